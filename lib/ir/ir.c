@@ -1,0 +1,403 @@
+/* Storage of the IR: arrays, arena, names, the opcode table, layout. */
+#include "ir.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+void *ir_vec_grow_(void *v, uint32_t *cap, uint32_t need, size_t elem)
+{
+    uint32_t c = *cap ? *cap : 8;
+    while (c < need)
+        c = c > UINT32_MAX / 2 ? UINT32_MAX : c * 2;
+    void *p = realloc(v, (size_t)c * elem);
+    if (!p) {
+        fputs("clifrun: out of memory\n", stderr);
+        exit(3);
+    }
+    *cap = c;
+    return p;
+}
+
+/* ---- arena ---------------------------------------------------------------- */
+
+struct ir_arena_chunk {
+    ir_arena_chunk *next;
+    size_t used, size;
+    _Alignas(16) unsigned char data[];
+};
+
+void *ir_arena_alloc(ir_arena *a, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    ir_arena_chunk *c = a->head;
+    if (!c || c->size - c->used < n) {
+        size_t size = n > 16384 ? n : 16384;
+        c = malloc(sizeof *c + size);
+        if (!c) {
+            fputs("clifrun: out of memory\n", stderr);
+            exit(3);
+        }
+        c->size = size;
+        c->used = 0;
+        c->next = a->head;
+        a->head = c;
+    }
+    void *p = c->data + c->used;
+    c->used += n;
+    return p;
+}
+
+char *ir_arena_strndup(ir_arena *a, const char *s, size_t n)
+{
+    char *p = ir_arena_alloc(a, n + 1);
+    memcpy(p, s, n);
+    p[n] = 0;
+    return p;
+}
+
+void ir_arena_free(ir_arena *a)
+{
+    for (ir_arena_chunk *c = a->head, *next; c; c = next) {
+        next = c->next;
+        free(c);
+    }
+    a->head = NULL;
+}
+
+/* ---- types ---------------------------------------------------------------- */
+
+static const unsigned lane_bits[] = {0, 8, 16, 32, 64, 128, 16, 32, 64, 128};
+static const char *const lane_names[] = {"", "i8", "i16", "i32", "i64", "i128",
+                                         "f16", "f32", "f64", "f128"};
+
+unsigned ir_type_lane_bits(ir_type t) { return ir_type_lane(t) < 10 ? lane_bits[ir_type_lane(t)] : 0; }
+unsigned ir_type_bits(ir_type t) { return ir_type_lane_bits(t) << ir_type_log2_lanes(t); }
+unsigned ir_type_bytes(ir_type t) { return ir_type_bits(t) / 8; }
+
+const char *ir_type_name(ir_type t, char buf[16])
+{
+    if (ir_type_lane(t) == 0 || ir_type_lane(t) > IR_F128) {
+        strcpy(buf, "invalid");
+        return buf;
+    }
+    if (ir_type_log2_lanes(t))
+        snprintf(buf, 16, "%sx%u", lane_names[ir_type_lane(t)], ir_type_lanes(t));
+    else
+        snprintf(buf, 16, "%s", lane_names[ir_type_lane(t)]);
+    return buf;
+}
+
+ir_type ir_type_parse(const char *s, size_t n)
+{
+    if (n < 2 || n > 10)
+        return IR_TYPE_NONE;
+    size_t i = 1;
+    unsigned bits = 0;
+    if (s[0] != 'i' && s[0] != 'f' && s[0] != 'r')
+        return IR_TYPE_NONE;
+    while (i < n && s[i] >= '0' && s[i] <= '9' && bits < 1000)
+        bits = bits * 10 + (unsigned)(s[i++] - '0');
+    if (i == 1 || (s[1] == '0'))
+        return IR_TYPE_NONE;
+    unsigned lane = 0;
+    if (s[0] == 'r') {          /* legacy reference types: pointer-sized ints */
+        if (i != n)
+            return IR_TYPE_NONE;
+        return bits == 32 ? IR_I32 : bits == 64 ? IR_I64 : IR_TYPE_NONE;
+    }
+    for (unsigned k = s[0] == 'i' ? IR_I8 : IR_F16; k <= (s[0] == 'i' ? IR_I128 : IR_F128); k++)
+        if (lane_bits[k] == bits)
+            lane = k;
+    if (!lane)
+        return IR_TYPE_NONE;
+    if (i == n)
+        return (ir_type)lane;
+    if (s[i] != 'x' || i + 1 == n)
+        return IR_TYPE_NONE;
+    unsigned lanes = 0;
+    for (i++; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9' || lanes > 256)
+            return IR_TYPE_NONE;
+        lanes = lanes * 10 + (unsigned)(s[i] - '0');
+    }
+    unsigned log2 = 0;
+    while ((1u << log2) < lanes)
+        log2++;
+    /* Cranelift: power-of-two lane counts 2..256, at most 16*? bits overall */
+    if (lanes < 2 || (1u << log2) != lanes || log2 > 8)
+        return IR_TYPE_NONE;
+    return ir_type_make(lane, log2);
+}
+
+/* ---- names of enumerations ------------------------------------------------ */
+
+#define X_(name) #name,
+const char *const ir_intcc_names[IR_INTCC_COUNT] = {IR_INTCC(X_)};
+const char *const ir_floatcc_names[IR_FLOATCC_COUNT] = {IR_FLOATCC(X_)};
+const char *const ir_atomic_rmw_names[IR_RMW_COUNT] = {IR_ATOMIC_RMW(X_)};
+const char *const ir_callconv_names[IR_CC_COUNT] = {"", IR_CALLCONV(X_)};
+#undef X_
+
+static const char *const trap_names[] = {"", "stk_ovf", "heap_oob", "int_ovf", "int_divz", "bad_toint"};
+
+bool ir_trapcode_parse(const char *s, size_t n, ir_trapcode *out)
+{
+    for (unsigned i = 1; i < sizeof trap_names / sizeof *trap_names; i++)
+        if (strlen(trap_names[i]) == n && !memcmp(s, trap_names[i], n)) {
+            *out = (ir_trapcode)i;
+            return true;
+        }
+    if (n < 5 || n > 7 || memcmp(s, "user", 4))
+        return false;
+    unsigned v = 0;
+    for (size_t i = 4; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (unsigned)(s[i] - '0');
+    }
+    if (v > 255)
+        return false;
+    *out = (ir_trapcode)(IR_TRAP_USER + v);
+    return true;
+}
+
+const char *ir_trapcode_name(ir_trapcode c, char buf[16])
+{
+    if (c >= IR_TRAP_USER)
+        snprintf(buf, 16, "user%u", (unsigned)(c - IR_TRAP_USER));
+    else if (c < sizeof trap_names / sizeof *trap_names)
+        snprintf(buf, 16, "%s", c ? trap_names[c] : "notrap");
+    else
+        snprintf(buf, 16, "trap%u", (unsigned)c);
+    return buf;
+}
+
+/* ---- the opcode table ------------------------------------------------------ */
+
+const ir_opinfo ir_opcodes[IR_OP_COUNT] = {
+#define OP(id, name, fmt, flags, ctrl, res, args) {name, IR_FMT_##fmt, flags, ctrl, res, args},
+#include "opcodes.def"
+#undef OP
+};
+
+int ir_op_ctrl_arg(ir_opcode op)
+{
+    const char *t = strchr(ir_opcodes[op].args, 'T');
+    return t && ir_opcodes[op].ctrl[0] ? (int)(t - ir_opcodes[op].args) : -1;
+}
+
+#define OP_HASH_SIZE 1024u /* power of two, well above the opcode count */
+static uint16_t op_hash[OP_HASH_SIZE];   /* opcode + 1, 0 = empty */
+
+static uint32_t hash_name(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+ir_opcode ir_opcode_lookup(const char *s, size_t n)
+{
+    if (!op_hash[hash_name("jump", 4) & (OP_HASH_SIZE - 1)]) {
+        /* first use: fill the table (idempotent, so racing threads agree) */
+        for (unsigned op = 0; op < IR_OP_COUNT; op++) {
+            const char *name = ir_opcodes[op].name;
+            uint32_t h = hash_name(name, strlen(name)) & (OP_HASH_SIZE - 1);
+            while (op_hash[h] && op_hash[h] != op + 1)
+                h = (h + 1) & (OP_HASH_SIZE - 1);
+            op_hash[h] = (uint16_t)(op + 1);
+        }
+    }
+    for (uint32_t h = hash_name(s, n) & (OP_HASH_SIZE - 1); op_hash[h]; h = (h + 1) & (OP_HASH_SIZE - 1)) {
+        const char *name = ir_opcodes[op_hash[h] - 1].name;
+        if (strlen(name) == n && !memcmp(name, s, n))
+            return (ir_opcode)(op_hash[h] - 1);
+    }
+    return IR_OP_COUNT;
+}
+
+/* ---- functions --------------------------------------------------------------- */
+
+void ir_function_init(ir_function *f)
+{
+    memset(f, 0, sizeof *f);
+    f->stack_limit = IR_NONE;
+}
+
+void ir_function_free(ir_function *f)
+{
+    ir_vec_free(&f->abi_params);
+    ir_vec_free(&f->sigs);
+    ir_vec_free(&f->stack_slots);
+    ir_vec_free(&f->dyn_slots);
+    ir_vec_free(&f->dyn_types);
+    ir_vec_free(&f->gvs);
+    ir_vec_free(&f->func_refs);
+    ir_vec_free(&f->constants);
+    ir_vec_free(&f->user_names);
+    ir_vec_free(&f->sig_defined);
+    ir_vec_free(&f->ss_defined);
+    ir_vec_free(&f->dss_defined);
+    ir_vec_free(&f->dt_defined);
+    ir_vec_free(&f->gv_defined);
+    ir_vec_free(&f->fn_defined);
+    ir_vec_free(&f->const_defined);
+    ir_vec_free(&f->values);
+    ir_vec_free(&f->blocks);
+    ir_vec_free(&f->layout);
+    ir_vec_free(&f->insts);
+    ir_vec_free(&f->pool);
+    ir_vec_free(&f->bytes);
+    ir_arena_free(&f->arena);
+}
+
+static uint32_t inst_new(ir_function *f, uint32_t b)
+{
+    ir_inst_data d;
+    memset(&d, 0, sizeof d);
+    d.prev = d.next = IR_NONE;
+    d.block = b;
+    d.srcloc = IR_NONE;
+    ir_vec_push(&f->insts, d);
+    return f->insts.n - 1;
+}
+
+uint32_t ir_inst_append(ir_function *f, uint32_t b)
+{
+    uint32_t i = inst_new(f, b);
+    ir_block_data *bd = &f->blocks.v[b];
+    f->insts.v[i].prev = bd->last;
+    if (bd->last != IR_NONE)
+        f->insts.v[bd->last].next = i;
+    else
+        bd->first = i;
+    bd->last = i;
+    return i;
+}
+
+uint32_t ir_inst_insert_before(ir_function *f, uint32_t before)
+{
+    uint32_t b = f->insts.v[before].block;
+    uint32_t i = inst_new(f, b);
+    uint32_t prev = f->insts.v[before].prev;
+    f->insts.v[i].prev = prev;
+    f->insts.v[i].next = before;
+    f->insts.v[before].prev = i;
+    if (prev != IR_NONE)
+        f->insts.v[prev].next = i;
+    else
+        f->blocks.v[b].first = i;
+    return i;
+}
+
+void ir_inst_remove(ir_function *f, uint32_t i)
+{
+    ir_inst_data *d = &f->insts.v[i];
+    ir_block_data *bd = &f->blocks.v[d->block];
+    if (d->prev != IR_NONE)
+        f->insts.v[d->prev].next = d->next;
+    else
+        bd->first = d->next;
+    if (d->next != IR_NONE)
+        f->insts.v[d->next].prev = d->prev;
+    else
+        bd->last = d->prev;
+    d->prev = d->next = d->block = IR_NONE;
+}
+
+uint32_t ir_value_new(ir_function *f, uint8_t kind, ir_type t, uint32_t def, uint32_t num)
+{
+    ir_value_data v = {.kind = kind, .type = t, .def = def, .num = num};
+    ir_vec_push(&f->values, v);
+    return f->values.n - 1;
+}
+
+uint32_t ir_value_resolve(const ir_function *f, uint32_t v)
+{
+    /* the parser rejects alias cycles, so this ends */
+    while (v < f->values.n && f->values.v[v].kind == IR_VAL_ALIAS)
+        v = f->values.v[v].def;
+    return v;
+}
+
+/* ---- files ------------------------------------------------------------------- */
+
+void ir_file_free(ir_file *file)
+{
+    for (uint32_t i = 0; i < file->funcs.n; i++) {
+        ir_function_free(file->funcs.v[i]);
+        free(file->funcs.v[i]);
+    }
+    ir_vec_free(&file->funcs);
+    ir_vec_free(&file->tests);
+    ir_vec_free(&file->settings);
+    ir_vec_free(&file->targets);
+    ir_vec_free(&file->target_flags);
+    ir_vec_free(&file->runs);
+    ir_vec_free(&file->data);
+    ir_arena_free(&file->arena);
+}
+
+uint32_t ir_file_find_func(const ir_file *file, const ir_extname *n)
+{
+    for (uint32_t i = 0; i < file->funcs.n; i++) {
+        const ir_extname *m = &file->funcs.v[i]->name;
+        if (n->kind == IR_NAME_TESTCASE && m->kind == IR_NAME_TESTCASE && !strcmp(n->str, m->str))
+            return i;
+        if (n->kind == IR_NAME_USER && m->kind == IR_NAME_USER && n->ns == m->ns && n->index == m->index)
+            return i;
+    }
+    /* cranelift_module style: u0:N is the N-th function of the file */
+    if (n->kind == IR_NAME_USER && n->ns == 0 && n->index < file->funcs.n)
+        return n->index;
+    return IR_NONE;
+}
+
+/* ---- diagnostics -------------------------------------------------------------- */
+
+void ir_diag_set(ir_diag *d, uint32_t line, uint32_t col, const char *fmt, ...)
+{
+    d->line = line;
+    d->col = col;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(d->msg, sizeof d->msg, fmt, ap);
+    va_end(ap);
+}
+
+void ir_diag_print(FILE *out, const ir_diag *d, bool color)
+{
+    const char *bold = color ? "\033[1m" : "", *red = color ? "\033[1;31m" : "",
+               *green = color ? "\033[1;32m" : "", *reset = color ? "\033[0m" : "";
+    if (d->line)
+        fprintf(out, "%s%s:%u:%u: %serror: %s%s%s\n", bold, d->file ? d->file : "<input>",
+                d->line, d->col ? d->col : 1, red, reset, bold, d->msg), fputs(reset, out);
+    else
+        fprintf(out, "%s%s: %serror: %s%s%s\n", bold, d->file ? d->file : "<input>", red,
+                reset, bold, d->msg), fputs(reset, out);
+    if (!d->src || !d->line)
+        return;
+    /* find the line; linear, but only once per reported error */
+    const char *p = d->src, *end = d->src + d->len;
+    for (uint32_t l = 1; l < d->line && p < end; p++)
+        if (*p == '\n')
+            l++;
+    const char *e = p;
+    while (e < end && *e != '\n')
+        e++;
+    /* quote at most 200 columns around the caret so a 1 MB line stays readable */
+    size_t col = d->col ? d->col - 1 : 0, from = 0, len = (size_t)(e - p);
+    if (col > len)
+        col = len;
+    if (col > 150)
+        from = col - 100;
+    size_t to = len - from > 200 ? from + 200 : len;
+    fputs(from ? "..." : "", out);
+    for (size_t i = from; i < to; i++)
+        fputc(p[i] == '\t' || (unsigned char)p[i] >= 32 ? p[i] : '?', out);
+    fputs(to < len ? "...\n" : "\n", out);
+    for (size_t i = from ? from - 3 : 0; i < col; i++)
+        fputc(i >= from && p[i] == '\t' ? '\t' : ' ', out);
+    fprintf(out, "%s^%s\n", green, reset);
+}

@@ -1,0 +1,416 @@
+/* lib/ir: Cranelift IR in memory — types, the opcode table, functions,
+ * blocks, values, instructions, diagnostics and the printer.
+ *
+ * Entities are 32-bit indices into per-function arrays (Cranelift's entity
+ * references); IR_NONE marks "no entity".  Value n is printed "vn", block n
+ * "blockn", and so on: indices are the numbers written in the source. */
+#ifndef CLIFRUN_IR_H
+#define CLIFRUN_IR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define IR_NONE UINT32_MAX
+
+/* ---- growable arrays (one malloc per array, never per element) ---------- */
+
+#define IR_VEC(T) struct { T *v; uint32_t n, cap; }
+void *ir_vec_grow_(void *v, uint32_t *cap, uint32_t need, size_t elem);
+#define ir_vec_reserve(a, k) \
+    ((a)->n + (k) > (a)->cap ? (void)((a)->v = ir_vec_grow_((a)->v, &(a)->cap, (a)->n + (k), sizeof *(a)->v)) : (void)0)
+#define ir_vec_push(a, x) (ir_vec_reserve(a, 1), (a)->v[(a)->n] = (x), (a)->n++)
+#define ir_vec_free(a) (free((a)->v), (a)->v = NULL, (a)->n = (a)->cap = 0)
+
+/* ---- bump arena for strings and other immutable data -------------------- */
+
+typedef struct ir_arena_chunk ir_arena_chunk;
+typedef struct ir_arena { ir_arena_chunk *head; } ir_arena;
+void *ir_arena_alloc(ir_arena *a, size_t n);
+char *ir_arena_strndup(ir_arena *a, const char *s, size_t n);
+void ir_arena_free(ir_arena *a);
+
+/* ---- types ----------------------------------------------------------------
+ * bits 0-3: lane kind; bits 4-7: log2 of lane count; bit 8: dynamic vector
+ * (i32x4*gv0 style, the lane count is a minimum).  0 is "no type". */
+typedef uint16_t ir_type;
+enum {
+    IR_TYPE_NONE = 0,
+    IR_I8 = 1, IR_I16, IR_I32, IR_I64, IR_I128,
+    IR_F16, IR_F32, IR_F64, IR_F128,
+};
+#define IR_TYPE_DYNAMIC 0x100u
+#define ir_type_lane(t) ((ir_type)((t) & 0xf))
+#define ir_type_log2_lanes(t) (((t) >> 4) & 0xf)
+#define ir_type_lanes(t) (1u << ir_type_log2_lanes(t))
+#define ir_type_is_vector(t) (ir_type_log2_lanes(t) != 0 || ((t) & IR_TYPE_DYNAMIC))
+#define ir_type_is_int(t) (ir_type_lane(t) >= IR_I8 && ir_type_lane(t) <= IR_I128)
+#define ir_type_is_float(t) (ir_type_lane(t) >= IR_F16 && ir_type_lane(t) <= IR_F128)
+#define ir_type_make(lane, log2lanes) ((ir_type)((lane) | ((log2lanes) << 4)))
+unsigned ir_type_lane_bits(ir_type t);      /* 8..128 */
+unsigned ir_type_bits(ir_type t);           /* lane bits * lanes */
+unsigned ir_type_bytes(ir_type t);
+/* Name into buf ("i32", "f64x2", "i32x4*gv0" needs the dynamic type table:
+ * dynamic types print through ir_print).  Returns buf. */
+const char *ir_type_name(ir_type t, char buf[16]);
+/* Parse a type name of length n ("i8".."i128", "f16".."f128", with "xN"
+ * lanes).  Legacy r32/r64 read as i32/i64.  Returns IR_TYPE_NONE if not a type. */
+ir_type ir_type_parse(const char *s, size_t n);
+
+/* ---- condition codes, trap codes, atomic ops, call conventions ---------- */
+
+#define IR_INTCC(X) X(eq) X(ne) X(slt) X(sge) X(sgt) X(sle) X(ult) X(uge) X(ugt) X(ule)
+#define IR_FLOATCC(X) X(ord) X(uno) X(eq) X(ne) X(one) X(ueq) X(lt) X(le) X(gt) X(ge) \
+                      X(ult) X(ule) X(ugt) X(uge)
+#define IR_ATOMIC_RMW(X) X(add) X(sub) X(and) X(nand) X(or) X(xor) X(xchg) \
+                         X(umin) X(umax) X(smin) X(smax)
+#define IR_CALLCONV(X) X(fast) X(tail) X(system_v) X(windows_fastcall) X(apple_aarch64) \
+                       X(probestack) X(winch) X(preserve_all)
+#define IR_ENUM_ROW(prefix, name) prefix##name,
+#define X_(name) IR_INTCC_##name,
+typedef enum { IR_INTCC(X_) IR_INTCC_COUNT } ir_intcc;
+#undef X_
+#define X_(name) IR_FLOATCC_##name,
+typedef enum { IR_FLOATCC(X_) IR_FLOATCC_COUNT } ir_floatcc;
+#undef X_
+#define X_(name) IR_RMW_##name,
+typedef enum { IR_ATOMIC_RMW(X_) IR_RMW_COUNT } ir_atomic_rmw;
+#undef X_
+#define X_(name) IR_CC_##name,
+typedef enum { IR_CC_default = 0, IR_CALLCONV(X_) IR_CC_COUNT } ir_callconv;
+#undef X_
+extern const char *const ir_intcc_names[IR_INTCC_COUNT];
+extern const char *const ir_floatcc_names[IR_FLOATCC_COUNT];
+extern const char *const ir_atomic_rmw_names[IR_RMW_COUNT];
+extern const char *const ir_callconv_names[IR_CC_COUNT]; /* [0] = "" */
+
+/* Trap codes: the five reserved ones, then userN as IR_TRAP_USER + N.
+ * IR_TRAP_NONE stands for "cannot trap" (memflags notrap). */
+typedef uint16_t ir_trapcode;
+enum {
+    IR_TRAP_NONE = 0, IR_TRAP_stk_ovf, IR_TRAP_heap_oob, IR_TRAP_int_ovf,
+    IR_TRAP_int_divz, IR_TRAP_bad_toint, IR_TRAP_USER = 16 /* + 0..255 */
+};
+/* Parses "heap_oob" or "user7"; returns false if s is not a trap code. */
+bool ir_trapcode_parse(const char *s, size_t n, ir_trapcode *out);
+const char *ir_trapcode_name(ir_trapcode c, char buf[16]);
+
+/* Memory flags of loads, stores and atomics. */
+typedef struct ir_memflags {
+    uint8_t bits;           /* IR_MF_* */
+    uint8_t region;         /* 0 none, else alias region (legacy heap/table/vmctx = 1..3) */
+    ir_trapcode trap;       /* IR_TRAP_heap_oob by default, IR_TRAP_NONE for notrap */
+} ir_memflags;
+enum { IR_MF_ALIGNED = 1, IR_MF_READONLY = 2, IR_MF_LITTLE = 4, IR_MF_BIG = 8,
+       IR_MF_CAN_MOVE = 16, IR_MF_CHECKED = 32 };
+
+/* ---- the opcode table ----------------------------------------------------
+ * opcodes.def has one row per opcode:
+ *   OP(id, "name", FORMAT, flags, "ctrl", "results", "args")
+ * FORMAT is an ir_format; flags are IR_OPF_*; "ctrl" is the type set of
+ * the controlling type variable ("" for monomorphic opcodes); "results" and
+ * "args" describe each result and each fixed value operand with one type
+ * code character relative to the controlling type (see ir_type_derive). */
+typedef enum {
+#define FORMAT(f) IR_FMT_##f,
+#include "formats.def"
+#undef FORMAT
+    IR_FMT_COUNT
+} ir_format;
+
+typedef enum {
+#define OP(id, name, fmt, flags, ctrl, res, args) IR_OP_##id,
+#include "opcodes.def"
+#undef OP
+    IR_OP_COUNT
+} ir_opcode;
+
+enum {
+    IR_OPF_TERMINATOR = 1 << 0,  /* ends a block */
+    IR_OPF_BRANCH = 1 << 1,      /* has block-call destinations */
+    IR_OPF_CALL = 1 << 2,
+    IR_OPF_RETURN = 1 << 3,
+    IR_OPF_CAN_TRAP = 1 << 4,
+    IR_OPF_CAN_LOAD = 1 << 5,
+    IR_OPF_CAN_STORE = 1 << 6,
+    IR_OPF_SIDE_EFFECT = 1 << 7,
+    IR_OPF_LEGACY = 1 << 8,      /* removed from Cranelift; rewritten by ir_legacy_rewrite */
+    IR_OPF_CTRL_FROM_RESULT = 1 << 9, /* ctrl type only from suffix/result (e.g. iconst) */
+};
+
+typedef struct ir_opinfo {
+    const char *name;
+    ir_format format;
+    uint16_t flags;
+    const char *ctrl;   /* type set of the controlling type variable */
+    const char *res;    /* one type code per result */
+    const char *args;   /* one type code per fixed value operand */
+} ir_opinfo;
+extern const ir_opinfo ir_opcodes[IR_OP_COUNT];
+/* Index of the operand whose type is the controlling type when the opcode
+ * has no type suffix (the first 'T' of args), -1 if a suffix is needed. */
+int ir_op_ctrl_arg(ir_opcode op);
+/* Opcode by name (hash lookup), IR_OP_COUNT if unknown. */
+ir_opcode ir_opcode_lookup(const char *s, size_t n);
+
+/* Type codes of "results"/"args" (one character each):
+ *   T  the controlling type          B  as_truthy: i8 for scalars, same-shape int vector
+ *   I  same shape with int lanes     L  the lane type
+ *   H  half-width lanes              D  double-width lanes
+ *   S  split lanes (half width, twice the lanes)   M  merge lanes (the inverse)
+ *   V  dynamic vector's fixed vector type
+ *   1 2 3 4 5  i8 i16 i32 i64 i128   h f q o  f16 f32 f64 f128 (fixed types)
+ *   free type variables, checked by the verifier, not derived:
+ *   *  any type   i  any scalar int   n  any int   a  address (i32 or i64)   F  any float
+ * A "ctrl" type set is a comma-separated list of terms, see types.c. */
+
+/* Derive a type from the controlling type by one type code character.
+ * Returns IR_TYPE_NONE when the derivation does not exist for ctrl (e.g.
+ * half width of i8) or the code denotes a free type variable. */
+ir_type ir_type_derive(char code, ir_type ctrl);
+/* Does t belong to the type set written as a "ctrl" string? */
+bool ir_typeset_contains(const char *set, ir_type t);
+
+/* ---- entities of a function's preamble ---------------------------------- */
+
+/* External names: %testcase, u<ns>:<index>, userextnameN, and libcalls. */
+typedef struct ir_extname {
+    uint8_t kind;           /* IR_NAME_* */
+    uint32_t ns, index;     /* u<ns>:<index> / userextname<index> */
+    const char *str;        /* testcase / libcall name (arena) */
+} ir_extname;
+enum { IR_NAME_NONE, IR_NAME_TESTCASE, IR_NAME_USER, IR_NAME_USERREF, IR_NAME_LIBCALL };
+
+enum { IR_EXT_NONE, IR_EXT_UEXT, IR_EXT_SEXT };
+enum { IR_PURPOSE_NORMAL, IR_PURPOSE_SRET, IR_PURPOSE_VMCTX, IR_PURPOSE_SARG,
+       IR_PURPOSE_STACK_LIMIT };
+typedef struct ir_abi_param {
+    ir_type type;
+    uint8_t ext;            /* IR_EXT_* */
+    uint8_t purpose;        /* IR_PURPOSE_* */
+    uint32_t sarg_size;     /* bytes, for IR_PURPOSE_SARG */
+} ir_abi_param;
+
+/* A signature's parameters and returns are ranges of fn->abi_params. */
+typedef struct ir_signature {
+    uint32_t params, nparams, rets, nrets;
+    ir_callconv callconv;
+} ir_signature;
+
+typedef struct ir_stack_slot {
+    uint8_t dynamic;        /* explicit_dynamic_slot: size comes from dyn_type */
+    uint8_t align_shift;    /* log2 of `align = N`, 0 if absent */
+    bool has_key;
+    uint32_t size;
+    uint32_t dyn_type;      /* dynamic type entity for dynamic slots */
+    uint64_t key;
+} ir_stack_slot;
+
+enum { IR_GV_VMCTX, IR_GV_LOAD, IR_GV_IADD_IMM, IR_GV_SYMBOL, IR_GV_DYN_SCALE };
+typedef struct ir_global_value {
+    uint8_t kind;
+    bool colocated, tls;
+    ir_type type;           /* global type (load / iadd_imm), vector type (dyn_scale) */
+    ir_memflags flags;      /* load */
+    uint32_t base;          /* base global value (load / iadd_imm) */
+    int64_t offset;         /* load offset, iadd_imm addend, symbol offset */
+    ir_extname name;        /* symbol */
+} ir_global_value;
+
+typedef struct ir_dynamic_type {
+    ir_type base;           /* vector type, e.g. i32x4 */
+    uint32_t gv;            /* the scale global value */
+} ir_dynamic_type;
+
+typedef struct ir_func_ref {
+    ir_extname name;
+    uint32_t sig;
+    bool colocated, patchable;
+} ir_func_ref;
+
+typedef struct ir_constant {  /* constN = 0x... or [a b c] */
+    uint32_t off, len;      /* bytes in fn->bytes, little endian */
+} ir_constant;
+
+/* ---- values, blocks, instructions ---------------------------------------- */
+
+enum { IR_VAL_UNUSED, IR_VAL_RESULT, IR_VAL_PARAM, IR_VAL_ALIAS };
+typedef struct ir_value_data {
+    uint8_t kind;           /* IR_VAL_* */
+    ir_type type;
+    uint32_t def;           /* instruction, block, or aliased value */
+    uint32_t num;           /* result / parameter index */
+    uint32_t line, col;     /* where defined, for diagnostics */
+} ir_value_data;
+
+typedef struct ir_block_data {
+    uint32_t params, nparams;   /* range of fn->pool holding the parameter values */
+    uint32_t first, last;       /* instructions in layout order, IR_NONE if empty */
+    bool cold, in_layout;
+    uint32_t line, col;
+} ir_block_data;
+
+/* Block arguments are values or, in try_call destinations, retN / exnN. */
+#define IR_BLOCKARG_KIND(a) ((a) >> 30)
+#define IR_BLOCKARG_INDEX(a) ((a) & 0x3fffffffu)
+enum { IR_BLOCKARG_VALUE = 0, IR_BLOCKARG_RET = 1, IR_BLOCKARG_EXN = 2 };
+#define IR_BLOCKARG(kind, idx) (((uint32_t)(kind) << 30) | (idx))
+
+/* A block call is stored in fn->pool as: block, nargs, arg0 .. arg(nargs-1).
+ * An exception table is stored in fn->pool as: sig, normal-return block
+ * call offset, nitems, then per item: tag kind (IR_EXN_*), tag value or
+ * context value, block call offset (IR_NONE for context items). */
+enum { IR_EXN_TAG, IR_EXN_DEFAULT, IR_EXN_CONTEXT };
+
+typedef struct ir_inst_data {
+    uint16_t op;            /* ir_opcode */
+    ir_type type;           /* controlling type (from suffix or inferred) */
+    uint8_t cond;           /* intcc, floatcc or atomic rmw op */
+    ir_memflags mf;         /* loads, stores, atomics */
+    ir_trapcode trap;       /* trap, trapz, trapnz, uadd_overflow_trap */
+    uint16_t nargs, nres;
+    uint32_t args;          /* fn->pool offset of the value operands */
+    uint32_t res;           /* fn->pool offset of the result values */
+    uint32_t ent;           /* entity: func ref, sig, stack slot, global value,
+                               constant, dynamic slot; or fn->pool offset of the
+                               destinations (jump, brif: 2 block calls, br_table:
+                               count then block calls, try_call: exception table) */
+    int64_t imm;            /* imm64, offset32, uimm8, ieee16/32/64 bits, bytes offset
+                               of ieee128/shuffle mask, legacy immediates */
+    uint32_t prev, next, block;  /* layout */
+    uint32_t line, col;     /* source position of the opcode */
+    uint32_t srcloc;        /* the @hex source location, IR_NONE if absent */
+} ir_inst_data;
+
+typedef struct ir_function {
+    ir_extname name;
+    ir_signature sig;
+    uint32_t line, col;     /* of the `function` keyword */
+    uint32_t end_line;      /* line of the closing brace */
+    IR_VEC(ir_abi_param) abi_params;
+    IR_VEC(ir_signature) sigs;          /* sigN */
+    IR_VEC(ir_stack_slot) stack_slots;  /* ssN and dssN share no numbering: */
+    IR_VEC(ir_stack_slot) dyn_slots;    /* dssN */
+    IR_VEC(ir_dynamic_type) dyn_types;  /* dtN */
+    IR_VEC(ir_global_value) gvs;        /* gvN */
+    IR_VEC(ir_func_ref) func_refs;      /* fnN */
+    IR_VEC(ir_constant) constants;      /* constN */
+    IR_VEC(ir_extname) user_names;      /* userextnameN = u0:1 */
+    uint32_t stack_limit;               /* gv, IR_NONE if absent */
+    /* presence bits for entities declared (numbers may have gaps) */
+    IR_VEC(uint8_t) sig_defined, ss_defined, dss_defined, dt_defined, gv_defined,
+        fn_defined, const_defined;
+    IR_VEC(ir_value_data) values;
+    IR_VEC(ir_block_data) blocks;
+    IR_VEC(uint32_t) layout;            /* blocks in layout order */
+    IR_VEC(ir_inst_data) insts;
+    IR_VEC(uint32_t) pool;              /* operand lists, block calls, tables */
+    IR_VEC(uint8_t) bytes;              /* 128-bit immediates, constants */
+    ir_arena arena;                     /* names */
+} ir_function;
+
+void ir_function_init(ir_function *f);
+void ir_function_free(ir_function *f);
+/* Append an instruction to the end of block b; returns its index. */
+uint32_t ir_inst_append(ir_function *f, uint32_t b);
+/* Insert a new, zeroed instruction before `before` in its block. */
+uint32_t ir_inst_insert_before(ir_function *f, uint32_t before);
+void ir_inst_remove(ir_function *f, uint32_t inst);
+/* New value; numbered after every existing one. */
+uint32_t ir_value_new(ir_function *f, uint8_t kind, ir_type t, uint32_t def, uint32_t num);
+/* Follow aliases to the value they stand for. */
+uint32_t ir_value_resolve(const ir_function *f, uint32_t v);
+/* Pointers into the pool for an instruction's operands and results. */
+#define ir_inst_args(f, i) (&(f)->pool.v[(f)->insts.v[i].args])
+#define ir_inst_results(f, i) (&(f)->pool.v[(f)->insts.v[i].res])
+
+/* ---- directives of a test file ------------------------------------------ */
+
+/* A run-line value: up to 16 bytes little endian, its type from the callee's
+ * signature. */
+typedef struct ir_data_value {
+    ir_type type;
+    uint8_t bytes[16];
+} ir_data_value;
+
+enum { IR_RUN_RUN, IR_RUN_PRINT };
+enum { IR_CMP_NONE, IR_CMP_EQ, IR_CMP_NE };
+typedef struct ir_run_cmd {
+    uint8_t kind;           /* IR_RUN_* */
+    uint8_t cmp;            /* IR_CMP_* (run only) */
+    uint32_t func;          /* index into file->funcs */
+    uint32_t line, col;     /* of the `%name` */
+    uint32_t args, nargs;   /* ranges of file->data */
+    uint32_t expect, nexpect;
+} ir_run_cmd;
+
+typedef struct ir_setting { const char *name, *value; uint32_t line; } ir_setting;
+typedef struct ir_target {
+    const char *arch;       /* "x86_64", "aarch64", "riscv64", "s390x", "pulley64" ... */
+    uint32_t flags, nflags; /* range of file->target_flags (isa flags on the line) */
+    uint32_t settings;      /* number of file->settings in force for this target */
+    uint32_t line;
+} ir_target;
+
+typedef struct ir_file {
+    const char *path;
+    const char *src;        /* the whole text; diagnostics quote from it */
+    size_t len;
+    IR_VEC(const char *) tests;     /* `test run`, `test interpret` ... (command name) */
+    IR_VEC(ir_setting) settings;    /* `set` lines, in order */
+    IR_VEC(ir_target) targets;
+    IR_VEC(ir_setting) target_flags;
+    IR_VEC(ir_function *) funcs;
+    IR_VEC(ir_run_cmd) runs;
+    IR_VEC(ir_data_value) data;
+    ir_arena arena;
+} ir_file;
+
+void ir_file_free(ir_file *file);
+/* Index of the function named by n (testcase name or u0:N), IR_NONE if none. */
+uint32_t ir_file_find_func(const ir_file *file, const ir_extname *n);
+
+/* ---- diagnostics ----------------------------------------------------------
+ * Library code never exits: it fills an ir_diag and returns failure. */
+typedef struct ir_diag {
+    const char *file;       /* path as given by the user */
+    const char *src;        /* the text, to quote the line (may be NULL) */
+    size_t len;
+    uint32_t line, col;     /* 1-based; 0 if unknown */
+    char msg[512];
+} ir_diag;
+void ir_diag_set(ir_diag *d, uint32_t line, uint32_t col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* "file:line:col: error: msg", the source line and a caret. */
+void ir_diag_print(FILE *out, const ir_diag *d, bool color);
+
+/* ---- immediates and literals (imm.c) ------------------------------------- */
+
+/* Cranelift's float syntax: decimal or 0x1.8p3 hex, Inf, NaN, NaN:0x.., sNaN:0x..;
+ * bits = 16, 32, 64 or 128.  out is little endian (2..16 bytes). */
+bool ir_parse_ieee(const char *s, size_t n, unsigned bits, uint8_t *out);
+/* Prints like Cranelift's Ieee16/32/64/128 Display. Returns length. */
+int ir_print_ieee(char *buf, size_t size, unsigned bits, const uint8_t *in);
+/* Integer literal: decimal or 0x hex, with `_` separators and optional
+ * sign, into 128 bits.  Returns false on syntax error or overflow of 128
+ * bits; *neg tells if a minus sign was present. */
+bool ir_parse_int128(const char *s, size_t n, unsigned __int128 *out, bool *neg);
+/* Does v (as parsed, with neg) fit in `bits` as a signed or unsigned value? */
+bool ir_int_fits(unsigned __int128 v, bool neg, unsigned bits);
+int ir_print_u128(char *buf, size_t size, unsigned __int128 v);
+int ir_print_i128(char *buf, size_t size, __int128 v);
+
+/* ---- printer and legacy rewriting ---------------------------------------- */
+
+/* Canonical CLIF of one function. */
+void ir_print_function(FILE *out, const ir_function *f);
+/* The whole file: test/set/target headers, functions and their run lines. */
+void ir_print_file(FILE *out, const ir_file *file);
+/* Rewrite opcodes Cranelift removed (IR_OPF_LEGACY) into today's
+ * instructions.  Returns false with a diagnostic for a legacy form that
+ * has no equivalent. */
+bool ir_legacy_rewrite(ir_function *f, ir_diag *d);
+
+#endif
