@@ -236,6 +236,8 @@ void ir_function_free(ir_function *f)
     ir_vec_free(&f->func_refs);
     ir_vec_free(&f->constants);
     ir_vec_free(&f->user_names);
+    ir_vec_free(&f->regions);
+    ir_vec_free(&f->region_defined);
     ir_vec_free(&f->sig_defined);
     ir_vec_free(&f->ss_defined);
     ir_vec_free(&f->dss_defined);

@@ -42,6 +42,11 @@ enum {
     IR_F16, IR_F32, IR_F64, IR_F128,
 };
 #define IR_TYPE_DYNAMIC 0x100u
+/* A dynamic vector type also carries its dtN number (bits 9-15), so that
+ * `splat.dt0` prints back as written. */
+#define ir_type_dt(t) ((unsigned)(t) >> 9)
+#define ir_type_make_dynamic(base, dt) ((ir_type)((base) | IR_TYPE_DYNAMIC | ((dt) << 9)))
+#define IR_MAX_DYN_TYPES 127
 #define ir_type_lane(t) ((ir_type)((t) & 0xf))
 #define ir_type_log2_lanes(t) (((t) >> 4) & 0xf)
 #define ir_type_lanes(t) (1u << ir_type_log2_lanes(t))
@@ -100,7 +105,7 @@ const char *ir_trapcode_name(ir_trapcode c, char buf[16]);
 /* Memory flags of loads, stores and atomics. */
 typedef struct ir_memflags {
     uint8_t bits;           /* IR_MF_* */
-    uint8_t region;         /* 0 none, else alias region (legacy heap/table/vmctx = 1..3) */
+    uint8_t region;         /* 0 none, else 1 + the regionN number */
     ir_trapcode trap;       /* IR_TRAP_heap_oob by default, IR_TRAP_NONE for notrap */
 } ir_memflags;
 enum { IR_MF_ALIGNED = 1, IR_MF_READONLY = 2, IR_MF_LITTLE = 4, IR_MF_BIG = 8,
@@ -155,16 +160,32 @@ int ir_op_ctrl_arg(ir_opcode op);
 /* Opcode by name (hash lookup), IR_OP_COUNT if unknown. */
 ir_opcode ir_opcode_lookup(const char *s, size_t n);
 
-/* Type codes of "results"/"args" (one character each):
- *   T  the controlling type          B  as_truthy: i8 for scalars, same-shape int vector
- *   I  same shape with int lanes     L  the lane type
- *   H  half-width lanes              D  double-width lanes
- *   S  split lanes (half width, twice the lanes)   M  merge lanes (the inverse)
- *   V  dynamic vector's fixed vector type
- *   1 2 3 4 5  i8 i16 i32 i64 i128   h f q o  f16 f32 f64 f128 (fixed types)
- *   free type variables, checked by the verifier, not derived:
- *   *  any type   i  any scalar int   n  any int   a  address (i32 or i64)   F  any float
- * A "ctrl" type set is a comma-separated list of terms, see types.c. */
+/* Type codes of "results"/"args" (one character each), Cranelift's operand
+ * constraints relative to the controlling type (ctrl):
+ *   T  ctrl; the first T of args is the operand the parser takes ctrl from
+ *   t  ctrl, on an operand that is not Cranelift's typevar operand (the
+ *      opcode takes ctrl from its `.type` suffix: atomic_rmw)
+ *   B  as_truthy: i8 for scalars and (as in Cranelift) dynamic vectors,
+ *      else the same-shape int vector   I  same shape with int lanes
+ *   L  the lane type                    V  dynamic vector's fixed vector type
+ *   H  half-width lanes                 D  double-width lanes
+ *   S  split lanes (half width, twice the lanes: i32 -> i16x2)
+ *   M  merge lanes (double width, half the lanes: i32x2 -> i64)
+ *   <  half the lanes                   >  twice the lanes
+ *   fixed types: 1 2 3 4 5  i8 i16 i32 i64 i128,  h f q o  f16 f32 f64 f128,
+ *      b w d l  i8x16 i16x8 i32x4 i64x2,  s p  f32x4 f64x2
+ *   free type variables, not derived: the verifier checks them against the
+ *   "ctrl"-language set shown:
+ *   *  any type "i,f,I,F,dI,dF"   i  scalar int "i"   n  int "i,I"
+ *   a  address "i32..64"   F  float "f,F,dF"   r  scalar float "f"   v  "I,F"
+ *   W / N  a scalar of ctrl's kind (int / float), wider / narrower than ctrl
+ * Derived dynamic types other than T/t carry no dtN number (bits 9-15 are 0):
+ * compare dynamic types ignoring those bits.
+ * A "ctrl" type set is a comma-separated union of terms: i f (scalar int /
+ * float), I F (fixed vectors), dI dF (dynamic vectors), each optionally with
+ * lane bits N or N..M, vector terms also with lanes xN or xN..M (defaults:
+ * every width, 2..256 lanes).  E.g. "i8..64", "i,I,dI", "I16..32x4..8"; ""
+ * for a monomorphic opcode.  See types.c. */
 
 /* Derive a type from the controlling type by one type code character.
  * Returns IR_TYPE_NONE when the derivation does not exist for ctrl (e.g.
@@ -230,6 +251,11 @@ typedef struct ir_func_ref {
     bool colocated, patchable;
 } ir_func_ref;
 
+typedef struct ir_alias_region {  /* regionN = user_id "description" */
+    uint32_t user_id;
+    const char *desc;       /* arena */
+} ir_alias_region;
+
 typedef struct ir_constant {  /* constN = 0x... or [a b c] */
     uint32_t off, len;      /* bytes in fn->bytes, little endian */
 } ir_constant;
@@ -273,12 +299,18 @@ typedef struct ir_inst_data {
     uint16_t nargs, nres;
     uint32_t args;          /* fn->pool offset of the value operands */
     uint32_t res;           /* fn->pool offset of the result values */
-    uint32_t ent;           /* entity: func ref, sig, stack slot, global value,
-                               constant, dynamic slot; or fn->pool offset of the
-                               destinations (jump, brif: 2 block calls, br_table:
-                               count then block calls, try_call: exception table) */
-    int64_t imm;            /* imm64, offset32, uimm8, ieee16/32/64 bits, bytes offset
-                               of ieee128/shuffle mask, legacy immediates */
+    uint32_t ent;           /* entity: func ref (call, try_call, func_addr), sig
+                               (call_indirect), stack slot, global value, constant
+                               (vconst constN; IR_NONE for a literal), dynamic slot,
+                               block (get_exception_handler_address); or fn->pool
+                               offset of the destinations: jump: a block call;
+                               brif: offsets of 2 block calls; br_table: count,
+                               then offsets of the block calls, default first */
+    int64_t imm;            /* imm64 (iconst: zero-extended from its type, as
+                               Cranelift stores it), offset32, uimm8 lane,
+                               ieee16/32/64 bits, fn->bytes offset of a 16-byte
+                               literal (f128const, vconst, shuffle mask), fn->pool
+                               offset of a try_call exception table, legacy imm */
     uint32_t prev, next, block;  /* layout */
     uint32_t line, col;     /* source position of the opcode */
     uint32_t srcloc;        /* the @hex source location, IR_NONE if absent */
@@ -298,10 +330,11 @@ typedef struct ir_function {
     IR_VEC(ir_func_ref) func_refs;      /* fnN */
     IR_VEC(ir_constant) constants;      /* constN */
     IR_VEC(ir_extname) user_names;      /* userextnameN = u0:1 */
+    IR_VEC(ir_alias_region) regions;    /* regionN */
     uint32_t stack_limit;               /* gv, IR_NONE if absent */
     /* presence bits for entities declared (numbers may have gaps) */
     IR_VEC(uint8_t) sig_defined, ss_defined, dss_defined, dt_defined, gv_defined,
-        fn_defined, const_defined;
+        fn_defined, const_defined, region_defined;
     IR_VEC(ir_value_data) values;
     IR_VEC(ir_block_data) blocks;
     IR_VEC(uint32_t) layout;            /* blocks in layout order */
@@ -342,6 +375,8 @@ typedef struct ir_run_cmd {
     uint8_t cmp;            /* IR_CMP_* (run only) */
     uint32_t func;          /* index into file->funcs */
     uint32_t line, col;     /* of the `%name` */
+    const char *name;       /* the name as written (arena); Cranelift calls the
+                               function the line is attached to, whatever it says */
     uint32_t args, nargs;   /* ranges of file->data */
     uint32_t expect, nexpect;
 } ir_run_cmd;

@@ -1,0 +1,203 @@
+/* File directives: the test/set/target/feature header and the
+ * `; run:` / `; print:` comments (cranelift/reader/src/parser.rs,
+ * parse_test and parse_run_command). */
+#include <string.h>
+
+#include "lex.h"
+
+/* The rest of the current line as words, up to a comment. */
+static void rest_of_line(parser *p, const char **start, const char **end)
+{
+    lexer *lx = &p->lx;
+    const char *s = p->t.text + p->t.len, *e = s;
+    while (e < lx->end && *e != '\n' && *e != ';')
+        e++;
+    *start = s;
+    *end = e;
+    lx->p = e; /* the lexer resumes after the words */
+    lex_next(p);
+}
+
+static const char *next_word(const char **s, const char *end, size_t *n)
+{
+    while (*s < end && (**s == ' ' || **s == '\t' || **s == '\r'))
+        (*s)++;
+    const char *w = *s;
+    while (*s < end && **s != ' ' && **s != '\t' && **s != '\r')
+        (*s)++;
+    *n = (size_t)(*s - w);
+    return *n ? w : NULL;
+}
+
+static ir_setting make_setting(ir_file *f, const char *w, size_t n, uint32_t line)
+{
+    const char *eq = memchr(w, '=', n);
+    ir_setting st = {.line = line};
+    if (eq) {
+        st.name = ir_arena_strndup(&f->arena, w, (size_t)(eq - w));
+        st.value = ir_arena_strndup(&f->arena, eq + 1, n - (size_t)(eq - w) - 1);
+    } else {
+        st.name = ir_arena_strndup(&f->arena, w, n);
+        st.value = NULL;
+    }
+    return st;
+}
+
+void parse_header(parser *p)
+{
+    ir_file *f = p->file;
+    uint32_t dangling_set = 0;
+    while (tok_ident(p, "test")) {
+        const char *s, *e;
+        rest_of_line(p, &s, &e);
+        size_t n;
+        const char *w = next_word(&s, e, &n);
+        if (!w)
+            perr(p, "expected test command");
+        const char *cmd = ir_arena_strndup(&f->arena, w, n);
+        ir_vec_push(&f->tests, cmd);
+        if (!strcmp(cmd, "run"))
+            p->run_default_cc = true;
+    }
+    for (;;) {
+        uint32_t line = p->t.line;
+        if (tok_ident(p, "set")) {
+            const char *s, *e;
+            rest_of_line(p, &s, &e);
+            size_t n;
+            for (const char *w; (w = next_word(&s, e, &n));)
+                ir_vec_push(&f->settings, make_setting(f, w, n, line));
+            dangling_set = line;
+        } else if (tok_ident(p, "target")) {
+            uint32_t col = p->t.col;
+            const char *s, *e;
+            rest_of_line(p, &s, &e);
+            size_t n;
+            const char *w = next_word(&s, e, &n);
+            if (!w)
+                perr_at(p, line, col, "expected target triple");
+            ir_target t = {.arch = ir_arena_strndup(&f->arena, w, n), .line = line,
+                           .flags = f->target_flags.n, .settings = f->settings.n};
+            while ((w = next_word(&s, e, &n))) {
+                ir_vec_push(&f->target_flags, make_setting(f, w, n, line));
+                t.nflags++;
+            }
+            ir_vec_push(&f->targets, t);
+            dangling_set = 0;
+        } else {
+            break;
+        }
+    }
+    if (dangling_set && f->targets.n)
+        perr_at(p, dangling_set, 1, "dangling 'set' command after ISA specification has no effect.");
+    while (tok_ident(p, "feature")) {
+        lex_next(p);
+        accept(p, T_BANG);
+        if (!tok_is(p, T_STRING))
+            perr(p, "Expected feature flag string");
+        lex_next(p);
+    }
+}
+
+/* Values of a list of ABI parameters, comma separated. */
+static uint32_t parse_values(parser *p, const ir_function *fn, uint32_t first, uint32_t n)
+{
+    ir_file *f = p->file;
+    uint32_t off = f->data.n;
+    for (uint32_t i = 0; i < n; i++) {
+        if (i)
+            expect(p, T_COMMA, "expected a comma between invocation arguments");
+        ir_data_value dv;
+        parse_data_value(p, fn->abi_params.v[first + i].type, &dv);
+        ir_vec_push(&f->data, dv);
+    }
+    return off;
+}
+
+static void parse_run(parser *p, uint32_t func, const pending_run *r)
+{
+    ir_file *f = p->file;
+    const ir_function *fn = f->funcs.v[func];
+    const ir_signature *sig = &fn->sig;
+    ir_run_cmd rc = {.func = func, .line = r->line, .col = r->col};
+    rc.kind = p->t.text[0] == 'r' ? IR_RUN_RUN : IR_RUN_PRINT;
+    lex_next(p);
+    if (!accept(p, T_COLON)) {
+        /* bare `; run` / `; print`: call with no arguments */
+        if (rc.kind == IR_RUN_RUN && !(sig->nparams == 0 && sig->nrets == 1 &&
+                                        ir_type_is_int(fn->abi_params.v[sig->rets].type) &&
+                                        !ir_type_is_vector(fn->abi_params.v[sig->rets].type)))
+            perr(p, "unable to parse the run command");
+        if (rc.kind == IR_RUN_PRINT && sig->nparams)
+            perr(p, "unable to parse the print command");
+        rc.cmp = IR_CMP_NONE;
+        rc.name = NULL;
+        rc.args = rc.expect = f->data.n;
+        ir_vec_push(&f->runs, rc);
+        return;
+    }
+    rc.line = p->t.line;
+    rc.col = p->t.col;
+    if (tok_is(p, T_NAME)) {
+        rc.name = ir_arena_strndup(&f->arena, p->t.text - 1, p->t.len + 1);
+        lex_next(p);
+    } else if (tok_is(p, T_ENTITY) && p->t.ent == E_USER) {
+        const char *s = p->t.text;
+        lex_next(p);
+        expect(p, T_COLON, "expected user function name in the form uX:Y");
+        if (!tok_is(p, T_INT))
+            perr(p, "expected integer");
+        rc.name = ir_arena_strndup(&f->arena, s, (size_t)(p->t.text + p->t.len - s));
+        lex_next(p);
+    } else {
+        perr(p, "expected a function name, e.g. %%my_fn");
+    }
+    expect(p, T_LPAR, "expected invocation parentheses, e.g. %fn(...)");
+    rc.args = parse_values(p, fn, sig->params, sig->nparams);
+    rc.nargs = sig->nparams;
+    expect(p, T_RPAR, "expected invocation parentheses, e.g. %fn(...)");
+    rc.expect = f->data.n;
+    if (rc.kind == IR_RUN_RUN) {
+        if (tok_is(p, T_EOF)) {
+            /* `; run: %f(args)`: passes when the single result is non-zero */
+            if (sig->nrets != 1)
+                perr(p, "unable to parse a valid comparison operator");
+            rc.cmp = IR_CMP_NONE;
+        } else {
+            if (accept(p, T_EQUAL)) {
+                expect(p, T_EQUAL, "expected another =");
+                rc.cmp = IR_CMP_EQ;
+            } else if (accept(p, T_BANG)) {
+                expect(p, T_EQUAL, "expected a =");
+                rc.cmp = IR_CMP_NE;
+            } else {
+                perr(p, "unable to parse a valid comparison operator");
+            }
+            if (sig->nrets != 1)
+                expect(p, T_LBRACKET, "expected a left bracket [");
+            rc.expect = parse_values(p, fn, sig->rets, sig->nrets);
+            rc.nexpect = sig->nrets;
+            if (sig->nrets != 1)
+                expect(p, T_RBRACKET, "expected a right bracket ]");
+        }
+    }
+    if (!tok_is(p, T_EOF))
+        perr(p, "unexpected text after the run command");
+    ir_vec_push(&f->runs, rc);
+}
+
+void parse_runs_for(parser *p, uint32_t func, uint32_t from, uint32_t to)
+{
+    /* each comment is lexed on its own, positions kept for diagnostics */
+    lexer saved = p->lx;
+    tok saved_tok = p->t;
+    for (uint32_t i = from; i < to; i++) {
+        const pending_run *r = &p->runs.v[i];
+        const char *s = saved.src + r->off;
+        lex_init(&p->lx, s, r->end - r->off, r->line, s - (r->col - 1));
+        lex_next(p);
+        parse_run(p, func, r);
+    }
+    p->lx = saved;
+    p->t = saved_tok;
+}

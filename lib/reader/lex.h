@@ -1,0 +1,88 @@
+/* Internal to lib/reader: tokens, the lexer and the parser state they share. */
+#ifndef CLIFRUN_READER_LEX_H
+#define CLIFRUN_READER_LEX_H
+
+#include <setjmp.h>
+
+#include "reader.h"
+
+typedef enum {
+    T_EOF, T_LPAR, T_RPAR, T_LBRACE, T_RBRACE, T_LBRACKET, T_RBRACKET, T_LANGLE,
+    T_RANGLE, T_MINUS, T_PLUS, T_STAR, T_COMMA, T_DOT, T_COLON, T_EQUAL, T_BANG,
+    T_AT, T_ARROW,
+    T_INT,      /* integer literal, text may start with + or - */
+    T_FLOAT,    /* float literal (has a '.', or is Inf / NaN) */
+    T_TYPE,     /* i32, f64x2 ...: tok.type */
+    T_ENTITY,   /* v3, block7, ss0 ...: tok.ent, tok.num */
+    T_NAME,     /* %name: text excludes the % */
+    T_STRING,   /* "text": text excludes the quotes */
+    T_HEXSEQ,   /* #89af */
+    T_IDENT,    /* anything else word-like: opcodes, keywords, flags */
+    T_SRCLOC,   /* @00c7: text excludes the @ */
+} tok_kind;
+
+/* Entity prefixes of Cranelift's lexer (numbered_entity). */
+typedef enum {
+    E_VALUE, E_BLOCK, E_SS, E_DSS, E_DT, E_GV, E_MT, E_CONST, E_FN, E_SIG, E_USER,
+    E_USERNAME, E_EXTABLE, E_TAG, E_REGION, E_RET, E_EXN, E_JT, E_COUNT
+} ent_kind;
+
+typedef struct tok {
+    tok_kind kind;
+    uint8_t ent;            /* ent_kind for T_ENTITY */
+    ir_type type;           /* T_TYPE */
+    uint32_t num;           /* entity number */
+    const char *text;       /* into the source */
+    uint32_t len;
+    uint32_t line, col;
+} tok;
+
+/* A `; run:` / `; print:` comment waiting for its function. */
+typedef struct pending_run {
+    uint32_t off, end, line, col;
+} pending_run;
+
+typedef struct lexer {
+    const char *src, *p, *end;
+    const char *line_start;
+    uint32_t line;
+    bool keep_runs;         /* note run comments in parser.runs */
+} lexer;
+
+typedef struct parser {
+    lexer lx;
+    tok t;                  /* the current token */
+    ir_file *file;
+    ir_function *fn;
+    ir_diag *d;
+    jmp_buf fail;
+    IR_VEC(pending_run) runs;       /* run comments seen, not yet claimed */
+    bool run_default_cc;    /* `test run`: functions default to the host's C convention */
+    IR_VEC(uint32_t) aliases;       /* values defined as aliases, checked at function end */
+    IR_VEC(uint32_t) jt_off;        /* legacy jtN: pool offset of its block list, IR_NONE */
+} parser;
+
+void lex_init(lexer *lx, const char *src, size_t len, uint32_t line, const char *line_start);
+/* Next token; lexical errors go to p's error handler. */
+void lex_next(parser *p);
+
+/* Report an error at (line, col) and unwind to reader_parse_file. */
+_Noreturn void perr_at(parser *p, uint32_t line, uint32_t col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+_Noreturn void perr(parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Helpers shared by parse.c and directives.c */
+bool tok_is(const parser *p, tok_kind k);
+bool tok_ident(const parser *p, const char *word);
+void expect(parser *p, tok_kind k, const char *msg);
+bool accept(parser *p, tok_kind k);
+/* Integer token → value checked against `bits` (signed or unsigned range). */
+uint64_t parse_imm(parser *p, unsigned bits, const char *msg);
+void parse_data_value(parser *p, ir_type t, ir_data_value *out);
+void parse_uimm128(parser *p, ir_type t, uint8_t out[16]);
+
+/* directives.c */
+void parse_header(parser *p);
+void parse_runs_for(parser *p, uint32_t func, uint32_t from, uint32_t to);
+
+#endif
