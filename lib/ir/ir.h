@@ -162,9 +162,10 @@ ir_opcode ir_opcode_lookup(const char *s, size_t n);
 
 /* Type codes of "results"/"args" (one character each), Cranelift's operand
  * constraints relative to the controlling type (ctrl):
- *   T  ctrl; the first T of args is the operand the parser takes ctrl from
- *   t  ctrl, on an operand that is not Cranelift's typevar operand (the
- *      opcode takes ctrl from its `.type` suffix: atomic_rmw)
+ *   T  ctrl; the first T of args is Cranelift's typevar operand, which the
+ *      parser takes ctrl from (and the printer's suffix rule looks at)
+ *   t  ctrl, on an operand before the typevar operand (fma x, atomic_cas e)
+ *      or of an opcode that takes ctrl from its `.type` suffix (atomic_rmw x)
  *   B  as_truthy: i8 for scalars and (as in Cranelift) dynamic vectors,
  *      else the same-shape int vector   I  same shape with int lanes
  *   L  the lane type                    V  dynamic vector's fixed vector type
