@@ -6,7 +6,7 @@
 
 void *ir_vec_grow_(void *v, uint32_t *cap, uint32_t need, size_t elem)
 {
-    uint32_t c = *cap ? *cap : 8;
+    uint32_t c = *cap ? *cap : 32;
     while (c < need)
         c = c > UINT32_MAX / 2 ? UINT32_MAX : c * 2;
     void *p = realloc(v, (size_t)c * elem);

@@ -3,7 +3,7 @@
  * parse_test and parse_run_command). */
 #include <string.h>
 
-#include "lex.h"
+#include "internal.h"
 
 /* The rest of the current line as words, up to a comment. */
 static void rest_of_line(parser *p, const char **start, const char **end)

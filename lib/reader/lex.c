@@ -4,7 +4,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "lex.h"
+#include "internal.h"
 
 void lex_init(lexer *lx, const char *src, size_t len, uint32_t line, const char *line_start)
 {
@@ -15,9 +15,17 @@ void lex_init(lexer *lx, const char *src, size_t len, uint32_t line, const char 
     lx->line_start = line_start;
 }
 
-static bool is_digit(int c) { return c >= '0' && c <= '9'; }
-static bool is_alpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-static bool is_word(int c) { return is_alpha(c) || is_digit(c) || c == '_'; }
+/* Character classes by table: the lexer touches every byte once. */
+enum { C_DIGIT = 1, C_ALPHA = 2, C_SPACE = 4, C_HEX = 8 };
+static const uint8_t cclass[256] = {
+    ['0' ... '9'] = C_DIGIT | C_HEX, ['a' ... 'f'] = C_ALPHA | C_HEX, ['g' ... 'z'] = C_ALPHA,
+    ['A' ... 'F'] = C_ALPHA | C_HEX, ['G' ... 'Z'] = C_ALPHA, ['_'] = 0x10,
+    [' '] = C_SPACE, ['\t'] = C_SPACE, ['\v'] = C_SPACE, ['\f'] = C_SPACE, ['\r'] = C_SPACE,
+};
+static bool is_digit(int c) { return cclass[(unsigned char)c] & C_DIGIT; }
+static bool is_alpha(int c) { return cclass[(unsigned char)c] & C_ALPHA; }
+static bool is_word(int c) { return cclass[(unsigned char)c] & (C_DIGIT | C_ALPHA | 0x10); }
+static bool is_hex(int c) { return cclass[(unsigned char)c] & C_HEX; }
 
 static bool looking_at(const lexer *lx, const char *q, const char *s)
 {
@@ -44,25 +52,31 @@ static const char *const ent_prefix[E_COUNT] = {
 /* Classify a word: numbered entity, type, or identifier. */
 static void classify_word(tok *t)
 {
+    static uint8_t ent_len[E_COUNT];
+    if (!ent_len[0])
+        for (unsigned e = 0; e < E_COUNT; e++)
+            ent_len[e] = (uint8_t)strlen(ent_prefix[e]);
     uint32_t n = t->len, digits = 0;
     while (digits < n && is_digit(t->text[n - 1 - digits]))
         digits++;
-    if (digits && digits < n && !(digits > 1 && t->text[n - digits] == '0') && digits <= 10) {
-        uint64_t v = 0;
-        for (uint32_t i = n - digits; i < n; i++)
-            v = v * 10 + (uint64_t)(t->text[i] - '0');
-        uint32_t plen = n - digits;
-        if (v <= UINT32_MAX) {
-            for (unsigned e = 0; e < E_COUNT; e++)
-                if (strlen(ent_prefix[e]) == plen && !memcmp(t->text, ent_prefix[e], plen)) {
-                    t->kind = T_ENTITY;
-                    t->ent = (uint8_t)e;
-                    t->num = (uint32_t)v;
-                    return;
-                }
+    uint32_t plen = n - digits;
+    if (digits && plen && plen <= 11 && !(digits > 1 && t->text[plen] == '0') && digits <= 10) {
+        for (unsigned e = 0; e < E_COUNT; e++) {
+            if (ent_len[e] != plen || ent_prefix[e][0] != t->text[0] || memcmp(t->text, ent_prefix[e], plen))
+                continue;
+            uint64_t v = 0;
+            for (uint32_t i = plen; i < n; i++)
+                v = v * 10 + (uint64_t)(t->text[i] - '0');
+            if (v > UINT32_MAX)
+                break;
+            t->kind = T_ENTITY;
+            t->ent = (uint8_t)e;
+            t->num = (uint32_t)v;
+            return;
         }
     }
-    ir_type ty = ir_type_parse(t->text, n);
+    char c = t->text[0];
+    ir_type ty = (c == 'i' || c == 'f' || c == 'r') && n <= 8 ? ir_type_parse(t->text, n) : 0;
     if (ty) {
         t->kind = T_TYPE;
         t->type = ty;
@@ -115,7 +129,7 @@ void lex_next(parser *p)
             lx->line_start = lx->p;
             continue;
         }
-        if (c == ' ' || (c >= '\t' && c <= '\r')) {
+        if (cclass[(unsigned char)c] & C_SPACE) {
             lx->p++;
             continue;
         }
@@ -188,7 +202,7 @@ void lex_next(parser *p)
     }
     case '#': {
         const char *q = s + 1;
-        while (q < lx->end && (is_digit(*q) || (*q >= 'a' && *q <= 'f') || (*q >= 'A' && *q <= 'F')))
+        while (q < lx->end && is_hex(*q))
             q++;
         t->kind = T_HEXSEQ;
         t->text = s + 1;
@@ -198,7 +212,7 @@ void lex_next(parser *p)
     }
     case '@': {
         const char *q = s + 1;
-        while (q < lx->end && (is_digit(*q) || (*q >= 'a' && *q <= 'f') || (*q >= 'A' && *q <= 'F')))
+        while (q < lx->end && is_hex(*q))
             q++;
         if (q == s + 1) {
             t->kind = T_AT;

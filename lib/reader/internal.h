@@ -1,6 +1,7 @@
-/* Internal to lib/reader: tokens, the lexer and the parser state they share. */
-#ifndef CLIFRUN_READER_LEX_H
-#define CLIFRUN_READER_LEX_H
+/* Internal to lib/reader: tokens, the lexer, the parser state and the
+ * helpers its files share.  reader.h is the folder's interface. */
+#ifndef CLIFRUN_READER_INTERNAL_H
+#define CLIFRUN_READER_INTERNAL_H
 
 #include <setjmp.h>
 
@@ -70,6 +71,55 @@ void lex_next(parser *p);
 _Noreturn void perr_at(parser *p, uint32_t line, uint32_t col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 _Noreturn void perr(parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+
+/* Entity numbers index dense arrays: cap them so a stray `v4000000000`
+ * is an error, not an 80 GB allocation. */
+#define MAX_VALUE_NUM (1u << 22)
+#define MAX_BLOCKS 100000u            /* Cranelift's MAX_BLOCKS_IN_A_FUNCTION */
+#define MAX_ENTITY_NUM (1u << 16)
+
+#define ENSURE(vec, n, defvec)                                             \
+    do {                                                                   \
+        while ((vec)->n <= (n)) {                                          \
+            ir_vec_reserve(vec, 1);                                        \
+            memset(&(vec)->v[(vec)->n], 0, sizeof *(vec)->v);              \
+            (vec)->n++;                                                    \
+            ir_vec_push(defvec, 0);                                        \
+        }                                                                  \
+    } while (0)
+
+
+/* parse.c: entities */
+extern const char ent_letters[E_COUNT][12];
+bool accept_ident(parser *p, const char *w);
+bool is_ent(const parser *p, ent_kind e);
+uint32_t match_ent(parser *p, ent_kind e, const char *msg);
+void check_num(parser *p, uint32_t n, uint32_t max, uint32_t line, uint32_t col);
+void define(parser *p, uint8_t *defined, ent_kind e, uint32_t n, uint32_t line, uint32_t col);
+void check_defined(parser *p, const uint8_t *defined, uint32_t count, uint32_t n,
+                   const char *what, ent_kind e, uint32_t line, uint32_t col);
+void ensure_value(parser *p, uint32_t v, uint32_t line, uint32_t col);
+uint32_t use_value(parser *p, const char *msg);
+uint32_t ensure_block(parser *p, uint32_t b, uint32_t line, uint32_t col);
+
+/* literals.c */
+static inline int64_t sext64(uint64_t v, unsigned bits)
+{
+    return bits >= 64 ? (int64_t)v : (int64_t)(v << (64 - bits)) >> (64 - bits);
+}
+uint32_t match_uimm32(parser *p, const char *msg);
+int64_t optional_offset(parser *p, unsigned bits);
+void parse_float(parser *p, unsigned bits, uint8_t *out);
+/* A hex constant (0x...) into `size` bytes, little endian, zero-extended. */
+void parse_hex_bytes(parser *p, uint8_t *out, unsigned size);
+
+/* preamble.c */
+void parse_user_ref(parser *p, ir_extname *n);
+void parse_signature(parser *p, ir_function *f, ir_signature *s);
+ir_memflags parse_memflags(parser *p);
+ir_trapcode parse_trapcode(parser *p);
+void parse_preamble(parser *p, ir_function *f);
 
 /* Helpers shared by parse.c and directives.c */
 bool tok_is(const parser *p, tok_kind k);

@@ -1,0 +1,470 @@
+/* Signatures, names, memory flags and the entities of a function's preamble
+ * (stack slots, global values, signatures, function refs, constants, ...). */
+#include <string.h>
+
+#include "internal.h"
+
+/* ---- names and signatures ---------------------------------------------------- */
+
+void parse_user_ref(parser *p, ir_extname *n)
+{
+    n->kind = IR_NAME_USER;
+    n->ns = p->t.num;
+    lex_next(p);
+    if (!accept(p, T_COLON))
+        perr(p, "expected user function name in the form uX:Y");
+    if (p->t.kind != T_INT || p->t.text[0] == '-' || p->t.text[0] == '+')
+        perr(p, "expected integer");
+    n->index = (uint32_t)parse_imm(p, 32, "expected integer");
+}
+
+static void parse_external_name(parser *p, ir_extname *n, ir_arena *a)
+{
+    memset(n, 0, sizeof *n);
+    if (p->t.kind == T_NAME) {
+        n->kind = IR_NAME_TESTCASE;
+        n->str = ir_arena_strndup(a, p->t.text, p->t.len);
+        lex_next(p);
+    } else if (is_ent(p, E_USER)) {
+        parse_user_ref(p, n);
+    } else if (is_ent(p, E_USERNAME)) {
+        n->kind = IR_NAME_USERREF;
+        n->index = p->t.num;
+        lex_next(p);
+    } else {
+        perr(p, "expected external name");
+    }
+}
+
+static const struct { const char *name; ir_callconv cc; } legacy_cc[] = {
+    {"wasmtime_system_v", IR_CC_system_v}, {"wasmtime_fastcall", IR_CC_windows_fastcall},
+    {"wasmtime_apple_aarch64", IR_CC_apple_aarch64}, {"cold", IR_CC_fast},
+};
+
+static bool parse_callconv(parser *p, ir_callconv *cc)
+{
+    for (unsigned i = 1; i < IR_CC_COUNT; i++)
+        if (tok_ident(p, ir_callconv_names[i])) {
+            *cc = (ir_callconv)i;
+            lex_next(p);
+            return true;
+        }
+    for (unsigned i = 0; i < sizeof legacy_cc / sizeof *legacy_cc; i++)
+        if (tok_ident(p, legacy_cc[i].name)) {
+            *cc = legacy_cc[i].cc;
+            lex_next(p);
+            return true;
+        }
+    return false;
+}
+
+static void parse_abi_param(parser *p, ir_function *f)
+{
+    if (p->t.kind != T_TYPE)
+        perr(p, "expected parameter type");
+    ir_abi_param a = {.type = p->t.type};
+    lex_next(p);
+    for (;;) {
+        if (accept_ident(p, "uext"))
+            a.ext = IR_EXT_UEXT;
+        else if (accept_ident(p, "sext"))
+            a.ext = IR_EXT_SEXT;
+        else if (accept_ident(p, "sret"))
+            a.purpose = IR_PURPOSE_SRET;
+        else if (accept_ident(p, "vmctx"))
+            a.purpose = IR_PURPOSE_VMCTX;
+        else if (accept_ident(p, "stack_limit"))
+            a.purpose = IR_PURPOSE_STACK_LIMIT;
+        else if (accept_ident(p, "normal"))
+            a.purpose = IR_PURPOSE_NORMAL;
+        else if (accept_ident(p, "sarg")) {
+            expect(p, T_LPAR, "expected '(' to begin sarg size");
+            a.purpose = IR_PURPOSE_SARG;
+            a.sarg_size = match_uimm32(p, "expected byte-size in sarg decl");
+            expect(p, T_RPAR, "expected ')' to end sarg size");
+        } else
+            break;
+    }
+    ir_vec_push(&f->abi_params, a);
+}
+
+static uint32_t parse_abi_list(parser *p, ir_function *f)
+{
+    uint32_t n = 1;
+    parse_abi_param(p, f);
+    while (accept(p, T_COMMA)) {
+        parse_abi_param(p, f);
+        n++;
+    }
+    return n;
+}
+
+void parse_signature(parser *p, ir_function *f, ir_signature *s)
+{
+    memset(s, 0, sizeof *s);
+    expect(p, T_LPAR, "expected function signature: ( args... )");
+    s->params = f->abi_params.n;
+    if (!tok_is(p, T_RPAR))
+        s->nparams = parse_abi_list(p, f);
+    expect(p, T_RPAR, "expected ')' after function arguments");
+    s->rets = f->abi_params.n;
+    if (accept(p, T_ARROW))
+        s->nrets = parse_abi_list(p, f);
+    /* Cranelift: no convention means `fast`, or the host's C convention in a
+     * file with `test run` so that the harness can call it */
+    s->callconv = p->run_default_cc ? IR_CC_system_v : IR_CC_fast;
+    if (p->t.kind == T_IDENT && !parse_callconv(p, &s->callconv))
+        perr(p, "unknown calling convention: %.*s", (int)p->t.len, p->t.text);
+}
+
+/* ---- memory flags -------------------------------------------------------------- */
+
+ir_memflags parse_memflags(parser *p)
+{
+    ir_memflags m = {.trap = IR_TRAP_heap_oob};
+    for (;;) {
+        if (p->t.kind == T_ENTITY && p->t.ent == E_REGION) {
+            if (m.region)
+                perr(p, "cannot set more than one alias region");
+            if (p->t.num > 254)
+                perr(p, "alias region number too large");
+            m.region = (uint8_t)(p->t.num + 1);
+            lex_next(p);
+            continue;
+        }
+        if (p->t.kind != T_IDENT)
+            break;
+        ir_trapcode tc;
+        if (accept_ident(p, "notrap"))
+            m.trap = IR_TRAP_NONE;
+        else if (accept_ident(p, "aligned"))
+            m.bits |= IR_MF_ALIGNED;
+        else if (accept_ident(p, "readonly"))
+            m.bits |= IR_MF_READONLY;
+        else if (accept_ident(p, "can_move"))
+            m.bits |= IR_MF_CAN_MOVE;
+        else if (tok_ident(p, "little") || tok_ident(p, "big")) {
+            bool little = p->t.text[0] == 'l';
+            if (m.bits & (little ? IR_MF_BIG : IR_MF_LITTLE))
+                perr(p, "cannot set both big and little endian bits");
+            m.bits |= little ? IR_MF_LITTLE : IR_MF_BIG;
+            lex_next(p);
+        } else if (accept_ident(p, "checked") || accept_ident(p, "heap") || accept_ident(p, "table") ||
+                   accept_ident(p, "vmctx")) {
+            /* flags of older releases with no meaning today */
+        } else if (ir_trapcode_parse(p->t.text, p->t.len, &tc)) {
+            m.trap = tc;
+            lex_next(p);
+        } else
+            break;
+    }
+    return m;
+}
+
+ir_trapcode parse_trapcode(parser *p)
+{
+    ir_trapcode tc;
+    if (p->t.kind != T_IDENT || !ir_trapcode_parse(p->t.text, p->t.len, &tc))
+        perr(p, "expected trap code");
+    lex_next(p);
+    return tc;
+}
+
+/* ---- preamble -------------------------------------------------------------------- */
+
+static void parse_stack_slot(parser *p, ir_function *f, uint32_t line, uint32_t col)
+{
+    uint32_t n = match_ent(p, E_SS, "expected stack slot number: ss«n»");
+    check_num(p, n, MAX_ENTITY_NUM, line, col);
+    ENSURE(&f->stack_slots, n, &f->ss_defined);
+    define(p, &f->ss_defined.v[n], E_SS, n, line, col);
+    expect(p, T_EQUAL, "expected '=' in stack slot declaration");
+    if (!accept_ident(p, "explicit_slot") && !accept_ident(p, "spill_slot")) {
+        if (tok_ident(p, "incoming_arg") || tok_ident(p, "outgoing_arg") || tok_ident(p, "emergency_slot"))
+            perr(p, "stack slot kind '%.*s' of older releases is not supported", (int)p->t.len, p->t.text);
+        perr(p, "expected stack slot kind");
+    }
+    ir_stack_slot *ss = &f->stack_slots.v[n];
+    if (p->t.kind != T_INT)
+        perr(p, "expected byte-size in stack_slot decl");
+    if (p->t.text[0] == '-')
+        perr(p, "negative stack slot size");
+    uint64_t size = parse_imm(p, 64, "expected byte-size in stack_slot decl");
+    if (size > UINT32_MAX)
+        perr_at(p, line, col, "stack slot too large");
+    ss->size = (uint32_t)size;
+    uint64_t align = 1;
+    while (accept(p, T_COMMA)) {
+        if (accept_ident(p, "align")) {
+            expect(p, T_EQUAL, "expected `=` after flag");
+            if (p->t.kind != T_INT)
+                perr(p, "expected alignment-size after `align` flag");
+            if (p->t.text[0] == '-')
+                perr(p, "alignment must be a 32-bit unsigned integer");
+            align = parse_imm(p, 64, "expected alignment-size after `align` flag");
+            if (align > UINT32_MAX)
+                perr(p, "alignment must be a 32-bit unsigned integer");
+        } else if (accept_ident(p, "key")) {
+            expect(p, T_EQUAL, "expected `=` after flag");
+            if (p->t.kind != T_INT || p->t.text[0] == '-')
+                perr(p, "expected `u64` value for `key` flag");
+            ss->key = parse_imm(p, 64, "expected `u64` value for `key` flag");
+            ss->has_key = true;
+        } else
+            perr(p, "invalid flag for stack slot");
+    }
+    if (!align || (align & (align - 1)))
+        perr_at(p, line, col, "stack slot alignment is not a power of two");
+    while ((1ull << ss->align_shift) < align)
+        ss->align_shift++;
+}
+
+static void parse_global_value(parser *p, ir_function *f, uint32_t line, uint32_t col)
+{
+    uint32_t n = match_ent(p, E_GV, "expected global value number: gv«n»");
+    check_num(p, n, MAX_ENTITY_NUM, line, col);
+    ENSURE(&f->gvs, n, &f->gv_defined);
+    define(p, &f->gv_defined.v[n], E_GV, n, line, col);
+    expect(p, T_EQUAL, "expected '=' in global value declaration");
+    ir_global_value *g = &f->gvs.v[n];
+    if (p->t.kind != T_IDENT)
+        perr(p, "expected global value kind");
+    if (accept_ident(p, "vmctx")) {
+        g->kind = IR_GV_VMCTX;
+    } else if (accept_ident(p, "load")) {
+        g->kind = IR_GV_LOAD;
+        expect(p, T_DOT, "expected '.' followed by type in load global value decl");
+        if (p->t.kind != T_TYPE)
+            perr(p, "expected load type");
+        g->type = p->t.type;
+        lex_next(p);
+        g->flags = parse_memflags(p);
+        g->base = match_ent(p, E_GV, "expected global value: gv«n»");
+        g->offset = optional_offset(p, 32);
+        if (g->flags.trap != IR_TRAP_NONE || !(g->flags.bits & IR_MF_ALIGNED))
+            perr(p, "global-value load must be notrap and aligned");
+    } else if (accept_ident(p, "iadd_imm")) {
+        g->kind = IR_GV_IADD_IMM;
+        expect(p, T_DOT, "expected '.' followed by type in iadd_imm global value decl");
+        if (p->t.kind != T_TYPE)
+            perr(p, "expected iadd type");
+        g->type = p->t.type;
+        lex_next(p);
+        g->base = match_ent(p, E_GV, "expected global value: gv«n»");
+        expect(p, T_COMMA, "expected ',' followed by rhs in iadd_imm global value decl");
+        g->offset = (int64_t)parse_imm(p, 64, "expected iadd_imm immediate");
+    } else if (accept_ident(p, "symbol")) {
+        g->kind = IR_GV_SYMBOL;
+        g->colocated = accept_ident(p, "colocated");
+        g->tls = accept_ident(p, "tls");
+        parse_external_name(p, &g->name, &f->arena);
+        g->offset = optional_offset(p, 64);
+    } else if (accept_ident(p, "dyn_scale_target_const")) {
+        g->kind = IR_GV_DYN_SCALE;
+        expect(p, T_DOT, "expected '.' followed by type in dynamic scale global value decl");
+        if (p->t.kind != T_TYPE || !ir_type_is_vector(p->t.type))
+            perr(p, "expected vector type");
+        g->type = p->t.type;
+        lex_next(p);
+    } else {
+        perr(p, "Unknown global value kind '%.*s'", (int)p->t.len, p->t.text);
+    }
+}
+
+static uint32_t add_signature(ir_function *f, const ir_signature *s, uint32_t n)
+{
+    ENSURE(&f->sigs, n, &f->sig_defined);
+    f->sigs.v[n] = *s;
+    return n;
+}
+
+static void parse_function_decl(parser *p, ir_function *f, uint32_t line, uint32_t col)
+{
+    uint32_t n = match_ent(p, E_FN, "expected function number: fn«n»");
+    check_num(p, n, MAX_ENTITY_NUM, line, col);
+    ENSURE(&f->func_refs, n, &f->fn_defined);
+    define(p, &f->fn_defined.v[n], E_FN, n, line, col);
+    expect(p, T_EQUAL, "expected '=' in function decl");
+    ir_func_ref fr = {0};
+    fr.colocated = accept_ident(p, "colocated");
+    fr.patchable = accept_ident(p, "patchable");
+    parse_external_name(p, &fr.name, &f->arena);
+    if (tok_is(p, T_LPAR)) {
+        /* an inline signature becomes the next signature, as in Cranelift */
+        ir_signature s;
+        parse_signature(p, f, &s);
+        uint32_t k = f->sigs.n;
+        check_num(p, k, MAX_ENTITY_NUM, line, col);
+        add_signature(f, &s, k);
+        f->sig_defined.v[k] = 1;
+        fr.sig = k;
+    } else if (is_ent(p, E_SIG)) {
+        check_defined(p, f->sig_defined.v, f->sig_defined.n, p->t.num, "signature", E_SIG, p->t.line, p->t.col);
+        fr.sig = p->t.num;
+        lex_next(p);
+    } else {
+        perr(p, "expected 'function' or sig«n» in function decl");
+    }
+    f->func_refs.v[n] = fr;
+}
+
+static void parse_constant_decl(parser *p, ir_function *f, uint32_t line, uint32_t col)
+{
+    uint32_t n = match_ent(p, E_CONST, "expected constant number: const«n»");
+    check_num(p, n, MAX_ENTITY_NUM, line, col);
+    ENSURE(&f->constants, n, &f->const_defined);
+    define(p, &f->const_defined.v[n], E_CONST, n, line, col);
+    expect(p, T_EQUAL, "expected '=' in constant decl");
+    uint8_t buf[16];
+    unsigned size;
+    if (p->t.kind == T_TYPE) {
+        ir_type t = p->t.type;
+        lex_next(p);
+        size = ir_type_bytes(t);
+        parse_uimm128(p, t, buf);
+    } else {
+        /* untyped hex: as many bytes as its digits need */
+        if (p->t.kind != T_INT || p->t.len < 3 || memcmp(p->t.text, "0x", 2))
+            perr(p, "expected an immediate hexadecimal operand");
+        unsigned digits = 0;
+        for (uint32_t i = 2; i < p->t.len; i++)
+            digits += p->t.text[i] != '_';
+        size = (digits + 1) / 2;
+        if (size > 16)
+            perr(p, "constants larger than 16 bytes are not supported");
+        parse_hex_bytes(p, buf, size ? size : 1);
+        if (!size)
+            size = 1;
+    }
+    ir_constant *c = &f->constants.v[n];
+    c->off = f->bytes.n;
+    c->len = size;
+    for (unsigned i = 0; i < size; i++)
+        ir_vec_push(&f->bytes, buf[i]);
+}
+
+void parse_preamble(parser *p, ir_function *f)
+{
+    for (;;) {
+        uint32_t line = p->t.line, col = p->t.col;
+        if (p->t.kind == T_ENTITY) {
+            switch (p->t.ent) {
+            case E_SS:
+                parse_stack_slot(p, f, line, col);
+                continue;
+            case E_DSS: {
+                uint32_t n = match_ent(p, E_DSS, "expected stack slot number: dss«n»");
+                check_num(p, n, MAX_ENTITY_NUM, line, col);
+                ENSURE(&f->dyn_slots, n, &f->dss_defined);
+                define(p, &f->dss_defined.v[n], E_DSS, n, line, col);
+                expect(p, T_EQUAL, "expected '=' in stack slot declaration");
+                if (!accept_ident(p, "explicit_dynamic_slot"))
+                    perr(p, "expected stack slot kind");
+                uint32_t dt = match_ent(p, E_DT, "expected dynamic type");
+                check_defined(p, f->dt_defined.v, f->dt_defined.n, dt, "dynamic type", E_DT, line, col);
+                f->dyn_slots.v[n].dynamic = 1;
+                f->dyn_slots.v[n].dyn_type = dt;
+                continue;
+            }
+            case E_DT: {
+                uint32_t n = match_ent(p, E_DT, "expected dynamic type number: dt«n»");
+                check_num(p, n, IR_MAX_DYN_TYPES, line, col);
+                ENSURE(&f->dyn_types, n, &f->dt_defined);
+                define(p, &f->dt_defined.v[n], E_DT, n, line, col);
+                expect(p, T_EQUAL, "expected '=' in stack slot declaration");
+                if (p->t.kind != T_TYPE)
+                    perr(p, "expected base type");
+                if (!ir_type_is_vector(p->t.type))
+                    perr(p, "expected vector type");
+                f->dyn_types.v[n].base = p->t.type;
+                lex_next(p);
+                expect(p, T_STAR, "expected '*' followed by a dynamic scale value");
+                f->dyn_types.v[n].gv = match_ent(p, E_GV, "expected dynamic scale global value");
+                continue;
+            }
+            case E_GV:
+                parse_global_value(p, f, line, col);
+                continue;
+            case E_SIG: {
+                uint32_t n = match_ent(p, E_SIG, "expected signature number: sig«n»");
+                check_num(p, n, MAX_ENTITY_NUM, line, col);
+                expect(p, T_EQUAL, "expected '=' in signature decl");
+                ir_signature s;
+                parse_signature(p, f, &s);
+                add_signature(f, &s, n);
+                define(p, &f->sig_defined.v[n], E_SIG, n, line, col);
+                continue;
+            }
+            case E_FN:
+                parse_function_decl(p, f, line, col);
+                continue;
+            case E_CONST:
+                parse_constant_decl(p, f, line, col);
+                continue;
+            case E_REGION: {
+                uint32_t n = match_ent(p, E_REGION, "expected alias region number");
+                check_num(p, n, 255, line, col);
+                ENSURE(&f->regions, n, &f->region_defined);
+                define(p, &f->region_defined.v[n], E_REGION, n, line, col);
+                expect(p, T_EQUAL, "expected '=' in alias region decl");
+                if (p->t.kind != T_INT || p->t.text[0] == '-')
+                    perr(p, "expected integer user_id for alias region");
+                f->regions.v[n].user_id = (uint32_t)parse_imm(p, 32, "expected integer user_id for alias region");
+                if (p->t.kind != T_STRING)
+                    perr(p, "expected string description for alias region");
+                f->regions.v[n].desc = ir_arena_strndup(&f->arena, p->t.text, p->t.len);
+                lex_next(p);
+                continue;
+            }
+            case E_JT: {
+                /* jtN = jump_table [block1, block2] (releases of early 2023) */
+                uint32_t n = match_ent(p, E_JT, "expected jump table number");
+                check_num(p, n, MAX_ENTITY_NUM, line, col);
+                while (p->jt_off.n <= n)
+                    ir_vec_push(&p->jt_off, IR_NONE);
+                if (p->jt_off.v[n] != IR_NONE)
+                    perr_at(p, line, col, "duplicate entity: jt%u", n);
+                expect(p, T_EQUAL, "expected '=' in jump table decl");
+                if (!accept_ident(p, "jump_table"))
+                    perr(p, "expected 'jump_table'");
+                expect(p, T_LBRACKET, "expected '[' before jump table contents");
+                IR_VEC(uint32_t) tmp = {0};
+                while (!tok_is(p, T_RBRACKET)) {
+                    if (tmp.n && !accept(p, T_COMMA))
+                        perr(p, "expected ']' after jump table contents");
+                    if (!is_ent(p, E_BLOCK)) {
+                        ir_vec_free(&tmp);
+                        perr(p, "expected jump_table entry");
+                    }
+                    ir_vec_push(&tmp, p->t.num);
+                    ensure_block(p, p->t.num, p->t.line, p->t.col);
+                    lex_next(p);
+                }
+                lex_next(p);
+                p->jt_off.v[n] = f->pool.n;
+                ir_vec_push(&f->pool, tmp.n);
+                for (uint32_t i = 0; i < tmp.n; i++)
+                    ir_vec_push(&f->pool, tmp.v[i]);
+                ir_vec_free(&tmp);
+                continue;
+            }
+            default:
+                return;
+            }
+        }
+        if (tok_ident(p, "stack_limit")) {
+            lex_next(p);
+            expect(p, T_EQUAL, "expected '=' in stack limit decl");
+            if (f->stack_limit != IR_NONE)
+                perr_at(p, line, col, "stack limit defined twice");
+            f->stack_limit = match_ent(p, E_GV, "expected global value");
+            continue;
+        }
+        if (p->t.kind == T_IDENT && p->t.len > 4 &&
+            (!memcmp(p->t.text, "heap", 4) || !memcmp(p->t.text, "table", 5)))
+            perr(p, "'%.*s': heaps and tables were removed from Cranelift in 2023 and are not supported",
+                 (int)p->t.len, p->t.text);
+        return;
+    }
+}
+
