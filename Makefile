@@ -1,15 +1,48 @@
 # clifrun — `make` builds build/clifrun, `make test` runs every test.
-# Variables: SAN=1 (AddressSanitizer + UBSan), ARCH=aarch64 (cross build), O=-O2.
-ARCH ?= $(shell uname -m)
+#
+#   make                  build build/clifrun (-Wall -Wextra)
+#   make test             build, then run every test; ends with "N passed, N failed"
+#   make SAN=1 [test]     the same with AddressSanitizer + UBSan, in build-san/
+#   make ARCH=aarch64     cross build into build-aarch64/ (tests run under qemu-aarch64)
+#   make bench            parse+verify throughput on a generated 5,000-function file
+#   make conformance      print round trip of ../shared/conformance/cranelift-runtests
+#   make deps             install what a fresh Debian 12 machine lacks (tools/deps.sh)
+#   make install          PREFIX=/usr/local DESTDIR= : binary and man page
+#
+# Other variables: O=-O2 (optimisation), WERROR=1 (warnings are errors, as in
+# CI), V=1 (tests print every case), SHARED=../shared.
+HOST_ARCH := $(shell uname -m)
+ARCH ?= $(HOST_ARCH)
 SHARED ?= ../shared
-BUILD ?= build
-CC_x86_64 = gcc
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+
+ifeq ($(ARCH),$(HOST_ARCH))
+BUILD_BASE := build
+else
+BUILD_BASE := build-$(ARCH)
+endif
+ifeq ($(SAN),1)
+BUILD ?= $(BUILD_BASE)-san
+else
+BUILD ?= $(BUILD_BASE)
+endif
+
+CC_x86_64 = x86_64-linux-gnu-gcc
 CC_aarch64 = aarch64-linux-gnu-gcc
-ifeq ($(ARCH),$(shell uname -m))
+DEB_ARCH_x86_64 = x86_64-linux-gnu
+DEB_ARCH_aarch64 = aarch64-linux-gnu
+ifeq ($(ARCH),$(HOST_ARCH))
 CC_HOST := $(CC)
+PKG_CONFIG ?= pkg-config
+RUN ?=
 else
 CC_HOST := $(CC_$(ARCH))
+PKG_CONFIG ?= PKG_CONFIG_LIBDIR=/usr/lib/$(DEB_ARCH_$(ARCH))/pkgconfig pkg-config
+RUN ?= qemu-$(ARCH) -L /usr/$(DEB_ARCH_$(ARCH))
 endif
+
 O ?= -O2
 CFLAGS_BASE = -std=gnu17 $(O) -g -Wall -Wextra -Wno-unused-parameter -MMD -MP \
 	-Ilib/ir -Ilib/reader -Ilib/verify $(patsubst %,-I%,$(wildcard lib/*/ lib/isa/*/))
@@ -22,6 +55,39 @@ CFLAGS_BASE += -Werror
 endif
 LIBS = -lm
 
+# ---- libraries ---------------------------------------------------------------
+# Found with pkg-config, or failing that by compiling their header.  A library
+# is linked only once the code needs it: add it to NEED_LIBS then.  A needed
+# library that is missing stops the build; a missing one not yet needed is
+# only reported.  Either way the message points to `make deps`.
+NEED_LIBS ?=
+KNOWN_LIBS = libffi readline capstone
+hdr_libffi = ffi.h
+hdr_readline = readline/readline.h
+hdr_capstone = capstone/capstone.h
+deb_libffi = libffi-dev
+deb_readline = libreadline-dev
+deb_capstone = libcapstone-dev
+NO_PROBE_GOALS = clean deps help uninstall
+ifneq ($(filter-out $(NO_PROBE_GOALS),$(or $(MAKECMDGOALS),all)),)
+ifeq ($(shell command -v $(firstword $(CC_HOST)) 2>/dev/null),)
+$(error compiler '$(CC_HOST)' not found for ARCH=$(ARCH): run `make deps$(if $(filter-out $(HOST_ARCH),$(ARCH)), ARCH=$(ARCH))`)
+endif
+HASH := \#
+have_lib = $(shell printf '$(HASH)include <stdio.h>\n$(HASH)include <$(hdr_$(1))>\n' | \
+	$(CC_HOST) -E -x c - >/dev/null 2>&1 && echo yes)
+MISSING_LIBS := $(strip $(foreach l,$(sort $(KNOWN_LIBS) $(NEED_LIBS)),$(if $(call have_lib,$(l)),,$(l))))
+ifneq ($(filter $(NEED_LIBS),$(MISSING_LIBS)),)
+$(error missing $(foreach l,$(filter $(NEED_LIBS),$(MISSING_LIBS)),$(l) ($(deb_$(l)))): run `make deps` to install them)
+endif
+ifneq ($(MISSING_LIBS),)
+$(info note: $(foreach l,$(MISSING_LIBS),$(l) ($(deb_$(l)), <$(hdr_$(l))>)) not found; not needed yet, but `make deps` installs it)
+endif
+CFLAGS_BASE += $(foreach l,$(NEED_LIBS),$(shell $(PKG_CONFIG) --cflags $(l) 2>/dev/null))
+LIBS += $(foreach l,$(NEED_LIBS),$(or $(shell $(PKG_CONFIG) --libs $(l) 2>/dev/null),-l$(patsubst lib%,%,$(l))))
+endif
+
+# ---- build -------------------------------------------------------------------
 SRCS := $(wildcard lib/*/*.c lib/isa/*/*.c cmd/clifrun/*.c)
 OBJS := $(SRCS:%.c=$(BUILD)/obj/%.o)
 
@@ -34,8 +100,37 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC_HOST) $(CFLAGS_BASE) $(CFLAGS) -c -o $@ $<
 
+# ---- tests and benchmarks ----------------------------------------------------
+# tools/test.sh runs the suites (tools/errtest.sh, tools/roundtrip.sh) and
+# prints the one closing line "N passed, N failed"; it exits 1 on any failure.
+TEST_ENV = BUILD='$(BUILD)' CLIFRUN='$(BUILD)/clifrun' RUN='$(RUN)' SHARED='$(SHARED)' V='$(V)'
+
+test: $(BUILD)/clifrun
+	@$(TEST_ENV) tools/test.sh
+
+conformance: $(BUILD)/clifrun
+	@$(TEST_ENV) tools/test.sh conformance
+
+bench: $(BUILD)/clifrun
+	@$(TEST_ENV) tools/bench.sh
+
+# ---- setup and installation --------------------------------------------------
+deps:
+	@ARCH='$(ARCH)' tools/deps.sh
+
+install: $(BUILD)/clifrun
+	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(MANDIR)/man1'
+	install -m 755 $(BUILD)/clifrun '$(DESTDIR)$(BINDIR)/clifrun'
+	install -m 644 man/clifrun.1 '$(DESTDIR)$(MANDIR)/man1/clifrun.1'
+
+uninstall:
+	rm -f '$(DESTDIR)$(BINDIR)/clifrun' '$(DESTDIR)$(MANDIR)/man1/clifrun.1'
+
 clean:
-	rm -rf $(BUILD)
+	rm -rf build build-san build-aarch64 build-aarch64-san build-x86_64 build-x86_64-san
+
+help:
+	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
 
 -include $(OBJS:.o=.d)
-.PHONY: all clean
+.PHONY: all test conformance bench deps install uninstall clean help

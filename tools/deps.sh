@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# tools/deps.sh — install what building and testing clifrun needs on Debian 12.
+#
+# Installs only the packages that are missing (checked with dpkg -s) and says
+# which.  Runs apt-get update first when it has something to install.  Works
+# as root or through sudo, with no terminal (CI).
+#
+#   tools/deps.sh              host build: compiler, libffi, readline, capstone,
+#                              python3 (test generators), tmux (REPL tests)
+#   tools/deps.sh --check      only report what is missing; exit 1 if anything is
+#   ARCH=aarch64 tools/deps.sh also the AArch64 cross toolchain, arm64 libraries
+#                              and qemu-user to run the result
+set -euo pipefail
+
+check_only=0
+for arg in "$@"; do
+    case $arg in
+        --check) check_only=1 ;;
+        -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "deps.sh: unknown argument '$arg'" >&2; exit 2 ;;
+    esac
+done
+
+# What each package is for (README.md says the same):
+#   build-essential   gcc, make, libc headers
+#   pkg-config        finds the libraries' flags for the Makefile
+#   libffi-dev        calling compiled code with any signature
+#   libreadline-dev   the REPL's line editing and history
+#   libcapstone-dev   disassembly of generated code (clifrun compile -D)
+#   python3           the test and benchmark input generators
+#   tmux              driving the REPL in tests
+pkgs=(build-essential pkg-config libffi-dev libreadline-dev libcapstone-dev python3 tmux)
+
+host_arch=$(uname -m)
+arch=${ARCH:-$host_arch}
+foreign=
+if [ "$arch" != "$host_arch" ]; then
+    case $arch in
+        aarch64) foreign=arm64
+                 pkgs+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
+                        libffi-dev:arm64 libreadline-dev:arm64 libcapstone-dev:arm64) ;;
+        x86_64)  foreign=amd64
+                 pkgs+=(gcc-x86-64-linux-gnu libc6-dev-amd64-cross qemu-user
+                        libffi-dev:amd64 libreadline-dev:amd64 libcapstone-dev:amd64) ;;
+        *) echo "deps.sh: no cross setup for ARCH=$arch" >&2; exit 2 ;;
+    esac
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "deps: all present (${pkgs[*]})"
+    exit 0
+fi
+echo "deps: missing: ${missing[*]}"
+if [ $check_only = 1 ]; then
+    echo "deps: run 'make deps' (or tools/deps.sh) to install them"
+    exit 1
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+    sudo=()
+elif command -v sudo >/dev/null 2>&1; then
+    sudo=(sudo)
+else
+    echo "deps: not root and no sudo: install as root: apt-get install ${missing[*]}" >&2
+    exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+if [ -n "$foreign" ] && ! dpkg --print-foreign-architectures | grep -qx "$foreign"; then
+    echo "deps: dpkg --add-architecture $foreign"
+    "${sudo[@]}" dpkg --add-architecture "$foreign"
+fi
+echo "deps: apt-get update"
+"${sudo[@]}" apt-get update -q
+echo "deps: apt-get install -y ${missing[*]}"
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
+
+still=()
+for p in "${missing[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || still+=("$p")
+done
+if [ ${#still[@]} -ne 0 ]; then
+    echo "deps: still missing after install: ${still[*]}" >&2
+    exit 1
+fi
+echo "deps: installed ${missing[*]}"

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# tools/test.sh [SUITE...] — run test suites and print the one closing line
+# "N passed, N failed"; exit status 1 if anything failed or nothing ran.
+#
+# Suites: errors       tools/errtest.sh (malformed inputs, generated large inputs)
+#         roundtrip    tools/roundtrip.sh on testdata/run, testdata/parse and the
+#                      generated valid inputs
+#         conformance  tools/roundtrip.sh --check on $SHARED/conformance/cranelift-runtests
+# Default: errors roundtrip.  Environment: BUILD (build), CLIFRUN ($BUILD/clifrun),
+# RUN (prefix, e.g. qemu-aarch64 -L /usr/aarch64-linux-gnu), SHARED (../shared), V=1.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+SHARED=${SHARED:-../shared}
+export BUILD CLIFRUN=${CLIFRUN:-$BUILD/clifrun} RUN=${RUN:-}
+
+suites=("$@")
+[ ${#suites[@]} -gt 0 ] || suites=(errors roundtrip)
+
+mkdir -p "$BUILD/test"
+TEST_COUNTS=$BUILD/test/counts
+export TEST_COUNTS
+passed=0 failed=0
+
+if [ ! -x "$CLIFRUN" ]; then
+    echo "FAIL $CLIFRUN: no clifrun binary (build it with make)"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+for s in "${suites[@]}"; do
+    : >"$TEST_COUNTS"
+    case $s in
+        errors)      tools/errtest.sh ;;
+        roundtrip)   roundtrip_dirs=(testdata/run testdata/parse)
+                     [ -d "$BUILD/gen/ok" ] && roundtrip_dirs+=("$BUILD/gen/ok")
+                     tools/roundtrip.sh "${roundtrip_dirs[@]}" ;;
+        conformance) SUITE_NAME=conformance tools/roundtrip.sh --check "$SHARED/conformance/cranelift-runtests" ;;
+        *)           echo "test.sh: unknown suite '$s'" >&2; false ;;
+    esac
+    rc=$?
+    sp=0 sf=0
+    while read -r _ p f; do
+        sp=$((sp + p)) sf=$((sf + f))
+    done <"$TEST_COUNTS"
+    if [ $((sp + sf)) -eq 0 ] || { [ "$rc" -ne 0 ] && [ "$sf" -eq 0 ]; }; then
+        echo "FAIL suite $s: exit status $rc, $sp passed, $sf failed"
+        sf=$((sf + 1))
+    fi
+    passed=$((passed + sp)) failed=$((failed + sf))
+done
+rm -f "$TEST_COUNTS"
+
+if [ $((passed + failed)) -eq 0 ]; then
+    echo "FAIL: no test ran"
+    failed=1
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
