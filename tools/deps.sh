@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tools/deps.sh — install what building and testing clifrun needs on Debian 12.
 #
-# Installs only the packages that are missing (checked with dpkg -s) and says
+# Installs only the packages that are missing (checked with dpkg) and says
 # which.  Runs apt-get update first when it has something to install.  Works
 # as root or through sudo, with no terminal (CI).
 #
@@ -46,9 +46,19 @@ if [ "$arch" != "$host_arch" ]; then
     esac
 fi
 
+# Installed for the right architecture?  (`dpkg -s NAME` is ambiguous once a
+# foreign architecture's instance of NAME is installed too.)
+native=$(dpkg --print-architecture)
+installed() {
+    local name=${1%%:*} want=${1#*:}
+    [ "$want" != "$1" ] || want=$native
+    dpkg-query -W -f='${Architecture} ${db:Status-Abbrev}\n' "$name" 2>/dev/null |
+        grep -qE "^($want|all) .i"
+}
+
 missing=()
 for p in "${pkgs[@]}"; do
-    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+    installed "$p" || missing+=("$p")
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
@@ -82,7 +92,7 @@ echo "deps: apt-get install -y ${missing[*]}"
 
 still=()
 for p in "${missing[@]}"; do
-    dpkg -s "$p" >/dev/null 2>&1 || still+=("$p")
+    installed "$p" || still+=("$p")
 done
 if [ ${#still[@]} -ne 0 ]; then
     echo "deps: still missing after install: ${still[*]}" >&2
