@@ -3,7 +3,7 @@
 #   make                  build build/clifrun (-Wall -Wextra)
 #   make test             build, then run every test; ends with "N passed, N failed"
 #   make SAN=1 [test]     the same with AddressSanitizer + UBSan, in build-san/
-#   make ARCH=aarch64     cross build into build-aarch64/ (tests run under qemu-aarch64)
+#   make ARCH=aarch64     cross build into build-aarch64/ (make test runs it under qemu)
 #   make bench            parse+verify throughput on a generated 5,000-function file
 #   make conformance      print round trip of ../shared/conformance/cranelift-runtests
 #   make deps             install what a fresh Debian 12 machine lacks (tools/deps.sh)
