@@ -296,6 +296,17 @@ def roundtrip(argv):
                        [f"first:  {show(a[i] if i < len(a) else b'<end>')}",
                         f"second: {show(b[i] if i < len(b) else b'<end>')}"])
             continue
+        want = os.path.splitext(path)[0] + ".expect"
+        if os.path.exists(want):
+            with open(want, "rb") as f:
+                exp = f.read()
+            if exp != r.out:
+                a, b = exp.split(b"\n"), r.out.split(b"\n")
+                i = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+                suite.fail(path, f"print differs from {want} at line {i + 1}",
+                           [f"expected: {show(a[i] if i < len(a) else b'<end>')}",
+                            f"got:      {show(b[i] if i < len(b) else b'<end>')}"])
+                continue
         if do_check:
             r3 = run(["check", path])
             bad = abnormal(r3)

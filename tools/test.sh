@@ -32,7 +32,7 @@ for s in "${suites[@]}"; do
     : >"$TEST_COUNTS"
     case $s in
         errors)      tools/errtest.sh ;;
-        roundtrip)   roundtrip_dirs=(testdata/run testdata/parse)
+        roundtrip)   roundtrip_dirs=(testdata/run testdata/parse testdata/bugs)
                      [ -d "$BUILD/gen/ok" ] && roundtrip_dirs+=("$BUILD/gen/ok")
                      tools/roundtrip.sh "${roundtrip_dirs[@]}" ;;
         conformance) SUITE_NAME=conformance tools/roundtrip.sh --check "$SHARED/conformance/cranelift-runtests" ;;
