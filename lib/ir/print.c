@@ -366,15 +366,9 @@ static bool needs_suffix(const printer *pr, uint32_t i)
     const ir_opinfo *info = &ir_opcodes[in->op];
     if (!info->ctrl[0])
         return false;
-    int k = ir_op_ctrl_arg((ir_opcode)in->op);
+    int k = ir_op_ctrl_arg((ir_opcode)in->op); /* Cranelift's typevar operand */
     if (k < 0)
         return true;
-    /* Cranelift's typevar operand is fixed per format: the second value of
-     * Ternary, the third of AtomicCas, else the first */
-    if (info->format == IR_FMT_Ternary && info->args[0] && info->args[1] == 'T')
-        k = 1;
-    else if (info->format == IR_FMT_AtomicCas && strlen(info->args) > 2 && info->args[2] == 'T')
-        k = 2;
     if (k >= in->nargs)
         return true;
     uint32_t v = ir_value_resolve(f, f->pool.v[in->args + (uint32_t)k]);
@@ -387,16 +381,32 @@ static bool needs_suffix(const printer *pr, uint32_t i)
     return d->kind == IR_VAL_RESULT && pr->pos[d->def] >= pr->pos[i];
 }
 
-/* The text of an immediate a constant-defining instruction stands for,
- * used in the `; v1 = 42` comments after instructions. */
-static bool put_const_of(FILE *o, const ir_function *f, uint32_t src)
+/* Does instruction i define a constant (iconst, f32const, vconst ...)? */
+static bool is_const_format(const ir_function *f, uint32_t i)
+{
+    switch ((ir_format)ir_opcodes[f->insts.v[i].op].format) {
+    case IR_FMT_UnaryImm:
+    case IR_FMT_UnaryIeee16:
+    case IR_FMT_UnaryIeee32:
+    case IR_FMT_UnaryIeee64:
+    case IR_FMT_UnaryIeee128:
+    case IR_FMT_UnaryConst:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The immediate a constant-defining instruction stands for, as the
+ * `; v1 = 42` comments show it. */
+static void put_const_of(FILE *o, const ir_function *f, uint32_t src)
 {
     const ir_inst_data *in = &f->insts.v[src];
     uint8_t b[16];
     switch ((ir_format)ir_opcodes[in->op].format) {
     case IR_FMT_UnaryImm:
         put_imm64(o, sext(in->imm, ir_type_bits(in->type)));
-        return true;
+        break;
     case IR_FMT_UnaryIeee16:
     case IR_FMT_UnaryIeee32:
     case IR_FMT_UnaryIeee64: {
@@ -404,7 +414,7 @@ static bool put_const_of(FILE *o, const ir_function *f, uint32_t src)
         for (unsigned k = 0; k < 8; k++)
             b[k] = (uint8_t)((uint64_t)in->imm >> (8 * k));
         put_ieee(o, bits, b);
-        return true;
+        break;
     }
     case IR_FMT_UnaryIeee128:
     case IR_FMT_UnaryConst:
@@ -414,37 +424,27 @@ static bool put_const_of(FILE *o, const ir_function *f, uint32_t src)
                 p = f->bytes.v + in->imm;
             else if (in->ent < f->constants.n && f->constants.v[in->ent].len == 16)
                 p = f->bytes.v + f->constants.v[in->ent].off;
-            if (!p)
-                return false;
-            put_ieee(o, 128, p);
+            if (p)
+                put_ieee(o, 128, p);
+            else
+                fprintf(o, "const%" PRIu32, in->ent);
         } else if (in->ent != IR_NONE) {
             fprintf(o, "const%" PRIu32, in->ent);
         } else {
             put_bytes_hex(o, f->bytes.v + in->imm, ir_type_bytes(in->type & 0xff));
         }
-        return true;
+        break;
     default:
-        return false;
+        break;
     }
 }
 
 static void comment_value(FILE *o, const ir_function *f, uint32_t v, const char **sep)
 {
     uint32_t r = ir_value_resolve(f, v);
-    if (r >= f->values.n || f->values.v[r].kind != IR_VAL_RESULT || f->values.v[r].def >= f->insts.n)
+    if (r >= f->values.n || f->values.v[r].kind != IR_VAL_RESULT || f->values.v[r].def >= f->insts.n ||
+        !is_const_format(f, f->values.v[r].def))
         return;
-    /* print into a scratch position: only formats with immediates qualify */
-    switch ((ir_format)ir_opcodes[f->insts.v[f->values.v[r].def].op].format) {
-    case IR_FMT_UnaryImm:
-    case IR_FMT_UnaryIeee16:
-    case IR_FMT_UnaryIeee32:
-    case IR_FMT_UnaryIeee64:
-    case IR_FMT_UnaryIeee128:
-    case IR_FMT_UnaryConst:
-        break;
-    default:
-        return;
-    }
     fprintf(o, "%sv%" PRIu32 " = ", *sep, v);
     put_const_of(o, f, f->values.v[r].def);
     *sep = ", ";
