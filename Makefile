@@ -134,3 +134,10 @@ help:
 
 -include $(OBJS:.o=.d)
 .PHONY: all test conformance bench deps install uninstall clean help
+
+# ---- grammar/clif.ebnf (added by the grammar engineer) -----------------------
+# Fails when the grammar's opcode lists are out of step with lib/ir/opcodes.def
+# or formats.def; `tools/gen-ebnf-opcodes.sh --update` refreshes them.
+grammar-check:
+	@tools/gen-ebnf-opcodes.sh --check grammar/clif.ebnf
+.PHONY: grammar-check
