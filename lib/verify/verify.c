@@ -1,0 +1,1280 @@
+/* lib/verify: the IR verifier, after cranelift/codegen/src/verifier/mod.rs.
+ *
+ * The checks run in Cranelift's order (global values, entry block, the
+ * signatures, then every instruction of every block in layout order) and
+ * the first error is reported, with Cranelift's words where it has them.
+ * Dominators come from the Cooper-Harvey-Kennedy iteration over reverse
+ * postorder; everything else is one pass over the instructions.  Memory is
+ * a handful of arrays sized once per function. */
+#include "verify.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+/* ---- context and reporting ------------------------------------------------ */
+
+typedef struct vctx {
+    const ir_function *f;
+    ir_diag *d;
+    bool failed;
+    uint32_t entry;             /* first block in the layout, IR_NONE if none */
+    /* per block */
+    uint32_t *po;               /* postorder number, IR_NONE if unreachable */
+    uint32_t *idom;             /* immediate dominator (entry: itself) */
+    uint32_t *dpre, *dmax;      /* preorder interval in the dominator tree */
+    uint32_t *succ_off;         /* CSR of CFG successors (nb + 1 entries) */
+    uint32_t *succ;
+    uint32_t *pred_off, *pred;  /* CSR of predecessors, later of dominator-tree children */
+    uint32_t *order, *stack, *next;     /* postorder; DFS stack (nb + 1 each) */
+    /* per instruction */
+    uint8_t *seen;              /* instructions already walked: an earlier one in the
+                                   same block dominates */
+    char tbuf[4][40];
+    unsigned tk;
+    struct tscache *cache;      /* TSCACHE_SIZE entries */
+} vctx;
+
+/* Record the first error only; always returns false so checks can `return fail(...)`. */
+__attribute__((format(printf, 4, 5)))
+static bool fail(vctx *c, uint32_t line, uint32_t col, const char *fmt, ...)
+{
+    if (c->failed)
+        return false;
+    char msg[sizeof c->d->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    ir_diag_set(c->d, line, col, "%s", msg);
+    c->failed = true;
+    return false;
+}
+
+#define INST(c, i) (&(c)->f->insts.v[i])
+#define FAIL_I(c, i, ...) fail(c, INST(c, i)->line, INST(c, i)->col, __VA_ARGS__)
+
+/* Type names as Cranelift prints them: i32, f64x2, i32x4xN for dynamic vectors.
+ * Four rotating buffers: one message names at most four types. */
+static const char *tname(vctx *c, ir_type t)
+{
+    char *b = c->tbuf[c->tk++ & 3];
+    char tmp[16];
+    if (!t) {
+        strcpy(b, "INVALID");
+    } else if (t & IR_TYPE_DYNAMIC) {
+        ir_type base = (ir_type)(t & 0xff);
+        snprintf(b, 40, "%sxN", ir_type_name(base, tmp));
+    } else {
+        snprintf(b, 40, "%s", ir_type_name(t, tmp));
+    }
+    return b;
+}
+
+/* AbiParam's Display: "i32 uext", "i64 vmctx", "i64 sarg(16)". */
+static const char *abiname(vctx *c, const ir_abi_param *p)
+{
+    const char *t = tname(c, p->type);
+    char *b = c->tbuf[c->tk++ & 3];
+    static const char *const purpose[] = {"", " sret", " vmctx", " sarg", " stack_limit"};
+    const char *ext = p->ext == IR_EXT_UEXT ? " uext" : p->ext == IR_EXT_SEXT ? " sext" : "";
+    if (p->purpose == IR_PURPOSE_SARG)
+        snprintf(b, 40, "%s%s sarg(%u)", t, ext, (unsigned)p->sarg_size);
+    else
+        snprintf(b, 40, "%s%s%s", t, ext, p->purpose < 5 ? purpose[p->purpose] : "");
+    return b;
+}
+
+/* The target's default calling convention stands in for an unspecified one:
+ * system_v on both supported hosts (Linux x86-64 and AArch64). */
+static ir_callconv cc_of(ir_callconv cc) { return cc == IR_CC_default ? IR_CC_system_v : cc; }
+static const char *ccname(ir_callconv cc) { return ir_callconv_names[cc_of(cc)]; }
+
+static bool present(const uint8_t *v, uint32_t n, uint32_t i) { return i < n && v[i]; }
+#define DEFINED(c, vec, i) present((c)->f->vec.v, (c)->f->vec.n, (i))
+/* Entities that exist: declared in the preamble (numbers may have gaps). */
+static bool gv_ok(const vctx *c, uint32_t i) { return i < c->f->gvs.n && DEFINED(c, gv_defined, i); }
+static bool sig_ok(const vctx *c, uint32_t i) { return i < c->f->sigs.n && DEFINED(c, sig_defined, i); }
+static bool fn_ok(const vctx *c, uint32_t i) { return i < c->f->func_refs.n && DEFINED(c, fn_defined, i); }
+static bool ss_ok(const vctx *c, uint32_t i) { return i < c->f->stack_slots.n && DEFINED(c, ss_defined, i); }
+static bool dss_ok(const vctx *c, uint32_t i) { return i < c->f->dyn_slots.n && DEFINED(c, dss_defined, i); }
+static bool dt_ok(const vctx *c, uint32_t i) { return i < c->f->dyn_types.n && DEFINED(c, dt_defined, i); }
+static bool const_ok(const vctx *c, uint32_t i) { return i < c->f->constants.n && DEFINED(c, const_defined, i); }
+static bool region_ok(const vctx *c, uint32_t i) { return i < c->f->regions.n && DEFINED(c, region_defined, i); }
+
+/* Lengths of each opcode's "res" and "args" strings, from the table itself. */
+static const struct { uint8_t nres, nargs; } op_len[IR_OP_COUNT] = {
+#define OP(id, name, fmt, flags, ctrl, res, args) {sizeof(res) - 1, sizeof(args) - 1},
+#include "opcodes.def"
+#undef OP
+};
+
+/* ---- type-set membership, cached -----------------------------------------------
+ * ir_typeset_contains reads its set string each time; a function uses few
+ * (set, type) pairs, so a small direct-mapped cache keyed by the set's
+ * address makes the check a lookup. */
+typedef struct tscache { const char *set; ir_type t; bool in; } tscache;
+#define TSCACHE_SIZE 64u
+
+static bool ts_contains(vctx *c, const char *set, ir_type t)
+{
+    uint32_t h = ((uint32_t)(uintptr_t)set * 31u + t) * 2654435761u >> 24;
+    tscache *e = &c->cache[h & (TSCACHE_SIZE - 1)];
+    if (e->set != set || e->t != t) {
+        e->set = set;
+        e->t = t;
+        e->in = ir_typeset_contains(set, t);
+    }
+    return e->in;
+}
+
+
+/* ---- values ------------------------------------------------------------------ */
+
+/* Follow aliases; IR_NONE for an invalid reference or an alias cycle (the
+ * step bound keeps a cycle from hanging; the parser rejects them anyway). */
+static uint32_t resolve(const ir_function *f, uint32_t v)
+{
+    for (uint32_t steps = 0; v < f->values.n && steps <= f->values.n; steps++) {
+        if (f->values.v[v].kind != IR_VAL_ALIAS)
+            return f->values.v[v].kind == IR_VAL_UNUSED ? IR_NONE : v;
+        v = f->values.v[v].def;
+    }
+    return IR_NONE;
+}
+
+/* Type of a value operand that verify_use has accepted. */
+static ir_type vtype(const ir_function *f, uint32_t v)
+{
+    uint32_t r = resolve(f, v);
+    return r == IR_NONE ? IR_TYPE_NONE : f->values.v[r].type;
+}
+
+/* ---- destinations -------------------------------------------------------------
+ * A block call is `block, nargs, args...` in the pool.  dests() lists the
+ * pool offsets of an instruction's block calls in Cranelift's order
+ * (branch_destination / all_branches) with the kind of target. */
+enum { DEST_NORMAL, DEST_EXN_RET, DEST_EXCEPTION };
+
+typedef struct dest_iter {
+    const ir_function *f;
+    uint32_t inst, fmt;
+    uint32_t k, n;              /* next index, count */
+} dest_iter;
+
+/* try_call keeps its func ref in `ent` and the exception table offset in `imm`. */
+static uint32_t exn_table(const ir_function *f, uint32_t inst) { return (uint32_t)f->insts.v[inst].imm; }
+
+static uint32_t bc_block(const ir_function *f, uint32_t off) { return f->pool.v[off]; }
+static uint32_t bc_nargs(const ir_function *f, uint32_t off) { return f->pool.v[off + 1]; }
+static const uint32_t *bc_args(const ir_function *f, uint32_t off) { return &f->pool.v[off + 2]; }
+
+static void dest_start(dest_iter *it, const ir_function *f, uint32_t inst)
+{
+    const ir_inst_data *id = &f->insts.v[inst];
+    it->f = f;
+    it->inst = inst;
+    it->fmt = ir_opcodes[id->op].format;
+    it->k = 0;
+    switch (it->fmt) {
+    case IR_FMT_Jump: it->n = 1; break;
+    case IR_FMT_Brif: it->n = 2; break;
+    case IR_FMT_BranchTable: it->n = f->pool.v[id->ent]; break;
+    case IR_FMT_TryCall:
+    case IR_FMT_TryCallIndirect: it->n = 1 + f->pool.v[exn_table(f, inst) + 2]; break;
+    default: it->n = 0; break;
+    }
+}
+
+/* Next block call: its pool offset and target kind; false at the end. */
+static bool dest_next(dest_iter *it, uint32_t *off, int *kind)
+{
+    const ir_function *f = it->f;
+    const ir_inst_data *id = &f->insts.v[it->inst];
+    *kind = DEST_NORMAL;
+    while (it->k < it->n) {
+        uint32_t k = it->k++;
+        switch (it->fmt) {
+        case IR_FMT_Jump:
+            *off = id->ent;
+            return true;
+        case IR_FMT_Brif:          /* ent: then, else offsets */
+            *off = f->pool.v[id->ent + k];
+            return true;
+        case IR_FMT_BranchTable:   /* ent: count, default offset, table offsets */
+            *off = f->pool.v[id->ent + 1 + k];
+            return true;
+        default: {              /* exception table: normal return first, then items */
+            uint32_t et = exn_table(f, it->inst);
+            if (k == 0) {
+                *off = f->pool.v[et + 1];
+                *kind = DEST_EXN_RET;
+                return true;
+            }
+            uint32_t item = et + 3 + 3 * (k - 1);
+            if (f->pool.v[item] == IR_EXN_CONTEXT)
+                continue;
+            *off = f->pool.v[item + 2];
+            *kind = DEST_EXCEPTION;
+            return true;
+        }
+        }
+    }
+    return false;
+}
+
+/* ---- control flow graph and dominators ---------------------------------------- */
+
+static bool block_ok(const ir_function *f, uint32_t b) { return b < f->blocks.n && f->blocks.v[b].in_layout; }
+
+static bool is_branch(const ir_function *f, uint32_t inst)
+{
+    return inst != IR_NONE && (ir_opcodes[f->insts.v[inst].op].flags & IR_OPF_BRANCH);
+}
+
+/* Successors come from each block's last instruction, as Cranelift's CFG does. */
+/* Number of CFG edges, to size the arrays before build_cfg fills them. */
+static uint32_t count_edges(const ir_function *f)
+{
+    uint32_t total = 0;
+    for (uint32_t li = 0; li < f->layout.n; li++) {
+        uint32_t last = f->blocks.v[f->layout.v[li]].last;
+        if (!is_branch(f, last))
+            continue;
+        dest_iter it;
+        uint32_t off;
+        int kind;
+        for (dest_start(&it, f, last); dest_next(&it, &off, &kind);)
+            total += block_ok(f, bc_block(f, off));
+    }
+    return total;
+}
+
+static void build_cfg(vctx *c)
+{
+    const ir_function *f = c->f;
+    uint32_t nb = f->blocks.n;
+    for (uint32_t b = 0; b <= nb; b++)
+        c->succ_off[b] = 0;
+    for (uint32_t li = 0; li < f->layout.n; li++) {
+        uint32_t b = f->layout.v[li], last = f->blocks.v[b].last;
+        if (!is_branch(f, last))
+            continue;
+        dest_iter it;
+        uint32_t off;
+        int kind;
+        for (dest_start(&it, f, last); dest_next(&it, &off, &kind);)
+            c->succ_off[b + 1] += block_ok(f, bc_block(f, off));
+    }
+    for (uint32_t b = 0; b < nb; b++)
+        c->succ_off[b + 1] += c->succ_off[b];
+    uint32_t *fill = c->dpre;   /* scratch: next free slot per block */
+    for (uint32_t b = 0; b < nb; b++)
+        fill[b] = c->succ_off[b];
+    for (uint32_t li = 0; li < f->layout.n; li++) {
+        uint32_t b = f->layout.v[li], last = f->blocks.v[b].last;
+        if (!is_branch(f, last))
+            continue;
+        dest_iter it;
+        uint32_t off;
+        int kind;
+        for (dest_start(&it, f, last); dest_next(&it, &off, &kind);)
+            if (block_ok(f, bc_block(f, off)))
+                c->succ[fill[b]++] = bc_block(f, off);
+    }
+}
+
+static uint32_t intersect(const vctx *c, uint32_t a, uint32_t b)
+{
+    while (a != b) {
+        while (c->po[a] < c->po[b])
+            a = c->idom[a];
+        while (c->po[b] < c->po[a])
+            b = c->idom[b];
+    }
+    return a;
+}
+
+/* Postorder by iterative DFS, idoms by Cooper-Harvey-Kennedy over reverse
+ * postorder, then a preorder numbering of the dominator tree so that
+ * block_dominates is two comparisons. */
+static void compute_dominators(vctx *c)
+{
+    const ir_function *f = c->f;
+    uint32_t nb = f->blocks.n;
+    uint32_t *order = c->order, *stack = c->stack, *next = c->next;
+    for (uint32_t b = 0; b < nb; b++)
+        c->po[b] = IR_NONE, c->idom[b] = IR_NONE, c->dpre[b] = c->dmax[b] = 0;
+    uint32_t npo = 0, sp = 0;
+    if (c->entry != IR_NONE) {
+        const uint32_t visiting = IR_NONE - 1;
+        stack[sp] = c->entry, next[sp++] = c->succ_off[c->entry];
+        c->po[c->entry] = visiting;
+        while (sp) {
+            uint32_t b = stack[sp - 1];
+            if (next[sp - 1] < c->succ_off[b + 1]) {
+                uint32_t s = c->succ[next[sp - 1]++];
+                if (c->po[s] == IR_NONE) {
+                    c->po[s] = visiting;
+                    stack[sp] = s, next[sp++] = c->succ_off[s];
+                }
+            } else {
+                sp--;
+                c->po[b] = npo;
+                order[npo++] = b;
+            }
+        }
+    }
+    /* predecessors of reachable blocks, CSR */
+    uint32_t *pred_off = c->pred_off, *pred = c->pred;
+    memset(pred_off, 0, ((size_t)nb + 1) * sizeof *pred_off);
+    for (uint32_t i = 0; i < npo; i++)
+        for (uint32_t k = c->succ_off[order[i]]; k < c->succ_off[order[i] + 1]; k++)
+            pred_off[c->succ[k] + 1]++;
+    for (uint32_t b = 0; b < nb; b++)
+        pred_off[b + 1] += pred_off[b];
+    for (uint32_t b = 0; b < nb; b++)
+        next[b] = pred_off[b];
+    for (uint32_t i = 0; i < npo; i++)
+        for (uint32_t k = c->succ_off[order[i]]; k < c->succ_off[order[i] + 1]; k++)
+            pred[next[c->succ[k]]++] = order[i];
+
+    if (npo) {
+        c->idom[c->entry] = c->entry;
+        for (bool changed = true; changed;) {
+            changed = false;
+            for (uint32_t i = npo - 1; i-- > 0;) {     /* reverse postorder, entry skipped */
+                uint32_t b = order[i], nidom = IR_NONE;
+                for (uint32_t k = pred_off[b]; k < pred_off[b + 1]; k++) {
+                    uint32_t p = pred[k];
+                    if (c->idom[p] == IR_NONE)
+                        continue;
+                    nidom = nidom == IR_NONE ? p : intersect(c, p, nidom);
+                }
+                if (nidom != c->idom[b])
+                    c->idom[b] = nidom, changed = true;
+            }
+        }
+        /* dominator-tree children as CSR (reusing pred arrays), then preorder */
+        uint32_t *child_off = pred_off, *child = pred;
+        memset(child_off, 0, ((size_t)nb + 1) * sizeof *child_off);
+        for (uint32_t i = 0; i < npo; i++)
+            if (order[i] != c->entry)
+                child_off[c->idom[order[i]] + 1]++;
+        for (uint32_t b = 0; b < nb; b++)
+            child_off[b + 1] += child_off[b];
+        for (uint32_t b = 0; b < nb; b++)
+            next[b] = child_off[b];
+        for (uint32_t i = 0; i < npo; i++)
+            if (order[i] != c->entry)
+                child[next[c->idom[order[i]]]++] = order[i];
+        uint32_t pre = 1;
+        sp = 0;
+        stack[sp] = c->entry, next[sp++] = child_off[c->entry];
+        c->dpre[c->entry] = pre++;
+        while (sp) {
+            uint32_t b = stack[sp - 1];
+            if (next[sp - 1] < child_off[b + 1]) {
+                uint32_t s = child[next[sp - 1]++];
+                c->dpre[s] = pre++;
+                stack[sp] = s, next[sp++] = child_off[s];
+            } else {
+                c->dmax[b] = pre - 1;
+                sp--;
+            }
+        }
+    }
+}
+
+static bool reachable(const vctx *c, uint32_t b) { return c->po[b] != IR_NONE; }
+
+static bool block_dominates(const vctx *c, uint32_t a, uint32_t b)
+{
+    if (a == b)
+        return true;
+    return reachable(c, a) && reachable(c, b) && c->dpre[a] <= c->dpre[b] && c->dpre[b] <= c->dmax[a];
+}
+
+/* ---- the preamble ---------------------------------------------------------------- */
+
+static bool has_vmctx_param(const ir_function *f)
+{
+    for (uint32_t i = 0; i < f->sig.nparams; i++)
+        if (f->abi_params.v[f->sig.params + i].purpose == IR_PURPOSE_VMCTX)
+            return true;
+    return false;
+}
+
+/* Global values: bases exist, no cycles (colouring keeps it linear), vmctx
+ * declared, iadd_imm integer types.  Reported at the function: global value
+ * declarations carry no position. */
+static bool verify_global_values(vctx *c, uint8_t *state)
+{
+    const ir_function *f = c->f;
+    uint32_t n = f->gvs.n;
+    memset(state, 0, n);        /* 0 new, 1 on the current chain, 2 done */
+    for (uint32_t gv = 0; gv < n; gv++) {
+        if (!DEFINED(c, gv_defined, gv) || state[gv] == 2)
+            continue;
+        uint32_t cur = gv;
+        for (;;) {
+            const ir_global_value *g = &f->gvs.v[cur];
+            state[cur] = 1;
+            if (g->kind != IR_GV_LOAD && g->kind != IR_GV_IADD_IMM)
+                break;
+            if (!gv_ok(c, g->base))
+                return fail(c, f->line, f->col, "gv%u: undefined global value gv%u", cur, g->base);
+            if (state[g->base] == 2)
+                break;
+            if (state[g->base] == 1) {
+                /* Cranelift lists the chain from gv up to the repeat */
+                char list[400];
+                int len = snprintf(list, sizeof list, "gv%u", gv);
+                for (uint32_t k = gv; k != cur && len < (int)sizeof list - 24;) {
+                    k = f->gvs.v[k].base;
+                    len += snprintf(list + len, sizeof list - (size_t)len, ", gv%u", k);
+                }
+                return fail(c, f->line, f->col, "gv%u: global value cycle: [%s]", gv, list);
+            }
+            cur = g->base;
+        }
+        for (cur = gv; cur < n && state[cur] == 1;) {
+            state[cur] = 2;
+            const ir_global_value *g = &f->gvs.v[cur];
+            if (g->kind != IR_GV_LOAD && g->kind != IR_GV_IADD_IMM)
+                break;
+            cur = g->base;
+        }
+    }
+    bool vmctx = has_vmctx_param(f);
+    for (uint32_t gv = 0; gv < n; gv++) {
+        if (!DEFINED(c, gv_defined, gv))
+            continue;
+        const ir_global_value *g = &f->gvs.v[gv];
+        if (g->kind == IR_GV_VMCTX && !vmctx)
+            return fail(c, f->line, f->col, "gv%u: undeclared vmctx reference gv%u", gv, gv);
+        if (g->kind == IR_GV_IADD_IMM) {
+            if (!ir_type_is_int(g->type) || ir_type_is_vector(g->type))
+                return fail(c, f->line, f->col, "gv%u: iadd_imm global value with non-int type %s", gv,
+                            tname(c, g->type));
+            /* Cranelift needs the ISA for a vmctx/symbol base; loads and
+             * iadd_imm bases carry their own type. */
+            const ir_global_value *b = &f->gvs.v[g->base];
+            if ((b->kind == IR_GV_LOAD || b->kind == IR_GV_IADD_IMM) && b->type != g->type)
+                return fail(c, f->line, f->col, "gv%u: iadd_imm type %s differs from operand type %s", gv,
+                            tname(c, g->type), tname(c, b->type));
+        }
+        if (g->kind == IR_GV_LOAD && g->flags.region && !region_ok(c, g->flags.region - 1u))
+            return fail(c, f->line, f->col, "gv%u: undefined alias region region%u", gv, g->flags.region - 1u);
+        if (g->kind == IR_GV_DYN_SCALE && !ir_type_is_vector(g->type))
+            return fail(c, f->line, f->col, "gv%u: dyn_scale_target_const needs a vector type, got %s", gv,
+                        tname(c, g->type));
+    }
+    if (f->stack_limit != IR_NONE && !gv_ok(c, f->stack_limit))
+        return fail(c, f->line, f->col, "undefined global value gv%u", f->stack_limit);
+    return true;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Other preamble entities that name each other. */
+static bool verify_preamble_refs(vctx *c)
+{
+    const ir_function *f = c->f;
+    if (f->regions.n > 1) {
+        /* duplicate user ids: sort (id, number) pairs; Cranelift reports the
+         * lowest-numbered region whose id an earlier region already has */
+        uint32_t n = 0, dup = IR_NONE, first = 0;
+        uint64_t *keys = malloc(sizeof *keys * f->regions.n);
+        if (!keys)
+            return fail(c, f->line, f->col, "out of memory");
+        for (uint32_t i = 0; i < f->regions.n; i++)
+            if (DEFINED(c, region_defined, i))
+                keys[n++] = (uint64_t)f->regions.v[i].user_id << 32 | i;
+        qsort(keys, n, sizeof *keys, cmp_u64);
+        for (uint32_t k = 1; k < n; k++)
+            if (keys[k] >> 32 == keys[k - 1] >> 32 && (k == 1 || keys[k - 2] >> 32 != keys[k] >> 32) &&
+                (uint32_t)keys[k] < dup)
+                dup = (uint32_t)keys[k], first = (uint32_t)keys[k - 1];
+        free(keys);
+        if (dup != IR_NONE)
+            return fail(c, f->line, f->col, "region%u: duplicate alias region user_id %u: region%u and region%u", dup,
+                        f->regions.v[dup].user_id, first, dup);
+    }
+    for (uint32_t i = 0; i < f->func_refs.n; i++)
+        if (DEFINED(c, fn_defined, i) && !sig_ok(c, f->func_refs.v[i].sig))
+            return fail(c, f->line, f->col, "fn%u: undefined signature sig%u", i, f->func_refs.v[i].sig);
+    for (uint32_t i = 0; i < f->dyn_types.n; i++)
+        if (DEFINED(c, dt_defined, i) && !gv_ok(c, f->dyn_types.v[i].gv))
+            return fail(c, f->line, f->col, "dt%u: undefined global value gv%u", i, f->dyn_types.v[i].gv);
+    for (uint32_t i = 0; i < f->dyn_slots.n; i++)
+        if (DEFINED(c, dss_defined, i) && !dt_ok(c, f->dyn_slots.v[i].dyn_type))
+            return fail(c, f->line, f->col, "dss%u: undefined dynamic type dt%u", i, f->dyn_slots.v[i].dyn_type);
+    return true;
+}
+
+static bool verify_entry_block(vctx *c)
+{
+    const ir_function *f = c->f;
+    if (c->entry == IR_NONE)
+        return true;
+    const ir_block_data *bd = &f->blocks.v[c->entry];
+    if (bd->nparams != f->sig.nparams)
+        return fail(c, bd->line, bd->col, "entry block parameters (%u) must match function signature (%u)",
+                    bd->nparams, f->sig.nparams);
+    for (uint32_t i = 0; i < bd->nparams; i++) {
+        const ir_abi_param *p = &f->abi_params.v[f->sig.params + i];
+        ir_type t = vtype(f, f->pool.v[bd->params + i]);
+        if (t != p->type)
+            return fail(c, bd->line, bd->col, "entry block parameter %u expected to have type %s, got %s", i,
+                        abiname(c, p), tname(c, t));
+    }
+    if (bd->cold)
+        return fail(c, bd->line, bd->col, "entry block cannot be marked as cold");
+    return true;
+}
+
+/* typecheck_function_signature and verify_signature of the function's own
+ * signature (extensions are checked only there, as in Cranelift). */
+static bool verify_own_signature(vctx *c)
+{
+    const ir_function *f = c->f;
+    const ir_signature *s = &f->sig;
+    for (uint32_t k = 0; k < s->nparams + s->nrets; k++) {
+        bool ret = k >= s->nparams;
+        uint32_t i = ret ? k - s->nparams : k;
+        const ir_abi_param *p = &f->abi_params.v[ret ? s->rets + i : s->params + i];
+        const char *item = ret ? "Return value" : "Parameter";
+        if (!p->type)
+            return fail(c, f->line, f->col, "%s at position %u has an invalid type", item, i);
+        if (ret && p->purpose == IR_PURPOSE_SARG)
+            return fail(c, f->line, f->col, "%s at position %u can't be an struct argument", item, i);
+        if (p->ext != IR_EXT_NONE && (!ir_type_is_int(p->type) || ir_type_is_vector(p->type)))
+            return fail(c, f->line, f->col, "%s at position %u has invalid extension %s", item, i,
+                        p->ext == IR_EXT_UEXT ? "Uext" : "Sext");
+    }
+    if (s->callconv == IR_CC_preserve_all && s->nrets)
+        return fail(c, f->line, f->col, "Signature with `preserve_all` ABI cannot have return values");
+    return true;
+}
+
+static bool verify_signatures(vctx *c)
+{
+    const ir_function *f = c->f;
+    if (!verify_own_signature(c))
+        return false;
+    for (uint32_t i = 0; i < f->sigs.n; i++) {
+        const ir_signature *s = &f->sigs.v[i];
+        if (DEFINED(c, sig_defined, i) && s->callconv == IR_CC_preserve_all && s->nrets)
+            return fail(c, f->line, f->col, "sig%u: Signature with `preserve_all` ABI cannot have return values", i);
+    }
+    return true;
+}
+
+/* ---- instructions: SSA and entity references -------------------------------------- */
+
+/* Where a use sits: the instruction and its block.  Cranelift skips the
+ * dominance checks in unreachable blocks (is_reachable of the user). */
+static bool verify_use(vctx *c, uint32_t inst, uint32_t v)
+{
+    const ir_function *f = c->f;
+    if (v >= f->values.n)
+        return FAIL_I(c, inst, "invalid value reference v%u", v);
+    uint32_t r = resolve(f, v);
+    if (r == IR_NONE)
+        return FAIL_I(c, inst, "undefined operand value v%u", v);
+    const ir_value_data *vd = &f->values.v[r];
+    uint32_t ub = f->insts.v[inst].block;
+    bool check = reachable(c, ub);
+    if (vd->kind == IR_VAL_RESULT) {
+        uint32_t def = vd->def;
+        if (def >= f->insts.n)
+            return FAIL_I(c, inst, "v%u is defined by invalid instruction inst%u", v, def);
+        uint32_t db = f->insts.v[def].block;
+        if (db >= f->blocks.n || !f->blocks.v[db].in_layout)
+            return FAIL_I(c, inst, "v%u is defined by inst%u which has no block", v, def);
+        if (!check)
+            return true;
+        bool dom = db == ub ? c->seen[def] : block_dominates(c, db, ub);
+        if (!dom)
+            return FAIL_I(c, inst, "uses value v%u from non-dominating inst%u", v, def);
+        if (def == inst)
+            return FAIL_I(c, inst, "uses value v%u from itself", v);
+    } else {
+        uint32_t b = vd->def;
+        if (b >= f->blocks.n)
+            return FAIL_I(c, inst, "v%u is defined by invalid block block%u", v, b);
+        if (!f->blocks.v[b].in_layout)
+            return FAIL_I(c, inst, "v%u is defined by block%u which is not in the layout", v, b);
+        if (check && !block_dominates(c, b, ub))
+            return FAIL_I(c, inst, "uses value v%u from non-dominating block%u", v, b);
+    }
+    return true;
+}
+
+static bool verify_block_ref(vctx *c, uint32_t inst, uint32_t b)
+{
+    if (!block_ok(c->f, b))
+        return FAIL_I(c, inst, "invalid block reference block%u", b);
+    if (b == c->entry)
+        return FAIL_I(c, inst, "invalid reference to entry block block%u", b);
+    return true;
+}
+
+static bool is_call_format(ir_format fmt)
+{
+    return fmt == IR_FMT_Call || fmt == IR_FMT_CallIndirect || fmt == IR_FMT_TryCall ||
+           fmt == IR_FMT_TryCallIndirect;
+}
+
+static bool is_variadic(ir_format fmt) { return fmt == IR_FMT_MultiAry || is_call_format(fmt); }
+
+static bool is_tail_call(ir_opcode op) { return op == IR_OP_return_call || op == IR_OP_return_call_indirect; }
+
+/* The callee: func ref (IR_NONE if indirect) and the signature that the
+ * call is checked against (try_call: the exception table's). */
+static uint32_t call_fn(const ir_function *f, uint32_t inst)
+{
+    const ir_inst_data *id = &f->insts.v[inst];
+    ir_format fmt = ir_opcodes[id->op].format;
+    if (fmt == IR_FMT_Call)
+        return id->ent;
+    if (fmt == IR_FMT_TryCall)
+        return id->ent;
+    return IR_NONE;
+}
+
+static uint32_t call_sig(const ir_function *f, uint32_t inst)
+{
+    const ir_inst_data *id = &f->insts.v[inst];
+    switch (ir_opcodes[id->op].format) {
+    case IR_FMT_Call: return f->func_refs.v[id->ent].sig;
+    case IR_FMT_CallIndirect: return id->ent;
+    case IR_FMT_TryCall:
+    case IR_FMT_TryCallIndirect: return f->pool.v[exn_table(f, inst)];
+    default: return IR_NONE;
+    }
+}
+
+/* Cranelift's num_expected_results_for_verifier: a plain call has its
+ * signature's returns, tail calls and try_call none, others the table's. */
+static uint32_t expected_results(const ir_function *f, uint32_t inst)
+{
+    const ir_inst_data *id = &f->insts.v[inst];
+    ir_format fmt = ir_opcodes[id->op].format;
+    if ((fmt == IR_FMT_Call || fmt == IR_FMT_CallIndirect) && !is_tail_call(id->op))
+        return f->sigs.v[call_sig(f, inst)].nrets;
+    return op_len[id->op].nres;
+}
+
+static bool has_memflags(ir_format fmt)
+{
+    return fmt == IR_FMT_Load || fmt == IR_FMT_LoadNoOffset || fmt == IR_FMT_Store ||
+           fmt == IR_FMT_StoreNoOffset || fmt == IR_FMT_AtomicRmw || fmt == IR_FMT_AtomicCas;
+}
+
+static bool sig_equal(const ir_function *f, const ir_signature *a, const ir_signature *b)
+{
+    if (a->nparams != b->nparams || a->nrets != b->nrets || cc_of(a->callconv) != cc_of(b->callconv))
+        return false;
+    for (uint32_t i = 0; i < a->nparams + a->nrets; i++) {
+        const ir_abi_param *p = &f->abi_params.v[i < a->nparams ? a->params + i : a->rets + i - a->nparams];
+        const ir_abi_param *q = &f->abi_params.v[i < a->nparams ? b->params + i : b->rets + i - a->nparams];
+        if (p->type != q->type || p->ext != q->ext || p->purpose != q->purpose || p->sarg_size != q->sarg_size)
+            return false;
+    }
+    return true;
+}
+
+static bool supports_exceptions(ir_callconv cc)
+{
+    cc = cc_of(cc);
+    return cc == IR_CC_tail || cc == IR_CC_system_v || cc == IR_CC_winch || cc == IR_CC_preserve_all ||
+           cc == IR_CC_apple_aarch64;
+}
+
+static bool verify_exception_table(vctx *c, uint32_t inst)
+{
+    const ir_function *f = c->f;
+    uint32_t sig = f->pool.v[exn_table(f, inst)];
+    if (!sig_ok(c, sig))
+        return FAIL_I(c, inst, "invalid signature reference sig%u", sig);
+    dest_iter it;
+    uint32_t off;
+    int kind;
+    for (dest_start(&it, f, inst); dest_next(&it, &off, &kind);)
+        if (!verify_block_ref(c, inst, bc_block(f, off)))
+            return false;
+    ir_callconv cc = f->sigs.v[sig].callconv;
+    if (!supports_exceptions(cc))
+        return FAIL_I(c, inst, "calling convention `%s` of callee does not support exceptions", ccname(cc));
+    return true;
+}
+
+/* get_exception_handler_address names a block that ends in a try_call and
+ * the index of one of its exceptional edges. */
+static bool verify_handler_index(vctx *c, uint32_t inst, uint32_t b, int64_t index)
+{
+    const ir_function *f = c->f;
+    if (index < 0)
+        return FAIL_I(c, inst, "exception handler index %lld cannot be negative", (long long)index);
+    uint32_t term = f->blocks.v[b].last;
+    if (term == IR_NONE)
+        return FAIL_I(c, inst, "referenced block block%u does not have a terminator", b);
+    ir_format fmt = ir_opcodes[f->insts.v[term].op].format;
+    if (fmt != IR_FMT_TryCall && fmt != IR_FMT_TryCallIndirect)
+        return FAIL_I(c, inst, "referenced block block%u does not end in a try_call", b);
+    uint32_t et = exn_table(f, term), nexc = 0;
+    for (uint32_t k = 0; k < f->pool.v[et + 2]; k++)
+        nexc += f->pool.v[et + 3 + 3 * k] != IR_EXN_CONTEXT;
+    if ((uint64_t)index >= nexc)
+        return FAIL_I(c, inst, "exception handler index %lld is out-of-range", (long long)index);
+    return true;
+}
+
+/* Cranelift's instruction_integrity: result count, every value used and
+ * defined, and every entity named by the instruction. */
+static bool instruction_integrity(vctx *c, uint32_t inst)
+{
+    const ir_function *f = c->f;
+    const ir_inst_data *id = &f->insts.v[inst];
+    const ir_opinfo *row = &ir_opcodes[id->op];
+    ir_format fmt = row->format;
+
+    /* entities that decide the result count come first */
+    if (fmt == IR_FMT_Call || fmt == IR_FMT_TryCall) {
+        uint32_t fn = call_fn(f, inst);
+        if (!fn_ok(c, fn))
+            return FAIL_I(c, inst, "invalid function reference fn%u", fn);
+        if (!sig_ok(c, f->func_refs.v[fn].sig))
+            return FAIL_I(c, inst, "invalid signature reference sig%u", f->func_refs.v[fn].sig);
+    }
+    if (fmt == IR_FMT_CallIndirect && !sig_ok(c, id->ent))
+        return FAIL_I(c, inst, "invalid signature reference sig%u", id->ent);
+
+    uint32_t nfixed = op_len[id->op].nargs;
+    if (is_variadic(fmt) ? id->nargs < nfixed : id->nargs != nfixed)
+        return FAIL_I(c, inst, "expected %u value operands, found %u", nfixed, (unsigned)id->nargs);
+    uint32_t nres = expected_results(f, inst);
+    if (id->nres != nres)
+        return FAIL_I(c, inst, "expected %u result values, found %u", nres, (unsigned)id->nres);
+
+    const uint32_t *args = ir_inst_args(f, inst);
+    for (uint32_t k = 0; k < id->nargs; k++)
+        if (!verify_use(c, inst, args[k]))
+            return false;
+    if (row->flags & IR_OPF_BRANCH) {
+        dest_iter it;
+        uint32_t off;
+        int kind;
+        for (dest_start(&it, f, inst); dest_next(&it, &off, &kind);) {
+            const uint32_t *a = bc_args(f, off);
+            for (uint32_t k = 0; k < bc_nargs(f, off); k++)
+                if (IR_BLOCKARG_KIND(a[k]) == IR_BLOCKARG_VALUE && !verify_use(c, inst, a[k]))
+                    return false;
+        }
+        if (fmt == IR_FMT_TryCall || fmt == IR_FMT_TryCallIndirect)
+            for (uint32_t k = 0, et = exn_table(f, inst); k < f->pool.v[et + 2]; k++)
+                if (f->pool.v[et + 3 + 3 * k] == IR_EXN_CONTEXT && !verify_use(c, inst, f->pool.v[et + 4 + 3 * k]))
+                    return false;
+    }
+    const uint32_t *res = ir_inst_results(f, inst);
+    for (uint32_t k = 0; k < id->nres; k++) {
+        uint32_t v = res[k];
+        if (v >= f->values.n)
+            return FAIL_I(c, inst, "invalid value reference v%u", v);
+        const ir_value_data *vd = &f->values.v[v];
+        if (vd->kind != IR_VAL_RESULT || vd->def != inst)
+            return FAIL_I(c, inst, "instruction result v%u is not defined by the instruction", v);
+    }
+    if (has_memflags(fmt) || id->op == IR_OP_bitcast) {
+        if (id->mf.region && !region_ok(c, id->mf.region - 1u))
+            return FAIL_I(c, inst, "undefined alias region region%u", id->mf.region - 1u);
+        if ((id->mf.bits & (IR_MF_LITTLE | IR_MF_BIG)) == (IR_MF_LITTLE | IR_MF_BIG))
+            return FAIL_I(c, inst, "cannot set both big and little endian bits");
+    }
+
+    switch (fmt) {
+    case IR_FMT_Jump:
+    case IR_FMT_Brif:
+    case IR_FMT_BranchTable: {
+        dest_iter it;
+        uint32_t off;
+        int kind;
+        for (dest_start(&it, f, inst); dest_next(&it, &off, &kind);)
+            if (!verify_block_ref(c, inst, bc_block(f, off)))
+                return false;
+        break;
+    }
+    case IR_FMT_Call: {
+        const ir_func_ref *fr = &f->func_refs.v[id->ent];
+        if (fr->patchable && is_tail_call(id->op))
+            return FAIL_I(c, inst, "patchable funcref cannot be used in a return_call");
+        if (fr->patchable && !fr->colocated)
+            return FAIL_I(c, inst, "patchable call to non-colocated function");
+        if (fr->patchable && f->sigs.v[fr->sig].nrets)
+            return FAIL_I(c, inst, "patchable call cannot occur to a function with return values");
+        break;
+    }
+    case IR_FMT_TryCall:
+    case IR_FMT_TryCallIndirect:
+        return verify_exception_table(c, inst);
+    case IR_FMT_FuncAddr:
+        if (!fn_ok(c, id->ent))
+            return FAIL_I(c, inst, "invalid function reference fn%u", id->ent);
+        break;
+    case IR_FMT_StackAddr:
+    case IR_FMT_StackLoad:
+    case IR_FMT_StackStore:
+        if (!ss_ok(c, id->ent))
+            return FAIL_I(c, inst, "invalid stack slot ss%u", id->ent);
+        break;
+    case IR_FMT_DynamicStackAddr:
+    case IR_FMT_DynamicStackLoad:
+    case IR_FMT_DynamicStackStore:
+        if (!dss_ok(c, id->ent))
+            return FAIL_I(c, inst, "invalid dynamic stack slot dss%u", id->ent);
+        break;
+    case IR_FMT_UnaryGlobalValue:
+        if (!gv_ok(c, id->ent))
+            return FAIL_I(c, inst, "invalid global value gv%u", id->ent);
+        break;
+    case IR_FMT_UnaryConst: {
+        if (id->ent == IR_NONE)     /* inline literal: sized by the parser */
+            break;
+        if (!const_ok(c, id->ent))
+            return FAIL_I(c, inst, "invalid constant reference const%u", id->ent);
+        uint32_t want = id->op == IR_OP_f128const ? 16 : ir_type_bytes(id->type);
+        uint32_t got = f->constants.v[id->ent].len;
+        if ((id->op == IR_OP_vconst || id->op == IR_OP_f128const) && want != got)
+            return FAIL_I(c, inst, "The instruction expects const%u to have a size of %u bytes but it has %u",
+                          id->ent, want, got);
+        break;
+    }
+    case IR_FMT_ExceptionHandlerAddress:
+        if (!verify_block_ref(c, inst, id->ent))
+            return false;
+        return verify_handler_index(c, inst, id->ent, id->imm);
+    default:
+        break;
+    }
+    if (id->op == IR_OP_bitcast) {
+        ir_type to = nres ? vtype(f, res[0]) : id->type, from = vtype(f, args[0]);
+        uint8_t endian = id->mf.bits & (IR_MF_LITTLE | IR_MF_BIG);
+        if (ir_type_bits(to) != ir_type_bits(from))
+            return FAIL_I(c, inst,
+                          "The bitcast argument v%u has a type of %u bits, which doesn't match an expected type of %u bits",
+                          args[0], ir_type_bits(from), ir_type_bits(to));
+        if ((id->mf.bits & ~(IR_MF_LITTLE | IR_MF_BIG)) || id->mf.region ||
+            (id->mf.trap != IR_TRAP_NONE && id->mf.trap != IR_TRAP_heap_oob))
+            return FAIL_I(c, inst, "The bitcast instruction only accepts the `big` or `little` memory flags");
+        if (!endian && ir_type_lanes(to) != ir_type_lanes(from))
+            return FAIL_I(c, inst, "Byte order specifier required for bitcast instruction changing lane count");
+    }
+    return true;
+}
+
+/* ---- instructions: types ------------------------------------------------------------ */
+
+/* Derived dynamic types carry no dtN number: compare without it. */
+static bool teq(ir_type a, ir_type b) { return ((a ^ b) & 0x1ff) == 0; }
+
+/* Cranelift's typevar operand of each format (formats.rs). */
+static uint32_t typevar_operand(ir_format fmt)
+{
+    return fmt == IR_FMT_Ternary ? 1 : fmt == IR_FMT_AtomicCas ? 2 : 0;
+}
+
+/* dfg.ctrl_typevar: the typevar operand's type when that operand is the
+ * controlling type, else the first result's; the suffix if neither. */
+static ir_type ctrl_type(vctx *c, uint32_t inst)
+{
+    const ir_function *f = c->f;
+    const ir_inst_data *id = &f->insts.v[inst];
+    const ir_opinfo *row = &ir_opcodes[id->op];
+    uint32_t tv = typevar_operand(row->format);
+    if (!(row->flags & IR_OPF_CTRL_FROM_RESULT) && tv < op_len[id->op].nargs && row->args[tv] == 'T' && tv < id->nargs)
+        return vtype(f, ir_inst_args(f, inst)[tv]);
+    if (id->nres)
+        return vtype(f, ir_inst_results(f, inst)[0]);
+    return id->type;
+}
+
+static bool is_free_code(char k)
+{
+    switch (k) {
+    case '*': case 'i': case 'n': case 'a': case 'F': case 'r': case 'v': case 'W': case 'N': return true;
+    default: return false;
+    }
+}
+
+static ir_type derive(char code, ir_type ctrl) { return code == 'T' ? ctrl : ir_type_derive(code, ctrl); }
+
+/* Membership of a free type variable's set; W/N are relative to ctrl. */
+static bool free_contains(vctx *c, char k, ir_type ctrl, ir_type t)
+{
+    static const char *const sets[][2] = {
+        {"*", "i,f,I,F,dI,dF"}, {"i", "i"}, {"n", "i,I"}, {"a", "i32..64"},
+        {"F", "f,F,dF"}, {"r", "f"}, {"v", "I,F"},
+    };
+    if (k == 'W' || k == 'N') {
+        bool same_kind = ir_type_is_int(ctrl) ? ir_type_is_int(t) : ir_type_is_float(t);
+        if (!t || ir_type_is_vector(t) || !same_kind)
+            return false;
+        return k == 'W' ? ir_type_lane_bits(t) > ir_type_lane_bits(ctrl)
+                        : ir_type_lane_bits(t) < ir_type_lane_bits(ctrl);
+    }
+    for (size_t i = 0; i < sizeof sets / sizeof *sets; i++)
+        if (sets[i][0][0] == k)
+            return ts_contains(c, sets[i][1], t);
+    return false;
+}
+
+/* A readable form of a free set, in place of Cranelift's ValueTypeSet Debug. */
+static const char *free_set_name(vctx *c, char k, ir_type ctrl)
+{
+    switch (k) {
+    case '*': return "{any type}";
+    case 'i': return "{scalar ints}";
+    case 'n': return "{ints, int vectors}";
+    case 'a': return "{i32, i64}";
+    case 'F': return "{floats, float vectors}";
+    case 'r': return "{scalar floats}";
+    case 'v': return "{vectors}";
+    default: break;
+    }
+    char *b = c->tbuf[c->tk++ & 3];
+    int len = snprintf(b, 40, "{");
+    bool is_int = ir_type_is_int(ctrl);
+    for (ir_type t = is_int ? IR_I8 : IR_F16; t <= (is_int ? IR_I128 : IR_F128); t++)
+        if (free_contains(c, k, ctrl, t)) {
+            char tmp[16];
+            len += snprintf(b + len, 40 - (size_t)len, "%s%s", len > 1 ? ", " : "", ir_type_name(t, tmp));
+        }
+    snprintf(b + len, 40 - (size_t)len, "}");
+    return b;
+}
+
+/* "block2(v1, v2)" or "fn0(v1)": the call that a count mismatch is about. */
+static const char *render_call(char *buf, size_t size, const char *callee, const uint32_t *a,
+                               uint32_t n, bool blockargs)
+{
+    int len = snprintf(buf, size, "%s(", callee);
+    for (uint32_t k = 0; k < n && len < (int)size - 16; k++) {
+        uint32_t x = a[k];
+        static const char *const pre[] = {"v", "ret", "exn", "?"};
+        if (!blockargs)
+            x = IR_BLOCKARG(IR_BLOCKARG_VALUE, x);
+        len += snprintf(buf + len, size - (size_t)len, "%s%s%u", k ? ", " : "", pre[IR_BLOCKARG_KIND(x)],
+                        IR_BLOCKARG_INDEX(x));
+    }
+    if (len < (int)size - 5)
+        snprintf(buf + len, size - (size_t)len, ")");
+    return buf;
+}
+
+static bool typecheck_block_call(vctx *c, uint32_t inst, uint32_t off, int kind)
+{
+    const ir_function *f = c->f;
+    uint32_t b = bc_block(f, off), n = bc_nargs(f, off);
+    const uint32_t *a = bc_args(f, off);
+    const ir_block_data *bd = &f->blocks.v[b];
+    if (n != bd->nparams) {
+        char name[24], buf[160];
+        snprintf(name, sizeof name, "block%u", b);
+        return FAIL_I(c, inst, "mismatched argument count for `%s`: got %u, expected %u",
+                      render_call(buf, sizeof buf, name, a, n, true), n, bd->nparams);
+    }
+    ir_format fmt = ir_opcodes[f->insts.v[inst].op].format;
+    bool is_try = fmt == IR_FMT_TryCall || fmt == IR_FMT_TryCallIndirect;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t x = a[k], i = IR_BLOCKARG_INDEX(x);
+        ir_type t;
+        switch (IR_BLOCKARG_KIND(x)) {
+        case IR_BLOCKARG_VALUE:
+            t = vtype(f, x);
+            break;
+        case IR_BLOCKARG_RET: {
+            if (!is_try)
+                return FAIL_I(c, inst, "`retN` block argument in block-call not on `try_call` instruction");
+            if (kind != DEST_EXN_RET)
+                return FAIL_I(c, inst, "`retN` block argument used outside normal-return target of `try_call`");
+            const ir_signature *s = &f->sigs.v[call_sig(f, inst)];
+            if (i >= s->nrets)
+                return FAIL_I(c, inst, "out-of-bounds `retN` block argument");
+            t = f->abi_params.v[s->rets + i].type;
+            break;
+        }
+        case IR_BLOCKARG_EXN:
+            if (!is_try)
+                return FAIL_I(c, inst, "`retN` block argument in block-call not on `try_call` instruction");
+            if (kind != DEST_EXCEPTION)
+                return FAIL_I(c, inst, "`exnN` block argument used outside normal-return target of `try_call`");
+            /* payloads are pointer-sized (both supported targets are 64-bit);
+             * conventions without exceptions were rejected above */
+            if (i >= 2)
+                return FAIL_I(c, inst, "out-of-bounds `exnN` block argument");
+            t = IR_I64;
+            break;
+        default:
+            return FAIL_I(c, inst, "invalid block argument");
+        }
+        ir_type pt = vtype(f, f->pool.v[bd->params + k]);
+        if (!teq(t, pt)) {
+            static const char *const pre[] = {"v", "ret", "exn"};
+            return FAIL_I(c, inst, "arg %s%u has type %s, expected %s", pre[IR_BLOCKARG_KIND(x)], i, tname(c, t),
+                          tname(c, pt));
+        }
+    }
+    return true;
+}
+
+/* typecheck_variable_args_iterator: types first, then the count. */
+static bool typecheck_call_args(vctx *c, uint32_t inst, const ir_signature *s, const uint32_t *a, uint32_t n,
+                                const char *callee_kind, uint32_t callee)
+{
+    const ir_function *f = c->f;
+    for (uint32_t k = 0; k < s->nparams && k < n; k++) {
+        ir_type want = f->abi_params.v[s->params + k].type, t = vtype(f, a[k]);
+        if (!teq(t, want))
+            return FAIL_I(c, inst, "arg %u (v%u) has type %s, expected %s", k, a[k], tname(c, t), tname(c, want));
+    }
+    if (n != s->nparams) {
+        char name[24], buf[160];
+        snprintf(name, sizeof name, "%s%u", callee_kind, callee);
+        return FAIL_I(c, inst, "mismatched argument count for `%s %s`: got %u, expected %u",
+                      ir_opcodes[f->insts.v[inst].op].name, render_call(buf, sizeof buf, name, a, n, false), n,
+                      s->nparams);
+    }
+    return true;
+}
+
+/* Types of returned values against the function's returns. */
+static bool typecheck_return_types(vctx *c, uint32_t inst, const ir_type *types, const uint32_t *vals, uint32_t n,
+                                   const ir_abi_param *from_sig, const char *msg)
+{
+    const ir_function *f = c->f;
+    if (n != f->sig.nrets)
+        return FAIL_I(c, inst, "%s", msg);
+    for (uint32_t k = 0; k < n; k++) {
+        const ir_abi_param *p = &f->abi_params.v[f->sig.rets + k];
+        ir_type t = vals ? vtype(f, vals[k]) : from_sig ? from_sig[k].type : types[k];
+        if (!teq(t, p->type))
+            return FAIL_I(c, inst, "result %u has type %s, must match function signature of %s", k, tname(c, t),
+                          abiname(c, p));
+    }
+    return true;
+}
+
+static bool typecheck(vctx *c, uint32_t inst)
+{
+    const ir_function *f = c->f;
+    const ir_inst_data *id = &f->insts.v[inst];
+    const ir_opinfo *row = &ir_opcodes[id->op];
+    ir_format fmt = row->format;
+    const uint32_t *args = ir_inst_args(f, inst), *res = ir_inst_results(f, inst);
+
+    ir_type ctrl = IR_TYPE_NONE;
+    if (row->ctrl[0]) {
+        ctrl = ctrl_type(c, inst);
+        if (!ctrl || !ts_contains(c, row->ctrl, ctrl))
+            return FAIL_I(c, inst, "has an invalid controlling type %s (allowed set is %s)", tname(c, ctrl), row->ctrl);
+    }
+
+    /* results */
+    const ir_signature *callsig = NULL;
+    if (is_call_format(fmt))
+        callsig = &f->sigs.v[call_sig(f, inst)];
+    /* a plain call's results come from its signature (integrity checked the count) */
+    bool sigres = callsig && (fmt == IR_FMT_Call || fmt == IR_FMT_CallIndirect) && !is_tail_call(id->op);
+    for (uint32_t k = 0; k < id->nres; k++) {
+        ir_type want = sigres ? f->abi_params.v[callsig->rets + k].type : derive(row->res[k], ctrl);
+        ir_type t = vtype(f, res[k]);
+        if (!sigres && is_free_code(row->res[k])) {
+            if (!free_contains(c, row->res[k], ctrl, t))
+                return FAIL_I(c, inst, "result %u (v%u) with type %s failed to satisfy type set %s", k, res[k],
+                              tname(c, t), free_set_name(c, row->res[k], ctrl));
+        } else if (want && !teq(t, want)) {
+            return FAIL_I(c, inst, "expected result %u (v%u) to have type %s, found %s", k, res[k], tname(c, want),
+                          tname(c, t));
+        }
+    }
+
+    /* fixed value operands */
+    uint32_t nfixed = op_len[id->op].nargs;
+    for (uint32_t k = 0; k < nfixed; k++) {
+        char code = row->args[k];
+        ir_type t = vtype(f, args[k]);
+        if (is_free_code(code)) {
+            if (!free_contains(c, code, ctrl, t))
+                return FAIL_I(c, inst, "arg %u (v%u) with type %s failed to satisfy type set %s", k, args[k],
+                              tname(c, t), free_set_name(c, code, ctrl));
+        } else {
+            ir_type want = derive(code, ctrl);
+            if (want && !teq(t, want))
+                return FAIL_I(c, inst, "arg %u (v%u) has type %s, expected %s", k, args[k], tname(c, t),
+                              tname(c, want));
+        }
+    }
+
+    /* block calls, then the call's own arguments */
+    if (row->flags & IR_OPF_BRANCH) {
+        dest_iter it;
+        uint32_t off;
+        int kind;
+        for (dest_start(&it, f, inst); dest_next(&it, &off, &kind);)
+            if (!typecheck_block_call(c, inst, off, kind))
+                return false;
+    }
+    if (callsig) {
+        uint32_t fn = call_fn(f, inst);
+        if (fmt == IR_FMT_TryCall) {
+            uint32_t want = f->func_refs.v[fn].sig, got = call_sig(f, inst);
+            if (!sig_equal(f, &f->sigs.v[got], &f->sigs.v[want]))
+                return FAIL_I(c, inst, "exception table signature sig%u did not match function fn%u's signature sig%u",
+                              got, fn, want);
+        }
+        if (!typecheck_call_args(c, inst, callsig, args + nfixed, id->nargs - nfixed, fn != IR_NONE ? "fn" : "v",
+                                 fn != IR_NONE ? fn : args[0]))
+            return false;
+    }
+
+    /* returns and tail calls */
+    if (id->op == IR_OP_return_)
+        return typecheck_return_types(c, inst, NULL, args, id->nargs, NULL,
+                                      "arguments of return must match function signature");
+    if (is_tail_call(id->op)) {
+        ir_callconv cc = cc_of(callsig->callconv);
+        if (cc != IR_CC_tail)
+            return FAIL_I(c, inst, "calling convention `%s` does not support tail calls", ccname(cc));
+        if (cc != cc_of(f->sig.callconv))
+            return FAIL_I(c, inst, "callee's calling convention must match caller");
+        return typecheck_return_types(c, inst, NULL, NULL, callsig->nrets, &f->abi_params.v[callsig->rets],
+                                      "results of callee must match caller");
+    }
+
+    /* typecheck_special: Cranelift needs the ISA for a symbol's type; loads
+     * and iadd_imm global values carry theirs */
+    if (fmt == IR_FMT_UnaryGlobalValue && id->nres) {
+        const ir_global_value *g = &f->gvs.v[id->ent];
+        ir_type t = vtype(f, res[0]);
+        if ((g->kind == IR_GV_LOAD || g->kind == IR_GV_IADD_IMM) && !teq(t, g->type))
+            return FAIL_I(c, inst, "global_value instruction with type %s references global value with type %s",
+                          tname(c, t), tname(c, g->type));
+    }
+    return true;
+}
+
+/* ---- instructions: immediates --------------------------------------------------------- */
+
+static bool immediate_constraints(vctx *c, uint32_t inst)
+{
+    const ir_function *f = c->f;
+    const ir_inst_data *id = &f->insts.v[inst];
+    ir_format fmt = ir_opcodes[id->op].format;
+    const uint32_t *args = ir_inst_args(f, inst);
+    if (fmt == IR_FMT_Store && (id->mf.bits & IR_MF_READONLY))
+        return FAIL_I(c, inst, "A store instruction cannot have the `readonly` MemFlag");
+    if (fmt == IR_FMT_BinaryImm8 || fmt == IR_FMT_TernaryImm8) {
+        if (id->imm < 0 || id->imm > 255)
+            return FAIL_I(c, inst, "immediate %lld is not an unsigned 8-bit value", (long long)id->imm);
+        if (id->op == IR_OP_extractlane || id->op == IR_OP_insertlane) {
+            ir_type t = vtype(f, args[0]);
+            if ((uint64_t)id->imm >= ir_type_lanes(t))
+                return FAIL_I(c, inst, "The lane %lld does not index into the type %s", (long long)id->imm,
+                              tname(c, t));
+        }
+    }
+    if (id->op == IR_OP_shuffle) {
+        if (id->imm < 0 || (uint64_t)id->imm + 16 > f->bytes.n)
+            return FAIL_I(c, inst, "the shuffle immediate wasn't 16-bytes long");
+        for (int k = 0; k < 16; k++) {
+            uint8_t lane = f->bytes.v[id->imm + k];
+            if (lane >= 32)
+                return FAIL_I(c, inst, "shuffle immediate index %u is larger than the maximum 31", lane);
+        }
+    }
+    if (id->op == IR_OP_iconst) {
+        /* Cranelift stores narrow immediates zero-extended */
+        unsigned bits = ir_type_bits(ctrl_type(c, inst));
+        uint64_t v = (uint64_t)id->imm, mask = bits >= 64 ? UINT64_MAX : (UINT64_C(1) << bits) - 1;
+        if ((v & mask) != v)
+            return FAIL_I(c, inst, "constant immediate is out of bounds");
+    }
+    return true;
+}
+
+/* ---- the driver ------------------------------------------------------------------------ */
+
+/* Block structure: not empty, one terminator and only at the end, params
+ * that belong to the block. */
+static bool verify_block(vctx *c, uint32_t b)
+{
+    const ir_function *f = c->f;
+    const ir_block_data *bd = &f->blocks.v[b];
+    if (bd->first == IR_NONE)
+        return fail(c, bd->line, bd->col, "block%u cannot be empty", b);
+    for (uint32_t k = 0; k < bd->nparams; k++) {
+        uint32_t v = f->pool.v[bd->params + k];
+        if (v >= f->values.n || f->values.v[v].kind != IR_VAL_PARAM)
+            return fail(c, bd->line, bd->col, "v%u: expected an argument, found a result", v);
+        if (f->values.v[v].def != b)
+            return fail(c, bd->line, bd->col, "v%u: does not belong to block%u", v, b);
+    }
+    for (uint32_t i = bd->first; i != IR_NONE; i = f->insts.v[i].next) {
+        const ir_inst_data *id = &f->insts.v[i];
+        bool term = (ir_opcodes[id->op].flags & IR_OPF_TERMINATOR) != 0;
+        if (term && i != bd->last)
+            return FAIL_I(c, i, "a terminator instruction was encountered before the end of block%u", b);
+        if (i == bd->last && !term)
+            return fail(c, bd->line, bd->col, "block does not end in a terminator instruction");
+        if (id->block != b)
+            return FAIL_I(c, i, "should belong to block%u not block%u", b, id->block);
+        c->seen[i] = 1;
+        if (!instruction_integrity(c, i) || !typecheck(c, i) || !immediate_constraints(c, i))
+            return false;
+    }
+    return true;
+}
+
+bool verify_function(const ir_function *f, ir_diag *d)
+{
+    tscache cache[TSCACHE_SIZE];
+    memset(cache, 0, sizeof cache);
+    vctx c = {.f = f, .d = d, .entry = f->layout.n ? f->layout.v[0] : IR_NONE, .cache = cache};
+    /* one allocation: per-block arrays, edges, a byte per instruction and
+     * per global value */
+    size_t nb = f->blocks.n, ni = f->insts.n, ne = count_edges(f);
+    size_t words = nb * 4 + (nb + 1) * 5 + ne * 2 + 2 + (ni + 4) / 4 + (f->gvs.n + 4) / 4;
+    uint32_t *mem = malloc(words * sizeof *mem);
+    if (!mem) {
+        ir_diag_set(d, f->line, f->col, "out of memory");
+        return false;
+    }
+    c.po = mem;
+    c.idom = c.po + nb;
+    c.dpre = c.idom + nb;
+    c.dmax = c.dpre + nb;
+    c.succ_off = c.dmax + nb;
+    c.order = c.succ_off + nb + 1;
+    c.stack = c.order + nb + 1;
+    c.next = c.stack + nb + 1;
+    c.pred_off = c.next + nb + 1;
+    c.succ = c.pred_off + nb + 1;
+    c.pred = c.succ + ne + 1;
+    c.seen = (uint8_t *)(c.pred + ne + 1);
+    uint8_t *gvstate = c.seen + ni + 4 - ni % 4;
+    memset(c.seen, 0, ni);
+    build_cfg(&c);
+    compute_dominators(&c);
+
+    bool ok = verify_global_values(&c, gvstate) && verify_preamble_refs(&c) && verify_entry_block(&c) &&
+              verify_signatures(&c);
+    for (uint32_t li = 0; ok && li < f->layout.n; li++)
+        ok = verify_block(&c, f->layout.v[li]);
+    free(mem);
+    return ok;
+}
