@@ -141,3 +141,13 @@ help:
 grammar-check:
 	@tools/gen-ebnf-opcodes.sh --check grammar/clif.ebnf
 .PHONY: grammar-check
+
+# ---- lib/jit unit test (added by the lib/jit engineer) -----------------------
+# tests/jit_test.c: hand-assembled code linked with and without --jit-spread,
+# W^X, link errors, every AArch64 relocation, 100,000 modules at flat RSS.
+JIT_TEST_OBJS = $(filter $(BUILD)/obj/lib/jit/%,$(OBJS))
+$(BUILD)/jit_test: tests/jit_test.c $(JIT_TEST_OBJS)
+	$(CC_HOST) $(CFLAGS_BASE) $(CFLAGS) $(LDFLAGS) -o $@ tests/jit_test.c $(JIT_TEST_OBJS) $(LIBS)
+jit-test: $(BUILD)/jit_test
+	$(RUN) $(BUILD)/jit_test
+.PHONY: jit-test

@@ -1,0 +1,319 @@
+/* Executable memory: address space reserved in regions (PROT_NONE), pages
+ * committed read+write for one module while it is linked, then text turned
+ * read+execute and read-only data read-only (never W and X at once).  A
+ * freed module's pages go back to the kernel at once: the range is mapped
+ * over with a fresh PROT_NONE mapping, so RSS follows the live modules.
+ *
+ * Spread mode gives each module its own region placed more than 4 GiB from
+ * every other region and from host code, found by trying fixed addresses
+ * (MAP_FIXED_NOREPLACE) on an 8 GiB grid. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+#define DEFAULT_REGION ((size_t)1 << 30)
+#define SPREAD_BASE ((uintptr_t)64 << 30)
+#define SPREAD_STRIDE ((uintptr_t)8 << 30)
+#define SPREAD_TOP ((uintptr_t)1 << 47)
+#define RESERVE_FLAGS (MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE)
+
+static size_t round_up(size_t x, size_t a) { return (x + a - 1) & ~(a - 1); }
+
+static void host_add(jit_ctx *ctx, uintptr_t lo, uintptr_t hi)
+{
+    if (ctx->nhost && ctx->host[ctx->nhost - 1].start + ctx->host[ctx->nhost - 1].size == lo) {
+        ctx->host[ctx->nhost - 1].size += hi - lo;
+        return;
+    }
+    if (!jit_grow(&ctx->host, &ctx->caphost, ctx->nhost + 1, sizeof *ctx->host))
+        return;
+    ctx->host[ctx->nhost++] = (jit_extent){lo, hi - lo};
+}
+
+/* Host code that spread keeps away from: every executable mapping now, plus
+ * two addresses in case /proc is not mounted. */
+static void read_host_code(jit_ctx *ctx)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    if (f) {
+        char line[512];
+        while (fgets(line, sizeof line, f)) {
+            unsigned long lo, hi;
+            char perms[8];
+            if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3 && perms[2] == 'x')
+                host_add(ctx, lo, hi);
+        }
+        fclose(f);
+    }
+    uintptr_t self = (uintptr_t)&read_host_code, libc = (uintptr_t)&fopen;
+    host_add(ctx, self, self + 1);
+    host_add(ctx, libc, libc + 1);
+}
+
+bool jit_mem_init(jit_ctx *ctx, jit_error *err)
+{
+    long pg = sysconf(_SC_PAGESIZE);
+    ctx->page = pg > 0 ? (size_t)pg : 4096;
+    if (!ctx->cfg.region_size)
+        ctx->cfg.region_size = DEFAULT_REGION;
+    ctx->cfg.region_size = round_up(ctx->cfg.region_size, ctx->page);
+    ctx->next_slot = SPREAD_BASE;
+    if (ctx->cfg.spread)
+        read_host_code(ctx);
+    (void)err;
+    return true;
+}
+
+void jit_mem_fini(jit_ctx *ctx)
+{
+    for (uint32_t i = 0; i < ctx->nregions; i++) {
+        munmap((void *)ctx->regions[i]->base, ctx->regions[i]->size);
+        free(ctx->regions[i]->free);
+        free(ctx->regions[i]);
+    }
+    free(ctx->regions);
+    free(ctx->host);
+}
+
+static bool far_from_all(const jit_ctx *ctx, uintptr_t lo, size_t size)
+{
+    uintptr_t hi = lo + size;
+    for (uint32_t i = 0; i < ctx->nregions; i++) {
+        const jit_region *r = ctx->regions[i];
+        if (lo < r->base + r->size + JIT_GAP && r->base < hi + JIT_GAP)
+            return false;
+    }
+    for (uint32_t i = 0; i < ctx->nhost; i++) {
+        const jit_extent *h = &ctx->host[i];
+        if (lo < h->start + h->size + JIT_GAP && h->start < hi + JIT_GAP)
+            return false;
+    }
+    return true;
+}
+
+static void *try_slot(jit_ctx *ctx, uintptr_t a, size_t size, int *why)
+{
+    if (!far_from_all(ctx, a, size))
+        return NULL;
+    void *p = mmap((void *)a, size, PROT_NONE, RESERVE_FLAGS | MAP_FIXED_NOREPLACE, -1, 0);
+    if (p == (void *)a)
+        return p;
+    if (p != MAP_FAILED)            /* an old kernel took it as a hint */
+        munmap(p, size);
+    else
+        *why = errno;
+    return NULL;
+}
+
+/* A grid address far from everything that the kernel lets us map: from the
+ * lowest slot that may be free (next_slot) up, then from the bottom. */
+static void *spread_reserve(jit_ctx *ctx, size_t size, int *why)
+{
+    uintptr_t start = ctx->next_slot;
+    *why = ENOMEM;
+    for (int pass = 0; pass < 2; pass++) {
+        uintptr_t a = pass ? SPREAD_BASE : start, end = pass ? start : SPREAD_TOP;
+        for (; a < end && a + size <= SPREAD_TOP; a += SPREAD_STRIDE) {
+            int e = 0;
+            void *p = try_slot(ctx, a, size, &e);
+            if (p) {
+                ctx->next_slot = a + SPREAD_STRIDE;
+                return p;
+            }
+            if (e)
+                *why = e;
+            if (e && e != EEXIST)
+                break;      /* past the top of the address space, or out of mappings */
+        }
+    }
+    return NULL;
+}
+
+static jit_region *region_new(jit_ctx *ctx, size_t size, bool own, jit_error *err)
+{
+    size_t lim = ctx->cfg.reserve_limit;
+    if (lim && ctx->reserved + size > lim)
+        return jit_fail(err, 0, 0, "JIT address space exhausted: %zu MiB reserved, "
+                        "%zu MiB more needed, limit %zu MiB", ctx->reserved >> 20,
+                        (size + (1u << 20) - 1) >> 20, lim >> 20), NULL;
+    if (!jit_grow(&ctx->regions, &ctx->capregions, ctx->nregions + 1, sizeof *ctx->regions))
+        return jit_fail(err, 0, 0, "out of memory"), NULL;
+    jit_region *r = calloc(1, sizeof *r);
+    if (!r)
+        return jit_fail(err, 0, 0, "out of memory"), NULL;
+    void *p;
+    int why = 0;
+    if (ctx->cfg.spread) {
+        p = spread_reserve(ctx, size, &why);
+    } else {
+        p = mmap(NULL, size, PROT_NONE, RESERVE_FLAGS, -1, 0);
+        why = errno;
+        if (p == MAP_FAILED)
+            p = NULL;
+    }
+    if (!p) {
+        free(r);
+        return jit_fail(err, 0, 0, "JIT address space exhausted: cannot reserve %zu KiB%s "
+                        "(%zu MiB already reserved): %s", size >> 10,
+                        ctx->cfg.spread ? " more than 4 GiB from all other code" : "",
+                        ctx->reserved >> 20, strerror(why)), NULL;
+    }
+    r->base = (uintptr_t)p;
+    r->size = size;
+    r->own = own;
+    if (!own) {
+        if (!jit_grow(&r->free, &r->capfree, 1, sizeof *r->free)) {
+            munmap(p, size);
+            free(r);
+            return jit_fail(err, 0, 0, "out of memory"), NULL;
+        }
+        r->free[r->nfree++] = (jit_extent){r->base, size};
+    }
+    ctx->regions[ctx->nregions++] = r;
+    ctx->reserved += size;
+    return r;
+}
+
+static void region_drop(jit_ctx *ctx, jit_region *r)
+{
+    for (uint32_t i = 0; i < ctx->nregions; i++)
+        if (ctx->regions[i] == r) {
+            ctx->regions[i] = ctx->regions[--ctx->nregions];
+            break;
+        }
+    munmap((void *)r->base, r->size);
+    ctx->reserved -= r->size;
+    if (r->own && r->base < ctx->next_slot)
+        ctx->next_slot = r->base;   /* spread slots are reused lowest first */
+    free(r->free);
+    free(r);
+}
+
+static bool take(jit_region *r, size_t size, uintptr_t *addr)
+{
+    for (uint32_t i = 0; i < r->nfree; i++) {
+        jit_extent *e = &r->free[i];
+        if (e->size < size)
+            continue;
+        *addr = e->start;
+        e->start += size;
+        e->size -= size;
+        if (!e->size)
+            memmove(e, e + 1, (r->nfree - i - 1) * sizeof *e), r->nfree--;
+        return true;
+    }
+    return false;
+}
+
+/* Give [a, a+size) back to r's free list, merging neighbours. */
+static void give(jit_region *r, uintptr_t a, size_t size)
+{
+    uint32_t i = 0;
+    while (i < r->nfree && r->free[i].start < a)
+        i++;
+    bool left = i > 0 && r->free[i - 1].start + r->free[i - 1].size == a;
+    bool right = i < r->nfree && a + size == r->free[i].start;
+    if (left && right) {
+        r->free[i - 1].size += size + r->free[i].size;
+        memmove(&r->free[i], &r->free[i + 1], (r->nfree - i - 1) * sizeof *r->free);
+        r->nfree--;
+    } else if (left) {
+        r->free[i - 1].size += size;
+    } else if (right) {
+        r->free[i].start = a;
+        r->free[i].size += size;
+    } else {
+        /* Cannot fail for lack of memory in practice; if it does the range
+         * is merely lost to this region (still decommitted). */
+        if (!jit_grow(&r->free, &r->capfree, r->nfree + 1, sizeof *r->free))
+            return;
+        memmove(&r->free[i + 1], &r->free[i], (r->nfree - i) * sizeof *r->free);
+        r->free[i] = (jit_extent){a, size};
+        r->nfree++;
+    }
+}
+
+bool jit_mem_alloc(jit_ctx *ctx, size_t size, jit_region **rp, uintptr_t *addr, jit_error *err)
+{
+    size = round_up(size ? size : 1, ctx->page);
+    jit_region *r = NULL;
+    if (ctx->cfg.spread) {
+        if (!(r = region_new(ctx, size, true, err)))
+            return false;
+        *addr = r->base;
+    } else {
+        for (uint32_t i = 0; i < ctx->nregions && !r; i++)
+            if (take(ctx->regions[i], size, addr))
+                r = ctx->regions[i];
+        if (!r) {
+            size_t rs = size > ctx->cfg.region_size ? size : ctx->cfg.region_size;
+            if (!(r = region_new(ctx, rs, false, err)))
+                return false;
+            take(r, size, addr);
+        }
+    }
+    if (mprotect((void *)*addr, size, PROT_READ | PROT_WRITE) != 0) {
+        int e = errno;
+        r->used += size;
+        ctx->committed += size;
+        jit_mem_release(ctx, r, *addr, size);
+        return jit_fail(err, 0, 0, "cannot commit %zu KiB of JIT memory: %s", size >> 10,
+                        strerror(e));
+    }
+    r->used += size;
+    ctx->committed += size;
+    *rp = r;
+    return true;
+}
+
+void jit_mem_release(jit_ctx *ctx, jit_region *r, uintptr_t addr, size_t size)
+{
+    size = round_up(size ? size : 1, ctx->page);
+    r->used -= size;
+    ctx->committed -= size;
+    if (r->own) {
+        region_drop(ctx, r);
+        return;
+    }
+    /* A fresh mapping over the range drops its pages in one call. */
+    if (mmap((void *)addr, size, PROT_NONE, RESERVE_FLAGS | MAP_FIXED, -1, 0) == MAP_FAILED) {
+        madvise((void *)addr, size, MADV_DONTNEED);
+        mprotect((void *)addr, size, PROT_NONE);
+    }
+    give(r, addr, size);
+    if (r->used)
+        return;
+    /* Keep one empty region for the next module; drop any other. */
+    for (uint32_t i = 0; i < ctx->nregions; i++)
+        if (ctx->regions[i] != r && !ctx->regions[i]->used && !ctx->regions[i]->own) {
+            region_drop(ctx, r);
+            return;
+        }
+}
+
+bool jit_mem_protect(jit_ctx *ctx, jit_module *m, jit_error *err)
+{
+    char *text = (char *)m->base;
+    if (m->text_size) {
+        /* Needed on AArch64 before the new code runs; a no-op on x86-64. */
+        __builtin___clear_cache(text, text + m->text_size);
+        if (mprotect(text, m->text_size, PROT_READ | PROT_EXEC) != 0)
+            return jit_fail(err, 0, 0, "cannot make the code of module '%s' executable: %s",
+                            jit_module_name(m), strerror(errno));
+    }
+    if (m->ro_size && mprotect(text + m->text_size, m->ro_size, PROT_READ) != 0)
+        return jit_fail(err, 0, 0, "cannot make the data of module '%s' read-only: %s",
+                        jit_module_name(m), strerror(errno));
+    (void)ctx;
+    return true;
+}
