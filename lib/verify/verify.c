@@ -89,6 +89,9 @@ static const char *abiname(vctx *c, const ir_abi_param *p)
 static ir_callconv cc_of(ir_callconv cc) { return cc == IR_CC_default ? IR_CC_system_v : cc; }
 static const char *ccname(ir_callconv cc) { return ir_callconv_names[cc_of(cc)]; }
 
+/* Derived dynamic types carry no dtN number: compare without it. */
+static bool teq(ir_type a, ir_type b) { return ((a ^ b) & 0x1ff) == 0; }
+
 static bool present(const uint8_t *v, uint32_t n, uint32_t i) { return i < n && v[i]; }
 #define DEFINED(c, vec, i) present((c)->f->vec.v, (c)->f->vec.n, (i))
 /* Entities that exist: declared in the preamble (numbers may have gaps). */
@@ -396,6 +399,22 @@ static bool block_dominates(const vctx *c, uint32_t a, uint32_t b)
 
 /* ---- the preamble ---------------------------------------------------------------- */
 
+/* Cranelift's global value checks use the ISA's pointer type; the verifier
+ * is target-independent (runtests include 32-bit targets), so a vmctx,
+ * symbol or dyn_scale global value is "some pointer": i32 or i64. */
+static bool is_ptr_type(ir_type t) { return t == IR_I32 || t == IR_I64; }
+
+static bool gv_has_type(const ir_global_value *g, ir_type t)
+{
+    return g->kind == IR_GV_LOAD || g->kind == IR_GV_IADD_IMM ? teq(g->type, t) : is_ptr_type(t);
+}
+
+/* The global type for messages. */
+static const char *gv_type_name(vctx *c, const ir_global_value *g)
+{
+    return g->kind == IR_GV_LOAD || g->kind == IR_GV_IADD_IMM ? tname(c, g->type) : "i32 or i64 (the pointer type)";
+}
+
 static bool has_vmctx_param(const ir_function *f)
 {
     for (uint32_t i = 0; i < f->sig.nparams; i++)
@@ -456,15 +475,19 @@ static bool verify_global_values(vctx *c, uint8_t *state)
             if (!ir_type_is_int(g->type) || ir_type_is_vector(g->type))
                 return fail(c, f->line, f->col, "gv%u: iadd_imm global value with non-int type %s", gv,
                             tname(c, g->type));
-            /* Cranelift needs the ISA for a vmctx/symbol base; loads and
-             * iadd_imm bases carry their own type. */
             const ir_global_value *b = &f->gvs.v[g->base];
-            if ((b->kind == IR_GV_LOAD || b->kind == IR_GV_IADD_IMM) && b->type != g->type)
+            if (!gv_has_type(b, g->type))
                 return fail(c, f->line, f->col, "gv%u: iadd_imm type %s differs from operand type %s", gv,
-                            tname(c, g->type), tname(c, b->type));
+                            tname(c, g->type), gv_type_name(c, b));
         }
-        if (g->kind == IR_GV_LOAD && g->flags.region && !region_ok(c, g->flags.region - 1u))
-            return fail(c, f->line, f->col, "gv%u: undefined alias region region%u", gv, g->flags.region - 1u);
+        if (g->kind == IR_GV_LOAD) {
+            const ir_global_value *b = &f->gvs.v[g->base];
+            if ((b->kind == IR_GV_LOAD || b->kind == IR_GV_IADD_IMM) && !is_ptr_type(b->type))
+                return fail(c, f->line, f->col, "gv%u: base gv%u has type %s, which is not the pointer type", gv,
+                            g->base, tname(c, b->type));
+            if (g->flags.region && !region_ok(c, g->flags.region - 1u))
+                return fail(c, f->line, f->col, "gv%u: undefined alias region region%u", gv, g->flags.region - 1u);
+        }
         if (g->kind == IR_GV_DYN_SCALE && !ir_type_is_vector(g->type))
             return fail(c, f->line, f->col, "gv%u: dyn_scale_target_const needs a vector type, got %s", gv,
                         tname(c, g->type));
@@ -581,13 +604,19 @@ static bool verify_signatures(vctx *c)
 static bool verify_use(vctx *c, uint32_t inst, uint32_t v)
 {
     const ir_function *f = c->f;
+    uint32_t ub = f->insts.v[inst].block;
+    /* the common case: an earlier result of the same block */
+    if (v < f->values.n && f->values.v[v].kind == IR_VAL_RESULT) {
+        uint32_t def = f->values.v[v].def;
+        if (def < f->insts.n && def != inst && c->seen[def] && f->insts.v[def].block == ub)
+            return true;
+    }
     if (v >= f->values.n)
         return FAIL_I(c, inst, "invalid value reference v%u", v);
     uint32_t r = resolve(f, v);
     if (r == IR_NONE)
         return FAIL_I(c, inst, "undefined operand value v%u", v);
     const ir_value_data *vd = &f->values.v[r];
-    uint32_t ub = f->insts.v[inst].block;
     bool check = reachable(c, ub);
     if (vd->kind == IR_VAL_RESULT) {
         uint32_t def = vd->def;
@@ -861,6 +890,8 @@ static bool instruction_integrity(vctx *c, uint32_t inst)
     default:
         break;
     }
+    /* verify_is_address needs the ISA's pointer width: the 'a' type set
+     * (i32 or i64) is what a target-independent verifier can check */
     if (id->op == IR_OP_bitcast) {
         ir_type to = nres ? vtype(f, res[0]) : id->type, from = vtype(f, args[0]);
         uint8_t endian = id->mf.bits & (IR_MF_LITTLE | IR_MF_BIG);
@@ -879,8 +910,6 @@ static bool instruction_integrity(vctx *c, uint32_t inst)
 
 /* ---- instructions: types ------------------------------------------------------------ */
 
-/* Derived dynamic types carry no dtN number: compare without it. */
-static bool teq(ir_type a, ir_type b) { return ((a ^ b) & 0x1ff) == 0; }
 
 /* Cranelift's typevar operand of each format (formats.rs). */
 static uint32_t typevar_operand(ir_format fmt)
@@ -903,13 +932,10 @@ static ir_type ctrl_type(vctx *c, uint32_t inst)
     return id->type;
 }
 
-static bool is_free_code(char k)
-{
-    switch (k) {
-    case '*': case 'i': case 'n': case 'a': case 'F': case 'r': case 'v': case 'W': case 'N': return true;
-    default: return false;
-    }
-}
+static const bool free_code[256] = {
+    ['*'] = 1, ['i'] = 1, ['n'] = 1, ['a'] = 1, ['F'] = 1, ['r'] = 1, ['v'] = 1, ['W'] = 1, ['N'] = 1,
+};
+static bool is_free_code(char k) { return free_code[(unsigned char)k]; }
 
 static ir_type derive(char code, ir_type ctrl) { return code == 'T' ? ctrl : ir_type_derive(code, ctrl); }
 
@@ -1092,7 +1118,7 @@ static bool typecheck(vctx *c, uint32_t inst)
     bool sigres = callsig && (fmt == IR_FMT_Call || fmt == IR_FMT_CallIndirect) && !is_tail_call(id->op);
     for (uint32_t k = 0; k < id->nres; k++) {
         ir_type want = sigres ? f->abi_params.v[callsig->rets + k].type : derive(row->res[k], ctrl);
-        ir_type t = vtype(f, res[k]);
+        ir_type t = f->values.v[res[k]].type;    /* integrity: a result, not an alias */
         if (!sigres && is_free_code(row->res[k])) {
             if (!free_contains(c, row->res[k], ctrl, t))
                 return FAIL_I(c, inst, "result %u (v%u) with type %s failed to satisfy type set %s", k, res[k],
@@ -1156,14 +1182,13 @@ static bool typecheck(vctx *c, uint32_t inst)
                                       "results of callee must match caller");
     }
 
-    /* typecheck_special: Cranelift needs the ISA for a symbol's type; loads
-     * and iadd_imm global values carry theirs */
+    /* typecheck_special */
     if (fmt == IR_FMT_UnaryGlobalValue && id->nres) {
         const ir_global_value *g = &f->gvs.v[id->ent];
-        ir_type t = vtype(f, res[0]);
-        if ((g->kind == IR_GV_LOAD || g->kind == IR_GV_IADD_IMM) && !teq(t, g->type))
+        ir_type t = f->values.v[res[0]].type;
+        if (!gv_has_type(g, t))
             return FAIL_I(c, inst, "global_value instruction with type %s references global value with type %s",
-                          tname(c, t), tname(c, g->type));
+                          tname(c, t), gv_type_name(c, g));
     }
     return true;
 }
