@@ -84,8 +84,9 @@ static const char *abiname(vctx *c, const ir_abi_param *p)
     return b;
 }
 
-/* The target's default calling convention stands in for an unspecified one:
- * system_v on both supported hosts (Linux x86-64 and AArch64). */
+/* The reader fills in Cranelift's default convention (fast, or system_v
+ * under `test run`); should IR_CC_default remain, it means the host's C
+ * convention, system_v on both supported hosts. */
 static ir_callconv cc_of(ir_callconv cc) { return cc == IR_CC_default ? IR_CC_system_v : cc; }
 static const char *ccname(ir_callconv cc) { return ir_callconv_names[cc_of(cc)]; }
 
@@ -153,9 +154,10 @@ static ir_type vtype(const ir_function *f, uint32_t v)
 }
 
 /* ---- destinations -------------------------------------------------------------
- * A block call is `block, nargs, args...` in the pool.  dests() lists the
- * pool offsets of an instruction's block calls in Cranelift's order
- * (branch_destination / all_branches) with the kind of target. */
+ * A block call is `block, nargs, args...` in the pool.  dest_start/dest_next
+ * walk the pool offsets of an instruction's block calls (br_table: default
+ * first; try_call: normal return first, as typecheck_variable_args does)
+ * with the kind of target, which decides what retN/exnN may mean. */
 enum { DEST_NORMAL, DEST_EXN_RET, DEST_EXCEPTION };
 
 typedef struct dest_iter {
@@ -234,8 +236,9 @@ static bool is_branch(const ir_function *f, uint32_t inst)
     return inst != IR_NONE && (ir_opcodes[f->insts.v[inst].op].flags & IR_OPF_BRANCH);
 }
 
-/* Successors come from each block's last instruction, as Cranelift's CFG does. */
-/* Number of CFG edges, to size the arrays before build_cfg fills them. */
+/* Successors come from each block's last instruction, as in Cranelift's CFG;
+ * references to blocks not in the layout are left out (reported later).
+ * count_edges sizes the arrays that build_cfg fills. */
 static uint32_t count_edges(const ir_function *f)
 {
     uint32_t total = 0;
@@ -551,7 +554,7 @@ static bool verify_entry_block(vctx *c)
     for (uint32_t i = 0; i < bd->nparams; i++) {
         const ir_abi_param *p = &f->abi_params.v[f->sig.params + i];
         ir_type t = vtype(f, f->pool.v[bd->params + i]);
-        if (t != p->type)
+        if (!teq(t, p->type))
             return fail(c, bd->line, bd->col, "entry block parameter %u expected to have type %s, got %s", i,
                         abiname(c, p), tname(c, t));
     }
@@ -599,8 +602,9 @@ static bool verify_signatures(vctx *c)
 
 /* ---- instructions: SSA and entity references -------------------------------------- */
 
-/* Where a use sits: the instruction and its block.  Cranelift skips the
- * dominance checks in unreachable blocks (is_reachable of the user). */
+/* One value used by inst (verify_inst_arg): defined, and its definition
+ * dominates the use.  As in Cranelift, uses in unreachable blocks skip the
+ * dominance check; a reachable use of an unreachable definition fails. */
 static bool verify_use(vctx *c, uint32_t inst, uint32_t v)
 {
     const ir_function *f = c->f;
