@@ -64,6 +64,16 @@ static uint32_t iconst(rw *r, ir_type t, int64_t v, bool sign)
     return c;
 }
 
+/* A lane mask as a vector of type t (the float vector it selects between). */
+static uint32_t as_type(rw *r, uint32_t v, ir_type t)
+{
+    if (r->f->values.v[v].type == t)
+        return v;
+    uint32_t i = emit(r, IR_OP_bitcast, t, &v, 1);
+    r->f->insts.v[i].mf = (ir_memflags){.bits = IR_MF_LITTLE, .trap = IR_TRAP_heap_oob}; /* default flags + little */
+    return result(r, i, 0);
+}
+
 /* Turn the legacy instruction itself into `op.type args`, keeping its results. */
 static void become(rw *r, ir_opcode op, ir_type type, const uint32_t *args, unsigned nargs)
 {
@@ -193,15 +203,22 @@ static bool rewrite(rw *r, ir_diag *d)
     case IR_OP_fmin_pseudo:
     case IR_OP_fmax_pseudo: {
         /* fmin_pseudo: (y < x) ? y : x;  fmax_pseudo: (x < y) ? y : x */
+        if (t & IR_TYPE_DYNAMIC)
+            break;
         uint32_t cmp[2] = {op == IR_OP_fmin_pseudo ? y : x, op == IR_OP_fmin_pseudo ? x : y};
         uint32_t ci = emit(r, IR_OP_fcmp, t, cmp, 2);
         f->insts.v[ci].cond = IR_FLOATCC_lt;
         uint32_t args[3] = {result(r, ci, 0), y, x};
+        if (ir_type_is_vector(t))
+            args[0] = as_type(r, args[0], t);
         become(r, ir_type_is_vector(t) ? IR_OP_bitselect : IR_OP_select, t, args, 3);
         return true;
     }
     case IR_OP_vselect: {
-        uint32_t args[3] = {x, y, z};
+        /* lane masks are all ones or zeros: a bitwise select does the same */
+        if (t & IR_TYPE_DYNAMIC)
+            break;
+        uint32_t args[3] = {as_type(r, x, t), y, z};
         become(r, IR_OP_bitselect, t, args, 3);
         return true;
     }
@@ -246,10 +263,12 @@ static bool rewrite(rw *r, ir_diag *d)
     case IR_OP_resumable_trapnz:
         return true; /* no equivalent today: kept as they are */
     default:
-        ir_diag_set(d, in.line, in.col, "%s was removed from Cranelift and is not supported",
-                    ir_opcodes[op].name);
-        return false;
+        break;
     }
+    ir_diag_set(d, in.line, in.col, "%s%s was removed from Cranelift and is not supported%s",
+                ir_opcodes[op].name, t & IR_TYPE_DYNAMIC ? " on dynamic vectors" : "",
+                t & IR_TYPE_DYNAMIC ? ": today's bitselect has no dynamic form" : "");
+    return false;
 }
 
 bool ir_legacy_rewrite(ir_function *f, ir_diag *d)

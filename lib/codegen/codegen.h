@@ -1,0 +1,68 @@
+/* lib/codegen: from verified IR to machine code, for either target.
+ *
+ * This header is the interface the runner, harness and REPL use; the
+ * machine-instruction form, register allocation and the code buffer behind
+ * it are shared by lib/isa/x64 and lib/isa/aarch64 (DESIGN.md). */
+#ifndef CLIFRUN_CODEGEN_H
+#define CLIFRUN_CODEGEN_H
+
+#include "ir.h"
+#include "jit.h"
+
+/* ISA feature flags of a `target` line, and of the host CPU. */
+#define CG_ISA_FLAGS(X)                                                        \
+    X(sse3) X(ssse3) X(sse41) X(sse42) X(popcnt) X(avx) X(avx2) X(fma) X(bmi1) \
+    X(bmi2) X(lzcnt) X(cmpxchg16b) X(avx512f) X(avx512vl) X(avx512dq)          \
+    X(avx512bitalg) X(avx512vbmi) X(avx_vnni) X(avx512vnni) X(f16c)            \
+    X(lse) X(pauth) X(fp16) X(dotprod)
+typedef enum {
+#define CG_F(name) CG_ISA_##name,
+    CG_ISA_FLAGS(CG_F)
+#undef CG_F
+    CG_ISA_COUNT
+} cg_isa_flag;
+
+typedef struct cg_target {
+    jit_arch arch;              /* JIT_ARCH_X86_64 or JIT_ARCH_AARCH64 */
+    uint64_t isa;               /* bit per cg_isa_flag the code may use */
+    bool sign_return_address;   /* aarch64: pac-ret prologues */
+    bool preserve_frame_pointers;
+    bool enable_probestack;
+    bool opt;                   /* opt_level != none: run the IR passes */
+} cg_target;
+
+/* Flags the host CPU has (cpuid / hwcaps). */
+uint64_t cg_host_isa(jit_arch arch);
+/* Apply a `target` line's words and the `set` flags before it to t.
+ * Unknown ISA flags are an error naming the flag; unknown `set` flags that
+ * cannot change results are accepted (README lists them). */
+bool cg_target_from_file(cg_target *t, const ir_file *file, uint32_t target_index, ir_diag *d);
+
+/* Trap codes recorded with each trapping instruction: ir_trapcode values. */
+const char *cg_trap_name(uint32_t code, char buf[16]);
+
+/* The machine code of one function, ready for jit_module_add_func. */
+typedef struct cg_output {
+    IR_VEC(uint8_t) code;
+    IR_VEC(jit_reloc) relocs;   /* relocs[i].sym points into names (stable after compile) */
+    IR_VEC(jit_trap) traps;
+    ir_arena names;
+    uint32_t align;
+} cg_output;
+void cg_output_free(cg_output *o);
+
+/* The symbol name of function i of a file in its module: the testcase name
+ * without '%', or "u<ns>:<index>" (cranelift_module's user names). */
+const char *cg_symbol_name(const ir_function *f, char *buf, size_t n);
+
+/* Compile function `func` of `file` for target t.  An opcode, type or
+ * convention the backend does not support yet is
+ * "file:line:col: error: unsupported on x86_64: ..." in d, never an abort. */
+bool cg_compile(const cg_target *t, const ir_file *file, uint32_t func, cg_output *out, ir_diag *d);
+
+/* A call trampoline for a signature libffi cannot express (lib/run's
+ * buffer convention: void tramp(void *callee, uint8_t *args, uint8_t *results),
+ * every value in a 16-byte slot, in order). */
+bool cg_compile_trampoline(const cg_target *t, const ir_function *callee, cg_output *out, ir_diag *d);
+
+#endif
