@@ -1,8 +1,9 @@
 /* The printer: canonical CLIF text after Cranelift's write.rs, so that
  * print -> parse -> print is the identity and the output reads back in
  * Cranelift.  Where write.rs loses information (memflags of atomics,
- * dynamic type declarations, names of symbols) this prints what the reader
- * needs instead; see the comments at those places. */
+ * dynamic type declarations, user names of symbols) this prints what the
+ * reader needs instead, and a vconst/f128const literal stays inline since
+ * the IR has no constant pool entry for it; see the comments there. */
 #include "ir.h"
 
 #include <inttypes.h>
