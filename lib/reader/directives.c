@@ -53,7 +53,7 @@ void parse_header(parser *p)
         size_t n;
         const char *w = next_word(&s, e, &n);
         if (!w)
-            perr(p, "expected test command");
+            perr_expected(p, "expected test command");
         const char *cmd = ir_arena_strndup(&f->arena, w, n);
         ir_vec_push(&f->tests, cmd);
         if (!strcmp(cmd, "run"))
@@ -94,7 +94,7 @@ void parse_header(parser *p)
         lex_next(p);
         accept(p, T_BANG);
         if (!tok_is(p, T_STRING))
-            perr(p, "Expected feature flag string");
+            perr_expected(p, "Expected feature flag string");
         lex_next(p);
     }
 }
@@ -127,9 +127,9 @@ static void parse_run(parser *p, uint32_t func, const pending_run *r)
         if (rc.kind == IR_RUN_RUN && !(sig->nparams == 0 && sig->nrets == 1 &&
                                         ir_type_is_int(fn->abi_params.v[sig->rets].type) &&
                                         !ir_type_is_vector(fn->abi_params.v[sig->rets].type)))
-            perr(p, "unable to parse the run command");
+            perr_at(p, r->line, r->col, "unable to parse the run command");
         if (rc.kind == IR_RUN_PRINT && sig->nparams)
-            perr(p, "unable to parse the print command");
+            perr_at(p, r->line, r->col, "unable to parse the print command");
         rc.cmp = IR_CMP_NONE;
         rc.name = NULL;
         rc.args = rc.expect = f->data.n;
@@ -145,12 +145,11 @@ static void parse_run(parser *p, uint32_t func, const pending_run *r)
         const char *s = p->t.text;
         lex_next(p);
         expect(p, T_COLON, "expected user function name in the form uX:Y");
-        if (!tok_is(p, T_INT))
-            perr(p, "expected integer");
-        rc.name = ir_arena_strndup(&f->arena, s, (size_t)(p->t.text + p->t.len - s));
-        lex_next(p);
+        const char *e = p->t.text + p->t.len;
+        match_u32_decimal(p, "expected integer", "the integer given overflows the u32 type");
+        rc.name = ir_arena_strndup(&f->arena, s, (size_t)(e - s));
     } else {
-        perr(p, "expected a function name, e.g. %%my_fn");
+        perr_expected(p, "expected a function name, e.g. %%my_fn");
     }
     expect(p, T_LPAR, "expected invocation parentheses, e.g. %fn(...)");
     rc.args = parse_values(p, fn, sig->params, sig->nparams);
@@ -182,7 +181,7 @@ static void parse_run(parser *p, uint32_t func, const pending_run *r)
         }
     }
     if (!tok_is(p, T_EOF))
-        perr(p, "unexpected text after the run command");
+        perr(p, "unexpected text after the %s command", rc.kind == IR_RUN_RUN ? "run" : "print");
     ir_vec_push(&f->runs, rc);
 }
 

@@ -53,6 +53,7 @@ typedef struct lexer {
 typedef struct parser {
     lexer lx;
     tok t;                  /* the current token */
+    uint32_t prev_line, prev_col;   /* where the token before it ended */
     ir_file *file;
     ir_function *fn;
     ir_diag *d;
@@ -61,6 +62,9 @@ typedef struct parser {
     bool run_default_cc;    /* `test run`: functions default to the host's C convention */
     IR_VEC(uint32_t) aliases;       /* values defined as aliases, checked at function end */
     IR_VEC(uint32_t) jt_off;        /* legacy jtN: pool offset of its block list, IR_NONE */
+    IR_VEC(uint32_t) gv_refs;       /* gvN, line, col of global values named in the preamble */
+    IR_VEC(uint32_t) fwd_uses;      /* vN, line, col of uses that precede the definition */
+    IR_VEC(uint32_t) scratch;       /* a list being collected (block params, br_table, ...) */
 } parser;
 
 void lex_init(lexer *lx, const char *src, size_t len, uint32_t line, const char *line_start);
@@ -71,6 +75,8 @@ void lex_next(parser *p);
 _Noreturn void perr_at(parser *p, uint32_t line, uint32_t col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 _Noreturn void perr(parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same for "X expected" errors: see parse.c. */
+_Noreturn void perr_expected(parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 
 /* Entity numbers index dense arrays: cap them so a stray `v4000000000`
@@ -103,16 +109,26 @@ void ensure_value(parser *p, uint32_t v, uint32_t line, uint32_t col);
 uint32_t use_value(parser *p, const char *msg);
 uint32_t ensure_block(parser *p, uint32_t b, uint32_t line, uint32_t col);
 
-/* literals.c */
+/* literals.c: Cranelift's immediates, each with its own rules and words */
 static inline int64_t sext64(uint64_t v, unsigned bits)
 {
     return bits >= 64 ? (int64_t)v : (int64_t)(v << (64 - bits)) >> (64 - bits);
 }
+/* Integer token -> `bits`-wide bit pattern: match_imm! for 8/16/32/128
+ * bits (signed or unsigned range), Imm64 for 64; msg if not an integer. */
+uint64_t parse_imm(parser *p, unsigned bits, const char *msg);
+uint8_t match_uimm8(parser *p, const char *msg);
 uint32_t match_uimm32(parser *p, const char *msg);
+uint64_t match_uimm64(parser *p, const char *msg);
+/* Rust's u32::from_str_radix(text, 10): msg if not an integer, bad if not that. */
+uint32_t match_u32_decimal(parser *p, const char *msg, const char *bad);
+/* Optional signed offset: Offset32 (bits 32) or Imm64 (bits 64). */
 int64_t optional_offset(parser *p, unsigned bits);
-void parse_float(parser *p, unsigned bits, uint8_t *out);
-/* A hex constant (0x...) into `size` bytes, little endian, zero-extended. */
-void parse_hex_bytes(parser *p, uint8_t *out, unsigned size);
+void parse_float(parser *p, unsigned bits, uint8_t *out, const char *msg);
+/* A hex constant (0x...) into 16 bytes, little endian; returns its size. */
+unsigned parse_hex_bytes(parser *p, uint8_t out[16], const char *msg);
+void parse_uimm128(parser *p, ir_type t, uint8_t out[16]);
+void parse_data_value(parser *p, ir_type t, ir_data_value *out);
 
 /* preamble.c */
 void parse_user_ref(parser *p, ir_extname *n);
@@ -126,10 +142,6 @@ bool tok_is(const parser *p, tok_kind k);
 bool tok_ident(const parser *p, const char *word);
 void expect(parser *p, tok_kind k, const char *msg);
 bool accept(parser *p, tok_kind k);
-/* Integer token → value checked against `bits` (signed or unsigned range). */
-uint64_t parse_imm(parser *p, unsigned bits, const char *msg);
-void parse_data_value(parser *p, ir_type t, ir_data_value *out);
-void parse_uimm128(parser *p, ir_type t, uint8_t out[16]);
 
 /* directives.c */
 void parse_header(parser *p);

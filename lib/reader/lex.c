@@ -49,8 +49,9 @@ static const char *const ent_prefix[E_COUNT] = {
     [E_REGION] = "region", [E_RET] = "ret", [E_EXN] = "exn", [E_JT] = "jt",
 };
 
-/* Classify a word: numbered entity, type, or identifier. */
-static void classify_word(tok *t)
+/* Classify a word: numbered entity, type, or identifier.  Returns false
+ * for an entity whose number does not fit in 32 bits. */
+static bool classify_word(tok *t)
 {
     static uint8_t ent_len[E_COUNT];
     if (!ent_len[0])
@@ -60,19 +61,19 @@ static void classify_word(tok *t)
     while (digits < n && is_digit(t->text[n - 1 - digits]))
         digits++;
     uint32_t plen = n - digits;
-    if (digits && plen && plen <= 11 && !(digits > 1 && t->text[plen] == '0') && digits <= 10) {
+    if (digits && plen && plen <= 11 && !(digits > 1 && t->text[plen] == '0')) {
         for (unsigned e = 0; e < E_COUNT; e++) {
             if (ent_len[e] != plen || ent_prefix[e][0] != t->text[0] || memcmp(t->text, ent_prefix[e], plen))
                 continue;
             uint64_t v = 0;
-            for (uint32_t i = plen; i < n; i++)
+            for (uint32_t i = plen; i < n && v <= UINT32_MAX; i++)
                 v = v * 10 + (uint64_t)(t->text[i] - '0');
             if (v > UINT32_MAX)
-                break;
+                return false;
             t->kind = T_ENTITY;
             t->ent = (uint8_t)e;
             t->num = (uint32_t)v;
-            return;
+            return true;
         }
     }
     char c = t->text[0];
@@ -80,9 +81,10 @@ static void classify_word(tok *t)
     if (ty) {
         t->kind = T_TYPE;
         t->type = ty;
-        return;
+        return true;
     }
     t->kind = T_IDENT;
+    return true;
 }
 
 /* A comment: note it if it is a run or print command (Cranelift's rule:
@@ -113,6 +115,8 @@ void lex_next(parser *p)
 {
     lexer *lx = &p->lx;
     tok *t = &p->t;
+    p->prev_line = lx->line;
+    p->prev_col = (uint32_t)(lx->p - lx->line_start) + 1;
     for (;;) {
         if (lx->p >= lx->end) {
             t->kind = T_EOF;
@@ -236,7 +240,8 @@ void lex_next(parser *p)
                 q++;
             t->len = (uint32_t)(q - s);
             lx->p = q;
-            classify_word(t);
+            if (!classify_word(t))
+                perr_at(p, t->line, t->col, "entity number %.*s is too large", (int)t->len, t->text);
             if (t->kind == T_IDENT && t->len == 4 && !memcmp(s, "sNaN", 4))
                 goto number;
             return;

@@ -1,119 +1,374 @@
 /* Literals: integers with range checks, floats, vector and hex constants,
- * and run-line data values. */
+ * and run-line data values.  Each kind of immediate follows the rules of
+ * the Cranelift function that reads it (parser.rs match_imm*, immediates.rs
+ * parse_i64 / parse_u64 / parse_float, constant.rs) and reports its errors
+ * in the same words. */
 #include <string.h>
 
 #include "internal.h"
 
+typedef unsigned __int128 u128;
+
 /* ---- integers -------------------------------------------------------------- */
 
-/* Parse the current integer token as a `bits`-wide immediate: decimal or hex,
- * optional sign, `_` separators.  Unsigned and signed ranges are both
- * accepted, as Cranelift's match_imm does; the result is the two's
- * complement bit pattern. */
-static unsigned __int128 int_token(parser *p, unsigned bits, const char *msg)
+static int digit_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static u128 mask(unsigned bits) { return bits >= 128 ? ~(u128)0 : ((u128)1 << bits) - 1; }
+
+/* Rust's uN::from_str_radix: an optional '+', then at least one digit of the
+ * radix, nothing else (with skip_us, '_' is dropped first, as
+ * match_imm!'s text.replace("_", "") does for hex). */
+static bool rust_uint(const char *s, size_t n, unsigned radix, unsigned bits, bool skip_us, u128 *out)
+{
+    if (n && s[0] == '+')
+        s++, n--;
+    u128 v = 0, max = mask(bits);
+    bool any = false;
+    for (size_t i = 0; i < n; i++) {
+        if (skip_us && s[i] == '_')
+            continue;
+        int d = digit_value(s[i]);
+        if (d < 0 || (unsigned)d >= radix || v > (max - (unsigned)d) / radix)
+            return false;
+        v = v * radix + (unsigned)d;
+        any = true;
+    }
+    *out = v;
+    return any;
+}
+
+/* immediates.rs parse_u64: decimal or 0x hex, '_' anywhere; NULL or why not. */
+static const char *parse_u64(const char *s, size_t n, uint64_t *out)
+{
+    uint64_t v = 0;
+    unsigned digits = 0;
+    if (n >= 3 && !memcmp(s, "-0x", 3))
+        return "Invalid character in hexadecimal number";
+    if (n >= 2 && !memcmp(s, "0x", 2)) {
+        for (size_t i = 2; i < n; i++) {
+            int d = digit_value(s[i]);
+            if (d >= 0) {
+                if (++digits > 16)
+                    return "Too many hexadecimal digits";
+                v = v << 4 | (unsigned)d;
+            } else if (s[i] != '_')
+                return "Invalid character in hexadecimal number";
+        }
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            if (s[i] >= '0' && s[i] <= '9') {
+                unsigned d = (unsigned)(s[i] - '0');
+                digits++;
+                if (v > (UINT64_MAX - d) / 10)
+                    return "Too large decimal number";
+                v = v * 10 + d;
+            } else if (s[i] != '_')
+                return "Invalid character in decimal number";
+        }
+    }
+    if (!digits)
+        return "No digits in number";
+    *out = v;
+    return NULL;
+}
+
+/* immediates.rs parse_i64: -2^63 .. 2^64-1, as a bit pattern. */
+static const char *parse_i64(const char *s, size_t n, uint64_t *out)
+{
+    bool neg = n && s[0] == '-';
+    if (n && (neg || s[0] == '+'))
+        s++, n--;
+    const char *err = parse_u64(s, n, out);
+    if (err)
+        return err;
+    if (neg) {
+        *out = -*out;
+        if ((int64_t)*out > 0)
+            return "Negative number too small";
+    }
+    return NULL;
+}
+
+/* parser.rs match_imm! (i8, i16, i32, i128): the unsigned type's parse,
+ * then the sign; the result is the bit pattern of `bits` bits. */
+static u128 match_imm(parser *p, unsigned bits, const char *msg)
 {
     if (p->t.kind != T_INT)
-        perr(p, "%s", msg);
-    unsigned __int128 v;
-    bool neg;
-    if (!ir_parse_int128(p->t.text, p->t.len, &v, &neg))
-        perr(p, "unable to parse '%.*s' as an integer", (int)p->t.len, p->t.text);
-    if (!ir_int_fits(v, neg, bits))
-        perr(p, "'%.*s' is out of range for a %u-bit immediate", (int)p->t.len, p->t.text, bits);
+        perr_expected(p, "%s", msg);
+    const char *s = p->t.text;
+    size_t n = p->t.len;
+    bool neg = s[0] == '-';
+    if (neg || s[0] == '+')
+        s++, n--;
+    u128 v;
+    if (n >= 2 && s[0] == '0' && s[1] == 'x') {
+        if (!rust_uint(s + 2, n - 2, 16, bits, true, &v)) {
+            char hex[64];
+            size_t k = 0;
+            for (size_t i = 2; i < n && k < sizeof hex - 4; i++)
+                if (s[i] != '_')
+                    hex[k++] = s[i];
+            strcpy(hex + k, k == sizeof hex - 4 ? "..." : "");
+            perr(p, "unable to parse '%s' value as a hexadecimal u%u immediate", hex, bits);
+        }
+    } else if (!rust_uint(s, n, 10, bits, false, &v)) {
+        perr(p, "expected decimal immediate");
+    }
+    if (neg) {
+        v = -v & mask(bits);
+        /* wrapping_neg() as iN must not come out positive */
+        if (v && !(v >> (bits - 1)))
+            perr(p, "negative number too small");
+    }
     lex_next(p);
-    if (neg)
-        v = -v;
-    if (bits < 128)
-        v &= ((unsigned __int128)1 << bits) - 1;
+    return v;
+}
+
+/* An integer of a type: match_imm! for i8/i16/i32/i128, Imm64 for i64. */
+static u128 int_token(parser *p, unsigned bits, const char *msg)
+{
+    if (bits != 64)
+        return match_imm(p, bits, msg);
+    if (p->t.kind != T_INT)
+        perr_expected(p, "%s", msg);
+    uint64_t v;
+    const char *err = parse_i64(p->t.text, p->t.len, &v);
+    if (err)
+        perr(p, "%s", err);
+    lex_next(p);
     return v;
 }
 
 uint64_t parse_imm(parser *p, unsigned bits, const char *msg) { return (uint64_t)int_token(p, bits, msg); }
 
-
-/* Unsigned decimal (or hex) without sign, e.g. sizes and entity numbers. */
-uint32_t match_uimm32(parser *p, const char *msg)
+uint8_t match_uimm8(parser *p, const char *msg)
 {
-    if (p->t.kind != T_INT || p->t.text[0] == '-' || p->t.text[0] == '+')
-        perr(p, "%s", msg);
-    return (uint32_t)sext64(parse_imm(p, 32, msg), 64);
+    if (p->t.kind != T_INT)
+        perr_expected(p, "%s", msg);
+    u128 v;
+    if (p->t.len >= 2 && !memcmp(p->t.text, "0x", 2)) {
+        if (!rust_uint(p->t.text + 2, p->t.len - 2, 16, 8, false, &v))
+            perr(p, "unable to parse u8 as a hexadecimal immediate");
+    } else if (!rust_uint(p->t.text, p->t.len, 10, 8, false, &v)) {
+        perr(p, "expected u8 decimal immediate");
+    }
+    lex_next(p);
+    return (uint8_t)v;
 }
 
-/* Optional `+N` / `-N` offset (the sign is required, as in Cranelift). */
+uint32_t match_uimm32(parser *p, const char *msg)
+{
+    if (p->t.kind != T_INT)
+        perr_expected(p, "%s", msg);
+    uint64_t v;
+    const char *err = parse_i64(p->t.text, p->t.len, &v);
+    if (err)
+        perr(p, "%s", err);
+    if ((int64_t)v < 0 || v > UINT32_MAX)
+        perr(p, "Uimm32 out of range");
+    lex_next(p);
+    return (uint32_t)v;
+}
+
+uint64_t match_uimm64(parser *p, const char *msg)
+{
+    if (p->t.kind != T_INT)
+        perr_expected(p, "%s", msg);
+    uint64_t v;
+    if (parse_u64(p->t.text, p->t.len, &v))
+        perr(p, "expected u64 decimal immediate");
+    lex_next(p);
+    return v;
+}
+
+uint32_t match_u32_decimal(parser *p, const char *msg, const char *bad)
+{
+    if (p->t.kind != T_INT)
+        perr_expected(p, "%s", msg);
+    u128 v;
+    if (!rust_uint(p->t.text, p->t.len, 10, 32, false, &v))
+        perr(p, "%s", bad);
+    lex_next(p);
+    return (uint32_t)v;
+}
+
+/* Optional `+N` / `-N` offset: Offset32 (bits 32) or Imm64 (bits 64); the
+ * sign is what tells an offset from the next operand, as in Cranelift. */
 int64_t optional_offset(parser *p, unsigned bits)
 {
-    if (p->t.kind == T_INT && (p->t.text[0] == '+' || p->t.text[0] == '-')) {
-        unsigned __int128 v;
-        bool neg;
-        if (!ir_parse_int128(p->t.text, p->t.len, &v, &neg) ||
-            (neg ? v > ((unsigned __int128)1 << (bits - 1)) : v >= ((unsigned __int128)1 << (bits - 1))))
-            perr(p, "offset '%.*s' out of range for a %u-bit offset", (int)p->t.len, p->t.text, bits);
-        lex_next(p);
-        return neg ? -(int64_t)v : (int64_t)v;
+    if (p->t.kind != T_INT || (p->t.text[0] != '+' && p->t.text[0] != '-'))
+        return 0;
+    uint64_t v;
+    const char *err = parse_i64(p->t.text, p->t.len, &v);
+    if (err)
+        perr(p, "%s", err);
+    if (bits == 32 && (int64_t)v != (int32_t)v)
+        perr(p, "Offset out of range");
+    lex_next(p);
+    return (int64_t)v;
+}
+
+/* ---- floats -------------------------------------------------------------------- */
+
+/* Why immediates.rs parse_float rejects s (called once ir_parse_ieee has). */
+static const char *float_error(const char *s, size_t n, unsigned bits)
+{
+    unsigned w = bits == 16 ? 5 : bits == 32 ? 8 : bits == 64 ? 11 : 15;
+    unsigned t = bits - 1 - w;
+    if (n && (s[0] == '-' || s[0] == '+'))
+        s++, n--;
+    if (n < 2 || memcmp(s, "0x", 2)) {
+        if (n >= 6 && !memcmp(s, "NaN:0x", 6))
+            return "Invalid NaN payload";
+        if (n >= 7 && !memcmp(s, "sNaN:0x", 7))
+            return "Invalid sNaN payload";
+        return "Float must be hexadecimal";
     }
-    return 0;
+    unsigned digits = 0;
+    int before_period = -1, exponent = 0;
+    u128 sig = 0;
+    for (size_t i = 2; i < n; i++) {
+        if (s[i] == '.') {
+            if (before_period >= 0)
+                return "Multiple radix points";
+            before_period = (int)digits;
+        } else if (s[i] == 'p') {
+            /* Rust's i16::from_str: a sign, then decimal digits only */
+            size_t k = i + 1;
+            bool neg = k < n && s[k] == '-';
+            if (k < n && (neg || s[k] == '+'))
+                k++;
+            long e = 0;
+            if (k == n)
+                return "Bad exponent";
+            for (; k < n; k++) {
+                if (s[k] < '0' || s[k] > '9' || (e = e * 10 + (s[k] - '0')) > 32768)
+                    return "Bad exponent";
+            }
+            if (e > 32767 + neg)
+                return "Bad exponent";
+            exponent = neg ? -(int)e : (int)e;
+            break;
+        } else {
+            int d = digit_value(s[i]);
+            if (d < 0)
+                return "Invalid character";
+            if (++digits > 32)
+                return "Too many digits";
+            sig = sig << 4 | (unsigned)d;
+        }
+    }
+    if (!digits)
+        return "No digits";
+    if (before_period >= 0)
+        exponent -= 4 * ((int)digits - before_period);
+    unsigned sigbits = 0;
+    for (u128 x = sig; x; x >>= 1)
+        sigbits++;
+    if (sigbits > t + 1) {
+        unsigned adjust = sigbits - (t + 1);
+        if (sig & (((u128)1 << adjust) - 1))
+            return "Too many significant bits";
+        exponent += (int)adjust;
+    } else {
+        exponent -= (int)(t + 1 - sigbits);
+    }
+    exponent += (1 << (w - 1)) - 1 + (int)t;
+    if (exponent > (1 << w) - 2)
+        return "Magnitude too large";
+    if (exponent <= 0 && 1 - exponent <= (int)t)
+        return "Subnormal underflow";
+    return "Magnitude too small";
+}
+
+/* A float literal of `bits` bits (Cranelift's lexer makes it a float token:
+ * it has a '.', or is Inf / NaN); msg when the token is something else. */
+void parse_float(parser *p, unsigned bits, uint8_t *out, const char *msg)
+{
+    if (p->t.kind != T_FLOAT)
+        perr_expected(p, "%s", msg);
+    if (!ir_parse_ieee(p->t.text, p->t.len, bits, out))
+        perr(p, "%s", float_error(p->t.text, p->t.len, bits));
+    lex_next(p);
 }
 
 /* ---- literals of a type: run-line values and vector immediates ------------ */
 
-void parse_float(parser *p, unsigned bits, uint8_t *out)
-{
-    static const char *const msg[] = {"expected an f16", "expected an f32", "expected an f64", "expected an f128"};
-    const char *m = msg[bits == 16 ? 0 : bits == 32 ? 1 : bits == 64 ? 2 : 3];
-    if (p->t.kind != T_FLOAT && p->t.kind != T_INT)
-        perr(p, "%s", m);
-    if (!ir_parse_ieee(p->t.text, p->t.len, bits, out))
-        perr(p, "invalid %u-bit float literal '%.*s'", bits, (int)p->t.len, p->t.text);
-    lex_next(p);
-}
-
-static void put_le(uint8_t *out, unsigned __int128 v, unsigned bytes)
+static void put_le(uint8_t *out, u128 v, unsigned bytes)
 {
     for (unsigned i = 0; i < bytes; i++, v >>= 8)
         out[i] = (uint8_t)v;
 }
 
-static void parse_scalar(parser *p, ir_type t, uint8_t *out)
+/* One scalar of type t: a run-line value (parse_data_value) or a lane of a
+ * vector literal (parse_literals_to_constant_data), each with its words. */
+static void parse_scalar(parser *p, ir_type t, uint8_t *out, bool lane)
 {
-    static const char *const imsg[] = {"", "expected a i8", "expected an i16", "expected an i32",
-                                       "expected an i64", "expected an i128"};
+    static const char *const value_msg[] = {"", "expected a i8", "expected an i16", "expected an i32",
+                                            "expected an i64", "expected an i128", "expected an f16",
+                                            "expected an f32", "expected an f64", "expected an f128"};
+    static const char *const lane_msg[] = {"", "Expected an 8-bit integer", "Expected a 16-bit integer",
+                                           "Expected a 32-bit integer", "Expected a 64-bit integer",
+                                           "Expected a type of: float, int, bool", "Expected a 16-bit float",
+                                           "Expected a 32-bit float", "Expected a 64-bit float",
+                                           "Expected a type of: float, int, bool"};
+    unsigned k = ir_type_lane(t); /* IR_I8 .. IR_F128: 1 .. 9 */
+    const char *msg = lane ? lane_msg[k] : value_msg[k];
+    if (lane && (k == 5 || k == 9))
+        perr_expected(p, "%s", msg);
     if (ir_type_is_int(t))
-        put_le(out, int_token(p, ir_type_lane_bits(t), imsg[ir_type_lane(t)]), ir_type_bytes(t));
+        put_le(out, int_token(p, ir_type_lane_bits(t), msg), ir_type_bytes(t));
     else
-        parse_float(p, ir_type_lane_bits(t), out);
+        parse_float(p, ir_type_lane_bits(t), out, msg);
 }
 
-/* A hex constant (0x...) into `size` bytes, little endian, zero-extended. */
-void parse_hex_bytes(parser *p, uint8_t *out, unsigned size)
+/* A hex constant (0x...) as constant.rs ConstantData::from_str reads it:
+ * an even number of digits, at most 32; bytes little endian.  Returns the
+ * number of bytes. */
+unsigned parse_hex_bytes(parser *p, uint8_t out[16], const char *msg)
 {
-    if (p->t.kind != T_INT || p->t.len < 3 || p->t.text[0] != '0' || p->t.text[1] != 'x')
-        perr(p, "expected an immediate hexadecimal operand");
-    memset(out, 0, size);
+    if (p->t.kind != T_INT)
+        perr_expected(p, "%s", msg);
+    const char *s = p->t.text, *why = NULL;
+    size_t n = p->t.len, digits = 0;
+    for (size_t i = 2; i < n; i++)
+        digits += s[i] != '_';
+    if (n <= 2 || memcmp(s, "0x", 2))
+        why = "Expected a hexadecimal string, e.g. 0x1234";
+    else if (!digits)
+        why = "Hexadecimal string must have some digits";
+    else if (digits % 2)
+        why = "Hexadecimal string must have an even number of digits";
+    else if (digits > 32)
+        why = "Hexadecimal string has too many digits to fit in a 128-bit vector";
+    if (why)
+        perr(p, "expected hexadecimal immediate, failed to parse: %s", why);
+    memset(out, 0, 16);
     unsigned nibble = 0;
-    for (uint32_t i = p->t.len; i > 2; i--) {
-        char c = p->t.text[i - 1];
-        unsigned d;
-        if (c == '_')
+    for (size_t i = n; i > 2; i--) {
+        if (s[i - 1] == '_')
             continue;
-        if (c >= '0' && c <= '9')
-            d = (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            d = (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            d = (unsigned)(c - 'A' + 10);
-        else
-            perr(p, "expected hexadecimal immediate, failed to parse: invalid character '%c'", c);
-        if (nibble / 2 >= size) {
-            if (d)
-                perr(p, "expected parsed constant to have %u bytes", size);
-            continue;
-        }
+        int d = digit_value(s[i - 1]);
+        if (d < 0)
+            perr(p, "expected hexadecimal immediate, failed to parse: Unable to parse as hexadecimal");
         out[nibble / 2] |= (uint8_t)(d << (4 * (nibble & 1)));
         nibble++;
     }
     lex_next(p);
+    return (unsigned)digits / 2;
 }
 
+/* parser.rs match_uimm128: `[lane lane ...]` or a hex constant, exactly
+ * the size of t (a shorter hex constant is zero-extended). */
 void parse_uimm128(parser *p, ir_type t, uint8_t out[16])
 {
     unsigned size = ir_type_bytes(t);
@@ -122,13 +377,14 @@ void parse_uimm128(parser *p, ir_type t, uint8_t out[16])
     if (accept(p, T_LBRACKET)) {
         if (!ir_type_is_vector(t))
             perr(p, "Expected a controlling vector type, not %s", ir_type_name(t, (char[16]){0}));
-        ir_type lane = ir_type_lane(t);
-        unsigned lb = ir_type_bytes(lane);
+        unsigned lb = ir_type_bytes(ir_type_lane(t));
         for (unsigned i = 0; i < ir_type_lanes(t); i++)
-            parse_scalar(p, lane, out + i * lb);
+            parse_scalar(p, ir_type_lane(t), out + i * lb, true);
         expect(p, T_RBRACKET, "expected a terminating right bracket");
     } else {
-        parse_hex_bytes(p, out, size);
+        uint32_t line = p->t.line, col = p->t.col;
+        if (parse_hex_bytes(p, out, "expected an immediate hexadecimal operand") > size)
+            perr_at(p, line, col, "expected parsed constant to have %u bytes", size);
     }
 }
 
@@ -139,6 +395,5 @@ void parse_data_value(parser *p, ir_type t, ir_data_value *out)
     if (ir_type_is_vector(t))
         parse_uimm128(p, t & 0xff, out->bytes);
     else
-        parse_scalar(p, t, out->bytes);
+        parse_scalar(p, t, out->bytes, false);
 }
-

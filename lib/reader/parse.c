@@ -20,6 +20,21 @@ void perr_at(parser *p, uint32_t line, uint32_t col, const char *fmt, ...)
     longjmp(p->fail, 1);
 }
 
+/* "X expected": at the current token, or just after the previous one when
+ * the current token begins a later line (or is the end of the text), as X
+ * was then missing at the end of that line. */
+void perr_expected(parser *p, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->d->msg, sizeof p->d->msg, fmt, ap);
+    va_end(ap);
+    bool after = p->t.kind == T_EOF || p->t.line != p->prev_line;
+    p->d->line = after ? p->prev_line : p->t.line;
+    p->d->col = after ? p->prev_col : p->t.col;
+    longjmp(p->fail, 1);
+}
+
 void perr(parser *p, const char *fmt, ...)
 {
     va_list ap;
@@ -49,7 +64,7 @@ bool accept(parser *p, tok_kind k)
 void expect(parser *p, tok_kind k, const char *msg)
 {
     if (!accept(p, k))
-        perr(p, "%s", msg);
+        perr_expected(p, "%s", msg);
 }
 
 bool accept_ident(parser *p, const char *w)
@@ -65,7 +80,7 @@ bool is_ent(const parser *p, ent_kind e) { return p->t.kind == T_ENTITY && p->t.
 uint32_t match_ent(parser *p, ent_kind e, const char *msg)
 {
     if (!is_ent(p, e))
-        perr(p, "%s", msg);
+        perr_expected(p, "%s", msg);
     uint32_t n = p->t.num;
     lex_next(p);
     return n;
@@ -111,9 +126,14 @@ void ensure_value(parser *p, uint32_t v, uint32_t line, uint32_t col)
 uint32_t use_value(parser *p, const char *msg)
 {
     if (!is_ent(p, E_VALUE))
-        perr(p, "%s", msg);
+        perr_expected(p, "%s", msg);
     uint32_t v = p->t.num;
     ensure_value(p, v, p->t.line, p->t.col);
+    if (p->fn->values.v[v].kind == IR_VAL_UNUSED) {
+        ir_vec_push(&p->fwd_uses, v);
+        ir_vec_push(&p->fwd_uses, p->t.line);
+        ir_vec_push(&p->fwd_uses, p->t.col);
+    }
     lex_next(p);
     return v;
 }
@@ -138,7 +158,7 @@ static uint32_t parse_block_call(parser *p, const char *msg)
 {
     ir_function *f = p->fn;
     if (!is_ent(p, E_BLOCK))
-        perr(p, "%s", msg);
+        perr_expected(p, "%s", msg);
     uint32_t off = f->pool.n;
     ir_vec_push(&f->pool, ensure_block(p, p->t.num, p->t.line, p->t.col));
     ir_vec_push(&f->pool, 0);
@@ -148,7 +168,7 @@ static uint32_t parse_block_call(parser *p, const char *msg)
     uint32_t n = 0;
     while (!tok_is(p, T_RPAR)) {
         if (n && !accept(p, T_COMMA))
-            perr(p, "expected ')' after arguments");
+            perr_expected(p, "expected ')' after arguments");
         uint32_t a;
         if (is_ent(p, E_VALUE))
             a = IR_BLOCKARG(IR_BLOCKARG_VALUE, use_value(p, ""));
@@ -158,7 +178,7 @@ static uint32_t parse_block_call(parser *p, const char *msg)
             a = IR_BLOCKARG(is_ent(p, E_RET) ? IR_BLOCKARG_RET : IR_BLOCKARG_EXN, p->t.num);
             lex_next(p);
         } else
-            perr(p, "expected value in argument list");
+            perr_expected(p, "expected value in argument list");
         ir_vec_push(&f->pool, a);
         n++;
     }
@@ -192,7 +212,7 @@ static uint32_t parse_exception_table(parser *p)
     expect(p, T_COMMA, "expected comma after normal-return destination");
     expect(p, T_LBRACKET, "expected an open-bracket for exception table list");
     /* items are collected first: block calls go to the pool as they parse */
-    IR_VEC(uint32_t) items = {0};
+    p->scratch.n = 0;
     while (!tok_is(p, T_RBRACKET)) {
         uint32_t kind, val, bc = IR_NONE;
         if (is_ent(p, E_TAG)) {
@@ -200,38 +220,36 @@ static uint32_t parse_exception_table(parser *p)
             val = p->t.num;
             lex_next(p);
             if (!accept(p, T_COLON))
-                ir_vec_free(&items), perr(p, "expected ':' after exception tag");
+                perr_expected(p, "expected ':' after exception tag");
             bc = parse_block_call(p, "expected branch destination block");
         } else if (accept_ident(p, "default")) {
             kind = IR_EXN_DEFAULT;
             val = 0;
             if (!accept(p, T_COLON))
-                ir_vec_free(&items), perr(p, "expected ':' after 'default'");
+                perr_expected(p, "expected ':' after 'default'");
             bc = parse_block_call(p, "expected branch destination block");
         } else if (accept_ident(p, "context")) {
             kind = IR_EXN_CONTEXT;
             if (!is_ent(p, E_VALUE))
-                ir_vec_free(&items), perr(p, "expected value for exception-handler context");
+                perr_expected(p, "expected value for exception-handler context");
             val = use_value(p, "");
         } else {
-            ir_vec_free(&items);
             perr(p, "invalid token");
         }
-        ir_vec_push(&items, kind);
-        ir_vec_push(&items, val);
-        ir_vec_push(&items, bc);
+        ir_vec_push(&p->scratch, kind);
+        ir_vec_push(&p->scratch, val);
+        ir_vec_push(&p->scratch, bc);
         if (!accept(p, T_COMMA))
             break;
     }
     if (!accept(p, T_RBRACKET))
-        ir_vec_free(&items), perr(p, "expected closing bracket");
+        perr_expected(p, "expected closing bracket");
     uint32_t off = f->pool.n;
     ir_vec_push(&f->pool, sig);
     ir_vec_push(&f->pool, normal);
-    ir_vec_push(&f->pool, items.n / 3);
-    for (uint32_t i = 0; i < items.n; i++)
-        ir_vec_push(&f->pool, items.v[i]);
-    ir_vec_free(&items);
+    ir_vec_push(&f->pool, p->scratch.n / 3);
+    for (uint32_t i = 0; i < p->scratch.n; i++)
+        ir_vec_push(&f->pool, p->scratch.v[i]);
     return off;
 }
 
@@ -271,7 +289,7 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
     case IR_FMT_UnaryImm: {
         unsigned bits = suffix == IR_I8 ? 8 : suffix == IR_I16 ? 16 : suffix == IR_I32 ? 32 : suffix == IR_I64 ? 64 : 0;
         if (!bits)
-            perr(p, "expected one of the following type: i8, i16, i32 or i64");
+            perr_at(p, in->line, in->col, "expected one of the following type: i8, i16, i32 or i64");
         static const char *const msg[] = {"expected immediate 8-bit integer operand",
             "expected immediate 16-bit integer operand", "expected immediate 32-bit integer operand",
             "expected immediate 64-bit integer operand"};
@@ -283,10 +301,10 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
     case IR_FMT_UnaryIeee32:
     case IR_FMT_UnaryIeee64: {
         unsigned bits = in->op == IR_OP_f16const ? 16 : in->op == IR_OP_f32const ? 32 : 64;
+        static const char *const msg[] = {"expected immediate 16-bit float operand",
+            "expected immediate 32-bit float operand", "expected immediate 64-bit float operand"};
         uint8_t b[8] = {0};
-        if (p->t.kind != T_FLOAT && p->t.kind != T_INT)
-            perr(p, "expected immediate %u-bit float operand", bits);
-        parse_float(p, bits, b);
+        parse_float(p, bits, b, msg[bits == 16 ? 0 : bits == 32 ? 1 : 2]);
         uint64_t v = 0;
         memcpy(&v, b, 8);
         in->imm = (int64_t)v;
@@ -310,15 +328,13 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
         }
         uint8_t b[16] = {0};
         if (in->op == IR_OP_f128const) {
-            if (p->t.kind != T_FLOAT && p->t.kind != T_INT)
-                perr(p, "expected immediate 128-bit float operand");
-            parse_float(p, 128, b);
+            parse_float(p, 128, b, "expected immediate 128-bit float operand");
         } else if (ir_opcodes[in->op].format == IR_FMT_Shuffle) {
             parse_uimm128(p, ir_type_make(IR_I8, 4), b);
         } else if (suffix) {
             parse_uimm128(p, suffix & 0xff, b);
         } else {
-            perr(p, "Expected either a const entity or a typed value, e.g. inst.i32x4 [...]");
+            perr_expected(p, "Expected either a const entity or a typed value, e.g. inst.i32x4 [...]");
         }
         in->imm = f->bytes.n;
         for (int i = 0; i < 16; i++)
@@ -337,7 +353,7 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
     case IR_FMT_BinaryImm8:
         arg(p, "expected SSA value first operand");
         comma(p);
-        in->imm = (int64_t)(uint8_t)parse_imm(p, 8, "expected unsigned 8-bit immediate");
+        in->imm = match_uimm8(p, "expected unsigned 8-bit immediate");
         break;
     case IR_FMT_BinaryImm64:
         arg(p, "expected SSA value first operand");
@@ -356,7 +372,7 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
         comma(p);
         arg(p, "expected SSA value last operand");
         comma(p);
-        in->imm = (int64_t)(uint8_t)parse_imm(p, 8, "expected 8-bit immediate");
+        in->imm = match_uimm8(p, "expected 8-bit immediate");
         break;
     case IR_FMT_MultiAry:
         in->nargs = parse_value_list(p);
@@ -382,14 +398,14 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
         /* br_table x, default(args), [block(args), ...]; in early 2023 `, jtN` */
         uint32_t x = use_value(p, "expected SSA value operand");
         comma(p);
-        IR_VEC(uint32_t) calls = {0};
-        ir_vec_push(&calls, parse_block_call(p, "expected branch destination block"));
+        p->scratch.n = 0;
+        ir_vec_push(&p->scratch, parse_block_call(p, "expected branch destination block"));
         if (!accept(p, T_COMMA))
-            ir_vec_free(&calls), perr(p, "expected ',' between operands");
+            perr_expected(p, "expected ',' between operands");
         if (is_ent(p, E_JT)) {
             uint32_t jt = p->t.num;
             if (jt >= p->jt_off.n || p->jt_off.v[jt] == IR_NONE)
-                ir_vec_free(&calls), perr(p, "undefined jump table jt%u", jt);
+                perr(p, "undefined jump table jt%u", jt);
             lex_next(p);
             uint32_t o = p->jt_off.v[jt];
             for (uint32_t i = 0; i < f->pool.v[o]; i++) {
@@ -397,17 +413,17 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
                 uint32_t b = f->pool.v[o + 1 + i];
                 ir_vec_push(&f->pool, b);
                 ir_vec_push(&f->pool, 0);
-                ir_vec_push(&calls, bc);
+                ir_vec_push(&p->scratch, bc);
             }
         } else {
             if (!accept(p, T_LBRACKET))
-                ir_vec_free(&calls), perr(p, "expected '[' before jump table contents");
+                perr_expected(p, "expected '[' before jump table contents");
             while (!tok_is(p, T_RBRACKET)) {
-                if (calls.n > 1 && !accept(p, T_COMMA))
-                    ir_vec_free(&calls), perr(p, "expected ']' after jump table contents");
+                if (p->scratch.n > 1 && !accept(p, T_COMMA))
+                    perr_expected(p, "expected ']' after jump table contents");
                 if (!is_ent(p, E_BLOCK))
-                    ir_vec_free(&calls), perr(p, "expected jump_table entry");
-                ir_vec_push(&calls, parse_block_call(p, "expected jump_table entry"));
+                    perr_expected(p, "expected jump_table entry");
+                ir_vec_push(&p->scratch, parse_block_call(p, "expected jump_table entry"));
             }
             lex_next(p);
         }
@@ -415,10 +431,9 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
         ir_vec_push(&f->pool, x);
         in->nargs = 1;
         in->ent = f->pool.n;
-        ir_vec_push(&f->pool, calls.n);
-        for (uint32_t i = 0; i < calls.n; i++)
-            ir_vec_push(&f->pool, calls.v[i]);
-        ir_vec_free(&calls);
+        ir_vec_push(&f->pool, p->scratch.n);
+        for (uint32_t i = 0; i < p->scratch.n; i++)
+            ir_vec_push(&f->pool, p->scratch.v[i]);
         return;
     }
     case IR_FMT_Call:
@@ -514,7 +529,7 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
             if (tok_ident(p, ir_intcc_names[k]))
                 break;
         if (k == IR_INTCC_COUNT)
-            perr(p, "expected intcc condition code");
+            perr_expected(p, "expected intcc condition code");
         in->cond = (uint8_t)k;
         lex_next(p);
         arg(p, "expected SSA value first operand");
@@ -531,7 +546,7 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
             if (tok_ident(p, ir_floatcc_names[k]))
                 break;
         if (k == IR_FLOATCC_COUNT)
-            perr(p, "expected floatcc condition code");
+            perr_expected(p, "expected floatcc condition code");
         in->cond = (uint8_t)k;
         lex_next(p);
         arg(p, "expected SSA value first operand");
@@ -546,7 +561,7 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
             if (tok_ident(p, ir_atomic_rmw_names[k]))
                 break;
         if (k == IR_RMW_COUNT)
-            perr(p, "expected AtomicRmwOp");
+            perr_expected(p, "expected AtomicRmwOp");
         in->cond = (uint8_t)k;
         lex_next(p);
         arg(p, "expected SSA value address");
@@ -576,13 +591,22 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
     in->nargs = (uint16_t)(f->pool.n - in->args);
 }
 
-static const char *typeset_example(const char *set)
+/* Cranelift's TypeSet::example(): i32 if the set has ints of 64 bits or
+ * more, else f32 if it has such floats, else i8; with its fewest lanes. */
+static const char *typeset_example(const char *set, char buf[16])
 {
-    static const char *const ex[] = {"i32", "i64", "i8", "f32", "f64", "i32x4", "f32x4", "i8x16", "i128", "f16", "f128"};
-    for (unsigned i = 0; i < sizeof ex / sizeof *ex; i++)
-        if (ir_typeset_contains(set, ir_type_parse(ex[i], strlen(ex[i]))))
-            return ex[i];
-    return "i32";
+    bool wide_int = false, wide_float = false;
+    unsigned min_l2 = 9;
+    for (unsigned l2 = 0; l2 <= 8; l2++)
+        for (ir_type lane = IR_I8; lane <= IR_F128; lane++) {
+            if (!ir_typeset_contains(set, ir_type_make(lane, l2)))
+                continue;
+            min_l2 = min_l2 < l2 ? min_l2 : l2;
+            wide_int |= lane == IR_I64 || lane == IR_I128;
+            wide_float |= lane == IR_F64 || lane == IR_F128;
+        }
+    ir_type base = wide_int ? IR_I32 : wide_float ? IR_F32 : IR_I8;
+    return ir_type_name(ir_type_make(base, min_l2 < 9 ? min_l2 : 0), buf);
 }
 
 static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, uint32_t nres,
@@ -606,7 +630,7 @@ static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, ui
             check_defined(p, f->dt_defined.v, f->dt_defined.n, dt, "dynamic type", E_DT, p->t.line, p->t.col);
             suffix = ir_type_make_dynamic(f->dyn_types.v[dt].base, dt);
         } else
-            perr(p, "expected type after 'opcode.'");
+            perr_expected(p, "expected type after 'opcode.'");
         lex_next(p);
     }
     uint32_t i = ir_inst_append(f, block);
@@ -617,20 +641,28 @@ static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, ui
     in.srcloc = srcloc;
     parse_operands(p, &in, suffix);
 
-    /* `, stack_map = [...]` after a call: read and dropped (clifrun has no GC). */
-    if ((info->flags & IR_OPF_CALL) && accept(p, T_COMMA)) {
-        if (!accept_ident(p, "stack_map"))
-            perr(p, "expected `stack_map = [...]`");
+    /* `, stack_map = [...]` after a call: read and dropped (clifrun has no GC).
+     * After any other instruction a comma is one operand too many. */
+    uint32_t cline = p->t.line, ccol = p->t.col;
+    if (accept(p, T_COMMA)) {
+        bool call = (info->flags & IR_OPF_CALL) && !(info->flags & IR_OPF_RETURN);
+        if (call && !tok_ident(p, "stack_map"))
+            perr_expected(p, "expected `stack_map = [...]`");
+        if (!call && !tok_ident(p, "stack_map"))
+            perr_at(p, cline, ccol, "unexpected ',' after the operands of %s", info->name);
+        if (!call)
+            perr(p, "stack map can only be attached to a (non-tail) call");
+        lex_next(p);
         expect(p, T_EQUAL, "expected `= [...]`");
         expect(p, T_LBRACKET, "expected `[...]`");
         while (!accept(p, T_RBRACKET)) {
             if (p->t.kind != T_TYPE)
-                perr(p, "expected `<type> @ <slot> + <offset>`");
+                perr_expected(p, "expected `<type> @ <slot> + <offset>`");
             lex_next(p);
             expect(p, T_AT, "expected `@ <slot> + <offset>`");
             match_ent(p, E_SS, "expected `<slot> + <offset>`");
-            if (p->t.kind == T_PLUS)
-                lex_next(p);
+            if (!(p->t.kind == T_INT && p->t.text[0] == '+'))   /* ss0+8, or ss0 + 8 */
+                expect(p, T_PLUS, "expected `+ <offset>`");
             match_uimm32(p, "expected a u32 offset");
             if (!accept(p, T_COMMA)) {
                 expect(p, T_RBRACKET, "expected `,` or `]`");
@@ -648,12 +680,12 @@ static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, ui
             if (f->values.v[v].kind == IR_VAL_UNUSED)
                 perr_at(p, line, col,
                         "type variable required for polymorphic opcode, e.g. '%s.%s'; can't infer from v%u which is not yet defined",
-                        info->name, typeset_example(info->ctrl), v);
+                        info->name, typeset_example(info->ctrl, (char[16]){0}), v);
             ctrl = f->values.v[v].type;
         }
         if (!ctrl)
             perr_at(p, line, col, "type variable required for polymorphic opcode, e.g. '%s.%s'", info->name,
-                    typeset_example(info->ctrl));
+                    typeset_example(info->ctrl, (char[16]){0}));
         if (!ir_typeset_contains(info->ctrl, ctrl))
             perr_at(p, line, col, "%s is not a valid typevar for %s", ir_type_name(ctrl, (char[16]){0}), info->name);
     } else if (suffix) {
@@ -700,6 +732,8 @@ static void parse_block(parser *p)
 {
     ir_function *f = p->fn;
     uint32_t line = p->t.line, col = p->t.col;
+    if (!is_ent(p, E_BLOCK))
+        perr(p, "expected block header");
     uint32_t b = match_ent(p, E_BLOCK, "expected block header");
     ensure_block(p, b, line, col);
     if (f->blocks.v[b].in_layout)
@@ -709,46 +743,51 @@ static void parse_block(parser *p)
     f->blocks.v[b].col = col;
     ir_vec_push(&f->layout, b);
     /* parameters: collected in the pool once the list is complete */
-    IR_VEC(uint32_t) params = {0};
+    p->scratch.n = 0;
     if (accept(p, T_LPAR) && !accept(p, T_RPAR)) {
         for (;;) {
             if (!is_ent(p, E_VALUE))
-                ir_vec_free(&params), perr(p, "block argument must be a value");
+                perr(p, "block argument must be a value");
             uint32_t vl = p->t.line, vc = p->t.col, v = p->t.num;
             ensure_value(p, v, vl, vc);
             lex_next(p);
             if (!accept(p, T_COLON))
-                ir_vec_free(&params), perr(p, "expected ':' after block argument");
+                perr_expected(p, "expected ':' after block argument");
             ir_type t = 0;
             if (p->t.kind == T_TYPE)
                 t = p->t.type;
             else if (is_ent(p, E_DT) && p->t.num < f->dt_defined.n && f->dt_defined.v[p->t.num])
                 t = ir_type_make_dynamic(f->dyn_types.v[p->t.num].base, p->t.num);
             else
-                ir_vec_free(&params), perr(p, "expected block argument type");
+                perr_expected(p, "expected block argument type");
             lex_next(p);
             if (f->values.v[v].kind != IR_VAL_UNUSED)
-                ir_vec_free(&params), perr_at(p, vl, vc, "duplicate entity: v%u", v);
-            f->values.v[v] = (ir_value_data){IR_VAL_PARAM, t, b, params.n, vl, vc};
-            ir_vec_push(&params, v);
+                perr_at(p, vl, vc, "duplicate entity: v%u", v);
+            f->values.v[v] = (ir_value_data){IR_VAL_PARAM, t, b, p->scratch.n, vl, vc};
+            ir_vec_push(&p->scratch, v);
             if (!accept(p, T_COMMA))
                 break;
         }
         if (!accept(p, T_RPAR))
-            ir_vec_free(&params), perr(p, "expected ')' after block parameters");
+            perr_expected(p, "expected ')' after block parameters");
     }
     f->blocks.v[b].params = f->pool.n;
-    f->blocks.v[b].nparams = params.n;
-    for (uint32_t i = 0; i < params.n; i++)
-        ir_vec_push(&f->pool, params.v[i]);
-    ir_vec_free(&params);
+    f->blocks.v[b].nparams = p->scratch.n;
+    for (uint32_t i = 0; i < p->scratch.n; i++)
+        ir_vec_push(&f->pool, p->scratch.v[i]);
     f->blocks.v[b].cold = accept_ident(p, "cold");
     expect(p, T_COLON, "expected ':' after block parameters");
 
-    for (;;) {
+    for (const char *last = NULL;;) {
         if (!(p->t.kind == T_IDENT || p->t.kind == T_LANGLE || p->t.kind == T_SRCLOC ||
-              p->t.kind == T_LBRACKET || is_ent(p, E_VALUE)))
+              p->t.kind == T_LBRACKET || is_ent(p, E_VALUE))) {
+            /* Cranelift would go on to "expected block header" here; on the
+             * instruction's own line the trouble is surely the instruction */
+            if (last && p->t.line == p->prev_line && !is_ent(p, E_BLOCK) &&
+                !tok_is(p, T_RBRACE) && !tok_is(p, T_EOF))
+                perr(p, "unexpected '%.*s' after the operands of %s", (int)p->t.len, p->t.text, last);
             return;
+        }
         if (accept(p, T_LANGLE)) {   /* debug tags: read, not kept */
             while (!accept(p, T_RANGLE)) {
                 if (p->t.kind == T_INT)
@@ -756,7 +795,7 @@ static void parse_block(parser *p)
                 else if (is_ent(p, E_SS))
                     lex_next(p);
                 else
-                    perr(p, "expected integer user value or stack slot in debug tags");
+                    perr_expected(p, "expected integer user value or stack slot in debug tags");
                 if (!accept(p, T_COMMA)) {
                     expect(p, T_RANGLE, "expected `,` or `>`");
                     break;
@@ -781,14 +820,14 @@ static void parse_block(parser *p)
                 if (nres == 64)
                     perr(p, "too many results");
                 if (!is_ent(p, E_VALUE))
-                    perr(p, "expected result value");
+                    perr_expected(p, "expected result value");
                 ensure_value(p, p->t.num, p->t.line, p->t.col);
                 res[nres++] = p->t.num;
                 lex_next(p);
             } while (accept(p, T_COMMA));
             if (accept(p, T_ARROW)) {
                 if (nres != 1)
-                    perr(p, "wrong number of aliases");
+                    perr_at(p, rline, rcol, "wrong number of aliases");
                 uint32_t dl = p->t.line, dc = p->t.col;
                 uint32_t dest = use_value(p, "expected value alias");
                 ir_value_data *r = &f->values.v[res[0]];
@@ -803,25 +842,23 @@ static void parse_block(parser *p)
                 continue;
             }
             if (!accept(p, T_EQUAL))
-                perr(p, "expected -> or =");
+                perr_expected(p, "expected -> or =");
         }
         parse_instruction(p, b, res, nres, srcloc, rline, rcol);
+        last = ir_opcodes[f->insts.v[f->insts.n - 1].op].name;
     }
 }
 
 /* Every operand refers to a defined value (Cranelift checks this after the
- * body, so that uses may precede definitions in the text). */
+ * body, so that uses may precede definitions in the text): only the uses
+ * that came before a definition need a second look. */
 static void check_operands(parser *p)
 {
-    ir_function *f = p->fn;
-    for (uint32_t i = 0; i < f->insts.n; i++) {
-        const ir_inst_data *in = &f->insts.v[i];
-        for (uint32_t k = 0; k < in->nargs; k++) {
-            uint32_t v = f->pool.v[in->args + k];
-            if (f->values.v[v].kind == IR_VAL_UNUSED)
-                perr_at(p, in->line, in->col, "undefined operand value v%u", v);
-        }
-    }
+    const ir_function *f = p->fn;
+    for (uint32_t i = 0; i < p->fwd_uses.n; i += 3)
+        if (f->values.v[p->fwd_uses.v[i]].kind == IR_VAL_UNUSED)
+            perr_at(p, p->fwd_uses.v[i + 1], p->fwd_uses.v[i + 2], "undefined operand value v%u",
+                    p->fwd_uses.v[i]);
 }
 
 static void parse_function(parser *p)
@@ -835,6 +872,7 @@ static void parse_function(parser *p)
     p->fn = f;
     p->aliases.n = 0;
     p->jt_off.n = 0;
+    p->fwd_uses.n = 0;
     f->line = p->t.line;
     f->col = p->t.col;
     lex_next(p); /* `function` */
@@ -845,14 +883,14 @@ static void parse_function(parser *p)
     } else if (is_ent(p, E_USER)) {
         parse_user_ref(p, &f->name);
     } else {
-        perr(p, "expected external name");
+        perr_expected(p, "expected external name");
     }
     parse_signature(p, f, &f->sig);
     expect(p, T_LBRACE, "expected '{' before function body");
     parse_preamble(p, f);
     while (!tok_is(p, T_RBRACE)) {
         if (tok_is(p, T_EOF))
-            perr(p, "expected '}' after function body");
+            perr_expected(p, "expected '}' after function body");
         if (!is_ent(p, E_BLOCK) && p->t.kind == T_IDENT && f->layout.n == 0)
             perr(p, "expected block header");
         parse_block(p);
@@ -904,6 +942,9 @@ bool reader_parse_file(ir_file *file, const char *path, const char *src, size_t 
     ir_vec_free(&p->runs);
     ir_vec_free(&p->aliases);
     ir_vec_free(&p->jt_off);
+    ir_vec_free(&p->gv_refs);
+    ir_vec_free(&p->fwd_uses);
+    ir_vec_free(&p->scratch);
     free(p);
     return ok;
 }

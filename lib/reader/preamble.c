@@ -12,10 +12,8 @@ void parse_user_ref(parser *p, ir_extname *n)
     n->ns = p->t.num;
     lex_next(p);
     if (!accept(p, T_COLON))
-        perr(p, "expected user function name in the form uX:Y");
-    if (p->t.kind != T_INT || p->t.text[0] == '-' || p->t.text[0] == '+')
-        perr(p, "expected integer");
-    n->index = (uint32_t)parse_imm(p, 32, "expected integer");
+        perr_expected(p, "expected user function name in the form uX:Y");
+    n->index = match_u32_decimal(p, "expected integer", "the integer given overflows the u32 type");
 }
 
 static void parse_external_name(parser *p, ir_extname *n, ir_arena *a)
@@ -32,7 +30,7 @@ static void parse_external_name(parser *p, ir_extname *n, ir_arena *a)
         n->index = p->t.num;
         lex_next(p);
     } else {
-        perr(p, "expected external name");
+        perr_expected(p, "expected external name");
     }
 }
 
@@ -61,7 +59,7 @@ static bool parse_callconv(parser *p, ir_callconv *cc)
 static void parse_abi_param(parser *p, ir_function *f)
 {
     if (p->t.kind != T_TYPE)
-        perr(p, "expected parameter type");
+        perr_expected(p, "expected parameter type");
     ir_abi_param a = {.type = p->t.type};
     lex_next(p);
     for (;;) {
@@ -119,6 +117,14 @@ void parse_signature(parser *p, ir_function *f, ir_signature *s)
 
 /* ---- memory flags -------------------------------------------------------------- */
 
+/* A trap code as Cranelift's TrapCode::from_str reads it: user codes are
+ * 1 .. 250, the rest of the byte is reserved for the named codes. */
+static bool trapcode(const parser *p, ir_trapcode *tc)
+{
+    return p->t.kind == T_IDENT && ir_trapcode_parse(p->t.text, p->t.len, tc) &&
+           (*tc < IR_TRAP_USER || (*tc > IR_TRAP_USER && *tc - IR_TRAP_USER <= 250));
+}
+
 ir_memflags parse_memflags(parser *p)
 {
     ir_memflags m = {.trap = IR_TRAP_heap_oob};
@@ -152,7 +158,7 @@ ir_memflags parse_memflags(parser *p)
         } else if (accept_ident(p, "checked") || accept_ident(p, "heap") || accept_ident(p, "table") ||
                    accept_ident(p, "vmctx")) {
             /* flags of older releases with no meaning today */
-        } else if (ir_trapcode_parse(p->t.text, p->t.len, &tc)) {
+        } else if (trapcode(p, &tc)) {
             m.trap = tc;
             lex_next(p);
         } else
@@ -164,8 +170,8 @@ ir_memflags parse_memflags(parser *p)
 ir_trapcode parse_trapcode(parser *p)
 {
     ir_trapcode tc;
-    if (p->t.kind != T_IDENT || !ir_trapcode_parse(p->t.text, p->t.len, &tc))
-        perr(p, "expected trap code");
+    if (!trapcode(p, &tc))
+        perr_expected(p, "expected trap code");
     lex_next(p);
     return tc;
 }
@@ -182,41 +188,48 @@ static void parse_stack_slot(parser *p, ir_function *f, uint32_t line, uint32_t 
     if (!accept_ident(p, "explicit_slot") && !accept_ident(p, "spill_slot")) {
         if (tok_ident(p, "incoming_arg") || tok_ident(p, "outgoing_arg") || tok_ident(p, "emergency_slot"))
             perr(p, "stack slot kind '%.*s' of older releases is not supported", (int)p->t.len, p->t.text);
-        perr(p, "expected stack slot kind");
+        perr_expected(p, "expected stack slot kind");
     }
     ir_stack_slot *ss = &f->stack_slots.v[n];
-    if (p->t.kind != T_INT)
-        perr(p, "expected byte-size in stack_slot decl");
-    if (p->t.text[0] == '-')
-        perr(p, "negative stack slot size");
-    uint64_t size = parse_imm(p, 64, "expected byte-size in stack_slot decl");
+    uint32_t vline = p->t.line, vcol = p->t.col;
+    int64_t size = (int64_t)parse_imm(p, 64, "expected byte-size in stack_slot decl");
+    if (size < 0)
+        perr_at(p, vline, vcol, "negative stack slot size");
     if (size > UINT32_MAX)
-        perr_at(p, line, col, "stack slot too large");
+        perr_at(p, vline, vcol, "stack slot too large");
     ss->size = (uint32_t)size;
-    uint64_t align = 1;
+    int64_t align = 1;
+    uint32_t aline = line, acol = col;
     while (accept(p, T_COMMA)) {
         if (accept_ident(p, "align")) {
             expect(p, T_EQUAL, "expected `=` after flag");
-            if (p->t.kind != T_INT)
-                perr(p, "expected alignment-size after `align` flag");
-            if (p->t.text[0] == '-')
-                perr(p, "alignment must be a 32-bit unsigned integer");
-            align = parse_imm(p, 64, "expected alignment-size after `align` flag");
-            if (align > UINT32_MAX)
-                perr(p, "alignment must be a 32-bit unsigned integer");
+            aline = p->t.line, acol = p->t.col;
+            align = (int64_t)parse_imm(p, 64, "expected alignment-size after `align` flag");
+            if (align < 0 || align > UINT32_MAX)
+                perr_at(p, aline, acol, "alignment must be a 32-bit unsigned integer");
         } else if (accept_ident(p, "key")) {
             expect(p, T_EQUAL, "expected `=` after flag");
-            if (p->t.kind != T_INT || p->t.text[0] == '-')
-                perr(p, "expected `u64` value for `key` flag");
-            ss->key = parse_imm(p, 64, "expected `u64` value for `key` flag");
+            ss->key = match_uimm64(p, "expected `u64` value for `key` flag");
             ss->has_key = true;
         } else
             perr(p, "invalid flag for stack slot");
     }
     if (!align || (align & (align - 1)))
-        perr_at(p, line, col, "stack slot alignment is not a power of two");
-    while ((1ull << ss->align_shift) < align)
+        perr_at(p, aline, acol, "stack slot alignment is not a power of two");
+    while ((1ull << ss->align_shift) < (uint64_t)align)
         ss->align_shift++;
+}
+
+/* A global value named in the preamble: it may be declared further down,
+ * so it is checked at the end of the preamble. */
+static uint32_t gv_ref(parser *p, const char *msg)
+{
+    uint32_t line = p->t.line, col = p->t.col;
+    uint32_t gv = match_ent(p, E_GV, msg);
+    ir_vec_push(&p->gv_refs, gv);
+    ir_vec_push(&p->gv_refs, line);
+    ir_vec_push(&p->gv_refs, col);
+    return gv;
 }
 
 static void parse_global_value(parser *p, ir_function *f, uint32_t line, uint32_t col)
@@ -228,29 +241,30 @@ static void parse_global_value(parser *p, ir_function *f, uint32_t line, uint32_
     expect(p, T_EQUAL, "expected '=' in global value declaration");
     ir_global_value *g = &f->gvs.v[n];
     if (p->t.kind != T_IDENT)
-        perr(p, "expected global value kind");
+        perr_expected(p, "expected global value kind");
+    uint32_t kline = p->t.line, kcol = p->t.col;
     if (accept_ident(p, "vmctx")) {
         g->kind = IR_GV_VMCTX;
     } else if (accept_ident(p, "load")) {
         g->kind = IR_GV_LOAD;
         expect(p, T_DOT, "expected '.' followed by type in load global value decl");
         if (p->t.kind != T_TYPE)
-            perr(p, "expected load type");
+            perr_expected(p, "expected load type");
         g->type = p->t.type;
         lex_next(p);
         g->flags = parse_memflags(p);
-        g->base = match_ent(p, E_GV, "expected global value: gv«n»");
+        g->base = gv_ref(p, "expected global value: gv«n»");
         g->offset = optional_offset(p, 32);
         if (g->flags.trap != IR_TRAP_NONE || !(g->flags.bits & IR_MF_ALIGNED))
-            perr(p, "global-value load must be notrap and aligned");
+            perr_at(p, kline, kcol, "global-value load must be notrap and aligned");
     } else if (accept_ident(p, "iadd_imm")) {
         g->kind = IR_GV_IADD_IMM;
         expect(p, T_DOT, "expected '.' followed by type in iadd_imm global value decl");
         if (p->t.kind != T_TYPE)
-            perr(p, "expected iadd type");
+            perr_expected(p, "expected iadd type");
         g->type = p->t.type;
         lex_next(p);
-        g->base = match_ent(p, E_GV, "expected global value: gv«n»");
+        g->base = gv_ref(p, "expected global value: gv«n»");
         expect(p, T_COMMA, "expected ',' followed by rhs in iadd_imm global value decl");
         g->offset = (int64_t)parse_imm(p, 64, "expected iadd_imm immediate");
     } else if (accept_ident(p, "symbol")) {
@@ -263,7 +277,7 @@ static void parse_global_value(parser *p, ir_function *f, uint32_t line, uint32_
         g->kind = IR_GV_DYN_SCALE;
         expect(p, T_DOT, "expected '.' followed by type in dynamic scale global value decl");
         if (p->t.kind != T_TYPE || !ir_type_is_vector(p->t.type))
-            perr(p, "expected vector type");
+            perr_expected(p, "expected vector type");
         g->type = p->t.type;
         lex_next(p);
     } else {
@@ -303,7 +317,7 @@ static void parse_function_decl(parser *p, ir_function *f, uint32_t line, uint32
         fr.sig = p->t.num;
         lex_next(p);
     } else {
-        perr(p, "expected 'function' or sig«n» in function decl");
+        perr_expected(p, "expected 'function' or sig«n» in function decl");
     }
     f->func_refs.v[n] = fr;
 }
@@ -323,18 +337,8 @@ static void parse_constant_decl(parser *p, ir_function *f, uint32_t line, uint32
         size = ir_type_bytes(t);
         parse_uimm128(p, t, buf);
     } else {
-        /* untyped hex: as many bytes as its digits need */
-        if (p->t.kind != T_INT || p->t.len < 3 || memcmp(p->t.text, "0x", 2))
-            perr(p, "expected an immediate hexadecimal operand");
-        unsigned digits = 0;
-        for (uint32_t i = 2; i < p->t.len; i++)
-            digits += p->t.text[i] != '_';
-        size = (digits + 1) / 2;
-        if (size > 16)
-            perr(p, "constants larger than 16 bytes are not supported");
-        parse_hex_bytes(p, buf, size ? size : 1);
-        if (!size)
-            size = 1;
+        /* untyped hex: as many bytes as it has digit pairs */
+        size = parse_hex_bytes(p, buf, "expected an immediate hexadecimal operand");
     }
     ir_constant *c = &f->constants.v[n];
     c->off = f->bytes.n;
@@ -343,7 +347,7 @@ static void parse_constant_decl(parser *p, ir_function *f, uint32_t line, uint32
         ir_vec_push(&f->bytes, buf[i]);
 }
 
-void parse_preamble(parser *p, ir_function *f)
+static void parse_entities(parser *p, ir_function *f)
 {
     for (;;) {
         uint32_t line = p->t.line, col = p->t.col;
@@ -359,7 +363,7 @@ void parse_preamble(parser *p, ir_function *f)
                 define(p, &f->dss_defined.v[n], E_DSS, n, line, col);
                 expect(p, T_EQUAL, "expected '=' in stack slot declaration");
                 if (!accept_ident(p, "explicit_dynamic_slot"))
-                    perr(p, "expected stack slot kind");
+                    perr_expected(p, "expected stack slot kind");
                 uint32_t dt = match_ent(p, E_DT, "expected dynamic type");
                 check_defined(p, f->dt_defined.v, f->dt_defined.n, dt, "dynamic type", E_DT, line, col);
                 f->dyn_slots.v[n].dynamic = 1;
@@ -373,13 +377,13 @@ void parse_preamble(parser *p, ir_function *f)
                 define(p, &f->dt_defined.v[n], E_DT, n, line, col);
                 expect(p, T_EQUAL, "expected '=' in stack slot declaration");
                 if (p->t.kind != T_TYPE)
-                    perr(p, "expected base type");
+                    perr_expected(p, "expected base type");
                 if (!ir_type_is_vector(p->t.type))
-                    perr(p, "expected vector type");
+                    perr_expected(p, "expected vector type");
                 f->dyn_types.v[n].base = p->t.type;
                 lex_next(p);
                 expect(p, T_STAR, "expected '*' followed by a dynamic scale value");
-                f->dyn_types.v[n].gv = match_ent(p, E_GV, "expected dynamic scale global value");
+                f->dyn_types.v[n].gv = gv_ref(p, "expected dynamic scale global value");
                 continue;
             }
             case E_GV:
@@ -405,13 +409,14 @@ void parse_preamble(parser *p, ir_function *f)
                 uint32_t n = match_ent(p, E_REGION, "expected alias region number");
                 check_num(p, n, 255, line, col);
                 ENSURE(&f->regions, n, &f->region_defined);
-                define(p, &f->region_defined.v[n], E_REGION, n, line, col);
+                if (f->region_defined.v[n])
+                    perr_at(p, line, col, "duplicate alias region region%u", n);
+                f->region_defined.v[n] = 1;
                 expect(p, T_EQUAL, "expected '=' in alias region decl");
-                if (p->t.kind != T_INT || p->t.text[0] == '-')
-                    perr(p, "expected integer user_id for alias region");
-                f->regions.v[n].user_id = (uint32_t)parse_imm(p, 32, "expected integer user_id for alias region");
+                f->regions.v[n].user_id = match_u32_decimal(p, "expected integer user_id for alias region",
+                                                            "expected integer user_id for alias region");
                 if (p->t.kind != T_STRING)
-                    perr(p, "expected string description for alias region");
+                    perr_expected(p, "expected string description for alias region");
                 f->regions.v[n].desc = ir_arena_strndup(&f->arena, p->t.text, p->t.len);
                 lex_next(p);
                 continue;
@@ -426,26 +431,24 @@ void parse_preamble(parser *p, ir_function *f)
                     perr_at(p, line, col, "duplicate entity: jt%u", n);
                 expect(p, T_EQUAL, "expected '=' in jump table decl");
                 if (!accept_ident(p, "jump_table"))
-                    perr(p, "expected 'jump_table'");
+                    perr_expected(p, "expected 'jump_table'");
                 expect(p, T_LBRACKET, "expected '[' before jump table contents");
-                IR_VEC(uint32_t) tmp = {0};
+                p->scratch.n = 0;
                 while (!tok_is(p, T_RBRACKET)) {
-                    if (tmp.n && !accept(p, T_COMMA))
-                        perr(p, "expected ']' after jump table contents");
+                    if (p->scratch.n && !accept(p, T_COMMA))
+                        perr_expected(p, "expected ']' after jump table contents");
                     if (!is_ent(p, E_BLOCK)) {
-                        ir_vec_free(&tmp);
-                        perr(p, "expected jump_table entry");
+                        perr_expected(p, "expected jump_table entry");
                     }
-                    ir_vec_push(&tmp, p->t.num);
+                    ir_vec_push(&p->scratch, p->t.num);
                     ensure_block(p, p->t.num, p->t.line, p->t.col);
                     lex_next(p);
                 }
                 lex_next(p);
                 p->jt_off.v[n] = f->pool.n;
-                ir_vec_push(&f->pool, tmp.n);
-                for (uint32_t i = 0; i < tmp.n; i++)
-                    ir_vec_push(&f->pool, tmp.v[i]);
-                ir_vec_free(&tmp);
+                ir_vec_push(&f->pool, p->scratch.n);
+                for (uint32_t i = 0; i < p->scratch.n; i++)
+                    ir_vec_push(&f->pool, p->scratch.v[i]);
                 continue;
             }
             default:
@@ -457,7 +460,7 @@ void parse_preamble(parser *p, ir_function *f)
             expect(p, T_EQUAL, "expected '=' in stack limit decl");
             if (f->stack_limit != IR_NONE)
                 perr_at(p, line, col, "stack limit defined twice");
-            f->stack_limit = match_ent(p, E_GV, "expected global value");
+            f->stack_limit = gv_ref(p, "expected global value");
             continue;
         }
         if (p->t.kind == T_IDENT && p->t.len > 4 &&
@@ -468,3 +471,11 @@ void parse_preamble(parser *p, ir_function *f)
     }
 }
 
+void parse_preamble(parser *p, ir_function *f)
+{
+    p->gv_refs.n = 0;
+    parse_entities(p, f);
+    for (uint32_t i = 0; i < p->gv_refs.n; i += 3)
+        check_defined(p, f->gv_defined.v, f->gv_defined.n, p->gv_refs.v[i], "global value", E_GV,
+                      p->gv_refs.v[i + 1], p->gv_refs.v[i + 2]);
+}
