@@ -1,0 +1,136 @@
+/* The code buffer: bytes, labels and fixups, trap islands and records,
+ * the constant pool, relocation records.  Branches are emitted in their
+ * long form for now; relaxation to short forms belongs here. */
+#include "cg.h"
+
+#include <string.h>
+
+void cg_buf_init(cg_buf *b, cg_output *out, uint32_t nlabels)
+{
+    memset(b, 0, sizeof *b);
+    b->out = out;
+    ir_vec_reserve(&b->labels, nlabels);
+    for (uint32_t i = 0; i < nlabels; i++)
+        b->labels.v[i] = CG_NONE;
+    b->labels.n = nlabels;
+    for (size_t i = 0; i < sizeof b->island / sizeof b->island[0]; i++)
+        b->island[i] = CG_NONE;
+}
+
+void cg_buf_free(cg_buf *b)
+{
+    ir_vec_free(&b->labels);
+    ir_vec_free(&b->fixups);
+}
+
+void cg_put2(cg_buf *b, unsigned x)
+{
+    cg_put1(b, x & 0xff);
+    cg_put1(b, (x >> 8) & 0xff);
+}
+
+void cg_put4(cg_buf *b, uint32_t x)
+{
+    ir_vec_reserve(&b->out->code, 4);
+    uint8_t *p = b->out->code.v + b->out->code.n;
+    p[0] = (uint8_t)x, p[1] = (uint8_t)(x >> 8), p[2] = (uint8_t)(x >> 16), p[3] = (uint8_t)(x >> 24);
+    b->out->code.n += 4;
+}
+
+void cg_put8(cg_buf *b, uint64_t x)
+{
+    cg_put4(b, (uint32_t)x);
+    cg_put4(b, (uint32_t)(x >> 32));
+}
+
+uint32_t cg_buf_new_label(cg_buf *b)
+{
+    ir_vec_push(&b->labels, CG_NONE);
+    return b->labels.n - 1;
+}
+
+void cg_buf_bind(cg_buf *b, uint32_t label)
+{
+    b->labels.v[label] = cg_buf_off(b);
+}
+
+void cg_buf_fixup(cg_buf *b, uint32_t at, uint32_t label, unsigned kind, int32_t addend)
+{
+    ir_vec_push(&b->fixups, ((cg_fixup){at, label, (uint8_t)kind, addend}));
+}
+
+void cg_buf_trap(cg_buf *b, uint32_t code)
+{
+    ir_vec_push(&b->out->traps, ((jit_trap){cg_buf_off(b), code}));
+}
+
+void cg_buf_reloc(cg_buf *b, uint32_t at, jit_reloc_kind kind, const char *sym, int64_t addend,
+                  uint32_t line, uint32_t col)
+{
+    ir_vec_push(&b->out->relocs, ((jit_reloc){at, kind, addend, sym, line, col}));
+}
+
+uint32_t cg_buf_island(cg_buf *b, uint32_t code)
+{
+    if (code >= sizeof b->island / sizeof b->island[0])
+        code = IR_TRAP_USER + 255;
+    if (b->island[code] == CG_NONE)
+        b->island[code] = cg_buf_new_label(b);
+    return b->island[code];
+}
+
+static void put_le32(uint8_t *p, uint32_t x)
+{
+    p[0] = (uint8_t)x, p[1] = (uint8_t)(x >> 8), p[2] = (uint8_t)(x >> 16), p[3] = (uint8_t)(x >> 24);
+}
+
+bool cg_buf_finish(cg_buf *b, cg_ctx *c, const uint8_t *trap_insn, unsigned trap_len)
+{
+    /* one out-of-line trap per code: conditional traps jump here */
+    for (uint32_t code = 0; code < sizeof b->island / sizeof b->island[0]; code++) {
+        if (b->island[code] == CG_NONE)
+            continue;
+        cg_buf_bind(b, b->island[code]);
+        cg_buf_trap(b, code);
+        for (unsigned i = 0; i < trap_len; i++)
+            cg_put1(b, trap_insn[i]);
+    }
+    /* the constant pool after the code, so no relocation is needed */
+    cg_func *f = &c->f;
+    for (uint32_t i = 0; i < f->consts.n; i++) {
+        cg_const *k = &f->consts.v[i];
+        while (cg_buf_off(b) & (k->align - 1))
+            cg_put1(b, 0);
+        cg_buf_bind(b, k->label);
+        ir_vec_reserve(&b->out->code, k->size);
+        memcpy(b->out->code.v + b->out->code.n, f->cbytes.v + k->off, k->size);
+        b->out->code.n += k->size;
+    }
+    uint8_t *code = b->out->code.v;
+    for (uint32_t i = 0; i < b->fixups.n; i++) {
+        cg_fixup *x = &b->fixups.v[i];
+        uint32_t l = b->labels.v[x->label];
+        if (l == CG_NONE) {
+            ir_diag_set(c->d, c->fn->line, c->fn->col, "internal error: unbound label %u", x->label);
+            return false;
+        }
+        int64_t v;
+        switch (x->kind) {
+        case CG_FIX_PCREL8:
+            v = (int64_t)l + x->addend - x->at;
+            if (v < -128 || v > 127) {
+                ir_diag_set(c->d, c->fn->line, c->fn->col, "internal error: short branch out of range");
+                return false;
+            }
+            code[x->at] = (uint8_t)v;
+            break;
+        case CG_FIX_PCREL32:
+            put_le32(code + x->at, (uint32_t)((int64_t)l + x->addend - x->at));
+            break;
+        case CG_FIX_DIFF32:
+            put_le32(code + x->at, (uint32_t)((int64_t)l - x->addend));
+            break;
+        }
+    }
+    return true;
+}

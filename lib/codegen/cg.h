@@ -1,0 +1,225 @@
+/* lib/codegen internal interface, shared with lib/isa/<arch>.
+ *
+ * A function goes through four steps, each linear in its size:
+ *
+ *   isa->lower      IR -> VCode: machine instructions on virtual registers,
+ *                   per block, each with an operand list (use/def, fixed
+ *                   register, reuse-input constraints) the allocator reads
+ *   cg_regalloc     an allocation per operand + edits (moves, spills,
+ *                   reloads, block-argument copies) between instructions
+ *   cg_frame_layout stack slots, spill slots, outgoing argument area
+ *   isa->emit       bytes into a cg_buf: labels, fixups, constant pool,
+ *                   trap islands, relocations, trap records
+ *
+ * Lowering never sees physical allocation and the allocator never sees
+ * target opcodes: it reads only operands, block parameters, branch
+ * arguments and clobber sets, as regalloc2 does in Cranelift.  So a better
+ * allocator replaces regalloc.c without touching any lowering. */
+#ifndef CLIFRUN_CG_H
+#define CLIFRUN_CG_H
+
+#include "codegen.h"
+
+/* ---- registers -------------------------------------------------------------
+ * A register number below CG_VREG0 is a physical register (preg) of the
+ * target; from CG_VREG0 on it is a virtual register (vreg). */
+#define CG_VREG0 64u
+#define CG_NONE UINT32_MAX
+enum { CG_CLS_INT, CG_CLS_FLOAT, CG_NCLS };
+
+/* An allocation: a preg, or spill slot n as CG_ALLOC_SLOT | n. */
+#define CG_ALLOC_SLOT 0x80000000u
+#define cg_alloc_is_slot(a) (((a) & CG_ALLOC_SLOT) != 0)
+#define cg_alloc_slot(a) ((a) & ~CG_ALLOC_SLOT)
+
+enum {                  /* cg_operand.kind */
+    CG_USE,             /* read at the start of the instruction */
+    CG_DEF,             /* written at its end (may share a register with a use) */
+    CG_EARLY_DEF,       /* written before all uses are read: a temporary */
+};
+enum {                  /* cg_operand.cons */
+    CG_ANY,             /* any register of the class */
+    CG_FIXED,           /* exactly preg `fix` */
+    CG_REUSE,           /* a def in the register of use operand `fix` (two-address) */
+};
+typedef struct cg_operand {
+    uint32_t reg;       /* vreg, or a preg the allocator never hands out (rsp) */
+    uint8_t kind, cons, fix, cls;
+} cg_operand;
+
+/* ---- VCode ------------------------------------------------------------------ */
+
+typedef struct cg_inst {
+    uint16_t op;        /* target opcode */
+    uint8_t size;       /* operand size in bytes */
+    uint8_t cc;         /* condition code or sub-operation (target meaning) */
+    uint8_t nopnd;      /* operands at f->opnds[opnd ..] */
+    uint8_t amode;      /* addressing mode of the memory operand, if any */
+    uint8_t scale;      /* log2 index scale */
+    uint8_t clob;       /* clobber set (index into isa->clobbers), 0 = none */
+    uint32_t opnd;
+    int32_t disp;       /* memory displacement */
+    uint32_t aux;       /* label, symbol, stack slot, constant, trap code */
+    int64_t imm;
+    uint32_t ir;        /* IR instruction lowered, CG_NONE if synthetic */
+} cg_inst;
+
+typedef struct cg_block {
+    uint32_t label;         /* its label in the code buffer */
+    uint32_t first, end;    /* instructions [first, end); the last is the terminator */
+    uint32_t params, nparams;   /* vregs in f->vlist */
+    uint32_t succs, nsuccs;     /* successor labels in f->vlist */
+    /* Block arguments: only a block with one successor passes any (lowering
+     * splits other edges), as copies args -> that successor's params done
+     * before the terminator. */
+    uint32_t args, nargs;       /* vregs in f->vlist */
+} cg_block;
+
+typedef struct cg_edit {    /* a move inserted by the allocator */
+    uint32_t pos;           /* 2*inst before it, 2*inst+1 after it */
+    uint32_t from, to;      /* allocations */
+    uint8_t cls;
+} cg_edit;
+
+typedef struct cg_const {   /* constant pool entry */
+    uint32_t off, size, align;  /* bytes in f->cbytes */
+    uint32_t label;
+} cg_const;
+
+typedef struct cg_func {
+    IR_VEC(cg_block) blocks;    /* emission order */
+    IR_VEC(cg_inst) insts;
+    IR_VEC(cg_operand) opnds;
+    IR_VEC(uint32_t) vlist;     /* block params, args, successor labels, tables */
+    IR_VEC(uint8_t) vcls;       /* class of vreg CG_VREG0 + i */
+    IR_VEC(const char *) syms;  /* symbols referred to by calls (in out->names) */
+    IR_VEC(cg_const) consts;
+    IR_VEC(uint8_t) cbytes;
+    uint32_t nlabels;
+    uint32_t outgoing;          /* bytes of outgoing call arguments at the SP */
+    uint32_t cur;               /* block being filled */
+    uint32_t cur_ir;            /* IR instruction being lowered */
+    /* filled by the allocator */
+    IR_VEC(uint32_t) allocs;    /* one per operand */
+    IR_VEC(cg_edit) edits;      /* sorted by pos */
+    uint32_t nspill;            /* 8-byte spill slots */
+    uint64_t dirty;             /* pregs written */
+} cg_func;
+
+/* ---- frame layout ----------------------------------------------------------
+ * SP-relative, from the bottom: outgoing arguments, stack slots, spill
+ * slots; then (target-defined) saved registers and the frame pointer. */
+typedef struct cg_frame {
+    IR_VEC(uint32_t) slot_off;  /* of each IR stack slot, from SP */
+    uint32_t spill_off;         /* of spill slot 0, from SP */
+    uint32_t size;              /* outgoing + slots + spills, before target rounding */
+    uint64_t saved;             /* callee-saved pregs to save */
+} cg_frame;
+
+/* ---- code buffer ----------------------------------------------------------- */
+
+enum {                      /* fixup kinds */
+    CG_FIX_PCREL32,         /* int32 at `at` = label + addend - at */
+    CG_FIX_PCREL8,          /* int8, same */
+    CG_FIX_DIFF32,          /* int32 at `at` = label - addend (addend: a buffer offset) */
+};
+typedef struct cg_fixup { uint32_t at, label; uint8_t kind; int32_t addend; } cg_fixup;
+
+typedef struct cg_buf {
+    cg_output *out;             /* bytes go to out->code */
+    IR_VEC(uint32_t) labels;    /* offset of each label, CG_NONE until bound */
+    IR_VEC(cg_fixup) fixups;
+    uint32_t island[IR_TRAP_USER + 256];    /* trap island label per code, CG_NONE */
+} cg_buf;
+
+/* ---- a compilation ----------------------------------------------------------- */
+
+typedef struct cg_isa cg_isa;
+typedef struct cg_ctx {
+    const cg_isa *isa;
+    const cg_target *target;
+    const ir_file *file;
+    const ir_function *fn;
+    cg_output *out;
+    ir_diag *d;
+    cg_func f;
+    cg_frame frame;
+    cg_buf buf;
+    IR_VEC(uint32_t) vreg_of;   /* IR value -> first vreg, CG_NONE before use */
+    IR_VEC(uint32_t) uses;      /* IR value -> number of uses */
+    void *targ;                 /* target lowering state */
+} cg_ctx;
+
+struct cg_isa {
+    const char *name;           /* "x86_64": in "unsupported on x86_64: ..." */
+    jit_arch arch;
+    const uint8_t *alloc_order[CG_NCLS];    /* pregs the allocator may use */
+    uint8_t nalloc[CG_NCLS];
+    uint64_t callee_saved;
+    const uint64_t *clobbers;   /* clobber sets, [0] = none */
+    bool (*lower)(cg_ctx *c);
+    bool (*emit)(cg_ctx *c);
+    const char *(*reg_name)(unsigned preg);
+};
+extern const cg_isa x64_isa;
+
+/* ---- building VCode (vcode.c) ------------------------------------------------ */
+
+void cg_func_init(cg_func *f);
+void cg_func_free(cg_func *f);
+uint32_t cg_new_vreg(cg_func *f, unsigned cls);
+uint32_t cg_new_label(cg_func *f);
+/* Start a block; lowering appends instructions to it.  Returns its index. */
+uint32_t cg_block_begin(cg_func *f, uint32_t label);
+void cg_block_end(cg_func *f);
+/* Append an instruction with room for n operands; fill them with cg_use etc. */
+cg_inst *cg_emit_inst(cg_func *f, unsigned op, unsigned n);
+void cg_op_use(cg_func *f, uint32_t reg);
+void cg_op_use_fixed(cg_func *f, uint32_t reg, unsigned preg);
+void cg_op_def(cg_func *f, uint32_t reg);
+void cg_op_def_fixed(cg_func *f, uint32_t reg, unsigned preg);
+void cg_op_def_reuse(cg_func *f, uint32_t reg, unsigned use_index);
+void cg_op_temp(cg_func *f, uint32_t reg);  /* early def */
+/* Add a constant to the pool; returns its index (deduplicated). */
+uint32_t cg_const_add(cg_func *f, const void *bytes, uint32_t size, uint32_t align);
+uint32_t cg_sym_add(cg_ctx *c, const char *name);
+/* Number of the vreg of an IR value (allocated on first use by its type). */
+uint32_t cg_value_vreg(cg_ctx *c, uint32_t v);
+unsigned cg_type_cls(ir_type t);
+/* "unsupported on <isa>: <opcode>.<type>" at the instruction. */
+bool cg_unsupported(cg_ctx *c, uint32_t inst, const char *what);
+/* The symbol an external name links to: a function of the file by its
+ * cg_symbol_name, a libcall by its C name, else the name itself. */
+const char *cg_extname_symbol(cg_ctx *c, const ir_extname *n, char *buf, size_t size);
+
+/* ---- allocation and frame (regalloc.c) --------------------------------------- */
+
+bool cg_regalloc(cg_ctx *c);
+void cg_frame_layout(cg_ctx *c);
+/* Order parallel moves (from[i] -> to[i], all distinct destinations) into
+ * edits at pos, breaking cycles through allocation tmp. */
+void cg_parallel_move(cg_func *f, uint32_t pos, const uint32_t *from, const uint32_t *to,
+                      const uint8_t *cls, uint32_t n, uint32_t tmp);
+
+/* ---- code buffer (buffer.c) -------------------------------------------------- */
+
+void cg_buf_init(cg_buf *b, cg_output *out, uint32_t nlabels);
+void cg_buf_free(cg_buf *b);
+static inline uint32_t cg_buf_off(const cg_buf *b) { return b->out->code.n; }
+static inline void cg_put1(cg_buf *b, unsigned x) { ir_vec_push(&b->out->code, (uint8_t)x); }
+void cg_put2(cg_buf *b, unsigned x);
+void cg_put4(cg_buf *b, uint32_t x);
+void cg_put8(cg_buf *b, uint64_t x);
+uint32_t cg_buf_new_label(cg_buf *b);
+void cg_buf_bind(cg_buf *b, uint32_t label);
+void cg_buf_fixup(cg_buf *b, uint32_t at, uint32_t label, unsigned kind, int32_t addend);
+void cg_buf_trap(cg_buf *b, uint32_t code);
+void cg_buf_reloc(cg_buf *b, uint32_t at, jit_reloc_kind kind, const char *sym,
+                  int64_t addend, uint32_t line, uint32_t col);
+/* The label of the out-of-line trap for `code` (emitted by cg_buf_finish). */
+uint32_t cg_buf_island(cg_buf *b, uint32_t code);
+/* Trap islands (each `trap_insn` bytes plus a trap record), the constant
+ * pool, then resolve every fixup.  False if a label was never bound. */
+bool cg_buf_finish(cg_buf *b, cg_ctx *c, const uint8_t *trap_insn, unsigned trap_len);
+
+#endif

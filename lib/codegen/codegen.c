@@ -1,0 +1,278 @@
+/* The pipeline of one function, top to bottom: lower, allocate, lay out
+ * the frame, emit.  Also targets and their ISA flags, symbol names, trap
+ * names. */
+#include "cg.h"
+
+#include <string.h>
+#if defined(__x86_64__)
+#include <cpuid.h>
+#elif defined(__aarch64__) && defined(__linux__)
+#include <sys/auxv.h>
+#endif
+
+#define BIT(f) (1ull << CG_ISA_##f)
+
+/* ---- host features --------------------------------------------------------- */
+
+uint64_t cg_host_isa(jit_arch arch)
+{
+    uint64_t m = 0;
+    if (arch == JIT_ARCH_HOST)
+        arch = jit_host_arch();
+    if (arch != jit_host_arch())
+        return 0;
+#if defined(__x86_64__)
+    unsigned a, b, c, d;
+    if (__get_cpuid(1, &a, &b, &c, &d)) {
+        m |= (c & 1 ? BIT(sse3) : 0) | (c >> 9 & 1 ? BIT(ssse3) : 0) | (c >> 13 & 1 ? BIT(cmpxchg16b) : 0) |
+             (c >> 19 & 1 ? BIT(sse41) : 0) | (c >> 20 & 1 ? BIT(sse42) : 0) |
+             (c >> 23 & 1 ? BIT(popcnt) : 0);
+        /* AVX state must be enabled by the OS too (OSXSAVE, XCR0 bits 1-2) */
+        bool os_avx = false;
+        if (c >> 27 & 1) {
+            unsigned lo, hi;
+            __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+            os_avx = (lo & 6) == 6;
+        }
+        if (os_avx)
+            m |= (c >> 28 & 1 ? BIT(avx) : 0) | (c >> 12 & 1 ? BIT(fma) : 0) | (c >> 29 & 1 ? BIT(f16c) : 0);
+        if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
+            m |= (b >> 3 & 1 ? BIT(bmi1) : 0) | (b >> 8 & 1 ? BIT(bmi2) : 0);
+            if (os_avx)
+                m |= (b >> 5 & 1 ? BIT(avx2) : 0) | (b >> 16 & 1 ? BIT(avx512f) : 0) |
+                     (b >> 17 & 1 ? BIT(avx512dq) : 0) | (b >> 31 & 1 ? BIT(avx512vl) : 0) |
+                     (c >> 1 & 1 ? BIT(avx512vbmi) : 0) | (c >> 11 & 1 ? BIT(avx512vnni) : 0) |
+                     (c >> 12 & 1 ? BIT(avx512bitalg) : 0);
+        }
+        if (os_avx && __get_cpuid_count(7, 1, &a, &b, &c, &d))
+            m |= a >> 4 & 1 ? BIT(avx_vnni) : 0;
+        if (__get_cpuid(0x80000001, &a, &b, &c, &d))
+            m |= c >> 5 & 1 ? BIT(lzcnt) : 0;
+    }
+#elif defined(__aarch64__) && defined(__linux__)
+    unsigned long hw = getauxval(AT_HWCAP);
+    m |= (hw & (1ul << 8) ? BIT(lse) : 0) | (hw & (1ul << 10) ? BIT(fp16) : 0) |
+         (hw & (1ul << 20) ? BIT(dotprod) : 0) | (hw & (1ul << 30) ? BIT(pauth) : 0);
+#endif
+    return m;
+}
+
+/* ---- target lines ---------------------------------------------------------- */
+
+static const char *const isa_flag_names[CG_ISA_COUNT] = {
+#define CG_F(name) #name,
+    CG_ISA_FLAGS(CG_F)
+#undef CG_F
+};
+
+/* Cranelift's x86 presets (meta/src/isa/x86.rs). */
+#define SSE3 BIT(sse3)
+#define SSSE3 (SSE3 | BIT(ssse3))
+#define SSE41 (SSSE3 | BIT(sse41))
+#define SSE42 (SSE41 | BIT(sse42))
+#define NEHALEM (SSE42 | BIT(popcnt) | BIT(cmpxchg16b))
+#define SANDY (NEHALEM | BIT(avx))
+#define HASWELL (SANDY | BIT(avx2) | BIT(bmi1) | BIT(bmi2) | BIT(fma) | BIT(lzcnt))
+#define SKX (HASWELL | BIT(avx512f) | BIT(avx512dq) | BIT(avx512vl))
+static const struct { const char *name; uint64_t bits; } x64_presets[] = {
+    {"baseline", 0}, {"sse3", SSE3}, {"ssse3", SSSE3}, {"sse41", SSE41}, {"sse42", SSE42},
+    {"nocona", SSE3 | BIT(cmpxchg16b)}, {"core2", SSE3 | BIT(cmpxchg16b)},
+    {"penryn", SSE41 | BIT(cmpxchg16b)}, {"atom", SSSE3 | BIT(cmpxchg16b)},
+    {"bonnell", SSSE3 | BIT(cmpxchg16b)}, {"silvermont", NEHALEM}, {"slm", NEHALEM},
+    {"goldmont", NEHALEM}, {"goldmont-plus", NEHALEM}, {"tremont", NEHALEM},
+    {"nehalem", NEHALEM}, {"corei7", NEHALEM}, {"westmere", NEHALEM},
+    {"sandybridge", SANDY}, {"corei7-avx", SANDY}, {"ivybridge", SANDY}, {"core-avx-i", SANDY},
+    {"haswell", HASWELL}, {"core-avx2", HASWELL}, {"broadwell", HASWELL}, {"skylake", HASWELL},
+    {"skylake-avx512", SKX}, {"skx", SKX}, {"cascadelake", SKX | BIT(avx512vnni)},
+    {"icelake", SKX | BIT(avx512vnni) | BIT(avx512vbmi) | BIT(avx512bitalg)},
+    {"alderlake", NEHALEM | BIT(bmi1) | BIT(bmi2) | BIT(lzcnt) | BIT(fma) | BIT(avx_vnni)},
+    {"x86-64", 0}, {"x86-64-v2", NEHALEM}, {"x86-64-v3", HASWELL}, {"x86-64-v4", SKX},
+};
+/* Flags accepted that no lowering reads (yet). */
+static const char *const ignored_flags[] = {
+    "has_i8mm", "use_bti", "sign_return_address_all", "sign_return_address_with_bkey",
+    "has_fp16fml", "has_rcpc",
+};
+
+static bool parse_bool(const char *v, bool *out)
+{
+    if (!v || !strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "on"))
+        return *out = true;
+    if (!strcmp(v, "false") || !strcmp(v, "0") || !strcmp(v, "off"))
+        return !(*out = false);
+    return false;
+}
+
+bool cg_target_from_file(cg_target *t, const ir_file *file, uint32_t target_index, ir_diag *d)
+{
+    memset(t, 0, sizeof *t);
+    const ir_target *tg = &file->targets.v[target_index];
+    if (!strcmp(tg->arch, "x86_64"))
+        t->arch = JIT_ARCH_X86_64;
+    else if (!strcmp(tg->arch, "aarch64"))
+        t->arch = JIT_ARCH_AARCH64;
+    else {
+        ir_diag_set(d, tg->line, 1, "unsupported target '%s'", tg->arch);
+        return false;
+    }
+    for (uint32_t i = 0; i < tg->settings && i < file->settings.n; i++) {
+        const ir_setting *s = &file->settings.v[i];
+        bool b;
+        if (!strcmp(s->name, "opt_level"))
+            t->opt = s->value && strcmp(s->value, "none") != 0;
+        else if (!strcmp(s->name, "preserve_frame_pointers") && parse_bool(s->value, &b))
+            t->preserve_frame_pointers = b;
+        else if (!strcmp(s->name, "enable_probestack") && parse_bool(s->value, &b))
+            t->enable_probestack = b;
+        /* other settings do not change results here; see the README */
+    }
+    for (uint32_t i = 0; i < tg->nflags; i++) {
+        const ir_setting *s = &file->target_flags.v[tg->flags + i];
+        const char *n = s->name;
+        bool on = true, known = false;
+        if (s->value && !parse_bool(s->value, &on)) {
+            ir_diag_set(d, s->line, 1, "invalid value '%s' for ISA flag '%s'", s->value, n);
+            return false;
+        }
+        if (t->arch == JIT_ARCH_AARCH64 && !strcmp(n, "sign_return_address")) {
+            t->sign_return_address = on;
+            continue;
+        }
+        if (!strncmp(n, "has_", 4)) {
+            for (unsigned k = 0; k < CG_ISA_COUNT && !known; k++)
+                if (!strcmp(n + 4, isa_flag_names[k])) {
+                    known = true;
+                    t->isa = on ? t->isa | 1ull << k : t->isa & ~(1ull << k);
+                }
+        }
+        for (size_t k = 0; t->arch == JIT_ARCH_X86_64 && !known && k < sizeof x64_presets / sizeof x64_presets[0]; k++)
+            if (!strcmp(n, x64_presets[k].name)) {
+                known = true;
+                t->isa |= x64_presets[k].bits;
+            }
+        for (size_t k = 0; !known && k < sizeof ignored_flags / sizeof ignored_flags[0]; k++)
+            known = !strcmp(n, ignored_flags[k]);
+        if (!known) {
+            ir_diag_set(d, s->line, 1, "unknown ISA flag '%s' for %s", n, tg->arch);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ---- names ------------------------------------------------------------------ */
+
+const char *cg_trap_name(uint32_t code, char buf[16])
+{
+    return ir_trapcode_name((ir_trapcode)code, buf);
+}
+
+const char *cg_symbol_name(const ir_function *f, char *buf, size_t n)
+{
+    if (f->name.kind == IR_NAME_USER)
+        snprintf(buf, n, "u%u:%u", f->name.ns, f->name.index);
+    else
+        snprintf(buf, n, "%s", f->name.str ? f->name.str : "");
+    return buf;
+}
+
+void cg_output_free(cg_output *o)
+{
+    ir_vec_free(&o->code);
+    ir_vec_free(&o->relocs);
+    ir_vec_free(&o->traps);
+    ir_arena_free(&o->names);
+}
+
+/* ---- compiling ---------------------------------------------------------------- */
+
+static const cg_isa *isa_for(jit_arch a)
+{
+    return a == JIT_ARCH_X86_64 ? &x64_isa : NULL;
+}
+
+static void count_uses(cg_ctx *c)
+{
+    const ir_function *fn = c->fn;
+    for (uint32_t i = 0; i < fn->values.n; i++)
+        c->uses.v[i] = 0;
+#define USE(x) (c->uses.v[ir_value_resolve(fn, (x))]++)
+    for (uint32_t li = 0; li < fn->layout.n; li++) {
+        const ir_block_data *bd = &fn->blocks.v[fn->layout.v[li]];
+        for (uint32_t i = bd->first; i != IR_NONE; i = fn->insts.v[i].next) {
+            const ir_inst_data *in = &fn->insts.v[i];
+            const uint32_t *a = ir_inst_args(fn, i);
+            for (uint32_t k = 0; k < in->nargs; k++)
+                USE(a[k]);
+            const uint32_t *p = &fn->pool.v[in->ent];
+            uint32_t calls[2], ncalls = 0;
+            const uint32_t *list = calls;
+            if (in->op == IR_OP_jump)
+                calls[0] = in->ent, ncalls = 1;
+            else if (in->op == IR_OP_brif)
+                calls[0] = p[0], calls[1] = p[1], ncalls = 2;
+            else if (in->op == IR_OP_br_table)
+                list = p + 1, ncalls = p[0];
+            for (uint32_t k = 0; k < ncalls; k++) {
+                const uint32_t *bc = &fn->pool.v[list[k]];
+                for (uint32_t j = 0; j < bc[1]; j++)
+                    if (IR_BLOCKARG_KIND(bc[2 + j]) == IR_BLOCKARG_VALUE)
+                        USE(bc[2 + j]);
+            }
+            if (i == bd->last)
+                break;
+        }
+    }
+#undef USE
+}
+
+bool cg_compile(const cg_target *t, const ir_file *file, uint32_t func, cg_output *out, ir_diag *d)
+{
+    memset(out, 0, sizeof *out);
+    out->align = 16;
+    d->file = file->path;
+    d->src = file->src;
+    d->len = file->len;
+    const ir_function *fn = file->funcs.v[func];
+    const cg_isa *isa = isa_for(t->arch);
+    if (!isa) {
+        ir_diag_set(d, fn->line, fn->col, "unsupported target %s: no code generator yet",
+                    jit_arch_name(t->arch));
+        return false;
+    }
+    cg_ctx c = {.isa = isa, .target = t, .file = file, .fn = fn, .out = out, .d = d};
+    cg_func_init(&c.f);
+    ir_vec_reserve(&c.vreg_of, fn->values.n);
+    ir_vec_reserve(&c.uses, fn->values.n);
+    c.vreg_of.n = c.uses.n = fn->values.n;
+    for (uint32_t i = 0; i < fn->values.n; i++)
+        c.vreg_of.v[i] = CG_NONE;
+    count_uses(&c);
+    c.f.nlabels = fn->blocks.n;     /* IR block n has label n */
+
+    bool ok = isa->lower(&c) && cg_regalloc(&c);
+    if (ok) {
+        cg_frame_layout(&c);
+        cg_buf_init(&c.buf, out, c.f.nlabels);
+        ok = isa->emit(&c);
+        cg_buf_free(&c.buf);
+    }
+    cg_func_free(&c.f);
+    ir_vec_free(&c.frame.slot_off);
+    ir_vec_free(&c.vreg_of);
+    ir_vec_free(&c.uses);
+    if (!ok) {
+        cg_output_free(out);
+        memset(out, 0, sizeof *out);
+    }
+    return ok;
+}
+
+bool cg_compile_trampoline(const cg_target *t, const ir_function *callee, cg_output *out, ir_diag *d)
+{
+    memset(out, 0, sizeof *out);
+    ir_diag_set(d, callee->line, callee->col,
+                "unsupported on %s: call trampolines are not implemented yet",
+                t->arch == JIT_ARCH_AARCH64 ? "aarch64" : "x86_64");
+    return false;
+}

@@ -1,0 +1,168 @@
+/* Building VCode: blocks, instructions and their operands, vregs, labels,
+ * the constant pool and symbols.  Everything appends to arrays. */
+#include "cg.h"
+
+#include <string.h>
+
+void cg_func_init(cg_func *f)
+{
+    memset(f, 0, sizeof *f);
+    f->cur = CG_NONE;
+    f->cur_ir = CG_NONE;
+}
+
+void cg_func_free(cg_func *f)
+{
+    ir_vec_free(&f->blocks);
+    ir_vec_free(&f->insts);
+    ir_vec_free(&f->opnds);
+    ir_vec_free(&f->vlist);
+    ir_vec_free(&f->vcls);
+    ir_vec_free(&f->syms);
+    ir_vec_free(&f->consts);
+    ir_vec_free(&f->cbytes);
+    ir_vec_free(&f->allocs);
+    ir_vec_free(&f->edits);
+}
+
+uint32_t cg_new_vreg(cg_func *f, unsigned cls)
+{
+    ir_vec_push(&f->vcls, (uint8_t)cls);
+    return CG_VREG0 + f->vcls.n - 1;
+}
+
+uint32_t cg_new_label(cg_func *f)
+{
+    return f->nlabels++;
+}
+
+uint32_t cg_block_begin(cg_func *f, uint32_t label)
+{
+    cg_block b = {.label = label, .first = f->insts.n, .end = f->insts.n};
+    ir_vec_push(&f->blocks, b);
+    f->cur = f->blocks.n - 1;
+    return f->cur;
+}
+
+void cg_block_end(cg_func *f)
+{
+    f->blocks.v[f->cur].end = f->insts.n;
+}
+
+cg_inst *cg_emit_inst(cg_func *f, unsigned op, unsigned n)
+{
+    ir_vec_reserve(&f->opnds, n);
+    ir_vec_reserve(&f->insts, 1);
+    cg_inst *i = &f->insts.v[f->insts.n++];
+    memset(i, 0, sizeof *i);
+    i->op = (uint16_t)op;
+    i->opnd = f->opnds.n;
+    i->ir = f->cur_ir;
+    return i;
+}
+
+static void add_op(cg_func *f, uint32_t reg, unsigned kind, unsigned cons, unsigned fix)
+{
+    unsigned cls = reg >= CG_VREG0 ? f->vcls.v[reg - CG_VREG0] : CG_CLS_INT;
+    ir_vec_push(&f->opnds, ((cg_operand){reg, (uint8_t)kind, (uint8_t)cons, (uint8_t)fix, (uint8_t)cls}));
+    f->insts.v[f->insts.n - 1].nopnd++;
+}
+
+void cg_op_use(cg_func *f, uint32_t reg) { add_op(f, reg, CG_USE, CG_ANY, 0); }
+void cg_op_use_fixed(cg_func *f, uint32_t reg, unsigned preg) { add_op(f, reg, CG_USE, CG_FIXED, preg); }
+void cg_op_def(cg_func *f, uint32_t reg) { add_op(f, reg, CG_DEF, CG_ANY, 0); }
+void cg_op_def_fixed(cg_func *f, uint32_t reg, unsigned preg) { add_op(f, reg, CG_DEF, CG_FIXED, preg); }
+void cg_op_def_reuse(cg_func *f, uint32_t reg, unsigned use) { add_op(f, reg, CG_DEF, CG_REUSE, use); }
+void cg_op_temp(cg_func *f, uint32_t reg) { add_op(f, reg, CG_EARLY_DEF, CG_ANY, 0); }
+
+uint32_t cg_const_add(cg_func *f, const void *bytes, uint32_t size, uint32_t align)
+{
+    /* the same constant is usually asked for again soon: look back a little */
+    uint32_t lo = f->consts.n > 32 ? f->consts.n - 32 : 0;
+    for (uint32_t i = f->consts.n; i-- > lo;) {
+        cg_const *k = &f->consts.v[i];
+        if (k->size == size && k->align >= align && !memcmp(f->cbytes.v + k->off, bytes, size))
+            return i;
+    }
+    cg_const k = {f->cbytes.n, size, align, cg_new_label(f)};
+    ir_vec_reserve(&f->cbytes, size);
+    memcpy(f->cbytes.v + f->cbytes.n, bytes, size);
+    f->cbytes.n += size;
+    ir_vec_push(&f->consts, k);
+    return f->consts.n - 1;
+}
+
+uint32_t cg_sym_add(cg_ctx *c, const char *name)
+{
+    for (uint32_t i = 0; i < c->f.syms.n; i++)
+        if (!strcmp(c->f.syms.v[i], name))
+            return i;
+    size_t n = strlen(name);
+    ir_vec_push(&c->f.syms, ir_arena_strndup(&c->out->names, name, n));
+    return c->f.syms.n - 1;
+}
+
+unsigned cg_type_cls(ir_type t)
+{
+    return ir_type_is_float(t) || ir_type_is_vector(t) ? CG_CLS_FLOAT : CG_CLS_INT;
+}
+
+uint32_t cg_value_vreg(cg_ctx *c, uint32_t v)
+{
+    v = ir_value_resolve(c->fn, v);
+    uint32_t r = c->vreg_of.v[v];
+    if (r == CG_NONE) {
+        ir_type t = c->fn->values.v[v].type;
+        r = cg_new_vreg(&c->f, cg_type_cls(t));
+        if (t == IR_I128)   /* a register pair: low half first */
+            cg_new_vreg(&c->f, CG_CLS_INT);
+        c->vreg_of.v[v] = r;
+    }
+    return r;
+}
+
+bool cg_unsupported(cg_ctx *c, uint32_t inst, const char *what)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    char buf[96], tb[16];
+    if (!what) {
+        ir_type t = in->type;
+        if (!t && in->nres)
+            t = c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
+        if (!t && in->nargs)
+            t = c->fn->values.v[ir_value_resolve(c->fn, ir_inst_args(c->fn, inst)[0])].type;
+        snprintf(buf, sizeof buf, "%s%s%s", ir_opcodes[in->op].name, t ? "." : "",
+                 t ? ir_type_name(t, tb) : "");
+        what = buf;
+    }
+    ir_diag_set(c->d, in->line, in->col, "unsupported on %s: %s", c->isa->name, what);
+    return false;
+}
+
+/* Cranelift's LibCall names and the C functions behind them. */
+static const char *const libcalls[][2] = {
+    {"CeilF32", "ceilf"},       {"CeilF64", "ceil"},       {"FloorF32", "floorf"},
+    {"FloorF64", "floor"},      {"TruncF32", "truncf"},    {"TruncF64", "trunc"},
+    {"NearestF32", "nearbyintf"}, {"NearestF64", "nearbyint"}, {"FmaF32", "fmaf"},
+    {"FmaF64", "fma"},          {"Memcpy", "memcpy"},      {"Memset", "memset"},
+    {"Memmove", "memmove"},     {"Memcmp", "memcmp"},      {"Probestack", "__cranelift_probestack"},
+};
+
+const char *cg_extname_symbol(cg_ctx *c, const ir_extname *n, char *buf, size_t size)
+{
+    if (n->kind == IR_NAME_USERREF && n->index < c->fn->user_names.n)
+        n = &c->fn->user_names.v[n->index];
+    uint32_t k = ir_file_find_func(c->file, n);
+    if (k != IR_NONE)
+        return cg_symbol_name(c->file->funcs.v[k], buf, size);
+    if (n->kind == IR_NAME_USER) {
+        snprintf(buf, size, "u%u:%u", n->ns, n->index);
+        return buf;
+    }
+    const char *s = n->str ? n->str : "";
+    for (size_t i = 0; i < sizeof libcalls / sizeof libcalls[0]; i++)
+        if (!strcmp(s, libcalls[i][0]))
+            return libcalls[i][1];
+    snprintf(buf, size, "%s", s);
+    return buf;
+}

@@ -1,0 +1,581 @@
+/* x86-64 encoding: VCode with allocations -> bytes.  One encoder for the
+ * REX/ModRM/SIB forms, then each machine opcode, the allocator's moves,
+ * prologue and epilogue.  Frame, from high to low addresses:
+ *
+ *   incoming stack args  [rbp+16 ..]      return address, saved rbp [rbp]
+ *   saved callee-saved registers (push)
+ *   spill slots, stack slots, outgoing args [rsp ..]   16-byte aligned */
+#include "x64.h"
+
+#include <string.h>
+
+enum { P66 = 1, PF2 = 2, PF3 = 4 };
+enum { BREG = 1, BRM = 2 };    /* 8-bit register in the reg / rm field: REX for spl..dil */
+
+typedef struct mem {
+    int base, index;        /* pregs, -1 for none */
+    unsigned scale;
+    int32_t disp;
+    bool rip;               /* rip-relative: to label, or to sym through reloc rk */
+    uint32_t label;
+    const char *sym;
+    jit_reloc_kind rk;
+} mem;
+
+typedef struct em {
+    cg_ctx *c;
+    cg_buf *b;
+    const cg_inst *in;      /* being emitted */
+    uint32_t locals;        /* sub rsp, after the pushes */
+    uint8_t saved[8];
+    unsigned nsaved;
+    bool ok;
+} em;
+
+#define B (e->b)
+
+/* prefixes, REX, opcode, ModRM, SIB, displacement; immlen bytes of
+ * immediate follow (they move the end of a rip-relative instruction). */
+static void enc(em *e, unsigned pfx, bool w, uint32_t opc, unsigned reg, const mem *m, unsigned rm,
+                unsigned byteregs, unsigned immlen)
+{
+    reg &= 15, rm &= 15;
+    if (pfx & P66)
+        cg_put1(B, 0x66);
+    if (pfx & PF2)
+        cg_put1(B, 0xf2);
+    if (pfx & PF3)
+        cg_put1(B, 0xf3);
+    unsigned rex = (w ? 8 : 0) | (reg & 8 ? 4 : 0);
+    bool force = (byteregs & BREG) && reg >= 4 && reg <= 7;
+    if (m) {
+        if (m->index >= 0 && (m->index & 8))
+            rex |= 2;
+        if (!m->rip && (m->base & 8))
+            rex |= 1;
+    } else {
+        rex |= rm & 8 ? 1 : 0;
+        force |= (byteregs & BRM) && rm >= 4 && rm <= 7;
+    }
+    if (rex || force)
+        cg_put1(B, 0x40 | rex);
+    if (opc > 0xffff)
+        cg_put1(B, opc >> 16);
+    if (opc > 0xff)
+        cg_put1(B, (opc >> 8) & 0xff);
+    cg_put1(B, opc & 0xff);
+    if (!m) {
+        cg_put1(B, 0xc0 | (reg & 7) << 3 | (rm & 7));
+        return;
+    }
+    if (m->rip) {
+        cg_put1(B, (reg & 7) << 3 | 5);
+        uint32_t at = cg_buf_off(B);
+        cg_put4(B, 0);
+        if (m->sym) {
+            const ir_inst_data *ii = e->in->ir != CG_NONE ? &e->c->fn->insts.v[e->in->ir] : NULL;
+            cg_buf_reloc(B, at, m->rk, m->sym, -4 - (int64_t)immlen, ii ? ii->line : e->c->fn->line,
+                         ii ? ii->col : e->c->fn->col);
+        } else {
+            cg_buf_fixup(B, at, m->label, CG_FIX_PCREL32, -4 - (int32_t)immlen);
+        }
+        return;
+    }
+    unsigned base = (unsigned)m->base & 7;
+    bool sib = m->index >= 0 || base == 4;
+    unsigned mod = m->disp == 0 && base != 5 ? 0 : m->disp == (int8_t)m->disp ? 1 : 2;
+    cg_put1(B, mod << 6 | (reg & 7) << 3 | (sib ? 4 : base));
+    if (sib)
+        cg_put1(B, m->scale << 6 | ((m->index >= 0 ? (unsigned)m->index : 4) & 7) << 3 | base);
+    if (mod == 1)
+        cg_put1(B, (uint8_t)m->disp);
+    else if (mod == 2)
+        cg_put4(B, (uint32_t)m->disp);
+}
+
+static void rr(em *e, unsigned pfx, bool w, uint32_t opc, unsigned reg, unsigned rm, unsigned byteregs)
+{
+    enc(e, pfx, w, opc, reg, NULL, rm, byteregs, 0);
+}
+
+static unsigned szp(unsigned size) { return size == 2 ? P66 : 0; }
+
+static void imm(em *e, unsigned bytes, int64_t x)
+{
+    if (bytes == 1)
+        cg_put1(B, (uint8_t)x);
+    else if (bytes == 2)
+        cg_put2(B, (uint16_t)x);
+    else
+        cg_put4(B, (uint32_t)x);
+}
+
+/* Allocation of operand k: a register (this allocator never leaves an
+ * operand in memory). */
+static unsigned R(em *e, unsigned k)
+{
+    uint32_t a = e->c->f.allocs.v[e->in->opnd + k];
+    if (cg_alloc_is_slot(a)) {
+        e->ok = false;
+        return 0;
+    }
+    return a;
+}
+
+static mem spill(em *e, uint32_t slot)
+{
+    return (mem){X64_RSP, -1, 0, (int32_t)(e->c->frame.spill_off + 8 * slot), false, 0, NULL, 0};
+}
+
+/* The memory operand of the instruction, its registers from operand k. */
+static mem mem_of(em *e, unsigned k)
+{
+    const cg_inst *in = e->in;
+    mem m = {-1, -1, in->scale, in->disp, false, 0, NULL, 0};
+    switch (in->amode) {
+    case X64_AM_BASE: m.base = (int)R(e, k); break;
+    case X64_AM_INDEX: m.base = (int)R(e, k), m.index = (int)R(e, k + 1); break;
+    case X64_AM_SLOT: m.base = X64_RSP, m.disp += (int32_t)e->c->frame.slot_off.v[in->aux]; break;
+    case X64_AM_INARG: m.base = X64_RBP, m.disp += 16; break;
+    case X64_AM_OUTARG: m.base = X64_RSP; break;
+    case X64_AM_CONST: m.rip = true, m.label = e->c->f.consts.v[in->aux].label; break;
+    default: e->ok = false; m.base = X64_RSP; break;
+    }
+    return m;
+}
+
+/* ---- moves of the allocator ------------------------------------------------ */
+
+static void move(em *e, uint32_t from, uint32_t to, unsigned cls)
+{
+    bool fl = cls == CG_CLS_FLOAT;
+    if (cg_alloc_is_slot(from) && cg_alloc_is_slot(to)) {
+        unsigned s = fl ? X64_XSCRATCH : X64_SCRATCH;
+        move(e, from, s, cls);
+        move(e, s, to, cls);
+        return;
+    }
+    if (cg_alloc_is_slot(from)) {
+        mem m = spill(e, cg_alloc_slot(from));
+        if (fl)
+            enc(e, PF2, false, 0x0f10, to, &m, 0, 0, 0);        /* movsd x, [m] */
+        else
+            enc(e, 0, true, 0x8b, to, &m, 0, 0, 0);             /* mov r, [m] */
+    } else if (cg_alloc_is_slot(to)) {
+        mem m = spill(e, cg_alloc_slot(to));
+        if (fl)
+            enc(e, PF2, false, 0x0f11, from, &m, 0, 0, 0);
+        else
+            enc(e, 0, true, 0x89, from, &m, 0, 0, 0);
+    } else if (fl) {
+        rr(e, 0, false, 0x0f28, to, from, 0);                    /* movaps */
+    } else {
+        rr(e, 0, true, 0x89, from, to, 0);
+    }
+}
+
+/* ---- frame ----------------------------------------------------------------- */
+
+static void push_pop(em *e, unsigned op, unsigned r)
+{
+    if (r & 8)
+        cg_put1(B, 0x41);
+    cg_put1(B, op + (r & 7));
+}
+
+static void sp_adjust(em *e, unsigned digit, uint32_t n)
+{
+    if (!n)
+        return;
+    if (n < 128) {
+        rr(e, 0, true, 0x83, digit, X64_RSP, 0);
+        cg_put1(B, n);
+    } else {
+        rr(e, 0, true, 0x81, digit, X64_RSP, 0);
+        cg_put4(B, n);
+    }
+}
+
+static void prologue(em *e)
+{
+    const cg_frame *fr = &e->c->frame;
+    cg_put1(B, 0x55);                           /* push rbp */
+    rr(e, 0, true, 0x89, X64_RSP, X64_RBP, 0);  /* mov rbp, rsp */
+    for (unsigned r = 0; r < 16; r++)
+        if ((fr->saved >> r & 1) && r != X64_RBP && r != X64_RSP) {
+            e->saved[e->nsaved++] = (uint8_t)r;
+            push_pop(e, 0x50, r);
+        }
+    uint32_t pushed = 8 * e->nsaved;
+    e->locals = ((fr->size + pushed + 15) & ~15u) - pushed;
+    sp_adjust(e, 5, e->locals);
+}
+
+static void epilogue(em *e)
+{
+    sp_adjust(e, 0, e->locals);
+    for (unsigned i = e->nsaved; i-- > 0;)
+        push_pop(e, 0x58, e->saved[i]);
+    cg_put1(B, 0x5d);   /* pop rbp */
+    cg_put1(B, 0xc3);
+}
+
+/* ---- branches -------------------------------------------------------------- */
+
+static void jmp(em *e, uint32_t label)
+{
+    cg_put1(B, 0xe9);
+    cg_buf_fixup(B, cg_buf_off(B), label, CG_FIX_PCREL32, -4);
+    cg_put4(B, 0);
+}
+
+static void jcc(em *e, unsigned cc, uint32_t label)
+{
+    cg_put1(B, 0x0f);
+    cg_put1(B, 0x80 | cc);
+    cg_buf_fixup(B, cg_buf_off(B), label, CG_FIX_PCREL32, -4);
+    cg_put4(B, 0);
+}
+
+/* A short forward jump to a label bound a few bytes later. */
+static void jcc8(em *e, unsigned cc, uint32_t label)
+{
+    cg_put1(B, 0x70 | cc);
+    cg_buf_fixup(B, cg_buf_off(B), label, CG_FIX_PCREL8, -1);
+    cg_put1(B, 0);
+}
+
+static void alu_ri(em *e, unsigned op, unsigned size, unsigned r, int64_t x)
+{
+    if (size == 1) {
+        rr(e, 0, false, 0x80, op, r, BRM);
+        imm(e, 1, x);
+    } else if (x == (int8_t)x) {
+        rr(e, szp(size), size == 8, 0x83, op, r, 0);
+        imm(e, 1, x);
+    } else {
+        rr(e, szp(size), size == 8, 0x81, op, r, 0);
+        imm(e, size == 2 ? 2 : 4, x);
+    }
+}
+
+/* ---- division: checks, then div/idiv -------------------------------------- */
+
+static void emit_div(em *e)
+{
+    const cg_inst *in = e->in;
+    unsigned size = in->size, y = R(e, 1);
+    bool sign = in->cc & X64_DIV_SIGNED, rem = in->cc & X64_DIV_REM;
+    bool w = size == 8;
+    rr(e, 0, w, 0x85, y, y, 0);                             /* test y, y */
+    jcc(e, X64_CC_E, cg_buf_island(B, IR_TRAP_int_divz));
+    uint32_t done = CG_NONE;
+    if (sign) {
+        uint32_t go = cg_buf_new_label(B);
+        alu_ri(e, X64_CMPOP, size, y, -1);
+        jcc(e, X64_CC_NE, go);
+        if (rem) {      /* x % -1 = 0; idiv would fault on INT_MIN */
+            done = cg_buf_new_label(B);
+            rr(e, 0, false, 0x31, X64_RDX, X64_RDX, 0);     /* xor edx, edx */
+            jmp(e, done);
+        } else {        /* INT_MIN / -1 overflows; x - 1 overflows iff x = INT_MIN */
+            alu_ri(e, X64_CMPOP, in->aux, X64_RAX, 1);
+            jcc(e, X64_CC_O, cg_buf_island(B, IR_TRAP_int_ovf));
+        }
+        cg_buf_bind(B, go);
+        if (w)
+            cg_put1(B, 0x48);
+        cg_put1(B, 0x99);                                   /* cdq / cqo */
+    } else {
+        rr(e, 0, false, 0x31, X64_RDX, X64_RDX, 0);
+    }
+    rr(e, 0, w, 0xf7, sign ? 7 : 6, y, 0);
+    if (done != CG_NONE)
+        cg_buf_bind(B, done);
+}
+
+/* br_table: bounds check, then jump through a table of 32-bit offsets
+ * from the table's start, placed right after the jump. */
+static void emit_jmptable(em *e)
+{
+    const cg_inst *in = e->in;
+    const uint32_t *labels = &e->c->f.vlist.v[in->aux];
+    uint32_t n = (uint32_t)in->imm;
+    unsigned idx = R(e, 0), t1 = R(e, 1), t2 = R(e, 2);
+    if (n <= 1) {
+        jmp(e, labels[0]);
+        return;
+    }
+    rr(e, 0, false, 0x81, X64_CMPOP, idx, 0);
+    cg_put4(B, n - 1);
+    jcc(e, X64_CC_AE, labels[0]);
+    rr(e, 0, false, 0x89, idx, t2, 0);                      /* mov t2d, idxd: zero-extend */
+    uint32_t table = cg_buf_new_label(B);
+    mem m = {-1, -1, 0, 0, true, table, NULL, 0};
+    enc(e, 0, true, 0x8d, t1, &m, 0, 0, 0);                 /* lea t1, [rip+table] */
+    mem ent = {(int)t1, (int)t2, 2, 0, false, 0, NULL, 0};
+    enc(e, 0, true, 0x63, t2, &ent, 0, 0, 0);               /* movsxd t2, [t1+t2*4] */
+    rr(e, 0, true, 0x01, t2, t1, 0);                        /* add t1, t2 */
+    rr(e, 0, false, 0xff, 4, t1, 0);                        /* jmp t1 */
+    cg_buf_bind(B, table);
+    uint32_t base = cg_buf_off(B);
+    for (uint32_t k = 1; k < n; k++) {
+        cg_buf_fixup(B, cg_buf_off(B), labels[k], CG_FIX_DIFF32, (int32_t)base);
+        cg_put4(B, 0);
+    }
+}
+
+static void trap_here(em *e)
+{
+    int64_t code = e->in->imm;
+    if (code != IR_TRAP_NONE)
+        cg_buf_trap(B, (uint32_t)code);
+}
+
+/* ---- one instruction ------------------------------------------------------- */
+
+static void emit_inst(em *e, uint32_t next_label)
+{
+    const cg_inst *in = e->in;
+    unsigned size = in->size;
+    bool w = size == 8;
+    switch (in->op) {
+    case X64_ARGS:
+        break;
+    case X64_RET:
+        epilogue(e);
+        break;
+    case X64_MOV:
+        if (R(e, 0) != R(e, 1) || size != 8)
+            rr(e, 0, w, 0x89, R(e, 1), R(e, 0), 0);
+        break;
+    case X64_MOVI: {
+        unsigned d = R(e, 0);
+        int64_t x = in->imm;
+        if (size == 8 && x == (int32_t)x) {
+            rr(e, 0, true, 0xc7, 0, d, 0);
+            cg_put4(B, (uint32_t)x);
+        } else if (size != 8 || (uint64_t)x <= UINT32_MAX) {
+            if (d & 8)
+                cg_put1(B, 0x41);
+            cg_put1(B, 0xb8 + (d & 7));
+            cg_put4(B, (uint32_t)x);
+        } else {
+            cg_put1(B, 0x48 | (d & 8 ? 1 : 0));
+            cg_put1(B, 0xb8 + (d & 7));
+            cg_put8(B, (uint64_t)x);
+        }
+        break;
+    }
+    case X64_ALU:
+        rr(e, szp(size), w, (uint32_t)(in->cc << 3 | (size == 1 ? 0 : 1)), R(e, 2), R(e, 0),
+           size == 1 ? BREG | BRM : 0);
+        break;
+    case X64_ALUI:
+        alu_ri(e, in->cc, size, R(e, 0), in->imm);
+        break;
+    case X64_CMP:
+        rr(e, szp(size), w, in->cc == X64_TEST ? (size == 1 ? 0x84 : 0x85) : (size == 1 ? 0x38 : 0x39),
+           R(e, 1), R(e, 0), size == 1 ? BREG | BRM : 0);
+        break;
+    case X64_CMPI:
+        if (in->cc == X64_TEST) {
+            rr(e, szp(size), w, size == 1 ? 0xf6 : 0xf7, 0, R(e, 0), BRM);
+            imm(e, size == 1 ? 1 : size == 2 ? 2 : 4, in->imm);
+        } else {
+            alu_ri(e, X64_CMPOP, size, R(e, 0), in->imm);
+        }
+        break;
+    case X64_IMUL:
+        rr(e, 0, w, 0x0faf, R(e, 0), R(e, 2), 0);
+        break;
+    case X64_IMULI:
+        if (in->imm == (int8_t)in->imm) {
+            rr(e, 0, w, 0x6b, R(e, 0), R(e, 1), 0);
+            imm(e, 1, in->imm);
+        } else {
+            rr(e, 0, w, 0x69, R(e, 0), R(e, 1), 0);
+            imm(e, 4, in->imm);
+        }
+        break;
+    case X64_UNARY:
+        rr(e, szp(size), w, size == 1 ? 0xf6 : 0xf7, in->cc, R(e, 0), BRM);
+        break;
+    case X64_MULHI:
+        rr(e, 0, w, 0xf7, in->cc ? 5 : 4, R(e, 1), 0);
+        break;
+    case X64_SHIFT:
+        rr(e, szp(size), w, size == 1 ? 0xd2 : 0xd3, in->cc, R(e, 0), BRM);
+        break;
+    case X64_SHIFTI:
+        rr(e, szp(size), w, size == 1 ? 0xc0 : 0xc1, in->cc, R(e, 0), BRM);
+        imm(e, 1, in->imm);
+        break;
+    case X64_EXT: {
+        unsigned d = R(e, 0), s = R(e, 1);
+        if (in->aux == 4)
+            in->cc ? rr(e, 0, true, 0x63, d, s, 0) : rr(e, 0, false, 0x89, s, d, 0);
+        else
+            rr(e, 0, in->cc && w, (in->aux == 1 ? 0x0fb6 : 0x0fb7) | (in->cc ? 8 : 0), d, s, BRM);
+        break;
+    }
+    case X64_LOAD: {
+        mem m = mem_of(e, 1);
+        unsigned d = R(e, 0), ext = in->cc & 3;
+        trap_here(e);
+        if (size <= 2)
+            enc(e, 0, ext == X64_LD_SX && (in->cc & X64_LD_64), (size == 1 ? 0x0fb6 : 0x0fb7) | (ext == X64_LD_SX ? 8 : 0),
+                d, &m, 0, 0, 0);
+        else if (size == 4 && ext == X64_LD_SX && (in->cc & X64_LD_64))
+            enc(e, 0, true, 0x63, d, &m, 0, 0, 0);
+        else
+            enc(e, 0, w, 0x8b, d, &m, 0, 0, 0);
+        break;
+    }
+    case X64_STORE: {
+        mem m = mem_of(e, 1);
+        trap_here(e);
+        enc(e, szp(size), w, size == 1 ? 0x88 : 0x89, R(e, 0), &m, 0, size == 1 ? BREG : 0, 0);
+        break;
+    }
+    case X64_LEA: {
+        mem m = mem_of(e, 1);
+        enc(e, 0, true, 0x8d, R(e, 0), &m, 0, 0, 0);
+        break;
+    }
+    case X64_SETCC:
+        rr(e, 0, false, 0x0f90 | in->cc, 0, R(e, 0), BRM);
+        break;
+    case X64_CMOV:
+        rr(e, 0, w, 0x0f40 | in->cc, R(e, 0), R(e, 2), 0);
+        break;
+    case X64_BITOP: {
+        static const uint16_t opc[] = {0x0fbd, 0x0fbc, 0x0fb8, 0x0fbd, 0x0fbc};
+        rr(e, in->cc <= X64_POPCNT ? PF3 : 0, w, opc[in->cc], R(e, 0), R(e, 1), 0);
+        break;
+    }
+    case X64_DIV:
+        emit_div(e);
+        break;
+    case X64_JMP:
+        if (in->aux != next_label)
+            jmp(e, in->aux);
+        break;
+    case X64_JCOND: {
+        uint32_t taken = in->aux, other = (uint32_t)in->imm;
+        if (taken == next_label) {
+            jcc(e, in->cc ^ 1, other);
+        } else {
+            jcc(e, in->cc, taken);
+            if (other != next_label)
+                jmp(e, other);
+        }
+        break;
+    }
+    case X64_JMPTABLE:
+        emit_jmptable(e);
+        break;
+    case X64_UD2:
+        cg_buf_trap(B, in->aux);
+        cg_put2(B, 0x0b0f);
+        break;
+    case X64_TRAPIF:
+        jcc(e, in->cc, cg_buf_island(B, in->aux));
+        break;
+    case X64_CALL: {
+        const ir_inst_data *ii = in->ir != CG_NONE ? &e->c->fn->insts.v[in->ir] : NULL;
+        cg_put1(B, 0xe8);
+        cg_buf_reloc(B, cg_buf_off(B), JIT_R_X86_CALL_PCREL4, e->c->f.syms.v[in->aux], -4,
+                     ii ? ii->line : 0, ii ? ii->col : 0);
+        cg_put4(B, 0);
+        break;
+    }
+    case X64_CALLIND:
+        rr(e, 0, false, 0xff, 2, R(e, 0), 0);
+        break;
+    case X64_GOTLOAD: {
+        mem m = {-1, -1, 0, 0, true, 0, e->c->f.syms.v[in->aux], JIT_R_X86_GOTPCREL4};
+        enc(e, 0, true, 0x8b, R(e, 0), &m, 0, 0, 0);
+        break;
+    }
+    case X64_XMOV:
+        if (R(e, 0) != R(e, 1))
+            rr(e, 0, false, 0x0f28, R(e, 0), R(e, 1), 0);
+        break;
+    case X64_XLOAD: {
+        mem m = mem_of(e, 1);
+        trap_here(e);
+        enc(e, size == 4 ? PF3 : PF2, false, 0x0f10, R(e, 0), &m, 0, 0, 0);
+        break;
+    }
+    case X64_XSTORE: {
+        mem m = mem_of(e, 1);
+        trap_here(e);
+        enc(e, size == 4 ? PF3 : PF2, false, 0x0f11, R(e, 0), &m, 0, 0, 0);
+        break;
+    }
+    case X64_XALU:
+        rr(e, size == 4 ? PF3 : PF2, false, 0x0f00 | in->cc, R(e, 0), R(e, 2), 0);
+        break;
+    case X64_XBIT:
+        rr(e, 0, false, 0x0f00 | in->cc, R(e, 0), R(e, 2), 0);
+        break;
+    case X64_UCOMI:
+        rr(e, size == 8 ? P66 : 0, false, 0x0f2e, R(e, 0), R(e, 1), 0);
+        break;
+    case X64_XZERO:
+        rr(e, 0, false, 0x0f57, R(e, 0), R(e, 0), 0);
+        break;
+    case X64_CVTI2F:
+        rr(e, size == 4 ? PF3 : PF2, in->aux == 8, 0x0f2a, R(e, 0), R(e, 1), 0);
+        break;
+    case X64_CVTF2I:
+        rr(e, size == 4 ? PF3 : PF2, in->aux == 8, 0x0f2c, R(e, 0), R(e, 1), 0);
+        break;
+    case X64_CVTFF:
+        rr(e, size == 8 ? PF3 : PF2, false, 0x0f5a, R(e, 0), R(e, 1), 0);
+        break;
+    case X64_MOVG2X:
+        rr(e, P66, w, 0x0f6e, R(e, 0), R(e, 1), 0);
+        break;
+    case X64_MOVX2G:
+        rr(e, P66, w, 0x0f7e, R(e, 1), R(e, 0), 0);
+        break;
+    case X64_XSEL: {
+        uint32_t skip = cg_buf_new_label(B);
+        jcc8(e, in->cc ^ 1, skip);
+        rr(e, 0, false, 0x0f28, R(e, 0), R(e, 2), 0);
+        cg_buf_bind(B, skip);
+        break;
+    }
+    default:
+        e->ok = false;
+    }
+}
+
+bool x64_emit(cg_ctx *c)
+{
+    em e = {.c = c, .b = &c->buf, .ok = true};
+    cg_func *f = &c->f;
+    prologue(&e);
+    uint32_t ei = 0;
+    for (uint32_t b = 0; b < f->blocks.n; b++) {
+        const cg_block *bl = &f->blocks.v[b];
+        cg_buf_bind(&c->buf, bl->label);
+        uint32_t next = b + 1 < f->blocks.n ? f->blocks.v[b + 1].label : CG_NONE;
+        for (uint32_t i = bl->first; i < bl->end; i++) {
+            e.in = &f->insts.v[i];
+            for (; ei < f->edits.n && f->edits.v[ei].pos == 2 * i; ei++)
+                move(&e, f->edits.v[ei].from, f->edits.v[ei].to, f->edits.v[ei].cls);
+            emit_inst(&e, next);
+            for (; ei < f->edits.n && f->edits.v[ei].pos == 2 * i + 1; ei++)
+                move(&e, f->edits.v[ei].from, f->edits.v[ei].to, f->edits.v[ei].cls);
+        }
+    }
+    if (!e.ok) {
+        ir_diag_set(c->d, c->fn->line, c->fn->col, "internal error: x86_64 emission");
+        return false;
+    }
+    static const uint8_t ud2[] = {0x0f, 0x0b};
+    return cg_buf_finish(&c->buf, c, ud2, sizeof ud2);
+}

@@ -1,0 +1,989 @@
+/* x86-64 instruction selection: IR -> VCode on virtual registers.
+ *
+ * Forward over the layout, one IR instruction at a time.  Constants are
+ * not materialized where defined but at each use (or folded into an
+ * immediate), and an icmp whose only use is a brif, select, trapz or
+ * trapnz is emitted as a compare at that use, so the flags feed the jump
+ * or cmov directly.  A vreg of a narrow integer type has undefined bits
+ * above its width, as in Cranelift: whatever reads them extends first. */
+#include "x64.h"
+
+#include <string.h>
+
+typedef struct lower {
+    cg_ctx *c;
+    x64_abi *lw;
+    uint8_t *fused;     /* per IR instruction: an icmp lowered at its use */
+    uint32_t pending[2];    /* edge labels to create after a branch */
+    uint32_t pend_bc[2], npending;
+} lower;
+
+#define F (&c->f)
+
+static ir_type vtype(const cg_ctx *c, uint32_t v)
+{
+    return c->fn->values.v[ir_value_resolve(c->fn, v)].type;
+}
+
+/* The instruction defining v, IR_NONE for a block parameter. */
+static uint32_t def_of(const cg_ctx *c, uint32_t v)
+{
+    const ir_value_data *vd = &c->fn->values.v[ir_value_resolve(c->fn, v)];
+    return vd->kind == IR_VAL_RESULT ? vd->def : IR_NONE;
+}
+
+static bool is_int(ir_type t) { return t >= IR_I8 && t <= IR_I64; }
+static unsigned opsize(ir_type t) { return t == IR_I64 ? 8 : 4; }   /* ALU width for results */
+
+/* Sign-extended value of an iconst operand. */
+static bool const_of(const cg_ctx *c, uint32_t v, int64_t *out)
+{
+    uint32_t d = def_of(c, v);
+    if (d == IR_NONE || c->fn->insts.v[d].op != IR_OP_iconst)
+        return false;
+    unsigned bits = ir_type_bits(vtype(c, v));
+    uint64_t x = (uint64_t)c->fn->insts.v[d].imm;
+    if (bits < 64)
+        x = (uint64_t)((int64_t)(x << (64 - bits)) >> (64 - bits));
+    *out = (int64_t)x;
+    return true;
+}
+
+static bool imm32_of(const cg_ctx *c, uint32_t v, int32_t *out)
+{
+    int64_t x;
+    if (!const_of(c, v, &x) || x != (int32_t)x)
+        return false;
+    *out = (int32_t)x;
+    return true;
+}
+
+uint32_t x64_put_in_reg(cg_ctx *c, uint32_t v)
+{
+    v = ir_value_resolve(c->fn, v);
+    uint32_t d = def_of(c, v);
+    if (d != IR_NONE) {
+        const ir_inst_data *in = &c->fn->insts.v[d];
+        if (in->op == IR_OP_iconst) {
+            uint32_t r = cg_new_vreg(F, CG_CLS_INT);
+            cg_inst *i = cg_emit_inst(F, X64_MOVI, 1);
+            i->size = (uint8_t)opsize(in->type);
+            i->imm = in->imm;
+            cg_op_def(F, r);
+            return r;
+        }
+        if (in->op == IR_OP_f32const || in->op == IR_OP_f64const) {
+            uint32_t r = cg_new_vreg(F, CG_CLS_FLOAT);
+            unsigned size = in->op == IR_OP_f32const ? 4 : 8;
+            if (in->imm == 0) {
+                cg_emit_inst(F, X64_XZERO, 1);
+            } else {
+                cg_inst *i = cg_emit_inst(F, X64_XLOAD, 1);
+                i->size = (uint8_t)size;
+                i->amode = X64_AM_CONST;
+                i->aux = cg_const_add(F, &in->imm, size, size);
+            }
+            cg_op_def(F, r);
+            return r;
+        }
+    }
+    return cg_value_vreg(c, v);
+}
+
+static uint32_t res(cg_ctx *c, uint32_t inst, unsigned k)
+{
+    return cg_value_vreg(c, ir_inst_results(c->fn, inst)[k]);
+}
+
+/* ---- small emitters ---------------------------------------------------------- */
+
+static void emit_rr(cg_ctx *c, unsigned op, unsigned cc, unsigned size, uint32_t dst, uint32_t a, uint32_t b)
+{
+    cg_inst *i = cg_emit_inst(F, op, 3);
+    i->cc = (uint8_t)cc, i->size = (uint8_t)size;
+    cg_op_def_reuse(F, dst, 1);
+    cg_op_use(F, a);
+    cg_op_use(F, b);
+}
+
+static void emit_ri(cg_ctx *c, unsigned op, unsigned cc, unsigned size, uint32_t dst, uint32_t a, int64_t imm)
+{
+    cg_inst *i = cg_emit_inst(F, op, 2);
+    i->cc = (uint8_t)cc, i->size = (uint8_t)size, i->imm = imm;
+    if (op == X64_IMULI)
+        cg_op_def(F, dst);
+    else
+        cg_op_def_reuse(F, dst, 1);
+    cg_op_use(F, a);
+}
+
+static void emit_un(cg_ctx *c, unsigned op, unsigned cc, unsigned size, unsigned aux, uint32_t dst, uint32_t a)
+{
+    cg_inst *i = cg_emit_inst(F, op, 2);
+    i->cc = (uint8_t)cc, i->size = (uint8_t)size, i->aux = aux;
+    if (op == X64_UNARY)
+        cg_op_def_reuse(F, dst, 1);
+    else
+        cg_op_def(F, dst);
+    cg_op_use(F, a);
+}
+
+static uint32_t new_int(cg_ctx *c) { return cg_new_vreg(F, CG_CLS_INT); }
+static uint32_t new_flt(cg_ctx *c) { return cg_new_vreg(F, CG_CLS_FLOAT); }
+
+static uint32_t movi(cg_ctx *c, unsigned size, int64_t imm)
+{
+    uint32_t r = new_int(c);
+    cg_inst *i = cg_emit_inst(F, X64_MOVI, 1);
+    i->size = (uint8_t)size, i->imm = imm;
+    cg_op_def(F, r);
+    return r;
+}
+
+/* Zero- or sign-extend the low `bits` of r to 32 (bits < 32) or 64 bits. */
+static uint32_t extend(cg_ctx *c, uint32_t r, unsigned bits, unsigned to, bool sign)
+{
+    uint32_t d = new_int(c);
+    if (bits == 32 && !sign)
+        emit_un(c, X64_MOV, 0, 4, 0, d, r);
+    else
+        emit_un(c, X64_EXT, sign, to, bits / 8, d, r);
+    return d;
+}
+
+uint32_t x64_extend64(cg_ctx *c, uint32_t r, unsigned bits, bool sign)
+{
+    return extend(c, r, bits, 8, sign);
+}
+
+static void emit_setcc(cg_ctx *c, unsigned cc, uint32_t dst)
+{
+    cg_inst *i = cg_emit_inst(F, X64_SETCC, 1);
+    i->cc = (uint8_t)cc;
+    cg_op_def(F, dst);
+}
+
+static void emit_test(cg_ctx *c, uint32_t r, unsigned size)
+{
+    cg_inst *i = cg_emit_inst(F, X64_CMP, 2);
+    i->cc = X64_TEST, i->size = (uint8_t)size;
+    cg_op_use(F, r);
+    cg_op_use(F, r);
+}
+
+static const uint8_t intcc_x64[IR_INTCC_COUNT] = {
+    [IR_INTCC_eq] = X64_CC_E,  [IR_INTCC_ne] = X64_CC_NE, [IR_INTCC_slt] = X64_CC_L,
+    [IR_INTCC_sge] = X64_CC_GE, [IR_INTCC_sgt] = X64_CC_G, [IR_INTCC_sle] = X64_CC_LE,
+    [IR_INTCC_ult] = X64_CC_B, [IR_INTCC_uge] = X64_CC_AE, [IR_INTCC_ugt] = X64_CC_A,
+    [IR_INTCC_ule] = X64_CC_BE,
+};
+/* The condition with its operands swapped (a < b  <=>  b > a). */
+static unsigned cc_swap(unsigned cc)
+{
+    switch (cc) {
+    case X64_CC_L: return X64_CC_G;
+    case X64_CC_G: return X64_CC_L;
+    case X64_CC_LE: return X64_CC_GE;
+    case X64_CC_GE: return X64_CC_LE;
+    case X64_CC_B: return X64_CC_A;
+    case X64_CC_A: return X64_CC_B;
+    case X64_CC_BE: return X64_CC_AE;
+    case X64_CC_AE: return X64_CC_BE;
+    default: return cc;
+    }
+}
+
+/* Compare the operands of icmp `inst`; returns the x86 condition for true. */
+static unsigned emit_icmp_flags(cg_ctx *c, uint32_t inst)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(c->fn, inst);
+    unsigned size = ir_type_bytes(vtype(c, a[0]));
+    unsigned cc = intcc_x64[in->cond];
+    uint32_t x = a[0], y = a[1];
+    int32_t imm;
+    if (!imm32_of(c, y, &imm) && imm32_of(c, x, &imm)) {
+        x = a[1], y = a[0];
+        cc = cc_swap(cc);
+    }
+    if (imm32_of(c, y, &imm)) {
+        cg_inst *i = cg_emit_inst(F, X64_CMPI, 1);
+        i->cc = X64_CMPOP, i->size = (uint8_t)size, i->imm = imm;
+        cg_op_use(F, x64_put_in_reg(c, x));
+    } else {
+        uint32_t rx = x64_put_in_reg(c, x), ry = x64_put_in_reg(c, y);
+        cg_inst *i = cg_emit_inst(F, X64_CMP, 2);
+        i->cc = X64_CMPOP, i->size = (uint8_t)size;
+        cg_op_use(F, rx);
+        cg_op_use(F, ry);
+    }
+    return cc;
+}
+
+/* Flags for "v is true": a fused icmp, else v != 0.  Returns the cc. */
+static unsigned cond_flags(lower *L, uint32_t v)
+{
+    cg_ctx *c = L->c;
+    uint32_t d = def_of(c, v);
+    if (d != IR_NONE && L->fused[d])
+        return emit_icmp_flags(c, d);
+    emit_test(c, x64_put_in_reg(c, v), ir_type_bytes(vtype(c, v)));
+    return X64_CC_NE;
+}
+
+/* ---- control flow ------------------------------------------------------------ */
+
+/* The label a branch goes to for block call `bc`: the block's own, or a new
+ * edge block's when arguments must be copied on the way. */
+static uint32_t edge_label(lower *L, uint32_t bc)
+{
+    const uint32_t *p = &L->c->fn->pool.v[bc];
+    if (p[1] == 0)
+        return p[0];
+    uint32_t l = cg_new_label(&L->c->f);
+    L->pending[L->npending] = l;
+    L->pend_bc[L->npending++] = bc;
+    return l;
+}
+
+/* Finish the current block with its terminator in place: successors and
+ * (single successor) block arguments. */
+static void end_block(cg_ctx *c, const uint32_t *succs, uint32_t nsuccs)
+{
+    cg_block *b = &c->f.blocks.v[c->f.cur];
+    b->succs = c->f.vlist.n;
+    b->nsuccs = nsuccs;
+    for (uint32_t i = 0; i < nsuccs; i++)
+        ir_vec_push(&c->f.vlist, succs[i]);
+    cg_block_end(F);
+}
+
+/* Block arguments of block call bc, put in registers in the current block
+ * (x64_put_in_reg emits instructions but never touches f->vlist). */
+static void set_args(cg_ctx *c, uint32_t bc)
+{
+    uint32_t n = c->fn->pool.v[bc + 1], start = c->f.vlist.n;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t r = x64_put_in_reg(c, c->fn->pool.v[bc + 2 + i]);
+        ir_vec_push(&c->f.vlist, r);
+    }
+    cg_block *b = &c->f.blocks.v[c->f.cur];
+    b->args = start;
+    b->nargs = n;
+}
+
+static void emit_jump(cg_ctx *c, uint32_t label)
+{
+    cg_inst *i = cg_emit_inst(F, X64_JMP, 0);
+    i->aux = label;
+}
+
+static void lower_jump(lower *L, uint32_t bc)
+{
+    cg_ctx *c = L->c;
+    set_args(c, bc);
+    uint32_t target = c->fn->pool.v[bc];
+    emit_jump(c, target);
+    end_block(c, &target, 1);
+}
+
+/* Edge blocks created by the branch just lowered, right after it. */
+static void flush_edges(lower *L)
+{
+    cg_ctx *c = L->c;
+    for (uint32_t k = 0; k < L->npending; k++) {
+        cg_block_begin(F, L->pending[k]);
+        lower_jump(L, L->pend_bc[k]);
+    }
+    L->npending = 0;
+}
+
+static void lower_brif(lower *L, uint32_t inst)
+{
+    cg_ctx *c = L->c;
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    const uint32_t *p = &c->fn->pool.v[in->ent];
+    unsigned cc = cond_flags(L, ir_inst_args(c->fn, inst)[0]);
+    uint32_t lt = edge_label(L, p[0]), lf = edge_label(L, p[1]);
+    cg_inst *i = cg_emit_inst(F, X64_JCOND, 0);
+    i->cc = (uint8_t)cc, i->aux = lt, i->imm = lf;
+    uint32_t succs[2] = {lt, lf};
+    end_block(c, succs, 2);
+    flush_edges(L);
+}
+
+static void lower_br_table(lower *L, uint32_t inst)
+{
+    cg_ctx *c = L->c;
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    uint32_t idx = x64_put_in_reg(c, ir_inst_args(c->fn, inst)[0]);
+    uint32_t n = c->fn->pool.v[in->ent];
+    uint32_t start = c->f.vlist.n;
+    for (uint32_t k = 0; k < n; k++) {
+        /* a new edge label for each argument-passing entry; edges flushed below */
+        uint32_t bc = c->fn->pool.v[in->ent + 1 + k];
+        const uint32_t *p = &c->fn->pool.v[bc];
+        uint32_t l = p[0];
+        if (p[1]) {
+            l = cg_new_label(F);
+            ir_vec_push(&c->f.vlist, l);
+            ir_vec_push(&c->f.vlist, bc);
+        } else {
+            ir_vec_push(&c->f.vlist, l);
+            ir_vec_push(&c->f.vlist, CG_NONE);
+        }
+    }
+    /* labels contiguous for the table; (label, bc) pairs kept above */
+    uint32_t tab = c->f.vlist.n;
+    for (uint32_t k = 0; k < n; k++)
+        ir_vec_push(&c->f.vlist, c->f.vlist.v[start + 2 * k]);
+    cg_inst *i = cg_emit_inst(F, X64_JMPTABLE, 3);
+    i->aux = tab, i->imm = n;
+    cg_op_use(F, idx);
+    cg_op_temp(F, new_int(c));
+    cg_op_temp(F, new_int(c));
+    cg_block *b = &c->f.blocks.v[c->f.cur];
+    b->succs = tab, b->nsuccs = n;
+    cg_block_end(F);
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t l = c->f.vlist.v[start + 2 * k], bc = c->f.vlist.v[start + 2 * k + 1];
+        if (bc == CG_NONE)
+            continue;
+        cg_block_begin(F, l);
+        lower_jump(L, bc);
+    }
+}
+
+static void lower_trapif(lower *L, uint32_t inst)
+{
+    cg_ctx *c = L->c;
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    unsigned cc = cond_flags(L, ir_inst_args(c->fn, inst)[0]);
+    cg_inst *i = cg_emit_inst(F, X64_TRAPIF, 0);
+    i->cc = (uint8_t)(in->op == IR_OP_trapz ? cc ^ 1 : cc);
+    i->aux = in->trap;
+}
+
+/* ---- integer operations ------------------------------------------------------- */
+
+static const uint8_t alu_of[] = {[IR_OP_iadd] = X64_ADD, [IR_OP_isub] = X64_SUB,
+                                 [IR_OP_band] = X64_AND, [IR_OP_bor] = X64_OR, [IR_OP_bxor] = X64_XOR};
+
+static void lower_alu(cg_ctx *c, uint32_t inst, unsigned aop, unsigned size, bool commutes)
+{
+    const uint32_t *a = ir_inst_args(c->fn, inst);
+    uint32_t x = a[0], y = a[1];
+    int32_t imm;
+    if (commutes && !imm32_of(c, y, &imm) && imm32_of(c, x, &imm))
+        x = a[1], y = a[0];
+    uint32_t dst = res(c, inst, 0);
+    if (imm32_of(c, y, &imm))
+        emit_ri(c, aop == X64_IMUL ? X64_IMULI : X64_ALUI, aop, size, dst, x64_put_in_reg(c, x), imm);
+    else {
+        uint32_t rx = x64_put_in_reg(c, x), ry = x64_put_in_reg(c, y);
+        emit_rr(c, aop == X64_IMUL ? X64_IMUL : X64_ALU, aop, size, dst, rx, ry);
+    }
+}
+
+static const uint8_t shift_of[] = {[IR_OP_ishl] = X64_SHL, [IR_OP_ushr] = X64_SHR,
+                                   [IR_OP_sshr] = X64_SAR, [IR_OP_rotl] = X64_ROL, [IR_OP_rotr] = X64_ROR};
+
+/* Cranelift masks the amount to the type's width; x86 masks to 5 or 6
+ * bits, rotates are modular anyway, so only narrow shifts need an AND. */
+static bool lower_shift(cg_ctx *c, uint32_t inst, ir_type t)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(c->fn, inst);
+    unsigned bits = ir_type_bits(t), op = shift_of[in->op];
+    unsigned size = op == X64_SHL ? opsize(t) : bits / 8;
+    uint32_t dst = res(c, inst, 0);
+    int64_t amt;
+    if (const_of(c, a[1], &amt)) {
+        emit_ri(c, X64_SHIFTI, op, size, dst, x64_put_in_reg(c, a[0]), amt & (bits - 1));
+        return true;
+    }
+    if (vtype(c, a[1]) == IR_I128)
+        return cg_unsupported(c, inst, NULL);
+    uint32_t x = x64_put_in_reg(c, a[0]), n = x64_put_in_reg(c, a[1]);
+    if (bits < 32 && op != X64_ROL && op != X64_ROR) {
+        uint32_t m = new_int(c);
+        emit_ri(c, X64_ALUI, X64_AND, 4, m, n, bits - 1);
+        n = m;
+    }
+    cg_inst *i = cg_emit_inst(F, X64_SHIFT, 3);
+    i->cc = (uint8_t)op, i->size = (uint8_t)size;
+    cg_op_def_reuse(F, dst, 1);
+    cg_op_use(F, x);
+    cg_op_use_fixed(F, n, X64_RCX);
+    return true;
+}
+
+static void lower_div(cg_ctx *c, uint32_t inst, ir_type t)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(c->fn, inst);
+    bool sign = in->op == IR_OP_sdiv || in->op == IR_OP_srem;
+    bool rem = in->op == IR_OP_urem || in->op == IR_OP_srem;
+    unsigned bits = ir_type_bits(t);
+    uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]);
+    if (bits < 32) {    /* divide in 32 bits; the checks look at the IR width */
+        x = extend(c, x, bits, 4, sign);
+        y = extend(c, y, bits, 4, sign);
+    }
+    cg_inst *i = cg_emit_inst(F, X64_DIV, 3);
+    i->cc = (uint8_t)((sign ? X64_DIV_SIGNED : 0) | (rem ? X64_DIV_REM : 0));
+    i->size = (uint8_t)opsize(t);
+    i->aux = bits / 8;
+    i->clob = X64_CLOB_DIV;
+    cg_op_use_fixed(F, x, X64_RAX);
+    cg_op_use(F, y);
+    cg_op_def_fixed(F, res(c, inst, 0), rem ? X64_RDX : X64_RAX);
+}
+
+static void emit_cmov(cg_ctx *c, unsigned cc, unsigned size, uint32_t dst, uint32_t if_not, uint32_t if_cc)
+{
+    emit_rr(c, X64_CMOV, cc, size, dst, if_not, if_cc);
+}
+
+static void lower_minmax(cg_ctx *c, uint32_t inst, ir_type t)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(c->fn, inst);
+    uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]);
+    cg_inst *i = cg_emit_inst(F, X64_CMP, 2);
+    i->cc = X64_CMPOP, i->size = (uint8_t)ir_type_bytes(t);
+    cg_op_use(F, x);
+    cg_op_use(F, y);
+    /* keep x unless the condition says y wins */
+    unsigned cc = in->op == IR_OP_smin ? X64_CC_G : in->op == IR_OP_smax ? X64_CC_L
+                : in->op == IR_OP_umin ? X64_CC_A : X64_CC_B;
+    emit_cmov(c, cc, opsize(t), res(c, inst, 0), x, y);
+}
+
+/* clz, ctz, popcnt: the BMI/ABM instruction when the target has it,
+ * otherwise bsr/bsf with a cmov for zero, or the SWAR popcount. */
+static void lower_bitcount(cg_ctx *c, uint32_t inst, ir_type t)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    uint64_t isa = c->target->isa;
+    unsigned bits = ir_type_bits(t), size = opsize(t);
+    uint32_t x = x64_put_in_reg(c, ir_inst_args(c->fn, inst)[0]);
+    uint32_t dst = res(c, inst, 0);
+    if (bits < 32)
+        x = extend(c, x, bits, 4, false);
+    if (in->op == IR_OP_clz) {
+        if (isa >> CG_ISA_lzcnt & 1) {
+            if (bits >= 32) {
+                emit_un(c, X64_BITOP, X64_LZCNT, size, 0, dst, x);
+                return;
+            }
+            uint32_t r = new_int(c);
+            emit_un(c, X64_BITOP, X64_LZCNT, 4, 0, r, x);
+            emit_ri(c, X64_ALUI, X64_SUB, 4, dst, r, 32 - bits);
+            return;
+        }
+        /* (bits - 1) - bsr(x), with bsr(0) taken as -1 */
+        uint32_t r = new_int(c), m1 = movi(c, 8, -1), s = new_int(c);
+        emit_un(c, X64_BITOP, X64_BSR, size, 0, r, x);
+        emit_cmov(c, X64_CC_E, size, s, r, m1);
+        uint32_t k = movi(c, 4, bits - 1);
+        emit_rr(c, X64_ALU, X64_SUB, size, dst, k, s);
+        return;
+    }
+    if (in->op == IR_OP_ctz) {
+        if (bits < 32) {    /* a bit above the width makes ctz(0) = bits */
+            uint32_t y = new_int(c);
+            emit_ri(c, X64_ALUI, X64_OR, 4, y, x, 1 << bits);
+            x = y;
+        }
+        if (isa >> CG_ISA_bmi1 & 1 || bits < 32) {
+            emit_un(c, X64_BITOP, isa >> CG_ISA_bmi1 & 1 ? X64_TZCNT : X64_BSF, size, 0, dst, x);
+            return;
+        }
+        uint32_t r = new_int(c), k = movi(c, 4, bits);
+        emit_un(c, X64_BITOP, X64_BSF, size, 0, r, x);
+        emit_cmov(c, X64_CC_E, size, dst, r, k);
+        return;
+    }
+    /* popcnt */
+    if (isa >> CG_ISA_popcnt & 1) {
+        emit_un(c, X64_BITOP, X64_POPCNT, size, 0, dst, x);
+        return;
+    }
+    /* x - (x>>1 & 0x55..); (x & 0x33..) + (x>>2 & 0x33..); (x + x>>4) & 0x0f..; * 0x01.. >> (bits-8) */
+    bool w = size == 8;
+    uint64_t m55 = w ? 0x5555555555555555ull : 0x55555555, m33 = w ? 0x3333333333333333ull : 0x33333333;
+    uint64_t m0f = w ? 0x0f0f0f0f0f0f0f0full : 0x0f0f0f0f, m01 = w ? 0x0101010101010101ull : 0x01010101;
+    uint32_t t1 = new_int(c), t2 = new_int(c), t3 = new_int(c), t4 = new_int(c), t5 = new_int(c);
+    emit_ri(c, X64_SHIFTI, X64_SHR, size, t1, x, 1);
+    emit_rr(c, X64_ALU, X64_AND, size, t2, t1, movi(c, size, (int64_t)m55));
+    emit_rr(c, X64_ALU, X64_SUB, size, t3, x, t2);                        /* t3 = 2-bit sums */
+    emit_rr(c, X64_ALU, X64_AND, size, t4, t3, movi(c, size, (int64_t)m33));
+    emit_ri(c, X64_SHIFTI, X64_SHR, size, t5, t3, 2);
+    uint32_t t6 = new_int(c), t7 = new_int(c), t8 = new_int(c), t9 = new_int(c), t10 = new_int(c), t11 = new_int(c);
+    emit_rr(c, X64_ALU, X64_AND, size, t6, t5, movi(c, size, (int64_t)m33));
+    emit_rr(c, X64_ALU, X64_ADD, size, t7, t4, t6);                       /* 4-bit sums */
+    emit_ri(c, X64_SHIFTI, X64_SHR, size, t8, t7, 4);
+    emit_rr(c, X64_ALU, X64_ADD, size, t9, t7, t8);
+    emit_rr(c, X64_ALU, X64_AND, size, t10, t9, movi(c, size, (int64_t)m0f));  /* byte sums */
+    emit_rr(c, X64_IMUL, 0, size, t11, t10, movi(c, size, (int64_t)m01));
+    emit_ri(c, X64_SHIFTI, X64_SHR, size, dst, t11, w ? 56 : 24);
+}
+
+/* ---- memory ------------------------------------------------------------------- */
+
+static bool lower_load(cg_ctx *c, uint32_t inst)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    ir_type t = c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
+    unsigned width, ext = X64_LD_ZX;
+    switch (in->op) {
+    case IR_OP_uload8: width = 1; break;
+    case IR_OP_sload8: width = 1, ext = X64_LD_SX; break;
+    case IR_OP_uload16: width = 2; break;
+    case IR_OP_sload16: width = 2, ext = X64_LD_SX; break;
+    case IR_OP_uload32: width = 4; break;
+    case IR_OP_sload32: width = 4, ext = X64_LD_SX; break;
+    default:
+        if (!is_int(t) && t != IR_F32 && t != IR_F64)
+            return cg_unsupported(c, inst, NULL);
+        width = ir_type_bytes(t);
+    }
+    if (ext == X64_LD_SX && t == IR_I64)
+        ext |= X64_LD_64;
+    bool fl = ir_type_is_float(t);
+    uint32_t base = x64_put_in_reg(c, ir_inst_args(c->fn, inst)[0]);
+    cg_inst *i = cg_emit_inst(F, fl ? X64_XLOAD : X64_LOAD, 2);
+    i->cc = (uint8_t)ext, i->size = (uint8_t)width;
+    i->amode = X64_AM_BASE, i->disp = (int32_t)in->imm, i->imm = in->mf.trap;
+    cg_op_def(F, res(c, inst, 0));
+    cg_op_use(F, base);
+    return true;
+}
+
+static bool lower_store(cg_ctx *c, uint32_t inst)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(c->fn, inst);
+    ir_type t = vtype(c, a[0]);
+    unsigned width = in->op == IR_OP_istore8 ? 1 : in->op == IR_OP_istore16 ? 2
+                   : in->op == IR_OP_istore32 ? 4 : ir_type_bytes(t);
+    if (!is_int(t) && t != IR_F32 && t != IR_F64)
+        return cg_unsupported(c, inst, NULL);
+    uint32_t v = x64_put_in_reg(c, a[0]), base = x64_put_in_reg(c, a[1]);
+    cg_inst *i = cg_emit_inst(F, ir_type_is_float(t) ? X64_XSTORE : X64_STORE, 2);
+    i->size = (uint8_t)width;
+    i->amode = X64_AM_BASE, i->disp = (int32_t)in->imm, i->imm = in->mf.trap;
+    cg_op_use(F, v);
+    cg_op_use(F, base);
+    return true;
+}
+
+/* ---- floating point --------------------------------------------------------- */
+
+static uint32_t const_reg(cg_ctx *c, unsigned size, uint64_t bits)
+{
+    uint32_t r = new_flt(c);
+    cg_inst *i = cg_emit_inst(F, X64_XLOAD, 1);
+    i->size = (uint8_t)size, i->amode = X64_AM_CONST;
+    i->aux = cg_const_add(F, &bits, size, size);
+    cg_op_def(F, r);
+    return r;
+}
+
+static void lower_fcmp(cg_ctx *c, uint32_t inst)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(c->fn, inst);
+    unsigned size = ir_type_bytes(vtype(c, a[0]));
+    uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]);
+    /* ucomis sets ZF PF CF = 111 unordered, 000 greater, 001 less, 100 equal */
+    unsigned cc1, cc2 = 0xff, combine = 0;
+    bool swap = false;
+    switch (in->cond) {
+    case IR_FLOATCC_ord: cc1 = X64_CC_NP; break;
+    case IR_FLOATCC_uno: cc1 = X64_CC_P; break;
+    case IR_FLOATCC_eq: cc1 = X64_CC_NP, cc2 = X64_CC_E, combine = X64_AND; break;
+    case IR_FLOATCC_ne: cc1 = X64_CC_P, cc2 = X64_CC_NE, combine = X64_OR; break;
+    case IR_FLOATCC_one: cc1 = X64_CC_NE; break;
+    case IR_FLOATCC_ueq: cc1 = X64_CC_E; break;
+    case IR_FLOATCC_gt: cc1 = X64_CC_A; break;
+    case IR_FLOATCC_ge: cc1 = X64_CC_AE; break;
+    case IR_FLOATCC_lt: cc1 = X64_CC_A, swap = true; break;
+    case IR_FLOATCC_le: cc1 = X64_CC_AE, swap = true; break;
+    case IR_FLOATCC_ult: cc1 = X64_CC_B; break;
+    case IR_FLOATCC_ule: cc1 = X64_CC_BE; break;
+    case IR_FLOATCC_ugt: cc1 = X64_CC_B, swap = true; break;
+    default: cc1 = X64_CC_BE, swap = true; break;     /* uge */
+    }
+    cg_inst *i = cg_emit_inst(F, X64_UCOMI, 2);
+    i->size = (uint8_t)size;
+    cg_op_use(F, swap ? y : x);
+    cg_op_use(F, swap ? x : y);
+    uint32_t dst = res(c, inst, 0);
+    if (cc2 == 0xff) {
+        emit_setcc(c, cc1, dst);
+        return;
+    }
+    uint32_t t1 = new_int(c), t2 = new_int(c);
+    emit_setcc(c, cc1, t1);
+    emit_setcc(c, cc2, t2);
+    emit_rr(c, X64_ALU, combine, 4, dst, t1, t2);
+}
+
+static bool lower_float(cg_ctx *c, uint32_t inst, ir_type t)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(c->fn, inst);
+    if (t != IR_F32 && t != IR_F64)
+        return cg_unsupported(c, inst, NULL);
+    unsigned size = ir_type_bytes(t);
+    uint64_t sign = size == 4 ? 0x80000000u : 0x8000000000000000ull;
+    uint32_t dst = res(c, inst, 0);
+    switch (in->op) {
+    case IR_OP_fadd: case IR_OP_fsub: case IR_OP_fmul: case IR_OP_fdiv: {
+        unsigned op = in->op == IR_OP_fadd ? X64_FADD : in->op == IR_OP_fsub ? X64_FSUB
+                    : in->op == IR_OP_fmul ? X64_FMUL : X64_FDIV;
+        uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]);
+        emit_rr(c, X64_XALU, op, size, dst, x, y);
+        return true;
+    }
+    case IR_OP_sqrt: {
+        uint32_t x = x64_put_in_reg(c, a[0]);
+        emit_rr(c, X64_XALU, X64_SQRT, size, dst, x, x);
+        return true;
+    }
+    case IR_OP_fneg: case IR_OP_fabs: {
+        uint32_t x = x64_put_in_reg(c, a[0]);
+        uint32_t m = const_reg(c, size, in->op == IR_OP_fneg ? sign : sign - 1);
+        emit_rr(c, X64_XBIT, in->op == IR_OP_fneg ? X64_XORPS : X64_ANDPS, size, dst, x, m);
+        return true;
+    }
+    case IR_OP_fcopysign: {
+        uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]);
+        uint32_t t1 = new_flt(c), t2 = new_flt(c);
+        emit_rr(c, X64_XBIT, X64_ANDPS, size, t1, x, const_reg(c, size, sign - 1));
+        emit_rr(c, X64_XBIT, X64_ANDPS, size, t2, y, const_reg(c, size, sign));
+        emit_rr(c, X64_XBIT, X64_ORPS, size, dst, t1, t2);
+        return true;
+    }
+    case IR_OP_band: case IR_OP_bor: case IR_OP_bxor: {
+        unsigned op = in->op == IR_OP_band ? X64_ANDPS : in->op == IR_OP_bor ? X64_ORPS : X64_XORPS;
+        uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]);
+        emit_rr(c, X64_XBIT, op, size, dst, x, y);
+        return true;
+    }
+    default:
+        return cg_unsupported(c, inst, NULL);
+    }
+}
+
+static bool lower_conv(cg_ctx *c, uint32_t inst)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    uint32_t v = ir_inst_args(c->fn, inst)[0];
+    ir_type from = vtype(c, v), to = c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
+    uint32_t dst = res(c, inst, 0);
+    switch (in->op) {
+    case IR_OP_fpromote: case IR_OP_fdemote:
+        if ((from != IR_F32 && from != IR_F64) || (to != IR_F32 && to != IR_F64))
+            return cg_unsupported(c, inst, NULL);
+        emit_un(c, X64_CVTFF, 0, ir_type_bytes(to), 0, dst, x64_put_in_reg(c, v));
+        return true;
+    case IR_OP_fcvt_from_sint: case IR_OP_fcvt_from_uint: {
+        bool sign = in->op == IR_OP_fcvt_from_sint;
+        if (!is_int(from) || (to != IR_F32 && to != IR_F64) || (!sign && from == IR_I64))
+            return cg_unsupported(c, inst, NULL);
+        uint32_t x = x64_put_in_reg(c, v);
+        unsigned bits = ir_type_bits(from), isz = 4;
+        if (!sign && bits == 32)
+            x = extend(c, x, 32, 8, false), isz = 8;
+        else if (bits < 32)
+            x = extend(c, x, bits, 4, sign);
+        else
+            isz = bits / 8;
+        emit_un(c, X64_CVTI2F, 0, ir_type_bytes(to), isz, dst, x);
+        return true;
+    }
+    case IR_OP_bitcast:
+        if (ir_type_bytes(from) != ir_type_bytes(to) || ir_type_is_vector(from) || ir_type_is_vector(to) ||
+            from == IR_I128 || ir_type_bytes(from) < 4)
+            return cg_unsupported(c, inst, NULL);
+        if (ir_type_is_float(from) == ir_type_is_float(to))
+            emit_un(c, ir_type_is_float(to) ? X64_XMOV : X64_MOV, 0, 8, 0, dst, x64_put_in_reg(c, v));
+        else
+            emit_un(c, ir_type_is_float(to) ? X64_MOVG2X : X64_MOVX2G, 0, ir_type_bytes(to), 0, dst,
+                    x64_put_in_reg(c, v));
+        return true;
+    default:
+        return cg_unsupported(c, inst, NULL);
+    }
+}
+
+/* ---- one instruction ------------------------------------------------------------ */
+
+static bool lower_int(lower *L, uint32_t inst, ir_type t)
+{
+    cg_ctx *c = L->c;
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(c->fn, inst);
+    unsigned size = opsize(t), bits = ir_type_bits(t);
+    switch (in->op) {
+    case IR_OP_iadd: case IR_OP_isub: case IR_OP_band: case IR_OP_bor: case IR_OP_bxor:
+        lower_alu(c, inst, alu_of[in->op], size, in->op != IR_OP_isub);
+        return true;
+    case IR_OP_imul:
+        lower_alu(c, inst, X64_IMUL, size, true);
+        return true;
+    case IR_OP_ineg: case IR_OP_bnot:
+        emit_un(c, X64_UNARY, in->op == IR_OP_ineg ? X64_NEG : X64_NOT, size, 0, res(c, inst, 0),
+                x64_put_in_reg(c, a[0]));
+        return true;
+    case IR_OP_iabs: {  /* neg sets SF on the negation: keep x where that is negative */
+        uint32_t x = x64_put_in_reg(c, a[0]), n = new_int(c);
+        emit_un(c, X64_UNARY, X64_NEG, bits / 8, 0, n, x);
+        emit_cmov(c, X64_CC_S, size, res(c, inst, 0), n, x);
+        return true;
+    }
+    case IR_OP_ishl: case IR_OP_ushr: case IR_OP_sshr: case IR_OP_rotl: case IR_OP_rotr:
+        return lower_shift(c, inst, t);
+    case IR_OP_udiv: case IR_OP_sdiv: case IR_OP_urem: case IR_OP_srem:
+        lower_div(c, inst, t);
+        return true;
+    case IR_OP_smin: case IR_OP_smax: case IR_OP_umin: case IR_OP_umax:
+        lower_minmax(c, inst, t);
+        return true;
+    case IR_OP_clz: case IR_OP_ctz: case IR_OP_popcnt:
+        lower_bitcount(c, inst, t);
+        return true;
+    case IR_OP_umulhi: case IR_OP_smulhi: {
+        bool sign = in->op == IR_OP_smulhi;
+        uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]);
+        if (bits < 32) {    /* the full product fits in 32 bits */
+            uint32_t p = new_int(c);
+            emit_rr(c, X64_IMUL, 0, 4, p, extend(c, x, bits, 4, sign), extend(c, y, bits, 4, sign));
+            emit_ri(c, X64_SHIFTI, sign ? X64_SAR : X64_SHR, 4, res(c, inst, 0), p, bits);
+            return true;
+        }
+        cg_inst *i = cg_emit_inst(F, X64_MULHI, 3);
+        i->cc = sign, i->size = (uint8_t)size, i->clob = X64_CLOB_DIV;
+        cg_op_use_fixed(F, x, X64_RAX);
+        cg_op_use(F, y);
+        cg_op_def_fixed(F, res(c, inst, 0), X64_RDX);
+        return true;
+    }
+    case IR_OP_bmask: {     /* neg sets CF iff x != 0; sbb r,r = -CF */
+        ir_type ft = vtype(c, a[0]);
+        if (!is_int(ft))
+            return cg_unsupported(c, inst, NULL);
+        uint32_t n = new_int(c);
+        emit_un(c, X64_UNARY, X64_NEG, ir_type_bytes(ft), 0, n, x64_put_in_reg(c, a[0]));
+        emit_rr(c, X64_ALU, X64_SBB, size, res(c, inst, 0), n, n);
+        return true;
+    }
+    case IR_OP_uadd_overflow_trap: {
+        lower_alu(c, inst, X64_ADD, size, true);
+        cg_inst *i = cg_emit_inst(F, X64_TRAPIF, 0);
+        i->cc = X64_CC_B, i->aux = in->trap;
+        return true;
+    }
+    default:
+        return cg_unsupported(c, inst, NULL);
+    }
+}
+
+static bool lower_inst(lower *L, uint32_t inst)
+{
+    cg_ctx *c = L->c;
+    const ir_function *fn = c->fn;
+    const ir_inst_data *in = &fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(fn, inst);
+    ir_type t = in->type;
+    if (!t && in->nres)
+        t = fn->values.v[ir_inst_results(fn, inst)[0]].type;
+    switch (in->op) {
+    case IR_OP_nop: case IR_OP_iconst: case IR_OP_f32const: case IR_OP_f64const:
+        return true;    /* constants are materialized at their uses */
+    case IR_OP_jump:
+        lower_jump(L, in->ent);
+        return true;
+    case IR_OP_brif:
+        lower_brif(L, inst);
+        return true;
+    case IR_OP_br_table:
+        lower_br_table(L, inst);
+        return true;
+    case IR_OP_return_:
+        x64_lower_return(c, L->lw, inst);
+        end_block(c, NULL, 0);
+        return true;
+    case IR_OP_trap: {
+        cg_inst *i = cg_emit_inst(F, X64_UD2, 0);
+        i->aux = in->trap;
+        end_block(c, NULL, 0);
+        return true;
+    }
+    case IR_OP_trapz: case IR_OP_trapnz:
+        lower_trapif(L, inst);
+        return true;
+    case IR_OP_call: case IR_OP_call_indirect:
+        return x64_lower_call(c, L->lw, inst);
+    case IR_OP_func_addr: {
+        char buf[128];
+        cg_inst *i = cg_emit_inst(F, X64_GOTLOAD, 1);
+        i->aux = cg_sym_add(c, cg_extname_symbol(c, &fn->func_refs.v[in->ent].name, buf, sizeof buf));
+        cg_op_def(F, res(c, inst, 0));
+        return true;
+    }
+    case IR_OP_stack_addr: {
+        cg_inst *i = cg_emit_inst(F, X64_LEA, 1);
+        i->amode = X64_AM_SLOT, i->aux = in->ent, i->disp = (int32_t)in->imm;
+        cg_op_def(F, res(c, inst, 0));
+        return true;
+    }
+    case IR_OP_get_frame_pointer: case IR_OP_get_stack_pointer:
+        emit_un(c, X64_MOV, 0, 8, 0, res(c, inst, 0), in->op == IR_OP_get_frame_pointer ? X64_RBP : X64_RSP);
+        return true;
+    case IR_OP_get_return_address: {
+        cg_inst *i = cg_emit_inst(F, X64_LOAD, 2);
+        i->size = 8, i->amode = X64_AM_BASE, i->disp = 8;
+        cg_op_def(F, res(c, inst, 0));
+        cg_op_use(F, X64_RBP);
+        return true;
+    }
+    case IR_OP_load: case IR_OP_uload8: case IR_OP_sload8: case IR_OP_uload16:
+    case IR_OP_sload16: case IR_OP_uload32: case IR_OP_sload32:
+        return lower_load(c, inst);
+    case IR_OP_store: case IR_OP_istore8: case IR_OP_istore16: case IR_OP_istore32:
+        return lower_store(c, inst);
+    case IR_OP_icmp: {
+        if (L->fused[inst])
+            return true;
+        if (!is_int(vtype(c, a[0])))
+            return cg_unsupported(c, inst, NULL);
+        unsigned cc = emit_icmp_flags(c, inst);
+        emit_setcc(c, cc, res(c, inst, 0));
+        return true;
+    }
+    case IR_OP_fcmp:
+        if (vtype(c, a[0]) != IR_F32 && vtype(c, a[0]) != IR_F64)
+            return cg_unsupported(c, inst, NULL);
+        lower_fcmp(c, inst);
+        return true;
+    case IR_OP_select: case IR_OP_select_spectre_guard: {
+        if (!is_int(t) && t != IR_F32 && t != IR_F64)
+            return cg_unsupported(c, inst, NULL);
+        if (!is_int(vtype(c, a[0])))
+            return cg_unsupported(c, inst, NULL);
+        uint32_t x = x64_put_in_reg(c, a[1]), y = x64_put_in_reg(c, a[2]);
+        unsigned cc = cond_flags(L, a[0]);
+        if (is_int(t))
+            emit_cmov(c, cc, opsize(t), res(c, inst, 0), y, x);
+        else
+            emit_rr(c, X64_XSEL, cc, 8, res(c, inst, 0), y, x);
+        return true;
+    }
+    case IR_OP_uextend: case IR_OP_sextend: {
+        ir_type from = vtype(c, a[0]);
+        if (!is_int(from) || !is_int(t))
+            return cg_unsupported(c, inst, NULL);
+        bool sign = in->op == IR_OP_sextend;
+        unsigned fb = ir_type_bits(from);
+        uint32_t x = x64_put_in_reg(c, a[0]), dst = res(c, inst, 0);
+        if (fb == 32 && !sign)
+            emit_un(c, X64_MOV, 0, 4, 0, dst, x);
+        else
+            emit_un(c, X64_EXT, sign, sign ? opsize(t) : 4, fb / 8, dst, x);
+        return true;
+    }
+    case IR_OP_ireduce:
+        if (!is_int(vtype(c, a[0])) || !is_int(t))
+            return cg_unsupported(c, inst, NULL);
+        emit_un(c, X64_MOV, 0, 8, 0, res(c, inst, 0), x64_put_in_reg(c, a[0]));
+        return true;
+    case IR_OP_fadd: case IR_OP_fsub: case IR_OP_fmul: case IR_OP_fdiv: case IR_OP_sqrt:
+    case IR_OP_fneg: case IR_OP_fabs: case IR_OP_fcopysign:
+        return lower_float(c, inst, t);
+    case IR_OP_fpromote: case IR_OP_fdemote: case IR_OP_fcvt_from_sint: case IR_OP_fcvt_from_uint:
+    case IR_OP_bitcast:
+        return lower_conv(c, inst);
+    default:
+        break;
+    }
+    if (!is_int(t)) {
+        if ((t == IR_F32 || t == IR_F64) &&
+            (in->op == IR_OP_band || in->op == IR_OP_bor || in->op == IR_OP_bxor))
+            return lower_float(c, inst, t);
+        return cg_unsupported(c, inst, NULL);
+    }
+    return lower_int(L, inst, t);
+}
+
+/* An icmp whose only use is the condition of a brif, select, trapz or
+ * trapnz becomes a compare right at that use. */
+static void mark_fused(lower *L)
+{
+    cg_ctx *c = L->c;
+    const ir_function *fn = c->fn;
+    for (uint32_t i = 0; i < fn->insts.n; i++) {
+        const ir_inst_data *in = &fn->insts.v[i];
+        if (in->op != IR_OP_brif && in->op != IR_OP_select && in->op != IR_OP_select_spectre_guard &&
+            in->op != IR_OP_trapz && in->op != IR_OP_trapnz)
+            continue;
+        if (in->block == IR_NONE || !in->nargs)
+            continue;
+        uint32_t v = ir_value_resolve(fn, ir_inst_args(fn, i)[0]);
+        uint32_t d = def_of(c, v);
+        if (d != IR_NONE && fn->insts.v[d].op == IR_OP_icmp && c->uses.v[v] == 1 &&
+            is_int(vtype(c, ir_inst_args(fn, d)[0])))
+            L->fused[d] = 1;
+    }
+}
+
+bool x64_lower(cg_ctx *c)
+{
+    const ir_function *fn = c->fn;
+    x64_abi lw = {0};
+    lower L = {.c = c, .lw = &lw};
+    L.fused = calloc(fn->insts.n + 1, 1);
+    c->targ = &lw;
+    bool ok = fn->layout.n > 0 && x64_sig_compute(c, &lw, &fn->sig, CG_NONE, &lw.self);
+    if (fn->layout.n == 0)
+        ir_diag_set(c->d, fn->line, fn->col, "function has no blocks");
+    if (ok)
+        mark_fused(&L);
+    for (uint32_t li = 0; ok && li < fn->layout.n; li++) {
+        uint32_t b = fn->layout.v[li];
+        const ir_block_data *bd = &fn->blocks.v[b];
+        cg_block_begin(F, b);
+        c->f.cur_ir = CG_NONE;
+        if (li == 0) {
+            x64_lower_args(c, &lw);
+        } else {
+            cg_block *vb = &c->f.blocks.v[c->f.cur];
+            vb->params = c->f.vlist.n;
+            vb->nparams = bd->nparams;
+            for (uint32_t k = 0; k < bd->nparams; k++) {
+                uint32_t r = cg_value_vreg(c, fn->pool.v[bd->params + k]);
+                ir_vec_push(&c->f.vlist, r);
+            }
+        }
+        bool ended = false;
+        for (uint32_t i = bd->first; ok && i != IR_NONE; i = fn->insts.v[i].next) {
+            c->f.cur_ir = i;
+            ok = lower_inst(&L, i);
+            ended = ir_opcodes[fn->insts.v[i].op].flags & IR_OPF_TERMINATOR;
+            if (i == bd->last)
+                break;
+        }
+        if (ok && !ended) {
+            ir_diag_set(c->d, bd->line, bd->col, "block%u has no terminator", b);
+            ok = false;
+        }
+    }
+    free(L.fused);
+    ir_vec_free(&lw.locs);
+    ir_vec_free(&lw.pairs);
+    c->targ = NULL;
+    return ok;
+}

@@ -1,0 +1,44 @@
+/* x86-64: register facts and the hooks of the target. */
+#include "x64.h"
+
+bool x64_lower(cg_ctx *c);
+bool x64_emit(cg_ctx *c);
+
+/* Caller-saved first, so short-lived values rarely cost a save. */
+static const uint8_t gpr_order[] = {
+    X64_RAX, X64_RCX, X64_RDX, X64_RSI, X64_RDI, X64_R8, X64_R9, X64_R10,
+    X64_RBX, X64_R12, X64_R13, X64_R14, X64_R15,
+};
+static const uint8_t xmm_order[] = {
+    16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30,
+};
+
+#define R(r) (1ull << (r))
+static const uint64_t clobbers[] = {
+    [X64_CLOB_NONE] = 0,
+    [X64_CLOB_CALL] = R(X64_RAX) | R(X64_RCX) | R(X64_RDX) | R(X64_RSI) | R(X64_RDI) | R(X64_R8) |
+                      R(X64_R9) | R(X64_R10) | R(X64_R11) | 0xffff0000ull,
+    [X64_CLOB_DIV] = R(X64_RAX) | R(X64_RDX),
+};
+
+const char *x64_reg_name(unsigned preg)
+{
+    static const char *const names[32] = {
+        "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11",
+        "r12", "r13", "r14", "r15", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",
+        "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15",
+    };
+    return preg < 32 ? names[preg] : "?";
+}
+
+const cg_isa x64_isa = {
+    .name = "x86_64",
+    .arch = JIT_ARCH_X86_64,
+    .alloc_order = {gpr_order, xmm_order},
+    .nalloc = {sizeof gpr_order, sizeof xmm_order},
+    .callee_saved = R(X64_RBX) | R(X64_RBP) | R(X64_R12) | R(X64_R13) | R(X64_R14) | R(X64_R15),
+    .clobbers = clobbers,
+    .lower = x64_lower,
+    .emit = x64_emit,
+    .reg_name = x64_reg_name,
+};

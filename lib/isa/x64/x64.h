@@ -1,0 +1,142 @@
+/* lib/isa/x64 internal interface: registers, machine opcodes and their
+ * operand layouts, the ABI.  targ.c registers and hooks, abi.c System V,
+ * lower.c instruction selection, emit.c encoding. */
+#ifndef CLIFRUN_X64_H
+#define CLIFRUN_X64_H
+
+#include "cg.h"
+
+enum {
+    X64_RAX, X64_RCX, X64_RDX, X64_RBX, X64_RSP, X64_RBP, X64_RSI, X64_RDI,
+    X64_R8, X64_R9, X64_R10, X64_R11, X64_R12, X64_R13, X64_R14, X64_R15,
+    X64_XMM0 = 16, X64_XMM15 = 31,
+};
+/* Never allocated: the emitter's scratch for memory-to-memory moves. */
+#define X64_SCRATCH X64_R11
+#define X64_XSCRATCH X64_XMM15
+
+/* Condition codes: the low nibble of Jcc/SETcc/CMOVcc; cc ^ 1 inverts. */
+enum {
+    X64_CC_O, X64_CC_NO, X64_CC_B, X64_CC_AE, X64_CC_E, X64_CC_NE, X64_CC_BE, X64_CC_A,
+    X64_CC_S, X64_CC_NS, X64_CC_P, X64_CC_NP, X64_CC_L, X64_CC_GE, X64_CC_LE, X64_CC_G,
+};
+/* ALU operations: the /digit of opcodes 0x81/0x83 */
+enum { X64_ADD, X64_OR, X64_ADC, X64_SBB, X64_AND, X64_SUB, X64_XOR, X64_CMPOP, X64_TEST = 8 };
+/* Shifts and rotates: the /digit of 0xC1/0xD3 */
+enum { X64_ROL = 0, X64_ROR = 1, X64_SHL = 4, X64_SHR = 5, X64_SAR = 7 };
+enum { X64_NOT = 2, X64_NEG = 3 };              /* /digit of 0xF7 */
+enum { X64_LZCNT, X64_TZCNT, X64_POPCNT, X64_BSR, X64_BSF };
+/* Loads: cc = extension | X64_LD_64 (sign-extend into all 64 bits) */
+enum { X64_LD_PLAIN, X64_LD_ZX, X64_LD_SX, X64_LD_64 = 4 };
+/* Division (X64_DIV cc) */
+enum { X64_DIV_SIGNED = 1, X64_DIV_REM = 2 };
+/* SSE scalar operations: the second opcode byte (F3/F2 0F xx) */
+enum { X64_SQRT = 0x51, X64_FADD = 0x58, X64_FMUL = 0x59, X64_FSUB = 0x5c, X64_FMIN = 0x5d,
+       X64_FDIV = 0x5e, X64_FMAX = 0x5f };
+enum { X64_ANDPS = 0x54, X64_ANDNPS = 0x55, X64_ORPS = 0x56, X64_XORPS = 0x57 };
+
+/* Addressing modes of the memory operand (cg_inst.amode). */
+enum {
+    X64_AM_NONE,
+    X64_AM_BASE,        /* [base + disp], base the operand at the memory position */
+    X64_AM_INDEX,       /* [base + index << scale + disp], two operands */
+    X64_AM_SLOT,        /* stack slot aux + disp */
+    X64_AM_INARG,       /* incoming stack argument: [rbp + 16 + disp] */
+    X64_AM_OUTARG,      /* outgoing stack argument: [rsp + disp] */
+    X64_AM_CONST,       /* constant aux of the pool, rip-relative */
+};
+
+/* Machine opcodes.  Operands in brackets, in order; "mem" is the memory
+ * operand's registers (see amode); imm is a trap code where noted. */
+enum {
+    X64_ARGS,       /* [def fixed ...] incoming register arguments */
+    X64_RET,        /* [use fixed ...] return values; epilogue, ret */
+    X64_MOV,        /* size  [def, use] (size 4 zero-extends) */
+    X64_MOVI,       /* size  [def] imm */
+    X64_ALU,        /* cc op, size  [def reuse 1, use, use] */
+    X64_ALUI,       /* cc op, size  [def reuse 1, use] imm (int32) */
+    X64_CMP,        /* cc CMPOP|TEST, size  [use, use] */
+    X64_CMPI,       /* cc CMPOP|TEST, size  [use] imm */
+    X64_IMUL,       /* size  [def reuse 1, use, use] */
+    X64_IMULI,      /* size  [def, use] imm */
+    X64_UNARY,      /* cc NOT|NEG, size  [def reuse 1, use] */
+    X64_SHIFT,      /* cc, size  [def reuse 1, use, use fixed rcx] */
+    X64_SHIFTI,     /* cc, size  [def reuse 1, use] imm */
+    X64_EXT,        /* cc signed, size to (4|8), aux from (1|2|4)  [def, use] */
+    X64_LOAD,       /* cc X64_LD_*, size (memory width)  [def, mem] imm trap */
+    X64_STORE,      /* size  [use, mem] imm trap */
+    X64_LEA,        /* [def, mem] */
+    X64_SETCC,      /* cc  [def] */
+    X64_CMOV,       /* cc, size  [def reuse 1, use if-not, use if-cc] */
+    X64_BITOP,      /* cc LZCNT.., size  [def, use] */
+    X64_DIV,        /* cc X64_DIV_*, size 4|8, aux width of the IR type
+                       [use fixed rax, use, def fixed rax|rdx]; checks traps */
+    X64_MULHI,      /* cc signed, size  [use fixed rax, use, def fixed rdx]: high half */
+    X64_JMP,        /* aux label */
+    X64_JCOND,      /* cc, aux taken label, imm not-taken label */
+    X64_JMPTABLE,   /* [use index, temp, temp] aux f->vlist of labels
+                       (default first), imm count with the default */
+    X64_UD2,        /* aux trap code */
+    X64_TRAPIF,     /* cc, aux trap code */
+    X64_CALL,       /* aux symbol  [use fixed args.., def fixed rets..] */
+    X64_CALLIND,    /* [use callee, use fixed args.., def fixed rets..] */
+    X64_GOTLOAD,    /* aux symbol  [def]: address through the GOT */
+    X64_XMOV,       /* [def, use] */
+    X64_XLOAD,      /* size 4|8  [def, mem] imm trap */
+    X64_XSTORE,     /* size  [use, mem] imm trap */
+    X64_XALU,       /* cc X64_FADD.., size  [def reuse 1, use, use] */
+    X64_XBIT,       /* cc X64_ANDPS..  [def reuse 1, use, use] */
+    X64_UCOMI,      /* size  [use, use] */
+    X64_XZERO,      /* [def] */
+    X64_CVTI2F,     /* size float, aux int size  [def, use] */
+    X64_CVTF2I,     /* size float, aux int size  [def, use]: truncating */
+    X64_CVTFF,      /* size to  [def, use] */
+    X64_MOVG2X,     /* size  [def xmm, use gpr] */
+    X64_MOVX2G,     /* size  [def gpr, use xmm] */
+    X64_XSEL,       /* cc  [def reuse 1, use if-not, use if-cc]: branch over a move */
+    X64_OPCOUNT
+};
+
+/* Clobber sets (cg_isa.clobbers). */
+enum { X64_CLOB_NONE, X64_CLOB_CALL, X64_CLOB_DIV };
+
+/* ---- ABI (abi.c) --------------------------------------------------------- */
+
+typedef struct x64_loc {
+    uint8_t reg;        /* preg, or CG_NONE & 0xff for a stack location */
+    uint8_t ext;        /* IR_EXT_* */
+    ir_type type;
+    uint32_t off;       /* stack offset from the argument (or return) area */
+} x64_loc;
+#define X64_STACK 0xff
+
+typedef struct x64_sig {
+    uint32_t args, nargs, rets, nrets;  /* ranges of the locations vector */
+    bool ret_ptr;               /* hidden first argument: the return area (rdi) */
+    uint32_t stack_args;        /* bytes */
+    uint32_t stack_rets;
+} x64_sig;
+
+typedef struct x64_abi {
+    IR_VEC(x64_loc) locs;
+    IR_VEC(uint32_t) pairs;     /* scratch for call lowering */
+    uint32_t ret_ptr;           /* vreg holding the return area pointer */
+    uint32_t entry_args;        /* locations of the function's own signature */
+    x64_sig self;
+} x64_abi;
+
+/* Locations of sig's parameters and returns, appended to lw->locs.
+ * False (with an "unsupported" diagnostic at inst) if sig cannot be called. */
+bool x64_sig_compute(cg_ctx *c, x64_abi *lw, const ir_signature *sig, uint32_t inst, x64_sig *out);
+void x64_lower_args(cg_ctx *c, x64_abi *lw);
+void x64_lower_return(cg_ctx *c, x64_abi *lw, uint32_t inst);
+bool x64_lower_call(cg_ctx *c, x64_abi *lw, uint32_t inst);
+
+/* lower.c helpers used by abi.c */
+uint32_t x64_put_in_reg(cg_ctx *c, uint32_t v);
+/* Extend the low `bits` of vreg r to 64 bits into a new vreg. */
+uint32_t x64_extend64(cg_ctx *c, uint32_t r, unsigned bits, bool sign);
+
+const char *x64_reg_name(unsigned preg);
+
+#endif
