@@ -21,15 +21,15 @@ void perr_at(parser *p, uint32_t line, uint32_t col, const char *fmt, ...)
 }
 
 /* "X expected": at the current token, or just after the previous one when
- * the current token begins a later line (or is the end of the text), as X
- * was then missing at the end of that line. */
+ * the current token (or the end of the text) is on a later line, as X was
+ * then missing at the end of that line. */
 void perr_expected(parser *p, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(p->d->msg, sizeof p->d->msg, fmt, ap);
     va_end(ap);
-    bool after = p->t.kind == T_EOF || p->t.line != p->prev_line;
+    bool after = p->t.line != p->prev_line;
     p->d->line = after ? p->prev_line : p->t.line;
     p->d->col = after ? p->prev_col : p->t.col;
     longjmp(p->fail, 1);
