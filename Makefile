@@ -156,6 +156,8 @@ jit-test: $(BUILD)/jit_test
 # tests/cg_test.c compiles .clif files for the host, links them in the JIT and
 # checks their run lines: testdata/run/x64-*.clif strictly, then a count over
 # the conformance files (informational: unsupported opcodes are expected).
+# clifrun compile -D disassembles with capstone.
+NEED_LIBS += capstone
 CG_TEST_OBJS = $(filter $(foreach d,ir reader verify codegen isa jit run,$(BUILD)/obj/lib/$(d)/%),$(OBJS))
 $(BUILD)/cg_test: tests/cg_test.c $(CG_TEST_OBJS)
 	$(CC_HOST) $(CFLAGS_BASE) $(CFLAGS) $(LDFLAGS) -o $@ tests/cg_test.c $(CG_TEST_OBJS) $(LIBS)

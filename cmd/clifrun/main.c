@@ -1,12 +1,16 @@
 /* clifrun: the command line.  The pipeline, top to bottom:
  * read (lib/reader) → verify (lib/verify) → print or, later, compile and run. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <capstone/capstone.h>
+
+#include "codegen.h"
 #include "ir.h"
 #include "reader.h"
 #include "verify.h"
@@ -26,9 +30,12 @@ static const char usage[] =
     "  print FILE        parse, verify and print FILE as canonical CLIF\n"
     "  check FILE...     parse and verify each FILE; print nothing on success\n"
     "  bench FILE...     time parsing and verifying each FILE (MB/s, functions/s)\n"
+    "  compile FILE      compile each function; print its code size (-D: disassembly)\n"
     "\n"
     "Options:\n"
     "  --no-verify       (print) skip the verifier\n"
+    "  --target ARCH     (compile) x86_64 or aarch64; default: the host\n"
+    "  -D                (compile) disassemble, with relocations and trap sites\n"
     "  -h, --help        show this help\n"
     "  --version         show the version\n"
     "\n"
@@ -203,6 +210,105 @@ static int cmd_bench(int argc, char **argv)
     return 0;
 }
 
+/* Capstone's listing of one function, its relocations and trap records. */
+static void disassemble(jit_arch arch, const cg_output *o)
+{
+    csh cs;
+    if (cs_open(arch == JIT_ARCH_AARCH64 ? CS_ARCH_ARM64 : CS_ARCH_X86,
+                arch == JIT_ARCH_AARCH64 ? CS_MODE_ARM : CS_MODE_64, &cs) != CS_ERR_OK) {
+        fputs("  (capstone cannot disassemble this architecture)\n", stdout);
+        return;
+    }
+    cs_insn *insn;
+    size_t n = cs_disasm(cs, o->code.v, o->code.n, 0, 0, &insn);
+    size_t end = 0;
+    for (size_t i = 0; i < n; i++) {
+        printf("  %4" PRIx64 ":  %-7s %s\n", insn[i].address, insn[i].mnemonic, insn[i].op_str);
+        for (uint32_t k = 0; k < o->relocs.n; k++)
+            if (o->relocs.v[k].offset >= insn[i].address && o->relocs.v[k].offset < insn[i].address + insn[i].size)
+                printf("         ; reloc %s %s%+" PRId64 "\n", jit_reloc_name(o->relocs.v[k].kind),
+                       o->relocs.v[k].sym, o->relocs.v[k].addend);
+        for (uint32_t k = 0; k < o->traps.n; k++)
+            if (o->traps.v[k].offset == insn[i].address) {
+                char tb[16];
+                printf("         ; trap: %s\n", cg_trap_name(o->traps.v[k].code, tb));
+            }
+        end = insn[i].address + insn[i].size;
+    }
+    if (end < o->code.n)   /* constant pool, jump tables */
+        printf("  %4zx:  (%zu bytes of data)\n", end, o->code.n - end);
+    if (n)
+        cs_free(insn, n);
+    cs_close(&cs);
+}
+
+static int cmd_compile(int argc, char **argv)
+{
+    const char *path = NULL, *arch_name = NULL;
+    bool disasm = false;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "-D"))
+            disasm = true;
+        else if (!strcmp(argv[i], "--target") && i + 1 < argc)
+            arch_name = argv[++i];
+        else if (!path)
+            path = argv[i];
+        else {
+            fputs("clifrun compile: one file at a time\n", stderr);
+            return 2;
+        }
+    }
+    if (!path) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    jit_arch arch = jit_host_arch();
+    if (arch_name && !strcmp(arch_name, "x86_64"))
+        arch = JIT_ARCH_X86_64;
+    else if (arch_name && !strcmp(arch_name, "aarch64"))
+        arch = JIT_ARCH_AARCH64;
+    else if (arch_name) {
+        fprintf(stderr, "clifrun compile: unknown target '%s' (x86_64 or aarch64)\n", arch_name);
+        return 2;
+    }
+    ir_file file;
+    char *src;
+    int rc = 0;
+    if (!load(path, &file, &src, true)) {
+        ir_file_free(&file);
+        free(src);
+        return 2;
+    }
+    /* ISA flags from the file's first target line for this architecture */
+    cg_target t = {.arch = arch};
+    ir_diag d;
+    for (uint32_t i = 0; i < file.targets.n; i++)
+        if (!strcmp(file.targets.v[i].arch, jit_arch_name(arch))) {
+            if (!cg_target_from_file(&t, &file, i, &d)) {
+                d.file = path, d.src = src, d.len = strlen(src);
+                ir_diag_print(stderr, &d, use_color());
+                rc = 2;
+            }
+            break;
+        }
+    for (uint32_t i = 0; !rc && i < file.funcs.n; i++) {
+        cg_output o;
+        if (!cg_compile(&t, &file, i, &o, &d)) {
+            ir_diag_print(stderr, &d, use_color());
+            rc = 2;
+            break;
+        }
+        char name[128];
+        printf("%%%s: %u bytes\n", cg_symbol_name(file.funcs.v[i], name, sizeof name), o.code.n);
+        if (disasm)
+            disassemble(arch, &o);
+        cg_output_free(&o);
+    }
+    ir_file_free(&file);
+    free(src);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -224,6 +330,8 @@ int main(int argc, char **argv)
         return cmd_check(argc - 2, argv + 2);
     if (!strcmp(cmd, "bench"))
         return cmd_bench(argc - 2, argv + 2);
+    if (!strcmp(cmd, "compile"))
+        return cmd_compile(argc - 2, argv + 2);
     fprintf(stderr, "clifrun: unknown command '%s'\n\n%s", cmd, usage);
     return 2;
 }
