@@ -152,6 +152,16 @@ const char *cg_extname_symbol(cg_ctx *c, const ir_extname *n, char *buf, size_t 
 {
     if (n->kind == IR_NAME_USERREF && n->index < c->fn->user_names.n)
         n = &c->fn->user_names.v[n->index];
+    /* A testcase name is its own symbol, whether the file defines it or not;
+     * searching the file (linear) for each call would make compiling a file
+     * quadratic.  Only a libcall name needs to know. */
+    if (n->kind == IR_NAME_TESTCASE || n->kind == IR_NAME_LIBCALL) {
+        const char *s = n->str ? n->str : "";
+        for (size_t i = 0; i < sizeof libcalls / sizeof libcalls[0]; i++)
+            if (!strcmp(s, libcalls[i][0]) && ir_file_find_func(c->file, n) == IR_NONE)
+                return libcalls[i][1];
+        return s;
+    }
     uint32_t k = ir_file_find_func(c->file, n);
     if (k != IR_NONE)
         return cg_symbol_name(c->file->funcs.v[k], buf, size);
