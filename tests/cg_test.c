@@ -2,7 +2,7 @@
  * every function of a file into one JIT module, and check the `; run:`
  * lines.  Integer-only signatures (i8..i64, up to 6 parameters, up to 2
  * results) are called straight through a C function pointer; others go
- * through lib/run's libffi call when it can express them.  Every call is
+ * through lib/run: libffi, or a trampoline from cg_compile_trampoline.  Every call is
  * guarded, so a crash or a trap is a failure, not the end of the run.
  *
  *   cg_test [-v] [--strict] FILE|DIR...
@@ -133,7 +133,7 @@ static int run_line(const ir_file *file, const ir_run_cmd *rc, jit_module *m, co
     void *code = jit_module_lookup(m, cg_symbol_name(fn, name, sizeof name));
     if (!code)
         return -1;
-    ir_data_value actual[2];
+    ir_data_value actual[16];
     memset(actual, 0, sizeof actual);
     run_outcome oc;
     run_opts opts = {.timeout = 10, .describe_pc = describe_pc};
@@ -158,13 +158,27 @@ static int run_line(const ir_file *file, const ir_run_cmd *rc, jit_module *m, co
                 actual[i].bytes[k] = (uint8_t)((uint64_t)r[i] >> (8 * k));
         }
     } else {
-        const char *why;
-        if (run_needs_trampoline(fn, sig, &why) || sig->nrets > 2) {
+        const char *why = NULL;
+        run_callee callee = {code, NULL};
+        if (run_needs_trampoline(fn, sig, &why)) {
+            char tname[160];
+            snprintf(tname, sizeof tname, "__trampoline_%s", name);
+            callee.trampoline = (run_trampoline_fn)jit_module_lookup(m, tname);
+        }
+        if ((why && !callee.trampoline) || sig->nrets > 64) {
             if (verbose)
                 printf("skip %s:%u: %s\n", path, rc->line, why ? why : "signature");
             return -1;
         }
-        run_callee callee = {code, NULL};
+        ir_data_value many[64];
+        if (sig->nrets > 2) {
+            run_call(&callee, fn, sig, &file->data.v[rc->args], rc->nargs, many, &opts, &oc);
+            bool ok = oc.status == RUN_OK &&
+                      run_check(rc->cmp, many, sig->nrets, &file->data.v[rc->expect], rc->nexpect);
+            if (!ok || verbose)
+                run_report(stdout, file, rc, many, &oc, 0);
+            return ok;
+        }
         run_call(&callee, fn, sig, &file->data.v[rc->args], rc->nargs, actual, &opts, &oc);
     }
     bool ok = oc.status == RUN_OK &&
@@ -233,6 +247,21 @@ static int do_target(const char *path, ir_file *file, uint32_t ti)
             all = false;
         }
     }
+    /* trampolines for the signatures libffi cannot call */
+    cg_output *touts = calloc(file->funcs.n + 1, sizeof *touts);
+    for (uint32_t i = 0; i < file->funcs.n; i++) {
+        const ir_function *fn = file->funcs.v[i];
+        if (!run_needs_trampoline(fn, &fn->sig, NULL) || !outs[i].code.n)
+            continue;
+        if (!cg_compile_trampoline(&t, fn, &touts[i], &d))
+            continue;   /* its run lines are skipped */
+        char name[128], tname[160];
+        snprintf(tname, sizeof tname, "__trampoline_%s", cg_symbol_name(fn, name, sizeof name));
+        jit_func jf = {.name = tname, .code = touts[i].code.v, .size = touts[i].code.n,
+                       .align = touts[i].align, .local = true};
+        if (!jit_module_add_func(m, &jf, &err))
+            printf("FAIL %s: %s\n", path, err.msg);
+    }
     bool linked = jit_module_link(m, &err) && jit_module_finalize(m, &err);
     if (!linked)
         printf("%s %s:%u: link: %s\n", all || strict ? "FAIL" : "link:", path, err.line, err.msg);
@@ -258,9 +287,12 @@ static int do_target(const char *path, ir_file *file, uint32_t ti)
                all && linked && !bad && !skipped ? "ok  " : "FAIL", path,
                ti == IR_NONE ? 0 : file->targets.v[ti].line, ok_lines, bad, skipped);
     jit_module_free(m, &err);
-    for (uint32_t i = 0; i < file->funcs.n; i++)
+    for (uint32_t i = 0; i < file->funcs.n; i++) {
         cg_output_free(&outs[i]);
+        cg_output_free(&touts[i]);
+    }
     free(outs);
+    free(touts);
     return !(all && linked) ? 0 : bad || skipped ? 1 : 2;
 }
 

@@ -148,6 +148,7 @@ typedef struct cg_ctx {
     IR_VEC(uint32_t) vreg_of;   /* IR value -> first vreg, CG_NONE before use */
     IR_VEC(uint32_t) uses;      /* IR value -> number of uses */
     void *targ;                 /* target lowering state */
+    bool trampoline;            /* compiling a call trampoline for fn's signature */
 } cg_ctx;
 
 struct cg_isa {
@@ -158,6 +159,7 @@ struct cg_isa {
     uint64_t callee_saved;
     const uint64_t *clobbers;   /* clobber sets, [0] = none */
     bool (*lower)(cg_ctx *c);
+    bool (*lower_trampoline)(cg_ctx *c);    /* for c->fn's signature */
     bool (*emit)(cg_ctx *c);
     const char *(*reg_name)(unsigned preg);
 };

@@ -226,31 +226,40 @@ static void count_uses(cg_ctx *c)
 #undef USE
 }
 
-bool cg_compile(const cg_target *t, const ir_file *file, uint32_t func, cg_output *out, ir_diag *d)
+/* lower (IR or trampoline), allocate, lay out, emit */
+static bool compile(const cg_target *t, const ir_file *file, const ir_function *fn, bool trampoline,
+                    cg_output *out, ir_diag *d)
 {
     memset(out, 0, sizeof *out);
     out->align = 16;
-    d->file = file->path;
-    d->src = file->src;
-    d->len = file->len;
-    const ir_function *fn = file->funcs.v[func];
+    if (file) {
+        d->file = file->path;
+        d->src = file->src;
+        d->len = file->len;
+    }
     const cg_isa *isa = isa_for(t->arch);
     if (!isa) {
         ir_diag_set(d, fn->line, fn->col, "unsupported target %s: no code generator yet",
                     jit_arch_name(t->arch));
         return false;
     }
-    cg_ctx c = {.isa = isa, .target = t, .file = file, .fn = fn, .out = out, .d = d};
+    cg_ctx c = {.isa = isa, .target = t, .file = file, .fn = fn, .out = out, .d = d,
+                .trampoline = trampoline};
     cg_func_init(&c.f);
-    ir_vec_reserve(&c.vreg_of, fn->values.n);
-    ir_vec_reserve(&c.uses, fn->values.n);
-    c.vreg_of.n = c.uses.n = fn->values.n;
-    for (uint32_t i = 0; i < fn->values.n; i++)
-        c.vreg_of.v[i] = CG_NONE;
-    count_uses(&c);
-    c.f.nlabels = fn->blocks.n;     /* IR block n has label n */
-
-    bool ok = isa->lower(&c) && cg_regalloc(&c);
+    bool ok;
+    if (trampoline) {
+        ok = isa->lower_trampoline(&c);
+    } else {
+        ir_vec_reserve(&c.vreg_of, fn->values.n);
+        ir_vec_reserve(&c.uses, fn->values.n);
+        c.vreg_of.n = c.uses.n = fn->values.n;
+        for (uint32_t i = 0; i < fn->values.n; i++)
+            c.vreg_of.v[i] = CG_NONE;
+        count_uses(&c);
+        c.f.nlabels = fn->blocks.n;     /* IR block n has label n */
+        ok = isa->lower(&c);
+    }
+    ok = ok && cg_regalloc(&c);
     if (ok) {
         cg_frame_layout(&c);
         cg_buf_init(&c.buf, out, c.f.nlabels);
@@ -268,11 +277,12 @@ bool cg_compile(const cg_target *t, const ir_file *file, uint32_t func, cg_outpu
     return ok;
 }
 
+bool cg_compile(const cg_target *t, const ir_file *file, uint32_t func, cg_output *out, ir_diag *d)
+{
+    return compile(t, file, file->funcs.v[func], false, out, d);
+}
+
 bool cg_compile_trampoline(const cg_target *t, const ir_function *callee, cg_output *out, ir_diag *d)
 {
-    memset(out, 0, sizeof *out);
-    ir_diag_set(d, callee->line, callee->col,
-                "unsupported on %s: call trampolines are not implemented yet",
-                t->arch == JIT_ARCH_AARCH64 ? "aarch64" : "x86_64");
-    return false;
+    return compile(t, NULL, callee, true, out, d);
 }

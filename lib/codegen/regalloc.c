@@ -174,7 +174,7 @@ void cg_frame_layout(cg_ctx *c)
     uint32_t off = (c->f.outgoing + 15) & ~15u;
     fr->slot_off.n = 0;
     ir_vec_reserve(&fr->slot_off, fn->stack_slots.n);
-    for (uint32_t i = 0; i < fn->stack_slots.n; i++) {
+    for (uint32_t i = 0; i < fn->stack_slots.n && !c->trampoline; i++) {
         const ir_stack_slot *s = &fn->stack_slots.v[i];
         /* the frame itself is 16-byte aligned; larger alignments are capped */
         uint32_t a = s->align_shift >= 4 ? 16 : 1u << s->align_shift;

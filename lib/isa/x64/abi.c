@@ -1,37 +1,44 @@
-/* System V AMD64 as Cranelift implements it (isa/x64/abi.rs): integer
- * arguments in rdi rsi rdx rcx r8 r9, floats in xmm0-7, the rest on the
- * stack in 8-byte slots; returns in rax rdx / xmm0 xmm1, further returns
- * in a return area whose address is a hidden first argument (rdi).  A
- * narrow `uext`/`sext` value is extended to 64 bits by whoever produces it
- * (the caller for arguments, the callee for returns); nobody relies on
- * the other side having done so. */
+/* System V AMD64 as Cranelift implements it (isa/x64/abi.rs), and its
+ * relatives `fast` (the same) and `tail` (more return registers; the
+ * callee pops its stack arguments).  Integer arguments in rdi rsi rdx rcx
+ * r8 r9, floats in xmm0-7, the rest on the stack in 8-byte slots; an i128
+ * takes two registers or 16 aligned bytes.  Returns in rax rdx / xmm0
+ * xmm1 (tail: eight of each), further ones in a return area whose address
+ * is a hidden first argument (rdi).  A narrow `uext`/`sext` value is
+ * extended to 64 bits by whoever produces it (the caller for arguments,
+ * the callee for returns); nobody relies on the other side having done so. */
 #include "x64.h"
 
 #include <string.h>
 
 static const uint8_t int_args[] = {X64_RDI, X64_RSI, X64_RDX, X64_RCX, X64_R8, X64_R9};
 static const uint8_t int_rets[] = {X64_RAX, X64_RDX};
+static const uint8_t tail_int_rets[] = {X64_RAX, X64_RCX, X64_RDX, X64_RSI, X64_RDI, X64_R8, X64_R9, X64_R10};
 
 static bool supported_type(ir_type t)
 {
-    return t == IR_I8 || t == IR_I16 || t == IR_I32 || t == IR_I64 || t == IR_F32 || t == IR_F64;
+    return (t >= IR_I8 && t <= IR_I128) || t == IR_F32 || t == IR_F64;
 }
 
-bool x64_sig_compute(cg_ctx *c, x64_abi *lw, const ir_signature *sig, uint32_t inst, x64_sig *out)
+bool x64_sig_compute(cg_ctx *c, x64_abi *lw, const ir_function *fn, const ir_signature *sig, uint32_t inst,
+                     x64_sig *out)
 {
-    const ir_function *fn = c->fn;
     char what[96], tb[16];
     switch (sig->callconv) {
-    case IR_CC_default: case IR_CC_system_v: case IR_CC_fast:
+    case IR_CC_default: case IR_CC_system_v: case IR_CC_fast: case IR_CC_tail:
         break;
     default:
         snprintf(what, sizeof what, "calling convention %s", ir_callconv_names[sig->callconv]);
         goto unsupported;
     }
+    bool tail = sig->callconv == IR_CC_tail;
     memset(out, 0, sizeof *out);
+    out->cc = sig->callconv;
     for (uint32_t pass = 0; pass < 2; pass++) {
         bool rets = pass == 0;      /* returns first: they decide the hidden argument */
         uint32_t first = rets ? sig->rets : sig->params, n = rets ? sig->nrets : sig->nparams;
+        const uint8_t *iregs = rets ? (tail ? tail_int_rets : int_rets) : int_args;
+        unsigned nireg = rets ? (tail ? 8 : 2) : 6, nfreg = rets && !tail ? 2 : 8;
         unsigned gpr = !rets && out->ret_ptr, xmm = 0;
         uint32_t stack = 0;
         if (rets)
@@ -48,19 +55,30 @@ bool x64_sig_compute(cg_ctx *c, x64_abi *lw, const ir_signature *sig, uint32_t i
                 snprintf(what, sizeof what, "%s %s", ir_type_name(p->type, tb), rets ? "return value" : "parameter");
                 goto unsupported;
             }
-            x64_loc l = {X64_STACK, p->ext, p->type, 0};
-            if (ir_type_is_float(p->type)) {
-                if (xmm < (rets ? 2u : 8u))
-                    l.reg = (uint8_t)(X64_XMM0 + xmm++);
-            } else if (gpr < (rets ? sizeof int_rets : sizeof int_args)) {
-                l.reg = rets ? int_rets[gpr++] : int_args[gpr++];
-            }
-            if (l.reg == X64_STACK) {
-                l.off = stack;
-                stack += 8;
+            x64_loc l = {p->type, p->ext, 1, {X64_STACK, X64_STACK}, {0, 0}};
+            if (p->type == IR_I128 && !rets) {
+                /* both halves in registers or both on the stack, 16-aligned */
+                l.nparts = 2;
+                if (gpr + 2 <= nireg) {
+                    l.reg[0] = iregs[gpr], l.reg[1] = iregs[gpr + 1];
+                } else {
+                    stack = (stack + 15) & ~15u;
+                    l.off[0] = stack, l.off[1] = stack + 8;
+                    stack += 16;
+                }
+                gpr += 2;
+            } else {
+                l.nparts = p->type == IR_I128 ? 2 : 1;
+                for (unsigned k = 0; k < l.nparts; k++) {
+                    if (ir_type_is_float(p->type) ? xmm < nfreg : gpr < nireg)
+                        l.reg[k] = ir_type_is_float(p->type) ? (uint8_t)(X64_XMM0 + xmm++) : iregs[gpr++];
+                    else
+                        l.off[k] = stack, stack += 8;
+                }
             }
             ir_vec_push(&lw->locs, l);
         }
+        stack = (stack + 15) & ~15u;
         if (rets) {
             out->nrets = n;
             out->stack_rets = stack;
@@ -68,12 +86,13 @@ bool x64_sig_compute(cg_ctx *c, x64_abi *lw, const ir_signature *sig, uint32_t i
         } else {
             out->nargs = n;
             out->stack_args = stack;
+            out->callee_pop = tail ? stack : 0;
         }
     }
     return true;
 unsupported:
     if (inst == CG_NONE) {
-        ir_diag_set(c->d, fn->line, fn->col, "unsupported on %s: %s", c->isa->name, what);
+        ir_diag_set(c->d, c->fn->line, c->fn->col, "unsupported on %s: %s", c->isa->name, what);
         return false;
     }
     return cg_unsupported(c, inst, what);
@@ -84,100 +103,89 @@ static bool narrow_ext(const x64_loc *l)
     return l->ext != IR_EXT_NONE && ir_type_is_int(l->type) && ir_type_bits(l->type) < 64;
 }
 
-/* The function's own parameters: register ones are defs of X64_ARGS at
- * the entry, stack ones loads from the caller's frame. */
-void x64_lower_args(cg_ctx *c, x64_abi *lw)
+static unsigned cls_of(const x64_loc *l)
 {
-    const ir_function *fn = c->fn;
-    cg_func *f = &c->f;
-    const ir_block_data *entry = &fn->blocks.v[fn->layout.v[0]];
-    const uint32_t *params = &fn->pool.v[entry->params];
-    const x64_sig *s = &lw->self;
-    lw->ret_ptr = s->ret_ptr ? cg_new_vreg(f, CG_CLS_INT) : CG_NONE;
-    cg_emit_inst(f, X64_ARGS, s->nargs + 1);
-    if (s->ret_ptr)
-        cg_op_def_fixed(f, lw->ret_ptr, X64_RDI);
-    for (uint32_t i = 0; i < s->nargs && i < entry->nparams; i++) {
-        const x64_loc *l = &lw->locs.v[s->args + i];
-        if (l->reg != X64_STACK)
-            cg_op_def_fixed(f, cg_value_vreg(c, params[i]), l->reg);
-    }
-    for (uint32_t i = 0; i < s->nargs && i < entry->nparams; i++) {
-        const x64_loc *l = &lw->locs.v[s->args + i];
-        if (l->reg != X64_STACK)
-            continue;
-        bool fl = ir_type_is_float(l->type);
-        cg_inst *in = cg_emit_inst(f, fl ? X64_XLOAD : X64_LOAD, 1);
-        in->size = (uint8_t)ir_type_bytes(l->type);
-        in->amode = X64_AM_INARG;
-        in->disp = (int32_t)l->off;
-        cg_op_def(f, cg_value_vreg(c, params[i]));
-    }
+    return ir_type_is_float(l->type) ? CG_CLS_FLOAT : CG_CLS_INT;
 }
 
-static void store_to(cg_ctx *c, uint32_t v, const x64_loc *l, unsigned amode, uint32_t base, int32_t disp)
+static void mem_access(cg_ctx *c, bool store, const x64_loc *l, unsigned k, uint32_t r, unsigned amode,
+                       uint32_t base, int32_t disp)
 {
     bool fl = ir_type_is_float(l->type);
-    cg_inst *in = cg_emit_inst(&c->f, fl ? X64_XSTORE : X64_STORE, 2);
-    in->size = narrow_ext(l) ? 8 : (uint8_t)ir_type_bytes(l->type);
+    cg_inst *in = cg_emit_inst(&c->f, fl ? (store ? X64_XSTORE : X64_XLOAD) : (store ? X64_STORE : X64_LOAD), 2);
+    in->size = l->nparts == 2 || (store && narrow_ext(l)) ? 8 : (uint8_t)ir_type_bytes(l->type);
     in->amode = (uint8_t)amode;
-    in->disp = disp;
-    cg_op_use(&c->f, v);
+    in->disp = disp + (int32_t)(8 * k);
+    in->cc = X64_LD_ZX;
+    if (store)
+        cg_op_use(&c->f, r);
+    else
+        cg_op_def(&c->f, r);
     if (amode == X64_AM_BASE)
         cg_op_use(&c->f, base);
 }
 
-static uint32_t arg_value(cg_ctx *c, uint32_t v, const x64_loc *l)
+/* The function's own parameters: register ones are defs of X64_ARGS at
+ * the entry, stack ones loads from the caller's frame. */
+void x64_lower_args(cg_ctx *c, x64_abi *lw, const uint32_t *params, uint32_t nparams)
 {
-    uint32_t r = x64_put_in_reg(c, v);
+    cg_func *f = &c->f;
+    const x64_sig *s = &lw->self;
+    lw->ret_ptr = s->ret_ptr ? cg_new_vreg(f, CG_CLS_INT) : CG_NONE;
+    cg_emit_inst(f, X64_ARGS, 2 * s->nargs + 1);
+    if (s->ret_ptr)
+        cg_op_def_fixed(f, lw->ret_ptr, X64_RDI);
+    for (uint32_t i = 0; i < s->nargs && i < nparams; i++) {
+        const x64_loc *l = &lw->locs.v[s->args + i];
+        for (unsigned k = 0; k < l->nparts; k++)
+            if (l->reg[k] != X64_STACK)
+                cg_op_def_fixed(f, params[i] + k, l->reg[k]);
+    }
+    for (uint32_t i = 0; i < s->nargs && i < nparams; i++) {
+        const x64_loc *l = &lw->locs.v[s->args + i];
+        for (unsigned k = 0; k < l->nparts; k++)
+            if (l->reg[k] == X64_STACK)
+                mem_access(c, false, l, 0, params[i] + k, X64_AM_INARG, CG_NONE, (int32_t)l->off[k]);
+    }
+}
+
+static uint32_t extended(cg_ctx *c, uint32_t r, const x64_loc *l)
+{
     return narrow_ext(l) ? x64_extend64(c, r, ir_type_bits(l->type), l->ext == IR_EXT_SEXT) : r;
 }
 
-void x64_lower_return(cg_ctx *c, x64_abi *lw, uint32_t inst)
+void x64_lower_return(cg_ctx *c, x64_abi *lw, const uint32_t *vals, uint32_t n)
 {
-    const ir_function *fn = c->fn;
     cg_func *f = &c->f;
-    const ir_inst_data *in = &fn->insts.v[inst];
-    const uint32_t *a = ir_inst_args(fn, inst);
     const x64_sig *s = &lw->self;
-    uint32_t regs[4], vals[4], nreg = 0;
-    for (uint32_t i = 0; i < in->nargs && i < s->nrets; i++) {
+    uint32_t regs[16], rv[16], nreg = 0;
+    for (uint32_t i = 0; i < n && i < s->nrets; i++) {
         const x64_loc *l = &lw->locs.v[s->rets + i];
-        uint32_t r = arg_value(c, a[i], l);
-        if (l->reg == X64_STACK)
-            store_to(c, r, l, X64_AM_BASE, lw->ret_ptr, (int32_t)l->off);
-        else
-            regs[nreg] = l->reg, vals[nreg++] = r;
+        uint32_t r = extended(c, vals[i], l);
+        for (unsigned k = 0; k < l->nparts; k++) {
+            if (l->reg[k] == X64_STACK)
+                mem_access(c, true, l, 0, r + k, X64_AM_BASE, lw->ret_ptr, (int32_t)l->off[k]);
+            else
+                regs[nreg] = l->reg[k], rv[nreg++] = r + k;
+        }
     }
-    cg_emit_inst(f, X64_RET, nreg);
+    cg_inst *in = cg_emit_inst(f, X64_RET, nreg);
+    in->imm = s->callee_pop;
     for (uint32_t i = 0; i < nreg; i++)
-        cg_op_use_fixed(f, vals[i], regs[i]);
+        cg_op_use_fixed(f, rv[i], regs[i]);
 }
 
-bool x64_lower_call(cg_ctx *c, x64_abi *lw, uint32_t inst)
+void x64_emit_call(cg_ctx *c, x64_abi *lw, const x64_sig *s, uint32_t callee, uint32_t sym,
+                   const uint32_t *args, const uint32_t *rets)
 {
-    const ir_function *fn = c->fn;
     cg_func *f = &c->f;
-    const ir_inst_data *in = &fn->insts.v[inst];
-    const uint32_t *a = ir_inst_args(fn, inst);
-    const uint32_t *res = ir_inst_results(fn, inst);
-    bool indirect = in->op == IR_OP_call_indirect;
-    const ir_signature *sig = indirect ? &fn->sigs.v[in->ent] : &fn->sigs.v[fn->func_refs.v[in->ent].sig];
-    uint32_t mark = lw->locs.n;
-    x64_sig s;
-    if (!x64_sig_compute(c, lw, sig, inst, &s))
-        return false;
-    uint32_t callee = indirect ? x64_put_in_reg(c, a[0]) : CG_NONE;
-    a += indirect;
-    uint32_t ret_area = (s.stack_args + 15) & ~15u;
-    if (ret_area + s.stack_rets > f->outgoing)
-        f->outgoing = ret_area + s.stack_rets;
-
-    /* stack arguments go straight to the outgoing area at the SP */
+    uint32_t ret_area = s->stack_args;
+    if (ret_area + s->stack_rets > f->outgoing)
+        f->outgoing = ret_area + s->stack_rets;
     /* (vreg, preg) pairs of register arguments, then of register results */
     IR_VEC(uint32_t) rv = {lw->pairs.v, 0, lw->pairs.cap};
-    ir_vec_reserve(&rv, 2 * (s.nargs + s.nrets + 1));
-    if (s.ret_ptr) {
+    ir_vec_reserve(&rv, 4 * (s->nargs + s->nrets + 1));
+    if (s->ret_ptr) {
         uint32_t p = cg_new_vreg(f, CG_CLS_INT);
         cg_inst *l = cg_emit_inst(f, X64_LEA, 1);
         l->amode = X64_AM_OUTARG;
@@ -185,28 +193,31 @@ bool x64_lower_call(cg_ctx *c, x64_abi *lw, uint32_t inst)
         cg_op_def(f, p);
         rv.v[rv.n++] = p, rv.v[rv.n++] = X64_RDI;
     }
-    for (uint32_t i = 0; i < s.nargs; i++) {
-        const x64_loc *l = &lw->locs.v[s.args + i];
-        uint32_t r = arg_value(c, a[i], l);
-        if (l->reg == X64_STACK)
-            store_to(c, r, l, X64_AM_OUTARG, CG_NONE, (int32_t)l->off);
-        else
-            rv.v[rv.n++] = r, rv.v[rv.n++] = l->reg;
+    /* stack arguments go straight to the outgoing area at the SP */
+    for (uint32_t i = 0; i < s->nargs; i++) {
+        const x64_loc *l = &lw->locs.v[s->args + i];
+        uint32_t r = extended(c, args[i], l);
+        for (unsigned k = 0; k < l->nparts; k++) {
+            if (l->reg[k] == X64_STACK)
+                mem_access(c, true, l, 0, r + k, X64_AM_OUTARG, CG_NONE, (int32_t)l->off[k]);
+            else
+                rv.v[rv.n++] = r + k, rv.v[rv.n++] = l->reg[k];
+        }
     }
     uint32_t nuse = rv.n / 2;
-    for (uint32_t i = 0; i < s.nrets; i++) {
-        const x64_loc *l = &lw->locs.v[s.rets + i];
-        if (l->reg != X64_STACK)
-            rv.v[rv.n++] = cg_value_vreg(c, res[i]), rv.v[rv.n++] = l->reg;
+    for (uint32_t i = 0; i < s->nrets; i++) {
+        const x64_loc *l = &lw->locs.v[s->rets + i];
+        for (unsigned k = 0; k < l->nparts; k++)
+            if (l->reg[k] != X64_STACK)
+                rv.v[rv.n++] = rets[i] + k, rv.v[rv.n++] = l->reg[k];
     }
-    cg_inst *ci = cg_emit_inst(f, indirect ? X64_CALLIND : X64_CALL, rv.n / 2 + 1);
+    cg_inst *ci = cg_emit_inst(f, callee == CG_NONE ? X64_CALL : X64_CALLIND, rv.n / 2 + 1);
     ci->clob = X64_CLOB_CALL;
-    if (!indirect) {
-        char buf[128];
-        ci->aux = cg_sym_add(c, cg_extname_symbol(c, &fn->func_refs.v[in->ent].name, buf, sizeof buf));
-    } else {
+    ci->imm = s->callee_pop;
+    if (callee == CG_NONE)
+        ci->aux = sym;
+    else
         cg_op_use(f, callee);
-    }
     for (uint32_t i = 0; i < rv.n / 2; i++) {
         if (i < nuse)
             cg_op_use_fixed(f, rv.v[2 * i], rv.v[2 * i + 1]);
@@ -214,17 +225,87 @@ bool x64_lower_call(cg_ctx *c, x64_abi *lw, uint32_t inst)
             cg_op_def_fixed(f, rv.v[2 * i], rv.v[2 * i + 1]);
     }
     lw->pairs.v = rv.v, lw->pairs.cap = rv.cap;
-    for (uint32_t i = 0; i < s.nrets; i++) {
-        const x64_loc *l = &lw->locs.v[s.rets + i];
-        if (l->reg != X64_STACK)
-            continue;
-        bool fl = ir_type_is_float(l->type);
-        cg_inst *ld = cg_emit_inst(f, fl ? X64_XLOAD : X64_LOAD, 1);
-        ld->size = (uint8_t)ir_type_bytes(l->type);
-        ld->amode = X64_AM_OUTARG;
-        ld->disp = (int32_t)(ret_area + l->off);
-        cg_op_def(f, cg_value_vreg(c, res[i]));
+    for (uint32_t i = 0; i < s->nrets; i++) {
+        const x64_loc *l = &lw->locs.v[s->rets + i];
+        for (unsigned k = 0; k < l->nparts; k++)
+            if (l->reg[k] == X64_STACK)
+                mem_access(c, false, l, 0, rets[i] + k, X64_AM_OUTARG, CG_NONE, (int32_t)(ret_area + l->off[k]));
     }
+}
+
+bool x64_lower_call(cg_ctx *c, x64_abi *lw, uint32_t inst)
+{
+    const ir_function *fn = c->fn;
+    const ir_inst_data *in = &fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(fn, inst);
+    const uint32_t *res = ir_inst_results(fn, inst);
+    bool indirect = in->op == IR_OP_call_indirect;
+    const ir_signature *sig = indirect ? &fn->sigs.v[in->ent] : &fn->sigs.v[fn->func_refs.v[in->ent].sig];
+    uint32_t mark = lw->locs.n, vmark = lw->vals.n;
+    x64_sig s;
+    if (!x64_sig_compute(c, lw, fn, sig, inst, &s))
+        return false;
+    uint32_t callee = indirect ? x64_put_in_reg(c, a[0]) : CG_NONE, sym = 0;
+    a += indirect;
+    if (!indirect) {
+        char buf[128];
+        sym = cg_sym_add(c, cg_extname_symbol(c, &fn->func_refs.v[in->ent].name, buf, sizeof buf));
+    }
+    ir_vec_reserve(&lw->vals, s.nargs + s.nrets);
+    uint32_t *args = lw->vals.v + vmark, *rets = args + s.nargs;
+    for (uint32_t i = 0; i < s.nargs; i++)
+        args[i] = x64_put_in_reg(c, a[i]);
+    for (uint32_t i = 0; i < s.nrets; i++)
+        rets[i] = cg_value_vreg(c, res[i]);
+    x64_emit_call(c, lw, &s, callee, sym, args, rets);
     lw->locs.n = mark;
     return true;
+}
+
+/* lib/run's trampoline: void tramp(void *callee, uint8_t *args, uint8_t *results),
+ * each value in a 16-byte slot; calls callee with its own signature. */
+bool x64_lower_trampoline(cg_ctx *c)
+{
+    const ir_function *fn = c->fn;
+    cg_func *f = &c->f;
+    x64_abi lw = {0};
+    x64_sig s;
+    bool ok = x64_sig_compute(c, &lw, fn, &fn->sig, CG_NONE, &s);
+    if (ok) {
+        cg_block_begin(f, cg_new_label(f));
+        uint32_t callee = cg_new_vreg(f, CG_CLS_INT), abuf = cg_new_vreg(f, CG_CLS_INT);
+        uint32_t rbuf = cg_new_vreg(f, CG_CLS_INT);
+        cg_emit_inst(f, X64_ARGS, 3);
+        cg_op_def_fixed(f, callee, X64_RDI);
+        cg_op_def_fixed(f, abuf, X64_RSI);
+        cg_op_def_fixed(f, rbuf, X64_RDX);
+        ir_vec_reserve(&lw.vals, s.nargs + s.nrets);
+        uint32_t *args = lw.vals.v, *rets = args + s.nargs;
+        for (uint32_t i = 0; i < s.nargs + s.nrets; i++) {
+            const x64_loc *l = &lw.locs.v[i < s.nargs ? s.args + i : s.rets + i - s.nargs];
+            args[i] = cg_new_vreg(f, cls_of(l));
+            if (l->nparts == 2)
+                cg_new_vreg(f, CG_CLS_INT);
+        }
+        for (uint32_t i = 0; i < s.nargs; i++) {
+            const x64_loc *l = &lw.locs.v[s.args + i];
+            x64_loc full = *l;
+            full.ext = IR_EXT_NONE;
+            for (unsigned k = 0; k < l->nparts; k++)
+                mem_access(c, false, &full, k, args[i] + k, X64_AM_BASE, abuf, (int32_t)(16 * i));
+        }
+        x64_emit_call(c, &lw, &s, callee, 0, args, rets);
+        for (uint32_t i = 0; i < s.nrets; i++) {
+            x64_loc full = lw.locs.v[s.rets + i];
+            full.ext = IR_EXT_NONE;
+            for (unsigned k = 0; k < full.nparts; k++)
+                mem_access(c, true, &full, k, rets[i] + k, X64_AM_BASE, rbuf, (int32_t)(16 * i));
+        }
+        cg_emit_inst(f, X64_RET, 0);
+        cg_block_end(f);
+    }
+    ir_vec_free(&lw.locs);
+    ir_vec_free(&lw.pairs);
+    ir_vec_free(&lw.vals);
+    return ok;
 }

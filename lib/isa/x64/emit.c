@@ -211,13 +211,18 @@ static void prologue(em *e)
     sp_adjust(e, 5, e->locals);
 }
 
-static void epilogue(em *e)
+static void epilogue(em *e, uint32_t pop)
 {
     sp_adjust(e, 0, e->locals);
     for (unsigned i = e->nsaved; i-- > 0;)
         push_pop(e, 0x58, e->saved[i]);
     cg_put1(B, 0x5d);   /* pop rbp */
-    cg_put1(B, 0xc3);
+    if (pop) {          /* tail: the callee pops its stack arguments */
+        cg_put1(B, 0xc2);
+        cg_put2(B, pop);
+    } else {
+        cg_put1(B, 0xc3);
+    }
 }
 
 /* ---- branches -------------------------------------------------------------- */
@@ -343,7 +348,7 @@ static void emit_inst(em *e, uint32_t next_label)
     case X64_ARGS:
         break;
     case X64_RET:
-        epilogue(e);
+        epilogue(e, (uint32_t)in->imm);
         break;
     case X64_MOV:
         if (R(e, 0) != R(e, 1) || size != 8)
@@ -488,10 +493,12 @@ static void emit_inst(em *e, uint32_t next_label)
         cg_buf_reloc(B, cg_buf_off(B), JIT_R_X86_CALL_PCREL4, e->c->f.syms.v[in->aux], -4,
                      ii ? ii->line : 0, ii ? ii->col : 0);
         cg_put4(B, 0);
+        sp_adjust(e, 5, (uint32_t)in->imm);    /* the callee popped its arguments */
         break;
     }
     case X64_CALLIND:
         rr(e, 0, false, 0xff, 2, R(e, 0), 0);
+        sp_adjust(e, 5, (uint32_t)in->imm);
         break;
     case X64_GOTLOAD: {
         mem m = {-1, -1, 0, 0, true, 0, e->c->f.syms.v[in->aux], JIT_R_X86_GOTPCREL4};

@@ -16,6 +16,7 @@ typedef struct lower {
     uint8_t *fused;     /* per IR instruction: an icmp lowered at its use */
     uint32_t pending[2];    /* edge labels to create after a branch */
     uint32_t pend_bc[2], npending;
+    uint32_t *vals;     /* scratch: returned values */
 } lower;
 
 #define F (&c->f)
@@ -813,10 +814,14 @@ static bool lower_inst(lower *L, uint32_t inst)
     case IR_OP_br_table:
         lower_br_table(L, inst);
         return true;
-    case IR_OP_return_:
-        x64_lower_return(c, L->lw, inst);
+    case IR_OP_return_: {
+        uint32_t *v = L->vals;
+        for (uint32_t k = 0; k < in->nargs; k++)
+            v[k] = x64_put_in_reg(c, a[k]);
+        x64_lower_return(c, L->lw, v, in->nargs);
         end_block(c, NULL, 0);
         return true;
+    }
     case IR_OP_trap: {
         cg_inst *i = cg_emit_inst(F, X64_UD2, 0);
         i->aux = in->trap;
@@ -947,7 +952,8 @@ bool x64_lower(cg_ctx *c)
     lower L = {.c = c, .lw = &lw};
     L.fused = calloc(fn->insts.n + 1, 1);
     c->targ = &lw;
-    bool ok = fn->layout.n > 0 && x64_sig_compute(c, &lw, &fn->sig, CG_NONE, &lw.self);
+    bool ok = fn->layout.n > 0 && x64_sig_compute(c, &lw, fn, &fn->sig, CG_NONE, &lw.self);
+    L.vals = malloc((fn->sig.nrets + fn->sig.nparams + 1) * sizeof *L.vals);
     if (fn->layout.n == 0)
         ir_diag_set(c->d, fn->line, fn->col, "function has no blocks");
     if (ok)
@@ -958,7 +964,9 @@ bool x64_lower(cg_ctx *c)
         cg_block_begin(F, b);
         c->f.cur_ir = CG_NONE;
         if (li == 0) {
-            x64_lower_args(c, &lw);
+            for (uint32_t k = 0; k < bd->nparams; k++)
+                L.vals[k] = cg_value_vreg(c, fn->pool.v[bd->params + k]);
+            x64_lower_args(c, &lw, L.vals, bd->nparams < fn->sig.nparams ? bd->nparams : fn->sig.nparams);
         } else {
             cg_block *vb = &c->f.blocks.v[c->f.cur];
             vb->params = c->f.vlist.n;
@@ -982,8 +990,10 @@ bool x64_lower(cg_ctx *c)
         }
     }
     free(L.fused);
+    free(L.vals);
     ir_vec_free(&lw.locs);
     ir_vec_free(&lw.pairs);
+    ir_vec_free(&lw.vals);
     c->targ = NULL;
     return ok;
 }

@@ -39,6 +39,7 @@ const cg_isa x64_isa = {
     .callee_saved = R(X64_RBX) | R(X64_RBP) | R(X64_R12) | R(X64_R13) | R(X64_R14) | R(X64_R15),
     .clobbers = clobbers,
     .lower = x64_lower,
+    .lower_trampoline = x64_lower_trampoline,
     .emit = x64_emit,
     .reg_name = x64_reg_name,
 };

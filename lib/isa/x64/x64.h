@@ -50,7 +50,7 @@ enum {
  * operand's registers (see amode); imm is a trap code where noted. */
 enum {
     X64_ARGS,       /* [def fixed ...] incoming register arguments */
-    X64_RET,        /* [use fixed ...] return values; epilogue, ret */
+    X64_RET,        /* [use fixed ...] return values; epilogue, ret imm (bytes to pop) */
     X64_MOV,        /* size  [def, use] (size 4 zero-extends) */
     X64_MOVI,       /* size  [def] imm */
     X64_ALU,        /* cc op, size  [def reuse 1, use, use] */
@@ -78,7 +78,8 @@ enum {
                        (default first), imm count with the default */
     X64_UD2,        /* aux trap code */
     X64_TRAPIF,     /* cc, aux trap code */
-    X64_CALL,       /* aux symbol  [use fixed args.., def fixed rets..] */
+    X64_CALL,       /* aux symbol  [use fixed args.., def fixed rets..]; imm: bytes
+                       the callee pops (re-reserved after the call) */
     X64_CALLIND,    /* [use callee, use fixed args.., def fixed rets..] */
     X64_GOTLOAD,    /* aux symbol  [def]: address through the GOT */
     X64_XMOV,       /* [def, use] */
@@ -103,34 +104,43 @@ enum { X64_CLOB_NONE, X64_CLOB_CALL, X64_CLOB_DIV };
 /* ---- ABI (abi.c) --------------------------------------------------------- */
 
 typedef struct x64_loc {
-    uint8_t reg;        /* preg, or CG_NONE & 0xff for a stack location */
-    uint8_t ext;        /* IR_EXT_* */
     ir_type type;
-    uint32_t off;       /* stack offset from the argument (or return) area */
+    uint8_t ext;        /* IR_EXT_* */
+    uint8_t nparts;     /* 2 for i128: low half first */
+    uint8_t reg[2];     /* preg of each part, or X64_STACK */
+    uint32_t off[2];    /* stack offset of a part in the argument (return) area */
 } x64_loc;
 #define X64_STACK 0xff
 
 typedef struct x64_sig {
     uint32_t args, nargs, rets, nrets;  /* ranges of the locations vector */
     bool ret_ptr;               /* hidden first argument: the return area (rdi) */
-    uint32_t stack_args;        /* bytes */
+    uint32_t stack_args;        /* bytes, 16-aligned */
     uint32_t stack_rets;
+    uint32_t callee_pop;        /* tail: bytes of stack arguments the callee pops */
+    ir_callconv cc;
 } x64_sig;
 
 typedef struct x64_abi {
     IR_VEC(x64_loc) locs;
     IR_VEC(uint32_t) pairs;     /* scratch for call lowering */
+    IR_VEC(uint32_t) vals;      /* scratch: argument and result vregs of a call */
     uint32_t ret_ptr;           /* vreg holding the return area pointer */
-    uint32_t entry_args;        /* locations of the function's own signature */
     x64_sig self;
 } x64_abi;
 
-/* Locations of sig's parameters and returns, appended to lw->locs.
- * False (with an "unsupported" diagnostic at inst) if sig cannot be called. */
-bool x64_sig_compute(cg_ctx *c, x64_abi *lw, const ir_signature *sig, uint32_t inst, x64_sig *out);
-void x64_lower_args(cg_ctx *c, x64_abi *lw);
-void x64_lower_return(cg_ctx *c, x64_abi *lw, uint32_t inst);
+/* Locations of sig's parameters and returns (sig of fn's tables),
+ * appended to lw->locs.  False (with an "unsupported" diagnostic at inst,
+ * or at the function for CG_NONE) if sig cannot be called. */
+bool x64_sig_compute(cg_ctx *c, x64_abi *lw, const ir_function *fn, const ir_signature *sig, uint32_t inst,
+                     x64_sig *out);
+/* Values are vregs (an i128 the first of a pair). */
+void x64_lower_args(cg_ctx *c, x64_abi *lw, const uint32_t *params, uint32_t nparams);
+void x64_lower_return(cg_ctx *c, x64_abi *lw, const uint32_t *vals, uint32_t n);
+void x64_emit_call(cg_ctx *c, x64_abi *lw, const x64_sig *s, uint32_t callee, uint32_t sym,
+                   const uint32_t *args, const uint32_t *rets);
 bool x64_lower_call(cg_ctx *c, x64_abi *lw, uint32_t inst);
+bool x64_lower_trampoline(cg_ctx *c);
 
 /* lower.c helpers used by abi.c */
 uint32_t x64_put_in_reg(cg_ctx *c, uint32_t v);
