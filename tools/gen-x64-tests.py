@@ -1027,7 +1027,188 @@ block0:
     f.write()
 
 
+# ---- i128 -------------------------------------------------------------------
+
+def gen_i128():
+    f = File("x64-i128.clif", "i128 as register pairs: arithmetic with carries, bit operations,\n"
+             "shifts and rotates by any amount, comparisons, extensions, pairs in\n"
+             "block arguments, calls, memory, counting (fallbacks and BMI).",
+             "test run\nset enable_llvm_abi_extensions=true\ntarget x86_64\n"
+             "target x86_64 has_lzcnt has_bmi1 has_popcnt\n")
+    n = 128
+    m = mask(n)
+    vals = [sx(v, n) for v in (0, 1, m, 1 << 127, (1 << 127) - 1, 1 << 64, (1 << 64) - 1,
+                                0x0123456789abcdef_fedcba9876543210, 0xffffffff_00000000_ffffffff_00000001)]
+    small = vals[:7]
+    for op, fn in BIN.items():
+        name = "%s_i128" % op
+        f.func(binfunc(name, op, n), [run(name, [lit(a, n), lit(b, n)], fn(a, b, n), n) for a in vals for b in small])
+    for op, fn in (("ineg", lambda a: -a), ("bnot", lambda a: ~a), ("iabs", abs)):
+        name = "%s_i128" % op
+        f.func(unfunc(name, op, n), [run(name, [lit(a, n)], fn(a), n) for a in vals])
+    for op in ("ishl", "ushr", "sshr", "rotl", "rotr"):
+        for at in (32, 128):
+            name = "%s_i128_by_i%d" % (op, at)
+            text = """function %%%s(i128, i%d) -> i128 {
+block0(v0: i128, v1: i%d):
+    v2 = %s v0, v1
+    return v2
+}""" % (name, at, at, op)
+            amts = [0, 1, 63, 64, 65, 127, 128, 129, 200]
+            f.func(text, [run(name, [lit(a, n), lit(k, at)], shift(op, a, k, n), n)
+                          for a in (vals[7], vals[3], -1, 1) for k in amts])
+        # an i128 amount on a narrow value
+        name = "%s_i32_by_i128" % op
+        text = """function %%%s(i32, i128) -> i32 {
+block0(v0: i32, v1: i128):
+    v2 = %s v0, v1
+    return v2
+}""" % (name, op)
+        f.func(text, [run(name, [lit(0x80000001, 32), lit(k, 128)], shift(op, 0x80000001, k, 32), 32)
+                      for k in (0, 1, 31, 32, 33, (1 << 64) + 1)])
+    for cc, fn in CC.items():
+        name = "icmp_%s_i128" % cc
+        text = """function %%%s(i128, i128) -> i8 {
+block0(v0: i128, v1: i128):
+    v2 = icmp %s v0, v1
+    return v2
+}""" % (name, cc)
+        cv = [sx(v, n) for v in (0, 1, m, 1 << 127, 1 << 64, (1 << 64) - 1)]
+        f.func(text, [run(name, [lit(a, n), lit(b, n)], int(fn(a, b, n)), 8) for a in cv for b in cv])
+        name = "brif_%s_i128" % cc
+        text = """function %%%s(i128, i128) -> i32 {
+block0(v0: i128, v1: i128):
+    v2 = icmp %s v0, v1
+    brif v2, block1, block2
+block1:
+    v3 = iconst.i32 1
+    return v3
+block2:
+    v4 = iconst.i32 2
+    return v4
+}""" % (name, cc)
+        f.func(text, [run(name, [lit(a, n), lit(b, n)], 1 if fn(a, b, n) else 2, 32) for a in cv for b in cv])
+    for op in ("smin", "smax", "umin", "umax"):
+        fn = {"smin": lambda a, b: min(sx(a, n), sx(b, n)), "smax": lambda a, b: max(sx(a, n), sx(b, n)),
+              "umin": lambda a, b: min(ux(a, n), ux(b, n)), "umax": lambda a, b: max(ux(a, n), ux(b, n))}[op]
+        name = "%s_i128" % op
+        f.func(binfunc(name, op, n), [run(name, [lit(a, n), lit(b, n)], fn(a, b), n) for a in small for b in small])
+    for w in TYPES:
+        for op, conv in (("uextend", ux), ("sextend", sx)):
+            name = "%s_i%d_i128" % (op, w)
+            text = """function %%%s(i%d) -> i128 {
+block0(v0: i%d):
+    v1 = %s.i128 v0
+    return v1
+}""" % (name, w, w, op)
+            f.func(text, [run(name, [lit(v, w)], conv(v, w), n) for v in edges(w)])
+        name = "ireduce_i128_i%d" % w
+        text = """function %%%s(i128) -> i%d {
+block0(v0: i128):
+    v1 = ireduce.i%d v0
+    return v1
+}""" % (name, w, w)
+        f.func(text, [run(name, [lit(v, n)], v, w) for v in vals])
+    text = """function %concat_split(i64, i64) -> i64 {
+block0(v0: i64, v1: i64):
+    v2 = iconcat v0, v1
+    v3 = iadd_imm v2, 1
+    v4, v5 = isplit v3
+    v6 = bxor v4, v5
+    return v6
+}"""
+    f.func(text, [run("concat_split", [lit(a, 64), lit(b, 64)],
+                      ((((ux(b, 64) << 64) | ux(a, 64)) + 1) & m) & mask(64) ^ ((((ux(b, 64) << 64) | ux(a, 64)) + 1) & m) >> 64, 64)
+                  for a, b in ((0, 0), (-1, 0), (-1, -1), (5, 7))])
+    for op in ("clz", "ctz", "popcnt"):
+        name = "%s_i128" % op
+        fn = {"clz": clz, "ctz": ctz, "popcnt": lambda a, k: bin(ux(a, k)).count("1")}[op]
+        f.func(unfunc(name, op, n), [run(name, [lit(a, n)], fn(a, n), n) for a in vals + [1 << 100, 1 << 63]])
+    name = "bmask_i128"
+    f.func(unfunc(name, "bmask.i128", n), [run(name, [lit(a, n)], -1 if ux(a, n) else 0, n) for a in (0, 1, 1 << 64, -1)])
+    text = """function %select_i128(i8, i128, i128) -> i128 {
+block0(v0: i8, v1: i128, v2: i128):
+    v3 = select v0, v1, v2
+    return v3
+}"""
+    f.func(text, [run("select_i128", [str(c_), lit(vals[7], n), lit(vals[8], n)], vals[7] if c_ else vals[8], n)
+                  for c_ in (0, 1, -1)])
+    text = """function %brif_i128(i128) -> i8 {
+block0(v0: i128):
+    brif v0, block1, block2
+block1:
+    v1 = iconst.i8 1
+    return v1
+block2:
+    v2 = iconst.i8 0
+    return v2
+}"""
+    f.func(text, [run("brif_i128", [lit(a, n)], int(ux(a, n) != 0), 8) for a in (0, 1, 1 << 64, 1 << 127)])
+    text = """function %loop_i128(i128, i32) -> i128 {
+block0(v0: i128, v1: i32):
+    v2 = iconst.i64 0
+    v3 = uextend.i128 v2
+    jump block1(v0, v3, v1)
+block1(v4: i128, v5: i128, v6: i32):
+    brif v6, block2, block3
+block2:
+    v7 = iadd v5, v4
+    v8 = iadd_imm v6, -1
+    jump block1(v5, v7, v8)
+block3:
+    return v5
+}"""
+    def loop(a, k):
+        x, y = a, 0
+        for _ in range(k):
+            x, y = y, (y + x) & m
+        return y
+    f.func(text, [run("loop_i128", [lit(a, n), str(k)], loop(ux(a, n), k), n)
+                  for a in (1, 1 << 64, -1) for k in (0, 1, 5, 30)])
+    text = """function %mem_i128(i128) -> i128 {
+    ss0 = explicit_slot 32
+block0(v0: i128):
+    v1 = stack_addr.i64 ss0
+    store v0, v1+8
+    v2 = load.i128 v1+8
+    v3 = load.i64 v1+16
+    v4 = uextend.i128 v3
+    v5 = iadd v2, v4
+    return v5
+}"""
+    f.func(text, [run("mem_i128", [lit(a, n)], ux(a, n) + (ux(a, n) >> 64), n) for a in vals])
+    f.func("""function %take_i128s(i64, i128, i64, i128, i128, i64) -> i128, i128 {
+block0(v0: i64, v1: i128, v2: i64, v3: i128, v4: i128, v5: i64):
+    v6 = uextend.i128 v0
+    v7 = uextend.i128 v2
+    v8 = uextend.i128 v5
+    v9 = iadd v1, v3
+    v10 = iadd v9, v4
+    v11 = imul v6, v7
+    v12 = iadd v11, v8
+    return v10, v12
+}""", [])
+    text = """function %call_i128s(i128) -> i128 {
+    fn0 = %take_i128s(i64, i128, i64, i128, i128, i64) -> i128, i128
+block0(v0: i128):
+    v1 = iconst.i64 3
+    v2 = iconst.i64 5
+    v3 = iconst.i64 7
+    v4 = iconcat v1, v2
+    v5, v6 = call fn0(v1, v0, v2, v4, v0, v3)
+    v7 = bxor v5, v6
+    return v7
+}"""
+    def ci(a):
+        a = ux(a, n)
+        r1 = (a + ((5 << 64) | 3) + a) & m
+        r2 = 3 * 5 + 7
+        return r1 ^ r2
+    f.func(text, [run("call_i128s", [lit(a, n)], ci(a), n) for a in vals])
+    f.write()
+
+
 if __name__ == "__main__":
     for g in (gen_arith, gen_shift, gen_icmp, gen_div, gen_minmax_ext, gen_bitcount, gen_mem, gen_control,
-              gen_call, gen_float, gen_misc):
+              gen_call, gen_float, gen_misc, gen_i128):
         g()

@@ -416,6 +416,9 @@ static void emit_inst(em *e, uint32_t next_label)
         rr(e, szp(size), w, size == 1 ? 0xc0 : 0xc1, in->cc, R(e, 0), BRM);
         imm(e, 1, in->imm);
         break;
+    case X64_SHLD:
+        rr(e, 0, true, in->cc ? 0x0fad : 0x0fa5, R(e, 2), R(e, 0), 0);
+        break;
     case X64_EXT: {
         unsigned d = R(e, 0), s = R(e, 1);
         if (in->aux == 4)

@@ -98,7 +98,7 @@ static uint32_t res(cg_ctx *c, uint32_t inst, unsigned k)
 
 /* ---- small emitters ---------------------------------------------------------- */
 
-static void emit_rr(cg_ctx *c, unsigned op, unsigned cc, unsigned size, uint32_t dst, uint32_t a, uint32_t b)
+void x64_rr(cg_ctx *c, unsigned op, unsigned cc, unsigned size, uint32_t dst, uint32_t a, uint32_t b)
 {
     cg_inst *i = cg_emit_inst(F, op, 3);
     i->cc = (uint8_t)cc, i->size = (uint8_t)size;
@@ -107,7 +107,7 @@ static void emit_rr(cg_ctx *c, unsigned op, unsigned cc, unsigned size, uint32_t
     cg_op_use(F, b);
 }
 
-static void emit_ri(cg_ctx *c, unsigned op, unsigned cc, unsigned size, uint32_t dst, uint32_t a, int64_t imm)
+void x64_ri(cg_ctx *c, unsigned op, unsigned cc, unsigned size, uint32_t dst, uint32_t a, int64_t imm)
 {
     cg_inst *i = cg_emit_inst(F, op, 2);
     i->cc = (uint8_t)cc, i->size = (uint8_t)size, i->imm = imm;
@@ -118,7 +118,7 @@ static void emit_ri(cg_ctx *c, unsigned op, unsigned cc, unsigned size, uint32_t
     cg_op_use(F, a);
 }
 
-static void emit_un(cg_ctx *c, unsigned op, unsigned cc, unsigned size, unsigned aux, uint32_t dst, uint32_t a)
+void x64_un(cg_ctx *c, unsigned op, unsigned cc, unsigned size, unsigned aux, uint32_t dst, uint32_t a)
 {
     cg_inst *i = cg_emit_inst(F, op, 2);
     i->cc = (uint8_t)cc, i->size = (uint8_t)size, i->aux = aux;
@@ -129,12 +129,12 @@ static void emit_un(cg_ctx *c, unsigned op, unsigned cc, unsigned size, unsigned
     cg_op_use(F, a);
 }
 
-static uint32_t new_int(cg_ctx *c) { return cg_new_vreg(F, CG_CLS_INT); }
-static uint32_t new_flt(cg_ctx *c) { return cg_new_vreg(F, CG_CLS_FLOAT); }
+uint32_t x64_new_int(cg_ctx *c) { return cg_new_vreg(F, CG_CLS_INT); }
+uint32_t x64_new_flt(cg_ctx *c) { return cg_new_vreg(F, CG_CLS_FLOAT); }
 
-static uint32_t movi(cg_ctx *c, unsigned size, int64_t imm)
+uint32_t x64_movi(cg_ctx *c, unsigned size, int64_t imm)
 {
-    uint32_t r = new_int(c);
+    uint32_t r = x64_new_int(c);
     cg_inst *i = cg_emit_inst(F, X64_MOVI, 1);
     i->size = (uint8_t)size, i->imm = imm;
     cg_op_def(F, r);
@@ -142,29 +142,29 @@ static uint32_t movi(cg_ctx *c, unsigned size, int64_t imm)
 }
 
 /* Zero- or sign-extend the low `bits` of r to 32 (bits < 32) or 64 bits. */
-static uint32_t extend(cg_ctx *c, uint32_t r, unsigned bits, unsigned to, bool sign)
+uint32_t x64_extend(cg_ctx *c, uint32_t r, unsigned bits, unsigned to, bool sign)
 {
-    uint32_t d = new_int(c);
+    uint32_t d = x64_new_int(c);
     if (bits == 32 && !sign)
-        emit_un(c, X64_MOV, 0, 4, 0, d, r);
+        x64_un(c, X64_MOV, 0, 4, 0, d, r);
     else
-        emit_un(c, X64_EXT, sign, to, bits / 8, d, r);
+        x64_un(c, X64_EXT, sign, to, bits / 8, d, r);
     return d;
 }
 
 uint32_t x64_extend64(cg_ctx *c, uint32_t r, unsigned bits, bool sign)
 {
-    return extend(c, r, bits, 8, sign);
+    return x64_extend(c, r, bits, 8, sign);
 }
 
-static void emit_setcc(cg_ctx *c, unsigned cc, uint32_t dst)
+void x64_setcc(cg_ctx *c, unsigned cc, uint32_t dst)
 {
     cg_inst *i = cg_emit_inst(F, X64_SETCC, 1);
     i->cc = (uint8_t)cc;
     cg_op_def(F, dst);
 }
 
-static void emit_test(cg_ctx *c, uint32_t r, unsigned size)
+void x64_test(cg_ctx *c, uint32_t r, unsigned size)
 {
     cg_inst *i = cg_emit_inst(F, X64_CMP, 2);
     i->cc = X64_TEST, i->size = (uint8_t)size;
@@ -172,14 +172,14 @@ static void emit_test(cg_ctx *c, uint32_t r, unsigned size)
     cg_op_use(F, r);
 }
 
-static const uint8_t intcc_x64[IR_INTCC_COUNT] = {
+const uint8_t x64_intcc[IR_INTCC_COUNT] = {
     [IR_INTCC_eq] = X64_CC_E,  [IR_INTCC_ne] = X64_CC_NE, [IR_INTCC_slt] = X64_CC_L,
     [IR_INTCC_sge] = X64_CC_GE, [IR_INTCC_sgt] = X64_CC_G, [IR_INTCC_sle] = X64_CC_LE,
     [IR_INTCC_ult] = X64_CC_B, [IR_INTCC_uge] = X64_CC_AE, [IR_INTCC_ugt] = X64_CC_A,
     [IR_INTCC_ule] = X64_CC_BE,
 };
 /* The condition with its operands swapped (a < b  <=>  b > a). */
-static unsigned cc_swap(unsigned cc)
+unsigned x64_cc_swap(unsigned cc)
 {
     switch (cc) {
     case X64_CC_L: return X64_CC_G;
@@ -199,13 +199,15 @@ static unsigned emit_icmp_flags(cg_ctx *c, uint32_t inst)
 {
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
+    if (vtype(c, a[0]) == IR_I128)
+        return x64_icmp_i128(c, inst);
     unsigned size = ir_type_bytes(vtype(c, a[0]));
-    unsigned cc = intcc_x64[in->cond];
+    unsigned cc = x64_intcc[in->cond];
     uint32_t x = a[0], y = a[1];
     int32_t imm;
     if (!imm32_of(c, y, &imm) && imm32_of(c, x, &imm)) {
         x = a[1], y = a[0];
-        cc = cc_swap(cc);
+        cc = x64_cc_swap(cc);
     }
     if (imm32_of(c, y, &imm)) {
         cg_inst *i = cg_emit_inst(F, X64_CMPI, 1);
@@ -228,7 +230,9 @@ static unsigned cond_flags(lower *L, uint32_t v)
     uint32_t d = def_of(c, v);
     if (d != IR_NONE && L->fused[d])
         return emit_icmp_flags(c, d);
-    emit_test(c, x64_put_in_reg(c, v), ir_type_bytes(vtype(c, v)));
+    if (vtype(c, v) == IR_I128)
+        return x64_test_i128(c, x64_put_in_reg(c, v));
+    x64_test(c, x64_put_in_reg(c, v), ir_type_bytes(vtype(c, v)));
     return X64_CC_NE;
 }
 
@@ -265,12 +269,14 @@ static void set_args(cg_ctx *c, uint32_t bc)
 {
     uint32_t n = c->fn->pool.v[bc + 1], start = c->f.vlist.n;
     for (uint32_t i = 0; i < n; i++) {
-        uint32_t r = x64_put_in_reg(c, c->fn->pool.v[bc + 2 + i]);
+        uint32_t v = c->fn->pool.v[bc + 2 + i], r = x64_put_in_reg(c, v);
         ir_vec_push(&c->f.vlist, r);
+        if (vtype(c, v) == IR_I128)     /* both halves of a pair */
+            ir_vec_push(&c->f.vlist, r + 1);
     }
     cg_block *b = &c->f.blocks.v[c->f.cur];
     b->args = start;
-    b->nargs = n;
+    b->nargs = c->f.vlist.n - start;
 }
 
 static void emit_jump(cg_ctx *c, uint32_t label)
@@ -341,8 +347,8 @@ static void lower_br_table(lower *L, uint32_t inst)
     cg_inst *i = cg_emit_inst(F, X64_JMPTABLE, 3);
     i->aux = tab, i->imm = n;
     cg_op_use(F, idx);
-    cg_op_temp(F, new_int(c));
-    cg_op_temp(F, new_int(c));
+    cg_op_temp(F, x64_new_int(c));
+    cg_op_temp(F, x64_new_int(c));
     cg_block *b = &c->f.blocks.v[c->f.cur];
     b->succs = tab, b->nsuccs = n;
     cg_block_end(F);
@@ -379,10 +385,10 @@ static void lower_alu(cg_ctx *c, uint32_t inst, unsigned aop, unsigned size, boo
         x = a[1], y = a[0];
     uint32_t dst = res(c, inst, 0);
     if (imm32_of(c, y, &imm))
-        emit_ri(c, aop == X64_IMUL ? X64_IMULI : X64_ALUI, aop, size, dst, x64_put_in_reg(c, x), imm);
+        x64_ri(c, aop == X64_IMUL ? X64_IMULI : X64_ALUI, aop, size, dst, x64_put_in_reg(c, x), imm);
     else {
         uint32_t rx = x64_put_in_reg(c, x), ry = x64_put_in_reg(c, y);
-        emit_rr(c, aop == X64_IMUL ? X64_IMUL : X64_ALU, aop, size, dst, rx, ry);
+        x64_rr(c, aop == X64_IMUL ? X64_IMUL : X64_ALU, aop, size, dst, rx, ry);
     }
 }
 
@@ -400,15 +406,15 @@ static bool lower_shift(cg_ctx *c, uint32_t inst, ir_type t)
     uint32_t dst = res(c, inst, 0);
     int64_t amt;
     if (const_of(c, a[1], &amt)) {
-        emit_ri(c, X64_SHIFTI, op, size, dst, x64_put_in_reg(c, a[0]), amt & (bits - 1));
+        x64_ri(c, X64_SHIFTI, op, size, dst, x64_put_in_reg(c, a[0]), amt & (bits - 1));
         return true;
     }
     if (vtype(c, a[1]) == IR_I128)
         return cg_unsupported(c, inst, NULL);
     uint32_t x = x64_put_in_reg(c, a[0]), n = x64_put_in_reg(c, a[1]);
     if (bits < 32 && op != X64_ROL && op != X64_ROR) {
-        uint32_t m = new_int(c);
-        emit_ri(c, X64_ALUI, X64_AND, 4, m, n, bits - 1);
+        uint32_t m = x64_new_int(c);
+        x64_ri(c, X64_ALUI, X64_AND, 4, m, n, bits - 1);
         n = m;
     }
     cg_inst *i = cg_emit_inst(F, X64_SHIFT, 3);
@@ -428,8 +434,8 @@ static void lower_div(cg_ctx *c, uint32_t inst, ir_type t)
     unsigned bits = ir_type_bits(t);
     uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]);
     if (bits < 32) {    /* divide in 32 bits; the checks look at the IR width */
-        x = extend(c, x, bits, 4, sign);
-        y = extend(c, y, bits, 4, sign);
+        x = x64_extend(c, x, bits, 4, sign);
+        y = x64_extend(c, y, bits, 4, sign);
     }
     cg_inst *i = cg_emit_inst(F, X64_DIV, 3);
     i->cc = (uint8_t)((sign ? X64_DIV_SIGNED : 0) | (rem ? X64_DIV_REM : 0));
@@ -441,9 +447,9 @@ static void lower_div(cg_ctx *c, uint32_t inst, ir_type t)
     cg_op_def_fixed(F, res(c, inst, 0), rem ? X64_RDX : X64_RAX);
 }
 
-static void emit_cmov(cg_ctx *c, unsigned cc, unsigned size, uint32_t dst, uint32_t if_not, uint32_t if_cc)
+void x64_cmov(cg_ctx *c, unsigned cc, unsigned size, uint32_t dst, uint32_t if_not, uint32_t if_cc)
 {
-    emit_rr(c, X64_CMOV, cc, size, dst, if_not, if_cc);
+    x64_rr(c, X64_CMOV, cc, size, dst, if_not, if_cc);
 }
 
 static void lower_minmax(cg_ctx *c, uint32_t inst, ir_type t)
@@ -458,77 +464,74 @@ static void lower_minmax(cg_ctx *c, uint32_t inst, ir_type t)
     /* keep x unless the condition says y wins */
     unsigned cc = in->op == IR_OP_smin ? X64_CC_G : in->op == IR_OP_smax ? X64_CC_L
                 : in->op == IR_OP_umin ? X64_CC_A : X64_CC_B;
-    emit_cmov(c, cc, opsize(t), res(c, inst, 0), x, y);
+    x64_cmov(c, cc, opsize(t), res(c, inst, 0), x, y);
 }
 
 /* clz, ctz, popcnt: the BMI/ABM instruction when the target has it,
  * otherwise bsr/bsf with a cmov for zero, or the SWAR popcount. */
-static void lower_bitcount(cg_ctx *c, uint32_t inst, ir_type t)
+void x64_bitcount(cg_ctx *c, unsigned irop, unsigned bits, uint32_t x, uint32_t dst)
 {
-    const ir_inst_data *in = &c->fn->insts.v[inst];
     uint64_t isa = c->target->isa;
-    unsigned bits = ir_type_bits(t), size = opsize(t);
-    uint32_t x = x64_put_in_reg(c, ir_inst_args(c->fn, inst)[0]);
-    uint32_t dst = res(c, inst, 0);
+    unsigned size = bits == 64 ? 8 : 4;
     if (bits < 32)
-        x = extend(c, x, bits, 4, false);
-    if (in->op == IR_OP_clz) {
+        x = x64_extend(c, x, bits, 4, false);
+    if (irop == IR_OP_clz) {
         if (isa >> CG_ISA_lzcnt & 1) {
             if (bits >= 32) {
-                emit_un(c, X64_BITOP, X64_LZCNT, size, 0, dst, x);
+                x64_un(c, X64_BITOP, X64_LZCNT, size, 0, dst, x);
                 return;
             }
-            uint32_t r = new_int(c);
-            emit_un(c, X64_BITOP, X64_LZCNT, 4, 0, r, x);
-            emit_ri(c, X64_ALUI, X64_SUB, 4, dst, r, 32 - bits);
+            uint32_t r = x64_new_int(c);
+            x64_un(c, X64_BITOP, X64_LZCNT, 4, 0, r, x);
+            x64_ri(c, X64_ALUI, X64_SUB, 4, dst, r, 32 - bits);
             return;
         }
         /* (bits - 1) - bsr(x), with bsr(0) taken as -1 */
-        uint32_t r = new_int(c), m1 = movi(c, 8, -1), s = new_int(c);
-        emit_un(c, X64_BITOP, X64_BSR, size, 0, r, x);
-        emit_cmov(c, X64_CC_E, size, s, r, m1);
-        uint32_t k = movi(c, 4, bits - 1);
-        emit_rr(c, X64_ALU, X64_SUB, size, dst, k, s);
+        uint32_t r = x64_new_int(c), m1 = x64_movi(c, 8, -1), s = x64_new_int(c);
+        x64_un(c, X64_BITOP, X64_BSR, size, 0, r, x);
+        x64_cmov(c, X64_CC_E, size, s, r, m1);
+        uint32_t k = x64_movi(c, 4, bits - 1);
+        x64_rr(c, X64_ALU, X64_SUB, size, dst, k, s);
         return;
     }
-    if (in->op == IR_OP_ctz) {
+    if (irop == IR_OP_ctz) {
         if (bits < 32) {    /* a bit above the width makes ctz(0) = bits */
-            uint32_t y = new_int(c);
-            emit_ri(c, X64_ALUI, X64_OR, 4, y, x, 1 << bits);
+            uint32_t y = x64_new_int(c);
+            x64_ri(c, X64_ALUI, X64_OR, 4, y, x, 1 << bits);
             x = y;
         }
         if (isa >> CG_ISA_bmi1 & 1 || bits < 32) {
-            emit_un(c, X64_BITOP, isa >> CG_ISA_bmi1 & 1 ? X64_TZCNT : X64_BSF, size, 0, dst, x);
+            x64_un(c, X64_BITOP, isa >> CG_ISA_bmi1 & 1 ? X64_TZCNT : X64_BSF, size, 0, dst, x);
             return;
         }
-        uint32_t r = new_int(c), k = movi(c, 4, bits);
-        emit_un(c, X64_BITOP, X64_BSF, size, 0, r, x);
-        emit_cmov(c, X64_CC_E, size, dst, r, k);
+        uint32_t r = x64_new_int(c), k = x64_movi(c, 4, bits);
+        x64_un(c, X64_BITOP, X64_BSF, size, 0, r, x);
+        x64_cmov(c, X64_CC_E, size, dst, r, k);
         return;
     }
     /* popcnt */
     if (isa >> CG_ISA_popcnt & 1) {
-        emit_un(c, X64_BITOP, X64_POPCNT, size, 0, dst, x);
+        x64_un(c, X64_BITOP, X64_POPCNT, size, 0, dst, x);
         return;
     }
     /* x - (x>>1 & 0x55..); (x & 0x33..) + (x>>2 & 0x33..); (x + x>>4) & 0x0f..; * 0x01.. >> (bits-8) */
     bool w = size == 8;
     uint64_t m55 = w ? 0x5555555555555555ull : 0x55555555, m33 = w ? 0x3333333333333333ull : 0x33333333;
     uint64_t m0f = w ? 0x0f0f0f0f0f0f0f0full : 0x0f0f0f0f, m01 = w ? 0x0101010101010101ull : 0x01010101;
-    uint32_t t1 = new_int(c), t2 = new_int(c), t3 = new_int(c), t4 = new_int(c), t5 = new_int(c);
-    emit_ri(c, X64_SHIFTI, X64_SHR, size, t1, x, 1);
-    emit_rr(c, X64_ALU, X64_AND, size, t2, t1, movi(c, size, (int64_t)m55));
-    emit_rr(c, X64_ALU, X64_SUB, size, t3, x, t2);                        /* t3 = 2-bit sums */
-    emit_rr(c, X64_ALU, X64_AND, size, t4, t3, movi(c, size, (int64_t)m33));
-    emit_ri(c, X64_SHIFTI, X64_SHR, size, t5, t3, 2);
-    uint32_t t6 = new_int(c), t7 = new_int(c), t8 = new_int(c), t9 = new_int(c), t10 = new_int(c), t11 = new_int(c);
-    emit_rr(c, X64_ALU, X64_AND, size, t6, t5, movi(c, size, (int64_t)m33));
-    emit_rr(c, X64_ALU, X64_ADD, size, t7, t4, t6);                       /* 4-bit sums */
-    emit_ri(c, X64_SHIFTI, X64_SHR, size, t8, t7, 4);
-    emit_rr(c, X64_ALU, X64_ADD, size, t9, t7, t8);
-    emit_rr(c, X64_ALU, X64_AND, size, t10, t9, movi(c, size, (int64_t)m0f));  /* byte sums */
-    emit_rr(c, X64_IMUL, 0, size, t11, t10, movi(c, size, (int64_t)m01));
-    emit_ri(c, X64_SHIFTI, X64_SHR, size, dst, t11, w ? 56 : 24);
+    uint32_t t1 = x64_new_int(c), t2 = x64_new_int(c), t3 = x64_new_int(c), t4 = x64_new_int(c), t5 = x64_new_int(c);
+    x64_ri(c, X64_SHIFTI, X64_SHR, size, t1, x, 1);
+    x64_rr(c, X64_ALU, X64_AND, size, t2, t1, x64_movi(c, size, (int64_t)m55));
+    x64_rr(c, X64_ALU, X64_SUB, size, t3, x, t2);                        /* t3 = 2-bit sums */
+    x64_rr(c, X64_ALU, X64_AND, size, t4, t3, x64_movi(c, size, (int64_t)m33));
+    x64_ri(c, X64_SHIFTI, X64_SHR, size, t5, t3, 2);
+    uint32_t t6 = x64_new_int(c), t7 = x64_new_int(c), t8 = x64_new_int(c), t9 = x64_new_int(c), t10 = x64_new_int(c), t11 = x64_new_int(c);
+    x64_rr(c, X64_ALU, X64_AND, size, t6, t5, x64_movi(c, size, (int64_t)m33));
+    x64_rr(c, X64_ALU, X64_ADD, size, t7, t4, t6);                       /* 4-bit sums */
+    x64_ri(c, X64_SHIFTI, X64_SHR, size, t8, t7, 4);
+    x64_rr(c, X64_ALU, X64_ADD, size, t9, t7, t8);
+    x64_rr(c, X64_ALU, X64_AND, size, t10, t9, x64_movi(c, size, (int64_t)m0f));  /* byte sums */
+    x64_rr(c, X64_IMUL, 0, size, t11, t10, x64_movi(c, size, (int64_t)m01));
+    x64_ri(c, X64_SHIFTI, X64_SHR, size, dst, t11, w ? 56 : 24);
 }
 
 /* ---- memory ------------------------------------------------------------------- */
@@ -584,7 +587,7 @@ static bool lower_store(cg_ctx *c, uint32_t inst)
 
 static uint32_t const_reg(cg_ctx *c, unsigned size, uint64_t bits)
 {
-    uint32_t r = new_flt(c);
+    uint32_t r = x64_new_flt(c);
     cg_inst *i = cg_emit_inst(F, X64_XLOAD, 1);
     i->size = (uint8_t)size, i->amode = X64_AM_CONST;
     i->aux = cg_const_add(F, &bits, size, size);
@@ -623,13 +626,13 @@ static void lower_fcmp(cg_ctx *c, uint32_t inst)
     cg_op_use(F, swap ? x : y);
     uint32_t dst = res(c, inst, 0);
     if (cc2 == 0xff) {
-        emit_setcc(c, cc1, dst);
+        x64_setcc(c, cc1, dst);
         return;
     }
-    uint32_t t1 = new_int(c), t2 = new_int(c);
-    emit_setcc(c, cc1, t1);
-    emit_setcc(c, cc2, t2);
-    emit_rr(c, X64_ALU, combine, 4, dst, t1, t2);
+    uint32_t t1 = x64_new_int(c), t2 = x64_new_int(c);
+    x64_setcc(c, cc1, t1);
+    x64_setcc(c, cc2, t2);
+    x64_rr(c, X64_ALU, combine, 4, dst, t1, t2);
 }
 
 static bool lower_float(cg_ctx *c, uint32_t inst, ir_type t)
@@ -646,32 +649,32 @@ static bool lower_float(cg_ctx *c, uint32_t inst, ir_type t)
         unsigned op = in->op == IR_OP_fadd ? X64_FADD : in->op == IR_OP_fsub ? X64_FSUB
                     : in->op == IR_OP_fmul ? X64_FMUL : X64_FDIV;
         uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]);
-        emit_rr(c, X64_XALU, op, size, dst, x, y);
+        x64_rr(c, X64_XALU, op, size, dst, x, y);
         return true;
     }
     case IR_OP_sqrt: {
         uint32_t x = x64_put_in_reg(c, a[0]);
-        emit_rr(c, X64_XALU, X64_SQRT, size, dst, x, x);
+        x64_rr(c, X64_XALU, X64_SQRT, size, dst, x, x);
         return true;
     }
     case IR_OP_fneg: case IR_OP_fabs: {
         uint32_t x = x64_put_in_reg(c, a[0]);
         uint32_t m = const_reg(c, size, in->op == IR_OP_fneg ? sign : sign - 1);
-        emit_rr(c, X64_XBIT, in->op == IR_OP_fneg ? X64_XORPS : X64_ANDPS, size, dst, x, m);
+        x64_rr(c, X64_XBIT, in->op == IR_OP_fneg ? X64_XORPS : X64_ANDPS, size, dst, x, m);
         return true;
     }
     case IR_OP_fcopysign: {
         uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]);
-        uint32_t t1 = new_flt(c), t2 = new_flt(c);
-        emit_rr(c, X64_XBIT, X64_ANDPS, size, t1, x, const_reg(c, size, sign - 1));
-        emit_rr(c, X64_XBIT, X64_ANDPS, size, t2, y, const_reg(c, size, sign));
-        emit_rr(c, X64_XBIT, X64_ORPS, size, dst, t1, t2);
+        uint32_t t1 = x64_new_flt(c), t2 = x64_new_flt(c);
+        x64_rr(c, X64_XBIT, X64_ANDPS, size, t1, x, const_reg(c, size, sign - 1));
+        x64_rr(c, X64_XBIT, X64_ANDPS, size, t2, y, const_reg(c, size, sign));
+        x64_rr(c, X64_XBIT, X64_ORPS, size, dst, t1, t2);
         return true;
     }
     case IR_OP_band: case IR_OP_bor: case IR_OP_bxor: {
         unsigned op = in->op == IR_OP_band ? X64_ANDPS : in->op == IR_OP_bor ? X64_ORPS : X64_XORPS;
         uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]);
-        emit_rr(c, X64_XBIT, op, size, dst, x, y);
+        x64_rr(c, X64_XBIT, op, size, dst, x, y);
         return true;
     }
     default:
@@ -689,7 +692,7 @@ static bool lower_conv(cg_ctx *c, uint32_t inst)
     case IR_OP_fpromote: case IR_OP_fdemote:
         if ((from != IR_F32 && from != IR_F64) || (to != IR_F32 && to != IR_F64))
             return cg_unsupported(c, inst, NULL);
-        emit_un(c, X64_CVTFF, 0, ir_type_bytes(to), 0, dst, x64_put_in_reg(c, v));
+        x64_un(c, X64_CVTFF, 0, ir_type_bytes(to), 0, dst, x64_put_in_reg(c, v));
         return true;
     case IR_OP_fcvt_from_sint: case IR_OP_fcvt_from_uint: {
         bool sign = in->op == IR_OP_fcvt_from_sint;
@@ -698,12 +701,12 @@ static bool lower_conv(cg_ctx *c, uint32_t inst)
         uint32_t x = x64_put_in_reg(c, v);
         unsigned bits = ir_type_bits(from), isz = 4;
         if (!sign && bits == 32)
-            x = extend(c, x, 32, 8, false), isz = 8;
+            x = x64_extend(c, x, 32, 8, false), isz = 8;
         else if (bits < 32)
-            x = extend(c, x, bits, 4, sign);
+            x = x64_extend(c, x, bits, 4, sign);
         else
             isz = bits / 8;
-        emit_un(c, X64_CVTI2F, 0, ir_type_bytes(to), isz, dst, x);
+        x64_un(c, X64_CVTI2F, 0, ir_type_bytes(to), isz, dst, x);
         return true;
     }
     case IR_OP_bitcast:
@@ -711,9 +714,9 @@ static bool lower_conv(cg_ctx *c, uint32_t inst)
             from == IR_I128 || ir_type_bytes(from) < 4)
             return cg_unsupported(c, inst, NULL);
         if (ir_type_is_float(from) == ir_type_is_float(to))
-            emit_un(c, ir_type_is_float(to) ? X64_XMOV : X64_MOV, 0, 8, 0, dst, x64_put_in_reg(c, v));
+            x64_un(c, ir_type_is_float(to) ? X64_XMOV : X64_MOV, 0, 8, 0, dst, x64_put_in_reg(c, v));
         else
-            emit_un(c, ir_type_is_float(to) ? X64_MOVG2X : X64_MOVX2G, 0, ir_type_bytes(to), 0, dst,
+            x64_un(c, ir_type_is_float(to) ? X64_MOVG2X : X64_MOVX2G, 0, ir_type_bytes(to), 0, dst,
                     x64_put_in_reg(c, v));
         return true;
     default:
@@ -737,13 +740,13 @@ static bool lower_int(lower *L, uint32_t inst, ir_type t)
         lower_alu(c, inst, X64_IMUL, size, true);
         return true;
     case IR_OP_ineg: case IR_OP_bnot:
-        emit_un(c, X64_UNARY, in->op == IR_OP_ineg ? X64_NEG : X64_NOT, size, 0, res(c, inst, 0),
+        x64_un(c, X64_UNARY, in->op == IR_OP_ineg ? X64_NEG : X64_NOT, size, 0, res(c, inst, 0),
                 x64_put_in_reg(c, a[0]));
         return true;
     case IR_OP_iabs: {  /* neg sets SF on the negation: keep x where that is negative */
-        uint32_t x = x64_put_in_reg(c, a[0]), n = new_int(c);
-        emit_un(c, X64_UNARY, X64_NEG, bits / 8, 0, n, x);
-        emit_cmov(c, X64_CC_S, size, res(c, inst, 0), n, x);
+        uint32_t x = x64_put_in_reg(c, a[0]), n = x64_new_int(c);
+        x64_un(c, X64_UNARY, X64_NEG, bits / 8, 0, n, x);
+        x64_cmov(c, X64_CC_S, size, res(c, inst, 0), n, x);
         return true;
     }
     case IR_OP_ishl: case IR_OP_ushr: case IR_OP_sshr: case IR_OP_rotl: case IR_OP_rotr:
@@ -755,15 +758,15 @@ static bool lower_int(lower *L, uint32_t inst, ir_type t)
         lower_minmax(c, inst, t);
         return true;
     case IR_OP_clz: case IR_OP_ctz: case IR_OP_popcnt:
-        lower_bitcount(c, inst, t);
+        x64_bitcount(c, in->op, bits, x64_put_in_reg(c, a[0]), res(c, inst, 0));
         return true;
     case IR_OP_umulhi: case IR_OP_smulhi: {
         bool sign = in->op == IR_OP_smulhi;
         uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]);
         if (bits < 32) {    /* the full product fits in 32 bits */
-            uint32_t p = new_int(c);
-            emit_rr(c, X64_IMUL, 0, 4, p, extend(c, x, bits, 4, sign), extend(c, y, bits, 4, sign));
-            emit_ri(c, X64_SHIFTI, sign ? X64_SAR : X64_SHR, 4, res(c, inst, 0), p, bits);
+            uint32_t p = x64_new_int(c);
+            x64_rr(c, X64_IMUL, 0, 4, p, x64_extend(c, x, bits, 4, sign), x64_extend(c, y, bits, 4, sign));
+            x64_ri(c, X64_SHIFTI, sign ? X64_SAR : X64_SHR, 4, res(c, inst, 0), p, bits);
             return true;
         }
         cg_inst *i = cg_emit_inst(F, X64_MULHI, 3);
@@ -777,9 +780,9 @@ static bool lower_int(lower *L, uint32_t inst, ir_type t)
         ir_type ft = vtype(c, a[0]);
         if (!is_int(ft))
             return cg_unsupported(c, inst, NULL);
-        uint32_t n = new_int(c);
-        emit_un(c, X64_UNARY, X64_NEG, ir_type_bytes(ft), 0, n, x64_put_in_reg(c, a[0]));
-        emit_rr(c, X64_ALU, X64_SBB, size, res(c, inst, 0), n, n);
+        uint32_t n = x64_new_int(c);
+        x64_un(c, X64_UNARY, X64_NEG, ir_type_bytes(ft), 0, n, x64_put_in_reg(c, a[0]));
+        x64_rr(c, X64_ALU, X64_SBB, size, res(c, inst, 0), n, n);
         return true;
     }
     case IR_OP_uadd_overflow_trap: {
@@ -802,6 +805,19 @@ static bool lower_inst(lower *L, uint32_t inst)
     ir_type t = in->type;
     if (!t && in->nres)
         t = fn->values.v[ir_inst_results(fn, inst)[0]].type;
+    switch (in->op) {
+    case IR_OP_call: case IR_OP_call_indirect: case IR_OP_return_: case IR_OP_jump: case IR_OP_brif:
+    case IR_OP_br_table: case IR_OP_trapz: case IR_OP_trapnz: case IR_OP_select:
+    case IR_OP_select_spectre_guard:
+        break;      /* these know about pairs */
+    default: {
+        bool wide = in->nres && fn->values.v[ir_inst_results(fn, inst)[0]].type == IR_I128;
+        for (uint32_t k = 0; k < in->nargs && !wide; k++)
+            wide = vtype(c, a[k]) == IR_I128;
+        if (wide && !(in->op == IR_OP_icmp && L->fused[inst]))
+            return x64_lower_i128(c, inst);
+    }
+    }
     switch (in->op) {
     case IR_OP_nop: case IR_OP_iconst: case IR_OP_f32const: case IR_OP_f64const:
         return true;    /* constants are materialized at their uses */
@@ -847,7 +863,7 @@ static bool lower_inst(lower *L, uint32_t inst)
         return true;
     }
     case IR_OP_get_frame_pointer: case IR_OP_get_stack_pointer:
-        emit_un(c, X64_MOV, 0, 8, 0, res(c, inst, 0), in->op == IR_OP_get_frame_pointer ? X64_RBP : X64_RSP);
+        x64_un(c, X64_MOV, 0, 8, 0, res(c, inst, 0), in->op == IR_OP_get_frame_pointer ? X64_RBP : X64_RSP);
         return true;
     case IR_OP_get_return_address: {
         cg_inst *i = cg_emit_inst(F, X64_LOAD, 2);
@@ -867,7 +883,7 @@ static bool lower_inst(lower *L, uint32_t inst)
         if (!is_int(vtype(c, a[0])))
             return cg_unsupported(c, inst, NULL);
         unsigned cc = emit_icmp_flags(c, inst);
-        emit_setcc(c, cc, res(c, inst, 0));
+        x64_setcc(c, cc, res(c, inst, 0));
         return true;
     }
     case IR_OP_fcmp:
@@ -876,16 +892,20 @@ static bool lower_inst(lower *L, uint32_t inst)
         lower_fcmp(c, inst);
         return true;
     case IR_OP_select: case IR_OP_select_spectre_guard: {
-        if (!is_int(t) && t != IR_F32 && t != IR_F64)
+        if (!is_int(t) && t != IR_F32 && t != IR_F64 && t != IR_I128)
             return cg_unsupported(c, inst, NULL);
-        if (!is_int(vtype(c, a[0])))
+        if (!is_int(vtype(c, a[0])) && vtype(c, a[0]) != IR_I128)
             return cg_unsupported(c, inst, NULL);
         uint32_t x = x64_put_in_reg(c, a[1]), y = x64_put_in_reg(c, a[2]);
         unsigned cc = cond_flags(L, a[0]);
-        if (is_int(t))
-            emit_cmov(c, cc, opsize(t), res(c, inst, 0), y, x);
+        if (t == IR_I128) {
+            uint32_t d = res(c, inst, 0);
+            x64_cmov(c, cc, 8, d, y, x);
+            x64_cmov(c, cc, 8, d + 1, y + 1, x + 1);
+        } else if (is_int(t))
+            x64_cmov(c, cc, opsize(t), res(c, inst, 0), y, x);
         else
-            emit_rr(c, X64_XSEL, cc, 8, res(c, inst, 0), y, x);
+            x64_rr(c, X64_XSEL, cc, 8, res(c, inst, 0), y, x);
         return true;
     }
     case IR_OP_uextend: case IR_OP_sextend: {
@@ -896,15 +916,15 @@ static bool lower_inst(lower *L, uint32_t inst)
         unsigned fb = ir_type_bits(from);
         uint32_t x = x64_put_in_reg(c, a[0]), dst = res(c, inst, 0);
         if (fb == 32 && !sign)
-            emit_un(c, X64_MOV, 0, 4, 0, dst, x);
+            x64_un(c, X64_MOV, 0, 4, 0, dst, x);
         else
-            emit_un(c, X64_EXT, sign, sign ? opsize(t) : 4, fb / 8, dst, x);
+            x64_un(c, X64_EXT, sign, sign ? opsize(t) : 4, fb / 8, dst, x);
         return true;
     }
     case IR_OP_ireduce:
         if (!is_int(vtype(c, a[0])) || !is_int(t))
             return cg_unsupported(c, inst, NULL);
-        emit_un(c, X64_MOV, 0, 8, 0, res(c, inst, 0), x64_put_in_reg(c, a[0]));
+        x64_un(c, X64_MOV, 0, 8, 0, res(c, inst, 0), x64_put_in_reg(c, a[0]));
         return true;
     case IR_OP_fadd: case IR_OP_fsub: case IR_OP_fmul: case IR_OP_fdiv: case IR_OP_sqrt:
     case IR_OP_fneg: case IR_OP_fabs: case IR_OP_fcopysign:
@@ -940,7 +960,7 @@ static void mark_fused(lower *L)
         uint32_t v = ir_value_resolve(fn, ir_inst_args(fn, i)[0]);
         uint32_t d = def_of(c, v);
         if (d != IR_NONE && fn->insts.v[d].op == IR_OP_icmp && c->uses.v[v] == 1 &&
-            is_int(vtype(c, ir_inst_args(fn, d)[0])))
+            (is_int(vtype(c, ir_inst_args(fn, d)[0])) || vtype(c, ir_inst_args(fn, d)[0]) == IR_I128))
             L->fused[d] = 1;
     }
 }
@@ -972,8 +992,10 @@ bool x64_lower(cg_ctx *c)
             vb->params = c->f.vlist.n;
             vb->nparams = bd->nparams;
             for (uint32_t k = 0; k < bd->nparams; k++) {
-                uint32_t r = cg_value_vreg(c, fn->pool.v[bd->params + k]);
+                uint32_t v = fn->pool.v[bd->params + k], r = cg_value_vreg(c, v);
                 ir_vec_push(&c->f.vlist, r);
+                if (fn->values.v[v].type == IR_I128)
+                    ir_vec_push(&c->f.vlist, r + 1), vb->nparams++;
             }
         }
         bool ended = false;

@@ -62,6 +62,7 @@ enum {
     X64_UNARY,      /* cc NOT|NEG, size  [def reuse 1, use] */
     X64_SHIFT,      /* cc, size  [def reuse 1, use, use fixed rcx] */
     X64_SHIFTI,     /* cc, size  [def reuse 1, use] imm */
+    X64_SHLD,       /* cc 0 shld, 1 shrd  [def reuse 1, use, use fill, use fixed rcx] */
     X64_EXT,        /* cc signed, size to (4|8), aux from (1|2|4)  [def, use] */
     X64_LOAD,       /* cc X64_LD_*, size (memory width)  [def, mem] imm trap */
     X64_STORE,      /* size  [use, mem] imm trap */
@@ -71,7 +72,8 @@ enum {
     X64_BITOP,      /* cc LZCNT.., size  [def, use] */
     X64_DIV,        /* cc X64_DIV_*, size 4|8, aux width of the IR type
                        [use fixed rax, use, def fixed rax|rdx]; checks traps */
-    X64_MULHI,      /* cc signed, size  [use fixed rax, use, def fixed rdx]: high half */
+    X64_MULHI,      /* cc signed, size  [use fixed rax, use, def fixed rdx (, def fixed rax)]:
+                       the high (and low) half of the product */
     X64_JMP,        /* aux label */
     X64_JCOND,      /* cc, aux taken label, imm not-taken label */
     X64_JMPTABLE,   /* [use index, temp, temp] aux f->vlist of labels
@@ -142,10 +144,38 @@ void x64_emit_call(cg_ctx *c, x64_abi *lw, const x64_sig *s, uint32_t callee, ui
 bool x64_lower_call(cg_ctx *c, x64_abi *lw, uint32_t inst);
 bool x64_lower_trampoline(cg_ctx *c);
 
-/* lower.c helpers used by abi.c */
+/* ---- lower.c: helpers shared with abi.c and lower128.c ------------------- */
+
+/* The vreg holding IR value v (an i128: the first of a pair); constants
+ * are materialized here, at each use. */
 uint32_t x64_put_in_reg(cg_ctx *c, uint32_t v);
-/* Extend the low `bits` of vreg r to 64 bits into a new vreg. */
+uint32_t x64_new_int(cg_ctx *c);
+uint32_t x64_new_flt(cg_ctx *c);
+/* Two-address forms: dst reuses a's register. */
+void x64_rr(cg_ctx *c, unsigned op, unsigned cc, unsigned size, uint32_t dst, uint32_t a, uint32_t b);
+void x64_ri(cg_ctx *c, unsigned op, unsigned cc, unsigned size, uint32_t dst, uint32_t a, int64_t imm);
+void x64_un(cg_ctx *c, unsigned op, unsigned cc, unsigned size, unsigned aux, uint32_t dst, uint32_t a);
+uint32_t x64_movi(cg_ctx *c, unsigned size, int64_t imm);
+void x64_setcc(cg_ctx *c, unsigned cc, uint32_t dst);
+void x64_test(cg_ctx *c, uint32_t r, unsigned size);
+void x64_cmov(cg_ctx *c, unsigned cc, unsigned size, uint32_t dst, uint32_t if_not, uint32_t if_cc);
+/* Zero- or sign-extend the low `bits` of r to `to` bytes (4 or 8), new vreg. */
+uint32_t x64_extend(cg_ctx *c, uint32_t r, unsigned bits, unsigned to, bool sign);
 uint32_t x64_extend64(cg_ctx *c, uint32_t r, unsigned bits, bool sign);
+/* clz/ctz/popcnt (irop) of the low `bits` (8..64) of x into dst. */
+void x64_bitcount(cg_ctx *c, unsigned irop, unsigned bits, uint32_t x, uint32_t dst);
+extern const uint8_t x64_intcc[IR_INTCC_COUNT];
+unsigned x64_cc_swap(unsigned cc);
+
+/* ---- lower128.c: i128 as register pairs ----------------------------------- */
+
+/* Lower an instruction with an i128 operand or result; false with a
+ * diagnostic if unsupported. */
+bool x64_lower_i128(cg_ctx *c, uint32_t inst);
+/* Flags for an icmp of i128 operands; returns the condition for true. */
+unsigned x64_icmp_i128(cg_ctx *c, uint32_t inst);
+/* Flags for "i128 vreg pair r is nonzero"; returns the condition. */
+unsigned x64_test_i128(cg_ctx *c, uint32_t r);
 
 const char *x64_reg_name(unsigned preg);
 

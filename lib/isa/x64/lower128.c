@@ -1,0 +1,325 @@
+/* x86-64 lowering of i128: a pair of vregs, low half first (Cranelift's
+ * ValueRegs).  Carries go through the flags (add/adc, sub/sbb), shifts
+ * use shld/shrd and pick halves with cmov on bit 6 of the amount. */
+#include "x64.h"
+
+#define F (&c->f)
+
+static ir_type vtype(const cg_ctx *c, uint32_t v)
+{
+    return c->fn->values.v[ir_value_resolve(c->fn, v)].type;
+}
+
+static uint32_t res(cg_ctx *c, uint32_t inst, unsigned k)
+{
+    return cg_value_vreg(c, ir_inst_results(c->fn, inst)[k]);
+}
+
+static void mov(cg_ctx *c, uint32_t dst, uint32_t src)
+{
+    x64_un(c, X64_MOV, 0, 8, 0, dst, src);
+}
+
+static uint32_t pair(cg_ctx *c)
+{
+    uint32_t r = x64_new_int(c);
+    x64_new_int(c);
+    return r;
+}
+
+/* Flags of a - b over 128 bits (CF: unsigned a < b, SF^OF: signed a < b). */
+static void sub_flags(cg_ctx *c, uint32_t a, uint32_t b)
+{
+    cg_inst *i = cg_emit_inst(F, X64_CMP, 2);
+    i->cc = X64_CMPOP, i->size = 8;
+    cg_op_use(F, a);
+    cg_op_use(F, b);
+    x64_rr(c, X64_ALU, X64_SBB, 8, x64_new_int(c), a + 1, b + 1);
+}
+
+unsigned x64_test_i128(cg_ctx *c, uint32_t r)
+{
+    x64_rr(c, X64_ALU, X64_OR, 8, x64_new_int(c), r, r + 1);
+    return X64_CC_NE;
+}
+
+unsigned x64_icmp_i128(cg_ctx *c, uint32_t inst)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(c->fn, inst);
+    uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]);
+    if (in->cond == IR_INTCC_eq || in->cond == IR_INTCC_ne) {
+        uint32_t lo = x64_new_int(c), hi = x64_new_int(c);
+        x64_rr(c, X64_ALU, X64_XOR, 8, lo, x, y);
+        x64_rr(c, X64_ALU, X64_XOR, 8, hi, x + 1, y + 1);
+        x64_rr(c, X64_ALU, X64_OR, 8, x64_new_int(c), lo, hi);
+        return in->cond == IR_INTCC_eq ? X64_CC_E : X64_CC_NE;
+    }
+    /* only "less than" and its negation come right out of sub/sbb */
+    unsigned cc = x64_intcc[in->cond];
+    bool swap = cc == X64_CC_G || cc == X64_CC_LE || cc == X64_CC_A || cc == X64_CC_BE;
+    if (swap)
+        sub_flags(c, y, x), cc = x64_cc_swap(cc);
+    else
+        sub_flags(c, x, y);
+    return cc;
+}
+
+/* 128-bit shift of pair x by the amount in vreg n (any width; bits 0-6 count). */
+static void shift128(cg_ctx *c, unsigned op, uint32_t x, uint32_t n, uint32_t dst)
+{
+    uint32_t tl = x64_new_int(c), th = x64_new_int(c), sign = CG_NONE;
+    cg_inst *i;
+    if (op == X64_SHL) {
+        i = cg_emit_inst(F, X64_SHLD, 4);
+        i->cc = 0, i->size = 8;
+        cg_op_def_reuse(F, th, 1);
+        cg_op_use(F, x + 1);
+        cg_op_use(F, x);
+        cg_op_use_fixed(F, n, X64_RCX);
+        i = cg_emit_inst(F, X64_SHIFT, 3);
+        i->cc = X64_SHL, i->size = 8;
+        cg_op_def_reuse(F, tl, 1);
+        cg_op_use(F, x);
+        cg_op_use_fixed(F, n, X64_RCX);
+    } else {
+        i = cg_emit_inst(F, X64_SHLD, 4);
+        i->cc = 1, i->size = 8;
+        cg_op_def_reuse(F, tl, 1);
+        cg_op_use(F, x);
+        cg_op_use(F, x + 1);
+        cg_op_use_fixed(F, n, X64_RCX);
+        i = cg_emit_inst(F, X64_SHIFT, 3);
+        i->cc = (uint8_t)op, i->size = 8;
+        cg_op_def_reuse(F, th, 1);
+        cg_op_use(F, x + 1);
+        cg_op_use_fixed(F, n, X64_RCX);
+        if (op == X64_SAR) {
+            sign = x64_new_int(c);
+            x64_ri(c, X64_SHIFTI, X64_SAR, 8, sign, x + 1, 63);
+        }
+    }
+    uint32_t fill = sign != CG_NONE ? sign : x64_movi(c, 8, 0);
+    i = cg_emit_inst(F, X64_CMPI, 1);
+    i->cc = X64_TEST, i->size = 4, i->imm = 64;
+    cg_op_use(F, n);
+    if (op == X64_SHL) {
+        x64_cmov(c, X64_CC_NE, 8, dst + 1, th, tl);
+        x64_cmov(c, X64_CC_NE, 8, dst, tl, fill);
+    } else {
+        x64_cmov(c, X64_CC_NE, 8, dst, tl, th);
+        x64_cmov(c, X64_CC_NE, 8, dst + 1, th, fill);
+    }
+}
+
+static void neg128(cg_ctx *c, uint32_t x, uint32_t dst)
+{
+    uint32_t z0 = x64_movi(c, 8, 0), z1 = x64_movi(c, 8, 0);
+    x64_rr(c, X64_ALU, X64_SUB, 8, dst, z0, x);
+    x64_rr(c, X64_ALU, X64_SBB, 8, dst + 1, z1, x + 1);
+}
+
+static void select128(cg_ctx *c, unsigned cc, uint32_t dst, uint32_t if_not, uint32_t if_cc)
+{
+    x64_cmov(c, cc, 8, dst, if_not, if_cc);
+    x64_cmov(c, cc, 8, dst + 1, if_not + 1, if_cc + 1);
+}
+
+static bool lower_load_store(cg_ctx *c, uint32_t inst)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(c->fn, inst);
+    bool store = in->op == IR_OP_store;
+    if (in->op != IR_OP_load && !store)
+        return cg_unsupported(c, inst, NULL);
+    uint32_t v = store ? x64_put_in_reg(c, a[0]) : res(c, inst, 0);
+    uint32_t base = x64_put_in_reg(c, a[store]);
+    for (unsigned k = 0; k < 2; k++) {
+        cg_inst *i = cg_emit_inst(F, store ? X64_STORE : X64_LOAD, 2);
+        i->size = 8, i->amode = X64_AM_BASE, i->disp = (int32_t)in->imm + 8 * (int32_t)k;
+        i->imm = in->mf.trap;
+        if (store)
+            cg_op_use(F, v + k);
+        else
+            cg_op_def(F, v + k);
+        cg_op_use(F, base);
+    }
+    return true;
+}
+
+bool x64_lower_i128(cg_ctx *c, uint32_t inst)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(c->fn, inst);
+    ir_type t = in->nres ? c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type : IR_TYPE_NONE;
+    switch (in->op) {
+    case IR_OP_iadd: case IR_OP_isub: {
+        uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]), d = res(c, inst, 0);
+        bool add = in->op == IR_OP_iadd;
+        x64_rr(c, X64_ALU, add ? X64_ADD : X64_SUB, 8, d, x, y);
+        x64_rr(c, X64_ALU, add ? X64_ADC : X64_SBB, 8, d + 1, x + 1, y + 1);
+        return true;
+    }
+    case IR_OP_band: case IR_OP_bor: case IR_OP_bxor: {
+        unsigned op = in->op == IR_OP_band ? X64_AND : in->op == IR_OP_bor ? X64_OR : X64_XOR;
+        uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]), d = res(c, inst, 0);
+        x64_rr(c, X64_ALU, op, 8, d, x, y);
+        x64_rr(c, X64_ALU, op, 8, d + 1, x + 1, y + 1);
+        return true;
+    }
+    case IR_OP_bnot: {
+        uint32_t x = x64_put_in_reg(c, a[0]), d = res(c, inst, 0);
+        x64_un(c, X64_UNARY, X64_NOT, 8, 0, d, x);
+        x64_un(c, X64_UNARY, X64_NOT, 8, 0, d + 1, x + 1);
+        return true;
+    }
+    case IR_OP_ineg:
+        neg128(c, x64_put_in_reg(c, a[0]), res(c, inst, 0));
+        return true;
+    case IR_OP_iabs: {  /* negate, keep x where x's sign bit is clear */
+        uint32_t x = x64_put_in_reg(c, a[0]), n = pair(c), d = res(c, inst, 0);
+        neg128(c, x, n);
+        x64_test(c, x + 1, 8);
+        select128(c, X64_CC_S, d, x, n);
+        return true;
+    }
+    case IR_OP_imul: {  /* lo*lo widened, plus the two cross products in the high half */
+        uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]), d = res(c, inst, 0);
+        uint32_t hi = x64_new_int(c), p1 = x64_new_int(c), p2 = x64_new_int(c), s = x64_new_int(c);
+        cg_inst *i = cg_emit_inst(F, X64_MULHI, 4);
+        i->size = 8, i->clob = X64_CLOB_DIV;
+        cg_op_use_fixed(F, x, X64_RAX);
+        cg_op_use(F, y);
+        cg_op_def_fixed(F, hi, X64_RDX);
+        cg_op_def_fixed(F, d, X64_RAX);
+        x64_rr(c, X64_IMUL, 0, 8, p1, x, y + 1);
+        x64_rr(c, X64_IMUL, 0, 8, p2, x + 1, y);
+        x64_rr(c, X64_ALU, X64_ADD, 8, s, hi, p1);
+        x64_rr(c, X64_ALU, X64_ADD, 8, d + 1, s, p2);
+        return true;
+    }
+    case IR_OP_ishl: case IR_OP_ushr: case IR_OP_sshr: case IR_OP_rotl: case IR_OP_rotr: {
+        if (t != IR_I128) {     /* an i128 amount shifting a narrower value: its low half */
+            uint32_t d = res(c, inst, 0);
+            static const uint8_t sh[] = {[IR_OP_ishl] = X64_SHL, [IR_OP_ushr] = X64_SHR,
+                                         [IR_OP_sshr] = X64_SAR, [IR_OP_rotl] = X64_ROL, [IR_OP_rotr] = X64_ROR};
+            unsigned bits = ir_type_bits(t), op = sh[in->op];
+            uint32_t x = x64_put_in_reg(c, a[0]), n = x64_put_in_reg(c, a[1]);
+            if (bits < 32 && op != X64_ROL && op != X64_ROR) {
+                uint32_t m = x64_new_int(c);
+                x64_ri(c, X64_ALUI, X64_AND, 4, m, n, bits - 1);
+                n = m;
+            }
+            cg_inst *i = cg_emit_inst(F, X64_SHIFT, 3);
+            i->cc = (uint8_t)op, i->size = (uint8_t)(op == X64_SHL ? (bits == 64 ? 8 : 4) : bits / 8);
+            cg_op_def_reuse(F, d, 1);
+            cg_op_use(F, x);
+            cg_op_use_fixed(F, n, X64_RCX);
+            return true;
+        }
+        uint32_t x = x64_put_in_reg(c, a[0]), n = x64_put_in_reg(c, a[1]), d = res(c, inst, 0);
+        if (in->op == IR_OP_ishl || in->op == IR_OP_ushr || in->op == IR_OP_sshr) {
+            shift128(c, in->op == IR_OP_ishl ? X64_SHL : in->op == IR_OP_ushr ? X64_SHR : X64_SAR, x, n, d);
+            return true;
+        }
+        /* rotates: (x << n) | (x >> -n), both counted mod 128 */
+        uint32_t m = x64_new_int(c), p = pair(c), q = pair(c);
+        x64_un(c, X64_UNARY, X64_NEG, 4, 0, m, n);
+        bool left = in->op == IR_OP_rotl;
+        shift128(c, X64_SHL, x, left ? n : m, p);
+        shift128(c, X64_SHR, x, left ? m : n, q);
+        x64_rr(c, X64_ALU, X64_OR, 8, d, p, q);
+        x64_rr(c, X64_ALU, X64_OR, 8, d + 1, p + 1, q + 1);
+        return true;
+    }
+    case IR_OP_icmp: {
+        unsigned cc = x64_icmp_i128(c, inst);
+        x64_setcc(c, cc, res(c, inst, 0));
+        return true;
+    }
+    case IR_OP_uextend: case IR_OP_sextend: {
+        ir_type from = vtype(c, a[0]);
+        if (!ir_type_is_int(from) || ir_type_is_vector(from))
+            return cg_unsupported(c, inst, NULL);
+        uint32_t x = x64_put_in_reg(c, a[0]), d = res(c, inst, 0);
+        bool sign = in->op == IR_OP_sextend;
+        unsigned bits = ir_type_bits(from);
+        if (bits == 64)
+            mov(c, d, x);
+        else
+            x64_un(c, X64_EXT, sign, sign ? 8 : 4, bits / 8, d, x);
+        if (sign)
+            x64_ri(c, X64_SHIFTI, X64_SAR, 8, d + 1, d, 63);
+        else
+            x64_un(c, X64_MOV, 0, 8, 0, d + 1, x64_movi(c, 8, 0));
+        return true;
+    }
+    case IR_OP_ireduce:
+        mov(c, res(c, inst, 0), x64_put_in_reg(c, a[0]));
+        return true;
+    case IR_OP_iconcat: {
+        uint32_t lo = x64_put_in_reg(c, a[0]), hi = x64_put_in_reg(c, a[1]), d = res(c, inst, 0);
+        mov(c, d, lo);
+        mov(c, d + 1, hi);
+        return true;
+    }
+    case IR_OP_isplit: {
+        uint32_t x = x64_put_in_reg(c, a[0]);
+        mov(c, res(c, inst, 0), x);
+        mov(c, res(c, inst, 1), x + 1);
+        return true;
+    }
+    case IR_OP_load: case IR_OP_store:
+        return lower_load_store(c, inst);
+    case IR_OP_clz: case IR_OP_ctz: {
+        /* the count of the half that decides, or 64 + the other half's */
+        uint32_t x = x64_put_in_reg(c, a[0]), d = res(c, inst, 0);
+        bool clz = in->op == IR_OP_clz;
+        uint32_t first = clz ? x + 1 : x, second = clz ? x : x + 1;
+        uint32_t c1 = x64_new_int(c), c2 = x64_new_int(c), s = x64_new_int(c);
+        x64_bitcount(c, in->op, 64, first, c1);
+        x64_bitcount(c, in->op, 64, second, c2);
+        x64_ri(c, X64_ALUI, X64_ADD, 8, s, c2, 64);
+        x64_test(c, first, 8);
+        x64_cmov(c, X64_CC_E, 8, d, c1, s);
+        mov(c, d + 1, x64_movi(c, 8, 0));
+        return true;
+    }
+    case IR_OP_popcnt: {
+        uint32_t x = x64_put_in_reg(c, a[0]), d = res(c, inst, 0);
+        uint32_t c1 = x64_new_int(c), c2 = x64_new_int(c);
+        x64_bitcount(c, IR_OP_popcnt, 64, x, c1);
+        x64_bitcount(c, IR_OP_popcnt, 64, x + 1, c2);
+        x64_rr(c, X64_ALU, X64_ADD, 8, d, c1, c2);
+        mov(c, d + 1, x64_movi(c, 8, 0));
+        return true;
+    }
+    case IR_OP_bmask: {     /* neg sets CF iff the value is nonzero; sbb r,r = -CF */
+        uint32_t x = x64_put_in_reg(c, a[0]), d = res(c, inst, 0), n = x64_new_int(c);
+        if (vtype(c, a[0]) == IR_I128) {
+            uint32_t o = x64_new_int(c);
+            x64_rr(c, X64_ALU, X64_OR, 8, o, x, x + 1);
+            x = o;
+        }
+        x64_un(c, X64_UNARY, X64_NEG, vtype(c, a[0]) == IR_I128 ? 8 : ir_type_bytes(vtype(c, a[0])), 0, n, x);
+        x64_rr(c, X64_ALU, X64_SBB, 8, d, n, n);
+        if (t == IR_I128)
+            mov(c, d + 1, d);
+        return true;
+    }
+    case IR_OP_smin: case IR_OP_smax: case IR_OP_umin: case IR_OP_umax: {
+        /* keep x unless y wins: y < x for min, x < y for max */
+        uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]), d = res(c, inst, 0);
+        bool sign = in->op == IR_OP_smin || in->op == IR_OP_smax;
+        bool min = in->op == IR_OP_smin || in->op == IR_OP_umin;
+        if (min)
+            sub_flags(c, y, x);
+        else
+            sub_flags(c, x, y);
+        select128(c, sign ? X64_CC_L : X64_CC_B, d, x, y);
+        return true;
+    }
+    default:
+        return cg_unsupported(c, inst, NULL);
+    }
+}
