@@ -167,6 +167,12 @@ void x64_bitcount(cg_ctx *c, unsigned irop, unsigned bits, uint32_t x, uint32_t 
 extern const uint8_t x64_intcc[IR_INTCC_COUNT];
 unsigned x64_cc_swap(unsigned cc);
 
+/* ---- lowerfp.c: floating point ------------------------------------------- */
+
+bool x64_lower_float(cg_ctx *c, uint32_t inst, ir_type t);
+void x64_lower_fcmp(cg_ctx *c, uint32_t inst);
+bool x64_lower_conv(cg_ctx *c, uint32_t inst);
+
 /* ---- lower128.c: i128 as register pairs ----------------------------------- */
 
 /* Lower an instruction with an i128 operand or result; false with a

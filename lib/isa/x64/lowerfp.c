@@ -1,0 +1,158 @@
+/* x86-64 lowering of f32/f64: SSE scalar arithmetic, comparisons through
+ * ucomis flags, sign-bit masks from the constant pool, conversions. */
+#include "x64.h"
+
+#define F (&c->f)
+
+static ir_type vtype(const cg_ctx *c, uint32_t v)
+{
+    return c->fn->values.v[ir_value_resolve(c->fn, v)].type;
+}
+
+static uint32_t res(cg_ctx *c, uint32_t inst, unsigned k)
+{
+    return cg_value_vreg(c, ir_inst_results(c->fn, inst)[k]);
+}
+
+static bool is_int(ir_type t) { return t >= IR_I8 && t <= IR_I64; }
+
+
+static uint32_t const_reg(cg_ctx *c, unsigned size, uint64_t bits)
+{
+    uint32_t r = x64_new_flt(c);
+    cg_inst *i = cg_emit_inst(F, X64_XLOAD, 1);
+    i->size = (uint8_t)size, i->amode = X64_AM_CONST;
+    i->aux = cg_const_add(F, &bits, size, size);
+    cg_op_def(F, r);
+    return r;
+}
+
+void x64_lower_fcmp(cg_ctx *c, uint32_t inst)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(c->fn, inst);
+    unsigned size = ir_type_bytes(vtype(c, a[0]));
+    uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]);
+    /* ucomis sets ZF PF CF = 111 unordered, 000 greater, 001 less, 100 equal */
+    unsigned cc1, cc2 = 0xff, combine = 0;
+    bool swap = false;
+    switch (in->cond) {
+    case IR_FLOATCC_ord: cc1 = X64_CC_NP; break;
+    case IR_FLOATCC_uno: cc1 = X64_CC_P; break;
+    case IR_FLOATCC_eq: cc1 = X64_CC_NP, cc2 = X64_CC_E, combine = X64_AND; break;
+    case IR_FLOATCC_ne: cc1 = X64_CC_P, cc2 = X64_CC_NE, combine = X64_OR; break;
+    case IR_FLOATCC_one: cc1 = X64_CC_NE; break;
+    case IR_FLOATCC_ueq: cc1 = X64_CC_E; break;
+    case IR_FLOATCC_gt: cc1 = X64_CC_A; break;
+    case IR_FLOATCC_ge: cc1 = X64_CC_AE; break;
+    case IR_FLOATCC_lt: cc1 = X64_CC_A, swap = true; break;
+    case IR_FLOATCC_le: cc1 = X64_CC_AE, swap = true; break;
+    case IR_FLOATCC_ult: cc1 = X64_CC_B; break;
+    case IR_FLOATCC_ule: cc1 = X64_CC_BE; break;
+    case IR_FLOATCC_ugt: cc1 = X64_CC_B, swap = true; break;
+    default: cc1 = X64_CC_BE, swap = true; break;     /* uge */
+    }
+    cg_inst *i = cg_emit_inst(F, X64_UCOMI, 2);
+    i->size = (uint8_t)size;
+    cg_op_use(F, swap ? y : x);
+    cg_op_use(F, swap ? x : y);
+    uint32_t dst = res(c, inst, 0);
+    if (cc2 == 0xff) {
+        x64_setcc(c, cc1, dst);
+        return;
+    }
+    uint32_t t1 = x64_new_int(c), t2 = x64_new_int(c);
+    x64_setcc(c, cc1, t1);
+    x64_setcc(c, cc2, t2);
+    x64_rr(c, X64_ALU, combine, 4, dst, t1, t2);
+}
+
+bool x64_lower_float(cg_ctx *c, uint32_t inst, ir_type t)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(c->fn, inst);
+    if (t != IR_F32 && t != IR_F64)
+        return cg_unsupported(c, inst, NULL);
+    unsigned size = ir_type_bytes(t);
+    uint64_t sign = size == 4 ? 0x80000000u : 0x8000000000000000ull;
+    uint32_t dst = res(c, inst, 0);
+    switch (in->op) {
+    case IR_OP_fadd: case IR_OP_fsub: case IR_OP_fmul: case IR_OP_fdiv: {
+        unsigned op = in->op == IR_OP_fadd ? X64_FADD : in->op == IR_OP_fsub ? X64_FSUB
+                    : in->op == IR_OP_fmul ? X64_FMUL : X64_FDIV;
+        uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]);
+        x64_rr(c, X64_XALU, op, size, dst, x, y);
+        return true;
+    }
+    case IR_OP_sqrt: {
+        uint32_t x = x64_put_in_reg(c, a[0]);
+        x64_rr(c, X64_XALU, X64_SQRT, size, dst, x, x);
+        return true;
+    }
+    case IR_OP_fneg: case IR_OP_fabs: {
+        uint32_t x = x64_put_in_reg(c, a[0]);
+        uint32_t m = const_reg(c, size, in->op == IR_OP_fneg ? sign : sign - 1);
+        x64_rr(c, X64_XBIT, in->op == IR_OP_fneg ? X64_XORPS : X64_ANDPS, size, dst, x, m);
+        return true;
+    }
+    case IR_OP_fcopysign: {
+        uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]);
+        uint32_t t1 = x64_new_flt(c), t2 = x64_new_flt(c);
+        x64_rr(c, X64_XBIT, X64_ANDPS, size, t1, x, const_reg(c, size, sign - 1));
+        x64_rr(c, X64_XBIT, X64_ANDPS, size, t2, y, const_reg(c, size, sign));
+        x64_rr(c, X64_XBIT, X64_ORPS, size, dst, t1, t2);
+        return true;
+    }
+    case IR_OP_band: case IR_OP_bor: case IR_OP_bxor: {
+        unsigned op = in->op == IR_OP_band ? X64_ANDPS : in->op == IR_OP_bor ? X64_ORPS : X64_XORPS;
+        uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]);
+        x64_rr(c, X64_XBIT, op, size, dst, x, y);
+        return true;
+    }
+    default:
+        return cg_unsupported(c, inst, NULL);
+    }
+}
+
+bool x64_lower_conv(cg_ctx *c, uint32_t inst)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    uint32_t v = ir_inst_args(c->fn, inst)[0];
+    ir_type from = vtype(c, v), to = c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
+    uint32_t dst = res(c, inst, 0);
+    switch (in->op) {
+    case IR_OP_fpromote: case IR_OP_fdemote:
+        if ((from != IR_F32 && from != IR_F64) || (to != IR_F32 && to != IR_F64))
+            return cg_unsupported(c, inst, NULL);
+        x64_un(c, X64_CVTFF, 0, ir_type_bytes(to), 0, dst, x64_put_in_reg(c, v));
+        return true;
+    case IR_OP_fcvt_from_sint: case IR_OP_fcvt_from_uint: {
+        bool sign = in->op == IR_OP_fcvt_from_sint;
+        if (!is_int(from) || (to != IR_F32 && to != IR_F64) || (!sign && from == IR_I64))
+            return cg_unsupported(c, inst, NULL);
+        uint32_t x = x64_put_in_reg(c, v);
+        unsigned bits = ir_type_bits(from), isz = 4;
+        if (!sign && bits == 32)
+            x = x64_extend(c, x, 32, 8, false), isz = 8;
+        else if (bits < 32)
+            x = x64_extend(c, x, bits, 4, sign);
+        else
+            isz = bits / 8;
+        x64_un(c, X64_CVTI2F, 0, ir_type_bytes(to), isz, dst, x);
+        return true;
+    }
+    case IR_OP_bitcast:
+        if (ir_type_bytes(from) != ir_type_bytes(to) || ir_type_is_vector(from) || ir_type_is_vector(to) ||
+            from == IR_I128 || ir_type_bytes(from) < 4)
+            return cg_unsupported(c, inst, NULL);
+        if (ir_type_is_float(from) == ir_type_is_float(to))
+            x64_un(c, ir_type_is_float(to) ? X64_XMOV : X64_MOV, 0, 8, 0, dst, x64_put_in_reg(c, v));
+        else
+            x64_un(c, ir_type_is_float(to) ? X64_MOVG2X : X64_MOVX2G, 0, ir_type_bytes(to), 0, dst,
+                    x64_put_in_reg(c, v));
+        return true;
+    default:
+        return cg_unsupported(c, inst, NULL);
+    }
+}
+
