@@ -1208,7 +1208,59 @@ block0(v0: i128):
     f.write()
 
 
+# ---- overflow-reporting arithmetic --------------------------------------------
+
+def gen_overflow():
+    f = File("x64-overflow.clif", "uadd/sadd/usub/ssub_overflow, the carry-in/borrow-in forms, umul/smul_overflow,\n"
+             "on i8..i64 and i128: the wrapped result and the overflow flag.",
+             "test run\nset enable_llvm_abi_extensions=true\ntarget x86_64\n")
+
+    def flag(op, a, b, cin, n):
+        ua, ub, sa, sb = ux(a, n), ux(b, n), sx(a, n), sx(b, n)
+        if op.startswith("uadd"):
+            r = ua + ub + cin
+            return r, r >> n != 0
+        if op.startswith("sadd"):
+            r = sa + sb + cin
+            return r, not (-(1 << (n - 1)) <= r < (1 << (n - 1)))
+        if op.startswith("usub"):
+            r = ua - ub - cin
+            return r, r < 0
+        if op.startswith("ssub"):
+            r = sa - sb - cin
+            return r, not (-(1 << (n - 1)) <= r < (1 << (n - 1)))
+        if op == "umul_overflow":
+            r = ua * ub
+            return r, r >> n != 0
+        r = sa * sb
+        return r, not (-(1 << (n - 1)) <= r < (1 << (n - 1)))
+    for op in ("uadd_overflow", "sadd_overflow", "usub_overflow", "ssub_overflow",
+               "uadd_overflow_cin", "sadd_overflow_cin", "usub_overflow_bin", "ssub_overflow_bin",
+               "umul_overflow", "smul_overflow"):
+        for n in TYPES + [128]:
+            if "mul" in op and n == 128:
+                continue
+            t = "i%d" % n
+            name = "%s_i%d" % (op, n)
+            three = op.endswith("_cin") or op.endswith("_bin")
+            text = """function %%%s(%s, %s%s) -> %s, i8 {
+block0(v0: %s, v1: %s%s):
+    v3, v4 = %s v0, v1%s
+    return v3, v4
+}""" % (name, t, t, ", i8" if three else "", t, t, t, ", v2: i8" if three else "", op, ", v2" if three else "")
+            vals = [sx(v, n) for v in (0, 1, mask(n), 1 << (n - 1), (1 << (n - 1)) - 1, 3)]
+            runs = []
+            for a in vals:
+                for b in vals:
+                    for cin in ((0, 1) if three else (0,)):
+                        r, o = flag(op, a, b, cin, n)
+                        args = [lit(a, n), lit(b, n)] + ([str(cin)] if three else [])
+                        runs.append("; run: %%%s(%s) == [%s, %d]" % (name, ", ".join(args), lit(r, n), int(o)))
+            f.func(text, runs)
+    f.write()
+
+
 if __name__ == "__main__":
     for g in (gen_arith, gen_shift, gen_icmp, gen_div, gen_minmax_ext, gen_bitcount, gen_mem, gen_control,
-              gen_call, gen_float, gen_misc, gen_i128):
+              gen_call, gen_float, gen_misc, gen_i128, gen_overflow):
         g()

@@ -392,7 +392,7 @@ static void emit_inst(em *e, uint32_t next_label)
         }
         break;
     case X64_IMUL:
-        rr(e, 0, w, 0x0faf, R(e, 0), R(e, 2), 0);
+        rr(e, szp(size), w, 0x0faf, R(e, 0), R(e, 2), 0);
         break;
     case X64_IMULI:
         if (in->imm == (int8_t)in->imm) {
@@ -407,7 +407,7 @@ static void emit_inst(em *e, uint32_t next_label)
         rr(e, szp(size), w, size == 1 ? 0xf6 : 0xf7, in->cc, R(e, 0), BRM);
         break;
     case X64_MULHI:
-        rr(e, 0, w, 0xf7, in->cc ? 5 : 4, R(e, 1), 0);
+        rr(e, szp(size), w, 0xf7, in->cc ? 5 : 4, R(e, 1), 0);
         break;
     case X64_SHIFT:
         rr(e, szp(size), w, size == 1 ? 0xd2 : 0xd3, in->cc, R(e, 0), BRM);

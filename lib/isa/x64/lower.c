@@ -644,6 +644,53 @@ static bool lower_int(lower *L, uint32_t inst, ir_type t)
         x64_rr(c, X64_ALU, X64_SBB, size, res(c, inst, 0), n, n);
         return true;
     }
+    case IR_OP_uadd_overflow: case IR_OP_sadd_overflow: case IR_OP_usub_overflow:
+    case IR_OP_ssub_overflow: case IR_OP_uadd_overflow_cin: case IR_OP_sadd_overflow_cin:
+    case IR_OP_usub_overflow_bin: case IR_OP_ssub_overflow_bin: {
+        /* at the type's own width, so the flags are the type's */
+        bool add = in->op == IR_OP_uadd_overflow || in->op == IR_OP_sadd_overflow ||
+                   in->op == IR_OP_uadd_overflow_cin || in->op == IR_OP_sadd_overflow_cin;
+        bool sign = in->op == IR_OP_sadd_overflow || in->op == IR_OP_ssub_overflow ||
+                    in->op == IR_OP_sadd_overflow_cin || in->op == IR_OP_ssub_overflow_bin;
+        bool carry = in->nargs == 3;
+        uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]);
+        if (carry) {    /* CF = (carry-in != 0) */
+            uint32_t cin = x64_put_in_reg(c, a[2]);
+            x64_un(c, X64_UNARY, X64_NEG, 1, 0, x64_new_int(c), cin);
+        }
+        unsigned op = add ? (carry ? X64_ADC : X64_ADD) : (carry ? X64_SBB : X64_SUB);
+        x64_rr(c, X64_ALU, op, bits / 8, res(c, inst, 0), x, y);
+        x64_setcc(c, sign ? X64_CC_O : X64_CC_B, res(c, inst, 1));
+        return true;
+    }
+    case IR_OP_umul_overflow: case IR_OP_smul_overflow: {
+        bool sign = in->op == IR_OP_smul_overflow;
+        uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]);
+        if (bits == 8) {    /* the 16-bit product tells */
+            uint32_t p = x64_new_int(c), e = x64_new_int(c);
+            x64_rr(c, X64_IMUL, 0, 4, p, x64_extend(c, x, 8, 4, sign), x64_extend(c, y, 8, 4, sign));
+            x64_un(c, X64_MOV, 0, 4, 0, res(c, inst, 0), p);
+            x64_un(c, X64_EXT, sign, 4, 1, e, p);
+            cg_inst *i = cg_emit_inst(F, X64_CMP, 2);
+            i->cc = X64_CMPOP, i->size = 4;
+            cg_op_use(F, e);
+            cg_op_use(F, p);
+            x64_setcc(c, X64_CC_NE, res(c, inst, 1));
+            return true;
+        }
+        if (sign) {
+            x64_rr(c, X64_IMUL, 0, bits / 8, res(c, inst, 0), x, y);
+        } else {        /* mul: OF = CF = (high half != 0) */
+            cg_inst *i = cg_emit_inst(F, X64_MULHI, 4);
+            i->size = (uint8_t)(bits / 8), i->clob = X64_CLOB_DIV;
+            cg_op_use_fixed(F, x, X64_RAX);
+            cg_op_use(F, y);
+            cg_op_def_fixed(F, x64_new_int(c), X64_RDX);
+            cg_op_def_fixed(F, res(c, inst, 0), X64_RAX);
+        }
+        x64_setcc(c, X64_CC_O, res(c, inst, 1));
+        return true;
+    }
     case IR_OP_uadd_overflow_trap: {
         lower_alu(c, inst, X64_ADD, size, true);
         cg_inst *i = cg_emit_inst(F, X64_TRAPIF, 0);

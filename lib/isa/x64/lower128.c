@@ -160,6 +160,22 @@ bool x64_lower_i128(cg_ctx *c, uint32_t inst)
         x64_rr(c, X64_ALU, add ? X64_ADC : X64_SBB, 8, d + 1, x + 1, y + 1);
         return true;
     }
+    case IR_OP_uadd_overflow: case IR_OP_sadd_overflow: case IR_OP_usub_overflow:
+    case IR_OP_ssub_overflow: case IR_OP_uadd_overflow_cin: case IR_OP_sadd_overflow_cin:
+    case IR_OP_usub_overflow_bin: case IR_OP_ssub_overflow_bin: {
+        bool add = in->op == IR_OP_uadd_overflow || in->op == IR_OP_sadd_overflow ||
+                   in->op == IR_OP_uadd_overflow_cin || in->op == IR_OP_sadd_overflow_cin;
+        bool sign = in->op == IR_OP_sadd_overflow || in->op == IR_OP_ssub_overflow ||
+                    in->op == IR_OP_sadd_overflow_cin || in->op == IR_OP_ssub_overflow_bin;
+        bool carry = in->nargs == 3;
+        uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]), d = res(c, inst, 0);
+        if (carry)
+            x64_un(c, X64_UNARY, X64_NEG, 1, 0, x64_new_int(c), x64_put_in_reg(c, a[2]));
+        x64_rr(c, X64_ALU, add ? (carry ? X64_ADC : X64_ADD) : (carry ? X64_SBB : X64_SUB), 8, d, x, y);
+        x64_rr(c, X64_ALU, add ? X64_ADC : X64_SBB, 8, d + 1, x + 1, y + 1);
+        x64_setcc(c, sign ? X64_CC_O : X64_CC_B, res(c, inst, 1));
+        return true;
+    }
     case IR_OP_band: case IR_OP_bor: case IR_OP_bxor: {
         unsigned op = in->op == IR_OP_band ? X64_AND : in->op == IR_OP_bor ? X64_OR : X64_XOR;
         uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]), d = res(c, inst, 0);
