@@ -1260,7 +1260,141 @@ block0(v0: %s, v1: %s%s):
     f.write()
 
 
+# ---- rounding, min/max, conversions to integers ----------------------------------
+
+def int_to_f32(v):
+    """v rounded to single precision, ties to even, without double rounding."""
+    neg = v < 0
+    v = abs(v)
+    if v.bit_length() > 24:
+        shift = v.bit_length() - 24
+        q, r = divmod(v, 1 << shift)
+        half = 1 << (shift - 1)
+        if r > half or (r == half and q & 1):
+            q += 1
+        v = q << shift
+    return -float(v) if neg else float(v)
+
+
+def gen_float2():
+    f = File("x64-float2.clif", "fmin fmax (NaN and signed zeros), floor ceil trunc nearest (roundss with\n"
+             "SSE4.1, libm without), fma, bnot, fcvt_to_{s,u}int{,_sat} on i8..i64 with their\n"
+             "traps, fcvt_from_uint from i64.",
+             "test run\ntarget x86_64\ntarget x86_64 sse41\n")
+    nan = float("nan")
+    inf = float("inf")
+    for bits, ty in ((32, "f32"), (64, "f64")):
+        rnd = f32 if bits == 32 else (lambda x: x)
+        for op in ("fmin", "fmax"):
+            name = "%s_%s" % (op, ty)
+            text = """function %%%s(%s, %s) -> %s {
+block0(v0: %s, v1: %s):
+    v2 = %s v0, v1
+    return v2
+}""" % (name, ty, ty, ty, ty, ty, op)
+            runs = []
+            for a, b in ((1.0, 2.0), (2.0, 1.0), (-0.0, 0.0), (0.0, -0.0), (-inf, 3.0), (inf, -1.5),
+                         (nan, 1.0), (1.0, nan), (-2.5, -2.5)):
+                if math.isnan(a) or math.isnan(b):
+                    r = nan
+                elif a == b == 0:
+                    neg = math.copysign(1, a) < 0 or math.copysign(1, b) < 0 if op == "fmin" else \
+                        math.copysign(1, a) < 0 and math.copysign(1, b) < 0
+                    r = -0.0 if neg else 0.0
+                else:
+                    r = min(a, b) if op == "fmin" else max(a, b)
+                runs.append("; run: %%%s(%s, %s) == %s" % (name, fmt(a, bits), fmt(b, bits), fmt(r, bits)))
+            f.func(text, runs)
+        ops = {"floor": math.floor, "ceil": math.ceil, "trunc": math.trunc, "nearest": lambda x: round(x)}
+        for op, fn in ops.items():
+            name = "%s_%s" % (op, ty)
+            text = """function %%%s(%s) -> %s {
+block0(v0: %s):
+    v1 = %s v0
+    return v1
+}""" % (name, ty, ty, ty, op)
+            runs = []
+            for x in (1.5, 2.5, -1.5, -0.5, 0.5, 3.7, -3.7, 1e10 + 0.5, 0.0, -0.0, inf, -inf):
+                x = rnd(x)
+                if math.isinf(x) or x == 0:
+                    r = x
+                else:
+                    r = float(fn(x))
+                    if r == 0:
+                        r = math.copysign(0.0, x)
+                runs.append("; run: %%%s(%s) == %s" % (name, fmt(x, bits), fmt(r, bits)))
+            f.func(text, runs)
+        name = "fma_" + ty
+        text = """function %%%s(%s, %s, %s) -> %s {
+block0(v0: %s, v1: %s, v2: %s):
+    v3 = fma v0, v1, v2
+    return v3
+}""" % (name, ty, ty, ty, ty, ty, ty, ty)
+        f.func(text, ["; run: %%%s(%s, %s, %s) == %s" % (name, fmt(a, bits), fmt(b, bits), fmt(c_, bits), fmt(r, bits))
+                      for a, b, c_, r in ((2.0, 3.0, 1.0, 7.0), (-1.5, 2.0, 0.25, -2.75), (0.5, 0.5, -0.25, 0.0))])
+        name = "bnot_" + ty
+        ity = "i%d" % bits
+        text = """function %%%s(%s) -> %s {
+block0(v0: %s):
+    v1 = bitcast.%s v0
+    v2 = bnot v1
+    v3 = bitcast.%s v2
+    return v3
+}""" % (name, ity, ity, ity, ty, ity)
+        f.func(text, [run(name, [lit(v, bits)], ~v, bits) for v in (0, 1, -1, 0x3f800000)])
+        for n in TYPES:
+            for sign in (True, False):
+                for sat in (False, True):
+                    op = "fcvt_to_%sint%s" % ("s" if sign else "u", "_sat" if sat else "")
+                    name = "%s_%s_i%d" % (op, ty, n)
+                    text = """function %%%s(%s) -> i%d {
+block0(v0: %s):
+    v1 = %s.i%d v0
+    return v1
+}""" % (name, ty, n, ty, op, n)
+                    lo, hi = (-(1 << (n - 1)), (1 << (n - 1)) - 1) if sign else (0, (1 << n) - 1)
+                    xs = [0.0, -0.0, 1.9, -1.9, -0.5, 0.99, 100.5, float(hi), float(hi) + 1, float(lo),
+                          float(lo) - 1, 2.0 ** 31, -2.0 ** 31, 2.0 ** 32, 2.0 ** 63, -2.0 ** 63, 2.0 ** 64,
+                          1e30, -1e30, inf, -inf, nan]
+                    runs = []
+                    seen = set()
+                    for x in xs:
+                        x = rnd(x)
+                        key = (x, math.copysign(1, x)) if not math.isnan(x) else "nan"
+                        if key in seen:
+                            continue
+                        seen.add(key)
+                        if math.isnan(x):
+                            if sat:
+                                r = 0
+                            else:
+                                runs.append("; cg_test trap: bad_toint")
+                                r = 0
+                        else:
+                            t = math.trunc(x) if not math.isinf(x) else (1 << 200) * (1 if x > 0 else -1)
+                            if lo <= t <= hi:
+                                r = t
+                            elif sat:
+                                r = lo if t < lo else hi
+                            else:
+                                runs.append("; cg_test trap: int_ovf")
+                                r = 0
+                        runs.append("; run: %%%s(%s) == %s" % (name, fmt(x, bits), lit(r, n)))
+                    f.func(text, runs)
+        name = "fcvt_from_uint_i64_" + ty
+        text = """function %%%s(i64) -> %s {
+block0(v0: i64):
+    v1 = fcvt_from_uint.%s v0
+    return v1
+}""" % (name, ty, ty)
+        conv = int_to_f32 if bits == 32 else float
+        f.func(text, ["; run: %%%s(%s) == %s" % (name, lit(v, 64), fmt(conv(v), bits))
+                      for v in (0, 1, (1 << 63) - 1, 1 << 63, (1 << 64) - 1, (1 << 63) + (1 << 39) + 1,
+                                (1 << 63) + 1025, 0xfedcba9876543210, (1 << 53) + 1)])
+    f.write()
+
+
 if __name__ == "__main__":
     for g in (gen_arith, gen_shift, gen_icmp, gen_div, gen_minmax_ext, gen_bitcount, gen_mem, gen_control,
-              gen_call, gen_float, gen_misc, gen_i128, gen_overflow):
+              gen_call, gen_float, gen_misc, gen_i128, gen_overflow, gen_float2):
         g()

@@ -3,6 +3,7 @@
  * names. */
 #include "cg.h"
 
+#include <math.h>
 #include <string.h>
 #if defined(__x86_64__)
 #include <cpuid.h>
@@ -182,6 +183,23 @@ void cg_output_free(cg_output *o)
     ir_vec_free(&o->relocs);
     ir_vec_free(&o->traps);
     ir_arena_free(&o->names);
+}
+
+bool cg_define_libcalls(jit_ctx *ctx, jit_error *err)
+{
+    static const struct { const char *name; const void *addr; } fns[] = {
+        {"ceilf", (const void *)ceilf}, {"ceil", (const void *)ceil},
+        {"floorf", (const void *)floorf}, {"floor", (const void *)floor},
+        {"truncf", (const void *)truncf}, {"trunc", (const void *)trunc},
+        {"nearbyintf", (const void *)nearbyintf}, {"nearbyint", (const void *)nearbyint},
+        {"fmaf", (const void *)fmaf}, {"fma", (const void *)fma},
+        {"memcpy", (const void *)memcpy}, {"memset", (const void *)memset},
+        {"memmove", (const void *)memmove}, {"memcmp", (const void *)memcmp},
+    };
+    for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
+        if (!jit_define_symbol(ctx, fns[i].name, fns[i].addr, err))
+            return false;
+    return true;
 }
 
 /* ---- compiling ---------------------------------------------------------------- */

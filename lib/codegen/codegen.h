@@ -60,6 +60,11 @@ const char *cg_symbol_name(const ir_function *f, char *buf, size_t n);
  * "file:line:col: error: unsupported on x86_64: ..." in d, never an abort. */
 bool cg_compile(const cg_target *t, const ir_file *file, uint32_t func, cg_output *out, ir_diag *d);
 
+/* Define in ctx the host functions generated code calls by name (libcalls
+ * such as floorf, fma, memcpy), so linking never depends on which shared
+ * libraries the process happens to have loaded.  Call once per context. */
+bool cg_define_libcalls(jit_ctx *ctx, jit_error *err);
+
 /* A call trampoline for a signature libffi cannot express (lib/run's
  * buffer convention: void tramp(void *callee, uint8_t *args, uint8_t *results),
  * every value in a 16-byte slot, in order). */

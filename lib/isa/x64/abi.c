@@ -233,6 +233,26 @@ void x64_emit_call(cg_ctx *c, x64_abi *lw, const x64_sig *s, uint32_t callee, ui
     }
 }
 
+void x64_libcall(cg_ctx *c, const char *name, const ir_type *types, const uint32_t *args, unsigned n,
+                 ir_type rtype, uint32_t ret)
+{
+    x64_abi *lw = c->targ;
+    uint32_t mark = lw->locs.n;
+    x64_sig s = {.cc = IR_CC_system_v, .args = mark, .nargs = n};
+    unsigned gpr = 0, xmm = 0;
+    for (unsigned i = 0; i < n; i++) {   /* few scalar arguments: all in registers */
+        x64_loc l = {types[i], IR_EXT_NONE, 1, {X64_STACK, X64_STACK}, {0, 0}};
+        l.reg[0] = ir_type_is_float(types[i]) ? (uint8_t)(X64_XMM0 + xmm++) : int_args[gpr++];
+        ir_vec_push(&lw->locs, l);
+    }
+    s.rets = lw->locs.n;
+    s.nrets = 1;
+    x64_loc r = {rtype, IR_EXT_NONE, 1, {ir_type_is_float(rtype) ? X64_XMM0 : X64_RAX, X64_STACK}, {0, 0}};
+    ir_vec_push(&lw->locs, r);
+    x64_emit_call(c, lw, &s, CG_NONE, cg_sym_add(c, name), args, &ret);
+    lw->locs.n = mark;
+}
+
 bool x64_lower_call(cg_ctx *c, x64_abi *lw, uint32_t inst)
 {
     const ir_function *fn = c->fn;

@@ -264,6 +264,186 @@ static void alu_ri(em *e, unsigned op, unsigned size, unsigned r, int64_t x)
     }
 }
 
+/* mov d, imm: the shortest form for the size */
+static void movi(em *e, unsigned d, unsigned size, int64_t x)
+{
+    if (size == 8 && x == (int32_t)x) {
+        rr(e, 0, true, 0xc7, 0, d, 0);
+        cg_put4(B, (uint32_t)x);
+    } else if (size != 8 || (uint64_t)x <= UINT32_MAX) {
+        if (d & 8)
+            cg_put1(B, 0x41);
+        cg_put1(B, 0xb8 + (d & 7));
+        cg_put4(B, (uint32_t)x);
+    } else {
+        cg_put1(B, 0x48 | (d & 8 ? 1 : 0));
+        cg_put1(B, 0xb8 + (d & 7));
+        cg_put8(B, (uint64_t)x);
+    }
+}
+
+/* ---- floating-point sequences ---------------------------------------------- */
+
+static unsigned fpfx(unsigned size) { return size == 4 ? PF3 : PF2; }
+
+static void ucomis(em *e, unsigned size, unsigned a, unsigned b)
+{
+    rr(e, size == 8 ? P66 : 0, false, 0x0f2e, a, b, 0);
+}
+
+/* xmm x = the float with these bits, through gpr t */
+static void fconst(em *e, unsigned x, unsigned t, unsigned size, uint64_t bits)
+{
+    movi(e, t, 8, (int64_t)bits);
+    rr(e, P66, size == 8, 0x0f6e, x, t, 0);
+}
+
+static void cvtt(em *e, unsigned fsize, unsigned isize, unsigned d, unsigned s)
+{
+    rr(e, fpfx(fsize), isize == 8, 0x0f2c, d, s, 0);
+}
+
+static void xorps(em *e, unsigned x) { rr(e, 0, false, 0x0f57, x, x, 0); }
+
+/* fmin/fmax with Cranelift's rules: NaN if either is (a + b propagates
+ * it), -0.0 below +0.0 (or/and of equal operands' bits), else minss. */
+static void emit_minmax(em *e)
+{
+    const cg_inst *in = e->in;
+    unsigned d = R(e, 0), b = R(e, 2), size = in->size;
+    uint32_t nan = cg_buf_new_label(B), ne = cg_buf_new_label(B), done = cg_buf_new_label(B);
+    ucomis(e, size, d, b);
+    jcc(e, X64_CC_P, nan);
+    jcc(e, X64_CC_NE, ne);
+    rr(e, size == 8 ? P66 : 0, false, in->cc ? 0x0f54 : 0x0f56, d, b, 0);    /* andp / orp */
+    jmp(e, done);
+    cg_buf_bind(B, ne);
+    rr(e, fpfx(size), false, in->cc ? 0x0f5f : 0x0f5d, d, b, 0);             /* max / min */
+    jmp(e, done);
+    cg_buf_bind(B, nan);
+    rr(e, fpfx(size), false, 0x0f58, d, b, 0);                               /* add */
+    cg_buf_bind(B, done);
+}
+
+/* fcvt_to_{s,u}int{,_sat} to 32 or 64 bits: cvtt, then sort out what its
+ * "integer indefinite" result (INT_MIN) meant. */
+static void emit_cvt_seq(em *e)
+{
+    const cg_inst *in = e->in;
+    unsigned fs = in->size, n = in->aux;
+    bool sign = in->cc & X64_CVT_SIGNED, sat = in->cc & X64_CVT_SAT;
+    unsigned d = R(e, 0), s = R(e, 1), t1 = R(e, 2), t2 = R(e, 3), tg = R(e, 4);
+    uint32_t done = cg_buf_new_label(B);
+    uint64_t two63 = fs == 4 ? 0x5f000000u : 0x43e0000000000000ull;
+    if (sign) {
+        cvtt(e, fs, n, d, s);
+        alu_ri(e, X64_CMPOP, n, d, 1);          /* OF iff d == INT_MIN */
+        jcc(e, X64_CC_NO, done);
+        ucomis(e, fs, s, s);
+        if (sat) {
+            uint32_t num = cg_buf_new_label(B);
+            jcc(e, X64_CC_NP, num);
+            rr(e, 0, false, 0x31, d, d, 0);
+            jmp(e, done);
+            cg_buf_bind(B, num);
+            xorps(e, t1);
+            ucomis(e, fs, t1, s);
+            jcc(e, X64_CC_AE, done);            /* negative: INT_MIN is right */
+            rr(e, 0, n == 8, 0xf7, X64_NOT, d, 0);  /* INT_MAX */
+        } else {
+            jcc(e, X64_CC_P, cg_buf_island(B, IR_TRAP_bad_toint));
+            /* the lowest value that truncates to INT_MIN */
+            if (fs == 4)
+                fconst(e, t1, tg, 4, n == 8 ? 0xdf000000u : 0xcf000000u);
+            else
+                fconst(e, t1, tg, 8, n == 8 ? 0xc3e0000000000000ull : 0xc1e0000000200000ull);
+            ucomis(e, fs, s, t1);
+            jcc(e, fs == 8 && n == 4 ? X64_CC_BE : X64_CC_B, cg_buf_island(B, IR_TRAP_int_ovf));
+            xorps(e, t1);
+            ucomis(e, fs, t1, s);
+            jcc(e, X64_CC_B, cg_buf_island(B, IR_TRAP_int_ovf));    /* positive overflow */
+        }
+        cg_buf_bind(B, done);
+        return;
+    }
+    uint32_t zero = cg_buf_new_label(B);
+    ucomis(e, fs, s, s);
+    jcc(e, X64_CC_P, sat ? zero : cg_buf_island(B, IR_TRAP_bad_toint));
+    if (sat) {
+        xorps(e, t1);
+        ucomis(e, fs, s, t1);
+        jcc(e, X64_CC_B, zero);
+    }
+    if (n == 4) {       /* through a 64-bit conversion: in range iff it fits 32 bits */
+        cvtt(e, fs, 8, d, s);
+        if (sat) {
+            movi(e, tg, 8, 0xffffffff);
+            rr(e, 0, true, 0x39, tg, d, 0);                 /* cmp d, tg */
+            rr(e, 0, true, 0x0f47, d, tg, 0);               /* cmova d, tg */
+        } else {
+            rr(e, 0, true, 0x89, d, tg, 0);
+            rr(e, 0, true, 0xc1, X64_SHR, tg, 0);
+            cg_put1(B, 32);
+            jcc(e, X64_CC_NE, cg_buf_island(B, IR_TRAP_int_ovf));
+        }
+        jmp(e, done);
+    } else {            /* 2^63 and up: subtract it, convert, put the bit back */
+        uint32_t big = cg_buf_new_label(B);
+        fconst(e, t1, tg, fs, two63);
+        ucomis(e, fs, s, t1);
+        jcc(e, X64_CC_AE, big);
+        cvtt(e, fs, 8, d, s);
+        if (!sat) {
+            rr(e, 0, true, 0x85, d, d, 0);
+            jcc(e, X64_CC_S, cg_buf_island(B, IR_TRAP_int_ovf));
+        }
+        jmp(e, done);
+        cg_buf_bind(B, big);
+        rr(e, 0, false, 0x0f28, t2, s, 0);
+        rr(e, fpfx(fs), false, 0x0f5c, t2, t1, 0);          /* sub */
+        cvtt(e, fs, 8, d, t2);
+        rr(e, 0, true, 0x85, d, d, 0);
+        if (sat) {
+            uint32_t ok = cg_buf_new_label(B);
+            jcc(e, X64_CC_NS, ok);
+            movi(e, d, 8, -1);
+            jmp(e, done);
+            cg_buf_bind(B, ok);
+        } else {
+            jcc(e, X64_CC_S, cg_buf_island(B, IR_TRAP_int_ovf));
+        }
+        rr(e, 0, true, 0x0fba, 7, d, 0);                    /* btc d, 63 */
+        cg_put1(B, 63);
+        jmp(e, done);
+    }
+    cg_buf_bind(B, zero);
+    rr(e, 0, false, 0x31, d, d, 0);
+    cg_buf_bind(B, done);
+}
+
+/* u64 -> float: direct when the sign bit is clear, else halve (keeping
+ * the low bit for rounding), convert and double. */
+static void emit_cvt_u64(em *e)
+{
+    unsigned fs = e->in->size, d = R(e, 0), s = R(e, 1), t = R(e, 2), u = R(e, 3);
+    uint32_t big = cg_buf_new_label(B), done = cg_buf_new_label(B);
+    rr(e, 0, true, 0x85, s, s, 0);
+    jcc(e, X64_CC_S, big);
+    rr(e, fpfx(fs), true, 0x0f2a, d, s, 0);
+    jmp(e, done);
+    cg_buf_bind(B, big);
+    rr(e, 0, true, 0x89, s, t, 0);
+    rr(e, 0, true, 0xc1, X64_SHR, t, 0);
+    cg_put1(B, 1);
+    rr(e, 0, true, 0x89, s, u, 0);
+    rr(e, 0, true, 0x83, X64_AND, u, 0);
+    cg_put1(B, 1);
+    rr(e, 0, true, 0x09, u, t, 0);                          /* or t, u */
+    rr(e, fpfx(fs), true, 0x0f2a, d, t, 0);
+    rr(e, fpfx(fs), false, 0x0f58, d, d, 0);
+    cg_buf_bind(B, done);
+}
+
 /* ---- division: checks, then div/idiv -------------------------------------- */
 
 static void emit_div(em *e)
@@ -354,24 +534,9 @@ static void emit_inst(em *e, uint32_t next_label)
         if (R(e, 0) != R(e, 1) || size != 8)
             rr(e, 0, w, 0x89, R(e, 1), R(e, 0), 0);
         break;
-    case X64_MOVI: {
-        unsigned d = R(e, 0);
-        int64_t x = in->imm;
-        if (size == 8 && x == (int32_t)x) {
-            rr(e, 0, true, 0xc7, 0, d, 0);
-            cg_put4(B, (uint32_t)x);
-        } else if (size != 8 || (uint64_t)x <= UINT32_MAX) {
-            if (d & 8)
-                cg_put1(B, 0x41);
-            cg_put1(B, 0xb8 + (d & 7));
-            cg_put4(B, (uint32_t)x);
-        } else {
-            cg_put1(B, 0x48 | (d & 8 ? 1 : 0));
-            cg_put1(B, 0xb8 + (d & 7));
-            cg_put8(B, (uint64_t)x);
-        }
+    case X64_MOVI:
+        movi(e, R(e, 0), size, in->imm);
         break;
-    }
     case X64_ALU:
         rr(e, szp(size), w, (uint32_t)(in->cc << 3 | (size == 1 ? 0 : 1)), R(e, 2), R(e, 0),
            size == 1 ? BREG | BRM : 0);
@@ -550,6 +715,19 @@ static void emit_inst(em *e, uint32_t next_label)
         break;
     case X64_MOVX2G:
         rr(e, P66, w, 0x0f7e, R(e, 1), R(e, 0), 0);
+        break;
+    case X64_XMINMAX:
+        emit_minmax(e);
+        break;
+    case X64_ROUND:
+        enc(e, P66, false, size == 4 ? 0x0f3a0a : 0x0f3a0b, R(e, 0), NULL, R(e, 1), 0, 1);
+        cg_put1(B, (uint8_t)in->imm);
+        break;
+    case X64_CVTSEQ:
+        emit_cvt_seq(e);
+        break;
+    case X64_CVTU64:
+        emit_cvt_u64(e);
         break;
     case X64_XSEL: {
         uint32_t skip = cg_buf_new_label(B);

@@ -833,17 +833,19 @@ static bool lower_inst(lower *L, uint32_t inst)
         x64_un(c, X64_MOV, 0, 8, 0, res(c, inst, 0), x64_put_in_reg(c, a[0]));
         return true;
     case IR_OP_fadd: case IR_OP_fsub: case IR_OP_fmul: case IR_OP_fdiv: case IR_OP_sqrt:
-    case IR_OP_fneg: case IR_OP_fabs: case IR_OP_fcopysign:
+    case IR_OP_fneg: case IR_OP_fabs: case IR_OP_fcopysign: case IR_OP_fmin: case IR_OP_fmax:
+    case IR_OP_floor: case IR_OP_ceil: case IR_OP_trunc: case IR_OP_nearest: case IR_OP_fma:
         return x64_lower_float(c, inst, t);
     case IR_OP_fpromote: case IR_OP_fdemote: case IR_OP_fcvt_from_sint: case IR_OP_fcvt_from_uint:
-    case IR_OP_bitcast:
+    case IR_OP_fcvt_to_sint: case IR_OP_fcvt_to_uint: case IR_OP_fcvt_to_sint_sat:
+    case IR_OP_fcvt_to_uint_sat: case IR_OP_bitcast:
         return x64_lower_conv(c, inst);
     default:
         break;
     }
     if (!is_int(t)) {
         if ((t == IR_F32 || t == IR_F64) &&
-            (in->op == IR_OP_band || in->op == IR_OP_bor || in->op == IR_OP_bxor))
+            (in->op == IR_OP_band || in->op == IR_OP_bor || in->op == IR_OP_bxor || in->op == IR_OP_bnot))
             return x64_lower_float(c, inst, t);
         return cg_unsupported(c, inst, NULL);
     }

@@ -103,6 +103,37 @@ bool x64_lower_float(cg_ctx *c, uint32_t inst, ir_type t)
         x64_rr(c, X64_XBIT, X64_ORPS, size, dst, t1, t2);
         return true;
     }
+    case IR_OP_fmin: case IR_OP_fmax: {
+        uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]);
+        x64_rr(c, X64_XMINMAX, in->op == IR_OP_fmax, size, dst, x, y);
+        return true;
+    }
+    case IR_OP_floor: case IR_OP_ceil: case IR_OP_trunc: case IR_OP_nearest: {
+        uint32_t x = x64_put_in_reg(c, a[0]);
+        unsigned mode = in->op == IR_OP_nearest ? 0 : in->op == IR_OP_floor ? 1 : in->op == IR_OP_ceil ? 2 : 3;
+        if (c->target->isa >> CG_ISA_sse41 & 1) {
+            cg_inst *i = cg_emit_inst(F, X64_ROUND, 2);
+            i->size = (uint8_t)size, i->imm = mode;
+            cg_op_def(F, dst);
+            cg_op_use(F, x);
+            return true;
+        }
+        static const char *const fns[2][4] = {{"nearbyintf", "floorf", "ceilf", "truncf"},
+                                              {"nearbyint", "floor", "ceil", "trunc"}};
+        x64_libcall(c, fns[size == 8][mode], &t, &x, 1, t, dst);
+        return true;
+    }
+    case IR_OP_fma: {
+        uint32_t v[3] = {x64_put_in_reg(c, a[0]), x64_put_in_reg(c, a[1]), x64_put_in_reg(c, a[2])};
+        ir_type ts[3] = {t, t, t};
+        x64_libcall(c, size == 8 ? "fma" : "fmaf", ts, v, 3, t, dst);
+        return true;
+    }
+    case IR_OP_bnot: {
+        uint32_t x = x64_put_in_reg(c, a[0]);
+        x64_rr(c, X64_XBIT, X64_XORPS, size, dst, x, const_reg(c, size, ~0ull));
+        return true;
+    }
     case IR_OP_band: case IR_OP_bor: case IR_OP_bxor: {
         unsigned op = in->op == IR_OP_band ? X64_ANDPS : in->op == IR_OP_bor ? X64_ORPS : X64_XORPS;
         uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]);
@@ -112,6 +143,61 @@ bool x64_lower_float(cg_ctx *c, uint32_t inst, ir_type t)
     default:
         return cg_unsupported(c, inst, NULL);
     }
+}
+
+/* float -> int: the 32/64-bit sequence, then for i8/i16 a range check
+ * (trapping) or a clamp (saturating) of the 32-bit result. */
+static void lower_fcvt_to_int(cg_ctx *c, unsigned op, ir_type from, ir_type to, uint32_t x, uint32_t dst)
+{
+    bool sign = op == IR_OP_fcvt_to_sint || op == IR_OP_fcvt_to_sint_sat;
+    bool sat = op == IR_OP_fcvt_to_sint_sat || op == IR_OP_fcvt_to_uint_sat;
+    unsigned bits = ir_type_bits(to);
+    uint32_t r = bits < 32 ? x64_new_int(c) : dst;
+    cg_inst *i = cg_emit_inst(F, X64_CVTSEQ, 5);
+    i->cc = (uint8_t)((sign ? X64_CVT_SIGNED : 0) | (sat ? X64_CVT_SAT : 0));
+    i->size = (uint8_t)ir_type_bytes(from);
+    i->aux = bits == 64 ? 8 : 4;
+    cg_op_def(F, r);
+    cg_op_use(F, x);
+    cg_op_temp(F, x64_new_flt(c));
+    cg_op_temp(F, x64_new_flt(c));
+    cg_op_temp(F, x64_new_int(c));
+    if (bits >= 32)
+        return;
+    int64_t hi = sign ? (1 << (bits - 1)) - 1 : (1 << bits) - 1, lo = sign ? -(1 << (bits - 1)) : 0;
+    if (!sat) {
+        cg_inst *k = cg_emit_inst(F, X64_CMPI, 1);
+        k->cc = X64_CMPOP, k->size = 4, k->imm = hi;
+        cg_op_use(F, r);
+        k = cg_emit_inst(F, X64_TRAPIF, 0);
+        k->cc = sign ? X64_CC_G : X64_CC_A, k->aux = IR_TRAP_int_ovf;
+        if (sign) {
+            k = cg_emit_inst(F, X64_CMPI, 1);
+            k->cc = X64_CMPOP, k->size = 4, k->imm = lo;
+            cg_op_use(F, r);
+            k = cg_emit_inst(F, X64_TRAPIF, 0);
+            k->cc = X64_CC_L, k->aux = IR_TRAP_int_ovf;
+        }
+        x64_un(c, X64_MOV, 0, 4, 0, dst, r);
+        return;
+    }
+    /* clamp the 32-bit result into the narrow range */
+    uint32_t m = x64_new_int(c), kh = x64_movi(c, 4, hi);
+    cg_inst *k = cg_emit_inst(F, X64_CMP, 2);
+    k->cc = X64_CMPOP, k->size = 4;
+    cg_op_use(F, r);
+    cg_op_use(F, kh);
+    x64_cmov(c, sign ? X64_CC_G : X64_CC_A, 4, m, r, kh);
+    if (!sign) {
+        x64_un(c, X64_MOV, 0, 4, 0, dst, m);
+        return;
+    }
+    uint32_t kl = x64_movi(c, 4, lo);
+    k = cg_emit_inst(F, X64_CMP, 2);
+    k->cc = X64_CMPOP, k->size = 4;
+    cg_op_use(F, m);
+    cg_op_use(F, kl);
+    x64_cmov(c, X64_CC_L, 4, dst, m, kl);
 }
 
 bool x64_lower_conv(cg_ctx *c, uint32_t inst)
@@ -128,9 +214,18 @@ bool x64_lower_conv(cg_ctx *c, uint32_t inst)
         return true;
     case IR_OP_fcvt_from_sint: case IR_OP_fcvt_from_uint: {
         bool sign = in->op == IR_OP_fcvt_from_sint;
-        if (!is_int(from) || (to != IR_F32 && to != IR_F64) || (!sign && from == IR_I64))
+        if (!is_int(from) || (to != IR_F32 && to != IR_F64))
             return cg_unsupported(c, inst, NULL);
         uint32_t x = x64_put_in_reg(c, v);
+        if (!sign && from == IR_I64) {
+            cg_inst *i = cg_emit_inst(F, X64_CVTU64, 4);
+            i->size = (uint8_t)ir_type_bytes(to);
+            cg_op_def(F, dst);
+            cg_op_use(F, x);
+            cg_op_temp(F, x64_new_int(c));
+            cg_op_temp(F, x64_new_int(c));
+            return true;
+        }
         unsigned bits = ir_type_bits(from), isz = 4;
         if (!sign && bits == 32)
             x = x64_extend(c, x, 32, 8, false), isz = 8;
@@ -141,6 +236,12 @@ bool x64_lower_conv(cg_ctx *c, uint32_t inst)
         x64_un(c, X64_CVTI2F, 0, ir_type_bytes(to), isz, dst, x);
         return true;
     }
+    case IR_OP_fcvt_to_sint: case IR_OP_fcvt_to_uint: case IR_OP_fcvt_to_sint_sat:
+    case IR_OP_fcvt_to_uint_sat:
+        if ((from != IR_F32 && from != IR_F64) || !is_int(to))
+            return cg_unsupported(c, inst, NULL);
+        lower_fcvt_to_int(c, in->op, from, to, x64_put_in_reg(c, v), dst);
+        return true;
     case IR_OP_bitcast:
         if (ir_type_bytes(from) != ir_type_bytes(to) || ir_type_is_vector(from) || ir_type_is_vector(to) ||
             from == IR_I128 || ir_type_bytes(from) < 4)

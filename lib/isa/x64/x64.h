@@ -28,6 +28,7 @@ enum { X64_NOT = 2, X64_NEG = 3 };              /* /digit of 0xF7 */
 enum { X64_LZCNT, X64_TZCNT, X64_POPCNT, X64_BSR, X64_BSF };
 /* Loads: cc = extension | X64_LD_64 (sign-extend into all 64 bits) */
 enum { X64_LD_PLAIN, X64_LD_ZX, X64_LD_SX, X64_LD_64 = 4 };
+enum { X64_CVT_SIGNED = 1, X64_CVT_SAT = 2 };
 /* Division (X64_DIV cc) */
 enum { X64_DIV_SIGNED = 1, X64_DIV_REM = 2 };
 /* SSE scalar operations: the second opcode byte (F3/F2 0F xx) */
@@ -97,6 +98,11 @@ enum {
     X64_MOVG2X,     /* size  [def xmm, use gpr] */
     X64_MOVX2G,     /* size  [def gpr, use xmm] */
     X64_XSEL,       /* cc  [def reuse 1, use if-not, use if-cc]: branch over a move */
+    X64_XMINMAX,    /* cc 0 min 1 max, size  [def reuse 1, use, use]: Cranelift's NaN/zero rules */
+    X64_ROUND,      /* size  [def, use] imm rounding mode (SSE4.1 roundss/sd) */
+    X64_CVTSEQ,     /* cc X64_CVT_*, size float, aux int size 4|8
+                       [def gpr, use xmm, temp xmm, temp xmm, temp gpr]: fcvt_to_* with traps */
+    X64_CVTU64,     /* size float  [def xmm, use gpr, temp gpr, temp gpr]: u64 -> float */
     X64_OPCOUNT
 };
 
@@ -142,6 +148,9 @@ void x64_lower_return(cg_ctx *c, x64_abi *lw, const uint32_t *vals, uint32_t n);
 void x64_emit_call(cg_ctx *c, x64_abi *lw, const x64_sig *s, uint32_t callee, uint32_t sym,
                    const uint32_t *args, const uint32_t *rets);
 bool x64_lower_call(cg_ctx *c, x64_abi *lw, uint32_t inst);
+/* Call host function `name` (System V, n scalar arguments in registers). */
+void x64_libcall(cg_ctx *c, const char *name, const ir_type *types, const uint32_t *args, unsigned n,
+                 ir_type rtype, uint32_t ret);
 bool x64_lower_trampoline(cg_ctx *c);
 
 /* ---- lower.c: helpers shared with abi.c and lower128.c ------------------- */
