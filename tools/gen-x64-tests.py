@@ -1394,7 +1394,43 @@ block0(v0: i64):
     f.write()
 
 
+# ---- byte and bit order, sign bits, bit selection ------------------------------------
+
+def gen_bits():
+    f = File("x64-bits.clif", "bswap bitrev cls bitselect on i8..i128.",
+             "test run\nset enable_llvm_abi_extensions=true\ntarget x86_64\ntarget x86_64 has_lzcnt\n")
+
+    def bswap(a, n):
+        return int.from_bytes(ux(a, n).to_bytes(n // 8, "little"), "big")
+
+    def bitrev(a, n):
+        return int(format(ux(a, n), "0%db" % n)[::-1], 2)
+
+    def cls(a, n):
+        a = sx(a, n)
+        z = a ^ (a >> (n - 1))
+        return n - ux(z, n).bit_length() - 1
+    for n in TYPES + [128]:
+        vals = [sx(v, n) for v in (0, 1, mask(n), 1 << (n - 1), (1 << (n - 1)) - 1,
+                                   0x0123456789abcdef_fedcba9876543210 & mask(n), 0x40 & mask(n), 3)]
+        for op, fn in (("bswap", bswap), ("bitrev", bitrev), ("cls", cls)):
+            if op == "bswap" and n == 8:
+                continue
+            name = "%s_i%d" % (op, n)
+            f.func(unfunc(name, op, n), [run(name, [lit(a, n)], fn(a, n), n) for a in vals])
+        t = "i%d" % n
+        name = "bitselect_i%d" % n
+        text = """function %%%s(%s, %s, %s) -> %s {
+block0(v0: %s, v1: %s, v2: %s):
+    v3 = bitselect v0, v1, v2
+    return v3
+}""" % (name, t, t, t, t, t, t, t)
+        f.func(text, [run(name, [lit(m_, n), lit(x, n), lit(y, n)], (x & m_) | (y & ~m_), n)
+                      for m_ in vals[:4] for x, y in ((vals[5], vals[2]), (vals[3], vals[7]))])
+    f.write()
+
+
 if __name__ == "__main__":
     for g in (gen_arith, gen_shift, gen_icmp, gen_div, gen_minmax_ext, gen_bitcount, gen_mem, gen_control,
-              gen_call, gen_float, gen_misc, gen_i128, gen_overflow, gen_float2):
+              gen_call, gen_float, gen_misc, gen_i128, gen_overflow, gen_float2, gen_bits):
         g()

@@ -569,6 +569,14 @@ static void emit_inst(em *e, uint32_t next_label)
         }
         break;
     case X64_UNARY:
+        if (in->cc == X64_BSWAP) {
+            unsigned d = R(e, 0);
+            if (w || (d & 8))
+                cg_put1(B, 0x40 | (w ? 8 : 0) | (d & 8 ? 1 : 0));
+            cg_put1(B, 0x0f);
+            cg_put1(B, 0xc8 + (d & 7));
+            break;
+        }
         rr(e, szp(size), w, size == 1 ? 0xf6 : 0xf7, in->cc, R(e, 0), BRM);
         break;
     case X64_MULHI:

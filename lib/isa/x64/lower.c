@@ -534,6 +534,37 @@ void x64_bitcount(cg_ctx *c, unsigned irop, unsigned bits, uint32_t x, uint32_t 
     x64_ri(c, X64_SHIFTI, X64_SHR, size, dst, t11, w ? 56 : 24);
 }
 
+/* Reverse the bits: swap neighbours, pairs, nibbles with masks cut to the
+ * width (so the undefined bits above never come down), then the bytes. */
+void x64_bitrev(cg_ctx *c, unsigned bits, uint32_t x, uint32_t dst)
+{
+    static const uint64_t m[3] = {0x5555555555555555ull, 0x3333333333333333ull, 0x0f0f0f0f0f0f0f0full};
+    unsigned size = bits == 64 ? 8 : 4;
+    uint64_t keep = bits == 64 ? ~0ull : (1ull << bits) - 1;
+    for (unsigned k = 0; k < 3; k++) {
+        unsigned sh = 1u << k;
+        uint64_t mk = m[k] & keep;
+        uint32_t hi = x64_new_int(c), a1 = x64_new_int(c), a2 = x64_new_int(c), lo = x64_new_int(c);
+        uint32_t y = k == 2 && bits == 8 ? dst : x64_new_int(c);
+        x64_ri(c, X64_SHIFTI, X64_SHR, size, hi, x, sh);
+        if (size == 8) {
+            uint32_t r = x64_movi(c, 8, (int64_t)mk);
+            x64_rr(c, X64_ALU, X64_AND, 8, a1, hi, r);
+            x64_rr(c, X64_ALU, X64_AND, 8, a2, x, r);
+        } else {
+            x64_ri(c, X64_ALUI, X64_AND, 4, a1, hi, (int32_t)mk);
+            x64_ri(c, X64_ALUI, X64_AND, 4, a2, x, (int32_t)mk);
+        }
+        x64_ri(c, X64_SHIFTI, X64_SHL, size, lo, a2, sh);
+        x64_rr(c, X64_ALU, X64_OR, size, y, a1, lo);
+        x = y;
+    }
+    if (bits == 16)
+        x64_ri(c, X64_SHIFTI, X64_ROL, 2, dst, x, 8);
+    else if (bits > 16)
+        x64_un(c, X64_UNARY, X64_BSWAP, size, 0, dst, x);
+}
+
 /* ---- memory ------------------------------------------------------------------- */
 
 static bool lower_load(cg_ctx *c, uint32_t inst)
@@ -619,6 +650,37 @@ static bool lower_int(lower *L, uint32_t inst, ir_type t)
     case IR_OP_clz: case IR_OP_ctz: case IR_OP_popcnt:
         x64_bitcount(c, in->op, bits, x64_put_in_reg(c, a[0]), res(c, inst, 0));
         return true;
+    case IR_OP_bswap: {
+        uint32_t x = x64_put_in_reg(c, a[0]);
+        if (bits == 16)
+            x64_ri(c, X64_SHIFTI, X64_ROL, 2, res(c, inst, 0), x, 8);
+        else
+            x64_un(c, X64_UNARY, X64_BSWAP, size, 0, res(c, inst, 0), x);
+        return true;
+    }
+    case IR_OP_bitrev:
+        x64_bitrev(c, bits, x64_put_in_reg(c, a[0]), res(c, inst, 0));
+        return true;
+    case IR_OP_cls: {   /* clz(x ^ (x >> (bits-1))) - 1, on 32 bits for narrow types */
+        uint32_t x = x64_put_in_reg(c, a[0]), sgn = x64_new_int(c), z = x64_new_int(c), n = x64_new_int(c);
+        if (bits < 32)
+            x = x64_extend(c, x, bits, 4, true);
+        unsigned w = bits == 64 ? 64 : 32;
+        x64_ri(c, X64_SHIFTI, X64_SAR, w / 8, sgn, x, w - 1);
+        x64_rr(c, X64_ALU, X64_XOR, w / 8, z, x, sgn);
+        x64_bitcount(c, IR_OP_clz, w, z, n);
+        x64_ri(c, X64_ALUI, X64_SUB, 4, res(c, inst, 0), n, 1 + (w - bits));
+        return true;
+    }
+    case IR_OP_bitselect: {     /* (x & c) | (y & ~c) */
+        uint32_t m = x64_put_in_reg(c, a[0]), x = x64_put_in_reg(c, a[1]), y = x64_put_in_reg(c, a[2]);
+        uint32_t t1 = x64_new_int(c), nm = x64_new_int(c), t2 = x64_new_int(c);
+        x64_rr(c, X64_ALU, X64_AND, size, t1, x, m);
+        x64_un(c, X64_UNARY, X64_NOT, size, 0, nm, m);
+        x64_rr(c, X64_ALU, X64_AND, size, t2, y, nm);
+        x64_rr(c, X64_ALU, X64_OR, size, res(c, inst, 0), t1, t2);
+        return true;
+    }
     case IR_OP_umulhi: case IR_OP_smulhi: {
         bool sign = in->op == IR_OP_smulhi;
         uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]);
@@ -836,6 +898,10 @@ static bool lower_inst(lower *L, uint32_t inst)
     case IR_OP_fneg: case IR_OP_fabs: case IR_OP_fcopysign: case IR_OP_fmin: case IR_OP_fmax:
     case IR_OP_floor: case IR_OP_ceil: case IR_OP_trunc: case IR_OP_nearest: case IR_OP_fma:
         return x64_lower_float(c, inst, t);
+    case IR_OP_bitselect:
+        if (t == IR_F32 || t == IR_F64)
+            return x64_lower_float(c, inst, t);
+        break;
     case IR_OP_fpromote: case IR_OP_fdemote: case IR_OP_fcvt_from_sint: case IR_OP_fcvt_from_uint:
     case IR_OP_fcvt_to_sint: case IR_OP_fcvt_to_uint: case IR_OP_fcvt_to_sint_sat:
     case IR_OP_fcvt_to_uint_sat: case IR_OP_bitcast:

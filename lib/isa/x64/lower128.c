@@ -273,6 +273,14 @@ bool x64_lower_i128(cg_ctx *c, uint32_t inst)
     case IR_OP_ireduce:
         mov(c, res(c, inst, 0), x64_put_in_reg(c, a[0]));
         return true;
+    case IR_OP_bitcast: {
+        if (t != IR_I128 || vtype(c, a[0]) != IR_I128)
+            return cg_unsupported(c, inst, NULL);
+        uint32_t x = x64_put_in_reg(c, a[0]), d = res(c, inst, 0);
+        mov(c, d, x);
+        mov(c, d + 1, x + 1);
+        return true;
+    }
     case IR_OP_iconcat: {
         uint32_t lo = x64_put_in_reg(c, a[0]), hi = x64_put_in_reg(c, a[1]), d = res(c, inst, 0);
         mov(c, d, lo);
@@ -299,6 +307,45 @@ bool x64_lower_i128(cg_ctx *c, uint32_t inst)
         x64_test(c, first, 8);
         x64_cmov(c, X64_CC_E, 8, d, c1, s);
         mov(c, d + 1, x64_movi(c, 8, 0));
+        return true;
+    }
+    case IR_OP_bswap: case IR_OP_bitrev: {  /* each half, then swap them */
+        uint32_t x = x64_put_in_reg(c, a[0]), d = res(c, inst, 0);
+        if (in->op == IR_OP_bswap) {
+            x64_un(c, X64_UNARY, X64_BSWAP, 8, 0, d, x + 1);
+            x64_un(c, X64_UNARY, X64_BSWAP, 8, 0, d + 1, x);
+        } else {
+            x64_bitrev(c, 64, x + 1, d);
+            x64_bitrev(c, 64, x, d + 1);
+        }
+        return true;
+    }
+    case IR_OP_cls: {   /* clz of x ^ (sign copies) over 128 bits, less one */
+        uint32_t x = x64_put_in_reg(c, a[0]), d = res(c, inst, 0);
+        uint32_t sgn = x64_new_int(c), z = pair(c), c1 = x64_new_int(c), c2 = x64_new_int(c);
+        uint32_t s = x64_new_int(c), n = x64_new_int(c);
+        x64_ri(c, X64_SHIFTI, X64_SAR, 8, sgn, x + 1, 63);
+        x64_rr(c, X64_ALU, X64_XOR, 8, z, x, sgn);
+        x64_rr(c, X64_ALU, X64_XOR, 8, z + 1, x + 1, sgn);
+        x64_bitcount(c, IR_OP_clz, 64, z + 1, c1);
+        x64_bitcount(c, IR_OP_clz, 64, z, c2);
+        x64_ri(c, X64_ALUI, X64_ADD, 8, s, c2, 64);
+        x64_test(c, z + 1, 8);
+        x64_cmov(c, X64_CC_E, 8, n, c1, s);
+        x64_ri(c, X64_ALUI, X64_SUB, 8, d, n, 1);
+        mov(c, d + 1, x64_movi(c, 8, 0));
+        return true;
+    }
+    case IR_OP_bitselect: {
+        uint32_t m = x64_put_in_reg(c, a[0]), x = x64_put_in_reg(c, a[1]), y = x64_put_in_reg(c, a[2]);
+        uint32_t d = res(c, inst, 0);
+        for (unsigned k = 0; k < 2; k++) {
+            uint32_t t1 = x64_new_int(c), nm = x64_new_int(c), t2 = x64_new_int(c);
+            x64_rr(c, X64_ALU, X64_AND, 8, t1, x + k, m + k);
+            x64_un(c, X64_UNARY, X64_NOT, 8, 0, nm, m + k);
+            x64_rr(c, X64_ALU, X64_AND, 8, t2, y + k, nm);
+            x64_rr(c, X64_ALU, X64_OR, 8, d + k, t1, t2);
+        }
         return true;
     }
     case IR_OP_popcnt: {

@@ -134,6 +134,14 @@ bool x64_lower_float(cg_ctx *c, uint32_t inst, ir_type t)
         x64_rr(c, X64_XBIT, X64_XORPS, size, dst, x, const_reg(c, size, ~0ull));
         return true;
     }
+    case IR_OP_bitselect: {     /* (x & c) | (y & ~c) */
+        uint32_t m = x64_put_in_reg(c, a[0]), x = x64_put_in_reg(c, a[1]), y = x64_put_in_reg(c, a[2]);
+        uint32_t t1 = x64_new_flt(c), t2 = x64_new_flt(c);
+        x64_rr(c, X64_XBIT, X64_ANDPS, size, t1, x, m);
+        x64_rr(c, X64_XBIT, X64_ANDNPS, size, t2, m, y);
+        x64_rr(c, X64_XBIT, X64_ORPS, size, dst, t1, t2);
+        return true;
+    }
     case IR_OP_band: case IR_OP_bor: case IR_OP_bxor: {
         unsigned op = in->op == IR_OP_band ? X64_ANDPS : in->op == IR_OP_bor ? X64_ORPS : X64_XORPS;
         uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]);
@@ -244,7 +252,7 @@ bool x64_lower_conv(cg_ctx *c, uint32_t inst)
         return true;
     case IR_OP_bitcast:
         if (ir_type_bytes(from) != ir_type_bytes(to) || ir_type_is_vector(from) || ir_type_is_vector(to) ||
-            from == IR_I128 || ir_type_bytes(from) < 4)
+            from == IR_I128 || (ir_type_bytes(from) < 4 && !(is_int(from) && is_int(to))))
             return cg_unsupported(c, inst, NULL);
         if (ir_type_is_float(from) == ir_type_is_float(to))
             x64_un(c, ir_type_is_float(to) ? X64_XMOV : X64_MOV, 0, 8, 0, dst, x64_put_in_reg(c, v));

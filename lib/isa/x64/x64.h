@@ -24,7 +24,7 @@ enum {
 enum { X64_ADD, X64_OR, X64_ADC, X64_SBB, X64_AND, X64_SUB, X64_XOR, X64_CMPOP, X64_TEST = 8 };
 /* Shifts and rotates: the /digit of 0xC1/0xD3 */
 enum { X64_ROL = 0, X64_ROR = 1, X64_SHL = 4, X64_SHR = 5, X64_SAR = 7 };
-enum { X64_NOT = 2, X64_NEG = 3 };              /* /digit of 0xF7 */
+enum { X64_NOT = 2, X64_NEG = 3, X64_BSWAP = 8 };   /* /digit of 0xF7; bswap 0F C8+r */
 enum { X64_LZCNT, X64_TZCNT, X64_POPCNT, X64_BSR, X64_BSF };
 /* Loads: cc = extension | X64_LD_64 (sign-extend into all 64 bits) */
 enum { X64_LD_PLAIN, X64_LD_ZX, X64_LD_SX, X64_LD_64 = 4 };
@@ -171,6 +171,7 @@ void x64_cmov(cg_ctx *c, unsigned cc, unsigned size, uint32_t dst, uint32_t if_n
 /* Zero- or sign-extend the low `bits` of r to `to` bytes (4 or 8), new vreg. */
 uint32_t x64_extend(cg_ctx *c, uint32_t r, unsigned bits, unsigned to, bool sign);
 uint32_t x64_extend64(cg_ctx *c, uint32_t r, unsigned bits, bool sign);
+void x64_bitrev(cg_ctx *c, unsigned bits, uint32_t x, uint32_t dst);
 /* clz/ctz/popcnt (irop) of the low `bits` (8..64) of x into dst. */
 void x64_bitcount(cg_ctx *c, unsigned irop, unsigned bits, uint32_t x, uint32_t dst);
 extern const uint8_t x64_intcc[IR_INTCC_COUNT];
