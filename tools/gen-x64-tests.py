@@ -1430,7 +1430,50 @@ block0(v0: %s, v1: %s, v2: %s):
     f.write()
 
 
+# ---- atomics -----------------------------------------------------------------------
+
+def gen_atomic():
+    f = File("x64-atomic.clif", "atomic_load/store, atomic_rmw with every operation, atomic_cas and fence on\n"
+             "i8..i64, through a stack slot: each returns the old and the new memory value.")
+    rmw = {"add": lambda a, b, n: a + b, "sub": lambda a, b, n: a - b, "and": lambda a, b, n: a & b,
+           "nand": lambda a, b, n: ~(a & b), "or": lambda a, b, n: a | b, "xor": lambda a, b, n: a ^ b,
+           "xchg": lambda a, b, n: b, "umin": lambda a, b, n: min(ux(a, n), ux(b, n)),
+           "umax": lambda a, b, n: max(ux(a, n), ux(b, n)), "smin": lambda a, b, n: min(sx(a, n), sx(b, n)),
+           "smax": lambda a, b, n: max(sx(a, n), sx(b, n))}
+    for n in TYPES:
+        t = "i%d" % n
+        vals = [sx(v, n) for v in (0, 1, mask(n), 1 << (n - 1), 0x5a5a5a5a5a5a5a5a & mask(n))]
+        for op, fn in rmw.items():
+            name = "rmw_%s_i%d" % (op, n)
+            text = """function %%%s(%s, %s) -> %s, %s {
+    ss0 = explicit_slot 8
+block0(v0: %s, v1: %s):
+    v2 = stack_addr.i64 ss0
+    atomic_store v0, v2
+    v3 = atomic_rmw.%s %s v2, v1
+    v4 = atomic_load.%s v2
+    return v3, v4
+}""" % (name, t, t, t, t, t, t, t, op, t)
+            f.func(text, ["; run: %%%s(%s, %s) == [%s, %s]" % (name, lit(a, n), lit(b, n), lit(a, n), lit(fn(a, b, n), n))
+                          for a in vals for b in vals[1:4]])
+        name = "cas_i%d" % n
+        text = """function %%%s(%s, %s, %s) -> %s, %s {
+    ss0 = explicit_slot 8
+block0(v0: %s, v1: %s, v2: %s):
+    v3 = stack_addr.i64 ss0
+    store v0, v3
+    fence
+    v4 = atomic_cas v3, v1, v2
+    v5 = load.%s v3
+    return v4, v5
+}""" % (name, t, t, t, t, t, t, t, t, t)
+        f.func(text, ["; run: %%%s(%s, %s, %s) == [%s, %s]" % (name, lit(a, n), lit(e, n), lit(b, n), lit(a, n),
+                                                            lit(b if ux(a, n) == ux(e, n) else a, n))
+                      for a in vals[:3] for e in vals[:3] for b in (vals[3],)])
+    f.write()
+
+
 if __name__ == "__main__":
     for g in (gen_arith, gen_shift, gen_icmp, gen_div, gen_minmax_ext, gen_bitcount, gen_mem, gen_control,
-              gen_call, gen_float, gen_misc, gen_i128, gen_overflow, gen_float2, gen_bits):
+              gen_call, gen_float, gen_misc, gen_i128, gen_overflow, gen_float2, gen_bits, gen_atomic):
         g()

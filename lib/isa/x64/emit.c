@@ -444,6 +444,64 @@ static void emit_cvt_u64(em *e)
     cg_buf_bind(B, done);
 }
 
+static void trap_here(em *e)
+{
+    int64_t code = e->in->imm;
+    if (code != IR_TRAP_NONE)
+        cg_buf_trap(B, (uint32_t)code);
+}
+
+/* ---- atomics --------------------------------------------------------------- */
+
+static mem base_mem(em *e, unsigned k)
+{
+    return (mem){(int)R(e, k), -1, 0, 0, false, 0, NULL, 0};
+}
+
+/* lock cmpxchg [m], r: rax is the expected value and gets the old one */
+static void cmpxchg(em *e, unsigned size, unsigned r, const mem *m)
+{
+    cg_put1(B, 0xf0);
+    enc(e, szp(size), size == 8, size == 1 ? 0x0fb0 : 0x0fb1, r, m, 0, size == 1 ? BREG : 0, 0);
+}
+
+/* old = [p]; do t = old OP x while the cmpxchg of t finds [p] changed */
+static void emit_rmw_loop(em *e)
+{
+    const cg_inst *in = e->in;
+    unsigned size = in->size, x = R(e, 0), t = R(e, 3);
+    bool w = size == 8;
+    mem m = base_mem(e, 1);
+    trap_here(e);
+    if (size <= 2)
+        enc(e, 0, false, size == 1 ? 0x0fb6 : 0x0fb7, X64_RAX, &m, 0, 0, 0);
+    else
+        enc(e, 0, w, 0x8b, X64_RAX, &m, 0, 0, 0);
+    uint32_t again = cg_buf_new_label(B);
+    cg_buf_bind(B, again);
+    rr(e, 0, w, 0x89, X64_RAX, t, 0);                       /* mov t, rax */
+    switch (in->cc) {
+    case IR_RMW_and: case IR_RMW_nand:
+        rr(e, 0, w, 0x21, x, t, 0);
+        if (in->cc == IR_RMW_nand)
+            rr(e, 0, w, 0xf7, X64_NOT, t, 0);
+        break;
+    case IR_RMW_or: rr(e, 0, w, 0x09, x, t, 0); break;
+    case IR_RMW_xor: rr(e, 0, w, 0x31, x, t, 0); break;
+    case IR_RMW_add: rr(e, 0, w, 0x01, x, t, 0); break;
+    case IR_RMW_sub: rr(e, 0, w, 0x29, x, t, 0); break;
+    case IR_RMW_xchg: rr(e, 0, w, 0x89, x, t, 0); break;
+    default: {          /* min/max: compare at the width, take x if it wins */
+        static const uint8_t cc[IR_RMW_COUNT] = {[IR_RMW_umin] = X64_CC_A, [IR_RMW_umax] = X64_CC_B,
+                                                 [IR_RMW_smin] = X64_CC_G, [IR_RMW_smax] = X64_CC_L};
+        rr(e, szp(size), w, size == 1 ? 0x38 : 0x39, x, t, size == 1 ? BREG | BRM : 0);
+        rr(e, 0, w, 0x0f40 | cc[in->cc], t, x, 0);
+    }
+    }
+    cmpxchg(e, size, t, &m);
+    jcc(e, X64_CC_NE, again);
+}
+
 /* ---- division: checks, then div/idiv -------------------------------------- */
 
 static void emit_div(em *e)
@@ -510,12 +568,6 @@ static void emit_jmptable(em *e)
     }
 }
 
-static void trap_here(em *e)
-{
-    int64_t code = e->in->imm;
-    if (code != IR_TRAP_NONE)
-        cg_buf_trap(B, (uint32_t)code);
-}
 
 /* ---- one instruction ------------------------------------------------------- */
 
@@ -723,6 +775,27 @@ static void emit_inst(em *e, uint32_t next_label)
         break;
     case X64_MOVX2G:
         rr(e, P66, w, 0x0f7e, R(e, 1), R(e, 0), 0);
+        break;
+    case X64_XADD: {
+        mem m = base_mem(e, 2);
+        trap_here(e);
+        if (in->cc == 0)
+            cg_put1(B, 0xf0);
+        enc(e, szp(size), w, in->cc ? (size == 1 ? 0x86 : 0x87) : (size == 1 ? 0x0fc0 : 0x0fc1), R(e, 0), &m, 0,
+            size == 1 ? BREG : 0, 0);
+        break;
+    }
+    case X64_CAS: {
+        mem m = base_mem(e, 2);
+        trap_here(e);
+        cmpxchg(e, size, R(e, 1), &m);
+        break;
+    }
+    case X64_RMWLOOP:
+        emit_rmw_loop(e);
+        break;
+    case X64_FENCE:
+        cg_put1(B, 0x0f), cg_put1(B, 0xae), cg_put1(B, 0xf0);
         break;
     case X64_XMINMAX:
         emit_minmax(e);

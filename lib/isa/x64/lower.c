@@ -614,6 +614,73 @@ static bool lower_store(cg_ctx *c, uint32_t inst)
     return true;
 }
 
+/* ---- atomics ---------------------------------------------------------------------
+ * x86 is TSO: loads are acquire, a locked instruction is a full barrier;
+ * a sequentially consistent store is a store and mfence. */
+
+static bool lower_atomic(cg_ctx *c, uint32_t inst)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(c->fn, inst);
+    ir_type t = in->op == IR_OP_atomic_store ? vtype(c, a[0]) : c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
+    if (!is_int(t))
+        return cg_unsupported(c, inst, NULL);
+    unsigned size = ir_type_bytes(t);
+    cg_inst *i;
+    switch (in->op) {
+    case IR_OP_atomic_load: {
+        uint32_t p = x64_put_in_reg(c, a[0]);
+        i = cg_emit_inst(F, X64_LOAD, 2);
+        i->cc = X64_LD_ZX, i->size = (uint8_t)size, i->amode = X64_AM_BASE, i->imm = in->mf.trap;
+        cg_op_def(F, res(c, inst, 0));
+        cg_op_use(F, p);
+        return true;
+    }
+    case IR_OP_atomic_store: {
+        uint32_t v = x64_put_in_reg(c, a[0]), p = x64_put_in_reg(c, a[1]);
+        i = cg_emit_inst(F, X64_STORE, 2);
+        i->size = (uint8_t)size, i->amode = X64_AM_BASE, i->imm = in->mf.trap;
+        cg_op_use(F, v);
+        cg_op_use(F, p);
+        cg_emit_inst(F, X64_FENCE, 0);
+        return true;
+    }
+    case IR_OP_atomic_cas: {
+        uint32_t p = x64_put_in_reg(c, a[0]), e = x64_put_in_reg(c, a[1]), n = x64_put_in_reg(c, a[2]);
+        i = cg_emit_inst(F, X64_CAS, 4);
+        i->size = (uint8_t)size, i->imm = in->mf.trap;
+        cg_op_use_fixed(F, e, X64_RAX);
+        cg_op_use(F, n);
+        cg_op_use(F, p);
+        cg_op_def_fixed(F, res(c, inst, 0), X64_RAX);
+        return true;
+    }
+    default: {  /* atomic_rmw */
+        uint32_t p = x64_put_in_reg(c, a[0]), x = x64_put_in_reg(c, a[1]);
+        if (in->cond == IR_RMW_add || in->cond == IR_RMW_sub || in->cond == IR_RMW_xchg) {
+            if (in->cond == IR_RMW_sub) {
+                uint32_t n = x64_new_int(c);
+                x64_un(c, X64_UNARY, X64_NEG, size, 0, n, x);
+                x = n;
+            }
+            i = cg_emit_inst(F, X64_XADD, 3);
+            i->cc = in->cond == IR_RMW_xchg, i->size = (uint8_t)size, i->imm = in->mf.trap;
+            cg_op_def_reuse(F, res(c, inst, 0), 1);
+            cg_op_use(F, x);
+            cg_op_use(F, p);
+            return true;
+        }
+        i = cg_emit_inst(F, X64_RMWLOOP, 4);
+        i->cc = in->cond, i->size = (uint8_t)size, i->imm = in->mf.trap;
+        cg_op_use(F, x);
+        cg_op_use(F, p);
+        cg_op_def_fixed(F, res(c, inst, 0), X64_RAX);
+        cg_op_temp(F, x64_new_int(c));
+        return true;
+    }
+    }
+}
+
 /* ---- one instruction ------------------------------------------------------------ */
 
 static bool lower_int(lower *L, uint32_t inst, ir_type t)
@@ -840,6 +907,11 @@ static bool lower_inst(lower *L, uint32_t inst)
         cg_op_use(F, X64_RBP);
         return true;
     }
+    case IR_OP_atomic_load: case IR_OP_atomic_store: case IR_OP_atomic_cas: case IR_OP_atomic_rmw:
+        return lower_atomic(c, inst);
+    case IR_OP_fence:
+        cg_emit_inst(F, X64_FENCE, 0);
+        return true;
     case IR_OP_load: case IR_OP_uload8: case IR_OP_sload8: case IR_OP_uload16:
     case IR_OP_sload16: case IR_OP_uload32: case IR_OP_sload32:
         return lower_load(c, inst);

@@ -98,6 +98,11 @@ enum {
     X64_MOVG2X,     /* size  [def xmm, use gpr] */
     X64_MOVX2G,     /* size  [def gpr, use xmm] */
     X64_XSEL,       /* cc  [def reuse 1, use if-not, use if-cc]: branch over a move */
+    X64_XADD,       /* cc 0 lock xadd, 1 xchg; size  [def reuse 1, use, use base] imm trap */
+    X64_CAS,        /* size  [use fixed rax, use new, use base, def fixed rax] imm trap: lock cmpxchg */
+    X64_RMWLOOP,    /* cc ir_atomic_rmw, size  [use x, use base, def fixed rax, temp] imm trap:
+                       a lock cmpxchg loop */
+    X64_FENCE,      /* mfence */
     X64_XMINMAX,    /* cc 0 min 1 max, size  [def reuse 1, use, use]: Cranelift's NaN/zero rules */
     X64_ROUND,      /* size  [def, use] imm rounding mode (SSE4.1 roundss/sd) */
     X64_CVTSEQ,     /* cc X64_CVT_*, size float, aux int size 4|8
