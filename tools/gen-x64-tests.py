@@ -1473,7 +1473,128 @@ block0(v0: %s, v1: %s, v2: %s):
     f.write()
 
 
+# ---- tail calls ------------------------------------------------------------------------
+
+def gen_tail():
+    f = File("x64-tail.clif", "the tail calling convention: return_call and return_call_indirect with\n"
+             "and without stack arguments, growing the argument area, deep loops\n"
+             "through return_call (the stack must not grow), several results.")
+    ps = lambda k: ", ".join(["i64"] * k)
+    vs = lambda k, o=0: ", ".join("v%d" % (i + o) for i in range(k))
+    # sum of i * (i + 1) over the arguments identifies each one's place
+    def weighted(k):
+        lines = ["    v100 = iconst.i64 0"]
+        prev = 100
+        for i in range(k):
+            lines.append("    v%d = imul_imm v%d, %d" % (200 + i, i, i + 1))
+            lines.append("    v%d = iadd v%d, v%d" % (101 + i, prev, 200 + i))
+            prev = 101 + i
+        return "\n".join(lines), prev
+    for k in (2, 9, 14):
+        body, r = weighted(k)
+        f.func("""function %%sum%d(%s) -> i64 tail {
+block0(%s):
+%s
+    return v%d
+}""" % (k, ps(k), ", ".join("v%d: i64" % i for i in range(k)), body, r), [])
+    # callers with fewer, equal and more stack arguments than their callee
+    for own, callee in ((0, 9), (9, 2), (9, 14), (14, 9), (2, 2)):
+        name = "tail_%d_to_%d" % (own, callee)
+        args = ", ".join("v%d: i64" % i for i in range(max(own, 1)))
+        lines = ["function %%%s(%s) -> i64 tail {" % (name, ps(max(own, 1))),
+                 "    fn0 = %%sum%d(%s) -> i64 tail" % (callee, ps(callee)),
+                 "block0(%s):" % args]
+        for i in range(callee):
+            lines.append("    v%d = iadd_imm v0, %d" % (50 + i, i * 3))
+        lines.append("    return_call fn0(%s)" % vs(callee, 50))
+        lines.append("}")
+        def expect(x):
+            return sx(sum((x + i * 3) * (i + 1) for i in range(callee)), 64)
+        if own <= 6:
+            runs = ["; run: %%%s(%s) == %d" % (name, ", ".join([str(x)] + ["0"] * (max(own, 1) - 1)), expect(x))
+                    for x in (0, 1, -5)]
+        else:
+            runs = []
+        f.func("\n".join(lines), runs)
+        if own > 6:     # called through a plain caller, so its stack arguments are real
+            wrap = "call_%s" % name
+            lines = ["function %%%s(i64) -> i64 {" % wrap,
+                     "    fn0 = %%%s(%s) -> i64 tail" % (name, ps(own)),
+                     "block0(v0: i64):"]
+            for i in range(1, own):
+                lines.append("    v%d = iconst.i64 %d" % (i, 1000 + i))
+            lines.append("    v99 = call fn0(%s)" % vs(own))
+            lines.append("    return v99")
+            lines.append("}")
+            f.func("\n".join(lines), ["; run: %%%s(%d) == %d" % (wrap, x, expect(x)) for x in (0, 1, -5)])
+    f.func("""function %count_down(i64, i64) -> i64 tail {
+    fn0 = %count_down(i64, i64) -> i64 tail
+block0(v0: i64, v1: i64):
+    brif v0, block1, block2
+block1:
+    v2 = iadd_imm v0, -1
+    v3 = iadd v1, v0
+    return_call fn0(v2, v3)
+block2:
+    return v1
+}""", ["; run: %%count_down(%d, 0) == %d" % (k, k * (k + 1) // 2) for k in (0, 1, 10, 1000000)])
+    f.func("""function %ping(i64, i64, i64, i64, i64, i64, i64, i64) -> i64 tail {
+    fn0 = %pong(i64, i64, i64, i64, i64, i64, i64, i64, i64) -> i64 tail
+block0(v0: i64, v1: i64, v2: i64, v3: i64, v4: i64, v5: i64, v6: i64, v7: i64):
+    brif v0, block1, block2
+block1:
+    v8 = iadd_imm v0, -1
+    v9 = iadd_imm v7, 1
+    return_call fn0(v8, v1, v2, v3, v4, v5, v6, v9, v0)
+block2:
+    return v7
+}""", [])
+    f.func("""function %pong(i64, i64, i64, i64, i64, i64, i64, i64, i64) -> i64 tail {
+    fn0 = %ping(i64, i64, i64, i64, i64, i64, i64, i64) -> i64 tail
+block0(v0: i64, v1: i64, v2: i64, v3: i64, v4: i64, v5: i64, v6: i64, v7: i64, v8: i64):
+    v9 = iadd v7, v8
+    return_call fn0(v0, v1, v2, v3, v4, v5, v6, v9)
+}""", [])
+    f.func("""function %start_ping(i64) -> i64 {
+    fn0 = %ping(i64, i64, i64, i64, i64, i64, i64, i64) -> i64 tail
+block0(v0: i64):
+    v1 = iconst.i64 0
+    v2 = call fn0(v0, v1, v1, v1, v1, v1, v1, v1)
+    return v2
+}""", ["; run: %%start_ping(%d) == %d" % (k, k + k * (k + 1) // 2) for k in (0, 1, 5, 300000)])
+    f.func("""function %indirect_tail(i64) -> i64 tail {
+    sig0 = (i64, i64) -> i64 tail
+    fn0 = %sum2 sig0
+block0(v0: i64):
+    v1 = func_addr.i64 fn0
+    v2 = iconst.i64 7
+    return_call_indirect sig0, v1(v0, v2)
+}""", ["; run: %%indirect_tail(%d) == %d" % (x, x + 14) for x in (0, 5)])
+    f.func("""function %many_rets(i64) -> i64, i64, i64, i32, i8 tail {
+block0(v0: i64):
+    v1 = iadd_imm v0, 1
+    v2 = iadd_imm v0, 2
+    v3 = iadd_imm v0, 3
+    v4 = ireduce.i32 v0
+    v5 = ireduce.i8 v0
+    return v1, v2, v3, v4, v5
+}""", ["; run: %many_rets(10) == [11, 12, 13, 10, 10]"])
+    f.func("""function %call_many_rets(i64) -> i64 {
+    fn0 = %many_rets(i64) -> i64, i64, i64, i32, i8 tail
+block0(v0: i64):
+    v1, v2, v3, v4, v5 = call fn0(v0)
+    v6 = iadd v1, v2
+    v7 = iadd v6, v3
+    v8 = sextend.i64 v4
+    v9 = sextend.i64 v5
+    v10 = iadd v7, v8
+    v11 = iadd v10, v9
+    return v11
+}""", ["; run: %%call_many_rets(%d) == %d" % (x, 3 * x + 6 + sx(x, 32) + sx(x, 8)) for x in (0, 100, 200)])
+    f.write()
+
+
 if __name__ == "__main__":
     for g in (gen_arith, gen_shift, gen_icmp, gen_div, gen_minmax_ext, gen_bitcount, gen_mem, gen_control,
-              gen_call, gen_float, gen_misc, gen_i128, gen_overflow, gen_float2, gen_bits, gen_atomic):
+              gen_call, gen_float, gen_misc, gen_i128, gen_overflow, gen_float2, gen_bits, gen_atomic, gen_tail):
         g()

@@ -97,6 +97,7 @@ typedef struct cg_func {
     IR_VEC(uint8_t) cbytes;
     uint32_t nlabels;
     uint32_t outgoing;          /* bytes of outgoing call arguments at the SP */
+    uint32_t arg_grow;          /* bytes the prologue adds to the incoming argument area */
     uint32_t cur;               /* block being filled */
     uint32_t cur_ir;            /* IR instruction being lowered */
     /* filled by the allocator */

@@ -282,6 +282,86 @@ bool x64_lower_call(cg_ctx *c, x64_abi *lw, uint32_t inst)
     return true;
 }
 
+static const ir_signature *call_sig(const ir_function *fn, const ir_inst_data *in)
+{
+    bool indirect = in->op == IR_OP_call_indirect || in->op == IR_OP_return_call_indirect;
+    return indirect ? &fn->sigs.v[in->ent] : &fn->sigs.v[fn->func_refs.v[in->ent].sig];
+}
+
+bool x64_plan_tail_calls(cg_ctx *c, x64_abi *lw)
+{
+    const ir_function *fn = c->fn;
+    uint32_t t = lw->self.stack_args;
+    for (uint32_t i = 0; i < fn->insts.n; i++) {
+        const ir_inst_data *in = &fn->insts.v[i];
+        if ((in->op != IR_OP_return_call && in->op != IR_OP_return_call_indirect) || in->block == IR_NONE)
+            continue;
+        uint32_t mark = lw->locs.n;
+        x64_sig s;
+        if (!x64_sig_compute(c, lw, fn, call_sig(fn, in), i, &s))
+            return false;
+        lw->locs.n = mark;
+        if (s.stack_args && (lw->self.cc != IR_CC_tail || s.cc != IR_CC_tail))
+            return cg_unsupported(c, i, "return_call with stack arguments outside the tail convention");
+        if (s.stack_args > t)
+            t = s.stack_args;
+    }
+    if (lw->self.cc == IR_CC_tail) {
+        c->f.arg_grow = t - lw->self.stack_args;
+        lw->self.callee_pop = t;
+    }
+    lw->tail_area = t;
+    return true;
+}
+
+bool x64_lower_return_call(cg_ctx *c, x64_abi *lw, uint32_t inst)
+{
+    const ir_function *fn = c->fn;
+    cg_func *f = &c->f;
+    const ir_inst_data *in = &fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(fn, inst);
+    bool indirect = in->op == IR_OP_return_call_indirect;
+    uint32_t mark = lw->locs.n;
+    x64_sig s;
+    if (!x64_sig_compute(c, lw, fn, call_sig(fn, in), inst, &s))
+        return false;
+    if (s.ret_ptr != lw->self.ret_ptr)
+        return cg_unsupported(c, inst, "return_call to a signature with other stack returns");
+    uint32_t callee = indirect ? x64_put_in_reg(c, a[0]) : CG_NONE;
+    a += indirect;
+    if (s.stack_args > f->outgoing)
+        f->outgoing = s.stack_args;
+    IR_VEC(uint32_t) rv = {lw->pairs.v, 0, lw->pairs.cap};
+    ir_vec_reserve(&rv, 4 * (s.nargs + 2));
+    if (s.ret_ptr)      /* the callee returns straight to our caller, into its area */
+        rv.v[rv.n++] = lw->ret_ptr, rv.v[rv.n++] = X64_RDI;
+    for (uint32_t i = 0; i < s.nargs; i++) {
+        const x64_loc *l = &lw->locs.v[s.args + i];
+        uint32_t r = extended(c, x64_put_in_reg(c, a[i]), l);
+        for (unsigned k = 0; k < l->nparts; k++) {
+            if (l->reg[k] == X64_STACK)
+                mem_access(c, true, l, 0, r + k, X64_AM_OUTARG, CG_NONE, (int32_t)l->off[k]);
+            else
+                rv.v[rv.n++] = r + k, rv.v[rv.n++] = l->reg[k];
+        }
+    }
+    cg_inst *ri = cg_emit_inst(f, X64_RETCALL, rv.n / 2 + 1);
+    ri->disp = (int32_t)s.stack_args;
+    ri->imm = lw->tail_area;
+    if (indirect) {
+        ri->cc = 1;
+        cg_op_use_fixed(f, callee, X64_R10);
+    } else {
+        char buf[128];
+        ri->aux = cg_sym_add(c, cg_extname_symbol(c, &fn->func_refs.v[in->ent].name, buf, sizeof buf));
+    }
+    for (uint32_t i = 0; i < rv.n / 2; i++)
+        cg_op_use_fixed(f, rv.v[2 * i], rv.v[2 * i + 1]);
+    lw->pairs.v = rv.v, lw->pairs.cap = rv.cap;
+    lw->locs.n = mark;
+    return true;
+}
+
 /* lib/run's trampoline: void tramp(void *callee, uint8_t *args, uint8_t *results),
  * each value in a 16-byte slot; calls callee with its own signature. */
 bool x64_lower_trampoline(cg_ctx *c)

@@ -136,7 +136,7 @@ static mem mem_of(em *e, unsigned k)
     case X64_AM_BASE: m.base = (int)R(e, k); break;
     case X64_AM_INDEX: m.base = (int)R(e, k), m.index = (int)R(e, k + 1); break;
     case X64_AM_SLOT: m.base = X64_RSP, m.disp += (int32_t)e->c->frame.slot_off.v[in->aux]; break;
-    case X64_AM_INARG: m.base = X64_RBP, m.disp += 16; break;
+    case X64_AM_INARG: m.base = X64_RBP, m.disp += 16 + (int32_t)e->c->f.arg_grow; break;
     case X64_AM_OUTARG: m.base = X64_RSP; break;
     case X64_AM_CONST: m.rip = true, m.label = e->c->f.consts.v[in->aux].label; break;
     default: e->ok = false; m.base = X64_RSP; break;
@@ -199,6 +199,13 @@ static void sp_adjust(em *e, unsigned digit, uint32_t n)
 static void prologue(em *e)
 {
     const cg_frame *fr = &e->c->frame;
+    uint32_t grow = e->c->f.arg_grow;
+    if (grow) {     /* room below the incoming arguments for return_call's: move the return address */
+        sp_adjust(e, 5, grow);
+        mem from = {X64_RSP, -1, 0, (int32_t)grow, false, 0, NULL, 0}, to = {X64_RSP, -1, 0, 0, false, 0, NULL, 0};
+        enc(e, 0, true, 0x8b, X64_SCRATCH, &from, 0, 0, 0);
+        enc(e, 0, true, 0x89, X64_SCRATCH, &to, 0, 0, 0);
+    }
     cg_put1(B, 0x55);                           /* push rbp */
     rr(e, 0, true, 0x89, X64_RSP, X64_RBP, 0);  /* mov rbp, rsp */
     for (unsigned r = 0; r < 16; r++)
@@ -222,6 +229,40 @@ static void epilogue(em *e, uint32_t pop)
         cg_put2(B, pop);
     } else {
         cg_put1(B, 0xc3);
+    }
+}
+
+/* return_call: the stack arguments (built in the outgoing area) go to the
+ * top of the tail argument area, the return address right below them;
+ * restore what the prologue saved, point rsp at the return address, jmp. */
+static void emit_retcall(em *e)
+{
+    const cg_inst *in = e->in;
+    int32_t n = in->disp, t = (int32_t)in->imm;
+    for (int32_t k = 0; k < n; k += 8) {
+        mem from = {X64_RSP, -1, 0, k, false, 0, NULL, 0}, to = {X64_RBP, -1, 0, 16 + t - n + k, false, 0, NULL, 0};
+        enc(e, 0, true, 0x8b, X64_SCRATCH, &from, 0, 0, 0);
+        enc(e, 0, true, 0x89, X64_SCRATCH, &to, 0, 0, 0);
+    }
+    if (t != n) {
+        mem from = {X64_RBP, -1, 0, 8, false, 0, NULL, 0}, to = {X64_RBP, -1, 0, 8 + t - n, false, 0, NULL, 0};
+        enc(e, 0, true, 0x8b, X64_SCRATCH, &from, 0, 0, 0);
+        enc(e, 0, true, 0x89, X64_SCRATCH, &to, 0, 0, 0);
+    }
+    mem sv = {X64_RBP, -1, 0, -8 * (int32_t)e->nsaved, false, 0, NULL, 0};
+    enc(e, 0, true, 0x8d, X64_RSP, &sv, 0, 0, 0);           /* lea rsp, [rbp - saved] */
+    for (unsigned i = e->nsaved; i-- > 0;)
+        push_pop(e, 0x58, e->saved[i]);
+    cg_put1(B, 0x5d);                                       /* pop rbp */
+    sp_adjust(e, 0, (uint32_t)(t - n));
+    if (in->cc) {
+        rr(e, 0, false, 0xff, 4, X64_R10, 0);               /* jmp r10 */
+    } else {
+        const ir_inst_data *ii = in->ir != CG_NONE ? &e->c->fn->insts.v[in->ir] : NULL;
+        cg_put1(B, 0xe9);
+        cg_buf_reloc(B, cg_buf_off(B), JIT_R_X86_CALL_PCREL4, e->c->f.syms.v[in->aux], -4,
+                     ii ? ii->line : 0, ii ? ii->col : 0);
+        cg_put4(B, 0);
     }
 }
 
@@ -727,6 +768,9 @@ static void emit_inst(em *e, uint32_t next_label)
     case X64_CALLIND:
         rr(e, 0, false, 0xff, 2, R(e, 0), 0);
         sp_adjust(e, 5, (uint32_t)in->imm);
+        break;
+    case X64_RETCALL:
+        emit_retcall(e);
         break;
     case X64_GOTLOAD: {
         mem m = {-1, -1, 0, 0, true, 0, e->c->f.syms.v[in->aux], JIT_R_X86_GOTPCREL4};

@@ -842,6 +842,7 @@ static bool lower_inst(lower *L, uint32_t inst)
         t = fn->values.v[ir_inst_results(fn, inst)[0]].type;
     switch (in->op) {
     case IR_OP_call: case IR_OP_call_indirect: case IR_OP_return_: case IR_OP_jump: case IR_OP_brif:
+    case IR_OP_return_call: case IR_OP_return_call_indirect:
     case IR_OP_br_table: case IR_OP_trapz: case IR_OP_trapnz: case IR_OP_select:
     case IR_OP_select_spectre_guard:
         break;      /* these know about pairs */
@@ -884,6 +885,11 @@ static bool lower_inst(lower *L, uint32_t inst)
         return true;
     case IR_OP_call: case IR_OP_call_indirect:
         return x64_lower_call(c, L->lw, inst);
+    case IR_OP_return_call: case IR_OP_return_call_indirect:
+        if (!x64_lower_return_call(c, L->lw, inst))
+            return false;
+        end_block(c, NULL, 0);
+        return true;
     case IR_OP_func_addr: {
         char buf[128];
         cg_inst *i = cg_emit_inst(F, X64_GOTLOAD, 1);
@@ -1022,6 +1028,8 @@ bool x64_lower(cg_ctx *c)
     L.vals = malloc((fn->sig.nrets + fn->sig.nparams + 1) * sizeof *L.vals);
     if (fn->layout.n == 0)
         ir_diag_set(c->d, fn->line, fn->col, "function has no blocks");
+    if (ok)
+        ok = x64_plan_tail_calls(c, &lw);
     if (ok)
         mark_fused(&L);
     for (uint32_t li = 0; ok && li < fn->layout.n; li++) {

@@ -84,6 +84,9 @@ enum {
     X64_CALL,       /* aux symbol  [use fixed args.., def fixed rets..]; imm: bytes
                        the callee pops (re-reserved after the call) */
     X64_CALLIND,    /* [use callee, use fixed args.., def fixed rets..] */
+    X64_RETCALL,    /* aux symbol, or cc 1: callee in r10  [use fixed args..]; disp bytes of
+                       stack arguments (in the outgoing area), imm the tail argument area:
+                       move them there, tear down the frame, jmp */
     X64_GOTLOAD,    /* aux symbol  [def]: address through the GOT */
     X64_XMOV,       /* [def, use] */
     X64_XLOAD,      /* size 4|8  [def, mem] imm trap */
@@ -140,6 +143,7 @@ typedef struct x64_abi {
     IR_VEC(uint32_t) vals;      /* scratch: argument and result vregs of a call */
     uint32_t ret_ptr;           /* vreg holding the return area pointer */
     x64_sig self;
+    uint32_t tail_area;         /* incoming stack argument area, grown for return_call */
 } x64_abi;
 
 /* Locations of sig's parameters and returns (sig of fn's tables),
@@ -157,6 +161,10 @@ bool x64_lower_call(cg_ctx *c, x64_abi *lw, uint32_t inst);
 void x64_libcall(cg_ctx *c, const char *name, const ir_type *types, const uint32_t *args, unsigned n,
                  ir_type rtype, uint32_t ret);
 bool x64_lower_trampoline(cg_ctx *c);
+/* Size the incoming argument area for the function's return_calls (tail
+ * convention: the callee pops it, so the caller may grow it). */
+bool x64_plan_tail_calls(cg_ctx *c, x64_abi *lw);
+bool x64_lower_return_call(cg_ctx *c, x64_abi *lw, uint32_t inst);
 
 /* ---- lower.c: helpers shared with abi.c and lower128.c ------------------- */
 
