@@ -1205,6 +1205,66 @@ block0(v0: i128):
         r2 = 3 * 5 + 7
         return r1 ^ r2
     f.func(text, [run("call_i128s", [lit(a, n)], ci(a), n) for a in vals])
+    for op in ("udiv", "sdiv", "urem", "srem"):
+        name = "%s_i128" % op
+        runs = []
+        for a in vals:
+            for b in [v for v in vals if v != 0] + [-7, 3]:
+                if op in ("udiv", "urem"):
+                    r = ux(a, n) // ux(b, n) if op == "udiv" else ux(a, n) % ux(b, n)
+                else:
+                    if op == "sdiv" and a == -(1 << 127) and b == -1:
+                        continue
+                    q = tdiv(a, b)
+                    r = q if op == "sdiv" else a - q * b
+                runs.append(run(name, [lit(a, n), lit(b, n)], r, n))
+        runs += ["; cg_test trap: int_divz", run(name, ["1", "0"], 0, n)]
+        if op == "sdiv":
+            runs += ["; cg_test trap: int_ovf", run(name, [lit(1 << 127, n), "-1"], 0, n)]
+        if op == "srem":
+            runs.append(run(name, [lit(1 << 127, n), "-1"], 0, n))
+        f.func(binfunc(name, op, n), runs)
+    for bits, ty in ((32, "f32"), (64, "f64")):
+        rnd = f32 if bits == 32 else (lambda x: x)
+        for s_ in ("s", "u"):
+            name = "fcvt_from_%sint_i128_%s" % (s_, ty)
+            text = """function %%%s(i128) -> %s {
+block0(v0: i128):
+    v1 = fcvt_from_%sint.%s v0
+    return v1
+}""" % (name, ty, s_, ty)
+            conv = sx if s_ == "s" else ux
+            tof = int_to_f32 if bits == 32 else (lambda v: float(v))
+            f.func(text, ["; run: %%%s(%s) == %s" % (name, lit(v, n), fmt(tof(conv(v, n)), bits))
+                          for v in (0, 1, -1, 1 << 127, (1 << 64) + 1, (1 << 100) + (1 << 40) + 1)])
+            for sat in (False, True):
+                op = "fcvt_to_%sint%s" % (s_, "_sat" if sat else "")
+                name = "%s_%s_i128" % (op, ty)
+                text = """function %%%s(%s) -> i128 {
+block0(v0: %s):
+    v1 = %s.i128 v0
+    return v1
+}""" % (name, ty, ty, op)
+                lo, hi = (-(1 << 127), (1 << 127) - 1) if s_ == "s" else (0, (1 << 128) - 1)
+                runs = []
+                for x in (0.0, -0.5, 1.5, -1.5, 2.0 ** 100, -2.0 ** 100, 2.0 ** 127, -2.0 ** 127,
+                          2.0 ** 126 * 1.5, 1e38 * 3, float("inf"), float("-inf"), float("nan")):
+                    x = rnd(x)
+                    if math.isnan(x):
+                        if not sat:
+                            runs.append("; cg_test trap: bad_toint")
+                        r = 0
+                    else:
+                        t_ = math.trunc(x) if not math.isinf(x) else (1 << 300) * (1 if x > 0 else -1)
+                        if lo <= t_ <= hi:
+                            r = t_
+                        elif sat:
+                            r = lo if t_ < lo else hi
+                        else:
+                            runs.append("; cg_test trap: int_ovf")
+                            r = 0
+                    runs.append("; run: %%%s(%s) == %s" % (name, fmt(x, bits), lit(r, n)))
+                f.func(text, runs)
     f.write()
 
 
@@ -1273,6 +1333,8 @@ def int_to_f32(v):
         if r > half or (r == half and q & 1):
             q += 1
         v = q << shift
+    if v >= 1 << 128:
+        return -float("inf") if neg else float("inf")
     return -float(v) if neg else float(v)
 
 

@@ -185,6 +185,36 @@ void cg_output_free(cg_output *o)
     ir_arena_free(&o->names);
 }
 
+/* i128 division and conversions the backends call; C has the semantics
+ * (the range checks and traps are in the generated code). */
+typedef __int128 i128;
+typedef unsigned __int128 u128;
+static i128 cg_divti3(i128 a, i128 b) { return a / b; }
+static u128 cg_udivti3(u128 a, u128 b) { return a / b; }
+static i128 cg_modti3(i128 a, i128 b) { return b == -1 ? 0 : a % b; }
+static u128 cg_umodti3(u128 a, u128 b) { return a % b; }
+static float cg_floattisf(i128 a) { return (float)a; }
+static double cg_floattidf(i128 a) { return (double)a; }
+static float cg_floatuntisf(u128 a) { return (float)a; }
+static double cg_floatuntidf(u128 a) { return (double)a; }
+#define I128_MAX ((i128)(~(u128)0 >> 1))
+static i128 cg_fixsfti_sat(float x)
+{
+    return x != x ? 0 : x >= 0x1p127f ? I128_MAX : x < -0x1p127f ? -I128_MAX - 1 : (i128)x;
+}
+static i128 cg_fixdfti_sat(double x)
+{
+    return x != x ? 0 : x >= 0x1p127 ? I128_MAX : x < -0x1p127 ? -I128_MAX - 1 : (i128)x;
+}
+static u128 cg_fixunssfti_sat(float x)
+{
+    return x != x || x <= 0 ? 0 : (double)x >= 0x1p128 ? ~(u128)0 : (u128)x;
+}
+static u128 cg_fixunsdfti_sat(double x)
+{
+    return x != x || x <= 0 ? 0 : x >= 0x1p128 ? ~(u128)0 : (u128)x;
+}
+
 bool cg_define_libcalls(jit_ctx *ctx, jit_error *err)
 {
     static const struct { const char *name; const void *addr; } fns[] = {
@@ -195,6 +225,14 @@ bool cg_define_libcalls(jit_ctx *ctx, jit_error *err)
         {"fmaf", (const void *)fmaf}, {"fma", (const void *)fma},
         {"memcpy", (const void *)memcpy}, {"memset", (const void *)memset},
         {"memmove", (const void *)memmove}, {"memcmp", (const void *)memcmp},
+        {"__divti3", (const void *)cg_divti3}, {"__udivti3", (const void *)cg_udivti3},
+        {"__modti3", (const void *)cg_modti3}, {"__umodti3", (const void *)cg_umodti3},
+        {"__floattisf", (const void *)cg_floattisf}, {"__floattidf", (const void *)cg_floattidf},
+        {"__floatuntisf", (const void *)cg_floatuntisf}, {"__floatuntidf", (const void *)cg_floatuntidf},
+        {"__cranelift_fixsfti_sat", (const void *)cg_fixsfti_sat},
+        {"__cranelift_fixdfti_sat", (const void *)cg_fixdfti_sat},
+        {"__cranelift_fixunssfti_sat", (const void *)cg_fixunssfti_sat},
+        {"__cranelift_fixunsdfti_sat", (const void *)cg_fixunsdfti_sat},
     };
     for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
         if (!jit_define_symbol(ctx, fns[i].name, fns[i].addr, err))

@@ -242,12 +242,18 @@ void x64_libcall(cg_ctx *c, const char *name, const ir_type *types, const uint32
     unsigned gpr = 0, xmm = 0;
     for (unsigned i = 0; i < n; i++) {   /* few scalar arguments: all in registers */
         x64_loc l = {types[i], IR_EXT_NONE, 1, {X64_STACK, X64_STACK}, {0, 0}};
-        l.reg[0] = ir_type_is_float(types[i]) ? (uint8_t)(X64_XMM0 + xmm++) : int_args[gpr++];
+        if (ir_type_is_float(types[i]))
+            l.reg[0] = (uint8_t)(X64_XMM0 + xmm++);
+        else
+            l.reg[0] = int_args[gpr++];
+        if (types[i] == IR_I128)
+            l.nparts = 2, l.reg[1] = int_args[gpr++];
         ir_vec_push(&lw->locs, l);
     }
     s.rets = lw->locs.n;
     s.nrets = 1;
-    x64_loc r = {rtype, IR_EXT_NONE, 1, {ir_type_is_float(rtype) ? X64_XMM0 : X64_RAX, X64_STACK}, {0, 0}};
+    x64_loc r = {rtype, IR_EXT_NONE, rtype == IR_I128 ? 2 : 1,
+                 {ir_type_is_float(rtype) ? X64_XMM0 : X64_RAX, X64_RDX}, {0, 0}};
     ir_vec_push(&lw->locs, r);
     x64_emit_call(c, lw, &s, CG_NONE, cg_sym_add(c, name), args, &ret);
     lw->locs.n = mark;

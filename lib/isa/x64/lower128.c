@@ -147,6 +147,100 @@ static bool lower_load_store(cg_ctx *c, uint32_t inst)
     return true;
 }
 
+static void cmpi(cg_ctx *c, unsigned op, unsigned size, uint32_t r, int64_t imm)
+{
+    cg_inst *i = cg_emit_inst(F, X64_CMPI, 1);
+    i->cc = (uint8_t)op, i->size = (uint8_t)size, i->imm = imm;
+    cg_op_use(F, r);
+}
+
+static void trap_if(cg_ctx *c, unsigned cc, unsigned code)
+{
+    cg_inst *i = cg_emit_inst(F, X64_TRAPIF, 0);
+    i->cc = (uint8_t)cc, i->aux = code;
+}
+
+/* Division by the C library's rules once the traps are checked here. */
+static void lower_div128(cg_ctx *c, uint32_t inst)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(c->fn, inst);
+    uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]);
+    x64_rr(c, X64_ALU, X64_OR, 8, x64_new_int(c), y, y + 1);
+    trap_if(c, X64_CC_E, IR_TRAP_int_divz);
+    if (in->op == IR_OP_sdiv) {     /* INT128_MIN / -1: y & y.hi == -1 and x == 1 << 127 */
+        uint32_t m = x64_new_int(c), e1 = x64_new_int(c), k = x64_movi(c, 8, INT64_MIN);
+        uint32_t h = x64_new_int(c), o = x64_new_int(c), e2 = x64_new_int(c), both = x64_new_int(c);
+        x64_rr(c, X64_ALU, X64_AND, 8, m, y, y + 1);
+        cmpi(c, X64_CMPOP, 8, m, -1);
+        x64_setcc(c, X64_CC_E, e1);
+        x64_rr(c, X64_ALU, X64_XOR, 8, h, x + 1, k);
+        x64_rr(c, X64_ALU, X64_OR, 8, o, h, x);
+        x64_setcc(c, X64_CC_E, e2);
+        x64_rr(c, X64_ALU, X64_AND, 4, both, e1, e2);
+        cmpi(c, X64_TEST, 1, both, 1);
+        trap_if(c, X64_CC_NE, IR_TRAP_int_ovf);
+    }
+    static const char *const fns[] = {[IR_OP_udiv] = "__udivti3", [IR_OP_sdiv] = "__divti3",
+                                      [IR_OP_urem] = "__umodti3", [IR_OP_srem] = "__modti3"};
+    ir_type ts[2] = {IR_I128, IR_I128};
+    uint32_t args[2] = {x, y};
+    x64_libcall(c, fns[in->op], ts, args, 2, IR_I128, res(c, inst, 0));
+}
+
+static uint32_t fconst(cg_ctx *c, ir_type t, uint64_t bits)
+{
+    uint32_t g = x64_movi(c, 8, (int64_t)bits), r = x64_new_flt(c);
+    x64_un(c, X64_MOVG2X, 0, ir_type_bytes(t), 0, r, g);
+    return r;
+}
+
+static void ucomi(cg_ctx *c, ir_type t, uint32_t a, uint32_t b)
+{
+    cg_inst *i = cg_emit_inst(F, X64_UCOMI, 2);
+    i->size = (uint8_t)ir_type_bytes(t);
+    cg_op_use(F, a);
+    cg_op_use(F, b);
+}
+
+/* i128 <-> float through C helpers; the trapping conversions check NaN
+ * and the range here, then share the saturating helper. */
+static bool lower_fcvt128(cg_ctx *c, uint32_t inst, ir_type t)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    uint32_t v = ir_inst_args(c->fn, inst)[0];
+    ir_type from = vtype(c, v);
+    uint32_t x = x64_put_in_reg(c, v), d = res(c, inst, 0);
+    bool f64;
+    if (in->op == IR_OP_fcvt_from_sint || in->op == IR_OP_fcvt_from_uint) {
+        if (from != IR_I128 || (t != IR_F32 && t != IR_F64))
+            return cg_unsupported(c, inst, NULL);
+        f64 = t == IR_F64;
+        static const char *const fns[2][2] = {{"__floatuntisf", "__floatuntidf"}, {"__floattisf", "__floattidf"}};
+        x64_libcall(c, fns[in->op == IR_OP_fcvt_from_sint][f64], &from, &x, 1, t, d);
+        return true;
+    }
+    if (from != IR_F32 && from != IR_F64)
+        return cg_unsupported(c, inst, NULL);
+    f64 = from == IR_F64;
+    bool sign = in->op == IR_OP_fcvt_to_sint || in->op == IR_OP_fcvt_to_sint_sat;
+    if (in->op == IR_OP_fcvt_to_sint || in->op == IR_OP_fcvt_to_uint) {
+        ucomi(c, from, x, x);
+        trap_if(c, X64_CC_P, IR_TRAP_bad_toint);
+        /* too big: >= 2^127 (signed) or 2^128 (unsigned); too small: < -2^127 or <= -1 */
+        uint64_t hi = sign ? (f64 ? 0x47e0000000000000ull : 0x7f000000u) : (f64 ? 0x47f0000000000000ull : 0x7f800000u);
+        uint64_t lo = sign ? (f64 ? 0xc7e0000000000000ull : 0xff000000u) : (f64 ? 0xbff0000000000000ull : 0xbf800000u);
+        ucomi(c, from, x, fconst(c, from, hi));
+        trap_if(c, X64_CC_AE, IR_TRAP_int_ovf);
+        ucomi(c, from, x, fconst(c, from, lo));
+        trap_if(c, sign ? X64_CC_B : X64_CC_BE, IR_TRAP_int_ovf);
+    }
+    static const char *const fns[2][2] = {{"__cranelift_fixunssfti_sat", "__cranelift_fixunsdfti_sat"},
+                                          {"__cranelift_fixsfti_sat", "__cranelift_fixdfti_sat"}};
+    x64_libcall(c, fns[sign][f64], &from, &x, 1, IR_I128, d);
+    return true;
+}
+
 bool x64_lower_i128(cg_ctx *c, uint32_t inst)
 {
     const ir_inst_data *in = &c->fn->insts.v[inst];
@@ -382,6 +476,12 @@ bool x64_lower_i128(cg_ctx *c, uint32_t inst)
         select128(c, sign ? X64_CC_L : X64_CC_B, d, x, y);
         return true;
     }
+    case IR_OP_udiv: case IR_OP_sdiv: case IR_OP_urem: case IR_OP_srem:
+        lower_div128(c, inst);
+        return true;
+    case IR_OP_fcvt_from_sint: case IR_OP_fcvt_from_uint: case IR_OP_fcvt_to_sint: case IR_OP_fcvt_to_uint:
+    case IR_OP_fcvt_to_sint_sat: case IR_OP_fcvt_to_uint_sat:
+        return lower_fcvt128(c, inst, t);
     default:
         return cg_unsupported(c, inst, NULL);
     }
