@@ -614,6 +614,73 @@ static bool lower_store(cg_ctx *c, uint32_t inst)
     return true;
 }
 
+/* ---- global values ----------------------------------------------------------------
+ * Computed where used, from the vmctx parameter, loads, additions and
+ * symbol addresses (through the GOT: any distance). */
+
+static bool gv_value(cg_ctx *c, uint32_t gv, uint32_t inst, unsigned depth, uint32_t *out)
+{
+    const ir_function *fn = c->fn;
+    if (gv >= fn->gvs.n || depth > 64)
+        return cg_unsupported(c, inst, "global value");
+    const ir_global_value *g = &fn->gvs.v[gv];
+    switch (g->kind) {
+    case IR_GV_VMCTX: {
+        const ir_block_data *entry = &fn->blocks.v[fn->layout.v[0]];
+        for (uint32_t k = 0; k < fn->sig.nparams && k < entry->nparams; k++)
+            if (fn->abi_params.v[fn->sig.params + k].purpose == IR_PURPOSE_VMCTX) {
+                *out = x64_put_in_reg(c, fn->pool.v[entry->params + k]);
+                return true;
+            }
+        return cg_unsupported(c, inst, "vmctx global value without a vmctx parameter");
+    }
+    case IR_GV_LOAD: case IR_GV_IADD_IMM: {
+        uint32_t base;
+        if (!gv_value(c, g->base, inst, depth + 1, &base))
+            return false;
+        uint32_t r = x64_new_int(c);
+        if (g->kind == IR_GV_IADD_IMM) {
+            if (g->offset == (int32_t)g->offset) {
+                x64_ri(c, X64_ALUI, X64_ADD, 8, r, base, g->offset);
+            } else {
+                x64_rr(c, X64_ALU, X64_ADD, 8, r, base, x64_movi(c, 8, g->offset));
+            }
+        } else {
+            if (!is_int(g->type) || g->offset != (int32_t)g->offset)
+                return cg_unsupported(c, inst, "global value load");
+            cg_inst *i = cg_emit_inst(F, X64_LOAD, 2);
+            i->cc = X64_LD_ZX, i->size = (uint8_t)ir_type_bytes(g->type), i->amode = X64_AM_BASE;
+            i->disp = (int32_t)g->offset, i->imm = g->flags.trap;
+            cg_op_def(F, r);
+            cg_op_use(F, base);
+        }
+        *out = r;
+        return true;
+    }
+    case IR_GV_SYMBOL: {
+        if (g->tls)
+            return cg_unsupported(c, inst, "thread-local symbol");
+        char buf[128];
+        uint32_t r = x64_new_int(c);
+        cg_inst *i = cg_emit_inst(F, X64_GOTLOAD, 1);
+        i->aux = cg_sym_add(c, cg_extname_symbol(c, &g->name, buf, sizeof buf));
+        cg_op_def(F, r);
+        if (g->offset) {
+            uint32_t s = x64_new_int(c);
+            if (g->offset == (int32_t)g->offset)
+                x64_ri(c, X64_ALUI, X64_ADD, 8, s, r, g->offset);
+            else
+                x64_rr(c, X64_ALU, X64_ADD, 8, s, r, x64_movi(c, 8, g->offset));
+            r = s;
+        }
+        *out = r;
+        return true;
+    }
+    default:
+        return cg_unsupported(c, inst, "dynamic scale global value");
+    }
+}
+
 /* ---- atomics ---------------------------------------------------------------------
  * x86 is TSO: loads are acquire, a locked instruction is a full barrier;
  * a sequentially consistent store is a store and mfence. */
@@ -895,6 +962,13 @@ static bool lower_inst(lower *L, uint32_t inst)
         cg_inst *i = cg_emit_inst(F, X64_GOTLOAD, 1);
         i->aux = cg_sym_add(c, cg_extname_symbol(c, &fn->func_refs.v[in->ent].name, buf, sizeof buf));
         cg_op_def(F, res(c, inst, 0));
+        return true;
+    }
+    case IR_OP_symbol_value: case IR_OP_global_value: {
+        uint32_t r;
+        if (!is_int(t) || !gv_value(c, in->ent, inst, 0, &r))
+            return is_int(t) ? false : cg_unsupported(c, inst, NULL);
+        x64_un(c, X64_MOV, 0, 8, 0, res(c, inst, 0), r);
         return true;
     }
     case IR_OP_stack_addr: {
