@@ -1,0 +1,177 @@
+/* lib/run: run-line values, calling compiled code, and guarding the call.
+ *
+ *   value.c  print and compare values as Cranelift's runner does
+ *            (DataValue's Display, DisplayDataValues, bitwise_eq) and
+ *            format the output line of a run command
+ *   call.c   call native code with ir_data_value arguments: libffi where
+ *            it can express the signature, else a compiled trampoline
+ *   trap.c   run a call under a guard: signals on an alternate stack,
+ *            siglongjmp back, a per-call timeout, the faulting PC
+ *
+ * Link with -lffi.  Linux on x86-64 and AArch64. */
+#ifndef CLIFRUN_RUN_H
+#define CLIFRUN_RUN_H
+
+#include "ir.h"
+
+/* ---- values (value.c) ------------------------------------------------------
+ * An ir_data_value holds its type and up to 16 bytes, little endian; bytes
+ * past the type's size are ignored.  Vectors wider than 128 bits and dynamic
+ * vectors have no value form (as in Cranelift). */
+
+/* DataValue's Display: integers in signed decimal, floats as Cranelift's
+ * Ieee16/32/64/128 ("0x1.800000p1", "-0.0", "+Inf", "+NaN:0x1", "+sNaN:0x1"),
+ * vectors as ConstantData: "0x" and the bytes from the last to the first
+ * ("0x00000004000000030000000200000001" for i32x4 [1 2 3 4]).
+ * snprintf-like: returns the full length, writes at most n bytes. */
+int run_value_format(char *buf, size_t n, const ir_data_value *v);
+/* Vectors lane by lane in run-line syntax, "[1 2 3 4]"; scalars as above. */
+int run_value_format_lanes(char *buf, size_t n, const ir_data_value *v);
+
+enum { RUN_FMT_LANES = 1 };  /* print vectors as "[1 2 3 4]", not hex */
+/* write_data_value_list: "a, b, c". */
+void run_values_print(FILE *out, const ir_data_value *v, uint32_t count, unsigned fmt);
+/* DisplayDataValues: one value as itself, else "[a, b]" ("[]" for none). */
+void run_results_print(FILE *out, const ir_data_value *v, uint32_t count, unsigned fmt);
+
+/* Cranelift's DataValue::bitwise_eq: same kind (each scalar type is its own;
+ * vectors of equal byte size are one kind, as V128/V64/... are) and equal
+ * bits: floats bit for bit, so NaN payloads count and 0.0 != -0.0.
+ * (DataValue's PartialEq compares floats as IEEE numbers instead; the runner
+ * uses bitwise_eq.) */
+bool run_value_eq(const ir_data_value *a, const ir_data_value *b);
+/* The runner's check of a run line: IR_CMP_EQ: same count and every value
+ * bitwise equal; IR_CMP_NE: the negation; IR_CMP_NONE (`; run` and
+ * `; run: %f(x)`): one result whose bits are not all zero. */
+bool run_check(uint8_t cmp, const ir_data_value *actual, uint32_t nactual,
+               const ir_data_value *expect, uint32_t nexpect);
+
+/* ---- guarded calls (trap.c) ------------------------------------------------ */
+
+typedef enum {
+    RUN_OK,         /* returned normally */
+    RUN_ERROR,      /* not called: msg says why (e.g. needs a trampoline) */
+    RUN_TRAP,       /* a signal: signo, pc, addr; msg "trap: ..." */
+    RUN_TIMEOUT,    /* outlived opts->timeout; msg "timeout" */
+} run_status;
+
+/* Where a faulting PC is: the JIT provides this.  It is called after the
+ * guard is back from the signal handler (not inside it), so it may lock and
+ * allocate.  Returns NULL if pc is not in compiled code; otherwise writes
+ * into buf (n bytes) and returns buf, either "CODE at LOC" for a recorded
+ * trap site ("int_divz at %f+0x1c") or just "LOC" ("%f+0x1c") for other
+ * code, which the guard prints as "SIGSEGV at %f+0x1c". */
+typedef const char *(*run_describe_pc_fn)(uintptr_t pc, char *buf, size_t n);
+
+typedef struct run_opts {
+    double timeout;                 /* seconds; 0 for none */
+    run_describe_pc_fn describe_pc; /* may be NULL */
+} run_opts;
+
+typedef struct run_outcome {
+    run_status status;
+    int signo, si_code;     /* RUN_TRAP */
+    uintptr_t pc;           /* faulting PC (RUN_TRAP; for x86 int3, the int3's
+                               own address), PC at expiry (RUN_TIMEOUT) */
+    uintptr_t addr;         /* si_addr: faulting address (SIGSEGV/SIGBUS) */
+    char msg[256];          /* "" if RUN_OK */
+} run_outcome;
+
+/* Run body(arg) under a guard.  SIGSEGV, SIGILL, SIGFPE, SIGBUS and SIGTRAP
+ * raised by the body are caught on an alternate signal stack and end it
+ * with RUN_TRAP; with opts->timeout, a timer (SIGALRM, aimed at this thread)
+ * ends it with RUN_TIMEOUT.  Either way control comes back here by
+ * siglongjmp with the signal mask restored, and the process goes on.  The
+ * body must be code that can be abandoned at any point: compiled code, not
+ * code holding locks or owning memory (a body stopped inside malloc leaves
+ * malloc's lock taken).
+ *
+ * Thread-safe: the state is per thread (_Thread_local), the timer is a
+ * per-thread POSIX timer (SIGEV_THREAD_ID), and each thread gets one
+ * alternate stack on first use, installed only for the call and freed when
+ * the thread exits.  A harness may run files on threads (-j) or fork per
+ * file; both work.  The handlers are installed process-wide on first use;
+ * a signal outside a guarded call goes to the handler that was there before
+ * (or the default action), so real crashes still crash.  SIGALRM belongs
+ * to the guard: other code must not use alarm() or setitimer().  Nested
+ * guards work; the inner one catches. */
+run_status run_guarded(void (*body)(void *), void *arg, const run_opts *opts,
+                       run_outcome *out);
+/* "SIGSEGV", "SIGILL"... */
+const char *run_signal_name(int signo);
+
+/* ---- calls (call.c) --------------------------------------------------------
+ * A signature is an ir_signature with its ABI parameters in fn->abi_params
+ * (fn->sig for the function itself, fn->sigs.v[k] for sigk).
+ *
+ * libffi calls: calling convention default or system_v on x86-64 (SysV),
+ * default on AArch64 (AAPCS64), windows_fastcall on x86-64 (libffi's
+ * FFI_WIN64); parameters i8..i64, f32, f64 of any purpose but sarg/sret;
+ * at most one result of those types.  A narrow integer parameter is
+ * sign-extended if it is `sext`, else zero-extended, as the C ABI does.
+ *
+ * Everything else (i128, f16, f128, vectors, two or more results, sarg and
+ * sret parameters, conventions fast, tail, winch, apple_aarch64, preserve_all
+ * ...) goes through a trampoline that the code generator compiles for the
+ * signature, with the host's C convention:
+ *
+ *     void trampoline(void *callee, uint8_t *args_buf, uint8_t *results_buf);
+ *
+ * args_buf holds parameter i in the 16-byte slot at offset 16*i, little
+ * endian from the slot's start, zero-filled after the value's size (vector
+ * lane 0 first, as in ir_data_value.bytes); whatever the purpose, a slot
+ * holds the value the run line gave (for sarg, an address).  The trampoline
+ * loads each parameter with its type, calls callee with the signature's
+ * convention, and stores result j with its type at results_buf + 16*j.
+ * Both buffers are 16-byte aligned; results_buf is zeroed before the call.
+ * run_call calls the trampoline as a plain C function pointer.
+ * This is Cranelift's UnboxedValues layout (SLOT_SIZE 16), with separate
+ * buffers for arguments and results. */
+#define RUN_SLOT_SIZE 16
+
+typedef void (*run_trampoline_fn)(void *callee, uint8_t *args_buf, uint8_t *results_buf);
+
+typedef struct run_callee {
+    void *code;                     /* the function's entry point */
+    run_trampoline_fn trampoline;   /* for its signature, or NULL */
+} run_callee;
+
+/* Does calling sig need a trampoline?  If so and why is not NULL, *why is
+ * set to a short reason ("an i128 parameter", "2 results",
+ * "calling convention tail"). */
+bool run_needs_trampoline(const ir_function *fn, const ir_signature *sig, const char **why);
+
+/* Buffer packing for the trampoline: args_buf has 16 * nparams bytes,
+ * results_buf 16 * nrets.  Unpacking gives each result the signature's type. */
+void run_pack_args(const ir_function *fn, const ir_signature *sig,
+                   const ir_data_value *args, uint8_t *args_buf);
+void run_unpack_results(const ir_function *fn, const ir_signature *sig,
+                        const uint8_t *results_buf, ir_data_value *results);
+
+/* Call c->code with sig and args (nargs must be sig->nparams, each argument
+ * of its parameter's type, or any vector type of the same size for a
+ * vector); results gets sig->nrets values.  With opts, the call runs under
+ * run_guarded; with opts NULL it runs unguarded.  Never crashes on a
+ * signature it cannot call: RUN_ERROR with out->msg, e.g. "a signature
+ * with an i128 parameter needs a compiled trampoline (not yet supported)". */
+run_status run_call(const run_callee *c, const ir_function *fn, const ir_signature *sig,
+                    const ir_data_value *args, uint32_t nargs, ir_data_value *results,
+                    const run_opts *opts, run_outcome *out);
+
+/* ---- the output line of a run command (value.c) ----------------------------
+ * Prints, with a newline:
+ *   run, passed        "%f(1, 2) == 3"            ("%f() != 0" for `; run`)
+ *   run, failed        "FAIL file:line: %f(1, 2) == 3, got 4"
+ *   print              "%f(1, 2) -> 3"            ("-> [1, 2]" for two results)
+ *   trap/timeout/error "FAIL file:line: %f(1, 2) == 3, trap: int_divz at %f+0x1c"
+ *                      (", timeout", ", error: MSG"; print lines alike)
+ * The callee is named as the line wrote it, or by its function's name for a
+ * bare `; run`.  Returns whether the command passed (print: it returned).
+ * flags: RUN_FMT_LANES, and RUN_REPORT_FAILURES to print failing lines only. */
+enum { RUN_REPORT_FAILURES = 0x100 };
+bool run_report(FILE *out, const ir_file *file, const ir_run_cmd *rc,
+                const ir_data_value *actual, const run_outcome *oc, unsigned flags);
+/* "%f(1, 2)" for rc. */
+void run_invocation_print(FILE *out, const ir_file *file, const ir_run_cmd *rc, unsigned fmt);
+
+#endif

@@ -1,0 +1,296 @@
+/* lib/run/trap.c: run a call under a guard.  Fault signals and a per-call
+ * timer come back to run_guarded by siglongjmp; see run.h for the contract. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "run.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#ifndef sigev_notify_thread_id
+#define sigev_notify_thread_id _sigev_un._tid
+#endif
+
+static const int fault_signals[] = {SIGSEGV, SIGILL, SIGFPE, SIGBUS, SIGTRAP};
+#define NFAULT (sizeof fault_signals / sizeof fault_signals[0])
+
+/* One guarded call; frames of nested calls form a list through prev. */
+typedef struct guard_frame {
+    sigjmp_buf env;
+    volatile sig_atomic_t armed;    /* a signal now ends this call */
+    volatile int signo, si_code;
+    volatile uintptr_t pc, addr;
+    int timer_seq;                  /* the sival_int of this call's timer */
+    struct guard_frame *prev;
+} guard_frame;
+
+static _Thread_local guard_frame *volatile cur_frame;
+static _Thread_local int timer_seq;
+static _Thread_local void *alt_stack;   /* one per thread, freed at thread exit */
+
+static struct sigaction old_actions[NFAULT + 1];  /* the faults, then SIGALRM */
+static pthread_once_t setup_once = PTHREAD_ONCE_INIT;
+static pthread_key_t stack_key;
+static bool setup_ok;
+static size_t alt_size, page_size;
+
+/* ---- the signal handler ------------------------------------------------------ */
+
+static uintptr_t context_pc(const void *uctx)
+{
+    const ucontext_t *uc = uctx;
+#if defined(__x86_64__)
+    return (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+#elif defined(__aarch64__)
+    return (uintptr_t)uc->uc_mcontext.pc;
+#else
+    (void)uc;
+    return 0;
+#endif
+}
+
+static struct sigaction *old_action(int sig)
+{
+    for (unsigned i = 0; i < NFAULT; i++)
+        if (fault_signals[i] == sig)
+            return &old_actions[i];
+    return &old_actions[NFAULT];
+}
+
+/* Not ours: hand the signal to whoever had it before, or take the default
+ * action (a fault re-executes and kills the process, as it would have). */
+static void forward(int sig, siginfo_t *si, void *uctx)
+{
+    struct sigaction *o = old_action(sig);
+    if (o->sa_flags & SA_SIGINFO) {
+        if (o->sa_sigaction) {
+            o->sa_sigaction(sig, si, uctx);
+            return;
+        }
+    } else if (o->sa_handler == SIG_IGN && sig == SIGALRM) {
+        return;
+    } else if (o->sa_handler != SIG_DFL && o->sa_handler != SIG_IGN) {
+        o->sa_handler(sig);
+        return;
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);     /* pending until this handler returns */
+}
+
+static void handler(int sig, siginfo_t *si, void *uctx)
+{
+    int saved_errno = errno;
+    guard_frame *f = cur_frame;
+    if (sig == SIGALRM) {
+        if (si->si_code == SI_TIMER) {
+            /* ours unless the call it was for is over: a stale expiry */
+            if (f && f->armed && si->si_value.sival_int == f->timer_seq)
+                goto jump;
+            errno = saved_errno;
+            return;
+        }
+        forward(sig, si, uctx);
+        errno = saved_errno;
+        return;
+    }
+    if (!f || !f->armed || si->si_code == SI_USER || si->si_code == SI_TKILL) {
+        /* a real crash of clifrun, or a signal sent by someone */
+        forward(sig, si, uctx);
+        errno = saved_errno;
+        return;
+    }
+jump:
+    f->armed = 0;
+    f->signo = sig;
+    f->si_code = si->si_code;
+    f->addr = (uintptr_t)si->si_addr;
+    f->pc = context_pc(uctx);
+#if defined(__x86_64__)
+    if (sig == SIGTRAP && si->si_code == SI_KERNEL)
+        f->pc -= 1;         /* int3 reports the next instruction */
+#endif
+    siglongjmp(f->env, 1);
+}
+
+/* ---- set-up: handlers once per process, a stack once per thread ---------------- */
+
+static void free_stack(void *p)
+{
+    munmap((char *)p - page_size, alt_size + page_size);
+}
+
+static void setup(void)
+{
+    long pg = sysconf(_SC_PAGESIZE);
+    page_size = pg > 0 ? (size_t)pg : 4096;
+    alt_size = 64 * 1024;
+#ifdef _SC_MINSIGSTKSZ
+    long min = sysconf(_SC_MINSIGSTKSZ);    /* large with AVX-512, SVE, SME */
+    if (min > 0 && (size_t)min * 4 > alt_size)
+        alt_size = (size_t)min * 4;
+#endif
+    alt_size = (alt_size + page_size - 1) & ~(page_size - 1);
+    if (pthread_key_create(&stack_key, free_stack) != 0)
+        return;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = handler;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    for (unsigned i = 0; i < NFAULT; i++)
+        sigaddset(&sa.sa_mask, fault_signals[i]);
+    sigaddset(&sa.sa_mask, SIGALRM);
+    for (unsigned i = 0; i < NFAULT; i++)
+        if (sigaction(fault_signals[i], &sa, &old_actions[i]) != 0)
+            return;
+    if (sigaction(SIGALRM, &sa, &old_actions[NFAULT]) != 0)
+        return;
+    setup_ok = true;
+}
+
+/* The thread's alternate stack, above a guard page. */
+static void *thread_stack(void)
+{
+    if (alt_stack)
+        return alt_stack;
+    char *p = mmap(NULL, alt_size + page_size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    mprotect(p, page_size, PROT_NONE);
+    if (pthread_setspecific(stack_key, p + page_size) != 0) {
+        munmap(p, alt_size + page_size);
+        return NULL;
+    }
+    return alt_stack = p + page_size;
+}
+
+/* ---- the guard ----------------------------------------------------------------- */
+
+const char *run_signal_name(int signo)
+{
+    switch (signo) {
+    case SIGSEGV: return "SIGSEGV";
+    case SIGILL: return "SIGILL";
+    case SIGFPE: return "SIGFPE";
+    case SIGBUS: return "SIGBUS";
+    case SIGTRAP: return "SIGTRAP";
+    case SIGALRM: return "SIGALRM";
+    default: return "signal";
+    }
+}
+
+static void trap_message(run_outcome *out, const run_opts *opts)
+{
+    char desc[160];
+    const char *d = opts && opts->describe_pc ? opts->describe_pc(out->pc, desc, sizeof desc) : NULL;
+    const char *sig = run_signal_name(out->signo);
+    if (d && strstr(d, " at "))
+        snprintf(out->msg, sizeof out->msg, "trap: %s", d);
+    else if (d)
+        snprintf(out->msg, sizeof out->msg, "trap: %s at %s", sig, d);
+    else if (out->signo == SIGSEGV || out->signo == SIGBUS)
+        snprintf(out->msg, sizeof out->msg, "trap: %s at 0x%jx (address 0x%jx)", sig,
+                 (uintmax_t)out->pc, (uintmax_t)out->addr);
+    else
+        snprintf(out->msg, sizeof out->msg, "trap: %s at 0x%jx", sig, (uintmax_t)out->pc);
+}
+
+static run_status fail(run_outcome *out, const char *what)
+{
+    out->status = RUN_ERROR;
+    snprintf(out->msg, sizeof out->msg, "%s: %s", what, strerror(errno));
+    return RUN_ERROR;
+}
+
+run_status run_guarded(void (*body)(void *), void *arg, const run_opts *opts,
+                       run_outcome *out)
+{
+    memset(out, 0, sizeof *out);
+    pthread_once(&setup_once, setup);
+    if (!setup_ok)
+        return fail(out, "cannot install the signal handlers");
+    void *stk = thread_stack();
+    if (!stk)
+        return fail(out, "cannot allocate the signal stack");
+
+    /* our stack for this call only: the thread's own one comes back after */
+    stack_t ss = {.ss_sp = stk, .ss_size = alt_size, .ss_flags = 0}, old_ss;
+    bool swapped = sigaltstack(&ss, &old_ss) == 0;
+
+    sigset_t ours, old_mask;
+    sigemptyset(&ours);
+    for (unsigned i = 0; i < NFAULT; i++)
+        sigaddset(&ours, fault_signals[i]);
+    sigaddset(&ours, SIGALRM);
+
+    guard_frame f;
+    f.armed = 0;
+    f.signo = f.si_code = 0;
+    f.pc = f.addr = 0;
+    f.prev = cur_frame;
+    f.timer_seq = ++timer_seq;
+
+    timer_t timer;
+    bool have_timer = false;
+    struct itimerspec its = {{0, 0}, {0, 0}};
+    if (opts && opts->timeout > 0) {
+        struct sigevent sev;
+        memset(&sev, 0, sizeof sev);
+        sev.sigev_notify = SIGEV_THREAD_ID;
+        sev.sigev_signo = SIGALRM;
+        sev.sigev_value.sival_int = f.timer_seq;
+        sev.sigev_notify_thread_id = gettid();
+        if (timer_create(CLOCK_MONOTONIC, &sev, &timer) != 0) {
+            if (swapped)
+                sigaltstack(&old_ss, NULL);
+            return fail(out, "cannot create the timeout timer");
+        }
+        have_timer = true;
+        double s = opts->timeout;
+        its.it_value.tv_sec = (time_t)s;
+        its.it_value.tv_nsec = (long)((s - (double)its.it_value.tv_sec) * 1e9);
+        if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
+            its.it_value.tv_nsec = 1;
+    }
+
+    pthread_sigmask(SIG_BLOCK, NULL, &old_mask);
+    cur_frame = &f;
+    if (sigsetjmp(f.env, 1) == 0) {
+        pthread_sigmask(SIG_UNBLOCK, &ours, NULL);
+        f.armed = 1;
+        if (have_timer)
+            timer_settime(timer, 0, &its, NULL);
+        body(arg);
+        f.armed = 0;
+        out->status = RUN_OK;
+    } else if (f.signo == SIGALRM) {
+        out->status = RUN_TIMEOUT;
+        out->pc = f.pc;
+        snprintf(out->msg, sizeof out->msg, "timeout");
+    } else {
+        out->status = RUN_TRAP;
+        out->signo = f.signo;
+        out->si_code = f.si_code;
+        out->pc = f.pc;
+        out->addr = f.addr;
+    }
+    /* a late expiry finds the frame disarmed or a new sequence number */
+    if (have_timer)
+        timer_delete(timer);
+    pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+    cur_frame = f.prev;
+    if (swapped)
+        sigaltstack(&old_ss, NULL);
+    if (out->status == RUN_TRAP)
+        trap_message(out, opts);    /* outside the handler: the hook may lock */
+    return out->status;
+}
