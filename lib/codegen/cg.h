@@ -198,6 +198,7 @@ const char *cg_extname_symbol(cg_ctx *c, const ir_extname *n, char *buf, size_t 
 /* ---- allocation and frame (regalloc.c) --------------------------------------- */
 
 bool cg_regalloc(cg_ctx *c);
+bool cg_regalloc_local(cg_ctx *c);     /* ralocal.c */
 void cg_frame_layout(cg_ctx *c);
 /* Order parallel moves (from[i] -> to[i], all distinct destinations) into
  * edits at pos, breaking cycles through allocation tmp. */

@@ -1,12 +1,14 @@
 /* Register allocation and frame layout.
  *
- * For now the simplest correct allocator: every vreg lives in its own
+ * cg_regalloc runs the block-local allocator (ralocal.c), or with
+ * CLIFRUN_REGALLOC=spill in the environment the simplest correct one,
+ * kept here as a reference to test against: every vreg lives in its own
  * spill slot; around each instruction its uses are loaded into registers
  * and its defs stored back.  Nothing is live in a register across
  * instructions, so clobbers and block boundaries need no care, and block
- * arguments are slot-to-slot parallel copies.  It fills exactly what a
+ * arguments are slot-to-slot parallel copies.  Both fill exactly what a
  * linear-scan allocator will fill (f->allocs, f->edits, f->nspill,
- * f->dirty), so replacing it touches neither lowering nor emission. */
+ * f->dirty), so replacing them touches neither lowering nor emission. */
 #include "cg.h"
 
 #include <string.h>
@@ -62,7 +64,7 @@ void cg_parallel_move(cg_func *f, uint32_t pos, const uint32_t *from_in, const u
         free(done);
 }
 
-bool cg_regalloc(cg_ctx *c)
+static bool regalloc_spill(cg_ctx *c)
 {
     cg_func *f = &c->f;
     const cg_isa *isa = c->isa;
@@ -165,6 +167,16 @@ bool cg_regalloc(cg_ctx *c)
     ir_vec_free(&pcls);
     ir_vec_free(&block_of);
     return ok;
+}
+
+bool cg_regalloc(cg_ctx *c)
+{
+    static int spill = -1;
+    if (spill < 0) {
+        const char *e = getenv("CLIFRUN_REGALLOC");
+        spill = e && !strcmp(e, "spill");
+    }
+    return spill ? regalloc_spill(c) : cg_regalloc_local(c);
 }
 
 void cg_frame_layout(cg_ctx *c)
