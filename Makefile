@@ -60,7 +60,7 @@ LIBS = -lm
 # is linked only once the code needs it: add it to NEED_LIBS then.  A needed
 # library that is missing stops the build; a missing one not yet needed is
 # only reported.  Either way the message points to `make deps`.
-NEED_LIBS ?=
+NEED_LIBS ?= libffi capstone
 KNOWN_LIBS = libffi readline capstone
 hdr_libffi = ffi.h
 hdr_readline = readline/readline.h
@@ -68,7 +68,7 @@ hdr_capstone = capstone/capstone.h
 deb_libffi = libffi-dev
 deb_readline = libreadline-dev
 deb_capstone = libcapstone-dev
-NO_PROBE_GOALS = clean deps help uninstall
+NO_PROBE_GOALS = clean deps help uninstall grammar-check
 ifneq ($(filter-out $(NO_PROBE_GOALS),$(or $(MAKECMDGOALS),all)),)
 ifeq ($(shell command -v $(firstword $(CC_HOST)) 2>/dev/null),)
 $(error compiler '$(CC_HOST)' not found for ARCH=$(ARCH): run `make deps$(if $(filter-out $(HOST_ARCH),$(ARCH)), ARCH=$(ARCH))`)
@@ -90,6 +90,9 @@ endif
 # ---- build -------------------------------------------------------------------
 SRCS := $(wildcard lib/*/*.c lib/isa/*/*.c cmd/clifrun/*.c)
 OBJS := $(SRCS:%.c=$(BUILD)/obj/%.o)
+LIB_OBJS := $(filter $(BUILD)/obj/lib/%,$(OBJS))
+# C unit tests, where a filetest cannot reach: tests/NAME_test.c links lib/.
+UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/*_test.c))
 
 all: $(BUILD)/clifrun
 
@@ -100,13 +103,30 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC_HOST) $(CFLAGS_BASE) $(CFLAGS) -c -o $@ $<
 
+$(BUILD)/%_test: tests/%_test.c $(LIB_OBJS)
+	$(CC_HOST) $(CFLAGS_BASE) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LIBS)
+
 # ---- tests and benchmarks ----------------------------------------------------
 # tools/test.sh runs the suites (tools/errtest.sh, tools/roundtrip.sh) and
 # prints the one closing line "N passed, N failed"; it exits 1 on any failure.
 TEST_ENV = BUILD='$(BUILD)' CLIFRUN='$(BUILD)/clifrun' RUN='$(RUN)' SHARED='$(SHARED)' V='$(V)'
 
-test: $(BUILD)/clifrun
+test: $(BUILD)/clifrun $(UNIT_TESTS)
 	@$(TEST_ENV) tools/test.sh
+
+# One unit test alone: make jit-test, run-test, cg-test.
+%-test: $(BUILD)/%_test
+	$(if $(RUN),RUN_TEST_SINGLE=1) $(RUN) $(BUILD)/$*_test
+
+# The grammar's opcode lists must match lib/ir/opcodes.def and formats.def
+# (tools/gen-ebnf-opcodes.sh --update refreshes them); make test runs it too.
+grammar-check:
+	@tools/gen-ebnf-opcodes.sh --check grammar/clif.ebnf
+
+# The backend's test also counts conformance files it compiles (informational).
+cg-test: $(BUILD)/cg_test
+	$(RUN) $(BUILD)/cg_test --strict $(wildcard testdata/run/x64-*.clif)
+	$(RUN) $(BUILD)/cg_test $(SHARED)/conformance/cranelift-runtests
 
 conformance: $(BUILD)/clifrun
 	@$(TEST_ENV) tools/test.sh conformance
@@ -133,35 +153,5 @@ help:
 	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
 
 -include $(OBJS:.o=.d)
-.PHONY: all test conformance bench deps install uninstall clean help
+.PHONY: all test conformance bench deps install uninstall clean help grammar-check cg-test
 
-# ---- grammar/clif.ebnf (added by the grammar engineer) -----------------------
-# Fails when the grammar's opcode lists are out of step with lib/ir/opcodes.def
-# or formats.def; `tools/gen-ebnf-opcodes.sh --update` refreshes them.
-grammar-check:
-	@tools/gen-ebnf-opcodes.sh --check grammar/clif.ebnf
-.PHONY: grammar-check
-
-# ---- lib/jit unit test (added by the lib/jit engineer) -----------------------
-# tests/jit_test.c: hand-assembled code linked with and without --jit-spread,
-# W^X, link errors, every AArch64 relocation, 100,000 modules at flat RSS.
-JIT_TEST_OBJS = $(filter $(BUILD)/obj/lib/jit/%,$(OBJS))
-$(BUILD)/jit_test: tests/jit_test.c $(JIT_TEST_OBJS)
-	$(CC_HOST) $(CFLAGS_BASE) $(CFLAGS) $(LDFLAGS) -o $@ tests/jit_test.c $(JIT_TEST_OBJS) $(LIBS)
-jit-test: $(BUILD)/jit_test
-	$(RUN) $(BUILD)/jit_test
-.PHONY: jit-test
-
-# ---- lib/codegen + lib/isa/x64 test (added by the x86-64 backend engineer) ---
-# tests/cg_test.c compiles .clif files for the host, links them in the JIT and
-# checks their run lines: testdata/run/x64-*.clif strictly, then a count over
-# the conformance files (informational: unsupported opcodes are expected).
-# clifrun compile -D disassembles with capstone.
-NEED_LIBS += capstone
-CG_TEST_OBJS = $(filter $(foreach d,ir reader verify codegen isa jit run,$(BUILD)/obj/lib/$(d)/%),$(OBJS))
-$(BUILD)/cg_test: tests/cg_test.c $(CG_TEST_OBJS)
-	$(CC_HOST) $(CFLAGS_BASE) $(CFLAGS) $(LDFLAGS) -o $@ tests/cg_test.c $(CG_TEST_OBJS) $(LIBS)
-cg-test: $(BUILD)/cg_test
-	$(RUN) $(BUILD)/cg_test --strict $(wildcard testdata/run/x64-*.clif)
-	$(RUN) $(BUILD)/cg_test $(SHARED)/conformance/cranelift-runtests
-.PHONY: cg-test

@@ -15,7 +15,7 @@ SHARED=${SHARED:-../shared}
 export BUILD CLIFRUN=${CLIFRUN:-$BUILD/clifrun} RUN=${RUN:-}
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(errors roundtrip)
+[ ${#suites[@]} -gt 0 ] || suites=(errors roundtrip grammar unit)
 
 mkdir -p "$BUILD/test"
 TEST_COUNTS=$BUILD/test/counts
@@ -36,6 +36,13 @@ for s in "${suites[@]}"; do
                      [ -d "$BUILD/gen/ok" ] && roundtrip_dirs+=("$BUILD/gen/ok")
                      tools/roundtrip.sh "${roundtrip_dirs[@]}" ;;
         conformance) SUITE_NAME=conformance tools/roundtrip.sh --check "$SHARED/conformance/cranelift-runtests" ;;
+        grammar)     if tools/gen-ebnf-opcodes.sh --check grammar/clif.ebnf; then
+                         echo "grammar 1 0" >>"$TEST_COUNTS"
+                     else
+                         echo "FAIL grammar/clif.ebnf is out of step with lib/ir (tools/gen-ebnf-opcodes.sh --update)"
+                         echo "grammar 0 1" >>"$TEST_COUNTS"
+                     fi ;;
+        unit)        tools/unittest.sh ;;
         *)           echo "test.sh: unknown suite '$s'" >&2; false ;;
     esac
     rc=$?

@@ -58,7 +58,13 @@ void parse_header(parser *p)
         ir_vec_push(&f->tests, cmd);
         if (!strcmp(cmd, "run"))
             p->run_default_cc = true;
+        if (!strcmp(cmd, "run") || !strcmp(cmd, "interpret"))
+            p->read_runs = true;
     }
+    /* Cranelift reads run lines only under these tests; a file with no test
+     * line at all is a bug report's test case, whose run lines clifrun runs */
+    if (!f->tests.n)
+        p->read_runs = true;
     for (;;) {
         uint32_t line = p->t.line;
         if (tok_ident(p, "set")) {

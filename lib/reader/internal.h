@@ -60,6 +60,7 @@ typedef struct parser {
     jmp_buf fail;
     IR_VEC(pending_run) runs;       /* run comments seen, not yet claimed */
     bool run_default_cc;    /* `test run`: functions default to the host's C convention */
+    bool read_runs;         /* `test run` / `test interpret`, or no test line (a bug report) */
     IR_VEC(uint32_t) aliases;       /* values defined as aliases, checked at function end */
     IR_VEC(uint32_t) jt_off;        /* legacy jtN: pool offset of its block list, IR_NONE */
     IR_VEC(uint32_t) gv_refs;       /* gvN, line, col of global values named in the preamble */

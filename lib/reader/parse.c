@@ -696,7 +696,10 @@ static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, ui
     /* results: from the callee's signature, or derived from the ctrl type */
     const ir_abi_param *rets = NULL;
     uint32_t want;
-    if (info->flags & IR_OPF_CALL && !(info->flags & IR_OPF_RETURN)) {
+    /* by format: stack_switch is flagged as a call but has fixed results */
+    if ((info->format == IR_FMT_Call || info->format == IR_FMT_CallIndirect ||
+         info->format == IR_FMT_TryCall || info->format == IR_FMT_TryCallIndirect) &&
+        !(info->flags & IR_OPF_RETURN)) {
         uint32_t sig = info->format == IR_FMT_CallIndirect ? in.ent
                      : info->format == IR_FMT_TryCallIndirect ? f->pool.v[in.imm]
                      : f->func_refs.v[in.ent].sig;
@@ -934,7 +937,8 @@ bool reader_parse_file(ir_file *file, const char *path, const char *src, size_t 
             /* comments after the body, up to the next `function`, are its run lines */
             while (!tok_is(p, T_EOF) && !tok_ident(p, "function"))
                 perr(p, "expected 'function'");
-            parse_runs_for(p, file->funcs.n - 1, first_run, p->runs.n);
+            if (p->read_runs)
+                parse_runs_for(p, file->funcs.n - 1, first_run, p->runs.n);
             p->runs.n = 0;
         }
         ok = true;
