@@ -336,7 +336,9 @@ bool cg_regalloc_local(cg_ctx *c)
                 pfrom.n = pto.n = pcls.n = 0;
                 for (uint32_t a = 0; a < bl->nargs; a++) {
                     uint32_t src = f->vlist.v[bl->args + a], dst = f->vlist.v[f->blocks.v[sb].params + a];
-                    ir_vec_push(&pfrom, slot(&r, src));
+                    /* from the register caching it, if any: saves a load */
+                    uint32_t w = r.where[V(src)];
+                    ir_vec_push(&pfrom, w != CG_NONE ? w : slot(&r, src));
                     ir_vec_push(&pto, slot(&r, dst));
                     ir_vec_push(&pcls, f->vcls.v[V(src)]);
                 }
