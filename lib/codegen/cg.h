@@ -98,6 +98,9 @@ typedef struct cg_func {
     uint32_t nlabels;
     uint32_t outgoing;          /* bytes of outgoing call arguments at the SP */
     uint32_t arg_grow;          /* bytes the prologue adds to the incoming argument area */
+    uint64_t reserved;          /* pregs the allocator must leave alone in this function */
+    uint64_t saved_extra;       /* pregs callee-saved in this function's convention besides
+                                   isa->callee_saved */
     uint32_t cur;               /* block being filled */
     uint32_t cur_ir;            /* IR instruction being lowered */
     /* filled by the allocator */

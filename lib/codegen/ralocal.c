@@ -78,6 +78,7 @@ static void forget(ra *r, unsigned p)
 static unsigned find_empty(ra *r, unsigned cls, uint64_t avoid)
 {
     const cg_isa *isa = r->isa;
+    avoid |= r->f->reserved;
     for (unsigned k = 0; k < isa->nalloc[cls]; k++) {
         unsigned p = isa->alloc_order[cls][k];
         if (!(avoid & BIT(p)) && r->occ[p] == CG_NONE)
@@ -120,7 +121,7 @@ static unsigned pick(ra *r, unsigned cls, uint64_t avoid)
     for (int pass = 0; pass < 2; pass++)
         for (unsigned k = 0; k < isa->nalloc[cls]; k++) {
             p = isa->alloc_order[cls][k];
-            if (avoid & BIT(p))
+            if ((avoid | r->f->reserved) & BIT(p))
                 continue;
             if (pass == 0 && !r->global[V(r->occ[p])])
                 continue;

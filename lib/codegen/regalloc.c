@@ -76,9 +76,11 @@ static bool regalloc_spill(cg_ctx *c)
     f->edits.n = 0;
     f->dirty = 0;
     uint64_t allocable[CG_NCLS] = {0};
-    for (unsigned k = 0; k < CG_NCLS; k++)
+    for (unsigned k = 0; k < CG_NCLS; k++) {
         for (unsigned i = 0; i < isa->nalloc[k]; i++)
             allocable[k] |= 1ull << isa->alloc_order[k][i];
+        allocable[k] &= ~f->reserved;
+    }
 
     IR_VEC(uint32_t) pfrom = {0}, pto = {0};
     IR_VEC(uint8_t) pcls = {0};
@@ -200,5 +202,5 @@ void cg_frame_layout(cg_ctx *c)
     fr->spill_off = off;
     off += c->f.nspill * 8;
     fr->size = off;
-    fr->saved = c->f.dirty & c->isa->callee_saved;
+    fr->saved = c->f.dirty & (c->isa->callee_saved | c->f.saved_extra);
 }

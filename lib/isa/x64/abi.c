@@ -14,6 +14,54 @@
 static const uint8_t int_args[] = {X64_RDI, X64_RSI, X64_RDX, X64_RCX, X64_R8, X64_R9};
 static const uint8_t int_rets[] = {X64_RAX, X64_RDX};
 static const uint8_t tail_int_rets[] = {X64_RAX, X64_RCX, X64_RDX, X64_RSI, X64_RDI, X64_R8, X64_R9, X64_R10};
+static const uint8_t win_int_args[] = {X64_RCX, X64_RDX, X64_R8, X64_R9};
+
+/* windows_fastcall: registers by position (rcx rdx r8 r9 / xmm0-3), 32
+ * bytes of shadow space before the stack arguments, one return register
+ * per class. */
+static bool win64_locs(cg_ctx *c, x64_abi *lw, const ir_function *fn, const ir_signature *sig,
+                       x64_sig *out, char *what, size_t wn)
+{
+    char tb[16];
+    for (uint32_t pass = 0; pass < 2; pass++) {
+        bool rets = pass == 0;
+        uint32_t first = rets ? sig->rets : sig->params, n = rets ? sig->nrets : sig->nparams;
+        unsigned pos = !rets && out->ret_ptr, gpr = 0, xmm = 0;
+        uint32_t stack = rets ? 0 : 32;
+        if (rets)
+            out->rets = lw->locs.n;
+        else
+            out->args = lw->locs.n;
+        for (uint32_t i = 0; i < n; i++, pos++) {
+            const ir_abi_param *p = &fn->abi_params.v[first + i];
+            if (p->purpose == IR_PURPOSE_SARG || p->purpose == IR_PURPOSE_SRET || p->type == IR_I128 ||
+                !(ir_type_is_int(p->type) || p->type == IR_F32 || p->type == IR_F64) || ir_type_is_vector(p->type)) {
+                snprintf(what, wn, "%s %s with windows_fastcall", ir_type_name(p->type, tb),
+                         rets ? "return value" : "parameter");
+                return false;
+            }
+            bool fl = ir_type_is_float(p->type);
+            x64_loc l = {p->type, p->ext, 1, {X64_STACK, X64_STACK}, {0, 0}};
+            if (rets) {
+                if (fl ? xmm < 1 : gpr < 2)
+                    l.reg[0] = fl ? (uint8_t)(X64_XMM0 + xmm++) : int_rets[gpr++];
+            } else if (pos < 4) {
+                l.reg[0] = fl ? (uint8_t)(X64_XMM0 + pos) : win_int_args[pos];
+            }
+            if (l.reg[0] == X64_STACK)
+                l.off[0] = stack, stack += 8;
+            ir_vec_push(&lw->locs, l);
+        }
+        stack = (stack + 15) & ~15u;
+        if (rets) {
+            out->nrets = n, out->stack_rets = stack, out->ret_ptr = stack != 0;
+        } else {
+            out->nargs = n, out->stack_args = stack;
+        }
+    }
+    (void)c;
+    return true;
+}
 
 static bool supported_type(ir_type t)
 {
@@ -27,6 +75,12 @@ bool x64_sig_compute(cg_ctx *c, x64_abi *lw, const ir_function *fn, const ir_sig
     switch (sig->callconv) {
     case IR_CC_default: case IR_CC_system_v: case IR_CC_fast: case IR_CC_tail:
         break;
+    case IR_CC_windows_fastcall:
+        memset(out, 0, sizeof *out);
+        out->cc = sig->callconv;
+        if (win64_locs(c, lw, fn, sig, out, what, sizeof what))
+            return true;
+        goto unsupported;
     default:
         snprintf(what, sizeof what, "calling convention %s", ir_callconv_names[sig->callconv]);
         goto unsupported;
@@ -134,7 +188,7 @@ void x64_lower_args(cg_ctx *c, x64_abi *lw, const uint32_t *params, uint32_t npa
     lw->ret_ptr = s->ret_ptr ? cg_new_vreg(f, CG_CLS_INT) : CG_NONE;
     cg_emit_inst(f, X64_ARGS, 2 * s->nargs + 1);
     if (s->ret_ptr)
-        cg_op_def_fixed(f, lw->ret_ptr, X64_RDI);
+        cg_op_def_fixed(f, lw->ret_ptr, s->cc == IR_CC_windows_fastcall ? X64_RCX : X64_RDI);
     for (uint32_t i = 0; i < s->nargs && i < nparams; i++) {
         const x64_loc *l = &lw->locs.v[s->args + i];
         for (unsigned k = 0; k < l->nparts; k++)
@@ -191,7 +245,7 @@ void x64_emit_call(cg_ctx *c, x64_abi *lw, const x64_sig *s, uint32_t callee, ui
         l->amode = X64_AM_OUTARG;
         l->disp = (int32_t)ret_area;
         cg_op_def(f, p);
-        rv.v[rv.n++] = p, rv.v[rv.n++] = X64_RDI;
+        rv.v[rv.n++] = p, rv.v[rv.n++] = s->cc == IR_CC_windows_fastcall ? X64_RCX : X64_RDI;
     }
     /* stack arguments go straight to the outgoing area at the SP */
     for (uint32_t i = 0; i < s->nargs; i++) {
@@ -212,7 +266,7 @@ void x64_emit_call(cg_ctx *c, x64_abi *lw, const x64_sig *s, uint32_t callee, ui
                 rv.v[rv.n++] = rets[i] + k, rv.v[rv.n++] = l->reg[k];
     }
     cg_inst *ci = cg_emit_inst(f, callee == CG_NONE ? X64_CALL : X64_CALLIND, rv.n / 2 + 1);
-    ci->clob = X64_CLOB_CALL;
+    ci->clob = s->cc == IR_CC_windows_fastcall ? X64_CLOB_WIN64 : X64_CLOB_CALL;
     ci->imm = s->callee_pop;
     if (callee == CG_NONE)
         ci->aux = sym;

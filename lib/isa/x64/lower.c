@@ -1102,6 +1102,21 @@ bool x64_lower(cg_ctx *c)
     L.vals = malloc((fn->sig.nrets + fn->sig.nparams + 1) * sizeof *L.vals);
     if (fn->layout.n == 0)
         ir_diag_set(c->d, fn->line, fn->col, "function has no blocks");
+    if (ok && fn->sig.callconv == IR_CC_windows_fastcall) {
+        /* its caller keeps values in rsi, rdi and xmm6-15: save the two, leave
+         * the xmm ones alone (saving them needs 16-byte slots, not done yet) */
+        c->f.saved_extra = 1ull << X64_RSI | 1ull << X64_RDI;
+        c->f.reserved = 0xffc00000ull;
+        for (uint32_t i = 0; i < fn->insts.n && ok; i++) {
+            const ir_inst_data *in = &fn->insts.v[i];
+            if ((ir_opcodes[in->op].flags & IR_OPF_CALL) && in->block != IR_NONE) {
+                bool ind = in->op == IR_OP_call_indirect || in->op == IR_OP_return_call_indirect;
+                const ir_signature *s = ind ? &fn->sigs.v[in->ent] : &fn->sigs.v[fn->func_refs.v[in->ent].sig];
+                if (s->callconv != IR_CC_windows_fastcall)
+                    ok = cg_unsupported(c, i, "a call from windows_fastcall to another convention");
+            }
+        }
+    }
     if (ok)
         ok = x64_plan_tail_calls(c, &lw);
     if (ok)

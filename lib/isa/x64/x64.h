@@ -115,7 +115,7 @@ enum {
 };
 
 /* Clobber sets (cg_isa.clobbers). */
-enum { X64_CLOB_NONE, X64_CLOB_CALL, X64_CLOB_DIV };
+enum { X64_CLOB_NONE, X64_CLOB_CALL, X64_CLOB_DIV, X64_CLOB_WIN64 };
 
 /* ---- ABI (abi.c) --------------------------------------------------------- */
 
