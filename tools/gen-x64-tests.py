@@ -1533,6 +1533,37 @@ block0(v0: %s, v1: %s, v2: %s):
                                                             lit(b if ux(a, n) == ux(e, n) else a, n))
                       for a in vals[:3] for e in vals[:3] for b in (vals[3],)])
     f.write()
+    # i128 through cmpxchg16b
+    f = File("x64-atomic128.clif", "i128 atomics through lock cmpxchg16b: load, store, every rmw operation, cas.",
+             "test run\nset enable_llvm_abi_extensions=true\ntarget x86_64 has_cmpxchg16b\n")
+    n = 128
+    vals = [sx(v, n) for v in (0, 1, mask(n), 1 << 127, (1 << 64) - 1, 1 << 64, 0x0123456789abcdef_fedcba9876543210)]
+    for op, fn in rmw.items():
+        name = "rmw_%s_i128" % op
+        text = """function %%%s(i128, i128) -> i128, i128 {
+    ss0 = explicit_slot 16
+block0(v0: i128, v1: i128):
+    v2 = stack_addr.i64 ss0
+    atomic_store v0, v2
+    v3 = atomic_rmw.i128 %s v2, v1
+    v4 = atomic_load.i128 v2
+    return v3, v4
+}""" % (name, op)
+        f.func(text, ["; run: %%%s(%s, %s) == [%s, %s]" % (name, lit(a, n), lit(b, n), lit(a, n), lit(fn(a, b, n), n))
+                      for a in vals for b in vals[1:6]])
+    text = """function %cas_i128(i128, i128, i128) -> i128, i128 {
+    ss0 = explicit_slot 16
+block0(v0: i128, v1: i128, v2: i128):
+    v3 = stack_addr.i64 ss0
+    store v0, v3
+    v4 = atomic_cas v3, v1, v2
+    v5 = load.i128 v3
+    return v4, v5
+}"""
+    f.func(text, ["; run: %%cas_i128(%s, %s, %s) == [%s, %s]" % (lit(a, n), lit(e, n), lit(vals[6], n), lit(a, n),
+                                                               lit(vals[6] if ux(a, n) == ux(e, n) else a, n))
+                  for a in vals[:4] for e in vals[:4]])
+    f.write()
 
 
 # ---- tail calls ------------------------------------------------------------------------

@@ -186,6 +186,7 @@ void cg_op_def(cg_func *f, uint32_t reg);
 void cg_op_def_fixed(cg_func *f, uint32_t reg, unsigned preg);
 void cg_op_def_reuse(cg_func *f, uint32_t reg, unsigned use_index);
 void cg_op_temp(cg_func *f, uint32_t reg);  /* early def */
+void cg_op_temp_fixed(cg_func *f, uint32_t reg, unsigned preg);
 /* Add a constant to the pool; returns its index (deduplicated). */
 uint32_t cg_const_add(cg_func *f, const void *bytes, uint32_t size, uint32_t align);
 uint32_t cg_sym_add(cg_ctx *c, const char *name);

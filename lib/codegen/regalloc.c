@@ -194,6 +194,8 @@ void cg_frame_layout(cg_ctx *c)
         uint32_t a = s->align_shift >= 4 ? 16 : 1u << s->align_shift;
         if (a < 8 && s->size >= 8)
             a = 8;
+        if (a < 16 && s->size >= 16)    /* 16-byte accesses (cmpxchg16b, vectors) */
+            a = 16;
         off = (off + a - 1) & ~(a - 1);
         fr->slot_off.v[fr->slot_off.n++] = off;
         off += s->size;

@@ -74,6 +74,7 @@ void cg_op_def(cg_func *f, uint32_t reg) { add_op(f, reg, CG_DEF, CG_ANY, 0); }
 void cg_op_def_fixed(cg_func *f, uint32_t reg, unsigned preg) { add_op(f, reg, CG_DEF, CG_FIXED, preg); }
 void cg_op_def_reuse(cg_func *f, uint32_t reg, unsigned use) { add_op(f, reg, CG_DEF, CG_REUSE, use); }
 void cg_op_temp(cg_func *f, uint32_t reg) { add_op(f, reg, CG_EARLY_DEF, CG_ANY, 0); }
+void cg_op_temp_fixed(cg_func *f, uint32_t reg, unsigned preg) { add_op(f, reg, CG_EARLY_DEF, CG_FIXED, preg); }
 
 uint32_t cg_const_add(cg_func *f, const void *bytes, uint32_t size, uint32_t align)
 {

@@ -543,6 +543,62 @@ static void emit_rmw_loop(em *e)
     jcc(e, X64_CC_NE, again);
 }
 
+/* i128 atomics: rdx:rax = old value; rcx:rbx = what to store; retry
+ * while lock cmpxchg16b finds memory changed.  IR_RMW_COUNT: one
+ * cmpxchg16b with the registers as they are (atomic_cas, atomic_load). */
+static void emit_rmw16(em *e)
+{
+    const cg_inst *in = e->in;
+    mem m = base_mem(e, 0), mh = m;
+    unsigned xl = in->cc == IR_RMW_COUNT ? 0 : R(e, 1), xh = in->cc == IR_RMW_COUNT ? 0 : R(e, 2);
+    mh.disp = 8;
+    trap_here(e);
+    uint32_t again = CG_NONE;
+    if (in->cc != IR_RMW_COUNT) {
+        enc(e, 0, true, 0x8b, X64_RAX, &m, 0, 0, 0);
+        enc(e, 0, true, 0x8b, X64_RDX, &mh, 0, 0, 0);
+        again = cg_buf_new_label(B);
+        cg_buf_bind(B, again);
+        switch (in->cc) {
+        case IR_RMW_xchg:
+            rr(e, 0, true, 0x89, xl, X64_RBX, 0);
+            rr(e, 0, true, 0x89, xh, X64_RCX, 0);
+            break;
+        case IR_RMW_umin: case IR_RMW_smin: case IR_RMW_umax: case IR_RMW_smax: {
+            bool min = in->cc == IR_RMW_umin || in->cc == IR_RMW_smin;
+            /* flags of x - old (min) or old - x (max), high half in rcx */
+            rr(e, 0, true, 0x39, min ? X64_RAX : xl, min ? xl : X64_RAX, 0);
+            rr(e, 0, true, 0x89, min ? xh : X64_RDX, X64_RCX, 0);
+            rr(e, 0, true, 0x19, min ? X64_RDX : xh, X64_RCX, 0);     /* sbb rcx, .. */
+            rr(e, 0, true, 0x89, X64_RAX, X64_RBX, 0);
+            rr(e, 0, true, 0x89, X64_RDX, X64_RCX, 0);
+            unsigned cc = in->cc == IR_RMW_umin || in->cc == IR_RMW_umax ? X64_CC_B : X64_CC_L;
+            rr(e, 0, true, 0x0f40 | cc, X64_RBX, xl, 0);
+            rr(e, 0, true, 0x0f40 | cc, X64_RCX, xh, 0);
+            break;
+        }
+        default: {
+            static const uint8_t lo[IR_RMW_COUNT] = {[IR_RMW_add] = 0x01, [IR_RMW_sub] = 0x29, [IR_RMW_and] = 0x21,
+                                                     [IR_RMW_nand] = 0x21, [IR_RMW_or] = 0x09, [IR_RMW_xor] = 0x31};
+            static const uint8_t hi[IR_RMW_COUNT] = {[IR_RMW_add] = 0x11, [IR_RMW_sub] = 0x19, [IR_RMW_and] = 0x21,
+                                                     [IR_RMW_nand] = 0x21, [IR_RMW_or] = 0x09, [IR_RMW_xor] = 0x31};
+            rr(e, 0, true, 0x89, X64_RAX, X64_RBX, 0);
+            rr(e, 0, true, 0x89, X64_RDX, X64_RCX, 0);
+            rr(e, 0, true, lo[in->cc], xl, X64_RBX, 0);
+            rr(e, 0, true, hi[in->cc], xh, X64_RCX, 0);
+            if (in->cc == IR_RMW_nand) {
+                rr(e, 0, true, 0xf7, X64_NOT, X64_RBX, 0);
+                rr(e, 0, true, 0xf7, X64_NOT, X64_RCX, 0);
+            }
+        }
+        }
+    }
+    cg_put1(B, 0xf0);
+    enc(e, 0, true, 0x0fc7, 1, &m, 0, 0, 0);                /* lock cmpxchg16b [m] */
+    if (again != CG_NONE)
+        jcc(e, X64_CC_NE, again);
+}
+
 /* ---- division: checks, then div/idiv -------------------------------------- */
 
 static void emit_div(em *e)
@@ -837,6 +893,9 @@ static void emit_inst(em *e, uint32_t next_label)
     }
     case X64_RMWLOOP:
         emit_rmw_loop(e);
+        break;
+    case X64_RMW16:
+        emit_rmw16(e);
         break;
     case X64_FENCE:
         cg_put1(B, 0x0f), cg_put1(B, 0xae), cg_put1(B, 0xf0);

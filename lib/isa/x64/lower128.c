@@ -241,6 +241,53 @@ static bool lower_fcvt128(cg_ctx *c, uint32_t inst, ir_type t)
     return true;
 }
 
+/* i128 atomics through lock cmpxchg16b (target flag has_cmpxchg16b). */
+static bool lower_atomic128(cg_ctx *c, uint32_t inst)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(c->fn, inst);
+    if (!(c->target->isa >> CG_ISA_cmpxchg16b & 1))
+        return cg_unsupported(c, inst, "i128 atomics without has_cmpxchg16b");
+    bool store = in->op == IR_OP_atomic_store;
+    uint32_t p = x64_put_in_reg(c, a[store ? 1 : 0]);
+    uint32_t lo = x64_new_int(c), hi = x64_new_int(c);
+    cg_inst *i;
+    if (in->op == IR_OP_atomic_cas || in->op == IR_OP_atomic_load) {
+        uint32_t e, n;
+        if (in->op == IR_OP_atomic_cas) {
+            e = x64_put_in_reg(c, a[1]), n = x64_put_in_reg(c, a[2]);
+        } else {    /* compare with 0 and "store" 0: an atomic read */
+            e = n = pair(c);
+            mov(c, e, x64_movi(c, 8, 0));
+            mov(c, e + 1, x64_movi(c, 8, 0));
+        }
+        i = cg_emit_inst(F, X64_RMW16, 7);
+        i->cc = IR_RMW_COUNT, i->imm = in->mf.trap;
+        cg_op_use(F, p);
+        cg_op_use_fixed(F, e, X64_RAX);
+        cg_op_use_fixed(F, e + 1, X64_RDX);
+        cg_op_use_fixed(F, n, X64_RBX);
+        cg_op_use_fixed(F, n + 1, X64_RCX);
+    } else {
+        uint32_t x = x64_put_in_reg(c, a[store ? 0 : 1]);
+        i = cg_emit_inst(F, X64_RMW16, 7);
+        i->cc = (uint8_t)(store ? IR_RMW_xchg : in->cond), i->imm = in->mf.trap;
+        cg_op_use(F, p);
+        cg_op_use(F, x);
+        cg_op_use(F, x + 1);
+        cg_op_temp_fixed(F, x64_new_int(c), X64_RBX);
+        cg_op_temp_fixed(F, x64_new_int(c), X64_RCX);
+    }
+    cg_op_def_fixed(F, lo, X64_RAX);
+    cg_op_def_fixed(F, hi, X64_RDX);
+    if (!store) {
+        uint32_t d = res(c, inst, 0);
+        mov(c, d, lo);
+        mov(c, d + 1, hi);
+    }
+    return true;
+}
+
 bool x64_lower_i128(cg_ctx *c, uint32_t inst)
 {
     const ir_inst_data *in = &c->fn->insts.v[inst];
@@ -479,6 +526,8 @@ bool x64_lower_i128(cg_ctx *c, uint32_t inst)
     case IR_OP_udiv: case IR_OP_sdiv: case IR_OP_urem: case IR_OP_srem:
         lower_div128(c, inst);
         return true;
+    case IR_OP_atomic_load: case IR_OP_atomic_store: case IR_OP_atomic_rmw: case IR_OP_atomic_cas:
+        return lower_atomic128(c, inst);
     case IR_OP_fcvt_from_sint: case IR_OP_fcvt_from_uint: case IR_OP_fcvt_to_sint: case IR_OP_fcvt_to_uint:
     case IR_OP_fcvt_to_sint_sat: case IR_OP_fcvt_to_uint_sat:
         return lower_fcvt128(c, inst, t);

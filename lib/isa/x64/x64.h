@@ -106,6 +106,10 @@ enum {
     X64_RMWLOOP,    /* cc ir_atomic_rmw, size  [use x, use base, def fixed rax, temp] imm trap:
                        a lock cmpxchg loop */
     X64_FENCE,      /* mfence */
+    X64_RMW16,      /* cc ir_atomic_rmw: [use base, use x lo, use x hi, temp fixed rbx,
+                       temp fixed rcx, def fixed rax, def fixed rdx]; cc IR_RMW_COUNT, one
+                       cmpxchg16b: [use base, use fixed rax rdx rbx rcx, def fixed rax rdx];
+                       imm trap.  i128 atomics */
     X64_XMINMAX,    /* cc 0 min 1 max, size  [def reuse 1, use, use]: Cranelift's NaN/zero rules */
     X64_ROUND,      /* size  [def, use] imm rounding mode (SSE4.1 roundss/sd) */
     X64_CVTSEQ,     /* cc X64_CVT_*, size float, aux int size 4|8
