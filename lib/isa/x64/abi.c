@@ -19,7 +19,7 @@ static const uint8_t win_int_args[] = {X64_RCX, X64_RDX, X64_R8, X64_R9};
 /* windows_fastcall: registers by position (rcx rdx r8 r9 / xmm0-3), 32
  * bytes of shadow space before the stack arguments, one return register
  * per class. */
-static bool win64_locs(cg_ctx *c, x64_abi *lw, const ir_function *fn, const ir_signature *sig,
+static bool win64_locs(x64_abi *lw, const ir_function *fn, const ir_signature *sig,
                        x64_sig *out, char *what, size_t wn)
 {
     char tb[16];
@@ -59,7 +59,6 @@ static bool win64_locs(cg_ctx *c, x64_abi *lw, const ir_function *fn, const ir_s
             out->nargs = n, out->stack_args = stack;
         }
     }
-    (void)c;
     return true;
 }
 
@@ -78,7 +77,7 @@ bool x64_sig_compute(cg_ctx *c, x64_abi *lw, const ir_function *fn, const ir_sig
     case IR_CC_windows_fastcall:
         memset(out, 0, sizeof *out);
         out->cc = sig->callconv;
-        if (win64_locs(c, lw, fn, sig, out, what, sizeof what))
+        if (win64_locs(lw, fn, sig, out, what, sizeof what))
             return true;
         goto unsupported;
     default:
