@@ -147,6 +147,17 @@ bool ir_trapcode_parse(const char *s, size_t n, ir_trapcode *out)
             *out = (ir_trapcode)i;
             return true;
         }
+    /* Trap codes of releases before wasmtime 26, which today's wasmtime
+     * encodes as user codes (its Trap enum + TRAP_OFFSET 3). */
+    static const struct { const char *name; unsigned user; } legacy[] = {
+        {"heap_misaligned", 5}, {"table_oob", 6}, {"icall_null", 7}, {"bad_sig", 8},
+        {"unreachable", 12}, {"interrupt", 13}, {"null_reference", 16}, {"null_i31ref", 16},
+    };
+    for (unsigned i = 0; i < sizeof legacy / sizeof *legacy; i++)
+        if (strlen(legacy[i].name) == n && !memcmp(s, legacy[i].name, n)) {
+            *out = (ir_trapcode)(IR_TRAP_USER + legacy[i].user);
+            return true;
+        }
     if (n < 5 || n > 7 || memcmp(s, "user", 4))
         return false;
     unsigned v = 0;

@@ -118,11 +118,12 @@ void parse_signature(parser *p, ir_function *f, ir_signature *s)
 /* ---- memory flags -------------------------------------------------------------- */
 
 /* A trap code as Cranelift's TrapCode::from_str reads it: user codes are
- * 1 .. 250, the rest of the byte is reserved for the named codes. */
+ * 0 .. 250 (user0 is refused today but was valid until wasmtime 26, and bug
+ * reports of those years use it), the rest of the byte is reserved. */
 static bool trapcode(const parser *p, ir_trapcode *tc)
 {
     return p->t.kind == T_IDENT && ir_trapcode_parse(p->t.text, p->t.len, tc) &&
-           (*tc < IR_TRAP_USER || (*tc > IR_TRAP_USER && *tc - IR_TRAP_USER <= 250));
+           (*tc < IR_TRAP_USER || *tc - IR_TRAP_USER <= 250);
 }
 
 ir_memflags parse_memflags(parser *p)
