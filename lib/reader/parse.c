@@ -461,7 +461,10 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
         expect(p, T_LPAR, "expected '(' before arguments");
         in->args = f->pool.n;
         ir_vec_push(&f->pool, callee);
-        in->nargs = (uint16_t)(1 + parse_value_list(p));
+        uint32_t n = 1u + parse_value_list(p);
+        if (n > UINT16_MAX)
+            perr(p, "too many arguments");
+        in->nargs = (uint16_t)n;
         expect(p, T_RPAR, "expected ')' after arguments");
         if (ir_opcodes[in->op].format == IR_FMT_TryCallIndirect) {
             expect(p, T_COMMA, "expected ',' after argument list");
