@@ -84,9 +84,9 @@ static bool parse_i16(const char *s, size_t n, int *out)
     return true;
 }
 
-/* parse_float of immediates.rs: the bit pattern, or false where Cranelift
- * returns an error.  Only exact values are accepted: no rounding. */
-static bool parse_float(const char *s, size_t n, unsigned w, unsigned t, u128 *out)
+/* parse_float of immediates.rs: the bit pattern, or Cranelift's reason for
+ * refusing s.  Only exact values are accepted: no rounding. */
+static const char *parse_float(const char *s, size_t n, unsigned w, unsigned t, u128 *out)
 {
     u128 sign = 0;
     if (n && s[0] == '-')
@@ -98,29 +98,29 @@ static bool parse_float(const char *s, size_t n, unsigned w, unsigned t, u128 *o
         u128 max_e = (((u128)1 << w) - 1) << t, quiet = (u128)1 << (t - 1), payload;
         if (equals(s, n, "0.0")) {
             *out = sign;
-            return true;
+            return NULL;
         }
         if (equals(s, n, "Inf")) {
             *out = sign | max_e;
-            return true;
+            return NULL;
         }
         if (equals(s, n, "NaN")) {
             *out = sign | max_e | quiet;
-            return true;
+            return NULL;
         }
         if (has_prefix(s, n, "NaN:0x")) {
             if (!parse_hex_u128(s + 6, n - 6, &payload) || payload >= quiet)
-                return false;
+                return "Invalid NaN payload";
             *out = sign | max_e | quiet | payload;
-            return true;
+            return NULL;
         }
         if (has_prefix(s, n, "sNaN:0x")) {
             if (!parse_hex_u128(s + 7, n - 7, &payload) || payload == 0 || payload >= quiet)
-                return false;
+                return "Invalid sNaN payload";
             *out = sign | max_e | payload;
-            return true;
+            return NULL;
         }
-        return false; /* "Float must be hexadecimal" */
+        return "Float must be hexadecimal";
     }
     s += 2, n -= 2;
 
@@ -132,24 +132,26 @@ static bool parse_float(const char *s, size_t n, unsigned w, unsigned t, u128 *o
         char c = s[i];
         if (c == '.') {
             if (before_period >= 0)
-                return false; /* multiple radix points */
+                return "Multiple radix points";
             before_period = (int)digits;
         } else if (c == 'p') {
             if (!parse_i16(s + i + 1, n - i - 1, &exponent))
-                return false; /* bad exponent */
+                return "Bad exponent";
             break;
         } else {
             int d = hexval(c);
-            if (d < 0 || ++digits > 32)
-                return false; /* invalid character / too many digits */
+            if (d < 0)
+                return "Invalid character";
+            if (++digits > 32)
+                return "Too many digits";
             sig = sig << 4 | (unsigned)d;
         }
     }
     if (digits == 0)
-        return false;
+        return "No digits";
     if (sig == 0) {
         *out = sign;
-        return true;
+        return NULL;
     }
     if (before_period >= 0)
         exponent -= 4 * ((int)digits - before_period);
@@ -161,7 +163,7 @@ static bool parse_float(const char *s, size_t n, unsigned w, unsigned t, u128 *o
     if (sigbits > t + 1) {
         unsigned adjust = sigbits - (t + 1);
         if (sig & (((u128)1 << adjust) - 1))
-            return false; /* too many significant bits */
+            return "Too many significant bits";
         sig >>= adjust;
         exponent += (int)adjust;
     } else {
@@ -173,30 +175,33 @@ static bool parse_float(const char *s, size_t n, unsigned w, unsigned t, u128 *o
     int max_exp = (1 << w) - 2, bias = (1 << (w - 1)) - 1;
     exponent += bias + (int)t;
     if (exponent > max_exp)
-        return false; /* magnitude too large */
+        return "Magnitude too large";
     if (exponent > 0) {
         *out = sign | (u128)exponent << t | tbits;
-        return true;
+        return NULL;
     }
     if (1 - exponent <= (int)t) {
         unsigned adjust = (unsigned)(1 - exponent);
         if (sig & (((u128)1 << adjust) - 1))
-            return false; /* subnormal underflow */
+            return "Subnormal underflow";
         *out = sign | sig >> adjust;
-        return true;
+        return NULL;
     }
-    return false; /* magnitude too small */
+    return "Magnitude too small";
 }
 
-bool ir_parse_ieee(const char *s, size_t n, unsigned bits, uint8_t *out)
+const char *ir_parse_ieee(const char *s, size_t n, unsigned bits, uint8_t *out)
 {
     unsigned w, t;
     u128 v;
-    if (!ieee_layout(bits, &w, &t) || !parse_float(s, n, w, t, &v))
-        return false;
+    if (!ieee_layout(bits, &w, &t))
+        return "unsupported float width";
+    const char *why = parse_float(s, n, w, t, &v);
+    if (why)
+        return why;
     for (unsigned i = 0; i < bits / 8; i++)
         out[i] = (uint8_t)(v >> (8 * i));
-    return true;
+    return NULL;
 }
 
 /* ---- printing -------------------------------------------------------------- */

@@ -425,8 +425,9 @@ void ir_diag_print(FILE *out, const ir_diag *d, bool color);
 /* ---- immediates and literals (imm.c) ------------------------------------- */
 
 /* Cranelift's float syntax: decimal or 0x1.8p3 hex, Inf, NaN, NaN:0x.., sNaN:0x..;
- * bits = 16, 32, 64 or 128.  out is little endian (2..16 bytes). */
-bool ir_parse_ieee(const char *s, size_t n, unsigned bits, uint8_t *out);
+ * bits = 16, 32, 64 or 128.  out is little endian (2..16 bytes).
+ * Returns NULL, or Cranelift's reason for refusing s ("Bad exponent" ...). */
+const char *ir_parse_ieee(const char *s, size_t n, unsigned bits, uint8_t *out);
 /* Prints like Cranelift's Ieee16/32/64/128 Display. Returns length. */
 int ir_print_ieee(char *buf, size_t size, unsigned bits, const uint8_t *in);
 /* Integer literal: decimal or 0x hex, with `_` separators and optional

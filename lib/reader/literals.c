@@ -219,85 +219,15 @@ int64_t optional_offset(parser *p, unsigned bits)
 
 /* ---- floats -------------------------------------------------------------------- */
 
-/* Why immediates.rs parse_float rejects s (called once ir_parse_ieee has). */
-static const char *float_error(const char *s, size_t n, unsigned bits)
-{
-    unsigned w = bits == 16 ? 5 : bits == 32 ? 8 : bits == 64 ? 11 : 15;
-    unsigned t = bits - 1 - w;
-    if (n && (s[0] == '-' || s[0] == '+'))
-        s++, n--;
-    if (n < 2 || memcmp(s, "0x", 2)) {
-        if (n >= 6 && !memcmp(s, "NaN:0x", 6))
-            return "Invalid NaN payload";
-        if (n >= 7 && !memcmp(s, "sNaN:0x", 7))
-            return "Invalid sNaN payload";
-        return "Float must be hexadecimal";
-    }
-    unsigned digits = 0;
-    int before_period = -1, exponent = 0;
-    u128 sig = 0;
-    for (size_t i = 2; i < n; i++) {
-        if (s[i] == '.') {
-            if (before_period >= 0)
-                return "Multiple radix points";
-            before_period = (int)digits;
-        } else if (s[i] == 'p') {
-            /* Rust's i16::from_str: a sign, then decimal digits only */
-            size_t k = i + 1;
-            bool neg = k < n && s[k] == '-';
-            if (k < n && (neg || s[k] == '+'))
-                k++;
-            long e = 0;
-            if (k == n)
-                return "Bad exponent";
-            for (; k < n; k++) {
-                if (s[k] < '0' || s[k] > '9' || (e = e * 10 + (s[k] - '0')) > 32768)
-                    return "Bad exponent";
-            }
-            if (e > 32767 + neg)
-                return "Bad exponent";
-            exponent = neg ? -(int)e : (int)e;
-            break;
-        } else {
-            int d = digit_value(s[i]);
-            if (d < 0)
-                return "Invalid character";
-            if (++digits > 32)
-                return "Too many digits";
-            sig = sig << 4 | (unsigned)d;
-        }
-    }
-    if (!digits)
-        return "No digits";
-    if (before_period >= 0)
-        exponent -= 4 * ((int)digits - before_period);
-    unsigned sigbits = 0;
-    for (u128 x = sig; x; x >>= 1)
-        sigbits++;
-    if (sigbits > t + 1) {
-        unsigned adjust = sigbits - (t + 1);
-        if (sig & (((u128)1 << adjust) - 1))
-            return "Too many significant bits";
-        exponent += (int)adjust;
-    } else {
-        exponent -= (int)(t + 1 - sigbits);
-    }
-    exponent += (1 << (w - 1)) - 1 + (int)t;
-    if (exponent > (1 << w) - 2)
-        return "Magnitude too large";
-    if (exponent <= 0 && 1 - exponent <= (int)t)
-        return "Subnormal underflow";
-    return "Magnitude too small";
-}
-
 /* A float literal of `bits` bits (Cranelift's lexer makes it a float token:
  * it has a '.', or is Inf / NaN); msg when the token is something else. */
 void parse_float(parser *p, unsigned bits, uint8_t *out, const char *msg)
 {
     if (p->t.kind != T_FLOAT)
         perr_expected(p, "%s", msg);
-    if (!ir_parse_ieee(p->t.text, p->t.len, bits, out))
-        perr(p, "%s", float_error(p->t.text, p->t.len, bits));
+    const char *why = ir_parse_ieee(p->t.text, p->t.len, bits, out);
+    if (why)
+        perr(p, "%s", why);
     lex_next(p);
 }
 
