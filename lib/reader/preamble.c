@@ -179,13 +179,22 @@ ir_trapcode parse_trapcode(parser *p)
 
 /* ---- preamble -------------------------------------------------------------------- */
 
+/* The head of a declaration `entN =`: a new number of its kind, its arrays
+ * grown to hold it, a duplicate refused. */
+#define DECLARE(p, f, n, kind, vec, defvec, msg_num, msg_eq)                   \
+    do {                                                                       \
+        (n) = match_ent(p, kind, msg_num);                                     \
+        check_num(p, n, MAX_ENTITY_NUM, line, col);                            \
+        ENSURE(vec, n, defvec);                                                \
+        define(p, &(defvec)->v[n], kind, n, line, col);                        \
+        expect(p, T_EQUAL, msg_eq);                                            \
+    } while (0)
+
+
 static void parse_stack_slot(parser *p, ir_function *f, uint32_t line, uint32_t col)
 {
-    uint32_t n = match_ent(p, E_SS, "expected stack slot number: ss«n»");
-    check_num(p, n, MAX_ENTITY_NUM, line, col);
-    ENSURE(&f->stack_slots, n, &f->ss_defined);
-    define(p, &f->ss_defined.v[n], E_SS, n, line, col);
-    expect(p, T_EQUAL, "expected '=' in stack slot declaration");
+    uint32_t n;
+    DECLARE(p, f, n, E_SS, &f->stack_slots, &f->ss_defined, "expected stack slot number: ss«n»", "expected '=' in stack slot declaration");
     if (!accept_ident(p, "explicit_slot") && !accept_ident(p, "spill_slot")) {
         if (tok_ident(p, "incoming_arg") || tok_ident(p, "outgoing_arg") || tok_ident(p, "emergency_slot"))
             perr(p, "stack slot kind '%.*s' of older releases is not supported", (int)p->t.len, p->t.text);
@@ -235,11 +244,8 @@ static uint32_t gv_ref(parser *p, const char *msg)
 
 static void parse_global_value(parser *p, ir_function *f, uint32_t line, uint32_t col)
 {
-    uint32_t n = match_ent(p, E_GV, "expected global value number: gv«n»");
-    check_num(p, n, MAX_ENTITY_NUM, line, col);
-    ENSURE(&f->gvs, n, &f->gv_defined);
-    define(p, &f->gv_defined.v[n], E_GV, n, line, col);
-    expect(p, T_EQUAL, "expected '=' in global value declaration");
+    uint32_t n;
+    DECLARE(p, f, n, E_GV, &f->gvs, &f->gv_defined, "expected global value number: gv«n»", "expected '=' in global value declaration");
     ir_global_value *g = &f->gvs.v[n];
     if (p->t.kind != T_IDENT)
         perr_expected(p, "expected global value kind");
@@ -295,11 +301,8 @@ static uint32_t add_signature(ir_function *f, const ir_signature *s, uint32_t n)
 
 static void parse_function_decl(parser *p, ir_function *f, uint32_t line, uint32_t col)
 {
-    uint32_t n = match_ent(p, E_FN, "expected function number: fn«n»");
-    check_num(p, n, MAX_ENTITY_NUM, line, col);
-    ENSURE(&f->func_refs, n, &f->fn_defined);
-    define(p, &f->fn_defined.v[n], E_FN, n, line, col);
-    expect(p, T_EQUAL, "expected '=' in function decl");
+    uint32_t n;
+    DECLARE(p, f, n, E_FN, &f->func_refs, &f->fn_defined, "expected function number: fn«n»", "expected '=' in function decl");
     ir_func_ref fr = {0};
     fr.colocated = accept_ident(p, "colocated");
     fr.patchable = accept_ident(p, "patchable");
@@ -325,11 +328,8 @@ static void parse_function_decl(parser *p, ir_function *f, uint32_t line, uint32
 
 static void parse_constant_decl(parser *p, ir_function *f, uint32_t line, uint32_t col)
 {
-    uint32_t n = match_ent(p, E_CONST, "expected constant number: const«n»");
-    check_num(p, n, MAX_ENTITY_NUM, line, col);
-    ENSURE(&f->constants, n, &f->const_defined);
-    define(p, &f->const_defined.v[n], E_CONST, n, line, col);
-    expect(p, T_EQUAL, "expected '=' in constant decl");
+    uint32_t n;
+    DECLARE(p, f, n, E_CONST, &f->constants, &f->const_defined, "expected constant number: const«n»", "expected '=' in constant decl");
     uint8_t buf[16];
     unsigned size;
     if (p->t.kind == T_TYPE) {
@@ -358,11 +358,8 @@ static void parse_entities(parser *p, ir_function *f)
                 parse_stack_slot(p, f, line, col);
                 continue;
             case E_DSS: {
-                uint32_t n = match_ent(p, E_DSS, "expected stack slot number: dss«n»");
-                check_num(p, n, MAX_ENTITY_NUM, line, col);
-                ENSURE(&f->dyn_slots, n, &f->dss_defined);
-                define(p, &f->dss_defined.v[n], E_DSS, n, line, col);
-                expect(p, T_EQUAL, "expected '=' in stack slot declaration");
+                uint32_t n;
+                DECLARE(p, f, n, E_DSS, &f->dyn_slots, &f->dss_defined, "expected stack slot number: dss«n»", "expected '=' in stack slot declaration");
                 if (!accept_ident(p, "explicit_dynamic_slot"))
                     perr_expected(p, "expected stack slot kind");
                 uint32_t dt = match_ent(p, E_DT, "expected dynamic type");
