@@ -4,7 +4,8 @@
 #   make test             build, then run every test; ends with "N passed, N failed"
 #   make SAN=1 [test]     the same with AddressSanitizer + UBSan, in build-san/
 #   make ARCH=aarch64     cross build into build-aarch64/ (make test runs it under qemu)
-#   make bench            parse+verify throughput on a generated 5,000-function file
+#   make bench            run time of the ../shared/bench workloads beside gcc -O0/-O2,
+#                         compile throughput on a generated 5,000-function file
 #   make conformance      print round trip of ../shared/conformance/cranelift-runtests
 #   make deps             install what a fresh Debian 12 machine lacks (tools/deps.sh)
 #   make install          PREFIX=/usr/local DESTDIR= : binary and man page
@@ -131,7 +132,11 @@ cg-test: $(BUILD)/cg_test
 conformance: $(BUILD)/clifrun
 	@$(TEST_ENV) tools/test.sh conformance
 
-bench: $(BUILD)/clifrun
+# The benchmark driver of tools/bench.sh: compiles and times the workloads.
+$(BUILD)/cgbench: tools/cgbench.c $(LIB_OBJS)
+	$(CC_HOST) $(CFLAGS_BASE) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LIBS)
+
+bench: $(BUILD)/clifrun $(BUILD)/cgbench
 	@$(TEST_ENV) tools/bench.sh
 
 # ---- setup and installation --------------------------------------------------

@@ -1,48 +1,89 @@
 #!/usr/bin/env bash
-# tools/bench.sh — compile-throughput figures (run by `make bench`).
+# tools/bench.sh — benchmark figures (run by `make bench`); never asserts a time.
 #
-# Generates $BUILD/bench/many$N.clif with $SHARED/bench/gen/gen_many.py N
-# (N=5000 unless BENCH_N is set: 5,000 functions, ~236,000 instructions,
-# 6.7 MB) once, then runs `clifrun bench FILE`, which parses and verifies
-# it and reports its own figures (MB/s, functions/s).  This script prints
-# those figures and the wall time of the whole command.  It never asserts a
-# time: it fails only when it cannot produce the figures.
-# Environment: BUILD (build), CLIFRUN ($BUILD/clifrun), SHARED (../shared), RUN, BENCH_N.
+# 1. Run time: for each workload of $SHARED/bench/clif, $BUILD/cgbench times
+#    the BENCH run line of clifrun's code (best of BENCH_REPS, default 1);
+#    beside it the C twin of $SHARED/bench/c built with gcc -O0 and -O2 (whole
+#    process, default arguments) and Cranelift's figures from the kit's README.
+# 2. Compile throughput: $SHARED/bench/gen/gen_many.py N (N=5000 unless
+#    BENCH_N is set) once into $BUILD/bench/many$N.clif; cgbench --compile
+#    parses, verifies, compiles and links it; `clifrun bench` times parsing
+#    and verifying alone.
+# Environment: BUILD (build), CLIFRUN ($BUILD/clifrun), SHARED (../shared), RUN,
+# BENCH_N, BENCH_REPS, BENCH_ONLY (space-separated workload names), CC_BENCH (gcc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 CLIFRUN=${CLIFRUN:-$BUILD/clifrun}
+CGBENCH=$BUILD/cgbench
 SHARED=${SHARED:-../shared}
 RUN=${RUN:-}
 N=${BENCH_N:-5000}
+REPS=${BENCH_REPS:-1}
+CCB=${CC_BENCH:-gcc}
 
-gen=$SHARED/bench/gen/gen_many.py
+kit=$SHARED/bench
+gen=$kit/gen/gen_many.py
 [ -f "$gen" ] || { echo "bench: $gen not found (set SHARED=)" >&2; exit 1; }
 [ -x "$CLIFRUN" ] || { echo "bench: $CLIFRUN not built: run make" >&2; exit 1; }
-
-out=$BUILD/bench/many$N.clif
+[ -x "$CGBENCH" ] || { echo "bench: $CGBENCH not built: run make bench" >&2; exit 1; }
 mkdir -p "$BUILD/bench"
+[ -n "$RUN" ] && echo "note: run under '$RUN': figures are not the host's"
+
+secs() {    # secs CMD...: wall time of CMD in seconds (its output discarded)
+    local t0 t1
+    t0=$(date +%s%N)
+    "$@" >/dev/null 2>&1 || { echo "-"; return; }
+    t1=$(date +%s%N)
+    awk -v d=$((t1 - t0)) 'BEGIN { printf "%.2f", d / 1e9 }'
+}
+
+# Cranelift's figures: | name | gcc -O0 | gcc -O2 | none | speed | in the README
+readme_col() {
+    awk -F'|' -v w="$1" -v c="$2" '{ gsub(/ /, "", $2) } $2 == w { gsub(/ /, "", $c); print $c; exit }' \
+        "$kit/README.md"
+}
+
+echo "== run time of the BENCH call, seconds (clifrun: best of $REPS; gcc: whole process) =="
+printf '%-9s %8s %8s %8s %10s %10s  %s\n' workload clifrun "gcc -O0" "gcc -O2" "CL none" "CL speed" "clifrun/CL speed"
+status=0
+for f in "$kit"/clif/*.clif; do
+    w=$(basename "$f" .clif)
+    if [ -n "${BENCH_ONLY:-}" ] && [[ " $BENCH_ONLY " != *" $w "* ]]; then
+        continue
+    fi
+    line=$($RUN "$CGBENCH" -r "$REPS" "$f" 2>"$BUILD/bench/$w.err" | grep '^workload' || true)
+    t=$(printf '%s' "$line" | awk '{print $3}')
+    verdict=$(printf '%s' "$line" | awk '{print $4}')
+    [ "$verdict" = ok ] || { status=1; t="${t:--} ${verdict:-ERROR}"; cat "$BUILD/bench/$w.err" >&2; }
+    o0=- o2=-
+    if [ -f "$kit/c/$w.c" ] && [ -z "$RUN" ]; then
+        for o in 0 2; do
+            exe=$BUILD/bench/$w-O$o
+            if [ ! -x "$exe" ] || [ "$kit/c/$w.c" -nt "$exe" ]; then
+                "$CCB" -O$o -o "$exe" "$kit/c/$w.c" -lm 2>/dev/null || rm -f "$exe"
+            fi
+            [ -x "$exe" ] && eval "o$o=\$(secs \"\$exe\")"
+        done
+    fi
+    cn=$(readme_col "$w" 5) cs=$(readme_col "$w" 6)
+    ratio=$(awk -v a="${t%% *}" -v b="$cs" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", a / b; else print "-" }')
+    printf '%-9s %8s %8s %8s %10s %10s  %s\n' "$w" "$t" "$o0" "$o2" "${cn:--}" "${cs:--}" "$ratio"
+done
+
+echo
+echo "== compile throughput =="
+out=$BUILD/bench/many$N.clif
 if [ ! -s "$out" ] || [ "$gen" -nt "$out" ]; then
     echo "bench: python3 $gen $N -o $out"
     python3 "$gen" "$N" -o "$out.tmp"
     mv "$out.tmp" "$out"
 fi
-
 bytes=$(wc -c <"$out")
 funcs=$(grep -c '^function' "$out" || true)
-insts=$(grep -E '^    (v[0-9]+(, v[0-9]+)* = )?[a-z_]' "$out" |
-        grep -cvE '^    (fn|sig|ss|dss|gv|jt|dt|const)[0-9]+ ' || true)
-echo "input: $out: $bytes bytes, $funcs functions, $insts instructions"
-echo "command: ${RUN:+$RUN }$CLIFRUN bench $out"
-[ -n "$RUN" ] && echo "note: run under '$RUN': figures are not the host's"
-status=0
-t0=$(date +%s%N)
-$RUN "$CLIFRUN" bench "$out" || status=$?
-t1=$(date +%s%N)
-if [ $status -ne 0 ]; then
-    echo "bench: clifrun bench exited with status $status" >&2
-    exit 1
-fi
-ms=$(( (t1 - t0) / 1000000 ))
-printf 'wall time of the clifrun bench command (all its repetitions, start-up and exit): %d.%03d s\n' \
-    $((ms / 1000)) $((ms % 1000))
+echo "input: $out: $bytes bytes, $funcs functions"
+$RUN "$CGBENCH" --compile "$out" || status=1
+echo "parse + verify alone (clifrun bench):"
+$RUN "$CLIFRUN" bench "$out" || status=1
+[ $status -eq 0 ] || echo "bench: some figures are missing or wrong (see above)" >&2
+exit $status

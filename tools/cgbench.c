@@ -1,0 +1,265 @@
+/* tools/cgbench.c: figures for `make bench` (tools/bench.sh), never asserted.
+ *
+ *   cgbench [-r N] FILE...        run the BENCH line of each workload
+ *   cgbench --compile FILE        parse, verify, compile and link FILE
+ *
+ * A workload's BENCH line is the last run line after a comment starting
+ * `; BENCH` (../shared/bench/README.md).  The file is compiled for its
+ * x86_64 target line (the host), linked into one JIT module, and that call
+ * alone is timed, the best of N runs (default 1); prints
+ * "workload NAME SECONDS ok|WRONG|ERROR".  --compile prints the time of
+ * each phase and the total per 1,000 functions. */
+#include "codegen.h"
+#include "jit.h"
+#include "reader.h"
+#include "run.h"
+#include "verify.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long sz = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)sz + 1);
+    if (buf && fread(buf, 1, (size_t)sz, f) != (size_t)sz) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    if (buf)
+        buf[sz] = 0, *len = (size_t)sz;
+    return buf;
+}
+
+typedef struct loaded {
+    char *src;
+    ir_file file;
+    jit_module *m;
+    cg_output *outs;
+    double t_parse, t_verify, t_compile, t_link;
+} loaded;
+
+static void unload(loaded *l)
+{
+    jit_error err;
+    if (l->m)
+        jit_module_free(l->m, &err);
+    for (uint32_t i = 0; l->outs && i < l->file.funcs.n; i++)
+        cg_output_free(&l->outs[i]);
+    free(l->outs);
+    ir_file_free(&l->file);
+    free(l->src);
+}
+
+/* Parse, verify, compile every function for the first x86_64 target, link. */
+static bool load(jit_ctx *ctx, const char *path, loaded *l)
+{
+    memset(l, 0, sizeof *l);
+    size_t len;
+    ir_diag d;
+    if (!(l->src = slurp(path, &len))) {
+        fprintf(stderr, "cgbench: cannot read %s\n", path);
+        return false;
+    }
+    double t0 = now();
+    if (!reader_parse_file(&l->file, path, l->src, len, &d)) {
+        ir_diag_print(stderr, &d, false);
+        return false;
+    }
+    double t1 = now();
+    for (uint32_t i = 0; i < l->file.funcs.n; i++) {
+        if (!ir_legacy_rewrite(l->file.funcs.v[i], &d) || !verify_function(l->file.funcs.v[i], &d)) {
+            d.file = path, d.src = l->src, d.len = len;
+            ir_diag_print(stderr, &d, false);
+            return false;
+        }
+    }
+    double t2 = now();
+    cg_target t = {.arch = JIT_ARCH_X86_64};
+    for (uint32_t i = 0; i < l->file.targets.n; i++)
+        if (!strcmp(l->file.targets.v[i].arch, "x86_64")) {
+            if (!cg_target_from_file(&t, &l->file, i, &d)) {
+                ir_diag_print(stderr, &d, false);
+                return false;
+            }
+            break;
+        }
+    jit_error err;
+    l->outs = calloc(l->file.funcs.n + 1, sizeof *l->outs);
+    for (uint32_t i = 0; i < l->file.funcs.n; i++)
+        if (!cg_compile(&t, &l->file, i, &l->outs[i], &d)) {
+            ir_diag_print(stderr, &d, false);
+            return false;
+        }
+    double t3 = now();
+    if (!(l->m = jit_module_new(ctx, path, &err))) {
+        fprintf(stderr, "cgbench: %s\n", err.msg);
+        return false;
+    }
+    for (uint32_t i = 0; i < l->file.funcs.n; i++) {
+        char name[128];
+        cg_output *o = &l->outs[i];
+        jit_func jf = {.name = cg_symbol_name(l->file.funcs.v[i], name, sizeof name), .code = o->code.v,
+                       .size = o->code.n, .align = o->align, .relocs = o->relocs.v,
+                       .nrelocs = o->relocs.n, .traps = o->traps.v, .ntraps = o->traps.n,
+                       .line = l->file.funcs.v[i]->line};
+        if (!jit_module_add_func(l->m, &jf, &err)) {
+            fprintf(stderr, "cgbench: %s: %s\n", path, err.msg);
+            return false;
+        }
+    }
+    if (!jit_module_link(l->m, &err) || !jit_module_finalize(l->m, &err)) {
+        fprintf(stderr, "cgbench: %s: link: %s\n", path, err.msg);
+        return false;
+    }
+    double t4 = now();
+    l->t_parse = t1 - t0, l->t_verify = t2 - t1, l->t_compile = t3 - t2, l->t_link = t4 - t3;
+    return true;
+}
+
+/* The last run line after the last `; BENCH` comment, or NULL. */
+static const ir_run_cmd *bench_line(const loaded *l)
+{
+    const char *p = l->src, *hit = NULL;
+    for (const char *q = p; (q = strstr(q, "; BENCH")); q++)
+        hit = q;
+    if (!hit)
+        return NULL;
+    uint32_t line = 1;
+    for (const char *q = p; q < hit; q++)
+        line += *q == '\n';
+    const ir_run_cmd *best = NULL;
+    for (uint32_t i = 0; i < l->file.runs.n; i++)
+        if (l->file.runs.v[i].line > line && l->file.runs.v[i].kind == IR_RUN_RUN)
+            best = &l->file.runs.v[i];
+    return best;
+}
+
+static const char *base_name(const char *path, char *buf, size_t n)
+{
+    const char *s = strrchr(path, '/');
+    snprintf(buf, n, "%s", s ? s + 1 : path);
+    char *dot = strrchr(buf, '.');
+    if (dot)
+        *dot = 0;
+    return buf;
+}
+
+static int workload(jit_ctx *ctx, const char *path, int reps)
+{
+    char name[128];
+    base_name(path, name, sizeof name);
+    loaded l;
+    const ir_run_cmd *rc = NULL;
+    if (!load(ctx, path, &l) || !(rc = bench_line(&l))) {
+        if (!rc && l.src)
+            fprintf(stderr, "cgbench: %s: no run line after `; BENCH`\n", path);
+        printf("workload %s - ERROR\n", name);
+        unload(&l);
+        return 1;
+    }
+    const ir_function *fn = l.file.funcs.v[rc->func];
+    char sym[128], tname[160];
+    run_callee callee = {jit_module_lookup(l.m, cg_symbol_name(fn, sym, sizeof sym)), NULL};
+    cg_output tout = {0};
+    jit_module *tm = NULL;
+    jit_error err;
+    ir_diag d;
+    if (run_needs_trampoline(fn, &fn->sig, NULL)) {    /* as cg_test does */
+        cg_target t = {.arch = JIT_ARCH_X86_64};
+        snprintf(tname, sizeof tname, "__bench_trampoline_%s", sym);
+        tm = jit_module_new(ctx, "trampoline", &err);
+        if (tm && cg_compile_trampoline(&t, fn, &tout, &d)) {
+            jit_func jf = {.name = tname, .code = tout.code.v, .size = tout.code.n, .align = tout.align,
+                           .local = true};
+            if (jit_module_add_func(tm, &jf, &err) && jit_module_link(tm, &err) &&
+                jit_module_finalize(tm, &err))
+                callee.trampoline = (run_trampoline_fn)jit_module_lookup(tm, tname);
+        }
+    }
+    double best = -1;
+    bool ok = true;
+    for (int r = 0; r < reps && ok; r++) {
+        ir_data_value actual[16];
+        memset(actual, 0, sizeof actual);
+        run_outcome oc;
+        run_opts opts = {.timeout = 0};
+        double t0 = now();
+        run_call(&callee, fn, &fn->sig, &l.file.data.v[rc->args], rc->nargs, actual, &opts, &oc);
+        double t = now() - t0;
+        ok = oc.status == RUN_OK && fn->sig.nrets <= 16 &&
+             run_check(rc->cmp, actual, fn->sig.nrets, &l.file.data.v[rc->expect], rc->nexpect);
+        if (!ok)
+            run_report(stderr, &l.file, rc, actual, &oc, 0);
+        if (best < 0 || t < best)
+            best = t;
+    }
+    printf("workload %s %.3f %s\n", name, best, ok ? "ok" : "WRONG");
+    if (tm)
+        jit_module_free(tm, &err);
+    cg_output_free(&tout);
+    unload(&l);
+    return ok ? 0 : 1;
+}
+
+static int compile_only(jit_ctx *ctx, const char *path)
+{
+    loaded l;
+    if (!load(ctx, path, &l)) {
+        unload(&l);
+        return 1;
+    }
+    size_t code = 0;
+    for (uint32_t i = 0; i < l.file.funcs.n; i++)
+        code += l.outs[i].code.n;
+    double total = l.t_parse + l.t_verify + l.t_compile + l.t_link;
+    uint32_t n = l.file.funcs.n;
+    printf("compile %s: %u functions, %zu bytes of code\n", path, n, code);
+    printf("compile phases: parse %.3f s, verify %.3f s, compile %.3f s, link %.3f s; total %.3f s\n",
+           l.t_parse, l.t_verify, l.t_compile, l.t_link, total);
+    printf("compile per 1000 functions: %.4f s (compile alone %.4f s)\n", n ? total * 1000 / n : 0,
+           n ? l.t_compile * 1000 / n : 0);
+    unload(&l);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    jit_config cfg = {0};
+    jit_config_from_env(&cfg);
+    jit_error err;
+    jit_ctx *ctx = jit_ctx_new(&cfg, &err);
+    if (!ctx || !cg_define_libcalls(ctx, &err)) {
+        fprintf(stderr, "cgbench: %s\n", err.msg);
+        return 2;
+    }
+    int reps = 1, status = 0, files = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-r") && i + 1 < argc) {
+            reps = atoi(argv[++i]);
+            reps = reps < 1 ? 1 : reps;
+        } else if (!strcmp(argv[i], "--compile") && i + 1 < argc) {
+            status |= compile_only(ctx, argv[++i]), files++;
+        } else {
+            status |= workload(ctx, argv[i], reps), files++;
+        }
+    }
+    if (!files)
+        fputs("usage: cgbench [-r N] FILE... | cgbench --compile FILE\n", stderr);
+    jit_ctx_free(ctx);
+    return files ? status : 2;
+}
