@@ -203,6 +203,9 @@ const char *cg_extname_symbol(cg_ctx *c, const ir_extname *n, char *buf, size_t 
 
 bool cg_regalloc(cg_ctx *c);
 bool cg_regalloc_local(cg_ctx *c);     /* ralocal.c */
+/* Linear scan (ralinear.c); false if it cannot handle the function (then
+ * nothing is filled and another allocator must run). */
+bool cg_regalloc_linear(cg_ctx *c);
 void cg_frame_layout(cg_ctx *c);
 /* Order parallel moves (from[i] -> to[i], all distinct destinations) into
  * edits at pos, breaking cycles through allocation tmp. */

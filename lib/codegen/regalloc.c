@@ -1,14 +1,15 @@
 /* Register allocation and frame layout.
  *
- * cg_regalloc runs the block-local allocator (ralocal.c), or with
- * CLIFRUN_REGALLOC=spill in the environment the simplest correct one,
- * kept here as a reference to test against: every vreg lives in its own
- * spill slot; around each instruction its uses are loaded into registers
- * and its defs stored back.  Nothing is live in a register across
- * instructions, so clobbers and block boundaries need no care, and block
- * arguments are slot-to-slot parallel copies.  Both fill exactly what a
- * linear-scan allocator will fill (f->allocs, f->edits, f->nspill,
- * f->dirty), so replacing them touches neither lowering nor emission. */
+ * cg_regalloc runs the linear-scan allocator (ralinear.c); a function it
+ * gives up on goes to the block-local one (ralocal.c).  CLIFRUN_REGALLOC
+ * in the environment picks one for differential testing: `linear` (the
+ * default), `local`, or `spill`, the simplest correct one, kept here as a
+ * reference: every vreg lives in its own spill slot; around each
+ * instruction its uses are loaded into registers and its defs stored back.
+ * Nothing is live in a register across instructions, so clobbers and block
+ * boundaries need no care, and block arguments are slot-to-slot parallel
+ * copies.  All fill the same things (f->allocs, f->edits, f->nspill,
+ * f->dirty), so none touches lowering or emission. */
 #include "cg.h"
 
 #include <string.h>
@@ -173,12 +174,14 @@ static bool regalloc_spill(cg_ctx *c)
 
 bool cg_regalloc(cg_ctx *c)
 {
-    static int spill = -1;
-    if (spill < 0) {
+    static int which = -1;     /* 0 linear, 1 local, 2 spill */
+    if (which < 0) {
         const char *e = getenv("CLIFRUN_REGALLOC");
-        spill = e && !strcmp(e, "spill");
+        which = e && !strcmp(e, "spill") ? 2 : e && !strcmp(e, "local") ? 1 : 0;
     }
-    return spill ? regalloc_spill(c) : cg_regalloc_local(c);
+    if (which == 2)
+        return regalloc_spill(c);
+    return (which == 0 && cg_regalloc_linear(c)) || cg_regalloc_local(c);
 }
 
 void cg_frame_layout(cg_ctx *c)

@@ -1,0 +1,770 @@
+/* Linear-scan register allocation over live intervals.
+ *
+ * Positions: instruction i reads its uses at 2i and writes its defs at
+ * 2i+1 (an early def, a temporary, is live at both).  Liveness is computed
+ * per vreg by walking backwards from its uses over the CFG (blocks a value
+ * is live into), and a vreg's interval is the hull [start, end) of every
+ * position where it is live, in emission order: a value carried around a
+ * loop covers the whole loop.  Intervals are allocated in order of start.
+ *
+ * An interval keeps one location for its whole life, a register or (once
+ * spilled) a spill slot, so block boundaries need no fix-ups; block
+ * arguments are parallel moves before the jump.  A spilled vreg gets a
+ * "tiny" interval at each instruction that reads or writes it in a
+ * register (a reload before, a store after); tiny intervals are never
+ * spilled.  When no register is free, the interval with the least spill
+ * weight (uses weighted by loop depth, per unit of length) among the
+ * current one and those holding a usable register is spilled.
+ *
+ * Fixed constraints are per-register lists of blocked positions, each
+ * naming the one vreg allowed there (the one fixed to it): a fixed use of
+ * v in p blocks p at 2i except for v; a fixed def or temp blocks it at 2i+1
+ * (and its uses' position, so a pseudo-op may write it before reading
+ * them); a clobber blocks both positions.  Values live across calls thus
+ * land in callee-saved registers.  Hints: a def reusing a dying use takes
+ * its register, block parameters and arguments each other's, fixed
+ * operands their register.  A function this allocator cannot handle
+ * (a vreg defined twice, a terminator with operands in a block passing
+ * arguments, running out of registers) returns false; cg_regalloc then
+ * uses the block-local allocator for it. */
+#include "cg.h"
+
+#include <math.h>
+#include <string.h>
+
+#define RA_PARAM 0xfffffffeu    /* occurrence: block parameter (defined at block start) */
+#define RA_ARG 0xfffffffdu      /* occurrence: block argument (read before the terminator) */
+#define RA_SPILL 0xfffffffeu    /* loc: in its spill slot */
+#define BIT(p) (1ull << (p))
+
+typedef struct rocc { uint32_t inst, op; } rocc;
+typedef struct rtiny { uint32_t v, inst, s, e; } rtiny;
+typedef struct rfix { uint32_t pos, except; } rfix;
+
+typedef struct lsra {
+    cg_ctx *c;
+    cg_func *f;
+    const cg_isa *isa;
+    uint32_t nv, ni, nb;
+    uint32_t *blk_of;       /* label -> block */
+    uint32_t *iblk;         /* instruction -> block */
+    uint32_t *pstart, *preds;
+    double *freq;           /* per block: 8^loop depth */
+    uint32_t *ostart;       /* per vreg: its occurrences, in instruction order */
+    rocc *occs;
+    uint32_t *s, *e;        /* per vreg: interval [s, e), s = CG_NONE if unused */
+    double *w;              /* spill weight */
+    uint32_t *hintv;        /* a vreg whose register this one would like */
+    uint8_t *hintp;         /* a preg it would like, 0xff */
+    uint32_t *rsrc;         /* operand index of the reused use, for the def at s */
+    uint32_t *loc;          /* preg, RA_SPILL, CG_NONE */
+    uint32_t *slot;
+    uint32_t *mark;         /* scratch per vreg */
+    uint32_t *bmark, *bdef, *stack;     /* scratch per block */
+    uint32_t fstart[65];
+    rfix *fixes;
+    uint32_t occ_id[64], occ_end[64];   /* per preg: interval (vreg, or nv + tiny), end */
+    uint64_t allocable[CG_NCLS];
+    IR_VEC(rtiny) tiny;
+    IR_VEC(uint32_t) heap;  /* tiny intervals by start */
+    uint32_t nslots;
+    bool ok;
+} lsra;
+
+#define V(r) ((r) - CG_VREG0)
+
+static const cg_operand *opnd(const lsra *r, uint32_t k) { return &r->f->opnds.v[k]; }
+
+static bool is_def(const cg_operand *o) { return o->kind != CG_USE; }
+
+/* ---- building -------------------------------------------------------------- */
+
+static bool build_cfg(lsra *r)
+{
+    cg_func *f = r->f;
+    for (uint32_t l = 0; l < f->nlabels; l++)
+        r->blk_of[l] = CG_NONE;
+    for (uint32_t b = 0; b < r->nb; b++) {
+        const cg_block *bl = &f->blocks.v[b];
+        r->blk_of[bl->label] = b;
+        for (uint32_t i = bl->first; i < bl->end; i++)
+            r->iblk[i] = b;
+        if (bl->end == bl->first)
+            return false;
+    }
+    /* predecessors (CSR) and loop depth from back edges of the layout */
+    memset(r->pstart, 0, (r->nb + 1) * sizeof *r->pstart);
+    int32_t *diff = (int32_t *)r->stack;
+    memset(diff, 0, (r->nb + 1) * sizeof *diff);
+    for (uint32_t b = 0; b < r->nb; b++) {
+        const cg_block *bl = &f->blocks.v[b];
+        for (uint32_t k = 0; k < bl->nsuccs; k++) {
+            uint32_t t = r->blk_of[f->vlist.v[bl->succs + k]];
+            if (t == CG_NONE)
+                return false;
+            r->pstart[t + 1]++;
+            if (t <= b)
+                diff[t]++, diff[b + 1]--;
+        }
+    }
+    int32_t depth = 0;
+    for (uint32_t b = 0; b < r->nb; b++) {
+        depth += diff[b];
+        r->freq[b] = pow(8.0, depth < 6 ? depth : 6);
+    }
+    for (uint32_t b = 0; b < r->nb; b++)
+        r->pstart[b + 1] += r->pstart[b];
+    uint32_t *fill = r->bmark;
+    memcpy(fill, r->pstart, r->nb * sizeof *fill);
+    for (uint32_t b = 0; b < r->nb; b++) {
+        const cg_block *bl = &f->blocks.v[b];
+        for (uint32_t k = 0; k < bl->nsuccs; k++)
+            r->preds[fill[r->blk_of[f->vlist.v[bl->succs + k]]]++] = b;
+    }
+    return true;
+}
+
+/* Occurrences of each vreg (CSR, in instruction order), hints, fixed blocks. */
+static bool build_occs(lsra *r)
+{
+    cg_func *f = r->f;
+    uint32_t nv = r->nv;
+    memset(r->ostart, 0, (nv + 1) * sizeof *r->ostart);
+    for (uint32_t k = 0; k < f->opnds.n; k++)
+        if (f->opnds.v[k].reg >= CG_VREG0)
+            r->ostart[V(f->opnds.v[k].reg) + 1]++;
+    for (uint32_t b = 0; b < r->nb; b++) {
+        const cg_block *bl = &f->blocks.v[b];
+        for (uint32_t k = 0; k < bl->nparams; k++)
+            r->ostart[V(f->vlist.v[bl->params + k]) + 1]++;
+        for (uint32_t k = 0; k < bl->nargs; k++)
+            r->ostart[V(f->vlist.v[bl->args + k]) + 1]++;
+    }
+    for (uint32_t v = 0; v < nv; v++)
+        r->ostart[v + 1] += r->ostart[v];
+    uint32_t *fill = r->mark;
+    memcpy(fill, r->ostart, nv * sizeof *fill);
+    r->occs = malloc((r->ostart[nv] + 1) * sizeof *r->occs);
+    for (uint32_t b = 0; b < r->nb; b++) {
+        const cg_block *bl = &f->blocks.v[b];
+        for (uint32_t k = 0; k < bl->nparams; k++) {
+            uint32_t v = V(f->vlist.v[bl->params + k]);
+            r->occs[fill[v]++] = (rocc){bl->first, RA_PARAM};
+        }
+        for (uint32_t i = bl->first; i < bl->end; i++) {
+            const cg_inst *in = &f->insts.v[i];
+            if (i + 1 == bl->end)
+                for (uint32_t k = 0; k < bl->nargs; k++) {
+                    uint32_t v = V(f->vlist.v[bl->args + k]);
+                    r->occs[fill[v]++] = (rocc){i, RA_ARG};
+                }
+            for (uint32_t k = 0; k < in->nopnd; k++) {
+                const cg_operand *o = opnd(r, in->opnd + k);
+                if (o->reg < CG_VREG0)
+                    continue;
+                uint32_t v = V(o->reg);
+                r->occs[fill[v]++] = (rocc){i, in->opnd + k};
+                if (o->cons == CG_FIXED && r->hintp[v] == 0xff)
+                    r->hintp[v] = o->fix;
+            }
+        }
+        /* block arguments and the parameters they go to hint at each other */
+        if (bl->nargs) {
+            if (bl->nsuccs != 1 || f->insts.v[bl->end - 1].nopnd)
+                return false;
+            const cg_block *sb = &f->blocks.v[r->blk_of[f->vlist.v[bl->succs]]];
+            if (sb->nparams != bl->nargs)
+                return false;
+            for (uint32_t k = 0; k < bl->nargs; k++) {
+                uint32_t a = V(f->vlist.v[bl->args + k]), p = V(f->vlist.v[sb->params + k]);
+                if (r->hintv[p] == CG_NONE)
+                    r->hintv[p] = a;
+                if (r->hintv[a] == CG_NONE)
+                    r->hintv[a] = p;
+            }
+        }
+    }
+    return true;
+}
+
+/* Per instruction: which pregs its fixed operands and clobbers block. */
+static void build_fixes(lsra *r)
+{
+    cg_func *f = r->f;
+    IR_VEC(rfix) all = {0};
+    IR_VEC(uint8_t) pr = {0};
+    for (uint32_t i = 0; i < r->ni; i++) {
+        const cg_inst *in = &f->insts.v[i];
+        uint64_t clob = r->isa->clobbers[in->clob], muse = 0, mdef = 0, mearly = 0;
+        uint32_t uv[64], dv[64];
+        uint8_t up[64], dp[64];
+        unsigned nu = 0, nd = 0;
+        for (uint32_t k = 0; k < in->nopnd; k++) {
+            const cg_operand *o = opnd(r, in->opnd + k);
+            unsigned p;
+            uint32_t v;
+            if (o->reg < CG_VREG0)
+                p = o->reg, v = CG_NONE;
+            else if (o->cons == CG_FIXED)
+                p = o->fix, v = V(o->reg);
+            else
+                continue;
+            if (p >= 64)
+                continue;
+            if (o->kind == CG_USE) {
+                muse |= BIT(p);
+                if (nu < 64)
+                    uv[nu] = v, up[nu++] = (uint8_t)p;
+            } else {
+                mdef |= BIT(p);
+                if (o->kind == CG_EARLY_DEF)
+                    mearly |= BIT(p);
+                if (nd < 64)
+                    dv[nd] = v, dp[nd++] = (uint8_t)p;
+            }
+        }
+        uint64_t all_m = clob | muse | mdef;
+        for (uint64_t m = all_m; m; m &= m - 1) {
+            unsigned p = (unsigned)__builtin_ctzll(m);
+            uint32_t eu = CG_NONE, ed = CG_NONE;
+            for (unsigned k = 0; k < nu; k++)
+                if (up[k] == p)
+                    eu = uv[k];
+            for (unsigned k = 0; k < nd; k++)
+                if (dp[k] == p)
+                    ed = dv[k];
+            uint32_t early_ex = eu != CG_NONE ? eu : (mearly & BIT(p)) ? ed : CG_NONE;
+            ir_vec_push(&all, ((rfix){2 * i, early_ex}));
+            ir_vec_push(&pr, (uint8_t)p);
+            if ((clob | mdef) & BIT(p)) {
+                ir_vec_push(&all, ((rfix){2 * i + 1, ed}));
+                ir_vec_push(&pr, (uint8_t)p);
+            }
+        }
+    }
+    /* bucket by preg, keeping position order */
+    memset(r->fstart, 0, sizeof r->fstart);
+    for (uint32_t k = 0; k < all.n; k++)
+        r->fstart[pr.v[k] + 1]++;
+    for (unsigned p = 0; p < 64; p++)
+        r->fstart[p + 1] += r->fstart[p];
+    uint32_t fill[64];
+    memcpy(fill, r->fstart, sizeof fill);
+    r->fixes = malloc((all.n + 1) * sizeof *r->fixes);
+    for (uint32_t k = 0; k < all.n; k++)
+        r->fixes[fill[pr.v[k]]++] = all.v[k];
+    ir_vec_free(&all);
+    ir_vec_free(&pr);
+}
+
+/* Is p blocked somewhere in [s, e) for anyone but v? */
+static bool fixed_conflict(const lsra *r, unsigned p, uint32_t v, uint32_t s, uint32_t e)
+{
+    uint32_t lo = r->fstart[p], hi = r->fstart[p + 1];
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (r->fixes[mid].pos < s)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (uint32_t k = lo; k < r->fstart[p + 1] && r->fixes[k].pos < e; k++)
+        if (r->fixes[k].except != v)
+            return true;
+    return false;
+}
+
+/* Live intervals: per vreg, the hull of its defs, uses and the blocks it is
+ * live into or out of (found walking predecessors back from each use). */
+static bool build_intervals(lsra *r)
+{
+    cg_func *f = r->f;
+    for (uint32_t b = 0; b < r->nb; b++)
+        r->bmark[b] = r->bdef[b] = CG_NONE;
+    for (uint32_t v = 0; v < r->nv; v++) {
+        r->s[v] = CG_NONE, r->e[v] = 0, r->w[v] = 0;
+        uint32_t o0 = r->ostart[v], o1 = r->ostart[v + 1];
+        if (o0 == o1)
+            continue;
+        uint32_t s = CG_NONE, e = 0, ndefs = 0, sp = 0;
+        bool only_temps = true;
+        double cost = 0;
+        for (uint32_t k = o0; k < o1; k++) {
+            const rocc *oc = &r->occs[k];
+            if (oc->op == RA_PARAM || (oc->op < RA_ARG && is_def(opnd(r, oc->op))))
+                r->bdef[r->iblk[oc->inst]] = v, ndefs++;
+        }
+        if (ndefs > 1)
+            return false;
+        uint32_t dblk = CG_NONE, dpos = 0;
+        for (uint32_t k = o0; k < o1; k++) {
+            const rocc *oc = &r->occs[k];
+            uint32_t b = r->iblk[oc->inst], i = oc->inst;
+            cost += r->freq[b];
+            bool def = false;
+            uint32_t pos;
+            if (oc->op == RA_PARAM) {
+                def = true, pos = 2 * i;
+                only_temps = false;
+            } else if (oc->op == RA_ARG) {
+                pos = 2 * i;
+                only_temps = false;
+            } else {
+                const cg_operand *o = opnd(r, oc->op);
+                def = is_def(o);
+                pos = o->kind == CG_DEF ? 2 * i + 1 : 2 * i;
+                only_temps &= o->kind == CG_EARLY_DEF;
+            }
+            uint32_t end = def ? 2 * i + 2 : pos + 1;    /* an early def lives at 2i and 2i+1 */
+            if (pos < s)
+                s = pos;
+            if (end > e)
+                e = end;
+            if (def) {
+                dblk = b, dpos = oc->op == RA_PARAM ? 0 : pos + 1;   /* uses from dpos on follow it */
+                continue;
+            }
+            /* a use not preceded by the def in its block: live into the block */
+            if (!(dblk == b && dpos <= pos) && r->bmark[b] != v) {
+                r->bmark[b] = v;
+                r->stack[sp++] = b;
+            }
+        }
+        while (sp) {
+            uint32_t b = r->stack[--sp];
+            if (2 * f->blocks.v[b].first < s)
+                s = 2 * f->blocks.v[b].first;
+            for (uint32_t k = r->pstart[b]; k < r->pstart[b + 1]; k++) {
+                uint32_t p = r->preds[k];
+                if (2 * f->blocks.v[p].end > e)
+                    e = 2 * f->blocks.v[p].end;
+                if (r->bdef[p] != v && r->bmark[p] != v) {
+                    r->bmark[p] = v;
+                    r->stack[sp++] = p;
+                }
+            }
+        }
+        r->s[v] = s, r->e[v] = e;
+        r->w[v] = only_temps ? HUGE_VAL : cost / (double)(e - s + 1);
+    }
+    /* A def reusing a use that lives on is copied before the instruction:
+     * it is live from the uses' position. */
+    for (uint32_t i = 0; i < r->ni; i++) {
+        const cg_inst *in = &f->insts.v[i];
+        for (uint32_t k = 0; k < in->nopnd; k++) {
+            const cg_operand *o = opnd(r, in->opnd + k);
+            if (o->kind == CG_USE || o->cons != CG_REUSE || o->reg < CG_VREG0 || o->fix >= in->nopnd)
+                continue;
+            const cg_operand *src = opnd(r, in->opnd + o->fix);
+            if (src->reg < CG_VREG0 || src->kind != CG_USE)
+                return false;
+            uint32_t y = V(o->reg), x = V(src->reg);
+            if (x == y)
+                return false;
+            if (r->e[x] > 2 * i + 1 && r->s[y] == 2 * i + 1)
+                r->s[y] = 2 * i;
+            else if (r->s[y] == 2 * i + 1)
+                r->rsrc[y] = in->opnd + o->fix;
+        }
+    }
+    return true;
+}
+
+/* ---- the scan -------------------------------------------------------------- */
+
+static bool reg_free(const lsra *r, unsigned p, unsigned cls, uint32_t v, uint32_t s, uint32_t e)
+{
+    return p < 64 && (r->allocable[cls] & BIT(p)) &&
+           (r->occ_id[p] == CG_NONE || r->occ_end[p] <= s) && !fixed_conflict(r, p, v, s, e);
+}
+
+static void take(lsra *r, unsigned p, uint32_t id, uint32_t e)
+{
+    r->occ_id[p] = id, r->occ_end[p] = e;
+    r->f->dirty |= BIT(p);
+}
+
+static void heap_push(lsra *r, uint32_t t)
+{
+    ir_vec_push(&r->heap, t);
+    uint32_t *h = r->heap.v, k = r->heap.n - 1;
+    while (k && r->tiny.v[h[(k - 1) / 2]].s > r->tiny.v[h[k]].s) {
+        uint32_t q = (k - 1) / 2, x = h[q];
+        h[q] = h[k], h[k] = x, k = q;
+    }
+}
+
+static uint32_t heap_pop(lsra *r)
+{
+    uint32_t *h = r->heap.v, top = h[0], n = --r->heap.n, k = 0;
+    h[0] = h[n];
+    for (;;) {
+        uint32_t a = 2 * k + 1, b = a + 1, m = k;
+        if (a < n && r->tiny.v[h[a]].s < r->tiny.v[h[m]].s)
+            m = a;
+        if (b < n && r->tiny.v[h[b]].s < r->tiny.v[h[m]].s)
+            m = b;
+        if (m == k)
+            break;
+        uint32_t x = h[m];
+        h[m] = h[k], h[k] = x, k = m;
+    }
+    return top;
+}
+
+/* Give v's non-fixed operands at instruction i register p. */
+static void tiny_assign(lsra *r, uint32_t v, uint32_t i, unsigned p)
+{
+    const cg_inst *in = &r->f->insts.v[i];
+    for (uint32_t k = 0; k < in->nopnd; k++) {
+        const cg_operand *o = opnd(r, in->opnd + k);
+        if (o->reg == CG_VREG0 + v && o->cons != CG_FIXED)
+            r->f->allocs.v[in->opnd + k] = p;
+    }
+}
+
+/* Spill v: a tiny interval at each instruction with a non-fixed operand of
+ * it.  Those ending by `now` take p (v held it there), later ones queue. */
+static void spill(lsra *r, uint32_t v, uint32_t now, unsigned p)
+{
+    r->loc[v] = RA_SPILL;
+    for (uint32_t k = r->ostart[v]; k < r->ostart[v + 1];) {
+        uint32_t i = r->occs[k].inst;
+        bool use = false, def = false;
+        for (; k < r->ostart[v + 1] && r->occs[k].inst == i; k++) {
+            uint32_t op = r->occs[k].op;
+            if (op >= RA_ARG || opnd(r, op)->cons == CG_FIXED)
+                continue;
+            const cg_operand *o = opnd(r, op);
+            use |= o->kind != CG_DEF;
+            def |= o->kind != CG_USE;
+        }
+        if (!use && !def)
+            continue;
+        rtiny t = {v, i, use ? 2 * i : 2 * i + 1, def ? 2 * i + 2 : 2 * i + 1};
+        if (t.e <= now && p != CG_NONE) {
+            tiny_assign(r, v, i, p);
+            continue;
+        }
+        ir_vec_push(&r->tiny, t);
+        heap_push(r, r->tiny.n - 1);
+    }
+}
+
+/* Would spilling x now leave one of its tiny intervals across `now`? */
+static bool straddles(const lsra *r, uint32_t x, uint32_t now)
+{
+    if (!(now & 1))
+        return false;
+    uint32_t i = now / 2;
+    for (uint32_t k = r->ostart[x]; k < r->ostart[x + 1]; k++) {
+        if (r->occs[k].inst != i || r->occs[k].op >= RA_ARG)
+            continue;
+        const cg_operand *o = opnd(r, r->occs[k].op);
+        if (o->cons != CG_FIXED && o->kind != CG_DEF)
+            return true;
+    }
+    return false;
+}
+
+/* The register of the reused operand at its instruction, if it dies there. */
+static unsigned reuse_hint(const lsra *r, uint32_t srcop, uint32_t i)
+{
+    uint32_t x = V(opnd(r, srcop)->reg);
+    if (r->loc[x] == RA_SPILL)
+        return r->f->allocs.v[srcop];
+    if (r->loc[x] < 64 && r->e[x] <= 2 * i + 1)
+        return r->loc[x];
+    return CG_NONE;
+}
+
+/* A register for v (cls) over [*s, e); reuse: the operand index of the use
+ * a def at instruction *s/2 reuses, or CG_NONE.  May move *s to the uses'
+ * position when the reused register cannot be had (then a copy is made).
+ * Evicts a cheaper interval if none is free (never if w is infinite and
+ * nothing finite holds a register...).  CG_NONE: v itself should spill. */
+static unsigned choose(lsra *r, uint32_t v, unsigned cls, uint32_t *s, uint32_t e, uint32_t reuse,
+                       double w, bool must)
+{
+    const cg_isa *isa = r->isa;
+    if (reuse != CG_NONE) {
+        unsigned h = reuse_hint(r, reuse, *s / 2);
+        if (h != CG_NONE && reg_free(r, h, cls, v, *s, e))
+            return h;
+        *s &= ~1u;  /* early: the copy is made before the instruction */
+    }
+    uint32_t hv = r->hintv[v];
+    if (hv != CG_NONE && r->loc[hv] < 64 && reg_free(r, r->loc[hv], cls, v, *s, e))
+        return r->loc[hv];
+    if (r->hintp[v] != 0xff && reg_free(r, r->hintp[v], cls, v, *s, e))
+        return r->hintp[v];
+    for (unsigned k = 0; k < isa->nalloc[cls]; k++) {
+        unsigned p = isa->alloc_order[cls][k];
+        if (reg_free(r, p, cls, v, *s, e))
+            return p;
+    }
+    /* evict the interval of least weight holding a register v could use */
+    unsigned best = CG_NONE;
+    double bw = must ? HUGE_VAL : w;
+    for (unsigned k = 0; k < isa->nalloc[cls]; k++) {
+        unsigned p = isa->alloc_order[cls][k];
+        uint32_t x = r->occ_id[p];
+        if (!(r->allocable[cls] & BIT(p)) || x >= r->nv || r->occ_end[p] <= *s || r->w[x] >= bw)
+            continue;
+        if (fixed_conflict(r, p, v, *s, e) || straddles(r, x, *s))
+            continue;
+        best = p, bw = r->w[x];
+    }
+    if (best != CG_NONE) {
+        uint32_t x = r->occ_id[best];
+        r->occ_id[best] = CG_NONE;
+        spill(r, x, *s, best);
+    }
+    return best;
+}
+
+static void scan(lsra *r)
+{
+    cg_func *f = r->f;
+    uint32_t nv = r->nv, npos = 2 * r->ni + 2;
+    /* vregs by start: counting sort */
+    uint32_t *cnt = calloc(npos + 1, sizeof *cnt), *order = malloc((nv + 1) * sizeof *order), n = 0;
+    for (uint32_t v = 0; v < nv; v++)
+        if (r->s[v] != CG_NONE)
+            cnt[r->s[v] + 1]++, n++;
+    for (uint32_t p = 0; p < npos; p++)
+        cnt[p + 1] += cnt[p];
+    for (uint32_t v = 0; v < nv; v++)
+        if (r->s[v] != CG_NONE)
+            order[cnt[r->s[v]]++] = v;
+    free(cnt);
+    for (unsigned p = 0; p < 64; p++)
+        r->occ_id[p] = CG_NONE, r->occ_end[p] = 0;
+    uint32_t next = 0;
+    while (r->ok && (next < n || r->heap.n)) {
+        if (r->heap.n && (next == n || r->tiny.v[r->heap.v[0]].s <= r->s[order[next]])) {
+            uint32_t t = heap_pop(r);
+            rtiny ti = r->tiny.v[t];
+            /* a def reusing a use: that operand */
+            uint32_t reuse = CG_NONE;
+            const cg_inst *in = &f->insts.v[ti.inst];
+            for (uint32_t k = 0; k < in->nopnd && ti.s & 1; k++) {
+                const cg_operand *o = opnd(r, in->opnd + k);
+                if (o->reg == CG_VREG0 + ti.v && o->cons == CG_REUSE && o->kind != CG_USE)
+                    reuse = in->opnd + o->fix;
+            }
+            unsigned p = choose(r, ti.v, f->vcls.v[ti.v], &ti.s, ti.e, reuse, HUGE_VAL, true);
+            if (p == CG_NONE) {
+                r->ok = false;
+                break;
+            }
+            take(r, p, nv + t, ti.e);
+            tiny_assign(r, ti.v, ti.inst, p);
+            continue;
+        }
+        uint32_t v = order[next++], s = r->s[v];
+        unsigned cls = f->vcls.v[v];
+        unsigned p = choose(r, v, cls, &s, r->e[v], r->rsrc[v], r->w[v], false);
+        if (p == CG_NONE) {
+            spill(r, v, s, CG_NONE);
+            continue;
+        }
+        r->loc[v] = p;
+        take(r, p, v, r->e[v]);
+    }
+    free(order);
+}
+
+/* ---- rewriting: allocations and edits ----------------------------------------- */
+
+static void edit(lsra *r, uint32_t pos, uint32_t from, uint32_t to, unsigned cls)
+{
+    if (from == to)
+        return;
+    ir_vec_push(&r->f->edits, ((cg_edit){pos, from, to, (uint8_t)cls}));
+    if (!cg_alloc_is_slot(to))
+        r->f->dirty |= BIT(to);
+}
+
+static uint32_t slot_of(lsra *r, uint32_t v)
+{
+    if (r->slot[v] == CG_NONE)
+        r->slot[v] = r->nslots++;
+    return CG_ALLOC_SLOT | r->slot[v];
+}
+
+/* Where v is between instructions: its register or its slot. */
+static uint32_t home(lsra *r, uint32_t v)
+{
+    return r->loc[v] < 64 ? r->loc[v] : slot_of(r, v);
+}
+
+static void rewrite(lsra *r)
+{
+    cg_func *f = r->f;
+    uint32_t *al = f->allocs.v, tmp = CG_NONE;
+    IR_VEC(uint32_t) pfrom = {0}, pto = {0};
+    IR_VEC(uint8_t) pcls = {0};
+    for (uint32_t v = 0; v < r->nv; v++)
+        r->mark[v] = CG_NONE;
+    for (uint32_t b = 0; b < r->nb; b++) {
+        const cg_block *bl = &f->blocks.v[b];
+        for (uint32_t i = bl->first; i < bl->end; i++) {
+            const cg_inst *in = &f->insts.v[i];
+            if (i + 1 == bl->end && bl->nargs) {
+                const cg_block *sb = &f->blocks.v[r->blk_of[f->vlist.v[bl->succs]]];
+                pfrom.n = pto.n = pcls.n = 0;
+                for (uint32_t a = 0; a < bl->nargs; a++) {
+                    uint32_t x = V(f->vlist.v[bl->args + a]), y = V(f->vlist.v[sb->params + a]);
+                    if (r->loc[y] == CG_NONE)
+                        continue;
+                    ir_vec_push(&pfrom, home(r, x));
+                    ir_vec_push(&pto, home(r, y));
+                    ir_vec_push(&pcls, f->vcls.v[x]);
+                }
+                /* cycles go through a slot, taken only when there is one */
+                uint32_t n0 = f->edits.n, park = CG_ALLOC_SLOT | 0x7fffffffu;
+                cg_parallel_move(f, 2 * i, pfrom.v, pto.v, pcls.v, pfrom.n, park);
+                for (uint32_t k = n0; k < f->edits.n; k++) {
+                    cg_edit *ed = &f->edits.v[k];
+                    if (ed->from == park || ed->to == park) {
+                        if (tmp == CG_NONE)
+                            tmp = CG_ALLOC_SLOT | r->nslots++;
+                        ed->from = ed->from == park ? tmp : ed->from;
+                        ed->to = ed->to == park ? tmp : ed->to;
+                    }
+                    if (!cg_alloc_is_slot(ed->to))
+                        f->dirty |= BIT(ed->to);
+                }
+            }
+            uint32_t o0 = in->opnd;
+            /* before: reloads into tiny registers, then fixed uses */
+            for (uint32_t k = 0; k < in->nopnd; k++) {
+                const cg_operand *o = opnd(r, o0 + k);
+                if (o->reg < CG_VREG0) {
+                    al[o0 + k] = o->reg;
+                    continue;
+                }
+                uint32_t v = V(o->reg);
+                if (o->kind != CG_USE || o->cons == CG_FIXED)
+                    continue;
+                if (r->loc[v] < 64) {
+                    al[o0 + k] = r->loc[v];
+                } else if (r->mark[v] != i) {
+                    r->mark[v] = i;
+                    edit(r, 2 * i, slot_of(r, v), al[o0 + k], o->cls);
+                }
+            }
+            for (uint32_t k = 0; k < in->nopnd; k++) {
+                const cg_operand *o = opnd(r, o0 + k);
+                if (o->reg < CG_VREG0 || o->kind != CG_USE || o->cons != CG_FIXED)
+                    continue;
+                al[o0 + k] = o->fix;
+                edit(r, 2 * i, home(r, V(o->reg)), o->fix, o->cls);
+            }
+            /* defs; a reusing def copies its use first if they differ */
+            for (uint32_t k = 0; k < in->nopnd; k++) {
+                const cg_operand *o = opnd(r, o0 + k);
+                if (o->reg < CG_VREG0 || o->kind == CG_USE)
+                    continue;
+                uint32_t v = V(o->reg);
+                if (o->cons == CG_FIXED)
+                    al[o0 + k] = o->fix;
+                else if (r->loc[v] < 64)
+                    al[o0 + k] = r->loc[v];
+                if (o->cons == CG_REUSE) {
+                    edit(r, 2 * i, al[o0 + o->fix], al[o0 + k], o->cls);
+                    al[o0 + o->fix] = al[o0 + k];
+                }
+            }
+            /* after: fixed defs to their homes, tiny defs to their slots */
+            for (uint32_t k = 0; k < in->nopnd; k++) {
+                const cg_operand *o = opnd(r, o0 + k);
+                if (o->reg < CG_VREG0 || o->kind == CG_USE)
+                    continue;
+                uint32_t v = V(o->reg);
+                if (o->cons == CG_FIXED || r->loc[v] == RA_SPILL)
+                    edit(r, 2 * i + 1, al[o0 + k], home(r, v), o->cls);
+            }
+            for (uint32_t k = 0; k < in->nopnd; k++)
+                if (!cg_alloc_is_slot(al[o0 + k]) && al[o0 + k] < 64)
+                    f->dirty |= BIT(al[o0 + k]);
+        }
+    }
+    ir_vec_free(&pfrom);
+    ir_vec_free(&pto);
+    ir_vec_free(&pcls);
+}
+
+/* ---- entry ------------------------------------------------------------------- */
+
+bool cg_regalloc_linear(cg_ctx *c)
+{
+    cg_func *f = &c->f;
+    lsra r = {.c = c, .f = f, .isa = c->isa, .nv = f->vcls.n, .ni = f->insts.n, .nb = f->blocks.n, .ok = true};
+    uint32_t nv = r.nv, nb = r.nb, npreds = 0;
+    for (uint32_t b = 0; b < nb; b++)
+        npreds += f->blocks.v[b].nsuccs;
+    size_t words = (size_t)f->nlabels + r.ni + npreds + 8 * ((size_t)nv + 1) + 4 * ((size_t)nb + 1);
+    uint32_t *mem = malloc((words + 1) * sizeof *mem), *m = mem;
+    double *dmem = malloc(((size_t)nb + nv + 2) * sizeof *dmem);
+    uint8_t *hp = malloc(nv + 1);
+#define TAKE(n) (m += (n), m - (n))
+    r.blk_of = TAKE(f->nlabels);
+    r.iblk = TAKE(r.ni);
+    r.preds = TAKE(npreds);
+    r.pstart = TAKE(nb + 1);
+    r.bmark = TAKE(nb + 1);
+    r.bdef = TAKE(nb + 1);
+    r.stack = TAKE(nb + 1);
+    r.ostart = TAKE(nv + 1);
+    r.s = TAKE(nv + 1);
+    r.e = TAKE(nv + 1);
+    r.hintv = TAKE(nv + 1);
+    r.rsrc = TAKE(nv + 1);
+    r.loc = TAKE(nv + 1);
+    r.slot = TAKE(nv + 1);
+    r.mark = TAKE(nv + 1);
+#undef TAKE
+    r.freq = dmem;
+    r.w = dmem + nb + 1;
+    r.hintp = hp;
+    for (uint32_t v = 0; v < nv; v++)
+        r.hintv[v] = r.rsrc[v] = r.loc[v] = r.slot[v] = CG_NONE, hp[v] = 0xff;
+    for (unsigned k = 0; k < CG_NCLS; k++) {
+        for (unsigned i = 0; i < c->isa->nalloc[k]; i++)
+            r.allocable[k] |= BIT(c->isa->alloc_order[k][i]);
+        r.allocable[k] &= ~f->reserved;
+    }
+    ir_vec_reserve(&f->allocs, f->opnds.n);
+    f->allocs.n = f->opnds.n;
+    f->edits.n = 0;
+    f->dirty = 0;
+    bool ok = build_cfg(&r) && build_occs(&r);
+    if (ok) {
+        build_fixes(&r);
+        ok = build_intervals(&r);
+    }
+    if (ok) {
+        scan(&r);
+        ok = r.ok;
+    }
+    if (ok)
+        rewrite(&r);
+    f->nspill = r.nslots;
+    free(mem);
+    free(dmem);
+    free(hp);
+    free(r.occs);
+    free(r.fixes);
+    ir_vec_free(&r.tiny);
+    ir_vec_free(&r.heap);
+    if (!ok) {
+        f->edits.n = 0;
+        f->dirty = 0;
+        if (getenv("CLIFRUN_RADEBUG"))
+            fprintf(stderr, "regalloc: linear scan gave up on %s; block-local allocation\n",
+                    c->fn ? (c->fn->name.str ? c->fn->name.str : "?") : "trampoline");
+    }
+    return ok;
+}
