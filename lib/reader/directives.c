@@ -120,6 +120,111 @@ static uint32_t parse_values(parser *p, const ir_function *fn, uint32_t first, u
     return off;
 }
 
+/* The callee as written, `%name` or `uX:Y`; its name into *n if n. */
+static const char *parse_callee(parser *p, ir_extname *n)
+{
+    ir_file *f = p->file;
+    ir_extname tmp;
+    if (!n)
+        n = &tmp;
+    memset(n, 0, sizeof *n);
+    if (tok_is(p, T_NAME)) {
+        const char *name = ir_arena_strndup(&f->arena, p->t.text - 1, p->t.len + 1);
+        n->kind = IR_NAME_TESTCASE;
+        n->str = name + 1;
+        lex_next(p);
+        return name;
+    }
+    if (tok_is(p, T_ENTITY) && p->t.ent == E_USER) {
+        const char *s = p->t.text;
+        n->kind = IR_NAME_USER;
+        n->ns = p->t.num;
+        lex_next(p);
+        expect(p, T_COLON, "expected user function name in the form uX:Y");
+        const char *e = p->t.text + p->t.len;
+        n->index = match_u32_decimal(p, "expected integer", "the integer given overflows the u32 type");
+        return ir_arena_strndup(&f->arena, s, (size_t)(e - s));
+    }
+    perr_expected(p, "expected a function name, e.g. %%my_fn");
+}
+
+/* -e: the number of arguments against the signature, before their types
+ * (the run-line errors only say that a comma or parenthesis was expected). */
+static void check_arg_count(parser *p, const ir_function *fn, const char *name)
+{
+    const char *s = p->t.text + 1, *end = p->lx.end;
+    unsigned depth = 0, commas = 0, words = 0;
+    bool in_word = false;
+    for (; s < end && !(depth == 0 && *s == ')'); s++) {
+        if (*s == '[' || *s == '(')
+            depth++;
+        else if ((*s == ']' || *s == ')') && depth)
+            depth--;
+        else if (*s == ',' && !depth)
+            commas++;
+        bool w = depth || (*s != ' ' && *s != '\t' && *s != ',');
+        words += w && !in_word;
+        in_word = w;
+    }
+    uint32_t given = words ? commas + 1 : 0, want = fn->sig.nparams;
+    /* an unclosed list, or one that is not `a, b, c`, gets the parser's error */
+    if (s >= end || given == want || words != given)
+        return;
+    char types[256];
+    size_t k = 0;
+    types[0] = 0;
+    for (uint32_t i = 0; i < want && k < sizeof types - 24; i++) {
+        char tn[16];
+        k += (size_t)snprintf(types + k, sizeof types - k, "%s%s", i ? ", " : "",
+                              ir_type_name(fn->abi_params.v[fn->sig.params + i].type, tn));
+    }
+    perr(p, "%s takes %u argument%s (%s), %u given", name, want, want == 1 ? "" : "s", types, given);
+}
+
+/* From the invocation's `(` to the end: arguments, then for a run command
+ * the comparison and expected values.  rc->kind says which; with `either`
+ * (-e), a comparison makes it a run command, its absence a print command. */
+static void parse_invocation_rest(parser *p, const ir_function *fn, ir_run_cmd *rc, bool either)
+{
+    ir_file *f = p->file;
+    const ir_signature *sig = &fn->sig;
+    if (either && tok_is(p, T_LPAR))
+        check_arg_count(p, fn, rc->name);
+    expect(p, T_LPAR, "expected invocation parentheses, e.g. %fn(...)");
+    rc->args = parse_values(p, fn, sig->params, sig->nparams);
+    rc->nargs = sig->nparams;
+    expect(p, T_RPAR, "expected invocation parentheses, e.g. %fn(...)");
+    rc->expect = f->data.n;
+    if (either)
+        rc->kind = tok_is(p, T_EOF) ? IR_RUN_PRINT : IR_RUN_RUN;
+    if (rc->kind == IR_RUN_RUN) {
+        if (tok_is(p, T_EOF)) {
+            /* `; run: %f(args)`: passes when the single result is non-zero */
+            if (sig->nrets != 1)
+                perr(p, "unable to parse a valid comparison operator");
+            rc->cmp = IR_CMP_NONE;
+        } else {
+            if (accept(p, T_EQUAL)) {
+                expect(p, T_EQUAL, "expected another =");
+                rc->cmp = IR_CMP_EQ;
+            } else if (accept(p, T_BANG)) {
+                expect(p, T_EQUAL, "expected a =");
+                rc->cmp = IR_CMP_NE;
+            } else {
+                perr(p, "unable to parse a valid comparison operator");
+            }
+            if (sig->nrets != 1)
+                expect(p, T_LBRACKET, "expected a left bracket [");
+            rc->expect = parse_values(p, fn, sig->rets, sig->nrets);
+            rc->nexpect = sig->nrets;
+            if (sig->nrets != 1)
+                expect(p, T_RBRACKET, "expected a right bracket ]");
+        }
+    }
+    if (!tok_is(p, T_EOF))
+        perr(p, "unexpected text after the %s command", rc->kind == IR_RUN_RUN ? "run" : "print");
+}
+
 static void parse_run(parser *p, uint32_t func, const pending_run *r)
 {
     ir_file *f = p->file;
@@ -144,51 +249,47 @@ static void parse_run(parser *p, uint32_t func, const pending_run *r)
     }
     rc.line = p->t.line;
     rc.col = p->t.col;
-    if (tok_is(p, T_NAME)) {
-        rc.name = ir_arena_strndup(&f->arena, p->t.text - 1, p->t.len + 1);
-        lex_next(p);
-    } else if (tok_is(p, T_ENTITY) && p->t.ent == E_USER) {
-        const char *s = p->t.text;
-        lex_next(p);
-        expect(p, T_COLON, "expected user function name in the form uX:Y");
-        const char *e = p->t.text + p->t.len;
-        match_u32_decimal(p, "expected integer", "the integer given overflows the u32 type");
-        rc.name = ir_arena_strndup(&f->arena, s, (size_t)(e - s));
-    } else {
-        perr_expected(p, "expected a function name, e.g. %%my_fn");
-    }
-    expect(p, T_LPAR, "expected invocation parentheses, e.g. %fn(...)");
-    rc.args = parse_values(p, fn, sig->params, sig->nparams);
-    rc.nargs = sig->nparams;
-    expect(p, T_RPAR, "expected invocation parentheses, e.g. %fn(...)");
-    rc.expect = f->data.n;
-    if (rc.kind == IR_RUN_RUN) {
-        if (tok_is(p, T_EOF)) {
-            /* `; run: %f(args)`: passes when the single result is non-zero */
-            if (sig->nrets != 1)
-                perr(p, "unable to parse a valid comparison operator");
-            rc.cmp = IR_CMP_NONE;
-        } else {
-            if (accept(p, T_EQUAL)) {
-                expect(p, T_EQUAL, "expected another =");
-                rc.cmp = IR_CMP_EQ;
-            } else if (accept(p, T_BANG)) {
-                expect(p, T_EQUAL, "expected a =");
-                rc.cmp = IR_CMP_NE;
-            } else {
-                perr(p, "unable to parse a valid comparison operator");
-            }
-            if (sig->nrets != 1)
-                expect(p, T_LBRACKET, "expected a left bracket [");
-            rc.expect = parse_values(p, fn, sig->rets, sig->nrets);
-            rc.nexpect = sig->nrets;
-            if (sig->nrets != 1)
-                expect(p, T_RBRACKET, "expected a right bracket ]");
-        }
-    }
-    if (!tok_is(p, T_EOF))
-        perr(p, "unexpected text after the %s command", rc.kind == IR_RUN_RUN ? "run" : "print");
+    /* Cranelift calls the function the line follows, whatever it names */
+    rc.name = parse_callee(p, NULL);
+    parse_invocation_rest(p, fn, &rc, false);
     ir_vec_push(&f->runs, rc);
+}
+
+bool reader_parse_invocation(ir_file *file, const char *where, const char *text, size_t len,
+                             ir_run_cmd *rc, ir_diag *d)
+{
+    d->file = where;
+    d->src = text;
+    d->len = len;
+    d->line = d->col = 0;
+    d->msg[0] = 0;
+    memset(rc, 0, sizeof *rc);
+    parser *p = calloc(1, sizeof *p);
+    if (!p) {
+        ir_diag_set(d, 0, 0, "out of memory");
+        return false;
+    }
+    p->file = file;
+    p->d = d;
+    uint32_t ndata = file->data.n;
+    bool ok = false;
+    if (setjmp(p->fail) == 0) {
+        lex_init(&p->lx, text, len, 1, text);
+        lex_next(p);
+        rc->line = p->t.line;
+        rc->col = p->t.col;
+        ir_extname n;
+        rc->name = parse_callee(p, &n);
+        rc->func = ir_file_find_func(file, &n);
+        if (rc->func == IR_NONE)
+            perr_at(p, rc->line, rc->col, "no function %s in %s", rc->name, file->path ? file->path : "the file");
+        parse_invocation_rest(p, file->funcs.v[rc->func], rc, true);
+        ok = true;
+    }
+    if (!ok)
+        file->data.n = ndata;
+    free(p);
+    return ok;
 }
 
 void parse_runs_for(parser *p, uint32_t func, uint32_t from, uint32_t to)

@@ -10,4 +10,13 @@
  * (d->file/src/len are set here too); `file` is then still safe to free. */
 bool reader_parse_file(ir_file *file, const char *path, const char *src, size_t len, ir_diag *d);
 
+/* Parse one invocation given outside the file (clifrun -e): `%f(1, 2)` or
+ * `u0:1(7)` calls the function of that name, `u0:N` also the N-th function
+ * of the file (cranelift_module's names).  With `== v` or `!= v` after it,
+ * it is a run command, else a print command.  Its values are appended to
+ * file->data; rc->line/col are positions in text.  Errors are located in
+ * text, with d->file = where (e.g. "-e"). */
+bool reader_parse_invocation(ir_file *file, const char *where, const char *text, size_t len,
+                             ir_run_cmd *rc, ir_diag *d);
+
 #endif
