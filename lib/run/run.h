@@ -60,7 +60,9 @@ typedef enum {
  * allocate.  Returns NULL if pc is not in compiled code; otherwise writes
  * into buf (n bytes) and returns buf, either "CODE at LOC" for a recorded
  * trap site ("int_divz at %f+0x1c") or just "LOC" ("%f+0x1c") for other
- * code, which the guard prints as "SIGSEGV at %f+0x1c". */
+ * code, which the guard prints as "SIGSEGV at %f+0x1c".  A fault at the
+ * end of the thread's stack (its guard page, or the main thread's growth
+ * limit) is named "stk_ovf" instead of the signal: "trap: stk_ovf at %f+0x4". */
 typedef const char *(*run_describe_pc_fn)(uintptr_t pc, char *buf, size_t n);
 
 typedef struct run_opts {

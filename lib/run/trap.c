@@ -188,11 +188,32 @@ const char *run_signal_name(int signo)
     }
 }
 
+/* Did the fault hit the end of this thread's stack?  The guard page (or,
+ * for the main thread, the end of what the stack may grow to) lies just
+ * below the lowest address pthread reports; a big frame jumps a little
+ * further. */
+static bool stack_overflow(const run_outcome *out)
+{
+    if (out->signo != SIGSEGV && out->signo != SIGBUS)
+        return false;
+    pthread_attr_t attr;
+    void *lo;
+    size_t size;
+    if (pthread_getattr_np(pthread_self(), &attr) != 0)
+        return false;
+    bool ok = pthread_attr_getstack(&attr, &lo, &size) == 0;
+    pthread_attr_destroy(&attr);
+    uintptr_t a = out->addr, l = (uintptr_t)lo;
+    return ok && a < l + 64 * 1024 && a + (1u << 20) >= l;
+}
+
 static void trap_message(run_outcome *out, const run_opts *opts)
 {
     char desc[160];
     const char *d = opts && opts->describe_pc ? opts->describe_pc(out->pc, desc, sizeof desc) : NULL;
     const char *sig = run_signal_name(out->signo);
+    if (stack_overflow(out))
+        sig = "stk_ovf";    /* Cranelift's trap code for it */
     if (d && strstr(d, " at "))
         snprintf(out->msg, sizeof out->msg, "trap: %s", d);
     else if (d)
