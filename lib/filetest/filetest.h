@@ -1,0 +1,153 @@
+/* lib/filetest: running .clif files the way Cranelift's filetest runner does
+ * (cranelift/filetests/src/test_run.rs, function_runner.rs, runone.rs).
+ *
+ *   load.c     read, parse, verify; which target lines run on this host and
+ *              with which flags; `set` flags applied, accepted or refused
+ *   module.c   every function of a file compiled into one JIT module (plus
+ *              call trampolines), calls, run commands checked and reported
+ *   harness.c  `clifrun test`: files and directories, one forked worker per
+ *              file (-j), per-file results, the summary
+ *   report.c   the text report and JUnit XML
+ *
+ * Everything here returns errors as ir_diag; nothing exits. */
+#ifndef CLIFRUN_FILETEST_H
+#define CLIFRUN_FILETEST_H
+
+#include "codegen.h"
+#include "ir.h"
+#include "jit.h"
+#include "run.h"
+
+/* ---- loading (load.c) ------------------------------------------------------- */
+
+/* The whole file, NUL-terminated; NULL with errno on failure. */
+char *ft_read_file(const char *path, size_t *len);
+/* Read, parse, rewrite legacy opcodes and verify every function (verify
+ * false: skip the verifier).  On failure d holds the diagnostic ("cannot
+ * read: ..." at line 0 for an unreadable file); file and *src are always
+ * safe to free (ir_file_free, free). */
+bool ft_load(ir_file *file, const char *path, char **src, bool verify, ir_diag *d);
+
+/* Offsets of the start of each line of the file's text: [0] is line 1,
+ * one more entry for the end.  Run lines look at their neighbours with it
+ * (a file can have thousands of run lines: no scan from the top each time). */
+uint32_t *ft_line_index(const ir_file *file, uint32_t *nlines);
+/* Line `line` (1-based) without its newline; NULL if there is none. */
+const char *ft_line_text(const ir_file *file, const uint32_t *index, uint32_t nlines, uint32_t line,
+                         size_t *len);
+
+/* Has the file a `test run` line? */
+bool ft_is_run_test(const ir_file *file);
+
+typedef enum { FT_RUN, FT_SKIP, FT_ERROR } ft_verdict;
+
+/* How target line ti of the file runs on a host of architecture `arch`
+ * (IR_NONE: a file without target lines, which runs on the host with the
+ * host's ISA flags).  FT_RUN fills t (the `set` flags before the line
+ * applied); FT_SKIP writes Cranelift's reason into why ("host can't run
+ * aarch64 programs", "host does not support ISA flag has_avx512f");
+ * FT_ERROR fills d (an unknown ISA flag or `set` flag, a refused setting). */
+ft_verdict ft_target(const ir_file *file, uint32_t ti, jit_arch arch, cg_target *t,
+                     char *why, size_t n, ir_diag *d);
+
+/* ---- one file in one module (module.c) ------------------------------------- */
+
+typedef struct ft_module {
+    jit_ctx *ctx;
+    jit_module *mod;
+    const ir_file *file;
+    cg_target target;
+    run_callee *callees;    /* per function of the file */
+    char **tramp_err;       /* per function: why it has no trampoline, or NULL */
+    ir_diag **fn_err;       /* FT_PARTIAL: per function, why it did not compile, or NULL */
+    uint32_t nfn_err;
+    uint32_t *lines, nlines;/* ft_line_index of the file */
+} ft_module;
+
+/* Compile every function of file for t, with a call trampoline for each
+ * signature libffi cannot call, into one module of ctx named after the
+ * file; link and finalize it.  A compile or link error fails with d (the
+ * module is then freed).  With FT_PARTIAL, a function that does not
+ * compile is left out (fn_err says why; calling it is an error) unless
+ * the module then does not link, when d is the first compile error.
+ * Needs cg_define_libcalls(ctx) done once (ft_ctx_new does it). */
+enum { FT_PARTIAL = 1 };
+bool ft_module_build(ft_module *m, jit_ctx *ctx, const ir_file *file, const cg_target *t,
+                     unsigned flags, ir_diag *d);
+void ft_module_free(ft_module *m);
+
+/* A jit_ctx for running files: config from jit_config_from_env (so
+ * CLIFRUN_JIT_SPREAD is honoured) plus spread, libcalls defined. */
+jit_ctx *ft_ctx_new(bool spread, jit_error *err);
+
+/* Call function func with args under the guard (timeout seconds, 0 for
+ * none); results gets fn->sig.nrets values.  Traps are described as
+ * "trap: int_divz at %f+0x1c" from the module's trap tables. */
+run_status ft_call(const ft_module *m, uint32_t func, const ir_data_value *args, uint32_t nargs,
+                   ir_data_value *results, double timeout, run_outcome *oc);
+
+/* `; trap: CODE` (or cg_test's older `; cg_test trap: CODE`) on the line
+ * before a run line: a clifrun extension saying the call must trap with
+ * CODE.  Returns CODE's text in buf, or NULL. */
+const char *ft_expected_trap(const ft_module *m, const ir_run_cmd *rc, char *buf, size_t n);
+
+/* Run one run or print command: call, check (or expect its trap) and,
+ * unless it passed and flags has RUN_REPORT_FAILURES, print its line with
+ * run_report ("%f(1, 2) == 3", "FAIL file:line: ... got 4", "%f(1) -> 3").
+ * flags: RUN_FMT_LANES, RUN_REPORT_FAILURES.  Returns whether it passed;
+ * oc (may be NULL) gets the outcome. */
+bool ft_run_cmd(const ft_module *m, const ir_run_cmd *rc, double timeout, FILE *out, unsigned flags,
+                run_outcome *oc);
+
+/* ---- the test harness (harness.c, report.c) --------------------------------- */
+
+typedef struct ft_opts {
+    jit_arch arch;          /* target lines of this architecture run; HOST default */
+    double timeout;         /* per run line, seconds (0: none) */
+    unsigned jobs;          /* files at once; 0: the number of cores */
+    bool verbose;           /* a line per file and target */
+    bool spread;            /* --jit-spread: modules > 4 GiB apart */
+    FILE *out;              /* the text report: failures, -v lines, summary */
+    FILE *junit;            /* JUnit XML here too, or NULL */
+} ft_opts;
+
+typedef struct ft_counts {
+    unsigned long passed, failed, skipped;  /* run lines, once per target line run */
+    unsigned files, files_passed, files_failed, files_skipped;
+} ft_counts;
+
+/* Expand paths (directories recursively, *.clif, sorted) into a list.  A
+ * missing path or a directory without .clif files is an error in d. */
+bool ft_collect(char *const *paths, int n, char ***files, size_t *nfiles, ir_diag *d);
+
+/* `clifrun test`: run every file by Cranelift's rules, one worker process
+ * per file, opts->jobs at a time; print one line per failing run line (and
+ * with -v a line per file), then "N passed, N failed, N skipped".  Returns
+ * 0 if nothing failed, 1 otherwise. */
+int ft_test(char *const *files, size_t nfiles, const ft_opts *opts, ft_counts *c);
+
+/* ---- per-file results, shared by harness.c and report.c -------------------- */
+
+enum { FT_PASS, FT_FAIL, FT_SKIPPED };
+
+typedef struct ft_case {
+    uint8_t status;         /* FT_PASS, FT_FAIL, FT_SKIPPED */
+    uint32_t line;          /* of the run line; 0 for the file as a whole */
+    char *target;           /* "x86_64 has_avx", or "" */
+    char *name;             /* "%f(1, 2) == 3" */
+    char *msg;              /* report text for failures, reason for skips */
+} ft_case;
+
+typedef struct ft_file_result {
+    const char *path;
+    IR_VEC(ft_case) cases;
+    char *log;              /* what the text report prints for the file */
+    char *vlog;             /* the -v lines */
+    double secs;
+    unsigned long passed, failed, skipped;
+} ft_file_result;
+
+void ft_junit_write(FILE *out, const ft_file_result *r, size_t n, double secs);
+void ft_file_result_free(ft_file_result *r);
+
+#endif

@@ -1,0 +1,745 @@
+/* lib/filetest/harness.c: `clifrun test` — Cranelift's filetest rules over
+ * many files.  Files run in forked worker processes (-j of them, each with
+ * its own jit_ctx: lib/jit is single-threaded), so a bug in the compiler
+ * that crashes or hangs a worker fails the file it was on, a new worker
+ * takes its place, and the rest go on.  A worker reports records through a
+ * pipe; the parent prints results in file order. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "filetest.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- collecting files ------------------------------------------------------------ */
+
+typedef IR_VEC(char *) strvec;
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool has_clif_ext(const char *s)
+{
+    size_t l = strlen(s);
+    return l > 5 && !strcmp(s + l - 5, ".clif");
+}
+
+/* *.clif under dir, recursively; returns how many were added. */
+static size_t walk(const char *dir, strvec *out)
+{
+    DIR *dp = opendir(dir);
+    if (!dp)
+        return 0;
+    size_t first = out->n, added = 0;
+    strvec subdirs = {0};
+    for (struct dirent *de; (de = readdir(dp));) {
+        if (de->d_name[0] == '.')
+            continue;
+        size_t l = strlen(dir) + strlen(de->d_name) + 2;
+        char *p = malloc(l);
+        snprintf(p, l, "%s/%s", dir, de->d_name);
+        struct stat st;
+        if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+            ir_vec_push(&subdirs, p);
+        } else if (has_clif_ext(de->d_name)) {
+            ir_vec_push(out, p);
+            added++;
+        } else {
+            free(p);
+        }
+    }
+    closedir(dp);
+    if (out->n > first)
+        qsort(out->v + first, out->n - first, sizeof *out->v, by_name);
+    if (subdirs.n)
+        qsort(subdirs.v, subdirs.n, sizeof *subdirs.v, by_name);
+    for (uint32_t i = 0; i < subdirs.n; i++) {
+        added += walk(subdirs.v[i], out);
+        free(subdirs.v[i]);
+    }
+    ir_vec_free(&subdirs);
+    return added;
+}
+
+bool ft_collect(char *const *paths, int n, char ***files, size_t *nfiles, ir_diag *d)
+{
+    strvec out = {0};
+    memset(d, 0, sizeof *d);
+    for (int i = 0; i < n; i++) {
+        struct stat st;
+        d->file = paths[i];
+        if (stat(paths[i], &st) != 0) {
+            ir_diag_set(d, 0, 0, "cannot read: %s", strerror(errno));
+            goto fail;
+        }
+        if (!S_ISDIR(st.st_mode)) {
+            ir_vec_push(&out, strdup(paths[i]));
+            continue;
+        }
+        /* "dir/" and "dir" name the same files */
+        char *dir = strdup(paths[i]);
+        for (size_t l = strlen(dir); l > 1 && dir[l - 1] == '/'; l--)
+            dir[l - 1] = 0;
+        size_t added = walk(dir, &out);
+        free(dir);
+        if (!added) {
+            ir_diag_set(d, 0, 0, "no .clif file in this directory");
+            goto fail;
+        }
+    }
+    *files = out.v;
+    *nfiles = out.n;
+    return true;
+fail:
+    for (uint32_t i = 0; i < out.n; i++)
+        free(out.v[i]);
+    ir_vec_free(&out);
+    return false;
+}
+
+/* ---- records from a worker ----------------------------------------------------------
+ * A record is a type byte, a field count, then each field as a 32-bit
+ * length and its bytes.  'N' run lines; 'C' a case (status, line, target,
+ * name, msg); 'L' text for the report; 'V' a -v line; 'D' done. */
+
+typedef struct sink {
+    int fd;
+    char *buf;
+    size_t len, cap;
+    double last;            /* of the last flush */
+} sink;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void put_all(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n) {
+        ssize_t w = write(fd, c, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return;
+        c += w, n -= (size_t)w;
+    }
+}
+
+static void flush_sink(sink *s)
+{
+    put_all(s->fd, s->buf, s->len);
+    s->len = 0;
+    s->last = now();
+}
+
+/* Records are batched (a write per record costs more than the record), but
+ * sent at least every half second, so the parent sees a slow file move. */
+static void record(sink *s, char type, int nf, const char *const *f)
+{
+    size_t total = 2;
+    for (int i = 0; i < nf; i++)
+        total += 4 + strlen(f[i]);
+    if (s->len + total > s->cap) {
+        size_t ncap = s->cap ? s->cap : 65536;
+        while (ncap < s->len + total)
+            ncap *= 2;
+        char *nb = realloc(s->buf, ncap);
+        if (!nb)
+            return;
+        s->buf = nb, s->cap = ncap;
+    }
+    char *p = s->buf + s->len;
+    *p++ = type;
+    *p++ = (char)nf;
+    for (int i = 0; i < nf; i++) {
+        uint32_t l = (uint32_t)strlen(f[i]);
+        memcpy(p, &l, 4);
+        memcpy(p + 4, f[i], l);
+        p += 4 + l;
+    }
+    s->len += total;
+    if (type == 'D' || type == 'N' || s->len >= 32768 || now() - s->last > 0.5)
+        flush_sink(s);
+}
+
+static void rec_text(sink *s, char type, const char *text)
+{
+    record(s, type, 1, &text);
+}
+
+static void rec_case(sink *s, int status, uint32_t line, const char *target, const char *name,
+                     const char *msg)
+{
+    char st[4], ln[16];
+    snprintf(st, sizeof st, "%d", status);
+    snprintf(ln, sizeof ln, "%u", line);
+    const char *f[5] = {st, ln, target, name, msg ? msg : ""};
+    record(s, 'C', 5, f);
+}
+
+/* ---- one file, in the worker --------------------------------------------------------- */
+
+typedef struct file_ctx {
+    sink *s;
+    const ft_opts *o;
+    const ir_file *file;
+    uint32_t *lines, nlines;
+} file_ctx;
+
+/* The run line as written, from its `%name` (or `run`) to the end of the line. */
+static char *case_name(const file_ctx *fc, const ir_run_cmd *rc)
+{
+    size_t len;
+    const char *p = ft_line_text(fc->file, fc->lines, fc->nlines, rc->line, &len);
+    if (!p)
+        return strdup("?");
+    size_t from = rc->col > 0 && rc->col - 1 <= len ? rc->col - 1 : 0;
+    while (len > from && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+        len--;
+    return strndup(p + from, len - from);
+}
+
+static char *diag_text(const ir_diag *d)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    if (!f)
+        return strdup(d->msg);
+    fputs("FAIL ", f);
+    ir_diag_print(f, d, false);
+    fclose(f);
+    return buf;
+}
+
+static char *target_label(const ir_file *file, uint32_t ti)
+{
+    if (ti == IR_NONE)
+        return strdup(jit_arch_name(jit_host_arch()));
+    const ir_target *t = &file->targets.v[ti];
+    char buf[512];
+    size_t k = (size_t)snprintf(buf, sizeof buf, "%s", t->arch);
+    for (uint32_t i = 0; i < t->nflags && k < sizeof buf; i++) {
+        const ir_setting *s = &file->target_flags.v[t->flags + i];
+        k += (size_t)snprintf(buf + k, sizeof buf - k, s->value ? " %s=%s" : " %s", s->name, s->value);
+    }
+    return strdup(buf);
+}
+
+/* Every run line of the file as skipped (or failed, with msg) for target. */
+static void all_lines(const file_ctx *fc, int status, const char *target, const char *msg)
+{
+    const ir_file *file = fc->file;
+    for (uint32_t r = 0; r < file->runs.n; r++) {
+        char *name = case_name(fc, &file->runs.v[r]);
+        rec_case(fc->s, status, file->runs.v[r].line, target, name, msg);
+        free(name);
+    }
+    if (!file->runs.n)
+        rec_case(fc->s, status, 0, target, "(file)", msg);
+}
+
+static void verbose_line(sink *s, const char *path, const char *label, unsigned p, unsigned f,
+                         unsigned k, const char *why)
+{
+    char buf[1024];
+    if (why)
+        snprintf(buf, sizeof buf, "skip %s%s%s%s: %s (%u run line%s)", path, label ? " [" : "",
+                 label ? label : "", label ? "]" : "", why, k, k == 1 ? "" : "s");
+    else
+        snprintf(buf, sizeof buf, "%s %s%s%s%s: %u passed, %u failed", f ? "FAIL" : "ok  ", path,
+                 label ? " [" : "", label ? label : "", label ? "]" : "", p, f);
+    rec_text(s, 'V', buf);
+}
+
+/* Compile and run the file for one target: a case per run line. */
+static void run_target(const file_ctx *fc, jit_ctx *ctx, const cg_target *t, const char *label)
+{
+    const ir_file *file = fc->file;
+    ft_module m;
+    ir_diag d;
+    if (!ft_module_build(&m, ctx, file, t, FT_PARTIAL, &d)) {
+        char *msg = diag_text(&d);
+        rec_text(fc->s, 'L', msg);
+        all_lines(fc, FT_FAIL, label, msg);
+        verbose_line(fc->s, file->path, label, 0, file->runs.n ? file->runs.n : 1, 0, NULL);
+        free(msg);
+        return;
+    }
+    /* each function that does not compile is reported once; its run
+     * lines fail without a line each in the report */
+    for (uint32_t i = 0; i < file->funcs.n; i++)
+        if (m.fn_err[i]) {
+            char *msg = diag_text(m.fn_err[i]);
+            rec_text(fc->s, 'L', msg);
+            free(msg);
+        }
+    unsigned passed = 0, failed = 0;
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    for (uint32_t r = 0; f && r < file->runs.n; r++) {
+        const ir_run_cmd *rc = &file->runs.v[r];
+        rewind(f);
+        bool ok = ft_run_cmd(&m, rc, fc->o->timeout, f, RUN_FMT_LANES | RUN_REPORT_FAILURES, NULL);
+        fputc(0, f);
+        fflush(f);
+        char *name = case_name(fc, rc);
+        rec_case(fc->s, ok ? FT_PASS : FT_FAIL, rc->line, label, name, ok ? NULL : buf);
+        if (!ok && !m.fn_err[rc->func])
+            rec_text(fc->s, 'L', buf);
+        free(name);
+        ok ? passed++ : failed++;
+    }
+    if (f)
+        fclose(f);
+    free(buf);
+    verbose_line(fc->s, file->path, label, passed, failed, 0, NULL);
+    ft_module_free(&m);
+}
+
+/* The file by Cranelift's rules: once per target line of the host's
+ * architecture whose flags the host has; skipped as a whole if none is. */
+static void run_file(sink *s, const char *path, const ft_opts *o, jit_ctx **ctx)
+{
+    ir_file file;
+    char *src;
+    ir_diag d;
+    if (!ft_load(&file, path, &src, true, &d)) {
+        char *msg = diag_text(&d);
+        rec_text(s, 'L', msg);
+        rec_case(s, FT_FAIL, 0, "", "(file)", msg);
+        verbose_line(s, path, NULL, 0, 1, 0, NULL);
+        free(msg);
+        ir_file_free(&file);
+        free(src);
+        return;
+    }
+    file_ctx fc = {.s = s, .o = o, .file = &file};
+    fc.lines = ft_line_index(&file, &fc.nlines);
+    char num[16];
+    snprintf(num, sizeof num, "%u", file.runs.n);
+    rec_text(s, 'N', num);
+    jit_arch arch = o->arch ? o->arch : jit_host_arch();
+    uint32_t nt = file.targets.n ? file.targets.n : 1;
+    int *verdict = calloc(nt, sizeof *verdict);
+    cg_target *tg = calloc(nt, sizeof *tg);
+    char (*why)[160] = calloc(nt, sizeof *why);
+    if (!ft_is_run_test(&file)) {
+        const char *w = file.tests.n ? "no `test run` line" : "no test line (run it with `clifrun FILE`)";
+        all_lines(&fc, FT_SKIPPED, "", w);
+        verbose_line(s, path, NULL, 0, 0, file.runs.n, w);
+        goto out;
+    }
+    bool any = false, first_same = false;
+    int first_skip = -1;
+    for (uint32_t i = 0; i < nt; i++) {
+        uint32_t ti = file.targets.n ? i : IR_NONE;
+        verdict[i] = ft_target(&file, ti, arch, &tg[i], why[i], sizeof why[i], &d);
+        if (verdict[i] == FT_ERROR) {
+            char *lab = target_label(&file, ti), *msg = diag_text(&d);
+            rec_text(s, 'L', msg);
+            all_lines(&fc, FT_FAIL, lab, msg);
+            verbose_line(s, path, lab, 0, file.runs.n ? file.runs.n : 1, 0, NULL);
+            free(lab);
+            free(msg);
+        }
+        /* a skip for this architecture (host lacks a flag) beats one for another */
+        bool same_arch = ti == IR_NONE || !strcmp(file.targets.v[ti].arch, jit_arch_name(arch));
+        if (verdict[i] == FT_SKIP && (first_skip < 0 || (same_arch && !first_same)))
+            first_skip = (int)i, first_same = same_arch;
+        any |= verdict[i] != FT_SKIP;
+    }
+    if (!any) {
+        all_lines(&fc, FT_SKIPPED, "", why[first_skip]);
+        verbose_line(s, path, NULL, 0, 0, file.runs.n, why[first_skip]);
+        goto out;
+    }
+    jit_error err = {.msg = ""};
+    if (!*ctx)
+        *ctx = ft_ctx_new(o->spread, &err);
+    for (uint32_t i = 0; i < nt; i++) {
+        uint32_t ti = file.targets.n ? i : IR_NONE;
+        char *lab = target_label(&file, ti);
+        bool same_arch = ti == IR_NONE || !strcmp(file.targets.v[ti].arch, jit_arch_name(arch));
+        if (verdict[i] == FT_SKIP && same_arch) {
+            all_lines(&fc, FT_SKIPPED, lab, why[i]);
+            verbose_line(s, path, lab, 0, 0, file.runs.n, why[i]);
+        } else if (verdict[i] == FT_RUN && !*ctx) {
+            char msg[600];
+            snprintf(msg, sizeof msg, "FAIL %s: cannot create the JIT: %s\n", path, err.msg);
+            rec_text(s, 'L', msg);
+            all_lines(&fc, FT_FAIL, lab, msg);
+        } else if (verdict[i] == FT_RUN) {
+            run_target(&fc, *ctx, &tg[i], lab);
+        }
+        free(lab);
+    }
+out:
+    free(verdict);
+    free(tg);
+    free(why);
+    free(fc.lines);
+    ir_file_free(&file);
+    free(src);
+}
+
+/* ---- the parent: workers, results in order ---------------------------------------------- */
+
+typedef struct worker {
+    pid_t pid;              /* 0: no process */
+    int cmd, res;           /* pipe ends: file numbers to it, records from it */
+    bool busy;
+    size_t file;            /* the file it is on */
+    char *buf;              /* records of that file so far */
+    size_t len, cap, parsed;
+    double start, last;
+} worker;
+
+/* A worker: reads file numbers until its pipe closes, runs each. */
+static _Noreturn void worker_main(int cmd, int res, char *const *files, const ft_opts *o)
+{
+    /* stdout belongs to the report (it may be XML): what compiled code
+     * prints goes to stderr */
+    dup2(2, 1);
+    sink s = {.fd = res, .last = now()};
+    jit_ctx *ctx = NULL;
+    uint32_t i;
+    for (;;) {
+        ssize_t n = read(cmd, &i, sizeof i);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n != sizeof i)
+            break;
+        run_file(&s, files[i], o, &ctx);
+        rec_text(&s, 'D', "");
+    }
+    if (ctx)
+        jit_ctx_free(ctx);
+    free(s.buf);
+    close(res);
+    close(cmd);
+    exit(0);
+}
+
+static bool spawn(worker *ws, unsigned k, unsigned nw, char *const *files, const ft_opts *o)
+{
+    int c[2], r[2];
+    if (pipe(c) != 0)
+        return false;
+    if (pipe(r) != 0) {
+        close(c[0]), close(c[1]);
+        return false;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(c[0]), close(c[1]), close(r[0]), close(r[1]);
+        return false;
+    }
+    if (pid == 0) {
+        /* the siblings' pipes are theirs: holding their ends would hide
+         * their deaths from the parent and keep them waiting for work */
+        for (unsigned i = 0; i < nw; i++)
+            if (i != k && ws[i].pid)
+                close(ws[i].cmd), close(ws[i].res);
+        close(c[1]);
+        close(r[0]);
+        worker_main(c[0], r[1], files, o);
+    }
+    close(c[0]);
+    close(r[1]);
+    ws[k] = (worker){.pid = pid, .cmd = c[1], .res = r[0]};
+    return true;
+}
+
+static char *field(const char **p, const char *end)
+{
+    uint32_t l;
+    if (end - *p < 4)
+        return NULL;
+    memcpy(&l, *p, 4);
+    if ((size_t)(end - *p - 4) < l)
+        return NULL;
+    char *s = strndup(*p + 4, l);
+    *p += 4 + l;
+    return s;
+}
+
+/* Length of the complete record at p, 0 if it is not all there yet. */
+static size_t record_len(const char *p, const char *end)
+{
+    if (end - p < 2)
+        return 0;
+    const char *q = p + 2;
+    for (int k = 0; k < (unsigned char)p[1]; k++) {
+        uint32_t l;
+        if (end - q < 4)
+            return 0;
+        memcpy(&l, q, 4);
+        if ((size_t)(end - q - 4) < l)
+            return 0;
+        q += 4 + l;
+    }
+    return (size_t)(q - p);
+}
+
+static void append(char **dst, const char *text)
+{
+    size_t a = *dst ? strlen(*dst) : 0, b = strlen(text);
+    char *n = realloc(*dst, a + b + 2);
+    if (!n)
+        return;
+    memcpy(n + a, text, b + 1);
+    if (b && text[b - 1] != '\n')
+        n[a + b] = '\n', n[a + b + 1] = 0;
+    *dst = n;
+}
+
+/* The records of one file into r.  why: NULL when the worker finished the
+ * file, else what went wrong: the lines it had not reported fail. */
+static void finish(const char *buf, size_t len, ft_file_result *r, const char *why)
+{
+    const char *p = buf, *end = buf + len;
+    long total = -1;
+    unsigned long lines_seen = 0;
+    for (size_t rl; (rl = record_len(p, end)); p += rl) {
+        char type = p[0];
+        int nf = (unsigned char)p[1];
+        const char *q = p + 2;
+        char *f[8] = {0};
+        for (int k = 0; k < nf && k < 8; k++)
+            f[k] = field(&q, end);
+        if (type == 'N' && nf == 1) {
+            total = atol(f[0]);
+        } else if (type == 'L' && nf == 1) {
+            append(&r->log, f[0]);
+        } else if (type == 'V' && nf == 1) {
+            append(&r->vlog, f[0]);
+        } else if (type == 'C' && nf == 5) {
+            ft_case c = {.status = (uint8_t)atoi(f[0]), .line = (uint32_t)atol(f[1]),
+                         .target = f[2], .name = f[3], .msg = f[4]};
+            f[2] = f[3] = f[4] = NULL;
+            if (c.status == FT_PASS)
+                r->passed++;
+            else if (c.status == FT_FAIL)
+                r->failed++;
+            else if (c.line)
+                r->skipped++;
+            lines_seen += c.line != 0;
+            ir_vec_push(&r->cases, c);
+        }
+        for (int k = 0; k < nf && k < 8; k++)
+            free(f[k]);
+    }
+    if (!why)
+        return;
+    char msg[512];
+    snprintf(msg, sizeof msg, "FAIL %s: %s\n", r->path, why);
+    append(&r->log, msg);
+    unsigned long lost = total > (long)lines_seen ? (unsigned long)total - lines_seen : 0;
+    r->failed += lost ? lost : 1;
+    ft_case c = {.status = FT_FAIL, .target = strdup(""), .name = strdup("(worker)"), .msg = strdup(msg)};
+    ir_vec_push(&r->cases, c);
+}
+
+/* Is the 'D' record of the worker's file in? */
+static bool file_done(worker *w)
+{
+    for (size_t rl; (rl = record_len(w->buf + w->parsed, w->buf + w->len)); w->parsed += rl)
+        if (w->buf[w->parsed] == 'D')
+            return true;
+    return false;
+}
+
+/* A worker that died or hung: its file fails, the slot is empty. */
+static void bury(worker *w, ft_file_result *r, bool killed, double stall)
+{
+    int status = 0;
+    if (killed)
+        kill(w->pid, SIGKILL);
+    close(w->cmd);
+    close(w->res);
+    while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    char why[160];
+    if (killed)
+        snprintf(why, sizeof why, "no progress for %.0f s: the worker was killed (a hang in clifrun)", stall);
+    else if (WIFSIGNALED(status))
+        snprintf(why, sizeof why, "the worker died of %s (a bug in clifrun)", run_signal_name(WTERMSIG(status)));
+    else
+        snprintf(why, sizeof why, "the worker exited with status %d before finishing",
+                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    if (w->busy)
+        finish(w->buf, w->len, r, why);
+    free(w->buf);
+    *w = (worker){0};
+}
+
+void ft_file_result_free(ft_file_result *r)
+{
+    for (uint32_t i = 0; i < r->cases.n; i++) {
+        free(r->cases.v[i].target);
+        free(r->cases.v[i].name);
+        free(r->cases.v[i].msg);
+    }
+    ir_vec_free(&r->cases);
+    free(r->log);
+    free(r->vlog);
+}
+
+/* The parent's tables, reachable from here in the workers too: they end
+ * with exit(), and LeakSanitizer must not count what they inherited. */
+static struct {
+    ft_file_result *res;
+    bool *complete;
+    worker *ws;
+    struct pollfd *pfd;
+} parent;
+
+int ft_test(char *const *files, size_t nfiles, const ft_opts *o, ft_counts *c)
+{
+    memset(c, 0, sizeof *c);
+    unsigned nw = o->jobs;
+    if (!nw) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        nw = n > 0 ? (unsigned)n : 1;
+    }
+    if (nw > nfiles)
+        nw = nfiles ? (unsigned)nfiles : 1;
+    ft_file_result *res = calloc(nfiles + 1, sizeof *res);
+    bool *complete = calloc(nfiles + 1, sizeof *complete);
+    worker *ws = calloc(nw, sizeof *ws);
+    struct pollfd *pfd = calloc(nw, sizeof *pfd);
+    parent.res = res, parent.complete = complete, parent.ws = ws, parent.pfd = pfd;
+    if (!res || !complete || !ws || !pfd) {
+        free(res), free(complete), free(ws), free(pfd);
+        fputs("clifrun test: out of memory\n", stderr);
+        return 1;
+    }
+    /* a dead worker's pipe must not kill the parent */
+    struct sigaction ign = {.sa_handler = SIG_IGN}, old_pipe;
+    sigaction(SIGPIPE, &ign, &old_pipe);
+    double t0 = now(), stall = o->timeout > 0 ? o->timeout + 60 : 0;
+    size_t next = 0, printed = 0;
+    for (size_t i = 0; i < nfiles; i++)
+        res[i].path = files[i];
+    while (printed < nfiles) {
+        /* hand out files to idle workers, starting any that are missing */
+        for (unsigned k = 0; k < nw && next < nfiles; k++) {
+            worker *w = &ws[k];
+            if (w->busy)
+                continue;
+            if (!w->pid && !spawn(ws, k, nw, files, o)) {
+                char msg[256];
+                snprintf(msg, sizeof msg, "FAIL %s: cannot start a worker: %s\n", files[next], strerror(errno));
+                append(&res[next].log, msg);
+                res[next].failed = 1;
+                complete[next++] = true;
+                continue;
+            }
+            uint32_t i = (uint32_t)next;
+            if (write(w->cmd, &i, sizeof i) != sizeof i) {
+                bury(w, NULL, false, 0);
+                continue;   /* the next round starts another */
+            }
+            w->busy = true, w->file = next++, w->len = w->parsed = 0;
+            w->start = w->last = now();
+        }
+        unsigned np = 0;
+        for (unsigned k = 0; k < nw; k++)
+            if (ws[k].busy)
+                pfd[np++] = (struct pollfd){.fd = ws[k].res, .events = POLLIN};
+        if (np && poll(pfd, np, 1000) < 0 && errno != EINTR)
+            break;
+        double t = now();
+        for (unsigned k = 0, p = 0; k < nw; k++) {
+            worker *w = &ws[k];
+            if (!w->busy)
+                continue;
+            short ev = pfd[p++].revents;
+            ft_file_result *r = &res[w->file];
+            if (ev & (POLLIN | POLLHUP | POLLERR)) {
+                if (w->cap - w->len < 65536) {
+                    size_t ncap = w->cap ? w->cap * 2 : 131072;
+                    char *nb = realloc(w->buf, ncap);
+                    if (nb)
+                        w->buf = nb, w->cap = ncap;
+                }
+                ssize_t n = read(w->res, w->buf + w->len, w->cap - w->len);
+                if (n > 0) {
+                    w->len += (size_t)n, w->last = t;
+                    if (file_done(w)) {
+                        finish(w->buf, w->len, r, NULL);
+                        r->secs = t - w->start;
+                        complete[w->file] = true;
+                        w->busy = false;
+                    }
+                } else if (n == 0 || errno != EINTR) {
+                    r->secs = t - w->start;
+                    complete[w->file] = true;
+                    bury(w, r, false, stall);
+                }
+            } else if (stall && t - w->last > stall) {
+                r->secs = t - w->start;
+                complete[w->file] = true;
+                bury(w, r, true, stall);
+            }
+        }
+        /* the report, in file order */
+        for (; printed < nfiles && complete[printed]; printed++) {
+            ft_file_result *r = &res[printed];
+            if (r->log)
+                fputs(r->log, o->out);
+            if (o->verbose && r->vlog)
+                fputs(r->vlog, o->out);
+            fflush(o->out);
+            c->passed += r->passed, c->failed += r->failed, c->skipped += r->skipped;
+            c->files++;
+            if (r->failed)
+                c->files_failed++;
+            else if (r->passed)
+                c->files_passed++;
+            else
+                c->files_skipped++;
+        }
+    }
+    for (unsigned k = 0; k < nw; k++)
+        if (ws[k].pid) {
+            close(ws[k].cmd);   /* the worker's signal to exit */
+            close(ws[k].res);
+            while (waitpid(ws[k].pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+            free(ws[k].buf);
+        }
+    sigaction(SIGPIPE, &old_pipe, NULL);
+    if (o->verbose)
+        fprintf(o->out, "%u files: %u passed, %u failed, %u skipped\n", c->files, c->files_passed,
+                c->files_failed, c->files_skipped);
+    fprintf(o->out, "%lu passed, %lu failed, %lu skipped\n", c->passed, c->failed, c->skipped);
+    fflush(o->out);
+    if (o->junit)
+        ft_junit_write(o->junit, res, nfiles, now() - t0);
+    for (size_t i = 0; i < nfiles; i++)
+        ft_file_result_free(&res[i]);
+    free(res);
+    free(complete);
+    free(ws);
+    free(pfd);
+    memset(&parent, 0, sizeof parent);
+    return c->failed ? 1 : 0;
+}

@@ -1,0 +1,269 @@
+/* lib/filetest/load.c: reading a file, and which of its target lines run
+ * here with which flags (test_run.rs: is_isa_compatible, build_host_isa). */
+#include "filetest.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "reader.h"
+#include "verify.h"
+
+char *ft_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        errno = EISDIR;
+        return NULL;
+    }
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    for (;;) {
+        if (!buf)
+            break;
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap)
+            break;
+        char *nb = realloc(buf, (cap *= 2) + 1);
+        if (!nb) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = nb;
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (!buf || err) {
+        free(buf);
+        errno = err ? EIO : ENOMEM;
+        return NULL;
+    }
+    buf[n] = 0;
+    *len = n;
+    return buf;
+}
+
+bool ft_load(ir_file *file, const char *path, char **src, bool verify, ir_diag *d)
+{
+    size_t len = 0;
+    memset(file, 0, sizeof *file);
+    memset(d, 0, sizeof *d);
+    d->file = path;
+    *src = ft_read_file(path, &len);
+    if (!*src) {
+        if (errno == EISDIR)
+            ir_diag_set(d, 0, 0, "cannot read: a directory (`clifrun test DIR` runs the files in it)");
+        else
+            ir_diag_set(d, 0, 0, "cannot read: %s", strerror(errno));
+        return false;
+    }
+    if (!reader_parse_file(file, path, *src, len, d))
+        return false;
+    for (uint32_t i = 0; i < file->funcs.n; i++) {
+        ir_function *fn = file->funcs.v[i];
+        if (!ir_legacy_rewrite(fn, d) || (verify && !verify_function(fn, d))) {
+            d->file = path;
+            d->src = *src;
+            d->len = len;
+            return false;
+        }
+    }
+    return true;
+}
+
+uint32_t *ft_line_index(const ir_file *file, uint32_t *nlines)
+{
+    IR_VEC(uint32_t) v = {0};
+    const char *p = file->src, *end = file->src ? file->src + file->len : NULL;
+    ir_vec_push(&v, 0);
+    while (p && p < end && (p = memchr(p, '\n', (size_t)(end - p))))
+        ir_vec_push(&v, (uint32_t)(++p - file->src));
+    ir_vec_push(&v, (uint32_t)file->len + 1);
+    *nlines = v.n - 1;
+    return v.v;
+}
+
+const char *ft_line_text(const ir_file *file, const uint32_t *index, uint32_t nlines, uint32_t line,
+                         size_t *len)
+{
+    if (!index || line < 1 || line > nlines || index[line - 1] > file->len)
+        return NULL;
+    const char *s = file->src + index[line - 1];
+    size_t n = index[line] - index[line - 1] - 1;
+    if (index[line - 1] + n > file->len)
+        n = file->len - index[line - 1];
+    while (n && s[n - 1] == '\r')
+        n--;
+    *len = n;
+    return s;
+}
+
+bool ft_is_run_test(const ir_file *file)
+{
+    for (uint32_t i = 0; i < file->tests.n; i++)
+        if (!strcmp(file->tests.v[i], "run"))
+            return true;
+    return false;
+}
+
+/* ---- `set` flags ------------------------------------------------------------- */
+
+/* Cranelift's shared settings (meta/src/shared/settings.rs).  APPLIED ones
+ * reach the code generator (cg_target_from_file); NO_EFFECT ones cannot
+ * change what a run test computes with clifrun's code generators (listed
+ * in the README); REFUSED ones would, and clifrun does not implement them
+ * when true. */
+enum { APPLIED, NO_EFFECT, REFUSED };
+static const struct { const char *name; uint8_t how; bool boolean; } settings[] = {
+    {"opt_level", APPLIED, false},
+    {"preserve_frame_pointers", APPLIED, true},
+    {"enable_probestack", APPLIED, true},
+    {"enable_pinned_reg", REFUSED, true},
+    {"enable_nan_canonicalization", REFUSED, true},
+    {"regalloc_checker", NO_EFFECT, true},
+    {"regalloc_verbose_logs", NO_EFFECT, true},
+    {"regalloc_algorithm", NO_EFFECT, false},
+    {"enable_alias_analysis", NO_EFFECT, true},
+    {"enable_verifier", NO_EFFECT, true},
+    {"is_pic", NO_EFFECT, true},
+    {"use_colocated_libcalls", NO_EFFECT, true},
+    {"tls_model", NO_EFFECT, false},
+    {"stack_switch_model", NO_EFFECT, false},
+    {"libcall_call_conv", NO_EFFECT, false},
+    {"enable_llvm_abi_extensions", NO_EFFECT, true},
+    {"enable_multi_ret_implicit_sret", NO_EFFECT, true},
+    {"unwind_info", NO_EFFECT, true},
+    {"machine_code_cfg_info", NO_EFFECT, true},
+    {"probestack_size_log2", NO_EFFECT, false},
+    {"probestack_strategy", NO_EFFECT, false},
+    {"enable_heap_access_spectre_mitigation", NO_EFFECT, true},
+    {"enable_table_access_spectre_mitigation", NO_EFFECT, true},
+    {"enable_incremental_compilation_cache_checks", NO_EFFECT, true},
+    {"bb_padding_log2_minus_one", NO_EFFECT, false},
+    {"log2_min_function_alignment", NO_EFFECT, false},
+    {"enable_compact_unwind_abi", NO_EFFECT, true},
+    {"enable_jump_tables", NO_EFFECT, true},    /* older releases */
+    {"avoid_div_traps", NO_EFFECT, true},       /* older releases: traps stay traps */
+};
+
+static int bool_value(const char *v)
+{
+    if (!v || !strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "on"))
+        return 1;
+    if (!strcmp(v, "false") || !strcmp(v, "0") || !strcmp(v, "off"))
+        return 0;
+    return -1;
+}
+
+/* The first `count` settings of the file, with Cranelift's words for a bad one. */
+static bool check_settings(const ir_file *file, uint32_t count, ir_diag *d)
+{
+    for (uint32_t i = 0; i < count && i < file->settings.n; i++) {
+        const ir_setting *s = &file->settings.v[i];
+        size_t k = 0, n = sizeof settings / sizeof settings[0];
+        while (k < n && strcmp(settings[k].name, s->name))
+            k++;
+        if (k == n) {
+            if (s->value)
+                ir_diag_set(d, s->line, 1, "unknown setting '%s=%s'", s->name, s->value);
+            else
+                ir_diag_set(d, s->line, 1, "unknown setting '%s'", s->name);
+            return false;
+        }
+        int b = settings[k].boolean ? bool_value(s->value) : 1;
+        if (b < 0) {
+            ir_diag_set(d, s->line, 1, "invalid setting value for '%s': %s (expected true or false)",
+                        s->name, s->value);
+            return false;
+        }
+        if (!s->value && !settings[k].boolean) {
+            ir_diag_set(d, s->line, 1, "not a boolean flag: '%s'", s->name);
+            return false;
+        }
+        if (settings[k].how == REFUSED && b) {
+            if (!strcmp(s->name, "enable_pinned_reg"))
+                ir_diag_set(d, s->line, 1, "Cannot run runtests with pinned_reg enabled.");
+            else
+                ir_diag_set(d, s->line, 1, "setting '%s' is not supported by clifrun's code generators",
+                            s->name);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ---- target lines -------------------------------------------------------------- */
+
+static const char *const isa_flag_names[CG_ISA_COUNT] = {
+#define CG_F(name) #name,
+    CG_ISA_FLAGS(CG_F)
+#undef CG_F
+};
+
+/* cpuid is slow (a VM exit under a hypervisor): ask once per process */
+static uint64_t host_isa(jit_arch a)
+{
+    static _Atomic uint64_t cached;    /* bit 63: known */
+    uint64_t v = cached;
+    if (!(v >> 63)) {
+        v = cg_host_isa(a) | 1ull << 63;
+        cached = v;
+    }
+    return v & ~(1ull << 63);
+}
+
+ft_verdict ft_target(const ir_file *file, uint32_t ti, jit_arch arch, cg_target *t,
+                     char *why, size_t n, ir_diag *d)
+{
+    jit_arch host = jit_host_arch();
+    if (arch == JIT_ARCH_HOST)
+        arch = host;
+    d->file = file->path;
+    d->src = file->src;
+    d->len = file->len;
+    memset(t, 0, sizeof *t);
+    if (ti == IR_NONE) {
+        /* no target line: the host, as cranelift_native sees it */
+        if (arch != host) {
+            snprintf(why, n, "host can't run %s programs", jit_arch_name(arch));
+            return FT_SKIP;
+        }
+        if (!check_settings(file, file->settings.n, d))
+            return FT_ERROR;
+        t->arch = host;
+        t->isa = host_isa(host);
+        for (uint32_t i = 0; i < file->settings.n; i++) {
+            const ir_setting *s = &file->settings.v[i];
+            if (!strcmp(s->name, "opt_level"))
+                t->opt = s->value && strcmp(s->value, "none") != 0;
+            else if (!strcmp(s->name, "preserve_frame_pointers"))
+                t->preserve_frame_pointers = bool_value(s->value) == 1;
+            else if (!strcmp(s->name, "enable_probestack"))
+                t->enable_probestack = bool_value(s->value) == 1;
+        }
+        return FT_RUN;
+    }
+    const ir_target *tg = &file->targets.v[ti];
+    if (strcmp(tg->arch, jit_arch_name(host)) != 0) {
+        snprintf(why, n, "host can't run %s programs", tg->arch);
+        return FT_SKIP;
+    }
+    if (arch != host) {
+        snprintf(why, n, "host can't run %s programs", jit_arch_name(arch));
+        return FT_SKIP;
+    }
+    if (!check_settings(file, tg->settings, d) || !cg_target_from_file(t, file, ti, d))
+        return FT_ERROR;
+    uint64_t missing = t->isa & ~host_isa(host);
+    for (unsigned k = 0; k < CG_ISA_COUNT; k++)
+        if (missing >> k & 1) {
+            snprintf(why, n, "host does not support ISA flag has_%s", isa_flag_names[k]);
+            return FT_SKIP;
+        }
+    return FT_RUN;
+}

@@ -1,0 +1,257 @@
+/* lib/filetest/module.c: a file compiled into one JIT module
+ * (function_runner.rs: TestFileCompiler), calls into it and run commands. */
+#include "filetest.h"
+
+#include <string.h>
+
+/* The context whose trap tables describe a faulting pc on this thread;
+ * run_describe_pc_fn has no user pointer, and each worker has its own. */
+static _Thread_local const jit_ctx *cur_ctx;
+
+static bool is_user_name(const char *s)
+{
+    return s[0] == 'u' && strchr(s, ':') != NULL;
+}
+
+static const char *describe_pc(uintptr_t pc, char *buf, size_t size)
+{
+    jit_trap_info ti;
+    if (!cur_ctx || !jit_trap_lookup(cur_ctx, pc, &ti))
+        return NULL;
+    const char *fname = ti.func_name ? ti.func_name : "?";
+    const char *pct = ti.func_name && is_user_name(fname) ? "" : "%";
+    char tb[16];
+    if (ti.has_trap)
+        snprintf(buf, size, "%s at %s%s+0x%x", cg_trap_name(ti.code, tb), pct, fname, ti.func_offset);
+    else
+        snprintf(buf, size, "%s%s+0x%x", pct, fname, ti.func_offset);
+    return buf;
+}
+
+jit_ctx *ft_ctx_new(bool spread, jit_error *err)
+{
+    jit_config cfg = {0};
+    jit_config_from_env(&cfg);
+    cfg.spread |= spread;
+    jit_ctx *ctx = jit_ctx_new(&cfg, err);
+    if (ctx && !cg_define_libcalls(ctx, err)) {
+        jit_ctx_free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+static void trampoline_name(const ir_function *fn, char *buf, size_t n)
+{
+    char name[128];
+    snprintf(buf, n, "__trampoline_%s", cg_symbol_name(fn, name, sizeof name));
+}
+
+bool ft_module_build(ft_module *m, jit_ctx *ctx, const ir_file *file, const cg_target *t,
+                     unsigned flags, ir_diag *d)
+{
+    memset(m, 0, sizeof *m);
+    m->ctx = ctx;
+    m->file = file;
+    m->target = *t;
+    d->file = file->path;
+    d->src = file->src;
+    d->len = file->len;
+    uint32_t nf = file->funcs.n;
+    jit_error err;
+    m->mod = jit_module_new(ctx, file->path ? file->path : "-", &err);
+    m->callees = calloc(nf + 1, sizeof *m->callees);
+    m->tramp_err = calloc(nf + 1, sizeof *m->tramp_err);
+    m->fn_err = calloc(nf + 1, sizeof *m->fn_err);
+    m->lines = ft_line_index(file, &m->nlines);
+    cg_output *outs = calloc(nf + 1, sizeof *outs), *touts = calloc(nf + 1, sizeof *touts);
+    bool ok = m->mod && m->callees && m->tramp_err && m->fn_err && outs && touts;
+    if (!ok)
+        ir_diag_set(d, 0, 0, "%s", m->mod ? "out of memory" : err.msg);
+    for (uint32_t i = 0; ok && i < nf; i++) {
+        const ir_function *fn = file->funcs.v[i];
+        char name[128];
+        if (!cg_compile(t, file, i, &outs[i], d)) {
+            if (!(flags & FT_PARTIAL) || !(m->fn_err[i] = malloc(sizeof *d))) {
+                ok = false;
+                break;
+            }
+            *m->fn_err[i] = *d;
+            m->nfn_err++;
+            continue;
+        }
+        jit_func jf = {.name = cg_symbol_name(fn, name, sizeof name),
+                       .code = outs[i].code.v, .size = outs[i].code.n, .align = outs[i].align,
+                       .relocs = outs[i].relocs.v, .nrelocs = outs[i].relocs.n,
+                       .traps = outs[i].traps.v, .ntraps = outs[i].traps.n, .line = fn->line};
+        if (!jit_module_add_func(m->mod, &jf, &err)) {
+            ir_diag_set(d, err.line ? err.line : fn->line, err.line ? err.col : fn->col, "%s", err.msg);
+            ok = false;
+            break;
+        }
+        /* a signature libffi cannot call gets a trampoline; without one
+         * only its run lines fail */
+        if (!run_needs_trampoline(fn, &fn->sig, NULL))
+            continue;
+        ir_diag td = *d;
+        char tname[160];
+        trampoline_name(fn, tname, sizeof tname);
+        jit_func tf = {.name = tname, .local = true};
+        if (cg_compile_trampoline(t, fn, &touts[i], &td)) {
+            tf.code = touts[i].code.v, tf.size = touts[i].code.n, tf.align = touts[i].align;
+            tf.relocs = touts[i].relocs.v, tf.nrelocs = touts[i].relocs.n;
+            if (jit_module_add_func(m->mod, &tf, &err))
+                continue;
+            snprintf(td.msg, sizeof td.msg, "%s", err.msg);
+        }
+        m->tramp_err[i] = strdup(td.msg);
+    }
+    if (ok && !(jit_module_link(m->mod, &err) && jit_module_finalize(m->mod, &err))) {
+        ir_diag_set(d, err.line, err.col, "%s", err.msg);
+        /* a call to a function left out: its compile error says more */
+        for (uint32_t i = 0; i < nf; i++)
+            if (m->fn_err[i]) {
+                *d = *m->fn_err[i];
+                break;
+            }
+        ok = false;
+    }
+    for (uint32_t i = 0; ok && i < nf; i++) {
+        const ir_function *fn = file->funcs.v[i];
+        char name[160];
+        if (m->fn_err[i])
+            continue;
+        m->callees[i].code = jit_module_lookup(m->mod, cg_symbol_name(fn, name, sizeof name));
+        if (m->tramp_err[i] || !run_needs_trampoline(fn, &fn->sig, NULL))
+            continue;
+        trampoline_name(fn, name, sizeof name);
+        m->callees[i].trampoline = (run_trampoline_fn)jit_module_lookup(m->mod, name);
+    }
+    for (uint32_t i = 0; outs && i < nf; i++)
+        cg_output_free(&outs[i]);
+    for (uint32_t i = 0; touts && i < nf; i++)
+        cg_output_free(&touts[i]);
+    free(outs);
+    free(touts);
+    if (!ok)
+        ft_module_free(m);
+    return ok;
+}
+
+void ft_module_free(ft_module *m)
+{
+    if (m->mod) {
+        jit_error err;
+        jit_module_free(m->mod, &err);
+    }
+    for (uint32_t i = 0; m->file && i < m->file->funcs.n; i++) {
+        if (m->tramp_err)
+            free(m->tramp_err[i]);
+        if (m->fn_err)
+            free(m->fn_err[i]);
+    }
+    free(m->tramp_err);
+    free(m->fn_err);
+    free(m->callees);
+    free(m->lines);
+    memset(m, 0, sizeof *m);
+}
+
+run_status ft_call(const ft_module *m, uint32_t func, const ir_data_value *args, uint32_t nargs,
+                   ir_data_value *results, double timeout, run_outcome *oc)
+{
+    const ir_function *fn = m->file->funcs.v[func];
+    if (m->fn_err[func]) {
+        memset(oc, 0, sizeof *oc);
+        oc->status = RUN_ERROR;
+        snprintf(oc->msg, sizeof oc->msg, "not compiled: %.200s", m->fn_err[func]->msg);
+        return RUN_ERROR;
+    }
+    if (m->tramp_err[func] && run_needs_trampoline(fn, &fn->sig, NULL)) {
+        memset(oc, 0, sizeof *oc);
+        oc->status = RUN_ERROR;
+        snprintf(oc->msg, sizeof oc->msg, "no call trampoline: %s", m->tramp_err[func]);
+        return RUN_ERROR;
+    }
+    run_opts opts = {.timeout = timeout, .describe_pc = describe_pc};
+    cur_ctx = m->ctx;
+    run_status st = run_call(&m->callees[func], fn, &fn->sig, args, nargs, results, &opts, oc);
+    cur_ctx = NULL;
+    return st;
+}
+
+/* ---- run commands ----------------------------------------------------------------- */
+
+const char *ft_expected_trap(const ft_module *m, const ir_run_cmd *rc, char *buf, size_t n)
+{
+    size_t len = 0;
+    const char *p = ft_line_text(m->file, m->lines, m->nlines, rc->line - 1, &len);
+    if (!p)
+        return NULL;
+    const char *end = p + len;
+    static const char *const tags[] = {"; trap: ", "; cg_test trap: "};
+    for (size_t k = 0; k < 2; k++) {
+        size_t tl = strlen(tags[k]);
+        if (len < tl || memcmp(p, tags[k], tl))
+            continue;
+        p += tl;
+        size_t i = 0;
+        while (p < end && *p != ' ' && *p != '\t' && i + 1 < n)
+            buf[i++] = *p++;
+        buf[i] = 0;
+        return i ? buf : NULL;
+    }
+    return NULL;
+}
+
+/* An expected trap: it must happen, with that code. */
+static bool report_trap(FILE *out, const ir_file *file, const ir_run_cmd *rc, const char *code,
+                        const ir_data_value *actual, const run_outcome *oc, unsigned flags)
+{
+    char want[64];
+    snprintf(want, sizeof want, "trap: %s at ", code);
+    bool pass = oc->status == RUN_TRAP && !strncmp(oc->msg, want, strlen(want));
+    if (pass && (flags & RUN_REPORT_FAILURES))
+        return true;
+    if (!pass)
+        fprintf(out, "FAIL %s:%u: ", file->path ? file->path : "-", rc->line);
+    run_invocation_print(out, file, rc, flags);
+    if (pass) {
+        fprintf(out, ": %s\n", oc->msg);
+        return true;
+    }
+    fprintf(out, ": expected trap: %s, got ", code);
+    if (oc->status == RUN_OK)
+        run_results_print(out, actual, file->funcs.v[rc->func]->sig.nrets, flags);
+    else
+        fputs(oc->msg, out);
+    fputc('\n', out);
+    return false;
+}
+
+bool ft_run_cmd(const ft_module *m, const ir_run_cmd *rc, double timeout, FILE *out, unsigned flags,
+                run_outcome *oc_out)
+{
+    const ir_file *file = m->file;
+    const ir_function *fn = file->funcs.v[rc->func];
+    uint32_t nr = fn->sig.nrets;
+    ir_data_value small[8], *actual = nr <= 8 ? small : calloc(nr, sizeof *actual);
+    run_outcome oc;
+    if (!actual) {
+        memset(&oc, 0, sizeof oc);
+        oc.status = RUN_ERROR;
+        snprintf(oc.msg, sizeof oc.msg, "out of memory");
+    } else {
+        memset(actual, 0, (nr ? nr : 1) * sizeof *actual);
+        ft_call(m, rc->func, rc->nargs ? &file->data.v[rc->args] : NULL, rc->nargs, actual, timeout, &oc);
+    }
+    char tb[32];
+    const char *code = ft_expected_trap(m, rc, tb, sizeof tb);
+    bool pass = code ? report_trap(out, file, rc, code, actual, &oc, flags)
+                     : run_report(out, file, rc, actual, &oc, flags);
+    if (oc_out)
+        *oc_out = oc;
+    if (actual != small)
+        free(actual);
+    return pass;
+}
