@@ -38,8 +38,10 @@
 #define BIT(p) (1ull << (p))
 
 typedef struct rocc { uint32_t inst, op; } rocc;
-typedef struct rtiny { uint32_t v, inst, s, e; } rtiny;
+typedef struct rseg { uint32_t s, e; } rseg;
+typedef struct rtiny { uint32_t v, inst; rseg sg; } rtiny;
 typedef struct rfix { uint32_t pos, except; } rfix;
+typedef struct rnode { uint32_t id, next; } rnode;  /* interval in a register's list */
 
 typedef struct lsra {
     cg_ctx *c;
@@ -52,7 +54,8 @@ typedef struct lsra {
     double *freq;           /* per block: 8^loop depth */
     uint32_t *ostart;       /* per vreg: its occurrences, in instruction order */
     rocc *occs;
-    uint32_t *s, *e;        /* per vreg: interval [s, e), s = CG_NONE if unused */
+    uint32_t *sstart;       /* per vreg: its live segments in segs, in order */
+    IR_VEC(rseg) segs;
     double *w;              /* spill weight */
     uint32_t *hintv;        /* a vreg whose register this one would like */
     uint8_t *hintp;         /* a preg it would like, 0xff */
@@ -60,10 +63,13 @@ typedef struct lsra {
     uint32_t *loc;          /* preg, RA_SPILL, CG_NONE */
     uint32_t *slot;
     uint32_t *mark;         /* scratch per vreg */
-    uint32_t *bmark, *bdef, *stack;     /* scratch per block */
+    uint32_t *bmark, *bdef, *stack, *bseen, *blo, *bhi, *touched;     /* scratch per block */
     uint32_t fstart[65];
     rfix *fixes;
-    uint32_t occ_id[64], occ_end[64];   /* per preg: interval (vreg, or nv + tiny), end */
+    rseg cur;               /* the tiny interval being placed */
+    uint32_t head[64];      /* per preg: list of intervals (vreg, or nv + tiny) holding it */
+    IR_VEC(rnode) nodes;
+    uint32_t free_node;
     uint64_t allocable[CG_NCLS];
     IR_VEC(rtiny) tiny;
     IR_VEC(uint32_t) heap;  /* tiny intervals by start */
@@ -274,19 +280,74 @@ static bool fixed_conflict(const lsra *r, unsigned p, uint32_t v, uint32_t s, ui
     return false;
 }
 
-/* Live intervals: per vreg, the hull of its defs, uses and the blocks it is
- * live into or out of (found walking predecessors back from each use). */
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The end of v's segment holding pos (0 if none). */
+static uint32_t seg_end(const lsra *r, uint32_t v, uint32_t pos)
+{
+    uint32_t lo = r->sstart[v], hi = r->sstart[v + 1];
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (r->segs.v[mid].e <= pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < r->sstart[v + 1] && r->segs.v[lo].s <= pos ? r->segs.v[lo].e : 0;
+}
+
+/* Live ranges: per vreg, a segment per block it is live in (from the block
+ * start or its def, to the block end or its last use), found by walking
+ * predecessors back from each use; adjacent ones merge. */
+static void add_segments(lsra *r, uint32_t v, uint32_t ntouched)
+{
+    uint32_t *t = r->touched;
+    for (uint32_t k = 1; k < ntouched; k++) {   /* by layout order; usually few */
+        uint32_t x = t[k], j = k;
+        if (ntouched > 32)
+            break;
+        while (j && t[j - 1] > x)
+            t[j] = t[j - 1], j--;
+        t[j] = x;
+    }
+    if (ntouched > 32)
+        qsort(t, ntouched, sizeof *t, cmp_u32);
+    r->sstart[v] = r->segs.n;
+    for (uint32_t k = 0; k < ntouched; k++) {
+        uint32_t b = t[k];
+        rseg sg = {r->blo[b], r->bhi[b]};
+        if (r->segs.n > r->sstart[v] && r->segs.v[r->segs.n - 1].e >= sg.s)
+            r->segs.v[r->segs.n - 1].e = sg.e;
+        else
+            ir_vec_push(&r->segs, sg);
+    }
+}
+
+static void touch(lsra *r, uint32_t v, uint32_t b, uint32_t *n)
+{
+    if (r->bseen[b] != v) {
+        r->bseen[b] = v;
+        r->blo[b] = CG_NONE, r->bhi[b] = 0;
+        r->touched[(*n)++] = b;
+    }
+}
+
 static bool build_intervals(lsra *r)
 {
     cg_func *f = r->f;
     for (uint32_t b = 0; b < r->nb; b++)
-        r->bmark[b] = r->bdef[b] = CG_NONE;
+        r->bmark[b] = r->bdef[b] = r->bseen[b] = CG_NONE;
     for (uint32_t v = 0; v < r->nv; v++) {
-        r->s[v] = CG_NONE, r->e[v] = 0, r->w[v] = 0;
+        r->w[v] = 0;
         uint32_t o0 = r->ostart[v], o1 = r->ostart[v + 1];
+        r->sstart[v] = r->segs.n;
         if (o0 == o1)
             continue;
-        uint32_t s = CG_NONE, e = 0, ndefs = 0, sp = 0;
+        uint32_t ndefs = 0, sp = 0, nt = 0;
         bool only_temps = true;
         double cost = 0;
         for (uint32_t k = o0; k < o1; k++) {
@@ -316,10 +377,11 @@ static bool build_intervals(lsra *r)
                 only_temps &= o->kind == CG_EARLY_DEF;
             }
             uint32_t end = def ? 2 * i + 2 : pos + 1;    /* an early def lives at 2i and 2i+1 */
-            if (pos < s)
-                s = pos;
-            if (end > e)
-                e = end;
+            touch(r, v, b, &nt);
+            if (pos < r->blo[b])
+                r->blo[b] = pos;
+            if (end > r->bhi[b])
+                r->bhi[b] = end;
             if (def) {
                 dblk = b, dpos = oc->op == RA_PARAM ? 0 : pos + 1;   /* uses from dpos on follow it */
                 continue;
@@ -332,21 +394,27 @@ static bool build_intervals(lsra *r)
         }
         while (sp) {
             uint32_t b = r->stack[--sp];
-            if (2 * f->blocks.v[b].first < s)
-                s = 2 * f->blocks.v[b].first;
+            touch(r, v, b, &nt);
+            r->blo[b] = 2 * f->blocks.v[b].first;
             for (uint32_t k = r->pstart[b]; k < r->pstart[b + 1]; k++) {
                 uint32_t p = r->preds[k];
-                if (2 * f->blocks.v[p].end > e)
-                    e = 2 * f->blocks.v[p].end;
+                touch(r, v, p, &nt);
+                r->bhi[p] = 2 * f->blocks.v[p].end;
+                if (r->blo[p] == CG_NONE)
+                    r->blo[p] = 2 * f->blocks.v[p].end;    /* until it is found live in */
                 if (r->bdef[p] != v && r->bmark[p] != v) {
                     r->bmark[p] = v;
                     r->stack[sp++] = p;
                 }
             }
         }
-        r->s[v] = s, r->e[v] = e;
-        r->w[v] = only_temps ? HUGE_VAL : cost / (double)(e - s + 1);
+        add_segments(r, v, nt);
+        uint32_t len = 0;
+        for (uint32_t k = r->sstart[v]; k < r->segs.n; k++)
+            len += r->segs.v[k].e - r->segs.v[k].s;
+        r->w[v] = only_temps ? HUGE_VAL : cost / (double)(len + 1);
     }
+    r->sstart[r->nv] = r->segs.n;
     /* A def reusing a use that lives on is copied before the instruction:
      * it is live from the uses' position. */
     for (uint32_t i = 0; i < r->ni; i++) {
@@ -359,11 +427,14 @@ static bool build_intervals(lsra *r)
             if (src->reg < CG_VREG0 || src->kind != CG_USE)
                 return false;
             uint32_t y = V(o->reg), x = V(src->reg);
+            rseg *first = &r->segs.v[r->sstart[y]];
             if (x == y)
                 return false;
-            if (r->e[x] > 2 * i + 1 && r->s[y] == 2 * i + 1)
-                r->s[y] = 2 * i;
-            else if (r->s[y] == 2 * i + 1)
+            if (first->s != 2 * i + 1)
+                continue;
+            if (seg_end(r, x, 2 * i) > 2 * i + 1)
+                first->s = 2 * i;
+            else
                 r->rsrc[y] = in->opnd + o->fix;
         }
     }
@@ -372,15 +443,75 @@ static bool build_intervals(lsra *r)
 
 /* ---- the scan -------------------------------------------------------------- */
 
-static bool reg_free(const lsra *r, unsigned p, unsigned cls, uint32_t v, uint32_t s, uint32_t e)
+/* The segments of interval id: a vreg's, or a tiny one's. */
+static const rseg *segs_of(const lsra *r, uint32_t id, uint32_t *n)
 {
-    return p < 64 && (r->allocable[cls] & BIT(p)) &&
-           (r->occ_id[p] == CG_NONE || r->occ_end[p] <= s) && !fixed_conflict(r, p, v, s, e);
+    if (id < r->nv) {
+        *n = r->sstart[id + 1] - r->sstart[id];
+        return &r->segs.v[r->sstart[id]];
+    }
+    *n = 1;
+    return &r->tiny.v[id - r->nv].sg;
 }
 
-static void take(lsra *r, unsigned p, uint32_t id, uint32_t e)
+static bool intersect(const rseg *a, uint32_t na, const rseg *b, uint32_t nb)
 {
-    r->occ_id[p] = id, r->occ_end[p] = e;
+    uint32_t lo = 0, hi = nb;
+    while (lo < hi) {   /* first of b ending after a starts */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (b[mid].e <= a[0].s)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (uint32_t i = 0, j = lo; i < na && j < nb;) {
+        if (a[i].e <= b[j].s)
+            i++;
+        else if (b[j].e <= a[i].s)
+            j++;
+        else
+            return true;
+    }
+    return false;
+}
+
+/* Can interval id (of vreg v, segments sg) have p?  Prunes what ended. */
+static bool fits(lsra *r, unsigned p, unsigned cls, uint32_t v, const rseg *sg, uint32_t n)
+{
+    if (p >= 64 || !(r->allocable[cls] & BIT(p)))
+        return false;
+    for (uint32_t k = 0; k < n; k++)
+        if (fixed_conflict(r, p, v, sg[k].s, sg[k].e))
+            return false;
+    for (uint32_t *lk = &r->head[p]; *lk != CG_NONE;) {
+        rnode *nd = &r->nodes.v[*lk];
+        uint32_t jn;
+        const rseg *js = segs_of(r, nd->id, &jn);
+        if (js[jn - 1].e < sg[0].s) {   /* ended (kept one position: see choose) */
+            uint32_t dead = *lk;
+            *lk = nd->next;
+            r->nodes.v[dead].next = r->free_node;
+            r->free_node = dead;
+            continue;
+        }
+        if (intersect(sg, n, js, jn))
+            return false;
+        lk = &nd->next;
+    }
+    return true;
+}
+
+static void take(lsra *r, unsigned p, uint32_t id)
+{
+    uint32_t k = r->free_node;
+    if (k != CG_NONE) {
+        r->free_node = r->nodes.v[k].next;
+    } else {
+        ir_vec_push(&r->nodes, ((rnode){0, 0}));
+        k = r->nodes.n - 1;
+    }
+    r->nodes.v[k] = (rnode){id, r->head[p]};
+    r->head[p] = k;
     r->f->dirty |= BIT(p);
 }
 
@@ -388,7 +519,7 @@ static void heap_push(lsra *r, uint32_t t)
 {
     ir_vec_push(&r->heap, t);
     uint32_t *h = r->heap.v, k = r->heap.n - 1;
-    while (k && r->tiny.v[h[(k - 1) / 2]].s > r->tiny.v[h[k]].s) {
+    while (k && r->tiny.v[h[(k - 1) / 2]].sg.s > r->tiny.v[h[k]].sg.s) {
         uint32_t q = (k - 1) / 2, x = h[q];
         h[q] = h[k], h[k] = x, k = q;
     }
@@ -400,9 +531,9 @@ static uint32_t heap_pop(lsra *r)
     h[0] = h[n];
     for (;;) {
         uint32_t a = 2 * k + 1, b = a + 1, m = k;
-        if (a < n && r->tiny.v[h[a]].s < r->tiny.v[h[m]].s)
+        if (a < n && r->tiny.v[h[a]].sg.s < r->tiny.v[h[m]].sg.s)
             m = a;
-        if (b < n && r->tiny.v[h[b]].s < r->tiny.v[h[m]].s)
+        if (b < n && r->tiny.v[h[b]].sg.s < r->tiny.v[h[m]].sg.s)
             m = b;
         if (m == k)
             break;
@@ -441,13 +572,14 @@ static void spill(lsra *r, uint32_t v, uint32_t now, unsigned p)
         }
         if (!use && !def)
             continue;
-        rtiny t = {v, i, use ? 2 * i : 2 * i + 1, def ? 2 * i + 2 : 2 * i + 1};
-        if (t.e <= now && p != CG_NONE) {
-            tiny_assign(r, v, i, p);
-            continue;
-        }
+        rtiny t = {v, i, {use ? 2 * i : 2 * i + 1, def ? 2 * i + 2 : 2 * i + 1}};
         ir_vec_push(&r->tiny, t);
-        heap_push(r, r->tiny.n - 1);
+        if (t.sg.e <= now && p != CG_NONE) {
+            tiny_assign(r, v, i, p);
+            take(r, p, r->nv + r->tiny.n - 1);
+        } else {
+            heap_push(r, r->tiny.n - 1);
+        }
     }
 }
 
@@ -473,52 +605,93 @@ static unsigned reuse_hint(const lsra *r, uint32_t srcop, uint32_t i)
     uint32_t x = V(opnd(r, srcop)->reg);
     if (r->loc[x] == RA_SPILL)
         return r->f->allocs.v[srcop];
-    if (r->loc[x] < 64 && r->e[x] <= 2 * i + 1)
+    if (r->loc[x] < 64 && seg_end(r, x, 2 * i) <= 2 * i + 1)
         return r->loc[x];
     return CG_NONE;
 }
 
-/* A register for v (cls) over [*s, e); reuse: the operand index of the use
- * a def at instruction *s/2 reuses, or CG_NONE.  May move *s to the uses'
- * position when the reused register cannot be had (then a copy is made).
- * Evicts a cheaper interval if none is free (never if w is infinite and
- * nothing finite holds a register...).  CG_NONE: v itself should spill. */
-static unsigned choose(lsra *r, uint32_t v, unsigned cls, uint32_t *s, uint32_t e, uint32_t reuse,
-                       double w, bool must)
+/* A register for interval id (vreg v, class cls; its first segment may
+ * move to the uses' position: see below).  reuse: the operand index of the
+ * use a def at the interval's start reuses, or CG_NONE.  If none is free,
+ * evicts the intervals holding the register whose total weight is least
+ * and below w.  CG_NONE: id itself should spill. */
+static unsigned choose1(lsra *r, uint32_t id, uint32_t v, unsigned cls, uint32_t reuse, double w);
+
+static unsigned choose(lsra *r, uint32_t id, uint32_t v, unsigned cls, uint32_t reuse, double w)
+{
+    unsigned p = choose1(r, id, v, cls, reuse, w);
+    if (id >= r->nv)    /* choose1 worked on a copy: spilling may move the tiny ones */
+        r->tiny.v[id - r->nv].sg = r->cur;
+    return p;
+}
+
+static unsigned choose1(lsra *r, uint32_t id, uint32_t v, unsigned cls, uint32_t reuse, double w)
 {
     const cg_isa *isa = r->isa;
+    uint32_t n = 1;
+    rseg *sg = &r->cur;
+    if (id < r->nv)
+        sg = &r->segs.v[r->sstart[id]], n = r->sstart[id + 1] - r->sstart[id];
+    else
+        r->cur = r->tiny.v[id - r->nv].sg;
     if (reuse != CG_NONE) {
-        unsigned h = reuse_hint(r, reuse, *s / 2);
-        if (h != CG_NONE && reg_free(r, h, cls, v, *s, e))
+        unsigned h = reuse_hint(r, reuse, sg[0].s / 2);
+        if (h != CG_NONE && fits(r, h, cls, v, sg, n))
             return h;
-        *s &= ~1u;  /* early: the copy is made before the instruction */
+        /* the copy into the def's register is made before the instruction:
+         * live from the uses' position (intervals that ended there are
+         * still in the lists, pruned one position late) */
+        sg[0].s &= ~1u;
     }
     uint32_t hv = r->hintv[v];
-    if (hv != CG_NONE && r->loc[hv] < 64 && reg_free(r, r->loc[hv], cls, v, *s, e))
+    if (hv != CG_NONE && r->loc[hv] < 64 && fits(r, r->loc[hv], cls, v, sg, n))
         return r->loc[hv];
-    if (r->hintp[v] != 0xff && reg_free(r, r->hintp[v], cls, v, *s, e))
+    if (r->hintp[v] != 0xff && fits(r, r->hintp[v], cls, v, sg, n))
         return r->hintp[v];
     for (unsigned k = 0; k < isa->nalloc[cls]; k++) {
         unsigned p = isa->alloc_order[cls][k];
-        if (reg_free(r, p, cls, v, *s, e))
+        if (fits(r, p, cls, v, sg, n))
             return p;
     }
-    /* evict the interval of least weight holding a register v could use */
+    /* evict: the register whose conflicting intervals weigh least */
     unsigned best = CG_NONE;
-    double bw = must ? HUGE_VAL : w;
+    double bw = w;
+    uint32_t now = sg[0].s;
     for (unsigned k = 0; k < isa->nalloc[cls]; k++) {
         unsigned p = isa->alloc_order[cls][k];
-        uint32_t x = r->occ_id[p];
-        if (!(r->allocable[cls] & BIT(p)) || x >= r->nv || r->occ_end[p] <= *s || r->w[x] >= bw)
+        if (!(r->allocable[cls] & BIT(p)))
             continue;
-        if (fixed_conflict(r, p, v, *s, e) || straddles(r, x, *s))
-            continue;
-        best = p, bw = r->w[x];
+        bool bad = false;
+        for (uint32_t j = 0; j < n && !bad; j++)
+            bad = fixed_conflict(r, p, v, sg[j].s, sg[j].e);
+        double sum = 0;
+        for (uint32_t l = r->head[p]; l != CG_NONE && !bad; l = r->nodes.v[l].next) {
+            uint32_t x = r->nodes.v[l].id, xn;
+            const rseg *xs = segs_of(r, x, &xn);
+            if (!intersect(sg, n, xs, xn))
+                continue;
+            if (x >= r->nv || r->w[x] == HUGE_VAL || straddles(r, x, now))
+                bad = true;
+            else
+                sum += r->w[x];
+        }
+        if (!bad && sum < bw)
+            best = p, bw = sum;
     }
-    if (best != CG_NONE) {
-        uint32_t x = r->occ_id[best];
-        r->occ_id[best] = CG_NONE;
-        spill(r, x, *s, best);
+    if (best == CG_NONE)
+        return CG_NONE;
+    for (uint32_t *lk = &r->head[best]; *lk != CG_NONE;) {
+        uint32_t x = r->nodes.v[*lk].id, xn;
+        const rseg *xs = segs_of(r, x, &xn);
+        if (!intersect(sg, n, xs, xn)) {
+            lk = &r->nodes.v[*lk].next;
+            continue;
+        }
+        uint32_t dead = *lk;
+        *lk = r->nodes.v[dead].next;
+        r->nodes.v[dead].next = r->free_node;
+        r->free_node = dead;
+        spill(r, x, now, best);
     }
     return best;
 }
@@ -530,47 +703,46 @@ static void scan(lsra *r)
     /* vregs by start: counting sort */
     uint32_t *cnt = calloc(npos + 1, sizeof *cnt), *order = malloc((nv + 1) * sizeof *order), n = 0;
     for (uint32_t v = 0; v < nv; v++)
-        if (r->s[v] != CG_NONE)
-            cnt[r->s[v] + 1]++, n++;
+        if (r->sstart[v] != r->sstart[v + 1])
+            cnt[r->segs.v[r->sstart[v]].s + 1]++, n++;
     for (uint32_t p = 0; p < npos; p++)
         cnt[p + 1] += cnt[p];
     for (uint32_t v = 0; v < nv; v++)
-        if (r->s[v] != CG_NONE)
-            order[cnt[r->s[v]]++] = v;
+        if (r->sstart[v] != r->sstart[v + 1])
+            order[cnt[r->segs.v[r->sstart[v]].s]++] = v;
     free(cnt);
     for (unsigned p = 0; p < 64; p++)
-        r->occ_id[p] = CG_NONE, r->occ_end[p] = 0;
+        r->head[p] = CG_NONE;
     uint32_t next = 0;
     while (r->ok && (next < n || r->heap.n)) {
-        if (r->heap.n && (next == n || r->tiny.v[r->heap.v[0]].s <= r->s[order[next]])) {
+        if (r->heap.n &&
+            (next == n || r->tiny.v[r->heap.v[0]].sg.s <= r->segs.v[r->sstart[order[next]]].s)) {
             uint32_t t = heap_pop(r);
-            rtiny ti = r->tiny.v[t];
             /* a def reusing a use: that operand */
-            uint32_t reuse = CG_NONE;
-            const cg_inst *in = &f->insts.v[ti.inst];
-            for (uint32_t k = 0; k < in->nopnd && ti.s & 1; k++) {
+            uint32_t reuse = CG_NONE, v = r->tiny.v[t].v, i = r->tiny.v[t].inst;
+            const cg_inst *in = &f->insts.v[i];
+            for (uint32_t k = 0; k < in->nopnd && r->tiny.v[t].sg.s & 1; k++) {
                 const cg_operand *o = opnd(r, in->opnd + k);
-                if (o->reg == CG_VREG0 + ti.v && o->cons == CG_REUSE && o->kind != CG_USE)
+                if (o->reg == CG_VREG0 + v && o->cons == CG_REUSE && o->kind != CG_USE)
                     reuse = in->opnd + o->fix;
             }
-            unsigned p = choose(r, ti.v, f->vcls.v[ti.v], &ti.s, ti.e, reuse, HUGE_VAL, true);
+            unsigned p = choose(r, nv + t, v, f->vcls.v[v], reuse, HUGE_VAL);
             if (p == CG_NONE) {
                 r->ok = false;
                 break;
             }
-            take(r, p, nv + t, ti.e);
-            tiny_assign(r, ti.v, ti.inst, p);
+            take(r, p, nv + t);
+            tiny_assign(r, v, i, p);
             continue;
         }
-        uint32_t v = order[next++], s = r->s[v];
-        unsigned cls = f->vcls.v[v];
-        unsigned p = choose(r, v, cls, &s, r->e[v], r->rsrc[v], r->w[v], false);
+        uint32_t v = order[next++];
+        unsigned p = choose(r, v, v, f->vcls.v[v], r->rsrc[v], r->w[v]);
         if (p == CG_NONE) {
-            spill(r, v, s, CG_NONE);
+            spill(r, v, r->segs.v[r->sstart[v]].s, CG_NONE);
             continue;
         }
         r->loc[v] = p;
-        take(r, p, v, r->e[v]);
+        take(r, p, v);
     }
     free(order);
 }
@@ -701,11 +873,12 @@ static void rewrite(lsra *r)
 bool cg_regalloc_linear(cg_ctx *c)
 {
     cg_func *f = &c->f;
-    lsra r = {.c = c, .f = f, .isa = c->isa, .nv = f->vcls.n, .ni = f->insts.n, .nb = f->blocks.n, .ok = true};
+    lsra r = {.c = c, .f = f, .isa = c->isa, .nv = f->vcls.n, .ni = f->insts.n, .nb = f->blocks.n, .ok = true,
+              .free_node = CG_NONE};
     uint32_t nv = r.nv, nb = r.nb, npreds = 0;
     for (uint32_t b = 0; b < nb; b++)
         npreds += f->blocks.v[b].nsuccs;
-    size_t words = (size_t)f->nlabels + r.ni + npreds + 8 * ((size_t)nv + 1) + 4 * ((size_t)nb + 1);
+    size_t words = (size_t)f->nlabels + r.ni + npreds + 7 * ((size_t)nv + 1) + 8 * ((size_t)nb + 1);
     uint32_t *mem = malloc((words + 1) * sizeof *mem), *m = mem;
     double *dmem = malloc(((size_t)nb + nv + 2) * sizeof *dmem);
     uint8_t *hp = malloc(nv + 1);
@@ -717,9 +890,12 @@ bool cg_regalloc_linear(cg_ctx *c)
     r.bmark = TAKE(nb + 1);
     r.bdef = TAKE(nb + 1);
     r.stack = TAKE(nb + 1);
+    r.bseen = TAKE(nb + 1);
+    r.blo = TAKE(nb + 1);
+    r.bhi = TAKE(nb + 1);
+    r.touched = TAKE(nb + 1);
     r.ostart = TAKE(nv + 1);
-    r.s = TAKE(nv + 1);
-    r.e = TAKE(nv + 1);
+    r.sstart = TAKE(nv + 1);
     r.hintv = TAKE(nv + 1);
     r.rsrc = TAKE(nv + 1);
     r.loc = TAKE(nv + 1);
@@ -758,6 +934,8 @@ bool cg_regalloc_linear(cg_ctx *c)
     free(r.occs);
     free(r.fixes);
     ir_vec_free(&r.tiny);
+    ir_vec_free(&r.segs);
+    ir_vec_free(&r.nodes);
     ir_vec_free(&r.heap);
     if (!ok) {
         f->edits.n = 0;
