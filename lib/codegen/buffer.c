@@ -1,6 +1,7 @@
 /* The code buffer: bytes, labels and fixups, trap islands and records,
- * the constant pool, relocation records.  Branches are emitted in their
- * long form for now; relaxation to short forms belongs here. */
+ * the constant pool, relocation records.  x86-64 branches are emitted in
+ * their long form; an AArch64 branch out of range makes cg_buf_finish
+ * report it, and the target emits the function again with long forms. */
 #include "cg.h"
 
 #include <string.h>
@@ -130,6 +131,21 @@ bool cg_buf_finish(cg_buf *b, cg_ctx *c, const uint8_t *trap_insn, unsigned trap
         case CG_FIX_DIFF32:
             put_le32(code + x->at, (uint32_t)((int64_t)l - x->addend));
             break;
+        case CG_FIX_A64_B26: case CG_FIX_A64_B19: case CG_FIX_A64_B14: {
+            unsigned bits = x->kind == CG_FIX_A64_B26 ? 26 : x->kind == CG_FIX_A64_B19 ? 19 : 14;
+            unsigned shift = x->kind == CG_FIX_A64_B26 ? 0 : 5;
+            v = ((int64_t)l + x->addend - x->at) >> 2;
+            if (v < -(1ll << (bits - 1)) || v >= 1ll << (bits - 1)) {
+                b->out_of_range = true;
+                ir_diag_set(c->d, c->fn->line, c->fn->col, "internal error: branch out of range");
+                return false;
+            }
+            uint32_t m = ((1u << bits) - 1) << shift;
+            uint32_t w = (uint32_t)code[x->at] | (uint32_t)code[x->at + 1] << 8 |
+                         (uint32_t)code[x->at + 2] << 16 | (uint32_t)code[x->at + 3] << 24;
+            put_le32(code + x->at, (w & ~m) | (((uint32_t)v << shift) & m));
+            break;
+        }
         }
     }
     return true;

@@ -126,6 +126,9 @@ enum {                      /* fixup kinds */
     CG_FIX_PCREL32,         /* int32 at `at` = label + addend - at */
     CG_FIX_PCREL8,          /* int8, same */
     CG_FIX_DIFF32,          /* int32 at `at` = label - addend (addend: a buffer offset) */
+    CG_FIX_A64_B26,         /* AArch64 b/bl imm26: (label - at) / 4 */
+    CG_FIX_A64_B19,         /* AArch64 b.cond/cbz imm19 at bit 5 */
+    CG_FIX_A64_B14,         /* AArch64 tbz imm14 at bit 5 */
 };
 typedef struct cg_fixup { uint32_t at, label; uint8_t kind; int32_t addend; } cg_fixup;
 
@@ -134,6 +137,7 @@ typedef struct cg_buf {
     IR_VEC(uint32_t) labels;    /* offset of each label, CG_NONE until bound */
     IR_VEC(cg_fixup) fixups;
     uint32_t island[IR_TRAP_USER + 256];    /* trap island label per code, CG_NONE */
+    bool out_of_range;          /* cg_buf_finish found a branch too far: emit long forms */
 } cg_buf;
 
 /* ---- a compilation ----------------------------------------------------------- */
@@ -167,7 +171,7 @@ struct cg_isa {
     bool (*emit)(cg_ctx *c);
     const char *(*reg_name)(unsigned preg);
 };
-extern const cg_isa x64_isa;
+extern const cg_isa x64_isa, a64_isa;
 
 /* ---- building VCode (vcode.c) ------------------------------------------------ */
 
@@ -230,7 +234,9 @@ void cg_buf_reloc(cg_buf *b, uint32_t at, jit_reloc_kind kind, const char *sym,
 /* The label of the out-of-line trap for `code` (emitted by cg_buf_finish). */
 uint32_t cg_buf_island(cg_buf *b, uint32_t code);
 /* Trap islands (each `trap_insn` bytes plus a trap record), the constant
- * pool, then resolve every fixup.  False if a label was never bound. */
+ * pool, then resolve every fixup.  False if a label was never bound or a
+ * branch is out of range (then b->out_of_range is set: the target may
+ * emit again with long branches). */
 bool cg_buf_finish(cg_buf *b, cg_ctx *c, const uint8_t *trap_insn, unsigned trap_len);
 
 #endif

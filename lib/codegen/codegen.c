@@ -244,7 +244,7 @@ bool cg_define_libcalls(jit_ctx *ctx, jit_error *err)
 
 static const cg_isa *isa_for(jit_arch a)
 {
-    return a == JIT_ARCH_X86_64 ? &x64_isa : NULL;
+    return a == JIT_ARCH_X86_64 ? &x64_isa : a == JIT_ARCH_AARCH64 ? &a64_isa : NULL;
 }
 
 static void count_uses(cg_ctx *c)

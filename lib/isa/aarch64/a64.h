@@ -1,0 +1,248 @@
+/* lib/isa/aarch64 internal interface: registers, machine opcodes and
+ * their operand layouts, the ABI.  targ.c registers and hooks, abi.c
+ * AAPCS64 and its variants, lower*.c instruction selection, emit*.c
+ * encoding. */
+#ifndef CLIFRUN_A64_H
+#define CLIFRUN_A64_H
+
+#include "cg.h"
+
+/* Pregs: x0-x30 are 0-30, 31 is SP (or XZR where the encoding says so),
+ * v0-v31 are 32-63. */
+enum {
+    A64_X0 = 0, A64_X8 = 8, A64_X16 = 16, A64_X17 = 17, A64_X18 = 18,
+    A64_FP = 29, A64_LR = 30, A64_SP = 31, A64_ZR = 31, A64_V0 = 32, A64_V31 = 63,
+};
+/* Never allocated: the emitter's scratch registers (IP0/IP1, which
+ * veneers may clobber across calls anyway) and a float one. */
+#define A64_TMP A64_X16         /* data */
+#define A64_TMP2 A64_X17        /* addresses */
+#define A64_VTMP A64_V31
+
+/* Condition codes as encoded; cc ^ 1 inverts (not for AL). */
+enum {
+    A64_EQ, A64_NE, A64_HS, A64_LO, A64_MI, A64_PL, A64_VS, A64_VC,
+    A64_HI, A64_LS, A64_GE, A64_LT, A64_GT, A64_LE, A64_AL,
+};
+
+/* Integer operations (A64_ALU cc, A64_ALUI cc). */
+enum {
+    A64_ADD, A64_ADDS, A64_SUB, A64_SUBS, A64_AND, A64_ANDS, A64_ORR, A64_EOR,
+    A64_BIC, A64_ORN, A64_EON, A64_BICS, A64_ADC, A64_ADCS, A64_SBC, A64_SBCS,
+    A64_LSLV, A64_LSRV, A64_ASRV, A64_RORV, A64_MUL, A64_SMULH, A64_UMULH,
+    A64_SDIV, A64_UDIV,
+};
+/* Modifier of the second register operand of A64_ALU/A64_CMP (amode):
+ * a shift by `scale`, or an extension then a left shift by `scale`. */
+enum {
+    A64_OP2_NONE, A64_OP2_LSL, A64_OP2_LSR, A64_OP2_ASR, A64_OP2_ROR,
+    A64_OP2_UXTB, A64_OP2_UXTH, A64_OP2_UXTW, A64_OP2_UXTX,
+    A64_OP2_SXTB, A64_OP2_SXTH, A64_OP2_SXTW, A64_OP2_SXTX,
+};
+enum { A64_LSL, A64_LSR, A64_ASR, A64_ROR };        /* A64_SHIFTI cc */
+enum { A64_SBFM, A64_BFMI, A64_UBFM };              /* A64_BFM cc */
+enum { A64_CSEL_, A64_CSINC, A64_CSINV, A64_CSNEG };  /* A64_CSEL aux */
+enum { A64_RBIT, A64_REV16, A64_REV32, A64_REV64, A64_CLZ, A64_CLS };  /* A64_UNARY cc */
+/* Loads: cc extension (A64_LD_SX64 sign-extends into all 64 bits). */
+enum { A64_LD_ZX, A64_LD_SX32, A64_LD_SX64 };
+/* Float operations (A64_FALU cc, A64_FUNARY cc) */
+enum { A64_FMUL, A64_FDIV, A64_FADD, A64_FSUB, A64_FMAX, A64_FMIN, A64_FMAXNM, A64_FMINNM };
+enum { A64_FABS = 1, A64_FNEG, A64_FSQRT, A64_FCVTS, A64_FCVTD, A64_FRINTN = 8, A64_FRINTP,
+       A64_FRINTM, A64_FRINTZ };
+/* 64-bit vector bitwise operations on float registers (A64_VBIT cc) */
+enum { A64_VAND, A64_VBIC, A64_VORR, A64_VORN, A64_VEOR, A64_VBSL, A64_VNOT };
+
+/* Addressing modes of the memory operand (cg_inst.amode). */
+enum {
+    A64_AM_NONE,
+    A64_AM_BASE,        /* [base + disp], base the operand at the memory position */
+    A64_AM_INDEX,       /* [base + index << scale] (scale 0 or the access size), two operands */
+    A64_AM_SLOT,        /* stack slot aux + disp */
+    A64_AM_INARG,       /* incoming stack argument: [fp + 16 + grow + disp] */
+    A64_AM_OUTARG,      /* outgoing stack argument: [sp + disp] */
+};
+
+/* Machine opcodes.  Operands in brackets, in order; "mem" is the memory
+ * operand's registers (see amode); imm is a trap code where noted. */
+enum {
+    A64_ARGS,       /* [def fixed ...] incoming register arguments */
+    A64_RET,        /* [use fixed ...]; epilogue and ret, imm bytes of stack arguments to pop */
+    A64_MOV,        /* size  [def, use] (size 4 zero-extends) */
+    A64_MOVI,       /* size  [def] imm: movz/movn/movk/orr */
+    A64_ALU,        /* cc op, size, amode op2, scale  [def, use, use] */
+    A64_ALUI,       /* cc op, size  [def, use] imm (encodable: lowering checks) */
+    A64_MADD,       /* cc 0 madd 1 msub 2 smaddl 3 umaddl, size  [def, use n, use m, use a] */
+    A64_SHIFTI,     /* cc A64_LSL.., size  [def, use] imm */
+    A64_BFM,        /* cc A64_SBFM.., size  [def, use] imm immr | imms << 8;
+                       A64_BFMI: [def reuse 1, use into, use from] */
+    A64_EXTR,       /* size  [def, use hi, use lo] imm lsb */
+    A64_CMP,        /* cc op (SUBS ADDS ANDS), size, amode op2, scale  [use, use] */
+    A64_CMPI,       /* cc op (SUBS ADDS ANDS), size  [use] imm */
+    A64_CCMP,       /* cc cond, size, aux nzcv, scale 1 for ccmn  [use, use] */
+    A64_CCMPI,      /* cc cond, size, aux nzcv, scale 1 for ccmn  [use] imm 0..31 */
+    A64_CSEL,       /* cc cond, aux A64_CSEL_.., size  [def, use if-cc, use if-not] */
+    A64_CSET,       /* cc cond, aux 1 for csetm, size  [def] */
+    A64_UNARY,      /* cc A64_RBIT.., size  [def, use] */
+    A64_POPCNT,     /* size  [def, use, temp float] */
+    A64_LOAD,       /* cc A64_LD_*, size (memory width)  [def, mem] imm trap */
+    A64_STORE,      /* size  [use, mem] imm trap */
+    A64_FLOAD,      /* size 4|8  [def, mem] imm trap */
+    A64_FSTORE,     /* size  [use, mem] imm trap */
+    A64_LEA,        /* [def, mem] */
+    A64_B,          /* aux label */
+    A64_BCOND,      /* cc, aux taken label, imm not-taken label */
+    A64_CBZ,        /* cc 0 cbz 1 cbnz, size  [use] aux taken, imm not-taken */
+    A64_TBZ,        /* cc 0 tbz 1 tbnz, scale bit  [use] aux taken, imm not-taken */
+    A64_BRTABLE,    /* [use index, temp, temp] aux f->vlist of labels (default first),
+                       imm count with the default */
+    A64_UDF,        /* aux trap code */
+    A64_TRAPIF,     /* cc, aux trap code */
+    A64_TRAPZ,      /* cc 0 if zero 1 if nonzero, size  [use] aux trap code */
+    A64_CALL,       /* aux symbol  [use fixed args.., def fixed rets..]; imm: bytes
+                       the callee pops (re-reserved after the call) */
+    A64_CALLIND,    /* [use callee, use fixed args.., def fixed rets..] */
+    A64_RETCALL,    /* aux symbol, or cc 1: callee in x15  [use fixed args..]; disp bytes of
+                       stack arguments (in the outgoing area), imm the tail argument area:
+                       move them there, tear down the frame, b */
+    A64_GOTLOAD,    /* aux symbol  [def]: address through the GOT */
+    A64_RETADDR,    /* [def]: the return address from the frame record */
+    A64_FMOV,       /* [def, use] */
+    A64_FMOVI,      /* size  [def] imm bits */
+    A64_FALU,       /* cc A64_FMUL.., size  [def, use, use] */
+    A64_FUNARY,     /* cc A64_FABS.., size (of the operand)  [def, use] */
+    A64_FMA,        /* cc 0 fmadd 1 fmsub 2 fnmadd 3 fnmsub, size  [def, use n, use m, use a] */
+    A64_FCMP,       /* size  [use, use] */
+    A64_FCSEL,      /* cc, size  [def, use if-cc, use if-not] */
+    A64_FMOVTOF,    /* size  [def float, use gpr] */
+    A64_FMOVTOG,    /* size  [def gpr, use float] */
+    A64_ITOF,       /* cc signed, size float, aux int size 4|8  [def, use] */
+    A64_FTOI,       /* cc signed, size float, aux int size 4|8  [def, use]: saturating */
+    A64_VBIT,       /* cc A64_VAND..  [def, use, use]; VBSL [def reuse 1, use mask, use x, use y];
+                       VNOT [def, use] */
+    A64_FCOPYSIGN,  /* size  [def, use x, use sign-of, temp float] */
+    A64_LDAR,       /* size  [def, use base] imm trap */
+    A64_STLR,       /* size  [use value, use base] imm trap */
+    A64_RMWLOOP,    /* cc ir_atomic_rmw, size  [use base, use x, early def old, temp, temp]
+                       imm trap: ldaxr/stlxr */
+    A64_CASLOOP,    /* size  [use base, use expected, use new, early def old, temp] imm trap */
+    A64_LSE,        /* cc ir_atomic_rmw (not nand), size  [use base, use x, early def old] imm trap */
+    A64_CASAL,      /* size  [use base, use new, use expected, def old reuse 2] imm trap */
+    A64_RMW128,     /* cc ir_atomic_rmw or IR_RMW_COUNT for cas, IR_RMW_COUNT + 1 for load,
+                       + 2 for store  [use base, use lo, use hi, use lo2, use hi2, early def
+                       lo, early def hi, temp, temp, temp] imm trap: ldaxp/stlxp */
+    A64_DMB,        /* dmb ish */
+    A64_OPCOUNT
+};
+
+/* Clobber sets (cg_isa.clobbers). */
+enum { A64_CLOB_NONE, A64_CLOB_CALL };
+
+/* ---- ABI (abi.c) --------------------------------------------------------- */
+
+typedef struct a64_loc {
+    ir_type type;
+    uint8_t ext;        /* IR_EXT_* */
+    uint8_t nparts;     /* 2 for i128: low half first */
+    uint8_t reg[2];     /* preg of each part, or A64_STACK */
+    uint32_t off[2];    /* stack offset of a part in the argument (return) area */
+    uint8_t size;       /* bytes of each stack part (Apple: natural size) */
+    uint32_t sarg;      /* bytes of a struct argument at off[0], 0 if none */
+} a64_loc;
+#define A64_STACK 0xff
+
+typedef struct a64_sig {
+    uint32_t args, nargs, rets, nrets;  /* ranges of the locations vector */
+    bool ret_ptr;               /* hidden argument: the return area (x8, tail: x0) */
+    uint32_t stack_args;        /* bytes, 16-aligned */
+    uint32_t stack_rets;
+    uint32_t callee_pop;        /* tail: bytes of stack arguments the callee pops */
+    ir_callconv cc;
+} a64_sig;
+
+typedef struct a64_abi {
+    IR_VEC(a64_loc) locs;
+    IR_VEC(uint32_t) pairs;     /* scratch for call lowering */
+    IR_VEC(uint32_t) vals;      /* scratch: argument and result vregs of a call */
+    uint32_t ret_ptr;           /* vreg holding the return area pointer */
+    a64_sig self;
+    uint32_t tail_area;         /* incoming stack argument area, grown for return_call */
+} a64_abi;
+
+/* Locations of sig's parameters and returns, appended to lw->locs.  False
+ * (with an "unsupported" diagnostic at inst, or at the function for
+ * CG_NONE) if sig cannot be called. */
+bool a64_sig_compute(cg_ctx *c, a64_abi *lw, const ir_function *fn, const ir_signature *sig, uint32_t inst,
+                     a64_sig *out);
+/* The return area register of a signature with a hidden pointer. */
+unsigned a64_ret_ptr_reg(const a64_sig *s);
+void a64_lower_args(cg_ctx *c, a64_abi *lw, const uint32_t *params, uint32_t nparams);
+void a64_lower_return(cg_ctx *c, a64_abi *lw, const uint32_t *vals, uint32_t n);
+bool a64_lower_call(cg_ctx *c, a64_abi *lw, uint32_t inst);
+/* Call host function `name` (AAPCS64, a few scalar arguments in registers). */
+void a64_libcall(cg_ctx *c, const char *name, const ir_type *types, const uint32_t *args, unsigned n,
+                 ir_type rtype, uint32_t ret);
+bool a64_lower_trampoline(cg_ctx *c);
+bool a64_plan_tail_calls(cg_ctx *c, a64_abi *lw);
+bool a64_lower_return_call(cg_ctx *c, a64_abi *lw, uint32_t inst);
+
+/* ---- lower.c: helpers shared with abi.c, lowerfp.c and lower128.c ------ */
+
+/* The vreg holding IR value v (an i128: the first of a pair); constants
+ * are materialized here, at each use. */
+uint32_t a64_put_in_reg(cg_ctx *c, uint32_t v);
+uint32_t a64_new_int(cg_ctx *c);
+uint32_t a64_new_flt(cg_ctx *c);
+uint32_t a64_res(cg_ctx *c, uint32_t inst, unsigned k);
+ir_type a64_vtype(const cg_ctx *c, uint32_t v);
+/* Sign-extended value of an iconst operand (i8..i64). */
+bool a64_const_of(const cg_ctx *c, uint32_t v, int64_t *out);
+void a64_mov(cg_ctx *c, unsigned size, uint32_t dst, uint32_t src);
+uint32_t a64_movi(cg_ctx *c, unsigned size, int64_t imm);
+void a64_movi_to(cg_ctx *c, unsigned size, uint32_t dst, int64_t imm);
+void a64_alu(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t a, uint32_t b);
+void a64_alu_op2(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t a, uint32_t b,
+                 unsigned op2, unsigned amount);
+/* dst = a OP imm for ADD SUB AND ORR EOR (ADDS SUBS ANDS): an immediate
+ * form when it encodes, else through a register. */
+void a64_alu_imm(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t a, int64_t imm);
+void a64_shift_imm(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t a, unsigned amount);
+void a64_madd(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t n, uint32_t m, uint32_t a);
+void a64_cmp(cg_ctx *c, unsigned size, uint32_t a, uint32_t b);
+void a64_cmp_imm(cg_ctx *c, unsigned size, uint32_t a, int64_t imm);
+void a64_csel(cg_ctx *c, unsigned cc, unsigned variant, unsigned size, uint32_t dst, uint32_t t, uint32_t f);
+void a64_cset(cg_ctx *c, unsigned cc, uint32_t dst);
+void a64_unary(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t a);
+void a64_trapif(cg_ctx *c, unsigned cc, unsigned code);
+/* Zero- or sign-extend the low `bits` of r to `to` bytes (4 or 8), new vreg. */
+uint32_t a64_extend(cg_ctx *c, uint32_t r, unsigned bits, unsigned to, bool sign);
+/* The A64_OP2_* extension of a `bits`-wide operand. */
+unsigned a64_ext_op2(unsigned bits, bool sign);
+/* Encodings the lowering checks before choosing an immediate form. */
+bool a64_logical_imm(uint64_t x, unsigned size, uint32_t *enc);
+bool a64_arith_imm(uint64_t x);
+unsigned a64_cc_swap(unsigned cc);
+extern const uint8_t a64_intcc[IR_INTCC_COUNT];
+
+/* ---- lowerfp.c: floating point ------------------------------------------- */
+
+bool a64_lower_float(cg_ctx *c, uint32_t inst, ir_type t);
+/* Flags for fcmp `inst`; *cc2 gets a second condition ORed with the first
+ * (one, ueq) or A64_AL.  Returns the first. */
+unsigned a64_fcmp_flags(cg_ctx *c, uint32_t inst, unsigned *cc2);
+bool a64_lower_conv(cg_ctx *c, uint32_t inst);
+uint32_t a64_fconst(cg_ctx *c, unsigned size, uint64_t bits);
+
+/* ---- lower128.c: i128 as register pairs ----------------------------------- */
+
+bool a64_lower_i128(cg_ctx *c, uint32_t inst);
+unsigned a64_icmp_i128(cg_ctx *c, uint32_t inst);
+unsigned a64_test_i128(cg_ctx *c, uint32_t r);
+
+/* ---- lowerop.c: overflow arithmetic, bit counts, atomics ------------------- */
+
+bool a64_lower_misc(cg_ctx *c, uint32_t inst, ir_type t);
+bool a64_lower_atomic(cg_ctx *c, uint32_t inst);
+
+const char *a64_reg_name(unsigned preg);
+
+#endif

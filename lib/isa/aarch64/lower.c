@@ -1,0 +1,1417 @@
+/* AArch64 instruction selection: IR -> VCode on virtual registers.
+ *
+ * As on x86-64 (lib/isa/x64/lower.c): forward over the layout, constants
+ * materialized at each use or folded into an immediate (12-bit arithmetic,
+ * shifted by 12 too, logical bitmasks), and an icmp or fcmp whose only use
+ * is a brif, select, trapz or trapnz becomes a compare at that use.  A vreg
+ * of a narrow integer type has undefined bits above its width, as in
+ * Cranelift: what reads them extends first (or uses an extended-register
+ * operand). */
+#include "a64.h"
+
+#include <string.h>
+
+typedef struct lower {
+    cg_ctx *c;
+    a64_abi *lw;
+    uint8_t *fused;     /* per IR instruction: a compare lowered at its use */
+    uint32_t pending[2];    /* edge labels to create after a branch */
+    uint32_t pend_bc[2], npending;
+    uint32_t *vals;     /* scratch: returned values */
+} lower;
+
+#define F (&c->f)
+
+ir_type a64_vtype(const cg_ctx *c, uint32_t v)
+{
+    return c->fn->values.v[ir_value_resolve(c->fn, v)].type;
+}
+#define vtype(c, v) a64_vtype(c, v)
+
+/* The instruction defining v, IR_NONE for a block parameter. */
+static uint32_t def_of(const cg_ctx *c, uint32_t v)
+{
+    const ir_value_data *vd = &c->fn->values.v[ir_value_resolve(c->fn, v)];
+    return vd->kind == IR_VAL_RESULT ? vd->def : IR_NONE;
+}
+
+static bool is_int(ir_type t) { return t >= IR_I8 && t <= IR_I64; }
+static unsigned opsize(ir_type t) { return t == IR_I64 ? 8 : 4; }   /* register width */
+
+bool a64_const_of(const cg_ctx *c, uint32_t v, int64_t *out)
+{
+    uint32_t d = def_of(c, v);
+    if (d == IR_NONE || c->fn->insts.v[d].op != IR_OP_iconst || !is_int(vtype(c, v)))
+        return false;
+    unsigned bits = ir_type_bits(vtype(c, v));
+    uint64_t x = (uint64_t)c->fn->insts.v[d].imm;
+    if (bits < 64)
+        x = (uint64_t)((int64_t)(x << (64 - bits)) >> (64 - bits));
+    *out = (int64_t)x;
+    return true;
+}
+
+uint32_t a64_new_int(cg_ctx *c) { return cg_new_vreg(F, CG_CLS_INT); }
+uint32_t a64_new_flt(cg_ctx *c) { return cg_new_vreg(F, CG_CLS_FLOAT); }
+
+uint32_t a64_put_in_reg(cg_ctx *c, uint32_t v)
+{
+    v = ir_value_resolve(c->fn, v);
+    uint32_t d = def_of(c, v);
+    if (d != IR_NONE) {
+        const ir_inst_data *in = &c->fn->insts.v[d];
+        if (in->op == IR_OP_iconst)
+            return a64_movi(c, opsize(in->type), in->imm);
+        if (in->op == IR_OP_f32const || in->op == IR_OP_f64const)
+            return a64_fconst(c, in->op == IR_OP_f32const ? 4 : 8, (uint64_t)in->imm);
+    }
+    return cg_value_vreg(c, v);
+}
+
+uint32_t a64_res(cg_ctx *c, uint32_t inst, unsigned k)
+{
+    return cg_value_vreg(c, ir_inst_results(c->fn, inst)[k]);
+}
+#define res(c, i, k) a64_res(c, i, k)
+
+/* ---- encodable immediates ------------------------------------------------------ */
+
+bool a64_arith_imm(uint64_t x)
+{
+    return x < 4096 || ((x & 0xfff) == 0 && x < (4096u << 12));
+}
+
+/* The N:immr:imms of a bitmask immediate: a rotated run of ones repeated
+ * in elements of 2..64 bits. */
+bool a64_logical_imm(uint64_t x, unsigned size, uint32_t *enc)
+{
+    if (size == 4)
+        x = (x & 0xffffffffu) | x << 32;
+    if (x == 0 || x == ~0ull)
+        return false;
+    unsigned e = 64;
+    while (e > 2) {     /* the smallest element the value repeats */
+        unsigned h = e / 2;
+        uint64_t m = (1ull << h) - 1;
+        if ((x & m) != ((x >> h) & m))
+            break;
+        e = h;
+    }
+    uint64_t m = e == 64 ? ~0ull : (1ull << e) - 1, el = x & m;
+    unsigned ones = (unsigned)__builtin_popcountll(el), rot;
+    if (el & 1) {       /* the run wraps: look at the zeros */
+        uint64_t z = ~el & m;
+        unsigned tz = (unsigned)__builtin_ctzll(z), zeros = e - ones;
+        if ((z >> tz) != (1ull << zeros) - 1)
+            return false;
+        rot = (e - (tz + zeros)) % e;
+    } else {
+        unsigned tz = (unsigned)__builtin_ctzll(el);
+        if ((el >> tz) != (1ull << ones) - 1)
+            return false;
+        rot = (e - tz) % e;
+    }
+    unsigned n = e == 64, imms = ((~(e - 1) << 1) & 0x3f) | (ones - 1);
+    *enc = n << 12 | rot << 6 | imms;
+    return true;
+}
+
+/* ---- small emitters ---------------------------------------------------------- */
+
+void a64_mov(cg_ctx *c, unsigned size, uint32_t dst, uint32_t src)
+{
+    bool fl = dst >= CG_VREG0 ? F->vcls.v[dst - CG_VREG0] == CG_CLS_FLOAT : dst >= A64_V0;
+    cg_inst *i = cg_emit_inst(F, fl ? A64_FMOV : A64_MOV, 2);
+    i->size = (uint8_t)size;
+    cg_op_def(F, dst);
+    cg_op_use(F, src);
+}
+
+void a64_movi_to(cg_ctx *c, unsigned size, uint32_t dst, int64_t imm)
+{
+    cg_inst *i = cg_emit_inst(F, A64_MOVI, 1);
+    i->size = (uint8_t)size;
+    i->imm = size == 4 ? (int64_t)(uint32_t)imm : imm;
+    cg_op_def(F, dst);
+}
+
+uint32_t a64_movi(cg_ctx *c, unsigned size, int64_t imm)
+{
+    uint32_t r = a64_new_int(c);
+    a64_movi_to(c, size, r, imm);
+    return r;
+}
+
+void a64_alu_op2(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t a, uint32_t b,
+                 unsigned op2, unsigned amount)
+{
+    cg_inst *i = cg_emit_inst(F, A64_ALU, 3);
+    i->cc = (uint8_t)op, i->size = (uint8_t)size, i->amode = (uint8_t)op2, i->scale = (uint8_t)amount;
+    cg_op_def(F, dst);
+    cg_op_use(F, a);
+    cg_op_use(F, b);
+}
+
+void a64_alu(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t a, uint32_t b)
+{
+    a64_alu_op2(c, op, size, dst, a, b, A64_OP2_NONE, 0);
+}
+
+static void alui(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t a, int64_t imm)
+{
+    cg_inst *i = cg_emit_inst(F, A64_ALUI, 2);
+    i->cc = (uint8_t)op, i->size = (uint8_t)size, i->imm = imm;
+    cg_op_def(F, dst);
+    cg_op_use(F, a);
+}
+
+static bool is_logical(unsigned op) { return op == A64_AND || op == A64_ORR || op == A64_EOR || op == A64_ANDS; }
+
+/* Can `a OP imm` take the immediate form (possibly as the opposite op)? */
+static bool imm_encodes(unsigned op, unsigned size, int64_t imm)
+{
+    uint32_t enc;
+    if (is_logical(op))
+        return a64_logical_imm((uint64_t)imm, size, &enc);
+    uint64_t x = size == 4 ? (uint32_t)imm : (uint64_t)imm;
+    uint64_t n = size == 4 ? (uint32_t)-imm : (uint64_t)-imm;
+    return a64_arith_imm(x) || a64_arith_imm(n);
+}
+
+void a64_alu_imm(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t a, int64_t imm)
+{
+    if (size == 4)
+        imm = (int64_t)(uint32_t)imm;
+    if (is_logical(op)) {
+        uint32_t enc;
+        if (a64_logical_imm((uint64_t)imm, size, &enc))
+            alui(c, op, size, dst, a, imm);
+        else
+            a64_alu(c, op, size, dst, a, a64_movi(c, size, imm));
+        return;
+    }
+    uint64_t neg = size == 4 ? (uint32_t)-imm : (uint64_t)-imm;
+    if (a64_arith_imm((uint64_t)imm))
+        alui(c, op, size, dst, a, imm);
+    else if (a64_arith_imm(neg))    /* add -k is sub k */
+        alui(c, op ^ 2, size, dst, a, (int64_t)neg);
+    else
+        a64_alu(c, op, size, dst, a, a64_movi(c, size, imm));
+}
+
+void a64_shift_imm(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t a, unsigned amount)
+{
+    if (amount == 0) {
+        a64_mov(c, 8, dst, a);
+        return;
+    }
+    cg_inst *i = cg_emit_inst(F, A64_SHIFTI, 2);
+    i->cc = (uint8_t)op, i->size = (uint8_t)size, i->imm = amount;
+    cg_op_def(F, dst);
+    cg_op_use(F, a);
+}
+
+void a64_madd(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t n, uint32_t m, uint32_t a)
+{
+    cg_inst *i = cg_emit_inst(F, A64_MADD, 4);
+    i->cc = (uint8_t)op, i->size = (uint8_t)size;
+    cg_op_def(F, dst);
+    cg_op_use(F, n);
+    cg_op_use(F, m);
+    cg_op_use(F, a);
+}
+
+static void cmp_op2(cg_ctx *c, unsigned op, unsigned size, uint32_t a, uint32_t b, unsigned op2, unsigned amount)
+{
+    cg_inst *i = cg_emit_inst(F, A64_CMP, 2);
+    i->cc = (uint8_t)op, i->size = (uint8_t)size, i->amode = (uint8_t)op2, i->scale = (uint8_t)amount;
+    cg_op_use(F, a);
+    cg_op_use(F, b);
+}
+
+void a64_cmp(cg_ctx *c, unsigned size, uint32_t a, uint32_t b)
+{
+    cmp_op2(c, A64_SUBS, size, a, b, A64_OP2_NONE, 0);
+}
+
+/* Flags of a - imm (cmp / cmn) or a & imm (tst) */
+static void cmpi_op(cg_ctx *c, unsigned op, unsigned size, uint32_t a, int64_t imm)
+{
+    if (size == 4)
+        imm = (int64_t)(uint32_t)imm;
+    if (op == A64_ANDS) {
+        uint32_t enc;
+        if (!a64_logical_imm((uint64_t)imm, size, &enc)) {
+            cmp_op2(c, A64_ANDS, size, a, a64_movi(c, size, imm), A64_OP2_NONE, 0);
+            return;
+        }
+    } else {
+        uint64_t neg = size == 4 ? (uint32_t)-imm : (uint64_t)-imm;
+        if (!a64_arith_imm((uint64_t)imm)) {
+            if (a64_arith_imm(neg))
+                op = A64_ADDS, imm = (int64_t)neg;
+            else {
+                cmp_op2(c, A64_SUBS, size, a, a64_movi(c, size, imm), A64_OP2_NONE, 0);
+                return;
+            }
+        }
+    }
+    cg_inst *i = cg_emit_inst(F, A64_CMPI, 1);
+    i->cc = (uint8_t)op, i->size = (uint8_t)size, i->imm = imm;
+    cg_op_use(F, a);
+}
+
+void a64_cmp_imm(cg_ctx *c, unsigned size, uint32_t a, int64_t imm)
+{
+    cmpi_op(c, A64_SUBS, size, a, imm);
+}
+
+void a64_csel(cg_ctx *c, unsigned cc, unsigned variant, unsigned size, uint32_t dst, uint32_t t, uint32_t f)
+{
+    cg_inst *i = cg_emit_inst(F, A64_CSEL, 3);
+    i->cc = (uint8_t)cc, i->aux = variant, i->size = (uint8_t)size;
+    cg_op_def(F, dst);
+    cg_op_use(F, t);
+    cg_op_use(F, f);
+}
+
+void a64_cset(cg_ctx *c, unsigned cc, uint32_t dst)
+{
+    cg_inst *i = cg_emit_inst(F, A64_CSET, 1);
+    i->cc = (uint8_t)cc, i->size = 4;
+    cg_op_def(F, dst);
+}
+
+static void csetm(cg_ctx *c, unsigned cc, unsigned size, uint32_t dst)
+{
+    cg_inst *i = cg_emit_inst(F, A64_CSET, 1);
+    i->cc = (uint8_t)cc, i->size = (uint8_t)size, i->aux = 1;
+    cg_op_def(F, dst);
+}
+
+void a64_unary(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t a)
+{
+    cg_inst *i = cg_emit_inst(F, A64_UNARY, 2);
+    i->cc = (uint8_t)op, i->size = (uint8_t)size;
+    cg_op_def(F, dst);
+    cg_op_use(F, a);
+}
+
+void a64_trapif(cg_ctx *c, unsigned cc, unsigned code)
+{
+    cg_inst *i = cg_emit_inst(F, A64_TRAPIF, 0);
+    i->cc = (uint8_t)cc, i->aux = code;
+}
+
+static void bfm(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t a, unsigned immr, unsigned imms)
+{
+    cg_inst *i = cg_emit_inst(F, A64_BFM, 2);
+    i->cc = (uint8_t)op, i->size = (uint8_t)size, i->imm = immr | imms << 8;
+    cg_op_def(F, dst);
+    cg_op_use(F, a);
+}
+
+uint32_t a64_extend(cg_ctx *c, uint32_t r, unsigned bits, unsigned to, bool sign)
+{
+    uint32_t d = a64_new_int(c);
+    if (bits >= 64 || (bits == 32 && to == 4)) {
+        a64_mov(c, 8, d, r);
+    } else if (bits == 32 && !sign) {
+        a64_mov(c, 4, d, r);
+    } else {
+        unsigned size = sign ? to : 4;
+        bfm(c, sign ? A64_SBFM : A64_UBFM, size, d, r, 0, bits - 1);
+    }
+    return d;
+}
+
+unsigned a64_ext_op2(unsigned bits, bool sign)
+{
+    unsigned k = bits == 8 ? 0 : bits == 16 ? 1 : bits == 32 ? 2 : 3;
+    return (sign ? A64_OP2_SXTB : A64_OP2_UXTB) + k;
+}
+
+const uint8_t a64_intcc[IR_INTCC_COUNT] = {
+    [IR_INTCC_eq] = A64_EQ, [IR_INTCC_ne] = A64_NE, [IR_INTCC_slt] = A64_LT,
+    [IR_INTCC_sge] = A64_GE, [IR_INTCC_sgt] = A64_GT, [IR_INTCC_sle] = A64_LE,
+    [IR_INTCC_ult] = A64_LO, [IR_INTCC_uge] = A64_HS, [IR_INTCC_ugt] = A64_HI,
+    [IR_INTCC_ule] = A64_LS,
+};
+
+/* The condition with its operands swapped (a < b  <=>  b > a). */
+unsigned a64_cc_swap(unsigned cc)
+{
+    switch (cc) {
+    case A64_LT: return A64_GT;
+    case A64_GT: return A64_LT;
+    case A64_LE: return A64_GE;
+    case A64_GE: return A64_LE;
+    case A64_LO: return A64_HI;
+    case A64_HI: return A64_LO;
+    case A64_LS: return A64_HS;
+    case A64_HS: return A64_LS;
+    default: return cc;
+    }
+}
+
+static bool cc_signed(unsigned cc) { return cc >= A64_GE && cc <= A64_LE; }
+
+/* Flags for x <cc> y on `bits`-wide integers; returns the condition.
+ * Narrow operands: x extended, y through an extended-register compare. */
+static unsigned int_compare(cg_ctx *c, unsigned cc, uint32_t xv, uint32_t yv, unsigned bits)
+{
+    int64_t k;
+    if (!a64_const_of(c, yv, &k) && a64_const_of(c, xv, &k)) {
+        uint32_t t = xv;
+        xv = yv, yv = t;
+        cc = a64_cc_swap(cc);
+    }
+    bool sign = cc_signed(cc);
+    unsigned size = bits == 64 ? 8 : 4;
+    uint32_t x = a64_put_in_reg(c, xv);
+    if (bits < 32)
+        x = a64_extend(c, x, bits, 4, sign);
+    if (a64_const_of(c, yv, &k)) {
+        if (bits < 32 && !sign)
+            k &= (1ll << bits) - 1;
+        if (k == 0 && (cc == A64_EQ || cc == A64_NE) && bits >= 32) {
+            cmpi_op(c, A64_SUBS, size, x, 0);
+            return cc;
+        }
+        cmpi_op(c, A64_SUBS, size, x, k);
+        return cc;
+    }
+    uint32_t y = a64_put_in_reg(c, yv);
+    if (bits < 32)
+        cmp_op2(c, A64_SUBS, 4, x, y, a64_ext_op2(bits, sign), 0);
+    else
+        a64_cmp(c, size, x, y);
+    return cc;
+}
+
+/* Compare the operands of icmp `inst`; returns the condition for true. */
+static unsigned emit_icmp_flags(cg_ctx *c, uint32_t inst)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(c->fn, inst);
+    if (vtype(c, a[0]) == IR_I128)
+        return a64_icmp_i128(c, inst);
+    return int_compare(c, a64_intcc[in->cond], a[0], a[1], ir_type_bits(vtype(c, a[0])));
+}
+
+/* Flags for "r (bits wide) is nonzero"; returns NE. */
+static unsigned test_nonzero(cg_ctx *c, uint32_t r, unsigned bits)
+{
+    if (bits >= 32)
+        cmpi_op(c, A64_SUBS, bits / 8, r, 0);
+    else
+        cmpi_op(c, A64_ANDS, 4, r, (1ll << bits) - 1);
+    return A64_NE;
+}
+
+/* Flags for "v is true": a fused icmp or fcmp, else v != 0.  Returns the
+ * condition; *cc2 a second one ORed with it (fcmp one/ueq), else A64_AL. */
+static unsigned cond_flags2(lower *L, uint32_t v, unsigned *cc2)
+{
+    cg_ctx *c = L->c;
+    uint32_t d = def_of(c, v);
+    *cc2 = A64_AL;
+    if (d != IR_NONE && L->fused[d]) {
+        if (c->fn->insts.v[d].op == IR_OP_fcmp)
+            return a64_fcmp_flags(c, d, cc2);
+        return emit_icmp_flags(c, d);
+    }
+    if (vtype(c, v) == IR_I128)
+        return a64_test_i128(c, a64_put_in_reg(c, v));
+    return test_nonzero(c, a64_put_in_reg(c, v), ir_type_bits(vtype(c, v)));
+}
+
+/* The same, for users that take one condition: two become a cset. */
+static unsigned cond_flags(lower *L, uint32_t v)
+{
+    cg_ctx *c = L->c;
+    unsigned cc2, cc = cond_flags2(L, v, &cc2);
+    if (cc2 == A64_AL)
+        return cc;
+    uint32_t t = a64_new_int(c), u = a64_new_int(c);
+    a64_cset(c, cc, t);
+    a64_csel(c, cc2 ^ 1, A64_CSINC, 4, u, t, A64_ZR);   /* cc2 ? 1 : t */
+    cmpi_op(c, A64_SUBS, 4, u, 0);
+    return A64_NE;
+}
+
+/* ---- control flow ------------------------------------------------------------ */
+
+/* The label a branch goes to for block call `bc`: the block's own, or a new
+ * edge block's when arguments must be copied on the way. */
+static uint32_t edge_label(lower *L, uint32_t bc)
+{
+    const uint32_t *p = &L->c->fn->pool.v[bc];
+    if (p[1] == 0)
+        return p[0];
+    uint32_t l = cg_new_label(&L->c->f);
+    L->pending[L->npending] = l;
+    L->pend_bc[L->npending++] = bc;
+    return l;
+}
+
+static void end_block(cg_ctx *c, const uint32_t *succs, uint32_t nsuccs)
+{
+    cg_block *b = &c->f.blocks.v[c->f.cur];
+    b->succs = c->f.vlist.n;
+    b->nsuccs = nsuccs;
+    for (uint32_t i = 0; i < nsuccs; i++)
+        ir_vec_push(&c->f.vlist, succs[i]);
+    cg_block_end(F);
+}
+
+static void set_args(cg_ctx *c, uint32_t bc)
+{
+    uint32_t n = c->fn->pool.v[bc + 1];
+    /* materialize first: a64_put_in_reg never touches f->vlist, but keep
+     * the list contiguous anyway */
+    uint32_t regs[64], *rv = n <= 32 ? regs : malloc(2 * n * sizeof *rv), k = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t v = c->fn->pool.v[bc + 2 + i], r = a64_put_in_reg(c, v);
+        rv[k++] = r;
+        if (vtype(c, v) == IR_I128)
+            rv[k++] = r + 1;
+    }
+    uint32_t start = c->f.vlist.n;
+    for (uint32_t i = 0; i < k; i++)
+        ir_vec_push(&c->f.vlist, rv[i]);
+    if (rv != regs)
+        free(rv);
+    cg_block *b = &c->f.blocks.v[c->f.cur];
+    b->args = start;
+    b->nargs = k;
+}
+
+static void emit_jump(cg_ctx *c, uint32_t label)
+{
+    cg_inst *i = cg_emit_inst(F, A64_B, 0);
+    i->aux = label;
+}
+
+static void lower_jump(lower *L, uint32_t bc)
+{
+    cg_ctx *c = L->c;
+    set_args(c, bc);
+    uint32_t target = c->fn->pool.v[bc];
+    emit_jump(c, target);
+    end_block(c, &target, 1);
+}
+
+static void flush_edges(lower *L)
+{
+    cg_ctx *c = L->c;
+    for (uint32_t k = 0; k < L->npending; k++) {
+        cg_block_begin(F, L->pending[k]);
+        lower_jump(L, L->pend_bc[k]);
+    }
+    L->npending = 0;
+}
+
+/* cbz/cbnz on a 32/64-bit value compared with zero, if v is one */
+static bool cbz_operand(lower *L, uint32_t v, uint32_t *r, unsigned *size, bool *nonzero)
+{
+    cg_ctx *c = L->c;
+    uint32_t d = def_of(c, v);
+    int64_t k;
+    if (d != IR_NONE && L->fused[d]) {
+        const ir_inst_data *in = &c->fn->insts.v[d];
+        const uint32_t *a = ir_inst_args(c->fn, d);
+        ir_type t = vtype(c, a[0]);
+        if (in->op != IR_OP_icmp || (in->cond != IR_INTCC_eq && in->cond != IR_INTCC_ne) ||
+            (t != IR_I32 && t != IR_I64))
+            return false;
+        /* z: the operand that is zero */
+        unsigned z = a64_const_of(c, a[1], &k) && k == 0 ? 1 : a64_const_of(c, a[0], &k) && k == 0 ? 0 : 2;
+        if (z == 2)
+            return false;
+        *r = a64_put_in_reg(c, a[1 - z]);
+        *size = ir_type_bytes(t);
+        *nonzero = in->cond == IR_INTCC_ne;
+        return true;
+    }
+    ir_type t = vtype(c, v);
+    if (t != IR_I32 && t != IR_I64)
+        return false;
+    *r = a64_put_in_reg(c, v);
+    *size = ir_type_bytes(t);
+    *nonzero = true;
+    return true;
+}
+
+static void lower_brif(lower *L, uint32_t inst)
+{
+    cg_ctx *c = L->c;
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    const uint32_t *p = &c->fn->pool.v[in->ent];
+    uint32_t v = ir_inst_args(c->fn, inst)[0], r;
+    unsigned size;
+    bool nz;
+    if (cbz_operand(L, v, &r, &size, &nz)) {
+        uint32_t lt = edge_label(L, p[0]), lf = edge_label(L, p[1]);
+        cg_inst *i = cg_emit_inst(F, A64_CBZ, 1);
+        i->cc = nz, i->size = (uint8_t)size, i->aux = lt, i->imm = lf;
+        cg_op_use(F, r);
+        uint32_t succs[2] = {lt, lf};
+        end_block(c, succs, 2);
+        flush_edges(L);
+        return;
+    }
+    unsigned cc = cond_flags(L, v);
+    uint32_t lt = edge_label(L, p[0]), lf = edge_label(L, p[1]);
+    cg_inst *i = cg_emit_inst(F, A64_BCOND, 0);
+    i->cc = (uint8_t)cc, i->aux = lt, i->imm = lf;
+    uint32_t succs[2] = {lt, lf};
+    end_block(c, succs, 2);
+    flush_edges(L);
+}
+
+static void lower_br_table(lower *L, uint32_t inst)
+{
+    cg_ctx *c = L->c;
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    uint32_t idx = a64_put_in_reg(c, ir_inst_args(c->fn, inst)[0]);
+    uint32_t n = c->fn->pool.v[in->ent];
+    uint32_t start = c->f.vlist.n;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t bc = c->fn->pool.v[in->ent + 1 + k];
+        const uint32_t *p = &c->fn->pool.v[bc];
+        if (p[1]) {
+            ir_vec_push(&c->f.vlist, cg_new_label(F));
+            ir_vec_push(&c->f.vlist, bc);
+        } else {
+            ir_vec_push(&c->f.vlist, p[0]);
+            ir_vec_push(&c->f.vlist, CG_NONE);
+        }
+    }
+    uint32_t tab = c->f.vlist.n;
+    for (uint32_t k = 0; k < n; k++)
+        ir_vec_push(&c->f.vlist, c->f.vlist.v[start + 2 * k]);
+    cg_inst *i = cg_emit_inst(F, A64_BRTABLE, 3);
+    i->aux = tab, i->imm = n;
+    cg_op_use(F, idx);
+    cg_op_temp(F, a64_new_int(c));
+    cg_op_temp(F, a64_new_int(c));
+    cg_block *b = &c->f.blocks.v[c->f.cur];
+    b->succs = tab, b->nsuccs = n;
+    cg_block_end(F);
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t l = c->f.vlist.v[start + 2 * k], bc = c->f.vlist.v[start + 2 * k + 1];
+        if (bc == CG_NONE)
+            continue;
+        cg_block_begin(F, l);
+        lower_jump(L, bc);
+    }
+}
+
+static void lower_trapif(lower *L, uint32_t inst)
+{
+    cg_ctx *c = L->c;
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    uint32_t v = ir_inst_args(c->fn, inst)[0], r;
+    unsigned size;
+    bool nz;
+    if (cbz_operand(L, v, &r, &size, &nz)) {
+        cg_inst *i = cg_emit_inst(F, A64_TRAPZ, 1);
+        i->cc = in->op == IR_OP_trapz ? !nz : nz, i->size = (uint8_t)size, i->aux = in->trap;
+        cg_op_use(F, r);
+        return;
+    }
+    unsigned cc2, cc = cond_flags2(L, v, &cc2);
+    if (in->op == IR_OP_trapnz) {
+        a64_trapif(c, cc, in->trap);
+        if (cc2 != A64_AL)
+            a64_trapif(c, cc2, in->trap);
+        return;
+    }
+    if (cc2 != A64_AL) {    /* trap unless either holds */
+        uint32_t t = a64_new_int(c), u = a64_new_int(c);
+        a64_cset(c, cc, t);
+        a64_csel(c, cc2 ^ 1, A64_CSINC, 4, u, t, A64_ZR);
+        cmpi_op(c, A64_SUBS, 4, u, 0);
+        cc = A64_NE;
+    }
+    a64_trapif(c, cc ^ 1, in->trap);
+}
+
+/* ---- integer operations ------------------------------------------------------- */
+
+static const uint8_t alu_of[] = {[IR_OP_iadd] = A64_ADD, [IR_OP_isub] = A64_SUB,
+                                 [IR_OP_band] = A64_AND, [IR_OP_bor] = A64_ORR, [IR_OP_bxor] = A64_EOR};
+
+static bool folded(lower *L, uint32_t v, unsigned op, uint32_t *d)
+{
+    *d = def_of(L->c, v);
+    return *d != IR_NONE && L->fused[*d] && L->c->fn->insts.v[*d].op == op;
+}
+
+static void lower_alu(lower *L, uint32_t inst, unsigned op, unsigned size)
+{
+    cg_ctx *c = L->c;
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(c->fn, inst);
+    uint32_t x = a[0], y = a[1], dst = res(c, inst, 0), d;
+    int64_t k;
+    for (unsigned s = 0; s < 2; s++) {
+        uint32_t other = s ? y : x, v = s ? x : y;
+        if (folded(L, v, IR_OP_bnot, &d)) {     /* bic / orn / eon */
+            uint32_t r = a64_put_in_reg(c, other), inner = a64_put_in_reg(c, ir_inst_args(c->fn, d)[0]);
+            a64_alu(c, op == A64_AND ? A64_BIC : op == A64_ORR ? A64_ORN : A64_EON, size, dst, r, inner);
+            return;
+        }
+        if (folded(L, v, IR_OP_imul, &d)) {     /* madd */
+            const uint32_t *m = ir_inst_args(c->fn, d);
+            uint32_t r = a64_put_in_reg(c, other);
+            a64_madd(c, 0, size, dst, a64_put_in_reg(c, m[0]), a64_put_in_reg(c, m[1]), r);
+            return;
+        }
+        if (folded(L, v, IR_OP_ishl, &d)) {     /* a shifted operand */
+            a64_const_of(c, ir_inst_args(c->fn, d)[1], &k);
+            uint32_t r = a64_put_in_reg(c, other), inner = a64_put_in_reg(c, ir_inst_args(c->fn, d)[0]);
+            a64_alu_op2(c, op, size, dst, r, inner, A64_OP2_LSL, (unsigned)(k & (ir_type_bits(vtype(c, v)) - 1)));
+            return;
+        }
+    }
+    bool commutes = in->op != IR_OP_isub;
+    if (commutes && !a64_const_of(c, y, &k) && a64_const_of(c, x, &k))
+        x = a[1], y = a[0];
+    if (a64_const_of(c, y, &k) && imm_encodes(op, size, k)) {
+        a64_alu_imm(c, op, size, dst, a64_put_in_reg(c, x), k);
+        return;
+    }
+    uint32_t rx = a64_put_in_reg(c, x), ry = a64_put_in_reg(c, y);
+    a64_alu(c, op, size, dst, rx, ry);
+}
+
+/* Cranelift masks shift amounts to the type's width. */
+static bool lower_shift(cg_ctx *c, uint32_t inst, ir_type t)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(c->fn, inst);
+    unsigned bits = ir_type_bits(t), size = opsize(t), op = in->op;
+    uint32_t dst = res(c, inst, 0);
+    int64_t amt;
+    bool rot = op == IR_OP_rotl || op == IR_OP_rotr;
+    if (a64_const_of(c, a[1], &amt)) {
+        unsigned n = (unsigned)(amt & (bits - 1));
+        uint32_t x = a64_put_in_reg(c, a[0]);
+        if (op == IR_OP_rotl)
+            n = (bits - n) & (bits - 1), op = IR_OP_rotr;
+        if (n == 0) {
+            a64_mov(c, 8, dst, x);
+            return true;
+        }
+        switch (op) {
+        case IR_OP_ishl:
+            a64_shift_imm(c, A64_LSL, size, dst, x, n);
+            return true;
+        case IR_OP_ushr: case IR_OP_sshr:
+            if (bits < 32)      /* extract the field: ubfx/sbfx */
+                bfm(c, op == IR_OP_sshr ? A64_SBFM : A64_UBFM, 4, dst, x, n, bits - 1);
+            else
+                a64_shift_imm(c, op == IR_OP_sshr ? A64_ASR : A64_LSR, size, dst, x, n);
+            return true;
+        default:    /* rotr */
+            if (bits >= 32) {
+                a64_shift_imm(c, A64_ROR, size, dst, x, n);
+            } else {
+                uint32_t z = a64_extend(c, x, bits, 4, false), lo = a64_new_int(c), hi = a64_new_int(c);
+                a64_shift_imm(c, A64_LSR, 4, lo, z, n);
+                a64_shift_imm(c, A64_LSL, 4, hi, z, bits - n);
+                a64_alu(c, A64_ORR, 4, dst, lo, hi);
+            }
+            return true;
+        }
+    }
+    uint32_t x = a64_put_in_reg(c, a[0]), n = a64_put_in_reg(c, a[1]);
+    if (bits >= 32) {
+        if (op == IR_OP_rotl) {     /* rotl by n = rotr by -n */
+            uint32_t m = a64_new_int(c);
+            a64_alu(c, A64_SUB, 4, m, A64_ZR, n);
+            n = m;
+        }
+        static const uint8_t v[] = {[IR_OP_ishl] = A64_LSLV, [IR_OP_ushr] = A64_LSRV, [IR_OP_sshr] = A64_ASRV,
+                                    [IR_OP_rotl] = A64_RORV, [IR_OP_rotr] = A64_RORV};
+        a64_alu(c, v[op], size, dst, x, n);
+        return true;
+    }
+    uint32_t m = a64_new_int(c);
+    a64_alu_imm(c, A64_AND, 4, m, n, bits - 1);
+    if (rot) {      /* (z >> n) | (z << (bits - n)), of the zero-extended value */
+        uint32_t z = a64_extend(c, x, bits, 4, false), r = a64_new_int(c), lo = a64_new_int(c), hi = a64_new_int(c);
+        uint32_t s = m;
+        if (op == IR_OP_rotl) {
+            s = a64_new_int(c);
+            uint32_t t = a64_new_int(c);
+            a64_alu(c, A64_SUB, 4, t, A64_ZR, m);
+            a64_alu_imm(c, A64_AND, 4, s, t, bits - 1);
+        }
+        a64_alu_imm(c, A64_SUB, 4, r, s, bits);
+        uint32_t nr = a64_new_int(c);
+        a64_alu(c, A64_SUB, 4, nr, A64_ZR, r);      /* bits - s */
+        a64_alu(c, A64_LSRV, 4, lo, z, s);
+        a64_alu(c, A64_LSLV, 4, hi, z, nr);
+        a64_alu(c, A64_ORR, 4, dst, lo, hi);
+        return true;
+    }
+    if (op == IR_OP_ishl) {
+        a64_alu(c, A64_LSLV, 4, dst, x, m);
+        return true;
+    }
+    uint32_t e = a64_extend(c, x, bits, 4, op == IR_OP_sshr);
+    a64_alu(c, op == IR_OP_sshr ? A64_ASRV : A64_LSRV, 4, dst, e, m);
+    return true;
+}
+
+/* udiv/sdiv/urem/srem: divisor zero traps, INT_MIN / -1 traps for sdiv;
+ * AArch64's division itself never faults. */
+static void lower_div(cg_ctx *c, uint32_t inst, ir_type t)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(c->fn, inst);
+    bool sign = in->op == IR_OP_sdiv || in->op == IR_OP_srem;
+    bool rem = in->op == IR_OP_urem || in->op == IR_OP_srem;
+    unsigned bits = ir_type_bits(t), size = opsize(t);
+    uint32_t x = a64_put_in_reg(c, a[0]), y = a64_put_in_reg(c, a[1]);
+    int64_t k;
+    bool known = a64_const_of(c, a[1], &k) && k != 0;
+    if (bits < 32) {
+        x = a64_extend(c, x, bits, 4, sign);
+        y = a64_extend(c, y, bits, 4, sign);
+    }
+    if (!known) {
+        cg_inst *i = cg_emit_inst(F, A64_TRAPZ, 1);
+        i->cc = 0, i->size = (uint8_t)size, i->aux = IR_TRAP_int_divz;
+        cg_op_use(F, y);
+    }
+    if (sign && !rem && (!known || k == -1)) {
+        /* y == -1 and x == INT_MIN: x - 1 overflows (narrow: x shifted up) */
+        uint32_t xs = x;
+        if (bits < 32) {
+            xs = a64_new_int(c);
+            a64_shift_imm(c, A64_LSL, 4, xs, x, 32 - bits);
+        }
+        cmpi_op(c, A64_ADDS, size, y, 1);
+        cg_inst *i = cg_emit_inst(F, A64_CCMPI, 1);
+        i->cc = A64_EQ, i->size = (uint8_t)size, i->aux = 0, i->imm = 1;
+        cg_op_use(F, xs);
+        a64_trapif(c, A64_VS, IR_TRAP_int_ovf);
+    }
+    uint32_t dst = res(c, inst, 0);
+    if (!rem) {
+        a64_alu(c, sign ? A64_SDIV : A64_UDIV, size, dst, x, y);
+        return;
+    }
+    uint32_t q = a64_new_int(c);
+    a64_alu(c, sign ? A64_SDIV : A64_UDIV, size, q, x, y);
+    a64_madd(c, 1, size, dst, q, y, x);    /* x - q * y */
+}
+
+static void lower_minmax(cg_ctx *c, uint32_t inst, ir_type t)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(c->fn, inst);
+    unsigned cc = in->op == IR_OP_smin ? A64_LT : in->op == IR_OP_smax ? A64_GT
+                : in->op == IR_OP_umin ? A64_LO : A64_HI;
+    cc = int_compare(c, cc, a[0], a[1], ir_type_bits(t));
+    /* int_compare may have swapped the operands: select by the original ones */
+    uint32_t x = a64_put_in_reg(c, a[0]), y = a64_put_in_reg(c, a[1]);
+    unsigned want = in->op == IR_OP_smin ? A64_LT : in->op == IR_OP_smax ? A64_GT
+                  : in->op == IR_OP_umin ? A64_LO : A64_HI;
+    if (cc == want)
+        a64_csel(c, cc, A64_CSEL_, opsize(t), res(c, inst, 0), x, y);
+    else        /* swapped: cc is "y <op> x" */
+        a64_csel(c, cc, A64_CSEL_, opsize(t), res(c, inst, 0), y, x);
+}
+
+/* ---- memory ------------------------------------------------------------------- */
+
+/* The address of a load or store: folds iadd of a constant into the
+ * displacement and iadd of a register (maybe shifted by the access size)
+ * into an index.  Fills the operands of the instruction emitted next. */
+typedef struct addr { uint32_t base, index; unsigned amode, scale; int64_t disp; } addr;
+
+static addr address(lower *L, uint32_t v, int64_t off)
+{
+    cg_ctx *c = L->c;
+    addr m = {CG_NONE, CG_NONE, A64_AM_BASE, 0, off};
+    uint32_t d, sh;
+    int64_t k;
+    if (folded(L, v, IR_OP_iadd, &d)) {
+        const uint32_t *a = ir_inst_args(c->fn, d);
+        for (unsigned s = 0; s < 2; s++)
+            if (a64_const_of(c, a[s], &k)) {
+                m.base = a64_put_in_reg(c, a[1 - s]);
+                m.disp = off + k;
+                return m;
+            }
+        m.amode = A64_AM_INDEX;
+        for (unsigned s = 0; s < 2; s++)
+            if (folded(L, a[s], IR_OP_ishl, &sh)) {
+                a64_const_of(c, ir_inst_args(c->fn, sh)[1], &k);
+                m.base = a64_put_in_reg(c, a[1 - s]);
+                m.index = a64_put_in_reg(c, ir_inst_args(c->fn, sh)[0]);
+                m.scale = (unsigned)k & 63;
+                return m;
+            }
+        m.base = a64_put_in_reg(c, a[0]);
+        m.index = a64_put_in_reg(c, a[1]);
+        return m;
+    }
+    if (folded(L, v, IR_OP_stack_addr, &d)) {
+        m.amode = A64_AM_SLOT;
+        m.base = c->fn->insts.v[d].ent;
+        m.disp = off + c->fn->insts.v[d].imm;
+        return m;
+    }
+    m.base = a64_put_in_reg(c, v);
+    return m;
+}
+
+static void mem_operands(cg_ctx *c, cg_inst *i, const addr *m)
+{
+    i->amode = (uint8_t)m->amode;
+    i->scale = (uint8_t)m->scale;
+    if (m->amode == A64_AM_SLOT) {
+        i->aux = m->base;
+        i->disp = (int32_t)m->disp;
+        return;
+    }
+    i->disp = (int32_t)m->disp;
+    cg_op_use(F, m->base);
+    if (m->amode == A64_AM_INDEX)
+        cg_op_use(F, m->index);
+}
+
+static bool lower_load(lower *L, uint32_t inst)
+{
+    cg_ctx *c = L->c;
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    ir_type t = c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
+    unsigned width, ext = A64_LD_ZX;
+    switch (in->op) {
+    case IR_OP_uload8: width = 1; break;
+    case IR_OP_sload8: width = 1, ext = A64_LD_SX32; break;
+    case IR_OP_uload16: width = 2; break;
+    case IR_OP_sload16: width = 2, ext = A64_LD_SX32; break;
+    case IR_OP_uload32: width = 4; break;
+    case IR_OP_sload32: width = 4, ext = A64_LD_SX64; break;
+    default:
+        if (!is_int(t) && t != IR_F32 && t != IR_F64)
+            return cg_unsupported(c, inst, NULL);
+        width = ir_type_bytes(t);
+    }
+    if (ext == A64_LD_SX32 && t == IR_I64)
+        ext = A64_LD_SX64;
+    if (in->imm != (int32_t)in->imm)
+        return cg_unsupported(c, inst, "load offset");
+    bool fl = ir_type_is_float(t);
+    addr m = address(L, ir_inst_args(c->fn, inst)[0], in->imm);
+    cg_inst *i = cg_emit_inst(F, fl ? A64_FLOAD : A64_LOAD, 3);
+    i->cc = (uint8_t)ext, i->size = (uint8_t)width, i->imm = in->mf.trap;
+    cg_op_def(F, res(c, inst, 0));
+    mem_operands(c, i, &m);
+    return true;
+}
+
+static bool lower_store(lower *L, uint32_t inst)
+{
+    cg_ctx *c = L->c;
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(c->fn, inst);
+    ir_type t = vtype(c, a[0]);
+    unsigned width = in->op == IR_OP_istore8 ? 1 : in->op == IR_OP_istore16 ? 2
+                   : in->op == IR_OP_istore32 ? 4 : ir_type_bytes(t);
+    if (!is_int(t) && t != IR_F32 && t != IR_F64)
+        return cg_unsupported(c, inst, NULL);
+    if (in->imm != (int32_t)in->imm)
+        return cg_unsupported(c, inst, "store offset");
+    int64_t k;
+    uint32_t v = is_int(t) && a64_const_of(c, a[0], &k) && k == 0 ? A64_ZR : a64_put_in_reg(c, a[0]);
+    addr m = address(L, a[1], in->imm);
+    cg_inst *i = cg_emit_inst(F, ir_type_is_float(t) ? A64_FSTORE : A64_STORE, 3);
+    i->size = (uint8_t)width, i->imm = in->mf.trap;
+    cg_op_use(F, v);
+    mem_operands(c, i, &m);
+    return true;
+}
+
+/* ---- global values ----------------------------------------------------------------
+ * Computed where used, from the vmctx parameter, loads, additions and
+ * symbol addresses (through the GOT: any distance). */
+
+static bool gv_value(cg_ctx *c, uint32_t gv, uint32_t inst, unsigned depth, uint32_t *out)
+{
+    const ir_function *fn = c->fn;
+    if (gv >= fn->gvs.n || depth > 64)
+        return cg_unsupported(c, inst, "global value");
+    const ir_global_value *g = &fn->gvs.v[gv];
+    switch (g->kind) {
+    case IR_GV_VMCTX: {
+        const ir_block_data *entry = &fn->blocks.v[fn->layout.v[0]];
+        for (uint32_t k = 0; k < fn->sig.nparams && k < entry->nparams; k++)
+            if (fn->abi_params.v[fn->sig.params + k].purpose == IR_PURPOSE_VMCTX) {
+                *out = a64_put_in_reg(c, fn->pool.v[entry->params + k]);
+                return true;
+            }
+        return cg_unsupported(c, inst, "vmctx global value without a vmctx parameter");
+    }
+    case IR_GV_LOAD: case IR_GV_IADD_IMM: {
+        uint32_t base;
+        if (!gv_value(c, g->base, inst, depth + 1, &base))
+            return false;
+        uint32_t r = a64_new_int(c);
+        if (g->kind == IR_GV_IADD_IMM) {
+            a64_alu_imm(c, A64_ADD, 8, r, base, g->offset);
+        } else {
+            if (!is_int(g->type) || g->offset != (int32_t)g->offset)
+                return cg_unsupported(c, inst, "global value load");
+            cg_inst *i = cg_emit_inst(F, A64_LOAD, 2);
+            i->cc = A64_LD_ZX, i->size = (uint8_t)ir_type_bytes(g->type), i->amode = A64_AM_BASE;
+            i->disp = (int32_t)g->offset, i->imm = g->flags.trap;
+            cg_op_def(F, r);
+            cg_op_use(F, base);
+        }
+        *out = r;
+        return true;
+    }
+    case IR_GV_SYMBOL: {
+        if (g->tls)
+            return cg_unsupported(c, inst, "thread-local symbol");
+        char buf[128];
+        uint32_t r = a64_new_int(c);
+        cg_inst *i = cg_emit_inst(F, A64_GOTLOAD, 1);
+        i->aux = cg_sym_add(c, cg_extname_symbol(c, &g->name, buf, sizeof buf));
+        cg_op_def(F, r);
+        if (g->offset) {
+            uint32_t s = a64_new_int(c);
+            a64_alu_imm(c, A64_ADD, 8, s, r, g->offset);
+            r = s;
+        }
+        *out = r;
+        return true;
+    }
+    default:
+        return cg_unsupported(c, inst, "dynamic scale global value");
+    }
+}
+
+/* ---- one instruction ------------------------------------------------------------ */
+
+static bool lower_int(lower *L, uint32_t inst, ir_type t)
+{
+    cg_ctx *c = L->c;
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(c->fn, inst);
+    unsigned size = opsize(t), bits = ir_type_bits(t);
+    switch (in->op) {
+    case IR_OP_iadd: case IR_OP_isub: case IR_OP_band: case IR_OP_bor: case IR_OP_bxor:
+        lower_alu(L, inst, alu_of[in->op], size);
+        return true;
+    case IR_OP_imul: {
+        uint32_t x = a64_put_in_reg(c, a[0]), y = a64_put_in_reg(c, a[1]);
+        a64_alu(c, A64_MUL, size, res(c, inst, 0), x, y);
+        return true;
+    }
+    case IR_OP_ineg: {
+        uint32_t x = a64_put_in_reg(c, a[0]);
+        a64_alu(c, A64_SUB, size, res(c, inst, 0), A64_ZR, x);
+        return true;
+    }
+    case IR_OP_bnot:
+        a64_alu(c, A64_ORN, size, res(c, inst, 0), A64_ZR, a64_put_in_reg(c, a[0]));
+        return true;
+    case IR_OP_iabs: {
+        uint32_t x = a64_put_in_reg(c, a[0]);
+        if (bits < 32)
+            x = a64_extend(c, x, bits, 4, true);
+        cmpi_op(c, A64_SUBS, size, x, 0);
+        a64_csel(c, A64_GE, A64_CSNEG, size, res(c, inst, 0), x, x);
+        return true;
+    }
+    case IR_OP_ishl: case IR_OP_ushr: case IR_OP_sshr: case IR_OP_rotl: case IR_OP_rotr:
+        return lower_shift(c, inst, t);
+    case IR_OP_udiv: case IR_OP_sdiv: case IR_OP_urem: case IR_OP_srem:
+        lower_div(c, inst, t);
+        return true;
+    case IR_OP_smin: case IR_OP_smax: case IR_OP_umin: case IR_OP_umax:
+        lower_minmax(c, inst, t);
+        return true;
+    case IR_OP_bmask: {
+        ir_type ft = vtype(c, a[0]);
+        if (!is_int(ft))
+            return cg_unsupported(c, inst, NULL);
+        test_nonzero(c, a64_put_in_reg(c, a[0]), ir_type_bits(ft));
+        csetm(c, A64_NE, size, res(c, inst, 0));
+        return true;
+    }
+    case IR_OP_bitselect: {     /* (x & m) | (y & ~m) */
+        uint32_t m = a64_put_in_reg(c, a[0]), x = a64_put_in_reg(c, a[1]), y = a64_put_in_reg(c, a[2]);
+        uint32_t t1 = a64_new_int(c), t2 = a64_new_int(c);
+        a64_alu(c, A64_AND, size, t1, x, m);
+        a64_alu(c, A64_BIC, size, t2, y, m);
+        a64_alu(c, A64_ORR, size, res(c, inst, 0), t1, t2);
+        return true;
+    }
+    default:
+        return a64_lower_misc(c, inst, t);
+    }
+}
+
+static bool lower_inst(lower *L, uint32_t inst)
+{
+    cg_ctx *c = L->c;
+    const ir_function *fn = c->fn;
+    const ir_inst_data *in = &fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(fn, inst);
+    ir_type t = in->type;
+    if (!t && in->nres)
+        t = fn->values.v[ir_inst_results(fn, inst)[0]].type;
+    if (L->fused[inst])
+        return true;    /* lowered at its use */
+    bool wide = false;
+    switch (in->op) {
+    case IR_OP_call: case IR_OP_call_indirect: case IR_OP_return_: case IR_OP_jump: case IR_OP_brif:
+    case IR_OP_return_call: case IR_OP_return_call_indirect:
+    case IR_OP_br_table: case IR_OP_trapz: case IR_OP_trapnz: case IR_OP_select:
+    case IR_OP_select_spectre_guard:
+        break;      /* these know about pairs */
+    case IR_OP_ishl: case IR_OP_ushr: case IR_OP_sshr: case IR_OP_rotl: case IR_OP_rotr:
+        wide = t == IR_I128;    /* a narrow value shifted by an i128 takes its low half */
+        break;
+    default:
+        wide = in->nres && fn->values.v[ir_inst_results(fn, inst)[0]].type == IR_I128;
+        for (uint32_t k = 0; k < in->nargs && !wide; k++)
+            wide = vtype(c, a[k]) == IR_I128;
+    }
+    if (wide)
+        return a64_lower_i128(c, inst);
+    switch (in->op) {
+    case IR_OP_nop: case IR_OP_iconst: case IR_OP_f32const: case IR_OP_f64const:
+        return true;    /* constants are materialized at their uses */
+    case IR_OP_jump:
+        lower_jump(L, in->ent);
+        return true;
+    case IR_OP_brif:
+        lower_brif(L, inst);
+        return true;
+    case IR_OP_br_table:
+        lower_br_table(L, inst);
+        return true;
+    case IR_OP_return_: {
+        uint32_t *v = L->vals;
+        for (uint32_t k = 0; k < in->nargs; k++)
+            v[k] = a64_put_in_reg(c, a[k]);
+        a64_lower_return(c, L->lw, v, in->nargs);
+        end_block(c, NULL, 0);
+        return true;
+    }
+    case IR_OP_trap: {
+        cg_inst *i = cg_emit_inst(F, A64_UDF, 0);
+        i->aux = in->trap;
+        end_block(c, NULL, 0);
+        return true;
+    }
+    case IR_OP_trapz: case IR_OP_trapnz:
+        lower_trapif(L, inst);
+        return true;
+    case IR_OP_call: case IR_OP_call_indirect:
+        return a64_lower_call(c, L->lw, inst);
+    case IR_OP_return_call: case IR_OP_return_call_indirect:
+        if (!a64_lower_return_call(c, L->lw, inst))
+            return false;
+        end_block(c, NULL, 0);
+        return true;
+    case IR_OP_func_addr: {
+        char buf[128];
+        cg_inst *i = cg_emit_inst(F, A64_GOTLOAD, 1);
+        i->aux = cg_sym_add(c, cg_extname_symbol(c, &fn->func_refs.v[in->ent].name, buf, sizeof buf));
+        cg_op_def(F, res(c, inst, 0));
+        return true;
+    }
+    case IR_OP_symbol_value: case IR_OP_global_value: {
+        uint32_t r;
+        if (!is_int(t) || !gv_value(c, in->ent, inst, 0, &r))
+            return is_int(t) ? false : cg_unsupported(c, inst, NULL);
+        a64_mov(c, 8, res(c, inst, 0), r);
+        return true;
+    }
+    case IR_OP_stack_addr: {
+        cg_inst *i = cg_emit_inst(F, A64_LEA, 1);
+        i->amode = A64_AM_SLOT, i->aux = in->ent, i->disp = (int32_t)in->imm;
+        cg_op_def(F, res(c, inst, 0));
+        return true;
+    }
+    case IR_OP_get_frame_pointer:
+        a64_mov(c, 8, res(c, inst, 0), A64_FP);
+        return true;
+    case IR_OP_get_stack_pointer:
+        alui(c, A64_ADD, 8, res(c, inst, 0), A64_SP, 0);
+        return true;
+    case IR_OP_get_return_address: {
+        uint32_t d = res(c, inst, 0);
+        cg_emit_inst(F, A64_RETADDR, 1);
+        cg_op_def(F, d);
+        return true;
+    }
+    case IR_OP_atomic_load: case IR_OP_atomic_store: case IR_OP_atomic_cas: case IR_OP_atomic_rmw:
+        return a64_lower_atomic(c, inst);
+    case IR_OP_fence:
+        cg_emit_inst(F, A64_DMB, 0);
+        return true;
+    case IR_OP_load: case IR_OP_uload8: case IR_OP_sload8: case IR_OP_uload16:
+    case IR_OP_sload16: case IR_OP_uload32: case IR_OP_sload32:
+        return lower_load(L, inst);
+    case IR_OP_store: case IR_OP_istore8: case IR_OP_istore16: case IR_OP_istore32:
+        return lower_store(L, inst);
+    case IR_OP_icmp: {
+        if (!is_int(vtype(c, a[0])))
+            return cg_unsupported(c, inst, NULL);
+        a64_cset(c, emit_icmp_flags(c, inst), res(c, inst, 0));
+        return true;
+    }
+    case IR_OP_fcmp: {
+        if (vtype(c, a[0]) != IR_F32 && vtype(c, a[0]) != IR_F64)
+            return cg_unsupported(c, inst, NULL);
+        unsigned cc2, cc = a64_fcmp_flags(c, inst, &cc2);
+        if (cc2 == A64_AL) {
+            a64_cset(c, cc, res(c, inst, 0));
+        } else {
+            uint32_t t1 = a64_new_int(c);
+            a64_cset(c, cc, t1);
+            a64_csel(c, cc2 ^ 1, A64_CSINC, 4, res(c, inst, 0), t1, A64_ZR);
+        }
+        return true;
+    }
+    case IR_OP_select: case IR_OP_select_spectre_guard: {
+        if (!is_int(t) && t != IR_F32 && t != IR_F64 && t != IR_I128)
+            return cg_unsupported(c, inst, NULL);
+        if (!is_int(vtype(c, a[0])) && vtype(c, a[0]) != IR_I128)
+            return cg_unsupported(c, inst, NULL);
+        uint32_t x = a64_put_in_reg(c, a[1]), y = a64_put_in_reg(c, a[2]);
+        unsigned cc = cond_flags(L, a[0]);
+        uint32_t d = res(c, inst, 0);
+        if (t == IR_I128) {
+            a64_csel(c, cc, A64_CSEL_, 8, d, x, y);
+            a64_csel(c, cc, A64_CSEL_, 8, d + 1, x + 1, y + 1);
+        } else if (is_int(t)) {
+            a64_csel(c, cc, A64_CSEL_, opsize(t), d, x, y);
+        } else {
+            cg_inst *i = cg_emit_inst(F, A64_FCSEL, 3);
+            i->cc = (uint8_t)cc, i->size = (uint8_t)ir_type_bytes(t);
+            cg_op_def(F, d);
+            cg_op_use(F, x);
+            cg_op_use(F, y);
+        }
+        return true;
+    }
+    case IR_OP_uextend: case IR_OP_sextend: {
+        ir_type from = vtype(c, a[0]);
+        if (!is_int(from) || !is_int(t))
+            return cg_unsupported(c, inst, NULL);
+        bool sign = in->op == IR_OP_sextend;
+        unsigned fb = ir_type_bits(from);
+        uint32_t x = a64_put_in_reg(c, a[0]), dst = res(c, inst, 0);
+        if (fb == 32 && !sign)
+            a64_mov(c, 4, dst, x);
+        else
+            bfm(c, sign ? A64_SBFM : A64_UBFM, sign ? opsize(t) : 4, dst, x, 0, fb - 1);
+        return true;
+    }
+    case IR_OP_ireduce:
+        if (!is_int(vtype(c, a[0])) || !is_int(t))
+            return cg_unsupported(c, inst, NULL);
+        a64_mov(c, 8, res(c, inst, 0), a64_put_in_reg(c, a[0]));
+        return true;
+    case IR_OP_fadd: case IR_OP_fsub: case IR_OP_fmul: case IR_OP_fdiv: case IR_OP_sqrt:
+    case IR_OP_fneg: case IR_OP_fabs: case IR_OP_fcopysign: case IR_OP_fmin: case IR_OP_fmax:
+    case IR_OP_floor: case IR_OP_ceil: case IR_OP_trunc: case IR_OP_nearest: case IR_OP_fma:
+        return a64_lower_float(c, inst, t);
+    case IR_OP_bitselect:
+        if (t == IR_F32 || t == IR_F64)
+            return a64_lower_float(c, inst, t);
+        break;
+    case IR_OP_fpromote: case IR_OP_fdemote: case IR_OP_fcvt_from_sint: case IR_OP_fcvt_from_uint:
+    case IR_OP_fcvt_to_sint: case IR_OP_fcvt_to_uint: case IR_OP_fcvt_to_sint_sat:
+    case IR_OP_fcvt_to_uint_sat: case IR_OP_bitcast:
+        return a64_lower_conv(c, inst);
+    default:
+        break;
+    }
+    if (!is_int(t)) {
+        if ((t == IR_F32 || t == IR_F64) &&
+            (in->op == IR_OP_band || in->op == IR_OP_bor || in->op == IR_OP_bxor || in->op == IR_OP_bnot))
+            return a64_lower_float(c, inst, t);
+        return cg_unsupported(c, inst, NULL);
+    }
+    return lower_int(L, inst, t);
+}
+
+/* Which instructions are lowered at their only use, in the same block:
+ * an icmp or fcmp feeding a brif, select, trapz or trapnz (flags); the
+ * address arithmetic of a load or store (iadd of a constant, of a register,
+ * of a register shifted by the access size; stack_addr); bnot, a shift by
+ * a constant and imul under band/bor/bxor/iadd/isub (bic, shifted
+ * operands, madd).  Lowering the user checks these marks only. */
+static bool single_use(lower *L, uint32_t user, uint32_t v, unsigned op, uint32_t *d)
+{
+    cg_ctx *c = L->c;
+    const ir_function *fn = c->fn;
+    *d = def_of(c, v);
+    return *d != IR_NONE && fn->insts.v[*d].op == op && c->uses.v[ir_value_resolve(fn, v)] == 1 &&
+           fn->insts.v[*d].block == fn->insts.v[user].block && !L->fused[*d];
+}
+
+static void mark_fused(lower *L)
+{
+    cg_ctx *c = L->c;
+    const ir_function *fn = c->fn;
+    uint32_t d;
+    for (uint32_t i = 0; i < fn->insts.n; i++) {
+        const ir_inst_data *in = &fn->insts.v[i];
+        if (in->block == IR_NONE || !in->nargs)
+            continue;
+        const uint32_t *a = ir_inst_args(fn, i);
+        switch (in->op) {
+        case IR_OP_brif: case IR_OP_select: case IR_OP_select_spectre_guard: case IR_OP_trapz: case IR_OP_trapnz: {
+            if (!single_use(L, i, a[0], IR_OP_icmp, &d) && !single_use(L, i, a[0], IR_OP_fcmp, &d))
+                break;
+            ir_type t = vtype(c, ir_inst_args(fn, d)[0]);
+            if (fn->insts.v[d].op == IR_OP_icmp ? is_int(t) || t == IR_I128 : t == IR_F32 || t == IR_F64)
+                L->fused[d] = 1;
+            break;
+        }
+        case IR_OP_load: case IR_OP_uload8: case IR_OP_sload8: case IR_OP_uload16: case IR_OP_sload16:
+        case IR_OP_uload32: case IR_OP_sload32: case IR_OP_store: case IR_OP_istore8: case IR_OP_istore16:
+        case IR_OP_istore32: {
+            bool st = in->op == IR_OP_store || in->op == IR_OP_istore8 || in->op == IR_OP_istore16 ||
+                      in->op == IR_OP_istore32;
+            uint32_t v = a[st];
+            ir_type vt = st ? vtype(c, a[0]) : fn->values.v[ir_inst_results(fn, i)[0]].type;
+            if (vt == IR_I128 || ir_type_is_vector(vt))
+                break;
+            if (single_use(L, i, v, IR_OP_stack_addr, &d)) {
+                L->fused[d] = 1;
+                break;
+            }
+            if (vtype(c, v) != IR_I64 || !single_use(L, i, v, IR_OP_iadd, &d))
+                break;
+            const uint32_t *b = ir_inst_args(fn, d);
+            int64_t k;
+            bool konst = false;
+            for (unsigned s = 0; s < 2; s++)
+                konst |= a64_const_of(c, b[s], &k) && k + in->imm == (int32_t)(k + in->imm);
+            if (!konst && in->imm != 0)
+                break;
+            L->fused[d] = 1;
+            if (konst)
+                break;
+            unsigned width = st ? (in->op == IR_OP_istore8 ? 1 : in->op == IR_OP_istore16 ? 2
+                                   : in->op == IR_OP_istore32 ? 4 : ir_type_bytes(vt))
+                                : (in->op == IR_OP_uload8 || in->op == IR_OP_sload8 ? 1
+                                   : in->op == IR_OP_uload16 || in->op == IR_OP_sload16 ? 2
+                                   : in->op == IR_OP_uload32 || in->op == IR_OP_sload32 ? 4 : ir_type_bytes(vt));
+            for (unsigned s = 0; s < 2; s++) {
+                uint32_t sh;
+                if (single_use(L, d, b[s], IR_OP_ishl, &sh) && width > 1 &&
+                    a64_const_of(c, ir_inst_args(fn, sh)[1], &k) && (k & 63) == __builtin_ctz(width)) {
+                    L->fused[sh] = 1;
+                    break;
+                }
+            }
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    for (uint32_t i = 0; i < fn->insts.n; i++) {
+        const ir_inst_data *in = &fn->insts.v[i];
+        if (in->block == IR_NONE || L->fused[i] || in->nargs != 2 || !in->nres)
+            continue;
+        unsigned op = in->op;
+        if (op != IR_OP_iadd && op != IR_OP_isub && op != IR_OP_band && op != IR_OP_bor && op != IR_OP_bxor)
+            continue;
+        ir_type t = fn->values.v[ir_inst_results(fn, i)[0]].type;
+        if (!is_int(t))
+            continue;
+        const uint32_t *a = ir_inst_args(fn, i);
+        for (int s = 1; s >= 0; s--) {
+            int64_t k;
+            if (op == IR_OP_iadd && single_use(L, i, a[s], IR_OP_imul, &d)) {
+                L->fused[d] = 1;
+                break;
+            }
+            if ((op == IR_OP_iadd || (op == IR_OP_isub && s == 1)) && single_use(L, i, a[s], IR_OP_ishl, &d) &&
+                a64_const_of(c, ir_inst_args(fn, d)[1], &k) && (k & (ir_type_bits(t) - 1)) != 0) {
+                L->fused[d] = 1;
+                break;
+            }
+            if ((op == IR_OP_band || op == IR_OP_bor || op == IR_OP_bxor) && single_use(L, i, a[s], IR_OP_bnot, &d)) {
+                L->fused[d] = 1;
+                break;
+            }
+        }
+    }
+}
+
+bool a64_lower(cg_ctx *c)
+{
+    const ir_function *fn = c->fn;
+    a64_abi lw = {0};
+    lower L = {.c = c, .lw = &lw};
+    L.fused = calloc(fn->insts.n + 1, 1);
+    c->targ = &lw;
+    bool ok = fn->layout.n > 0 && a64_sig_compute(c, &lw, fn, &fn->sig, CG_NONE, &lw.self);
+    L.vals = malloc((fn->sig.nrets + fn->sig.nparams + 1) * sizeof *L.vals);
+    if (fn->layout.n == 0)
+        ir_diag_set(c->d, fn->line, fn->col, "function has no blocks");
+    if (ok)
+        ok = a64_plan_tail_calls(c, &lw);
+    if (ok)
+        mark_fused(&L);
+    for (uint32_t li = 0; ok && li < fn->layout.n; li++) {
+        uint32_t b = fn->layout.v[li];
+        const ir_block_data *bd = &fn->blocks.v[b];
+        cg_block_begin(F, b);
+        c->f.cur_ir = CG_NONE;
+        if (li == 0) {
+            for (uint32_t k = 0; k < bd->nparams; k++)
+                L.vals[k] = cg_value_vreg(c, fn->pool.v[bd->params + k]);
+            a64_lower_args(c, &lw, L.vals, bd->nparams < fn->sig.nparams ? bd->nparams : fn->sig.nparams);
+        } else {
+            cg_block *vb = &c->f.blocks.v[c->f.cur];
+            vb->params = c->f.vlist.n;
+            vb->nparams = bd->nparams;
+            for (uint32_t k = 0; k < bd->nparams; k++) {
+                uint32_t v = fn->pool.v[bd->params + k], r = cg_value_vreg(c, v);
+                ir_vec_push(&c->f.vlist, r);
+                if (fn->values.v[v].type == IR_I128)
+                    ir_vec_push(&c->f.vlist, r + 1), vb->nparams++;
+            }
+        }
+        bool ended = false;
+        for (uint32_t i = bd->first; ok && i != IR_NONE; i = fn->insts.v[i].next) {
+            c->f.cur_ir = i;
+            ok = lower_inst(&L, i);
+            ended = ir_opcodes[fn->insts.v[i].op].flags & IR_OPF_TERMINATOR;
+            if (i == bd->last)
+                break;
+        }
+        if (ok && !ended) {
+            ir_diag_set(c->d, bd->line, bd->col, "block%u has no terminator", b);
+            ok = false;
+        }
+    }
+    free(L.fused);
+    free(L.vals);
+    ir_vec_free(&lw.locs);
+    ir_vec_free(&lw.pairs);
+    ir_vec_free(&lw.vals);
+    c->targ = NULL;
+    return ok;
+}

@@ -1,0 +1,53 @@
+/* AArch64: register facts and the hooks of the target. */
+#include "a64.h"
+
+bool a64_lower(cg_ctx *c);
+bool a64_emit(cg_ctx *c);
+
+/* Caller-saved first, so short-lived values rarely cost a save; the
+ * argument registers last among them, as calls pin them.  x16/x17 are the
+ * emitter's, x18 is the platform's, x29/x30 the frame's. */
+static const uint8_t gpr_order[] = {
+    9, 10, 11, 12, 13, 14, 15, 8, 7, 6, 5, 4, 3, 2, 1, 0,
+    19, 20, 21, 22, 23, 24, 25, 26, 27, 28,
+};
+/* v31 is the emitter's; v8-v15 are callee-saved (their low 64 bits). */
+static const uint8_t fpr_order[] = {
+    A64_V0 + 16, A64_V0 + 17, A64_V0 + 18, A64_V0 + 19, A64_V0 + 20, A64_V0 + 21, A64_V0 + 22,
+    A64_V0 + 23, A64_V0 + 24, A64_V0 + 25, A64_V0 + 26, A64_V0 + 27, A64_V0 + 28, A64_V0 + 29,
+    A64_V0 + 30, A64_V0 + 7, A64_V0 + 6, A64_V0 + 5, A64_V0 + 4, A64_V0 + 3, A64_V0 + 2,
+    A64_V0 + 1, A64_V0 + 0, A64_V0 + 8, A64_V0 + 9, A64_V0 + 10, A64_V0 + 11, A64_V0 + 12,
+    A64_V0 + 13, A64_V0 + 14, A64_V0 + 15,
+};
+
+#define R(r) (1ull << (r))
+static const uint64_t clobbers[] = {
+    [A64_CLOB_NONE] = 0,
+    /* x0-x17 and every vector register but the low halves of v8-v15 */
+    [A64_CLOB_CALL] = 0x3ffffull | 0xffull << A64_V0 | 0xffffull << (A64_V0 + 16),
+};
+
+const char *a64_reg_name(unsigned preg)
+{
+    static const char *const names[64] = {
+        "x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13",
+        "x14", "x15", "x16", "x17", "x18", "x19", "x20", "x21", "x22", "x23", "x24", "x25",
+        "x26", "x27", "x28", "x29", "x30", "sp", "v0", "v1", "v2", "v3", "v4", "v5", "v6",
+        "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19",
+        "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31",
+    };
+    return preg < 64 ? names[preg] : "?";
+}
+
+const cg_isa a64_isa = {
+    .name = "aarch64",
+    .arch = JIT_ARCH_AARCH64,
+    .alloc_order = {gpr_order, fpr_order},
+    .nalloc = {sizeof gpr_order, sizeof fpr_order},
+    .callee_saved = 0x1ff80000ull | 0xffull << (A64_V0 + 8),
+    .clobbers = clobbers,
+    .lower = a64_lower,
+    .lower_trampoline = a64_lower_trampoline,
+    .emit = a64_emit,
+    .reg_name = a64_reg_name,
+};
