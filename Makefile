@@ -6,7 +6,9 @@
 #   make ARCH=aarch64     cross build into build-aarch64/ (make test runs it under qemu)
 #   make bench            run time of the ../shared/bench workloads beside gcc -O0/-O2,
 #                         compile throughput on a generated 5,000-function file
-#   make conformance      print round trip of ../shared/conformance/cranelift-runtests
+#   make conformance      clifrun test over ../shared/conformance/cranelift-runtests against
+#                         the ratchet testdata/conformance/ARCH.pass (and with --jit-spread)
+#   make roundtrip-suite  print round trip + check of every file of that suite
 #   make deps             install what a fresh Debian 12 machine lacks (tools/deps.sh)
 #   make install          PREFIX=/usr/local DESTDIR= : binary and man page
 #
@@ -135,6 +137,13 @@ cg-test: $(BUILD)/cg_test
 conformance: $(BUILD)/clifrun
 	@$(TEST_ENV) tools/test.sh conformance
 
+# Adds the suite files that newly pass to testdata/conformance/ARCH.pass.
+conformance-update: $(BUILD)/clifrun
+	@$(TEST_ENV) CONFORMANCE_UPDATE=1 tools/test.sh conformance
+
+roundtrip-suite: $(BUILD)/clifrun
+	@$(TEST_ENV) tools/test.sh roundtrip-suite
+
 # The benchmark driver of tools/bench.sh: compiles and times the workloads.
 $(BUILD)/cgbench: tools/cgbench.c $(LIB_OBJS)
 	$(CC_HOST) $(CFLAGS_BASE) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LIBS)
@@ -158,8 +167,8 @@ clean:
 	rm -rf build build-san build-aarch64 build-aarch64-san build-x86_64 build-x86_64-san
 
 help:
-	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,16p' Makefile | sed 's/^# \{0,1\}//'
 
 -include $(OBJS:.o=.d)
-.PHONY: all test conformance bench deps install uninstall clean help grammar-check cg-test
+.PHONY: all test conformance conformance-update roundtrip-suite bench deps install uninstall clean help grammar-check cg-test
 

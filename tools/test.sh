@@ -5,8 +5,16 @@
 # Suites: errors       tools/errtest.sh (malformed inputs, generated large inputs)
 #         roundtrip    tools/roundtrip.sh on testdata/run, testdata/parse and the
 #                      generated valid inputs
-#         conformance  tools/roundtrip.sh --check on $SHARED/conformance/cranelift-runtests
-# Default: errors roundtrip.  Environment: BUILD (build), CLIFRUN ($BUILD/clifrun),
+#         grammar      grammar/clif.ebnf against lib/ir's opcode tables
+#         unit         tools/unittest.sh: the C unit tests
+#         run          tools/runtest.py: clifrun running testdata/run (transcripts
+#                      FILE.out, else `clifrun test` must pass), testdata/cli and
+#                      testdata/bugs transcripts, JUnit output of testdata/cli/junit
+#         conformance  tools/conformance.py: `clifrun test` over
+#                      $SHARED/conformance/cranelift-runtests against the ratchet
+#                      testdata/conformance/ARCH.pass, and again with --jit-spread
+#         roundtrip-suite  tools/roundtrip.sh --check on the same suite
+# Default: errors roundtrip grammar unit run.  Environment: BUILD (build), CLIFRUN ($BUILD/clifrun),
 # RUN (prefix, e.g. qemu-aarch64 -L /usr/aarch64-linux-gnu), SHARED (../shared), V=1.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +23,7 @@ SHARED=${SHARED:-../shared}
 export BUILD CLIFRUN=${CLIFRUN:-$BUILD/clifrun} RUN=${RUN:-}
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(errors roundtrip grammar unit)
+[ ${#suites[@]} -gt 0 ] || suites=(errors roundtrip grammar unit run)
 
 mkdir -p "$BUILD/test"
 TEST_COUNTS=$BUILD/test/counts
@@ -35,7 +43,12 @@ for s in "${suites[@]}"; do
         roundtrip)   roundtrip_dirs=(testdata/run testdata/parse testdata/bugs)
                      [ -d "$BUILD/gen/ok" ] && roundtrip_dirs+=("$BUILD/gen/ok")
                      tools/roundtrip.sh "${roundtrip_dirs[@]}" ;;
-        conformance) SUITE_NAME=conformance tools/roundtrip.sh --check "$SHARED/conformance/cranelift-runtests" ;;
+        run)         ( ulimit -s 8192 2>/dev/null   # traps.clif overflows the stack on purpose
+                       python3 tools/runtest.py testdata/run --transcripts testdata/cli \
+                           --transcripts testdata/bugs --junit testdata/cli/junit ) ;;
+        conformance) python3 tools/conformance.py ${CONFORMANCE_UPDATE:+--update} \
+                         "$SHARED/conformance/cranelift-runtests" ;;
+        roundtrip-suite) SUITE_NAME=roundtrip-suite tools/roundtrip.sh --check "$SHARED/conformance/cranelift-runtests" ;;
         grammar)     if tools/gen-ebnf-opcodes.sh --check grammar/clif.ebnf; then
                          echo "grammar 1 0" >>"$TEST_COUNTS"
                      else

@@ -1,16 +1,20 @@
 /* clifrun: the command line.  The pipeline, top to bottom:
- * read (lib/reader) → verify (lib/verify) → print or, later, compile and run. */
+ * read (lib/reader) → verify (lib/verify) → compile (lib/codegen) → link
+ * (lib/jit) → call (lib/run); lib/filetest strings them together for a
+ * file, and runs many files for `clifrun test`. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <capstone/capstone.h>
 
 #include "codegen.h"
+#include "filetest.h"
 #include "ir.h"
 #include "reader.h"
 #include "verify.h"
@@ -24,82 +28,49 @@ static bool use_color(void)
 }
 
 static const char usage[] =
-    "usage: clifrun COMMAND [OPTIONS] FILE...\n"
+    "usage: clifrun [OPTIONS] FILE          run FILE's run and print lines (or %main)\n"
+    "       clifrun -e '%f(1, 2)' ... FILE  call functions of FILE and print the results\n"
+    "       clifrun COMMAND [OPTIONS] ARGS...\n"
     "\n"
     "Commands:\n"
+    "  test FILE|DIR...  run Cranelift filetests (`test run` files; directories are\n"
+    "                    searched for *.clif); ends with `N passed, N failed, N skipped`\n"
     "  print FILE        parse, verify and print FILE as canonical CLIF\n"
     "  check FILE...     parse and verify each FILE; print nothing on success\n"
     "  bench FILE...     time parsing and verifying each FILE (MB/s, functions/s)\n"
     "  compile FILE      compile each function; print its code size (-D: disassembly)\n"
     "\n"
-    "Options:\n"
+    "Options for running (FILE, -e, test):\n"
+    "  -e INVOCATION     call `%f(args)` (or `u0:N(args)`, the N-th function); with\n"
+    "                    `== value` it is checked like a run line; repeatable\n"
+    "  --timeout S       fail a call that runs longer than S seconds (default 10; 0: none)\n"
+    "  --target ARCH     x86_64 or aarch64: the target lines (and code) to use; only\n"
+    "                    the host's architecture can run (default: the host)\n"
+    "  --jit-spread      place every module > 4 GiB from the others and from host\n"
+    "                    code, so every call between them goes through a stub\n"
+    "                    (the same as CLIFRUN_JIT_SPREAD=1)\n"
+    "  --modules N       compile FILE into N modules one after another, run its run\n"
+    "                    lines in each and free it; report modules/s and memory\n"
+    "  -j N              (test) files at once (default: the number of cores)\n"
+    "  -v                (test) a line per file and target line\n"
+    "  --format FMT      (test) text (default) or junit: JUnit XML on standard output\n"
+    "                    (the text report then goes to standard error)\n"
+    "  --output F        (test) write the JUnit XML to F instead\n"
     "  --no-verify       (print) skip the verifier\n"
-    "  --target ARCH     (compile) x86_64 or aarch64; default: the host\n"
     "  -D                (compile) disassemble, with relocations and trap sites\n"
     "  -h, --help        show this help\n"
     "  --version         show the version\n"
     "\n"
-    "Exit status: 0 success, 1 test failures, 2 bad input or usage.\n";
-
-/* Read a whole file; NULL with errno on failure. */
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    for (;;) {
-        if (!buf)
-            break;
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap)
-            break;
-        char *nb = realloc(buf, cap *= 2);
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = nb;
-    }
-    int err = ferror(f);
-    fclose(f);
-    if (!buf || err) {
-        free(buf);
-        errno = err ? EIO : ENOMEM;
-        return NULL;
-    }
-    *len = n;
-    return buf;
-}
+    "Exit status: 0 success, 1 failed run lines or tests, 2 bad input or usage.\n";
 
 /* Parse and verify a file.  On failure prints the diagnostic. */
 static bool load(const char *path, ir_file *file, char **src, bool verify)
 {
-    size_t len;
-    *src = read_file(path, &len);
-    if (!*src) {
-        fprintf(stderr, "%s: error: cannot read: %s\n", path, strerror(errno));
-        memset(file, 0, sizeof *file);
-        return false;
-    }
     ir_diag d;
-    if (!reader_parse_file(file, path, *src, len, &d)) {
-        ir_diag_print(stderr, &d, use_color());
-        return false;
-    }
-    for (uint32_t i = 0; i < file->funcs.n; i++) {
-        ir_function *fn = file->funcs.v[i];
-        if (!ir_legacy_rewrite(fn, &d) || (verify && !verify_function(fn, &d))) {
-            d.file = path;
-            d.src = *src;
-            d.len = len;
-            ir_diag_print(stderr, &d, use_color());
-            return false;
-        }
-    }
-    return true;
+    if (ft_load(file, path, src, verify, &d))
+        return true;
+    ir_diag_print(stderr, &d, use_color());
+    return false;
 }
 
 static int cmd_print(int argc, char **argv)
@@ -166,7 +137,7 @@ static int cmd_bench(int argc, char **argv)
     }
     for (int a = 0; a < argc; a++) {
         size_t len;
-        char *src = read_file(argv[a], &len);
+        char *src = ft_read_file(argv[a], &len);
         if (!src) {
             fprintf(stderr, "%s: error: cannot read: %s\n", argv[a], strerror(errno));
             return 2;
@@ -309,6 +280,355 @@ static int cmd_compile(int argc, char **argv)
     return rc;
 }
 
+/* ---- running: clifrun [OPTIONS] FILE, -e, --modules, test ---------------------------- */
+
+typedef struct run_args {
+    const char *path;
+    const char **exprs;         /* -e */
+    int nexprs;
+    double timeout;
+    jit_arch arch;
+    bool spread, verbose;
+    unsigned jobs;
+    long modules;               /* --modules N, 0 if not given */
+    bool junit;
+    const char *output;
+    char **paths;               /* test */
+    int npaths;
+} run_args;
+
+static bool parse_arch(const char *s, jit_arch *a)
+{
+    if (!strcmp(s, "x86_64"))
+        *a = JIT_ARCH_X86_64;
+    else if (!strcmp(s, "aarch64"))
+        *a = JIT_ARCH_AARCH64;
+    else
+        return false;
+    return true;
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fputs("clifrun: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\n(clifrun --help lists the commands and options)\n", stderr);
+    return 2;
+}
+
+/* The options shared by running a file and `test`; files go to paths. */
+static int parse_run_args(int argc, char **argv, run_args *a, bool test)
+{
+    memset(a, 0, sizeof *a);
+    a->timeout = 10;
+    a->exprs = calloc((size_t)argc + 1, sizeof *a->exprs);
+    a->paths = calloc((size_t)argc + 1, sizeof *a->paths);
+    for (int i = 0; i < argc; i++) {
+        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        char *end;
+        if (!strcmp(o, "--timeout") || !strcmp(o, "-e") || !strcmp(o, "--target") || !strcmp(o, "-j") ||
+            !strcmp(o, "--modules") || !strcmp(o, "--format") || !strcmp(o, "--output")) {
+            if (!v)
+                return usage_error("%s needs a value", o);
+            i++;
+        }
+        if (!strcmp(o, "--timeout")) {
+            a->timeout = strtod(v, &end);
+            if (*end || end == v || !(a->timeout >= 0) || a->timeout > 1e6)
+                return usage_error("--timeout wants seconds, not '%s'", v);
+        } else if (!strcmp(o, "-e") && !test) {
+            a->exprs[a->nexprs++] = v;
+        } else if (!strcmp(o, "--target")) {
+            if (!parse_arch(v, &a->arch))
+                return usage_error("unknown target '%s' (x86_64 or aarch64)", v);
+        } else if (!strcmp(o, "-j") && test) {
+            long j = strtol(v, &end, 10);
+            if (*end || end == v || j < 1 || j > 1024)
+                return usage_error("-j wants a number of jobs from 1 to 1024, not '%s'", v);
+            a->jobs = (unsigned)j;
+        } else if (!strcmp(o, "--modules") && !test) {
+            a->modules = strtol(v, &end, 10);
+            if (*end || end == v || a->modules < 1 || a->modules > 100000000)
+                return usage_error("--modules wants a count from 1, not '%s'", v);
+        } else if (!strcmp(o, "--format") && test) {
+            if (strcmp(v, "junit") && strcmp(v, "text"))
+                return usage_error("unknown format '%s' (text or junit)", v);
+            a->junit = !strcmp(v, "junit");
+        } else if (!strcmp(o, "--output") && test) {
+            a->output = v;
+        } else if (!strcmp(o, "--jit-spread")) {
+            a->spread = true;
+        } else if (!strcmp(o, "-v") && test) {
+            a->verbose = true;
+        } else if (o[0] == '-' && o[1]) {
+            return usage_error(test ? "unknown option '%s' for clifrun test" : "unknown option '%s'", o);
+        } else {
+            a->paths[a->npaths++] = argv[i];
+        }
+    }
+    if (a->output && !a->junit)
+        return usage_error("--output %s needs --format junit", a->output);
+    if (a->spread)   /* workers and anything started from here see it too */
+        setenv(JIT_SPREAD_ENV, "1", 1);
+    if (test) {
+        if (!a->npaths)
+            return usage_error("%s", "test needs files or directories");
+        return 0;
+    }
+    if (a->npaths != 1)
+        return usage_error("%s", a->npaths ? "one file at a time (clifrun test runs many)" : "no file given");
+    a->path = a->paths[0];
+    return 0;
+}
+
+static void free_run_args(run_args *a)
+{
+    free(a->exprs);
+    free(a->paths);
+}
+
+/* The target a file runs with here: its first target line that the host
+ * can run (or the host itself for a file without one). */
+static bool pick_target(const ir_file *file, jit_arch arch, cg_target *t)
+{
+    ir_diag d;
+    char why[160], first_why[160] = "";
+    uint32_t why_line = 0;
+    int best = -1;
+    if (!file->targets.n) {
+        ft_verdict v = ft_target(file, IR_NONE, arch, t, why, sizeof why, &d);
+        if (v == FT_RUN)
+            return true;
+        if (v == FT_SKIP)
+            fprintf(stderr, "%s: error: %s\n", file->path, why);
+        else
+            ir_diag_print(stderr, &d, use_color());
+        return false;
+    }
+    for (uint32_t i = 0; i < file->targets.n; i++) {
+        ft_verdict v = ft_target(file, i, arch, t, why, sizeof why, &d);
+        if (v == FT_RUN)
+            return true;
+        if (v == FT_ERROR) {
+            ir_diag_print(stderr, &d, use_color());
+            return false;
+        }
+        /* the reason given is that of a line of the wanted architecture,
+         * else of the host's, else the first */
+        const char *ta = file->targets.v[i].arch;
+        int score = !strcmp(ta, jit_arch_name(arch ? arch : jit_host_arch())) ? 2
+                    : !strcmp(ta, jit_arch_name(jit_host_arch()))           ? 1 : 0;
+        if (score > best) {
+            best = score;
+            snprintf(first_why, sizeof first_why, "%s", why);
+            why_line = file->targets.v[i].line;
+        }
+    }
+    d = (ir_diag){.file = file->path, .src = file->src, .len = file->len};
+    ir_diag_set(&d, why_line, 1, "%s (no target line of this file runs on this %s host)", first_why,
+                jit_arch_name(jit_host_arch()));
+    ir_diag_print(stderr, &d, use_color());
+    return false;
+}
+
+/* What a file without run lines runs: %main(), if it takes no arguments. */
+static bool main_cmd(const ir_file *file, ir_run_cmd *rc)
+{
+    ir_extname n = {.kind = IR_NAME_TESTCASE, .str = "main"};
+    uint32_t f = ir_file_find_func(file, &n);
+    ir_diag d = {.file = file->path, .src = file->src, .len = file->len};
+    if (f == IR_NONE) {
+        ir_diag_set(&d, 0, 0, "nothing to run: no `; run:` or `; print:` line and no %%main function "
+                    "(call one with -e '%%f(...)')");
+        ir_diag_print(stderr, &d, use_color());
+        return false;
+    }
+    const ir_function *fn = file->funcs.v[f];
+    if (fn->sig.nparams) {
+        ir_diag_set(&d, fn->line, fn->col, "%%main takes %u parameter%s: call it with -e '%%main(...)'",
+                    fn->sig.nparams, fn->sig.nparams == 1 ? "" : "s");
+        ir_diag_print(stderr, &d, use_color());
+        return false;
+    }
+    *rc = (ir_run_cmd){.kind = IR_RUN_PRINT, .func = f, .line = fn->line, .col = fn->col, .name = "%main"};
+    return true;
+}
+
+static long rss_kib(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    long size = 0, res = 0;
+    if (f) {
+        if (fscanf(f, "%ld %ld", &size, &res) != 2)
+            res = 0;
+        fclose(f);
+    }
+    return res * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* --modules N: compile, link, run and free the file N times over. */
+static int run_modules(const run_args *a, jit_ctx *ctx, const ir_file *file, const cg_target *t,
+                       const ir_run_cmd *cmds, uint32_t ncmds)
+{
+    double t0 = now(), t100 = 0;
+    long rss100 = 0, rss_max = 0;
+    unsigned long failed = 0, passed = 0;
+    for (long i = 0; i < a->modules; i++) {
+        ft_module m;
+        ir_diag d;
+        if (!ft_module_build(&m, ctx, file, t, 0, &d)) {
+            fprintf(stderr, "module %ld: ", i + 1);
+            ir_diag_print(stderr, &d, use_color());
+            return 2;
+        }
+        for (uint32_t k = 0; k < ncmds; k++)
+            ft_run_cmd(&m, &cmds[k], a->timeout, stdout, RUN_FMT_LANES | RUN_REPORT_FAILURES, NULL) ? passed++
+                                                                                               : failed++;
+        ft_module_free(&m);
+        if (i + 1 == 100 || (i + 1 < 100 && i + 1 == a->modules))
+            rss100 = rss_kib(), t100 = now();
+        if ((i + 1) % 1000 == 0 || i + 1 == a->modules) {
+            long r = rss_kib();
+            rss_max = r > rss_max ? r : rss_max;
+        }
+    }
+    double secs = now() - t0;
+    jit_ctx_stats st;
+    jit_ctx_stats_get(ctx, &st);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("%ld modules in %.3f s: %.0f modules/s (%u functions, %u run lines each)\n", a->modules, secs,
+           (double)a->modules / secs, file->funcs.n, ncmds);
+    printf("RSS: %.1f MiB after %ld modules, at most %.1f MiB after that (sampled every 1000), "
+           "peak %.1f MiB; live modules at the end: %zu\n",
+           rss100 / 1024.0, a->modules < 100 ? a->modules : 100L, rss_max / 1024.0, ru.ru_maxrss / 1024.0,
+           st.live_modules);
+    (void)t100;
+    printf("run lines: %lu passed, %lu failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    run_args a;
+    int rc = parse_run_args(argc, argv, &a, false);
+    if (rc) {
+        free_run_args(&a);
+        return rc;
+    }
+    ir_file file;
+    char *src;
+    jit_ctx *ctx = NULL;
+    ir_run_cmd *cmds = NULL;
+    uint32_t ncmds = 0;
+    if (!load(a.path, &file, &src, true)) {
+        rc = 2;
+        goto out;
+    }
+    /* -e invocations are read before anything compiles: a typo costs nothing */
+    cmds = calloc((size_t)a.nexprs + file.runs.n + 1, sizeof *cmds);
+    for (int i = 0; i < a.nexprs; i++) {
+        ir_diag d;
+        if (!reader_parse_invocation(&file, "-e", a.exprs[i], strlen(a.exprs[i]), &cmds[ncmds++], &d)) {
+            ir_diag_print(stderr, &d, use_color());
+            rc = 2;
+            goto out;
+        }
+    }
+    if (!a.nexprs) {
+        for (uint32_t i = 0; i < file.runs.n; i++)
+            cmds[ncmds++] = file.runs.v[i];
+        if (!ncmds && !main_cmd(&file, &cmds[ncmds++])) {
+            rc = 2;
+            goto out;
+        }
+    }
+    cg_target t;
+    if (!pick_target(&file, a.arch, &t)) {
+        rc = 2;
+        goto out;
+    }
+    jit_error err;
+    ctx = ft_ctx_new(a.spread, &err);
+    if (!ctx) {
+        fprintf(stderr, "clifrun: error: cannot create the JIT: %s\n", err.msg);
+        rc = 2;
+        goto out;
+    }
+    if (a.modules) {
+        rc = run_modules(&a, ctx, &file, &t, cmds, ncmds);
+        goto out;
+    }
+    ft_module m;
+    ir_diag d;
+    if (!ft_module_build(&m, ctx, &file, &t, 0, &d)) {
+        ir_diag_print(stderr, &d, use_color());
+        rc = 2;
+        goto out;
+    }
+    for (uint32_t i = 0; i < ncmds; i++) {
+        /* -e lines are quoted from the command line, not the file */
+        if (i < (uint32_t)a.nexprs) {
+            const char *path = file.path;
+            file.path = "-e";
+            if (!ft_run_cmd(&m, &cmds[i], a.timeout, stdout, RUN_FMT_LANES, NULL))
+                rc = 1;
+            file.path = path;
+        } else if (!ft_run_cmd(&m, &cmds[i], a.timeout, stdout, RUN_FMT_LANES, NULL)) {
+            rc = 1;
+        }
+        fflush(stdout);
+    }
+    ft_module_free(&m);
+out:
+    if (ctx)
+        jit_ctx_free(ctx);
+    free(cmds);
+    ir_file_free(&file);
+    free(src);
+    free_run_args(&a);
+    return rc;
+}
+
+static int cmd_test(int argc, char **argv)
+{
+    run_args a;
+    int rc = parse_run_args(argc, argv, &a, true);
+    if (rc) {
+        free_run_args(&a);
+        return rc;
+    }
+    char **files = NULL;
+    size_t nfiles = 0;
+    ir_diag d;
+    if (!ft_collect(a.paths, a.npaths, &files, &nfiles, &d)) {
+        ir_diag_print(stderr, &d, use_color());
+        free_run_args(&a);
+        return 2;
+    }
+    FILE *junit = NULL;
+    if (a.junit && a.output && !(junit = fopen(a.output, "w"))) {
+        fprintf(stderr, "%s: error: cannot write: %s\n", a.output, strerror(errno));
+        rc = 2;
+    } else {
+        if (a.junit && !a.output)
+            junit = stdout;
+        ft_opts o = {.arch = a.arch, .timeout = a.timeout, .jobs = a.jobs, .verbose = a.verbose,
+                     .spread = a.spread, .out = junit == stdout ? stderr : stdout, .junit = junit};
+        ft_counts c;
+        rc = ft_test(files, nfiles, &o, &c);
+        if (junit && junit != stdout && fclose(junit) != 0) {
+            fprintf(stderr, "%s: error: cannot write: %s\n", a.output, strerror(errno));
+            rc = 2;
+        }
+    }
+    for (size_t i = 0; i < nfiles; i++)
+        free(files[i]);
+    free(files);
+    free_run_args(&a);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -332,6 +652,7 @@ int main(int argc, char **argv)
         return cmd_bench(argc - 2, argv + 2);
     if (!strcmp(cmd, "compile"))
         return cmd_compile(argc - 2, argv + 2);
-    fprintf(stderr, "clifrun: unknown command '%s'\n\n%s", cmd, usage);
-    return 2;
+    if (!strcmp(cmd, "test"))
+        return cmd_test(argc - 2, argv + 2);
+    return cmd_run(argc - 1, argv + 1);
 }
