@@ -40,7 +40,9 @@
 typedef struct rocc { uint32_t inst, op; } rocc;
 typedef struct rseg { uint32_t s, e; } rseg;
 typedef struct rtiny { uint32_t v, inst; rseg sg; } rtiny;
-typedef struct rfix { uint32_t pos, except; } rfix;
+/* p blocked at pos for all but vreg `except`; a soft block (a clobber or
+ * fixed def, at the uses' position) only for a non-fixed use there */
+typedef struct rfix { uint32_t pos, except; bool soft; } rfix;
 typedef struct rnode { uint32_t id, next; } rnode;  /* interval in a register's list */
 
 typedef struct lsra {
@@ -67,6 +69,8 @@ typedef struct lsra {
     uint32_t fstart[65];
     rfix *fixes;
     rseg cur;               /* the tiny interval being placed */
+    unsigned via_cls;       /* class of the cycle register found last */
+    int cycle_budget;       /* vreg scans left for cycle registers */
     uint32_t head[64];      /* per preg: list of intervals (vreg, or nv + tiny) holding it */
     IR_VEC(rnode) nodes;
     uint32_t free_node;
@@ -239,11 +243,15 @@ static void build_fixes(lsra *r)
             for (unsigned k = 0; k < nd; k++)
                 if (dp[k] == p)
                     ed = dv[k];
-            uint32_t early_ex = eu != CG_NONE ? eu : (mearly & BIT(p)) ? ed : CG_NONE;
-            ir_vec_push(&all, ((rfix){2 * i, early_ex}));
+            if (muse & BIT(p))
+                ir_vec_push(&all, ((rfix){2 * i, eu, false}));
+            else if (mearly & BIT(p))
+                ir_vec_push(&all, ((rfix){2 * i, ed, false}));
+            else
+                ir_vec_push(&all, ((rfix){2 * i, CG_NONE, true}));
             ir_vec_push(&pr, (uint8_t)p);
             if ((clob | mdef) & BIT(p)) {
-                ir_vec_push(&all, ((rfix){2 * i + 1, ed}));
+                ir_vec_push(&all, ((rfix){2 * i + 1, ed, false}));
                 ir_vec_push(&pr, (uint8_t)p);
             }
         }
@@ -264,7 +272,28 @@ static void build_fixes(lsra *r)
 }
 
 /* Is p blocked somewhere in [s, e) for anyone but v? */
-static bool fixed_conflict(const lsra *r, unsigned p, uint32_t v, uint32_t s, uint32_t e)
+/* Does v have a non-fixed use at instruction i? */
+static bool free_use_at(const lsra *r, uint32_t v, uint32_t i)
+{
+    uint32_t lo = r->ostart[v], hi = r->ostart[v + 1];
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (r->occs[mid].inst < i)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < r->ostart[v + 1] && r->occs[lo].inst == i; lo++) {
+        uint32_t op = r->occs[lo].op;
+        if (op < RA_ARG && opnd(r, op)->kind == CG_USE && opnd(r, op)->cons != CG_FIXED)
+            return true;
+    }
+    return false;
+}
+
+/* Is p blocked somewhere in [s, e) for v (tiny: an interval of its
+ * non-fixed operands at one instruction)? */
+static bool fixed_conflict(const lsra *r, unsigned p, uint32_t v, bool tiny, uint32_t s, uint32_t e)
 {
     uint32_t lo = r->fstart[p], hi = r->fstart[p + 1];
     while (lo < hi) {
@@ -274,9 +303,13 @@ static bool fixed_conflict(const lsra *r, unsigned p, uint32_t v, uint32_t s, ui
         else
             hi = mid;
     }
-    for (uint32_t k = lo; k < r->fstart[p + 1] && r->fixes[k].pos < e; k++)
-        if (r->fixes[k].except != v)
+    for (uint32_t k = lo; k < r->fstart[p + 1] && r->fixes[k].pos < e; k++) {
+        const rfix *x = &r->fixes[k];
+        if (x->except == v)
+            continue;
+        if (!x->soft || tiny || free_use_at(r, v, x->pos / 2))
             return true;
+    }
     return false;
 }
 
@@ -476,12 +509,12 @@ static bool intersect(const rseg *a, uint32_t na, const rseg *b, uint32_t nb)
 }
 
 /* Can interval id (of vreg v, segments sg) have p?  Prunes what ended. */
-static bool fits(lsra *r, unsigned p, unsigned cls, uint32_t v, const rseg *sg, uint32_t n)
+static bool fits(lsra *r, unsigned p, unsigned cls, uint32_t v, bool tiny, const rseg *sg, uint32_t n)
 {
     if (p >= 64 || !(r->allocable[cls] & BIT(p)))
         return false;
     for (uint32_t k = 0; k < n; k++)
-        if (fixed_conflict(r, p, v, sg[k].s, sg[k].e))
+        if (fixed_conflict(r, p, v, tiny, sg[k].s, sg[k].e))
             return false;
     for (uint32_t *lk = &r->head[p]; *lk != CG_NONE;) {
         rnode *nd = &r->nodes.v[*lk];
@@ -629,6 +662,7 @@ static unsigned choose1(lsra *r, uint32_t id, uint32_t v, unsigned cls, uint32_t
 {
     const cg_isa *isa = r->isa;
     uint32_t n = 1;
+    bool tiny = id >= r->nv;
     rseg *sg = &r->cur;
     if (id < r->nv)
         sg = &r->segs.v[r->sstart[id]], n = r->sstart[id + 1] - r->sstart[id];
@@ -636,7 +670,7 @@ static unsigned choose1(lsra *r, uint32_t id, uint32_t v, unsigned cls, uint32_t
         r->cur = r->tiny.v[id - r->nv].sg;
     if (reuse != CG_NONE) {
         unsigned h = reuse_hint(r, reuse, sg[0].s / 2);
-        if (h != CG_NONE && fits(r, h, cls, v, sg, n))
+        if (h != CG_NONE && fits(r, h, cls, v, tiny, sg, n))
             return h;
         /* the copy into the def's register is made before the instruction:
          * live from the uses' position (intervals that ended there are
@@ -644,13 +678,13 @@ static unsigned choose1(lsra *r, uint32_t id, uint32_t v, unsigned cls, uint32_t
         sg[0].s &= ~1u;
     }
     uint32_t hv = r->hintv[v];
-    if (hv != CG_NONE && r->loc[hv] < 64 && fits(r, r->loc[hv], cls, v, sg, n))
+    if (hv != CG_NONE && r->loc[hv] < 64 && fits(r, r->loc[hv], cls, v, tiny, sg, n))
         return r->loc[hv];
-    if (r->hintp[v] != 0xff && fits(r, r->hintp[v], cls, v, sg, n))
+    if (r->hintp[v] != 0xff && fits(r, r->hintp[v], cls, v, tiny, sg, n))
         return r->hintp[v];
     for (unsigned k = 0; k < isa->nalloc[cls]; k++) {
         unsigned p = isa->alloc_order[cls][k];
-        if (fits(r, p, cls, v, sg, n))
+        if (fits(r, p, cls, v, tiny, sg, n))
             return p;
     }
     /* evict: the register whose conflicting intervals weigh least */
@@ -663,7 +697,7 @@ static unsigned choose1(lsra *r, uint32_t id, uint32_t v, unsigned cls, uint32_t
             continue;
         bool bad = false;
         for (uint32_t j = 0; j < n && !bad; j++)
-            bad = fixed_conflict(r, p, v, sg[j].s, sg[j].e);
+            bad = fixed_conflict(r, p, v, tiny, sg[j].s, sg[j].e);
         double sum = 0;
         for (uint32_t l = r->head[p]; l != CG_NONE && !bad; l = r->nodes.v[l].next) {
             uint32_t x = r->nodes.v[l].id, xn;
@@ -771,6 +805,33 @@ static uint32_t home(lsra *r, uint32_t v)
     return r->loc[v] < 64 ? r->loc[v] : slot_of(r, v);
 }
 
+/* A register of cls free at pos (before a jump passing arguments from
+ * `from` to `to`): held by no vreg live there.  Looks at every vreg, so
+ * only in functions of moderate size; CG_NONE otherwise. */
+static uint32_t cycle_reg(lsra *r, uint32_t pos, unsigned cls, const uint32_t *from, const uint32_t *to,
+                          uint32_t n)
+{
+    r->via_cls = cls;
+    if (r->nv > 4000 || r->cycle_budget-- <= 0)
+        return CG_NONE;
+    uint64_t used = r->f->reserved;
+    for (uint32_t k = 0; k < n; k++) {
+        if (!cg_alloc_is_slot(from[k]))
+            used |= BIT(from[k]);
+        if (!cg_alloc_is_slot(to[k]))
+            used |= BIT(to[k]);
+    }
+    for (uint32_t v = 0; v < r->nv; v++)
+        if (r->loc[v] < 64 && seg_end(r, v, pos))
+            used |= BIT(r->loc[v]);
+    for (unsigned k = 0; k < r->isa->nalloc[cls]; k++) {
+        unsigned p = r->isa->alloc_order[cls][k];
+        if (!(used & BIT(p)))
+            return p;
+    }
+    return CG_NONE;
+}
+
 static void rewrite(lsra *r)
 {
     cg_func *f = r->f;
@@ -794,16 +855,21 @@ static void rewrite(lsra *r)
                     ir_vec_push(&pto, home(r, y));
                     ir_vec_push(&pcls, f->vcls.v[x]);
                 }
-                /* cycles go through a slot, taken only when there is one */
-                uint32_t n0 = f->edits.n, park = CG_ALLOC_SLOT | 0x7fffffffu;
+                /* a cycle goes through a free register, else a slot */
+                uint32_t n0 = f->edits.n, park = CG_ALLOC_SLOT | 0x7fffffffu, via = CG_NONE;
                 cg_parallel_move(f, 2 * i, pfrom.v, pto.v, pcls.v, pfrom.n, park);
                 for (uint32_t k = n0; k < f->edits.n; k++) {
                     cg_edit *ed = &f->edits.v[k];
                     if (ed->from == park || ed->to == park) {
-                        if (tmp == CG_NONE)
+                        if (via == CG_NONE)
+                            via = cycle_reg(r, 2 * i, ed->cls, pfrom.v, pto.v, pfrom.n);
+                        if (via == CG_NONE && tmp == CG_NONE)
                             tmp = CG_ALLOC_SLOT | r->nslots++;
-                        ed->from = ed->from == park ? tmp : ed->from;
-                        ed->to = ed->to == park ? tmp : ed->to;
+                        uint32_t t = via != CG_NONE && ed->cls == r->via_cls ? via : tmp;
+                        if (t == CG_NONE)
+                            t = tmp = CG_ALLOC_SLOT | r->nslots++;
+                        ed->from = ed->from == park ? t : ed->from;
+                        ed->to = ed->to == park ? t : ed->to;
                     }
                     if (!cg_alloc_is_slot(ed->to))
                         f->dirty |= BIT(ed->to);
@@ -874,7 +940,7 @@ bool cg_regalloc_linear(cg_ctx *c)
 {
     cg_func *f = &c->f;
     lsra r = {.c = c, .f = f, .isa = c->isa, .nv = f->vcls.n, .ni = f->insts.n, .nb = f->blocks.n, .ok = true,
-              .free_node = CG_NONE};
+              .free_node = CG_NONE, .cycle_budget = 64};
     uint32_t nv = r.nv, nb = r.nb, npreds = 0;
     for (uint32_t b = 0; b < nb; b++)
         npreds += f->blocks.v[b].nsuccs;
