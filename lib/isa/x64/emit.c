@@ -768,6 +768,15 @@ static void emit_inst(em *e, uint32_t next_label)
         enc(e, szp(size), w, size == 1 ? 0x88 : 0x89, R(e, 0), &m, 0, size == 1 ? BREG : 0, 0);
         break;
     }
+    case X64_STOREI: {
+        mem m = mem_of(e, 0);
+        unsigned n = size == 8 ? 4 : size;
+        if ((uint32_t)in->imm != IR_TRAP_NONE)
+            cg_buf_trap(B, (uint32_t)in->imm);
+        enc(e, szp(size), w, size == 1 ? 0xc6 : 0xc7, 0, &m, 0, 0, n);
+        imm(e, n, (int32_t)(in->imm >> 32));
+        break;
+    }
     case X64_LEA: {
         mem m = mem_of(e, 1);
         enc(e, 0, true, 0x8d, R(e, 0), &m, 0, 0, 0);

@@ -13,7 +13,8 @@
 typedef struct lower {
     cg_ctx *c;
     x64_abi *lw;
-    uint8_t *fused;     /* per IR instruction: an icmp lowered at its use */
+    uint8_t *fused;     /* per IR instruction: 1 an icmp lowered at its use, 2 folded
+                           into an address */
     uint32_t pending[2];    /* edge labels to create after a branch */
     uint32_t pend_bc[2], npending;
     uint32_t *vals;     /* scratch: returned values */
@@ -567,8 +568,118 @@ void x64_bitrev(cg_ctx *c, unsigned bits, uint32_t x, uint32_t dst)
 
 /* ---- memory ------------------------------------------------------------------- */
 
-static bool lower_load(cg_ctx *c, uint32_t inst)
+/* An address as x86 takes it: base + index << scale + disp, or a stack
+ * slot + disp; the terms are IR values (IR_NONE for none).  It folds the
+ * iadd, ishl by 0..3, iconst and stack_addr instructions of the access's
+ * block whose only use is the address (mark_fused marks them, so they are
+ * not lowered on their own). */
+typedef struct amode {
+    uint32_t base, index, slot;
+    unsigned scale;
+    int64_t disp;
+} amode;
+
+static uint32_t foldable(const lower *L, uint32_t v, uint32_t blk, unsigned op)
 {
+    const cg_ctx *c = L->c;
+    uint32_t d = def_of(c, v);
+    if (d == IR_NONE || c->fn->insts.v[d].op != op || c->fn->insts.v[d].block != blk ||
+        c->uses.v[ir_value_resolve(c->fn, v)] != 1 || vtype(c, v) != IR_I64)
+        return IR_NONE;
+    return d;
+}
+
+static bool addr_terms(lower *L, uint32_t v, uint32_t blk, amode *m, bool slots, bool mark, unsigned depth)
+{
+    cg_ctx *c = L->c;
+    int64_t k;
+    uint32_t d;
+    if (const_of(c, v, &k)) {
+        m->disp += k;
+        return true;
+    }
+    if (depth < 4 && (d = foldable(L, v, blk, IR_OP_iadd)) != IR_NONE) {
+        const uint32_t *a = ir_inst_args(c->fn, d);
+        if (mark)
+            L->fused[d] = 2;
+        return addr_terms(L, a[0], blk, m, slots, mark, depth + 1) &&
+               addr_terms(L, a[1], blk, m, slots, mark, depth + 1);
+    }
+    if (m->index == IR_NONE && (d = foldable(L, v, blk, IR_OP_ishl)) != IR_NONE) {
+        const uint32_t *a = ir_inst_args(c->fn, d);
+        if (const_of(c, a[1], &k) && (k & 63) <= 3 && vtype(c, a[0]) == IR_I64) {
+            if (mark)
+                L->fused[d] = 2;
+            m->index = ir_value_resolve(c->fn, a[0]), m->scale = (unsigned)(k & 63);
+            return true;
+        }
+    }
+    if (slots && m->slot == IR_NONE && (d = foldable(L, v, blk, IR_OP_stack_addr)) != IR_NONE) {
+        if (mark)
+            L->fused[d] = 2;
+        m->slot = c->fn->insts.v[d].ent;
+        m->disp += c->fn->insts.v[d].imm;
+        return true;
+    }
+    v = ir_value_resolve(c->fn, v);
+    if (m->base == IR_NONE)
+        m->base = v;
+    else if (m->index == IR_NONE)
+        m->index = v, m->scale = 0;
+    else
+        return false;
+    return true;
+}
+
+/* The address of the access `inst` (address operand v, offset off). */
+static amode addr_of(lower *L, uint32_t inst, uint32_t v, int64_t off, bool mark)
+{
+    uint32_t blk = L->c->fn->insts.v[inst].block;
+    for (int slots = 1; slots >= 0; slots--) {
+        amode m = {IR_NONE, IR_NONE, IR_NONE, 0, off};
+        if (!addr_terms(L, v, blk, &m, slots, false, 0))
+            continue;
+        if (m.index != IR_NONE && m.base == IR_NONE && m.scale == 0)
+            m.base = m.index, m.index = IR_NONE;
+        if ((m.slot != IR_NONE && (m.base != IR_NONE || m.index != IR_NONE)) ||
+            (m.index != IR_NONE && m.base == IR_NONE) || m.disp != (int32_t)m.disp)
+            continue;
+        if (mark) {
+            amode again = {IR_NONE, IR_NONE, IR_NONE, 0, off};
+            addr_terms(L, v, blk, &again, slots, true, 0);
+        }
+        return m;
+    }
+    return (amode){ir_value_resolve(L->c->fn, v), IR_NONE, IR_NONE, 0, off};
+}
+
+/* Registers of the address (emitted before the access). */
+static unsigned amode_regs(cg_ctx *c, const amode *m, uint32_t r[2])
+{
+    unsigned n = 0;
+    if (m->base != IR_NONE)
+        r[n++] = x64_put_in_reg(c, m->base);
+    if (m->index != IR_NONE)
+        r[n++] = x64_put_in_reg(c, m->index);
+    return n;
+}
+
+static void amode_set(cg_func *f, cg_inst *i, const amode *m, const uint32_t *r, unsigned n)
+{
+    i->disp = (int32_t)m->disp;
+    if (m->slot != IR_NONE) {
+        i->amode = X64_AM_SLOT, i->aux = m->slot;
+        return;
+    }
+    i->amode = n == 2 ? X64_AM_INDEX : X64_AM_BASE;
+    i->scale = (uint8_t)m->scale;
+    for (unsigned k = 0; k < n; k++)
+        cg_op_use(f, r[k]);
+}
+
+static bool lower_load(lower *L, uint32_t inst)
+{
+    cg_ctx *c = L->c;
     const ir_inst_data *in = &c->fn->insts.v[inst];
     ir_type t = c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
     unsigned width, ext = X64_LD_ZX;
@@ -587,17 +698,19 @@ static bool lower_load(cg_ctx *c, uint32_t inst)
     if (ext == X64_LD_SX && t == IR_I64)
         ext |= X64_LD_64;
     bool fl = ir_type_is_float(t);
-    uint32_t base = x64_put_in_reg(c, ir_inst_args(c->fn, inst)[0]);
-    cg_inst *i = cg_emit_inst(F, fl ? X64_XLOAD : X64_LOAD, 2);
-    i->cc = (uint8_t)ext, i->size = (uint8_t)width;
-    i->amode = X64_AM_BASE, i->disp = (int32_t)in->imm, i->imm = in->mf.trap;
+    amode m = addr_of(L, inst, ir_inst_args(c->fn, inst)[0], in->imm, false);
+    uint32_t r[2];
+    unsigned n = amode_regs(c, &m, r);
+    cg_inst *i = cg_emit_inst(F, fl ? X64_XLOAD : X64_LOAD, 1 + n);
+    i->cc = (uint8_t)ext, i->size = (uint8_t)width, i->imm = in->mf.trap;
     cg_op_def(F, res(c, inst, 0));
-    cg_op_use(F, base);
+    amode_set(F, i, &m, r, n);
     return true;
 }
 
-static bool lower_store(cg_ctx *c, uint32_t inst)
+static bool lower_store(lower *L, uint32_t inst)
 {
+    cg_ctx *c = L->c;
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
     ir_type t = vtype(c, a[0]);
@@ -605,12 +718,19 @@ static bool lower_store(cg_ctx *c, uint32_t inst)
                    : in->op == IR_OP_istore32 ? 4 : ir_type_bytes(t);
     if (!is_int(t) && t != IR_F32 && t != IR_F64)
         return cg_unsupported(c, inst, NULL);
-    uint32_t v = x64_put_in_reg(c, a[0]), base = x64_put_in_reg(c, a[1]);
-    cg_inst *i = cg_emit_inst(F, ir_type_is_float(t) ? X64_XSTORE : X64_STORE, 2);
-    i->size = (uint8_t)width;
-    i->amode = X64_AM_BASE, i->disp = (int32_t)in->imm, i->imm = in->mf.trap;
-    cg_op_use(F, v);
-    cg_op_use(F, base);
+    int64_t k;
+    bool imm = is_int(t) && const_of(c, a[0], &k) && (width < 8 || k == (int32_t)k);
+    uint32_t v = imm ? CG_NONE : x64_put_in_reg(c, a[0]);
+    amode m = addr_of(L, inst, a[1], in->imm, false);
+    uint32_t r[2];
+    unsigned n = amode_regs(c, &m, r);
+    cg_inst *i = cg_emit_inst(F, imm ? X64_STOREI : ir_type_is_float(t) ? X64_XSTORE : X64_STORE, !imm + n);
+    i->size = (uint8_t)width, i->imm = in->mf.trap;
+    if (imm)
+        i->imm = (int64_t)((uint64_t)(uint32_t)k << 32 | (uint32_t)in->mf.trap);
+    else
+        cg_op_use(F, v);
+    amode_set(F, i, &m, r, n);
     return true;
 }
 
@@ -907,6 +1027,8 @@ static bool lower_inst(lower *L, uint32_t inst)
     ir_type t = in->type;
     if (!t && in->nres)
         t = fn->values.v[ir_inst_results(fn, inst)[0]].type;
+    if (L->fused[inst] == 2)
+        return true;    /* folded into the addresses of loads and stores */
     switch (in->op) {
     case IR_OP_call: case IR_OP_call_indirect: case IR_OP_return_: case IR_OP_jump: case IR_OP_brif:
     case IR_OP_return_call: case IR_OP_return_call_indirect:
@@ -994,9 +1116,9 @@ static bool lower_inst(lower *L, uint32_t inst)
         return true;
     case IR_OP_load: case IR_OP_uload8: case IR_OP_sload8: case IR_OP_uload16:
     case IR_OP_sload16: case IR_OP_uload32: case IR_OP_sload32:
-        return lower_load(c, inst);
+        return lower_load(L, inst);
     case IR_OP_store: case IR_OP_istore8: case IR_OP_istore16: case IR_OP_istore32:
-        return lower_store(c, inst);
+        return lower_store(L, inst);
     case IR_OP_icmp: {
         if (L->fused[inst])
             return true;
@@ -1088,6 +1210,25 @@ static void mark_fused(lower *L)
         if (d != IR_NONE && fn->insts.v[d].op == IR_OP_icmp && c->uses.v[v] == 1 &&
             (is_int(vtype(c, ir_inst_args(fn, d)[0])) || vtype(c, ir_inst_args(fn, d)[0]) == IR_I128))
             L->fused[d] = 1;
+    }
+    /* address computations folded into loads and stores */
+    for (uint32_t i = 0; i < fn->insts.n; i++) {
+        const ir_inst_data *in = &fn->insts.v[i];
+        if (in->block == IR_NONE)
+            continue;
+        switch (in->op) {
+        case IR_OP_load: case IR_OP_uload8: case IR_OP_sload8: case IR_OP_uload16: case IR_OP_sload16:
+        case IR_OP_uload32: case IR_OP_sload32:
+            if (fn->values.v[ir_inst_results(fn, i)[0]].type != IR_I128)
+                addr_of(L, i, ir_inst_args(fn, i)[0], in->imm, true);
+            break;
+        case IR_OP_store: case IR_OP_istore8: case IR_OP_istore16: case IR_OP_istore32:
+            if (vtype(c, ir_inst_args(fn, i)[0]) != IR_I128)
+                addr_of(L, i, ir_inst_args(fn, i)[1], in->imm, true);
+            break;
+        default:
+            break;
+        }
     }
 }
 

@@ -67,6 +67,7 @@ enum {
     X64_EXT,        /* cc signed, size to (4|8), aux from (1|2|4)  [def, use] */
     X64_LOAD,       /* cc X64_LD_*, size (memory width)  [def, mem] imm trap */
     X64_STORE,      /* size  [use, mem] imm trap */
+    X64_STOREI,     /* size  [mem] imm: the immediate (int32) << 32 | trap */
     X64_LEA,        /* [def, mem] */
     X64_SETCC,      /* cc  [def] */
     X64_CMOV,       /* cc, size  [def reuse 1, use if-not, use if-cc] */
