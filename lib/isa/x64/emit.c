@@ -29,8 +29,15 @@ typedef struct em {
     uint32_t locals;        /* sub rsp, after the pushes */
     uint8_t saved[8];
     unsigned nsaved;
+    uint32_t *alias;        /* per block label: the label a jump to it goes to */
     bool ok;
 } em;
+
+/* The label a branch to l really goes to: past blocks that only jump. */
+static uint32_t dest(const em *e, uint32_t l)
+{
+    return e->alias && l < e->c->f.nlabels ? e->alias[l] : l;
+}
 
 #define B (e->b)
 
@@ -639,7 +646,8 @@ static void emit_div(em *e)
 static void emit_jmptable(em *e)
 {
     const cg_inst *in = e->in;
-    const uint32_t *labels = &e->c->f.vlist.v[in->aux];
+    const uint32_t *lab = &e->c->f.vlist.v[in->aux];
+    uint32_t labels[2] = {dest(e, lab[0]), 0};
     uint32_t n = (uint32_t)in->imm;
     unsigned idx = R(e, 0), t1 = R(e, 1), t2 = R(e, 2);
     if (n <= 1) {
@@ -660,7 +668,7 @@ static void emit_jmptable(em *e)
     cg_buf_bind(B, table);
     uint32_t base = cg_buf_off(B);
     for (uint32_t k = 1; k < n; k++) {
-        cg_buf_fixup(B, cg_buf_off(B), labels[k], CG_FIX_DIFF32, (int32_t)base);
+        cg_buf_fixup(B, cg_buf_off(B), dest(e, lab[k]), CG_FIX_DIFF32, (int32_t)base);
         cg_put4(B, 0);
     }
 }
@@ -797,11 +805,11 @@ static void emit_inst(em *e, uint32_t next_label)
         emit_div(e);
         break;
     case X64_JMP:
-        if (in->aux != next_label)
-            jmp(e, in->aux);
+        if (dest(e, in->aux) != next_label)
+            jmp(e, dest(e, in->aux));
         break;
     case X64_JCOND: {
-        uint32_t taken = in->aux, other = (uint32_t)in->imm;
+        uint32_t taken = dest(e, in->aux), other = dest(e, (uint32_t)in->imm);
         if (taken == next_label) {
             jcc(e, in->cc ^ 1, other);
         } else {
@@ -934,25 +942,88 @@ static void emit_inst(em *e, uint32_t next_label)
     }
 }
 
+/* Blocks that are a lone jump with no moves of the allocator: their
+ * label becomes the jump's destination (followed through chains). */
+static uint32_t *thread_jumps(cg_ctx *c)
+{
+    cg_func *f = &c->f;
+    uint32_t *alias = malloc((f->nlabels + 1) * sizeof *alias), ei = 0;
+    for (uint32_t l = 0; l < f->nlabels; l++)
+        alias[l] = l;
+    for (uint32_t b = 0; b < f->blocks.n; b++) {
+        const cg_block *bl = &f->blocks.v[b];
+        while (ei < f->edits.n && f->edits.v[ei].pos < 2 * bl->first)
+            ei++;
+        const cg_inst *in = &f->insts.v[bl->first];
+        if (bl->end == bl->first + 1 && in->op == X64_JMP && in->aux < f->nlabels &&
+            !(ei < f->edits.n && f->edits.v[ei].pos <= 2 * bl->first + 1) && b > 0)
+            alias[bl->label] = in->aux;
+    }
+    for (uint32_t l = 0; l < f->nlabels; l++) {
+        uint32_t t = l;
+        for (uint32_t k = 0; k < 8 && alias[t] != t; k++)
+            t = alias[t];
+        alias[l] = alias[t] == t ? t : l;   /* a cycle of jumps stays as it is */
+    }
+    return alias;
+}
+
+/* `mov d, x; add d, y|imm` (the copy the allocator made for a reused
+ * operand) as `lea d, [x + y|imm]`, when nothing reads the flags. */
+static bool lea_for(em *e, const cg_edit *ed)
+{
+    const cg_inst *in = e->in;
+    if ((in->op != X64_ALU && in->op != X64_ALUI) || !(in->aux & X64_FLAGS_DEAD) ||
+        (in->cc != X64_ADD && !(in->op == X64_ALUI && in->cc == X64_SUB)) || in->size < 4 ||
+        cg_alloc_is_slot(ed->from) || ed->cls != CG_CLS_INT || ed->to != R(e, 0))
+        return false;
+    mem m = {(int)ed->from, -1, 0, 0, false, 0, NULL, 0};
+    if (in->op == X64_ALU)
+        m.index = (int)R(e, 2);
+    else
+        m.disp = (int32_t)(in->cc == X64_SUB ? -in->imm : in->imm);
+    enc(e, 0, in->size == 8, 0x8d, R(e, 0), &m, 0, 0, 0);
+    return true;
+}
+
 bool x64_emit(cg_ctx *c)
 {
     em e = {.c = c, .b = &c->buf, .ok = true};
     cg_func *f = &c->f;
     prologue(&e);
+    e.alias = thread_jumps(c);
     uint32_t ei = 0;
     for (uint32_t b = 0; b < f->blocks.n; b++) {
         const cg_block *bl = &f->blocks.v[b];
+        if (e.alias[bl->label] != bl->label)
+            continue;   /* a lone jump, threaded */
         cg_buf_bind(&c->buf, bl->label);
-        uint32_t next = b + 1 < f->blocks.n ? f->blocks.v[b + 1].label : CG_NONE;
+        uint32_t next = CG_NONE;
+        for (uint32_t k = b + 1; k < f->blocks.n && next == CG_NONE; k++)
+            if (e.alias[f->blocks.v[k].label] == f->blocks.v[k].label)
+                next = f->blocks.v[k].label;
         for (uint32_t i = bl->first; i < bl->end; i++) {
             e.in = &f->insts.v[i];
-            for (; ei < f->edits.n && f->edits.v[ei].pos == 2 * i; ei++)
-                move(&e, f->edits.v[ei].from, f->edits.v[ei].to, f->edits.v[ei].cls);
-            emit_inst(&e, next);
+            while (ei < f->edits.n && f->edits.v[ei].pos < 2 * i)
+                ei++;
+            uint32_t n = 0;
+            while (ei + n < f->edits.n && f->edits.v[ei + n].pos == 2 * i)
+                n++;
+            bool lea = n && lea_for(&e, &f->edits.v[ei + n - 1]);
+            for (uint32_t k = 0; k < n - lea; k++)
+                move(&e, f->edits.v[ei + k].from, f->edits.v[ei + k].to, f->edits.v[ei + k].cls);
+            ei += n;
+            if (!lea)
+                emit_inst(&e, next);
             for (; ei < f->edits.n && f->edits.v[ei].pos == 2 * i + 1; ei++)
                 move(&e, f->edits.v[ei].from, f->edits.v[ei].to, f->edits.v[ei].cls);
         }
     }
+    /* a threaded block's label is where its jump goes */
+    for (uint32_t l = 0; l < f->nlabels; l++)
+        if (e.alias[l] != l)
+            c->buf.labels.v[l] = c->buf.labels.v[e.alias[l]];
+    free(e.alias);
     if (!e.ok) {
         ir_diag_set(c->d, c->fn->line, c->fn->col, "internal error: x86_64 emission");
         return false;

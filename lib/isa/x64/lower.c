@@ -14,7 +14,7 @@ typedef struct lower {
     cg_ctx *c;
     x64_abi *lw;
     uint8_t *fused;     /* per IR instruction: 1 an icmp lowered at its use, 2 folded
-                           into an address */
+                           into an address, 3 a band with an immediate tested at its use */
     uint32_t pending[2];    /* edge labels to create after a branch */
     uint32_t pend_bc[2], npending;
     uint32_t *vals;     /* scratch: returned values */
@@ -210,7 +210,9 @@ static unsigned emit_icmp_flags(cg_ctx *c, uint32_t inst)
         x = a[1], y = a[0];
         cc = x64_cc_swap(cc);
     }
-    if (imm32_of(c, y, &imm)) {
+    if (imm32_of(c, y, &imm) && imm == 0) {    /* test x, x: the same flags as cmp x, 0 */
+        x64_test(c, x64_put_in_reg(c, x), size);
+    } else if (imm32_of(c, y, &imm)) {
         cg_inst *i = cg_emit_inst(F, X64_CMPI, 1);
         i->cc = X64_CMPOP, i->size = (uint8_t)size, i->imm = imm;
         cg_op_use(F, x64_put_in_reg(c, x));
@@ -229,6 +231,17 @@ static unsigned cond_flags(lower *L, uint32_t v)
 {
     cg_ctx *c = L->c;
     uint32_t d = def_of(c, v);
+    if (d != IR_NONE && L->fused[d] == 3) {     /* band x, imm: test x, imm */
+        const uint32_t *a = ir_inst_args(c->fn, d);
+        int32_t imm = 0;
+        unsigned k = 0;     /* the register operand */
+        if (!imm32_of(c, a[1], &imm))
+            k = 1, imm32_of(c, a[0], &imm);
+        cg_inst *i = cg_emit_inst(F, X64_CMPI, 1);
+        i->cc = X64_TEST, i->size = (uint8_t)ir_type_bytes(vtype(c, v)), i->imm = imm;
+        cg_op_use(F, x64_put_in_reg(c, a[k]));
+        return X64_CC_NE;
+    }
     if (d != IR_NONE && L->fused[d])
         return emit_icmp_flags(c, d);
     if (vtype(c, v) == IR_I128)
@@ -879,6 +892,7 @@ static bool lower_int(lower *L, uint32_t inst, ir_type t)
     switch (in->op) {
     case IR_OP_iadd: case IR_OP_isub: case IR_OP_band: case IR_OP_bor: case IR_OP_bxor:
         lower_alu(c, inst, alu_of[in->op], size, in->op != IR_OP_isub);
+        c->f.insts.v[c->f.insts.n - 1].aux = X64_FLAGS_DEAD;
         return true;
     case IR_OP_imul:
         lower_alu(c, inst, X64_IMUL, size, true);
@@ -1027,8 +1041,8 @@ static bool lower_inst(lower *L, uint32_t inst)
     ir_type t = in->type;
     if (!t && in->nres)
         t = fn->values.v[ir_inst_results(fn, inst)[0]].type;
-    if (L->fused[inst] == 2)
-        return true;    /* folded into the addresses of loads and stores */
+    if (L->fused[inst] >= 2)
+        return true;    /* folded into addresses, or a band tested at its use */
     switch (in->op) {
     case IR_OP_call: case IR_OP_call_indirect: case IR_OP_return_: case IR_OP_jump: case IR_OP_brif:
     case IR_OP_return_call: case IR_OP_return_call_indirect:
@@ -1210,6 +1224,10 @@ static void mark_fused(lower *L)
         if (d != IR_NONE && fn->insts.v[d].op == IR_OP_icmp && c->uses.v[v] == 1 &&
             (is_int(vtype(c, ir_inst_args(fn, d)[0])) || vtype(c, ir_inst_args(fn, d)[0]) == IR_I128))
             L->fused[d] = 1;
+        int32_t imm;
+        if (d != IR_NONE && fn->insts.v[d].op == IR_OP_band && c->uses.v[v] == 1 && is_int(vtype(c, v)) &&
+            (imm32_of(c, ir_inst_args(fn, d)[0], &imm) || imm32_of(c, ir_inst_args(fn, d)[1], &imm)))
+            L->fused[d] = 3;
     }
     /* address computations folded into loads and stores */
     for (uint32_t i = 0; i < fn->insts.n; i++) {

@@ -54,8 +54,8 @@ enum {
     X64_RET,        /* [use fixed ...] return values; epilogue, ret imm (bytes to pop) */
     X64_MOV,        /* size  [def, use] (size 4 zero-extends) */
     X64_MOVI,       /* size  [def] imm */
-    X64_ALU,        /* cc op, size  [def reuse 1, use, use] */
-    X64_ALUI,       /* cc op, size  [def reuse 1, use] imm (int32) */
+    X64_ALU,        /* cc op, size  [def reuse 1, use, use]; aux X64_FLAGS_DEAD */
+    X64_ALUI,       /* cc op, size  [def reuse 1, use] imm (int32); aux X64_FLAGS_DEAD */
     X64_CMP,        /* cc CMPOP|TEST, size  [use, use] */
     X64_CMPI,       /* cc CMPOP|TEST, size  [use] imm */
     X64_IMUL,       /* size  [def reuse 1, use, use] */
@@ -118,6 +118,9 @@ enum {
     X64_CVTU64,     /* size float  [def xmm, use gpr, temp gpr, temp gpr]: u64 -> float */
     X64_OPCOUNT
 };
+
+/* X64_ALU/ALUI aux: nothing reads the flags (an add may be a lea). */
+#define X64_FLAGS_DEAD 1u
 
 /* Clobber sets (cg_isa.clobbers). */
 enum { X64_CLOB_NONE, X64_CLOB_CALL, X64_CLOB_DIV, X64_CLOB_WIN64 };
