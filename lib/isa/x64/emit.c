@@ -746,6 +746,10 @@ static void emit_inst(em *e, uint32_t next_label)
         rr(e, szp(size), w, size == 1 ? 0xc0 : 0xc1, in->cc, R(e, 0), BRM);
         imm(e, 1, in->imm);
         break;
+    case X64_SHLDI:
+        rr(e, 0, true, in->cc ? 0x0fac : 0x0fa4, R(e, 2), R(e, 0), 0);
+        cg_put1(B, (uint8_t)in->imm);
+        break;
     case X64_SHLD:
         rr(e, 0, true, in->cc ? 0x0fad : 0x0fa5, R(e, 2), R(e, 0), 0);
         break;

@@ -65,6 +65,36 @@ unsigned x64_icmp_i128(cg_ctx *c, uint32_t inst)
     return cc;
 }
 
+/* 128-bit shift of pair x by the constant k (0..127). */
+static void shift128i(cg_ctx *c, unsigned op, uint32_t x, unsigned k, uint32_t dst)
+{
+    if (k == 0) {
+        x64_un(c, X64_MOV, 0, 8, 0, dst, x);
+        x64_un(c, X64_MOV, 0, 8, 0, dst + 1, x + 1);
+        return;
+    }
+    bool left = op == X64_SHL;
+    uint32_t from = left ? x : x + 1, to = left ? dst + 1 : dst, other = left ? dst : dst + 1;
+    if (k >= 64) {  /* one half moves across; the other is zero or the sign */
+        if (k == 64)
+            x64_un(c, X64_MOV, 0, 8, 0, to, from);
+        else
+            x64_ri(c, X64_SHIFTI, op, 8, to, from, k - 64);
+        if (op == X64_SAR)
+            x64_ri(c, X64_SHIFTI, X64_SAR, 8, other, x + 1, 63);
+        else
+            x64_un(c, X64_MOV, 0, 8, 0, other, x64_movi(c, 8, 0));
+        return;
+    }
+    /* shld hi, lo, k; shl lo, k  (right: shrd lo, hi, k; shr/sar hi, k) */
+    cg_inst *i = cg_emit_inst(F, X64_SHLDI, 3);
+    i->cc = !left, i->size = 8, i->imm = k;
+    cg_op_def_reuse(F, left ? dst + 1 : dst, 1);
+    cg_op_use(F, left ? x + 1 : x);
+    cg_op_use(F, left ? x : x + 1);
+    x64_ri(c, X64_SHIFTI, op, 8, left ? dst : dst + 1, left ? x : x + 1, k);
+}
+
 /* 128-bit shift of pair x by the amount in vreg n (any width; bits 0-6 count). */
 static void shift128(cg_ctx *c, unsigned op, uint32_t x, uint32_t n, uint32_t dst)
 {
@@ -372,6 +402,15 @@ bool x64_lower_i128(cg_ctx *c, uint32_t inst)
             cg_op_def_reuse(F, d, 1);
             cg_op_use(F, x);
             cg_op_use_fixed(F, n, X64_RCX);
+            return true;
+        }
+        unsigned op = in->op == IR_OP_ishl ? X64_SHL : in->op == IR_OP_ushr ? X64_SHR : X64_SAR;
+        uint32_t ki = ir_value_resolve(c->fn, a[1]), kd = c->fn->values.v[ki].kind == IR_VAL_RESULT
+                                                         ? c->fn->values.v[ki].def : IR_NONE;
+        if ((in->op == IR_OP_ishl || in->op == IR_OP_ushr || in->op == IR_OP_sshr) && kd != IR_NONE &&
+            c->fn->insts.v[kd].op == IR_OP_iconst) {
+            shift128i(c, op, x64_put_in_reg(c, a[0]), (unsigned)(c->fn->insts.v[kd].imm & 127),
+                      res(c, inst, 0));
             return true;
         }
         uint32_t x = x64_put_in_reg(c, a[0]), n = x64_put_in_reg(c, a[1]), d = res(c, inst, 0);

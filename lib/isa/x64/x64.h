@@ -64,6 +64,7 @@ enum {
     X64_SHIFT,      /* cc, size  [def reuse 1, use, use fixed rcx] */
     X64_SHIFTI,     /* cc, size  [def reuse 1, use] imm */
     X64_SHLD,       /* cc 0 shld, 1 shrd  [def reuse 1, use, use fill, use fixed rcx] */
+    X64_SHLDI,      /* cc 0 shld, 1 shrd  [def reuse 1, use, use fill] imm */
     X64_EXT,        /* cc signed, size to (4|8), aux from (1|2|4)  [def, use] */
     X64_LOAD,       /* cc X64_LD_*, size (memory width)  [def, mem] imm trap */
     X64_STORE,      /* size  [use, mem] imm trap */
