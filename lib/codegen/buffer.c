@@ -1,7 +1,8 @@
 /* The code buffer: bytes, labels and fixups, trap islands and records,
  * the constant pool, relocation records.  x86-64 branches are emitted in
- * their long form; an AArch64 branch out of range makes cg_buf_finish
- * report it, and the target emits the function again with long forms. */
+ * their long form and relaxed here; an AArch64 branch out of range makes
+ * cg_buf_finish report it, and the target emits the function again with
+ * long forms. */
 #include "cg.h"
 
 #include <string.h>
@@ -85,6 +86,121 @@ static void put_le32(uint8_t *p, uint32_t x)
     p[0] = (uint8_t)x, p[1] = (uint8_t)(x >> 8), p[2] = (uint8_t)(x >> 16), p[3] = (uint8_t)(x >> 24);
 }
 
+/* ---- branch relaxation (x86-64) --------------------------------------------
+ * jmp rel32 (E9) and jcc rel32 (0F 8x) whose target turns out to be within
+ * reach become jmp rel8 (EB) and jcc rel8 (7x): 3 and 4 bytes shorter.
+ * Starting from all long, passes shrink what fits until nothing more does
+ * (shrinking only brings targets closer, so a branch that fits stays
+ * fitting); then the code is compacted and every offset remapped. */
+
+typedef struct shrink { uint32_t at, rm, len; } shrink;    /* removed [rm, rm+len) */
+
+/* Bytes removed before offset x by the first n shrinks. */
+static uint32_t removed(const shrink *sh, const uint32_t *cum, uint32_t n, uint32_t x)
+{
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (sh[mid].rm < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo ? cum[lo - 1] : 0;
+}
+
+static bool relaxable(const cg_fixup *x) { return x->kind == CG_FIX_JMP32 || x->kind == CG_FIX_JCC32; }
+
+/* The shrink of a relaxable fixup: jmp removes rel32's last 3 bytes, jcc
+ * its whole rel32 (the opcode byte before it becomes rel8). */
+static shrink shrink_of(const cg_fixup *x)
+{
+    return x->kind == CG_FIX_JMP32 ? (shrink){x->at, x->at + 1, 3} : (shrink){x->at, x->at, 4};
+}
+
+/* The shrinks marked in isshort, in order of position, with running totals. */
+static uint32_t collect(const cg_buf *b, const uint8_t *isshort, shrink *sh, uint32_t *cum)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < b->fixups.n; i++)
+        if (isshort[i]) {
+            sh[n] = shrink_of(&b->fixups.v[i]);
+            cum[n] = (n ? cum[n - 1] : 0) + sh[n].len;
+            n++;
+        }
+    return n;
+}
+
+static void relax(cg_buf *b)
+{
+    uint32_t nf = b->fixups.n, nr = 0;
+    for (uint32_t i = 0; i < nf; i++)
+        nr += relaxable(&b->fixups.v[i]);
+    if (!nr)
+        return;
+    uint8_t *isshort = calloc(nf, 1);
+    shrink *sh = malloc(nr * sizeof *sh);
+    uint32_t *cum = malloc(nr * sizeof *cum), ns = 0;
+    for (int pass = 0; pass < 8; pass++) {
+        ns = collect(b, isshort, sh, cum);
+        bool changed = false;
+        for (uint32_t i = 0; i < nf; i++) {
+            const cg_fixup *x = &b->fixups.v[i];
+            uint32_t l = x->label < b->labels.n ? b->labels.v[x->label] : CG_NONE;
+            if (!relaxable(x) || isshort[i] || l == CG_NONE)
+                continue;
+            /* the distance once this one shrinks too, from the end of the branch */
+            shrink me = shrink_of(x);
+            int64_t t = (int64_t)l - removed(sh, cum, ns, l) - (l > me.rm ? me.len : 0);
+            int64_t e = (int64_t)x->at + 4 - removed(sh, cum, ns, x->at + 4) - me.len;
+            if (t - e >= -128 && t - e <= 127)
+                isshort[i] = 1, changed = true;
+        }
+        if (!changed)
+            break;
+    }
+    ns = collect(b, isshort, sh, cum);
+#define MAP(x) ((x) - removed(sh, cum, ns, (x)))
+    for (uint32_t i = 0; i < nf; i++) {
+        cg_fixup *x = &b->fixups.v[i];
+        if (isshort[i]) {   /* the rel8 right after the new one-byte opcode */
+            uint32_t op = x->kind == CG_FIX_JMP32 ? x->at - 1 : x->at - 2;
+            x->at = MAP(op) + 1, x->kind = CG_FIX_PCREL8, x->addend = -1;
+            continue;
+        }
+        if (relaxable(x))
+            x->kind = CG_FIX_PCREL32;
+        if (x->kind == CG_FIX_DIFF32)
+            x->addend = (int32_t)MAP((uint32_t)x->addend);
+        x->at = MAP(x->at);
+    }
+    for (uint32_t l = 0; l < b->labels.n; l++)
+        if (b->labels.v[l] != CG_NONE)
+            b->labels.v[l] = MAP(b->labels.v[l]);
+    for (uint32_t i = 0; i < b->out->relocs.n; i++)
+        b->out->relocs.v[i].offset = MAP(b->out->relocs.v[i].offset);
+    for (uint32_t i = 0; i < b->out->traps.n; i++)
+        b->out->traps.v[i].offset = MAP(b->out->traps.v[i].offset);
+#undef MAP
+    /* compact: copy around the removed bytes, rewriting the opcodes */
+    uint8_t *code = b->out->code.v;
+    uint32_t w = 0, r = 0;
+    for (uint32_t k = 0; k < ns; k++) {
+        memmove(code + w, code + r, sh[k].rm - r);
+        w += sh[k].rm - r;
+        if (sh[k].len == 3)                 /* E9 rel32 -> EB rel8 */
+            code[w - 2] = 0xeb;
+        else                                /* 0F 8x rel32 -> 7x rel8 */
+            code[w - 2] = (uint8_t)(0x70 | (code[w - 1] & 15));
+        r = sh[k].rm + sh[k].len;
+    }
+    memmove(code + w, code + r, b->out->code.n - r);
+    b->out->code.n = w + (b->out->code.n - r);
+    free(isshort);
+    free(sh);
+    free(cum);
+}
+
 bool cg_buf_finish(cg_buf *b, cg_ctx *c, const uint8_t *trap_insn, unsigned trap_len)
 {
     /* one out-of-line trap per code: conditional traps jump here */
@@ -96,6 +212,7 @@ bool cg_buf_finish(cg_buf *b, cg_ctx *c, const uint8_t *trap_insn, unsigned trap
         for (unsigned i = 0; i < trap_len; i++)
             cg_put1(b, trap_insn[i]);
     }
+    relax(b);
     /* the constant pool after the code, so no relocation is needed */
     cg_func *f = &c->f;
     for (uint32_t i = 0; i < f->consts.n; i++) {

@@ -126,6 +126,8 @@ enum {                      /* fixup kinds */
     CG_FIX_PCREL32,         /* int32 at `at` = label + addend - at */
     CG_FIX_PCREL8,          /* int8, same */
     CG_FIX_DIFF32,          /* int32 at `at` = label - addend (addend: a buffer offset) */
+    CG_FIX_JMP32,           /* x86 jmp rel32 (E9 at at-1): PCREL32, -4, or shortened to rel8 */
+    CG_FIX_JCC32,           /* x86 jcc rel32 (0F 8x at at-2): likewise */
     CG_FIX_A64_B26,         /* AArch64 b/bl imm26: (label - at) / 4 */
     CG_FIX_A64_B19,         /* AArch64 b.cond/cbz imm19 at bit 5 */
     CG_FIX_A64_B14,         /* AArch64 tbz imm14 at bit 5 */

@@ -278,7 +278,7 @@ static void emit_retcall(em *e)
 static void jmp(em *e, uint32_t label)
 {
     cg_put1(B, 0xe9);
-    cg_buf_fixup(B, cg_buf_off(B), label, CG_FIX_PCREL32, -4);
+    cg_buf_fixup(B, cg_buf_off(B), label, CG_FIX_JMP32, -4);
     cg_put4(B, 0);
 }
 
@@ -286,7 +286,7 @@ static void jcc(em *e, unsigned cc, uint32_t label)
 {
     cg_put1(B, 0x0f);
     cg_put1(B, 0x80 | cc);
-    cg_buf_fixup(B, cg_buf_off(B), label, CG_FIX_PCREL32, -4);
+    cg_buf_fixup(B, cg_buf_off(B), label, CG_FIX_JCC32, -4);
     cg_put4(B, 0);
 }
 
@@ -315,10 +315,10 @@ static void alu_ri(em *e, unsigned op, unsigned size, unsigned r, int64_t x)
 /* mov d, imm: the shortest form for the size */
 static void movi(em *e, unsigned d, unsigned size, int64_t x)
 {
-    if (size == 8 && x == (int32_t)x) {
+    if (size == 8 && x == (int32_t)x && x < 0) {
         rr(e, 0, true, 0xc7, 0, d, 0);
         cg_put4(B, (uint32_t)x);
-    } else if (size != 8 || (uint64_t)x <= UINT32_MAX) {
+    } else if (size != 8 || (uint64_t)x <= UINT32_MAX) {    /* mov r32, imm32 zero-extends */
         if (d & 8)
             cg_put1(B, 0x41);
         cg_put1(B, 0xb8 + (d & 7));

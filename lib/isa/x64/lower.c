@@ -239,6 +239,8 @@ static unsigned cond_flags(lower *L, uint32_t v)
             k = 1, imm32_of(c, a[0], &imm);
         cg_inst *i = cg_emit_inst(F, X64_CMPI, 1);
         i->cc = X64_TEST, i->size = (uint8_t)ir_type_bytes(vtype(c, v)), i->imm = imm;
+        if (imm >= 0 && imm <= 255)
+            i->size = 1;    /* the same zero flag from the low byte */
         cg_op_use(F, x64_put_in_reg(c, a[k]));
         return X64_CC_NE;
     }
