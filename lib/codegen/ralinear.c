@@ -87,6 +87,8 @@ static const cg_operand *opnd(const lsra *r, uint32_t k) { return &r->f->opnds.v
 
 static bool is_def(const cg_operand *o) { return o->kind != CG_USE; }
 
+static unsigned f_cls(const lsra *r, uint32_t v) { return r->f->vcls.v[v]; }
+
 /* ---- building -------------------------------------------------------------- */
 
 static bool build_cfg(lsra *r)
@@ -185,10 +187,12 @@ static bool build_occs(lsra *r)
             const cg_block *sb = &f->blocks.v[r->blk_of[f->vlist.v[bl->succs]]];
             if (sb->nparams != bl->nargs)
                 return false;
+            /* a parameter takes the hint of its most frequent (or last) edge;
+             * w holds that frequency until build_intervals sets weights */
             for (uint32_t k = 0; k < bl->nargs; k++) {
                 uint32_t a = V(f->vlist.v[bl->args + k]), p = V(f->vlist.v[sb->params + k]);
-                if (r->hintv[p] == CG_NONE)
-                    r->hintv[p] = a;
+                if (r->hintv[p] == CG_NONE || r->freq[b] >= r->w[p])
+                    r->hintv[p] = a, r->w[p] = r->freq[b];
                 if (r->hintv[a] == CG_NONE)
                     r->hintv[a] = p;
             }
@@ -682,6 +686,20 @@ static unsigned choose1(lsra *r, uint32_t id, uint32_t v, unsigned cls, uint32_t
         return r->loc[hv];
     if (r->hintp[v] != 0xff && fits(r, r->hintp[v], cls, v, tiny, sg, n))
         return r->hintp[v];
+    /* the hinted vreg comes later (an argument passed back to this
+     * parameter): prefer a register its fixed constraints allow too */
+    if (hv != CG_NONE && r->loc[hv] == CG_NONE && f_cls(r, hv) == cls) {
+        uint32_t hn = r->sstart[hv + 1] - r->sstart[hv];
+        const rseg *hs = &r->segs.v[r->sstart[hv]];
+        for (unsigned k = 0; k < isa->nalloc[cls]; k++) {
+            unsigned p = isa->alloc_order[cls][k];
+            bool ok = true;
+            for (uint32_t j = 0; j < hn && ok; j++)
+                ok = !fixed_conflict(r, p, hv, false, hs[j].s, hs[j].e);
+            if (ok && fits(r, p, cls, v, tiny, sg, n))
+                return p;
+        }
+    }
     for (unsigned k = 0; k < isa->nalloc[cls]; k++) {
         unsigned p = isa->alloc_order[cls][k];
         if (fits(r, p, cls, v, tiny, sg, n))
