@@ -173,17 +173,21 @@ def check_plain(suite, files):
             s = m.group(1).strip()
             if rank[s] >= rank.get(status.get(m.group(2)), -1):
                 status[m.group(2)] = s
+    skipped = {}
     for f in files:
         s = status.get(f)
         if s == "ok":
             suite.ok(f)
         elif s == "skip":
-            print(f"skip {f}: " + next((l.split(": ", 1)[1] for l in out.split("\n")
-                                        if l.startswith(f"skip {f}")), ""), flush=True)
+            why = next((l.split(": ", 1)[1] for l in out.split("\n") if l.startswith(f"skip {f}")), "")
+            skipped.setdefault(re.sub(r" \(\d+ run lines?\)$", "", why), []).append(f)
         else:
             details = [show(l.encode()) for l in out.split("\n") if f in l][:6]
             suite.fail(f, "clifrun test does not pass it" if s else "clifrun test says nothing of it",
                        details)
+    for why, fs in skipped.items():
+        print(f"skip {len(fs)} file{'s' if len(fs) > 1 else ''} ({os.path.basename(fs[0])}"
+              f"{' ...' if len(fs) > 1 else ''}): {why}", flush=True)
     if r.rc != (1 if "FAIL" in status.values() else 0):
         suite.fail("clifrun test", f"exit status {r.rc}")
 
