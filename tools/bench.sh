@@ -9,8 +9,12 @@
 #    BENCH_N is set) once into $BUILD/bench/many$N.clif; cgbench --compile
 #    parses, verifies, compiles and links it; `clifrun bench` times parsing
 #    and verifying alone.
+# 3. Modules per second and memory of `clifrun --modules` (BENCH_MODULES,
+#    default 100000), and the wall time of `clifrun test` over the
+#    conformance suite.
 # Environment: BUILD (build), CLIFRUN ($BUILD/clifrun), SHARED (../shared), RUN,
-# BENCH_N, BENCH_REPS, BENCH_ONLY (space-separated workload names), CC_BENCH (gcc).
+# BENCH_N, BENCH_REPS, BENCH_ONLY (space-separated workload names), CC_BENCH (gcc),
+# BENCH_MODULES.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -85,5 +89,12 @@ echo "input: $out: $bytes bytes, $funcs functions"
 $RUN "$CGBENCH" --compile "$out" || status=1
 echo "parse + verify alone (clifrun bench):"
 $RUN "$CLIFRUN" bench "$out" || status=1
+echo
+echo "== modules: compile, link, run and free testdata/run/modules.clif N times (clifrun --modules) =="
+$RUN "$CLIFRUN" --modules "${BENCH_MODULES:-100000}" testdata/run/modules.clif || status=1
+echo
+echo "== harness: clifrun test over the conformance suite, wall time (Cranelift's runner: 0.68 s) =="
+TIMEFORMAT='%R s wall, %U s user, %S s system'
+time { $RUN "$CLIFRUN" test "$SHARED/conformance/cranelift-runtests" | tail -n 1; }
 [ $status -eq 0 ] || echo "bench: some figures are missing or wrong (see above)" >&2
 exit $status
