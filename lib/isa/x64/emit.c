@@ -780,6 +780,18 @@ static void emit_inst(em *e, uint32_t next_label)
         enc(e, szp(size), w, size == 1 ? 0x88 : 0x89, R(e, 0), &m, 0, size == 1 ? BREG : 0, 0);
         break;
     }
+    case X64_ALUM: {
+        mem m = mem_of(e, 2);
+        trap_here(e);
+        enc(e, 0, w, in->cc == X64_MULOP ? 0x0faf : (uint32_t)(in->cc << 3 | 3), R(e, 0), &m, 0, 0, 0);
+        break;
+    }
+    case X64_XALUM: {
+        mem m = mem_of(e, 2);
+        trap_here(e);
+        enc(e, size == 4 ? PF3 : PF2, false, 0x0f00 | in->cc, R(e, 0), &m, 0, 0, 0);
+        break;
+    }
     case X64_STOREI: {
         mem m = mem_of(e, 0);
         unsigned n = size == 8 ? 4 : size;

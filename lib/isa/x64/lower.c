@@ -14,7 +14,8 @@ typedef struct lower {
     cg_ctx *c;
     x64_abi *lw;
     uint8_t *fused;     /* per IR instruction: 1 an icmp lowered at its use, 2 folded
-                           into an address, 3 a band with an immediate tested at its use */
+                           into an address, 3 a band with an immediate tested at its
+                           use, 4 a load sunk into its use, 5 that use */
     uint32_t pending[2];    /* edge labels to create after a branch */
     uint32_t pend_bc[2], npending;
     uint32_t *vals;     /* scratch: returned values */
@@ -749,6 +750,66 @@ static bool lower_store(lower *L, uint32_t inst)
     return true;
 }
 
+/* A binary operation one operand of which is a load sunk into it (marked
+ * by mark_fused): op reg, [mem]. */
+static bool lower_memop(lower *L, uint32_t inst)
+{
+    cg_ctx *c = L->c;
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(c->fn, inst);
+    unsigned k = 1;
+    uint32_t d = def_of(c, a[1]);
+    if (d == IR_NONE || L->fused[d] != 4)
+        k = 0, d = def_of(c, a[0]);
+    const ir_inst_data *ld = &c->fn->insts.v[d];
+    ir_type t = vtype(c, a[k]);
+    bool fl = ir_type_is_float(t);
+    unsigned op;
+    switch (in->op) {
+    case IR_OP_fadd: op = X64_FADD; break;
+    case IR_OP_fsub: op = X64_FSUB; break;
+    case IR_OP_fmul: op = X64_FMUL; break;
+    case IR_OP_fdiv: op = X64_FDIV; break;
+    case IR_OP_imul: op = X64_MULOP; break;
+    default: op = alu_of[in->op]; break;
+    }
+    amode m = addr_of(L, d, ir_inst_args(c->fn, d)[0], ld->imm, false);
+    uint32_t x = x64_put_in_reg(c, a[1 - k]), r[2];
+    unsigned n = amode_regs(c, &m, r);
+    cg_inst *i = cg_emit_inst(F, fl ? X64_XALUM : X64_ALUM, 2 + n);
+    i->cc = (uint8_t)op, i->size = (uint8_t)ir_type_bytes(t), i->imm = ld->mf.trap;
+    cg_op_def_reuse(F, res(c, inst, 0), 1);
+    cg_op_use(F, x);
+    amode_set(F, i, &m, r, n);
+    return true;
+}
+
+/* fadd/fsub/fmul/fdiv with a constant operand: the operation reads it
+ * from the constant pool. */
+static bool lower_fconst_op(cg_ctx *c, uint32_t inst, ir_type t)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(c->fn, inst);
+    bool commutes = in->op == IR_OP_fadd || in->op == IR_OP_fmul;
+    for (int k = 1; k >= !commutes; k--) {
+        uint32_t d = def_of(c, a[k]);
+        if (d == IR_NONE || (c->fn->insts.v[d].op != IR_OP_f32const && c->fn->insts.v[d].op != IR_OP_f64const))
+            continue;
+        unsigned size = ir_type_bytes(t);
+        int64_t bits = c->fn->insts.v[d].imm;
+        uint32_t x = x64_put_in_reg(c, a[1 - k]);
+        cg_inst *i = cg_emit_inst(F, X64_XALUM, 2);
+        i->cc = (uint8_t)(in->op == IR_OP_fadd ? X64_FADD : in->op == IR_OP_fsub ? X64_FSUB
+                          : in->op == IR_OP_fmul ? X64_FMUL : X64_FDIV);
+        i->size = (uint8_t)size, i->imm = IR_TRAP_NONE;
+        i->amode = X64_AM_CONST, i->aux = cg_const_add(F, &bits, size, size);
+        cg_op_def_reuse(F, res(c, inst, 0), 1);
+        cg_op_use(F, x);
+        return true;
+    }
+    return false;
+}
+
 /* ---- global values ----------------------------------------------------------------
  * Computed where used, from the vmctx parameter, loads, additions and
  * symbol addresses (through the GOT: any distance). */
@@ -1043,8 +1104,10 @@ static bool lower_inst(lower *L, uint32_t inst)
     ir_type t = in->type;
     if (!t && in->nres)
         t = fn->values.v[ir_inst_results(fn, inst)[0]].type;
+    if (L->fused[inst] == 5)
+        return lower_memop(L, inst);
     if (L->fused[inst] >= 2)
-        return true;    /* folded into addresses, or a band tested at its use */
+        return true;    /* folded into addresses or a use, or a band tested at its use */
     switch (in->op) {
     case IR_OP_call: case IR_OP_call_indirect: case IR_OP_return_: case IR_OP_jump: case IR_OP_brif:
     case IR_OP_return_call: case IR_OP_return_call_indirect:
@@ -1184,7 +1247,11 @@ static bool lower_inst(lower *L, uint32_t inst)
             return cg_unsupported(c, inst, NULL);
         x64_un(c, X64_MOV, 0, 8, 0, res(c, inst, 0), x64_put_in_reg(c, a[0]));
         return true;
-    case IR_OP_fadd: case IR_OP_fsub: case IR_OP_fmul: case IR_OP_fdiv: case IR_OP_sqrt:
+    case IR_OP_fadd: case IR_OP_fsub: case IR_OP_fmul: case IR_OP_fdiv:
+        if ((t == IR_F32 || t == IR_F64) && lower_fconst_op(c, inst, t))
+            return true;
+        return x64_lower_float(c, inst, t);
+    case IR_OP_sqrt:
     case IR_OP_fneg: case IR_OP_fabs: case IR_OP_fcopysign: case IR_OP_fmin: case IR_OP_fmax:
     case IR_OP_floor: case IR_OP_ceil: case IR_OP_trunc: case IR_OP_nearest: case IR_OP_fma:
         return x64_lower_float(c, inst, t);
@@ -1206,6 +1273,33 @@ static bool lower_inst(lower *L, uint32_t inst)
         return cg_unsupported(c, inst, NULL);
     }
     return lower_int(L, inst, t);
+}
+
+/* The load defining v, if it can move down to its only use, instruction
+ * `use` of the same block: nothing between may store, call or have side
+ * effects, nor trap unless the load cannot. */
+static uint32_t sinkable_load(lower *L, uint32_t use, uint32_t v, ir_type t)
+{
+    const cg_ctx *c = L->c;
+    const ir_function *fn = c->fn;
+    uint32_t d = def_of(c, v);
+    if (d == IR_NONE || fn->insts.v[d].op != IR_OP_load || fn->insts.v[d].block != fn->insts.v[use].block ||
+        L->fused[d] || c->uses.v[ir_value_resolve(fn, v)] != 1 || vtype(c, v) != t)
+        return IR_NONE;
+    bool may_trap = fn->insts.v[d].mf.trap != IR_TRAP_NONE;
+    unsigned n = 0;
+    for (uint32_t j = fn->insts.v[d].next; j != use; j = fn->insts.v[j].next) {
+        if (j == IR_NONE || ++n > 16)
+            return IR_NONE;
+        const ir_inst_data *jn = &fn->insts.v[j];
+        unsigned fl = ir_opcodes[jn->op].flags;
+        bool load = (fl & IR_OPF_CAN_LOAD) && !(fl & IR_OPF_CAN_STORE) && !(fl & IR_OPF_CALL);
+        if (fl & (IR_OPF_CAN_STORE | IR_OPF_CALL | IR_OPF_SIDE_EFFECT | IR_OPF_TERMINATOR))
+            return IR_NONE;
+        if ((fl & IR_OPF_CAN_TRAP) && may_trap && !(load && jn->mf.trap == IR_TRAP_NONE))
+            return IR_NONE;
+    }
+    return d;
 }
 
 /* An icmp whose only use is the condition of a brif, select, trapz or
@@ -1231,7 +1325,8 @@ static void mark_fused(lower *L)
             (imm32_of(c, ir_inst_args(fn, d)[0], &imm) || imm32_of(c, ir_inst_args(fn, d)[1], &imm)))
             L->fused[d] = 3;
     }
-    /* address computations folded into loads and stores */
+    /* address computations folded into loads and stores (before loads sink,
+     * which keep their folded addresses) */
     for (uint32_t i = 0; i < fn->insts.n; i++) {
         const ir_inst_data *in = &fn->insts.v[i];
         if (in->block == IR_NONE)
@@ -1248,6 +1343,30 @@ static void mark_fused(lower *L)
             break;
         default:
             break;
+        }
+    }
+    /* loads used once by an arithmetic operation right after them */
+    for (uint32_t i = 0; i < fn->insts.n; i++) {
+        const ir_inst_data *in = &fn->insts.v[i];
+        if (in->block == IR_NONE || L->fused[i] || in->nargs != 2 || !in->nres)
+            continue;
+        ir_type t = fn->values.v[ir_inst_results(fn, i)[0]].type;
+        bool fl = in->op == IR_OP_fadd || in->op == IR_OP_fsub || in->op == IR_OP_fmul || in->op == IR_OP_fdiv;
+        bool in_ = in->op == IR_OP_iadd || in->op == IR_OP_isub || in->op == IR_OP_band ||
+                   in->op == IR_OP_bor || in->op == IR_OP_bxor || in->op == IR_OP_imul;
+        if (!(fl && (t == IR_F32 || t == IR_F64)) && !(in_ && (t == IR_I32 || t == IR_I64)))
+            continue;
+        bool commutes = in->op != IR_OP_fsub && in->op != IR_OP_fdiv && in->op != IR_OP_isub;
+        const uint32_t *a = ir_inst_args(fn, i);
+        int32_t imm;
+        if (in_ && (imm32_of(c, a[0], &imm) || imm32_of(c, a[1], &imm)))
+            continue;   /* an immediate form is better */
+        for (int k = 1; k >= !commutes; k--) {
+            uint32_t d = sinkable_load(L, i, a[k], t);
+            if (d != IR_NONE && ir_value_resolve(fn, a[0]) != ir_value_resolve(fn, a[1])) {
+                L->fused[d] = 4, L->fused[i] = 5;
+                break;
+            }
         }
     }
 }

@@ -21,7 +21,7 @@ enum {
     X64_CC_S, X64_CC_NS, X64_CC_P, X64_CC_NP, X64_CC_L, X64_CC_GE, X64_CC_LE, X64_CC_G,
 };
 /* ALU operations: the /digit of opcodes 0x81/0x83 */
-enum { X64_ADD, X64_OR, X64_ADC, X64_SBB, X64_AND, X64_SUB, X64_XOR, X64_CMPOP, X64_TEST = 8 };
+enum { X64_ADD, X64_OR, X64_ADC, X64_SBB, X64_AND, X64_SUB, X64_XOR, X64_CMPOP, X64_TEST = 8, X64_MULOP };
 /* Shifts and rotates: the /digit of 0xC1/0xD3 */
 enum { X64_ROL = 0, X64_ROR = 1, X64_SHL = 4, X64_SHR = 5, X64_SAR = 7 };
 enum { X64_NOT = 2, X64_NEG = 3, X64_BSWAP = 8 };   /* /digit of 0xF7; bswap 0F C8+r */
@@ -56,6 +56,8 @@ enum {
     X64_MOVI,       /* size  [def] imm */
     X64_ALU,        /* cc op, size  [def reuse 1, use, use]; aux X64_FLAGS_DEAD */
     X64_ALUI,       /* cc op, size  [def reuse 1, use] imm (int32); aux X64_FLAGS_DEAD */
+    X64_ALUM,       /* cc op or X64_MULOP, size 4|8  [def reuse 1, use, mem] imm trap */
+    X64_XALUM,      /* cc X64_FADD.., size  [def reuse 1, use, mem] imm trap */
     X64_CMP,        /* cc CMPOP|TEST, size  [use, use] */
     X64_CMPI,       /* cc CMPOP|TEST, size  [use] imm */
     X64_IMUL,       /* size  [def reuse 1, use, use] */
