@@ -595,7 +595,8 @@ static void bury(worker *w, ft_file_result *r, bool killed, double stall)
     if (killed)
         snprintf(why, sizeof why, "no progress for %.0f s: the worker was killed (a hang in clifrun)", stall);
     else if (WIFSIGNALED(status))
-        snprintf(why, sizeof why, "the worker died of %s (a bug in clifrun)", run_signal_name(WTERMSIG(status)));
+        snprintf(why, sizeof why, "the worker died of SIG%s (a bug in clifrun)",
+                 sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "?");
     else
         snprintf(why, sizeof why, "the worker exited with status %d before finishing",
                  WIFEXITED(status) ? WEXITSTATUS(status) : -1);
