@@ -30,6 +30,7 @@
 #include "cg.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #define RA_PARAM 0xfffffffeu    /* occurrence: block parameter (defined at block start) */
@@ -81,6 +82,47 @@ typedef struct lsra {
     bool ok;
 } lsra;
 
+/* Buffers kept from one function to the next (per thread): most functions
+ * are small and compiling many of them should not be mostly malloc. */
+enum { K_MEM, K_DMEM, K_HINTP, K_OCCS, K_FIXES, K_CNT, K_ORDER, K_COUNT };
+static _Thread_local struct {
+    void *buf[K_COUNT];
+    size_t cap[K_COUNT];
+    IR_VEC(rseg) segs;
+    IR_VEC(rnode) nodes;
+    IR_VEC(rtiny) tiny;
+    IR_VEC(uint32_t) heap;
+    IR_VEC(rfix) all;
+    IR_VEC(uint8_t) pr;
+} keep;
+
+static void *kbuf(unsigned k, size_t bytes)
+{
+    if (keep.cap[k] < bytes) {
+        free(keep.buf[k]);
+        keep.cap[k] = bytes < 4096 ? 4096 : bytes;
+        keep.buf[k] = malloc(keep.cap[k]);
+    }
+    return keep.buf[k];
+}
+
+/* What a very large function needed is given back. */
+static void keep_trim(void)
+{
+    enum { BIG = 1 << 22 };
+    for (unsigned k = 0; k < K_COUNT; k++)
+        if (keep.cap[k] > BIG)
+            free(keep.buf[k]), keep.buf[k] = NULL, keep.cap[k] = 0;
+#define TRIM(x) if ((x).cap * sizeof *(x).v > BIG) ir_vec_free(&(x))
+    TRIM(keep.segs);
+    TRIM(keep.nodes);
+    TRIM(keep.tiny);
+    TRIM(keep.heap);
+    TRIM(keep.all);
+    TRIM(keep.pr);
+#undef TRIM
+}
+
 #define V(r) ((r) - CG_VREG0)
 
 static const cg_operand *opnd(const lsra *r, uint32_t k) { return &r->f->opnds.v[k]; }
@@ -122,7 +164,8 @@ static bool build_cfg(lsra *r)
     int32_t depth = 0;
     for (uint32_t b = 0; b < r->nb; b++) {
         depth += diff[b];
-        r->freq[b] = pow(8.0, depth < 6 ? depth : 6);
+        static const double pow8[7] = {1, 8, 64, 512, 4096, 32768, 262144};
+        r->freq[b] = pow8[depth < 0 ? 0 : depth < 6 ? depth : 6];
     }
     for (uint32_t b = 0; b < r->nb; b++)
         r->pstart[b + 1] += r->pstart[b];
@@ -156,7 +199,7 @@ static bool build_occs(lsra *r)
         r->ostart[v + 1] += r->ostart[v];
     uint32_t *fill = r->mark;
     memcpy(fill, r->ostart, nv * sizeof *fill);
-    r->occs = malloc((r->ostart[nv] + 1) * sizeof *r->occs);
+    r->occs = kbuf(K_OCCS, (r->ostart[nv] + 1) * sizeof *r->occs);
     for (uint32_t b = 0; b < r->nb; b++) {
         const cg_block *bl = &f->blocks.v[b];
         for (uint32_t k = 0; k < bl->nparams; k++) {
@@ -205,8 +248,8 @@ static bool build_occs(lsra *r)
 static void build_fixes(lsra *r)
 {
     cg_func *f = r->f;
-    IR_VEC(rfix) all = {0};
-    IR_VEC(uint8_t) pr = {0};
+    IR_VEC(rfix) all = {keep.all.v, 0, keep.all.cap};
+    IR_VEC(uint8_t) pr = {keep.pr.v, 0, keep.pr.cap};
     for (uint32_t i = 0; i < r->ni; i++) {
         const cg_inst *in = &f->insts.v[i];
         uint64_t clob = r->isa->clobbers[in->clob], muse = 0, mdef = 0, mearly = 0;
@@ -268,11 +311,11 @@ static void build_fixes(lsra *r)
         r->fstart[p + 1] += r->fstart[p];
     uint32_t fill[64];
     memcpy(fill, r->fstart, sizeof fill);
-    r->fixes = malloc((all.n + 1) * sizeof *r->fixes);
+    r->fixes = kbuf(K_FIXES, (all.n + 1) * sizeof *r->fixes);
     for (uint32_t k = 0; k < all.n; k++)
         r->fixes[fill[pr.v[k]]++] = all.v[k];
-    ir_vec_free(&all);
-    ir_vec_free(&pr);
+    keep.all.v = all.v, keep.all.cap = all.cap;
+    keep.pr.v = pr.v, keep.pr.cap = pr.cap;
 }
 
 /* Is p blocked somewhere in [s, e) for anyone but v? */
@@ -387,13 +430,6 @@ static bool build_intervals(lsra *r)
         uint32_t ndefs = 0, sp = 0, nt = 0;
         bool only_temps = true;
         double cost = 0;
-        for (uint32_t k = o0; k < o1; k++) {
-            const rocc *oc = &r->occs[k];
-            if (oc->op == RA_PARAM || (oc->op < RA_ARG && is_def(opnd(r, oc->op))))
-                r->bdef[r->iblk[oc->inst]] = v, ndefs++;
-        }
-        if (ndefs > 1)
-            return false;
         uint32_t dblk = CG_NONE, dpos = 0;
         for (uint32_t k = o0; k < o1; k++) {
             const rocc *oc = &r->occs[k];
@@ -421,6 +457,7 @@ static bool build_intervals(lsra *r)
                 r->bhi[b] = end;
             if (def) {
                 dblk = b, dpos = oc->op == RA_PARAM ? 0 : pos + 1;   /* uses from dpos on follow it */
+                r->bdef[b] = v, ndefs++;
                 continue;
             }
             /* a use not preceded by the def in its block: live into the block */
@@ -429,6 +466,8 @@ static bool build_intervals(lsra *r)
                 r->stack[sp++] = b;
             }
         }
+        if (ndefs > 1)
+            return false;
         while (sp) {
             uint32_t b = r->stack[--sp];
             touch(r, v, b, &nt);
@@ -753,7 +792,8 @@ static void scan(lsra *r)
     cg_func *f = r->f;
     uint32_t nv = r->nv, npos = 2 * r->ni + 2;
     /* vregs by start: counting sort */
-    uint32_t *cnt = calloc(npos + 1, sizeof *cnt), *order = malloc((nv + 1) * sizeof *order), n = 0;
+    uint32_t *cnt = kbuf(K_CNT, (npos + 1) * sizeof *cnt), *order = kbuf(K_ORDER, (nv + 1) * sizeof *order), n = 0;
+    memset(cnt, 0, (npos + 1) * sizeof *cnt);
     for (uint32_t v = 0; v < nv; v++)
         if (r->sstart[v] != r->sstart[v + 1])
             cnt[r->segs.v[r->sstart[v]].s + 1]++, n++;
@@ -762,7 +802,6 @@ static void scan(lsra *r)
     for (uint32_t v = 0; v < nv; v++)
         if (r->sstart[v] != r->sstart[v + 1])
             order[cnt[r->segs.v[r->sstart[v]].s]++] = v;
-    free(cnt);
     for (unsigned p = 0; p < 64; p++)
         r->head[p] = CG_NONE;
     uint32_t next = 0;
@@ -796,7 +835,6 @@ static void scan(lsra *r)
         r->loc[v] = p;
         take(r, p, v);
     }
-    free(order);
 }
 
 /* ---- rewriting: allocations and edits ----------------------------------------- */
@@ -963,9 +1001,9 @@ bool cg_regalloc_linear(cg_ctx *c)
     for (uint32_t b = 0; b < nb; b++)
         npreds += f->blocks.v[b].nsuccs;
     size_t words = (size_t)f->nlabels + r.ni + npreds + 7 * ((size_t)nv + 1) + 8 * ((size_t)nb + 1);
-    uint32_t *mem = malloc((words + 1) * sizeof *mem), *m = mem;
-    double *dmem = malloc(((size_t)nb + nv + 2) * sizeof *dmem);
-    uint8_t *hp = malloc(nv + 1);
+    uint32_t *m = kbuf(K_MEM, (words + 1) * sizeof *m);
+    double *dmem = kbuf(K_DMEM, ((size_t)nb + nv + 2) * sizeof *dmem);
+    uint8_t *hp = kbuf(K_HINTP, nv + 1);
 #define TAKE(n) (m += (n), m - (n))
     r.blk_of = TAKE(f->nlabels);
     r.iblk = TAKE(r.ni);
@@ -989,6 +1027,10 @@ bool cg_regalloc_linear(cg_ctx *c)
     r.freq = dmem;
     r.w = dmem + nb + 1;
     r.hintp = hp;
+    r.segs.v = keep.segs.v, r.segs.cap = keep.segs.cap;
+    r.nodes.v = keep.nodes.v, r.nodes.cap = keep.nodes.cap;
+    r.tiny.v = keep.tiny.v, r.tiny.cap = keep.tiny.cap;
+    r.heap.v = keep.heap.v, r.heap.cap = keep.heap.cap;
     for (uint32_t v = 0; v < nv; v++)
         r.hintv[v] = r.rsrc[v] = r.loc[v] = r.slot[v] = CG_NONE, hp[v] = 0xff;
     for (unsigned k = 0; k < CG_NCLS; k++) {
@@ -1012,15 +1054,11 @@ bool cg_regalloc_linear(cg_ctx *c)
     if (ok)
         rewrite(&r);
     f->nspill = r.nslots;
-    free(mem);
-    free(dmem);
-    free(hp);
-    free(r.occs);
-    free(r.fixes);
-    ir_vec_free(&r.tiny);
-    ir_vec_free(&r.segs);
-    ir_vec_free(&r.nodes);
-    ir_vec_free(&r.heap);
+    keep.segs.v = r.segs.v, keep.segs.cap = r.segs.cap;
+    keep.nodes.v = r.nodes.v, keep.nodes.cap = r.nodes.cap;
+    keep.tiny.v = r.tiny.v, keep.tiny.cap = r.tiny.cap;
+    keep.heap.v = r.heap.v, keep.heap.cap = r.heap.cap;
+    keep_trim();
     if (!ok) {
         f->edits.n = 0;
         f->dirty = 0;
