@@ -283,10 +283,17 @@ run_status run_guarded(void (*body)(void *), void *arg, const run_opts *opts,
             its.it_value.tv_nsec = 1;
     }
 
+    /* the mask changes only if the caller blocks one of ours, or a signal
+     * ends the call (the handler's mask stays): no syscall otherwise */
     pthread_sigmask(SIG_BLOCK, NULL, &old_mask);
+    bool unblock = false;
+    for (unsigned i = 0; i < NFAULT; i++)
+        unblock |= sigismember(&old_mask, fault_signals[i]) == 1;
+    unblock |= sigismember(&old_mask, SIGALRM) == 1;
     cur_frame = &f;
-    if (sigsetjmp(f.env, 1) == 0) {
-        pthread_sigmask(SIG_UNBLOCK, &ours, NULL);
+    if (sigsetjmp(f.env, 0) == 0) {
+        if (unblock)
+            pthread_sigmask(SIG_UNBLOCK, &ours, NULL);
         f.armed = 1;
         if (have_timer)
             timer_settime(timer, 0, &its, NULL);
@@ -307,7 +314,8 @@ run_status run_guarded(void (*body)(void *), void *arg, const run_opts *opts,
     /* a late expiry finds the frame disarmed or a new sequence number */
     if (have_timer)
         timer_delete(timer);
-    pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+    if (unblock || out->status != RUN_OK)
+        pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
     cur_frame = f.prev;
     if (swapped)
         sigaltstack(&old_ss, NULL);
