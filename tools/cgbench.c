@@ -1,13 +1,15 @@
 /* tools/cgbench.c: figures for `make bench` (tools/bench.sh), never asserted.
  *
- *   cgbench [-r N] FILE...        run the BENCH line of each workload
- *   cgbench --compile FILE        parse, verify, compile and link FILE
+ *   cgbench [-r N] [--host-isa] FILE...   run the BENCH line of each workload
+ *   cgbench --compile FILE                parse, verify, compile and link FILE
  *
  * A workload's BENCH line is the last run line after a comment starting
  * `; BENCH` (../shared/bench/README.md).  The file is compiled for its
  * x86_64 target line (the host), linked into one JIT module, and that call
  * alone is timed, the best of N runs (default 1); prints
- * "workload NAME SECONDS ok|WRONG|ERROR".  --compile prints the time of
+ * "workload NAME SECONDS ok|WRONG|ERROR".  --host-isa adds the host's ISA
+ * features (popcnt, lzcnt, bmi ... as cranelift_native would) to the
+ * target line's.  --compile prints the time of
  * each phase and the total per 1,000 functions. */
 #include "codegen.h"
 #include "jit.h"
@@ -18,6 +20,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+
+static bool host_isa;
 
 static double now(void)
 {
@@ -98,6 +102,8 @@ static bool load(jit_ctx *ctx, const char *path, loaded *l)
             }
             break;
         }
+    if (host_isa)
+        t.isa |= cg_host_isa(JIT_ARCH_X86_64);
     jit_error err;
     l->outs = calloc(l->file.funcs.n + 1, sizeof *l->outs);
     for (uint32_t i = 0; i < l->file.funcs.n; i++)
@@ -252,6 +258,8 @@ int main(int argc, char **argv)
         if (!strcmp(argv[i], "-r") && i + 1 < argc) {
             reps = atoi(argv[++i]);
             reps = reps < 1 ? 1 : reps;
+        } else if (!strcmp(argv[i], "--host-isa")) {
+            host_isa = true;
         } else if (!strcmp(argv[i], "--compile") && i + 1 < argc) {
             status |= compile_only(ctx, argv[++i]), files++;
         } else {
@@ -259,7 +267,7 @@ int main(int argc, char **argv)
         }
     }
     if (!files)
-        fputs("usage: cgbench [-r N] FILE... | cgbench --compile FILE\n", stderr);
+        fputs("usage: cgbench [-r N] [--host-isa] FILE... | cgbench --compile FILE\n", stderr);
     jit_ctx_free(ctx);
     return files ? status : 2;
 }
