@@ -618,6 +618,35 @@ void ft_file_result_free(ft_file_result *r)
     free(r->vlog);
 }
 
+/* Why run lines were skipped, once per reason: "skip 38 files (1023 run
+ * lines): host can't run aarch64 programs" (-v says it per file). */
+static void skip_summary(FILE *out, const ft_file_result *res, size_t nfiles)
+{
+    typedef struct { const char *why; unsigned files; unsigned long lines; } reason;
+    IR_VEC(reason) rs = {0};
+    for (size_t i = 0; i < nfiles; i++) {
+        const char *last = NULL;    /* count a file once per reason */
+        for (uint32_t k = 0; k < res[i].cases.n; k++) {
+            const ft_case *c = &res[i].cases.v[k];
+            if (c->status != FT_SKIPPED || !c->msg)
+                continue;
+            uint32_t j = 0;
+            while (j < rs.n && strcmp(rs.v[j].why, c->msg))
+                j++;
+            if (j == rs.n)
+                ir_vec_push(&rs, ((reason){c->msg, 0, 0}));
+            rs.v[j].lines += c->line != 0;
+            if (!last || strcmp(last, c->msg))
+                rs.v[j].files++;
+            last = c->msg;
+        }
+    }
+    for (uint32_t j = 0; j < rs.n; j++)
+        fprintf(out, "skip %u file%s (%lu run line%s): %s\n", rs.v[j].files, rs.v[j].files == 1 ? "" : "s",
+                rs.v[j].lines, rs.v[j].lines == 1 ? "" : "s", rs.v[j].why);
+    ir_vec_free(&rs);
+}
+
 /* The parent's tables, reachable from here in the workers too: they end
  * with exit(), and LeakSanitizer must not count what they inherited. */
 static struct {
@@ -746,6 +775,8 @@ int ft_test(char *const *files, size_t nfiles, const ft_opts *o, ft_counts *c)
     if (o->verbose)
         fprintf(o->out, "%u files: %u passed, %u failed, %u skipped\n", c->files, c->files_passed,
                 c->files_failed, c->files_skipped);
+    else
+        skip_summary(o->out, res, nfiles);
     fprintf(o->out, "%lu passed, %lu failed, %lu skipped\n", c->passed, c->failed, c->skipped);
     fflush(o->out);
     if (o->junit)
