@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -454,24 +453,29 @@ static bool main_cmd(const ir_file *file, ir_run_cmd *rc)
     return true;
 }
 
-static long rss_kib(void)
+/* VmRSS or VmHWM (the peak) of /proc/self/status, in KiB; 0 if unknown. */
+static long status_kib(const char *field)
 {
-    FILE *f = fopen("/proc/self/statm", "r");
-    long size = 0, res = 0;
-    if (f) {
-        if (fscanf(f, "%ld %ld", &size, &res) != 2)
-            res = 0;
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long v = 0;
+    size_t n = strlen(field);
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, field, n) && line[n] == ':') {
+            v = strtol(line + n + 1, NULL, 10);
+            break;
+        }
+    if (f)
         fclose(f);
-    }
-    return res * (sysconf(_SC_PAGESIZE) / 1024);
+    return v;
 }
 
 /* --modules N: compile, link, run and free the file N times over. */
 static int run_modules(const run_args *a, jit_ctx *ctx, const ir_file *file, const cg_target *t,
                        const ir_run_cmd *cmds, uint32_t ncmds)
 {
-    double t0 = now(), t100 = 0;
-    long rss100 = 0, rss_max = 0;
+    double t0 = now();
+    long rss100 = 0;
     unsigned long failed = 0, passed = 0;
     for (long i = 0; i < a->modules; i++) {
         ft_module m;
@@ -486,24 +490,16 @@ static int run_modules(const run_args *a, jit_ctx *ctx, const ir_file *file, con
                                                                                                : failed++;
         ft_module_free(&m);
         if (i + 1 == 100 || (i + 1 < 100 && i + 1 == a->modules))
-            rss100 = rss_kib(), t100 = now();
-        if ((i + 1) % 1000 == 0 || i + 1 == a->modules) {
-            long r = rss_kib();
-            rss_max = r > rss_max ? r : rss_max;
-        }
+            rss100 = status_kib("VmRSS");
     }
     double secs = now() - t0;
     jit_ctx_stats st;
     jit_ctx_stats_get(ctx, &st);
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
     printf("%ld modules in %.3f s: %.0f modules/s (%u functions, %u run lines each)\n", a->modules, secs,
            (double)a->modules / secs, file->funcs.n, ncmds);
-    printf("RSS: %.1f MiB after %ld modules, at most %.1f MiB after that (sampled every 1000), "
-           "peak %.1f MiB; live modules at the end: %zu\n",
-           rss100 / 1024.0, a->modules < 100 ? a->modules : 100L, rss_max / 1024.0, ru.ru_maxrss / 1024.0,
-           st.live_modules);
-    (void)t100;
+    printf("RSS: %.1f MiB after %ld modules, %.1f MiB at the end, peak %.1f MiB; live modules: %zu\n",
+           rss100 / 1024.0, a->modules < 100 ? a->modules : 100L, status_kib("VmRSS") / 1024.0,
+           status_kib("VmHWM") / 1024.0, st.live_modules);
     printf("run lines: %lu passed, %lu failed\n", passed, failed);
     return failed ? 1 : 0;
 }
