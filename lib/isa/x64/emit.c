@@ -612,12 +612,18 @@ static void emit_div(em *e)
 {
     const cg_inst *in = e->in;
     unsigned size = in->size, y = R(e, 1);
-    bool sign = in->cc & X64_DIV_SIGNED, rem = in->cc & X64_DIV_REM;
+    bool sign = in->cc & X64_DIV_SIGNED, rem = in->cc & X64_DIV_REM, check = !(in->cc & X64_DIV_CONST);
     bool w = size == 8;
-    rr(e, 0, w, 0x85, y, y, 0);                             /* test y, y */
-    jcc(e, X64_CC_E, cg_buf_island(B, IR_TRAP_int_divz));
+    if (check) {
+        rr(e, 0, w, 0x85, y, y, 0);                         /* test y, y */
+        jcc(e, X64_CC_E, cg_buf_island(B, IR_TRAP_int_divz));
+    }
     uint32_t done = CG_NONE;
-    if (sign) {
+    if (sign && !check) {
+        if (w)
+            cg_put1(B, 0x48);
+        cg_put1(B, 0x99);                                   /* cdq / cqo */
+    } else if (sign) {
         uint32_t go = cg_buf_new_label(B);
         alu_ri(e, X64_CMPOP, size, y, -1);
         jcc(e, X64_CC_NE, go);

@@ -214,9 +214,10 @@ static unsigned emit_icmp_flags(cg_ctx *c, uint32_t inst)
     if (imm32_of(c, y, &imm) && imm == 0) {    /* test x, x: the same flags as cmp x, 0 */
         x64_test(c, x64_put_in_reg(c, x), size);
     } else if (imm32_of(c, y, &imm)) {
+        uint32_t rx = x64_put_in_reg(c, x);    /* before the compare: it may emit */
         cg_inst *i = cg_emit_inst(F, X64_CMPI, 1);
         i->cc = X64_CMPOP, i->size = (uint8_t)size, i->imm = imm;
-        cg_op_use(F, x64_put_in_reg(c, x));
+        cg_op_use(F, rx);
     } else {
         uint32_t rx = x64_put_in_reg(c, x), ry = x64_put_in_reg(c, y);
         cg_inst *i = cg_emit_inst(F, X64_CMP, 2);
@@ -238,11 +239,12 @@ static unsigned cond_flags(lower *L, uint32_t v)
         unsigned k = 0;     /* the register operand */
         if (!imm32_of(c, a[1], &imm))
             k = 1, imm32_of(c, a[0], &imm);
+        uint32_t rx = x64_put_in_reg(c, a[k]);
         cg_inst *i = cg_emit_inst(F, X64_CMPI, 1);
         i->cc = X64_TEST, i->size = (uint8_t)ir_type_bytes(vtype(c, v)), i->imm = imm;
         if (imm >= 0 && imm <= 255)
             i->size = 1;    /* the same zero flag from the low byte */
-        cg_op_use(F, x64_put_in_reg(c, a[k]));
+        cg_op_use(F, rx);
         return X64_CC_NE;
     }
     if (d != IR_NONE && L->fused[d])
@@ -442,6 +444,57 @@ static bool lower_shift(cg_ctx *c, uint32_t inst, ir_type t)
     return true;
 }
 
+/* Unsigned division by a constant d (not 0): a shift and mask for a power
+ * of two, else the quotient through the high half of a multiplication
+ * (Granlund and Montgomery's round-up method, exact for every 64-bit x:
+ * t = mulhi(x, m), q = (t + ((x - t) >> 1)) >> (l - 1)), on the value
+ * zero-extended to 64 bits. */
+static void lower_udiv_const(cg_ctx *c, uint32_t inst, ir_type t, bool rem, uint64_t d)
+{
+    unsigned bits = ir_type_bits(t);
+    uint32_t x = x64_put_in_reg(c, ir_inst_args(c->fn, inst)[0]), dst = res(c, inst, 0);
+    if (bits < 64)
+        x = x64_extend64(c, x, bits, false);
+    if (!(d & (d - 1))) {
+        unsigned k = (unsigned)__builtin_ctzll(d);
+        if (rem && d - 1 == (uint64_t)(int32_t)(d - 1))
+            x64_ri(c, X64_ALUI, X64_AND, 8, dst, x, (int64_t)(d - 1));
+        else if (rem)
+            x64_rr(c, X64_ALU, X64_AND, 8, dst, x, x64_movi(c, 8, (int64_t)(d - 1)));
+        else if (k)
+            x64_ri(c, X64_SHIFTI, X64_SHR, 8, dst, x, k);
+        else
+            x64_un(c, X64_MOV, 0, 8, 0, dst, x);
+        return;
+    }
+    unsigned l = 64 - (unsigned)__builtin_clzll(d - 1);
+    unsigned __int128 num = ((unsigned __int128)1 << l) - d;
+    uint64_t m = (uint64_t)((num << 64) / d + 1);
+    uint32_t hi = x64_new_int(c), u = x64_new_int(c), u2 = x64_new_int(c), u3 = x64_new_int(c);
+    uint32_t mr = x64_movi(c, 8, (int64_t)m);
+    cg_inst *i = cg_emit_inst(F, X64_MULHI, 3);
+    i->cc = 0, i->size = 8, i->clob = X64_CLOB_DIV;
+    cg_op_use_fixed(F, x, X64_RAX);
+    cg_op_use(F, mr);
+    cg_op_def_fixed(F, hi, X64_RDX);
+    x64_rr(c, X64_ALU, X64_SUB, 8, u, x, hi);
+    x64_ri(c, X64_SHIFTI, X64_SHR, 8, u2, u, 1);
+    x64_rr(c, X64_ALU, X64_ADD, 8, u3, u2, hi);
+    uint32_t q = rem ? x64_new_int(c) : dst;
+    if (l > 1)
+        x64_ri(c, X64_SHIFTI, X64_SHR, 8, q, u3, l - 1);
+    else
+        x64_un(c, X64_MOV, 0, 8, 0, q, u3);
+    if (!rem)
+        return;
+    uint32_t p = x64_new_int(c);
+    if (d == (uint64_t)(int32_t)d)
+        x64_ri(c, X64_IMULI, 0, 8, p, q, (int64_t)d);
+    else
+        x64_rr(c, X64_IMUL, 0, 8, p, q, x64_movi(c, 8, (int64_t)d));
+    x64_rr(c, X64_ALU, X64_SUB, 8, dst, x, p);
+}
+
 static void lower_div(cg_ctx *c, uint32_t inst, ir_type t)
 {
     const ir_inst_data *in = &c->fn->insts.v[inst];
@@ -449,13 +502,19 @@ static void lower_div(cg_ctx *c, uint32_t inst, ir_type t)
     bool sign = in->op == IR_OP_sdiv || in->op == IR_OP_srem;
     bool rem = in->op == IR_OP_urem || in->op == IR_OP_srem;
     unsigned bits = ir_type_bits(t);
+    int64_t k;
+    bool known = const_of(c, a[1], &k) && k != 0 && k != -1;
+    if (known && !sign) {
+        lower_udiv_const(c, inst, t, rem, bits == 64 ? (uint64_t)k : (uint64_t)k & ((1ull << bits) - 1));
+        return;
+    }
     uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]);
     if (bits < 32) {    /* divide in 32 bits; the checks look at the IR width */
         x = x64_extend(c, x, bits, 4, sign);
         y = x64_extend(c, y, bits, 4, sign);
     }
     cg_inst *i = cg_emit_inst(F, X64_DIV, 3);
-    i->cc = (uint8_t)((sign ? X64_DIV_SIGNED : 0) | (rem ? X64_DIV_REM : 0));
+    i->cc = (uint8_t)((sign ? X64_DIV_SIGNED : 0) | (rem ? X64_DIV_REM : 0) | (known ? X64_DIV_CONST : 0));
     i->size = (uint8_t)opsize(t);
     i->aux = bits / 8;
     i->clob = X64_CLOB_DIV;

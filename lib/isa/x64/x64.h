@@ -30,7 +30,8 @@ enum { X64_LZCNT, X64_TZCNT, X64_POPCNT, X64_BSR, X64_BSF };
 enum { X64_LD_PLAIN, X64_LD_ZX, X64_LD_SX, X64_LD_64 = 4 };
 enum { X64_CVT_SIGNED = 1, X64_CVT_SAT = 2 };
 /* Division (X64_DIV cc) */
-enum { X64_DIV_SIGNED = 1, X64_DIV_REM = 2 };
+/* X64_DIV_CONST: the divisor is a constant, neither 0 nor -1: no checks */
+enum { X64_DIV_SIGNED = 1, X64_DIV_REM = 2, X64_DIV_CONST = 4 };
 /* SSE scalar operations: the second opcode byte (F3/F2 0F xx) */
 enum { X64_SQRT = 0x51, X64_FADD = 0x58, X64_FMUL = 0x59, X64_FSUB = 0x5c, X64_FMIN = 0x5d,
        X64_FDIV = 0x5e, X64_FMAX = 0x5f };
