@@ -4,22 +4,12 @@
  * not materialized where defined but at each use (or folded into an
  * immediate), and an icmp whose only use is a brif, select, trapz or
  * trapnz is emitted as a compare at that use, so the flags feed the jump
- * or cmov directly.  A vreg of a narrow integer type has undefined bits
- * above its width, as in Cranelift: whatever reads them extends first. */
+ * or cmov directly (memory accesses are in lowermem.c).  A vreg of a
+ * narrow integer type has undefined bits above its width, as in
+ * Cranelift: whatever reads them extends first. */
 #include "x64.h"
 
 #include <string.h>
-
-typedef struct lower {
-    cg_ctx *c;
-    x64_abi *lw;
-    uint8_t *fused;     /* per IR instruction: 1 an icmp lowered at its use, 2 folded
-                           into an address, 3 a band with an immediate tested at its
-                           use, 4 a load sunk into its use, 5 that use */
-    uint32_t pending[2];    /* edge labels to create after a branch */
-    uint32_t pend_bc[2], npending;
-    uint32_t *vals;     /* scratch: returned values */
-} lower;
 
 #define F (&c->f)
 
@@ -29,7 +19,7 @@ static ir_type vtype(const cg_ctx *c, uint32_t v)
 }
 
 /* The instruction defining v, IR_NONE for a block parameter. */
-static uint32_t def_of(const cg_ctx *c, uint32_t v)
+uint32_t x64_def_of(const cg_ctx *c, uint32_t v)
 {
     const ir_value_data *vd = &c->fn->values.v[ir_value_resolve(c->fn, v)];
     return vd->kind == IR_VAL_RESULT ? vd->def : IR_NONE;
@@ -39,9 +29,9 @@ static bool is_int(ir_type t) { return t >= IR_I8 && t <= IR_I64; }
 static unsigned opsize(ir_type t) { return t == IR_I64 ? 8 : 4; }   /* ALU width for results */
 
 /* Sign-extended value of an iconst operand. */
-static bool const_of(const cg_ctx *c, uint32_t v, int64_t *out)
+bool x64_const_of(const cg_ctx *c, uint32_t v, int64_t *out)
 {
-    uint32_t d = def_of(c, v);
+    uint32_t d = x64_def_of(c, v);
     if (d == IR_NONE || c->fn->insts.v[d].op != IR_OP_iconst)
         return false;
     unsigned bits = ir_type_bits(vtype(c, v));
@@ -55,7 +45,7 @@ static bool const_of(const cg_ctx *c, uint32_t v, int64_t *out)
 static bool imm32_of(const cg_ctx *c, uint32_t v, int32_t *out)
 {
     int64_t x;
-    if (!const_of(c, v, &x) || x != (int32_t)x)
+    if (!x64_const_of(c, v, &x) || x != (int32_t)x)
         return false;
     *out = (int32_t)x;
     return true;
@@ -64,7 +54,7 @@ static bool imm32_of(const cg_ctx *c, uint32_t v, int32_t *out)
 uint32_t x64_put_in_reg(cg_ctx *c, uint32_t v)
 {
     v = ir_value_resolve(c->fn, v);
-    uint32_t d = def_of(c, v);
+    uint32_t d = x64_def_of(c, v);
     if (d != IR_NONE) {
         const ir_inst_data *in = &c->fn->insts.v[d];
         if (in->op == IR_OP_iconst) {
@@ -229,10 +219,10 @@ static unsigned emit_icmp_flags(cg_ctx *c, uint32_t inst)
 }
 
 /* Flags for "v is true": a fused icmp, else v != 0.  Returns the cc. */
-static unsigned cond_flags(lower *L, uint32_t v)
+static unsigned cond_flags(x64_lowering *L, uint32_t v)
 {
     cg_ctx *c = L->c;
-    uint32_t d = def_of(c, v);
+    uint32_t d = x64_def_of(c, v);
     if (d != IR_NONE && L->fused[d] == 3) {     /* band x, imm: test x, imm */
         const uint32_t *a = ir_inst_args(c->fn, d);
         int32_t imm = 0;
@@ -259,7 +249,7 @@ static unsigned cond_flags(lower *L, uint32_t v)
 
 /* The label a branch goes to for block call `bc`: the block's own, or a new
  * edge block's when arguments must be copied on the way. */
-static uint32_t edge_label(lower *L, uint32_t bc)
+static uint32_t edge_label(x64_lowering *L, uint32_t bc)
 {
     const uint32_t *p = &L->c->fn->pool.v[bc];
     if (p[1] == 0)
@@ -304,7 +294,7 @@ static void emit_jump(cg_ctx *c, uint32_t label)
     i->aux = label;
 }
 
-static void lower_jump(lower *L, uint32_t bc)
+static void lower_jump(x64_lowering *L, uint32_t bc)
 {
     cg_ctx *c = L->c;
     set_args(c, bc);
@@ -314,7 +304,7 @@ static void lower_jump(lower *L, uint32_t bc)
 }
 
 /* Edge blocks created by the branch just lowered, right after it. */
-static void flush_edges(lower *L)
+static void flush_edges(x64_lowering *L)
 {
     cg_ctx *c = L->c;
     for (uint32_t k = 0; k < L->npending; k++) {
@@ -324,7 +314,7 @@ static void flush_edges(lower *L)
     L->npending = 0;
 }
 
-static void lower_brif(lower *L, uint32_t inst)
+static void lower_brif(x64_lowering *L, uint32_t inst)
 {
     cg_ctx *c = L->c;
     const ir_inst_data *in = &c->fn->insts.v[inst];
@@ -338,7 +328,7 @@ static void lower_brif(lower *L, uint32_t inst)
     flush_edges(L);
 }
 
-static void lower_br_table(lower *L, uint32_t inst)
+static void lower_br_table(x64_lowering *L, uint32_t inst)
 {
     cg_ctx *c = L->c;
     const ir_inst_data *in = &c->fn->insts.v[inst];
@@ -380,7 +370,7 @@ static void lower_br_table(lower *L, uint32_t inst)
     }
 }
 
-static void lower_trapif(lower *L, uint32_t inst)
+static void lower_trapif(x64_lowering *L, uint32_t inst)
 {
     cg_ctx *c = L->c;
     const ir_inst_data *in = &c->fn->insts.v[inst];
@@ -424,7 +414,7 @@ static bool lower_shift(cg_ctx *c, uint32_t inst, ir_type t)
     unsigned size = op == X64_SHL ? opsize(t) : bits / 8;
     uint32_t dst = res(c, inst, 0);
     int64_t amt;
-    if (const_of(c, a[1], &amt)) {
+    if (x64_const_of(c, a[1], &amt)) {
         x64_ri(c, X64_SHIFTI, op, size, dst, x64_put_in_reg(c, a[0]), amt & (bits - 1));
         return true;
     }
@@ -503,7 +493,7 @@ static void lower_div(cg_ctx *c, uint32_t inst, ir_type t)
     bool rem = in->op == IR_OP_urem || in->op == IR_OP_srem;
     unsigned bits = ir_type_bits(t);
     int64_t k;
-    bool known = const_of(c, a[1], &k) && k != 0 && k != -1;
+    bool known = x64_const_of(c, a[1], &k) && k != 0 && k != -1;
     if (known && !sign) {
         lower_udiv_const(c, inst, t, rem, bits == 64 ? (uint64_t)k : (uint64_t)k & ((1ull << bits) - 1));
         return;
@@ -641,371 +631,9 @@ void x64_bitrev(cg_ctx *c, unsigned bits, uint32_t x, uint32_t dst)
         x64_un(c, X64_UNARY, X64_BSWAP, size, 0, dst, x);
 }
 
-/* ---- memory ------------------------------------------------------------------- */
-
-/* An address as x86 takes it: base + index << scale + disp, or a stack
- * slot + disp; the terms are IR values (IR_NONE for none).  It folds the
- * iadd, ishl by 0..3, iconst and stack_addr instructions of the access's
- * block whose only use is the address (mark_fused marks them, so they are
- * not lowered on their own). */
-typedef struct amode {
-    uint32_t base, index, slot;
-    unsigned scale;
-    int64_t disp;
-} amode;
-
-static uint32_t foldable(const lower *L, uint32_t v, uint32_t blk, unsigned op)
-{
-    const cg_ctx *c = L->c;
-    uint32_t d = def_of(c, v);
-    if (d == IR_NONE || c->fn->insts.v[d].op != op || c->fn->insts.v[d].block != blk ||
-        c->uses.v[ir_value_resolve(c->fn, v)] != 1 || vtype(c, v) != IR_I64)
-        return IR_NONE;
-    return d;
-}
-
-static bool addr_terms(lower *L, uint32_t v, uint32_t blk, amode *m, bool slots, bool mark, unsigned depth)
-{
-    cg_ctx *c = L->c;
-    int64_t k;
-    uint32_t d;
-    if (const_of(c, v, &k)) {
-        m->disp += k;
-        return true;
-    }
-    if (depth < 4 && (d = foldable(L, v, blk, IR_OP_iadd)) != IR_NONE) {
-        const uint32_t *a = ir_inst_args(c->fn, d);
-        if (mark)
-            L->fused[d] = 2;
-        return addr_terms(L, a[0], blk, m, slots, mark, depth + 1) &&
-               addr_terms(L, a[1], blk, m, slots, mark, depth + 1);
-    }
-    if (m->index == IR_NONE && (d = foldable(L, v, blk, IR_OP_ishl)) != IR_NONE) {
-        const uint32_t *a = ir_inst_args(c->fn, d);
-        if (const_of(c, a[1], &k) && (k & 63) <= 3 && vtype(c, a[0]) == IR_I64) {
-            if (mark)
-                L->fused[d] = 2;
-            m->index = ir_value_resolve(c->fn, a[0]), m->scale = (unsigned)(k & 63);
-            return true;
-        }
-    }
-    if (slots && m->slot == IR_NONE && (d = foldable(L, v, blk, IR_OP_stack_addr)) != IR_NONE) {
-        if (mark)
-            L->fused[d] = 2;
-        m->slot = c->fn->insts.v[d].ent;
-        m->disp += c->fn->insts.v[d].imm;
-        return true;
-    }
-    v = ir_value_resolve(c->fn, v);
-    if (m->base == IR_NONE)
-        m->base = v;
-    else if (m->index == IR_NONE)
-        m->index = v, m->scale = 0;
-    else
-        return false;
-    return true;
-}
-
-/* The address of the access `inst` (address operand v, offset off). */
-static amode addr_of(lower *L, uint32_t inst, uint32_t v, int64_t off, bool mark)
-{
-    uint32_t blk = L->c->fn->insts.v[inst].block;
-    for (int slots = 1; slots >= 0; slots--) {
-        amode m = {IR_NONE, IR_NONE, IR_NONE, 0, off};
-        if (!addr_terms(L, v, blk, &m, slots, false, 0))
-            continue;
-        if (m.index != IR_NONE && m.base == IR_NONE && m.scale == 0)
-            m.base = m.index, m.index = IR_NONE;
-        if ((m.slot != IR_NONE && (m.base != IR_NONE || m.index != IR_NONE)) ||
-            (m.index != IR_NONE && m.base == IR_NONE) || m.disp != (int32_t)m.disp)
-            continue;
-        if (mark) {
-            amode again = {IR_NONE, IR_NONE, IR_NONE, 0, off};
-            addr_terms(L, v, blk, &again, slots, true, 0);
-        }
-        return m;
-    }
-    return (amode){ir_value_resolve(L->c->fn, v), IR_NONE, IR_NONE, 0, off};
-}
-
-/* Registers of the address (emitted before the access). */
-static unsigned amode_regs(cg_ctx *c, const amode *m, uint32_t r[2])
-{
-    unsigned n = 0;
-    if (m->base != IR_NONE)
-        r[n++] = x64_put_in_reg(c, m->base);
-    if (m->index != IR_NONE)
-        r[n++] = x64_put_in_reg(c, m->index);
-    return n;
-}
-
-static void amode_set(cg_func *f, cg_inst *i, const amode *m, const uint32_t *r, unsigned n)
-{
-    i->disp = (int32_t)m->disp;
-    if (m->slot != IR_NONE) {
-        i->amode = X64_AM_SLOT, i->aux = m->slot;
-        return;
-    }
-    i->amode = n == 2 ? X64_AM_INDEX : X64_AM_BASE;
-    i->scale = (uint8_t)m->scale;
-    for (unsigned k = 0; k < n; k++)
-        cg_op_use(f, r[k]);
-}
-
-static bool lower_load(lower *L, uint32_t inst)
-{
-    cg_ctx *c = L->c;
-    const ir_inst_data *in = &c->fn->insts.v[inst];
-    ir_type t = c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
-    unsigned width, ext = X64_LD_ZX;
-    switch (in->op) {
-    case IR_OP_uload8: width = 1; break;
-    case IR_OP_sload8: width = 1, ext = X64_LD_SX; break;
-    case IR_OP_uload16: width = 2; break;
-    case IR_OP_sload16: width = 2, ext = X64_LD_SX; break;
-    case IR_OP_uload32: width = 4; break;
-    case IR_OP_sload32: width = 4, ext = X64_LD_SX; break;
-    default:
-        if (!is_int(t) && t != IR_F32 && t != IR_F64)
-            return cg_unsupported(c, inst, NULL);
-        width = ir_type_bytes(t);
-    }
-    if (ext == X64_LD_SX && t == IR_I64)
-        ext |= X64_LD_64;
-    bool fl = ir_type_is_float(t);
-    amode m = addr_of(L, inst, ir_inst_args(c->fn, inst)[0], in->imm, false);
-    uint32_t r[2];
-    unsigned n = amode_regs(c, &m, r);
-    cg_inst *i = cg_emit_inst(F, fl ? X64_XLOAD : X64_LOAD, 1 + n);
-    i->cc = (uint8_t)ext, i->size = (uint8_t)width, i->imm = in->mf.trap;
-    cg_op_def(F, res(c, inst, 0));
-    amode_set(F, i, &m, r, n);
-    return true;
-}
-
-static bool lower_store(lower *L, uint32_t inst)
-{
-    cg_ctx *c = L->c;
-    const ir_inst_data *in = &c->fn->insts.v[inst];
-    const uint32_t *a = ir_inst_args(c->fn, inst);
-    ir_type t = vtype(c, a[0]);
-    unsigned width = in->op == IR_OP_istore8 ? 1 : in->op == IR_OP_istore16 ? 2
-                   : in->op == IR_OP_istore32 ? 4 : ir_type_bytes(t);
-    if (!is_int(t) && t != IR_F32 && t != IR_F64)
-        return cg_unsupported(c, inst, NULL);
-    int64_t k;
-    bool imm = is_int(t) && const_of(c, a[0], &k) && (width < 8 || k == (int32_t)k);
-    uint32_t v = imm ? CG_NONE : x64_put_in_reg(c, a[0]);
-    amode m = addr_of(L, inst, a[1], in->imm, false);
-    uint32_t r[2];
-    unsigned n = amode_regs(c, &m, r);
-    cg_inst *i = cg_emit_inst(F, imm ? X64_STOREI : ir_type_is_float(t) ? X64_XSTORE : X64_STORE, !imm + n);
-    i->size = (uint8_t)width, i->imm = in->mf.trap;
-    if (imm)
-        i->imm = (int64_t)((uint64_t)(uint32_t)k << 32 | (uint32_t)in->mf.trap);
-    else
-        cg_op_use(F, v);
-    amode_set(F, i, &m, r, n);
-    return true;
-}
-
-/* A binary operation one operand of which is a load sunk into it (marked
- * by mark_fused): op reg, [mem]. */
-static bool lower_memop(lower *L, uint32_t inst)
-{
-    cg_ctx *c = L->c;
-    const ir_inst_data *in = &c->fn->insts.v[inst];
-    const uint32_t *a = ir_inst_args(c->fn, inst);
-    unsigned k = 1;
-    uint32_t d = def_of(c, a[1]);
-    if (d == IR_NONE || L->fused[d] != 4)
-        k = 0, d = def_of(c, a[0]);
-    const ir_inst_data *ld = &c->fn->insts.v[d];
-    ir_type t = vtype(c, a[k]);
-    bool fl = ir_type_is_float(t);
-    unsigned op;
-    switch (in->op) {
-    case IR_OP_fadd: op = X64_FADD; break;
-    case IR_OP_fsub: op = X64_FSUB; break;
-    case IR_OP_fmul: op = X64_FMUL; break;
-    case IR_OP_fdiv: op = X64_FDIV; break;
-    case IR_OP_imul: op = X64_MULOP; break;
-    default: op = alu_of[in->op]; break;
-    }
-    amode m = addr_of(L, d, ir_inst_args(c->fn, d)[0], ld->imm, false);
-    uint32_t x = x64_put_in_reg(c, a[1 - k]), r[2];
-    unsigned n = amode_regs(c, &m, r);
-    cg_inst *i = cg_emit_inst(F, fl ? X64_XALUM : X64_ALUM, 2 + n);
-    i->cc = (uint8_t)op, i->size = (uint8_t)ir_type_bytes(t), i->imm = ld->mf.trap;
-    cg_op_def_reuse(F, res(c, inst, 0), 1);
-    cg_op_use(F, x);
-    amode_set(F, i, &m, r, n);
-    return true;
-}
-
-/* fadd/fsub/fmul/fdiv with a constant operand: the operation reads it
- * from the constant pool. */
-static bool lower_fconst_op(cg_ctx *c, uint32_t inst, ir_type t)
-{
-    const ir_inst_data *in = &c->fn->insts.v[inst];
-    const uint32_t *a = ir_inst_args(c->fn, inst);
-    bool commutes = in->op == IR_OP_fadd || in->op == IR_OP_fmul;
-    for (int k = 1; k >= !commutes; k--) {
-        uint32_t d = def_of(c, a[k]);
-        if (d == IR_NONE || (c->fn->insts.v[d].op != IR_OP_f32const && c->fn->insts.v[d].op != IR_OP_f64const))
-            continue;
-        unsigned size = ir_type_bytes(t);
-        int64_t bits = c->fn->insts.v[d].imm;
-        uint32_t x = x64_put_in_reg(c, a[1 - k]);
-        cg_inst *i = cg_emit_inst(F, X64_XALUM, 2);
-        i->cc = (uint8_t)(in->op == IR_OP_fadd ? X64_FADD : in->op == IR_OP_fsub ? X64_FSUB
-                          : in->op == IR_OP_fmul ? X64_FMUL : X64_FDIV);
-        i->size = (uint8_t)size, i->imm = IR_TRAP_NONE;
-        i->amode = X64_AM_CONST, i->aux = cg_const_add(F, &bits, size, size);
-        cg_op_def_reuse(F, res(c, inst, 0), 1);
-        cg_op_use(F, x);
-        return true;
-    }
-    return false;
-}
-
-/* ---- global values ----------------------------------------------------------------
- * Computed where used, from the vmctx parameter, loads, additions and
- * symbol addresses (through the GOT: any distance). */
-
-static bool gv_value(cg_ctx *c, uint32_t gv, uint32_t inst, unsigned depth, uint32_t *out)
-{
-    const ir_function *fn = c->fn;
-    if (gv >= fn->gvs.n || depth > 64)
-        return cg_unsupported(c, inst, "global value");
-    const ir_global_value *g = &fn->gvs.v[gv];
-    switch (g->kind) {
-    case IR_GV_VMCTX: {
-        const ir_block_data *entry = &fn->blocks.v[fn->layout.v[0]];
-        for (uint32_t k = 0; k < fn->sig.nparams && k < entry->nparams; k++)
-            if (fn->abi_params.v[fn->sig.params + k].purpose == IR_PURPOSE_VMCTX) {
-                *out = x64_put_in_reg(c, fn->pool.v[entry->params + k]);
-                return true;
-            }
-        return cg_unsupported(c, inst, "vmctx global value without a vmctx parameter");
-    }
-    case IR_GV_LOAD: case IR_GV_IADD_IMM: {
-        uint32_t base;
-        if (!gv_value(c, g->base, inst, depth + 1, &base))
-            return false;
-        uint32_t r = x64_new_int(c);
-        if (g->kind == IR_GV_IADD_IMM) {
-            if (g->offset == (int32_t)g->offset) {
-                x64_ri(c, X64_ALUI, X64_ADD, 8, r, base, g->offset);
-            } else {
-                x64_rr(c, X64_ALU, X64_ADD, 8, r, base, x64_movi(c, 8, g->offset));
-            }
-        } else {
-            if (!is_int(g->type) || g->offset != (int32_t)g->offset)
-                return cg_unsupported(c, inst, "global value load");
-            cg_inst *i = cg_emit_inst(F, X64_LOAD, 2);
-            i->cc = X64_LD_ZX, i->size = (uint8_t)ir_type_bytes(g->type), i->amode = X64_AM_BASE;
-            i->disp = (int32_t)g->offset, i->imm = g->flags.trap;
-            cg_op_def(F, r);
-            cg_op_use(F, base);
-        }
-        *out = r;
-        return true;
-    }
-    case IR_GV_SYMBOL: {
-        if (g->tls)
-            return cg_unsupported(c, inst, "thread-local symbol");
-        char buf[128];
-        uint32_t r = x64_new_int(c);
-        cg_inst *i = cg_emit_inst(F, X64_GOTLOAD, 1);
-        i->aux = cg_sym_add(c, cg_extname_symbol(c, &g->name, buf, sizeof buf));
-        cg_op_def(F, r);
-        if (g->offset) {
-            uint32_t s = x64_new_int(c);
-            if (g->offset == (int32_t)g->offset)
-                x64_ri(c, X64_ALUI, X64_ADD, 8, s, r, g->offset);
-            else
-                x64_rr(c, X64_ALU, X64_ADD, 8, s, r, x64_movi(c, 8, g->offset));
-            r = s;
-        }
-        *out = r;
-        return true;
-    }
-    default:
-        return cg_unsupported(c, inst, "dynamic scale global value");
-    }
-}
-
-/* ---- atomics ---------------------------------------------------------------------
- * x86 is TSO: loads are acquire, a locked instruction is a full barrier;
- * a sequentially consistent store is a store and mfence. */
-
-static bool lower_atomic(cg_ctx *c, uint32_t inst)
-{
-    const ir_inst_data *in = &c->fn->insts.v[inst];
-    const uint32_t *a = ir_inst_args(c->fn, inst);
-    ir_type t = in->op == IR_OP_atomic_store ? vtype(c, a[0]) : c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
-    if (!is_int(t))
-        return cg_unsupported(c, inst, NULL);
-    unsigned size = ir_type_bytes(t);
-    cg_inst *i;
-    switch (in->op) {
-    case IR_OP_atomic_load: {
-        uint32_t p = x64_put_in_reg(c, a[0]);
-        i = cg_emit_inst(F, X64_LOAD, 2);
-        i->cc = X64_LD_ZX, i->size = (uint8_t)size, i->amode = X64_AM_BASE, i->imm = in->mf.trap;
-        cg_op_def(F, res(c, inst, 0));
-        cg_op_use(F, p);
-        return true;
-    }
-    case IR_OP_atomic_store: {
-        uint32_t v = x64_put_in_reg(c, a[0]), p = x64_put_in_reg(c, a[1]);
-        i = cg_emit_inst(F, X64_STORE, 2);
-        i->size = (uint8_t)size, i->amode = X64_AM_BASE, i->imm = in->mf.trap;
-        cg_op_use(F, v);
-        cg_op_use(F, p);
-        cg_emit_inst(F, X64_FENCE, 0);
-        return true;
-    }
-    case IR_OP_atomic_cas: {
-        uint32_t p = x64_put_in_reg(c, a[0]), e = x64_put_in_reg(c, a[1]), n = x64_put_in_reg(c, a[2]);
-        i = cg_emit_inst(F, X64_CAS, 4);
-        i->size = (uint8_t)size, i->imm = in->mf.trap;
-        cg_op_use_fixed(F, e, X64_RAX);
-        cg_op_use(F, n);
-        cg_op_use(F, p);
-        cg_op_def_fixed(F, res(c, inst, 0), X64_RAX);
-        return true;
-    }
-    default: {  /* atomic_rmw */
-        uint32_t p = x64_put_in_reg(c, a[0]), x = x64_put_in_reg(c, a[1]);
-        if (in->cond == IR_RMW_add || in->cond == IR_RMW_sub || in->cond == IR_RMW_xchg) {
-            if (in->cond == IR_RMW_sub) {
-                uint32_t n = x64_new_int(c);
-                x64_un(c, X64_UNARY, X64_NEG, size, 0, n, x);
-                x = n;
-            }
-            i = cg_emit_inst(F, X64_XADD, 3);
-            i->cc = in->cond == IR_RMW_xchg, i->size = (uint8_t)size, i->imm = in->mf.trap;
-            cg_op_def_reuse(F, res(c, inst, 0), 1);
-            cg_op_use(F, x);
-            cg_op_use(F, p);
-            return true;
-        }
-        i = cg_emit_inst(F, X64_RMWLOOP, 4);
-        i->cc = in->cond, i->size = (uint8_t)size, i->imm = in->mf.trap;
-        cg_op_use(F, x);
-        cg_op_use(F, p);
-        cg_op_def_fixed(F, res(c, inst, 0), X64_RAX);
-        cg_op_temp(F, x64_new_int(c));
-        return true;
-    }
-    }
-}
-
 /* ---- one instruction ------------------------------------------------------------ */
 
-static bool lower_int(lower *L, uint32_t inst, ir_type t)
+static bool lower_int(x64_lowering *L, uint32_t inst, ir_type t)
 {
     cg_ctx *c = L->c;
     const ir_inst_data *in = &c->fn->insts.v[inst];
@@ -1154,7 +782,7 @@ static bool lower_int(lower *L, uint32_t inst, ir_type t)
     }
 }
 
-static bool lower_inst(lower *L, uint32_t inst)
+static bool lower_inst(x64_lowering *L, uint32_t inst)
 {
     cg_ctx *c = L->c;
     const ir_function *fn = c->fn;
@@ -1164,7 +792,7 @@ static bool lower_inst(lower *L, uint32_t inst)
     if (!t && in->nres)
         t = fn->values.v[ir_inst_results(fn, inst)[0]].type;
     if (L->fused[inst] == 5)
-        return lower_memop(L, inst);
+        return x64_lower_memop(L, inst);
     if (L->fused[inst] >= 2)
         return true;    /* folded into addresses or a use, or a band tested at its use */
     switch (in->op) {
@@ -1226,7 +854,7 @@ static bool lower_inst(lower *L, uint32_t inst)
     }
     case IR_OP_symbol_value: case IR_OP_global_value: {
         uint32_t r;
-        if (!is_int(t) || !gv_value(c, in->ent, inst, 0, &r))
+        if (!is_int(t) || !x64_gv_value(c, in->ent, inst, 0, &r))
             return is_int(t) ? false : cg_unsupported(c, inst, NULL);
         x64_un(c, X64_MOV, 0, 8, 0, res(c, inst, 0), r);
         return true;
@@ -1248,15 +876,15 @@ static bool lower_inst(lower *L, uint32_t inst)
         return true;
     }
     case IR_OP_atomic_load: case IR_OP_atomic_store: case IR_OP_atomic_cas: case IR_OP_atomic_rmw:
-        return lower_atomic(c, inst);
+        return x64_lower_atomic(c, inst);
     case IR_OP_fence:
         cg_emit_inst(F, X64_FENCE, 0);
         return true;
     case IR_OP_load: case IR_OP_uload8: case IR_OP_sload8: case IR_OP_uload16:
     case IR_OP_sload16: case IR_OP_uload32: case IR_OP_sload32:
-        return lower_load(L, inst);
+        return x64_lower_load(L, inst);
     case IR_OP_store: case IR_OP_istore8: case IR_OP_istore16: case IR_OP_istore32:
-        return lower_store(L, inst);
+        return x64_lower_store(L, inst);
     case IR_OP_icmp: {
         if (L->fused[inst])
             return true;
@@ -1307,7 +935,7 @@ static bool lower_inst(lower *L, uint32_t inst)
         x64_un(c, X64_MOV, 0, 8, 0, res(c, inst, 0), x64_put_in_reg(c, a[0]));
         return true;
     case IR_OP_fadd: case IR_OP_fsub: case IR_OP_fmul: case IR_OP_fdiv:
-        if ((t == IR_F32 || t == IR_F64) && lower_fconst_op(c, inst, t))
+        if ((t == IR_F32 || t == IR_F64) && x64_lower_fconst_op(c, inst, t))
             return true;
         return x64_lower_float(c, inst, t);
     case IR_OP_sqrt:
@@ -1334,36 +962,9 @@ static bool lower_inst(lower *L, uint32_t inst)
     return lower_int(L, inst, t);
 }
 
-/* The load defining v, if it can move down to its only use, instruction
- * `use` of the same block: nothing between may store, call or have side
- * effects, nor trap unless the load cannot. */
-static uint32_t sinkable_load(lower *L, uint32_t use, uint32_t v, ir_type t)
-{
-    const cg_ctx *c = L->c;
-    const ir_function *fn = c->fn;
-    uint32_t d = def_of(c, v);
-    if (d == IR_NONE || fn->insts.v[d].op != IR_OP_load || fn->insts.v[d].block != fn->insts.v[use].block ||
-        L->fused[d] || c->uses.v[ir_value_resolve(fn, v)] != 1 || vtype(c, v) != t)
-        return IR_NONE;
-    bool may_trap = fn->insts.v[d].mf.trap != IR_TRAP_NONE;
-    unsigned n = 0;
-    for (uint32_t j = fn->insts.v[d].next; j != use; j = fn->insts.v[j].next) {
-        if (j == IR_NONE || ++n > 16)
-            return IR_NONE;
-        const ir_inst_data *jn = &fn->insts.v[j];
-        unsigned fl = ir_opcodes[jn->op].flags;
-        bool load = (fl & IR_OPF_CAN_LOAD) && !(fl & IR_OPF_CAN_STORE) && !(fl & IR_OPF_CALL);
-        if (fl & (IR_OPF_CAN_STORE | IR_OPF_CALL | IR_OPF_SIDE_EFFECT | IR_OPF_TERMINATOR))
-            return IR_NONE;
-        if ((fl & IR_OPF_CAN_TRAP) && may_trap && !(load && jn->mf.trap == IR_TRAP_NONE))
-            return IR_NONE;
-    }
-    return d;
-}
-
 /* An icmp whose only use is the condition of a brif, select, trapz or
  * trapnz becomes a compare right at that use. */
-static void mark_fused(lower *L)
+static void mark_fused(x64_lowering *L)
 {
     cg_ctx *c = L->c;
     const ir_function *fn = c->fn;
@@ -1375,7 +976,7 @@ static void mark_fused(lower *L)
         if (in->block == IR_NONE || !in->nargs)
             continue;
         uint32_t v = ir_value_resolve(fn, ir_inst_args(fn, i)[0]);
-        uint32_t d = def_of(c, v);
+        uint32_t d = x64_def_of(c, v);
         if (d != IR_NONE && fn->insts.v[d].op == IR_OP_icmp && c->uses.v[v] == 1 &&
             (is_int(vtype(c, ir_inst_args(fn, d)[0])) || vtype(c, ir_inst_args(fn, d)[0]) == IR_I128))
             L->fused[d] = 1;
@@ -1384,57 +985,14 @@ static void mark_fused(lower *L)
             (imm32_of(c, ir_inst_args(fn, d)[0], &imm) || imm32_of(c, ir_inst_args(fn, d)[1], &imm)))
             L->fused[d] = 3;
     }
-    /* address computations folded into loads and stores (before loads sink,
-     * which keep their folded addresses) */
-    for (uint32_t i = 0; i < fn->insts.n; i++) {
-        const ir_inst_data *in = &fn->insts.v[i];
-        if (in->block == IR_NONE)
-            continue;
-        switch (in->op) {
-        case IR_OP_load: case IR_OP_uload8: case IR_OP_sload8: case IR_OP_uload16: case IR_OP_sload16:
-        case IR_OP_uload32: case IR_OP_sload32:
-            if (fn->values.v[ir_inst_results(fn, i)[0]].type != IR_I128)
-                addr_of(L, i, ir_inst_args(fn, i)[0], in->imm, true);
-            break;
-        case IR_OP_store: case IR_OP_istore8: case IR_OP_istore16: case IR_OP_istore32:
-            if (vtype(c, ir_inst_args(fn, i)[0]) != IR_I128)
-                addr_of(L, i, ir_inst_args(fn, i)[1], in->imm, true);
-            break;
-        default:
-            break;
-        }
-    }
-    /* loads used once by an arithmetic operation right after them */
-    for (uint32_t i = 0; i < fn->insts.n; i++) {
-        const ir_inst_data *in = &fn->insts.v[i];
-        if (in->block == IR_NONE || L->fused[i] || in->nargs != 2 || !in->nres)
-            continue;
-        ir_type t = fn->values.v[ir_inst_results(fn, i)[0]].type;
-        bool fl = in->op == IR_OP_fadd || in->op == IR_OP_fsub || in->op == IR_OP_fmul || in->op == IR_OP_fdiv;
-        bool in_ = in->op == IR_OP_iadd || in->op == IR_OP_isub || in->op == IR_OP_band ||
-                   in->op == IR_OP_bor || in->op == IR_OP_bxor || in->op == IR_OP_imul;
-        if (!(fl && (t == IR_F32 || t == IR_F64)) && !(in_ && (t == IR_I32 || t == IR_I64)))
-            continue;
-        bool commutes = in->op != IR_OP_fsub && in->op != IR_OP_fdiv && in->op != IR_OP_isub;
-        const uint32_t *a = ir_inst_args(fn, i);
-        int32_t imm;
-        if (in_ && (imm32_of(c, a[0], &imm) || imm32_of(c, a[1], &imm)))
-            continue;   /* an immediate form is better */
-        for (int k = 1; k >= !commutes; k--) {
-            uint32_t d = sinkable_load(L, i, a[k], t);
-            if (d != IR_NONE && ir_value_resolve(fn, a[0]) != ir_value_resolve(fn, a[1])) {
-                L->fused[d] = 4, L->fused[i] = 5;
-                break;
-            }
-        }
-    }
+    x64_mark_memory(L);
 }
 
 bool x64_lower(cg_ctx *c)
 {
     const ir_function *fn = c->fn;
     x64_abi lw = {0};
-    lower L = {.c = c, .lw = &lw};
+    x64_lowering L = {.c = c, .lw = &lw};
     L.fused = calloc(fn->insts.n + 1, 1);
     c->targ = &lw;
     bool ok = fn->layout.n > 0 && x64_sig_compute(c, &lw, fn, &fn->sig, CG_NONE, &lw.self);

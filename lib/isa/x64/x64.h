@@ -1,6 +1,7 @@
 /* lib/isa/x64 internal interface: registers, machine opcodes and their
  * operand layouts, the ABI.  targ.c registers and hooks, abi.c System V,
- * lower.c instruction selection, emit.c encoding. */
+ * lower.c instruction selection (lowermem.c memory, lowerfp.c floats,
+ * lower128.c i128), emit.c encoding. */
 #ifndef CLIFRUN_X64_H
 #define CLIFRUN_X64_H
 
@@ -201,6 +202,33 @@ void x64_bitrev(cg_ctx *c, unsigned bits, uint32_t x, uint32_t dst);
 void x64_bitcount(cg_ctx *c, unsigned irop, unsigned bits, uint32_t x, uint32_t dst);
 extern const uint8_t x64_intcc[IR_INTCC_COUNT];
 unsigned x64_cc_swap(unsigned cc);
+
+/* The state of lowering one function (lower.c). */
+typedef struct x64_lowering {
+    cg_ctx *c;
+    x64_abi *lw;
+    uint8_t *fused;     /* per IR instruction: 1 an icmp lowered at its use, 2 folded
+                           into an address, 3 a band with an immediate tested at its
+                           use, 4 a load sunk into its use, 5 that use */
+    uint32_t pending[2];    /* edge labels to create after a branch */
+    uint32_t pend_bc[2], npending;
+    uint32_t *vals;     /* scratch: returned values */
+} x64_lowering;
+
+/* The instruction defining v, IR_NONE for a block parameter. */
+uint32_t x64_def_of(const cg_ctx *c, uint32_t v);
+/* The sign-extended value of an iconst operand. */
+bool x64_const_of(const cg_ctx *c, uint32_t v, int64_t *out);
+
+/* ---- lowermem.c: memory --------------------------------------------------- */
+
+void x64_mark_memory(x64_lowering *L);
+bool x64_lower_load(x64_lowering *L, uint32_t inst);
+bool x64_lower_store(x64_lowering *L, uint32_t inst);
+bool x64_lower_memop(x64_lowering *L, uint32_t inst);
+bool x64_lower_fconst_op(cg_ctx *c, uint32_t inst, ir_type t);
+bool x64_gv_value(cg_ctx *c, uint32_t gv, uint32_t inst, unsigned depth, uint32_t *out);
+bool x64_lower_atomic(cg_ctx *c, uint32_t inst);
 
 /* ---- lowerfp.c: floating point ------------------------------------------- */
 
