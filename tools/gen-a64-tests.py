@@ -161,11 +161,589 @@ block0:
     f.write()
 
 
+def gen_longjump():
+    f = File("a64-longjump.clif", "Branches beyond their reach: bb_padding_log2_minus_one puts 32 KiB and then\n"
+             "2 MiB of padding after every block, so tbz (+-32 KiB), then b.cond, cbz and the\n"
+             "branches to trap islands (+-1 MiB) cannot reach: the function is emitted again\n"
+             "with long forms.  Loops, br_table, traps and calls across the padding.",
+             "test run\nset bb_padding_log2_minus_one=16\ntarget aarch64\n"
+             "set bb_padding_log2_minus_one=22\ntarget aarch64\n")
+    f.func("""function %bit(i32) -> i32 {
+block0(v0: i32):
+    v1 = band_imm v0, 0x100
+    brif v1, block1, block2
+block1:
+    v2 = iconst.i32 1
+    return v2
+block2:
+    v3 = iconst.i32 2
+    return v3
+}""", ["; run: %%bit(%d) == %d" % (x, 1 if x & 0x100 else 2) for x in (0, 0x100, 0xff, -1)])
+    f.func("""function %cmp(i64, i64) -> i64 {
+block0(v0: i64, v1: i64):
+    v2 = icmp slt v0, v1
+    brif v2, block1(v0), block2(v1)
+block1(v3: i64):
+    return v3
+block2(v4: i64):
+    v5 = iadd_imm v4, 1000
+    return v5
+}""", ["; run: %%cmp(%d, %d) == %d" % (a, b, a if a < b else b + 1000) for a, b in ((1, 2), (2, 1), (-5, 5), (7, 7))])
+    f.func("""function %loop(i32) -> i32 {
+block0(v0: i32):
+    v1 = iconst.i32 0
+    jump block1(v0, v1)
+block1(v2: i32, v3: i32):
+    brif v2, block2, block3
+block2:
+    v4 = iadd v3, v2
+    v5 = iadd_imm v2, -1
+    jump block1(v5, v4)
+block3:
+    return v3
+}""", ["; run: %%loop(%d) == %d" % (n, n * (n + 1) // 2) for n in (0, 1, 10, 1000)])
+    f.func("""function %divs(i32, i32) -> i32 {
+block0(v0: i32, v1: i32):
+    v2 = sdiv v0, v1
+    brif v2, block1, block2
+block1:
+    v3 = udiv v0, v1
+    return v3
+block2:
+    trapz v1, user7
+    v4 = iconst.i32 -1
+    return v4
+}""", ["; run: %divs(100, 7) == 14", "; run: %divs(3, 7) == -1", "; trap: int_divz",
+       "; run: %divs(1, 0) == 0", "; trap: int_ovf", "; run: %divs(-2147483648, -1) == 0"])
+    f.func("""function %table(i32) -> i32 {
+block0(v0: i32):
+    br_table v0, block4, [block1, block2, block3]
+block1:
+    v1 = iconst.i32 10
+    return v1
+block2:
+    v2 = iconst.i32 20
+    return v2
+block3:
+    v3 = iconst.i32 30
+    return v3
+block4:
+    v4 = iconst.i32 40
+    return v4
+}""", ["; run: %%table(%d) == %d" % (x, [10, 20, 30][x] if 0 <= x < 3 else 40) for x in (0, 1, 2, 3, -1)])
+    f.func("""function %callee(i64) -> i64 {
+block0(v0: i64):
+    v1 = imul_imm v0, 3
+    return v1
+}""", [])
+    f.func("""function %caller(i64) -> i64 {
+    fn0 = %callee(i64) -> i64
+block0(v0: i64):
+    brif v0, block1, block2
+block1:
+    v1 = call fn0(v0)
+    return v1
+block2:
+    v2 = iconst.i64 -1
+    return v2
+}""", ["; run: %caller(5) == 15", "; run: %caller(0) == -1"])
+    f.write()
+
+
+# ---- calling conventions ------------------------------------------------------
+
+def sig_text(types):
+    return ", ".join(types)
+
+
+def gen_abi():
+    f = File("a64-abi.clif", "AAPCS64 against the C convention (system_v functions called through libffi read\n"
+             "their stack arguments where C puts them) and against itself: narrow, i128 and float\n"
+             "arguments beyond the registers, in system_v and in apple_aarch64 (packed stack\n"
+             "arguments, i128 pairs at odd registers), many results through the return area.",
+             "test run\n" + PAC)
+    ints = ["i8"] * 6 + ["i16"] * 4 + ["i32"] * 4 + ["i64"] * 4
+    for cc in ("system_v", "apple_aarch64"):
+        name = "stack_int_" + cc[:5]
+        params = ", ".join("v%d: %s" % (k, t) for k, t in enumerate(ints))
+        body = ["block0(%s):" % params]
+        acc = None
+        nv = len(ints)
+        for k, t in enumerate(ints):
+            x = "v%d" % k
+            if t != "i64":
+                body.append("    v%d = sextend.i64 %s" % (nv, x))
+                x = "v%d" % nv
+                nv += 1
+            body.append("    v%d = imul_imm %s, %d" % (nv, x, k + 1))
+            term = "v%d" % nv
+            nv += 1
+            if acc is None:
+                acc = term
+            else:
+                body.append("    v%d = iadd %s, %s" % (nv, acc, term))
+                acc = "v%d" % nv
+                nv += 1
+        body.append("    return %s" % acc)
+        text = "function %%%s(%s) -> i64 %s {\n%s\n}" % (name, sig_text(ints), cc, "\n".join(body))
+        argsets = [[(k * 37 + 5) * (-1) ** k for k in range(len(ints))],
+                   [sx(0x8123456789abcdef >> k, {"i8": 8, "i16": 16, "i32": 32, "i64": 64}[t]) for k, t in enumerate(ints)]]
+        runs = []
+        for args in argsets:
+            bits = [{"i8": 8, "i16": 16, "i32": 32, "i64": 64}[t] for t in ints]
+            vals = [sx(a, b) for a, b in zip(args, bits)]
+            total = sum(v * (k + 1) for k, v in enumerate(vals))
+            runs.append("; run: %%%s(%s) == %s" % (name, ", ".join(str(v) for v in vals), lit(total, 64)))
+        f.func(text, runs)
+        caller = "call_" + name
+        vals = [sx((k * 1000003 + 17) * (-1) ** k, {"i8": 8, "i16": 16, "i32": 32, "i64": 64}[t]) for k, t in enumerate(ints)]
+        consts = "\n".join("    v%d = iconst.%s %d" % (k, t, v) for k, (t, v) in enumerate(zip(ints, vals)))
+        f.func("""function %%%s() -> i64 {
+    fn0 = %%%s(%s) -> i64 %s
+block0:
+%s
+    v100 = call fn0(%s)
+    return v100
+}""" % (caller, name, sig_text(ints), cc, consts, ", ".join("v%d" % k for k in range(len(ints)))),
+               ["; run: %%%s() == %s" % (caller, lit(sum(v * (k + 1) for k, v in enumerate(vals)), 64))])
+    # floats beyond v7: f64 and f32 on the stack
+    flts = ["f64"] * 10 + ["f32"] * 6
+    for cc in ("system_v", "apple_aarch64"):
+        name = "stack_flt_" + cc[:5]
+        params = ", ".join("v%d: %s" % (k, t) for k, t in enumerate(flts))
+        body = ["block0(%s):" % params]
+        nv = len(flts)
+        acc = None
+        for k, t in enumerate(flts):
+            x = "v%d" % k
+            if t == "f32":
+                body.append("    v%d = fpromote.f64 %s" % (nv, x))
+                x = "v%d" % nv
+                nv += 1
+            body.append("    v%d = f64const %s" % (nv, gx.fmt(float(k + 1), 64)))
+            body.append("    v%d = fmul %s, v%d" % (nv + 1, x, nv))
+            term = "v%d" % (nv + 1)
+            nv += 2
+            if acc is None:
+                acc = term
+            else:
+                body.append("    v%d = fadd %s, %s" % (nv, acc, term))
+                acc = "v%d" % nv
+                nv += 1
+        body.append("    return %s" % acc)
+        text = "function %%%s(%s) -> f64 %s {\n%s\n}" % (name, sig_text(flts), cc, "\n".join(body))
+        vals = [k * 1.5 - 3.25 for k in range(len(flts))]
+        total = None
+        for k, v in enumerate(vals):
+            term = v * float(k + 1)
+            total = term if total is None else total + term
+        args = ", ".join(("%r" % v) if t == "f64" else ("%r" % v) for v, t in zip(vals, flts))
+        f.func(text, ["; run: %%%s(%s) == %s" % (name, ", ".join(gx.fmt(float(v), 64) for v in vals), gx.fmt(total, 64))])
+    # i128 arguments: an even register pair in AAPCS64, any pair in apple_aarch64
+    for cc in ("system_v", "apple_aarch64"):
+        name = "i128_args_" + cc[:5]
+        types = ["i64", "i128", "i64", "i128", "i128", "i128", "i32", "i128"]
+        f.func("""function %%%s(%s) -> i128 %s {
+block0(v0: i64, v1: i128, v2: i64, v3: i128, v4: i128, v5: i128, v6: i32, v7: i128):
+    v8 = uextend.i128 v0
+    v9 = sextend.i128 v2
+    v10 = sextend.i128 v6
+    v11 = iadd v8, v1
+    v12 = isub v11, v9
+    v13 = iadd v12, v3
+    v14 = bxor v13, v4
+    v15 = iadd v14, v5
+    v16 = iadd v15, v10
+    v17 = isub v16, v7
+    return v17
+}""" % (name, sig_text(types), cc), [])
+        caller = "call_" + name
+        a = [5, (1 << 100) + 7, -3, (1 << 64) - 1, 0x123456789abcdef0123456789, -(1 << 90), -9, 1 << 127]
+        m = mask(128)
+        r = ((ux(a[0], 64) + a[1] - a[2] + a[3]) ^ a[4]) + a[5] + a[6] - a[7]
+        f.func("""function %%%s() -> i64, i64 {
+    fn0 = %%%s(%s) -> i128 %s
+block0:
+    v0 = iconst.i64 %d
+    v1 = iconst.i64 %d
+    v2 = iconst.i64 %d
+    v3 = iconcat v1, v2
+    v4 = iconst.i64 %d
+    v5 = iconst.i64 %d
+    v6 = iconst.i64 %d
+    v7 = iconcat v5, v6
+    v8 = iconst.i64 %d
+    v9 = iconst.i64 %d
+    v10 = iconcat v8, v9
+    v11 = iconst.i64 %d
+    v12 = iconst.i64 %d
+    v13 = iconcat v11, v12
+    v14 = iconst.i32 %d
+    v15 = iconst.i64 %d
+    v16 = iconst.i64 %d
+    v17 = iconcat v15, v16
+    v18 = call fn0(v0, v3, v4, v7, v10, v13, v14, v17)
+    v19, v20 = isplit v18
+    return v19, v20
+}""" % (caller, name, sig_text(types), cc, a[0], sx(a[1], 64), sx(a[1] >> 64, 64), a[2], sx(a[3], 64),
+        sx(a[3] >> 64, 64), sx(a[4], 64), sx(a[4] >> 64, 64), sx(a[5] & m, 64), sx((a[5] & m) >> 64, 64), a[6],
+        sx(a[7], 64), sx(a[7] >> 64, 64)),
+               ["; run: %%%s() == [%s, %s]" % (caller, lit(r & m, 64), lit((r & m) >> 64, 64))])
+    # more results than registers: the rest through the return area (x8)
+    for cc in ("system_v", "apple_aarch64", "tail"):
+        name = "many_rets_" + cc[:5]
+        rt = ["i64"] * 10 + ["f64"] * 9 + ["i8", "i32"]
+        defs, vals = [], []
+        for k, t in enumerate(rt):
+            if t == "f64":
+                v = k * 0.5
+                defs.append("    v%d = f64const %s" % (k, gx.fmt(v, 64)))
+            else:
+                v = sx(k * 0x10000001 - 50, int(t[1:]))
+                defs.append("    v%d = iconst.%s %d" % (k, t, v))
+            vals.append(v)
+        f.func("""function %%%s(i64) -> %s %s {
+block0(v100: i64):
+%s
+    v101 = iadd v0, v100
+    return v101, %s
+}""" % (name, ", ".join(rt), cc, "\n".join(defs), ", ".join("v%d" % k for k in range(1, len(rt)))),
+               ["; run: %%%s(1) == [%s]" % (name, ", ".join(
+                   [lit(vals[0] + 1, 64)] + [(gx.fmt(v, 64) if isinstance(v, float) else lit(v, int(rt[k][1:])))
+                                             for k, v in enumerate(vals) if k > 0]))])
+        caller = "call_" + name
+        # a checksum of the integer results and the float ones
+        isum = sum(v * (k + 1) for k, v in enumerate(vals) if not isinstance(v, float)) + 1000
+        fsum = 0.0
+        for v in vals:
+            if isinstance(v, float):
+                fsum = fsum + v
+        uses = []
+        nv = 200
+        acc = "v0"
+        for k in range(1, len(rt)):
+            t = rt[k]
+            if t == "f64":
+                continue
+            x = "v%d" % k
+            if t != "i64":
+                uses.append("    v%d = sextend.i64 %s" % (nv, x))
+                x = "v%d" % nv
+                nv += 1
+            uses.append("    v%d = imul_imm %s, %d" % (nv, x, k + 1))
+            uses.append("    v%d = iadd %s, v%d" % (nv + 1, acc, nv))
+            acc = "v%d" % (nv + 1)
+            nv += 2
+        facc = None
+        for k in range(len(rt)):
+            if rt[k] != "f64":
+                continue
+            if facc is None:
+                facc = "v%d" % k
+            else:
+                uses.append("    v%d = fadd %s, v%d" % (nv, facc, k))
+                facc = "v%d" % nv
+                nv += 1
+        f.func("""function %%%s() -> i64, f64 {
+    fn0 = %%%s(i64) -> %s %s
+block0:
+    v300 = iconst.i64 1000
+    %s = call fn0(v300)
+%s
+    return %s, %s
+}""" % (caller, name, ", ".join(rt), cc, ", ".join("v%d" % k for k in range(len(rt))), "\n".join(uses), acc, facc),
+               ["; run: %%%s() == [%s, %s]" % (caller, lit(isum, 64), gx.fmt(fsum, 64))])
+    f.write()
+
+
+def gen_sarg():
+    f = File("a64-sarg.clif", "sarg(N) struct arguments: the caller copies N bytes into its outgoing argument\n"
+             "area (inline for small sizes, through memcpy for large ones) and the callee gets\n"
+             "their address; the callee's copy is its own.  First the test case of wasmtime\n"
+             "issue #8852 (testdata/bugs/8852-sarg-apple-aarch64.clif) as the report gives it.",
+             "test run\n" + PAC)
+    f.func("""function %foo(i64 sarg(16)) -> i32 apple_aarch64 {
+block0(v0: i64):
+    v1 = load.i32 notrap aligned v0
+    return v1
+}""", [])
+    f.func("""function %main() -> i32 apple_aarch64 {
+    ss0 = explicit_slot 4, align = 16
+    sig0 = (i64 sarg(16)) -> i32 apple_aarch64
+    fn0 = colocated u0:0 sig0
+
+block0:
+    v0 = iconst.i32 42
+    stack_store v0, ss0  ; v0 = 42
+    v1 = stack_addr.i64 ss0
+    v2 = call fn0(v1)
+    return v2
+}""", ["; run: %main() == 42"])
+    for cc in ("system_v", "apple_aarch64", "fast"):
+        for size in (24, 200):
+            n = size // 8
+            name = "sum_%d_%s" % (size, cc[:5])
+            f.func("""function %%%s(i32, i64 sarg(%d), i64) -> i64 %s {
+block0(v0: i32, v1: i64, v2: i64):
+    v3 = sextend.i64 v0
+    v4 = iadd v3, v2
+    jump block1(v1, v4, v1)
+block1(v5: i64, v6: i64, v7: i64):
+    v8 = load.i64 v5
+    v9 = iadd v6, v8
+    v10 = iadd_imm v5, 8
+    v11 = iadd_imm v7, %d
+    v12 = icmp ult v10, v11
+    brif v12, block1(v10, v9, v7), block2
+block2:
+    v13 = iconst.i64 0
+    store v13, v1
+    return v9
+}""" % (name, size, cc, size), [])
+            caller = "call_" + name
+            stores = "\n".join("    v%d = iconst.i64 %d\n    store v%d, v0+%d" % (10 + k, k * k + 1, 10 + k, 8 * k)
+                               for k in range(n))
+            f.func("""function %%%s() -> i64 {
+    ss0 = explicit_slot %d
+    fn0 = %%%s(i32, i64 sarg(%d), i64) -> i64 %s
+block0:
+    v0 = stack_addr.i64 ss0
+%s
+    v1 = iconst.i32 -5
+    v2 = iconst.i64 1000
+    v3 = call fn0(v1, v0, v2)
+    v4 = load.i64 v0
+    v5 = imul_imm v3, 10
+    v6 = iadd v5, v4
+    return v6
+}""" % (caller, size, name, size, cc, stores),
+                   ["; run: %%%s() == %d" % (caller, (995 + sum(k * k + 1 for k in range(n))) * 10 + 1)])
+    # several structs, and arguments around them on the stack
+    f.func("""function %mixed(i64, i64 sarg(16), i64, i64, i64, i64, i64, i64, i64, i64 sarg(8), i64, i64) -> i64 {
+block0(v0: i64, v1: i64, v2: i64, v3: i64, v4: i64, v5: i64, v6: i64, v7: i64, v8: i64, v9: i64, v10: i64, v11: i64):
+    v12 = load.i64 v1
+    v13 = load.i64 v1+8
+    v14 = load.i64 v9
+    v15 = iadd v0, v2
+    v16 = iadd v15, v3
+    v17 = iadd v16, v4
+    v18 = iadd v17, v5
+    v19 = iadd v18, v6
+    v20 = iadd v19, v7
+    v21 = iadd v20, v8
+    v22 = imul_imm v10, 100
+    v23 = imul_imm v11, 1000
+    v24 = iadd v21, v22
+    v25 = iadd v24, v23
+    v26 = imul_imm v12, 10000
+    v27 = imul_imm v13, 100000
+    v28 = imul_imm v14, 1000000
+    v29 = iadd v25, v26
+    v30 = iadd v29, v27
+    v31 = iadd v30, v28
+    return v31
+}""", [])
+    f.func("""function %call_mixed() -> i64 {
+    ss0 = explicit_slot 16
+    ss1 = explicit_slot 8
+    fn0 = %mixed(i64, i64 sarg(16), i64, i64, i64, i64, i64, i64, i64, i64 sarg(8), i64, i64) -> i64
+block0:
+    v0 = iconst.i64 1
+    v1 = iconst.i64 2
+    v2 = iconst.i64 3
+    stack_store v0, ss0
+    stack_store v1, ss0+8
+    stack_store v2, ss1
+    v3 = stack_addr.i64 ss0
+    v4 = stack_addr.i64 ss1
+    v5 = iconst.i64 4
+    v6 = iconst.i64 5
+    v7 = call fn0(v0, v3, v0, v0, v0, v0, v0, v0, v0, v4, v5, v6)
+    return v7
+}""", ["; run: %%call_mixed() == %d" % (8 + 400 + 5000 + 10000 + 200000 + 3000000)])
+    f.write()
+    # the same with every module far from the others and from libc: the
+    # memcpy calls for the large structs go through a stub
+    runs = [line[len("; run: "):] for part in f.parts for line in part.split("\n") if line.startswith("; run: ")]
+    with open(os.path.join(OUT, "a64-sarg.clif.aarch64.out"), "w") as t:
+        t.write("# Generated by tools/gen-a64-tests.py from the run lines of a64-sarg.clif.\n")
+        for flag in ("", "--jit-spread "):
+            t.write("$ clifrun %stestdata/run/a64-sarg.clif\n%s\nexit 0\n" % (flag, "\n".join(runs)))
+
+
+# ---- frames and addresses ------------------------------------------------------
+
+def gen_frame():
+    f = File("a64-frame.clif", "Big frames (offsets past the 12-bit scaled immediates, sp adjusted by more than\n"
+             "4 KiB), loads and stores at offsets that need the unscaled, scaled and computed\n"
+             "forms, indexed addresses (base + index, scaled by the access size), and values\n"
+             "live across calls in callee-saved registers or spill slots of a big frame.",
+             "test run\n" + PAC)
+    offs = [0, 1, 3, 8, 255, 256, 257, 4095, 4096, 4104, 32760, 32768, 40000, 65535, 70000]
+    for t, size in (("i8", 1), ("i16", 2), ("i32", 4), ("i64", 8), ("f32", 4), ("f64", 8)):
+        name = "offsets_%s" % t
+        if t[0] == "f":     # no overlapping floats: their mixed bytes need not convert
+            offs = [0, 8, 256, 4096, 4104, 32760, 32768, 40000, 65535, 70000]
+        lines = []
+        for k, o in enumerate(offs):
+            if o + size > 80000:
+                continue
+            if t[0] == "i":
+                lines.append("    v%d = iconst.%s %d" % (10 + k, t, sx(o * 7 + 3, size * 8)))
+            else:
+                lines.append("    v%d = %sconst %s" % (10 + k, t, gx.fmt(o + 0.5, 64)))
+            lines.append("    store v%d, v0+%d" % (10 + k, o))
+        back = []
+        acc = None
+        nv = 100
+        for k, o in enumerate(offs):
+            back.append("    v%d = load.%s v0+%d" % (nv, t, o))
+            x = "v%d" % nv
+            nv += 1
+            if t[0] == "i":
+                if t != "i64":
+                    back.append("    v%d = uextend.i64 %s" % (nv, x))
+                    x = "v%d" % nv
+                    nv += 1
+            else:
+                if t == "f32":
+                    back.append("    v%d = fpromote.f64 %s" % (nv, x))
+                    x = "v%d" % nv
+                    nv += 1
+                back.append("    v%d = fcvt_to_sint.i64 %s" % (nv, x))
+                x = "v%d" % nv
+                nv += 1
+            if acc is None:
+                acc = x
+            else:
+                back.append("    v%d = iadd %s, %s" % (nv, acc, x))
+                acc = "v%d" % nv
+                nv += 1
+        # written later overlap earlier ones where offsets are close: python replays the stores
+        mem = bytearray(80000)
+        import struct as st
+        for o in offs:
+            if t[0] == "i":
+                mem[o:o + size] = ux(o * 7 + 3, size * 8).to_bytes(size, "little")
+            else:
+                mem[o:o + size] = st.pack("<f" if t == "f32" else "<d", o + 0.5)
+        total = 0
+        for o in offs:
+            raw = bytes(mem[o:o + size])
+            if t[0] == "i":
+                total += int.from_bytes(raw, "little")
+            else:
+                total += int(st.unpack("<f" if t == "f32" else "<d", raw)[0])
+        f.func("""function %%%s() -> i64 {
+    ss0 = explicit_slot 80000
+    ss1 = explicit_slot 16
+block0:
+    v0 = stack_addr.i64 ss0
+%s
+%s
+    return %s
+}""" % (name, "\n".join(lines), "\n".join(back), acc), ["; run: %%%s() == %s" % (name, lit(total, 64))])
+    # negative offsets from a pointer into the middle of the slot
+    f.func("""function %negative(i64) -> i64 {
+    ss0 = explicit_slot 20000
+block0(v0: i64):
+    v1 = stack_addr.i64 ss0+10000
+    store v0, v1-8
+    store v0, v1-256
+    store v0, v1-264
+    store v0, v1-9000
+    v2 = load.i64 v1-8
+    v3 = load.i64 v1-256
+    v4 = load.i64 v1-264
+    v5 = load.i64 v1-9000
+    v6 = iadd v2, v3
+    v7 = iadd v4, v5
+    v8 = iadd v6, v7
+    return v8
+}""", ["; run: %%negative(%d) == %s" % (x, lit(4 * x, 64)) for x in (1, -7, 0x123456789)])
+    # indexed: base + index, base + (index << 3), and narrow widths
+    f.func("""function %indexed(i64, i64) -> i64 {
+    ss0 = explicit_slot 800
+block0(v0: i64, v1: i64):
+    v2 = stack_addr.i64 ss0
+    v3 = ishl_imm v0, 3
+    v4 = iadd v2, v3
+    store v1, v4
+    v5 = iadd v2, v3
+    v6 = load.i64 v5
+    v7 = iadd v2, v3
+    v8 = uload8.i64 v7
+    v9 = ishl_imm v0, 2
+    v10 = iadd v9, v2
+    istore32 v1, v10
+    v11 = iadd v2, v9
+    v12 = sload32.i64 v11
+    v13 = iadd v6, v8
+    v14 = iadd v13, v12
+    return v14
+}""", ["; run: %%indexed(%d, %d) == %s" % (i, x, lit(idx_expect(i, x), 64))
+      for i, x in ((0, 5), (1, -1), (7, 0x1122334455667788), (99, -300))])
+    f.func("""function %scaled(i64, i64) -> i64 {
+    ss0 = explicit_slot 800
+block0(v0: i64, v1: i64):
+    v2 = stack_addr.i64 ss0
+    v3 = ishl_imm v0, 3
+    v4 = iadd v2, v3
+    store v1, v4
+    v5 = imul_imm v0, 4
+    v8 = ishl_imm v5, 1
+    v6 = iadd v8, v2
+    v7 = sload16.i64 v6
+    return v7
+}""", ["; run: %%scaled(%d, %d) == %s" % (i, x, lit(scaled_expect(i, x), 64))
+      for i, x in ((0, 0x8001), (4, 0x7fff), (8, -2), (20, 0x1234567890abcdef))])
+    # values live across a call in a frame bigger than 32 KiB
+    f.func("""function %id(i64) -> i64 {
+block0(v0: i64):
+    return v0
+}""", [])
+    body = ["    v%d = iadd_imm v0, %d" % (10 + k, k * 11) for k in range(30)]
+    f.func("""function %%across(i64) -> i64 {
+    ss0 = explicit_slot 40000
+    fn0 = %%id(i64) -> i64
+block0(v0: i64):
+%s
+    v1 = stack_addr.i64 ss0+39992
+    store v0, v1
+    v2 = call fn0(v0)
+%s
+    v3 = load.i64 v1
+    v4 = iadd v2, v3
+    v5 = iadd v4, v%d
+    return v5
+}""" % ("\n".join(body), "\n".join("    v%d = iadd v%d, v%d" % (50 + k, 10 + k if k == 0 else 49 + k, 11 + k)
+                                     for k in range(29)), 78),
+           ["; run: %%across(%d) == %s" % (x, lit(x + x + sum(x + k * 11 for k in range(30)), 64))
+            for x in (0, 1, -5, 1 << 40)])
+    f.write()
+
+
+def scaled_expect(i, x):
+    mem = bytearray(800)
+    mem[8 * i:8 * i + 8] = ux(x, 64).to_bytes(8, "little")
+    return sx(int.from_bytes(mem[8 * i:8 * i + 2], "little"), 16)
+
+
+def idx_expect(i, x):
+    mem = bytearray(800)
+    mem[8 * i:8 * i + 8] = ux(x, 64).to_bytes(8, "little")
+    v6 = int.from_bytes(mem[8 * i:8 * i + 8], "little")
+    v8 = mem[8 * i]
+    mem[4 * i:4 * i + 4] = ux(x, 32).to_bytes(4, "little")
+    v12 = sx(int.from_bytes(mem[4 * i:4 * i + 4], "little"), 32)
+    return v6 + v8 + v12
+
+
 if __name__ == "__main__":
     gx.File.write = write_as_a64
     for g in (gx.gen_arith, gx.gen_shift, gx.gen_icmp, gx.gen_div, gx.gen_minmax_ext, gx.gen_bitcount,
               gx.gen_mem, gx.gen_control, gx.gen_call, gx.gen_float, gx.gen_misc, gx.gen_i128,
               gx.gen_overflow, gx.gen_float2, gx.gen_bits, gx.gen_atomic, gx.gen_tail):
         g()
-    for g in (gen_imm,):
+    for g in (gen_imm, gen_longjump, gen_abi, gen_sarg, gen_frame):
         g()

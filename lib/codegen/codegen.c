@@ -4,6 +4,7 @@
 #include "cg.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #if defined(__x86_64__)
 #include <cpuid.h>
@@ -125,6 +126,8 @@ bool cg_target_from_file(cg_target *t, const ir_file *file, uint32_t target_inde
             t->preserve_frame_pointers = b;
         else if (!strcmp(s->name, "enable_probestack") && parse_bool(s->value, &b))
             t->enable_probestack = b;
+        else if (!strcmp(s->name, "bb_padding_log2_minus_one") && s->value)
+            t->bb_padding = (uint8_t)(atoi(s->value) > 28 ? 28 : atoi(s->value) < 0 ? 0 : atoi(s->value));
         /* other settings do not change results here; see the README */
     }
     for (uint32_t i = 0; i < tg->nflags; i++) {

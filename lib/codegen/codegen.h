@@ -29,6 +29,8 @@ typedef struct cg_target {
     bool preserve_frame_pointers;
     bool enable_probestack;
     bool opt;                   /* opt_level != none: run the IR passes */
+    uint8_t bb_padding;         /* bb_padding_log2_minus_one: 2^(n-1) bytes after each
+                                   block (aarch64), to test long branches */
 } cg_target;
 
 /* Flags the host CPU has (cpuid / hwcaps). */

@@ -755,11 +755,12 @@ static bool emit_once(cg_ctx *c, bool long_br)
     e.pac_zero = c->fn && c->fn->sig.callconv == IR_CC_tail && !c->trampoline;
     cg_func *f = &c->f;
     prologue(&e);
-    uint32_t ei = 0;
+    uint32_t ei = 0, padded = 0;
     for (uint32_t b = 0; b < f->blocks.n; b++) {
         const cg_block *bl = &f->blocks.v[b];
         cg_buf_bind(&c->buf, bl->label);
-        uint32_t next = b + 1 < f->blocks.n ? f->blocks.v[b + 1].label : CG_NONE;
+        /* (padding after a block leaves nothing to fall through to) */
+        uint32_t next = b + 1 < f->blocks.n && !c->target->bb_padding ? f->blocks.v[b + 1].label : CG_NONE;
         for (uint32_t i = bl->first; i < bl->end; i++) {
             e.in = &f->insts.v[i];
             for (; ei < f->edits.n && f->edits.v[ei].pos == 2 * i; ei++)
@@ -767,6 +768,16 @@ static bool emit_once(cg_ctx *c, bool long_br)
             emit_inst(&e, next);
             for (; ei < f->edits.n && f->edits.v[ei].pos == 2 * i + 1; ei++)
                 move(&e, f->edits.v[ei].from, f->edits.v[ei].to, f->edits.v[ei].cls);
+        }
+        /* bb_padding_log2_minus_one: zeros after the block (never reached),
+         * at most 150 MiB in all, as Cranelift pads */
+        unsigned pad = c->target->bb_padding;
+        if (pad && padded < (150u << 20)) {
+            uint32_t n = 1u << (pad - 1);
+            ir_vec_reserve(&out->code, n + 3);
+            memset(out->code.v + out->code.n, 0, n + 3);
+            out->code.n = (out->code.n + n + 3) & ~3u;
+            padded += n;
         }
     }
     if (!e.ok) {

@@ -35,6 +35,7 @@ static uint32_t def_of(const cg_ctx *c, uint32_t v)
     return vd->kind == IR_VAL_RESULT ? vd->def : IR_NONE;
 }
 
+static bool folded(lower *L, uint32_t v, unsigned op, uint32_t *d);
 static bool is_int(ir_type t) { return t >= IR_I8 && t <= IR_I64; }
 static unsigned opsize(ir_type t) { return t == IR_I64 ? 8 : 4; }   /* register width */
 
@@ -548,9 +549,25 @@ static void lower_brif(lower *L, uint32_t inst)
     cg_ctx *c = L->c;
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *p = &c->fn->pool.v[in->ent];
-    uint32_t v = ir_inst_args(c->fn, inst)[0], r;
+    uint32_t v = ir_inst_args(c->fn, inst)[0], r, d;
     unsigned size;
     bool nz;
+    if (folded(L, v, IR_OP_band, &d)) {     /* one bit: tbnz */
+        const uint32_t *a = ir_inst_args(c->fn, d);
+        int64_t k;
+        unsigned s = a64_const_of(c, a[1], &k) ? 1 : 0, bits = ir_type_bits(vtype(c, v));
+        a64_const_of(c, a[s], &k);
+        uint32_t x = a64_put_in_reg(c, a[1 - s]);
+        uint32_t lt = edge_label(L, p[0]), lf = edge_label(L, p[1]);
+        cg_inst *i = cg_emit_inst(F, A64_TBZ, 1);
+        i->cc = 1, i->scale = (uint8_t)__builtin_ctzll((uint64_t)k & (~0ull >> (64 - bits)));
+        i->aux = lt, i->imm = lf;
+        cg_op_use(F, x);
+        uint32_t succs[2] = {lt, lf};
+        end_block(c, succs, 2);
+        flush_edges(L);
+        return;
+    }
     if (cbz_operand(L, v, &r, &size, &nz)) {
         uint32_t lt = edge_label(L, p[0]), lf = edge_label(L, p[1]);
         cg_inst *i = cg_emit_inst(F, A64_CBZ, 1);
@@ -1278,6 +1295,15 @@ static void mark_fused(lower *L)
         const uint32_t *a = ir_inst_args(fn, i);
         switch (in->op) {
         case IR_OP_brif: case IR_OP_select: case IR_OP_select_spectre_guard: case IR_OP_trapz: case IR_OP_trapnz: {
+            int64_t k;
+            if (in->op == IR_OP_brif && single_use(L, i, a[0], IR_OP_band, &d) && is_int(vtype(c, a[0]))) {
+                const uint32_t *b = ir_inst_args(fn, d);    /* a test of one bit: tbnz */
+                uint64_t m = ~0ull >> (64 - ir_type_bits(vtype(c, a[0])));
+                for (unsigned s = 0; s < 2; s++)
+                    if (a64_const_of(c, b[s], &k) && ((uint64_t)k & m) && !(((uint64_t)k & m) & (((uint64_t)k & m) - 1)))
+                        L->fused[d] = 1;
+                break;
+            }
             if (!single_use(L, i, a[0], IR_OP_icmp, &d) && !single_use(L, i, a[0], IR_OP_fcmp, &d))
                 break;
             ir_type t = vtype(c, ir_inst_args(fn, d)[0]);
