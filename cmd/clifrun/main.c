@@ -15,6 +15,7 @@
 #include "codegen.h"
 #include "filetest.h"
 #include "ir.h"
+#include "object.h"
 #include "reader.h"
 #include "verify.h"
 
@@ -37,7 +38,8 @@ static const char usage[] =
     "  print FILE        parse, verify and print FILE as canonical CLIF\n"
     "  check FILE...     parse and verify each FILE; print nothing on success\n"
     "  bench FILE...     time parsing and verifying each FILE (MB/s, functions/s)\n"
-    "  compile FILE      compile each function; print its code size (-D: disassembly)\n"
+    "  compile FILE      compile each function; print its code size (-D: disassembly;\n"
+    "                    -o F.o: write a relocatable ELF object for the target instead)\n"
     "\n"
     "Options for running (FILE, -e, test):\n"
     "  -e INVOCATION     call `%f(args)` (or `u0:N(args)`, the N-th function); with\n"
@@ -214,11 +216,13 @@ static void disassemble(jit_arch arch, const cg_output *o)
 
 static int cmd_compile(int argc, char **argv)
 {
-    const char *path = NULL, *arch_name = NULL;
+    const char *path = NULL, *arch_name = NULL, *out = NULL;
     bool disasm = false;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "-D"))
             disasm = true;
+        else if (!strcmp(argv[i], "-o") && i + 1 < argc)
+            out = argv[++i];
         else if (!strcmp(argv[i], "--target") && i + 1 < argc)
             arch_name = argv[++i];
         else if (!path)
@@ -261,7 +265,11 @@ static int cmd_compile(int argc, char **argv)
             }
             break;
         }
-    for (uint32_t i = 0; !rc && i < file.funcs.n; i++) {
+    if (!rc && out && !obj_compile_file(&t, &file, out, stderr, &d)) {
+        ir_diag_print(stderr, &d, use_color());
+        rc = 2;
+    }
+    for (uint32_t i = 0; !rc && (!out || disasm) && i < file.funcs.n; i++) {
         cg_output o;
         if (!cg_compile(&t, &file, i, &o, &d)) {
             ir_diag_print(stderr, &d, use_color());
