@@ -11,6 +11,7 @@
 #include "reader.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -884,6 +885,53 @@ static void test_traps(void)
           !strcmp(fmt(r), "200"), "no timeout: returns");
 }
 
+/* Ctrl-C: with opts.interrupt a SIGINT ends the call (a timer sends it, as
+ * a terminal would, with no thread); outside such a call it goes to the
+ * caller's handler, which is back afterwards */
+static volatile sig_atomic_t sigints;
+static void count_sigint(int sig) { (void)sig; sigints++; }
+
+static void test_interrupt(void)
+{
+    struct sigaction sa = {.sa_handler = count_sigint}, prev, now_sa;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &prev);
+    timer_t tm;
+    struct sigevent sev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGINT};
+    struct itimerspec its = {{0, 0}, {0, 50 * 1000 * 1000}};
+    if (timer_create(CLOCK_MONOTONIC, &sev, &tm) != 0) {
+        CHECK(false, "timer_create: %s", strerror(errno));
+        sigaction(SIGINT, &prev, NULL);
+        return;
+    }
+    run_callee lc = {(void *)c_loop, NULL};
+    run_opts opts = {.timeout = 10, .interrupt = true};
+    run_outcome oc;
+    ir_data_value r;
+    for (int k = 0; k < 3; k++) {
+        timer_settime(tm, 0, &its, NULL);
+        double t0 = now();
+        run_status st = run_call(&lc, sig_i, &sig_i->sig, NULL, 0, &r, &opts, &oc);
+        double el = now() - t0;
+        CHECK(st == RUN_INTERRUPTED && !strcmp(oc.msg, "interrupted") && el < 5 && sigints == 0,
+              "SIGINT ends an interruptible call: status %d, \"%s\", %.3f s, handler ran %d times",
+              st, oc.msg, el, (int)sigints);
+    }
+    sigaction(SIGINT, NULL, &now_sa);
+    CHECK(now_sa.sa_handler == count_sigint, "the caller's SIGINT handler is back");
+    raise(SIGINT);
+    CHECK(sigints == 1, "SIGINT outside a call goes to the caller's handler (%d)", (int)sigints);
+    /* without opts.interrupt the call is not the guard's to end: the
+     * handler runs and the call goes on to its timeout */
+    opts = (run_opts){.timeout = 0.2};
+    timer_settime(tm, 0, &its, NULL);
+    run_status st = run_call(&lc, sig_i, &sig_i->sig, NULL, 0, &r, &opts, &oc);
+    CHECK(st == RUN_TIMEOUT && sigints == 2, "not interruptible: status %d, handler ran %d times",
+          st, (int)sigints);
+    timer_delete(tm);
+    sigaction(SIGINT, &prev, NULL);
+}
+
 /* nested guards: the inner one catches */
 static void inner_body(void *p)
 {
@@ -984,6 +1032,7 @@ int main(void)
     test_report();
     test_traps();
     test_nested();
+    test_interrupt();
     test_threads();
     test_unguarded_fault();
 

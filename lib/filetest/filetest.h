@@ -62,6 +62,7 @@ typedef struct ft_module {
     ir_diag **fn_err;       /* FT_PARTIAL: per function, why it did not compile, or NULL */
     uint32_t nfn_err;
     uint32_t *lines, nlines;/* ft_line_index of the file */
+    bool interruptible;     /* set after building: SIGINT ends a call (the REPL) */
 } ft_module;
 
 /* Compile every function of file for t, with a call trampoline for each

@@ -173,7 +173,7 @@ run_status ft_call(const ft_module *m, uint32_t func, const ir_data_value *args,
         snprintf(oc->msg, sizeof oc->msg, "no call trampoline: %s", m->tramp_err[func]);
         return RUN_ERROR;
     }
-    run_opts opts = {.timeout = timeout, .describe_pc = describe_pc};
+    run_opts opts = {.timeout = timeout, .describe_pc = describe_pc, .interrupt = m->interruptible};
     cur_ctx = m->ctx;
     run_status st = run_call(&m->callees[func], fn, &fn->sig, args, nargs, results, &opts, oc);
     cur_ctx = NULL;

@@ -53,6 +53,7 @@ typedef enum {
     RUN_ERROR,      /* not called: msg says why (e.g. needs a trampoline) */
     RUN_TRAP,       /* a signal: signo, pc, addr; msg "trap: ..." */
     RUN_TIMEOUT,    /* outlived opts->timeout; msg "timeout" */
+    RUN_INTERRUPTED,/* SIGINT ended it (opts->interrupt); msg "interrupted" */
 } run_status;
 
 /* Where a faulting PC is: the JIT provides this.  It is called after the
@@ -68,13 +69,15 @@ typedef const char *(*run_describe_pc_fn)(uintptr_t pc, char *buf, size_t n);
 typedef struct run_opts {
     double timeout;                 /* seconds; 0 for none */
     run_describe_pc_fn describe_pc; /* may be NULL */
+    bool interrupt;                 /* SIGINT (Ctrl-C) ends the call: RUN_INTERRUPTED */
 } run_opts;
 
 typedef struct run_outcome {
     run_status status;
     int signo, si_code;     /* RUN_TRAP */
     uintptr_t pc;           /* faulting PC (RUN_TRAP; for x86 int3, the int3's
-                               own address), PC at expiry (RUN_TIMEOUT) */
+                               own address), PC at expiry (RUN_TIMEOUT,
+                               RUN_INTERRUPTED) */
     uintptr_t addr;         /* si_addr: faulting address (SIGSEGV/SIGBUS) */
     char msg[256];          /* "" if RUN_OK */
 } run_outcome;
@@ -96,7 +99,13 @@ typedef struct run_outcome {
  * a signal outside a guarded call goes to the handler that was there before
  * (or the default action), so real crashes still crash.  SIGALRM belongs
  * to the guard: other code must not use alarm() or setitimer().  Nested
- * guards work; the inner one catches. */
+ * guards work; the inner one catches.
+ *
+ * With opts->interrupt, SIGINT is the guard's for the call too: a Ctrl-C
+ * ends the call like its timer would (RUN_INTERRUPTED), and the caller's
+ * SIGINT disposition is back when run_guarded returns (a SIGINT just
+ * before or after the body goes to it).  This is for an interactive,
+ * single-threaded caller: SIGINT goes to the process, not to a thread. */
 run_status run_guarded(void (*body)(void *), void *arg, const run_opts *opts,
                        run_outcome *out);
 /* "SIGSEGV", "SIGILL"... */

@@ -29,6 +29,7 @@ typedef struct guard_frame {
     volatile int signo, si_code;
     volatile uintptr_t pc, addr;
     int timer_seq;                  /* the sival_int of this call's timer */
+    bool interrupt;                 /* SIGINT ends this call too */
     struct guard_frame *prev;
 } guard_frame;
 
@@ -37,6 +38,9 @@ static _Thread_local int timer_seq;
 static _Thread_local void *alt_stack;   /* one per thread, freed at thread exit */
 
 static struct sigaction old_actions[NFAULT + 1];  /* the faults, then SIGALRM */
+static struct sigaction guard_action;   /* ours, for SIGINT while a call wants it */
+static struct sigaction old_sigint;     /* the caller's, while ours is installed */
+static int sigint_users;                /* interruptible calls under way */
 static pthread_once_t setup_once = PTHREAD_ONCE_INIT;
 static pthread_key_t stack_key;
 static bool setup_ok;
@@ -59,6 +63,8 @@ static uintptr_t context_pc(const void *uctx)
 
 static struct sigaction *old_action(int sig)
 {
+    if (sig == SIGINT)
+        return &old_sigint;
     for (unsigned i = 0; i < NFAULT; i++)
         if (fault_signals[i] == sig)
             return &old_actions[i];
@@ -75,7 +81,7 @@ static void forward(int sig, siginfo_t *si, void *uctx)
             o->sa_sigaction(sig, si, uctx);
             return;
         }
-    } else if (o->sa_handler == SIG_IGN && sig == SIGALRM) {
+    } else if (o->sa_handler == SIG_IGN && (sig == SIGALRM || sig == SIGINT)) {
         return;
     } else if (o->sa_handler != SIG_DFL && o->sa_handler != SIG_IGN) {
         o->sa_handler(sig);
@@ -97,6 +103,14 @@ static void handler(int sig, siginfo_t *si, void *uctx)
             errno = saved_errno;
             return;
         }
+        forward(sig, si, uctx);
+        errno = saved_errno;
+        return;
+    }
+    if (sig == SIGINT) {
+        /* a Ctrl-C (or kill -INT) during an interruptible call ends it */
+        if (f && f->armed && f->interrupt)
+            goto jump;
         forward(sig, si, uctx);
         errno = saved_errno;
         return;
@@ -148,6 +162,8 @@ static void setup(void)
     for (unsigned i = 0; i < NFAULT; i++)
         sigaddset(&sa.sa_mask, fault_signals[i]);
     sigaddset(&sa.sa_mask, SIGALRM);
+    sigaddset(&sa.sa_mask, SIGINT);
+    guard_action = sa;
     for (unsigned i = 0; i < NFAULT; i++)
         if (sigaction(fault_signals[i], &sa, &old_actions[i]) != 0)
             return;
@@ -252,6 +268,9 @@ run_status run_guarded(void (*body)(void *), void *arg, const run_opts *opts,
     for (unsigned i = 0; i < NFAULT; i++)
         sigaddset(&ours, fault_signals[i]);
     sigaddset(&ours, SIGALRM);
+    bool interrupt = opts && opts->interrupt;
+    if (interrupt)
+        sigaddset(&ours, SIGINT);
 
     guard_frame f;
     f.armed = 0;
@@ -259,6 +278,7 @@ run_status run_guarded(void (*body)(void *), void *arg, const run_opts *opts,
     f.pc = f.addr = 0;
     f.prev = cur_frame;
     f.timer_seq = ++timer_seq;
+    f.interrupt = interrupt;
 
     timer_t timer;
     bool have_timer = false;
@@ -290,6 +310,9 @@ run_status run_guarded(void (*body)(void *), void *arg, const run_opts *opts,
     for (unsigned i = 0; i < NFAULT; i++)
         unblock |= sigismember(&old_mask, fault_signals[i]) == 1;
     unblock |= sigismember(&old_mask, SIGALRM) == 1;
+    unblock |= interrupt && sigismember(&old_mask, SIGINT) == 1;
+    if (interrupt && sigint_users++ == 0)
+        sigaction(SIGINT, &guard_action, &old_sigint);
     cur_frame = &f;
     if (sigsetjmp(f.env, 0) == 0) {
         if (unblock)
@@ -304,6 +327,10 @@ run_status run_guarded(void (*body)(void *), void *arg, const run_opts *opts,
         out->status = RUN_TIMEOUT;
         out->pc = f.pc;
         snprintf(out->msg, sizeof out->msg, "timeout");
+    } else if (f.signo == SIGINT) {
+        out->status = RUN_INTERRUPTED;
+        out->pc = f.pc;
+        snprintf(out->msg, sizeof out->msg, "interrupted");
     } else {
         out->status = RUN_TRAP;
         out->signo = f.signo;
@@ -314,6 +341,8 @@ run_status run_guarded(void (*body)(void *), void *arg, const run_opts *opts,
     /* a late expiry finds the frame disarmed or a new sequence number */
     if (have_timer)
         timer_delete(timer);
+    if (interrupt && --sigint_users == 0)
+        sigaction(SIGINT, &old_sigint, NULL);
     if (unblock || out->status != RUN_OK)
         pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
     cur_frame = f.prev;
