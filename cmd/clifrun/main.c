@@ -10,22 +10,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <capstone/capstone.h>
-
+#include "cli.h"
 #include "codegen.h"
 #include "filetest.h"
 #include "ir.h"
 #include "object.h"
 #include "reader.h"
 #include "verify.h"
-
-#define CLIFRUN_VERSION "0.1.0"
-
-static bool use_color(void)
-{
-    const char *nc = getenv("NO_COLOR");
-    return isatty(2) && !(nc && *nc);
-}
 
 static const char usage[] =
     "usage: clifrun [OPTIONS] FILE          run FILE's run and print lines (or %main)\n"
@@ -70,7 +61,7 @@ static bool load(const char *path, ir_file *file, char **src, bool verify)
     ir_diag d;
     if (ft_load(file, path, src, verify, &d))
         return true;
-    ir_diag_print(stderr, &d, use_color());
+    ir_diag_print(stderr, &d, cli_use_color());
     return false;
 }
 
@@ -157,7 +148,7 @@ static int cmd_bench(int argc, char **argv)
             if (!ok) {
                 d.src = src;
                 d.len = len;
-                ir_diag_print(stderr, &d, use_color());
+                ir_diag_print(stderr, &d, cli_use_color());
                 ir_file_free(&file);
                 free(src);
                 return 2;
@@ -180,38 +171,6 @@ static int cmd_bench(int argc, char **argv)
         free(src);
     }
     return 0;
-}
-
-/* Capstone's listing of one function, its relocations and trap records. */
-static void disassemble(jit_arch arch, const cg_output *o)
-{
-    csh cs;
-    if (cs_open(arch == JIT_ARCH_AARCH64 ? CS_ARCH_ARM64 : CS_ARCH_X86,
-                arch == JIT_ARCH_AARCH64 ? CS_MODE_ARM : CS_MODE_64, &cs) != CS_ERR_OK) {
-        fputs("  (capstone cannot disassemble this architecture)\n", stdout);
-        return;
-    }
-    cs_insn *insn;
-    size_t n = cs_disasm(cs, o->code.v, o->code.n, 0, 0, &insn);
-    size_t end = 0;
-    for (size_t i = 0; i < n; i++) {
-        printf("  %4" PRIx64 ":  %-7s %s\n", insn[i].address, insn[i].mnemonic, insn[i].op_str);
-        for (uint32_t k = 0; k < o->relocs.n; k++)
-            if (o->relocs.v[k].offset >= insn[i].address && o->relocs.v[k].offset < insn[i].address + insn[i].size)
-                printf("         ; reloc %s %s%+" PRId64 "\n", jit_reloc_name(o->relocs.v[k].kind),
-                       o->relocs.v[k].sym, o->relocs.v[k].addend);
-        for (uint32_t k = 0; k < o->traps.n; k++)
-            if (o->traps.v[k].offset == insn[i].address) {
-                char tb[16];
-                printf("         ; trap: %s\n", cg_trap_name(o->traps.v[k].code, tb));
-            }
-        end = insn[i].address + insn[i].size;
-    }
-    if (end < o->code.n)   /* constant pool, jump tables */
-        printf("  %4zx:  (%zu bytes of data)\n", end, o->code.n - end);
-    if (n)
-        cs_free(insn, n);
-    cs_close(&cs);
 }
 
 static int cmd_compile(int argc, char **argv)
@@ -260,26 +219,26 @@ static int cmd_compile(int argc, char **argv)
         if (!strcmp(file.targets.v[i].arch, jit_arch_name(arch))) {
             if (!cg_target_from_file(&t, &file, i, &d)) {
                 d.file = path, d.src = src, d.len = strlen(src);
-                ir_diag_print(stderr, &d, use_color());
+                ir_diag_print(stderr, &d, cli_use_color());
                 rc = 2;
             }
             break;
         }
     if (!rc && out && !obj_compile_file(&t, &file, out, stderr, &d)) {
-        ir_diag_print(stderr, &d, use_color());
+        ir_diag_print(stderr, &d, cli_use_color());
         rc = 2;
     }
     for (uint32_t i = 0; !rc && (!out || disasm) && i < file.funcs.n; i++) {
         cg_output o;
         if (!cg_compile(&t, &file, i, &o, &d)) {
-            ir_diag_print(stderr, &d, use_color());
+            ir_diag_print(stderr, &d, cli_use_color());
             rc = 2;
             break;
         }
         char name[128];
         printf("%%%s: %u bytes\n", cg_symbol_name(file.funcs.v[i], name, sizeof name), o.code.n);
         if (disasm)
-            disassemble(arch, &o);
+            cli_disassemble(stdout, arch, &o);
         cg_output_free(&o);
     }
     ir_file_free(&file);
@@ -409,7 +368,7 @@ static bool pick_target(const ir_file *file, jit_arch arch, cg_target *t)
         if (v == FT_SKIP)
             fprintf(stderr, "%s: error: %s\n", file->path, why);
         else
-            ir_diag_print(stderr, &d, use_color());
+            ir_diag_print(stderr, &d, cli_use_color());
         return false;
     }
     for (uint32_t i = 0; i < file->targets.n; i++) {
@@ -417,7 +376,7 @@ static bool pick_target(const ir_file *file, jit_arch arch, cg_target *t)
         if (v == FT_RUN)
             return true;
         if (v == FT_ERROR) {
-            ir_diag_print(stderr, &d, use_color());
+            ir_diag_print(stderr, &d, cli_use_color());
             return false;
         }
         /* the reason given is that of a line of the wanted architecture,
@@ -434,7 +393,7 @@ static bool pick_target(const ir_file *file, jit_arch arch, cg_target *t)
     d = (ir_diag){.file = file->path, .src = file->src, .len = file->len};
     ir_diag_set(&d, why_line, 1, "%s (no target line of this file runs on this %s host)", first_why,
                 jit_arch_name(jit_host_arch()));
-    ir_diag_print(stderr, &d, use_color());
+    ir_diag_print(stderr, &d, cli_use_color());
     return false;
 }
 
@@ -447,14 +406,14 @@ static bool main_cmd(const ir_file *file, ir_run_cmd *rc)
     if (f == IR_NONE) {
         ir_diag_set(&d, 0, 0, "nothing to run: no `; run:` or `; print:` line and no %%main function "
                     "(call one with -e '%%f(...)')");
-        ir_diag_print(stderr, &d, use_color());
+        ir_diag_print(stderr, &d, cli_use_color());
         return false;
     }
     const ir_function *fn = file->funcs.v[f];
     if (fn->sig.nparams) {
         ir_diag_set(&d, fn->line, fn->col, "%%main takes %u parameter%s: call it with -e '%%main(...)'",
                     fn->sig.nparams, fn->sig.nparams == 1 ? "" : "s");
-        ir_diag_print(stderr, &d, use_color());
+        ir_diag_print(stderr, &d, cli_use_color());
         return false;
     }
     *rc = (ir_run_cmd){.kind = IR_RUN_PRINT, .func = f, .line = fn->line, .col = fn->col, .name = "%main"};
@@ -490,7 +449,7 @@ static int run_modules(const run_args *a, jit_ctx *ctx, const ir_file *file, con
         ir_diag d;
         if (!ft_module_build(&m, ctx, file, t, 0, &d)) {
             fprintf(stderr, "module %ld: ", i + 1);
-            ir_diag_print(stderr, &d, use_color());
+            ir_diag_print(stderr, &d, cli_use_color());
             return 2;
         }
         for (uint32_t k = 0; k < ncmds; k++)
@@ -534,7 +493,7 @@ static int cmd_run(int argc, char **argv)
     for (int i = 0; i < a.nexprs; i++) {
         ir_diag d;
         if (!reader_parse_invocation(&file, "-e", a.exprs[i], strlen(a.exprs[i]), &cmds[ncmds++], &d)) {
-            ir_diag_print(stderr, &d, use_color());
+            ir_diag_print(stderr, &d, cli_use_color());
             rc = 2;
             goto out;
         }
@@ -566,7 +525,7 @@ static int cmd_run(int argc, char **argv)
     ft_module m;
     ir_diag d;
     if (!ft_module_build(&m, ctx, &file, &t, 0, &d)) {
-        ir_diag_print(stderr, &d, use_color());
+        ir_diag_print(stderr, &d, cli_use_color());
         rc = 2;
         goto out;
     }
@@ -606,7 +565,7 @@ static int cmd_test(int argc, char **argv)
     size_t nfiles = 0;
     ir_diag d;
     if (!ft_collect(a.paths, a.npaths, &files, &nfiles, &d)) {
-        ir_diag_print(stderr, &d, use_color());
+        ir_diag_print(stderr, &d, cli_use_color());
         free_run_args(&a);
         return 2;
     }
