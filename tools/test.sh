@@ -10,11 +10,14 @@
 #         run          tools/runtest.py: clifrun running testdata/run (transcripts
 #                      FILE.out, else `clifrun test` must pass), testdata/cli and
 #                      testdata/bugs transcripts, JUnit output of testdata/cli/junit
+#         object       tools/objtest.py: `clifrun compile -o` objects of testdata/object
+#                      for both targets, checked, linked with C mains and run (the
+#                      other architecture's under qemu; skipped, saying why, without it)
 #         conformance  tools/conformance.py: `clifrun test` over
 #                      $SHARED/conformance/cranelift-runtests against the ratchet
 #                      testdata/conformance/ARCH.pass, and again with --jit-spread
 #         roundtrip-suite  tools/roundtrip.sh --check on the same suite
-# Default: errors roundtrip grammar unit run.  Environment: BUILD (build), CLIFRUN ($BUILD/clifrun),
+# Default: errors roundtrip grammar unit run object.  Environment: BUILD (build), CLIFRUN ($BUILD/clifrun),
 # RUN (prefix, e.g. qemu-aarch64 -L /usr/aarch64-linux-gnu), SHARED (../shared), V=1.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +26,7 @@ SHARED=${SHARED:-../shared}
 export BUILD CLIFRUN=${CLIFRUN:-$BUILD/clifrun} RUN=${RUN:-}
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(errors roundtrip grammar unit run)
+[ ${#suites[@]} -gt 0 ] || suites=(errors roundtrip grammar unit run object)
 
 mkdir -p "$BUILD/test"
 TEST_COUNTS=$BUILD/test/counts
@@ -46,6 +49,7 @@ for s in "${suites[@]}"; do
         run)         ( ulimit -s 8192 2>/dev/null   # traps.clif overflows the stack on purpose
                        python3 tools/runtest.py testdata/run --transcripts testdata/cli \
                            --transcripts testdata/bugs --junit testdata/cli/junit ) ;;
+        object)      python3 tools/objtest.py testdata/object ;;
         conformance) python3 tools/conformance.py ${CONFORMANCE_UPDATE:+--update} \
                          "$SHARED/conformance/cranelift-runtests" ;;
         roundtrip-suite) SUITE_NAME=roundtrip-suite tools/roundtrip.sh --check "$SHARED/conformance/cranelift-runtests" ;;

@@ -508,8 +508,8 @@ bool obj_compile_file(const cg_target *t, const ir_file *file, const char *path,
     for (uint32_t i = 0; ok && warn && i < o->syms.n; i++) {
         const osym *s = &o->syms.v[i];
         if (!s->defined && obj_is_runtime_symbol(s->name))
-            fprintf(warn, "clifrun compile: warning: %s needs %s, which only clifrun's JIT "
-                    "defines (README: Objects)\n", path, s->name);
+            fprintf(warn, "%s: warning: the object calls %s, which only clifrun's JIT defines: "
+                    "the program must (README: Objects)\n", file->path ? file->path : "-", s->name);
     }
     obj_free(o);
     return ok;
