@@ -739,11 +739,114 @@ def idx_expect(i, x):
     return v6 + v8 + v12
 
 
+def gen_exn():
+    f = File("a64-exn.clif", "Exceptions: try_call and try_call_indirect with tagged and default handlers,\n"
+             "__cranelift_throw (the host function of Cranelift's throw tests) unwinding\n"
+             "through frames that keep values in callee-saved registers; the payload arrives\n"
+             "in the handler's block parameters, values live across the try_call survive, and\n"
+             "so do the callee-saved registers of the catcher's caller.",
+             "test run\nset preserve_frame_pointers=true\n" + PAC)
+    f.func("""function %thrower(i64, i32, i64, i64) tail {
+    sig0 = (i64, i64, i64, i32, i64, i64)
+    fn0 = %__cranelift_throw(i64, i64, i64, i32, i64, i64)
+block0(v0: i64, v1: i32, v2: i64, v3: i64):
+    v4 = get_frame_pointer.i64
+    v5 = get_return_address.i64
+    v6 = func_addr.i64 fn0
+    call_indirect sig0, v6(v0, v4, v5, v1, v2, v3)
+    return
+}""", [])
+    f.func("""function %maybe(i64, i32, i64) -> i64 tail {
+    fn0 = %thrower(i64, i32, i64, i64) tail
+block0(v0: i64, v1: i32, v2: i64):
+    brif v2, block2, block1
+block1:
+    v3 = iconst.i64 5
+    return v3
+block2:
+    v4 = iadd_imm v2, 1
+    v5 = imul_imm v2, 2
+    call fn0(v0, v1, v4, v5)
+    v6 = iconst.i64 -1
+    return v6
+}""", [])
+    live = "\n".join("    v%d = imul_imm v2, %d" % (10 + k, 3 + k) for k in range(12))
+    uses = "\n".join("    v%d = iadd v%d, v%d" % (30 + k, 29 + k if k else 9, 10 + k) for k in range(12))
+    f.func("""function %%middle(i64, i32, i64) -> i64 tail {
+    fn0 = %%maybe(i64, i32, i64) -> i64 tail
+block0(v0: i64, v1: i32, v2: i64):
+%s
+    v9 = call fn0(v0, v1, v2)
+%s
+    return v41
+}""" % (live, uses), [])
+    for ind in (False, True):
+        name = "catcher" + ("_ind" if ind else "")
+        call = ("v3 = func_addr.i64 fn0\n    try_call_indirect v3(v0, v1, v2), sig0" if ind
+                else "try_call fn0(v0, v1, v2), sig0")
+        f.func("""function %%%s(i64, i32, i64) -> i64 tail {
+    sig0 = (i64, i32, i64) -> i64 tail
+    fn0 = %%middle(i64, i32, i64) -> i64 tail
+block0(v0: i64, v1: i32, v2: i64):
+    v4 = imul_imm v2, 3
+    %s, block1(ret0), [ tag1: block2(exn0, exn1), tag2: block3(exn0), default: block4(exn1) ]
+block1(v5: i64):
+    v6 = iadd v5, v4
+    return v6
+block2(v7: i64, v8: i64):
+    v9 = isub v7, v8
+    v10 = imul_imm v4, 1000
+    v11 = iadd v9, v10
+    return v11
+block3(v12: i64):
+    v13 = imul_imm v12, 7
+    return v13
+block4(v14: i64):
+    v15 = iadd_imm v14, 1
+    return v15
+}""" % (name, call), [])
+        entry = "entry" + ("_ind" if ind else "")
+        runs = []
+        for tag in (1, 2, 3):
+            for x in (0, 4, 100):
+                if x == 0:   # normal return: middle's sum of the live values and maybe's 5
+                    r = 5 + sum(x * (3 + k) for k in range(12)) + 3 * x
+                elif tag == 1:
+                    r = (x + 1) - 2 * x + 3 * x * 1000
+                elif tag == 2:
+                    r = (x + 1) * 7
+                else:
+                    r = 2 * x + 1
+                kept = [x + k for k in range(6)]
+                runs.append("; run: %%%s(%d, %d) == %d" % (entry, tag, x, r + sum(kept)))
+        body = "\n".join("    v%d = iadd_imm v1, %d" % (10 + k, k) for k in range(6))
+        f.func("""function %%%s(i32, i64) -> i64 {
+    fn0 = %%%s(i64, i32, i64) -> i64 tail
+block0(v0: i32, v1: i64):
+    v2 = imul_imm v1, 11
+%s
+    v3 = get_frame_pointer.i64
+    v4 = call fn0(v3, v0, v1)
+    v20 = iadd v10, v4
+    v21 = iadd v20, v11
+    v22 = iadd v21, v12
+    v23 = iadd v22, v13
+    v24 = iadd v23, v14
+    v25 = iadd v24, v15
+    v26 = imul_imm v2, 6
+    v27 = iadd v25, v26
+    v28 = imul_imm v1, 66
+    v29 = isub v27, v28
+    return v29
+}""" % (entry, name, body), runs)
+    f.write()
+
+
 if __name__ == "__main__":
     gx.File.write = write_as_a64
     for g in (gx.gen_arith, gx.gen_shift, gx.gen_icmp, gx.gen_div, gx.gen_minmax_ext, gx.gen_bitcount,
               gx.gen_mem, gx.gen_control, gx.gen_call, gx.gen_float, gx.gen_misc, gx.gen_i128,
               gx.gen_overflow, gx.gen_float2, gx.gen_bits, gx.gen_atomic, gx.gen_tail):
         g()
-    for g in (gen_imm, gen_longjump, gen_abi, gen_sarg, gen_frame):
+    for g in (gen_imm, gen_longjump, gen_abi, gen_sarg, gen_frame, gen_exn):
         g()

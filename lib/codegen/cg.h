@@ -174,6 +174,9 @@ struct cg_isa {
     const char *(*reg_name)(unsigned preg);
 };
 extern const cg_isa x64_isa, a64_isa;
+/* lib/isa/aarch64/throw.c, on AArch64 hosts: __cranelift_throw for code of
+ * that backend (cg_define_libcalls defines it). */
+void a64_throw(uint64_t entry_fp, uint64_t exit_fp, uint64_t exit_pc, uint32_t tag, uint64_t p1, uint64_t p2);
 
 /* ---- building VCode (vcode.c) ------------------------------------------------ */
 

@@ -236,6 +236,9 @@ bool cg_define_libcalls(jit_ctx *ctx, jit_error *err)
         {"__cranelift_fixdfti_sat", (const void *)cg_fixdfti_sat},
         {"__cranelift_fixunssfti_sat", (const void *)cg_fixunssfti_sat},
         {"__cranelift_fixunsdfti_sat", (const void *)cg_fixunsdfti_sat},
+#if defined(__aarch64__)
+        {"__cranelift_throw", (const void *)a64_throw},
+#endif
     };
     for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
         if (!jit_define_symbol(ctx, fns[i].name, fns[i].addr, err))
@@ -272,6 +275,16 @@ static void count_uses(cg_ctx *c)
                 calls[0] = p[0], calls[1] = p[1], ncalls = 2;
             else if (in->op == IR_OP_br_table)
                 list = p + 1, ncalls = p[0];
+            uint32_t tcalls[64];
+            if ((in->op == IR_OP_try_call || in->op == IR_OP_try_call_indirect) && in->imm >= 0) {
+                const uint32_t *t = &fn->pool.v[(uint32_t)in->imm];
+                tcalls[0] = t[1], ncalls = 1, list = tcalls;
+                for (uint32_t k = 0; k < t[2] && ncalls < 64; k++)
+                    if (t[3 + 3 * k] != IR_EXN_CONTEXT)
+                        tcalls[ncalls++] = t[3 + 3 * k + 2];
+                    else
+                        USE(t[3 + 3 * k + 1]);
+            }
             for (uint32_t k = 0; k < ncalls; k++) {
                 const uint32_t *bc = &fn->pool.v[list[k]];
                 for (uint32_t j = 0; j < bc[1]; j++)

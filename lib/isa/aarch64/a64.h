@@ -99,7 +99,8 @@ enum {
     A64_TRAPIF,     /* cc, aux trap code */
     A64_TRAPZ,      /* cc 0 if zero 1 if nonzero, size  [use] aux trap code */
     A64_CALL,       /* aux symbol  [use fixed args.., def fixed rets..]; imm: bytes
-                       the callee pops (re-reserved after the call) */
+                       the callee pops (re-reserved after the call); cc 1: a try_call,
+                       its handlers at f->vlist[disp]: n, then (kind, tag, label) each */
     A64_CALLIND,    /* [use callee, use fixed args.., def fixed rets..] */
     A64_RETCALL,    /* aux symbol, or cc 1: callee in x15  [use fixed args..]; disp bytes of
                        stack arguments (in the outgoing area), imm the tail argument area:
@@ -135,7 +136,7 @@ enum {
 };
 
 /* Clobber sets (cg_isa.clobbers). */
-enum { A64_CLOB_NONE, A64_CLOB_CALL };
+enum { A64_CLOB_NONE, A64_CLOB_CALL, A64_CLOB_ALL };    /* ALL: try_call (nothing survives a throw) */
 
 /* ---- ABI (abi.c) --------------------------------------------------------- */
 
@@ -166,6 +167,7 @@ typedef struct a64_abi {
     uint32_t ret_ptr;           /* vreg holding the return area pointer */
     a64_sig self;
     uint32_t tail_area;         /* incoming stack argument area, grown for return_call */
+    uint32_t last_call;         /* index of the call instruction emitted last */
 } a64_abi;
 
 /* Locations of sig's parameters and returns, appended to lw->locs.  False
@@ -178,6 +180,11 @@ unsigned a64_ret_ptr_reg(const a64_sig *s);
 void a64_lower_args(cg_ctx *c, a64_abi *lw, const uint32_t *params, uint32_t nparams);
 void a64_lower_return(cg_ctx *c, a64_abi *lw, const uint32_t *vals, uint32_t n);
 bool a64_lower_call(cg_ctx *c, a64_abi *lw, uint32_t inst);
+/* The call of a try_call(_indirect): its results in new vregs rets[i]
+ * (an i128 the first of a pair); lw->last_call is the call instruction. */
+bool a64_lower_try_call(cg_ctx *c, a64_abi *lw, uint32_t inst, uint32_t *rets);
+/* Exception payload registers at a try_call's handler: x0, x1. */
+#define A64_EXN_REGS 2
 /* Call host function `name` (AAPCS64, a few scalar arguments in registers). */
 void a64_libcall(cg_ctx *c, const char *name, const ir_type *types, const uint32_t *args, unsigned n,
                  ir_type rtype, uint32_t ret);

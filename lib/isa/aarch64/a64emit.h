@@ -11,6 +11,7 @@ typedef struct em {
     uint32_t locals;        /* sub sp, after the saved registers */
     uint8_t saved[64];      /* callee-saved registers pushed, in order */
     unsigned nsaved;
+    uint32_t frame_off;     /* fp - sp in the body */
     bool long_br;           /* second attempt: long branches, inline traps */
     bool pac, pac_zero;     /* sign the return address; with the zero modifier (tail) */
     bool ok;
@@ -40,7 +41,14 @@ void a64_bcond(em *e, unsigned cc, uint32_t label);
 void a64_trap_if(em *e, unsigned cc, uint32_t code);
 void a64_fmovi(em *e, unsigned rd, unsigned size, uint64_t bits);
 
+/* The word after a try_call's bl (its return address) is a branch over
+ * the call site's exception table: A64_EXN_MAGIC, fp - sp, the count, then
+ * per handler its kind (IR_EXN_TAG / IR_EXN_DEFAULT), tag and offset from
+ * the return address.  lib/isa/aarch64/throw.c reads it. */
+#define A64_EXN_MAGIC 0xC1F7E8A4u
+
 /* emitseq.c */
+void a64_emit_exn_table(em *e);
 void a64_emit_brtable(em *e);
 void a64_emit_retcall(em *e);
 void a64_emit_rmw_loop(em *e);

@@ -247,7 +247,7 @@ static void copy_sarg(cg_ctx *c, uint32_t p, uint32_t off, uint32_t size)
 }
 
 static void emit_call(cg_ctx *c, a64_abi *lw, const a64_sig *s, uint32_t callee, uint32_t sym,
-                      const uint32_t *args, const uint32_t *rets)
+                      const uint32_t *args, const uint32_t *rets, unsigned clob)
 {
     cg_func *f = &c->f;
     uint32_t ret_area = s->stack_args;
@@ -289,11 +289,14 @@ static void emit_call(cg_ctx *c, a64_abi *lw, const a64_sig *s, uint32_t callee,
             if (l->reg[k] != A64_STACK)
                 rv.v[rv.n++] = rets[i] + k, rv.v[rv.n++] = l->reg[k];
     }
+    lw->last_call = f->insts.n;
     cg_inst *ci = cg_emit_inst(f, callee == CG_NONE ? A64_CALL : A64_CALLIND, rv.n / 2 + 1);
-    ci->clob = A64_CLOB_CALL;
+    ci->clob = (uint8_t)clob;
     ci->imm = s->callee_pop;
     if (callee == CG_NONE)
         ci->aux = sym;
+    else if (clob == A64_CLOB_ALL)  /* no register is free of the clobbers: x15 is no argument's */
+        cg_op_use_fixed(f, callee, A64_X17 - 2);
     else
         cg_op_use(f, callee);
     for (uint32_t i = 0; i < rv.n / 2; i++) {
@@ -340,7 +343,7 @@ void a64_libcall(cg_ctx *c, const char *name, const ir_type *types, const uint32
     a64_loc r = {rtype, IR_EXT_NONE, rtype == IR_I128 ? 2 : 1,
                  {ir_type_is_float(rtype) ? A64_V0 : A64_X0, 1}, {0, 0}, 8, 0};
     ir_vec_push(&lw->locs, r);
-    emit_call(c, lw, &s, CG_NONE, cg_sym_add(c, name), args, &ret);
+    emit_call(c, lw, &s, CG_NONE, cg_sym_add(c, name), args, &ret, A64_CLOB_CALL);
     lw->locs.n = mark;
     if (lw == &local) {
         ir_vec_free(&local.locs);
@@ -373,7 +376,39 @@ bool a64_lower_call(cg_ctx *c, a64_abi *lw, uint32_t inst)
         args[i] = a64_put_in_reg(c, a[i]);
     for (uint32_t i = 0; i < s.nrets; i++)
         rets[i] = cg_value_vreg(c, res[i]);
-    emit_call(c, lw, &s, callee, sym, args, rets);
+    emit_call(c, lw, &s, callee, sym, args, rets, A64_CLOB_CALL);
+    lw->locs.n = mark;
+    return true;
+}
+
+bool a64_lower_try_call(cg_ctx *c, a64_abi *lw, uint32_t inst, uint32_t *rets)
+{
+    const ir_function *fn = c->fn;
+    const ir_inst_data *in = &fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(fn, inst);
+    bool indirect = in->op == IR_OP_try_call_indirect;
+    const ir_signature *sig = &fn->sigs.v[fn->pool.v[(uint32_t)in->imm]];
+    uint32_t mark = lw->locs.n, vmark = lw->vals.n;
+    a64_sig s;
+    if (!a64_sig_compute(c, lw, fn, sig, inst, &s))
+        return false;
+    uint32_t callee = indirect ? a64_put_in_reg(c, a[0]) : CG_NONE, sym = 0;
+    a += indirect;
+    if (!indirect) {
+        char buf[128];
+        sym = cg_sym_add(c, cg_extname_symbol(c, &fn->func_refs.v[in->ent].name, buf, sizeof buf));
+    }
+    ir_vec_reserve(&lw->vals, s.nargs);
+    uint32_t *args = lw->vals.v + vmark;
+    for (uint32_t i = 0; i < s.nargs; i++)
+        args[i] = a64_put_in_reg(c, a[i]);
+    for (uint32_t i = 0; i < s.nrets; i++) {
+        const a64_loc *l = &lw->locs.v[s.rets + i];
+        rets[i] = cg_new_vreg(&c->f, cls_of(l));
+        if (l->nparts == 2)
+            cg_new_vreg(&c->f, CG_CLS_INT);
+    }
+    emit_call(c, lw, &s, callee, sym, args, rets, A64_CLOB_ALL);
     lw->locs.n = mark;
     return true;
 }
@@ -502,7 +537,7 @@ bool a64_lower_trampoline(cg_ctx *c)
                 mem_access(c, false, l->type, l->nparts == 2 ? 8 : ir_type_bytes(l->type), args[i] + k,
                            A64_AM_BASE, abuf, (int32_t)(16 * i + 8 * k));
         }
-        emit_call(c, &lw, &s, callee, 0, args, rets);
+        emit_call(c, &lw, &s, callee, 0, args, rets, A64_CLOB_CALL);
         for (uint32_t i = 0; i < s.nrets; i++) {
             const a64_loc *l = &lw.locs.v[s.rets + i];
             for (unsigned k = 0; k < l->nparts; k++)

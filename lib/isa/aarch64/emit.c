@@ -311,17 +311,24 @@ static void prologue(em *e)
     push_pair(e, false, false, A64_FP, A64_LR);
     a64_put(e, 0x910003FD);                                   /* mov x29, sp */
     e->nsaved = 0;
+    uint64_t saved = fr->saved;
+    for (uint32_t i = 0; i < c->f.insts.n; i++)    /* a throw skips frames: save everything */
+        if (c->f.insts.v[i].clob == A64_CLOB_ALL)
+            saved |= c->isa->callee_saved;
     for (unsigned r = 0; r < 64; r++)
-        if (fr->saved >> r & 1 && r != A64_FP && r != A64_LR)
+        if (saved >> r & 1 && r != A64_FP && r != A64_LR)
             e->saved[e->nsaved++] = (uint8_t)r;
+    e->frame_off = 0;
     for (unsigned i = 0; i < e->nsaved; i += 2) {
         bool fp = e->saved[i] >= A64_V0;
         unsigned r2 = i + 1 < e->nsaved && (e->saved[i + 1] >= A64_V0) == fp ? e->saved[i + 1] : CG_NONE;
         push_pair(e, false, fp, e->saved[i], r2);
+        e->frame_off += 16;
         if (r2 == CG_NONE)
             i--;
     }
     e->locals = (fr->size + 15) & ~15u;
+    e->frame_off += e->locals;
     a64_sp_adjust(e, -(int64_t)e->locals);
 }
 
@@ -615,11 +622,15 @@ static void emit_inst(em *e, uint32_t next_label)
         cg_buf_reloc(B, cg_buf_off(B), JIT_R_A64_CALL26, e->c->f.syms.v[in->aux], 0, ii ? ii->line : 0,
                      ii ? ii->col : 0);
         a64_put(e, 0x94000000);
+        if (in->cc)
+            a64_emit_exn_table(e);
         a64_sp_adjust(e, -in->imm);     /* the callee popped its arguments */
         break;
     }
     case A64_CALLIND:
         a64_put(e, 0xD63F0000 | (a64_R(e, 0) & 31) << 5);
+        if (in->cc)
+            a64_emit_exn_table(e);
         a64_sp_adjust(e, -in->imm);
         break;
     case A64_RETCALL:

@@ -3,6 +3,24 @@
  * atomics (ldaxp/stlxp). */
 #include "a64emit.h"
 
+/* After a try_call's bl: b over the table the unwinder reads at the
+ * return address (a64emit.h). */
+void a64_emit_exn_table(em *e)
+{
+    const uint32_t *h = &e->c->f.vlist.v[e->in->disp];
+    uint32_t n = h[0], ret = cg_buf_off(B);
+    a64_put(e, 0x14000000 | (4 + 3 * n));          /* b over */
+    a64_put(e, A64_EXN_MAGIC);
+    a64_put(e, e->frame_off);
+    a64_put(e, n);
+    for (uint32_t k = 0; k < n; k++) {
+        a64_put(e, h[1 + 3 * k]);
+        a64_put(e, h[2 + 3 * k]);
+        cg_buf_fixup(B, cg_buf_off(B), h[3 + 3 * k], CG_FIX_DIFF32, (int32_t)ret);
+        a64_put(e, 0);
+    }
+}
+
 static const uint8_t size_bits[9] = {[1] = 0, [2] = 1, [4] = 2, [8] = 3};
 
 /* br_table: bounds check, then a table of 32-bit offsets from the

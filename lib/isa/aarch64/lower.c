@@ -587,6 +587,90 @@ static void lower_brif(lower *L, uint32_t inst)
     flush_edges(L);
 }
 
+/* try_call(_indirect): the call clobbers every register (a throw resumes
+ * at a handler with only sp, fp and the payload registers set), then the
+ * block ends with edges to the normal return block (retN: the results)
+ * and to each handler (exnN: x0, x1, defined at the edge's start). */
+static bool lower_try_call(lower *L, uint32_t inst)
+{
+    cg_ctx *c = L->c;
+    const ir_function *fn = c->fn;
+    const uint32_t *tab = &fn->pool.v[(uint32_t)fn->insts.v[inst].imm];
+    const ir_signature *sig = &fn->sigs.v[tab[0]];
+    uint32_t rets[64] = {0};
+    if (sig->nrets > 64)
+        return cg_unsupported(c, inst, "try_call with more than 64 results");
+    if (!a64_lower_try_call(c, L->lw, inst, rets))
+        return false;
+    uint32_t call = L->lw->last_call, nitems = tab[2];
+    uint32_t normal = cg_new_label(F), start = c->f.vlist.n;
+    ir_vec_push(&c->f.vlist, 0);
+    for (uint32_t k = 0; k < nitems; k++) {
+        const uint32_t *it = &tab[3 + 3 * k];
+        if (it[0] == IR_EXN_CONTEXT)
+            continue;
+        ir_vec_push(&c->f.vlist, it[0]);
+        ir_vec_push(&c->f.vlist, it[1]);
+        ir_vec_push(&c->f.vlist, cg_new_label(F));
+        c->f.vlist.v[start]++;
+    }
+    c->f.insts.v[call].cc = 1;
+    c->f.insts.v[call].disp = (int32_t)start;
+    emit_jump(c, normal);
+    uint32_t nh = c->f.vlist.v[start], *succs = malloc((nh + 1) * sizeof *succs);
+    succs[0] = normal;
+    for (uint32_t k = 0; k < nh; k++)
+        succs[1 + k] = c->f.vlist.v[start + 3 + 3 * k];
+    end_block(c, succs, nh + 1);
+    /* the edges: block arguments from the results or the payload */
+    for (uint32_t e = 0, h = 0; e <= nitems; e++) {
+        uint32_t bc, exn[A64_EXN_REGS];
+        if (e == 0) {
+            bc = tab[1];
+            cg_block_begin(F, normal);
+        } else {
+            const uint32_t *it = &tab[3 + 3 * (e - 1)];
+            if (it[0] == IR_EXN_CONTEXT)
+                continue;
+            bc = it[2];
+            cg_block_begin(F, succs[1 + h++]);
+            cg_emit_inst(F, A64_ARGS, A64_EXN_REGS);
+            for (unsigned k = 0; k < A64_EXN_REGS; k++)
+                cg_op_def_fixed(F, exn[k] = a64_new_int(c), A64_X0 + k);
+        }
+        const uint32_t *p = &fn->pool.v[bc];
+        uint32_t *rv = malloc((2 * p[1] + 1) * sizeof *rv), n = 0;
+        for (uint32_t i = 0; i < p[1]; i++) {
+            uint32_t a = p[2 + i], ix = IR_BLOCKARG_INDEX(a);
+            switch (IR_BLOCKARG_KIND(a)) {
+            case IR_BLOCKARG_RET:
+                rv[n++] = rets[ix];
+                if (ix < sig->nrets && fn->abi_params.v[sig->rets + ix].type == IR_I128)
+                    rv[n++] = rets[ix] + 1;
+                break;
+            case IR_BLOCKARG_EXN:
+                rv[n++] = e && ix < A64_EXN_REGS ? exn[ix] : a64_movi(c, 8, 0);
+                break;
+            default:
+                rv[n] = a64_put_in_reg(c, ix);
+                if (vtype(c, ix) == IR_I128)
+                    rv[n + 1] = rv[n] + 1, n++;
+                n++;
+            }
+        }
+        uint32_t first = c->f.vlist.n;
+        for (uint32_t i = 0; i < n; i++)
+            ir_vec_push(&c->f.vlist, rv[i]);
+        free(rv);
+        cg_block *b = &c->f.blocks.v[c->f.cur];
+        b->args = first, b->nargs = n;
+        emit_jump(c, p[0]);
+        end_block(c, &p[0], 1);
+    }
+    free(succs);
+    return true;
+}
+
 static void lower_br_table(lower *L, uint32_t inst)
 {
     cg_ctx *c = L->c;
@@ -1095,7 +1179,7 @@ static bool lower_inst(lower *L, uint32_t inst)
     case IR_OP_call: case IR_OP_call_indirect: case IR_OP_return_: case IR_OP_jump: case IR_OP_brif:
     case IR_OP_return_call: case IR_OP_return_call_indirect:
     case IR_OP_br_table: case IR_OP_trapz: case IR_OP_trapnz: case IR_OP_select:
-    case IR_OP_select_spectre_guard:
+    case IR_OP_select_spectre_guard: case IR_OP_try_call: case IR_OP_try_call_indirect:
         break;      /* these know about pairs */
     case IR_OP_ishl: case IR_OP_ushr: case IR_OP_sshr: case IR_OP_rotl: case IR_OP_rotr:
         wide = t == IR_I128;    /* a narrow value shifted by an i128 takes its low half */
@@ -1138,6 +1222,8 @@ static bool lower_inst(lower *L, uint32_t inst)
         return true;
     case IR_OP_call: case IR_OP_call_indirect:
         return a64_lower_call(c, L->lw, inst);
+    case IR_OP_try_call: case IR_OP_try_call_indirect:
+        return lower_try_call(L, inst);
     case IR_OP_return_call: case IR_OP_return_call_indirect:
         if (!a64_lower_return_call(c, L->lw, inst))
             return false;

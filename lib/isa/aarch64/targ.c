@@ -25,6 +25,7 @@ static const uint64_t clobbers[] = {
     [A64_CLOB_NONE] = 0,
     /* x0-x17 and every vector register but the low halves of v8-v15 */
     [A64_CLOB_CALL] = 0x3ffffull | 0xffull << A64_V0 | 0xffffull << (A64_V0 + 16),
+    [A64_CLOB_ALL] = ~0ull & ~(1ull << A64_SP),
 };
 
 const char *a64_reg_name(unsigned preg)
