@@ -216,6 +216,9 @@ void a64_shift_imm(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t
 void a64_madd(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t n, uint32_t m, uint32_t a);
 void a64_cmp(cg_ctx *c, unsigned size, uint32_t a, uint32_t b);
 void a64_cmp_imm(cg_ctx *c, unsigned size, uint32_t a, int64_t imm);
+/* Flags of a - imm (op SUBS: cmp, or cmn when -imm encodes), a + imm (ADDS)
+ * or a & imm (ANDS: tst), through a register when imm does not encode. */
+void a64_cmpi_op(cg_ctx *c, unsigned op, unsigned size, uint32_t a, int64_t imm);
 void a64_csel(cg_ctx *c, unsigned cc, unsigned variant, unsigned size, uint32_t dst, uint32_t t, uint32_t f);
 void a64_cset(cg_ctx *c, unsigned cc, uint32_t dst);
 void a64_unary(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t a);
@@ -248,6 +251,9 @@ unsigned a64_test_i128(cg_ctx *c, uint32_t r);
 /* ---- lowerop.c: overflow arithmetic, bit counts, atomics ------------------- */
 
 bool a64_lower_misc(cg_ctx *c, uint32_t inst, ir_type t);
+void a64_lower_div(cg_ctx *c, uint32_t inst, ir_type t);
+/* The value of global value gv (vmctx, load, iadd_imm, symbol). */
+bool a64_gv_value(cg_ctx *c, uint32_t gv, uint32_t inst, unsigned depth, uint32_t *out);
 bool a64_lower_atomic(cg_ctx *c, uint32_t inst);
 
 const char *a64_reg_name(unsigned preg);

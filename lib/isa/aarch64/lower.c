@@ -236,7 +236,7 @@ void a64_cmp(cg_ctx *c, unsigned size, uint32_t a, uint32_t b)
 }
 
 /* Flags of a - imm (cmp / cmn) or a & imm (tst) */
-static void cmpi_op(cg_ctx *c, unsigned op, unsigned size, uint32_t a, int64_t imm)
+void a64_cmpi_op(cg_ctx *c, unsigned op, unsigned size, uint32_t a, int64_t imm)
 {
     if (size == 4)
         imm = (int64_t)(uint32_t)imm;
@@ -264,7 +264,7 @@ static void cmpi_op(cg_ctx *c, unsigned op, unsigned size, uint32_t a, int64_t i
 
 void a64_cmp_imm(cg_ctx *c, unsigned size, uint32_t a, int64_t imm)
 {
-    cmpi_op(c, A64_SUBS, size, a, imm);
+    a64_cmpi_op(c, A64_SUBS, size, a, imm);
 }
 
 void a64_csel(cg_ctx *c, unsigned cc, unsigned variant, unsigned size, uint32_t dst, uint32_t t, uint32_t f)
@@ -376,10 +376,10 @@ static unsigned int_compare(cg_ctx *c, unsigned cc, uint32_t xv, uint32_t yv, un
         if (bits < 32 && !sign)
             k &= (1ll << bits) - 1;
         if (k == 0 && (cc == A64_EQ || cc == A64_NE) && bits >= 32) {
-            cmpi_op(c, A64_SUBS, size, x, 0);
+            a64_cmpi_op(c, A64_SUBS, size, x, 0);
             return cc;
         }
-        cmpi_op(c, A64_SUBS, size, x, k);
+        a64_cmpi_op(c, A64_SUBS, size, x, k);
         return cc;
     }
     uint32_t y = a64_put_in_reg(c, yv);
@@ -404,9 +404,9 @@ static unsigned emit_icmp_flags(cg_ctx *c, uint32_t inst)
 static unsigned test_nonzero(cg_ctx *c, uint32_t r, unsigned bits)
 {
     if (bits >= 32)
-        cmpi_op(c, A64_SUBS, bits / 8, r, 0);
+        a64_cmpi_op(c, A64_SUBS, bits / 8, r, 0);
     else
-        cmpi_op(c, A64_ANDS, 4, r, (1ll << bits) - 1);
+        a64_cmpi_op(c, A64_ANDS, 4, r, (1ll << bits) - 1);
     return A64_NE;
 }
 
@@ -437,7 +437,7 @@ static unsigned cond_flags(lower *L, uint32_t v)
     uint32_t t = a64_new_int(c), u = a64_new_int(c);
     a64_cset(c, cc, t);
     a64_csel(c, cc2 ^ 1, A64_CSINC, 4, u, t, A64_ZR);   /* cc2 ? 1 : t */
-    cmpi_op(c, A64_SUBS, 4, u, 0);
+    a64_cmpi_op(c, A64_SUBS, 4, u, 0);
     return A64_NE;
 }
 
@@ -733,7 +733,7 @@ static void lower_trapif(lower *L, uint32_t inst)
         uint32_t t = a64_new_int(c), u = a64_new_int(c);
         a64_cset(c, cc, t);
         a64_csel(c, cc2 ^ 1, A64_CSINC, 4, u, t, A64_ZR);
-        cmpi_op(c, A64_SUBS, 4, u, 0);
+        a64_cmpi_op(c, A64_SUBS, 4, u, 0);
         cc = A64_NE;
     }
     a64_trapif(c, cc ^ 1, in->trap);
@@ -868,50 +868,6 @@ static bool lower_shift(cg_ctx *c, uint32_t inst, ir_type t)
     return true;
 }
 
-/* udiv/sdiv/urem/srem: divisor zero traps, INT_MIN / -1 traps for sdiv;
- * AArch64's division itself never faults. */
-static void lower_div(cg_ctx *c, uint32_t inst, ir_type t)
-{
-    const ir_inst_data *in = &c->fn->insts.v[inst];
-    const uint32_t *a = ir_inst_args(c->fn, inst);
-    bool sign = in->op == IR_OP_sdiv || in->op == IR_OP_srem;
-    bool rem = in->op == IR_OP_urem || in->op == IR_OP_srem;
-    unsigned bits = ir_type_bits(t), size = opsize(t);
-    uint32_t x = a64_put_in_reg(c, a[0]), y = a64_put_in_reg(c, a[1]);
-    int64_t k;
-    bool known = a64_const_of(c, a[1], &k) && k != 0;
-    if (bits < 32) {
-        x = a64_extend(c, x, bits, 4, sign);
-        y = a64_extend(c, y, bits, 4, sign);
-    }
-    if (!known) {
-        cg_inst *i = cg_emit_inst(F, A64_TRAPZ, 1);
-        i->cc = 0, i->size = (uint8_t)size, i->aux = IR_TRAP_int_divz;
-        cg_op_use(F, y);
-    }
-    if (sign && !rem && (!known || k == -1)) {
-        /* y == -1 and x == INT_MIN: x - 1 overflows (narrow: x shifted up) */
-        uint32_t xs = x;
-        if (bits < 32) {
-            xs = a64_new_int(c);
-            a64_shift_imm(c, A64_LSL, 4, xs, x, 32 - bits);
-        }
-        cmpi_op(c, A64_ADDS, size, y, 1);
-        cg_inst *i = cg_emit_inst(F, A64_CCMPI, 1);
-        i->cc = A64_EQ, i->size = (uint8_t)size, i->aux = 0, i->imm = 1;
-        cg_op_use(F, xs);
-        a64_trapif(c, A64_VS, IR_TRAP_int_ovf);
-    }
-    uint32_t dst = res(c, inst, 0);
-    if (!rem) {
-        a64_alu(c, sign ? A64_SDIV : A64_UDIV, size, dst, x, y);
-        return;
-    }
-    uint32_t q = a64_new_int(c);
-    a64_alu(c, sign ? A64_SDIV : A64_UDIV, size, q, x, y);
-    a64_madd(c, 1, size, dst, q, y, x);    /* x - q * y */
-}
-
 static void lower_minmax(cg_ctx *c, uint32_t inst, ir_type t)
 {
     const ir_inst_data *in = &c->fn->insts.v[inst];
@@ -1041,66 +997,6 @@ static bool lower_store(lower *L, uint32_t inst)
     return true;
 }
 
-/* ---- global values ----------------------------------------------------------------
- * Computed where used, from the vmctx parameter, loads, additions and
- * symbol addresses (through the GOT: any distance). */
-
-static bool gv_value(cg_ctx *c, uint32_t gv, uint32_t inst, unsigned depth, uint32_t *out)
-{
-    const ir_function *fn = c->fn;
-    if (gv >= fn->gvs.n || depth > 64)
-        return cg_unsupported(c, inst, "global value");
-    const ir_global_value *g = &fn->gvs.v[gv];
-    switch (g->kind) {
-    case IR_GV_VMCTX: {
-        const ir_block_data *entry = &fn->blocks.v[fn->layout.v[0]];
-        for (uint32_t k = 0; k < fn->sig.nparams && k < entry->nparams; k++)
-            if (fn->abi_params.v[fn->sig.params + k].purpose == IR_PURPOSE_VMCTX) {
-                *out = a64_put_in_reg(c, fn->pool.v[entry->params + k]);
-                return true;
-            }
-        return cg_unsupported(c, inst, "vmctx global value without a vmctx parameter");
-    }
-    case IR_GV_LOAD: case IR_GV_IADD_IMM: {
-        uint32_t base;
-        if (!gv_value(c, g->base, inst, depth + 1, &base))
-            return false;
-        uint32_t r = a64_new_int(c);
-        if (g->kind == IR_GV_IADD_IMM) {
-            a64_alu_imm(c, A64_ADD, 8, r, base, g->offset);
-        } else {
-            if (!is_int(g->type) || g->offset != (int32_t)g->offset)
-                return cg_unsupported(c, inst, "global value load");
-            cg_inst *i = cg_emit_inst(F, A64_LOAD, 2);
-            i->cc = A64_LD_ZX, i->size = (uint8_t)ir_type_bytes(g->type), i->amode = A64_AM_BASE;
-            i->disp = (int32_t)g->offset, i->imm = g->flags.trap;
-            cg_op_def(F, r);
-            cg_op_use(F, base);
-        }
-        *out = r;
-        return true;
-    }
-    case IR_GV_SYMBOL: {
-        if (g->tls)
-            return cg_unsupported(c, inst, "thread-local symbol");
-        char buf[128];
-        uint32_t r = a64_new_int(c);
-        cg_inst *i = cg_emit_inst(F, A64_GOTLOAD, 1);
-        i->aux = cg_sym_add(c, cg_extname_symbol(c, &g->name, buf, sizeof buf));
-        cg_op_def(F, r);
-        if (g->offset) {
-            uint32_t s = a64_new_int(c);
-            a64_alu_imm(c, A64_ADD, 8, s, r, g->offset);
-            r = s;
-        }
-        *out = r;
-        return true;
-    }
-    default:
-        return cg_unsupported(c, inst, "dynamic scale global value");
-    }
-}
-
 /* ---- one instruction ------------------------------------------------------------ */
 
 static bool lower_int(lower *L, uint32_t inst, ir_type t)
@@ -1130,14 +1026,14 @@ static bool lower_int(lower *L, uint32_t inst, ir_type t)
         uint32_t x = a64_put_in_reg(c, a[0]);
         if (bits < 32)
             x = a64_extend(c, x, bits, 4, true);
-        cmpi_op(c, A64_SUBS, size, x, 0);
+        a64_cmpi_op(c, A64_SUBS, size, x, 0);
         a64_csel(c, A64_GE, A64_CSNEG, size, res(c, inst, 0), x, x);
         return true;
     }
     case IR_OP_ishl: case IR_OP_ushr: case IR_OP_sshr: case IR_OP_rotl: case IR_OP_rotr:
         return lower_shift(c, inst, t);
     case IR_OP_udiv: case IR_OP_sdiv: case IR_OP_urem: case IR_OP_srem:
-        lower_div(c, inst, t);
+        a64_lower_div(c, inst, t);
         return true;
     case IR_OP_smin: case IR_OP_smax: case IR_OP_umin: case IR_OP_umax:
         lower_minmax(c, inst, t);
@@ -1238,7 +1134,7 @@ static bool lower_inst(lower *L, uint32_t inst)
     }
     case IR_OP_symbol_value: case IR_OP_global_value: {
         uint32_t r;
-        if (!is_int(t) || !gv_value(c, in->ent, inst, 0, &r))
+        if (!is_int(t) || !a64_gv_value(c, in->ent, inst, 0, &r))
             return is_int(t) ? false : cg_unsupported(c, inst, NULL);
         a64_mov(c, 8, res(c, inst, 0), r);
         return true;

@@ -1,6 +1,7 @@
 /* AArch64 lowering of the integer operations beyond plain arithmetic:
- * bit counts and reversals, high multiplies, arithmetic that reports
- * overflow, and atomics (LL/SC loops, or LSE with has_lse). */
+ * bit counts and reversals, high multiplies, division with its checks,
+ * arithmetic that reports overflow, global values, and atomics (LL/SC
+ * loops, or LSE with has_lse). */
 #include "a64.h"
 
 #define F (&c->f)
@@ -209,6 +210,110 @@ bool a64_lower_misc(cg_ctx *c, uint32_t inst, ir_type t)
     }
     default:
         return cg_unsupported(c, inst, NULL);
+    }
+}
+
+/* udiv/sdiv/urem/srem: divisor zero traps, INT_MIN / -1 traps for sdiv;
+ * AArch64's division itself never faults. */
+void a64_lower_div(cg_ctx *c, uint32_t inst, ir_type t)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(c->fn, inst);
+    bool sign = in->op == IR_OP_sdiv || in->op == IR_OP_srem;
+    bool rem = in->op == IR_OP_urem || in->op == IR_OP_srem;
+    unsigned bits = ir_type_bits(t), size = opsize(t);
+    uint32_t x = a64_put_in_reg(c, a[0]), y = a64_put_in_reg(c, a[1]);
+    int64_t k;
+    bool known = a64_const_of(c, a[1], &k) && k != 0;
+    if (bits < 32) {
+        x = a64_extend(c, x, bits, 4, sign);
+        y = a64_extend(c, y, bits, 4, sign);
+    }
+    if (!known) {
+        cg_inst *i = cg_emit_inst(F, A64_TRAPZ, 1);
+        i->cc = 0, i->size = (uint8_t)size, i->aux = IR_TRAP_int_divz;
+        cg_op_use(F, y);
+    }
+    if (sign && !rem && (!known || k == -1)) {
+        /* y == -1 and x == INT_MIN: x - 1 overflows (narrow: x shifted up) */
+        uint32_t xs = x;
+        if (bits < 32) {
+            xs = a64_new_int(c);
+            a64_shift_imm(c, A64_LSL, 4, xs, x, 32 - bits);
+        }
+        a64_cmpi_op(c, A64_ADDS, size, y, 1);
+        cg_inst *i = cg_emit_inst(F, A64_CCMPI, 1);
+        i->cc = A64_EQ, i->size = (uint8_t)size, i->aux = 0, i->imm = 1;
+        cg_op_use(F, xs);
+        a64_trapif(c, A64_VS, IR_TRAP_int_ovf);
+    }
+    uint32_t dst = res(c, inst, 0);
+    if (!rem) {
+        a64_alu(c, sign ? A64_SDIV : A64_UDIV, size, dst, x, y);
+        return;
+    }
+    uint32_t q = a64_new_int(c);
+    a64_alu(c, sign ? A64_SDIV : A64_UDIV, size, q, x, y);
+    a64_madd(c, 1, size, dst, q, y, x);    /* x - q * y */
+}
+
+/* ---- global values ----------------------------------------------------------------
+ * Computed where used, from the vmctx parameter, loads, additions and
+ * symbol addresses (through the GOT: any distance). */
+
+bool a64_gv_value(cg_ctx *c, uint32_t gv, uint32_t inst, unsigned depth, uint32_t *out)
+{
+    const ir_function *fn = c->fn;
+    if (gv >= fn->gvs.n || depth > 64)
+        return cg_unsupported(c, inst, "global value");
+    const ir_global_value *g = &fn->gvs.v[gv];
+    switch (g->kind) {
+    case IR_GV_VMCTX: {
+        const ir_block_data *entry = &fn->blocks.v[fn->layout.v[0]];
+        for (uint32_t k = 0; k < fn->sig.nparams && k < entry->nparams; k++)
+            if (fn->abi_params.v[fn->sig.params + k].purpose == IR_PURPOSE_VMCTX) {
+                *out = a64_put_in_reg(c, fn->pool.v[entry->params + k]);
+                return true;
+            }
+        return cg_unsupported(c, inst, "vmctx global value without a vmctx parameter");
+    }
+    case IR_GV_LOAD: case IR_GV_IADD_IMM: {
+        uint32_t base;
+        if (!a64_gv_value(c, g->base, inst, depth + 1, &base))
+            return false;
+        uint32_t r = a64_new_int(c);
+        if (g->kind == IR_GV_IADD_IMM) {
+            a64_alu_imm(c, A64_ADD, 8, r, base, g->offset);
+        } else {
+            if (!is_int(g->type) || g->offset != (int32_t)g->offset)
+                return cg_unsupported(c, inst, "global value load");
+            cg_inst *i = cg_emit_inst(F, A64_LOAD, 2);
+            i->cc = A64_LD_ZX, i->size = (uint8_t)ir_type_bytes(g->type), i->amode = A64_AM_BASE;
+            i->disp = (int32_t)g->offset, i->imm = g->flags.trap;
+            cg_op_def(F, r);
+            cg_op_use(F, base);
+        }
+        *out = r;
+        return true;
+    }
+    case IR_GV_SYMBOL: {
+        if (g->tls)
+            return cg_unsupported(c, inst, "thread-local symbol");
+        char buf[128];
+        uint32_t r = a64_new_int(c);
+        cg_inst *i = cg_emit_inst(F, A64_GOTLOAD, 1);
+        i->aux = cg_sym_add(c, cg_extname_symbol(c, &g->name, buf, sizeof buf));
+        cg_op_def(F, r);
+        if (g->offset) {
+            uint32_t s = a64_new_int(c);
+            a64_alu_imm(c, A64_ADD, 8, s, r, g->offset);
+            r = s;
+        }
+        *out = r;
+        return true;
+    }
+    default:
+        return cg_unsupported(c, inst, "dynamic scale global value");
     }
 }
 
