@@ -556,9 +556,6 @@ static bool fits(lsra *r, unsigned p, unsigned cls, uint32_t v, bool tiny, const
 {
     if (p >= 64 || !(r->allocable[cls] & BIT(p)))
         return false;
-    for (uint32_t k = 0; k < n; k++)
-        if (fixed_conflict(r, p, v, tiny, sg[k].s, sg[k].e))
-            return false;
     for (uint32_t *lk = &r->head[p]; *lk != CG_NONE;) {
         rnode *nd = &r->nodes.v[*lk];
         uint32_t jn;
@@ -574,6 +571,11 @@ static bool fits(lsra *r, unsigned p, unsigned cls, uint32_t v, bool tiny, const
             return false;
         lk = &nd->next;
     }
+    if (r->fstart[p] == r->fstart[p + 1])
+        return true;    /* no fixed constraint on p anywhere */
+    for (uint32_t k = 0; k < n; k++)
+        if (fixed_conflict(r, p, v, tiny, sg[k].s, sg[k].e))
+            return false;
     return true;
 }
 
