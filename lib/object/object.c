@@ -232,7 +232,8 @@ bool obj_add_func(obj_file *o, const jit_func *f, jit_error *err)
     if (f->size > UINT32_MAX - base)
         return fail(err, "the text section would exceed 4 GiB");
     ir_vec_reserve(&o->text, (uint32_t)f->size);
-    memcpy(o->text.v + base, f->code, f->size);
+    if (f->size)
+        memcpy(o->text.v + base, f->code, f->size);
     o->text.n += (uint32_t)f->size;
     if (align > o->align)
         o->align = align;
@@ -346,7 +347,8 @@ bool obj_emit(obj_file *o, uint8_t **out, size_t *size, jit_error *err)
         const orel *r = &o->relocs.v[i];
         put_rela(&rtext, r->offset, o->syms.v[r->sym].out, r->type, r->addend);
     }
-    qsort(o->traps.v, o->traps.n, sizeof *o->traps.v, trap_cmp);
+    if (o->traps.n)
+        qsort(o->traps.v, o->traps.n, sizeof *o->traps.v, trap_cmp);
     for (uint32_t i = 0; i < o->traps.n; i++) {
         put(&traps, o->traps.v[i].offset, 8);   /* also the value a REL reader would see */
         put(&traps, o->traps.v[i].code, 4);
