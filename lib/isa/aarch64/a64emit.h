@@ -14,6 +14,7 @@ typedef struct em {
     uint32_t frame_off;     /* fp - sp in the body */
     bool long_br;           /* second attempt: long branches, inline traps */
     bool pac, pac_zero;     /* sign the return address; with the zero modifier (tail) */
+    bool frameless;         /* a leaf without a frame (no fp/lr record) */
     bool ok;
 } em;
 

@@ -234,7 +234,11 @@ static mem mem_of(em *e, unsigned k)
     case A64_AM_BASE: m.base = a64_R(e, k); break;
     case A64_AM_INDEX: m.base = a64_R(e, k), m.index = a64_R(e, k + 1); break;
     case A64_AM_SLOT: m.disp += e->c->frame.slot_off.v[in->aux]; break;
-    case A64_AM_INARG: m.base = A64_FP, m.disp += 16 + (int64_t)e->c->f.arg_grow; break;
+    case A64_AM_INARG:
+        if (e->frameless)       /* sp is still the caller's */
+            break;
+        m.base = A64_FP, m.disp += 16 + (int64_t)e->c->f.arg_grow;
+        break;
     case A64_AM_OUTARG: break;
     default: e->ok = false; break;
     }
@@ -301,10 +305,35 @@ static void push_pair(em *e, bool load, bool fp, unsigned r1, unsigned r2)
     a64_put(e, base | imm7 << 15 | (r2 & 31) << 10 | 31 << 5 | (r1 & 31));
 }
 
+/* A leaf that needs no stack, saves nothing and never looks at its frame
+ * runs without one (and so without pac-ret), as in Cranelift. */
+static bool needs_frame(em *e)
+{
+    cg_ctx *c = e->c;
+    const cg_func *f = &c->f;
+    if (c->target->preserve_frame_pointers || c->frame.saved || c->frame.size || f->arg_grow || c->trampoline)
+        return true;
+    for (uint32_t i = 0; i < f->insts.n; i++) {
+        const cg_inst *in = &f->insts.v[i];
+        if (in->op == A64_CALL || in->op == A64_CALLIND || in->op == A64_RETADDR || in->clob ||
+            (in->op == A64_RETCALL && in->disp))
+            return true;
+        for (unsigned k = 0; k < in->nopnd; k++)
+            if (f->opnds.v[in->opnd + k].reg == A64_FP || f->opnds.v[in->opnd + k].reg == A64_LR)
+                return true;
+    }
+    return false;
+}
+
 static void prologue(em *e)
 {
     cg_ctx *c = e->c;
     const cg_frame *fr = &c->frame;
+    e->frameless = !needs_frame(e);
+    e->nsaved = 0;
+    e->locals = e->frame_off = 0;
+    if (e->frameless)
+        return;
     a64_sp_adjust(e, -(int64_t)c->f.arg_grow);
     if (e->pac)
         a64_put(e, e->pac_zero ? 0xD503231F : 0xD503233F);    /* paciaz / paciasp */
@@ -336,6 +365,10 @@ static void prologue(em *e)
  * incoming arguments (tail). */
 void a64_teardown(em *e, uint32_t pop)
 {
+    if (e->frameless) {
+        a64_sp_adjust(e, pop);
+        return;
+    }
     a64_sp_adjust(e, e->locals);
     /* the pushes' grouping, in reverse */
     unsigned groups[40][2], ng = 0;
@@ -355,11 +388,11 @@ void a64_teardown(em *e, uint32_t pop)
 static void epilogue(em *e, uint32_t pop)
 {
     a64_teardown(e, pop);
-    if (e->pac && !e->pac_zero && (e->c->target->isa >> CG_ISA_pauth & 1)) {
+    if (e->pac && !e->frameless && !e->pac_zero && (e->c->target->isa >> CG_ISA_pauth & 1)) {
         a64_put(e, 0xD65F0BFF);                     /* retaa */
         return;
     }
-    if (e->pac)
+    if (e->pac && !e->frameless)
         a64_put(e, e->pac_zero ? 0xD503239F : 0xD50323BF);   /* autiaz / autiasp */
     a64_put(e, 0xD65F03C0);                         /* ret */
 }

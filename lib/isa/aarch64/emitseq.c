@@ -68,7 +68,7 @@ void a64_emit_retcall(em *e)
     }
     e->in = keep;
     a64_teardown(e, (uint32_t)(t - n));
-    if (e->pac)
+    if (e->pac && !e->frameless)
         a64_put(e, e->pac_zero ? 0xD503239F : 0xD50323BF);   /* autiaz / autiasp */
     if (in->cc) {
         a64_put(e, 0xD61F0000 | 15u << 5);                   /* br x15 */

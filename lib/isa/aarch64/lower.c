@@ -192,7 +192,9 @@ void a64_alu_imm(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t a
         return;
     }
     uint64_t neg = size == 4 ? (uint32_t)-imm : (uint64_t)-imm;
-    if (a64_arith_imm((uint64_t)imm))
+    if (imm == 0 && (op == A64_ADD || op == A64_SUB))
+        a64_mov(c, 8, dst, a);
+    else if (a64_arith_imm((uint64_t)imm))
         alui(c, op, size, dst, a, imm);
     else if (a64_arith_imm(neg))    /* add -k is sub k */
         alui(c, op ^ 2, size, dst, a, (int64_t)neg);
@@ -420,6 +422,19 @@ static unsigned cond_flags2(lower *L, uint32_t v, unsigned *cc2)
     if (d != IR_NONE && L->fused[d]) {
         if (c->fn->insts.v[d].op == IR_OP_fcmp)
             return a64_fcmp_flags(c, d, cc2);
+        if (c->fn->insts.v[d].op == IR_OP_band) {   /* tst x, #k (k cut to the width) */
+            const uint32_t *a = ir_inst_args(c->fn, d);
+            int64_t k;
+            unsigned s = a64_const_of(c, a[1], &k) ? 1 : 0, bits = ir_type_bits(vtype(c, v));
+            a64_const_of(c, a[s], &k);
+            uint64_t m = ~0ull >> (64 - bits);
+            if (!((uint64_t)k & m)) {       /* nothing to test: false */
+                a64_cmp(c, 4, A64_ZR, A64_ZR);
+                return A64_NE;
+            }
+            a64_cmpi_op(c, A64_ANDS, bits == 64 ? 8 : 4, a64_put_in_reg(c, a[1 - s]), (int64_t)((uint64_t)k & m));
+            return A64_NE;
+        }
         return emit_icmp_flags(c, d);
     }
     if (vtype(c, v) == IR_I128)
@@ -552,15 +567,17 @@ static void lower_brif(lower *L, uint32_t inst)
     uint32_t v = ir_inst_args(c->fn, inst)[0], r, d;
     unsigned size;
     bool nz;
-    if (folded(L, v, IR_OP_band, &d)) {     /* one bit: tbnz */
+    int64_t k;
+    unsigned bits = ir_type_bits(vtype(c, v)), s;
+    uint64_t m = bits < 64 ? (1ull << bits) - 1 : ~0ull, kb;
+    if (folded(L, v, IR_OP_band, &d) && (s = a64_const_of(c, ir_inst_args(c->fn, d)[1], &k) ? 1 : 0, true) &&
+        a64_const_of(c, ir_inst_args(c->fn, d)[s], &k) && (kb = (uint64_t)k & m) && !(kb & (kb - 1))) {
+        /* one bit: tbnz */
         const uint32_t *a = ir_inst_args(c->fn, d);
-        int64_t k;
-        unsigned s = a64_const_of(c, a[1], &k) ? 1 : 0, bits = ir_type_bits(vtype(c, v));
-        a64_const_of(c, a[s], &k);
         uint32_t x = a64_put_in_reg(c, a[1 - s]);
         uint32_t lt = edge_label(L, p[0]), lf = edge_label(L, p[1]);
         cg_inst *i = cg_emit_inst(F, A64_TBZ, 1);
-        i->cc = 1, i->scale = (uint8_t)__builtin_ctzll((uint64_t)k & (~0ull >> (64 - bits)));
+        i->cc = 1, i->scale = (uint8_t)__builtin_ctzll(kb);
         i->aux = lt, i->imm = lf;
         cg_op_use(F, x);
         uint32_t succs[2] = {lt, lf};
@@ -1278,11 +1295,11 @@ static void mark_fused(lower *L)
         switch (in->op) {
         case IR_OP_brif: case IR_OP_select: case IR_OP_select_spectre_guard: case IR_OP_trapz: case IR_OP_trapnz: {
             int64_t k;
-            if (in->op == IR_OP_brif && single_use(L, i, a[0], IR_OP_band, &d) && is_int(vtype(c, a[0]))) {
-                const uint32_t *b = ir_inst_args(fn, d);    /* a test of one bit: tbnz */
-                uint64_t m = ~0ull >> (64 - ir_type_bits(vtype(c, a[0])));
+            if (single_use(L, i, a[0], IR_OP_band, &d) && is_int(vtype(c, a[0]))) {
+                /* a test of the bits of a constant: tst, or tbnz for one bit */
+                const uint32_t *b = ir_inst_args(fn, d);
                 for (unsigned s = 0; s < 2; s++)
-                    if (a64_const_of(c, b[s], &k) && ((uint64_t)k & m) && !(((uint64_t)k & m) & (((uint64_t)k & m) - 1)))
+                    if (a64_const_of(c, b[s], &k))
                         L->fused[d] = 1;
                 break;
             }
