@@ -67,7 +67,7 @@ LIBS = -lm
 # is linked only once the code needs it: add it to NEED_LIBS then.  A needed
 # library that is missing stops the build; a missing one not yet needed is
 # only reported.  Either way the message points to `make deps`.
-NEED_LIBS ?= libffi capstone
+NEED_LIBS ?= libffi capstone readline
 KNOWN_LIBS = libffi readline capstone
 hdr_libffi = ffi.h
 hdr_readline = readline/readline.h

@@ -21,6 +21,8 @@
 static const char usage[] =
     "usage: clifrun [OPTIONS] FILE          run FILE's run and print lines (or %main)\n"
     "       clifrun -e '%f(1, 2)' ... FILE  call functions of FILE and print the results\n"
+    "       clifrun [-i] [OPTIONS] [FILE]   an interactive session (REPL), after loading\n"
+    "                                       FILE; `clifrun` alone on a terminal starts one\n"
     "       clifrun COMMAND [OPTIONS] ARGS...\n"
     "\n"
     "Commands:\n"
@@ -32,12 +34,15 @@ static const char usage[] =
     "  compile FILE      compile each function; print its code size (-D: disassembly;\n"
     "                    -o F.o: write a relocatable ELF object for the target instead)\n"
     "\n"
-    "Options for running (FILE, -e, test):\n"
+    "Options for running (FILE, -e, -i, test):\n"
+    "  -i                the REPL: define functions, call them, :load, :disasm ...\n"
+    "                    (:help inside); its calls have no time limit but --timeout's\n"
     "  -e INVOCATION     call `%f(args)` (or `u0:N(args)`, the N-th function); with\n"
     "                    `== value` it is checked like a run line; repeatable\n"
     "  --timeout S       fail a call that runs longer than S seconds (default 10; 0: none)\n"
     "  --target ARCH     x86_64 or aarch64: the target lines (and code) to use; only\n"
-    "                    the host's architecture can run (default: the host)\n"
+    "                    the host's architecture can run (default: the host);\n"
+    "                    (compile) the code to generate\n"
     "  --jit-spread      place every module > 4 GiB from the others and from host\n"
     "                    code, so every call between them goes through a stub\n"
     "                    (the same as CLIFRUN_JIT_SPREAD=1)\n"
@@ -258,6 +263,8 @@ typedef struct run_args {
     unsigned jobs;
     long modules;               /* --modules N, 0 if not given */
     bool junit;
+    bool interactive;           /* -i, or no file on a terminal */
+    bool timeout_set;
     const char *output;
     char **paths;               /* test */
     int npaths;
@@ -300,6 +307,7 @@ static int parse_run_args(int argc, char **argv, run_args *a, bool test)
         }
         if (!strcmp(o, "--timeout")) {
             a->timeout = strtod(v, &end);
+            a->timeout_set = true;
             if (*end || end == v || !(a->timeout >= 0) || a->timeout > 1e6)
                 return usage_error("--timeout wants seconds, not '%s'", v);
         } else if (!strcmp(o, "-e") && !test) {
@@ -324,6 +332,8 @@ static int parse_run_args(int argc, char **argv, run_args *a, bool test)
             a->output = v;
         } else if (!strcmp(o, "--jit-spread")) {
             a->spread = true;
+        } else if (!strcmp(o, "-i") && !test) {
+            a->interactive = true;
         } else if (!strcmp(o, "-v") && test) {
             a->verbose = true;
         } else if (o[0] == '-' && o[1]) {
@@ -339,6 +349,15 @@ static int parse_run_args(int argc, char **argv, run_args *a, bool test)
     if (test) {
         if (!a->npaths)
             return usage_error("%s", "test needs files or directories");
+        return 0;
+    }
+    if (a->interactive || (!a->npaths && !a->nexprs && !a->modules && isatty(0))) {
+        if (a->nexprs || a->modules)
+            return usage_error("%s", "-i does not go with -e or --modules");
+        if (a->npaths > 1)
+            return usage_error("%s", "-i loads one file (:load adds more)");
+        a->interactive = true;
+        a->path = a->npaths ? a->paths[0] : NULL;
         return 0;
     }
     if (a->npaths != 1)
@@ -479,6 +498,13 @@ static int cmd_run(int argc, char **argv)
         free_run_args(&a);
         return rc;
     }
+    if (a.interactive) {
+        repl_opts ro = {.path = a.path, .timeout = a.timeout_set ? a.timeout : 0, .arch = a.arch,
+                        .spread = a.spread};
+        rc = repl_main(&ro);
+        free_run_args(&a);
+        return rc;
+    }
     ir_file file;
     char *src;
     jit_ctx *ctx = NULL;
@@ -595,6 +621,8 @@ static int cmd_test(int argc, char **argv)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
+        if (isatty(0))
+            return repl_main(&(repl_opts){0});
         fputs(usage, stderr);
         return 2;
     }

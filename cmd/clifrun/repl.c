@@ -1,0 +1,1184 @@
+/* cmd/clifrun/repl.c: the interactive session (`clifrun` on a terminal,
+ * `clifrun -i FILE`).
+ *
+ * The session keeps the text of every function (typed, pasted or loaded)
+ * and its origin.  Any change — a definition, :load, :target, :set —
+ * rebuilds everything: the texts are joined into one file, parsed,
+ * compiled into a new JIT module, and the old module is freed.  That is
+ * simple and always correct: a redefined function is recompiled with every
+ * function that calls it, and no module ever links against a stale one
+ * (jit_module_free refuses while another module links against it, so
+ * per-function modules would need relinking in dependency order).  It
+ * costs little: the compiler does ~1M instructions per second, a session
+ * holds a few hundred.
+ *
+ * Input is read with GNU readline's callback interface, so that SIGINT is
+ * ours: at the prompt it clears the line; during a call lib/run's guard
+ * takes it (run_opts.interrupt) and abandons the call like a timeout. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+#include <unistd.h>
+
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "cli.h"
+#include "filetest.h"
+#include "reader.h"
+#include "verify.h"
+
+#define REPL_PATH "<repl>"
+#define PROMPT "clif> "
+#define PROMPT_MORE "....> "
+#define HISTORY_MAX 1000
+
+typedef struct origin {
+    char *path;             /* "<repl>" or the loaded file */
+    char *text;             /* kept for the session's life: diagnostics quote it */
+    size_t len;
+} origin;
+
+typedef struct sfunc {
+    char *name;             /* "%f" or "u0:1" */
+    uint32_t origin;        /* index into origins */
+    uint32_t line0, nlines; /* its lines in the origin (1-based) */
+    uint32_t start;         /* its first line in the session's text */
+} sfunc;
+
+typedef struct session {
+    IR_VEC(origin) origins;
+    IR_VEC(sfunc) funcs;
+    IR_VEC(char *) settings;    /* "opt_level=speed" */
+    char *target;               /* a target line's words; NULL: the host */
+    /* built from the above by rebuild() */
+    char *src;
+    ir_file file;
+    cg_target t;
+    bool runnable;              /* the target is the host's: calls run */
+    char why[200];              /* else why not */
+    ft_module m;
+    bool have_module;
+    ir_diag link_err;           /* when there is no module */
+    jit_ctx *ctx;
+    double timeout;
+    /* input */
+    char *pending;              /* an unfinished entry */
+    size_t plen;
+    int depth;                  /* of braces in it */
+    bool opened;                /* it has had a '{' */
+    char *hist;                 /* readline lines since the last complete input */
+    size_t hlen;
+    bool quit;
+} session;
+
+/* ---- small helpers ---------------------------------------------------------------- */
+
+static void diag(const ir_diag *d)
+{
+    ir_diag_print(stderr, d, cli_use_color());
+}
+
+static void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void error(const char *fmt, ...)
+{
+    bool c = cli_use_color();
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%serror:%s ", c ? "\033[1;31m" : "", c ? "\033[0m" : "");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static void append(char **buf, size_t *len, const char *s, size_t n)
+{
+    char *nb = realloc(*buf, *len + n + 1);
+    if (!nb)
+        abort();    /* out of memory in the REPL's own bookkeeping */
+    memcpy(nb + *len, s, n);
+    *len += n;
+    nb[*len] = 0;
+    *buf = nb;
+}
+
+static const char *skip_space(const char *s)
+{
+    while (*s == ' ' || *s == '\t' || *s == '\r')
+        s++;
+    return s;
+}
+
+/* s without trailing blanks, as a new string */
+static char *trimmed(const char *s)
+{
+    s = skip_space(s);
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+        n--;
+    return strndup(s, n);
+}
+
+static bool starts_word(const char *s, const char *w)
+{
+    size_t n = strlen(w);
+    return !strncmp(s, w, n) && (!s[n] || s[n] == ' ' || s[n] == '\t');
+}
+
+static const char *func_name(const ir_function *fn, char *buf, size_t n)
+{
+    if (fn->name.kind == IR_NAME_TESTCASE && fn->name.str)
+        snprintf(buf, n, "%%%s", fn->name.str);
+    else if (fn->name.kind == IR_NAME_USER)
+        snprintf(buf, n, "u%u:%u", fn->name.ns, fn->name.index);
+    else
+        snprintf(buf, n, "?");
+    return buf;
+}
+
+/* "%f(i32, i32) -> i32": the first line of the printed function. */
+static char *signature_text(const ir_function *fn)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    if (!f)
+        return strdup("?");
+    ir_print_function(f, fn);
+    fclose(f);
+    char *s = buf + (strncmp(buf, "function ", 9) ? 0 : 9), *e = strchr(s, '\n');
+    if (e)
+        *e = 0;
+    size_t len = strlen(s);
+    if (len >= 2 && !strcmp(s + len - 2, " {"))
+        s[len - 2] = 0;
+    char *r = strdup(s);
+    free(buf);
+    return r;
+}
+
+/* Where line `line` of text starts (or its end). */
+static const char *line_at(const char *text, size_t len, uint32_t line)
+{
+    const char *p = text, *end = text + len;
+    for (uint32_t l = 1; l < line && p < end; p++)
+        if (*p == '\n')
+            l++;
+    return p;
+}
+
+static int find_func(const session *S, const char *name)
+{
+    for (uint32_t i = 0; i < S->funcs.n; i++)
+        if (!strcmp(S->funcs.v[i].name, name) ||
+            (name[0] != '%' && S->funcs.v[i].name[0] == '%' && !strcmp(S->funcs.v[i].name + 1, name)))
+            return (int)i;
+    return -1;
+}
+
+/* ---- building the session ----------------------------------------------------------- */
+
+/* A diagnostic located in the session's text, moved to the entry or file
+ * the function came from. */
+static void map_diag(const session *S, ir_diag *d)
+{
+    for (uint32_t i = 0; d->line && i < S->funcs.n; i++) {
+        const sfunc *f = &S->funcs.v[i];
+        if (d->line < f->start || d->line >= f->start + f->nlines)
+            continue;
+        const origin *o = &S->origins.v[f->origin];
+        d->file = o->path;
+        d->src = o->text;
+        d->len = o->len;
+        d->line = f->line0 + (d->line - f->start);
+        return;
+    }
+}
+
+/* The header (set and target lines), then every function's lines. */
+static char *session_text(session *S, bool funcs)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    uint32_t line = 1;
+    append(&buf, &len, "", 0);
+    for (uint32_t i = 0; i < S->settings.n; i++, line++) {
+        append(&buf, &len, "set ", 4);
+        append(&buf, &len, S->settings.v[i], strlen(S->settings.v[i]));
+        append(&buf, &len, "\n", 1);
+    }
+    if (S->target) {
+        append(&buf, &len, "target ", 7);
+        append(&buf, &len, S->target, strlen(S->target));
+        append(&buf, &len, "\n", 1);
+        line++;
+    }
+    for (uint32_t i = 0; funcs && i < S->funcs.n; i++) {
+        sfunc *f = &S->funcs.v[i];
+        const origin *o = &S->origins.v[f->origin];
+        const char *a = line_at(o->text, o->len, f->line0);
+        const char *b = line_at(a, o->len - (size_t)(a - o->text), f->nlines + 1);
+        f->start = line;
+        append(&buf, &len, a, (size_t)(b - a));
+        if (b == a || b[-1] != '\n')
+            append(&buf, &len, "\n", 1);
+        line += f->nlines;
+    }
+    return buf;
+}
+
+static void unbuild(session *S)
+{
+    if (S->have_module)
+        ft_module_free(&S->m);
+    S->have_module = false;
+    ir_file_free(&S->file);
+    memset(&S->file, 0, sizeof S->file);
+    free(S->src);
+    S->src = NULL;
+}
+
+/* Which target the header gives: calls run (FT_RUN) or only compiles. */
+static bool pick_target(ir_file *file, cg_target *t, bool *runnable, char *why, size_t n, ir_diag *d)
+{
+    ft_verdict v = ft_target(file, file->targets.n ? 0 : IR_NONE, JIT_ARCH_HOST, t, why, n, d);
+    if (v == FT_ERROR)
+        return false;
+    *runnable = v == FT_RUN;
+    if (v == FT_SKIP && !cg_target_from_file(t, file, 0, d))
+        return false;
+    return true;
+}
+
+/* Rebuild the session from its texts: parse, compile, link.  Compile
+ * errors are printed for the functions marked in report (all if NULL and
+ * report_all), the link error if report_link. */
+static void rebuild(session *S, const bool *report, bool report_all, bool report_link)
+{
+    unbuild(S);
+    S->src = session_text(S, true);
+    S->link_err = (ir_diag){0};
+    ir_diag d;
+    bool ok = reader_parse_file(&S->file, REPL_PATH, S->src, strlen(S->src), &d);
+    for (uint32_t i = 0; ok && i < S->file.funcs.n; i++)
+        ok = ir_legacy_rewrite(S->file.funcs.v[i], &d) && verify_function(S->file.funcs.v[i], &d);
+    if (ok && S->file.funcs.n != S->funcs.n)
+        ir_diag_set(&d, 0, 0, "internal error: %u functions in the session's text, %u expected",
+                    S->file.funcs.n, S->funcs.n), ok = false;
+    if (ok)
+        ok = pick_target(&S->file, &S->t, &S->runnable, S->why, sizeof S->why, &d);
+    if (!ok) {
+        /* each piece was checked before it came in: this is a bug */
+        map_diag(S, &d);
+        diag(&d);
+        S->link_err = d;
+        S->runnable = false;
+        snprintf(S->why, sizeof S->why, "the session does not build");
+        return;
+    }
+    if (!S->runnable) {     /* another architecture: compile to report errors */
+        for (uint32_t i = 0; i < S->file.funcs.n; i++) {
+            cg_output o;
+            if (!(report_all || (report && report[i])))
+                continue;
+            if (cg_compile(&S->t, &S->file, i, &o, &d))
+                cg_output_free(&o);
+            else
+                map_diag(S, &d), diag(&d);
+        }
+        return;
+    }
+    if (!ft_module_build(&S->m, S->ctx, &S->file, &S->t, FT_PARTIAL, &d)) {
+        map_diag(S, &d);
+        S->link_err = d;
+        if (report_link) {
+            diag(&d);
+            fprintf(stderr, "(the session does not link: calls fail until it does)\n");
+        }
+        return;
+    }
+    S->have_module = true;
+    S->m.interruptible = true;
+    for (uint32_t i = 0; i < S->file.funcs.n; i++)
+        if (S->m.fn_err[i] && (report_all || (report && report[i]))) {
+            d = *S->m.fn_err[i];
+            map_diag(S, &d);
+            diag(&d);
+        }
+}
+
+/* Add or replace the functions of a parsed file whose text is origin oi.
+ * Returns which of the session's functions they are now (report marks). */
+static bool *add_functions(session *S, const ir_file *f, uint32_t oi)
+{
+    for (uint32_t i = 0; i < f->funcs.n; i++) {
+        const ir_function *fn = f->funcs.v[i];
+        char name[160];
+        int k = find_func(S, func_name(fn, name, sizeof name));
+        sfunc sf = {.origin = oi, .line0 = fn->line, .nlines = fn->end_line - fn->line + 1};
+        if (k >= 0) {
+            sf.name = S->funcs.v[k].name;
+            S->funcs.v[k] = sf;
+        } else {
+            sf.name = strdup(name);
+            ir_vec_push(&S->funcs, sf);
+        }
+    }
+    bool *report = calloc(S->funcs.n + 1, sizeof *report);
+    if (!report)
+        abort();
+    for (uint32_t i = 0; i < f->funcs.n; i++) {
+        char name[160];
+        report[find_func(S, func_name(f->funcs.v[i], name, sizeof name))] = true;
+    }
+    return report;
+}
+
+/* The functions of the session that call name (by a func ref of that name). */
+static void print_callers(const session *S, const char *name)
+{
+    bool any = false;
+    for (uint32_t i = 0; i < S->file.funcs.n; i++) {
+        const ir_function *fn = S->file.funcs.v[i];
+        for (uint32_t k = 0; k < fn->func_refs.n; k++) {
+            const ir_extname *n = &fn->func_refs.v[k].name;
+            char nb[160];
+            if (n->kind == IR_NAME_TESTCASE && n->str)
+                snprintf(nb, sizeof nb, "%%%s", n->str);
+            else if (n->kind == IR_NAME_USER)
+                snprintf(nb, sizeof nb, "u%u:%u", n->ns, n->index);
+            else
+                continue;
+            if (strcmp(nb, name) != 0 || !strcmp(S->funcs.v[i].name, name))
+                continue;
+            printf("%s%s", any ? ", " : " (recompiled with its callers: ", S->funcs.v[i].name);
+            any = true;
+            break;
+        }
+    }
+    if (any)
+        putchar(')');
+}
+
+/* ---- entries: definitions, calls ----------------------------------------------------- */
+
+/* A `function ... { ... }` entry: parsed and verified alone (errors point
+ * into the entry), compiled for the session's target, then added. */
+static void define(session *S, const char *text, size_t len)
+{
+    char *copy = strndup(text, len);
+    ir_file ef;
+    ir_diag d;
+    bool ok = reader_parse_file(&ef, REPL_PATH, copy, len, &d);
+    for (uint32_t i = 0; ok && i < ef.funcs.n; i++)
+        ok = ir_legacy_rewrite(ef.funcs.v[i], &d) && verify_function(ef.funcs.v[i], &d);
+    if (ok && (ef.settings.n || ef.targets.n || ef.tests.n))
+        ir_diag_set(&d, 1, 1, "test, set and target lines go before a function, on their own"), ok = false;
+    if (ok && !ef.funcs.n)
+        ir_diag_set(&d, 1, 1, "no function here"), ok = false;
+    for (uint32_t i = 0; ok && i < ef.funcs.n; i++) {
+        cg_output o;
+        if ((ok = cg_compile(&S->t, &ef, i, &o, &d)))
+            cg_output_free(&o);
+    }
+    if (!ok) {
+        d.file = REPL_PATH, d.src = copy, d.len = len;
+        diag(&d);
+        ir_file_free(&ef);
+        free(copy);
+        return;
+    }
+    bool existed[ef.funcs.n];
+    for (uint32_t i = 0; i < ef.funcs.n; i++) {
+        char name[160];
+        existed[i] = find_func(S, func_name(ef.funcs.v[i], name, sizeof name)) >= 0;
+    }
+    ir_vec_push(&S->origins, ((origin){strdup(REPL_PATH), copy, len}));
+    bool *report = add_functions(S, &ef, S->origins.n - 1);
+    rebuild(S, report, false, true);
+    for (uint32_t i = 0; i < ef.funcs.n; i++) {
+        char name[160];
+        int k = find_func(S, func_name(ef.funcs.v[i], name, sizeof name));
+        /* as the session sees it (its target sets the default convention) */
+        const ir_function *fn = (uint32_t)k < S->file.funcs.n ? S->file.funcs.v[k] : ef.funcs.v[i];
+        char *sig = signature_text(fn);
+        printf("%s %s", existed[i] ? "redefined" : "defined", sig);
+        if (existed[i])
+            print_callers(S, func_name(fn, name, sizeof name));
+        putchar('\n');
+        free(sig);
+    }
+    free(report);
+    ir_file_free(&ef);
+}
+
+/* `%f(1, 2)`, `%f(1, 2) == 3`: call and print as clifrun -e does. */
+static void invoke(session *S, const char *text)
+{
+    ir_run_cmd rc;
+    ir_diag d;
+    if (!reader_parse_invocation(&S->file, REPL_PATH, text, strlen(text), &rc, &d)) {
+        char *in = strstr(d.msg, " in " REPL_PATH);
+        if (in)
+            snprintf(in, sizeof d.msg - (size_t)(in - d.msg), " (:list shows the functions)");
+        diag(&d);
+        return;
+    }
+    if (!S->runnable) {
+        error("cannot call: %s (:target shows the target, :target host switches to the host)", S->why);
+        return;
+    }
+    if (!S->have_module) {
+        error("cannot call: the session does not link:");
+        diag(&S->link_err);
+        return;
+    }
+    /* the report waits for the call: after a Ctrl-C (which the terminal
+     * echoes as ^C) it starts a new line */
+    char *out = NULL;
+    size_t n = 0;
+    FILE *mem = open_memstream(&out, &n);
+    run_outcome oc;
+    ft_run_cmd(&S->m, &rc, S->timeout, mem ? mem : stdout, RUN_FMT_LANES, &oc);
+    if (mem) {
+        fclose(mem);
+        printf("%s%s", oc.status == RUN_INTERRUPTED ? "\n" : "", out);
+        free(out);
+    }
+    fflush(stdout);
+}
+
+/* ---- commands -------------------------------------------------------------------- */
+
+static const char *const isa_names[CG_ISA_COUNT] = {
+#define CG_F(name) #name,
+    CG_ISA_FLAGS(CG_F)
+#undef CG_F
+};
+
+static void show_target(const session *S)
+{
+    printf("target %s%s", jit_arch_name(S->t.arch), S->target ? "" : " (the host's ISA flags)");
+    if (S->target && strchr(S->target, ' '))
+        printf(" (%s)", strchr(S->target, ' ') + 1);
+    printf(":");
+    for (unsigned k = 0; k < CG_ISA_COUNT; k++)
+        if (S->t.isa >> k & 1)
+            printf(" has_%s", isa_names[k]);
+    if (!S->t.isa)
+        printf(" no ISA flags (the baseline)");
+    if (S->runnable)
+        printf("\ncalls run on this host\n");
+    else
+        printf("\ncompile and :disasm only: %s\n", S->why);
+    for (uint32_t i = 0; i < S->settings.n; i++)
+        printf("set %s\n", S->settings.v[i]);
+}
+
+/* Would the header with these settings and target be accepted?  (The
+ * message of a refusal is printed.) */
+static bool header_ok(session *S, char **settings, uint32_t nset, const char *target)
+{
+    session h = {0};
+    h.settings.v = settings, h.settings.n = nset;
+    h.target = (char *)target;
+    char *text = session_text(&h, false);
+    ir_file f;
+    ir_diag d;
+    cg_target t;
+    bool run;
+    char why[200];
+    bool ok = reader_parse_file(&f, REPL_PATH, text, strlen(text), &d);
+    if (ok && target && f.targets.n != 1)
+        ir_diag_set(&d, 0, 0, "expected one target line"), ok = false;
+    if (ok)
+        ok = pick_target(&f, &t, &run, why, sizeof why, &d);
+    if (!ok)
+        error("%s", d.msg);
+    ir_file_free(&f);
+    free(text);
+    return ok;
+}
+
+static void cmd_target(session *S, const char *arg)
+{
+    if (!*arg) {
+        show_target(S);
+        return;
+    }
+    if (!strcmp(arg, "host")) {
+        free(S->target);
+        S->target = NULL;
+    } else {
+        if (!header_ok(S, S->settings.v, S->settings.n, arg))
+            return;
+        free(S->target);
+        S->target = strdup(arg);
+    }
+    rebuild(S, NULL, true, true);
+    show_target(S);
+}
+
+/* name=value (or name) into the list, replacing the same name. */
+static void set_setting(session *S, const char *s)
+{
+    size_t n = strcspn(s, "= \t");
+    for (uint32_t i = 0; i < S->settings.n; i++)
+        if (!strncmp(S->settings.v[i], s, n) && strchr("= \t", S->settings.v[i][n])) {
+            free(S->settings.v[i]);
+            S->settings.v[i] = strdup(s);
+            return;
+        }
+    ir_vec_push(&S->settings, strdup(s));
+}
+
+static void cmd_set(session *S, const char *arg)
+{
+    if (!*arg) {
+        for (uint32_t i = 0; i < S->settings.n; i++)
+            printf("set %s\n", S->settings.v[i]);
+        if (!S->settings.n)
+            printf("no settings (defaults: opt_level=none); :set opt_level=speed sets one\n");
+        return;
+    }
+    session trial = {0};
+    for (uint32_t i = 0; i < S->settings.n; i++)
+        ir_vec_push(&trial.settings, S->settings.v[i]);
+    char *dup = strdup(arg);
+    set_setting(&trial, dup);    /* borrowed strings, but for dup's copy */
+    bool ok = header_ok(S, trial.settings.v, trial.settings.n, S->target);
+    for (uint32_t i = 0; i < trial.settings.n; i++)
+        if (i >= S->settings.n || trial.settings.v[i] != S->settings.v[i])
+            free(trial.settings.v[i]);
+    ir_vec_free(&trial.settings);
+    free(dup);
+    if (!ok)
+        return;
+    set_setting(S, arg);
+    rebuild(S, NULL, true, true);
+    printf("set %s\n", arg);
+}
+
+/* The target and set lines of a loaded file: the first target line that
+ * runs here, with the settings before it.  Returns false if it has target
+ * lines and none of them runs here (the session's are kept). */
+static bool adopt_header(session *S, ir_file *f)
+{
+    cg_target t;
+    char why[200] = "";
+    ir_diag d;
+    uint32_t ti = IR_NONE, nset = f->settings.n;
+    for (uint32_t i = 0; i < f->targets.n && ti == IR_NONE; i++) {
+        ft_verdict v = ft_target(f, i, JIT_ARCH_HOST, &t, why, sizeof why, &d);
+        if (v == FT_ERROR) {
+            diag(&d);
+            return false;
+        }
+        if (v == FT_RUN)
+            ti = i, nset = f->targets.v[i].settings;
+    }
+    if (f->targets.n && ti == IR_NONE) {
+        printf("note: %s: no target line runs here (%s); the session's target stays\n", f->path, why);
+        return false;
+    }
+    for (uint32_t i = 0; i < nset; i++) {
+        const ir_setting *s = &f->settings.v[i];
+        char buf[256];
+        snprintf(buf, sizeof buf, "%s%s%s", s->name, s->value ? "=" : "", s->value ? s->value : "");
+        set_setting(S, buf);
+    }
+    if (ti != IR_NONE) {
+        const ir_target *tg = &f->targets.v[ti];
+        char *words = NULL;
+        size_t len = 0;
+        append(&words, &len, tg->arch, strlen(tg->arch));
+        for (uint32_t k = 0; k < tg->nflags; k++) {
+            const ir_setting *s = &f->target_flags.v[tg->flags + k];
+            append(&words, &len, " ", 1);
+            append(&words, &len, s->name, strlen(s->name));
+            if (s->value) {
+                append(&words, &len, "=", 1);
+                append(&words, &len, s->value, strlen(s->value));
+            }
+        }
+        free(S->target);
+        S->target = words;
+    }
+    return true;
+}
+
+static void cmd_load(session *S, const char *path)
+{
+    if (!*path) {
+        error(":load needs a file name");
+        return;
+    }
+    ir_file f;
+    char *src = NULL;
+    ir_diag d;
+    if (!ft_load(&f, path, &src, true, &d)) {
+        diag(&d);
+        ir_file_free(&f);
+        free(src);
+        return;
+    }
+    if (f.targets.n || f.settings.n)
+        adopt_header(S, &f);
+    ir_vec_push(&S->origins, ((origin){strdup(path), src, f.len}));
+    char *names = NULL;
+    size_t nlen = 0;
+    append(&names, &nlen, "", 0);
+    for (uint32_t i = 0; i < f.funcs.n; i++) {
+        char name[160];
+        func_name(f.funcs.v[i], name, sizeof name);
+        append(&names, &nlen, i ? ", " : "", i ? 2 : 0);
+        append(&names, &nlen, name, strlen(name));
+        if (find_func(S, name) >= 0)
+            append(&names, &nlen, " (replaced)", 11);
+    }
+    bool *report = add_functions(S, &f, S->origins.n - 1);
+    rebuild(S, report, false, true);
+    printf("loaded %s: %u function%s%s%s\n", path, f.funcs.n, f.funcs.n == 1 ? "" : "s",
+           f.funcs.n ? ": " : "", names);
+    if (f.targets.n || f.settings.n)
+        show_target(S);
+    free(names);
+    free(report);
+    ir_file_free(&f);
+}
+
+/* The functions an argument names: one, or all for "". */
+static bool each_func(session *S, const char *arg, int *from, int *to)
+{
+    if (!*arg) {
+        *from = 0, *to = (int)S->funcs.n;
+        if (!S->funcs.n)
+            printf("no functions yet\n");
+        return S->funcs.n > 0;
+    }
+    int k = find_func(S, arg);
+    if (k < 0) {
+        error("no function %s (:list shows the functions)", arg);
+        return false;
+    }
+    *from = k, *to = k + 1;
+    return (uint32_t)k < S->file.funcs.n;
+}
+
+static void cmd_list(session *S)
+{
+    if (!S->funcs.n)
+        printf("no functions yet: type one, or :load FILE\n");
+    for (uint32_t i = 0; i < S->funcs.n && i < S->file.funcs.n; i++) {
+        char *sig = signature_text(S->file.funcs.v[i]);
+        const sfunc *f = &S->funcs.v[i];
+        printf("  %-40s %s:%u", sig, S->origins.v[f->origin].path, f->line0);
+        if (S->have_module && S->m.fn_err[i])
+            printf("  (does not compile: %s)", S->m.fn_err[i]->msg);
+        putchar('\n');
+        free(sig);
+    }
+}
+
+static void cmd_print(session *S, const char *arg)
+{
+    int a, b;
+    if (!each_func(S, arg, &a, &b))
+        return;
+    for (int i = a; i < b; i++) {
+        if (i > a)
+            putchar('\n');
+        ir_print_function(stdout, S->file.funcs.v[i]);
+    }
+}
+
+static void cmd_disasm(session *S, const char *arg)
+{
+    int a, b;
+    if (!each_func(S, arg, &a, &b))
+        return;
+    for (int i = a; i < b; i++) {
+        cg_output o;
+        ir_diag d;
+        if (!cg_compile(&S->t, &S->file, (uint32_t)i, &o, &d)) {
+            map_diag(S, &d);
+            diag(&d);
+            continue;
+        }
+        printf("%s: %u bytes (%s)\n", S->funcs.v[i].name, o.code.n, jit_arch_name(S->t.arch));
+        cli_disassemble(stdout, S->t.arch, &o);
+        cg_output_free(&o);
+    }
+}
+
+static const char help_text[] =
+    "Type or paste a function; input continues until its braces balance:\n"
+    "  function %add(i32, i32) -> i32 {\n"
+    "  block0(v0: i32, v1: i32):\n"
+    "      v2 = iadd v0, v1\n"
+    "      return v2\n"
+    "  }\n"
+    "Then call it: %add(1, 2) prints %add(1, 2) -> 3; %add(1, 2) == 3 checks the result.\n"
+    "Defining a function again replaces it and recompiles what calls it.\n"
+    "`; run:` lines, `set` and `target` lines are taken as in a .clif file.\n"
+    "\n"
+    "Commands:\n"
+    "  :load FILE        add FILE's functions (and its set/target lines) to the session\n"
+    "  :list             the session's functions and where they come from\n"
+    "  :print [%f]       print a function (or all) as canonical CLIF\n"
+    "  :disasm [%f]      compile and disassemble a function (or all) for the target\n"
+    "  :target [ARCH [FLAGS] | host]  show or switch the target (calls need the host's)\n"
+    "  :set [FLAG=VALUE] show the settings or set one (opt_level=speed ...)\n"
+    "  :help             this text\n"
+    "  :quit             leave (or Ctrl-D)\n"
+    "Ctrl-C stops a running call, or clears the line. Tab completes opcodes, types,\n"
+    "function names and commands. History is kept in ~/.clifrun_history.\n";
+
+static const char *const commands[] = {":load", ":list", ":print", ":disasm", ":target",
+                                       ":set", ":help", ":quit", NULL};
+
+static void command(session *S, const char *line)
+{
+    const char *p = line + 1;
+    size_t n = strcspn(p, " \t");
+    char *arg = trimmed(p + n);
+    char word[32];
+    snprintf(word, sizeof word, ":%.*s", (int)(n < 30 ? n : 30), p);
+    if (!strcmp(word, ":quit") || !strcmp(word, ":q") || !strcmp(word, ":exit"))
+        S->quit = true;
+    else if (!strcmp(word, ":help") || !strcmp(word, ":h") || !strcmp(word, ":?"))
+        fputs(help_text, stdout);
+    else if (!strcmp(word, ":load") || !strcmp(word, ":l"))
+        cmd_load(S, arg);
+    else if (!strcmp(word, ":list"))
+        cmd_list(S);
+    else if (!strcmp(word, ":print") || !strcmp(word, ":p"))
+        cmd_print(S, arg);
+    else if (!strcmp(word, ":disasm") || !strcmp(word, ":d"))
+        cmd_disasm(S, arg);
+    else if (!strcmp(word, ":target"))
+        cmd_target(S, arg);
+    else if (!strcmp(word, ":set"))
+        cmd_set(S, arg);
+    else
+        error("unknown command '%s' (:help lists the commands)", word);
+    free(arg);
+    fflush(stdout);
+}
+
+/* ---- input: one line at a time ----------------------------------------------------- */
+
+/* Braces of a line, outside comments and strings. */
+static int brace_delta(const char *s, bool *opened)
+{
+    int d = 0;
+    for (; *s && *s != ';'; s++) {
+        if (*s == '"') {
+            while (s[1] && s[1] != '"')
+                s++;
+            if (s[1])
+                s++;
+        } else if (*s == '{') {
+            d++;
+            *opened = true;
+        } else if (*s == '}') {
+            d--;
+        }
+    }
+    return d;
+}
+
+static void cancel_entry(session *S)
+{
+    free(S->pending);
+    S->pending = NULL;
+    S->plen = 0;
+    S->depth = 0;
+    S->opened = false;
+}
+
+/* One line outside an entry. */
+static void top_line(session *S, const char *line)
+{
+    const char *s = skip_space(line);
+    if (!*s || *s == '\n')
+        return;
+    if (*s == ':') {
+        command(S, s);
+    } else if (*s == '%' || (s[0] == 'u' && s[1] >= '0' && s[1] <= '9')) {
+        char *t = trimmed(s);
+        invoke(S, t);
+        free(t);
+    } else if (!strncmp(s, "; run:", 6) || !strncmp(s, "; print:", 8)) {
+        char *t = trimmed(s + (s[2] == 'r' ? 6 : 8));
+        invoke(S, t);
+        free(t);
+    } else if (*s == ';') {
+        /* a comment */
+    } else if (starts_word(s, "test")) {
+        /* `test run` and the like: nothing to do here */
+    } else if (starts_word(s, "set")) {
+        char *t = trimmed(s + 3);
+        cmd_set(S, t);
+        free(t);
+    } else if (starts_word(s, "target")) {
+        /* as in a file: a line this host cannot run is passed over */
+        char *t = trimmed(s + 6);
+        char why[200];
+        ir_file f;
+        ir_diag d;
+        cg_target tg;
+        char *text = NULL;
+        size_t len = 0;
+        append(&text, &len, "target ", 7);
+        append(&text, &len, t, strlen(t));
+        if (reader_parse_file(&f, REPL_PATH, text, len, &d) && f.targets.n == 1 &&
+            ft_target(&f, 0, JIT_ARCH_HOST, &tg, why, sizeof why, &d) == FT_SKIP)
+            printf("note: target %s passed over: %s (:target %s switches to it)\n", t, why, t);
+        else
+            cmd_target(S, t);
+        ir_file_free(&f);
+        free(text);
+        free(t);
+    } else if (starts_word(s, "function")) {
+        S->depth = brace_delta(s, &S->opened);
+        append(&S->pending, &S->plen, line, strlen(line));
+        append(&S->pending, &S->plen, "\n", 1);
+    } else {
+        ir_diag d = {.file = REPL_PATH, .src = line, .len = strlen(line)};
+        ir_diag_set(&d, 1, (uint32_t)(s - line) + 1,
+                    "expected a function, a call such as %%f(1, 2), or a command (:help)");
+        diag(&d);
+    }
+}
+
+static void feed_line(session *S, const char *line)
+{
+    if (!S->pending) {
+        top_line(S, line);
+    } else {
+        S->depth += brace_delta(line, &S->opened);
+        append(&S->pending, &S->plen, line, strlen(line));
+        append(&S->pending, &S->plen, "\n", 1);
+    }
+    if (S->pending && S->opened && S->depth <= 0) {
+        char *text = S->pending;
+        size_t len = S->plen;
+        S->pending = NULL;
+        cancel_entry(S);
+        define(S, text, len);
+        free(text);
+        fflush(stdout);
+    }
+}
+
+/* A line as readline gives it: a paste may hold several. */
+static void feed(session *S, const char *text)
+{
+    const char *p = text;
+    for (;;) {
+        const char *nl = strchr(p, '\n');
+        char *line = nl ? strndup(p, (size_t)(nl - p)) : strdup(p);
+        feed_line(S, line);
+        free(line);
+        if (!nl || S->quit)
+            break;
+        p = nl + 1;
+    }
+}
+
+/* ---- readline: completion, history, the loop ----------------------------------------- */
+
+static session *cur_session;     /* for the completion generator */
+
+static const char *const type_names[] = {
+    "i8", "i16", "i32", "i64", "i128", "f16", "f32", "f64", "f128", "i8x16", "i16x8",
+    "i32x4", "i64x2", "f32x4", "f64x2", "i8x8", "i16x4", "i32x2", "f32x2", NULL};
+static const char *const keywords[] = {"function", "block", "sig", "fn", "ss", "gv", "notrap",
+                                       "aligned", "readonly", "colocated", NULL};
+
+static IR_VEC(char *) cands;
+static size_t cand_next;
+
+static void cand(const char *prefix, const char *s)
+{
+    size_t n = strlen(prefix);
+    char *c = malloc(n + strlen(s) + 1);
+    if (!c)
+        return;
+    memcpy(c, prefix, n);
+    strcpy(c + n, s);
+    ir_vec_push(&cands, c);
+}
+
+static char *generate(const char *text, int state)
+{
+    (void)state;
+    size_t n = strlen(text);
+    while (cand_next < cands.n) {
+        char *c = cands.v[cand_next++];
+        if (!strncmp(c, text, n))
+            return strdup(c);
+    }
+    return NULL;
+}
+
+static char **complete(const char *text, int start, int end)
+{
+    (void)end;
+    session *S = cur_session;
+    for (uint32_t i = 0; i < cands.n; i++)
+        free(cands.v[i]);
+    cands.n = 0;
+    cand_next = 0;
+    const char *line = skip_space(rl_line_buffer);
+    bool first = (size_t)start <= (size_t)(line - rl_line_buffer);
+    rl_attempted_completion_over = 1;
+    if (*line == ':' && !first) {
+        if (starts_word(line, ":load") || starts_word(line, ":l")) {
+            rl_attempted_completion_over = 0;   /* file names */
+            return NULL;
+        }
+        for (uint32_t i = 0; i < S->funcs.n; i++)
+            cand("", S->funcs.v[i].name);
+    } else if (*text == ':') {
+        for (int i = 0; commands[i]; i++)
+            cand("", commands[i]);
+    } else if (strchr(text, '.')) {
+        /* iadd.i3<TAB>: a type after the dot */
+        const char *dot = strrchr(text, '.');
+        char *prefix = strndup(text, (size_t)(dot - text) + 1);
+        for (int i = 0; type_names[i]; i++)
+            cand(prefix, type_names[i]);
+        free(prefix);
+    } else {
+        for (uint32_t i = 0; i < IR_OP_COUNT; i++)
+            if (!(ir_opcodes[i].flags & IR_OPF_LEGACY))
+                cand("", ir_opcodes[i].name);
+        for (int i = 0; type_names[i]; i++)
+            cand("", type_names[i]);
+        for (int i = 0; keywords[i]; i++)
+            cand("", keywords[i]);
+        for (unsigned i = 0; i < IR_INTCC_COUNT; i++)
+            cand("", ir_intcc_names[i]);
+        for (uint32_t i = 0; i < S->funcs.n; i++)
+            cand("", S->funcs.v[i].name);
+        if (first)
+            for (int i = 0; commands[i]; i++)
+                cand("", commands[i]);
+    }
+    return rl_completion_matches(text, generate);
+}
+
+static char *history_path(void)
+{
+    const char *home = getenv("HOME");
+    if (!home || !*home)
+        return NULL;
+    char *p = NULL;
+    if (asprintf(&p, "%s/.clifrun_history", home) < 0)
+        return NULL;
+    /* append_history needs the file to exist; an unwritable one means no history */
+    int fd = open(p, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        fprintf(stderr, "note: history not saved: %s: %s\n", p, strerror(errno));
+        free(p);
+        return NULL;
+    }
+    close(fd);
+    return p;
+}
+
+static void remember(session *S, const char *hist_file)
+{
+    if (!S->hist)
+        return;
+    char *h = trimmed(S->hist);
+    free(S->hist);
+    S->hist = NULL;
+    S->hlen = 0;
+    HIST_ENTRY *last = history_length ? history_get(history_base + history_length - 1) : NULL;
+    if (*h && !(last && !strcmp(last->line, h))) {
+        add_history(h);
+        if (hist_file)
+            append_history(1, hist_file);
+    }
+    free(h);
+}
+
+static volatile sig_atomic_t got_sigint;
+static char *got_line;
+static bool line_ready;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    got_sigint = 1;
+}
+
+static void on_line(char *line)
+{
+    got_line = line;
+    line_ready = true;
+    rl_callback_handler_remove();
+}
+
+static void interactive(session *S)
+{
+    char *hist_file = history_path();
+    rl_readline_name = "clifrun";
+    rl_catch_signals = 0;
+    rl_change_environment = 0;
+    rl_attempted_completion_function = complete;
+    rl_basic_word_break_characters = " \t\n(),=[]{}";
+    rl_completer_word_break_characters = rl_basic_word_break_characters;
+    using_history();
+    /* a #time line before each entry: multi-line entries survive the file */
+    history_comment_char = '#';
+    history_write_timestamps = 1;
+    history_multiline_entries = 1;
+    if (hist_file)
+        read_history(hist_file);
+    struct sigaction sa = {.sa_handler = on_sigint}, old_int;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigset_t block, orig;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    bool installed = false;
+    while (!S->quit) {
+        if (!installed) {
+            got_sigint = 0;
+            rl_callback_handler_install(S->pending ? PROMPT_MORE : PROMPT, on_line);
+            installed = true;
+        }
+        sigprocmask(SIG_BLOCK, &block, &orig);
+        sigset_t wait_mask = orig;
+        sigdelset(&wait_mask, SIGINT);
+        fd_set fds;
+        FD_ZERO(&fds);
+        FD_SET(0, &fds);
+        int r = got_sigint ? -1 : pselect(1, &fds, NULL, NULL, NULL, &wait_mask);
+        sigprocmask(SIG_SETMASK, &orig, NULL);
+        if (got_sigint) {
+            /* Ctrl-C at the prompt: drop the line and any unfinished entry
+             * (^C goes after the line: removing the handler returns the
+             * cursor to the line's start) */
+            rl_point = rl_end;
+            rl_redisplay();
+            fputs("^C", rl_outstream);
+            rl_replace_line("", 1);
+            rl_callback_sigcleanup();
+            rl_callback_handler_remove();
+            installed = false;
+            fputs("\n", rl_outstream);
+            cancel_entry(S);
+            free(S->hist);
+            S->hist = NULL;
+            S->hlen = 0;
+            continue;
+        }
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        rl_callback_read_char();
+        if (!line_ready)
+            continue;
+        line_ready = false;
+        installed = false;
+        if (!got_line) {        /* Ctrl-D */
+            putchar('\n');
+            break;
+        }
+        append(&S->hist, &S->hlen, got_line, strlen(got_line));
+        feed(S, got_line);
+        free(got_line);
+        got_line = NULL;
+        if (!S->pending)
+            remember(S, hist_file);
+        else
+            append(&S->hist, &S->hlen, "\n", 1);
+        fflush(stdout);
+    }
+    if (installed)
+        rl_callback_handler_remove();
+    sigaction(SIGINT, &old_int, NULL);
+    if (hist_file)
+        history_truncate_file(hist_file, HISTORY_MAX);
+    free(hist_file);
+}
+
+/* Standard input that is not a terminal (clifrun -i FILE < script): lines
+ * without prompts or history. */
+static void batch(session *S)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    while (!S->quit && (n = getline(&line, &cap, stdin)) >= 0) {
+        if (n && line[n - 1] == '\n')
+            line[n - 1] = 0;
+        feed_line(S, line);
+        fflush(stdout);
+    }
+    free(line);
+    if (S->pending) {
+        error("end of input inside an unfinished function");
+        cancel_entry(S);
+    }
+}
+
+int repl_main(const repl_opts *o)
+{
+    session S = {0};
+    S.timeout = o->timeout;
+    cur_session = &S;
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    jit_error err;
+    S.ctx = ft_ctx_new(o->spread, &err);
+    if (!S.ctx) {
+        fprintf(stderr, "clifrun: error: cannot create the JIT: %s\n", err.msg);
+        return 2;
+    }
+    if (o->arch && o->arch != jit_host_arch())
+        S.target = strdup(jit_arch_name(o->arch));
+    rebuild(&S, NULL, true, true);
+    bool tty = isatty(0);
+    if (tty)
+        printf("clifrun %s: type a function, call it with %%f(1, 2); :help for more, :quit to leave\n",
+               CLIFRUN_VERSION);
+    if (o->path)
+        cmd_load(&S, o->path);
+    if (tty)
+        interactive(&S);
+    else
+        batch(&S);
+    unbuild(&S);
+    jit_ctx_free(S.ctx);
+    for (uint32_t i = 0; i < S.origins.n; i++)
+        free(S.origins.v[i].path), free(S.origins.v[i].text);
+    for (uint32_t i = 0; i < S.funcs.n; i++)
+        free(S.funcs.v[i].name);
+    for (uint32_t i = 0; i < S.settings.n; i++)
+        free(S.settings.v[i]);
+    ir_vec_free(&S.origins);
+    ir_vec_free(&S.funcs);
+    ir_vec_free(&S.settings);
+    free(S.target);
+    free(S.hist);
+    cancel_entry(&S);
+    for (uint32_t i = 0; i < cands.n; i++)
+        free(cands.v[i]);
+    ir_vec_free(&cands);
+    return 0;
+}
