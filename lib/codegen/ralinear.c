@@ -72,6 +72,7 @@ typedef struct lsra {
     rseg cur;               /* the tiny interval being placed */
     unsigned via_cls;       /* class of the cycle register found last */
     int cycle_budget;       /* vreg scans left for cycle registers */
+    int64_t work;           /* steps left before giving up (near-linear time) */
     uint32_t head[64];      /* per preg: list of intervals (vreg, or nv + tiny) holding it */
     IR_VEC(rnode) nodes;
     uint32_t free_node;
@@ -410,6 +411,7 @@ static void add_segments(lsra *r, uint32_t v, uint32_t ntouched)
 static void touch(lsra *r, uint32_t v, uint32_t b, uint32_t *n)
 {
     if (r->bseen[b] != v) {
+        r->work--;
         r->bseen[b] = v;
         r->blo[b] = CG_NONE, r->bhi[b] = 0;
         r->touched[(*n)++] = b;
@@ -484,6 +486,9 @@ static bool build_intervals(lsra *r)
                 }
             }
         }
+        r->work -= nt > 32 ? (int64_t)nt * 5 : 0;   /* sorting */
+        if (r->work < 0)
+            return false;   /* a live set too large: the block-local allocator is linear */
         add_segments(r, v, nt);
         uint32_t len = 0;
         for (uint32_t k = r->sstart[v]; k < r->segs.n; k++)
@@ -530,7 +535,7 @@ static const rseg *segs_of(const lsra *r, uint32_t id, uint32_t *n)
     return &r->tiny.v[id - r->nv].sg;
 }
 
-static bool intersect(const rseg *a, uint32_t na, const rseg *b, uint32_t nb)
+static bool intersect(lsra *r, const rseg *a, uint32_t na, const rseg *b, uint32_t nb)
 {
     uint32_t lo = 0, hi = nb;
     while (lo < hi) {   /* first of b ending after a starts */
@@ -540,7 +545,7 @@ static bool intersect(const rseg *a, uint32_t na, const rseg *b, uint32_t nb)
         else
             hi = mid;
     }
-    for (uint32_t i = 0, j = lo; i < na && j < nb;) {
+    for (uint32_t i = 0, j = lo; i < na && j < nb; r->work--) {
         if (a[i].e <= b[j].s)
             i++;
         else if (b[j].e <= a[i].s)
@@ -558,6 +563,7 @@ static bool fits(lsra *r, unsigned p, unsigned cls, uint32_t v, bool tiny, const
         return false;
     for (uint32_t *lk = &r->head[p]; *lk != CG_NONE;) {
         rnode *nd = &r->nodes.v[*lk];
+        r->work--;
         uint32_t jn;
         const rseg *js = segs_of(r, nd->id, &jn);
         if (js[jn - 1].e < sg[0].s) {   /* ended (kept one position: see choose) */
@@ -567,7 +573,7 @@ static bool fits(lsra *r, unsigned p, unsigned cls, uint32_t v, bool tiny, const
             r->free_node = dead;
             continue;
         }
-        if (intersect(sg, n, js, jn))
+        if (intersect(r, sg, n, js, jn))
             return false;
         lk = &nd->next;
     }
@@ -758,10 +764,10 @@ static unsigned choose1(lsra *r, uint32_t id, uint32_t v, unsigned cls, uint32_t
         for (uint32_t j = 0; j < n && !bad; j++)
             bad = fixed_conflict(r, p, v, tiny, sg[j].s, sg[j].e);
         double sum = 0;
-        for (uint32_t l = r->head[p]; l != CG_NONE && !bad; l = r->nodes.v[l].next) {
+        for (uint32_t l = r->head[p]; l != CG_NONE && !bad; l = r->nodes.v[l].next, r->work--) {
             uint32_t x = r->nodes.v[l].id, xn;
             const rseg *xs = segs_of(r, x, &xn);
-            if (!intersect(sg, n, xs, xn))
+            if (!intersect(r, sg, n, xs, xn))
                 continue;
             if (x >= r->nv || r->w[x] == HUGE_VAL || straddles(r, x, now))
                 bad = true;
@@ -776,7 +782,7 @@ static unsigned choose1(lsra *r, uint32_t id, uint32_t v, unsigned cls, uint32_t
     for (uint32_t *lk = &r->head[best]; *lk != CG_NONE;) {
         uint32_t x = r->nodes.v[*lk].id, xn;
         const rseg *xs = segs_of(r, x, &xn);
-        if (!intersect(sg, n, xs, xn)) {
+        if (!intersect(r, sg, n, xs, xn)) {
             lk = &r->nodes.v[*lk].next;
             continue;
         }
@@ -808,6 +814,10 @@ static void scan(lsra *r)
         r->head[p] = CG_NONE;
     uint32_t next = 0;
     while (r->ok && (next < n || r->heap.n)) {
+        if (r->work < 0) {
+            r->ok = false;
+            break;
+        }
         if (r->heap.n &&
             (next == n || r->tiny.v[r->heap.v[0]].sg.s <= r->segs.v[r->sstart[order[next]]].s)) {
             uint32_t t = heap_pop(r);
@@ -999,6 +1009,7 @@ bool cg_regalloc_linear(cg_ctx *c)
     cg_func *f = &c->f;
     lsra r = {.c = c, .f = f, .isa = c->isa, .nv = f->vcls.n, .ni = f->insts.n, .nb = f->blocks.n, .ok = true,
               .free_node = CG_NONE, .cycle_budget = 64};
+    r.work = 64 * ((int64_t)f->insts.n + f->opnds.n + f->blocks.n) + 100000;
     uint32_t nv = r.nv, nb = r.nb, npreds = 0;
     for (uint32_t b = 0; b < nb; b++)
         npreds += f->blocks.v[b].nsuccs;
