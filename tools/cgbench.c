@@ -5,7 +5,7 @@
  *
  * A workload's BENCH line is the last run line after a comment starting
  * `; BENCH` (../shared/bench/README.md).  The file is compiled for its
- * x86_64 target line (the host), linked into one JIT module, and that call
+ * target line of the host's architecture, linked into one JIT module, and that call
  * alone is timed, the best of N runs (default 1); prints
  * "workload NAME SECONDS ok|WRONG|ERROR".  --host-isa adds the host's ISA
  * features (popcnt, lzcnt, bmi ... as cranelift_native would) to the
@@ -69,7 +69,7 @@ static void unload(loaded *l)
     free(l->src);
 }
 
-/* Parse, verify, compile every function for the first x86_64 target, link. */
+/* Parse, verify, compile every function for the host's first target line, link. */
 static bool load(jit_ctx *ctx, const char *path, loaded *l)
 {
     memset(l, 0, sizeof *l);
@@ -93,9 +93,9 @@ static bool load(jit_ctx *ctx, const char *path, loaded *l)
         }
     }
     double t2 = now();
-    cg_target t = {.arch = JIT_ARCH_X86_64};
+    cg_target t = {.arch = jit_host_arch()};
     for (uint32_t i = 0; i < l->file.targets.n; i++)
-        if (!strcmp(l->file.targets.v[i].arch, "x86_64")) {
+        if (!strcmp(l->file.targets.v[i].arch, jit_arch_name(t.arch))) {
             if (!cg_target_from_file(&t, &l->file, i, &d)) {
                 ir_diag_print(stderr, &d, false);
                 return false;
@@ -103,7 +103,7 @@ static bool load(jit_ctx *ctx, const char *path, loaded *l)
             break;
         }
     if (host_isa)
-        t.isa |= cg_host_isa(JIT_ARCH_X86_64);
+        t.isa |= cg_host_isa(t.arch);
     jit_error err;
     l->outs = calloc(l->file.funcs.n + 1, sizeof *l->outs);
     for (uint32_t i = 0; i < l->file.funcs.n; i++)
@@ -186,7 +186,7 @@ static int workload(jit_ctx *ctx, const char *path, int reps)
     jit_error err;
     ir_diag d;
     if (run_needs_trampoline(fn, &fn->sig, NULL)) {    /* as cg_test does */
-        cg_target t = {.arch = JIT_ARCH_X86_64};
+        cg_target t = {.arch = jit_host_arch()};
         snprintf(tname, sizeof tname, "__bench_trampoline_%s", sym);
         tm = jit_module_new(ctx, "trampoline", &err);
         if (tm && cg_compile_trampoline(&t, fn, &tout, &d)) {
