@@ -403,7 +403,7 @@ static void define(session *S, const char *text, size_t len)
     }
     ir_vec_push(&S->origins, ((origin){strdup(REPL_PATH), copy, len}));
     bool *report = add_functions(S, &ef, S->origins.n - 1);
-    rebuild(S, report, false, true);
+    rebuild(S, report, false, false);
     for (uint32_t i = 0; i < ef.funcs.n; i++) {
         char name[160];
         int k = find_func(S, func_name(ef.funcs.v[i], name, sizeof name));
@@ -415,6 +415,11 @@ static void define(session *S, const char *text, size_t len)
             print_callers(S, func_name(fn, name, sizeof name));
         putchar('\n');
         free(sig);
+    }
+    fflush(stdout);
+    if (S->runnable && !S->have_module) {
+        diag(&S->link_err);
+        fprintf(stderr, "(the session does not link: calls fail until it does)\n");
     }
     free(report);
     ir_file_free(&ef);
@@ -466,21 +471,21 @@ static const char *const isa_names[CG_ISA_COUNT] = {
 
 static void show_target(const session *S)
 {
-    printf("target %s%s", jit_arch_name(S->t.arch), S->target ? "" : " (the host's ISA flags)");
-    if (S->target && strchr(S->target, ' '))
-        printf(" (%s)", strchr(S->target, ' ') + 1);
-    printf(":");
+    if (S->target)
+        printf("target %s\n", S->target);
+    else
+        printf("target %s (the host)\n", jit_arch_name(S->t.arch));
+    printf("ISA flags:");
     for (unsigned k = 0; k < CG_ISA_COUNT; k++)
         if (S->t.isa >> k & 1)
             printf(" has_%s", isa_names[k]);
-    if (!S->t.isa)
-        printf(" no ISA flags (the baseline)");
-    if (S->runnable)
-        printf("\ncalls run on this host\n");
-    else
-        printf("\ncompile and :disasm only: %s\n", S->why);
+    printf("%s\n", S->t.isa ? "" : " none (the baseline)");
     for (uint32_t i = 0; i < S->settings.n; i++)
         printf("set %s\n", S->settings.v[i]);
+    if (S->runnable)
+        printf("calls run on this host\n");
+    else
+        printf("compile and :disasm only: %s\n", S->why);
 }
 
 /* Would the header with these settings and target be accepted?  (The
