@@ -40,10 +40,15 @@
 
 typedef struct rocc { uint32_t inst, op; } rocc;
 typedef struct rseg { uint32_t s, e; } rseg;
-typedef struct rtiny { uint32_t v, inst; rseg sg; } rtiny;
-/* p blocked at pos for all but vreg `except`; a soft block (a clobber or
- * fixed def, at the uses' position) only for a non-fixed use there */
-typedef struct rfix { uint32_t pos, except; bool soft; } rfix;
+/* A short interval of a spilled vreg: its operands in instructions
+ * [inst, last] of one block */
+typedef struct rtiny { uint32_t v, inst, last; rseg sg; } rtiny;
+/* p blocked at pos for all but vreg `except`.  kind RF_USES: a clobber or
+ * fixed def at the uses' position, only for a non-fixed use there (a
+ * pseudo-op may write it before reading them); RF_CLOB: a clobber at the
+ * defs' position, not for a fixed def there (moved out after the clobber) */
+enum { RF_HARD, RF_USES, RF_CLOB };
+typedef struct rfix { uint32_t pos, except; uint8_t kind; } rfix;
 typedef struct rnode { uint32_t id, next; } rnode;  /* interval in a register's list */
 
 typedef struct lsra {
@@ -64,6 +69,8 @@ typedef struct lsra {
     uint8_t *hintp;         /* a preg it would like, 0xff */
     uint32_t *rsrc;         /* operand index of the reused use, for the def at s */
     uint32_t *loc;          /* preg, RA_SPILL, CG_NONE */
+    uint8_t *via;           /* per operand of a spilled vreg: its short interval's register */
+    uint8_t *reload;        /* per operand: the use that loads that register */
     uint32_t *slot;
     uint32_t *mark;         /* scratch per vreg */
     uint32_t *bmark, *bdef, *stack, *bseen, *blo, *bhi, *touched;     /* scratch per block */
@@ -85,7 +92,7 @@ typedef struct lsra {
 
 /* Buffers kept from one function to the next (per thread): most functions
  * are small and compiling many of them should not be mostly malloc. */
-enum { K_MEM, K_DMEM, K_HINTP, K_OCCS, K_FIXES, K_CNT, K_ORDER, K_COUNT };
+enum { K_MEM, K_DMEM, K_HINTP, K_OCCS, K_FIXES, K_CNT, K_ORDER, K_VIA, K_COUNT };
 static _Thread_local struct {
     void *buf[K_COUNT];
     size_t cap[K_COUNT];
@@ -292,14 +299,14 @@ static void build_fixes(lsra *r)
                 if (dp[k] == p)
                     ed = dv[k];
             if (muse & BIT(p))
-                ir_vec_push(&all, ((rfix){2 * i, eu, false}));
+                ir_vec_push(&all, ((rfix){2 * i, eu, RF_HARD}));
             else if (mearly & BIT(p))
-                ir_vec_push(&all, ((rfix){2 * i, ed, false}));
+                ir_vec_push(&all, ((rfix){2 * i, ed, RF_HARD}));
             else
-                ir_vec_push(&all, ((rfix){2 * i, CG_NONE, true}));
+                ir_vec_push(&all, ((rfix){2 * i, CG_NONE, RF_USES}));
             ir_vec_push(&pr, (uint8_t)p);
             if ((clob | mdef) & BIT(p)) {
-                ir_vec_push(&all, ((rfix){2 * i + 1, ed, false}));
+                ir_vec_push(&all, ((rfix){2 * i + 1, ed, mdef & BIT(p) ? RF_HARD : RF_CLOB}));
                 ir_vec_push(&pr, (uint8_t)p);
             }
         }
@@ -320,8 +327,8 @@ static void build_fixes(lsra *r)
 }
 
 /* Is p blocked somewhere in [s, e) for anyone but v? */
-/* Does v have a non-fixed use at instruction i? */
-static bool free_use_at(const lsra *r, uint32_t v, uint32_t i)
+/* Does v have a non-fixed use (fdef: a fixed def) at instruction i? */
+static bool operand_at(const lsra *r, uint32_t v, uint32_t i, bool fdef)
 {
     uint32_t lo = r->ostart[v], hi = r->ostart[v + 1];
     while (lo < hi) {
@@ -333,15 +340,17 @@ static bool free_use_at(const lsra *r, uint32_t v, uint32_t i)
     }
     for (; lo < r->ostart[v + 1] && r->occs[lo].inst == i; lo++) {
         uint32_t op = r->occs[lo].op;
-        if (op < RA_ARG && opnd(r, op)->kind == CG_USE && opnd(r, op)->cons != CG_FIXED)
+        if (op >= RA_ARG)
+            continue;
+        const cg_operand *o = opnd(r, op);
+        if (fdef ? o->kind == CG_DEF && o->cons == CG_FIXED : o->kind == CG_USE && o->cons != CG_FIXED)
             return true;
     }
     return false;
 }
 
-/* Is p blocked somewhere in [s, e) for v (tiny: an interval of its
- * non-fixed operands at one instruction)? */
-static bool fixed_conflict(const lsra *r, unsigned p, uint32_t v, bool tiny, uint32_t s, uint32_t e)
+/* Is p blocked somewhere in [s, e) for v (any interval of it)? */
+static bool fixed_conflict(const lsra *r, unsigned p, uint32_t v, uint32_t s, uint32_t e)
 {
     uint32_t lo = r->fstart[p], hi = r->fstart[p + 1];
     while (lo < hi) {
@@ -355,7 +364,8 @@ static bool fixed_conflict(const lsra *r, unsigned p, uint32_t v, bool tiny, uin
         const rfix *x = &r->fixes[k];
         if (x->except == v)
             continue;
-        if (!x->soft || tiny || free_use_at(r, v, x->pos / 2))
+        if (x->kind == RF_HARD || (x->kind == RF_USES ? operand_at(r, v, x->pos / 2, false)
+                                                      : !operand_at(r, v, x->pos / 2, true)))
             return true;
     }
     return false;
@@ -557,7 +567,7 @@ static bool intersect(lsra *r, const rseg *a, uint32_t na, const rseg *b, uint32
 }
 
 /* Can interval id (of vreg v, segments sg) have p?  Prunes what ended. */
-static bool fits(lsra *r, unsigned p, unsigned cls, uint32_t v, bool tiny, const rseg *sg, uint32_t n)
+static bool fits(lsra *r, unsigned p, unsigned cls, uint32_t v, const rseg *sg, uint32_t n)
 {
     if (p >= 64 || !(r->allocable[cls] & BIT(p)))
         return false;
@@ -580,7 +590,7 @@ static bool fits(lsra *r, unsigned p, unsigned cls, uint32_t v, bool tiny, const
     if (r->fstart[p] == r->fstart[p + 1])
         return true;    /* no fixed constraint on p anywhere */
     for (uint32_t k = 0; k < n; k++)
-        if (fixed_conflict(r, p, v, tiny, sg[k].s, sg[k].e))
+        if (fixed_conflict(r, p, v, sg[k].s, sg[k].e))
             return false;
     return true;
 }
@@ -627,44 +637,93 @@ static uint32_t heap_pop(lsra *r)
     return top;
 }
 
-/* Give v's non-fixed operands at instruction i register p. */
-static void tiny_assign(lsra *r, uint32_t v, uint32_t i, unsigned p)
+/* Give the operands of t's vreg in its instructions register p: the
+ * non-fixed ones as their allocation, fixed uses as their source; the uses
+ * of its first instruction reload it from the slot. */
+static void tiny_assign(lsra *r, const rtiny *t, unsigned p)
 {
-    const cg_inst *in = &r->f->insts.v[i];
-    for (uint32_t k = 0; k < in->nopnd; k++) {
-        const cg_operand *o = opnd(r, in->opnd + k);
-        if (o->reg == CG_VREG0 + v && o->cons != CG_FIXED)
-            r->f->allocs.v[in->opnd + k] = p;
+    for (uint32_t i = t->inst; i <= t->last; i++) {
+        const cg_inst *in = &r->f->insts.v[i];
+        for (uint32_t k = 0; k < in->nopnd; k++) {
+            const cg_operand *o = opnd(r, in->opnd + k);
+            if (o->reg != CG_VREG0 + t->v || (o->cons == CG_FIXED && o->kind != CG_USE))
+                continue;
+            if (o->cons != CG_FIXED)
+                r->f->allocs.v[in->opnd + k] = p;
+            r->via[in->opnd + k] = (uint8_t)p;
+            r->reload[in->opnd + k] = i == t->inst && o->kind == CG_USE;
+        }
     }
 }
 
-/* Spill v: a tiny interval at each instruction with a non-fixed operand of
- * it.  Those ending by `now` take p (v held it there), later ones queue. */
+/* Does an instruction of [a, b) clobber registers? */
+static bool clobbers_in(const lsra *r, uint32_t a, uint32_t b)
+{
+    for (uint32_t j = a; j < b; j++)
+        if (r->f->insts.v[j].clob)
+            return true;
+    return false;
+}
+
+static void queue_tiny(lsra *r, const rtiny *t, uint32_t now, unsigned p)
+{
+    ir_vec_push(&r->tiny, *t);
+    if (t->sg.e <= now && p != CG_NONE) {
+        tiny_assign(r, t, p);
+        take(r, p, r->nv + r->tiny.n - 1);
+    } else {
+        heap_push(r, r->tiny.n - 1);
+    }
+}
+
+/* Spill v.  Its uses and defs then get registers in short intervals: a
+ * run of them within a block, with no clobbering instruction inside and at
+ * most 32 instructions long, shares one (loaded at its start, stored after
+ * each def); a fixed def ends a run (it goes to the slot).  Those ending by
+ * `now` take p (v held it there), later ones queue. */
 static void spill(lsra *r, uint32_t v, uint32_t now, unsigned p)
 {
     r->loc[v] = RA_SPILL;
+    rtiny cur = {v, CG_NONE, 0, {0, 0}};
+    bool open = false, needs = false;
     for (uint32_t k = r->ostart[v]; k < r->ostart[v + 1];) {
         uint32_t i = r->occs[k].inst;
-        bool use = false, def = false;
+        bool use = false, def = false, fuse = false, fdef = false;
         for (; k < r->ostart[v + 1] && r->occs[k].inst == i; k++) {
             uint32_t op = r->occs[k].op;
-            if (op >= RA_ARG || opnd(r, op)->cons == CG_FIXED)
+            if (op >= RA_ARG)
                 continue;
             const cg_operand *o = opnd(r, op);
-            use |= o->kind != CG_DEF;
-            def |= o->kind != CG_USE;
+            if (o->cons == CG_FIXED)
+                fuse |= o->kind == CG_USE, fdef |= o->kind != CG_USE;
+            else
+                use |= o->kind != CG_DEF, def |= o->kind != CG_USE;
         }
-        if (!use && !def)
+        if (!use && !def && !fuse) {
+            if (fdef && open && needs)
+                queue_tiny(r, &cur, now, p);
+            open = open && !fdef;
             continue;
-        rtiny t = {v, i, {use ? 2 * i : 2 * i + 1, def ? 2 * i + 2 : 2 * i + 1}};
-        ir_vec_push(&r->tiny, t);
-        if (t.sg.e <= now && p != CG_NONE) {
-            tiny_assign(r, v, i, p);
-            take(r, p, r->nv + r->tiny.n - 1);
-        } else {
-            heap_push(r, r->tiny.n - 1);
+        }
+        uint32_t s0 = use || fuse ? 2 * i : 2 * i + 1, e0 = def ? 2 * i + 2 : 2 * i + 1;
+        bool join = open && r->iblk[i] == r->iblk[cur.last] && i - cur.inst <= 32 &&
+                    !clobbers_in(r, cur.last, i) && !(cur.sg.s < now && s0 >= now);
+        if (open && !join && needs)
+            queue_tiny(r, &cur, now, p);
+        if (!join)
+            cur = (rtiny){v, i, i, {s0, e0}}, open = true, needs = false;
+        cur.last = i;
+        if (e0 > cur.sg.e)
+            cur.sg.e = e0;
+        needs |= use || def;
+        if (fdef) {
+            if (needs)
+                queue_tiny(r, &cur, now, p);
+            open = false;
         }
     }
+    if (open && needs)
+        queue_tiny(r, &cur, now, p);
 }
 
 /* Would spilling x now leave one of its tiny intervals across `now`? */
@@ -713,7 +772,6 @@ static unsigned choose1(lsra *r, uint32_t id, uint32_t v, unsigned cls, uint32_t
 {
     const cg_isa *isa = r->isa;
     uint32_t n = 1;
-    bool tiny = id >= r->nv;
     rseg *sg = &r->cur;
     if (id < r->nv)
         sg = &r->segs.v[r->sstart[id]], n = r->sstart[id + 1] - r->sstart[id];
@@ -721,7 +779,7 @@ static unsigned choose1(lsra *r, uint32_t id, uint32_t v, unsigned cls, uint32_t
         r->cur = r->tiny.v[id - r->nv].sg;
     if (reuse != CG_NONE) {
         unsigned h = reuse_hint(r, reuse, sg[0].s / 2);
-        if (h != CG_NONE && fits(r, h, cls, v, tiny, sg, n))
+        if (h != CG_NONE && fits(r, h, cls, v, sg, n))
             return h;
         /* the copy into the def's register is made before the instruction:
          * live from the uses' position (intervals that ended there are
@@ -729,9 +787,9 @@ static unsigned choose1(lsra *r, uint32_t id, uint32_t v, unsigned cls, uint32_t
         sg[0].s &= ~1u;
     }
     uint32_t hv = r->hintv[v];
-    if (hv != CG_NONE && r->loc[hv] < 64 && fits(r, r->loc[hv], cls, v, tiny, sg, n))
+    if (hv != CG_NONE && r->loc[hv] < 64 && fits(r, r->loc[hv], cls, v, sg, n))
         return r->loc[hv];
-    if (r->hintp[v] != 0xff && fits(r, r->hintp[v], cls, v, tiny, sg, n))
+    if (r->hintp[v] != 0xff && fits(r, r->hintp[v], cls, v, sg, n))
         return r->hintp[v];
     /* the hinted vreg comes later (an argument passed back to this
      * parameter): prefer a register its fixed constraints allow too */
@@ -742,14 +800,14 @@ static unsigned choose1(lsra *r, uint32_t id, uint32_t v, unsigned cls, uint32_t
             unsigned p = isa->alloc_order[cls][k];
             bool ok = true;
             for (uint32_t j = 0; j < hn && ok; j++)
-                ok = !fixed_conflict(r, p, hv, false, hs[j].s, hs[j].e);
-            if (ok && fits(r, p, cls, v, tiny, sg, n))
+                ok = !fixed_conflict(r, p, hv, hs[j].s, hs[j].e);
+            if (ok && fits(r, p, cls, v, sg, n))
                 return p;
         }
     }
     for (unsigned k = 0; k < isa->nalloc[cls]; k++) {
         unsigned p = isa->alloc_order[cls][k];
-        if (fits(r, p, cls, v, tiny, sg, n))
+        if (fits(r, p, cls, v, sg, n))
             return p;
     }
     /* evict: the register whose conflicting intervals weigh least */
@@ -762,7 +820,7 @@ static unsigned choose1(lsra *r, uint32_t id, uint32_t v, unsigned cls, uint32_t
             continue;
         bool bad = false;
         for (uint32_t j = 0; j < n && !bad; j++)
-            bad = fixed_conflict(r, p, v, tiny, sg[j].s, sg[j].e);
+            bad = fixed_conflict(r, p, v, sg[j].s, sg[j].e);
         double sum = 0;
         for (uint32_t l = r->head[p]; l != CG_NONE && !bad; l = r->nodes.v[l].next, r->work--) {
             uint32_t x = r->nodes.v[l].id, xn;
@@ -829,13 +887,33 @@ static void scan(lsra *r)
                 if (o->reg == CG_VREG0 + v && o->cons == CG_REUSE && o->kind != CG_USE)
                     reuse = in->opnd + o->fix;
             }
-            unsigned p = choose(r, nv + t, v, f->vcls.v[v], reuse, HUGE_VAL);
+            bool run = r->tiny.v[t].last > i;
+            unsigned p = choose(r, nv + t, v, f->vcls.v[v], reuse, run ? 0 : HUGE_VAL);
+            if (p == CG_NONE && run) {
+                /* no register free for the run: one interval per instruction */
+                rtiny whole = r->tiny.v[t];
+                for (uint32_t j = whole.inst; j <= whole.last; j++) {
+                    const cg_inst *jn = &f->insts.v[j];
+                    bool use = false, def = false;
+                    for (uint32_t k = 0; k < jn->nopnd; k++) {
+                        const cg_operand *o = opnd(r, jn->opnd + k);
+                        if (o->reg == CG_VREG0 + v && o->cons != CG_FIXED)
+                            use |= o->kind != CG_DEF, def |= o->kind != CG_USE;
+                    }
+                    if (use || def) {
+                        rtiny one = {v, j, j, {use ? 2 * j : 2 * j + 1, def ? 2 * j + 2 : 2 * j + 1}};
+                        ir_vec_push(&r->tiny, one);
+                        heap_push(r, r->tiny.n - 1);
+                    }
+                }
+                continue;
+            }
             if (p == CG_NONE) {
                 r->ok = false;
                 break;
             }
             take(r, p, nv + t);
-            tiny_assign(r, v, i, p);
+            tiny_assign(r, &r->tiny.v[t], p);
             continue;
         }
         uint32_t v = order[next++];
@@ -944,7 +1022,8 @@ static void rewrite(lsra *r)
                 }
             }
             uint32_t o0 = in->opnd;
-            /* before: reloads into tiny registers, then fixed uses */
+            /* before: reloads into short intervals' registers, then fixed uses
+             * (a spilled vreg's from its short interval's register if any) */
             for (uint32_t k = 0; k < in->nopnd; k++) {
                 const cg_operand *o = opnd(r, o0 + k);
                 if (o->reg < CG_VREG0) {
@@ -952,21 +1031,24 @@ static void rewrite(lsra *r)
                     continue;
                 }
                 uint32_t v = V(o->reg);
-                if (o->kind != CG_USE || o->cons == CG_FIXED)
+                if (o->kind != CG_USE)
                     continue;
                 if (r->loc[v] < 64) {
-                    al[o0 + k] = r->loc[v];
-                } else if (r->mark[v] != i) {
+                    if (o->cons != CG_FIXED)
+                        al[o0 + k] = r->loc[v];
+                } else if (r->reload[o0 + k] && r->mark[v] != i) {
                     r->mark[v] = i;
-                    edit(r, 2 * i, slot_of(r, v), al[o0 + k], o->cls);
+                    edit(r, 2 * i, slot_of(r, v), r->via[o0 + k], o->cls);
                 }
             }
             for (uint32_t k = 0; k < in->nopnd; k++) {
                 const cg_operand *o = opnd(r, o0 + k);
                 if (o->reg < CG_VREG0 || o->kind != CG_USE || o->cons != CG_FIXED)
                     continue;
+                uint32_t v = V(o->reg);
                 al[o0 + k] = o->fix;
-                edit(r, 2 * i, home(r, V(o->reg)), o->fix, o->cls);
+                edit(r, 2 * i, r->loc[v] == RA_SPILL && r->via[o0 + k] != 0xff ? r->via[o0 + k] : home(r, v),
+                     o->fix, o->cls);
             }
             /* defs; a reusing def copies its use first if they differ */
             for (uint32_t k = 0; k < in->nopnd; k++) {
@@ -1017,6 +1099,10 @@ bool cg_regalloc_linear(cg_ctx *c)
     uint32_t *m = kbuf(K_MEM, (words + 1) * sizeof *m);
     double *dmem = kbuf(K_DMEM, ((size_t)nb + nv + 2) * sizeof *dmem);
     uint8_t *hp = kbuf(K_HINTP, nv + 1);
+    r.via = kbuf(K_VIA, 2 * (size_t)f->opnds.n + 2);
+    r.reload = r.via + f->opnds.n + 1;
+    memset(r.via, 0xff, f->opnds.n + 1);
+    memset(r.reload, 0, f->opnds.n + 1);
 #define TAKE(n) (m += (n), m - (n))
     r.blk_of = TAKE(f->nlabels);
     r.iblk = TAKE(r.ni);
