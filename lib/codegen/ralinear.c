@@ -1,32 +1,36 @@
-/* Linear-scan register allocation over live intervals.
+/* Linear-scan register allocation over live ranges.
  *
  * Positions: instruction i reads its uses at 2i and writes its defs at
- * 2i+1 (an early def, a temporary, is live at both).  Liveness is computed
- * per vreg by walking backwards from its uses over the CFG (blocks a value
- * is live into), and a vreg's interval is the hull [start, end) of every
- * position where it is live, in emission order: a value carried around a
- * loop covers the whole loop.  Intervals are allocated in order of start.
+ * 2i+1 (an early def, a temporary, is live at both).  Liveness is found per
+ * vreg by walking predecessors back from its uses; its live range is a
+ * segment per block it is live in, in emission order, so a value carried
+ * around a loop covers the loop and one used after it has a hole where it
+ * is dead.  Intervals are allocated in order of start; each register keeps
+ * the list of intervals holding it.
  *
- * An interval keeps one location for its whole life, a register or (once
+ * A vreg keeps one location for its whole life, a register or (once
  * spilled) a spill slot, so block boundaries need no fix-ups; block
- * arguments are parallel moves before the jump.  A spilled vreg gets a
- * "tiny" interval at each instruction that reads or writes it in a
- * register (a reload before, a store after); tiny intervals are never
- * spilled.  When no register is free, the interval with the least spill
- * weight (uses weighted by loop depth, per unit of length) among the
- * current one and those holding a usable register is spilled.
+ * arguments are parallel moves before the jump.  A spilled vreg's uses and
+ * defs get registers in short intervals (a run of them in a block shares
+ * one: a reload at its start, a store after each def), which never spill.
+ * When no register is free, the intervals holding the register whose
+ * spill weight (uses weighted by loop depth, per unit of length) is least,
+ * if less than the current one's, are spilled, else the current one.
  *
  * Fixed constraints are per-register lists of blocked positions, each
- * naming the one vreg allowed there (the one fixed to it): a fixed use of
- * v in p blocks p at 2i except for v; a fixed def or temp blocks it at 2i+1
- * (and its uses' position, so a pseudo-op may write it before reading
- * them); a clobber blocks both positions.  Values live across calls thus
- * land in callee-saved registers.  Hints: a def reusing a dying use takes
- * its register, block parameters and arguments each other's, fixed
- * operands their register.  A function this allocator cannot handle
- * (a vreg defined twice, a terminator with operands in a block passing
- * arguments, running out of registers) returns false; cg_regalloc then
- * uses the block-local allocator for it. */
+ * naming the one vreg allowed there: a fixed use of v in p blocks p at 2i
+ * except for v; a fixed def or temp blocks it at 2i+1; a clobber or fixed
+ * def blocks it at 2i for non-fixed uses (a pseudo-op may write it before
+ * reading them) and a clobber at 2i+1 for all but the fixed defs (moved
+ * out after).  Values live across calls thus land in callee-saved
+ * registers.  Hints: a def reusing a dying use takes its register, block
+ * parameters and arguments each other's, fixed operands their register.
+ *
+ * The work is bounded by a budget linear in the function's size; a
+ * function past it, or one this allocator cannot handle (a vreg defined
+ * twice, a terminator with operands in a block passing arguments, no
+ * register left for a short interval), returns false, and cg_regalloc uses
+ * the block-local allocator for it. */
 #include "cg.h"
 
 #include <math.h>
