@@ -552,12 +552,12 @@ void x64_bitcount(cg_ctx *c, unsigned irop, unsigned bits, uint32_t x, uint32_t 
             x64_ri(c, X64_ALUI, X64_SUB, 4, dst, r, 32 - bits);
             return;
         }
-        /* (bits - 1) - bsr(x), with bsr(0) taken as -1 */
-        uint32_t r = x64_new_int(c), m1 = x64_movi(c, 8, -1), s = x64_new_int(c);
+        /* (bits - 1) - bsr(x) = (bits - 1) ^ bsr(x) (bits - 1 is all ones);
+         * x = 0 gives bits: bsr(0) taken as 2 bits - 1 */
+        uint32_t r = x64_new_int(c), m = x64_movi(c, 4, 2 * bits - 1), s = x64_new_int(c);
         x64_un(c, X64_BITOP, X64_BSR, size, 0, r, x);
-        x64_cmov(c, X64_CC_E, size, s, r, m1);
-        uint32_t k = x64_movi(c, 4, bits - 1);
-        x64_rr(c, X64_ALU, X64_SUB, size, dst, k, s);
+        x64_cmov(c, X64_CC_E, size, s, r, m);
+        x64_ri(c, X64_ALUI, X64_XOR, size, dst, s, bits - 1);
         return;
     }
     if (irop == IR_OP_ctz) {
@@ -588,10 +588,11 @@ void x64_bitcount(cg_ctx *c, unsigned irop, unsigned bits, uint32_t x, uint32_t 
     x64_ri(c, X64_SHIFTI, X64_SHR, size, t1, x, 1);
     x64_rr(c, X64_ALU, X64_AND, size, t2, t1, x64_movi(c, size, (int64_t)m55));
     x64_rr(c, X64_ALU, X64_SUB, size, t3, x, t2);                        /* t3 = 2-bit sums */
-    x64_rr(c, X64_ALU, X64_AND, size, t4, t3, x64_movi(c, size, (int64_t)m33));
+    uint32_t k33 = x64_movi(c, size, (int64_t)m33);
+    x64_rr(c, X64_ALU, X64_AND, size, t4, t3, k33);
     x64_ri(c, X64_SHIFTI, X64_SHR, size, t5, t3, 2);
     uint32_t t6 = x64_new_int(c), t7 = x64_new_int(c), t8 = x64_new_int(c), t9 = x64_new_int(c), t10 = x64_new_int(c), t11 = x64_new_int(c);
-    x64_rr(c, X64_ALU, X64_AND, size, t6, t5, x64_movi(c, size, (int64_t)m33));
+    x64_rr(c, X64_ALU, X64_AND, size, t6, t5, k33);
     x64_rr(c, X64_ALU, X64_ADD, size, t7, t4, t6);                       /* 4-bit sums */
     x64_ri(c, X64_SHIFTI, X64_SHR, size, t8, t7, 4);
     x64_rr(c, X64_ALU, X64_ADD, size, t9, t7, t8);
