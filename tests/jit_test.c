@@ -811,8 +811,11 @@ static void test_many(jit_ctx *ctx, const char *tag, long n)
     jit_ctx_stats cs_;
     jit_ctx_stats_get(ctx, &cs_);
     CHECK(bad == 0, "%s: %ld wrong results", tag, bad);
-    CHECK(n < 200 || peak <= 2 * base_rss, "%s: peak RSS %zu KiB > 2 x %zu KiB", tag, peak >> 10,
-          base_rss >> 10);
+    /* under an emulator (RUN_TEST_SINGLE, set with RUN=qemu-...) the RSS is also
+     * qemu's cache of translated code, which grows with every new module */
+    bool emulated = getenv("RUN_TEST_SINGLE") != NULL;
+    CHECK(n < 200 || emulated || peak <= 2 * base_rss, "%s: peak RSS %zu KiB > 2 x %zu KiB", tag,
+          peak >> 10, base_rss >> 10);
     CHECK(cs_.live_modules == before.live_modules && cs_.committed_bytes == before.committed_bytes,
           "%s: %zu live, %zu committed after the loop", tag, cs_.live_modules,
           cs_.committed_bytes);
