@@ -30,6 +30,8 @@ typedef struct em {
     uint8_t saved[8];
     unsigned nsaved;
     uint32_t *alias;        /* per block label: the label a jump to it goes to */
+    uint32_t *dup;          /* per block label: its compare if the block is only a compare and
+                               a conditional branch (copied in place of jumps to it), CG_NONE */
     bool ok;
 } em;
 
@@ -826,10 +828,21 @@ static void emit_inst(em *e, uint32_t next_label)
     case X64_DIV:
         emit_div(e);
         break;
-    case X64_JMP:
-        if (dest(e, in->aux) != next_label)
-            jmp(e, dest(e, in->aux));
+    case X64_JMP: {
+        uint32_t t = dest(e, in->aux), ci = e->dup && t < e->c->f.nlabels ? e->dup[t] : CG_NONE;
+        if (t == next_label)
+            break;
+        if (ci != CG_NONE) {    /* the compare and branch themselves, not a jump to them */
+            e->in = &e->c->f.insts.v[ci];
+            emit_inst(e, CG_NONE);
+            e->in = &e->c->f.insts.v[ci + 1];
+            emit_inst(e, next_label);
+            e->in = in;
+            break;
+        }
+        jmp(e, t);
         break;
+    }
     case X64_JCOND: {
         uint32_t taken = dest(e, in->aux), other = dest(e, (uint32_t)in->imm);
         if (taken == next_label) {
@@ -990,6 +1003,29 @@ static uint32_t *thread_jumps(cg_ctx *c)
     return alias;
 }
 
+/* Blocks that are a compare and a conditional branch, with no moves of
+ * the allocator: a jump to one becomes a copy of them (a loop's test at
+ * its bottom instead of a jump back to it). */
+static uint32_t *dup_tests(cg_ctx *c)
+{
+    cg_func *f = &c->f;
+    uint32_t *dup = malloc((f->nlabels + 1) * sizeof *dup), ei = 0;
+    for (uint32_t l = 0; l < f->nlabels; l++)
+        dup[l] = CG_NONE;
+    for (uint32_t b = 0; b < f->blocks.n; b++) {
+        const cg_block *bl = &f->blocks.v[b];
+        while (ei < f->edits.n && f->edits.v[ei].pos < 2 * bl->first)
+            ei++;
+        if (bl->end != bl->first + 2 || bl->label >= f->nlabels ||
+            (ei < f->edits.n && f->edits.v[ei].pos < 2 * bl->end))
+            continue;
+        const cg_inst *cmp = &f->insts.v[bl->first];
+        if ((cmp->op == X64_CMP || cmp->op == X64_CMPI) && f->insts.v[bl->first + 1].op == X64_JCOND)
+            dup[bl->label] = bl->first;
+    }
+    return dup;
+}
+
 /* `mov d, x; add d, y|imm` (the copy the allocator made for a reused
  * operand) as `lea d, [x + y|imm]`, when nothing reads the flags. */
 static bool lea_for(em *e, const cg_edit *ed)
@@ -1014,6 +1050,7 @@ bool x64_emit(cg_ctx *c)
     cg_func *f = &c->f;
     prologue(&e);
     e.alias = thread_jumps(c);
+    e.dup = dup_tests(c);
     uint32_t ei = 0;
     for (uint32_t b = 0; b < f->blocks.n; b++) {
         const cg_block *bl = &f->blocks.v[b];
@@ -1046,6 +1083,7 @@ bool x64_emit(cg_ctx *c)
         if (e.alias[l] != l)
             c->buf.labels.v[l] = c->buf.labels.v[e.alias[l]];
     free(e.alias);
+    free(e.dup);
     if (!e.ok) {
         ir_diag_set(c->d, c->fn->line, c->fn->col, "internal error: x86_64 emission");
         return false;
