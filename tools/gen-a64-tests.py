@@ -697,6 +697,29 @@ block0(v0: i64, v1: i64):
     return v7
 }""", ["; run: %%scaled(%d, %d) == %s" % (i, x, lit(scaled_expect(i, x), 64))
       for i, x in ((0, 0x8001), (4, 0x7fff), (8, -2), (20, 0x1234567890abcdef))])
+    # 32-bit indices extended into the address: [base, w, uxtw #3] and [base, w, sxtw]
+    f.func("""function %extidx(i32, i32, i64) -> i64 {
+    ss0 = explicit_slot 1024
+block0(v0: i32, v1: i32, v2: i64):
+    v3 = stack_addr.i64 ss0+512
+    v4 = uextend.i64 v0
+    v5 = ishl_imm v4, 3
+    v6 = iadd v3, v5
+    store v2, v6
+    v7 = sextend.i64 v1
+    v8 = iadd v3, v7
+    istore8 v2, v8
+    v9 = uextend.i64 v0
+    v10 = ishl_imm v9, 3
+    v11 = iadd v10, v3
+    v12 = load.i64 v11
+    v13 = sextend.i64 v1
+    v14 = iadd v13, v3
+    v15 = sload8.i64 v14
+    v16 = iadd v12, v15
+    return v16
+}""", ["; run: %%extidx(%d, %d, %d) == %s" % (i, j, x, lit(extidx_expect(i, j, x), 64))
+      for i, j, x in ((0, -1, 0x1234), (3, -300, -5), (60, 100, 0x7f7f7f7f7f7f7f81), (1, 8, 0x55aa))])
     # values live across a call in a frame bigger than 32 KiB
     f.func("""function %id(i64) -> i64 {
 block0(v0: i64):
@@ -721,6 +744,14 @@ block0(v0: i64):
            ["; run: %%across(%d) == %s" % (x, lit(x + x + sum(x + k * 11 for k in range(30)), 64))
             for x in (0, 1, -5, 1 << 40)])
     f.write()
+
+
+def extidx_expect(i, j, x):
+    mem = bytearray(1024)
+    mem[512 + 8 * i:520 + 8 * i] = ux(x, 64).to_bytes(8, "little")
+    mem[512 + j] = ux(x, 8)
+    v12 = int.from_bytes(mem[512 + 8 * i:520 + 8 * i], "little")
+    return v12 + sx(mem[512 + j], 8)
 
 
 def scaled_expect(i, x):

@@ -56,7 +56,8 @@ enum { A64_VAND, A64_VBIC, A64_VORR, A64_VORN, A64_VEOR, A64_VBSL, A64_VNOT };
 enum {
     A64_AM_NONE,
     A64_AM_BASE,        /* [base + disp], base the operand at the memory position */
-    A64_AM_INDEX,       /* [base + index << scale] (scale 0 or the access size), two operands */
+    A64_AM_INDEX,       /* [base + index << scale] (scale 0 or the access size), two operands;
+                           aux 1: the index is a w register zero-extended, 2: sign-extended */
     A64_AM_SLOT,        /* stack slot aux + disp */
     A64_AM_INARG,       /* incoming stack argument: [fp + 16 + grow + disp] */
     A64_AM_OUTARG,      /* outgoing stack argument: [sp + disp] */

@@ -212,27 +212,29 @@ void a64_ldst(em *e, unsigned kind, bool fp, unsigned width, unsigned rt, unsign
     }
 }
 
+/* [base, index{, lsl|uxtw|sxtw #scale}]: ext 0 lsl, 1 uxtw, 2 sxtw */
 static void ldst_index(em *e, unsigned kind, bool fp, unsigned width, unsigned rt, unsigned base, unsigned index,
-                       unsigned scale)
+                       unsigned scale, unsigned ext)
 {
     static const uint8_t sz[9] = {[1] = 0, [2] = 1, [4] = 2, [8] = 3};
+    static const uint8_t option[3] = {3, 2, 6};
     uint32_t v = fp ? 1u << 26 : 0, opc = kind == 0 ? 0 : kind == 1 ? 1 : kind == 2 ? 2 : 3;
     a64_trap_here(e);
-    a64_put(e, (uint32_t)sz[width] << 30 | 0x38206800 | v | opc << 22 | (index & 31) << 16 | (scale ? 1u << 12 : 0) |
-                   (base & 31) << 5 | (rt & 31));
+    a64_put(e, (uint32_t)sz[width] << 30 | 0x38200800 | v | opc << 22 | (index & 31) << 16 |
+                   (uint32_t)option[ext] << 13 | (scale ? 1u << 12 : 0) | (base & 31) << 5 | (rt & 31));
 }
 
 /* ---- the memory operand -------------------------------------------------------- */
 
-typedef struct mem { unsigned base, index, scale; int64_t disp; } mem;
+typedef struct mem { unsigned base, index, scale, ext; int64_t disp; } mem;
 
 static mem mem_of(em *e, unsigned k)
 {
     const cg_inst *in = e->in;
-    mem m = {A64_SP, CG_NONE, in->scale, in->disp};
+    mem m = {A64_SP, CG_NONE, in->scale, 0, in->disp};
     switch (in->amode) {
     case A64_AM_BASE: m.base = a64_R(e, k); break;
-    case A64_AM_INDEX: m.base = a64_R(e, k), m.index = a64_R(e, k + 1); break;
+    case A64_AM_INDEX: m.base = a64_R(e, k), m.index = a64_R(e, k + 1), m.ext = in->aux; break;
     case A64_AM_SLOT: m.disp += e->c->frame.slot_off.v[in->aux]; break;
     case A64_AM_INARG:
         if (e->frameless)       /* sp is still the caller's */
@@ -249,7 +251,7 @@ static void access(em *e, unsigned kind, bool fp, unsigned width, unsigned rt, u
 {
     mem m = mem_of(e, k);
     if (m.index != CG_NONE)
-        ldst_index(e, kind, fp, width, rt, m.base, m.index, m.scale);
+        ldst_index(e, kind, fp, width, rt, m.base, m.index, m.scale, m.ext);
     else
         a64_ldst(e, kind, fp, width, rt, m.base, m.disp);
 }
@@ -620,7 +622,8 @@ static void emit_inst(em *e, uint32_t next_label)
         mem m = mem_of(e, 1);
         unsigned d = a64_R(e, 0);
         if (m.index != CG_NONE)
-            a64_enc_alu(e, A64_ADD, 8, d, m.base, m.index, m.scale ? A64_OP2_LSL : 0, m.scale);
+            a64_enc_alu(e, A64_ADD, 8, d, m.base, m.index,
+                        m.ext ? (m.ext == 1 ? A64_OP2_UXTW : A64_OP2_SXTW) : m.scale ? A64_OP2_LSL : 0, m.scale);
         else
             a64_add_imm(e, d, m.base, m.disp);
         break;

@@ -907,12 +907,12 @@ static void lower_minmax(cg_ctx *c, uint32_t inst, ir_type t)
 /* The address of a load or store: folds iadd of a constant into the
  * displacement and iadd of a register (maybe shifted by the access size)
  * into an index.  Fills the operands of the instruction emitted next. */
-typedef struct addr { uint32_t base, index; unsigned amode, scale; int64_t disp; } addr;
+typedef struct addr { uint32_t base, index; unsigned amode, scale, ext; int64_t disp; } addr;
 
 static addr address(lower *L, uint32_t v, int64_t off)
 {
     cg_ctx *c = L->c;
-    addr m = {CG_NONE, CG_NONE, A64_AM_BASE, 0, off};
+    addr m = {CG_NONE, CG_NONE, A64_AM_BASE, 0, 0, off};
     uint32_t d, sh;
     int64_t k;
     if (folded(L, v, IR_OP_iadd, &d)) {
@@ -924,16 +924,21 @@ static addr address(lower *L, uint32_t v, int64_t off)
                 return m;
             }
         m.amode = A64_AM_INDEX;
-        for (unsigned s = 0; s < 2; s++)
-            if (folded(L, a[s], IR_OP_ishl, &sh)) {
+        unsigned s = 1;
+        uint32_t x = a[1];
+        for (unsigned t = 0; t < 2; t++)
+            if (folded(L, a[t], IR_OP_ishl, &sh)) {
                 a64_const_of(c, ir_inst_args(c->fn, sh)[1], &k);
-                m.base = a64_put_in_reg(c, a[1 - s]);
-                m.index = a64_put_in_reg(c, ir_inst_args(c->fn, sh)[0]);
                 m.scale = (unsigned)k & 63;
-                return m;
+                s = t, x = ir_inst_args(c->fn, sh)[0];
+                break;
             }
-        m.base = a64_put_in_reg(c, a[0]);
-        m.index = a64_put_in_reg(c, a[1]);
+        if (folded(L, x, IR_OP_uextend, &sh) || folded(L, x, IR_OP_sextend, &sh)) {
+            m.ext = c->fn->insts.v[sh].op == IR_OP_uextend ? 1 : 2;
+            x = ir_inst_args(c->fn, sh)[0];
+        }
+        m.base = a64_put_in_reg(c, a[1 - s]);
+        m.index = a64_put_in_reg(c, x);
         return m;
     }
     if (folded(L, v, IR_OP_stack_addr, &d)) {
@@ -956,6 +961,7 @@ static void mem_operands(cg_ctx *c, cg_inst *i, const addr *m)
         return;
     }
     i->disp = (int32_t)m->disp;
+    i->aux = m->ext;
     cg_op_use(F, m->base);
     if (m->amode == A64_AM_INDEX)
         cg_op_use(F, m->index);
@@ -1341,12 +1347,20 @@ static void mark_fused(lower *L)
                                    : in->op == IR_OP_uload16 || in->op == IR_OP_sload16 ? 2
                                    : in->op == IR_OP_uload32 || in->op == IR_OP_sload32 ? 4 : ir_type_bytes(vt));
             for (unsigned s = 0; s < 2; s++) {
-                uint32_t sh;
-                if (single_use(L, d, b[s], IR_OP_ishl, &sh) && width > 1 &&
+                uint32_t sh, x = b[s];
+                if (single_use(L, d, x, IR_OP_ishl, &sh) && width > 1 &&
                     a64_const_of(c, ir_inst_args(fn, sh)[1], &k) && (k & 63) == __builtin_ctz(width)) {
                     L->fused[sh] = 1;
-                    break;
+                    x = ir_inst_args(fn, sh)[0];
+                    d = sh;
+                } else if (s == 0) {
+                    continue;
                 }
+                /* an i32 index extended to 64 bits: uxtw / sxtw */
+                if ((single_use(L, d, x, IR_OP_uextend, &sh) || single_use(L, d, x, IR_OP_sextend, &sh)) &&
+                    vtype(c, ir_inst_args(fn, sh)[0]) == IR_I32)
+                    L->fused[sh] = 1;
+                break;
             }
             break;
         }
