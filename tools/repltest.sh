@@ -83,8 +83,28 @@ expect() {
     if wait_for "$1" "$3" && prompt_back "$1"; then ok "$2"; else fail "$2: no /$3/ then prompt" "$(screen "$1")"; fi
 }
 keys() { T send-keys -t "$1" "${@:2}"; }
-# type NAME LINE...: each line followed by Enter
-type_lines() { local n=$1; shift; for l in "$@"; do keys "$n" -l "$l"; keys "$n" Enter; done; }
+send_line() { keys "$1" -l "$2"; keys "$1" Enter; }
+# type NAME LINE...: as a person types: the line, seen on the screen after
+# the prompt, then Enter, then wait for the next prompt before the next line
+last_line() { screen "$1" | grep -v '^$' | tail -n 1; }
+type_lines() {
+    local n=$1 l end; shift
+    for l in "$@"; do
+        keys "$n" -l "$l"
+        end=$((SECONDS + DEADLINE))
+        # (the end of the line: after a Tab, the line holds more than l)
+        until [[ "$(last_line "$n")" =~ ^(clif|\.\.\.\.)\>\ (.*)$ && "${BASH_REMATCH[2]}" == *"${l%"${l##*[! ]}"}" ]]; do
+            [ $SECONDS -le $end ] || break
+            sleep 0.05
+        done
+        keys "$n" Enter
+        end=$((SECONDS + DEADLINE))
+        until [[ "$(last_line "$n")" =~ ^(clif|\.\.\.\.)\>$ ]]; do
+            [ $SECONDS -le $end ] || break
+            sleep 0.05
+        done
+    done
+}
 
 # ---- session 1: define, call, mistakes, traps, Ctrl-C, load, disassemble ----
 start s1 NO_COLOR=1 --
@@ -128,7 +148,7 @@ expect s1 "calls work after the trap" '^%div\(84, 2\) -> 42$'
 # an endless loop; no --timeout, so only Ctrl-C ends it
 type_lines s1 'function %spin() -> i32 {' 'block0:' '    jump block1' 'block1:' '    jump block1' '}'
 expect s1 "define %spin" '^defined %spin'
-type_lines s1 '%spin()'
+send_line s1 '%spin()'
 sleep 1
 if screen s1 | grep -qE 'interrupted|^FAIL <repl>:1: %spin'; then
     fail "%spin() returned before Ctrl-C" "$(screen s1)"
@@ -214,7 +234,7 @@ else
     ok "NO_COLOR=1: no colour"
 fi
 
-type_lines s1 ':quit'
+send_line s1 ':quit'
 if wait_for s1 '^\[exit 0\]$'; then ok ":quit ends the session, status 0"; else fail ":quit" "$(screen s1)"; fi
 hist=$tmp/home/.clifrun_history
 if [ -f "$hist" ] && grep -qxF '%twice(5)' "$hist" && grep -qxF 'function %spin() -> i32 {' "$hist" &&
@@ -263,6 +283,20 @@ if [ $rc -eq 0 ] && printf '%s\n' "$out" | grep -qx '%sum_to(4) -> 10'; then
     ok "-i FILE reads commands from a pipe"
 else
     fail "-i FILE from a pipe: status $rc" "$out"
+fi
+
+# a caller before its callee: kept, with the link error, until the callee comes;
+# then the callee's signature changes under its caller: a warning
+out=$(printf '%s\n' 'function %f(i64) -> i64 {' '    fn0 = %g(i64) -> i64' 'block0(v0: i64):' \
+      '    v1 = call fn0(v0)' '    return v1' '}' '%f(1)' \
+      'function %g(i64) -> i64 {' 'block0(v0: i64):' '    v1 = imul v0, v0' '    return v1' '}' '%f(12)' \
+      'function %g(i32) -> i32 {' 'block0(v0: i32):' '    return v0' '}' | $RUN "$bin" -i 2>&1)
+if printf '%s\n' "$out" | grep -q "^<repl>:4:10: error: .*'g'" &&
+   printf '%s\n' "$out" | grep -qx '%f(12) -> 144' &&
+   printf '%s\n' "$out" | grep -qx 'warning: %f calls %g as (i64) -> i64, but it is now (i32) -> i32'; then
+    ok "a forward reference links once defined; a changed signature is a warning"
+else
+    fail "forward reference and signature change" "$out"
 fi
 
 finish

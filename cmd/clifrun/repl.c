@@ -342,29 +342,67 @@ static bool *add_functions(session *S, const ir_file *f, uint32_t oi)
     return report;
 }
 
-/* The functions of the session that call name (by a func ref of that name). */
-static void print_callers(const session *S, const char *name)
+static const char *ref_name(const ir_extname *n, char *buf, size_t size)
+{
+    if (n->kind == IR_NAME_TESTCASE && n->str)
+        snprintf(buf, size, "%%%s", n->str);
+    else if (n->kind == IR_NAME_USER)
+        snprintf(buf, size, "u%u:%u", n->ns, n->index);
+    else
+        return NULL;
+    return buf;
+}
+
+/* "(i32, i32) -> i32" */
+static void sig_text(const ir_function *fn, const ir_signature *sig, char *buf, size_t n)
+{
+    size_t len = 0;
+    char tb[16];
+    buf[0] = 0;
+    for (uint32_t k = 0; k < sig->nparams + sig->nrets && len + 24 < n; k++) {
+        bool ret = k >= sig->nparams;
+        const char *sep = k == 0 ? "(" : k == sig->nparams ? ") -> " : ", ";
+        if (ret && k == sig->nparams && k == 0)
+            sep = "() -> ";
+        len += (size_t)snprintf(buf + len, n - len, "%s%s", sep,
+                                ir_type_name(fn->abi_params.v[ret ? sig->rets + k - sig->nparams
+                                                                   : sig->params + k].type, tb));
+    }
+    if (!sig->nrets && len + 2 < n)
+        snprintf(buf + len, n - len, "%s)", sig->nparams ? "" : "(");
+}
+
+/* The functions of the session that call name (by a func ref of that
+ * name): listed on the definition's line, or (warn) a warning for each
+ * whose declaration of the callee no longer matches its signature. */
+static void print_callers(const session *S, const ir_function *callee, const char *name, bool warn)
 {
     bool any = false;
+    char want[256], have[256], nb[160];
+    sig_text(callee, &callee->sig, want, sizeof want);
     for (uint32_t i = 0; i < S->file.funcs.n; i++) {
         const ir_function *fn = S->file.funcs.v[i];
+        if (!strcmp(S->funcs.v[i].name, name))
+            continue;
         for (uint32_t k = 0; k < fn->func_refs.n; k++) {
-            const ir_extname *n = &fn->func_refs.v[k].name;
-            char nb[160];
-            if (n->kind == IR_NAME_TESTCASE && n->str)
-                snprintf(nb, sizeof nb, "%%%s", n->str);
-            else if (n->kind == IR_NAME_USER)
-                snprintf(nb, sizeof nb, "u%u:%u", n->ns, n->index);
-            else
+            const ir_func_ref *r = &fn->func_refs.v[k];
+            if (!ref_name(&r->name, nb, sizeof nb) || strcmp(nb, name) != 0)
                 continue;
-            if (strcmp(nb, name) != 0 || !strcmp(S->funcs.v[i].name, name))
-                continue;
-            printf("%s%s", any ? ", " : " (recompiled with its callers: ", S->funcs.v[i].name);
+            if (!warn)
+                printf("%s%s", any ? ", " : " (recompiled with its callers: ", S->funcs.v[i].name);
             any = true;
+            if (warn && r->sig < fn->sigs.n) {
+                sig_text(fn, &fn->sigs.v[r->sig], have, sizeof have);
+                if (strcmp(have, want) != 0) {
+                    fprintf(stderr, "%swarning:%s %s calls %s as %s, but it is now %s\n",
+                            cli_use_color() ? "\033[1;35m" : "", cli_use_color() ? "\033[0m" : "",
+                            S->funcs.v[i].name, name, have, want);
+                }
+            }
             break;
         }
     }
-    if (any)
+    if (any && !warn)
         putchar(')');
 }
 
@@ -412,8 +450,11 @@ static void define(session *S, const char *text, size_t len)
         char *sig = signature_text(fn);
         printf("%s %s", existed[i] ? "redefined" : "defined", sig);
         if (existed[i])
-            print_callers(S, func_name(fn, name, sizeof name));
+            print_callers(S, fn, func_name(fn, name, sizeof name), false);
         putchar('\n');
+        fflush(stdout);
+        if (existed[i])
+            print_callers(S, fn, name, true);
         free(sig);
     }
     fflush(stdout);
