@@ -237,6 +237,8 @@ static unsigned cond_flags(x64_lowering *L, uint32_t v)
         cg_op_use(F, rx);
         return X64_CC_NE;
     }
+    if (d != IR_NONE && L->fused[d] == 6)
+        return x64_fcmp_cc(c, d);
     if (d != IR_NONE && L->fused[d])
         return emit_icmp_flags(c, d);
     if (vtype(c, v) == IR_I128)
@@ -795,7 +797,7 @@ static bool lower_inst(x64_lowering *L, uint32_t inst)
     if (L->fused[inst] == 5)
         return x64_lower_memop(L, inst);
     if (L->fused[inst] >= 2)
-        return true;    /* folded into addresses or a use, or a band tested at its use */
+        return true;    /* folded into addresses or a use, or tested at its use */
     switch (in->op) {
     case IR_OP_call: case IR_OP_call_indirect: case IR_OP_return_: case IR_OP_jump: case IR_OP_brif:
     case IR_OP_return_call: case IR_OP_return_call_indirect:
@@ -981,6 +983,10 @@ static void mark_fused(x64_lowering *L)
         if (d != IR_NONE && fn->insts.v[d].op == IR_OP_icmp && c->uses.v[v] == 1 &&
             (is_int(vtype(c, ir_inst_args(fn, d)[0])) || vtype(c, ir_inst_args(fn, d)[0]) == IR_I128))
             L->fused[d] = 1;
+        if (d != IR_NONE && fn->insts.v[d].op == IR_OP_fcmp && c->uses.v[v] == 1 &&
+            x64_fcmp_one_cc(&fn->insts.v[d]) &&
+            (vtype(c, ir_inst_args(fn, d)[0]) == IR_F32 || vtype(c, ir_inst_args(fn, d)[0]) == IR_F64))
+            L->fused[d] = 6;
         int32_t imm;
         if (d != IR_NONE && fn->insts.v[d].op == IR_OP_band && c->uses.v[v] == 1 && is_int(vtype(c, v)) &&
             (imm32_of(c, ir_inst_args(fn, d)[0], &imm) || imm32_of(c, ir_inst_args(fn, d)[1], &imm)))

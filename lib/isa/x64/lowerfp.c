@@ -27,20 +27,23 @@ static uint32_t const_reg(cg_ctx *c, unsigned size, uint64_t bits)
     return r;
 }
 
-void x64_lower_fcmp(cg_ctx *c, uint32_t inst)
+/* ucomis for fcmp `inst`; the condition for true, and *cc2 a second one
+ * that must hold too (eq) or may hold instead (ne), else 0xff. */
+static unsigned fcmp_flags(cg_ctx *c, uint32_t inst, unsigned *cc2, unsigned *combine)
 {
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
     unsigned size = ir_type_bytes(vtype(c, a[0]));
     uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]);
     /* ucomis sets ZF PF CF = 111 unordered, 000 greater, 001 less, 100 equal */
-    unsigned cc1, cc2 = 0xff, combine = 0;
+    unsigned cc1;
     bool swap = false;
+    *cc2 = 0xff, *combine = 0;
     switch (in->cond) {
     case IR_FLOATCC_ord: cc1 = X64_CC_NP; break;
     case IR_FLOATCC_uno: cc1 = X64_CC_P; break;
-    case IR_FLOATCC_eq: cc1 = X64_CC_NP, cc2 = X64_CC_E, combine = X64_AND; break;
-    case IR_FLOATCC_ne: cc1 = X64_CC_P, cc2 = X64_CC_NE, combine = X64_OR; break;
+    case IR_FLOATCC_eq: cc1 = X64_CC_NP, *cc2 = X64_CC_E, *combine = X64_AND; break;
+    case IR_FLOATCC_ne: cc1 = X64_CC_P, *cc2 = X64_CC_NE, *combine = X64_OR; break;
     case IR_FLOATCC_one: cc1 = X64_CC_NE; break;
     case IR_FLOATCC_ueq: cc1 = X64_CC_E; break;
     case IR_FLOATCC_gt: cc1 = X64_CC_A; break;
@@ -56,6 +59,23 @@ void x64_lower_fcmp(cg_ctx *c, uint32_t inst)
     i->size = (uint8_t)size;
     cg_op_use(F, swap ? y : x);
     cg_op_use(F, swap ? x : y);
+    return cc1;
+}
+
+bool x64_fcmp_one_cc(const ir_inst_data *in)
+{
+    return in->cond != IR_FLOATCC_eq && in->cond != IR_FLOATCC_ne;
+}
+
+unsigned x64_fcmp_cc(cg_ctx *c, uint32_t inst)
+{
+    unsigned cc2, combine;
+    return fcmp_flags(c, inst, &cc2, &combine);
+}
+
+void x64_lower_fcmp(cg_ctx *c, uint32_t inst)
+{
+    unsigned cc2, combine, cc1 = fcmp_flags(c, inst, &cc2, &combine);
     uint32_t dst = res(c, inst, 0);
     if (cc2 == 0xff) {
         x64_setcc(c, cc1, dst);

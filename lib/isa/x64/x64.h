@@ -209,7 +209,8 @@ typedef struct x64_lowering {
     x64_abi *lw;
     uint8_t *fused;     /* per IR instruction: 1 an icmp lowered at its use, 2 folded
                            into an address, 3 a band with an immediate tested at its
-                           use, 4 a load sunk into its use, 5 that use */
+                           use, 4 a load sunk into its use, 5 that use, 6 an fcmp
+                           lowered at its use */
     uint32_t pending[2];    /* edge labels to create after a branch */
     uint32_t pend_bc[2], npending;
     uint32_t *vals;     /* scratch: returned values */
@@ -234,6 +235,10 @@ bool x64_lower_atomic(cg_ctx *c, uint32_t inst);
 
 bool x64_lower_float(cg_ctx *c, uint32_t inst, ir_type t);
 void x64_lower_fcmp(cg_ctx *c, uint32_t inst);
+/* An fcmp whose condition is one x86 condition (not eq, ne): ucomis, then
+ * that condition (for brif, select, trapz/trapnz at the fcmp's use). */
+bool x64_fcmp_one_cc(const ir_inst_data *in);
+unsigned x64_fcmp_cc(cg_ctx *c, uint32_t inst);
 bool x64_lower_conv(cg_ctx *c, uint32_t inst);
 
 /* ---- lower128.c: i128 as register pairs ----------------------------------- */
