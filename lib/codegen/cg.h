@@ -177,6 +177,8 @@ extern const cg_isa x64_isa, a64_isa;
 /* lib/isa/aarch64/throw.c, on AArch64 hosts: __cranelift_throw for code of
  * that backend (cg_define_libcalls defines it). */
 void a64_throw(uint64_t entry_fp, uint64_t exit_fp, uint64_t exit_pc, uint32_t tag, uint64_t p1, uint64_t p2);
+/* lib/isa/x64/throw.c, on x86-64 hosts: the same for x86-64 code. */
+void x64_throw(uint64_t entry_fp, uint64_t exit_fp, uint64_t exit_pc, uint32_t tag, uint64_t p1, uint64_t p2);
 
 /* ---- building VCode (vcode.c) ------------------------------------------------ */
 

@@ -238,6 +238,8 @@ bool cg_define_libcalls(jit_ctx *ctx, jit_error *err)
         {"__cranelift_fixunsdfti_sat", (const void *)cg_fixunsdfti_sat},
 #if defined(__aarch64__)
         {"__cranelift_throw", (const void *)a64_throw},
+#elif defined(__x86_64__)
+        {"__cranelift_throw", (const void *)x64_throw},
 #endif
     };
     for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)

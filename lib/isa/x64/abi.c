@@ -62,6 +62,38 @@ static bool win64_locs(x64_abi *lw, const ir_function *fn, const ir_signature *s
     return true;
 }
 
+/* winch returns: the last in rax or xmm0, the others on the stack, packed
+ * at their own size unless one has an extension (then 8-byte slots). */
+static bool packed(const ir_function *fn, const ir_signature *sig)
+{
+    for (uint32_t i = 0; i < sig->nrets; i++)
+        if (fn->abi_params.v[sig->rets + i].ext != IR_EXT_NONE)
+            return false;
+    return true;
+}
+
+static uint32_t winch_size(const x64_loc *l, bool packed)
+{
+    uint32_t size = l->nparts == 2 ? 8 : ir_type_bytes(l->type);
+    return packed || size > 8 ? size : 8;
+}
+
+static void winch_ret(x64_loc *l, bool last, uint32_t *stack, bool packed)
+{
+    l->nparts = l->type == IR_I128 ? 2 : 1;
+    uint32_t size = winch_size(l, packed);
+    for (unsigned k = 0; k < l->nparts; k++) {
+        if (last && k + 1 == l->nparts) {
+            l->reg[k] = ir_type_is_float(l->type) ? X64_XMM0 : X64_RAX;
+        } else {
+            if (!packed)
+                *stack = (*stack + size - 1) & ~(size - 1);
+            l->off[k] = *stack;
+            *stack += size;
+        }
+    }
+}
+
 static bool supported_type(ir_type t)
 {
     return (t >= IR_I8 && t <= IR_I128) || t == IR_F32 || t == IR_F64;
@@ -72,7 +104,7 @@ bool x64_sig_compute(cg_ctx *c, x64_abi *lw, const ir_function *fn, const ir_sig
 {
     char what[96], tb[16];
     switch (sig->callconv) {
-    case IR_CC_default: case IR_CC_system_v: case IR_CC_fast: case IR_CC_tail:
+    case IR_CC_default: case IR_CC_system_v: case IR_CC_fast: case IR_CC_tail: case IR_CC_winch:
         break;
     case IR_CC_windows_fastcall:
         memset(out, 0, sizeof *out);
@@ -84,7 +116,7 @@ bool x64_sig_compute(cg_ctx *c, x64_abi *lw, const ir_function *fn, const ir_sig
         snprintf(what, sizeof what, "calling convention %s", ir_callconv_names[sig->callconv]);
         goto unsupported;
     }
-    bool tail = sig->callconv == IR_CC_tail;
+    bool tail = sig->callconv == IR_CC_tail, winch = sig->callconv == IR_CC_winch;
     memset(out, 0, sizeof *out);
     out->cc = sig->callconv;
     for (uint32_t pass = 0; pass < 2; pass++) {
@@ -109,7 +141,9 @@ bool x64_sig_compute(cg_ctx *c, x64_abi *lw, const ir_function *fn, const ir_sig
                 goto unsupported;
             }
             x64_loc l = {p->type, p->ext, 1, {X64_STACK, X64_STACK}, {0, 0}};
-            if (p->type == IR_I128 && !rets) {
+            if (winch && rets) {
+                winch_ret(&l, i + 1 == n, &stack, packed(fn, sig));
+            } else if (p->type == IR_I128 && !rets) {
                 /* both halves in registers or both on the stack, 16-aligned */
                 l.nparts = 2;
                 if (gpr + 2 <= nireg) {
@@ -131,6 +165,13 @@ bool x64_sig_compute(cg_ctx *c, x64_abi *lw, const ir_function *fn, const ir_sig
             }
             ir_vec_push(&lw->locs, l);
         }
+        if (winch && rets)      /* winch writes the first result at the highest offset */
+            for (uint32_t i = 0; i < n; i++) {
+                x64_loc *l = &lw->locs.v[out->rets + i];
+                for (unsigned k = 0; k < l->nparts; k++)
+                    if (l->reg[k] == X64_STACK)
+                        l->off[k] = stack - l->off[k] - winch_size(l, packed(fn, sig));
+            }
         stack = (stack + 15) & ~15u;
         if (rets) {
             out->nrets = n;
@@ -228,8 +269,20 @@ void x64_lower_return(cg_ctx *c, x64_abi *lw, const uint32_t *vals, uint32_t n)
         cg_op_use_fixed(f, rv[i], regs[i]);
 }
 
+static void emit_call(cg_ctx *c, x64_abi *lw, const x64_sig *s, uint32_t callee, uint32_t sym,
+                      const uint32_t *args, const uint32_t *rets, unsigned clob);
+
 void x64_emit_call(cg_ctx *c, x64_abi *lw, const x64_sig *s, uint32_t callee, uint32_t sym,
                    const uint32_t *args, const uint32_t *rets)
+{
+    unsigned clob = s->cc == IR_CC_windows_fastcall ? X64_CLOB_WIN64
+                    : s->cc == IR_CC_winch          ? X64_CLOB_ALL      /* winch saves nothing */
+                                                    : X64_CLOB_CALL;
+    emit_call(c, lw, s, callee, sym, args, rets, clob);
+}
+
+static void emit_call(cg_ctx *c, x64_abi *lw, const x64_sig *s, uint32_t callee, uint32_t sym,
+                      const uint32_t *args, const uint32_t *rets, unsigned clob)
 {
     cg_func *f = &c->f;
     uint32_t ret_area = s->stack_args;
@@ -264,11 +317,14 @@ void x64_emit_call(cg_ctx *c, x64_abi *lw, const x64_sig *s, uint32_t callee, ui
             if (l->reg[k] != X64_STACK)
                 rv.v[rv.n++] = rets[i] + k, rv.v[rv.n++] = l->reg[k];
     }
+    lw->last_call = f->insts.n;
     cg_inst *ci = cg_emit_inst(f, callee == CG_NONE ? X64_CALL : X64_CALLIND, rv.n / 2 + 1);
-    ci->clob = s->cc == IR_CC_windows_fastcall ? X64_CLOB_WIN64 : X64_CLOB_CALL;
+    ci->clob = (uint8_t)clob;
     ci->imm = s->callee_pop;
     if (callee == CG_NONE)
         ci->aux = sym;
+    else if (clob == X64_CLOB_ALL)  /* no register is free of the clobbers: rbx is no argument's */
+        cg_op_use_fixed(f, callee, X64_RBX);
     else
         cg_op_use(f, callee);
     for (uint32_t i = 0; i < rv.n / 2; i++) {
@@ -341,10 +397,48 @@ bool x64_lower_call(cg_ctx *c, x64_abi *lw, uint32_t inst)
     return true;
 }
 
-static const ir_signature *call_sig(const ir_function *fn, const ir_inst_data *in)
+bool x64_lower_try_call(cg_ctx *c, x64_abi *lw, uint32_t inst, uint32_t *rets, uint32_t *call)
 {
-    bool indirect = in->op == IR_OP_call_indirect || in->op == IR_OP_return_call_indirect;
-    return indirect ? &fn->sigs.v[in->ent] : &fn->sigs.v[fn->func_refs.v[in->ent].sig];
+    const ir_function *fn = c->fn;
+    const ir_inst_data *in = &fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(fn, inst);
+    bool indirect = in->op == IR_OP_try_call_indirect;
+    uint32_t mark = lw->locs.n, vmark = lw->vals.n;
+    x64_sig s;
+    if (!x64_sig_compute(c, lw, fn, x64_call_sig(fn, in), inst, &s))
+        return false;
+    uint32_t callee = indirect ? x64_put_in_reg(c, a[0]) : CG_NONE, sym = 0;
+    a += indirect;
+    if (!indirect) {
+        char buf[128];
+        sym = cg_sym_add(c, cg_extname_symbol(c, &fn->func_refs.v[in->ent].name, buf, sizeof buf));
+    }
+    ir_vec_reserve(&lw->vals, s.nargs);
+    uint32_t *args = lw->vals.v + vmark;
+    for (uint32_t i = 0; i < s.nargs; i++)
+        args[i] = x64_put_in_reg(c, a[i]);
+    for (uint32_t i = 0; i < s.nrets; i++) {
+        const x64_loc *l = &lw->locs.v[s.rets + i];
+        rets[i] = cg_new_vreg(&c->f, cls_of(l));
+        if (l->nparts == 2)
+            cg_new_vreg(&c->f, CG_CLS_INT);
+    }
+    emit_call(c, lw, &s, callee, sym, args, rets, X64_CLOB_ALL);
+    *call = lw->last_call;
+    lw->locs.n = mark;
+    return true;
+}
+
+const ir_signature *x64_call_sig(const ir_function *fn, const ir_inst_data *in)
+{
+    switch (in->op) {
+    case IR_OP_try_call: case IR_OP_try_call_indirect:
+        return &fn->sigs.v[fn->pool.v[(uint32_t)in->imm]];
+    case IR_OP_call_indirect: case IR_OP_return_call_indirect:
+        return &fn->sigs.v[in->ent];
+    default:
+        return &fn->sigs.v[fn->func_refs.v[in->ent].sig];
+    }
 }
 
 bool x64_plan_tail_calls(cg_ctx *c, x64_abi *lw)
@@ -357,7 +451,7 @@ bool x64_plan_tail_calls(cg_ctx *c, x64_abi *lw)
             continue;
         uint32_t mark = lw->locs.n;
         x64_sig s;
-        if (!x64_sig_compute(c, lw, fn, call_sig(fn, in), i, &s))
+        if (!x64_sig_compute(c, lw, fn, x64_call_sig(fn, in), i, &s))
             return false;
         lw->locs.n = mark;
         if (s.stack_args && (lw->self.cc != IR_CC_tail || s.cc != IR_CC_tail))
@@ -382,7 +476,7 @@ bool x64_lower_return_call(cg_ctx *c, x64_abi *lw, uint32_t inst)
     bool indirect = in->op == IR_OP_return_call_indirect;
     uint32_t mark = lw->locs.n;
     x64_sig s;
-    if (!x64_sig_compute(c, lw, fn, call_sig(fn, in), inst, &s))
+    if (!x64_sig_compute(c, lw, fn, x64_call_sig(fn, in), inst, &s))
         return false;
     if (s.ret_ptr != lw->self.ret_ptr)
         return cg_unsupported(c, inst, "return_call to a signature with other stack returns");

@@ -217,8 +217,12 @@ static void prologue(em *e)
     }
     cg_put1(B, 0x55);                           /* push rbp */
     rr(e, 0, true, 0x89, X64_RSP, X64_RBP, 0);  /* mov rbp, rsp */
+    uint64_t saved = fr->saved;
+    for (uint32_t i = 0; i < e->c->f.insts.n; i++)  /* a winch callee or a throw: save everything */
+        if (e->c->f.insts.v[i].clob == X64_CLOB_ALL)
+            saved |= e->c->isa->callee_saved;
     for (unsigned r = 0; r < 16; r++)
-        if ((fr->saved >> r & 1) && r != X64_RBP && r != X64_RSP) {
+        if ((saved >> r & 1) && r != X64_RBP && r != X64_RSP) {
             e->saved[e->nsaved++] = (uint8_t)r;
             push_pop(e, 0x50, r);
         }
@@ -870,11 +874,15 @@ static void emit_inst(em *e, uint32_t next_label)
         cg_buf_reloc(B, cg_buf_off(B), JIT_R_X86_CALL_PCREL4, e->c->f.syms.v[in->aux], -4,
                      ii ? ii->line : 0, ii ? ii->col : 0);
         cg_put4(B, 0);
+        if (in->cc)
+            x64_emit_exn_table(B, &e->c->f, in, 8 * e->nsaved + e->locals);
         sp_adjust(e, 5, (uint32_t)in->imm);    /* the callee popped its arguments */
         break;
     }
     case X64_CALLIND:
         rr(e, 0, false, 0xff, 2, R(e, 0), 0);
+        if (in->cc)
+            x64_emit_exn_table(B, &e->c->f, in, 8 * e->nsaved + e->locals);
         sp_adjust(e, 5, (uint32_t)in->imm);
         break;
     case X64_RETCALL:

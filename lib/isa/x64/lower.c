@@ -802,7 +802,7 @@ static bool lower_inst(x64_lowering *L, uint32_t inst)
     case IR_OP_call: case IR_OP_call_indirect: case IR_OP_return_: case IR_OP_jump: case IR_OP_brif:
     case IR_OP_return_call: case IR_OP_return_call_indirect:
     case IR_OP_br_table: case IR_OP_trapz: case IR_OP_trapnz: case IR_OP_select:
-    case IR_OP_select_spectre_guard:
+    case IR_OP_select_spectre_guard: case IR_OP_try_call: case IR_OP_try_call_indirect:
         break;      /* these know about pairs */
     default: {
         bool wide = in->nres && fn->values.v[ir_inst_results(fn, inst)[0]].type == IR_I128;
@@ -843,6 +843,8 @@ static bool lower_inst(x64_lowering *L, uint32_t inst)
         return true;
     case IR_OP_call: case IR_OP_call_indirect:
         return x64_lower_call(c, L->lw, inst);
+    case IR_OP_try_call: case IR_OP_try_call_indirect:
+        return x64_lower_try(L, inst);
     case IR_OP_return_call: case IR_OP_return_call_indirect:
         if (!x64_lower_return_call(c, L->lw, inst))
             return false;
@@ -1014,8 +1016,7 @@ bool x64_lower(cg_ctx *c)
         for (uint32_t i = 0; i < fn->insts.n && ok; i++) {
             const ir_inst_data *in = &fn->insts.v[i];
             if ((ir_opcodes[in->op].flags & IR_OPF_CALL) && in->block != IR_NONE) {
-                bool ind = in->op == IR_OP_call_indirect || in->op == IR_OP_return_call_indirect;
-                const ir_signature *s = ind ? &fn->sigs.v[in->ent] : &fn->sigs.v[fn->func_refs.v[in->ent].sig];
+                const ir_signature *s = x64_call_sig(fn, in);
                 if (s->callconv != IR_CC_windows_fastcall)
                     ok = cg_unsupported(c, i, "a call from windows_fastcall to another convention");
             }

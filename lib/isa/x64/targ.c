@@ -22,6 +22,7 @@ static const uint64_t clobbers[] = {
     /* a windows_fastcall callee keeps rsi rdi and xmm6-15 */
     [X64_CLOB_WIN64] = R(X64_RAX) | R(X64_RCX) | R(X64_RDX) | R(X64_R8) | R(X64_R9) | R(X64_R10) |
                        R(X64_R11) | 0x003f0000ull,
+    [X64_CLOB_ALL] = 0xffffffffull & ~(R(X64_RSP) | R(X64_RBP)),
 };
 
 const char *x64_reg_name(unsigned preg)

@@ -88,7 +88,8 @@ enum {
     X64_UD2,        /* aux trap code */
     X64_TRAPIF,     /* cc, aux trap code */
     X64_CALL,       /* aux symbol  [use fixed args.., def fixed rets..]; imm: bytes
-                       the callee pops (re-reserved after the call) */
+                       the callee pops (re-reserved after the call); cc 1: a try_call,
+                       its handlers at f->vlist[disp]: n, then (kind, tag, label) each */
     X64_CALLIND,    /* [use callee, use fixed args.., def fixed rets..] */
     X64_RETCALL,    /* aux symbol, or cc 1: callee in r10  [use fixed args..]; disp bytes of
                        stack arguments (in the outgoing area), imm the tail argument area:
@@ -128,7 +129,8 @@ enum {
 #define X64_FLAGS_DEAD 1u
 
 /* Clobber sets (cg_isa.clobbers). */
-enum { X64_CLOB_NONE, X64_CLOB_CALL, X64_CLOB_DIV, X64_CLOB_WIN64 };
+enum { X64_CLOB_NONE, X64_CLOB_CALL, X64_CLOB_DIV, X64_CLOB_WIN64,
+       X64_CLOB_ALL };      /* ALL: a winch callee, try_call (nothing survives a throw) */
 
 /* ---- ABI (abi.c) --------------------------------------------------------- */
 
@@ -157,6 +159,7 @@ typedef struct x64_abi {
     uint32_t ret_ptr;           /* vreg holding the return area pointer */
     x64_sig self;
     uint32_t tail_area;         /* incoming stack argument area, grown for return_call */
+    uint32_t last_call;         /* index of the call instruction emitted last */
 } x64_abi;
 
 /* Locations of sig's parameters and returns (sig of fn's tables),
@@ -170,6 +173,12 @@ void x64_lower_return(cg_ctx *c, x64_abi *lw, const uint32_t *vals, uint32_t n);
 void x64_emit_call(cg_ctx *c, x64_abi *lw, const x64_sig *s, uint32_t callee, uint32_t sym,
                    const uint32_t *args, const uint32_t *rets);
 bool x64_lower_call(cg_ctx *c, x64_abi *lw, uint32_t inst);
+/* The call of a try_call(_indirect), clobbering every register: its results
+ * in new vregs rets[i] (an i128 the first of a pair), *call the index of
+ * the call instruction. */
+bool x64_lower_try_call(cg_ctx *c, x64_abi *lw, uint32_t inst, uint32_t *rets, uint32_t *call);
+/* The signature of any call instruction. */
+const ir_signature *x64_call_sig(const ir_function *fn, const ir_inst_data *in);
 /* Call host function `name` (System V, n scalar arguments in registers). */
 void x64_libcall(cg_ctx *c, const char *name, const ir_type *types, const uint32_t *args, unsigned n,
                  ir_type rtype, uint32_t ret);
@@ -230,6 +239,18 @@ bool x64_lower_memop(x64_lowering *L, uint32_t inst);
 bool x64_lower_fconst_op(cg_ctx *c, uint32_t inst, ir_type t);
 bool x64_gv_value(cg_ctx *c, uint32_t gv, uint32_t inst, unsigned depth, uint32_t *out);
 bool x64_lower_atomic(cg_ctx *c, uint32_t inst);
+
+/* ---- exn.c: exceptions ---------------------------------------------------- */
+
+/* Payload registers at a try_call's handler: rax, rdx. */
+#define X64_EXN_REGS 2
+bool x64_lower_try(x64_lowering *L, uint32_t inst);
+/* The bytes at a try_call's return address: a jmp (EB rel8 or E9 rel32)
+ * over its exception table: X64_EXN_MAGIC, rbp - rsp in the body, the
+ * count, then per handler its kind (IR_EXN_TAG / IR_EXN_DEFAULT), tag and
+ * offset from the return address, each 32 bits.  throw.c reads it. */
+#define X64_EXN_MAGIC 0xC1F7E864u
+void x64_emit_exn_table(cg_buf *b, const cg_func *f, const cg_inst *in, uint32_t frame_off);
 
 /* ---- lowerfp.c: floating point ------------------------------------------- */
 
