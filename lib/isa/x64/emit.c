@@ -1036,13 +1036,15 @@ static uint32_t *dup_tests(cg_ctx *c)
 
 /* `mov d, x; add d, y|imm` (the copy the allocator made for a reused
  * operand) as `lea d, [x + y|imm]`, when nothing reads the flags. */
-static bool lea_for(em *e, const cg_edit *ed)
+static bool lea_for(em *e, const cg_edit *ed, bool emit)
 {
     const cg_inst *in = e->in;
     if ((in->op != X64_ALU && in->op != X64_ALUI) || !(in->aux & X64_FLAGS_DEAD) ||
         (in->cc != X64_ADD && !(in->op == X64_ALUI && in->cc == X64_SUB)) || in->size < 4 ||
         cg_alloc_is_slot(ed->from) || ed->cls != CG_CLS_INT || ed->to != R(e, 0))
         return false;
+    if (!emit)
+        return true;
     mem m = {(int)ed->from, -1, 0, 0, false, 0, NULL, 0};
     if (in->op == X64_ALU)
         m.index = (int)R(e, 2);
@@ -1076,9 +1078,11 @@ bool x64_emit(cg_ctx *c)
             uint32_t n = 0;
             while (ei + n < f->edits.n && f->edits.v[ei + n].pos == 2 * i)
                 n++;
-            bool lea = n && lea_for(&e, &f->edits.v[ei + n - 1]);
-            for (uint32_t k = 0; k < n - lea; k++)
+            bool lea = n && lea_for(&e, &f->edits.v[ei + n - 1], false);
+            for (uint32_t k = 0; k < n - lea; k++)    /* the other moves (a reload of y) first */
                 move(&e, f->edits.v[ei + k].from, f->edits.v[ei + k].to, f->edits.v[ei + k].cls);
+            if (lea)
+                lea_for(&e, &f->edits.v[ei + n - 1], true);
             ei += n;
             if (!lea)
                 emit_inst(&e, next);
