@@ -57,7 +57,7 @@ void x64_throw(uint64_t entry_fp, uint64_t exit_fp, uint64_t exit_pc, uint32_t t
             if (word(h) == IR_EXN_DEFAULT || word(h + 4) == tag)
                 resume(pc + (uint64_t)(int64_t)(int32_t)word(h + 8), caller_fp - word(t + 4), caller_fp, p1, p2);
         }
-        if (caller_fp == entry_fp)
+        if (caller_fp == entry_fp || caller_fp <= fp)   /* the entry, or not a frame chain */
             break;
         fp = caller_fp;
     }
