@@ -260,8 +260,9 @@ static bool pick_target(ir_file *file, cg_target *t, bool *runnable, char *why, 
 
 /* Rebuild the session from its texts: parse, compile, link.  Compile
  * errors are printed for the functions marked in report (all if NULL and
- * report_all), the link error if report_link. */
-static void rebuild(session *S, const bool *report, bool report_all, bool report_link)
+ * report_all), the link error if report_link.  False if the text does not
+ * parse and verify as a whole (each piece did alone), after printing why. */
+static bool rebuild(session *S, const bool *report, bool report_all, bool report_link)
 {
     unbuild(S);
     S->src = session_text(S, true);
@@ -282,7 +283,7 @@ static void rebuild(session *S, const bool *report, bool report_all, bool report
         S->link_err = d;
         S->runnable = false;
         snprintf(S->why, sizeof S->why, "the session does not build");
-        return;
+        return false;
     }
     if (!S->runnable) {     /* another architecture: compile to report errors */
         for (uint32_t i = 0; i < S->file.funcs.n; i++) {
@@ -294,7 +295,7 @@ static void rebuild(session *S, const bool *report, bool report_all, bool report
             else
                 map_diag(S, &d), diag(&d);
         }
-        return;
+        return true;
     }
     if (!ft_module_build(&S->m, S->ctx, &S->file, &S->t, FT_PARTIAL, &d)) {
         map_diag(S, &d);
@@ -303,7 +304,7 @@ static void rebuild(session *S, const bool *report, bool report_all, bool report
             diag(&d);
             fprintf(stderr, "(the session does not link: calls fail until it does)\n");
         }
-        return;
+        return true;
     }
     S->have_module = true;
     S->m.interruptible = true;
@@ -313,6 +314,35 @@ static void rebuild(session *S, const bool *report, bool report_all, bool report
             map_diag(S, &d);
             diag(&d);
         }
+    return true;
+}
+
+/* The session's functions before a change, to go back to if it fails. */
+typedef struct saved_funcs {
+    sfunc *v;
+    uint32_t n;
+} saved_funcs;
+
+static saved_funcs save_funcs(const session *S)
+{
+    saved_funcs sv = {malloc((S->funcs.n + 1) * sizeof *sv.v), S->funcs.n};
+    if (!sv.v)
+        abort();
+    memcpy(sv.v, S->funcs.v, S->funcs.n * sizeof *sv.v);
+    return sv;
+}
+
+/* Back to sv (names of functions added since are freed), rebuilt. */
+static void restore_funcs(session *S, saved_funcs *sv)
+{
+    for (uint32_t i = sv->n; i < S->funcs.n; i++)
+        free(S->funcs.v[i].name);
+    memcpy(S->funcs.v, sv->v, sv->n * sizeof *sv->v);
+    S->funcs.n = sv->n;
+    free(sv->v);
+    sv->v = NULL;
+    fprintf(stderr, "(not taken: the session is as it was)\n");
+    rebuild(S, NULL, false, false);
 }
 
 /* Add or replace the functions of a parsed file whose text is origin oi.
@@ -440,8 +470,15 @@ static void define(session *S, const char *text, size_t len)
         existed[i] = find_func(S, func_name(ef.funcs.v[i], name, sizeof name)) >= 0;
     }
     ir_vec_push(&S->origins, ((origin){strdup(REPL_PATH), copy, len}));
+    saved_funcs sv = save_funcs(S);
     bool *report = add_functions(S, &ef, S->origins.n - 1);
-    rebuild(S, report, false, false);
+    if (!rebuild(S, report, false, false)) {
+        restore_funcs(S, &sv);
+        free(report);
+        ir_file_free(&ef);
+        return;
+    }
+    free(sv.v);
     for (uint32_t i = 0; i < ef.funcs.n; i++) {
         char name[160];
         int k = find_func(S, func_name(ef.funcs.v[i], name, sizeof name));
@@ -531,7 +568,7 @@ static void show_target(const session *S)
 
 /* Would the header with these settings and target be accepted?  (The
  * message of a refusal is printed.) */
-static bool header_ok(session *S, char **settings, uint32_t nset, const char *target)
+static bool header_ok(char **settings, uint32_t nset, const char *target)
 {
     session h = {0};
     h.settings.v = settings, h.settings.n = nset;
@@ -564,7 +601,7 @@ static void cmd_target(session *S, const char *arg)
         free(S->target);
         S->target = NULL;
     } else {
-        if (!header_ok(S, S->settings.v, S->settings.n, arg))
+        if (!header_ok(S->settings.v, S->settings.n, arg))
             return;
         free(S->target);
         S->target = strdup(arg);
@@ -597,15 +634,12 @@ static void cmd_set(session *S, const char *arg)
     }
     session trial = {0};
     for (uint32_t i = 0; i < S->settings.n; i++)
-        ir_vec_push(&trial.settings, S->settings.v[i]);
-    char *dup = strdup(arg);
-    set_setting(&trial, dup);    /* borrowed strings, but for dup's copy */
-    bool ok = header_ok(S, trial.settings.v, trial.settings.n, S->target);
+        ir_vec_push(&trial.settings, strdup(S->settings.v[i]));
+    set_setting(&trial, arg);
+    bool ok = header_ok(trial.settings.v, trial.settings.n, S->target);
     for (uint32_t i = 0; i < trial.settings.n; i++)
-        if (i >= S->settings.n || trial.settings.v[i] != S->settings.v[i])
-            free(trial.settings.v[i]);
+        free(trial.settings.v[i]);
     ir_vec_free(&trial.settings);
-    free(dup);
     if (!ok)
         return;
     set_setting(S, arg);
@@ -690,8 +724,16 @@ static void cmd_load(session *S, const char *path)
         if (find_func(S, name) >= 0)
             append(&names, &nlen, " (replaced)", 11);
     }
+    saved_funcs sv = save_funcs(S);
     bool *report = add_functions(S, &f, S->origins.n - 1);
-    rebuild(S, report, false, true);
+    if (!rebuild(S, report, false, true)) {
+        restore_funcs(S, &sv);
+        free(names);
+        free(report);
+        ir_file_free(&f);
+        return;
+    }
+    free(sv.v);
     printf("loaded %s: %u function%s%s%s\n", path, f.funcs.n, f.funcs.n == 1 ? "" : "s",
            f.funcs.n ? ": " : "", names);
     if (f.targets.n || f.settings.n)
