@@ -291,7 +291,7 @@ out=$(printf '%s\n' 'function %f(i64) -> i64 {' '    fn0 = %g(i64) -> i64' 'bloc
       '    v1 = call fn0(v0)' '    return v1' '}' '%f(1)' \
       'function %g(i64) -> i64 {' 'block0(v0: i64):' '    v1 = imul v0, v0' '    return v1' '}' '%f(12)' \
       'function %g(i32) -> i32 {' 'block0(v0: i32):' '    return v0' '}' | $RUN "$bin" -i 2>&1)
-if printf '%s\n' "$out" | grep -q "^<repl>:4:10: error: .*'g'" &&
+if printf '%s\n' "$out" | grep -q "^<repl>:2:11: error: .*'g'" &&
    printf '%s\n' "$out" | grep -qx '%f(12) -> 144' &&
    printf '%s\n' "$out" | grep -qx 'warning: %f calls %g as (i64) -> i64, but it is now (i32) -> i32'; then
     ok "a forward reference links once defined; a changed signature is a warning"

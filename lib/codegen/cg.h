@@ -93,6 +93,7 @@ typedef struct cg_func {
     IR_VEC(uint32_t) vlist;     /* block params, args, successor labels, tables */
     IR_VEC(uint8_t) vcls;       /* class of vreg CG_VREG0 + i */
     IR_VEC(const char *) syms;  /* symbols referred to by calls (in out->names) */
+    IR_VEC(uint32_t) sym_decl;  /* per symbol: line, col of its declaration (0, 0: none) */
     IR_VEC(cg_const) consts;
     IR_VEC(uint8_t) cbytes;
     uint32_t nlabels;
@@ -209,6 +210,9 @@ bool cg_unsupported(cg_ctx *c, uint32_t inst, const char *what);
 /* The symbol an external name links to: a function of the file by its
  * cg_symbol_name, a libcall by its C name, else the name itself. */
 const char *cg_extname_symbol(cg_ctx *c, const ir_extname *n, char *buf, size_t size);
+/* cg_sym_add of that symbol, remembering where the name is declared: a link
+ * error about it points there. */
+uint32_t cg_sym_extname(cg_ctx *c, const ir_extname *n);
 
 /* ---- allocation and frame (regalloc.c) --------------------------------------- */
 

@@ -340,6 +340,14 @@ static bool compile(const cg_target *t, const ir_file *file, const ir_function *
         ok = isa->emit(&c);
         cg_buf_free(&c.buf);
     }
+    /* a link error (unresolved, out of range) is about a name: say where it is declared */
+    for (uint32_t i = 0; ok && i < out->relocs.n; i++)
+        for (uint32_t k = 0; k < c.f.syms.n; k++)
+            if (out->relocs.v[i].sym == c.f.syms.v[k] && c.f.sym_decl.v[2 * k]) {
+                out->relocs.v[i].line = c.f.sym_decl.v[2 * k];
+                out->relocs.v[i].col = c.f.sym_decl.v[2 * k + 1];
+                break;
+            }
     cg_func_free(&c.f);
     ir_vec_free(&c.frame.slot_off);
     ir_vec_free(&c.vreg_of);

@@ -19,6 +19,7 @@ void cg_func_free(cg_func *f)
     ir_vec_free(&f->vlist);
     ir_vec_free(&f->vcls);
     ir_vec_free(&f->syms);
+    ir_vec_free(&f->sym_decl);
     ir_vec_free(&f->consts);
     ir_vec_free(&f->cbytes);
     ir_vec_free(&f->allocs);
@@ -100,7 +101,20 @@ uint32_t cg_sym_add(cg_ctx *c, const char *name)
             return i;
     size_t n = strlen(name);
     ir_vec_push(&c->f.syms, ir_arena_strndup(&c->out->names, name, n));
+    ir_vec_push(&c->f.sym_decl, 0);
+    ir_vec_push(&c->f.sym_decl, 0);
     return c->f.syms.n - 1;
+}
+
+uint32_t cg_sym_extname(cg_ctx *c, const ir_extname *n)
+{
+    char buf[128];
+    uint32_t k = cg_sym_add(c, cg_extname_symbol(c, n, buf, sizeof buf));
+    if (n->line && !c->f.sym_decl.v[2 * k]) {
+        c->f.sym_decl.v[2 * k] = n->line;
+        c->f.sym_decl.v[2 * k + 1] = n->col;
+    }
+    return k;
 }
 
 unsigned cg_type_cls(ir_type t)

@@ -202,6 +202,7 @@ typedef struct ir_extname {
     uint8_t kind;           /* IR_NAME_* */
     uint32_t ns, index;     /* u<ns>:<index> / userextname<index> */
     const char *str;        /* testcase / libcall name (arena) */
+    uint32_t line, col;     /* where the name is written (a declaration), 0 if made up */
 } ir_extname;
 enum { IR_NAME_NONE, IR_NAME_TESTCASE, IR_NAME_USER, IR_NAME_USERREF, IR_NAME_LIBCALL };
 

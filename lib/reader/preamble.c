@@ -18,7 +18,10 @@ void parse_user_ref(parser *p, ir_extname *n)
 
 static void parse_external_name(parser *p, ir_extname *n, ir_arena *a)
 {
+    uint32_t line = p->t.line, col = p->t.col;
     memset(n, 0, sizeof *n);
+    n->line = line;
+    n->col = col;
     if (p->t.kind == T_NAME) {
         n->kind = IR_NAME_TESTCASE;
         n->str = ir_arena_strndup(a, p->t.text, p->t.len);

@@ -367,8 +367,7 @@ bool a64_lower_call(cg_ctx *c, a64_abi *lw, uint32_t inst)
     uint32_t callee = indirect ? a64_put_in_reg(c, a[0]) : CG_NONE, sym = 0;
     a += indirect;
     if (!indirect) {
-        char buf[128];
-        sym = cg_sym_add(c, cg_extname_symbol(c, &fn->func_refs.v[in->ent].name, buf, sizeof buf));
+        sym = cg_sym_extname(c, &fn->func_refs.v[in->ent].name);
     }
     ir_vec_reserve(&lw->vals, s.nargs + s.nrets);
     uint32_t *args = lw->vals.v + vmark, *rets = args + s.nargs;
@@ -395,8 +394,7 @@ bool a64_lower_try_call(cg_ctx *c, a64_abi *lw, uint32_t inst, uint32_t *rets)
     uint32_t callee = indirect ? a64_put_in_reg(c, a[0]) : CG_NONE, sym = 0;
     a += indirect;
     if (!indirect) {
-        char buf[128];
-        sym = cg_sym_add(c, cg_extname_symbol(c, &fn->func_refs.v[in->ent].name, buf, sizeof buf));
+        sym = cg_sym_extname(c, &fn->func_refs.v[in->ent].name);
     }
     ir_vec_reserve(&lw->vals, s.nargs);
     uint32_t *args = lw->vals.v + vmark;
@@ -495,8 +493,7 @@ bool a64_lower_return_call(cg_ctx *c, a64_abi *lw, uint32_t inst)
         ri->cc = 1;
         cg_op_use_fixed(f, callee, A64_X17 - 2);    /* x15: never an argument register */
     } else {
-        char buf[128];
-        ri->aux = cg_sym_add(c, cg_extname_symbol(c, &fn->func_refs.v[in->ent].name, buf, sizeof buf));
+        ri->aux = cg_sym_extname(c, &fn->func_refs.v[in->ent].name);
     }
     for (uint32_t i = 0; i < rv.n / 2; i++)
         cg_op_use_fixed(f, rv.v[2 * i], rv.v[2 * i + 1]);

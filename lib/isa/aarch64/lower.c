@@ -1149,9 +1149,8 @@ static bool lower_inst(lower *L, uint32_t inst)
         end_block(c, NULL, 0);
         return true;
     case IR_OP_func_addr: {
-        char buf[128];
         cg_inst *i = cg_emit_inst(F, A64_GOTLOAD, 1);
-        i->aux = cg_sym_add(c, cg_extname_symbol(c, &fn->func_refs.v[in->ent].name, buf, sizeof buf));
+        i->aux = cg_sym_extname(c, &fn->func_refs.v[in->ent].name);
         cg_op_def(F, res(c, inst, 0));
         return true;
     }

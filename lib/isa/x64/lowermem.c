@@ -304,10 +304,9 @@ bool x64_gv_value(cg_ctx *c, uint32_t gv, uint32_t inst, unsigned depth, uint32_
     case IR_GV_SYMBOL: {
         if (g->tls)
             return cg_unsupported(c, inst, "thread-local symbol");
-        char buf[128];
         uint32_t r = x64_new_int(c);
         cg_inst *i = cg_emit_inst(F, X64_GOTLOAD, 1);
-        i->aux = cg_sym_add(c, cg_extname_symbol(c, &g->name, buf, sizeof buf));
+        i->aux = cg_sym_extname(c, &g->name);
         cg_op_def(F, r);
         if (g->offset) {
             uint32_t s = x64_new_int(c);
