@@ -462,6 +462,7 @@ static int run_modules(const run_args *a, jit_ctx *ctx, const ir_file *file, con
 {
     double t0 = now();
     long rss100 = 0;
+    size_t jit100 = 0, jit_peak = 0;   /* the JIT's own pages: RSS under qemu holds its code cache too */
     unsigned long failed = 0, passed = 0;
     for (long i = 0; i < a->modules; i++) {
         ft_module m;
@@ -474,7 +475,13 @@ static int run_modules(const run_args *a, jit_ctx *ctx, const ir_file *file, con
         for (uint32_t k = 0; k < ncmds; k++)
             ft_run_cmd(&m, &cmds[k], a->timeout, stdout, RUN_FMT_LANES | RUN_REPORT_FAILURES, NULL) ? passed++
                                                                                                : failed++;
+        jit_ctx_stats live;
+        jit_ctx_stats_get(ctx, &live);
+        if (live.committed_bytes > jit_peak)
+            jit_peak = live.committed_bytes;
         ft_module_free(&m);
+        if (i + 1 == 100 || (i + 1 < 100 && i + 1 == a->modules))
+            jit100 = jit_peak;
         if (i + 1 == 100 || (i + 1 < 100 && i + 1 == a->modules))
             rss100 = status_kib("VmRSS");
     }
@@ -486,6 +493,9 @@ static int run_modules(const run_args *a, jit_ctx *ctx, const ir_file *file, con
     printf("RSS: %.1f MiB after %ld modules, %.1f MiB at the end, peak %.1f MiB; live modules: %zu\n",
            rss100 / 1024.0, a->modules < 100 ? a->modules : 100L, status_kib("VmRSS") / 1024.0,
            status_kib("VmHWM") / 1024.0, st.live_modules);
+    printf("JIT memory: %.1f KiB committed at most in the first 100 modules, %.1f KiB at most in all, "
+           "%.1f KiB at the end; %.0f MiB of address space reserved\n",
+           jit100 / 1024.0, jit_peak / 1024.0, st.committed_bytes / 1024.0, st.reserved_bytes / 1048576.0);
     printf("run lines: %lu passed, %lu failed\n", passed, failed);
     return failed ? 1 : 0;
 }
