@@ -107,7 +107,8 @@ typedef struct cg_func {
     /* filled by the allocator */
     IR_VEC(uint32_t) allocs;    /* one per operand */
     IR_VEC(cg_edit) edits;      /* sorted by pos */
-    uint32_t nspill;            /* 8-byte spill slots */
+    uint32_t nspill;            /* spill slots, 8 bytes each (16 if wide_spill) */
+    bool wide_spill;            /* set by lowering: vector values need 16-byte slots */
     uint64_t dirty;             /* pregs written */
 } cg_func;
 

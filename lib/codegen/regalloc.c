@@ -203,9 +203,10 @@ void cg_frame_layout(cg_ctx *c)
         fr->slot_off.v[fr->slot_off.n++] = off;
         off += s->size;
     }
-    off = (off + 7) & ~7u;
+    unsigned ss = c->f.wide_spill ? 16 : 8;
+    off = (off + ss - 1) & ~(ss - 1);
     fr->spill_off = off;
-    off += c->f.nspill * 8;
+    off += c->f.nspill * ss;
     fr->size = off;
     fr->saved = c->f.dirty & (c->isa->callee_saved | c->f.saved_extra);
 }

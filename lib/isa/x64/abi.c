@@ -11,6 +11,9 @@
 
 #include <string.h>
 
+/* Passed in an xmm register: floats and vectors. */
+static bool xmm_type(ir_type t) { return ir_type_is_float(t) || ir_type_is_vector(t); }
+
 static const uint8_t int_args[] = {X64_RDI, X64_RSI, X64_RDX, X64_RCX, X64_R8, X64_R9};
 static const uint8_t int_rets[] = {X64_RAX, X64_RDX};
 static const uint8_t tail_int_rets[] = {X64_RAX, X64_RCX, X64_RDX, X64_RSI, X64_RDI, X64_R8, X64_R9, X64_R10};
@@ -84,7 +87,7 @@ static void winch_ret(x64_loc *l, bool last, uint32_t *stack, bool packed)
     uint32_t size = winch_size(l, packed);
     for (unsigned k = 0; k < l->nparts; k++) {
         if (last && k + 1 == l->nparts) {
-            l->reg[k] = ir_type_is_float(l->type) ? X64_XMM0 : X64_RAX;
+            l->reg[k] = xmm_type(l->type) ? X64_XMM0 : X64_RAX;
         } else {
             if (!packed)
                 *stack = (*stack + size - 1) & ~(size - 1);
@@ -96,7 +99,7 @@ static void winch_ret(x64_loc *l, bool last, uint32_t *stack, bool packed)
 
 static bool supported_type(ir_type t)
 {
-    return (t >= IR_I8 && t <= IR_I128) || t == IR_F32 || t == IR_F64;
+    return (t >= IR_I8 && t <= IR_I128) || t == IR_F32 || t == IR_F64 || x64_vec_type(t);
 }
 
 bool x64_sig_compute(cg_ctx *c, x64_abi *lw, const ir_function *fn, const ir_signature *sig, uint32_t inst,
@@ -156,11 +159,15 @@ bool x64_sig_compute(cg_ctx *c, x64_abi *lw, const ir_function *fn, const ir_sig
                 gpr += 2;
             } else {
                 l.nparts = p->type == IR_I128 ? 2 : 1;
+                bool x = xmm_type(p->type);
+                uint32_t sz = ir_type_bytes(p->type) > 8 && l.nparts == 1 ? 16 : 8;
                 for (unsigned k = 0; k < l.nparts; k++) {
-                    if (ir_type_is_float(p->type) ? xmm < nfreg : gpr < nireg)
-                        l.reg[k] = ir_type_is_float(p->type) ? (uint8_t)(X64_XMM0 + xmm++) : iregs[gpr++];
-                    else
-                        l.off[k] = stack, stack += 8;
+                    if (x ? xmm < nfreg : gpr < nireg) {
+                        l.reg[k] = x ? (uint8_t)(X64_XMM0 + xmm++) : iregs[gpr++];
+                    } else {    /* a vector takes 16 aligned bytes */
+                        stack = (stack + sz - 1) & ~(sz - 1);
+                        l.off[k] = stack, stack += sz;
+                    }
                 }
             }
             ir_vec_push(&lw->locs, l);
@@ -199,13 +206,13 @@ static bool narrow_ext(const x64_loc *l)
 
 static unsigned cls_of(const x64_loc *l)
 {
-    return ir_type_is_float(l->type) ? CG_CLS_FLOAT : CG_CLS_INT;
+    return xmm_type(l->type) ? CG_CLS_FLOAT : CG_CLS_INT;
 }
 
 static void mem_access(cg_ctx *c, bool store, const x64_loc *l, unsigned k, uint32_t r, unsigned amode,
                        uint32_t base, int32_t disp)
 {
-    bool fl = ir_type_is_float(l->type);
+    bool fl = xmm_type(l->type);
     cg_inst *in = cg_emit_inst(&c->f, fl ? (store ? X64_XSTORE : X64_XLOAD) : (store ? X64_STORE : X64_LOAD), 2);
     in->size = l->nparts == 2 || (store && narrow_ext(l)) ? 8 : (uint8_t)ir_type_bytes(l->type);
     in->amode = (uint8_t)amode;
@@ -521,6 +528,7 @@ bool x64_lower_trampoline(cg_ctx *c)
     x64_abi lw = {0};
     x64_sig s;
     bool ok = x64_sig_compute(c, &lw, fn, &fn->sig, CG_NONE, &s);
+    x64_vector_prepare(c);
     if (ok) {
         cg_block_begin(f, cg_new_label(f));
         uint32_t callee = cg_new_vreg(f, CG_CLS_INT), abuf = cg_new_vreg(f, CG_CLS_INT);

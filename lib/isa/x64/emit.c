@@ -133,7 +133,8 @@ static unsigned R(em *e, unsigned k)
 
 static mem spill(em *e, uint32_t slot)
 {
-    return (mem){X64_RSP, -1, 0, (int32_t)(e->c->frame.spill_off + 8 * slot), false, 0, NULL, 0};
+    unsigned ss = e->c->f.wide_spill ? 16 : 8;
+    return (mem){X64_RSP, -1, 0, (int32_t)(e->c->frame.spill_off + ss * slot), false, 0, NULL, 0};
 }
 
 /* The memory operand of the instruction, its registers from operand k. */
@@ -164,16 +165,17 @@ static void move(em *e, uint32_t from, uint32_t to, unsigned cls)
         move(e, s, to, cls);
         return;
     }
+    unsigned xp = e->c->f.wide_spill ? 0 : PF2;                /* movups / movsd */
     if (cg_alloc_is_slot(from)) {
         mem m = spill(e, cg_alloc_slot(from));
         if (fl)
-            enc(e, PF2, false, 0x0f10, to, &m, 0, 0, 0);        /* movsd x, [m] */
+            enc(e, xp, false, 0x0f10, to, &m, 0, 0, 0);         /* movsd x, [m] */
         else
             enc(e, 0, true, 0x8b, to, &m, 0, 0, 0);             /* mov r, [m] */
     } else if (cg_alloc_is_slot(to)) {
         mem m = spill(e, cg_alloc_slot(to));
         if (fl)
-            enc(e, PF2, false, 0x0f11, from, &m, 0, 0, 0);
+            enc(e, xp, false, 0x0f11, from, &m, 0, 0, 0);
         else
             enc(e, 0, true, 0x89, from, &m, 0, 0, 0);
     } else if (fl) {
@@ -686,6 +688,51 @@ static void emit_jmptable(em *e)
 }
 
 
+/* ---- vectors ---------------------------------------------------------------- */
+
+/* The X64_V* forms: an SSE instruction from its encoding (x64.h). */
+static void emit_vec(em *e)
+{
+    const cg_inst *in = e->in;
+    int64_t x = in->imm;
+    unsigned pfx = XV_PFX(x), n = XV_HAS_IMM(x);
+    bool w = (x & XV_W) != 0;
+    switch (in->op) {
+    case X64_VRR:
+        rr(e, pfx, w, XV_OPC(x), R(e, 0), R(e, 2), 0);
+        break;
+    case X64_VRRM: {
+        mem m = mem_of(e, 2);
+        enc(e, pfx, w, XV_OPC(x), R(e, 0), &m, 0, 0, n);
+        break;
+    }
+    case X64_VUN:
+        if (x & XV_SWAP)
+            rr(e, pfx, w, XV_OPC(x), R(e, 1), R(e, 0), 0);
+        else
+            rr(e, pfx, w, XV_OPC(x), R(e, 0), R(e, 1), 0);
+        break;
+    case X64_VSHI:
+        rr(e, pfx, w, XV_OPC(x), XV_DIG(x), R(e, 0), 0);
+        break;
+    case X64_VTEST:
+        rr(e, pfx, w, XV_OPC(x), R(e, 0), R(e, 1), 0);
+        break;
+    default: {      /* VFMA: VEX.128.66.0F38.W(size 8) 0xA8 + kind*2 (213 form) */
+        static const uint8_t opc[4] = {0xa8, 0xaa, 0xac, 0xae};
+        unsigned d = R(e, 0), b = R(e, 2), c = R(e, 3);
+        cg_put1(B, 0xc4);
+        cg_put1(B, (d & 8 ? 0 : 0x80) | 0x40 | (c & 8 ? 0 : 0x20) | 0x02);
+        cg_put1(B, (in->size == 8 ? 0x80 : 0) | (~b & 15) << 3 | 0x01);
+        cg_put1(B, opc[in->cc & 3]);
+        cg_put1(B, 0xc0 | (d & 7) << 3 | (c & 7));
+        n = 0;
+    }
+    }
+    if (n)
+        cg_put1(B, XV_IMM8(x));
+}
+
 /* ---- one instruction ------------------------------------------------------- */
 
 static void emit_inst(em *e, uint32_t next_label)
@@ -900,13 +947,13 @@ static void emit_inst(em *e, uint32_t next_label)
     case X64_XLOAD: {
         mem m = mem_of(e, 1);
         trap_here(e);
-        enc(e, size == 4 ? PF3 : PF2, false, 0x0f10, R(e, 0), &m, 0, 0, 0);
+        enc(e, size == 4 ? PF3 : size == 8 ? PF2 : 0, false, 0x0f10, R(e, 0), &m, 0, 0, 0);
         break;
     }
     case X64_XSTORE: {
         mem m = mem_of(e, 1);
         trap_here(e);
-        enc(e, size == 4 ? PF3 : PF2, false, 0x0f11, R(e, 0), &m, 0, 0, 0);
+        enc(e, size == 4 ? PF3 : size == 8 ? PF2 : 0, false, 0x0f11, R(e, 0), &m, 0, 0, 0);
         break;
     }
     case X64_XALU:
@@ -980,6 +1027,9 @@ static void emit_inst(em *e, uint32_t next_label)
         cg_buf_bind(B, skip);
         break;
     }
+    case X64_VRR: case X64_VRRM: case X64_VUN: case X64_VSHI: case X64_VTEST: case X64_VFMA:
+        emit_vec(e);
+        break;
     default:
         e->ok = false;
     }

@@ -805,6 +805,8 @@ static bool lower_inst(x64_lowering *L, uint32_t inst)
     case IR_OP_select_spectre_guard: case IR_OP_try_call: case IR_OP_try_call_indirect:
         break;      /* these know about pairs */
     default: {
+        if (x64_is_vector_inst(c, inst))
+            return x64_lower_vector(L, inst);
         bool wide = in->nres && fn->values.v[ir_inst_results(fn, inst)[0]].type == IR_I128;
         for (uint32_t k = 0; k < in->nargs && !wide; k++)
             wide = vtype(c, a[k]) == IR_I128;
@@ -904,7 +906,7 @@ static bool lower_inst(x64_lowering *L, uint32_t inst)
         x64_lower_fcmp(c, inst);
         return true;
     case IR_OP_select: case IR_OP_select_spectre_guard: {
-        if (!is_int(t) && t != IR_F32 && t != IR_F64 && t != IR_I128)
+        if (!is_int(t) && t != IR_F32 && t != IR_F64 && t != IR_I128 && !x64_vec_type(t))
             return cg_unsupported(c, inst, NULL);
         if (!is_int(vtype(c, a[0])) && vtype(c, a[0]) != IR_I128)
             return cg_unsupported(c, inst, NULL);
@@ -1023,6 +1025,7 @@ bool x64_lower(cg_ctx *c)
     }
     if (ok)
         ok = x64_plan_tail_calls(c, &lw);
+    x64_vector_prepare(c);
     if (ok)
         mark_fused(&L);
     for (uint32_t li = 0; ok && li < fn->layout.n; li++) {

@@ -151,13 +151,13 @@ bool x64_lower_load(x64_lowering *L, uint32_t inst)
     case IR_OP_uload32: width = 4; break;
     case IR_OP_sload32: width = 4, ext = X64_LD_SX; break;
     default:
-        if (!is_int(t) && t != IR_F32 && t != IR_F64)
+        if (!is_int(t) && t != IR_F32 && t != IR_F64 && !x64_vec_type(t))
             return cg_unsupported(c, inst, NULL);
         width = ir_type_bytes(t);
     }
     if (ext == X64_LD_SX && t == IR_I64)
         ext |= X64_LD_64;
-    bool fl = ir_type_is_float(t);
+    bool fl = ir_type_is_float(t) || ir_type_is_vector(t);
     amode m = addr_of(L, inst, ir_inst_args(c->fn, inst)[0], in->imm, false);
     uint32_t r[2];
     unsigned n = amode_regs(c, &m, r);
@@ -176,7 +176,7 @@ bool x64_lower_store(x64_lowering *L, uint32_t inst)
     ir_type t = vtype(c, a[0]);
     unsigned width = in->op == IR_OP_istore8 ? 1 : in->op == IR_OP_istore16 ? 2
                    : in->op == IR_OP_istore32 ? 4 : ir_type_bytes(t);
-    if (!is_int(t) && t != IR_F32 && t != IR_F64)
+    if (!is_int(t) && t != IR_F32 && t != IR_F64 && !x64_vec_type(t))
         return cg_unsupported(c, inst, NULL);
     int64_t k;
     bool imm = is_int(t) && x64_const_of(c, a[0], &k) && (width < 8 || k == (int32_t)k);
@@ -184,7 +184,8 @@ bool x64_lower_store(x64_lowering *L, uint32_t inst)
     amode m = addr_of(L, inst, a[1], in->imm, false);
     uint32_t r[2];
     unsigned n = amode_regs(c, &m, r);
-    cg_inst *i = cg_emit_inst(F, imm ? X64_STOREI : ir_type_is_float(t) ? X64_XSTORE : X64_STORE, !imm + n);
+    bool fl = ir_type_is_float(t) || ir_type_is_vector(t);
+    cg_inst *i = cg_emit_inst(F, imm ? X64_STOREI : fl ? X64_XSTORE : X64_STORE, !imm + n);
     i->size = (uint8_t)width, i->imm = in->mf.trap;
     if (imm)
         i->imm = (int64_t)((uint64_t)(uint32_t)k << 32 | (uint32_t)in->mf.trap);

@@ -122,8 +122,32 @@ enum {
     X64_CVTSEQ,     /* cc X64_CVT_*, size float, aux int size 4|8
                        [def gpr, use xmm, temp xmm, temp xmm, temp gpr]: fcvt_to_* with traps */
     X64_CVTU64,     /* size float  [def xmm, use gpr, temp gpr, temp gpr]: u64 -> float */
+    /* SSE vector forms, imm an X64_V encoding (below) */
+    X64_VRR,        /* [def reuse 1, use, use]: op a, b */
+    X64_VRRM,       /* [def reuse 1, use, mem]: op a, [mem] (a constant: amode CONST) */
+    X64_VUN,        /* [def, use]: op d, s (XV_SWAP: s in the reg field) */
+    X64_VSHI,       /* [def reuse 1, use]: op /digit a, imm8 */
+    X64_VTEST,      /* [use, use]: ptest-like, flags only */
+    X64_VFMA,       /* cc XV_FMA_*, size 4|8  [def reuse 1, use a, use b, use c]: VEX vfmadd213 */
     X64_OPCOUNT
 };
+
+/* X64_V* encodings: opcode (0x0fxx, 0x0f38xx, 0x0f3axx), mandatory prefix,
+ * REX.W, an imm8, reg/rm order, the /digit of a shift by immediate. */
+#define XV_66 (1ll << 24)
+#define XV_F2 (2ll << 24)
+#define XV_F3 (4ll << 24)
+#define XV_W (1ll << 27)
+#define XV_IMM(x) (1ll << 28 | (int64_t)(uint8_t)(x) << 32)
+#define XV_SWAP (1ll << 29)
+#define XV_DIGIT(d) ((int64_t)(d) << 40)
+#define XV_OPC(e) ((uint32_t)((e) & 0xffffff))
+#define XV_PFX(e) ((unsigned)((e) >> 24 & 7))
+#define XV_IMM8(e) ((uint8_t)((e) >> 32))
+#define XV_HAS_IMM(e) (((e) >> 28) & 1)
+#define XV_DIG(e) ((unsigned)((e) >> 40 & 7))
+/* X64_VFMA: fmadd, fmsub, fnmadd, fnmsub (x * y + z with signs) */
+enum { XV_FMA_ADD, XV_FMA_SUB, XV_FMA_NADD, XV_FMA_NSUB };
 
 /* X64_ALU/ALUI aux: nothing reads the flags (an add may be a lea). */
 #define X64_FLAGS_DEAD 1u
@@ -271,6 +295,16 @@ bool x64_lower_i128(cg_ctx *c, uint32_t inst);
 unsigned x64_icmp_i128(cg_ctx *c, uint32_t inst);
 /* Flags for "i128 vreg pair r is nonzero"; returns the condition. */
 unsigned x64_test_i128(cg_ctx *c, uint32_t r);
+
+/* ---- lowervec.c: 128-bit vectors in xmm registers ------------------------- */
+
+/* Whether inst has a vector operand or result (then lowervec.c lowers it). */
+bool x64_is_vector_inst(const cg_ctx *c, uint32_t inst);
+bool x64_lower_vector(x64_lowering *L, uint32_t inst);
+/* Before lowering: 16-byte spill slots if the function has vector values. */
+void x64_vector_prepare(cg_ctx *c);
+/* A vector type passed in an xmm register (up to 16 bytes, not dynamic). */
+bool x64_vec_type(ir_type t);
 
 const char *x64_reg_name(unsigned preg);
 
