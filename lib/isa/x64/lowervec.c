@@ -213,6 +213,18 @@ static void bitsel(cg_ctx *c, uint32_t d, uint32_t m, uint32_t x, uint32_t y)
 
 /* ---- integer comparisons ---------------------------------------------------------- */
 
+/* x > y signed; i64x2 without SSE4.2: from 32-bit compares, the low
+ * halves' sign bits flipped (then signed order is their unsigned one). */
+static uint32_t pgt(cg_ctx *c, unsigned l, uint32_t d, uint32_t x, uint32_t y)
+{
+    if (l < 3 || (c->target->isa >> CG_ISA_sse42 & 1))
+        return vop(c, pcmpgt[l], d, x, y);
+    uint32_t xm = vopk(c, PXOR, N, x, 0x80000000u, 8), ym = vopk(c, PXOR, N, y, 0x80000000u, 8);
+    uint32_t gt = vop(c, pcmpgt[2], N, xm, ym), eq = vop(c, pcmpeq[2], N, xm, ym);
+    uint32_t lo = vop(c, PAND, N, vun(c, PSHUFD(0xa0), N, gt), vun(c, PSHUFD(0xf5), N, eq));
+    return vop(c, POR, d, lo, vun(c, PSHUFD(0xf5), N, gt));
+}
+
 /* icmp cond of lanes lb l into d; unsigned orders by bias or min/max. */
 static void vicmp(cg_ctx *c, unsigned cond, unsigned l, uint32_t d, uint32_t x, uint32_t y)
 {
@@ -220,12 +232,12 @@ static void vicmp(cg_ctx *c, unsigned cond, unsigned l, uint32_t d, uint32_t x, 
     switch (cond) {
     case IR_INTCC_eq: vop(c, pcmpeq[l], d, x, y); return;
     case IR_INTCC_ne: vnot(c, d, vop(c, pcmpeq[l], N, x, y)); return;
-    case IR_INTCC_sgt: vop(c, pcmpgt[l], d, x, y); return;
-    case IR_INTCC_slt: vop(c, pcmpgt[l], d, y, x); return;
+    case IR_INTCC_sgt: pgt(c, l, d, x, y); return;
+    case IR_INTCC_slt: pgt(c, l, d, y, x); return;
     case IR_INTCC_sge: case IR_INTCC_sle: {
         bool ge = cond == IR_INTCC_sge;
         if (l == 3)     /* not (y > x), not (x > y) */
-            vnot(c, d, vop(c, pcmpgt[3], N, ge ? y : x, ge ? x : y));
+            vnot(c, d, pgt(c, 3, N, ge ? y : x, ge ? x : y));
         else
             vop(c, pcmpeq[l], d, vop(c, ge ? pmaxs[l] : pmins[l], N, x, y), x);
         return;
@@ -240,13 +252,13 @@ static void vicmp(cg_ctx *c, unsigned cond, unsigned l, uint32_t d, uint32_t x, 
     default: {      /* with the bias (uge, ule of i64x2 inverted) */
         uint32_t xb = vopk(c, PXOR, N, x, bias, 1u << l), yb = vopk(c, PXOR, N, y, bias, 1u << l);
         if (cond == IR_INTCC_ugt)
-            vop(c, pcmpgt[l], d, xb, yb);
+            pgt(c, l, d, xb, yb);
         else if (cond == IR_INTCC_ult)
-            vop(c, pcmpgt[l], d, yb, xb);
+            pgt(c, l, d, yb, xb);
         else if (cond == IR_INTCC_uge)      /* not (y > x) */
-            vnot(c, d, vop(c, pcmpgt[l], N, yb, xb));
+            vnot(c, d, pgt(c, l, N, yb, xb));
         else
-            vnot(c, d, vop(c, pcmpgt[l], N, xb, yb));
+            vnot(c, d, pgt(c, l, N, xb, yb));
     }
     }
 }
