@@ -41,7 +41,9 @@ if [ ! -x "$CLIFRUN" ]; then
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/repltest.XXXXXX")
-sock=clifrun-repltest-$$
+export TMUX_TMPDIR=$tmp     # the server's socket goes away with $tmp
+unset TMUX
+sock=repltest
 printf 'set -g default-terminal screen\nset -g history-limit 5000\n' >"$tmp/tmux.conf"
 T() { tmux -L "$sock" -f "$tmp/tmux.conf" "$@"; }
 cleanup() { T kill-server >/dev/null 2>&1; rm -rf "$tmp"; }
@@ -59,12 +61,18 @@ start() {
     cmd="env HOME='$tmp/home' TERM=screen ${envs[*]} $RUN '$bin' $*; echo \"[exit \$?]\"; sleep 600"
     T new-session -d -s "$name" -x 100 -y 50 "$cmd"
 }
-screen() { T capture-pane -p -J -S - -t "$1" "${@:2}" | sed 's/ *$//'; }
+screen() { T capture-pane -p -J -S - -t "$1" "${@:2}" 2>&1 | sed 's/ *$//'; }
+# clifrun has ended (or the pane is gone): no use waiting
+ended() { screen "$1" | grep -qE '^\[exit [0-9]+\]$|^can.t find|^no server running'; }
 # wait_for NAME REGEX: until the screen matches (grep -E), or the deadline
 wait_for() {
     local end=$((SECONDS + DEADLINE))
     while [ $SECONDS -le $end ]; do
         screen "$1" | grep -qE -- "$2" && return 0
+        if ended "$1"; then   # one last look: it may have ended just now
+            screen "$1" | grep -qE -- "$2"
+            return
+        fi
         sleep 0.1
     done
     return 1
@@ -72,7 +80,7 @@ wait_for() {
 # the last non-empty line is the prompt
 prompt_back() {
     local end=$((SECONDS + DEADLINE))
-    while [ $SECONDS -le $end ]; do
+    while [ $SECONDS -le $end ] && ! ended "$1"; do
         [ "$(screen "$1" | grep -v '^$' | tail -n 1)" = "${2:-clif>}" ] && return 0
         sleep 0.1
     done
@@ -94,13 +102,13 @@ type_lines() {
         end=$((SECONDS + DEADLINE))
         # (the end of the line: after a Tab, the line holds more than l)
         until [[ "$(last_line "$n")" =~ ^(clif|\.\.\.\.)\>\ (.*)$ && "${BASH_REMATCH[2]}" == *"${l%"${l##*[! ]}"}" ]]; do
-            [ $SECONDS -le $end ] || break
+            [ $SECONDS -le $end ] && ! ended "$n" || break
             sleep 0.05
         done
         keys "$n" Enter
         end=$((SECONDS + DEADLINE))
         until [[ "$(last_line "$n")" =~ ^(clif|\.\.\.\.)\>$ ]]; do
-            [ $SECONDS -le $end ] || break
+            [ $SECONDS -le $end ] && ! ended "$n" || break
             sleep 0.05
         done
     done

@@ -328,7 +328,8 @@ static saved_funcs save_funcs(const session *S)
     saved_funcs sv = {malloc((S->funcs.n + 1) * sizeof *sv.v), S->funcs.n};
     if (!sv.v)
         abort();
-    memcpy(sv.v, S->funcs.v, S->funcs.n * sizeof *sv.v);
+    if (sv.n)
+        memcpy(sv.v, S->funcs.v, sv.n * sizeof *sv.v);
     return sv;
 }
 
@@ -337,7 +338,8 @@ static void restore_funcs(session *S, saved_funcs *sv)
 {
     for (uint32_t i = sv->n; i < S->funcs.n; i++)
         free(S->funcs.v[i].name);
-    memcpy(S->funcs.v, sv->v, sv->n * sizeof *sv->v);
+    if (sv->n)
+        memcpy(S->funcs.v, sv->v, sv->n * sizeof *sv->v);
     S->funcs.n = sv->n;
     free(sv->v);
     sv->v = NULL;
