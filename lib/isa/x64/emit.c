@@ -947,12 +947,22 @@ static void emit_inst(em *e, uint32_t next_label)
     case X64_XLOAD: {
         mem m = mem_of(e, 1);
         trap_here(e);
+        if (size == 2) {    /* pinsrw x, [m], 0: a 2-byte vector */
+            enc(e, P66, false, 0x0fc4, R(e, 0), &m, 0, 0, 1);
+            cg_put1(B, 0);
+            break;
+        }
         enc(e, size == 4 ? PF3 : size == 8 ? PF2 : 0, false, 0x0f10, R(e, 0), &m, 0, 0, 0);
         break;
     }
     case X64_XSTORE: {
         mem m = mem_of(e, 1);
         trap_here(e);
+        if (size == 2) {    /* pextrw [m], x, 0 */
+            enc(e, P66, false, 0x0f3a15, R(e, 0), &m, 0, 0, 1);
+            cg_put1(B, 0);
+            break;
+        }
         enc(e, size == 4 ? PF3 : size == 8 ? PF2 : 0, false, 0x0f11, R(e, 0), &m, 0, 0, 0);
         break;
     }

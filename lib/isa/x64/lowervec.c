@@ -34,7 +34,7 @@ bool x64_vec_type(ir_type t)
     if (!ir_type_is_vector(t) || (t & IR_TYPE_DYNAMIC))
         return false;
     unsigned n = ir_type_bytes(t);
-    return n == 4 || n == 8 || n == 16;
+    return n == 2 || n == 4 || n == 8 || n == 16;
 }
 
 /* log2 of the lane's bytes: 0 for i8 .. 3 for i64/f64 */
@@ -913,10 +913,8 @@ bool x64_lower_vector(x64_lowering *L, uint32_t inst)
                    ir_type_is_float(from)) {
             vmov(c, d, x);      /* vectors, f64 <-> an 8-byte vector: all in xmm */
         } else {
-            unsigned n = ir_type_bytes(t);
-            if (n != 4 && n != 8)
-                break;
-            x64_un(c, ir_type_is_vector(t) ? X64_MOVG2X : X64_MOVX2G, 0, n, 0, d, x);
+            unsigned n = ir_type_bytes(t);      /* movd (2 bytes: the low ones) or movq */
+            x64_un(c, ir_type_is_vector(t) ? X64_MOVG2X : X64_MOVX2G, 0, n == 8 ? 8 : 4, 0, d, x);
         }
         return true;
     }
