@@ -21,8 +21,8 @@
 static const char usage[] =
     "usage: clifrun [OPTIONS] FILE          run FILE's run and print lines (or %main)\n"
     "       clifrun -e '%f(1, 2)' ... FILE  call functions of FILE and print the results\n"
-    "       clifrun [-i] [OPTIONS] [FILE]   an interactive session (REPL), after loading\n"
-    "                                       FILE; `clifrun` alone on a terminal starts one\n"
+    "       clifrun [-i] [OPTIONS] [FILE]   the REPL, after loading FILE (:help\n"
+    "                                       inside); `clifrun` alone on a tty too\n"
     "       clifrun COMMAND [OPTIONS] ARGS...\n"
     "\n"
     "Commands:\n"
