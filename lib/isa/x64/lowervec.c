@@ -444,16 +444,76 @@ static void vfma_libcall(cg_ctx *c, ir_type t, uint32_t d, const uint32_t *v)
         acc = vop(c, P3A(0x21) | XV_IMM(k << 4), k == 3 ? d : N, acc, r[k]);
 }
 
+/* lane k of an i64x2 in a gpr */
+static uint32_t lane64(cg_ctx *c, uint32_t x, unsigned k)
+{
+    uint32_t g = x64_new_int(c);
+    if (k)
+        vun(c, P3A(0x16) | XV_W | XV_SWAP | XV_IMM(1), g, x);      /* pextrq */
+    else
+        x64_un(c, X64_MOVX2G, 0, 8, 0, g, x);
+    return g;
+}
+
+/* i64x2 x, y to the i32x4 of their lanes clamped, lane by lane: snarrow
+ * to the signed range, unarrow (signed) and uunarrow (unsigned) to the
+ * unsigned one */
+static void vnarrow64(cg_ctx *c, unsigned op, uint32_t d, uint32_t x, uint32_t y)
+{
+    bool s = op == IR_OP_snarrow;
+    uint32_t acc = N;
+    for (unsigned k = 0; k < 4; k++) {
+        uint32_t g = lane64(c, k < 2 ? x : y, k & 1), kh = x64_movi(c, 8, s ? INT32_MAX : UINT32_MAX);
+        uint32_t m = x64_new_int(c), r = m;
+        cg_inst *i = cg_emit_inst(F, X64_CMP, 2);
+        i->cc = X64_CMPOP, i->size = 8;
+        cg_op_use(F, g);
+        cg_op_use(F, kh);
+        x64_cmov(c, op == IR_OP_uunarrow ? X64_CC_A : X64_CC_G, 8, m, g, kh);
+        if (op != IR_OP_uunarrow) {
+            uint32_t kl = x64_movi(c, 8, s ? INT32_MIN : 0);
+            r = x64_new_int(c);
+            i = cg_emit_inst(F, X64_CMP, 2);
+            i->cc = X64_CMPOP, i->size = 8;
+            cg_op_use(F, m);
+            cg_op_use(F, kl);
+            x64_cmov(c, X64_CC_L, 8, r, m, kl);
+        }
+        if (k == 0) {
+            acc = nv(c);
+            x64_un(c, X64_MOVG2X, 0, 4, 0, acc, r);
+        } else {
+            acc = vop(c, P3A(0x22) | XV_IMM(k), k == 3 ? d : N, acc, r);     /* pinsrd */
+        }
+    }
+}
+
+/* f64x2 to i64x2 saturating, lane by lane (the scalar sequence) */
+static void vcvt_f64_i64(cg_ctx *c, bool sign, uint32_t d, uint32_t x)
+{
+    uint32_t g[2];
+    for (unsigned k = 0; k < 2; k++) {
+        uint32_t f = k ? vun(c, PSHUFD(0xee), N, x) : x;
+        g[k] = x64_new_int(c);
+        cg_inst *i = cg_emit_inst(F, X64_CVTSEQ, 5);
+        i->cc = (uint8_t)((sign ? X64_CVT_SIGNED : 0) | X64_CVT_SAT), i->size = 8, i->aux = 8;
+        cg_op_def(F, g[k]);
+        cg_op_use(F, f);
+        cg_op_temp(F, nv(c));
+        cg_op_temp(F, nv(c));
+        cg_op_temp(F, x64_new_int(c));
+    }
+    uint32_t m = nv(c);
+    x64_un(c, X64_MOVG2X, 0, 8, 0, m, g[0]);
+    vop(c, P3A(0x22) | XV_W | XV_IMM(1), d, m, g[1]);                /* pinsrq */
+}
+
 /* int lanes (i64x2 signed or unsigned) to f64x2, lane by lane */
 static void vcvt_i64_f64(cg_ctx *c, bool sign, uint32_t d, uint32_t x)
 {
     uint32_t f[2];
     for (unsigned k = 0; k < 2; k++) {
-        uint32_t g = x64_new_int(c);
-        if (k)
-            vun(c, P3A(0x16) | XV_W | XV_SWAP | XV_IMM(1), g, x);  /* pextrq */
-        else
-            x64_un(c, X64_MOVX2G, 0, 8, 0, g, x);
+        uint32_t g = lane64(c, x, k);
         f[k] = nv(c);
         if (sign) {
             x64_un(c, X64_CVTI2F, 0, 8, 8, f[k], g);
@@ -499,8 +559,14 @@ static bool vconv(cg_ctx *c, uint32_t inst, ir_type t, ir_type from, uint32_t d,
             return true;
         }
         break;
-    case IR_OP_fcvt_to_sint_sat:
-        if (t == ir_type_make(IR_I32, 2) && from == ir_type_make(IR_F32, 2)) {
+    case IR_OP_fcvt_to_sint_sat: case IR_OP_fcvt_to_uint_sat:
+        if (t == ir_type_make(IR_I64, 1) && from == ir_type_make(IR_F64, 1)) {
+            vcvt_f64_i64(c, in->op == IR_OP_fcvt_to_sint_sat, d, x);
+            return true;
+        }
+        if (t != ir_type_make(IR_I32, 2) || from != ir_type_make(IR_F32, 2))
+            break;
+        if (in->op == IR_OP_fcvt_to_sint_sat) {
             uint32_t ord = vop(c, P0(0xc2) | XV_IMM(0), N, x, x);     /* not NaN */
             uint32_t v = vop(c, P0(0x54), N, x, ord);                   /* NaN -> 0 */
             uint32_t pos = vop(c, PXOR, N, ord, v);                     /* sign clear: positive */
@@ -508,10 +574,7 @@ static bool vconv(cg_ctx *c, uint32_t inst, ir_type t, ir_type from, uint32_t d,
             uint32_t ov = vshi(c, 0x72, 4, 31, N, vop(c, PAND, N, pos, r));
             vop(c, PXOR, d, ov, r);     /* positive overflow 0x80000000 -> 0x7fffffff */
             return true;
-        }
-        break;
-    case IR_OP_fcvt_to_uint_sat:
-        if (t == ir_type_make(IR_I32, 2) && from == ir_type_make(IR_F32, 2)) {
+        } else {
             uint8_t two31[16];
             splat_bytes(two31, 0x4f000000, 4);
             uint32_t v = vop(c, P0(0x5f), N, x, vzero(c));             /* NaN, negative -> 0 */
@@ -843,7 +906,11 @@ bool x64_lower_vector(x64_lowering *L, uint32_t inst)
     case IR_OP_snarrow: case IR_OP_unarrow: case IR_OP_uunarrow: {
         unsigned al = lb(at);
         uint32_t x = X(0), y = X(1);
-        if (al == 3 || al == 0)
+        if (al == 3) {
+            vnarrow64(c, in->op, d, x, y);
+            return true;
+        }
+        if (al == 0)
             break;
         if (in->op == IR_OP_uunarrow) {     /* clamp as unsigned first */
             uint64_t m = al == 1 ? 0xff : 0xffff;
