@@ -206,7 +206,8 @@ uint32_t cg_sym_add(cg_ctx *c, const char *name);
 /* Number of the vreg of an IR value (allocated on first use by its type). */
 uint32_t cg_value_vreg(cg_ctx *c, uint32_t v);
 unsigned cg_type_cls(ir_type t);
-/* "unsupported on <isa>: <opcode>.<type>" at the instruction. */
+/* "unsupported on <isa>: <opcode>.<type>" at the instruction (inst CG_NONE:
+ * `what` at the function, for its signature). */
 bool cg_unsupported(cg_ctx *c, uint32_t inst, const char *what);
 /* The symbol an external name links to: a function of the file by its
  * cg_symbol_name, a libcall by its C name, else the name itself. */

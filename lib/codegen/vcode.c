@@ -138,6 +138,10 @@ uint32_t cg_value_vreg(cg_ctx *c, uint32_t v)
 
 bool cg_unsupported(cg_ctx *c, uint32_t inst, const char *what)
 {
+    if (inst == CG_NONE) {  /* the function's own signature */
+        ir_diag_set(c->d, c->fn->line, c->fn->col, "unsupported on %s: %s", c->isa->name, what);
+        return false;
+    }
     const ir_inst_data *in = &c->fn->insts.v[inst];
     char buf[96], tb[16];
     if (!what) {

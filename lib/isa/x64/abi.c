@@ -192,10 +192,6 @@ bool x64_sig_compute(cg_ctx *c, x64_abi *lw, const ir_function *fn, const ir_sig
     }
     return true;
 unsupported:
-    if (inst == CG_NONE) {
-        ir_diag_set(c->d, c->fn->line, c->fn->col, "unsupported on %s: %s", c->isa->name, what);
-        return false;
-    }
     return cg_unsupported(c, inst, what);
 }
 
