@@ -174,6 +174,8 @@ struct cg_isa {
     bool (*lower_trampoline)(cg_ctx *c);    /* for c->fn's signature */
     bool (*emit)(cg_ctx *c);
     const char *(*reg_name)(unsigned preg);
+    uint32_t (*put_in_reg)(cg_ctx *c, uint32_t value);      /* an IR value's vreg(s) */
+    uint32_t (*movi)(cg_ctx *c, unsigned size, int64_t imm); /* a constant in a new vreg */
 };
 extern const cg_isa x64_isa, a64_isa;
 /* lib/isa/aarch64/throw.c, on AArch64 hosts: __cranelift_throw for code of
@@ -212,6 +214,12 @@ bool cg_unsupported(cg_ctx *c, uint32_t inst, const char *what);
 /* The symbol an external name links to: a function of the file by its
  * cg_symbol_name, a libcall by its C name, else the name itself. */
 const char *cg_extname_symbol(cg_ctx *c, const ir_extname *n, char *buf, size_t size);
+/* The arguments of block call bc (fn->pool offset) become the current
+ * block's outgoing block arguments: values, try_call results retN (vregs in
+ * rets) and exception payloads exnN (nexn vregs in exn; zero where there
+ * are none, as on the normal-return edge).  i128 takes a vreg pair. */
+void cg_edge_args(cg_ctx *c, uint32_t bc, const ir_signature *sig, const uint32_t *rets,
+                  const uint32_t *exn, unsigned nexn);
 /* cg_sym_add of that symbol, remembering where the name is declared: a link
  * error about it points there. */
 uint32_t cg_sym_extname(cg_ctx *c, const ir_extname *n);

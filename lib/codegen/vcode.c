@@ -106,6 +106,42 @@ uint32_t cg_sym_add(cg_ctx *c, const char *name)
     return c->f.syms.n - 1;
 }
 
+void cg_edge_args(cg_ctx *c, uint32_t bc, const ir_signature *sig, const uint32_t *rets,
+                  const uint32_t *exn, unsigned nexn)
+{
+    const ir_function *fn = c->fn;
+    const uint32_t *p = &fn->pool.v[bc];
+    /* collected first: putting a value in a register may emit instructions */
+    uint32_t *rv = malloc((2 * p[1] + 1) * sizeof *rv), n = 0;
+    if (!rv) {
+        fputs("clifrun: out of memory\n", stderr);
+        exit(3);
+    }
+    for (uint32_t i = 0; i < p[1]; i++) {
+        uint32_t a = p[2 + i], ix = IR_BLOCKARG_INDEX(a);
+        switch (IR_BLOCKARG_KIND(a)) {
+        case IR_BLOCKARG_RET:
+            rv[n++] = rets[ix];
+            if (ix < sig->nrets && fn->abi_params.v[sig->rets + ix].type == IR_I128)
+                rv[n++] = rets[ix] + 1;
+            break;
+        case IR_BLOCKARG_EXN:
+            rv[n++] = exn && ix < nexn ? exn[ix] : c->isa->movi(c, 8, 0);
+            break;
+        default:
+            rv[n] = c->isa->put_in_reg(c, ix);
+            if (fn->values.v[ir_value_resolve(fn, ix)].type == IR_I128)
+                rv[n + 1] = rv[n] + 1, n++;
+            n++;
+        }
+    }
+    cg_block *b = &c->f.blocks.v[c->f.cur];
+    b->args = c->f.vlist.n, b->nargs = n;
+    for (uint32_t i = 0; i < n; i++)
+        ir_vec_push(&c->f.vlist, rv[i]);
+    free(rv);
+}
+
 uint32_t cg_sym_extname(cg_ctx *c, const ir_extname *n)
 {
     char buf[128];

@@ -51,4 +51,6 @@ const cg_isa a64_isa = {
     .lower_trampoline = a64_lower_trampoline,
     .emit = a64_emit,
     .reg_name = a64_reg_name,
+    .put_in_reg = a64_put_in_reg,
+    .movi = a64_movi,
 };

@@ -31,32 +31,8 @@ static void lower_edge(cg_ctx *c, uint32_t label, uint32_t bc, const ir_signatur
         for (unsigned k = 0; k < X64_EXN_REGS; k++)
             cg_op_def_fixed(&c->f, exn[k], k ? X64_RDX : X64_RAX);
     }
+    cg_edge_args(c, bc, sig, rets, exn, exn ? X64_EXN_REGS : 0);
     const uint32_t *p = &fn->pool.v[bc];
-    uint32_t *rv = malloc((2 * p[1] + 1) * sizeof *rv), n = 0;
-    for (uint32_t i = 0; i < p[1]; i++) {
-        uint32_t a = p[2 + i], ix = IR_BLOCKARG_INDEX(a);
-        switch (IR_BLOCKARG_KIND(a)) {
-        case IR_BLOCKARG_RET:
-            rv[n++] = rets[ix];
-            if (ix < sig->nrets && fn->abi_params.v[sig->rets + ix].type == IR_I128)
-                rv[n++] = rets[ix] + 1;
-            break;
-        case IR_BLOCKARG_EXN:
-            rv[n++] = exn && ix < X64_EXN_REGS ? exn[ix] : x64_movi(c, 8, 0);
-            break;
-        default:
-            rv[n] = x64_put_in_reg(c, ix);
-            if (fn->values.v[ix].type == IR_I128)
-                rv[n + 1] = rv[n] + 1, n++;
-            n++;
-        }
-    }
-    uint32_t first = c->f.vlist.n;
-    for (uint32_t i = 0; i < n; i++)
-        ir_vec_push(&c->f.vlist, rv[i]);
-    free(rv);
-    cg_block *b = &c->f.blocks.v[c->f.cur];
-    b->args = first, b->nargs = n;
     emit_jump(c, p[0]);
     end_block(c, &p[0], 1);
 }

@@ -46,4 +46,6 @@ const cg_isa x64_isa = {
     .lower_trampoline = x64_lower_trampoline,
     .emit = x64_emit,
     .reg_name = x64_reg_name,
+    .put_in_reg = x64_put_in_reg,
+    .movi = x64_movi,
 };
