@@ -1,0 +1,62 @@
+/* lib/interp: the oracle — an interpreter of CLIF with Cranelift's
+ * semantics (cranelift/codegen/meta/src/shared/instructions.rs,
+ * cranelift/interpreter/src/step.rs).  It reads lib/ir and nothing of
+ * lib/codegen or lib/isa, so a bug in lowering cannot hide in it; lib/fuzz
+ * pits every back end against it.  Same answer on every host.
+ *
+ * Values are held in 16 bytes, little endian, as ir_data_value.  Stack
+ * slots are real buffers; other addresses (symbols, host pointers, constant
+ * addresses) are host memory, read and written under a guard so that an
+ * unmapped one is the instruction's trap (heap_oob unless its memflags name
+ * another), never a crash.  Host functions are called through libffi.
+ *
+ * Nothing here exits or aborts: what the interpreter does not support is an
+ * error at the instruction ("unsupported by the interpreter: ..."). */
+#ifndef CLIFRUN_INTERP_H
+#define CLIFRUN_INTERP_H
+
+#include <signal.h>
+
+#include "ir.h"
+#include "run.h"
+
+typedef struct interp_ctx interp_ctx;
+
+/* Per-call limits.  A call that runs past them ends with RUN_TIMEOUT (or
+ * RUN_INTERRUPTED when *interrupt became non-zero); the interpreter polls
+ * both, so it is never unwound from the middle of an instruction. */
+typedef struct interp_opts {
+    double timeout;                     /* seconds; 0: none */
+    uint64_t max_steps;                 /* instructions; 0: none */
+    unsigned max_depth;                 /* calls deep before stk_ovf; 0: the default (10,000) */
+    volatile sig_atomic_t *interrupt;   /* may be NULL */
+} interp_opts;
+
+/* Where a call ended.  The run_outcome is lib/run's, so run_report prints
+ * it like a JIT call's: status RUN_OK, RUN_TRAP (msg "trap: int_divz at
+ * %f: v3 = sdiv v1, v2", trap the code), RUN_TIMEOUT, RUN_INTERRUPTED, or
+ * RUN_ERROR (msg: why it could not run, e.g. an unsupported instruction,
+ * with diag located at it). */
+typedef struct interp_outcome {
+    run_outcome oc;
+    ir_trapcode trap;       /* RUN_TRAP: the trap code (IR_TRAP_*) */
+    uint32_t func, inst;    /* RUN_TRAP, RUN_ERROR: where, IR_NONE if not in an instruction */
+    ir_diag diag;           /* RUN_ERROR: located at the instruction when there is one */
+} interp_outcome;
+
+/* An interpreter for the functions of file (verified; it must outlive the
+ * context).  Host symbols are looked up with dlsym when first called. */
+interp_ctx *interp_new(const ir_file *file);
+void interp_free(interp_ctx *ctx);
+
+/* Can every instruction of function func (and of the functions it may
+ * call) be interpreted?  If not, d says which, at its line and column:
+ * "unsupported by the interpreter: ..." */
+bool interp_supported(interp_ctx *ctx, uint32_t func, ir_diag *d);
+
+/* Call function func of the file with args (each of its parameter's type,
+ * nargs = sig.nparams); results gets sig.nrets values. */
+run_status interp_call(interp_ctx *ctx, uint32_t func, const ir_data_value *args, uint32_t nargs,
+                       ir_data_value *results, const interp_opts *opts, interp_outcome *out);
+
+#endif
