@@ -433,7 +433,7 @@ static void vfma_libcall(cg_ctx *c, ir_type t, uint32_t d, const uint32_t *v)
         for (unsigned j = 0; j < 3; j++)
             a[j] = k ? vun(c, PSHUFD(dbl ? 0xee : k), N, v[j]) : v[j];
         r[k] = nv(c);
-        x64_libcall(c, dbl ? "fma" : "fmaf", ts, a, 3, lt, r[k]);
+        cg_libcall(c, dbl ? "fma" : "fmaf", ts, a, 3, lt, r[k]);
     }
     if (dbl) {
         vop(c, P0(0x16), d, r[0], r[1]);    /* movlhps */
@@ -665,7 +665,7 @@ static void vsplat(cg_ctx *c, ir_type t, uint32_t d, uint32_t v)
     unsigned l = lb(t);
     ir_type lt = ir_type_lane(t);
     int64_t k;
-    uint32_t def = x64_def_of(c, v);
+    uint32_t def = cg_def_of(c, v);
     const ir_inst_data *di = def != IR_NONE ? &c->fn->insts.v[def] : NULL;
     if (x64_const_of(c, v, &k) || (di && (di->op == IR_OP_f32const || di->op == IR_OP_f64const))) {
         uint8_t b[16];
