@@ -46,6 +46,36 @@ void cg_abi_free(cg_abi *a)
     ir_vec_free(&a->vals);
 }
 
+void cg_mem(cg_ctx *c, bool store, ir_type t, unsigned width, uint32_t r, unsigned area, uint32_t base,
+            int32_t disp, ir_trapcode trap)
+{
+    const cg_isa *isa = c->isa;
+    bool fl = cg_type_cls(t) == CG_CLS_FLOAT;
+    cg_inst *in = cg_emit_inst(&c->f, store ? (fl ? isa->op_fstore : isa->op_store)
+                                            : (fl ? isa->op_fload : isa->op_load), 2);
+    in->size = (uint8_t)width, in->amode = isa->am[area], in->disp = disp;
+    in->cc = isa->ld_zx, in->imm = trap;
+    if (store)
+        cg_op_use(&c->f, r);
+    else
+        cg_op_def(&c->f, r);
+    if (area == CG_AREA_BASE)
+        cg_op_use(&c->f, base);
+}
+
+void cg_lea(cg_ctx *c, uint32_t dst, unsigned area, int32_t disp)
+{
+    cg_inst *in = cg_emit_inst(&c->f, c->isa->op_lea, 1);
+    in->amode = c->isa->am[area], in->disp = disp;
+    cg_op_def(&c->f, dst);
+}
+
+void cg_symbol_addr(cg_ctx *c, uint32_t dst, uint32_t sym)
+{
+    cg_emit_inst(&c->f, c->isa->op_gotload, 1)->aux = sym;
+    cg_op_def(&c->f, dst);
+}
+
 static bool narrow_ext(const cg_loc *l)
 {
     return l->ext != IR_EXT_NONE && ir_type_is_int(l->type) && ir_type_bits(l->type) < 64;
@@ -68,7 +98,7 @@ static unsigned part_width(const cg_loc *l, bool store)
 static void part_access(cg_ctx *c, bool store, const cg_loc *l, uint32_t r, unsigned area, uint32_t base,
                         uint32_t off)
 {
-    c->isa->mem(c, store, l->nparts == 2 ? IR_I64 : l->type, part_width(l, store), r, area, base,
+    cg_mem(c, store, l->nparts == 2 ? IR_I64 : l->type, part_width(l, store), r, area, base,
                 (int32_t)off, IR_TRAP_NONE);
 }
 
@@ -98,7 +128,7 @@ void cg_lower_args(cg_ctx *c, cg_abi *a, const uint32_t *params, uint32_t nparam
     for (uint32_t i = 0; i < s->nargs && i < nparams; i++) {
         const cg_loc *l = &a->locs.v[s->args + i];
         if (l->sarg) {
-            c->isa->lea(c, params[i], CG_AREA_IN, (int32_t)l->off[0]);
+            cg_lea(c, params[i], CG_AREA_IN, (int32_t)l->off[0]);
             continue;
         }
         for (unsigned k = 0; k < l->nparts; k++)
@@ -137,13 +167,13 @@ static void copy_sarg(cg_ctx *c, uint32_t p, uint32_t off, uint32_t size)
     if (size <= SARG_INLINE) {
         for (uint32_t k = 0; k < size; k += 8) {
             uint32_t t = cg_new_vreg(&c->f, CG_CLS_INT);
-            isa->mem(c, false, IR_I64, 8, t, CG_AREA_BASE, p, (int32_t)k, IR_TRAP_NONE);
-            isa->mem(c, true, IR_I64, 8, t, CG_AREA_OUT, CG_NONE, (int32_t)(off + k), IR_TRAP_NONE);
+            cg_mem(c, false, IR_I64, 8, t, CG_AREA_BASE, p, (int32_t)k, IR_TRAP_NONE);
+            cg_mem(c, true, IR_I64, 8, t, CG_AREA_OUT, CG_NONE, (int32_t)(off + k), IR_TRAP_NONE);
         }
         return;
     }
     uint32_t dst = cg_new_vreg(&c->f, CG_CLS_INT);
-    isa->lea(c, dst, CG_AREA_OUT, (int32_t)off);
+    cg_lea(c, dst, CG_AREA_OUT, (int32_t)off);
     ir_type ts[3] = {IR_I64, IR_I64, IR_I64};
     uint32_t args[3] = {dst, p, isa->movi(c, 8, size)};
     cg_libcall(c, "memcpy", ts, args, 3, IR_I64, cg_new_vreg(&c->f, CG_CLS_INT));
@@ -170,7 +200,7 @@ static void emit_call(cg_ctx *c, cg_abi *a, const cg_sig *s, uint32_t callee, ui
     ir_vec_reserve(&rv, 4 * (s->nargs + s->nrets + 1));
     if (s->ret_ptr) {
         uint32_t p = cg_new_vreg(f, CG_CLS_INT);
-        isa->lea(c, p, CG_AREA_OUT, (int32_t)ret_area);
+        cg_lea(c, p, CG_AREA_OUT, (int32_t)ret_area);
         rv.v[rv.n++] = p, rv.v[rv.n++] = s->ret_ptr_reg;
     }
     /* stack arguments go straight to the outgoing area at the SP */
@@ -375,7 +405,7 @@ bool cg_lower_return_call(cg_ctx *c, cg_abi *a, uint32_t inst)
 static void slot_access(cg_ctx *c, bool store, const cg_loc *l, uint32_t r, uint32_t buf, uint32_t i)
 {
     for (unsigned k = 0; k < l->nparts; k++)
-        c->isa->mem(c, store, l->nparts == 2 ? IR_I64 : l->type, l->nparts == 2 ? 8 : ir_type_bytes(l->type),
+        cg_mem(c, store, l->nparts == 2 ? IR_I64 : l->type, l->nparts == 2 ? 8 : ir_type_bytes(l->type),
                     r + k, CG_AREA_BASE, buf, (int32_t)(16 * i + 8 * k), IR_TRAP_NONE);
 }
 
@@ -451,7 +481,7 @@ bool cg_gv_value(cg_ctx *c, uint32_t gv, uint32_t inst, unsigned depth, uint32_t
         if (!cg_gv_value(c, g->base, inst, depth + 1, &base))
             return false;
         r = cg_new_vreg(&c->f, CG_CLS_INT);
-        isa->mem(c, false, g->type, ir_type_bytes(g->type), r, CG_AREA_BASE, base, (int32_t)g->offset,
+        cg_mem(c, false, g->type, ir_type_bytes(g->type), r, CG_AREA_BASE, base, (int32_t)g->offset,
                  g->flags.trap);
         break;
     case IR_GV_IADD_IMM:
@@ -464,7 +494,7 @@ bool cg_gv_value(cg_ctx *c, uint32_t gv, uint32_t inst, unsigned depth, uint32_t
         if (g->tls)
             return cg_unsupported(c, inst, "thread-local symbol");
         r = cg_new_vreg(&c->f, CG_CLS_INT);
-        isa->symbol_addr(c, r, cg_sym_extname(c, &g->name));
+        cg_symbol_addr(c, r, cg_sym_extname(c, &g->name));
         if (g->offset) {
             uint32_t s = cg_new_vreg(&c->f, CG_CLS_INT);
             isa->add_imm(c, s, r, g->offset);

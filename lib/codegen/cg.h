@@ -183,7 +183,7 @@ typedef struct cg_abi {
     uint32_t last_call;         /* index of the call instruction emitted last */
 } cg_abi;
 
-/* Where an ABI load or store goes (cg_isa.mem, cg_isa.lea). */
+/* Where an ABI load or store goes (cg_mem, cg_lea). */
 enum { CG_AREA_BASE,        /* [base + disp] */
        CG_AREA_IN,          /* the caller's stack arguments, disp from the first */
        CG_AREA_OUT };       /* this function's outgoing area at the SP */
@@ -249,14 +249,18 @@ struct cg_isa {
      *   jumptable  [use index, temp, temp] aux f->vlist of labels (default
      *            first), imm their count */
     uint16_t op_args, op_ret, op_call, op_callind, op_retcall, op_jump, op_trap, op_jumptable;
+    /* Memory forms, also alike everywhere:
+     *   load, fload    cc ld_zx (zero-extend), size  [def, mem] imm trap
+     *   store, fstore  size  [use, mem] imm trap
+     *   lea  [def, mem];  gotload  aux symbol  [def]: its address, through the GOT
+     * with the memory operand in addressing mode am[CG_AREA_*] (BASE: one
+     * operand, the base; IN, OUT: none).  f* for the float register class. */
+    uint16_t op_load, op_store, op_fload, op_fstore, op_lea, op_gotload;
+    uint8_t ld_zx, am[3];
     /* Machine primitives the shared lowering emits through. */
-    void (*mem)(cg_ctx *c, bool store, ir_type t, unsigned width, uint32_t r, unsigned area, uint32_t base,
-                int32_t disp, ir_trapcode trap);
-    void (*lea)(cg_ctx *c, uint32_t dst, unsigned area, int32_t disp);
     void (*add_imm)(cg_ctx *c, uint32_t dst, uint32_t src, int64_t imm);    /* 64 bits */
     /* Zero- or sign-extend the low `bits` of r to `to` bytes (4 or 8), new vreg. */
     uint32_t (*extend)(cg_ctx *c, uint32_t r, unsigned bits, unsigned to, bool sign);
-    void (*symbol_addr)(cg_ctx *c, uint32_t dst, uint32_t sym);            /* through the GOT */
 };
 extern const cg_isa x64_isa, a64_isa;
 /* lib/isa/aarch64/throw.c, on AArch64 hosts: __cranelift_throw for code of
@@ -352,6 +356,12 @@ void cg_libcall(cg_ctx *c, const char *name, const ir_type *types, const uint32_
                 ir_type rtype, uint32_t ret);
 /* lib/run's trampoline for c->fn's signature. */
 bool cg_lower_trampoline(cg_ctx *c);
+/* A load (store) of r, of type t (its class picks the form), width bytes,
+ * at area + disp. */
+void cg_mem(cg_ctx *c, bool store, ir_type t, unsigned width, uint32_t r, unsigned area, uint32_t base,
+            int32_t disp, ir_trapcode trap);
+void cg_lea(cg_ctx *c, uint32_t dst, unsigned area, int32_t disp);
+void cg_symbol_addr(cg_ctx *c, uint32_t dst, uint32_t sym);
 /* The value of global value gv (vmctx, load, iadd_imm, symbol), new vreg. */
 bool cg_gv_value(cg_ctx *c, uint32_t gv, uint32_t inst, unsigned depth, uint32_t *out);
 void cg_abi_free(cg_abi *a);

@@ -241,7 +241,7 @@ static bool lower_inst(cg_lower *L, uint32_t inst)
         cg_end_block(c, NULL, 0);
         return true;
     case IR_OP_func_addr:
-        c->isa->symbol_addr(c, cg_value_vreg(c, ir_inst_results(fn, inst)[0]),
+        cg_symbol_addr(c, cg_value_vreg(c, ir_inst_results(fn, inst)[0]),
                             cg_sym_extname(c, &fn->func_refs.v[in->ent].name));
         return true;
     case IR_OP_nop:

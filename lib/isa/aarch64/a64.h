@@ -144,11 +144,7 @@ enum { A64_CLOB_NONE, A64_CLOB_CALL, A64_CLOB_ALL };    /* ALL: try_call (nothin
 bool a64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uint32_t nparams,
                       const ir_abi_param *rets, uint32_t nrets, cg_sig *out, char *what, size_t wn);
 unsigned a64_call_clobbers(ir_callconv cc);
-void a64_abi_mem(cg_ctx *c, bool store, ir_type t, unsigned width, uint32_t r, unsigned area, uint32_t base,
-                 int32_t disp, ir_trapcode trap);
-void a64_abi_lea(cg_ctx *c, uint32_t dst, unsigned area, int32_t disp);
 void a64_addi(cg_ctx *c, uint32_t dst, uint32_t src, int64_t imm);
-void a64_symbol_addr(cg_ctx *c, uint32_t dst, uint32_t sym);
 
 /* ---- lower.c: cg_isa's lowering hooks ------------------------------------ */
 

@@ -120,38 +120,7 @@ unsigned a64_call_clobbers(ir_callconv cc)
     return A64_CLOB_CALL;
 }
 
-static const uint8_t area_amode[] = {[CG_AREA_BASE] = A64_AM_BASE, [CG_AREA_IN] = A64_AM_INARG,
-                                     [CG_AREA_OUT] = A64_AM_OUTARG};
-
-void a64_abi_mem(cg_ctx *c, bool store, ir_type t, unsigned width, uint32_t r, unsigned area, uint32_t base,
-                 int32_t disp, ir_trapcode trap)
-{
-    bool fl = ir_type_is_float(t);
-    cg_inst *in = cg_emit_inst(&c->f, fl ? (store ? A64_FSTORE : A64_FLOAD) : (store ? A64_STORE : A64_LOAD), 2);
-    in->size = (uint8_t)width, in->amode = area_amode[area], in->disp = disp;
-    in->cc = A64_LD_ZX, in->imm = trap;
-    if (store)
-        cg_op_use(&c->f, r);
-    else
-        cg_op_def(&c->f, r);
-    if (area == CG_AREA_BASE)
-        cg_op_use(&c->f, base);
-}
-
-void a64_abi_lea(cg_ctx *c, uint32_t dst, unsigned area, int32_t disp)
-{
-    cg_inst *in = cg_emit_inst(&c->f, A64_LEA, 1);
-    in->amode = area_amode[area], in->disp = disp;
-    cg_op_def(&c->f, dst);
-}
-
 void a64_addi(cg_ctx *c, uint32_t dst, uint32_t src, int64_t imm)
 {
     a64_alu_imm(c, A64_ADD, 8, dst, src, imm);
-}
-
-void a64_symbol_addr(cg_ctx *c, uint32_t dst, uint32_t sym)
-{
-    cg_emit_inst(&c->f, A64_GOTLOAD, 1)->aux = sym;
-    cg_op_def(&c->f, dst);
 }

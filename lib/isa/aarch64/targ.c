@@ -60,9 +60,9 @@ const cg_isa a64_isa = {
     .exn_regs = {A64_X0, A64_X0 + 1},
     .op_args = A64_ARGS, .op_ret = A64_RET, .op_call = A64_CALL, .op_callind = A64_CALLIND,
     .op_retcall = A64_RETCALL, .op_jump = A64_B, .op_trap = A64_UDF, .op_jumptable = A64_BRTABLE,
-    .mem = a64_abi_mem,
-    .lea = a64_abi_lea,
+    .op_load = A64_LOAD, .op_store = A64_STORE, .op_fload = A64_FLOAD, .op_fstore = A64_FSTORE,
+    .op_lea = A64_LEA, .op_gotload = A64_GOTLOAD, .ld_zx = A64_LD_ZX,
+    .am = {[CG_AREA_BASE] = A64_AM_BASE, [CG_AREA_IN] = A64_AM_INARG, [CG_AREA_OUT] = A64_AM_OUTARG},
     .add_imm = a64_addi,
     .extend = a64_extend,
-    .symbol_addr = a64_symbol_addr,
 };

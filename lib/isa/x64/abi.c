@@ -199,31 +199,6 @@ unsigned x64_call_clobbers(ir_callconv cc)
 
 /* ---- the primitives the shared lowering emits through ------------------------- */
 
-static const uint8_t area_amode[] = {[CG_AREA_BASE] = X64_AM_BASE, [CG_AREA_IN] = X64_AM_INARG,
-                                     [CG_AREA_OUT] = X64_AM_OUTARG};
-
-void x64_abi_mem(cg_ctx *c, bool store, ir_type t, unsigned width, uint32_t r, unsigned area, uint32_t base,
-                int32_t disp, ir_trapcode trap)
-{
-    bool x = xmm_type(t);
-    cg_inst *in = cg_emit_inst(&c->f, x ? (store ? X64_XSTORE : X64_XLOAD) : (store ? X64_STORE : X64_LOAD), 2);
-    in->size = (uint8_t)width, in->amode = area_amode[area], in->disp = disp;
-    in->cc = X64_LD_ZX, in->imm = trap;
-    if (store)
-        cg_op_use(&c->f, r);
-    else
-        cg_op_def(&c->f, r);
-    if (area == CG_AREA_BASE)
-        cg_op_use(&c->f, base);
-}
-
-void x64_abi_lea(cg_ctx *c, uint32_t dst, unsigned area, int32_t disp)
-{
-    cg_inst *in = cg_emit_inst(&c->f, X64_LEA, 1);
-    in->amode = area_amode[area], in->disp = disp;
-    cg_op_def(&c->f, dst);
-}
-
 void x64_add_imm(cg_ctx *c, uint32_t dst, uint32_t src, int64_t imm)
 {
     if (imm == (int32_t)imm)
@@ -231,10 +206,3 @@ void x64_add_imm(cg_ctx *c, uint32_t dst, uint32_t src, int64_t imm)
     else
         x64_rr(c, X64_ALU, X64_ADD, 8, dst, src, x64_movi(c, 8, imm));
 }
-
-void x64_symbol_addr(cg_ctx *c, uint32_t dst, uint32_t sym)
-{
-    cg_emit_inst(&c->f, X64_GOTLOAD, 1)->aux = sym;
-    cg_op_def(&c->f, dst);
-}
-

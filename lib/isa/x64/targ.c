@@ -55,9 +55,9 @@ const cg_isa x64_isa = {
     .exn_regs = {X64_RAX, X64_RDX},
     .op_args = X64_ARGS, .op_ret = X64_RET, .op_call = X64_CALL, .op_callind = X64_CALLIND,
     .op_retcall = X64_RETCALL, .op_jump = X64_JMP, .op_trap = X64_UD2, .op_jumptable = X64_JMPTABLE,
-    .mem = x64_abi_mem,
-    .lea = x64_abi_lea,
+    .op_load = X64_LOAD, .op_store = X64_STORE, .op_fload = X64_XLOAD, .op_fstore = X64_XSTORE,
+    .op_lea = X64_LEA, .op_gotload = X64_GOTLOAD, .ld_zx = X64_LD_ZX,
+    .am = {[CG_AREA_BASE] = X64_AM_BASE, [CG_AREA_IN] = X64_AM_INARG, [CG_AREA_OUT] = X64_AM_OUTARG},
     .add_imm = x64_add_imm,
     .extend = x64_extend,
-    .symbol_addr = x64_symbol_addr,
 };

@@ -161,11 +161,7 @@ enum { X64_CLOB_NONE, X64_CLOB_CALL, X64_CLOB_DIV, X64_CLOB_WIN64,
 bool x64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uint32_t nparams,
                       const ir_abi_param *rets, uint32_t nrets, cg_sig *out, char *what, size_t wn);
 unsigned x64_call_clobbers(ir_callconv cc);
-void x64_abi_mem(cg_ctx *c, bool store, ir_type t, unsigned width, uint32_t r, unsigned area, uint32_t base,
-                 int32_t disp, ir_trapcode trap);
-void x64_abi_lea(cg_ctx *c, uint32_t dst, unsigned area, int32_t disp);
 void x64_add_imm(cg_ctx *c, uint32_t dst, uint32_t src, int64_t imm);
-void x64_symbol_addr(cg_ctx *c, uint32_t dst, uint32_t sym);
 
 /* ---- lower.c: helpers shared with abi.c and lower128.c ------------------- */
 
