@@ -957,6 +957,13 @@ static void emit_inst(em *e, uint32_t next_label)
     }
     case X64_XSTORE: {
         mem m = mem_of(e, 1);
+        if (size == 2 && !(e->c->target->isa >> CG_ISA_sse41 & 1)) {  /* pextrw r11d, x, 0; mov [m], r11w */
+            rr(e, P66, false, 0x0fc5, X64_SCRATCH, R(e, 0), 0);
+            cg_put1(B, 0);
+            trap_here(e);
+            enc(e, P66, false, 0x89, X64_SCRATCH, &m, 0, 0, 0);
+            break;
+        }
         trap_here(e);
         if (size == 2) {    /* pextrw [m], x, 0 */
             enc(e, P66, false, 0x0f3a15, R(e, 0), &m, 0, 0, 1);
