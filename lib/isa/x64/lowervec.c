@@ -4,7 +4,8 @@
  * contract: SSE2 always, SSSE3, SSE4.1, SSE4.2 only with has_ssse3,
  * has_sse41, has_sse42, AVX only for fma with has_avx and has_fma; without
  * a flag, an SSE2 sequence (or a libcall per lane, for rounding) does the
- * work, as in Cranelift's x64 lower.isle, which these sequences follow. */
+ * work, as in Cranelift's x64 lower.isle, which these sequences follow.
+ * emit.c refuses an instruction the target's flags do not allow. */
 #include "x64.h"
 
 #include <string.h>
