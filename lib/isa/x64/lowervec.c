@@ -22,11 +22,6 @@
 /* ps or pd by lane size */
 #define PSD(t, o) (ir_type_lane_bits(t) == 64 ? P66(o) : P0(o))
 
-static ir_type vtype(const cg_ctx *c, uint32_t v)
-{
-    return c->fn->values.v[ir_value_resolve(c->fn, v)].type;
-}
-
 static uint32_t res(cg_ctx *c, uint32_t inst, unsigned k)
 {
     return cg_value_vreg(c, ir_inst_results(c->fn, inst)[k]);
@@ -64,7 +59,7 @@ bool x64_is_vector_inst(const cg_ctx *c, uint32_t inst)
         if (ir_type_is_vector(fn->values.v[ir_inst_results(fn, inst)[k]].type))
             return true;
     for (uint32_t k = 0; k < in->nargs; k++)
-        if (ir_type_is_vector(vtype(c, ir_inst_args(fn, inst)[k])))
+        if (ir_type_is_vector(cg_vtype(c, ir_inst_args(fn, inst)[k])))
             return true;
     return false;
 }
@@ -586,7 +581,7 @@ static void vround_libcall(cg_ctx *c, unsigned mode, bool dbl, uint32_t d, uint3
     for (unsigned k = 0; k < (dbl ? 2u : 4u); k++) {
         uint32_t a = k ? vun(c, PSHUFD(dbl ? 0xee : k), N, x) : x;
         r[k] = nv(c);
-        x64_libcall(c, fns[dbl][mode], &lt, &a, 1, lt, r[k]);
+        cg_libcall(c, fns[dbl][mode], &lt, &a, 1, lt, r[k]);
     }
     vjoin(c, dbl, d, r);
 }
@@ -1090,7 +1085,7 @@ bool x64_lower_vector(x64_lowering *L, uint32_t inst)
     const ir_inst_data *in = &fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(fn, inst);
     ir_type t = in->nres ? fn->values.v[ir_inst_results(fn, inst)[0]].type : in->type;
-    ir_type at = in->nargs ? vtype(c, a[0]) : IR_TYPE_NONE;     /* the first operand's */
+    ir_type at = in->nargs ? cg_vtype(c, a[0]) : IR_TYPE_NONE;     /* the first operand's */
     c->f.wide_spill = true;
     if ((ir_type_is_vector(t) && !x64_vec_type(t)) || (ir_type_is_vector(at) && !x64_vec_type(at)) ||
         (ir_type_is_vector(t) && ir_type_bytes(t) != 16 && in->op != IR_OP_bitcast))
