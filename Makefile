@@ -106,6 +106,10 @@ all: $(BUILD)/clifrun
 $(BUILD)/clifrun: $(OBJS)
 	$(CC_HOST) $(LDFLAGS) -o $@ $(OBJS) $(LIBS)
 
+# The interpreter's float arithmetic must be IEEE operation by operation:
+# no a*b+c fused into an fma (GCC's default for GNU C on AArch64).
+$(BUILD)/obj/lib/interp/%.o: CFLAGS_BASE += -ffp-contract=off
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC_HOST) $(CFLAGS_BASE) $(CFLAGS) -c -o $@ $<
