@@ -156,7 +156,11 @@ roundtrip-suite: $(BUILD)/clifrun
 $(BUILD)/cgbench: tools/cgbench.c $(LIB_OBJS)
 	$(CC_HOST) $(CFLAGS_BASE) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LIBS)
 
-bench: $(BUILD)/clifrun $(BUILD)/cgbench
+# The interpreter's throughput (instructions per second) on the same workloads.
+$(BUILD)/interpbench: tools/interpbench.c $(LIB_OBJS)
+	$(CC_HOST) $(CFLAGS_BASE) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LIBS)
+
+bench: $(BUILD)/clifrun $(BUILD)/cgbench $(BUILD)/interpbench
 	@$(TEST_ENV) tools/bench.sh
 
 # ---- setup and installation --------------------------------------------------
