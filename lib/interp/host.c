@@ -130,7 +130,8 @@ int interp_host_call(interp_ctx *C, void *addr, const ir_function *fn, const ir_
     if (C->pending) {
         int p = C->pending;
         C->pending = 0;
-        return p;   /* a callback trapped: where_* already say where */
+        C->where_kept = true;   /* a callback trapped: where_* say where */
+        return p;
     }
     if (st == RUN_ERROR)
         return interp_error(C, "calling host code: %s", oc.msg);

@@ -151,8 +151,10 @@ struct interp_ctx {
     double deadline;
     uint32_t where_func, where_inst;   /* of a trap or error */
     int pending;            /* a trap or error inside a callback from the host */
+    bool where_kept;        /* where_* are the callback's: keep them */
     char msg[256];          /* INTERP_ERR: why */
     bool in_host;           /* a host call is under way (callbacks re-enter) */
+    bool generic_only;      /* interp_set_generic_only */
 };
 
 /* ---- interp.c ------------------------------------------------------------------ */
@@ -179,6 +181,7 @@ typedef struct interp_dec {
     uint32_t inst;
     ir_diag *d;
     IR_VEC(uint32_t) ops;
+    uint32_t need;          /* slots argbuf/retbuf must hold for this function */
 } interp_dec;
 typedef bool (*interp_decode_fn)(interp_dec *D, dinst *d);
 

@@ -156,6 +156,24 @@ static uint32_t push_op(interp_dec *D, uint32_t v)
     return D->ops.n - 1;
 }
 
+static void need_buf(interp_ctx *C, uint32_t n)
+{
+    if (n <= C->argbuf_cap)
+        return;
+    uint32_t cap = C->argbuf_cap ? C->argbuf_cap : 64;
+    while (cap < n)
+        cap *= 2;
+    islot *a = aligned_alloc(16, cap * sizeof(islot)), *r = aligned_alloc(16, cap * sizeof(islot));
+    if (!a || !r) {
+        free(a);
+        free(r);
+        return;
+    }
+    free(C->argbuf);
+    free(C->retbuf);
+    C->argbuf = a, C->retbuf = r, C->argbuf_cap = cap;
+}
+
 /* A block call at pool offset off into an edge; returns its index. */
 static uint32_t add_edge(interp_dec *D, dedge_vec *edges, uint32_t off, const uint32_t *blk_cost)
 {
@@ -182,26 +200,10 @@ static uint32_t add_edge(interp_dec *D, dedge_vec *edges, uint32_t off, const ui
         push_op(D, dst);
         e.nmoves++;
     }
+    if (e.staged && e.nmoves > D->need)
+        D->need = e.nmoves;     /* the staging area */
     ir_vec_push(edges, e);
     return edges->n - 1;
-}
-
-static void need_buf(interp_ctx *C, uint32_t n)
-{
-    if (n <= C->argbuf_cap)
-        return;
-    uint32_t cap = C->argbuf_cap ? C->argbuf_cap : 64;
-    while (cap < n)
-        cap *= 2;
-    islot *a = aligned_alloc(16, cap * sizeof(islot)), *r = aligned_alloc(16, cap * sizeof(islot));
-    if (!a || !r) {
-        free(a);
-        free(r);
-        return;
-    }
-    free(C->argbuf);
-    free(C->retbuf);
-    C->argbuf = a, C->retbuf = r, C->argbuf_cap = cap;
 }
 
 /* The callee of a call-like instruction's func ref: file function or host. */
@@ -276,7 +278,10 @@ static bool decode_call(interp_dec *D, dinst *d)
         d->c = interp_slot(D, a[0]);
     d->ty2 = (ir_type)sig;      /* try_call keeps its normal edge in imm */
     d->imm = sig;
-    need_buf(D->C, d->b > s->nrets ? d->b : s->nrets);
+    if (d->b > D->need)
+        D->need = d->b;
+    if (s->nrets > D->need)
+        D->need = s->nrets;
     switch (op) {
     case IR_OP_call: d->x = XOP_CALL; break;
     case IR_OP_call_indirect: d->x = XOP_CALL_INDIRECT; break;
@@ -361,7 +366,8 @@ static bool decode_control(interp_dec *D, dinst *d, dedge_vec *edges, const uint
         d->b = in->nargs;
         for (uint32_t k = 0; k < in->nargs; k++)
             push_op(D, interp_slot(D, a[k]));
-        need_buf(D->C, in->nargs);
+        if (in->nargs > D->need)
+            D->need = in->nargs;
         return true;
     case IR_OP_trap:
     case IR_OP_resumable_trap:
@@ -421,7 +427,9 @@ static bool layout_frame(interp_dec *D)
         if (off > (1u << 30))
             return interp_unsupported(D->d, fn, IR_NONE, "stack slots of more than 1 GiB");
     }
-    df->mem_size = (uint32_t)((off + 15) & ~15ull);
+    /* 16 bytes at least, as a return address and frame pointer would take:
+     * a callee's stack pointer is below its caller's */
+    df->mem_size = off ? (uint32_t)((off + 15) & ~15ull) : 16;
     df->mem_align = (uint32_t)(align > 4096 ? 4096 : align);
     return true;
 }
@@ -525,6 +533,8 @@ static bool decode_body(interp_dec *D)
             default:
                 d->x = XOP_GENERIC;
                 ok = family_decoder[fam](D, d);
+                if (C->generic_only && d->fn)
+                    d->x = XOP_GENERIC;
                 break;
             }
         }
@@ -548,8 +558,10 @@ static bool decode_body(interp_dec *D)
         for (uint32_t k = 0; k < fn->sig.nparams && k < df->nparams; k++)
             if (fn->abi_params.v[fn->sig.params + k].purpose == IR_PURPOSE_VMCTX)
                 df->vmctx = fn->pool.v[df->params + k];
-        need_buf(C, df->nparams > fn->sig.nrets ? df->nparams : fn->sig.nrets);
-        if (!C->argbuf)
+        uint32_t need = df->nparams > fn->sig.nrets ? df->nparams : fn->sig.nrets;
+        need = need > D->need ? need : D->need;
+        need_buf(C, need ? need : 1);
+        if (C->argbuf_cap < need || !C->argbuf)
             ok = interp_unsupported(D->d, fn, IR_NONE, "out of memory");
     } else {
         ir_vec_free(&edges);
@@ -633,6 +645,11 @@ void interp_free(interp_ctx *C)
     interp_host_free(C);
     interp_mem_free(C);
     free(C);
+}
+
+void interp_set_generic_only(interp_ctx *C, bool on)
+{
+    C->generic_only = on;
 }
 
 bool interp_supported(interp_ctx *C, uint32_t func, ir_diag *d)
@@ -719,15 +736,13 @@ static int push_frame(interp_ctx *C, dfunc *df)
     F->slot_mark = C->vals.top;
     F->mem_mark = C->mem.top;
     F->slots = interp_stack_alloc(&C->vals, (size_t)df->nslots * sizeof(islot), 16);
-    F->mem = df->mem_size ? interp_stack_alloc(&C->mem, df->mem_size, df->mem_align)
-                          : C->mem.base + C->mem.size - C->mem.top;
-    if (!F->slots || (df->mem_size && !F->mem)) {
+    F->mem = interp_stack_alloc(&C->mem, df->mem_size, df->mem_align);
+    if (!F->slots || !F->mem) {
         C->vals.top = F->slot_mark;
         C->mem.top = F->mem_mark;
         return IR_TRAP_stk_ovf;
     }
-    if (df->mem_size)
-        memset(F->mem, 0, df->mem_size);    /* the same answer every time */
+    memset(F->mem, 0, df->mem_size);    /* the same answer every time */
     F->fn = df;
     F->pc = df->entry_pc;
     C->depth++;
@@ -1050,8 +1065,11 @@ static int run(interp_ctx *C, uint32_t base)
             goto stop;
     }
 stop:
-    C->where_func = df->index;
-    C->where_inst = d->inst;
+    if (!C->where_kept) {     /* a callback's trap keeps its own place */
+        C->where_func = df->index;
+        C->where_inst = d->inst;
+    }
+    C->where_kept = false;
     while (C->depth > base)
         pop_frame(C);
     return st;
@@ -1191,6 +1209,7 @@ run_status interp_call(interp_ctx *C, uint32_t func, const ir_data_value *args, 
     if (C->max_steps && C->poll_at > C->max_steps)
         C->poll_at = C->max_steps;
     C->pending = 0;
+    C->where_kept = false;
     memset(&C->pinned, 0, sizeof C->pinned);
     interp_mem_forget(C);
     for (uint32_t i = 0; i < nargs; i++)

@@ -72,6 +72,12 @@ void interp_free(interp_ctx *ctx);
  * "unsupported by the interpreter: ..." */
 bool interp_supported(interp_ctx *ctx, uint32_t func, ir_diag *d);
 
+/* For tests: from now on, decode every instruction to its family's general
+ * code instead of the dispatch loop's inline forms of the common cases
+ * (scalar iadd, icmp, load ...), so the two can be checked against each
+ * other.  Functions already decoded keep their form. */
+void interp_set_generic_only(interp_ctx *ctx, bool on);
+
 /* Call function func of the file with args (each of its parameter's type,
  * nargs = sig.nparams); results gets sig.nrets values.  Not re-entrant:
  * host code called from the function may call back into it only through
