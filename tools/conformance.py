@@ -34,6 +34,8 @@ VERBOSE = os.environ.get("V", "") not in ("", "0")
 # "skip F: host can't run s390x programs (4 run lines)"
 LINE_RE = re.compile(r"^(ok  |FAIL|skip) (\S+\.clif)(?: \[([^\]]*)\])?: (.*)$")
 SUMMARY_RE = re.compile(r"^(\d+) passed, (\d+) failed, (\d+) skipped$", re.M)
+FAIL_RE = re.compile(r"^FAIL (\S+\.clif):(\d+): ")
+ERROR_RE = re.compile(r"^FAIL (\S+\.clif):\d+:\d+: error: (.*)$")
 
 
 def host_arch():
@@ -51,7 +53,15 @@ def clifrun_test(suite, spread, interp=False):
     p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=3600)
     out = p.stdout.decode("utf-8", "backslashreplace")
     files, interp_files = {}, {}
+    fails = {}      # file -> run lines that failed (from the "FAIL file:line: " lines)
+    errors = {}     # file -> its first error (a function that does not compile or interpret)
     for line in out.split("\n"):
+        em = ERROR_RE.match(line)
+        if em and em.group(1).startswith(suite):
+            errors.setdefault(os.path.relpath(em.group(1), suite), em.group(2))
+        fm = FAIL_RE.match(line)
+        if fm and fm.group(1).startswith(suite):
+            fails.setdefault(os.path.relpath(fm.group(1), suite), []).append(int(fm.group(2)))
         m = LINE_RE.match(line)
         if not m or not m.group(2).startswith(suite):
             continue
@@ -66,6 +76,14 @@ def clifrun_test(suite, spread, interp=False):
         if c:
             f["p"] += int(c.group(1))
             f["f"] += int(c.group(2))
+    for name, lines in fails.items():
+        for into in (files, interp_files):
+            if name in into:
+                into[name]["failed_lines"] = lines
+    for name, msg in errors.items():
+        for into in (files, interp_files):
+            if name in into:
+                into[name]["error"] = msg
     summary = SUMMARY_RE.findall(out)
     return p.returncode, files, interp_files, summary[-1] if summary else None, \
         p.stderr.decode("utf-8", "replace")
@@ -164,7 +182,14 @@ def ratchet_interp(suite, update):
     st = {n: status(f) for n, f in files.items()}
     npass = sum(1 for v in st.values() if v == "pass")
     print(f"conformance --interpret: {len(files)} files: {npass} pass entirely; run lines: {summary[0]} "
-          f"agree with the expected values, {summary[1]} do not")
+          f"agree with the expected values, {summary[1]} do not:")
+    for n in sorted(n for n, s in st.items() if s == "fail"):
+        lines = files[n].get("failed_lines", [])
+        shown = ", ".join(str(l) for l in lines[:8]) + (", ..." if len(lines) > 8 else "")
+        why = f"run lines {shown}" if lines else ""
+        if files[n].get("error"):
+            why += ("; " if why else "") + files[n]["error"]
+        print(f"     {n}: {files[n]['f']} of {files[n]['p'] + files[n]['f']} disagree: {why}")
     passed = failed = 0
     for n in listed:
         if st.get(n) != "pass":
