@@ -19,6 +19,9 @@
 #include <sys/mman.h>
 
 #define FN_SPACING 16
+/* Host code calling interpreted code calling host code ...: this deep at
+ * most, then stk_ovf (the C stack holds every level). */
+#define MAX_REENTRIES 200
 
 /* Cranelift's LibCall names and the C functions behind them. */
 static const char *const libcalls[][2] = {
@@ -182,11 +185,20 @@ static void closure_entry(ffi_cif *cif, void *ret, void **args, void *user)
         memset(ret, 0, cif->rtype->size < sizeof(ffi_arg) ? sizeof(ffi_arg) : cif->rtype->size);
     if (C->pending || !C->in_host)
         return;     /* a callback already trapped: the host call ends soon */
+    if (C->reentries >= MAX_REENTRIES) {
+        /* each level holds host and interpreter frames on the C stack */
+        C->pending = IR_TRAP_stk_ovf;
+        C->where_func = cd->func;
+        C->where_inst = IR_NONE;
+        return;
+    }
     for (uint32_t i = 0; i < fn->sig.nparams; i++) {
         memset(&a[i], 0, sizeof a[i]);
         memcpy(a[i].b, args[i], ir_type_bytes(fn->abi_params.v[fn->sig.params + i].type));
     }
+    C->reentries++;
     int st = interp_reenter(C, cd->func, a, r);
+    C->reentries--;
     if (st) {
         C->pending = st;
         return;

@@ -154,6 +154,7 @@ struct interp_ctx {
     bool where_kept;        /* where_* are the callback's: keep them */
     char msg[256];          /* INTERP_ERR: why */
     bool in_host;           /* a host call is under way (callbacks re-enter) */
+    unsigned reentries;     /* callbacks from host code under way */
     bool generic_only;      /* interp_set_generic_only */
 };
 

@@ -1209,6 +1209,7 @@ run_status interp_call(interp_ctx *C, uint32_t func, const ir_data_value *args, 
     if (C->max_steps && C->poll_at > C->max_steps)
         C->poll_at = C->max_steps;
     C->pending = 0;
+    C->reentries = 0;
     C->where_kept = false;
     memset(&C->pinned, 0, sizeof C->pinned);
     interp_mem_forget(C);
