@@ -205,6 +205,72 @@ static bool lower_try_call(cg_lower *L, uint32_t inst)
 
 /* ---- one instruction, one block, the function --------------------------------- */
 
+/* Opcode families the driver routes to a target's hooks (facts about the
+ * opcodes, the same for every target). */
+enum { FAM_NONE, FAM_FLOAT, FAM_CONV, FAM_LOAD, FAM_STORE, FAM_ATOMIC, FAM_BITOP };
+static const uint8_t family[IR_OP_COUNT] = {
+    [IR_OP_fadd] = FAM_FLOAT, [IR_OP_fsub] = FAM_FLOAT, [IR_OP_fmul] = FAM_FLOAT,
+    [IR_OP_fdiv] = FAM_FLOAT, [IR_OP_sqrt] = FAM_FLOAT, [IR_OP_fneg] = FAM_FLOAT,
+    [IR_OP_fabs] = FAM_FLOAT, [IR_OP_fcopysign] = FAM_FLOAT, [IR_OP_fmin] = FAM_FLOAT,
+    [IR_OP_fmax] = FAM_FLOAT, [IR_OP_floor] = FAM_FLOAT, [IR_OP_ceil] = FAM_FLOAT,
+    [IR_OP_trunc] = FAM_FLOAT, [IR_OP_nearest] = FAM_FLOAT, [IR_OP_fma] = FAM_FLOAT,
+    [IR_OP_fpromote] = FAM_CONV, [IR_OP_fdemote] = FAM_CONV, [IR_OP_fcvt_from_sint] = FAM_CONV,
+    [IR_OP_fcvt_from_uint] = FAM_CONV, [IR_OP_fcvt_to_sint] = FAM_CONV, [IR_OP_fcvt_to_uint] = FAM_CONV,
+    [IR_OP_fcvt_to_sint_sat] = FAM_CONV, [IR_OP_fcvt_to_uint_sat] = FAM_CONV, [IR_OP_bitcast] = FAM_CONV,
+    [IR_OP_load] = FAM_LOAD, [IR_OP_uload8] = FAM_LOAD, [IR_OP_sload8] = FAM_LOAD,
+    [IR_OP_uload16] = FAM_LOAD, [IR_OP_sload16] = FAM_LOAD, [IR_OP_uload32] = FAM_LOAD,
+    [IR_OP_sload32] = FAM_LOAD,
+    [IR_OP_store] = FAM_STORE, [IR_OP_istore8] = FAM_STORE, [IR_OP_istore16] = FAM_STORE,
+    [IR_OP_istore32] = FAM_STORE,
+    [IR_OP_atomic_load] = FAM_ATOMIC, [IR_OP_atomic_store] = FAM_ATOMIC, [IR_OP_atomic_cas] = FAM_ATOMIC,
+    [IR_OP_atomic_rmw] = FAM_ATOMIC,
+    /* on floats these are float operations */
+    [IR_OP_band] = FAM_BITOP, [IR_OP_bor] = FAM_BITOP, [IR_OP_bxor] = FAM_BITOP, [IR_OP_bnot] = FAM_BITOP,
+    [IR_OP_bitselect] = FAM_BITOP,
+};
+
+ir_type cg_ctrl_type(const cg_ctx *c, uint32_t inst)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    return in->type || !in->nres ? in->type : c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
+}
+
+unsigned cg_mem_width(const cg_ctx *c, uint32_t inst, bool *sign)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    *sign = in->op == IR_OP_sload8 || in->op == IR_OP_sload16 || in->op == IR_OP_sload32;
+    switch (in->op) {
+    case IR_OP_uload8: case IR_OP_sload8: case IR_OP_istore8: return 1;
+    case IR_OP_uload16: case IR_OP_sload16: case IR_OP_istore16: return 2;
+    case IR_OP_uload32: case IR_OP_sload32: case IR_OP_istore32: return 4;
+    case IR_OP_store: return ir_type_bytes(cg_vtype(c, ir_inst_args(c->fn, inst)[0]));
+    default: return ir_type_bytes(cg_ctrl_type(c, inst));
+    }
+}
+
+/* What the target left to its family hooks. */
+static bool lower_by_family(cg_lower *L, uint32_t inst)
+{
+    cg_ctx *c = L->c;
+    const cg_isa *isa = c->isa;
+    ir_type t = cg_ctrl_type(c, inst);
+    bool flt = t == IR_F32 || t == IR_F64, scalar_int = t >= IR_I8 && t <= IR_I64;
+    switch (family[c->fn->insts.v[inst].op]) {
+    case FAM_FLOAT: return isa->lower_float(c, inst, t);
+    case FAM_CONV: return isa->lower_conv(c, inst);
+    case FAM_LOAD: return isa->lower_load(L, inst);
+    case FAM_STORE: return isa->lower_store(L, inst);
+    case FAM_ATOMIC: return isa->lower_atomic(c, inst);
+    case FAM_BITOP:
+        if (flt)
+            return isa->lower_float(c, inst, t);
+        break;
+    default:
+        break;
+    }
+    return scalar_int ? isa->lower_int(L, inst, t) : cg_unsupported(c, inst, NULL);
+}
+
 static bool lower_inst(cg_lower *L, uint32_t inst)
 {
     cg_ctx *c = L->c;
@@ -246,8 +312,10 @@ static bool lower_inst(cg_lower *L, uint32_t inst)
         return true;
     case IR_OP_nop:
         return true;
-    default:
-        return c->isa->lower_inst(L, inst);
+    default: {
+        int r = c->isa->lower_inst(L, inst);
+        return r == CG_BY_FAMILY ? lower_by_family(L, inst) : r == CG_DONE;
+    }
     }
 }
 

@@ -149,7 +149,10 @@ void a64_addi(cg_ctx *c, uint32_t dst, uint32_t src, int64_t imm);
 /* ---- lower.c: cg_isa's lowering hooks ------------------------------------ */
 
 bool a64_prepare(cg_lower *L);
-bool a64_lower_inst(cg_lower *L, uint32_t inst);
+int a64_lower_inst(cg_lower *L, uint32_t inst);
+bool a64_lower_int(cg_lower *L, uint32_t inst, ir_type t);
+bool a64_lower_load(cg_lower *L, uint32_t inst);
+bool a64_lower_store(cg_lower *L, uint32_t inst);
 void a64_branch(cg_lower *L, uint32_t inst, uint32_t lt, uint32_t lf);
 bool a64_emit(cg_ctx *c);
 

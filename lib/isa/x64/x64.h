@@ -199,7 +199,8 @@ enum {
 typedef cg_lower x64_lowering;
 /* cg_isa's lowering hooks. */
 bool x64_prepare(cg_lower *L);
-bool x64_lower_inst(cg_lower *L, uint32_t inst);
+int x64_lower_inst(cg_lower *L, uint32_t inst);
+bool x64_lower_int(cg_lower *L, uint32_t inst, ir_type t);
 void x64_branch(cg_lower *L, uint32_t inst, uint32_t lt, uint32_t lf);
 bool x64_emit(cg_ctx *c);
 
