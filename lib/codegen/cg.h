@@ -268,8 +268,9 @@ struct cg_isa {
     uint8_t ld_zx, am[3];
     /* Machine primitives the shared lowering emits through. */
     void (*add_imm)(cg_ctx *c, uint32_t dst, uint32_t src, int64_t imm);    /* 64 bits */
-    /* Zero- or sign-extend the low `bits` of r to `to` bytes (4 or 8), new vreg. */
-    uint32_t (*extend)(cg_ctx *c, uint32_t r, unsigned bits, unsigned to, bool sign);
+    /* dst = the low `bits` of r zero- or sign-extended to `to` bytes (4 or 8). */
+    void (*extend_into)(cg_ctx *c, uint32_t dst, uint32_t r, unsigned bits, unsigned to, bool sign);
+    void (*mov64)(cg_ctx *c, uint32_t dst, uint32_t src);                  /* integer */
 };
 extern const cg_isa x64_isa, a64_isa;
 /* lib/isa/aarch64/throw.c, on AArch64 hosts: __cranelift_throw for code of
@@ -334,6 +335,10 @@ enum { CG_FAILED, CG_DONE, CG_BY_FAMILY };   /* cg_isa.lower_inst */
 bool cg_lower_function(cg_ctx *c);
 /* The controlling type of inst: its suffix or first result's type. */
 ir_type cg_ctrl_type(const cg_ctx *c, uint32_t inst);
+/* i128 loads and stores, ireduce, uextend, bitcast, iconcat and isplit:
+ * register-pair moves alike on every target (a target's i128 lowering
+ * calls this first).  CG_BY_FAMILY for anything else. */
+int cg_lower_i128_moves(cg_ctx *c, uint32_t inst);
 /* Bytes a load or store of inst moves and whether a load sign-extends. */
 unsigned cg_mem_width(const cg_ctx *c, uint32_t inst, bool *sign);
 /* The instruction defining v, IR_NONE for a block parameter. */

@@ -296,18 +296,26 @@ static void bfm(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t a,
     cg_op_use(F, a);
 }
 
+void a64_extend_into(cg_ctx *c, uint32_t d, uint32_t r, unsigned bits, unsigned to, bool sign)
+{
+    if (bits >= 64 || (bits == 32 && to == 4))
+        a64_mov(c, 8, d, r);
+    else if (bits == 32 && !sign)
+        a64_mov(c, 4, d, r);
+    else    /* a w register's write zero-extends: unsigned ones need 32 bits only */
+        bfm(c, sign ? A64_SBFM : A64_UBFM, sign ? to : 4, d, r, 0, bits - 1);
+}
+
 uint32_t a64_extend(cg_ctx *c, uint32_t r, unsigned bits, unsigned to, bool sign)
 {
     uint32_t d = a64_new_int(c);
-    if (bits >= 64 || (bits == 32 && to == 4)) {
-        a64_mov(c, 8, d, r);
-    } else if (bits == 32 && !sign) {
-        a64_mov(c, 4, d, r);
-    } else {
-        unsigned size = sign ? to : 4;
-        bfm(c, sign ? A64_SBFM : A64_UBFM, size, d, r, 0, bits - 1);
-    }
+    a64_extend_into(c, d, r, bits, to, sign);
     return d;
+}
+
+void a64_mov64(cg_ctx *c, uint32_t dst, uint32_t src)
+{
+    a64_mov(c, 8, dst, src);
 }
 
 unsigned a64_ext_op2(unsigned bits, bool sign)
@@ -944,24 +952,6 @@ int a64_lower_inst(lower *L, uint32_t inst)
         }
         return true;
     }
-    case IR_OP_uextend: case IR_OP_sextend: {
-        ir_type from = cg_vtype(c, a[0]);
-        if (!is_int(from) || !is_int(t))
-            return cg_unsupported(c, inst, NULL);
-        bool sign = in->op == IR_OP_sextend;
-        unsigned fb = ir_type_bits(from);
-        uint32_t x = a64_put_in_reg(c, a[0]), dst = res(c, inst, 0);
-        if (fb == 32 && !sign)
-            a64_mov(c, 4, dst, x);
-        else
-            bfm(c, sign ? A64_SBFM : A64_UBFM, sign ? opsize(t) : 4, dst, x, 0, fb - 1);
-        return true;
-    }
-    case IR_OP_ireduce:
-        if (!is_int(cg_vtype(c, a[0])) || !is_int(t))
-            return cg_unsupported(c, inst, NULL);
-        a64_mov(c, 8, res(c, inst, 0), a64_put_in_reg(c, a[0]));
-        return true;
     default:
         break;
     }

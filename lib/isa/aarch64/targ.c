@@ -70,5 +70,6 @@ const cg_isa a64_isa = {
     .op_lea = A64_LEA, .op_gotload = A64_GOTLOAD, .ld_zx = A64_LD_ZX,
     .am = {[CG_AREA_BASE] = A64_AM_BASE, [CG_AREA_IN] = A64_AM_INARG, [CG_AREA_OUT] = A64_AM_OUTARG},
     .add_imm = a64_addi,
-    .extend = a64_extend,
+    .extend_into = a64_extend_into,
+    .mov64 = a64_mov64,
 };

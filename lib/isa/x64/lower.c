@@ -123,14 +123,25 @@ uint32_t x64_movi(cg_ctx *c, unsigned size, int64_t imm)
 }
 
 /* Zero- or sign-extend the low `bits` of r to 32 (bits < 32) or 64 bits. */
-uint32_t x64_extend(cg_ctx *c, uint32_t r, unsigned bits, unsigned to, bool sign)
+void x64_extend_into(cg_ctx *c, uint32_t d, uint32_t r, unsigned bits, unsigned to, bool sign)
 {
-    uint32_t d = x64_new_int(c);
+    /* a write of 32 bits zero-extends to 64: unsigned extensions need no REX.W */
     if (bits == 32 && !sign)
         x64_un(c, X64_MOV, 0, 4, 0, d, r);
     else
-        x64_un(c, X64_EXT, sign, to, bits / 8, d, r);
+        x64_un(c, X64_EXT, sign, sign ? to : 4, bits / 8, d, r);
+}
+
+uint32_t x64_extend(cg_ctx *c, uint32_t r, unsigned bits, unsigned to, bool sign)
+{
+    uint32_t d = x64_new_int(c);
+    x64_extend_into(c, d, r, bits, to, sign);
     return d;
+}
+
+void x64_mov64(cg_ctx *c, uint32_t dst, uint32_t src)
+{
+    x64_un(c, X64_MOV, 0, 8, 0, dst, src);
 }
 
 uint32_t x64_extend64(cg_ctx *c, uint32_t r, unsigned bits, bool sign)
@@ -750,24 +761,6 @@ int x64_lower_inst(cg_lower *L, uint32_t inst)
             x64_rr(c, X64_XSEL, cc, 8, res(c, inst, 0), y, x);
         return true;
     }
-    case IR_OP_uextend: case IR_OP_sextend: {
-        ir_type from = cg_vtype(c, a[0]);
-        if (!is_int(from) || !is_int(t))
-            return cg_unsupported(c, inst, NULL);
-        bool sign = in->op == IR_OP_sextend;
-        unsigned fb = ir_type_bits(from);
-        uint32_t x = x64_put_in_reg(c, a[0]), dst = res(c, inst, 0);
-        if (fb == 32 && !sign)
-            x64_un(c, X64_MOV, 0, 4, 0, dst, x);
-        else
-            x64_un(c, X64_EXT, sign, sign ? opsize(t) : 4, fb / 8, dst, x);
-        return true;
-    }
-    case IR_OP_ireduce:
-        if (!is_int(cg_vtype(c, a[0])) || !is_int(t))
-            return cg_unsupported(c, inst, NULL);
-        x64_un(c, X64_MOV, 0, 8, 0, res(c, inst, 0), x64_put_in_reg(c, a[0]));
-        return true;
     default:
         break;
     }

@@ -65,5 +65,6 @@ const cg_isa x64_isa = {
     .op_lea = X64_LEA, .op_gotload = X64_GOTLOAD, .ld_zx = X64_LD_ZX,
     .am = {[CG_AREA_BASE] = X64_AM_BASE, [CG_AREA_IN] = X64_AM_INARG, [CG_AREA_OUT] = X64_AM_OUTARG},
     .add_imm = x64_add_imm,
-    .extend = x64_extend,
+    .extend_into = x64_extend_into,
+    .mov64 = x64_mov64,
 };
