@@ -13,6 +13,7 @@
  * each phase and the total per 1,000 functions. */
 #include "codegen.h"
 #include "jit.h"
+#include "opt.h"
 #include "reader.h"
 #include "run.h"
 #include "verify.h"
@@ -107,7 +108,7 @@ static bool load(jit_ctx *ctx, const char *path, loaded *l)
     jit_error err;
     l->outs = calloc(l->file.funcs.n + 1, sizeof *l->outs);
     for (uint32_t i = 0; i < l->file.funcs.n; i++)
-        if (!cg_compile(&t, &l->file, i, &l->outs[i], &d)) {
+        if (!opt_compile(&t, &l->file, i, &l->outs[i], &d)) {
             ir_diag_print(stderr, &d, false);
             return false;
         }
