@@ -6,6 +6,11 @@
 #         roundtrip    tools/roundtrip.sh on testdata/run, testdata/parse and the
 #                      generated valid inputs
 #         grammar      grammar/clif.ebnf against lib/ir's opcode tables
+#         opt          lib/opt: testdata/run again with every pass forced on and
+#                      the result verified (CLIFRUN_OPT=speed CLIFRUN_OPT_VERIFY=1),
+#                      testdata/opt again without the passes (CLIFRUN_OPT=none),
+#                      and a generated 200,000-instruction naive function at both
+#                      levels (testdata/opt/gen, 10 s each)
 #         unit         tools/unittest.sh: the C unit tests
 #         run          tools/runtest.py: clifrun running testdata/run (transcripts
 #                      FILE.out, else `clifrun test` must pass), testdata/cli and
@@ -18,7 +23,7 @@
 #                      $SHARED/conformance/cranelift-runtests against the ratchet
 #                      testdata/conformance/ARCH.pass, and again with --jit-spread
 #         roundtrip-suite  tools/roundtrip.sh --check on the same suite
-# Default: errors roundtrip grammar unit run object repl.  Environment: BUILD (build), CLIFRUN ($BUILD/clifrun),
+# Default: errors roundtrip grammar unit run opt object repl.  Environment: BUILD (build), CLIFRUN ($BUILD/clifrun),
 # RUN (prefix, e.g. qemu-aarch64 -L /usr/aarch64-linux-gnu), SHARED (../shared), V=1.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +32,7 @@ SHARED=${SHARED:-../shared}
 export BUILD CLIFRUN=${CLIFRUN:-$BUILD/clifrun} RUN=${RUN:-}
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(errors roundtrip grammar unit run object repl)
+[ ${#suites[@]} -gt 0 ] || suites=(errors roundtrip grammar unit run opt object repl)
 
 mkdir -p "$BUILD/test"
 TEST_COUNTS=$BUILD/test/counts
@@ -48,8 +53,17 @@ for s in "${suites[@]}"; do
                      [ -d "$BUILD/gen/ok" ] && roundtrip_dirs+=("$BUILD/gen/ok")
                      tools/roundtrip.sh "${roundtrip_dirs[@]}" ;;
         run)         ( ulimit -s 8192 2>/dev/null   # traps.clif overflows the stack on purpose
-                       python3 tools/runtest.py testdata/run --transcripts testdata/cli \
+                       python3 tools/runtest.py testdata/run testdata/opt --transcripts testdata/cli \
                            --transcripts testdata/bugs --junit testdata/cli/junit ) ;;
+        opt)         ( ulimit -s 8192 2>/dev/null
+                       mkdir -p "$BUILD/gen/opt" && python3 testdata/opt/gen/gen_naive.py "$BUILD/gen/opt"
+                       CLIFRUN_OPT=speed CLIFRUN_OPT_VERIFY=1 python3 tools/runtest.py testdata/run
+                       r1=$?
+                       CLIFRUN_OPT_VERIFY=1 TIMEOUT=10 python3 tools/runtest.py testdata/opt "$BUILD/gen/opt"
+                       r2=$?
+                       CLIFRUN_OPT=none TIMEOUT=10 python3 tools/runtest.py testdata/opt "$BUILD/gen/opt"
+                       r3=$?
+                       [ $r1 -eq 0 ] && [ $r2 -eq 0 ] && [ $r3 -eq 0 ] ) ;;
         object)      python3 tools/objtest.py testdata/object ;;
         conformance) python3 tools/conformance.py ${CONFORMANCE_UPDATE:+--update} \
                          "$SHARED/conformance/cranelift-runtests" ;;

@@ -31,7 +31,7 @@ static const char usage[] =
     "                    searched for *.clif); ends with `N passed, N failed, N skipped`\n"
     "  print FILE        parse, verify and print FILE as canonical CLIF\n"
     "  optimize FILE     print FILE's functions as opt_level=speed optimizes them\n"
-    "                    (--passes fold,strength,gvn,mem,licm,dce: only those)\n"
+    "                    (--passes promote,fold,strength,gvn,mem,licm,dce: only those)\n"
     "  check FILE...     parse and verify each FILE; print nothing on success\n"
     "  bench FILE...     time parsing and verifying each FILE (MB/s, functions/s)\n"
     "  compile FILE      compile each function; print its code size (-D: disassembly;\n"
@@ -114,7 +114,7 @@ static int cmd_optimize(int argc, char **argv)
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--passes") && i + 1 < argc) {
             if (!opt_parse_passes(argv[++i], &passes)) {
-                fprintf(stderr, "clifrun optimize: unknown pass in '%s' (fold, strength, gvn, mem, licm, dce, speed, none)\n",
+                fprintf(stderr, "clifrun optimize: unknown pass in '%s' (promote, fold, strength, gvn, mem, licm, dce, speed, none)\n",
                         argv[i]);
                 return 2;
             }

@@ -494,7 +494,7 @@ bool opt_fold_inst(opt_fn *o, uint32_t inst)
             return false;   /* iconcat and friends */
         if (cx && cy && eval_binary(op, n, x, y, &r))
             return become_const(f, inst, r);
-        if (cx && !cy && commutative(op)) {
+        if (commutative(op) && (cx ? !cy : !cy && a[0] > a[1])) {  /* as for icmp: one form */
             uint32_t sw[2] = {a[1], a[0]};
             opt_set_args(f, inst, 2, sw);
             return true;

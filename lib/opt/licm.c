@@ -102,8 +102,9 @@ static uint32_t make_preheader(opt_fn *o, uint32_t h)
 }
 
 /* Give every loop a preheader; the layout puts a new one right before its
- * header.  Returns true if blocks were added. */
-static bool add_preheaders(opt_fn *o)
+ * header.  Returns the number of blocks added (they are numbered from the
+ * old block count up). */
+static uint32_t add_preheaders(opt_fn *o)
 {
     ir_function *f = o->f;
     uint32_t nb = o->nb, added = 0;
@@ -131,7 +132,41 @@ static bool add_preheaders(opt_fn *o)
         free(old);
     }
     free(before);
-    return added > 0;
+    return added;
+}
+
+/* A new preheader that got nothing is only a jump: its predecessors go
+ * straight to the header again (its jump passes its parameters on in
+ * order, so their arguments fit the header as they are). */
+static bool drop_empty_preheaders(opt_fn *o, uint32_t from)
+{
+    ir_function *f = o->f;
+    bool dropped = false;
+    for (uint32_t ph = from; ph < f->blocks.n; ph++) {
+        ir_block_data *bd = &f->blocks.v[ph];
+        if (!bd->in_layout || bd->first != bd->last)
+            continue;
+        uint32_t h = f->pool.v[f->insts.v[bd->first].ent];
+        for (uint32_t k = o->pred_off[ph]; k < o->pred_off[ph + 1]; k++) {
+            uint32_t br = f->blocks.v[o->pred[k]].last;
+            for (uint32_t d = 0, n = opt_dest_count(f, br); d < n; d++) {
+                uint32_t *slot = opt_dest_slot(f, br, d);
+                if (slot && f->pool.v[*slot] == ph)
+                    f->pool.v[*slot] = h;
+            }
+        }
+        ir_inst_remove(f, bd->first);
+        f->blocks.v[ph].in_layout = false;
+        dropped = true;
+    }
+    if (dropped) {
+        uint32_t n = 0;
+        for (uint32_t k = 0; k < f->layout.n; k++)
+            if (f->blocks.v[f->layout.v[k]].in_layout)
+                f->layout.v[n++] = f->layout.v[k];
+        f->layout.n = n;
+    }
+    return dropped;
 }
 
 /* ---- hoisting ------------------------------------------------------------------- */
@@ -261,9 +296,10 @@ bool opt_licm(opt_fn *o)
 {
     if (!o->nrpo)
         return true;
-    if (add_preheaders(o))
-        opt_cfg_build(o);
     ir_function *f = o->f;
+    uint32_t old_nb = f->blocks.n, added = add_preheaders(o);
+    if (added)
+        opt_cfg_build(o);
     uint32_t nb = o->nb;
     licm L = {.o = o, .stamp = xmalloc(nb * sizeof *L.stamp), .body = xmalloc(nb * sizeof *L.body),
               .work = xmalloc(nb * sizeof *L.work), .order = xmalloc(nb * sizeof *L.order)};
@@ -280,5 +316,9 @@ bool opt_licm(opt_fn *o)
     free(L.body);
     free(L.work);
     free(L.order);
+    if (added) {
+        drop_empty_preheaders(o, old_nb);
+        opt_cfg_build(o);
+    }
     return true;
 }

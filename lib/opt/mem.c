@@ -121,34 +121,39 @@ static bool direct_ok(const memctx *m, uint32_t inst, uint32_t addr)
     return size && !ss->dynamic && off >= 0 && (uint64_t)off + size <= ss->size;
 }
 
-static void find_private_slots(memctx *m)
+uint8_t *opt_private_slots(const ir_function *f)
 {
-    ir_function *f = m->o->f;
-    m->nslots = f->stack_slots.n;
-    m->private_slot = malloc(m->nslots + 1);
-    memset(m->private_slot, 1, m->nslots + 1);
-    for (uint32_t s = 0; s < m->nslots; s++)
+    memctx m = {.o = &(opt_fn){.f = (ir_function *)f}};
+    m.nslots = f->stack_slots.n;
+    m.private_slot = malloc(m.nslots + 1);
+    if (!m.private_slot) {
+        fputs("clifrun: out of memory\n", stderr);
+        exit(3);
+    }
+    memset(m.private_slot, 1, m.nslots + 1);
+    for (uint32_t s = 0; s < m.nslots; s++)
         if (f->stack_slots.v[s].dynamic)
-            m->private_slot[s] = 0;
+            m.private_slot[s] = 0;
     for (uint32_t li = 0; li < f->layout.n; li++)
         for (uint32_t i = f->blocks.v[f->layout.v[li]].first; i != IR_NONE; i = f->insts.v[i].next) {
             const ir_inst_data *in = &f->insts.v[i];
             const uint32_t *a = ir_inst_args(f, i);
             if (in->op == IR_OP_get_frame_pointer || in->op == IR_OP_get_stack_pointer) {
-                memset(m->private_slot, 0, m->nslots);    /* the frame is in reach */
-                return;
+                memset(m.private_slot, 0, m.nslots);    /* the frame is in reach */
+                return m.private_slot;
             }
             if (is_plain_load(in->op)) {
-                if (!direct_ok(m, i, a[0]))
-                    escape(m, a[0]);
+                if (!direct_ok(&m, i, a[0]))
+                    escape(&m, a[0]);
             } else if (is_plain_store(in->op)) {
-                escape(m, a[0]);
-                if (!direct_ok(m, i, a[1]))
-                    escape(m, a[1]);
+                escape(&m, a[0]);
+                if (!direct_ok(&m, i, a[1]))
+                    escape(&m, a[1]);
             } else {
-                opt_each_operand(f, i, escape_operand, m);
+                opt_each_operand((ir_function *)f, i, escape_operand, &m);
             }
         }
+    return m.private_slot;
 }
 
 /* ---- versions and the table ----------------------------------------------------- */
@@ -349,8 +354,7 @@ bool opt_mem(opt_fn *o)
     ir_function *f = o->f;
     if (!o->nrpo)
         return true;
-    memctx m = {.o = o};
-    find_private_slots(&m);
+    memctx m = {.o = o, .private_slot = opt_private_slots(f), .nslots = f->stack_slots.n};
     m.ver = calloc(NREG + m.nslots + 1, sizeof *m.ver);
     uint32_t nmem = 0;
     for (uint32_t i = 0; i < f->insts.n; i++)

@@ -9,7 +9,7 @@
 
 static const struct { const char *name; unsigned bits; } pass_names[] = {
     {"fold", OPT_FOLD}, {"strength", OPT_STRENGTH}, {"gvn", OPT_GVN}, {"mem", OPT_MEM},
-    {"licm", OPT_LICM}, {"dce", OPT_DCE}, {"speed", OPT_ALL}, {"all", OPT_ALL}, {"none", 0},
+    {"licm", OPT_LICM}, {"dce", OPT_DCE}, {"promote", OPT_PROMOTE}, {"speed", OPT_ALL}, {"all", OPT_ALL}, {"none", 0},
 };
 
 bool opt_parse_passes(const char *s, unsigned *passes)
@@ -39,7 +39,7 @@ unsigned opt_default_passes(bool *force)
         unsigned p = OPT_ALL;
         forced = e && *e;
         if (forced && !opt_parse_passes(e, &p)) {
-            fprintf(stderr, "clifrun: CLIFRUN_OPT: unknown pass in '%s' (fold, strength, gvn, mem, licm, dce, speed, none)\n", e);
+            fprintf(stderr, "clifrun: CLIFRUN_OPT: unknown pass in '%s' (promote, fold, strength, gvn, mem, licm, dce, speed, none)\n", e);
             p = OPT_ALL;
         }
         cached = (int)p;
@@ -135,6 +135,8 @@ bool opt_run(ir_function *f, unsigned passes, ir_diag *d)
     bool ok = true;
     if ((passes & OPT_FOLD) && opt_fold_branches(&o))
         rebuild(&o);
+    if (passes & OPT_PROMOTE)
+        opt_promote(&o);
     if (passes & (OPT_FOLD | OPT_STRENGTH | OPT_GVN))
         ok = opt_gvn(&o);
     if (ok && (passes & OPT_MEM)) {
@@ -144,8 +146,11 @@ bool opt_run(ir_function *f, unsigned passes, ir_diag *d)
     }
     if (ok && (passes & OPT_FOLD) && opt_fold_branches(&o))
         rebuild(&o);
-    if (ok && (passes & OPT_LICM))
+    if (ok && (passes & OPT_LICM)) {
         ok = opt_licm(&o);
+        if (ok && (passes & OPT_GVN))
+            ok = opt_gvn(&o);   /* what left different loops may now be equal */
+    }
     if (ok && (passes & OPT_DCE))
         ok = opt_dce(&o);
     tidy(f);

@@ -3,6 +3,8 @@
  * Each pass is one file and optional; each is linear in the size of the
  * function or close to it (the dominator-scoped ones walk the tree once):
  *
+ *   promote.c  stack slots whose address never escapes, accessed whole with
+ *              one type, become SSA values (block parameters where paths meet)
  *   fold.c     constant folding, algebraic simplification, strength reduction
  *              (Cranelift's semantics: wrapping, masked shift amounts, no
  *              folding of a trapping division, floats only where bit-exact)
@@ -30,7 +32,8 @@ enum {
     OPT_MEM = 1 << 3,
     OPT_LICM = 1 << 4,
     OPT_DCE = 1 << 5,
-    OPT_ALL = (1 << 6) - 1,
+    OPT_PROMOTE = 1 << 6,   /* private stack slots to SSA values */
+    OPT_ALL = (1 << 7) - 1,
 };
 
 /* Pass names as CLIFRUN_OPT takes them: "fold,gvn,dce"; "speed" (or "all")
