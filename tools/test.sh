@@ -10,7 +10,7 @@
 #                      the result verified (CLIFRUN_OPT=speed CLIFRUN_OPT_VERIFY=1),
 #                      testdata/opt again without the passes (CLIFRUN_OPT=none),
 #                      and a generated 200,000-instruction naive function at both
-#                      levels (testdata/opt/gen, 10 s each)
+#                      levels (testdata/opt/gen; 10 s each, 120 s under qemu)
 #         unit         tools/unittest.sh: the C unit tests
 #         run          tools/runtest.py: clifrun running testdata/run (transcripts
 #                      FILE.out, else `clifrun test` must pass), testdata/cli and
@@ -56,12 +56,13 @@ for s in "${suites[@]}"; do
                        python3 tools/runtest.py testdata/run testdata/opt --transcripts testdata/cli \
                            --transcripts testdata/bugs --junit testdata/cli/junit ) ;;
         opt)         ( ulimit -s 8192 2>/dev/null
+                       t=10; [ -n "$RUN" ] && t=120     # qemu-user is slower
                        mkdir -p "$BUILD/gen/opt" && python3 testdata/opt/gen/gen_naive.py "$BUILD/gen/opt"
                        CLIFRUN_OPT=speed CLIFRUN_OPT_VERIFY=1 python3 tools/runtest.py testdata/run
                        r1=$?
-                       CLIFRUN_OPT_VERIFY=1 TIMEOUT=10 python3 tools/runtest.py testdata/opt "$BUILD/gen/opt"
+                       CLIFRUN_OPT_VERIFY=1 TIMEOUT=$t python3 tools/runtest.py testdata/opt "$BUILD/gen/opt"
                        r2=$?
-                       CLIFRUN_OPT=none TIMEOUT=10 python3 tools/runtest.py testdata/opt "$BUILD/gen/opt"
+                       CLIFRUN_OPT=none TIMEOUT=$t python3 tools/runtest.py testdata/opt "$BUILD/gen/opt"
                        r3=$?
                        [ $r1 -eq 0 ] && [ $r2 -eq 0 ] && [ $r3 -eq 0 ] ) ;;
         object)      python3 tools/objtest.py testdata/object ;;

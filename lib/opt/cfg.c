@@ -88,8 +88,9 @@ void opt_cfg_free(opt_fn *o)
     ir_function *f = o->f;
     ir_diag *d = o->d;
     unsigned p = o->passes;
+    bool changed = o->changed;
     memset(o, 0, sizeof *o);
-    o->f = f, o->d = d, o->passes = p;
+    o->f = f, o->d = d, o->passes = p, o->changed = changed;
 }
 
 static uint32_t last_branch(const ir_function *f, uint32_t b)

@@ -25,6 +25,7 @@ typedef struct opt_fn {
     uint32_t *dpre, *dpost;         /* dominator-tree DFS numbers: a dom b iff nested */
     uint32_t *seq;                  /* per instruction: position in its block (cfg_number_insts) */
     uint32_t nseq;
+    bool changed;                   /* set by a pass that changed something */
 } opt_fn;
 
 /* ---- cfg.c ---------------------------------------------------------------- */

@@ -284,6 +284,7 @@ static void hoist_loop(licm *L, uint32_t h, uint32_t id)
             if (movable(f, i, clean) && operands_outside(L, i, id)) {
                 ir_inst_remove(f, i);
                 link_before(f, i, term);
+                o->changed = true;
                 continue;
             }
             if (opt_has_side_effect(f, i))

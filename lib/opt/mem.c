@@ -354,11 +354,17 @@ bool opt_mem(opt_fn *o)
     ir_function *f = o->f;
     if (!o->nrpo)
         return true;
+    uint32_t nmem = 0, nload = 0;
+    for (uint32_t i = 0; i < f->insts.n; i++)
+        if (f->insts.v[i].block != IR_NONE) {
+            unsigned fl = ir_opcodes[f->insts.v[i].op].flags;
+            nmem += (fl & (IR_OPF_CAN_LOAD | IR_OPF_CAN_STORE)) != 0;
+            nload += (fl & IR_OPF_CAN_LOAD) != 0;
+        }
+    if (!nload && !f->stack_slots.n)
+        return true;    /* nothing to forward, no slot store to drop */
     memctx m = {.o = o, .private_slot = opt_private_slots(f), .nslots = f->stack_slots.n};
     m.ver = calloc(NREG + m.nslots + 1, sizeof *m.ver);
-    uint32_t nmem = 0;
-    for (uint32_t i = 0; i < f->insts.n; i++)
-        nmem += (ir_opcodes[f->insts.v[i].op].flags & (IR_OPF_CAN_LOAD | IR_OPF_CAN_STORE)) != 0;
     uint32_t cap = 64;
     while (cap < 2 * (nmem + 16))
         cap *= 2;
@@ -401,6 +407,7 @@ bool opt_mem(opt_fn *o)
     }
 #undef SINGLE_PRED
     dead_slot_stores(&m);
+    o->changed |= m.changed;
     free(stack);
     free(next);
     free(mark);

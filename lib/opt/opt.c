@@ -140,15 +140,17 @@ bool opt_run(ir_function *f, unsigned passes, ir_diag *d)
     if (passes & (OPT_FOLD | OPT_STRENGTH | OPT_GVN))
         ok = opt_gvn(&o);
     if (ok && (passes & OPT_MEM)) {
+        o.changed = false;
         ok = opt_mem(&o);
-        if (ok && (passes & (OPT_FOLD | OPT_STRENGTH | OPT_GVN)))
+        if (ok && o.changed && (passes & (OPT_FOLD | OPT_STRENGTH | OPT_GVN)))
             ok = opt_gvn(&o);   /* forwarded values fold and merge further */
     }
     if (ok && (passes & OPT_FOLD) && opt_fold_branches(&o))
         rebuild(&o);
     if (ok && (passes & OPT_LICM)) {
+        o.changed = false;
         ok = opt_licm(&o);
-        if (ok && (passes & OPT_GVN))
+        if (ok && o.changed && (passes & OPT_GVN))
             ok = opt_gvn(&o);   /* what left different loops may now be equal */
     }
     if (ok && (passes & OPT_DCE))
