@@ -9,8 +9,10 @@
 #         opt          lib/opt: testdata/run again with every pass forced on and
 #                      the result verified (CLIFRUN_OPT=speed CLIFRUN_OPT_VERIFY=1),
 #                      testdata/opt again without the passes (CLIFRUN_OPT=none),
-#                      and a generated 200,000-instruction naive function at both
-#                      levels (testdata/opt/gen; 10 s each, 120 s under qemu)
+#                      a generated 200,000-instruction naive function at both
+#                      levels (testdata/opt/gen; 10 s each, 120 s under qemu), and
+#                      tools/optdiff.py: 40 random programs whose answers must not
+#                      change at speed
 #         unit         tools/unittest.sh: the C unit tests
 #         run          tools/runtest.py: clifrun running testdata/run (transcripts
 #                      FILE.out, else `clifrun test` must pass), testdata/cli and
@@ -64,7 +66,9 @@ for s in "${suites[@]}"; do
                        r2=$?
                        CLIFRUN_OPT=none TIMEOUT=$t python3 tools/runtest.py testdata/opt "$BUILD/gen/opt"
                        r3=$?
-                       [ $r1 -eq 0 ] && [ $r2 -eq 0 ] && [ $r3 -eq 0 ] ) ;;
+                       TIMEOUT=$t python3 tools/optdiff.py
+                       r4=$?
+                       [ $r1 -eq 0 ] && [ $r2 -eq 0 ] && [ $r3 -eq 0 ] && [ $r4 -eq 0 ] ) ;;
         object)      python3 tools/objtest.py testdata/object ;;
         conformance) python3 tools/conformance.py ${CONFORMANCE_UPDATE:+--update} \
                          "$SHARED/conformance/cranelift-runtests" ;;

@@ -114,8 +114,8 @@ static int cmd_optimize(int argc, char **argv)
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--passes") && i + 1 < argc) {
             if (!opt_parse_passes(argv[++i], &passes)) {
-                fprintf(stderr, "clifrun optimize: unknown pass in '%s' (promote, fold, strength, gvn, mem, licm, dce, speed, none)\n",
-                        argv[i]);
+                fprintf(stderr, "clifrun optimize: unknown pass in '%s' "
+                        "(promote, fold, strength, gvn, mem, licm, dce, speed, none)\n", argv[i]);
                 return 2;
             }
         } else if (!path && argv[i][0] != '-') {

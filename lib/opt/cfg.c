@@ -84,7 +84,6 @@ void opt_cfg_free(opt_fn *o)
     free(o->dkid);
     free(o->dpre);
     free(o->dpost);
-    free(o->seq);
     ir_function *f = o->f;
     ir_diag *d = o->d;
     unsigned p = o->passes;
@@ -270,30 +269,6 @@ void opt_cfg_prune(opt_fn *o)
         f->blocks.v[b].in_layout = false;
     }
     f->layout.n = n;
-}
-
-void opt_number_insts(opt_fn *o)
-{
-    ir_function *f = o->f;
-    if (o->nseq < f->insts.n) {
-        free(o->seq);
-        o->seq = xcalloc(f->insts.n, sizeof *o->seq);
-        o->nseq = f->insts.n;
-    }
-    for (uint32_t li = 0; li < f->layout.n; li++) {
-        uint32_t k = 0;
-        for (uint32_t i = f->blocks.v[f->layout.v[li]].first; i != IR_NONE; i = f->insts.v[i].next)
-            o->seq[i] = k++;
-    }
-}
-
-bool opt_inst_dominates(const opt_fn *o, uint32_t a, uint32_t b)
-{
-    const ir_function *f = o->f;
-    uint32_t ba = f->insts.v[a].block, bb = f->insts.v[b].block;
-    if (ba == bb)
-        return o->seq[a] <= o->seq[b];
-    return opt_block_dominates(o, ba, bb);
 }
 
 /* ---- values and instructions ---------------------------------------------------- */

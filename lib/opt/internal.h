@@ -23,8 +23,6 @@ typedef struct opt_fn {
     uint32_t *idom;                 /* immediate dominator (entry: itself), IR_NONE unreachable */
     uint32_t *dkid_off, *dkid;      /* CSR of dominator-tree children */
     uint32_t *dpre, *dpost;         /* dominator-tree DFS numbers: a dom b iff nested */
-    uint32_t *seq;                  /* per instruction: position in its block (cfg_number_insts) */
-    uint32_t nseq;
     bool changed;                   /* set by a pass that changed something */
 } opt_fn;
 
@@ -38,10 +36,6 @@ static inline bool opt_block_dominates(const opt_fn *o, uint32_t a, uint32_t b)
 {
     return o->dpre[a] <= o->dpre[b] && o->dpost[b] <= o->dpost[a];
 }
-/* seq[] for every instruction in the layout (block-local positions). */
-void opt_number_insts(opt_fn *o);
-/* Does instruction a (in the layout) dominate instruction b? Needs seq. */
-bool opt_inst_dominates(const opt_fn *o, uint32_t a, uint32_t b);
 
 /* The block calls of a branch: count, and the pool slot holding the k-th
  * block call's offset (NULL for a try_call context item).  The pointer is

@@ -39,7 +39,8 @@ unsigned opt_default_passes(bool *force)
         unsigned p = OPT_ALL;
         forced = e && *e;
         if (forced && !opt_parse_passes(e, &p)) {
-            fprintf(stderr, "clifrun: CLIFRUN_OPT: unknown pass in '%s' (promote, fold, strength, gvn, mem, licm, dce, speed, none)\n", e);
+            fprintf(stderr, "clifrun: CLIFRUN_OPT: unknown pass in '%s' "
+                    "(promote, fold, strength, gvn, mem, licm, dce, speed, none)\n", e);
             p = OPT_ALL;
         }
         cached = (int)p;
