@@ -80,8 +80,9 @@ bool opt_const_of(const ir_function *f, uint32_t v, opt_u128 *out);
 bool opt_gvn(opt_fn *o);        /* gvn.c, folding too when OPT_FOLD */
 bool opt_mem(opt_fn *o);        /* mem.c */
 /* mem.c: per stack slot, 1 if its address never escapes: every stack_addr
- * of it is only the address of plain loads and stores, in bounds (and no
- * get_frame_pointer/get_stack_pointer).  nslots + 1 bytes, malloc'ed. */
+ * of it is only the address of plain loads and stores, in bounds.  All 0
+ * if any slot's address escapes (it may reach the others) or the function
+ * reads get_frame_pointer/get_stack_pointer.  nslots + 1 bytes, malloc'ed. */
 uint8_t *opt_private_slots(const ir_function *f);
 bool opt_promote(opt_fn *o);    /* promote.c */
 bool opt_licm(opt_fn *o);       /* licm.c: may add blocks; rebuilds the CFG */

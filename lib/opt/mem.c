@@ -2,8 +2,8 @@
  * Cranelift's alias_analysis.rs, simplified to extended basic blocks).
  *
  * Memory is split into classes that cannot alias one another:
- *  - each stack slot whose address never escapes (every stack_addr of it
- *    is only the address of plain loads and stores, in bounds): nothing
+ *  - each stack slot, when no slot's address escapes (every stack_addr is
+ *    only the address of plain loads and stores, in bounds): nothing
  *    else, not even a call, can reach it;
  *  - each alias region of the memflags (Cranelift: an address is only ever
  *    accessed with one region), and "other" for accesses without one.
@@ -152,6 +152,14 @@ uint8_t *opt_private_slots(const ir_function *f)
             } else {
                 opt_each_operand((ir_function *)f, i, escape_operand, &m);
             }
+        }
+    /* An escaping address may reach past its slot into the others: the
+     * frame is one piece of memory (the suite's i128-load-store.clif
+     * stores at ss1+16 into ss2), so one escape makes no slot private. */
+    for (uint32_t s = 0; s < m.nslots; s++)
+        if (!m.private_slot[s] && !f->stack_slots.v[s].dynamic) {
+            memset(m.private_slot, 0, m.nslots);
+            break;
         }
     return m.private_slot;
 }

@@ -107,9 +107,30 @@ static void resolve_operand(void *arg, uint32_t *slot)
  * the verifier instead of reaching code. */
 static void tidy(ir_function *f)
 {
+    uint8_t *used = calloc(f->stack_slots.n + 1, 1);
+    if (!used) {
+        fputs("clifrun: out of memory\n", stderr);
+        exit(3);
+    }
     for (uint32_t li = 0; li < f->layout.n; li++)
-        for (uint32_t i = f->blocks.v[f->layout.v[li]].first; i != IR_NONE; i = f->insts.v[i].next)
+        for (uint32_t i = f->blocks.v[f->layout.v[li]].first; i != IR_NONE; i = f->insts.v[i].next) {
             opt_each_operand(f, i, resolve_operand, f);
+            const ir_inst_data *in = &f->insts.v[i];
+            if (ir_opcodes[in->op].format == IR_FMT_StackAddr && in->ent < f->stack_slots.n)
+                used[in->ent] = 1;
+        }
+    /* A slot nothing refers to any more (promoted, or its stores dead)
+     * takes no room in the frame, unless an address of a slot escapes:
+     * code may reach past that slot into its neighbours. */
+    uint8_t *priv = opt_private_slots(f);
+    bool all_private = true;
+    for (uint32_t s = 0; s < f->stack_slots.n; s++)
+        all_private &= !used[s] || priv[s];
+    for (uint32_t s = 0; all_private && s < f->stack_slots.n; s++)
+        if (!used[s] && !f->stack_slots.v[s].dynamic)
+            f->stack_slots.v[s].size = 0;
+    free(priv);
+    free(used);
     for (uint32_t v = 0; v < f->values.n; v++) {
         ir_value_data *vd = &f->values.v[v];
         if (vd->kind == IR_VAL_ALIAS || (vd->kind == IR_VAL_RESULT && f->insts.v[vd->def].block == IR_NONE))

@@ -1,8 +1,8 @@
 /* Promotion of stack slots to SSA values (mem2reg), for code that keeps
- * every local in a stack slot.  A slot qualifies when its address never
+ * every local in a stack slot.  A slot qualifies when no slot's address
  * escapes (opt_private_slots: nothing but its own loads and stores can see
- * it) and every access is a plain load or store of one type, at one
- * offset, with one byte order: then the slot is one variable.  Classic SSA
+ * it); then each offset of it that plain loads and stores access with one
+ * type and byte order, overlapping no other, is one variable.  Classic SSA
  * construction: liveness of each variable, block parameters at the
  * iterated dominance frontier of its stores where it is live (pruned SSA),
  * then one walk of the dominator tree that replaces each load by the value
