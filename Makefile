@@ -8,6 +8,8 @@
 #                         compile throughput on a generated 5,000-function file
 #   make conformance      clifrun test over ../shared/conformance/cranelift-runtests against
 #                         the ratchet testdata/conformance/ARCH.pass (and with --jit-spread)
+#   make conformance-baseline  the same under qemu's baseline CPUs (x86-64: Conroe and
+#                         qemu64,-sse3; AArch64: cortex-a53): a bare target line is baseline code
 #   make roundtrip-suite  print round trip + check of every file of that suite
 #   make deps             install what a fresh Debian 12 machine lacks (tools/deps.sh)
 #   make install          PREFIX=/usr/local DESTDIR= : binary and man page
@@ -141,6 +143,10 @@ cg-test: $(BUILD)/cg_test
 conformance: $(BUILD)/clifrun
 	@$(TEST_ENV) tools/test.sh conformance
 
+# The suite on CPUs with only what a bare target line allows (tools/isatest.py).
+conformance-baseline: $(BUILD)/clifrun
+	@$(TEST_ENV) tools/test.sh conformance-baseline
+
 # Adds the suite files that newly pass to testdata/conformance/ARCH.pass.
 conformance-update: $(BUILD)/clifrun
 	@$(TEST_ENV) CONFORMANCE_UPDATE=1 tools/test.sh conformance
@@ -171,8 +177,8 @@ clean:
 	rm -rf build build-san build-aarch64 build-aarch64-san build-x86_64 build-x86_64-san
 
 help:
-	@sed -n '2,16p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,18p' Makefile | sed 's/^# \{0,1\}//'
 
 -include $(OBJS:.o=.d)
-.PHONY: all test conformance conformance-update roundtrip-suite bench deps install uninstall clean help grammar-check cg-test
+.PHONY: all test conformance conformance-baseline conformance-update roundtrip-suite bench deps install uninstall clean help grammar-check cg-test
 

@@ -21,11 +21,17 @@
 #                      for both targets, checked, linked with C mains and run (the
 #                      other architecture's under qemu; skipped, saying why, without it)
 #         repl         tools/repltest.sh: the REPL driven in tmux as a person uses it
+#         isa          tools/isatest.py: bare target lines get baseline code (SSE2,
+#                      ARMv8.0): testdata disassembled for both targets, and run
+#                      under qemu's baseline CPUs (Conroe, qemu64,-sse3; cortex-a53)
 #         conformance  tools/conformance.py: `clifrun test` over
 #                      $SHARED/conformance/cranelift-runtests against the ratchet
 #                      testdata/conformance/ARCH.pass, and again with --jit-spread
+#                      and with lib/opt's passes forced on (CLIFRUN_OPT=speed)
+#         conformance-baseline  the same under each baseline CPU (tools/isatest.py
+#                      --conformance), and the suite disassembled for bare targets
 #         roundtrip-suite  tools/roundtrip.sh --check on the same suite
-# Default: errors roundtrip grammar unit run opt object repl.  Environment: BUILD (build), CLIFRUN ($BUILD/clifrun),
+# Default: errors roundtrip grammar unit run opt object isa repl.  Environment: BUILD (build), CLIFRUN ($BUILD/clifrun),
 # RUN (prefix, e.g. qemu-aarch64 -L /usr/aarch64-linux-gnu), SHARED (../shared), V=1.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -34,7 +40,7 @@ SHARED=${SHARED:-../shared}
 export BUILD CLIFRUN=${CLIFRUN:-$BUILD/clifrun} RUN=${RUN:-}
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(errors roundtrip grammar unit run opt object repl)
+[ ${#suites[@]} -gt 0 ] || suites=(errors roundtrip grammar unit run opt object isa repl)
 
 mkdir -p "$BUILD/test"
 TEST_COUNTS=$BUILD/test/counts
@@ -70,6 +76,8 @@ for s in "${suites[@]}"; do
                        r4=$?
                        [ $r1 -eq 0 ] && [ $r2 -eq 0 ] && [ $r3 -eq 0 ] && [ $r4 -eq 0 ] ) ;;
         object)      python3 tools/objtest.py testdata/object ;;
+        isa)         python3 tools/isatest.py ;;
+        conformance-baseline) python3 tools/isatest.py --conformance "$SHARED/conformance/cranelift-runtests" ;;
         conformance) python3 tools/conformance.py ${CONFORMANCE_UPDATE:+--update} \
                          "$SHARED/conformance/cranelift-runtests" ;;
         roundtrip-suite) SUITE_NAME=roundtrip-suite tools/roundtrip.sh --check "$SHARED/conformance/cranelift-runtests" ;;

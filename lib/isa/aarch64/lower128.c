@@ -6,7 +6,6 @@
 
 #define F (&c->f)
 #define res(c, i, k) a64_res(c, i, k)
-#define vtype(c, v) a64_vtype(c, v)
 
 static void mov(cg_ctx *c, uint32_t dst, uint32_t src)
 {
@@ -157,7 +156,7 @@ static void lower_div128(cg_ctx *c, uint32_t inst)
                                       [IR_OP_urem] = "__umodti3", [IR_OP_srem] = "__modti3"};
     ir_type ts[2] = {IR_I128, IR_I128};
     uint32_t args[2] = {x, y};
-    a64_libcall(c, fns[in->op], ts, args, 2, IR_I128, res(c, inst, 0));
+    cg_libcall(c, fns[in->op], ts, args, 2, IR_I128, res(c, inst, 0));
 }
 
 /* i128 <-> float through C helpers; the trapping conversions check NaN
@@ -166,7 +165,7 @@ static bool lower_fcvt128(cg_ctx *c, uint32_t inst, ir_type t)
 {
     const ir_inst_data *in = &c->fn->insts.v[inst];
     uint32_t v = ir_inst_args(c->fn, inst)[0];
-    ir_type from = vtype(c, v);
+    ir_type from = cg_vtype(c, v);
     uint32_t x = a64_put_in_reg(c, v), d = res(c, inst, 0);
     bool f64;
     if (in->op == IR_OP_fcvt_from_sint || in->op == IR_OP_fcvt_from_uint) {
@@ -174,7 +173,7 @@ static bool lower_fcvt128(cg_ctx *c, uint32_t inst, ir_type t)
             return cg_unsupported(c, inst, NULL);
         f64 = t == IR_F64;
         static const char *const fns[2][2] = {{"__floatuntisf", "__floatuntidf"}, {"__floattisf", "__floattidf"}};
-        a64_libcall(c, fns[in->op == IR_OP_fcvt_from_sint][f64], &from, &x, 1, t, d);
+        cg_libcall(c, fns[in->op == IR_OP_fcvt_from_sint][f64], &from, &x, 1, t, d);
         return true;
     }
     if (from != IR_F32 && from != IR_F64)
@@ -206,7 +205,7 @@ static bool lower_fcvt128(cg_ctx *c, uint32_t inst, ir_type t)
     }
     static const char *const fns[2][2] = {{"__cranelift_fixunssfti_sat", "__cranelift_fixunsdfti_sat"},
                                           {"__cranelift_fixsfti_sat", "__cranelift_fixdfti_sat"}};
-    a64_libcall(c, fns[sign][f64], &from, &x, 1, IR_I128, d);
+    cg_libcall(c, fns[sign][f64], &from, &x, 1, IR_I128, d);
     return true;
 }
 
@@ -333,7 +332,7 @@ bool a64_lower_i128(cg_ctx *c, uint32_t inst)
         a64_cset(c, a64_icmp_i128(c, inst), res(c, inst, 0));
         return true;
     case IR_OP_uextend: case IR_OP_sextend: {
-        ir_type from = vtype(c, a[0]);
+        ir_type from = cg_vtype(c, a[0]);
         if (!ir_type_is_int(from) || ir_type_is_vector(from) || from == IR_I128)
             return cg_unsupported(c, inst, NULL);
         uint32_t x = a64_put_in_reg(c, a[0]), d = res(c, inst, 0);
@@ -353,7 +352,7 @@ bool a64_lower_i128(cg_ctx *c, uint32_t inst)
         mov(c, res(c, inst, 0), a64_put_in_reg(c, a[0]));
         return true;
     case IR_OP_bitcast: {
-        if (t != IR_I128 || vtype(c, a[0]) != IR_I128)
+        if (t != IR_I128 || cg_vtype(c, a[0]) != IR_I128)
             return cg_unsupported(c, inst, NULL);
         uint32_t x = a64_put_in_reg(c, a[0]), d = res(c, inst, 0);
         mov(c, d, x);
@@ -436,7 +435,7 @@ bool a64_lower_i128(cg_ctx *c, uint32_t inst)
         return true;
     }
     case IR_OP_bmask: {
-        ir_type ft = vtype(c, a[0]);
+        ir_type ft = cg_vtype(c, a[0]);
         uint32_t x = a64_put_in_reg(c, a[0]), d = res(c, inst, 0);
         if (ft == IR_I128) {
             a64_test_i128(c, x);

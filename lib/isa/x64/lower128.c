@@ -5,11 +5,6 @@
 
 #define F (&c->f)
 
-static ir_type vtype(const cg_ctx *c, uint32_t v)
-{
-    return c->fn->values.v[ir_value_resolve(c->fn, v)].type;
-}
-
 static uint32_t res(cg_ctx *c, uint32_t inst, unsigned k)
 {
     return cg_value_vreg(c, ir_inst_results(c->fn, inst)[k]);
@@ -215,7 +210,7 @@ static void lower_div128(cg_ctx *c, uint32_t inst)
                                       [IR_OP_urem] = "__umodti3", [IR_OP_srem] = "__modti3"};
     ir_type ts[2] = {IR_I128, IR_I128};
     uint32_t args[2] = {x, y};
-    x64_libcall(c, fns[in->op], ts, args, 2, IR_I128, res(c, inst, 0));
+    cg_libcall(c, fns[in->op], ts, args, 2, IR_I128, res(c, inst, 0));
 }
 
 static uint32_t fconst(cg_ctx *c, ir_type t, uint64_t bits)
@@ -239,7 +234,7 @@ static bool lower_fcvt128(cg_ctx *c, uint32_t inst, ir_type t)
 {
     const ir_inst_data *in = &c->fn->insts.v[inst];
     uint32_t v = ir_inst_args(c->fn, inst)[0];
-    ir_type from = vtype(c, v);
+    ir_type from = cg_vtype(c, v);
     uint32_t x = x64_put_in_reg(c, v), d = res(c, inst, 0);
     bool f64;
     if (in->op == IR_OP_fcvt_from_sint || in->op == IR_OP_fcvt_from_uint) {
@@ -247,7 +242,7 @@ static bool lower_fcvt128(cg_ctx *c, uint32_t inst, ir_type t)
             return cg_unsupported(c, inst, NULL);
         f64 = t == IR_F64;
         static const char *const fns[2][2] = {{"__floatuntisf", "__floatuntidf"}, {"__floattisf", "__floattidf"}};
-        x64_libcall(c, fns[in->op == IR_OP_fcvt_from_sint][f64], &from, &x, 1, t, d);
+        cg_libcall(c, fns[in->op == IR_OP_fcvt_from_sint][f64], &from, &x, 1, t, d);
         return true;
     }
     if (from != IR_F32 && from != IR_F64)
@@ -267,7 +262,7 @@ static bool lower_fcvt128(cg_ctx *c, uint32_t inst, ir_type t)
     }
     static const char *const fns[2][2] = {{"__cranelift_fixunssfti_sat", "__cranelift_fixunsdfti_sat"},
                                           {"__cranelift_fixsfti_sat", "__cranelift_fixdfti_sat"}};
-    x64_libcall(c, fns[sign][f64], &from, &x, 1, IR_I128, d);
+    cg_libcall(c, fns[sign][f64], &from, &x, 1, IR_I128, d);
     return true;
 }
 
@@ -434,7 +429,7 @@ bool x64_lower_i128(cg_ctx *c, uint32_t inst)
         return true;
     }
     case IR_OP_uextend: case IR_OP_sextend: {
-        ir_type from = vtype(c, a[0]);
+        ir_type from = cg_vtype(c, a[0]);
         if (!ir_type_is_int(from) || ir_type_is_vector(from))
             return cg_unsupported(c, inst, NULL);
         uint32_t x = x64_put_in_reg(c, a[0]), d = res(c, inst, 0);
@@ -454,7 +449,7 @@ bool x64_lower_i128(cg_ctx *c, uint32_t inst)
         mov(c, res(c, inst, 0), x64_put_in_reg(c, a[0]));
         return true;
     case IR_OP_bitcast: {
-        if (t != IR_I128 || vtype(c, a[0]) != IR_I128)
+        if (t != IR_I128 || cg_vtype(c, a[0]) != IR_I128)
             return cg_unsupported(c, inst, NULL);
         uint32_t x = x64_put_in_reg(c, a[0]), d = res(c, inst, 0);
         mov(c, d, x);
@@ -539,12 +534,12 @@ bool x64_lower_i128(cg_ctx *c, uint32_t inst)
     }
     case IR_OP_bmask: {     /* neg sets CF iff the value is nonzero; sbb r,r = -CF */
         uint32_t x = x64_put_in_reg(c, a[0]), d = res(c, inst, 0), n = x64_new_int(c);
-        if (vtype(c, a[0]) == IR_I128) {
+        if (cg_vtype(c, a[0]) == IR_I128) {
             uint32_t o = x64_new_int(c);
             x64_rr(c, X64_ALU, X64_OR, 8, o, x, x + 1);
             x = o;
         }
-        x64_un(c, X64_UNARY, X64_NEG, vtype(c, a[0]) == IR_I128 ? 8 : ir_type_bytes(vtype(c, a[0])), 0, n, x);
+        x64_un(c, X64_UNARY, X64_NEG, cg_vtype(c, a[0]) == IR_I128 ? 8 : ir_type_bytes(cg_vtype(c, a[0])), 0, n, x);
         x64_rr(c, X64_ALU, X64_SBB, 8, d, n, n);
         if (t == IR_I128)
             mov(c, d + 1, d);
