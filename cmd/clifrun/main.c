@@ -15,6 +15,7 @@
 #include "codegen.h"
 #include "filetest.h"
 #include "interp.h"
+#include "opt.h"
 #include "ir.h"
 #include "object.h"
 #include "reader.h"
@@ -35,6 +36,8 @@ static const char usage[] =
     "                    (Cranelift's semantics, no code generated; any host, target\n"
     "                    lines ignored); --timeout and -e as for running\n"
     "  print FILE        parse, verify and print FILE as canonical CLIF\n"
+    "  optimize FILE     print FILE's functions as opt_level=speed optimizes them\n"
+    "                    (--passes promote,fold,strength,gvn,mem,licm,dce: only those)\n"
     "  check FILE...     parse and verify each FILE; print nothing on success\n"
     "  bench FILE...     time parsing and verifying each FILE (MB/s, functions/s)\n"
     "  compile FILE      compile each function; print its code size (-D: disassembly;\n"
@@ -103,6 +106,59 @@ static int cmd_print(int argc, char **argv)
         ir_print_file(stdout, &file);
     else
         rc = 2;
+    ir_file_free(&file);
+    free(src);
+    return rc;
+}
+
+/* clifrun optimize: the IR lib/opt makes at opt_level=speed, verified. */
+static int cmd_optimize(int argc, char **argv)
+{
+    const char *path = NULL;
+    bool force;
+    unsigned passes = opt_default_passes(&force);
+    if (force && !passes)
+        passes = OPT_ALL;   /* CLIFRUN_OPT=none: the command still optimizes */
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--passes") && i + 1 < argc) {
+            if (!opt_parse_passes(argv[++i], &passes)) {
+                fprintf(stderr, "clifrun optimize: unknown pass in '%s' "
+                        "(promote, fold, strength, gvn, mem, licm, dce, speed, none)\n", argv[i]);
+                return 2;
+            }
+        } else if (!path && argv[i][0] != '-') {
+            path = argv[i];
+        } else {
+            fputs("clifrun optimize: one file at a time (and --passes LIST)\n", stderr);
+            return 2;
+        }
+    }
+    if (!path) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    ir_file file;
+    char *src;
+    int rc = 0;
+    if (!load(path, &file, &src, true)) {
+        ir_file_free(&file);
+        free(src);
+        return 2;
+    }
+    for (uint32_t i = 0; i < file.funcs.n && !rc; i++) {
+        ir_diag d = {.file = path, .src = src, .len = strlen(src)};
+        ir_diag vd = d;
+        if (!opt_run(file.funcs.v[i], passes, &d)) {
+            ir_diag_print(stderr, &d, cli_use_color());
+            rc = 2;
+        } else if (!verify_function(file.funcs.v[i], &vd)) {
+            ir_diag_set(&d, vd.line, vd.col, "internal error: the optimized function does not verify: %s", vd.msg);
+            ir_diag_print(stderr, &d, cli_use_color());
+            rc = 2;
+        }
+    }
+    if (!rc)
+        ir_print_file(stdout, &file);
     ir_file_free(&file);
     free(src);
     return rc;
@@ -243,7 +299,7 @@ static int cmd_compile(int argc, char **argv)
     }
     for (uint32_t i = 0; !rc && (!out || disasm) && i < file.funcs.n; i++) {
         cg_output o;
-        if (!cg_compile(&t, &file, i, &o, &d)) {
+        if (!opt_compile(&t, &file, i, &o, &d)) {
             ir_diag_print(stderr, &d, cli_use_color());
             rc = 2;
             break;
@@ -785,6 +841,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "print"))
         return cmd_print(argc - 2, argv + 2);
+    if (!strcmp(cmd, "optimize"))
+        return cmd_optimize(argc - 2, argv + 2);
     if (!strcmp(cmd, "check"))
         return cmd_check(argc - 2, argv + 2);
     if (!strcmp(cmd, "bench"))

@@ -33,6 +33,7 @@
 
 #include "cli.h"
 #include "filetest.h"
+#include "opt.h"
 #include "reader.h"
 #include "verify.h"
 
@@ -290,7 +291,7 @@ static bool rebuild(session *S, const bool *report, bool report_all, bool report
             cg_output o;
             if (!(report_all || (report && report[i])))
                 continue;
-            if (cg_compile(&S->t, &S->file, i, &o, &d))
+            if (opt_compile(&S->t, &S->file, i, &o, &d))
                 cg_output_free(&o);
             else
                 map_diag(S, &d), diag(&d);
@@ -456,7 +457,7 @@ static void define(session *S, const char *text, size_t len)
         ir_diag_set(&d, 1, 1, "no function here"), ok = false;
     for (uint32_t i = 0; ok && i < ef.funcs.n; i++) {
         cg_output o;
-        if ((ok = cg_compile(&S->t, &ef, i, &o, &d)))
+        if ((ok = opt_compile(&S->t, &ef, i, &o, &d)))
             cg_output_free(&o);
     }
     if (!ok) {
@@ -798,7 +799,7 @@ static void cmd_disasm(session *S, const char *arg)
     for (int i = a; i < b; i++) {
         cg_output o;
         ir_diag d;
-        if (!cg_compile(&S->t, &S->file, (uint32_t)i, &o, &d)) {
+        if (!opt_compile(&S->t, &S->file, (uint32_t)i, &o, &d)) {
             map_diag(S, &d);
             diag(&d);
             continue;

@@ -364,6 +364,12 @@ bool cg_compile(const cg_target *t, const ir_file *file, uint32_t func, cg_outpu
     return compile(t, file, file->funcs.v[func], false, out, d);
 }
 
+bool cg_compile_function(const cg_target *t, const ir_file *file, const ir_function *fn, cg_output *out,
+                         ir_diag *d)
+{
+    return compile(t, file, fn, false, out, d);
+}
+
 bool cg_compile_trampoline(const cg_target *t, const ir_function *callee, cg_output *out, ir_diag *d)
 {
     return compile(t, NULL, callee, true, out, d);

@@ -1,6 +1,7 @@
 /* lib/filetest/module.c: a file compiled into one JIT module
  * (function_runner.rs: TestFileCompiler), calls into it and run commands. */
 #include "filetest.h"
+#include "opt.h"
 
 #include <string.h>
 
@@ -71,7 +72,7 @@ bool ft_module_build(ft_module *m, jit_ctx *ctx, const ir_file *file, const cg_t
     for (uint32_t i = 0; ok && i < nf; i++) {
         const ir_function *fn = file->funcs.v[i];
         char name[128];
-        if (!cg_compile(t, file, i, &outs[i], d)) {
+        if (!opt_compile(t, file, i, &outs[i], d)) {
             if (!(flags & FT_PARTIAL) || !(m->fn_err[i] = malloc(sizeof *d))) {
                 ok = false;
                 break;
