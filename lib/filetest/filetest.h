@@ -99,6 +99,11 @@ const char *ft_expected_trap(const ft_module *m, const ir_run_cmd *rc, char *buf
  * oc (may be NULL) gets the outcome. */
 bool ft_run_cmd(const ft_module *m, const ir_run_cmd *rc, double timeout, FILE *out, unsigned flags,
                 run_outcome *oc);
+/* The report of a run command that ended with oc (and returned actual, if
+ * oc->status is RUN_OK), as ft_run_cmd prints it: for a call whose process
+ * ended (RUN_ENDED, from run_batch_run) in the parent. */
+bool ft_report(const ft_module *m, const ir_run_cmd *rc, const ir_data_value *actual,
+               const run_outcome *oc, FILE *out, unsigned flags);
 
 /* ---- the test harness (harness.c, report.c) --------------------------------- */
 
@@ -108,6 +113,7 @@ typedef struct ft_opts {
     unsigned jobs;          /* files at once; 0: the number of cores */
     bool verbose;           /* a line per file and target */
     bool spread;            /* --jit-spread: modules > 4 GiB apart */
+    bool sandbox;           /* calls run sandboxed (run_sandbox_install) */
     FILE *out;              /* the text report: failures, -v lines, summary */
     FILE *junit;            /* JUnit XML here too, or NULL */
 } ft_opts;
@@ -146,6 +152,8 @@ typedef struct ft_file_result {
     char *vlog;             /* the -v lines */
     double secs;
     unsigned long passed, failed, skipped;
+    bool broken;            /* its worker died in it: the file fails */
+    bool rerun;             /* run again by a careful worker */
 } ft_file_result;
 
 void ft_junit_write(FILE *out, const ft_file_result *r, size_t n, double secs);

@@ -224,6 +224,11 @@ bool jit_trap_lookup(const jit_ctx *ctx, uintptr_t pc, jit_trap_info *out);
  * modules' address ranges, no locks, no allocation: async-signal-safe, for
  * a signal handler deciding whether an interrupt may end a call there. */
 bool jit_pc_in_code(const jit_ctx *ctx, uintptr_t pc);
+/* The code of every finalized module readable but not executable (false),
+ * or back to read+execute (true): with it an interrupt that lands in host
+ * code stops the call at the first JIT instruction host code returns to.
+ * mprotect only (never writable): async-signal-safe. */
+void jit_code_fence(const jit_ctx *ctx, bool executable);
 /* The finalized module whose memory holds addr, or NULL (e.g. freed). */
 jit_module *jit_module_at(const jit_ctx *ctx, const void *addr);
 

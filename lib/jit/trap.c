@@ -5,6 +5,7 @@
  * from a signal handler. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "internal.h"
 
@@ -55,6 +56,13 @@ bool jit_pc_in_code(const jit_ctx *ctx, uintptr_t pc)
 {
     int64_t i = ctx ? range_floor(ctx, pc) : -1;
     return i >= 0 && pc < ctx->ranges[i].text_end;
+}
+
+void jit_code_fence(const jit_ctx *ctx, bool executable)
+{
+    for (uint32_t i = 0; ctx && i < ctx->nranges; i++)
+        mprotect((void *)ctx->ranges[i].start, ctx->ranges[i].text_end - ctx->ranges[i].start,
+                 executable ? PROT_READ | PROT_EXEC : PROT_READ);
 }
 
 bool jit_trap_lookup(const jit_ctx *ctx, uintptr_t pc, jit_trap_info *out)

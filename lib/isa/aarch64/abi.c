@@ -365,7 +365,7 @@ bool a64_lower_call(cg_ctx *c, a64_abi *lw, uint32_t inst)
     if (!indirect) {
         sym = cg_sym_extname(c, &fn->func_refs.v[in->ent].name);
     }
-    ir_vec_reserve(&lw->vals, s.nargs + s.nrets);
+    ir_vec_reserve(&lw->vals, s.nargs + s.nrets + 1);   /* + 1: never a null base */
     uint32_t *args = lw->vals.v + vmark, *rets = args + s.nargs;
     for (uint32_t i = 0; i < s.nargs; i++)
         args[i] = a64_put_in_reg(c, a[i]);

@@ -175,7 +175,7 @@ static bool imm_encodes(unsigned op, unsigned size, int64_t imm)
     if (is_logical(op))
         return a64_logical_imm((uint64_t)imm, size, &enc);
     uint64_t x = size == 4 ? (uint32_t)imm : (uint64_t)imm;
-    uint64_t n = size == 4 ? (uint32_t)-imm : (uint64_t)-imm;
+    uint64_t n = size == 4 ? (uint32_t)(0 - (uint64_t)imm) : 0 - (uint64_t)imm;
     return a64_arith_imm(x) || a64_arith_imm(n);
 }
 
@@ -191,7 +191,7 @@ void a64_alu_imm(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t a
             a64_alu(c, op, size, dst, a, a64_movi(c, size, imm));
         return;
     }
-    uint64_t neg = size == 4 ? (uint32_t)-imm : (uint64_t)-imm;
+    uint64_t neg = size == 4 ? (uint32_t)(0 - (uint64_t)imm) : 0 - (uint64_t)imm;
     if (imm == 0 && (op == A64_ADD || op == A64_SUB))
         a64_mov(c, 8, dst, a);
     else if (a64_arith_imm((uint64_t)imm))
@@ -249,7 +249,7 @@ void a64_cmpi_op(cg_ctx *c, unsigned op, unsigned size, uint32_t a, int64_t imm)
             return;
         }
     } else {
-        uint64_t neg = size == 4 ? (uint32_t)-imm : (uint64_t)-imm;
+        uint64_t neg = size == 4 ? (uint32_t)(0 - (uint64_t)imm) : 0 - (uint64_t)imm;
         if (!a64_arith_imm((uint64_t)imm)) {
             if (a64_arith_imm(neg))
                 op = A64_ADDS, imm = (int64_t)neg;
@@ -486,7 +486,7 @@ static void set_args(cg_ctx *c, uint32_t bc)
     uint32_t n = c->fn->pool.v[bc + 1];
     /* materialize first: a64_put_in_reg never touches f->vlist, but keep
      * the list contiguous anyway */
-    uint32_t regs[64], *rv = n <= 32 ? regs : malloc(2 * n * sizeof *rv), k = 0;
+    uint32_t regs[64], *rv = n <= 32 ? regs : ir_xmalloc(2 * n * sizeof *rv), k = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t v = c->fn->pool.v[bc + 2 + i], r = a64_put_in_reg(c, v);
         rv[k++] = r;
@@ -634,7 +634,7 @@ static bool lower_try_call(lower *L, uint32_t inst)
     c->f.insts.v[call].cc = 1;
     c->f.insts.v[call].disp = (int32_t)start;
     emit_jump(c, normal);
-    uint32_t nh = c->f.vlist.v[start], *succs = malloc((nh + 1) * sizeof *succs);
+    uint32_t nh = c->f.vlist.v[start], *succs = ir_xmalloc((nh + 1) * sizeof *succs);
     succs[0] = normal;
     for (uint32_t k = 0; k < nh; k++)
         succs[1 + k] = c->f.vlist.v[start + 3 + 3 * k];
@@ -1378,10 +1378,10 @@ bool a64_lower(cg_ctx *c)
     const ir_function *fn = c->fn;
     a64_abi lw = {0};
     lower L = {.c = c, .lw = &lw};
-    L.fused = calloc(fn->insts.n + 1, 1);
+    L.fused = ir_xcalloc(fn->insts.n + 1, 1);
     c->targ = &lw;
     bool ok = fn->layout.n > 0 && a64_sig_compute(c, &lw, fn, &fn->sig, CG_NONE, &lw.self);
-    L.vals = malloc((fn->sig.nrets + fn->sig.nparams + 1) * sizeof *L.vals);
+    L.vals = ir_xmalloc((fn->sig.nrets + fn->sig.nparams + 1) * sizeof *L.vals);
     if (fn->layout.n == 0)
         ir_diag_set(c->d, fn->line, fn->col, "function has no blocks");
     if (ok)

@@ -388,7 +388,7 @@ bool x64_lower_call(cg_ctx *c, x64_abi *lw, uint32_t inst)
     if (!indirect) {
         sym = cg_sym_extname(c, &fn->func_refs.v[in->ent].name);
     }
-    ir_vec_reserve(&lw->vals, s.nargs + s.nrets);
+    ir_vec_reserve(&lw->vals, s.nargs + s.nrets + 1);   /* + 1: never a null base */
     uint32_t *args = lw->vals.v + vmark, *rets = args + s.nargs;
     for (uint32_t i = 0; i < s.nargs; i++)
         args[i] = x64_put_in_reg(c, a[i]);

@@ -65,7 +65,7 @@ bool x64_lower_try(x64_lowering *L, uint32_t inst)
     c->f.insts.v[call].cc = 1;
     c->f.insts.v[call].disp = (int32_t)start;
     emit_jump(c, normal);
-    uint32_t nh = c->f.vlist.v[start], *succs = malloc((nh + 1) * sizeof *succs);
+    uint32_t nh = c->f.vlist.v[start], *succs = ir_xmalloc((nh + 1) * sizeof *succs);
     succs[0] = normal;
     for (uint32_t k = 0; k < nh; k++)
         succs[1 + k] = c->f.vlist.v[start + 3 + 3 * k];

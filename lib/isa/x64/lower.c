@@ -1003,10 +1003,10 @@ bool x64_lower(cg_ctx *c)
     const ir_function *fn = c->fn;
     x64_abi lw = {0};
     x64_lowering L = {.c = c, .lw = &lw};
-    L.fused = calloc(fn->insts.n + 1, 1);
+    L.fused = ir_xcalloc(fn->insts.n + 1, 1);
     c->targ = &lw;
     bool ok = fn->layout.n > 0 && x64_sig_compute(c, &lw, fn, &fn->sig, CG_NONE, &lw.self);
-    L.vals = malloc((fn->sig.nrets + fn->sig.nparams + 1) * sizeof *L.vals);
+    L.vals = ir_xmalloc((fn->sig.nrets + fn->sig.nparams + 1) * sizeof *L.vals);
     if (fn->layout.n == 0)
         ir_diag_set(c->d, fn->line, fn->col, "function has no blocks");
     if (ok && fn->sig.callconv == IR_CC_windows_fastcall) {
