@@ -25,6 +25,11 @@
 #         isa          tools/isatest.py: bare target lines get baseline code (SSE2,
 #                      ARMv8.0): testdata disassembled for both targets, and run
 #                      under qemu's baseline CPUs (Conroe, qemu64,-sse3; cortex-a53)
+#         harness      tools/hygiene.py: clifrun test's workers die with it, stop on
+#                      SIGINT/SIGTERM with a partial summary, exact totals after a
+#                      worker dies
+#         oom          tools/oomtest.py: a ulimit -v sweep (exit 0, 2 or 3 with
+#                      "clifrun: out of memory", never a signal), writes to /dev/full
 #         conformance  tools/conformance.py: `clifrun test` over
 #                      $SHARED/conformance/cranelift-runtests against the ratchet
 #                      testdata/conformance/ARCH.pass, and again with --jit-spread
@@ -32,7 +37,7 @@
 #         conformance-baseline  the same under each baseline CPU (tools/isatest.py
 #                      --conformance), and the suite disassembled for bare targets
 #         roundtrip-suite  tools/roundtrip.sh --check on the same suite
-# Default: errors roundtrip grammar unit run opt object isa repl.  Environment: BUILD (build), CLIFRUN ($BUILD/clifrun),
+# Default: errors roundtrip grammar unit run opt object isa repl harness oom.  Environment: BUILD (build), CLIFRUN ($BUILD/clifrun),
 # RUN (prefix, e.g. qemu-aarch64 -L /usr/aarch64-linux-gnu), SHARED (../shared), V=1.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -41,7 +46,7 @@ SHARED=${SHARED:-../shared}
 export BUILD CLIFRUN=${CLIFRUN:-$BUILD/clifrun} RUN=${RUN:-}
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(errors roundtrip grammar unit run opt object isa repl)
+[ ${#suites[@]} -gt 0 ] || suites=(errors roundtrip grammar unit run opt object isa repl harness oom)
 
 mkdir -p "$BUILD/test"
 TEST_COUNTS=$BUILD/test/counts
@@ -90,6 +95,8 @@ for s in "${suites[@]}"; do
                      fi ;;
         unit)        tools/unittest.sh ;;
         repl)        tools/repltest.sh ;;
+        harness)     python3 tools/hygiene.py ;;
+        oom)         python3 tools/oomtest.py ;;
         *)           echo "test.sh: unknown suite '$s'" >&2; false ;;
     esac
     rc=$?

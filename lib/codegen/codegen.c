@@ -268,7 +268,7 @@ static void count_uses(cg_ctx *c)
             const uint32_t *a = ir_inst_args(fn, i);
             for (uint32_t k = 0; k < in->nargs; k++)
                 USE(a[k]);
-            const uint32_t *p = &fn->pool.v[in->ent];
+            const uint32_t *p = ir_pool_at(fn, in->ent);
             uint32_t calls[2], ncalls = 0;
             const uint32_t *list = calls;
             if (in->op == IR_OP_jump)
