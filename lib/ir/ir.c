@@ -197,8 +197,13 @@ int ir_op_ctrl_arg(ir_opcode op)
     return t && ir_opcodes[op].ctrl[0] ? (int)(t - ir_opcodes[op].args) : -1;
 }
 
-#define OP_HASH_SIZE 1024u /* power of two, well above the opcode count */
+#define OP_HASH_SIZE 4096u /* power of two, well above the opcode count */
 static uint16_t op_hash[OP_HASH_SIZE];   /* opcode + 1, 0 = empty */
+static const uint8_t op_len[IR_OP_COUNT] = {
+#define OP(id, name, fmt, flags, ctrl, res, args) sizeof(name) - 1,
+#include "opcodes.def"
+#undef OP
+};
 
 static uint32_t hash_name(const char *s, size_t n)
 {
@@ -213,17 +218,16 @@ ir_opcode ir_opcode_lookup(const char *s, size_t n)
     if (!op_hash[hash_name("jump", 4) & (OP_HASH_SIZE - 1)]) {
         /* first use: fill the table (idempotent, so racing threads agree) */
         for (unsigned op = 0; op < IR_OP_COUNT; op++) {
-            const char *name = ir_opcodes[op].name;
-            uint32_t h = hash_name(name, strlen(name)) & (OP_HASH_SIZE - 1);
+            uint32_t h = hash_name(ir_opcodes[op].name, op_len[op]) & (OP_HASH_SIZE - 1);
             while (op_hash[h] && op_hash[h] != op + 1)
                 h = (h + 1) & (OP_HASH_SIZE - 1);
             op_hash[h] = (uint16_t)(op + 1);
         }
     }
     for (uint32_t h = hash_name(s, n) & (OP_HASH_SIZE - 1); op_hash[h]; h = (h + 1) & (OP_HASH_SIZE - 1)) {
-        const char *name = ir_opcodes[op_hash[h] - 1].name;
-        if (strlen(name) == n && !memcmp(name, s, n))
-            return (ir_opcode)(op_hash[h] - 1);
+        unsigned op = op_hash[h] - 1u;
+        if (op_len[op] == n && !memcmp(ir_opcodes[op].name, s, n))
+            return (ir_opcode)op;
     }
     return IR_OP_COUNT;
 }
