@@ -55,7 +55,7 @@ char *ir_xstrndup(const char *s, size_t n)
 
 void *ir_vec_grow_(void *v, uint32_t *cap, uint32_t need, size_t elem)
 {
-    uint32_t c = *cap ? *cap : 32;
+    uint32_t c = *cap ? *cap : 4;   /* small: a function has a few of most things */
     while (c < need)
         c = c > UINT32_MAX / 2 ? UINT32_MAX : c * 2;
     void *p = ir_xrealloc(v, (size_t)c * elem);
@@ -76,7 +76,11 @@ void *ir_arena_alloc(ir_arena *a, size_t n)
     n = (n + 15) & ~(size_t)15;
     ir_arena_chunk *c = a->head;
     if (!c || c->size - c->used < n) {
-        size_t size = n > 16384 ? n : 16384;
+        /* chunks double from 256 bytes to 16 KiB: a small function's
+         * names fit in its first, not in a fixed 16 KiB */
+        size_t size = c ? (c->size < 8192 ? c->size * 2 : 16384) : 256;
+        if (size < n)
+            size = n;
         c = ir_xmalloc(sizeof *c + size);
         c->size = size;
         c->used = 0;
