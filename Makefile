@@ -81,6 +81,8 @@ LIBS = -lm
 # library that is missing stops the build; a missing one not yet needed is
 # only reported.  Either way the message points to `make deps`.
 NEED_LIBS ?= libffi capstone readline libseccomp
+# Linked: the rest are loaded when a command needs them (cmd/clifrun/lazy.c).
+LINK_LIBS ?= libffi libseccomp
 KNOWN_LIBS = libffi readline capstone libseccomp
 hdr_libffi = ffi.h
 hdr_readline = readline/readline.h
@@ -106,7 +108,7 @@ ifneq ($(MISSING_LIBS),)
 $(info note: $(foreach l,$(MISSING_LIBS),$(l) ($(deb_$(l)), <$(hdr_$(l))>)) not found; not needed yet, but `make deps` installs it)
 endif
 CFLAGS_BASE += $(foreach l,$(NEED_LIBS),$(shell $(PKG_CONFIG) --cflags $(l) 2>/dev/null))
-LIBS += $(foreach l,$(NEED_LIBS),$(or $(shell $(PKG_CONFIG) --libs $(l) 2>/dev/null),-l$(patsubst lib%,%,$(l))))
+LIBS += $(foreach l,$(LINK_LIBS),$(or $(shell $(PKG_CONFIG) --libs $(l) 2>/dev/null),-l$(patsubst lib%,%,$(l))))
 endif
 
 # ---- build -------------------------------------------------------------------

@@ -13,11 +13,13 @@
 #    BENCH_N is set) once into $BUILD/bench/many$N.clif; cgbench --compile
 #    parses, verifies, compiles and links it, at opt_level=none and again at
 #    speed with the CPU time of lib/opt's passes alone; `clifrun bench`
-#    times parsing and verifying alone.
+#    times parsing and verifying alone; tools/startbench.py the whole
+#    process's CPU (min of 5) and peak RSS per MB of input of `clifrun check`
+#    and cgbench --compile, then the start-up of a one-function file.
 # 4. Modules per second and memory of `clifrun --modules` (BENCH_MODULES,
 #    default 100000), and the wall time of `clifrun test` over the
 #    conformance suite.
-# 4. The interpreter's throughput: $BUILD/interpbench checks each workload's
+# 5. The interpreter's throughput: $BUILD/interpbench checks each workload's
 #    small run lines through lib/interp, then runs its BENCH call for at most
 #    BENCH_INTERP_STEPS IR instructions (default 300,000,000) and prints
 #    instructions per CPU second (wall time on a shared machine says little).
@@ -151,6 +153,29 @@ echo "opt_level=speed (lib/opt's passes on every function):"
 CLIFRUN_OPT=speed $RUN "$CGBENCH" --compile "$out" || status=1
 echo "parse + verify alone (clifrun bench):"
 $RUN "$CLIFRUN" bench "$out" || status=1
+if [ -z "$RUN" ]; then
+    echo "whole process, CPU min of 5 (Cranelift: 0.61 s at none, 0.80 s at speed, parsing 0.14 s;"
+    echo "tcc on the C twin 0.054 s), and peak RSS per MB of input:"
+    for c in "$CLIFRUN check:0.14:parsing" "$CGBENCH --compile:0.61:none"; do
+        ref=${c#*:} c=${c%%:*}
+        line=$(python3 tools/startbench.py 5 $c "$out")
+        ms=$(printf '%s' "$line" | awk '{print $2}') kib=$(printf '%s' "$line" | awk '{print $9}')
+        printf '  %-22s %8.3f s CPU  %7s KiB peak  %s MB per MB of input  Cranelift %s / clifrun: %sx\n' \
+            "${c##*/}" "$(awk -v m="$ms" 'BEGIN { print m / 1000 }')" "$kib" \
+            "$(awk -v k="$kib" -v b="$bytes" 'BEGIN { if (k + 0 > 0) printf "%.1f", k * 1024 / b; else print "-" }')" \
+            "${ref#*:}" "$(awk -v m="$ms" -v r="${ref%%:*}" 'BEGIN { printf "%.2f", r * 1000 / m }')"
+    done
+fi
+echo
+echo "== start-up: a one-function file, whole process, min of 20 (Cranelift: ~2 ms wall, 11.5 MiB peak) =="
+one=$BUILD/bench/one.clif
+printf '%s\n' 'test run' 'function %add(i32, i32) -> i32 {' 'block0(v0: i32, v1: i32):' \
+    '    v2 = iadd v0, v1' '    return v2' '}' '; run: %add(1, 2) == 3' >"$one"
+if [ -z "$RUN" ]; then
+    printf '  %-26s %s\n' "clifrun FILE" "$(python3 tools/startbench.py 20 "$CLIFRUN" "$one")"
+    printf '  %-26s %s\n' "clifrun check FILE" "$(python3 tools/startbench.py 20 "$CLIFRUN" check "$one")"
+    printf '  %-26s %s\n' "/bin/true (this machine)" "$(python3 tools/startbench.py 20 /bin/true)"
+fi
 echo
 echo "== modules: compile, link, run and free testdata/run/modules.clif N times (clifrun --modules) =="
 $RUN "$CLIFRUN" --modules "${BENCH_MODULES:-100000}" testdata/run/modules.clif || status=1

@@ -28,13 +28,11 @@
 #include <sys/select.h>
 #include <unistd.h>
 
-#include <readline/history.h>
-#include <readline/readline.h>
-
 #include "cli.h"
 #include "filetest.h"
 #include "opt.h"
 #include "reader.h"
+#include "rl.h"
 #include "verify.h"
 
 #define REPL_PATH "<repl>"
@@ -1289,7 +1287,7 @@ int repl_main(const repl_opts *o)
                CLIFRUN_VERSION);
     if (o->path)
         cmd_load(&S, o->path);
-    if (tty)
+    if (tty && cli_rl_load())    /* without readline: lines as they come */
         interactive(&S);
     else
         batch(&S);

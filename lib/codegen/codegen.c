@@ -6,7 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__x86_64__)
+#if defined(__x86_64__) && !__has_include(<sys/platform/x86.h>)
 #include <cpuid.h>
 #elif defined(__aarch64__) && defined(__linux__)
 #include <sys/auxv.h>
@@ -16,14 +16,26 @@
 
 /* ---- host features --------------------------------------------------------- */
 
-uint64_t cg_host_isa(jit_arch arch)
+#if defined(__x86_64__) && __has_include(<sys/platform/x86.h>)
+/* glibc has asked cpuid at start-up (and checked what the OS enables, as
+ * XCR0 for AVX state): reading its answers costs nothing, while each cpuid
+ * is a VM exit under a hypervisor, tens of microseconds. */
+#include <sys/platform/x86.h>
+static uint64_t detect(void)
+{
+#define HAS(glibc, ours) (CPU_FEATURE_ACTIVE(glibc) ? BIT(ours) : 0)
+    return HAS(SSE3, sse3) | HAS(SSSE3, ssse3) | HAS(CMPXCHG16B, cmpxchg16b) | HAS(SSE4_1, sse41) |
+           HAS(SSE4_2, sse42) | HAS(POPCNT, popcnt) | HAS(AVX, avx) | HAS(FMA, fma) | HAS(F16C, f16c) |
+           HAS(BMI1, bmi1) | HAS(BMI2, bmi2) | HAS(AVX2, avx2) | HAS(AVX512F, avx512f) |
+           HAS(AVX512DQ, avx512dq) | HAS(AVX512VL, avx512vl) | HAS(AVX512_VBMI, avx512vbmi) |
+           HAS(AVX512_VNNI, avx512vnni) | HAS(AVX512_BITALG, avx512bitalg) | HAS(AVX_VNNI, avx_vnni) |
+           HAS(LZCNT, lzcnt);
+#undef HAS
+}
+#elif defined(__x86_64__)
+static uint64_t detect(void)
 {
     uint64_t m = 0;
-    if (arch == JIT_ARCH_HOST)
-        arch = jit_host_arch();
-    if (arch != jit_host_arch())
-        return 0;
-#if defined(__x86_64__)
     unsigned a, b, c, d;
     if (__get_cpuid(1, &a, &b, &c, &d)) {
         m |= (c & 1 ? BIT(sse3) : 0) | (c >> 9 & 1 ? BIT(ssse3) : 0) | (c >> 13 & 1 ? BIT(cmpxchg16b) : 0) |
@@ -51,12 +63,30 @@ uint64_t cg_host_isa(jit_arch arch)
         if (__get_cpuid(0x80000001, &a, &b, &c, &d))
             m |= c >> 5 & 1 ? BIT(lzcnt) : 0;
     }
-#elif defined(__aarch64__) && defined(__linux__)
-    unsigned long hw = getauxval(AT_HWCAP);
-    m |= (hw & (1ul << 8) ? BIT(lse) : 0) | (hw & (1ul << 10) ? BIT(fp16) : 0) |
-         (hw & (1ul << 20) ? BIT(dotprod) : 0) | (hw & (1ul << 30) ? BIT(pauth) : 0);
-#endif
     return m;
+}
+#elif defined(__aarch64__) && defined(__linux__)
+static uint64_t detect(void)
+{
+    unsigned long hw = getauxval(AT_HWCAP);
+    return (hw & (1ul << 8) ? BIT(lse) : 0) | (hw & (1ul << 10) ? BIT(fp16) : 0) |
+           (hw & (1ul << 20) ? BIT(dotprod) : 0) | (hw & (1ul << 30) ? BIT(pauth) : 0);
+}
+#else
+static uint64_t detect(void) { return 0; }
+#endif
+
+uint64_t cg_host_isa(jit_arch arch)
+{
+    static _Atomic uint64_t cached;    /* bit 63: known (racing threads agree) */
+    if (arch == JIT_ARCH_HOST)
+        arch = jit_host_arch();
+    if (arch != jit_host_arch())
+        return 0;
+    uint64_t v = cached;
+    if (!(v >> 63))
+        cached = v = detect() | 1ull << 63;
+    return v & ~(1ull << 63);
 }
 
 /* ---- target lines ---------------------------------------------------------- */

@@ -221,17 +221,8 @@ static const char *const isa_flag_names[CG_ISA_COUNT] = {
 #undef CG_F
 };
 
-/* cpuid is slow (a VM exit under a hypervisor): ask once per process */
-static uint64_t host_isa(jit_arch a)
-{
-    static _Atomic uint64_t cached;    /* bit 63: known */
-    uint64_t v = cached;
-    if (!(v >> 63)) {
-        v = cg_host_isa(a) | 1ull << 63;
-        cached = v;
-    }
-    return v & ~(1ull << 63);
-}
+/* cg_host_isa asks once per process */
+static uint64_t host_isa(jit_arch a) { return cg_host_isa(a); }
 
 ft_verdict ft_target(const ir_file *file, uint32_t ti, jit_arch arch, cg_target *t,
                      char *why, size_t n, ir_diag *d)

@@ -55,7 +55,7 @@ char *ir_xstrndup(const char *s, size_t n)
 
 void *ir_vec_grow_(void *v, uint32_t *cap, uint32_t need, size_t elem)
 {
-    uint32_t c = *cap ? *cap : 32;
+    uint32_t c = *cap ? *cap : 4;   /* small: a function has a few of most things */
     while (c < need)
         c = c > UINT32_MAX / 2 ? UINT32_MAX : c * 2;
     void *p = ir_xrealloc(v, (size_t)c * elem);
@@ -76,7 +76,11 @@ void *ir_arena_alloc(ir_arena *a, size_t n)
     n = (n + 15) & ~(size_t)15;
     ir_arena_chunk *c = a->head;
     if (!c || c->size - c->used < n) {
-        size_t size = n > 16384 ? n : 16384;
+        /* chunks double from 256 bytes to 16 KiB: a small function's
+         * names fit in its first, not in a fixed 16 KiB */
+        size_t size = c ? (c->size < 8192 ? c->size * 2 : 16384) : 256;
+        if (size < n)
+            size = n;
         c = ir_xmalloc(sizeof *c + size);
         c->size = size;
         c->used = 0;
@@ -238,8 +242,13 @@ int ir_op_ctrl_arg(ir_opcode op)
     return t && ir_opcodes[op].ctrl[0] ? (int)(t - ir_opcodes[op].args) : -1;
 }
 
-#define OP_HASH_SIZE 1024u /* power of two, well above the opcode count */
+#define OP_HASH_SIZE 4096u /* power of two, well above the opcode count */
 static uint16_t op_hash[OP_HASH_SIZE];   /* opcode + 1, 0 = empty */
+static const uint8_t op_len[IR_OP_COUNT] = {
+#define OP(id, name, fmt, flags, ctrl, res, args) sizeof(name) - 1,
+#include "opcodes.def"
+#undef OP
+};
 
 static uint32_t hash_name(const char *s, size_t n)
 {
@@ -254,17 +263,16 @@ ir_opcode ir_opcode_lookup(const char *s, size_t n)
     if (!op_hash[hash_name("jump", 4) & (OP_HASH_SIZE - 1)]) {
         /* first use: fill the table (idempotent, so racing threads agree) */
         for (unsigned op = 0; op < IR_OP_COUNT; op++) {
-            const char *name = ir_opcodes[op].name;
-            uint32_t h = hash_name(name, strlen(name)) & (OP_HASH_SIZE - 1);
+            uint32_t h = hash_name(ir_opcodes[op].name, op_len[op]) & (OP_HASH_SIZE - 1);
             while (op_hash[h] && op_hash[h] != op + 1)
                 h = (h + 1) & (OP_HASH_SIZE - 1);
             op_hash[h] = (uint16_t)(op + 1);
         }
     }
     for (uint32_t h = hash_name(s, n) & (OP_HASH_SIZE - 1); op_hash[h]; h = (h + 1) & (OP_HASH_SIZE - 1)) {
-        const char *name = ir_opcodes[op_hash[h] - 1].name;
-        if (strlen(name) == n && !memcmp(name, s, n))
-            return (ir_opcode)(op_hash[h] - 1);
+        unsigned op = op_hash[h] - 1u;
+        if (op_len[op] == n && !memcmp(ir_opcodes[op].name, s, n))
+            return (ir_opcode)op;
     }
     return IR_OP_COUNT;
 }

@@ -194,6 +194,8 @@ typedef struct jit_module_stats {
     uint32_t direct_calls;  /* call relocations that reached their target */
     uint32_t stub_calls;    /* call relocations routed through a stub */
     uint32_t stubs_used, got_used;
+    uint32_t host_syms;     /* symbols resolved to host code or data (jit_define_symbol,
+                             * dlsym), not to a JIT module: 0, the code reaches none */
 } jit_module_stats;
 void jit_module_stats_get(const jit_module *m, jit_module_stats *st);
 

@@ -483,4 +483,10 @@ bool jit_free_group(jit_module *const *mods, size_t n, jit_error *err)
 
 bool jit_module_free(jit_module *m, jit_error *err) { return jit_free_group(&m, 1, err); }
 
-void jit_module_stats_get(const jit_module *m, jit_module_stats *st) { *st = m->st; }
+void jit_module_stats_get(const jit_module *m, jit_module_stats *st)
+{
+    *st = m->st;
+    st->host_syms = 0;
+    for (uint32_t i = 0; i < m->nsyms; i++)
+        st->host_syms += m->syms[i].resolved && m->syms[i].def < 0 && !m->syms[i].from;
+}

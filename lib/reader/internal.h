@@ -4,6 +4,7 @@
 #define CLIFRUN_READER_INTERNAL_H
 
 #include <setjmp.h>
+#include <string.h>
 
 #include "reader.h"
 
@@ -66,6 +67,7 @@ typedef struct parser {
     IR_VEC(uint32_t) gv_refs;       /* gvN, line, col of global values named in the preamble */
     IR_VEC(uint32_t) fwd_uses;      /* vN, line, col of uses that precede the definition */
     IR_VEC(uint32_t) scratch;       /* a list being collected (block params, br_table, ...) */
+    struct { uint16_t op1; ir_type t; bool in; } ctrl_ok[64];   /* opcode+1, typevar: valid? */
 } parser;
 
 void lex_init(lexer *lx, const char *src, size_t len, uint32_t line, const char *line_start);
@@ -99,7 +101,6 @@ _Noreturn void perr_expected(parser *p, const char *fmt, ...) __attribute__((for
 
 /* parse.c: entities */
 extern const char ent_letters[E_COUNT][12];
-bool accept_ident(parser *p, const char *w);
 bool is_ent(const parser *p, ent_kind e);
 uint32_t match_ent(parser *p, ent_kind e, const char *msg);
 void check_num(parser *p, uint32_t n, uint32_t max, uint32_t line, uint32_t col);
@@ -138,9 +139,20 @@ ir_memflags parse_memflags(parser *p);
 ir_trapcode parse_trapcode(parser *p);
 void parse_preamble(parser *p, ir_function *f);
 
-/* Helpers shared by parse.c and directives.c */
-bool tok_is(const parser *p, tok_kind k);
-bool tok_ident(const parser *p, const char *word);
+/* Helpers shared by parse.c and directives.c (inline: called with string
+ * literals, whose lengths then fold) */
+static inline bool tok_is(const parser *p, tok_kind k) { return p->t.kind == k; }
+static inline bool tok_ident(const parser *p, const char *w)
+{
+    return p->t.kind == T_IDENT && strlen(w) == p->t.len && !memcmp(p->t.text, w, p->t.len);
+}
+static inline bool accept_ident(parser *p, const char *w)
+{
+    if (!tok_ident(p, w))
+        return false;
+    lex_next(p);
+    return true;
+}
 void expect(parser *p, tok_kind k, const char *msg);
 bool accept(parser *p, tok_kind k);
 

@@ -42,32 +42,55 @@ static bool looking_at_numeric(const lexer *lx, const char *q)
     return looking_at(lx, q, "NaN") || looking_at(lx, q, "Inf") || looking_at(lx, q, "sNaN");
 }
 
-static const char *const ent_prefix[E_COUNT] = {
-    [E_VALUE] = "v", [E_BLOCK] = "block", [E_SS] = "ss", [E_DSS] = "dss", [E_DT] = "dt",
-    [E_GV] = "gv", [E_MT] = "mt", [E_CONST] = "const", [E_FN] = "fn", [E_SIG] = "sig",
-    [E_USER] = "u", [E_USERNAME] = "userextname", [E_EXTABLE] = "extable", [E_TAG] = "tag",
-    [E_REGION] = "region", [E_RET] = "ret", [E_EXN] = "exn", [E_JT] = "jt",
-};
-
-/* Classify a word: numbered entity, type, or identifier.  Returns false
- * for an entity whose number does not fit in 32 bits. */
-static bool classify_word(tok *t)
+/* The entity whose prefix is the n letters at w (Cranelift's
+ * numbered_entity), E_COUNT if none. */
+static unsigned ent_of_prefix(const char *w, size_t n)
 {
-    static uint8_t ent_len[E_COUNT];
-    if (!ent_len[0])
-        for (unsigned e = 0; e < E_COUNT; e++)
-            ent_len[e] = (uint8_t)strlen(ent_prefix[e]);
-    uint32_t n = t->len, digits = 0;
-    while (digits < n && is_digit(t->text[n - 1 - digits]))
-        digits++;
-    uint32_t plen = n - digits;
-    if (digits && plen && plen <= 11 && !(digits > 1 && t->text[plen] == '0')) {
-        for (unsigned e = 0; e < E_COUNT; e++) {
-            if (ent_len[e] != plen || ent_prefix[e][0] != t->text[0] || memcmp(t->text, ent_prefix[e], plen))
-                continue;
-            uint64_t v = 0;
-            for (uint32_t i = plen; i < n && v <= UINT32_MAX; i++)
-                v = v * 10 + (uint64_t)(t->text[i] - '0');
+#define IS(lit) (n == sizeof lit - 1 && !memcmp(w, lit, sizeof lit - 1))
+    switch (w[0]) {
+    case 'v': return n == 1 ? E_VALUE : E_COUNT;
+    case 'u': return n == 1 ? E_USER : IS("userextname") ? E_USERNAME : E_COUNT;
+    case 'b': return IS("block") ? E_BLOCK : E_COUNT;
+    case 's': return IS("ss") ? E_SS : IS("sig") ? E_SIG : E_COUNT;
+    case 'd': return IS("dss") ? E_DSS : IS("dt") ? E_DT : E_COUNT;
+    case 'g': return IS("gv") ? E_GV : E_COUNT;
+    case 'm': return IS("mt") ? E_MT : E_COUNT;
+    case 'c': return IS("const") ? E_CONST : E_COUNT;
+    case 'f': return IS("fn") ? E_FN : E_COUNT;
+    case 'e': return IS("extable") ? E_EXTABLE : IS("exn") ? E_EXN : E_COUNT;
+    case 't': return IS("tag") ? E_TAG : E_COUNT;
+    case 'r': return IS("region") ? E_REGION : IS("ret") ? E_RET : E_COUNT;
+    case 'j': return IS("jt") ? E_JT : E_COUNT;
+    }
+    return E_COUNT;
+#undef IS
+}
+
+/* A word from s: a numbered entity (letters, then a number without a
+ * leading zero), a type, or an identifier.  One pass over its bytes.
+ * Returns false for an entity whose number does not fit in 32 bits. */
+static inline __attribute__((always_inline)) bool lex_word(lexer *lx, tok *t, const char *s)
+{
+    const char *q = s, *end = lx->end;
+    while (q < end && (cclass[(unsigned char)*q] & C_ALPHA))
+        q++;
+    const char *d = q;
+    uint64_t v = 0;
+    while (q < end && (cclass[(unsigned char)*q] & C_DIGIT))
+        v = v * 10 + (uint64_t)(*q++ - '0');
+    size_t plen = (size_t)(d - s), digits = (size_t)(q - d);
+    if (digits > 10)
+        v = (uint64_t)UINT32_MAX + 1;   /* too large, whatever wrapped */
+    if (q < end && is_word(*q)) {   /* more after the digits: not an entity */
+        while (q < end && is_word(*q))
+            q++;
+        digits = 0;
+    }
+    t->len = (uint32_t)(q - s);
+    lx->p = q;
+    if (digits && plen && !(digits > 1 && *d == '0')) {
+        unsigned e = ent_of_prefix(s, plen);
+        if (e != E_COUNT) {
             if (v > UINT32_MAX)
                 return false;
             t->kind = T_ENTITY;
@@ -76,8 +99,18 @@ static bool classify_word(tok *t)
             return true;
         }
     }
-    char c = t->text[0];
-    ir_type ty = (c == 'i' || c == 'f' || c == 'r') && n <= 8 ? ir_type_parse(t->text, n) : 0;
+    char c = s[0];
+    ir_type ty = 0;
+    if (digits && plen == 1 && (c == 'i' || c == 'f')) {   /* i32, f64: the usual types */
+        static const ir_type ints[] = {[8] = IR_I8, [16] = IR_I16, [32] = IR_I32, [64] = IR_I64},
+                             floats[] = {[16] = IR_F16, [32] = IR_F32, [64] = IR_F64};
+        if (v < 65 && !(digits > 1 && *d == '0'))
+            ty = c == 'i' ? ints[v] : floats[v];
+        else if (v == 128 && digits == 3)
+            ty = c == 'i' ? IR_I128 : IR_F128;
+    } else if ((c == 'i' || c == 'f' || c == 'r') && t->len <= 8) {
+        ty = ir_type_parse(s, t->len);
+    }
     if (ty) {
         t->kind = T_TYPE;
         t->type = ty;
@@ -89,7 +122,7 @@ static bool classify_word(tok *t)
 
 /* A comment: note it if it is a run or print command (Cranelift's rule:
  * after leading spaces and semicolons, the word `run` or `print`). */
-static void scan_comment(parser *p)
+static __attribute__((noinline)) void scan_comment(parser *p)
 {
     lexer *lx = &p->lx;
     const char *start = lx->p;
@@ -111,38 +144,111 @@ static void scan_comment(parser *p)
     lx->p = e;
 }
 
-void lex_next(parser *p)
+/* Single-character tokens by byte (0: something else). */
+static const uint8_t punct[256] = {
+    ['('] = T_LPAR, [')'] = T_RPAR, ['{'] = T_LBRACE, ['}'] = T_RBRACE, ['['] = T_LBRACKET,
+    [']'] = T_RBRACKET, ['<'] = T_LANGLE, ['>'] = T_RANGLE, [','] = T_COMMA, ['.'] = T_DOT,
+    [':'] = T_COLON, ['='] = T_EQUAL, ['!'] = T_BANG, ['*'] = T_STAR,
+};
+
+/* Spaces from q (which is one): on a little-endian host eight bytes at a
+ * time while that many remain, the indentation of a line in one step. */
+static inline const char *skip_spaces(const char *q, const char *end)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    while (end - q >= 8) {
+        uint64_t w;
+        memcpy(&w, q, 8);
+        w ^= 0x2020202020202020ull;
+        if (w)
+            return q + __builtin_ctzll(w) / 8;
+        q += 8;
+    }
+#endif
+    while (q < end && *q == ' ')
+        q++;
+    return q;
+}
+
+static bool lex_other(parser *p, const char *s);
+
+_Noreturn static __attribute__((noinline, cold)) void entity_too_large(parser *p)
+{
+    perr_at(p, p->t.line, p->t.col, "entity number %.*s is too large", (int)p->t.len, p->t.text);
+}
+
+/* The next token from lx->p: blanks, punctuation and words here, with no
+ * call on the way (so no registers to save); the rest in lex_other. */
+static inline __attribute__((always_inline)) void lex_scan(parser *p)
 {
     lexer *lx = &p->lx;
     tok *t = &p->t;
-    p->prev_line = lx->line;
-    p->prev_col = (uint32_t)(lx->p - lx->line_start) + 1;
-    for (;;) {
-        if (lx->p >= lx->end) {
-            t->kind = T_EOF;
-            t->text = lx->p;
-            t->len = 0;
-            t->line = lx->line;
-            t->col = (uint32_t)(lx->p - lx->line_start) + 1;
-            return;
+    /* the position in locals: the loops below touch every byte */
+again:;
+    const char *q = lx->p, *end = lx->end, *ls = lx->line_start;
+    uint32_t line = lx->line;
+    unsigned char c0 = 0;
+    while (q < end) {
+        c0 = (unsigned char)*q;
+        if (c0 == ' ') {
+            q = skip_spaces(q, end);
+        } else if (c0 == '\n') {
+            q++;
+            line++;
+            ls = q;
+        } else {
+            break;
         }
-        char c = *lx->p;
-        if (c == '\n') {
-            lx->p++;
-            lx->line++;
-            lx->line_start = lx->p;
-            continue;
-        }
-        if (cclass[(unsigned char)c] & C_SPACE) {
-            lx->p++;
-            continue;
-        }
-        if (c == ';') {
-            scan_comment(p);
-            continue;
-        }
-        break;
     }
+    lx->line = line, lx->line_start = ls;
+    t->text = q;
+    t->line = line;
+    t->col = (uint32_t)(q - ls) + 1;
+    if (q < end && punct[c0]) {
+        t->kind = punct[c0];
+        t->len = 1;
+        lx->p = q + 1;
+        return;
+    }
+    if (q < end && (cclass[c0] & C_ALPHA) && c0 != 'N' && c0 != 'I' && c0 != 's') {
+        if (!lex_word(lx, t, q))
+            entity_too_large(p);
+        return;
+    }
+    if (lex_other(p, q))   /* a loop, not recursion: a file of tabs is no deep stack */
+        goto again;
+}
+
+void lex_next(parser *p)
+{
+    p->prev_line = p->lx.line;
+    p->prev_col = (uint32_t)(p->lx.p - p->lx.line_start) + 1;
+    lex_scan(p);
+}
+
+/* Everything but blanks, punctuation and most words: the end, numbers,
+ * names, strings, hex sequences, source locations, bad characters.
+ * True when it only skipped (other blanks, a comment): scan again. */
+static __attribute__((noinline)) bool lex_other(parser *p, const char *q)
+{
+    lexer *lx = &p->lx;
+    tok *t = &p->t;
+    if (q >= lx->end) {
+        lx->p = q;
+        t->kind = T_EOF;
+        t->len = 0;
+        return false;
+    }
+    if (cclass[(unsigned char)*q] & C_SPACE) {   /* tabs, carriage returns ... */
+        lx->p = q + 1;
+        return true;
+    }
+    if (*q == ';') {
+        lx->p = q;
+        scan_comment(p);
+        return true;
+    }
+    lx->p = q;
     const char *s = lx->p;
     t->text = s;
     t->line = lx->line;
@@ -189,7 +295,7 @@ void lex_next(parser *p)
         t->text = s + 1;
         t->len = (uint32_t)(q - s - 1);
         lx->p = q;
-        return;
+        return false;
     }
     case '"': {
         const char *q = memchr(s + 1, '"', (size_t)(lx->end - s - 1));
@@ -202,7 +308,7 @@ void lex_next(parser *p)
         t->text = s + 1;
         t->len = (uint32_t)(q - s - 1);
         lx->p = q + 1;
-        return;
+        return false;
     }
     case '#': {
         const char *q = s + 1;
@@ -212,7 +318,7 @@ void lex_next(parser *p)
         t->text = s + 1;
         t->len = (uint32_t)(q - s - 1);
         lx->p = q;
-        return;
+        return false;
     }
     case '@': {
         const char *q = s + 1;
@@ -227,29 +333,24 @@ void lex_next(parser *p)
         t->text = s + 1;
         t->len = (uint32_t)(q - s - 1);
         lx->p = q;
-        return;
+        return false;
     }
     default:
         if (is_digit(*s))
             goto number;
         if (is_alpha(*s) || *s == '_') {
-            if (looking_at(lx, s, "NaN") || looking_at(lx, s, "Inf"))
+            if ((*s == 'N' || *s == 'I') && (looking_at(lx, s, "NaN") || looking_at(lx, s, "Inf")))
                 goto number;
-            const char *q = s + 1;
-            while (q < lx->end && is_word(*q))
-                q++;
-            t->len = (uint32_t)(q - s);
-            lx->p = q;
-            if (!classify_word(t))
+            if (!lex_word(lx, t, s))
                 perr_at(p, t->line, t->col, "entity number %.*s is too large", (int)t->len, t->text);
             if (t->kind == T_IDENT && t->len == 4 && !memcmp(s, "sNaN", 4))
                 goto number;
-            return;
+            return false;
         }
         perr_at(p, t->line, t->col, "invalid character");
     }
     t->len = (uint32_t)(lx->p - s);
-    return;
+    return false;
 
 number: {
     const char *q = s;
@@ -273,5 +374,6 @@ number: {
     t->kind = is_float ? T_FLOAT : T_INT;
     t->len = (uint32_t)(q - s);
     lx->p = q;
+    return false;
 }
 }

@@ -46,13 +46,6 @@ void perr(parser *p, const char *fmt, ...)
     longjmp(p->fail, 1);
 }
 
-bool tok_is(const parser *p, tok_kind k) { return p->t.kind == k; }
-
-bool tok_ident(const parser *p, const char *w)
-{
-    return p->t.kind == T_IDENT && strlen(w) == p->t.len && !memcmp(p->t.text, w, p->t.len);
-}
-
 bool accept(parser *p, tok_kind k)
 {
     if (p->t.kind != k)
@@ -65,14 +58,6 @@ void expect(parser *p, tok_kind k, const char *msg)
 {
     if (!accept(p, k))
         perr_expected(p, "%s", msg);
-}
-
-bool accept_ident(parser *p, const char *w)
-{
-    if (!tok_ident(p, w))
-        return false;
-    lex_next(p);
-    return true;
 }
 
 bool is_ent(const parser *p, ent_kind e) { return p->t.kind == T_ENTITY && p->t.ent == e; }
@@ -594,8 +579,16 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
     in->nargs = (uint16_t)(f->pool.n - in->args);
 }
 
+/* Results of each opcode with fixed results, from the table. */
+static const uint8_t op_nres[IR_OP_COUNT] = {
+#define OP(id, name, fmt, flags, ctrl, res, args) sizeof(res) - 1,
+#include "opcodes.def"
+#undef OP
+};
+
 /* Cranelift's TypeSet::example(): i32 if the set has ints of 64 bits or
  * more, else f32 if it has such floats, else i8; with its fewest lanes. */
+
 static const char *typeset_example(const char *set, char buf[16])
 {
     bool wide_int = false, wide_float = false;
@@ -689,7 +682,11 @@ static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, ui
         if (!ctrl)
             perr_at(p, line, col, "type variable required for polymorphic opcode, e.g. '%s.%s'", info->name,
                     typeset_example(info->ctrl, (char[16]){0}));
-        if (!ir_typeset_contains(info->ctrl, ctrl))
+        /* asked for every instruction, with few distinct pairs: remembered */
+        __typeof__(p->ctrl_ok[0]) *m = &p->ctrl_ok[(op * 7u + ctrl) & 63];
+        if (m->op1 != op + 1u || m->t != ctrl)
+            m->op1 = (uint16_t)(op + 1u), m->t = ctrl, m->in = ir_typeset_contains(info->ctrl, ctrl);
+        if (!m->in)
             perr_at(p, line, col, "%s is not a valid typevar for %s", ir_type_name(ctrl, (char[16]){0}), info->name);
     } else if (suffix) {
         perr_at(p, line, col, "%s does not take a typevar", info->name);
@@ -715,7 +712,7 @@ static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, ui
             }
         }
     } else {
-        want = (uint32_t)strlen(info->res);
+        want = op_nres[op];
     }
     if (nres != want)
         perr_at(p, line, col, "instruction produces %u result values, %u given", want, nres);

@@ -1374,12 +1374,57 @@ typedef struct decl {
     char key[128];
 } decl;
 
+static uint32_t key_hash(const char *k)
+{
+    uint32_t h = 2166136261u;
+    for (; *k; k++)
+        h = (h ^ (unsigned char)*k) * 16777619u;
+    return h;
+}
+
+/* Open addressing over keys: slot = entry + 1, 0 empty; cap a power of two. */
+static uint32_t *key_slot(uint32_t *tab, uint32_t cap, const char *key, const char *(*key_of)(const void *, uint32_t),
+                          const void *ctx)
+{
+    for (uint32_t h = key_hash(key) & (cap - 1);; h = (h + 1) & (cap - 1))
+        if (!tab[h] || !strcmp(key_of(ctx, tab[h] - 1), key))
+            return &tab[h];
+}
+
+typedef struct defs_ctx { char (*keys)[128]; } defs_ctx;
+static const char *def_key(const void *c, uint32_t i) { return ((const defs_ctx *)c)->keys[i]; }
+static const char *seen_key(const void *c, uint32_t i) { return ((const decl *)c)[i].key; }
+
+/* Each declaration of a name against the file's definition of it and its
+ * first declaration (the others agree with that one, or were reported):
+ * hash tables keyed by the name, linear in the file. */
 bool verify_file(const ir_file *file, ir_diag *d)
 {
     IR_VEC(decl) seen = {0};
     bool ok = true;
     const char *path = file->path ? file->path : "-";
-    for (uint32_t i = 0; ok && i < file->funcs.n; i++) {
+    uint32_t nf = file->funcs.n, ndecl = 0;
+    for (uint32_t i = 0; i < nf; i++)
+        ndecl += file->funcs.v[i]->func_refs.n;
+    uint32_t dcap = 16, scap = 16;
+    while (dcap < 2 * nf)
+        dcap *= 2;
+    while (scap < 2 * ndecl)
+        scap *= 2;
+    /* definitions: name -> first function, next_def chains the rest */
+    defs_ctx dx = {ir_xcalloc(nf + 1, sizeof *dx.keys)};
+    uint32_t *dtab = ir_xcalloc(dcap, sizeof *dtab), *next_def = ir_xcalloc(nf + 1, sizeof *next_def);
+    uint32_t *stab = ir_xcalloc(scap, sizeof *stab);
+    for (uint32_t k = nf; k-- > 0;) {   /* backwards: chains in file order */
+        const ir_function *g = file->funcs.v[k];
+        ir_extname gn;
+        if (!ref_key(g, &g->name, &gn, dx.keys[k], sizeof dx.keys[k]))
+            continue;
+        uint32_t *slot = key_slot(dtab, dcap, dx.keys[k], def_key, &dx);
+        next_def[k] = *slot;
+        *slot = k + 1;
+    }
+    for (uint32_t i = 0; ok && i < nf; i++) {
         const ir_function *f = file->funcs.v[i];
         for (uint32_t r = 0; ok && r < f->func_refs.n; r++) {
             if (r >= f->fn_defined.n || !f->fn_defined.v[r])
@@ -1393,12 +1438,9 @@ bool verify_file(const ir_file *file, ir_diag *d)
                 continue;
             char a[200], b[200];
             /* the file's own definition of the name */
-            for (uint32_t k = 0; k < file->funcs.n; k++) {
-                const ir_function *g = file->funcs.v[k];
-                bool same = name.kind == g->name.kind &&
-                            (name.kind == IR_NAME_TESTCASE ? !strcmp(name.str, g->name.str)
-                                                           : name.ns == g->name.ns && name.index == g->name.index);
-                if (!same || same_sig(f, dc.sig, g, &g->sig))
+            for (uint32_t k1 = *key_slot(dtab, dcap, dc.key, def_key, &dx); k1; k1 = next_def[k1 - 1]) {
+                const ir_function *g = file->funcs.v[k1 - 1];
+                if (same_sig(f, dc.sig, g, &g->sig))
                     continue;
                 bool cc = dc.sig->callconv != g->sig.callconv;
                 sig_str(f, dc.sig, cc, a, sizeof a);
@@ -1408,22 +1450,30 @@ bool verify_file(const ir_file *file, ir_diag *d)
                 ok = false;
                 break;
             }
+            if (!ok)
+                break;
             /* an earlier declaration of it */
-            for (uint32_t k = 0; ok && k < seen.n; k++) {
-                const decl *e = &seen.v[k];
-                if (strcmp(e->key, dc.key) || same_sig(f, dc.sig, e->f, e->sig))
-                    continue;
-                bool cc = dc.sig->callconv != e->sig->callconv;
-                sig_str(f, dc.sig, cc, a, sizeof a);
-                sig_str(e->f, e->sig, cc, b, sizeof b);
-                ir_diag_set(d, dc.line, dc.col, "%s is declared here as %s, and as %s at %s:%u:%u",
-                            dc.key, a, b, path, e->line, e->col);
-                ok = false;
-            }
-            if (ok)
+            uint32_t *slot = key_slot(stab, scap, dc.key, seen_key, seen.v);
+            if (*slot) {
+                const decl *e = &seen.v[*slot - 1];
+                if (!same_sig(f, dc.sig, e->f, e->sig)) {
+                    bool cc = dc.sig->callconv != e->sig->callconv;
+                    sig_str(f, dc.sig, cc, a, sizeof a);
+                    sig_str(e->f, e->sig, cc, b, sizeof b);
+                    ir_diag_set(d, dc.line, dc.col, "%s is declared here as %s, and as %s at %s:%u:%u",
+                                dc.key, a, b, path, e->line, e->col);
+                    ok = false;
+                }
+            } else {
                 ir_vec_push(&seen, dc);
+                *slot = seen.n;
+            }
         }
     }
+    free(dx.keys);
+    free(dtab);
+    free(next_def);
+    free(stab);
     ir_vec_free(&seen);
     return ok;
 }

@@ -21,6 +21,8 @@ byte.  Messages are Cranelift's reader's where it has one.
   ok/big_function.clif           one valid function of 200,000 instructions
   ok/long_comment.clif           a valid function after a 1 MiB comment line
   ok/nul_in_comment.clif         NUL bytes inside a comment (comments run to end of line)
+  ok/many_blanks.clif            a million tabs and a million comment lines between
+                                 two tokens (the lexer skips them in a loop)
 """
 import os
 import random
@@ -168,6 +170,8 @@ def oks(d):
           "; " + "c" * MIB + "\n" + HEAD + "    v2 = iadd v0, v1\n" + TAIL)
     write(f"{d}/nul_in_comment.clif",
           (HEAD + "    v2 = iadd v0, v1 ; NUL \0 in a comment\n" + TAIL).encode())
+    write(f"{d}/many_blanks.clif",
+          HEAD + "    v2 = iadd\t" + "\t\r" * (MIB // 2) + ";\n" * MIB + " v0, v1\n" + TAIL)
 
 
 def main():
