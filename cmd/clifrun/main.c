@@ -655,5 +655,9 @@ int main(int argc, char **argv)
         return cmd_compile(argc - 2, argv + 2);
     if (!strcmp(cmd, "test"))
         return cmd_test(argc - 2, argv + 2);
+    if (!strcmp(cmd, "fuzz"))
+        return cli_fuzz(argc - 2, argv + 2);
+    if (!strcmp(cmd, "reduce"))
+        return cli_reduce(argc - 2, argv + 2);
     return cmd_run(argc - 1, argv + 1);
 }
