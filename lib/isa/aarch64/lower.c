@@ -867,15 +867,11 @@ static void lower_minmax(cg_ctx *c, uint32_t inst, ir_type t)
     const uint32_t *a = ir_inst_args(c->fn, inst);
     unsigned cc = in->op == IR_OP_smin ? A64_LT : in->op == IR_OP_smax ? A64_GT
                 : in->op == IR_OP_umin ? A64_LO : A64_HI;
+    /* int_compare may compare the operands swapped, but the condition it
+     * returns still means "a[0] <op> a[1]" */
     cc = int_compare(c, cc, a[0], a[1], ir_type_bits(t));
-    /* int_compare may have swapped the operands: select by the original ones */
     uint32_t x = a64_put_in_reg(c, a[0]), y = a64_put_in_reg(c, a[1]);
-    unsigned want = in->op == IR_OP_smin ? A64_LT : in->op == IR_OP_smax ? A64_GT
-                  : in->op == IR_OP_umin ? A64_LO : A64_HI;
-    if (cc == want)
-        a64_csel(c, cc, A64_CSEL_, opsize(t), res(c, inst, 0), x, y);
-    else        /* swapped: cc is "y <op> x" */
-        a64_csel(c, cc, A64_CSEL_, opsize(t), res(c, inst, 0), y, x);
+    a64_csel(c, cc, A64_CSEL_, opsize(t), res(c, inst, 0), x, y);
 }
 
 /* ---- memory ------------------------------------------------------------------- */

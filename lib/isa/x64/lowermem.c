@@ -101,8 +101,10 @@ static amode addr_of(x64_lowering *L, uint32_t inst, uint32_t v, int64_t off, bo
             continue;
         if (m.index != IR_NONE && m.base == IR_NONE && m.scale == 0)
             m.base = m.index, m.index = IR_NONE;
+        /* a constant address keeps its value in a base register (an
+         * access with neither base nor slot would encode a stale one) */
         if ((m.slot != IR_NONE && (m.base != IR_NONE || m.index != IR_NONE)) ||
-            (m.index != IR_NONE && m.base == IR_NONE) || m.disp != (int32_t)m.disp)
+            (m.slot == IR_NONE && m.base == IR_NONE) || m.disp != (int32_t)m.disp)
             continue;
         if (mark) {
             amode again = {IR_NONE, IR_NONE, IR_NONE, 0, off};
