@@ -50,11 +50,44 @@ static bool write_file(const char *path, const char *text, size_t n)
 
 /* ---- clifrun fuzz --------------------------------------------------------------- */
 
+static const char fuzz_help[] =
+    "usage: clifrun fuzz [OPTIONS]\n"
+    "Random programs (lib/fuzz), each run line through the reference (the\n"
+    "interpreter, or the spill allocator without it) and through the JIT\n"
+    "compiled with each register allocator; every difference is reduced and\n"
+    "written to the output directory as a run test.  Exit status 1 if any.\n"
+    "\n"
+    "  --seed S        program k is the program of seed S + k (default: the time)\n"
+    "  --count N       programs to run (default 100)\n"
+    "  --skip K        start at program K\n"
+    "  --target ARCH   x86_64 or aarch64; running needs the host's\n"
+    "  --out DIR       where disagreements go (default fuzz-out; made when needed)\n"
+    "  --timeout S     per JIT call (default 2)\n"
+    "  --no-reduce     write disagreements as generated\n"
+    "  -v              a line per program\n"
+    "  --print         write the program of seed S + K with expected values\n"
+    "  --raw           write it as generated (any target, no expected values)\n"
+    "  --list-ops      the opcode signatures used and left out, with why\n"
+    "  --vectors, --no-vectors   128-bit vectors (default: on for x86_64)\n"
+    "  --max-insts N, --max-funcs N   program size (default 80, 4)\n";
+
+static const char reduce_help[] =
+    "usage: clifrun reduce [--until CMD] [-o OUT] [-v] [--timeout S] FILE\n"
+    "The smallest FILE for which the predicate still holds: by default, some\n"
+    "run line gives the reference and the JIT (any register allocator)\n"
+    "different answers, or the compiler reports an internal error; with\n"
+    "--until CMD, `sh -c CMD` exits 0 with the candidate's path in $CLIF.\n"
+    "Every candidate parses and verifies, so the result does.\n"
+    "\n"
+    "  -o OUT          write the result to OUT (default: standard output)\n"
+    "  -v              a line per pass that removed something\n"
+    "  --timeout S     per JIT call of the default predicate (default 1)\n";
+
 typedef struct fuzz_args {
     uint64_t seed, count, skip;
     jit_arch arch;
     const char *out;
-    bool verbose, print, list, no_reduce, seed_set;
+    bool verbose, print, raw, list, no_reduce, seed_set;
     int vectors;            /* -1: the target's default */
     uint64_t max_insts, max_funcs;
     double timeout;
@@ -102,10 +135,15 @@ static int parse_fuzz_args(int argc, char **argv, fuzz_args *a)
             a->timeout = strtod(v, &end);
             if (*end || end == v || !(a->timeout > 0) || a->timeout > 1e6)
                 return fuzz_usage("fuzz", "--timeout wants seconds, not '%s'", v);
+        } else if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
+            fputs(fuzz_help, stdout);
+            return -1;
         } else if (!strcmp(o, "-v")) {
             a->verbose = true;
         } else if (!strcmp(o, "--print")) {
             a->print = true;
+        } else if (!strcmp(o, "--raw")) {
+            a->raw = true;
         } else if (!strcmp(o, "--list-ops")) {
             a->list = true;
         } else if (!strcmp(o, "--vectors")) {
@@ -182,7 +220,7 @@ int cli_fuzz(int argc, char **argv)
     fuzz_args a;
     int rc = parse_fuzz_args(argc, argv, &a);
     if (rc)
-        return rc;
+        return rc < 0 ? 0 : rc;
     fuzz_gen_opts go;
     fuzz_gen_opts_init(&go, a.arch);
     go.vectors = a.vectors >= 0 ? a.vectors == 1 : a.arch == JIT_ARCH_X86_64;
@@ -194,7 +232,19 @@ int cli_fuzz(int argc, char **argv)
         fuzz_list_ops(stdout, &go);
         return 0;
     }
-    if (a.arch != jit_host_arch()) {
+    ir_diag d;
+    if (a.raw) {
+        /* the generator alone: any target on any host */
+        fuzz_buf prog = {0};
+        bool ok = fuzz_generate(a.seed + a.skip, &go, &prog, &d);
+        if (ok)
+            fputs(prog.s, stdout);
+        else
+            fprintf(stderr, "clifrun fuzz: error: %s\n", d.msg);
+        fuzz_buf_free(&prog);
+        return ok ? 0 : 2;
+    }
+    if (a.arch != jit_host_arch() && !(a.print && fuzz_have_interp())) {
         fprintf(stderr,
                 "clifrun fuzz: error: --target %s: this %s host can only run %s code, and the fuzzer runs every "
                 "program (the JIT against the %s); run it on an %s host or under qemu-%s\n",
@@ -202,7 +252,6 @@ int cli_fuzz(int argc, char **argv)
                 fuzz_reference_name(), jit_arch_name(a.arch), jit_arch_name(a.arch));
         return 2;
     }
-    ir_diag d;
     fuzz_opts fo = {.timeout = a.timeout};
     fuzz_ctx *ctx = fuzz_ctx_new(&fo, &d);
     if (!ctx) {
@@ -359,6 +408,9 @@ int cli_reduce(int argc, char **argv)
                 return fuzz_usage("reduce", "--timeout wants seconds, not '%s'", v);
         } else if (!strcmp(o, "-v")) {
             verbose = true;
+        } else if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
+            fputs(reduce_help, stdout);
+            return 0;
         } else if (o[0] == '-' && o[1]) {
             return fuzz_usage("reduce", "unknown option '%s'", o);
         } else if (!path) {

@@ -33,6 +33,15 @@ static const char usage[] =
     "  bench FILE...     time parsing and verifying each FILE (MB/s, functions/s)\n"
     "  compile FILE      compile each function; print its code size (-D: disassembly;\n"
     "                    -o F.o: write a relocatable ELF object for the target instead)\n"
+    "  fuzz              random programs, each through the reference and the JIT with\n"
+    "                    every register allocator; disagreements are reduced and\n"
+    "                    written to --out DIR (default fuzz-out); --seed S,\n"
+    "                    --count N, --skip K, -v, --print (a program and its\n"
+    "                    expected values): all in `clifrun fuzz --help`\n"
+    "  reduce FILE       the smallest FILE on which the JIT and the reference still\n"
+    "                    disagree (--until CMD: on which `sh -c CMD` still exits 0,\n"
+    "                    the candidate in $CLIF); -o OUT, else standard output\n"
+    "                    (`clifrun reduce --help`)\n"
     "\n"
     "Options for running (FILE, -e, -i, test):\n"
     "  -i                the REPL: define functions, call them, :load, :disasm ...\n"
@@ -58,7 +67,8 @@ static const char usage[] =
     "  -h, --help        show this help\n"
     "  --version         show the version\n"
     "\n"
-    "Exit status: 0 success, 1 failed run lines or tests, 2 bad input or usage.\n";
+    "Exit status: 0 success, 1 failed run lines or tests (fuzz: disagreements),\n"
+    "2 bad input or usage.\n";
 
 /* Parse and verify a file.  On failure prints the diagnostic. */
 static bool load(const char *path, ir_file *file, char **src, bool verify)

@@ -124,6 +124,10 @@ uint32_t fuzz_check(fuzz_ctx *c, const char *path, const char *text, size_t len,
 bool fuzz_expect(fuzz_ctx *c, const char *path, const char *text, size_t len, const char *comment,
                  fuzz_buf *out, ir_diag *d);
 
+/* Is lib/interp linked in (the reference)?  Until the interpreter lands its
+ * functions are weak references, NULL without it. */
+bool fuzz_have_interp(void);
+
 /* "value 3, trap int_divz, SIGSEGV at %f+0x4 ..." for messages. */
 void fuzz_outcome_format(const fuzz_outcome *o, char *buf, size_t n);
 /* Which engine is the reference: "interpreter" or "spill allocator". */

@@ -200,7 +200,10 @@ static unsigned __int128 edge_int(fuzz_rng *r, unsigned bits)
     case 12: v = 0x80 + fuzz_rng_below(r, 3) - 1; break;
     case 13: v = 0xffffffffull + fuzz_rng_below(r, 3) - 1; break;
     case 14: v = 0x7fffffffull + fuzz_rng_below(r, 3) - 1; break;
-    default: v = ((unsigned __int128)fuzz_rng_next(r) << 64) | fuzz_rng_next(r); break;
+    default:
+        v = (unsigned __int128)fuzz_rng_next(r) << 64;     /* one call per statement: */
+        v |= fuzz_rng_next(r);                              /* the order is the same everywhere */
+        break;
     }
     return v & all;
 }
@@ -219,8 +222,10 @@ static uint64_t edge_f64(fuzz_rng *r)
     };
     if (fuzz_rng_chance(r, 75))
         return e[fuzz_rng_below(r, sizeof e / sizeof e[0])];
-    if (fuzz_rng_chance(r, 50))   /* a small number: something integer conversions keep */
-        return 0x4000000000000000ull + ((uint64_t)fuzz_rng_below(r, 1u << 20) << 32) - (fuzz_rng_below(r, 2) ? 0x0200000000000000ull : 0);
+    if (fuzz_rng_chance(r, 50)) { /* a small number: something integer conversions keep */
+        uint64_t m = (uint64_t)fuzz_rng_below(r, 1u << 20) << 32;
+        return 0x4000000000000000ull + m - (fuzz_rng_below(r, 2) ? 0x0200000000000000ull : 0);
+    }
     return fuzz_rng_next(r);
 }
 
@@ -234,8 +239,10 @@ static uint32_t edge_f32(fuzz_rng *r)
     };
     if (fuzz_rng_chance(r, 75))
         return e[fuzz_rng_below(r, sizeof e / sizeof e[0])];
-    if (fuzz_rng_chance(r, 50))
-        return 0x40000000u + (fuzz_rng_below(r, 1u << 22) << 1) - (fuzz_rng_below(r, 2) ? 0x01000000u : 0);
+    if (fuzz_rng_chance(r, 50)) {
+        uint32_t m = fuzz_rng_below(r, 1u << 22) << 1;
+        return 0x40000000u + m - (fuzz_rng_below(r, 2) ? 0x01000000u : 0);
+    }
     return (uint32_t)fuzz_rng_next(r);
 }
 

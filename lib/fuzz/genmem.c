@@ -25,8 +25,11 @@ static unsigned log2u(unsigned x)
 static const char *flags(fuzz_gen *g, bool can_align, bool notrap_ok, char *buf, size_t n)
 {
     fuzz_rng *r = fuzz_gen_rng(g);
-    snprintf(buf, n, "%s%s%s", notrap_ok && fuzz_rng_chance(r, 50) ? " notrap" : "",
-             can_align && fuzz_rng_chance(r, 50) ? " aligned" : "", fuzz_rng_chance(r, 10) ? " little" : "");
+    /* one draw per statement: argument order differs between compilers */
+    bool nt = notrap_ok && fuzz_rng_chance(r, 50);
+    bool al = can_align && fuzz_rng_chance(r, 50);
+    bool le = fuzz_rng_chance(r, 10);
+    snprintf(buf, n, "%s%s%s", nt ? " notrap" : "", al ? " aligned" : "", le ? " little" : "");
     return buf;
 }
 
@@ -237,7 +240,8 @@ void fuzz_mem_op(fuzz_gen *g, bool allow_trap)
         else
             fuzz_line(g, "v%u = iadd v%u, v%u", addr, idx, base);
         char fl[32];
-        emit_access(g, &a, flags(g, false, true, fl, sizeof fl), addr, fuzz_rng_below(r, left - used + 1));
+        uint32_t off = fuzz_rng_below(r, left - used + 1);
+        emit_access(g, &a, flags(g, false, true, fl, sizeof fl), addr, off);
         return;
     }
     uint32_t used, base = region_base(g, rg, &used, room);

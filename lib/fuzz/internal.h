@@ -22,10 +22,6 @@ uint32_t fuzz_rng_below(fuzz_rng *r, uint32_t n);
 /* True with probability pct percent. */
 bool fuzz_rng_chance(fuzz_rng *r, unsigned pct);
 
-/* Is lib/interp linked in?  Until the interpreter lands its functions are
- * weak references, NULL without it (optab.c). */
-bool fuzz_have_interp(void);
-
 /* ---- opcode signatures (optab.c) -------------------------------------------- */
 
 typedef struct fuzz_sig {

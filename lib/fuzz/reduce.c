@@ -862,7 +862,8 @@ static bool pass_settings(red *R)
     return any;
 }
 
-/* Blank and comment lines (but not `; trap:`, `; run:`, `; print:`). */
+/* Comment lines (but not `; trap:`, `; run:`, `; print:`) and blank lines,
+ * but one before each function. */
 static bool pass_comments(red *R)
 {
     rlines c = rl_copy(&R->best);
@@ -870,7 +871,8 @@ static bool pass_comments(red *R)
     for (uint32_t l = c.n; l > 0; l--) {
         const char *s = c.v[l - 1] + strspn(c.v[l - 1], " \t");
         bool keep = !strncmp(s, "; trap:", 7) || !strncmp(s, "; run", 5) || !strncmp(s, "; print", 7);
-        if ((!*s || (*s == ';' && !keep)) && (l == 1 || c.v[l - 2][0] != '}')) {
+        bool spacer = !*s && l < c.n && !strncmp(c.v[l], "function", 8) && l > 1 && c.v[l - 2][0];
+        if ((!*s && !spacer) || (*s == ';' && !keep)) {
             rl_delete(&c, l, l);
             cut = true;
         }
