@@ -176,7 +176,8 @@ static char *save_disagreement(fuzz_ctx *ctx, const fuzz_args *a, uint64_t seed,
     ir_diag d;
     if (!a->no_reduce && r->ndis) {
         fuzz_buf red = {0};
-        if (fuzz_reduce("fuzz", prog->s, prog->n, fuzz_pred_disagree, ctx, &red, &st, NULL, &d)) {
+        fuzz_pred_reset(ctx);
+        if (fuzz_reduce("fuzz", prog->s, prog->n, fuzz_pred_disagree, ctx, FUZZ_REDUCE_SAFE, &red, &st, NULL, &d)) {
             fuzz_buf_free(&text);
             text = red;
         } else {
@@ -454,8 +455,10 @@ int cli_reduce(int argc, char **argv)
     }
     fuzz_buf red = {0}, final = {0};
     fuzz_reduce_stats st;
+    if (ctx)
+        fuzz_pred_reset(ctx);
     bool ok = fuzz_reduce(path, src, len, until ? pred_until : fuzz_pred_disagree, until ? (void *)&up : ctx,
-                          &red, &st, verbose ? stderr : NULL, &d);
+                          until ? 0 : FUZZ_REDUCE_SAFE, &red, &st, verbose ? stderr : NULL, &d);
     if (!ok) {
         if (d.line)
             ir_diag_print(stderr, &d, cli_use_color());

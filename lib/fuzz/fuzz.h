@@ -105,6 +105,7 @@ typedef struct fuzz_report {
     char why[256];
     uint32_t runs;          /* run lines compared */
     uint32_t ndis;          /* disagreements (all of them) */
+    uint32_t nreal;         /* ... other than in NaN payloads alone */
     fuzz_disagreement dis[8];   /* the first few */
 } fuzz_report;
 
@@ -148,15 +149,23 @@ typedef struct fuzz_reduce_stats {
 
 /* The default predicate: some run line of the candidate disagrees between
  * the reference and a JIT (c's allocators), or the compiler reports an
- * internal error.  arg is a fuzz_ctx. */
+ * internal error.  arg is a fuzz_ctx.  A difference in NaN payloads alone
+ * counts only if the first file it sees (the reducer's input) has nothing
+ * else: an edit may bare a NaN the program had canonicalised.  Call
+ * fuzz_pred_reset before each reduction. */
 bool fuzz_pred_disagree(void *arg, const char *text, size_t len);
+void fuzz_pred_reset(fuzz_ctx *c);
 
 /* Reduce text (which must parse, verify and satisfy pred, else false with
  * d saying so) to a fixed point of the passes: run lines, functions,
  * blocks, instructions, call and block arguments, branches, constants.
  * out gets the smallest interesting text; it parses and verifies.
- * log, when not NULL, gets a line per pass with what it removed. */
-bool fuzz_reduce(const char *path, const char *text, size_t len, fuzz_pred_fn pred, void *arg,
+ * With FUZZ_REDUCE_SAFE no edit makes the answer depend on the engine (an
+ * address reaching a result, an access leaving its slot, memory read before
+ * it is written): for predicates that compare engines.  log, when not NULL,
+ * gets a line per pass with what it removed. */
+enum { FUZZ_REDUCE_SAFE = 1 };
+bool fuzz_reduce(const char *path, const char *text, size_t len, fuzz_pred_fn pred, void *arg, unsigned flags,
                  fuzz_buf *out, fuzz_reduce_stats *st, FILE *log, ir_diag *d);
 
 #endif

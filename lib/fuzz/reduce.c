@@ -177,9 +177,11 @@ static unsigned list_items(const char *open, const char **it, const char **ie, u
 }
 
 /* In line s, every `name(` list loses item k (the parentheses too when it
- * empties).  Returns the new line, or NULL if nothing changed. */
+ * empties, if it is a block's).  Returns the new line, or NULL if nothing
+ * changed. */
 static char *drop_item(const char *s, const char *name, unsigned k)
 {
+    bool block = !strncmp(name, "block", 5);
     size_t nl = strlen(name);
     fuzz_buf b = {0};
     bool changed = false;
@@ -189,7 +191,7 @@ static char *drop_item(const char *s, const char *name, unsigned k)
             unsigned n = list_items(p + nl, it, ie, 64, &close);
             if (close && k < n) {
                 fuzz_buf_put(&b, name, nl);
-                if (n > 1) {
+                if (n > 1 || !block) {
                     fuzz_buf_put(&b, "(", 1);
                     for (unsigned i = 0, w = 0; i < n; i++) {
                         if (i == k)
@@ -228,6 +230,7 @@ typedef struct red {
     char *src;              /* the text of best, which file was parsed from */
     ir_file file;
     fuzz_reduce_stats *st;
+    bool safe;              /* FUZZ_REDUCE_SAFE: keep the answer engine-independent */
 } red;
 
 static bool parse(ir_file *file, const char *path, const char *text, size_t len, ir_diag *d)
@@ -371,6 +374,171 @@ static bool has_side_effect(const ir_inst_data *in)
            (in->op == IR_OP_load && in->mf.trap != IR_TRAP_NONE);
 }
 
+/* ---- what an edit must keep well defined ---------------------------------------------
+ * With the default predicate an edit must not turn a program with one answer
+ * into one whose answer depends on the engine: an address reaching a result
+ * (values computed from stack_addr and its kin: only ever made constants), an
+ * access leaving its slot (values an address is computed from: likewise),
+ * memory read before it is written (a store into a slot something reads
+ * stays). */
+
+typedef struct facts {
+    uint8_t *addr;          /* per value: an address, or computed from one */
+    uint8_t *feeds;         /* per value: an address is computed from it */
+    uint32_t *root;         /* per address value: the stack_addr (or parameter) under it */
+    uint8_t *read;          /* per root: memory there is read (loads, atomics, calls) */
+} facts;
+
+static bool address_op(ir_opcode op)
+{
+    switch (op) {
+    case IR_OP_stack_addr: case IR_OP_dynamic_stack_addr: case IR_OP_func_addr: case IR_OP_symbol_value:
+    case IR_OP_tls_value: case IR_OP_get_frame_pointer: case IR_OP_get_stack_pointer:
+    case IR_OP_get_return_address: case IR_OP_get_pinned_reg: case IR_OP_get_exception_handler_address:
+    case IR_OP_global_value:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The address operand of a memory instruction, IR_NONE if none. */
+static uint32_t mem_addr(const ir_function *f, uint32_t i)
+{
+    const ir_inst_data *in = &f->insts.v[i];
+    const ir_opinfo *r = &ir_opcodes[in->op];
+    if (!(r->flags & (IR_OPF_CAN_LOAD | IR_OPF_CAN_STORE)) || (r->flags & IR_OPF_CALL) || !in->nargs)
+        return IR_NONE;
+    const char *a = strchr(r->args, 'a');
+    uint32_t k = a ? (uint32_t)(a - r->args) : 0;
+    return k < in->nargs ? ir_value_resolve(f, ir_inst_args(f, i)[k]) : IR_NONE;
+}
+
+/* Which block calls pass which argument to parameter p of block b: calls
+ * fn(val) for each argument value. */
+static void incoming(const ir_function *f, uint32_t b, uint32_t p, void (*fn)(facts *, uint32_t, uint32_t),
+                     facts *F, uint32_t param)
+{
+    for (uint32_t i = 0; i < f->insts.n; i++) {
+        uint32_t offs[256];
+        unsigned n = f->insts.v[i].block == IR_NONE ? 0 : block_calls(f, i, offs, 256);
+        for (unsigned c = 0; c < n; c++) {
+            const uint32_t *bc = &f->pool.v[offs[c]];
+            if (bc[0] == b && p < bc[1] && IR_BLOCKARG_KIND(bc[2 + p]) == IR_BLOCKARG_VALUE)
+                fn(F, ir_value_resolve(f, bc[2 + p]), param);
+        }
+    }
+}
+
+static bool grew;
+static void flow_addr(facts *F, uint32_t arg, uint32_t param)
+{
+    if (F->addr[arg] && !F->addr[param])
+        F->addr[param] = 1, F->root[param] = F->root[arg], grew = true;
+}
+static void flow_feeds(facts *F, uint32_t arg, uint32_t param)
+{
+    (void)param;
+    if (!F->feeds[arg])
+        F->feeds[arg] = 1, grew = true;
+}
+
+static void facts_free(facts *F)
+{
+    free(F->addr), free(F->feeds), free(F->root), free(F->read);
+    memset(F, 0, sizeof *F);
+}
+
+static facts analyse(const ir_function *f)
+{
+    uint32_t nv = f->values.n + 1;
+    facts F = {calloc(nv, 1), calloc(nv, 1), calloc(nv, sizeof(uint32_t)), calloc(nv, 1)};
+    for (uint32_t v = 0; v < nv; v++)
+        F.root[v] = IR_NONE;
+    /* sarg parameters are addresses */
+    if (f->layout.n) {
+        const ir_block_data *e = &f->blocks.v[f->layout.v[0]];
+        for (uint32_t p = 0; p < e->nparams && p < f->sig.nparams; p++)
+            if (f->abi_params.v[f->sig.params + p].purpose == IR_PURPOSE_SARG) {
+                uint32_t v = f->pool.v[e->params + p];
+                F.addr[v] = 1, F.root[v] = v;
+            }
+    }
+    /* forward: addresses and what is computed from them, to a fixed point */
+    do {
+        grew = false;
+        for (uint32_t i = 0; i < f->insts.n; i++) {
+            const ir_inst_data *in = &f->insts.v[i];
+            if (in->block == IR_NONE)
+                continue;
+            const uint32_t *a = ir_inst_args(f, i), *res = ir_inst_results(f, i);
+            uint32_t from = IR_NONE;
+            if (address_op((ir_opcode)in->op) && in->nres)
+                from = res[0];
+            else if (!(ir_opcodes[in->op].flags & IR_OPF_CAN_LOAD))
+                for (uint32_t k = 0; k < in->nargs && from == IR_NONE; k++)
+                    if (F.addr[ir_value_resolve(f, a[k])])
+                        from = ir_value_resolve(f, a[k]);
+            for (uint32_t r = 0; from != IR_NONE && r < in->nres; r++)
+                if (!F.addr[res[r]]) {
+                    F.addr[res[r]] = 1, grew = true;
+                    F.root[res[r]] = address_op((ir_opcode)in->op) ? res[0] : F.root[from];
+                }
+        }
+        for (uint32_t b = 0; b < f->blocks.n; b++)
+            for (uint32_t p = 0; p < f->blocks.v[b].nparams; p++)
+                incoming(f, b, p, flow_addr, &F, f->pool.v[f->blocks.v[b].params + p]);
+    } while (grew);
+    /* backward: what addresses are computed from; and which roots are read */
+    for (uint32_t i = 0; i < f->insts.n; i++) {
+        const ir_inst_data *in = &f->insts.v[i];
+        if (in->block == IR_NONE)
+            continue;
+        uint32_t m = mem_addr(f, i);
+        if (m != IR_NONE) {
+            F.feeds[m] = 1;
+            if ((ir_opcodes[in->op].flags & IR_OPF_CAN_LOAD) && F.addr[m] && F.root[m] != IR_NONE)
+                F.read[F.root[m]] = 1;
+        }
+        if (ir_opcodes[in->op].flags & IR_OPF_CALL)
+            for (uint32_t k = 0; k < in->nargs; k++) {
+                uint32_t x = ir_value_resolve(f, ir_inst_args(f, i)[k]);
+                if (F.addr[x]) {    /* an address handed on: read there */
+                    F.feeds[x] = 1;
+                    if (F.root[x] != IR_NONE)
+                        F.read[F.root[x]] = 1;
+                }
+            }
+    }
+    do {
+        grew = false;
+        for (uint32_t v = 0; v < f->values.n; v++) {
+            if (!F.feeds[v])
+                continue;
+            const ir_value_data *vd = &f->values.v[v];
+            if (vd->kind == IR_VAL_RESULT) {
+                const ir_inst_data *in = &f->insts.v[vd->def];
+                if (ir_opcodes[in->op].flags & (IR_OPF_CAN_LOAD | IR_OPF_CALL))
+                    continue;
+                for (uint32_t k = 0; k < in->nargs; k++)
+                    flow_feeds(&F, ir_value_resolve(f, ir_inst_args(f, vd->def)[k]), v);
+            } else if (vd->kind == IR_VAL_PARAM) {
+                incoming(f, vd->def, vd->num, flow_feeds, &F, v);
+            }
+        }
+    } while (grew);
+    return F;
+}
+
+/* May store instruction i go?  Not if it writes into memory something reads. */
+static bool store_may_go(const ir_function *f, const facts *F, uint32_t i)
+{
+    uint32_t m = mem_addr(f, i);
+    if (m == IR_NONE || !F->addr[m])
+        return true;
+    return F->root[m] != IR_NONE && !F->read[F->root[m]];
+}
+
 /* ---- passes ------------------------------------------------------------------------------ */
 
 static bool pass_runs(red *R)
@@ -491,36 +659,27 @@ static uint32_t inst_at(const ir_function *f, uint32_t l)
 /* Values that can stand for result v of instruction i: same-typed
  * operands, values defined before i in its block, the entry block's
  * parameters.  Up to max. */
-static unsigned stand_ins(const ir_function *f, uint32_t i, uint32_t v, uint32_t *out, unsigned max)
+static unsigned stand_ins(const ir_function *f, const facts *F, uint32_t i, uint32_t v, uint32_t *out,
+                          unsigned max)
 {
     ir_type t = f->values.v[v].type;
     unsigned n = 0;
+#define TAKE(x) do { if (f->values.v[x].type == t && (x) != v && !(F && F->addr[x])) out[n++] = (x); } while (0)
     const uint32_t *a = ir_inst_args(f, i);
-    for (uint32_t k = 0; k < f->insts.v[i].nargs && n < max; k++) {
-        uint32_t x = ir_value_resolve(f, a[k]);
-        if (f->values.v[x].type == t && x != v)
-            out[n++] = x;
-    }
+    for (uint32_t k = 0; k < f->insts.v[i].nargs && n < max; k++)
+        TAKE(ir_value_resolve(f, a[k]));
     for (uint32_t j = f->insts.v[i].prev; j != IR_NONE && n < max; j = f->insts.v[j].prev)
-        for (uint32_t r = 0; r < f->insts.v[j].nres && n < max; r++) {
-            uint32_t x = ir_inst_results(f, j)[r];
-            if (f->values.v[x].type == t)
-                out[n++] = x;
-        }
+        for (uint32_t r = 0; r < f->insts.v[j].nres && n < max; r++)
+            TAKE(ir_inst_results(f, j)[r]);
     const ir_block_data *bd = &f->blocks.v[f->insts.v[i].block];
-    for (uint32_t p = 0; p < bd->nparams && n < max; p++) {
-        uint32_t x = f->pool.v[bd->params + p];
-        if (f->values.v[x].type == t)
-            out[n++] = x;
-    }
+    for (uint32_t p = 0; p < bd->nparams && n < max; p++)
+        TAKE(f->pool.v[bd->params + p]);
     if (f->layout.n) {
         const ir_block_data *e = &f->blocks.v[f->layout.v[0]];
-        for (uint32_t p = 0; p < e->nparams && n < max && e != bd; p++) {
-            uint32_t x = f->pool.v[e->params + p];
-            if (f->values.v[x].type == t)
-                out[n++] = x;
-        }
+        for (uint32_t p = 0; p < e->nparams && n < max && e != bd; p++)
+            TAKE(f->pool.v[e->params + p]);
     }
+#undef TAKE
     return n;
 }
 
@@ -542,19 +701,29 @@ static bool pass_subst(red *R)
         const ir_inst_data *in = &f->insts.v[i];
         if (ir_opcodes[in->op].flags & IR_OPF_TERMINATOR)
             continue;
+        facts F = {0};
+        if (R->safe)
+            F = analyse(f);
         if (!in->nres) {
-            rlines c = rl_copy(&R->best);
-            rl_delete(&c, l, l);
-            any |= try_cand(R, &c);
+            bool may = !R->safe || !(ir_opcodes[in->op].flags & IR_OPF_CAN_STORE) || store_may_go(f, &F, i);
+            facts_free(&F);
+            if (may) {
+                rlines c = rl_copy(&R->best);
+                rl_delete(&c, l, l);
+                any |= try_cand(R, &c);
+            }
             continue;
         }
         uint32_t cands[4][6], nc[4] = {0}, nres = in->nres < 4 ? in->nres : 4;
         unsigned options = 6;
         for (uint32_t r = 0; r < nres; r++) {
-            nc[r] = stand_ins(f, i, ir_inst_results(f, i)[r], cands[r], 6);
+            uint32_t v = ir_inst_results(f, i)[r];
+            /* an address, or what one is computed from: only a constant will do */
+            nc[r] = R->safe && (F.addr[v] || F.feeds[v]) ? 0 : stand_ins(f, R->safe ? &F : NULL, i, v, cands[r], 6);
             if (nc[r] < options)
                 options = nc[r];
         }
+        facts_free(&F);
         bool done = false;
         for (unsigned o = 0; o < options && !done && nres == in->nres; o++) {
             rlines c = rl_copy(&R->best);
@@ -774,6 +943,144 @@ static bool pass_params(red *R)
     return any;
 }
 
+/* The text a function's name is written as: "%f" or "u0:1". */
+static void fname(const ir_function *f, char *buf, size_t n)
+{
+    if (f->name.kind == IR_NAME_TESTCASE)
+        snprintf(buf, n, "%%%s", f->name.str);
+    else
+        snprintf(buf, n, "u%u:%u", f->name.ns, f->name.index);
+}
+
+/* Line l (1-based) of function k's preamble that starts with `what`. */
+static uint32_t preamble_line(const rlines *r, const ir_function *f, const char *what)
+{
+    uint32_t first = f->layout.n ? f->blocks.v[f->layout.v[0]].line : f->end_line;
+    size_t n = strlen(what);
+    for (uint32_t l = f->line + 1; l < first && l <= r->n; l++) {
+        const char *s = r->v[l - 1] + strspn(r->v[l - 1], " \t");
+        if (!strncmp(s, what, n))
+            return l;
+    }
+    return 0;
+}
+
+/* Item p out of the first parenthesised list of line l. */
+static bool drop_first(rlines *c, uint32_t l, unsigned p)
+{
+    const char *s = c->v[l - 1], *open = strchr(s, '(');
+    if (!open)
+        return false;
+    /* name the list by what precedes it, so drop_item finds it */
+    const char *start = open;
+    while (start > s && word_char(start[-1]))
+        start--;
+    if (start == open) {
+        /* "sigN = (i32, i64)": no name before the parenthesis */
+        fuzz_buf b = {0};
+        fuzz_buf_put(&b, s, (size_t)(open - s));
+        fuzz_buf_put(&b, "X", 1);
+        fuzz_buf_put(&b, open, strlen(open));
+        char *t = drop_item(b.s, "X", p);
+        fuzz_buf_free(&b);
+        if (!t)
+            return false;
+        char *x = strstr(t, "X");
+        memmove(x, x + 1, strlen(x));
+        rl_set(c, l, t);
+        return true;
+    }
+    char name[64];
+    snprintf(name, sizeof name, "%.*s", (int)(open - start), start);
+    char *t = drop_item(s, name, p);
+    if (!t)
+        return false;
+    rl_set(c, l, t);
+    return true;
+}
+
+/* An unused function parameter goes: from the signature, the entry block,
+ * every declaration of the function, every call and every run line. */
+static bool pass_fparams(red *R)
+{
+    bool any = false;
+    for (uint32_t k = R->file.funcs.n; k-- > 0;) {
+        for (uint32_t p = k < R->file.funcs.n ? R->file.funcs.v[k]->sig.nparams : 0; p-- > 0;) {
+            const ir_function *f = R->file.funcs.v[k];
+            if (p >= f->sig.nparams || !f->layout.n ||
+                f->abi_params.v[f->sig.params + p].purpose != IR_PURPOSE_NORMAL)
+                continue;
+            const ir_block_data *e = &f->blocks.v[f->layout.v[0]];
+            if (p >= e->nparams)
+                continue;
+            uint32_t v = f->pool.v[e->params + p];
+            uint32_t *u = use_counts(f);
+            bool used = u[v] != 0;
+            free(u);
+            if (used)   /* a constant instead would cost a line: other passes free it first */
+                continue;
+            char name[64], bname[32];
+            fname(f, name, sizeof name);
+            snprintf(bname, sizeof bname, "block%u", f->layout.v[0]);
+            rlines c = rl_copy(&R->best);
+            bool ok = true;
+            /* callers first: their lines do not move */
+            for (uint32_t j = 0; j < R->file.funcs.n && ok; j++) {
+                const ir_function *g = R->file.funcs.v[j];
+                for (uint32_t x = 0; x < g->func_refs.n && ok; x++) {
+                    const ir_func_ref *fr = &g->func_refs.v[x];
+                    if (fr->name.kind != f->name.kind ||
+                        (fr->name.kind == IR_NAME_TESTCASE ? strcmp(fr->name.str, f->name.str)
+                                                           : fr->name.ns != f->name.ns || fr->name.index != f->name.index))
+                        continue;
+                    char fn[16], sg[16];
+                    snprintf(fn, sizeof fn, "fn%u", x);
+                    snprintf(sg, sizeof sg, "sig%u", fr->sig);
+                    uint32_t dl = preamble_line(&c, g, fn);
+                    char *inl = dl ? drop_item(c.v[dl - 1], name, p) : NULL;
+                    if (inl) {
+                        rl_set(&c, dl, inl);
+                    } else {
+                        char what[24];
+                        snprintf(what, sizeof what, "%s =", sg);
+                        uint32_t sl = preamble_line(&c, g, what);
+                        ok = sl && drop_first(&c, sl, p);
+                    }
+                    for (uint32_t l = g->line; l < g->end_line && ok; l++) {
+                        char *t = drop_item(c.v[l - 1], fn, p);
+                        if (t)
+                            rl_set(&c, l, t);
+                        const char *ci = strstr(c.v[l - 1], "call_indirect ");
+                        if (ci && strstr(ci, sg) == ci + 14) {
+                            const char *callee = strchr(ci + 14, ' ');
+                            char cv[24];
+                            if (callee && sscanf(callee + 1, "%20[v0-9]", cv) == 1 && (t = drop_item(c.v[l - 1], cv, p)))
+                                rl_set(&c, l, t);
+                        }
+                    }
+                }
+            }
+            for (uint32_t r = 0; r < R->file.runs.n && ok; r++)
+                if (R->file.runs.v[r].func == k) {
+                    char *t = drop_item(c.v[R->file.runs.v[r].line - 1], name, p);
+                    if (t)
+                        rl_set(&c, R->file.runs.v[r].line, t);
+                }
+            char *t1 = ok ? drop_item(c.v[f->line - 1], name, p) : NULL;
+            char *t2 = ok ? drop_item(c.v[e->line - 1], bname, p) : NULL;
+            if (!t1 || !t2) {
+                free(t1), free(t2);
+                rl_free(&c);
+                continue;
+            }
+            rl_set(&c, f->line, t1);
+            rl_set(&c, e->line, t2);
+            any |= try_cand(R, &c);
+        }
+    }
+    return any;
+}
+
 /* Constants and run-line arguments towards 0 and 1. */
 static bool pass_consts(red *R)
 {
@@ -893,18 +1200,19 @@ static const pass passes[] = {
     {"run lines", pass_runs},     {"functions", pass_functions}, {"dead code", pass_dce},
     {"branches", pass_branches},  {"unreachable blocks", pass_unreachable},
     {"instructions", pass_subst}, {"block merging", pass_merge}, {"block parameters", pass_params},
+    {"function parameters", pass_fparams},
     {"constants", pass_consts},   {"declarations", pass_decls},  {"settings", pass_settings},
     {"comments", pass_comments},
 };
 
-bool fuzz_reduce(const char *path, const char *text, size_t len, fuzz_pred_fn pred, void *arg,
+bool fuzz_reduce(const char *path, const char *text, size_t len, fuzz_pred_fn pred, void *arg, unsigned flags,
                  fuzz_buf *out, fuzz_reduce_stats *st, FILE *log, ir_diag *d)
 {
     fuzz_reduce_stats dummy;
     if (!st)
         st = &dummy;
     memset(st, 0, sizeof *st);
-    red R = {.path = path, .pred = pred, .arg = arg, .st = st};
+    red R = {.path = path, .pred = pred, .arg = arg, .st = st, .safe = (flags & FUZZ_REDUCE_SAFE) != 0};
     R.best = split(text, len);
     st->lines_in = st->lines_out = R.best.n;
     size_t n;
