@@ -68,7 +68,8 @@ static const char fuzz_help[] =
     "  --print         write the program of seed S + K with expected values\n"
     "  --raw           write it as generated (any target, no expected values)\n"
     "  --list-ops      the opcode signatures used and left out, with why\n"
-    "  --vectors, --no-vectors   128-bit vectors (default: on for x86_64)\n"
+    "  --vectors, --no-vectors   128-bit vectors (default: where the back end and\n"
+    "                  the reference have them: x86_64)\n"
     "  --max-insts N, --max-funcs N   program size (default 80, 4)\n";
 
 static const char reduce_help[] =
@@ -224,7 +225,7 @@ int cli_fuzz(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     fuzz_gen_opts go;
     fuzz_gen_opts_init(&go, a.arch);
-    go.vectors = a.vectors >= 0 ? a.vectors == 1 : a.arch == JIT_ARCH_X86_64;
+    go.vectors = a.vectors >= 0 ? a.vectors == 1 : fuzz_vectors_supported(a.arch);
     if (a.max_insts)
         go.max_insts = (unsigned)a.max_insts;
     if (a.max_funcs)

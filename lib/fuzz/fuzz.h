@@ -57,6 +57,10 @@ void fuzz_gen_opts_init(fuzz_gen_opts *o, jit_arch arch);
  * opcode signatures cannot be worked out (d says why). */
 bool fuzz_generate(uint64_t seed, const fuzz_gen_opts *o, fuzz_buf *out, ir_diag *d);
 
+/* Vectors are worth generating for arch: its back end has them, and so has
+ * the reference. */
+bool fuzz_vectors_supported(jit_arch arch);
+
 /* The opcode signatures the generator uses for o (or would, were they
  * supported), one per line, "+" for used and "-" for left out with why. */
 void fuzz_list_ops(FILE *out, const fuzz_gen_opts *o);

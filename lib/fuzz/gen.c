@@ -135,6 +135,8 @@ struct fuzz_gen {
     int fnref[MAXF];        /* fnN (and sigN) declared for each callee, -1 if none */
     unsigned nrefs;
     int budget;             /* instructions left in this function */
+    ir_type focus[3];       /* types this function leans to (nfocus 0: all) */
+    unsigned nfocus;
     int depth, loops;       /* nesting of structures, of loops */
     bool ended;             /* the current block has its terminator */
 };
@@ -173,6 +175,8 @@ static bool is_float(ir_type t) { return !ir_type_is_vector(t) && ir_type_is_flo
 /* A type of the pool: scalars, vectors when enabled. */
 static ir_type any_type(fuzz_gen *g)
 {
+    if (g->nfocus && fuzz_rng_chance(&g->r, 80))
+        return g->focus[fuzz_rng_below(&g->r, g->nfocus)];
     if (g->o->vectors && fuzz_rng_chance(&g->r, 20))
         return fuzz_vector_types[fuzz_rng_below(&g->r, 6)];
     return fuzz_scalar_types[fuzz_rng_below(&g->r, 7)];
@@ -543,12 +547,27 @@ static bool is_shift(ir_opcode op)
     return op == IR_OP_ishl || op == IR_OP_ushr || op == IR_OP_sshr || op == IR_OP_rotl || op == IR_OP_rotr;
 }
 
+static bool in_focus(const fuzz_gen *g, ir_type t)
+{
+    for (unsigned k = 0; k < g->nfocus; k++)
+        if (g->focus[k] == t)
+            return true;
+    return false;
+}
+
 static void gen_generic(fuzz_gen *g)
 {
     const fuzz_optab *t = g->tab;
-    uint32_t oi = fuzz_rng_below(&g->r, t->nops);
-    uint32_t first = t->ops[oi], cnt = t->ops[oi + 1] - first;
-    const fuzz_sig *s = &t->v[first + fuzz_rng_below(&g->r, cnt)];
+    const fuzz_sig *s = NULL;
+    /* an opcode, then one of its signatures; in a focused function mostly
+     * one that makes a value of the focus types (long same-typed chains) */
+    for (int tries = 0; tries < 6 && !s; tries++) {
+        uint32_t oi = fuzz_rng_below(&g->r, t->nops);
+        uint32_t first = t->ops[oi], cnt = t->ops[oi + 1] - first;
+        s = &t->v[first + fuzz_rng_below(&g->r, cnt)];
+        if (g->nfocus && tries < 5 && s->nres && !in_focus(g, s->res[0]) && fuzz_rng_chance(&g->r, 85))
+            s = NULL;
+    }
     ir_opcode op = (ir_opcode)s->op;
     uint32_t v[3], res[2];
     for (unsigned k = 0; k < s->nargs; k++) {
@@ -1154,6 +1173,17 @@ static void gen_function(fuzz_gen *g, fuzz_buf *out)
     g->ended = false;
     for (unsigned j = 0; j < MAXF; j++)
         g->fnref[j] = -1;
+    /* half the functions lean to a few types */
+    static const ir_type focus[][3] = {
+        {IR_I32, IR_I64, 0}, {IR_I64, IR_I128, 0}, {IR_F32, IR_F64, IR_I32}, {IR_I8, IR_I16, IR_I32},
+        {IR_I128, 0, 0}, {IR_F64, IR_I64, 0}, {IR_I32, 0, 0},
+    };
+    g->nfocus = 0;
+    if (fuzz_rng_chance(&g->r, 50)) {
+        const ir_type *fc = focus[fuzz_rng_below(&g->r, sizeof focus / sizeof focus[0])];
+        for (unsigned k = 0; k < 3 && fc[k]; k++)
+            g->focus[g->nfocus++] = fc[k];
+    }
     unsigned maxi = g->o->max_insts > 10 ? g->o->max_insts : 10;
     g->budget = 10 + (int)fuzz_rng_below(&g->r, maxi - 9);
 

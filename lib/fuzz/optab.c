@@ -257,6 +257,38 @@ const fuzz_optab *fuzz_optab_get(const fuzz_gen_opts *o, ir_diag *d)
     return r;
 }
 
+bool fuzz_vectors_supported(jit_arch arch)
+{
+    if (arch != JIT_ARCH_X86_64)    /* the AArch64 back end has no vectors yet */
+        return false;
+    if (!fuzz_have_interp())
+        return true;
+    /* vector parameters, results, loads, stores and arithmetic */
+    static const char text[] =
+        "function %p(i32x4, i64) -> f64x2, i8x16 {\n"
+        "    ss0 = explicit_slot 16\n"
+        "block0(v0: i32x4, v1: i64):\n"
+        "    v2 = stack_addr.i64 ss0\n"
+        "    store v0, v2\n"
+        "    v3 = load.i8x16 v2\n"
+        "    v4 = iadd v0, v0\n"
+        "    v5 = bitcast.f64x2 little v4\n"
+        "    v6 = fadd v5, v5\n"
+        "    return v6, v3\n"
+        "}\n";
+    ir_file file;
+    ir_diag d;
+    bool ok = reader_parse_file(&file, "probe", text, sizeof text - 1, &d) && verify_function(file.funcs.v[0], &d);
+    if (ok) {
+        interp_ctx *ic = interp_new(&file);
+        ok = ic && interp_supported(ic, 0, &d);
+        if (ic)
+            interp_free(ic);
+    }
+    ir_file_free(&file);
+    return ok;
+}
+
 static void sig_text(FILE *out, const fuzz_sig *s)
 {
     fprintf(out, "%s", ir_opcodes[s->op].name);
