@@ -52,10 +52,10 @@ static bool write_file(const char *path, const char *text, size_t n)
 
 static const char fuzz_help[] =
     "usage: clifrun fuzz [OPTIONS]\n"
-    "Random programs (lib/fuzz), each run line through the reference (the\n"
-    "interpreter, or the spill allocator without it) and through the JIT\n"
-    "compiled with each register allocator; every difference is reduced and\n"
-    "written to the output directory as a run test.  Exit status 1 if any.\n"
+    "Random programs (lib/fuzz), each run line through the interpreter and\n"
+    "through the JIT compiled with each register allocator; every difference\n"
+    "is reduced and written to the output directory as a run test.  Exit\n"
+    "status 1 if there is any.\n"
     "\n"
     "  --seed S        program k is the program of seed S + k (default: the time)\n"
     "  --count N       programs to run (default 100)\n"
@@ -246,7 +246,7 @@ int cli_fuzz(int argc, char **argv)
         fuzz_buf_free(&prog);
         return ok ? 0 : 2;
     }
-    if (a.arch != jit_host_arch() && !(a.print && fuzz_have_interp())) {
+    if (a.arch != jit_host_arch() && !a.print) {
         fprintf(stderr,
                 "clifrun fuzz: error: --target %s: this %s host can only run %s code, and the fuzzer runs every "
                 "program (the JIT against the %s); run it on an %s host or under qemu-%s\n",

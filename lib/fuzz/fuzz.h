@@ -1,7 +1,7 @@
 /* lib/fuzz: differential random testing (DESIGN.md: "an oracle of our own").
  *
- *   gen.c, genops.c, genmem.c  a generator of random, valid, terminating CLIF
- *              run tests, seeded (xoshiro256**, the same text for the same
+ *   gen.c, genmem.c  a generator of random, valid, terminating CLIF run
+ *              tests, seeded (xoshiro256**, the same text for the same
  *              seed on every host), after cranelift-fuzzgen
  *   optab.c    the opcode signatures the generator draws from: expanded
  *              from lib/ir's opcode table, kept where the verifier, the
@@ -11,8 +11,8 @@
  *   reduce.c   the reducer (bugpoint / C-Reduce's job): the smallest file
  *              for which a predicate still holds
  *
- * The reference is, until lib/interp lands, the JIT with the spill
- * allocator (every value in memory, the simplest correct one).
+ * The reference is the interpreter (lib/interp), which shares nothing with
+ * lib/codegen and lib/isa.
  *
  * Nothing here exits; errors come back as ir_diag. */
 #ifndef CLIFRUN_FUZZ_H
@@ -129,13 +129,9 @@ uint32_t fuzz_check(fuzz_ctx *c, const char *path, const char *text, size_t len,
 bool fuzz_expect(fuzz_ctx *c, const char *path, const char *text, size_t len, const char *comment,
                  fuzz_buf *out, ir_diag *d);
 
-/* Is lib/interp linked in (the reference)?  Until the interpreter lands its
- * functions are weak references, NULL without it. */
-bool fuzz_have_interp(void);
-
 /* "value 3, trap int_divz, SIGSEGV at %f+0x4 ..." for messages. */
 void fuzz_outcome_format(const fuzz_outcome *o, char *buf, size_t n);
-/* Which engine is the reference: "interpreter" or "spill allocator". */
+/* The reference's name for messages: "interpreter". */
 const char *fuzz_reference_name(void);
 
 /* ---- the reducer (reduce.c) ---------------------------------------------------- */

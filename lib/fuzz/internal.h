@@ -5,12 +5,6 @@
 #include "fuzz.h"
 #include "interp.h"
 
-/* lib/interp is written on another branch: weak until it is merged. */
-#pragma weak interp_new
-#pragma weak interp_free
-#pragma weak interp_supported
-#pragma weak interp_call
-
 /* ---- random numbers: xoshiro256** seeded by splitmix64, so a seed means
  * the same stream on every host and C library (never rand()) ---------------- */
 

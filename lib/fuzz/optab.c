@@ -13,8 +13,6 @@
 #include "reader.h"
 #include "verify.h"
 
-bool fuzz_have_interp(void) { return interp_new != NULL; }
-
 const ir_type fuzz_scalar_types[7] = {IR_I8, IR_I16, IR_I32, IR_I64, IR_I128, IR_F32, IR_F64};
 const ir_type fuzz_vector_types[6] = {
     ir_type_make(IR_I8, 4), ir_type_make(IR_I16, 3), ir_type_make(IR_I32, 2),
@@ -191,7 +189,7 @@ static bool probe(const fuzz_sig *s, jit_arch arch, char *why, size_t n)
         if (ok)
             cg_output_free(&o);
     }
-    if (ok && fuzz_have_interp()) {
+    if (ok) {
         interp_ctx *ic = interp_new(&file);
         stage = "interpreter";
         ok = ic && interp_supported(ic, 0, &d);
@@ -261,8 +259,6 @@ bool fuzz_vectors_supported(jit_arch arch)
 {
     if (arch != JIT_ARCH_X86_64)    /* the AArch64 back end has no vectors yet */
         return false;
-    if (!fuzz_have_interp())
-        return true;
     /* vector parameters, results, loads, stores and arithmetic */
     static const char text[] =
         "function %p(i32x4, i64) -> f64x2, i8x16 {\n"
