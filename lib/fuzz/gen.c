@@ -829,7 +829,8 @@ static void gen_call(fuzz_gen *g)
     fuzz_buf_free(&res);
 }
 
-/* A callee the current function may tail-call: both `tail`, same results. */
+/* A callee the current function may tail-call: both `tail`, same results,
+ * no sarg parameter. */
 static int tail_callee(fuzz_gen *g)
 {
     const fuzz_fn *me = &g->fns[g->cur];
@@ -838,7 +839,10 @@ static int tail_callee(fuzz_gen *g)
     int found[MAXF], n = 0;
     for (unsigned j = 0; j < g->cur; j++) {
         const fuzz_fn *f = &g->fns[j];
-        if (f->cc == IR_CC_tail && f->nr == me->nr && !memcmp(f->r, me->r, me->nr * sizeof *f->r) &&
+        bool sarg = false;     /* not passed by tail calls */
+        for (unsigned k = 0; k < f->np; k++)
+            sarg |= f->sarg[k] != 0;
+        if (f->cc == IR_CC_tail && !sarg && f->nr == me->nr && !memcmp(f->r, me->r, me->nr * sizeof *f->r) &&
             !memcmp(f->rext, me->rext, me->nr))
             found[n++] = (int)j;
     }
@@ -848,7 +852,7 @@ static int tail_callee(fuzz_gen *g)
 static void gen_return(fuzz_gen *g)
 {
     int j = tail_callee(g);
-    if (j >= 0 && fuzz_rng_chance(&g->r, 40)) {
+    if (j >= 0 && fuzz_rng_chance(&g->r, 70)) {
         unsigned k = fnref(g, (unsigned)j);
         fuzz_buf args = {0};
         call_args(g, (unsigned)j, &args);
@@ -1293,8 +1297,18 @@ bool fuzz_generate(uint64_t seed, const fuzz_gen_opts *o, fuzz_buf *out, ir_diag
     fuzz_buf_put(out, "\n", 1);
     unsigned maxf = o->max_funcs < 1 ? 1 : o->max_funcs > MAXF ? MAXF : o->max_funcs;
     g.nfns = 1 + fuzz_rng_below(&g.r, maxf);
-    for (unsigned i = 0; i < g.nfns; i++)
+    for (unsigned i = 0; i < g.nfns; i++) {
         gen_signature(&g, &g.fns[i], i + 1 == g.nfns);
+        /* a tail function often returns what an earlier one does: return_call */
+        fuzz_fn *f = &g.fns[i];
+        for (unsigned j = 0; j < i && f->cc == IR_CC_tail; j++)
+            if (g.fns[j].cc == IR_CC_tail && g.fns[j].nr && fuzz_rng_chance(&g.r, 80)) {
+                f->nr = g.fns[j].nr;
+                memcpy(f->r, g.fns[j].r, sizeof f->r);
+                memcpy(f->rext, g.fns[j].rext, sizeof f->rext);
+                break;
+            }
+    }
     for (g.cur = 0; g.cur < g.nfns; g.cur++)
         gen_function(&g, out);
     gen_runs(&g, out);
