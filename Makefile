@@ -8,6 +8,8 @@
 #                         compile throughput on a generated 5,000-function file
 #   make conformance      clifrun test over ../shared/conformance/cranelift-runtests against
 #                         the ratchet testdata/conformance/ARCH.pass (and with --jit-spread)
+#   make conformance-baseline  the same under qemu's baseline CPUs (x86-64: Conroe and
+#                         qemu64,-sse3; AArch64: cortex-a53): a bare target line is baseline code
 #   make roundtrip-suite  print round trip + check of every file of that suite
 #   make fuzz             clifrun fuzz: FUZZ_COUNT random programs from FUZZ_SEED (5,000
 #                         natively, 1,000 under qemu), each against the reference with
@@ -148,6 +150,10 @@ cg-test: $(BUILD)/cg_test
 conformance: $(BUILD)/clifrun
 	@$(TEST_ENV) tools/test.sh conformance
 
+# The suite on CPUs with only what a bare target line allows (tools/isatest.py).
+conformance-baseline: $(BUILD)/clifrun
+	@$(TEST_ENV) tools/test.sh conformance-baseline
+
 # A fixed campaign of the differential fuzzer (lib/fuzz): program k is the
 # program of seed FUZZ_SEED + k; disagreements are reduced into
 # $(BUILD)/fuzz-out as run tests.  FUZZ_COUNT=N FUZZ_SEED=S for longer ones.
@@ -190,8 +196,8 @@ clean:
 	rm -rf build build-san build-aarch64 build-aarch64-san build-x86_64 build-x86_64-san
 
 help:
-	@sed -n '2,19p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,21p' Makefile | sed 's/^# \{0,1\}//'
 
 -include $(OBJS:.o=.d)
-.PHONY: all test conformance conformance-update roundtrip-suite bench deps install uninstall clean help grammar-check cg-test fuzz
+.PHONY: all test conformance conformance-baseline conformance-update roundtrip-suite bench deps install uninstall clean help grammar-check cg-test fuzz
 

@@ -15,7 +15,7 @@
 # 4. The interpreter's throughput: $BUILD/interpbench checks each workload's
 #    small run lines through lib/interp, then runs its BENCH call for at most
 #    BENCH_INTERP_STEPS IR instructions (default 300,000,000) and prints
-#    instructions per second.
+#    instructions per CPU second (wall time on a shared machine says little).
 # Environment: BUILD (build), CLIFRUN ($BUILD/clifrun), SHARED (../shared), RUN,
 # BENCH_N, BENCH_REPS, BENCH_ONLY (space-separated workload names), CC_BENCH (gcc),
 # BENCH_MODULES.
@@ -114,8 +114,8 @@ echo "== harness: clifrun test over the conformance suite, wall time (Cranelift'
 TIMEFORMAT='%R s wall, %U s user, %S s system'
 time { $RUN "$CLIFRUN" test "$SHARED/conformance/cranelift-runtests" | tail -n 1 || true; }
 echo
-echo "== interpreter: IR instructions per second on the BENCH call (at most ${BENCH_INTERP_STEPS:-300000000} of them; best of 3) =="
-printf '%-9s %12s %8s %10s  %s\n' workload instructions seconds "M insts/s" verdict
+echo "== interpreter: IR instructions per CPU second on the BENCH call (at most ${BENCH_INTERP_STEPS:-300000000} of them; best of 3) =="
+printf '%-9s %12s %8s %10s  %s\n' workload instructions "CPU s" "M insts/s" verdict
 for f in "$kit"/clif/*.clif; do
     w=$(basename "$f" .clif)
     if [ -n "${BENCH_ONLY:-}" ] && [[ " $BENCH_ONLY " != *" $w "* ]]; then

@@ -6,7 +6,9 @@
 # as root or through sudo, with no terminal (CI).
 #
 #   tools/deps.sh              host build: compiler, libffi, readline, capstone,
-#                              python3 (test generators), tmux (REPL tests)
+#                              python3 (test generators), tmux (REPL tests),
+#                              qemu-user (runs on baseline CPUs: make test's isa
+#                              suite, make conformance-baseline)
 #   tools/deps.sh --check      only report what is missing; exit 1 if anything is
 #   ARCH=aarch64 tools/deps.sh also the AArch64 cross toolchain, arm64 libraries
 #                              and qemu-user to run the result
@@ -16,7 +18,7 @@ check_only=0
 for arg in "$@"; do
     case $arg in
         --check) check_only=1 ;;
-        -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "deps.sh: unknown argument '$arg'" >&2; exit 2 ;;
     esac
 done
@@ -29,7 +31,8 @@ done
 #   libcapstone-dev   disassembly of generated code (clifrun compile -D)
 #   python3           the test and benchmark input generators
 #   tmux              driving the REPL in tests
-pkgs=(build-essential pkg-config libffi-dev libreadline-dev libcapstone-dev python3 tmux)
+#   qemu-user         running on a baseline CPU (qemu-x86_64 -cpu Conroe) and AArch64
+pkgs=(build-essential pkg-config libffi-dev libreadline-dev libcapstone-dev python3 tmux qemu-user)
 
 host_arch=$(uname -m)
 arch=${ARCH:-$host_arch}
@@ -37,10 +40,10 @@ foreign=
 if [ "$arch" != "$host_arch" ]; then
     case $arch in
         aarch64) foreign=arm64
-                 pkgs+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
+                 pkgs+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross
                         libffi-dev:arm64 libreadline-dev:arm64 libcapstone-dev:arm64) ;;
         x86_64)  foreign=amd64
-                 pkgs+=(gcc-x86-64-linux-gnu libc6-dev-amd64-cross qemu-user
+                 pkgs+=(gcc-x86-64-linux-gnu libc6-dev-amd64-cross
                         libffi-dev:amd64 libreadline-dev:amd64 libcapstone-dev:amd64) ;;
         *) echo "deps.sh: no cross setup for ARCH=$arch" >&2; exit 2 ;;
     esac

@@ -15,13 +15,18 @@
 #                      for both targets, checked, linked with C mains and run (the
 #                      other architecture's under qemu; skipped, saying why, without it)
 #         repl         tools/repltest.sh: the REPL driven in tmux as a person uses it
+#         isa          tools/isatest.py: bare target lines get baseline code (SSE2,
+#                      ARMv8.0): testdata disassembled for both targets, and run
+#                      under qemu's baseline CPUs (Conroe, qemu64,-sse3; cortex-a53)
 #         fuzz         tools/fuzztest.py: the generator's determinism, a short
 #                      campaign, `reduce --until` and reduce's refusals (testdata/fuzz)
 #         conformance  tools/conformance.py: `clifrun test` over
 #                      $SHARED/conformance/cranelift-runtests against the ratchet
 #                      testdata/conformance/ARCH.pass, and again with --jit-spread
+#         conformance-baseline  the same under each baseline CPU (tools/isatest.py
+#                      --conformance), and the suite disassembled for bare targets
 #         roundtrip-suite  tools/roundtrip.sh --check on the same suite
-# Default: errors roundtrip grammar unit run object repl fuzz.  Environment: BUILD (build), CLIFRUN ($BUILD/clifrun),
+# Default: errors roundtrip grammar unit run object isa repl fuzz.  Environment: BUILD (build), CLIFRUN ($BUILD/clifrun),
 # RUN (prefix, e.g. qemu-aarch64 -L /usr/aarch64-linux-gnu), SHARED (../shared), V=1.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +35,7 @@ SHARED=${SHARED:-../shared}
 export BUILD CLIFRUN=${CLIFRUN:-$BUILD/clifrun} RUN=${RUN:-}
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(errors roundtrip grammar unit run object repl fuzz)
+[ ${#suites[@]} -gt 0 ] || suites=(errors roundtrip grammar unit run object isa repl fuzz)
 
 mkdir -p "$BUILD/test"
 TEST_COUNTS=$BUILD/test/counts
@@ -54,6 +59,8 @@ for s in "${suites[@]}"; do
                        python3 tools/runtest.py testdata/run testdata/interp --transcripts testdata/cli \
                            --transcripts testdata/bugs --junit testdata/cli/junit ) ;;
         object)      python3 tools/objtest.py testdata/object ;;
+        isa)         python3 tools/isatest.py ;;
+        conformance-baseline) python3 tools/isatest.py --conformance "$SHARED/conformance/cranelift-runtests" ;;
         conformance) python3 tools/conformance.py ${CONFORMANCE_UPDATE:+--update} \
                          "$SHARED/conformance/cranelift-runtests" ;;
         roundtrip-suite) SUITE_NAME=roundtrip-suite tools/roundtrip.sh --check "$SHARED/conformance/cranelift-runtests" ;;

@@ -322,7 +322,7 @@ static bool compile(const cg_target *t, const ir_file *file, const ir_function *
     cg_func_init(&c.f);
     bool ok;
     if (trampoline) {
-        ok = isa->lower_trampoline(&c);
+        ok = cg_lower_trampoline(&c);
     } else {
         ir_vec_reserve(&c.vreg_of, fn->values.n);
         ir_vec_reserve(&c.uses, fn->values.n);
@@ -331,7 +331,7 @@ static bool compile(const cg_target *t, const ir_file *file, const ir_function *
             c.vreg_of.v[i] = CG_NONE;
         count_uses(&c);
         c.f.nlabels = fn->blocks.n;     /* IR block n has label n */
-        ok = isa->lower(&c);
+        ok = cg_lower_function(&c);
     }
     ok = ok && cg_regalloc(&c);
     if (ok) {

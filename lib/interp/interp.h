@@ -27,8 +27,16 @@
  * Integers: wrapping; shift and rotate amounts modulo the lane width;
  * division by zero traps int_divz, sdiv MIN / -1 int_ovf, srem MIN % -1 is
  * 0.  Memory: little endian unless `big`; a vector's lanes lie in memory in
- * lane order, each in the flag's byte order (so does bitcast).  Calls deeper
- * than max_depth trap stk_ovf; return_call reuses the caller's depth. */
+ * lane order, each in the flag's byte order (so does bitcast); `aligned` is
+ * a promise, not checked, as on the hardware.  Calls deeper than max_depth
+ * trap stk_ovf (so do host callbacks nested 200 deep); return_call reuses
+ * the caller's depth.  A function's stack_limit is not checked: the
+ * interpreter's frames are not the machine's.  get_stack_pointer is the
+ * lowest address of the frame's stack memory (it falls as calls deepen);
+ * the pinned register belongs to the context, 0 at each interp_call.
+ *
+ * Time: the timeout and the interrupt flag are looked at between
+ * instructions, so the time a host function takes is not cut short. */
 #ifndef CLIFRUN_INTERP_H
 #define CLIFRUN_INTERP_H
 

@@ -119,6 +119,8 @@ static size_t page_size(void)
 static bool known(const interp_ctx *C, uint64_t addr, size_t n, unsigned need)
 {
     size_t ps = page_size();
+    if (addr + n - 1 < addr)
+        return false;   /* wraps around: never memory */
     for (uint64_t pg = addr / ps; pg <= (addr + n - 1) / ps; pg++) {
         uint64_t e = C->pages[pg & 63];
         if (e >> 2 != pg || (e & need) != need)
@@ -163,12 +165,12 @@ int interp_mem_read(interp_ctx *C, uint64_t addr, void *dst, size_t n, const din
 {
     if (!n)
         return 0;
+    if (addr + n - 1 < addr)
+        return fault_code(d);   /* wraps around the address space */
     if (interp_in_stack(C, addr, n) || known(C, addr, n, PG_R)) {
         memcpy(dst, (const void *)(uintptr_t)addr, n);
         return 0;
     }
-    if (addr + n < addr)
-        return fault_code(d);
     copy_req r = {dst, (const void *)(uintptr_t)addr, n};
     run_outcome oc;
     if (run_guarded(copy_body, &r, NULL, &oc) != RUN_OK)
@@ -181,12 +183,12 @@ int interp_mem_write(interp_ctx *C, uint64_t addr, const void *src, size_t n, co
 {
     if (!n)
         return 0;
+    if (addr + n - 1 < addr)
+        return fault_code(d);
     if (interp_in_stack(C, addr, n) || known(C, addr, n, PG_W)) {
         memcpy((void *)(uintptr_t)addr, src, n);
         return 0;
     }
-    if (addr + n < addr)
-        return fault_code(d);
     copy_req r = {(void *)(uintptr_t)addr, src, n};
     run_outcome oc;
     if (run_guarded(copy_body, &r, NULL, &oc) != RUN_OK)
