@@ -70,6 +70,7 @@ static const char fuzz_help[] =
     "  --list-ops      the opcode signatures used and left out, with why\n"
     "  --vectors, --no-vectors   128-bit vectors (default: where the back end and\n"
     "                  the reference have them: x86_64)\n"
+    "  --big, --no-big  big-endian loads and stores (default: off)\n"
     "  --max-insts N, --max-funcs N   program size (default 80, 4)\n";
 
 static const char reduce_help[] =
@@ -90,13 +91,14 @@ typedef struct fuzz_args {
     const char *out;
     bool verbose, print, raw, list, no_reduce, seed_set;
     int vectors;            /* -1: the target's default */
+    int big;                /* -1: the default */
     uint64_t max_insts, max_funcs;
     double timeout;
 } fuzz_args;
 
 static int parse_fuzz_args(int argc, char **argv, fuzz_args *a)
 {
-    *a = (fuzz_args){.count = 100, .out = "fuzz-out", .vectors = -1, .arch = jit_host_arch()};
+    *a = (fuzz_args){.count = 100, .out = "fuzz-out", .vectors = -1, .big = -1, .arch = jit_host_arch()};
     for (int i = 0; i < argc; i++) {
         const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes = !strcmp(o, "--seed") || !strcmp(o, "--count") || !strcmp(o, "--skip") ||
@@ -151,6 +153,10 @@ static int parse_fuzz_args(int argc, char **argv, fuzz_args *a)
             a->vectors = 1;
         } else if (!strcmp(o, "--no-vectors")) {
             a->vectors = 0;
+        } else if (!strcmp(o, "--big")) {
+            a->big = 1;
+        } else if (!strcmp(o, "--no-big")) {
+            a->big = 0;
         } else if (!strcmp(o, "--no-reduce")) {
             a->no_reduce = true;
         } else {
@@ -226,6 +232,8 @@ int cli_fuzz(int argc, char **argv)
     fuzz_gen_opts go;
     fuzz_gen_opts_init(&go, a.arch);
     go.vectors = a.vectors >= 0 ? a.vectors == 1 : fuzz_vectors_supported(a.arch);
+    if (a.big >= 0)
+        go.big = a.big == 1;
     if (a.max_insts)
         go.max_insts = (unsigned)a.max_insts;
     if (a.max_funcs)

@@ -41,6 +41,8 @@ void fuzz_buf_free(fuzz_buf *b);
 typedef struct fuzz_gen_opts {
     jit_arch arch;          /* the `target` line, conventions and ISA flags */
     bool vectors;           /* 128-bit vector types and opcodes */
+    bool big;               /* `big` memflags on loads and stores (the RNG
+                             * stream is the same either way) */
     unsigned max_funcs;     /* functions per file (1..8), %main last */
     unsigned max_insts;     /* instructions per function, about */
     unsigned max_runs;      /* run lines per file (1..) */

@@ -162,6 +162,7 @@ void fuzz_line(fuzz_gen *g, const char *fmt, ...)
 
 fuzz_rng *fuzz_gen_rng(fuzz_gen *g) { return &g->r; }
 bool fuzz_gen_vectors(fuzz_gen *g) { return g->o->vectors; }
+bool fuzz_gen_big(fuzz_gen *g) { return g->o->big; }
 
 const fuzz_region *fuzz_regions(fuzz_gen *g, uint32_t *n)
 {

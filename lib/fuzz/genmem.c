@@ -21,15 +21,17 @@ static unsigned log2u(unsigned x)
 }
 
 /* The memflags text: notrap where the access cannot trap, aligned where it
- * is, little sometimes (the hosts are little-endian). */
-static const char *flags(fuzz_gen *g, bool can_align, bool notrap_ok, char *buf, size_t n)
+ * is, the byte order sometimes (big only where allowed: not for atomics). */
+static const char *flags(fuzz_gen *g, bool can_align, bool notrap_ok, bool big_ok, char *buf, size_t n)
 {
     fuzz_rng *r = fuzz_gen_rng(g);
     /* one draw per statement: argument order differs between compilers */
     bool nt = notrap_ok && fuzz_rng_chance(r, 50);
     bool al = can_align && fuzz_rng_chance(r, 50);
-    bool le = fuzz_rng_chance(r, 10);
-    snprintf(buf, n, "%s%s%s", nt ? " notrap" : "", al ? " aligned" : "", le ? " little" : "");
+    unsigned order = fuzz_rng_below(r, 100);
+    big_ok = big_ok && fuzz_gen_big(g);
+    const char *bo = order < 10 ? " little" : big_ok && order < 18 ? " big" : "";
+    snprintf(buf, n, "%s%s%s", nt ? " notrap" : "", al ? " aligned" : "", bo);
     return buf;
 }
 
@@ -51,7 +53,7 @@ void fuzz_init_slot(fuzz_gen *g, uint32_t slot, uint32_t size)
         if (vals[k] == IR_NONE || fuzz_rng_chance(r, 30))
             vals[k] = fuzz_const(g, int_of_bytes(w));
         char fb[32];
-        flags(g, false, true, fb, sizeof fb);
+        flags(g, false, true, true, fb, sizeof fb);
         if (base != IR_NONE) {
             fuzz_line(g, "store%s v%u, v%u+%u", fb, vals[k], base, off);
         } else {
@@ -174,7 +176,7 @@ static void atomic(fuzz_gen *g, const fuzz_region *rg)
     uint32_t a = fuzz_newid(g);
     fuzz_line(g, "v%u = stack_addr.i64 ss%u+%u", a, rg->slot, off);
     char fl[32];
-    flags(g, true, true, fl, sizeof fl);
+    flags(g, true, true, false, fl, sizeof fl);
     switch (fuzz_rng_below(r, 4)) {
     case 0: {
         uint32_t v = fuzz_newval(g, t, FUZZ_V_PLAIN);
@@ -241,7 +243,7 @@ void fuzz_mem_op(fuzz_gen *g, bool allow_trap)
             fuzz_line(g, "v%u = iadd v%u, v%u", addr, idx, base);
         char fl[32];
         uint32_t off = fuzz_rng_below(r, left - used + 1);
-        emit_access(g, &a, flags(g, false, true, fl, sizeof fl), addr, off);
+        emit_access(g, &a, flags(g, false, true, true, fl, sizeof fl), addr, off);
         return;
     }
     uint32_t used, base = region_base(g, rg, &used, room);
@@ -249,6 +251,6 @@ void fuzz_mem_op(fuzz_gen *g, bool allow_trap)
     /* aligned only where the slot's alignment and the offset make it so */
     bool al = rg->slot != IR_NONE && a.bytes <= (1u << rg->align_log2) && (used + off) % a.bytes == 0;
     char fl[32];
-    emit_access(g, &a, flags(g, al, true, fl, sizeof fl), base, off);
+    emit_access(g, &a, flags(g, al, true, true, fl, sizeof fl), base, off);
 }
 

@@ -80,6 +80,7 @@ uint32_t fuzz_any_int(fuzz_gen *g, ir_type *t);
 fuzz_rng *fuzz_gen_rng(fuzz_gen *g);
 const fuzz_region *fuzz_regions(fuzz_gen *g, uint32_t *n);
 bool fuzz_gen_vectors(fuzz_gen *g);
+bool fuzz_gen_big(fuzz_gen *g);
 
 /* genmem.c */
 void fuzz_init_slot(fuzz_gen *g, uint32_t slot, uint32_t size);
