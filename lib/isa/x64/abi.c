@@ -132,8 +132,9 @@ bool x64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uin
             out->args = a->locs.n;
         for (uint32_t i = 0; i < n; i++) {
             const ir_abi_param *p = &ps[i];
-            if (p->purpose == IR_PURPOSE_SARG || p->purpose == IR_PURPOSE_SRET) {
-                snprintf(what, wn, "%s parameter", p->purpose == IR_PURPOSE_SARG ? "sarg" : "sret");
+            if (p->purpose == IR_PURPOSE_SRET || (p->purpose == IR_PURPOSE_SARG && (rets || p->type != IR_I64))) {
+                snprintf(what, wn, "%s", p->purpose == IR_PURPOSE_SRET ? "sret parameter"
+                                         : rets ? "sarg return value" : "sarg of a type other than i64");
                 return false;
             }
             if (!supported_type(p->type)) {
@@ -141,6 +142,15 @@ bool x64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uin
                 return false;
             }
             cg_loc l = {p->type, p->ext, 1, {CG_STACK, CG_STACK}, 8, {0, 0}, 0};
+            if (p->purpose == IR_PURPOSE_SARG) {
+                /* the struct's bytes in the argument area, 8-aligned, as Cranelift's x64 ABI */
+                stack = (stack + 7) & ~7u;
+                l.off[0] = stack;
+                l.sarg = (p->sarg_size + 7) & ~7u;
+                stack += l.sarg;
+                ir_vec_push(&a->locs, l);
+                continue;
+            }
             if (winch && rets) {
                 winch_ret(&l, i + 1 == n, &stack, packed(rets_, nrets));
             } else if (p->type == IR_I128 && !rets) {
