@@ -1150,7 +1150,7 @@ static void gen_signature(fuzz_gen *g, fuzz_fn *f, bool is_main)
         while (win && !win64_type(f->p[k]));
         f->pext[k] = is_int(f->p[k]) && ir_type_bits(f->p[k]) < 64 ? (uint8_t)fuzz_rng_below(&g->r, 3) : 0;
         f->sarg[k] = 0;
-        if (a64 && !is_main && fuzz_rng_chance(&g->r, 8)) {
+        if (!win && !is_main && fuzz_rng_chance(&g->r, 8)) {
             f->p[k] = IR_I64, f->pext[k] = 0;
             f->sarg[k] = (uint16_t)(1 + fuzz_rng_below(&g->r, 48));
         }
