@@ -19,7 +19,11 @@ clifrun reduce (lib/fuzz).
 4. `reduce --until` with a shell predicate ("the file still has an imul")
    brings reduce-imul.clif down to reduce-imul.expect, exactly: the one
    function with the one multiplication, the file's test and target lines.
-5. `reduce` refuses a file where its predicate does not hold (agree.clif:
+5. `reduce --safe --until` keeps the store that fills the slot a load
+   reads (through another stack_addr, or stack_store) and the load's address
+   (a constant there would make a notrap access fault): reduce-safe.clif;
+   without --safe the stores go.
+6. `reduce` refuses a file where its predicate does not hold (agree.clif:
    the JIT and the reference agree; `--until false`) and one that does not
    parse: exit 2 and a message; `fuzz --target` of another architecture
    without a way to run it is a usage error.
@@ -163,6 +167,27 @@ def reduce_until(suite, tmp, d):
             suite.fail(what + " (stdout)", "not reduce-imul.expect", [show(r.out, 600)])
 
 
+def reduce_safe(suite, d):
+    src = os.path.join(d, "reduce-safe.clif")
+    pred = 'grep -q "load.i64" "$CLIF"'
+    what = "reduce --safe --until '" + pred + "' reduce-safe.clif"
+    r = run(["reduce", "--safe", "--until", pred, src])
+    if check(suite, what, r, 0):
+        # the store into ss0+8 that the load reads stays, and the load's
+        # address stays the slot's (a constant there would be a notrap fault)
+        if re.search(rb"stack_store v\d+, ss0\+8", r.out) and b"stack_addr.i64 ss0" in r.out:
+            suite.ok(what)
+        else:
+            suite.fail(what, "the slot's store or address went", [show(r.out, 600)])
+    what = "reduce --until '" + pred + "' reduce-safe.clif (without --safe)"
+    r = run(["reduce", "--until", pred, src])
+    if check(suite, what, r, 0):
+        if b"stack_store" in r.out:
+            suite.fail(what, "kept a store it may remove", [show(r.out, 600)])
+        else:
+            suite.ok(what)
+
+
 def refusals(suite, tmp, d):
     agree = os.path.join(d, "agree.clif")
     cases = [
@@ -197,6 +222,7 @@ def main():
         printed(suite, tmp, host_arch())
         campaign(suite, tmp)
         reduce_until(suite, tmp, sys.argv[1])
+        reduce_safe(suite, sys.argv[1])
         refusals(suite, tmp, sys.argv[1])
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -74,7 +74,7 @@ static const char fuzz_help[] =
     "  --max-insts N, --max-funcs N   program size (default 80, 4)\n";
 
 static const char reduce_help[] =
-    "usage: clifrun reduce [--until CMD] [-o OUT] [-v] [--timeout S] FILE\n"
+    "usage: clifrun reduce [--until CMD [--safe]] [-o OUT] [-v] [--timeout S] FILE\n"
     "The smallest FILE for which the predicate still holds: by default, some\n"
     "run line gives the reference and the JIT (any register allocator)\n"
     "different answers, or the compiler reports an internal error; with\n"
@@ -82,6 +82,10 @@ static const char reduce_help[] =
     "Every candidate parses and verifies, so the result does.\n"
     "\n"
     "  -o OUT          write the result to OUT (default: standard output)\n"
+    "  --safe          with --until: no edit makes the answer depend on the engine\n"
+    "                  (an address reaching a result, an access leaving its slot,\n"
+    "                  memory read before it is written), as the default predicate\n"
+    "                  does; for predicates that compare two engines\n"
     "  -v              a line per pass that removed something\n"
     "  --timeout S     per JIT call of the default predicate (default 1)\n";
 
@@ -398,7 +402,7 @@ static bool pred_until(void *arg, const char *text, size_t len)
 int cli_reduce(int argc, char **argv)
 {
     const char *until = NULL, *out = NULL, *path = NULL;
-    bool verbose = false;
+    bool verbose = false, safe = false;
     double timeout = 1;
     for (int i = 0; i < argc; i++) {
         const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -418,6 +422,8 @@ int cli_reduce(int argc, char **argv)
                 return fuzz_usage("reduce", "--timeout wants seconds, not '%s'", v);
         } else if (!strcmp(o, "-v")) {
             verbose = true;
+        } else if (!strcmp(o, "--safe")) {
+            safe = true;
         } else if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
             fputs(reduce_help, stdout);
             return 0;
@@ -467,7 +473,7 @@ int cli_reduce(int argc, char **argv)
     if (ctx)
         fuzz_pred_reset(ctx);
     bool ok = fuzz_reduce(path, src, len, until ? pred_until : fuzz_pred_disagree, until ? (void *)&up : ctx,
-                          until ? 0 : FUZZ_REDUCE_SAFE, &red, &st, verbose ? stderr : NULL, &d);
+                          until && !safe ? 0 : FUZZ_REDUCE_SAFE, &red, &st, verbose ? stderr : NULL, &d);
     if (!ok) {
         if (d.line)
             ir_diag_print(stderr, &d, cli_use_color());

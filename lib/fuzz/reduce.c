@@ -387,6 +387,8 @@ typedef struct facts {
     uint8_t *feeds;         /* per value: an address is computed from it */
     uint32_t *root;         /* per address value: the stack_addr (or parameter) under it */
     uint8_t *read;          /* per root: memory there is read (loads, atomics, calls) */
+    uint8_t *ntfeeds;       /* per value: the address of a notrap access is computed
+                             * from it (a constant there is undefined behaviour) */
 } facts;
 
 static bool address_op(ir_opcode op)
@@ -443,16 +445,23 @@ static void flow_feeds(facts *F, uint32_t arg, uint32_t param)
         F->feeds[arg] = 1, grew = true;
 }
 
+static void flow_ntfeeds(facts *F, uint32_t arg, uint32_t param)
+{
+    (void)param;
+    if (!F->ntfeeds[arg])
+        F->ntfeeds[arg] = 1, grew = true;
+}
+
 static void facts_free(facts *F)
 {
-    free(F->addr), free(F->feeds), free(F->root), free(F->read);
+    free(F->addr), free(F->feeds), free(F->root), free(F->read), free(F->ntfeeds);
     memset(F, 0, sizeof *F);
 }
 
 static facts analyse(const ir_function *f)
 {
     uint32_t nv = f->values.n + 1;
-    facts F = {calloc(nv, 1), calloc(nv, 1), calloc(nv, sizeof(uint32_t)), calloc(nv, 1)};
+    facts F = {calloc(nv, 1), calloc(nv, 1), calloc(nv, sizeof(uint32_t)), calloc(nv, 1), calloc(nv, 1)};
     for (uint32_t v = 0; v < nv; v++)
         F.root[v] = IR_NONE;
     /* sarg parameters are addresses */
@@ -463,6 +472,17 @@ static facts analyse(const ir_function *f)
                 uint32_t v = f->pool.v[e->params + p];
                 F.addr[v] = 1, F.root[v] = v;
             }
+    }
+    /* one root per stack slot, whichever stack_addr of it an access goes
+     * through (stack_load and stack_store read as their own stack_addr) */
+    uint32_t *slot_root = calloc(f->stack_slots.n + 1, sizeof *slot_root);
+    for (uint32_t s = 0; s <= f->stack_slots.n; s++)
+        slot_root[s] = IR_NONE;
+    for (uint32_t i = 0; i < f->insts.n; i++) {
+        const ir_inst_data *in = &f->insts.v[i];
+        if (in->block != IR_NONE && in->op == IR_OP_stack_addr && in->nres && in->ent < f->stack_slots.n &&
+            slot_root[in->ent] == IR_NONE)
+            slot_root[in->ent] = ir_inst_results(f, i)[0];
     }
     /* forward: addresses and what is computed from them, to a fixed point */
     do {
@@ -482,13 +502,16 @@ static facts analyse(const ir_function *f)
             for (uint32_t r = 0; from != IR_NONE && r < in->nres; r++)
                 if (!F.addr[res[r]]) {
                     F.addr[res[r]] = 1, grew = true;
-                    F.root[res[r]] = address_op((ir_opcode)in->op) ? res[0] : F.root[from];
+                    F.root[res[r]] = !address_op((ir_opcode)in->op) ? F.root[from]
+                                     : in->op == IR_OP_stack_addr && in->ent < f->stack_slots.n ? slot_root[in->ent]
+                                                                                             : res[0];
                 }
         }
         for (uint32_t b = 0; b < f->blocks.n; b++)
             for (uint32_t p = 0; p < f->blocks.v[b].nparams; p++)
                 incoming(f, b, p, flow_addr, &F, f->pool.v[f->blocks.v[b].params + p]);
     } while (grew);
+    free(slot_root);
     /* backward: what addresses are computed from; and which roots are read */
     for (uint32_t i = 0; i < f->insts.n; i++) {
         const ir_inst_data *in = &f->insts.v[i];
@@ -497,6 +520,7 @@ static facts analyse(const ir_function *f)
         uint32_t m = mem_addr(f, i);
         if (m != IR_NONE) {
             F.feeds[m] = 1;
+            F.ntfeeds[m] |= in->mf.trap == IR_TRAP_NONE;
             if ((ir_opcodes[in->op].flags & IR_OPF_CAN_LOAD) && F.addr[m] && F.root[m] != IR_NONE)
                 F.read[F.root[m]] = 1;
         }
@@ -513,17 +537,20 @@ static facts analyse(const ir_function *f)
     do {
         grew = false;
         for (uint32_t v = 0; v < f->values.n; v++) {
-            if (!F.feeds[v])
-                continue;
-            const ir_value_data *vd = &f->values.v[v];
-            if (vd->kind == IR_VAL_RESULT) {
-                const ir_inst_data *in = &f->insts.v[vd->def];
-                if (ir_opcodes[in->op].flags & (IR_OPF_CAN_LOAD | IR_OPF_CALL))
+            for (int nt = 0; nt < 2; nt++) {
+                if (!(nt ? F.ntfeeds : F.feeds)[v])
                     continue;
-                for (uint32_t k = 0; k < in->nargs; k++)
-                    flow_feeds(&F, ir_value_resolve(f, ir_inst_args(f, vd->def)[k]), v);
-            } else if (vd->kind == IR_VAL_PARAM) {
-                incoming(f, vd->def, vd->num, flow_feeds, &F, v);
+                void (*flow)(facts *, uint32_t, uint32_t) = nt ? flow_ntfeeds : flow_feeds;
+                const ir_value_data *vd = &f->values.v[v];
+                if (vd->kind == IR_VAL_RESULT) {
+                    const ir_inst_data *in = &f->insts.v[vd->def];
+                    if (ir_opcodes[in->op].flags & (IR_OPF_CAN_LOAD | IR_OPF_CALL))
+                        continue;
+                    for (uint32_t k = 0; k < in->nargs; k++)
+                        flow(&F, ir_value_resolve(f, ir_inst_args(f, vd->def)[k]), v);
+                } else if (vd->kind == IR_VAL_PARAM) {
+                    incoming(f, vd->def, vd->num, flow, &F, v);
+                }
             }
         }
     } while (grew);
@@ -716,6 +743,8 @@ static bool pass_subst(red *R)
         }
         uint32_t cands[4][6], nc[4] = {0}, nres = in->nres < 4 ? in->nres : 4;
         unsigned options = 6;
+        /* not even a constant for what a notrap address is computed from */
+        bool no_const = R->safe && in->nres == 1 && F.ntfeeds[ir_inst_results(f, i)[0]];
         for (uint32_t r = 0; r < nres; r++) {
             uint32_t v = ir_inst_results(f, i)[r];
             /* an address, or what one is computed from: only a constant will do */
@@ -736,7 +765,7 @@ static bool pass_subst(red *R)
             rl_delete(&c, l, l);
             done = try_cand(R, &c);
         }
-        if (!done && in->nres == 1) {
+        if (!done && in->nres == 1 && !no_const) {
             ir_opcode op = (ir_opcode)in->op;
             bool is_const = op == IR_OP_iconst || op == IR_OP_f32const || op == IR_OP_f64const || op == IR_OP_vconst;
             uint32_t v = ir_inst_results(f, i)[0];
