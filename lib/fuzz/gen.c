@@ -1216,7 +1216,7 @@ static void gen_function(fuzz_gen *g, fuzz_buf *out)
     static const uint16_t sizes[] = {1, 2, 3, 4, 8, 12, 16, 24, 32, 40, 64, 100, 128};
     for (unsigned s = 0; s < ns && g->nregs < 12; s++) {
         unsigned size = s == 0 && need ? need + fuzz_rng_below(&g->r, 16) : sizes[fuzz_rng_below(&g->r, 13)];
-        unsigned al = fuzz_rng_below(&g->r, 6);    /* 0: no align clause */
+        unsigned al = fuzz_rng_below(&g->r, 8);    /* 0: no align clause; up to 64 */
         if (al)
             fuzz_buf_printf(&g->pre, "    ss%u = explicit_slot %u, align = %u\n", g->nslots, size, 1u << (al - 1));
         else
