@@ -385,6 +385,14 @@ void cg_symbol_addr(cg_ctx *c, uint32_t dst, uint32_t sym);
 bool cg_gv_value(cg_ctx *c, uint32_t gv, uint32_t inst, unsigned depth, uint32_t *out);
 void cg_abi_free(cg_abi *a);
 
+/* ---- legalization (legalize.c): IR no back end lowers, rewritten --------------- */
+
+/* Whether fn holds anything cg_legalize rewrites (big-endian accesses). */
+bool cg_needs_legalize(const ir_function *fn);
+/* Rewrite f in place for every target; false (with d set at the
+ * instruction) for what has no rewrite.  `isa` names the target in errors. */
+bool cg_legalize(ir_function *f, const char *isa, ir_diag *d);
+
 /* ---- allocation and frame (regalloc.c) --------------------------------------- */
 
 bool cg_regalloc(cg_ctx *c);

@@ -359,15 +359,34 @@ static bool compile(const cg_target *t, const ir_file *file, const ir_function *
     return ok;
 }
 
+/* A function the back ends cannot lower as it is is legalized on a copy. */
+static bool compile_ir(const cg_target *t, const ir_file *file, const ir_function *fn, cg_output *out,
+                       ir_diag *d)
+{
+    if (!cg_needs_legalize(fn))
+        return compile(t, file, fn, false, out, d);
+    ir_function copy;
+    ir_function_copy(&copy, fn);
+    if (file) {
+        d->file = file->path;
+        d->src = file->src;
+        d->len = file->len;
+    }
+    memset(out, 0, sizeof *out);
+    bool ok = cg_legalize(&copy, jit_arch_name(t->arch), d) && compile(t, file, &copy, false, out, d);
+    ir_function_free(&copy);
+    return ok;
+}
+
 bool cg_compile(const cg_target *t, const ir_file *file, uint32_t func, cg_output *out, ir_diag *d)
 {
-    return compile(t, file, file->funcs.v[func], false, out, d);
+    return compile_ir(t, file, file->funcs.v[func], out, d);
 }
 
 bool cg_compile_function(const cg_target *t, const ir_file *file, const ir_function *fn, cg_output *out,
                          ir_diag *d)
 {
-    return compile(t, file, fn, false, out, d);
+    return compile_ir(t, file, fn, out, d);
 }
 
 bool cg_compile_trampoline(const cg_target *t, const ir_function *callee, cg_output *out, ir_diag *d)

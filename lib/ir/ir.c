@@ -502,3 +502,76 @@ void ir_diag_print(FILE *out, const ir_diag *d, bool color)
         fputc(i >= from && p[i] == '\t' ? '\t' : ' ', out);
     fprintf(out, "%s^%s\n", green, reset);
 }
+
+/* ---- copies and edits ------------------------------------------------------ */
+
+#define COPY_VEC(dst, src)                                                         \
+    do {                                                                           \
+        (dst).n = (dst).cap = (src).n;                                             \
+        (dst).v = NULL;                                                            \
+        if ((src).n) {                                                             \
+            (dst).v = ir_xmalloc((size_t)(src).n * sizeof *(src).v);                \
+            memcpy((dst).v, (src).v, (size_t)(src).n * sizeof *(src).v);           \
+        }                                                                          \
+    } while (0)
+
+void ir_function_copy(ir_function *dst, const ir_function *src)
+{
+    *dst = *src;
+    memset(&dst->arena, 0, sizeof dst->arena);  /* names stay in src's arena */
+    COPY_VEC(dst->abi_params, src->abi_params);
+    COPY_VEC(dst->sigs, src->sigs);
+    COPY_VEC(dst->stack_slots, src->stack_slots);
+    COPY_VEC(dst->dyn_slots, src->dyn_slots);
+    COPY_VEC(dst->dyn_types, src->dyn_types);
+    COPY_VEC(dst->gvs, src->gvs);
+    COPY_VEC(dst->func_refs, src->func_refs);
+    COPY_VEC(dst->constants, src->constants);
+    COPY_VEC(dst->user_names, src->user_names);
+    COPY_VEC(dst->regions, src->regions);
+    COPY_VEC(dst->sig_defined, src->sig_defined);
+    COPY_VEC(dst->ss_defined, src->ss_defined);
+    COPY_VEC(dst->dss_defined, src->dss_defined);
+    COPY_VEC(dst->dt_defined, src->dt_defined);
+    COPY_VEC(dst->gv_defined, src->gv_defined);
+    COPY_VEC(dst->fn_defined, src->fn_defined);
+    COPY_VEC(dst->const_defined, src->const_defined);
+    COPY_VEC(dst->region_defined, src->region_defined);
+    COPY_VEC(dst->values, src->values);
+    COPY_VEC(dst->blocks, src->blocks);
+    COPY_VEC(dst->layout, src->layout);
+    COPY_VEC(dst->insts, src->insts);
+    COPY_VEC(dst->pool, src->pool);
+    COPY_VEC(dst->bytes, src->bytes);
+}
+
+
+void ir_value_replace(ir_function *f, uint32_t v, uint32_t to)
+{
+    to = ir_value_resolve(f, to);
+    if (to == v)
+        return;
+    f->values.v[v].kind = IR_VAL_ALIAS;
+    f->values.v[v].def = to;
+}
+
+uint32_t ir_inst_new(ir_function *f, uint32_t before, ir_opcode op, ir_type t, uint32_t nargs,
+                      const uint32_t *args)
+{
+    uint32_t i = ir_inst_insert_before(f, before);
+    ir_inst_data *in = &f->insts.v[i];
+    in->op = (uint16_t)op;
+    in->type = t;
+    in->line = f->insts.v[before].line;
+    in->col = f->insts.v[before].col;
+    in->nargs = (uint16_t)nargs;
+    in->args = f->pool.n;
+    for (uint32_t k = 0; k < nargs; k++)
+        ir_vec_push(&f->pool, args[k]);
+    uint32_t v = ir_value_new(f, IR_VAL_RESULT, t, i, 0);
+    in = &f->insts.v[i];
+    in->nres = 1;
+    in->res = f->pool.n;
+    ir_vec_push(&f->pool, v);
+    return i;
+}

@@ -365,6 +365,14 @@ uint32_t ir_inst_append(ir_function *f, uint32_t b);
 /* Insert a new, zeroed instruction before `before` in its block. */
 uint32_t ir_inst_insert_before(ir_function *f, uint32_t before);
 void ir_inst_remove(ir_function *f, uint32_t inst);
+/* A new instruction before `before` with one result of type t: its index. */
+uint32_t ir_inst_new(ir_function *f, uint32_t before, ir_opcode op, ir_type t, uint32_t nargs,
+                     const uint32_t *args);
+/* Make v stand for `to` (v becomes an alias: its definer may go). */
+void ir_value_replace(ir_function *f, uint32_t v, uint32_t to);
+/* A deep copy of src that shares src's arena strings (src must outlive it).
+ * Free it with ir_function_free. */
+void ir_function_copy(ir_function *dst, const ir_function *src);
 /* New value; numbered after every existing one. */
 uint32_t ir_value_new(ir_function *f, uint8_t kind, ir_type t, uint32_t def, uint32_t num);
 /* Follow aliases to the value they stand for. */

@@ -358,40 +358,10 @@ bool opt_has_side_effect(const ir_function *f, uint32_t inst)
     return in->op == IR_OP_get_exception_handler_address;
 }
 
-void opt_replace_value(ir_function *f, uint32_t v, uint32_t to)
-{
-    to = ir_value_resolve(f, to);
-    if (to == v)
-        return;
-    f->values.v[v].kind = IR_VAL_ALIAS;
-    f->values.v[v].def = to;
-}
-
-uint32_t opt_new_inst(ir_function *f, uint32_t before, ir_opcode op, ir_type t, uint32_t nargs,
-                      const uint32_t *args)
-{
-    uint32_t i = ir_inst_insert_before(f, before);
-    ir_inst_data *in = &f->insts.v[i];
-    in->op = (uint16_t)op;
-    in->type = t;
-    in->line = f->insts.v[before].line;
-    in->col = f->insts.v[before].col;
-    in->nargs = (uint16_t)nargs;
-    in->args = f->pool.n;
-    for (uint32_t k = 0; k < nargs; k++)
-        ir_vec_push(&f->pool, args[k]);
-    uint32_t v = ir_value_new(f, IR_VAL_RESULT, t, i, 0);
-    in = &f->insts.v[i];
-    in->nres = 1;
-    in->res = f->pool.n;
-    ir_vec_push(&f->pool, v);
-    return i;
-}
-
 uint32_t opt_new_iconst(ir_function *f, uint32_t before, ir_type t, uint64_t imm)
 {
     unsigned bits = ir_type_bits(t);
-    uint32_t i = opt_new_inst(f, before, IR_OP_iconst, t, 0, NULL);
+    uint32_t i = ir_inst_new(f, before, IR_OP_iconst, t, 0, NULL);
     f->insts.v[i].imm = (int64_t)(bits >= 64 ? imm : imm & ((1ull << bits) - 1));
     return ir_inst_results(f, i)[0];
 }

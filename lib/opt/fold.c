@@ -64,7 +64,7 @@ static ir_type vtype(const ir_function *f, uint32_t v) { return f->values.v[ir_v
 /* inst's only result becomes v; inst leaves the layout. */
 static bool become(ir_function *f, uint32_t inst, uint32_t v)
 {
-    opt_replace_value(f, result(f, inst), v);
+    ir_value_replace(f, result(f, inst), v);
     ir_inst_remove(f, inst);
     return true;
 }
@@ -118,7 +118,7 @@ static bool become_binary(ir_function *f, uint32_t inst, ir_opcode op, uint32_t 
 static uint32_t emit(ir_function *f, uint32_t before, ir_opcode op, ir_type t, uint32_t x, uint32_t y)
 {
     uint32_t args[2] = {x, y};
-    uint32_t i = opt_new_inst(f, before, op, t, 2, args);
+    uint32_t i = ir_inst_new(f, before, op, t, 2, args);
     return result(f, i);
 }
 

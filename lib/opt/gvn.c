@@ -101,7 +101,7 @@ static void number(gvn *g, uint32_t i)
         uint32_t j = g->tab[h];
         if (equal_inst(f, i, j)) {
             for (uint32_t k = 0; k < f->insts.v[i].nres; k++)
-                opt_replace_value(f, ir_inst_results(f, i)[k], ir_inst_results(f, j)[k]);
+                ir_value_replace(f, ir_inst_results(f, i)[k], ir_inst_results(f, j)[k]);
             ir_inst_remove(f, i);
             return;
         }

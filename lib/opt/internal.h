@@ -56,11 +56,6 @@ bool opt_is_pure(const ir_function *f, uint32_t inst);      /* removable, movabl
 bool opt_load_cannot_trap(const ir_function *f, uint32_t inst);
 bool opt_has_side_effect(const ir_function *f, uint32_t inst); /* DCE keeps it */
 
-/* Make v stand for `to` (the result of an instruction about to go). */
-void opt_replace_value(ir_function *f, uint32_t v, uint32_t to);
-/* A new instruction before `before` with one result of type t: its index. */
-uint32_t opt_new_inst(ir_function *f, uint32_t before, ir_opcode op, ir_type t, uint32_t nargs,
-                      const uint32_t *args);
 /* A new iconst (of a type up to 64 bits) before `before`: its value. */
 uint32_t opt_new_iconst(ir_function *f, uint32_t before, ir_type t, uint64_t imm);
 /* Give inst the operands args (its own pool slots, or new ones). */

@@ -288,7 +288,7 @@ static void visit_inst(memctx *m, uint32_t i)
         entry *e = lookup(m, &k, &slot);
         uint32_t r = ir_inst_results(f, i)[0];
         if (e && f->values.v[ir_value_resolve(f, e->value)].type == f->values.v[r].type) {
-            opt_replace_value(f, r, e->value);
+            ir_value_replace(f, r, e->value);
             ir_inst_remove(f, i);
             m->changed = true;
             return;

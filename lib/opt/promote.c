@@ -344,7 +344,7 @@ static void rename_block(promote *p, uint32_t b)
                 if (store)
                     set_cur(p, v, ir_inst_args(f, i)[0]);
                 else
-                    opt_replace_value(f, ir_inst_results(f, i)[0], p->cur[v]);
+                    ir_value_replace(f, ir_inst_results(f, i)[0], p->cur[v]);
                 ir_inst_remove(f, i);
                 continue;
             }
@@ -357,7 +357,7 @@ static void rename_block(promote *p, uint32_t b)
 static uint32_t zero_of(ir_function *f, uint32_t before, ir_type t)
 {
     if (t == IR_F32 || t == IR_F64) {
-        uint32_t i = opt_new_inst(f, before, t == IR_F32 ? IR_OP_f32const : IR_OP_f64const, t, 0, NULL);
+        uint32_t i = ir_inst_new(f, before, t == IR_F32 ? IR_OP_f32const : IR_OP_f64const, t, 0, NULL);
         return ir_inst_results(f, i)[0];
     }
     return opt_new_iconst(f, before, t, 0);
