@@ -70,7 +70,7 @@ static const char fuzz_help[] =
     "  --list-ops      the opcode signatures used and left out, with why\n"
     "  --vectors, --no-vectors   128-bit vectors (default: where the back end and\n"
     "                  the reference have them: x86_64)\n"
-    "  --big, --no-big  big-endian loads and stores (default: off)\n"
+    "  --big, --no-big  big-endian loads and stores (default: on)\n"
     "  --max-insts N, --max-funcs N   program size (default 80, 4)\n";
 
 static const char reduce_help[] =

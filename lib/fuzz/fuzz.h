@@ -49,7 +49,7 @@ typedef struct fuzz_gen_opts {
 } fuzz_gen_opts;
 
 /* Defaults for arch: up to 4 functions of about 10-80 instructions, up to 6
- * run lines, vectors off. */
+ * run lines, vectors off, big on. */
 void fuzz_gen_opts_init(fuzz_gen_opts *o, jit_arch arch);
 
 /* The program of `seed`: a `test interpret` / `test run` file with a `set

@@ -1270,7 +1270,7 @@ static void gen_runs(fuzz_gen *g, fuzz_buf *out)
 
 void fuzz_gen_opts_init(fuzz_gen_opts *o, jit_arch arch)
 {
-    *o = (fuzz_gen_opts){.arch = arch, .max_funcs = 4, .max_insts = 80, .max_runs = 6};
+    *o = (fuzz_gen_opts){.arch = arch, .max_funcs = 4, .max_insts = 80, .max_runs = 6, .big = true};
 }
 
 bool fuzz_generate(uint64_t seed, const fuzz_gen_opts *o, fuzz_buf *out, ir_diag *d)

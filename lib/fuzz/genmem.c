@@ -21,7 +21,8 @@ static unsigned log2u(unsigned x)
 }
 
 /* The memflags text: notrap where the access cannot trap, aligned where it
- * is, the byte order sometimes (big only where allowed: not for atomics). */
+ * is, the byte order sometimes (big only where allowed: not for atomics or
+ * vectors, which Cranelift's back ends refuse big-endian). */
 static const char *flags(fuzz_gen *g, bool can_align, bool notrap_ok, bool big_ok, char *buf, size_t n)
 {
     fuzz_rng *r = fuzz_gen_rng(g);
@@ -243,7 +244,7 @@ void fuzz_mem_op(fuzz_gen *g, bool allow_trap)
             fuzz_line(g, "v%u = iadd v%u, v%u", addr, idx, base);
         char fl[32];
         uint32_t off = fuzz_rng_below(r, left - used + 1);
-        emit_access(g, &a, flags(g, false, true, true, fl, sizeof fl), addr, off);
+        emit_access(g, &a, flags(g, false, true, !ir_type_is_vector(a.t), fl, sizeof fl), addr, off);
         return;
     }
     uint32_t used, base = region_base(g, rg, &used, room);
@@ -251,6 +252,6 @@ void fuzz_mem_op(fuzz_gen *g, bool allow_trap)
     /* aligned only where the slot's alignment and the offset make it so */
     bool al = rg->slot != IR_NONE && a.bytes <= (1u << rg->align_log2) && (used + off) % a.bytes == 0;
     char fl[32];
-    emit_access(g, &a, flags(g, al, true, true, fl, sizeof fl), base, off);
+    emit_access(g, &a, flags(g, al, true, !ir_type_is_vector(a.t), fl, sizeof fl), base, off);
 }
 
