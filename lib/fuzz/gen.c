@@ -796,7 +796,7 @@ static void call_args(fuzz_gen *g, unsigned j, fuzz_buf *b)
 static int pick_callee(fuzz_gen *g)
 {
     unsigned ok[MAXF], n = 0;
-    bool win = g->fns[g->cur].cc == IR_CC_windows_fastcall;
+    bool win = g->o->arch == JIT_ARCH_X86_64 && g->fns[g->cur].cc == IR_CC_windows_fastcall;
     for (unsigned j = 0; j < g->cur; j++)
         if (!win || g->fns[j].cc == IR_CC_windows_fastcall)
             ok[n++] = j;
@@ -1132,18 +1132,20 @@ void gen_seq(fuzz_gen *g, int budget)
 /* ---- functions and the file ------------------------------------------------------------ */
 
 static const ir_callconv x64_ccs[] = {IR_CC_fast, IR_CC_system_v, IR_CC_tail, IR_CC_winch, IR_CC_windows_fastcall};
-static const ir_callconv a64_ccs[] = {IR_CC_fast, IR_CC_system_v, IR_CC_tail, IR_CC_apple_aarch64};
+/* AArch64 takes windows_fastcall as AAPCS64, as Cranelift does */
+static const ir_callconv a64_ccs[] = {IR_CC_fast, IR_CC_system_v, IR_CC_tail, IR_CC_apple_aarch64,
+                                      IR_CC_windows_fastcall};
 
 static bool win64_type(ir_type t) { return (is_int(t) && t != IR_I128) || is_float(t); }
 
 static void gen_signature(fuzz_gen *g, fuzz_fn *f, bool is_main)
 {
     bool a64 = g->o->arch == JIT_ARCH_AARCH64;
-    f->cc = a64 ? a64_ccs[fuzz_rng_below(&g->r, 4)] : x64_ccs[fuzz_rng_below(&g->r, 5)];
+    f->cc = a64 ? a64_ccs[fuzz_rng_below(&g->r, 5)] : x64_ccs[fuzz_rng_below(&g->r, 5)];
     unsigned np = fuzz_rng_chance(&g->r, 15) ? 8 + fuzz_rng_below(&g->r, MAXP - 7) : fuzz_rng_below(&g->r, 7);
     f->np = (uint8_t)(is_main && np > 8 ? 8 : np);
     f->nr = (uint8_t)(is_main || fuzz_rng_chance(&g->r, 95) ? 1 + fuzz_rng_below(&g->r, fuzz_rng_chance(&g->r, 20) ? MAXR : 3) : 0);
-    bool win = f->cc == IR_CC_windows_fastcall;
+    bool win = !a64 && f->cc == IR_CC_windows_fastcall;   /* x64's: no i128, vectors, sarg */
     for (unsigned k = 0; k < f->np; k++) {
         do
             f->p[k] = any_type(g);
