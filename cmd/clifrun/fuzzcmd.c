@@ -53,7 +53,8 @@ static bool write_file(const char *path, const char *text, size_t n)
 static const char fuzz_help[] =
     "usage: clifrun fuzz [OPTIONS]\n"
     "Random programs (lib/fuzz), each run line through the interpreter and\n"
-    "through the JIT compiled with each register allocator; every difference\n"
+    "through the JIT compiled with each register allocator at the program's\n"
+    "opt_level, and with the linear one at the other; every difference\n"
     "is reduced and written to the output directory as a run test.  Exit\n"
     "status 1 if there is any.\n"
     "\n"
@@ -71,6 +72,8 @@ static const char fuzz_help[] =
     "  --vectors, --no-vectors   128-bit vectors (default: where the back end and\n"
     "                  the reference have them: x86_64)\n"
     "  --big, --no-big  big-endian loads and stores (default: on)\n"
+    "  --one-level     only the program's opt_level (default: also the linear\n"
+    "                  allocator at the other one, none <-> speed)\n"
     "  --max-insts N, --max-funcs N   program size (default 80, 4)\n";
 
 static const char reduce_help[] =
@@ -93,7 +96,7 @@ typedef struct fuzz_args {
     uint64_t seed, count, skip;
     jit_arch arch;
     const char *out;
-    bool verbose, print, raw, list, no_reduce, seed_set;
+    bool verbose, print, raw, list, no_reduce, seed_set, one_level;
     int vectors;            /* -1: the target's default */
     int big;                /* -1: the default */
     uint64_t max_insts, max_funcs;
@@ -157,6 +160,8 @@ static int parse_fuzz_args(int argc, char **argv, fuzz_args *a)
             a->vectors = 1;
         } else if (!strcmp(o, "--no-vectors")) {
             a->vectors = 0;
+        } else if (!strcmp(o, "--one-level")) {
+            a->one_level = true;
         } else if (!strcmp(o, "--big")) {
             a->big = 1;
         } else if (!strcmp(o, "--no-big")) {
@@ -183,6 +188,21 @@ static char *save_disagreement(fuzz_ctx *ctx, const fuzz_args *a, uint64_t seed,
     fuzz_outcome_format(&dd->got, got, sizeof got);
     fuzz_buf text = {0}, comment = {0};
     fuzz_buf_put(&text, prog->s, prog->n);
+    const char *level = NULL;
+    if (dd->other_level) {
+        /* the JIT that disagreed ran at the other opt_level: the file says so */
+        level = strstr(text.s, "set opt_level=none\n") ? "speed" : "none";
+        fuzz_buf_free(&text);
+        const char *p = strstr(prog->s, "set opt_level="), *e = p ? strchr(p, '\n') : NULL;
+        if (p && e) {
+            fuzz_buf_put(&text, prog->s, (size_t)(p - prog->s));
+            fuzz_buf_printf(&text, "set opt_level=%s", level);
+            fuzz_buf_put(&text, e, prog->n - (size_t)(e - prog->s));
+        } else {
+            fuzz_buf_printf(&text, "set opt_level=%s\n", level);
+            fuzz_buf_put(&text, prog->s, prog->n);
+        }
+    }
     fuzz_reduce_stats st = {0};
     ir_diag d;
     if (!a->no_reduce && r->ndis) {
@@ -195,8 +215,8 @@ static char *save_disagreement(fuzz_ctx *ctx, const fuzz_args *a, uint64_t seed,
             fuzz_buf_free(&red);
         }
     }
-    fuzz_buf_printf(&comment, "clifrun fuzz --seed %" PRIu64 " --count 1 --target %s found this", seed,
-                    jit_arch_name(a->arch));
+    fuzz_buf_printf(&comment, "clifrun fuzz --seed %" PRIu64 " --count 1 --target %s found this%s%s", seed,
+                    jit_arch_name(a->arch), level ? " at opt_level=" : "", level ? level : "");
     if (st.lines_in)
         fuzz_buf_printf(&comment, " (reduced from %u to %u lines)", st.lines_in, st.lines_out);
     fuzz_buf_printf(&comment, "\n%s allocator: %s; the %s: %s\nexpected values from the %s",
@@ -266,7 +286,7 @@ int cli_fuzz(int argc, char **argv)
                 fuzz_reference_name(), jit_arch_name(a.arch), jit_arch_name(a.arch));
         return 2;
     }
-    fuzz_opts fo = {.timeout = a.timeout};
+    fuzz_opts fo = {.timeout = a.timeout, .other_level = !a.one_level};
     fuzz_ctx *ctx = fuzz_ctx_new(&fo, &d);
     if (!ctx) {
         fprintf(stderr, "clifrun fuzz: error: %s\n", d.msg);
@@ -324,9 +344,9 @@ int cli_fuzz(int argc, char **argv)
             char want[200], got[200];
             fuzz_outcome_format(&r.dis[0].want, want, sizeof want);
             fuzz_outcome_format(&r.dis[0].got, got, sizeof got);
-            printf("seed %" PRIu64 ": %u disagreement%s, first at line %u: %s allocator: %s; %s: %s\n", s, n,
-                   n == 1 ? "" : "s", r.dis[0].line, cg_regalloc_name(r.dis[0].regalloc), got,
-                   fuzz_reference_name(), want);
+            printf("seed %" PRIu64 ": %u disagreement%s, first at line %u: %s allocator%s: %s; %s: %s\n", s, n,
+                   n == 1 ? "" : "s", r.dis[0].line, cg_regalloc_name(r.dis[0].regalloc),
+                   r.dis[0].other_level ? " at the other opt_level" : "", got, fuzz_reference_name(), want);
             fflush(stdout);
             char *path = NULL;
             if ((have_dir = have_dir || make_out_dir(a.out)))

@@ -17,6 +17,7 @@ struct fuzz_ctx {
     jit_ctx *jit;
     bool pred_started;      /* fuzz_pred_disagree has seen the reducer's input */
     bool nan_ok;            /* ... whose only differences were NaN payloads */
+    bool in_pred;           /* fuzz_pred_disagree is checking: no other_level */
 };
 
 fuzz_ctx *fuzz_ctx_new(const fuzz_opts *o, ir_diag *d)
@@ -336,9 +337,14 @@ uint32_t fuzz_check(fuzz_ctx *c, const char *path, const char *text, size_t len,
         }
         r->runs += usable[i];
     }
-    for (unsigned ra = CG_RA_LINEAR; ra < CG_RA_COUNT; ra++) {
-        if (!(c->o.allocators >> ra & 1))
+    bool other = c->o.other_level && !c->in_pred;
+    for (unsigned e = CG_RA_LINEAR; e < CG_RA_COUNT + (unsigned)other; e++) {
+        /* engines: each allocator at the file's opt_level, then linear at the other */
+        unsigned ra = e < CG_RA_COUNT ? e : CG_RA_LINEAR;
+        if (e < CG_RA_COUNT && !(c->o.allocators >> ra & 1))
             continue;
+        if (e == CG_RA_COUNT)
+            t.opt = !t.opt;
         run_jit(c, &file, &t, ra, got, usable, &r->internal, c->o.timeout);
         /* a timeout where the reference finished may be a loaded machine:
          * those lines again, with ten times the time, before it counts */
@@ -360,7 +366,8 @@ uint32_t fuzz_check(fuzz_ctx *c, const char *path, const char *text, size_t len,
             r->nreal += !nan_only(&ref[i], &got[i]);
             if (r->ndis < sizeof r->dis / sizeof r->dis[0])
                 r->dis[r->ndis] = (fuzz_disagreement){.run = i, .line = file.runs.v[i].line,
-                                                      .regalloc = (uint8_t)ra, .want = ref[i], .got = got[i]};
+                                                      .regalloc = (uint8_t)ra, .other_level = e == CG_RA_COUNT,
+                                                      .want = ref[i], .got = got[i]};
             r->ndis++;
         }
     }
@@ -471,7 +478,9 @@ bool fuzz_pred_disagree(void *arg, const char *text, size_t len)
 {
     fuzz_ctx *c = arg;
     fuzz_report r;
+    c->in_pred = true;
     fuzz_check(c, "candidate", text, len, &r);
+    c->in_pred = false;
     if (!c->pred_started) {
         /* the input: if NaN payloads are all it has, they are the bug */
         c->pred_started = true;

@@ -75,6 +75,10 @@ typedef struct fuzz_opts {
     double timeout;         /* seconds per JIT call (default 2) */
     uint64_t max_steps;     /* interpreter instructions per call (default 10 million) */
     unsigned allocators;    /* bit per CG_RA_* to compare (default linear, local, spill) */
+    bool other_level;       /* also compile once (linear allocator) at the other
+                             * opt_level (none <-> speed), so every program tests
+                             * the code generators with and without lib/opt; not
+                             * in fuzz_pred_disagree */
 } fuzz_opts;
 
 /* Where a run line ended, in a form two engines can be compared by. */
@@ -99,6 +103,7 @@ typedef struct fuzz_disagreement {
     uint32_t run;           /* index into file->runs */
     uint32_t line;          /* of the run line */
     uint8_t regalloc;       /* CG_RA_* of the JIT that disagreed */
+    bool other_level;       /* ... compiled at the other opt_level (fuzz_opts) */
     fuzz_outcome want, got; /* reference, JIT */
 } fuzz_disagreement;
 
