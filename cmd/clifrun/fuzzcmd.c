@@ -208,7 +208,8 @@ static char *save_disagreement(fuzz_ctx *ctx, const fuzz_args *a, uint64_t seed,
     if (!a->no_reduce && r->ndis) {
         fuzz_buf red = {0};
         fuzz_pred_reset(ctx);
-        if (fuzz_reduce("fuzz", prog->s, prog->n, fuzz_pred_disagree, ctx, FUZZ_REDUCE_SAFE, &red, &st, NULL, &d)) {
+        if (fuzz_reduce("fuzz", prog->s, prog->n, fuzz_pred_disagree, ctx,
+                        FUZZ_REDUCE_SAFE | FUZZ_REDUCE_STORES_FREE, &red, &st, NULL, &d)) {
             fuzz_buf_free(&text);
             text = red;
         } else {
@@ -493,7 +494,7 @@ int cli_reduce(int argc, char **argv)
     if (ctx)
         fuzz_pred_reset(ctx);
     bool ok = fuzz_reduce(path, src, len, until ? pred_until : fuzz_pred_disagree, until ? (void *)&up : ctx,
-                          until && !safe ? 0 : FUZZ_REDUCE_SAFE, &red, &st, verbose ? stderr : NULL, &d);
+                          until ? (safe ? FUZZ_REDUCE_SAFE : 0) : FUZZ_REDUCE_SAFE | FUZZ_REDUCE_STORES_FREE, &red, &st, verbose ? stderr : NULL, &d);
     if (!ok) {
         if (d.line)
             ir_diag_print(stderr, &d, cli_use_color());

@@ -171,7 +171,11 @@ void fuzz_pred_reset(fuzz_ctx *c);
  * address reaching a result, an access leaving its slot, memory read before
  * it is written): for predicates that compare engines.  log, when not NULL,
  * gets a line per pass with what it removed. */
-enum { FUZZ_REDUCE_SAFE = 1 };
+/* FUZZ_REDUCE_STORES_FREE (with SAFE): stores may go even where something
+ * reads, for a predicate that itself refuses an answer read from memory
+ * never written (fuzz_pred_disagree runs the reference twice, slots
+ * starting as different bytes). */
+enum { FUZZ_REDUCE_SAFE = 1, FUZZ_REDUCE_STORES_FREE = 2 };
 bool fuzz_reduce(const char *path, const char *text, size_t len, fuzz_pred_fn pred, void *arg, unsigned flags,
                  fuzz_buf *out, fuzz_reduce_stats *st, FILE *log, ir_diag *d);
 

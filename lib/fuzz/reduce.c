@@ -231,6 +231,7 @@ typedef struct red {
     ir_file file;
     fuzz_reduce_stats *st;
     bool safe;              /* FUZZ_REDUCE_SAFE: keep the answer engine-independent */
+    bool stores_free;       /* FUZZ_REDUCE_STORES_FREE: the predicate checks reads */
 } red;
 
 static bool parse(ir_file *file, const char *path, const char *text, size_t len, ir_diag *d)
@@ -584,6 +585,59 @@ static bool pass_runs(red *R)
     return any;
 }
 
+/* The signature text of function f's header: "(i32) -> i64 tail" of
+ * "function %f(i32) -> i64 tail {"; NULL if it cannot be found. */
+static char *sig_text(const red *R, const ir_function *f)
+{
+    if (f->line < 1 || f->line > R->best.n)
+        return NULL;
+    const char *h = R->best.v[f->line - 1], *p = strchr(h, '('), *e = strrchr(h, '{');
+    if (!p || !e || e < p)
+        return NULL;
+    while (e > p && e[-1] == ' ')
+        e--;
+    return xstrndup(p, (size_t)(e - p));
+}
+
+/* A run line moved to an earlier function of the same signature (the run
+ * line belongs to the function it follows): a %main that only calls the
+ * one that goes wrong can then go. */
+static bool pass_retarget(red *R)
+{
+    bool any = false;
+    for (uint32_t k = R->file.runs.n; k-- > 0;) {
+        /* only to an earlier function, so that moves cannot go round */
+        for (uint32_t j = 0; k < R->file.runs.n && j < R->file.runs.v[k].func; j++) {
+            const ir_run_cmd *rc = &R->file.runs.v[k];
+            const ir_function *from = R->file.funcs.v[rc->func], *to = R->file.funcs.v[j];
+            if (j == rc->func || to->name.kind != IR_NAME_TESTCASE)
+                continue;
+            char *a = sig_text(R, from), *b = sig_text(R, to);
+            bool same_sig = a && b && !strcmp(a, b);
+            free(a), free(b);
+            if (!same_sig)
+                continue;
+            /* "; run: %name(args) == ...": the name is between '%' and '(' */
+            const char *line = R->best.v[rc->line - 1], *p = strchr(line, '%'), *q = p ? strchr(p, '(') : NULL;
+            if (!q)
+                continue;
+            uint32_t line_no = rc->line, first = line_no;
+            if (line_no >= 2 && !strncmp(R->best.v[line_no - 2], "; trap:", 7))
+                first = line_no - 1;
+            /* the line as it was, another name: its comparison stays */
+            char *moved = fmt("%.*s%%%s%s", (int)(p - line), line, to->name.str, q);
+            rlines c = rl_copy(&R->best);
+            uint32_t after = to->end_line;
+            rl_delete(&c, first, line_no);
+            if (after >= first)
+                after -= line_no - first + 1;
+            rl_insert(&c, after, moved);
+            any |= try_cand(R, &c);
+        }
+    }
+    return any;
+}
+
 static bool pass_functions(red *R)
 {
     bool any = false;
@@ -732,7 +786,8 @@ static bool pass_subst(red *R)
         if (R->safe)
             F = analyse(f);
         if (!in->nres) {
-            bool may = !R->safe || !(ir_opcodes[in->op].flags & IR_OPF_CAN_STORE) || store_may_go(f, &F, i);
+            bool may = !R->safe || R->stores_free || !(ir_opcodes[in->op].flags & IR_OPF_CAN_STORE) ||
+                       store_may_go(f, &F, i);
             facts_free(&F);
             if (may) {
                 rlines c = rl_copy(&R->best);
@@ -1226,7 +1281,8 @@ typedef struct pass {
 } pass;
 
 static const pass passes[] = {
-    {"run lines", pass_runs},     {"functions", pass_functions}, {"dead code", pass_dce},
+    {"run lines", pass_runs},     {"run lines moved", pass_retarget},
+    {"functions", pass_functions}, {"dead code", pass_dce},
     {"branches", pass_branches},  {"unreachable blocks", pass_unreachable},
     {"instructions", pass_subst}, {"block merging", pass_merge}, {"block parameters", pass_params},
     {"function parameters", pass_fparams},
@@ -1241,7 +1297,8 @@ bool fuzz_reduce(const char *path, const char *text, size_t len, fuzz_pred_fn pr
     if (!st)
         st = &dummy;
     memset(st, 0, sizeof *st);
-    red R = {.path = path, .pred = pred, .arg = arg, .st = st, .safe = (flags & FUZZ_REDUCE_SAFE) != 0};
+    red R = {.path = path, .pred = pred, .arg = arg, .st = st, .safe = (flags & FUZZ_REDUCE_SAFE) != 0,
+           .stores_free = (flags & FUZZ_REDUCE_STORES_FREE) != 0};
     R.best = split(text, len);
     st->lines_in = st->lines_out = R.best.n;
     size_t n;
