@@ -155,7 +155,7 @@ echo
 echo "== modules: compile, link, run and free testdata/run/modules.clif N times (clifrun --modules) =="
 $RUN "$CLIFRUN" --modules "${BENCH_MODULES:-100000}" testdata/run/modules.clif || status=1
 echo
-echo "== fuzzer: clifrun fuzz, programs per second (each through the reference and the JIT with 3 allocators) =="
+echo "== fuzzer: clifrun fuzz, programs per second (each through the reference, the JIT with 3 allocators and linear at the other opt_level) =="
 fuzzdir=$BUILD/bench/fuzz-out
 rm -rf "$fuzzdir"
 TIMEFORMAT='%R s wall, %U s user, %S s system'
