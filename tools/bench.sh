@@ -180,6 +180,12 @@ echo
 echo "== modules: compile, link, run and free testdata/run/modules.clif N times (clifrun --modules) =="
 $RUN "$CLIFRUN" --modules "${BENCH_MODULES:-100000}" testdata/run/modules.clif || status=1
 echo
+echo "== fuzzer: clifrun fuzz, programs per second (each through the reference, the JIT with 3 allocators and linear at the other opt_level) =="
+fuzzdir=$BUILD/bench/fuzz-out
+rm -rf "$fuzzdir"
+TIMEFORMAT='%R s wall, %U s user, %S s system'
+time { $RUN "$CLIFRUN" fuzz --seed 1 --count "${BENCH_FUZZ:-1000}" --out "$fuzzdir" | tail -n 1 || true; }
+echo
 echo "== harness: clifrun test over the conformance suite, wall time (Cranelift's runner: 0.68 s) =="
 TIMEFORMAT='%R s wall, %U s user, %S s system'
 time { $RUN "$CLIFRUN" test "$SHARED/conformance/cranelift-runtests" | tail -n 1 || true; }

@@ -28,6 +28,8 @@
 #         isa          tools/isatest.py: bare target lines get baseline code (SSE2,
 #                      ARMv8.0): testdata disassembled for both targets, and run
 #                      under qemu's baseline CPUs (Conroe, qemu64,-sse3; cortex-a53)
+#         fuzz         tools/fuzztest.py: the generator's determinism, a short
+#                      campaign, `reduce --until` and reduce's refusals (testdata/fuzz)
 #         harness      tools/hygiene.py: clifrun test's workers die with it, stop on
 #                      SIGINT/SIGTERM with a partial summary, exact totals after a
 #                      worker dies
@@ -40,7 +42,7 @@
 #         conformance-baseline  the same under each baseline CPU (tools/isatest.py
 #                      --conformance), and the suite disassembled for bare targets
 #         roundtrip-suite  tools/roundtrip.sh --check on the same suite
-# Default: errors roundtrip grammar generated unit run opt object isa repl harness oom.  Environment: BUILD (build), CLIFRUN ($BUILD/clifrun),
+# Default: errors roundtrip grammar generated unit run opt object isa repl fuzz harness oom.  Environment: BUILD (build), CLIFRUN ($BUILD/clifrun),
 # RUN (prefix, e.g. qemu-aarch64 -L /usr/aarch64-linux-gnu), SHARED (../shared), V=1.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -49,7 +51,7 @@ SHARED=${SHARED:-../shared}
 export BUILD CLIFRUN=${CLIFRUN:-$BUILD/clifrun} RUN=${RUN:-}
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(errors roundtrip grammar generated unit run opt object isa repl harness oom)
+[ ${#suites[@]} -gt 0 ] || suites=(errors roundtrip grammar generated unit run opt object isa repl fuzz harness oom)
 
 mkdir -p "$BUILD/test"
 TEST_COUNTS=$BUILD/test/counts
@@ -119,6 +121,7 @@ for s in "${suites[@]}"; do
         generated)   gen_tests ;;
         unit)        tools/unittest.sh ;;
         repl)        tools/repltest.sh ;;
+        fuzz)        python3 tools/fuzztest.py testdata/fuzz ;;
         harness)     python3 tools/hygiene.py ;;
         oom)         python3 tools/oomtest.py ;;
         *)           echo "test.sh: unknown suite '$s'" >&2; false ;;

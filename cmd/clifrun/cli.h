@@ -41,4 +41,8 @@ typedef struct repl_opts {
 /* Returns the exit status: 0 after :quit or end of input, 2 if it cannot start. */
 int repl_main(const repl_opts *o);
 
+/* clifrun fuzz, clifrun reduce (fuzzcmd.c): the arguments after the command. */
+int cli_fuzz(int argc, char **argv);
+int cli_reduce(int argc, char **argv);
+
 #endif

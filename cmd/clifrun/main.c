@@ -42,6 +42,15 @@ static const char usage[] =
     "  bench FILE...     time parsing and verifying each FILE (MB/s, functions/s)\n"
     "  compile FILE      compile each function; print its code size (-D: disassembly;\n"
     "                    -o F.o: write a relocatable ELF object for the target instead)\n"
+    "  fuzz              random programs, each through the reference and the JIT with\n"
+    "                    every register allocator; disagreements are reduced and\n"
+    "                    written to --out DIR (default fuzz-out); --seed S,\n"
+    "                    --count N, --skip K, -v, --print (a program and its\n"
+    "                    expected values): all in `clifrun fuzz --help`\n"
+    "  reduce FILE       the smallest FILE on which the JIT and the reference still\n"
+    "                    disagree (--until CMD: on which `sh -c CMD` still exits 0,\n"
+    "                    the candidate in $CLIF); -o OUT, else standard output\n"
+    "                    (`clifrun reduce --help`)\n"
     "\n"
     "Options for running (FILE, -e, -i, test):\n"
     "  -i                the REPL: define functions, call them, :load, :disasm ...\n"
@@ -78,8 +87,8 @@ static const char usage[] =
     "code; exit, abort and blocked system calls are reported at their run line\n"
     "(man clifrun: RUNNING A STRANGER'S CODE).\n"
     "\n"
-    "Exit status: 0 success, 1 failed run lines or tests, 2 bad input, usage or a\n"
-    "failed write, 3 out of memory.\n";
+    "Exit status: 0 success, 1 failed run lines or tests (fuzz: disagreements),\n"
+    "2 bad input, usage or a failed write, 3 out of memory.\n";
 
 /* A process sandboxed for good (--modules) ends without exit handlers: a
  * sanitizer's leak check at exit needs system calls the sandbox blocks. */
@@ -974,5 +983,9 @@ static int dispatch(int argc, char **argv)
         return cmd_test(argc - 2, argv + 2);
     if (!strcmp(cmd, "interpret"))
         return cmd_interpret(argc - 2, argv + 2);
+    if (!strcmp(cmd, "fuzz"))
+        return cli_fuzz(argc - 2, argv + 2);
+    if (!strcmp(cmd, "reduce"))
+        return cli_reduce(argc - 2, argv + 2);
     return cmd_run(argc - 1, argv + 1);
 }

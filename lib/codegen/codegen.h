@@ -31,7 +31,15 @@ typedef struct cg_target {
     bool opt;                   /* opt_level != none: run the IR passes */
     uint8_t bb_padding;         /* bb_padding_log2_minus_one: 2^(n-1) bytes after each
                                    block (aarch64), to test long branches */
+    uint8_t regalloc;           /* CG_RA_*: the register allocator */
 } cg_target;
+
+/* Register allocators, each a reference for the others (lib/fuzz compiles a
+ * file with all three in one process).  CG_RA_DEFAULT: CLIFRUN_REGALLOC from
+ * the environment (linear, local or spill), else linear. */
+enum { CG_RA_DEFAULT, CG_RA_LINEAR, CG_RA_LOCAL, CG_RA_SPILL, CG_RA_COUNT };
+/* "linear", "local", "spill" ("default" for CG_RA_DEFAULT). */
+const char *cg_regalloc_name(unsigned ra);
 
 /* Flags the host CPU has (cpuid / hwcaps). */
 uint64_t cg_host_isa(jit_arch arch);

@@ -1,9 +1,10 @@
 /* Register allocation and frame layout.
  *
  * cg_regalloc runs the linear-scan allocator (ralinear.c); a function it
- * gives up on goes to the block-local one (ralocal.c).  CLIFRUN_REGALLOC
- * in the environment picks one for differential testing: `linear` (the
- * default), `local`, or `spill`, the simplest correct one, kept here as a
+ * gives up on goes to the block-local one (ralocal.c).  cg_target.regalloc
+ * (or, by default, CLIFRUN_REGALLOC in the environment) picks one for
+ * differential testing: `linear` (the default), `local`, or `spill`, the
+ * simplest correct one, kept here as a
  * reference: every vreg lives in its own spill slot; around each
  * instruction its uses are loaded into registers and its defs stored back.
  * Nothing is live in a register across instructions, so clobbers and block
@@ -172,16 +173,23 @@ static bool regalloc_spill(cg_ctx *c)
     return ok;
 }
 
+const char *cg_regalloc_name(unsigned ra)
+{
+    static const char *const names[CG_RA_COUNT] = {"default", "linear", "local", "spill"};
+    return ra < CG_RA_COUNT ? names[ra] : "?";
+}
+
 bool cg_regalloc(cg_ctx *c)
 {
-    static int which = -1;     /* 0 linear, 1 local, 2 spill */
-    if (which < 0) {
+    static int env = -1;       /* CLIFRUN_REGALLOC, read once */
+    if (env < 0) {
         const char *e = getenv("CLIFRUN_REGALLOC");
-        which = e && !strcmp(e, "spill") ? 2 : e && !strcmp(e, "local") ? 1 : 0;
+        env = e && !strcmp(e, "spill") ? CG_RA_SPILL : e && !strcmp(e, "local") ? CG_RA_LOCAL : CG_RA_LINEAR;
     }
-    if (which == 2)
+    unsigned which = c->target->regalloc ? c->target->regalloc : (unsigned)env;
+    if (which == CG_RA_SPILL)
         return regalloc_spill(c);
-    return (which == 0 && cg_regalloc_linear(c)) || cg_regalloc_local(c);
+    return (which == CG_RA_LINEAR && cg_regalloc_linear(c)) || cg_regalloc_local(c);
 }
 
 void cg_frame_layout(cg_ctx *c)

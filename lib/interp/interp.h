@@ -55,6 +55,9 @@ typedef struct interp_opts {
     uint64_t max_steps;                 /* instructions; 0: none */
     unsigned max_depth;                 /* calls deep before stk_ovf; 0: the default (10,000) */
     volatile sig_atomic_t *interrupt;   /* may be NULL */
+    uint8_t fill;                       /* the byte stack slots start as (default 0):
+                                         * lib/fuzz runs a file with two fills to
+                                         * tell whether it reads memory never written */
 } interp_opts;
 
 /* Where a call ended.  The run_outcome is lib/run's, so run_report prints

@@ -23,8 +23,21 @@ typedef __int128 i128;
 
 /* ---- the stacks ------------------------------------------------------------------- */
 
+/* One spare reservation of each kind, kept by interp_mem_free for the next
+ * context: a fuzzing campaign makes a context per program, and mapping
+ * 512 MiB afresh each time costs system time (and under qemu-user, whose
+ * page tables for an unmapped range are never freed, 1.5 MB a program). */
+static istack spare[2];
+
 static bool reserve(istack *s, size_t size, bool low)
 {
+    istack *sp = &spare[low];
+    if (sp->base && sp->size == size) {
+        *s = *sp;
+        memset(sp, 0, sizeof *sp);
+        s->top = 0;
+        return true;
+    }
     int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
     void *p = MAP_FAILED;
 #ifdef MAP_FIXED_NOREPLACE
@@ -68,10 +81,21 @@ bool interp_mem_init(interp_ctx *C)
 
 void interp_mem_free(interp_ctx *C)
 {
-    if (C->mem.base)
-        munmap(C->mem.base, C->mem.size);
-    if (C->vals.base)
-        munmap(C->vals.base, C->vals.size);
+    istack *ss[2] = {&C->vals, &C->mem};   /* spare[low] */
+    for (int i = 0; i < 2; i++) {
+        if (!ss[i]->base)
+            continue;
+        if (spare[i].base || ss[i]->top) {
+            munmap(ss[i]->base, ss[i]->size);
+            continue;
+        }
+        if (ss[i]->high > KEEP_RESIDENT) {  /* as interp_mem_init trims */
+            size_t extra = ss[i]->high - KEEP_RESIDENT;
+            madvise(ss[i]->base + (ss[i]->down ? ss[i]->size - ss[i]->high : KEEP_RESIDENT), extra, MADV_DONTNEED);
+            ss[i]->high = KEEP_RESIDENT;
+        }
+        spare[i] = *ss[i];
+    }
 }
 
 void *interp_stack_alloc(istack *s, size_t n, size_t align)

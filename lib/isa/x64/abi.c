@@ -133,8 +133,8 @@ bool x64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uin
         for (uint32_t i = 0; i < n; i++) {
             const ir_abi_param *p = &ps[i];
             if (p->purpose == IR_PURPOSE_SRET || (p->purpose == IR_PURPOSE_SARG && (rets || p->type != IR_I64))) {
-                snprintf(what, wn, "%s %s", p->purpose == IR_PURPOSE_SARG ? "sarg" : "sret",
-                         rets ? "return value" : p->purpose == IR_PURPOSE_SARG ? "of a type other than i64" : "parameter");
+                snprintf(what, wn, "%s", p->purpose == IR_PURPOSE_SRET ? "sret parameter"
+                                         : rets ? "sarg return value" : "sarg of a type other than i64");
                 return false;
             }
             if (!supported_type(p->type)) {
@@ -142,12 +142,16 @@ bool x64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uin
                 return false;
             }
             cg_loc l = {p->type, p->ext, 1, {CG_STACK, CG_STACK}, 8, {0, 0}, 0};
-            if (p->purpose == IR_PURPOSE_SARG) {   /* its bytes in the stack area, as Cranelift's x64 */
+            if (p->purpose == IR_PURPOSE_SARG) {
+                /* the struct's bytes in the argument area, 8-aligned, as Cranelift's x64 ABI */
                 stack = (stack + 7) & ~7u;
                 l.off[0] = stack;
                 l.sarg = (p->sarg_size + 7) & ~7u;
                 stack += l.sarg;
-            } else if (winch && rets) {
+                ir_vec_push(&a->locs, l);
+                continue;
+            }
+            if (winch && rets) {
                 winch_ret(&l, i + 1 == n, &stack, packed(rets_, nrets));
             } else if (p->type == IR_I128 && !rets) {
                 /* both halves in registers or both on the stack, 16-aligned */
