@@ -334,8 +334,8 @@ static bool compile(const cg_target *t, const ir_file *file, const ir_function *
         ok = isa->lower(&c);
     }
     ok = ok && cg_regalloc(&c);
+    ok = ok && cg_frame_layout(&c);
     if (ok) {
-        cg_frame_layout(&c);
         cg_buf_init(&c.buf, out, c.f.nlabels);
         ok = isa->emit(&c);
         cg_buf_free(&c.buf);

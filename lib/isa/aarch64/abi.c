@@ -50,7 +50,7 @@ bool a64_sig_compute(cg_ctx *c, a64_abi *lw, const ir_function *fn, const ir_sig
         bool rets = pass == 0;      /* returns first: they decide the hidden argument */
         uint32_t first = rets ? sig->rets : sig->params, n = rets ? sig->nrets : sig->nparams;
         unsigned gpr = tail ? 2 : 0, fpr = 0;
-        uint32_t stack = 0;
+        uint64_t stack = 0;     /* an sarg is up to 2^32 - 1 bytes */
         if (rets)
             out->rets = lw->locs.n;
         else
@@ -67,10 +67,13 @@ bool a64_sig_compute(cg_ctx *c, a64_abi *lw, const ir_function *fn, const ir_sig
                     snprintf(what, sizeof what, "sarg %s", rets ? "return value" : "of a type other than i64");
                     goto unsupported;
                 }
-                stack = (stack + 7) & ~7u;
-                l.off[0] = stack;
-                l.sarg = (p->sarg_size + 7) & ~7u;
-                stack += l.sarg;
+                stack = (stack + 7) & ~7ull;
+                uint64_t bytes = ((uint64_t)p->sarg_size + 7) & ~7ull;
+                if (!cg_stack_args_ok(c, inst, stack + bytes))
+                    return false;
+                l.off[0] = (uint32_t)stack;
+                l.sarg = (uint32_t)bytes;
+                stack += bytes;
                 ir_vec_push(&lw->locs, l);
                 continue;
             }
@@ -91,8 +94,8 @@ bool a64_sig_compute(cg_ctx *c, a64_abi *lw, const ir_function *fn, const ir_sig
                     l.reg[0] = (uint8_t)gpr, l.reg[1] = (uint8_t)(gpr + 1);
                     gpr += 2;
                 } else {
-                    stack = (stack + 15) & ~15u;
-                    l.off[0] = stack, l.off[1] = stack + 8;
+                    stack = (stack + 15) & ~15ull;
+                    l.off[0] = (uint32_t)stack, l.off[1] = (uint32_t)stack + 8;
                     stack += 16;
                 }
             } else if (ir_type_is_float(p->type) ? fpr < 8 : gpr < 8) {
@@ -102,21 +105,23 @@ bool a64_sig_compute(cg_ctx *c, a64_abi *lw, const ir_function *fn, const ir_sig
                 if (!apple || (rets && p->ext != IR_EXT_NONE))
                     size = size < 8 ? 8 : size;
                 l.size = (uint8_t)size;
-                stack = (stack + size - 1) & ~(size - 1);
-                l.off[0] = stack;
+                stack = (stack + size - 1) & ~(uint64_t)(size - 1);
+                l.off[0] = (uint32_t)stack;
                 stack += size;
             }
             ir_vec_push(&lw->locs, l);
         }
-        stack = (stack + 15) & ~15u;
+        stack = (stack + 15) & ~15ull;
+        if (!cg_stack_args_ok(c, inst, stack))
+            return false;
         if (rets) {
             out->nrets = n;
-            out->stack_rets = stack;
+            out->stack_rets = (uint32_t)stack;
             out->ret_ptr = stack != 0;
         } else {
             out->nargs = n;
-            out->stack_args = stack;
-            out->callee_pop = tail ? stack : 0;
+            out->stack_args = (uint32_t)stack;
+            out->callee_pop = tail ? (uint32_t)stack : 0;
         }
     }
     return true;

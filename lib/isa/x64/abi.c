@@ -180,6 +180,8 @@ bool x64_sig_compute(cg_ctx *c, x64_abi *lw, const ir_function *fn, const ir_sig
                         l->off[k] = stack - l->off[k] - winch_size(l, packed(fn, sig));
             }
         stack = (stack + 15) & ~15u;
+        if (!cg_stack_args_ok(c, inst, stack))
+            return false;
         if (rets) {
             out->nrets = n;
             out->stack_rets = stack;

@@ -137,7 +137,9 @@ static mem spill(em *e, uint32_t slot)
     return (mem){X64_RSP, -1, 0, (int32_t)(e->c->frame.spill_off + ss * slot), false, 0, NULL, 0};
 }
 
-/* The memory operand of the instruction, its registers from operand k. */
+/* The memory operand of the instruction, its registers from operand k.
+ * Called before any byte of the instruction: a slot displacement that does
+ * not fit 32 bits puts the slot's address in the scratch register first. */
 static mem mem_of(em *e, unsigned k)
 {
     const cg_inst *in = e->in;
@@ -145,7 +147,19 @@ static mem mem_of(em *e, unsigned k)
     switch (in->amode) {
     case X64_AM_BASE: m.base = (int)R(e, k); break;
     case X64_AM_INDEX: m.base = (int)R(e, k), m.index = (int)R(e, k + 1); break;
-    case X64_AM_SLOT: m.base = X64_RSP, m.disp += (int32_t)e->c->frame.slot_off.v[in->aux]; break;
+    case X64_AM_SLOT: {
+        uint32_t off = e->c->frame.slot_off.v[in->aux];     /* < CG_FRAME_MAX */
+        int64_t d = (int64_t)in->disp + off;
+        m.base = X64_RSP;
+        if (d == (int32_t)d) {
+            m.disp = (int32_t)d;
+        } else {    /* 2 GiB or more past the slot: its address in r11 first */
+            mem slot = {X64_RSP, -1, 0, (int32_t)off, false, 0, NULL, 0};
+            enc(e, 0, true, 0x8d, X64_SCRATCH, &slot, 0, 0, 0);
+            m.base = X64_SCRATCH;
+        }
+        break;
+    }
     case X64_AM_INARG: m.base = X64_RBP, m.disp += 16 + (int32_t)e->c->f.arg_grow; break;
     case X64_AM_OUTARG: m.base = X64_RSP; break;
     case X64_AM_CONST: m.rip = true, m.label = e->c->f.consts.v[in->aux].label; break;
