@@ -120,6 +120,14 @@ typedef struct cg_func {
  * argument area at most CG_STACK_ARGS_MAX (its STACK_ARG_RET_SIZE_LIMIT). */
 #define CG_FRAME_MAX (1u << 30)
 #define CG_STACK_ARGS_MAX (128u << 20)
+/* Stack probes (Cranelift's probestack_strategy=inline): a prologue that
+ * moves sp down by CG_PROBE_STEP bytes or more first touches each
+ * CG_PROBE_STEP bytes of the new area from the top down, so no frame jumps a
+ * guard page; done whatever enable_probestack says (README).  The step is
+ * 2^probestack_size_log2 when that is smaller (but at least 16: sp stays
+ * aligned).  The probes' stores are stk_ovf trap sites. */
+#define CG_PROBE_STEP 4096u
+unsigned cg_probe_step(const cg_target *t);
 typedef struct cg_frame {
     IR_VEC(uint32_t) slot_off;  /* of each IR stack slot, from SP */
     uint32_t spill_off;         /* of spill slot 0, from SP */

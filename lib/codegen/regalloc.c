@@ -241,3 +241,9 @@ bool cg_stack_args_ok(cg_ctx *c, uint32_t inst, uint64_t bytes)
                 "stack arguments too large: more than 128 MiB (Cranelift: Implementation limit exceeded)");
     return false;
 }
+
+unsigned cg_probe_step(const cg_target *t)
+{
+    unsigned lg = t->probestack_size_log2;
+    return lg && lg < 12 ? 1u << (lg < 4 ? 4 : lg) : CG_PROBE_STEP;
+}

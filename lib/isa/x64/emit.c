@@ -221,12 +221,56 @@ static void sp_adjust(em *e, unsigned digit, uint32_t n)
     }
 }
 
+static void jcc(em *e, unsigned cc, uint32_t label);
+static void alu_ri(em *e, unsigned op, unsigned size, unsigned r, int64_t x);
+
+/* mov dword [rsp], 0: a stack probe; a fault here is the end of the stack */
+static void probe_store(em *e)
+{
+    mem m = {X64_RSP, -1, 0, 0, false, 0, NULL, 0};
+    cg_buf_trap(B, IR_TRAP_stk_ovf);
+    enc(e, 0, false, 0xc7, 0, &m, 0, 0, 4);
+    cg_put4(B, 0);
+}
+
+/* Touch the `size` bytes below rsp every probe step from the top down, as
+ * Cranelift's inline probestack does (up to 4 stores, else a loop on r11):
+ * rsp ends that many steps lower; returns by how much. */
+static uint32_t probe(em *e, uint32_t size)
+{
+    uint32_t step = cg_probe_step(e->c->target), n = size / step;
+    if (n == 0)
+        return 0;
+    if (n <= 4) {
+        for (uint32_t k = 0; k < n; k++) {
+            sp_adjust(e, 5, step);
+            probe_store(e);
+        }
+        return n * step;
+    }
+    rr(e, 0, true, 0x89, X64_RSP, X64_SCRATCH, 0);             /* mov r11, rsp */
+    alu_ri(e, X64_SUB, 8, X64_SCRATCH, (int64_t)n * step);      /* < 2^31: the frame limit */
+    uint32_t loop = cg_buf_new_label(B);
+    cg_buf_bind(B, loop);
+    sp_adjust(e, 5, step);
+    probe_store(e);
+    rr(e, 0, true, 0x39, X64_SCRATCH, X64_RSP, 0);             /* cmp rsp, r11 */
+    jcc(e, X64_CC_NE, loop);
+    return n * step;
+}
+
+/* sub rsp, size, with probes when that passes a probe step */
+static void stack_alloc(em *e, uint32_t size)
+{
+    sp_adjust(e, 5, size - probe(e, size));
+}
+
 static void prologue(em *e)
 {
     const cg_frame *fr = &e->c->frame;
     uint32_t grow = e->c->f.arg_grow;
     if (grow) {     /* room below the incoming arguments for return_call's: move the return address */
-        sp_adjust(e, 5, grow);
+        stack_alloc(e, grow);
         mem from = {X64_RSP, -1, 0, (int32_t)grow, false, 0, NULL, 0}, to = {X64_RSP, -1, 0, 0, false, 0, NULL, 0};
         enc(e, 0, true, 0x8b, X64_SCRATCH, &from, 0, 0, 0);
         enc(e, 0, true, 0x89, X64_SCRATCH, &to, 0, 0, 0);
@@ -244,7 +288,7 @@ static void prologue(em *e)
         }
     uint32_t pushed = 8 * e->nsaved;
     e->locals = ((fr->size + pushed + 15) & ~15u) - pushed;
-    sp_adjust(e, 5, e->locals);
+    stack_alloc(e, e->locals);
 }
 
 static void epilogue(em *e, uint32_t pop)
