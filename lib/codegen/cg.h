@@ -132,6 +132,9 @@ typedef struct cg_frame {
     IR_VEC(uint32_t) slot_off;  /* of each IR stack slot, from SP */
     uint32_t spill_off;         /* of spill slot 0, from SP */
     uint32_t size;              /* outgoing + slots + spills, before target rounding */
+    uint32_t align;             /* of sp in the body: 16, or the largest slot alignment
+                                   past it (then the prologue realigns sp, and whatever
+                                   restores sp finds it from the frame pointer) */
     uint64_t saved;             /* callee-saved pregs to save */
 } cg_frame;
 

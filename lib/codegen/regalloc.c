@@ -206,18 +206,21 @@ bool cg_frame_layout(cg_ctx *c)
     uint64_t fixed = 16 + 8 * (uint64_t)__builtin_popcountll(fr->saved) + c->f.arg_grow;
     /* 64-bit sums: a slot is up to 2^32 - 1 bytes, and there are many */
     uint64_t off = ((uint64_t)c->f.outgoing + 15) & ~(uint64_t)15;
+    uint64_t align = 16;        /* of sp; realigning pads the frame by up to align - 16 */
     fr->slot_off.n = 0;
     ir_vec_reserve(&fr->slot_off, fn->stack_slots.n);
     for (uint32_t i = 0; i < fn->stack_slots.n && !c->trampoline; i++) {
         const ir_stack_slot *s = &fn->stack_slots.v[i];
-        /* the frame itself is 16-byte aligned; larger alignments are capped */
-        uint64_t a = s->align_shift >= 4 ? 16 : 1u << s->align_shift;
+        /* past 16 bytes (which Cranelift caps) the prologue realigns sp */
+        uint64_t a = (uint64_t)1 << s->align_shift;
         if (a < 8 && s->size >= 8)
             a = 8;
         if (a < 16 && s->size >= 16)    /* 16-byte accesses (cmpxchg16b, vectors) */
             a = 16;
+        if (a > align)
+            align = a;
         off = (off + a - 1) & ~(a - 1);
-        if (off + s->size + fixed > CG_FRAME_MAX)
+        if (off + s->size + fixed + (align - 16) > CG_FRAME_MAX)
             return frame_too_large(c, s->line, s->col);
         fr->slot_off.v[fr->slot_off.n++] = (uint32_t)off;
         off += s->size;
@@ -226,9 +229,10 @@ bool cg_frame_layout(cg_ctx *c)
     off = (off + ss - 1) & ~(uint64_t)(ss - 1);
     fr->spill_off = (uint32_t)off;
     off += (uint64_t)c->f.nspill * ss;
-    if (off + fixed > CG_FRAME_MAX)
+    if (off + fixed + (align - 16) > CG_FRAME_MAX)
         return frame_too_large(c, 0, 0);
     fr->size = (uint32_t)off;
+    fr->align = (uint32_t)align;
     return true;
 }
 

@@ -396,7 +396,16 @@ static void prologue(em *e)
     }
     e->locals = (fr->size + 15) & ~15u;
     e->frame_off += e->locals;
-    stack_alloc(e, e->locals);
+    if (fr->align <= 16) {
+        stack_alloc(e, e->locals);
+        return;
+    }
+    /* realign: sp = (fp - frame_off) & -align, up to align - 16 lower than
+     * that; probe the most it can be */
+    int64_t probed = probe(e, e->locals + fr->align - 16);
+    a64_sp_adjust(e, probed - (int64_t)e->locals);
+    a64_add_imm(e, A64_TMP, A64_SP, 0);                           /* mov x16, sp */
+    a64_enc_alui(e, A64_AND, 8, A64_SP, A64_TMP, -(uint64_t)fr->align); /* and sp, x16, #-align */
 }
 
 /* Free the frame: locals, saved registers, fp and lr; then pop bytes of
@@ -407,7 +416,10 @@ void a64_teardown(em *e, uint32_t pop)
         a64_sp_adjust(e, pop);
         return;
     }
-    a64_sp_adjust(e, e->locals);
+    if (e->c->frame.align <= 16)
+        a64_sp_adjust(e, e->locals);
+    else    /* realigned: back to the saved registers from fp */
+        a64_add_imm(e, A64_SP, A64_FP, -(int64_t)(e->frame_off - e->locals));
     /* the pushes' grouping, in reverse */
     unsigned groups[40][2], ng = 0;
     for (unsigned i = 0; i < e->nsaved; i += 2) {

@@ -288,12 +288,35 @@ static void prologue(em *e)
         }
     uint32_t pushed = 8 * e->nsaved;
     e->locals = ((fr->size + pushed + 15) & ~15u) - pushed;
-    stack_alloc(e, e->locals);
+    if (fr->align <= 16) {
+        stack_alloc(e, e->locals);
+        return;
+    }
+    /* realign: rsp = (rbp - pushed - locals) & -align, up to align - 16
+     * lower than that; probe the most it can be */
+    int64_t probed = probe(e, e->locals + fr->align - 16);
+    int64_t rest = (int64_t)e->locals - probed;
+    if (rest >= 0)
+        sp_adjust(e, 5, (uint32_t)rest);
+    else
+        sp_adjust(e, 0, (uint32_t)-rest);
+    alu_ri(e, X64_AND, 8, X64_RSP, -(int64_t)fr->align);       /* and rsp, -align */
+}
+
+/* rsp back to the saved registers: from rbp if the frame was realigned */
+static void free_locals(em *e)
+{
+    if (e->c->frame.align <= 16) {
+        sp_adjust(e, 0, e->locals);
+        return;
+    }
+    mem sv = {X64_RBP, -1, 0, -8 * (int32_t)e->nsaved, false, 0, NULL, 0};
+    enc(e, 0, true, 0x8d, X64_RSP, &sv, 0, 0, 0);                /* lea rsp, [rbp - saved] */
 }
 
 static void epilogue(em *e, uint32_t pop)
 {
-    sp_adjust(e, 0, e->locals);
+    free_locals(e);
     for (unsigned i = e->nsaved; i-- > 0;)
         push_pop(e, 0x58, e->saved[i]);
     cg_put1(B, 0x5d);   /* pop rbp */
@@ -980,14 +1003,14 @@ static void emit_inst(em *e, uint32_t next_label)
                      ii ? ii->line : 0, ii ? ii->col : 0);
         cg_put4(B, 0);
         if (in->cc)
-            x64_emit_exn_table(B, &e->c->f, in, 8 * e->nsaved + e->locals);
+            x64_emit_exn_table(B, &e->c->f, in, 8 * e->nsaved + e->locals, e->c->frame.align);
         sp_adjust(e, 5, (uint32_t)in->imm);    /* the callee popped its arguments */
         break;
     }
     case X64_CALLIND:
         rr(e, 0, false, 0xff, 2, R(e, 0), 0);
         if (in->cc)
-            x64_emit_exn_table(B, &e->c->f, in, 8 * e->nsaved + e->locals);
+            x64_emit_exn_table(B, &e->c->f, in, 8 * e->nsaved + e->locals, e->c->frame.align);
         sp_adjust(e, 5, (uint32_t)in->imm);
         break;
     case X64_RETCALL:
