@@ -14,11 +14,14 @@
 #                      for both targets, checked, linked with C mains and run (the
 #                      other architecture's under qemu; skipped, saying why, without it)
 #         repl         tools/repltest.sh: the REPL driven in tmux as a person uses it
+#         libfuzzer    tools/libfuzzer.sh replay: every input the libFuzzer harnesses
+#                      ever found (testdata/libfuzzer/) through clifrun check and
+#                      compile for both targets: no crash, hang or sanitizer report
 #         conformance  tools/conformance.py: `clifrun test` over
 #                      $SHARED/conformance/cranelift-runtests against the ratchet
 #                      testdata/conformance/ARCH.pass, and again with --jit-spread
 #         roundtrip-suite  tools/roundtrip.sh --check on the same suite
-# Default: errors roundtrip grammar unit run object repl.  Environment: BUILD (build), CLIFRUN ($BUILD/clifrun),
+# Default: errors roundtrip grammar unit run object repl libfuzzer.  Environment: BUILD (build), CLIFRUN ($BUILD/clifrun),
 # RUN (prefix, e.g. qemu-aarch64 -L /usr/aarch64-linux-gnu), SHARED (../shared), V=1.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +30,7 @@ SHARED=${SHARED:-../shared}
 export BUILD CLIFRUN=${CLIFRUN:-$BUILD/clifrun} RUN=${RUN:-}
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(errors roundtrip grammar unit run object repl)
+[ ${#suites[@]} -gt 0 ] || suites=(errors roundtrip grammar unit run object repl libfuzzer)
 
 mkdir -p "$BUILD/test"
 TEST_COUNTS=$BUILD/test/counts
@@ -62,6 +65,7 @@ for s in "${suites[@]}"; do
                      fi ;;
         unit)        tools/unittest.sh ;;
         repl)        tools/repltest.sh ;;
+        libfuzzer)   tools/libfuzzer.sh replay ;;
         *)           echo "test.sh: unknown suite '$s'" >&2; false ;;
     esac
     rc=$?
