@@ -195,7 +195,7 @@ bench: $(BUILD)/clifrun $(BUILD)/cgbench $(BUILD)/interpbench
 # run lines), built with clang -fsanitize=fuzzer,address,undefined over lib/
 # into $(FUZZ_BUILD)/; tools/libfuzzer.sh runs each for FUZZ_SECONDS seconds
 # from seeds taken from testdata/ (and $(SHARED)/conformance, read in place).
-# Host only.  `make fuzz` is the differential fuzzer, not this.
+# Host only.
 FUZZ_CC ?= clang
 FUZZ_BUILD ?= build-libfuzzer
 FUZZ_SECONDS ?= 60

@@ -75,8 +75,9 @@ static const char usage[] =
     "  --version         show the version\n"
     "\n"
     "Calls run in a child process under a seccomp sandbox; exit, abort and blocked\n"
-    "system calls are reported at their run line (man clifrun: RUNNING A STRANGER'S\n"
-    "CODE).\n"
+    "system calls are reported at their run line. Frames past 1 GiB are errors;\n"
+    "every frame is probed, so running out of stack traps stk_ovf (man clifrun:\n"
+    "RUNNING A STRANGER'S CODE).\n"
     "\n"
     "Exit status: 0 success, 1 failed run lines or tests, 2 bad input, usage or a\n"
     "failed write, 3 out of memory.\n";
