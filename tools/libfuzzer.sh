@@ -25,12 +25,13 @@ seed_dirs() {   # the seed directories of target $1
     local dirs=()
     case $1 in
         read)    dirs=(testdata/run testdata/parse testdata/bugs testdata/errors testdata/cli
-                       testdata/object testdata/libfuzzer "$SUITE") ;;
-        compile) dirs=(testdata/run testdata/bugs testdata/object testdata/libfuzzer "$SUITE") ;;
+                       testdata/object testdata/opt testdata/interp testdata/libfuzzer "$SUITE") ;;
+        compile) dirs=(testdata/run testdata/bugs testdata/object testdata/opt testdata/interp
+                       testdata/libfuzzer "$SUITE") ;;
         runline) local s=$FUZZ_BUILD/seeds/runline
                  rm -rf "$s" && mkdir -p "$s"
                  # one file per distinct run line (what follows `; run:`), at most 3000
-                 cat testdata/run/*.clif "$SUITE"/*.clif 2>/dev/null |
+                 cat testdata/run/*.clif testdata/interp/*.clif "$SUITE"/*.clif 2>/dev/null |
                      sed -n 's/^; *run: *//p' | sort -u | head -n 3000 |
                      split -l 1 -a 4 - "$s/line-"
                  dirs=("$s") ;;

@@ -9,8 +9,8 @@
  * function's call trampoline.  Failing to compile is fine (an
  * "unsupported on" or "stack frame too large" diagnostic); a crash, a
  * sanitizer report, a hang or an internal error (the optimizer made a
- * function that does not verify) is not.  Seeds: testdata/'s run, bug and
- * object .clif files. */
+ * function that does not verify) is not.  Seeds: testdata/'s run, bug,
+ * object, opt and interp .clif files. */
 #include "codegen.h"
 #include "common.h"
 #include "opt.h"

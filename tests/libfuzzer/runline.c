@@ -5,7 +5,8 @@
  * integers to i128, f16 to f128, vectors of 2 to 16 lanes, several
  * results, none), as `clifrun FILE` reads it; and as a `clifrun -e`
  * invocation against that file.  What parses is printed back the way the
- * runner reports it.  Nothing runs.  Seeds: the run lines of testdata/run. */
+ * runner reports it.  Nothing runs.  Seeds: the run lines of testdata/run
+ * and testdata/interp. */
 #include "common.h"
 #include "run.h"
 
