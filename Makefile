@@ -15,6 +15,8 @@
 #   make fuzz             clifrun fuzz: FUZZ_COUNT random programs from FUZZ_SEED (5,000
 #                         natively, 1,000 under qemu), each against the reference with
 #                         every register allocator; any disagreement fails
+#   make fuzz-libfuzzer   build the libFuzzer harnesses (clang, ASan, UBSan) into
+#                         build-libfuzzer/ and run each FUZZ_SECONDS (60) seconds
 #   make deps             install what a fresh Debian 12 machine lacks (tools/deps.sh)
 #   make install          PREFIX=/usr/local DESTDIR= : binary and man page
 #
@@ -201,6 +203,44 @@ $(BUILD)/interpbench: tools/interpbench.c $(LIB_OBJS)
 bench: $(BUILD)/clifrun $(BUILD)/cgbench $(BUILD)/interpbench
 	@$(TEST_ENV) tools/bench.sh
 
+# ---- libFuzzer ----------------------------------------------------------------
+# The harnesses of tests/libfuzzer/ (read + verify, compile for both targets,
+# run lines), built with clang -fsanitize=fuzzer,address,undefined over lib/
+# into $(FUZZ_BUILD)/; tools/libfuzzer.sh runs each for FUZZ_SECONDS seconds
+# from seeds taken from testdata/ (and $(SHARED)/conformance, read in place).
+# Host only.
+FUZZ_CC ?= clang
+FUZZ_BUILD ?= build-libfuzzer
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= read compile runline
+# (gcc's WERROR=1 build gates warnings; clang's -Wextra also wants every field
+# of a positional initializer)
+FUZZ_CFLAGS = $(filter-out $(O) -Werror -fsanitize=%,$(CFLAGS_BASE)) -O1 -I$(FUZZ_BUILD) \
+	-Wno-missing-field-initializers \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_LIB_OBJS := $(patsubst lib/%.c,$(FUZZ_BUILD)/obj/lib/%.o,$(filter lib/%,$(SRCS)))
+FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_TARGETS))
+
+$(FUZZ_BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_BUILD)/runline_base.h: tests/libfuzzer/runline.clif
+	@mkdir -p $(dir $@)
+	{ printf '#define RUNLINE_BASE \\\n'; sed 's/\\/\\\\/g; s/"/\\"/g; s/^/    "/; s/$$/\\n" \\/' $<; echo '    ""'; } >$@
+
+$(FUZZ_BUILD)/obj/tests/libfuzzer/runline.o: $(FUZZ_BUILD)/runline_base.h
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/obj/tests/libfuzzer/%.o $(FUZZ_LIB_OBJS)
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_LIB_OBJS) $(LIBS)
+
+.PRECIOUS: $(FUZZ_BUILD)/obj/tests/libfuzzer/%.o
+
+fuzz-libfuzzer-build: $(FUZZ_BINS)
+
+fuzz-libfuzzer: $(FUZZ_BINS) $(BUILD)/clifrun
+	@$(TEST_ENV) FUZZ_BUILD='$(FUZZ_BUILD)' FUZZ_SECONDS='$(FUZZ_SECONDS)' tools/libfuzzer.sh run $(FUZZ_TARGETS)
+
 # ---- setup and installation --------------------------------------------------
 deps:
 	@ARCH='$(ARCH)' tools/deps.sh
@@ -214,11 +254,16 @@ uninstall:
 	rm -f '$(DESTDIR)$(BINDIR)/clifrun' '$(DESTDIR)$(MANDIR)/man1/clifrun.1'
 
 clean:
-	rm -rf build build-san build-san-clang build-aarch64 build-aarch64-san build-x86_64 build-x86_64-san
+	rm -rf build build-san build-san-clang build-aarch64 build-aarch64-san build-x86_64 build-x86_64-san \
+		build-libfuzzer
 
 help:
 	@sed -n '2,21p' Makefile | sed 's/^# \{0,1\}//'
 
 -include $(OBJS:.o=.d)
-.PHONY: all test conformance conformance-baseline conformance-update roundtrip-suite bench deps install uninstall clean help grammar-check cg-test fuzz
+ifneq ($(filter fuzz-libfuzzer%,$(MAKECMDGOALS)),)
+-include $(FUZZ_LIB_OBJS:.o=.d)
+endif
+.PHONY: all test conformance conformance-baseline conformance-update roundtrip-suite bench deps install uninstall clean help \
+	grammar-check cg-test fuzz fuzz-libfuzzer fuzz-libfuzzer-build
 

@@ -35,6 +35,9 @@
 #                      worker dies
 #         oom          tools/oomtest.py: a ulimit -v sweep (exit 0, 2 or 3 with
 #                      "clifrun: out of memory", never a signal), writes to /dev/full
+#         libfuzzer    tools/libfuzzer.sh replay: every input the libFuzzer harnesses
+#                      ever found (testdata/libfuzzer/) through clifrun check and
+#                      compile for both targets: no crash, hang or sanitizer report
 #         conformance  tools/conformance.py: `clifrun test` over
 #                      $SHARED/conformance/cranelift-runtests against the ratchet
 #                      testdata/conformance/ARCH.pass, and again with --jit-spread
@@ -42,7 +45,8 @@
 #         conformance-baseline  the same under each baseline CPU (tools/isatest.py
 #                      --conformance), and the suite disassembled for bare targets
 #         roundtrip-suite  tools/roundtrip.sh --check on the same suite
-# Default: errors roundtrip grammar generated unit run opt object isa repl fuzz harness oom.  Environment: BUILD (build), CLIFRUN ($BUILD/clifrun),
+# Default: errors roundtrip grammar generated unit run opt object isa repl fuzz harness oom
+# libfuzzer.  Environment: BUILD (build), CLIFRUN ($BUILD/clifrun),
 # RUN (prefix, e.g. qemu-aarch64 -L /usr/aarch64-linux-gnu), SHARED (../shared), V=1.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -51,7 +55,7 @@ SHARED=${SHARED:-../shared}
 export BUILD CLIFRUN=${CLIFRUN:-$BUILD/clifrun} RUN=${RUN:-}
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(errors roundtrip grammar generated unit run opt object isa repl fuzz harness oom)
+[ ${#suites[@]} -gt 0 ] || suites=(errors roundtrip grammar generated unit run opt object isa repl fuzz harness oom libfuzzer)
 
 mkdir -p "$BUILD/test"
 TEST_COUNTS=$BUILD/test/counts
@@ -124,6 +128,7 @@ for s in "${suites[@]}"; do
         fuzz)        python3 tools/fuzztest.py testdata/fuzz ;;
         harness)     python3 tools/hygiene.py ;;
         oom)         python3 tools/oomtest.py ;;
+        libfuzzer)   tools/libfuzzer.sh replay ;;
         *)           echo "test.sh: unknown suite '$s'" >&2; false ;;
     esac
     rc=$?

@@ -84,8 +84,9 @@ static const char usage[] =
     "  --version         show the version\n"
     "\n"
     "Calls run under a seccomp sandbox, in a child process when they reach host\n"
-    "code; exit, abort and blocked system calls are reported at their run line\n"
-    "(man clifrun: RUNNING A STRANGER'S CODE).\n"
+    "code; exit, abort and blocked system calls are reported at their run line.\n"
+    "Frames past 1 GiB are errors; every frame is probed, so running out of stack\n"
+    "traps stk_ovf (man clifrun: RUNNING A STRANGER'S CODE).\n"
     "\n"
     "Exit status: 0 success, 1 failed run lines or tests (fuzz: disagreements),\n"
     "2 bad input, usage or a failed write, 3 out of memory.\n";

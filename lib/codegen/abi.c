@@ -35,7 +35,7 @@ bool cg_sig_compute(cg_ctx *c, cg_abi *a, const ir_function *fn, const ir_signat
     out->cc = sig->callconv;
     if (c->isa->compute_locs(a, sig->callconv, &fn->abi_params.v[sig->params], sig->nparams,
                              &fn->abi_params.v[sig->rets], sig->nrets, out, what, sizeof what))
-        return true;
+        return cg_stack_args_ok(c, inst, out->stack_args > out->stack_rets ? out->stack_args : out->stack_rets);
     return cg_unsupported(c, inst, what);
 }
 

@@ -114,11 +114,27 @@ typedef struct cg_func {
 
 /* ---- frame layout ----------------------------------------------------------
  * SP-relative, from the bottom: outgoing arguments, stack slots, spill
- * slots; then (target-defined) saved registers and the frame pointer. */
+ * slots; then (target-defined) saved registers and the frame pointer.
+ * The whole frame is at most CG_FRAME_MAX bytes (Cranelift's
+ * maximum_frame_size), so every offset in it fits 32 signed bits; a stack
+ * argument area at most CG_STACK_ARGS_MAX (its STACK_ARG_RET_SIZE_LIMIT). */
+#define CG_FRAME_MAX (1u << 30)
+#define CG_STACK_ARGS_MAX (128u << 20)
+/* Stack probes (Cranelift's probestack_strategy=inline): a prologue that
+ * moves sp down by CG_PROBE_STEP bytes or more first touches each
+ * CG_PROBE_STEP bytes of the new area from the top down, so no frame jumps a
+ * guard page; done whatever enable_probestack says (README).  The step is
+ * 2^probestack_size_log2 when that is smaller (but at least 16: sp stays
+ * aligned).  The probes' stores are stk_ovf trap sites. */
+#define CG_PROBE_STEP 4096u
+unsigned cg_probe_step(const cg_target *t);
 typedef struct cg_frame {
     IR_VEC(uint32_t) slot_off;  /* of each IR stack slot, from SP */
     uint32_t spill_off;         /* of spill slot 0, from SP */
     uint32_t size;              /* outgoing + slots + spills, before target rounding */
+    uint32_t align;             /* of sp in the body: 16, or the largest slot alignment
+                                   past it (then the prologue realigns sp, and whatever
+                                   restores sp finds it from the frame pointer) */
     uint64_t saved;             /* callee-saved pregs to save */
 } cg_frame;
 
@@ -400,7 +416,12 @@ bool cg_regalloc_local(cg_ctx *c);     /* ralocal.c */
 /* Linear scan (ralinear.c); false if it cannot handle the function (then
  * nothing is filled and another allocator must run). */
 bool cg_regalloc_linear(cg_ctx *c);
-void cg_frame_layout(cg_ctx *c);
+/* False, with "stack frame too large" at the slot that makes it so, past
+ * CG_FRAME_MAX. */
+bool cg_frame_layout(cg_ctx *c);
+/* "stack arguments too large" at inst (CG_NONE: the function's signature)
+ * when a signature's stack area passes CG_STACK_ARGS_MAX. */
+bool cg_stack_args_ok(cg_ctx *c, uint32_t inst, uint64_t bytes);
 /* Order parallel moves (from[i] -> to[i], all distinct destinations) into
  * edits at pos, breaking cycles through allocation tmp. */
 void cg_parallel_move(cg_func *f, uint32_t pos, const uint32_t *from, const uint32_t *to,

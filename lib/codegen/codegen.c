@@ -156,6 +156,8 @@ bool cg_target_from_file(cg_target *t, const ir_file *file, uint32_t target_inde
             t->preserve_frame_pointers = b;
         else if (!strcmp(s->name, "enable_probestack") && parse_bool(s->value, &b))
             t->enable_probestack = b;
+        else if (!strcmp(s->name, "probestack_size_log2") && s->value)
+            t->probestack_size_log2 = (uint8_t)(atoi(s->value) > 32 ? 32 : atoi(s->value) < 1 ? 1 : atoi(s->value));
         else if (!strcmp(s->name, "bb_padding_log2_minus_one") && s->value)
             t->bb_padding = (uint8_t)(atoi(s->value) > 28 ? 28 : atoi(s->value) < 0 ? 0 : atoi(s->value));
         /* other settings do not change results here; see the README */
@@ -364,8 +366,8 @@ static bool compile(const cg_target *t, const ir_file *file, const ir_function *
         ok = cg_lower_function(&c);
     }
     ok = ok && cg_regalloc(&c);
+    ok = ok && cg_frame_layout(&c);
     if (ok) {
-        cg_frame_layout(&c);
         cg_buf_init(&c.buf, out, c.f.nlabels);
         ok = isa->emit(&c);
         cg_buf_free(&c.buf);

@@ -27,7 +27,8 @@ typedef struct cg_target {
     uint64_t isa;               /* bit per cg_isa_flag the code may use */
     bool sign_return_address;   /* aarch64: pac-ret prologues */
     bool preserve_frame_pointers;
-    bool enable_probestack;
+    bool enable_probestack;     /* accepted: clifrun probes every frame of a page or more */
+    uint8_t probestack_size_log2;   /* the guard size it states (0: Cranelift's 12) */
     bool opt;                   /* opt_level != none: run the IR passes */
     uint8_t bb_padding;         /* bb_padding_log2_minus_one: 2^(n-1) bytes after each
                                    block (aarch64), to test long branches */

@@ -192,29 +192,70 @@ bool cg_regalloc(cg_ctx *c)
     return (which == CG_RA_LINEAR && cg_regalloc_linear(c)) || cg_regalloc_local(c);
 }
 
-void cg_frame_layout(cg_ctx *c)
+/* A frame may not pass Cranelift's maximum_frame_size (machinst/abi.rs),
+ * which counts what the prologue adds too: there it is
+ * CodegenError::ImplLimitExceeded.  Within it, every offset from sp or the
+ * frame pointer fits a signed 32-bit displacement on both targets. */
+static bool frame_too_large(cg_ctx *c, uint32_t line, uint32_t col)
+{
+    if (!line)
+        line = c->fn->line, col = c->fn->col;
+    ir_diag_set(c->d, line, col, "stack frame too large: more than 1 GiB (Cranelift: Implementation limit exceeded)");
+    return false;
+}
+
+bool cg_frame_layout(cg_ctx *c)
 {
     cg_frame *fr = &c->frame;
     const ir_function *fn = c->fn;
-    uint32_t off = (c->f.outgoing + 15) & ~15u;
+    fr->saved = c->f.dirty & (c->isa->callee_saved | c->f.saved_extra);
+    /* beside this layout: the return address and frame pointer (fp and lr),
+     * saved registers, the room the prologue makes for tail calls' arguments */
+    uint64_t fixed = 16 + 8 * (uint64_t)__builtin_popcountll(fr->saved) + c->f.arg_grow;
+    /* 64-bit sums: a slot is up to 2^32 - 1 bytes, and there are many */
+    uint64_t off = ((uint64_t)c->f.outgoing + 15) & ~(uint64_t)15;
+    uint64_t align = 16;        /* of sp; realigning pads the frame by up to align - 16 */
     fr->slot_off.n = 0;
     ir_vec_reserve(&fr->slot_off, fn->stack_slots.n);
     for (uint32_t i = 0; i < fn->stack_slots.n && !c->trampoline; i++) {
         const ir_stack_slot *s = &fn->stack_slots.v[i];
-        /* the frame itself is 16-byte aligned; larger alignments are capped */
-        uint32_t a = s->align_shift >= 4 ? 16 : 1u << s->align_shift;
+        /* past 16 bytes (which Cranelift caps) the prologue realigns sp */
+        uint64_t a = (uint64_t)1 << s->align_shift;
         if (a < 8 && s->size >= 8)
             a = 8;
         if (a < 16 && s->size >= 16)    /* 16-byte accesses (cmpxchg16b, vectors) */
             a = 16;
+        if (a > align)
+            align = a;
         off = (off + a - 1) & ~(a - 1);
-        fr->slot_off.v[fr->slot_off.n++] = off;
+        if (off + s->size + fixed + (align - 16) > CG_FRAME_MAX)
+            return frame_too_large(c, s->line, s->col);
+        fr->slot_off.v[fr->slot_off.n++] = (uint32_t)off;
         off += s->size;
     }
     unsigned ss = c->f.wide_spill ? 16 : 8;
-    off = (off + ss - 1) & ~(ss - 1);
-    fr->spill_off = off;
-    off += c->f.nspill * ss;
-    fr->size = off;
-    fr->saved = c->f.dirty & (c->isa->callee_saved | c->f.saved_extra);
+    off = (off + ss - 1) & ~(uint64_t)(ss - 1);
+    fr->spill_off = (uint32_t)off;
+    off += (uint64_t)c->f.nspill * ss;
+    if (off + fixed + (align - 16) > CG_FRAME_MAX)
+        return frame_too_large(c, 0, 0);
+    fr->size = (uint32_t)off;
+    fr->align = (uint32_t)align;
+    return true;
+}
+
+bool cg_stack_args_ok(cg_ctx *c, uint32_t inst, uint64_t bytes)
+{
+    if (bytes <= CG_STACK_ARGS_MAX)
+        return true;
+    const ir_inst_data *in = inst != CG_NONE ? &c->fn->insts.v[inst] : NULL;
+    ir_diag_set(c->d, in ? in->line : c->fn->line, in ? in->col : c->fn->col,
+                "stack arguments too large: more than 128 MiB (Cranelift: Implementation limit exceeded)");
+    return false;
+}
+
+unsigned cg_probe_step(const cg_target *t)
+{
+    unsigned lg = t->probestack_size_log2;
+    return lg && lg < 12 ? 1u << (lg < 4 ? 4 : lg) : CG_PROBE_STEP;
 }

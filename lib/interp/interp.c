@@ -430,7 +430,7 @@ static bool layout_frame(interp_dec *D)
     /* 16 bytes at least, as a return address and frame pointer would take:
      * a callee's stack pointer is below its caller's */
     df->mem_size = off ? (uint32_t)((off + 15) & ~15ull) : 16;
-    df->mem_align = (uint32_t)(align > 4096 ? 4096 : align);
+    df->mem_align = (uint32_t)align;    /* up to 2^31: a frame that cannot be placed is stk_ovf */
     return true;
 }
 

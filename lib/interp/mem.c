@@ -170,7 +170,7 @@ typedef struct copy_req {
 
 /* Any address may come here, 0 included, and may fault: a plain loop the
  * sanitizers leave alone (the guard is what catches the fault). */
-__attribute__((no_sanitize_address, no_sanitize_undefined, noinline))
+__attribute__((no_sanitize("address", "undefined"), noinline))
 static void copy_body(void *p)
 {
     copy_req *r = p;

@@ -283,6 +283,10 @@ void ir_function_init(ir_function *f)
 {
     memset(f, 0, sizeof *f);
     f->stack_limit = IR_NONE;
+    /* never NULL: &pool.v[inst.args] of an instruction without operands,
+     * in a function without any, would be NULL + 0 (undefined; clang's
+     * UBSan says so) */
+    ir_vec_reserve(&f->pool, 1);
 }
 
 void ir_function_free(ir_function *f)

@@ -241,6 +241,7 @@ typedef struct ir_stack_slot {
     uint32_t size;
     uint32_t dyn_type;      /* dynamic type entity for dynamic slots */
     uint64_t key;
+    uint32_t line, col;     /* of its declaration (ssN); 0 if made by a program */
 } ir_stack_slot;
 
 enum { IR_GV_VMCTX, IR_GV_LOAD, IR_GV_IADD_IMM, IR_GV_SYMBOL, IR_GV_DYN_SCALE };

@@ -5,13 +5,18 @@
 
 #include "internal.h"
 
-/* The rest of the current line as words, up to a comment. */
+/* The rest of the current line as words, up to a comment.  A NUL byte in
+ * it is an invalid character, as anywhere but in a comment: the words are
+ * kept as C strings, which would end there. */
 static void rest_of_line(parser *p, const char **start, const char **end)
 {
     lexer *lx = &p->lx;
     const char *s = p->t.text + p->t.len, *e = s;
-    while (e < lx->end && *e != '\n' && *e != ';')
+    while (e < lx->end && *e != '\n' && *e != ';') {
+        if (!*e)
+            perr_at(p, p->t.line, (uint32_t)(e - lx->line_start) + 1, "invalid character");
         e++;
+    }
     *start = s;
     *end = e;
     lx->p = e; /* the lexer resumes after the words */

@@ -204,6 +204,7 @@ static void parse_stack_slot(parser *p, ir_function *f, uint32_t line, uint32_t 
         perr_expected(p, "expected stack slot kind");
     }
     ir_stack_slot *ss = &f->stack_slots.v[n];
+    ss->line = line, ss->col = col;
     uint32_t vline = p->t.line, vcol = p->t.col;
     int64_t size = (int64_t)parse_imm(p, 64, "expected byte-size in stack_slot decl");
     if (size < 0)

@@ -207,11 +207,12 @@ static void describe(run_outcome *oc, const child_state *sh, int status, int kil
         snprintf(oc->msg, sizeof oc->msg, "sandbox: %s blocked (run with --no-sandbox to allow)",
                  run_syscall_name(sh->detail, nb, sizeof nb));
     } else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS && b->sandbox) {
-        /* blocked with SIGSYS masked, as posix_spawn (system, popen) masks
-         * every signal around its clone: the kernel ends the process */
+        /* blocked with SIGSYS masked, as posix_spawn (system, popen) and
+         * pthread_create mask every signal around their clone: the kernel
+         * ends the process */
         snprintf(oc->msg, sizeof oc->msg, "sandbox: a system call was blocked with signals "
-                 "masked, as system() and posix_spawn() start processes (run with "
-                 "--no-sandbox to allow)");
+                 "masked, as system(), posix_spawn() and pthread_create() start processes "
+                 "and threads (run with --no-sandbox to allow)");
     } else if (WIFEXITED(status)) {
         snprintf(oc->msg, sizeof oc->msg, "the called code ended the process with status %d",
                  WEXITSTATUS(status));

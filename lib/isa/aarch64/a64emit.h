@@ -48,10 +48,11 @@ void a64_trap_if(em *e, unsigned cc, uint32_t code);
 void a64_fmovi(em *e, unsigned rd, unsigned size, uint64_t bits);
 
 /* The word after a try_call's bl (its return address) is a branch over
- * the call site's exception table: A64_EXN_MAGIC, fp - sp, the count, then
- * per handler its kind (IR_EXN_TAG / IR_EXN_DEFAULT), tag and offset from
- * the return address.  lib/isa/aarch64/throw.c reads it. */
-#define A64_EXN_MAGIC 0xC1F7E8A4u
+ * the call site's exception table: A64_EXN_MAGIC, fp - sp before
+ * realignment, the count, the alignment of sp (sp = (fp - that) & -align),
+ * then per handler its kind (IR_EXN_TAG / IR_EXN_DEFAULT), tag and offset
+ * from the return address.  lib/isa/aarch64/throw.c reads it. */
+#define A64_EXN_MAGIC 0xC1F7E8A5u
 
 /* emitseq.c */
 void a64_emit_exn_table(em *e);

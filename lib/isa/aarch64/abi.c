@@ -40,7 +40,7 @@ bool a64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uin
         const ir_abi_param *ps = rets ? rets_ : params;
         uint32_t n = rets ? nrets : nparams;
         unsigned gpr = tail ? 2 : 0, fpr = 0;
-        uint32_t stack = 0;
+        uint64_t stack = 0;     /* an sarg is up to 2^32 - 1 bytes */
         if (rets)
             out->rets = a->locs.n;
         else
@@ -57,10 +57,11 @@ bool a64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uin
                     snprintf(what, wn, "sarg %s", rets ? "return value" : "of a type other than i64");
                     return false;
                 }
-                stack = (stack + 7) & ~7u;
-                l.off[0] = stack;
-                l.sarg = (p->sarg_size + 7) & ~7u;
-                stack += l.sarg;
+                uint64_t bytes = ((uint64_t)p->sarg_size + 7) & ~7ull;
+                stack = (stack + 7) & ~7ull;
+                l.off[0] = (uint32_t)stack;     /* past 128 MiB cg_sig_compute refuses it */
+                l.sarg = (uint32_t)bytes;
+                stack += bytes;
                 ir_vec_push(&a->locs, l);
                 continue;
             }
@@ -81,8 +82,8 @@ bool a64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uin
                     l.reg[0] = (uint8_t)gpr, l.reg[1] = (uint8_t)(gpr + 1);
                     gpr += 2;
                 } else {
-                    stack = (stack + 15) & ~15u;
-                    l.off[0] = stack, l.off[1] = stack + 8;
+                    stack = (stack + 15) & ~15ull;
+                    l.off[0] = (uint32_t)stack, l.off[1] = (uint32_t)stack + 8;
                     stack += 16;
                 }
             } else if (ir_type_is_float(p->type) ? fpr < 8 : gpr < 8) {
@@ -92,21 +93,23 @@ bool a64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uin
                 if (!apple || (rets && p->ext != IR_EXT_NONE))
                     size = size < 8 ? 8 : size;
                 l.size = (uint8_t)size;
-                stack = (stack + size - 1) & ~(size - 1);
-                l.off[0] = stack;
+                stack = (stack + size - 1) & ~(uint64_t)(size - 1);
+                l.off[0] = (uint32_t)stack;
                 stack += size;
             }
             ir_vec_push(&a->locs, l);
         }
-        stack = (stack + 15) & ~15u;
+        stack = (stack + 15) & ~15ull;
+        if (stack > UINT32_MAX)         /* saturated: cg_sig_compute refuses it */
+            stack = UINT32_MAX & ~15u;
         if (rets) {
             out->nrets = n;
-            out->stack_rets = stack;
+            out->stack_rets = (uint32_t)stack;
             out->ret_ptr = stack != 0;
         } else {
             out->nargs = n;
-            out->stack_args = stack;
-            out->callee_pop = tail ? stack : 0;
+            out->stack_args = (uint32_t)stack;
+            out->callee_pop = tail ? (uint32_t)stack : 0;
         }
     }
     return true;

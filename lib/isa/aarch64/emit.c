@@ -334,6 +334,42 @@ static void push_pair(em *e, bool load, bool fp, unsigned r1, unsigned r2)
     a64_put(e, base | imm7 << 15 | (r2 & 31) << 10 | 31 << 5 | (r1 & 31));
 }
 
+/* Touch the `size` bytes below sp every probe step from the top down, as
+ * Cranelift's inline probestack does: up to 3 times `sub sp, sp, #step;
+ * str wzr, [sp]` (sp ends that much lower; returned), else a loop of
+ * stores below sp on x16 (counting down) and x17 (the end), which leaves
+ * sp alone.  The stores are stk_ovf trap sites. */
+static uint32_t probe(em *e, uint32_t size)
+{
+    uint32_t step = cg_probe_step(e->c->target), n = size / step;
+    if (n == 0)
+        return 0;
+    if (n <= 3) {
+        for (uint32_t k = 0; k < n; k++) {
+            a64_sp_adjust(e, -(int64_t)step);
+            cg_buf_trap(B, IR_TRAP_stk_ovf);
+            a64_put(e, 0xB90003FF);                             /* str wzr, [sp] */
+        }
+        return n * step;
+    }
+    a64_enc_movi(e, A64_TMP, 8, 0);
+    a64_enc_movi(e, A64_TMP2, 8, (uint64_t)n * step);
+    uint32_t loop = cg_buf_new_label(B);
+    cg_buf_bind(B, loop);
+    a64_enc_alui(e, A64_SUB, 8, A64_TMP, A64_TMP, step);
+    cg_buf_trap(B, IR_TRAP_stk_ovf);
+    a64_put(e, 0xB8206800 | (A64_TMP & 31) << 16 | 31 << 5 | 31);    /* str wzr, [sp, x16] */
+    a64_enc_alu(e, A64_ADDS, 8, A64_ZR, A64_TMP, A64_TMP2, 0, 0);    /* cmn x16, x17 */
+    a64_bcond(e, A64_GT, loop);
+    return 0;
+}
+
+/* sub sp, sp, size, with probes when that passes a probe step */
+static void stack_alloc(em *e, uint32_t size)
+{
+    a64_sp_adjust(e, -(int64_t)(size - probe(e, size)));
+}
+
 /* A leaf that needs no stack, saves nothing and never looks at its frame
  * runs without one (and so without pac-ret), as in Cranelift. */
 static bool needs_frame(em *e)
@@ -363,7 +399,7 @@ static void prologue(em *e)
     e->locals = e->frame_off = 0;
     if (e->frameless)
         return;
-    a64_sp_adjust(e, -(int64_t)c->f.arg_grow);
+    stack_alloc(e, c->f.arg_grow);
     if (e->pac)
         a64_put(e, e->pac_zero ? 0xD503231F : 0xD503233F);    /* paciaz / paciasp */
     push_pair(e, false, false, A64_FP, A64_LR);
@@ -387,7 +423,16 @@ static void prologue(em *e)
     }
     e->locals = (fr->size + 15) & ~15u;
     e->frame_off += e->locals;
-    a64_sp_adjust(e, -(int64_t)e->locals);
+    if (fr->align <= 16) {
+        stack_alloc(e, e->locals);
+        return;
+    }
+    /* realign: sp = (fp - frame_off) & -align, up to align - 16 lower than
+     * that; probe the most it can be */
+    int64_t probed = probe(e, e->locals + fr->align - 16);
+    a64_sp_adjust(e, probed - (int64_t)e->locals);
+    a64_add_imm(e, A64_TMP, A64_SP, 0);                           /* mov x16, sp */
+    a64_enc_alui(e, A64_AND, 8, A64_SP, A64_TMP, -(uint64_t)fr->align); /* and sp, x16, #-align */
 }
 
 /* Free the frame: locals, saved registers, fp and lr; then pop bytes of
@@ -398,7 +443,10 @@ void a64_teardown(em *e, uint32_t pop)
         a64_sp_adjust(e, pop);
         return;
     }
-    a64_sp_adjust(e, e->locals);
+    if (e->c->frame.align <= 16)
+        a64_sp_adjust(e, e->locals);
+    else    /* realigned: back to the saved registers from fp */
+        a64_add_imm(e, A64_SP, A64_FP, -(int64_t)(e->frame_off - e->locals));
     /* the pushes' grouping, in reverse */
     unsigned groups[40][2], ng = 0;
     for (unsigned i = 0; i < e->nsaved; i += 2) {

@@ -9,10 +9,11 @@ void a64_emit_exn_table(em *e)
 {
     const uint32_t *h = &e->c->f.vlist.v[e->in->disp];
     uint32_t n = h[0], ret = cg_buf_off(B);
-    a64_put(e, 0x14000000 | (4 + 3 * n));          /* b over */
+    a64_put(e, 0x14000000 | (5 + 3 * n));          /* b over */
     a64_put(e, A64_EXN_MAGIC);
     a64_put(e, e->frame_off);
     a64_put(e, n);
+    a64_put(e, e->c->frame.align);
     for (uint32_t k = 0; k < n; k++) {
         a64_put(e, h[1 + 3 * k]);
         a64_put(e, h[2 + 3 * k]);

@@ -36,10 +36,11 @@ void a64_throw(uint64_t entry_fp, uint64_t exit_fp, uint64_t exit_pc, uint32_t t
         uint64_t caller_fp = rec[0], pc = strip_pac(rec[1]);
         const uint32_t *w = (const uint32_t *)pc;
         if (pc && !(pc & 3) && (w[0] & 0xfc000000u) == 0x14000000u && w[1] == A64_EXN_MAGIC) {
+            uint64_t sp = (caller_fp - w[2]) & -(uint64_t)w[4];
             for (uint32_t k = 0; k < w[3]; k++) {
-                const uint32_t *h = &w[4 + 3 * k];
+                const uint32_t *h = &w[5 + 3 * k];
                 if (h[0] == IR_EXN_DEFAULT || h[1] == tag)
-                    resume(pc + (uint64_t)(int64_t)(int32_t)h[2], caller_fp - w[2], caller_fp, p1, p2);
+                    resume(pc + (uint64_t)(int64_t)(int32_t)h[2], sp, caller_fp, p1, p2);
             }
         }
         if (caller_fp == entry_fp)

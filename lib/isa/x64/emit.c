@@ -202,7 +202,9 @@ static mem spill(em *e, uint32_t slot)
     return (mem){X64_RSP, -1, 0, (int32_t)(e->c->frame.spill_off + ss * slot), false, 0, NULL, 0};
 }
 
-/* The memory operand of the instruction, its registers from operand k. */
+/* The memory operand of the instruction, its registers from operand k.
+ * Called before any byte of the instruction: a slot displacement that does
+ * not fit 32 bits puts the slot's address in the scratch register first. */
 static mem mem_of(em *e, unsigned k)
 {
     const cg_inst *in = e->in;
@@ -210,7 +212,19 @@ static mem mem_of(em *e, unsigned k)
     switch (in->amode) {
     case X64_AM_BASE: m.base = (int)R(e, k); break;
     case X64_AM_INDEX: m.base = (int)R(e, k), m.index = (int)R(e, k + 1); break;
-    case X64_AM_SLOT: m.base = X64_RSP, m.disp += (int32_t)e->c->frame.slot_off.v[in->aux]; break;
+    case X64_AM_SLOT: {
+        uint32_t off = e->c->frame.slot_off.v[in->aux];     /* < CG_FRAME_MAX */
+        int64_t d = (int64_t)in->disp + off;
+        m.base = X64_RSP;
+        if (d == (int32_t)d) {
+            m.disp = (int32_t)d;
+        } else {    /* 2 GiB or more past the slot: its address in r11 first */
+            mem slot = {X64_RSP, -1, 0, (int32_t)off, false, 0, NULL, 0};
+            enc(e, 0, true, 0x8d, X64_SCRATCH, &slot, 0, 0, 0);
+            m.base = X64_SCRATCH;
+        }
+        break;
+    }
     case X64_AM_INARG: m.base = X64_RBP, m.disp += 16 + (int32_t)e->c->f.arg_grow; break;
     case X64_AM_OUTARG: m.base = X64_RSP; break;
     case X64_AM_CONST: m.rip = true, m.label = e->c->f.consts.v[in->aux].label; break;
@@ -272,12 +286,56 @@ static void sp_adjust(em *e, unsigned digit, uint32_t n)
     }
 }
 
+static void jcc(em *e, unsigned cc, uint32_t label);
+static void alu_ri(em *e, unsigned op, unsigned size, unsigned r, int64_t x);
+
+/* mov dword [rsp], 0: a stack probe; a fault here is the end of the stack */
+static void probe_store(em *e)
+{
+    mem m = {X64_RSP, -1, 0, 0, false, 0, NULL, 0};
+    cg_buf_trap(B, IR_TRAP_stk_ovf);
+    enc(e, 0, false, 0xc7, 0, &m, 0, 0, 4);
+    cg_put4(B, 0);
+}
+
+/* Touch the `size` bytes below rsp every probe step from the top down, as
+ * Cranelift's inline probestack does (up to 4 stores, else a loop on r11):
+ * rsp ends that many steps lower; returns by how much. */
+static uint32_t probe(em *e, uint32_t size)
+{
+    uint32_t step = cg_probe_step(e->c->target), n = size / step;
+    if (n == 0)
+        return 0;
+    if (n <= 4) {
+        for (uint32_t k = 0; k < n; k++) {
+            sp_adjust(e, 5, step);
+            probe_store(e);
+        }
+        return n * step;
+    }
+    rr(e, 0, true, 0x89, X64_RSP, X64_SCRATCH, 0);             /* mov r11, rsp */
+    alu_ri(e, X64_SUB, 8, X64_SCRATCH, (int64_t)n * step);      /* < 2^31: the frame limit */
+    uint32_t loop = cg_buf_new_label(B);
+    cg_buf_bind(B, loop);
+    sp_adjust(e, 5, step);
+    probe_store(e);
+    rr(e, 0, true, 0x39, X64_SCRATCH, X64_RSP, 0);             /* cmp rsp, r11 */
+    jcc(e, X64_CC_NE, loop);
+    return n * step;
+}
+
+/* sub rsp, size, with probes when that passes a probe step */
+static void stack_alloc(em *e, uint32_t size)
+{
+    sp_adjust(e, 5, size - probe(e, size));
+}
+
 static void prologue(em *e)
 {
     const cg_frame *fr = &e->c->frame;
     uint32_t grow = e->c->f.arg_grow;
     if (grow) {     /* room below the incoming arguments for return_call's: move the return address */
-        sp_adjust(e, 5, grow);
+        stack_alloc(e, grow);
         mem from = {X64_RSP, -1, 0, (int32_t)grow, false, 0, NULL, 0}, to = {X64_RSP, -1, 0, 0, false, 0, NULL, 0};
         enc(e, 0, true, 0x8b, X64_SCRATCH, &from, 0, 0, 0);
         enc(e, 0, true, 0x89, X64_SCRATCH, &to, 0, 0, 0);
@@ -295,12 +353,35 @@ static void prologue(em *e)
         }
     uint32_t pushed = 8 * e->nsaved;
     e->locals = ((fr->size + pushed + 15) & ~15u) - pushed;
-    sp_adjust(e, 5, e->locals);
+    if (fr->align <= 16) {
+        stack_alloc(e, e->locals);
+        return;
+    }
+    /* realign: rsp = (rbp - pushed - locals) & -align, up to align - 16
+     * lower than that; probe the most it can be */
+    int64_t probed = probe(e, e->locals + fr->align - 16);
+    int64_t rest = (int64_t)e->locals - probed;
+    if (rest >= 0)
+        sp_adjust(e, 5, (uint32_t)rest);
+    else
+        sp_adjust(e, 0, (uint32_t)-rest);
+    alu_ri(e, X64_AND, 8, X64_RSP, -(int64_t)fr->align);       /* and rsp, -align */
+}
+
+/* rsp back to the saved registers: from rbp if the frame was realigned */
+static void free_locals(em *e)
+{
+    if (e->c->frame.align <= 16) {
+        sp_adjust(e, 0, e->locals);
+        return;
+    }
+    mem sv = {X64_RBP, -1, 0, -8 * (int32_t)e->nsaved, false, 0, NULL, 0};
+    enc(e, 0, true, 0x8d, X64_RSP, &sv, 0, 0, 0);                /* lea rsp, [rbp - saved] */
 }
 
 static void epilogue(em *e, uint32_t pop)
 {
-    sp_adjust(e, 0, e->locals);
+    free_locals(e);
     for (unsigned i = e->nsaved; i-- > 0;)
         push_pop(e, 0x58, e->saved[i]);
     cg_put1(B, 0x5d);   /* pop rbp */
@@ -988,14 +1069,14 @@ static void emit_inst(em *e, uint32_t next_label)
                      ii ? ii->line : 0, ii ? ii->col : 0);
         cg_put4(B, 0);
         if (in->cc)
-            x64_emit_exn_table(B, &e->c->f, in, 8 * e->nsaved + e->locals);
+            x64_emit_exn_table(B, &e->c->f, in, 8 * e->nsaved + e->locals, e->c->frame.align);
         sp_adjust(e, 5, (uint32_t)in->imm);    /* the callee popped its arguments */
         break;
     }
     case X64_CALLIND:
         rr(e, 0, false, 0xff, 2, R(e, 0), 0);
         if (in->cc)
-            x64_emit_exn_table(B, &e->c->f, in, 8 * e->nsaved + e->locals);
+            x64_emit_exn_table(B, &e->c->f, in, 8 * e->nsaved + e->locals, e->c->frame.align);
         sp_adjust(e, 5, (uint32_t)in->imm);
         break;
     case X64_RETCALL:

@@ -4,10 +4,10 @@
 #include "x64.h"
 
 /* Right after a try_call's call: a jump over its table (x64.h). */
-void x64_emit_exn_table(cg_buf *b, const cg_func *f, const cg_inst *in, uint32_t frame_off)
+void x64_emit_exn_table(cg_buf *b, const cg_func *f, const cg_inst *in, uint32_t frame_off, uint32_t align)
 {
     const uint32_t *h = &f->vlist.v[in->disp];
-    uint32_t n = h[0], ret = cg_buf_off(b), size = 12 + 12 * n;
+    uint32_t n = h[0], ret = cg_buf_off(b), size = 16 + 12 * n;
     if (size < 128) {
         cg_put1(b, 0xeb);
         cg_put1(b, size);
@@ -18,6 +18,7 @@ void x64_emit_exn_table(cg_buf *b, const cg_func *f, const cg_inst *in, uint32_t
     cg_put4(b, X64_EXN_MAGIC);
     cg_put4(b, frame_off);
     cg_put4(b, n);
+    cg_put4(b, align);
     for (uint32_t k = 0; k < n; k++) {
         cg_put4(b, h[1 + 3 * k]);
         cg_put4(b, h[2 + 3 * k]);

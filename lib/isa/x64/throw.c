@@ -6,8 +6,9 @@
  * frame pointer) up to the entry frame; each return address is a call
  * site, and a try_call's is followed by its exception table (x64.h).  The
  * first handler for the tag (or a default one) gets control with rsp and
- * rbp of its frame and the payload in rax and rdx; registers are not
- * restored, as the try_call clobbers them all.  No handler: a trap. */
+ * rbp of its frame (rsp realigned as its prologue did) and the payload in
+ * rax and rdx; registers are not restored, as the try_call clobbers them
+ * all.  No handler: a trap. */
 #include "x64.h"
 
 #include <string.h>
@@ -40,7 +41,7 @@ static const uint8_t *table_at(const uint8_t *pc)
         t = pc + 5, size = word(pc + 1);
     else
         return NULL;
-    if (word(t) != X64_EXN_MAGIC || size != 12 + 12 * (uint64_t)word(t + 8))
+    if (word(t) != X64_EXN_MAGIC || size != 16 + 12 * (uint64_t)word(t + 8))
         return NULL;
     return t;
 }
@@ -52,10 +53,11 @@ void x64_throw(uint64_t entry_fp, uint64_t exit_fp, uint64_t exit_pc, uint32_t t
         const uint64_t *rec = (const uint64_t *)fp;
         uint64_t caller_fp = rec[0], pc = rec[1];
         const uint8_t *t = pc ? table_at((const uint8_t *)pc) : NULL;
+        uint64_t sp = t ? (caller_fp - word(t + 4)) & -(uint64_t)word(t + 12) : 0;
         for (uint32_t k = 0, n = t ? word(t + 8) : 0; k < n; k++) {
-            const uint8_t *h = t + 12 + 12 * k;
+            const uint8_t *h = t + 16 + 12 * k;
             if (word(h) == IR_EXN_DEFAULT || word(h + 4) == tag)
-                resume(pc + (uint64_t)(int64_t)(int32_t)word(h + 8), caller_fp - word(t + 4), caller_fp, p1, p2);
+                resume(pc + (uint64_t)(int64_t)(int32_t)word(h + 8), sp, caller_fp, p1, p2);
         }
         if (caller_fp == entry_fp || caller_fp <= fp)   /* the entry, or not a frame chain */
             break;
