@@ -366,6 +366,22 @@ void cg_symbol_addr(cg_ctx *c, uint32_t dst, uint32_t sym);
 bool cg_gv_value(cg_ctx *c, uint32_t gv, uint32_t inst, unsigned depth, uint32_t *out);
 void cg_abi_free(cg_abi *a);
 
+/* ---- vectors (vec.c): what no target decides ------------------------------------ */
+
+/* The 16 bytes of a vconst (zero past its type's size) or shuffle immediate. */
+void cg_vec_imm_bytes(const ir_function *fn, const ir_inst_data *in, uint8_t out[16]);
+/* The low `bytes` bytes of x repeated over 16. */
+void cg_vec_splat_bytes(uint8_t out[16], uint64_t x, unsigned bytes);
+/* Is v an iconst, f32const or f64const?  *bits its immediate. */
+bool cg_vec_const_scalar(const cg_ctx *c, uint32_t v, uint64_t *bits);
+/* A shuffle's mask as one per source (bytes 0-15 of x, 16-31 of y): ma[k]
+ * the byte of x, mb[k] of y, 0x80 where the other source (or neither, a
+ * zero) gives it.  Returns which sources it takes: bit 0 x, bit 1 y. */
+unsigned cg_shuffle_split(const uint8_t mask[16], uint8_t ma[16], uint8_t mb[16]);
+/* Does the mask move whole lanes of `bytes` bytes, none zeroed?  Then
+ * lanes[k] is the source lane of lane k (x's first, then y's). */
+bool cg_shuffle_lanes(const uint8_t mask[16], unsigned bytes, uint8_t *lanes);
+
 /* ---- allocation and frame (regalloc.c) --------------------------------------- */
 
 bool cg_regalloc(cg_ctx *c);

@@ -1,0 +1,61 @@
+/* What both back ends need to know about vectors that is no target's
+ * business: the bytes of vconst and shuffle immediates, splatted
+ * constants, and the analysis of a shuffle mask (which source bytes it
+ * takes, whether it moves whole lanes). */
+#include "cg.h"
+
+#include <string.h>
+
+void cg_vec_imm_bytes(const ir_function *fn, const ir_inst_data *in, uint8_t out[16])
+{
+    uint32_t off = (uint32_t)in->imm, len = 16;
+    if (in->op == IR_OP_vconst && in->ent != IR_NONE)
+        off = fn->constants.v[in->ent].off, len = fn->constants.v[in->ent].len;
+    else if (in->op == IR_OP_vconst)
+        len = ir_type_bytes(in->type);
+    memset(out, 0, 16);
+    memcpy(out, &fn->bytes.v[off], len > 16 ? 16 : len);
+}
+
+void cg_vec_splat_bytes(uint8_t out[16], uint64_t x, unsigned bytes)
+{
+    for (unsigned k = 0; k < 16; k++)
+        out[k] = (uint8_t)(x >> (8 * (k % bytes)));
+}
+
+bool cg_vec_const_scalar(const cg_ctx *c, uint32_t v, uint64_t *bits)
+{
+    uint32_t d = cg_def_of(c, v);
+    if (d == IR_NONE)
+        return false;
+    const ir_inst_data *in = &c->fn->insts.v[d];
+    if (in->op != IR_OP_iconst && in->op != IR_OP_f32const && in->op != IR_OP_f64const)
+        return false;
+    *bits = (uint64_t)in->imm;
+    return true;
+}
+
+unsigned cg_shuffle_split(const uint8_t mask[16], uint8_t ma[16], uint8_t mb[16])
+{
+    unsigned used = 0;
+    for (unsigned k = 0; k < 16; k++) {
+        ma[k] = mask[k] < 16 ? mask[k] : 0x80;
+        mb[k] = mask[k] >= 16 && mask[k] < 32 ? mask[k] - 16 : 0x80;
+        used |= (mask[k] < 16 ? 1u : 0) | (mask[k] >= 16 && mask[k] < 32 ? 2u : 0);
+    }
+    return used;
+}
+
+bool cg_shuffle_lanes(const uint8_t mask[16], unsigned bytes, uint8_t *lanes)
+{
+    for (unsigned k = 0; k < 16 / bytes; k++) {
+        unsigned b = mask[bytes * k];
+        if (b % bytes || b >= 32)
+            return false;
+        for (unsigned i = 1; i < bytes; i++)
+            if (mask[bytes * k + i] != b + i)
+                return false;
+        lanes[k] = (uint8_t)(b / bytes);
+    }
+    return true;
+}
