@@ -230,7 +230,10 @@ struct cg_isa {
      * with `what` ("sarg parameter") if the target cannot pass them. */
     bool (*compute_locs)(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uint32_t nparams,
                          const ir_abi_param *rets, uint32_t nrets, cg_sig *out, char *what, size_t wn);
-    unsigned (*call_clobbers)(ir_callconv cc);  /* the clobber set of a call */
+    /* The clobber set of a call from this function (a target may widen it
+     * for a function that holds values the convention preserves only in
+     * part, as AArch64 for 128-bit vectors). */
+    unsigned (*call_clobbers)(const cg_ctx *c, ir_callconv cc);
     uint8_t clob_all;           /* clobber set of everything (try_call) */
     uint8_t callee_reg_all;     /* an indirect callee's register when everything is clobbered */
     uint8_t callee_reg_tail;    /* an indirect return_call's target register */

@@ -752,7 +752,7 @@ static bool lower_load(lower *L, uint32_t inst)
     case IR_OP_uload32: width = 4; break;
     case IR_OP_sload32: width = 4, ext = A64_LD_SX64; break;
     default:
-        if (!is_int(t) && t != IR_F32 && t != IR_F64)
+        if (!is_int(t) && t != IR_F32 && t != IR_F64 && !a64_vec_type(t))
             return cg_unsupported(c, inst, NULL);
         width = ir_type_bytes(t);
     }
@@ -760,7 +760,9 @@ static bool lower_load(lower *L, uint32_t inst)
         ext = A64_LD_SX64;
     if (in->imm != (int32_t)in->imm)
         return cg_unsupported(c, inst, "load offset");
-    bool fl = ir_type_is_float(t);
+    bool fl = cg_type_cls(t) == CG_CLS_FLOAT;
+    if (fl && (in->mf.bits & IR_MF_BIG) && width > 1 && ir_type_is_vector(t))
+        return cg_unsupported(c, inst, "big-endian vector load");
     addr m = address(L, ir_inst_args(c->fn, inst)[0], in->imm);
     cg_inst *i = cg_emit_inst(F, fl ? A64_FLOAD : A64_LOAD, 3);
     i->cc = (uint8_t)ext, i->size = (uint8_t)width, i->imm = in->mf.trap;
@@ -777,14 +779,16 @@ static bool lower_store(lower *L, uint32_t inst)
     ir_type t = cg_vtype(c, a[0]);
     unsigned width = in->op == IR_OP_istore8 ? 1 : in->op == IR_OP_istore16 ? 2
                    : in->op == IR_OP_istore32 ? 4 : ir_type_bytes(t);
-    if (!is_int(t) && t != IR_F32 && t != IR_F64)
+    if (!is_int(t) && t != IR_F32 && t != IR_F64 && !a64_vec_type(t))
         return cg_unsupported(c, inst, NULL);
     if (in->imm != (int32_t)in->imm)
         return cg_unsupported(c, inst, "store offset");
+    if (ir_type_is_vector(t) && (in->mf.bits & IR_MF_BIG))
+        return cg_unsupported(c, inst, "big-endian vector store");
     int64_t k;
     uint32_t v = is_int(t) && a64_const_of(c, a[0], &k) && k == 0 ? A64_ZR : a64_put_in_reg(c, a[0]);
     addr m = address(L, a[1], in->imm);
-    cg_inst *i = cg_emit_inst(F, ir_type_is_float(t) ? A64_FSTORE : A64_STORE, 3);
+    cg_inst *i = cg_emit_inst(F, cg_type_cls(t) == CG_CLS_FLOAT ? A64_FSTORE : A64_STORE, 3);
     i->size = (uint8_t)width, i->imm = in->mf.trap;
     cg_op_use(F, v);
     mem_operands(c, i, &m);
@@ -864,6 +868,8 @@ bool a64_lower_inst(lower *L, uint32_t inst)
         t = fn->values.v[ir_inst_results(fn, inst)[0]].type;
     if (L->fused[inst])
         return true;    /* lowered at its use */
+    if (a64_is_vector_inst(c, inst))
+        return a64_lower_vector(L, inst);
     bool wide = false;
     switch (in->op) {
     case IR_OP_trapz: case IR_OP_trapnz: case IR_OP_select: case IR_OP_select_spectre_guard:
@@ -939,7 +945,7 @@ bool a64_lower_inst(lower *L, uint32_t inst)
         return true;
     }
     case IR_OP_select: case IR_OP_select_spectre_guard: {
-        if (!is_int(t) && t != IR_F32 && t != IR_F64 && t != IR_I128)
+        if (!is_int(t) && t != IR_F32 && t != IR_F64 && t != IR_I128 && !a64_vec_type(t))
             return cg_unsupported(c, inst, NULL);
         if (!is_int(cg_vtype(c, a[0])) && cg_vtype(c, a[0]) != IR_I128)
             return cg_unsupported(c, inst, NULL);
@@ -949,6 +955,8 @@ bool a64_lower_inst(lower *L, uint32_t inst)
         if (t == IR_I128) {
             a64_csel(c, cc, A64_CSEL_, 8, d, x, y);
             a64_csel(c, cc, A64_CSEL_, 8, d + 1, x + 1, y + 1);
+        } else if (ir_type_is_vector(t)) {
+            a64_vselect(c, cc, t, d, x, y);
         } else if (is_int(t)) {
             a64_csel(c, cc, A64_CSEL_, opsize(t), d, x, y);
         } else {
@@ -1120,6 +1128,7 @@ static void mark_fused(lower *L)
 
 bool a64_prepare(lower *L)
 {
+    a64_vector_prepare(L->c);
     mark_fused(L);
     return true;
 }
