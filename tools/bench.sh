@@ -12,6 +12,10 @@
 # 3. Modules per second and memory of `clifrun --modules` (BENCH_MODULES,
 #    default 100000), and the wall time of `clifrun test` over the
 #    conformance suite.
+# 4. The interpreter's throughput: $BUILD/interpbench checks each workload's
+#    small run lines through lib/interp, then runs its BENCH call for at most
+#    BENCH_INTERP_STEPS IR instructions (default 300,000,000) and prints
+#    instructions per CPU second (wall time on a shared machine says little).
 # Environment: BUILD (build), CLIFRUN ($BUILD/clifrun), SHARED (../shared), RUN,
 # BENCH_N, BENCH_REPS, BENCH_ONLY (space-separated workload names), CC_BENCH (gcc),
 # BENCH_MODULES.
@@ -20,6 +24,7 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 CLIFRUN=${CLIFRUN:-$BUILD/clifrun}
 CGBENCH=$BUILD/cgbench
+INTERPBENCH=$BUILD/interpbench
 SHARED=${SHARED:-../shared}
 RUN=${RUN:-}
 N=${BENCH_N:-5000}
@@ -31,6 +36,7 @@ gen=$kit/gen/gen_many.py
 [ -f "$gen" ] || { echo "bench: $gen not found (set SHARED=)" >&2; exit 1; }
 [ -x "$CLIFRUN" ] || { echo "bench: $CLIFRUN not built: run make" >&2; exit 1; }
 [ -x "$CGBENCH" ] || { echo "bench: $CGBENCH not built: run make bench" >&2; exit 1; }
+[ -x "$INTERPBENCH" ] || { echo "bench: $INTERPBENCH not built: run make bench" >&2; exit 1; }
 mkdir -p "$BUILD/bench"
 [ -n "$RUN" ] && echo "note: run under '$RUN': figures are not the host's"
 
@@ -101,5 +107,18 @@ echo
 echo "== harness: clifrun test over the conformance suite, wall time (Cranelift's runner: 0.68 s) =="
 TIMEFORMAT='%R s wall, %U s user, %S s system'
 time { $RUN "$CLIFRUN" test "$SHARED/conformance/cranelift-runtests" | tail -n 1 || true; }
+echo
+echo "== interpreter: IR instructions per CPU second on the BENCH call (at most ${BENCH_INTERP_STEPS:-300000000} of them; best of 3) =="
+printf '%-9s %12s %8s %10s  %s\n' workload instructions "CPU s" "M insts/s" verdict
+for f in "$kit"/clif/*.clif; do
+    w=$(basename "$f" .clif)
+    if [ -n "${BENCH_ONLY:-}" ] && [[ " $BENCH_ONLY " != *" $w "* ]]; then
+        continue
+    fi
+    line=$($RUN "$INTERPBENCH" -s "${BENCH_INTERP_STEPS:-300000000}" "$f" 2>"$BUILD/bench/$w.interp.err" | grep '^interp' || true)
+    set -- $line
+    [ "${6:-}" = ok ] || { status=1; cat "$BUILD/bench/$w.interp.err" >&2; }
+    printf '%-9s %12s %8s %10s  %s\n' "$w" "${3:--}" "${4:--}" "${5:--}" "${6:-ERROR}"
+done
 [ $status -eq 0 ] || echo "bench: some figures are missing or wrong (see above)" >&2
 exit $status

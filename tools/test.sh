@@ -7,8 +7,9 @@
 #                      generated valid inputs
 #         grammar      grammar/clif.ebnf against lib/ir's opcode tables
 #         unit         tools/unittest.sh: the C unit tests
-#         run          tools/runtest.py: clifrun running testdata/run (transcripts
-#                      FILE.out, else `clifrun test` must pass), testdata/cli and
+#         run          tools/runtest.py: clifrun running testdata/run and testdata/interp
+#                      (transcripts FILE.out, else `clifrun test` must pass: the
+#                      interpreter's files are `test interpret`), testdata/cli and
 #                      testdata/bugs transcripts, JUnit output of testdata/cli/junit
 #         object       tools/objtest.py: `clifrun compile -o` objects of testdata/object
 #                      for both targets, checked, linked with C mains and run (the
@@ -49,11 +50,11 @@ for s in "${suites[@]}"; do
     : >"$TEST_COUNTS"
     case $s in
         errors)      tools/errtest.sh ;;
-        roundtrip)   roundtrip_dirs=(testdata/run testdata/parse testdata/bugs)
+        roundtrip)   roundtrip_dirs=(testdata/run testdata/parse testdata/bugs testdata/interp)
                      [ -d "$BUILD/gen/ok" ] && roundtrip_dirs+=("$BUILD/gen/ok")
                      tools/roundtrip.sh "${roundtrip_dirs[@]}" ;;
         run)         ( ulimit -s 8192 2>/dev/null   # traps.clif overflows the stack on purpose
-                       python3 tools/runtest.py testdata/run --transcripts testdata/cli \
+                       python3 tools/runtest.py testdata/run testdata/interp --transcripts testdata/cli \
                            --transcripts testdata/bugs --junit testdata/cli/junit ) ;;
         object)      python3 tools/objtest.py testdata/object ;;
         isa)         python3 tools/isatest.py ;;

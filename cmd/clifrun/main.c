@@ -4,6 +4,7 @@
  * file, and runs many files for `clifrun test`. */
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "cli.h"
 #include "codegen.h"
 #include "filetest.h"
+#include "interp.h"
 #include "ir.h"
 #include "object.h"
 #include "reader.h"
@@ -26,8 +28,12 @@ static const char usage[] =
     "       clifrun COMMAND [OPTIONS] ARGS...\n"
     "\n"
     "Commands:\n"
-    "  test FILE|DIR...  run Cranelift filetests (`test run` files; directories are\n"
-    "                    searched for *.clif); ends with `N passed, N failed, N skipped`\n"
+    "  test FILE|DIR...  run Cranelift filetests (`test run` and `test interpret`\n"
+    "                    files; directories are searched for *.clif); ends with\n"
+    "                    `N passed, N failed, N skipped`\n"
+    "  interpret FILE... run FILE's run and print lines through the interpreter\n"
+    "                    (Cranelift's semantics, no code generated; any host, target\n"
+    "                    lines ignored); --timeout and -e as for running\n"
     "  print FILE        parse, verify and print FILE as canonical CLIF\n"
     "  check FILE...     parse and verify each FILE; print nothing on success\n"
     "  bench FILE...     time parsing and verifying each FILE (MB/s, functions/s)\n"
@@ -50,6 +56,8 @@ static const char usage[] =
     "                    lines in each and free it; report modules/s and memory\n"
     "  -j N              (test) files at once (default: the number of cores)\n"
     "  -v                (test) a line per file and target line\n"
+    "  --interpret       (test) run every file's run lines through the interpreter\n"
+    "                    only, whatever its test and target lines say\n"
     "  --format FMT      (test) text (default) or junit: JUnit XML on standard output\n"
     "                    (the text report then goes to standard error)\n"
     "  --output F        (test) write the JUnit XML to F instead\n"
@@ -259,7 +267,7 @@ typedef struct run_args {
     int nexprs;
     double timeout;
     jit_arch arch;
-    bool spread, verbose;
+    bool spread, verbose, interp;
     unsigned jobs;
     long modules;               /* --modules N, 0 if not given */
     bool junit;
@@ -336,6 +344,8 @@ static int parse_run_args(int argc, char **argv, run_args *a, bool test)
             a->interactive = true;
         } else if (!strcmp(o, "-v") && test) {
             a->verbose = true;
+        } else if (!strcmp(o, "--interpret") && test) {
+            a->interp = true;
         } else if (o[0] == '-' && o[1]) {
             return usage_error(test ? "unknown option '%s' for clifrun test" : "unknown option '%s'", o);
         } else {
@@ -613,7 +623,7 @@ static int cmd_test(int argc, char **argv)
         if (a.junit && !a.output)
             junit = stdout;
         ft_opts o = {.arch = a.arch, .timeout = a.timeout, .jobs = a.jobs, .verbose = a.verbose,
-                     .spread = a.spread, .out = junit == stdout ? stderr : stdout, .junit = junit};
+                     .spread = a.spread, .interp = a.interp, .out = junit == stdout ? stderr : stdout, .junit = junit};
         ft_counts c;
         rc = ft_test(files, nfiles, &o, &c);
         if (junit && junit != stdout && fclose(junit) != 0) {
@@ -625,6 +635,134 @@ static int cmd_test(int argc, char **argv)
         free(files[i]);
     free(files);
     free_run_args(&a);
+    return rc;
+}
+
+/* ---- clifrun interpret FILE... ------------------------------------------------------ */
+
+static volatile sig_atomic_t interp_interrupted;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    interp_interrupted = 1;
+}
+
+/* One file through the interpreter; returns 0, 1 (a line failed) or 2. */
+static int interpret_file(const char *path, const char **exprs, int nexprs, const interp_opts *io)
+{
+    ir_file file;
+    char *src;
+    int rc = 0;
+    ir_run_cmd *cmds = NULL;
+    uint32_t ncmds = 0, *lines = NULL, nlines = 0;
+    interp_ctx *ic = NULL;
+    uint8_t *checked = NULL;
+    if (!load(path, &file, &src, true)) {
+        rc = 2;
+        goto out;
+    }
+    cmds = calloc((size_t)nexprs + file.runs.n + 1, sizeof *cmds);
+    checked = calloc(file.funcs.n + 1, 1);
+    for (int i = 0; i < nexprs; i++) {
+        ir_diag d;
+        if (!reader_parse_invocation(&file, "-e", exprs[i], strlen(exprs[i]), &cmds[ncmds++], &d)) {
+            ir_diag_print(stderr, &d, cli_use_color());
+            rc = 2;
+            goto out;
+        }
+    }
+    if (!nexprs) {
+        for (uint32_t i = 0; i < file.runs.n; i++)
+            cmds[ncmds++] = file.runs.v[i];
+        if (!ncmds && !main_cmd(&file, &cmds[ncmds++])) {
+            rc = 2;
+            goto out;
+        }
+    }
+    ic = interp_new(&file);
+    lines = ft_line_index(&file, &nlines);
+    if (!ic || !checked || !lines) {
+        fprintf(stderr, "clifrun: error: out of memory\n");
+        rc = 2;
+        goto out;
+    }
+    /* what the interpreter cannot run is bad input, found before anything runs */
+    for (uint32_t i = 0; i < ncmds; i++) {
+        ir_diag d;
+        if (checked[cmds[i].func])
+            continue;
+        checked[cmds[i].func] = 1;
+        if (!interp_supported(ic, cmds[i].func, &d)) {
+            ir_diag_print(stderr, &d, cli_use_color());
+            rc = 2;
+            goto out;
+        }
+    }
+    for (uint32_t i = 0; i < ncmds; i++) {
+        const char *fpath = file.path;
+        if (i < (uint32_t)nexprs)
+            file.path = "-e";   /* -e lines are quoted from the command line */
+        run_outcome oc;
+        if (!ft_interp_run_cmd(ic, &file, lines, nlines, &cmds[i], io, stdout, RUN_FMT_LANES, &oc))
+            rc = 1;
+        file.path = fpath;
+        fflush(stdout);
+        if (oc.status == RUN_INTERRUPTED)
+            break;      /* Ctrl-C: the rest is not wanted either */
+    }
+out:
+    interp_free(ic);
+    free(lines);
+    free(checked);
+    free(cmds);
+    ir_file_free(&file);
+    free(src);
+    return rc;
+}
+
+static int cmd_interpret(int argc, char **argv)
+{
+    const char **exprs = calloc((size_t)argc + 1, sizeof *exprs);
+    char **paths = calloc((size_t)argc + 1, sizeof *paths);
+    int nexprs = 0, npaths = 0, rc = 0;
+    double timeout = 10;
+    for (int i = 0; i < argc && !rc; i++) {
+        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        char *end;
+        if ((!strcmp(o, "--timeout") || !strcmp(o, "-e")) && !v) {
+            rc = usage_error("%s needs a value", o);
+        } else if (!strcmp(o, "--timeout")) {
+            timeout = strtod(v, &end);
+            if (*end || end == v || !(timeout >= 0) || timeout > 1e6)
+                rc = usage_error("--timeout wants seconds, not '%s'", v);
+            i++;
+        } else if (!strcmp(o, "-e")) {
+            exprs[nexprs++] = v;
+            i++;
+        } else if (o[0] == '-' && o[1]) {
+            rc = usage_error("unknown option '%s' for clifrun interpret", o);
+        } else {
+            paths[npaths++] = argv[i];
+        }
+    }
+    if (!rc && !npaths)
+        rc = usage_error("%s", "interpret needs a file");
+    if (!rc && nexprs && npaths > 1)
+        rc = usage_error("%s", "-e calls functions of one file");
+    if (!rc) {
+        struct sigaction sa = {.sa_handler = on_sigint}, old;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, &old);
+        interp_opts io = {.timeout = timeout, .interrupt = &interp_interrupted};
+        for (int i = 0; i < npaths && !interp_interrupted; i++) {
+            int r = interpret_file(paths[i], exprs, nexprs, &io);
+            rc = r > rc ? r : rc;
+        }
+        sigaction(SIGINT, &old, NULL);
+    }
+    free(exprs);
+    free(paths);
     return rc;
 }
 
@@ -655,5 +793,7 @@ int main(int argc, char **argv)
         return cmd_compile(argc - 2, argv + 2);
     if (!strcmp(cmd, "test"))
         return cmd_test(argc - 2, argv + 2);
+    if (!strcmp(cmd, "interpret"))
+        return cmd_interpret(argc - 2, argv + 2);
     return cmd_run(argc - 1, argv + 1);
 }

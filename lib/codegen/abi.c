@@ -104,7 +104,11 @@ static void part_access(cg_ctx *c, bool store, const cg_loc *l, uint32_t r, unsi
 
 static uint32_t extended(cg_ctx *c, uint32_t r, const cg_loc *l)
 {
-    return narrow_ext(l) ? c->isa->extend(c, r, ir_type_bits(l->type), 8, l->ext == IR_EXT_SEXT) : r;
+    if (!narrow_ext(l))
+        return r;
+    uint32_t d = cg_new_vreg(&c->f, CG_CLS_INT);
+    c->isa->extend_into(c, d, r, ir_type_bits(l->type), 8, l->ext == IR_EXT_SEXT);
+    return d;
 }
 
 /* ---- the function's own parameters and returns --------------------------------- */

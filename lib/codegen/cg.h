@@ -218,8 +218,17 @@ struct cg_isa {
      * that is neither control flow nor a call; brif's conditional branch
      * to labels lt (true) and lf. */
     bool (*prepare)(cg_lower *L);
-    bool (*lower_inst)(cg_lower *L, uint32_t inst);
+    /* The target's own cases first (what it fused, vectors, i128 ...):
+     * CG_DONE, CG_FAILED (with a diagnostic), or CG_BY_FAMILY for the driver
+     * to hand the instruction to the hook of its family below. */
+    int (*lower_inst)(cg_lower *L, uint32_t inst);
     void (*branch)(cg_lower *L, uint32_t inst, uint32_t lt, uint32_t lf);
+    bool (*lower_float)(cg_ctx *c, uint32_t inst, ir_type t);  /* fadd .. fma, float bit ops */
+    bool (*lower_conv)(cg_ctx *c, uint32_t inst);             /* fpromote .. bitcast */
+    bool (*lower_load)(cg_lower *L, uint32_t inst);           /* load, uload8 .. sload32 */
+    bool (*lower_store)(cg_lower *L, uint32_t inst);          /* store, istore8 .. istore32 */
+    bool (*lower_atomic)(cg_ctx *c, uint32_t inst);
+    bool (*lower_int)(cg_lower *L, uint32_t inst, ir_type t); /* the other scalar integer ops */
     bool (*emit)(cg_ctx *c);
     const char *(*reg_name)(unsigned preg);
     uint32_t (*put_in_reg)(cg_ctx *c, uint32_t value);      /* an IR value's vreg(s) */
@@ -262,8 +271,9 @@ struct cg_isa {
     uint8_t ld_zx, am[3];
     /* Machine primitives the shared lowering emits through. */
     void (*add_imm)(cg_ctx *c, uint32_t dst, uint32_t src, int64_t imm);    /* 64 bits */
-    /* Zero- or sign-extend the low `bits` of r to `to` bytes (4 or 8), new vreg. */
-    uint32_t (*extend)(cg_ctx *c, uint32_t r, unsigned bits, unsigned to, bool sign);
+    /* dst = the low `bits` of r zero- or sign-extended to `to` bytes (4 or 8). */
+    void (*extend_into)(cg_ctx *c, uint32_t dst, uint32_t r, unsigned bits, unsigned to, bool sign);
+    void (*mov64)(cg_ctx *c, uint32_t dst, uint32_t src);                  /* integer */
 };
 extern const cg_isa x64_isa, a64_isa;
 /* lib/isa/aarch64/throw.c, on AArch64 hosts: __cranelift_throw for code of
@@ -323,8 +333,17 @@ struct cg_lower {           /* the state of lowering one function */
     uint32_t pend_bc[2], npending;
     uint32_t *vals;         /* scratch: returned values */
 };
+enum { CG_FAILED, CG_DONE, CG_BY_FAMILY };   /* cg_isa.lower_inst */
 /* IR -> VCode for c->fn (cg_isa's lowering hooks do the target's part). */
 bool cg_lower_function(cg_ctx *c);
+/* The controlling type of inst: its suffix or first result's type. */
+ir_type cg_ctrl_type(const cg_ctx *c, uint32_t inst);
+/* i128 loads and stores, ireduce, uextend, bitcast, iconcat and isplit:
+ * register-pair moves alike on every target (a target's i128 lowering
+ * calls this first).  CG_BY_FAMILY for anything else. */
+int cg_lower_i128_moves(cg_ctx *c, uint32_t inst);
+/* Bytes a load or store of inst moves and whether a load sign-extends. */
+unsigned cg_mem_width(const cg_ctx *c, uint32_t inst, bool *sign);
 /* The instruction defining v, IR_NONE for a block parameter. */
 uint32_t cg_def_of(const cg_ctx *c, uint32_t v);
 ir_type cg_vtype(const cg_ctx *c, uint32_t v);

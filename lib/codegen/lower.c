@@ -13,6 +13,8 @@
 
 #define F (&c->f)
 
+static bool is_scalar_int(ir_type t) { return t >= IR_I8 && t <= IR_I64; }
+
 uint32_t cg_def_of(const cg_ctx *c, uint32_t v)
 {
     const ir_value_data *vd = &c->fn->values.v[ir_value_resolve(c->fn, v)];
@@ -205,6 +207,145 @@ static bool lower_try_call(cg_lower *L, uint32_t inst)
 
 /* ---- one instruction, one block, the function --------------------------------- */
 
+/* Opcode families the driver routes to a target's hooks (facts about the
+ * opcodes, the same for every target). */
+enum { FAM_NONE, FAM_FLOAT, FAM_CONV, FAM_LOAD, FAM_STORE, FAM_ATOMIC, FAM_BITOP, FAM_EXT };
+static const uint8_t family[IR_OP_COUNT] = {
+    [IR_OP_fadd] = FAM_FLOAT, [IR_OP_fsub] = FAM_FLOAT, [IR_OP_fmul] = FAM_FLOAT,
+    [IR_OP_fdiv] = FAM_FLOAT, [IR_OP_sqrt] = FAM_FLOAT, [IR_OP_fneg] = FAM_FLOAT,
+    [IR_OP_fabs] = FAM_FLOAT, [IR_OP_fcopysign] = FAM_FLOAT, [IR_OP_fmin] = FAM_FLOAT,
+    [IR_OP_fmax] = FAM_FLOAT, [IR_OP_floor] = FAM_FLOAT, [IR_OP_ceil] = FAM_FLOAT,
+    [IR_OP_trunc] = FAM_FLOAT, [IR_OP_nearest] = FAM_FLOAT, [IR_OP_fma] = FAM_FLOAT,
+    [IR_OP_fpromote] = FAM_CONV, [IR_OP_fdemote] = FAM_CONV, [IR_OP_fcvt_from_sint] = FAM_CONV,
+    [IR_OP_fcvt_from_uint] = FAM_CONV, [IR_OP_fcvt_to_sint] = FAM_CONV, [IR_OP_fcvt_to_uint] = FAM_CONV,
+    [IR_OP_fcvt_to_sint_sat] = FAM_CONV, [IR_OP_fcvt_to_uint_sat] = FAM_CONV, [IR_OP_bitcast] = FAM_CONV,
+    [IR_OP_load] = FAM_LOAD, [IR_OP_uload8] = FAM_LOAD, [IR_OP_sload8] = FAM_LOAD,
+    [IR_OP_uload16] = FAM_LOAD, [IR_OP_sload16] = FAM_LOAD, [IR_OP_uload32] = FAM_LOAD,
+    [IR_OP_sload32] = FAM_LOAD,
+    [IR_OP_store] = FAM_STORE, [IR_OP_istore8] = FAM_STORE, [IR_OP_istore16] = FAM_STORE,
+    [IR_OP_istore32] = FAM_STORE,
+    [IR_OP_atomic_load] = FAM_ATOMIC, [IR_OP_atomic_store] = FAM_ATOMIC, [IR_OP_atomic_cas] = FAM_ATOMIC,
+    [IR_OP_atomic_rmw] = FAM_ATOMIC,
+    /* on floats these are float operations */
+    [IR_OP_band] = FAM_BITOP, [IR_OP_bor] = FAM_BITOP, [IR_OP_bxor] = FAM_BITOP, [IR_OP_bnot] = FAM_BITOP,
+    [IR_OP_bitselect] = FAM_BITOP,
+    [IR_OP_uextend] = FAM_EXT, [IR_OP_sextend] = FAM_EXT, [IR_OP_ireduce] = FAM_EXT,
+};
+
+/* uextend, sextend, ireduce between scalar integers (the target's
+ * lower_inst takes the i128 and vector ones). */
+static bool lower_ext(cg_ctx *c, uint32_t inst, ir_type t)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    uint32_t a = ir_inst_args(c->fn, inst)[0];
+    ir_type from = cg_vtype(c, a);
+    if (!is_scalar_int(from) || !is_scalar_int(t))
+        return cg_unsupported(c, inst, NULL);
+    uint32_t x = c->isa->put_in_reg(c, a), dst = cg_value_vreg(c, ir_inst_results(c->fn, inst)[0]);
+    if (in->op == IR_OP_ireduce)    /* the bits above a narrow type are undefined anyway */
+        c->isa->mov64(c, dst, x);
+    else
+        c->isa->extend_into(c, dst, x, ir_type_bits(from), t == IR_I64 ? 8 : 4, in->op == IR_OP_sextend);
+    return true;
+}
+
+ir_type cg_ctrl_type(const cg_ctx *c, uint32_t inst)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    return in->type || !in->nres ? in->type : c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
+}
+
+unsigned cg_mem_width(const cg_ctx *c, uint32_t inst, bool *sign)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    *sign = in->op == IR_OP_sload8 || in->op == IR_OP_sload16 || in->op == IR_OP_sload32;
+    switch (in->op) {
+    case IR_OP_uload8: case IR_OP_sload8: case IR_OP_istore8: return 1;
+    case IR_OP_uload16: case IR_OP_sload16: case IR_OP_istore16: return 2;
+    case IR_OP_uload32: case IR_OP_sload32: case IR_OP_istore32: return 4;
+    case IR_OP_store: return ir_type_bytes(cg_vtype(c, ir_inst_args(c->fn, inst)[0]));
+    default: return ir_type_bytes(cg_ctrl_type(c, inst));
+    }
+}
+
+/* ---- i128 as register pairs: what every target does alike ------------------------ */
+
+int cg_lower_i128_moves(cg_ctx *c, uint32_t inst)
+{
+    const cg_isa *isa = c->isa;
+    const ir_function *fn = c->fn;
+    const ir_inst_data *in = &fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(fn, inst);
+    ir_type t = cg_ctrl_type(c, inst);
+    uint32_t d = in->nres ? cg_value_vreg(c, ir_inst_results(fn, inst)[0]) : CG_NONE;
+    switch (in->op) {
+    case IR_OP_load: case IR_OP_store: {     /* two 8-byte halves, low first */
+        bool store = in->op == IR_OP_store;
+        if (in->imm != (int32_t)in->imm || in->imm > INT32_MAX - 8 || (in->mf.bits & IR_MF_BIG))
+            return cg_unsupported(c, inst, NULL);
+        uint32_t v = store ? isa->put_in_reg(c, a[0]) : d, base = isa->put_in_reg(c, a[store]);
+        for (unsigned k = 0; k < 2; k++)
+            cg_mem(c, store, IR_I64, 8, v + k, CG_AREA_BASE, base, (int32_t)in->imm + 8 * (int32_t)k, in->mf.trap);
+        return CG_DONE;
+    }
+    case IR_OP_ireduce:
+        isa->mov64(c, d, isa->put_in_reg(c, a[0]));
+        return CG_DONE;
+    case IR_OP_uextend: {
+        ir_type from = cg_vtype(c, a[0]);
+        if (!is_scalar_int(from))
+            return cg_unsupported(c, inst, NULL);
+        uint32_t x = isa->put_in_reg(c, a[0]);
+        if (from == IR_I64)
+            isa->mov64(c, d, x);
+        else
+            isa->extend_into(c, d, x, ir_type_bits(from), 8, false);
+        isa->mov64(c, d + 1, isa->movi(c, 8, 0));
+        return CG_DONE;
+    }
+    case IR_OP_bitcast: case IR_OP_iconcat: {
+        if (in->op == IR_OP_bitcast && (t != IR_I128 || cg_vtype(c, a[0]) != IR_I128))
+            return cg_unsupported(c, inst, NULL);
+        uint32_t lo = isa->put_in_reg(c, a[0]), hi = in->op == IR_OP_iconcat ? isa->put_in_reg(c, a[1]) : lo + 1;
+        isa->mov64(c, d, lo);
+        isa->mov64(c, d + 1, hi);
+        return CG_DONE;
+    }
+    case IR_OP_isplit: {
+        uint32_t x = isa->put_in_reg(c, a[0]);
+        isa->mov64(c, d, x);
+        isa->mov64(c, cg_value_vreg(c, ir_inst_results(fn, inst)[1]), x + 1);
+        return CG_DONE;
+    }
+    default:
+        return CG_BY_FAMILY;
+    }
+}
+
+/* What the target left to its family hooks. */
+static bool lower_by_family(cg_lower *L, uint32_t inst)
+{
+    cg_ctx *c = L->c;
+    const cg_isa *isa = c->isa;
+    ir_type t = cg_ctrl_type(c, inst);
+    bool flt = t == IR_F32 || t == IR_F64;
+    switch (family[c->fn->insts.v[inst].op]) {
+    case FAM_FLOAT: return isa->lower_float(c, inst, t);
+    case FAM_CONV: return isa->lower_conv(c, inst);
+    case FAM_LOAD: return isa->lower_load(L, inst);
+    case FAM_STORE: return isa->lower_store(L, inst);
+    case FAM_ATOMIC: return isa->lower_atomic(c, inst);
+    case FAM_EXT: return lower_ext(c, inst, t);
+    case FAM_BITOP:
+        if (flt)
+            return isa->lower_float(c, inst, t);
+        break;
+    default:
+        break;
+    }
+    return is_scalar_int(t) ? isa->lower_int(L, inst, t) : cg_unsupported(c, inst, NULL);
+}
+
 static bool lower_inst(cg_lower *L, uint32_t inst)
 {
     cg_ctx *c = L->c;
@@ -246,8 +387,10 @@ static bool lower_inst(cg_lower *L, uint32_t inst)
         return true;
     case IR_OP_nop:
         return true;
-    default:
-        return c->isa->lower_inst(L, inst);
+    default: {
+        int r = c->isa->lower_inst(L, inst);
+        return r == CG_BY_FAMILY ? lower_by_family(L, inst) : r == CG_DONE;
+    }
     }
 }
 

@@ -313,8 +313,60 @@ static void run_target(const file_ctx *fc, jit_ctx *ctx, const cg_target *t, con
     ft_module_free(&m);
 }
 
+/* The file's run lines through the interpreter, once, whatever its target
+ * lines say: a case per run line under the label "interpret".  A function
+ * the interpreter cannot run is reported once; its run lines fail. */
+static void run_interp(const file_ctx *fc)
+{
+    static const char label[] = "interpret";
+    const ir_file *file = fc->file;
+    interp_ctx *ic = interp_new(file);
+    uint8_t *checked = calloc(file->funcs.n + 1, 1);   /* 1 supported, 2 not */
+    if (!ic || !checked) {
+        all_lines(fc, FT_FAIL, label, "FAIL: out of memory\n");
+        interp_free(ic);
+        free(checked);
+        return;
+    }
+    interp_opts io = {.timeout = fc->o->timeout};
+    unsigned passed = 0, failed = 0;
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    for (uint32_t r = 0; f && r < file->runs.n; r++) {
+        const ir_run_cmd *rc = &file->runs.v[r];
+        if (!checked[rc->func]) {
+            ir_diag d;
+            checked[rc->func] = interp_supported(ic, rc->func, &d) ? 1 : 2;
+            if (checked[rc->func] == 2) {
+                char *msg = diag_text(&d);
+                rec_text(fc->s, 'L', msg);
+                free(msg);
+            }
+        }
+        rewind(f);
+        bool ok = ft_interp_run_cmd(ic, file, fc->lines, fc->nlines, rc, &io, f,
+                                    RUN_FMT_LANES | RUN_REPORT_FAILURES, NULL);
+        fputc(0, f);
+        fflush(f);
+        char *name = case_name(fc, rc);
+        rec_case(fc->s, ok ? FT_PASS : FT_FAIL, rc->line, label, name, ok ? NULL : buf);
+        if (!ok && checked[rc->func] == 1)
+            rec_text(fc->s, 'L', buf);
+        free(name);
+        ok ? passed++ : failed++;
+    }
+    if (f)
+        fclose(f);
+    free(buf);
+    free(checked);
+    interp_free(ic);
+    verbose_line(fc->s, file->path, label, passed, failed, 0, NULL);
+}
+
 /* The file by Cranelift's rules: once per target line of the host's
- * architecture whose flags the host has; skipped as a whole if none is. */
+ * architecture whose flags the host has; skipped as a whole if none is.
+ * `test interpret` runs it through the interpreter too, once. */
 static void run_file(sink *s, const char *path, const ft_opts *o, jit_ctx **ctx)
 {
     ir_file file;
@@ -340,12 +392,18 @@ static void run_file(sink *s, const char *path, const ft_opts *o, jit_ctx **ctx)
     int *verdict = calloc(nt, sizeof *verdict);
     cg_target *tg = calloc(nt, sizeof *tg);
     char (*why)[160] = calloc(nt, sizeof *why);
-    if (!ft_is_run_test(&file)) {
-        const char *w = file.tests.n ? "no `test run` line" : "no test line (run it with `clifrun FILE`)";
+    bool run = ft_is_run_test(&file), interp = ft_is_interpret_test(&file);
+    if (!run && !interp) {
+        const char *w = file.tests.n ? "no `test run` or `test interpret` line"
+                                     : "no test line (run it with `clifrun FILE`)";
         all_lines(&fc, FT_SKIPPED, "", w);
         verbose_line(s, path, NULL, 0, 0, file.runs.n, w);
         goto out;
     }
+    if (interp || o->interp)
+        run_interp(&fc);
+    if (!run || o->interp)
+        goto out;
     bool any = false, first_same = false;
     int first_skip = -1;
     for (uint32_t i = 0; i < nt; i++) {

@@ -103,12 +103,22 @@ const char *ft_line_text(const ir_file *file, const uint32_t *index, uint32_t nl
     return s;
 }
 
-bool ft_is_run_test(const ir_file *file)
+static bool has_test(const ir_file *file, const char *name)
 {
     for (uint32_t i = 0; i < file->tests.n; i++)
-        if (!strcmp(file->tests.v[i], "run"))
+        if (!strcmp(file->tests.v[i], name))
             return true;
     return false;
+}
+
+bool ft_is_run_test(const ir_file *file)
+{
+    return has_test(file, "run");
+}
+
+bool ft_is_interpret_test(const ir_file *file)
+{
+    return has_test(file, "interpret");
 }
 
 /* ---- `set` flags ------------------------------------------------------------- */

@@ -182,10 +182,11 @@ run_status ft_call(const ft_module *m, uint32_t func, const ir_data_value *args,
 
 /* ---- run commands ----------------------------------------------------------------- */
 
-const char *ft_expected_trap(const ft_module *m, const ir_run_cmd *rc, char *buf, size_t n)
+const char *ft_expected_trap_at(const ir_file *file, const uint32_t *lines, uint32_t nlines,
+                                const ir_run_cmd *rc, char *buf, size_t n)
 {
     size_t len = 0;
-    const char *p = ft_line_text(m->file, m->lines, m->nlines, rc->line - 1, &len);
+    const char *p = ft_line_text(file, lines, nlines, rc->line - 1, &len);
     if (!p)
         return NULL;
     const char *end = p + len;
@@ -202,6 +203,11 @@ const char *ft_expected_trap(const ft_module *m, const ir_run_cmd *rc, char *buf
         return i ? buf : NULL;
     }
     return NULL;
+}
+
+const char *ft_expected_trap(const ft_module *m, const ir_run_cmd *rc, char *buf, size_t n)
+{
+    return ft_expected_trap_at(m->file, m->lines, m->nlines, rc, buf, n);
 }
 
 /* An expected trap: it must happen, with that code. */
@@ -229,6 +235,14 @@ static bool report_trap(FILE *out, const ir_file *file, const ir_run_cmd *rc, co
     return false;
 }
 
+bool ft_report_cmd(const ir_file *file, const uint32_t *lines, uint32_t nlines, const ir_run_cmd *rc,
+                   const ir_data_value *actual, const run_outcome *oc, FILE *out, unsigned flags)
+{
+    char tb[32];
+    const char *code = ft_expected_trap_at(file, lines, nlines, rc, tb, sizeof tb);
+    return code ? report_trap(out, file, rc, code, actual, oc, flags) : run_report(out, file, rc, actual, oc, flags);
+}
+
 bool ft_run_cmd(const ft_module *m, const ir_run_cmd *rc, double timeout, FILE *out, unsigned flags,
                 run_outcome *oc_out)
 {
@@ -245,10 +259,7 @@ bool ft_run_cmd(const ft_module *m, const ir_run_cmd *rc, double timeout, FILE *
         memset(actual, 0, (nr ? nr : 1) * sizeof *actual);
         ft_call(m, rc->func, rc->nargs ? &file->data.v[rc->args] : NULL, rc->nargs, actual, timeout, &oc);
     }
-    char tb[32];
-    const char *code = ft_expected_trap(m, rc, tb, sizeof tb);
-    bool pass = code ? report_trap(out, file, rc, code, actual, &oc, flags)
-                     : run_report(out, file, rc, actual, &oc, flags);
+    bool pass = ft_report_cmd(file, m->lines, m->nlines, rc, actual, &oc, out, flags);
     if (oc_out)
         *oc_out = oc;
     if (actual != small)

@@ -256,7 +256,10 @@ void a64_addi(cg_ctx *c, uint32_t dst, uint32_t src, int64_t imm);
 /* ---- lower.c: cg_isa's lowering hooks ------------------------------------ */
 
 bool a64_prepare(cg_lower *L);
-bool a64_lower_inst(cg_lower *L, uint32_t inst);
+int a64_lower_inst(cg_lower *L, uint32_t inst);
+bool a64_lower_int(cg_lower *L, uint32_t inst, ir_type t);
+bool a64_lower_load(cg_lower *L, uint32_t inst);
+bool a64_lower_store(cg_lower *L, uint32_t inst);
 void a64_branch(cg_lower *L, uint32_t inst, uint32_t lt, uint32_t lf);
 bool a64_emit(cg_ctx *c);
 
@@ -291,6 +294,8 @@ void a64_cset(cg_ctx *c, unsigned cc, uint32_t dst);
 void a64_unary(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t a);
 void a64_trapif(cg_ctx *c, unsigned cc, unsigned code);
 /* Zero- or sign-extend the low `bits` of r to `to` bytes (4 or 8), new vreg. */
+void a64_extend_into(cg_ctx *c, uint32_t d, uint32_t r, unsigned bits, unsigned to, bool sign);
+void a64_mov64(cg_ctx *c, uint32_t dst, uint32_t src);
 uint32_t a64_extend(cg_ctx *c, uint32_t r, unsigned bits, unsigned to, bool sign);
 /* The A64_OP2_* extension of a `bits`-wide operand. */
 unsigned a64_ext_op2(unsigned bits, bool sign);

@@ -296,18 +296,26 @@ static void bfm(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t a,
     cg_op_use(F, a);
 }
 
+void a64_extend_into(cg_ctx *c, uint32_t d, uint32_t r, unsigned bits, unsigned to, bool sign)
+{
+    if (bits >= 64 || (bits == 32 && to == 4))
+        a64_mov(c, 8, d, r);
+    else if (bits == 32 && !sign)
+        a64_mov(c, 4, d, r);
+    else    /* a w register's write zero-extends: unsigned ones need 32 bits only */
+        bfm(c, sign ? A64_SBFM : A64_UBFM, sign ? to : 4, d, r, 0, bits - 1);
+}
+
 uint32_t a64_extend(cg_ctx *c, uint32_t r, unsigned bits, unsigned to, bool sign)
 {
     uint32_t d = a64_new_int(c);
-    if (bits >= 64 || (bits == 32 && to == 4)) {
-        a64_mov(c, 8, d, r);
-    } else if (bits == 32 && !sign) {
-        a64_mov(c, 4, d, r);
-    } else {
-        unsigned size = sign ? to : 4;
-        bfm(c, sign ? A64_SBFM : A64_UBFM, size, d, r, 0, bits - 1);
-    }
+    a64_extend_into(c, d, r, bits, to, sign);
     return d;
+}
+
+void a64_mov64(cg_ctx *c, uint32_t dst, uint32_t src)
+{
+    a64_mov(c, 8, dst, src);
 }
 
 unsigned a64_ext_op2(unsigned bits, bool sign)
@@ -738,24 +746,15 @@ static void mem_operands(cg_ctx *c, cg_inst *i, const addr *m)
         cg_op_use(F, m->index);
 }
 
-static bool lower_load(lower *L, uint32_t inst)
+bool a64_lower_load(lower *L, uint32_t inst)
 {
     cg_ctx *c = L->c;
     const ir_inst_data *in = &c->fn->insts.v[inst];
     ir_type t = c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
-    unsigned width, ext = A64_LD_ZX;
-    switch (in->op) {
-    case IR_OP_uload8: width = 1; break;
-    case IR_OP_sload8: width = 1, ext = A64_LD_SX32; break;
-    case IR_OP_uload16: width = 2; break;
-    case IR_OP_sload16: width = 2, ext = A64_LD_SX32; break;
-    case IR_OP_uload32: width = 4; break;
-    case IR_OP_sload32: width = 4, ext = A64_LD_SX64; break;
-    default:
-        if (!is_int(t) && t != IR_F32 && t != IR_F64 && !a64_vec_type(t))
-            return cg_unsupported(c, inst, NULL);
-        width = ir_type_bytes(t);
-    }
+    bool sign;
+    unsigned width = cg_mem_width(c, inst, &sign), ext = !sign ? A64_LD_ZX : width == 4 ? A64_LD_SX64 : A64_LD_SX32;
+    if (in->op == IR_OP_load && !is_int(t) && t != IR_F32 && t != IR_F64 && !a64_vec_type(t))
+        return cg_unsupported(c, inst, NULL);
     if (ext == A64_LD_SX32 && t == IR_I64)
         ext = A64_LD_SX64;
     if (in->imm != (int32_t)in->imm)
@@ -771,14 +770,14 @@ static bool lower_load(lower *L, uint32_t inst)
     return true;
 }
 
-static bool lower_store(lower *L, uint32_t inst)
+bool a64_lower_store(lower *L, uint32_t inst)
 {
     cg_ctx *c = L->c;
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
     ir_type t = cg_vtype(c, a[0]);
-    unsigned width = in->op == IR_OP_istore8 ? 1 : in->op == IR_OP_istore16 ? 2
-                   : in->op == IR_OP_istore32 ? 4 : ir_type_bytes(t);
+    bool sign;
+    unsigned width = cg_mem_width(c, inst, &sign);
     if (!is_int(t) && t != IR_F32 && t != IR_F64 && !a64_vec_type(t))
         return cg_unsupported(c, inst, NULL);
     if (in->imm != (int32_t)in->imm)
@@ -797,7 +796,7 @@ static bool lower_store(lower *L, uint32_t inst)
 
 /* ---- one instruction ------------------------------------------------------------ */
 
-static bool lower_int(lower *L, uint32_t inst, ir_type t)
+bool a64_lower_int(lower *L, uint32_t inst, ir_type t)
 {
     cg_ctx *c = L->c;
     const ir_inst_data *in = &c->fn->insts.v[inst];
@@ -857,7 +856,7 @@ static bool lower_int(lower *L, uint32_t inst, ir_type t)
     }
 }
 
-bool a64_lower_inst(lower *L, uint32_t inst)
+int a64_lower_inst(lower *L, uint32_t inst)
 {
     cg_ctx *c = L->c;
     const ir_function *fn = c->fn;
@@ -915,16 +914,9 @@ bool a64_lower_inst(lower *L, uint32_t inst)
         cg_op_def(F, d);
         return true;
     }
-    case IR_OP_atomic_load: case IR_OP_atomic_store: case IR_OP_atomic_cas: case IR_OP_atomic_rmw:
-        return a64_lower_atomic(c, inst);
     case IR_OP_fence:
         cg_emit_inst(F, A64_DMB, 0);
         return true;
-    case IR_OP_load: case IR_OP_uload8: case IR_OP_sload8: case IR_OP_uload16:
-    case IR_OP_sload16: case IR_OP_uload32: case IR_OP_sload32:
-        return lower_load(L, inst);
-    case IR_OP_store: case IR_OP_istore8: case IR_OP_istore16: case IR_OP_istore32:
-        return lower_store(L, inst);
     case IR_OP_icmp: {
         if (!is_int(cg_vtype(c, a[0])))
             return cg_unsupported(c, inst, NULL);
@@ -968,46 +960,10 @@ bool a64_lower_inst(lower *L, uint32_t inst)
         }
         return true;
     }
-    case IR_OP_uextend: case IR_OP_sextend: {
-        ir_type from = cg_vtype(c, a[0]);
-        if (!is_int(from) || !is_int(t))
-            return cg_unsupported(c, inst, NULL);
-        bool sign = in->op == IR_OP_sextend;
-        unsigned fb = ir_type_bits(from);
-        uint32_t x = a64_put_in_reg(c, a[0]), dst = res(c, inst, 0);
-        if (fb == 32 && !sign)
-            a64_mov(c, 4, dst, x);
-        else
-            bfm(c, sign ? A64_SBFM : A64_UBFM, sign ? opsize(t) : 4, dst, x, 0, fb - 1);
-        return true;
-    }
-    case IR_OP_ireduce:
-        if (!is_int(cg_vtype(c, a[0])) || !is_int(t))
-            return cg_unsupported(c, inst, NULL);
-        a64_mov(c, 8, res(c, inst, 0), a64_put_in_reg(c, a[0]));
-        return true;
-    case IR_OP_fadd: case IR_OP_fsub: case IR_OP_fmul: case IR_OP_fdiv: case IR_OP_sqrt:
-    case IR_OP_fneg: case IR_OP_fabs: case IR_OP_fcopysign: case IR_OP_fmin: case IR_OP_fmax:
-    case IR_OP_floor: case IR_OP_ceil: case IR_OP_trunc: case IR_OP_nearest: case IR_OP_fma:
-        return a64_lower_float(c, inst, t);
-    case IR_OP_bitselect:
-        if (t == IR_F32 || t == IR_F64)
-            return a64_lower_float(c, inst, t);
-        break;
-    case IR_OP_fpromote: case IR_OP_fdemote: case IR_OP_fcvt_from_sint: case IR_OP_fcvt_from_uint:
-    case IR_OP_fcvt_to_sint: case IR_OP_fcvt_to_uint: case IR_OP_fcvt_to_sint_sat:
-    case IR_OP_fcvt_to_uint_sat: case IR_OP_bitcast:
-        return a64_lower_conv(c, inst);
     default:
         break;
     }
-    if (!is_int(t)) {
-        if ((t == IR_F32 || t == IR_F64) &&
-            (in->op == IR_OP_band || in->op == IR_OP_bor || in->op == IR_OP_bxor || in->op == IR_OP_bnot))
-            return a64_lower_float(c, inst, t);
-        return cg_unsupported(c, inst, NULL);
-    }
-    return lower_int(L, inst, t);
+    return CG_BY_FAMILY;
 }
 
 /* Which instructions are lowered at their only use, in the same block:
@@ -1069,11 +1025,8 @@ static void mark_fused(lower *L)
             L->fused[d] = 1;
             if (konst)
                 break;
-            unsigned width = st ? (in->op == IR_OP_istore8 ? 1 : in->op == IR_OP_istore16 ? 2
-                                   : in->op == IR_OP_istore32 ? 4 : ir_type_bytes(vt))
-                                : (in->op == IR_OP_uload8 || in->op == IR_OP_sload8 ? 1
-                                   : in->op == IR_OP_uload16 || in->op == IR_OP_sload16 ? 2
-                                   : in->op == IR_OP_uload32 || in->op == IR_OP_sload32 ? 4 : ir_type_bytes(vt));
+            bool sign;
+            unsigned width = cg_mem_width(c, i, &sign);
             for (unsigned s = 0; s < 2; s++) {
                 uint32_t sh, x = b[s];
                 if (cg_single_use(L, d, x, IR_OP_ishl, &sh) && width > 1 &&

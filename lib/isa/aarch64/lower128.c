@@ -107,28 +107,6 @@ static void neg128(cg_ctx *c, uint32_t x, uint32_t dst)
     a64_alu(c, A64_SBC, 8, dst + 1, A64_ZR, x + 1);
 }
 
-static bool lower_load_store(cg_ctx *c, uint32_t inst)
-{
-    const ir_inst_data *in = &c->fn->insts.v[inst];
-    const uint32_t *a = ir_inst_args(c->fn, inst);
-    bool store = in->op == IR_OP_store;
-    if ((in->op != IR_OP_load && !store) || in->imm != (int32_t)in->imm || in->imm > INT32_MAX - 8)
-        return cg_unsupported(c, inst, NULL);
-    uint32_t v = store ? a64_put_in_reg(c, a[0]) : res(c, inst, 0);
-    uint32_t base = a64_put_in_reg(c, a[store]);
-    for (unsigned k = 0; k < 2; k++) {
-        cg_inst *i = cg_emit_inst(F, store ? A64_STORE : A64_LOAD, 2);
-        i->size = 8, i->amode = A64_AM_BASE, i->disp = (int32_t)in->imm + 8 * (int32_t)k;
-        i->imm = in->mf.trap;
-        if (store)
-            cg_op_use(F, v + k);
-        else
-            cg_op_def(F, v + k);
-        cg_op_use(F, base);
-    }
-    return true;
-}
-
 /* Division by the C library's rules once the traps are checked here. */
 static void lower_div128(cg_ctx *c, uint32_t inst)
 {
@@ -248,6 +226,9 @@ static bool lower_atomic128(cg_ctx *c, uint32_t inst)
 
 bool a64_lower_i128(cg_ctx *c, uint32_t inst)
 {
+    int done = cg_lower_i128_moves(c, inst);
+    if (done != CG_BY_FAMILY)
+        return done == CG_DONE;
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
     ir_type t = in->nres ? c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type : IR_TYPE_NONE;
@@ -331,48 +312,15 @@ bool a64_lower_i128(cg_ctx *c, uint32_t inst)
     case IR_OP_icmp:
         a64_cset(c, a64_icmp_i128(c, inst), res(c, inst, 0));
         return true;
-    case IR_OP_uextend: case IR_OP_sextend: {
+    case IR_OP_sextend: {     /* the high half: copies of the sign */
         ir_type from = cg_vtype(c, a[0]);
         if (!ir_type_is_int(from) || ir_type_is_vector(from) || from == IR_I128)
             return cg_unsupported(c, inst, NULL);
         uint32_t x = a64_put_in_reg(c, a[0]), d = res(c, inst, 0);
-        bool sign = in->op == IR_OP_sextend;
-        unsigned bits = ir_type_bits(from);
-        if (bits == 64)
-            mov(c, d, x);
-        else
-            mov(c, d, a64_extend(c, x, bits, 8, sign));
-        if (sign)
-            a64_shift_imm(c, A64_ASR, 8, d + 1, d, 63);
-        else
-            mov(c, d + 1, A64_ZR);
+        a64_extend_into(c, d, x, ir_type_bits(from), 8, true);
+        a64_shift_imm(c, A64_ASR, 8, d + 1, d, 63);
         return true;
     }
-    case IR_OP_ireduce:
-        mov(c, res(c, inst, 0), a64_put_in_reg(c, a[0]));
-        return true;
-    case IR_OP_bitcast: {
-        if (t != IR_I128 || cg_vtype(c, a[0]) != IR_I128)
-            return cg_unsupported(c, inst, NULL);
-        uint32_t x = a64_put_in_reg(c, a[0]), d = res(c, inst, 0);
-        mov(c, d, x);
-        mov(c, d + 1, x + 1);
-        return true;
-    }
-    case IR_OP_iconcat: {
-        uint32_t lo = a64_put_in_reg(c, a[0]), hi = a64_put_in_reg(c, a[1]), d = res(c, inst, 0);
-        mov(c, d, lo);
-        mov(c, d + 1, hi);
-        return true;
-    }
-    case IR_OP_isplit: {
-        uint32_t x = a64_put_in_reg(c, a[0]);
-        mov(c, res(c, inst, 0), x);
-        mov(c, res(c, inst, 1), x + 1);
-        return true;
-    }
-    case IR_OP_load: case IR_OP_store:
-        return lower_load_store(c, inst);
     case IR_OP_clz: {
         uint32_t x = a64_put_in_reg(c, a[0]), d = res(c, inst, 0);
         clz128(c, x, d);

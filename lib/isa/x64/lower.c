@@ -123,14 +123,25 @@ uint32_t x64_movi(cg_ctx *c, unsigned size, int64_t imm)
 }
 
 /* Zero- or sign-extend the low `bits` of r to 32 (bits < 32) or 64 bits. */
-uint32_t x64_extend(cg_ctx *c, uint32_t r, unsigned bits, unsigned to, bool sign)
+void x64_extend_into(cg_ctx *c, uint32_t d, uint32_t r, unsigned bits, unsigned to, bool sign)
 {
-    uint32_t d = x64_new_int(c);
+    /* a write of 32 bits zero-extends to 64: unsigned extensions need no REX.W */
     if (bits == 32 && !sign)
         x64_un(c, X64_MOV, 0, 4, 0, d, r);
     else
-        x64_un(c, X64_EXT, sign, to, bits / 8, d, r);
+        x64_un(c, X64_EXT, sign, sign ? to : 4, bits / 8, d, r);
+}
+
+uint32_t x64_extend(cg_ctx *c, uint32_t r, unsigned bits, unsigned to, bool sign)
+{
+    uint32_t d = x64_new_int(c);
+    x64_extend_into(c, d, r, bits, to, sign);
     return d;
+}
+
+void x64_mov64(cg_ctx *c, uint32_t dst, uint32_t src)
+{
+    x64_un(c, X64_MOV, 0, 8, 0, dst, src);
 }
 
 uint32_t x64_extend64(cg_ctx *c, uint32_t r, unsigned bits, bool sign)
@@ -512,7 +523,7 @@ void x64_bitrev(cg_ctx *c, unsigned bits, uint32_t x, uint32_t dst)
 
 /* ---- one instruction ------------------------------------------------------------ */
 
-static bool lower_int(cg_lower *L, uint32_t inst, ir_type t)
+bool x64_lower_int(cg_lower *L, uint32_t inst, ir_type t)
 {
     cg_ctx *c = L->c;
     const ir_inst_data *in = &c->fn->insts.v[inst];
@@ -661,7 +672,7 @@ static bool lower_int(cg_lower *L, uint32_t inst, ir_type t)
     }
 }
 
-bool x64_lower_inst(cg_lower *L, uint32_t inst)
+int x64_lower_inst(cg_lower *L, uint32_t inst)
 {
     cg_ctx *c = L->c;
     const ir_function *fn = c->fn;
@@ -716,16 +727,9 @@ bool x64_lower_inst(cg_lower *L, uint32_t inst)
         cg_op_use(F, X64_RBP);
         return true;
     }
-    case IR_OP_atomic_load: case IR_OP_atomic_store: case IR_OP_atomic_cas: case IR_OP_atomic_rmw:
-        return x64_lower_atomic(c, inst);
     case IR_OP_fence:
         cg_emit_inst(F, X64_FENCE, 0);
         return true;
-    case IR_OP_load: case IR_OP_uload8: case IR_OP_sload8: case IR_OP_uload16:
-    case IR_OP_sload16: case IR_OP_uload32: case IR_OP_sload32:
-        return x64_lower_load(L, inst);
-    case IR_OP_store: case IR_OP_istore8: case IR_OP_istore16: case IR_OP_istore32:
-        return x64_lower_store(L, inst);
     case IR_OP_icmp: {
         if (L->fused[inst])
             return true;
@@ -757,50 +761,10 @@ bool x64_lower_inst(cg_lower *L, uint32_t inst)
             x64_rr(c, X64_XSEL, cc, 8, res(c, inst, 0), y, x);
         return true;
     }
-    case IR_OP_uextend: case IR_OP_sextend: {
-        ir_type from = cg_vtype(c, a[0]);
-        if (!is_int(from) || !is_int(t))
-            return cg_unsupported(c, inst, NULL);
-        bool sign = in->op == IR_OP_sextend;
-        unsigned fb = ir_type_bits(from);
-        uint32_t x = x64_put_in_reg(c, a[0]), dst = res(c, inst, 0);
-        if (fb == 32 && !sign)
-            x64_un(c, X64_MOV, 0, 4, 0, dst, x);
-        else
-            x64_un(c, X64_EXT, sign, sign ? opsize(t) : 4, fb / 8, dst, x);
-        return true;
-    }
-    case IR_OP_ireduce:
-        if (!is_int(cg_vtype(c, a[0])) || !is_int(t))
-            return cg_unsupported(c, inst, NULL);
-        x64_un(c, X64_MOV, 0, 8, 0, res(c, inst, 0), x64_put_in_reg(c, a[0]));
-        return true;
-    case IR_OP_fadd: case IR_OP_fsub: case IR_OP_fmul: case IR_OP_fdiv:
-        if ((t == IR_F32 || t == IR_F64) && x64_lower_fconst_op(c, inst, t))
-            return true;
-        return x64_lower_float(c, inst, t);
-    case IR_OP_sqrt:
-    case IR_OP_fneg: case IR_OP_fabs: case IR_OP_fcopysign: case IR_OP_fmin: case IR_OP_fmax:
-    case IR_OP_floor: case IR_OP_ceil: case IR_OP_trunc: case IR_OP_nearest: case IR_OP_fma:
-        return x64_lower_float(c, inst, t);
-    case IR_OP_bitselect:
-        if (t == IR_F32 || t == IR_F64)
-            return x64_lower_float(c, inst, t);
-        break;
-    case IR_OP_fpromote: case IR_OP_fdemote: case IR_OP_fcvt_from_sint: case IR_OP_fcvt_from_uint:
-    case IR_OP_fcvt_to_sint: case IR_OP_fcvt_to_uint: case IR_OP_fcvt_to_sint_sat:
-    case IR_OP_fcvt_to_uint_sat: case IR_OP_bitcast:
-        return x64_lower_conv(c, inst);
     default:
         break;
     }
-    if (!is_int(t)) {
-        if ((t == IR_F32 || t == IR_F64) &&
-            (in->op == IR_OP_band || in->op == IR_OP_bor || in->op == IR_OP_bxor || in->op == IR_OP_bnot))
-            return x64_lower_float(c, inst, t);
-        return cg_unsupported(c, inst, NULL);
-    }
-    return lower_int(L, inst, t);
+    return CG_BY_FAMILY;
 }
 
 /* An icmp whose only use is the condition of a brif, select, trapz or

@@ -88,6 +88,9 @@ bool x64_lower_float(cg_ctx *c, uint32_t inst, ir_type t)
     const uint32_t *a = ir_inst_args(c->fn, inst);
     if (t != IR_F32 && t != IR_F64)
         return cg_unsupported(c, inst, NULL);
+    bool arith = in->op == IR_OP_fadd || in->op == IR_OP_fsub || in->op == IR_OP_fmul || in->op == IR_OP_fdiv;
+    if (arith && x64_lower_fconst_op(c, inst, t))   /* a constant operand from memory */
+        return true;
     unsigned size = ir_type_bytes(t);
     uint64_t sign = size == 4 ? 0x80000000u : 0x8000000000000000ull;
     uint32_t dst = res(c, inst, 0);

@@ -139,19 +139,10 @@ bool x64_lower_load(x64_lowering *L, uint32_t inst)
     cg_ctx *c = L->c;
     const ir_inst_data *in = &c->fn->insts.v[inst];
     ir_type t = c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
-    unsigned width, ext = X64_LD_ZX;
-    switch (in->op) {
-    case IR_OP_uload8: width = 1; break;
-    case IR_OP_sload8: width = 1, ext = X64_LD_SX; break;
-    case IR_OP_uload16: width = 2; break;
-    case IR_OP_sload16: width = 2, ext = X64_LD_SX; break;
-    case IR_OP_uload32: width = 4; break;
-    case IR_OP_sload32: width = 4, ext = X64_LD_SX; break;
-    default:
-        if (!is_int(t) && t != IR_F32 && t != IR_F64 && !x64_vec_type(t))
-            return cg_unsupported(c, inst, NULL);
-        width = ir_type_bytes(t);
-    }
+    bool sign;
+    unsigned width = cg_mem_width(c, inst, &sign), ext = sign ? X64_LD_SX : X64_LD_ZX;
+    if (in->op == IR_OP_load && !is_int(t) && t != IR_F32 && t != IR_F64 && !x64_vec_type(t))
+        return cg_unsupported(c, inst, NULL);
     if (ext == X64_LD_SX && t == IR_I64)
         ext |= X64_LD_64;
     bool fl = ir_type_is_float(t) || ir_type_is_vector(t);
@@ -171,8 +162,8 @@ bool x64_lower_store(x64_lowering *L, uint32_t inst)
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
     ir_type t = cg_vtype(c, a[0]);
-    unsigned width = in->op == IR_OP_istore8 ? 1 : in->op == IR_OP_istore16 ? 2
-                   : in->op == IR_OP_istore32 ? 4 : ir_type_bytes(t);
+    bool sign;
+    unsigned width = cg_mem_width(c, inst, &sign);
     if (!is_int(t) && t != IR_F32 && t != IR_F64 && !x64_vec_type(t))
         return cg_unsupported(c, inst, NULL);
     int64_t k;

@@ -179,6 +179,8 @@ void x64_setcc(cg_ctx *c, unsigned cc, uint32_t dst);
 void x64_test(cg_ctx *c, uint32_t r, unsigned size);
 void x64_cmov(cg_ctx *c, unsigned cc, unsigned size, uint32_t dst, uint32_t if_not, uint32_t if_cc);
 /* Zero- or sign-extend the low `bits` of r to `to` bytes (4 or 8), new vreg. */
+void x64_extend_into(cg_ctx *c, uint32_t d, uint32_t r, unsigned bits, unsigned to, bool sign);
+void x64_mov64(cg_ctx *c, uint32_t dst, uint32_t src);
 uint32_t x64_extend(cg_ctx *c, uint32_t r, unsigned bits, unsigned to, bool sign);
 uint32_t x64_extend64(cg_ctx *c, uint32_t r, unsigned bits, bool sign);
 void x64_bitrev(cg_ctx *c, unsigned bits, uint32_t x, uint32_t dst);
@@ -199,7 +201,8 @@ enum {
 typedef cg_lower x64_lowering;
 /* cg_isa's lowering hooks. */
 bool x64_prepare(cg_lower *L);
-bool x64_lower_inst(cg_lower *L, uint32_t inst);
+int x64_lower_inst(cg_lower *L, uint32_t inst);
+bool x64_lower_int(cg_lower *L, uint32_t inst, ir_type t);
 void x64_branch(cg_lower *L, uint32_t inst, uint32_t lt, uint32_t lf);
 bool x64_emit(cg_ctx *c);
 
