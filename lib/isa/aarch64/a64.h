@@ -337,6 +337,9 @@ void a64_vector_prepare(cg_ctx *c);
 /* Whether lowervec.c lowers inst (an operand or result is a vector). */
 bool a64_is_vector_inst(const cg_ctx *c, uint32_t inst);
 bool a64_lower_vector(cg_lower *L, uint32_t inst);
+/* The op, a:b:c, cmode and d:e:f:g:h fields (A64_NF_IMM) of a movi or
+ * mvni that puts the 8 bytes x in each half of a register, if one does. */
+bool a64_movi_fields(uint64_t x, int64_t *imm);
 /* d = cc ? x : y for vectors of type t, the flags set. */
 void a64_vselect(cg_ctx *c, unsigned cc, ir_type t, uint32_t d, uint32_t x, uint32_t y);
 

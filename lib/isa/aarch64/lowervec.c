@@ -132,9 +132,7 @@ static void vmov(cg_ctx *c, uint32_t d, uint32_t s)
     a64_mov(c, 16, d, s);
 }
 
-/* The op, a:b:c, cmode and d:e:f:g:h fields of movi/mvni for the
- * repeated 8 bytes x, if one encodes them. */
-static bool movi_fields(uint64_t x, int64_t *imm)
+bool a64_movi_fields(uint64_t x, int64_t *imm)
 {
 #define ENC(op, cmode, v) ((int64_t)(op) << 29 | (int64_t)((v) >> 5 & 7) << 16 | (int64_t)(cmode) << 12 | \
                            (int64_t)((v) & 31) << 5)
@@ -186,7 +184,7 @@ static uint32_t vconst(cg_ctx *c, const uint8_t b[16], unsigned bytes, uint32_t 
     if (d == N)
         d = nv(c);
     bool q = bytes > 8;
-    if ((!q || lo == hi) && movi_fields(lo, &imm)) {
+    if ((!q || lo == hi) && a64_movi_fields(lo, &imm)) {
         vop(c, A64_N_MOVI, q ? A64_16B : A64_8B, d, N, N, imm);
         return d;
     }
