@@ -108,7 +108,7 @@ typedef struct cg_func {
     IR_VEC(uint32_t) allocs;    /* one per operand */
     IR_VEC(cg_edit) edits;      /* sorted by pos */
     uint32_t nspill;            /* spill slots, 8 bytes each (16 if wide_spill) */
-    bool wide_spill;            /* set by lowering: vector values need 16-byte slots */
+    bool wide_spill;            /* vector values (cg_vec_function): 16-byte slots */
     uint64_t dirty;             /* pregs written */
 } cg_func;
 
@@ -390,6 +390,10 @@ void cg_abi_free(cg_abi *a);
 
 /* ---- vectors (vec.c): what no target decides ------------------------------------ */
 
+/* Does fn have a vector value?  Then (wide_spill) its float-class registers
+ * are moved and spilled whole, 16 bytes: a lowering may hold 128 bits in a
+ * temporary even for a 64-bit vector (AArch64's sshll before an ext). */
+bool cg_vec_function(const ir_function *fn);
 /* The 16 bytes of a vconst (zero past its type's size) or shuffle immediate. */
 void cg_vec_imm_bytes(const ir_function *fn, const ir_inst_data *in, uint8_t out[16]);
 /* The low `bytes` bytes of x repeated over 16. */

@@ -6,6 +6,14 @@
 
 #include <string.h>
 
+bool cg_vec_function(const ir_function *fn)
+{
+    for (uint32_t v = 0; v < fn->values.n; v++)
+        if (ir_type_is_vector(fn->values.v[v].type))
+            return true;
+    return false;
+}
+
 void cg_vec_imm_bytes(const ir_function *fn, const ir_inst_data *in, uint8_t out[16])
 {
     uint32_t off = (uint32_t)in->imm, len = 16;

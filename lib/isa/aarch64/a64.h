@@ -331,9 +331,6 @@ bool a64_lower_atomic(cg_ctx *c, uint32_t inst);
 /* A vector clifrun lowers: 2 to 16 bytes of i8..i64, f32 or f64 lanes (a
  * dynamic one as its base type). */
 bool a64_vec_type(ir_type t);
-/* Before lowering: 16-byte spill slots (and calls that clobber all of
- * v8-v15) if the function has 128-bit vector values. */
-void a64_vector_prepare(cg_ctx *c);
 /* Whether lowervec.c lowers inst (an operand or result is a vector). */
 bool a64_is_vector_inst(const cg_ctx *c, uint32_t inst);
 bool a64_lower_vector(cg_lower *L, uint32_t inst);

@@ -118,10 +118,11 @@ bool a64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uin
 /* ---- the primitives the shared lowering emits through ------------------------- */
 
 /* AAPCS64 preserves only the low 64 bits of v8-v15 across a call, and the
- * allocator knows registers, not widths: in a function with 128-bit
- * vector values (wide_spill, set before lowering) a call clobbers every
- * vector register, as Cranelift's do everywhere.  Elsewhere a float or a
- * vector of up to 64 bits fits the preserved half and may stay in v8-v15. */
+ * allocator knows registers, not widths: in a function with vector
+ * values (wide_spill, set before lowering; even a 64-bit vector may pass
+ * through 128 bits) a call clobbers every vector register, as Cranelift's
+ * do everywhere.  Elsewhere a float fits the preserved half and may stay
+ * in v8-v15. */
 unsigned a64_call_clobbers(const cg_ctx *c, ir_callconv cc)
 {
     return c->f.wide_spill ? A64_CLOB_CALLV : A64_CLOB_CALL;

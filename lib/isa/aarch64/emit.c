@@ -285,7 +285,7 @@ static void access(em *e, unsigned kind, bool fp, unsigned width, unsigned rt, u
 
 /* ---- moves of the allocator -------------------------------------------------------- */
 
-/* A function with 128-bit vector values (wide_spill) moves and spills all
+/* A function with vector values (wide_spill) moves and spills all
  * of every float-class register, in 16-byte slots; others 64 bits. */
 static void move(em *e, uint32_t from, uint32_t to, unsigned cls)
 {

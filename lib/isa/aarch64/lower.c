@@ -1081,7 +1081,6 @@ static void mark_fused(lower *L)
 
 bool a64_prepare(lower *L)
 {
-    a64_vector_prepare(L->c);
     mark_fused(L);
     return true;
 }

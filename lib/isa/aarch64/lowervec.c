@@ -45,14 +45,6 @@ static unsigned arr(ir_type t)
     return lb(t) << 1 | is_q(t);
 }
 
-void a64_vector_prepare(cg_ctx *c)
-{
-    const ir_function *fn = c->fn;
-    for (uint32_t v = 0; v < fn->values.n && !c->f.wide_spill; v++)
-        if (ir_type_is_vector(fn->values.v[v].type) && ir_type_bytes(fixed(fn->values.v[v].type)) > 8)
-            c->f.wide_spill = true;
-}
-
 bool a64_is_vector_inst(const cg_ctx *c, uint32_t inst)
 {
     const ir_function *fn = c->fn;

@@ -41,14 +41,6 @@ static unsigned lb(ir_type t)
     return (unsigned)__builtin_ctz(ir_type_lane_bits(t) / 8);
 }
 
-void x64_vector_prepare(cg_ctx *c)
-{
-    const ir_function *fn = c->fn;
-    for (uint32_t v = 0; v < fn->values.n && !c->f.wide_spill; v++)
-        if (ir_type_is_vector(fn->values.v[v].type))
-            c->f.wide_spill = true;
-}
-
 bool x64_is_vector_inst(const cg_ctx *c, uint32_t inst)
 {
     const ir_function *fn = c->fn;

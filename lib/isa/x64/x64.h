@@ -252,8 +252,6 @@ unsigned x64_test_i128(cg_ctx *c, uint32_t r);
 /* Whether inst has a vector operand or result (then lowervec.c lowers it). */
 bool x64_is_vector_inst(const cg_ctx *c, uint32_t inst);
 bool x64_lower_vector(x64_lowering *L, uint32_t inst);
-/* Before lowering: 16-byte spill slots if the function has vector values. */
-void x64_vector_prepare(cg_ctx *c);
 /* A vector type passed in an xmm register (up to 16 bytes, not dynamic). */
 bool x64_vec_type(ir_type t);
 
