@@ -394,6 +394,11 @@ void cg_abi_free(cg_abi *a);
  * are moved and spilled whole, 16 bytes: a lowering may hold 128 bits in a
  * temporary even for a 64-bit vector (AArch64's sshll before an ext). */
 bool cg_vec_function(const ir_function *fn);
+/* Does inst have a vector result or operand? */
+bool cg_vec_inst(const cg_ctx *c, uint32_t inst);
+/* The lane of an extractlane or insertlane (the verifier keeps it in range;
+ * masked all the same so no lowering indexes past the vector). */
+unsigned cg_vec_lane(const cg_ctx *c, uint32_t inst);
 /* The 16 bytes of a vconst (zero past its type's size) or shuffle immediate. */
 void cg_vec_imm_bytes(const ir_function *fn, const ir_inst_data *in, uint8_t out[16]);
 /* The low `bytes` bytes of x repeated over 16. */

@@ -14,6 +14,28 @@ bool cg_vec_function(const ir_function *fn)
     return false;
 }
 
+bool cg_vec_inst(const cg_ctx *c, uint32_t inst)
+{
+    const ir_function *fn = c->fn;
+    const ir_inst_data *in = &fn->insts.v[inst];
+    for (uint32_t k = 0; k < in->nres; k++)
+        if (ir_type_is_vector(fn->values.v[ir_inst_results(fn, inst)[k]].type))
+            return true;
+    for (uint32_t k = 0; k < in->nargs; k++)
+        if (ir_type_is_vector(cg_vtype(c, ir_inst_args(fn, inst)[k])))
+            return true;
+    return false;
+}
+
+unsigned cg_vec_lane(const cg_ctx *c, uint32_t inst)
+{
+    const ir_function *fn = c->fn;
+    const ir_inst_data *in = &fn->insts.v[inst];
+    ir_type vt = in->op == IR_OP_extractlane ? cg_vtype(c, ir_inst_args(fn, inst)[0])
+                                             : fn->values.v[ir_inst_results(fn, inst)[0]].type;
+    return (unsigned)in->imm & (ir_type_lanes(vt) - 1);
+}
+
 void cg_vec_imm_bytes(const ir_function *fn, const ir_inst_data *in, uint8_t out[16])
 {
     uint32_t off = (uint32_t)in->imm, len = 16;

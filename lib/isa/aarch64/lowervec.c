@@ -53,15 +53,8 @@ bool a64_is_vector_inst(const cg_ctx *c, uint32_t inst)
     case IR_OP_load: case IR_OP_store: case IR_OP_select: case IR_OP_select_spectre_guard:
         return false;   /* lower.c: they keep its addressing modes, conditions */
     default:
-        break;
+        return cg_vec_inst(c, inst);
     }
-    for (uint32_t k = 0; k < in->nres; k++)
-        if (ir_type_is_vector(fn->values.v[ir_inst_results(fn, inst)[k]].type))
-            return true;
-    for (uint32_t k = 0; k < in->nargs; k++)
-        if (ir_type_is_vector(cg_vtype(c, ir_inst_args(fn, inst)[k])))
-            return true;
-    return false;
 }
 
 /* ---- emitters ------------------------------------------------------------------- */
@@ -629,10 +622,10 @@ bool a64_lower_vector(cg_lower *L, uint32_t inst)
         vsplat(c, t, d, a[0]);
         return true;
     case IR_OP_extractlane:
-        vextract(c, at, (unsigned)in->imm & (ir_type_lanes(at) - 1), d, X(0));
+        vextract(c, at, cg_vec_lane(c, inst), d, X(0));
         return true;
     case IR_OP_insertlane:
-        vinsert(c, t, (unsigned)in->imm & (ir_type_lanes(t) - 1), d, X(0), X(1));
+        vinsert(c, t, cg_vec_lane(c, inst), d, X(0), X(1));
         return true;
     case IR_OP_scalar_to_vector:
         scalar_to_vector(c, t, d, a[0]);

@@ -47,13 +47,7 @@ bool x64_is_vector_inst(const cg_ctx *c, uint32_t inst)
     const ir_inst_data *in = &fn->insts.v[inst];
     if (in->op == IR_OP_load || in->op == IR_OP_store)
         return false;   /* lowermem.c: they keep its addressing modes */
-    for (uint32_t k = 0; k < in->nres; k++)
-        if (ir_type_is_vector(fn->values.v[ir_inst_results(fn, inst)[k]].type))
-            return true;
-    for (uint32_t k = 0; k < in->nargs; k++)
-        if (ir_type_is_vector(cg_vtype(c, ir_inst_args(fn, inst)[k])))
-            return true;
-    return false;
+    return cg_vec_inst(c, inst);
 }
 
 /* ---- emitters ------------------------------------------------------------------- */
@@ -1065,10 +1059,10 @@ bool x64_lower_vector(x64_lowering *L, uint32_t inst)
         vsplat(c, t, d, a[0]);
         return true;
     case IR_OP_extractlane:
-        vextract(c, at, (unsigned)in->imm & (ir_type_lanes(at) - 1), d, X(0));
+        vextract(c, at, cg_vec_lane(c, inst), d, X(0));
         return true;
     case IR_OP_insertlane:
-        vinsert(c, t, (unsigned)in->imm & (ir_type_lanes(t) - 1), d, X(0), X(1));
+        vinsert(c, t, cg_vec_lane(c, inst), d, X(0), X(1));
         return true;
     case IR_OP_scalar_to_vector: {
         ir_type lt = ir_type_lane(t);
