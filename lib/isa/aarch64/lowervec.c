@@ -658,6 +658,9 @@ bool a64_lower_vector(cg_lower *L, uint32_t inst)
     case IR_OP_bitselect:
         bsl(c, d, X(0), X(1), X(2));
         return true;
+    case IR_OP_blendv:      /* the top bit of each lane as a mask */
+        bsl(c, d, v2(c, A64_N_CMLTZ, arr(t), N, X(0)), X(1), X(2));
+        return true;
     case IR_OP_swiden_low: case IR_OP_uwiden_low: case IR_OP_swiden_high: case IR_OP_uwiden_high:
         vwiden(c, in->op == IR_OP_swiden_low || in->op == IR_OP_swiden_high,
                in->op == IR_OP_swiden_high || in->op == IR_OP_uwiden_high, at, d, X(0));
