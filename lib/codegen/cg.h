@@ -399,6 +399,10 @@ bool cg_vec_inst(const cg_ctx *c, uint32_t inst);
 /* The lane of an extractlane or insertlane (the verifier keeps it in range;
  * masked all the same so no lowering indexes past the vector). */
 unsigned cg_vec_lane(const cg_ctx *c, uint32_t inst);
+/* Is inst iadd_pairwise of swiden_low x and swiden_high x (or both uwiden),
+ * each widening used only there (wasm's extadd_pairwise)?  w: the two
+ * widenings, for the target to mark fused and lower as one instruction. */
+bool cg_vec_extadd_pairwise(const cg_lower *L, uint32_t inst, uint32_t w[2]);
 /* The 16 bytes of a vconst (zero past its type's size) or shuffle immediate. */
 void cg_vec_imm_bytes(const ir_function *fn, const ir_inst_data *in, uint8_t out[16]);
 /* The low `bytes` bytes of x repeated over 16. */

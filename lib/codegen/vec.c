@@ -36,6 +36,21 @@ unsigned cg_vec_lane(const cg_ctx *c, uint32_t inst)
     return (unsigned)in->imm & (ir_type_lanes(vt) - 1);
 }
 
+bool cg_vec_extadd_pairwise(const cg_lower *L, uint32_t inst, uint32_t w[2])
+{
+    const ir_function *fn = L->c->fn;
+    if (fn->insts.v[inst].op != IR_OP_iadd_pairwise)
+        return false;
+    const uint32_t *a = ir_inst_args(fn, inst);
+    static const ir_opcode lo[2] = {IR_OP_swiden_low, IR_OP_uwiden_low};
+    static const ir_opcode hi[2] = {IR_OP_swiden_high, IR_OP_uwiden_high};
+    for (unsigned s = 0; s < 2; s++)
+        if (cg_single_use(L, inst, a[0], lo[s], &w[0]) && cg_single_use(L, inst, a[1], hi[s], &w[1]) &&
+            ir_value_resolve(fn, ir_inst_args(fn, w[0])[0]) == ir_value_resolve(fn, ir_inst_args(fn, w[1])[0]))
+            return true;
+    return false;
+}
+
 void cg_vec_imm_bytes(const ir_function *fn, const ir_inst_data *in, uint8_t out[16])
 {
     uint32_t off = (uint32_t)in->imm, len = 16;

@@ -1045,6 +1045,12 @@ static void mark_fused(lower *L)
             }
             break;
         }
+        case IR_OP_iadd_pairwise: {     /* saddlp/uaddlp (lowervec.c) */
+            uint32_t w[2];
+            if (cg_vec_extadd_pairwise(L, i, w) && ir_type_bytes(cg_vtype(c, ir_inst_args(fn, w[0])[0])) >= 8)
+                L->fused[w[0]] = L->fused[w[1]] = 1;
+            break;
+        }
         default:
             break;
         }

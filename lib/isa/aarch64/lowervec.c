@@ -670,11 +670,19 @@ bool a64_lower_vector(cg_lower *L, uint32_t inst)
             break;
         vnarrow(c, in->op, at, d, X(0), X(1));
         return true;
-    case IR_OP_iadd_pairwise:       /* small vectors would take lanes past the type */
+    case IR_OP_iadd_pairwise: {     /* small vectors would take lanes past the type */
+        uint32_t w = cg_def_of(c, a[0]);
+        if (w != IR_NONE && L->fused[w]) {      /* of both widenings of one x (lower.c) */
+            uint32_t x = ir_inst_args(fn, w)[0];
+            v2(c, fn->insts.v[w].op == IR_OP_swiden_low ? A64_N_SADDLP : A64_N_UADDLP, arr(cg_vtype(c, x)), d,
+               a64_put_in_reg(c, x));
+            return true;
+        }
         if (ir_type_bytes(t) < 8)
             break;
         v3(c, A64_N_ADDP, arr(t), d, X(0), X(1));
         return true;
+    }
     case IR_OP_swizzle:
         v3(c, A64_N_TBL, A64_16B, d, X(0), X(1));
         return true;
