@@ -264,7 +264,7 @@ void cg_libcall(cg_ctx *c, const char *name, const ir_type *types, const uint32_
     char what[96];
     /* a few scalars: the C convention takes them in registers on every target */
     if (c->isa->compute_locs(a, IR_CC_system_v, ps, n, &r, 1, &s, what, sizeof what))
-        emit_call(c, a, &s, CG_NONE, cg_sym_add(c, name), args, &ret, c->isa->call_clobbers(IR_CC_system_v));
+        emit_call(c, a, &s, CG_NONE, cg_sym_add(c, name), args, &ret, c->isa->call_clobbers(c, IR_CC_system_v));
     a->locs.n = mark;
     if (a == &local)
         cg_abi_free(&local);
@@ -300,7 +300,7 @@ bool cg_lower_call(cg_ctx *c, cg_abi *a, uint32_t inst)
     uint32_t *args = call_args(c, a, inst, &s, &callee, &sym), *rets = args + s.nargs;
     for (uint32_t i = 0; i < s.nrets; i++)
         rets[i] = cg_value_vreg(c, res[i]);
-    emit_call(c, a, &s, callee, sym, args, rets, c->isa->call_clobbers(s.cc));
+    emit_call(c, a, &s, callee, sym, args, rets, c->isa->call_clobbers(c, s.cc));
     a->locs.n = mark;
     return true;
 }
@@ -446,7 +446,7 @@ bool cg_lower_trampoline(cg_ctx *c)
         }
         for (uint32_t i = 0; i < s.nargs; i++)
             slot_access(c, false, &a.locs.v[s.args + i], args[i], abuf, i);
-        emit_call(c, &a, &s, callee, 0, args, rets, isa->call_clobbers(s.cc));
+        emit_call(c, &a, &s, callee, 0, args, rets, isa->call_clobbers(c, s.cc));
         for (uint32_t i = 0; i < s.nrets; i++)
             slot_access(c, true, &a.locs.v[s.rets + i], rets[i], rbuf, i);
         cg_emit_inst(f, isa->op_ret, 0);

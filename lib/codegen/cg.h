@@ -108,7 +108,7 @@ typedef struct cg_func {
     IR_VEC(uint32_t) allocs;    /* one per operand */
     IR_VEC(cg_edit) edits;      /* sorted by pos */
     uint32_t nspill;            /* spill slots, 8 bytes each (16 if wide_spill) */
-    bool wide_spill;            /* set by lowering: vector values need 16-byte slots */
+    bool wide_spill;            /* vector values (cg_vec_function): 16-byte slots */
     uint64_t dirty;             /* pregs written */
 } cg_func;
 
@@ -255,7 +255,10 @@ struct cg_isa {
      * with `what` ("sarg parameter") if the target cannot pass them. */
     bool (*compute_locs)(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uint32_t nparams,
                          const ir_abi_param *rets, uint32_t nrets, cg_sig *out, char *what, size_t wn);
-    unsigned (*call_clobbers)(ir_callconv cc);  /* the clobber set of a call */
+    /* The clobber set of a call from this function (a target may widen it
+     * for a function that holds values the convention preserves only in
+     * part, as AArch64 for 128-bit vectors). */
+    unsigned (*call_clobbers)(const cg_ctx *c, ir_callconv cc);
     uint8_t clob_all;           /* clobber set of everything (try_call) */
     uint8_t callee_reg_all;     /* an indirect callee's register when everything is clobbered */
     uint8_t callee_reg_tail;    /* an indirect return_call's target register */
@@ -408,6 +411,35 @@ bool cg_needs_legalize(const ir_function *fn);
 /* Rewrite f in place for every target; false (with d set at the
  * instruction) for what has no rewrite.  `isa` names the target in errors. */
 bool cg_legalize(ir_function *f, const char *isa, ir_diag *d);
+
+/* ---- vectors (vec.c): what no target decides ------------------------------------ */
+
+/* Does fn have a vector value?  Then (wide_spill) its float-class registers
+ * are moved and spilled whole, 16 bytes: a lowering may hold 128 bits in a
+ * temporary even for a 64-bit vector (AArch64's sshll before an ext). */
+bool cg_vec_function(const ir_function *fn);
+/* Does inst have a vector result or operand? */
+bool cg_vec_inst(const cg_ctx *c, uint32_t inst);
+/* The lane of an extractlane or insertlane (the verifier keeps it in range;
+ * masked all the same so no lowering indexes past the vector). */
+unsigned cg_vec_lane(const cg_ctx *c, uint32_t inst);
+/* Is inst iadd_pairwise of swiden_low x and swiden_high x (or both uwiden),
+ * each widening used only there (wasm's extadd_pairwise)?  w: the two
+ * widenings, for the target to mark fused and lower as one instruction. */
+bool cg_vec_extadd_pairwise(const cg_lower *L, uint32_t inst, uint32_t w[2]);
+/* The 16 bytes of a vconst (zero past its type's size) or shuffle immediate. */
+void cg_vec_imm_bytes(const ir_function *fn, const ir_inst_data *in, uint8_t out[16]);
+/* The low `bytes` bytes of x repeated over 16. */
+void cg_vec_splat_bytes(uint8_t out[16], uint64_t x, unsigned bytes);
+/* Is v an iconst, f32const or f64const?  *bits its immediate. */
+bool cg_vec_const_scalar(const cg_ctx *c, uint32_t v, uint64_t *bits);
+/* A shuffle's mask as one per source (bytes 0-15 of x, 16-31 of y): ma[k]
+ * the byte of x, mb[k] of y, 0x80 where the other source (or neither, a
+ * zero) gives it.  Returns which sources it takes: bit 0 x, bit 1 y. */
+unsigned cg_shuffle_split(const uint8_t mask[16], uint8_t ma[16], uint8_t mb[16]);
+/* Does the mask move whole lanes of `bytes` bytes, none zeroed?  Then
+ * lanes[k] is the source lane of lane k (x's first, then y's). */
+bool cg_shuffle_lanes(const uint8_t mask[16], unsigned bytes, uint8_t *lanes);
 
 /* ---- allocation and frame (regalloc.c) --------------------------------------- */
 

@@ -429,6 +429,8 @@ bool cg_lower_function(cg_ctx *c)
     bool ok = fn->layout.n > 0 && cg_sig_compute(c, &abi, fn, &fn->sig, CG_NONE, &abi.self);
     if (fn->layout.n == 0)
         ir_diag_set(c->d, fn->line, fn->col, "function has no blocks");
+    if (cg_vec_function(fn))       /* before lowering: call_clobbers reads it */
+        c->f.wide_spill = true;
     ok = ok && cg_plan_tail_calls(c, &abi) && c->isa->prepare(&L);
     for (uint32_t li = 0; ok && li < fn->layout.n; li++) {
         uint32_t b = fn->layout.v[li];

@@ -133,17 +133,124 @@ enum {
                        + 2 for store  [use base, use lo, use hi, use lo2, use hi2, early def
                        lo, early def hi, temp, temp, temp] imm trap: ldaxp/stlxp */
     A64_DMB,        /* dmb ish */
+    /* Neon (lowervec.c, emitvec.c): aux an A64_N_* operation of the table
+     * below, size its arrangement (A64_8B ..), imm its immediate (a shift,
+     * lanes, a modified immediate's bits); operands [def, use n, use m]
+     * (m where the row has A64_NRM), with the reads-Rd rows (A64_NRD)
+     * [def reuse 1, use d, use n, use m] */
+    A64_VOP,
+    A64_VCONST,     /* size 8|16  [def] aux constant of the pool: ldr d|q, literal */
     A64_OPCOUNT
 };
 
+/* Vector arrangements: log2 of the lane's bytes << 1 | Q.  An operation
+ * takes the arrangement of the operands its size and Q fields describe
+ * (for a narrowing one the narrow side, for dup/umov/ins the lane). */
+enum { A64_8B, A64_16B, A64_4H, A64_8H, A64_2S, A64_4S, A64_1D, A64_2D };
+
+/* Neon operations as data: the instruction word with registers and the
+ * fields of its form zero, the form (which fields the arrangement and imm
+ * fill: A64_NF_*) and the operands (A64_NRM: an Rm; A64_NRD: reads Rd). */
+enum {
+    A64_NF_SZ,      /* Q, size (integer lanes) */
+    A64_NF_FSZ,     /* Q, sz (float lanes: 0 single, 1 double) */
+    A64_NF_Q,       /* Q only (bytes) */
+    A64_NF_SHL,     /* Q, immh:immb = lane bits + imm */
+    A64_NF_SHR,     /* Q, immh:immb = 2 * lane bits - imm */
+    A64_NF_ELEM,    /* Q, imm5 = lane imm of the arrangement's lane size */
+    A64_NF_INS,     /* imm5 = lane imm & 0xff, imm4 = source lane imm >> 8 */
+    A64_NF_EXT,     /* Q, imm4 = byte imm */
+    A64_NF_IMM,     /* Q, imm = op, a:b:c, cmode, d:e:f:g:h in place */
+};
+#define A64_NRM 1u
+#define A64_NRD 2u
+#define A64_NEON(X)                                                                 \
+    /* three registers, integer lanes */                                          \
+    X(ADD, 0x0e208400, SZ, A64_NRM) X(SUB, 0x2e208400, SZ, A64_NRM)               \
+    X(MUL, 0x0e209c00, SZ, A64_NRM) X(MLA, 0x0e209400, SZ, A64_NRM | A64_NRD)     \
+    X(CMEQ, 0x2e208c00, SZ, A64_NRM) X(CMGT, 0x0e203400, SZ, A64_NRM)             \
+    X(CMGE, 0x0e203c00, SZ, A64_NRM) X(CMHI, 0x2e203400, SZ, A64_NRM)             \
+    X(CMHS, 0x2e203c00, SZ, A64_NRM) X(CMTST, 0x0e208c00, SZ, A64_NRM)            \
+    X(SMAX, 0x0e206400, SZ, A64_NRM) X(SMIN, 0x0e206c00, SZ, A64_NRM)             \
+    X(UMAX, 0x2e206400, SZ, A64_NRM) X(UMIN, 0x2e206c00, SZ, A64_NRM)             \
+    X(SQADD, 0x0e200c00, SZ, A64_NRM) X(UQADD, 0x2e200c00, SZ, A64_NRM)           \
+    X(SQSUB, 0x0e202c00, SZ, A64_NRM) X(UQSUB, 0x2e202c00, SZ, A64_NRM)           \
+    X(URHADD, 0x2e201400, SZ, A64_NRM) X(SSHL, 0x0e204400, SZ, A64_NRM)           \
+    X(USHL, 0x2e204400, SZ, A64_NRM) X(ADDP, 0x0e20bc00, SZ, A64_NRM)             \
+    X(UMAXP, 0x2e20a400, SZ, A64_NRM) X(SQRDMULH, 0x2e20b400, SZ, A64_NRM)        \
+    X(UZP1, 0x0e001800, SZ, A64_NRM) X(UZP2, 0x0e005800, SZ, A64_NRM)             \
+    X(ZIP1, 0x0e003800, SZ, A64_NRM) X(ZIP2, 0x0e007800, SZ, A64_NRM)             \
+    X(TRN1, 0x0e002800, SZ, A64_NRM) X(TRN2, 0x0e006800, SZ, A64_NRM)             \
+    /* three different: widening (the arrangement is the narrow sources') */     \
+    X(SMULL, 0x0e20c000, SZ, A64_NRM) X(UMULL, 0x2e20c000, SZ, A64_NRM)           \
+    X(UMLAL, 0x2e208000, SZ, A64_NRM | A64_NRD)                                   \
+    /* bitwise */                                                                 \
+    X(AND, 0x0e201c00, Q, A64_NRM) X(BIC, 0x0e601c00, Q, A64_NRM)                 \
+    X(ORR, 0x0ea01c00, Q, A64_NRM) X(ORN, 0x0ee01c00, Q, A64_NRM)                 \
+    X(EOR, 0x2e201c00, Q, A64_NRM) X(BSL, 0x2e601c00, Q, A64_NRM | A64_NRD)       \
+    X(TBL, 0x0e000000, Q, A64_NRM) X(TBX, 0x0e001000, Q, A64_NRM | A64_NRD)       \
+    X(EXT, 0x2e000000, EXT, A64_NRM)                                              \
+    /* three registers, float lanes */                                            \
+    X(FADD, 0x0e20d400, FSZ, A64_NRM) X(FSUB, 0x0ea0d400, FSZ, A64_NRM)           \
+    X(FMUL, 0x2e20dc00, FSZ, A64_NRM) X(FDIV, 0x2e20fc00, FSZ, A64_NRM)           \
+    X(FMAX, 0x0e20f400, FSZ, A64_NRM) X(FMIN, 0x0ea0f400, FSZ, A64_NRM)           \
+    X(FMLA, 0x0e20cc00, FSZ, A64_NRM | A64_NRD)                                   \
+    X(FCMEQ, 0x0e20e400, FSZ, A64_NRM) X(FCMGE, 0x2e20e400, FSZ, A64_NRM)         \
+    X(FCMGT, 0x2ea0e400, FSZ, A64_NRM)                                            \
+    /* two registers */                                                           \
+    X(ABS, 0x0e20b800, SZ, 0) X(NEG, 0x2e20b800, SZ, 0) X(CNT, 0x0e205800, Q, 0)  \
+    X(NOT, 0x2e205800, Q, 0) X(CMEQZ, 0x0e209800, SZ, 0)                          \
+    X(CMGEZ, 0x2e208800, SZ, 0) X(CMGTZ, 0x0e208800, SZ, 0)                       \
+    X(CMLEZ, 0x2e209800, SZ, 0) X(CMLTZ, 0x0e20a800, SZ, 0)                       \
+    X(REV64, 0x0e200800, SZ, 0) X(SADDLP, 0x0e202800, SZ, 0)                      \
+    X(UADDLP, 0x2e202800, SZ, 0) X(SHLL, 0x2e213800, SZ, 0)                       \
+    X(ADDV, 0x0e31b800, SZ, 0) X(UMAXV, 0x2e30a800, SZ, 0)                        \
+    /* narrowing (the arrangement is the narrow result's); the 2 forms write  \
+     * the high half and keep the low one */                                      \
+    X(XTN, 0x0e212800, SZ, 0) X(SQXTN, 0x0e214800, SZ, 0)                         \
+    X(UQXTN, 0x2e214800, SZ, 0) X(SQXTUN, 0x2e212800, SZ, 0)                      \
+    X(SQXTN2, 0x4e214800, SZ, A64_NRD) X(UQXTN2, 0x6e214800, SZ, A64_NRD)         \
+    X(SQXTUN2, 0x6e212800, SZ, A64_NRD)                                           \
+    X(FABS, 0x0ea0f800, FSZ, 0) X(FNEG, 0x2ea0f800, FSZ, 0)                       \
+    X(FSQRT, 0x2ea1f800, FSZ, 0) X(FRINTN, 0x0e218800, FSZ, 0)                    \
+    X(FRINTM, 0x0e219800, FSZ, 0) X(FRINTP, 0x0ea18800, FSZ, 0)                   \
+    X(FRINTZ, 0x0ea19800, FSZ, 0) X(FCVTZS, 0x0ea1b800, FSZ, 0)                   \
+    X(FCVTZU, 0x2ea1b800, FSZ, 0) X(SCVTF, 0x0e21d800, FSZ, 0)                    \
+    X(UCVTF, 0x2e21d800, FSZ, 0)                                                  \
+    /* fcvtn: arrangement 2S/4S (the result), fcvtl: 2S/4S (the source) */     \
+    X(FCVTN, 0x0e616800, Q, 0) X(FCVTL, 0x0e617800, Q, 0)                         \
+    /* shifts by an immediate; sshll/ushll #0 are sxtl/uxtl */                   \
+    X(SSHR, 0x0f000400, SHR, 0) X(USHR, 0x2f000400, SHR, 0)                       \
+    X(SHL, 0x0f005400, SHL, 0) X(SLI, 0x2f005400, SHL, A64_NRD)                   \
+    X(SSHLL, 0x0f00a400, SHL, 0) X(USHLL, 0x2f00a400, SHL, 0)                     \
+    /* lanes: dup element, dup from a gpr, a scalar from a lane, ins from a    \
+     * gpr, ins element, umov / smov to a gpr */                                  \
+    X(DUP, 0x0e000400, ELEM, 0) X(DUPG, 0x0e000c00, ELEM, 0)                      \
+    X(DUPS, 0x5e000400, ELEM, 0) X(INSG, 0x4e001c00, ELEM, A64_NRD)               \
+    X(INS, 0x6e000400, INS, A64_NRD) X(UMOV, 0x0e003c00, ELEM, 0)                 \
+    X(SMOV, 0x0e002c00, ELEM, 0)                                                  \
+    /* movi / mvni / orr / bic (immediate) */                                    \
+    X(MOVI, 0x0f000400, IMM, 0)
+enum {
+#define A64_NX(name, word, form, flags) A64_N_##name,
+    A64_NEON(A64_NX)
+#undef A64_NX
+    A64_N_COUNT
+};
+typedef struct a64_neon_row { uint32_t word; uint8_t form, flags; } a64_neon_row;
+extern const a64_neon_row a64_neon[A64_N_COUNT];
+
 /* Clobber sets (cg_isa.clobbers). */
-enum { A64_CLOB_NONE, A64_CLOB_CALL, A64_CLOB_ALL };    /* ALL: try_call (nothing survives a throw) */
+/* CALLV: a call in a function with 128-bit vector values: AAPCS64 keeps
+ * only the low halves of v8-v15, so every vector register is clobbered. */
+enum { A64_CLOB_NONE, A64_CLOB_CALL, A64_CLOB_ALL,      /* ALL: try_call (nothing survives a throw) */
+       A64_CLOB_CALLV };
 
 /* ---- ABI (abi.c): cg_isa's ABI hooks ------------------------------------ */
 
 bool a64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uint32_t nparams,
                       const ir_abi_param *rets, uint32_t nrets, cg_sig *out, char *what, size_t wn);
-unsigned a64_call_clobbers(ir_callconv cc);
+unsigned a64_call_clobbers(const cg_ctx *c, ir_callconv cc);
 void a64_addi(cg_ctx *c, uint32_t dst, uint32_t src, int64_t imm);
 
 /* ---- lower.c: cg_isa's lowering hooks ------------------------------------ */
@@ -218,6 +325,20 @@ unsigned a64_test_i128(cg_ctx *c, uint32_t r);
 bool a64_lower_misc(cg_ctx *c, uint32_t inst, ir_type t);
 void a64_lower_div(cg_ctx *c, uint32_t inst, ir_type t);
 bool a64_lower_atomic(cg_ctx *c, uint32_t inst);
+
+/* ---- lowervec.c: vectors with Neon ----------------------------------------- */
+
+/* A vector clifrun lowers: 2 to 16 bytes of i8..i64, f32 or f64 lanes (a
+ * dynamic one as its base type). */
+bool a64_vec_type(ir_type t);
+/* Whether lowervec.c lowers inst (an operand or result is a vector). */
+bool a64_is_vector_inst(const cg_ctx *c, uint32_t inst);
+bool a64_lower_vector(cg_lower *L, uint32_t inst);
+/* The op, a:b:c, cmode and d:e:f:g:h fields (A64_NF_IMM) of a movi or
+ * mvni that puts the 8 bytes x in each half of a register, if one does. */
+bool a64_movi_fields(uint64_t x, int64_t *imm);
+/* d = cc ? x : y for vectors of type t, the flags set. */
+void a64_vselect(cg_ctx *c, unsigned cc, ir_type t, uint32_t d, uint32_t x, uint32_t y);
 
 const char *a64_reg_name(unsigned preg);
 

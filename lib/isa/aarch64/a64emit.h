@@ -54,6 +54,12 @@ void a64_fmovi(em *e, unsigned rd, unsigned size, uint64_t bits);
  * from the return address.  lib/isa/aarch64/throw.c reads it. */
 #define A64_EXN_MAGIC 0xC1F7E8A5u
 
+/* emitvec.c: the word of Neon operation op (A64_N_*) in arrangement arr */
+uint32_t a64_neon_word(unsigned op, unsigned arr, unsigned rd, unsigned rn, unsigned rm, int64_t imm);
+void a64_emit_vop(em *e);
+void a64_emit_vconst(em *e);
+void a64_vmov(em *e, unsigned rd, unsigned rn);     /* all 128 bits */
+
 /* emitseq.c */
 void a64_emit_exn_table(em *e);
 void a64_emit_brtable(em *e);

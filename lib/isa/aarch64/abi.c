@@ -2,8 +2,9 @@
  * fast and windows_fastcall, and its relatives: where each parameter and
  * return value lives.
  *
- *   integer arguments in x0-x7, floats in v0-v7, the rest on the stack in
- *   8-byte slots; an i128 takes an even/odd register pair or 16 aligned
+ *   integer arguments in x0-x7, floats and vectors (up to 128 bits) in
+ *   v0-v7, the rest on the stack in 8-byte slots (a 128-bit vector in 16
+ *   aligned bytes); an i128 takes an even/odd register pair or 16 aligned
  *   bytes; returns the same way (8 + 8 registers), further ones in a
  *   return area whose address is passed in x8.
  *   apple_aarch64: stack arguments packed at their natural size and
@@ -18,7 +19,7 @@
 
 static bool supported_type(ir_type t)
 {
-    return (t >= IR_I8 && t <= IR_I128) || t == IR_F32 || t == IR_F64;
+    return (t >= IR_I8 && t <= IR_I128) || t == IR_F32 || t == IR_F64 || a64_vec_type(t);
 }
 
 bool a64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uint32_t nparams,
@@ -48,6 +49,7 @@ bool a64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uin
         for (uint32_t i = 0; i < n; i++) {
             const ir_abi_param *p = &ps[i];
             cg_loc l = {p->type, p->ext, 1, {CG_STACK, CG_STACK}, 8, {0, 0}, 0};
+            bool fl;
             if (!supported_type(p->type)) {
                 snprintf(what, wn, "%s %s", ir_type_name(p->type, tb), rets ? "return value" : "parameter");
                 return false;
@@ -86,9 +88,9 @@ bool a64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uin
                     l.off[0] = (uint32_t)stack, l.off[1] = (uint32_t)stack + 8;
                     stack += 16;
                 }
-            } else if (ir_type_is_float(p->type) ? fpr < 8 : gpr < 8) {
-                l.reg[0] = ir_type_is_float(p->type) ? (uint8_t)(A64_V0 + fpr++) : (uint8_t)gpr++;
-            } else {
+            } else if ((fl = cg_type_cls(p->type) == CG_CLS_FLOAT) ? fpr < 8 : gpr < 8) {
+                l.reg[0] = fl ? (uint8_t)(A64_V0 + fpr++) : (uint8_t)gpr++;
+            } else {    /* at least 8 bytes but apple's; aligned to the size (16 for a q vector) */
                 unsigned size = ir_type_bytes(p->type);
                 if (!apple || (rets && p->ext != IR_EXT_NONE))
                     size = size < 8 ? 8 : size;
@@ -118,9 +120,15 @@ bool a64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uin
 
 /* ---- the primitives the shared lowering emits through ------------------------- */
 
-unsigned a64_call_clobbers(ir_callconv cc)
+/* AAPCS64 preserves only the low 64 bits of v8-v15 across a call, and the
+ * allocator knows registers, not widths: in a function with vector
+ * values (wide_spill, set before lowering; even a 64-bit vector may pass
+ * through 128 bits) a call clobbers every vector register, as Cranelift's
+ * do everywhere.  Elsewhere a float fits the preserved half and may stay
+ * in v8-v15. */
+unsigned a64_call_clobbers(const cg_ctx *c, ir_callconv cc)
 {
-    return A64_CLOB_CALL;
+    return c->f.wide_spill ? A64_CLOB_CALLV : A64_CLOB_CALL;
 }
 
 void a64_addi(cg_ctx *c, uint32_t dst, uint32_t src, int64_t imm)

@@ -285,20 +285,30 @@ static void access(em *e, unsigned kind, bool fp, unsigned width, unsigned rt, u
 
 /* ---- moves of the allocator -------------------------------------------------------- */
 
+/* A function with vector values (wide_spill) moves and spills all
+ * of every float-class register, in 16-byte slots; others 64 bits. */
 static void move(em *e, uint32_t from, uint32_t to, unsigned cls)
 {
     const cg_inst *keep = e->in;
     e->in = NULL;   /* no trap records for these */
-    uint32_t spill = e->c->frame.spill_off;
+    bool wide = e->c->f.wide_spill;
+    unsigned ss = wide ? 16 : 8, fw = wide ? 16 : 8;
+    int64_t spill = e->c->frame.spill_off;
     if (cg_alloc_is_slot(from) && cg_alloc_is_slot(to)) {
-        a64_ldst(e, 1, false, 8, A64_TMP, A64_SP, spill + 8 * (int64_t)cg_alloc_slot(from));
-        a64_ldst(e, 0, false, 8, A64_TMP, A64_SP, spill + 8 * (int64_t)cg_alloc_slot(to));
+        bool fl = cls == CG_CLS_FLOAT;
+        unsigned t = fl ? A64_VTMP : A64_TMP, w = fl ? fw : 8;
+        a64_ldst(e, 1, fl, w, t, A64_SP, spill + ss * (int64_t)cg_alloc_slot(from));
+        a64_ldst(e, 0, fl, w, t, A64_SP, spill + ss * (int64_t)cg_alloc_slot(to));
     } else if (cg_alloc_is_slot(from)) {
-        a64_ldst(e, 1, to >= A64_V0, 8, to, A64_SP, spill + 8 * (int64_t)cg_alloc_slot(from));
+        a64_ldst(e, 1, to >= A64_V0, to >= A64_V0 ? fw : 8, to, A64_SP, spill + ss * (int64_t)cg_alloc_slot(from));
     } else if (cg_alloc_is_slot(to)) {
-        a64_ldst(e, 0, from >= A64_V0, 8, from, A64_SP, spill + 8 * (int64_t)cg_alloc_slot(to));
+        a64_ldst(e, 0, from >= A64_V0, from >= A64_V0 ? fw : 8, from, A64_SP,
+                 spill + ss * (int64_t)cg_alloc_slot(to));
     } else if (from >= A64_V0 && to >= A64_V0) {
-        a64_put(e, 0x1E604000 | (from & 31) << 5 | (to & 31));      /* fmov d, d */
+        if (wide)
+            a64_vmov(e, to, from);
+        else
+            a64_put(e, 0x1E604000 | (from & 31) << 5 | (to & 31));  /* fmov d, d */
     } else if (from >= A64_V0) {
         a64_put(e, 0x9E660000 | (from & 31) << 5 | (to & 31));      /* fmov x, d */
     } else if (to >= A64_V0) {
@@ -307,7 +317,6 @@ static void move(em *e, uint32_t from, uint32_t to, unsigned cls)
         a64_enc_alu(e, A64_ORR, 8, to, A64_ZR, from, 0, 0);         /* mov */
     }
     e->in = keep;
-    (void)cls;
 }
 
 /* ---- frame ------------------------------------------------------------------------ */
@@ -769,7 +778,9 @@ static void emit_inst(em *e, uint32_t next_label)
         break;
     }
     case A64_FMOV:
-        if (a64_R(e, 0) != a64_R(e, 1))
+        if (size == 16 || e->c->f.wide_spill)
+            a64_vmov(e, a64_R(e, 0), a64_R(e, 1));
+        else if (a64_R(e, 0) != a64_R(e, 1))
             a64_put(e, 0x1E604000 | (a64_R(e, 1) & 31) << 5 | (a64_R(e, 0) & 31));
         break;
     case A64_FMOVI:
@@ -860,6 +871,12 @@ static void emit_inst(em *e, uint32_t next_label)
         break;
     case A64_DMB:
         a64_put(e, 0xD5033BBF);
+        break;
+    case A64_VOP:
+        a64_emit_vop(e);
+        break;
+    case A64_VCONST:
+        a64_emit_vconst(e);
         break;
     default:
         e->ok = false;

@@ -753,13 +753,15 @@ bool a64_lower_load(lower *L, uint32_t inst)
     ir_type t = c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
     bool sign;
     unsigned width = cg_mem_width(c, inst, &sign), ext = !sign ? A64_LD_ZX : width == 4 ? A64_LD_SX64 : A64_LD_SX32;
-    if (in->op == IR_OP_load && !is_int(t) && t != IR_F32 && t != IR_F64)
+    if (in->op == IR_OP_load && !is_int(t) && t != IR_F32 && t != IR_F64 && !a64_vec_type(t))
         return cg_unsupported(c, inst, NULL);
     if (ext == A64_LD_SX32 && t == IR_I64)
         ext = A64_LD_SX64;
     if (in->imm != (int32_t)in->imm)
         return cg_unsupported(c, inst, "load offset");
-    bool fl = ir_type_is_float(t);
+    bool fl = cg_type_cls(t) == CG_CLS_FLOAT;
+    if (fl && (in->mf.bits & IR_MF_BIG) && width > 1 && ir_type_is_vector(t))
+        return cg_unsupported(c, inst, "big-endian vector load");
     addr m = address(L, ir_inst_args(c->fn, inst)[0], in->imm);
     cg_inst *i = cg_emit_inst(F, fl ? A64_FLOAD : A64_LOAD, 3);
     i->cc = (uint8_t)ext, i->size = (uint8_t)width, i->imm = in->mf.trap;
@@ -776,14 +778,16 @@ bool a64_lower_store(lower *L, uint32_t inst)
     ir_type t = cg_vtype(c, a[0]);
     bool sign;
     unsigned width = cg_mem_width(c, inst, &sign);
-    if (!is_int(t) && t != IR_F32 && t != IR_F64)
+    if (!is_int(t) && t != IR_F32 && t != IR_F64 && !a64_vec_type(t))
         return cg_unsupported(c, inst, NULL);
     if (in->imm != (int32_t)in->imm)
         return cg_unsupported(c, inst, "store offset");
+    if (ir_type_is_vector(t) && (in->mf.bits & IR_MF_BIG))
+        return cg_unsupported(c, inst, "big-endian vector store");
     int64_t k;
     uint32_t v = is_int(t) && a64_const_of(c, a[0], &k) && k == 0 ? A64_ZR : a64_put_in_reg(c, a[0]);
     addr m = address(L, a[1], in->imm);
-    cg_inst *i = cg_emit_inst(F, ir_type_is_float(t) ? A64_FSTORE : A64_STORE, 3);
+    cg_inst *i = cg_emit_inst(F, cg_type_cls(t) == CG_CLS_FLOAT ? A64_FSTORE : A64_STORE, 3);
     i->size = (uint8_t)width, i->imm = in->mf.trap;
     cg_op_use(F, v);
     mem_operands(c, i, &m);
@@ -863,6 +867,8 @@ int a64_lower_inst(lower *L, uint32_t inst)
         t = fn->values.v[ir_inst_results(fn, inst)[0]].type;
     if (L->fused[inst])
         return true;    /* lowered at its use */
+    if (a64_is_vector_inst(c, inst))
+        return a64_lower_vector(L, inst);
     bool wide = false;
     switch (in->op) {
     case IR_OP_trapz: case IR_OP_trapnz: case IR_OP_select: case IR_OP_select_spectre_guard:
@@ -931,7 +937,7 @@ int a64_lower_inst(lower *L, uint32_t inst)
         return true;
     }
     case IR_OP_select: case IR_OP_select_spectre_guard: {
-        if (!is_int(t) && t != IR_F32 && t != IR_F64 && t != IR_I128)
+        if (!is_int(t) && t != IR_F32 && t != IR_F64 && t != IR_I128 && !a64_vec_type(t))
             return cg_unsupported(c, inst, NULL);
         if (!is_int(cg_vtype(c, a[0])) && cg_vtype(c, a[0]) != IR_I128)
             return cg_unsupported(c, inst, NULL);
@@ -941,6 +947,8 @@ int a64_lower_inst(lower *L, uint32_t inst)
         if (t == IR_I128) {
             a64_csel(c, cc, A64_CSEL_, 8, d, x, y);
             a64_csel(c, cc, A64_CSEL_, 8, d + 1, x + 1, y + 1);
+        } else if (ir_type_is_vector(t)) {
+            a64_vselect(c, cc, t, d, x, y);
         } else if (is_int(t)) {
             a64_csel(c, cc, A64_CSEL_, opsize(t), d, x, y);
         } else {
@@ -1035,6 +1043,12 @@ static void mark_fused(lower *L)
                     L->fused[sh] = 1;
                 break;
             }
+            break;
+        }
+        case IR_OP_iadd_pairwise: {     /* saddlp/uaddlp (lowervec.c) */
+            uint32_t w[2];
+            if (cg_vec_extadd_pairwise(L, i, w) && ir_type_bytes(cg_vtype(c, ir_inst_args(fn, w[0])[0])) >= 8)
+                L->fused[w[0]] = L->fused[w[1]] = 1;
             break;
         }
         default:

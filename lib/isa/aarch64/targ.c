@@ -24,6 +24,7 @@ static const uint64_t clobbers[] = {
     /* x0-x17 and every vector register but the low halves of v8-v15 */
     [A64_CLOB_CALL] = 0x3ffffull | 0xffull << A64_V0 | 0xffffull << (A64_V0 + 16),
     [A64_CLOB_ALL] = ~0ull & ~(1ull << A64_SP),
+    [A64_CLOB_CALLV] = 0x3ffffull | 0xffffffffull << A64_V0,
 };
 
 const char *a64_reg_name(unsigned preg)

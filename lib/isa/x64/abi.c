@@ -200,7 +200,7 @@ bool x64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uin
     return true;
 }
 
-unsigned x64_call_clobbers(ir_callconv cc)
+unsigned x64_call_clobbers(const cg_ctx *c, ir_callconv cc)
 {
     return cc == IR_CC_windows_fastcall ? X64_CLOB_WIN64
            : cc == IR_CC_winch          ? X64_CLOB_ALL      /* winch saves nothing */

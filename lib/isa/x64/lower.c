@@ -815,7 +815,6 @@ bool x64_prepare(cg_lower *L)
                 return cg_unsupported(c, i, "a call from windows_fastcall to another convention");
         }
     }
-    x64_vector_prepare(c);
     mark_fused(L);
     return true;
 }

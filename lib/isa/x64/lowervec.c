@@ -41,27 +41,13 @@ static unsigned lb(ir_type t)
     return (unsigned)__builtin_ctz(ir_type_lane_bits(t) / 8);
 }
 
-void x64_vector_prepare(cg_ctx *c)
-{
-    const ir_function *fn = c->fn;
-    for (uint32_t v = 0; v < fn->values.n && !c->f.wide_spill; v++)
-        if (ir_type_is_vector(fn->values.v[v].type))
-            c->f.wide_spill = true;
-}
-
 bool x64_is_vector_inst(const cg_ctx *c, uint32_t inst)
 {
     const ir_function *fn = c->fn;
     const ir_inst_data *in = &fn->insts.v[inst];
     if (in->op == IR_OP_load || in->op == IR_OP_store)
         return false;   /* lowermem.c: they keep its addressing modes */
-    for (uint32_t k = 0; k < in->nres; k++)
-        if (ir_type_is_vector(fn->values.v[ir_inst_results(fn, inst)[k]].type))
-            return true;
-    for (uint32_t k = 0; k < in->nargs; k++)
-        if (ir_type_is_vector(cg_vtype(c, ir_inst_args(fn, inst)[k])))
-            return true;
-    return false;
+    return cg_vec_inst(c, inst);
 }
 
 /* ---- emitters ------------------------------------------------------------------- */
@@ -149,17 +135,10 @@ static uint32_t vopc(cg_ctx *c, int64_t e, uint32_t d, uint32_t a, const uint8_t
     return d;
 }
 
-/* The 16 bytes of x repeated for every lane of `bytes` bytes. */
-static void splat_bytes(uint8_t out[16], uint64_t x, unsigned bytes)
-{
-    for (unsigned k = 0; k < 16; k++)
-        out[k] = (uint8_t)(x >> (8 * (k % bytes)));
-}
-
 static uint32_t vopk(cg_ctx *c, int64_t e, uint32_t d, uint32_t a, uint64_t x, unsigned bytes)
 {
     uint8_t b[16];
-    splat_bytes(b, x, bytes);
+    cg_vec_splat_bytes(b, x, bytes);
     return vopc(c, e, d, a, b);
 }
 
@@ -441,7 +420,7 @@ static bool vshift(cg_ctx *c, uint32_t inst, ir_type t)
         if (imm) {
             t1 = vshi(c, 0x73, 2, (unsigned)k, N, x);
             uint8_t mb[16];
-            splat_bytes(mb, 0x8000000000000000ull >> k, 8);
+            cg_vec_splat_bytes(mb, 0x8000000000000000ull >> k, 8);
             m = vconst(c, mb, N);
         } else {
             t1 = vop(c, srl[3], N, x, amt);
@@ -712,7 +691,7 @@ static bool vconv(cg_ctx *c, uint32_t inst, ir_type t, ir_type from, uint32_t d,
             return true;
         } else {
             uint8_t two31[16];
-            splat_bytes(two31, 0x4f000000, 4);
+            cg_vec_splat_bytes(two31, 0x4f000000, 4);
             uint32_t v = vop(c, P0(0x5f), N, x, vzero(c));             /* NaN, negative -> 0 */
             uint32_t big = vconst(c, two31, N);
             uint32_t r = vun(c, PF3(0x5b), N, v);
@@ -935,12 +914,10 @@ static void vsplat(cg_ctx *c, ir_type t, uint32_t d, uint32_t v)
 {
     unsigned l = lb(t);
     ir_type lt = ir_type_lane(t);
-    int64_t k;
-    uint32_t def = cg_def_of(c, v);
-    const ir_inst_data *di = def != IR_NONE ? &c->fn->insts.v[def] : NULL;
-    if (x64_const_of(c, v, &k) || (di && (di->op == IR_OP_f32const || di->op == IR_OP_f64const))) {
+    uint64_t k;
+    if (cg_vec_const_scalar(c, v, &k)) {
         uint8_t b[16];
-        splat_bytes(b, di && di->op != IR_OP_iconst ? (uint64_t)di->imm : (uint64_t)k, 1u << l);
+        cg_vec_splat_bytes(b, k, 1u << l);
         vconst(c, b, d);
         return;
     }
@@ -969,16 +946,12 @@ static void vsplat(cg_ctx *c, ir_type t, uint32_t d, uint32_t v)
  * the bytes it goes to, ored together */
 static void vshuffle_sse2(cg_ctx *c, const uint8_t *mask, uint32_t d, uint32_t x, uint32_t y)
 {
-    unsigned dw[4], from_y = 0, imm = 0;
-    bool dwords = true;
-    for (unsigned k = 0; k < 4; k++) {
-        unsigned b = mask[4 * k];
-        dwords &= b % 4 == 0 && b < 32;
-        for (unsigned i = 1; i < 4; i++)
-            dwords &= mask[4 * k + i] == b + i;
-        dw[k] = b / 4;
-        from_y |= (dw[k] >= 4) << k;
-        imm |= (dw[k] & 3) << (2 * k);
+    uint8_t dw[4];
+    unsigned from_y = 0, imm = 0;
+    bool dwords = cg_shuffle_lanes(mask, 4, dw);
+    for (unsigned k = 0; k < 4 && dwords; k++) {
+        from_y |= (dw[k] >= 4u) << k;
+        imm |= (dw[k] & 3u) << (2 * k);
     }
     if (dwords && (from_y == 0 || from_y == 15)) {
         vun(c, PSHUFD(imm), d, from_y ? y : x);
@@ -1021,13 +994,8 @@ static void vshuffle(cg_ctx *c, const uint8_t *mask, uint32_t d, uint32_t x, uin
         return;
     }
     uint8_t ma[16], mb[16];
-    bool any_a = false, any_b = false;
-    for (unsigned k = 0; k < 16; k++) {
-        ma[k] = mask[k] < 16 ? mask[k] : 0x80;
-        mb[k] = mask[k] >= 16 && mask[k] < 32 ? mask[k] - 16 : 0x80;
-        any_a |= mask[k] < 16;
-        any_b |= mask[k] >= 16 && mask[k] < 32;
-    }
+    unsigned used = cg_shuffle_split(mask, ma, mb);
+    bool any_a = used & 1, any_b = used & 2;
     if (!any_b) {
         vopc(c, PSHUFB, d, x, ma);
     } else if (!any_a) {
@@ -1036,19 +1004,6 @@ static void vshuffle(cg_ctx *c, const uint8_t *mask, uint32_t d, uint32_t x, uin
         uint32_t a = vopc(c, PSHUFB, N, x, ma), b = vopc(c, PSHUFB, N, y, mb);
         vop(c, POR, d, a, b);
     }
-}
-
-/* The 16 bytes of a vconst or shuffle immediate. */
-static void imm_bytes(const cg_ctx *c, const ir_inst_data *in, uint8_t out[16])
-{
-    const ir_function *fn = c->fn;
-    uint32_t off = (uint32_t)in->imm, len = 16;
-    if (in->op == IR_OP_vconst && in->ent != IR_NONE)
-        off = fn->constants.v[in->ent].off, len = fn->constants.v[in->ent].len;
-    else if (in->op == IR_OP_vconst)
-        len = ir_type_bytes(in->type);
-    memset(out, 0, 16);
-    memcpy(out, &fn->bytes.v[off], len > 16 ? 16 : len);
 }
 
 /* vany_true, vall_true: ptest into the flags, then setcc; without SSE4.1
@@ -1096,7 +1051,7 @@ bool x64_lower_vector(x64_lowering *L, uint32_t inst)
     switch (in->op) {
     case IR_OP_vconst: {
         uint8_t b[16];
-        imm_bytes(c, in, b);
+        cg_vec_imm_bytes(c->fn, in, b);
         vconst(c, b, d);
         return true;
     }
@@ -1104,10 +1059,10 @@ bool x64_lower_vector(x64_lowering *L, uint32_t inst)
         vsplat(c, t, d, a[0]);
         return true;
     case IR_OP_extractlane:
-        vextract(c, at, (unsigned)in->imm & (ir_type_lanes(at) - 1), d, X(0));
+        vextract(c, at, cg_vec_lane(c, inst), d, X(0));
         return true;
     case IR_OP_insertlane:
-        vinsert(c, t, (unsigned)in->imm & (ir_type_lanes(t) - 1), d, X(0), X(1));
+        vinsert(c, t, cg_vec_lane(c, inst), d, X(0), X(1));
         return true;
     case IR_OP_scalar_to_vector: {
         ir_type lt = ir_type_lane(t);
@@ -1342,7 +1297,7 @@ bool x64_lower_vector(x64_lowering *L, uint32_t inst)
     }
     case IR_OP_shuffle: {
         uint8_t m[16];
-        imm_bytes(c, in, m);
+        cg_vec_imm_bytes(c->fn, in, m);
         vshuffle(c, m, d, X(0), X(1));
         return true;
     }

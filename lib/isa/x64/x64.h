@@ -160,7 +160,7 @@ enum { X64_CLOB_NONE, X64_CLOB_CALL, X64_CLOB_DIV, X64_CLOB_WIN64,
 
 bool x64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uint32_t nparams,
                       const ir_abi_param *rets, uint32_t nrets, cg_sig *out, char *what, size_t wn);
-unsigned x64_call_clobbers(ir_callconv cc);
+unsigned x64_call_clobbers(const cg_ctx *c, ir_callconv cc);
 void x64_add_imm(cg_ctx *c, uint32_t dst, uint32_t src, int64_t imm);
 
 /* ---- lower.c: helpers shared with abi.c and lower128.c ------------------- */
@@ -253,8 +253,6 @@ unsigned x64_test_i128(cg_ctx *c, uint32_t r);
 /* Whether inst has a vector operand or result (then lowervec.c lowers it). */
 bool x64_is_vector_inst(const cg_ctx *c, uint32_t inst);
 bool x64_lower_vector(x64_lowering *L, uint32_t inst);
-/* Before lowering: 16-byte spill slots if the function has vector values. */
-void x64_vector_prepare(cg_ctx *c);
 /* A vector type passed in an xmm register (up to 16 bytes, not dynamic). */
 bool x64_vec_type(ir_type t);
 
