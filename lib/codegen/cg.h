@@ -385,6 +385,13 @@ void cg_symbol_addr(cg_ctx *c, uint32_t dst, uint32_t sym);
 bool cg_gv_value(cg_ctx *c, uint32_t gv, uint32_t inst, unsigned depth, uint32_t *out);
 void cg_abi_free(cg_abi *a);
 
+/* ---- IR passes on the copy of the function that compile() lowers ------------ */
+
+/* enable_nan_canonicalization (nancanon.c): every float arithmetic result
+ * that may be a NaN (Cranelift's list) is replaced by the canonical NaN of
+ * its type when it is one. */
+void cg_nan_canonicalize(ir_function *f);
+
 /* ---- allocation and frame (regalloc.c) --------------------------------------- */
 
 bool cg_regalloc(cg_ctx *c);

@@ -110,8 +110,8 @@ static const struct { const char *name; uint8_t how; bool boolean; } settings[] 
     {"preserve_frame_pointers", SET_APPLIED, true},
     {"enable_probestack", SET_APPLIED, true},
     {"bb_padding_log2_minus_one", SET_APPLIED, false},
+    {"enable_nan_canonicalization", SET_APPLIED, true},
     {"enable_pinned_reg", SET_REFUSED, true},
-    {"enable_nan_canonicalization", SET_REFUSED, true},
     {"regalloc_checker", SET_NO_EFFECT, true},
     {"regalloc_verbose_logs", SET_NO_EFFECT, true},
     {"regalloc_algorithm", SET_NO_EFFECT, false},
@@ -202,6 +202,8 @@ bool cg_apply_settings(cg_target *t, const ir_file *file, uint32_t count, ir_dia
             t->preserve_frame_pointers = b;
         else if (!strcmp(s->name, "enable_probestack"))
             t->enable_probestack = b;
+        else if (!strcmp(s->name, "enable_nan_canonicalization"))
+            t->nan_canonicalization = b;
         else if (!strcmp(s->name, "bb_padding_log2_minus_one"))
             t->bb_padding = (uint8_t)(atoi(s->value) > 28 ? 28 : atoi(s->value) < 0 ? 0 : atoi(s->value));
     }
@@ -409,6 +411,14 @@ static bool compile(const cg_target *t, const ir_file *file, const ir_function *
                     jit_arch_name(t->arch));
         return false;
     }
+    /* IR passes that make the function the back end lowers: on a copy */
+    ir_function copy;
+    bool copied = !trampoline && t->nan_canonicalization;
+    if (copied) {
+        ir_function_copy(&copy, fn);
+        cg_nan_canonicalize(&copy);
+        fn = &copy;
+    }
     cg_ctx c = {.isa = isa, .target = t, .file = file, .fn = fn, .out = out, .d = d,
                 .trampoline = trampoline};
     cg_func_init(&c.f);
@@ -444,6 +454,8 @@ static bool compile(const cg_target *t, const ir_file *file, const ir_function *
     ir_vec_free(&c.frame.slot_off);
     ir_vec_free(&c.vreg_of);
     ir_vec_free(&c.uses);
+    if (copied)
+        ir_function_free(&copy);
     if (!ok) {
         cg_output_free(out);
         memset(out, 0, sizeof *out);

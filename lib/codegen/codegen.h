@@ -29,6 +29,7 @@ typedef struct cg_target {
     bool preserve_frame_pointers;
     bool enable_probestack;
     bool opt;                   /* opt_level != none: run the IR passes */
+    bool nan_canonicalization;  /* enable_nan_canonicalization: one NaN from arithmetic */
     uint8_t bb_padding;         /* bb_padding_log2_minus_one: 2^(n-1) bytes after each
                                    block (aarch64), to test long branches */
 } cg_target;

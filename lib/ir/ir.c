@@ -334,6 +334,79 @@ uint32_t ir_value_resolve(const ir_function *f, uint32_t v)
     return v;
 }
 
+uint32_t ir_inst_build(ir_function *f, uint32_t before, ir_opcode op, ir_type type, const uint32_t *args,
+                       unsigned nargs)
+{
+    uint32_t i = ir_inst_insert_before(f, before);
+    ir_inst_data *in = &f->insts.v[i];
+    const ir_inst_data *at = &f->insts.v[before];
+    in->op = (uint16_t)op;
+    in->type = type;
+    in->line = at->line;
+    in->col = at->col;
+    in->srcloc = at->srcloc;
+    in->ent = IR_NONE;
+    in->mf = (ir_memflags){.trap = IR_TRAP_heap_oob};
+    in->args = f->pool.n;
+    in->nargs = (uint16_t)nargs;
+    for (unsigned k = 0; k < nargs; k++)
+        ir_vec_push(&f->pool, args[k]);
+    const char *res = ir_opcodes[op].res;
+    uint32_t nres = (uint32_t)strlen(res);
+    /* results: pool entries first, then values (values may realloc) */
+    uint32_t roff = f->pool.n;
+    for (uint32_t k = 0; k < nres; k++)
+        ir_vec_push(&f->pool, 0);
+    f->insts.v[i].res = roff;
+    f->insts.v[i].nres = (uint16_t)nres;
+    for (uint32_t k = 0; k < nres; k++) {
+        uint32_t v = ir_value_new(f, IR_VAL_RESULT, ir_type_derive(res[k], type), i, k);
+        f->values.v[v].line = f->insts.v[i].line;
+        f->values.v[v].col = f->insts.v[i].col;
+        f->pool.v[roff + k] = v;
+    }
+    return i;
+}
+
+#define COPY_VEC(d, s) do { \
+        (d).v = NULL, (d).n = (d).cap = 0; \
+        if ((s).n) { \
+            ir_vec_reserve(&(d), (s).n); \
+            memcpy((d).v, (s).v, (size_t)(s).n * sizeof *(s).v); \
+            (d).n = (s).n; \
+        } \
+    } while (0)
+
+void ir_function_copy(ir_function *dst, const ir_function *src)
+{
+    *dst = *src;
+    memset(&dst->arena, 0, sizeof dst->arena);  /* names stay in src's arena */
+    COPY_VEC(dst->abi_params, src->abi_params);
+    COPY_VEC(dst->sigs, src->sigs);
+    COPY_VEC(dst->stack_slots, src->stack_slots);
+    COPY_VEC(dst->dyn_slots, src->dyn_slots);
+    COPY_VEC(dst->dyn_types, src->dyn_types);
+    COPY_VEC(dst->gvs, src->gvs);
+    COPY_VEC(dst->func_refs, src->func_refs);
+    COPY_VEC(dst->constants, src->constants);
+    COPY_VEC(dst->user_names, src->user_names);
+    COPY_VEC(dst->regions, src->regions);
+    COPY_VEC(dst->sig_defined, src->sig_defined);
+    COPY_VEC(dst->ss_defined, src->ss_defined);
+    COPY_VEC(dst->dss_defined, src->dss_defined);
+    COPY_VEC(dst->dt_defined, src->dt_defined);
+    COPY_VEC(dst->gv_defined, src->gv_defined);
+    COPY_VEC(dst->fn_defined, src->fn_defined);
+    COPY_VEC(dst->const_defined, src->const_defined);
+    COPY_VEC(dst->region_defined, src->region_defined);
+    COPY_VEC(dst->values, src->values);
+    COPY_VEC(dst->blocks, src->blocks);
+    COPY_VEC(dst->layout, src->layout);
+    COPY_VEC(dst->insts, src->insts);
+    COPY_VEC(dst->pool, src->pool);
+    COPY_VEC(dst->bytes, src->bytes);
+}
+
 /* ---- files ------------------------------------------------------------------- */
 
 void ir_file_free(ir_file *file)

@@ -353,6 +353,16 @@ uint32_t ir_inst_append(ir_function *f, uint32_t b);
 /* Insert a new, zeroed instruction before `before` in its block. */
 uint32_t ir_inst_insert_before(ir_function *f, uint32_t before);
 void ir_inst_remove(ir_function *f, uint32_t inst);
+/* Insert `op.type args` before instruction `before` (at its source
+ * position), with default memflags and no entity; its results are new
+ * values of the types opcodes.def derives from `type` (an opcode whose
+ * results are not derived, such as call, gets none: give it its own).
+ * Returns the instruction. */
+uint32_t ir_inst_build(ir_function *f, uint32_t before, ir_opcode op, ir_type type, const uint32_t *args,
+                       unsigned nargs);
+/* A deep copy of src whose names stay in src's arena (src must outlive
+ * it; free it with ir_function_free). */
+void ir_function_copy(ir_function *dst, const ir_function *src);
 /* New value; numbered after every existing one. */
 uint32_t ir_value_new(ir_function *f, uint8_t kind, ir_type t, uint32_t def, uint32_t num);
 /* Follow aliases to the value they stand for. */
