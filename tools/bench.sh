@@ -5,11 +5,16 @@
 #    the BENCH run line of clifrun's code (best of BENCH_REPS, default 1);
 #    beside it the C twin of $SHARED/bench/c built with gcc -O0 and -O2 (whole
 #    process, default arguments) and Cranelift's figures from the kit's README.
-# 2. Compile throughput: $SHARED/bench/gen/gen_many.py N (N=5000 unless
+# 2. Naive code: each workload of bench/naive/clif (code as a naive frontend
+#    emits it) at opt_level=none and speed (CLIFRUN_OPT forces the level),
+#    wall and thread CPU time of the BENCH call, the speed-up of speed over
+#    none (by CPU time), beside the C twin of bench/naive/c at -O0 and -O2.
+# 3. Compile throughput: $SHARED/bench/gen/gen_many.py N (N=5000 unless
 #    BENCH_N is set) once into $BUILD/bench/many$N.clif; cgbench --compile
-#    parses, verifies, compiles and links it; `clifrun bench` times parsing
-#    and verifying alone.
-# 3. Modules per second and memory of `clifrun --modules` (BENCH_MODULES,
+#    parses, verifies, compiles and links it, at opt_level=none and again at
+#    speed with the CPU time of lib/opt's passes alone; `clifrun bench`
+#    times parsing and verifying alone.
+# 4. Modules per second and memory of `clifrun --modules` (BENCH_MODULES,
 #    default 100000), and the wall time of `clifrun test` over the
 #    conformance suite.
 # 4. The interpreter's throughput: $BUILD/interpbench checks each workload's
@@ -55,9 +60,10 @@ readme_col() {
 }
 
 echo "== run time of the BENCH call, seconds (clifrun: best of $REPS; gcc: whole process) =="
-echo "   (clifrun: the file's target line; +host: with the host's ISA features, as cranelift_native)"
-printf '%-9s %8s %8s %8s %8s %10s %10s  %s\n' workload clifrun +host "gcc -O0" "gcc -O2" "CL none" "CL speed" \
-    "clifrun/CL speed"
+echo "   (clifrun: the file's target line; +host: with the host's ISA features, as cranelift_native;"
+echo "    speed: at opt_level=speed, CLIFRUN_OPT=speed; the ratios are clifrun's time over Cranelift speed's)"
+printf '%-9s %8s %8s %8s %8s %8s %10s %10s  %s\n' workload clifrun +host speed "gcc -O0" "gcc -O2" "CL none" \
+    "CL speed" "clifrun, speed / CL speed"
 status=0
 for f in "$kit"/clif/*.clif; do
     w=$(basename "$f" .clif)
@@ -71,6 +77,9 @@ for f in "$kit"/clif/*.clif; do
     line=$($RUN "$CGBENCH" -r "$REPS" --host-isa "$f" 2>>"$BUILD/bench/$w.err" | grep '^workload' || true)
     th=$(printf '%s' "$line" | awk '{print $3}')
     [ "$(printf '%s' "$line" | awk '{print $4}')" = ok ] || { status=1; th="${th:--} WRONG"; }
+    line=$(CLIFRUN_OPT=speed $RUN "$CGBENCH" -r "$REPS" "$f" 2>>"$BUILD/bench/$w.err" | grep '^workload' || true)
+    ts=$(printf '%s' "$line" | awk '{print $3}')
+    [ "$(printf '%s' "$line" | awk '{print $4}')" = ok ] || { status=1; ts="${ts:--} WRONG"; }
     o0=- o2=-
     if [ -f "$kit/c/$w.c" ] && [ -z "$RUN" ]; then
         for o in 0 2; do
@@ -83,7 +92,46 @@ for f in "$kit"/clif/*.clif; do
     fi
     cn=$(readme_col "$w" 5) cs=$(readme_col "$w" 6)
     ratio=$(awk -v a="${t%% *}" -v b="$cs" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", a / b; else print "-" }')
-    printf '%-9s %8s %8s %8s %8s %10s %10s  %s\n' "$w" "$t" "$th" "$o0" "$o2" "${cn:--}" "${cs:--}" "$ratio"
+    ratio_s=$(awk -v a="${ts%% *}" -v b="$cs" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", a / b; else print "-" }')
+    printf '%-9s %8s %8s %8s %8s %8s %10s %10s  %s, %s\n' "$w" "$t" "$th" "$ts" "$o0" "$o2" "${cn:--}" "${cs:--}" \
+        "$ratio" "$ratio_s"
+done
+
+echo
+echo "== naive frontend code (bench/naive): opt_level none and speed, seconds of the BENCH call =="
+echo "   (best of $REPS; wall, and the calling thread's CPU time, which a loaded machine inflates less;"
+echo "    speed-up = none / speed by CPU time; gcc: the C twin, whole process, user time)"
+printf '%-9s %8s %8s %8s %8s %9s %8s %8s\n' workload none "cpu" speed "cpu" speed-up "gcc -O0" "gcc -O2"
+for f in bench/naive/clif/*.clif; do
+    w=$(basename "$f" .clif)
+    if [ -n "${BENCH_ONLY:-}" ] && [[ " $BENCH_ONLY " != *" $w "* ]]; then
+        continue
+    fi
+    t_none=- c_none=- t_speed=- c_speed=-
+    for l in none speed; do
+        line=$(CLIFRUN_OPT=$l $RUN "$CGBENCH" -r "$REPS" "$f" 2>"$BUILD/bench/$w-$l.err" | grep '^workload' || true)
+        if [ "$(printf '%s' "$line" | awk '{print $4}')" = ok ]; then
+            t=$(printf '%s' "$line" | awk '{print $3}') c=$(printf '%s' "$line" | awk '{print $6}')
+        else
+            status=1 t=WRONG c=-
+            cat "$BUILD/bench/$w-$l.err" >&2
+        fi
+        if [ $l = none ]; then t_none=$t c_none=$c; else t_speed=$t c_speed=$c; fi
+    done
+    up=$(awk -v a="$c_none" -v b="$c_speed" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", a / b; else print "-" }')
+    o0=- o2=-
+    if [ -f "bench/naive/c/$w.c" ] && [ -z "$RUN" ]; then
+        for o in 0 2; do
+            exe=$BUILD/bench/naive-$w-O$o
+            if [ ! -x "$exe" ] || [ "bench/naive/c/$w.c" -nt "$exe" ]; then
+                "$CCB" -O$o -o "$exe" "bench/naive/c/$w.c" 2>/dev/null || rm -f "$exe"
+            fi
+            [ -x "$exe" ] || continue
+            u=$( { /usr/bin/time -f %U "$exe" >/dev/null; } 2>&1 | tail -n 1)
+            if [ $o = 0 ]; then o0=$u; else o2=$u; fi
+        done
+    fi
+    printf '%-9s %8s %8s %8s %8s %9s %8s %8s\n' "$w" "$t_none" "$c_none" "$t_speed" "$c_speed" "$up" "$o0" "$o2"
 done
 
 echo
@@ -97,7 +145,10 @@ fi
 bytes=$(wc -c <"$out")
 funcs=$(grep -c '^function' "$out" || true)
 echo "input: $out: $bytes bytes, $funcs functions"
-$RUN "$CGBENCH" --compile "$out" || status=1
+echo "opt_level=none:"
+CLIFRUN_OPT=none $RUN "$CGBENCH" --compile "$out" || status=1
+echo "opt_level=speed (lib/opt's passes on every function):"
+CLIFRUN_OPT=speed $RUN "$CGBENCH" --compile "$out" || status=1
 echo "parse + verify alone (clifrun bench):"
 $RUN "$CLIFRUN" bench "$out" || status=1
 echo

@@ -5,7 +5,9 @@
   conformance.py [--update] SUITE_DIR
 
 Runs `clifrun test -v SUITE_DIR` for the host (under RUN for a cross
-build), then again with --jit-spread, then `clifrun test --interpret`, and
+build), then again with --jit-spread, then again with lib/opt's passes on
+every file, the result verified (CLIFRUN_OPT=speed CLIFRUN_OPT_VERIFY=1), then
+`clifrun test --interpret`, and
   * prints the counts for the host's target: files and run lines passed,
     failed and skipped (the JIT's; `test interpret` lines are counted apart);
   * fails if a file listed in testdata/conformance/ARCH.pass no longer
@@ -18,6 +20,7 @@ build), then again with --jit-spread, then `clifrun test --interpret`, and
   * runs every file's run lines through the interpreter (--interpret) and
     holds them against testdata/conformance/interp.pass the same way (one
     list for every host: the interpreter's answers do not depend on it).
+  * fails if the run at opt_level=speed differs in any file's result or count.
 
 Environment: CLIFRUN, RUN, BUILD, V, TEST_COUNTS as tools/harness.py.
 """
@@ -45,11 +48,14 @@ def host_arch():
     return "aarch64" if m in ("aarch64", "arm64") else m
 
 
-def clifrun_test(suite, spread, interp=False):
+def clifrun_test(suite, spread, interp=False, opt=False):
     args = RUN + [CLIFRUN, "test", "-v"] + (["--jit-spread"] if spread else []) + \
         (["--interpret"] if interp else []) + [suite]
     env = dict(os.environ, NO_COLOR="1")
     env.pop("CLIFRUN_JIT_SPREAD", None)
+    env.pop("CLIFRUN_OPT", None)
+    if opt:
+        env.update(CLIFRUN_OPT="speed", CLIFRUN_OPT_VERIFY="1")
     p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=3600)
     out = p.stdout.decode("utf-8", "backslashreplace")
     files, interp_files = {}, {}
@@ -157,6 +163,20 @@ def main(argv):
         failed += 1
     else:
         print(f"conformance {arch} --jit-spread: the same results")
+        passed += 1
+    # the same with every function optimized as at opt_level=speed
+    rc3, files3, _, summary3, err3 = clifrun_test(suite, False, opt=True)
+    st3 = {n: status(f) for n, f in files3.items()}
+    diff = sorted(n for n in set(st) | set(st3) if st.get(n) != st3.get(n))
+    if summary3 != summary or diff or rc3 != rc:
+        print(f"FAIL conformance at opt_level=speed: results differ (run lines {summary3} vs {summary}; "
+              f"exit status {rc3} vs {rc})")
+        for n in diff[:20]:
+            print(f"     {n}: {st.get(n)} as written, {st3.get(n)} at speed")
+        print("\n".join("     " + l for l in err3.splitlines()[:10]))
+        failed += 1
+    else:
+        print(f"conformance {arch} at opt_level=speed (CLIFRUN_OPT=speed): the same results")
         passed += 1
     p, f = ratchet_interp(suite, update)
     passed += p

@@ -15,6 +15,7 @@
 #include "codegen.h"
 #include "filetest.h"
 #include "interp.h"
+#include "opt.h"
 #include "ir.h"
 #include "object.h"
 #include "reader.h"
@@ -35,6 +36,8 @@ static const char usage[] =
     "                    (Cranelift's semantics, no code generated; any host, target\n"
     "                    lines ignored); --timeout and -e as for running\n"
     "  print FILE        parse, verify and print FILE as canonical CLIF\n"
+    "  optimize FILE     print FILE's functions as opt_level=speed optimizes them\n"
+    "                    (--passes promote,fold,strength,gvn,mem,licm,dce: only those)\n"
     "  check FILE...     parse and verify each FILE; print nothing on success\n"
     "  bench FILE...     time parsing and verifying each FILE (MB/s, functions/s)\n"
     "  compile FILE      compile each function; print its code size (-D: disassembly;\n"
@@ -52,6 +55,11 @@ static const char usage[] =
     "  --jit-spread      place every module > 4 GiB from the others and from host\n"
     "                    code, so every call between them goes through a stub\n"
     "                    (the same as CLIFRUN_JIT_SPREAD=1)\n"
+    "  --no-sandbox      run calls without the seccomp sandbox (no exec, no new\n"
+    "                    processes, no files opened for writing, no sockets...);\n"
+    "                    the same as CLIFRUN_NO_SANDBOX=1\n"
+    "  --lib FILE.so     load a library of your own host functions before linking\n"
+    "                    and sandboxing; repeatable (also CLIFRUN_LIB=a.so:b.so)\n"
     "  --modules N       compile FILE into N modules one after another, run its run\n"
     "                    lines in each and free it; report modules/s and memory\n"
     "  -j N              (test) files at once (default: the number of cores)\n"
@@ -66,7 +74,16 @@ static const char usage[] =
     "  -h, --help        show this help\n"
     "  --version         show the version\n"
     "\n"
-    "Exit status: 0 success, 1 failed run lines or tests, 2 bad input or usage.\n";
+    "Calls run in a child process under a seccomp sandbox; exit, abort and blocked\n"
+    "system calls are reported at their run line (man clifrun: RUNNING A STRANGER'S\n"
+    "CODE).\n"
+    "\n"
+    "Exit status: 0 success, 1 failed run lines or tests, 2 bad input, usage or a\n"
+    "failed write, 3 out of memory.\n";
+
+/* A process sandboxed for good (--modules) ends without exit handlers: a
+ * sanitizer's leak check at exit needs system calls the sandbox blocks. */
+static bool sandboxed_here;
 
 /* Parse and verify a file.  On failure prints the diagnostic. */
 static bool load(const char *path, ir_file *file, char **src, bool verify)
@@ -103,6 +120,59 @@ static int cmd_print(int argc, char **argv)
         ir_print_file(stdout, &file);
     else
         rc = 2;
+    ir_file_free(&file);
+    free(src);
+    return rc;
+}
+
+/* clifrun optimize: the IR lib/opt makes at opt_level=speed, verified. */
+static int cmd_optimize(int argc, char **argv)
+{
+    const char *path = NULL;
+    bool force;
+    unsigned passes = opt_default_passes(&force);
+    if (force && !passes)
+        passes = OPT_ALL;   /* CLIFRUN_OPT=none: the command still optimizes */
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--passes") && i + 1 < argc) {
+            if (!opt_parse_passes(argv[++i], &passes)) {
+                fprintf(stderr, "clifrun optimize: unknown pass in '%s' "
+                        "(promote, fold, strength, gvn, mem, licm, dce, speed, none)\n", argv[i]);
+                return 2;
+            }
+        } else if (!path && argv[i][0] != '-') {
+            path = argv[i];
+        } else {
+            fputs("clifrun optimize: one file at a time (and --passes LIST)\n", stderr);
+            return 2;
+        }
+    }
+    if (!path) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    ir_file file;
+    char *src;
+    int rc = 0;
+    if (!load(path, &file, &src, true)) {
+        ir_file_free(&file);
+        free(src);
+        return 2;
+    }
+    for (uint32_t i = 0; i < file.funcs.n && !rc; i++) {
+        ir_diag d = {.file = path, .src = src, .len = strlen(src)};
+        ir_diag vd = d;
+        if (!opt_run(file.funcs.v[i], passes, &d)) {
+            ir_diag_print(stderr, &d, cli_use_color());
+            rc = 2;
+        } else if (!verify_function(file.funcs.v[i], &vd)) {
+            ir_diag_set(&d, vd.line, vd.col, "internal error: the optimized function does not verify: %s", vd.msg);
+            ir_diag_print(stderr, &d, cli_use_color());
+            rc = 2;
+        }
+    }
+    if (!rc)
+        ir_print_file(stdout, &file);
     ir_file_free(&file);
     free(src);
     return rc;
@@ -244,7 +314,7 @@ static int cmd_compile(int argc, char **argv)
     }
     for (uint32_t i = 0; !rc && (!out || disasm) && i < file.funcs.n; i++) {
         cg_output o;
-        if (!cg_compile(&t, &file, i, &o, &d)) {
+        if (!opt_compile(&t, &file, i, &o, &d)) {
             ir_diag_print(stderr, &d, cli_use_color());
             rc = 2;
             break;
@@ -274,9 +344,13 @@ typedef struct run_args {
     bool junit;
     bool interactive;           /* -i, or no file on a terminal */
     bool timeout_set;
+    bool no_sandbox;            /* --no-sandbox */
+    bool sandbox;               /* what cli_sandbox decided */
     const char *output;
     char **paths;               /* test */
     int npaths;
+    const char **libs;          /* --lib */
+    int nlibs;
 } run_args;
 
 static bool parse_arch(const char *s, jit_arch *a)
@@ -303,13 +377,15 @@ static int parse_run_args(int argc, char **argv, run_args *a, bool test)
 {
     memset(a, 0, sizeof *a);
     a->timeout = 10;
-    a->exprs = calloc((size_t)argc + 1, sizeof *a->exprs);
-    a->paths = calloc((size_t)argc + 1, sizeof *a->paths);
+    a->exprs = ir_xcalloc((size_t)argc + 1, sizeof *a->exprs);
+    a->paths = ir_xcalloc((size_t)argc + 1, sizeof *a->paths);
+    a->libs = ir_xcalloc((size_t)argc + 1, sizeof *a->libs);
     for (int i = 0; i < argc; i++) {
         const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         char *end;
         if (!strcmp(o, "--timeout") || !strcmp(o, "-e") || !strcmp(o, "--target") || !strcmp(o, "-j") ||
-            !strcmp(o, "--modules") || !strcmp(o, "--format") || !strcmp(o, "--output")) {
+            !strcmp(o, "--modules") || !strcmp(o, "--format") || !strcmp(o, "--output") ||
+            !strcmp(o, "--lib")) {
             if (!v)
                 return usage_error("%s needs a value", o);
             i++;
@@ -341,6 +417,10 @@ static int parse_run_args(int argc, char **argv, run_args *a, bool test)
             a->output = v;
         } else if (!strcmp(o, "--jit-spread")) {
             a->spread = true;
+        } else if (!strcmp(o, "--no-sandbox")) {
+            a->no_sandbox = true;
+        } else if (!strcmp(o, "--lib")) {
+            a->libs[a->nlibs++] = v;
         } else if (!strcmp(o, "-i") && !test) {
             a->interactive = true;
         } else if (!strcmp(o, "-v") && test) {
@@ -357,6 +437,10 @@ static int parse_run_args(int argc, char **argv, run_args *a, bool test)
         return usage_error("--output %s needs --format junit", a->output);
     if (a->spread)   /* workers and anything started from here see it too */
         setenv(JIT_SPREAD_ENV, "1", 1);
+    /* the user's libraries before anything links; the sandbox's verdict
+     * before anything compiles */
+    if (!cli_load_libs(a->libs, a->nlibs) || !cli_sandbox(a->no_sandbox, &a->sandbox))
+        return 2;
     if (test) {
         if (!a->npaths)
             return usage_error("%s", "test needs files or directories");
@@ -381,6 +465,7 @@ static void free_run_args(run_args *a)
 {
     free(a->exprs);
     free(a->paths);
+    free(a->libs);
 }
 
 /* The target a file runs with here: its first target line that the host
@@ -511,6 +596,40 @@ static int run_modules(const run_args *a, jit_ctx *ctx, const ir_file *file, con
     return failed ? 1 : 0;
 }
 
+/* The run commands of `clifrun FILE` and -e, as items of a batch. */
+typedef struct run_cmds {
+    const ft_module *m;
+    ir_file *file;
+    const ir_run_cmd *cmds;
+    uint32_t nexprs;            /* the first ones are -e lines */
+    double timeout;
+} run_cmds;
+
+/* In the child: run and report command i.  -e lines are quoted from the
+ * command line, not the file. */
+static bool cmd_item(void *arg, uint32_t i)
+{
+    run_cmds *rc = arg;
+    const char *path = rc->file->path;
+    if (i < rc->nexprs)
+        rc->file->path = "-e";
+    bool ok = ft_run_cmd(rc->m, &rc->cmds[i], rc->timeout, stdout, RUN_FMT_LANES, NULL);
+    rc->file->path = path;
+    return ok;
+}
+
+/* In the parent: command i ended the child that ran it. */
+static void cmd_ended(void *arg, uint32_t i, const run_outcome *oc)
+{
+    run_cmds *rc = arg;
+    const char *path = rc->file->path;
+    if (i < rc->nexprs)
+        rc->file->path = "-e";
+    ft_report(rc->m, &rc->cmds[i], NULL, oc, stdout, RUN_FMT_LANES);
+    rc->file->path = path;
+    fflush(stdout);
+}
+
 static int cmd_run(int argc, char **argv)
 {
     run_args a;
@@ -521,7 +640,7 @@ static int cmd_run(int argc, char **argv)
     }
     if (a.interactive) {
         repl_opts ro = {.path = a.path, .timeout = a.timeout_set ? a.timeout : 0, .arch = a.arch,
-                        .spread = a.spread};
+                        .spread = a.spread, .sandbox = a.sandbox};
         rc = repl_main(&ro);
         free_run_args(&a);
         return rc;
@@ -536,7 +655,7 @@ static int cmd_run(int argc, char **argv)
         goto out;
     }
     /* -e invocations are read before anything compiles: a typo costs nothing */
-    cmds = calloc((size_t)a.nexprs + file.runs.n + 1, sizeof *cmds);
+    cmds = ir_xcalloc((size_t)a.nexprs + file.runs.n + 1, sizeof *cmds);
     for (int i = 0; i < a.nexprs; i++) {
         ir_diag d;
         if (!reader_parse_invocation(&file, "-e", a.exprs[i], strlen(a.exprs[i]), &cmds[ncmds++], &d)) {
@@ -566,6 +685,15 @@ static int cmd_run(int argc, char **argv)
         goto out;
     }
     if (a.modules) {
+        /* a benchmark of modules: calls run in this process, which is
+         * sandboxed for good (compiling needs nothing the filter blocks) */
+        char why[200];
+        if (a.sandbox && !run_sandbox_install(why, sizeof why)) {
+            fprintf(stderr, "clifrun: error: cannot install the sandbox: %s\n", why);
+            rc = 2;
+            goto out;
+        }
+        sandboxed_here = a.sandbox;
         rc = run_modules(&a, ctx, &file, &t, cmds, ncmds);
         goto out;
     }
@@ -576,18 +704,20 @@ static int cmd_run(int argc, char **argv)
         rc = 2;
         goto out;
     }
-    for (uint32_t i = 0; i < ncmds; i++) {
-        /* -e lines are quoted from the command line, not the file */
-        if (i < (uint32_t)a.nexprs) {
-            const char *path = file.path;
-            file.path = "-e";
-            if (!ft_run_cmd(&m, &cmds[i], a.timeout, stdout, RUN_FMT_LANES, NULL))
-                rc = 1;
-            file.path = path;
-        } else if (!ft_run_cmd(&m, &cmds[i], a.timeout, stdout, RUN_FMT_LANES, NULL)) {
-            rc = 1;
-        }
-        fflush(stdout);
+    /* the calls run in a child process, sandboxed: whatever they do ends
+     * at most that process, and the next line runs */
+    run_cmds rcs = {&m, &file, cmds, (uint32_t)a.nexprs, a.timeout};
+    run_batch b = {.n = ncmds, .item = cmd_item, .ended = cmd_ended, .arg = &rcs,
+                   .timeout = a.timeout, .sandbox = a.sandbox, .keep_fd = -1};
+    run_batch_result br;
+    if (!run_batch_run(&b, &br)) {
+        fprintf(stderr, "clifrun: error: %s\n", br.error);
+        rc = 2;
+    } else if (br.write_errno) {
+        fprintf(stderr, "clifrun: error: cannot write the results: %s\n", strerror(br.write_errno));
+        rc = 2;
+    } else if (br.failed) {
+        rc = 1;
     }
     ft_module_free(&m);
 out:
@@ -624,7 +754,8 @@ static int cmd_test(int argc, char **argv)
         if (a.junit && !a.output)
             junit = stdout;
         ft_opts o = {.arch = a.arch, .timeout = a.timeout, .jobs = a.jobs, .verbose = a.verbose,
-                     .spread = a.spread, .interp = a.interp, .out = junit == stdout ? stderr : stdout, .junit = junit};
+                     .spread = a.spread, .interp = a.interp, .sandbox = a.sandbox,
+                     .out = junit == stdout ? stderr : stdout, .junit = junit};
         ft_counts c;
         rc = ft_test(files, nfiles, &o, &c);
         if (junit && junit != stdout && fclose(junit) != 0) {
@@ -767,11 +898,39 @@ static int cmd_interpret(int argc, char **argv)
     return rc;
 }
 
+/* A failed write to standard output or standard error (a full disk,
+ * `> /dev/full`, a closed pipe's EPIPE) is an error: status 2 at least. */
+static int check_output(int rc)
+{
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        int e = errno ? errno : EIO;
+        fprintf(stderr, "clifrun: error: cannot write to standard output: %s\n", strerror(e));
+        rc = rc > 2 ? rc : 2;
+    }
+    errno = 0;
+    if (fflush(stderr) != 0 || ferror(stderr))
+        rc = rc > 2 ? rc : 2;
+    return rc;
+}
+
+static int dispatch(int argc, char **argv);
+
 int main(int argc, char **argv)
 {
+    int rc = check_output(dispatch(argc, argv));
+    if (sandboxed_here)
+        _exit(rc);
+    return rc;
+}
+
+static int dispatch(int argc, char **argv)
+{
     if (argc < 2) {
+        bool sandbox;
         if (isatty(0))
-            return repl_main(&(repl_opts){0});
+            return cli_load_libs(NULL, 0) && cli_sandbox(false, &sandbox)
+                       ? repl_main(&(repl_opts){.sandbox = sandbox}) : 2;
         fputs(usage, stderr);
         return 2;
     }
@@ -786,6 +945,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "print"))
         return cmd_print(argc - 2, argv + 2);
+    if (!strcmp(cmd, "optimize"))
+        return cmd_optimize(argc - 2, argv + 2);
     if (!strcmp(cmd, "check"))
         return cmd_check(argc - 2, argv + 2);
     if (!strcmp(cmd, "bench"))

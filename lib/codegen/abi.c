@@ -282,7 +282,7 @@ static uint32_t *call_args(cg_ctx *c, cg_abi *a, uint32_t inst, const cg_sig *s,
     *callee = indirect ? c->isa->put_in_reg(c, v[0]) : CG_NONE;
     *sym = indirect ? 0 : cg_sym_extname(c, &fn->func_refs.v[in->ent].name);
     v += indirect;
-    ir_vec_reserve(&a->vals, s->nargs + s->nrets);
+    ir_vec_reserve(&a->vals, s->nargs + s->nrets + 1);   /* + 1: never a null base */
     uint32_t *args = a->vals.v + a->vals.n;
     for (uint32_t i = 0; i < s->nargs; i++)
         args[i] = c->isa->put_in_reg(c, v[i]);
@@ -436,7 +436,7 @@ bool cg_lower_trampoline(cg_ctx *c)
         cg_op_def_fixed(f, callee, a.locs.v[cs.args].reg[0]);
         cg_op_def_fixed(f, abuf, a.locs.v[cs.args + 1].reg[0]);
         cg_op_def_fixed(f, rbuf, a.locs.v[cs.args + 2].reg[0]);
-        ir_vec_reserve(&a.vals, s.nargs + s.nrets);
+        ir_vec_reserve(&a.vals, s.nargs + s.nrets + 1);
         uint32_t *args = a.vals.v, *rets = args + s.nargs;
         for (uint32_t i = 0; i < s.nargs + s.nrets; i++) {
             const cg_loc *l = &a.locs.v[i < s.nargs ? s.args + i : s.rets + i - s.nargs];

@@ -362,7 +362,7 @@ static void count_uses(cg_ctx *c)
             const uint32_t *a = ir_inst_args(fn, i);
             for (uint32_t k = 0; k < in->nargs; k++)
                 USE(a[k]);
-            const uint32_t *p = &fn->pool.v[in->ent];
+            const uint32_t *p = ir_pool_at(fn, in->ent);
             uint32_t calls[2], ncalls = 0;
             const uint32_t *list = calls;
             if (in->op == IR_OP_jump)
@@ -466,6 +466,12 @@ static bool compile(const cg_target *t, const ir_file *file, const ir_function *
 bool cg_compile(const cg_target *t, const ir_file *file, uint32_t func, cg_output *out, ir_diag *d)
 {
     return compile(t, file, file->funcs.v[func], false, out, d);
+}
+
+bool cg_compile_function(const cg_target *t, const ir_file *file, const ir_function *fn, cg_output *out,
+                         ir_diag *d)
+{
+    return compile(t, file, fn, false, out, d);
 }
 
 bool cg_compile_trampoline(const cg_target *t, const ir_function *callee, cg_output *out, ir_diag *d)

@@ -57,7 +57,7 @@ static void emit_jump(cg_ctx *c, uint32_t label)
 static void set_args(cg_ctx *c, uint32_t bc)
 {
     uint32_t n = c->fn->pool.v[bc + 1];
-    uint32_t regs[64], *rv = n <= 32 ? regs : malloc(2 * n * sizeof *rv), k = 0;
+    uint32_t regs[64], *rv = n <= 32 ? regs : ir_xmalloc(2 * n * sizeof *rv), k = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t v = c->fn->pool.v[bc + 2 + i], r = c->isa->put_in_reg(c, v);
         rv[k++] = r;
@@ -175,7 +175,7 @@ static bool lower_try_call(cg_lower *L, uint32_t inst)
     c->f.insts.v[call].cc = 1;
     c->f.insts.v[call].disp = (int32_t)start;
     emit_jump(c, normal);
-    uint32_t nh = c->f.vlist.v[start], *succs = malloc((nh + 1) * sizeof *succs);
+    uint32_t nh = c->f.vlist.v[start], *succs = ir_xmalloc((nh + 1) * sizeof *succs);
     succs[0] = normal;
     for (uint32_t k = 0; k < nh; k++)
         succs[1 + k] = c->f.vlist.v[start + 3 + 3 * k];
@@ -423,8 +423,8 @@ bool cg_lower_function(cg_ctx *c)
     const ir_function *fn = c->fn;
     cg_abi abi = {0};
     cg_lower L = {.c = c, .abi = &abi};
-    L.fused = calloc(fn->insts.n + 1, 1);
-    L.vals = malloc((fn->sig.nrets + fn->sig.nparams + 1) * sizeof *L.vals);
+    L.fused = ir_xcalloc(fn->insts.n + 1, 1);
+    L.vals = ir_xmalloc((fn->sig.nrets + fn->sig.nparams + 1) * sizeof *L.vals);
     c->abi = &abi;
     bool ok = fn->layout.n > 0 && cg_sig_compute(c, &abi, fn, &fn->sig, CG_NONE, &abi.self);
     if (fn->layout.n == 0)

@@ -110,6 +110,11 @@ bool ft_report_cmd(const ir_file *file, const uint32_t *lines, uint32_t nlines, 
  * oc (may be NULL) gets the outcome. */
 bool ft_run_cmd(const ft_module *m, const ir_run_cmd *rc, double timeout, FILE *out, unsigned flags,
                 run_outcome *oc);
+/* The report of a run command that ended with oc (and returned actual, if
+ * oc->status is RUN_OK), as ft_run_cmd prints it: for a call whose process
+ * ended (RUN_ENDED, from run_batch_run) in the parent. */
+bool ft_report(const ft_module *m, const ir_run_cmd *rc, const ir_data_value *actual,
+               const run_outcome *oc, FILE *out, unsigned flags);
 
 /* ---- the interpreter (interp.c) --------------------------------------------
  * `test interpret` and `clifrun interpret`: run lines through lib/interp
@@ -132,6 +137,7 @@ typedef struct ft_opts {
     bool spread;            /* --jit-spread: modules > 4 GiB apart */
     bool interp;            /* --interpret: every `test run` or `test interpret` file's run
                                lines through the interpreter only, target lines ignored */
+    bool sandbox;           /* calls run sandboxed (run_sandbox_install) */
     FILE *out;              /* the text report: failures, -v lines, summary */
     FILE *junit;            /* JUnit XML here too, or NULL */
 } ft_opts;
@@ -170,6 +176,8 @@ typedef struct ft_file_result {
     char *vlog;             /* the -v lines */
     double secs;
     unsigned long passed, failed, skipped;
+    bool broken;            /* its worker died in it: the file fails */
+    bool rerun;             /* run again by a careful worker */
 } ft_file_result;
 
 void ft_junit_write(FILE *out, const ft_file_result *r, size_t n, double secs);

@@ -21,14 +21,14 @@ char *ft_read_file(const char *path, size_t *len)
         return NULL;
     }
     size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
+    char *buf = ir_xmalloc(cap + 1);
     for (;;) {
         if (!buf)
             break;
         n += fread(buf + n, 1, cap - n, f);
         if (n < cap)
             break;
-        char *nb = realloc(buf, (cap *= 2) + 1);
+        char *nb = ir_xrealloc(buf, (cap *= 2) + 1);
         if (!nb) {
             free(buf);
             buf = NULL;
@@ -72,6 +72,12 @@ bool ft_load(ir_file *file, const char *path, char **src, bool verify, ir_diag *
             d->len = len;
             return false;
         }
+    }
+    if (verify && !verify_file(file, d)) {
+        d->file = path;
+        d->src = *src;
+        d->len = len;
+        return false;
     }
     return true;
 }

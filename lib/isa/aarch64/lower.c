@@ -157,7 +157,7 @@ static bool imm_encodes(unsigned op, unsigned size, int64_t imm)
     if (is_logical(op))
         return a64_logical_imm((uint64_t)imm, size, &enc);
     uint64_t x = size == 4 ? (uint32_t)imm : (uint64_t)imm;
-    uint64_t n = size == 4 ? (uint32_t)-imm : (uint64_t)-imm;
+    uint64_t n = size == 4 ? (uint32_t)(0 - (uint64_t)imm) : 0 - (uint64_t)imm;
     return a64_arith_imm(x) || a64_arith_imm(n);
 }
 
@@ -173,7 +173,7 @@ void a64_alu_imm(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t a
             a64_alu(c, op, size, dst, a, a64_movi(c, size, imm));
         return;
     }
-    uint64_t neg = size == 4 ? (uint32_t)-imm : (uint64_t)-imm;
+    uint64_t neg = size == 4 ? (uint32_t)(0 - (uint64_t)imm) : 0 - (uint64_t)imm;
     if (imm == 0 && (op == A64_ADD || op == A64_SUB))
         a64_mov(c, 8, dst, a);
     else if (a64_arith_imm((uint64_t)imm))
@@ -231,7 +231,7 @@ void a64_cmpi_op(cg_ctx *c, unsigned op, unsigned size, uint32_t a, int64_t imm)
             return;
         }
     } else {
-        uint64_t neg = size == 4 ? (uint32_t)-imm : (uint64_t)-imm;
+        uint64_t neg = size == 4 ? (uint32_t)(0 - (uint64_t)imm) : 0 - (uint64_t)imm;
         if (!a64_arith_imm((uint64_t)imm)) {
             if (a64_arith_imm(neg))
                 op = A64_ADDS, imm = (int64_t)neg;

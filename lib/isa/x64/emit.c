@@ -1123,7 +1123,7 @@ static void emit_inst(em *e, uint32_t next_label)
 static uint32_t *thread_jumps(cg_ctx *c)
 {
     cg_func *f = &c->f;
-    uint32_t *alias = malloc((f->nlabels + 1) * sizeof *alias), ei = 0;
+    uint32_t *alias = ir_xmalloc((f->nlabels + 1) * sizeof *alias), ei = 0;
     for (uint32_t l = 0; l < f->nlabels; l++)
         alias[l] = l;
     for (uint32_t b = 0; b < f->blocks.n; b++) {
@@ -1150,7 +1150,7 @@ static uint32_t *thread_jumps(cg_ctx *c)
 static uint32_t *dup_tests(cg_ctx *c)
 {
     cg_func *f = &c->f;
-    uint32_t *dup = malloc((f->nlabels + 1) * sizeof *dup), ei = 0;
+    uint32_t *dup = ir_xmalloc((f->nlabels + 1) * sizeof *dup), ei = 0;
     for (uint32_t l = 0; l < f->nlabels; l++)
         dup[l] = CG_NONE;
     for (uint32_t b = 0; b < f->blocks.n; b++) {
