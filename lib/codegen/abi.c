@@ -427,7 +427,8 @@ bool cg_lower_trampoline(cg_ctx *c)
               isa->compute_locs(&a, IR_CC_system_v, cptr, 3, NULL, 0, &cs, what, sizeof what);
     if (ok) {
         for (uint32_t i = 0; i < s.nargs + s.nrets; i++)
-            if (ir_type_is_vector(a.locs.v[i < s.nargs ? s.args + i : s.rets + i - s.nargs].type))
+            if (ir_type_is_vector(a.locs.v[i < s.nargs ? s.args + i : s.rets + i - s.nargs].type) ||
+                a.locs.v[i < s.nargs ? s.args + i : s.rets + i - s.nargs].type == IR_F128)
                 f->wide_spill = true;
         cg_block_begin(f, cg_new_label(f));
         uint32_t callee = cg_new_vreg(f, CG_CLS_INT), abuf = cg_new_vreg(f, CG_CLS_INT);

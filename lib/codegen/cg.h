@@ -385,6 +385,9 @@ void cg_symbol_addr(cg_ctx *c, uint32_t dst, uint32_t sym);
 bool cg_gv_value(cg_ctx *c, uint32_t gv, uint32_t inst, unsigned depth, uint32_t *out);
 void cg_abi_free(cg_abi *a);
 
+/* The little-endian bits of an f16const .. f128const instruction (lower.c). */
+const uint8_t *cg_fconst_bytes(const cg_ctx *c, uint32_t inst);
+
 /* ---- IR passes on the copy of the function that compile() lowers ------------ */
 
 /* enable_nan_canonicalization (nancanon.c): every float arithmetic result

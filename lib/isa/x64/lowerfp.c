@@ -269,6 +269,24 @@ bool x64_lower_conv(cg_ctx *c, uint32_t inst)
         lower_fcvt_to_int(c, in->op, from, to, x64_put_in_reg(c, v), dst);
         return true;
     case IR_OP_bitcast:
+        if ((from == IR_I128 && to == IR_F128) || (from == IR_F128 && to == IR_I128)) {
+            uint32_t x = x64_put_in_reg(c, v);      /* a gpr pair <-> an xmm */
+            if (to == IR_F128) {
+                x64_vfrom_gpr64(c, dst, x, x + 1);
+            } else {
+                x64_un(c, X64_MOVX2G, 0, 8, 0, dst, x);
+                x64_vhigh64(c, dst + 1, x);
+            }
+            return true;
+        }
+        if (from == IR_F16 || to == IR_F16) {       /* movd: the bits above 16 are undefined */
+            if (ir_type_bytes(from) != 2 || ir_type_bytes(to) != 2 || ir_type_is_vector(from) ||
+                ir_type_is_vector(to))
+                return cg_unsupported(c, inst, NULL);
+            x64_un(c, from == to ? X64_XMOV : to == IR_F16 ? X64_MOVG2X : X64_MOVX2G, 0, 4, 0, dst,
+                   x64_put_in_reg(c, v));
+            return true;
+        }
         if (ir_type_bytes(from) != ir_type_bytes(to) || ir_type_is_vector(from) || ir_type_is_vector(to) ||
             from == IR_I128 || (ir_type_bytes(from) < 4 && !(is_int(from) && is_int(to))))
             return cg_unsupported(c, inst, NULL);

@@ -256,6 +256,10 @@ bool x64_lower_vector(x64_lowering *L, uint32_t inst);
 void x64_vector_prepare(cg_ctx *c);
 /* A vector type passed in an xmm register (up to 16 bytes, not dynamic). */
 bool x64_vec_type(ir_type t);
+/* An i64x2 (or f128) of gprs lo, hi; the high half of x into gpr g (SSE2
+ * sequences unless has_sse41). */
+void x64_vfrom_gpr64(cg_ctx *c, uint32_t d, uint32_t lo, uint32_t hi);
+void x64_vhigh64(cg_ctx *c, uint32_t g, uint32_t x);
 
 const char *x64_reg_name(unsigned preg);
 
