@@ -191,6 +191,8 @@ static void emit_call(cg_ctx *c, cg_abi *a, const cg_sig *s, uint32_t callee, ui
     cg_func *f = &c->f;
     const cg_isa *isa = c->isa;
     uint32_t ret_area = s->stack_args;
+    if (f->wide_spill && isa->clob_call_wide && clob != isa->clob_all)
+        clob = isa->clob_call_wide;
     if (ret_area + s->stack_rets > f->outgoing)
         f->outgoing = ret_area + s->stack_rets;
     /* structs first: copying one may call memcpy */

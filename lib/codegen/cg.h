@@ -241,6 +241,9 @@ struct cg_isa {
                          const ir_abi_param *rets, uint32_t nrets, cg_sig *out, char *what, size_t wn);
     unsigned (*call_clobbers)(ir_callconv cc);  /* the clobber set of a call */
     uint8_t clob_all;           /* clobber set of everything (try_call) */
+    uint8_t clob_call_wide;     /* a call's clobber set in a function with 128-bit float
+                                   values (wide_spill), when the convention saves only
+                                   part of some registers (AAPCS64: d8-d15); 0: the same */
     uint8_t callee_reg_all;     /* an indirect callee's register when everything is clobbered */
     uint8_t callee_reg_tail;    /* an indirect return_call's target register */
     uint8_t exn_regs[2];        /* a handler's payload registers */

@@ -137,7 +137,7 @@ enum {
 };
 
 /* Clobber sets (cg_isa.clobbers). */
-enum { A64_CLOB_NONE, A64_CLOB_CALL, A64_CLOB_ALL };    /* ALL: try_call (nothing survives a throw) */
+enum { A64_CLOB_NONE, A64_CLOB_CALL, A64_CLOB_ALL, A64_CLOB_CALL_WIDE };    /* ALL: try_call (nothing survives a throw) */
 
 /* ---- ABI (abi.c): cg_isa's ABI hooks ------------------------------------ */
 
@@ -206,6 +206,7 @@ bool a64_lower_float(cg_ctx *c, uint32_t inst, ir_type t);
 unsigned a64_fcmp_flags(cg_ctx *c, uint32_t inst, unsigned *cc2);
 bool a64_lower_conv(cg_ctx *c, uint32_t inst);
 uint32_t a64_fconst(cg_ctx *c, unsigned size, uint64_t bits);
+uint32_t a64_fconst_wide(cg_ctx *c, unsigned size, const uint8_t *bytes);
 
 /* ---- lower128.c: i128 as register pairs ----------------------------------- */
 

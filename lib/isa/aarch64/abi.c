@@ -18,7 +18,7 @@
 
 static bool supported_type(ir_type t)
 {
-    return (t >= IR_I8 && t <= IR_I128) || t == IR_F32 || t == IR_F64;
+    return (t >= IR_I8 && t <= IR_I128) || ir_type_is_float(t);   /* f16 in h, f128 in q registers */
 }
 
 bool a64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uint32_t nparams,

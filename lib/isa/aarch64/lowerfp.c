@@ -21,6 +21,24 @@ uint32_t a64_fconst(cg_ctx *c, unsigned size, uint64_t bits)
     return r;
 }
 
+/* An f16 (2) or f128 (16) constant: its bits through general registers. */
+uint32_t a64_fconst_wide(cg_ctx *c, unsigned size, const uint8_t *bytes)
+{
+    uint64_t lo = 0, hi = 0;
+    memcpy(&lo, bytes, size < 8 ? size : 8);
+    if (size == 16)
+        memcpy(&hi, bytes + 8, 8);
+    uint32_t r = a64_new_flt(c), l = a64_movi(c, size == 16 ? 8 : 4, (int64_t)lo);
+    uint32_t h = size == 16 ? a64_movi(c, 8, (int64_t)hi) : CG_NONE;
+    cg_inst *i = cg_emit_inst(F, A64_FMOVTOF, size == 16 ? 3 : 2);
+    i->size = size == 16 ? 16 : 4;
+    cg_op_def(F, r);
+    cg_op_use(F, l);
+    if (size == 16)
+        cg_op_use(F, h);
+    return r;
+}
+
 static uint32_t fconst_d(cg_ctx *c, unsigned size, double v)
 {
     if (size == 4) {
@@ -242,6 +260,38 @@ bool a64_lower_conv(cg_ctx *c, uint32_t inst)
         return true;
     }
     case IR_OP_bitcast: {
+        if ((from == IR_I128 && to == IR_F128) || (from == IR_F128 && to == IR_I128)) {
+            uint32_t x = a64_put_in_reg(c, v);      /* fmov and ins / umov of the halves */
+            cg_inst *i = cg_emit_inst(F, to == IR_F128 ? A64_FMOVTOF : A64_FMOVTOG, 3);
+            i->size = 16;
+            if (to == IR_F128) {
+                cg_op_def(F, dst);
+                cg_op_use(F, x);
+                cg_op_use(F, x + 1);
+            } else {
+                cg_op_def(F, dst);
+                cg_op_def(F, dst + 1);
+                cg_op_use(F, x);
+            }
+            return true;
+        }
+        if (from == IR_F16 || to == IR_F16) {       /* fmov s, w / w, s: the bits above 16 are undefined */
+            if (ir_type_bytes(from) != 2 || ir_type_bytes(to) != 2 || ir_type_is_vector(from) ||
+                ir_type_is_vector(to))
+                return cg_unsupported(c, inst, NULL);
+            uint32_t x = a64_put_in_reg(c, v);
+            if (from == to) {
+                cg_emit_inst(F, A64_FMOV, 2);
+                cg_op_def(F, dst);
+                cg_op_use(F, x);
+                return true;
+            }
+            cg_inst *i = cg_emit_inst(F, to == IR_F16 ? A64_FMOVTOF : A64_FMOVTOG, 2);
+            i->size = 4;
+            cg_op_def(F, dst);
+            cg_op_use(F, x);
+            return true;
+        }
         if (ir_type_bytes(from) != ir_type_bytes(to) || ir_type_is_vector(from) || ir_type_is_vector(to) ||
             from == IR_I128 || (ir_type_bytes(from) < 4 && !(is_int(from) && is_int(to))))
             return cg_unsupported(c, inst, NULL);
