@@ -265,7 +265,7 @@ static int compile_only(jit_ctx *ctx, const char *path)
         ir_diag d;
         for (uint32_t i = 0; i < n; i++) {
             ir_function fn;
-            opt_copy_function(&fn, l.file.funcs.v[i]);
+            ir_function_copy(&fn, l.file.funcs.v[i]);
             opt_run(&fn, passes, &d);
             ir_function_free(&fn);
         }

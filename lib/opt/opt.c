@@ -49,52 +49,6 @@ unsigned opt_default_passes(bool *force)
     return (unsigned)cached;
 }
 
-/* ---- copying a function ---------------------------------------------------------- */
-
-#define COPY_VEC(dst, src)                                                         \
-    do {                                                                           \
-        (dst).n = (dst).cap = (src).n;                                             \
-        (dst).v = NULL;                                                            \
-        if ((src).n) {                                                             \
-            (dst).v = malloc((size_t)(src).n * sizeof *(src).v);                   \
-            if (!(dst).v) {                                                        \
-                fputs("clifrun: out of memory\n", stderr);                         \
-                exit(3);                                                           \
-            }                                                                      \
-            memcpy((dst).v, (src).v, (size_t)(src).n * sizeof *(src).v);           \
-        }                                                                          \
-    } while (0)
-
-void opt_copy_function(ir_function *dst, const ir_function *src)
-{
-    *dst = *src;
-    memset(&dst->arena, 0, sizeof dst->arena);  /* names stay in src's arena */
-    COPY_VEC(dst->abi_params, src->abi_params);
-    COPY_VEC(dst->sigs, src->sigs);
-    COPY_VEC(dst->stack_slots, src->stack_slots);
-    COPY_VEC(dst->dyn_slots, src->dyn_slots);
-    COPY_VEC(dst->dyn_types, src->dyn_types);
-    COPY_VEC(dst->gvs, src->gvs);
-    COPY_VEC(dst->func_refs, src->func_refs);
-    COPY_VEC(dst->constants, src->constants);
-    COPY_VEC(dst->user_names, src->user_names);
-    COPY_VEC(dst->regions, src->regions);
-    COPY_VEC(dst->sig_defined, src->sig_defined);
-    COPY_VEC(dst->ss_defined, src->ss_defined);
-    COPY_VEC(dst->dss_defined, src->dss_defined);
-    COPY_VEC(dst->dt_defined, src->dt_defined);
-    COPY_VEC(dst->gv_defined, src->gv_defined);
-    COPY_VEC(dst->fn_defined, src->fn_defined);
-    COPY_VEC(dst->const_defined, src->const_defined);
-    COPY_VEC(dst->region_defined, src->region_defined);
-    COPY_VEC(dst->values, src->values);
-    COPY_VEC(dst->blocks, src->blocks);
-    COPY_VEC(dst->layout, src->layout);
-    COPY_VEC(dst->insts, src->insts);
-    COPY_VEC(dst->pool, src->pool);
-    COPY_VEC(dst->bytes, src->bytes);
-}
-
 /* ---- the pipeline ----------------------------------------------------------------- */
 
 static void resolve_operand(void *arg, uint32_t *slot)
@@ -197,7 +151,7 @@ bool opt_compile(const cg_target *t, const ir_file *file, uint32_t func, cg_outp
     }
     const ir_function *src = file->funcs.v[func];
     ir_function fn;
-    opt_copy_function(&fn, src);
+    ir_function_copy(&fn, src);
     d->file = file->path;
     d->src = file->src;
     d->len = file->len;

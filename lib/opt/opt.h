@@ -51,10 +51,6 @@ unsigned opt_default_passes(bool *force);
  * on an internal inconsistency, with d set. */
 bool opt_run(ir_function *f, unsigned passes, ir_diag *d);
 
-/* A deep copy of src that shares src's arena strings (src must outlive it).
- * Free it with ir_function_free. */
-void opt_copy_function(ir_function *dst, const ir_function *src);
-
 /* cg_compile, after the passes on a copy of the function when t->opt (or
  * CLIFRUN_OPT forces them).  With CLIFRUN_OPT_VERIFY=1 the result is
  * verified first and a failure is an error, never code. */
