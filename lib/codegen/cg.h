@@ -397,6 +397,16 @@ const uint8_t *cg_fconst_bytes(const cg_ctx *c, uint32_t inst);
  * that may be a NaN (Cranelift's list) is replaced by the canonical NaN of
  * its type when it is one. */
 void cg_nan_canonicalize(ir_function *f);
+/* softfp.c: f16 and f128 where the target has no instruction.  The IR
+ * pass rewrites f16 arithmetic to f32 (unless f16_native) and the sign-bit
+ * operations of both to integer ones; cg_softfp_needed says whether it has
+ * anything to do.  cg_lower_softfp lowers f128 arithmetic, f128 fcmp and
+ * conversions to or from f16/f128 as libcalls (CG_BY_FAMILY: none of
+ * those); cg_define_softfp_libcalls binds their names. */
+bool cg_softfp_needed(const ir_function *f, bool f16_native);
+void cg_softfp_legalize(ir_function *f, bool f16_native);
+int cg_lower_softfp(cg_ctx *c, uint32_t inst);
+bool cg_define_softfp_libcalls(jit_ctx *ctx, jit_error *err);
 
 /* ---- allocation and frame (regalloc.c) --------------------------------------- */
 

@@ -339,7 +339,7 @@ bool cg_define_libcalls(jit_ctx *ctx, jit_error *err)
     for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
         if (!jit_define_symbol(ctx, fns[i].name, fns[i].addr, err))
             return false;
-    return true;
+    return cg_define_softfp_libcalls(ctx, err);
 }
 
 /* ---- compiling ---------------------------------------------------------------- */
@@ -413,10 +413,14 @@ static bool compile(const cg_target *t, const ir_file *file, const ir_function *
     }
     /* IR passes that make the function the back end lowers: on a copy */
     ir_function copy;
-    bool copied = !trampoline && t->nan_canonicalization;
+    bool f16_native = false;
+    bool soft = !trampoline && cg_softfp_needed(fn, f16_native);
+    bool copied = !trampoline && (t->nan_canonicalization || soft);
     if (copied) {
         ir_function_copy(&copy, fn);
-        cg_nan_canonicalize(&copy);
+        if (t->nan_canonicalization)
+            cg_nan_canonicalize(&copy);
+        cg_softfp_legalize(&copy, f16_native);     /* after: the NaN checks of f16 too */
         fn = &copy;
     }
     cg_ctx c = {.isa = isa, .target = t, .file = file, .fn = fn, .out = out, .d = d,

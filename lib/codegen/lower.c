@@ -400,7 +400,10 @@ static bool lower_inst(cg_lower *L, uint32_t inst)
     case IR_OP_nop:
         return true;
     default: {
-        int r = c->isa->lower_inst(L, inst);
+        int r = cg_lower_softfp(c, inst);
+        if (r != CG_BY_FAMILY)
+            return r == CG_DONE;
+        r = c->isa->lower_inst(L, inst);
         return r == CG_BY_FAMILY ? lower_by_family(L, inst) : r == CG_DONE;
     }
     }
