@@ -32,10 +32,10 @@ static uint32_t canon_nan(ir_function *f, uint32_t at, ir_type t)
         [IR_F64] = {IR_OP_f64const, 0x7ff8000000000000ull}, [IR_F128] = {IR_OP_f128const, 0},
     };
     uint32_t i = ir_inst_build(f, at, k[t].op, t, NULL, 0);
-    if (t == IR_F128) {     /* 16 bytes in fn->bytes, little endian */
+    if (t == IR_F128) {     /* 0x7fff8000...0: 16 bytes in fn->bytes, little endian */
         f->insts.v[i].imm = f->bytes.n;
         for (unsigned b = 0; b < 16; b++)
-            ir_vec_push(&f->bytes, (uint8_t)(b == 14 ? 0x80 : b == 15 ? 0x7f : 0));
+            ir_vec_push(&f->bytes, (uint8_t)(b == 13 ? 0x80 : b == 14 ? 0xff : b == 15 ? 0x7f : 0));
     } else {
         f->insts.v[i].imm = (int64_t)k[t].bits;
     }
