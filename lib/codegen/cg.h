@@ -225,6 +225,11 @@ struct cg_isa {
     void (*branch)(cg_lower *L, uint32_t inst, uint32_t lt, uint32_t lf);
     bool (*lower_float)(cg_ctx *c, uint32_t inst, ir_type t);  /* fadd .. fma, float bit ops */
     bool (*lower_conv)(cg_ctx *c, uint32_t inst);             /* fpromote .. bitcast */
+    /* f16 and f128 (softfp.c does what these do not claim; NULL: nothing):
+     * whether f16 arithmetic and fcmp reach lower_float / lower_inst for
+     * target t, and whether fpromote/fdemote inst has an instruction. */
+    bool (*f16_arith)(const cg_target *t);
+    bool (*native_fconv)(const cg_ctx *c, uint32_t inst);
     bool (*lower_load)(cg_lower *L, uint32_t inst);           /* load, uload8 .. sload32 */
     bool (*lower_store)(cg_lower *L, uint32_t inst);          /* store, istore8 .. istore32 */
     bool (*lower_atomic)(cg_ctx *c, uint32_t inst);

@@ -413,7 +413,7 @@ static bool compile(const cg_target *t, const ir_file *file, const ir_function *
     }
     /* IR passes that make the function the back end lowers: on a copy */
     ir_function copy;
-    bool f16_native = false;
+    bool f16_native = isa->f16_arith && isa->f16_arith(t);
     bool soft = !trampoline && cg_softfp_needed(fn, f16_native);
     bool copied = !trampoline && (t->nan_canonicalization || soft);
     if (copied) {

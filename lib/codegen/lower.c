@@ -400,7 +400,9 @@ static bool lower_inst(cg_lower *L, uint32_t inst)
     case IR_OP_nop:
         return true;
     default: {
-        int r = cg_lower_softfp(c, inst);
+        int r = CG_BY_FAMILY;
+        if (!c->isa->native_fconv || !c->isa->native_fconv(c, inst))
+            r = cg_lower_softfp(c, inst);
         if (r != CG_BY_FAMILY)
             return r == CG_DONE;
         r = c->isa->lower_inst(L, inst);

@@ -532,7 +532,7 @@ static void br_tbz(em *e, bool inv, uint32_t label)
 
 /* ---- floating point ---------------------------------------------------------------- */
 
-static uint32_t ftype(unsigned size) { return size == 8 ? 1u << 22 : 0; }
+static uint32_t ftype(unsigned size) { return size == 8 ? 1u << 22 : size == 2 ? 3u << 22 : 0; }   /* d, h, s */
 
 /* The imm8 of fmov (immediate), or -1. */
 static int fmov_imm8(unsigned size, uint64_t b)

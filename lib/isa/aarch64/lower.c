@@ -922,7 +922,8 @@ int a64_lower_inst(lower *L, uint32_t inst)
         return true;
     }
     case IR_OP_fcmp: {
-        if (cg_vtype(c, a[0]) != IR_F32 && cg_vtype(c, a[0]) != IR_F64)
+        if (cg_vtype(c, a[0]) != IR_F32 && cg_vtype(c, a[0]) != IR_F64 &&
+            !(cg_vtype(c, a[0]) == IR_F16 && a64_f16_arith(c->target)))
             return cg_unsupported(c, inst, NULL);
         unsigned cc2, cc = a64_fcmp_flags(c, inst, &cc2);
         if (cc2 == A64_AL) {

@@ -226,6 +226,18 @@ static void lower_fcvt_to_int(cg_ctx *c, unsigned op, ir_type from, ir_type to, 
     x64_cmov(c, X64_CC_L, 4, dst, m, kl);
 }
 
+/* F16C converts between f16 and f32 (f64 and f128 go through softfp.c's
+ * libcalls: a second rounding through f32 would not be exact). */
+bool x64_native_fconv(const cg_ctx *c, uint32_t inst)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    if ((in->op != IR_OP_fpromote && in->op != IR_OP_fdemote) || in->nres != 1 ||
+        !(c->target->isa >> CG_ISA_f16c & 1))
+        return false;
+    ir_type from = cg_vtype(c, ir_inst_args(c->fn, inst)[0]), to = c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
+    return (from == IR_F16 && to == IR_F32) || (from == IR_F32 && to == IR_F16);
+}
+
 bool x64_lower_conv(cg_ctx *c, uint32_t inst)
 {
     const ir_inst_data *in = &c->fn->insts.v[inst];
@@ -234,6 +246,10 @@ bool x64_lower_conv(cg_ctx *c, uint32_t inst)
     uint32_t dst = res(c, inst, 0);
     switch (in->op) {
     case IR_OP_fpromote: case IR_OP_fdemote:
+        if (x64_native_fconv(c, inst)) {
+            x64_un(c, X64_F16C, to == IR_F16, 16, 0, dst, x64_put_in_reg(c, v));
+            return true;
+        }
         if ((from != IR_F32 && from != IR_F64) || (to != IR_F32 && to != IR_F64))
             return cg_unsupported(c, inst, NULL);
         x64_un(c, X64_CVTFF, 0, ir_type_bytes(to), 0, dst, x64_put_in_reg(c, v));
