@@ -312,8 +312,15 @@ static int x_fcvt_to_int(interp_ctx *C, islot *S, const dinst *d)
     islot r;
     memset(&r, 0, sizeof r);
     for (unsigned i = 0; i < n && i < on; i++) {
-        double x = ib == 32 ? (double)f32(S[d->a].w[i]) : f64(S[d->a].d[i]);
         u128 v;
+        if (ib == 16 || ib == 128) {    /* scalars */
+            int st = interp_to_int_wide(ib, S[d->a].b, ob, sgn, sat, &v);
+            if (st)
+                return st;
+            r.q = v;
+            break;
+        }
+        double x = ib == 32 ? (double)f32(S[d->a].w[i]) : f64(S[d->a].d[i]);
         int st = to_int(x, ob, sgn, sat, &v);
         if (d->op == IR_OP_x86_cvtt2dq && (st || isnan(x)))
             v = (u128)1 << (ob - 1);    /* cvttps2dq: the "integer indefinite" value */
@@ -342,7 +349,7 @@ static bool not_wide(interp_dec *D, dinst *d, ir_type t)
 bool interp_dec_fcvt_to_int(interp_dec *D, dinst *d)
 {
     d->fn = x_fcvt_to_int;
-    if (!not_wide(D, d, d->ty2))
+    if (d->op == IR_OP_x86_cvtt2dq && !not_wide(D, d, d->ty2))
         return false;
     if (ir_type_is_vector(d->ty) != ir_type_is_vector(d->ty2))
         return interp_unsupported(D->d, D->fn, D->inst, "%s between a vector and a scalar",
@@ -360,6 +367,13 @@ static int x_fcvt_from_int(interp_ctx *C, islot *S, const dinst *d)
     bool sgn = d->op == IR_OP_fcvt_from_sint;
     islot r;
     memset(&r, 0, sizeof r);
+    if (ob == 16 || ob == 128) {    /* scalars */
+        u128 x = ib == 128 ? S[d->a].q : sgn ? (u128)(i128)interp_sext(interp_lane(&S[d->a], ib, 0), ib)
+                                              : (u128)interp_lane(&S[d->a], ib, 0);
+        interp_from_int_wide(ob, sgn, x, r.b);
+        S[d->r] = r;
+        return 0;
+    }
     for (unsigned i = 0; i < n; i++) {
         uint32_t f = 0;
         uint64_t g = 0;
@@ -388,8 +402,6 @@ static int x_fcvt_from_int(interp_ctx *C, islot *S, const dinst *d)
 bool interp_dec_fcvt_from_int(interp_dec *D, dinst *d)
 {
     d->fn = x_fcvt_from_int;
-    if (!not_wide(D, d, d->ty))
-        return false;
     if (ir_type_lanes(d->ty) != ir_type_lanes(d->ty2))
         return interp_unsupported(D->d, D->fn, D->inst, "%s with %u lanes in and %u out",
                                   ir_opcodes[d->op].name, ir_type_lanes(d->ty2), ir_type_lanes(d->ty));

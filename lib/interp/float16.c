@@ -215,3 +215,40 @@ void interp_fconvert(unsigned from, unsigned to, const uint8_t *in, uint8_t *out
         memcpy(out, &v, 16);
     }
 }
+
+/* fcvt_to_* of f16 or f128 bits at p (float.c's to_int, in _Float128:
+ * every f16 and f128 value is exact there). */
+int interp_to_int_wide(unsigned fbits, const uint8_t *p, unsigned bits, bool sgn, bool sat, u128 *out)
+{
+    _Float128 x = interp_wide_float(fbits, p);
+    if (x != x) {
+        *out = 0;
+        return sat ? 0 : IR_TRAP_bad_toint;
+    }
+    _Float128 t = truncf128(x), hi = ldexpf128(1, sgn ? (int)bits - 1 : (int)bits), lo = sgn ? -hi : 0;
+    u128 m = bits == 128 ? ~(u128)0 : ((u128)1 << bits) - 1;
+    if (!(t >= lo && t < hi)) {
+        if (!sat)
+            return IR_TRAP_int_ovf;
+        if (t < lo)
+            *out = sgn ? ((u128)1 << (bits - 1)) & m : 0;
+        else
+            *out = sgn ? (((u128)1 << (bits - 1)) - 1) : m;
+        return 0;
+    }
+    *out = (sgn ? (u128)(__int128)t : (u128)t) & m;
+    return 0;
+}
+
+/* fcvt_from_*: x (sign- or zero-extended to 128 bits) to f16 or f128 with
+ * one rounding (an integer too big for f16's range is infinite either way). */
+void interp_from_int_wide(unsigned fbits, bool sgn, u128 x, uint8_t *out)
+{
+    _Float128 v = sgn ? (_Float128)(__int128)x : (_Float128)x;
+    if (fbits == 128) {
+        memcpy(out, &v, 16);
+        return;
+    }
+    _Float16 h = (_Float16)v;
+    memcpy(out, &h, 2);
+}

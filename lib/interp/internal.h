@@ -288,6 +288,8 @@ uint16_t interp_f32_to_f16(float f);
 _Float128 interp_wide_float(unsigned bits, const uint8_t *p);
 bool interp_fcmp_wide(unsigned cc, unsigned bits, const uint8_t *a, const uint8_t *b);
 void interp_fconvert(unsigned from, unsigned to, const uint8_t *in, uint8_t *out);
+int interp_to_int_wide(unsigned fbits, const uint8_t *p, unsigned bits, bool sgn, bool sat, unsigned __int128 *out);
+void interp_from_int_wide(unsigned fbits, bool sgn, unsigned __int128 x, uint8_t *out);
 
 /* ---- mem.c --------------------------------------------------------------------- */
 bool interp_mem_init(interp_ctx *C);
