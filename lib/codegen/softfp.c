@@ -105,6 +105,62 @@ static uint32_t widened(ir_function *f, uint32_t inst)
     return build1(f, inst, IR_OP_fdemote, IR_F16, &r, 1);
 }
 
+static bool is_fcvt_to(ir_opcode op)
+{
+    return op == IR_OP_fcvt_to_sint || op == IR_OP_fcvt_to_uint || op == IR_OP_fcvt_to_sint_sat ||
+           op == IR_OP_fcvt_to_uint_sat;
+}
+
+/* fcvt_to_* of an f16: of its exact f32 value.  fcvt_from_* to an f16 from
+ * at most 32 bits: through the f32 or f64 that holds the integer exactly,
+ * then one rounding.  The trapping fcvt_to_* of an f128: the checks as
+ * fcmp and trapnz, then the saturating conversion (a libcall). */
+static uint32_t fcvt_rewrite(ir_function *f, uint32_t inst)
+{
+    ir_inst_data *in = &f->insts.v[inst];
+    ir_opcode op = (ir_opcode)in->op;
+    uint32_t x = ir_inst_args(f, inst)[0], r = result0(f, inst);
+    ir_type from = f->values.v[ir_value_resolve(f, x)].type, to = f->values.v[r].type;
+    if (from == IR_F16) {
+        uint32_t w = build1(f, inst, IR_OP_fpromote, IR_F32, &x, 1);
+        return build1(f, inst, op, to, &w, 1);
+    }
+    if (to == IR_F16) {
+        uint32_t w = build1(f, inst, op, ir_type_bits(from) <= 16 ? IR_F32 : IR_F64, &x, 1);
+        return build1(f, inst, IR_OP_fdemote, IR_F16, &w, 1);
+    }
+    /* f128 -> integer of `bits`, trapping: NaN, then trunc(x) outside [lo, hi) */
+    bool sgn = op == IR_OP_fcvt_to_sint;
+    unsigned bits = ir_type_bits(to);
+    uint32_t k[2] = {x, x};
+    uint32_t t = ir_inst_build(f, inst, IR_OP_fcmp, IR_F128, k, 2);
+    f->insts.v[t].cond = IR_FLOATCC_uno;
+    uint32_t tv = result0(f, t);
+    f->insts.v[ir_inst_build(f, inst, IR_OP_trapnz, IR_I8, &tv, 1)].trap = IR_TRAP_bad_toint;
+    /* lo: above -2^(bits-1) - 1 (exact in f128 up to 64 bits), at least
+     * -2^127 for i128, above -1 unsigned; hi: 2^(bits-1) or 2^bits */
+    for (unsigned side = 0; side < 2; side++) {
+        uint8_t b[16] = {0};
+        int e = side ? (int)bits - sgn : sgn ? (int)bits - 1 : 0;
+        uint64_t hiword = (uint64_t)(16383 + e) << 48 | (side == 0 ? 1ull << 63 : 0);
+        memcpy(b + 8, &hiword, 8);
+        if (side == 0 && sgn && bits <= 64) {    /* the fraction's 1 at 2^-e below the top */
+            unsigned pos = 112 - (unsigned)e;    /* bit of the 113-bit significand */
+            b[pos / 8] |= (uint8_t)(1u << (pos % 8));
+        }
+        uint32_t ci = ir_inst_build(f, inst, IR_OP_f128const, IR_F128, NULL, 0);
+        f->insts.v[ci].imm = f->bytes.n;
+        for (unsigned j = 0; j < 16; j++)
+            ir_vec_push(&f->bytes, b[j]);
+        uint32_t c2[2] = {x, result0(f, ci)};
+        uint32_t cmp = ir_inst_build(f, inst, IR_OP_fcmp, IR_F128, c2, 2);
+        f->insts.v[cmp].cond = side ? IR_FLOATCC_ge : sgn && bits == 128 ? IR_FLOATCC_lt : IR_FLOATCC_le;
+        uint32_t cv = result0(f, cmp);
+        f->insts.v[ir_inst_build(f, inst, IR_OP_trapnz, IR_I8, &cv, 1)].trap = IR_TRAP_int_ovf;
+    }
+    return build1(f, inst, sgn ? IR_OP_fcvt_to_sint_sat : IR_OP_fcvt_to_uint_sat, to, &x, 1);
+}
+
 static bool f16_arith(ir_opcode op)
 {
     switch (op) {
@@ -129,8 +185,17 @@ static bool rewritten(const ir_function *f, uint32_t inst, bool f16_native)
 {
     ir_opcode op = (ir_opcode)f->insts.v[inst].op;
     ir_type t = wide_type(f, inst);
-    if (t == IR_TYPE_NONE || f->insts.v[inst].nres != 1)
+    if (f->insts.v[inst].nres != 1)
         return false;
+    if (op == IR_OP_fcvt_from_sint || op == IR_OP_fcvt_from_uint) {
+        ir_type from = f->values.v[ir_value_resolve(f, ir_inst_args(f, inst)[0])].type;
+        return f->values.v[result0(f, inst)].type == IR_F16 && ir_type_bits(from) <= 32 &&
+               !ir_type_is_vector(from);
+    }
+    if (t == IR_TYPE_NONE)
+        return false;
+    if (is_fcvt_to(op))
+        return t == IR_F16 || op == IR_OP_fcvt_to_sint || op == IR_OP_fcvt_to_uint;
     if (op == IR_OP_fneg || op == IR_OP_fabs || op == IR_OP_fcopysign)
         return true;    /* one route for every target: no NaN is touched */
     return t == IR_F16 && !f16_native && f16_arith(op);
@@ -154,7 +219,9 @@ void cg_softfp_legalize(ir_function *f, bool f16_native)
                 ir_opcode op = (ir_opcode)f->insts.v[i].op;
                 ir_type t = wide_type(f, i);
                 uint32_t r = op == IR_OP_fneg || op == IR_OP_fabs || op == IR_OP_fcopysign ? sign_op(f, i, t)
-                                                                                       : widened(f, i);
+                             : is_fcvt_to(op) || op == IR_OP_fcvt_from_sint || op == IR_OP_fcvt_from_uint
+                                 ? fcvt_rewrite(f, i)
+                                 : widened(f, i);
                 uint32_t old = result0(f, i);
                 f->values.v[old].kind = IR_VAL_ALIAS;
                 f->values.v[old].def = r;
@@ -211,12 +278,38 @@ int cg_lower_softfp(cg_ctx *c, uint32_t inst)
     } else if (from == IR_F128 && to == IR_F128) {
         name = f128_name((ir_opcode)in->op);
     }
+    bool from_int = (in->op == IR_OP_fcvt_from_sint || in->op == IR_OP_fcvt_from_uint) &&
+                    (to == IR_F16 || to == IR_F128) && !ir_type_is_vector(from);
+    bool to_int = (in->op == IR_OP_fcvt_to_sint_sat || in->op == IR_OP_fcvt_to_uint_sat) && from == IR_F128 &&
+                  !ir_type_is_vector(to);
+    if (from_int || to_int) {   /* one routine per signedness and 64 or 128 bits */
+        bool sgn = in->op == IR_OP_fcvt_from_sint || in->op == IR_OP_fcvt_to_sint_sat;
+        ir_type it = from_int ? from : to;
+        static const char *const names[2][2][2] = {     /* [to_int][sgn][128] */
+            {{"__floatunditf", "__floatuntitf"}, {"__floatditf", "__floattitf"}},
+            {{"__cranelift_fixunstfdi_sat", "__cranelift_fixunstfti_sat"},
+             {"__cranelift_fixtfdi_sat", "__cranelift_fixtfti_sat"}},
+        };
+        static const char *const hf[2][2] = {{"__floatundihf", "__floatuntihf"}, {"__floatdihf", "__floattihf"}};
+        name = from_int && to == IR_F16 ? hf[sgn][it == IR_I128] : names[to_int][sgn][it == IR_I128];
+    }
     if (!name)
         return CG_BY_FAMILY;
     uint32_t args[4], n = in->nargs;
     ir_type ts[4];
     for (uint32_t k = 0; k < n; k++)
         args[k] = c->isa->put_in_reg(c, a[k]), ts[k] = cg_vtype(c, a[k]);
+    if (from_int && from != IR_I128 && from != IR_I64) {   /* the routine reads 64 bits */
+        uint32_t w = cg_new_vreg(&c->f, CG_CLS_INT);
+        c->isa->extend_into(c, w, args[0], ir_type_bits(from), 8,
+                            in->op == IR_OP_fcvt_from_sint);
+        args[0] = w, ts[0] = IR_I64;
+    }
+    if (to_int && to != IR_I128) {  /* clamped to `bits`, returned in 64 */
+        ts[n] = IR_I32, args[n++] = c->isa->movi(c, 4, ir_type_bits(to));
+        cg_libcall(c, name, ts, args, n, IR_I64, cg_value_vreg(c, ir_inst_results(fn, inst)[0]));
+        return CG_DONE;
+    }
     if (in->op == IR_OP_fcmp)
         ts[n] = IR_I32, args[n++] = c->isa->movi(c, 4, in->cond);
     cg_libcall(c, name, ts, args, n, to, cg_value_vreg(c, ir_inst_results(fn, inst)[0]));
@@ -285,6 +378,43 @@ static uint8_t fcmp_tf(f128 x, f128 y, uint32_t cc)
     }
 }
 
+typedef __int128 i128;
+static f128 float_di_tf(int64_t x) { return (f128)x; }
+static f128 float_undi_tf(uint64_t x) { return (f128)x; }
+static f128 float_ti_tf(i128 x) { return (f128)x; }
+static f128 float_unti_tf(u128 x) { return (f128)x; }
+/* to f16 through the exact f128 (an integer beyond f16's range is
+ * infinite either way) */
+static _Float16 float_di_hf(int64_t x) { return (_Float16)(f128)x; }
+static _Float16 float_undi_hf(uint64_t x) { return (_Float16)(f128)x; }
+static _Float16 float_ti_hf(i128 x) { return (_Float16)(f128)x; }
+static _Float16 float_unti_hf(u128 x) { return (_Float16)(f128)x; }
+
+/* fcvt_to_*_sat: NaN is 0, out of range the nearest bound of `bits`. */
+static int64_t fix_tf_di_sat(f128 x, int32_t bits)
+{
+    f128 hi = ldexpf128(1, bits - 1);
+    if (x != x)
+        return 0;
+    if (x >= hi)
+        return (int64_t)((1ull << (bits - 1)) - 1);
+    return x <= -hi ? (int64_t)(~0ull << (bits - 1)) : (int64_t)x;
+}
+static uint64_t fix_tf_undi_sat(f128 x, int32_t bits)
+{
+    f128 hi = ldexpf128(1, bits);
+    return x != x || x <= 0 ? 0 : x >= hi ? (bits == 64 ? ~0ull : (1ull << bits) - 1) : (uint64_t)x;
+}
+static i128 fix_tf_ti_sat(f128 x)
+{
+    f128 hi = ldexpf128(1, 127);
+    return x != x ? 0 : x >= hi ? (i128)(~(u128)0 >> 1) : x <= -hi ? -(i128)(~(u128)0 >> 1) - 1 : (i128)x;
+}
+static u128 fix_tf_unti_sat(f128 x)
+{
+    return x != x || x <= 0 ? 0 : x >= ldexpf128(1, 128) ? ~(u128)0 : (u128)x;
+}
+
 static f128 sqrt_tf(f128 x) { return sqrtf128(x); }
 static f128 ceil_tf(f128 x) { return ceilf128(x); }
 static f128 floor_tf(f128 x) { return floorf128(x); }
@@ -307,6 +437,14 @@ bool cg_define_softfp_libcalls(jit_ctx *ctx, jit_error *err)
         {"sqrtf128", (const void *)sqrt_tf}, {"ceilf128", (const void *)ceil_tf},
         {"floorf128", (const void *)floor_tf}, {"truncf128", (const void *)trunc_tf},
         {"roundevenf128", (const void *)roundeven_tf}, {"fmaf128", (const void *)fma_tf},
+        {"__floatditf", (const void *)float_di_tf}, {"__floatunditf", (const void *)float_undi_tf},
+        {"__floattitf", (const void *)float_ti_tf}, {"__floatuntitf", (const void *)float_unti_tf},
+        {"__floatdihf", (const void *)float_di_hf}, {"__floatundihf", (const void *)float_undi_hf},
+        {"__floattihf", (const void *)float_ti_hf}, {"__floatuntihf", (const void *)float_unti_hf},
+        {"__cranelift_fixtfdi_sat", (const void *)fix_tf_di_sat},
+        {"__cranelift_fixunstfdi_sat", (const void *)fix_tf_undi_sat},
+        {"__cranelift_fixtfti_sat", (const void *)fix_tf_ti_sat},
+        {"__cranelift_fixunstfti_sat", (const void *)fix_tf_unti_sat},
     };
     for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
         if (!jit_define_symbol(ctx, fns[i].name, fns[i].addr, err))
