@@ -62,15 +62,15 @@ static const char src[] =
     "    v2 = sdiv v0, v1\n"
     "    return v2\n"
     "}\n"
-    "function %half(f32) -> f32 {\n"                        /* 29 */
-    "block0(v0: f32):\n"
-    "    v1 = fdemote.f16 v0\n"
-    "    v2 = fpromote.f32 v1\n"
+    "function %half(f16) -> f16 {\n"                        /* 29 */
+    "block0(v0: f16):\n"
+    "    v1 = splat.f16x8 v0\n"
+    "    v2 = extractlane v1, 0\n"
     "    return v2\n"
     "}\n"
-    "function %calls_half(f32) -> f32 {\n"                  /* 35 */
-    "    fn0 = %half(f32) -> f32\n"
-    "block0(v0: f32):\n"
+    "function %calls_half(f16) -> f16 {\n"                  /* 35 */
+    "    fn0 = %half(f16) -> f16\n"
+    "block0(v0: f16):\n"
     "    v1 = call fn0(v0)\n"
     "    return v1\n"
     "}\n"
@@ -202,8 +202,8 @@ static void test_unsupported(interp_ctx *ic)
     CHECK(interp_supported(ic, F_ADD, &d), "%%add is supported");
     bool ok = interp_supported(ic, F_CALLS_HALF, &d);
     CHECK(!ok && d.line == 31 && d.col == 10 && !strncmp(d.msg, "unsupported by the interpreter: f16", 35),
-          "a callee's f16 is found through the call: %u:%u: %s", d.line, d.col, d.msg);
-    ir_data_value a[1] = {{.type = IR_F32}}, r[1];
+          "a callee's f16 vector is found through the call: %u:%u: %s", d.line, d.col, d.msg);
+    ir_data_value a[1] = {{.type = IR_F16}}, r[1];
     interp_outcome out;
     run_status st = interp_call(ic, F_HALF, a, 1, r, NULL, &out);
     CHECK(st == RUN_ERROR && out.diag.line == 31 && strstr(out.oc.msg, "unsupported by the interpreter"),

@@ -191,6 +191,8 @@ static void emit_call(cg_ctx *c, cg_abi *a, const cg_sig *s, uint32_t callee, ui
     cg_func *f = &c->f;
     const cg_isa *isa = c->isa;
     uint32_t ret_area = s->stack_args;
+    if (f->wide_spill && isa->clob_call_wide && clob != isa->clob_all)
+        clob = isa->clob_call_wide;
     if (ret_area + s->stack_rets > f->outgoing)
         f->outgoing = ret_area + s->stack_rets;
     /* structs first: copying one may call memcpy */
@@ -427,7 +429,8 @@ bool cg_lower_trampoline(cg_ctx *c)
               isa->compute_locs(&a, IR_CC_system_v, cptr, 3, NULL, 0, &cs, what, sizeof what);
     if (ok) {
         for (uint32_t i = 0; i < s.nargs + s.nrets; i++)
-            if (ir_type_is_vector(a.locs.v[i < s.nargs ? s.args + i : s.rets + i - s.nargs].type))
+            if (ir_type_is_vector(a.locs.v[i < s.nargs ? s.args + i : s.rets + i - s.nargs].type) ||
+                a.locs.v[i < s.nargs ? s.args + i : s.rets + i - s.nargs].type == IR_F128)
                 f->wide_spill = true;
         cg_block_begin(f, cg_new_label(f));
         uint32_t callee = cg_new_vreg(f, CG_CLS_INT), abuf = cg_new_vreg(f, CG_CLS_INT);

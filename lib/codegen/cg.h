@@ -241,6 +241,11 @@ struct cg_isa {
     void (*branch)(cg_lower *L, uint32_t inst, uint32_t lt, uint32_t lf);
     bool (*lower_float)(cg_ctx *c, uint32_t inst, ir_type t);  /* fadd .. fma, float bit ops */
     bool (*lower_conv)(cg_ctx *c, uint32_t inst);             /* fpromote .. bitcast */
+    /* f16 and f128 (softfp.c does what these do not claim; NULL: nothing):
+     * whether f16 arithmetic and fcmp reach lower_float / lower_inst for
+     * target t, and whether fpromote/fdemote inst has an instruction. */
+    bool (*f16_arith)(const cg_target *t);
+    bool (*native_fconv)(const cg_ctx *c, uint32_t inst);
     bool (*lower_load)(cg_lower *L, uint32_t inst);           /* load, uload8 .. sload32 */
     bool (*lower_store)(cg_lower *L, uint32_t inst);          /* store, istore8 .. istore32 */
     bool (*lower_atomic)(cg_ctx *c, uint32_t inst);
@@ -260,6 +265,9 @@ struct cg_isa {
      * part, as AArch64 for 128-bit vectors). */
     unsigned (*call_clobbers)(const cg_ctx *c, ir_callconv cc);
     uint8_t clob_all;           /* clobber set of everything (try_call) */
+    uint8_t clob_call_wide;     /* a call's clobber set in a function with 128-bit float
+                                   values (wide_spill), when the convention saves only
+                                   part of some registers (AAPCS64: d8-d15); 0: the same */
     uint8_t callee_reg_all;     /* an indirect callee's register when everything is clobbered */
     uint8_t callee_reg_tail;    /* an indirect return_call's target register */
     uint8_t exn_regs[2];        /* a handler's payload registers */
@@ -440,6 +448,26 @@ unsigned cg_shuffle_split(const uint8_t mask[16], uint8_t ma[16], uint8_t mb[16]
 /* Does the mask move whole lanes of `bytes` bytes, none zeroed?  Then
  * lanes[k] is the source lane of lane k (x's first, then y's). */
 bool cg_shuffle_lanes(const uint8_t mask[16], unsigned bytes, uint8_t *lanes);
+
+/* The little-endian bits of an f16const .. f128const instruction (lower.c). */
+const uint8_t *cg_fconst_bytes(const cg_ctx *c, uint32_t inst);
+
+/* ---- IR passes on the copy of the function that compile() lowers ------------ */
+
+/* enable_nan_canonicalization (nancanon.c): every float arithmetic result
+ * that may be a NaN (Cranelift's list) is replaced by the canonical NaN of
+ * its type when it is one. */
+void cg_nan_canonicalize(ir_function *f);
+/* softfp.c: f16 and f128 where the target has no instruction.  The IR
+ * pass rewrites f16 arithmetic to f32 (unless f16_native) and the sign-bit
+ * operations of both to integer ones; cg_softfp_needed says whether it has
+ * anything to do.  cg_lower_softfp lowers f128 arithmetic, f128 fcmp and
+ * conversions to or from f16/f128 as libcalls (CG_BY_FAMILY: none of
+ * those); cg_define_softfp_libcalls binds their names. */
+bool cg_softfp_needed(const ir_function *f, bool f16_native);
+void cg_softfp_legalize(ir_function *f, bool f16_native);
+int cg_lower_softfp(cg_ctx *c, uint32_t inst);
+bool cg_define_softfp_libcalls(jit_ctx *ctx, jit_error *err);
 
 /* ---- allocation and frame (regalloc.c) --------------------------------------- */
 

@@ -126,6 +126,56 @@ static const char *const ignored_flags[] = {
     "has_fp16fml", "has_rcpc",
 };
 
+/* ---- `set` lines ---------------------------------------------------------------
+ * Cranelift's shared settings (meta/src/shared/settings.rs), today's and
+ * those of the releases whose bug reports clifrun reads (wasmtime 0.93 on,
+ * and use_pinned_reg_as_heap_base from just before): one table, the only
+ * place that says what each does here.  APPLIED ones reach the code
+ * generator; NO_EFFECT ones cannot change what a run test computes with
+ * clifrun's code generators (the README lists them); REFUSED ones would,
+ * and are refused when true. */
+enum { SET_APPLIED, SET_NO_EFFECT, SET_REFUSED };
+static const struct { const char *name; uint8_t how; bool boolean; } settings[] = {
+    {"opt_level", SET_APPLIED, false},
+    {"preserve_frame_pointers", SET_APPLIED, true},
+    {"enable_probestack", SET_APPLIED, true},
+    {"bb_padding_log2_minus_one", SET_APPLIED, false},
+    {"enable_nan_canonicalization", SET_APPLIED, true},
+    {"enable_pinned_reg", SET_REFUSED, true},
+    {"regalloc_checker", SET_NO_EFFECT, true},
+    {"regalloc_verbose_logs", SET_NO_EFFECT, true},
+    {"regalloc_algorithm", SET_NO_EFFECT, false},
+    {"enable_alias_analysis", SET_NO_EFFECT, true},
+    {"enable_verifier", SET_NO_EFFECT, true},
+    {"is_pic", SET_NO_EFFECT, true},
+    {"use_colocated_libcalls", SET_NO_EFFECT, true},
+    {"tls_model", SET_NO_EFFECT, false},
+    {"stack_switch_model", SET_NO_EFFECT, false},
+    {"libcall_call_conv", SET_NO_EFFECT, false},
+    {"enable_llvm_abi_extensions", SET_NO_EFFECT, true},   /* i128, f16, f128 always allowed */
+    {"enable_multi_ret_implicit_sret", SET_NO_EFFECT, true},
+    {"unwind_info", SET_NO_EFFECT, true},
+    {"machine_code_cfg_info", SET_NO_EFFECT, true},
+    {"probestack_size_log2", SET_APPLIED, false},
+    {"probestack_strategy", SET_NO_EFFECT, false},
+    {"enable_heap_access_spectre_mitigation", SET_NO_EFFECT, true},
+    {"enable_table_access_spectre_mitigation", SET_NO_EFFECT, true},
+    {"enable_incremental_compilation_cache_checks", SET_NO_EFFECT, true},
+    {"log2_min_function_alignment", SET_NO_EFFECT, false},
+    {"enable_compact_unwind_abi", SET_NO_EFFECT, true},
+    /* removed from Cranelift since 0.93 (the last release that had each) */
+    {"avoid_div_traps", SET_NO_EFFECT, true},           /* 0.94: traps stay traps */
+    {"use_egraphs", SET_NO_EFFECT, true},               /* 0.95 */
+    {"enable_simd", SET_NO_EFFECT, true},               /* 0.97: vectors always allowed */
+    {"probestack_func_adjusts_sp", SET_NO_EFFECT, true}, /* 0.107: no probestack function */
+    {"enable_atomics", SET_NO_EFFECT, true},            /* 0.124 */
+    {"enable_float", SET_NO_EFFECT, true},              /* 0.124 */
+    {"enable_jump_tables", SET_NO_EFFECT, true},        /* 0.124 */
+    {"enable_safepoints", SET_NO_EFFECT, true},         /* 0.124: no reference types */
+    {"enable_pcc", SET_NO_EFFECT, true},                /* 0.130: proof-carrying code checks */
+    {"use_pinned_reg_as_heap_base", SET_NO_EFFECT, true}, /* 0.91 */
+};
+
 static bool parse_bool(const char *v, bool *out)
 {
     if (!v || !strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "on"))
@@ -133,6 +183,63 @@ static bool parse_bool(const char *v, bool *out)
     if (!strcmp(v, "false") || !strcmp(v, "0") || !strcmp(v, "off"))
         return !(*out = false);
     return false;
+}
+
+const char *cg_setting_name(size_t i, bool *applied)
+{
+    if (i >= sizeof settings / sizeof settings[0])
+        return NULL;
+    if (applied)
+        *applied = settings[i].how == SET_APPLIED;
+    return settings[i].name;
+}
+
+bool cg_apply_settings(cg_target *t, const ir_file *file, uint32_t count, ir_diag *d)
+{
+    for (uint32_t i = 0; i < count && i < file->settings.n; i++) {
+        const ir_setting *s = &file->settings.v[i];
+        size_t k = 0, n = sizeof settings / sizeof settings[0];
+        while (k < n && strcmp(settings[k].name, s->name))
+            k++;
+        if (k == n) {
+            if (s->value)
+                ir_diag_set(d, s->line, 1, "unknown setting '%s=%s'", s->name, s->value);
+            else
+                ir_diag_set(d, s->line, 1, "unknown setting '%s'", s->name);
+            return false;
+        }
+        bool b = true;
+        if (settings[k].boolean && !parse_bool(s->value, &b)) {
+            ir_diag_set(d, s->line, 1, "invalid setting value for '%s': %s (expected true or false)",
+                        s->name, s->value);
+            return false;
+        }
+        if (!s->value && !settings[k].boolean) {
+            ir_diag_set(d, s->line, 1, "not a boolean flag: '%s'", s->name);
+            return false;
+        }
+        if (settings[k].how == SET_REFUSED && b) {
+            if (!strcmp(s->name, "enable_pinned_reg"))
+                ir_diag_set(d, s->line, 1, "Cannot run runtests with pinned_reg enabled.");
+            else
+                ir_diag_set(d, s->line, 1, "setting '%s' is not supported by clifrun's code generators",
+                            s->name);
+            return false;
+        }
+        if (!strcmp(s->name, "opt_level"))
+            t->opt = strcmp(s->value, "none") != 0;
+        else if (!strcmp(s->name, "preserve_frame_pointers"))
+            t->preserve_frame_pointers = b;
+        else if (!strcmp(s->name, "enable_probestack"))
+            t->enable_probestack = b;
+        else if (!strcmp(s->name, "enable_nan_canonicalization"))
+            t->nan_canonicalization = b;
+        else if (!strcmp(s->name, "probestack_size_log2"))
+            t->probestack_size_log2 = (uint8_t)(atoi(s->value) > 32 ? 32 : atoi(s->value) < 1 ? 1 : atoi(s->value));
+        else if (!strcmp(s->name, "bb_padding_log2_minus_one"))
+            t->bb_padding = (uint8_t)(atoi(s->value) > 28 ? 28 : atoi(s->value) < 0 ? 0 : atoi(s->value));
+    }
+    return true;
 }
 
 bool cg_target_from_file(cg_target *t, const ir_file *file, uint32_t target_index, ir_diag *d)
@@ -147,21 +254,8 @@ bool cg_target_from_file(cg_target *t, const ir_file *file, uint32_t target_inde
         ir_diag_set(d, tg->line, 1, "unsupported target '%s'", tg->arch);
         return false;
     }
-    for (uint32_t i = 0; i < tg->settings && i < file->settings.n; i++) {
-        const ir_setting *s = &file->settings.v[i];
-        bool b;
-        if (!strcmp(s->name, "opt_level"))
-            t->opt = s->value && strcmp(s->value, "none") != 0;
-        else if (!strcmp(s->name, "preserve_frame_pointers") && parse_bool(s->value, &b))
-            t->preserve_frame_pointers = b;
-        else if (!strcmp(s->name, "enable_probestack") && parse_bool(s->value, &b))
-            t->enable_probestack = b;
-        else if (!strcmp(s->name, "probestack_size_log2") && s->value)
-            t->probestack_size_log2 = (uint8_t)(atoi(s->value) > 32 ? 32 : atoi(s->value) < 1 ? 1 : atoi(s->value));
-        else if (!strcmp(s->name, "bb_padding_log2_minus_one") && s->value)
-            t->bb_padding = (uint8_t)(atoi(s->value) > 28 ? 28 : atoi(s->value) < 0 ? 0 : atoi(s->value));
-        /* other settings do not change results here; see the README */
-    }
+    if (!cg_apply_settings(t, file, tg->settings, d))
+        return false;
     for (uint32_t i = 0; i < tg->nflags; i++) {
         const ir_setting *s = &file->target_flags.v[tg->flags + i];
         const char *n = s->name;
@@ -277,7 +371,7 @@ bool cg_define_libcalls(jit_ctx *ctx, jit_error *err)
     for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
         if (!jit_define_symbol(ctx, fns[i].name, fns[i].addr, err))
             return false;
-    return true;
+    return cg_define_softfp_libcalls(ctx, err);
 }
 
 /* ---- compiling ---------------------------------------------------------------- */
@@ -349,6 +443,23 @@ static bool compile(const cg_target *t, const ir_file *file, const ir_function *
                     jit_arch_name(t->arch));
         return false;
     }
+    /* IR passes that make the function the back end lowers: on a copy */
+    ir_function copy;
+    bool f16_native = isa->f16_arith && isa->f16_arith(t);
+    bool soft = !trampoline && cg_softfp_needed(fn, f16_native);
+    bool legal = !trampoline && cg_needs_legalize(fn);
+    bool copied = !trampoline && (t->nan_canonicalization || soft || legal);
+    if (copied) {
+        ir_function_copy(&copy, fn);
+        if (legal && !cg_legalize(&copy, isa->name, d)) {
+            ir_function_free(&copy);
+            return false;
+        }
+        if (t->nan_canonicalization)
+            cg_nan_canonicalize(&copy);
+        cg_softfp_legalize(&copy, f16_native);     /* after: the NaN checks of f16 too */
+        fn = &copy;
+    }
     cg_ctx c = {.isa = isa, .target = t, .file = file, .fn = fn, .out = out, .d = d,
                 .trampoline = trampoline};
     cg_func_init(&c.f);
@@ -384,6 +495,8 @@ static bool compile(const cg_target *t, const ir_file *file, const ir_function *
     ir_vec_free(&c.frame.slot_off);
     ir_vec_free(&c.vreg_of);
     ir_vec_free(&c.uses);
+    if (copied)
+        ir_function_free(&copy);
     if (!ok) {
         cg_output_free(out);
         memset(out, 0, sizeof *out);
@@ -391,34 +504,15 @@ static bool compile(const cg_target *t, const ir_file *file, const ir_function *
     return ok;
 }
 
-/* A function the back ends cannot lower as it is is legalized on a copy. */
-static bool compile_ir(const cg_target *t, const ir_file *file, const ir_function *fn, cg_output *out,
-                       ir_diag *d)
-{
-    if (!cg_needs_legalize(fn))
-        return compile(t, file, fn, false, out, d);
-    ir_function copy;
-    ir_function_copy(&copy, fn);
-    if (file) {
-        d->file = file->path;
-        d->src = file->src;
-        d->len = file->len;
-    }
-    memset(out, 0, sizeof *out);
-    bool ok = cg_legalize(&copy, jit_arch_name(t->arch), d) && compile(t, file, &copy, false, out, d);
-    ir_function_free(&copy);
-    return ok;
-}
-
 bool cg_compile(const cg_target *t, const ir_file *file, uint32_t func, cg_output *out, ir_diag *d)
 {
-    return compile_ir(t, file, file->funcs.v[func], out, d);
+    return compile(t, file, file->funcs.v[func], false, out, d);
 }
 
 bool cg_compile_function(const cg_target *t, const ir_file *file, const ir_function *fn, cg_output *out,
                          ir_diag *d)
 {
-    return compile_ir(t, file, fn, out, d);
+    return compile(t, file, fn, false, out, d);
 }
 
 bool cg_compile_trampoline(const cg_target *t, const ir_function *callee, cg_output *out, ir_diag *d)

@@ -30,6 +30,7 @@ typedef struct cg_target {
     bool enable_probestack;     /* accepted: clifrun probes every frame of a page or more */
     uint8_t probestack_size_log2;   /* the guard size it states (0: Cranelift's 12) */
     bool opt;                   /* opt_level != none: run the IR passes */
+    bool nan_canonicalization;  /* enable_nan_canonicalization: one NaN from arithmetic */
     uint8_t bb_padding;         /* bb_padding_log2_minus_one: 2^(n-1) bytes after each
                                    block (aarch64), to test long branches */
     uint8_t regalloc;           /* CG_RA_*: the register allocator */
@@ -44,10 +45,18 @@ const char *cg_regalloc_name(unsigned ra);
 
 /* Flags the host CPU has (cpuid / hwcaps). */
 uint64_t cg_host_isa(jit_arch arch);
-/* Apply a `target` line's words and the `set` flags before it to t.
- * Unknown ISA flags are an error naming the flag; unknown `set` flags that
- * cannot change results are accepted (README lists them). */
+/* Apply a `target` line's words and the `set` lines before it to t
+ * (cg_apply_settings).  An unknown ISA flag is an error naming it. */
 bool cg_target_from_file(cg_target *t, const ir_file *file, uint32_t target_index, ir_diag *d);
+/* Check the first `count` `set` lines of file against Cranelift's settings
+ * (today's and older releases') and apply to t those that change code:
+ * false, with Cranelift's words, for an unknown name or a bad value, and
+ * for a setting clifrun refuses when true (enable_pinned_reg).  Settings
+ * that cannot change what a run test computes are accepted (README). */
+bool cg_apply_settings(cg_target *t, const ir_file *file, uint32_t count, ir_diag *d);
+/* Setting i of that one table (NULL past its end); *applied: does it
+ * change the code (else accepted with no effect, or refused). */
+const char *cg_setting_name(size_t i, bool *applied);
 
 /* Trap codes recorded with each trapping instruction: ir_trapcode values. */
 const char *cg_trap_name(uint32_t code, char buf[16]);

@@ -268,6 +268,18 @@ unsigned cg_mem_width(const cg_ctx *c, uint32_t inst, bool *sign)
     }
 }
 
+/* The little-endian bits of f16const .. f128const instruction inst. */
+const uint8_t *cg_fconst_bytes(const cg_ctx *c, uint32_t inst)
+{
+    const ir_function *fn = c->fn;
+    const ir_inst_data *in = &fn->insts.v[inst];
+    if (in->op != IR_OP_f128const)
+        return (const uint8_t *)&in->imm;
+    if (in->ent != IR_NONE)
+        return fn->bytes.v + fn->constants.v[in->ent].off;
+    return fn->bytes.v + in->imm;
+}
+
 /* ---- i128 as register pairs: what every target does alike ------------------------ */
 
 int cg_lower_i128_moves(cg_ctx *c, uint32_t inst)
@@ -388,7 +400,12 @@ static bool lower_inst(cg_lower *L, uint32_t inst)
     case IR_OP_nop:
         return true;
     default: {
-        int r = c->isa->lower_inst(L, inst);
+        int r = CG_BY_FAMILY;
+        if (!c->isa->native_fconv || !c->isa->native_fconv(c, inst))
+            r = cg_lower_softfp(c, inst);
+        if (r != CG_BY_FAMILY)
+            return r == CG_DONE;
+        r = c->isa->lower_inst(L, inst);
         return r == CG_BY_FAMILY ? lower_by_family(L, inst) : r == CG_DONE;
     }
     }
@@ -432,6 +449,8 @@ bool cg_lower_function(cg_ctx *c)
     if (cg_vec_function(fn))       /* before lowering: call_clobbers reads it */
         c->f.wide_spill = true;
     ok = ok && cg_plan_tail_calls(c, &abi) && c->isa->prepare(&L);
+    for (uint32_t v = 0; v < fn->values.n && !c->f.wide_spill; v++)
+        c->f.wide_spill = fn->values.v[v].type == IR_F128;     /* spilled whole */
     for (uint32_t li = 0; ok && li < fn->layout.n; li++) {
         uint32_t b = fn->layout.v[li];
         const ir_block_data *bd = &fn->blocks.v[b];

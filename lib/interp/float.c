@@ -103,7 +103,11 @@ static int x_float(interp_ctx *C, islot *S, const dinst *d)
     islot r;
     memset(&r, 0, sizeof r);
     const islot *a = &S[d->a], *b = &S[d->b];
-    if (bits == 32)
+    if (bits == 16)
+        r.h[0] = interp_f16_op(d->op, a->h[0], b->h[0]);
+    else if (bits == 128)
+        r.q = interp_f128_op(d->op, a->q, b->q);
+    else if (bits == 32)
         for (unsigned i = 0; i < n; i++)
             r.w[i] = interp_f32_op(d->op, a->w[i], b->w[i]);
     else
@@ -113,14 +117,27 @@ static int x_float(interp_ctx *C, islot *S, const dinst *d)
     return 0;
 }
 
+/* f16 and f128: the operations float16.c has. */
+static bool wide_ok(interp_dec *D, dinst *d, ir_type t)
+{
+    unsigned bits = ir_type_lane_bits(t);
+    if ((bits == 16 || bits == 128) && ir_type_is_float(t) && !interp_f16_f128_op_ok(d->op)) {
+        char tb[16];
+        return interp_unsupported(D->d, D->fn, D->inst, "%s.%s", ir_opcodes[d->op].name, ir_type_name(t, tb));
+    }
+    return true;
+}
+
 bool interp_dec_float_binary(interp_dec *D, dinst *d)
 {
     d->fn = x_float;
-    return true;
+    return wide_ok(D, d, d->ty);
 }
 
 bool interp_dec_float_unary(interp_dec *D, dinst *d)
 {
+    if (!wide_ok(D, d, d->ty))
+        return false;
     d->fn = x_float;
     d->b = d->a;
     return true;
@@ -133,7 +150,11 @@ static int x_fma(interp_ctx *C, islot *S, const dinst *d)
     memset(&r, 0, sizeof r);
     const islot *a = &S[d->a], *b = &S[d->b], *c = &S[d->c];
     for (unsigned i = 0; i < n; i++) {
-        if (bits == 32) {
+        if (bits == 16) {
+            r.h[0] = interp_f16_fma(a->h[0], b->h[0], c->h[0]);
+        } else if (bits == 128) {
+            r.q = interp_f128_fma(a->q, b->q, c->q);
+        } else if (bits == 32) {
             uint32_t x = a->w[i], y = b->w[i], z = c->w[i];
             r.w[i] = nan32(x) ? x | F32_QUIET : nan32(y) ? y | F32_QUIET : nan32(z) ? z | F32_QUIET
                                                                          : res32(fmaf(f32(x), f32(y), f32(z)));
@@ -183,9 +204,14 @@ static int x_fcmp(interp_ctx *C, islot *S, const dinst *d)
     islot r;
     memset(&r, 0, sizeof r);
     for (unsigned i = 0; i < n; i++) {
-        double x = bits == 32 ? (double)f32(S[d->a].w[i]) : f64(S[d->a].d[i]);
-        double y = bits == 32 ? (double)f32(S[d->b].w[i]) : f64(S[d->b].d[i]);
-        bool v = fcmp(d->cc, x, y);
+        bool v;
+        if (bits == 16 || bits == 128) {
+            v = interp_fcmp_wide(d->cc, bits, S[d->a].b, S[d->b].b);
+        } else {
+            double x = bits == 32 ? (double)f32(S[d->a].w[i]) : f64(S[d->a].d[i]);
+            double y = bits == 32 ? (double)f32(S[d->b].w[i]) : f64(S[d->b].d[i]);
+            v = fcmp(d->cc, x, y);
+        }
         if (!ir_type_is_vector(t))
             r.d[0] = v;
         else if (v)
@@ -225,6 +251,13 @@ static int x_float_convert(interp_ctx *C, islot *S, const dinst *d)
     islot r;
     memset(&r, 0, sizeof r);
     const islot *a = &S[d->a];
+    unsigned from = ir_type_lane_bits(d->ty2), to = ir_type_lane_bits(d->ty);
+    if ((d->op == IR_OP_fpromote || d->op == IR_OP_fdemote) && (from != 32 || to != 64) &&
+        (from != 64 || to != 32)) {
+        interp_fconvert(from, to, a->b, r.b);
+        S[d->r] = r;
+        return 0;
+    }
     switch (d->op) {
     case IR_OP_fpromote: r.d[0] = promote(a->w[0]); break;
     case IR_OP_fdemote: r.w[0] = demote(a->d[0]); break;
@@ -238,6 +271,7 @@ static int x_float_convert(interp_ctx *C, islot *S, const dinst *d)
 bool interp_dec_float_convert(interp_dec *D, dinst *d)
 {
     d->fn = x_float_convert;
+    d->ty2 = interp_value_type(D, 0);
     return true;
 }
 
@@ -278,8 +312,15 @@ static int x_fcvt_to_int(interp_ctx *C, islot *S, const dinst *d)
     islot r;
     memset(&r, 0, sizeof r);
     for (unsigned i = 0; i < n && i < on; i++) {
-        double x = ib == 32 ? (double)f32(S[d->a].w[i]) : f64(S[d->a].d[i]);
         u128 v;
+        if (ib == 16 || ib == 128) {    /* scalars */
+            int st = interp_to_int_wide(ib, S[d->a].b, ob, sgn, sat, &v);
+            if (st)
+                return st;
+            r.q = v;
+            break;
+        }
+        double x = ib == 32 ? (double)f32(S[d->a].w[i]) : f64(S[d->a].d[i]);
         int st = to_int(x, ob, sgn, sat, &v);
         if (d->op == IR_OP_x86_cvtt2dq && (st || isnan(x)))
             v = (u128)1 << (ob - 1);    /* cvttps2dq: the "integer indefinite" value */
@@ -296,9 +337,20 @@ static int x_fcvt_to_int(interp_ctx *C, islot *S, const dinst *d)
     return 0;
 }
 
+static bool not_wide(interp_dec *D, dinst *d, ir_type t)
+{
+    if (ir_type_lane(t) == IR_F16 || ir_type_lane(t) == IR_F128) {
+        char tb[16];
+        return interp_unsupported(D->d, D->fn, D->inst, "%s with %s", ir_opcodes[d->op].name, ir_type_name(t, tb));
+    }
+    return true;
+}
+
 bool interp_dec_fcvt_to_int(interp_dec *D, dinst *d)
 {
     d->fn = x_fcvt_to_int;
+    if (d->op == IR_OP_x86_cvtt2dq && !not_wide(D, d, d->ty2))
+        return false;
     if (ir_type_is_vector(d->ty) != ir_type_is_vector(d->ty2))
         return interp_unsupported(D->d, D->fn, D->inst, "%s between a vector and a scalar",
                                   ir_opcodes[d->op].name);
@@ -315,6 +367,13 @@ static int x_fcvt_from_int(interp_ctx *C, islot *S, const dinst *d)
     bool sgn = d->op == IR_OP_fcvt_from_sint;
     islot r;
     memset(&r, 0, sizeof r);
+    if (ob == 16 || ob == 128) {    /* scalars */
+        u128 x = ib == 128 ? S[d->a].q : sgn ? (u128)(i128)interp_sext(interp_lane(&S[d->a], ib, 0), ib)
+                                              : (u128)interp_lane(&S[d->a], ib, 0);
+        interp_from_int_wide(ob, sgn, x, r.b);
+        S[d->r] = r;
+        return 0;
+    }
     for (unsigned i = 0; i < n; i++) {
         uint32_t f = 0;
         uint64_t g = 0;

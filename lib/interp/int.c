@@ -591,6 +591,10 @@ bool interp_dec_const(interp_dec *D, dinst *d)
         d->x = XOP_CONST;
         d->imm = (uint64_t)in->imm & interp_mask(ir_type_lane_bits(d->ty));
         return true;
+    case IR_OP_f16const:
+        d->x = XOP_CONST;
+        d->imm = (uint16_t)in->imm;
+        return true;
     case IR_OP_f32const:
         d->x = XOP_CONST;
         d->imm = (uint32_t)in->imm;
@@ -599,7 +603,7 @@ bool interp_dec_const(interp_dec *D, dinst *d)
         d->x = XOP_CONST;
         d->imm = (uint64_t)in->imm;
         return true;
-    case IR_OP_vconst: {
+    case IR_OP_vconst: case IR_OP_f128const: {
         uint32_t off = (uint32_t)in->imm, len = 16;
         if (in->ent != IR_NONE) {
             if (in->ent >= fn->constants.n)

@@ -277,6 +277,19 @@ void interp_bswap(uint8_t *p, unsigned n);
 /* f32/f64 lane helpers with the deterministic NaN rule (interp.h). */
 uint32_t interp_f32_op(unsigned op, uint32_t a, uint32_t b);
 uint64_t interp_f64_op(unsigned op, uint64_t a, uint64_t b);
+/* float16.c: f16 and f128 scalars with the same NaN rules. */
+bool interp_f16_f128_op_ok(unsigned op);
+uint16_t interp_f16_op(unsigned op, uint16_t a, uint16_t b);
+unsigned __int128 interp_f128_op(unsigned op, unsigned __int128 a, unsigned __int128 b);
+uint16_t interp_f16_fma(uint16_t a, uint16_t b, uint16_t c);
+unsigned __int128 interp_f128_fma(unsigned __int128 a, unsigned __int128 b, unsigned __int128 c);
+float interp_f16_to_f32(uint16_t h);
+uint16_t interp_f32_to_f16(float f);
+_Float128 interp_wide_float(unsigned bits, const uint8_t *p);
+bool interp_fcmp_wide(unsigned cc, unsigned bits, const uint8_t *a, const uint8_t *b);
+void interp_fconvert(unsigned from, unsigned to, const uint8_t *in, uint8_t *out);
+int interp_to_int_wide(unsigned fbits, const uint8_t *p, unsigned bits, bool sgn, bool sat, unsigned __int128 *out);
+void interp_from_int_wide(unsigned fbits, bool sgn, unsigned __int128 x, uint8_t *out);
 
 /* ---- mem.c --------------------------------------------------------------------- */
 bool interp_mem_init(interp_ctx *C);

@@ -143,8 +143,6 @@ bool interp_type_ok(interp_dec *D, ir_type t)
     if ((lane == IR_F16 || lane == IR_F128) && ir_type_is_vector(t))
         return interp_unsupported(D->d, D->fn, D->inst, "%s values (%s)", lane == IR_F16 ? "f16" : "f128",
                                   ir_type_name(t, tb));
-    if (lane == IR_F16 || lane == IR_F128)
-        return interp_unsupported(D->d, D->fn, D->inst, "%s values", lane == IR_F16 ? "f16" : "f128");
     if (ir_type_is_vector(t) && (lane == IR_I128 || ir_type_bits(t) > 128))
         return interp_unsupported(D->d, D->fn, D->inst, "%s: vectors wider than 128 bits", ir_type_name(t, tb));
     return true;

@@ -387,6 +387,40 @@ uint32_t ir_value_resolve(const ir_function *f, uint32_t v)
     return v;
 }
 
+uint32_t ir_inst_build(ir_function *f, uint32_t before, ir_opcode op, ir_type type, const uint32_t *args,
+                       unsigned nargs)
+{
+    uint32_t i = ir_inst_insert_before(f, before);
+    ir_inst_data *in = &f->insts.v[i];
+    const ir_inst_data *at = &f->insts.v[before];
+    in->op = (uint16_t)op;
+    in->type = type;
+    in->line = at->line;
+    in->col = at->col;
+    in->srcloc = at->srcloc;
+    in->ent = IR_NONE;
+    in->mf = (ir_memflags){.trap = IR_TRAP_heap_oob};
+    in->args = f->pool.n;
+    in->nargs = (uint16_t)nargs;
+    for (unsigned k = 0; k < nargs; k++)
+        ir_vec_push(&f->pool, args[k]);
+    const char *res = ir_opcodes[op].res;
+    uint32_t nres = (uint32_t)strlen(res);
+    /* results: pool entries first, then values (values may realloc) */
+    uint32_t roff = f->pool.n;
+    for (uint32_t k = 0; k < nres; k++)
+        ir_vec_push(&f->pool, 0);
+    f->insts.v[i].res = roff;
+    f->insts.v[i].nres = (uint16_t)nres;
+    for (uint32_t k = 0; k < nres; k++) {
+        uint32_t v = ir_value_new(f, IR_VAL_RESULT, ir_type_derive(res[k], type), i, k);
+        f->values.v[v].line = f->insts.v[i].line;
+        f->values.v[v].col = f->insts.v[i].col;
+        f->pool.v[roff + k] = v;
+    }
+    return i;
+}
+
 /* ---- files ------------------------------------------------------------------- */
 
 void ir_file_free(ir_file *file)

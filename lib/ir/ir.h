@@ -371,6 +371,13 @@ uint32_t ir_inst_new(ir_function *f, uint32_t before, ir_opcode op, ir_type t, u
                      const uint32_t *args);
 /* Make v stand for `to` (v becomes an alias: its definer may go). */
 void ir_value_replace(ir_function *f, uint32_t v, uint32_t to);
+/* Insert `op.type args` before instruction `before` (at its source
+ * position), with default memflags and no entity; its results are new
+ * values of the types opcodes.def derives from `type` (an opcode whose
+ * results are not derived, such as call, gets none: give it its own).
+ * Returns the instruction. */
+uint32_t ir_inst_build(ir_function *f, uint32_t before, ir_opcode op, ir_type type, const uint32_t *args,
+                       unsigned nargs);
 /* A deep copy of src that shares src's arena strings (src must outlive it).
  * Free it with ir_function_free. */
 void ir_function_copy(ir_function *dst, const ir_function *src);

@@ -49,8 +49,6 @@ unsigned opt_default_passes(bool *force)
     return (unsigned)cached;
 }
 
-/* ---- copying a function ---------------------------------------------------------- */
-
 /* ---- the pipeline ----------------------------------------------------------------- */
 
 static void resolve_operand(void *arg, uint32_t *slot)

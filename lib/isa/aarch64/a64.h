@@ -47,7 +47,7 @@ enum { A64_RBIT, A64_REV16, A64_REV32, A64_REV64, A64_CLZ, A64_CLS };  /* A64_UN
 enum { A64_LD_ZX, A64_LD_SX32, A64_LD_SX64 };
 /* Float operations (A64_FALU cc, A64_FUNARY cc) */
 enum { A64_FMUL, A64_FDIV, A64_FADD, A64_FSUB, A64_FMAX, A64_FMIN, A64_FMAXNM, A64_FMINNM };
-enum { A64_FABS = 1, A64_FNEG, A64_FSQRT, A64_FCVTS, A64_FCVTD, A64_FRINTN = 8, A64_FRINTP,
+enum { A64_FABS = 1, A64_FNEG, A64_FSQRT, A64_FCVTS, A64_FCVTD, A64_FCVTH = 7, A64_FRINTN = 8, A64_FRINTP,
        A64_FRINTM, A64_FRINTZ };
 /* 64-bit vector bitwise operations on float registers (A64_VBIT cc) */
 enum { A64_VAND, A64_VBIC, A64_VORR, A64_VORN, A64_VEOR, A64_VBSL, A64_VNOT };
@@ -241,10 +241,7 @@ typedef struct a64_neon_row { uint32_t word; uint8_t form, flags; } a64_neon_row
 extern const a64_neon_row a64_neon[A64_N_COUNT];
 
 /* Clobber sets (cg_isa.clobbers). */
-/* CALLV: a call in a function with 128-bit vector values: AAPCS64 keeps
- * only the low halves of v8-v15, so every vector register is clobbered. */
-enum { A64_CLOB_NONE, A64_CLOB_CALL, A64_CLOB_ALL,      /* ALL: try_call (nothing survives a throw) */
-       A64_CLOB_CALLV };
+enum { A64_CLOB_NONE, A64_CLOB_CALL, A64_CLOB_ALL, A64_CLOB_CALL_WIDE };    /* ALL: try_call (nothing survives a throw) */
 
 /* ---- ABI (abi.c): cg_isa's ABI hooks ------------------------------------ */
 
@@ -312,7 +309,10 @@ bool a64_lower_float(cg_ctx *c, uint32_t inst, ir_type t);
  * (one, ueq) or A64_AL.  Returns the first. */
 unsigned a64_fcmp_flags(cg_ctx *c, uint32_t inst, unsigned *cc2);
 bool a64_lower_conv(cg_ctx *c, uint32_t inst);
+bool a64_f16_arith(const cg_target *t);
+bool a64_native_fconv(const cg_ctx *c, uint32_t inst);
 uint32_t a64_fconst(cg_ctx *c, unsigned size, uint64_t bits);
+uint32_t a64_fconst_wide(cg_ctx *c, unsigned size, const uint8_t *bytes);
 
 /* ---- lower128.c: i128 as register pairs ----------------------------------- */
 

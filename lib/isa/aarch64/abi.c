@@ -19,7 +19,7 @@
 
 static bool supported_type(ir_type t)
 {
-    return (t >= IR_I8 && t <= IR_I128) || t == IR_F32 || t == IR_F64 || a64_vec_type(t);
+    return (t >= IR_I8 && t <= IR_I128) || ir_type_is_float(t) || a64_vec_type(t);  /* f16 in h, f128 in q */
 }
 
 bool a64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uint32_t nparams,
@@ -120,15 +120,12 @@ bool a64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uin
 
 /* ---- the primitives the shared lowering emits through ------------------------- */
 
-/* AAPCS64 preserves only the low 64 bits of v8-v15 across a call, and the
- * allocator knows registers, not widths: in a function with vector
- * values (wide_spill, set before lowering; even a 64-bit vector may pass
- * through 128 bits) a call clobbers every vector register, as Cranelift's
- * do everywhere.  Elsewhere a float fits the preserved half and may stay
- * in v8-v15. */
+/* AAPCS64 preserves only the low 64 bits of v8-v15 across a call: in a
+ * function with 128-bit float or vector values (wide_spill) the shared
+ * call lowering uses clob_call_wide instead, as Cranelift does everywhere. */
 unsigned a64_call_clobbers(const cg_ctx *c, ir_callconv cc)
 {
-    return c->f.wide_spill ? A64_CLOB_CALLV : A64_CLOB_CALL;
+    return A64_CLOB_CALL;
 }
 
 void a64_addi(cg_ctx *c, uint32_t dst, uint32_t src, int64_t imm)

@@ -243,9 +243,11 @@ void a64_ldst(em *e, unsigned kind, bool fp, unsigned width, unsigned rt, unsign
 static void ldst_index(em *e, unsigned kind, bool fp, unsigned width, unsigned rt, unsigned base, unsigned index,
                        unsigned scale, unsigned ext)
 {
-    static const uint8_t sz[9] = {[1] = 0, [2] = 1, [4] = 2, [8] = 3};
+    static const uint8_t sz[17] = {[1] = 0, [2] = 1, [4] = 2, [8] = 3, [16] = 0};
     static const uint8_t option[3] = {3, 2, 6};
     uint32_t v = fp ? 1u << 26 : 0, opc = kind == 0 ? 0 : kind == 1 ? 1 : kind == 2 ? 2 : 3;
+    if (fp && width == 16)      /* ldr/str q: opc 1x; a scaled index shifts by 4 */
+        opc = kind == 0 ? 2 : 3;
     a64_trap_here(e);
     a64_put(e, (uint32_t)sz[width] << 30 | 0x38200800 | v | opc << 22 | (index & 31) << 16 |
                    (uint32_t)option[ext] << 13 | (scale ? 1u << 12 : 0) | (base & 31) << 5 | (rt & 31));
@@ -285,30 +287,27 @@ static void access(em *e, unsigned kind, bool fp, unsigned width, unsigned rt, u
 
 /* ---- moves of the allocator -------------------------------------------------------- */
 
-/* A function with vector values (wide_spill) moves and spills all
- * of every float-class register, in 16-byte slots; others 64 bits. */
+/* Float registers move whole (an f128 or a vector lives in all of it);
+ * wide_spill functions spill them in 16-byte slots, others 8. */
 static void move(em *e, uint32_t from, uint32_t to, unsigned cls)
 {
     const cg_inst *keep = e->in;
     e->in = NULL;   /* no trap records for these */
-    bool wide = e->c->f.wide_spill;
-    unsigned ss = wide ? 16 : 8, fw = wide ? 16 : 8;
-    int64_t spill = e->c->frame.spill_off;
+    uint32_t spill = e->c->frame.spill_off;
+    /* wide_spill (an f128 or a vector in the function): 16-byte slots, and
+     * float registers go whole */
+    unsigned ss = e->c->f.wide_spill ? 16 : 8, fw = ss;
     if (cg_alloc_is_slot(from) && cg_alloc_is_slot(to)) {
-        bool fl = cls == CG_CLS_FLOAT;
-        unsigned t = fl ? A64_VTMP : A64_TMP, w = fl ? fw : 8;
-        a64_ldst(e, 1, fl, w, t, A64_SP, spill + ss * (int64_t)cg_alloc_slot(from));
-        a64_ldst(e, 0, fl, w, t, A64_SP, spill + ss * (int64_t)cg_alloc_slot(to));
+        for (unsigned k = 0; k < ss; k += 8) {
+            a64_ldst(e, 1, false, 8, A64_TMP, A64_SP, spill + ss * (int64_t)cg_alloc_slot(from) + k);
+            a64_ldst(e, 0, false, 8, A64_TMP, A64_SP, spill + ss * (int64_t)cg_alloc_slot(to) + k);
+        }
     } else if (cg_alloc_is_slot(from)) {
         a64_ldst(e, 1, to >= A64_V0, to >= A64_V0 ? fw : 8, to, A64_SP, spill + ss * (int64_t)cg_alloc_slot(from));
     } else if (cg_alloc_is_slot(to)) {
-        a64_ldst(e, 0, from >= A64_V0, from >= A64_V0 ? fw : 8, from, A64_SP,
-                 spill + ss * (int64_t)cg_alloc_slot(to));
+        a64_ldst(e, 0, from >= A64_V0, from >= A64_V0 ? fw : 8, from, A64_SP, spill + ss * (int64_t)cg_alloc_slot(to));
     } else if (from >= A64_V0 && to >= A64_V0) {
-        if (wide)
-            a64_vmov(e, to, from);
-        else
-            a64_put(e, 0x1E604000 | (from & 31) << 5 | (to & 31));  /* fmov d, d */
+        a64_vmov(e, to, from);
     } else if (from >= A64_V0) {
         a64_put(e, 0x9E660000 | (from & 31) << 5 | (to & 31));      /* fmov x, d */
     } else if (to >= A64_V0) {
@@ -575,7 +574,7 @@ static void br_tbz(em *e, bool inv, uint32_t label)
 
 /* ---- floating point ---------------------------------------------------------------- */
 
-static uint32_t ftype(unsigned size) { return size == 8 ? 1u << 22 : 0; }
+static uint32_t ftype(unsigned size) { return size == 8 ? 1u << 22 : size == 2 ? 3u << 22 : 0; }   /* d, h, s */
 
 /* The imm8 of fmov (immediate), or -1. */
 static int fmov_imm8(unsigned size, uint64_t b)
@@ -778,10 +777,7 @@ static void emit_inst(em *e, uint32_t next_label)
         break;
     }
     case A64_FMOV:
-        if (size == 16 || e->c->f.wide_spill)
-            a64_vmov(e, a64_R(e, 0), a64_R(e, 1));
-        else if (a64_R(e, 0) != a64_R(e, 1))
-            a64_put(e, 0x1E604000 | (a64_R(e, 1) & 31) << 5 | (a64_R(e, 0) & 31));
+        a64_vmov(e, a64_R(e, 0), a64_R(e, 1));
         break;
     case A64_FMOVI:
         a64_fmovi(e, a64_R(e, 0), size, (uint64_t)in->imm);
@@ -801,13 +797,33 @@ static void emit_inst(em *e, uint32_t next_label)
         a64_put(e, 0x1E202000 | ftype(size) | (a64_R(e, 1) & 31) << 16 | (a64_R(e, 0) & 31) << 5);
         break;
     case A64_FCSEL:
+        if (size == 16) {   /* no fcsel q: b.cc; mov d, y; b; mov d, x */
+            uint32_t yes = cg_buf_new_label(B), done = cg_buf_new_label(B);
+            a64_bcond(e, in->cc, yes);
+            a64_vmov(e, a64_R(e, 0), a64_R(e, 2));
+            a64_b(e, done);
+            cg_buf_bind(B, yes);
+            a64_vmov(e, a64_R(e, 0), a64_R(e, 1));
+            cg_buf_bind(B, done);
+            break;
+        }
         a64_put(e, 0x1E200C00 | ftype(size) | (a64_R(e, 2) & 31) << 16 | (uint32_t)in->cc << 12 |
                        (a64_R(e, 1) & 31) << 5 | (a64_R(e, 0) & 31));
         break;
     case A64_FMOVTOF:
+        if (size == 16) {   /* fmov d, x_lo; ins v.d[1], x_hi */
+            a64_put(e, 0x9E670000 | (a64_R(e, 1) & 31) << 5 | (a64_R(e, 0) & 31));
+            a64_put(e, 0x4E181C00 | (a64_R(e, 2) & 31) << 5 | (a64_R(e, 0) & 31));
+            break;
+        }
         a64_put(e, (size == 8 ? 0x9E670000 : 0x1E270000) | (a64_R(e, 1) & 31) << 5 | (a64_R(e, 0) & 31));
         break;
     case A64_FMOVTOG:
+        if (size == 16) {   /* fmov x_lo, d; umov x_hi, v.d[1] */
+            a64_put(e, 0x9E660000 | (a64_R(e, 2) & 31) << 5 | (a64_R(e, 0) & 31));
+            a64_put(e, 0x4E183C00 | (a64_R(e, 2) & 31) << 5 | (a64_R(e, 1) & 31));
+            break;
+        }
         a64_put(e, (size == 8 ? 0x9E660000 : 0x1E260000) | (a64_R(e, 1) & 31) << 5 | (a64_R(e, 0) & 31));
         break;
     case A64_ITOF:

@@ -47,6 +47,8 @@ uint32_t a64_put_in_reg(cg_ctx *c, uint32_t v)
             return a64_movi(c, opsize(in->type), in->imm);
         if (in->op == IR_OP_f32const || in->op == IR_OP_f64const)
             return a64_fconst(c, in->op == IR_OP_f32const ? 4 : 8, (uint64_t)in->imm);
+        if (in->op == IR_OP_f16const || in->op == IR_OP_f128const)
+            return a64_fconst_wide(c, in->op == IR_OP_f16const ? 2 : 16, cg_fconst_bytes(c, d));
     }
     return cg_value_vreg(c, v);
 }
@@ -753,7 +755,7 @@ bool a64_lower_load(lower *L, uint32_t inst)
     ir_type t = c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
     bool sign;
     unsigned width = cg_mem_width(c, inst, &sign), ext = !sign ? A64_LD_ZX : width == 4 ? A64_LD_SX64 : A64_LD_SX32;
-    if (in->op == IR_OP_load && !is_int(t) && t != IR_F32 && t != IR_F64 && !a64_vec_type(t))
+    if (in->op == IR_OP_load && !is_int(t) && !ir_type_is_float(t) && !a64_vec_type(t))
         return cg_unsupported(c, inst, NULL);
     if (ext == A64_LD_SX32 && t == IR_I64)
         ext = A64_LD_SX64;
@@ -778,7 +780,7 @@ bool a64_lower_store(lower *L, uint32_t inst)
     ir_type t = cg_vtype(c, a[0]);
     bool sign;
     unsigned width = cg_mem_width(c, inst, &sign);
-    if (!is_int(t) && t != IR_F32 && t != IR_F64 && !a64_vec_type(t))
+    if (!is_int(t) && !ir_type_is_float(t) && !a64_vec_type(t))
         return cg_unsupported(c, inst, NULL);
     if (in->imm != (int32_t)in->imm)
         return cg_unsupported(c, inst, "store offset");
@@ -881,10 +883,12 @@ int a64_lower_inst(lower *L, uint32_t inst)
         for (uint32_t k = 0; k < in->nargs && !wide; k++)
             wide = cg_vtype(c, a[k]) == IR_I128;
     }
+    if (in->op == IR_OP_bitcast && (t == IR_F128 || cg_vtype(c, a[0]) == IR_F128))
+        return a64_lower_conv(c, inst);
     if (wide)
         return a64_lower_i128(c, inst);
     switch (in->op) {
-    case IR_OP_iconst: case IR_OP_f32const: case IR_OP_f64const:
+    case IR_OP_iconst: case IR_OP_f16const: case IR_OP_f32const: case IR_OP_f64const: case IR_OP_f128const:
         return true;    /* constants are materialized at their uses */
     case IR_OP_trapz: case IR_OP_trapnz:
         lower_trapif(L, inst);
@@ -924,7 +928,8 @@ int a64_lower_inst(lower *L, uint32_t inst)
         return true;
     }
     case IR_OP_fcmp: {
-        if (cg_vtype(c, a[0]) != IR_F32 && cg_vtype(c, a[0]) != IR_F64)
+        if (cg_vtype(c, a[0]) != IR_F32 && cg_vtype(c, a[0]) != IR_F64 &&
+            !(cg_vtype(c, a[0]) == IR_F16 && a64_f16_arith(c->target)))
             return cg_unsupported(c, inst, NULL);
         unsigned cc2, cc = a64_fcmp_flags(c, inst, &cc2);
         if (cc2 == A64_AL) {
@@ -937,7 +942,7 @@ int a64_lower_inst(lower *L, uint32_t inst)
         return true;
     }
     case IR_OP_select: case IR_OP_select_spectre_guard: {
-        if (!is_int(t) && t != IR_F32 && t != IR_F64 && t != IR_I128 && !a64_vec_type(t))
+        if (!is_int(t) && !ir_type_is_float(t) && t != IR_I128 && !a64_vec_type(t))
             return cg_unsupported(c, inst, NULL);
         if (!is_int(cg_vtype(c, a[0])) && cg_vtype(c, a[0]) != IR_I128)
             return cg_unsupported(c, inst, NULL);
@@ -953,7 +958,8 @@ int a64_lower_inst(lower *L, uint32_t inst)
             a64_csel(c, cc, A64_CSEL_, opsize(t), d, x, y);
         } else {
             cg_inst *i = cg_emit_inst(F, A64_FCSEL, 3);
-            i->cc = (uint8_t)cc, i->size = (uint8_t)ir_type_bytes(t);
+            /* f16: fcsel d moves its low 16 bits without FEAT_FP16 */
+            i->cc = (uint8_t)cc, i->size = (uint8_t)(t == IR_F16 ? 8 : ir_type_bytes(t));
             cg_op_def(F, d);
             cg_op_use(F, x);
             cg_op_use(F, y);

@@ -21,6 +21,24 @@ uint32_t a64_fconst(cg_ctx *c, unsigned size, uint64_t bits)
     return r;
 }
 
+/* An f16 (2) or f128 (16) constant: its bits through general registers. */
+uint32_t a64_fconst_wide(cg_ctx *c, unsigned size, const uint8_t *bytes)
+{
+    uint64_t lo = 0, hi = 0;
+    memcpy(&lo, bytes, size < 8 ? size : 8);
+    if (size == 16)
+        memcpy(&hi, bytes + 8, 8);
+    uint32_t r = a64_new_flt(c), l = a64_movi(c, size == 16 ? 8 : 4, (int64_t)lo);
+    uint32_t h = size == 16 ? a64_movi(c, 8, (int64_t)hi) : CG_NONE;
+    cg_inst *i = cg_emit_inst(F, A64_FMOVTOF, size == 16 ? 3 : 2);
+    i->size = size == 16 ? 16 : 4;
+    cg_op_def(F, r);
+    cg_op_use(F, l);
+    if (size == 16)
+        cg_op_use(F, h);
+    return r;
+}
+
 static uint32_t fconst_d(cg_ctx *c, unsigned size, double v)
 {
     if (size == 4) {
@@ -87,11 +105,28 @@ static void vbit(cg_ctx *c, unsigned op, uint32_t d, uint32_t x, uint32_t y)
         cg_op_use(F, y);
 }
 
+bool a64_f16_arith(const cg_target *t)
+{
+    return t->isa >> CG_ISA_fp16 & 1;   /* FEAT_FP16: the h forms of the instructions */
+}
+
+bool a64_native_fconv(const cg_ctx *c, uint32_t inst)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    if ((in->op != IR_OP_fpromote && in->op != IR_OP_fdemote) || in->nres != 1)
+        return false;
+    ir_type from = cg_vtype(c, ir_inst_args(c->fn, inst)[0]), to = c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
+    return from != IR_F128 && to != IR_F128 && ir_type_is_float(from) && ir_type_is_float(to) &&
+           !ir_type_is_vector(from) && !ir_type_is_vector(to);
+}
+
 bool a64_lower_float(cg_ctx *c, uint32_t inst, ir_type t)
 {
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
-    if (t != IR_F32 && t != IR_F64)
+    bool half = t == IR_F16 && a64_f16_arith(c->target) && in->op != IR_OP_fcopysign && in->op != IR_OP_band &&
+                in->op != IR_OP_bor && in->op != IR_OP_bxor && in->op != IR_OP_bnot && in->op != IR_OP_bitselect;
+    if (t != IR_F32 && t != IR_F64 && !half)
         return cg_unsupported(c, inst, NULL);
     unsigned size = ir_type_bytes(t);
     uint32_t dst = res(c, inst, 0);
@@ -207,13 +242,14 @@ bool a64_lower_conv(cg_ctx *c, uint32_t inst)
     ir_type from = cg_vtype(c, v), to = c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
     uint32_t dst = res(c, inst, 0);
     switch (in->op) {
-    case IR_OP_fpromote: case IR_OP_fdemote:
-        if ((from != IR_F32 && from != IR_F64) || (to != IR_F32 && to != IR_F64))
+    case IR_OP_fpromote: case IR_OP_fdemote:   /* fcvt between h, s, d: base AArch64 */
+        if ((from != IR_F16 && from != IR_F32 && from != IR_F64) || (to != IR_F16 && to != IR_F32 && to != IR_F64))
             return cg_unsupported(c, inst, NULL);
         if (from == to)
             a64_mov(c, 8, dst, a64_put_in_reg(c, v));
         else
-            funary(c, to == IR_F64 ? A64_FCVTD : A64_FCVTS, ir_type_bytes(from), dst, a64_put_in_reg(c, v));
+            funary(c, to == IR_F64 ? A64_FCVTD : to == IR_F32 ? A64_FCVTS : A64_FCVTH, ir_type_bytes(from), dst,
+                   a64_put_in_reg(c, v));
         return true;
     case IR_OP_fcvt_from_sint: case IR_OP_fcvt_from_uint: {
         bool sign = in->op == IR_OP_fcvt_from_sint;
@@ -242,6 +278,38 @@ bool a64_lower_conv(cg_ctx *c, uint32_t inst)
         return true;
     }
     case IR_OP_bitcast: {
+        if ((from == IR_I128 && to == IR_F128) || (from == IR_F128 && to == IR_I128)) {
+            uint32_t x = a64_put_in_reg(c, v);      /* fmov and ins / umov of the halves */
+            cg_inst *i = cg_emit_inst(F, to == IR_F128 ? A64_FMOVTOF : A64_FMOVTOG, 3);
+            i->size = 16;
+            if (to == IR_F128) {
+                cg_op_def(F, dst);
+                cg_op_use(F, x);
+                cg_op_use(F, x + 1);
+            } else {
+                cg_op_def(F, dst);
+                cg_op_def(F, dst + 1);
+                cg_op_use(F, x);
+            }
+            return true;
+        }
+        if (from == IR_F16 || to == IR_F16) {       /* fmov s, w / w, s: the bits above 16 are undefined */
+            if (ir_type_bytes(from) != 2 || ir_type_bytes(to) != 2 || ir_type_is_vector(from) ||
+                ir_type_is_vector(to))
+                return cg_unsupported(c, inst, NULL);
+            uint32_t x = a64_put_in_reg(c, v);
+            if (from == to) {
+                cg_emit_inst(F, A64_FMOV, 2);
+                cg_op_def(F, dst);
+                cg_op_use(F, x);
+                return true;
+            }
+            cg_inst *i = cg_emit_inst(F, to == IR_F16 ? A64_FMOVTOF : A64_FMOVTOG, 2);
+            i->size = 4;
+            cg_op_def(F, dst);
+            cg_op_use(F, x);
+            return true;
+        }
         if (ir_type_bytes(from) != ir_type_bytes(to) || ir_type_is_vector(from) || ir_type_is_vector(to) ||
             from == IR_I128 || (ir_type_bytes(from) < 4 && !(is_int(from) && is_int(to))))
             return cg_unsupported(c, inst, NULL);

@@ -24,7 +24,8 @@ static const uint64_t clobbers[] = {
     /* x0-x17 and every vector register but the low halves of v8-v15 */
     [A64_CLOB_CALL] = 0x3ffffull | 0xffull << A64_V0 | 0xffffull << (A64_V0 + 16),
     [A64_CLOB_ALL] = ~0ull & ~(1ull << A64_SP),
-    [A64_CLOB_CALLV] = 0x3ffffull | 0xffffffffull << A64_V0,
+    /* the same with v8-v15 whole: their high halves do not survive a call */
+    [A64_CLOB_CALL_WIDE] = 0x3ffffull | 0xffffffffull << A64_V0,
 };
 
 const char *a64_reg_name(unsigned preg)
@@ -51,6 +52,8 @@ const cg_isa a64_isa = {
     .branch = a64_branch,
     .lower_float = a64_lower_float,
     .lower_conv = a64_lower_conv,
+    .f16_arith = a64_f16_arith,
+    .native_fconv = a64_native_fconv,
     .lower_load = a64_lower_load,
     .lower_store = a64_lower_store,
     .lower_atomic = a64_lower_atomic,
@@ -62,6 +65,7 @@ const cg_isa a64_isa = {
     .compute_locs = a64_compute_locs,
     .call_clobbers = a64_call_clobbers,
     .clob_all = A64_CLOB_ALL,
+    .clob_call_wide = A64_CLOB_CALL_WIDE,
     .callee_reg_all = A64_X17 - 2,  /* x15: no argument's */
     .callee_reg_tail = A64_X17 - 2,
     .exn_regs = {A64_X0, A64_X0 + 1},

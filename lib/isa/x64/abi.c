@@ -100,7 +100,7 @@ static void winch_ret(cg_loc *l, bool last, uint32_t *stack, bool packed)
 
 static bool supported_type(ir_type t)
 {
-    return (t >= IR_I8 && t <= IR_I128) || t == IR_F32 || t == IR_F64 || x64_vec_type(t);
+    return (t >= IR_I8 && t <= IR_I128) || ir_type_is_float(t) || x64_vec_type(t);
 }
 
 bool x64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uint32_t nparams,

@@ -1191,6 +1191,18 @@ static void emit_inst(em *e, uint32_t next_label)
         cg_buf_bind(B, skip);
         break;
     }
+    case X64_F16C: {    /* VEX.128.66.0F38.W0 13 /r;  VEX.128.66.0F3A.W0 1D /r ib (reg: the source) */
+        unsigned reg = in->cc ? R(e, 1) : R(e, 0), rm = in->cc ? R(e, 0) : R(e, 1);
+        require(e, NEED(f16c));
+        cg_put1(B, 0xc4);
+        cg_put1(B, (reg & 8 ? 0 : 0x80) | 0x40 | (rm & 8 ? 0 : 0x20) | (in->cc ? 0x03 : 0x02));
+        cg_put1(B, 0x79);   /* W0, vvvv unused, L0, pp 66 */
+        cg_put1(B, in->cc ? 0x1d : 0x13);
+        cg_put1(B, 0xc0 | (reg & 7) << 3 | (rm & 7));
+        if (in->cc)
+            cg_put1(B, 0);  /* round to nearest, ties to even */
+        break;
+    }
     case X64_VRR: case X64_VRRM: case X64_VUN: case X64_VSHI: case X64_VTEST: case X64_VFMA:
         emit_vec(e);
         break;

@@ -54,16 +54,19 @@ uint32_t x64_put_in_reg(cg_ctx *c, uint32_t v)
             cg_op_def(F, r);
             return r;
         }
-        if (in->op == IR_OP_f32const || in->op == IR_OP_f64const) {
+        if (in->op == IR_OP_f16const || in->op == IR_OP_f32const || in->op == IR_OP_f64const ||
+            in->op == IR_OP_f128const) {
             uint32_t r = cg_new_vreg(F, CG_CLS_FLOAT);
-            unsigned size = in->op == IR_OP_f32const ? 4 : 8;
-            if (in->imm == 0) {
+            const uint8_t *bytes = cg_fconst_bytes(c, d);
+            unsigned size = ir_type_bytes(in->type ? in->type : cg_vtype(c, v));
+            static const uint8_t zero[16];
+            if (!memcmp(bytes, zero, size)) {
                 cg_emit_inst(F, X64_XZERO, 1);
             } else {
                 cg_inst *i = cg_emit_inst(F, X64_XLOAD, 1);
                 i->size = (uint8_t)size;
                 i->amode = X64_AM_CONST;
-                i->aux = cg_const_add(F, &in->imm, size, size);
+                i->aux = cg_const_add(F, bytes, size, size);
             }
             cg_op_def(F, r);
             return r;
@@ -691,6 +694,8 @@ int x64_lower_inst(cg_lower *L, uint32_t inst)
     default: {
         if (x64_is_vector_inst(c, inst))
             return x64_lower_vector(L, inst);
+        if (in->op == IR_OP_bitcast && (t == IR_F128 || cg_vtype(c, a[0]) == IR_F128))
+            return x64_lower_conv(c, inst);
         bool wide = in->nres && fn->values.v[ir_inst_results(fn, inst)[0]].type == IR_I128;
         for (uint32_t k = 0; k < in->nargs && !wide; k++)
             wide = cg_vtype(c, a[k]) == IR_I128;
@@ -699,7 +704,7 @@ int x64_lower_inst(cg_lower *L, uint32_t inst)
     }
     }
     switch (in->op) {
-    case IR_OP_iconst: case IR_OP_f32const: case IR_OP_f64const:
+    case IR_OP_iconst: case IR_OP_f16const: case IR_OP_f32const: case IR_OP_f64const: case IR_OP_f128const:
         return true;    /* constants are materialized at their uses */
     case IR_OP_trapz: case IR_OP_trapnz:
         lower_trapif(L, inst);
@@ -745,7 +750,7 @@ int x64_lower_inst(cg_lower *L, uint32_t inst)
         x64_lower_fcmp(c, inst);
         return true;
     case IR_OP_select: case IR_OP_select_spectre_guard: {
-        if (!is_int(t) && t != IR_F32 && t != IR_F64 && t != IR_I128 && !x64_vec_type(t))
+        if (!is_int(t) && !ir_type_is_float(t) && t != IR_I128 && !x64_vec_type(t))
             return cg_unsupported(c, inst, NULL);
         if (!is_int(cg_vtype(c, a[0])) && cg_vtype(c, a[0]) != IR_I128)
             return cg_unsupported(c, inst, NULL);

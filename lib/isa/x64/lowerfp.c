@@ -226,6 +226,18 @@ static void lower_fcvt_to_int(cg_ctx *c, unsigned op, ir_type from, ir_type to, 
     x64_cmov(c, X64_CC_L, 4, dst, m, kl);
 }
 
+/* F16C converts between f16 and f32 (f64 and f128 go through softfp.c's
+ * libcalls: a second rounding through f32 would not be exact). */
+bool x64_native_fconv(const cg_ctx *c, uint32_t inst)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    if ((in->op != IR_OP_fpromote && in->op != IR_OP_fdemote) || in->nres != 1 ||
+        !(c->target->isa >> CG_ISA_f16c & 1))
+        return false;
+    ir_type from = cg_vtype(c, ir_inst_args(c->fn, inst)[0]), to = c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
+    return (from == IR_F16 && to == IR_F32) || (from == IR_F32 && to == IR_F16);
+}
+
 bool x64_lower_conv(cg_ctx *c, uint32_t inst)
 {
     const ir_inst_data *in = &c->fn->insts.v[inst];
@@ -234,6 +246,10 @@ bool x64_lower_conv(cg_ctx *c, uint32_t inst)
     uint32_t dst = res(c, inst, 0);
     switch (in->op) {
     case IR_OP_fpromote: case IR_OP_fdemote:
+        if (x64_native_fconv(c, inst)) {
+            x64_un(c, X64_F16C, to == IR_F16, 16, 0, dst, x64_put_in_reg(c, v));
+            return true;
+        }
         if ((from != IR_F32 && from != IR_F64) || (to != IR_F32 && to != IR_F64))
             return cg_unsupported(c, inst, NULL);
         x64_un(c, X64_CVTFF, 0, ir_type_bytes(to), 0, dst, x64_put_in_reg(c, v));
@@ -269,6 +285,24 @@ bool x64_lower_conv(cg_ctx *c, uint32_t inst)
         lower_fcvt_to_int(c, in->op, from, to, x64_put_in_reg(c, v), dst);
         return true;
     case IR_OP_bitcast:
+        if ((from == IR_I128 && to == IR_F128) || (from == IR_F128 && to == IR_I128)) {
+            uint32_t x = x64_put_in_reg(c, v);      /* a gpr pair <-> an xmm */
+            if (to == IR_F128) {
+                x64_vfrom_gpr64(c, dst, x, x + 1);
+            } else {
+                x64_un(c, X64_MOVX2G, 0, 8, 0, dst, x);
+                x64_vhigh64(c, dst + 1, x);
+            }
+            return true;
+        }
+        if (from == IR_F16 || to == IR_F16) {       /* movd: the bits above 16 are undefined */
+            if (ir_type_bytes(from) != 2 || ir_type_bytes(to) != 2 || ir_type_is_vector(from) ||
+                ir_type_is_vector(to))
+                return cg_unsupported(c, inst, NULL);
+            x64_un(c, from == to ? X64_XMOV : to == IR_F16 ? X64_MOVG2X : X64_MOVX2G, 0, 4, 0, dst,
+                   x64_put_in_reg(c, v));
+            return true;
+        }
         if (ir_type_bytes(from) != ir_type_bytes(to) || ir_type_is_vector(from) || ir_type_is_vector(to) ||
             from == IR_I128 || (ir_type_bytes(from) < 4 && !(is_int(from) && is_int(to))))
             return cg_unsupported(c, inst, NULL);

@@ -141,7 +141,7 @@ bool x64_lower_load(x64_lowering *L, uint32_t inst)
     ir_type t = c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
     bool sign;
     unsigned width = cg_mem_width(c, inst, &sign), ext = sign ? X64_LD_SX : X64_LD_ZX;
-    if (in->op == IR_OP_load && !is_int(t) && t != IR_F32 && t != IR_F64 && !x64_vec_type(t))
+    if (in->op == IR_OP_load && !is_int(t) && !ir_type_is_float(t) && !x64_vec_type(t))
         return cg_unsupported(c, inst, NULL);
     if (ext == X64_LD_SX && t == IR_I64)
         ext |= X64_LD_64;
@@ -164,7 +164,7 @@ bool x64_lower_store(x64_lowering *L, uint32_t inst)
     ir_type t = cg_vtype(c, a[0]);
     bool sign;
     unsigned width = cg_mem_width(c, inst, &sign);
-    if (!is_int(t) && t != IR_F32 && t != IR_F64 && !x64_vec_type(t))
+    if (!is_int(t) && !ir_type_is_float(t) && !x64_vec_type(t))
         return cg_unsupported(c, inst, NULL);
     int64_t k;
     bool imm = is_int(t) && x64_const_of(c, a[0], &k) && (width < 8 || k == (int32_t)k);

@@ -260,7 +260,7 @@ static void vfrom_gpr32(cg_ctx *c, uint32_t d, const uint32_t g[4])
 }
 
 /* An i64x2 of gprs lo, hi (pinsrq, or movq and punpcklqdq). */
-static void vfrom_gpr64(cg_ctx *c, uint32_t d, uint32_t lo, uint32_t hi)
+void x64_vfrom_gpr64(cg_ctx *c, uint32_t d, uint32_t lo, uint32_t hi)
 {
     uint32_t m = nv(c);
     x64_un(c, X64_MOVG2X, 0, 8, 0, m, lo);
@@ -274,7 +274,7 @@ static void vfrom_gpr64(cg_ctx *c, uint32_t d, uint32_t lo, uint32_t hi)
 }
 
 /* The high i64 lane of x into gpr g (pextrq, or pshufd and movq). */
-static void vhigh64(cg_ctx *c, uint32_t g, uint32_t x)
+void x64_vhigh64(cg_ctx *c, uint32_t g, uint32_t x)
 {
     if (sse41(c))
         vun(c, P3A(0x16) | XV_W | XV_SWAP | XV_IMM(1), g, x);              /* pextrq */
@@ -570,7 +570,7 @@ static uint32_t lane64(cg_ctx *c, uint32_t x, unsigned k)
 {
     uint32_t g = x64_new_int(c);
     if (k)
-        vhigh64(c, g, x);
+        x64_vhigh64(c, g, x);
     else
         x64_un(c, X64_MOVX2G, 0, 8, 0, g, x);
     return g;
@@ -620,7 +620,7 @@ static void vcvt_f64_i64(cg_ctx *c, bool sign, uint32_t d, uint32_t x)
         cg_op_temp(F, nv(c));
         cg_op_temp(F, x64_new_int(c));
     }
-    vfrom_gpr64(c, d, g[0], g[1]);
+    x64_vfrom_gpr64(c, d, g[0], g[1]);
 }
 
 /* int lanes (i64x2 signed or unsigned) to f64x2, lane by lane */
@@ -857,7 +857,7 @@ static void vextract(cg_ctx *c, ir_type t, unsigned lane, uint32_t d, uint32_t x
     } else if (l == 2) {
         x64_un(c, X64_MOVX2G, 0, 4, 0, d, vun(c, PSHUFD(lane), N, x));
     } else {
-        vhigh64(c, d, x);
+        x64_vhigh64(c, d, x);
     }
 }
 
@@ -1310,10 +1310,10 @@ bool x64_lower_vector(x64_lowering *L, uint32_t inst)
             break;
         uint32_t x = X(0);
         if (from == IR_I128) {      /* pair: movq lo, then hi */
-            vfrom_gpr64(c, d, x, x + 1);
+            x64_vfrom_gpr64(c, d, x, x + 1);
         } else if (t == IR_I128) {
             x64_un(c, X64_MOVX2G, 0, 8, 0, d, x);
-            vhigh64(c, d + 1, x);
+            x64_vhigh64(c, d + 1, x);
         } else if (ir_type_is_vector(from) == ir_type_is_vector(t) || ir_type_is_float(t) ||
                    ir_type_is_float(from)) {
             vmov(c, d, x);      /* vectors, f64 <-> an 8-byte vector: all in xmm */

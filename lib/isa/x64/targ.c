@@ -45,6 +45,7 @@ const cg_isa x64_isa = {
     .branch = x64_branch,
     .lower_float = x64_lower_float,
     .lower_conv = x64_lower_conv,
+    .native_fconv = x64_native_fconv,
     .lower_load = x64_lower_load,
     .lower_store = x64_lower_store,
     .lower_atomic = x64_lower_atomic,

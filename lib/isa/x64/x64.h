@@ -129,6 +129,7 @@ enum {
     X64_VSHI,       /* [def reuse 1, use]: op /digit a, imm8 */
     X64_VTEST,      /* [use, use]: ptest-like, flags only */
     X64_VFMA,       /* cc XV_FMA_*, size 4|8  [def reuse 1, use a, use b, use c]: VEX vfmadd213 */
+    X64_F16C,       /* cc 0 vcvtph2ps (f16 -> f32), 1 vcvtps2ph (f32 -> f16)  [def, use] */
     X64_OPCOUNT
 };
 
@@ -255,6 +256,11 @@ bool x64_is_vector_inst(const cg_ctx *c, uint32_t inst);
 bool x64_lower_vector(x64_lowering *L, uint32_t inst);
 /* A vector type passed in an xmm register (up to 16 bytes, not dynamic). */
 bool x64_vec_type(ir_type t);
+bool x64_native_fconv(const cg_ctx *c, uint32_t inst);
+/* An i64x2 (or f128) of gprs lo, hi; the high half of x into gpr g (SSE2
+ * sequences unless has_sse41). */
+void x64_vfrom_gpr64(cg_ctx *c, uint32_t d, uint32_t lo, uint32_t hi);
+void x64_vhigh64(cg_ctx *c, uint32_t g, uint32_t x);
 
 const char *x64_reg_name(unsigned preg);
 
