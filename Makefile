@@ -9,6 +9,7 @@
 #   make conformance      clifrun test over ../shared/conformance/cranelift-runtests against
 #                         the ratchet testdata/conformance/ARCH.pass (and with --jit-spread)
 #   make roundtrip-suite  print round trip + check of every file of that suite
+#   make cranelift-verifier  Cranelift's verifier filetests (a fetched copy, as data)
 #   make deps             install what a fresh Debian 12 machine lacks (tools/deps.sh)
 #   make install          PREFIX=/usr/local DESTDIR= : binary and man page
 #
@@ -148,6 +149,12 @@ conformance-update: $(BUILD)/clifrun
 roundtrip-suite: $(BUILD)/clifrun
 	@$(TEST_ENV) tools/test.sh roundtrip-suite
 
+# Cranelift's own verifier filetests, read as data from a fetched copy of
+# wasmtime's cranelift/filetests/filetests (never copied into the project).
+CRANELIFT_FILETESTS ?= ../ref/cranelift/filetests/filetests
+cranelift-verifier: $(BUILD)/clifrun
+	@$(TEST_ENV) python3 tools/crfiletests.py $(CRANELIFT_FILETESTS)/verifier $(CRANELIFT_FILETESTS)/parser
+
 # The benchmark driver of tools/bench.sh: compiles and times the workloads.
 $(BUILD)/cgbench: tools/cgbench.c $(LIB_OBJS)
 	$(CC_HOST) $(CFLAGS_BASE) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LIBS)
@@ -171,8 +178,8 @@ clean:
 	rm -rf build build-san build-aarch64 build-aarch64-san build-x86_64 build-x86_64-san
 
 help:
-	@sed -n '2,16p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,17p' Makefile | sed 's/^# \{0,1\}//'
 
 -include $(OBJS:.o=.d)
-.PHONY: all test conformance conformance-update roundtrip-suite bench deps install uninstall clean help grammar-check cg-test
+.PHONY: all test conformance conformance-update roundtrip-suite cranelift-verifier bench deps install uninstall clean help grammar-check cg-test
 
