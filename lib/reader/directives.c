@@ -262,7 +262,7 @@ bool reader_parse_invocation(ir_file *file, const char *where, const char *text,
     d->src = text;
     d->len = len;
     d->line = d->col = 0;
-    d->msg[0] = 0;
+    ir_diag_set(d, 0, 0, "%s", "");
     memset(rc, 0, sizeof *rc);
     parser *p = calloc(1, sizeof *p);
     if (!p) {

@@ -794,6 +794,7 @@ static void parse_block(parser *p)
                 perr(p, "unexpected '%.*s' after the operands of %s", (int)p->t.len, p->t.text, last);
             return;
         }
+        bool tags = tok_is(p, T_LANGLE);
         if (accept(p, T_LANGLE)) {   /* debug tags: read, not kept */
             while (!accept(p, T_RANGLE)) {
                 if (p->t.kind == T_INT)
@@ -851,6 +852,8 @@ static void parse_block(parser *p)
                 perr_expected(p, "expected -> or =");
         }
         parse_instruction(p, b, res, nres, srcloc, rline, rcol);
+        if (tags)
+            f->insts.v[f->insts.n - 1].iflags |= IR_INSTF_DEBUG_TAGS;
         last = ir_opcodes[f->insts.v[f->insts.n - 1].op].name;
     }
 }
@@ -916,7 +919,7 @@ bool reader_parse_file(ir_file *file, const char *path, const char *src, size_t 
     d->src = src;
     d->len = len;
     d->line = d->col = 0;
-    d->msg[0] = 0;
+    ir_diag_set(d, 0, 0, "%s", "");
     parser *p = calloc(1, sizeof *p);
     if (!p) {
         ir_diag_set(d, 0, 0, "out of memory");

@@ -63,7 +63,7 @@ static void parse_abi_param(parser *p, ir_function *f)
 {
     if (p->t.kind != T_TYPE)
         perr_expected(p, "expected parameter type");
-    ir_abi_param a = {.type = p->t.type};
+    ir_abi_param a = {.type = p->t.type, .line = p->t.line, .col = p->t.col};
     lex_next(p);
     for (;;) {
         if (accept_ident(p, "uext"))
@@ -204,6 +204,8 @@ static void parse_stack_slot(parser *p, ir_function *f, uint32_t line, uint32_t 
         perr_expected(p, "expected stack slot kind");
     }
     ir_stack_slot *ss = &f->stack_slots.v[n];
+    ss->line = line;
+    ss->col = col;
     uint32_t vline = p->t.line, vcol = p->t.col;
     int64_t size = (int64_t)parse_imm(p, 64, "expected byte-size in stack_slot decl");
     if (size < 0)
@@ -250,6 +252,8 @@ static void parse_global_value(parser *p, ir_function *f, uint32_t line, uint32_
     uint32_t n;
     DECLARE(p, f, n, E_GV, &f->gvs, &f->gv_defined, "expected global value number: gv«n»", "expected '=' in global value declaration");
     ir_global_value *g = &f->gvs.v[n];
+    g->line = line;
+    g->col = col;
     if (p->t.kind != T_IDENT)
         perr_expected(p, "expected global value kind");
     uint32_t kline = p->t.line, kcol = p->t.col;
@@ -306,7 +310,7 @@ static void parse_function_decl(parser *p, ir_function *f, uint32_t line, uint32
 {
     uint32_t n;
     DECLARE(p, f, n, E_FN, &f->func_refs, &f->fn_defined, "expected function number: fn«n»", "expected '=' in function decl");
-    ir_func_ref fr = {0};
+    ir_func_ref fr = {.line = line, .col = col};
     fr.colocated = accept_ident(p, "colocated");
     fr.patchable = accept_ident(p, "patchable");
     parse_external_name(p, &fr.name, &f->arena);
@@ -314,6 +318,8 @@ static void parse_function_decl(parser *p, ir_function *f, uint32_t line, uint32
         /* an inline signature becomes the next signature, as in Cranelift */
         ir_signature s;
         parse_signature(p, f, &s);
+        s.line = line;
+        s.col = col;
         uint32_t k = f->sigs.n;
         check_num(p, k, MAX_ENTITY_NUM, line, col);
         add_signature(f, &s, k);
@@ -345,6 +351,8 @@ static void parse_constant_decl(parser *p, ir_function *f, uint32_t line, uint32
         size = parse_hex_bytes(p, buf, "expected an immediate hexadecimal operand");
     }
     ir_constant *c = &f->constants.v[n];
+    c->line = line;
+    c->col = col;
     c->off = f->bytes.n;
     c->len = size;
     for (unsigned i = 0; i < size; i++)
@@ -369,6 +377,8 @@ static void parse_entities(parser *p, ir_function *f)
                 check_defined(p, f->dt_defined.v, f->dt_defined.n, dt, "dynamic type", E_DT, line, col);
                 f->dyn_slots.v[n].dynamic = 1;
                 f->dyn_slots.v[n].dyn_type = dt;
+                f->dyn_slots.v[n].line = line;
+                f->dyn_slots.v[n].col = col;
                 continue;
             }
             case E_DT: {
@@ -385,6 +395,8 @@ static void parse_entities(parser *p, ir_function *f)
                 lex_next(p);
                 expect(p, T_STAR, "expected '*' followed by a dynamic scale value");
                 f->dyn_types.v[n].gv = gv_ref(p, "expected dynamic scale global value");
+                f->dyn_types.v[n].line = line;
+                f->dyn_types.v[n].col = col;
                 continue;
             }
             case E_GV:
@@ -396,6 +408,8 @@ static void parse_entities(parser *p, ir_function *f)
                 expect(p, T_EQUAL, "expected '=' in signature decl");
                 ir_signature s;
                 parse_signature(p, f, &s);
+                s.line = line;
+                s.col = col;
                 add_signature(f, &s, n);
                 define(p, &f->sig_defined.v[n], E_SIG, n, line, col);
                 continue;
@@ -413,6 +427,8 @@ static void parse_entities(parser *p, ir_function *f)
                 if (f->region_defined.v[n])
                     perr_at(p, line, col, "duplicate alias region region%u", n);
                 f->region_defined.v[n] = 1;
+                f->regions.v[n].line = line;
+                f->regions.v[n].col = col;
                 expect(p, T_EQUAL, "expected '=' in alias region decl");
                 f->regions.v[n].user_id = match_u32_decimal(p, "expected integer user_id for alias region",
                                                             "expected integer user_id for alias region");
