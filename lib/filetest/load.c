@@ -64,14 +64,14 @@ bool ft_load(ir_file *file, const char *path, char **src, bool verify, ir_diag *
     }
     if (!reader_parse_file(file, path, *src, len, d))
         return false;
-    for (uint32_t i = 0; i < file->funcs.n; i++) {
-        ir_function *fn = file->funcs.v[i];
-        if (!ir_legacy_rewrite(fn, d) || (verify && !verify_function(fn, d))) {
-            d->file = path;
-            d->src = *src;
-            d->len = len;
+    for (uint32_t i = 0; i < file->funcs.n; i++)
+        if (!ir_legacy_rewrite(file->funcs.v[i], d)) {
+            d->file = path, d->src = *src, d->len = len;
             return false;
         }
+    if (verify && !verify_file(file, d)) {
+        d->file = path, d->src = *src, d->len = len;
+        return false;
     }
     return true;
 }
