@@ -62,7 +62,7 @@ static bool parse_callconv(parser *p, ir_callconv *cc)
 static void parse_abi_param(parser *p, ir_function *f)
 {
     if (p->t.kind != T_TYPE)
-        perr_expected(p, "expected parameter type");
+        type_expected(p, "expected parameter type");
     ir_abi_param a = {.type = p->t.type, .line = p->t.line, .col = p->t.col};
     lex_next(p);
     for (;;) {
@@ -114,8 +114,12 @@ void parse_signature(parser *p, ir_function *f, ir_signature *s)
     /* Cranelift: no convention means `fast`, or the host's C convention in a
      * file with `test run` so that the harness can call it */
     s->callconv = p->run_default_cc ? IR_CC_system_v : IR_CC_fast;
-    if (p->t.kind == T_IDENT && !parse_callconv(p, &s->callconv))
+    if (p->t.kind == T_IDENT && !parse_callconv(p, &s->callconv)) {
+        const char *c = rd_closest(p->t.text, p->t.len, ir_callconv_names, IR_CC_COUNT);
+        if (c)
+            perr(p, "unknown calling convention: %.*s; did you mean `%s`?", (int)p->t.len, p->t.text, c);
         perr(p, "unknown calling convention: %.*s", (int)p->t.len, p->t.text);
+    }
 }
 
 /* ---- memory flags -------------------------------------------------------------- */
@@ -263,7 +267,7 @@ static void parse_global_value(parser *p, ir_function *f, uint32_t line, uint32_
         g->kind = IR_GV_LOAD;
         expect(p, T_DOT, "expected '.' followed by type in load global value decl");
         if (p->t.kind != T_TYPE)
-            perr_expected(p, "expected load type");
+            type_expected(p, "expected load type");
         g->type = p->t.type;
         lex_next(p);
         g->flags = parse_memflags(p);
@@ -275,7 +279,7 @@ static void parse_global_value(parser *p, ir_function *f, uint32_t line, uint32_
         g->kind = IR_GV_IADD_IMM;
         expect(p, T_DOT, "expected '.' followed by type in iadd_imm global value decl");
         if (p->t.kind != T_TYPE)
-            perr_expected(p, "expected iadd type");
+            type_expected(p, "expected iadd type");
         g->type = p->t.type;
         lex_next(p);
         g->base = gv_ref(p, "expected global value: gv«n»");
@@ -388,7 +392,7 @@ static void parse_entities(parser *p, ir_function *f)
                 define(p, &f->dt_defined.v[n], E_DT, n, line, col);
                 expect(p, T_EQUAL, "expected '=' in stack slot declaration");
                 if (p->t.kind != T_TYPE)
-                    perr_expected(p, "expected base type");
+                    type_expected(p, "expected base type");
                 if (!ir_type_is_vector(p->t.type))
                     perr_expected(p, "expected vector type");
                 f->dyn_types.v[n].base = p->t.type;
