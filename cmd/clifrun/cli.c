@@ -13,6 +13,13 @@ bool cli_use_color(void)
     return isatty(2) && !(nc && *nc);
 }
 
+void cli_warnings(FILE *out, const ir_file *file)
+{
+    for (uint32_t i = 0; i < file->warnings.n; i++)
+        ir_warn_print(out, file->path, file->src, file->len, file->warnings.v[i].line, file->warnings.v[i].col,
+                      file->warnings.v[i].msg, cli_use_color());
+}
+
 void cli_disassemble(FILE *out, jit_arch arch, const cg_output *o)
 {
     csh cs;

@@ -13,6 +13,9 @@
  * or empty (no-color.org). */
 bool cli_use_color(void);
 
+/* The reader's warnings about file (run lines naming another function). */
+void cli_warnings(FILE *out, const ir_file *file);
+
 /* Capstone's listing of one compiled function, with its relocations and
  * trap sites (clifrun compile -D, the REPL's :disasm). */
 void cli_disassemble(FILE *out, jit_arch arch, const cg_output *o);

@@ -38,7 +38,8 @@ static const char usage[] =
     "  -i                the REPL: define functions, call them, :load, :disasm ...\n"
     "                    (:help inside); its calls have no time limit but --timeout's\n"
     "  -e INVOCATION     call `%f(args)` (or `u0:N(args)`, the N-th function); with\n"
-    "                    `== value` it is checked like a run line; repeatable\n"
+    "                    `== value` it is checked like a run line; repeatable;\n"
+    "                    floats in decimal (1.5) or hex (0x1.8p0)\n"
     "  --timeout S       fail a call that runs longer than S seconds (default 10; 0: none)\n"
     "  --target ARCH     x86_64 or aarch64: the target lines (and code) to use; only\n"
     "                    the host's architecture can run (default: the host);\n"
@@ -64,7 +65,9 @@ static const char usage[] =
 static bool load(const char *path, ir_file *file, char **src, bool verify)
 {
     ir_diag d;
-    if (ft_load(file, path, src, verify, &d))
+    bool ok = ft_load(file, path, src, verify, &d);
+    cli_warnings(stderr, file);
+    if (ok)
         return true;
     ir_diag_print(stderr, &d, cli_use_color());
     return false;

@@ -448,6 +448,7 @@ static void define(session *S, const char *text, size_t len)
     ir_file ef;
     ir_diag d;
     bool ok = reader_parse_file(&ef, REPL_PATH, copy, len, &d);
+    cli_warnings(stderr, &ef);
     for (uint32_t i = 0; ok && i < ef.funcs.n; i++)
         ok = ir_legacy_rewrite(ef.funcs.v[i], &d) && verify_function(ef.funcs.v[i], &d);
     if (ok && (ef.settings.n || ef.targets.n || ef.tests.n))
@@ -706,7 +707,9 @@ static void cmd_load(session *S, const char *path)
     ir_file f;
     char *src = NULL;
     ir_diag d;
-    if (!ft_load(&f, path, &src, true, &d)) {
+    bool loaded = ft_load(&f, path, &src, true, &d);
+    cli_warnings(stderr, &f);
+    if (!loaded) {
         diag(&d);
         ir_file_free(&f);
         free(src);

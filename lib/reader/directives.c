@@ -249,10 +249,26 @@ static void parse_run(parser *p, uint32_t func, const pending_run *r)
     }
     rc.line = p->t.line;
     rc.col = p->t.col;
-    /* Cranelift calls the function the line follows, whatever it names */
-    rc.name = parse_callee(p, NULL);
+    /* Cranelift calls the function the line follows, whatever it names:
+     * so does clifrun, with a warning when the names differ */
+    ir_extname called;
+    rc.name = parse_callee(p, &called);
     parse_invocation_rest(p, fn, &rc, false);
     ir_vec_push(&f->runs, rc);
+    bool same = called.kind == IR_NAME_TESTCASE
+                    ? fn->name.kind == IR_NAME_TESTCASE && !strcmp(called.str, fn->name.str)
+                    : fn->name.kind == IR_NAME_USER && called.ns == fn->name.ns && called.index == fn->name.index;
+    if (!same) {
+        char own[64], msg[320];
+        if (fn->name.kind == IR_NAME_TESTCASE)
+            snprintf(own, sizeof own, "%%%.60s", fn->name.str);
+        else
+            snprintf(own, sizeof own, "u%u:%u", fn->name.ns, fn->name.index);
+        snprintf(msg, sizeof msg, "this run line follows %s and calls it, as Cranelift does: `%.100s` is not its name",
+                 own, rc.name);
+        ir_file_warning w = {rc.line, rc.col, ir_arena_strndup(&f->arena, msg, strlen(msg))};
+        ir_vec_push(&f->warnings, w);
+    }
 }
 
 bool reader_parse_invocation(ir_file *file, const char *where, const char *text, size_t len,
@@ -271,6 +287,7 @@ bool reader_parse_invocation(ir_file *file, const char *where, const char *text,
     }
     p->file = file;
     p->d = d;
+    p->decimal_floats = true;
     uint32_t ndata = file->data.n;
     bool ok = false;
     if (setjmp(p->fail) == 0) {
