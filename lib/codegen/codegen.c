@@ -185,6 +185,9 @@ void cg_output_free(cg_output *o)
     ir_vec_free(&o->code);
     ir_vec_free(&o->relocs);
     ir_vec_free(&o->traps);
+    ir_vec_free(&o->data);
+    ir_vec_free(&o->block_off);
+    ir_vec_free(&o->marks);
     ir_arena_free(&o->names);
 }
 
@@ -338,6 +341,11 @@ static bool compile(const cg_target *t, const ir_file *file, const ir_function *
         cg_frame_layout(&c);
         cg_buf_init(&c.buf, out, c.f.nlabels);
         ok = isa->emit(&c);
+        /* IR block n has label n: where each block's code starts */
+        for (uint32_t b = 0; ok && !trampoline && b < fn->blocks.n; b++) {
+            uint32_t at = b < c.buf.labels.n && fn->blocks.v[b].in_layout ? c.buf.labels.v[b] : CG_NONE;
+            ir_vec_push(&out->block_off, at == CG_NONE ? CG_NONE_OFF : at);
+        }
         cg_buf_free(&c.buf);
     }
     /* a link error (unresolved, out of range) is about a name: say where it is declared */

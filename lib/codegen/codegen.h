@@ -43,6 +43,20 @@ bool cg_target_from_file(cg_target *t, const ir_file *file, uint32_t target_inde
 /* Trap codes recorded with each trapping instruction: ir_trapcode values. */
 const char *cg_trap_name(uint32_t code, char buf[16]);
 
+/* Data within the code (a disassembler must not decode it): what it is,
+ * and for CG_DATA_OFFSET32 the offset its 32-bit words are relative to. */
+enum {
+    CG_DATA_OFFSET32,           /* a jump-table or exception-table entry: target - base */
+    CG_DATA_EXN_TABLE,          /* an exception table's words (after a jump over it) */
+    CG_DATA_CONST,              /* a constant of the pool */
+    CG_DATA_PAD,                /* alignment or block padding, never executed */
+};
+typedef struct cg_data {
+    uint32_t off, len;
+    uint8_t kind;
+    uint32_t base;              /* CG_DATA_OFFSET32 */
+} cg_data;
+
 /* The machine code of one function, ready for jit_module_add_func. */
 typedef struct cg_output {
     IR_VEC(uint8_t) code;
@@ -50,7 +64,15 @@ typedef struct cg_output {
     IR_VEC(jit_trap) traps;
     ir_arena names;
     uint32_t align;
+    /* for disassembly listings (compile -D, :disasm) */
+    IR_VEC(cg_data) data;       /* data within the code, by offset */
+    IR_VEC(uint32_t) block_off; /* per IR block: its code offset, CG_NONE_OFF if not emitted */
+    IR_VEC(uint32_t) marks;     /* pairs (offset, IR instruction): the code from offset up
+                                   to the next mark was produced for that instruction;
+                                   before the first, the prologue; IR_NONE: no instruction
+                                   (trap islands, the pool); ascending offsets */
 } cg_output;
+#define CG_NONE_OFF UINT32_MAX
 void cg_output_free(cg_output *o);
 
 /* The symbol name of function i of a file in its module: the testcase name

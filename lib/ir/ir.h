@@ -485,6 +485,12 @@ int ir_print_i128(char *buf, size_t size, __int128 v);
 
 /* Canonical CLIF of one function. */
 void ir_print_function(FILE *out, const ir_function *f);
+/* One instruction as ir_print_function writes it, without source location,
+ * indent, constant comments or newline; pos from ir_layout_positions (the
+ * type-suffix rule looks at the order of instructions). */
+void ir_print_inst(FILE *out, const ir_function *f, uint32_t inst, const uint32_t *pos);
+/* Each instruction's position in layout order (free it). */
+uint32_t *ir_layout_positions(const ir_function *f);
 /* The whole file: test/set/target headers, functions and their run lines. */
 void ir_print_file(FILE *out, const ir_file *file);
 /* Rewrite opcodes Cranelift removed (IR_OPF_LEGACY) into today's

@@ -725,6 +725,35 @@ static void put_inst(printer *pr, uint32_t i)
         put_aliases(pr, r[k]);
 }
 
+void ir_print_inst(FILE *out, const ir_function *f, uint32_t inst, const uint32_t *pos)
+{
+    printer pr = {.out = out, .f = f, .pos = (uint32_t *)pos};
+    const ir_inst_data *in = &f->insts.v[inst];
+    if (in->nres) {
+        put_values(out, &f->pool.v[in->res], in->nres);
+        fputs(" = ", out);
+    }
+    fputs(ir_opcodes[in->op].name, out);
+    if (needs_suffix(&pr, inst)) {
+        fputc('.', out);
+        put_type(out, in->type);
+    }
+    put_operands(out, f, inst);
+}
+
+uint32_t *ir_layout_positions(const ir_function *f)
+{
+    uint32_t *pos = calloc((size_t)f->insts.n + 1, sizeof *pos), seq = 0;
+    if (!pos) {
+        fputs("clifrun: out of memory\n", stderr);
+        exit(3);
+    }
+    for (uint32_t k = 0; k < f->layout.n; k++)
+        for (uint32_t i = f->blocks.v[f->layout.v[k]].first; i != IR_NONE; i = f->insts.v[i].next)
+            pos[i] = seq++;
+    return pos;
+}
+
 static void put_block(printer *pr, uint32_t b)
 {
     FILE *o = pr->out;
