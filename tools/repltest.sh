@@ -218,12 +218,12 @@ keys s1 Tab
 type_lines s1 '%add'
 if [ "$arch" = aarch64 ]; then regs='w0|w1'; else regs='edi|esi|eax'; fi
 expect s1 ":disasm %add ($arch)" "^%add: [0-9]+ bytes \\($arch\\)"
-if screen s1 | grep -qE "^ +[0-9a-f]+: +(add|lea) +.*($regs)"; then
+if screen s1 | grep -qE "^ +[0-9a-f]+: +([0-9a-f]{2} )+ +(add|lea) +.*($regs)"; then
     ok "an $arch add of the argument registers"
 else
     fail "no $arch add in the listing" "$(screen s1)"
 fi
-if screen s1 | grep -qE '^ +[0-9a-f]+: +ret'; then ok "the listing ends in ret"; else fail "no ret" "$(screen s1)"; fi
+if screen s1 | grep -qE '^ +[0-9a-f]+: +([0-9a-f]{2} )+ +ret'; then ok "the listing ends in ret"; else fail "no ret" "$(screen s1)"; fi
 
 # redefining %add recompiles %twice, which calls it
 type_lines s1 'function %add(i32, i32) -> i32 {' 'block0(v0: i32, v1: i32):' \

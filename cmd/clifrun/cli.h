@@ -16,9 +16,14 @@ bool cli_use_color(void);
 /* The reader's warnings about file (run lines naming another function). */
 void cli_warnings(FILE *out, const ir_file *file);
 
-/* Capstone's listing of one compiled function, with its relocations and
- * trap sites (clifrun compile -D, the REPL's :disasm). */
-void cli_disassemble(FILE *out, jit_arch arch, const cg_output *o);
+/* Capstone's listing of one compiled function (clifrun compile -D, the
+ * REPL's :disasm): offsets, bytes, instructions; data in the code as data
+ * (.long, .quad) and the code after it decoded again; with fn, block labels
+ * and branch targets named by block; relocations and trap sites; with
+ * CLI_DIS_CLIF, each IR instruction before the code produced for it. */
+enum { CLI_DIS_CLIF = 1 };
+void cli_disassemble_fn(FILE *out, jit_arch arch, const cg_output *o, const ir_function *fn, unsigned flags);
+void cli_disassemble(FILE *out, jit_arch arch, const cg_output *o);   /* without fn */
 
 /* The REPL: `clifrun` on a terminal, `clifrun -i [FILE]`. */
 typedef struct repl_opts {

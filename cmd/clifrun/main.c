@@ -55,7 +55,9 @@ static const char usage[] =
     "                    (the text report then goes to standard error)\n"
     "  --output F        (test) write the JUnit XML to F instead\n"
     "  --no-verify       (print) skip the verifier\n"
-    "  -D                (compile) disassemble, with relocations and trap sites\n"
+    "  -D                (compile) disassemble: bytes, block labels, branch targets,\n"
+    "                    relocations, trap sites, jump tables and constants as data\n"
+    "  --clif            (compile) -D with each IR instruction before its code\n"
     "  -h, --help        show this help\n"
     "  --version         show the version\n"
     "\n"
@@ -184,10 +186,12 @@ static int cmd_bench(int argc, char **argv)
 static int cmd_compile(int argc, char **argv)
 {
     const char *path = NULL, *arch_name = NULL, *out = NULL;
-    bool disasm = false;
+    bool disasm = false, clif = false;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "-D"))
             disasm = true;
+        else if (!strcmp(argv[i], "--clif"))
+            disasm = clif = true;
         else if (!strcmp(argv[i], "-o") && i + 1 < argc)
             out = argv[++i];
         else if (!strcmp(argv[i], "--target") && i + 1 < argc)
@@ -246,7 +250,7 @@ static int cmd_compile(int argc, char **argv)
         char name[128];
         printf("%%%s: %u bytes\n", cg_symbol_name(file.funcs.v[i], name, sizeof name), o.code.n);
         if (disasm)
-            cli_disassemble(stdout, arch, &o);
+            cli_disassemble_fn(stdout, arch, &o, file.funcs.v[i], clif ? CLI_DIS_CLIF : 0);
         cg_output_free(&o);
     }
     ir_file_free(&file);

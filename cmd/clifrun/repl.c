@@ -796,6 +796,12 @@ static void cmd_print(session *S, const char *arg)
 static void cmd_disasm(session *S, const char *arg)
 {
     int a, b;
+    unsigned flags = 0;
+    if (!strncmp(arg, "--clif", 6) && (!arg[6] || arg[6] == ' ')) {
+        flags = CLI_DIS_CLIF;
+        for (arg += 6; *arg == ' '; arg++)
+            ;
+    }
     if (!each_func(S, arg, &a, &b))
         return;
     for (int i = a; i < b; i++) {
@@ -807,7 +813,7 @@ static void cmd_disasm(session *S, const char *arg)
             continue;
         }
         printf("%s: %u bytes (%s)\n", S->funcs.v[i].name, o.code.n, jit_arch_name(S->t.arch));
-        cli_disassemble(stdout, S->t.arch, &o);
+        cli_disassemble_fn(stdout, S->t.arch, &o, S->file.funcs.v[i], flags);
         cg_output_free(&o);
     }
 }
@@ -827,7 +833,8 @@ static const char help_text[] =
     "  :load FILE        add FILE's functions (and its set/target lines) to the session\n"
     "  :list             the session's functions and where they come from\n"
     "  :print [%f]       print a function (or all) as canonical CLIF\n"
-    "  :disasm [%f]      compile and disassemble a function (or all) for the target\n"
+    "  :disasm [--clif] [%f]  compile and disassemble a function (or all) for the\n"
+    "                    target; --clif: each IR instruction before its code\n"
     "  :target [ARCH [FLAGS] | host]  show or switch the target (calls need the host's)\n"
     "  :set [FLAG=VALUE] show the settings or set one (opt_level=speed ...)\n"
     "  :help             this text\n"
