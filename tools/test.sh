@@ -14,11 +14,13 @@
 #                      for both targets, checked, linked with C mains and run (the
 #                      other architecture's under qemu; skipped, saying why, without it)
 #         repl         tools/repltest.sh: the REPL driven in tmux as a person uses it
+#         cfg          tools/cfgtest.py: `clifrun cfg` of files of testdata/cli, bugs, run
+#                      rendered by Graphviz's dot (skipped, saying why, without it)
 #         conformance  tools/conformance.py: `clifrun test` over
 #                      $SHARED/conformance/cranelift-runtests against the ratchet
 #                      testdata/conformance/ARCH.pass, and again with --jit-spread
 #         roundtrip-suite  tools/roundtrip.sh --check on the same suite
-# Default: errors roundtrip grammar unit run object repl.  Environment: BUILD (build), CLIFRUN ($BUILD/clifrun),
+# Default: errors roundtrip grammar unit run object repl cfg.  Environment: BUILD (build), CLIFRUN ($BUILD/clifrun),
 # RUN (prefix, e.g. qemu-aarch64 -L /usr/aarch64-linux-gnu), SHARED (../shared), V=1.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +29,7 @@ SHARED=${SHARED:-../shared}
 export BUILD CLIFRUN=${CLIFRUN:-$BUILD/clifrun} RUN=${RUN:-}
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(errors roundtrip grammar unit run object repl)
+[ ${#suites[@]} -gt 0 ] || suites=(errors roundtrip grammar unit run object repl cfg)
 
 mkdir -p "$BUILD/test"
 TEST_COUNTS=$BUILD/test/counts
@@ -62,6 +64,8 @@ for s in "${suites[@]}"; do
                      fi ;;
         unit)        tools/unittest.sh ;;
         repl)        tools/repltest.sh ;;
+        cfg)         python3 tools/cfgtest.py testdata/cli/cfg.clif testdata/cli/disasm.clif testdata/bugs \
+                         testdata/run/example.clif testdata/run/x64-control.clif testdata/run/a64-exn.clif ;;
         *)           echo "test.sh: unknown suite '$s'" >&2; false ;;
     esac
     rc=$?

@@ -25,6 +25,10 @@ enum { CLI_DIS_CLIF = 1 };
 void cli_disassemble_fn(FILE *out, jit_arch arch, const cg_output *o, const ir_function *fn, unsigned flags);
 void cli_disassemble(FILE *out, jit_arch arch, const cg_output *o);   /* without fn */
 
+/* `clifrun cfg [-o OUT] FILE` (cfg.c): the control-flow graphs in dot.
+ * Returns the exit status. */
+int cli_cfg_main(int argc, char **argv);
+
 /* The REPL: `clifrun` on a terminal, `clifrun -i [FILE]`. */
 typedef struct repl_opts {
     const char *path;       /* loaded first, or NULL */

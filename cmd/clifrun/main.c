@@ -31,6 +31,8 @@ static const char usage[] =
     "  print FILE        parse, verify and print FILE as canonical CLIF\n"
     "  check FILE...     parse and verify each FILE; print nothing on success\n"
     "  bench FILE...     time parsing and verifying each FILE (MB/s, functions/s)\n"
+    "  cfg FILE          the control-flow graph of each function in Graphviz dot\n"
+    "                    (-o F.svg, .png, .pdf: rendered by Graphviz's dot)\n"
     "  compile FILE      compile each function; print its code size (-D: disassembly;\n"
     "                    -o F.o: write a relocatable ELF object for the target instead)\n"
     "\n"
@@ -662,5 +664,7 @@ int main(int argc, char **argv)
         return cmd_compile(argc - 2, argv + 2);
     if (!strcmp(cmd, "test"))
         return cmd_test(argc - 2, argv + 2);
+    if (!strcmp(cmd, "cfg"))
+        return cli_cfg_main(argc - 2, argv + 2);
     return cmd_run(argc - 1, argv + 1);
 }
