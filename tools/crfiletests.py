@@ -23,11 +23,17 @@ errors at lines, so an entity is its line (a function: its `function` line).
 
 Each function is checked alone: the file is rewritten with every other
 function's lines blanked (line numbers are kept), so that an error in one
-function cannot hide or add errors in another.  Files of other kinds (`test
-cat`, ...) are skipped.  Prints one line per failing function (every
+function cannot hide or add errors in another.
+
+`test cat` files (parser/) are judged by Cranelift's test_cat.rs: the
+function as `clifrun print --no-verify` writes it must pass the filecheck
+directives (check:, sameln:, nextln:, not:, as the filecheck crate reads
+them) among its comments and the file's preamble comments.  Files of
+other kinds are skipped.  Prints one line per failing function (every
 function with -v) and closes with
 
     verifier cases: N of M pass (K of L annotations found on their line)
+    cat cases: N of M pass
 
 Exit status 0 when every case passes, 1 otherwise, 2 on usage errors or a
 missing corpus.  --list prints the errors clifrun reported for each case.
@@ -92,6 +98,124 @@ def annotations(lines, first, last):
         if m:
             out.append((entity, m.group(1)))
     return out
+
+
+FC_RE = re.compile(r"\b(check|sameln|nextln|unordered|not|regex):\s+(.*)")
+
+
+def fc_regex(pat):
+    """The filecheck crate's Pattern::resolve for a pattern of text, `$$` and
+    `$()` (the only forms Cranelift's parser tests use); None otherwise."""
+    pat = pat.strip()
+    parts, i = [], 0
+    while i < len(pat):
+        d = pat.find("$", i)
+        if d < 0:
+            parts.append(pat[i:])
+            break
+        parts.append(pat[i:d])
+        if pat.startswith("$$", d):
+            parts.append("$")
+            i = d + 2
+        elif pat.startswith("$()", d):
+            parts.append(None)      # an empty match: no word boundary there
+            i = d + 3
+        else:
+            return None
+    out = ""
+    if parts and parts[0] and parts[0][0].isalnum():
+        out += r"\b"
+    out += "".join(re.escape(p) for p in parts if p)
+    if parts and parts[-1] and parts[-1][-1].isalnum():
+        out += r"\b"
+    return re.compile(out, re.M)
+
+
+def filecheck(directives, text):
+    """The filecheck crate's Checker::check: None if it passes, else why."""
+    max_match = last_ordered = 0
+    nots = []
+
+    def bol(pos):
+        k = text.find("\n", pos)
+        return len(text) if k < 0 else k + 1
+    for kind, pat in directives:
+        rx = fc_regex(pat)
+        if rx is None:
+            return f"unsupported pattern: {pat}"
+        if kind == "not":
+            nots.append((last_ordered, rx, pat))
+            continue
+        if kind == "check":
+            b, e = max_match, len(text)
+        elif kind == "sameln":
+            b, e = max_match, bol(max_match)
+        elif kind == "nextln":
+            b = bol(max_match)
+            e = bol(b)
+        elif kind == "unordered":
+            b, e = last_ordered, len(text)
+        else:
+            return f"unsupported directive {kind}:"
+        m = rx.search(text, b, e)
+        if not m:
+            return f"no match for {kind}: {pat}"
+        if kind == "unordered":
+            max_match = max(max_match, m.end())
+            continue
+        for nb, nrx, npat in nots:
+            if nrx.search(text, nb, m.start()):
+                return f"not: {npat} matched"
+        nots = []
+        last_ordered = max_match = m.end()
+    for nb, nrx, npat in nots:
+        if nrx.search(text, nb):
+            return f"not: {npat} matched"
+    return None
+
+
+def run_clifrun(args):
+    env = dict(os.environ, NO_COLOR="1")
+    try:
+        p = subprocess.run(RUN + [CLIFRUN] + args, stdin=subprocess.DEVNULL, capture_output=True, env=env,
+                           timeout=TIMEOUT)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return None, str(e)
+    if p.returncode != 0:
+        err = p.stderr.decode("utf-8", "replace").splitlines()
+        return None, f"exit status {p.returncode}: {err[0] if err else ''}"
+    return p.stdout.decode("utf-8", "replace"), None
+
+
+def cat_cases(path, lines, verbose):
+    """(cases, passed) of a `test cat` file."""
+    funcs = functions(lines)
+    out, bad = run_clifrun(["print", "--no-verify", path])
+    if bad:
+        print(f"FAIL {path}: clifrun print: {bad}")
+        return len(funcs), 0
+    printed = re.split(r"(?m)^(?=function )", out)
+    printed = [t for t in printed if t.startswith("function ")]
+    if len(printed) != len(funcs):
+        print(f"FAIL {path}: printed {len(printed)} functions, the file has {len(funcs)}")
+        return len(funcs), 0
+    preamble = [split_comment(l)[1] for l in lines[:funcs[0][0]]]
+    passed = 0
+    for (first, last), text in zip(funcs, printed):
+        # func.display(): the function up to its closing brace
+        text = text[:text.index("\n}\n") + 3] if "\n}\n" in text else text
+        comments = preamble + [split_comment(l)[1] for l in lines[first:last + 1]]
+        dirs = [(m.group(1), m.group(2)) for c in comments for m in [FC_RE.search(c)] if m]
+        name = re.search(r"function\s+(\S+?)\(", lines[first])
+        what = f"{path}:{first + 1} {name.group(1) if name else ''}"
+        why = filecheck(dirs, text)
+        if why:
+            print(f"FAIL {what} (test cat): {why}")
+        else:
+            passed += 1
+            if verbose:
+                print(f"ok   {what} (test cat)")
+    return len(funcs), passed
 
 
 def run_check(path):
@@ -168,12 +292,18 @@ def main(argv):
         return 2
     scratch = os.path.join(BUILD, "test", "crfiletests")
     os.makedirs(scratch, exist_ok=True)
-    cases = passed = ann_total = ann_on_line = skipped = 0
+    cases = passed = ann_total = ann_on_line = skipped = cat_total = cat_passed = 0
     for path in files:
         with open(path, encoding="utf-8", errors="replace") as f:
             text = f.read()
         lines = text.split("\n")
+        if re.search(r"^test cat\b", text, re.M) and functions(lines):
+            n, k = cat_cases(path, lines, verbose)
+            cat_total += n
+            cat_passed += k
         if not re.search(r"^test verifier\b", text, re.M):
+            if re.search(r"^test cat\b", text, re.M):
+                continue
             skipped += 1
             if verbose:
                 print(f"skip {path}: not a `test verifier` file")
@@ -208,7 +338,9 @@ def main(argv):
                     print(f"     reported at line {l}: {m}")
     print(f"verifier cases: {passed} of {cases} pass ({ann_on_line} of {ann_total} annotations found on "
           f"their line; {skipped} files of other kinds skipped)")
-    return 0 if passed == cases else 1
+    if cat_total:
+        print(f"cat cases: {cat_passed} of {cat_total} pass")
+    return 0 if passed == cases and cat_passed == cat_total else 1
 
 
 if __name__ == "__main__":

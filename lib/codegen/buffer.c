@@ -302,6 +302,7 @@ bool cg_buf_finish(cg_buf *b, cg_ctx *c, const uint8_t *trap_insn, unsigned trap
         }
         }
     }
-    qsort(b->out->data.v, b->out->data.n, sizeof *b->out->data.v, cmp_data);
+    if (b->out->data.n > 1)
+        qsort(b->out->data.v, b->out->data.n, sizeof *b->out->data.v, cmp_data);
     return true;
 }
