@@ -3,11 +3,14 @@
 #   make                  build build/clifrun (-Wall -Wextra)
 #   make test             build, then run every test; ends with "N passed, N failed"
 #   make SAN=1 [test]     the same with AddressSanitizer + UBSan, in build-san/
+#   make CC=clang SAN=1   clang's sanitizers, in build-san-clang/
 #   make ARCH=aarch64     cross build into build-aarch64/ (make test runs it under qemu)
 #   make bench            run time of the ../shared/bench workloads beside gcc -O0/-O2,
 #                         compile throughput on a generated 5,000-function file
 #   make conformance      clifrun test over ../shared/conformance/cranelift-runtests against
 #                         the ratchet testdata/conformance/ARCH.pass (and with --jit-spread)
+#   make conformance-baseline  the same under qemu's baseline CPUs (x86-64: Conroe and
+#                         qemu64,-sse3; AArch64: cortex-a53): a bare target line is baseline code
 #   make roundtrip-suite  print round trip + check of every file of that suite
 #   make cranelift-verifier  Cranelift's verifier filetests (a fetched copy, as data)
 #   make deps             install what a fresh Debian 12 machine lacks (tools/deps.sh)
@@ -28,7 +31,8 @@ else
 BUILD_BASE := build-$(ARCH)
 endif
 ifeq ($(SAN),1)
-BUILD ?= $(BUILD_BASE)-san
+# clang's sanitizers (make CC=clang SAN=1) build apart from gcc's
+BUILD ?= $(BUILD_BASE)-san$(if $(findstring clang,$(CC)),-clang)
 else
 BUILD ?= $(BUILD_BASE)
 endif
@@ -45,15 +49,24 @@ else
 CC_HOST := $(CC_$(ARCH))
 PKG_CONFIG ?= PKG_CONFIG_LIBDIR=/usr/lib/$(DEB_ARCH_$(ARCH))/pkgconfig pkg-config
 # qemu-user: -cpu max for LSE and PAuth; -L / takes Debian's multiarch arm64
-# libc (the cross toolchain's hangs in a forked child under qemu 7.2)
+# libc (the cross toolchain's hangs in a forked child under qemu 7.2).
+# qemu-user cannot install seccomp filters, and clifrun refuses to run calls
+# unsandboxed unless told: the tests run with CLIFRUN_NO_SANDBOX=1 (the native
+# build tests the sandbox; transcripts that need it skip themselves under
+# qemu, and one checks that clifrun refuses without the variable).
 QEMU_aarch64 = qemu-aarch64 -cpu max -L /
 QEMU_x86_64 = qemu-x86_64 -L /usr/$(DEB_ARCH_x86_64)
 RUN ?= $(QEMU_$(ARCH))
+QEMU_ENV = CLIFRUN_NO_SANDBOX=1
 endif
 
 O ?= -O2
 CFLAGS_BASE = -std=gnu17 $(O) -g -Wall -Wextra -Wno-unused-parameter -MMD -MP \
 	-Ilib/ir -Ilib/reader -Ilib/verify $(patsubst %,-I%,$(wildcard lib/*/ lib/isa/*/))
+ifneq ($(findstring clang,$(CC_HOST)),)
+# clang also warns of positional initializers inside designated ones
+CFLAGS_BASE += -Wno-missing-field-initializers
+endif
 ifeq ($(SAN),1)
 CFLAGS_BASE += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
@@ -68,14 +81,16 @@ LIBS = -lm
 # is linked only once the code needs it: add it to NEED_LIBS then.  A needed
 # library that is missing stops the build; a missing one not yet needed is
 # only reported.  Either way the message points to `make deps`.
-NEED_LIBS ?= libffi capstone readline
-KNOWN_LIBS = libffi readline capstone
+NEED_LIBS ?= libffi capstone readline libseccomp
+KNOWN_LIBS = libffi readline capstone libseccomp
 hdr_libffi = ffi.h
 hdr_readline = readline/readline.h
 hdr_capstone = capstone/capstone.h
+hdr_libseccomp = seccomp.h
 deb_libffi = libffi-dev
 deb_readline = libreadline-dev
 deb_capstone = libcapstone-dev
+deb_libseccomp = libseccomp-dev
 NO_PROBE_GOALS = clean deps help uninstall grammar-check
 ifneq ($(filter-out $(NO_PROBE_GOALS),$(or $(MAKECMDGOALS),all)),)
 ifeq ($(shell command -v $(firstword $(CC_HOST)) 2>/dev/null),)
@@ -107,6 +122,10 @@ all: $(BUILD)/clifrun
 $(BUILD)/clifrun: $(OBJS)
 	$(CC_HOST) $(LDFLAGS) -o $@ $(OBJS) $(LIBS)
 
+# The interpreter's float arithmetic must be IEEE operation by operation:
+# no a*b+c fused into an fma (GCC's default for GNU C on AArch64).
+$(BUILD)/obj/lib/interp/%.o: CFLAGS_BASE += -ffp-contract=off
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC_HOST) $(CFLAGS_BASE) $(CFLAGS) -c -o $@ $<
@@ -117,14 +136,20 @@ $(BUILD)/%_test: tests/%_test.c $(LIB_OBJS)
 # ---- tests and benchmarks ----------------------------------------------------
 # tools/test.sh runs the suites (tools/errtest.sh, tools/roundtrip.sh) and
 # prints the one closing line "N passed, N failed"; it exits 1 on any failure.
-TEST_ENV = BUILD='$(BUILD)' CLIFRUN='$(BUILD)/clifrun' RUN='$(RUN)' SHARED='$(SHARED)' V='$(V)'
+TEST_ENV = BUILD='$(BUILD)' CLIFRUN='$(BUILD)/clifrun' RUN='$(RUN)' SHARED='$(SHARED)' V='$(V)' $(QEMU_ENV)
 
-test: $(BUILD)/clifrun $(UNIT_TESTS)
+test: $(BUILD)/clifrun $(UNIT_TESTS) $(BUILD)/test/libclifrun-user.so
 	@$(TEST_ENV) tools/test.sh
+
+# A user's own host functions for --lib (testdata/cli/lib.out), built with
+# the target's compiler.
+$(BUILD)/test/libclifrun-user.so: testdata/cli/userlib.c
+	@mkdir -p $(dir $@)
+	$(CC_HOST) -shared -fPIC -O2 -o $@ $<
 
 # One unit test alone: make jit-test, run-test, cg-test.
 %-test: $(BUILD)/%_test
-	$(if $(RUN),RUN_TEST_SINGLE=1) $(RUN) $(BUILD)/$*_test
+	$(if $(RUN),RUN_TEST_SINGLE=1) $(QEMU_ENV) $(RUN) $(BUILD)/$*_test
 
 # The grammar's opcode lists must match lib/ir/opcodes.def and formats.def
 # (tools/gen-ebnf-opcodes.sh --update refreshes them); make test runs it too.
@@ -141,6 +166,10 @@ cg-test: $(BUILD)/cg_test
 
 conformance: $(BUILD)/clifrun
 	@$(TEST_ENV) tools/test.sh conformance
+
+# The suite on CPUs with only what a bare target line allows (tools/isatest.py).
+conformance-baseline: $(BUILD)/clifrun
+	@$(TEST_ENV) tools/test.sh conformance-baseline
 
 # Adds the suite files that newly pass to testdata/conformance/ARCH.pass.
 conformance-update: $(BUILD)/clifrun
@@ -159,7 +188,11 @@ cranelift-verifier: $(BUILD)/clifrun
 $(BUILD)/cgbench: tools/cgbench.c $(LIB_OBJS)
 	$(CC_HOST) $(CFLAGS_BASE) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LIBS)
 
-bench: $(BUILD)/clifrun $(BUILD)/cgbench
+# The interpreter's throughput (instructions per second) on the same workloads.
+$(BUILD)/interpbench: tools/interpbench.c $(LIB_OBJS)
+	$(CC_HOST) $(CFLAGS_BASE) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LIBS)
+
+bench: $(BUILD)/clifrun $(BUILD)/cgbench $(BUILD)/interpbench
 	@$(TEST_ENV) tools/bench.sh
 
 # ---- setup and installation --------------------------------------------------
@@ -175,11 +208,11 @@ uninstall:
 	rm -f '$(DESTDIR)$(BINDIR)/clifrun' '$(DESTDIR)$(MANDIR)/man1/clifrun.1'
 
 clean:
-	rm -rf build build-san build-aarch64 build-aarch64-san build-x86_64 build-x86_64-san
+	rm -rf build build-san build-san-clang build-aarch64 build-aarch64-san build-x86_64 build-x86_64-san
 
 help:
-	@sed -n '2,17p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,20p' Makefile | sed 's/^# \{0,1\}//'
 
 -include $(OBJS:.o=.d)
-.PHONY: all test conformance conformance-update roundtrip-suite cranelift-verifier bench deps install uninstall clean help grammar-check cg-test
+.PHONY: all test conformance conformance-baseline conformance-update roundtrip-suite cranelift-verifier bench deps install uninstall clean help grammar-check cg-test
 

@@ -415,8 +415,17 @@ static void test_traps(jit_ctx *ctx, const char *tag)
     CHECK(jit_trap_lookup(ctx, (uintptr_t)d + 1, &ti) && !ti.has_trap && ti.func_offset == 1,
           "%s: a pc without a trap record", tag);
     CHECK(!jit_trap_lookup(ctx, (uintptr_t)&test_traps, &ti), "%s: host pc is not JIT code", tag);
+    /* the interrupt guard's question: code (functions and stubs), not data, not host */
+    jit_module_stats st;
+    jit_module_stats_get(m, &st);
+    CHECK(jit_pc_in_code(ctx, (uintptr_t)d + 1) && jit_pc_in_code(ctx, st.base) &&
+              jit_pc_in_code(ctx, st.base + st.text_bytes - 1) &&
+              !jit_pc_in_code(ctx, st.base + st.text_bytes) &&
+              !jit_pc_in_code(ctx, (uintptr_t)&test_traps) && !jit_pc_in_code(NULL, (uintptr_t)d),
+          "%s: jit_pc_in_code: text in, its ends exact, data and host out", tag);
     OK(jit_module_free(m, &err));
     CHECK(!jit_trap_lookup(ctx, (uintptr_t)d + 3, &ti), "%s: freed module has no traps", tag);
+    CHECK(!jit_pc_in_code(ctx, (uintptr_t)d + 1), "%s: a freed module's code is not code", tag);
 }
 
 /* ---- link errors ------------------------------------------------------------------ */
@@ -814,6 +823,14 @@ static void test_many(jit_ctx *ctx, const char *tag, long n)
     /* under an emulator (RUN_TEST_SINGLE, set with RUN=qemu-...) the RSS is also
      * qemu's cache of translated code, which grows with every new module */
     bool emulated = getenv("RUN_TEST_SINGLE") != NULL;
+    /* AddressSanitizer keeps freed memory in quarantine: RSS says nothing */
+#if defined(__SANITIZE_ADDRESS__)
+    emulated = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+    emulated = true;
+#endif
+#endif
     CHECK(n < 200 || emulated || peak <= 2 * base_rss, "%s: peak RSS %zu KiB > 2 x %zu KiB", tag,
           peak >> 10, base_rss >> 10);
     CHECK(cs_.live_modules == before.live_modules && cs_.committed_bytes == before.committed_bytes,

@@ -5,13 +5,22 @@
 #    the BENCH run line of clifrun's code (best of BENCH_REPS, default 1);
 #    beside it the C twin of $SHARED/bench/c built with gcc -O0 and -O2 (whole
 #    process, default arguments) and Cranelift's figures from the kit's README.
-# 2. Compile throughput: $SHARED/bench/gen/gen_many.py N (N=5000 unless
+# 2. Naive code: each workload of bench/naive/clif (code as a naive frontend
+#    emits it) at opt_level=none and speed (CLIFRUN_OPT forces the level),
+#    wall and thread CPU time of the BENCH call, the speed-up of speed over
+#    none (by CPU time), beside the C twin of bench/naive/c at -O0 and -O2.
+# 3. Compile throughput: $SHARED/bench/gen/gen_many.py N (N=5000 unless
 #    BENCH_N is set) once into $BUILD/bench/many$N.clif; cgbench --compile
-#    parses, verifies, compiles and links it; `clifrun bench` times parsing
-#    and verifying alone.
-# 3. Modules per second and memory of `clifrun --modules` (BENCH_MODULES,
+#    parses, verifies, compiles and links it, at opt_level=none and again at
+#    speed with the CPU time of lib/opt's passes alone; `clifrun bench`
+#    times parsing and verifying alone.
+# 4. Modules per second and memory of `clifrun --modules` (BENCH_MODULES,
 #    default 100000), and the wall time of `clifrun test` over the
 #    conformance suite.
+# 4. The interpreter's throughput: $BUILD/interpbench checks each workload's
+#    small run lines through lib/interp, then runs its BENCH call for at most
+#    BENCH_INTERP_STEPS IR instructions (default 300,000,000) and prints
+#    instructions per CPU second (wall time on a shared machine says little).
 # Environment: BUILD (build), CLIFRUN ($BUILD/clifrun), SHARED (../shared), RUN,
 # BENCH_N, BENCH_REPS, BENCH_ONLY (space-separated workload names), CC_BENCH (gcc),
 # BENCH_MODULES.
@@ -20,6 +29,7 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 CLIFRUN=${CLIFRUN:-$BUILD/clifrun}
 CGBENCH=$BUILD/cgbench
+INTERPBENCH=$BUILD/interpbench
 SHARED=${SHARED:-../shared}
 RUN=${RUN:-}
 N=${BENCH_N:-5000}
@@ -31,6 +41,7 @@ gen=$kit/gen/gen_many.py
 [ -f "$gen" ] || { echo "bench: $gen not found (set SHARED=)" >&2; exit 1; }
 [ -x "$CLIFRUN" ] || { echo "bench: $CLIFRUN not built: run make" >&2; exit 1; }
 [ -x "$CGBENCH" ] || { echo "bench: $CGBENCH not built: run make bench" >&2; exit 1; }
+[ -x "$INTERPBENCH" ] || { echo "bench: $INTERPBENCH not built: run make bench" >&2; exit 1; }
 mkdir -p "$BUILD/bench"
 [ -n "$RUN" ] && echo "note: run under '$RUN': figures are not the host's"
 
@@ -49,9 +60,10 @@ readme_col() {
 }
 
 echo "== run time of the BENCH call, seconds (clifrun: best of $REPS; gcc: whole process) =="
-echo "   (clifrun: the file's target line; +host: with the host's ISA features, as cranelift_native)"
-printf '%-9s %8s %8s %8s %8s %10s %10s  %s\n' workload clifrun +host "gcc -O0" "gcc -O2" "CL none" "CL speed" \
-    "clifrun/CL speed"
+echo "   (clifrun: the file's target line; +host: with the host's ISA features, as cranelift_native;"
+echo "    speed: at opt_level=speed, CLIFRUN_OPT=speed; the ratios are clifrun's time over Cranelift speed's)"
+printf '%-9s %8s %8s %8s %8s %8s %10s %10s  %s\n' workload clifrun +host speed "gcc -O0" "gcc -O2" "CL none" \
+    "CL speed" "clifrun, speed / CL speed"
 status=0
 for f in "$kit"/clif/*.clif; do
     w=$(basename "$f" .clif)
@@ -65,6 +77,9 @@ for f in "$kit"/clif/*.clif; do
     line=$($RUN "$CGBENCH" -r "$REPS" --host-isa "$f" 2>>"$BUILD/bench/$w.err" | grep '^workload' || true)
     th=$(printf '%s' "$line" | awk '{print $3}')
     [ "$(printf '%s' "$line" | awk '{print $4}')" = ok ] || { status=1; th="${th:--} WRONG"; }
+    line=$(CLIFRUN_OPT=speed $RUN "$CGBENCH" -r "$REPS" "$f" 2>>"$BUILD/bench/$w.err" | grep '^workload' || true)
+    ts=$(printf '%s' "$line" | awk '{print $3}')
+    [ "$(printf '%s' "$line" | awk '{print $4}')" = ok ] || { status=1; ts="${ts:--} WRONG"; }
     o0=- o2=-
     if [ -f "$kit/c/$w.c" ] && [ -z "$RUN" ]; then
         for o in 0 2; do
@@ -77,7 +92,46 @@ for f in "$kit"/clif/*.clif; do
     fi
     cn=$(readme_col "$w" 5) cs=$(readme_col "$w" 6)
     ratio=$(awk -v a="${t%% *}" -v b="$cs" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", a / b; else print "-" }')
-    printf '%-9s %8s %8s %8s %8s %10s %10s  %s\n' "$w" "$t" "$th" "$o0" "$o2" "${cn:--}" "${cs:--}" "$ratio"
+    ratio_s=$(awk -v a="${ts%% *}" -v b="$cs" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", a / b; else print "-" }')
+    printf '%-9s %8s %8s %8s %8s %8s %10s %10s  %s, %s\n' "$w" "$t" "$th" "$ts" "$o0" "$o2" "${cn:--}" "${cs:--}" \
+        "$ratio" "$ratio_s"
+done
+
+echo
+echo "== naive frontend code (bench/naive): opt_level none and speed, seconds of the BENCH call =="
+echo "   (best of $REPS; wall, and the calling thread's CPU time, which a loaded machine inflates less;"
+echo "    speed-up = none / speed by CPU time; gcc: the C twin, whole process, user time)"
+printf '%-9s %8s %8s %8s %8s %9s %8s %8s\n' workload none "cpu" speed "cpu" speed-up "gcc -O0" "gcc -O2"
+for f in bench/naive/clif/*.clif; do
+    w=$(basename "$f" .clif)
+    if [ -n "${BENCH_ONLY:-}" ] && [[ " $BENCH_ONLY " != *" $w "* ]]; then
+        continue
+    fi
+    t_none=- c_none=- t_speed=- c_speed=-
+    for l in none speed; do
+        line=$(CLIFRUN_OPT=$l $RUN "$CGBENCH" -r "$REPS" "$f" 2>"$BUILD/bench/$w-$l.err" | grep '^workload' || true)
+        if [ "$(printf '%s' "$line" | awk '{print $4}')" = ok ]; then
+            t=$(printf '%s' "$line" | awk '{print $3}') c=$(printf '%s' "$line" | awk '{print $6}')
+        else
+            status=1 t=WRONG c=-
+            cat "$BUILD/bench/$w-$l.err" >&2
+        fi
+        if [ $l = none ]; then t_none=$t c_none=$c; else t_speed=$t c_speed=$c; fi
+    done
+    up=$(awk -v a="$c_none" -v b="$c_speed" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", a / b; else print "-" }')
+    o0=- o2=-
+    if [ -f "bench/naive/c/$w.c" ] && [ -z "$RUN" ]; then
+        for o in 0 2; do
+            exe=$BUILD/bench/naive-$w-O$o
+            if [ ! -x "$exe" ] || [ "bench/naive/c/$w.c" -nt "$exe" ]; then
+                "$CCB" -O$o -o "$exe" "bench/naive/c/$w.c" 2>/dev/null || rm -f "$exe"
+            fi
+            [ -x "$exe" ] || continue
+            u=$( { /usr/bin/time -f %U "$exe" >/dev/null; } 2>&1 | tail -n 1)
+            if [ $o = 0 ]; then o0=$u; else o2=$u; fi
+        done
+    fi
+    printf '%-9s %8s %8s %8s %8s %9s %8s %8s\n' "$w" "$t_none" "$c_none" "$t_speed" "$c_speed" "$up" "$o0" "$o2"
 done
 
 echo
@@ -91,7 +145,10 @@ fi
 bytes=$(wc -c <"$out")
 funcs=$(grep -c '^function' "$out" || true)
 echo "input: $out: $bytes bytes, $funcs functions"
-$RUN "$CGBENCH" --compile "$out" || status=1
+echo "opt_level=none:"
+CLIFRUN_OPT=none $RUN "$CGBENCH" --compile "$out" || status=1
+echo "opt_level=speed (lib/opt's passes on every function):"
+CLIFRUN_OPT=speed $RUN "$CGBENCH" --compile "$out" || status=1
 echo "parse + verify alone (clifrun bench):"
 $RUN "$CLIFRUN" bench "$out" || status=1
 echo
@@ -101,5 +158,18 @@ echo
 echo "== harness: clifrun test over the conformance suite, wall time (Cranelift's runner: 0.68 s) =="
 TIMEFORMAT='%R s wall, %U s user, %S s system'
 time { $RUN "$CLIFRUN" test "$SHARED/conformance/cranelift-runtests" | tail -n 1 || true; }
+echo
+echo "== interpreter: IR instructions per CPU second on the BENCH call (at most ${BENCH_INTERP_STEPS:-300000000} of them; best of 3) =="
+printf '%-9s %12s %8s %10s  %s\n' workload instructions "CPU s" "M insts/s" verdict
+for f in "$kit"/clif/*.clif; do
+    w=$(basename "$f" .clif)
+    if [ -n "${BENCH_ONLY:-}" ] && [[ " $BENCH_ONLY " != *" $w "* ]]; then
+        continue
+    fi
+    line=$($RUN "$INTERPBENCH" -s "${BENCH_INTERP_STEPS:-300000000}" "$f" 2>"$BUILD/bench/$w.interp.err" | grep '^interp' || true)
+    set -- $line
+    [ "${6:-}" = ok ] || { status=1; cat "$BUILD/bench/$w.interp.err" >&2; }
+    printf '%-9s %12s %8s %10s  %s\n' "$w" "${3:--}" "${4:--}" "${5:--}" "${6:-ERROR}"
+done
 [ $status -eq 0 ] || echo "bench: some figures are missing or wrong (see above)" >&2
 exit $status

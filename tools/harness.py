@@ -83,9 +83,11 @@ class Result:
         self.rc, self.out, self.err, self.hung, self.error = rc, out, err, hung, error
 
 
-def run(args):
-    """Run clifrun with args under the timeout, in its own process group."""
+def run(args, extra_env=None):
+    """Run clifrun with args under the timeout, in its own process group
+    (extra_env: variables to set for it)."""
     env = dict(os.environ)
+    env.update(extra_env or {})
     env["NO_COLOR"] = "1"
     env["ASAN_OPTIONS"] = ":".join(filter(None, ["detect_leaks=1", env.get("ASAN_OPTIONS")]))
     env["UBSAN_OPTIONS"] = ":".join(filter(None, ["print_stacktrace=1", env.get("UBSAN_OPTIONS")]))

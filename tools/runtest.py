@@ -10,6 +10,12 @@
        expected output lines      stdout, then stderr
        exit N                     the exit status
 
+   The command may start with variable assignments (`$ NAME=value clifrun
+   ...`, an empty value unsets it for clifrun); `$BUILD` in a word is the
+   build directory (where the tests build what they need, such as a --lib
+   library).  A transcript with a line "# skip-if-emulated" is skipped
+   under qemu (RUN), one with "# only-if-emulated" everywhere else.
+
    A line "~ REGEX" matches one output line by regular expression; "# ..."
    lines are comments.  Trap offsets are compared as "+OFF"
    ("int_divz at %f+0x1c" is read as "int_divz at %f+OFF"), as they change
@@ -86,14 +92,18 @@ def blocks(path):
         if line.startswith("#"):
             continue
         if line.startswith("$ "):
-            words = shlex.split(line[2:])
+            words = [w.replace("$BUILD", harness.BUILD) for w in shlex.split(line[2:])]
+            env = {}
+            while words and re.fullmatch(r"[A-Z_][A-Z0-9_]*=.*", words[0]):
+                k, v = words.pop(0).split("=", 1)
+                env[k] = v
             if not words or words[0] != "clifrun":
                 raise ValueError(f"{path}:{i}: a command must start with `clifrun`")
-            cur = (i, words[1:], [])
+            cur = (i, words[1:], [], env)
             out.append(cur)
         elif cur is None:
             clif = re.sub(r"(\.(x86_64|aarch64))?\.out$", "", path)
-            cur = (1, [clif], [])
+            cur = (1, [clif], [], {})
             out.append(cur)
             cur[2].append(line)
         else:
@@ -129,10 +139,18 @@ def check_transcript(suite, path):
         suite.fail(path, f"bad transcript: {e}")
         return
     with open(path, encoding="utf-8") as f:
-        skippable = any(l.strip() == "# skip-if-unsupported" for l in f)
-    for line, args, exp in bs:
+        marks = {l.strip() for l in f if l.startswith("# ")}
+    skippable = "# skip-if-unsupported" in marks
+    emulated = bool(harness.RUN) and "qemu" in harness.RUN[0]
+    if emulated and "# skip-if-emulated" in marks:
+        print(f"skip {path}: needs a kernel of its own (under qemu-user)", flush=True)
+        return
+    if not emulated and "# only-if-emulated" in marks:
+        print(f"skip {path}: for qemu-user only", flush=True)
+        return
+    for line, args, exp, env in bs:
         what = f"{path}:{line}"
-        r = run(args)
+        r = run(args, env)
         bad = abnormal(r)
         if bad:
             suite.fail(what, *bad)

@@ -6,9 +6,17 @@
 #         roundtrip    tools/roundtrip.sh on testdata/run, testdata/parse and the
 #                      generated valid inputs
 #         grammar      grammar/clif.ebnf against lib/ir's opcode tables
+#         opt          lib/opt: testdata/run again with every pass forced on and
+#                      the result verified (CLIFRUN_OPT=speed CLIFRUN_OPT_VERIFY=1),
+#                      testdata/opt again without the passes (CLIFRUN_OPT=none),
+#                      a generated 200,000-instruction naive function at both
+#                      levels (testdata/opt/gen; 10 s each, 120 s under qemu), and
+#                      tools/optdiff.py: 40 random programs whose answers must not
+#                      change at speed
 #         unit         tools/unittest.sh: the C unit tests
-#         run          tools/runtest.py: clifrun running testdata/run (transcripts
-#                      FILE.out, else `clifrun test` must pass), testdata/cli and
+#         run          tools/runtest.py: clifrun running testdata/run and testdata/interp
+#                      (transcripts FILE.out, else `clifrun test` must pass: the
+#                      interpreter's files are `test interpret`), testdata/cli and
 #                      testdata/bugs transcripts, JUnit output of testdata/cli/junit
 #         object       tools/objtest.py: `clifrun compile -o` objects of testdata/object
 #                      for both targets, checked, linked with C mains and run (the
@@ -16,11 +24,22 @@
 #         repl         tools/repltest.sh: the REPL driven in tmux as a person uses it
 #         cfg          tools/cfgtest.py: `clifrun cfg` of files of testdata/cli, bugs, run
 #                      rendered by Graphviz's dot (skipped, saying why, without it)
+#         isa          tools/isatest.py: bare target lines get baseline code (SSE2,
+#                      ARMv8.0): testdata disassembled for both targets, and run
+#                      under qemu's baseline CPUs (Conroe, qemu64,-sse3; cortex-a53)
+#         harness      tools/hygiene.py: clifrun test's workers die with it, stop on
+#                      SIGINT/SIGTERM with a partial summary, exact totals after a
+#                      worker dies
+#         oom          tools/oomtest.py: a ulimit -v sweep (exit 0, 2 or 3 with
+#                      "clifrun: out of memory", never a signal), writes to /dev/full
 #         conformance  tools/conformance.py: `clifrun test` over
 #                      $SHARED/conformance/cranelift-runtests against the ratchet
 #                      testdata/conformance/ARCH.pass, and again with --jit-spread
+#                      and with lib/opt's passes forced on (CLIFRUN_OPT=speed)
+#         conformance-baseline  the same under each baseline CPU (tools/isatest.py
+#                      --conformance), and the suite disassembled for bare targets
 #         roundtrip-suite  tools/roundtrip.sh --check on the same suite
-# Default: errors roundtrip grammar unit run object repl cfg.  Environment: BUILD (build), CLIFRUN ($BUILD/clifrun),
+# Default: errors roundtrip grammar unit run opt object isa repl harness oom cfg.  Environment: BUILD (build), CLIFRUN ($BUILD/clifrun),
 # RUN (prefix, e.g. qemu-aarch64 -L /usr/aarch64-linux-gnu), SHARED (../shared), V=1.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +48,7 @@ SHARED=${SHARED:-../shared}
 export BUILD CLIFRUN=${CLIFRUN:-$BUILD/clifrun} RUN=${RUN:-}
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(errors roundtrip grammar unit run object repl cfg)
+[ ${#suites[@]} -gt 0 ] || suites=(errors roundtrip grammar unit run opt object isa repl harness oom cfg)
 
 mkdir -p "$BUILD/test"
 TEST_COUNTS=$BUILD/test/counts
@@ -46,13 +65,27 @@ for s in "${suites[@]}"; do
     : >"$TEST_COUNTS"
     case $s in
         errors)      tools/errtest.sh ;;
-        roundtrip)   roundtrip_dirs=(testdata/run testdata/parse testdata/bugs)
+        roundtrip)   roundtrip_dirs=(testdata/run testdata/parse testdata/bugs testdata/interp)
                      [ -d "$BUILD/gen/ok" ] && roundtrip_dirs+=("$BUILD/gen/ok")
                      tools/roundtrip.sh "${roundtrip_dirs[@]}" ;;
         run)         ( ulimit -s 8192 2>/dev/null   # traps.clif overflows the stack on purpose
-                       python3 tools/runtest.py testdata/run --transcripts testdata/cli \
+                       python3 tools/runtest.py testdata/run testdata/interp testdata/opt --transcripts testdata/cli \
                            --transcripts testdata/bugs --junit testdata/cli/junit ) ;;
+        opt)         ( ulimit -s 8192 2>/dev/null
+                       t=10; [ -n "$RUN" ] && t=120     # qemu-user is slower
+                       mkdir -p "$BUILD/gen/opt" && python3 testdata/opt/gen/gen_naive.py "$BUILD/gen/opt"
+                       CLIFRUN_OPT=speed CLIFRUN_OPT_VERIFY=1 python3 tools/runtest.py testdata/run
+                       r1=$?
+                       CLIFRUN_OPT_VERIFY=1 TIMEOUT=$t python3 tools/runtest.py testdata/opt "$BUILD/gen/opt"
+                       r2=$?
+                       CLIFRUN_OPT=none TIMEOUT=$t python3 tools/runtest.py testdata/opt "$BUILD/gen/opt"
+                       r3=$?
+                       TIMEOUT=$t python3 tools/optdiff.py
+                       r4=$?
+                       [ $r1 -eq 0 ] && [ $r2 -eq 0 ] && [ $r3 -eq 0 ] && [ $r4 -eq 0 ] ) ;;
         object)      python3 tools/objtest.py testdata/object ;;
+        isa)         python3 tools/isatest.py ;;
+        conformance-baseline) python3 tools/isatest.py --conformance "$SHARED/conformance/cranelift-runtests" ;;
         conformance) python3 tools/conformance.py ${CONFORMANCE_UPDATE:+--update} \
                          "$SHARED/conformance/cranelift-runtests" ;;
         roundtrip-suite) SUITE_NAME=roundtrip-suite tools/roundtrip.sh --check "$SHARED/conformance/cranelift-runtests" ;;
@@ -66,6 +99,8 @@ for s in "${suites[@]}"; do
         repl)        tools/repltest.sh ;;
         cfg)         python3 tools/cfgtest.py testdata/cli/cfg.clif testdata/cli/disasm.clif testdata/bugs \
                          testdata/run/example.clif testdata/run/x64-control.clif testdata/run/a64-exn.clif ;;
+        harness)     python3 tools/hygiene.py ;;
+        oom)         python3 tools/oomtest.py ;;
         *)           echo "test.sh: unknown suite '$s'" >&2; false ;;
     esac
     rc=$?

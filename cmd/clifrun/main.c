@@ -4,6 +4,7 @@
  * file, and runs many files for `clifrun test`. */
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,8 @@
 #include "cli.h"
 #include "codegen.h"
 #include "filetest.h"
+#include "interp.h"
+#include "opt.h"
 #include "ir.h"
 #include "object.h"
 #include "reader.h"
@@ -26,9 +29,15 @@ static const char usage[] =
     "       clifrun COMMAND [OPTIONS] ARGS...\n"
     "\n"
     "Commands:\n"
-    "  test FILE|DIR...  run Cranelift filetests (`test run` files; directories are\n"
-    "                    searched for *.clif); ends with `N passed, N failed, N skipped`\n"
+    "  test FILE|DIR...  run Cranelift filetests (`test run` and `test interpret`\n"
+    "                    files; directories are searched for *.clif); ends with\n"
+    "                    `N passed, N failed, N skipped`\n"
+    "  interpret FILE... run FILE's run and print lines through the interpreter\n"
+    "                    (Cranelift's semantics, no code generated; any host, target\n"
+    "                    lines ignored); --timeout and -e as for running\n"
     "  print FILE        parse, verify and print FILE as canonical CLIF\n"
+    "  optimize FILE     print FILE's functions as opt_level=speed optimizes them\n"
+    "                    (--passes promote,fold,strength,gvn,mem,licm,dce: only those)\n"
     "  check FILE...     parse and verify each FILE; print nothing on success\n"
     "  bench FILE...     time parsing and verifying each FILE (MB/s, functions/s)\n"
     "  cfg FILE          the control-flow graph of each function in Graphviz dot\n"
@@ -49,10 +58,17 @@ static const char usage[] =
     "  --jit-spread      place every module > 4 GiB from the others and from host\n"
     "                    code, so every call between them goes through a stub\n"
     "                    (the same as CLIFRUN_JIT_SPREAD=1)\n"
+    "  --no-sandbox      run calls without the seccomp sandbox (no exec, no new\n"
+    "                    processes, no files opened for writing, no sockets...);\n"
+    "                    the same as CLIFRUN_NO_SANDBOX=1\n"
+    "  --lib FILE.so     load a library of your own host functions before linking\n"
+    "                    and sandboxing; repeatable (also CLIFRUN_LIB=a.so:b.so)\n"
     "  --modules N       compile FILE into N modules one after another, run its run\n"
     "                    lines in each and free it; report modules/s and memory\n"
     "  -j N              (test) files at once (default: the number of cores)\n"
     "  -v                (test) a line per file and target line\n"
+    "  --interpret       (test) run every file's run lines through the interpreter\n"
+    "                    only, whatever its test and target lines say\n"
     "  --format FMT      (test) text (default) or junit: JUnit XML on standard output\n"
     "                    (the text report then goes to standard error)\n"
     "  --output F        (test) write the JUnit XML to F instead\n"
@@ -63,7 +79,16 @@ static const char usage[] =
     "  -h, --help        show this help\n"
     "  --version         show the version\n"
     "\n"
-    "Exit status: 0 success, 1 failed run lines or tests, 2 bad input or usage.\n";
+    "Calls run in a child process under a seccomp sandbox; exit, abort and blocked\n"
+    "system calls are reported at their run line (man clifrun: RUNNING A STRANGER'S\n"
+    "CODE).\n"
+    "\n"
+    "Exit status: 0 success, 1 failed run lines or tests, 2 bad input, usage or a\n"
+    "failed write, 3 out of memory.\n";
+
+/* A process sandboxed for good (--modules) ends without exit handlers: a
+ * sanitizer's leak check at exit needs system calls the sandbox blocks. */
+static bool sandboxed_here;
 
 /* Parse and verify a file.  On failure prints the diagnostic. */
 static bool load(const char *path, ir_file *file, char **src, bool verify)
@@ -102,6 +127,59 @@ static int cmd_print(int argc, char **argv)
         ir_print_file(stdout, &file);
     else
         rc = 2;
+    ir_file_free(&file);
+    free(src);
+    return rc;
+}
+
+/* clifrun optimize: the IR lib/opt makes at opt_level=speed, verified. */
+static int cmd_optimize(int argc, char **argv)
+{
+    const char *path = NULL;
+    bool force;
+    unsigned passes = opt_default_passes(&force);
+    if (force && !passes)
+        passes = OPT_ALL;   /* CLIFRUN_OPT=none: the command still optimizes */
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--passes") && i + 1 < argc) {
+            if (!opt_parse_passes(argv[++i], &passes)) {
+                fprintf(stderr, "clifrun optimize: unknown pass in '%s' "
+                        "(promote, fold, strength, gvn, mem, licm, dce, speed, none)\n", argv[i]);
+                return 2;
+            }
+        } else if (!path && argv[i][0] != '-') {
+            path = argv[i];
+        } else {
+            fputs("clifrun optimize: one file at a time (and --passes LIST)\n", stderr);
+            return 2;
+        }
+    }
+    if (!path) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    ir_file file;
+    char *src;
+    int rc = 0;
+    if (!load(path, &file, &src, true)) {
+        ir_file_free(&file);
+        free(src);
+        return 2;
+    }
+    for (uint32_t i = 0; i < file.funcs.n && !rc; i++) {
+        ir_diag d = {.file = path, .src = src, .len = strlen(src)};
+        ir_diag vd = d;
+        if (!opt_run(file.funcs.v[i], passes, &d)) {
+            ir_diag_print(stderr, &d, cli_use_color());
+            rc = 2;
+        } else if (!verify_function(file.funcs.v[i], &vd)) {
+            ir_diag_set(&d, vd.line, vd.col, "internal error: the optimized function does not verify: %s", vd.msg);
+            ir_diag_print(stderr, &d, cli_use_color());
+            rc = 2;
+        }
+    }
+    if (!rc)
+        ir_print_file(stdout, &file);
     ir_file_free(&file);
     free(src);
     return rc;
@@ -244,7 +322,7 @@ static int cmd_compile(int argc, char **argv)
     }
     for (uint32_t i = 0; !rc && (!out || disasm) && i < file.funcs.n; i++) {
         cg_output o;
-        if (!cg_compile(&t, &file, i, &o, &d)) {
+        if (!opt_compile(&t, &file, i, &o, &d)) {
             ir_diag_print(stderr, &d, cli_use_color());
             rc = 2;
             break;
@@ -268,15 +346,19 @@ typedef struct run_args {
     int nexprs;
     double timeout;
     jit_arch arch;
-    bool spread, verbose;
+    bool spread, verbose, interp;
     unsigned jobs;
     long modules;               /* --modules N, 0 if not given */
     bool junit;
     bool interactive;           /* -i, or no file on a terminal */
     bool timeout_set;
+    bool no_sandbox;            /* --no-sandbox */
+    bool sandbox;               /* what cli_sandbox decided */
     const char *output;
     char **paths;               /* test */
     int npaths;
+    const char **libs;          /* --lib */
+    int nlibs;
 } run_args;
 
 static bool parse_arch(const char *s, jit_arch *a)
@@ -303,13 +385,15 @@ static int parse_run_args(int argc, char **argv, run_args *a, bool test)
 {
     memset(a, 0, sizeof *a);
     a->timeout = 10;
-    a->exprs = calloc((size_t)argc + 1, sizeof *a->exprs);
-    a->paths = calloc((size_t)argc + 1, sizeof *a->paths);
+    a->exprs = ir_xcalloc((size_t)argc + 1, sizeof *a->exprs);
+    a->paths = ir_xcalloc((size_t)argc + 1, sizeof *a->paths);
+    a->libs = ir_xcalloc((size_t)argc + 1, sizeof *a->libs);
     for (int i = 0; i < argc; i++) {
         const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         char *end;
         if (!strcmp(o, "--timeout") || !strcmp(o, "-e") || !strcmp(o, "--target") || !strcmp(o, "-j") ||
-            !strcmp(o, "--modules") || !strcmp(o, "--format") || !strcmp(o, "--output")) {
+            !strcmp(o, "--modules") || !strcmp(o, "--format") || !strcmp(o, "--output") ||
+            !strcmp(o, "--lib")) {
             if (!v)
                 return usage_error("%s needs a value", o);
             i++;
@@ -341,10 +425,16 @@ static int parse_run_args(int argc, char **argv, run_args *a, bool test)
             a->output = v;
         } else if (!strcmp(o, "--jit-spread")) {
             a->spread = true;
+        } else if (!strcmp(o, "--no-sandbox")) {
+            a->no_sandbox = true;
+        } else if (!strcmp(o, "--lib")) {
+            a->libs[a->nlibs++] = v;
         } else if (!strcmp(o, "-i") && !test) {
             a->interactive = true;
         } else if (!strcmp(o, "-v") && test) {
             a->verbose = true;
+        } else if (!strcmp(o, "--interpret") && test) {
+            a->interp = true;
         } else if (o[0] == '-' && o[1]) {
             return usage_error(test ? "unknown option '%s' for clifrun test" : "unknown option '%s'", o);
         } else {
@@ -355,6 +445,10 @@ static int parse_run_args(int argc, char **argv, run_args *a, bool test)
         return usage_error("--output %s needs --format junit", a->output);
     if (a->spread)   /* workers and anything started from here see it too */
         setenv(JIT_SPREAD_ENV, "1", 1);
+    /* the user's libraries before anything links; the sandbox's verdict
+     * before anything compiles */
+    if (!cli_load_libs(a->libs, a->nlibs) || !cli_sandbox(a->no_sandbox, &a->sandbox))
+        return 2;
     if (test) {
         if (!a->npaths)
             return usage_error("%s", "test needs files or directories");
@@ -379,6 +473,7 @@ static void free_run_args(run_args *a)
 {
     free(a->exprs);
     free(a->paths);
+    free(a->libs);
 }
 
 /* The target a file runs with here: its first target line that the host
@@ -509,6 +604,40 @@ static int run_modules(const run_args *a, jit_ctx *ctx, const ir_file *file, con
     return failed ? 1 : 0;
 }
 
+/* The run commands of `clifrun FILE` and -e, as items of a batch. */
+typedef struct run_cmds {
+    const ft_module *m;
+    ir_file *file;
+    const ir_run_cmd *cmds;
+    uint32_t nexprs;            /* the first ones are -e lines */
+    double timeout;
+} run_cmds;
+
+/* In the child: run and report command i.  -e lines are quoted from the
+ * command line, not the file. */
+static bool cmd_item(void *arg, uint32_t i)
+{
+    run_cmds *rc = arg;
+    const char *path = rc->file->path;
+    if (i < rc->nexprs)
+        rc->file->path = "-e";
+    bool ok = ft_run_cmd(rc->m, &rc->cmds[i], rc->timeout, stdout, RUN_FMT_LANES, NULL);
+    rc->file->path = path;
+    return ok;
+}
+
+/* In the parent: command i ended the child that ran it. */
+static void cmd_ended(void *arg, uint32_t i, const run_outcome *oc)
+{
+    run_cmds *rc = arg;
+    const char *path = rc->file->path;
+    if (i < rc->nexprs)
+        rc->file->path = "-e";
+    ft_report(rc->m, &rc->cmds[i], NULL, oc, stdout, RUN_FMT_LANES);
+    rc->file->path = path;
+    fflush(stdout);
+}
+
 static int cmd_run(int argc, char **argv)
 {
     run_args a;
@@ -519,7 +648,7 @@ static int cmd_run(int argc, char **argv)
     }
     if (a.interactive) {
         repl_opts ro = {.path = a.path, .timeout = a.timeout_set ? a.timeout : 0, .arch = a.arch,
-                        .spread = a.spread};
+                        .spread = a.spread, .sandbox = a.sandbox};
         rc = repl_main(&ro);
         free_run_args(&a);
         return rc;
@@ -534,7 +663,7 @@ static int cmd_run(int argc, char **argv)
         goto out;
     }
     /* -e invocations are read before anything compiles: a typo costs nothing */
-    cmds = calloc((size_t)a.nexprs + file.runs.n + 1, sizeof *cmds);
+    cmds = ir_xcalloc((size_t)a.nexprs + file.runs.n + 1, sizeof *cmds);
     for (int i = 0; i < a.nexprs; i++) {
         ir_diag d;
         if (!reader_parse_invocation(&file, "-e", a.exprs[i], strlen(a.exprs[i]), &cmds[ncmds++], &d)) {
@@ -564,6 +693,15 @@ static int cmd_run(int argc, char **argv)
         goto out;
     }
     if (a.modules) {
+        /* a benchmark of modules: calls run in this process, which is
+         * sandboxed for good (compiling needs nothing the filter blocks) */
+        char why[200];
+        if (a.sandbox && !run_sandbox_install(why, sizeof why)) {
+            fprintf(stderr, "clifrun: error: cannot install the sandbox: %s\n", why);
+            rc = 2;
+            goto out;
+        }
+        sandboxed_here = a.sandbox;
         rc = run_modules(&a, ctx, &file, &t, cmds, ncmds);
         goto out;
     }
@@ -574,18 +712,20 @@ static int cmd_run(int argc, char **argv)
         rc = 2;
         goto out;
     }
-    for (uint32_t i = 0; i < ncmds; i++) {
-        /* -e lines are quoted from the command line, not the file */
-        if (i < (uint32_t)a.nexprs) {
-            const char *path = file.path;
-            file.path = "-e";
-            if (!ft_run_cmd(&m, &cmds[i], a.timeout, stdout, RUN_FMT_LANES, NULL))
-                rc = 1;
-            file.path = path;
-        } else if (!ft_run_cmd(&m, &cmds[i], a.timeout, stdout, RUN_FMT_LANES, NULL)) {
-            rc = 1;
-        }
-        fflush(stdout);
+    /* the calls run in a child process, sandboxed: whatever they do ends
+     * at most that process, and the next line runs */
+    run_cmds rcs = {&m, &file, cmds, (uint32_t)a.nexprs, a.timeout};
+    run_batch b = {.n = ncmds, .item = cmd_item, .ended = cmd_ended, .arg = &rcs,
+                   .timeout = a.timeout, .sandbox = a.sandbox, .keep_fd = -1};
+    run_batch_result br;
+    if (!run_batch_run(&b, &br)) {
+        fprintf(stderr, "clifrun: error: %s\n", br.error);
+        rc = 2;
+    } else if (br.write_errno) {
+        fprintf(stderr, "clifrun: error: cannot write the results: %s\n", strerror(br.write_errno));
+        rc = 2;
+    } else if (br.failed) {
+        rc = 1;
     }
     ft_module_free(&m);
 out:
@@ -622,7 +762,8 @@ static int cmd_test(int argc, char **argv)
         if (a.junit && !a.output)
             junit = stdout;
         ft_opts o = {.arch = a.arch, .timeout = a.timeout, .jobs = a.jobs, .verbose = a.verbose,
-                     .spread = a.spread, .out = junit == stdout ? stderr : stdout, .junit = junit};
+                     .spread = a.spread, .interp = a.interp, .sandbox = a.sandbox,
+                     .out = junit == stdout ? stderr : stdout, .junit = junit};
         ft_counts c;
         rc = ft_test(files, nfiles, &o, &c);
         if (junit && junit != stdout && fclose(junit) != 0) {
@@ -637,11 +778,167 @@ static int cmd_test(int argc, char **argv)
     return rc;
 }
 
+/* ---- clifrun interpret FILE... ------------------------------------------------------ */
+
+static volatile sig_atomic_t interp_interrupted;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    interp_interrupted = 1;
+}
+
+/* One file through the interpreter; returns 0, 1 (a line failed) or 2. */
+static int interpret_file(const char *path, const char **exprs, int nexprs, const interp_opts *io)
+{
+    ir_file file;
+    char *src;
+    int rc = 0;
+    ir_run_cmd *cmds = NULL;
+    uint32_t ncmds = 0, *lines = NULL, nlines = 0;
+    interp_ctx *ic = NULL;
+    uint8_t *checked = NULL;
+    if (!load(path, &file, &src, true)) {
+        rc = 2;
+        goto out;
+    }
+    cmds = calloc((size_t)nexprs + file.runs.n + 1, sizeof *cmds);
+    checked = calloc(file.funcs.n + 1, 1);
+    for (int i = 0; i < nexprs; i++) {
+        ir_diag d;
+        if (!reader_parse_invocation(&file, "-e", exprs[i], strlen(exprs[i]), &cmds[ncmds++], &d)) {
+            ir_diag_print(stderr, &d, cli_use_color());
+            rc = 2;
+            goto out;
+        }
+    }
+    if (!nexprs) {
+        for (uint32_t i = 0; i < file.runs.n; i++)
+            cmds[ncmds++] = file.runs.v[i];
+        if (!ncmds && !main_cmd(&file, &cmds[ncmds++])) {
+            rc = 2;
+            goto out;
+        }
+    }
+    ic = interp_new(&file);
+    lines = ft_line_index(&file, &nlines);
+    if (!ic || !checked || !lines) {
+        fprintf(stderr, "clifrun: error: out of memory\n");
+        rc = 2;
+        goto out;
+    }
+    /* what the interpreter cannot run is bad input, found before anything runs */
+    for (uint32_t i = 0; i < ncmds; i++) {
+        ir_diag d;
+        if (checked[cmds[i].func])
+            continue;
+        checked[cmds[i].func] = 1;
+        if (!interp_supported(ic, cmds[i].func, &d)) {
+            ir_diag_print(stderr, &d, cli_use_color());
+            rc = 2;
+            goto out;
+        }
+    }
+    for (uint32_t i = 0; i < ncmds; i++) {
+        const char *fpath = file.path;
+        if (i < (uint32_t)nexprs)
+            file.path = "-e";   /* -e lines are quoted from the command line */
+        run_outcome oc;
+        if (!ft_interp_run_cmd(ic, &file, lines, nlines, &cmds[i], io, stdout, RUN_FMT_LANES, &oc))
+            rc = 1;
+        file.path = fpath;
+        fflush(stdout);
+        if (oc.status == RUN_INTERRUPTED)
+            break;      /* Ctrl-C: the rest is not wanted either */
+    }
+out:
+    interp_free(ic);
+    free(lines);
+    free(checked);
+    free(cmds);
+    ir_file_free(&file);
+    free(src);
+    return rc;
+}
+
+static int cmd_interpret(int argc, char **argv)
+{
+    const char **exprs = calloc((size_t)argc + 1, sizeof *exprs);
+    char **paths = calloc((size_t)argc + 1, sizeof *paths);
+    int nexprs = 0, npaths = 0, rc = 0;
+    double timeout = 10;
+    for (int i = 0; i < argc && !rc; i++) {
+        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        char *end;
+        if ((!strcmp(o, "--timeout") || !strcmp(o, "-e")) && !v) {
+            rc = usage_error("%s needs a value", o);
+        } else if (!strcmp(o, "--timeout")) {
+            timeout = strtod(v, &end);
+            if (*end || end == v || !(timeout >= 0) || timeout > 1e6)
+                rc = usage_error("--timeout wants seconds, not '%s'", v);
+            i++;
+        } else if (!strcmp(o, "-e")) {
+            exprs[nexprs++] = v;
+            i++;
+        } else if (o[0] == '-' && o[1]) {
+            rc = usage_error("unknown option '%s' for clifrun interpret", o);
+        } else {
+            paths[npaths++] = argv[i];
+        }
+    }
+    if (!rc && !npaths)
+        rc = usage_error("%s", "interpret needs a file");
+    if (!rc && nexprs && npaths > 1)
+        rc = usage_error("%s", "-e calls functions of one file");
+    if (!rc) {
+        struct sigaction sa = {.sa_handler = on_sigint}, old;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, &old);
+        interp_opts io = {.timeout = timeout, .interrupt = &interp_interrupted};
+        for (int i = 0; i < npaths && !interp_interrupted; i++) {
+            int r = interpret_file(paths[i], exprs, nexprs, &io);
+            rc = r > rc ? r : rc;
+        }
+        sigaction(SIGINT, &old, NULL);
+    }
+    free(exprs);
+    free(paths);
+    return rc;
+}
+
+/* A failed write to standard output or standard error (a full disk,
+ * `> /dev/full`, a closed pipe's EPIPE) is an error: status 2 at least. */
+static int check_output(int rc)
+{
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        int e = errno ? errno : EIO;
+        fprintf(stderr, "clifrun: error: cannot write to standard output: %s\n", strerror(e));
+        rc = rc > 2 ? rc : 2;
+    }
+    errno = 0;
+    if (fflush(stderr) != 0 || ferror(stderr))
+        rc = rc > 2 ? rc : 2;
+    return rc;
+}
+
+static int dispatch(int argc, char **argv);
+
 int main(int argc, char **argv)
 {
+    int rc = check_output(dispatch(argc, argv));
+    if (sandboxed_here)
+        _exit(rc);
+    return rc;
+}
+
+static int dispatch(int argc, char **argv)
+{
     if (argc < 2) {
+        bool sandbox;
         if (isatty(0))
-            return repl_main(&(repl_opts){0});
+            return cli_load_libs(NULL, 0) && cli_sandbox(false, &sandbox)
+                       ? repl_main(&(repl_opts){.sandbox = sandbox}) : 2;
         fputs(usage, stderr);
         return 2;
     }
@@ -656,6 +953,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "print"))
         return cmd_print(argc - 2, argv + 2);
+    if (!strcmp(cmd, "optimize"))
+        return cmd_optimize(argc - 2, argv + 2);
     if (!strcmp(cmd, "check"))
         return cmd_check(argc - 2, argv + 2);
     if (!strcmp(cmd, "bench"))
@@ -666,5 +965,7 @@ int main(int argc, char **argv)
         return cmd_test(argc - 2, argv + 2);
     if (!strcmp(cmd, "cfg"))
         return cli_cfg_main(argc - 2, argv + 2);
+    if (!strcmp(cmd, "interpret"))
+        return cmd_interpret(argc - 2, argv + 2);
     return cmd_run(argc - 1, argv + 1);
 }

@@ -33,6 +33,7 @@
 
 #include "cli.h"
 #include "filetest.h"
+#include "opt.h"
 #include "reader.h"
 #include "verify.h"
 
@@ -70,6 +71,7 @@ typedef struct session {
     ir_diag link_err;           /* when there is no module */
     jit_ctx *ctx;
     double timeout;
+    bool sandbox;               /* calls run sandboxed */
     /* input */
     char *pending;              /* an unfinished entry */
     size_t plen;
@@ -101,9 +103,7 @@ static void error(const char *fmt, ...)
 
 static void append(char **buf, size_t *len, const char *s, size_t n)
 {
-    char *nb = realloc(*buf, *len + n + 1);
-    if (!nb)
-        abort();    /* out of memory in the REPL's own bookkeeping */
+    char *nb = ir_xrealloc(*buf, *len + n + 1);
     memcpy(nb + *len, s, n);
     *len += n;
     nb[*len] = 0;
@@ -124,7 +124,7 @@ static char *trimmed(const char *s)
     size_t n = strlen(s);
     while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
         n--;
-    return strndup(s, n);
+    return ir_xstrndup(s, n);
 }
 
 static bool starts_word(const char *s, const char *w)
@@ -151,7 +151,7 @@ static char *signature_text(const ir_function *fn)
     size_t n = 0;
     FILE *f = open_memstream(&buf, &n);
     if (!f)
-        return strdup("?");
+        return ir_xstrdup("?");
     ir_print_function(f, fn);
     fclose(f);
     char *s = buf + (strncmp(buf, "function ", 9) ? 0 : 9), *e = strchr(s, '\n');
@@ -160,7 +160,7 @@ static char *signature_text(const ir_function *fn)
     size_t len = strlen(s);
     if (len >= 2 && !strcmp(s + len - 2, " {"))
         s[len - 2] = 0;
-    char *r = strdup(s);
+    char *r = ir_xstrdup(s);
     free(buf);
     return r;
 }
@@ -290,7 +290,7 @@ static bool rebuild(session *S, const bool *report, bool report_all, bool report
             cg_output o;
             if (!(report_all || (report && report[i])))
                 continue;
-            if (cg_compile(&S->t, &S->file, i, &o, &d))
+            if (opt_compile(&S->t, &S->file, i, &o, &d))
                 cg_output_free(&o);
             else
                 map_diag(S, &d), diag(&d);
@@ -325,9 +325,7 @@ typedef struct saved_funcs {
 
 static saved_funcs save_funcs(const session *S)
 {
-    saved_funcs sv = {malloc((S->funcs.n + 1) * sizeof *sv.v), S->funcs.n};
-    if (!sv.v)
-        abort();
+    saved_funcs sv = {ir_xmalloc((S->funcs.n + 1) * sizeof *sv.v), S->funcs.n};
     if (sv.n)
         memcpy(sv.v, S->funcs.v, sv.n * sizeof *sv.v);
     return sv;
@@ -360,13 +358,11 @@ static bool *add_functions(session *S, const ir_file *f, uint32_t oi)
             sf.name = S->funcs.v[k].name;
             S->funcs.v[k] = sf;
         } else {
-            sf.name = strdup(name);
+            sf.name = ir_xstrdup(name);
             ir_vec_push(&S->funcs, sf);
         }
     }
-    bool *report = calloc(S->funcs.n + 1, sizeof *report);
-    if (!report)
-        abort();
+    bool *report = ir_xcalloc(S->funcs.n + 1, sizeof *report);
     for (uint32_t i = 0; i < f->funcs.n; i++) {
         char name[160];
         report[find_func(S, func_name(f->funcs.v[i], name, sizeof name))] = true;
@@ -444,7 +440,7 @@ static void print_callers(const session *S, const ir_function *callee, const cha
  * into the entry), compiled for the session's target, then added. */
 static void define(session *S, const char *text, size_t len)
 {
-    char *copy = strndup(text, len);
+    char *copy = ir_xstrndup(text, len);
     ir_file ef;
     ir_diag d;
     bool ok = reader_parse_file(&ef, REPL_PATH, copy, len, &d);
@@ -457,7 +453,7 @@ static void define(session *S, const char *text, size_t len)
         ir_diag_set(&d, 1, 1, "no function here"), ok = false;
     for (uint32_t i = 0; ok && i < ef.funcs.n; i++) {
         cg_output o;
-        if ((ok = cg_compile(&S->t, &ef, i, &o, &d)))
+        if ((ok = opt_compile(&S->t, &ef, i, &o, &d)))
             cg_output_free(&o);
     }
     if (!ok) {
@@ -472,7 +468,7 @@ static void define(session *S, const char *text, size_t len)
         char name[160];
         existed[i] = find_func(S, func_name(ef.funcs.v[i], name, sizeof name)) >= 0;
     }
-    ir_vec_push(&S->origins, ((origin){strdup(REPL_PATH), copy, len}));
+    ir_vec_push(&S->origins, ((origin){ir_xstrdup(REPL_PATH), copy, len}));
     saved_funcs sv = save_funcs(S);
     bool *report = add_functions(S, &ef, S->origins.n - 1);
     if (!rebuild(S, report, false, false)) {
@@ -506,6 +502,53 @@ static void define(session *S, const char *text, size_t len)
     ir_file_free(&ef);
 }
 
+typedef struct call_ctx {
+    session *S;
+    const ir_run_cmd *rc;
+} call_ctx;
+
+/* The report waits for the call: after a Ctrl-C (which the terminal
+ * echoes as ^C) it starts a new line. */
+static void print_report(const char *out, run_status st)
+{
+    printf("%s%s", st == RUN_INTERRUPTED ? "\n" : "", out);
+}
+
+/* In the child: the call and its report. */
+static bool call_item(void *arg, uint32_t i)
+{
+    call_ctx *cc = arg;
+    char *out = NULL;
+    size_t n = 0;
+    FILE *mem = open_memstream(&out, &n);
+    run_outcome oc;
+    bool ok = ft_run_cmd(&cc->S->m, cc->rc, cc->S->timeout, mem ? mem : stdout, RUN_FMT_LANES, &oc);
+    if (mem) {
+        fclose(mem);
+        print_report(out, oc.status);
+        free(out);
+    }
+    (void)i;
+    return ok;
+}
+
+/* In the parent: the call ended the child (exit, abort, the sandbox, a
+ * call stuck in host code). */
+static void call_ended(void *arg, uint32_t i, const run_outcome *oc)
+{
+    call_ctx *cc = arg;
+    char *out = NULL;
+    size_t n = 0;
+    FILE *mem = open_memstream(&out, &n);
+    ft_report(&cc->S->m, cc->rc, NULL, oc, mem ? mem : stdout, RUN_FMT_LANES);
+    if (mem) {
+        fclose(mem);
+        print_report(out, oc->status);
+        free(out);
+    }
+    (void)i;
+}
+
 /* `%f(1, 2)`, `%f(1, 2) == 3`: call and print as clifrun -e does. */
 static void invoke(session *S, const char *text)
 {
@@ -527,18 +570,14 @@ static void invoke(session *S, const char *text)
         diag(&S->link_err);
         return;
     }
-    /* the report waits for the call: after a Ctrl-C (which the terminal
-     * echoes as ^C) it starts a new line */
-    char *out = NULL;
-    size_t n = 0;
-    FILE *mem = open_memstream(&out, &n);
-    run_outcome oc;
-    ft_run_cmd(&S->m, &rc, S->timeout, mem ? mem : stdout, RUN_FMT_LANES, &oc);
-    if (mem) {
-        fclose(mem);
-        printf("%s%s", oc.status == RUN_INTERRUPTED ? "\n" : "", out);
-        free(out);
-    }
+    /* the call runs in a child process (sandboxed unless --no-sandbox):
+     * an exit, an abort or a blocked system call ends only that */
+    call_ctx cc = {S, &rc};
+    run_batch b = {.n = 1, .item = call_item, .ended = call_ended, .arg = &cc,
+                   .timeout = S->timeout, .sandbox = S->sandbox, .interrupt = true, .keep_fd = -1};
+    run_batch_result br;
+    if (!run_batch_run(&b, &br))
+        error("cannot call: %s", br.error);
     fflush(stdout);
 }
 
@@ -607,7 +646,7 @@ static void cmd_target(session *S, const char *arg)
         if (!header_ok(S->settings.v, S->settings.n, arg))
             return;
         free(S->target);
-        S->target = strdup(arg);
+        S->target = ir_xstrdup(arg);
     }
     rebuild(S, NULL, true, true);
     show_target(S);
@@ -620,10 +659,10 @@ static void set_setting(session *S, const char *s)
     for (uint32_t i = 0; i < S->settings.n; i++)
         if (!strncmp(S->settings.v[i], s, n) && strchr("= \t", S->settings.v[i][n])) {
             free(S->settings.v[i]);
-            S->settings.v[i] = strdup(s);
+            S->settings.v[i] = ir_xstrdup(s);
             return;
         }
-    ir_vec_push(&S->settings, strdup(s));
+    ir_vec_push(&S->settings, ir_xstrdup(s));
 }
 
 static void cmd_set(session *S, const char *arg)
@@ -637,7 +676,7 @@ static void cmd_set(session *S, const char *arg)
     }
     session trial = {0};
     for (uint32_t i = 0; i < S->settings.n; i++)
-        ir_vec_push(&trial.settings, strdup(S->settings.v[i]));
+        ir_vec_push(&trial.settings, ir_xstrdup(S->settings.v[i]));
     set_setting(&trial, arg);
     bool ok = header_ok(trial.settings.v, trial.settings.n, S->target);
     for (uint32_t i = 0; i < trial.settings.n; i++)
@@ -717,7 +756,7 @@ static void cmd_load(session *S, const char *path)
     }
     if (f.targets.n || f.settings.n)
         adopt_header(S, &f);
-    ir_vec_push(&S->origins, ((origin){strdup(path), src, f.len}));
+    ir_vec_push(&S->origins, ((origin){ir_xstrdup(path), src, f.len}));
     char *names = NULL;
     size_t nlen = 0;
     append(&names, &nlen, "", 0);
@@ -807,7 +846,7 @@ static void cmd_disasm(session *S, const char *arg)
     for (int i = a; i < b; i++) {
         cg_output o;
         ir_diag d;
-        if (!cg_compile(&S->t, &S->file, (uint32_t)i, &o, &d)) {
+        if (!opt_compile(&S->t, &S->file, (uint32_t)i, &o, &d)) {
             map_diag(S, &d);
             diag(&d);
             continue;
@@ -986,7 +1025,7 @@ static void feed(session *S, const char *text)
     const char *p = text;
     for (;;) {
         const char *nl = strchr(p, '\n');
-        char *line = nl ? strndup(p, (size_t)(nl - p)) : strdup(p);
+        char *line = nl ? ir_xstrndup(p, (size_t)(nl - p)) : ir_xstrdup(p);
         feed_line(S, line);
         free(line);
         if (!nl || S->quit)
@@ -1011,7 +1050,7 @@ static size_t cand_next;
 static void cand(const char *prefix, const char *s)
 {
     size_t n = strlen(prefix);
-    char *c = malloc(n + strlen(s) + 1);
+    char *c = ir_xmalloc(n + strlen(s) + 1);
     if (!c)
         return;
     memcpy(c, prefix, n);
@@ -1026,7 +1065,7 @@ static char *generate(const char *text, int state)
     while (cand_next < cands.n) {
         char *c = cands.v[cand_next++];
         if (!strncmp(c, text, n))
-            return strdup(c);
+            return ir_xstrdup(c);
     }
     return NULL;
 }
@@ -1055,7 +1094,7 @@ static char **complete(const char *text, int start, int end)
     } else if (strchr(text, '.')) {
         /* iadd.i3<TAB>: a type after the dot */
         const char *dot = strrchr(text, '.');
-        char *prefix = strndup(text, (size_t)(dot - text) + 1);
+        char *prefix = ir_xstrndup(text, (size_t)(dot - text) + 1);
         for (int i = 0; type_names[i]; i++)
             cand(prefix, type_names[i]);
         free(prefix);
@@ -1242,6 +1281,7 @@ int repl_main(const repl_opts *o)
 {
     session S = {0};
     S.timeout = o->timeout;
+    S.sandbox = o->sandbox;
     cur_session = &S;
     setvbuf(stdout, NULL, _IOLBF, 0);
     jit_error err;
@@ -1251,7 +1291,7 @@ int repl_main(const repl_opts *o)
         return 2;
     }
     if (o->arch && o->arch != jit_host_arch())
-        S.target = strdup(jit_arch_name(o->arch));
+        S.target = ir_xstrdup(jit_arch_name(o->arch));
     rebuild(&S, NULL, true, true);
     bool tty = isatty(0);
     if (tty)

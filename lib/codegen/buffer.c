@@ -160,9 +160,9 @@ static void relax(cg_buf *b)
         nr += relaxable(&b->fixups.v[i]);
     if (!nr)
         return;
-    uint8_t *isshort = calloc(nf, 1);
-    shrink *sh = malloc(nr * sizeof *sh);
-    uint32_t *cum = malloc(nr * sizeof *cum), ns = 0;
+    uint8_t *isshort = ir_xcalloc(nf, 1);
+    shrink *sh = ir_xmalloc(nr * sizeof *sh);
+    uint32_t *cum = ir_xmalloc(nr * sizeof *cum), ns = 0;
     for (int pass = 0; pass < 8; pass++) {
         ns = collect(b, isshort, sh, cum);
         bool changed = false;

@@ -147,7 +147,50 @@ typedef struct cg_buf {
 
 /* ---- a compilation ----------------------------------------------------------- */
 
+/* ---- the ABI engine (abi.c) ------------------------------------------------
+ * Cranelift's machinst/abi.rs: one engine for every target, which gives
+ * only where each parameter and return value lives (cg_isa.compute_locs).
+ * Everything else — incoming arguments, returns, calls, tail calls, the
+ * try_call's call, libcalls and lib/run's call trampoline — is here. */
+#define CG_STACK 0xff       /* cg_loc.reg: the part is in the argument area */
+
+typedef struct cg_loc {
+    ir_type type;
+    uint8_t ext;            /* IR_EXT_* */
+    uint8_t nparts;         /* 2 for i128: low half first */
+    uint8_t reg[2];         /* preg of each part, or CG_STACK */
+    uint8_t size;           /* bytes of a one-part stack slot (8, or natural when packed) */
+    uint32_t off[2];        /* offset of each stack part in the argument (return) area */
+    uint32_t sarg;          /* bytes of a struct argument copied to off[0], 0 if none */
+} cg_loc;
+
+typedef struct cg_sig {
+    uint32_t args, nargs, rets, nrets;  /* ranges of cg_abi.locs */
+    bool ret_ptr;           /* a hidden argument points at the return area */
+    uint8_t ret_ptr_reg;    /* the register that holds it */
+    uint32_t stack_args;    /* bytes, 16-aligned */
+    uint32_t stack_rets;
+    uint32_t callee_pop;    /* tail: bytes of stack arguments the callee pops */
+    ir_callconv cc;
+} cg_sig;
+
+typedef struct cg_abi {
+    IR_VEC(cg_loc) locs;
+    IR_VEC(uint32_t) pairs;     /* scratch for call lowering */
+    IR_VEC(uint32_t) vals;      /* scratch: argument and result vregs of a call */
+    uint32_t ret_ptr;           /* vreg holding the return area pointer */
+    cg_sig self;
+    uint32_t tail_area;         /* incoming stack argument area, grown for return_call */
+    uint32_t last_call;         /* index of the call instruction emitted last */
+} cg_abi;
+
+/* Where an ABI load or store goes (cg_mem, cg_lea). */
+enum { CG_AREA_BASE,        /* [base + disp] */
+       CG_AREA_IN,          /* the caller's stack arguments, disp from the first */
+       CG_AREA_OUT };       /* this function's outgoing area at the SP */
+
 typedef struct cg_isa cg_isa;
+typedef struct cg_lower cg_lower;
 typedef struct cg_ctx {
     const cg_isa *isa;
     const cg_target *target;
@@ -160,7 +203,7 @@ typedef struct cg_ctx {
     cg_buf buf;
     IR_VEC(uint32_t) vreg_of;   /* IR value -> first vreg, CG_NONE before use */
     IR_VEC(uint32_t) uses;      /* IR value -> number of uses */
-    void *targ;                 /* target lowering state */
+    cg_abi *abi;                /* the function's ABI state while lowering */
     bool trampoline;            /* compiling a call trampoline for fn's signature */
 } cg_ctx;
 
@@ -171,12 +214,64 @@ struct cg_isa {
     uint8_t nalloc[CG_NCLS];
     uint64_t callee_saved;
     const uint64_t *clobbers;   /* clobber sets, [0] = none */
-    bool (*lower)(cg_ctx *c);
-    bool (*lower_trampoline)(cg_ctx *c);    /* for c->fn's signature */
+    /* Lowering (lower.c drives it): before the first block, e.g. marking
+     * what is lowered at its use (false with a diagnostic); an instruction
+     * that is neither control flow nor a call; brif's conditional branch
+     * to labels lt (true) and lf. */
+    bool (*prepare)(cg_lower *L);
+    /* The target's own cases first (what it fused, vectors, i128 ...):
+     * CG_DONE, CG_FAILED (with a diagnostic), or CG_BY_FAMILY for the driver
+     * to hand the instruction to the hook of its family below. */
+    int (*lower_inst)(cg_lower *L, uint32_t inst);
+    void (*branch)(cg_lower *L, uint32_t inst, uint32_t lt, uint32_t lf);
+    bool (*lower_float)(cg_ctx *c, uint32_t inst, ir_type t);  /* fadd .. fma, float bit ops */
+    bool (*lower_conv)(cg_ctx *c, uint32_t inst);             /* fpromote .. bitcast */
+    bool (*lower_load)(cg_lower *L, uint32_t inst);           /* load, uload8 .. sload32 */
+    bool (*lower_store)(cg_lower *L, uint32_t inst);          /* store, istore8 .. istore32 */
+    bool (*lower_atomic)(cg_ctx *c, uint32_t inst);
+    bool (*lower_int)(cg_lower *L, uint32_t inst, ir_type t); /* the other scalar integer ops */
     bool (*emit)(cg_ctx *c);
     const char *(*reg_name)(unsigned preg);
     uint32_t (*put_in_reg)(cg_ctx *c, uint32_t value);      /* an IR value's vreg(s) */
     uint32_t (*movi)(cg_ctx *c, unsigned size, int64_t imm); /* a constant in a new vreg */
+
+    /* The ABI: locations of parameters and returns, appended to a->locs
+     * (returns first: they decide a hidden return-area argument); false
+     * with `what` ("sarg parameter") if the target cannot pass them. */
+    bool (*compute_locs)(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uint32_t nparams,
+                         const ir_abi_param *rets, uint32_t nrets, cg_sig *out, char *what, size_t wn);
+    unsigned (*call_clobbers)(ir_callconv cc);  /* the clobber set of a call */
+    uint8_t clob_all;           /* clobber set of everything (try_call) */
+    uint8_t callee_reg_all;     /* an indirect callee's register when everything is clobbered */
+    uint8_t callee_reg_tail;    /* an indirect return_call's target register */
+    uint8_t exn_regs[2];        /* a handler's payload registers */
+    /* Pseudo-instructions every target has, with one operand layout:
+     *   args     [def fixed ...]: incoming register arguments
+     *   ret      [use fixed ...]: return values; imm bytes the callee pops
+     *   call     aux symbol  [use fixed args.., def fixed rets..]; clob, imm
+     *            bytes the callee pops; cc 1: a try_call, its handlers at
+     *            f->vlist[disp]: n, then (kind, tag, label) each
+     *   callind  [use callee, use fixed args.., def fixed rets..]
+     *   retcall  aux symbol, or cc 1: callee in callee_reg_tail  [use fixed
+     *            args..]; disp bytes of stack arguments (in the outgoing
+     *            area), imm the tail argument area
+     *   jump     aux label;  trap  aux trap code
+     *   jumptable  [use index, temp, temp] aux f->vlist of labels (default
+     *            first), imm their count */
+    uint16_t op_args, op_ret, op_call, op_callind, op_retcall, op_jump, op_trap, op_jumptable;
+    /* Memory forms, also alike everywhere:
+     *   load, fload    cc ld_zx (zero-extend), size  [def, mem] imm trap
+     *   store, fstore  size  [use, mem] imm trap
+     *   lea  [def, mem];  gotload  aux symbol  [def]: its address, through the GOT
+     * with the memory operand in addressing mode am[CG_AREA_*] (BASE: one
+     * operand, the base; IN, OUT: none).  f* for the float register class. */
+    uint16_t op_load, op_store, op_fload, op_fstore, op_lea, op_gotload;
+    uint8_t ld_zx, am[3];
+    /* Machine primitives the shared lowering emits through. */
+    void (*add_imm)(cg_ctx *c, uint32_t dst, uint32_t src, int64_t imm);    /* 64 bits */
+    /* dst = the low `bits` of r zero- or sign-extended to `to` bytes (4 or 8). */
+    void (*extend_into)(cg_ctx *c, uint32_t dst, uint32_t r, unsigned bits, unsigned to, bool sign);
+    void (*mov64)(cg_ctx *c, uint32_t dst, uint32_t src);                  /* integer */
 };
 extern const cg_isa x64_isa, a64_isa;
 /* lib/isa/aarch64/throw.c, on AArch64 hosts: __cranelift_throw for code of
@@ -224,6 +319,72 @@ void cg_edge_args(cg_ctx *c, uint32_t bc, const ir_signature *sig, const uint32_
 /* cg_sym_add of that symbol, remembering where the name is declared: a link
  * error about it points there. */
 uint32_t cg_sym_extname(cg_ctx *c, const ir_extname *n);
+
+/* ---- the lowering driver (lower.c) ---------------------------------------------- */
+
+struct cg_lower {           /* the state of lowering one function */
+    cg_ctx *c;
+    cg_abi *abi;
+    uint8_t *fused;         /* per IR instruction: 0, or how the target lowers it at its
+                               use instead of on its own (the target's own codes) */
+    uint32_t pending[2];    /* edge labels to create after a branch */
+    uint32_t pend_bc[2], npending;
+    uint32_t *vals;         /* scratch: returned values */
+};
+enum { CG_FAILED, CG_DONE, CG_BY_FAMILY };   /* cg_isa.lower_inst */
+/* IR -> VCode for c->fn (cg_isa's lowering hooks do the target's part). */
+bool cg_lower_function(cg_ctx *c);
+/* The controlling type of inst: its suffix or first result's type. */
+ir_type cg_ctrl_type(const cg_ctx *c, uint32_t inst);
+/* i128 loads and stores, ireduce, uextend, bitcast, iconcat and isplit:
+ * register-pair moves alike on every target (a target's i128 lowering
+ * calls this first).  CG_BY_FAMILY for anything else. */
+int cg_lower_i128_moves(cg_ctx *c, uint32_t inst);
+/* Bytes a load or store of inst moves and whether a load sign-extends. */
+unsigned cg_mem_width(const cg_ctx *c, uint32_t inst, bool *sign);
+/* The instruction defining v, IR_NONE for a block parameter. */
+uint32_t cg_def_of(const cg_ctx *c, uint32_t v);
+ir_type cg_vtype(const cg_ctx *c, uint32_t v);
+/* Is v defined by opcode op (*d the instruction) in user's block, used only
+ * there and not yet marked? */
+bool cg_single_use(const cg_lower *L, uint32_t user, uint32_t v, unsigned op, uint32_t *d);
+/* Finish the current block, its terminator in place, with these successors. */
+void cg_end_block(cg_ctx *c, const uint32_t *succs, uint32_t nsuccs);
+
+/* ---- the ABI engine (abi.c) --------------------------------------------------- */
+
+/* Locations of sig (of fn's tables) appended to a->locs; false with an
+ * "unsupported" diagnostic at inst (CG_NONE: at the function). */
+bool cg_sig_compute(cg_ctx *c, cg_abi *a, const ir_function *fn, const ir_signature *sig, uint32_t inst,
+                    cg_sig *out);
+/* The signature of any call instruction. */
+const ir_signature *cg_call_sig(const ir_function *fn, const ir_inst_data *in);
+/* Values are vregs (an i128 the first of a pair). */
+void cg_lower_args(cg_ctx *c, cg_abi *a, const uint32_t *params, uint32_t nparams);
+void cg_lower_return(cg_ctx *c, cg_abi *a, const uint32_t *vals, uint32_t n);
+bool cg_lower_call(cg_ctx *c, cg_abi *a, uint32_t inst);
+/* The call of a try_call(_indirect), clobbering every register: its results
+ * in new vregs rets[i] (an i128 the first of a pair); a->last_call is the
+ * call instruction. */
+bool cg_lower_try_call(cg_ctx *c, cg_abi *a, uint32_t inst, uint32_t *rets);
+/* Size the incoming argument area for the function's return_calls (tail
+ * convention: the callee pops it, so the caller may grow it). */
+bool cg_plan_tail_calls(cg_ctx *c, cg_abi *a);
+bool cg_lower_return_call(cg_ctx *c, cg_abi *a, uint32_t inst);
+/* Call host function `name` with the C convention: n scalar arguments. */
+void cg_libcall(cg_ctx *c, const char *name, const ir_type *types, const uint32_t *args, unsigned n,
+                ir_type rtype, uint32_t ret);
+/* lib/run's trampoline for c->fn's signature. */
+bool cg_lower_trampoline(cg_ctx *c);
+/* A load (store) of r, of type t (its class picks the form), width bytes,
+ * at area + disp. */
+void cg_mem(cg_ctx *c, bool store, ir_type t, unsigned width, uint32_t r, unsigned area, uint32_t base,
+            int32_t disp, ir_trapcode trap);
+void cg_lea(cg_ctx *c, uint32_t dst, unsigned area, int32_t disp);
+void cg_symbol_addr(cg_ctx *c, uint32_t dst, uint32_t sym);
+/* The value of global value gv (vmctx, load, iadd_imm, symbol), new vreg. */
+bool cg_gv_value(cg_ctx *c, uint32_t gv, uint32_t inst, unsigned depth, uint32_t *out);
+void cg_abi_free(cg_abi *a);
 
 /* ---- allocation and frame (regalloc.c) --------------------------------------- */
 

@@ -271,7 +271,7 @@ static void count_uses(cg_ctx *c)
             const uint32_t *a = ir_inst_args(fn, i);
             for (uint32_t k = 0; k < in->nargs; k++)
                 USE(a[k]);
-            const uint32_t *p = &fn->pool.v[in->ent];
+            const uint32_t *p = ir_pool_at(fn, in->ent);
             uint32_t calls[2], ncalls = 0;
             const uint32_t *list = calls;
             if (in->op == IR_OP_jump)
@@ -325,7 +325,7 @@ static bool compile(const cg_target *t, const ir_file *file, const ir_function *
     cg_func_init(&c.f);
     bool ok;
     if (trampoline) {
-        ok = isa->lower_trampoline(&c);
+        ok = cg_lower_trampoline(&c);
     } else {
         ir_vec_reserve(&c.vreg_of, fn->values.n);
         ir_vec_reserve(&c.uses, fn->values.n);
@@ -334,7 +334,7 @@ static bool compile(const cg_target *t, const ir_file *file, const ir_function *
             c.vreg_of.v[i] = CG_NONE;
         count_uses(&c);
         c.f.nlabels = fn->blocks.n;     /* IR block n has label n */
-        ok = isa->lower(&c);
+        ok = cg_lower_function(&c);
     }
     ok = ok && cg_regalloc(&c);
     if (ok) {
@@ -370,6 +370,12 @@ static bool compile(const cg_target *t, const ir_file *file, const ir_function *
 bool cg_compile(const cg_target *t, const ir_file *file, uint32_t func, cg_output *out, ir_diag *d)
 {
     return compile(t, file, file->funcs.v[func], false, out, d);
+}
+
+bool cg_compile_function(const cg_target *t, const ir_file *file, const ir_function *fn, cg_output *out,
+                         ir_diag *d)
+{
+    return compile(t, file, fn, false, out, d);
 }
 
 bool cg_compile_trampoline(const cg_target *t, const ir_function *callee, cg_output *out, ir_diag *d)

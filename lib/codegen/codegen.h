@@ -83,6 +83,10 @@ const char *cg_symbol_name(const ir_function *f, char *buf, size_t n);
  * convention the backend does not support yet is
  * "file:line:col: error: unsupported on x86_64: ..." in d, never an abort. */
 bool cg_compile(const cg_target *t, const ir_file *file, uint32_t func, cg_output *out, ir_diag *d);
+/* The same for a function that is not in the file (lib/opt's optimized
+ * copy of one of its functions): names still resolve against file. */
+bool cg_compile_function(const cg_target *t, const ir_file *file, const ir_function *fn, cg_output *out,
+                         ir_diag *d);
 
 /* Define in ctx the host functions generated code calls by name (libcalls
  * such as floorf, fma, memcpy), so linking never depends on which shared

@@ -113,7 +113,7 @@ static void *kbuf(unsigned k, size_t bytes)
     if (keep.cap[k] < bytes) {
         free(keep.buf[k]);
         keep.cap[k] = bytes < 4096 ? 4096 : bytes;
-        keep.buf[k] = malloc(keep.cap[k]);
+        keep.buf[k] = ir_xmalloc(keep.cap[k]);
     }
     return keep.buf[k];
 }

@@ -298,9 +298,9 @@ bool cg_regalloc_local(cg_ctx *c)
     cg_func *f = &c->f;
     uint32_t nv = f->vcls.n;
     ra r = {.c = c, .f = f, .isa = c->isa, .ok = true};
-    uint32_t *mem = malloc((4 * (size_t)nv + 1) * sizeof *mem);
+    uint32_t *mem = ir_xmalloc((4 * (size_t)nv + 1) * sizeof *mem);
     r.home = mem, r.last = mem + nv, r.defb = mem + 2 * nv, r.where = mem + 3 * nv;
-    r.global = calloc(nv + 1, 1);
+    r.global = ir_xcalloc(nv + 1, 1);
     for (uint32_t k = 0; k < 4 * nv; k++)
         mem[k] = CG_NONE;
     for (unsigned k = 0; k < 64; k++)

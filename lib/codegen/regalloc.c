@@ -25,8 +25,8 @@ void cg_parallel_move(cg_func *f, uint32_t pos, const uint32_t *from_in, const u
 {
     /* Quadratic in the arguments of one edge, which are few; sources are
      * copied so a cycle can be redirected through tmp. */
-    uint32_t stackbuf[64], *from = n <= 64 ? stackbuf : malloc(n * sizeof *from);
-    uint8_t donebuf[64], *done = n <= 64 ? donebuf : malloc(n);
+    uint32_t stackbuf[64], *from = n <= 64 ? stackbuf : ir_xmalloc(n * sizeof *from);
+    uint8_t donebuf[64], *done = n <= 64 ? donebuf : ir_xmalloc(n);
     memcpy(from, from_in, n * sizeof *from);
     uint32_t left = 0;
     for (uint32_t i = 0; i < n; i++) {

@@ -112,11 +112,7 @@ void cg_edge_args(cg_ctx *c, uint32_t bc, const ir_signature *sig, const uint32_
     const ir_function *fn = c->fn;
     const uint32_t *p = &fn->pool.v[bc];
     /* collected first: putting a value in a register may emit instructions */
-    uint32_t *rv = malloc((2 * p[1] + 1) * sizeof *rv), n = 0;
-    if (!rv) {
-        fputs("clifrun: out of memory\n", stderr);
-        exit(3);
-    }
+    uint32_t *rv = ir_xmalloc((2 * p[1] + 1) * sizeof *rv), n = 0;
     for (uint32_t i = 0; i < p[1]; i++) {
         uint32_t a = p[2 + i], ix = IR_BLOCKARG_INDEX(a);
         switch (IR_BLOCKARG_KIND(a)) {

@@ -5,6 +5,7 @@
  *              with which flags; `set` flags applied, accepted or refused
  *   module.c   every function of a file compiled into one JIT module (plus
  *              call trampolines), calls, run commands checked and reported
+ *   interp.c   run commands through lib/interp (`test interpret`, `clifrun interpret`)
  *   harness.c  `clifrun test`: files and directories, one forked worker per
  *              file (-j), per-file results, the summary
  *   report.c   the text report and JUnit XML
@@ -14,6 +15,7 @@
 #define CLIFRUN_FILETEST_H
 
 #include "codegen.h"
+#include "interp.h"
 #include "ir.h"
 #include "jit.h"
 #include "run.h"
@@ -36,8 +38,9 @@ uint32_t *ft_line_index(const ir_file *file, uint32_t *nlines);
 const char *ft_line_text(const ir_file *file, const uint32_t *index, uint32_t nlines, uint32_t line,
                          size_t *len);
 
-/* Has the file a `test run` line? */
+/* Has the file a `test run` line?  A `test interpret` line? */
 bool ft_is_run_test(const ir_file *file);
+bool ft_is_interpret_test(const ir_file *file);
 
 typedef enum { FT_RUN, FT_SKIP, FT_ERROR } ft_verdict;
 
@@ -91,6 +94,14 @@ run_status ft_call(const ft_module *m, uint32_t func, const ir_data_value *args,
  * before a run line: a clifrun extension saying the call must trap with
  * CODE.  Returns CODE's text in buf, or NULL. */
 const char *ft_expected_trap(const ft_module *m, const ir_run_cmd *rc, char *buf, size_t n);
+/* The same for a file and its ft_line_index. */
+const char *ft_expected_trap_at(const ir_file *file, const uint32_t *lines, uint32_t nlines,
+                                const ir_run_cmd *rc, char *buf, size_t n);
+
+/* Check the outcome of a run command (or its expected trap) and print its
+ * line as ft_run_cmd does.  Returns whether it passed. */
+bool ft_report_cmd(const ir_file *file, const uint32_t *lines, uint32_t nlines, const ir_run_cmd *rc,
+                   const ir_data_value *actual, const run_outcome *oc, FILE *out, unsigned flags);
 
 /* Run one run or print command: call, check (or expect its trap) and,
  * unless it passed and flags has RUN_REPORT_FAILURES, print its line with
@@ -99,6 +110,22 @@ const char *ft_expected_trap(const ft_module *m, const ir_run_cmd *rc, char *buf
  * oc (may be NULL) gets the outcome. */
 bool ft_run_cmd(const ft_module *m, const ir_run_cmd *rc, double timeout, FILE *out, unsigned flags,
                 run_outcome *oc);
+/* The report of a run command that ended with oc (and returned actual, if
+ * oc->status is RUN_OK), as ft_run_cmd prints it: for a call whose process
+ * ended (RUN_ENDED, from run_batch_run) in the parent. */
+bool ft_report(const ft_module *m, const ir_run_cmd *rc, const ir_data_value *actual,
+               const run_outcome *oc, FILE *out, unsigned flags);
+
+/* ---- the interpreter (interp.c) --------------------------------------------
+ * `test interpret` and `clifrun interpret`: run lines through lib/interp
+ * instead of compiled code, reported the same way. */
+
+/* Run one run or print command through the interpreter (as ft_run_cmd:
+ * checked, its expected trap honoured, printed with run_report).  lines is
+ * the file's ft_line_index. */
+bool ft_interp_run_cmd(interp_ctx *ic, const ir_file *file, const uint32_t *lines, uint32_t nlines,
+                       const ir_run_cmd *rc, const interp_opts *opts, FILE *out, unsigned flags,
+                       run_outcome *oc);
 
 /* ---- the test harness (harness.c, report.c) --------------------------------- */
 
@@ -108,6 +135,9 @@ typedef struct ft_opts {
     unsigned jobs;          /* files at once; 0: the number of cores */
     bool verbose;           /* a line per file and target */
     bool spread;            /* --jit-spread: modules > 4 GiB apart */
+    bool interp;            /* --interpret: every `test run` or `test interpret` file's run
+                               lines through the interpreter only, target lines ignored */
+    bool sandbox;           /* calls run sandboxed (run_sandbox_install) */
     FILE *out;              /* the text report: failures, -v lines, summary */
     FILE *junit;            /* JUnit XML here too, or NULL */
 } ft_opts;
@@ -146,6 +176,8 @@ typedef struct ft_file_result {
     char *vlog;             /* the -v lines */
     double secs;
     unsigned long passed, failed, skipped;
+    bool broken;            /* its worker died in it: the file fails */
+    bool rerun;             /* run again by a careful worker */
 } ft_file_result;
 
 void ft_junit_write(FILE *out, const ft_file_result *r, size_t n, double secs);

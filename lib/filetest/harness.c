@@ -14,6 +14,8 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -47,7 +49,7 @@ static size_t walk(const char *dir, strvec *out)
         if (de->d_name[0] == '.')
             continue;
         size_t l = strlen(dir) + strlen(de->d_name) + 2;
-        char *p = malloc(l);
+        char *p = ir_xmalloc(l);
         snprintf(p, l, "%s/%s", dir, de->d_name);
         struct stat st;
         if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -84,11 +86,11 @@ bool ft_collect(char *const *paths, int n, char ***files, size_t *nfiles, ir_dia
             goto fail;
         }
         if (!S_ISDIR(st.st_mode)) {
-            ir_vec_push(&out, strdup(paths[i]));
+            ir_vec_push(&out, ir_xstrdup(paths[i]));
             continue;
         }
         /* "dir/" and "dir" name the same files */
-        char *dir = strdup(paths[i]);
+        char *dir = ir_xstrdup(paths[i]);
         for (size_t l = strlen(dir); l > 1 && dir[l - 1] == '/'; l--)
             dir[l - 1] = 0;
         size_t added = walk(dir, &out);
@@ -115,10 +117,24 @@ fail:
 
 typedef struct sink {
     int fd;
-    char *buf;
     size_t len, cap;
     double last;            /* of the last flush */
+    char *buf;              /* cap bytes, after the header in the same mapping */
 } sink;
+
+/* The sink lives in memory shared with the worker's child processes (the
+ * calls run there, run_batch_run): a record a child makes is the worker's
+ * as soon as it is made, whatever becomes of the child. */
+#define SINK_CAP ((size_t)4 << 20)
+static sink *sink_new(int fd)
+{
+    sink *s = mmap(NULL, sizeof *s + SINK_CAP, PROT_READ | PROT_WRITE,
+                   MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (s == MAP_FAILED)
+        return NULL;
+    *s = (sink){.fd = fd, .cap = SINK_CAP, .buf = (char *)(s + 1)};
+    return s;
+}
 
 static double now(void)
 {
@@ -154,16 +170,12 @@ static void record(sink *s, char type, int nf, const char *const *f)
     size_t total = 2;
     for (int i = 0; i < nf; i++)
         total += 4 + strlen(f[i]);
-    if (s->len + total > s->cap) {
-        size_t ncap = s->cap ? s->cap : 65536;
-        while (ncap < s->len + total)
-            ncap *= 2;
-        char *nb = realloc(s->buf, ncap);
-        if (!nb)
-            return;
-        s->buf = nb, s->cap = ncap;
-    }
-    char *p = s->buf + s->len;
+    if (s->len + total > s->cap)
+        flush_sink(s);
+    char *big = NULL;
+    if (total > s->cap && !(big = ir_xmalloc(total)))
+        return;
+    char *p = big ? big : s->buf + s->len, *start = p;
     *p++ = type;
     *p++ = (char)nf;
     for (int i = 0; i < nf; i++) {
@@ -172,7 +184,12 @@ static void record(sink *s, char type, int nf, const char *const *f)
         memcpy(p + 4, f[i], l);
         p += 4 + l;
     }
-    s->len += total;
+    if (big) {
+        put_all(s->fd, start, total);
+        free(big);
+        return;
+    }
+    s->len += total;    /* the record counts once it is whole */
     if (type == 'D' || type == 'N' || s->len >= 32768 || now() - s->last > 0.5)
         flush_sink(s);
 }
@@ -197,6 +214,7 @@ static void rec_case(sink *s, int status, uint32_t line, const char *target, con
 typedef struct file_ctx {
     sink *s;
     const ft_opts *o;
+    bool careful;           /* calls in child processes (run_batch_run) */
     const ir_file *file;
     uint32_t *lines, nlines;
 } file_ctx;
@@ -207,11 +225,11 @@ static char *case_name(const file_ctx *fc, const ir_run_cmd *rc)
     size_t len;
     const char *p = ft_line_text(fc->file, fc->lines, fc->nlines, rc->line, &len);
     if (!p)
-        return strdup("?");
+        return ir_xstrdup("?");
     size_t from = rc->col > 0 && rc->col - 1 <= len ? rc->col - 1 : 0;
     while (len > from && (p[len - 1] == ' ' || p[len - 1] == '\t'))
         len--;
-    return strndup(p + from, len - from);
+    return ir_xstrndup(p + from, len - from);
 }
 
 static char *diag_text(const ir_diag *d)
@@ -220,7 +238,7 @@ static char *diag_text(const ir_diag *d)
     size_t n = 0;
     FILE *f = open_memstream(&buf, &n);
     if (!f)
-        return strdup(d->msg);
+        return ir_xstrdup(d->msg);
     fputs("FAIL ", f);
     ir_diag_print(f, d, false);
     fclose(f);
@@ -230,7 +248,7 @@ static char *diag_text(const ir_diag *d)
 static char *target_label(const ir_file *file, uint32_t ti)
 {
     if (ti == IR_NONE)
-        return strdup(jit_arch_name(jit_host_arch()));
+        return ir_xstrdup(jit_arch_name(jit_host_arch()));
     const ir_target *t = &file->targets.v[ti];
     char buf[512];
     size_t k = (size_t)snprintf(buf, sizeof buf, "%s", t->arch);
@@ -238,7 +256,7 @@ static char *target_label(const ir_file *file, uint32_t ti)
         const ir_setting *s = &file->target_flags.v[t->flags + i];
         k += (size_t)snprintf(buf + k, sizeof buf - k, s->value ? " %s=%s" : " %s", s->name, s->value);
     }
-    return strdup(buf);
+    return ir_xstrdup(buf);
 }
 
 /* Every run line of the file as skipped (or failed, with msg) for target. */
@@ -267,7 +285,61 @@ static void verbose_line(sink *s, const char *path, const char *label, unsigned 
     rec_text(s, 'V', buf);
 }
 
-/* Compile and run the file for one target: a case per run line. */
+typedef struct target_run {
+    const file_ctx *fc;
+    const ft_module *m;
+    const char *label;
+} target_run;
+
+static void line_record(const target_run *tr, uint32_t r, bool ok, const char *report)
+{
+    const ir_run_cmd *rc = &tr->fc->file->runs.v[r];
+    char *name = case_name(tr->fc, rc);
+    rec_case(tr->fc->s, ok ? FT_PASS : FT_FAIL, rc->line, tr->label, name, ok ? NULL : report);
+    if (!ok && !tr->m->fn_err[rc->func])
+        rec_text(tr->fc->s, 'L', report);
+    free(name);
+}
+
+/* In the child: run line r, its record into the shared sink. */
+static bool line_item(void *arg, uint32_t r)
+{
+    const target_run *tr = arg;
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    bool ok = false;
+    if (f) {
+        ok = ft_run_cmd(tr->m, &tr->fc->file->runs.v[r], tr->fc->o->timeout, f,
+                        RUN_FMT_LANES | RUN_REPORT_FAILURES, NULL);
+        fclose(f);
+        line_record(tr, r, ok, buf ? buf : "");
+        if (tr->fc->careful)    /* reported even if the worker dies next */
+            flush_sink(tr->fc->s);
+    }
+    free(buf);
+    return ok;
+}
+
+/* In the worker: run line r ended the child that ran it. */
+static void line_ended(void *arg, uint32_t r, const run_outcome *oc)
+{
+    const target_run *tr = arg;
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    if (f) {
+        ft_report(tr->m, &tr->fc->file->runs.v[r], NULL, oc, f, RUN_FMT_LANES | RUN_REPORT_FAILURES);
+        fclose(f);
+    }
+    line_record(tr, r, false, buf ? buf : oc->msg);
+    free(buf);
+}
+
+/* Compile and run the file for one target: a case per run line.  A worker
+ * runs the calls itself, in its sandbox; a careful one (a file that ended
+ * a worker is run again by one) runs them in child processes, so that the
+ * line that ends one is reported and the next runs. */
 static void run_target(const file_ctx *fc, jit_ctx *ctx, const cg_target *t, const char *label)
 {
     const ir_file *file = fc->file;
@@ -289,19 +361,74 @@ static void run_target(const file_ctx *fc, jit_ctx *ctx, const cg_target *t, con
             rec_text(fc->s, 'L', msg);
             free(msg);
         }
+    target_run tr = {fc, &m, label};
+    if (!fc->careful) {
+        unsigned failed = 0;
+        for (uint32_t r = 0; r < file->runs.n; r++)
+            failed += !line_item(&tr, r);
+        verbose_line(fc->s, file->path, label, file->runs.n - failed, failed, 0, NULL);
+        ft_module_free(&m);
+        return;
+    }
+    /* one child process for the lines, sandboxed: a line that ends it
+     * (exit, abort, the sandbox, stuck in host code) fails, the next runs */
+    run_batch b = {.n = file->runs.n, .item = line_item, .ended = line_ended, .arg = &tr,
+                   .timeout = fc->o->timeout, .sandbox = fc->o->sandbox, .keep_fd = fc->s->fd};
+    run_batch_result br;
+    bool ok = run_batch_run(&b, &br);
+    unsigned failed = br.failed;
+    for (uint32_t r = br.next; !ok && r < file->runs.n; r++) {
+        char msg[400], *name = case_name(fc, &file->runs.v[r]);
+        snprintf(msg, sizeof msg, "FAIL %s:%u: %s\n", file->path, file->runs.v[r].line, br.error);
+        rec_case(fc->s, FT_FAIL, file->runs.v[r].line, label, name, msg);
+        if (r == br.next)
+            rec_text(fc->s, 'L', msg);
+        free(name);
+        failed++;
+    }
+    verbose_line(fc->s, file->path, label, file->runs.n - failed, failed, 0, NULL);
+    ft_module_free(&m);
+}
+
+/* The file's run lines through the interpreter, once, whatever its target
+ * lines say: a case per run line under the label "interpret".  A function
+ * the interpreter cannot run is reported once; its run lines fail. */
+static void run_interp(const file_ctx *fc)
+{
+    static const char label[] = "interpret";
+    const ir_file *file = fc->file;
+    interp_ctx *ic = interp_new(file);
+    uint8_t *checked = calloc(file->funcs.n + 1, 1);   /* 1 supported, 2 not */
+    if (!ic || !checked) {
+        all_lines(fc, FT_FAIL, label, "FAIL: out of memory\n");
+        interp_free(ic);
+        free(checked);
+        return;
+    }
+    interp_opts io = {.timeout = fc->o->timeout};
     unsigned passed = 0, failed = 0;
     char *buf = NULL;
     size_t n = 0;
     FILE *f = open_memstream(&buf, &n);
     for (uint32_t r = 0; f && r < file->runs.n; r++) {
         const ir_run_cmd *rc = &file->runs.v[r];
+        if (!checked[rc->func]) {
+            ir_diag d;
+            checked[rc->func] = interp_supported(ic, rc->func, &d) ? 1 : 2;
+            if (checked[rc->func] == 2) {
+                char *msg = diag_text(&d);
+                rec_text(fc->s, 'L', msg);
+                free(msg);
+            }
+        }
         rewind(f);
-        bool ok = ft_run_cmd(&m, rc, fc->o->timeout, f, RUN_FMT_LANES | RUN_REPORT_FAILURES, NULL);
+        bool ok = ft_interp_run_cmd(ic, file, fc->lines, fc->nlines, rc, &io, f,
+                                    RUN_FMT_LANES | RUN_REPORT_FAILURES, NULL);
         fputc(0, f);
         fflush(f);
         char *name = case_name(fc, rc);
         rec_case(fc->s, ok ? FT_PASS : FT_FAIL, rc->line, label, name, ok ? NULL : buf);
-        if (!ok && !m.fn_err[rc->func])
+        if (!ok && checked[rc->func] == 1)
             rec_text(fc->s, 'L', buf);
         free(name);
         ok ? passed++ : failed++;
@@ -309,13 +436,16 @@ static void run_target(const file_ctx *fc, jit_ctx *ctx, const cg_target *t, con
     if (f)
         fclose(f);
     free(buf);
+    free(checked);
+    interp_free(ic);
     verbose_line(fc->s, file->path, label, passed, failed, 0, NULL);
-    ft_module_free(&m);
 }
 
 /* The file by Cranelift's rules: once per target line of the host's
- * architecture whose flags the host has; skipped as a whole if none is. */
-static void run_file(sink *s, const char *path, const ft_opts *o, jit_ctx **ctx)
+ * architecture whose flags the host has; skipped as a whole if none is.
+ * `test interpret` runs it through the interpreter too, once (--interpret:
+ * only there). */
+static void run_file(sink *s, const char *path, const ft_opts *o, jit_ctx **ctx, bool careful)
 {
     ir_file file;
     char *src;
@@ -330,41 +460,59 @@ static void run_file(sink *s, const char *path, const ft_opts *o, jit_ctx **ctx)
         free(src);
         return;
     }
-    file_ctx fc = {.s = s, .o = o, .file = &file};
+    file_ctx fc = {.s = s, .o = o, .careful = careful, .file = &file};
     fc.lines = ft_line_index(&file, &fc.nlines);
     char num[16];
-    snprintf(num, sizeof num, "%u", file.runs.n);
-    rec_text(s, 'N', num);
     jit_arch arch = o->arch ? o->arch : jit_host_arch();
     uint32_t nt = file.targets.n ? file.targets.n : 1;
-    int *verdict = calloc(nt, sizeof *verdict);
-    cg_target *tg = calloc(nt, sizeof *tg);
-    char (*why)[160] = calloc(nt, sizeof *why);
-    if (!ft_is_run_test(&file)) {
-        const char *w = file.tests.n ? "no `test run` line" : "no test line (run it with `clifrun FILE`)";
+    int *verdict = ir_xcalloc(nt, sizeof *verdict);
+    cg_target *tg = ir_xcalloc(nt, sizeof *tg);
+    char (*why)[160] = ir_xcalloc(nt, sizeof *why);
+    char **errs = ir_xcalloc(nt, sizeof *errs);
+    bool run = ft_is_run_test(&file), interp = ft_is_interpret_test(&file);
+    if (!run && !interp) {
+        const char *w = file.tests.n ? "no `test run` or `test interpret` line"
+                                     : "no test line (run it with `clifrun FILE`)";
+        snprintf(num, sizeof num, "%u", file.runs.n);
+        rec_text(s, 'N', num);
         all_lines(&fc, FT_SKIPPED, "", w);
         verbose_line(s, path, NULL, 0, 0, file.runs.n, w);
         goto out;
     }
+    interp |= o->interp;
+    run &= !o->interp;
     bool any = false, first_same = false;
     int first_skip = -1;
-    for (uint32_t i = 0; i < nt; i++) {
+    unsigned long lines = 0;    /* the cases this file will have: 'N' */
+    for (uint32_t i = 0; i < nt && run; i++) {
         uint32_t ti = file.targets.n ? i : IR_NONE;
         verdict[i] = ft_target(&file, ti, arch, &tg[i], why[i], sizeof why[i], &d);
-        if (verdict[i] == FT_ERROR) {
-            char *lab = target_label(&file, ti), *msg = diag_text(&d);
-            rec_text(s, 'L', msg);
-            all_lines(&fc, FT_FAIL, lab, msg);
-            verbose_line(s, path, lab, 0, file.runs.n ? file.runs.n : 1, 0, NULL);
-            free(lab);
-            free(msg);
-        }
+        if (verdict[i] == FT_ERROR)
+            errs[i] = diag_text(&d);
         /* a skip for this architecture (host lacks a flag) beats one for another */
         bool same_arch = ti == IR_NONE || !strcmp(file.targets.v[ti].arch, jit_arch_name(arch));
         if (verdict[i] == FT_SKIP && (first_skip < 0 || (same_arch && !first_same)))
             first_skip = (int)i, first_same = same_arch;
         any |= verdict[i] != FT_SKIP;
+        lines += verdict[i] != FT_SKIP || same_arch ? file.runs.n : 0;
     }
+    /* sent before any case, so that the parent knows how many lines a
+     * worker that dies in this file leaves unreported */
+    lines = (run ? (any ? lines : file.runs.n) : 0) + (interp ? file.runs.n : 0);
+    snprintf(num, sizeof num, "%lu", lines);
+    rec_text(s, 'N', num);
+    if (interp)
+        run_interp(&fc);
+    if (!run)
+        goto out;
+    for (uint32_t i = 0; i < nt; i++)
+        if (errs[i]) {
+            char *lab = target_label(&file, file.targets.n ? i : IR_NONE);
+            rec_text(s, 'L', errs[i]);
+            all_lines(&fc, FT_FAIL, lab, errs[i]);
+            verbose_line(s, path, lab, 0, file.runs.n ? file.runs.n : 1, 0, NULL);
+            free(lab);
+        }
     if (!any) {
         all_lines(&fc, FT_SKIPPED, "", why[first_skip]);
         verbose_line(s, path, NULL, 0, 0, file.runs.n, why[first_skip]);
@@ -391,6 +539,9 @@ static void run_file(sink *s, const char *path, const ft_opts *o, jit_ctx **ctx)
         free(lab);
     }
 out:
+    for (uint32_t i = 0; i < nt; i++)
+        free(errs[i]);
+    free(errs);
     free(verdict);
     free(tg);
     free(why);
@@ -403,6 +554,7 @@ out:
 
 typedef struct worker {
     pid_t pid;              /* 0: no process */
+    bool careful;           /* runs one file, its calls in child processes */
     int cmd, res;           /* pipe ends: file numbers to it, records from it */
     bool busy;
     size_t file;            /* the file it is on */
@@ -412,12 +564,29 @@ typedef struct worker {
 } worker;
 
 /* A worker: reads file numbers until its pipe closes, runs each. */
-static _Noreturn void worker_main(int cmd, int res, char *const *files, const ft_opts *o)
+static _Noreturn void worker_main(int cmd, int res, char *const *files, const ft_opts *o, bool careful)
 {
     /* stdout belongs to the report (it may be XML): what compiled code
      * prints goes to stderr */
     dup2(2, 1);
-    sink s = {.fd = res, .last = now()};
+    sink *s = sink_new(res);
+    if (!s)
+        _exit(1);
+    s->last = now();
+    /* A worker runs the calls of file after file itself: no process per
+     * file (a fork costs milliseconds on some machines, the suite's files
+     * a few each).  So it is sandboxed before any file is read, and
+     * expendable: a call that ends it is the parent's to find again (it
+     * runs the file once more in a careful worker).  If the sandbox
+     * cannot be installed, calls go to (sandboxed) child processes. */
+    bool sandboxed = false;
+    if (!careful)
+        run_set_expendable();
+    if (!careful && o->sandbox) {
+        char why[200];
+        sandboxed = run_sandbox_install(why, sizeof why);
+        careful = !sandboxed;
+    }
     jit_ctx *ctx = NULL;
     uint32_t i;
     for (;;) {
@@ -426,32 +595,24 @@ static _Noreturn void worker_main(int cmd, int res, char *const *files, const ft
             continue;
         if (n != sizeof i)
             break;
-        run_file(&s, files[i], o, &ctx);
-        rec_text(&s, 'D', "");
+        run_file(s, files[i], o, &ctx, careful);
+        rec_text(s, 'D', "");
     }
     if (ctx)
         jit_ctx_free(ctx);
-    free(s.buf);
+    munmap(s, sizeof *s + SINK_CAP);
     close(res);
     close(cmd);
+    if (sandboxed) {    /* exit handlers (LeakSanitizer's) need what the sandbox blocks */
+        fflush(NULL);
+        _exit(0);
+    }
     exit(0);
 }
 
-/* fork(), but not glibc's: its child hangs under qemu-user 7.2 (Debian 12,
- * no rseq, no set_robust_list), where clifrun for AArch64 is tested.  The
- * parent has no other thread, so no lock of glibc's can be held; the child
- * keeps the parent's cached thread id, which only raise() reads (a worker
- * that crashes still dies of it). */
-static pid_t fork_process(void)
-{
-#ifdef SYS_clone
-    return (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
-#else
-    return fork();
-#endif
-}
 
-static bool spawn(worker *ws, unsigned k, unsigned nw, char *const *files, const ft_opts *o)
+static bool spawn(worker *ws, unsigned k, unsigned nw, char *const *files, const ft_opts *o,
+                  bool careful)
 {
     int c[2], r[2];
     if (pipe(c) != 0)
@@ -461,12 +622,24 @@ static bool spawn(worker *ws, unsigned k, unsigned nw, char *const *files, const
         return false;
     }
     fflush(NULL);
-    pid_t pid = fork_process();
+    pid_t parent = getpid();
+    pid_t pid = run_fork();   /* glibc's fork hangs under qemu-user (run.h) */
     if (pid < 0) {
         close(c[0]), close(c[1]), close(r[0]), close(r[1]);
         return false;
     }
     if (pid == 0) {
+        /* a worker and the processes it starts die with the parent, and
+         * form a group of their own: a Ctrl-C reaches only the parent,
+         * which stops them, and kill(-pid) stops all of them at once */
+        setpgid(0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(1);
+        struct sigaction dfl = {.sa_handler = SIG_DFL};
+        sigaction(SIGINT, &dfl, NULL);
+        sigaction(SIGTERM, &dfl, NULL);
+        sigaction(SIGHUP, &dfl, NULL);
         /* the siblings' pipes are theirs: holding their ends would hide
          * their deaths from the parent and keep them waiting for work */
         for (unsigned i = 0; i < nw; i++)
@@ -474,11 +647,12 @@ static bool spawn(worker *ws, unsigned k, unsigned nw, char *const *files, const
                 close(ws[i].cmd), close(ws[i].res);
         close(c[1]);
         close(r[0]);
-        worker_main(c[0], r[1], files, o);
+        worker_main(c[0], r[1], files, o, careful);
     }
+    setpgid(pid, pid);
     close(c[0]);
     close(r[1]);
-    ws[k] = (worker){.pid = pid, .cmd = c[1], .res = r[0]};
+    ws[k] = (worker){.pid = pid, .careful = careful, .cmd = c[1], .res = r[0]};
     return true;
 }
 
@@ -490,7 +664,7 @@ static char *field(const char **p, const char *end)
     memcpy(&l, *p, 4);
     if ((size_t)(end - *p - 4) < l)
         return NULL;
-    char *s = strndup(*p + 4, l);
+    char *s = ir_xstrndup(*p + 4, l);
     *p += 4 + l;
     return s;
 }
@@ -516,7 +690,7 @@ static size_t record_len(const char *p, const char *end)
 static void append(char **dst, const char *text)
 {
     size_t a = *dst ? strlen(*dst) : 0, b = strlen(text);
-    char *n = realloc(*dst, a + b + 2);
+    char *n = ir_xrealloc(*dst, a + b + 2);
     if (!n)
         return;
     memcpy(n + a, text, b + 1);
@@ -566,9 +740,13 @@ static void finish(const char *buf, size_t len, ft_file_result *r, const char *w
     char msg[512];
     snprintf(msg, sizeof msg, "FAIL %s: %s\n", r->path, why);
     append(&r->log, msg);
+    /* every run line it did not report fails, so that the totals are
+     * always the files' run lines; a file whose worker died before it
+     * said how many counts one, as a file that does not load does */
     unsigned long lost = total > (long)lines_seen ? (unsigned long)total - lines_seen : 0;
-    r->failed += lost ? lost : 1;
-    ft_case c = {.status = FT_FAIL, .target = strdup(""), .name = strdup("(worker)"), .msg = strdup(msg)};
+    r->failed += total < 0 ? 1 : lost;
+    r->broken = true;
+    ft_case c = {.status = FT_FAIL, .target = ir_xstrdup(""), .name = ir_xstrdup("(worker)"), .msg = ir_xstrdup(msg)};
     ir_vec_push(&r->cases, c);
 }
 
@@ -581,13 +759,19 @@ static bool file_done(worker *w)
     return false;
 }
 
-/* A worker that died or hung: its file fails, the slot is empty. */
-static void bury(worker *w, ft_file_result *r, bool killed, double stall)
+/* A worker that died or hung: its file fails, the slot is empty.  A file
+ * whose calls ended a worker (exit, abort, the sandbox, a call stuck in
+ * host code) is not failed but run again by a careful worker (rerun set),
+ * which finds and reports the line. */
+static void bury(worker *w, ft_file_result *r, bool killed, double stall, bool *rerun)
 {
     int status = 0;
+    /* the worker's group: the worker if it hangs, what it started if it died */
+    kill(-w->pid, SIGKILL);
     if (killed)
         kill(w->pid, SIGKILL);
-    close(w->cmd);
+    if (w->cmd >= 0)
+        close(w->cmd);
     close(w->res);
     while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
         ;
@@ -600,10 +784,32 @@ static void bury(worker *w, ft_file_result *r, bool killed, double stall)
     else
         snprintf(why, sizeof why, "the worker exited with status %d before finishing",
                  WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-    if (w->busy)
+    if (rerun)
+        *rerun = w->busy && !killed && !w->careful && r && !r->rerun;
+    if (w->busy && !(rerun && *rerun))
         finish(w->buf, w->len, r, why);
     free(w->buf);
     *w = (worker){0};
+}
+
+/* Start a careful worker in slot k for file i, whose first run ended a worker. */
+static bool rerun_file(worker *ws, unsigned k, unsigned nw, char *const *files, const ft_opts *o,
+                       size_t i, ft_file_result *r)
+{
+    r->rerun = true;
+    if (!spawn(ws, k, nw, files, o, true))
+        return false;
+    uint32_t fi = (uint32_t)i;
+    worker *w = &ws[k];
+    if (write(w->cmd, &fi, sizeof fi) != sizeof fi) {
+        bury(w, NULL, false, 0, NULL);
+        return false;
+    }
+    close(w->cmd);          /* one file, then it ends */
+    w->cmd = -1;
+    w->busy = true, w->file = i, w->len = w->parsed = 0;
+    w->start = w->last = now();
+    return true;
 }
 
 void ft_file_result_free(ft_file_result *r)
@@ -647,6 +853,30 @@ static void skip_summary(FILE *out, const ft_file_result *res, size_t nfiles)
     ir_vec_free(&rs);
 }
 
+static volatile sig_atomic_t stop_signal;
+
+static void stop_handler(int sig)
+{
+    stop_signal = sig;
+}
+
+static void report_file(const ft_file_result *r, const ft_opts *o, ft_counts *c)
+{
+    if (r->log)
+        fputs(r->log, o->out);
+    if (o->verbose && r->vlog)
+        fputs(r->vlog, o->out);
+    fflush(o->out);
+    c->passed += r->passed, c->failed += r->failed, c->skipped += r->skipped;
+    c->files++;
+    if (r->failed || r->broken)
+        c->files_failed++;
+    else if (r->passed)
+        c->files_passed++;
+    else
+        c->files_skipped++;
+}
+
 /* The parent's tables, reachable from here in the workers too: they end
  * with exit(), and LeakSanitizer must not count what they inherited. */
 static struct {
@@ -666,30 +896,32 @@ int ft_test(char *const *files, size_t nfiles, const ft_opts *o, ft_counts *c)
     }
     if (nw > nfiles)
         nw = nfiles ? (unsigned)nfiles : 1;
-    ft_file_result *res = calloc(nfiles + 1, sizeof *res);
-    bool *complete = calloc(nfiles + 1, sizeof *complete);
-    worker *ws = calloc(nw, sizeof *ws);
-    struct pollfd *pfd = calloc(nw, sizeof *pfd);
+    ft_file_result *res = ir_xcalloc(nfiles + 1, sizeof *res);
+    bool *complete = ir_xcalloc(nfiles + 1, sizeof *complete);
+    worker *ws = ir_xcalloc(nw, sizeof *ws);
+    struct pollfd *pfd = ir_xcalloc(nw, sizeof *pfd);
     parent.res = res, parent.complete = complete, parent.ws = ws, parent.pfd = pfd;
-    if (!res || !complete || !ws || !pfd) {
-        free(res), free(complete), free(ws), free(pfd);
-        fputs("clifrun test: out of memory\n", stderr);
-        return 1;
-    }
-    /* a dead worker's pipe must not kill the parent */
-    struct sigaction ign = {.sa_handler = SIG_IGN}, old_pipe;
+    /* a dead worker's pipe must not kill the parent; SIGINT, SIGTERM and
+     * SIGHUP stop the workers and end with what ran */
+    struct sigaction ign = {.sa_handler = SIG_IGN}, old_pipe, old_stop[3];
     sigaction(SIGPIPE, &ign, &old_pipe);
+    static const int stop_sigs[3] = {SIGINT, SIGTERM, SIGHUP};
+    struct sigaction on_stop = {.sa_handler = stop_handler};
+    sigemptyset(&on_stop.sa_mask);
+    stop_signal = 0;
+    for (int k = 0; k < 3; k++)
+        sigaction(stop_sigs[k], &on_stop, &old_stop[k]);
     double t0 = now(), stall = o->timeout > 0 ? o->timeout + 60 : 0;
     size_t next = 0, printed = 0;
     for (size_t i = 0; i < nfiles; i++)
         res[i].path = files[i];
-    while (printed < nfiles) {
+    while (printed < nfiles && !stop_signal) {
         /* hand out files to idle workers, starting any that are missing */
         for (unsigned k = 0; k < nw && next < nfiles; k++) {
             worker *w = &ws[k];
             if (w->busy)
                 continue;
-            if (!w->pid && !spawn(ws, k, nw, files, o)) {
+            if (!w->pid && !spawn(ws, k, nw, files, o, false)) {
                 char msg[256];
                 snprintf(msg, sizeof msg, "FAIL %s: cannot start a worker: %s\n", files[next], strerror(errno));
                 append(&res[next].log, msg);
@@ -699,7 +931,7 @@ int ft_test(char *const *files, size_t nfiles, const ft_opts *o, ft_counts *c)
             }
             uint32_t i = (uint32_t)next;
             if (write(w->cmd, &i, sizeof i) != sizeof i) {
-                bury(w, NULL, false, 0);
+                bury(w, NULL, false, 0, NULL);
                 continue;   /* the next round starts another */
             }
             w->busy = true, w->file = next++, w->len = w->parsed = 0;
@@ -711,6 +943,8 @@ int ft_test(char *const *files, size_t nfiles, const ft_opts *o, ft_counts *c)
                 pfd[np++] = (struct pollfd){.fd = ws[k].res, .events = POLLIN};
         if (np && poll(pfd, np, 1000) < 0 && errno != EINTR)
             break;
+        if (stop_signal)
+            break;
         double t = now();
         for (unsigned k = 0, p = 0; k < nw; k++) {
             worker *w = &ws[k];
@@ -721,7 +955,7 @@ int ft_test(char *const *files, size_t nfiles, const ft_opts *o, ft_counts *c)
             if (ev & (POLLIN | POLLHUP | POLLERR)) {
                 if (w->cap - w->len < 65536) {
                     size_t ncap = w->cap ? w->cap * 2 : 131072;
-                    char *nb = realloc(w->buf, ncap);
+                    char *nb = ir_xrealloc(w->buf, ncap);
                     if (nb)
                         w->buf = nb, w->cap = ncap;
                 }
@@ -733,45 +967,67 @@ int ft_test(char *const *files, size_t nfiles, const ft_opts *o, ft_counts *c)
                         r->secs = t - w->start;
                         complete[w->file] = true;
                         w->busy = false;
+                        if (w->careful) {   /* it ends; a worker takes its slot */
+                            close(w->res);
+                            while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
+                                ;
+                            free(w->buf);
+                            *w = (worker){0};
+                        }
                     }
                 } else if (n == 0 || errno != EINTR) {
-                    r->secs = t - w->start;
-                    complete[w->file] = true;
-                    bury(w, r, false, stall);
+                    size_t fi = w->file;
+                    double start = w->start;
+                    bool rerun = false;
+                    bury(w, r, false, stall, &rerun);
+                    if (!rerun || !rerun_file(ws, k, nw, files, o, fi, r)) {
+                        if (rerun)
+                            finish("", 0, r, "cannot start a worker to run it again");
+                        r->secs = t - start;
+                        complete[fi] = true;
+                    }
                 }
             } else if (stall && t - w->last > stall) {
                 r->secs = t - w->start;
                 complete[w->file] = true;
-                bury(w, r, true, stall);
+                bury(w, r, true, stall, NULL);
             }
         }
         /* the report, in file order */
-        for (; printed < nfiles && complete[printed]; printed++) {
-            ft_file_result *r = &res[printed];
-            if (r->log)
-                fputs(r->log, o->out);
-            if (o->verbose && r->vlog)
-                fputs(r->vlog, o->out);
-            fflush(o->out);
-            c->passed += r->passed, c->failed += r->failed, c->skipped += r->skipped;
-            c->files++;
-            if (r->failed)
-                c->files_failed++;
-            else if (r->passed)
-                c->files_passed++;
-            else
-                c->files_skipped++;
-        }
+        for (; printed < nfiles && complete[printed]; printed++)
+            report_file(&res[printed], o, c);
     }
+    unsigned cut = 0, not_run = 0;
     for (unsigned k = 0; k < nw; k++)
         if (ws[k].pid) {
-            close(ws[k].cmd);   /* the worker's signal to exit */
+            if (stop_signal) {
+                kill(-ws[k].pid, SIGKILL);  /* the worker and what it started */
+                kill(ws[k].pid, SIGKILL);
+                if (ws[k].busy) {           /* what it had reported counts */
+                    finish(ws[k].buf, ws[k].len, &res[ws[k].file], NULL);
+                    complete[ws[k].file] = true;
+                    cut++;
+                }
+            }
+            if (ws[k].cmd >= 0)
+                close(ws[k].cmd);   /* the worker's signal to exit */
             close(ws[k].res);
             while (waitpid(ws[k].pid, NULL, 0) < 0 && errno == EINTR)
                 ;
             free(ws[k].buf);
         }
+    if (stop_signal) {          /* the files that ran, in order; then why it stopped */
+        for (size_t i = printed; i < nfiles; i++)
+            if (complete[i])
+                report_file(&res[i], o, c);
+            else
+                not_run++;
+        fprintf(o->out, "clifrun test: stopped by SIG%s: %u file%s cut short, %u not run (of %zu)\n",
+                sigabbrev_np(stop_signal), cut, cut == 1 ? "" : "s", not_run, nfiles);
+    }
     sigaction(SIGPIPE, &old_pipe, NULL);
+    for (int k = 0; k < 3; k++)
+        sigaction(stop_sigs[k], &old_stop[k], NULL);
     if (o->verbose)
         fprintf(o->out, "%u files: %u passed, %u failed, %u skipped\n", c->files, c->files_passed,
                 c->files_failed, c->files_skipped);
@@ -788,5 +1044,7 @@ int ft_test(char *const *files, size_t nfiles, const ft_opts *o, ft_counts *c)
     free(ws);
     free(pfd);
     memset(&parent, 0, sizeof parent);
-    return c->failed ? 1 : 0;
+    if (stop_signal)
+        return 128 + stop_signal;
+    return c->failed || c->files_failed ? 1 : 0;
 }

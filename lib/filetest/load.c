@@ -21,14 +21,14 @@ char *ft_read_file(const char *path, size_t *len)
         return NULL;
     }
     size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
+    char *buf = ir_xmalloc(cap + 1);
     for (;;) {
         if (!buf)
             break;
         n += fread(buf + n, 1, cap - n, f);
         if (n < cap)
             break;
-        char *nb = realloc(buf, (cap *= 2) + 1);
+        char *nb = ir_xrealloc(buf, (cap *= 2) + 1);
         if (!nb) {
             free(buf);
             buf = NULL;
@@ -73,6 +73,12 @@ bool ft_load(ir_file *file, const char *path, char **src, bool verify, ir_diag *
         d->file = path, d->src = *src, d->len = len;
         return false;
     }
+    if (verify && !verify_file_decls(file, d)) {
+        d->file = path;
+        d->src = *src;
+        d->len = len;
+        return false;
+    }
     return true;
 }
 
@@ -103,12 +109,22 @@ const char *ft_line_text(const ir_file *file, const uint32_t *index, uint32_t nl
     return s;
 }
 
-bool ft_is_run_test(const ir_file *file)
+static bool has_test(const ir_file *file, const char *name)
 {
     for (uint32_t i = 0; i < file->tests.n; i++)
-        if (!strcmp(file->tests.v[i], "run"))
+        if (!strcmp(file->tests.v[i], name))
             return true;
     return false;
+}
+
+bool ft_is_run_test(const ir_file *file)
+{
+    return has_test(file, "run");
+}
+
+bool ft_is_interpret_test(const ir_file *file)
+{
+    return has_test(file, "interpret");
 }
 
 /* ---- `set` flags ------------------------------------------------------------- */

@@ -1,6 +1,7 @@
 /* lib/filetest/module.c: a file compiled into one JIT module
  * (function_runner.rs: TestFileCompiler), calls into it and run commands. */
 #include "filetest.h"
+#include "opt.h"
 
 #include <string.h>
 
@@ -26,6 +27,17 @@ static const char *describe_pc(uintptr_t pc, char *buf, size_t size)
     else
         snprintf(buf, size, "%s%s+0x%x", pct, fname, ti.func_offset);
     return buf;
+}
+
+/* The guard's question: may an interrupt end the call at pc? */
+static bool in_code(uintptr_t pc)
+{
+    return jit_pc_in_code(cur_ctx, pc);
+}
+
+static void fence(bool executable)
+{
+    jit_code_fence(cur_ctx, executable);
 }
 
 jit_ctx *ft_ctx_new(bool spread, jit_error *err)
@@ -71,7 +83,7 @@ bool ft_module_build(ft_module *m, jit_ctx *ctx, const ir_file *file, const cg_t
     for (uint32_t i = 0; ok && i < nf; i++) {
         const ir_function *fn = file->funcs.v[i];
         char name[128];
-        if (!cg_compile(t, file, i, &outs[i], d)) {
+        if (!opt_compile(t, file, i, &outs[i], d)) {
             if (!(flags & FT_PARTIAL) || !(m->fn_err[i] = malloc(sizeof *d))) {
                 ok = false;
                 break;
@@ -104,7 +116,7 @@ bool ft_module_build(ft_module *m, jit_ctx *ctx, const ir_file *file, const cg_t
                 continue;
             snprintf(td.msg, sizeof td.msg, "%s", err.msg);
         }
-        m->tramp_err[i] = strdup(td.msg);
+        m->tramp_err[i] = ir_xstrdup(td.msg);
     }
     if (ok && !(jit_module_link(m->mod, &err) && jit_module_finalize(m->mod, &err))) {
         ir_diag_set(d, err.line, err.col, "%s", err.msg);
@@ -173,7 +185,8 @@ run_status ft_call(const ft_module *m, uint32_t func, const ir_data_value *args,
         snprintf(oc->msg, sizeof oc->msg, "no call trampoline: %s", m->tramp_err[func]);
         return RUN_ERROR;
     }
-    run_opts opts = {.timeout = timeout, .describe_pc = describe_pc, .interrupt = m->interruptible};
+    run_opts opts = {.timeout = timeout, .describe_pc = describe_pc, .interrupt = m->interruptible,
+                     .in_code = in_code, .fence = fence};
     cur_ctx = m->ctx;
     run_status st = run_call(&m->callees[func], fn, &fn->sig, args, nargs, results, &opts, oc);
     cur_ctx = NULL;
@@ -182,10 +195,11 @@ run_status ft_call(const ft_module *m, uint32_t func, const ir_data_value *args,
 
 /* ---- run commands ----------------------------------------------------------------- */
 
-const char *ft_expected_trap(const ft_module *m, const ir_run_cmd *rc, char *buf, size_t n)
+const char *ft_expected_trap_at(const ir_file *file, const uint32_t *lines, uint32_t nlines,
+                                const ir_run_cmd *rc, char *buf, size_t n)
 {
     size_t len = 0;
-    const char *p = ft_line_text(m->file, m->lines, m->nlines, rc->line - 1, &len);
+    const char *p = ft_line_text(file, lines, nlines, rc->line - 1, &len);
     if (!p)
         return NULL;
     const char *end = p + len;
@@ -202,6 +216,11 @@ const char *ft_expected_trap(const ft_module *m, const ir_run_cmd *rc, char *buf
         return i ? buf : NULL;
     }
     return NULL;
+}
+
+const char *ft_expected_trap(const ft_module *m, const ir_run_cmd *rc, char *buf, size_t n)
+{
+    return ft_expected_trap_at(m->file, m->lines, m->nlines, rc, buf, n);
 }
 
 /* An expected trap: it must happen, with that code. */
@@ -229,6 +248,20 @@ static bool report_trap(FILE *out, const ir_file *file, const ir_run_cmd *rc, co
     return false;
 }
 
+bool ft_report_cmd(const ir_file *file, const uint32_t *lines, uint32_t nlines, const ir_run_cmd *rc,
+                   const ir_data_value *actual, const run_outcome *oc, FILE *out, unsigned flags)
+{
+    char tb[32];
+    const char *code = ft_expected_trap_at(file, lines, nlines, rc, tb, sizeof tb);
+    return code ? report_trap(out, file, rc, code, actual, oc, flags) : run_report(out, file, rc, actual, oc, flags);
+}
+
+bool ft_report(const ft_module *m, const ir_run_cmd *rc, const ir_data_value *actual,
+               const run_outcome *oc, FILE *out, unsigned flags)
+{
+    return ft_report_cmd(m->file, m->lines, m->nlines, rc, actual, oc, out, flags);
+}
+
 bool ft_run_cmd(const ft_module *m, const ir_run_cmd *rc, double timeout, FILE *out, unsigned flags,
                 run_outcome *oc_out)
 {
@@ -245,10 +278,7 @@ bool ft_run_cmd(const ft_module *m, const ir_run_cmd *rc, double timeout, FILE *
         memset(actual, 0, (nr ? nr : 1) * sizeof *actual);
         ft_call(m, rc->func, rc->nargs ? &file->data.v[rc->args] : NULL, rc->nargs, actual, timeout, &oc);
     }
-    char tb[32];
-    const char *code = ft_expected_trap(m, rc, tb, sizeof tb);
-    bool pass = code ? report_trap(out, file, rc, code, actual, &oc, flags)
-                     : run_report(out, file, rc, actual, &oc, flags);
+    bool pass = ft_report_cmd(file, m->lines, m->nlines, rc, actual, &oc, out, flags);
     if (oc_out)
         *oc_out = oc;
     if (actual != small)

@@ -54,7 +54,7 @@ static void xml_text(FILE *out, const char *s)
 static void xml_first_line(FILE *out, const char *s)
 {
     const char *nl = strchr(s, '\n');
-    char *line = nl ? strndup(s, (size_t)(nl - s)) : strdup(s);
+    char *line = nl ? ir_xstrndup(s, (size_t)(nl - s)) : ir_xstrdup(s);
     xml_text(out, line ? line : "");
     free(line);
 }

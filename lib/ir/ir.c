@@ -3,17 +3,62 @@
 
 #include <stdarg.h>
 #include <string.h>
+#include <unistd.h>
+
+_Noreturn void ir_out_of_memory(void)
+{
+    static const char msg[] = "clifrun: out of memory\n";
+    ssize_t w = write(2, msg, sizeof msg - 1);   /* stdio may need memory itself */
+    (void)w;
+    _exit(3);
+}
+
+void *ir_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        ir_out_of_memory();
+    return p;
+}
+
+void *ir_xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        ir_out_of_memory();
+    return p;
+}
+
+void *ir_xrealloc(void *v, size_t n)
+{
+    void *p = realloc(v, n ? n : 1);
+    if (!p)
+        ir_out_of_memory();
+    return p;
+}
+
+char *ir_xstrdup(const char *s)
+{
+    char *p = strdup(s);
+    if (!p)
+        ir_out_of_memory();
+    return p;
+}
+
+char *ir_xstrndup(const char *s, size_t n)
+{
+    char *p = strndup(s, n);
+    if (!p)
+        ir_out_of_memory();
+    return p;
+}
 
 void *ir_vec_grow_(void *v, uint32_t *cap, uint32_t need, size_t elem)
 {
     uint32_t c = *cap ? *cap : 32;
     while (c < need)
         c = c > UINT32_MAX / 2 ? UINT32_MAX : c * 2;
-    void *p = realloc(v, (size_t)c * elem);
-    if (!p) {
-        fputs("clifrun: out of memory\n", stderr);
-        exit(3);
-    }
+    void *p = ir_xrealloc(v, (size_t)c * elem);
     *cap = c;
     return p;
 }
@@ -32,11 +77,7 @@ void *ir_arena_alloc(ir_arena *a, size_t n)
     ir_arena_chunk *c = a->head;
     if (!c || c->size - c->used < n) {
         size_t size = n > 16384 ? n : 16384;
-        c = malloc(sizeof *c + size);
-        if (!c) {
-            fputs("clifrun: out of memory\n", stderr);
-            exit(3);
-        }
+        c = ir_xmalloc(sizeof *c + size);
         c->size = size;
         c->used = 0;
         c->next = a->head;
@@ -431,18 +472,66 @@ void ir_diag_merge(ir_diag *dst, const ir_diag *src)
     dst->truncated |= src->truncated;
 }
 
+/* Bytes [0, n) of s that print as themselves: a valid UTF-8 sequence of a
+ * character that is not a control character, C0 (and DEL) or C1 (U+0080 to
+ * U+009F, 0xC2 0x80..0x9F: 0x9B is a terminal's CSI).  0 for a byte that
+ * must be escaped. */
+static size_t printable_len(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    if (c < 0x80)
+        return c >= 0x20 && c != 0x7f ? 1 : 0;
+    size_t len = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+    if (!len || len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    if (c == 0xc2 && s[1] < 0xa0)       /* C1 */
+        return 0;
+    if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f) ||
+        (c == 0xed && s[1] > 0x9f))     /* overlong, past U+10FFFF, surrogates */
+        return 0;
+    return len;
+}
+
+/* s[0, n) with each byte that would not print as itself (control bytes,
+ * C1 in UTF-8 or raw, invalid UTF-8) as '?': one column per byte, so that
+ * the caret under a quoted line stays where it was, and no input can
+ * drive the terminal.  Tabs stay when keep_tab. */
+void ir_fput_escaped(FILE *out, const char *s, size_t n, bool keep_tab)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        size_t l = printable_len(u + i, n - i);
+        if (!l) {
+            fputc(keep_tab && u[i] == '\t' ? '\t' : '?', out);
+            i++;
+            continue;
+        }
+        fwrite(u + i, 1, l, out);
+        i += l;
+    }
+}
+
+static void fput_str(FILE *out, const char *s)
+{
+    ir_fput_escaped(out, s, strlen(s), false);
+}
+
 /* "file:line:col: KIND: msg", then the source line and a caret. */
 static void print_located(FILE *out, const char *file, const char *src, size_t srclen, uint32_t line,
                           uint32_t col, const char *kind, const char *kind_color, const char *msg, bool color)
 {
     const char *bold = color ? "\033[1m" : "", *colr = color ? kind_color : "",
                *green = color ? "\033[1;32m" : "", *reset = color ? "\033[0m" : "";
+    fputs(bold, out);
+    fput_str(out, file ? file : "<input>");
     if (line)
-        fprintf(out, "%s%s:%u:%u: %s%s: %s%s%s\n", bold, file ? file : "<input>",
-                line, col ? col : 1, colr, kind, reset, bold, msg), fputs(reset, out);
-    else
-        fprintf(out, "%s%s: %s%s: %s%s%s\n", bold, file ? file : "<input>", colr, kind,
-                reset, bold, msg), fputs(reset, out);
+        fprintf(out, ":%u:%u", line, col ? col : 1);
+    fprintf(out, ": %s%s: %s%s", colr, kind, reset, bold);
+    fput_str(out, msg);
+    fprintf(out, "%s\n", reset);
     if (!src || !line)
         return;
     /* find the line; linear, but only once per reported error */
@@ -461,8 +550,7 @@ static void print_located(FILE *out, const char *file, const char *src, size_t s
         from = c - 100;
     size_t to = len - from > 200 ? from + 200 : len;
     fputs(from ? "..." : "", out);
-    for (size_t i = from; i < to; i++)
-        fputc(p[i] == '\t' || (unsigned char)p[i] >= 32 ? p[i] : '?', out);
+    ir_fput_escaped(out, p + from, to - from, true);
     fputs(to < len ? "...\n" : "\n", out);
     for (size_t i = from ? from - 3 : 0; i < c; i++)
         fputc(i >= from && p[i] == '\t' ? '\t' : ' ', out);

@@ -15,6 +15,18 @@
 
 #define IR_NONE UINT32_MAX
 
+/* ---- memory ----------------------------------------------------------------
+ * Out of memory is not an input error: these print "clifrun: out of memory"
+ * and exit with status 3, the one exit in library code (the man page says
+ * so).  Code that can report the failure instead still calls malloc and
+ * returns its error. */
+void *ir_xmalloc(size_t n);
+void *ir_xcalloc(size_t n, size_t size);
+void *ir_xrealloc(void *p, size_t n);
+char *ir_xstrdup(const char *s);
+char *ir_xstrndup(const char *s, size_t n);
+_Noreturn void ir_out_of_memory(void);
+
 /* ---- growable arrays (one malloc per array, never per element) ---------- */
 
 #define IR_VEC(T) struct { T *v; uint32_t n, cap; }
@@ -368,9 +380,12 @@ void ir_inst_remove(ir_function *f, uint32_t inst);
 uint32_t ir_value_new(ir_function *f, uint8_t kind, ir_type t, uint32_t def, uint32_t num);
 /* Follow aliases to the value they stand for. */
 uint32_t ir_value_resolve(const ir_function *f, uint32_t v);
-/* Pointers into the pool for an instruction's operands and results. */
-#define ir_inst_args(f, i) (&(f)->pool.v[(f)->insts.v[i].args])
-#define ir_inst_results(f, i) (&(f)->pool.v[(f)->insts.v[i].res])
+/* Pointers into the pool for an instruction's operands and results (and
+ * any pool offset): NULL while a function's pool is empty, never an
+ * offset from a null pointer (undefined behaviour, clang's UBSan says). */
+#define ir_pool_at(f, off) ((f)->pool.v ? &(f)->pool.v[off] : NULL)
+#define ir_inst_args(f, i) ir_pool_at(f, (f)->insts.v[i].args)
+#define ir_inst_results(f, i) ir_pool_at(f, (f)->insts.v[i].res)
 
 /* ---- directives of a test file ------------------------------------------ */
 
@@ -457,12 +472,16 @@ void ir_diag_merge(ir_diag *dst, const ir_diag *src);
 /* Number of errors held (0 if none). */
 unsigned ir_diag_count(const ir_diag *d);
 /* "file:line:col: error: msg", the source line and a caret; then each
- * further error the same way, and a note if some were left out. */
+ * further error the same way, and a note if some were left out.  Every byte
+ * of the file name, the message and the line that is not a printable
+ * character (C0 and C1 controls, raw or in UTF-8, DEL, invalid UTF-8) is
+ * printed as '?' (ir_fput_escaped); so for warnings. */
 void ir_diag_print(FILE *out, const ir_diag *d, bool color);
 /* "file:line:col: warning: msg" with the source line and a caret (line 0:
  * no position). */
 void ir_warn_print(FILE *out, const char *file, const char *src, size_t len, uint32_t line, uint32_t col,
                    const char *msg, bool color);
+void ir_fput_escaped(FILE *out, const char *s, size_t n, bool keep_tab);
 
 /* ---- immediates and literals (imm.c) ------------------------------------- */
 

@@ -501,7 +501,7 @@ static void put_operand_comments(FILE *o, const ir_function *f, uint32_t i)
 static void put_operands(FILE *o, const ir_function *f, uint32_t i)
 {
     const ir_inst_data *in = &f->insts.v[i];
-    const uint32_t *a = &f->pool.v[in->args];
+    const uint32_t *a = ir_pool_at(f, in->args);
     char buf[16];
     switch ((ir_format)ir_opcodes[in->op].format) {
     case IR_FMT_AtomicRmw:
@@ -708,7 +708,7 @@ static void put_inst(printer *pr, uint32_t i)
     if (in->srcloc != IR_NONE)
         snprintf(loc, sizeof loc, "@%04" PRIx32 " ", in->srcloc);
     fprintf(o, "%-*s", (int)pr->indent, loc);
-    const uint32_t *r = &f->pool.v[in->res];
+    const uint32_t *r = ir_pool_at(f, in->res);
     if (in->nres) {
         put_values(o, r, in->nres);
         fputs(" = ", o);
@@ -785,13 +785,9 @@ static void build_aliases(printer *pr)
         count += f->values.v[v].kind == IR_VAL_ALIAS && f->values.v[v].def < n;
     if (!count)
         return;
-    pr->alias_start = calloc((size_t)n + 2, sizeof *pr->alias_start);
-    pr->alias_list = malloc(count * sizeof *pr->alias_list);
-    pr->stack = malloc(((size_t)count + 1) * sizeof *pr->stack);
-    if (!pr->alias_start || !pr->alias_list || !pr->stack) {
-        fputs("clifrun: out of memory\n", stderr);
-        exit(3);
-    }
+    pr->alias_start = ir_xcalloc((size_t)n + 2, sizeof *pr->alias_start);
+    pr->alias_list = ir_xmalloc(count * sizeof *pr->alias_list);
+    pr->stack = ir_xmalloc(((size_t)count + 1) * sizeof *pr->stack);
     /* counting sort by target keeps each list in value order */
     for (uint32_t v = 0; v < n; v++)
         if (f->values.v[v].kind == IR_VAL_ALIAS && f->values.v[v].def < n)
@@ -809,11 +805,7 @@ void ir_print_function(FILE *out, const ir_function *f)
     for (uint32_t i = 0; i < f->insts.n; i++)
         if (f->insts.v[i].srcloc != IR_NONE && f->insts.v[i].block != IR_NONE)
             pr.indent = 36;
-    pr.pos = calloc((size_t)f->insts.n + 1, sizeof *pr.pos);
-    if (!pr.pos) {
-        fputs("clifrun: out of memory\n", stderr);
-        exit(3);
-    }
+    pr.pos = ir_xcalloc((size_t)f->insts.n + 1, sizeof *pr.pos);
     uint32_t seq = 0;
     for (uint32_t k = 0; k < f->layout.n; k++)
         for (uint32_t i = f->blocks.v[f->layout.v[k]].first; i != IR_NONE; i = f->insts.v[i].next)
@@ -928,12 +920,8 @@ void ir_print_file(FILE *out, const ir_file *file)
     }
     /* the run lines of each function, in file order (a counting sort) */
     uint32_t nf = file->funcs.n;
-    uint32_t *start = calloc((size_t)nf + 2, sizeof *start);
-    uint32_t *order = malloc(((size_t)file->runs.n + 1) * sizeof *order);
-    if (!start || !order) {
-        fputs("clifrun: out of memory\n", stderr);
-        exit(3);
-    }
+    uint32_t *start = ir_xcalloc((size_t)nf + 2, sizeof *start);
+    uint32_t *order = ir_xmalloc(((size_t)file->runs.n + 1) * sizeof *order);
     for (uint32_t k = 0; k < file->runs.n; k++)
         if (file->runs.v[k].func < nf)
             start[file->runs.v[k].func + 2]++;

@@ -86,7 +86,7 @@ struct jit_module {
 };
 
 /* A finalized module's address range, kept sorted for trap lookup. */
-typedef struct jit_range { uintptr_t start, end; jit_module *m; } jit_range;
+typedef struct jit_range { uintptr_t start, end, text_end; jit_module *m; } jit_range;
 
 typedef struct jit_gsym { uint32_t hash, sym; jit_module *m; } jit_gsym;
 typedef struct jit_hsym { uint32_t hash, name, len; bool user; uint64_t addr; } jit_hsym;

@@ -14,7 +14,8 @@
  * ldr x16; br x16`); a module's code, stubs, GOT and data are one
  * allocation, released with its tables by jit_module_free.  No function asserts or exits
  * on bad input: each returns false (or NULL) and fills a jit_error.
- * A jit_ctx is not thread-safe; jit_trap_lookup is async-signal-safe. */
+ * A jit_ctx is not thread-safe; jit_trap_lookup and jit_pc_in_code are
+ * async-signal-safe. */
 #ifndef CLIFRUN_JIT_H
 #define CLIFRUN_JIT_H
 
@@ -218,6 +219,16 @@ typedef struct jit_trap_info {
  * search over modules by address, then over functions and trap records.
  * False when pc is not in any module's code.  Async-signal-safe. */
 bool jit_trap_lookup(const jit_ctx *ctx, uintptr_t pc, jit_trap_info *out);
+/* Is pc in the code of a finalized module: its functions, the padding
+ * between them or its stubs (not its data)?  One binary search over the
+ * modules' address ranges, no locks, no allocation: async-signal-safe, for
+ * a signal handler deciding whether an interrupt may end a call there. */
+bool jit_pc_in_code(const jit_ctx *ctx, uintptr_t pc);
+/* The code of every finalized module readable but not executable (false),
+ * or back to read+execute (true): with it an interrupt that lands in host
+ * code stops the call at the first JIT instruction host code returns to.
+ * mprotect only (never writable): async-signal-safe. */
+void jit_code_fence(const jit_ctx *ctx, bool executable);
 /* The finalized module whose memory holds addr, or NULL (e.g. freed). */
 jit_module *jit_module_at(const jit_ctx *ctx, const void *addr);
 

@@ -5,6 +5,7 @@
  * from a signal handler. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "internal.h"
 
@@ -28,7 +29,8 @@ bool jit_range_add(jit_ctx *ctx, jit_module *m)
         return false;
     uint32_t i = (uint32_t)(range_floor(ctx, m->base) + 1);
     memmove(&ctx->ranges[i + 1], &ctx->ranges[i], (ctx->nranges - i) * sizeof *ctx->ranges);
-    ctx->ranges[i] = (jit_range){m->base, m->base + m->text_size + m->ro_size + m->data_size, m};
+    ctx->ranges[i] = (jit_range){m->base, m->base + m->text_size + m->ro_size + m->data_size,
+                                 m->base + m->text_size, m};
     ctx->nranges++;
     return true;
 }
@@ -48,6 +50,19 @@ jit_module *jit_module_at(const jit_ctx *ctx, const void *addr)
     if (i < 0 || (uintptr_t)addr >= ctx->ranges[i].end)
         return NULL;
     return ctx->ranges[i].m;
+}
+
+bool jit_pc_in_code(const jit_ctx *ctx, uintptr_t pc)
+{
+    int64_t i = ctx ? range_floor(ctx, pc) : -1;
+    return i >= 0 && pc < ctx->ranges[i].text_end;
+}
+
+void jit_code_fence(const jit_ctx *ctx, bool executable)
+{
+    for (uint32_t i = 0; ctx && i < ctx->nranges; i++)
+        mprotect((void *)ctx->ranges[i].start, ctx->ranges[i].text_end - ctx->ranges[i].start,
+                 executable ? PROT_READ | PROT_EXEC : PROT_READ);
 }
 
 bool jit_trap_lookup(const jit_ctx *ctx, uintptr_t pc, jit_trap_info *out)

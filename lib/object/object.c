@@ -1,6 +1,7 @@
 /* lib/object/object.c: the ELF64 relocatable object writer (object.h has
  * the layout), and a whole file compiled into one. */
 #include "object.h"
+#include "opt.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -488,7 +489,7 @@ bool obj_compile_file(const cg_target *t, const ir_file *file, const char *path,
     for (uint32_t i = 0; ok && i < file->funcs.n; i++) {
         const ir_function *fn = file->funcs.v[i];
         cg_output out;
-        if (!cg_compile(t, file, i, &out, d)) {
+        if (!opt_compile(t, file, i, &out, d)) {
             ok = false;
             break;
         }

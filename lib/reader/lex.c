@@ -262,7 +262,10 @@ number: {
     } else if (looking_at(lx, q, "NaN") || looking_at(lx, q, "Inf") || looking_at(lx, q, "sNaN")) {
         is_float = true;
     }
-    while (q < lx->end && (is_word(*q) || *q == '-' || *q == '.')) {
+    bool hex = looking_at(lx, q, "0x") || looking_at(lx, q, "0X");
+    while (q < lx->end && (is_word(*q) || *q == '-' || *q == '.' ||
+                           /* an exponent as C's %a prints it: 0x1.8p+1 */
+                           (*q == '+' && hex && (q[-1] == 'p' || q[-1] == 'P')))) {
         if (*q == '.')
             is_float = true;
         q++;

@@ -187,9 +187,9 @@ static run_status call_ffi(const run_callee *c, const ir_function *fn, const ir_
     void *small_ptrs[SMALL], **ptrs = small_ptrs;
     slot small_vals[SMALL], *vals = small_vals;
     if (n > SMALL) {
-        types = malloc(n * sizeof *types);
-        ptrs = malloc(n * sizeof *ptrs);
-        vals = malloc(n * sizeof *vals);
+        types = ir_xmalloc(n * sizeof *types);
+        ptrs = ir_xmalloc(n * sizeof *ptrs);
+        vals = ir_xmalloc(n * sizeof *vals);
         if (!types || !ptrs || !vals) {
             free(types), free(ptrs), free(vals);
             return error(out, "out of memory");

@@ -6,13 +6,20 @@
  *   call.c   call native code with ir_data_value arguments: libffi where
  *            it can express the signature, else a compiled trampoline
  *   trap.c   run a call under a guard: signals on an alternate stack,
- *            siglongjmp back, a per-call timeout, the faulting PC
+ *            siglongjmp back, a per-call timeout, the faulting PC; a
+ *            timeout or Ctrl-C ends a call only in JIT code
+ *   child.c  run a batch of calls in a child process that can die, hang
+ *            in host code or be sandboxed without harm to the caller
+ *   sandbox.c the seccomp filter calls run under
  *
- * Link with -lffi.  Linux on x86-64 and AArch64. */
+ * Link with -lffi -lseccomp.  Linux on x86-64 and AArch64. */
 #ifndef CLIFRUN_RUN_H
 #define CLIFRUN_RUN_H
 
 #include "ir.h"
+
+#include <signal.h>
+#include <sys/types.h>
 
 /* ---- values (value.c) ------------------------------------------------------
  * An ir_data_value holds its type and up to 16 bytes, little endian; bytes
@@ -54,6 +61,9 @@ typedef enum {
     RUN_TRAP,       /* a signal: signo, pc, addr; msg "trap: ..." */
     RUN_TIMEOUT,    /* outlived opts->timeout; msg "timeout" */
     RUN_INTERRUPTED,/* SIGINT ended it (opts->interrupt); msg "interrupted" */
+    RUN_ENDED,      /* the process running it ended (run_batch_run): msg says how,
+                       "the called code ended the process with status 42",
+                       "sandbox: execve blocked (run with --no-sandbox to allow)" */
 } run_status;
 
 /* Where a faulting PC is: the JIT provides this.  It is called after the
@@ -70,6 +80,16 @@ typedef struct run_opts {
     double timeout;                 /* seconds; 0 for none */
     run_describe_pc_fn describe_pc; /* may be NULL */
     bool interrupt;                 /* SIGINT (Ctrl-C) ends the call: RUN_INTERRUPTED */
+    /* Is pc in code that a timeout or Ctrl-C may abandon (the JIT's:
+     * jit_pc_in_code)?  Called in the signal handler: async-signal-safe.
+     * NULL: any pc (for bodies that are all such code, as in unit tests). */
+    bool (*in_code)(uintptr_t pc);
+    /* With in_code: make JIT code unexecutable (false) or executable again
+     * (true), async-signal-safe (jit_code_fence).  NULL: the guard samples
+     * the pc every millisecond instead, which some virtual machines bias
+     * towards host code. */
+    void (*fence)(bool executable);
+    double grace;                   /* how long an interrupt waits for in_code; 0: 1 s */
 } run_opts;
 
 typedef struct run_outcome {
@@ -79,6 +99,7 @@ typedef struct run_outcome {
                                own address), PC at expiry (RUN_TIMEOUT,
                                RUN_INTERRUPTED) */
     uintptr_t addr;         /* si_addr: faulting address (SIGSEGV/SIGBUS) */
+    bool host;              /* RUN_TRAP: pc was not in_code (a fault in libc...) */
     char msg[256];          /* "" if RUN_OK */
 } run_outcome;
 
@@ -108,8 +129,109 @@ typedef struct run_outcome {
  * single-threaded caller: SIGINT goes to the process, not to a thread. */
 run_status run_guarded(void (*body)(void *), void *arg, const run_opts *opts,
                        run_outcome *out);
+/* Interrupts only where they are safe.  With opts->in_code, the timer or
+ * SIGINT ends the call only if the pc it interrupts is in_code.  Landing
+ * in host code (malloc, stdio, a libcall, libffi) it is deferred: the
+ * fence makes JIT code unexecutable, and when host code returns into it
+ * (or calls it back) the fault ends the call at that JIT instruction, the
+ * fence lifted.  Host code is never unwound (a callback's caller, such as
+ * qsort, is abandoned with the call: it holds no lock).  If the call is
+ * still in host code opts->grace seconds later, the call cannot be ended
+ * in this process: run_guard_stuck ends the process instead (in a
+ * run_batch_run child the parent reports the call as timed out or
+ * interrupted and goes on; elsewhere clifrun says why and exits 1).
+ * A fault in host code (strlen of a bad pointer) is still a trap, with
+ * out->host set and run_guard_tainted raised: a child of run_batch_run
+ * then makes way for a fresh one after the call. */
+extern volatile sig_atomic_t run_guard_tainted;
+_Noreturn void run_guard_stuck(run_status why, double grace);
 /* "SIGSEGV", "SIGILL"... */
 const char *run_signal_name(int signo);
+
+/* ---- contained calls (child.c) ---------------------------------------------
+ * A batch of items (the run lines of a module) runs in a child process
+ * forked from the caller after the module is linked, so that whatever the
+ * called code does ends at most that child: `exit`, `abort`, a call blocked
+ * by the sandbox, a call stuck in host code past its timeout, a heap it
+ * corrupted.  The parent keeps the module as it was linked; when the child
+ * ends under an item, the parent reports that item through ended() and
+ * forks a new child for the items after it.  Without deaths the cost is
+ * one fork per batch.
+ *
+ * The child dies with its parent (PR_SET_PDEATHSIG), keeps only
+ * descriptors 0, 1, 2 and keep_fd (when it sandboxes), installs the
+ * sandbox (b->sandbox), then runs item(arg, i) for each i in order and
+ * flushes stdout and stderr after each.  An `exit` of the called code
+ * flushes and ends the child with its status (no exit handlers of the
+ * parent's run).  The parent waits, with a watchdog when b->timeout is set
+ * (an item may take timeout + grace + 2 s before its child is killed) or
+ * b->interrupt is (after a SIGINT the child's guard has grace + 1 s to end
+ * the call before the child is killed; the parent ignores the SIGINT).
+ * ended() gets RUN_TIMEOUT or RUN_INTERRUPTED for a child stuck in host
+ * code, else RUN_ENDED with msg "the called code ended the process with
+ * status 42" (or "with SIGABRT"), or "sandbox: execve blocked (run with
+ * --no-sandbox to allow)". */
+typedef struct run_batch {
+    uint32_t n;                         /* items 0 .. n-1 */
+    bool (*item)(void *arg, uint32_t i);/* in the child: run item i; did it pass? */
+    void (*ended)(void *arg, uint32_t i, const run_outcome *oc);  /* in the parent */
+    void *arg;
+    double timeout, grace;              /* per call, as in run_opts (grace 0: 1 s) */
+    bool sandbox;                       /* run_sandbox_install in the child */
+    bool interrupt;                     /* Ctrl-C ends calls (the REPL) */
+    int keep_fd;                        /* kept open in the child besides 0-2; -1 none */
+} run_batch;
+
+typedef struct run_batch_result {
+    uint32_t failed;                    /* items that did not pass, ended ones included */
+    uint32_t ended;                     /* items whose process ended under them */
+    uint32_t next;                      /* items 0 .. next-1 ran (all, unless error) */
+    int write_errno;                    /* the child could not write stdout or stderr */
+    char error[256];                    /* "" or why the batch could not run at all */
+} run_batch_result;
+
+/* Run the batch.  False (r->error) if it could not: no child process, the
+ * sandbox refused by the kernel, a child that dies before its first item.
+ * Items not run then are neither passed nor failed. */
+bool run_batch_run(const run_batch *b, run_batch_result *r);
+
+/* For a process that runs calls itself (clifrun test's workers) and whose
+ * work a supervisor does again if it dies: from now on a call stuck in
+ * host code (run_guard_stuck) or blocked by the sandbox ends the process
+ * at once and quietly, with status RUN_EXPENDABLE_EXIT. */
+#define RUN_EXPENDABLE_EXIT 125
+void run_set_expendable(void);
+
+/* fork() as a raw clone: glibc's fork hangs in the child under qemu-user
+ * 7.2 (Debian 12), where the AArch64 build is tested.  The caller must be
+ * single-threaded.  The child's tid is its pid, as after fork. */
+pid_t run_fork(void);
+
+/* ---- the sandbox (sandbox.c) -----------------------------------------------
+ * The threat model: running a bug report from a stranger.  Called code runs
+ * under a seccomp filter (libseccomp), installed after the module is
+ * linked and before any of its code runs.  Allowed: memory (mmap, mprotect
+ * and friends, never both writable and executable), signals to itself,
+ * timers and time, reading files, writing to descriptors already open
+ * (stdout, stderr), exit.  Everything else — execve, fork, clone (threads
+ * too: a thread would outlive the guarded call), opening files for
+ * writing or creating them, unlink, rename, truncate, sockets, ptrace,
+ * ioctls but the terminal queries, signals to other processes, prctl,
+ * seccomp — raises SIGSYS without running, and the child reports it.
+ * The filter cannot be lifted by the code it contains.  It does not
+ * promise that a hostile file's output is true (its code shares the
+ * child's memory), nor keep it from reading files or using CPU and memory
+ * until the timeout. */
+#define RUN_NO_SANDBOX_ENV "CLIFRUN_NO_SANDBOX"  /* set and not "" or "0": --no-sandbox */
+/* Can this kernel install seccomp filters?  No installing, no fork: asks
+ * the kernel.  False with why ("seccomp: Function not implemented"). */
+bool run_sandbox_supported(char *why, size_t n);
+/* Install the filter in this process (for good).  A blocked call ends the
+ * process: in a run_batch_run child the parent reports it; elsewhere
+ * clifrun prints "clifrun: sandbox: execve blocked ..." and exits 1. */
+bool run_sandbox_install(char *why, size_t n);
+/* "execve" for a system call number of this architecture, else "syscall N". */
+const char *run_syscall_name(long nr, char *buf, size_t n);
 
 /* ---- calls (call.c) --------------------------------------------------------
  * A signature is an ir_signature with its ABI parameters in fn->abi_params

@@ -30,12 +30,28 @@ typedef struct guard_frame {
     volatile uintptr_t pc, addr;
     int timer_seq;                  /* the sival_int of this call's timer */
     bool interrupt;                 /* SIGINT ends this call too */
+    bool (*in_code)(uintptr_t pc);  /* where an interrupt may end the call */
+    void (*fence)(bool executable); /* JIT code unexecutable while host code runs */
+    volatile sig_atomic_t fenced;
+    bool have_timer;
+    timer_t timer;
+    volatile int pending;           /* SIGALRM or SIGINT waiting for JIT code */
+    struct timespec pending_since;
+    double grace;
     struct guard_frame *prev;
 } guard_frame;
+
+/* While an interrupt waits for the call to come back to JIT code, the
+ * timer looks where it is every TICK (to end it after the grace period,
+ * and, without a fence, to find it in JIT code: sampling, which some
+ * virtual machines bias towards host code). */
+#define TICK_NS (1000 * 1000)
+#define DEFAULT_GRACE 1.0
 
 static _Thread_local guard_frame *volatile cur_frame;
 static _Thread_local int timer_seq;
 static _Thread_local void *alt_stack;   /* one per thread, freed at thread exit */
+volatile sig_atomic_t run_guard_tainted;
 
 static struct sigaction old_actions[NFAULT + 1];  /* the faults, then SIGALRM */
 static struct sigaction guard_action;   /* ours, for SIGINT while a call wants it */
@@ -91,6 +107,42 @@ static void forward(int sig, siginfo_t *si, void *uctx)
     raise(sig);     /* pending until this handler returns */
 }
 
+static double since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);     /* async-signal-safe */
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) * 1e-9;
+}
+
+/* A timeout or Ctrl-C for frame f, whose call is at pc.  In JIT code it
+ * ends the call (true).  Anywhere else (libc, a libcall, libffi) ending it
+ * would unwind through code that may hold a lock or be halfway through an
+ * update, so it waits for the call to be back in JIT code: the fence makes
+ * JIT code unexecutable, and the fault of the first JIT instruction that
+ * host code returns to ends the call there (handler).  After f->grace
+ * seconds in host code the call cannot be ended safely in this process:
+ * run_guard_stuck (child.c) ends the process, which a supervising parent
+ * reports. */
+static bool may_end(guard_frame *f, int sig, uintptr_t pc)
+{
+    if (!f->pending) {
+        f->pending = sig;
+        clock_gettime(CLOCK_MONOTONIC, &f->pending_since);
+    }
+    if (!f->in_code || f->in_code(pc))
+        return true;
+    if (f->fence && !f->fenced) {
+        f->fenced = 1;
+        f->fence(false);
+    }
+    if (since(&f->pending_since) >= f->grace)
+        run_guard_stuck(f->pending == SIGINT ? RUN_INTERRUPTED : RUN_TIMEOUT, f->grace);
+    struct itimerspec tick = {{0, 0}, {0, TICK_NS}};
+    if (f->have_timer)
+        timer_settime(f->timer, 0, &tick, NULL);
+    return false;
+}
+
 static void handler(int sig, siginfo_t *si, void *uctx)
 {
     int saved_errno = errno;
@@ -98,7 +150,8 @@ static void handler(int sig, siginfo_t *si, void *uctx)
     if (sig == SIGALRM) {
         if (si->si_code == SI_TIMER) {
             /* ours unless the call it was for is over: a stale expiry */
-            if (f && f->armed && si->si_value.sival_int == f->timer_seq)
+            if (f && f->armed && si->si_value.sival_int == f->timer_seq &&
+                may_end(f, SIGALRM, context_pc(uctx)))
                 goto jump;
             errno = saved_errno;
             return;
@@ -109,8 +162,12 @@ static void handler(int sig, siginfo_t *si, void *uctx)
     }
     if (sig == SIGINT) {
         /* a Ctrl-C (or kill -INT) during an interruptible call ends it */
-        if (f && f->armed && f->interrupt)
-            goto jump;
+        if (f && f->armed && f->interrupt) {
+            if (may_end(f, SIGINT, context_pc(uctx)))
+                goto jump;
+            errno = saved_errno;
+            return;
+        }
         forward(sig, si, uctx);
         errno = saved_errno;
         return;
@@ -121,9 +178,19 @@ static void handler(int sig, siginfo_t *si, void *uctx)
         errno = saved_errno;
         return;
     }
+    if (f->fenced && sig == SIGSEGV && f->in_code(context_pc(uctx))) {
+        /* host code came back to JIT code: the waiting interrupt ends the
+         * call here */
+        f->fence(true);
+        f->fenced = 0;
+        goto jump;
+    }
+    if (f->in_code && !f->in_code(context_pc(uctx)))
+        run_guard_tainted = 1;  /* a fault in host code: its state is suspect */
 jump:
     f->armed = 0;
-    f->signo = sig;
+    /* the fence's fault and a tick end a waiting interrupt as what it was */
+    f->signo = f->pending && (sig == SIGALRM || sig == SIGINT || sig == SIGSEGV) ? f->pending : sig;
     f->si_code = si->si_code;
     f->addr = (uintptr_t)si->si_addr;
     f->pc = context_pc(uctx);
@@ -157,7 +224,7 @@ static void setup(void)
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = handler;
-    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;  /* ticks must not fail host I/O */
     sigemptyset(&sa.sa_mask);
     for (unsigned i = 0; i < NFAULT; i++)
         sigaddset(&sa.sa_mask, fault_signals[i]);
@@ -279,11 +346,17 @@ run_status run_guarded(void (*body)(void *), void *arg, const run_opts *opts,
     f.prev = cur_frame;
     f.timer_seq = ++timer_seq;
     f.interrupt = interrupt;
+    f.in_code = opts ? opts->in_code : NULL;
+    f.fence = f.in_code ? opts->fence : NULL;
+    f.fenced = 0;
+    f.pending = 0;
+    f.grace = opts && opts->grace > 0 ? opts->grace : DEFAULT_GRACE;
 
     timer_t timer;
     bool have_timer = false;
     struct itimerspec its = {{0, 0}, {0, 0}};
-    if (opts && opts->timeout > 0) {
+    /* an interrupt that waits for JIT code needs the timer to look again */
+    if ((opts && opts->timeout > 0) || (interrupt && f.in_code)) {
         struct sigevent sev;
         memset(&sev, 0, sizeof sev);
         sev.sigev_notify = SIGEV_THREAD_ID;
@@ -299,9 +372,12 @@ run_status run_guarded(void (*body)(void *), void *arg, const run_opts *opts,
         double s = opts->timeout;
         its.it_value.tv_sec = (time_t)s;
         its.it_value.tv_nsec = (long)((s - (double)its.it_value.tv_sec) * 1e9);
-        if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
+        if (s > 0 && its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
             its.it_value.tv_nsec = 1;
     }
+    f.have_timer = have_timer;
+    if (have_timer)
+        f.timer = timer;
 
     /* the mask changes only if the caller blocks one of ours, or a signal
      * ends the call (the handler's mask stays): no syscall otherwise */
@@ -318,11 +394,11 @@ run_status run_guarded(void (*body)(void *), void *arg, const run_opts *opts,
         if (unblock)
             pthread_sigmask(SIG_UNBLOCK, &ours, NULL);
         f.armed = 1;
-        if (have_timer)
+        if (have_timer && (its.it_value.tv_sec || its.it_value.tv_nsec))
             timer_settime(timer, 0, &its, NULL);
         body(arg);
         f.armed = 0;
-        out->status = RUN_OK;
+        out->status = RUN_OK;   /* (an interrupt that waited in host code is moot) */
     } else if (f.signo == SIGALRM) {
         out->status = RUN_TIMEOUT;
         out->pc = f.pc;
@@ -333,6 +409,7 @@ run_status run_guarded(void (*body)(void *), void *arg, const run_opts *opts,
         snprintf(out->msg, sizeof out->msg, "interrupted");
     } else {
         out->status = RUN_TRAP;
+        out->host = f.in_code && !f.in_code(f.pc);
         out->signo = f.signo;
         out->si_code = f.si_code;
         out->pc = f.pc;
@@ -341,6 +418,10 @@ run_status run_guarded(void (*body)(void *), void *arg, const run_opts *opts,
     /* a late expiry finds the frame disarmed or a new sequence number */
     if (have_timer)
         timer_delete(timer);
+    if (f.fenced) {
+        f.fenced = 0;
+        f.fence(true);
+    }
     if (interrupt && --sigint_users == 0)
         sigaction(SIGINT, &old_sigint, NULL);
     if (unblock || out->status != RUN_OK)

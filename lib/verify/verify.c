@@ -1591,3 +1591,123 @@ bool verify_file(const ir_file *file, ir_diag *d)
         }
     return ok;
 }
+
+/* ---- declarations across a file ------------------------------------------------------ */
+
+static bool same_sig(const ir_function *fa, const ir_signature *a, const ir_function *fb,
+                     const ir_signature *b)
+{
+    if (a->nparams != b->nparams || a->nrets != b->nrets || a->callconv != b->callconv)
+        return false;
+    for (uint32_t k = 0; k < a->nparams + a->nrets; k++) {
+        const ir_abi_param *p = &fa->abi_params.v[(k < a->nparams ? a->params + k : a->rets + k - a->nparams)];
+        const ir_abi_param *q = &fb->abi_params.v[(k < b->nparams ? b->params + k : b->rets + k - b->nparams)];
+        if (p->type != q->type || p->ext != q->ext || p->purpose != q->purpose ||
+            (p->purpose == IR_PURPOSE_SARG && p->sarg_size != q->sarg_size))
+            return false;
+    }
+    return true;
+}
+
+/* "(i32, i64 sext) -> i32", and " system_v" with cc */
+static void sig_str(const ir_function *f, const ir_signature *s, bool cc, char *buf, size_t n)
+{
+    size_t k = 0;
+    char tb[16];
+    buf[0] = 0;
+    for (uint32_t i = 0; i < s->nparams + s->nrets && k + 40 < n; i++) {
+        bool ret = i >= s->nparams;
+        const ir_abi_param *p = &f->abi_params.v[ret ? s->rets + i - s->nparams : s->params + i];
+        const char *sep = i == 0 ? "(" : i == s->nparams ? ") -> " : ", ";
+        if (ret && i == s->nparams && i == 0)
+            sep = "() -> ";
+        k += (size_t)snprintf(buf + k, n - k, "%s%s%s", sep, ir_type_name(p->type, tb),
+                              p->ext == IR_EXT_SEXT ? " sext" : p->ext == IR_EXT_UEXT ? " uext" : "");
+    }
+    if (!s->nparams && !s->nrets)
+        k += (size_t)snprintf(buf + k, n - k, "()");
+    else if (!s->nrets && k < n)
+        k += (size_t)snprintf(buf + k, n - k, ")");
+    if (cc && s->callconv && s->callconv < IR_CC_COUNT && k < n)
+        snprintf(buf + k, n - k, " %s", ir_callconv_names[s->callconv]);
+}
+
+/* The name a function reference links to: "%f" or "u0:3"; false for libcalls. */
+static bool ref_key(const ir_function *f, const ir_extname *n, ir_extname *out, char *buf, size_t size)
+{
+    if (n->kind == IR_NAME_USERREF) {
+        if (n->index >= f->user_names.n)
+            return false;
+        *out = f->user_names.v[n->index];
+    } else {
+        *out = *n;
+    }
+    if (out->kind == IR_NAME_TESTCASE && out->str)
+        snprintf(buf, size, "%%%s", out->str);
+    else if (out->kind == IR_NAME_USER)
+        snprintf(buf, size, "u%u:%u", out->ns, out->index);
+    else
+        return false;
+    return true;
+}
+
+typedef struct decl {
+    const ir_function *f;
+    const ir_signature *sig;
+    uint32_t line, col;
+    char key[128];
+} decl;
+
+bool verify_file_decls(const ir_file *file, ir_diag *d)
+{
+    IR_VEC(decl) seen = {0};
+    bool ok = true;
+    const char *path = file->path ? file->path : "-";
+    for (uint32_t i = 0; ok && i < file->funcs.n; i++) {
+        const ir_function *f = file->funcs.v[i];
+        for (uint32_t r = 0; ok && r < f->func_refs.n; r++) {
+            if (r >= f->fn_defined.n || !f->fn_defined.v[r])
+                continue;
+            const ir_func_ref *fr = &f->func_refs.v[r];
+            if (fr->sig >= f->sigs.n)
+                continue;
+            ir_extname name;
+            decl dc = {.f = f, .sig = &f->sigs.v[fr->sig], .line = fr->name.line, .col = fr->name.col};
+            if (!ref_key(f, &fr->name, &name, dc.key, sizeof dc.key))
+                continue;
+            char a[200], b[200];
+            /* the file's own definition of the name */
+            for (uint32_t k = 0; k < file->funcs.n; k++) {
+                const ir_function *g = file->funcs.v[k];
+                bool same = name.kind == g->name.kind &&
+                            (name.kind == IR_NAME_TESTCASE ? !strcmp(name.str, g->name.str)
+                                                           : name.ns == g->name.ns && name.index == g->name.index);
+                if (!same || same_sig(f, dc.sig, g, &g->sig))
+                    continue;
+                bool cc = dc.sig->callconv != g->sig.callconv;
+                sig_str(f, dc.sig, cc, a, sizeof a);
+                sig_str(g, &g->sig, cc, b, sizeof b);
+                ir_diag_set(d, dc.line, dc.col, "%s is declared here as %s, but defined as %s at %s:%u:%u",
+                            dc.key, a, b, path, g->line, g->col);
+                ok = false;
+                break;
+            }
+            /* an earlier declaration of it */
+            for (uint32_t k = 0; ok && k < seen.n; k++) {
+                const decl *e = &seen.v[k];
+                if (strcmp(e->key, dc.key) || same_sig(f, dc.sig, e->f, e->sig))
+                    continue;
+                bool cc = dc.sig->callconv != e->sig->callconv;
+                sig_str(f, dc.sig, cc, a, sizeof a);
+                sig_str(e->f, e->sig, cc, b, sizeof b);
+                ir_diag_set(d, dc.line, dc.col, "%s is declared here as %s, and as %s at %s:%u:%u",
+                            dc.key, a, b, path, e->line, e->col);
+                ok = false;
+            }
+            if (ok)
+                ir_vec_push(&seen, dc);
+        }
+    }
+    ir_vec_free(&seen);
+    return ok;
+}

@@ -36,4 +36,13 @@ void verify_isa_of(const ir_file *file, uint32_t t, verify_isa *isa);
  * does).  Every error of every function goes to d; false if any. */
 bool verify_file(const ir_file *file, ir_diag *d);
 
+/* Across the functions of a file: every declaration of a function name
+ * (fn0 = %my_function(i32)) agrees with the others and with the file's own
+ * definition of that name, parameters, results, extensions, purposes and
+ * calling convention alike — else the JIT would call it with the wrong
+ * ABI.  The error is at the later declaration and names the other one
+ * ("%f is declared here as (i64), and as (i32) at f.clif:8:11").
+ * Libcalls are not checked. */
+bool verify_file_decls(const ir_file *file, ir_diag *d);
+
 #endif

@@ -139,59 +139,22 @@ enum {
 /* Clobber sets (cg_isa.clobbers). */
 enum { A64_CLOB_NONE, A64_CLOB_CALL, A64_CLOB_ALL };    /* ALL: try_call (nothing survives a throw) */
 
-/* ---- ABI (abi.c) --------------------------------------------------------- */
+/* ---- ABI (abi.c): cg_isa's ABI hooks ------------------------------------ */
 
-typedef struct a64_loc {
-    ir_type type;
-    uint8_t ext;        /* IR_EXT_* */
-    uint8_t nparts;     /* 2 for i128: low half first */
-    uint8_t reg[2];     /* preg of each part, or A64_STACK */
-    uint32_t off[2];    /* stack offset of a part in the argument (return) area */
-    uint8_t size;       /* bytes of each stack part (Apple: natural size) */
-    uint32_t sarg;      /* bytes of a struct argument at off[0], 0 if none */
-} a64_loc;
-#define A64_STACK 0xff
+bool a64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uint32_t nparams,
+                      const ir_abi_param *rets, uint32_t nrets, cg_sig *out, char *what, size_t wn);
+unsigned a64_call_clobbers(ir_callconv cc);
+void a64_addi(cg_ctx *c, uint32_t dst, uint32_t src, int64_t imm);
 
-typedef struct a64_sig {
-    uint32_t args, nargs, rets, nrets;  /* ranges of the locations vector */
-    bool ret_ptr;               /* hidden argument: the return area (x8, tail: x0) */
-    uint32_t stack_args;        /* bytes, 16-aligned */
-    uint32_t stack_rets;
-    uint32_t callee_pop;        /* tail: bytes of stack arguments the callee pops */
-    ir_callconv cc;
-} a64_sig;
+/* ---- lower.c: cg_isa's lowering hooks ------------------------------------ */
 
-typedef struct a64_abi {
-    IR_VEC(a64_loc) locs;
-    IR_VEC(uint32_t) pairs;     /* scratch for call lowering */
-    IR_VEC(uint32_t) vals;      /* scratch: argument and result vregs of a call */
-    uint32_t ret_ptr;           /* vreg holding the return area pointer */
-    a64_sig self;
-    uint32_t tail_area;         /* incoming stack argument area, grown for return_call */
-    uint32_t last_call;         /* index of the call instruction emitted last */
-} a64_abi;
-
-/* Locations of sig's parameters and returns, appended to lw->locs.  False
- * (with an "unsupported" diagnostic at inst, or at the function for
- * CG_NONE) if sig cannot be called. */
-bool a64_sig_compute(cg_ctx *c, a64_abi *lw, const ir_function *fn, const ir_signature *sig, uint32_t inst,
-                     a64_sig *out);
-/* The return area register of a signature with a hidden pointer. */
-unsigned a64_ret_ptr_reg(const a64_sig *s);
-void a64_lower_args(cg_ctx *c, a64_abi *lw, const uint32_t *params, uint32_t nparams);
-void a64_lower_return(cg_ctx *c, a64_abi *lw, const uint32_t *vals, uint32_t n);
-bool a64_lower_call(cg_ctx *c, a64_abi *lw, uint32_t inst);
-/* The call of a try_call(_indirect): its results in new vregs rets[i]
- * (an i128 the first of a pair); lw->last_call is the call instruction. */
-bool a64_lower_try_call(cg_ctx *c, a64_abi *lw, uint32_t inst, uint32_t *rets);
-/* Exception payload registers at a try_call's handler: x0, x1. */
-#define A64_EXN_REGS 2
-/* Call host function `name` (AAPCS64, a few scalar arguments in registers). */
-void a64_libcall(cg_ctx *c, const char *name, const ir_type *types, const uint32_t *args, unsigned n,
-                 ir_type rtype, uint32_t ret);
-bool a64_lower_trampoline(cg_ctx *c);
-bool a64_plan_tail_calls(cg_ctx *c, a64_abi *lw);
-bool a64_lower_return_call(cg_ctx *c, a64_abi *lw, uint32_t inst);
+bool a64_prepare(cg_lower *L);
+int a64_lower_inst(cg_lower *L, uint32_t inst);
+bool a64_lower_int(cg_lower *L, uint32_t inst, ir_type t);
+bool a64_lower_load(cg_lower *L, uint32_t inst);
+bool a64_lower_store(cg_lower *L, uint32_t inst);
+void a64_branch(cg_lower *L, uint32_t inst, uint32_t lt, uint32_t lf);
+bool a64_emit(cg_ctx *c);
 
 /* ---- lower.c: helpers shared with abi.c, lowerfp.c and lower128.c ------ */
 
@@ -201,7 +164,6 @@ uint32_t a64_put_in_reg(cg_ctx *c, uint32_t v);
 uint32_t a64_new_int(cg_ctx *c);
 uint32_t a64_new_flt(cg_ctx *c);
 uint32_t a64_res(cg_ctx *c, uint32_t inst, unsigned k);
-ir_type a64_vtype(const cg_ctx *c, uint32_t v);
 /* Sign-extended value of an iconst operand (i8..i64). */
 bool a64_const_of(const cg_ctx *c, uint32_t v, int64_t *out);
 void a64_mov(cg_ctx *c, unsigned size, uint32_t dst, uint32_t src);
@@ -225,6 +187,8 @@ void a64_cset(cg_ctx *c, unsigned cc, uint32_t dst);
 void a64_unary(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t a);
 void a64_trapif(cg_ctx *c, unsigned cc, unsigned code);
 /* Zero- or sign-extend the low `bits` of r to `to` bytes (4 or 8), new vreg. */
+void a64_extend_into(cg_ctx *c, uint32_t d, uint32_t r, unsigned bits, unsigned to, bool sign);
+void a64_mov64(cg_ctx *c, uint32_t dst, uint32_t src);
 uint32_t a64_extend(cg_ctx *c, uint32_t r, unsigned bits, unsigned to, bool sign);
 /* The A64_OP2_* extension of a `bits`-wide operand. */
 unsigned a64_ext_op2(unsigned bits, bool sign);
@@ -253,8 +217,6 @@ unsigned a64_test_i128(cg_ctx *c, uint32_t r);
 
 bool a64_lower_misc(cg_ctx *c, uint32_t inst, ir_type t);
 void a64_lower_div(cg_ctx *c, uint32_t inst, ir_type t);
-/* The value of global value gv (vmctx, load, iadd_imm, symbol). */
-bool a64_gv_value(cg_ctx *c, uint32_t gv, uint32_t inst, unsigned depth, uint32_t *out);
 bool a64_lower_atomic(cg_ctx *c, uint32_t inst);
 
 const char *a64_reg_name(unsigned preg);

@@ -16,11 +16,16 @@ typedef struct em {
     bool pac, pac_zero;     /* sign the return address; with the zero modifier (tail) */
     bool frameless;         /* a leaf without a frame (no fp/lr record) */
     bool ok;
+    uint64_t missing;       /* ISA flags a word needed that the target lacks (a64_put) */
+    const cg_inst *missing_in;  /* the instruction of the first such word */
 } em;
 
 #define B (e->b)
 #define SF(size) ((size) == 8 ? 1u << 31 : 0)
 
+/* Append an instruction word; one the target's ISA flags do not allow
+ * (LSE, FEAT_FP16, PAuth beyond the hint space, dot product) is refused at
+ * the end of the emission with a located error, never left to SIGILL. */
 void a64_put(em *e, uint32_t w);
 /* Record the current instruction's trap code (imm) at the next word. */
 void a64_trap_here(em *e);

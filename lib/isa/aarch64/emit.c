@@ -17,7 +17,34 @@
 
 /* ---- encoders ---------------------------------------------------------------- */
 
-void a64_put(em *e, uint32_t w) { cg_put4(B, w); }
+/* What an instruction word needs beyond ARMv8.0-A (as qemu's cortex-a53). */
+static uint64_t word_needs(uint32_t w)
+{
+    if ((w & 0x3f200c00) == 0x38200000 ||      /* ldadd ldclr ldeor ldset ld{s,u}{max,min} swp */
+        (w & 0x3fa07c00) == 0x08a07c00 ||      /* cas */
+        (w & 0xbfa07c00) == 0x08207c00)        /* casp */
+        return 1ull << CG_ISA_lse;
+    if (w == 0xd65f0bff || w == 0xd65f0fff ||  /* retaa retab */
+        (w & 0xffffc000) == 0xdac10000)        /* pac* aut* xpac* with registers */
+        return 1ull << CG_ISA_pauth;
+    if ((w & 0x9fe0fc00) == 0x0e809400 || (w & 0x9fc0f400) == 0x0f80e000)
+        return 1ull << CG_ISA_dotprod;         /* sdot udot (vector, by element) */
+    /* scalar floating point with ftype 11 (half precision): arithmetic,
+     * compares, selects, immediates, conversions; fcvt from h is ARMv8.0 */
+    bool fcvt = (w & 0xffe07c00) == 0x1ee04000 && (w >> 17 & 0xf) == 1;
+    if (((w & 0x7fe00000) == 0x1ee00000 && !fcvt) || (w & 0xffc00000) == 0x1fc00000)
+        return 1ull << CG_ISA_fp16;
+    return 0;
+}
+
+void a64_put(em *e, uint32_t w)
+{
+    uint64_t lack = word_needs(w) & ~e->c->target->isa;
+    if (lack && !e->missing)
+        e->missing_in = e->in;
+    e->missing |= lack;
+    cg_put4(B, w);
+}
 
 void a64_trap_here(em *e)
 {
@@ -831,6 +858,19 @@ static bool emit_once(cg_ctx *c, bool long_br)
     }
     if (!e.ok) {
         ir_diag_set(c->d, c->fn->line, c->fn->col, "internal error: aarch64 emission");
+        return false;
+    }
+    if (e.missing) {    /* a lowering used what the target line does not allow: a bug, located */
+        static const char *const names[CG_ISA_COUNT] = {
+#define CG_F(name) #name,
+            CG_ISA_FLAGS(CG_F)
+#undef CG_F
+        };
+        const cg_inst *mi = e.missing_in;
+        const ir_inst_data *ii = mi && mi->ir != CG_NONE && c->fn ? &c->fn->insts.v[mi->ir] : NULL;
+        ir_diag_set(c->d, ii ? ii->line : c->fn->line, ii ? ii->col : c->fn->col,
+                    "internal error: aarch64 code for this needs has_%s, which the target line does not enable",
+                    names[__builtin_ctzll(e.missing)]);
         return false;
     }
     static const uint8_t udf0[] = {0, 0, 0, 0};

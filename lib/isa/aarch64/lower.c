@@ -11,29 +11,11 @@
 
 #include <string.h>
 
-typedef struct lower {
-    cg_ctx *c;
-    a64_abi *lw;
-    uint8_t *fused;     /* per IR instruction: a compare lowered at its use */
-    uint32_t pending[2];    /* edge labels to create after a branch */
-    uint32_t pend_bc[2], npending;
-    uint32_t *vals;     /* scratch: returned values */
-} lower;
+typedef cg_lower lower;     /* fused: 1 lowered at its use */
 
 #define F (&c->f)
 
-ir_type a64_vtype(const cg_ctx *c, uint32_t v)
-{
-    return c->fn->values.v[ir_value_resolve(c->fn, v)].type;
-}
-#define vtype(c, v) a64_vtype(c, v)
 
-/* The instruction defining v, IR_NONE for a block parameter. */
-static uint32_t def_of(const cg_ctx *c, uint32_t v)
-{
-    const ir_value_data *vd = &c->fn->values.v[ir_value_resolve(c->fn, v)];
-    return vd->kind == IR_VAL_RESULT ? vd->def : IR_NONE;
-}
 
 static bool folded(lower *L, uint32_t v, unsigned op, uint32_t *d);
 static bool is_int(ir_type t) { return t >= IR_I8 && t <= IR_I64; }
@@ -41,10 +23,10 @@ static unsigned opsize(ir_type t) { return t == IR_I64 ? 8 : 4; }   /* register 
 
 bool a64_const_of(const cg_ctx *c, uint32_t v, int64_t *out)
 {
-    uint32_t d = def_of(c, v);
-    if (d == IR_NONE || c->fn->insts.v[d].op != IR_OP_iconst || !is_int(vtype(c, v)))
+    uint32_t d = cg_def_of(c, v);
+    if (d == IR_NONE || c->fn->insts.v[d].op != IR_OP_iconst || !is_int(cg_vtype(c, v)))
         return false;
-    unsigned bits = ir_type_bits(vtype(c, v));
+    unsigned bits = ir_type_bits(cg_vtype(c, v));
     uint64_t x = (uint64_t)c->fn->insts.v[d].imm;
     if (bits < 64)
         x = (uint64_t)((int64_t)(x << (64 - bits)) >> (64 - bits));
@@ -58,7 +40,7 @@ uint32_t a64_new_flt(cg_ctx *c) { return cg_new_vreg(F, CG_CLS_FLOAT); }
 uint32_t a64_put_in_reg(cg_ctx *c, uint32_t v)
 {
     v = ir_value_resolve(c->fn, v);
-    uint32_t d = def_of(c, v);
+    uint32_t d = cg_def_of(c, v);
     if (d != IR_NONE) {
         const ir_inst_data *in = &c->fn->insts.v[d];
         if (in->op == IR_OP_iconst)
@@ -175,7 +157,7 @@ static bool imm_encodes(unsigned op, unsigned size, int64_t imm)
     if (is_logical(op))
         return a64_logical_imm((uint64_t)imm, size, &enc);
     uint64_t x = size == 4 ? (uint32_t)imm : (uint64_t)imm;
-    uint64_t n = size == 4 ? (uint32_t)-imm : (uint64_t)-imm;
+    uint64_t n = size == 4 ? (uint32_t)(0 - (uint64_t)imm) : 0 - (uint64_t)imm;
     return a64_arith_imm(x) || a64_arith_imm(n);
 }
 
@@ -191,7 +173,7 @@ void a64_alu_imm(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t a
             a64_alu(c, op, size, dst, a, a64_movi(c, size, imm));
         return;
     }
-    uint64_t neg = size == 4 ? (uint32_t)-imm : (uint64_t)-imm;
+    uint64_t neg = size == 4 ? (uint32_t)(0 - (uint64_t)imm) : 0 - (uint64_t)imm;
     if (imm == 0 && (op == A64_ADD || op == A64_SUB))
         a64_mov(c, 8, dst, a);
     else if (a64_arith_imm((uint64_t)imm))
@@ -249,7 +231,7 @@ void a64_cmpi_op(cg_ctx *c, unsigned op, unsigned size, uint32_t a, int64_t imm)
             return;
         }
     } else {
-        uint64_t neg = size == 4 ? (uint32_t)-imm : (uint64_t)-imm;
+        uint64_t neg = size == 4 ? (uint32_t)(0 - (uint64_t)imm) : 0 - (uint64_t)imm;
         if (!a64_arith_imm((uint64_t)imm)) {
             if (a64_arith_imm(neg))
                 op = A64_ADDS, imm = (int64_t)neg;
@@ -314,18 +296,26 @@ static void bfm(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t a,
     cg_op_use(F, a);
 }
 
+void a64_extend_into(cg_ctx *c, uint32_t d, uint32_t r, unsigned bits, unsigned to, bool sign)
+{
+    if (bits >= 64 || (bits == 32 && to == 4))
+        a64_mov(c, 8, d, r);
+    else if (bits == 32 && !sign)
+        a64_mov(c, 4, d, r);
+    else    /* a w register's write zero-extends: unsigned ones need 32 bits only */
+        bfm(c, sign ? A64_SBFM : A64_UBFM, sign ? to : 4, d, r, 0, bits - 1);
+}
+
 uint32_t a64_extend(cg_ctx *c, uint32_t r, unsigned bits, unsigned to, bool sign)
 {
     uint32_t d = a64_new_int(c);
-    if (bits >= 64 || (bits == 32 && to == 4)) {
-        a64_mov(c, 8, d, r);
-    } else if (bits == 32 && !sign) {
-        a64_mov(c, 4, d, r);
-    } else {
-        unsigned size = sign ? to : 4;
-        bfm(c, sign ? A64_SBFM : A64_UBFM, size, d, r, 0, bits - 1);
-    }
+    a64_extend_into(c, d, r, bits, to, sign);
     return d;
+}
+
+void a64_mov64(cg_ctx *c, uint32_t dst, uint32_t src)
+{
+    a64_mov(c, 8, dst, src);
 }
 
 unsigned a64_ext_op2(unsigned bits, bool sign)
@@ -397,9 +387,9 @@ static unsigned emit_icmp_flags(cg_ctx *c, uint32_t inst)
 {
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
-    if (vtype(c, a[0]) == IR_I128)
+    if (cg_vtype(c, a[0]) == IR_I128)
         return a64_icmp_i128(c, inst);
-    return int_compare(c, a64_intcc[in->cond], a[0], a[1], ir_type_bits(vtype(c, a[0])));
+    return int_compare(c, a64_intcc[in->cond], a[0], a[1], ir_type_bits(cg_vtype(c, a[0])));
 }
 
 /* Flags for "r (bits wide) is nonzero"; returns NE. */
@@ -417,7 +407,7 @@ static unsigned test_nonzero(cg_ctx *c, uint32_t r, unsigned bits)
 static unsigned cond_flags2(lower *L, uint32_t v, unsigned *cc2)
 {
     cg_ctx *c = L->c;
-    uint32_t d = def_of(c, v);
+    uint32_t d = cg_def_of(c, v);
     *cc2 = A64_AL;
     if (d != IR_NONE && L->fused[d]) {
         if (c->fn->insts.v[d].op == IR_OP_fcmp)
@@ -425,7 +415,7 @@ static unsigned cond_flags2(lower *L, uint32_t v, unsigned *cc2)
         if (c->fn->insts.v[d].op == IR_OP_band) {   /* tst x, #k (k cut to the width) */
             const uint32_t *a = ir_inst_args(c->fn, d);
             int64_t k;
-            unsigned s = a64_const_of(c, a[1], &k) ? 1 : 0, bits = ir_type_bits(vtype(c, v));
+            unsigned s = a64_const_of(c, a[1], &k) ? 1 : 0, bits = ir_type_bits(cg_vtype(c, v));
             a64_const_of(c, a[s], &k);
             uint64_t m = ~0ull >> (64 - bits);
             if (!((uint64_t)k & m)) {       /* nothing to test: false */
@@ -437,9 +427,9 @@ static unsigned cond_flags2(lower *L, uint32_t v, unsigned *cc2)
         }
         return emit_icmp_flags(c, d);
     }
-    if (vtype(c, v) == IR_I128)
+    if (cg_vtype(c, v) == IR_I128)
         return a64_test_i128(c, a64_put_in_reg(c, v));
-    return test_nonzero(c, a64_put_in_reg(c, v), ir_type_bits(vtype(c, v)));
+    return test_nonzero(c, a64_put_in_reg(c, v), ir_type_bits(cg_vtype(c, v)));
 }
 
 /* The same, for users that take one condition: two become a cset. */
@@ -458,86 +448,16 @@ static unsigned cond_flags(lower *L, uint32_t v)
 
 /* ---- control flow ------------------------------------------------------------ */
 
-/* The label a branch goes to for block call `bc`: the block's own, or a new
- * edge block's when arguments must be copied on the way. */
-static uint32_t edge_label(lower *L, uint32_t bc)
-{
-    const uint32_t *p = &L->c->fn->pool.v[bc];
-    if (p[1] == 0)
-        return p[0];
-    uint32_t l = cg_new_label(&L->c->f);
-    L->pending[L->npending] = l;
-    L->pend_bc[L->npending++] = bc;
-    return l;
-}
-
-static void end_block(cg_ctx *c, const uint32_t *succs, uint32_t nsuccs)
-{
-    cg_block *b = &c->f.blocks.v[c->f.cur];
-    b->succs = c->f.vlist.n;
-    b->nsuccs = nsuccs;
-    for (uint32_t i = 0; i < nsuccs; i++)
-        ir_vec_push(&c->f.vlist, succs[i]);
-    cg_block_end(F);
-}
-
-static void set_args(cg_ctx *c, uint32_t bc)
-{
-    uint32_t n = c->fn->pool.v[bc + 1];
-    /* materialize first: a64_put_in_reg never touches f->vlist, but keep
-     * the list contiguous anyway */
-    uint32_t regs[64], *rv = n <= 32 ? regs : malloc(2 * n * sizeof *rv), k = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t v = c->fn->pool.v[bc + 2 + i], r = a64_put_in_reg(c, v);
-        rv[k++] = r;
-        if (vtype(c, v) == IR_I128)
-            rv[k++] = r + 1;
-    }
-    uint32_t start = c->f.vlist.n;
-    for (uint32_t i = 0; i < k; i++)
-        ir_vec_push(&c->f.vlist, rv[i]);
-    if (rv != regs)
-        free(rv);
-    cg_block *b = &c->f.blocks.v[c->f.cur];
-    b->args = start;
-    b->nargs = k;
-}
-
-static void emit_jump(cg_ctx *c, uint32_t label)
-{
-    cg_inst *i = cg_emit_inst(F, A64_B, 0);
-    i->aux = label;
-}
-
-static void lower_jump(lower *L, uint32_t bc)
-{
-    cg_ctx *c = L->c;
-    set_args(c, bc);
-    uint32_t target = c->fn->pool.v[bc];
-    emit_jump(c, target);
-    end_block(c, &target, 1);
-}
-
-static void flush_edges(lower *L)
-{
-    cg_ctx *c = L->c;
-    for (uint32_t k = 0; k < L->npending; k++) {
-        cg_block_begin(F, L->pending[k]);
-        lower_jump(L, L->pend_bc[k]);
-    }
-    L->npending = 0;
-}
-
 /* cbz/cbnz on a 32/64-bit value compared with zero, if v is one */
 static bool cbz_operand(lower *L, uint32_t v, uint32_t *r, unsigned *size, bool *nonzero)
 {
     cg_ctx *c = L->c;
-    uint32_t d = def_of(c, v);
+    uint32_t d = cg_def_of(c, v);
     int64_t k;
     if (d != IR_NONE && L->fused[d]) {
         const ir_inst_data *in = &c->fn->insts.v[d];
         const uint32_t *a = ir_inst_args(c->fn, d);
-        ir_type t = vtype(c, a[0]);
+        ir_type t = cg_vtype(c, a[0]);
         if (in->op != IR_OP_icmp || (in->cond != IR_INTCC_eq && in->cond != IR_INTCC_ne) ||
             (t != IR_I32 && t != IR_I64))
             return false;
@@ -550,7 +470,7 @@ static bool cbz_operand(lower *L, uint32_t v, uint32_t *r, unsigned *size, bool 
         *nonzero = in->cond == IR_INTCC_ne;
         return true;
     }
-    ir_type t = vtype(c, v);
+    ir_type t = cg_vtype(c, v);
     if (t != IR_I32 && t != IR_I64)
         return false;
     *r = a64_put_in_reg(c, v);
@@ -559,147 +479,34 @@ static bool cbz_operand(lower *L, uint32_t v, uint32_t *r, unsigned *size, bool 
     return true;
 }
 
-static void lower_brif(lower *L, uint32_t inst)
+/* brif's conditional branch (lib/codegen/lower.c does the edges): tbnz
+ * for one bit, cbz/cbnz against zero, else b.cond on the flags. */
+void a64_branch(lower *L, uint32_t inst, uint32_t lt, uint32_t lf)
 {
     cg_ctx *c = L->c;
-    const ir_inst_data *in = &c->fn->insts.v[inst];
-    const uint32_t *p = &c->fn->pool.v[in->ent];
     uint32_t v = ir_inst_args(c->fn, inst)[0], r, d;
     unsigned size;
     bool nz;
     int64_t k;
-    unsigned bits = ir_type_bits(vtype(c, v)), s;
+    unsigned bits = ir_type_bits(cg_vtype(c, v)), s;
     uint64_t m = bits < 64 ? (1ull << bits) - 1 : ~0ull, kb;
+    cg_inst *i;
     if (folded(L, v, IR_OP_band, &d) && (s = a64_const_of(c, ir_inst_args(c->fn, d)[1], &k) ? 1 : 0, true) &&
         a64_const_of(c, ir_inst_args(c->fn, d)[s], &k) && (kb = (uint64_t)k & m) && !(kb & (kb - 1))) {
-        /* one bit: tbnz */
-        const uint32_t *a = ir_inst_args(c->fn, d);
-        uint32_t x = a64_put_in_reg(c, a[1 - s]);
-        uint32_t lt = edge_label(L, p[0]), lf = edge_label(L, p[1]);
-        cg_inst *i = cg_emit_inst(F, A64_TBZ, 1);
+        uint32_t x = a64_put_in_reg(c, ir_inst_args(c->fn, d)[1 - s]);
+        i = cg_emit_inst(F, A64_TBZ, 1);
         i->cc = 1, i->scale = (uint8_t)__builtin_ctzll(kb);
-        i->aux = lt, i->imm = lf;
         cg_op_use(F, x);
-        uint32_t succs[2] = {lt, lf};
-        end_block(c, succs, 2);
-        flush_edges(L);
-        return;
-    }
-    if (cbz_operand(L, v, &r, &size, &nz)) {
-        uint32_t lt = edge_label(L, p[0]), lf = edge_label(L, p[1]);
-        cg_inst *i = cg_emit_inst(F, A64_CBZ, 1);
-        i->cc = nz, i->size = (uint8_t)size, i->aux = lt, i->imm = lf;
+    } else if (cbz_operand(L, v, &r, &size, &nz)) {
+        i = cg_emit_inst(F, A64_CBZ, 1);
+        i->cc = nz, i->size = (uint8_t)size;
         cg_op_use(F, r);
-        uint32_t succs[2] = {lt, lf};
-        end_block(c, succs, 2);
-        flush_edges(L);
-        return;
+    } else {
+        unsigned cc = cond_flags(L, v);
+        i = cg_emit_inst(F, A64_BCOND, 0);
+        i->cc = (uint8_t)cc;
     }
-    unsigned cc = cond_flags(L, v);
-    uint32_t lt = edge_label(L, p[0]), lf = edge_label(L, p[1]);
-    cg_inst *i = cg_emit_inst(F, A64_BCOND, 0);
-    i->cc = (uint8_t)cc, i->aux = lt, i->imm = lf;
-    uint32_t succs[2] = {lt, lf};
-    end_block(c, succs, 2);
-    flush_edges(L);
-}
-
-/* try_call(_indirect): the call clobbers every register (a throw resumes
- * at a handler with only sp, fp and the payload registers set), then the
- * block ends with edges to the normal return block (retN: the results)
- * and to each handler (exnN: x0, x1, defined at the edge's start). */
-static bool lower_try_call(lower *L, uint32_t inst)
-{
-    cg_ctx *c = L->c;
-    const ir_function *fn = c->fn;
-    const uint32_t *tab = &fn->pool.v[(uint32_t)fn->insts.v[inst].imm];
-    const ir_signature *sig = &fn->sigs.v[tab[0]];
-    uint32_t rets[64] = {0};
-    if (sig->nrets > 64)
-        return cg_unsupported(c, inst, "try_call with more than 64 results");
-    if (!a64_lower_try_call(c, L->lw, inst, rets))
-        return false;
-    uint32_t call = L->lw->last_call, nitems = tab[2];
-    uint32_t normal = cg_new_label(F), start = c->f.vlist.n;
-    ir_vec_push(&c->f.vlist, 0);
-    for (uint32_t k = 0; k < nitems; k++) {
-        const uint32_t *it = &tab[3 + 3 * k];
-        if (it[0] == IR_EXN_CONTEXT)
-            continue;
-        ir_vec_push(&c->f.vlist, it[0]);
-        ir_vec_push(&c->f.vlist, it[1]);
-        ir_vec_push(&c->f.vlist, cg_new_label(F));
-        c->f.vlist.v[start]++;
-    }
-    c->f.insts.v[call].cc = 1;
-    c->f.insts.v[call].disp = (int32_t)start;
-    emit_jump(c, normal);
-    uint32_t nh = c->f.vlist.v[start], *succs = malloc((nh + 1) * sizeof *succs);
-    succs[0] = normal;
-    for (uint32_t k = 0; k < nh; k++)
-        succs[1 + k] = c->f.vlist.v[start + 3 + 3 * k];
-    end_block(c, succs, nh + 1);
-    /* the edges: block arguments from the results or the payload */
-    for (uint32_t e = 0, h = 0; e <= nitems; e++) {
-        uint32_t bc, exn[A64_EXN_REGS];
-        if (e == 0) {
-            bc = tab[1];
-            cg_block_begin(F, normal);
-        } else {
-            const uint32_t *it = &tab[3 + 3 * (e - 1)];
-            if (it[0] == IR_EXN_CONTEXT)
-                continue;
-            bc = it[2];
-            cg_block_begin(F, succs[1 + h++]);
-            cg_emit_inst(F, A64_ARGS, A64_EXN_REGS);
-            for (unsigned k = 0; k < A64_EXN_REGS; k++)
-                cg_op_def_fixed(F, exn[k] = a64_new_int(c), A64_X0 + k);
-        }
-        cg_edge_args(c, bc, sig, rets, e ? exn : NULL, e ? A64_EXN_REGS : 0);
-        const uint32_t *p = &fn->pool.v[bc];
-        emit_jump(c, p[0]);
-        end_block(c, &p[0], 1);
-    }
-    free(succs);
-    return true;
-}
-
-static void lower_br_table(lower *L, uint32_t inst)
-{
-    cg_ctx *c = L->c;
-    const ir_inst_data *in = &c->fn->insts.v[inst];
-    uint32_t idx = a64_put_in_reg(c, ir_inst_args(c->fn, inst)[0]);
-    uint32_t n = c->fn->pool.v[in->ent];
-    uint32_t start = c->f.vlist.n;
-    for (uint32_t k = 0; k < n; k++) {
-        uint32_t bc = c->fn->pool.v[in->ent + 1 + k];
-        const uint32_t *p = &c->fn->pool.v[bc];
-        if (p[1]) {
-            ir_vec_push(&c->f.vlist, cg_new_label(F));
-            ir_vec_push(&c->f.vlist, bc);
-        } else {
-            ir_vec_push(&c->f.vlist, p[0]);
-            ir_vec_push(&c->f.vlist, CG_NONE);
-        }
-    }
-    uint32_t tab = c->f.vlist.n;
-    for (uint32_t k = 0; k < n; k++)
-        ir_vec_push(&c->f.vlist, c->f.vlist.v[start + 2 * k]);
-    cg_inst *i = cg_emit_inst(F, A64_BRTABLE, 3);
-    i->aux = tab, i->imm = n;
-    cg_op_use(F, idx);
-    cg_op_temp(F, a64_new_int(c));
-    cg_op_temp(F, a64_new_int(c));
-    cg_block *b = &c->f.blocks.v[c->f.cur];
-    b->succs = tab, b->nsuccs = n;
-    cg_block_end(F);
-    for (uint32_t k = 0; k < n; k++) {
-        uint32_t l = c->f.vlist.v[start + 2 * k], bc = c->f.vlist.v[start + 2 * k + 1];
-        if (bc == CG_NONE)
-            continue;
-        cg_block_begin(F, l);
-        lower_jump(L, bc);
-    }
+    i->aux = lt, i->imm = lf;
 }
 
 static void lower_trapif(lower *L, uint32_t inst)
@@ -739,7 +546,7 @@ static const uint8_t alu_of[] = {[IR_OP_iadd] = A64_ADD, [IR_OP_isub] = A64_SUB,
 
 static bool folded(lower *L, uint32_t v, unsigned op, uint32_t *d)
 {
-    *d = def_of(L->c, v);
+    *d = cg_def_of(L->c, v);
     return *d != IR_NONE && L->fused[*d] && L->c->fn->insts.v[*d].op == op;
 }
 
@@ -766,7 +573,7 @@ static void lower_alu(lower *L, uint32_t inst, unsigned op, unsigned size)
         if (folded(L, v, IR_OP_ishl, &d)) {     /* a shifted operand */
             a64_const_of(c, ir_inst_args(c->fn, d)[1], &k);
             uint32_t r = a64_put_in_reg(c, other), inner = a64_put_in_reg(c, ir_inst_args(c->fn, d)[0]);
-            a64_alu_op2(c, op, size, dst, r, inner, A64_OP2_LSL, (unsigned)(k & (ir_type_bits(vtype(c, v)) - 1)));
+            a64_alu_op2(c, op, size, dst, r, inner, A64_OP2_LSL, (unsigned)(k & (ir_type_bits(cg_vtype(c, v)) - 1)));
             return;
         }
     }
@@ -939,24 +746,15 @@ static void mem_operands(cg_ctx *c, cg_inst *i, const addr *m)
         cg_op_use(F, m->index);
 }
 
-static bool lower_load(lower *L, uint32_t inst)
+bool a64_lower_load(lower *L, uint32_t inst)
 {
     cg_ctx *c = L->c;
     const ir_inst_data *in = &c->fn->insts.v[inst];
     ir_type t = c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
-    unsigned width, ext = A64_LD_ZX;
-    switch (in->op) {
-    case IR_OP_uload8: width = 1; break;
-    case IR_OP_sload8: width = 1, ext = A64_LD_SX32; break;
-    case IR_OP_uload16: width = 2; break;
-    case IR_OP_sload16: width = 2, ext = A64_LD_SX32; break;
-    case IR_OP_uload32: width = 4; break;
-    case IR_OP_sload32: width = 4, ext = A64_LD_SX64; break;
-    default:
-        if (!is_int(t) && t != IR_F32 && t != IR_F64)
-            return cg_unsupported(c, inst, NULL);
-        width = ir_type_bytes(t);
-    }
+    bool sign;
+    unsigned width = cg_mem_width(c, inst, &sign), ext = !sign ? A64_LD_ZX : width == 4 ? A64_LD_SX64 : A64_LD_SX32;
+    if (in->op == IR_OP_load && !is_int(t) && t != IR_F32 && t != IR_F64)
+        return cg_unsupported(c, inst, NULL);
     if (ext == A64_LD_SX32 && t == IR_I64)
         ext = A64_LD_SX64;
     if (in->imm != (int32_t)in->imm)
@@ -970,14 +768,14 @@ static bool lower_load(lower *L, uint32_t inst)
     return true;
 }
 
-static bool lower_store(lower *L, uint32_t inst)
+bool a64_lower_store(lower *L, uint32_t inst)
 {
     cg_ctx *c = L->c;
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
-    ir_type t = vtype(c, a[0]);
-    unsigned width = in->op == IR_OP_istore8 ? 1 : in->op == IR_OP_istore16 ? 2
-                   : in->op == IR_OP_istore32 ? 4 : ir_type_bytes(t);
+    ir_type t = cg_vtype(c, a[0]);
+    bool sign;
+    unsigned width = cg_mem_width(c, inst, &sign);
     if (!is_int(t) && t != IR_F32 && t != IR_F64)
         return cg_unsupported(c, inst, NULL);
     if (in->imm != (int32_t)in->imm)
@@ -994,7 +792,7 @@ static bool lower_store(lower *L, uint32_t inst)
 
 /* ---- one instruction ------------------------------------------------------------ */
 
-static bool lower_int(lower *L, uint32_t inst, ir_type t)
+bool a64_lower_int(lower *L, uint32_t inst, ir_type t)
 {
     cg_ctx *c = L->c;
     const ir_inst_data *in = &c->fn->insts.v[inst];
@@ -1034,7 +832,7 @@ static bool lower_int(lower *L, uint32_t inst, ir_type t)
         lower_minmax(c, inst, t);
         return true;
     case IR_OP_bmask: {
-        ir_type ft = vtype(c, a[0]);
+        ir_type ft = cg_vtype(c, a[0]);
         if (!is_int(ft))
             return cg_unsupported(c, inst, NULL);
         test_nonzero(c, a64_put_in_reg(c, a[0]), ir_type_bits(ft));
@@ -1054,7 +852,7 @@ static bool lower_int(lower *L, uint32_t inst, ir_type t)
     }
 }
 
-static bool lower_inst(lower *L, uint32_t inst)
+int a64_lower_inst(lower *L, uint32_t inst)
 {
     cg_ctx *c = L->c;
     const ir_function *fn = c->fn;
@@ -1067,10 +865,7 @@ static bool lower_inst(lower *L, uint32_t inst)
         return true;    /* lowered at its use */
     bool wide = false;
     switch (in->op) {
-    case IR_OP_call: case IR_OP_call_indirect: case IR_OP_return_: case IR_OP_jump: case IR_OP_brif:
-    case IR_OP_return_call: case IR_OP_return_call_indirect:
-    case IR_OP_br_table: case IR_OP_trapz: case IR_OP_trapnz: case IR_OP_select:
-    case IR_OP_select_spectre_guard: case IR_OP_try_call: case IR_OP_try_call_indirect:
+    case IR_OP_trapz: case IR_OP_trapnz: case IR_OP_select: case IR_OP_select_spectre_guard:
         break;      /* these know about pairs */
     case IR_OP_ishl: case IR_OP_ushr: case IR_OP_sshr: case IR_OP_rotl: case IR_OP_rotr:
         wide = t == IR_I128;    /* a narrow value shifted by an i128 takes its low half */
@@ -1078,57 +873,19 @@ static bool lower_inst(lower *L, uint32_t inst)
     default:
         wide = in->nres && fn->values.v[ir_inst_results(fn, inst)[0]].type == IR_I128;
         for (uint32_t k = 0; k < in->nargs && !wide; k++)
-            wide = vtype(c, a[k]) == IR_I128;
+            wide = cg_vtype(c, a[k]) == IR_I128;
     }
     if (wide)
         return a64_lower_i128(c, inst);
     switch (in->op) {
-    case IR_OP_nop: case IR_OP_iconst: case IR_OP_f32const: case IR_OP_f64const:
+    case IR_OP_iconst: case IR_OP_f32const: case IR_OP_f64const:
         return true;    /* constants are materialized at their uses */
-    case IR_OP_jump:
-        lower_jump(L, in->ent);
-        return true;
-    case IR_OP_brif:
-        lower_brif(L, inst);
-        return true;
-    case IR_OP_br_table:
-        lower_br_table(L, inst);
-        return true;
-    case IR_OP_return_: {
-        uint32_t *v = L->vals;
-        for (uint32_t k = 0; k < in->nargs; k++)
-            v[k] = a64_put_in_reg(c, a[k]);
-        a64_lower_return(c, L->lw, v, in->nargs);
-        end_block(c, NULL, 0);
-        return true;
-    }
-    case IR_OP_trap: {
-        cg_inst *i = cg_emit_inst(F, A64_UDF, 0);
-        i->aux = in->trap;
-        end_block(c, NULL, 0);
-        return true;
-    }
     case IR_OP_trapz: case IR_OP_trapnz:
         lower_trapif(L, inst);
         return true;
-    case IR_OP_call: case IR_OP_call_indirect:
-        return a64_lower_call(c, L->lw, inst);
-    case IR_OP_try_call: case IR_OP_try_call_indirect:
-        return lower_try_call(L, inst);
-    case IR_OP_return_call: case IR_OP_return_call_indirect:
-        if (!a64_lower_return_call(c, L->lw, inst))
-            return false;
-        end_block(c, NULL, 0);
-        return true;
-    case IR_OP_func_addr: {
-        cg_inst *i = cg_emit_inst(F, A64_GOTLOAD, 1);
-        i->aux = cg_sym_extname(c, &fn->func_refs.v[in->ent].name);
-        cg_op_def(F, res(c, inst, 0));
-        return true;
-    }
     case IR_OP_symbol_value: case IR_OP_global_value: {
         uint32_t r;
-        if (!is_int(t) || !a64_gv_value(c, in->ent, inst, 0, &r))
+        if (!is_int(t) || !cg_gv_value(c, in->ent, inst, 0, &r))
             return is_int(t) ? false : cg_unsupported(c, inst, NULL);
         a64_mov(c, 8, res(c, inst, 0), r);
         return true;
@@ -1151,24 +908,17 @@ static bool lower_inst(lower *L, uint32_t inst)
         cg_op_def(F, d);
         return true;
     }
-    case IR_OP_atomic_load: case IR_OP_atomic_store: case IR_OP_atomic_cas: case IR_OP_atomic_rmw:
-        return a64_lower_atomic(c, inst);
     case IR_OP_fence:
         cg_emit_inst(F, A64_DMB, 0);
         return true;
-    case IR_OP_load: case IR_OP_uload8: case IR_OP_sload8: case IR_OP_uload16:
-    case IR_OP_sload16: case IR_OP_uload32: case IR_OP_sload32:
-        return lower_load(L, inst);
-    case IR_OP_store: case IR_OP_istore8: case IR_OP_istore16: case IR_OP_istore32:
-        return lower_store(L, inst);
     case IR_OP_icmp: {
-        if (!is_int(vtype(c, a[0])))
+        if (!is_int(cg_vtype(c, a[0])))
             return cg_unsupported(c, inst, NULL);
         a64_cset(c, emit_icmp_flags(c, inst), res(c, inst, 0));
         return true;
     }
     case IR_OP_fcmp: {
-        if (vtype(c, a[0]) != IR_F32 && vtype(c, a[0]) != IR_F64)
+        if (cg_vtype(c, a[0]) != IR_F32 && cg_vtype(c, a[0]) != IR_F64)
             return cg_unsupported(c, inst, NULL);
         unsigned cc2, cc = a64_fcmp_flags(c, inst, &cc2);
         if (cc2 == A64_AL) {
@@ -1183,7 +933,7 @@ static bool lower_inst(lower *L, uint32_t inst)
     case IR_OP_select: case IR_OP_select_spectre_guard: {
         if (!is_int(t) && t != IR_F32 && t != IR_F64 && t != IR_I128)
             return cg_unsupported(c, inst, NULL);
-        if (!is_int(vtype(c, a[0])) && vtype(c, a[0]) != IR_I128)
+        if (!is_int(cg_vtype(c, a[0])) && cg_vtype(c, a[0]) != IR_I128)
             return cg_unsupported(c, inst, NULL);
         uint32_t x = a64_put_in_reg(c, a[1]), y = a64_put_in_reg(c, a[2]);
         unsigned cc = cond_flags(L, a[0]);
@@ -1202,46 +952,10 @@ static bool lower_inst(lower *L, uint32_t inst)
         }
         return true;
     }
-    case IR_OP_uextend: case IR_OP_sextend: {
-        ir_type from = vtype(c, a[0]);
-        if (!is_int(from) || !is_int(t))
-            return cg_unsupported(c, inst, NULL);
-        bool sign = in->op == IR_OP_sextend;
-        unsigned fb = ir_type_bits(from);
-        uint32_t x = a64_put_in_reg(c, a[0]), dst = res(c, inst, 0);
-        if (fb == 32 && !sign)
-            a64_mov(c, 4, dst, x);
-        else
-            bfm(c, sign ? A64_SBFM : A64_UBFM, sign ? opsize(t) : 4, dst, x, 0, fb - 1);
-        return true;
-    }
-    case IR_OP_ireduce:
-        if (!is_int(vtype(c, a[0])) || !is_int(t))
-            return cg_unsupported(c, inst, NULL);
-        a64_mov(c, 8, res(c, inst, 0), a64_put_in_reg(c, a[0]));
-        return true;
-    case IR_OP_fadd: case IR_OP_fsub: case IR_OP_fmul: case IR_OP_fdiv: case IR_OP_sqrt:
-    case IR_OP_fneg: case IR_OP_fabs: case IR_OP_fcopysign: case IR_OP_fmin: case IR_OP_fmax:
-    case IR_OP_floor: case IR_OP_ceil: case IR_OP_trunc: case IR_OP_nearest: case IR_OP_fma:
-        return a64_lower_float(c, inst, t);
-    case IR_OP_bitselect:
-        if (t == IR_F32 || t == IR_F64)
-            return a64_lower_float(c, inst, t);
-        break;
-    case IR_OP_fpromote: case IR_OP_fdemote: case IR_OP_fcvt_from_sint: case IR_OP_fcvt_from_uint:
-    case IR_OP_fcvt_to_sint: case IR_OP_fcvt_to_uint: case IR_OP_fcvt_to_sint_sat:
-    case IR_OP_fcvt_to_uint_sat: case IR_OP_bitcast:
-        return a64_lower_conv(c, inst);
     default:
         break;
     }
-    if (!is_int(t)) {
-        if ((t == IR_F32 || t == IR_F64) &&
-            (in->op == IR_OP_band || in->op == IR_OP_bor || in->op == IR_OP_bxor || in->op == IR_OP_bnot))
-            return a64_lower_float(c, inst, t);
-        return cg_unsupported(c, inst, NULL);
-    }
-    return lower_int(L, inst, t);
+    return CG_BY_FAMILY;
 }
 
 /* Which instructions are lowered at their only use, in the same block:
@@ -1250,15 +964,6 @@ static bool lower_inst(lower *L, uint32_t inst)
  * of a register shifted by the access size; stack_addr); bnot, a shift by
  * a constant and imul under band/bor/bxor/iadd/isub (bic, shifted
  * operands, madd).  Lowering the user checks these marks only. */
-static bool single_use(lower *L, uint32_t user, uint32_t v, unsigned op, uint32_t *d)
-{
-    cg_ctx *c = L->c;
-    const ir_function *fn = c->fn;
-    *d = def_of(c, v);
-    return *d != IR_NONE && fn->insts.v[*d].op == op && c->uses.v[ir_value_resolve(fn, v)] == 1 &&
-           fn->insts.v[*d].block == fn->insts.v[user].block && !L->fused[*d];
-}
-
 static void mark_fused(lower *L)
 {
     cg_ctx *c = L->c;
@@ -1272,7 +977,7 @@ static void mark_fused(lower *L)
         switch (in->op) {
         case IR_OP_brif: case IR_OP_select: case IR_OP_select_spectre_guard: case IR_OP_trapz: case IR_OP_trapnz: {
             int64_t k;
-            if (single_use(L, i, a[0], IR_OP_band, &d) && is_int(vtype(c, a[0]))) {
+            if (cg_single_use(L, i, a[0], IR_OP_band, &d) && is_int(cg_vtype(c, a[0]))) {
                 /* a test of the bits of a constant: tst, or tbnz for one bit */
                 const uint32_t *b = ir_inst_args(fn, d);
                 for (unsigned s = 0; s < 2; s++)
@@ -1280,9 +985,9 @@ static void mark_fused(lower *L)
                         L->fused[d] = 1;
                 break;
             }
-            if (!single_use(L, i, a[0], IR_OP_icmp, &d) && !single_use(L, i, a[0], IR_OP_fcmp, &d))
+            if (!cg_single_use(L, i, a[0], IR_OP_icmp, &d) && !cg_single_use(L, i, a[0], IR_OP_fcmp, &d))
                 break;
-            ir_type t = vtype(c, ir_inst_args(fn, d)[0]);
+            ir_type t = cg_vtype(c, ir_inst_args(fn, d)[0]);
             if (fn->insts.v[d].op == IR_OP_icmp ? is_int(t) || t == IR_I128 : t == IR_F32 || t == IR_F64)
                 L->fused[d] = 1;
             break;
@@ -1293,14 +998,14 @@ static void mark_fused(lower *L)
             bool st = in->op == IR_OP_store || in->op == IR_OP_istore8 || in->op == IR_OP_istore16 ||
                       in->op == IR_OP_istore32;
             uint32_t v = a[st];
-            ir_type vt = st ? vtype(c, a[0]) : fn->values.v[ir_inst_results(fn, i)[0]].type;
+            ir_type vt = st ? cg_vtype(c, a[0]) : fn->values.v[ir_inst_results(fn, i)[0]].type;
             if (vt == IR_I128 || ir_type_is_vector(vt))
                 break;
-            if (single_use(L, i, v, IR_OP_stack_addr, &d)) {
+            if (cg_single_use(L, i, v, IR_OP_stack_addr, &d)) {
                 L->fused[d] = 1;
                 break;
             }
-            if (vtype(c, v) != IR_I64 || !single_use(L, i, v, IR_OP_iadd, &d))
+            if (cg_vtype(c, v) != IR_I64 || !cg_single_use(L, i, v, IR_OP_iadd, &d))
                 break;
             const uint32_t *b = ir_inst_args(fn, d);
             int64_t k;
@@ -1312,14 +1017,11 @@ static void mark_fused(lower *L)
             L->fused[d] = 1;
             if (konst)
                 break;
-            unsigned width = st ? (in->op == IR_OP_istore8 ? 1 : in->op == IR_OP_istore16 ? 2
-                                   : in->op == IR_OP_istore32 ? 4 : ir_type_bytes(vt))
-                                : (in->op == IR_OP_uload8 || in->op == IR_OP_sload8 ? 1
-                                   : in->op == IR_OP_uload16 || in->op == IR_OP_sload16 ? 2
-                                   : in->op == IR_OP_uload32 || in->op == IR_OP_sload32 ? 4 : ir_type_bytes(vt));
+            bool sign;
+            unsigned width = cg_mem_width(c, i, &sign);
             for (unsigned s = 0; s < 2; s++) {
                 uint32_t sh, x = b[s];
-                if (single_use(L, d, x, IR_OP_ishl, &sh) && width > 1 &&
+                if (cg_single_use(L, d, x, IR_OP_ishl, &sh) && width > 1 &&
                     a64_const_of(c, ir_inst_args(fn, sh)[1], &k) && (k & 63) == __builtin_ctz(width)) {
                     L->fused[sh] = 1;
                     x = ir_inst_args(fn, sh)[0];
@@ -1328,8 +1030,8 @@ static void mark_fused(lower *L)
                     continue;
                 }
                 /* an i32 index extended to 64 bits: uxtw / sxtw */
-                if ((single_use(L, d, x, IR_OP_uextend, &sh) || single_use(L, d, x, IR_OP_sextend, &sh)) &&
-                    vtype(c, ir_inst_args(fn, sh)[0]) == IR_I32)
+                if ((cg_single_use(L, d, x, IR_OP_uextend, &sh) || cg_single_use(L, d, x, IR_OP_sextend, &sh)) &&
+                    cg_vtype(c, ir_inst_args(fn, sh)[0]) == IR_I32)
                     L->fused[sh] = 1;
                 break;
             }
@@ -1352,16 +1054,16 @@ static void mark_fused(lower *L)
         const uint32_t *a = ir_inst_args(fn, i);
         for (int s = 1; s >= 0; s--) {
             int64_t k;
-            if (op == IR_OP_iadd && single_use(L, i, a[s], IR_OP_imul, &d)) {
+            if (op == IR_OP_iadd && cg_single_use(L, i, a[s], IR_OP_imul, &d)) {
                 L->fused[d] = 1;
                 break;
             }
-            if ((op == IR_OP_iadd || (op == IR_OP_isub && s == 1)) && single_use(L, i, a[s], IR_OP_ishl, &d) &&
+            if ((op == IR_OP_iadd || (op == IR_OP_isub && s == 1)) && cg_single_use(L, i, a[s], IR_OP_ishl, &d) &&
                 a64_const_of(c, ir_inst_args(fn, d)[1], &k) && (k & (ir_type_bits(t) - 1)) != 0) {
                 L->fused[d] = 1;
                 break;
             }
-            if ((op == IR_OP_band || op == IR_OP_bor || op == IR_OP_bxor) && single_use(L, i, a[s], IR_OP_bnot, &d)) {
+            if ((op == IR_OP_band || op == IR_OP_bor || op == IR_OP_bxor) && cg_single_use(L, i, a[s], IR_OP_bnot, &d)) {
                 L->fused[d] = 1;
                 break;
             }
@@ -1369,59 +1071,8 @@ static void mark_fused(lower *L)
     }
 }
 
-bool a64_lower(cg_ctx *c)
+bool a64_prepare(lower *L)
 {
-    const ir_function *fn = c->fn;
-    a64_abi lw = {0};
-    lower L = {.c = c, .lw = &lw};
-    L.fused = calloc(fn->insts.n + 1, 1);
-    c->targ = &lw;
-    bool ok = fn->layout.n > 0 && a64_sig_compute(c, &lw, fn, &fn->sig, CG_NONE, &lw.self);
-    L.vals = malloc((fn->sig.nrets + fn->sig.nparams + 1) * sizeof *L.vals);
-    if (fn->layout.n == 0)
-        ir_diag_set(c->d, fn->line, fn->col, "function has no blocks");
-    if (ok)
-        ok = a64_plan_tail_calls(c, &lw);
-    if (ok)
-        mark_fused(&L);
-    for (uint32_t li = 0; ok && li < fn->layout.n; li++) {
-        uint32_t b = fn->layout.v[li];
-        const ir_block_data *bd = &fn->blocks.v[b];
-        cg_block_begin(F, b);
-        c->f.cur_ir = CG_NONE;
-        if (li == 0) {
-            for (uint32_t k = 0; k < bd->nparams; k++)
-                L.vals[k] = cg_value_vreg(c, fn->pool.v[bd->params + k]);
-            a64_lower_args(c, &lw, L.vals, bd->nparams < fn->sig.nparams ? bd->nparams : fn->sig.nparams);
-        } else {
-            cg_block *vb = &c->f.blocks.v[c->f.cur];
-            vb->params = c->f.vlist.n;
-            vb->nparams = bd->nparams;
-            for (uint32_t k = 0; k < bd->nparams; k++) {
-                uint32_t v = fn->pool.v[bd->params + k], r = cg_value_vreg(c, v);
-                ir_vec_push(&c->f.vlist, r);
-                if (fn->values.v[v].type == IR_I128)
-                    ir_vec_push(&c->f.vlist, r + 1), vb->nparams++;
-            }
-        }
-        bool ended = false;
-        for (uint32_t i = bd->first; ok && i != IR_NONE; i = fn->insts.v[i].next) {
-            c->f.cur_ir = i;
-            ok = lower_inst(&L, i);
-            ended = ir_opcodes[fn->insts.v[i].op].flags & IR_OPF_TERMINATOR;
-            if (i == bd->last)
-                break;
-        }
-        if (ok && !ended) {
-            ir_diag_set(c->d, bd->line, bd->col, "block%u has no terminator", b);
-            ok = false;
-        }
-    }
-    free(L.fused);
-    free(L.vals);
-    ir_vec_free(&lw.locs);
-    ir_vec_free(&lw.pairs);
-    ir_vec_free(&lw.vals);
-    c->targ = NULL;
-    return ok;
+    mark_fused(L);
+    return true;
 }

@@ -6,7 +6,6 @@
 
 #define F (&c->f)
 #define res(c, i, k) a64_res(c, i, k)
-#define vtype(c, v) a64_vtype(c, v)
 
 static void mov(cg_ctx *c, uint32_t dst, uint32_t src)
 {
@@ -108,28 +107,6 @@ static void neg128(cg_ctx *c, uint32_t x, uint32_t dst)
     a64_alu(c, A64_SBC, 8, dst + 1, A64_ZR, x + 1);
 }
 
-static bool lower_load_store(cg_ctx *c, uint32_t inst)
-{
-    const ir_inst_data *in = &c->fn->insts.v[inst];
-    const uint32_t *a = ir_inst_args(c->fn, inst);
-    bool store = in->op == IR_OP_store;
-    if ((in->op != IR_OP_load && !store) || in->imm != (int32_t)in->imm || in->imm > INT32_MAX - 8)
-        return cg_unsupported(c, inst, NULL);
-    uint32_t v = store ? a64_put_in_reg(c, a[0]) : res(c, inst, 0);
-    uint32_t base = a64_put_in_reg(c, a[store]);
-    for (unsigned k = 0; k < 2; k++) {
-        cg_inst *i = cg_emit_inst(F, store ? A64_STORE : A64_LOAD, 2);
-        i->size = 8, i->amode = A64_AM_BASE, i->disp = (int32_t)in->imm + 8 * (int32_t)k;
-        i->imm = in->mf.trap;
-        if (store)
-            cg_op_use(F, v + k);
-        else
-            cg_op_def(F, v + k);
-        cg_op_use(F, base);
-    }
-    return true;
-}
-
 /* Division by the C library's rules once the traps are checked here. */
 static void lower_div128(cg_ctx *c, uint32_t inst)
 {
@@ -157,7 +134,7 @@ static void lower_div128(cg_ctx *c, uint32_t inst)
                                       [IR_OP_urem] = "__umodti3", [IR_OP_srem] = "__modti3"};
     ir_type ts[2] = {IR_I128, IR_I128};
     uint32_t args[2] = {x, y};
-    a64_libcall(c, fns[in->op], ts, args, 2, IR_I128, res(c, inst, 0));
+    cg_libcall(c, fns[in->op], ts, args, 2, IR_I128, res(c, inst, 0));
 }
 
 /* i128 <-> float through C helpers; the trapping conversions check NaN
@@ -166,7 +143,7 @@ static bool lower_fcvt128(cg_ctx *c, uint32_t inst, ir_type t)
 {
     const ir_inst_data *in = &c->fn->insts.v[inst];
     uint32_t v = ir_inst_args(c->fn, inst)[0];
-    ir_type from = vtype(c, v);
+    ir_type from = cg_vtype(c, v);
     uint32_t x = a64_put_in_reg(c, v), d = res(c, inst, 0);
     bool f64;
     if (in->op == IR_OP_fcvt_from_sint || in->op == IR_OP_fcvt_from_uint) {
@@ -174,7 +151,7 @@ static bool lower_fcvt128(cg_ctx *c, uint32_t inst, ir_type t)
             return cg_unsupported(c, inst, NULL);
         f64 = t == IR_F64;
         static const char *const fns[2][2] = {{"__floatuntisf", "__floatuntidf"}, {"__floattisf", "__floattidf"}};
-        a64_libcall(c, fns[in->op == IR_OP_fcvt_from_sint][f64], &from, &x, 1, t, d);
+        cg_libcall(c, fns[in->op == IR_OP_fcvt_from_sint][f64], &from, &x, 1, t, d);
         return true;
     }
     if (from != IR_F32 && from != IR_F64)
@@ -206,7 +183,7 @@ static bool lower_fcvt128(cg_ctx *c, uint32_t inst, ir_type t)
     }
     static const char *const fns[2][2] = {{"__cranelift_fixunssfti_sat", "__cranelift_fixunsdfti_sat"},
                                           {"__cranelift_fixsfti_sat", "__cranelift_fixdfti_sat"}};
-    a64_libcall(c, fns[sign][f64], &from, &x, 1, IR_I128, d);
+    cg_libcall(c, fns[sign][f64], &from, &x, 1, IR_I128, d);
     return true;
 }
 
@@ -249,6 +226,9 @@ static bool lower_atomic128(cg_ctx *c, uint32_t inst)
 
 bool a64_lower_i128(cg_ctx *c, uint32_t inst)
 {
+    int done = cg_lower_i128_moves(c, inst);
+    if (done != CG_BY_FAMILY)
+        return done == CG_DONE;
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
     ir_type t = in->nres ? c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type : IR_TYPE_NONE;
@@ -332,48 +312,15 @@ bool a64_lower_i128(cg_ctx *c, uint32_t inst)
     case IR_OP_icmp:
         a64_cset(c, a64_icmp_i128(c, inst), res(c, inst, 0));
         return true;
-    case IR_OP_uextend: case IR_OP_sextend: {
-        ir_type from = vtype(c, a[0]);
+    case IR_OP_sextend: {     /* the high half: copies of the sign */
+        ir_type from = cg_vtype(c, a[0]);
         if (!ir_type_is_int(from) || ir_type_is_vector(from) || from == IR_I128)
             return cg_unsupported(c, inst, NULL);
         uint32_t x = a64_put_in_reg(c, a[0]), d = res(c, inst, 0);
-        bool sign = in->op == IR_OP_sextend;
-        unsigned bits = ir_type_bits(from);
-        if (bits == 64)
-            mov(c, d, x);
-        else
-            mov(c, d, a64_extend(c, x, bits, 8, sign));
-        if (sign)
-            a64_shift_imm(c, A64_ASR, 8, d + 1, d, 63);
-        else
-            mov(c, d + 1, A64_ZR);
+        a64_extend_into(c, d, x, ir_type_bits(from), 8, true);
+        a64_shift_imm(c, A64_ASR, 8, d + 1, d, 63);
         return true;
     }
-    case IR_OP_ireduce:
-        mov(c, res(c, inst, 0), a64_put_in_reg(c, a[0]));
-        return true;
-    case IR_OP_bitcast: {
-        if (t != IR_I128 || vtype(c, a[0]) != IR_I128)
-            return cg_unsupported(c, inst, NULL);
-        uint32_t x = a64_put_in_reg(c, a[0]), d = res(c, inst, 0);
-        mov(c, d, x);
-        mov(c, d + 1, x + 1);
-        return true;
-    }
-    case IR_OP_iconcat: {
-        uint32_t lo = a64_put_in_reg(c, a[0]), hi = a64_put_in_reg(c, a[1]), d = res(c, inst, 0);
-        mov(c, d, lo);
-        mov(c, d + 1, hi);
-        return true;
-    }
-    case IR_OP_isplit: {
-        uint32_t x = a64_put_in_reg(c, a[0]);
-        mov(c, res(c, inst, 0), x);
-        mov(c, res(c, inst, 1), x + 1);
-        return true;
-    }
-    case IR_OP_load: case IR_OP_store:
-        return lower_load_store(c, inst);
     case IR_OP_clz: {
         uint32_t x = a64_put_in_reg(c, a[0]), d = res(c, inst, 0);
         clz128(c, x, d);
@@ -436,7 +383,7 @@ bool a64_lower_i128(cg_ctx *c, uint32_t inst)
         return true;
     }
     case IR_OP_bmask: {
-        ir_type ft = vtype(c, a[0]);
+        ir_type ft = cg_vtype(c, a[0]);
         uint32_t x = a64_put_in_reg(c, a[0]), d = res(c, inst, 0);
         if (ft == IR_I128) {
             a64_test_i128(c, x);

@@ -9,7 +9,6 @@
 
 #define F (&c->f)
 #define res(c, i, k) a64_res(c, i, k)
-#define vtype(c, v) a64_vtype(c, v)
 
 static bool is_int(ir_type t) { return t >= IR_I8 && t <= IR_I64; }
 
@@ -56,7 +55,7 @@ unsigned a64_fcmp_flags(cg_ctx *c, uint32_t inst, unsigned *cc2)
         [IR_FLOATCC_ugt] = A64_HI, [IR_FLOATCC_uge] = A64_PL,
     };
     uint32_t x = a64_put_in_reg(c, a[0]), y = a64_put_in_reg(c, a[1]);
-    fcmp(c, ir_type_bytes(vtype(c, a[0])), x, y);
+    fcmp(c, ir_type_bytes(cg_vtype(c, a[0])), x, y);
     *cc2 = in->cond == IR_FLOATCC_one ? A64_GT : in->cond == IR_FLOATCC_ueq ? A64_VS : A64_AL;
     return cc[in->cond];
 }
@@ -205,7 +204,7 @@ bool a64_lower_conv(cg_ctx *c, uint32_t inst)
 {
     const ir_inst_data *in = &c->fn->insts.v[inst];
     uint32_t v = ir_inst_args(c->fn, inst)[0];
-    ir_type from = vtype(c, v), to = c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
+    ir_type from = cg_vtype(c, v), to = c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
     uint32_t dst = res(c, inst, 0);
     switch (in->op) {
     case IR_OP_fpromote: case IR_OP_fdemote:

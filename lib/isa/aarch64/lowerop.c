@@ -6,7 +6,6 @@
 
 #define F (&c->f)
 #define res(c, i, k) a64_res(c, i, k)
-#define vtype(c, v) a64_vtype(c, v)
 
 static unsigned opsize(ir_type t) { return t == IR_I64 ? 8 : 4; }
 static bool is_int(ir_type t) { return t >= IR_I8 && t <= IR_I64; }
@@ -257,65 +256,6 @@ void a64_lower_div(cg_ctx *c, uint32_t inst, ir_type t)
     a64_madd(c, 1, size, dst, q, y, x);    /* x - q * y */
 }
 
-/* ---- global values ----------------------------------------------------------------
- * Computed where used, from the vmctx parameter, loads, additions and
- * symbol addresses (through the GOT: any distance). */
-
-bool a64_gv_value(cg_ctx *c, uint32_t gv, uint32_t inst, unsigned depth, uint32_t *out)
-{
-    const ir_function *fn = c->fn;
-    if (gv >= fn->gvs.n || depth > 64)
-        return cg_unsupported(c, inst, "global value");
-    const ir_global_value *g = &fn->gvs.v[gv];
-    switch (g->kind) {
-    case IR_GV_VMCTX: {
-        const ir_block_data *entry = &fn->blocks.v[fn->layout.v[0]];
-        for (uint32_t k = 0; k < fn->sig.nparams && k < entry->nparams; k++)
-            if (fn->abi_params.v[fn->sig.params + k].purpose == IR_PURPOSE_VMCTX) {
-                *out = a64_put_in_reg(c, fn->pool.v[entry->params + k]);
-                return true;
-            }
-        return cg_unsupported(c, inst, "vmctx global value without a vmctx parameter");
-    }
-    case IR_GV_LOAD: case IR_GV_IADD_IMM: {
-        uint32_t base;
-        if (!a64_gv_value(c, g->base, inst, depth + 1, &base))
-            return false;
-        uint32_t r = a64_new_int(c);
-        if (g->kind == IR_GV_IADD_IMM) {
-            a64_alu_imm(c, A64_ADD, 8, r, base, g->offset);
-        } else {
-            if (!is_int(g->type) || g->offset != (int32_t)g->offset)
-                return cg_unsupported(c, inst, "global value load");
-            cg_inst *i = cg_emit_inst(F, A64_LOAD, 2);
-            i->cc = A64_LD_ZX, i->size = (uint8_t)ir_type_bytes(g->type), i->amode = A64_AM_BASE;
-            i->disp = (int32_t)g->offset, i->imm = g->flags.trap;
-            cg_op_def(F, r);
-            cg_op_use(F, base);
-        }
-        *out = r;
-        return true;
-    }
-    case IR_GV_SYMBOL: {
-        if (g->tls)
-            return cg_unsupported(c, inst, "thread-local symbol");
-        uint32_t r = a64_new_int(c);
-        cg_inst *i = cg_emit_inst(F, A64_GOTLOAD, 1);
-        i->aux = cg_sym_extname(c, &g->name);
-        cg_op_def(F, r);
-        if (g->offset) {
-            uint32_t s = a64_new_int(c);
-            a64_alu_imm(c, A64_ADD, 8, s, r, g->offset);
-            r = s;
-        }
-        *out = r;
-        return true;
-    }
-    default:
-        return cg_unsupported(c, inst, "dynamic scale global value");
-    }
-}
-
 /* ---- atomics ----------------------------------------------------------------------
  * Sequentially consistent: ldar/stlr for loads and stores, acquire-release
  * exclusive loops (or LSE's *al forms) for read-modify-write. */
@@ -324,7 +264,7 @@ bool a64_lower_atomic(cg_ctx *c, uint32_t inst)
 {
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
-    ir_type t = in->op == IR_OP_atomic_store ? vtype(c, a[0]) : c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
+    ir_type t = in->op == IR_OP_atomic_store ? cg_vtype(c, a[0]) : c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
     if (!is_int(t))
         return cg_unsupported(c, inst, NULL);
     unsigned size = ir_type_bytes(t);

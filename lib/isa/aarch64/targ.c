@@ -1,8 +1,6 @@
 /* AArch64: register facts and the hooks of the target. */
 #include "a64.h"
 
-bool a64_lower(cg_ctx *c);
-bool a64_emit(cg_ctx *c);
 
 /* Caller-saved first, so short-lived values rarely cost a save; the
  * argument registers last among them, as calls pin them.  x16/x17 are the
@@ -47,10 +45,31 @@ const cg_isa a64_isa = {
     .nalloc = {sizeof gpr_order, sizeof fpr_order},
     .callee_saved = 0x1ff80000ull | 0xffull << (A64_V0 + 8),
     .clobbers = clobbers,
-    .lower = a64_lower,
-    .lower_trampoline = a64_lower_trampoline,
+    .prepare = a64_prepare,
+    .lower_inst = a64_lower_inst,
+    .branch = a64_branch,
+    .lower_float = a64_lower_float,
+    .lower_conv = a64_lower_conv,
+    .lower_load = a64_lower_load,
+    .lower_store = a64_lower_store,
+    .lower_atomic = a64_lower_atomic,
+    .lower_int = a64_lower_int,
     .emit = a64_emit,
     .reg_name = a64_reg_name,
     .put_in_reg = a64_put_in_reg,
     .movi = a64_movi,
+    .compute_locs = a64_compute_locs,
+    .call_clobbers = a64_call_clobbers,
+    .clob_all = A64_CLOB_ALL,
+    .callee_reg_all = A64_X17 - 2,  /* x15: no argument's */
+    .callee_reg_tail = A64_X17 - 2,
+    .exn_regs = {A64_X0, A64_X0 + 1},
+    .op_args = A64_ARGS, .op_ret = A64_RET, .op_call = A64_CALL, .op_callind = A64_CALLIND,
+    .op_retcall = A64_RETCALL, .op_jump = A64_B, .op_trap = A64_UDF, .op_jumptable = A64_BRTABLE,
+    .op_load = A64_LOAD, .op_store = A64_STORE, .op_fload = A64_FLOAD, .op_fstore = A64_FSTORE,
+    .op_lea = A64_LEA, .op_gotload = A64_GOTLOAD, .ld_zx = A64_LD_ZX,
+    .am = {[CG_AREA_BASE] = A64_AM_BASE, [CG_AREA_IN] = A64_AM_INARG, [CG_AREA_OUT] = A64_AM_OUTARG},
+    .add_imm = a64_addi,
+    .extend_into = a64_extend_into,
+    .mov64 = a64_mov64,
 };

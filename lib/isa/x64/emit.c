@@ -33,6 +33,8 @@ typedef struct em {
     uint32_t *dup;          /* per block label: its compare if the block is only a compare and
                                a conditional branch (copied in place of jumps to it), CG_NONE */
     bool ok;
+    uint64_t missing;       /* ISA flags an instruction needed that the target lacks */
+    const cg_inst *missing_in;  /* the first such instruction */
 } em;
 
 /* The label a branch to l really goes to: past blocks that only jump. */
@@ -43,11 +45,74 @@ static uint32_t dest(const em *e, uint32_t l)
 
 #define B (e->b)
 
+/* ---- the target line's contract ------------------------------------------------
+ * Every instruction goes through enc() (or emit_vec's VEX form), which asks
+ * what it needs beyond the x86-64 baseline (SSE2); if the target's flags do
+ * not allow it, the function is refused with a located error instead of
+ * code that dies with SIGILL on a CPU the target line describes. */
+#define NEED(f) (1ull << CG_ISA_##f)
+#define NEED_UNKNOWN (1ull << 63)   /* an extension no flag stands for */
+
+static uint64_t needs(unsigned pfx, bool w, uint32_t opc, unsigned reg)
+{
+    unsigned o = opc & 0xff;
+    switch (opc >> 8) {
+    case 0x0f38:
+        if ((pfx & PF2) && (o == 0xf0 || o == 0xf1))
+            return NEED(sse42);                         /* crc32 */
+        if (o <= 0x0b || (o >= 0x1c && o <= 0x1e))
+            return NEED(ssse3);                         /* pshufb phadd* pmaddubsw pmulhrsw pabs* .. */
+        if (o == 0x37)
+            return NEED(sse42);                         /* pcmpgtq */
+        if (o >= 0x10 && o <= 0x41)
+            return NEED(sse41);                         /* blendv ptest pmovsx/zx pmin/max pmulld .. */
+        return NEED_UNKNOWN;
+    case 0x0f3a:
+        if (o == 0x0f)
+            return NEED(ssse3);                         /* palignr */
+        if ((o >= 0x08 && o <= 0x0e) || (o >= 0x14 && o <= 0x17) || (o >= 0x20 && o <= 0x22) ||
+            (o >= 0x40 && o <= 0x42))
+            return NEED(sse41);                         /* round* blend* pextr* pinsr* insertps dp* */
+        if (o >= 0x60 && o <= 0x63)
+            return NEED(sse42);                         /* pcmpestr/pcmpistr */
+        return NEED_UNKNOWN;
+    case 0x0f:
+        if (pfx & PF3) {
+            if (o == 0xb8)
+                return NEED(popcnt);
+            if (o == 0xbd)
+                return NEED(lzcnt);
+            if (o == 0xbc)
+                return NEED(bmi1);                      /* tzcnt */
+            if (o == 0x12 || o == 0x16)
+                return NEED(sse3);                      /* movsldup movshdup */
+        }
+        if ((pfx & PF2) && (o == 0x12 || o == 0xf0))
+            return NEED(sse3);                          /* movddup lddqu */
+        if ((pfx & (PF2 | P66)) && (o == 0x7c || o == 0x7d || o == 0xd0))
+            return NEED(sse3);                          /* hadd hsub addsub */
+        if (o == 0xc7 && w && reg == 1)
+            return NEED(cmpxchg16b);
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+static void require(em *e, uint64_t need)
+{
+    uint64_t lack = need & ~e->c->target->isa;
+    if (lack && !e->missing)
+        e->missing_in = e->in;
+    e->missing |= lack;
+}
+
 /* prefixes, REX, opcode, ModRM, SIB, displacement; immlen bytes of
  * immediate follow (they move the end of a rip-relative instruction). */
 static void enc(em *e, unsigned pfx, bool w, uint32_t opc, unsigned reg, const mem *m, unsigned rm,
                 unsigned byteregs, unsigned immlen)
 {
+    require(e, needs(pfx, w, opc, reg));
     reg &= 15, rm &= 15;
     if (pfx & P66)
         cg_put1(B, 0x66);
@@ -721,6 +786,7 @@ static void emit_vec(em *e)
     default: {      /* VFMA: VEX.128.66.0F38.W(size 8) 0xA8 + kind*2 (213 form) */
         static const uint8_t opc[4] = {0xa8, 0xaa, 0xac, 0xae};
         unsigned d = R(e, 0), b = R(e, 2), c = R(e, 3);
+        require(e, NEED(avx) | NEED(fma));
         cg_put1(B, 0xc4);
         cg_put1(B, (d & 8 ? 0 : 0x80) | 0x40 | (c & 8 ? 0 : 0x20) | 0x02);
         cg_put1(B, (in->size == 8 ? 0x80 : 0) | (~b & 15) << 3 | 0x01);
@@ -957,6 +1023,13 @@ static void emit_inst(em *e, uint32_t next_label)
     }
     case X64_XSTORE: {
         mem m = mem_of(e, 1);
+        if (size == 2 && !(e->c->target->isa >> CG_ISA_sse41 & 1)) {  /* pextrw r11d, x, 0; mov [m], r11w */
+            rr(e, P66, false, 0x0fc5, X64_SCRATCH, R(e, 0), 0);
+            cg_put1(B, 0);
+            trap_here(e);
+            enc(e, P66, false, 0x89, X64_SCRATCH, &m, 0, 0, 0);
+            break;
+        }
         trap_here(e);
         if (size == 2) {    /* pextrw [m], x, 0 */
             enc(e, P66, false, 0x0f3a15, R(e, 0), &m, 0, 0, 1);
@@ -1050,7 +1123,7 @@ static void emit_inst(em *e, uint32_t next_label)
 static uint32_t *thread_jumps(cg_ctx *c)
 {
     cg_func *f = &c->f;
-    uint32_t *alias = malloc((f->nlabels + 1) * sizeof *alias), ei = 0;
+    uint32_t *alias = ir_xmalloc((f->nlabels + 1) * sizeof *alias), ei = 0;
     for (uint32_t l = 0; l < f->nlabels; l++)
         alias[l] = l;
     for (uint32_t b = 0; b < f->blocks.n; b++) {
@@ -1077,7 +1150,7 @@ static uint32_t *thread_jumps(cg_ctx *c)
 static uint32_t *dup_tests(cg_ctx *c)
 {
     cg_func *f = &c->f;
-    uint32_t *dup = malloc((f->nlabels + 1) * sizeof *dup), ei = 0;
+    uint32_t *dup = ir_xmalloc((f->nlabels + 1) * sizeof *dup), ei = 0;
     for (uint32_t l = 0; l < f->nlabels; l++)
         dup[l] = CG_NONE;
     for (uint32_t b = 0; b < f->blocks.n; b++) {
@@ -1159,6 +1232,23 @@ bool x64_emit(cg_ctx *c)
     free(e.dup);
     if (!e.ok) {
         ir_diag_set(c->d, c->fn->line, c->fn->col, "internal error: x86_64 emission");
+        return false;
+    }
+    if (e.missing) {    /* a lowering used what the target line does not allow: a bug, located */
+        static const char *const names[CG_ISA_COUNT] = {
+#define CG_F(name) #name,
+            CG_ISA_FLAGS(CG_F)
+#undef CG_F
+        };
+        unsigned k = (unsigned)__builtin_ctzll(e.missing);
+        const ir_inst_data *ii = e.missing_in->ir != CG_NONE ? &c->fn->insts.v[e.missing_in->ir] : NULL;
+        if (k < CG_ISA_COUNT)
+            ir_diag_set(c->d, ii ? ii->line : c->fn->line, ii ? ii->col : c->fn->col,
+                        "internal error: x86_64 code for this needs has_%s, which the target line "
+                        "does not enable", names[k]);
+        else
+            ir_diag_set(c->d, ii ? ii->line : c->fn->line, ii ? ii->col : c->fn->col,
+                        "internal error: x86_64 code for this uses an instruction outside the ISA flags");
         return false;
     }
     static const uint8_t ud2[] = {0x0f, 0x0b};

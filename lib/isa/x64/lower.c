@@ -13,17 +13,6 @@
 
 #define F (&c->f)
 
-static ir_type vtype(const cg_ctx *c, uint32_t v)
-{
-    return c->fn->values.v[ir_value_resolve(c->fn, v)].type;
-}
-
-/* The instruction defining v, IR_NONE for a block parameter. */
-uint32_t x64_def_of(const cg_ctx *c, uint32_t v)
-{
-    const ir_value_data *vd = &c->fn->values.v[ir_value_resolve(c->fn, v)];
-    return vd->kind == IR_VAL_RESULT ? vd->def : IR_NONE;
-}
 
 static bool is_int(ir_type t) { return t >= IR_I8 && t <= IR_I64; }
 static unsigned opsize(ir_type t) { return t == IR_I64 ? 8 : 4; }   /* ALU width for results */
@@ -31,10 +20,10 @@ static unsigned opsize(ir_type t) { return t == IR_I64 ? 8 : 4; }   /* ALU width
 /* Sign-extended value of an iconst operand. */
 bool x64_const_of(const cg_ctx *c, uint32_t v, int64_t *out)
 {
-    uint32_t d = x64_def_of(c, v);
+    uint32_t d = cg_def_of(c, v);
     if (d == IR_NONE || c->fn->insts.v[d].op != IR_OP_iconst)
         return false;
-    unsigned bits = ir_type_bits(vtype(c, v));
+    unsigned bits = ir_type_bits(cg_vtype(c, v));
     uint64_t x = (uint64_t)c->fn->insts.v[d].imm;
     if (bits < 64)
         x = (uint64_t)((int64_t)(x << (64 - bits)) >> (64 - bits));
@@ -54,7 +43,7 @@ static bool imm32_of(const cg_ctx *c, uint32_t v, int32_t *out)
 uint32_t x64_put_in_reg(cg_ctx *c, uint32_t v)
 {
     v = ir_value_resolve(c->fn, v);
-    uint32_t d = x64_def_of(c, v);
+    uint32_t d = cg_def_of(c, v);
     if (d != IR_NONE) {
         const ir_inst_data *in = &c->fn->insts.v[d];
         if (in->op == IR_OP_iconst) {
@@ -134,14 +123,25 @@ uint32_t x64_movi(cg_ctx *c, unsigned size, int64_t imm)
 }
 
 /* Zero- or sign-extend the low `bits` of r to 32 (bits < 32) or 64 bits. */
-uint32_t x64_extend(cg_ctx *c, uint32_t r, unsigned bits, unsigned to, bool sign)
+void x64_extend_into(cg_ctx *c, uint32_t d, uint32_t r, unsigned bits, unsigned to, bool sign)
 {
-    uint32_t d = x64_new_int(c);
+    /* a write of 32 bits zero-extends to 64: unsigned extensions need no REX.W */
     if (bits == 32 && !sign)
         x64_un(c, X64_MOV, 0, 4, 0, d, r);
     else
-        x64_un(c, X64_EXT, sign, to, bits / 8, d, r);
+        x64_un(c, X64_EXT, sign, sign ? to : 4, bits / 8, d, r);
+}
+
+uint32_t x64_extend(cg_ctx *c, uint32_t r, unsigned bits, unsigned to, bool sign)
+{
+    uint32_t d = x64_new_int(c);
+    x64_extend_into(c, d, r, bits, to, sign);
     return d;
+}
+
+void x64_mov64(cg_ctx *c, uint32_t dst, uint32_t src)
+{
+    x64_un(c, X64_MOV, 0, 8, 0, dst, src);
 }
 
 uint32_t x64_extend64(cg_ctx *c, uint32_t r, unsigned bits, bool sign)
@@ -191,9 +191,9 @@ static unsigned emit_icmp_flags(cg_ctx *c, uint32_t inst)
 {
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
-    if (vtype(c, a[0]) == IR_I128)
+    if (cg_vtype(c, a[0]) == IR_I128)
         return x64_icmp_i128(c, inst);
-    unsigned size = ir_type_bytes(vtype(c, a[0]));
+    unsigned size = ir_type_bytes(cg_vtype(c, a[0]));
     unsigned cc = x64_intcc[in->cond];
     uint32_t x = a[0], y = a[1];
     int32_t imm;
@@ -219,11 +219,11 @@ static unsigned emit_icmp_flags(cg_ctx *c, uint32_t inst)
 }
 
 /* Flags for "v is true": a fused icmp, else v != 0.  Returns the cc. */
-static unsigned cond_flags(x64_lowering *L, uint32_t v)
+static unsigned cond_flags(cg_lower *L, uint32_t v)
 {
     cg_ctx *c = L->c;
-    uint32_t d = x64_def_of(c, v);
-    if (d != IR_NONE && L->fused[d] == 3) {     /* band x, imm: test x, imm */
+    uint32_t d = cg_def_of(c, v);
+    if (d != IR_NONE && L->fused[d] == X64_FUSED_TEST) {     /* band x, imm: test x, imm */
         const uint32_t *a = ir_inst_args(c->fn, d);
         int32_t imm = 0;
         unsigned k = 0;     /* the register operand */
@@ -231,148 +231,35 @@ static unsigned cond_flags(x64_lowering *L, uint32_t v)
             k = 1, imm32_of(c, a[0], &imm);
         uint32_t rx = x64_put_in_reg(c, a[k]);
         cg_inst *i = cg_emit_inst(F, X64_CMPI, 1);
-        i->cc = X64_TEST, i->size = (uint8_t)ir_type_bytes(vtype(c, v)), i->imm = imm;
+        i->cc = X64_TEST, i->size = (uint8_t)ir_type_bytes(cg_vtype(c, v)), i->imm = imm;
         if (imm >= 0 && imm <= 255)
             i->size = 1;    /* the same zero flag from the low byte */
         cg_op_use(F, rx);
         return X64_CC_NE;
     }
-    if (d != IR_NONE && L->fused[d] == 6)
+    if (d != IR_NONE && L->fused[d] == X64_FUSED_FCMP)
         return x64_fcmp_cc(c, d);
-    if (d != IR_NONE && L->fused[d])
+    if (d != IR_NONE && L->fused[d] == X64_FUSED_ICMP)
         return emit_icmp_flags(c, d);
-    if (vtype(c, v) == IR_I128)
+    if (cg_vtype(c, v) == IR_I128)
         return x64_test_i128(c, x64_put_in_reg(c, v));
-    x64_test(c, x64_put_in_reg(c, v), ir_type_bytes(vtype(c, v)));
+    x64_test(c, x64_put_in_reg(c, v), ir_type_bytes(cg_vtype(c, v)));
     return X64_CC_NE;
 }
 
 /* ---- control flow ------------------------------------------------------------ */
 
-/* The label a branch goes to for block call `bc`: the block's own, or a new
- * edge block's when arguments must be copied on the way. */
-static uint32_t edge_label(x64_lowering *L, uint32_t bc)
-{
-    const uint32_t *p = &L->c->fn->pool.v[bc];
-    if (p[1] == 0)
-        return p[0];
-    uint32_t l = cg_new_label(&L->c->f);
-    L->pending[L->npending] = l;
-    L->pend_bc[L->npending++] = bc;
-    return l;
-}
-
-/* Finish the current block with its terminator in place: successors and
- * (single successor) block arguments. */
-static void end_block(cg_ctx *c, const uint32_t *succs, uint32_t nsuccs)
-{
-    cg_block *b = &c->f.blocks.v[c->f.cur];
-    b->succs = c->f.vlist.n;
-    b->nsuccs = nsuccs;
-    for (uint32_t i = 0; i < nsuccs; i++)
-        ir_vec_push(&c->f.vlist, succs[i]);
-    cg_block_end(F);
-}
-
-/* Block arguments of block call bc, put in registers in the current block
- * (x64_put_in_reg emits instructions but never touches f->vlist). */
-static void set_args(cg_ctx *c, uint32_t bc)
-{
-    uint32_t n = c->fn->pool.v[bc + 1], start = c->f.vlist.n;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t v = c->fn->pool.v[bc + 2 + i], r = x64_put_in_reg(c, v);
-        ir_vec_push(&c->f.vlist, r);
-        if (vtype(c, v) == IR_I128)     /* both halves of a pair */
-            ir_vec_push(&c->f.vlist, r + 1);
-    }
-    cg_block *b = &c->f.blocks.v[c->f.cur];
-    b->args = start;
-    b->nargs = c->f.vlist.n - start;
-}
-
-static void emit_jump(cg_ctx *c, uint32_t label)
-{
-    cg_inst *i = cg_emit_inst(F, X64_JMP, 0);
-    i->aux = label;
-}
-
-static void lower_jump(x64_lowering *L, uint32_t bc)
+/* brif's conditional branch (lib/codegen/lower.c does the edges). */
+void x64_branch(cg_lower *L, uint32_t inst, uint32_t lt, uint32_t lf)
 {
     cg_ctx *c = L->c;
-    set_args(c, bc);
-    uint32_t target = c->fn->pool.v[bc];
-    emit_jump(c, target);
-    end_block(c, &target, 1);
-}
-
-/* Edge blocks created by the branch just lowered, right after it. */
-static void flush_edges(x64_lowering *L)
-{
-    cg_ctx *c = L->c;
-    for (uint32_t k = 0; k < L->npending; k++) {
-        cg_block_begin(F, L->pending[k]);
-        lower_jump(L, L->pend_bc[k]);
-    }
-    L->npending = 0;
-}
-
-static void lower_brif(x64_lowering *L, uint32_t inst)
-{
-    cg_ctx *c = L->c;
-    const ir_inst_data *in = &c->fn->insts.v[inst];
-    const uint32_t *p = &c->fn->pool.v[in->ent];
+    cg_inst *i;
     unsigned cc = cond_flags(L, ir_inst_args(c->fn, inst)[0]);
-    uint32_t lt = edge_label(L, p[0]), lf = edge_label(L, p[1]);
-    cg_inst *i = cg_emit_inst(F, X64_JCOND, 0);
+    i = cg_emit_inst(F, X64_JCOND, 0);
     i->cc = (uint8_t)cc, i->aux = lt, i->imm = lf;
-    uint32_t succs[2] = {lt, lf};
-    end_block(c, succs, 2);
-    flush_edges(L);
 }
 
-static void lower_br_table(x64_lowering *L, uint32_t inst)
-{
-    cg_ctx *c = L->c;
-    const ir_inst_data *in = &c->fn->insts.v[inst];
-    uint32_t idx = x64_put_in_reg(c, ir_inst_args(c->fn, inst)[0]);
-    uint32_t n = c->fn->pool.v[in->ent];
-    uint32_t start = c->f.vlist.n;
-    for (uint32_t k = 0; k < n; k++) {
-        /* a new edge label for each argument-passing entry; edges flushed below */
-        uint32_t bc = c->fn->pool.v[in->ent + 1 + k];
-        const uint32_t *p = &c->fn->pool.v[bc];
-        uint32_t l = p[0];
-        if (p[1]) {
-            l = cg_new_label(F);
-            ir_vec_push(&c->f.vlist, l);
-            ir_vec_push(&c->f.vlist, bc);
-        } else {
-            ir_vec_push(&c->f.vlist, l);
-            ir_vec_push(&c->f.vlist, CG_NONE);
-        }
-    }
-    /* labels contiguous for the table; (label, bc) pairs kept above */
-    uint32_t tab = c->f.vlist.n;
-    for (uint32_t k = 0; k < n; k++)
-        ir_vec_push(&c->f.vlist, c->f.vlist.v[start + 2 * k]);
-    cg_inst *i = cg_emit_inst(F, X64_JMPTABLE, 3);
-    i->aux = tab, i->imm = n;
-    cg_op_use(F, idx);
-    cg_op_temp(F, x64_new_int(c));
-    cg_op_temp(F, x64_new_int(c));
-    cg_block *b = &c->f.blocks.v[c->f.cur];
-    b->succs = tab, b->nsuccs = n;
-    cg_block_end(F);
-    for (uint32_t k = 0; k < n; k++) {
-        uint32_t l = c->f.vlist.v[start + 2 * k], bc = c->f.vlist.v[start + 2 * k + 1];
-        if (bc == CG_NONE)
-            continue;
-        cg_block_begin(F, l);
-        lower_jump(L, bc);
-    }
-}
-
-static void lower_trapif(x64_lowering *L, uint32_t inst)
+static void lower_trapif(cg_lower *L, uint32_t inst)
 {
     cg_ctx *c = L->c;
     const ir_inst_data *in = &c->fn->insts.v[inst];
@@ -420,7 +307,7 @@ static bool lower_shift(cg_ctx *c, uint32_t inst, ir_type t)
         x64_ri(c, X64_SHIFTI, op, size, dst, x64_put_in_reg(c, a[0]), amt & (bits - 1));
         return true;
     }
-    if (vtype(c, a[1]) == IR_I128)
+    if (cg_vtype(c, a[1]) == IR_I128)
         return cg_unsupported(c, inst, NULL);
     uint32_t x = x64_put_in_reg(c, a[0]), n = x64_put_in_reg(c, a[1]);
     if (bits < 32 && op != X64_ROL && op != X64_ROR) {
@@ -636,7 +523,7 @@ void x64_bitrev(cg_ctx *c, unsigned bits, uint32_t x, uint32_t dst)
 
 /* ---- one instruction ------------------------------------------------------------ */
 
-static bool lower_int(x64_lowering *L, uint32_t inst, ir_type t)
+bool x64_lower_int(cg_lower *L, uint32_t inst, ir_type t)
 {
     cg_ctx *c = L->c;
     const ir_inst_data *in = &c->fn->insts.v[inst];
@@ -719,7 +606,7 @@ static bool lower_int(x64_lowering *L, uint32_t inst, ir_type t)
         return true;
     }
     case IR_OP_bmask: {     /* neg sets CF iff x != 0; sbb r,r = -CF */
-        ir_type ft = vtype(c, a[0]);
+        ir_type ft = cg_vtype(c, a[0]);
         if (!is_int(ft))
             return cg_unsupported(c, inst, NULL);
         uint32_t n = x64_new_int(c);
@@ -785,7 +672,7 @@ static bool lower_int(x64_lowering *L, uint32_t inst, ir_type t)
     }
 }
 
-static bool lower_inst(x64_lowering *L, uint32_t inst)
+int x64_lower_inst(cg_lower *L, uint32_t inst)
 {
     cg_ctx *c = L->c;
     const ir_function *fn = c->fn;
@@ -794,73 +681,32 @@ static bool lower_inst(x64_lowering *L, uint32_t inst)
     ir_type t = in->type;
     if (!t && in->nres)
         t = fn->values.v[ir_inst_results(fn, inst)[0]].type;
-    if (L->fused[inst] == 5)
+    if (L->fused[inst] == X64_FUSED_MEMOP)
         return x64_lower_memop(L, inst);
-    if (L->fused[inst] >= 2)
+    if (L->fused[inst] >= X64_FUSED_ADDR)
         return true;    /* folded into addresses or a use, or tested at its use */
     switch (in->op) {
-    case IR_OP_call: case IR_OP_call_indirect: case IR_OP_return_: case IR_OP_jump: case IR_OP_brif:
-    case IR_OP_return_call: case IR_OP_return_call_indirect:
-    case IR_OP_br_table: case IR_OP_trapz: case IR_OP_trapnz: case IR_OP_select:
-    case IR_OP_select_spectre_guard: case IR_OP_try_call: case IR_OP_try_call_indirect:
+    case IR_OP_trapz: case IR_OP_trapnz: case IR_OP_select: case IR_OP_select_spectre_guard:
         break;      /* these know about pairs */
     default: {
         if (x64_is_vector_inst(c, inst))
             return x64_lower_vector(L, inst);
         bool wide = in->nres && fn->values.v[ir_inst_results(fn, inst)[0]].type == IR_I128;
         for (uint32_t k = 0; k < in->nargs && !wide; k++)
-            wide = vtype(c, a[k]) == IR_I128;
+            wide = cg_vtype(c, a[k]) == IR_I128;
         if (wide && !(in->op == IR_OP_icmp && L->fused[inst]))
             return x64_lower_i128(c, inst);
     }
     }
     switch (in->op) {
-    case IR_OP_nop: case IR_OP_iconst: case IR_OP_f32const: case IR_OP_f64const:
+    case IR_OP_iconst: case IR_OP_f32const: case IR_OP_f64const:
         return true;    /* constants are materialized at their uses */
-    case IR_OP_jump:
-        lower_jump(L, in->ent);
-        return true;
-    case IR_OP_brif:
-        lower_brif(L, inst);
-        return true;
-    case IR_OP_br_table:
-        lower_br_table(L, inst);
-        return true;
-    case IR_OP_return_: {
-        uint32_t *v = L->vals;
-        for (uint32_t k = 0; k < in->nargs; k++)
-            v[k] = x64_put_in_reg(c, a[k]);
-        x64_lower_return(c, L->lw, v, in->nargs);
-        end_block(c, NULL, 0);
-        return true;
-    }
-    case IR_OP_trap: {
-        cg_inst *i = cg_emit_inst(F, X64_UD2, 0);
-        i->aux = in->trap;
-        end_block(c, NULL, 0);
-        return true;
-    }
     case IR_OP_trapz: case IR_OP_trapnz:
         lower_trapif(L, inst);
         return true;
-    case IR_OP_call: case IR_OP_call_indirect:
-        return x64_lower_call(c, L->lw, inst);
-    case IR_OP_try_call: case IR_OP_try_call_indirect:
-        return x64_lower_try(L, inst);
-    case IR_OP_return_call: case IR_OP_return_call_indirect:
-        if (!x64_lower_return_call(c, L->lw, inst))
-            return false;
-        end_block(c, NULL, 0);
-        return true;
-    case IR_OP_func_addr: {
-        cg_inst *i = cg_emit_inst(F, X64_GOTLOAD, 1);
-        i->aux = cg_sym_extname(c, &fn->func_refs.v[in->ent].name);
-        cg_op_def(F, res(c, inst, 0));
-        return true;
-    }
     case IR_OP_symbol_value: case IR_OP_global_value: {
         uint32_t r;
-        if (!is_int(t) || !x64_gv_value(c, in->ent, inst, 0, &r))
+        if (!is_int(t) || !cg_gv_value(c, in->ent, inst, 0, &r))
             return is_int(t) ? false : cg_unsupported(c, inst, NULL);
         x64_un(c, X64_MOV, 0, 8, 0, res(c, inst, 0), r);
         return true;
@@ -881,34 +727,27 @@ static bool lower_inst(x64_lowering *L, uint32_t inst)
         cg_op_use(F, X64_RBP);
         return true;
     }
-    case IR_OP_atomic_load: case IR_OP_atomic_store: case IR_OP_atomic_cas: case IR_OP_atomic_rmw:
-        return x64_lower_atomic(c, inst);
     case IR_OP_fence:
         cg_emit_inst(F, X64_FENCE, 0);
         return true;
-    case IR_OP_load: case IR_OP_uload8: case IR_OP_sload8: case IR_OP_uload16:
-    case IR_OP_sload16: case IR_OP_uload32: case IR_OP_sload32:
-        return x64_lower_load(L, inst);
-    case IR_OP_store: case IR_OP_istore8: case IR_OP_istore16: case IR_OP_istore32:
-        return x64_lower_store(L, inst);
     case IR_OP_icmp: {
         if (L->fused[inst])
             return true;
-        if (!is_int(vtype(c, a[0])))
+        if (!is_int(cg_vtype(c, a[0])))
             return cg_unsupported(c, inst, NULL);
         unsigned cc = emit_icmp_flags(c, inst);
         x64_setcc(c, cc, res(c, inst, 0));
         return true;
     }
     case IR_OP_fcmp:
-        if (vtype(c, a[0]) != IR_F32 && vtype(c, a[0]) != IR_F64)
+        if (cg_vtype(c, a[0]) != IR_F32 && cg_vtype(c, a[0]) != IR_F64)
             return cg_unsupported(c, inst, NULL);
         x64_lower_fcmp(c, inst);
         return true;
     case IR_OP_select: case IR_OP_select_spectre_guard: {
         if (!is_int(t) && t != IR_F32 && t != IR_F64 && t != IR_I128 && !x64_vec_type(t))
             return cg_unsupported(c, inst, NULL);
-        if (!is_int(vtype(c, a[0])) && vtype(c, a[0]) != IR_I128)
+        if (!is_int(cg_vtype(c, a[0])) && cg_vtype(c, a[0]) != IR_I128)
             return cg_unsupported(c, inst, NULL);
         uint32_t x = x64_put_in_reg(c, a[1]), y = x64_put_in_reg(c, a[2]);
         unsigned cc = cond_flags(L, a[0]);
@@ -922,55 +761,15 @@ static bool lower_inst(x64_lowering *L, uint32_t inst)
             x64_rr(c, X64_XSEL, cc, 8, res(c, inst, 0), y, x);
         return true;
     }
-    case IR_OP_uextend: case IR_OP_sextend: {
-        ir_type from = vtype(c, a[0]);
-        if (!is_int(from) || !is_int(t))
-            return cg_unsupported(c, inst, NULL);
-        bool sign = in->op == IR_OP_sextend;
-        unsigned fb = ir_type_bits(from);
-        uint32_t x = x64_put_in_reg(c, a[0]), dst = res(c, inst, 0);
-        if (fb == 32 && !sign)
-            x64_un(c, X64_MOV, 0, 4, 0, dst, x);
-        else
-            x64_un(c, X64_EXT, sign, sign ? opsize(t) : 4, fb / 8, dst, x);
-        return true;
-    }
-    case IR_OP_ireduce:
-        if (!is_int(vtype(c, a[0])) || !is_int(t))
-            return cg_unsupported(c, inst, NULL);
-        x64_un(c, X64_MOV, 0, 8, 0, res(c, inst, 0), x64_put_in_reg(c, a[0]));
-        return true;
-    case IR_OP_fadd: case IR_OP_fsub: case IR_OP_fmul: case IR_OP_fdiv:
-        if ((t == IR_F32 || t == IR_F64) && x64_lower_fconst_op(c, inst, t))
-            return true;
-        return x64_lower_float(c, inst, t);
-    case IR_OP_sqrt:
-    case IR_OP_fneg: case IR_OP_fabs: case IR_OP_fcopysign: case IR_OP_fmin: case IR_OP_fmax:
-    case IR_OP_floor: case IR_OP_ceil: case IR_OP_trunc: case IR_OP_nearest: case IR_OP_fma:
-        return x64_lower_float(c, inst, t);
-    case IR_OP_bitselect:
-        if (t == IR_F32 || t == IR_F64)
-            return x64_lower_float(c, inst, t);
-        break;
-    case IR_OP_fpromote: case IR_OP_fdemote: case IR_OP_fcvt_from_sint: case IR_OP_fcvt_from_uint:
-    case IR_OP_fcvt_to_sint: case IR_OP_fcvt_to_uint: case IR_OP_fcvt_to_sint_sat:
-    case IR_OP_fcvt_to_uint_sat: case IR_OP_bitcast:
-        return x64_lower_conv(c, inst);
     default:
         break;
     }
-    if (!is_int(t)) {
-        if ((t == IR_F32 || t == IR_F64) &&
-            (in->op == IR_OP_band || in->op == IR_OP_bor || in->op == IR_OP_bxor || in->op == IR_OP_bnot))
-            return x64_lower_float(c, inst, t);
-        return cg_unsupported(c, inst, NULL);
-    }
-    return lower_int(L, inst, t);
+    return CG_BY_FAMILY;
 }
 
 /* An icmp whose only use is the condition of a brif, select, trapz or
  * trapnz becomes a compare right at that use. */
-static void mark_fused(x64_lowering *L)
+static void mark_fused(cg_lower *L)
 {
     cg_ctx *c = L->c;
     const ir_function *fn = c->fn;
@@ -982,90 +781,41 @@ static void mark_fused(x64_lowering *L)
         if (in->block == IR_NONE || !in->nargs)
             continue;
         uint32_t v = ir_value_resolve(fn, ir_inst_args(fn, i)[0]);
-        uint32_t d = x64_def_of(c, v);
+        uint32_t d = cg_def_of(c, v);
         if (d != IR_NONE && fn->insts.v[d].op == IR_OP_icmp && c->uses.v[v] == 1 &&
-            (is_int(vtype(c, ir_inst_args(fn, d)[0])) || vtype(c, ir_inst_args(fn, d)[0]) == IR_I128))
-            L->fused[d] = 1;
+            (is_int(cg_vtype(c, ir_inst_args(fn, d)[0])) || cg_vtype(c, ir_inst_args(fn, d)[0]) == IR_I128))
+            L->fused[d] = X64_FUSED_ICMP;
         if (d != IR_NONE && fn->insts.v[d].op == IR_OP_fcmp && c->uses.v[v] == 1 &&
             x64_fcmp_one_cc(&fn->insts.v[d]) &&
-            (vtype(c, ir_inst_args(fn, d)[0]) == IR_F32 || vtype(c, ir_inst_args(fn, d)[0]) == IR_F64))
-            L->fused[d] = 6;
+            (cg_vtype(c, ir_inst_args(fn, d)[0]) == IR_F32 || cg_vtype(c, ir_inst_args(fn, d)[0]) == IR_F64))
+            L->fused[d] = X64_FUSED_FCMP;
         int32_t imm;
-        if (d != IR_NONE && fn->insts.v[d].op == IR_OP_band && c->uses.v[v] == 1 && is_int(vtype(c, v)) &&
+        if (d != IR_NONE && fn->insts.v[d].op == IR_OP_band && c->uses.v[v] == 1 && is_int(cg_vtype(c, v)) &&
             (imm32_of(c, ir_inst_args(fn, d)[0], &imm) || imm32_of(c, ir_inst_args(fn, d)[1], &imm)))
-            L->fused[d] = 3;
+            L->fused[d] = X64_FUSED_TEST;
     }
     x64_mark_memory(L);
 }
 
-bool x64_lower(cg_ctx *c)
+/* Before the first block: what is lowered at its use; windows_fastcall's
+ * saved registers; 16-byte spill slots for vectors. */
+bool x64_prepare(cg_lower *L)
 {
+    cg_ctx *c = L->c;
     const ir_function *fn = c->fn;
-    x64_abi lw = {0};
-    x64_lowering L = {.c = c, .lw = &lw};
-    L.fused = calloc(fn->insts.n + 1, 1);
-    c->targ = &lw;
-    bool ok = fn->layout.n > 0 && x64_sig_compute(c, &lw, fn, &fn->sig, CG_NONE, &lw.self);
-    L.vals = malloc((fn->sig.nrets + fn->sig.nparams + 1) * sizeof *L.vals);
-    if (fn->layout.n == 0)
-        ir_diag_set(c->d, fn->line, fn->col, "function has no blocks");
-    if (ok && fn->sig.callconv == IR_CC_windows_fastcall) {
+    if (fn->sig.callconv == IR_CC_windows_fastcall) {
         /* its caller keeps values in rsi, rdi and xmm6-15: save the two, leave
          * the xmm ones alone (saving them needs 16-byte slots, not done yet) */
         c->f.saved_extra = 1ull << X64_RSI | 1ull << X64_RDI;
         c->f.reserved = 0xffc00000ull;
-        for (uint32_t i = 0; i < fn->insts.n && ok; i++) {
+        for (uint32_t i = 0; i < fn->insts.n; i++) {
             const ir_inst_data *in = &fn->insts.v[i];
-            if ((ir_opcodes[in->op].flags & IR_OPF_CALL) && in->block != IR_NONE) {
-                const ir_signature *s = x64_call_sig(fn, in);
-                if (s->callconv != IR_CC_windows_fastcall)
-                    ok = cg_unsupported(c, i, "a call from windows_fastcall to another convention");
-            }
+            if ((ir_opcodes[in->op].flags & IR_OPF_CALL) && in->block != IR_NONE &&
+                cg_call_sig(fn, in)->callconv != IR_CC_windows_fastcall)
+                return cg_unsupported(c, i, "a call from windows_fastcall to another convention");
         }
     }
-    if (ok)
-        ok = x64_plan_tail_calls(c, &lw);
     x64_vector_prepare(c);
-    if (ok)
-        mark_fused(&L);
-    for (uint32_t li = 0; ok && li < fn->layout.n; li++) {
-        uint32_t b = fn->layout.v[li];
-        const ir_block_data *bd = &fn->blocks.v[b];
-        cg_block_begin(F, b);
-        c->f.cur_ir = CG_NONE;
-        if (li == 0) {
-            for (uint32_t k = 0; k < bd->nparams; k++)
-                L.vals[k] = cg_value_vreg(c, fn->pool.v[bd->params + k]);
-            x64_lower_args(c, &lw, L.vals, bd->nparams < fn->sig.nparams ? bd->nparams : fn->sig.nparams);
-        } else {
-            cg_block *vb = &c->f.blocks.v[c->f.cur];
-            vb->params = c->f.vlist.n;
-            vb->nparams = bd->nparams;
-            for (uint32_t k = 0; k < bd->nparams; k++) {
-                uint32_t v = fn->pool.v[bd->params + k], r = cg_value_vreg(c, v);
-                ir_vec_push(&c->f.vlist, r);
-                if (fn->values.v[v].type == IR_I128)
-                    ir_vec_push(&c->f.vlist, r + 1), vb->nparams++;
-            }
-        }
-        bool ended = false;
-        for (uint32_t i = bd->first; ok && i != IR_NONE; i = fn->insts.v[i].next) {
-            c->f.cur_ir = i;
-            ok = lower_inst(&L, i);
-            ended = ir_opcodes[fn->insts.v[i].op].flags & IR_OPF_TERMINATOR;
-            if (i == bd->last)
-                break;
-        }
-        if (ok && !ended) {
-            ir_diag_set(c->d, bd->line, bd->col, "block%u has no terminator", b);
-            ok = false;
-        }
-    }
-    free(L.fused);
-    free(L.vals);
-    ir_vec_free(&lw.locs);
-    ir_vec_free(&lw.pairs);
-    ir_vec_free(&lw.vals);
-    c->targ = NULL;
-    return ok;
+    mark_fused(L);
+    return true;
 }

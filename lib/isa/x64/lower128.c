@@ -5,11 +5,6 @@
 
 #define F (&c->f)
 
-static ir_type vtype(const cg_ctx *c, uint32_t v)
-{
-    return c->fn->values.v[ir_value_resolve(c->fn, v)].type;
-}
-
 static uint32_t res(cg_ctx *c, uint32_t inst, unsigned k)
 {
     return cg_value_vreg(c, ir_inst_results(c->fn, inst)[k]);
@@ -155,28 +150,6 @@ static void select128(cg_ctx *c, unsigned cc, uint32_t dst, uint32_t if_not, uin
     x64_cmov(c, cc, 8, dst + 1, if_not + 1, if_cc + 1);
 }
 
-static bool lower_load_store(cg_ctx *c, uint32_t inst)
-{
-    const ir_inst_data *in = &c->fn->insts.v[inst];
-    const uint32_t *a = ir_inst_args(c->fn, inst);
-    bool store = in->op == IR_OP_store;
-    if (in->op != IR_OP_load && !store)
-        return cg_unsupported(c, inst, NULL);
-    uint32_t v = store ? x64_put_in_reg(c, a[0]) : res(c, inst, 0);
-    uint32_t base = x64_put_in_reg(c, a[store]);
-    for (unsigned k = 0; k < 2; k++) {
-        cg_inst *i = cg_emit_inst(F, store ? X64_STORE : X64_LOAD, 2);
-        i->size = 8, i->amode = X64_AM_BASE, i->disp = (int32_t)in->imm + 8 * (int32_t)k;
-        i->imm = in->mf.trap;
-        if (store)
-            cg_op_use(F, v + k);
-        else
-            cg_op_def(F, v + k);
-        cg_op_use(F, base);
-    }
-    return true;
-}
-
 static void cmpi(cg_ctx *c, unsigned op, unsigned size, uint32_t r, int64_t imm)
 {
     cg_inst *i = cg_emit_inst(F, X64_CMPI, 1);
@@ -215,7 +188,7 @@ static void lower_div128(cg_ctx *c, uint32_t inst)
                                       [IR_OP_urem] = "__umodti3", [IR_OP_srem] = "__modti3"};
     ir_type ts[2] = {IR_I128, IR_I128};
     uint32_t args[2] = {x, y};
-    x64_libcall(c, fns[in->op], ts, args, 2, IR_I128, res(c, inst, 0));
+    cg_libcall(c, fns[in->op], ts, args, 2, IR_I128, res(c, inst, 0));
 }
 
 static uint32_t fconst(cg_ctx *c, ir_type t, uint64_t bits)
@@ -239,7 +212,7 @@ static bool lower_fcvt128(cg_ctx *c, uint32_t inst, ir_type t)
 {
     const ir_inst_data *in = &c->fn->insts.v[inst];
     uint32_t v = ir_inst_args(c->fn, inst)[0];
-    ir_type from = vtype(c, v);
+    ir_type from = cg_vtype(c, v);
     uint32_t x = x64_put_in_reg(c, v), d = res(c, inst, 0);
     bool f64;
     if (in->op == IR_OP_fcvt_from_sint || in->op == IR_OP_fcvt_from_uint) {
@@ -247,7 +220,7 @@ static bool lower_fcvt128(cg_ctx *c, uint32_t inst, ir_type t)
             return cg_unsupported(c, inst, NULL);
         f64 = t == IR_F64;
         static const char *const fns[2][2] = {{"__floatuntisf", "__floatuntidf"}, {"__floattisf", "__floattidf"}};
-        x64_libcall(c, fns[in->op == IR_OP_fcvt_from_sint][f64], &from, &x, 1, t, d);
+        cg_libcall(c, fns[in->op == IR_OP_fcvt_from_sint][f64], &from, &x, 1, t, d);
         return true;
     }
     if (from != IR_F32 && from != IR_F64)
@@ -267,7 +240,7 @@ static bool lower_fcvt128(cg_ctx *c, uint32_t inst, ir_type t)
     }
     static const char *const fns[2][2] = {{"__cranelift_fixunssfti_sat", "__cranelift_fixunsdfti_sat"},
                                           {"__cranelift_fixsfti_sat", "__cranelift_fixdfti_sat"}};
-    x64_libcall(c, fns[sign][f64], &from, &x, 1, IR_I128, d);
+    cg_libcall(c, fns[sign][f64], &from, &x, 1, IR_I128, d);
     return true;
 }
 
@@ -320,6 +293,9 @@ static bool lower_atomic128(cg_ctx *c, uint32_t inst)
 
 bool x64_lower_i128(cg_ctx *c, uint32_t inst)
 {
+    int done = cg_lower_i128_moves(c, inst);
+    if (done != CG_BY_FAMILY)
+        return done == CG_DONE;
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
     ir_type t = in->nres ? c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type : IR_TYPE_NONE;
@@ -433,48 +409,18 @@ bool x64_lower_i128(cg_ctx *c, uint32_t inst)
         x64_setcc(c, cc, res(c, inst, 0));
         return true;
     }
-    case IR_OP_uextend: case IR_OP_sextend: {
-        ir_type from = vtype(c, a[0]);
-        if (!ir_type_is_int(from) || ir_type_is_vector(from))
+    case IR_OP_sextend: {     /* the high half: copies of the sign */
+        ir_type from = cg_vtype(c, a[0]);
+        if (!ir_type_is_int(from) || ir_type_is_vector(from) || from == IR_I128)
             return cg_unsupported(c, inst, NULL);
         uint32_t x = x64_put_in_reg(c, a[0]), d = res(c, inst, 0);
-        bool sign = in->op == IR_OP_sextend;
-        unsigned bits = ir_type_bits(from);
-        if (bits == 64)
+        if (from == IR_I64)
             mov(c, d, x);
         else
-            x64_un(c, X64_EXT, sign, sign ? 8 : 4, bits / 8, d, x);
-        if (sign)
-            x64_ri(c, X64_SHIFTI, X64_SAR, 8, d + 1, d, 63);
-        else
-            x64_un(c, X64_MOV, 0, 8, 0, d + 1, x64_movi(c, 8, 0));
+            x64_extend_into(c, d, x, ir_type_bits(from), 8, true);
+        x64_ri(c, X64_SHIFTI, X64_SAR, 8, d + 1, d, 63);
         return true;
     }
-    case IR_OP_ireduce:
-        mov(c, res(c, inst, 0), x64_put_in_reg(c, a[0]));
-        return true;
-    case IR_OP_bitcast: {
-        if (t != IR_I128 || vtype(c, a[0]) != IR_I128)
-            return cg_unsupported(c, inst, NULL);
-        uint32_t x = x64_put_in_reg(c, a[0]), d = res(c, inst, 0);
-        mov(c, d, x);
-        mov(c, d + 1, x + 1);
-        return true;
-    }
-    case IR_OP_iconcat: {
-        uint32_t lo = x64_put_in_reg(c, a[0]), hi = x64_put_in_reg(c, a[1]), d = res(c, inst, 0);
-        mov(c, d, lo);
-        mov(c, d + 1, hi);
-        return true;
-    }
-    case IR_OP_isplit: {
-        uint32_t x = x64_put_in_reg(c, a[0]);
-        mov(c, res(c, inst, 0), x);
-        mov(c, res(c, inst, 1), x + 1);
-        return true;
-    }
-    case IR_OP_load: case IR_OP_store:
-        return lower_load_store(c, inst);
     case IR_OP_clz: case IR_OP_ctz: {
         /* the count of the half that decides, or 64 + the other half's */
         uint32_t x = x64_put_in_reg(c, a[0]), d = res(c, inst, 0);
@@ -539,12 +485,12 @@ bool x64_lower_i128(cg_ctx *c, uint32_t inst)
     }
     case IR_OP_bmask: {     /* neg sets CF iff the value is nonzero; sbb r,r = -CF */
         uint32_t x = x64_put_in_reg(c, a[0]), d = res(c, inst, 0), n = x64_new_int(c);
-        if (vtype(c, a[0]) == IR_I128) {
+        if (cg_vtype(c, a[0]) == IR_I128) {
             uint32_t o = x64_new_int(c);
             x64_rr(c, X64_ALU, X64_OR, 8, o, x, x + 1);
             x = o;
         }
-        x64_un(c, X64_UNARY, X64_NEG, vtype(c, a[0]) == IR_I128 ? 8 : ir_type_bytes(vtype(c, a[0])), 0, n, x);
+        x64_un(c, X64_UNARY, X64_NEG, cg_vtype(c, a[0]) == IR_I128 ? 8 : ir_type_bytes(cg_vtype(c, a[0])), 0, n, x);
         x64_rr(c, X64_ALU, X64_SBB, 8, d, n, n);
         if (t == IR_I128)
             mov(c, d + 1, d);

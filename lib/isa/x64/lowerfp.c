@@ -4,11 +4,6 @@
 
 #define F (&c->f)
 
-static ir_type vtype(const cg_ctx *c, uint32_t v)
-{
-    return c->fn->values.v[ir_value_resolve(c->fn, v)].type;
-}
-
 static uint32_t res(cg_ctx *c, uint32_t inst, unsigned k)
 {
     return cg_value_vreg(c, ir_inst_results(c->fn, inst)[k]);
@@ -33,7 +28,7 @@ static unsigned fcmp_flags(cg_ctx *c, uint32_t inst, unsigned *cc2, unsigned *co
 {
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
-    unsigned size = ir_type_bytes(vtype(c, a[0]));
+    unsigned size = ir_type_bytes(cg_vtype(c, a[0]));
     uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]);
     /* ucomis sets ZF PF CF = 111 unordered, 000 greater, 001 less, 100 equal */
     unsigned cc1;
@@ -93,6 +88,9 @@ bool x64_lower_float(cg_ctx *c, uint32_t inst, ir_type t)
     const uint32_t *a = ir_inst_args(c->fn, inst);
     if (t != IR_F32 && t != IR_F64)
         return cg_unsupported(c, inst, NULL);
+    bool arith = in->op == IR_OP_fadd || in->op == IR_OP_fsub || in->op == IR_OP_fmul || in->op == IR_OP_fdiv;
+    if (arith && x64_lower_fconst_op(c, inst, t))   /* a constant operand from memory */
+        return true;
     unsigned size = ir_type_bytes(t);
     uint64_t sign = size == 4 ? 0x80000000u : 0x8000000000000000ull;
     uint32_t dst = res(c, inst, 0);
@@ -140,13 +138,13 @@ bool x64_lower_float(cg_ctx *c, uint32_t inst, ir_type t)
         }
         static const char *const fns[2][4] = {{"nearbyintf", "floorf", "ceilf", "truncf"},
                                               {"nearbyint", "floor", "ceil", "trunc"}};
-        x64_libcall(c, fns[size == 8][mode], &t, &x, 1, t, dst);
+        cg_libcall(c, fns[size == 8][mode], &t, &x, 1, t, dst);
         return true;
     }
     case IR_OP_fma: {
         uint32_t v[3] = {x64_put_in_reg(c, a[0]), x64_put_in_reg(c, a[1]), x64_put_in_reg(c, a[2])};
         ir_type ts[3] = {t, t, t};
-        x64_libcall(c, size == 8 ? "fma" : "fmaf", ts, v, 3, t, dst);
+        cg_libcall(c, size == 8 ? "fma" : "fmaf", ts, v, 3, t, dst);
         return true;
     }
     case IR_OP_bnot: {
@@ -232,7 +230,7 @@ bool x64_lower_conv(cg_ctx *c, uint32_t inst)
 {
     const ir_inst_data *in = &c->fn->insts.v[inst];
     uint32_t v = ir_inst_args(c->fn, inst)[0];
-    ir_type from = vtype(c, v), to = c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
+    ir_type from = cg_vtype(c, v), to = c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
     uint32_t dst = res(c, inst, 0);
     switch (in->op) {
     case IR_OP_fpromote: case IR_OP_fdemote:

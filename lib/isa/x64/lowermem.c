@@ -5,11 +5,6 @@
 
 #define F (&c->f)
 
-static ir_type vtype(const cg_ctx *c, uint32_t v)
-{
-    return c->fn->values.v[ir_value_resolve(c->fn, v)].type;
-}
-
 static uint32_t res(cg_ctx *c, uint32_t inst, unsigned k)
 {
     return cg_value_vreg(c, ir_inst_results(c->fn, inst)[k]);
@@ -42,9 +37,9 @@ typedef struct amode {
 static uint32_t foldable(const x64_lowering *L, uint32_t v, uint32_t blk, unsigned op)
 {
     const cg_ctx *c = L->c;
-    uint32_t d = x64_def_of(c, v);
+    uint32_t d = cg_def_of(c, v);
     if (d == IR_NONE || c->fn->insts.v[d].op != op || c->fn->insts.v[d].block != blk ||
-        c->uses.v[ir_value_resolve(c->fn, v)] != 1 || vtype(c, v) != IR_I64)
+        c->uses.v[ir_value_resolve(c->fn, v)] != 1 || cg_vtype(c, v) != IR_I64)
         return IR_NONE;
     return d;
 }
@@ -61,22 +56,22 @@ static bool addr_terms(x64_lowering *L, uint32_t v, uint32_t blk, amode *m, bool
     if (depth < 4 && (d = foldable(L, v, blk, IR_OP_iadd)) != IR_NONE) {
         const uint32_t *a = ir_inst_args(c->fn, d);
         if (mark)
-            L->fused[d] = 2;
+            L->fused[d] = X64_FUSED_ADDR;
         return addr_terms(L, a[0], blk, m, slots, mark, depth + 1) &&
                addr_terms(L, a[1], blk, m, slots, mark, depth + 1);
     }
     if (m->index == IR_NONE && (d = foldable(L, v, blk, IR_OP_ishl)) != IR_NONE) {
         const uint32_t *a = ir_inst_args(c->fn, d);
-        if (x64_const_of(c, a[1], &k) && (k & 63) <= 3 && vtype(c, a[0]) == IR_I64) {
+        if (x64_const_of(c, a[1], &k) && (k & 63) <= 3 && cg_vtype(c, a[0]) == IR_I64) {
             if (mark)
-                L->fused[d] = 2;
+                L->fused[d] = X64_FUSED_ADDR;
             m->index = ir_value_resolve(c->fn, a[0]), m->scale = (unsigned)(k & 63);
             return true;
         }
     }
     if (slots && m->slot == IR_NONE && (d = foldable(L, v, blk, IR_OP_stack_addr)) != IR_NONE) {
         if (mark)
-            L->fused[d] = 2;
+            L->fused[d] = X64_FUSED_ADDR;
         m->slot = c->fn->insts.v[d].ent;
         m->disp += c->fn->insts.v[d].imm;
         return true;
@@ -144,19 +139,10 @@ bool x64_lower_load(x64_lowering *L, uint32_t inst)
     cg_ctx *c = L->c;
     const ir_inst_data *in = &c->fn->insts.v[inst];
     ir_type t = c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
-    unsigned width, ext = X64_LD_ZX;
-    switch (in->op) {
-    case IR_OP_uload8: width = 1; break;
-    case IR_OP_sload8: width = 1, ext = X64_LD_SX; break;
-    case IR_OP_uload16: width = 2; break;
-    case IR_OP_sload16: width = 2, ext = X64_LD_SX; break;
-    case IR_OP_uload32: width = 4; break;
-    case IR_OP_sload32: width = 4, ext = X64_LD_SX; break;
-    default:
-        if (!is_int(t) && t != IR_F32 && t != IR_F64 && !x64_vec_type(t))
-            return cg_unsupported(c, inst, NULL);
-        width = ir_type_bytes(t);
-    }
+    bool sign;
+    unsigned width = cg_mem_width(c, inst, &sign), ext = sign ? X64_LD_SX : X64_LD_ZX;
+    if (in->op == IR_OP_load && !is_int(t) && t != IR_F32 && t != IR_F64 && !x64_vec_type(t))
+        return cg_unsupported(c, inst, NULL);
     if (ext == X64_LD_SX && t == IR_I64)
         ext |= X64_LD_64;
     bool fl = ir_type_is_float(t) || ir_type_is_vector(t);
@@ -175,9 +161,9 @@ bool x64_lower_store(x64_lowering *L, uint32_t inst)
     cg_ctx *c = L->c;
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
-    ir_type t = vtype(c, a[0]);
-    unsigned width = in->op == IR_OP_istore8 ? 1 : in->op == IR_OP_istore16 ? 2
-                   : in->op == IR_OP_istore32 ? 4 : ir_type_bytes(t);
+    ir_type t = cg_vtype(c, a[0]);
+    bool sign;
+    unsigned width = cg_mem_width(c, inst, &sign);
     if (!is_int(t) && t != IR_F32 && t != IR_F64 && !x64_vec_type(t))
         return cg_unsupported(c, inst, NULL);
     int64_t k;
@@ -205,11 +191,11 @@ bool x64_lower_memop(x64_lowering *L, uint32_t inst)
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
     unsigned k = 1;
-    uint32_t d = x64_def_of(c, a[1]);
-    if (d == IR_NONE || L->fused[d] != 4)
-        k = 0, d = x64_def_of(c, a[0]);
+    uint32_t d = cg_def_of(c, a[1]);
+    if (d == IR_NONE || L->fused[d] != X64_FUSED_LOAD)
+        k = 0, d = cg_def_of(c, a[0]);
     const ir_inst_data *ld = &c->fn->insts.v[d];
-    ir_type t = vtype(c, a[k]);
+    ir_type t = cg_vtype(c, a[k]);
     bool fl = ir_type_is_float(t);
     unsigned op;
     switch (in->op) {
@@ -243,7 +229,7 @@ bool x64_lower_fconst_op(cg_ctx *c, uint32_t inst, ir_type t)
     const uint32_t *a = ir_inst_args(c->fn, inst);
     bool commutes = in->op == IR_OP_fadd || in->op == IR_OP_fmul;
     for (int k = 1; k >= !commutes; k--) {
-        uint32_t d = x64_def_of(c, a[k]);
+        uint32_t d = cg_def_of(c, a[k]);
         if (d == IR_NONE || (c->fn->insts.v[d].op != IR_OP_f32const && c->fn->insts.v[d].op != IR_OP_f64const))
             continue;
         unsigned size = ir_type_bytes(t);
@@ -261,72 +247,6 @@ bool x64_lower_fconst_op(cg_ctx *c, uint32_t inst, ir_type t)
     return false;
 }
 
-/* ---- global values ----------------------------------------------------------------
- * Computed where used, from the vmctx parameter, loads, additions and
- * symbol addresses (through the GOT: any distance). */
-
-bool x64_gv_value(cg_ctx *c, uint32_t gv, uint32_t inst, unsigned depth, uint32_t *out)
-{
-    const ir_function *fn = c->fn;
-    if (gv >= fn->gvs.n || depth > 64)
-        return cg_unsupported(c, inst, "global value");
-    const ir_global_value *g = &fn->gvs.v[gv];
-    switch (g->kind) {
-    case IR_GV_VMCTX: {
-        const ir_block_data *entry = &fn->blocks.v[fn->layout.v[0]];
-        for (uint32_t k = 0; k < fn->sig.nparams && k < entry->nparams; k++)
-            if (fn->abi_params.v[fn->sig.params + k].purpose == IR_PURPOSE_VMCTX) {
-                *out = x64_put_in_reg(c, fn->pool.v[entry->params + k]);
-                return true;
-            }
-        return cg_unsupported(c, inst, "vmctx global value without a vmctx parameter");
-    }
-    case IR_GV_LOAD: case IR_GV_IADD_IMM: {
-        uint32_t base;
-        if (!x64_gv_value(c, g->base, inst, depth + 1, &base))
-            return false;
-        uint32_t r = x64_new_int(c);
-        if (g->kind == IR_GV_IADD_IMM) {
-            if (g->offset == (int32_t)g->offset) {
-                x64_ri(c, X64_ALUI, X64_ADD, 8, r, base, g->offset);
-            } else {
-                x64_rr(c, X64_ALU, X64_ADD, 8, r, base, x64_movi(c, 8, g->offset));
-            }
-        } else {
-            if (!is_int(g->type) || g->offset != (int32_t)g->offset)
-                return cg_unsupported(c, inst, "global value load");
-            cg_inst *i = cg_emit_inst(F, X64_LOAD, 2);
-            i->cc = X64_LD_ZX, i->size = (uint8_t)ir_type_bytes(g->type), i->amode = X64_AM_BASE;
-            i->disp = (int32_t)g->offset, i->imm = g->flags.trap;
-            cg_op_def(F, r);
-            cg_op_use(F, base);
-        }
-        *out = r;
-        return true;
-    }
-    case IR_GV_SYMBOL: {
-        if (g->tls)
-            return cg_unsupported(c, inst, "thread-local symbol");
-        uint32_t r = x64_new_int(c);
-        cg_inst *i = cg_emit_inst(F, X64_GOTLOAD, 1);
-        i->aux = cg_sym_extname(c, &g->name);
-        cg_op_def(F, r);
-        if (g->offset) {
-            uint32_t s = x64_new_int(c);
-            if (g->offset == (int32_t)g->offset)
-                x64_ri(c, X64_ALUI, X64_ADD, 8, s, r, g->offset);
-            else
-                x64_rr(c, X64_ALU, X64_ADD, 8, s, r, x64_movi(c, 8, g->offset));
-            r = s;
-        }
-        *out = r;
-        return true;
-    }
-    default:
-        return cg_unsupported(c, inst, "dynamic scale global value");
-    }
-}
-
 /* ---- atomics ---------------------------------------------------------------------
  * x86 is TSO: loads are acquire, a locked instruction is a full barrier;
  * a sequentially consistent store is a store and mfence. */
@@ -335,7 +255,7 @@ bool x64_lower_atomic(cg_ctx *c, uint32_t inst)
 {
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
-    ir_type t = in->op == IR_OP_atomic_store ? vtype(c, a[0]) : c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
+    ir_type t = in->op == IR_OP_atomic_store ? cg_vtype(c, a[0]) : c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
     if (!is_int(t))
         return cg_unsupported(c, inst, NULL);
     unsigned size = ir_type_bytes(t);
@@ -401,9 +321,9 @@ static uint32_t sinkable_load(x64_lowering *L, uint32_t use, uint32_t v, ir_type
 {
     const cg_ctx *c = L->c;
     const ir_function *fn = c->fn;
-    uint32_t d = x64_def_of(c, v);
+    uint32_t d = cg_def_of(c, v);
     if (d == IR_NONE || fn->insts.v[d].op != IR_OP_load || fn->insts.v[d].block != fn->insts.v[use].block ||
-        L->fused[d] || c->uses.v[ir_value_resolve(fn, v)] != 1 || vtype(c, v) != t)
+        L->fused[d] || c->uses.v[ir_value_resolve(fn, v)] != 1 || cg_vtype(c, v) != t)
         return IR_NONE;
     bool may_trap = fn->insts.v[d].mf.trap != IR_TRAP_NONE;
     unsigned n = 0;
@@ -438,7 +358,7 @@ void x64_mark_memory(x64_lowering *L)
                 addr_of(L, i, ir_inst_args(fn, i)[0], in->imm, true);
             break;
         case IR_OP_store: case IR_OP_istore8: case IR_OP_istore16: case IR_OP_istore32:
-            if (vtype(c, ir_inst_args(fn, i)[0]) != IR_I128)
+            if (cg_vtype(c, ir_inst_args(fn, i)[0]) != IR_I128)
                 addr_of(L, i, ir_inst_args(fn, i)[1], in->imm, true);
             break;
         default:
@@ -464,7 +384,7 @@ void x64_mark_memory(x64_lowering *L)
         for (int k = 1; k >= !commutes; k--) {
             uint32_t d = sinkable_load(L, i, a[k], t);
             if (d != IR_NONE && ir_value_resolve(fn, a[0]) != ir_value_resolve(fn, a[1])) {
-                L->fused[d] = 4, L->fused[i] = 5;
+                L->fused[d] = X64_FUSED_LOAD, L->fused[i] = X64_FUSED_MEMOP;
                 break;
             }
         }

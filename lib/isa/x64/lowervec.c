@@ -1,8 +1,11 @@
 /* x86-64 lowering of vectors: 128-bit values in xmm registers (the float
- * class), SSE2 to SSE4.2 instructions as X64_V* forms that carry their
- * encoding, masks and other constants from the constant pool; AVX only
- * for fma where the target has it.  Where SSE has no instruction, the
- * sequences follow Cranelift's x64 lower.isle. */
+ * class), SSE instructions as X64_V* forms that carry their encoding, masks
+ * and other constants from the constant pool.  The target line is a
+ * contract: SSE2 always, SSSE3, SSE4.1, SSE4.2 only with has_ssse3,
+ * has_sse41, has_sse42, AVX only for fma with has_avx and has_fma; without
+ * a flag, an SSE2 sequence (or a libcall per lane, for rounding) does the
+ * work, as in Cranelift's x64 lower.isle, which these sequences follow.
+ * emit.c refuses an instruction the target's flags do not allow. */
 #include "x64.h"
 
 #include <string.h>
@@ -18,11 +21,6 @@
 #define PF3(o) (XV_F3 | 0x0f00 | (o))
 /* ps or pd by lane size */
 #define PSD(t, o) (ir_type_lane_bits(t) == 64 ? P66(o) : P0(o))
-
-static ir_type vtype(const cg_ctx *c, uint32_t v)
-{
-    return c->fn->values.v[ir_value_resolve(c->fn, v)].type;
-}
 
 static uint32_t res(cg_ctx *c, uint32_t inst, unsigned k)
 {
@@ -61,7 +59,7 @@ bool x64_is_vector_inst(const cg_ctx *c, uint32_t inst)
         if (ir_type_is_vector(fn->values.v[ir_inst_results(fn, inst)[k]].type))
             return true;
     for (uint32_t k = 0; k < in->nargs; k++)
-        if (ir_type_is_vector(vtype(c, ir_inst_args(fn, inst)[k])))
+        if (ir_type_is_vector(cg_vtype(c, ir_inst_args(fn, inst)[k])))
             return true;
     return false;
 }
@@ -175,6 +173,10 @@ static void vmov(cg_ctx *c, uint32_t d, uint32_t s)
     x64_un(c, X64_XMOV, 0, 16, 0, d, s);
 }
 
+/* What the target line allows beyond SSE2. */
+static bool ssse3(const cg_ctx *c) { return c->target->isa >> CG_ISA_ssse3 & 1; }
+static bool sse41(const cg_ctx *c) { return c->target->isa >> CG_ISA_sse41 & 1; }
+
 /* ---- lane tables (by lb) ------------------------------------------------------------ */
 
 static const int64_t padd[4] = {P66(0xfc), P66(0xfd), P66(0xfe), P66(0xd4)};
@@ -193,6 +195,113 @@ static const int64_t pmovzx[3] = {P38(0x30), P38(0x33), P38(0x35)};
 #define PXOR P66(0xef)
 #define PSHUFB P38(0x00)
 #define PSHUFD(k) (P66(0x70) | XV_IMM(k))
+#define PSHUFLW(k) (PF2(0x70) | XV_IMM(k))
+#define PSHUFHW(k) (PF3(0x70) | XV_IMM(k))
+#define SHUFPS(k) (P0(0xc6) | XV_IMM(k))
+#define PEXTRW(k) (P66(0xc5) | XV_IMM(k))
+#define PINSRW(k) (P66(0xc4) | XV_IMM(k))
+#define PUNPCKL(l) P66(0x60 + (l))      /* bw wd dq by lb of the source lanes */
+#define PUNPCKH(l) P66(0x68 + (l))
+#define PUNPCKLQDQ P66(0x6c)
+#define PACKSSDW P66(0x6b)
+#define PSUBUSW P66(0xd9)
+#define PMULLW P66(0xd5)
+#define PMOVMSKB P66(0xd7)
+
+/* x == y lane by lane; i64x2 without SSE4.1's pcmpeqq: both 32-bit halves
+ * equal, the compare of the halves anded with itself swapped in pairs. */
+static uint32_t veq(cg_ctx *c, unsigned l, uint32_t d, uint32_t x, uint32_t y)
+{
+    if (l < 3 || sse41(c))
+        return vop(c, pcmpeq[l], d, x, y);
+    uint32_t e = vop(c, pcmpeq[2], N, x, y);
+    return vop(c, PAND, d, e, vun(c, PSHUFD(0xb1), N, e));
+}
+
+/* pmins/pmaxs/pminu/pmaxu for lanes lb l, 0 if the target has none: SSE2
+ * has pminsw pmaxsw pminub pmaxub, SSE4.1 the other i8..i32 ones. */
+static int64_t minmax_insn(const cg_ctx *c, bool sign, bool min, unsigned l)
+{
+    if (l == 3 || (l != (sign ? 1u : 0u) && !sse41(c)))
+        return 0;
+    return sign ? (min ? pmins[l] : pmaxs[l]) : (min ? pminu[l] : pmaxu[l]);
+}
+
+/* Byte j of v in all 16 bytes: its word after punpck{l,h}bw v, v (w[0],
+ * w[1], made on first use), broadcast by pshuflw/pshufhw and pshufd. */
+static uint32_t bcast_byte(cg_ctx *c, uint32_t v, uint32_t w[2], unsigned j)
+{
+    unsigned h = j >> 3, q = j & 7;
+    if (w[h] == N)
+        w[h] = vop(c, h ? PUNPCKH(0) : PUNPCKL(0), N, v, v);
+    uint32_t t = vun(c, q < 4 ? PSHUFLW(q * 0x55) : PSHUFHW((q - 4) * 0x55), N, w[h]);
+    return vun(c, PSHUFD(q < 4 ? 0x00 : 0xaa), N, t);
+}
+
+/* pshufb without SSSE3: d byte k = x[m[k]] where m[k] < 16, else 0 (a
+ * pshufb mask is first anded with 0x8f), as the OR over j of byte j of x
+ * broadcast, anded with m == j. */
+static void vswizzle_sse2(cg_ctx *c, uint32_t d, uint32_t x, uint32_t m)
+{
+    uint32_t w[2] = {N, N}, acc = N;
+    for (unsigned j = 0; j < 16; j++) {
+        uint32_t eq = vopk(c, pcmpeq[0], N, m, j, 1);
+        uint32_t t = vop(c, PAND, N, bcast_byte(c, x, w, j), eq);
+        acc = j ? vop(c, POR, j == 15 ? d : N, acc, t) : t;
+    }
+}
+
+/* Lanes joined: f32 r[0..3] (lane 0 of each) or f64 r[0..1] into d. */
+static void vjoin(cg_ctx *c, bool dbl, uint32_t d, const uint32_t *r)
+{
+    if (dbl) {
+        vop(c, P0(0x16), d, r[0], r[1]);                                /* movlhps */
+        return;
+    }
+    uint32_t lo = vop(c, P0(0x14), N, r[0], r[1]), hi = vop(c, P0(0x14), N, r[2], r[3]);   /* unpcklps */
+    vop(c, P0(0x16), d, lo, hi);
+}
+
+/* An i32x4 of the low halves of gprs g[0..3] (pinsrd, or movd and unpacks). */
+static void vfrom_gpr32(cg_ctx *c, uint32_t d, const uint32_t g[4])
+{
+    uint32_t v[4];
+    for (unsigned k = 0; k < 4; k++) {
+        if (k && sse41(c)) {
+            v[0] = vop(c, P3A(0x22) | XV_IMM(k), k == 3 ? d : N, v[0], g[k]);   /* pinsrd */
+            continue;
+        }
+        v[k] = nv(c);
+        x64_un(c, X64_MOVG2X, 0, 4, 0, v[k], g[k]);
+    }
+    if (sse41(c))
+        return;
+    uint32_t lo = vop(c, PUNPCKL(2), N, v[0], v[1]), hi = vop(c, PUNPCKL(2), N, v[2], v[3]);
+    vop(c, PUNPCKLQDQ, d, lo, hi);
+}
+
+/* An i64x2 of gprs lo, hi (pinsrq, or movq and punpcklqdq). */
+static void vfrom_gpr64(cg_ctx *c, uint32_t d, uint32_t lo, uint32_t hi)
+{
+    uint32_t m = nv(c);
+    x64_un(c, X64_MOVG2X, 0, 8, 0, m, lo);
+    if (sse41(c)) {
+        vop(c, P3A(0x22) | XV_W | XV_IMM(1), d, m, hi);                     /* pinsrq */
+        return;
+    }
+    uint32_t h = nv(c);
+    x64_un(c, X64_MOVG2X, 0, 8, 0, h, hi);
+    vop(c, PUNPCKLQDQ, d, m, h);
+}
+
+/* The high i64 lane of x into gpr g (pextrq, or pshufd and movq). */
+static void vhigh64(cg_ctx *c, uint32_t g, uint32_t x)
+{
+    if (sse41(c))
+        vun(c, P3A(0x16) | XV_W | XV_SWAP | XV_IMM(1), g, x);              /* pextrq */
+    else
+        x64_un(c, X64_MOVX2G, 0, 8, 0, g, vun(c, PSHUFD(0xee), N, x));
+}
 
 /* A mask of all ones in the lanes (of lb) where the sign bit of x is set. */
 static uint32_t sign_mask(cg_ctx *c, unsigned l, uint32_t x)
@@ -229,27 +338,30 @@ static uint32_t pgt(cg_ctx *c, unsigned l, uint32_t d, uint32_t x, uint32_t y)
 static void vicmp(cg_ctx *c, unsigned cond, unsigned l, uint32_t d, uint32_t x, uint32_t y)
 {
     uint64_t bias = 1ull << (8 * (1u << l) - 1);
+    bool ge = cond == IR_INTCC_sge || cond == IR_INTCC_uge;
+    int64_t mm;
     switch (cond) {
-    case IR_INTCC_eq: vop(c, pcmpeq[l], d, x, y); return;
-    case IR_INTCC_ne: vnot(c, d, vop(c, pcmpeq[l], N, x, y)); return;
+    case IR_INTCC_eq: veq(c, l, d, x, y); return;
+    case IR_INTCC_ne: vnot(c, d, veq(c, l, N, x, y)); return;
     case IR_INTCC_sgt: pgt(c, l, d, x, y); return;
     case IR_INTCC_slt: pgt(c, l, d, y, x); return;
-    case IR_INTCC_sge: case IR_INTCC_sle: {
-        bool ge = cond == IR_INTCC_sge;
-        if (l == 3)     /* not (y > x), not (x > y) */
-            vnot(c, d, pgt(c, 3, N, ge ? y : x, ge ? x : y));
-        else
-            vop(c, pcmpeq[l], d, vop(c, ge ? pmaxs[l] : pmins[l], N, x, y), x);
+    case IR_INTCC_sge: case IR_INTCC_sle:
+        if ((mm = minmax_insn(c, true, !ge, l)))
+            veq(c, l, d, vop(c, mm, N, x, y), x);
+        else            /* not (y > x), not (x > y) */
+            vnot(c, d, pgt(c, l, N, ge ? y : x, ge ? x : y));
         return;
-    }
     case IR_INTCC_uge: case IR_INTCC_ule:
-        if (l < 3) {
-            bool ge = cond == IR_INTCC_uge;
-            vop(c, pcmpeq[l], d, vop(c, ge ? pmaxu[l] : pminu[l], N, x, y), x);
+        if ((mm = minmax_insn(c, false, !ge, l))) {
+            veq(c, l, d, vop(c, mm, N, x, y), x);
+            return;
+        }
+        if (l == 1) {   /* y -us x == 0, x -us y == 0 */
+            veq(c, 1, d, vop(c, PSUBUSW, N, ge ? y : x, ge ? x : y), vzero(c));
             return;
         }
         /* fall through */
-    default: {      /* with the bias (uge, ule of i64x2 inverted) */
+    default: {      /* with the bias (uge, ule inverted) */
         uint32_t xb = vopk(c, PXOR, N, x, bias, 1u << l), yb = vopk(c, PXOR, N, y, bias, 1u << l);
         if (cond == IR_INTCC_ugt)
             pgt(c, l, d, xb, yb);
@@ -359,7 +471,12 @@ static bool vshift(cg_ctx *c, uint32_t inst, ir_type t)
     memset(ones, 0xff, 16);
     memset(which, op == IR_OP_ishl ? 0 : 1, 16);
     uint32_t m = vop(c, op == IR_OP_ishl ? sll[1] : srl[1], N, vconst(c, ones, N), amt);
-    m = vop(c, PSHUFB, N, m, vconst(c, which, N));
+    if (ssse3(c)) {
+        m = vop(c, PSHUFB, N, m, vconst(c, which, N));
+    } else {    /* that byte of each word into both: shl the low one, shr the high one */
+        uint32_t b = vshi(c, 0x71, op == IR_OP_ishl ? 6 : 2, 8, N, m);
+        m = vop(c, POR, N, b, vshi(c, 0x71, op == IR_OP_ishl ? 2 : 6, 8, N, b));
+    }
     vop(c, PAND, d, s, m);
     return true;
 }
@@ -370,8 +487,13 @@ static void vimul(cg_ctx *c, unsigned l, uint32_t d, uint32_t x, uint32_t y)
 {
     if (l == 1) {
         vop(c, P66(0xd5), d, x, y);     /* pmullw */
-    } else if (l == 2) {
+    } else if (l == 2 && sse41(c)) {
         vop(c, P38(0x40), d, x, y);     /* pmulld */
+    } else if (l == 2) {    /* pmuludq of lanes 0 and 2, of lanes 1 and 3; the low halves interleaved */
+        uint32_t ev = vun(c, PSHUFD(0x08), N, vop(c, P66(0xf4), N, x, y));
+        uint32_t xo = vun(c, PSHUFD(0xf5), N, x), yo = vun(c, PSHUFD(0xf5), N, y);
+        uint32_t od = vun(c, PSHUFD(0x08), N, vop(c, P66(0xf4), N, xo, yo));
+        vop(c, PUNPCKL(2), d, ev, od);
     } else if (l == 3) {    /* lo*lo + ((hi(x)*lo(y) + lo(x)*hi(y)) << 32), pmuludq */
         uint32_t t1 = vop(c, P66(0xf4), N, vshi(c, 0x73, 2, 32, N, x), y);
         uint32_t t2 = vop(c, P66(0xf4), N, vshi(c, 0x73, 2, 32, N, y), x);
@@ -386,16 +508,26 @@ static void vimul(cg_ctx *c, unsigned l, uint32_t d, uint32_t x, uint32_t y)
     }
 }
 
-/* smin smax umin umax: one instruction, or for i64 a compare and select */
+/* smin smax umin umax: one instruction where the target has it, else a
+ * compare and select (u16: x - (x -us y), (x -us y) + y) */
 static void vminmax(cg_ctx *c, unsigned op, unsigned l, uint32_t d, uint32_t x, uint32_t y)
 {
     bool min = op == IR_OP_smin || op == IR_OP_umin, sign = op == IR_OP_smin || op == IR_OP_smax;
-    if (l < 3) {
-        vop(c, sign ? (min ? pmins[l] : pmaxs[l]) : (min ? pminu[l] : pmaxu[l]), d, x, y);
+    int64_t mm = minmax_insn(c, sign, min, l);
+    if (mm) {
+        vop(c, mm, d, x, y);
+        return;
+    }
+    if (!sign && l == 1) {
+        uint32_t s = vop(c, PSUBUSW, N, x, y);
+        if (min)
+            vop(c, psub[1], d, x, s);
+        else
+            vop(c, padd[1], d, s, y);
         return;
     }
     uint32_t gt = nv(c);    /* x > y: min takes y, max takes x */
-    vicmp(c, sign ? IR_INTCC_sgt : IR_INTCC_ugt, 3, gt, x, y);
+    vicmp(c, sign ? IR_INTCC_sgt : IR_INTCC_ugt, l, gt, x, y);
     bitsel(c, d, gt, min ? y : x, min ? x : y);
 }
 
@@ -433,15 +565,25 @@ static void vfma_libcall(cg_ctx *c, ir_type t, uint32_t d, const uint32_t *v)
         for (unsigned j = 0; j < 3; j++)
             a[j] = k ? vun(c, PSHUFD(dbl ? 0xee : k), N, v[j]) : v[j];
         r[k] = nv(c);
-        x64_libcall(c, dbl ? "fma" : "fmaf", ts, a, 3, lt, r[k]);
+        cg_libcall(c, dbl ? "fma" : "fmaf", ts, a, 3, lt, r[k]);
     }
-    if (dbl) {
-        vop(c, P0(0x16), d, r[0], r[1]);    /* movlhps */
-        return;
+    vjoin(c, dbl, d, r);
+}
+
+/* ceil floor trunc nearest per lane through the libm functions (no SSE4.1
+ * round{ps,pd}), as Cranelift does; mode as the rounding immediate */
+static void vround_libcall(cg_ctx *c, unsigned mode, bool dbl, uint32_t d, uint32_t x)
+{
+    static const char *const fns[2][4] = {{"nearbyintf", "floorf", "ceilf", "truncf"},
+                                          {"nearbyint", "floor", "ceil", "trunc"}};
+    ir_type lt = dbl ? IR_F64 : IR_F32;
+    uint32_t r[4];
+    for (unsigned k = 0; k < (dbl ? 2u : 4u); k++) {
+        uint32_t a = k ? vun(c, PSHUFD(dbl ? 0xee : k), N, x) : x;
+        r[k] = nv(c);
+        cg_libcall(c, fns[dbl][mode], &lt, &a, 1, lt, r[k]);
     }
-    uint32_t acc = r[0];
-    for (unsigned k = 1; k < 4; k++)        /* insertps lane k */
-        acc = vop(c, P3A(0x21) | XV_IMM(k << 4), k == 3 ? d : N, acc, r[k]);
+    vjoin(c, dbl, d, r);
 }
 
 /* lane k of an i64x2 in a gpr */
@@ -449,7 +591,7 @@ static uint32_t lane64(cg_ctx *c, uint32_t x, unsigned k)
 {
     uint32_t g = x64_new_int(c);
     if (k)
-        vun(c, P3A(0x16) | XV_W | XV_SWAP | XV_IMM(1), g, x);      /* pextrq */
+        vhigh64(c, g, x);
     else
         x64_un(c, X64_MOVX2G, 0, 8, 0, g, x);
     return g;
@@ -461,7 +603,7 @@ static uint32_t lane64(cg_ctx *c, uint32_t x, unsigned k)
 static void vnarrow64(cg_ctx *c, unsigned op, uint32_t d, uint32_t x, uint32_t y)
 {
     bool s = op == IR_OP_snarrow;
-    uint32_t acc = N;
+    uint32_t lane[4];
     for (unsigned k = 0; k < 4; k++) {
         uint32_t g = lane64(c, k < 2 ? x : y, k & 1), kh = x64_movi(c, 8, s ? INT32_MAX : UINT32_MAX);
         uint32_t m = x64_new_int(c), r = m;
@@ -479,13 +621,9 @@ static void vnarrow64(cg_ctx *c, unsigned op, uint32_t d, uint32_t x, uint32_t y
             cg_op_use(F, kl);
             x64_cmov(c, X64_CC_L, 8, r, m, kl);
         }
-        if (k == 0) {
-            acc = nv(c);
-            x64_un(c, X64_MOVG2X, 0, 4, 0, acc, r);
-        } else {
-            acc = vop(c, P3A(0x22) | XV_IMM(k), k == 3 ? d : N, acc, r);     /* pinsrd */
-        }
+        lane[k] = r;
     }
+    vfrom_gpr32(c, d, lane);
 }
 
 /* f64x2 to i64x2 saturating, lane by lane (the scalar sequence) */
@@ -503,9 +641,7 @@ static void vcvt_f64_i64(cg_ctx *c, bool sign, uint32_t d, uint32_t x)
         cg_op_temp(F, nv(c));
         cg_op_temp(F, x64_new_int(c));
     }
-    uint32_t m = nv(c);
-    x64_un(c, X64_MOVG2X, 0, 8, 0, m, g[0]);
-    vop(c, P3A(0x22) | XV_W | XV_IMM(1), d, m, g[1]);                /* pinsrq */
+    vfrom_gpr64(c, d, g[0], g[1]);
 }
 
 /* int lanes (i64x2 signed or unsigned) to f64x2, lane by lane */
@@ -583,7 +719,10 @@ static bool vconv(cg_ctx *c, uint32_t inst, ir_type t, ir_type from, uint32_t d,
             uint32_t v2 = vop(c, P0(0x5c), N, v, big);                  /* x - 2^31 */
             uint32_t sat = vop(c, P0(0xc2) | XV_IMM(2), N, big, v2);    /* 2^31 <= x - 2^31 */
             uint32_t r2 = vop(c, PXOR, N, vun(c, PF3(0x5b), N, v2), sat);
-            r2 = vop(c, pmaxs[2], N, r2, vzero(c));
+            if (sse41(c))
+                r2 = vop(c, pmaxs[2], N, r2, vzero(c));
+            else            /* max(r2, 0): r2 and not its sign */
+                r2 = vop(c, PANDN, N, vshi(c, 0x72, 4, 31, N, r2), r2);
             vop(c, padd[2], d, r2, r);
             return true;
         }
@@ -603,25 +742,109 @@ static bool vconv(cg_ctx *c, uint32_t inst, ir_type t, ir_type from, uint32_t d,
     return cg_unsupported(c, inst, NULL);
 }
 
-/* popcnt: nibbles looked up with pshufb, then bytes summed to the lane */
+/* popcnt: nibbles looked up with pshufb (without SSSE3: the bytes' bits
+ * summed in pairs, nibbles, bytes), then bytes summed to the lane */
 static void vpopcnt(cg_ctx *c, unsigned l, uint32_t d, uint32_t x)
 {
     static const uint8_t lut[16] = {0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4};
-    uint32_t lo = vopk(c, PAND, N, x, 0x0f, 1);
-    uint32_t hi = vopk(c, PAND, N, vshi(c, 0x71, 2, 4, N, x), 0x0f, 1);
-    uint32_t a = vop(c, PSHUFB, N, vconst(c, lut, N), lo), b = vop(c, PSHUFB, N, vconst(c, lut, N), hi);
-    uint32_t s = vop(c, padd[0], l ? N : d, a, b);
+    uint32_t s;
+    if (ssse3(c)) {
+        uint32_t lo = vopk(c, PAND, N, x, 0x0f, 1);
+        uint32_t hi = vopk(c, PAND, N, vshi(c, 0x71, 2, 4, N, x), 0x0f, 1);
+        uint32_t a = vop(c, PSHUFB, N, vconst(c, lut, N), lo), b = vop(c, PSHUFB, N, vconst(c, lut, N), hi);
+        s = vop(c, padd[0], l ? N : d, a, b);
+    } else {    /* word shifts: the bits they carry across bytes are masked off */
+        uint32_t t = vop(c, psub[0], N, x, vopk(c, PAND, N, vshi(c, 0x71, 2, 1, N, x), 0x55, 1));
+        uint32_t u = vop(c, padd[0], N, vopk(c, PAND, N, t, 0x33, 1),
+                         vopk(c, PAND, N, vshi(c, 0x71, 2, 2, N, t), 0x33, 1));
+        s = vopk(c, PAND, l ? N : d, vop(c, padd[0], N, u, vshi(c, 0x71, 2, 4, N, u)), 0x0f, 1);
+    }
     if (l == 0)
         return;
     if (l == 3) {
         vop(c, P66(0xf6), d, s, vzero(c));                              /* psadbw */
         return;
     }
-    uint8_t ones[16];
-    memset(ones, 1, 16);
-    uint32_t w = vop(c, P38(0x04), l == 1 ? d : N, vconst(c, ones, N), s);     /* pmaddubsw */
+    uint32_t w;
+    if (ssse3(c)) {
+        uint8_t ones[16];
+        memset(ones, 1, 16);
+        w = vop(c, P38(0x04), l == 1 ? d : N, vconst(c, ones, N), s);  /* pmaddubsw */
+    } else {    /* the two bytes of each word added */
+        w = vop(c, padd[1], l == 1 ? d : N, vopk(c, PAND, N, s, 0x00ff, 2), vshi(c, 0x71, 2, 8, N, s));
+    }
     if (l == 2)
         vopk(c, P66(0xf5), d, w, 1, 2);                                 /* pmaddwd */
+}
+
+/* iabs without SSSE3's pabs: min(x, -x) unsigned for i8, max(x, -x) for
+ * i16, (x ^ s) - s with s the sign mask for i32 and i64 */
+static void viabs_sse2(cg_ctx *c, unsigned l, uint32_t d, uint32_t x)
+{
+    if (l < 2) {
+        uint32_t n = vop(c, psub[l], N, vzero(c), x);
+        vop(c, l ? pmaxs[1] : pminu[0], d, x, n);
+        return;
+    }
+    uint32_t s = sign_mask(c, l, x);
+    vop(c, psub[l], d, vop(c, PXOR, N, x, s), s);
+}
+
+/* swiden/uwiden (high: of the high half) to lanes lb l: pmovsx/pmovzx, or
+ * unpacks with zero (unsigned), with itself then an arithmetic shift, or
+ * with the sign mask for i32 to i64 */
+static void vwiden(cg_ctx *c, bool sign, bool high, unsigned l, uint32_t d, uint32_t x)
+{
+    if (sse41(c)) {
+        if (high)
+            x = vun(c, PSHUFD(0xee), N, x);
+        vun(c, (sign ? pmovsx : pmovzx)[l - 1], d, x);
+        return;
+    }
+    int64_t un = high ? PUNPCKH(l - 1) : PUNPCKL(l - 1);
+    if (!sign)
+        vop(c, un, d, x, vzero(c));
+    else if (l < 3)
+        vshi(c, l == 1 ? 0x71 : 0x72, 4, l == 1 ? 8 : 16, d, vop(c, un, N, x, x));
+    else
+        vop(c, un, d, x, vop(c, pcmpgt[2], N, vzero(c), x));
+}
+
+/* i32x4 lanes already in 0..0xffff to u16x8 without SSE4.1's packusdw:
+ * biased into the signed range, packssdw, unbiased */
+static void vpack_u16(cg_ctx *c, uint32_t d, uint32_t x, uint32_t y)
+{
+    uint32_t xb = vopk(c, psub[2], N, x, 0x8000, 4), yb = vopk(c, psub[2], N, y, 0x8000, 4);
+    vopk(c, PXOR, d, vop(c, PACKSSDW, N, xb, yb), 0x8000, 2);
+}
+
+/* i32x4 lanes clamped to 0..0xffff: as unsigned numbers, or as signed */
+static uint32_t vclamp_u16(cg_ctx *c, bool sign, uint32_t x)
+{
+    uint32_t gt;
+    if (sign) {
+        x = vop(c, PAND, N, x, vop(c, pcmpgt[2], N, x, vzero(c)));     /* negative: 0 */
+        gt = vopk(c, pcmpgt[2], N, x, 0xffff, 4);
+    } else {
+        gt = vopk(c, pcmpgt[2], N, vopk(c, PXOR, N, x, 0x80000000u, 4), 0x8000ffffu, 4);
+    }
+    /* where gt: 0xffff (gt shifted right) */
+    return vop(c, POR, N, vop(c, PANDN, N, gt, x), vshi(c, 0x72, 2, 16, N, gt));
+}
+
+/* (x * y + 0x4000) >> 15 of i16 lanes, saturated (sqmul_round_sat) or
+ * wrapped (pmulhrsw), without SSSE3: the 32-bit products from pmullw and
+ * pmulhw */
+static void vmulhrs_sse2(cg_ctx *c, bool sat, uint32_t d, uint32_t x, uint32_t y)
+{
+    uint32_t lo = vop(c, PMULLW, N, x, y), hi = vop(c, P66(0xe5), N, x, y);    /* pmulhw */
+    uint32_t p[2] = {vop(c, PUNPCKL(1), N, lo, hi), vop(c, PUNPCKH(1), N, lo, hi)};
+    for (unsigned k = 0; k < 2; k++) {
+        p[k] = vshi(c, 0x72, 4, 15, N, vopk(c, padd[2], N, p[k], 0x4000, 4));
+        if (!sat)       /* the low 16 bits, sign-extended: packssdw keeps them */
+            p[k] = vshi(c, 0x72, 4, 16, N, vshi(c, 0x72, 6, 16, N, p[k]));
+    }
+    vop(c, PACKSSDW, d, p[0], p[1]);
 }
 
 /* ---- lanes ---------------------------------------------------------------------------- */
@@ -640,11 +863,22 @@ static void vextract(cg_ctx *c, ir_type t, unsigned lane, uint32_t d, uint32_t x
         x64_un(c, X64_MOVX2G, 0, l == 3 ? 8 : 4, 0, d, x);
         return;
     }
-    switch (l) {
-    case 0: vun(c, P3A(0x14) | XV_SWAP | XV_IMM(lane), d, x); break;         /* pextrb */
-    case 1: vun(c, P66(0xc5) | XV_IMM(lane), d, x); break;                   /* pextrw */
-    case 2: vun(c, P3A(0x16) | XV_SWAP | XV_IMM(lane), d, x); break;         /* pextrd */
-    default: vun(c, P3A(0x16) | XV_W | XV_SWAP | XV_IMM(lane), d, x); break; /* pextrq */
+    if (l == 1) {
+        vun(c, PEXTRW(lane), d, x);
+    } else if (sse41(c)) {
+        static const int64_t pextr[4] = {P3A(0x14), 0, P3A(0x16), P3A(0x16) | XV_W};  /* b, d, q */
+        vun(c, pextr[l] | XV_SWAP | XV_IMM(lane), d, x);
+    } else if (l == 0) {    /* the word with the lane, then its low or high byte */
+        uint32_t w = x64_new_int(c);
+        vun(c, PEXTRW(lane / 2), w, x);
+        if (lane & 1)
+            x64_ri(c, X64_SHIFTI, X64_SHR, 4, d, w, 8);
+        else
+            x64_ri(c, X64_ALUI, X64_AND, 4, d, w, 0xff);
+    } else if (l == 2) {
+        x64_un(c, X64_MOVX2G, 0, 4, 0, d, vun(c, PSHUFD(lane), N, x));
+    } else {
+        vhigh64(c, d, x);
     }
 }
 
@@ -652,12 +886,49 @@ static void vinsert(cg_ctx *c, ir_type t, unsigned lane, uint32_t d, uint32_t x,
 {
     static const int64_t pinsr[4] = {P3A(0x20), P66(0xc4), P3A(0x22), P3A(0x22) | XV_W};
     unsigned l = lb(t);
-    if (!ir_type_is_float(t))
+    if (ir_type_is_float(t)) {
+        if (l == 3) {
+            vop(c, lane ? P0(0x16) : PF2(0x10), d, x, y);                    /* movlhps / movsd */
+        } else if (sse41(c)) {
+            vop(c, P3A(0x21) | XV_IMM(lane << 4), d, x, y);                  /* insertps */
+        } else if (lane == 0) {
+            vop(c, PF3(0x10), d, x, y);                                      /* movss */
+        } else {    /* shufps: y's lane 0 beside the lanes of x that go with it, then all in place */
+            static const uint8_t pre[4] = {0, 0x00, 0xf0, 0xa0}, fin[4] = {0, 0xe2, 0x84, 0x24};
+            uint32_t u = vop(c, SHUFPS(pre[lane]), N, y, x);
+            if (lane == 1)
+                vop(c, SHUFPS(fin[1]), d, u, x);    /* [x0 y0 x2 x3] from [y0 y0 x0 x0] */
+            else
+                vop(c, SHUFPS(fin[lane]), d, x, u); /* [x0 x1 y0 x3], [x0 x1 x2 y0] */
+        }
+        return;
+    }
+    if (l == 1 || sse41(c)) {
         vop(c, pinsr[l] | XV_IMM(lane), d, x, y);
-    else if (l == 2)
-        vop(c, P3A(0x21) | XV_IMM(lane << 4), d, x, y);                      /* insertps */
-    else
-        vop(c, lane ? P0(0x16) : PF2(0x10), d, x, y);                        /* movlhps / movsd */
+        return;
+    }
+    if (l == 0) {           /* the word with the lane, the byte merged into it in a gpr */
+        uint32_t w = x64_new_int(c), k = x64_new_int(c), m = x64_new_int(c);
+        uint32_t b = x64_extend(c, y, 8, 4, false);
+        vun(c, PEXTRW(lane / 2), w, x);
+        x64_ri(c, X64_ALUI, X64_AND, 4, k, w, lane & 1 ? 0x00ff : 0xff00);
+        if (lane & 1) {
+            uint32_t s = x64_new_int(c);
+            x64_ri(c, X64_SHIFTI, X64_SHL, 4, s, b, 8);
+            b = s;
+        }
+        x64_rr(c, X64_ALU, X64_OR, 4, m, k, b);
+        vop(c, PINSRW(lane / 2), d, x, m);
+    } else if (l == 2) {    /* the low and the high half as two words */
+        uint32_t h = x64_new_int(c);
+        uint32_t v = vop(c, PINSRW(2 * lane), N, x, y);
+        x64_ri(c, X64_SHIFTI, X64_SHR, 4, h, y, 16);
+        vop(c, PINSRW(2 * lane + 1), d, v, h);
+    } else {
+        uint32_t m = nv(c);
+        x64_un(c, X64_MOVG2X, 0, 8, 0, m, y);
+        vop(c, lane ? PUNPCKLQDQ : PF2(0x10), d, x, m);                      /* movsd */
+    }
 }
 
 static void vsplat(cg_ctx *c, ir_type t, uint32_t d, uint32_t v)
@@ -665,7 +936,7 @@ static void vsplat(cg_ctx *c, ir_type t, uint32_t d, uint32_t v)
     unsigned l = lb(t);
     ir_type lt = ir_type_lane(t);
     int64_t k;
-    uint32_t def = x64_def_of(c, v);
+    uint32_t def = cg_def_of(c, v);
     const ir_inst_data *di = def != IR_NONE ? &c->fn->insts.v[def] : NULL;
     if (x64_const_of(c, v, &k) || (di && (di->op == IR_OP_f32const || di->op == IR_OP_f64const))) {
         uint8_t b[16];
@@ -681,16 +952,74 @@ static void vsplat(cg_ctx *c, ir_type t, uint32_t d, uint32_t v)
     uint32_t m = nv(c);
     x64_un(c, X64_MOVG2X, 0, l == 3 ? 8 : 4, 0, m, x);
     switch (l) {
-    case 0: vop(c, PSHUFB, d, m, vzero(c)); break;
-    case 1: vun(c, PSHUFD(0), d, vun(c, PF2(0x70) | XV_IMM(0), N, m)); break;   /* pshuflw */
+    case 0:
+        if (ssse3(c))
+            vop(c, PSHUFB, d, m, vzero(c));
+        else
+            vun(c, PSHUFD(0), d, vun(c, PSHUFLW(0), N, vop(c, PUNPCKL(0), N, m, m)));
+        break;
+    case 1: vun(c, PSHUFD(0), d, vun(c, PSHUFLW(0), N, m)); break;
     case 2: vun(c, PSHUFD(0), d, m); break;
     default: vun(c, PSHUFD(0x44), d, m); break;
+    }
+}
+
+/* shuffle without SSSE3: pshufd or shufps when the mask moves whole
+ * 32-bit lanes, else each source byte broadcast, anded with the mask of
+ * the bytes it goes to, ored together */
+static void vshuffle_sse2(cg_ctx *c, const uint8_t *mask, uint32_t d, uint32_t x, uint32_t y)
+{
+    unsigned dw[4], from_y = 0, imm = 0;
+    bool dwords = true;
+    for (unsigned k = 0; k < 4; k++) {
+        unsigned b = mask[4 * k];
+        dwords &= b % 4 == 0 && b < 32;
+        for (unsigned i = 1; i < 4; i++)
+            dwords &= mask[4 * k + i] == b + i;
+        dw[k] = b / 4;
+        from_y |= (dw[k] >= 4) << k;
+        imm |= (dw[k] & 3) << (2 * k);
+    }
+    if (dwords && (from_y == 0 || from_y == 15)) {
+        vun(c, PSHUFD(imm), d, from_y ? y : x);
+        return;
+    }
+    if (dwords && (from_y == 12 || from_y == 3)) {
+        vop(c, SHUFPS(imm), d, from_y == 12 ? x : y, from_y == 12 ? y : x);
+        return;
+    }
+    uint8_t src[16];
+    unsigned n = 0;
+    for (unsigned k = 0; k < 16; k++) {
+        bool seen = mask[k] >= 32;
+        for (unsigned i = 0; i < n && !seen; i++)
+            seen = src[i] == mask[k];
+        if (!seen)
+            src[n++] = mask[k];
+    }
+    if (n == 0) {
+        static const uint8_t z[16];
+        vconst(c, z, d);
+        return;
+    }
+    uint32_t wx[2] = {N, N}, wy[2] = {N, N}, acc = N;
+    for (unsigned i = 0; i < n; i++) {
+        uint8_t sel[16];
+        for (unsigned k = 0; k < 16; k++)
+            sel[k] = mask[k] == src[i] ? 0xff : 0;
+        uint32_t b = bcast_byte(c, src[i] < 16 ? x : y, src[i] < 16 ? wx : wy, src[i] & 15);
+        uint32_t t = vopc(c, PAND, i == 0 && n == 1 ? d : N, b, sel);
+        acc = i ? vop(c, POR, i == n - 1 ? d : N, acc, t) : t;
     }
 }
 
 /* shuffle: pshufb of each source with a constant mask (0x80 zeroes) */
 static void vshuffle(cg_ctx *c, const uint8_t *mask, uint32_t d, uint32_t x, uint32_t y)
 {
+    if (!ssse3(c)) {
+        vshuffle_sse2(c, mask, d, x, y);
+        return;
+    }
     uint8_t ma[16], mb[16];
     bool any_a = false, any_b = false;
     for (unsigned k = 0; k < 16; k++) {
@@ -722,10 +1051,24 @@ static void imm_bytes(const cg_ctx *c, const ir_inst_data *in, uint8_t out[16])
     memcpy(out, &fn->bytes.v[off], len > 16 ? 16 : len);
 }
 
-/* vany_true, vall_true: ptest into the flags, then setcc */
+/* vany_true, vall_true: ptest into the flags, then setcc; without SSE4.1
+ * pmovmskb of the lanes equal to zero: all ones (none true), zero (all) */
 static void vtrue(cg_ctx *c, bool all, unsigned l, uint32_t d, uint32_t x)
 {
-    uint32_t t = all ? vop(c, pcmpeq[l], N, vzero(c), x) : x;
+    uint32_t t = all ? veq(c, l, N, vzero(c), x) : x;
+    if (!sse41(c)) {
+        uint32_t m = x64_new_int(c);
+        vun(c, PMOVMSKB, m, all ? t : vop(c, pcmpeq[0], N, vzero(c), x));
+        if (all) {
+            x64_test(c, m, 4);
+        } else {
+            cg_inst *i = cg_emit_inst(F, X64_CMPI, 1);
+            i->cc = X64_CMPOP, i->size = 4, i->imm = 0xffff;
+            cg_op_use(F, m);
+        }
+        x64_setcc(c, all ? X64_CC_E : X64_CC_NE, d);
+        return;
+    }
     cg_inst *i = cg_emit_inst(F, X64_VTEST, 2);
     i->imm = P38(0x17);
     cg_op_use(F, t);
@@ -742,7 +1085,7 @@ bool x64_lower_vector(x64_lowering *L, uint32_t inst)
     const ir_inst_data *in = &fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(fn, inst);
     ir_type t = in->nres ? fn->values.v[ir_inst_results(fn, inst)[0]].type : in->type;
-    ir_type at = in->nargs ? vtype(c, a[0]) : IR_TYPE_NONE;     /* the first operand's */
+    ir_type at = in->nargs ? cg_vtype(c, a[0]) : IR_TYPE_NONE;     /* the first operand's */
     c->f.wide_spill = true;
     if ((ir_type_is_vector(t) && !x64_vec_type(t)) || (ir_type_is_vector(at) && !x64_vec_type(at)) ||
         (ir_type_is_vector(t) && ir_type_bytes(t) != 16 && in->op != IR_OP_bitcast))
@@ -789,12 +1132,10 @@ bool x64_lower_vector(x64_lowering *L, uint32_t inst)
     case IR_OP_iabs: {
         static const int64_t pabs[3] = {P38(0x1c), P38(0x1d), P38(0x1e)};
         uint32_t x = X(0);
-        if (l < 3) {
+        if (l < 3 && ssse3(c))
             vun(c, pabs[l], d, x);
-            return true;
-        }
-        uint32_t s = sign_mask(c, 3, x);
-        vop(c, psub[3], d, vop(c, PXOR, N, x, s), s);
+        else
+            viabs_sse2(c, l, d, x);
         return true;
     }
     case IR_OP_band: case IR_OP_bor: case IR_OP_bxor:
@@ -860,12 +1201,15 @@ bool x64_lower_vector(x64_lowering *L, uint32_t inst)
         return true;
     case IR_OP_floor: case IR_OP_ceil: case IR_OP_trunc: case IR_OP_nearest: {
         unsigned mode = in->op == IR_OP_nearest ? 0 : in->op == IR_OP_floor ? 1 : in->op == IR_OP_ceil ? 2 : 3;
-        vun(c, P3A(l == 3 ? 0x09 : 0x08) | XV_IMM(mode), d, X(0));
+        if (sse41(c))
+            vun(c, P3A(l == 3 ? 0x09 : 0x08) | XV_IMM(mode), d, X(0));     /* roundps / roundpd */
+        else
+            vround_libcall(c, mode, l == 3, d, X(0));
         return true;
     }
     case IR_OP_fma: {
         uint32_t v[3] = {X(0), X(1), X(2)};
-        if (!(c->target->isa >> CG_ISA_fma & 1)) {
+        if (!(c->target->isa >> CG_ISA_fma & 1) || !(c->target->isa >> CG_ISA_avx & 1)) {
             vfma_libcall(c, t, d, v);
             return true;
         }
@@ -895,12 +1239,9 @@ bool x64_lower_vector(x64_lowering *L, uint32_t inst)
     case IR_OP_swiden_low: case IR_OP_uwiden_low: case IR_OP_swiden_high: case IR_OP_uwiden_high: {
         bool high = in->op == IR_OP_swiden_high || in->op == IR_OP_uwiden_high;
         bool sign = in->op == IR_OP_swiden_low || in->op == IR_OP_swiden_high;
-        uint32_t x = X(0);
         if (l == 0)
             break;
-        if (high)
-            x = vun(c, PSHUFD(0xee), N, x);
-        vun(c, (sign ? pmovsx : pmovzx)[l - 1], d, x);
+        vwiden(c, sign, high, l, d, X(0));
         return true;
     }
     case IR_OP_snarrow: case IR_OP_unarrow: case IR_OP_uunarrow: {
@@ -912,21 +1253,44 @@ bool x64_lower_vector(x64_lowering *L, uint32_t inst)
         }
         if (al == 0)
             break;
+        if (in->op == IR_OP_snarrow) {
+            vop(c, al == 1 ? P66(0x63) : PACKSSDW, d, x, y);    /* packsswb / packssdw */
+            return true;
+        }
+        if (al == 2 && !sse41(c)) {     /* no pminud, packusdw: clamped, packed biased */
+            bool sign = in->op == IR_OP_unarrow;
+            vpack_u16(c, d, vclamp_u16(c, sign, x), vclamp_u16(c, sign, y));
+            return true;
+        }
         if (in->op == IR_OP_uunarrow) {     /* clamp as unsigned first */
             uint64_t m = al == 1 ? 0xff : 0xffff;
-            x = vopk(c, pminu[al], N, x, m, 1u << al);
-            y = vopk(c, pminu[al], N, y, m, 1u << al);
+            if (al == 1 && !sse41(c)) {     /* min(x, 0xff) = x - (x -us 0xff) */
+                x = vop(c, psub[1], N, x, vopk(c, PSUBUSW, N, x, m, 2));
+                y = vop(c, psub[1], N, y, vopk(c, PSUBUSW, N, y, m, 2));
+            } else {
+                x = vopk(c, pminu[al], N, x, m, 1u << al);
+                y = vopk(c, pminu[al], N, y, m, 1u << al);
+            }
         }
-        if (in->op == IR_OP_snarrow)
-            vop(c, al == 1 ? P66(0x63) : P66(0x6b), d, x, y);   /* packsswb / packssdw */
-        else
-            vop(c, al == 1 ? P66(0x67) : P38(0x2b), d, x, y);   /* packuswb / packusdw */
+        vop(c, al == 1 ? P66(0x67) : P38(0x2b), d, x, y);       /* packuswb / packusdw */
         return true;
     }
     case IR_OP_iadd_pairwise: {
         uint32_t x = X(0), y = X(1);
-        if (l == 1 || l == 2) {
+        if ((l == 1 || l == 2) && ssse3(c)) {
             vop(c, P38(l == 1 ? 0x01 : 0x02), d, x, y);         /* phaddw / phaddd */
+            return true;
+        }
+        if (l == 2) {       /* [x0 x2 y0 y2] + [x1 x3 y1 y3] */
+            vop(c, padd[2], d, vop(c, SHUFPS(0x88), N, x, y), vop(c, SHUFPS(0xdd), N, x, y));
+            return true;
+        }
+        if (l == 1) {       /* the even and the odd words sign-extended, each pair packed */
+            uint32_t xe = vshi(c, 0x72, 4, 16, N, vshi(c, 0x72, 6, 16, N, x));
+            uint32_t ye = vshi(c, 0x72, 4, 16, N, vshi(c, 0x72, 6, 16, N, y));
+            uint32_t ev = vop(c, PACKSSDW, N, xe, ye);
+            uint32_t od = vop(c, PACKSSDW, N, vshi(c, 0x72, 4, 16, N, x), vshi(c, 0x72, 4, 16, N, y));
+            vop(c, padd[1], d, ev, od);
             return true;
         }
         if (l != 0)
@@ -939,19 +1303,40 @@ bool x64_lower_vector(x64_lowering *L, uint32_t inst)
     case IR_OP_sqmul_round_sat: case IR_OP_x86_pmulhrsw: {
         if (l != 1)
             break;
+        if (!ssse3(c)) {
+            vmulhrs_sse2(c, in->op == IR_OP_sqmul_round_sat, d, X(0), X(1));
+            return true;
+        }
         uint32_t p = vop(c, P38(0x0b), in->op == IR_OP_x86_pmulhrsw ? d : N, X(0), X(1));
         if (in->op == IR_OP_sqmul_round_sat)    /* 0x8000 came from -1 * -1: 0x7fff */
             vop(c, PXOR, d, p, vopk(c, pcmpeq[1], N, p, 0x8000, 2));
         return true;
     }
-    case IR_OP_x86_pmaddubsw:
-        vop(c, P38(0x04), d, X(0), X(1));
+    case IR_OP_x86_pmaddubsw: {
+        uint32_t x = X(0), y = X(1);
+        if (ssse3(c)) {
+            vop(c, P38(0x04), d, x, y);
+            return true;
+        }
+        /* unsigned bytes of x times signed bytes of y (exact in 16 bits), pairs added saturating */
+        uint32_t xe = vopk(c, PAND, N, x, 0x00ff, 2), xo = vshi(c, 0x71, 2, 8, N, x);
+        uint32_t ye = vshi(c, 0x71, 4, 8, N, vshi(c, 0x71, 6, 8, N, y)), yo = vshi(c, 0x71, 4, 8, N, y);
+        vop(c, P66(0xed), d, vop(c, PMULLW, N, xe, ye), vop(c, PMULLW, N, xo, yo));   /* paddsw */
         return true;
+    }
     case IR_OP_x86_pshufb:
-        vop(c, PSHUFB, d, X(0), X(1));
+        if (ssse3(c))
+            vop(c, PSHUFB, d, X(0), X(1));
+        else            /* bit 7 zeroes the byte, bits 4-6 do not count */
+            vswizzle_sse2(c, d, X(0), vopk(c, PAND, N, X(1), 0x8f, 1));
         return true;
     case IR_OP_swizzle: {   /* indices 16 and up to >= 0x80: pshufb zeroes those */
-        uint32_t x = X(0), i = vopk(c, P66(0xdc), N, X(1), 0x70, 1);
+        uint32_t x = X(0);
+        if (!ssse3(c)) {
+            vswizzle_sse2(c, d, x, X(1));
+            return true;
+        }
+        uint32_t i = vopk(c, P66(0xdc), N, X(1), 0x70, 1);
         vop(c, PSHUFB, d, x, i);
         return true;
     }
@@ -969,13 +1354,11 @@ bool x64_lower_vector(x64_lowering *L, uint32_t inst)
         if (ir_type_bytes(from) != ir_type_bytes(t))
             break;
         uint32_t x = X(0);
-        if (from == IR_I128) {      /* pair: movq lo, pinsrq hi */
-            uint32_t m = nv(c);
-            x64_un(c, X64_MOVG2X, 0, 8, 0, m, x);
-            vop(c, P3A(0x22) | XV_W | XV_IMM(1), d, m, x + 1);
+        if (from == IR_I128) {      /* pair: movq lo, then hi */
+            vfrom_gpr64(c, d, x, x + 1);
         } else if (t == IR_I128) {
             x64_un(c, X64_MOVX2G, 0, 8, 0, d, x);
-            vun(c, P3A(0x16) | XV_W | XV_SWAP | XV_IMM(1), d + 1, x);
+            vhigh64(c, d + 1, x);
         } else if (ir_type_is_vector(from) == ir_type_is_vector(t) || ir_type_is_float(t) ||
                    ir_type_is_float(from)) {
             vmov(c, d, x);      /* vectors, f64 <-> an 8-byte vector: all in xmm */
@@ -996,7 +1379,7 @@ bool x64_lower_vector(x64_lowering *L, uint32_t inst)
         i->size = 8, i->amode = X64_AM_BASE, i->disp = (int32_t)in->imm, i->imm = in->mf.trap;
         cg_op_def(F, m);
         cg_op_use(F, p);
-        vun(c, (sign ? pmovsx : pmovzx)[l - 1], d, m);
+        vwiden(c, sign, false, l, d, m);
         return true;
     }
     default:

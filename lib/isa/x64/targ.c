@@ -1,8 +1,6 @@
 /* x86-64: register facts and the hooks of the target. */
 #include "x64.h"
 
-bool x64_lower(cg_ctx *c);
-bool x64_emit(cg_ctx *c);
 
 /* Caller-saved first, so short-lived values rarely cost a save. */
 static const uint8_t gpr_order[] = {
@@ -42,10 +40,31 @@ const cg_isa x64_isa = {
     .nalloc = {sizeof gpr_order, sizeof xmm_order},
     .callee_saved = R(X64_RBX) | R(X64_RBP) | R(X64_R12) | R(X64_R13) | R(X64_R14) | R(X64_R15),
     .clobbers = clobbers,
-    .lower = x64_lower,
-    .lower_trampoline = x64_lower_trampoline,
+    .prepare = x64_prepare,
+    .lower_inst = x64_lower_inst,
+    .branch = x64_branch,
+    .lower_float = x64_lower_float,
+    .lower_conv = x64_lower_conv,
+    .lower_load = x64_lower_load,
+    .lower_store = x64_lower_store,
+    .lower_atomic = x64_lower_atomic,
+    .lower_int = x64_lower_int,
     .emit = x64_emit,
     .reg_name = x64_reg_name,
     .put_in_reg = x64_put_in_reg,
     .movi = x64_movi,
+    .compute_locs = x64_compute_locs,
+    .call_clobbers = x64_call_clobbers,
+    .clob_all = X64_CLOB_ALL,
+    .callee_reg_all = X64_RBX,      /* no argument's */
+    .callee_reg_tail = X64_R10,
+    .exn_regs = {X64_RAX, X64_RDX},
+    .op_args = X64_ARGS, .op_ret = X64_RET, .op_call = X64_CALL, .op_callind = X64_CALLIND,
+    .op_retcall = X64_RETCALL, .op_jump = X64_JMP, .op_trap = X64_UD2, .op_jumptable = X64_JMPTABLE,
+    .op_load = X64_LOAD, .op_store = X64_STORE, .op_fload = X64_XLOAD, .op_fstore = X64_XSTORE,
+    .op_lea = X64_LEA, .op_gotload = X64_GOTLOAD, .ld_zx = X64_LD_ZX,
+    .am = {[CG_AREA_BASE] = X64_AM_BASE, [CG_AREA_IN] = X64_AM_INARG, [CG_AREA_OUT] = X64_AM_OUTARG},
+    .add_imm = x64_add_imm,
+    .extend_into = x64_extend_into,
+    .mov64 = x64_mov64,
 };

@@ -156,61 +156,12 @@ enum { XV_FMA_ADD, XV_FMA_SUB, XV_FMA_NADD, XV_FMA_NSUB };
 enum { X64_CLOB_NONE, X64_CLOB_CALL, X64_CLOB_DIV, X64_CLOB_WIN64,
        X64_CLOB_ALL };      /* ALL: a winch callee, try_call (nothing survives a throw) */
 
-/* ---- ABI (abi.c) --------------------------------------------------------- */
+/* ---- ABI (abi.c): cg_isa's ABI hooks ------------------------------------ */
 
-typedef struct x64_loc {
-    ir_type type;
-    uint8_t ext;        /* IR_EXT_* */
-    uint8_t nparts;     /* 2 for i128: low half first */
-    uint8_t reg[2];     /* preg of each part, or X64_STACK */
-    uint32_t off[2];    /* stack offset of a part in the argument (return) area */
-} x64_loc;
-#define X64_STACK 0xff
-
-typedef struct x64_sig {
-    uint32_t args, nargs, rets, nrets;  /* ranges of the locations vector */
-    bool ret_ptr;               /* hidden first argument: the return area (rdi) */
-    uint32_t stack_args;        /* bytes, 16-aligned */
-    uint32_t stack_rets;
-    uint32_t callee_pop;        /* tail: bytes of stack arguments the callee pops */
-    ir_callconv cc;
-} x64_sig;
-
-typedef struct x64_abi {
-    IR_VEC(x64_loc) locs;
-    IR_VEC(uint32_t) pairs;     /* scratch for call lowering */
-    IR_VEC(uint32_t) vals;      /* scratch: argument and result vregs of a call */
-    uint32_t ret_ptr;           /* vreg holding the return area pointer */
-    x64_sig self;
-    uint32_t tail_area;         /* incoming stack argument area, grown for return_call */
-    uint32_t last_call;         /* index of the call instruction emitted last */
-} x64_abi;
-
-/* Locations of sig's parameters and returns (sig of fn's tables),
- * appended to lw->locs.  False (with an "unsupported" diagnostic at inst,
- * or at the function for CG_NONE) if sig cannot be called. */
-bool x64_sig_compute(cg_ctx *c, x64_abi *lw, const ir_function *fn, const ir_signature *sig, uint32_t inst,
-                     x64_sig *out);
-/* Values are vregs (an i128 the first of a pair). */
-void x64_lower_args(cg_ctx *c, x64_abi *lw, const uint32_t *params, uint32_t nparams);
-void x64_lower_return(cg_ctx *c, x64_abi *lw, const uint32_t *vals, uint32_t n);
-void x64_emit_call(cg_ctx *c, x64_abi *lw, const x64_sig *s, uint32_t callee, uint32_t sym,
-                   const uint32_t *args, const uint32_t *rets);
-bool x64_lower_call(cg_ctx *c, x64_abi *lw, uint32_t inst);
-/* The call of a try_call(_indirect), clobbering every register: its results
- * in new vregs rets[i] (an i128 the first of a pair), *call the index of
- * the call instruction. */
-bool x64_lower_try_call(cg_ctx *c, x64_abi *lw, uint32_t inst, uint32_t *rets, uint32_t *call);
-/* The signature of any call instruction. */
-const ir_signature *x64_call_sig(const ir_function *fn, const ir_inst_data *in);
-/* Call host function `name` (System V, n scalar arguments in registers). */
-void x64_libcall(cg_ctx *c, const char *name, const ir_type *types, const uint32_t *args, unsigned n,
-                 ir_type rtype, uint32_t ret);
-bool x64_lower_trampoline(cg_ctx *c);
-/* Size the incoming argument area for the function's return_calls (tail
- * convention: the callee pops it, so the caller may grow it). */
-bool x64_plan_tail_calls(cg_ctx *c, x64_abi *lw);
-bool x64_lower_return_call(cg_ctx *c, x64_abi *lw, uint32_t inst);
+bool x64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uint32_t nparams,
+                      const ir_abi_param *rets, uint32_t nrets, cg_sig *out, char *what, size_t wn);
+unsigned x64_call_clobbers(ir_callconv cc);
+void x64_add_imm(cg_ctx *c, uint32_t dst, uint32_t src, int64_t imm);
 
 /* ---- lower.c: helpers shared with abi.c and lower128.c ------------------- */
 
@@ -228,6 +179,8 @@ void x64_setcc(cg_ctx *c, unsigned cc, uint32_t dst);
 void x64_test(cg_ctx *c, uint32_t r, unsigned size);
 void x64_cmov(cg_ctx *c, unsigned cc, unsigned size, uint32_t dst, uint32_t if_not, uint32_t if_cc);
 /* Zero- or sign-extend the low `bits` of r to `to` bytes (4 or 8), new vreg. */
+void x64_extend_into(cg_ctx *c, uint32_t d, uint32_t r, unsigned bits, unsigned to, bool sign);
+void x64_mov64(cg_ctx *c, uint32_t dst, uint32_t src);
 uint32_t x64_extend(cg_ctx *c, uint32_t r, unsigned bits, unsigned to, bool sign);
 uint32_t x64_extend64(cg_ctx *c, uint32_t r, unsigned bits, bool sign);
 void x64_bitrev(cg_ctx *c, unsigned bits, uint32_t x, uint32_t dst);
@@ -236,21 +189,23 @@ void x64_bitcount(cg_ctx *c, unsigned irop, unsigned bits, uint32_t x, uint32_t 
 extern const uint8_t x64_intcc[IR_INTCC_COUNT];
 unsigned x64_cc_swap(unsigned cc);
 
-/* The state of lowering one function (lower.c). */
-typedef struct x64_lowering {
-    cg_ctx *c;
-    x64_abi *lw;
-    uint8_t *fused;     /* per IR instruction: 1 an icmp lowered at its use, 2 folded
-                           into an address, 3 a band with an immediate tested at its
-                           use, 4 a load sunk into its use, 5 that use, 6 an fcmp
-                           lowered at its use */
-    uint32_t pending[2];    /* edge labels to create after a branch */
-    uint32_t pend_bc[2], npending;
-    uint32_t *vals;     /* scratch: returned values */
-} x64_lowering;
+/* cg_lower.fused: how an IR instruction is lowered at its use. */
+enum {
+    X64_FUSED_ICMP = 1,     /* an icmp, as a compare at its use */
+    X64_FUSED_ADDR,         /* folded into an address */
+    X64_FUSED_TEST,         /* a band with an immediate, tested at its use */
+    X64_FUSED_LOAD,         /* a load sunk into its use */
+    X64_FUSED_MEMOP,        /* that use: op reg, [mem] */
+    X64_FUSED_FCMP,         /* an fcmp, as ucomis at its use */
+};
+typedef cg_lower x64_lowering;
+/* cg_isa's lowering hooks. */
+bool x64_prepare(cg_lower *L);
+int x64_lower_inst(cg_lower *L, uint32_t inst);
+bool x64_lower_int(cg_lower *L, uint32_t inst, ir_type t);
+void x64_branch(cg_lower *L, uint32_t inst, uint32_t lt, uint32_t lf);
+bool x64_emit(cg_ctx *c);
 
-/* The instruction defining v, IR_NONE for a block parameter. */
-uint32_t x64_def_of(const cg_ctx *c, uint32_t v);
 /* The sign-extended value of an iconst operand. */
 bool x64_const_of(const cg_ctx *c, uint32_t v, int64_t *out);
 
@@ -261,14 +216,10 @@ bool x64_lower_load(x64_lowering *L, uint32_t inst);
 bool x64_lower_store(x64_lowering *L, uint32_t inst);
 bool x64_lower_memop(x64_lowering *L, uint32_t inst);
 bool x64_lower_fconst_op(cg_ctx *c, uint32_t inst, ir_type t);
-bool x64_gv_value(cg_ctx *c, uint32_t gv, uint32_t inst, unsigned depth, uint32_t *out);
 bool x64_lower_atomic(cg_ctx *c, uint32_t inst);
 
 /* ---- exn.c: exceptions ---------------------------------------------------- */
 
-/* Payload registers at a try_call's handler: rax, rdx. */
-#define X64_EXN_REGS 2
-bool x64_lower_try(x64_lowering *L, uint32_t inst);
 /* The bytes at a try_call's return address: a jmp (EB rel8 or E9 rel32)
  * over its exception table: X64_EXN_MAGIC, rbp - rsp in the body, the
  * count, then per handler its kind (IR_EXN_TAG / IR_EXN_DEFAULT), tag and

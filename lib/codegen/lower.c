@@ -1,0 +1,457 @@
+/* The lowering driver, for every target (Cranelift's machinst/lower.rs):
+ * the walk over the blocks in layout order, block parameters and the
+ * function's own arguments, and everything that is control flow or a call
+ * — jumps, brif's edges, br_table, return, trap, call, return_call,
+ * try_call and its edges.  The target lowers the other instructions
+ * (cg_isa.lower_inst) and emits brif's conditional branch (cg_isa.branch).
+ *
+ * An edge that passes block arguments gets a block of its own (the copies
+ * go there), so a branch with two destinations never copies anything. */
+#include "cg.h"
+
+#include <stdlib.h>
+
+#define F (&c->f)
+
+static bool is_scalar_int(ir_type t) { return t >= IR_I8 && t <= IR_I64; }
+
+uint32_t cg_def_of(const cg_ctx *c, uint32_t v)
+{
+    const ir_value_data *vd = &c->fn->values.v[ir_value_resolve(c->fn, v)];
+    return vd->kind == IR_VAL_RESULT ? vd->def : IR_NONE;
+}
+
+ir_type cg_vtype(const cg_ctx *c, uint32_t v)
+{
+    return c->fn->values.v[ir_value_resolve(c->fn, v)].type;
+}
+
+bool cg_single_use(const cg_lower *L, uint32_t user, uint32_t v, unsigned op, uint32_t *d)
+{
+    const cg_ctx *c = L->c;
+    const ir_function *fn = c->fn;
+    *d = cg_def_of(c, v);
+    return *d != IR_NONE && fn->insts.v[*d].op == op && c->uses.v[ir_value_resolve(fn, v)] == 1 &&
+           fn->insts.v[*d].block == fn->insts.v[user].block && !L->fused[*d];
+}
+
+void cg_end_block(cg_ctx *c, const uint32_t *succs, uint32_t nsuccs)
+{
+    cg_block *b = &c->f.blocks.v[c->f.cur];
+    b->succs = c->f.vlist.n;
+    b->nsuccs = nsuccs;
+    for (uint32_t i = 0; i < nsuccs; i++)
+        ir_vec_push(&c->f.vlist, succs[i]);
+    cg_block_end(F);
+}
+
+static void emit_jump(cg_ctx *c, uint32_t label)
+{
+    cg_emit_inst(F, c->isa->op_jump, 0)->aux = label;
+}
+
+/* ---- edges ---------------------------------------------------------------------- */
+
+/* Block arguments of block call bc, put in registers in the current block
+ * (put_in_reg emits instructions but never touches f->vlist). */
+static void set_args(cg_ctx *c, uint32_t bc)
+{
+    uint32_t n = c->fn->pool.v[bc + 1];
+    uint32_t regs[64], *rv = n <= 32 ? regs : ir_xmalloc(2 * n * sizeof *rv), k = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t v = c->fn->pool.v[bc + 2 + i], r = c->isa->put_in_reg(c, v);
+        rv[k++] = r;
+        if (cg_vtype(c, v) == IR_I128)     /* both halves of a pair */
+            rv[k++] = r + 1;
+    }
+    uint32_t start = c->f.vlist.n;
+    for (uint32_t i = 0; i < k; i++)
+        ir_vec_push(&c->f.vlist, rv[i]);
+    if (rv != regs)
+        free(rv);
+    cg_block *b = &c->f.blocks.v[c->f.cur];
+    b->args = start;
+    b->nargs = k;
+}
+
+static void lower_jump(cg_ctx *c, uint32_t bc)
+{
+    set_args(c, bc);
+    uint32_t target = c->fn->pool.v[bc];
+    emit_jump(c, target);
+    cg_end_block(c, &target, 1);
+}
+
+/* The label a branch goes to for block call bc: the block's own, or a new
+ * edge block's when arguments must be copied on the way. */
+static uint32_t edge_label(cg_lower *L, uint32_t bc)
+{
+    const uint32_t *p = &L->c->fn->pool.v[bc];
+    if (p[1] == 0)
+        return p[0];
+    uint32_t l = cg_new_label(&L->c->f);
+    L->pending[L->npending] = l;
+    L->pend_bc[L->npending++] = bc;
+    return l;
+}
+
+static void lower_brif(cg_lower *L, uint32_t inst)
+{
+    cg_ctx *c = L->c;
+    const uint32_t *p = &c->fn->pool.v[c->fn->insts.v[inst].ent];
+    uint32_t succs[2] = {edge_label(L, p[0]), edge_label(L, p[1])};
+    c->isa->branch(L, inst, succs[0], succs[1]);
+    cg_end_block(c, succs, 2);
+    /* the edge blocks, right after the branch */
+    for (uint32_t k = 0; k < L->npending; k++) {
+        cg_block_begin(F, L->pending[k]);
+        lower_jump(c, L->pend_bc[k]);
+    }
+    L->npending = 0;
+}
+
+static void lower_br_table(cg_ctx *c, uint32_t inst)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    uint32_t idx = c->isa->put_in_reg(c, ir_inst_args(c->fn, inst)[0]);
+    uint32_t n = c->fn->pool.v[in->ent];
+    uint32_t start = c->f.vlist.n;
+    /* (label, block call) per entry: a new edge label where arguments pass */
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t bc = c->fn->pool.v[in->ent + 1 + k];
+        const uint32_t *p = &c->fn->pool.v[bc];
+        ir_vec_push(&c->f.vlist, p[1] ? cg_new_label(F) : p[0]);
+        ir_vec_push(&c->f.vlist, p[1] ? bc : CG_NONE);
+    }
+    uint32_t tab = c->f.vlist.n;    /* the labels, contiguous for the table */
+    for (uint32_t k = 0; k < n; k++)
+        ir_vec_push(&c->f.vlist, c->f.vlist.v[start + 2 * k]);
+    cg_inst *i = cg_emit_inst(F, c->isa->op_jumptable, 3);
+    i->aux = tab, i->imm = n;
+    cg_op_use(F, idx);
+    cg_op_temp(F, cg_new_vreg(F, CG_CLS_INT));
+    cg_op_temp(F, cg_new_vreg(F, CG_CLS_INT));
+    cg_block *b = &c->f.blocks.v[c->f.cur];
+    b->succs = tab, b->nsuccs = n;
+    cg_block_end(F);
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t l = c->f.vlist.v[start + 2 * k], bc = c->f.vlist.v[start + 2 * k + 1];
+        if (bc == CG_NONE)
+            continue;
+        cg_block_begin(F, l);
+        lower_jump(c, bc);
+    }
+}
+
+/* ---- try_call ------------------------------------------------------------------
+ * The call clobbers every register (a throw resumes at a handler with only
+ * the stack and frame pointers and the payload registers set), then the
+ * block ends with edges to the normal return block (retN: the results)
+ * and to each handler (exnN: the payload registers, defined at the edge's
+ * start). */
+static bool lower_try_call(cg_lower *L, uint32_t inst)
+{
+    cg_ctx *c = L->c;
+    const ir_function *fn = c->fn;
+    const uint32_t *tab = &fn->pool.v[(uint32_t)fn->insts.v[inst].imm];
+    const ir_signature *sig = &fn->sigs.v[tab[0]];
+    uint32_t rets[64] = {0};
+    if (sig->nrets > 64)
+        return cg_unsupported(c, inst, "try_call with more than 64 results");
+    if (!cg_lower_try_call(c, L->abi, inst, rets))
+        return false;
+    uint32_t call = L->abi->last_call, nitems = tab[2];
+    uint32_t normal = cg_new_label(F), start = c->f.vlist.n;
+    ir_vec_push(&c->f.vlist, 0);
+    for (uint32_t k = 0; k < nitems; k++) {
+        const uint32_t *it = &tab[3 + 3 * k];
+        if (it[0] == IR_EXN_CONTEXT)
+            continue;
+        ir_vec_push(&c->f.vlist, it[0]);
+        ir_vec_push(&c->f.vlist, it[1]);
+        ir_vec_push(&c->f.vlist, cg_new_label(F));
+        c->f.vlist.v[start]++;
+    }
+    c->f.insts.v[call].cc = 1;
+    c->f.insts.v[call].disp = (int32_t)start;
+    emit_jump(c, normal);
+    uint32_t nh = c->f.vlist.v[start], *succs = ir_xmalloc((nh + 1) * sizeof *succs);
+    succs[0] = normal;
+    for (uint32_t k = 0; k < nh; k++)
+        succs[1 + k] = c->f.vlist.v[start + 3 + 3 * k];
+    cg_end_block(c, succs, nh + 1);
+    for (uint32_t e = 0, h = 0; e <= nitems; e++) {
+        uint32_t bc, exn[2];
+        unsigned nexn = e ? 2 : 0;
+        if (e == 0) {
+            bc = tab[1];
+            cg_block_begin(F, normal);
+        } else {
+            const uint32_t *it = &tab[3 + 3 * (e - 1)];
+            if (it[0] == IR_EXN_CONTEXT)
+                continue;
+            bc = it[2];
+            cg_block_begin(F, succs[1 + h++]);
+            cg_emit_inst(F, c->isa->op_args, nexn);
+            for (unsigned k = 0; k < nexn; k++)
+                cg_op_def_fixed(F, exn[k] = cg_new_vreg(F, CG_CLS_INT), c->isa->exn_regs[k]);
+        }
+        cg_edge_args(c, bc, sig, rets, e ? exn : NULL, nexn);
+        const uint32_t *p = &fn->pool.v[bc];
+        emit_jump(c, p[0]);
+        cg_end_block(c, &p[0], 1);
+    }
+    free(succs);
+    return true;
+}
+
+/* ---- one instruction, one block, the function --------------------------------- */
+
+/* Opcode families the driver routes to a target's hooks (facts about the
+ * opcodes, the same for every target). */
+enum { FAM_NONE, FAM_FLOAT, FAM_CONV, FAM_LOAD, FAM_STORE, FAM_ATOMIC, FAM_BITOP, FAM_EXT };
+static const uint8_t family[IR_OP_COUNT] = {
+    [IR_OP_fadd] = FAM_FLOAT, [IR_OP_fsub] = FAM_FLOAT, [IR_OP_fmul] = FAM_FLOAT,
+    [IR_OP_fdiv] = FAM_FLOAT, [IR_OP_sqrt] = FAM_FLOAT, [IR_OP_fneg] = FAM_FLOAT,
+    [IR_OP_fabs] = FAM_FLOAT, [IR_OP_fcopysign] = FAM_FLOAT, [IR_OP_fmin] = FAM_FLOAT,
+    [IR_OP_fmax] = FAM_FLOAT, [IR_OP_floor] = FAM_FLOAT, [IR_OP_ceil] = FAM_FLOAT,
+    [IR_OP_trunc] = FAM_FLOAT, [IR_OP_nearest] = FAM_FLOAT, [IR_OP_fma] = FAM_FLOAT,
+    [IR_OP_fpromote] = FAM_CONV, [IR_OP_fdemote] = FAM_CONV, [IR_OP_fcvt_from_sint] = FAM_CONV,
+    [IR_OP_fcvt_from_uint] = FAM_CONV, [IR_OP_fcvt_to_sint] = FAM_CONV, [IR_OP_fcvt_to_uint] = FAM_CONV,
+    [IR_OP_fcvt_to_sint_sat] = FAM_CONV, [IR_OP_fcvt_to_uint_sat] = FAM_CONV, [IR_OP_bitcast] = FAM_CONV,
+    [IR_OP_load] = FAM_LOAD, [IR_OP_uload8] = FAM_LOAD, [IR_OP_sload8] = FAM_LOAD,
+    [IR_OP_uload16] = FAM_LOAD, [IR_OP_sload16] = FAM_LOAD, [IR_OP_uload32] = FAM_LOAD,
+    [IR_OP_sload32] = FAM_LOAD,
+    [IR_OP_store] = FAM_STORE, [IR_OP_istore8] = FAM_STORE, [IR_OP_istore16] = FAM_STORE,
+    [IR_OP_istore32] = FAM_STORE,
+    [IR_OP_atomic_load] = FAM_ATOMIC, [IR_OP_atomic_store] = FAM_ATOMIC, [IR_OP_atomic_cas] = FAM_ATOMIC,
+    [IR_OP_atomic_rmw] = FAM_ATOMIC,
+    /* on floats these are float operations */
+    [IR_OP_band] = FAM_BITOP, [IR_OP_bor] = FAM_BITOP, [IR_OP_bxor] = FAM_BITOP, [IR_OP_bnot] = FAM_BITOP,
+    [IR_OP_bitselect] = FAM_BITOP,
+    [IR_OP_uextend] = FAM_EXT, [IR_OP_sextend] = FAM_EXT, [IR_OP_ireduce] = FAM_EXT,
+};
+
+/* uextend, sextend, ireduce between scalar integers (the target's
+ * lower_inst takes the i128 and vector ones). */
+static bool lower_ext(cg_ctx *c, uint32_t inst, ir_type t)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    uint32_t a = ir_inst_args(c->fn, inst)[0];
+    ir_type from = cg_vtype(c, a);
+    if (!is_scalar_int(from) || !is_scalar_int(t))
+        return cg_unsupported(c, inst, NULL);
+    uint32_t x = c->isa->put_in_reg(c, a), dst = cg_value_vreg(c, ir_inst_results(c->fn, inst)[0]);
+    if (in->op == IR_OP_ireduce)    /* the bits above a narrow type are undefined anyway */
+        c->isa->mov64(c, dst, x);
+    else
+        c->isa->extend_into(c, dst, x, ir_type_bits(from), t == IR_I64 ? 8 : 4, in->op == IR_OP_sextend);
+    return true;
+}
+
+ir_type cg_ctrl_type(const cg_ctx *c, uint32_t inst)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    return in->type || !in->nres ? in->type : c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
+}
+
+unsigned cg_mem_width(const cg_ctx *c, uint32_t inst, bool *sign)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    *sign = in->op == IR_OP_sload8 || in->op == IR_OP_sload16 || in->op == IR_OP_sload32;
+    switch (in->op) {
+    case IR_OP_uload8: case IR_OP_sload8: case IR_OP_istore8: return 1;
+    case IR_OP_uload16: case IR_OP_sload16: case IR_OP_istore16: return 2;
+    case IR_OP_uload32: case IR_OP_sload32: case IR_OP_istore32: return 4;
+    case IR_OP_store: return ir_type_bytes(cg_vtype(c, ir_inst_args(c->fn, inst)[0]));
+    default: return ir_type_bytes(cg_ctrl_type(c, inst));
+    }
+}
+
+/* ---- i128 as register pairs: what every target does alike ------------------------ */
+
+int cg_lower_i128_moves(cg_ctx *c, uint32_t inst)
+{
+    const cg_isa *isa = c->isa;
+    const ir_function *fn = c->fn;
+    const ir_inst_data *in = &fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(fn, inst);
+    ir_type t = cg_ctrl_type(c, inst);
+    uint32_t d = in->nres ? cg_value_vreg(c, ir_inst_results(fn, inst)[0]) : CG_NONE;
+    switch (in->op) {
+    case IR_OP_load: case IR_OP_store: {     /* two 8-byte halves, low first */
+        bool store = in->op == IR_OP_store;
+        if (in->imm != (int32_t)in->imm || in->imm > INT32_MAX - 8 || (in->mf.bits & IR_MF_BIG))
+            return cg_unsupported(c, inst, NULL);
+        uint32_t v = store ? isa->put_in_reg(c, a[0]) : d, base = isa->put_in_reg(c, a[store]);
+        for (unsigned k = 0; k < 2; k++)
+            cg_mem(c, store, IR_I64, 8, v + k, CG_AREA_BASE, base, (int32_t)in->imm + 8 * (int32_t)k, in->mf.trap);
+        return CG_DONE;
+    }
+    case IR_OP_ireduce:
+        isa->mov64(c, d, isa->put_in_reg(c, a[0]));
+        return CG_DONE;
+    case IR_OP_uextend: {
+        ir_type from = cg_vtype(c, a[0]);
+        if (!is_scalar_int(from))
+            return cg_unsupported(c, inst, NULL);
+        uint32_t x = isa->put_in_reg(c, a[0]);
+        if (from == IR_I64)
+            isa->mov64(c, d, x);
+        else
+            isa->extend_into(c, d, x, ir_type_bits(from), 8, false);
+        isa->mov64(c, d + 1, isa->movi(c, 8, 0));
+        return CG_DONE;
+    }
+    case IR_OP_bitcast: case IR_OP_iconcat: {
+        if (in->op == IR_OP_bitcast && (t != IR_I128 || cg_vtype(c, a[0]) != IR_I128))
+            return cg_unsupported(c, inst, NULL);
+        uint32_t lo = isa->put_in_reg(c, a[0]), hi = in->op == IR_OP_iconcat ? isa->put_in_reg(c, a[1]) : lo + 1;
+        isa->mov64(c, d, lo);
+        isa->mov64(c, d + 1, hi);
+        return CG_DONE;
+    }
+    case IR_OP_isplit: {
+        uint32_t x = isa->put_in_reg(c, a[0]);
+        isa->mov64(c, d, x);
+        isa->mov64(c, cg_value_vreg(c, ir_inst_results(fn, inst)[1]), x + 1);
+        return CG_DONE;
+    }
+    default:
+        return CG_BY_FAMILY;
+    }
+}
+
+/* What the target left to its family hooks. */
+static bool lower_by_family(cg_lower *L, uint32_t inst)
+{
+    cg_ctx *c = L->c;
+    const cg_isa *isa = c->isa;
+    ir_type t = cg_ctrl_type(c, inst);
+    bool flt = t == IR_F32 || t == IR_F64;
+    switch (family[c->fn->insts.v[inst].op]) {
+    case FAM_FLOAT: return isa->lower_float(c, inst, t);
+    case FAM_CONV: return isa->lower_conv(c, inst);
+    case FAM_LOAD: return isa->lower_load(L, inst);
+    case FAM_STORE: return isa->lower_store(L, inst);
+    case FAM_ATOMIC: return isa->lower_atomic(c, inst);
+    case FAM_EXT: return lower_ext(c, inst, t);
+    case FAM_BITOP:
+        if (flt)
+            return isa->lower_float(c, inst, t);
+        break;
+    default:
+        break;
+    }
+    return is_scalar_int(t) ? isa->lower_int(L, inst, t) : cg_unsupported(c, inst, NULL);
+}
+
+static bool lower_inst(cg_lower *L, uint32_t inst)
+{
+    cg_ctx *c = L->c;
+    const ir_function *fn = c->fn;
+    const ir_inst_data *in = &fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(fn, inst);
+    switch (in->op) {
+    case IR_OP_jump:
+        lower_jump(c, in->ent);
+        return true;
+    case IR_OP_brif:
+        lower_brif(L, inst);
+        return true;
+    case IR_OP_br_table:
+        lower_br_table(c, inst);
+        return true;
+    case IR_OP_return_:
+        for (uint32_t k = 0; k < in->nargs; k++)
+            L->vals[k] = c->isa->put_in_reg(c, a[k]);
+        cg_lower_return(c, L->abi, L->vals, in->nargs);
+        cg_end_block(c, NULL, 0);
+        return true;
+    case IR_OP_trap:
+        cg_emit_inst(F, c->isa->op_trap, 0)->aux = in->trap;
+        cg_end_block(c, NULL, 0);
+        return true;
+    case IR_OP_call: case IR_OP_call_indirect:
+        return cg_lower_call(c, L->abi, inst);
+    case IR_OP_try_call: case IR_OP_try_call_indirect:
+        return lower_try_call(L, inst);
+    case IR_OP_return_call: case IR_OP_return_call_indirect:
+        if (!cg_lower_return_call(c, L->abi, inst))
+            return false;
+        cg_end_block(c, NULL, 0);
+        return true;
+    case IR_OP_func_addr:
+        cg_symbol_addr(c, cg_value_vreg(c, ir_inst_results(fn, inst)[0]),
+                            cg_sym_extname(c, &fn->func_refs.v[in->ent].name));
+        return true;
+    case IR_OP_nop:
+        return true;
+    default: {
+        int r = c->isa->lower_inst(L, inst);
+        return r == CG_BY_FAMILY ? lower_by_family(L, inst) : r == CG_DONE;
+    }
+    }
+}
+
+/* Block parameters: the entry block's are the function's arguments; the
+ * others' are copied into by the edges (an i128 a pair of vregs). */
+static void lower_params(cg_lower *L, uint32_t b, bool entry)
+{
+    cg_ctx *c = L->c;
+    const ir_function *fn = c->fn;
+    const ir_block_data *bd = &fn->blocks.v[b];
+    if (entry) {
+        for (uint32_t k = 0; k < bd->nparams; k++)
+            L->vals[k] = cg_value_vreg(c, fn->pool.v[bd->params + k]);
+        cg_lower_args(c, L->abi, L->vals, bd->nparams < fn->sig.nparams ? bd->nparams : fn->sig.nparams);
+        return;
+    }
+    cg_block *vb = &c->f.blocks.v[c->f.cur];
+    vb->params = c->f.vlist.n;
+    vb->nparams = bd->nparams;
+    for (uint32_t k = 0; k < bd->nparams; k++) {
+        uint32_t v = fn->pool.v[bd->params + k], r = cg_value_vreg(c, v);
+        ir_vec_push(&c->f.vlist, r);
+        if (fn->values.v[v].type == IR_I128)
+            ir_vec_push(&c->f.vlist, r + 1), vb->nparams++;
+    }
+}
+
+bool cg_lower_function(cg_ctx *c)
+{
+    const ir_function *fn = c->fn;
+    cg_abi abi = {0};
+    cg_lower L = {.c = c, .abi = &abi};
+    L.fused = ir_xcalloc(fn->insts.n + 1, 1);
+    L.vals = ir_xmalloc((fn->sig.nrets + fn->sig.nparams + 1) * sizeof *L.vals);
+    c->abi = &abi;
+    bool ok = fn->layout.n > 0 && cg_sig_compute(c, &abi, fn, &fn->sig, CG_NONE, &abi.self);
+    if (fn->layout.n == 0)
+        ir_diag_set(c->d, fn->line, fn->col, "function has no blocks");
+    ok = ok && cg_plan_tail_calls(c, &abi) && c->isa->prepare(&L);
+    for (uint32_t li = 0; ok && li < fn->layout.n; li++) {
+        uint32_t b = fn->layout.v[li];
+        const ir_block_data *bd = &fn->blocks.v[b];
+        cg_block_begin(F, b);
+        c->f.cur_ir = CG_NONE;
+        lower_params(&L, b, li == 0);
+        bool ended = false;
+        for (uint32_t i = bd->first; ok && i != IR_NONE; i = fn->insts.v[i].next) {
+            c->f.cur_ir = i;
+            ok = lower_inst(&L, i);
+            ended = ir_opcodes[fn->insts.v[i].op].flags & IR_OPF_TERMINATOR;
+            if (i == bd->last)
+                break;
+        }
+        if (ok && !ended) {
+            ir_diag_set(c->d, bd->line, bd->col, "block%u has no terminator", b);
+            ok = false;
+        }
+    }
+    free(L.fused);
+    free(L.vals);
+    cg_abi_free(&abi);
+    c->abi = NULL;
+    return ok;
+}
