@@ -5,7 +5,8 @@
 # Suites: errors       tools/errtest.sh (malformed inputs, generated large inputs)
 #         roundtrip    tools/roundtrip.sh on testdata/run, testdata/parse and the
 #                      generated valid inputs
-#         grammar      grammar/clif.ebnf against lib/ir's opcode tables
+#         grammar      grammar/clif.ebnf against lib/ir's opcode tables, and
+#                      README.md against the settings table (tools/check-settings.sh)
 #         opt          lib/opt: testdata/run again with every pass forced on and
 #                      the result verified (CLIFRUN_OPT=speed CLIFRUN_OPT_VERIFY=1),
 #                      testdata/opt again without the passes (CLIFRUN_OPT=none),
@@ -94,6 +95,11 @@ for s in "${suites[@]}"; do
                      else
                          echo "FAIL grammar/clif.ebnf is out of step with lib/ir (tools/gen-ebnf-opcodes.sh --update)"
                          echo "grammar 0 1" >>"$TEST_COUNTS"
+                     fi
+                     if tools/check-settings.sh; then
+                         echo "settings 1 0" >>"$TEST_COUNTS"
+                     else
+                         echo "settings 0 1" >>"$TEST_COUNTS"
                      fi ;;
         unit)        tools/unittest.sh ;;
         repl)        tools/repltest.sh ;;

@@ -307,15 +307,16 @@ static int cmd_compile(int argc, char **argv)
     /* ISA flags from the file's first target line for this architecture */
     cg_target t = {.arch = arch};
     ir_diag d;
-    for (uint32_t i = 0; i < file.targets.n; i++)
-        if (!strcmp(file.targets.v[i].arch, jit_arch_name(arch))) {
-            if (!cg_target_from_file(&t, &file, i, &d)) {
-                d.file = path, d.src = src, d.len = strlen(src);
-                ir_diag_print(stderr, &d, cli_use_color());
-                rc = 2;
-            }
-            break;
-        }
+    uint32_t ti = 0;
+    while (ti < file.targets.n && strcmp(file.targets.v[ti].arch, jit_arch_name(arch)))
+        ti++;
+    /* without one, the baseline with every `set` line */
+    if (ti < file.targets.n ? !cg_target_from_file(&t, &file, ti, &d)
+                            : !cg_apply_settings(&t, &file, file.settings.n, &d)) {
+        d.file = path, d.src = src, d.len = strlen(src);
+        ir_diag_print(stderr, &d, cli_use_color());
+        rc = 2;
+    }
     if (!rc && out && !obj_compile_file(&t, &file, out, stderr, &d)) {
         ir_diag_print(stderr, &d, cli_use_color());
         rc = 2;

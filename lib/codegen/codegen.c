@@ -96,6 +96,56 @@ static const char *const ignored_flags[] = {
     "has_fp16fml", "has_rcpc",
 };
 
+/* ---- `set` lines ---------------------------------------------------------------
+ * Cranelift's shared settings (meta/src/shared/settings.rs), today's and
+ * those of the releases whose bug reports clifrun reads (wasmtime 0.93 on,
+ * and use_pinned_reg_as_heap_base from just before): one table, the only
+ * place that says what each does here.  APPLIED ones reach the code
+ * generator; NO_EFFECT ones cannot change what a run test computes with
+ * clifrun's code generators (the README lists them); REFUSED ones would,
+ * and are refused when true. */
+enum { SET_APPLIED, SET_NO_EFFECT, SET_REFUSED };
+static const struct { const char *name; uint8_t how; bool boolean; } settings[] = {
+    {"opt_level", SET_APPLIED, false},
+    {"preserve_frame_pointers", SET_APPLIED, true},
+    {"enable_probestack", SET_APPLIED, true},
+    {"bb_padding_log2_minus_one", SET_APPLIED, false},
+    {"enable_pinned_reg", SET_REFUSED, true},
+    {"enable_nan_canonicalization", SET_REFUSED, true},
+    {"regalloc_checker", SET_NO_EFFECT, true},
+    {"regalloc_verbose_logs", SET_NO_EFFECT, true},
+    {"regalloc_algorithm", SET_NO_EFFECT, false},
+    {"enable_alias_analysis", SET_NO_EFFECT, true},
+    {"enable_verifier", SET_NO_EFFECT, true},
+    {"is_pic", SET_NO_EFFECT, true},
+    {"use_colocated_libcalls", SET_NO_EFFECT, true},
+    {"tls_model", SET_NO_EFFECT, false},
+    {"stack_switch_model", SET_NO_EFFECT, false},
+    {"libcall_call_conv", SET_NO_EFFECT, false},
+    {"enable_llvm_abi_extensions", SET_NO_EFFECT, true},   /* i128, f16, f128 always allowed */
+    {"enable_multi_ret_implicit_sret", SET_NO_EFFECT, true},
+    {"unwind_info", SET_NO_EFFECT, true},
+    {"machine_code_cfg_info", SET_NO_EFFECT, true},
+    {"probestack_size_log2", SET_NO_EFFECT, false},
+    {"probestack_strategy", SET_NO_EFFECT, false},
+    {"enable_heap_access_spectre_mitigation", SET_NO_EFFECT, true},
+    {"enable_table_access_spectre_mitigation", SET_NO_EFFECT, true},
+    {"enable_incremental_compilation_cache_checks", SET_NO_EFFECT, true},
+    {"log2_min_function_alignment", SET_NO_EFFECT, false},
+    {"enable_compact_unwind_abi", SET_NO_EFFECT, true},
+    /* removed from Cranelift since 0.93 (the last release that had each) */
+    {"avoid_div_traps", SET_NO_EFFECT, true},           /* 0.94: traps stay traps */
+    {"use_egraphs", SET_NO_EFFECT, true},               /* 0.95 */
+    {"enable_simd", SET_NO_EFFECT, true},               /* 0.97: vectors always allowed */
+    {"probestack_func_adjusts_sp", SET_NO_EFFECT, true}, /* 0.107: no probestack function */
+    {"enable_atomics", SET_NO_EFFECT, true},            /* 0.124 */
+    {"enable_float", SET_NO_EFFECT, true},              /* 0.124 */
+    {"enable_jump_tables", SET_NO_EFFECT, true},        /* 0.124 */
+    {"enable_safepoints", SET_NO_EFFECT, true},         /* 0.124: no reference types */
+    {"enable_pcc", SET_NO_EFFECT, true},                /* 0.130: proof-carrying code checks */
+    {"use_pinned_reg_as_heap_base", SET_NO_EFFECT, true}, /* 0.91 */
+};
+
 static bool parse_bool(const char *v, bool *out)
 {
     if (!v || !strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "on"))
@@ -103,6 +153,59 @@ static bool parse_bool(const char *v, bool *out)
     if (!strcmp(v, "false") || !strcmp(v, "0") || !strcmp(v, "off"))
         return !(*out = false);
     return false;
+}
+
+const char *cg_setting_name(size_t i, bool *applied)
+{
+    if (i >= sizeof settings / sizeof settings[0])
+        return NULL;
+    if (applied)
+        *applied = settings[i].how == SET_APPLIED;
+    return settings[i].name;
+}
+
+bool cg_apply_settings(cg_target *t, const ir_file *file, uint32_t count, ir_diag *d)
+{
+    for (uint32_t i = 0; i < count && i < file->settings.n; i++) {
+        const ir_setting *s = &file->settings.v[i];
+        size_t k = 0, n = sizeof settings / sizeof settings[0];
+        while (k < n && strcmp(settings[k].name, s->name))
+            k++;
+        if (k == n) {
+            if (s->value)
+                ir_diag_set(d, s->line, 1, "unknown setting '%s=%s'", s->name, s->value);
+            else
+                ir_diag_set(d, s->line, 1, "unknown setting '%s'", s->name);
+            return false;
+        }
+        bool b = true;
+        if (settings[k].boolean && !parse_bool(s->value, &b)) {
+            ir_diag_set(d, s->line, 1, "invalid setting value for '%s': %s (expected true or false)",
+                        s->name, s->value);
+            return false;
+        }
+        if (!s->value && !settings[k].boolean) {
+            ir_diag_set(d, s->line, 1, "not a boolean flag: '%s'", s->name);
+            return false;
+        }
+        if (settings[k].how == SET_REFUSED && b) {
+            if (!strcmp(s->name, "enable_pinned_reg"))
+                ir_diag_set(d, s->line, 1, "Cannot run runtests with pinned_reg enabled.");
+            else
+                ir_diag_set(d, s->line, 1, "setting '%s' is not supported by clifrun's code generators",
+                            s->name);
+            return false;
+        }
+        if (!strcmp(s->name, "opt_level"))
+            t->opt = strcmp(s->value, "none") != 0;
+        else if (!strcmp(s->name, "preserve_frame_pointers"))
+            t->preserve_frame_pointers = b;
+        else if (!strcmp(s->name, "enable_probestack"))
+            t->enable_probestack = b;
+        else if (!strcmp(s->name, "bb_padding_log2_minus_one"))
+            t->bb_padding = (uint8_t)(atoi(s->value) > 28 ? 28 : atoi(s->value) < 0 ? 0 : atoi(s->value));
+    }
+    return true;
 }
 
 bool cg_target_from_file(cg_target *t, const ir_file *file, uint32_t target_index, ir_diag *d)
@@ -117,19 +220,8 @@ bool cg_target_from_file(cg_target *t, const ir_file *file, uint32_t target_inde
         ir_diag_set(d, tg->line, 1, "unsupported target '%s'", tg->arch);
         return false;
     }
-    for (uint32_t i = 0; i < tg->settings && i < file->settings.n; i++) {
-        const ir_setting *s = &file->settings.v[i];
-        bool b;
-        if (!strcmp(s->name, "opt_level"))
-            t->opt = s->value && strcmp(s->value, "none") != 0;
-        else if (!strcmp(s->name, "preserve_frame_pointers") && parse_bool(s->value, &b))
-            t->preserve_frame_pointers = b;
-        else if (!strcmp(s->name, "enable_probestack") && parse_bool(s->value, &b))
-            t->enable_probestack = b;
-        else if (!strcmp(s->name, "bb_padding_log2_minus_one") && s->value)
-            t->bb_padding = (uint8_t)(atoi(s->value) > 28 ? 28 : atoi(s->value) < 0 ? 0 : atoi(s->value));
-        /* other settings do not change results here; see the README */
-    }
+    if (!cg_apply_settings(t, file, tg->settings, d))
+        return false;
     for (uint32_t i = 0; i < tg->nflags; i++) {
         const ir_setting *s = &file->target_flags.v[tg->flags + i];
         const char *n = s->name;

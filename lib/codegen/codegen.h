@@ -35,10 +35,18 @@ typedef struct cg_target {
 
 /* Flags the host CPU has (cpuid / hwcaps). */
 uint64_t cg_host_isa(jit_arch arch);
-/* Apply a `target` line's words and the `set` flags before it to t.
- * Unknown ISA flags are an error naming the flag; unknown `set` flags that
- * cannot change results are accepted (README lists them). */
+/* Apply a `target` line's words and the `set` lines before it to t
+ * (cg_apply_settings).  An unknown ISA flag is an error naming it. */
 bool cg_target_from_file(cg_target *t, const ir_file *file, uint32_t target_index, ir_diag *d);
+/* Check the first `count` `set` lines of file against Cranelift's settings
+ * (today's and older releases') and apply to t those that change code:
+ * false, with Cranelift's words, for an unknown name or a bad value, and
+ * for a setting clifrun refuses when true (enable_pinned_reg).  Settings
+ * that cannot change what a run test computes are accepted (README). */
+bool cg_apply_settings(cg_target *t, const ir_file *file, uint32_t count, ir_diag *d);
+/* Setting i of that one table (NULL past its end); *applied: does it
+ * change the code (else accepted with no effect, or refused). */
+const char *cg_setting_name(size_t i, bool *applied);
 
 /* Trap codes recorded with each trapping instruction: ir_trapcode values. */
 const char *cg_trap_name(uint32_t code, char buf[16]);

@@ -127,92 +127,6 @@ bool ft_is_interpret_test(const ir_file *file)
     return has_test(file, "interpret");
 }
 
-/* ---- `set` flags ------------------------------------------------------------- */
-
-/* Cranelift's shared settings (meta/src/shared/settings.rs).  APPLIED ones
- * reach the code generator (cg_target_from_file); NO_EFFECT ones cannot
- * change what a run test computes with clifrun's code generators (listed
- * in the README); REFUSED ones would, and clifrun does not implement them
- * when true. */
-enum { APPLIED, NO_EFFECT, REFUSED };
-static const struct { const char *name; uint8_t how; bool boolean; } settings[] = {
-    {"opt_level", APPLIED, false},
-    {"preserve_frame_pointers", APPLIED, true},
-    {"enable_probestack", APPLIED, true},
-    {"enable_pinned_reg", REFUSED, true},
-    {"enable_nan_canonicalization", REFUSED, true},
-    {"regalloc_checker", NO_EFFECT, true},
-    {"regalloc_verbose_logs", NO_EFFECT, true},
-    {"regalloc_algorithm", NO_EFFECT, false},
-    {"enable_alias_analysis", NO_EFFECT, true},
-    {"enable_verifier", NO_EFFECT, true},
-    {"is_pic", NO_EFFECT, true},
-    {"use_colocated_libcalls", NO_EFFECT, true},
-    {"tls_model", NO_EFFECT, false},
-    {"stack_switch_model", NO_EFFECT, false},
-    {"libcall_call_conv", NO_EFFECT, false},
-    {"enable_llvm_abi_extensions", NO_EFFECT, true},
-    {"enable_multi_ret_implicit_sret", NO_EFFECT, true},
-    {"unwind_info", NO_EFFECT, true},
-    {"machine_code_cfg_info", NO_EFFECT, true},
-    {"probestack_size_log2", NO_EFFECT, false},
-    {"probestack_strategy", NO_EFFECT, false},
-    {"enable_heap_access_spectre_mitigation", NO_EFFECT, true},
-    {"enable_table_access_spectre_mitigation", NO_EFFECT, true},
-    {"enable_incremental_compilation_cache_checks", NO_EFFECT, true},
-    {"bb_padding_log2_minus_one", NO_EFFECT, false},
-    {"log2_min_function_alignment", NO_EFFECT, false},
-    {"enable_compact_unwind_abi", NO_EFFECT, true},
-    {"enable_jump_tables", NO_EFFECT, true},    /* older releases */
-    {"avoid_div_traps", NO_EFFECT, true},       /* older releases: traps stay traps */
-};
-
-static int bool_value(const char *v)
-{
-    if (!v || !strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "on"))
-        return 1;
-    if (!strcmp(v, "false") || !strcmp(v, "0") || !strcmp(v, "off"))
-        return 0;
-    return -1;
-}
-
-/* The first `count` settings of the file, with Cranelift's words for a bad one. */
-static bool check_settings(const ir_file *file, uint32_t count, ir_diag *d)
-{
-    for (uint32_t i = 0; i < count && i < file->settings.n; i++) {
-        const ir_setting *s = &file->settings.v[i];
-        size_t k = 0, n = sizeof settings / sizeof settings[0];
-        while (k < n && strcmp(settings[k].name, s->name))
-            k++;
-        if (k == n) {
-            if (s->value)
-                ir_diag_set(d, s->line, 1, "unknown setting '%s=%s'", s->name, s->value);
-            else
-                ir_diag_set(d, s->line, 1, "unknown setting '%s'", s->name);
-            return false;
-        }
-        int b = settings[k].boolean ? bool_value(s->value) : 1;
-        if (b < 0) {
-            ir_diag_set(d, s->line, 1, "invalid setting value for '%s': %s (expected true or false)",
-                        s->name, s->value);
-            return false;
-        }
-        if (!s->value && !settings[k].boolean) {
-            ir_diag_set(d, s->line, 1, "not a boolean flag: '%s'", s->name);
-            return false;
-        }
-        if (settings[k].how == REFUSED && b) {
-            if (!strcmp(s->name, "enable_pinned_reg"))
-                ir_diag_set(d, s->line, 1, "Cannot run runtests with pinned_reg enabled.");
-            else
-                ir_diag_set(d, s->line, 1, "setting '%s' is not supported by clifrun's code generators",
-                            s->name);
-            return false;
-        }
-    }
-    return true;
-}
-
 /* ---- target lines -------------------------------------------------------------- */
 
 static const char *const isa_flag_names[CG_ISA_COUNT] = {
@@ -249,19 +163,10 @@ ft_verdict ft_target(const ir_file *file, uint32_t ti, jit_arch arch, cg_target 
             snprintf(why, n, "host can't run %s programs", jit_arch_name(arch));
             return FT_SKIP;
         }
-        if (!check_settings(file, file->settings.n, d))
+        if (!cg_apply_settings(t, file, file->settings.n, d))
             return FT_ERROR;
         t->arch = host;
         t->isa = host_isa(host);
-        for (uint32_t i = 0; i < file->settings.n; i++) {
-            const ir_setting *s = &file->settings.v[i];
-            if (!strcmp(s->name, "opt_level"))
-                t->opt = s->value && strcmp(s->value, "none") != 0;
-            else if (!strcmp(s->name, "preserve_frame_pointers"))
-                t->preserve_frame_pointers = bool_value(s->value) == 1;
-            else if (!strcmp(s->name, "enable_probestack"))
-                t->enable_probestack = bool_value(s->value) == 1;
-        }
         return FT_RUN;
     }
     const ir_target *tg = &file->targets.v[ti];
@@ -273,7 +178,7 @@ ft_verdict ft_target(const ir_file *file, uint32_t ti, jit_arch arch, cg_target 
         snprintf(why, n, "host can't run %s programs", jit_arch_name(arch));
         return FT_SKIP;
     }
-    if (!check_settings(file, tg->settings, d) || !cg_target_from_file(t, file, ti, d))
+    if (!cg_target_from_file(t, file, ti, d))
         return FT_ERROR;
     uint64_t missing = t->isa & ~host_isa(host);
     for (unsigned k = 0; k < CG_ISA_COUNT; k++)
