@@ -83,16 +83,17 @@ class Result:
         self.rc, self.out, self.err, self.hung, self.error = rc, out, err, hung, error
 
 
-def run(args, extra_env=None):
+def run(args, extra_env=None, stdin=None):
     """Run clifrun with args under the timeout, in its own process group
-    (extra_env: variables to set for it)."""
+    (extra_env: variables to set for it; stdin: a file for its input)."""
     env = dict(os.environ)
     env.update(extra_env or {})
     env["NO_COLOR"] = "1"
     env["ASAN_OPTIONS"] = ":".join(filter(None, ["detect_leaks=1", env.get("ASAN_OPTIONS")]))
     env["UBSAN_OPTIONS"] = ":".join(filter(None, ["print_stacktrace=1", env.get("UBSAN_OPTIONS")]))
     try:
-        p = subprocess.Popen(RUN + [CLIFRUN] + args, stdin=subprocess.DEVNULL,
+        p = subprocess.Popen(RUN + [CLIFRUN] + args,
+                             stdin=open(stdin, "rb") if stdin else subprocess.DEVNULL,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              env=env, start_new_session=True)
     except OSError as e:

@@ -17,7 +17,7 @@
    under qemu (RUN), one with "# only-if-emulated" everywhere else.
 
    A line "~ REGEX" matches one output line by regular expression; "# ..."
-   lines are comments.  Trap offsets are compared as "+OFF"
+   lines are comments.  A last word `<FILE` feeds FILE to standard input.  Trap offsets are compared as "+OFF"
    ("int_divz at %f+0x1c" is read as "int_divz at %f+OFF"), as they change
    with the code generator.  A transcript with a "# skip-if-unsupported"
    line is skipped, saying why, when the output shows that the code
@@ -99,6 +99,8 @@ def blocks(path):
                 env[k] = v
             if not words or words[0] != "clifrun":
                 raise ValueError(f"{path}:{i}: a command must start with `clifrun`")
+            if len(words) > 1 and words[-1].startswith("<") and len(words[-1]) > 1:
+                env["<stdin>"] = words.pop()[1:]     # `< FILE`-less redirect: standard input
             cur = (i, words[1:], [], env)
             out.append(cur)
         elif cur is None:
@@ -150,7 +152,9 @@ def check_transcript(suite, path):
         return
     for line, args, exp, env in bs:
         what = f"{path}:{line}"
-        r = run(args, env)
+        env = dict(env)
+        stdin = env.pop("<stdin>", None)
+        r = run(args, env, stdin=stdin)
         bad = abnormal(r)
         if bad:
             suite.fail(what, *bad)

@@ -16,8 +16,9 @@
 #include "filetest.h"
 
 static const char cfg_usage[] =
-    "usage: clifrun cfg [--no-verify] [-o OUT.svg|.png|.pdf] FILE\n"
-    "  prints the control-flow graph of each function of FILE in Graphviz dot;\n"
+    "usage: clifrun cfg [--no-verify] FILE...\n"
+    "       clifrun cfg [--no-verify] -o OUT.svg|.png|.pdf FILE\n"
+    "  prints the control-flow graph of each function of each FILE in Graphviz dot;\n"
     "  -o renders it with Graphviz's dot into OUT, in the format of its extension\n";
 
 /* Text for a record label: dot's record syntax makes { } | < > special,
@@ -225,32 +226,8 @@ static int render(const char *text, size_t len, const char *path)
     return 0;
 }
 
-int cli_cfg_main(int argc, char **argv)
+static int cfg_file(const char *path, const char *out, bool verify)
 {
-    const char *path = NULL, *out = NULL;
-    bool verify = true;
-    for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "-o") && i + 1 < argc)
-            out = argv[++i];
-        else if (!strcmp(argv[i], "--no-verify"))
-            verify = false;
-        else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            fputs(cfg_usage, stdout);
-            return 0;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "clifrun cfg: unknown option '%s'\n%s", argv[i], cfg_usage);
-            return 2;
-        } else if (!path)
-            path = argv[i];
-        else {
-            fprintf(stderr, "clifrun cfg: one file at a time\n%s", cfg_usage);
-            return 2;
-        }
-    }
-    if (!path) {
-        fputs(cfg_usage, stderr);
-        return 2;
-    }
     ir_file file;
     char *src;
     ir_diag d;
@@ -280,5 +257,38 @@ int cli_cfg_main(int argc, char **argv)
     }
     ir_file_free(&file);
     free(src);
+    return rc;
+}
+
+int cli_cfg_main(int argc, char **argv)
+{
+    const char *out = NULL;
+    bool verify = true;
+    int npaths = 0;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "-o") && i + 1 < argc)
+            out = argv[++i];
+        else if (!strcmp(argv[i], "--no-verify"))
+            verify = false;
+        else if (!strcmp(argv[i], "--target") && i + 1 < argc)
+            i++;
+        else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            fputs(cfg_usage, stdout);
+            return 0;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "clifrun cfg: unknown option '%s'\n%s", argv[i], cfg_usage);
+            return 2;
+        } else
+            argv[npaths++] = argv[i];
+    }
+    if (!npaths || (out && npaths > 1)) {
+        fprintf(stderr, "%s%s", npaths ? "clifrun cfg: -o renders one file\n" : "", cfg_usage);
+        return 2;
+    }
+    int rc = 0;
+    for (int i = 0; i < npaths; i++) {
+        int r = cfg_file(argv[i], out, verify);
+        rc = r > rc ? r : rc;
+    }
     return rc;
 }

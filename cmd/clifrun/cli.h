@@ -49,6 +49,9 @@ typedef struct repl_opts {
     jit_arch arch;          /* --target, JIT_ARCH_HOST if not given */
     bool spread;            /* --jit-spread */
     bool sandbox;           /* calls run sandboxed (cli_sandbox said yes) */
+    const char *const *sets;/* --set NAME=VALUE: the session's first settings */
+    unsigned nsets;
+    const char *target;     /* --target with flags: the session's target line, or NULL */
 } repl_opts;
 /* Returns the exit status: 0 after :quit or end of input, 2 if it cannot start. */
 int repl_main(const repl_opts *o);

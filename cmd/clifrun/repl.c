@@ -711,7 +711,10 @@ static bool adopt_header(session *S, ir_file *f)
         printf("note: %s: no target line runs here (%s); the session's target stays\n", f->path, why);
         return false;
     }
-    for (uint32_t i = 0; i < nset; i++) {
+    uint32_t cli = f->settings.n - f->ncli_settings;  /* --set, after the file's */
+    for (uint32_t i = 0; i < f->settings.n; i++) {
+        if (i >= nset && i < cli)
+            continue;
         const ir_setting *s = &f->settings.v[i];
         char buf[256];
         snprintf(buf, sizeof buf, "%s%s%s", s->name, s->value ? "=" : "", s->value ? s->value : "");
@@ -1292,6 +1295,12 @@ int repl_main(const repl_opts *o)
     }
     if (o->arch && o->arch != jit_host_arch())
         S.target = ir_xstrdup(jit_arch_name(o->arch));
+    if (o->target) {                    /* checked when the first file is read */
+        free(S.target);
+        S.target = ir_xstrdup(o->target);
+    }
+    for (unsigned i = 0; i < o->nsets; i++)     /* checked by take_global_opts */
+        set_setting(&S, o->sets[i]);
     rebuild(&S, NULL, true, true);
     bool tty = isatty(0);
     if (tty)

@@ -44,6 +44,11 @@ bool cg_target_from_file(cg_target *t, const ir_file *file, uint32_t target_inde
  * for a setting clifrun refuses when true (enable_pinned_reg).  Settings
  * that cannot change what a run test computes are accepted (README). */
 bool cg_apply_settings(cg_target *t, const ir_file *file, uint32_t count, ir_diag *d);
+/* One setting (value NULL: a bare `set NAME`) against that table: its
+ * index, or -1 with Cranelift's words in msg (refuse: also for a setting
+ * clifrun's code generators refuse when true) ("invalid setting value for
+ * 'opt_level=banana', expected any among none, speed, speed_and_size"). */
+int cg_check_setting(const char *name, const char *value, bool refuse, char *msg, size_t size);
 /* Setting i of that one table (NULL past its end); *applied: does it
  * change the code (else accepted with no effect, or refused). */
 const char *cg_setting_name(size_t i, bool *applied);

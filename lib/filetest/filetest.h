@@ -22,13 +22,21 @@
 
 /* ---- loading (load.c) ------------------------------------------------------- */
 
-/* The whole file, NUL-terminated; NULL with errno on failure. */
+/* The whole file ("-": standard input), NUL-terminated; NULL with errno
+ * on failure.  ft_load names standard input "<stdin>" in messages. */
 char *ft_read_file(const char *path, size_t *len);
 /* Read, parse, rewrite legacy opcodes and verify every function (verify
  * false: skip the verifier).  On failure d holds the diagnostic ("cannot
  * read: ..." at line 0 for an unreadable file); file and *src are always
  * safe to free (ir_file_free, free). */
 bool ft_load(ir_file *file, const char *path, char **src, bool verify, ir_diag *d);
+
+/* For every file ft_load reads after: sets ("NAME=VALUE" or "NAME") as
+ * `set` lines after the file's own, applied for each of its target lines
+ * (ir_file.ncli_settings); target, a target line's words ("x86_64
+ * has_avx2", "aarch64-unknown-linux-gnu has_lse"), instead of the file's
+ * target lines (NULL: the file's).  The strings must outlive the loads. */
+void ft_set_overrides(const char *const *sets, unsigned nsets, const char *target);
 
 /* Offsets of the start of each line of the file's text: [0] is line 1,
  * one more entry for the end.  Run lines look at their neighbours with it

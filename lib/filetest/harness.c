@@ -81,6 +81,10 @@ bool ft_collect(char *const *paths, int n, char ***files, size_t *nfiles, ir_dia
     for (int i = 0; i < n; i++) {
         struct stat st;
         d->file = paths[i];
+        if (!strcmp(paths[i], "-")) {   /* standard input */
+            ir_vec_push(&out, ir_xstrdup(paths[i]));
+            continue;
+        }
         if (stat(paths[i], &st) != 0) {
             ir_diag_set(d, 0, 0, "cannot read: %s", strerror(errno));
             goto fail;

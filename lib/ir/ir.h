@@ -429,7 +429,9 @@ typedef struct ir_file {
     const char *src;        /* the whole text; diagnostics quote from it */
     size_t len;
     IR_VEC(const char *) tests;     /* `test run`, `test interpret` ... (command name) */
-    IR_VEC(ir_setting) settings;    /* `set` lines, in order */
+    IR_VEC(ir_setting) settings;    /* `set` lines, in order; then the command line's */
+    uint32_t ncli_settings;         /* the last ones of settings: --set, applied after
+                                       the file's own for every target (line 0) */
     IR_VEC(ir_target) targets;
     IR_VEC(ir_setting) target_flags;
     IR_VEC(ir_function *) funcs;

@@ -43,6 +43,18 @@ static ir_setting make_setting(ir_file *f, const char *w, size_t n, uint32_t lin
     return st;
 }
 
+const char *reader_target_arch(ir_file *f, const char *w, size_t n)
+{
+    /* a triple (x86_64-unknown-linux-gnu) names its architecture first */
+    const char *dash = memchr(w, '-', n);
+    size_t k = dash ? (size_t)(dash - w) : n;
+    if (k == 5 && !strncmp(w, "amd64", 5))
+        return "x86_64";
+    if (k == 5 && !strncmp(w, "arm64", 5))
+        return "aarch64";
+    return ir_arena_strndup(&f->arena, w, k);
+}
+
 void parse_header(parser *p)
 {
     ir_file *f = p->file;
@@ -82,7 +94,7 @@ void parse_header(parser *p)
             const char *w = next_word(&s, e, &n);
             if (!w)
                 perr_at(p, line, col, "expected target triple");
-            ir_target t = {.arch = ir_arena_strndup(&f->arena, w, n), .line = line,
+            ir_target t = {.arch = reader_target_arch(f, w, n), .line = line,
                            .flags = f->target_flags.n, .settings = f->settings.n};
             while ((w = next_word(&s, e, &n))) {
                 ir_vec_push(&f->target_flags, make_setting(f, w, n, line));

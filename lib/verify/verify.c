@@ -1506,8 +1506,9 @@ static unsigned arch_pointer_bits(const char *arch)
 static bool setting_true(const ir_file *file, uint32_t nsettings, const char *name)
 {
     bool v = false;
-    for (uint32_t i = 0; i < nsettings && i < file->settings.n; i++)
-        if (!strcmp(file->settings.v[i].name, name)) {
+    uint32_t cli = file->settings.n - file->ncli_settings;   /* --set, after the file's */
+    for (uint32_t i = 0; i < file->settings.n; i++)
+        if ((i < nsettings || i >= cli) && !strcmp(file->settings.v[i].name, name)) {
             const char *s = file->settings.v[i].value;
             v = !s || !strcmp(s, "true") || !strcmp(s, "1") || !strcmp(s, "on") || !strcmp(s, "yes");
         }
