@@ -12,7 +12,7 @@
 #   make conformance-baseline  the same under qemu's baseline CPUs (x86-64: Conroe and
 #                         qemu64,-sse3; AArch64: cortex-a53): a bare target line is baseline code
 #   make roundtrip-suite  print round trip + check of every file of that suite
-#   make cranelift-verifier  Cranelift's verifier filetests (a fetched copy, as data)
+#   make cranelift-verifier  Cranelift's verifier and parser filetests (a fetched copy, as data)
 #   make deps             install what a fresh Debian 12 machine lacks (tools/deps.sh)
 #   make install          PREFIX=/usr/local DESTDIR= : binary and man page
 #
@@ -178,10 +178,13 @@ conformance-update: $(BUILD)/clifrun
 roundtrip-suite: $(BUILD)/clifrun
 	@$(TEST_ENV) tools/test.sh roundtrip-suite
 
-# Cranelift's own verifier filetests, read as data from a fetched copy of
-# wasmtime's cranelift/filetests/filetests (never copied into the project).
+# Cranelift's own verifier and parser filetests, read as data from a fetched
+# copy of wasmtime's cranelift/filetests/filetests (never copied into the
+# project): clifrun test runs them, and tools/crfiletests.py judges them
+# again on its own (a second implementation of Cranelift's rules).
 CRANELIFT_FILETESTS ?= ../ref/cranelift/filetests/filetests
 cranelift-verifier: $(BUILD)/clifrun
+	@$(TEST_ENV) $(RUN) $(BUILD)/clifrun test $(CRANELIFT_FILETESTS)/verifier $(CRANELIFT_FILETESTS)/parser
 	@$(TEST_ENV) python3 tools/crfiletests.py $(CRANELIFT_FILETESTS)/verifier $(CRANELIFT_FILETESTS)/parser
 
 # The benchmark driver of tools/bench.sh: compiles and times the workloads.

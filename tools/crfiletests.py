@@ -26,7 +26,7 @@ function's lines blanked (line numbers are kept), so that an error in one
 function cannot hide or add errors in another.
 
 `test cat` files (parser/) are judged by Cranelift's test_cat.rs: the
-function as `clifrun print --no-verify` writes it must pass the filecheck
+function as `clifrun print --no-verify --as-cranelift` writes it must pass the filecheck
 directives (check:, sameln:, nextln:, not:, as the filecheck crate reads
 them) among its comments and the file's preamble comments.  Files of
 other kinds are skipped.  Prints one line per failing function (every
@@ -190,7 +190,7 @@ def run_clifrun(args):
 def cat_cases(path, lines, verbose):
     """(cases, passed) of a `test cat` file."""
     funcs = functions(lines)
-    out, bad = run_clifrun(["print", "--no-verify", path])
+    out, bad = run_clifrun(["print", "--no-verify", "--as-cranelift", path])
     if bad:
         print(f"FAIL {path}: clifrun print: {bad}")
         return len(funcs), 0

@@ -84,6 +84,8 @@ static const char usage[] =
     "                    (the text report then goes to standard error)\n"
     "  --output F        (test) write the JUnit XML to F instead\n"
     "  --no-verify       (print) skip the verifier\n"
+    "  --as-cranelift    (print) as Cranelift's Display writes it, for comparing:\n"
+    "                    a symbol's user name as userextnameN (does not read back)\n"
     "  -D                (compile) disassemble: bytes, block labels, branch targets,\n"
     "                    relocations, trap sites, jump tables and constants as data\n"
     "  --clif            (compile) -D with each IR instruction before its code\n"
@@ -205,6 +207,8 @@ static int cmd_print(int argc, char **argv)
             i += k - 1;
         else if (!strcmp(argv[i], "--no-verify"))
             verify = false;
+        else if (!strcmp(argv[i], "--as-cranelift"))
+            ir_print_set_cranelift_display(true);
         else if (argv[i][0] == '-' && argv[i][1])
             return unknown_opt("print", argv[i]);
         else

@@ -6,6 +6,8 @@
  *   module.c   every function of a file compiled into one JIT module (plus
  *              call trampolines), calls, run commands checked and reported
  *   interp.c   run commands through lib/interp (`test interpret`, `clifrun interpret`)
+ *   kinds.c    `test verifier`, `test cat`, `test print-cfg`; why other kinds skip
+ *   filecheck.c  the filecheck crate's checker, for cat and print-cfg
  *   harness.c  `clifrun test`: files and directories, one forked worker per
  *              file (-j), per-file results, the summary
  *   report.c   the text report and JUnit XML
@@ -30,6 +32,8 @@ char *ft_read_file(const char *path, size_t *len);
  * read: ..." at line 0 for an unreadable file); file and *src are always
  * safe to free (ir_file_free, free). */
 bool ft_load(ir_file *file, const char *path, char **src, bool verify, ir_diag *d);
+/* The same for text already read (kept by the caller while file lives). */
+bool ft_load_text(ir_file *file, const char *path, const char *src, size_t len, bool verify, ir_diag *d);
 
 /* For every file ft_load reads after: sets ("NAME=VALUE" or "NAME") as
  * `set` lines after the file's own, applied for each of its target lines
@@ -134,6 +138,31 @@ bool ft_report(const ft_module *m, const ir_run_cmd *rc, const ir_data_value *ac
 bool ft_interp_run_cmd(interp_ctx *ic, const ir_file *file, const uint32_t *lines, uint32_t nlines,
                        const ir_run_cmd *rc, const interp_opts *opts, FILE *out, unsigned flags,
                        run_outcome *oc);
+
+/* ---- other filetest kinds (kinds.c, filecheck.c) ----------------------------- */
+
+/* Does text pass the filecheck directives (check:, sameln:, nextln:,
+ * unordered:, not:, regex:) found in comments?  If not, why says which. */
+bool ft_filecheck(const char *const *comments, size_t ncomments, const char *text, char *why, size_t wn);
+
+/* Where the cases of a kind go: kase for each function's case (status
+ * FT_PASS or FT_FAIL, its `function` line, a name, the failure's report),
+ * log for the text report of a failure. */
+typedef struct ft_kind_out {
+    void (*kase)(void *arg, int status, uint32_t line, const char *name, const char *msg);
+    void (*log)(void *arg, const char *text);
+    void *arg;
+} ft_kind_out;
+
+/* `test verifier`, `test cat` or `test print-cfg` over the file's text: a
+ * case per function (kinds.c says the rules).  False if kind is none of
+ * these. */
+bool ft_run_kind(const char *kind, const char *path, const char *src, size_t len, const ft_kind_out *o,
+                 unsigned *passed, unsigned *failed);
+/* Why clifrun skips `test KIND`, or NULL for a kind it runs. */
+const char *ft_kind_skip_reason(const char *kind);
+/* The functions of a text (its `function` lines). */
+uint32_t ft_count_functions(const char *src, size_t len);
 
 /* ---- the test harness (harness.c, report.c) --------------------------------- */
 

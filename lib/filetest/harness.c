@@ -445,6 +445,84 @@ static void run_interp(const file_ctx *fc)
     verbose_line(fc->s, file->path, label, passed, failed, 0, NULL);
 }
 
+/* ---- test verifier, cat, print-cfg and the kinds clifrun skips ------------------------ */
+
+static void kind_case(void *arg, int status, uint32_t line, const char *name, const char *msg)
+{
+    rec_case(arg, status, line, "", name, msg);
+}
+
+static void kind_log(void *arg, const char *text)
+{
+    rec_text(arg, 'L', text);
+}
+
+/* The `test` lines of a file's text, before its first function. */
+static uint32_t test_kinds(const char *src, size_t len, char kinds[][32], uint32_t max, uint32_t *lines)
+{
+    uint32_t n = 0, ln = 1;
+    for (const char *p = src, *end = src + len; p < end && n < max; ln++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end;
+        while (p < e && (*p == ' ' || *p == '\t'))
+            p++;
+        if (e - p >= 8 && !strncmp(p, "function", 8))
+            break;
+        if (e - p > 5 && !strncmp(p, "test", 4) && (p[4] == ' ' || p[4] == '\t')) {
+            const char *w = p + 5;
+            while (w < e && (*w == ' ' || *w == '\t'))
+                w++;
+            size_t k = 0;
+            while (w + k < e && w[k] != ' ' && w[k] != '\t' && w[k] != ';' && w[k] != '\r' && k < 31)
+                k++;
+            memcpy(kinds[n], w, k);
+            kinds[n][k] = 0;
+            lines[n++] = ln;
+        }
+        p = nl ? nl + 1 : end;
+    }
+    return n;
+}
+
+/* A file none of whose `test` lines is run or interpret: its verifier,
+ * cat and print-cfg cases, and a skipped case, with the reason, for each
+ * kind clifrun does not run.  False if the file has run or interpret. */
+static bool run_other_kinds(sink *s, const char *path)
+{
+    size_t len = 0;
+    char *src = ft_read_file(path, &len);
+    char kinds[16][32];
+    uint32_t lines[16], n = src ? test_kinds(src, len, kinds, 16, lines) : 0;
+    bool other = n > 0;
+    for (uint32_t k = 0; k < n; k++)
+        other &= strcmp(kinds[k], "run") && strcmp(kinds[k], "interpret");
+    if (!other) {
+        free(src);
+        return false;
+    }
+    unsigned long total = 0, nf = ft_count_functions(src, len);
+    for (uint32_t k = 0; k < n; k++)
+        total += ft_kind_skip_reason(kinds[k]) ? 1 : nf;
+    char num[24];
+    snprintf(num, sizeof num, "%lu", total);
+    rec_text(s, 'N', num);
+    ft_kind_out o = {kind_case, kind_log, s};
+    for (uint32_t k = 0; k < n; k++) {
+        const char *why = ft_kind_skip_reason(kinds[k]);
+        unsigned p = 0, f = 0;
+        char label[48];
+        snprintf(label, sizeof label, "test %.30s", kinds[k]);
+        if (why) {
+            rec_case(s, FT_SKIPPED, lines[k], "", label, why);
+            verbose_line(s, path, label, 0, 0, 1, why);
+            continue;
+        }
+        ft_run_kind(kinds[k], path, src, len, &o, &p, &f);
+        verbose_line(s, path, label, p, f, 0, NULL);
+    }
+    free(src);
+    return true;
+}
+
 /* The file by Cranelift's rules: once per target line of the host's
  * architecture whose flags the host has; skipped as a whole if none is.
  * `test interpret` runs it through the interpreter too, once (--interpret:
@@ -454,6 +532,8 @@ static void run_file(sink *s, const char *path, const ft_opts *o, jit_ctx **ctx,
     ir_file file;
     char *src;
     ir_diag d;
+    if (strcmp(path, "-") && run_other_kinds(s, path))
+        return;
     if (!ft_load(&file, path, &src, true, &d)) {
         char *msg = diag_text(&d);
         rec_text(s, 'L', msg);

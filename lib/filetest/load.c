@@ -140,29 +140,25 @@ bool ft_load(ir_file *file, const char *path, char **src, bool verify, ir_diag *
             ir_diag_set(d, 0, 0, "cannot read: %s", strerror(errno));
         return false;
     }
-    if (!reader_parse_file(file, path, *src, len, d))
+    return ft_load_text(file, path, *src, len, verify, d);
+}
+
+bool ft_load_text(ir_file *file, const char *path, const char *src, size_t len, bool verify, ir_diag *d)
+{
+    memset(file, 0, sizeof *file);
+    memset(d, 0, sizeof *d);
+    d->file = path;
+    if (!reader_parse_file(file, path, src, len, d))
         return false;
     apply_overrides(file);
-    if (!check_settings(file, d)) {
-        d->file = path, d->src = *src, d->len = len;
-        return false;
-    }
-    for (uint32_t i = 0; i < file->funcs.n; i++)
-        if (!ir_legacy_rewrite(file->funcs.v[i], d)) {
-            d->file = path, d->src = *src, d->len = len;
-            return false;
-        }
-    if (verify && !verify_file(file, d)) {
-        d->file = path, d->src = *src, d->len = len;
-        return false;
-    }
-    if (verify && !verify_file_decls(file, d)) {
-        d->file = path;
-        d->src = *src;
-        d->len = len;
-        return false;
-    }
-    return true;
+    bool ok = check_settings(file, d);
+    for (uint32_t i = 0; ok && i < file->funcs.n; i++)
+        ok = ir_legacy_rewrite(file->funcs.v[i], d);
+    if (ok && verify)
+        ok = verify_file(file, d) && verify_file_decls(file, d);
+    if (!ok)
+        d->file = path, d->src = src, d->len = len;
+    return ok;
 }
 
 uint32_t *ft_line_index(const ir_file *file, uint32_t *nlines)

@@ -301,6 +301,7 @@ void ir_function_free(ir_function *f)
     ir_vec_free(&f->blocks);
     ir_vec_free(&f->layout);
     ir_vec_free(&f->insts);
+    ir_vec_free(&f->stack_maps);
     ir_vec_free(&f->pool);
     ir_vec_free(&f->bytes);
     ir_arena_free(&f->arena);

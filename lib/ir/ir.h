@@ -341,6 +341,9 @@ typedef struct ir_inst_data {
 
 enum { IR_INSTF_DEBUG_TAGS = 1 };   /* written with `<tags>` before it (not kept) */
 
+/* One entry of a call's user stack map: a value of `type` at slot+offset. */
+typedef struct ir_stack_map_entry { uint32_t inst, slot, offset; ir_type type; } ir_stack_map_entry;
+
 typedef struct ir_function {
     ir_extname name;
     ir_signature sig;
@@ -364,6 +367,9 @@ typedef struct ir_function {
     IR_VEC(ir_block_data) blocks;
     IR_VEC(uint32_t) layout;            /* blocks in layout order */
     IR_VEC(ir_inst_data) insts;
+    /* user stack maps of calls (`, stack_map=[i32 @ ss0+4, ...]`), by
+     * instruction in parse order: kept to print, not used by clifrun */
+    IR_VEC(ir_stack_map_entry) stack_maps;
     IR_VEC(uint32_t) pool;              /* operand lists, block calls, tables */
     IR_VEC(uint8_t) bytes;              /* 128-bit immediates, constants */
     ir_arena arena;                     /* names */
@@ -506,6 +512,11 @@ int ir_print_i128(char *buf, size_t size, __int128 v);
 
 /* Canonical CLIF of one function. */
 void ir_print_function(FILE *out, const ir_function *f);
+/* The same as Cranelift's Display writes it, for `test cat`: a symbol's
+ * user name as `userextnameN` (which does not read back). */
+void ir_print_function_as_cranelift(FILE *out, const ir_function *f);
+/* Every print after: as Cranelift's Display (clifrun print --as-cranelift). */
+void ir_print_set_cranelift_display(bool on);
 /* One instruction as ir_print_function writes it, without source location,
  * indent, constant comments or newline; pos from ir_layout_positions (the
  * type-suffix rule looks at the order of instructions). */

@@ -678,7 +678,7 @@ static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, ui
     in.srcloc = srcloc;
     parse_operands(p, &in, suffix);
 
-    /* `, stack_map = [...]` after a call: read and dropped (clifrun has no GC).
+    /* `, stack_map = [...]` after a call: kept for the printer (clifrun has no GC).
      * After any other instruction a comma is one operand too many. */
     uint32_t cline = p->t.line, ccol = p->t.col;
     if (accept(p, T_COMMA)) {
@@ -695,12 +695,14 @@ static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, ui
         while (!accept(p, T_RBRACKET)) {
             if (p->t.kind != T_TYPE)
                 perr_expected(p, "expected `<type> @ <slot> + <offset>`");
+            ir_stack_map_entry sm = {.inst = i, .type = p->t.type};
             lex_next(p);
             expect(p, T_AT, "expected `@ <slot> + <offset>`");
-            match_ent(p, E_SS, "expected `<slot> + <offset>`");
+            sm.slot = match_ent(p, E_SS, "expected `<slot> + <offset>`");
             if (!(p->t.kind == T_INT && p->t.text[0] == '+'))   /* ss0+8, or ss0 + 8 */
                 expect(p, T_PLUS, "expected `+ <offset>`");
-            match_uimm32(p, "expected a u32 offset");
+            sm.offset = match_uimm32(p, "expected a u32 offset");
+            ir_vec_push(&f->stack_maps, sm);
             if (!accept(p, T_COMMA)) {
                 expect(p, T_RBRACKET, "expected `,` or `]`");
                 break;
