@@ -27,6 +27,7 @@ typedef struct vctx {
     const verify_isa *isa;      /* NULL: no ISA */
     uint32_t nerr;              /* errors found so far */
     bool full;                  /* VERIFY_MAX_ERRORS reached: stop */
+    bool fatal;                 /* an error after which Cranelift's verifier stops */
     verr *errs;                 /* VERIFY_MAX_ERRORS entries */
     uint32_t entry;             /* first block in the layout, IR_NONE if none */
     /* per block */
@@ -1400,13 +1401,14 @@ static void verify_block(vctx *c, uint32_t b)
         else if (f->values.v[v].def != b)
             note(c, bd->line, bd->col, "v%u: does not belong to block%u", v, b);
     }
-    for (uint32_t i = bd->first; i != IR_NONE && !c->full; i = f->insts.v[i].next) {
+    for (uint32_t i = bd->first; i != IR_NONE && !c->full && !c->fatal; i = f->insts.v[i].next) {
         const ir_inst_data *id = &f->insts.v[i];
         bool term = (ir_opcodes[id->op].flags & IR_OPF_TERMINATOR) != 0;
         c->seen[i] = 1;
         if (term && i != bd->last) {
             FAIL_I(c, i, "a terminator instruction was encountered before the end of block%u", b);
-            continue;
+            c->fatal = true;    /* fatal in Cranelift's verifier (block_integrity): nothing after */
+            return;
         }
         if (i == bd->last && !term)
             note(c, bd->line, bd->col, "block does not end in a terminator instruction");
@@ -1470,7 +1472,7 @@ bool verify_function_isa(const ir_function *f, const verify_isa *isa, ir_diag *d
     verify_entry_block(&c);
     verify_own_signature(&c);
     verify_signatures(&c, sigdone);
-    for (uint32_t li = 0; !c.full && li < f->layout.n; li++)
+    for (uint32_t li = 0; !c.full && !c.fatal && li < f->layout.n; li++)
         verify_block(&c, f->layout.v[li]);
     free(mem);
     if (!c.nerr)
