@@ -196,10 +196,14 @@ int ft_test(char *const *files, size_t nfiles, const ft_opts *opts, ft_counts *c
 
 /* ---- per-file results, shared by harness.c and report.c -------------------- */
 
-enum { FT_PASS, FT_FAIL, FT_SKIPPED };
+/* FT_CASE_ERROR: the case could not run (its file does not read or verify, its
+ * function does not compile or cannot be interpreted): a JUnit <error>,
+ * counted as failed in the text report. */
+enum { FT_PASS, FT_FAIL, FT_SKIPPED, FT_CASE_ERROR };
 
 typedef struct ft_case {
-    uint8_t status;         /* FT_PASS, FT_FAIL, FT_SKIPPED */
+    uint8_t status;         /* FT_PASS, FT_FAIL, FT_SKIPPED, FT_CASE_ERROR */
+    double secs;            /* how long it took */
     uint32_t line;          /* of the run line; 0 for the file as a whole */
     char *target;           /* "x86_64 has_avx", or "" */
     char *name;             /* "%f(1, 2) == 3" */

@@ -123,6 +123,7 @@ typedef struct sink {
     int fd;
     size_t len, cap;
     double last;            /* of the last flush */
+    double case_t0;         /* when the file's last case ended (or it began) */
     char *buf;              /* cap bytes, after the header in the same mapping */
 } sink;
 
@@ -203,14 +204,19 @@ static void rec_text(sink *s, char type, const char *text)
     record(s, type, 1, &text);
 }
 
+/* A case's time is the time since the file's previous case (or its
+ * start): the cases of a file are run one after another. */
 static void rec_case(sink *s, int status, uint32_t line, const char *target, const char *name,
                      const char *msg)
 {
-    char st[4], ln[16];
+    char st[4], ln[16], secs[32];
+    double t = now();
     snprintf(st, sizeof st, "%d", status);
     snprintf(ln, sizeof ln, "%u", line);
-    const char *f[5] = {st, ln, target, name, msg ? msg : ""};
-    record(s, 'C', 5, f);
+    snprintf(secs, sizeof secs, "%.6f", t - s->case_t0);
+    s->case_t0 = t;
+    const char *f[6] = {st, ln, target, name, msg ? msg : "", secs};
+    record(s, 'C', 6, f);
 }
 
 /* ---- one file, in the worker --------------------------------------------------------- */
@@ -299,7 +305,9 @@ static void line_record(const target_run *tr, uint32_t r, bool ok, const char *r
 {
     const ir_run_cmd *rc = &tr->fc->file->runs.v[r];
     char *name = case_name(tr->fc, rc);
-    rec_case(tr->fc->s, ok ? FT_PASS : FT_FAIL, rc->line, tr->label, name, ok ? NULL : report);
+    /* a line of a function that did not compile could not run: an error */
+    rec_case(tr->fc->s, ok ? FT_PASS : tr->m->fn_err[rc->func] ? FT_CASE_ERROR : FT_FAIL, rc->line, tr->label, name,
+             ok ? NULL : report);
     if (!ok && !tr->m->fn_err[rc->func])
         rec_text(tr->fc->s, 'L', report);
     free(name);
@@ -352,7 +360,7 @@ static void run_target(const file_ctx *fc, jit_ctx *ctx, const cg_target *t, con
     if (!ft_module_build(&m, ctx, file, t, FT_PARTIAL, &d)) {
         char *msg = diag_text(&d);
         rec_text(fc->s, 'L', msg);
-        all_lines(fc, FT_FAIL, label, msg);
+        all_lines(fc, FT_CASE_ERROR, label, msg);
         verbose_line(fc->s, file->path, label, 0, file->runs.n ? file->runs.n : 1, 0, NULL);
         free(msg);
         return;
@@ -431,7 +439,8 @@ static void run_interp(const file_ctx *fc)
         fputc(0, f);
         fflush(f);
         char *name = case_name(fc, rc);
-        rec_case(fc->s, ok ? FT_PASS : FT_FAIL, rc->line, label, name, ok ? NULL : buf);
+        rec_case(fc->s, ok ? FT_PASS : checked[rc->func] == 2 ? FT_CASE_ERROR : FT_FAIL, rc->line, label, name,
+                 ok ? NULL : buf);
         if (!ok && checked[rc->func] == 1)
             rec_text(fc->s, 'L', buf);
         free(name);
@@ -537,7 +546,7 @@ static void run_file(sink *s, const char *path, const ft_opts *o, jit_ctx **ctx,
     if (!ft_load(&file, path, &src, true, &d)) {
         char *msg = diag_text(&d);
         rec_text(s, 'L', msg);
-        rec_case(s, FT_FAIL, 0, "", "(file)", msg);
+        rec_case(s, FT_CASE_ERROR, 0, "", "(file)", msg);
         verbose_line(s, path, NULL, 0, 1, 0, NULL);
         free(msg);
         ir_file_free(&file);
@@ -593,7 +602,7 @@ static void run_file(sink *s, const char *path, const ft_opts *o, jit_ctx **ctx,
         if (errs[i]) {
             char *lab = target_label(&file, file.targets.n ? i : IR_NONE);
             rec_text(s, 'L', errs[i]);
-            all_lines(&fc, FT_FAIL, lab, errs[i]);
+            all_lines(&fc, FT_CASE_ERROR, lab, errs[i]);
             verbose_line(s, path, lab, 0, file.runs.n ? file.runs.n : 1, 0, NULL);
             free(lab);
         }
@@ -679,6 +688,7 @@ static _Noreturn void worker_main(int cmd, int res, char *const *files, const ft
             continue;
         if (n != sizeof i)
             break;
+        s->case_t0 = now();
         run_file(s, files[i], o, &ctx, careful);
         rec_text(s, 'D', "");
     }
@@ -803,15 +813,16 @@ static void finish(const char *buf, size_t len, ft_file_result *r, const char *w
             append(&r->log, f[0]);
         } else if (type == 'V' && nf == 1) {
             append(&r->vlog, f[0]);
-        } else if (type == 'C' && nf == 5) {
+        } else if (type == 'C' && nf == 6) {
             ft_case c = {.status = (uint8_t)atoi(f[0]), .line = (uint32_t)atol(f[1]),
-                         .target = f[2], .name = f[3], .msg = f[4]};
+                         .target = f[2], .name = f[3], .msg = f[4], .secs = atof(f[5])};
             f[2] = f[3] = f[4] = NULL;
+            /* as the JUnit report counts them: every case once */
             if (c.status == FT_PASS)
                 r->passed++;
-            else if (c.status == FT_FAIL)
+            else if (c.status == FT_FAIL || c.status == FT_CASE_ERROR)
                 r->failed++;
-            else if (c.line)
+            else
                 r->skipped++;
             lines_seen += c.line != 0;
             ir_vec_push(&r->cases, c);
@@ -1112,12 +1123,14 @@ int ft_test(char *const *files, size_t nfiles, const ft_opts *o, ft_counts *c)
     sigaction(SIGPIPE, &old_pipe, NULL);
     for (int k = 0; k < 3; k++)
         sigaction(stop_sigs[k], &old_stop[k], NULL);
+    /* -v: two summaries, each saying what it counts */
     if (o->verbose)
-        fprintf(o->out, "%u files: %u passed, %u failed, %u skipped\n", c->files, c->files_passed,
-                c->files_failed, c->files_skipped);
+        fprintf(o->out, "files: %u passed, %u failed, %u skipped (of %u)\n", c->files_passed,
+                c->files_failed, c->files_skipped, c->files);
     else
         skip_summary(o->out, res, nfiles);
-    fprintf(o->out, "%lu passed, %lu failed, %lu skipped\n", c->passed, c->failed, c->skipped);
+    fprintf(o->out, "%s%lu passed, %lu failed, %lu skipped\n", o->verbose ? "cases: " : "", c->passed,
+            c->failed, c->skipped);
     fflush(o->out);
     if (o->junit)
         ft_junit_write(o->junit, res, nfiles, now() - t0);
