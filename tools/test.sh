@@ -30,7 +30,9 @@
 #                      under qemu's baseline CPUs (Conroe, qemu64,-sse3; cortex-a53)
 #         harness      tools/hygiene.py: clifrun test's workers die with it, stop on
 #                      SIGINT/SIGTERM with a partial summary, exact totals after a
-#                      worker dies
+#                      worker dies; tools/shardtest.py: --shard K/N and Bazel's
+#                      TEST_TOTAL_SHARDS/TEST_SHARD_INDEX slices add up to the
+#                      whole, TEST_SHARD_STATUS_FILE, XML_OUTPUT_FILE
 #         oom          tools/oomtest.py: a ulimit -v sweep (exit 0, 2 or 3 with
 #                      "clifrun: out of memory", never a signal), writes to /dev/full
 #         conformance  tools/conformance.py: `clifrun test` over
@@ -105,7 +107,7 @@ for s in "${suites[@]}"; do
         repl)        tools/repltest.sh ;;
         cfg)         python3 tools/cfgtest.py testdata/cli/cfg.clif testdata/cli/disasm.clif testdata/bugs \
                          testdata/run/example.clif testdata/run/x64-control.clif testdata/run/a64-exn.clif ;;
-        harness)     python3 tools/hygiene.py ;;
+        harness)     python3 tools/hygiene.py && python3 tools/shardtest.py ;;
         oom)         python3 tools/oomtest.py ;;
         *)           echo "test.sh: unknown suite '$s'" >&2; false ;;
     esac

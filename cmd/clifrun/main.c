@@ -83,6 +83,11 @@ static const char usage[] =
     "  --format FMT      (test) text (default) or junit: JUnit XML on standard output\n"
     "                    (the text report then goes to standard error)\n"
     "  --output F        (test) write the JUnit XML to F instead\n"
+    "  --shard K/N       (test) only the K-th of N slices of the files (every N-th\n"
+    "                    of the sorted list, from the K-th): N runs cover all once;\n"
+    "                    Bazel's TEST_TOTAL_SHARDS/TEST_SHARD_INDEX do the same,\n"
+    "                    TEST_SHARD_STATUS_FILE is touched, XML_OUTPUT_FILE gets\n"
+    "                    the JUnit report\n"
     "  --no-verify       (print) skip the verifier\n"
     "  --as-cranelift    (print) as Cranelift's Display writes it, for comparing:\n"
     "                    a symbol's user name as userextnameN (does not read back)\n"
@@ -481,6 +486,7 @@ typedef struct run_args {
     bool no_sandbox;            /* --no-sandbox */
     bool sandbox;               /* what cli_sandbox decided */
     const char *output;
+    unsigned shard, nshards;    /* (test) --shard K/N: slice shard (0-based) of nshards; 0: all */
     char **paths;               /* test */
     int npaths;
     const char **libs;          /* --lib */
@@ -519,7 +525,7 @@ static int parse_run_args(int argc, char **argv, run_args *a, bool test)
         char *end;
         if (!strcmp(o, "--timeout") || !strcmp(o, "-e") || !strcmp(o, "--target") || !strcmp(o, "-j") ||
             !strcmp(o, "--modules") || !strcmp(o, "--format") || !strcmp(o, "--output") ||
-            !strcmp(o, "--lib")) {
+            !strcmp(o, "--lib") || !strcmp(o, "--shard")) {
             if (!v)
                 return usage_error("%s needs a value", o);
             i++;
@@ -549,6 +555,12 @@ static int parse_run_args(int argc, char **argv, run_args *a, bool test)
             a->junit = !strcmp(v, "junit");
         } else if (!strcmp(o, "--output") && test) {
             a->output = v;
+        } else if (!strcmp(o, "--shard") && test) {
+            unsigned k, n;
+            char c;
+            if (sscanf(v, "%u/%u%c", &k, &n, &c) != 2 || n < 1 || k < 1 || k > n)
+                return usage_error("--shard wants K/N, the K-th of N slices (1 <= K <= N), not '%s'", v);
+            a->shard = k - 1, a->nshards = n;
         } else if (!strcmp(o, "--jit-spread")) {
             a->spread = true;
         } else if (!strcmp(o, "--no-sandbox")) {
@@ -895,8 +907,46 @@ static int cmd_test(int argc, char **argv)
         free_run_args(&a);
         return 2;
     }
+    /* Bazel's test sharding protocol: TEST_TOTAL_SHARDS and TEST_SHARD_INDEX
+     * (0-based) select the slice when --shard does not; touching
+     * TEST_SHARD_STATUS_FILE says the protocol is understood */
+    const char *tot = getenv("TEST_TOTAL_SHARDS"), *idx = getenv("TEST_SHARD_INDEX");
+    if (!a.nshards && tot && *tot && idx && *idx) {
+        char *e1, *e2;
+        unsigned long n = strtoul(tot, &e1, 10), k = strtoul(idx, &e2, 10);
+        if (*e1 || *e2 || n < 1 || k >= n || n > 1000000) {
+            fprintf(stderr, "clifrun test: error: TEST_TOTAL_SHARDS=%s, TEST_SHARD_INDEX=%s: not a shard\n", tot, idx);
+            rc = 2;
+        }
+        a.shard = (unsigned)k, a.nshards = (unsigned)n;
+    }
+    const char *status = getenv("TEST_SHARD_STATUS_FILE");
+    if (!rc && status && *status) {
+        FILE *sf = fopen(status, "a");
+        if (!sf || fclose(sf) != 0) {
+            fprintf(stderr, "%s: error: cannot write (TEST_SHARD_STATUS_FILE): %s\n", status, strerror(errno));
+            rc = 2;
+        }
+    }
+    /* the slice: every N-th file of the sorted list, from the K-th; the
+     * slices of 1/N ... N/N hold every file once */
+    if (!rc && a.nshards > 1) {
+        size_t k = 0;
+        for (size_t i = 0; i < nfiles; i++)
+            if (i % a.nshards == a.shard)
+                files[k++] = files[i];
+            else
+                free(files[i]);
+        nfiles = k;
+    }
+    /* Bazel's XML_OUTPUT_FILE receives the JUnit report when no --output says otherwise */
+    const char *xml_env = getenv("XML_OUTPUT_FILE");
+    if (!a.junit && xml_env && *xml_env)
+        a.junit = true, a.output = xml_env;
     FILE *junit = NULL;
-    if (a.junit && a.output && !(junit = fopen(a.output, "w"))) {
+    if (rc) {
+        /* an error above */
+    } else if (a.junit && a.output && !(junit = fopen(a.output, "w"))) {
         fprintf(stderr, "%s: error: cannot write: %s\n", a.output, strerror(errno));
         rc = 2;
     } else {

@@ -301,6 +301,21 @@ typedef struct target_run {
     const char *label;
 } target_run;
 
+/* What a `; print:` line printed, in the report: "file:line: [target] %f(1) -> 3". */
+static void print_record(const file_ctx *fc, const ir_run_cmd *rc, const char *label, const char *out)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    if (!f)
+        return;
+    fprintf(f, "%s:%u: %s%s%s%s", fc->file->path, rc->line, label && *label ? "[" : "", label ? label : "",
+            label && *label ? "] " : "", out ? out : "");
+    fclose(f);
+    rec_text(fc->s, 'L', buf);
+    free(buf);
+}
+
 static void line_record(const target_run *tr, uint32_t r, bool ok, const char *report)
 {
     const ir_run_cmd *rc = &tr->fc->file->runs.v[r];
@@ -310,6 +325,8 @@ static void line_record(const target_run *tr, uint32_t r, bool ok, const char *r
              ok ? NULL : report);
     if (!ok && !tr->m->fn_err[rc->func])
         rec_text(tr->fc->s, 'L', report);
+    else if (ok && rc->kind == IR_RUN_PRINT)
+        print_record(tr->fc, rc, tr->label, report);
     free(name);
 }
 
@@ -322,8 +339,9 @@ static bool line_item(void *arg, uint32_t r)
     FILE *f = open_memstream(&buf, &n);
     bool ok = false;
     if (f) {
+        bool print = tr->fc->file->runs.v[r].kind == IR_RUN_PRINT;   /* its output is shown */
         ok = ft_run_cmd(tr->m, &tr->fc->file->runs.v[r], tr->fc->o->timeout, f,
-                        RUN_FMT_LANES | RUN_REPORT_FAILURES, NULL);
+                        RUN_FMT_LANES | (print ? 0 : RUN_REPORT_FAILURES), NULL);
         fclose(f);
         line_record(tr, r, ok, buf ? buf : "");
         if (tr->fc->careful)    /* reported even if the worker dies next */
@@ -434,8 +452,9 @@ static void run_interp(const file_ctx *fc)
             }
         }
         rewind(f);
+        bool print = rc->kind == IR_RUN_PRINT;
         bool ok = ft_interp_run_cmd(ic, file, fc->lines, fc->nlines, rc, &io, f,
-                                    RUN_FMT_LANES | RUN_REPORT_FAILURES, NULL);
+                                    RUN_FMT_LANES | (print ? 0 : RUN_REPORT_FAILURES), NULL);
         fputc(0, f);
         fflush(f);
         char *name = case_name(fc, rc);
@@ -443,6 +462,8 @@ static void run_interp(const file_ctx *fc)
                  ok ? NULL : buf);
         if (!ok && checked[rc->func] == 1)
             rec_text(fc->s, 'L', buf);
+        else if (ok && print)
+            print_record(fc, rc, label, buf);
         free(name);
         ok ? passed++ : failed++;
     }
