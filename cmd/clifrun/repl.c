@@ -44,6 +44,7 @@
 
 typedef struct origin {
     char *path;             /* "<repl>" or the loaded file */
+    uint32_t unit;          /* the file or paste it is part of: u0:N counts there */
     char *text;             /* kept for the session's life: diagnostics quote it */
     size_t len;
 } origin;
@@ -57,6 +58,8 @@ typedef struct sfunc {
 
 typedef struct session {
     IR_VEC(origin) origins;
+    uint32_t unit;              /* the current file or paste (origin.unit) */
+    bool unit_open;             /* definitions still join it */
     IR_VEC(sfunc) funcs;
     IR_VEC(char *) settings;    /* "opt_level=speed" */
     char *target;               /* a target line's words; NULL: the host */
@@ -258,6 +261,47 @@ static bool pick_target(ir_file *file, cg_target *t, bool *runnable, char *why, 
     return true;
 }
 
+/* u0:N in a function names the N-th function of the file or paste it came
+ * from (cranelift_module numbers the functions of one module), not of the
+ * session: such a reference is pointed at that function by its name.  A
+ * function really named u0:N wins, as in a file. */
+static void scope_user_refs(session *S, ir_extname *n, uint32_t unit)
+{
+    if (n->kind != IR_NAME_USER || n->ns != 0)
+        return;
+    ir_file *file = &S->file;
+    for (uint32_t j = 0; j < file->funcs.n; j++) {
+        const ir_extname *m = &file->funcs.v[j]->name;
+        if (m->kind == IR_NAME_USER && m->ns == 0 && m->index == n->index)
+            return;
+    }
+    for (uint32_t j = 0, k = 0; j < file->funcs.n && j < S->funcs.n; j++)
+        if (S->origins.v[S->funcs.v[j].origin].unit == unit && k++ == n->index) {
+            uint32_t line = n->line, col = n->col;
+            *n = file->funcs.v[j]->name;
+            n->line = line, n->col = col;
+            return;
+        }
+}
+
+static void scope_units(session *S)
+{
+    ir_file *file = &S->file;
+    for (uint32_t i = 0; i < file->funcs.n && i < S->funcs.n; i++) {
+        ir_function *f = file->funcs.v[i];
+        uint32_t unit = S->origins.v[S->funcs.v[i].origin].unit;
+        for (uint32_t r = 0; r < f->func_refs.n; r++) {
+            ir_extname *n = &f->func_refs.v[r].name;
+            if (n->kind == IR_NAME_USERREF && n->index < f->user_names.n)
+                n = &f->user_names.v[n->index];
+            scope_user_refs(S, n, unit);
+        }
+        for (uint32_t g = 0; g < f->gvs.n; g++)
+            if (f->gvs.v[g].kind == IR_GV_SYMBOL)
+                scope_user_refs(S, &f->gvs.v[g].name, unit);
+    }
+}
+
 /* Rebuild the session from its texts: parse, compile, link.  Compile
  * errors are printed for the functions marked in report (all if NULL and
  * report_all), the link error if report_link.  False if the text does not
@@ -269,6 +313,8 @@ static bool rebuild(session *S, const bool *report, bool report_all, bool report
     S->link_err = (ir_diag){0};
     ir_diag d;
     bool ok = reader_parse_file(&S->file, REPL_PATH, S->src, strlen(S->src), &d);
+    if (ok)
+        scope_units(S);
     for (uint32_t i = 0; ok && i < S->file.funcs.n; i++)
         ok = ir_legacy_rewrite(S->file.funcs.v[i], &d) && verify_function(S->file.funcs.v[i], &d);
     if (ok && S->file.funcs.n != S->funcs.n)
@@ -468,7 +514,10 @@ static void define(session *S, const char *text, size_t len)
         char name[160];
         existed[i] = find_func(S, func_name(ef.funcs.v[i], name, sizeof name)) >= 0;
     }
-    ir_vec_push(&S->origins, ((origin){ir_xstrdup(REPL_PATH), copy, len}));
+    if (!S->unit_open)
+        S->unit++;
+    S->unit_open = true;
+    ir_vec_push(&S->origins, ((origin){ir_xstrdup(REPL_PATH), S->unit, copy, len}));
     saved_funcs sv = save_funcs(S);
     bool *report = add_functions(S, &ef, S->origins.n - 1);
     if (!rebuild(S, report, false, false)) {
@@ -759,7 +808,8 @@ static void cmd_load(session *S, const char *path)
     }
     if (f.targets.n || f.settings.n)
         adopt_header(S, &f);
-    ir_vec_push(&S->origins, ((origin){ir_xstrdup(path), src, f.len}));
+    ir_vec_push(&S->origins, ((origin){ir_xstrdup(path), ++S->unit, src, f.len}));
+    S->unit_open = false;       /* a file is a unit of its own */
     char *names = NULL;
     size_t nlen = 0;
     append(&names, &nlen, "", 0);
@@ -953,6 +1003,9 @@ static void top_line(session *S, const char *line)
     const char *s = skip_space(line);
     if (!*s || *s == '\n')
         return;
+    /* anything but a definition or a comment ends the current paste */
+    if (!starts_word(s, "function") && *s != ';')
+        S->unit_open = false;
     if (*s == ':') {
         command(S, s);
     } else if (*s == '%' || (s[0] == 'u' && s[1] >= '0' && s[1] <= '9')) {
@@ -1022,7 +1075,19 @@ static void feed_line(session *S, const char *line)
     }
 }
 
-/* A line as readline gives it: a paste may hold several. */
+/* Is more input waiting (the rest of a paste, or a pipe)? */
+static bool input_pending(void)
+{
+    fd_set r;
+    FD_ZERO(&r);
+    FD_SET(0, &r);
+    struct timeval tv = {0, 0};
+    return select(1, &r, NULL, NULL, &tv) > 0;
+}
+
+/* A line as readline gives it: a paste may hold several.  Definitions
+ * that come together (no input pause between them, no call or command)
+ * are one paste: u0:N counts there. */
 static void feed(session *S, const char *text)
 {
     const char *p = text;
@@ -1035,6 +1100,8 @@ static void feed(session *S, const char *text)
             break;
         p = nl + 1;
     }
+    if (!S->pending && !input_pending())    /* a pause between entries */
+        S->unit_open = false;
 }
 
 /* ---- readline: completion, history, the loop ----------------------------------------- */
