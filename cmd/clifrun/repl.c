@@ -18,6 +18,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -60,6 +61,8 @@ typedef struct session {
     IR_VEC(origin) origins;
     uint32_t unit;              /* the current file or paste (origin.unit) */
     bool unit_open;             /* definitions still join it */
+    bool next_run_cc;           /* a `test run` line came: the next paste is a runtest */
+    bool run_cc;                /* the current paste is: system_v by default */
     IR_VEC(sfunc) funcs;
     IR_VEC(char *) settings;    /* "opt_level=speed" */
     char *target;               /* a target line's words; NULL: the host */
@@ -484,9 +487,42 @@ static void print_callers(const session *S, const ir_function *callee, const cha
 
 /* A `function ... { ... }` entry: parsed and verified alone (errors point
  * into the entry), compiled for the session's target, then added. */
+/* A function line without a calling convention gets " system_v" before its
+ * brace: what `test run` makes the default in a file (Cranelift's runtests
+ * use the host's convention).  The text grows on that line only. */
+static char *with_run_cc(char *text, size_t *len)
+{
+    char *fn = strstr(text, "function");
+    char *brace = fn ? strchr(fn, '{') : NULL;
+    char *nl = fn ? strchr(fn, '\n') : NULL;
+    if (!brace || (nl && nl < brace))
+        return text;
+    char *e = brace;
+    while (e > fn && (e[-1] == ' ' || e[-1] == '\t'))
+        e--;
+    char *w = e;
+    while (w > fn && (isalnum((unsigned char)w[-1]) || w[-1] == '_'))
+        w--;
+    for (int c = 1; c < IR_CC_COUNT; c++)
+        if ((size_t)(e - w) == strlen(ir_callconv_names[c]) && !strncmp(w, ir_callconv_names[c], (size_t)(e - w)))
+            return text;        /* it has one */
+    size_t at = (size_t)(e - text);
+    char *out = ir_xmalloc(*len + 10);
+    memcpy(out, text, at);
+    memcpy(out + at, " system_v", 9);
+    memcpy(out + at + 9, text + at, *len - at + 1);
+    *len += 9;
+    free(text);
+    return out;
+}
+
 static void define(session *S, const char *text, size_t len)
 {
     char *copy = ir_xstrndup(text, len);
+    if (!S->unit_open)          /* a new paste: a runtest if `test run` came before it */
+        S->run_cc = S->next_run_cc, S->next_run_cc = false;
+    if (S->run_cc)
+        copy = with_run_cc(copy, &len);
     ir_file ef;
     ir_diag d;
     bool ok = reader_parse_file(&ef, REPL_PATH, copy, len, &d);
@@ -1019,7 +1055,12 @@ static void top_line(session *S, const char *line)
     } else if (*s == ';') {
         /* a comment */
     } else if (starts_word(s, "test")) {
-        /* `test run` and the like: nothing to do here */
+        /* `test run`: the functions of the paste after it default to
+         * system_v, as in a file; other kinds: nothing to do here */
+        char *t = trimmed(s + 4);
+        if (!strcmp(t, "run"))
+            S->next_run_cc = true;
+        free(t);
     } else if (starts_word(s, "set")) {
         char *t = trimmed(s + 3);
         cmd_set(S, t);
