@@ -188,6 +188,14 @@ keys s1 Tab
 type_lines s1 'v0' '    return v1' '}'
 type_lines s1 '%ones(255)'
 expect s1 "opcode completed (popcnt 255 = 8)" '^%ones\(255\) -> 8$'
+# by context: after icmp only condition codes (e -> eq; opcodes such as
+# extractlane would compete without it), so 3 == 3 is 1
+type_lines s1 'function %same(i32) -> i8 {' 'block0(v0: i32):'
+keys s1 -l '    v1 = icmp e'
+keys s1 Tab
+type_lines s1 'v0, v0' '    return v1' '}'
+type_lines s1 '%same(3)'
+expect s1 "condition code completed after icmp (eq: 1)" '^%same\(3\) -> 1$'
 keys s1 -l '%twi'
 keys s1 Tab
 type_lines s1 '(21)'

@@ -1181,6 +1181,64 @@ static char *generate(const char *text, int state)
     return NULL;
 }
 
+/* Candidates from the words before the one being completed: condition
+ * codes after icmp/fcmp, the entry's blocks after a branch.  False if the
+ * context says nothing. */
+static bool context_cands(session *S, int start)
+{
+    /* the instruction so far: from the last '=' or the line's start */
+    const char *line = rl_line_buffer, *from = line;
+    for (const char *p = line; p < line + start; p++)
+        if (*p == '=')
+            from = p + 1;
+    char op[32] = "";
+    int n = 0;
+    sscanf(from, " %31[a-z_0-9.]%n", op, &n);
+    if (!*op || from + n >= line + start)      /* still typing the opcode */
+        return false;
+    char *dot = strchr(op, '.');
+    if (dot)
+        *dot = 0;
+    /* the operand position: words (or commas) after the opcode */
+    bool first_operand = true;
+    for (const char *p = from + n; p < line + start; p++)
+        if (*p != ' ' && *p != '\t')
+            first_operand = false;
+    if (first_operand && (!strcmp(op, "icmp") || !strcmp(op, "icmp_imm"))) {
+        for (unsigned i = 0; i < IR_INTCC_COUNT; i++)
+            cand("", ir_intcc_names[i]);
+        return true;
+    }
+    if (first_operand && !strcmp(op, "fcmp")) {
+        for (unsigned i = 0; i < IR_FLOATCC_COUNT; i++)
+            cand("", ir_floatcc_names[i]);
+        return true;
+    }
+    if (strcmp(op, "jump") && strcmp(op, "brif") && strcmp(op, "br_table") && strcmp(op, "try_call") &&
+        strcmp(op, "try_call_indirect"))
+        return false;
+    /* the blocks of the entry being typed (its lines so far and this one) */
+    const char *texts[2] = {S->pending ? S->pending : "", line};
+    for (int t = 0; t < 2; t++)
+        for (const char *p = texts[t]; (p = strstr(p, "block")); p += 5) {
+            if (p > texts[t] && (isalnum((unsigned char)p[-1]) || p[-1] == '_'))
+                continue;
+            size_t k = 5;
+            while (isdigit((unsigned char)p[k]))
+                k++;
+            if (k == 5)
+                continue;
+            char name[24];
+            snprintf(name, sizeof name, "%.*s", (int)k, p);
+            bool dup = false;
+            for (uint32_t i = 0; i < cands.n && !dup; i++)
+                dup = !strcmp(cands.v[i], name);
+            if (!dup)
+                cand("", name);
+        }
+    return cands.n > 0;
+}
+
 static char **complete(const char *text, int start, int end)
 {
     (void)end;
@@ -1202,6 +1260,8 @@ static char **complete(const char *text, int start, int end)
     } else if (*text == ':') {
         for (int i = 0; commands[i]; i++)
             cand("", commands[i]);
+    } else if (context_cands(S, start)) {
+        /* what can stand here: condition codes, blocks */
     } else if (strchr(text, '.')) {
         /* iadd.i3<TAB>: a type after the dot */
         const char *dot = strrchr(text, '.');
