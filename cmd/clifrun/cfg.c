@@ -151,16 +151,21 @@ static void function_graph(FILE *out, unsigned fi, const ir_function *f)
     fputs("  }\n", out);
 }
 
-static void file_graph(FILE *out, const ir_file *file)
+void cli_cfg_graph(FILE *out, const ir_file *file, uint32_t from, uint32_t to)
 {
     fputs("digraph \"", out);
     put_escaped(out, file->path, strlen(file->path));
     fputs("\" {\n  node [shape=record, fontname=\"monospace\", fontsize=10];\n"
           "  edge [fontname=\"monospace\", fontsize=9];\n",
           out);
-    for (uint32_t i = 0; i < file->funcs.n; i++)
+    for (uint32_t i = from; i < to && i < file->funcs.n; i++)
         function_graph(out, i, file->funcs.v[i]);
     fputs("}\n", out);
+}
+
+static void file_graph(FILE *out, const ir_file *file)
+{
+    cli_cfg_graph(out, file, 0, file->funcs.n);
 }
 
 /* Render dot text with Graphviz's dot into path, the format from its

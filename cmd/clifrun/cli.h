@@ -28,6 +28,8 @@ void cli_disassemble(FILE *out, jit_arch arch, const cg_output *o);   /* without
 /* `clifrun cfg [-o OUT] FILE` (cfg.c): the control-flow graphs in dot.
  * Returns the exit status. */
 int cli_cfg_main(int argc, char **argv);
+/* The dot graph of functions [from, to) of file (the REPL's :cfg). */
+void cli_cfg_graph(FILE *out, const ir_file *file, uint32_t from, uint32_t to);
 
 /* Whether calls run in the sandbox: not with --no-sandbox (no_sandbox) or
  * CLIFRUN_NO_SANDBOX=1; if they do and the kernel cannot install seccomp

@@ -909,6 +909,14 @@ static void cmd_list(session *S)
     }
 }
 
+/* :cfg [%f]: the control-flow graph in Graphviz dot, as clifrun cfg. */
+static void cmd_cfg(session *S, const char *arg)
+{
+    int a, b;
+    if (each_func(S, arg, &a, &b))
+        cli_cfg_graph(stdout, &S->file, (uint32_t)a, (uint32_t)b);
+}
+
 static void cmd_print(session *S, const char *arg)
 {
     int a, b;
@@ -963,6 +971,7 @@ static const char help_text[] =
     "  :print [%f]       print a function (or all) as canonical CLIF\n"
     "  :disasm [--clif] [%f]  compile and disassemble a function (or all) for the\n"
     "                    target; --clif: each IR instruction before its code\n"
+    "  :cfg [%f]         the control-flow graph of a function (or all) in Graphviz dot\n"
     "  :target [ARCH [FLAGS] | host]  show or switch the target (calls need the host's)\n"
     "  :set [FLAG=VALUE] show the settings or set one (opt_level=speed ...)\n"
     "  :help             this text\n"
@@ -970,7 +979,7 @@ static const char help_text[] =
     "Ctrl-C stops a running call, or clears the line. Tab completes opcodes, types,\n"
     "function names and commands. History is kept in ~/.clifrun_history.\n";
 
-static const char *const commands[] = {":load", ":list", ":print", ":disasm", ":target",
+static const char *const commands[] = {":load", ":list", ":print", ":disasm", ":cfg", ":target",
                                        ":set", ":help", ":quit", NULL};
 
 static void command(session *S, const char *line)
@@ -992,6 +1001,8 @@ static void command(session *S, const char *line)
         cmd_print(S, arg);
     else if (!strcmp(word, ":disasm") || !strcmp(word, ":d"))
         cmd_disasm(S, arg);
+    else if (!strcmp(word, ":cfg"))
+        cmd_cfg(S, arg);
     else if (!strcmp(word, ":target"))
         cmd_target(S, arg);
     else if (!strcmp(word, ":set"))
