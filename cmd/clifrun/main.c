@@ -333,6 +333,16 @@ static double now(void)
 /* Figures only: the best of several runs of parse + verify. */
 static int cmd_bench(int argc, char **argv)
 {
+    int npaths = 0;
+    for (int i = 0; i < argc; i++) {
+        if (common_opt(argc, argv, i))
+            i++;
+        else if (argv[i][0] == '-' && argv[i][1])
+            return unknown_opt("bench", argv[i]);
+        else
+            argv[npaths++] = argv[i];
+    }
+    argc = npaths;
     if (argc == 0)
         return no_files("bench");
     for (int a = 0; a < argc; a++) {
@@ -1072,6 +1082,8 @@ static int cmd_interpret(int argc, char **argv)
         } else if (!strcmp(o, "-e")) {
             exprs[nexprs++] = v;
             i++;
+        } else if (common_opt(argc, argv, i)) {
+            i++;        /* --target: the interpreter ignores target lines */
         } else if (o[0] == '-' && o[1]) {
             rc = usage_error("unknown option '%s' for clifrun interpret", o);
         } else {
