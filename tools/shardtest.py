@@ -96,4 +96,4 @@ def main(dirs):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:] or ["testdata/interp", "testdata/cli/junit", "testdata/cli/kinds"]))
+    sys.exit(main(sys.argv[1:] or ["testdata/cli/junit", "testdata/cli/kinds", "testdata/interp/report.clif"]))
