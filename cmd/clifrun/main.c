@@ -950,7 +950,7 @@ static int cmd_test(int argc, char **argv)
                 free(files[i]);
         nfiles = k;
     }
-    /* Bazel's XML_OUTPUT_FILE receives the JUnit report when no --output says otherwise */
+    /* Bazel's XML_OUTPUT_FILE receives the JUnit report unless --format junit sends it elsewhere */
     const char *xml_env = getenv("XML_OUTPUT_FILE");
     if (!a.junit && xml_env && *xml_env)
         a.junit = true, a.output = xml_env;
