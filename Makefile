@@ -17,6 +17,7 @@
 #                         every register allocator; any disagreement fails
 #   make fuzz-libfuzzer   build the libFuzzer harnesses (clang, ASan, UBSan) into
 #                         build-libfuzzer/ and run each FUZZ_SECONDS (60) seconds
+#   make cranelift-verifier  Cranelift's verifier and parser filetests (a fetched copy, as data)
 #   make deps             install what a fresh Debian 12 machine lacks (tools/deps.sh)
 #   make install          PREFIX=/usr/local DESTDIR= : binary and man page
 #
@@ -192,6 +193,15 @@ conformance-update: $(BUILD)/clifrun
 roundtrip-suite: $(BUILD)/clifrun
 	@$(TEST_ENV) tools/test.sh roundtrip-suite
 
+# Cranelift's own verifier and parser filetests, read as data from a fetched
+# copy of wasmtime's cranelift/filetests/filetests (never copied into the
+# project): clifrun test runs them, and tools/crfiletests.py judges them
+# again on its own (a second implementation of Cranelift's rules).
+CRANELIFT_FILETESTS ?= ../ref/cranelift/filetests/filetests
+cranelift-verifier: $(BUILD)/clifrun
+	@$(TEST_ENV) $(RUN) $(BUILD)/clifrun test $(CRANELIFT_FILETESTS)/verifier $(CRANELIFT_FILETESTS)/parser
+	@$(TEST_ENV) python3 tools/crfiletests.py $(CRANELIFT_FILETESTS)/verifier $(CRANELIFT_FILETESTS)/parser
+
 # The benchmark driver of tools/bench.sh: compiles and times the workloads.
 $(BUILD)/cgbench: tools/cgbench.c $(LIB_OBJS)
 	$(CC_HOST) $(CFLAGS_BASE) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LIBS)
@@ -258,12 +268,12 @@ clean:
 		build-libfuzzer
 
 help:
-	@sed -n '2,21p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,25p' Makefile | sed 's/^# \{0,1\}//'
 
 -include $(OBJS:.o=.d)
 ifneq ($(filter fuzz-libfuzzer%,$(MAKECMDGOALS)),)
 -include $(FUZZ_LIB_OBJS:.o=.d)
 endif
-.PHONY: all test conformance conformance-baseline conformance-update roundtrip-suite bench deps install uninstall clean help \
+.PHONY: all test conformance conformance-baseline conformance-update roundtrip-suite cranelift-verifier bench deps install uninstall clean help \
 	grammar-check cg-test fuzz fuzz-libfuzzer fuzz-libfuzzer-build
 

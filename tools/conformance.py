@@ -36,7 +36,7 @@ VERBOSE = os.environ.get("V", "") not in ("", "0")
 # the -v line of a file and target: "ok   F [x86_64 has_avx]: 3 passed, 0 failed",
 # "skip F: host can't run s390x programs (4 run lines)"
 LINE_RE = re.compile(r"^(ok  |FAIL|skip) (\S+\.clif)(?: \[([^\]]*)\])?: (.*)$")
-SUMMARY_RE = re.compile(r"^(\d+) passed, (\d+) failed, (\d+) skipped$", re.M)
+SUMMARY_RE = re.compile(r"^(?:cases: )?(\d+) passed, (\d+) failed, (\d+) skipped$", re.M)
 FAIL_RE = re.compile(r"^FAIL (\S+\.clif):(\d+): ")
 ERROR_RE = re.compile(r"^FAIL (\S+\.clif):\d+:\d+: error: (.*)$")
 

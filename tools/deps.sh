@@ -8,7 +8,8 @@
 #   tools/deps.sh              host build: compiler, libffi, readline, capstone, libseccomp,
 #                              python3 (test generators), tmux (REPL tests),
 #                              qemu-user (runs on baseline CPUs: make test's isa
-#                              suite, make conformance-baseline)
+#                              suite, make conformance-baseline);
+#                              optional: graphviz (clifrun cfg -o, its test)
 #   tools/deps.sh --check      only report what is missing; exit 1 if anything is
 #   ARCH=aarch64 tools/deps.sh also the AArch64 cross toolchain, arm64 libraries
 #                              and qemu-user to run the result
@@ -18,7 +19,7 @@ check_only=0
 for arg in "$@"; do
     case $arg in
         --check) check_only=1 ;;
-        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "deps.sh: unknown argument '$arg'" >&2; exit 2 ;;
     esac
 done
@@ -34,8 +35,11 @@ done
 #   python3           the test and benchmark input generators
 #   tmux              driving the REPL in tests
 #   qemu-user         running on a baseline CPU (qemu-x86_64 -cpu Conroe) and AArch64
+#   graphviz          (optional) `dot`: clifrun cfg -o F.svg renders with it, and
+#                     the cfg suite renders clifrun cfg's output (skipped without)
 pkgs=(build-essential pkg-config libffi-dev libreadline-dev libcapstone-dev libseccomp-dev
       clang libclang-rt-dev python3 tmux qemu-user)
+optional=(graphviz)
 
 host_arch=$(uname -m)
 arch=${ARCH:-$host_arch}
@@ -68,16 +72,24 @@ missing=()
 for p in "${pkgs[@]}"; do
     installed "$p" || missing+=("$p")
 done
+opt_missing=()
+for p in "${optional[@]}"; do
+    installed "$p" || opt_missing+=("$p")
+done
 
-if [ ${#missing[@]} -eq 0 ]; then
+if [ ${#missing[@]} -eq 0 ] && { [ ${#opt_missing[@]} -eq 0 ] || [ $check_only = 1 ]; }; then
     echo "deps: all present (${pkgs[*]})"
+    [ ${#opt_missing[@]} -eq 0 ] || echo "deps: optional, missing: ${opt_missing[*]} (clifrun cfg -o needs it)"
     exit 0
 fi
-echo "deps: missing: ${missing[*]}"
 if [ $check_only = 1 ]; then
+    echo "deps: missing: ${missing[*]}"
+    [ ${#opt_missing[@]} -eq 0 ] || echo "deps: optional, missing: ${opt_missing[*]} (clifrun cfg -o needs it)"
     echo "deps: run 'make deps' (or tools/deps.sh) to install them"
     exit 1
 fi
+[ ${#missing[@]} -eq 0 ] || echo "deps: missing: ${missing[*]}"
+[ ${#opt_missing[@]} -eq 0 ] || echo "deps: optional, missing: ${opt_missing[*]} (installed too)"
 
 if [ "$(id -u)" -eq 0 ]; then
     sudo=()
@@ -95,8 +107,16 @@ if [ -n "$foreign" ] && ! dpkg --print-foreign-architectures | grep -qx "$foreig
 fi
 echo "deps: apt-get update"
 "${sudo[@]}" apt-get update -q
-echo "deps: apt-get install -y ${missing[*]}"
-"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
+if [ ${#missing[@]} -ne 0 ]; then
+    echo "deps: apt-get install -y ${missing[*]}"
+    "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
+fi
+# optional: a failure to install it is reported, not fatal
+if [ ${#opt_missing[@]} -ne 0 ]; then
+    echo "deps: apt-get install -y ${opt_missing[*]} (optional)"
+    "${sudo[@]}" apt-get install -y -q --no-install-recommends "${opt_missing[@]}" </dev/null ||
+        echo "deps: could not install the optional ${opt_missing[*]}: clifrun cfg -o will say so" >&2
+fi
 
 still=()
 for p in "${missing[@]}"; do
@@ -106,4 +126,4 @@ if [ ${#still[@]} -ne 0 ]; then
     echo "deps: still missing after install: ${still[*]}" >&2
     exit 1
 fi
-echo "deps: installed ${missing[*]}"
+echo "deps: installed ${missing[*]} ${opt_missing[*]}"

@@ -971,8 +971,9 @@ block0(v0: f64):
 # ---- the rest ---------------------------------------------------------------
 
 def gen_misc():
+    # get_frame_pointer needs preserve_frame_pointers (Cranelift's verifier)
     f = File("x64-misc.clif", "umulhi smulhi bmask, select_spectre_guard, get_frame_pointer,\n"
-             "values live across many instructions.")
+             "values live across many instructions.", "test run\nset preserve_frame_pointers=true\ntarget x86_64\n")
     for op in ("umulhi", "smulhi"):
         for n in TYPES:
             name = "%s_i%d" % (op, n)

@@ -19,6 +19,10 @@ write to stderr
     FILE:LINE:COL: error: MESSAGE
     <the source line LINE, possibly cut to a window around the column>
     <a caret under column COL>
+and nothing else.  A file with several errors announces each on its own line,
+the first lines of the file (or of FILE.expect) in the order clifrun reports
+them (by position); a trailing `; note: MESSAGE` line announces clifrun's
+`FILE: note: MESSAGE` (errors left out).
 A crash (signal, or status >= 128), a hang (TIMEOUT) or any sanitizer report is
 a failure whatever else happened.  A missing binary, a missing directory or an
 empty corpus is a failure too, never a pass.
@@ -39,6 +43,7 @@ BUILD = os.environ.get("BUILD", "build")
 SANITIZER_MARKS = (b"ERROR: AddressSanitizer", b"runtime error:", b"LeakSanitizer",
                    b"ERROR: UndefinedBehaviorSanitizer")
 EXPECT_RE = re.compile(rb"^; error: (\d+):(\d+): (.*?)\r?$")
+NOTE_RE = re.compile(rb"^; note: (.*?)\r?$")
 MAX_QUOTE = 1024      # a quoted line longer than this is not "readable"
 
 
@@ -78,16 +83,17 @@ class Result:
         self.rc, self.out, self.err, self.hung, self.error = rc, out, err, hung, error
 
 
-def run(args, extra_env=None):
+def run(args, extra_env=None, stdin=None):
     """Run clifrun with args under the timeout, in its own process group
-    (extra_env: variables to set for it)."""
+    (extra_env: variables to set for it; stdin: a file for its input)."""
     env = dict(os.environ)
     env.update(extra_env or {})
     env["NO_COLOR"] = "1"
     env["ASAN_OPTIONS"] = ":".join(filter(None, ["detect_leaks=1", env.get("ASAN_OPTIONS")]))
     env["UBSAN_OPTIONS"] = ":".join(filter(None, ["print_stacktrace=1", env.get("UBSAN_OPTIONS")]))
     try:
-        p = subprocess.Popen(RUN + [CLIFRUN] + args, stdin=subprocess.DEVNULL,
+        p = subprocess.Popen(RUN + [CLIFRUN] + args,
+                             stdin=open(stdin, "rb") if stdin else subprocess.DEVNULL,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              env=env, start_new_session=True)
     except OSError as e:
@@ -121,6 +127,22 @@ def abnormal(r):
     return None
 
 
+WARN_RE = re.compile(rb"^.*:\d+:\d+: warning: ")
+
+
+def without_warnings(err):
+    """stderr less the warnings clifrun may print about valid input (each a
+    line, the quoted source line and a caret)."""
+    lines, out, i = err.split(b"\n"), [], 0
+    while i < len(lines):
+        if WARN_RE.match(lines[i]):
+            i += 3
+            continue
+        out.append(lines[i])
+        i += 1
+    return b"\n".join(out).strip(b"\n")
+
+
 def stderr_head(r, n=4):
     return [f"stderr: {show(l)}" for l in r.err.splitlines()[:n]]
 
@@ -142,22 +164,33 @@ def corpus(suite, dirs, required=True):
 
 
 def expectation(path):
-    """(line, col, message) from FILE.expect or the first line, or an error string."""
+    """[(line, col, message)] (col 0 and line 0: a note) from FILE.expect or
+    the leading lines, or an error string."""
     side = path + ".expect"
     if os.path.exists(side):
         with open(side, "rb") as f:
-            first = f.read().split(b"\n", 1)[0]
+            lines = f.read().split(b"\n")
         where = side
     else:
         with open(path, "rb") as f:
-            first = f.readline(4096).rstrip(b"\n")
+            lines = [f.readline(4096).rstrip(b"\n") for _ in range(64)]
         where = "first line"
-    m = EXPECT_RE.match(first)
-    if not m:
-        return f"no expectation: {where} is not '; error: LINE:COL: MESSAGE' ({show(first, 80)})"
-    if int(m.group(1)) < 1 or int(m.group(2)) < 1:
-        return f"bad expectation in {where}: LINE and COL count from 1"
-    return int(m.group(1)), int(m.group(2)), m.group(3)
+    out = []
+    for l in lines:
+        m = EXPECT_RE.match(l)
+        n = NOTE_RE.match(l)
+        if m:
+            if int(m.group(1)) < 1 or int(m.group(2)) < 1:
+                return f"bad expectation in {where}: LINE and COL count from 1"
+            out.append((int(m.group(1)), int(m.group(2)), m.group(3)))
+        elif n and out:
+            out.append((0, 0, n.group(1)))
+            break
+        else:
+            break
+    if not out:
+        return f"no expectation: {where} is not '; error: LINE:COL: MESSAGE' ({show(lines[0] if lines else b'', 80)})"
+    return out
 
 
 def check_quote(src_line, quote, caret_line, col):
@@ -210,32 +243,46 @@ def errors(argv):
         if isinstance(exp, str):
             suite.fail(path, exp)
             continue
-        line, col, msg = exp
         r = run(["check", path])
         bad = abnormal(r)
         if bad:
             suite.fail(path, *bad)
             continue
-        want = f"{path}:{line}:{col}: error: ".encode() + msg
         errs = r.err.split(b"\n")
-        got = errs[0] if errs else b""
-        details = [f"expected: {show(want)}", f"got:      {show(got)}"]
-        if r.rc != 2:
-            suite.fail(path, f"exit status {r.rc}, expected 2", details)
-            continue
-        if got != want:
-            suite.fail(path, "wrong diagnostic", details)
-            continue
-        if len(errs) < 3:
-            suite.fail(path, "no quoted line and caret after the diagnostic", stderr_head(r))
-            continue
+        if errs and errs[-1] == b"":
+            errs.pop()
         with open(path, "rb") as f:
             src_lines = f.read().split(b"\n")
-        src_line = src_lines[line - 1] if line <= len(src_lines) else None
-        why = ("the file has no line %d" % line if src_line is None
-               else check_quote(src_line, errs[1], errs[2], col))
+        why, details, at = None, [], 0
+        for line, col, msg in exp:
+            if line == 0:
+                want = f"{path}: note: ".encode() + msg
+            else:
+                want = f"{path}:{line}:{col}: error: ".encode() + msg
+            got = errs[at] if at < len(errs) else b"<nothing>"
+            if got != want:
+                why = "wrong diagnostic" if at == 0 else f"wrong diagnostic #{len([e for e in exp if e[0]][:at // 3]) + 1}"
+                details = [f"expected: {show(want)}", f"got:      {show(got)}"]
+                break
+            if line == 0:
+                at += 1
+                continue
+            if at + 2 >= len(errs):
+                why, details = "no quoted line and caret after the diagnostic", stderr_head(r)
+                break
+            src_line = src_lines[line - 1] if line <= len(src_lines) else None
+            q = ("the file has no line %d" % line if src_line is None
+                 else check_quote(src_line, errs[at + 1], errs[at + 2], col))
+            if q:
+                why, details = q, [f"line {line}: {show(src_line or b'')}"] + stderr_head(r, 3)
+                break
+            at += 3
+        if not why and r.rc != 2:
+            why, details = f"exit status {r.rc}, expected 2", stderr_head(r)
+        if not why and at < len(errs):
+            why, details = "more output than the expected diagnostics", [f"then:     {show(errs[at])}"]
         if why:
-            suite.fail(path, why, [f"line {line}: {show(src_line or b'')}"] + stderr_head(r, 3))
+            suite.fail(path, why, details)
             continue
         suite.ok(path)
     for path in corpus(suite, ok_dirs):
@@ -270,7 +317,7 @@ def roundtrip(argv):
         if bad:
             suite.fail(path, *bad)
             continue
-        if r.rc != 0 or r.err:
+        if r.rc != 0 or without_warnings(r.err):
             suite.fail(path, f"print failed (exit status {r.rc})", stderr_head(r))
             continue
         with open(path, "rb") as f:
@@ -315,7 +362,7 @@ def roundtrip(argv):
             if bad:
                 suite.fail(path, "check: " + bad[0], bad[1])
                 continue
-            if r3.rc != 0 or r3.err:
+            if r3.rc != 0 or without_warnings(r3.err):
                 suite.fail(path, f"check rejected it (exit status {r3.rc})", stderr_head(r3))
                 continue
         suite.ok(path)

@@ -224,7 +224,7 @@ def check_stop(suite, tmp, sig):
         return
     text = out.decode("utf-8", "replace")
     want = f"clifrun test: stopped by {name}: 2 files cut short, 2 not run (of 4)"
-    ok = want in text and re.search(r"^\d+ passed, \d+ failed, \d+ skipped$", text, re.M)
+    ok = want in text and re.search(r"^(?:cases: )?\d+ passed, \d+ failed, \d+ skipped$", text, re.M)
     left = wait_for(lambda: not alive(kids) or None, 10)
     if ok and p.returncode == 128 + sig and left:
         suite.ok(f"{name}: workers stopped, partial summary, status {128 + sig}")
@@ -261,7 +261,7 @@ def check_totals(suite, tmp):
         os.killpg(p.pid, signal.SIGKILL)
         out, err = p.communicate()
     text = out.decode("utf-8", "replace")
-    m = re.search(r"^(\d+) passed, (\d+) failed, (\d+) skipped$", text, re.M)
+    m = re.search(r"^(?:cases: )?(\d+) passed, (\d+) failed, (\d+) skipped$", text, re.M)
     if not m or len(killed) != 2:
         suite.fail("totals", f"no summary or workers not killed ({len(killed)})",
                    [harness.show(out), harness.show(err)])

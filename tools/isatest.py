@@ -257,7 +257,7 @@ def baseline_runs(suite, arch, files):
             continue
         out = r.out.decode("utf-8", "replace")
         fails = [l for l in out.split("\n") if l.startswith("FAIL")]
-        summary = re.findall(r"^(\d+) passed, (\d+) failed, (\d+) skipped$", out, re.M)
+        summary = re.findall(r"^(?:cases: )?(\d+) passed, (\d+) failed, (\d+) skipped$", out, re.M)
         bare = re.compile(r"^(ok  |FAIL|skip) (\S+) \[" + arch + r"\]: ")
         not_run = [l for l in out.split("\n") if bare.match(l) and not l.startswith("ok")]
         ran = {bare.match(l).group(2) for l in out.split("\n") if bare.match(l) and l.startswith("ok")}

@@ -17,7 +17,7 @@
    under qemu (RUN), one with "# only-if-emulated" everywhere else.
 
    A line "~ REGEX" matches one output line by regular expression; "# ..."
-   lines are comments.  Trap offsets are compared as "+OFF"
+   lines are comments.  A last word `<FILE` feeds FILE to standard input.  Trap offsets are compared as "+OFF"
    ("int_divz at %f+0x1c" is read as "int_divz at %f+OFF"), as they change
    with the code generator.  A transcript with a "# skip-if-unsupported"
    line is skipped, saying why, when the output shows that the code
@@ -25,8 +25,9 @@
 2. Every DIR/*.clif without a transcript must pass `clifrun test` (one
    parallel run; each file is a case).  --transcripts DIR: only part 1.
 3. --junit DIR: `clifrun test --format junit` over DIR, to a file and to
-   stdout; both must parse as XML (python's parser) and agree with the text
-   summary.
+   stdout; both must parse as XML (python's parser), agree with the text
+   summary (failed = failures + errors, skipped alike), have an <error>
+   (a file that does not read) and measured times.
 
 Every expected output is written by hand from the semantics, never copied
 from clifrun unchecked.  Environment as tools/harness.py (CLIFRUN, RUN,
@@ -46,7 +47,7 @@ from harness import Suite, abnormal, run, show  # noqa: E402
 
 ARCHES = ("x86_64", "aarch64")
 OFFSET_RE = re.compile(r"((?:%[A-Za-z0-9_]+|u[0-9]+:[0-9]+)\+)0x[0-9a-f]+")
-SUMMARY_RE = re.compile(r"^(\d+) passed, (\d+) failed, (\d+) skipped$", re.M)
+SUMMARY_RE = re.compile(r"^(?:cases: )?(\d+) passed, (\d+) failed, (\d+) skipped$", re.M)
 
 
 def host_arch():
@@ -99,6 +100,8 @@ def blocks(path):
                 env[k] = v
             if not words or words[0] != "clifrun":
                 raise ValueError(f"{path}:{i}: a command must start with `clifrun`")
+            if len(words) > 1 and words[-1].startswith("<") and len(words[-1]) > 1:
+                env["<stdin>"] = words.pop()[1:]     # `< FILE`-less redirect: standard input
             cur = (i, words[1:], [], env)
             out.append(cur)
         elif cur is None:
@@ -150,7 +153,9 @@ def check_transcript(suite, path):
         return
     for line, args, exp, env in bs:
         what = f"{path}:{line}"
-        r = run(args, env)
+        env = dict(env)
+        stdin = env.pop("<stdin>", None)
+        r = run(args, env, stdin=stdin)
         bad = abnormal(r)
         if bad:
             suite.fail(what, *bad)
@@ -211,20 +216,27 @@ def check_plain(suite, files):
 
 
 def junit_counts(xml_bytes):
+    """(tests, failures, errors, skipped, time of the testcases) of a report
+    whose counts agree at every level."""
     root = ET.fromstring(xml_bytes)
     if root.tag != "testsuites":
         raise ValueError(f"root element <{root.tag}>, not <testsuites>")
-    t = f = s = 0
+    t = f = e = s = 0
+    secs = 0.0
     for ts in root.findall("testsuite"):
         cases = ts.findall("testcase")
         cf = sum(1 for c in cases if c.find("failure") is not None)
+        ce = sum(1 for c in cases if c.find("error") is not None)
         cs = sum(1 for c in cases if c.find("skipped") is not None)
-        if (int(ts.get("tests")), int(ts.get("failures")), int(ts.get("skipped"))) != (len(cases), cf, cs):
+        got = (int(ts.get("tests")), int(ts.get("failures")), int(ts.get("errors")), int(ts.get("skipped")))
+        if got != (len(cases), cf, ce, cs):
             raise ValueError(f"testsuite {ts.get('name')}: its counts disagree with its testcases")
-        t, f, s = t + len(cases), f + cf, s + cs
-    if (int(root.get("tests")), int(root.get("failures")), int(root.get("skipped"))) != (t, f, s):
+        secs += sum(float(c.get("time")) for c in cases)
+        t, f, e, s = t + len(cases), f + cf, e + ce, s + cs
+    if (int(root.get("tests")), int(root.get("failures")), int(root.get("errors")),
+            int(root.get("skipped"))) != (t, f, e, s):
         raise ValueError("<testsuites> counts disagree with the testcases")
-    return t, f, s
+    return t, f, e, s, secs
 
 
 def check_junit(suite, d):
@@ -249,7 +261,7 @@ def check_junit(suite, d):
                     data = f.read()
             else:
                 data = r.out
-            t, f, s = junit_counts(data)
+            t, f, e, s, secs = junit_counts(data)
         except (OSError, ET.ParseError, ValueError, TypeError) as e:
             suite.fail(name, f"not valid JUnit XML: {e}")
             continue
@@ -257,14 +269,17 @@ def check_junit(suite, d):
             suite.fail(name, "no summary line in the text report")
             continue
         passed, failed, skipped = map(int, m.groups())
-        # each run line is a testcase; a file that fails without run lines
-        # to blame is one failed testcase, counted as one failed line
-        if (passed + failed, failed) != (t - s, f) or r.rc != (1 if failed else 0):
-            suite.fail(name, f"JUnit says {t} tests, {f} failures, {s} skipped; the report "
+        # each run line is a testcase; a file that does not read is one
+        # <error> testcase; the text report counts errors as failed
+        if (passed, failed, skipped) != (t - f - e - s, f + e, s) or r.rc != (1 if failed else 0):
+            suite.fail(name, f"JUnit says {t} tests, {f} failures, {e} errors, {s} skipped; the report "
                              f"{passed} passed, {failed} failed, {skipped} skipped; exit status {r.rc}")
             continue
-        if f == 0 or s == 0 or t - f - s == 0:
-            suite.fail(name, "the junit corpus should have passes, failures and skips")
+        if f == 0 or e == 0 or s == 0 or t - f - e - s == 0:
+            suite.fail(name, "the junit corpus should have passes, failures, errors and skips")
+            continue
+        if not secs > 0:
+            suite.fail(name, "every testcase takes no time: times are not measured")
             continue
         suite.ok(name)
 

@@ -26,6 +26,8 @@
 #                      for both targets, checked, linked with C mains and run (the
 #                      other architecture's under qemu; skipped, saying why, without it)
 #         repl         tools/repltest.sh: the REPL driven in tmux as a person uses it
+#         cfg          tools/cfgtest.py: `clifrun cfg` of files of testdata/cli, bugs, run
+#                      rendered by Graphviz's dot (skipped, saying why, without it)
 #         isa          tools/isatest.py: bare target lines get baseline code (SSE2,
 #                      ARMv8.0): testdata disassembled for both targets, and run
 #                      under qemu's baseline CPUs (Conroe, qemu64,-sse3; cortex-a53)
@@ -33,7 +35,9 @@
 #                      campaign, `reduce --until` and reduce's refusals (testdata/fuzz)
 #         harness      tools/hygiene.py: clifrun test's workers die with it, stop on
 #                      SIGINT/SIGTERM with a partial summary, exact totals after a
-#                      worker dies
+#                      worker dies; tools/shardtest.py: --shard K/N and Bazel's
+#                      TEST_TOTAL_SHARDS/TEST_SHARD_INDEX slices add up to the
+#                      whole, TEST_SHARD_STATUS_FILE, XML_OUTPUT_FILE
 #         oom          tools/oomtest.py: a ulimit -v sweep (exit 0, 2 or 3 with
 #                      "clifrun: out of memory", never a signal), writes to /dev/full
 #         libfuzzer    tools/libfuzzer.sh replay: every input the libFuzzer harnesses
@@ -47,7 +51,7 @@
 #                      --conformance), and the suite disassembled for bare targets
 #         roundtrip-suite  tools/roundtrip.sh --check on the same suite
 # Default: errors roundtrip grammar generated unit run opt object isa repl fuzz harness oom
-# libfuzzer.  Environment: BUILD (build), CLIFRUN ($BUILD/clifrun),
+# cfg libfuzzer.  Environment: BUILD (build), CLIFRUN ($BUILD/clifrun),
 # RUN (prefix, e.g. qemu-aarch64 -L /usr/aarch64-linux-gnu), SHARED (../shared), V=1.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -56,7 +60,7 @@ SHARED=${SHARED:-../shared}
 export BUILD CLIFRUN=${CLIFRUN:-$BUILD/clifrun} RUN=${RUN:-}
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(errors roundtrip grammar generated unit run opt object isa repl fuzz harness oom libfuzzer)
+[ ${#suites[@]} -gt 0 ] || suites=(errors roundtrip grammar generated unit run opt object isa repl fuzz harness oom cfg libfuzzer)
 
 mkdir -p "$BUILD/test"
 TEST_COUNTS=$BUILD/test/counts
@@ -132,7 +136,9 @@ for s in "${suites[@]}"; do
         unit)        tools/unittest.sh ;;
         repl)        tools/repltest.sh ;;
         fuzz)        python3 tools/fuzztest.py testdata/fuzz ;;
-        harness)     python3 tools/hygiene.py ;;
+        cfg)         python3 tools/cfgtest.py testdata/cli/cfg.clif testdata/cli/disasm.clif testdata/bugs \
+                         testdata/run/example.clif testdata/run/x64-control.clif testdata/run/a64-exn.clif ;;
+        harness)     python3 tools/hygiene.py; python3 tools/shardtest.py ;;
         oom)         python3 tools/oomtest.py ;;
         libfuzzer)   tools/libfuzzer.sh replay ;;
         *)           echo "test.sh: unknown suite '$s'" >&2; false ;;

@@ -13,9 +13,23 @@
  * or empty (no-color.org). */
 bool cli_use_color(void);
 
-/* Capstone's listing of one compiled function, with its relocations and
- * trap sites (clifrun compile -D, the REPL's :disasm). */
-void cli_disassemble(FILE *out, jit_arch arch, const cg_output *o);
+/* The reader's warnings about file (run lines naming another function). */
+void cli_warnings(FILE *out, const ir_file *file);
+
+/* Capstone's listing of one compiled function (clifrun compile -D, the
+ * REPL's :disasm): offsets, bytes, instructions; data in the code as data
+ * (.long, .quad) and the code after it decoded again; with fn, block labels
+ * and branch targets named by block; relocations and trap sites; with
+ * CLI_DIS_CLIF, each IR instruction before the code produced for it. */
+enum { CLI_DIS_CLIF = 1 };
+void cli_disassemble_fn(FILE *out, jit_arch arch, const cg_output *o, const ir_function *fn, unsigned flags);
+void cli_disassemble(FILE *out, jit_arch arch, const cg_output *o);   /* without fn */
+
+/* `clifrun cfg [-o OUT] FILE` (cfg.c): the control-flow graphs in dot.
+ * Returns the exit status. */
+int cli_cfg_main(int argc, char **argv);
+/* The dot graph of functions [from, to) of file (the REPL's :cfg). */
+void cli_cfg_graph(FILE *out, const ir_file *file, uint32_t from, uint32_t to);
 
 /* Whether calls run in the sandbox: not with --no-sandbox (no_sandbox) or
  * CLIFRUN_NO_SANDBOX=1; if they do and the kernel cannot install seccomp
@@ -37,6 +51,9 @@ typedef struct repl_opts {
     jit_arch arch;          /* --target, JIT_ARCH_HOST if not given */
     bool spread;            /* --jit-spread */
     bool sandbox;           /* calls run sandboxed (cli_sandbox said yes) */
+    const char *const *sets;/* --set NAME=VALUE: the session's first settings */
+    unsigned nsets;
+    const char *target;     /* --target with flags: the session's target line, or NULL */
 } repl_opts;
 /* Returns the exit status: 0 after :quit or end of input, 2 if it cannot start. */
 int repl_main(const repl_opts *o);

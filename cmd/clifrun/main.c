@@ -22,25 +22,32 @@
 #include "verify.h"
 
 static const char usage[] =
-    "usage: clifrun [OPTIONS] FILE          run FILE's run and print lines (or %main)\n"
+    "usage: clifrun [OPTIONS] FILE...       run each FILE's run and print lines (or %main)\n"
+    "       clifrun run [OPTIONS] FILE...   the same\n"
     "       clifrun -e '%f(1, 2)' ... FILE  call functions of FILE and print the results\n"
     "       clifrun [-i] [OPTIONS] [FILE]   the REPL, after loading FILE (:help\n"
     "                                       inside); `clifrun` alone on a tty too\n"
     "       clifrun COMMAND [OPTIONS] ARGS...\n"
+    "       clifrun help [COMMAND]         this help, or one command's\n"
+    "A FILE of `-` is standard input.  Options go anywhere after the command;\n"
+    "an argument that starts with `-` is an option, never a file name.\n"
     "\n"
     "Commands:\n"
-    "  test FILE|DIR...  run Cranelift filetests (`test run` and `test interpret`\n"
-    "                    files; directories are searched for *.clif); ends with\n"
+    "  test FILE|DIR...  run Cranelift filetests (`test run`, `interpret`, `verifier`,\n"
+    "                    `cat`, `print-cfg`; other kinds skip, saying why;\n"
+    "                    directories are searched for *.clif); ends with\n"
     "                    `N passed, N failed, N skipped`\n"
     "  interpret FILE... run FILE's run and print lines through the interpreter\n"
     "                    (Cranelift's semantics, no code generated; any host, target\n"
     "                    lines ignored); --timeout and -e as for running\n"
-    "  print FILE        parse, verify and print FILE as canonical CLIF\n"
-    "  optimize FILE     print FILE's functions as opt_level=speed optimizes them\n"
+    "  print FILE...     parse, verify and print each FILE as canonical CLIF\n"
+    "  optimize FILE...  print the functions as opt_level=speed optimizes them\n"
     "                    (--passes promote,fold,strength,gvn,mem,licm,dce: only those)\n"
     "  check FILE...     parse and verify each FILE; print nothing on success\n"
     "  bench FILE...     time parsing and verifying each FILE (MB/s, functions/s)\n"
-    "  compile FILE      compile each function; print its code size (-D: disassembly;\n"
+    "  cfg FILE...       the control-flow graph of each function in Graphviz dot\n"
+    "                    (-o F.svg, .png, .pdf: rendered by Graphviz's dot)\n"
+    "  compile FILE...   compile each function; print its code size (-D: disassembly;\n"
     "                    -o F.o: write a relocatable ELF object for the target instead)\n"
     "  fuzz              random programs, each through the reference and the JIT with\n"
     "                    every register allocator; disagreements are reduced and\n"
@@ -56,11 +63,19 @@ static const char usage[] =
     "  -i                the REPL: define functions, call them, :load, :disasm ...\n"
     "                    (:help inside); its calls have no time limit but --timeout's\n"
     "  -e INVOCATION     call `%f(args)` (or `u0:N(args)`, the N-th function); with\n"
-    "                    `== value` it is checked like a run line; repeatable\n"
+    "                    `== value` it is checked like a run line; repeatable;\n"
+    "                    floats in decimal (1.5) or hex (0x1.8p0)\n"
     "  --timeout S       fail a call that runs longer than S seconds (default 10; 0: none)\n"
-    "  --target ARCH     x86_64 or aarch64: the target lines (and code) to use; only\n"
-    "                    the host's architecture can run (default: the host);\n"
-    "                    (compile) the code to generate\n"
+    "  --target ARCH     x86_64 or aarch64 (or a triple, x86_64-unknown-linux-gnu):\n"
+    "                    the file's target lines (and code) to use; only the host's\n"
+    "                    architecture can run (default: the host); (compile) the code\n"
+    "                    to generate\n"
+    "  --target 'ARCH FLAG...'  a target line used instead of the file's: ISA flags\n"
+    "                    and presets ('x86_64 has_avx2', 'x86_64 x86-64-v3',\n"
+    "                    'aarch64 has_lse'); every command, the REPL too\n"
+    "  --set NAME=VALUE  a `set` line after the file's own (opt_level=speed,\n"
+    "                    preserve_frame_pointers ...), for each of its target lines;\n"
+    "                    repeatable; every command, the REPL too\n"
     "  --jit-spread      place every module > 4 GiB from the others and from host\n"
     "                    code, so every call between them goes through a stub\n"
     "                    (the same as CLIFRUN_JIT_SPREAD=1)\n"
@@ -78,8 +93,17 @@ static const char usage[] =
     "  --format FMT      (test) text (default) or junit: JUnit XML on standard output\n"
     "                    (the text report then goes to standard error)\n"
     "  --output F        (test) write the JUnit XML to F instead\n"
+    "  --shard K/N       (test) only the K-th of N slices of the files (every N-th\n"
+    "                    of the sorted list, from the K-th): N runs cover all once;\n"
+    "                    Bazel's TEST_TOTAL_SHARDS/TEST_SHARD_INDEX do the same,\n"
+    "                    TEST_SHARD_STATUS_FILE is touched, XML_OUTPUT_FILE gets\n"
+    "                    the JUnit report\n"
     "  --no-verify       (print) skip the verifier\n"
-    "  -D                (compile) disassemble, with relocations and trap sites\n"
+    "  --as-cranelift    (print) as Cranelift's Display writes it, for comparing:\n"
+    "                    a symbol's user name as userextnameN (does not read back)\n"
+    "  -D                (compile) disassemble: bytes, block labels, branch targets,\n"
+    "                    relocations, trap sites, jump tables and constants as data\n"
+    "  --clif            (compile) -D with each IR instruction before its code\n"
     "  -h, --help        show this help\n"
     "  --version         show the version\n"
     "\n"
@@ -91,6 +115,69 @@ static const char usage[] =
     "Exit status: 0 success, 1 failed run lines or tests (fuzz: disagreements),\n"
     "2 bad input, usage or a failed write, 3 out of memory.\n";
 
+/* --set and --target, taken from anywhere after the command for every
+ * command: --set values are checked with Cranelift's words and removed
+ * from argv; a --target with ISA flags or presets becomes the target line
+ * of every file loaded (ft_set_overrides) and its value in argv becomes
+ * the bare architecture, which each command's own --target reads. */
+static const char **cli_sets;
+static unsigned cli_nsets;
+static char cli_arch[32];
+static const char *cli_target;  /* --target with flags, or NULL */
+
+static int take_global_opts(int *argc, char **argv)
+{
+    const char *target = NULL;
+    int k = 0;
+    cli_sets = ir_xcalloc((size_t)*argc + 1, sizeof *cli_sets);
+    for (int i = 0; i < *argc; i++) {
+        const char *o = argv[i];
+        if (!strcmp(o, "-e") || !strcmp(o, "--output") || !strcmp(o, "-o") || !strcmp(o, "--passes")) {
+            argv[k++] = argv[i];        /* a value that is not an option */
+            if (i + 1 < *argc)
+                argv[k++] = argv[++i];
+            continue;
+        }
+        const char *v = !strncmp(o, "--set=", 6) ? o + 6 : NULL;
+        if (!strcmp(o, "--set") || v) {
+            if (!v && i + 1 >= *argc) {
+                fputs("clifrun: --set needs NAME=VALUE\n", stderr);
+                return 2;
+            }
+            v = v ? v : argv[++i];
+            const char *eq = strchr(v, '=');
+            char name[128], msg[300];
+            snprintf(name, sizeof name, "%.*s", eq ? (int)(eq - v) : (int)strlen(v), v);
+            if (cg_check_setting(name, eq ? eq + 1 : NULL, false, msg, sizeof msg) < 0) {
+                fprintf(stderr, "clifrun: error: --set %s: %s\n", v, msg);
+                return 2;
+            }
+            cli_sets[cli_nsets++] = v;
+            continue;
+        }
+        if (!strcmp(o, "--target") && i + 1 < *argc) {
+            const char *t = argv[i + 1];
+            size_t n = strcspn(t, " \t-");
+            snprintf(cli_arch, sizeof cli_arch, "%.*s", (int)n, t);
+            if (!strcmp(cli_arch, "amd64"))
+                strcpy(cli_arch, "x86_64");
+            else if (!strcmp(cli_arch, "arm64"))
+                strcpy(cli_arch, "aarch64");
+            if (t[strcspn(t, " \t")])      /* flags: a target line of its own */
+                target = t;
+            argv[k++] = argv[i++];
+            argv[k++] = cli_arch;
+            continue;
+        }
+        argv[k++] = argv[i];
+    }
+    *argc = k;
+    argv[k] = NULL;
+    cli_target = target;
+    ft_set_overrides(cli_sets, cli_nsets, target);
+    return 0;
+}
+
 /* A process sandboxed for good (--modules) ends without exit handlers: a
  * sanitizer's leak check at exit needs system calls the sandbox blocks. */
 static bool sandboxed_here;
@@ -99,46 +186,71 @@ static bool sandboxed_here;
 static bool load(const char *path, ir_file *file, char **src, bool verify)
 {
     ir_diag d;
-    if (ft_load(file, path, src, verify, &d))
+    bool ok = ft_load(file, path, src, verify, &d);
+    cli_warnings(stderr, file);
+    if (ok)
         return true;
     ir_diag_print(stderr, &d, cli_use_color());
     return false;
 }
 
+/* An option every command takes (--target ARCH, handled by
+ * take_global_opts and the commands that compile): how many arguments. */
+static int common_opt(int argc, char **argv, int i)
+{
+    return !strcmp(argv[i], "--target") && i + 1 < argc ? 2 : 0;
+}
+
+static int unknown_opt(const char *cmd, const char *o)
+{
+    fprintf(stderr, "clifrun %s: unknown option '%s' (clifrun help %s)\n", cmd, o, cmd);
+    return 2;
+}
+
+static int no_files(const char *cmd)
+{
+    fprintf(stderr, "clifrun %s: no file given (clifrun help %s)\n", cmd, cmd);
+    return 2;
+}
+
 static int cmd_print(int argc, char **argv)
 {
     bool verify = true;
-    const char *path = NULL;
+    int npaths = 0, rc = 0;
     for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--no-verify"))
+        int k = common_opt(argc, argv, i);
+        if (k)
+            i += k - 1;
+        else if (!strcmp(argv[i], "--no-verify"))
             verify = false;
-        else if (!path)
-            path = argv[i];
-        else {
-            fputs("clifrun print: one file at a time\n", stderr);
-            return 2;
-        }
+        else if (!strcmp(argv[i], "--as-cranelift"))
+            ir_print_set_cranelift_display(true);
+        else if (argv[i][0] == '-' && argv[i][1])
+            return unknown_opt("print", argv[i]);
+        else
+            argv[npaths++] = argv[i];
     }
-    if (!path) {
-        fputs(usage, stderr);
-        return 2;
+    if (!npaths)
+        return no_files("print");
+    for (int i = 0; i < npaths; i++) {
+        ir_file file;
+        char *src;
+        if (load(argv[i], &file, &src, verify))
+            ir_print_file(stdout, &file);
+        else
+            rc = 2;
+        ir_file_free(&file);
+        free(src);
     }
-    ir_file file;
-    char *src;
-    int rc = 0;
-    if (load(path, &file, &src, verify))
-        ir_print_file(stdout, &file);
-    else
-        rc = 2;
-    ir_file_free(&file);
-    free(src);
     return rc;
 }
 
 /* clifrun optimize: the IR lib/opt makes at opt_level=speed, verified. */
+static int optimize_file(const char *path, unsigned passes);
+
 static int cmd_optimize(int argc, char **argv)
 {
-    const char *path = NULL;
+    int npaths = 0;
     bool force;
     unsigned passes = opt_default_passes(&force);
     if (force && !passes)
@@ -150,17 +262,26 @@ static int cmd_optimize(int argc, char **argv)
                         "(promote, fold, strength, gvn, mem, licm, dce, speed, none)\n", argv[i]);
                 return 2;
             }
-        } else if (!path && argv[i][0] != '-') {
-            path = argv[i];
+        } else if (common_opt(argc, argv, i)) {
+            i++;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            return unknown_opt("optimize", argv[i]);
         } else {
-            fputs("clifrun optimize: one file at a time (and --passes LIST)\n", stderr);
-            return 2;
+            argv[npaths++] = argv[i];
         }
     }
-    if (!path) {
-        fputs(usage, stderr);
-        return 2;
+    if (!npaths)
+        return no_files("optimize");
+    int rc = 0;
+    for (int i = 0; i < npaths; i++) {
+        int r = optimize_file(argv[i], passes);
+        rc = r > rc ? r : rc;
     }
+    return rc;
+}
+
+static int optimize_file(const char *path, unsigned passes)
+{
     ir_file file;
     char *src;
     int rc = 0;
@@ -170,7 +291,7 @@ static int cmd_optimize(int argc, char **argv)
         return 2;
     }
     for (uint32_t i = 0; i < file.funcs.n && !rc; i++) {
-        ir_diag d = {.file = path, .src = src, .len = strlen(src)};
+        ir_diag d = {.file = file.path, .src = src, .len = strlen(src)};
         ir_diag vd = d;
         if (!opt_run(file.funcs.v[i], passes, &d)) {
             ir_diag_print(stderr, &d, cli_use_color());
@@ -190,12 +311,18 @@ static int cmd_optimize(int argc, char **argv)
 
 static int cmd_check(int argc, char **argv)
 {
-    if (argc == 0) {
-        fputs(usage, stderr);
-        return 2;
-    }
-    int rc = 0;
+    int npaths = 0, rc = 0;
     for (int i = 0; i < argc; i++) {
+        if (common_opt(argc, argv, i))
+            i++;
+        else if (argv[i][0] == '-' && argv[i][1])
+            return unknown_opt("check", argv[i]);
+        else
+            argv[npaths++] = argv[i];
+    }
+    if (npaths == 0)
+        return no_files("check");
+    for (int i = 0; i < npaths; i++) {
         ir_file file;
         char *src;
         if (!load(argv[i], &file, &src, true))
@@ -216,10 +343,18 @@ static double now(void)
 /* Figures only: the best of several runs of parse + verify. */
 static int cmd_bench(int argc, char **argv)
 {
-    if (argc == 0) {
-        fputs(usage, stderr);
-        return 2;
+    int npaths = 0;
+    for (int i = 0; i < argc; i++) {
+        if (common_opt(argc, argv, i))
+            i++;
+        else if (argv[i][0] == '-' && argv[i][1])
+            return unknown_opt("bench", argv[i]);
+        else
+            argv[npaths++] = argv[i];
     }
+    argc = npaths;
+    if (argc == 0)
+        return no_files("bench");
     for (int a = 0; a < argc; a++) {
         size_t len;
         char *src = ft_read_file(argv[a], &len);
@@ -266,26 +401,31 @@ static int cmd_bench(int argc, char **argv)
     return 0;
 }
 
+static int compile_file(const char *path, jit_arch arch, const char *out, bool disasm, bool clif);
+
 static int cmd_compile(int argc, char **argv)
 {
-    const char *path = NULL, *arch_name = NULL, *out = NULL;
-    bool disasm = false;
+    const char *arch_name = NULL, *out = NULL;
+    bool disasm = false, clif = false;
+    int npaths = 0;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "-D"))
             disasm = true;
+        else if (!strcmp(argv[i], "--clif"))
+            disasm = clif = true;
         else if (!strcmp(argv[i], "-o") && i + 1 < argc)
             out = argv[++i];
         else if (!strcmp(argv[i], "--target") && i + 1 < argc)
             arch_name = argv[++i];
-        else if (!path)
-            path = argv[i];
-        else {
-            fputs("clifrun compile: one file at a time\n", stderr);
-            return 2;
-        }
+        else if (argv[i][0] == '-' && argv[i][1])
+            return unknown_opt("compile", argv[i]);
+        else
+            argv[npaths++] = argv[i];
     }
-    if (!path) {
-        fputs(usage, stderr);
+    if (!npaths)
+        return no_files("compile");
+    if (out && npaths > 1) {
+        fputs("clifrun compile: -o writes the object of one file\n", stderr);
         return 2;
     }
     jit_arch arch = jit_host_arch();
@@ -297,6 +437,16 @@ static int cmd_compile(int argc, char **argv)
         fprintf(stderr, "clifrun compile: unknown target '%s' (x86_64 or aarch64)\n", arch_name);
         return 2;
     }
+    int rc = 0;
+    for (int i = 0; i < npaths; i++) {
+        int r = compile_file(argv[i], arch, out, disasm, clif);
+        rc = r > rc ? r : rc;
+    }
+    return rc;
+}
+
+static int compile_file(const char *path, jit_arch arch, const char *out, bool disasm, bool clif)
+{
     ir_file file;
     char *src;
     int rc = 0;
@@ -314,7 +464,7 @@ static int cmd_compile(int argc, char **argv)
     /* without one, the baseline with every `set` line */
     if (ti < file.targets.n ? !cg_target_from_file(&t, &file, ti, &d)
                             : !cg_apply_settings(&t, &file, file.settings.n, &d)) {
-        d.file = path, d.src = src, d.len = strlen(src);
+        d.file = file.path, d.src = src, d.len = strlen(src);
         ir_diag_print(stderr, &d, cli_use_color());
         rc = 2;
     }
@@ -332,7 +482,7 @@ static int cmd_compile(int argc, char **argv)
         char name[128];
         printf("%%%s: %u bytes\n", cg_symbol_name(file.funcs.v[i], name, sizeof name), o.code.n);
         if (disasm)
-            cli_disassemble(stdout, arch, &o);
+            cli_disassemble_fn(stdout, arch, &o, file.funcs.v[i], clif ? CLI_DIS_CLIF : 0);
         cg_output_free(&o);
     }
     ir_file_free(&file);
@@ -357,6 +507,7 @@ typedef struct run_args {
     bool no_sandbox;            /* --no-sandbox */
     bool sandbox;               /* what cli_sandbox decided */
     const char *output;
+    unsigned shard, nshards;    /* (test) --shard K/N: slice shard (0-based) of nshards; 0: all */
     char **paths;               /* test */
     int npaths;
     const char **libs;          /* --lib */
@@ -395,7 +546,7 @@ static int parse_run_args(int argc, char **argv, run_args *a, bool test)
         char *end;
         if (!strcmp(o, "--timeout") || !strcmp(o, "-e") || !strcmp(o, "--target") || !strcmp(o, "-j") ||
             !strcmp(o, "--modules") || !strcmp(o, "--format") || !strcmp(o, "--output") ||
-            !strcmp(o, "--lib")) {
+            !strcmp(o, "--lib") || !strcmp(o, "--shard")) {
             if (!v)
                 return usage_error("%s needs a value", o);
             i++;
@@ -425,6 +576,12 @@ static int parse_run_args(int argc, char **argv, run_args *a, bool test)
             a->junit = !strcmp(v, "junit");
         } else if (!strcmp(o, "--output") && test) {
             a->output = v;
+        } else if (!strcmp(o, "--shard") && test) {
+            unsigned k, n;
+            char c;
+            if (sscanf(v, "%u/%u%c", &k, &n, &c) != 2 || n < 1 || k < 1 || k > n)
+                return usage_error("--shard wants K/N, the K-th of N slices (1 <= K <= N), not '%s'", v);
+            a->shard = k - 1, a->nshards = n;
         } else if (!strcmp(o, "--jit-spread")) {
             a->spread = true;
         } else if (!strcmp(o, "--no-sandbox")) {
@@ -465,8 +622,10 @@ static int parse_run_args(int argc, char **argv, run_args *a, bool test)
         a->path = a->npaths ? a->paths[0] : NULL;
         return 0;
     }
-    if (a->npaths != 1)
-        return usage_error("%s", a->npaths ? "one file at a time (clifrun test runs many)" : "no file given");
+    if (!a->npaths)
+        return usage_error("%s", "no file given");
+    if (a->nexprs && a->npaths > 1)
+        return usage_error("%s", "-e calls functions of one file");
     a->path = a->paths[0];
     return 0;
 }
@@ -640,41 +799,30 @@ static void cmd_ended(void *arg, uint32_t i, const run_outcome *oc)
     fflush(stdout);
 }
 
-static int cmd_run(int argc, char **argv)
+/* One file's run lines (or -e, or %main) on its target. */
+static int run_one(const run_args *a, const char *path)
 {
-    run_args a;
-    int rc = parse_run_args(argc, argv, &a, false);
-    if (rc) {
-        free_run_args(&a);
-        return rc;
-    }
-    if (a.interactive) {
-        repl_opts ro = {.path = a.path, .timeout = a.timeout_set ? a.timeout : 0, .arch = a.arch,
-                        .spread = a.spread, .sandbox = a.sandbox};
-        rc = repl_main(&ro);
-        free_run_args(&a);
-        return rc;
-    }
+    int rc = 0;
     ir_file file;
     char *src;
     jit_ctx *ctx = NULL;
     ir_run_cmd *cmds = NULL;
     uint32_t ncmds = 0;
-    if (!load(a.path, &file, &src, true)) {
+    if (!load(path, &file, &src, true)) {
         rc = 2;
         goto out;
     }
     /* -e invocations are read before anything compiles: a typo costs nothing */
-    cmds = ir_xcalloc((size_t)a.nexprs + file.runs.n + 1, sizeof *cmds);
-    for (int i = 0; i < a.nexprs; i++) {
+    cmds = ir_xcalloc((size_t)a->nexprs + file.runs.n + 1, sizeof *cmds);
+    for (int i = 0; i < a->nexprs; i++) {
         ir_diag d;
-        if (!reader_parse_invocation(&file, "-e", a.exprs[i], strlen(a.exprs[i]), &cmds[ncmds++], &d)) {
+        if (!reader_parse_invocation(&file, "-e", a->exprs[i], strlen(a->exprs[i]), &cmds[ncmds++], &d)) {
             ir_diag_print(stderr, &d, cli_use_color());
             rc = 2;
             goto out;
         }
     }
-    if (!a.nexprs) {
+    if (!a->nexprs) {
         for (uint32_t i = 0; i < file.runs.n; i++)
             cmds[ncmds++] = file.runs.v[i];
         if (!ncmds && !main_cmd(&file, &cmds[ncmds++])) {
@@ -683,28 +831,28 @@ static int cmd_run(int argc, char **argv)
         }
     }
     cg_target t;
-    if (!pick_target(&file, a.arch, &t)) {
+    if (!pick_target(&file, a->arch, &t)) {
         rc = 2;
         goto out;
     }
     jit_error err;
-    ctx = ft_ctx_new(a.spread, &err);
+    ctx = ft_ctx_new(a->spread, &err);
     if (!ctx) {
         fprintf(stderr, "clifrun: error: cannot create the JIT: %s\n", err.msg);
         rc = 2;
         goto out;
     }
-    if (a.modules) {
+    if (a->modules) {
         /* a benchmark of modules: calls run in this process, which is
          * sandboxed for good (compiling needs nothing the filter blocks) */
         char why[200];
-        if (a.sandbox && !run_sandbox_install(why, sizeof why)) {
+        if (a->sandbox && !run_sandbox_install(why, sizeof why)) {
             fprintf(stderr, "clifrun: error: cannot install the sandbox: %s\n", why);
             rc = 2;
             goto out;
         }
-        sandboxed_here = a.sandbox;
-        rc = run_modules(&a, ctx, &file, &t, cmds, ncmds);
+        sandboxed_here = a->sandbox;
+        rc = run_modules(a, ctx, &file, &t, cmds, ncmds);
         goto out;
     }
     ft_module m;
@@ -714,7 +862,7 @@ static int cmd_run(int argc, char **argv)
         rc = 2;
         goto out;
     }
-    run_cmds rcs = {&m, &file, cmds, (uint32_t)a.nexprs, a.timeout};
+    run_cmds rcs = {&m, &file, cmds, (uint32_t)a->nexprs, a->timeout};
     /* Code that reaches no host code (no libc, no libcall) can neither exit,
      * abort nor make a system call; its traps, timeouts and stack overflows
      * end the call in this process (the guard).  So it runs here, under the
@@ -724,8 +872,8 @@ static int cmd_run(int argc, char **argv)
     jit_module_stats ms;
     jit_module_stats_get(m.mod, &ms);
     char why[200];
-    if (!ms.host_syms && (!a.sandbox || run_sandbox_install(why, sizeof why))) {
-        sandboxed_here = a.sandbox;
+    if (!ms.host_syms && (!a->sandbox || run_sandbox_install(why, sizeof why))) {
+        sandboxed_here = a->sandbox;
         for (uint32_t i = 0; i < ncmds; i++)
             if (!cmd_item(&rcs, i))
                 rc = 1;
@@ -736,7 +884,7 @@ static int cmd_run(int argc, char **argv)
     /* the calls run in a child process, sandboxed: whatever they do ends
      * at most that process, and the next line runs */
     run_batch b = {.n = ncmds, .item = cmd_item, .ended = cmd_ended, .arg = &rcs,
-                   .timeout = a.timeout, .sandbox = a.sandbox, .keep_fd = -1};
+                   .timeout = a->timeout, .sandbox = a->sandbox, .keep_fd = -1};
     run_batch_result br;
     if (!run_batch_run(&b, &br)) {
         fprintf(stderr, "clifrun: error: %s\n", br.error);
@@ -754,10 +902,34 @@ out:
     free(cmds);
     ir_file_free(&file);
     free(src);
-    free_run_args(&a);
     return rc;
 }
 
+
+static int cmd_run(int argc, char **argv)
+{
+    run_args a;
+    int rc = parse_run_args(argc, argv, &a, false);
+    if (rc) {
+        free_run_args(&a);
+        return rc;
+    }
+    if (a.interactive) {
+        repl_opts ro = {.path = a.path, .timeout = a.timeout_set ? a.timeout : 0, .arch = a.arch,
+                        .spread = a.spread, .sandbox = a.sandbox, .sets = cli_sets, .nsets = cli_nsets,
+                        .target = cli_target};
+        rc = repl_main(&ro);
+        free_run_args(&a);
+        return rc;
+    }
+    /* several files: each in turn, as `clifrun FILE` runs it */
+    for (int i = 0; i < a.npaths; i++) {
+        int r = run_one(&a, a.paths[i]);
+        rc = r > rc ? r : rc;
+    }
+    free_run_args(&a);
+    return rc;
+}
 static int cmd_test(int argc, char **argv)
 {
     run_args a;
@@ -774,8 +946,46 @@ static int cmd_test(int argc, char **argv)
         free_run_args(&a);
         return 2;
     }
+    /* Bazel's test sharding protocol: TEST_TOTAL_SHARDS and TEST_SHARD_INDEX
+     * (0-based) select the slice when --shard does not; touching
+     * TEST_SHARD_STATUS_FILE says the protocol is understood */
+    const char *tot = getenv("TEST_TOTAL_SHARDS"), *idx = getenv("TEST_SHARD_INDEX");
+    if (!a.nshards && tot && *tot && idx && *idx) {
+        char *e1, *e2;
+        unsigned long n = strtoul(tot, &e1, 10), k = strtoul(idx, &e2, 10);
+        if (*e1 || *e2 || n < 1 || k >= n || n > 1000000) {
+            fprintf(stderr, "clifrun test: error: TEST_TOTAL_SHARDS=%s, TEST_SHARD_INDEX=%s: not a shard\n", tot, idx);
+            rc = 2;
+        }
+        a.shard = (unsigned)k, a.nshards = (unsigned)n;
+    }
+    const char *status = getenv("TEST_SHARD_STATUS_FILE");
+    if (!rc && status && *status) {
+        FILE *sf = fopen(status, "a");
+        if (!sf || fclose(sf) != 0) {
+            fprintf(stderr, "%s: error: cannot write (TEST_SHARD_STATUS_FILE): %s\n", status, strerror(errno));
+            rc = 2;
+        }
+    }
+    /* the slice: every N-th file of the sorted list, from the K-th; the
+     * slices of 1/N ... N/N hold every file once */
+    if (!rc && a.nshards > 1) {
+        size_t k = 0;
+        for (size_t i = 0; i < nfiles; i++)
+            if (i % a.nshards == a.shard)
+                files[k++] = files[i];
+            else
+                free(files[i]);
+        nfiles = k;
+    }
+    /* Bazel's XML_OUTPUT_FILE receives the JUnit report unless --format junit sends it elsewhere */
+    const char *xml_env = getenv("XML_OUTPUT_FILE");
+    if (!a.junit && xml_env && *xml_env)
+        a.junit = true, a.output = xml_env;
     FILE *junit = NULL;
-    if (a.junit && a.output && !(junit = fopen(a.output, "w"))) {
+    if (rc) {
+        /* an error above */
+    } else if (a.junit && a.output && !(junit = fopen(a.output, "w"))) {
         fprintf(stderr, "%s: error: cannot write: %s\n", a.output, strerror(errno));
         rc = 2;
     } else {
@@ -900,6 +1110,8 @@ static int cmd_interpret(int argc, char **argv)
         } else if (!strcmp(o, "-e")) {
             exprs[nexprs++] = v;
             i++;
+        } else if (common_opt(argc, argv, i)) {
+            i++;        /* --target: the interpreter ignores target lines */
         } else if (o[0] == '-' && o[1]) {
             rc = usage_error("unknown option '%s' for clifrun interpret", o);
         } else {
@@ -942,6 +1154,71 @@ static int check_output(int rc)
     return rc;
 }
 
+/* clifrun help [COMMAND]: the usage, or a command's lines of it (its entry
+ * under Commands and the options marked for it). */
+static int cmd_help(int argc, char **argv)
+{
+    static const char *const cmds[] = {"run", "test", "interpret", "print", "optimize", "check",
+                                       "bench", "cfg", "compile", "fuzz", "reduce", "help"};
+    if (argc < 1) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    const char *c = argv[0];
+    size_t k = 0, n = sizeof cmds / sizeof *cmds;
+    while (k < n && strcmp(cmds[k], c))
+        k++;
+    if (k == n) {
+        fprintf(stderr, "clifrun help: no command '%s' (%s", c, cmds[0]);
+        for (k = 1; k < n; k++)
+            fprintf(stderr, ", %s", cmds[k]);
+        fputs(")\n", stderr);
+        return 2;
+    }
+    if (!strcmp(c, "cfg"))
+        return cli_cfg_main(1, (char *[]){"--help", NULL});
+    if (!strcmp(c, "fuzz"))
+        return cli_fuzz(1, (char *[]){"--help", NULL});
+    if (!strcmp(c, "reduce"))
+        return cli_reduce(1, (char *[]){"--help", NULL});
+    if (!strcmp(c, "help")) {
+        puts("usage: clifrun help [COMMAND]   the usage of clifrun, or of COMMAND");
+        return 0;
+    }
+    bool run = !strcmp(c, "run");
+    char tag[32];
+    snprintf(tag, sizeof tag, "(%s)", c);
+    printf("usage: clifrun %s [OPTIONS] %s\n\n", c, run ? "FILE..." : "ARGS...");
+    /* the command's entry, then its options: those marked (COMMAND), for
+     * run/test/interpret the running options marked for no command, and
+     * --target, --set, --help */
+    bool running = run || !strcmp(c, "test") || !strcmp(c, "interpret");
+    int section = 0;        /* 1 Commands, 2 Options */
+    bool take = false;
+    for (const char *p = usage; *p;) {
+        const char *e = strchr(p, '\n');
+        size_t len = e ? (size_t)(e - p) + 1 : strlen(p);
+        char word[32] = "";
+        sscanf(p, "%31s", word);
+        if (p[0] != ' ') {
+            section = !strncmp(p, "Commands:", 9) ? 1 : !strncmp(p, "Options", 7) ? 2 : 0;
+            take = false;
+        } else if (p[2] != ' ') {    /* a new entry */
+            bool marked = len > 21 && p[20] == '(';     /* "(test) ..." */
+            take = section == 1 ? !strcmp(word, c)
+                 : section == 2 ? strstr(p, tag) || !strcmp(word, "--target") || !strcmp(word, "--set") ||
+                                  !strcmp(word, "-h,") ||
+                                  (running && !marked && (run || (strcmp(word, "-i") && strcmp(word, "-e"))))
+                                : false;
+        }
+        if (take)
+            fwrite(p, 1, len, stdout);
+        p += len;
+    }
+    puts("\nman clifrun has the whole story.");
+    return 0;
+}
+
 static int dispatch(int argc, char **argv);
 
 int main(int argc, char **argv)
@@ -963,6 +1240,21 @@ static int dispatch(int argc, char **argv)
         return 2;
     }
     const char *cmd = argv[1];
+    if (!strcmp(cmd, "help"))
+        return cmd_help(argc - 2, argv + 2);
+    /* `clifrun COMMAND --help`: that command's help */
+    for (int i = 2; i < argc; i++)
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            if (!strcmp(cmd, "-e") || !strcmp(cmd, "--output") || (cmd[0] == '-' && strcmp(cmd, "-h") && strcmp(cmd, "--help")))
+                break;
+            if (strcmp(cmd, "-h") && strcmp(cmd, "--help") && strchr("abcdefghijklmnopqrstuvwxyz", cmd[0]) &&
+                !strchr(cmd, '.') && !strchr(cmd, '/'))
+                return cmd_help(1, (char *[]){(char *)cmd, NULL});
+            break;
+        }
+    int grc = take_global_opts(&argc, argv);
+    if (grc)
+        return grc;
     if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
         fputs(usage, stdout);
         return 0;
@@ -983,11 +1275,15 @@ static int dispatch(int argc, char **argv)
         return cmd_compile(argc - 2, argv + 2);
     if (!strcmp(cmd, "test"))
         return cmd_test(argc - 2, argv + 2);
+    if (!strcmp(cmd, "cfg"))
+        return cli_cfg_main(argc - 2, argv + 2);
     if (!strcmp(cmd, "interpret"))
         return cmd_interpret(argc - 2, argv + 2);
     if (!strcmp(cmd, "fuzz"))
         return cli_fuzz(argc - 2, argv + 2);
     if (!strcmp(cmd, "reduce"))
         return cli_reduce(argc - 2, argv + 2);
+    if (!strcmp(cmd, "run"))
+        return cmd_run(argc - 2, argv + 2);
     return cmd_run(argc - 1, argv + 1);
 }

@@ -18,6 +18,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -42,6 +43,7 @@
 
 typedef struct origin {
     char *path;             /* "<repl>" or the loaded file */
+    uint32_t unit;          /* the file or paste it is part of: u0:N counts there */
     char *text;             /* kept for the session's life: diagnostics quote it */
     size_t len;
 } origin;
@@ -55,6 +57,10 @@ typedef struct sfunc {
 
 typedef struct session {
     IR_VEC(origin) origins;
+    uint32_t unit;              /* the current file or paste (origin.unit) */
+    bool unit_open;             /* definitions still join it */
+    bool next_run_cc;           /* a `test run` line came: the next paste is a runtest */
+    bool run_cc;                /* the current paste is: system_v by default */
     IR_VEC(sfunc) funcs;
     IR_VEC(char *) settings;    /* "opt_level=speed" */
     char *target;               /* a target line's words; NULL: the host */
@@ -256,6 +262,47 @@ static bool pick_target(ir_file *file, cg_target *t, bool *runnable, char *why, 
     return true;
 }
 
+/* u0:N in a function names the N-th function of the file or paste it came
+ * from (cranelift_module numbers the functions of one module), not of the
+ * session: such a reference is pointed at that function by its name.  A
+ * function really named u0:N wins, as in a file. */
+static void scope_user_refs(session *S, ir_extname *n, uint32_t unit)
+{
+    if (n->kind != IR_NAME_USER || n->ns != 0)
+        return;
+    ir_file *file = &S->file;
+    for (uint32_t j = 0; j < file->funcs.n; j++) {
+        const ir_extname *m = &file->funcs.v[j]->name;
+        if (m->kind == IR_NAME_USER && m->ns == 0 && m->index == n->index)
+            return;
+    }
+    for (uint32_t j = 0, k = 0; j < file->funcs.n && j < S->funcs.n; j++)
+        if (S->origins.v[S->funcs.v[j].origin].unit == unit && k++ == n->index) {
+            uint32_t line = n->line, col = n->col;
+            *n = file->funcs.v[j]->name;
+            n->line = line, n->col = col;
+            return;
+        }
+}
+
+static void scope_units(session *S)
+{
+    ir_file *file = &S->file;
+    for (uint32_t i = 0; i < file->funcs.n && i < S->funcs.n; i++) {
+        ir_function *f = file->funcs.v[i];
+        uint32_t unit = S->origins.v[S->funcs.v[i].origin].unit;
+        for (uint32_t r = 0; r < f->func_refs.n; r++) {
+            ir_extname *n = &f->func_refs.v[r].name;
+            if (n->kind == IR_NAME_USERREF && n->index < f->user_names.n)
+                n = &f->user_names.v[n->index];
+            scope_user_refs(S, n, unit);
+        }
+        for (uint32_t g = 0; g < f->gvs.n; g++)
+            if (f->gvs.v[g].kind == IR_GV_SYMBOL)
+                scope_user_refs(S, &f->gvs.v[g].name, unit);
+    }
+}
+
 /* Rebuild the session from its texts: parse, compile, link.  Compile
  * errors are printed for the functions marked in report (all if NULL and
  * report_all), the link error if report_link.  False if the text does not
@@ -267,6 +314,8 @@ static bool rebuild(session *S, const bool *report, bool report_all, bool report
     S->link_err = (ir_diag){0};
     ir_diag d;
     bool ok = reader_parse_file(&S->file, REPL_PATH, S->src, strlen(S->src), &d);
+    if (ok)
+        scope_units(S);
     for (uint32_t i = 0; ok && i < S->file.funcs.n; i++)
         ok = ir_legacy_rewrite(S->file.funcs.v[i], &d) && verify_function(S->file.funcs.v[i], &d);
     if (ok && S->file.funcs.n != S->funcs.n)
@@ -436,12 +485,46 @@ static void print_callers(const session *S, const ir_function *callee, const cha
 
 /* A `function ... { ... }` entry: parsed and verified alone (errors point
  * into the entry), compiled for the session's target, then added. */
+/* A function line without a calling convention gets " system_v" before its
+ * brace: what `test run` makes the default in a file (Cranelift's runtests
+ * use the host's convention).  The text grows on that line only. */
+static char *with_run_cc(char *text, size_t *len)
+{
+    char *fn = strstr(text, "function");
+    char *brace = fn ? strchr(fn, '{') : NULL;
+    char *nl = fn ? strchr(fn, '\n') : NULL;
+    if (!brace || (nl && nl < brace))
+        return text;
+    char *e = brace;
+    while (e > fn && (e[-1] == ' ' || e[-1] == '\t'))
+        e--;
+    char *w = e;
+    while (w > fn && (isalnum((unsigned char)w[-1]) || w[-1] == '_'))
+        w--;
+    for (int c = 1; c < IR_CC_COUNT; c++)
+        if ((size_t)(e - w) == strlen(ir_callconv_names[c]) && !strncmp(w, ir_callconv_names[c], (size_t)(e - w)))
+            return text;        /* it has one */
+    size_t at = (size_t)(e - text);
+    char *out = ir_xmalloc(*len + 10);
+    memcpy(out, text, at);
+    memcpy(out + at, " system_v", 9);
+    memcpy(out + at + 9, text + at, *len - at + 1);
+    *len += 9;
+    free(text);
+    return out;
+}
+
 static void define(session *S, const char *text, size_t len)
 {
     char *copy = ir_xstrndup(text, len);
+    if (!S->unit_open)          /* a new paste: a runtest if `test run` came before it */
+        S->run_cc = S->next_run_cc, S->next_run_cc = false;
+    if (S->run_cc)
+        copy = with_run_cc(copy, &len);
     ir_file ef;
     ir_diag d;
     bool ok = reader_parse_file(&ef, REPL_PATH, copy, len, &d);
+    cli_warnings(stderr, &ef);
     for (uint32_t i = 0; ok && i < ef.funcs.n; i++)
         ok = ir_legacy_rewrite(ef.funcs.v[i], &d) && verify_function(ef.funcs.v[i], &d);
     if (ok && (ef.settings.n || ef.targets.n || ef.tests.n))
@@ -465,7 +548,10 @@ static void define(session *S, const char *text, size_t len)
         char name[160];
         existed[i] = find_func(S, func_name(ef.funcs.v[i], name, sizeof name)) >= 0;
     }
-    ir_vec_push(&S->origins, ((origin){ir_xstrdup(REPL_PATH), copy, len}));
+    if (!S->unit_open)
+        S->unit++;
+    S->unit_open = true;
+    ir_vec_push(&S->origins, ((origin){ir_xstrdup(REPL_PATH), S->unit, copy, len}));
     saved_funcs sv = save_funcs(S);
     bool *report = add_functions(S, &ef, S->origins.n - 1);
     if (!rebuild(S, report, false, false)) {
@@ -708,7 +794,10 @@ static bool adopt_header(session *S, ir_file *f)
         printf("note: %s: no target line runs here (%s); the session's target stays\n", f->path, why);
         return false;
     }
-    for (uint32_t i = 0; i < nset; i++) {
+    uint32_t cli = f->settings.n - f->ncli_settings;  /* --set, after the file's */
+    for (uint32_t i = 0; i < f->settings.n; i++) {
+        if (i >= nset && i < cli)
+            continue;
         const ir_setting *s = &f->settings.v[i];
         char buf[256];
         snprintf(buf, sizeof buf, "%s%s%s", s->name, s->value ? "=" : "", s->value ? s->value : "");
@@ -743,7 +832,9 @@ static void cmd_load(session *S, const char *path)
     ir_file f;
     char *src = NULL;
     ir_diag d;
-    if (!ft_load(&f, path, &src, true, &d)) {
+    bool loaded = ft_load(&f, path, &src, true, &d);
+    cli_warnings(stderr, &f);
+    if (!loaded) {
         diag(&d);
         ir_file_free(&f);
         free(src);
@@ -751,7 +842,8 @@ static void cmd_load(session *S, const char *path)
     }
     if (f.targets.n || f.settings.n)
         adopt_header(S, &f);
-    ir_vec_push(&S->origins, ((origin){ir_xstrdup(path), src, f.len}));
+    ir_vec_push(&S->origins, ((origin){ir_xstrdup(path), ++S->unit, src, f.len}));
+    S->unit_open = false;       /* a file is a unit of its own */
     char *names = NULL;
     size_t nlen = 0;
     append(&names, &nlen, "", 0);
@@ -815,6 +907,14 @@ static void cmd_list(session *S)
     }
 }
 
+/* :cfg [%f]: the control-flow graph in Graphviz dot, as clifrun cfg. */
+static void cmd_cfg(session *S, const char *arg)
+{
+    int a, b;
+    if (each_func(S, arg, &a, &b))
+        cli_cfg_graph(stdout, &S->file, (uint32_t)a, (uint32_t)b);
+}
+
 static void cmd_print(session *S, const char *arg)
 {
     int a, b;
@@ -830,6 +930,12 @@ static void cmd_print(session *S, const char *arg)
 static void cmd_disasm(session *S, const char *arg)
 {
     int a, b;
+    unsigned flags = 0;
+    if (!strncmp(arg, "--clif", 6) && (!arg[6] || arg[6] == ' ')) {
+        flags = CLI_DIS_CLIF;
+        for (arg += 6; *arg == ' '; arg++)
+            ;
+    }
     if (!each_func(S, arg, &a, &b))
         return;
     for (int i = a; i < b; i++) {
@@ -841,7 +947,7 @@ static void cmd_disasm(session *S, const char *arg)
             continue;
         }
         printf("%s: %u bytes (%s)\n", S->funcs.v[i].name, o.code.n, jit_arch_name(S->t.arch));
-        cli_disassemble(stdout, S->t.arch, &o);
+        cli_disassemble_fn(stdout, S->t.arch, &o, S->file.funcs.v[i], flags);
         cg_output_free(&o);
     }
 }
@@ -861,7 +967,9 @@ static const char help_text[] =
     "  :load FILE        add FILE's functions (and its set/target lines) to the session\n"
     "  :list             the session's functions and where they come from\n"
     "  :print [%f]       print a function (or all) as canonical CLIF\n"
-    "  :disasm [%f]      compile and disassemble a function (or all) for the target\n"
+    "  :disasm [--clif] [%f]  compile and disassemble a function (or all) for the\n"
+    "                    target; --clif: each IR instruction before its code\n"
+    "  :cfg [%f]         the control-flow graph of a function (or all) in Graphviz dot\n"
     "  :target [ARCH [FLAGS] | host]  show or switch the target (calls need the host's)\n"
     "  :set [FLAG=VALUE] show the settings or set one (opt_level=speed ...)\n"
     "  :help             this text\n"
@@ -869,7 +977,7 @@ static const char help_text[] =
     "Ctrl-C stops a running call, or clears the line. Tab completes opcodes, types,\n"
     "function names and commands. History is kept in ~/.clifrun_history.\n";
 
-static const char *const commands[] = {":load", ":list", ":print", ":disasm", ":target",
+static const char *const commands[] = {":load", ":list", ":print", ":disasm", ":cfg", ":target",
                                        ":set", ":help", ":quit", NULL};
 
 static void command(session *S, const char *line)
@@ -891,6 +999,8 @@ static void command(session *S, const char *line)
         cmd_print(S, arg);
     else if (!strcmp(word, ":disasm") || !strcmp(word, ":d"))
         cmd_disasm(S, arg);
+    else if (!strcmp(word, ":cfg"))
+        cmd_cfg(S, arg);
     else if (!strcmp(word, ":target"))
         cmd_target(S, arg);
     else if (!strcmp(word, ":set"))
@@ -938,6 +1048,9 @@ static void top_line(session *S, const char *line)
     const char *s = skip_space(line);
     if (!*s || *s == '\n')
         return;
+    /* anything but a definition or a comment ends the current paste */
+    if (!starts_word(s, "function") && *s != ';')
+        S->unit_open = false;
     if (*s == ':') {
         command(S, s);
     } else if (*s == '%' || (s[0] == 'u' && s[1] >= '0' && s[1] <= '9')) {
@@ -951,7 +1064,12 @@ static void top_line(session *S, const char *line)
     } else if (*s == ';') {
         /* a comment */
     } else if (starts_word(s, "test")) {
-        /* `test run` and the like: nothing to do here */
+        /* `test run`: the functions of the paste after it default to
+         * system_v, as in a file; other kinds: nothing to do here */
+        char *t = trimmed(s + 4);
+        if (!strcmp(t, "run"))
+            S->next_run_cc = true;
+        free(t);
     } else if (starts_word(s, "set")) {
         char *t = trimmed(s + 3);
         cmd_set(S, t);
@@ -1007,7 +1125,19 @@ static void feed_line(session *S, const char *line)
     }
 }
 
-/* A line as readline gives it: a paste may hold several. */
+/* Is more input waiting (the rest of a paste, or a pipe)? */
+static bool input_pending(void)
+{
+    fd_set r;
+    FD_ZERO(&r);
+    FD_SET(0, &r);
+    struct timeval tv = {0, 0};
+    return select(1, &r, NULL, NULL, &tv) > 0;
+}
+
+/* A line as readline gives it: a paste may hold several.  Definitions
+ * that come together (no input pause between them, no call or command)
+ * are one paste: u0:N counts there. */
 static void feed(session *S, const char *text)
 {
     const char *p = text;
@@ -1020,6 +1150,8 @@ static void feed(session *S, const char *text)
             break;
         p = nl + 1;
     }
+    if (!S->pending && !input_pending())    /* a pause between entries */
+        S->unit_open = false;
 }
 
 /* ---- readline: completion, history, the loop ----------------------------------------- */
@@ -1058,6 +1190,64 @@ static char *generate(const char *text, int state)
     return NULL;
 }
 
+/* Candidates from the words before the one being completed: condition
+ * codes after icmp/fcmp, the entry's blocks after a branch.  False if the
+ * context says nothing. */
+static bool context_cands(session *S, int start)
+{
+    /* the instruction so far: from the last '=' or the line's start */
+    const char *line = rl_line_buffer, *from = line;
+    for (const char *p = line; p < line + start; p++)
+        if (*p == '=')
+            from = p + 1;
+    char op[32] = "";
+    int n = 0;
+    sscanf(from, " %31[a-z_0-9.]%n", op, &n);
+    if (!*op || from + n >= line + start)      /* still typing the opcode */
+        return false;
+    char *dot = strchr(op, '.');
+    if (dot)
+        *dot = 0;
+    /* the operand position: words (or commas) after the opcode */
+    bool first_operand = true;
+    for (const char *p = from + n; p < line + start; p++)
+        if (*p != ' ' && *p != '\t')
+            first_operand = false;
+    if (first_operand && (!strcmp(op, "icmp") || !strcmp(op, "icmp_imm"))) {
+        for (unsigned i = 0; i < IR_INTCC_COUNT; i++)
+            cand("", ir_intcc_names[i]);
+        return true;
+    }
+    if (first_operand && !strcmp(op, "fcmp")) {
+        for (unsigned i = 0; i < IR_FLOATCC_COUNT; i++)
+            cand("", ir_floatcc_names[i]);
+        return true;
+    }
+    if (strcmp(op, "jump") && strcmp(op, "brif") && strcmp(op, "br_table") && strcmp(op, "try_call") &&
+        strcmp(op, "try_call_indirect"))
+        return false;
+    /* the blocks of the entry being typed (its lines so far and this one) */
+    const char *texts[2] = {S->pending ? S->pending : "", line};
+    for (int t = 0; t < 2; t++)
+        for (const char *p = texts[t]; (p = strstr(p, "block")); p += 5) {
+            if (p > texts[t] && (isalnum((unsigned char)p[-1]) || p[-1] == '_'))
+                continue;
+            size_t k = 5;
+            while (isdigit((unsigned char)p[k]))
+                k++;
+            if (k == 5)
+                continue;
+            char name[24];
+            snprintf(name, sizeof name, "%.*s", (int)k, p);
+            bool dup = false;
+            for (uint32_t i = 0; i < cands.n && !dup; i++)
+                dup = !strcmp(cands.v[i], name);
+            if (!dup)
+                cand("", name);
+        }
+    return cands.n > 0;
+}
+
 static char **complete(const char *text, int start, int end)
 {
     (void)end;
@@ -1079,6 +1269,8 @@ static char **complete(const char *text, int start, int end)
     } else if (*text == ':') {
         for (int i = 0; commands[i]; i++)
             cand("", commands[i]);
+    } else if (context_cands(S, start)) {
+        /* what can stand here: condition codes, blocks */
     } else if (strchr(text, '.')) {
         /* iadd.i3<TAB>: a type after the dot */
         const char *dot = strrchr(text, '.');
@@ -1280,6 +1472,12 @@ int repl_main(const repl_opts *o)
     }
     if (o->arch && o->arch != jit_host_arch())
         S.target = ir_xstrdup(jit_arch_name(o->arch));
+    if (o->target) {                    /* checked when the first file is read */
+        free(S.target);
+        S.target = ir_xstrdup(o->target);
+    }
+    for (unsigned i = 0; i < o->nsets; i++)     /* checked by take_global_opts */
+        set_setting(&S, o->sets[i]);
     rebuild(&S, NULL, true, true);
     bool tty = isatty(0);
     if (tty)

@@ -17,6 +17,8 @@ void cg_buf_init(cg_buf *b, cg_output *out, uint32_t nlabels)
     b->labels.n = nlabels;
     for (size_t i = 0; i < sizeof b->island / sizeof b->island[0]; i++)
         b->island[i] = CG_NONE;
+    b->mark_ir = CG_NONE;
+    out->marks.n = out->data.n = 0;
 }
 
 void cg_buf_free(cg_buf *b)
@@ -70,6 +72,26 @@ void cg_buf_reloc(cg_buf *b, uint32_t at, jit_reloc_kind kind, const char *sym, 
                   uint32_t line, uint32_t col)
 {
     ir_vec_push(&b->out->relocs, ((jit_reloc){at, kind, addend, sym, line, col}));
+}
+
+void cg_buf_mark(cg_buf *b, uint32_t ir)
+{
+    if (ir == b->mark_ir)
+        return;
+    cg_output *o = b->out;
+    b->mark_ir = ir;
+    if (o->marks.n && o->marks.v[o->marks.n - 2] == cg_buf_off(b)) {
+        o->marks.v[o->marks.n - 1] = ir;   /* nothing emitted for the previous one */
+        return;
+    }
+    ir_vec_push(&o->marks, cg_buf_off(b));
+    ir_vec_push(&o->marks, ir);
+}
+
+void cg_buf_data(cg_buf *b, uint32_t off, uint32_t len, unsigned kind)
+{
+    if (len)
+        ir_vec_push(&b->out->data, ((cg_data){off, len, (uint8_t)kind, 0}));
 }
 
 uint32_t cg_buf_island(cg_buf *b, uint32_t code)
@@ -181,6 +203,10 @@ static void relax(cg_buf *b)
         b->out->relocs.v[i].offset = MAP(b->out->relocs.v[i].offset);
     for (uint32_t i = 0; i < b->out->traps.n; i++)
         b->out->traps.v[i].offset = MAP(b->out->traps.v[i].offset);
+    for (uint32_t i = 0; i < b->out->marks.n; i += 2)
+        b->out->marks.v[i] = MAP(b->out->marks.v[i]);
+    for (uint32_t i = 0; i < b->out->data.n; i++)
+        b->out->data.v[i].off = MAP(b->out->data.v[i].off);
 #undef MAP
     /* compact: copy around the removed bytes, rewriting the opcodes */
     uint8_t *code = b->out->code.v;
@@ -201,8 +227,15 @@ static void relax(cg_buf *b)
     free(cum);
 }
 
+static int cmp_data(const void *a, const void *b)
+{
+    const cg_data *x = a, *y = b;
+    return x->off != y->off ? (x->off < y->off ? -1 : 1) : x->kind != y->kind ? (x->kind < y->kind ? -1 : 1) : 0;
+}
+
 bool cg_buf_finish(cg_buf *b, cg_ctx *c, const uint8_t *trap_insn, unsigned trap_len)
 {
+    cg_buf_mark(b, CG_NONE);
     /* one out-of-line trap per code: conditional traps jump here */
     for (uint32_t code = 0; code < sizeof b->island / sizeof b->island[0]; code++) {
         if (b->island[code] == CG_NONE)
@@ -217,8 +250,11 @@ bool cg_buf_finish(cg_buf *b, cg_ctx *c, const uint8_t *trap_insn, unsigned trap
     cg_func *f = &c->f;
     for (uint32_t i = 0; i < f->consts.n; i++) {
         cg_const *k = &f->consts.v[i];
+        uint32_t pad = cg_buf_off(b);
         while (cg_buf_off(b) & (k->align - 1))
             cg_put1(b, 0);
+        cg_buf_data(b, pad, cg_buf_off(b) - pad, CG_DATA_PAD);
+        cg_buf_data(b, cg_buf_off(b), k->size, CG_DATA_CONST);
         cg_buf_bind(b, k->label);
         ir_vec_reserve(&b->out->code, k->size);
         memcpy(b->out->code.v + b->out->code.n, f->cbytes.v + k->off, k->size);
@@ -247,6 +283,7 @@ bool cg_buf_finish(cg_buf *b, cg_ctx *c, const uint8_t *trap_insn, unsigned trap
             break;
         case CG_FIX_DIFF32:
             put_le32(code + x->at, (uint32_t)((int64_t)l - x->addend));
+            ir_vec_push(&b->out->data, ((cg_data){x->at, 4, CG_DATA_OFFSET32, (uint32_t)x->addend}));
             break;
         case CG_FIX_A64_B26: case CG_FIX_A64_B19: case CG_FIX_A64_B14: {
             unsigned bits = x->kind == CG_FIX_A64_B26 ? 26 : x->kind == CG_FIX_A64_B19 ? 19 : 14;
@@ -265,5 +302,7 @@ bool cg_buf_finish(cg_buf *b, cg_ctx *c, const uint8_t *trap_insn, unsigned trap
         }
         }
     }
+    if (b->out->data.n > 1)
+        qsort(b->out->data.v, b->out->data.n, sizeof *b->out->data.v, cmp_data);
     return true;
 }

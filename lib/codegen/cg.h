@@ -158,6 +158,7 @@ typedef struct cg_buf {
     IR_VEC(cg_fixup) fixups;
     uint32_t island[IR_TRAP_USER + 256];    /* trap island label per code, CG_NONE */
     bool out_of_range;          /* cg_buf_finish found a branch too far: emit long forms */
+    uint32_t mark_ir;           /* IR instruction of the last mark (out->marks) */
 } cg_buf;
 
 /* ---- a compilation ----------------------------------------------------------- */
@@ -500,6 +501,11 @@ uint32_t cg_buf_new_label(cg_buf *b);
 void cg_buf_bind(cg_buf *b, uint32_t label);
 void cg_buf_fixup(cg_buf *b, uint32_t at, uint32_t label, unsigned kind, int32_t addend);
 void cg_buf_trap(cg_buf *b, uint32_t code);
+/* The code from here on is produced for IR instruction `ir` (CG_NONE:
+ * none): back ends call it before each machine instruction, for listings. */
+void cg_buf_mark(cg_buf *b, uint32_t ir);
+/* Bytes [off, off+len) are data, not instructions (CG_DATA_*). */
+void cg_buf_data(cg_buf *b, uint32_t off, uint32_t len, unsigned kind);
 void cg_buf_reloc(cg_buf *b, uint32_t at, jit_reloc_kind kind, const char *sym,
                   int64_t addend, uint32_t line, uint32_t col);
 /* The label of the out-of-line trap for `code` (emitted by cg_buf_finish). */

@@ -135,52 +135,58 @@ static const char *const ignored_flags[] = {
  * clifrun's code generators (the README lists them); REFUSED ones would,
  * and are refused when true. */
 enum { SET_APPLIED, SET_NO_EFFECT, SET_REFUSED };
-static const struct { const char *name; uint8_t how; bool boolean; } settings[] = {
-    {"opt_level", SET_APPLIED, false},
-    {"preserve_frame_pointers", SET_APPLIED, true},
-    {"enable_probestack", SET_APPLIED, true},
-    {"bb_padding_log2_minus_one", SET_APPLIED, false},
-    {"enable_nan_canonicalization", SET_APPLIED, true},
-    {"enable_pinned_reg", SET_REFUSED, true},
-    {"regalloc_checker", SET_NO_EFFECT, true},
-    {"regalloc_verbose_logs", SET_NO_EFFECT, true},
-    {"regalloc_algorithm", SET_NO_EFFECT, false},
-    {"enable_alias_analysis", SET_NO_EFFECT, true},
-    {"enable_verifier", SET_NO_EFFECT, true},
-    {"is_pic", SET_NO_EFFECT, true},
-    {"use_colocated_libcalls", SET_NO_EFFECT, true},
-    {"tls_model", SET_NO_EFFECT, false},
-    {"stack_switch_model", SET_NO_EFFECT, false},
-    {"libcall_call_conv", SET_NO_EFFECT, false},
-    {"enable_llvm_abi_extensions", SET_NO_EFFECT, true},   /* i128, f16, f128 always allowed */
-    {"enable_multi_ret_implicit_sret", SET_NO_EFFECT, true},
-    {"unwind_info", SET_NO_EFFECT, true},
-    {"machine_code_cfg_info", SET_NO_EFFECT, true},
-    {"probestack_size_log2", SET_APPLIED, false},
-    {"probestack_strategy", SET_NO_EFFECT, false},
-    {"enable_heap_access_spectre_mitigation", SET_NO_EFFECT, true},
-    {"enable_table_access_spectre_mitigation", SET_NO_EFFECT, true},
-    {"enable_incremental_compilation_cache_checks", SET_NO_EFFECT, true},
-    {"log2_min_function_alignment", SET_NO_EFFECT, false},
-    {"enable_compact_unwind_abi", SET_NO_EFFECT, true},
+/* kind: BOOL, NUM (0 to 255, Cranelift's u8), or an enum's values as
+ * Cranelift lists them in its error ("none, speed, speed_and_size"). */
+#define BOOL NULL
+#define NUM "#"
+static const struct { const char *name; uint8_t how; const char *kind; } settings[] = {
+    {"opt_level", SET_APPLIED, "none, speed, speed_and_size"},
+    {"preserve_frame_pointers", SET_APPLIED, BOOL},
+    {"enable_probestack", SET_APPLIED, BOOL},
+    {"bb_padding_log2_minus_one", SET_APPLIED, NUM},
+    {"enable_pinned_reg", SET_REFUSED, BOOL},
+    {"enable_nan_canonicalization", SET_APPLIED, BOOL},
+    {"regalloc_checker", SET_NO_EFFECT, BOOL},
+    {"regalloc_verbose_logs", SET_NO_EFFECT, BOOL},
+    {"regalloc_algorithm", SET_NO_EFFECT, "backtracking, single_pass"},
+    {"enable_alias_analysis", SET_NO_EFFECT, BOOL},
+    {"enable_verifier", SET_NO_EFFECT, BOOL},
+    {"is_pic", SET_NO_EFFECT, BOOL},
+    {"use_colocated_libcalls", SET_NO_EFFECT, BOOL},
+    {"tls_model", SET_NO_EFFECT, "none, elf_gd, macho, coff"},
+    {"stack_switch_model", SET_NO_EFFECT, "none, basic, update_windows_tib"},
+    {"libcall_call_conv", SET_NO_EFFECT, "isa_default, fast, cold, system_v, windows_fastcall, apple_aarch64, probestack, preserve_all"},
+    {"enable_llvm_abi_extensions", SET_NO_EFFECT, BOOL},   /* i128, f16, f128 always allowed */
+    {"enable_multi_ret_implicit_sret", SET_NO_EFFECT, BOOL},
+    {"unwind_info", SET_NO_EFFECT, BOOL},
+    {"machine_code_cfg_info", SET_NO_EFFECT, BOOL},
+    {"probestack_size_log2", SET_APPLIED, NUM},
+    {"probestack_strategy", SET_NO_EFFECT, "outline, inline"},
+    {"enable_heap_access_spectre_mitigation", SET_NO_EFFECT, BOOL},
+    {"enable_table_access_spectre_mitigation", SET_NO_EFFECT, BOOL},
+    {"enable_incremental_compilation_cache_checks", SET_NO_EFFECT, BOOL},
+    {"log2_min_function_alignment", SET_NO_EFFECT, NUM},
+    {"enable_compact_unwind_abi", SET_NO_EFFECT, BOOL},
     /* removed from Cranelift since 0.93 (the last release that had each) */
-    {"avoid_div_traps", SET_NO_EFFECT, true},           /* 0.94: traps stay traps */
-    {"use_egraphs", SET_NO_EFFECT, true},               /* 0.95 */
-    {"enable_simd", SET_NO_EFFECT, true},               /* 0.97: vectors always allowed */
-    {"probestack_func_adjusts_sp", SET_NO_EFFECT, true}, /* 0.107: no probestack function */
-    {"enable_atomics", SET_NO_EFFECT, true},            /* 0.124 */
-    {"enable_float", SET_NO_EFFECT, true},              /* 0.124 */
-    {"enable_jump_tables", SET_NO_EFFECT, true},        /* 0.124 */
-    {"enable_safepoints", SET_NO_EFFECT, true},         /* 0.124: no reference types */
-    {"enable_pcc", SET_NO_EFFECT, true},                /* 0.130: proof-carrying code checks */
-    {"use_pinned_reg_as_heap_base", SET_NO_EFFECT, true}, /* 0.91 */
+    {"avoid_div_traps", SET_NO_EFFECT, BOOL},           /* 0.94: traps stay traps */
+    {"use_egraphs", SET_NO_EFFECT, BOOL},               /* 0.95 */
+    {"enable_simd", SET_NO_EFFECT, BOOL},               /* 0.97: vectors always allowed */
+    {"probestack_func_adjusts_sp", SET_NO_EFFECT, BOOL}, /* 0.107: no probestack function */
+    {"enable_atomics", SET_NO_EFFECT, BOOL},            /* 0.124 */
+    {"enable_float", SET_NO_EFFECT, BOOL},              /* 0.124 */
+    {"enable_jump_tables", SET_NO_EFFECT, BOOL},        /* 0.124 */
+    {"enable_safepoints", SET_NO_EFFECT, BOOL},         /* 0.124: no reference types */
+    {"enable_pcc", SET_NO_EFFECT, BOOL},                /* 0.130: proof-carrying code checks */
+    {"use_pinned_reg_as_heap_base", SET_NO_EFFECT, BOOL}, /* 0.91 */
 };
+#undef BOOL
+#undef NUM
 
 static bool parse_bool(const char *v, bool *out)
 {
-    if (!v || !strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "on"))
+    if (!v || !strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "on") || !strcmp(v, "yes"))
         return *out = true;
-    if (!strcmp(v, "false") || !strcmp(v, "0") || !strcmp(v, "off"))
+    if (!strcmp(v, "false") || !strcmp(v, "0") || !strcmp(v, "off") || !strcmp(v, "no"))
         return !(*out = false);
     return false;
 }
@@ -194,38 +200,68 @@ const char *cg_setting_name(size_t i, bool *applied)
     return settings[i].name;
 }
 
+/* Is value one of the comma-separated choices? */
+static bool enum_has(const char *choices, const char *value)
+{
+    size_t n = strlen(value);
+    for (const char *p = choices; *p;) {
+        const char *e = strchr(p, ',');
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+        if (l == n && !strncmp(p, value, n))
+            return true;
+        p = e ? e + 2 : p + l;
+    }
+    return false;
+}
+
+int cg_check_setting(const char *name, const char *value, bool refuse, char *msg, size_t size)
+{
+    size_t k = 0, n = sizeof settings / sizeof settings[0];
+    while (k < n && strcmp(settings[k].name, name))
+        k++;
+    const char *kind = k < n ? settings[k].kind : NULL;
+    bool b = true;
+    /* Cranelift's words (reader/src/isaspec.rs, codegen/src/settings.rs) */
+    if (k == n)
+        snprintf(msg, size, value ? "unknown setting '%s=%s'" : "unknown setting '%s'", name, value);
+    else if (!value && kind)
+        snprintf(msg, size, "not a boolean flag: '%s'", name);
+    else if (!kind && !parse_bool(value, &b))
+        snprintf(msg, size, "invalid setting value for '%s=%s', expected bool", name, value);
+    else if (kind && !strcmp(kind, "#") && !(value[0] >= '0' && value[0] <= '9' && strlen(value) <= 3 &&
+                                               strspn(value, "0123456789") == strlen(value) && atoi(value) <= 255))
+        snprintf(msg, size, "invalid setting value for '%s=%s', expected number", name, value);
+    else if (kind && strcmp(kind, "#") && !enum_has(kind, value))
+        snprintf(msg, size, "invalid setting value for '%s=%s', expected any among %s", name, value, kind);
+    else if (refuse && settings[k].how == SET_REFUSED && b)
+        snprintf(msg, size, !strcmp(name, "enable_pinned_reg") ? "Cannot run runtests with pinned_reg enabled."
+                                                              : "setting '%s' is not supported by clifrun's "
+                                                                "code generators", name);
+    else
+        return (int)k;
+    return -1;
+}
+
 bool cg_apply_settings(cg_target *t, const ir_file *file, uint32_t count, ir_diag *d)
 {
-    for (uint32_t i = 0; i < count && i < file->settings.n; i++) {
+    /* the file's first `count` set lines, then the command line's (--set) */
+    uint32_t cli = file->settings.n - file->ncli_settings;
+    for (uint32_t i = 0; i < file->settings.n; i++) {
+        if (i >= count && i < cli)
+            i = cli;
+        if (i >= file->settings.n)
+            break;
         const ir_setting *s = &file->settings.v[i];
-        size_t k = 0, n = sizeof settings / sizeof settings[0];
-        while (k < n && strcmp(settings[k].name, s->name))
-            k++;
-        if (k == n) {
-            if (s->value)
-                ir_diag_set(d, s->line, 1, "unknown setting '%s=%s'", s->name, s->value);
+        char msg[300];
+        if (cg_check_setting(s->name, s->value, true, msg, sizeof msg) < 0) {
+            if (i >= cli)
+                ir_diag_set(d, 0, 0, "--set %s%s%s: %s", s->name, s->value ? "=" : "", s->value ? s->value : "", msg);
             else
-                ir_diag_set(d, s->line, 1, "unknown setting '%s'", s->name);
+                ir_diag_set(d, s->line, 1, "%s", msg);
             return false;
         }
         bool b = true;
-        if (settings[k].boolean && !parse_bool(s->value, &b)) {
-            ir_diag_set(d, s->line, 1, "invalid setting value for '%s': %s (expected true or false)",
-                        s->name, s->value);
-            return false;
-        }
-        if (!s->value && !settings[k].boolean) {
-            ir_diag_set(d, s->line, 1, "not a boolean flag: '%s'", s->name);
-            return false;
-        }
-        if (settings[k].how == SET_REFUSED && b) {
-            if (!strcmp(s->name, "enable_pinned_reg"))
-                ir_diag_set(d, s->line, 1, "Cannot run runtests with pinned_reg enabled.");
-            else
-                ir_diag_set(d, s->line, 1, "setting '%s' is not supported by clifrun's code generators",
-                            s->name);
-            return false;
-        }
+        parse_bool(s->value, &b);
         if (!strcmp(s->name, "opt_level"))
             t->opt = strcmp(s->value, "none") != 0;
         else if (!strcmp(s->name, "preserve_frame_pointers"))
@@ -237,7 +273,7 @@ bool cg_apply_settings(cg_target *t, const ir_file *file, uint32_t count, ir_dia
         else if (!strcmp(s->name, "probestack_size_log2"))
             t->probestack_size_log2 = (uint8_t)(atoi(s->value) > 32 ? 32 : atoi(s->value) < 1 ? 1 : atoi(s->value));
         else if (!strcmp(s->name, "bb_padding_log2_minus_one"))
-            t->bb_padding = (uint8_t)(atoi(s->value) > 28 ? 28 : atoi(s->value) < 0 ? 0 : atoi(s->value));
+            t->bb_padding = (uint8_t)(atoi(s->value) > 28 ? 28 : atoi(s->value));
     }
     return true;
 }
@@ -251,7 +287,7 @@ bool cg_target_from_file(cg_target *t, const ir_file *file, uint32_t target_inde
     else if (!strcmp(tg->arch, "aarch64"))
         t->arch = JIT_ARCH_AARCH64;
     else {
-        ir_diag_set(d, tg->line, 1, "unsupported target '%s'", tg->arch);
+        ir_diag_set(d, tg->line, 1, "%sunsupported target '%s'", tg->line ? "" : "--target: ", tg->arch);
         return false;
     }
     if (!cg_apply_settings(t, file, tg->settings, d))
@@ -261,7 +297,8 @@ bool cg_target_from_file(cg_target *t, const ir_file *file, uint32_t target_inde
         const char *n = s->name;
         bool on = true, known = false;
         if (s->value && !parse_bool(s->value, &on)) {
-            ir_diag_set(d, s->line, 1, "invalid value '%s' for ISA flag '%s'", s->value, n);
+            ir_diag_set(d, s->line, 1, "%sinvalid value '%s' for ISA flag '%s'", s->line ? "" : "--target: ",
+                        s->value, n);
             return false;
         }
         if (t->arch == JIT_ARCH_AARCH64 && !strcmp(n, "sign_return_address")) {
@@ -283,7 +320,7 @@ bool cg_target_from_file(cg_target *t, const ir_file *file, uint32_t target_inde
         for (size_t k = 0; !known && k < sizeof ignored_flags / sizeof ignored_flags[0]; k++)
             known = !strcmp(n, ignored_flags[k]);
         if (!known) {
-            ir_diag_set(d, s->line, 1, "unknown ISA flag '%s' for %s", n, tg->arch);
+            ir_diag_set(d, s->line, 1, "%sunknown ISA flag '%s' for %s", s->line ? "" : "--target: ", n, tg->arch);
             return false;
         }
     }
@@ -311,6 +348,9 @@ void cg_output_free(cg_output *o)
     ir_vec_free(&o->code);
     ir_vec_free(&o->relocs);
     ir_vec_free(&o->traps);
+    ir_vec_free(&o->data);
+    ir_vec_free(&o->block_off);
+    ir_vec_free(&o->marks);
     ir_arena_free(&o->names);
 }
 
@@ -481,6 +521,11 @@ static bool compile(const cg_target *t, const ir_file *file, const ir_function *
     if (ok) {
         cg_buf_init(&c.buf, out, c.f.nlabels);
         ok = isa->emit(&c);
+        /* IR block n has label n: where each block's code starts */
+        for (uint32_t b = 0; ok && !trampoline && b < fn->blocks.n; b++) {
+            uint32_t at = b < c.buf.labels.n && fn->blocks.v[b].in_layout ? c.buf.labels.v[b] : CG_NONE;
+            ir_vec_push(&out->block_off, at == CG_NONE ? CG_NONE_OFF : at);
+        }
         cg_buf_free(&c.buf);
     }
     /* a link error (unresolved, out of range) is about a name: say where it is declared */

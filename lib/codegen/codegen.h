@@ -54,12 +54,31 @@ bool cg_target_from_file(cg_target *t, const ir_file *file, uint32_t target_inde
  * for a setting clifrun refuses when true (enable_pinned_reg).  Settings
  * that cannot change what a run test computes are accepted (README). */
 bool cg_apply_settings(cg_target *t, const ir_file *file, uint32_t count, ir_diag *d);
+/* One setting (value NULL: a bare `set NAME`) against that table: its
+ * index, or -1 with Cranelift's words in msg (refuse: also for a setting
+ * clifrun's code generators refuse when true) ("invalid setting value for
+ * 'opt_level=banana', expected any among none, speed, speed_and_size"). */
+int cg_check_setting(const char *name, const char *value, bool refuse, char *msg, size_t size);
 /* Setting i of that one table (NULL past its end); *applied: does it
  * change the code (else accepted with no effect, or refused). */
 const char *cg_setting_name(size_t i, bool *applied);
 
 /* Trap codes recorded with each trapping instruction: ir_trapcode values. */
 const char *cg_trap_name(uint32_t code, char buf[16]);
+
+/* Data within the code (a disassembler must not decode it): what it is,
+ * and for CG_DATA_OFFSET32 the offset its 32-bit words are relative to. */
+enum {
+    CG_DATA_OFFSET32,           /* a jump-table or exception-table entry: target - base */
+    CG_DATA_EXN_TABLE,          /* an exception table's words (after a jump over it) */
+    CG_DATA_CONST,              /* a constant of the pool */
+    CG_DATA_PAD,                /* alignment or block padding, never executed */
+};
+typedef struct cg_data {
+    uint32_t off, len;
+    uint8_t kind;
+    uint32_t base;              /* CG_DATA_OFFSET32 */
+} cg_data;
 
 /* The machine code of one function, ready for jit_module_add_func. */
 typedef struct cg_output {
@@ -68,7 +87,15 @@ typedef struct cg_output {
     IR_VEC(jit_trap) traps;
     ir_arena names;
     uint32_t align;
+    /* for disassembly listings (compile -D, :disasm) */
+    IR_VEC(cg_data) data;       /* data within the code, by offset */
+    IR_VEC(uint32_t) block_off; /* per IR block: its code offset, CG_NONE_OFF if not emitted */
+    IR_VEC(uint32_t) marks;     /* pairs (offset, IR instruction): the code from offset up
+                                   to the next mark was produced for that instruction;
+                                   before the first, the prologue; IR_NONE: no instruction
+                                   (trap islands, the pool); ascending offsets */
 } cg_output;
+#define CG_NONE_OFF UINT32_MAX
 void cg_output_free(cg_output *o);
 
 /* The symbol name of function i of a file in its module: the testcase name

@@ -6,6 +6,8 @@
  *   module.c   every function of a file compiled into one JIT module (plus
  *              call trampolines), calls, run commands checked and reported
  *   interp.c   run commands through lib/interp (`test interpret`, `clifrun interpret`)
+ *   kinds.c    `test verifier`, `test cat`, `test print-cfg`; why other kinds skip
+ *   filecheck.c  the filecheck crate's checker, for cat and print-cfg
  *   harness.c  `clifrun test`: files and directories, one forked worker per
  *              file (-j), per-file results, the summary
  *   report.c   the text report and JUnit XML
@@ -22,13 +24,23 @@
 
 /* ---- loading (load.c) ------------------------------------------------------- */
 
-/* The whole file, NUL-terminated; NULL with errno on failure. */
+/* The whole file ("-": standard input), NUL-terminated; NULL with errno
+ * on failure.  ft_load names standard input "<stdin>" in messages. */
 char *ft_read_file(const char *path, size_t *len);
 /* Read, parse, rewrite legacy opcodes and verify every function (verify
  * false: skip the verifier).  On failure d holds the diagnostic ("cannot
  * read: ..." at line 0 for an unreadable file); file and *src are always
  * safe to free (ir_file_free, free). */
 bool ft_load(ir_file *file, const char *path, char **src, bool verify, ir_diag *d);
+/* The same for text already read (kept by the caller while file lives). */
+bool ft_load_text(ir_file *file, const char *path, const char *src, size_t len, bool verify, ir_diag *d);
+
+/* For every file ft_load reads after: sets ("NAME=VALUE" or "NAME") as
+ * `set` lines after the file's own, applied for each of its target lines
+ * (ir_file.ncli_settings); target, a target line's words ("x86_64
+ * has_avx2", "aarch64-unknown-linux-gnu has_lse"), instead of the file's
+ * target lines (NULL: the file's).  The strings must outlive the loads. */
+void ft_set_overrides(const char *const *sets, unsigned nsets, const char *target);
 
 /* Offsets of the start of each line of the file's text: [0] is line 1,
  * one more entry for the end.  Run lines look at their neighbours with it
@@ -127,6 +139,31 @@ bool ft_interp_run_cmd(interp_ctx *ic, const ir_file *file, const uint32_t *line
                        const ir_run_cmd *rc, const interp_opts *opts, FILE *out, unsigned flags,
                        run_outcome *oc);
 
+/* ---- other filetest kinds (kinds.c, filecheck.c) ----------------------------- */
+
+/* Does text pass the filecheck directives (check:, sameln:, nextln:,
+ * unordered:, not:, regex:) found in comments?  If not, why says which. */
+bool ft_filecheck(const char *const *comments, size_t ncomments, const char *text, char *why, size_t wn);
+
+/* Where the cases of a kind go: kase for each function's case (status
+ * FT_PASS or FT_FAIL, its `function` line, a name, the failure's report),
+ * log for the text report of a failure. */
+typedef struct ft_kind_out {
+    void (*kase)(void *arg, int status, uint32_t line, const char *name, const char *msg);
+    void (*log)(void *arg, const char *text);
+    void *arg;
+} ft_kind_out;
+
+/* `test verifier`, `test cat` or `test print-cfg` over the file's text: a
+ * case per function (kinds.c says the rules).  False if kind is none of
+ * these. */
+bool ft_run_kind(const char *kind, const char *path, const char *src, size_t len, const ft_kind_out *o,
+                 unsigned *passed, unsigned *failed);
+/* Why clifrun skips `test KIND`, or NULL for a kind it runs. */
+const char *ft_kind_skip_reason(const char *kind);
+/* The functions of a text (its `function` lines). */
+uint32_t ft_count_functions(const char *src, size_t len);
+
 /* ---- the test harness (harness.c, report.c) --------------------------------- */
 
 typedef struct ft_opts {
@@ -159,10 +196,14 @@ int ft_test(char *const *files, size_t nfiles, const ft_opts *opts, ft_counts *c
 
 /* ---- per-file results, shared by harness.c and report.c -------------------- */
 
-enum { FT_PASS, FT_FAIL, FT_SKIPPED };
+/* FT_CASE_ERROR: the case could not run (its file does not read or verify, its
+ * function does not compile or cannot be interpreted): a JUnit <error>,
+ * counted as failed in the text report. */
+enum { FT_PASS, FT_FAIL, FT_SKIPPED, FT_CASE_ERROR };
 
 typedef struct ft_case {
-    uint8_t status;         /* FT_PASS, FT_FAIL, FT_SKIPPED */
+    uint8_t status;         /* FT_PASS, FT_FAIL, FT_SKIPPED, FT_CASE_ERROR */
+    double secs;            /* how long it took */
     uint32_t line;          /* of the run line; 0 for the file as a whole */
     char *target;           /* "x86_64 has_avx", or "" */
     char *name;             /* "%f(1, 2) == 3" */

@@ -81,6 +81,10 @@ bool ft_collect(char *const *paths, int n, char ***files, size_t *nfiles, ir_dia
     for (int i = 0; i < n; i++) {
         struct stat st;
         d->file = paths[i];
+        if (!strcmp(paths[i], "-")) {   /* standard input */
+            ir_vec_push(&out, ir_xstrdup(paths[i]));
+            continue;
+        }
         if (stat(paths[i], &st) != 0) {
             ir_diag_set(d, 0, 0, "cannot read: %s", strerror(errno));
             goto fail;
@@ -119,6 +123,7 @@ typedef struct sink {
     int fd;
     size_t len, cap;
     double last;            /* of the last flush */
+    double case_t0;         /* when the file's last case ended (or it began) */
     char *buf;              /* cap bytes, after the header in the same mapping */
 } sink;
 
@@ -199,14 +204,19 @@ static void rec_text(sink *s, char type, const char *text)
     record(s, type, 1, &text);
 }
 
+/* A case's time is the time since the file's previous case (or its
+ * start): the cases of a file are run one after another. */
 static void rec_case(sink *s, int status, uint32_t line, const char *target, const char *name,
                      const char *msg)
 {
-    char st[4], ln[16];
+    char st[4], ln[16], secs[32];
+    double t = now();
     snprintf(st, sizeof st, "%d", status);
     snprintf(ln, sizeof ln, "%u", line);
-    const char *f[5] = {st, ln, target, name, msg ? msg : ""};
-    record(s, 'C', 5, f);
+    snprintf(secs, sizeof secs, "%.6f", t - s->case_t0);
+    s->case_t0 = t;
+    const char *f[6] = {st, ln, target, name, msg ? msg : "", secs};
+    record(s, 'C', 6, f);
 }
 
 /* ---- one file, in the worker --------------------------------------------------------- */
@@ -291,13 +301,32 @@ typedef struct target_run {
     const char *label;
 } target_run;
 
+/* What a `; print:` line printed, in the report: "file:line: [target] %f(1) -> 3". */
+static void print_record(const file_ctx *fc, const ir_run_cmd *rc, const char *label, const char *out)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    if (!f)
+        return;
+    fprintf(f, "%s:%u: %s%s%s%s", fc->file->path, rc->line, label && *label ? "[" : "", label ? label : "",
+            label && *label ? "] " : "", out ? out : "");
+    fclose(f);
+    rec_text(fc->s, 'L', buf);
+    free(buf);
+}
+
 static void line_record(const target_run *tr, uint32_t r, bool ok, const char *report)
 {
     const ir_run_cmd *rc = &tr->fc->file->runs.v[r];
     char *name = case_name(tr->fc, rc);
-    rec_case(tr->fc->s, ok ? FT_PASS : FT_FAIL, rc->line, tr->label, name, ok ? NULL : report);
+    /* a line of a function that did not compile could not run: an error */
+    rec_case(tr->fc->s, ok ? FT_PASS : tr->m->fn_err[rc->func] ? FT_CASE_ERROR : FT_FAIL, rc->line, tr->label, name,
+             ok ? NULL : report);
     if (!ok && !tr->m->fn_err[rc->func])
         rec_text(tr->fc->s, 'L', report);
+    else if (ok && rc->kind == IR_RUN_PRINT)
+        print_record(tr->fc, rc, tr->label, report);
     free(name);
 }
 
@@ -310,8 +339,9 @@ static bool line_item(void *arg, uint32_t r)
     FILE *f = open_memstream(&buf, &n);
     bool ok = false;
     if (f) {
+        bool print = tr->fc->file->runs.v[r].kind == IR_RUN_PRINT;   /* its output is shown */
         ok = ft_run_cmd(tr->m, &tr->fc->file->runs.v[r], tr->fc->o->timeout, f,
-                        RUN_FMT_LANES | RUN_REPORT_FAILURES, NULL);
+                        RUN_FMT_LANES | (print ? 0 : RUN_REPORT_FAILURES), NULL);
         fclose(f);
         line_record(tr, r, ok, buf ? buf : "");
         if (tr->fc->careful)    /* reported even if the worker dies next */
@@ -348,7 +378,7 @@ static void run_target(const file_ctx *fc, jit_ctx *ctx, const cg_target *t, con
     if (!ft_module_build(&m, ctx, file, t, FT_PARTIAL, &d)) {
         char *msg = diag_text(&d);
         rec_text(fc->s, 'L', msg);
-        all_lines(fc, FT_FAIL, label, msg);
+        all_lines(fc, FT_CASE_ERROR, label, msg);
         verbose_line(fc->s, file->path, label, 0, file->runs.n ? file->runs.n : 1, 0, NULL);
         free(msg);
         return;
@@ -422,14 +452,18 @@ static void run_interp(const file_ctx *fc)
             }
         }
         rewind(f);
+        bool print = rc->kind == IR_RUN_PRINT;
         bool ok = ft_interp_run_cmd(ic, file, fc->lines, fc->nlines, rc, &io, f,
-                                    RUN_FMT_LANES | RUN_REPORT_FAILURES, NULL);
+                                    RUN_FMT_LANES | (print ? 0 : RUN_REPORT_FAILURES), NULL);
         fputc(0, f);
         fflush(f);
         char *name = case_name(fc, rc);
-        rec_case(fc->s, ok ? FT_PASS : FT_FAIL, rc->line, label, name, ok ? NULL : buf);
+        rec_case(fc->s, ok ? FT_PASS : checked[rc->func] == 2 ? FT_CASE_ERROR : FT_FAIL, rc->line, label, name,
+                 ok ? NULL : buf);
         if (!ok && checked[rc->func] == 1)
             rec_text(fc->s, 'L', buf);
+        else if (ok && print)
+            print_record(fc, rc, label, buf);
         free(name);
         ok ? passed++ : failed++;
     }
@@ -441,6 +475,84 @@ static void run_interp(const file_ctx *fc)
     verbose_line(fc->s, file->path, label, passed, failed, 0, NULL);
 }
 
+/* ---- test verifier, cat, print-cfg and the kinds clifrun skips ------------------------ */
+
+static void kind_case(void *arg, int status, uint32_t line, const char *name, const char *msg)
+{
+    rec_case(arg, status, line, "", name, msg);
+}
+
+static void kind_log(void *arg, const char *text)
+{
+    rec_text(arg, 'L', text);
+}
+
+/* The `test` lines of a file's text, before its first function. */
+static uint32_t test_kinds(const char *src, size_t len, char kinds[][32], uint32_t max, uint32_t *lines)
+{
+    uint32_t n = 0, ln = 1;
+    for (const char *p = src, *end = src + len; p < end && n < max; ln++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end;
+        while (p < e && (*p == ' ' || *p == '\t'))
+            p++;
+        if (e - p >= 8 && !strncmp(p, "function", 8))
+            break;
+        if (e - p > 5 && !strncmp(p, "test", 4) && (p[4] == ' ' || p[4] == '\t')) {
+            const char *w = p + 5;
+            while (w < e && (*w == ' ' || *w == '\t'))
+                w++;
+            size_t k = 0;
+            while (w + k < e && w[k] != ' ' && w[k] != '\t' && w[k] != ';' && w[k] != '\r' && k < 31)
+                k++;
+            memcpy(kinds[n], w, k);
+            kinds[n][k] = 0;
+            lines[n++] = ln;
+        }
+        p = nl ? nl + 1 : end;
+    }
+    return n;
+}
+
+/* A file none of whose `test` lines is run or interpret: its verifier,
+ * cat and print-cfg cases, and a skipped case, with the reason, for each
+ * kind clifrun does not run.  False if the file has run or interpret. */
+static bool run_other_kinds(sink *s, const char *path)
+{
+    size_t len = 0;
+    char *src = ft_read_file(path, &len);
+    char kinds[16][32];
+    uint32_t lines[16], n = src ? test_kinds(src, len, kinds, 16, lines) : 0;
+    bool other = n > 0;
+    for (uint32_t k = 0; k < n; k++)
+        other &= strcmp(kinds[k], "run") && strcmp(kinds[k], "interpret");
+    if (!other) {
+        free(src);
+        return false;
+    }
+    unsigned long total = 0, nf = ft_count_functions(src, len);
+    for (uint32_t k = 0; k < n; k++)
+        total += ft_kind_skip_reason(kinds[k]) ? 1 : nf;
+    char num[24];
+    snprintf(num, sizeof num, "%lu", total);
+    rec_text(s, 'N', num);
+    ft_kind_out o = {kind_case, kind_log, s};
+    for (uint32_t k = 0; k < n; k++) {
+        const char *why = ft_kind_skip_reason(kinds[k]);
+        unsigned p = 0, f = 0;
+        char label[48];
+        snprintf(label, sizeof label, "test %.30s", kinds[k]);
+        if (why) {
+            rec_case(s, FT_SKIPPED, lines[k], "", label, why);
+            verbose_line(s, path, label, 0, 0, 1, why);
+            continue;
+        }
+        ft_run_kind(kinds[k], path, src, len, &o, &p, &f);
+        verbose_line(s, path, label, p, f, 0, NULL);
+    }
+    free(src);
+    return true;
+}
+
 /* The file by Cranelift's rules: once per target line of the host's
  * architecture whose flags the host has; skipped as a whole if none is.
  * `test interpret` runs it through the interpreter too, once (--interpret:
@@ -450,10 +562,12 @@ static void run_file(sink *s, const char *path, const ft_opts *o, jit_ctx **ctx,
     ir_file file;
     char *src;
     ir_diag d;
+    if (strcmp(path, "-") && run_other_kinds(s, path))
+        return;
     if (!ft_load(&file, path, &src, true, &d)) {
         char *msg = diag_text(&d);
         rec_text(s, 'L', msg);
-        rec_case(s, FT_FAIL, 0, "", "(file)", msg);
+        rec_case(s, FT_CASE_ERROR, 0, "", "(file)", msg);
         verbose_line(s, path, NULL, 0, 1, 0, NULL);
         free(msg);
         ir_file_free(&file);
@@ -509,7 +623,7 @@ static void run_file(sink *s, const char *path, const ft_opts *o, jit_ctx **ctx,
         if (errs[i]) {
             char *lab = target_label(&file, file.targets.n ? i : IR_NONE);
             rec_text(s, 'L', errs[i]);
-            all_lines(&fc, FT_FAIL, lab, errs[i]);
+            all_lines(&fc, FT_CASE_ERROR, lab, errs[i]);
             verbose_line(s, path, lab, 0, file.runs.n ? file.runs.n : 1, 0, NULL);
             free(lab);
         }
@@ -595,6 +709,7 @@ static _Noreturn void worker_main(int cmd, int res, char *const *files, const ft
             continue;
         if (n != sizeof i)
             break;
+        s->case_t0 = now();
         run_file(s, files[i], o, &ctx, careful);
         rec_text(s, 'D', "");
     }
@@ -719,15 +834,16 @@ static void finish(const char *buf, size_t len, ft_file_result *r, const char *w
             append(&r->log, f[0]);
         } else if (type == 'V' && nf == 1) {
             append(&r->vlog, f[0]);
-        } else if (type == 'C' && nf == 5) {
+        } else if (type == 'C' && nf == 6) {
             ft_case c = {.status = (uint8_t)atoi(f[0]), .line = (uint32_t)atol(f[1]),
-                         .target = f[2], .name = f[3], .msg = f[4]};
+                         .target = f[2], .name = f[3], .msg = f[4], .secs = atof(f[5])};
             f[2] = f[3] = f[4] = NULL;
+            /* as the JUnit report counts them: every case once */
             if (c.status == FT_PASS)
                 r->passed++;
-            else if (c.status == FT_FAIL)
+            else if (c.status == FT_FAIL || c.status == FT_CASE_ERROR)
                 r->failed++;
-            else if (c.line)
+            else
                 r->skipped++;
             lines_seen += c.line != 0;
             ir_vec_push(&r->cases, c);
@@ -1028,12 +1144,14 @@ int ft_test(char *const *files, size_t nfiles, const ft_opts *o, ft_counts *c)
     sigaction(SIGPIPE, &old_pipe, NULL);
     for (int k = 0; k < 3; k++)
         sigaction(stop_sigs[k], &old_stop[k], NULL);
+    /* -v: two summaries, each saying what it counts */
     if (o->verbose)
-        fprintf(o->out, "%u files: %u passed, %u failed, %u skipped\n", c->files, c->files_passed,
-                c->files_failed, c->files_skipped);
+        fprintf(o->out, "files: %u passed, %u failed, %u skipped (of %u)\n", c->files_passed,
+                c->files_failed, c->files_skipped, c->files);
     else
         skip_summary(o->out, res, nfiles);
-    fprintf(o->out, "%lu passed, %lu failed, %lu skipped\n", c->passed, c->failed, c->skipped);
+    fprintf(o->out, "%s%lu passed, %lu failed, %lu skipped\n", o->verbose ? "cases: " : "", c->passed,
+            c->failed, c->skipped);
     fflush(o->out);
     if (o->junit)
         ft_junit_write(o->junit, res, nfiles, now() - t0);

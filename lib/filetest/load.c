@@ -11,7 +11,8 @@
 
 char *ft_read_file(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
+    bool in = !strcmp(path, "-");    /* standard input, as clif-util reads it */
+    FILE *f = in ? stdin : fopen(path, "rb");
     if (!f)
         return NULL;
     struct stat st;
@@ -37,7 +38,8 @@ char *ft_read_file(const char *path, size_t *len)
         buf = nb;
     }
     int err = ferror(f);
-    fclose(f);
+    if (!in)
+        fclose(f);
     if (!buf || err) {
         free(buf);
         errno = err ? EIO : ENOMEM;
@@ -48,13 +50,89 @@ char *ft_read_file(const char *path, size_t *len)
     return buf;
 }
 
+/* ---- the command line's --set and --target, for every file loaded ------------------- */
+
+static struct {
+    const char *const *sets;
+    unsigned nsets;
+    const char *target;     /* a target line's words, or NULL */
+} overrides;
+
+void ft_set_overrides(const char *const *sets, unsigned nsets, const char *target)
+{
+    overrides.sets = sets, overrides.nsets = nsets, overrides.target = target;
+}
+
+/* Words of s (blank-separated), each at most once through next(). */
+static const char *word(const char **s, size_t *n)
+{
+    while (**s == ' ' || **s == '\t')
+        (*s)++;
+    const char *w = *s;
+    while (**s && **s != ' ' && **s != '\t')
+        (*s)++;
+    *n = (size_t)(*s - w);
+    return *n ? w : NULL;
+}
+
+static ir_setting arena_setting(ir_file *f, const char *w, size_t n)
+{
+    const char *eq = memchr(w, '=', n);
+    ir_setting st = {.name = ir_arena_strndup(&f->arena, w, eq ? (size_t)(eq - w) : n)};
+    if (eq)
+        st.value = ir_arena_strndup(&f->arena, eq + 1, n - (size_t)(eq - w) - 1);
+    return st;
+}
+
+/* --set lines after the file's own; --target's line instead of the file's. */
+static void apply_overrides(ir_file *f)
+{
+    for (unsigned i = 0; i < overrides.nsets; i++) {
+        ir_vec_push(&f->settings, arena_setting(f, overrides.sets[i], strlen(overrides.sets[i])));
+        f->ncli_settings++;
+    }
+    const char *s = overrides.target;
+    size_t n;
+    const char *w = s ? word(&s, &n) : NULL;
+    if (!w)
+        return;
+    ir_target t = {.arch = reader_target_arch(f, w, n), .flags = f->target_flags.n,
+                   .settings = f->settings.n - f->ncli_settings};
+    while ((w = word(&s, &n))) {
+        ir_vec_push(&f->target_flags, arena_setting(f, w, n));
+        t.nflags++;
+    }
+    f->targets.n = 0;
+    ir_vec_push(&f->targets, t);
+}
+
+/* Every `set` line names a setting of Cranelift's with a value it takes. */
+static bool check_settings(const ir_file *f, ir_diag *d)
+{
+    char msg[300];
+    uint32_t cli = f->settings.n - f->ncli_settings;
+    for (uint32_t i = 0; i < f->settings.n; i++) {
+        const ir_setting *s = &f->settings.v[i];
+        if (cg_check_setting(s->name, s->value, false, msg, sizeof msg) >= 0)
+            continue;
+        if (i >= cli)
+            ir_diag_set(d, 0, 0, "--set %s%s%s: %s", s->name, s->value ? "=" : "", s->value ? s->value : "", msg);
+        else
+            ir_diag_set(d, s->line, 1, "%s", msg);
+        return false;
+    }
+    return true;
+}
+
 bool ft_load(ir_file *file, const char *path, char **src, bool verify, ir_diag *d)
 {
     size_t len = 0;
     memset(file, 0, sizeof *file);
     memset(d, 0, sizeof *d);
-    d->file = path;
     *src = ft_read_file(path, &len);
+    if (!strcmp(path, "-"))
+        path = "<stdin>";
+    d->file = path;
     if (!*src) {
         if (errno == EISDIR)
             ir_diag_set(d, 0, 0, "cannot read: a directory (`clifrun test DIR` runs the files in it)");
@@ -62,24 +140,25 @@ bool ft_load(ir_file *file, const char *path, char **src, bool verify, ir_diag *
             ir_diag_set(d, 0, 0, "cannot read: %s", strerror(errno));
         return false;
     }
-    if (!reader_parse_file(file, path, *src, len, d))
+    return ft_load_text(file, path, *src, len, verify, d);
+}
+
+bool ft_load_text(ir_file *file, const char *path, const char *src, size_t len, bool verify, ir_diag *d)
+{
+    memset(file, 0, sizeof *file);
+    memset(d, 0, sizeof *d);
+    d->file = path;
+    if (!reader_parse_file(file, path, src, len, d))
         return false;
-    for (uint32_t i = 0; i < file->funcs.n; i++) {
-        ir_function *fn = file->funcs.v[i];
-        if (!ir_legacy_rewrite(fn, d) || (verify && !verify_function(fn, d))) {
-            d->file = path;
-            d->src = *src;
-            d->len = len;
-            return false;
-        }
-    }
-    if (verify && !verify_file(file, d)) {
-        d->file = path;
-        d->src = *src;
-        d->len = len;
-        return false;
-    }
-    return true;
+    apply_overrides(file);
+    bool ok = check_settings(file, d);
+    for (uint32_t i = 0; ok && i < file->funcs.n; i++)
+        ok = ir_legacy_rewrite(file->funcs.v[i], d);
+    if (ok && verify)
+        ok = verify_file(file, d) && verify_file_decls(file, d);
+    if (!ok)
+        d->file = path, d->src = src, d->len = len;
+    return ok;
 }
 
 uint32_t *ft_line_index(const ir_file *file, uint32_t *nlines)

@@ -1,6 +1,8 @@
 /* lib/filetest/report.c: JUnit XML of a `clifrun test` run — one
  * <testsuite> per file, one <testcase> per run line and target line (or one
- * for the file as a whole when it has no run line to blame). */
+ * for the file as a whole when it has no run line to blame), with its time;
+ * a case that could not run (the file does not read, a function does not
+ * compile) is an <error>, one that ran and was wrong a <failure>. */
 #include "filetest.h"
 
 #include <string.h>
@@ -61,26 +63,28 @@ static void xml_first_line(FILE *out, const char *s)
 
 void ft_junit_write(FILE *out, const ft_file_result *r, size_t n, double secs)
 {
-    unsigned long tests = 0, failures = 0, skipped = 0;
+    unsigned long tests = 0, failures = 0, errors = 0, skipped = 0;
     for (size_t i = 0; i < n; i++)
         for (uint32_t k = 0; k < r[i].cases.n; k++) {
             tests++;
             failures += r[i].cases.v[k].status == FT_FAIL;
+            errors += r[i].cases.v[k].status == FT_CASE_ERROR;
             skipped += r[i].cases.v[k].status == FT_SKIPPED;
         }
     fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    fprintf(out, "<testsuites name=\"clifrun test\" tests=\"%lu\" failures=\"%lu\" errors=\"0\" "
-            "skipped=\"%lu\" time=\"%.3f\">\n", tests, failures, skipped, secs);
+    fprintf(out, "<testsuites name=\"clifrun test\" tests=\"%lu\" failures=\"%lu\" errors=\"%lu\" "
+            "skipped=\"%lu\" time=\"%.3f\">\n", tests, failures, errors, skipped, secs);
     for (size_t i = 0; i < n; i++) {
-        unsigned long t = r[i].cases.n, f = 0, s = 0;
+        unsigned long t = r[i].cases.n, f = 0, e = 0, s = 0;
         for (uint32_t k = 0; k < r[i].cases.n; k++) {
             f += r[i].cases.v[k].status == FT_FAIL;
+            e += r[i].cases.v[k].status == FT_CASE_ERROR;
             s += r[i].cases.v[k].status == FT_SKIPPED;
         }
         fputs("  <testsuite name=\"", out);
         xml_text(out, r[i].path);
-        fprintf(out, "\" tests=\"%lu\" failures=\"%lu\" errors=\"0\" skipped=\"%lu\" time=\"%.3f\">\n",
-                t, f, s, r[i].secs);
+        fprintf(out, "\" tests=\"%lu\" failures=\"%lu\" errors=\"%lu\" skipped=\"%lu\" time=\"%.3f\">\n",
+                t, f, e, s, r[i].secs);
         for (uint32_t k = 0; k < r[i].cases.n; k++) {
             const ft_case *c = &r[i].cases.v[k];
             fputs("    <testcase classname=\"", out);
@@ -93,7 +97,7 @@ void ft_junit_write(FILE *out, const ft_file_result *r, size_t n, double secs)
             if (c->line)
                 fprintf(out, "line %u: ", c->line);
             xml_text(out, c->name ? c->name : "");
-            fputs("\" time=\"0\"", out);
+            fprintf(out, "\" time=\"%.6f\"", c->secs);
             if (c->status == FT_PASS) {
                 fputs("/>\n", out);
                 continue;
@@ -104,11 +108,12 @@ void ft_junit_write(FILE *out, const ft_file_result *r, size_t n, double secs)
                 fputs("\"/></testcase>\n", out);
                 continue;
             }
-            fputs("><failure message=\"", out);
+            const char *el = c->status == FT_CASE_ERROR ? "error" : "failure";
+            fprintf(out, "><%s message=\"", el);
             xml_first_line(out, c->msg ? c->msg : "");
             fputs("\">", out);
             xml_text(out, c->msg ? c->msg : "");
-            fputs("</failure></testcase>\n", out);
+            fprintf(out, "</%s></testcase>\n", el);
         }
         fputs("  </testsuite>\n", out);
     }

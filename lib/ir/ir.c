@@ -313,6 +313,7 @@ void ir_function_free(ir_function *f)
     ir_vec_free(&f->blocks);
     ir_vec_free(&f->layout);
     ir_vec_free(&f->insts);
+    ir_vec_free(&f->stack_maps);
     ir_vec_free(&f->pool);
     ir_vec_free(&f->bytes);
     ir_arena_free(&f->arena);
@@ -436,6 +437,7 @@ void ir_file_free(ir_file *file)
     ir_vec_free(&file->target_flags);
     ir_vec_free(&file->runs);
     ir_vec_free(&file->data);
+    ir_vec_free(&file->warnings);
     ir_arena_free(&file->arena);
 }
 
@@ -460,10 +462,61 @@ void ir_diag_set(ir_diag *d, uint32_t line, uint32_t col, const char *fmt, ...)
 {
     d->line = line;
     d->col = col;
+    d->nmore = d->text_len = 0;
+    d->truncated = false;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(d->msg, sizeof d->msg, fmt, ap);
     va_end(ap);
+}
+
+static void diag_push(ir_diag *d, uint32_t line, uint32_t col, const char *msg)
+{
+    size_t n = strlen(msg);
+    if (d->nmore == IR_DIAG_MORE || d->text_len + n + 1 > sizeof d->text) {
+        d->truncated = true;
+        return;
+    }
+    d->more[d->nmore].line = line;
+    d->more[d->nmore].col = col;
+    d->more[d->nmore].off = d->text_len;
+    memcpy(d->text + d->text_len, msg, n + 1);
+    d->text_len = (uint16_t)(d->text_len + n + 1);
+    d->nmore++;
+}
+
+void ir_diag_add(ir_diag *d, uint32_t line, uint32_t col, const char *fmt, ...)
+{
+    char msg[sizeof d->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (!d->line && !d->msg[0])
+        ir_diag_set(d, line, col, "%s", msg);
+    else
+        diag_push(d, line, col, msg);
+}
+
+unsigned ir_diag_count(const ir_diag *d) { return d->line || d->msg[0] ? 1u + d->nmore : 0u; }
+
+void ir_diag_merge(ir_diag *dst, const ir_diag *src)
+{
+    if (!ir_diag_count(src))
+        return;
+    if (!ir_diag_count(dst)) {
+        const char *file = dst->file, *text = dst->src;
+        size_t len = dst->len;
+        memcpy(dst, src, sizeof *dst);
+        if (file) {
+            dst->file = file, dst->src = text, dst->len = len;
+        }
+        return;
+    }
+    diag_push(dst, src->line, src->col, src->msg);
+    for (unsigned i = 0; i < src->nmore; i++)
+        diag_push(dst, src->more[i].line, src->more[i].col, src->text + src->more[i].off);
+    dst->truncated |= src->truncated;
 }
 
 /* Bytes [0, n) of s that print as themselves: a valid UTF-8 sequence of a
@@ -513,40 +566,58 @@ static void fput_str(FILE *out, const char *s)
     ir_fput_escaped(out, s, strlen(s), false);
 }
 
-void ir_diag_print(FILE *out, const ir_diag *d, bool color)
+/* "file:line:col: KIND: msg", then the source line and a caret. */
+static void print_located(FILE *out, const char *file, const char *src, size_t srclen, uint32_t line,
+                          uint32_t col, const char *kind, const char *kind_color, const char *msg, bool color)
 {
-    const char *bold = color ? "\033[1m" : "", *red = color ? "\033[1;31m" : "",
+    const char *bold = color ? "\033[1m" : "", *colr = color ? kind_color : "",
                *green = color ? "\033[1;32m" : "", *reset = color ? "\033[0m" : "";
     fputs(bold, out);
-    fput_str(out, d->file ? d->file : "<input>");
-    if (d->line)
-        fprintf(out, ":%u:%u", d->line, d->col ? d->col : 1);
-    fprintf(out, ": %serror: %s%s", red, reset, bold);
-    fput_str(out, d->msg);
+    fput_str(out, file ? file : "<input>");
+    if (line)
+        fprintf(out, ":%u:%u", line, col ? col : 1);
+    fprintf(out, ": %s%s: %s%s", colr, kind, reset, bold);
+    fput_str(out, msg);
     fprintf(out, "%s\n", reset);
-    if (!d->src || !d->line)
+    if (!src || !line)
         return;
     /* find the line; linear, but only once per reported error */
-    const char *p = d->src, *end = d->src + d->len;
-    for (uint32_t l = 1; l < d->line && p < end; p++)
+    const char *p = src, *end = src + srclen;
+    for (uint32_t l = 1; l < line && p < end; p++)
         if (*p == '\n')
             l++;
     const char *e = p;
     while (e < end && *e != '\n')
         e++;
     /* quote at most 200 columns around the caret so a 1 MB line stays readable */
-    size_t col = d->col ? d->col - 1 : 0, from = 0, len = (size_t)(e - p);
-    if (col > len)
-        col = len;
-    if (col > 150)
-        from = col - 100;
+    size_t c = col ? col - 1 : 0, from = 0, len = (size_t)(e - p);
+    if (c > len)
+        c = len;
+    if (c > 150)
+        from = c - 100;
     size_t to = len - from > 200 ? from + 200 : len;
     fputs(from ? "..." : "", out);
     ir_fput_escaped(out, p + from, to - from, true);
     fputs(to < len ? "...\n" : "\n", out);
-    for (size_t i = from ? from - 3 : 0; i < col; i++)
+    for (size_t i = from ? from - 3 : 0; i < c; i++)
         fputc(i >= from && p[i] == '\t' ? '\t' : ' ', out);
     fprintf(out, "%s^%s\n", green, reset);
+}
+
+void ir_diag_print(FILE *out, const ir_diag *d, bool color)
+{
+    print_located(out, d->file, d->src, d->len, d->line, d->col, "error", "\033[1;31m", d->msg, color);
+    for (unsigned i = 0; i < d->nmore && i < IR_DIAG_MORE; i++)
+        print_located(out, d->file, d->src, d->len, d->more[i].line, d->more[i].col, "error", "\033[1;31m",
+                      d->text + d->more[i].off, color);
+    if (d->truncated)
+        print_located(out, d->file, NULL, 0, 0, 0, "note", "\033[1;36m", "further errors not shown", color);
+}
+
+void ir_warn_print(FILE *out, const char *file, const char *src, size_t len, uint32_t line, uint32_t col,
+                   const char *msg, bool color)
+{
+    print_located(out, file, src, len, line, col, "warning", "\033[1;35m", msg, color);
 }
 
 /* ---- copies and edits ------------------------------------------------------ */

@@ -226,12 +226,14 @@ typedef struct ir_abi_param {
     uint8_t ext;            /* IR_EXT_* */
     uint8_t purpose;        /* IR_PURPOSE_* */
     uint32_t sarg_size;     /* bytes, for IR_PURPOSE_SARG */
+    uint32_t line, col;     /* where written, 0 if made up */
 } ir_abi_param;
 
 /* A signature's parameters and returns are ranges of fn->abi_params. */
 typedef struct ir_signature {
     uint32_t params, nparams, rets, nrets;
     ir_callconv callconv;
+    uint32_t line, col;     /* of the sigN declaration (0: the function's own, or made up) */
 } ir_signature;
 
 typedef struct ir_stack_slot {
@@ -253,26 +255,31 @@ typedef struct ir_global_value {
     uint32_t base;          /* base global value (load / iadd_imm) */
     int64_t offset;         /* load offset, iadd_imm addend, symbol offset */
     ir_extname name;        /* symbol */
+    uint32_t line, col;     /* of the declaration */
 } ir_global_value;
 
 typedef struct ir_dynamic_type {
     ir_type base;           /* vector type, e.g. i32x4 */
     uint32_t gv;            /* the scale global value */
+    uint32_t line, col;     /* of the declaration */
 } ir_dynamic_type;
 
 typedef struct ir_func_ref {
     ir_extname name;
     uint32_t sig;
     bool colocated, patchable;
+    uint32_t line, col;     /* of the declaration */
 } ir_func_ref;
 
 typedef struct ir_alias_region {  /* regionN = user_id "description" */
     uint32_t user_id;
     const char *desc;       /* arena */
+    uint32_t line, col;     /* of the declaration */
 } ir_alias_region;
 
 typedef struct ir_constant {  /* constN = 0x... or [a b c] */
     uint32_t off, len;      /* bytes in fn->bytes, little endian */
+    uint32_t line, col;     /* of the declaration */
 } ir_constant;
 
 /* ---- values, blocks, instructions ---------------------------------------- */
@@ -309,6 +316,7 @@ typedef struct ir_inst_data {
     uint16_t op;            /* ir_opcode */
     ir_type type;           /* controlling type (from suffix or inferred) */
     uint8_t cond;           /* intcc, floatcc or atomic rmw op */
+    uint8_t iflags;         /* IR_INSTF_* */
     ir_memflags mf;         /* loads, stores, atomics */
     ir_trapcode trap;       /* trap, trapz, trapnz, uadd_overflow_trap */
     uint16_t nargs, nres;
@@ -330,6 +338,11 @@ typedef struct ir_inst_data {
     uint32_t line, col;     /* source position of the opcode */
     uint32_t srcloc;        /* the @hex source location, IR_NONE if absent */
 } ir_inst_data;
+
+enum { IR_INSTF_DEBUG_TAGS = 1 };   /* written with `<tags>` before it (not kept) */
+
+/* One entry of a call's user stack map: a value of `type` at slot+offset. */
+typedef struct ir_stack_map_entry { uint32_t inst, slot, offset; ir_type type; } ir_stack_map_entry;
 
 typedef struct ir_function {
     ir_extname name;
@@ -354,6 +367,9 @@ typedef struct ir_function {
     IR_VEC(ir_block_data) blocks;
     IR_VEC(uint32_t) layout;            /* blocks in layout order */
     IR_VEC(ir_inst_data) insts;
+    /* user stack maps of calls (`, stack_map=[i32 @ ss0+4, ...]`), by
+     * instruction in parse order: kept to print, not used by clifrun */
+    IR_VEC(ir_stack_map_entry) stack_maps;
     IR_VEC(uint32_t) pool;              /* operand lists, block calls, tables */
     IR_VEC(uint8_t) bytes;              /* 128-bit immediates, constants */
     ir_arena arena;                     /* names */
@@ -422,17 +438,27 @@ typedef struct ir_target {
     uint32_t line;
 } ir_target;
 
+/* Something suspicious that is not an error (a run line naming another
+ * function than the one it belongs to). */
+typedef struct ir_file_warning {
+    uint32_t line, col;
+    const char *msg;        /* file->arena */
+} ir_file_warning;
+
 typedef struct ir_file {
     const char *path;
     const char *src;        /* the whole text; diagnostics quote from it */
     size_t len;
     IR_VEC(const char *) tests;     /* `test run`, `test interpret` ... (command name) */
-    IR_VEC(ir_setting) settings;    /* `set` lines, in order */
+    IR_VEC(ir_setting) settings;    /* `set` lines, in order; then the command line's */
+    uint32_t ncli_settings;         /* the last ones of settings: --set, applied after
+                                       the file's own for every target (line 0) */
     IR_VEC(ir_target) targets;
     IR_VEC(ir_setting) target_flags;
     IR_VEC(ir_function *) funcs;
     IR_VEC(ir_run_cmd) runs;
     IR_VEC(ir_data_value) data;
+    IR_VEC(ir_file_warning) warnings;   /* the reader's, in source order */
     ir_arena arena;
 } ir_file;
 
@@ -441,21 +467,43 @@ void ir_file_free(ir_file *file);
 uint32_t ir_file_find_func(const ir_file *file, const ir_extname *n);
 
 /* ---- diagnostics ----------------------------------------------------------
- * Library code never exits: it fills an ir_diag and returns failure. */
+ * Library code never exits: it fills an ir_diag and returns failure.  An
+ * ir_diag holds one error, and may hold further errors of the same input
+ * (the verifier reports every error of a function): ir_diag_set sets the
+ * first and forgets the others, ir_diag_add appends one. */
+#define IR_DIAG_MORE 47         /* further errors kept */
 typedef struct ir_diag {
     const char *file;       /* path as given by the user */
     const char *src;        /* the text, to quote the line (may be NULL) */
     size_t len;
     uint32_t line, col;     /* 1-based; 0 if unknown */
     char msg[512];
+    /* further errors: positions, messages packed in `text` */
+    uint16_t nmore, text_len;
+    bool truncated;         /* some were left out (no room, or a cap) */
+    struct { uint32_t line, col; uint16_t off; } more[IR_DIAG_MORE];
+    char text[4096];
 } ir_diag;
 void ir_diag_set(ir_diag *d, uint32_t line, uint32_t col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-/* "file:line:col: error: msg", the source line and a caret.  Every byte of
- * the file name, the message and the line that is not a printable
+/* Another error: the first if d has none yet (line 0 and empty msg), else
+ * appended to the further errors (truncated when there is no room). */
+void ir_diag_add(ir_diag *d, uint32_t line, uint32_t col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Append src's errors to dst's (same file). */
+void ir_diag_merge(ir_diag *dst, const ir_diag *src);
+/* Number of errors held (0 if none). */
+unsigned ir_diag_count(const ir_diag *d);
+/* "file:line:col: error: msg", the source line and a caret; then each
+ * further error the same way, and a note if some were left out.  Every byte
+ * of the file name, the message and the line that is not a printable
  * character (C0 and C1 controls, raw or in UTF-8, DEL, invalid UTF-8) is
- * printed as '?' (ir_fput_escaped). */
+ * printed as '?' (ir_fput_escaped); so for warnings. */
 void ir_diag_print(FILE *out, const ir_diag *d, bool color);
+/* "file:line:col: warning: msg" with the source line and a caret (line 0:
+ * no position). */
+void ir_warn_print(FILE *out, const char *file, const char *src, size_t len, uint32_t line, uint32_t col,
+                   const char *msg, bool color);
 void ir_fput_escaped(FILE *out, const char *s, size_t n, bool keep_tab);
 
 /* ---- immediates and literals (imm.c) ------------------------------------- */
@@ -479,6 +527,17 @@ int ir_print_i128(char *buf, size_t size, __int128 v);
 
 /* Canonical CLIF of one function. */
 void ir_print_function(FILE *out, const ir_function *f);
+/* The same as Cranelift's Display writes it, for `test cat`: a symbol's
+ * user name as `userextnameN` (which does not read back). */
+void ir_print_function_as_cranelift(FILE *out, const ir_function *f);
+/* Every print after: as Cranelift's Display (clifrun print --as-cranelift). */
+void ir_print_set_cranelift_display(bool on);
+/* One instruction as ir_print_function writes it, without source location,
+ * indent, constant comments or newline; pos from ir_layout_positions (the
+ * type-suffix rule looks at the order of instructions). */
+void ir_print_inst(FILE *out, const ir_function *f, uint32_t inst, const uint32_t *pos);
+/* Each instruction's position in layout order (free it). */
+uint32_t *ir_layout_positions(const ir_function *f);
 /* The whole file: test/set/target headers, functions and their run lines. */
 void ir_print_file(FILE *out, const ir_file *file);
 /* Rewrite opcodes Cranelift removed (IR_OPF_LEGACY) into today's

@@ -94,7 +94,49 @@ static void put_type(FILE *o, ir_type t)
 }
 
 /* write.rs prints a user name of a symbol as `userextnameN`, which does not
- * read back; u<ns>:<index> does, so user names always print resolved. */
+ * read back; u<ns>:<index> does, so user names always print resolved
+ * (but as write.rs does for ir_print_function_as_cranelift). */
+static bool as_cranelift;
+
+static bool before(const ir_extname *a, const ir_extname *b)
+{
+    return a->line < b->line || (a->line == b->line && a->col < b->col);
+}
+
+static bool same_user(const ir_extname *a, const ir_extname *b)
+{
+    return a->kind == IR_NAME_USER && b->kind == IR_NAME_USER && a->ns == b->ns && a->index == b->index;
+}
+
+/* Cranelift's UserExternalNameRef of a user name: the number of distinct
+ * user names of the function's declarations met before its first use. */
+static uint32_t user_ref_index(const ir_function *f, const ir_extname *n)
+{
+    const ir_extname *first = n;
+    for (uint32_t k = 0; k < f->gvs.n; k++)
+        if (same_user(&f->gvs.v[k].name, n) && before(&f->gvs.v[k].name, first))
+            first = &f->gvs.v[k].name;
+    for (uint32_t k = 0; k < f->func_refs.n; k++)
+        if (same_user(&f->func_refs.v[k].name, n) && before(&f->func_refs.v[k].name, first))
+            first = &f->func_refs.v[k].name;
+    /* distinct names whose first mention is before `first` */
+    uint32_t count = 0;
+    for (uint32_t pass = 0; pass < 2; pass++)
+        for (uint32_t k = 0; k < (pass ? f->func_refs.n : f->gvs.n); k++) {
+            const ir_extname *m = pass ? &f->func_refs.v[k].name : &f->gvs.v[k].name;
+            if (m->kind != IR_NAME_USER || !before(m, first))
+                continue;
+            bool earlier = false;      /* counted at an earlier mention */
+            for (uint32_t q = 0; q < 2 && !earlier; q++)
+                for (uint32_t j = 0; j < (q ? f->func_refs.n : f->gvs.n) && !earlier; j++) {
+                    const ir_extname *x = q ? &f->func_refs.v[j].name : &f->gvs.v[j].name;
+                    earlier = x != m && same_user(x, m) && before(x, m);
+                }
+            count += !earlier;
+        }
+    return count;
+}
+
 static void put_extname(FILE *o, const ir_function *f, const ir_extname *n)
 {
     switch (n->kind) {
@@ -203,7 +245,10 @@ static void put_gv(FILE *o, const ir_function *f, const ir_global_value *g)
             fputs("colocated ", o);
         if (g->tls)
             fputs("tls ", o);
-        put_extname(o, f, &g->name);
+        if (as_cranelift && g->name.kind == IR_NAME_USER)
+            fprintf(o, "userextname%" PRIu32, user_ref_index(f, &g->name));
+        else
+            put_extname(o, f, &g->name);
         /* `u1:2-8` lexes as one number, in Cranelift too: keep them apart */
         if (g->offset < 0 && g->name.kind == IR_NAME_USER)
             fputc(' ', o);
@@ -699,6 +744,23 @@ static void put_aliases(printer *pr, uint32_t target)
     }
 }
 
+/* write.rs: `, stack_map=[i32 @ ss0+4, ...]` after a call's operands. */
+static void put_stack_map(FILE *o, const ir_function *f, uint32_t i)
+{
+    bool any = false;
+    char tb[16];
+    for (uint32_t k = 0; k < f->stack_maps.n; k++) {
+        const ir_stack_map_entry *e = &f->stack_maps.v[k];
+        if (e->inst != i)
+            continue;
+        fprintf(o, "%s%s @ ss%" PRIu32 "+%" PRIu32, any ? ", " : ", stack_map=[", ir_type_name(e->type, tb),
+                e->slot, e->offset);
+        any = true;
+    }
+    if (any)
+        fputc(']', o);
+}
+
 static void put_inst(printer *pr, uint32_t i)
 {
     FILE *o = pr->out;
@@ -719,10 +781,40 @@ static void put_inst(printer *pr, uint32_t i)
         put_type(o, in->type);
     }
     put_operands(o, f, i);
+    put_stack_map(o, f, i);
     put_operand_comments(o, f, i);
     fputc('\n', o);
     for (uint32_t k = 0; k < in->nres; k++)
         put_aliases(pr, r[k]);
+}
+
+void ir_print_inst(FILE *out, const ir_function *f, uint32_t inst, const uint32_t *pos)
+{
+    printer pr = {.out = out, .f = f, .pos = (uint32_t *)pos};
+    const ir_inst_data *in = &f->insts.v[inst];
+    if (in->nres) {
+        put_values(out, &f->pool.v[in->res], in->nres);
+        fputs(" = ", out);
+    }
+    fputs(ir_opcodes[in->op].name, out);
+    if (needs_suffix(&pr, inst)) {
+        fputc('.', out);
+        put_type(out, in->type);
+    }
+    put_operands(out, f, inst);
+}
+
+uint32_t *ir_layout_positions(const ir_function *f)
+{
+    uint32_t *pos = calloc((size_t)f->insts.n + 1, sizeof *pos), seq = 0;
+    if (!pos) {
+        fputs("clifrun: out of memory\n", stderr);
+        exit(3);
+    }
+    for (uint32_t k = 0; k < f->layout.n; k++)
+        for (uint32_t i = f->blocks.v[f->layout.v[k]].first; i != IR_NONE; i = f->insts.v[i].next)
+            pos[i] = seq++;
+    return pos;
 }
 
 static void put_block(printer *pr, uint32_t b)
@@ -768,6 +860,15 @@ static void build_aliases(printer *pr)
     for (uint32_t v = 0; v < n; v++)
         if (f->values.v[v].kind == IR_VAL_ALIAS && f->values.v[v].def < n)
             pr->alias_list[pr->alias_start[f->values.v[v].def + 1]++] = v;
+}
+
+void ir_print_set_cranelift_display(bool on) { as_cranelift = on; }
+
+void ir_print_function_as_cranelift(FILE *out, const ir_function *f)
+{
+    as_cranelift = true;
+    ir_print_function(out, f);
+    as_cranelift = false;
 }
 
 void ir_print_function(FILE *out, const ir_function *f)

@@ -48,6 +48,18 @@ static ir_setting make_setting(ir_file *f, const char *w, size_t n, uint32_t lin
     return st;
 }
 
+const char *reader_target_arch(ir_file *f, const char *w, size_t n)
+{
+    /* a triple (x86_64-unknown-linux-gnu) names its architecture first */
+    const char *dash = memchr(w, '-', n);
+    size_t k = dash ? (size_t)(dash - w) : n;
+    if (k == 5 && !strncmp(w, "amd64", 5))
+        return "x86_64";
+    if (k == 5 && !strncmp(w, "arm64", 5))
+        return "aarch64";
+    return ir_arena_strndup(&f->arena, w, k);
+}
+
 void parse_header(parser *p)
 {
     ir_file *f = p->file;
@@ -87,7 +99,7 @@ void parse_header(parser *p)
             const char *w = next_word(&s, e, &n);
             if (!w)
                 perr_at(p, line, col, "expected target triple");
-            ir_target t = {.arch = ir_arena_strndup(&f->arena, w, n), .line = line,
+            ir_target t = {.arch = reader_target_arch(f, w, n), .line = line,
                            .flags = f->target_flags.n, .settings = f->settings.n};
             while ((w = next_word(&s, e, &n))) {
                 ir_vec_push(&f->target_flags, make_setting(f, w, n, line));
@@ -254,10 +266,26 @@ static void parse_run(parser *p, uint32_t func, const pending_run *r)
     }
     rc.line = p->t.line;
     rc.col = p->t.col;
-    /* Cranelift calls the function the line follows, whatever it names */
-    rc.name = parse_callee(p, NULL);
+    /* Cranelift calls the function the line follows, whatever it names:
+     * so does clifrun, with a warning when the names differ */
+    ir_extname called;
+    rc.name = parse_callee(p, &called);
     parse_invocation_rest(p, fn, &rc, false);
     ir_vec_push(&f->runs, rc);
+    bool same = called.kind == IR_NAME_TESTCASE
+                    ? fn->name.kind == IR_NAME_TESTCASE && !strcmp(called.str, fn->name.str)
+                    : fn->name.kind == IR_NAME_USER && called.ns == fn->name.ns && called.index == fn->name.index;
+    if (!same) {
+        char own[64], msg[320];
+        if (fn->name.kind == IR_NAME_TESTCASE)
+            snprintf(own, sizeof own, "%%%.60s", fn->name.str);
+        else
+            snprintf(own, sizeof own, "u%u:%u", fn->name.ns, fn->name.index);
+        snprintf(msg, sizeof msg, "this run line follows %s and calls it, as Cranelift does: `%.100s` is not its name",
+                 own, rc.name);
+        ir_file_warning w = {rc.line, rc.col, ir_arena_strndup(&f->arena, msg, strlen(msg))};
+        ir_vec_push(&f->warnings, w);
+    }
 }
 
 bool reader_parse_invocation(ir_file *file, const char *where, const char *text, size_t len,
@@ -267,7 +295,7 @@ bool reader_parse_invocation(ir_file *file, const char *where, const char *text,
     d->src = text;
     d->len = len;
     d->line = d->col = 0;
-    d->msg[0] = 0;
+    ir_diag_set(d, 0, 0, "%s", "");
     memset(rc, 0, sizeof *rc);
     parser *p = calloc(1, sizeof *p);
     if (!p) {
@@ -276,6 +304,7 @@ bool reader_parse_invocation(ir_file *file, const char *where, const char *text,
     }
     p->file = file;
     p->d = d;
+    p->decimal_floats = true;
     uint32_t ndata = file->data.n;
     bool ok = false;
     if (setjmp(p->fail) == 0) {

@@ -62,6 +62,7 @@ typedef struct parser {
     IR_VEC(pending_run) runs;       /* run comments seen, not yet claimed */
     bool run_default_cc;    /* `test run`: functions default to the host's C convention */
     bool read_runs;         /* `test run` / `test interpret`, or no test line (a bug report) */
+    bool decimal_floats;    /* -e and the REPL: float values may be written 1.5, 2, 1e-3 */
     IR_VEC(uint32_t) aliases;       /* values defined as aliases, checked at function end */
     IR_VEC(uint32_t) jt_off;        /* legacy jtN: pool offset of its block list, IR_NONE */
     IR_VEC(uint32_t) gv_refs;       /* gvN, line, col of global values named in the preamble */
@@ -155,6 +156,20 @@ static inline bool accept_ident(parser *p, const char *w)
 }
 void expect(parser *p, tok_kind k, const char *msg);
 bool accept(parser *p, tok_kind k);
+
+/* suggest.c: the closest name of a table (NULL if none is a likely typo),
+ * what replaced a removed opcode or type (NULL if not removed), and the
+ * hint that goes after an error message: " (removed from Cranelift: ...)",
+ * "; did you mean `x`?" or "". */
+const char *rd_closest(const char *word, size_t n, const char *const *names, size_t count);
+const char *rd_closest_opcode(const char *word, size_t n);
+const char *rd_closest_type(const char *word, size_t n);
+const char *rd_removed_opcode(const char *word, size_t n);
+const char *rd_removed_type(const char *word, size_t n);
+const char *rd_hint(char *buf, size_t size, const char *removed, const char *closest);
+/* parse.c: "expected X type" with what was found and a hint when it looks
+ * like a type */
+_Noreturn void type_expected(parser *p, const char *msg);
 
 /* directives.c */
 void parse_header(parser *p);

@@ -3,6 +3,9 @@
  * the Cranelift function that reads it (parser.rs match_imm*, immediates.rs
  * parse_i64 / parse_u64 / parse_float, constant.rs) and reports its errors
  * in the same words. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -98,8 +101,44 @@ static const char *parse_i64(const char *s, size_t n, uint64_t *out)
     return NULL;
 }
 
+/* Does s (after an optional sign) hold only digits of its radix (and '_'
+ * in hex), at least one?  Then a failed parse means a number too large. */
+static bool well_formed(const char *s, size_t n)
+{
+    if (n && (s[0] == '-' || s[0] == '+'))
+        s++, n--;
+    bool hex = n > 2 && s[0] == '0' && s[1] == 'x', any = false;
+    for (size_t i = hex ? 2 : 0; i < n; i++) {
+        int d = digit_value(s[i]);
+        if (hex ? (d < 0 && s[i] != '_') : (d < 0 || d > 9))
+            return false;
+        any |= d >= 0;
+    }
+    return any;
+}
+
+/* "immediate 300 out of range for i8 (-128 to 255)": the current token
+ * is a number of `bits` bits, signed or unsigned, that does not fit. */
+_Noreturn static void out_of_range(parser *p, unsigned bits)
+{
+    char lo[48], hi[48];
+    bool cut = p->t.len > 48, hex = strstr(p->t.text, "0x") && strstr(p->t.text, "0x") < p->t.text + 2;
+    if (hex) {      /* as written: the largest pattern in hex */
+        int k = (int)(bits / 4);
+        snprintf(hi, sizeof hi, "0x%.*s", k > 32 ? 32 : k, "ffffffffffffffffffffffffffffffff");
+        perr(p, "immediate %.*s%s out of range for i%u (at most %s)", cut ? 45 : (int)p->t.len, p->t.text,
+             cut ? "..." : "", bits, hi);
+    }
+    ir_print_i128(lo, sizeof lo, (__int128)((u128)1 << (bits - 1)) * (bits < 128 ? -1 : 1));
+    ir_print_u128(hi, sizeof hi, mask(bits));
+    perr(p, "immediate %.*s%s out of range for i%u (%s to %s)", cut ? 45 : (int)p->t.len, p->t.text,
+         cut ? "..." : "", bits, lo, hi);
+}
+
 /* parser.rs match_imm! (i8, i16, i32, i128): the unsigned type's parse,
- * then the sign; the result is the bit pattern of `bits` bits. */
+ * then the sign; the result is the bit pattern of `bits` bits.  Numbers
+ * that do not fit are said to be out of range (Cranelift: "expected
+ * decimal immediate", "negative number too small"). */
 static u128 match_imm(parser *p, unsigned bits, const char *msg)
 {
     if (p->t.kind != T_INT)
@@ -112,6 +151,8 @@ static u128 match_imm(parser *p, unsigned bits, const char *msg)
     u128 v;
     if (n >= 2 && s[0] == '0' && s[1] == 'x') {
         if (!rust_uint(s + 2, n - 2, 16, bits, true, &v)) {
+            if (well_formed(p->t.text, p->t.len))
+                out_of_range(p, bits);
             char hex[64];
             size_t k = 0;
             for (size_t i = 2; i < n && k < sizeof hex - 4; i++)
@@ -121,13 +162,15 @@ static u128 match_imm(parser *p, unsigned bits, const char *msg)
             perr(p, "unable to parse '%s' value as a hexadecimal u%u immediate", hex, bits);
         }
     } else if (!rust_uint(s, n, 10, bits, false, &v)) {
+        if (well_formed(p->t.text, p->t.len))
+            out_of_range(p, bits);
         perr(p, "expected decimal immediate");
     }
     if (neg) {
         v = -v & mask(bits);
         /* wrapping_neg() as iN must not come out positive */
         if (v && !(v >> (bits - 1)))
-            perr(p, "negative number too small");
+            out_of_range(p, bits);
     }
     lex_next(p);
     return v;
@@ -142,6 +185,9 @@ static u128 int_token(parser *p, unsigned bits, const char *msg)
         perr_expected(p, "%s", msg);
     uint64_t v;
     const char *err = parse_i64(p->t.text, p->t.len, &v);
+    if (err && (!strcmp(err, "Too large decimal number") || !strcmp(err, "Too many hexadecimal digits") ||
+                !strcmp(err, "Negative number too small")))
+        out_of_range(p, 64);
     if (err)
         perr(p, "%s", err);
     lex_next(p);
@@ -221,8 +267,69 @@ int64_t optional_offset(parser *p, unsigned bits)
 
 /* A float literal of `bits` bits (Cranelift's lexer makes it a float token:
  * it has a '.', or is Inf / NaN); msg when the token is something else. */
+/* A decimal number, [+-]digits[.digits][e[+-]digits], as an f32 or f64
+ * correctly rounded (strtof/strtod); false if s is not one.  Beyond the
+ * largest finite value is an error. */
+static bool decimal_float(parser *p, unsigned bits, uint8_t *out)
+{
+    const char *s = p->t.text;
+    size_t n = p->t.len, i = 0, digits = 0;
+    if (i < n && (s[i] == '-' || s[i] == '+'))
+        i++;
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+        digits++;
+    if (i < n && s[i] == '.')
+        for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+            digits++;
+    if (!digits)
+        return false;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        size_t e = ++i;
+        if (i < n && (s[i] == '-' || s[i] == '+'))
+            e = ++i;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+        if (i == e)
+            return false;
+    }
+    if (i != n || n > 400)
+        return false;
+    char buf[408];
+    memcpy(buf, s, n);
+    buf[n] = 0;
+    errno = 0;
+    if (bits == 32) {
+        float f = strtof(buf, NULL);
+        if (isinf(f))
+            perr(p, "%s is out of range for f32 (at most 3.40282347e38)", buf);
+        memcpy(out, &f, 4);
+    } else {
+        double d = strtod(buf, NULL);
+        if (isinf(d))
+            perr(p, "%s is out of range for f64 (at most 1.7976931348623157e308)", buf);
+        memcpy(out, &d, 8);
+    }
+    return true;
+}
+
 void parse_float(parser *p, unsigned bits, uint8_t *out, const char *msg)
 {
+    /* -e and the REPL also take decimals (Cranelift's files: hex only) */
+    if (p->decimal_floats && (p->t.kind == T_INT || p->t.kind == T_FLOAT)) {
+        const char *s = p->t.text + (p->t.text[0] == '-' || p->t.text[0] == '+');
+        bool hex = s[0] == '0' && s + 1 < p->t.text + p->t.len && s[1] == 'x';
+        if (!hex && (bits == 32 || bits == 64)) {
+            if (decimal_float(p, bits, out)) {
+                lex_next(p);
+                return;
+            }
+            if ((s[0] >= '0' && s[0] <= '9') || s[0] == '.')
+                perr(p, "`%.*s` is neither a decimal number (1.5, 2, 1e-3) nor a hex float (0x1.8p1)",
+                     (int)(p->t.len > 60 ? 60 : p->t.len), p->t.text);
+        }
+        if (!hex && s[0] >= '0' && s[0] <= '9' && (bits == 16 || bits == 128))
+            perr(p, "decimal values are read for f32 and f64; write an f%u in hex, e.g. 0x1.8p1", bits);
+    }
     if (p->t.kind != T_FLOAT)
         perr_expected(p, "%s", msg);
     const char *why = ir_parse_ieee(p->t.text, p->t.len, bits, out);

@@ -46,6 +46,36 @@ void perr(parser *p, const char *fmt, ...)
     longjmp(p->fail, 1);
 }
 
+/* A name where one of a table was expected: the message, what was found
+ * and the closest name (names[0] may be "" for a table indexed from 1). */
+_Noreturn static void name_expected(parser *p, const char *msg, const char *const *names, size_t count)
+{
+    char hint[160] = "";
+    if (p->t.kind == T_IDENT || p->t.kind == T_TYPE || p->t.kind == T_ENTITY) {
+        const char *c = rd_closest(p->t.text, p->t.len, names, count);
+        if (c)
+            perr(p, "%s, found `%.*s`; did you mean `%s`?", msg, (int)p->t.len, p->t.text, c);
+        /* a short table is worth listing */
+        size_t len = 0;
+        for (size_t i = 0; i < count && len < sizeof hint - 16; i++)
+            if (names[i] && names[i][0])
+                len += (size_t)snprintf(hint + len, sizeof hint - len, "%s%s", len ? " " : "", names[i]);
+        perr(p, "%s, found `%.*s` (one of: %s)", msg, (int)p->t.len, p->t.text, hint);
+    }
+    perr_expected(p, "%s", msg);
+}
+
+void type_expected(parser *p, const char *msg)
+{
+    if (p->t.kind == T_IDENT || p->t.kind == T_ENTITY) {
+        char hint[200];
+        rd_hint(hint, sizeof hint, rd_removed_type(p->t.text, p->t.len), rd_closest_type(p->t.text, p->t.len));
+        if (hint[0])
+            perr(p, "%s, found `%.*s`%s", msg, (int)p->t.len, p->t.text, hint);
+    }
+    perr_expected(p, "%s", msg);
+}
+
 bool accept(parser *p, tok_kind k)
 {
     if (p->t.kind != k)
@@ -517,7 +547,7 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
             if (tok_ident(p, ir_intcc_names[k]))
                 break;
         if (k == IR_INTCC_COUNT)
-            perr_expected(p, "expected intcc condition code");
+            name_expected(p, "expected intcc condition code", ir_intcc_names, IR_INTCC_COUNT);
         in->cond = (uint8_t)k;
         lex_next(p);
         arg(p, "expected SSA value first operand");
@@ -534,7 +564,7 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
             if (tok_ident(p, ir_floatcc_names[k]))
                 break;
         if (k == IR_FLOATCC_COUNT)
-            perr_expected(p, "expected floatcc condition code");
+            name_expected(p, "expected floatcc condition code", ir_floatcc_names, IR_FLOATCC_COUNT);
         in->cond = (uint8_t)k;
         lex_next(p);
         arg(p, "expected SSA value first operand");
@@ -549,7 +579,7 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
             if (tok_ident(p, ir_atomic_rmw_names[k]))
                 break;
         if (k == IR_RMW_COUNT)
-            perr_expected(p, "expected AtomicRmwOp");
+            name_expected(p, "expected AtomicRmwOp", ir_atomic_rmw_names, IR_RMW_COUNT);
         in->cond = (uint8_t)k;
         lex_next(p);
         arg(p, "expected SSA value address");
@@ -612,8 +642,12 @@ static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, ui
     if (p->t.kind != T_IDENT)
         perr(p, "expected instruction opcode");
     ir_opcode op = ir_opcode_lookup(p->t.text, p->t.len);
-    if (op == IR_OP_COUNT)
-        perr(p, "Unknown opcode: '%.*s'", (int)p->t.len, p->t.text);
+    if (op == IR_OP_COUNT) {
+        char hint[240];
+        perr(p, "Unknown opcode: '%.*s'%s", (int)p->t.len, p->t.text,
+             rd_hint(hint, sizeof hint, rd_removed_opcode(p->t.text, p->t.len),
+                     rd_closest_opcode(p->t.text, p->t.len)));
+    }
     uint32_t line = p->t.line, col = p->t.col;
     lex_next(p);
     const ir_opinfo *info = &ir_opcodes[op];
@@ -626,7 +660,7 @@ static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, ui
             check_defined(p, f->dt_defined.v, f->dt_defined.n, dt, "dynamic type", E_DT, p->t.line, p->t.col);
             suffix = ir_type_make_dynamic(f->dyn_types.v[dt].base, dt);
         } else
-            perr_expected(p, "expected type after 'opcode.'");
+            type_expected(p, "expected type after 'opcode.'");
         lex_next(p);
     }
     uint32_t i = ir_inst_append(f, block);
@@ -637,7 +671,7 @@ static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, ui
     in.srcloc = srcloc;
     parse_operands(p, &in, suffix);
 
-    /* `, stack_map = [...]` after a call: read and dropped (clifrun has no GC).
+    /* `, stack_map = [...]` after a call: kept for the printer (clifrun has no GC).
      * After any other instruction a comma is one operand too many. */
     uint32_t cline = p->t.line, ccol = p->t.col;
     if (accept(p, T_COMMA)) {
@@ -654,12 +688,14 @@ static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, ui
         while (!accept(p, T_RBRACKET)) {
             if (p->t.kind != T_TYPE)
                 perr_expected(p, "expected `<type> @ <slot> + <offset>`");
+            ir_stack_map_entry sm = {.inst = i, .type = p->t.type};
             lex_next(p);
             expect(p, T_AT, "expected `@ <slot> + <offset>`");
-            match_ent(p, E_SS, "expected `<slot> + <offset>`");
+            sm.slot = match_ent(p, E_SS, "expected `<slot> + <offset>`");
             if (!(p->t.kind == T_INT && p->t.text[0] == '+'))   /* ss0+8, or ss0 + 8 */
                 expect(p, T_PLUS, "expected `+ <offset>`");
-            match_uimm32(p, "expected a u32 offset");
+            sm.offset = match_uimm32(p, "expected a u32 offset");
+            ir_vec_push(&f->stack_maps, sm);
             if (!accept(p, T_COMMA)) {
                 expect(p, T_RBRACKET, "expected `,` or `]`");
                 break;
@@ -762,7 +798,7 @@ static void parse_block(parser *p)
             else if (is_ent(p, E_DT) && p->t.num < f->dt_defined.n && f->dt_defined.v[p->t.num])
                 t = ir_type_make_dynamic(f->dyn_types.v[p->t.num].base, p->t.num);
             else
-                perr_expected(p, "expected block argument type");
+                type_expected(p, "expected block argument type");
             lex_next(p);
             if (f->values.v[v].kind != IR_VAL_UNUSED)
                 perr_at(p, vl, vc, "duplicate entity: v%u", v);
@@ -791,6 +827,7 @@ static void parse_block(parser *p)
                 perr(p, "unexpected '%.*s' after the operands of %s", (int)p->t.len, p->t.text, last);
             return;
         }
+        bool tags = tok_is(p, T_LANGLE);
         if (accept(p, T_LANGLE)) {   /* debug tags: read, not kept */
             while (!accept(p, T_RANGLE)) {
                 if (p->t.kind == T_INT)
@@ -848,6 +885,8 @@ static void parse_block(parser *p)
                 perr_expected(p, "expected -> or =");
         }
         parse_instruction(p, b, res, nres, srcloc, rline, rcol);
+        if (tags)
+            f->insts.v[f->insts.n - 1].iflags |= IR_INSTF_DEBUG_TAGS;
         last = ir_opcodes[f->insts.v[f->insts.n - 1].op].name;
     }
 }
@@ -913,7 +952,7 @@ bool reader_parse_file(ir_file *file, const char *path, const char *src, size_t 
     d->src = src;
     d->len = len;
     d->line = d->col = 0;
-    d->msg[0] = 0;
+    ir_diag_set(d, 0, 0, "%s", "");
     parser *p = calloc(1, sizeof *p);
     if (!p) {
         ir_diag_set(d, 0, 0, "out of memory");

@@ -62,8 +62,8 @@ static bool parse_callconv(parser *p, ir_callconv *cc)
 static void parse_abi_param(parser *p, ir_function *f)
 {
     if (p->t.kind != T_TYPE)
-        perr_expected(p, "expected parameter type");
-    ir_abi_param a = {.type = p->t.type};
+        type_expected(p, "expected parameter type");
+    ir_abi_param a = {.type = p->t.type, .line = p->t.line, .col = p->t.col};
     lex_next(p);
     for (;;) {
         if (accept_ident(p, "uext"))
@@ -114,8 +114,12 @@ void parse_signature(parser *p, ir_function *f, ir_signature *s)
     /* Cranelift: no convention means `fast`, or the host's C convention in a
      * file with `test run` so that the harness can call it */
     s->callconv = p->run_default_cc ? IR_CC_system_v : IR_CC_fast;
-    if (p->t.kind == T_IDENT && !parse_callconv(p, &s->callconv))
+    if (p->t.kind == T_IDENT && !parse_callconv(p, &s->callconv)) {
+        const char *c = rd_closest(p->t.text, p->t.len, ir_callconv_names, IR_CC_COUNT);
+        if (c)
+            perr(p, "unknown calling convention: %.*s; did you mean `%s`?", (int)p->t.len, p->t.text, c);
         perr(p, "unknown calling convention: %.*s", (int)p->t.len, p->t.text);
+    }
 }
 
 /* ---- memory flags -------------------------------------------------------------- */
@@ -251,6 +255,8 @@ static void parse_global_value(parser *p, ir_function *f, uint32_t line, uint32_
     uint32_t n;
     DECLARE(p, f, n, E_GV, &f->gvs, &f->gv_defined, "expected global value number: gv«n»", "expected '=' in global value declaration");
     ir_global_value *g = &f->gvs.v[n];
+    g->line = line;
+    g->col = col;
     if (p->t.kind != T_IDENT)
         perr_expected(p, "expected global value kind");
     uint32_t kline = p->t.line, kcol = p->t.col;
@@ -260,7 +266,7 @@ static void parse_global_value(parser *p, ir_function *f, uint32_t line, uint32_
         g->kind = IR_GV_LOAD;
         expect(p, T_DOT, "expected '.' followed by type in load global value decl");
         if (p->t.kind != T_TYPE)
-            perr_expected(p, "expected load type");
+            type_expected(p, "expected load type");
         g->type = p->t.type;
         lex_next(p);
         g->flags = parse_memflags(p);
@@ -272,7 +278,7 @@ static void parse_global_value(parser *p, ir_function *f, uint32_t line, uint32_
         g->kind = IR_GV_IADD_IMM;
         expect(p, T_DOT, "expected '.' followed by type in iadd_imm global value decl");
         if (p->t.kind != T_TYPE)
-            perr_expected(p, "expected iadd type");
+            type_expected(p, "expected iadd type");
         g->type = p->t.type;
         lex_next(p);
         g->base = gv_ref(p, "expected global value: gv«n»");
@@ -307,7 +313,7 @@ static void parse_function_decl(parser *p, ir_function *f, uint32_t line, uint32
 {
     uint32_t n;
     DECLARE(p, f, n, E_FN, &f->func_refs, &f->fn_defined, "expected function number: fn«n»", "expected '=' in function decl");
-    ir_func_ref fr = {0};
+    ir_func_ref fr = {.line = line, .col = col};
     fr.colocated = accept_ident(p, "colocated");
     fr.patchable = accept_ident(p, "patchable");
     parse_external_name(p, &fr.name, &f->arena);
@@ -315,6 +321,8 @@ static void parse_function_decl(parser *p, ir_function *f, uint32_t line, uint32
         /* an inline signature becomes the next signature, as in Cranelift */
         ir_signature s;
         parse_signature(p, f, &s);
+        s.line = line;
+        s.col = col;
         uint32_t k = f->sigs.n;
         check_num(p, k, MAX_ENTITY_NUM, line, col);
         add_signature(f, &s, k);
@@ -346,6 +354,8 @@ static void parse_constant_decl(parser *p, ir_function *f, uint32_t line, uint32
         size = parse_hex_bytes(p, buf, "expected an immediate hexadecimal operand");
     }
     ir_constant *c = &f->constants.v[n];
+    c->line = line;
+    c->col = col;
     c->off = f->bytes.n;
     c->len = size;
     for (unsigned i = 0; i < size; i++)
@@ -370,6 +380,8 @@ static void parse_entities(parser *p, ir_function *f)
                 check_defined(p, f->dt_defined.v, f->dt_defined.n, dt, "dynamic type", E_DT, line, col);
                 f->dyn_slots.v[n].dynamic = 1;
                 f->dyn_slots.v[n].dyn_type = dt;
+                f->dyn_slots.v[n].line = line;
+                f->dyn_slots.v[n].col = col;
                 continue;
             }
             case E_DT: {
@@ -379,13 +391,15 @@ static void parse_entities(parser *p, ir_function *f)
                 define(p, &f->dt_defined.v[n], E_DT, n, line, col);
                 expect(p, T_EQUAL, "expected '=' in stack slot declaration");
                 if (p->t.kind != T_TYPE)
-                    perr_expected(p, "expected base type");
+                    type_expected(p, "expected base type");
                 if (!ir_type_is_vector(p->t.type))
                     perr_expected(p, "expected vector type");
                 f->dyn_types.v[n].base = p->t.type;
                 lex_next(p);
                 expect(p, T_STAR, "expected '*' followed by a dynamic scale value");
                 f->dyn_types.v[n].gv = gv_ref(p, "expected dynamic scale global value");
+                f->dyn_types.v[n].line = line;
+                f->dyn_types.v[n].col = col;
                 continue;
             }
             case E_GV:
@@ -397,6 +411,8 @@ static void parse_entities(parser *p, ir_function *f)
                 expect(p, T_EQUAL, "expected '=' in signature decl");
                 ir_signature s;
                 parse_signature(p, f, &s);
+                s.line = line;
+                s.col = col;
                 add_signature(f, &s, n);
                 define(p, &f->sig_defined.v[n], E_SIG, n, line, col);
                 continue;
@@ -414,6 +430,8 @@ static void parse_entities(parser *p, ir_function *f)
                 if (f->region_defined.v[n])
                     perr_at(p, line, col, "duplicate alias region region%u", n);
                 f->region_defined.v[n] = 1;
+                f->regions.v[n].line = line;
+                f->regions.v[n].col = col;
                 expect(p, T_EQUAL, "expected '=' in alias region decl");
                 f->regions.v[n].user_id = match_u32_decimal(p, "expected integer user_id for alias region",
                                                             "expected integer user_id for alias region");

@@ -8,6 +8,10 @@
 /* Parse the whole text of a .clif file into `file` (which keeps pointers
  * into src; src must outlive it).  On error returns false with d filled
  * (d->file/src/len are set here too); `file` is then still safe to free. */
+/* The architecture a target line's first word names: itself, or a
+ * triple's first part (x86_64-unknown-linux-gnu: x86_64; amd64 and arm64
+ * as x86_64 and aarch64), in f's arena. */
+const char *reader_target_arch(ir_file *f, const char *w, size_t n);
 bool reader_parse_file(ir_file *file, const char *path, const char *src, size_t len, ir_diag *d);
 
 /* Parse one invocation given outside the file (clifrun -e): `%f(1, 2)` or

@@ -1,11 +1,15 @@
 /* lib/verify: the IR verifier, after cranelift/codegen/src/verifier/mod.rs.
  *
- * The checks run in Cranelift's order (global values, entry block, the
- * signatures, then every instruction of every block in layout order) and
- * the first error is reported, with Cranelift's words where it has them.
- * Dominators come from the Cooper-Harvey-Kennedy iteration over reverse
- * postorder; everything else is one pass over the instructions.  Memory is
- * a handful of arrays sized once per function. */
+ * The checks run in Cranelift's order (global values, alias regions, entry
+ * block, the signatures, then every instruction of every block in layout
+ * order), with Cranelift's words where it has them, and every error is
+ * reported (up to VERIFY_MAX_ERRORS per function), sorted by position.
+ * Where Cranelift stops at a "fatal" error, the checks of that instruction
+ * (or declaration, or block) stop and the next one is checked: what a fatal
+ * error would make meaningless is never looked at, and nothing else is
+ * hidden.  Dominators come from the Cooper-Harvey-Kennedy iteration over
+ * reverse postorder; everything else is one pass over the instructions.
+ * Memory is a handful of arrays sized once per function. */
 #include "verify.h"
 
 #include <stdarg.h>
@@ -13,10 +17,18 @@
 
 /* ---- context and reporting ------------------------------------------------ */
 
+typedef struct verr {
+    uint32_t line, col;
+    char msg[400];
+} verr;
+
 typedef struct vctx {
     const ir_function *f;
-    ir_diag *d;
-    bool failed;
+    const verify_isa *isa;      /* NULL: no ISA */
+    uint32_t nerr;              /* errors found so far */
+    bool full;                  /* VERIFY_MAX_ERRORS reached: stop */
+    bool fatal;                 /* an error after which Cranelift's verifier stops */
+    verr *errs;                 /* VERIFY_MAX_ERRORS entries */
     uint32_t entry;             /* first block in the layout, IR_NONE if none */
     /* per block */
     uint32_t *po;               /* postorder number, IR_NONE if unreachable */
@@ -34,24 +46,54 @@ typedef struct vctx {
     struct tscache *cache;      /* TSCACHE_SIZE entries */
 } vctx;
 
-/* Record the first error only; always returns false so checks can `return fail(...)`. */
+static void vreport(vctx *c, uint32_t line, uint32_t col, const char *fmt, va_list ap)
+{
+    if (c->nerr >= VERIFY_MAX_ERRORS) {
+        c->full = true;
+        return;
+    }
+    verr *e = &c->errs[c->nerr++];
+    e->line = line;
+    e->col = col;
+    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+}
+
+/* A fatal error: the checks of the current item stop (`return fail(...)`). */
 __attribute__((format(printf, 4, 5)))
 static bool fail(vctx *c, uint32_t line, uint32_t col, const char *fmt, ...)
 {
-    if (c->failed)
-        return false;
-    char msg[sizeof c->d->msg];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vreport(c, line, col, fmt, ap);
     va_end(ap);
-    ir_diag_set(c->d, line, col, "%s", msg);
-    c->failed = true;
     return false;
+}
+
+/* A non-fatal error: the checks go on (`report(...)`, or `return note(...)`). */
+__attribute__((format(printf, 4, 5)))
+static bool note(vctx *c, uint32_t line, uint32_t col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(c, line, col, fmt, ap);
+    va_end(ap);
+    return true;
 }
 
 #define INST(c, i) (&(c)->f->insts.v[i])
 #define FAIL_I(c, i, ...) fail(c, INST(c, i)->line, INST(c, i)->col, __VA_ARGS__)
+#define NOTE_I(c, i, ...) note(c, INST(c, i)->line, INST(c, i)->col, __VA_ARGS__)
+/* An entity's position, or the function's when it has none (made up). */
+#define AT(c, e) ((e)->line ? (e)->line : (c)->f->line), ((e)->line ? (e)->col : (c)->f->col)
+
+/* " (target x)" after a message that depends on the target, when asked. */
+static const char *isa_label(const vctx *c, char buf[48])
+{
+    if (!c->isa || !c->isa->label)
+        return "";
+    snprintf(buf, 48, " (target %s)", c->isa->label);
+    return buf;
+}
 
 /* Type names as Cranelift prints them: i32, f64x2, i32x4xN for dynamic vectors.
  * Four rotating buffers: one message names at most four types. */
@@ -402,20 +444,20 @@ static bool block_dominates(const vctx *c, uint32_t a, uint32_t b)
 
 /* ---- the preamble ---------------------------------------------------------------- */
 
-/* Cranelift's global value checks use the ISA's pointer type; the verifier
- * is target-independent (runtests include 32-bit targets), so a vmctx,
- * symbol or dyn_scale global value is "some pointer": i32 or i64. */
-static bool is_ptr_type(ir_type t) { return t == IR_I32 || t == IR_I64; }
-
-static bool gv_has_type(const ir_global_value *g, ir_type t)
+/* GlobalValueData::global_type: the declared type of a load or iadd_imm,
+ * the ISA's pointer type for the others.  IR_TYPE_NONE without an ISA. */
+static ir_type gv_type(const vctx *c, const ir_global_value *g)
 {
-    return g->kind == IR_GV_LOAD || g->kind == IR_GV_IADD_IMM ? teq(g->type, t) : is_ptr_type(t);
+    if (g->kind == IR_GV_LOAD || g->kind == IR_GV_IADD_IMM)
+        return g->type;
+    if (!c->isa || !c->isa->pointer_bits)
+        return IR_TYPE_NONE;
+    return c->isa->pointer_bits == 32 ? IR_I32 : IR_I64;
 }
 
-/* The global type for messages. */
-static const char *gv_type_name(vctx *c, const ir_global_value *g)
+static ir_type pointer_type(const vctx *c)
 {
-    return g->kind == IR_GV_LOAD || g->kind == IR_GV_IADD_IMM ? tname(c, g->type) : "i32 or i64 (the pointer type)";
+    return !c->isa || !c->isa->pointer_bits ? IR_TYPE_NONE : c->isa->pointer_bits == 32 ? IR_I32 : IR_I64;
 }
 
 static bool has_vmctx_param(const ir_function *f)
@@ -426,78 +468,87 @@ static bool has_vmctx_param(const ir_function *f)
     return false;
 }
 
-/* Global values: bases exist, no cycles (colouring keeps it linear), vmctx
- * declared, iadd_imm integer types.  Reported at the function: global value
- * declarations carry no position. */
-static bool verify_global_values(vctx *c, uint8_t *state)
+/* Global values (verify_global_values): one cycle reported, at the first
+ * global value found on it (colouring keeps the walk linear); bases exist;
+ * vmctx declared; iadd_imm integer types; with an ISA, the base types.
+ * Each error at its declaration; none stops the others. */
+static void verify_global_values(vctx *c, uint8_t *state)
 {
     const ir_function *f = c->f;
     uint32_t n = f->gvs.n;
-    memset(state, 0, n);        /* 0 new, 1 on the current chain, 2 done */
+    bool cycle_seen = false;
+    memset(state, 0, n);        /* 0 new, 1 on the current chain, 2 done, 3 done and on a cycle */
     for (uint32_t gv = 0; gv < n; gv++) {
-        if (!DEFINED(c, gv_defined, gv) || state[gv] == 2)
+        if (!DEFINED(c, gv_defined, gv) || state[gv] >= 2)
             continue;
         uint32_t cur = gv;
+        bool cyclic = false;
         for (;;) {
             const ir_global_value *g = &f->gvs.v[cur];
             state[cur] = 1;
             if (g->kind != IR_GV_LOAD && g->kind != IR_GV_IADD_IMM)
                 break;
-            if (!gv_ok(c, g->base))
-                return fail(c, f->line, f->col, "gv%u: undefined global value gv%u", cur, g->base);
-            if (state[g->base] == 2)
+            if (!gv_ok(c, g->base)) {
+                note(c, AT(c, g), "gv%u: undefined global value gv%u", cur, g->base);
                 break;
+            }
+            if (state[g->base] >= 2) {
+                cyclic = state[g->base] == 3;
+                break;
+            }
             if (state[g->base] == 1) {
-                /* Cranelift lists the chain from gv up to the repeat */
-                char list[400];
-                int len = snprintf(list, sizeof list, "gv%u", gv);
-                for (uint32_t k = gv; k != cur && len < (int)sizeof list - 24;) {
-                    k = f->gvs.v[k].base;
-                    len += snprintf(list + len, sizeof list - (size_t)len, ", gv%u", k);
+                cyclic = true;
+                if (!cycle_seen) {
+                    /* Cranelift lists the chain from gv up to the repeat */
+                    char list[300];
+                    int len = snprintf(list, sizeof list, "gv%u", gv);
+                    for (uint32_t k = gv; k != cur && len < (int)sizeof list - 24;) {
+                        k = f->gvs.v[k].base;
+                        len += snprintf(list + len, sizeof list - (size_t)len, ", gv%u", k);
+                    }
+                    note(c, AT(c, &f->gvs.v[gv]), "global value cycle: [%s]", list);
+                    cycle_seen = true;
                 }
-                return fail(c, f->line, f->col, "gv%u: global value cycle: [%s]", gv, list);
+                break;
             }
             cur = g->base;
         }
+        /* everything on the chain: done (and whether it leads into a cycle) */
         for (cur = gv; cur < n && state[cur] == 1;) {
-            state[cur] = 2;
+            state[cur] = cyclic ? 3 : 2;
             const ir_global_value *g = &f->gvs.v[cur];
-            if (g->kind != IR_GV_LOAD && g->kind != IR_GV_IADD_IMM)
+            if ((g->kind != IR_GV_LOAD && g->kind != IR_GV_IADD_IMM) || !gv_ok(c, g->base))
                 break;
             cur = g->base;
         }
     }
     bool vmctx = has_vmctx_param(f);
+    char lb[48];
     for (uint32_t gv = 0; gv < n; gv++) {
-        if (!DEFINED(c, gv_defined, gv))
+        if (!DEFINED(c, gv_defined, gv) || state[gv] == 3)
             continue;
         const ir_global_value *g = &f->gvs.v[gv];
         if (g->kind == IR_GV_VMCTX && !vmctx)
-            return fail(c, f->line, f->col, "gv%u: undeclared vmctx reference gv%u", gv, gv);
-        if (g->kind == IR_GV_IADD_IMM) {
+            note(c, AT(c, g), "undeclared vmctx reference gv%u", gv);
+        if (g->kind == IR_GV_IADD_IMM && gv_ok(c, g->base)) {
+            ir_type bt = gv_type(c, &f->gvs.v[g->base]);
             if (!ir_type_is_int(g->type) || ir_type_is_vector(g->type))
-                return fail(c, f->line, f->col, "gv%u: iadd_imm global value with non-int type %s", gv,
-                            tname(c, g->type));
-            const ir_global_value *b = &f->gvs.v[g->base];
-            if (!gv_has_type(b, g->type))
-                return fail(c, f->line, f->col, "gv%u: iadd_imm type %s differs from operand type %s", gv,
-                            tname(c, g->type), gv_type_name(c, b));
+                note(c, AT(c, g), "iadd_imm global value with non-int type %s", tname(c, g->type));
+            else if (bt && !teq(g->type, bt))
+                note(c, AT(c, g), "iadd_imm type %s differs from operand type %s%s", tname(c, g->type), tname(c, bt),
+                     isa_label(c, lb));
         }
         if (g->kind == IR_GV_LOAD) {
-            const ir_global_value *b = &f->gvs.v[g->base];
-            if ((b->kind == IR_GV_LOAD || b->kind == IR_GV_IADD_IMM) && !is_ptr_type(b->type))
-                return fail(c, f->line, f->col, "gv%u: base gv%u has type %s, which is not the pointer type", gv,
-                            g->base, tname(c, b->type));
+            ir_type bt = gv_ok(c, g->base) ? gv_type(c, &f->gvs.v[g->base]) : IR_TYPE_NONE, pt = pointer_type(c);
+            if (bt && pt && !teq(bt, pt))
+                note(c, AT(c, g), "base gv%u has type %s, which is not the pointer type %s%s", g->base, tname(c, bt),
+                     tname(c, pt), isa_label(c, lb));
             if (g->flags.region && !region_ok(c, g->flags.region - 1u))
-                return fail(c, f->line, f->col, "gv%u: undefined alias region region%u", gv, g->flags.region - 1u);
+                note(c, AT(c, g), "undefined alias region region%u", g->flags.region - 1u);
         }
         if (g->kind == IR_GV_DYN_SCALE && !ir_type_is_vector(g->type))
-            return fail(c, f->line, f->col, "gv%u: dyn_scale_target_const needs a vector type, got %s", gv,
-                        tname(c, g->type));
+            note(c, AT(c, g), "gv%u: dyn_scale_target_const needs a vector type, got %s", gv, tname(c, g->type));
     }
-    if (f->stack_limit != IR_NONE && !gv_ok(c, f->stack_limit))
-        return fail(c, f->line, f->col, "undefined global value gv%u", f->stack_limit);
-    return true;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -506,66 +557,73 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Other preamble entities that name each other. */
-static bool verify_preamble_refs(vctx *c)
+/* Alias regions (verify_alias_regions): each region whose user id an
+ * earlier region has, at its own declaration. */
+static void verify_alias_regions(vctx *c)
 {
     const ir_function *f = c->f;
-    if (f->regions.n > 1) {
-        /* duplicate user ids: sort (id, number) pairs; Cranelift reports the
-         * lowest-numbered region whose id an earlier region already has */
-        uint32_t n = 0, dup = IR_NONE, first = 0;
-        uint64_t *keys = malloc(sizeof *keys * f->regions.n);
-        if (!keys)
-            return fail(c, f->line, f->col, "out of memory");
-        for (uint32_t i = 0; i < f->regions.n; i++)
-            if (DEFINED(c, region_defined, i))
-                keys[n++] = (uint64_t)f->regions.v[i].user_id << 32 | i;
-        qsort(keys, n, sizeof *keys, cmp_u64);
-        for (uint32_t k = 1; k < n; k++)
-            if (keys[k] >> 32 == keys[k - 1] >> 32 && (k == 1 || keys[k - 2] >> 32 != keys[k] >> 32) &&
-                (uint32_t)keys[k] < dup)
-                dup = (uint32_t)keys[k], first = (uint32_t)keys[k - 1];
-        free(keys);
-        if (dup != IR_NONE)
-            return fail(c, f->line, f->col, "region%u: duplicate alias region user_id %u: region%u and region%u", dup,
-                        f->regions.v[dup].user_id, first, dup);
+    if (f->regions.n < 2)
+        return;
+    uint32_t n = 0;
+    uint64_t keys[256];         /* region numbers are below 255 */
+    for (uint32_t i = 0; i < f->regions.n && n < 256; i++)
+        if (DEFINED(c, region_defined, i))
+            keys[n++] = (uint64_t)f->regions.v[i].user_id << 32 | i;
+    qsort(keys, n, sizeof *keys, cmp_u64);
+    for (uint32_t k = 1, first = 0; k < n; k++) {
+        if (keys[k] >> 32 != keys[k - 1] >> 32) {
+            first = k;
+            continue;
+        }
+        uint32_t r = (uint32_t)keys[k], r0 = (uint32_t)keys[first];
+        note(c, AT(c, &f->regions.v[r]), "duplicate alias region user_id %u: region%u and region%u",
+             f->regions.v[r].user_id, r0, r);
     }
-    for (uint32_t i = 0; i < f->func_refs.n; i++)
-        if (DEFINED(c, fn_defined, i) && !sig_ok(c, f->func_refs.v[i].sig))
-            return fail(c, f->line, f->col, "fn%u: undefined signature sig%u", i, f->func_refs.v[i].sig);
-    for (uint32_t i = 0; i < f->dyn_types.n; i++)
-        if (DEFINED(c, dt_defined, i) && !gv_ok(c, f->dyn_types.v[i].gv))
-            return fail(c, f->line, f->col, "dt%u: undefined global value gv%u", i, f->dyn_types.v[i].gv);
-    for (uint32_t i = 0; i < f->dyn_slots.n; i++)
-        if (DEFINED(c, dss_defined, i) && !dt_ok(c, f->dyn_slots.v[i].dyn_type))
-            return fail(c, f->line, f->col, "dss%u: undefined dynamic type dt%u", i, f->dyn_slots.v[i].dyn_type);
-    return true;
 }
 
-static bool verify_entry_block(vctx *c)
+/* Other preamble entities that name each other (the parser checks most). */
+static void verify_preamble_refs(vctx *c)
+{
+    const ir_function *f = c->f;
+    for (uint32_t i = 0; i < f->func_refs.n; i++)
+        if (DEFINED(c, fn_defined, i) && !sig_ok(c, f->func_refs.v[i].sig))
+            note(c, AT(c, &f->func_refs.v[i]), "fn%u: undefined signature sig%u", i, f->func_refs.v[i].sig);
+    for (uint32_t i = 0; i < f->dyn_types.n; i++)
+        if (DEFINED(c, dt_defined, i) && !gv_ok(c, f->dyn_types.v[i].gv))
+            note(c, AT(c, &f->dyn_types.v[i]), "dt%u: undefined global value gv%u", i, f->dyn_types.v[i].gv);
+    for (uint32_t i = 0; i < f->dyn_slots.n; i++)
+        if (DEFINED(c, dss_defined, i) && !dt_ok(c, f->dyn_slots.v[i].dyn_type))
+            note(c, AT(c, &f->dyn_slots.v[i]), "dss%u: undefined dynamic type dt%u", i, f->dyn_slots.v[i].dyn_type);
+    if (f->stack_limit != IR_NONE && !gv_ok(c, f->stack_limit))
+        note(c, f->line, f->col, "undefined global value gv%u", f->stack_limit);
+}
+
+static void verify_entry_block(vctx *c)
 {
     const ir_function *f = c->f;
     if (c->entry == IR_NONE)
-        return true;
+        return;
     const ir_block_data *bd = &f->blocks.v[c->entry];
-    if (bd->nparams != f->sig.nparams)
-        return fail(c, bd->line, bd->col, "entry block parameters (%u) must match function signature (%u)",
-                    bd->nparams, f->sig.nparams);
-    for (uint32_t i = 0; i < bd->nparams; i++) {
-        const ir_abi_param *p = &f->abi_params.v[f->sig.params + i];
-        ir_type t = vtype(f, f->pool.v[bd->params + i]);
-        if (!teq(t, p->type))
-            return fail(c, bd->line, bd->col, "entry block parameter %u expected to have type %s, got %s", i,
-                        abiname(c, p), tname(c, t));
+    if (bd->nparams != f->sig.nparams) {
+        note(c, bd->line, bd->col, "entry block parameters (%u) must match function signature (%u)", bd->nparams,
+             f->sig.nparams);
+    } else {
+        for (uint32_t i = 0; i < bd->nparams; i++) {
+            const ir_abi_param *p = &f->abi_params.v[f->sig.params + i];
+            ir_type t = vtype(f, f->pool.v[bd->params + i]);
+            if (!teq(t, p->type))
+                note(c, bd->line, bd->col, "entry block parameter %u expected to have type %s, got %s", i,
+                     abiname(c, p), tname(c, t));
+        }
     }
     if (bd->cold)
-        return fail(c, bd->line, bd->col, "entry block cannot be marked as cold");
-    return true;
+        note(c, bd->line, bd->col, "entry block cannot be marked as cold");
 }
 
-/* typecheck_function_signature and verify_signature of the function's own
- * signature (extensions are checked only there, as in Cranelift). */
-static bool verify_own_signature(vctx *c)
+/* typecheck_function_signature of the function's own signature
+ * (extensions are checked only there, as in Cranelift), each error at
+ * the parameter or return it is about. */
+static void verify_own_signature(vctx *c)
 {
     const ir_function *f = c->f;
     const ir_signature *s = &f->sig;
@@ -575,29 +633,38 @@ static bool verify_own_signature(vctx *c)
         const ir_abi_param *p = &f->abi_params.v[ret ? s->rets + i : s->params + i];
         const char *item = ret ? "Return value" : "Parameter";
         if (!p->type)
-            return fail(c, f->line, f->col, "%s at position %u has an invalid type", item, i);
+            note(c, AT(c, p), "%s at position %u has an invalid type", item, i);
         if (ret && p->purpose == IR_PURPOSE_SARG)
-            return fail(c, f->line, f->col, "%s at position %u can't be an struct argument", item, i);
+            note(c, AT(c, p), "%s at position %u can't be an struct argument", item, i);
         if (p->ext != IR_EXT_NONE && (!ir_type_is_int(p->type) || ir_type_is_vector(p->type)))
-            return fail(c, f->line, f->col, "%s at position %u has invalid extension %s", item, i,
-                        p->ext == IR_EXT_UEXT ? "Uext" : "Sext");
+            note(c, AT(c, p), "%s at position %u has invalid extension %s", item, i,
+                 p->ext == IR_EXT_UEXT ? "Uext" : "Sext");
     }
-    if (s->callconv == IR_CC_preserve_all && s->nrets)
-        return fail(c, f->line, f->col, "Signature with `preserve_all` ABI cannot have return values");
-    return true;
 }
 
-static bool verify_signatures(vctx *c)
+/* verify_signatures: the function's own, those of function references
+ * (reported at the reference), then every other declared signature; each
+ * signature once. */
+static void verify_signatures(vctx *c, uint8_t *done)
 {
     const ir_function *f = c->f;
-    if (!verify_own_signature(c))
-        return false;
+    static const char msg[] = "Signature with `preserve_all` ABI cannot have return values";
+    if (f->sig.callconv == IR_CC_preserve_all && f->sig.nrets)
+        note(c, f->line, f->col, "%s", msg);
+    memset(done, 0, f->sigs.n);
+    for (uint32_t i = 0; i < f->func_refs.n; i++) {
+        uint32_t sig = f->func_refs.v[i].sig;
+        if (!DEFINED(c, fn_defined, i) || !sig_ok(c, sig) || done[sig])
+            continue;
+        done[sig] = 1;
+        if (f->sigs.v[sig].callconv == IR_CC_preserve_all && f->sigs.v[sig].nrets)
+            note(c, AT(c, &f->func_refs.v[i]), "%s", msg);
+    }
     for (uint32_t i = 0; i < f->sigs.n; i++) {
         const ir_signature *s = &f->sigs.v[i];
-        if (DEFINED(c, sig_defined, i) && s->callconv == IR_CC_preserve_all && s->nrets)
-            return fail(c, f->line, f->col, "sig%u: Signature with `preserve_all` ABI cannot have return values", i);
+        if (DEFINED(c, sig_defined, i) && !done[i] && s->callconv == IR_CC_preserve_all && s->nrets)
+            note(c, AT(c, s), "%s", msg);
     }
-    return true;
 }
 
 /* ---- instructions: SSA and entity references -------------------------------------- */
@@ -616,7 +683,7 @@ static bool verify_use(vctx *c, uint32_t inst, uint32_t v)
             return true;
     }
     if (v >= f->values.n)
-        return FAIL_I(c, inst, "invalid value reference v%u", v);
+        return NOTE_I(c, inst, "invalid value reference v%u", v);
     uint32_t r = resolve(f, v);
     if (r == IR_NONE)
         return FAIL_I(c, inst, "undefined operand value v%u", v);
@@ -625,17 +692,23 @@ static bool verify_use(vctx *c, uint32_t inst, uint32_t v)
     if (vd->kind == IR_VAL_RESULT) {
         uint32_t def = vd->def;
         if (def >= f->insts.n)
-            return FAIL_I(c, inst, "v%u is defined by invalid instruction inst%u", v, def);
+            return FAIL_I(c, inst, "v%u is defined by an invalid instruction", v);
         uint32_t db = f->insts.v[def].block;
         if (db >= f->blocks.n || !f->blocks.v[db].in_layout)
-            return FAIL_I(c, inst, "v%u is defined by inst%u which has no block", v, def);
+            return FAIL_I(c, inst, "v%u is defined by an instruction which has no block", v);
         if (!check)
             return true;
-        bool dom = db == ub ? c->seen[def] : block_dominates(c, db, ub);
-        if (!dom)
-            return FAIL_I(c, inst, "uses value v%u from non-dominating inst%u", v, def);
         if (def == inst)
             return FAIL_I(c, inst, "uses value v%u from itself", v);
+        bool dom = db == ub ? c->seen[def] : block_dominates(c, db, ub);
+        if (!dom) {
+            const ir_inst_data *di = &f->insts.v[def];
+            if (db == ub)
+                return FAIL_I(c, inst, "uses value v%u from non-dominating definition later in block%u (line %u)", v,
+                              db, di->line);
+            return FAIL_I(c, inst, "uses value v%u from non-dominating definition in block%u (line %u)%s", v, db,
+                          di->line, reachable(c, db) ? "" : ", which is unreachable");
+        }
     } else {
         uint32_t b = vd->def;
         if (b >= f->blocks.n)
@@ -643,7 +716,8 @@ static bool verify_use(vctx *c, uint32_t inst, uint32_t v)
         if (!f->blocks.v[b].in_layout)
             return FAIL_I(c, inst, "v%u is defined by block%u which is not in the layout", v, b);
         if (check && !block_dominates(c, b, ub))
-            return FAIL_I(c, inst, "uses value v%u from non-dominating block%u", v, b);
+            return FAIL_I(c, inst, "uses value arg from non-dominating block%u (parameter v%u)%s", b, v,
+                          reachable(c, b) ? "" : ", which is unreachable");
     }
     return true;
 }
@@ -743,7 +817,7 @@ static bool verify_exception_table(vctx *c, uint32_t inst)
             return false;
     ir_callconv cc = f->sigs.v[sig].callconv;
     if (!supports_exceptions(cc))
-        return FAIL_I(c, inst, "calling convention `%s` of callee does not support exceptions", ccname(cc));
+        return NOTE_I(c, inst, "calling convention `%s` of callee does not support exceptions", ccname(cc));
     return true;
 }
 
@@ -768,8 +842,59 @@ static bool verify_handler_index(vctx *c, uint32_t inst, uint32_t b, int64_t ind
     return true;
 }
 
+/* verify_is_address: with an ISA, an address has the pointer's width. */
+static void verify_is_address(vctx *c, uint32_t inst, uint32_t v)
+{
+    if (!c->isa || !c->isa->pointer_bits)
+        return;
+    ir_type t = vtype(c->f, v);
+    char lb[48];
+    if (t && ir_type_bits(t) != c->isa->pointer_bits)
+        NOTE_I(c, inst, "invalid pointer width (got %u, expected %u) encountered v%u%s", ir_type_bits(t),
+               c->isa->pointer_bits, v, isa_label(c, lb));
+}
+
+/* The value operand that is an address, by format (verify_entity_references),
+ * or -1. */
+static int address_operand(const ir_inst_data *id)
+{
+    const ir_opinfo *row = &ir_opcodes[id->op];
+    bool loads = row->flags & IR_OPF_CAN_LOAD, stores = row->flags & IR_OPF_CAN_STORE;
+    switch (row->format) {
+    case IR_FMT_Load:
+    case IR_FMT_LoadNoOffset: return id->op != IR_OP_bitcast && loads ? 0 : -1;
+    case IR_FMT_Store:
+    case IR_FMT_StoreNoOffset: return stores ? 1 : -1;
+    case IR_FMT_AtomicCas:
+    case IR_FMT_AtomicRmw: return loads || stores ? 0 : -1;
+    default: return -1;
+    }
+}
+
+/* Cranelift's verify_bitcast: the same width, no flags but an endianness
+ * (MemFlags::new() is "may trap with heap_oob": notrap or another trap
+ * code is a flag too), an endianness when the lane count changes. */
+static bool verify_bitcast(vctx *c, uint32_t inst)
+{
+    const ir_function *f = c->f;
+    const ir_inst_data *id = &f->insts.v[inst];
+    const uint32_t *args = ir_inst_args(f, inst), *res = ir_inst_results(f, inst);
+    ir_type to = id->nres ? vtype(f, res[0]) : id->type, from = vtype(f, args[0]);
+    uint8_t endian = id->mf.bits & (IR_MF_LITTLE | IR_MF_BIG);
+    if (ir_type_bits(to) != ir_type_bits(from))
+        return FAIL_I(c, inst,
+                      "The bitcast argument v%u has a type of %u bits, which doesn't match an expected type of %u bits",
+                      args[0], ir_type_bits(from), ir_type_bits(to));
+    if ((id->mf.bits & ~(IR_MF_LITTLE | IR_MF_BIG)) || id->mf.region || id->mf.trap != IR_TRAP_heap_oob)
+        return FAIL_I(c, inst, "The bitcast instruction only accepts the `big` or `little` memory flags");
+    if (!endian && ir_type_lanes(to) != ir_type_lanes(from))
+        return FAIL_I(c, inst, "Byte order specifier required for bitcast instruction changing lane count");
+    return true;
+}
+
 /* Cranelift's instruction_integrity: result count, every value used and
- * defined, and every entity named by the instruction. */
+ * defined, and every entity named by the instruction.  False when the
+ * instruction cannot be type-checked. */
 static bool instruction_integrity(vctx *c, uint32_t inst)
 {
     const ir_function *f = c->f;
@@ -777,7 +902,8 @@ static bool instruction_integrity(vctx *c, uint32_t inst)
     const ir_opinfo *row = &ir_opcodes[id->op];
     ir_format fmt = row->format;
 
-    /* entities that decide the result count come first */
+    /* entities that decide the result count come first (the parser checks
+     * them; a reference to nothing stops here, as nothing else makes sense) */
     if (fmt == IR_FMT_Call || fmt == IR_FMT_TryCall) {
         uint32_t fn = call_fn(f, inst);
         if (!fn_ok(c, fn))
@@ -787,6 +913,8 @@ static bool instruction_integrity(vctx *c, uint32_t inst)
     }
     if (fmt == IR_FMT_CallIndirect && !sig_ok(c, id->ent))
         return FAIL_I(c, inst, "invalid signature reference sig%u", id->ent);
+    if ((fmt == IR_FMT_TryCall || fmt == IR_FMT_TryCallIndirect) && !sig_ok(c, f->pool.v[exn_table(f, inst)]))
+        return FAIL_I(c, inst, "invalid signature reference sig%u", f->pool.v[exn_table(f, inst)]);
 
     uint32_t nfixed = op_len[id->op].nargs;
     if (is_variadic(fmt) ? id->nargs < nfixed : id->nargs != nfixed)
@@ -825,9 +953,9 @@ static bool instruction_integrity(vctx *c, uint32_t inst)
     }
     if (has_memflags(fmt) || id->op == IR_OP_bitcast) {
         if (id->mf.region && !region_ok(c, id->mf.region - 1u))
-            return FAIL_I(c, inst, "undefined alias region region%u", id->mf.region - 1u);
+            NOTE_I(c, inst, "undefined alias region region%u", id->mf.region - 1u);
         if ((id->mf.bits & (IR_MF_LITTLE | IR_MF_BIG)) == (IR_MF_LITTLE | IR_MF_BIG))
-            return FAIL_I(c, inst, "cannot set both big and little endian bits");
+            NOTE_I(c, inst, "cannot set both big and little endian bits");
     }
 
     switch (fmt) {
@@ -854,7 +982,9 @@ static bool instruction_integrity(vctx *c, uint32_t inst)
     }
     case IR_FMT_TryCall:
     case IR_FMT_TryCallIndirect:
-        return verify_exception_table(c, inst);
+        if (!verify_exception_table(c, inst))
+            return false;
+        break;
     case IR_FMT_FuncAddr:
         if (!fn_ok(c, id->ent))
             return FAIL_I(c, inst, "invalid function reference fn%u", id->ent);
@@ -888,27 +1018,26 @@ static bool instruction_integrity(vctx *c, uint32_t inst)
         break;
     }
     case IR_FMT_ExceptionHandlerAddress:
-        if (!verify_block_ref(c, inst, id->ent))
+        if (!verify_block_ref(c, inst, id->ent) || !verify_handler_index(c, inst, id->ent, id->imm))
             return false;
-        return verify_handler_index(c, inst, id->ent, id->imm);
+        break;
     default:
         break;
     }
-    /* verify_is_address needs the ISA's pointer width: the 'a' type set
-     * (i32 or i64) is what a target-independent verifier can check */
-    if (id->op == IR_OP_bitcast) {
-        ir_type to = nres ? vtype(f, res[0]) : id->type, from = vtype(f, args[0]);
-        uint8_t endian = id->mf.bits & (IR_MF_LITTLE | IR_MF_BIG);
-        if (ir_type_bits(to) != ir_type_bits(from))
-            return FAIL_I(c, inst,
-                          "The bitcast argument v%u has a type of %u bits, which doesn't match an expected type of %u bits",
-                          args[0], ir_type_bits(from), ir_type_bits(to));
-        if ((id->mf.bits & ~(IR_MF_LITTLE | IR_MF_BIG)) || id->mf.region ||
-            (id->mf.trap != IR_TRAP_NONE && id->mf.trap != IR_TRAP_heap_oob))
-            return FAIL_I(c, inst, "The bitcast instruction only accepts the `big` or `little` memory flags");
-        if (!endian && ir_type_lanes(to) != ir_type_lanes(from))
-            return FAIL_I(c, inst, "Byte order specifier required for bitcast instruction changing lane count");
+    /* what the ISA's flags must allow */
+    if (id->op == IR_OP_get_pinned_reg || id->op == IR_OP_set_pinned_reg) {
+        if (c->isa && !c->isa->enable_pinned_reg)
+            return FAIL_I(c, inst, "GetPinnedReg/SetPinnedReg cannot be used without enable_pinned_reg");
     }
+    if ((id->op == IR_OP_get_frame_pointer || id->op == IR_OP_get_return_address) && c->isa &&
+        !c->isa->preserve_frame_pointers)
+        return FAIL_I(c, inst, "`get_frame_pointer`/`get_return_address` cannot be used without enabling "
+                               "`preserve_frame_pointers`");
+    if (id->op == IR_OP_bitcast)
+        return verify_bitcast(c, inst);
+    int a = address_operand(id);
+    if (a >= 0 && (uint32_t)a < id->nargs)
+        verify_is_address(c, inst, args[a]);
     return true;
 }
 
@@ -1006,6 +1135,18 @@ static const char *render_call(char *buf, size_t size, const char *callee, const
     return buf;
 }
 
+/* Payload types of exnN for a callee of convention cc (exception_payload_types);
+ * the count, 0 for none.  Needs the ISA's pointer type. */
+static unsigned exn_payloads(const vctx *c, ir_callconv cc, ir_type *t)
+{
+    cc = cc_of(cc);
+    *t = pointer_type(c);
+    return cc == IR_CC_tail || cc == IR_CC_system_v || cc == IR_CC_preserve_all || cc == IR_CC_apple_aarch64 ? 2 : 0;
+}
+
+/* One block call: the count (non-fatal), then each argument's type; a
+ * misplaced retN/exnN is fatal (false: the remaining block calls are not
+ * checked), as in Cranelift. */
 static bool typecheck_block_call(vctx *c, uint32_t inst, uint32_t off, int kind)
 {
     const ir_function *f = c->f;
@@ -1015,7 +1156,7 @@ static bool typecheck_block_call(vctx *c, uint32_t inst, uint32_t off, int kind)
     if (n != bd->nparams) {
         char name[24], buf[160];
         snprintf(name, sizeof name, "block%u", b);
-        return FAIL_I(c, inst, "mismatched argument count for `%s`: got %u, expected %u",
+        return NOTE_I(c, inst, "mismatched argument count for `%s`: got %u, expected %u",
                       render_call(buf, sizeof buf, name, a, n, true), n, bd->nparams);
     }
     ir_format fmt = ir_opcodes[f->insts.v[inst].op].format;
@@ -1038,68 +1179,69 @@ static bool typecheck_block_call(vctx *c, uint32_t inst, uint32_t off, int kind)
             t = f->abi_params.v[s->rets + i].type;
             break;
         }
-        case IR_BLOCKARG_EXN:
+        case IR_BLOCKARG_EXN: {
             if (!is_try)
                 return FAIL_I(c, inst, "`retN` block argument in block-call not on `try_call` instruction");
             if (kind != DEST_EXCEPTION)
                 return FAIL_I(c, inst, "`exnN` block argument used outside normal-return target of `try_call`");
-            /* payloads are pointer-sized (both supported targets are 64-bit);
-             * conventions without exceptions were rejected above */
-            if (i >= 2)
+            if (!pointer_type(c))      /* no ISA: Cranelift does not check them */
+                continue;
+            unsigned np = exn_payloads(c, f->sigs.v[call_sig(f, inst)].callconv, &t);
+            if (i >= np)
                 return FAIL_I(c, inst, "out-of-bounds `exnN` block argument");
-            t = IR_I64;
             break;
+        }
         default:
             return FAIL_I(c, inst, "invalid block argument");
         }
         ir_type pt = vtype(f, f->pool.v[bd->params + k]);
         if (!teq(t, pt)) {
             static const char *const pre[] = {"v", "ret", "exn"};
-            return FAIL_I(c, inst, "arg %s%u has type %s, expected %s", pre[IR_BLOCKARG_KIND(x)], i, tname(c, t),
-                          tname(c, pt));
+            NOTE_I(c, inst, "arg %s%u has type %s, expected %s", pre[IR_BLOCKARG_KIND(x)], i, tname(c, t),
+                   tname(c, pt));
         }
     }
     return true;
 }
 
-/* typecheck_variable_args_iterator: types first, then the count. */
-static bool typecheck_call_args(vctx *c, uint32_t inst, const ir_signature *s, const uint32_t *a, uint32_t n,
+/* typecheck_variable_args_iterator: each type, then the count. */
+static void typecheck_call_args(vctx *c, uint32_t inst, const ir_signature *s, const uint32_t *a, uint32_t n,
                                 const char *callee_kind, uint32_t callee)
 {
     const ir_function *f = c->f;
     for (uint32_t k = 0; k < s->nparams && k < n; k++) {
         ir_type want = f->abi_params.v[s->params + k].type, t = vtype(f, a[k]);
         if (!teq(t, want))
-            return FAIL_I(c, inst, "arg %u (v%u) has type %s, expected %s", k, a[k], tname(c, t), tname(c, want));
+            NOTE_I(c, inst, "arg %u (v%u) has type %s, expected %s", k, a[k], tname(c, t), tname(c, want));
     }
     if (n != s->nparams) {
         char name[24], buf[160];
         snprintf(name, sizeof name, "%s%u", callee_kind, callee);
-        return FAIL_I(c, inst, "mismatched argument count for `%s %s`: got %u, expected %u",
-                      ir_opcodes[f->insts.v[inst].op].name, render_call(buf, sizeof buf, name, a, n, false), n,
-                      s->nparams);
+        NOTE_I(c, inst, "mismatched argument count for `%s %s`: got %u, expected %u",
+               ir_opcodes[f->insts.v[inst].op].name, render_call(buf, sizeof buf, name, a, n, false), n, s->nparams);
     }
-    return true;
 }
 
 /* Types of returned values against the function's returns. */
-static bool typecheck_return_types(vctx *c, uint32_t inst, const ir_type *types, const uint32_t *vals, uint32_t n,
+static void typecheck_return_types(vctx *c, uint32_t inst, const uint32_t *vals, uint32_t n,
                                    const ir_abi_param *from_sig, const char *msg)
 {
     const ir_function *f = c->f;
-    if (n != f->sig.nrets)
-        return FAIL_I(c, inst, "%s", msg);
+    if (n != f->sig.nrets) {
+        NOTE_I(c, inst, "%s", msg);
+        return;
+    }
     for (uint32_t k = 0; k < n; k++) {
         const ir_abi_param *p = &f->abi_params.v[f->sig.rets + k];
-        ir_type t = vals ? vtype(f, vals[k]) : from_sig ? from_sig[k].type : types[k];
+        ir_type t = vals ? vtype(f, vals[k]) : from_sig[k].type;
         if (!teq(t, p->type))
-            return FAIL_I(c, inst, "result %u has type %s, must match function signature of %s", k, tname(c, t),
-                          abiname(c, p));
+            NOTE_I(c, inst, "result %u has type %s, must match function signature of %s", k, tname(c, t),
+                   abiname(c, p));
     }
-    return true;
 }
 
-static bool typecheck(vctx *c, uint32_t inst)
+/* Cranelift's typecheck: never fatal; every check runs. */
+static void typecheck(vctx *c, uint32_t inst)
 {
     const ir_function *f = c->f;
     const ir_inst_data *id = &f->insts.v[inst];
@@ -1108,10 +1250,13 @@ static bool typecheck(vctx *c, uint32_t inst)
     const uint32_t *args = ir_inst_args(f, inst), *res = ir_inst_results(f, inst);
 
     ir_type ctrl = IR_TYPE_NONE;
+    bool ctrl_ok = true;
     if (row->ctrl[0]) {
         ctrl = ctrl_type(c, inst);
-        if (!ctrl || !ts_contains(c, row->ctrl, ctrl))
-            return FAIL_I(c, inst, "has an invalid controlling type %s (allowed set is %s)", tname(c, ctrl), row->ctrl);
+        if (!ctrl || !ts_contains(c, row->ctrl, ctrl)) {
+            NOTE_I(c, inst, "has an invalid controlling type %s (allowed set is %s)", tname(c, ctrl), row->ctrl);
+            ctrl_ok = false;    /* what derives from it would only repeat this */
+        }
     }
 
     /* results */
@@ -1120,81 +1265,78 @@ static bool typecheck(vctx *c, uint32_t inst)
         callsig = &f->sigs.v[call_sig(f, inst)];
     /* a plain call's results come from its signature (integrity checked the count) */
     bool sigres = callsig && (fmt == IR_FMT_Call || fmt == IR_FMT_CallIndirect) && !is_tail_call(id->op);
-    for (uint32_t k = 0; k < id->nres; k++) {
+    for (uint32_t k = 0; ctrl_ok && k < id->nres; k++) {
         ir_type want = sigres ? f->abi_params.v[callsig->rets + k].type : derive(row->res[k], ctrl);
         ir_type t = f->values.v[res[k]].type;    /* integrity: a result, not an alias */
         if (!sigres && is_free_code(row->res[k])) {
             if (!free_contains(c, row->res[k], ctrl, t))
-                return FAIL_I(c, inst, "result %u (v%u) with type %s failed to satisfy type set %s", k, res[k],
-                              tname(c, t), free_set_name(c, row->res[k], ctrl));
+                NOTE_I(c, inst, "result %u (v%u) with type %s failed to satisfy type set %s", k, res[k], tname(c, t),
+                       free_set_name(c, row->res[k], ctrl));
         } else if (want && !teq(t, want)) {
-            return FAIL_I(c, inst, "expected result %u (v%u) to have type %s, found %s", k, res[k], tname(c, want),
-                          tname(c, t));
+            NOTE_I(c, inst, "expected result %u (v%u) to have type %s, found %s", k, res[k], tname(c, want),
+                   tname(c, t));
         }
     }
 
     /* fixed value operands */
     uint32_t nfixed = op_len[id->op].nargs;
-    for (uint32_t k = 0; k < nfixed; k++) {
+    for (uint32_t k = 0; ctrl_ok && k < nfixed; k++) {
         char code = row->args[k];
         ir_type t = vtype(f, args[k]);
         if (is_free_code(code)) {
             if (!free_contains(c, code, ctrl, t))
-                return FAIL_I(c, inst, "arg %u (v%u) with type %s failed to satisfy type set %s", k, args[k],
-                              tname(c, t), free_set_name(c, code, ctrl));
+                NOTE_I(c, inst, "arg %u (v%u) with type %s failed to satisfy type set %s", k, args[k], tname(c, t),
+                       free_set_name(c, code, ctrl));
         } else {
             ir_type want = derive(code, ctrl);
             if (want && !teq(t, want))
-                return FAIL_I(c, inst, "arg %u (v%u) has type %s, expected %s", k, args[k], tname(c, t),
-                              tname(c, want));
+                NOTE_I(c, inst, "arg %u (v%u) has type %s, expected %s", k, args[k], tname(c, t), tname(c, want));
         }
     }
 
-    /* block calls, then the call's own arguments */
+    /* block calls (a fatal error stops them and the call's arguments), then
+     * the call's own arguments */
+    bool vargs = true;
     if (row->flags & IR_OPF_BRANCH) {
         dest_iter it;
         uint32_t off;
         int kind;
-        for (dest_start(&it, f, inst); dest_next(&it, &off, &kind);)
-            if (!typecheck_block_call(c, inst, off, kind))
-                return false;
+        for (dest_start(&it, f, inst); vargs && dest_next(&it, &off, &kind);)
+            vargs = typecheck_block_call(c, inst, off, kind);
     }
-    if (callsig) {
+    if (callsig && vargs) {
         uint32_t fn = call_fn(f, inst);
         if (fmt == IR_FMT_TryCall) {
             uint32_t want = f->func_refs.v[fn].sig, got = call_sig(f, inst);
             if (!sig_equal(f, &f->sigs.v[got], &f->sigs.v[want]))
-                return FAIL_I(c, inst, "exception table signature sig%u did not match function fn%u's signature sig%u",
-                              got, fn, want);
+                NOTE_I(c, inst, "exception table signature sig%u did not match function fn%u's signature sig%u", got,
+                       fn, want);
         }
-        if (!typecheck_call_args(c, inst, callsig, args + nfixed, id->nargs - nfixed, fn != IR_NONE ? "fn" : "v",
-                                 fn != IR_NONE ? fn : args[0]))
-            return false;
+        typecheck_call_args(c, inst, callsig, args + nfixed, id->nargs - nfixed, fn != IR_NONE ? "fn" : "v",
+                            fn != IR_NONE ? fn : args[0]);
     }
 
     /* returns and tail calls */
     if (id->op == IR_OP_return_)
-        return typecheck_return_types(c, inst, NULL, args, id->nargs, NULL,
-                                      "arguments of return must match function signature");
+        typecheck_return_types(c, inst, args, id->nargs, NULL, "arguments of return must match function signature");
     if (is_tail_call(id->op)) {
         ir_callconv cc = cc_of(callsig->callconv);
         if (cc != IR_CC_tail)
-            return FAIL_I(c, inst, "calling convention `%s` does not support tail calls", ccname(cc));
+            NOTE_I(c, inst, "calling convention `%s` does not support tail calls", ccname(cc));
         if (cc != cc_of(f->sig.callconv))
-            return FAIL_I(c, inst, "callee's calling convention must match caller");
-        return typecheck_return_types(c, inst, NULL, NULL, callsig->nrets, &f->abi_params.v[callsig->rets],
-                                      "results of callee must match caller");
+            NOTE_I(c, inst, "callee's calling convention must match caller");
+        typecheck_return_types(c, inst, NULL, callsig->nrets, &f->abi_params.v[callsig->rets],
+                               "results of callee must match caller");
     }
 
-    /* typecheck_special */
+    /* typecheck_special: with an ISA, global values have types */
     if (fmt == IR_FMT_UnaryGlobalValue && id->nres) {
-        const ir_global_value *g = &f->gvs.v[id->ent];
-        ir_type t = f->values.v[res[0]].type;
-        if (!gv_has_type(g, t))
-            return FAIL_I(c, inst, "global_value instruction with type %s references global value with type %s",
-                          tname(c, t), gv_type_name(c, g));
+        ir_type t = f->values.v[res[0]].type, gt = gv_type(c, &f->gvs.v[id->ent]);
+        char lb[48];
+        if (gt && !teq(t, gt))
+            NOTE_I(c, inst, "global_value instruction with type %s references global value with type %s%s",
+                   tname(c, t), tname(c, gt), isa_label(c, lb));
     }
-    return true;
 }
 
 /* ---- instructions: immediates --------------------------------------------------------- */
@@ -1233,51 +1375,74 @@ static bool immediate_constraints(vctx *c, uint32_t inst)
         if ((v & mask) != v)
             return FAIL_I(c, inst, "constant immediate is out of bounds");
     }
+    /* Cranelift's debug_tags */
+    const ir_opinfo *row = &ir_opcodes[id->op];
+    if ((id->iflags & IR_INSTF_DEBUG_TAGS) && !(row->flags & IR_OPF_CALL) && id->op != IR_OP_sequence_point)
+        return FAIL_I(c, inst, "debug tags present on non-call, non-sequence point instruction");
     return true;
 }
 
 /* ---- the driver ------------------------------------------------------------------------ */
 
 /* Block structure: not empty, one terminator and only at the end, params
- * that belong to the block. */
-static bool verify_block(vctx *c, uint32_t b)
+ * that belong to the block; then each instruction. */
+static void verify_block(vctx *c, uint32_t b)
 {
     const ir_function *f = c->f;
     const ir_block_data *bd = &f->blocks.v[b];
-    if (bd->first == IR_NONE)
-        return fail(c, bd->line, bd->col, "block%u cannot be empty", b);
+    if (bd->first == IR_NONE) {
+        note(c, bd->line, bd->col, "block%u cannot be empty", b);
+        return;
+    }
     for (uint32_t k = 0; k < bd->nparams; k++) {
         uint32_t v = f->pool.v[bd->params + k];
         if (v >= f->values.n || f->values.v[v].kind != IR_VAL_PARAM)
-            return fail(c, bd->line, bd->col, "v%u: expected an argument, found a result", v);
-        if (f->values.v[v].def != b)
-            return fail(c, bd->line, bd->col, "v%u: does not belong to block%u", v, b);
+            note(c, bd->line, bd->col, "v%u: expected an argument, found a result", v);
+        else if (f->values.v[v].def != b)
+            note(c, bd->line, bd->col, "v%u: does not belong to block%u", v, b);
     }
-    for (uint32_t i = bd->first; i != IR_NONE; i = f->insts.v[i].next) {
+    for (uint32_t i = bd->first; i != IR_NONE && !c->full && !c->fatal; i = f->insts.v[i].next) {
         const ir_inst_data *id = &f->insts.v[i];
         bool term = (ir_opcodes[id->op].flags & IR_OPF_TERMINATOR) != 0;
-        if (term && i != bd->last)
-            return FAIL_I(c, i, "a terminator instruction was encountered before the end of block%u", b);
-        if (i == bd->last && !term)
-            return fail(c, bd->line, bd->col, "block does not end in a terminator instruction");
-        if (id->block != b)
-            return FAIL_I(c, i, "should belong to block%u not block%u", b, id->block);
         c->seen[i] = 1;
-        if (!instruction_integrity(c, i) || !typecheck(c, i) || !immediate_constraints(c, i))
-            return false;
+        if (term && i != bd->last) {
+            FAIL_I(c, i, "a terminator instruction was encountered before the end of block%u", b);
+            c->fatal = true;    /* fatal in Cranelift's verifier (block_integrity): nothing after */
+            return;
+        }
+        if (i == bd->last && !term)
+            note(c, bd->line, bd->col, "block does not end in a terminator instruction");
+        if (id->block != b) {
+            FAIL_I(c, i, "should belong to block%u not block%u", b, id->block);
+            continue;
+        }
+        if (!instruction_integrity(c, i))
+            continue;
+        typecheck(c, i);
+        immediate_constraints(c, i);
     }
-    return true;
 }
 
-bool verify_function(const ir_function *f, ir_diag *d)
+static int cmp_err(const void *a, const void *b)
+{
+    const verr *x = a, *y = b;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    if (x->col != y->col)
+        return x->col < y->col ? -1 : 1;
+    return x < y ? -1 : x > y;      /* stable: keep the order of the checks */
+}
+
+bool verify_function_isa(const ir_function *f, const verify_isa *isa, ir_diag *d)
 {
     tscache cache[TSCACHE_SIZE];
+    verr errs[VERIFY_MAX_ERRORS];
     memset(cache, 0, sizeof cache);
-    vctx c = {.f = f, .d = d, .entry = f->layout.n ? f->layout.v[0] : IR_NONE, .cache = cache};
-    /* one allocation: per-block arrays, edges, a byte per instruction and
-     * per global value */
+    vctx c = {.f = f, .isa = isa, .errs = errs, .entry = f->layout.n ? f->layout.v[0] : IR_NONE, .cache = cache};
+    /* one allocation: per-block arrays, edges, a byte per instruction, per
+     * global value and per signature */
     size_t nb = f->blocks.n, ni = f->insts.n, ne = count_edges(f);
-    size_t words = nb * 4 + (nb + 1) * 5 + ne * 2 + 2 + (ni + 4) / 4 + (f->gvs.n + 4) / 4;
+    size_t words = nb * 4 + (nb + 1) * 5 + ne * 2 + 2 + (ni + 4) / 4 + (f->gvs.n + 4) / 4 + (f->sigs.n + 4) / 4;
     uint32_t *mem = malloc(words * sizeof *mem);
     if (!mem) {
         ir_diag_set(d, f->line, f->col, "out of memory");
@@ -1296,184 +1461,29 @@ bool verify_function(const ir_function *f, ir_diag *d)
     c.pred = c.succ + ne + 1;
     c.seen = (uint8_t *)(c.pred + ne + 1);
     uint8_t *gvstate = c.seen + ni + 4 - ni % 4;
+    uint8_t *sigdone = gvstate + f->gvs.n + 4 - f->gvs.n % 4;
     memset(c.seen, 0, ni);
     build_cfg(&c);
     compute_dominators(&c);
 
-    bool ok = verify_global_values(&c, gvstate) && verify_preamble_refs(&c) && verify_entry_block(&c) &&
-              verify_signatures(&c);
-    for (uint32_t li = 0; ok && li < f->layout.n; li++)
-        ok = verify_block(&c, f->layout.v[li]);
+    verify_global_values(&c, gvstate);
+    verify_alias_regions(&c);
+    verify_preamble_refs(&c);
+    verify_entry_block(&c);
+    verify_own_signature(&c);
+    verify_signatures(&c, sigdone);
+    for (uint32_t li = 0; !c.full && !c.fatal && li < f->layout.n; li++)
+        verify_block(&c, f->layout.v[li]);
     free(mem);
-    return ok;
+    if (!c.nerr)
+        return true;
+    qsort(errs, c.nerr, sizeof *errs, cmp_err);
+    ir_diag_set(d, errs[0].line, errs[0].col, "%s", errs[0].msg);
+    for (uint32_t i = 1; i < c.nerr; i++)
+        ir_diag_add(d, errs[i].line, errs[i].col, "%s", errs[i].msg);
+    if (c.full)
+        d->truncated = true;
+    return false;
 }
 
-/* ---- declarations across a file ------------------------------------------------------ */
-
-static bool same_sig(const ir_function *fa, const ir_signature *a, const ir_function *fb,
-                     const ir_signature *b)
-{
-    if (a->nparams != b->nparams || a->nrets != b->nrets || a->callconv != b->callconv)
-        return false;
-    for (uint32_t k = 0; k < a->nparams + a->nrets; k++) {
-        const ir_abi_param *p = &fa->abi_params.v[(k < a->nparams ? a->params + k : a->rets + k - a->nparams)];
-        const ir_abi_param *q = &fb->abi_params.v[(k < b->nparams ? b->params + k : b->rets + k - b->nparams)];
-        if (p->type != q->type || p->ext != q->ext || p->purpose != q->purpose ||
-            (p->purpose == IR_PURPOSE_SARG && p->sarg_size != q->sarg_size))
-            return false;
-    }
-    return true;
-}
-
-/* "(i32, i64 sext) -> i32", and " system_v" with cc */
-static void sig_str(const ir_function *f, const ir_signature *s, bool cc, char *buf, size_t n)
-{
-    size_t k = 0;
-    char tb[16];
-    buf[0] = 0;
-    for (uint32_t i = 0; i < s->nparams + s->nrets && k + 40 < n; i++) {
-        bool ret = i >= s->nparams;
-        const ir_abi_param *p = &f->abi_params.v[ret ? s->rets + i - s->nparams : s->params + i];
-        const char *sep = i == 0 ? "(" : i == s->nparams ? ") -> " : ", ";
-        if (ret && i == s->nparams && i == 0)
-            sep = "() -> ";
-        k += (size_t)snprintf(buf + k, n - k, "%s%s%s", sep, ir_type_name(p->type, tb),
-                              p->ext == IR_EXT_SEXT ? " sext" : p->ext == IR_EXT_UEXT ? " uext" : "");
-    }
-    if (!s->nparams && !s->nrets)
-        k += (size_t)snprintf(buf + k, n - k, "()");
-    else if (!s->nrets && k < n)
-        k += (size_t)snprintf(buf + k, n - k, ")");
-    if (cc && s->callconv && s->callconv < IR_CC_COUNT && k < n)
-        snprintf(buf + k, n - k, " %s", ir_callconv_names[s->callconv]);
-}
-
-/* The name a function reference links to: "%f" or "u0:3"; false for libcalls. */
-static bool ref_key(const ir_function *f, const ir_extname *n, ir_extname *out, char *buf, size_t size)
-{
-    if (n->kind == IR_NAME_USERREF) {
-        if (n->index >= f->user_names.n)
-            return false;
-        *out = f->user_names.v[n->index];
-    } else {
-        *out = *n;
-    }
-    if (out->kind == IR_NAME_TESTCASE && out->str)
-        snprintf(buf, size, "%%%s", out->str);
-    else if (out->kind == IR_NAME_USER)
-        snprintf(buf, size, "u%u:%u", out->ns, out->index);
-    else
-        return false;
-    return true;
-}
-
-typedef struct decl {
-    const ir_function *f;
-    const ir_signature *sig;
-    uint32_t line, col;
-    char key[128];
-} decl;
-
-static uint32_t key_hash(const char *k)
-{
-    uint32_t h = 2166136261u;
-    for (; *k; k++)
-        h = (h ^ (unsigned char)*k) * 16777619u;
-    return h;
-}
-
-/* Open addressing over keys: slot = entry + 1, 0 empty; cap a power of two. */
-static uint32_t *key_slot(uint32_t *tab, uint32_t cap, const char *key, const char *(*key_of)(const void *, uint32_t),
-                          const void *ctx)
-{
-    for (uint32_t h = key_hash(key) & (cap - 1);; h = (h + 1) & (cap - 1))
-        if (!tab[h] || !strcmp(key_of(ctx, tab[h] - 1), key))
-            return &tab[h];
-}
-
-typedef struct defs_ctx { char (*keys)[128]; } defs_ctx;
-static const char *def_key(const void *c, uint32_t i) { return ((const defs_ctx *)c)->keys[i]; }
-static const char *seen_key(const void *c, uint32_t i) { return ((const decl *)c)[i].key; }
-
-/* Each declaration of a name against the file's definition of it and its
- * first declaration (the others agree with that one, or were reported):
- * hash tables keyed by the name, linear in the file. */
-bool verify_file(const ir_file *file, ir_diag *d)
-{
-    IR_VEC(decl) seen = {0};
-    bool ok = true;
-    const char *path = file->path ? file->path : "-";
-    uint32_t nf = file->funcs.n, ndecl = 0;
-    for (uint32_t i = 0; i < nf; i++)
-        ndecl += file->funcs.v[i]->func_refs.n;
-    uint32_t dcap = 16, scap = 16;
-    while (dcap < 2 * nf)
-        dcap *= 2;
-    while (scap < 2 * ndecl)
-        scap *= 2;
-    /* definitions: name -> first function, next_def chains the rest */
-    defs_ctx dx = {ir_xcalloc(nf + 1, sizeof *dx.keys)};
-    uint32_t *dtab = ir_xcalloc(dcap, sizeof *dtab), *next_def = ir_xcalloc(nf + 1, sizeof *next_def);
-    uint32_t *stab = ir_xcalloc(scap, sizeof *stab);
-    for (uint32_t k = nf; k-- > 0;) {   /* backwards: chains in file order */
-        const ir_function *g = file->funcs.v[k];
-        ir_extname gn;
-        if (!ref_key(g, &g->name, &gn, dx.keys[k], sizeof dx.keys[k]))
-            continue;
-        uint32_t *slot = key_slot(dtab, dcap, dx.keys[k], def_key, &dx);
-        next_def[k] = *slot;
-        *slot = k + 1;
-    }
-    for (uint32_t i = 0; ok && i < nf; i++) {
-        const ir_function *f = file->funcs.v[i];
-        for (uint32_t r = 0; ok && r < f->func_refs.n; r++) {
-            if (r >= f->fn_defined.n || !f->fn_defined.v[r])
-                continue;
-            const ir_func_ref *fr = &f->func_refs.v[r];
-            if (fr->sig >= f->sigs.n)
-                continue;
-            ir_extname name;
-            decl dc = {.f = f, .sig = &f->sigs.v[fr->sig], .line = fr->name.line, .col = fr->name.col};
-            if (!ref_key(f, &fr->name, &name, dc.key, sizeof dc.key))
-                continue;
-            char a[200], b[200];
-            /* the file's own definition of the name */
-            for (uint32_t k1 = *key_slot(dtab, dcap, dc.key, def_key, &dx); k1; k1 = next_def[k1 - 1]) {
-                const ir_function *g = file->funcs.v[k1 - 1];
-                if (same_sig(f, dc.sig, g, &g->sig))
-                    continue;
-                bool cc = dc.sig->callconv != g->sig.callconv;
-                sig_str(f, dc.sig, cc, a, sizeof a);
-                sig_str(g, &g->sig, cc, b, sizeof b);
-                ir_diag_set(d, dc.line, dc.col, "%s is declared here as %s, but defined as %s at %s:%u:%u",
-                            dc.key, a, b, path, g->line, g->col);
-                ok = false;
-                break;
-            }
-            if (!ok)
-                break;
-            /* an earlier declaration of it */
-            uint32_t *slot = key_slot(stab, scap, dc.key, seen_key, seen.v);
-            if (*slot) {
-                const decl *e = &seen.v[*slot - 1];
-                if (!same_sig(f, dc.sig, e->f, e->sig)) {
-                    bool cc = dc.sig->callconv != e->sig->callconv;
-                    sig_str(f, dc.sig, cc, a, sizeof a);
-                    sig_str(e->f, e->sig, cc, b, sizeof b);
-                    ir_diag_set(d, dc.line, dc.col, "%s is declared here as %s, and as %s at %s:%u:%u",
-                                dc.key, a, b, path, e->line, e->col);
-                    ok = false;
-                }
-            } else {
-                ir_vec_push(&seen, dc);
-                *slot = seen.n;
-            }
-        }
-    }
-    free(dx.keys);
-    free(dtab);
-    free(next_def);
-    free(stab);
-    ir_vec_free(&seen);
-    return ok;
-}
+bool verify_function(const ir_function *f, ir_diag *d) { return verify_function_isa(f, NULL, d); }

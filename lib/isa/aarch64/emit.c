@@ -918,6 +918,7 @@ static bool emit_once(cg_ctx *c, bool long_br)
         uint32_t next = b + 1 < f->blocks.n && !c->target->bb_padding ? f->blocks.v[b + 1].label : CG_NONE;
         for (uint32_t i = bl->first; i < bl->end; i++) {
             e.in = &f->insts.v[i];
+            cg_buf_mark(&c->buf, e.in->ir);
             for (; ei < f->edits.n && f->edits.v[ei].pos == 2 * i; ei++)
                 move(&e, f->edits.v[ei].from, f->edits.v[ei].to, f->edits.v[ei].cls);
             emit_inst(&e, next);
@@ -928,10 +929,11 @@ static bool emit_once(cg_ctx *c, bool long_br)
          * at most 150 MiB in all, as Cranelift pads */
         unsigned pad = c->target->bb_padding;
         if (pad && padded < (150u << 20)) {
-            uint32_t n = 1u << (pad - 1);
+            uint32_t n = 1u << (pad - 1), at = out->code.n;
             ir_vec_reserve(&out->code, n + 3);
             memset(out->code.v + out->code.n, 0, n + 3);
             out->code.n = (out->code.n + n + 3) & ~3u;
+            cg_buf_data(&c->buf, at, out->code.n - at, CG_DATA_PAD);
             padded += n;
         }
     }

@@ -20,6 +20,7 @@ void a64_emit_exn_table(em *e)
         cg_buf_fixup(B, cg_buf_off(B), h[3 + 3 * k], CG_FIX_DIFF32, (int32_t)ret);
         a64_put(e, 0);
     }
+    cg_buf_data(B, ret + 4, cg_buf_off(B) - ret - 4, CG_DATA_EXN_TABLE);
 }
 
 static const uint8_t size_bits[9] = {[1] = 0, [2] = 1, [4] = 2, [8] = 3};

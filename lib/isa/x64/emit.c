@@ -1299,6 +1299,7 @@ bool x64_emit(cg_ctx *c)
                 next = f->blocks.v[k].label;
         for (uint32_t i = bl->first; i < bl->end; i++) {
             e.in = &f->insts.v[i];
+            cg_buf_mark(&c->buf, e.in->ir);
             while (ei < f->edits.n && f->edits.v[ei].pos < 2 * i)
                 ei++;
             uint32_t n = 0;

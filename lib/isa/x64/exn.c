@@ -15,6 +15,7 @@ void x64_emit_exn_table(cg_buf *b, const cg_func *f, const cg_inst *in, uint32_t
         cg_put1(b, 0xe9);
         cg_put4(b, size);
     }
+    uint32_t table = cg_buf_off(b);
     cg_put4(b, X64_EXN_MAGIC);
     cg_put4(b, frame_off);
     cg_put4(b, n);
@@ -25,4 +26,5 @@ void x64_emit_exn_table(cg_buf *b, const cg_func *f, const cg_inst *in, uint32_t
         cg_buf_fixup(b, cg_buf_off(b), h[3 + 3 * k], CG_FIX_DIFF32, (int32_t)ret);
         cg_put4(b, 0);
     }
+    cg_buf_data(b, table, cg_buf_off(b) - table, CG_DATA_EXN_TABLE);
 }

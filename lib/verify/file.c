@@ -1,0 +1,284 @@
+/* lib/verify/file.c: verifying a whole file, as Cranelift's filetest runner
+ * does: each function against the ISA of each distinct target line (or
+ * none, or the host's), and the declarations of function names across the
+ * functions of the file. */
+#include "verify.h"
+
+#include <string.h>
+
+/* ---- files and targets ------------------------------------------------------------------- */
+
+/* Pointer width of a target line's architecture (Cranelift's triples), 0 if unknown. */
+static unsigned arch_pointer_bits(const char *arch)
+{
+    static const char *const p64[] = {"x86_64", "aarch64", "arm64", "riscv64", "riscv64gc", "riscv64imac", "s390x",
+                                      "pulley64", "pulley64be"};
+    static const char *const p32[] = {"pulley32", "pulley32be", "riscv32", "i686", "i386", "x86", "arm", "armv7"};
+    for (size_t i = 0; i < sizeof p64 / sizeof *p64; i++)
+        if (!strcmp(arch, p64[i]))
+            return 64;
+    for (size_t i = 0; i < sizeof p32 / sizeof *p32; i++)
+        if (!strcmp(arch, p32[i]))
+            return 32;
+    return 0;
+}
+
+static bool setting_true(const ir_file *file, uint32_t nsettings, const char *name)
+{
+    bool v = false;
+    uint32_t cli = file->settings.n - file->ncli_settings;   /* --set, after the file's */
+    for (uint32_t i = 0; i < file->settings.n; i++)
+        if ((i < nsettings || i >= cli) && !strcmp(file->settings.v[i].name, name)) {
+            const char *s = file->settings.v[i].value;
+            v = !s || !strcmp(s, "true") || !strcmp(s, "1") || !strcmp(s, "on") || !strcmp(s, "yes");
+        }
+    return v;
+}
+
+void verify_isa_of(const ir_file *file, uint32_t t, verify_isa *isa)
+{
+    uint32_t nset = t == IR_NONE ? file->settings.n : file->targets.v[t].settings;
+    *isa = (verify_isa){
+        .pointer_bits = t == IR_NONE ? 0 : arch_pointer_bits(file->targets.v[t].arch),
+        .preserve_frame_pointers = setting_true(file, nset, "preserve_frame_pointers"),
+        .enable_pinned_reg = setting_true(file, nset, "enable_pinned_reg"),
+    };
+}
+
+/* Does a test of the file compile for its targets (Cranelift's needs_isa:
+ * run, compile, inline, optimize, unwind)?  A file without `test` lines
+ * is run by clifrun, so it does too. */
+static bool needs_isa(const ir_file *file)
+{
+    static const char *const kinds[] = {"run", "compile", "inline", "optimize", "unwind"};
+    if (!file->tests.n)
+        return true;
+    for (uint32_t i = 0; i < file->tests.n; i++)
+        for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++)
+            if (!strcmp(file->tests.v[i], kinds[k]))
+                return true;
+    return false;
+}
+
+bool verify_file(const ir_file *file, ir_diag *d)
+{
+    /* Cranelift's filetest runner: tests that compile verify against each
+     * target line's ISA; the others once, against the ISA of the only
+     * target line, or with the flags alone.  Here, a file that runs
+     * without a target line runs on the host, and is checked for it. */
+    verify_isa isas[8];
+    uint32_t nisa = 0;
+    bool isa = needs_isa(file);
+    if (isa || file->targets.n == 1) {
+        for (uint32_t t = 0; t < file->targets.n; t++) {
+            verify_isa a;
+            verify_isa_of(file, t, &a);
+            a.label = file->targets.v[t].arch;
+            uint32_t k = 0;
+            while (k < nisa && !(isas[k].pointer_bits == a.pointer_bits &&
+                                 isas[k].preserve_frame_pointers == a.preserve_frame_pointers &&
+                                 isas[k].enable_pinned_reg == a.enable_pinned_reg))
+                k++;
+            if (k == nisa && nisa < 8)
+                isas[nisa++] = a;
+        }
+    } else if (file->targets.n) {
+        verify_isa_of(file, file->targets.n - 1, &isas[0]);
+        isas[0].pointer_bits = 0;
+        nisa = 1;
+    }
+    if (!nisa) {
+        verify_isa_of(file, IR_NONE, &isas[0]);
+        if (isa)
+            isas[0].pointer_bits = (unsigned)sizeof(void *) * 8;
+        nisa = 1;
+    }
+    bool label = false;
+    for (uint32_t k = 1; k < nisa; k++)
+        label |= isas[k].pointer_bits != isas[0].pointer_bits;
+    bool ok = true;
+    for (uint32_t i = 0; i < file->funcs.n; i++)
+        for (uint32_t k = 0; k < nisa; k++) {
+            verify_isa a = isas[k];
+            if (!label)
+                a.label = NULL;
+            ir_diag one;
+            memset(&one, 0, sizeof one);
+            if (!verify_function_isa(file->funcs.v[i], &a, &one)) {
+                ir_diag_merge(d, &one);
+                ok = false;
+                break;          /* one ISA's errors per function: the others' repeat them */
+            }
+        }
+    return ok;
+}
+
+/* ---- declarations across a file ------------------------------------------------------ */
+
+static bool same_sig(const ir_function *fa, const ir_signature *a, const ir_function *fb,
+                     const ir_signature *b)
+{
+    if (a->nparams != b->nparams || a->nrets != b->nrets || a->callconv != b->callconv)
+        return false;
+    for (uint32_t k = 0; k < a->nparams + a->nrets; k++) {
+        const ir_abi_param *p = &fa->abi_params.v[(k < a->nparams ? a->params + k : a->rets + k - a->nparams)];
+        const ir_abi_param *q = &fb->abi_params.v[(k < b->nparams ? b->params + k : b->rets + k - b->nparams)];
+        if (p->type != q->type || p->ext != q->ext || p->purpose != q->purpose ||
+            (p->purpose == IR_PURPOSE_SARG && p->sarg_size != q->sarg_size))
+            return false;
+    }
+    return true;
+}
+
+/* "(i32, i64 sext) -> i32", and " system_v" with cc */
+static void sig_str(const ir_function *f, const ir_signature *s, bool cc, char *buf, size_t n)
+{
+    size_t k = 0;
+    char tb[16];
+    buf[0] = 0;
+    for (uint32_t i = 0; i < s->nparams + s->nrets && k + 40 < n; i++) {
+        bool ret = i >= s->nparams;
+        const ir_abi_param *p = &f->abi_params.v[ret ? s->rets + i - s->nparams : s->params + i];
+        const char *sep = i == 0 ? "(" : i == s->nparams ? ") -> " : ", ";
+        if (ret && i == s->nparams && i == 0)
+            sep = "() -> ";
+        k += (size_t)snprintf(buf + k, n - k, "%s%s%s", sep, ir_type_name(p->type, tb),
+                              p->ext == IR_EXT_SEXT ? " sext" : p->ext == IR_EXT_UEXT ? " uext" : "");
+    }
+    if (!s->nparams && !s->nrets)
+        k += (size_t)snprintf(buf + k, n - k, "()");
+    else if (!s->nrets && k < n)
+        k += (size_t)snprintf(buf + k, n - k, ")");
+    if (cc && s->callconv && s->callconv < IR_CC_COUNT && k < n)
+        snprintf(buf + k, n - k, " %s", ir_callconv_names[s->callconv]);
+}
+
+/* The name a function reference links to: "%f" or "u0:3"; false for libcalls. */
+static bool ref_key(const ir_function *f, const ir_extname *n, ir_extname *out, char *buf, size_t size)
+{
+    if (n->kind == IR_NAME_USERREF) {
+        if (n->index >= f->user_names.n)
+            return false;
+        *out = f->user_names.v[n->index];
+    } else {
+        *out = *n;
+    }
+    if (out->kind == IR_NAME_TESTCASE && out->str)
+        snprintf(buf, size, "%%%s", out->str);
+    else if (out->kind == IR_NAME_USER)
+        snprintf(buf, size, "u%u:%u", out->ns, out->index);
+    else
+        return false;
+    return true;
+}
+
+typedef struct decl {
+    const ir_function *f;
+    const ir_signature *sig;
+    uint32_t line, col;
+    char key[128];
+} decl;
+
+static uint32_t key_hash(const char *k)
+{
+    uint32_t h = 2166136261u;
+    for (; *k; k++)
+        h = (h ^ (unsigned char)*k) * 16777619u;
+    return h;
+}
+
+/* Open addressing over keys: slot = entry + 1, 0 empty; cap a power of two. */
+static uint32_t *key_slot(uint32_t *tab, uint32_t cap, const char *key, const char *(*key_of)(const void *, uint32_t),
+                          const void *ctx)
+{
+    for (uint32_t h = key_hash(key) & (cap - 1);; h = (h + 1) & (cap - 1))
+        if (!tab[h] || !strcmp(key_of(ctx, tab[h] - 1), key))
+            return &tab[h];
+}
+
+typedef struct defs_ctx { char (*keys)[128]; } defs_ctx;
+static const char *def_key(const void *c, uint32_t i) { return ((const defs_ctx *)c)->keys[i]; }
+static const char *seen_key(const void *c, uint32_t i) { return ((const decl *)c)[i].key; }
+
+/* Each declaration of a name against the file's definition of it and its
+ * first declaration (the others agree with that one, or were reported):
+ * hash tables keyed by the name, linear in the file. */
+bool verify_file_decls(const ir_file *file, ir_diag *d)
+{
+    IR_VEC(decl) seen = {0};
+    bool ok = true;
+    const char *path = file->path ? file->path : "-";
+    uint32_t nf = file->funcs.n, ndecl = 0;
+    for (uint32_t i = 0; i < nf; i++)
+        ndecl += file->funcs.v[i]->func_refs.n;
+    uint32_t dcap = 16, scap = 16;
+    while (dcap < 2 * nf)
+        dcap *= 2;
+    while (scap < 2 * ndecl)
+        scap *= 2;
+    /* definitions: name -> first function, next_def chains the rest */
+    defs_ctx dx = {ir_xcalloc(nf + 1, sizeof *dx.keys)};
+    uint32_t *dtab = ir_xcalloc(dcap, sizeof *dtab), *next_def = ir_xcalloc(nf + 1, sizeof *next_def);
+    uint32_t *stab = ir_xcalloc(scap, sizeof *stab);
+    for (uint32_t k = nf; k-- > 0;) {   /* backwards: chains in file order */
+        const ir_function *g = file->funcs.v[k];
+        ir_extname gn;
+        if (!ref_key(g, &g->name, &gn, dx.keys[k], sizeof dx.keys[k]))
+            continue;
+        uint32_t *slot = key_slot(dtab, dcap, dx.keys[k], def_key, &dx);
+        next_def[k] = *slot;
+        *slot = k + 1;
+    }
+    for (uint32_t i = 0; ok && i < nf; i++) {
+        const ir_function *f = file->funcs.v[i];
+        for (uint32_t r = 0; ok && r < f->func_refs.n; r++) {
+            if (r >= f->fn_defined.n || !f->fn_defined.v[r])
+                continue;
+            const ir_func_ref *fr = &f->func_refs.v[r];
+            if (fr->sig >= f->sigs.n)
+                continue;
+            ir_extname name;
+            decl dc = {.f = f, .sig = &f->sigs.v[fr->sig], .line = fr->name.line, .col = fr->name.col};
+            if (!ref_key(f, &fr->name, &name, dc.key, sizeof dc.key))
+                continue;
+            char a[200], b[200];
+            /* the file's own definition of the name */
+            for (uint32_t k1 = *key_slot(dtab, dcap, dc.key, def_key, &dx); k1; k1 = next_def[k1 - 1]) {
+                const ir_function *g = file->funcs.v[k1 - 1];
+                if (same_sig(f, dc.sig, g, &g->sig))
+                    continue;
+                bool cc = dc.sig->callconv != g->sig.callconv;
+                sig_str(f, dc.sig, cc, a, sizeof a);
+                sig_str(g, &g->sig, cc, b, sizeof b);
+                ir_diag_set(d, dc.line, dc.col, "%s is declared here as %s, but defined as %s at %s:%u:%u",
+                            dc.key, a, b, path, g->line, g->col);
+                ok = false;
+                break;
+            }
+            if (!ok)
+                break;
+            /* an earlier declaration of it */
+            uint32_t *slot = key_slot(stab, scap, dc.key, seen_key, seen.v);
+            if (*slot) {
+                const decl *e = &seen.v[*slot - 1];
+                if (!same_sig(f, dc.sig, e->f, e->sig)) {
+                    bool cc = dc.sig->callconv != e->sig->callconv;
+                    sig_str(f, dc.sig, cc, a, sizeof a);
+                    sig_str(e->f, e->sig, cc, b, sizeof b);
+                    ir_diag_set(d, dc.line, dc.col, "%s is declared here as %s, and as %s at %s:%u:%u",
+                                dc.key, a, b, path, e->line, e->col);
+                    ok = false;
+                }
+            } else {
+                ir_vec_push(&seen, dc);
+                *slot = seen.n;
+            }
+        }
+    }
+    free(dx.keys);
+    free(dtab);
+    free(next_def);
+    free(stab);
+    ir_vec_free(&seen);
+    return ok;
+}
