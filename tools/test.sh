@@ -17,6 +17,10 @@
 #                      levels (testdata/opt/gen; 10 s each, 120 s under qemu), and
 #                      tools/optdiff.py: 40 random programs whose answers must not
 #                      change at speed
+#         symbols      every global symbol of lib/FOLDER's objects carries the
+#                      folder's prefix (lib/reader's `accept` once sat in the
+#                      dynamic symbol table, in place of accept(2)); clifrun's
+#                      dynamic symbol table defines no function of its own
 #         unit         tools/unittest.sh: the C unit tests
 #         run          tools/runtest.py: clifrun running testdata/run and testdata/interp
 #                      (transcripts FILE.out, else `clifrun test` must pass: the
@@ -50,7 +54,7 @@
 #         conformance-baseline  the same under each baseline CPU (tools/isatest.py
 #                      --conformance), and the suite disassembled for bare targets
 #         roundtrip-suite  tools/roundtrip.sh --check on the same suite
-# Default: errors roundtrip grammar generated unit run opt object isa repl fuzz harness oom
+# Default: errors roundtrip grammar generated symbols unit run opt object isa repl fuzz harness oom
 # cfg libfuzzer.  Environment: BUILD (build), CLIFRUN ($BUILD/clifrun),
 # RUN (prefix, e.g. qemu-aarch64 -L /usr/aarch64-linux-gnu), SHARED (../shared), V=1.
 set -uo pipefail
@@ -60,7 +64,7 @@ SHARED=${SHARED:-../shared}
 export BUILD CLIFRUN=${CLIFRUN:-$BUILD/clifrun} RUN=${RUN:-}
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(errors roundtrip grammar generated unit run opt object isa repl fuzz harness oom cfg libfuzzer)
+[ ${#suites[@]} -gt 0 ] || suites=(errors roundtrip grammar generated symbols unit run opt object isa repl fuzz harness oom cfg libfuzzer)
 
 mkdir -p "$BUILD/test"
 TEST_COUNTS=$BUILD/test/counts
@@ -91,6 +95,29 @@ gen_tests() {
         [ -e "$d/${n##*/}" ] || { echo "FAIL $n: marked generated, but no generator makes it"; f=$((f + 1)); }
     done
     echo "generated $p $f" >>"$TEST_COUNTS"
+}
+
+# lib/FOLDER's exports carry its prefix (a name like accept would stand in
+# for libc's in the whole process).
+symbol_prefixes() {
+    local p=0 f=0 dir pre o s nm=nm
+    [ -n "$RUN" ] && command -v "${CROSS_PREFIX:-aarch64-linux-gnu-}nm" >/dev/null && nm=${CROSS_PREFIX:-aarch64-linux-gnu-}nm
+    for dir in codegen:cg_ filetest:ft_ interp:interp_ ir:ir_ jit:jit_ object:obj_ opt:opt_ \
+               reader:reader_:rd_ run:run_ verify:verify_ isa/x64:x64_ isa/aarch64:a64_; do
+        pre=${dir#*:} dir=${dir%%:*}
+        for o in "$BUILD"/obj/lib/"$dir"/*.o; do
+            for s in $($nm -g --defined-only "$o" | awk '{print $3}'); do
+                case ":$pre:" in *":${s%%_*}_:"*) p=$((p + 1)) ;;
+                    *) echo "FAIL $o: exports $s without lib/$dir's prefix (${pre//:/ or })"; f=$((f + 1)) ;;
+                esac
+            done
+        done
+    done
+    for s in $($nm -D --defined-only "$CLIFRUN" | awk '$2 == "T" {print $3}'); do
+        echo "FAIL $CLIFRUN: its dynamic symbol table defines $s (it would interpose on a library's)"
+        f=$((f + 1))
+    done
+    echo "symbols $p $f" >>"$TEST_COUNTS"
 }
 
 for s in "${suites[@]}"; do
@@ -133,6 +160,7 @@ for s in "${suites[@]}"; do
                          echo "settings 0 1" >>"$TEST_COUNTS"
                      fi ;;
         generated)   gen_tests ;;
+        symbols)     symbol_prefixes ;;
         unit)        tools/unittest.sh ;;
         repl)        tools/repltest.sh ;;
         fuzz)        python3 tools/fuzztest.py testdata/fuzz ;;
