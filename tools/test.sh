@@ -102,7 +102,7 @@ gen_tests() {
 symbol_prefixes() {
     local p=0 f=0 dir pre o s nm=nm
     [ -n "$RUN" ] && command -v "${CROSS_PREFIX:-aarch64-linux-gnu-}nm" >/dev/null && nm=${CROSS_PREFIX:-aarch64-linux-gnu-}nm
-    for dir in codegen:cg_ filetest:ft_ interp:interp_ ir:ir_ jit:jit_ object:obj_ opt:opt_ \
+    for dir in codegen:cg_ filetest:ft_ fuzz:fuzz_ interp:interp_ ir:ir_ jit:jit_ object:obj_ opt:opt_ \
                reader:reader_:rd_ run:run_ verify:verify_ isa/x64:x64_ isa/aarch64:a64_; do
         pre=${dir#*:} dir=${dir%%:*}
         for o in "$BUILD"/obj/lib/"$dir"/*.o; do

@@ -14,13 +14,13 @@ static void rest_of_line(parser *p, const char **start, const char **end)
     const char *s = p->t.text + p->t.len, *e = s;
     while (e < lx->end && *e != '\n' && *e != ';') {
         if (!*e)
-            perr_at(p, p->t.line, (uint32_t)(e - lx->line_start) + 1, "invalid character");
+            rd_perr_at(p, p->t.line, (uint32_t)(e - lx->line_start) + 1, "invalid character");
         e++;
     }
     *start = s;
     *end = e;
     lx->p = e; /* the lexer resumes after the words */
-    lex_next(p);
+    rd_lex_next(p);
 }
 
 static const char *next_word(const char **s, const char *end, size_t *n)
@@ -60,7 +60,7 @@ const char *reader_target_arch(ir_file *f, const char *w, size_t n)
     return ir_arena_strndup(&f->arena, w, k);
 }
 
-void parse_header(parser *p)
+void rd_parse_header(parser *p)
 {
     ir_file *f = p->file;
     uint32_t dangling_set = 0;
@@ -70,7 +70,7 @@ void parse_header(parser *p)
         size_t n;
         const char *w = next_word(&s, e, &n);
         if (!w)
-            perr_expected(p, "expected test command");
+            rd_perr_expected(p, "expected test command");
         const char *cmd = ir_arena_strndup(&f->arena, w, n);
         ir_vec_push(&f->tests, cmd);
         if (!strcmp(cmd, "run"))
@@ -98,7 +98,7 @@ void parse_header(parser *p)
             size_t n;
             const char *w = next_word(&s, e, &n);
             if (!w)
-                perr_at(p, line, col, "expected target triple");
+                rd_perr_at(p, line, col, "expected target triple");
             ir_target t = {.arch = reader_target_arch(f, w, n), .line = line,
                            .flags = f->target_flags.n, .settings = f->settings.n};
             while ((w = next_word(&s, e, &n))) {
@@ -112,13 +112,13 @@ void parse_header(parser *p)
         }
     }
     if (dangling_set && f->targets.n)
-        perr_at(p, dangling_set, 1, "dangling 'set' command after ISA specification has no effect.");
+        rd_perr_at(p, dangling_set, 1, "dangling 'set' command after ISA specification has no effect.");
     while (tok_ident(p, "feature")) {
-        lex_next(p);
-        accept(p, T_BANG);
+        rd_lex_next(p);
+        rd_accept(p, T_BANG);
         if (!tok_is(p, T_STRING))
-            perr_expected(p, "Expected feature flag string");
-        lex_next(p);
+            rd_perr_expected(p, "Expected feature flag string");
+        rd_lex_next(p);
     }
 }
 
@@ -129,9 +129,9 @@ static uint32_t parse_values(parser *p, const ir_function *fn, uint32_t first, u
     uint32_t off = f->data.n;
     for (uint32_t i = 0; i < n; i++) {
         if (i)
-            expect(p, T_COMMA, "expected a comma between invocation arguments");
+            rd_expect(p, T_COMMA, "expected a comma between invocation arguments");
         ir_data_value dv;
-        parse_data_value(p, fn->abi_params.v[first + i].type, &dv);
+        rd_parse_data_value(p, fn->abi_params.v[first + i].type, &dv);
         ir_vec_push(&f->data, dv);
     }
     return off;
@@ -149,20 +149,20 @@ static const char *parse_callee(parser *p, ir_extname *n)
         const char *name = ir_arena_strndup(&f->arena, p->t.text - 1, p->t.len + 1);
         n->kind = IR_NAME_TESTCASE;
         n->str = name + 1;
-        lex_next(p);
+        rd_lex_next(p);
         return name;
     }
     if (tok_is(p, T_ENTITY) && p->t.ent == E_USER) {
         const char *s = p->t.text;
         n->kind = IR_NAME_USER;
         n->ns = p->t.num;
-        lex_next(p);
-        expect(p, T_COLON, "expected user function name in the form uX:Y");
+        rd_lex_next(p);
+        rd_expect(p, T_COLON, "expected user function name in the form uX:Y");
         const char *e = p->t.text + p->t.len;
-        n->index = match_u32_decimal(p, "expected integer", "the integer given overflows the u32 type");
+        n->index = rd_match_u32_decimal(p, "expected integer", "the integer given overflows the u32 type");
         return ir_arena_strndup(&f->arena, s, (size_t)(e - s));
     }
-    perr_expected(p, "expected a function name, e.g. %%my_fn");
+    rd_perr_expected(p, "expected a function name, e.g. %%my_fn");
 }
 
 /* The number of arguments against the signature, before their types (the
@@ -195,7 +195,7 @@ static void check_arg_count(parser *p, const ir_function *fn, const char *name)
         k += (size_t)snprintf(types + k, sizeof types - k, "%s%s", i ? ", " : "",
                               ir_type_name(fn->abi_params.v[fn->sig.params + i].type, tn));
     }
-    perr(p, "%s takes %u argument%s (%s), %u given", name, want, want == 1 ? "" : "s", types, given);
+    rd_perr(p, "%s takes %u argument%s (%s), %u given", name, want, want == 1 ? "" : "s", types, given);
 }
 
 /* From the invocation's `(` to the end: arguments, then for a run command
@@ -207,10 +207,10 @@ static void parse_invocation_rest(parser *p, const ir_function *fn, ir_run_cmd *
     const ir_signature *sig = &fn->sig;
     if (tok_is(p, T_LPAR))
         check_arg_count(p, fn, rc->name);
-    expect(p, T_LPAR, "expected invocation parentheses, e.g. %fn(...)");
+    rd_expect(p, T_LPAR, "expected invocation parentheses, e.g. %fn(...)");
     rc->args = parse_values(p, fn, sig->params, sig->nparams);
     rc->nargs = sig->nparams;
-    expect(p, T_RPAR, "expected invocation parentheses, e.g. %fn(...)");
+    rd_expect(p, T_RPAR, "expected invocation parentheses, e.g. %fn(...)");
     rc->expect = f->data.n;
     if (either)
         rc->kind = tok_is(p, T_EOF) ? IR_RUN_PRINT : IR_RUN_RUN;
@@ -218,28 +218,28 @@ static void parse_invocation_rest(parser *p, const ir_function *fn, ir_run_cmd *
         if (tok_is(p, T_EOF)) {
             /* `; run: %f(args)`: passes when the single result is non-zero */
             if (sig->nrets != 1)
-                perr(p, "unable to parse a valid comparison operator");
+                rd_perr(p, "unable to parse a valid comparison operator");
             rc->cmp = IR_CMP_NONE;
         } else {
-            if (accept(p, T_EQUAL)) {
-                expect(p, T_EQUAL, "expected another =");
+            if (rd_accept(p, T_EQUAL)) {
+                rd_expect(p, T_EQUAL, "expected another =");
                 rc->cmp = IR_CMP_EQ;
-            } else if (accept(p, T_BANG)) {
-                expect(p, T_EQUAL, "expected a =");
+            } else if (rd_accept(p, T_BANG)) {
+                rd_expect(p, T_EQUAL, "expected a =");
                 rc->cmp = IR_CMP_NE;
             } else {
-                perr(p, "unable to parse a valid comparison operator");
+                rd_perr(p, "unable to parse a valid comparison operator");
             }
             if (sig->nrets != 1)
-                expect(p, T_LBRACKET, "expected a left bracket [");
+                rd_expect(p, T_LBRACKET, "expected a left bracket [");
             rc->expect = parse_values(p, fn, sig->rets, sig->nrets);
             rc->nexpect = sig->nrets;
             if (sig->nrets != 1)
-                expect(p, T_RBRACKET, "expected a right bracket ]");
+                rd_expect(p, T_RBRACKET, "expected a right bracket ]");
         }
     }
     if (!tok_is(p, T_EOF))
-        perr(p, "unexpected text after the %s command", rc->kind == IR_RUN_RUN ? "run" : "print");
+        rd_perr(p, "unexpected text after the %s command", rc->kind == IR_RUN_RUN ? "run" : "print");
 }
 
 static void parse_run(parser *p, uint32_t func, const pending_run *r)
@@ -249,15 +249,15 @@ static void parse_run(parser *p, uint32_t func, const pending_run *r)
     const ir_signature *sig = &fn->sig;
     ir_run_cmd rc = {.func = func, .line = r->line, .col = r->col};
     rc.kind = p->t.text[0] == 'r' ? IR_RUN_RUN : IR_RUN_PRINT;
-    lex_next(p);
-    if (!accept(p, T_COLON)) {
+    rd_lex_next(p);
+    if (!rd_accept(p, T_COLON)) {
         /* bare `; run` / `; print`: call with no arguments */
         if (rc.kind == IR_RUN_RUN && !(sig->nparams == 0 && sig->nrets == 1 &&
                                         ir_type_is_int(fn->abi_params.v[sig->rets].type) &&
                                         !ir_type_is_vector(fn->abi_params.v[sig->rets].type)))
-            perr_at(p, r->line, r->col, "unable to parse the run command");
+            rd_perr_at(p, r->line, r->col, "unable to parse the run command");
         if (rc.kind == IR_RUN_PRINT && sig->nparams)
-            perr_at(p, r->line, r->col, "unable to parse the print command");
+            rd_perr_at(p, r->line, r->col, "unable to parse the print command");
         rc.cmp = IR_CMP_NONE;
         rc.name = NULL;
         rc.args = rc.expect = f->data.n;
@@ -308,15 +308,15 @@ bool reader_parse_invocation(ir_file *file, const char *where, const char *text,
     uint32_t ndata = file->data.n;
     bool ok = false;
     if (setjmp(p->fail) == 0) {
-        lex_init(&p->lx, text, len, 1, text);
-        lex_next(p);
+        rd_lex_init(&p->lx, text, len, 1, text);
+        rd_lex_next(p);
         rc->line = p->t.line;
         rc->col = p->t.col;
         ir_extname n;
         rc->name = parse_callee(p, &n);
         rc->func = ir_file_find_func(file, &n);
         if (rc->func == IR_NONE)
-            perr_at(p, rc->line, rc->col, "no function %s in %s", rc->name, file->path ? file->path : "the file");
+            rd_perr_at(p, rc->line, rc->col, "no function %s in %s", rc->name, file->path ? file->path : "the file");
         parse_invocation_rest(p, file->funcs.v[rc->func], rc, true);
         ok = true;
     }
@@ -326,7 +326,7 @@ bool reader_parse_invocation(ir_file *file, const char *where, const char *text,
     return ok;
 }
 
-void parse_runs_for(parser *p, uint32_t func, uint32_t from, uint32_t to)
+void rd_parse_runs_for(parser *p, uint32_t func, uint32_t from, uint32_t to)
 {
     /* each comment is lexed on its own, positions kept for diagnostics */
     lexer saved = p->lx;
@@ -334,8 +334,8 @@ void parse_runs_for(parser *p, uint32_t func, uint32_t from, uint32_t to)
     for (uint32_t i = from; i < to; i++) {
         const pending_run *r = &p->runs.v[i];
         const char *s = saved.src + r->off;
-        lex_init(&p->lx, s, r->end - r->off, r->line, s - (r->col - 1));
-        lex_next(p);
+        rd_lex_init(&p->lx, s, r->end - r->off, r->line, s - (r->col - 1));
+        rd_lex_next(p);
         parse_run(p, func, r);
     }
     p->lx = saved;

@@ -71,16 +71,16 @@ typedef struct parser {
     struct { uint16_t op1; ir_type t; bool in; } ctrl_ok[64];   /* opcode+1, typevar: valid? */
 } parser;
 
-void lex_init(lexer *lx, const char *src, size_t len, uint32_t line, const char *line_start);
+void rd_lex_init(lexer *lx, const char *src, size_t len, uint32_t line, const char *line_start);
 /* Next token; lexical errors go to p's error handler. */
-void lex_next(parser *p);
+void rd_lex_next(parser *p);
 
 /* Report an error at (line, col) and unwind to reader_parse_file. */
-_Noreturn void perr_at(parser *p, uint32_t line, uint32_t col, const char *fmt, ...)
+_Noreturn void rd_perr_at(parser *p, uint32_t line, uint32_t col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-_Noreturn void perr(parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+_Noreturn void rd_perr(parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The same for "X expected" errors: see parse.c. */
-_Noreturn void perr_expected(parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+_Noreturn void rd_perr_expected(parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 
 /* Entity numbers index dense arrays: cap them so a stray `v4000000000`
@@ -101,16 +101,16 @@ _Noreturn void perr_expected(parser *p, const char *fmt, ...) __attribute__((for
 
 
 /* parse.c: entities */
-extern const char ent_letters[E_COUNT][12];
-bool is_ent(const parser *p, ent_kind e);
-uint32_t match_ent(parser *p, ent_kind e, const char *msg);
-void check_num(parser *p, uint32_t n, uint32_t max, uint32_t line, uint32_t col);
-void define(parser *p, uint8_t *defined, ent_kind e, uint32_t n, uint32_t line, uint32_t col);
-void check_defined(parser *p, const uint8_t *defined, uint32_t count, uint32_t n,
+extern const char rd_ent_letters[E_COUNT][12];
+bool rd_is_ent(const parser *p, ent_kind e);
+uint32_t rd_match_ent(parser *p, ent_kind e, const char *msg);
+void rd_check_num(parser *p, uint32_t n, uint32_t max, uint32_t line, uint32_t col);
+void rd_define(parser *p, uint8_t *defined, ent_kind e, uint32_t n, uint32_t line, uint32_t col);
+void rd_check_defined(parser *p, const uint8_t *defined, uint32_t count, uint32_t n,
                    const char *what, ent_kind e, uint32_t line, uint32_t col);
-void ensure_value(parser *p, uint32_t v, uint32_t line, uint32_t col);
-uint32_t use_value(parser *p, const char *msg);
-uint32_t ensure_block(parser *p, uint32_t b, uint32_t line, uint32_t col);
+void rd_ensure_value(parser *p, uint32_t v, uint32_t line, uint32_t col);
+uint32_t rd_use_value(parser *p, const char *msg);
+uint32_t rd_ensure_block(parser *p, uint32_t b, uint32_t line, uint32_t col);
 
 /* literals.c: Cranelift's immediates, each with its own rules and words */
 static inline int64_t sext64(uint64_t v, unsigned bits)
@@ -119,26 +119,26 @@ static inline int64_t sext64(uint64_t v, unsigned bits)
 }
 /* Integer token -> `bits`-wide bit pattern: match_imm! for 8/16/32/128
  * bits (signed or unsigned range), Imm64 for 64; msg if not an integer. */
-uint64_t parse_imm(parser *p, unsigned bits, const char *msg);
-uint8_t match_uimm8(parser *p, const char *msg);
-uint32_t match_uimm32(parser *p, const char *msg);
-uint64_t match_uimm64(parser *p, const char *msg);
+uint64_t rd_parse_imm(parser *p, unsigned bits, const char *msg);
+uint8_t rd_match_uimm8(parser *p, const char *msg);
+uint32_t rd_match_uimm32(parser *p, const char *msg);
+uint64_t rd_match_uimm64(parser *p, const char *msg);
 /* Rust's u32::from_str_radix(text, 10): msg if not an integer, bad if not that. */
-uint32_t match_u32_decimal(parser *p, const char *msg, const char *bad);
+uint32_t rd_match_u32_decimal(parser *p, const char *msg, const char *bad);
 /* Optional signed offset: Offset32 (bits 32) or Imm64 (bits 64). */
-int64_t optional_offset(parser *p, unsigned bits);
-void parse_float(parser *p, unsigned bits, uint8_t *out, const char *msg);
+int64_t rd_optional_offset(parser *p, unsigned bits);
+void rd_parse_float(parser *p, unsigned bits, uint8_t *out, const char *msg);
 /* A hex constant (0x...) into 16 bytes, little endian; returns its size. */
-unsigned parse_hex_bytes(parser *p, uint8_t out[16], const char *msg);
-void parse_uimm128(parser *p, ir_type t, uint8_t out[16]);
-void parse_data_value(parser *p, ir_type t, ir_data_value *out);
+unsigned rd_parse_hex_bytes(parser *p, uint8_t out[16], const char *msg);
+void rd_parse_uimm128(parser *p, ir_type t, uint8_t out[16]);
+void rd_parse_data_value(parser *p, ir_type t, ir_data_value *out);
 
 /* preamble.c */
-void parse_user_ref(parser *p, ir_extname *n);
-void parse_signature(parser *p, ir_function *f, ir_signature *s);
-ir_memflags parse_memflags(parser *p);
-ir_trapcode parse_trapcode(parser *p);
-void parse_preamble(parser *p, ir_function *f);
+void rd_parse_user_ref(parser *p, ir_extname *n);
+void rd_parse_signature(parser *p, ir_function *f, ir_signature *s);
+ir_memflags rd_parse_memflags(parser *p);
+ir_trapcode rd_parse_trapcode(parser *p);
+void rd_parse_preamble(parser *p, ir_function *f);
 
 /* Helpers shared by parse.c and directives.c (inline: called with string
  * literals, whose lengths then fold) */
@@ -151,11 +151,11 @@ static inline bool accept_ident(parser *p, const char *w)
 {
     if (!tok_ident(p, w))
         return false;
-    lex_next(p);
+    rd_lex_next(p);
     return true;
 }
-void expect(parser *p, tok_kind k, const char *msg);
-bool accept(parser *p, tok_kind k);
+void rd_expect(parser *p, tok_kind k, const char *msg);
+bool rd_accept(parser *p, tok_kind k);
 
 /* suggest.c: the closest name of a table (NULL if none is a likely typo),
  * what replaced a removed opcode or type (NULL if not removed), and the
@@ -169,10 +169,10 @@ const char *rd_removed_type(const char *word, size_t n);
 const char *rd_hint(char *buf, size_t size, const char *removed, const char *closest);
 /* parse.c: "expected X type" with what was found and a hint when it looks
  * like a type */
-_Noreturn void type_expected(parser *p, const char *msg);
+_Noreturn void rd_type_expected(parser *p, const char *msg);
 
 /* directives.c */
-void parse_header(parser *p);
-void parse_runs_for(parser *p, uint32_t func, uint32_t from, uint32_t to);
+void rd_parse_header(parser *p);
+void rd_parse_runs_for(parser *p, uint32_t func, uint32_t from, uint32_t to);
 
 #endif

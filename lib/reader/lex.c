@@ -6,7 +6,7 @@
 
 #include "internal.h"
 
-void lex_init(lexer *lx, const char *src, size_t len, uint32_t line, const char *line_start)
+void rd_lex_init(lexer *lx, const char *src, size_t len, uint32_t line, const char *line_start)
 {
     memset(lx, 0, sizeof *lx);
     lx->src = lx->p = src;
@@ -174,7 +174,7 @@ static bool lex_other(parser *p, const char *s);
 
 _Noreturn static __attribute__((noinline, cold)) void entity_too_large(parser *p)
 {
-    perr_at(p, p->t.line, p->t.col, "entity number %.*s is too large", (int)p->t.len, p->t.text);
+    rd_perr_at(p, p->t.line, p->t.col, "entity number %.*s is too large", (int)p->t.len, p->t.text);
 }
 
 /* The next token from lx->p: blanks, punctuation and words here, with no
@@ -219,7 +219,7 @@ again:;
         goto again;
 }
 
-void lex_next(parser *p)
+void rd_lex_next(parser *p)
 {
     p->prev_line = p->lx.line;
     p->prev_col = (uint32_t)(p->lx.p - p->lx.line_start) + 1;
@@ -300,7 +300,7 @@ static __attribute__((noinline)) bool lex_other(parser *p, const char *q)
     case '"': {
         const char *q = memchr(s + 1, '"', (size_t)(lx->end - s - 1));
         if (!q)
-            perr_at(p, t->line, t->col, "unterminated string");
+            rd_perr_at(p, t->line, t->col, "unterminated string");
         for (const char *r = s; r < q; r++)   /* strings may span lines */
             if (*r == '\n')
                 lx->line++, lx->line_start = r + 1;
@@ -342,12 +342,12 @@ static __attribute__((noinline)) bool lex_other(parser *p, const char *q)
             if ((*s == 'N' || *s == 'I') && (looking_at(lx, s, "NaN") || looking_at(lx, s, "Inf")))
                 goto number;
             if (!lex_word(lx, t, s))
-                perr_at(p, t->line, t->col, "entity number %.*s is too large", (int)t->len, t->text);
+                rd_perr_at(p, t->line, t->col, "entity number %.*s is too large", (int)t->len, t->text);
             if (t->kind == T_IDENT && t->len == 4 && !memcmp(s, "sNaN", 4))
                 goto number;
             return false;
         }
-        perr_at(p, t->line, t->col, "invalid character");
+        rd_perr_at(p, t->line, t->col, "invalid character");
     }
     t->len = (uint32_t)(lx->p - s);
     return false;

@@ -126,12 +126,12 @@ _Noreturn static void out_of_range(parser *p, unsigned bits)
     if (hex) {      /* as written: the largest pattern in hex */
         int k = (int)(bits / 4);
         snprintf(hi, sizeof hi, "0x%.*s", k > 32 ? 32 : k, "ffffffffffffffffffffffffffffffff");
-        perr(p, "immediate %.*s%s out of range for i%u (at most %s)", cut ? 45 : (int)p->t.len, p->t.text,
+        rd_perr(p, "immediate %.*s%s out of range for i%u (at most %s)", cut ? 45 : (int)p->t.len, p->t.text,
              cut ? "..." : "", bits, hi);
     }
     ir_print_i128(lo, sizeof lo, (__int128)((u128)1 << (bits - 1)) * (bits < 128 ? -1 : 1));
     ir_print_u128(hi, sizeof hi, mask(bits));
-    perr(p, "immediate %.*s%s out of range for i%u (%s to %s)", cut ? 45 : (int)p->t.len, p->t.text,
+    rd_perr(p, "immediate %.*s%s out of range for i%u (%s to %s)", cut ? 45 : (int)p->t.len, p->t.text,
          cut ? "..." : "", bits, lo, hi);
 }
 
@@ -142,7 +142,7 @@ _Noreturn static void out_of_range(parser *p, unsigned bits)
 static u128 match_imm(parser *p, unsigned bits, const char *msg)
 {
     if (p->t.kind != T_INT)
-        perr_expected(p, "%s", msg);
+        rd_perr_expected(p, "%s", msg);
     const char *s = p->t.text;
     size_t n = p->t.len;
     bool neg = s[0] == '-';
@@ -159,12 +159,12 @@ static u128 match_imm(parser *p, unsigned bits, const char *msg)
                 if (s[i] != '_')
                     hex[k++] = s[i];
             strcpy(hex + k, k == sizeof hex - 4 ? "..." : "");
-            perr(p, "unable to parse '%s' value as a hexadecimal u%u immediate", hex, bits);
+            rd_perr(p, "unable to parse '%s' value as a hexadecimal u%u immediate", hex, bits);
         }
     } else if (!rust_uint(s, n, 10, bits, false, &v)) {
         if (well_formed(p->t.text, p->t.len))
             out_of_range(p, bits);
-        perr(p, "expected decimal immediate");
+        rd_perr(p, "expected decimal immediate");
     }
     if (neg) {
         v = -v & mask(bits);
@@ -172,7 +172,7 @@ static u128 match_imm(parser *p, unsigned bits, const char *msg)
         if (v && !(v >> (bits - 1)))
             out_of_range(p, bits);
     }
-    lex_next(p);
+    rd_lex_next(p);
     return v;
 }
 
@@ -182,84 +182,84 @@ static u128 int_token(parser *p, unsigned bits, const char *msg)
     if (bits != 64)
         return match_imm(p, bits, msg);
     if (p->t.kind != T_INT)
-        perr_expected(p, "%s", msg);
+        rd_perr_expected(p, "%s", msg);
     uint64_t v;
     const char *err = parse_i64(p->t.text, p->t.len, &v);
     if (err && (!strcmp(err, "Too large decimal number") || !strcmp(err, "Too many hexadecimal digits") ||
                 !strcmp(err, "Negative number too small")))
         out_of_range(p, 64);
     if (err)
-        perr(p, "%s", err);
-    lex_next(p);
+        rd_perr(p, "%s", err);
+    rd_lex_next(p);
     return v;
 }
 
-uint64_t parse_imm(parser *p, unsigned bits, const char *msg) { return (uint64_t)int_token(p, bits, msg); }
+uint64_t rd_parse_imm(parser *p, unsigned bits, const char *msg) { return (uint64_t)int_token(p, bits, msg); }
 
-uint8_t match_uimm8(parser *p, const char *msg)
+uint8_t rd_match_uimm8(parser *p, const char *msg)
 {
     if (p->t.kind != T_INT)
-        perr_expected(p, "%s", msg);
+        rd_perr_expected(p, "%s", msg);
     u128 v;
     if (p->t.len >= 2 && !memcmp(p->t.text, "0x", 2)) {
         if (!rust_uint(p->t.text + 2, p->t.len - 2, 16, 8, false, &v))
-            perr(p, "unable to parse u8 as a hexadecimal immediate");
+            rd_perr(p, "unable to parse u8 as a hexadecimal immediate");
     } else if (!rust_uint(p->t.text, p->t.len, 10, 8, false, &v)) {
-        perr(p, "expected u8 decimal immediate");
+        rd_perr(p, "expected u8 decimal immediate");
     }
-    lex_next(p);
+    rd_lex_next(p);
     return (uint8_t)v;
 }
 
-uint32_t match_uimm32(parser *p, const char *msg)
+uint32_t rd_match_uimm32(parser *p, const char *msg)
 {
     if (p->t.kind != T_INT)
-        perr_expected(p, "%s", msg);
+        rd_perr_expected(p, "%s", msg);
     uint64_t v;
     const char *err = parse_i64(p->t.text, p->t.len, &v);
     if (err)
-        perr(p, "%s", err);
+        rd_perr(p, "%s", err);
     if ((int64_t)v < 0 || v > UINT32_MAX)
-        perr(p, "Uimm32 out of range");
-    lex_next(p);
+        rd_perr(p, "Uimm32 out of range");
+    rd_lex_next(p);
     return (uint32_t)v;
 }
 
-uint64_t match_uimm64(parser *p, const char *msg)
+uint64_t rd_match_uimm64(parser *p, const char *msg)
 {
     if (p->t.kind != T_INT)
-        perr_expected(p, "%s", msg);
+        rd_perr_expected(p, "%s", msg);
     uint64_t v;
     if (parse_u64(p->t.text, p->t.len, &v))
-        perr(p, "expected u64 decimal immediate");
-    lex_next(p);
+        rd_perr(p, "expected u64 decimal immediate");
+    rd_lex_next(p);
     return v;
 }
 
-uint32_t match_u32_decimal(parser *p, const char *msg, const char *bad)
+uint32_t rd_match_u32_decimal(parser *p, const char *msg, const char *bad)
 {
     if (p->t.kind != T_INT)
-        perr_expected(p, "%s", msg);
+        rd_perr_expected(p, "%s", msg);
     u128 v;
     if (!rust_uint(p->t.text, p->t.len, 10, 32, false, &v))
-        perr(p, "%s", bad);
-    lex_next(p);
+        rd_perr(p, "%s", bad);
+    rd_lex_next(p);
     return (uint32_t)v;
 }
 
 /* Optional `+N` / `-N` offset: Offset32 (bits 32) or Imm64 (bits 64); the
  * sign is what tells an offset from the next operand, as in Cranelift. */
-int64_t optional_offset(parser *p, unsigned bits)
+int64_t rd_optional_offset(parser *p, unsigned bits)
 {
     if (p->t.kind != T_INT || (p->t.text[0] != '+' && p->t.text[0] != '-'))
         return 0;
     uint64_t v;
     const char *err = parse_i64(p->t.text, p->t.len, &v);
     if (err)
-        perr(p, "%s", err);
+        rd_perr(p, "%s", err);
     if (bits == 32 && (int64_t)v != (int32_t)v)
-        perr(p, "Offset out of range");
-    lex_next(p);
+        rd_perr(p, "Offset out of range");
+    rd_lex_next(p);
     return (int64_t)v;
 }
 
@@ -301,18 +301,18 @@ static bool decimal_float(parser *p, unsigned bits, uint8_t *out)
     if (bits == 32) {
         float f = strtof(buf, NULL);
         if (isinf(f))
-            perr(p, "%s is out of range for f32 (at most 3.40282347e38)", buf);
+            rd_perr(p, "%s is out of range for f32 (at most 3.40282347e38)", buf);
         memcpy(out, &f, 4);
     } else {
         double d = strtod(buf, NULL);
         if (isinf(d))
-            perr(p, "%s is out of range for f64 (at most 1.7976931348623157e308)", buf);
+            rd_perr(p, "%s is out of range for f64 (at most 1.7976931348623157e308)", buf);
         memcpy(out, &d, 8);
     }
     return true;
 }
 
-void parse_float(parser *p, unsigned bits, uint8_t *out, const char *msg)
+void rd_parse_float(parser *p, unsigned bits, uint8_t *out, const char *msg)
 {
     /* -e and the REPL also take decimals (Cranelift's files: hex only) */
     if (p->decimal_floats && (p->t.kind == T_INT || p->t.kind == T_FLOAT)) {
@@ -320,22 +320,22 @@ void parse_float(parser *p, unsigned bits, uint8_t *out, const char *msg)
         bool hex = s[0] == '0' && s + 1 < p->t.text + p->t.len && s[1] == 'x';
         if (!hex && (bits == 32 || bits == 64)) {
             if (decimal_float(p, bits, out)) {
-                lex_next(p);
+                rd_lex_next(p);
                 return;
             }
             if ((s[0] >= '0' && s[0] <= '9') || s[0] == '.')
-                perr(p, "`%.*s` is neither a decimal number (1.5, 2, 1e-3) nor a hex float (0x1.8p1)",
+                rd_perr(p, "`%.*s` is neither a decimal number (1.5, 2, 1e-3) nor a hex float (0x1.8p1)",
                      (int)(p->t.len > 60 ? 60 : p->t.len), p->t.text);
         }
         if (!hex && s[0] >= '0' && s[0] <= '9' && (bits == 16 || bits == 128))
-            perr(p, "decimal values are read for f32 and f64; write an f%u in hex, e.g. 0x1.8p1", bits);
+            rd_perr(p, "decimal values are read for f32 and f64; write an f%u in hex, e.g. 0x1.8p1", bits);
     }
     if (p->t.kind != T_FLOAT)
-        perr_expected(p, "%s", msg);
+        rd_perr_expected(p, "%s", msg);
     const char *why = ir_parse_ieee(p->t.text, p->t.len, bits, out);
     if (why)
-        perr(p, "%s", why);
-    lex_next(p);
+        rd_perr(p, "%s", why);
+    rd_lex_next(p);
 }
 
 /* ---- literals of a type: run-line values and vector immediates ------------ */
@@ -361,20 +361,20 @@ static void parse_scalar(parser *p, ir_type t, uint8_t *out, bool lane)
     unsigned k = ir_type_lane(t); /* IR_I8 .. IR_F128: 1 .. 9 */
     const char *msg = lane ? lane_msg[k] : value_msg[k];
     if (lane && (k == 5 || k == 9))
-        perr_expected(p, "%s", msg);
+        rd_perr_expected(p, "%s", msg);
     if (ir_type_is_int(t))
         put_le(out, int_token(p, ir_type_lane_bits(t), msg), ir_type_bytes(t));
     else
-        parse_float(p, ir_type_lane_bits(t), out, msg);
+        rd_parse_float(p, ir_type_lane_bits(t), out, msg);
 }
 
 /* A hex constant (0x...) as constant.rs ConstantData::from_str reads it:
  * an even number of digits, at most 32; bytes little endian.  Returns the
  * number of bytes. */
-unsigned parse_hex_bytes(parser *p, uint8_t out[16], const char *msg)
+unsigned rd_parse_hex_bytes(parser *p, uint8_t out[16], const char *msg)
 {
     if (p->t.kind != T_INT)
-        perr_expected(p, "%s", msg);
+        rd_perr_expected(p, "%s", msg);
     const char *s = p->t.text, *why = NULL;
     size_t n = p->t.len, digits = 0;
     for (size_t i = 2; i < n; i++)
@@ -388,7 +388,7 @@ unsigned parse_hex_bytes(parser *p, uint8_t out[16], const char *msg)
     else if (digits > 32)
         why = "Hexadecimal string has too many digits to fit in a 128-bit vector";
     if (why)
-        perr(p, "expected hexadecimal immediate, failed to parse: %s", why);
+        rd_perr(p, "expected hexadecimal immediate, failed to parse: %s", why);
     memset(out, 0, 16);
     unsigned nibble = 0;
     for (size_t i = n; i > 2; i--) {
@@ -396,41 +396,41 @@ unsigned parse_hex_bytes(parser *p, uint8_t out[16], const char *msg)
             continue;
         int d = digit_value(s[i - 1]);
         if (d < 0)
-            perr(p, "expected hexadecimal immediate, failed to parse: Unable to parse as hexadecimal");
+            rd_perr(p, "expected hexadecimal immediate, failed to parse: Unable to parse as hexadecimal");
         out[nibble / 2] |= (uint8_t)(d << (4 * (nibble & 1)));
         nibble++;
     }
-    lex_next(p);
+    rd_lex_next(p);
     return (unsigned)digits / 2;
 }
 
 /* parser.rs match_uimm128: `[lane lane ...]` or a hex constant, exactly
  * the size of t (a shorter hex constant is zero-extended). */
-void parse_uimm128(parser *p, ir_type t, uint8_t out[16])
+void rd_parse_uimm128(parser *p, ir_type t, uint8_t out[16])
 {
     unsigned size = ir_type_bytes(t);
     if (size > 16)
-        perr(p, "vectors larger than 128 bits are not currently supported");
-    if (accept(p, T_LBRACKET)) {
+        rd_perr(p, "vectors larger than 128 bits are not currently supported");
+    if (rd_accept(p, T_LBRACKET)) {
         if (!ir_type_is_vector(t))
-            perr(p, "Expected a controlling vector type, not %s", ir_type_name(t, (char[16]){0}));
+            rd_perr(p, "Expected a controlling vector type, not %s", ir_type_name(t, (char[16]){0}));
         unsigned lb = ir_type_bytes(ir_type_lane(t));
         for (unsigned i = 0; i < ir_type_lanes(t); i++)
             parse_scalar(p, ir_type_lane(t), out + i * lb, true);
-        expect(p, T_RBRACKET, "expected a terminating right bracket");
+        rd_expect(p, T_RBRACKET, "expected a terminating right bracket");
     } else {
         uint32_t line = p->t.line, col = p->t.col;
-        if (parse_hex_bytes(p, out, "expected an immediate hexadecimal operand") > size)
-            perr_at(p, line, col, "expected parsed constant to have %u bytes", size);
+        if (rd_parse_hex_bytes(p, out, "expected an immediate hexadecimal operand") > size)
+            rd_perr_at(p, line, col, "expected parsed constant to have %u bytes", size);
     }
 }
 
-void parse_data_value(parser *p, ir_type t, ir_data_value *out)
+void rd_parse_data_value(parser *p, ir_type t, ir_data_value *out)
 {
     memset(out, 0, sizeof *out);
     out->type = t;
     if (ir_type_is_vector(t))
-        parse_uimm128(p, t & 0xff, out->bytes);
+        rd_parse_uimm128(p, t & 0xff, out->bytes);
     else
         parse_scalar(p, t, out->bytes, false);
 }

@@ -9,7 +9,7 @@
 
 /* ---- errors and token helpers -------------------------------------------- */
 
-void perr_at(parser *p, uint32_t line, uint32_t col, const char *fmt, ...)
+void rd_perr_at(parser *p, uint32_t line, uint32_t col, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -23,7 +23,7 @@ void perr_at(parser *p, uint32_t line, uint32_t col, const char *fmt, ...)
 /* "X expected": at the current token, or just after the previous one when
  * the current token (or the end of the text) is on a later line, as X was
  * then missing at the end of that line. */
-void perr_expected(parser *p, const char *fmt, ...)
+void rd_perr_expected(parser *p, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -35,7 +35,7 @@ void perr_expected(parser *p, const char *fmt, ...)
     longjmp(p->fail, 1);
 }
 
-void perr(parser *p, const char *fmt, ...)
+void rd_perr(parser *p, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -54,83 +54,83 @@ _Noreturn static void name_expected(parser *p, const char *msg, const char *cons
     if (p->t.kind == T_IDENT || p->t.kind == T_TYPE || p->t.kind == T_ENTITY) {
         const char *c = rd_closest(p->t.text, p->t.len, names, count);
         if (c)
-            perr(p, "%s, found `%.*s`; did you mean `%s`?", msg, (int)p->t.len, p->t.text, c);
+            rd_perr(p, "%s, found `%.*s`; did you mean `%s`?", msg, (int)p->t.len, p->t.text, c);
         /* a short table is worth listing */
         size_t len = 0;
         for (size_t i = 0; i < count && len < sizeof hint - 16; i++)
             if (names[i] && names[i][0])
                 len += (size_t)snprintf(hint + len, sizeof hint - len, "%s%s", len ? " " : "", names[i]);
-        perr(p, "%s, found `%.*s` (one of: %s)", msg, (int)p->t.len, p->t.text, hint);
+        rd_perr(p, "%s, found `%.*s` (one of: %s)", msg, (int)p->t.len, p->t.text, hint);
     }
-    perr_expected(p, "%s", msg);
+    rd_perr_expected(p, "%s", msg);
 }
 
-void type_expected(parser *p, const char *msg)
+void rd_type_expected(parser *p, const char *msg)
 {
     if (p->t.kind == T_IDENT || p->t.kind == T_ENTITY) {
         char hint[200];
         rd_hint(hint, sizeof hint, rd_removed_type(p->t.text, p->t.len), rd_closest_type(p->t.text, p->t.len));
         if (hint[0])
-            perr(p, "%s, found `%.*s`%s", msg, (int)p->t.len, p->t.text, hint);
+            rd_perr(p, "%s, found `%.*s`%s", msg, (int)p->t.len, p->t.text, hint);
     }
-    perr_expected(p, "%s", msg);
+    rd_perr_expected(p, "%s", msg);
 }
 
-bool accept(parser *p, tok_kind k)
+bool rd_accept(parser *p, tok_kind k)
 {
     if (p->t.kind != k)
         return false;
-    lex_next(p);
+    rd_lex_next(p);
     return true;
 }
 
-void expect(parser *p, tok_kind k, const char *msg)
+void rd_expect(parser *p, tok_kind k, const char *msg)
 {
-    if (!accept(p, k))
-        perr_expected(p, "%s", msg);
+    if (!rd_accept(p, k))
+        rd_perr_expected(p, "%s", msg);
 }
 
-bool is_ent(const parser *p, ent_kind e) { return p->t.kind == T_ENTITY && p->t.ent == e; }
+bool rd_is_ent(const parser *p, ent_kind e) { return p->t.kind == T_ENTITY && p->t.ent == e; }
 
-uint32_t match_ent(parser *p, ent_kind e, const char *msg)
+uint32_t rd_match_ent(parser *p, ent_kind e, const char *msg)
 {
-    if (!is_ent(p, e))
-        perr_expected(p, "%s", msg);
+    if (!rd_is_ent(p, e))
+        rd_perr_expected(p, "%s", msg);
     uint32_t n = p->t.num;
-    lex_next(p);
+    rd_lex_next(p);
     return n;
 }
 
 /* ---- entities ---------------------------------------------------------------- */
 
-const char ent_letters[E_COUNT][12] = {"v", "block", "ss", "dss", "dt", "gv", "mt", "const", "fn",
+const char rd_ent_letters[E_COUNT][12] = {"v", "block", "ss", "dss", "dt", "gv", "mt", "const", "fn",
                                         "sig", "u", "userextname", "extable", "tag", "region", "ret",
                                         "exn", "jt"};
 
-void check_num(parser *p, uint32_t n, uint32_t max, uint32_t line, uint32_t col)
+void rd_check_num(parser *p, uint32_t n, uint32_t max, uint32_t line, uint32_t col)
 {
     if (n >= max)
-        perr_at(p, line, col, "entity number %u is too large (at most %u)", n, max - 1);
+        rd_perr_at(p, line, col, "entity number %u is too large (at most %u)", n, max - 1);
 }
 
 /* Mark entity e number n defined; a second definition is an error. */
-void define(parser *p, uint8_t *defined, ent_kind e, uint32_t n, uint32_t line, uint32_t col)
+void rd_define(parser *p, uint8_t *defined, ent_kind e, uint32_t n, uint32_t line, uint32_t col)
 {
     if (*defined)
-        perr_at(p, line, col, "duplicate entity: %s%u", ent_letters[e], n);
+        rd_perr_at(p, line, col, "duplicate entity: %s%u", rd_ent_letters[e], n);
     *defined = 1;
 }
 
-void check_defined(parser *p, const uint8_t *defined, uint32_t count, uint32_t n,
+void rd_check_defined(parser *p, const uint8_t *defined, uint32_t count, uint32_t n,
                           const char *what, ent_kind e, uint32_t line, uint32_t col)
 {
     if (n >= count || !defined[n])
-        perr_at(p, line, col, "undefined %s %s%u", what, ent_letters[e], n);
+        rd_perr_at(p, line, col, "undefined %s %s%u", what, rd_ent_letters[e], n);
 }
 
-void ensure_value(parser *p, uint32_t v, uint32_t line, uint32_t col)
+void rd_ensure_value(parser *p, uint32_t v, uint32_t line, uint32_t col)
 {
-    check_num(p, v, MAX_VALUE_NUM, line, col);
+    rd_check_num(p, v, MAX_VALUE_NUM, line, col);
     ir_function *f = p->fn;
     while (f->values.n <= v) {
         ir_value_data d = {0};
@@ -138,25 +138,25 @@ void ensure_value(parser *p, uint32_t v, uint32_t line, uint32_t col)
     }
 }
 
-uint32_t use_value(parser *p, const char *msg)
+uint32_t rd_use_value(parser *p, const char *msg)
 {
-    if (!is_ent(p, E_VALUE))
-        perr_expected(p, "%s", msg);
+    if (!rd_is_ent(p, E_VALUE))
+        rd_perr_expected(p, "%s", msg);
     uint32_t v = p->t.num;
-    ensure_value(p, v, p->t.line, p->t.col);
+    rd_ensure_value(p, v, p->t.line, p->t.col);
     if (p->fn->values.v[v].kind == IR_VAL_UNUSED) {
         ir_vec_push(&p->fwd_uses, v);
         ir_vec_push(&p->fwd_uses, p->t.line);
         ir_vec_push(&p->fwd_uses, p->t.col);
     }
-    lex_next(p);
+    rd_lex_next(p);
     return v;
 }
 
-uint32_t ensure_block(parser *p, uint32_t b, uint32_t line, uint32_t col)
+uint32_t rd_ensure_block(parser *p, uint32_t b, uint32_t line, uint32_t col)
 {
     if (b >= MAX_BLOCKS)
-        perr_at(p, line, col, "too many blocks");
+        rd_perr_at(p, line, col, "too many blocks");
     ir_function *f = p->fn;
     while (f->blocks.n <= b) {
         ir_block_data d = {0};
@@ -172,32 +172,32 @@ uint32_t ensure_block(parser *p, uint32_t b, uint32_t line, uint32_t col)
 static uint32_t parse_block_call(parser *p, const char *msg)
 {
     ir_function *f = p->fn;
-    if (!is_ent(p, E_BLOCK))
-        perr_expected(p, "%s", msg);
+    if (!rd_is_ent(p, E_BLOCK))
+        rd_perr_expected(p, "%s", msg);
     uint32_t off = f->pool.n;
-    ir_vec_push(&f->pool, ensure_block(p, p->t.num, p->t.line, p->t.col));
+    ir_vec_push(&f->pool, rd_ensure_block(p, p->t.num, p->t.line, p->t.col));
     ir_vec_push(&f->pool, 0);
-    lex_next(p);
-    if (!accept(p, T_LPAR))
+    rd_lex_next(p);
+    if (!rd_accept(p, T_LPAR))
         return off;
     uint32_t n = 0;
     while (!tok_is(p, T_RPAR)) {
-        if (n && !accept(p, T_COMMA))
-            perr_expected(p, "expected ')' after arguments");
+        if (n && !rd_accept(p, T_COMMA))
+            rd_perr_expected(p, "expected ')' after arguments");
         uint32_t a;
-        if (is_ent(p, E_VALUE))
-            a = IR_BLOCKARG(IR_BLOCKARG_VALUE, use_value(p, ""));
-        else if (is_ent(p, E_RET) || is_ent(p, E_EXN)) {
+        if (rd_is_ent(p, E_VALUE))
+            a = IR_BLOCKARG(IR_BLOCKARG_VALUE, rd_use_value(p, ""));
+        else if (rd_is_ent(p, E_RET) || rd_is_ent(p, E_EXN)) {
             if (p->t.num > 0x3fffffff)
-                perr(p, "block argument number too large");
-            a = IR_BLOCKARG(is_ent(p, E_RET) ? IR_BLOCKARG_RET : IR_BLOCKARG_EXN, p->t.num);
-            lex_next(p);
+                rd_perr(p, "block argument number too large");
+            a = IR_BLOCKARG(rd_is_ent(p, E_RET) ? IR_BLOCKARG_RET : IR_BLOCKARG_EXN, p->t.num);
+            rd_lex_next(p);
         } else
-            perr_expected(p, "expected value in argument list");
+            rd_perr_expected(p, "expected value in argument list");
         ir_vec_push(&f->pool, a);
         n++;
     }
-    lex_next(p);
+    rd_lex_next(p);
     f->pool.v[off + 1] = n;
     return off;
 }
@@ -206,59 +206,59 @@ static uint32_t parse_block_call(parser *p, const char *msg)
 static uint16_t parse_value_list(parser *p)
 {
     uint32_t n = 0;
-    if (!is_ent(p, E_VALUE))
+    if (!rd_is_ent(p, E_VALUE))
         return 0;
     do {
         if (n == UINT16_MAX)
-            perr(p, "too many arguments");
-        ir_vec_push(&p->fn->pool, use_value(p, "expected value in argument list"));
+            rd_perr(p, "too many arguments");
+        ir_vec_push(&p->fn->pool, rd_use_value(p, "expected value in argument list"));
         n++;
-    } while (accept(p, T_COMMA));
+    } while (rd_accept(p, T_COMMA));
     return (uint16_t)n;
 }
 
 static uint32_t parse_exception_table(parser *p)
 {
     ir_function *f = p->fn;
-    uint32_t sig = match_ent(p, E_SIG, "expected signature of called function");
-    check_defined(p, f->sig_defined.v, f->sig_defined.n, sig, "signature", E_SIG, p->t.line, p->t.col);
-    expect(p, T_COMMA, "expected comma after signature argument");
+    uint32_t sig = rd_match_ent(p, E_SIG, "expected signature of called function");
+    rd_check_defined(p, f->sig_defined.v, f->sig_defined.n, sig, "signature", E_SIG, p->t.line, p->t.col);
+    rd_expect(p, T_COMMA, "expected comma after signature argument");
     uint32_t normal = parse_block_call(p, "expected branch destination block");
-    expect(p, T_COMMA, "expected comma after normal-return destination");
-    expect(p, T_LBRACKET, "expected an open-bracket for exception table list");
+    rd_expect(p, T_COMMA, "expected comma after normal-return destination");
+    rd_expect(p, T_LBRACKET, "expected an open-bracket for exception table list");
     /* items are collected first: block calls go to the pool as they parse */
     p->scratch.n = 0;
     while (!tok_is(p, T_RBRACKET)) {
         uint32_t kind, val, bc = IR_NONE;
-        if (is_ent(p, E_TAG)) {
+        if (rd_is_ent(p, E_TAG)) {
             kind = IR_EXN_TAG;
             val = p->t.num;
-            lex_next(p);
-            if (!accept(p, T_COLON))
-                perr_expected(p, "expected ':' after exception tag");
+            rd_lex_next(p);
+            if (!rd_accept(p, T_COLON))
+                rd_perr_expected(p, "expected ':' after exception tag");
             bc = parse_block_call(p, "expected branch destination block");
         } else if (accept_ident(p, "default")) {
             kind = IR_EXN_DEFAULT;
             val = 0;
-            if (!accept(p, T_COLON))
-                perr_expected(p, "expected ':' after 'default'");
+            if (!rd_accept(p, T_COLON))
+                rd_perr_expected(p, "expected ':' after 'default'");
             bc = parse_block_call(p, "expected branch destination block");
         } else if (accept_ident(p, "context")) {
             kind = IR_EXN_CONTEXT;
-            if (!is_ent(p, E_VALUE))
-                perr_expected(p, "expected value for exception-handler context");
-            val = use_value(p, "");
+            if (!rd_is_ent(p, E_VALUE))
+                rd_perr_expected(p, "expected value for exception-handler context");
+            val = rd_use_value(p, "");
         } else {
-            perr(p, "invalid token");
+            rd_perr(p, "invalid token");
         }
         ir_vec_push(&p->scratch, kind);
         ir_vec_push(&p->scratch, val);
         ir_vec_push(&p->scratch, bc);
-        if (!accept(p, T_COMMA))
+        if (!rd_accept(p, T_COMMA))
             break;
     }
-    if (!accept(p, T_RBRACKET))
-        perr_expected(p, "expected closing bracket");
+    if (!rd_accept(p, T_RBRACKET))
+        rd_perr_expected(p, "expected closing bracket");
     uint32_t off = f->pool.n;
     ir_vec_push(&f->pool, sig);
     ir_vec_push(&f->pool, normal);
@@ -268,25 +268,25 @@ static uint32_t parse_exception_table(parser *p)
     return off;
 }
 
-static void comma(parser *p) { expect(p, T_COMMA, "expected ',' between operands"); }
+static void comma(parser *p) { rd_expect(p, T_COMMA, "expected ',' between operands"); }
 
 /* Stack slot operand with offset: ssN+off, or the older `ssN, off`. */
 static void parse_slot_offset(parser *p, ir_inst_data *in)
 {
     ir_function *f = p->fn;
     uint32_t line = p->t.line, col = p->t.col;
-    in->ent = match_ent(p, E_SS, "expected stack slot number: ss«n»");
-    check_defined(p, f->ss_defined.v, f->ss_defined.n, in->ent, "stack slot", E_SS, line, col);
-    in->imm = optional_offset(p, 32);
+    in->ent = rd_match_ent(p, E_SS, "expected stack slot number: ss«n»");
+    rd_check_defined(p, f->ss_defined.v, f->ss_defined.n, in->ent, "stack slot", E_SS, line, col);
+    in->imm = rd_optional_offset(p, 32);
     if (!in->imm && tok_is(p, T_COMMA) && (in->op == IR_OP_stack_load || in->op == IR_OP_stack_store)) {
-        lex_next(p);
-        in->imm = sext64(parse_imm(p, 32, "expected stack slot offset"), 32);
+        rd_lex_next(p);
+        in->imm = sext64(rd_parse_imm(p, 32, "expected stack slot offset"), 32);
     }
 }
 
 static uint32_t arg(parser *p, const char *msg)
 {
-    uint32_t v = use_value(p, msg);
+    uint32_t v = rd_use_value(p, msg);
     ir_vec_push(&p->fn->pool, v);
     return v;
 }
@@ -304,12 +304,12 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
     case IR_FMT_UnaryImm: {
         unsigned bits = suffix == IR_I8 ? 8 : suffix == IR_I16 ? 16 : suffix == IR_I32 ? 32 : suffix == IR_I64 ? 64 : 0;
         if (!bits)
-            perr_at(p, in->line, in->col, "expected one of the following type: i8, i16, i32 or i64");
+            rd_perr_at(p, in->line, in->col, "expected one of the following type: i8, i16, i32 or i64");
         static const char *const msg[] = {"expected immediate 8-bit integer operand",
             "expected immediate 16-bit integer operand", "expected immediate 32-bit integer operand",
             "expected immediate 64-bit integer operand"};
         /* zero-extended, as Cranelift stores it */
-        in->imm = (int64_t)parse_imm(p, bits, msg[bits == 8 ? 0 : bits == 16 ? 1 : bits == 32 ? 2 : 3]);
+        in->imm = (int64_t)rd_parse_imm(p, bits, msg[bits == 8 ? 0 : bits == 16 ? 1 : bits == 32 ? 2 : 3]);
         break;
     }
     case IR_FMT_UnaryIeee16:
@@ -319,7 +319,7 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
         static const char *const msg[] = {"expected immediate 16-bit float operand",
             "expected immediate 32-bit float operand", "expected immediate 64-bit float operand"};
         uint8_t b[8] = {0};
-        parse_float(p, bits, b, msg[bits == 16 ? 0 : bits == 32 ? 1 : 2]);
+        rd_parse_float(p, bits, b, msg[bits == 16 ? 0 : bits == 32 ? 1 : 2]);
         uint64_t v = 0;
         memcpy(&v, b, 8);
         in->imm = (int64_t)v;
@@ -335,21 +335,21 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
             comma(p);
         }
         in->ent = IR_NONE;
-        if (is_ent(p, E_CONST) && ir_opcodes[in->op].format != IR_FMT_Shuffle) {
+        if (rd_is_ent(p, E_CONST) && ir_opcodes[in->op].format != IR_FMT_Shuffle) {
             in->ent = p->t.num;
-            check_defined(p, f->const_defined.v, f->const_defined.n, in->ent, "constant", E_CONST, line, col);
-            lex_next(p);
+            rd_check_defined(p, f->const_defined.v, f->const_defined.n, in->ent, "constant", E_CONST, line, col);
+            rd_lex_next(p);
             break;
         }
         uint8_t b[16] = {0};
         if (in->op == IR_OP_f128const) {
-            parse_float(p, 128, b, "expected immediate 128-bit float operand");
+            rd_parse_float(p, 128, b, "expected immediate 128-bit float operand");
         } else if (ir_opcodes[in->op].format == IR_FMT_Shuffle) {
-            parse_uimm128(p, ir_type_make(IR_I8, 4), b);
+            rd_parse_uimm128(p, ir_type_make(IR_I8, 4), b);
         } else if (suffix) {
-            parse_uimm128(p, suffix & 0xff, b);
+            rd_parse_uimm128(p, suffix & 0xff, b);
         } else {
-            perr_expected(p, "Expected either a const entity or a typed value, e.g. inst.i32x4 [...]");
+            rd_perr_expected(p, "Expected either a const entity or a typed value, e.g. inst.i32x4 [...]");
         }
         in->imm = f->bytes.n;
         for (int i = 0; i < 16; i++)
@@ -357,8 +357,8 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
         break;
     }
     case IR_FMT_UnaryGlobalValue:
-        in->ent = match_ent(p, E_GV, "expected global value");
-        check_defined(p, f->gv_defined.v, f->gv_defined.n, in->ent, "global value", E_GV, line, col);
+        in->ent = rd_match_ent(p, E_GV, "expected global value");
+        rd_check_defined(p, f->gv_defined.v, f->gv_defined.n, in->ent, "global value", E_GV, line, col);
         break;
     case IR_FMT_Binary:
         arg(p, "expected SSA value first operand");
@@ -368,12 +368,12 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
     case IR_FMT_BinaryImm8:
         arg(p, "expected SSA value first operand");
         comma(p);
-        in->imm = match_uimm8(p, "expected unsigned 8-bit immediate");
+        in->imm = rd_match_uimm8(p, "expected unsigned 8-bit immediate");
         break;
     case IR_FMT_BinaryImm64:
         arg(p, "expected SSA value first operand");
         comma(p);
-        in->imm = (int64_t)parse_imm(p, 64, "expected immediate 64-bit integer operand");
+        in->imm = (int64_t)rd_parse_imm(p, 64, "expected immediate 64-bit integer operand");
         break;
     case IR_FMT_Ternary:
         arg(p, "expected SSA value control operand");
@@ -387,7 +387,7 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
         comma(p);
         arg(p, "expected SSA value last operand");
         comma(p);
-        in->imm = match_uimm8(p, "expected 8-bit immediate");
+        in->imm = rd_match_uimm8(p, "expected 8-bit immediate");
         break;
     case IR_FMT_MultiAry:
         in->nargs = parse_value_list(p);
@@ -411,17 +411,17 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
     }
     case IR_FMT_BranchTable: {
         /* br_table x, default(args), [block(args), ...]; in early 2023 `, jtN` */
-        uint32_t x = use_value(p, "expected SSA value operand");
+        uint32_t x = rd_use_value(p, "expected SSA value operand");
         comma(p);
         p->scratch.n = 0;
         ir_vec_push(&p->scratch, parse_block_call(p, "expected branch destination block"));
-        if (!accept(p, T_COMMA))
-            perr_expected(p, "expected ',' between operands");
-        if (is_ent(p, E_JT)) {
+        if (!rd_accept(p, T_COMMA))
+            rd_perr_expected(p, "expected ',' between operands");
+        if (rd_is_ent(p, E_JT)) {
             uint32_t jt = p->t.num;
             if (jt >= p->jt_off.n || p->jt_off.v[jt] == IR_NONE)
-                perr(p, "undefined jump table jt%u", jt);
-            lex_next(p);
+                rd_perr(p, "undefined jump table jt%u", jt);
+            rd_lex_next(p);
             uint32_t o = p->jt_off.v[jt];
             for (uint32_t i = 0; i < f->pool.v[o]; i++) {
                 uint32_t bc = f->pool.n;
@@ -431,16 +431,16 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
                 ir_vec_push(&p->scratch, bc);
             }
         } else {
-            if (!accept(p, T_LBRACKET))
-                perr_expected(p, "expected '[' before jump table contents");
+            if (!rd_accept(p, T_LBRACKET))
+                rd_perr_expected(p, "expected '[' before jump table contents");
             while (!tok_is(p, T_RBRACKET)) {
-                if (p->scratch.n > 1 && !accept(p, T_COMMA))
-                    perr_expected(p, "expected ']' after jump table contents");
-                if (!is_ent(p, E_BLOCK))
-                    perr_expected(p, "expected jump_table entry");
+                if (p->scratch.n > 1 && !rd_accept(p, T_COMMA))
+                    rd_perr_expected(p, "expected ']' after jump table contents");
+                if (!rd_is_ent(p, E_BLOCK))
+                    rd_perr_expected(p, "expected jump_table entry");
                 ir_vec_push(&p->scratch, parse_block_call(p, "expected jump_table entry"));
             }
-            lex_next(p);
+            rd_lex_next(p);
         }
         in->args = f->pool.n;
         ir_vec_push(&f->pool, x);
@@ -453,43 +453,43 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
     }
     case IR_FMT_Call:
     case IR_FMT_TryCall:
-        in->ent = match_ent(p, E_FN, "expected function reference");
-        check_defined(p, f->fn_defined.v, f->fn_defined.n, in->ent, "function", E_FN, line, col);
-        expect(p, T_LPAR, "expected '(' before arguments");
+        in->ent = rd_match_ent(p, E_FN, "expected function reference");
+        rd_check_defined(p, f->fn_defined.v, f->fn_defined.n, in->ent, "function", E_FN, line, col);
+        rd_expect(p, T_LPAR, "expected '(' before arguments");
         in->args = f->pool.n;
         in->nargs = parse_value_list(p);
-        expect(p, T_RPAR, "expected ')' after arguments");
+        rd_expect(p, T_RPAR, "expected ')' after arguments");
         if (ir_opcodes[in->op].format == IR_FMT_TryCall) {
-            expect(p, T_COMMA, "expected ',' after argument list");
+            rd_expect(p, T_COMMA, "expected ',' after argument list");
             /* the exception table goes in imm: ent is the callee */
             in->imm = parse_exception_table(p);
         }
         return;
     case IR_FMT_CallIndirect:
-        in->ent = match_ent(p, E_SIG, "expected signature reference");
-        check_defined(p, f->sig_defined.v, f->sig_defined.n, in->ent, "signature", E_SIG, line, col);
+        in->ent = rd_match_ent(p, E_SIG, "expected signature reference");
+        rd_check_defined(p, f->sig_defined.v, f->sig_defined.n, in->ent, "signature", E_SIG, line, col);
         comma(p);
         /* the callee and arguments follow */
         __attribute__((fallthrough));
     case IR_FMT_TryCallIndirect: {
-        uint32_t callee = use_value(p, "expected SSA value callee operand");
-        expect(p, T_LPAR, "expected '(' before arguments");
+        uint32_t callee = rd_use_value(p, "expected SSA value callee operand");
+        rd_expect(p, T_LPAR, "expected '(' before arguments");
         in->args = f->pool.n;
         ir_vec_push(&f->pool, callee);
         uint32_t n = 1u + parse_value_list(p);
         if (n > UINT16_MAX)
-            perr(p, "too many arguments");
+            rd_perr(p, "too many arguments");
         in->nargs = (uint16_t)n;
-        expect(p, T_RPAR, "expected ')' after arguments");
+        rd_expect(p, T_RPAR, "expected ')' after arguments");
         if (ir_opcodes[in->op].format == IR_FMT_TryCallIndirect) {
-            expect(p, T_COMMA, "expected ',' after argument list");
+            rd_expect(p, T_COMMA, "expected ',' after argument list");
             in->imm = parse_exception_table(p);
         }
         return;
     }
     case IR_FMT_FuncAddr:
-        in->ent = match_ent(p, E_FN, "expected function reference");
-        check_defined(p, f->fn_defined.v, f->fn_defined.n, in->ent, "function", E_FN, line, col);
+        in->ent = rd_match_ent(p, E_FN, "expected function reference");
+        rd_check_defined(p, f->fn_defined.v, f->fn_defined.n, in->ent, "function", E_FN, line, col);
         break;
     case IR_FMT_StackAddr:
     case IR_FMT_StackLoad:
@@ -506,39 +506,39 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
         /* fallthrough */
     case IR_FMT_DynamicStackAddr:
     case IR_FMT_DynamicStackLoad:
-        in->ent = match_ent(p, E_DSS, "expected dynamic stack slot number: dss«n»");
-        check_defined(p, f->dss_defined.v, f->dss_defined.n, in->ent, "dynamic stack slot", E_DSS, line, col);
+        in->ent = rd_match_ent(p, E_DSS, "expected dynamic stack slot number: dss«n»");
+        rd_check_defined(p, f->dss_defined.v, f->dss_defined.n, in->ent, "dynamic stack slot", E_DSS, line, col);
         break;
     case IR_FMT_Load:
     case IR_FMT_LoadNoOffset:
-        in->mf = parse_memflags(p);
+        in->mf = rd_parse_memflags(p);
         arg(p, "expected SSA value address");
         if (ir_opcodes[in->op].format == IR_FMT_Load)
-            in->imm = optional_offset(p, 32);
+            in->imm = rd_optional_offset(p, 32);
         break;
     case IR_FMT_Store:
     case IR_FMT_StoreNoOffset:
-        in->mf = parse_memflags(p);
+        in->mf = rd_parse_memflags(p);
         arg(p, "expected SSA value operand");
         comma(p);
         arg(p, "expected SSA value address");
         if (ir_opcodes[in->op].format == IR_FMT_Store)
-            in->imm = optional_offset(p, 32);
+            in->imm = rd_optional_offset(p, 32);
         break;
     case IR_FMT_Trap:
-        in->trap = parse_trapcode(p);
+        in->trap = rd_parse_trapcode(p);
         break;
     case IR_FMT_CondTrap:
         arg(p, "expected SSA value operand");
         comma(p);
-        in->trap = parse_trapcode(p);
+        in->trap = rd_parse_trapcode(p);
         break;
     case IR_FMT_IntAddTrap:
         arg(p, "expected SSA value operand");
         comma(p);
         arg(p, "expected SSA value operand");
         comma(p);
-        in->trap = parse_trapcode(p);
+        in->trap = rd_parse_trapcode(p);
         break;
     case IR_FMT_IntCompare:
     case IR_FMT_IntCompareImm: {
@@ -549,13 +549,13 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
         if (k == IR_INTCC_COUNT)
             name_expected(p, "expected intcc condition code", ir_intcc_names, IR_INTCC_COUNT);
         in->cond = (uint8_t)k;
-        lex_next(p);
+        rd_lex_next(p);
         arg(p, "expected SSA value first operand");
         comma(p);
         if (ir_opcodes[in->op].format == IR_FMT_IntCompare)
             arg(p, "expected SSA value second operand");
         else
-            in->imm = (int64_t)parse_imm(p, 64, "expected immediate 64-bit integer operand");
+            in->imm = (int64_t)rd_parse_imm(p, 64, "expected immediate 64-bit integer operand");
         break;
     }
     case IR_FMT_FloatCompare: {
@@ -566,14 +566,14 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
         if (k == IR_FLOATCC_COUNT)
             name_expected(p, "expected floatcc condition code", ir_floatcc_names, IR_FLOATCC_COUNT);
         in->cond = (uint8_t)k;
-        lex_next(p);
+        rd_lex_next(p);
         arg(p, "expected SSA value first operand");
         comma(p);
         arg(p, "expected SSA value second operand");
         break;
     }
     case IR_FMT_AtomicRmw: {
-        in->mf = parse_memflags(p);
+        in->mf = rd_parse_memflags(p);
         unsigned k = 0;
         for (; k < IR_RMW_COUNT; k++)
             if (tok_ident(p, ir_atomic_rmw_names[k]))
@@ -581,14 +581,14 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
         if (k == IR_RMW_COUNT)
             name_expected(p, "expected AtomicRmwOp", ir_atomic_rmw_names, IR_RMW_COUNT);
         in->cond = (uint8_t)k;
-        lex_next(p);
+        rd_lex_next(p);
         arg(p, "expected SSA value address");
         comma(p);
         arg(p, "expected SSA value address");
         break;
     }
     case IR_FMT_AtomicCas:
-        in->mf = parse_memflags(p);
+        in->mf = rd_parse_memflags(p);
         arg(p, "expected SSA value address");
         comma(p);
         arg(p, "expected SSA value address");
@@ -596,13 +596,13 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
         arg(p, "expected SSA value address");
         break;
     case IR_FMT_ExceptionHandlerAddress:
-        in->ent = match_ent(p, E_BLOCK, "expected block");
-        ensure_block(p, in->ent, line, col);
+        in->ent = rd_match_ent(p, E_BLOCK, "expected block");
+        rd_ensure_block(p, in->ent, line, col);
         comma(p);
-        in->imm = (int64_t)parse_imm(p, 64, "expected immediate handler index");
+        in->imm = (int64_t)rd_parse_imm(p, 64, "expected immediate handler index");
         return;
     case IR_FMT_TableAddr:
-        perr_at(p, in->line, in->col, "table_addr was removed from Cranelift in 2023 and is not supported");
+        rd_perr_at(p, in->line, in->col, "table_addr was removed from Cranelift in 2023 and is not supported");
     case IR_FMT_COUNT:
         break;
     }
@@ -640,28 +640,28 @@ static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, ui
 {
     ir_function *f = p->fn;
     if (p->t.kind != T_IDENT)
-        perr(p, "expected instruction opcode");
+        rd_perr(p, "expected instruction opcode");
     ir_opcode op = ir_opcode_lookup(p->t.text, p->t.len);
     if (op == IR_OP_COUNT) {
         char hint[240];
-        perr(p, "Unknown opcode: '%.*s'%s", (int)p->t.len, p->t.text,
+        rd_perr(p, "Unknown opcode: '%.*s'%s", (int)p->t.len, p->t.text,
              rd_hint(hint, sizeof hint, rd_removed_opcode(p->t.text, p->t.len),
                      rd_closest_opcode(p->t.text, p->t.len)));
     }
     uint32_t line = p->t.line, col = p->t.col;
-    lex_next(p);
+    rd_lex_next(p);
     const ir_opinfo *info = &ir_opcodes[op];
     ir_type suffix = 0;
-    if (accept(p, T_DOT)) {
+    if (rd_accept(p, T_DOT)) {
         if (p->t.kind == T_TYPE) {
             suffix = p->t.type;
-        } else if (is_ent(p, E_DT)) {
+        } else if (rd_is_ent(p, E_DT)) {
             uint32_t dt = p->t.num;
-            check_defined(p, f->dt_defined.v, f->dt_defined.n, dt, "dynamic type", E_DT, p->t.line, p->t.col);
+            rd_check_defined(p, f->dt_defined.v, f->dt_defined.n, dt, "dynamic type", E_DT, p->t.line, p->t.col);
             suffix = ir_type_make_dynamic(f->dyn_types.v[dt].base, dt);
         } else
-            type_expected(p, "expected type after 'opcode.'");
-        lex_next(p);
+            rd_type_expected(p, "expected type after 'opcode.'");
+        rd_lex_next(p);
     }
     uint32_t i = ir_inst_append(f, block);
     ir_inst_data in = f->insts.v[i];
@@ -674,30 +674,30 @@ static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, ui
     /* `, stack_map = [...]` after a call: kept for the printer (clifrun has no GC).
      * After any other instruction a comma is one operand too many. */
     uint32_t cline = p->t.line, ccol = p->t.col;
-    if (accept(p, T_COMMA)) {
+    if (rd_accept(p, T_COMMA)) {
         bool call = (info->flags & IR_OPF_CALL) && !(info->flags & IR_OPF_RETURN);
         if (call && !tok_ident(p, "stack_map"))
-            perr_expected(p, "expected `stack_map = [...]`");
+            rd_perr_expected(p, "expected `stack_map = [...]`");
         if (!call && !tok_ident(p, "stack_map"))
-            perr_at(p, cline, ccol, "unexpected ',' after the operands of %s", info->name);
+            rd_perr_at(p, cline, ccol, "unexpected ',' after the operands of %s", info->name);
         if (!call)
-            perr(p, "stack map can only be attached to a (non-tail) call");
-        lex_next(p);
-        expect(p, T_EQUAL, "expected `= [...]`");
-        expect(p, T_LBRACKET, "expected `[...]`");
-        while (!accept(p, T_RBRACKET)) {
+            rd_perr(p, "stack map can only be attached to a (non-tail) call");
+        rd_lex_next(p);
+        rd_expect(p, T_EQUAL, "expected `= [...]`");
+        rd_expect(p, T_LBRACKET, "expected `[...]`");
+        while (!rd_accept(p, T_RBRACKET)) {
             if (p->t.kind != T_TYPE)
-                perr_expected(p, "expected `<type> @ <slot> + <offset>`");
+                rd_perr_expected(p, "expected `<type> @ <slot> + <offset>`");
             ir_stack_map_entry sm = {.inst = i, .type = p->t.type};
-            lex_next(p);
-            expect(p, T_AT, "expected `@ <slot> + <offset>`");
-            sm.slot = match_ent(p, E_SS, "expected `<slot> + <offset>`");
+            rd_lex_next(p);
+            rd_expect(p, T_AT, "expected `@ <slot> + <offset>`");
+            sm.slot = rd_match_ent(p, E_SS, "expected `<slot> + <offset>`");
             if (!(p->t.kind == T_INT && p->t.text[0] == '+'))   /* ss0+8, or ss0 + 8 */
-                expect(p, T_PLUS, "expected `+ <offset>`");
-            sm.offset = match_uimm32(p, "expected a u32 offset");
+                rd_expect(p, T_PLUS, "expected `+ <offset>`");
+            sm.offset = rd_match_uimm32(p, "expected a u32 offset");
             ir_vec_push(&f->stack_maps, sm);
-            if (!accept(p, T_COMMA)) {
-                expect(p, T_RBRACKET, "expected `,` or `]`");
+            if (!rd_accept(p, T_COMMA)) {
+                rd_expect(p, T_RBRACKET, "expected `,` or `]`");
                 break;
             }
         }
@@ -710,22 +710,22 @@ static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, ui
         if (!ctrl && ca >= 0 && ca < in.nargs) {
             uint32_t v = f->pool.v[in.args + (uint32_t)ca];
             if (f->values.v[v].kind == IR_VAL_UNUSED)
-                perr_at(p, line, col,
+                rd_perr_at(p, line, col,
                         "type variable required for polymorphic opcode, e.g. '%s.%s'; can't infer from v%u which is not yet defined",
                         info->name, typeset_example(info->ctrl, (char[16]){0}), v);
             ctrl = f->values.v[v].type;
         }
         if (!ctrl)
-            perr_at(p, line, col, "type variable required for polymorphic opcode, e.g. '%s.%s'", info->name,
+            rd_perr_at(p, line, col, "type variable required for polymorphic opcode, e.g. '%s.%s'", info->name,
                     typeset_example(info->ctrl, (char[16]){0}));
         /* asked for every instruction, with few distinct pairs: remembered */
         __typeof__(p->ctrl_ok[0]) *m = &p->ctrl_ok[(op * 7u + ctrl) & 63];
         if (m->op1 != op + 1u || m->t != ctrl)
             m->op1 = (uint16_t)(op + 1u), m->t = ctrl, m->in = ir_typeset_contains(info->ctrl, ctrl);
         if (!m->in)
-            perr_at(p, line, col, "%s is not a valid typevar for %s", ir_type_name(ctrl, (char[16]){0}), info->name);
+            rd_perr_at(p, line, col, "%s is not a valid typevar for %s", ir_type_name(ctrl, (char[16]){0}), info->name);
     } else if (suffix) {
-        perr_at(p, line, col, "%s does not take a typevar", info->name);
+        rd_perr_at(p, line, col, "%s does not take a typevar", info->name);
     }
     in.type = ctrl;
 
@@ -751,16 +751,16 @@ static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, ui
         want = op_nres[op];
     }
     if (nres != want)
-        perr_at(p, line, col, "instruction produces %u result values, %u given", want, nres);
+        rd_perr_at(p, line, col, "instruction produces %u result values, %u given", want, nres);
     in.res = f->pool.n;
     in.nres = (uint16_t)nres;
     for (uint32_t k = 0; k < nres; k++) {
         uint32_t v = res[k];
         ir_type t = rets ? rets[k].type : ir_type_derive(info->res[k], ctrl);
         if (!t)
-            perr_at(p, line, col, "%s is not a valid typevar for %s", ir_type_name(ctrl, (char[16]){0}), info->name);
+            rd_perr_at(p, line, col, "%s is not a valid typevar for %s", ir_type_name(ctrl, (char[16]){0}), info->name);
         if (f->values.v[v].kind != IR_VAL_UNUSED)
-            perr_at(p, rline, rcol, "duplicate entity: v%u", v);
+            rd_perr_at(p, rline, rcol, "duplicate entity: v%u", v);
         f->values.v[v] = (ir_value_data){IR_VAL_RESULT, t, i, k, rline, rcol};
         ir_vec_push(&f->pool, v);
     }
@@ -771,73 +771,73 @@ static void parse_block(parser *p)
 {
     ir_function *f = p->fn;
     uint32_t line = p->t.line, col = p->t.col;
-    if (!is_ent(p, E_BLOCK))
-        perr(p, "expected block header");
-    uint32_t b = match_ent(p, E_BLOCK, "expected block header");
-    ensure_block(p, b, line, col);
+    if (!rd_is_ent(p, E_BLOCK))
+        rd_perr(p, "expected block header");
+    uint32_t b = rd_match_ent(p, E_BLOCK, "expected block header");
+    rd_ensure_block(p, b, line, col);
     if (f->blocks.v[b].in_layout)
-        perr_at(p, line, col, "duplicate entity: block%u", b);
+        rd_perr_at(p, line, col, "duplicate entity: block%u", b);
     f->blocks.v[b].in_layout = true;
     f->blocks.v[b].line = line;
     f->blocks.v[b].col = col;
     ir_vec_push(&f->layout, b);
     /* parameters: collected in the pool once the list is complete */
     p->scratch.n = 0;
-    if (accept(p, T_LPAR) && !accept(p, T_RPAR)) {
+    if (rd_accept(p, T_LPAR) && !rd_accept(p, T_RPAR)) {
         for (;;) {
-            if (!is_ent(p, E_VALUE))
-                perr(p, "block argument must be a value");
+            if (!rd_is_ent(p, E_VALUE))
+                rd_perr(p, "block argument must be a value");
             uint32_t vl = p->t.line, vc = p->t.col, v = p->t.num;
-            ensure_value(p, v, vl, vc);
-            lex_next(p);
-            if (!accept(p, T_COLON))
-                perr_expected(p, "expected ':' after block argument");
+            rd_ensure_value(p, v, vl, vc);
+            rd_lex_next(p);
+            if (!rd_accept(p, T_COLON))
+                rd_perr_expected(p, "expected ':' after block argument");
             ir_type t = 0;
             if (p->t.kind == T_TYPE)
                 t = p->t.type;
-            else if (is_ent(p, E_DT) && p->t.num < f->dt_defined.n && f->dt_defined.v[p->t.num])
+            else if (rd_is_ent(p, E_DT) && p->t.num < f->dt_defined.n && f->dt_defined.v[p->t.num])
                 t = ir_type_make_dynamic(f->dyn_types.v[p->t.num].base, p->t.num);
             else
-                type_expected(p, "expected block argument type");
-            lex_next(p);
+                rd_type_expected(p, "expected block argument type");
+            rd_lex_next(p);
             if (f->values.v[v].kind != IR_VAL_UNUSED)
-                perr_at(p, vl, vc, "duplicate entity: v%u", v);
+                rd_perr_at(p, vl, vc, "duplicate entity: v%u", v);
             f->values.v[v] = (ir_value_data){IR_VAL_PARAM, t, b, p->scratch.n, vl, vc};
             ir_vec_push(&p->scratch, v);
-            if (!accept(p, T_COMMA))
+            if (!rd_accept(p, T_COMMA))
                 break;
         }
-        if (!accept(p, T_RPAR))
-            perr_expected(p, "expected ')' after block parameters");
+        if (!rd_accept(p, T_RPAR))
+            rd_perr_expected(p, "expected ')' after block parameters");
     }
     f->blocks.v[b].params = f->pool.n;
     f->blocks.v[b].nparams = p->scratch.n;
     for (uint32_t i = 0; i < p->scratch.n; i++)
         ir_vec_push(&f->pool, p->scratch.v[i]);
     f->blocks.v[b].cold = accept_ident(p, "cold");
-    expect(p, T_COLON, "expected ':' after block parameters");
+    rd_expect(p, T_COLON, "expected ':' after block parameters");
 
     for (const char *last = NULL;;) {
         if (!(p->t.kind == T_IDENT || p->t.kind == T_LANGLE || p->t.kind == T_SRCLOC ||
-              p->t.kind == T_LBRACKET || is_ent(p, E_VALUE))) {
+              p->t.kind == T_LBRACKET || rd_is_ent(p, E_VALUE))) {
             /* Cranelift would go on to "expected block header" here; on the
              * instruction's own line the trouble is surely the instruction */
-            if (last && p->t.line == p->prev_line && !is_ent(p, E_BLOCK) &&
+            if (last && p->t.line == p->prev_line && !rd_is_ent(p, E_BLOCK) &&
                 !tok_is(p, T_RBRACE) && !tok_is(p, T_EOF))
-                perr(p, "unexpected '%.*s' after the operands of %s", (int)p->t.len, p->t.text, last);
+                rd_perr(p, "unexpected '%.*s' after the operands of %s", (int)p->t.len, p->t.text, last);
             return;
         }
         bool tags = tok_is(p, T_LANGLE);
-        if (accept(p, T_LANGLE)) {   /* debug tags: read, not kept */
-            while (!accept(p, T_RANGLE)) {
+        if (rd_accept(p, T_LANGLE)) {   /* debug tags: read, not kept */
+            while (!rd_accept(p, T_RANGLE)) {
                 if (p->t.kind == T_INT)
-                    match_uimm32(p, "expected a u32 value");
-                else if (is_ent(p, E_SS))
-                    lex_next(p);
+                    rd_match_uimm32(p, "expected a u32 value");
+                else if (rd_is_ent(p, E_SS))
+                    rd_lex_next(p);
                 else
-                    perr_expected(p, "expected integer user value or stack slot in debug tags");
-                if (!accept(p, T_COMMA)) {
-                    expect(p, T_RANGLE, "expected `,` or `>`");
+                    rd_perr_expected(p, "expected integer user value or stack slot in debug tags");
+                if (!rd_accept(p, T_COMMA)) {
+                    rd_expect(p, T_RANGLE, "expected `,` or `>`");
                     break;
                 }
             }
@@ -846,43 +846,43 @@ static void parse_block(parser *p)
         if (p->t.kind == T_SRCLOC) {
             uint64_t v = 0;
             if (p->t.len > 8)
-                perr(p, "invalid source location: %.*s", (int)p->t.len, p->t.text);
+                rd_perr(p, "invalid source location: %.*s", (int)p->t.len, p->t.text);
             for (uint32_t i = 0; i < p->t.len; i++) {
                 char c = p->t.text[i];
                 v = v * 16 + (uint64_t)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
             }
             srcloc = (uint32_t)v;
-            lex_next(p);
+            rd_lex_next(p);
         }
         uint32_t res[64], nres = 0, rline = p->t.line, rcol = p->t.col;
-        if (is_ent(p, E_VALUE)) {
+        if (rd_is_ent(p, E_VALUE)) {
             do {
                 if (nres == 64)
-                    perr(p, "too many results");
-                if (!is_ent(p, E_VALUE))
-                    perr_expected(p, "expected result value");
-                ensure_value(p, p->t.num, p->t.line, p->t.col);
+                    rd_perr(p, "too many results");
+                if (!rd_is_ent(p, E_VALUE))
+                    rd_perr_expected(p, "expected result value");
+                rd_ensure_value(p, p->t.num, p->t.line, p->t.col);
                 res[nres++] = p->t.num;
-                lex_next(p);
-            } while (accept(p, T_COMMA));
-            if (accept(p, T_ARROW)) {
+                rd_lex_next(p);
+            } while (rd_accept(p, T_COMMA));
+            if (rd_accept(p, T_ARROW)) {
                 if (nres != 1)
-                    perr_at(p, rline, rcol, "wrong number of aliases");
+                    rd_perr_at(p, rline, rcol, "wrong number of aliases");
                 uint32_t dl = p->t.line, dc = p->t.col;
-                uint32_t dest = use_value(p, "expected value alias");
+                uint32_t dest = rd_use_value(p, "expected value alias");
                 ir_value_data *r = &f->values.v[res[0]];
                 if (r->kind == IR_VAL_ALIAS && r->def != dest)
-                    perr_at(p, rline, rcol, "value v%u is already defined as an alias with destination v%u", res[0], r->def);
+                    rd_perr_at(p, rline, rcol, "value v%u is already defined as an alias with destination v%u", res[0], r->def);
                 if (r->kind != IR_VAL_UNUSED && r->kind != IR_VAL_ALIAS)
-                    perr_at(p, rline, rcol, "value v%u is already defined", res[0]);
+                    rd_perr_at(p, rline, rcol, "value v%u is already defined", res[0]);
                 if (f->values.v[dest].kind == IR_VAL_UNUSED)
-                    perr_at(p, dl, dc, "value v%u is not yet defined", dest);
+                    rd_perr_at(p, dl, dc, "value v%u is not yet defined", dest);
                 *r = (ir_value_data){IR_VAL_ALIAS, f->values.v[dest].type, dest, 0, rline, rcol};
                 ir_vec_push(&p->aliases, res[0]);
                 continue;
             }
-            if (!accept(p, T_EQUAL))
-                perr_expected(p, "expected -> or =");
+            if (!rd_accept(p, T_EQUAL))
+                rd_perr_expected(p, "expected -> or =");
         }
         parse_instruction(p, b, res, nres, srcloc, rline, rcol);
         if (tags)
@@ -899,7 +899,7 @@ static void check_operands(parser *p)
     const ir_function *f = p->fn;
     for (uint32_t i = 0; i < p->fwd_uses.n; i += 3)
         if (f->values.v[p->fwd_uses.v[i]].kind == IR_VAL_UNUSED)
-            perr_at(p, p->fwd_uses.v[i + 1], p->fwd_uses.v[i + 2], "undefined operand value v%u",
+            rd_perr_at(p, p->fwd_uses.v[i + 1], p->fwd_uses.v[i + 2], "undefined operand value v%u",
                     p->fwd_uses.v[i]);
 }
 
@@ -908,7 +908,7 @@ static void parse_function(parser *p)
     ir_file *file = p->file;
     ir_function *f = calloc(1, sizeof *f);
     if (!f)
-        perr(p, "out of memory");
+        rd_perr(p, "out of memory");
     ir_function_init(f);
     ir_vec_push(&file->funcs, f);
     p->fn = f;
@@ -917,29 +917,29 @@ static void parse_function(parser *p)
     p->fwd_uses.n = 0;
     f->line = p->t.line;
     f->col = p->t.col;
-    lex_next(p); /* `function` */
+    rd_lex_next(p); /* `function` */
     if (p->t.kind == T_NAME) {
         f->name.kind = IR_NAME_TESTCASE;
         f->name.str = ir_arena_strndup(&f->arena, p->t.text, p->t.len);
-        lex_next(p);
-    } else if (is_ent(p, E_USER)) {
-        parse_user_ref(p, &f->name);
+        rd_lex_next(p);
+    } else if (rd_is_ent(p, E_USER)) {
+        rd_parse_user_ref(p, &f->name);
     } else {
-        perr_expected(p, "expected external name");
+        rd_perr_expected(p, "expected external name");
     }
-    parse_signature(p, f, &f->sig);
-    expect(p, T_LBRACE, "expected '{' before function body");
-    parse_preamble(p, f);
+    rd_parse_signature(p, f, &f->sig);
+    rd_expect(p, T_LBRACE, "expected '{' before function body");
+    rd_parse_preamble(p, f);
     while (!tok_is(p, T_RBRACE)) {
         if (tok_is(p, T_EOF))
-            perr_expected(p, "expected '}' after function body");
-        if (!is_ent(p, E_BLOCK) && p->t.kind == T_IDENT && f->layout.n == 0)
-            perr(p, "expected block header");
+            rd_perr_expected(p, "expected '}' after function body");
+        if (!rd_is_ent(p, E_BLOCK) && p->t.kind == T_IDENT && f->layout.n == 0)
+            rd_perr(p, "expected block header");
         parse_block(p);
     }
     f->end_line = p->t.line;
     check_operands(p);
-    lex_next(p);
+    rd_lex_next(p);
 }
 
 bool reader_parse_file(ir_file *file, const char *path, const char *src, size_t len, ir_diag *d)
@@ -962,24 +962,24 @@ bool reader_parse_file(ir_file *file, const char *path, const char *src, size_t 
     p->d = d;
     bool ok = false;
     if (setjmp(p->fail) == 0) {
-        lex_init(&p->lx, src, len, 1, src);
+        rd_lex_init(&p->lx, src, len, 1, src);
         if (len >= 3 && memcmp(src, "\xef\xbb\xbf", 3) == 0)  /* a UTF-8 byte-order mark */
             p->lx.p += 3, p->lx.line_start += 3;
         p->lx.keep_runs = true;
-        lex_next(p);
-        parse_header(p);
+        rd_lex_next(p);
+        rd_parse_header(p);
         /* run comments before the first function belong to no function */
         p->runs.n = 0;
         while (!tok_is(p, T_EOF)) {
             if (!tok_ident(p, "function"))
-                perr(p, "expected 'function'");
+                rd_perr(p, "expected 'function'");
             uint32_t first_run = p->runs.n;
             parse_function(p);
             /* comments after the body, up to the next `function`, are its run lines */
             while (!tok_is(p, T_EOF) && !tok_ident(p, "function"))
-                perr(p, "expected 'function'");
+                rd_perr(p, "expected 'function'");
             if (p->read_runs)
-                parse_runs_for(p, file->funcs.n - 1, first_run, p->runs.n);
+                rd_parse_runs_for(p, file->funcs.n - 1, first_run, p->runs.n);
             p->runs.n = 0;
         }
         ok = true;
