@@ -800,7 +800,7 @@ static void cmd_ended(void *arg, uint32_t i, const run_outcome *oc)
 }
 
 /* One file's run lines (or -e, or %main) on its target. */
-static int run_one(const run_args *a, const char *path)
+static int run_one(const run_args *a, const char *path, bool last)
 {
     int rc = 0;
     ir_file file;
@@ -872,7 +872,7 @@ static int run_one(const run_args *a, const char *path)
     jit_module_stats ms;
     jit_module_stats_get(m.mod, &ms);
     char why[200];
-    if (!ms.host_syms && (!a->sandbox || run_sandbox_install(why, sizeof why))) {
+    if (!ms.host_syms && (!a->sandbox || (last && run_sandbox_install(why, sizeof why)))) {
         sandboxed_here = a->sandbox;
         for (uint32_t i = 0; i < ncmds; i++)
             if (!cmd_item(&rcs, i))
@@ -923,8 +923,14 @@ static int cmd_run(int argc, char **argv)
         return rc;
     }
     /* several files: each in turn, as `clifrun FILE` runs it */
+    if (a.modules && a.npaths > 1) {
+        /* --modules sandboxes this process for good: one file */
+        fprintf(stderr, "clifrun: --modules takes one file, %d given\n", a.npaths);
+        free_run_args(&a);
+        return 2;
+    }
     for (int i = 0; i < a.npaths; i++) {
-        int r = run_one(&a, a.paths[i]);
+        int r = run_one(&a, a.paths[i], i + 1 == a.npaths);
         rc = r > rc ? r : rc;
     }
     free_run_args(&a);
