@@ -246,7 +246,9 @@ $(FUZZ_BUILD)/obj/tests/libfuzzer/runline.o: $(FUZZ_BUILD)/runline_base.h
 $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/obj/tests/libfuzzer/%.o $(FUZZ_LIB_OBJS)
 	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_LIB_OBJS) $(LIBS)
 
-.PRECIOUS: $(FUZZ_BUILD)/obj/tests/libfuzzer/%.o
+# the objects are kept (not intermediate: a pattern rule names them), so a
+# second run does not rebuild the harnesses
+.SECONDARY: $(FUZZ_LIB_OBJS) $(patsubst %,$(FUZZ_BUILD)/obj/tests/libfuzzer/%.o,$(FUZZ_TARGETS))
 
 fuzz-libfuzzer-build: $(FUZZ_BINS)
 
