@@ -16,7 +16,8 @@
 #    times parsing and verifying alone; tools/startbench.py the whole
 #    process's CPU (min of 5) and peak RSS per MB of input of `clifrun check`
 #    and cgbench --compile, then the start-up of a one-function file.
-# 4. Modules per second and memory of `clifrun --modules` (BENCH_MODULES,
+# 4. Modules per second and memory of `clifrun --modules` and of
+#    `--modules --keep` (N alive at once, bytes per module) (BENCH_MODULES,
 #    default 100000), and the wall time of `clifrun test` over the
 #    conformance suite.
 # 5. The interpreter's throughput: $BUILD/interpbench checks each workload's
@@ -179,6 +180,10 @@ fi
 echo
 echo "== modules: compile, link, run and free testdata/run/modules.clif N times (clifrun --modules) =="
 $RUN "$CLIFRUN" --modules "${BENCH_MODULES:-100000}" testdata/run/modules.clif || status=1
+echo
+echo "== modules alive: N modules of testdata/run/modules.clif kept at once, each calling the one before (clifrun --modules N --keep) =="
+echo "   (Cranelift's JIT fails after ~30,000, #6646)"
+$RUN "$CLIFRUN" --modules "${BENCH_MODULES:-100000}" --keep testdata/run/modules.clif | grep -v -e '^%' -e '^module ' || status=1
 echo
 echo "== harness: clifrun test over the conformance suite, wall time (Cranelift's runner: 0.68 s) =="
 TIMEFORMAT='%R s wall, %U s user, %S s system'
