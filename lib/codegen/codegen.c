@@ -415,6 +415,8 @@ static bool compile(const cg_target *t, const ir_file *file, const ir_function *
     if (ok) {
         cg_frame_layout(&c);
         cg_buf_init(&c.buf, out, c.f.nlabels);
+        /* ~4 bytes an instruction on both targets: the code grows once if at all */
+        ir_vec_reserve_exact(&out->code, 5 * c.f.insts.n + 64);
         ok = isa->emit(&c);
         cg_buf_free(&c.buf);
     }

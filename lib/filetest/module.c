@@ -190,6 +190,7 @@ bool ft_module_build_chain(ft_module *m, jit_ctx *ctx, const ir_file *file, cons
         free(copy);
         free(strs);
         copy = NULL, strs = NULL;
+        cg_output_free(&outs[i]);   /* the module has its copy */
         if (!added) {
             ir_diag_set(d, err.line ? err.line : fn->line, err.line ? err.col : fn->col, "%s", err.msg);
             ok = false;
