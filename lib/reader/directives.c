@@ -148,8 +148,8 @@ static const char *parse_callee(parser *p, ir_extname *n)
     perr_expected(p, "expected a function name, e.g. %%my_fn");
 }
 
-/* -e: the number of arguments against the signature, before their types
- * (the run-line errors only say that a comma or parenthesis was expected). */
+/* The number of arguments against the signature, before their types (the
+ * parser alone could only say that a comma or parenthesis was expected). */
 static void check_arg_count(parser *p, const ir_function *fn, const char *name)
 {
     const char *s = p->t.text + 1, *end = p->lx.end;
@@ -188,7 +188,7 @@ static void parse_invocation_rest(parser *p, const ir_function *fn, ir_run_cmd *
 {
     ir_file *f = p->file;
     const ir_signature *sig = &fn->sig;
-    if (either && tok_is(p, T_LPAR))
+    if (tok_is(p, T_LPAR))
         check_arg_count(p, fn, rc->name);
     expect(p, T_LPAR, "expected invocation parentheses, e.g. %fn(...)");
     rc->args = parse_values(p, fn, sig->params, sig->nparams);

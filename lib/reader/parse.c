@@ -939,6 +939,8 @@ bool reader_parse_file(ir_file *file, const char *path, const char *src, size_t 
     bool ok = false;
     if (setjmp(p->fail) == 0) {
         lex_init(&p->lx, src, len, 1, src);
+        if (len >= 3 && memcmp(src, "\xef\xbb\xbf", 3) == 0)  /* a UTF-8 byte-order mark */
+            p->lx.p += 3, p->lx.line_start += 3;
         p->lx.keep_runs = true;
         lex_next(p);
         parse_header(p);
