@@ -16,9 +16,11 @@
 #    times parsing and verifying alone; tools/startbench.py the whole
 #    process's CPU (min of 5) and peak RSS per MB of input of `clifrun check`
 #    and cgbench --compile, then the start-up of a one-function file.
-# 4. Modules per second and memory of `clifrun --modules` (BENCH_MODULES,
-#    default 100000), and the wall time of `clifrun test` over the
-#    conformance suite.
+# 4. Modules per second and memory of `clifrun --modules` and of
+#    `--modules --keep` (N alive at once, bytes per module) (BENCH_MODULES,
+#    default 100000), the CPU time of inputs that grow (tools/gen_scale.py:
+#    a value used N times, N functions :loaded in the REPL) at N, 2N, 4N,
+#    and the wall time of `clifrun test` over the conformance suite.
 # 5. The interpreter's throughput: $BUILD/interpbench checks each workload's
 #    small run lines through lib/interp, then runs its BENCH call for at most
 #    BENCH_INTERP_STEPS IR instructions (default 300,000,000) and prints
@@ -185,6 +187,34 @@ fuzzdir=$BUILD/bench/fuzz-out
 rm -rf "$fuzzdir"
 TIMEFORMAT='%R s wall, %U s user, %S s system'
 time { $RUN "$CLIFRUN" fuzz --seed 1 --count "${BENCH_FUZZ:-1000}" --out "$fuzzdir" | tail -n 1 || true; }
+
+echo
+echo "== modules alive: N modules of testdata/run/modules.clif kept at once, each calling the one before (clifrun --modules N --keep) =="
+echo "   (Cranelift's JIT fails after ~30,000, #6646)"
+$RUN "$CLIFRUN" --modules "${BENCH_MODULES:-100000}" --keep testdata/run/modules.clif | grep -v -e '^%' -e '^module ' || status=1
+echo
+echo "== growth: whole-process CPU at N, 2N, 4N (linear: each about twice the one before; min of 3) =="
+echo "   (tools/gen_scale.py; were quadratic: the AArch64 allocator's straddles(), the REPL's :load)"
+if [ -z "$RUN" ]; then
+    sdir=$BUILD/bench-scale
+    mkdir -p "$sdir"
+    for what in "uses 100000 aarch64" "uses 100000 x86_64" "funcs 25000 repl"; do
+        set -- $what
+        printf '  %-28s' "$1 x N (N=$2), $3:"
+        for k in 1 2 4; do
+            n=$(( $2 * k ))
+            f=$sdir/$1$n.clif
+            [ -s "$f" ] || python3 tools/gen_scale.py "$1" "$n" >"$f"
+            if [ "$3" = repl ]; then
+                line=$(python3 tools/startbench.py 3 "$CLIFRUN" -i --no-sandbox "$f" </dev/null)
+            else
+                line=$(python3 tools/startbench.py 3 "$CLIFRUN" compile --target "$3" "$f")
+            fi
+            printf '  %7.3f s' "$(printf '%s' "$line" | awk '{print $2 / 1000}')"
+        done
+        echo
+    done
+fi
 echo
 echo "== harness: clifrun test over the conformance suite, wall time (Cranelift's runner: 0.68 s) =="
 TIMEFORMAT='%R s wall, %U s user, %S s system'

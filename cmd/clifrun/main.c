@@ -86,6 +86,10 @@ static const char usage[] =
     "                    and sandboxing; repeatable (also CLIFRUN_LIB=a.so:b.so)\n"
     "  --modules N       compile FILE into N modules one after another, run its run\n"
     "                    lines in each and free it; report modules/s and memory\n"
+    "  --keep            (--modules) keep all N alive, each module's functions calling\n"
+    "                    the previous module's (and host functions) through its\n"
+    "                    PLT/GOT; run the first and last module's run lines at the\n"
+    "                    end; report modules/s and bytes per module\n"
     "  -j N              (test) files at once (default: the number of cores)\n"
     "  -v                (test) a line per file and target line\n"
     "  --interpret       (test) run every file's run lines through the interpreter\n"
@@ -501,6 +505,7 @@ typedef struct run_args {
     bool spread, verbose, interp;
     unsigned jobs;
     long modules;               /* --modules N, 0 if not given */
+    bool keep;                  /* --keep: all N modules alive, chained */
     bool junit;
     bool interactive;           /* -i, or no file on a terminal */
     bool timeout_set;
@@ -582,6 +587,8 @@ static int parse_run_args(int argc, char **argv, run_args *a, bool test)
             if (sscanf(v, "%u/%u%c", &k, &n, &c) != 2 || n < 1 || k < 1 || k > n)
                 return usage_error("--shard wants K/N, the K-th of N slices (1 <= K <= N), not '%s'", v);
             a->shard = k - 1, a->nshards = n;
+        } else if (!strcmp(o, "--keep") && !test) {
+            a->keep = true;
         } else if (!strcmp(o, "--jit-spread")) {
             a->spread = true;
         } else if (!strcmp(o, "--no-sandbox")) {
@@ -602,6 +609,8 @@ static int parse_run_args(int argc, char **argv, run_args *a, bool test)
     }
     if (a->output && !a->junit)
         return usage_error("--output %s needs --format junit", a->output);
+    if (a->keep && !a->modules)
+        return usage_error("%s", "--keep goes with --modules N");
     if (a->spread)   /* workers and anything started from here see it too */
         setenv(JIT_SPREAD_ENV, "1", 1);
     /* the user's libraries before anything links; the sandbox's verdict
@@ -765,6 +774,63 @@ static int run_modules(const run_args *a, jit_ctx *ctx, const ir_file *file, con
     return failed ? 1 : 0;
 }
 
+/* --modules N --keep: N modules alive at once, module i's functions named
+ * f@i and calling module i-1's (module 0 its own), so a call that recurses
+ * walks down the chain, module by module; the first and the last module's
+ * run lines at the end, then all freed, newest first (each is linked
+ * against the one before it). */
+static int keep_modules(const run_args *a, jit_ctx *ctx, const ir_file *file, const cg_target *t,
+                        const ir_run_cmd *cmds, uint32_t ncmds)
+{
+    long n = a->modules, built = 0;
+    ft_module *ms = calloc((size_t)n, sizeof *ms);
+    if (!ms) {
+        fprintf(stderr, "clifrun: error: out of memory for %ld modules\n", n);
+        return 2;
+    }
+    jit_ctx_stats st0, st1, st2;
+    jit_ctx_stats_get(ctx, &st0);
+    long rss0 = status_kib("VmRSS");
+    double t0 = now();
+    int rc = 0;
+    for (; built < n; built++) {
+        ir_diag d;
+        if (!ft_module_build_chain(&ms[built], ctx, file, t, 0, built, built ? built - 1 : 0, &d)) {
+            fprintf(stderr, "module %ld (of %ld alive): ", built + 1, n);
+            ir_diag_print(stderr, &d, cli_use_color());
+            rc = 2;
+            break;
+        }
+    }
+    double secs = now() - t0;
+    long rss1 = status_kib("VmRSS");
+    jit_ctx_stats_get(ctx, &st1);
+    unsigned long passed = 0, failed = 0;
+    for (long k = 0; !rc && k < (n > 1 ? 2 : 1); k++) {
+        long i = k ? n - 1 : 0;
+        printf("module %ld:\n", i + 1);
+        for (uint32_t c = 0; c < ncmds; c++)
+            ft_run_cmd(&ms[i], &cmds[c], a->timeout, stdout, RUN_FMT_LANES, NULL) ? passed++ : failed++;
+    }
+    double t1 = now();
+    for (long i = built - 1; i >= 0; i--)
+        ft_module_free(&ms[i]);
+    double free_secs = now() - t1;
+    jit_ctx_stats_get(ctx, &st2);
+    free(ms);
+    if (rc)
+        return rc;
+    printf("%ld modules alive in %.3f s: %.0f modules/s (%u functions, %u run lines each)\n", n, secs,
+           (double)n / secs, file->funcs.n, ncmds);
+    printf("memory: %.0f bytes of RSS per module (%.1f MiB for all), %.0f bytes of JIT memory per "
+           "module, %zu regions\n", (double)(rss1 - rss0) * 1024 / (double)n, (rss1 - rss0) / 1024.0,
+           (double)(st1.committed_bytes - st0.committed_bytes) / (double)n, st1.regions);
+    printf("freed in %.3f s; live modules: %zu, %.1f KiB of JIT memory\n", free_secs,
+           st2.live_modules, st2.committed_bytes / 1024.0);
+    printf("run lines of modules 1 and %ld: %lu passed, %lu failed\n", n, passed, failed);
+    return failed ? 1 : 0;
+}
+
 /* The run commands of `clifrun FILE` and -e, as items of a batch. */
 typedef struct run_cmds {
     const ft_module *m;
@@ -852,7 +918,8 @@ static int run_one(const run_args *a, const char *path, bool last)
             goto out;
         }
         sandboxed_here = a->sandbox;
-        rc = run_modules(a, ctx, &file, &t, cmds, ncmds);
+        rc = a->keep ? keep_modules(a, ctx, &file, &t, cmds, ncmds)
+                     : run_modules(a, ctx, &file, &t, cmds, ncmds);
         goto out;
     }
     ft_module m;

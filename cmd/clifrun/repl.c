@@ -52,6 +52,7 @@ typedef struct sfunc {
     char *name;             /* "%f" or "u0:1" */
     uint32_t origin;        /* index into origins */
     uint32_t line0, nlines; /* its lines in the origin (1-based) */
+    size_t off, len;        /* the same as bytes of the origin's text */
     uint32_t start;         /* its first line in the session's text */
 } sfunc;
 
@@ -62,6 +63,8 @@ typedef struct session {
     bool next_run_cc;           /* a `test run` line came: the next paste is a runtest */
     bool run_cc;                /* the current paste is: system_v by default */
     IR_VEC(sfunc) funcs;
+    uint32_t *ftab;             /* funcs by name: open addressing, index + 1 */
+    uint32_t ftab_cap;
     IR_VEC(char *) settings;    /* "opt_level=speed" */
     char *target;               /* a target line's words; NULL: the host */
     /* built from the above by rebuild() */
@@ -105,13 +108,25 @@ static void error(const char *fmt, ...)
     va_end(ap);
 }
 
+static size_t pow2_at_least(size_t x)
+{
+    size_t c = 16;
+    while (c < x)
+        c *= 2;
+    return c;
+}
+
+/* Every buffer given here starts NULL and grows only here, to powers of
+ * two: its capacity is known from its length, growth is amortized (a
+ * :load of 100,000 functions appends 300,000 times). */
 static void append(char **buf, size_t *len, const char *s, size_t n)
 {
-    char *nb = ir_xrealloc(*buf, *len + n + 1);
-    memcpy(nb + *len, s, n);
+    size_t need = *len + n + 1;
+    if (!*buf || need > pow2_at_least(*len + 1))
+        *buf = ir_xrealloc(*buf, pow2_at_least(need));
+    memcpy(*buf + *len, s, n);
     *len += n;
-    nb[*len] = 0;
-    *buf = nb;
+    (*buf)[*len] = 0;
 }
 
 static const char *skip_space(const char *s)
@@ -170,22 +185,58 @@ static char *signature_text(const ir_function *fn)
 }
 
 /* Where line `line` of text starts (or its end). */
-static const char *line_at(const char *text, size_t len, uint32_t line)
+/* ---- the session's functions by name: a hash table, so that a :load of
+ * 100,000 functions is not 10^10 comparisons ---- */
+
+static uint32_t name_hash(const char *s)
 {
-    const char *p = text, *end = text + len;
-    for (uint32_t l = 1; l < line && p < end; p++)
-        if (*p == '\n')
-            l++;
-    return p;
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 16777619u;
+    return h;
 }
 
+static int ftab_get(const session *S, const char *name)
+{
+    if (!S->ftab_cap)
+        return -1;
+    for (uint32_t i = name_hash(name) & (S->ftab_cap - 1); S->ftab[i]; i = (i + 1) & (S->ftab_cap - 1))
+        if (!strcmp(S->funcs.v[S->ftab[i] - 1].name, name))
+            return (int)S->ftab[i] - 1;
+    return -1;
+}
+
+static void ftab_put(session *S, uint32_t k)
+{
+    uint32_t mask = S->ftab_cap - 1, i = name_hash(S->funcs.v[k].name) & mask;
+    while (S->ftab[i])
+        i = (i + 1) & mask;
+    S->ftab[i] = k + 1;
+}
+
+/* Index every function again (after funcs grew past half the table, or
+ * shrank back). */
+static void ftab_rebuild(session *S)
+{
+    uint32_t cap = 64;
+    while (cap < 2 * S->funcs.n + 2)
+        cap *= 2;
+    free(S->ftab);
+    S->ftab = ir_xcalloc(cap, sizeof *S->ftab);
+    S->ftab_cap = cap;
+    for (uint32_t k = 0; k < S->funcs.n; k++)
+        ftab_put(S, k);
+}
+
+/* "%f" or "u0:1"; "f" finds "%f" too. */
 static int find_func(const session *S, const char *name)
 {
-    for (uint32_t i = 0; i < S->funcs.n; i++)
-        if (!strcmp(S->funcs.v[i].name, name) ||
-            (name[0] != '%' && S->funcs.v[i].name[0] == '%' && !strcmp(S->funcs.v[i].name + 1, name)))
-            return (int)i;
-    return -1;
+    int k = ftab_get(S, name);
+    if (k >= 0 || name[0] == '%')
+        return k;
+    char buf[170];
+    snprintf(buf, sizeof buf, "%%%s", name);
+    return ftab_get(S, buf);
 }
 
 /* ---- building the session ----------------------------------------------------------- */
@@ -228,10 +279,9 @@ static char *session_text(session *S, bool funcs)
     for (uint32_t i = 0; funcs && i < S->funcs.n; i++) {
         sfunc *f = &S->funcs.v[i];
         const origin *o = &S->origins.v[f->origin];
-        const char *a = line_at(o->text, o->len, f->line0);
-        const char *b = line_at(a, o->len - (size_t)(a - o->text), f->nlines + 1);
+        const char *a = o->text + f->off, *b = a + f->len;
         f->start = line;
-        append(&buf, &len, a, (size_t)(b - a));
+        append(&buf, &len, a, f->len);
         if (b == a || b[-1] != '\n')
             append(&buf, &len, "\n", 1);
         line += f->nlines;
@@ -386,6 +436,7 @@ static void restore_funcs(session *S, saved_funcs *sv)
     if (sv->n)
         memcpy(S->funcs.v, sv->v, sv->n * sizeof *sv->v);
     S->funcs.n = sv->n;
+    ftab_rebuild(S);
     free(sv->v);
     sv->v = NULL;
     fprintf(stderr, "(not taken: the session is as it was)\n");
@@ -396,19 +447,37 @@ static void restore_funcs(session *S, saved_funcs *sv)
  * Returns which of the session's functions they are now (report marks). */
 static bool *add_functions(session *S, const ir_file *f, uint32_t oi)
 {
+    /* the byte offset of each line of the origin, one pass */
+    const origin *o = &S->origins.v[oi];
+    IR_VEC(size_t) lines = {0};
+    ir_vec_push(&lines, (size_t)0);
+    for (size_t p = 0; p < o->len; p++)
+        if (o->text[p] == '\n')
+            ir_vec_push(&lines, p + 1);
+    ir_vec_push(&lines, o->len);
     for (uint32_t i = 0; i < f->funcs.n; i++) {
         const ir_function *fn = f->funcs.v[i];
         char name[160];
         int k = find_func(S, func_name(fn, name, sizeof name));
         sfunc sf = {.origin = oi, .line0 = fn->line, .nlines = fn->end_line - fn->line + 1};
+        uint32_t l0 = fn->line ? fn->line - 1 : 0, l1 = l0 + sf.nlines;
+        l0 = l0 < lines.n ? l0 : lines.n - 1;
+        l1 = l1 < lines.n ? l1 : lines.n - 1;
+        sf.off = lines.v[l0];
+        sf.len = lines.v[l1] - sf.off;
         if (k >= 0) {
             sf.name = S->funcs.v[k].name;
             S->funcs.v[k] = sf;
         } else {
             sf.name = ir_xstrdup(name);
             ir_vec_push(&S->funcs, sf);
+            if (2 * S->funcs.n + 2 > S->ftab_cap)
+                ftab_rebuild(S);
+            else
+                ftab_put(S, S->funcs.n - 1);
         }
     }
+    ir_vec_free(&lines);
     bool *report = ir_xcalloc(S->funcs.n + 1, sizeof *report);
     for (uint32_t i = 0; i < f->funcs.n; i++) {
         char name[160];
@@ -1499,6 +1568,7 @@ int repl_main(const repl_opts *o)
         free(S.settings.v[i]);
     ir_vec_free(&S.origins);
     ir_vec_free(&S.funcs);
+    free(S.ftab);
     ir_vec_free(&S.settings);
     free(S.target);
     free(S.hist);

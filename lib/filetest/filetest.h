@@ -90,6 +90,13 @@ typedef struct ft_module {
 enum { FT_PARTIAL = 1 };
 bool ft_module_build(ft_module *m, jit_ctx *ctx, const ir_file *file, const cg_target *t,
                      unsigned flags, ir_diag *d);
+/* The same as one link of a chain of modules alive together (clifrun
+ * --modules N --keep): the file's functions are defined as name@def and
+ * their calls to the file's functions go to name@ref (another module's,
+ * or this one's when ref == def); trampolines call name@def.  def < 0: as
+ * ft_module_build. */
+bool ft_module_build_chain(ft_module *m, jit_ctx *ctx, const ir_file *file, const cg_target *t,
+                           unsigned flags, long def, long ref, ir_diag *d);
 void ft_module_free(ft_module *m);
 
 /* A jit_ctx for running files: config from jit_config_from_env (so

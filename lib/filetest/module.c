@@ -59,9 +59,98 @@ static void trampoline_name(const ir_function *fn, char *buf, size_t n)
     snprintf(buf, n, "__trampoline_%s", cg_symbol_name(fn, name, sizeof name));
 }
 
+/* ---- names of the file's functions in a chain of modules (--keep) ---- */
+
+typedef struct name_set {
+    char **v;                   /* open addressing, cap a power of two */
+    uint32_t cap;
+} name_set;
+
+static uint32_t name_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 16777619u;
+    return h;
+}
+
+static bool name_in(const name_set *ns, const char *s)
+{
+    for (uint32_t i = name_hash(s) & (ns->cap - 1); ns->v[i]; i = (i + 1) & (ns->cap - 1))
+        if (!strcmp(ns->v[i], s))
+            return true;
+    return false;
+}
+
+static void names_of(name_set *ns, const ir_file *file)
+{
+    ns->cap = 16;
+    while (ns->cap < 2 * file->funcs.n + 2)
+        ns->cap *= 2;
+    ns->v = ir_xcalloc(ns->cap, sizeof *ns->v);
+    for (uint32_t i = 0; i < file->funcs.n; i++) {
+        char name[128];
+        cg_symbol_name(file->funcs.v[i], name, sizeof name);
+        if (name_in(ns, name))
+            continue;
+        uint32_t k = name_hash(name) & (ns->cap - 1);
+        while (ns->v[k])
+            k = (k + 1) & (ns->cap - 1);
+        ns->v[k] = ir_xstrdup(name);
+    }
+}
+
+static void names_free(name_set *ns)
+{
+    for (uint32_t i = 0; ns->v && i < ns->cap; i++)
+        free(ns->v[i]);
+    free(ns->v);
+}
+
+/* name, or name@k when k >= 0 */
+static const char *chain_name(const char *name, long k, char *buf, size_t n)
+{
+    if (k < 0)
+        return name;
+    snprintf(buf, n, "%s@%ld", name, k);
+    return buf;
+}
+
+/* A function's relocations with calls to the file's own functions sent
+ * to module k's copies (k < 0: as they are).  *strs holds the names. */
+static const jit_reloc *chain_relocs(const cg_output *o, const name_set *ns, long k, jit_reloc **copy,
+                                     char **strs)
+{
+    if (k < 0 || !o->relocs.n)
+        return o->relocs.v;
+    size_t room = 0;
+    for (uint32_t i = 0; i < o->relocs.n; i++)
+        room += strlen(o->relocs.v[i].sym) + 24;
+    *copy = ir_xcalloc(o->relocs.n, sizeof **copy);
+    char *p = *strs = ir_xcalloc(room, 1);
+    for (uint32_t i = 0; i < o->relocs.n; i++) {
+        (*copy)[i] = o->relocs.v[i];
+        if (!name_in(ns, o->relocs.v[i].sym))
+            continue;
+        int len = snprintf(p, 24 + strlen(o->relocs.v[i].sym), "%s@%ld", o->relocs.v[i].sym, k);
+        (*copy)[i].sym = p;
+        p += len + 1;
+    }
+    return *copy;
+}
+
 bool ft_module_build(ft_module *m, jit_ctx *ctx, const ir_file *file, const cg_target *t,
                      unsigned flags, ir_diag *d)
 {
+    return ft_module_build_chain(m, ctx, file, t, flags, -1, -1, d);
+}
+
+bool ft_module_build_chain(ft_module *m, jit_ctx *ctx, const ir_file *file, const cg_target *t,
+                           unsigned flags, long def, long ref, ir_diag *d)
+{
+    name_set ns = {0};
+    if (def >= 0)
+        names_of(&ns, file);
     memset(m, 0, sizeof *m);
     m->ctx = ctx;
     m->file = file;
@@ -82,7 +171,8 @@ bool ft_module_build(ft_module *m, jit_ctx *ctx, const ir_file *file, const cg_t
         ir_diag_set(d, 0, 0, "%s", m->mod ? "out of memory" : err.msg);
     for (uint32_t i = 0; ok && i < nf; i++) {
         const ir_function *fn = file->funcs.v[i];
-        char name[128];
+        char name[128], cname[160], *strs = NULL;
+        jit_reloc *copy = NULL;
         if (!opt_compile(t, file, i, &outs[i], d)) {
             if (!(flags & FT_PARTIAL) || !(m->fn_err[i] = malloc(sizeof *d))) {
                 ok = false;
@@ -92,11 +182,16 @@ bool ft_module_build(ft_module *m, jit_ctx *ctx, const ir_file *file, const cg_t
             m->nfn_err++;
             continue;
         }
-        jit_func jf = {.name = cg_symbol_name(fn, name, sizeof name),
+        jit_func jf = {.name = chain_name(cg_symbol_name(fn, name, sizeof name), def, cname, sizeof cname),
                        .code = outs[i].code.v, .size = outs[i].code.n, .align = outs[i].align,
-                       .relocs = outs[i].relocs.v, .nrelocs = outs[i].relocs.n,
+                       .relocs = chain_relocs(&outs[i], &ns, ref, &copy, &strs), .nrelocs = outs[i].relocs.n,
                        .traps = outs[i].traps.v, .ntraps = outs[i].traps.n, .line = fn->line};
-        if (!jit_module_add_func(m->mod, &jf, &err)) {
+        bool added = jit_module_add_func(m->mod, &jf, &err);
+        free(copy);
+        free(strs);
+        copy = NULL, strs = NULL;
+        cg_output_free(&outs[i]);   /* the module has its copy */
+        if (!added) {
             ir_diag_set(d, err.line ? err.line : fn->line, err.line ? err.col : fn->col, "%s", err.msg);
             ok = false;
             break;
@@ -111,8 +206,11 @@ bool ft_module_build(ft_module *m, jit_ctx *ctx, const ir_file *file, const cg_t
         jit_func tf = {.name = tname, .local = true};
         if (cg_compile_trampoline(t, fn, &touts[i], &td)) {
             tf.code = touts[i].code.v, tf.size = touts[i].code.n, tf.align = touts[i].align;
-            tf.relocs = touts[i].relocs.v, tf.nrelocs = touts[i].relocs.n;
-            if (jit_module_add_func(m->mod, &tf, &err))
+            tf.relocs = chain_relocs(&touts[i], &ns, def, &copy, &strs), tf.nrelocs = touts[i].relocs.n;
+            added = jit_module_add_func(m->mod, &tf, &err);
+            free(copy);
+            free(strs);
+            if (added)
                 continue;
             snprintf(td.msg, sizeof td.msg, "%s", err.msg);
         }
@@ -130,10 +228,11 @@ bool ft_module_build(ft_module *m, jit_ctx *ctx, const ir_file *file, const cg_t
     }
     for (uint32_t i = 0; ok && i < nf; i++) {
         const ir_function *fn = file->funcs.v[i];
-        char name[160];
+        char name[160], cname[200];
         if (m->fn_err[i])
             continue;
-        m->callees[i].code = jit_module_lookup(m->mod, cg_symbol_name(fn, name, sizeof name));
+        m->callees[i].code =
+            jit_module_lookup(m->mod, chain_name(cg_symbol_name(fn, name, sizeof name), def, cname, sizeof cname));
         if (m->tramp_err[i] || !run_needs_trampoline(fn, &fn->sig, NULL))
             continue;
         trampoline_name(fn, name, sizeof name);
@@ -145,6 +244,7 @@ bool ft_module_build(ft_module *m, jit_ctx *ctx, const ir_file *file, const cg_t
         cg_output_free(&touts[i]);
     free(outs);
     free(touts);
+    names_free(&ns);
     if (!ok)
         ft_module_free(m);
     return ok;

@@ -35,6 +35,9 @@ void *ir_vec_grow_(void *v, uint32_t *cap, uint32_t need, size_t elem);
     ((a)->n + (k) > (a)->cap ? (void)((a)->v = ir_vec_grow_((a)->v, &(a)->cap, (a)->n + (k), sizeof *(a)->v)) : (void)0)
 #define ir_vec_push(a, x) (ir_vec_reserve(a, 1), (a)->v[(a)->n] = (x), (a)->n++)
 #define ir_vec_free(a) (free((a)->v), (a)->v = NULL, (a)->n = (a)->cap = 0)
+/* Capacity exactly k (if it is less), for a size known or estimated. */
+#define ir_vec_reserve_exact(a, k) \
+    ((a)->cap < (k) ? (void)((a)->v = ir_xrealloc((a)->v, (size_t)(k) * sizeof *(a)->v), (a)->cap = (k)) : (void)0)
 
 /* ---- bump arena for strings and other immutable data -------------------- */
 

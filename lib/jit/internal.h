@@ -22,7 +22,7 @@ typedef struct jit_region {
     uintptr_t base;
     size_t size;
     size_t used;            /* bytes handed to modules */
-    bool own;               /* spread: exactly one module, unmapped with it */
+    bool own;               /* spread: far from all others, unmapped when empty */
     jit_extent *free;       /* sorted by address, coalesced */
     uint32_t nfree, capfree;
 } jit_region;
@@ -73,10 +73,14 @@ struct jit_module {
     jit_rel *rels; uint32_t nrels, caprels;
     jit_trap *traps; uint32_t ntraps, captraps;   /* def-relative until link */
     uint8_t *bytes; uint32_t capbytes; uint64_t nbytes;
-    /* after layout */
+    /* after layout: text | stubs | GOT is one read+execute image, staged
+     * in `stage` until finalize; data objects, if any, on pages of their
+     * own after it (rodata from page_up(image), then data) */
     jit_region *region;
     uintptr_t base;
-    size_t text_size, ro_size, data_size, code_end;
+    size_t text_size, got_size, ro_size, data_size, code_end;
+    size_t alloc_size;          /* what jit_mem_alloc gave */
+    uint8_t *stage;             /* the image while linked, NULL once final */
     uint32_t stub_off, nstubs, ngot;
     jit_fn_span *fns; uint32_t nfns;
     jit_trap *mtraps; uint32_t nmtraps;       /* text-relative, sorted */
@@ -98,6 +102,9 @@ struct jit_ctx {
     size_t reserved, committed;
     jit_extent *host; uint32_t nhost, caphost;    /* host code, spread avoids it */
     uintptr_t next_slot;                           /* spread: where to try first */
+    bool spread_full;                              /* spread: no far slot left */
+    uint32_t spread_next;                          /* then: the region to try next */
+    jit_region *spread_last;                       /* the previous module's */
     jit_module *modules;
     size_t live;
     uint64_t created;
@@ -110,9 +117,19 @@ struct jit_ctx {
 /* mem.c */
 bool jit_mem_init(jit_ctx *ctx, jit_error *err);
 void jit_mem_fini(jit_ctx *ctx);
-bool jit_mem_alloc(jit_ctx *ctx, size_t size, jit_region **r, uintptr_t *addr, jit_error *err);
+/* size bytes aligned to align (a power of two, >= JIT_GRAIN): packed next
+ * to other modules unless page-aligned; nothing committed (code is staged
+ * and placed by jit_mem_protect; data pages by jit_mem_commit). */
+#define JIT_GRAIN 64
+bool jit_mem_alloc(jit_ctx *ctx, size_t size, size_t align, jit_region **r, uintptr_t *addr,
+                   jit_error *err);
+bool jit_mem_commit(jit_ctx *ctx, uintptr_t addr, size_t size, jit_error *err);
 void jit_mem_release(jit_ctx *ctx, jit_region *r, uintptr_t addr, size_t size);
 bool jit_mem_protect(jit_ctx *ctx, jit_module *m, jit_error *err);
+static inline size_t jit_page_up(const jit_ctx *ctx, size_t x)
+{
+    return (x + ctx->page - 1) & ~(ctx->page - 1);
+}
 
 /* symbols.c */
 bool jit_sym_publish(jit_module *m, jit_error *err);
@@ -124,6 +141,14 @@ void jit_sym_fini(jit_ctx *ctx);
 /* module.c */
 void jit_module_unlink(jit_module *m);
 uint64_t jit_def_addr(const jit_module *m, const jit_def *d);
+/* Where link writes the byte at run-time address a: the staged image, or
+ * the data pages (committed at layout). */
+static inline uint8_t *jit_at(const jit_module *m, uint64_t a)
+{
+    if (m->stage && a - m->base < m->text_size + m->got_size)
+        return m->stage + (a - m->base);
+    return (uint8_t *)(uintptr_t)a;
+}
 static inline const char *jit_sym_name(const jit_module *m, const jit_sym *s)
 {
     return m->names + s->name;

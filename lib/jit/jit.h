@@ -15,7 +15,10 @@
  * allocation, released with its tables by jit_module_free.  No function asserts or exits
  * on bad input: each returns false (or NULL) and fills a jit_error.
  * A jit_ctx is not thread-safe; jit_trap_lookup and jit_pc_in_code are
- * async-signal-safe. */
+ * async-signal-safe.  Modules without data objects pack next to each
+ * other on shared pages, and finalize makes the pages it writes briefly
+ * read+write (not executable): no other thread may run a module's code
+ * while one of the context's modules is finalized. */
 #ifndef CLIFRUN_JIT_H
 #define CLIFRUN_JIT_H
 
@@ -168,8 +171,9 @@ bool jit_module_link(jit_module *m, jit_error *err);
 /* The same for modules that refer to each other: all are placed and
  * published before any is resolved.  All or nothing. */
 bool jit_link_group(jit_module *const *mods, size_t n, jit_error *err);
-/* Text becomes read+execute, read-only data and GOT read-only, icache is
- * flushed; the module's trap table becomes visible to jit_trap_lookup. */
+/* The code, stubs and GOT are copied into place and become read+execute,
+ * read-only data read-only, icache is flushed; the module's trap table
+ * becomes visible to jit_trap_lookup. */
 bool jit_module_finalize(jit_module *m, jit_error *err);
 
 /* Address of a function or data object of a finalized module (local ones
@@ -202,7 +206,8 @@ void jit_module_stats_get(const jit_module *m, jit_module_stats *st);
 typedef struct jit_ctx_stats {
     size_t live_modules, regions;
     size_t reserved_bytes;  /* address space held */
-    size_t committed_bytes; /* pages given to modules */
+    size_t committed_bytes; /* bytes given to modules (64-byte grain; pages
+                             * for modules with data objects) */
     uint64_t modules_created;
 } jit_ctx_stats;
 void jit_ctx_stats_get(const jit_ctx *ctx, jit_ctx_stats *st);

@@ -3,9 +3,13 @@
  * checks its range and reports instead of asserting.
  *
  * Module layout, one allocation:
- *   text   (RX)  functions | stubs          stubs: x86-64 `jmp *[rip+got]`,
- *   rodata (R)   GOT | read-only data              AArch64 `adrp x16; ldr x16; br x16`
- *   data   (RW)  writable data
+ *   image  (RX)  functions | stubs | GOT
+ *   rodata (R)   read-only data objects   } pages of their own after
+ *   data   (RW)  writable data objects    } the image, if there are any
+ * Stubs: x86-64 `jmp *[rip+got]`, AArch64 `adrp x16; ldr x16; br x16`.
+ * The image is written in a staging buffer at link and copied into place
+ * by finalize, so modules without writable data pack next to each other,
+ * sharing pages, and many modules take few mappings.
  * A call whose target is out of range is redirected to the callee's stub
  * at the end of its own text; the stub loads the target from the GOT. */
 #define _GNU_SOURCE
@@ -213,10 +217,17 @@ bool jit_link_layout(jit_module *m, jit_error *err)
         s->got = s->stub >= 0 || (s->flags & SYM_GOT) ? (int32_t)m->ngot++ : -1;
     }
     m->stub_off = (uint32_t)align_up(cur, 16);
-    m->text_size = align_up(m->stub_off + (uint64_t)m->nstubs * stub_size(m), ctx->page);
-    ro = (uint64_t)m->ngot * 8;
+    /* text, stubs and GOT are one read+execute image: a module without
+     * data objects is one range that packs next to others (no page of its
+     * own, no mapping of its own) */
+    m->text_size = align_up(m->stub_off + (uint64_t)m->nstubs * stub_size(m), 16);
+    m->got_size = align_up((uint64_t)m->ngot * 8, 16);
+    uint64_t align = JIT_GRAIN;
+    ro = 0;
     for (uint32_t i = 0; i < m->ndefs; i++) {
         jit_def *d = &m->defs[i];
+        if (d->kind == DEF_FUNC && d->align > align)
+            align = d->align;
         if (d->kind == DEF_RODATA)
             d->off = ro = align_up(ro, d->align), ro += d->size;
         else if (d->kind == DEF_DATA)
@@ -224,18 +235,27 @@ bool jit_link_layout(jit_module *m, jit_error *err)
     }
     m->ro_size = align_up(ro, ctx->page);
     m->data_size = align_up(data, ctx->page);
-    if (!m->text_size && !m->ro_size && !m->data_size)
-        m->text_size = ctx->page;   /* an empty module still has an address */
-    if (!jit_mem_alloc(ctx, m->text_size + m->ro_size + m->data_size, &m->region, &m->base, err))
+    uint64_t image = m->text_size + m->got_size;
+    if (!image)
+        image = m->text_size = 16;  /* an empty module still has an address */
+    size_t extra = m->ro_size + m->data_size;  /* data objects: pages of their own */
+    m->alloc_size = extra ? jit_page_up(ctx, image) + extra : image;
+    if (extra)
+        align = ctx->page;
+    if (!(m->stage = malloc(image)))
+        return jit_fail(err, 0, 0, "out of memory");
+    if (!jit_mem_alloc(ctx, m->alloc_size, align, &m->region, &m->base, err))
+        return false;
+    if (extra && !jit_mem_commit(ctx, m->base + jit_page_up(ctx, image), extra, err))
         return false;
 
-    uint8_t *text = (uint8_t *)m->base;
-    if (x86)
-        memset(text, 0xCC, m->text_size);      /* int3 between functions; AArch64: udf #0 */
+    /* int3 between functions; AArch64: udf #0 */
+    memset(m->stage, x86 ? 0xCC : 0, m->text_size);
+    memset(m->stage + m->text_size, 0, image - m->text_size);
     for (uint32_t i = 0; i < m->ndefs; i++) {
         jit_def *d = &m->defs[i];
         if (d->src != UINT64_MAX)
-            memcpy((uint8_t *)(uintptr_t)jit_def_addr(m, d), m->bytes + d->src, d->size);
+            memcpy(jit_at(m, jit_def_addr(m, d)), m->bytes + d->src, d->size);
     }
     /* Trap records usually arrive sorted; sort only when they do not. */
     for (uint32_t i = 1; i < m->nmtraps; i++)
@@ -263,7 +283,7 @@ static void got_fill(jit_module *m, jit_sym *s)
 {
     if (s->got_used)
         return;
-    wr64((uint8_t *)(uintptr_t)got_addr(m, s), s->addr);
+    wr64(jit_at(m, got_addr(m, s)), s->addr);
     s->got_used = true;
     m->st.got_used++;
 }
@@ -280,7 +300,7 @@ static bool stub_fill(jit_module *m, jit_sym *s, jit_error *err)
         return true;
     got_fill(m, s);
     uint64_t at = stub_addr(m, s), got = got_addr(m, s);
-    uint8_t *p = (uint8_t *)(uintptr_t)at;
+    uint8_t *p = jit_at(m, at);
     char why[200];
     int r;
     if (m->ctx->cfg.arch == JIT_ARCH_X86_64) {
@@ -318,7 +338,7 @@ static bool link_rel(jit_module *m, const jit_def *d, const jit_rel *rl, jit_err
         return false;
     }
     uint64_t P = jit_def_addr(m, d) + rl->offset;
-    uint8_t *loc = (uint8_t *)(uintptr_t)P;
+    uint8_t *loc = jit_at(m, P);
     uint64_t A = (uint64_t)rl->addend;
     char why[200], db[48];
     int cls = jit_reloc_cls[rl->kind], r;

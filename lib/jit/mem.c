@@ -1,12 +1,17 @@
-/* Executable memory: address space reserved in regions (PROT_NONE), pages
- * committed read+write for one module while it is linked, then text turned
- * read+execute and read-only data read-only (never W and X at once).  A
- * freed module's pages go back to the kernel at once: the range is mapped
- * over with a fresh PROT_NONE mapping, so RSS follows the live modules.
+/* Executable memory: address space reserved in regions (PROT_NONE).  A
+ * module's read+execute image is staged at link and copied into place at
+ * finalize (its pages read+write for the copy, then read+execute: never W
+ * and X at once); images (code, stubs, GOT) are packed at 64-byte grain, so
+ * neighbouring modules share pages and one mapping, and 100,000 modules
+ * alive take few of the kernel's 65,530.  Data objects get pages of their
+ * own.  Pages no
+ * live module holds go back to the kernel at once (mapped over with a
+ * fresh PROT_NONE mapping), so RSS follows the live modules.
  *
  * Spread mode gives each module its own region placed more than 4 GiB from
  * every other region and from host code, found by trying fixed addresses
- * (MAP_FIXED_NOREPLACE) on an 8 GiB grid. */
+ * (MAP_FIXED_NOREPLACE) on an 8 GiB grid; once the grid is full, modules
+ * share those regions in turn, never the region of the module before. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -25,6 +30,7 @@
 #define SPREAD_BASE ((uintptr_t)64 << 30)
 #define SPREAD_STRIDE ((uintptr_t)8 << 30)
 #define SPREAD_TOP ((uintptr_t)1 << 47)
+#define SPREAD_REGION ((size_t)64 << 20)    /* reserved per spread region */
 #define RESERVE_FLAGS (MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE)
 
 static size_t round_up(size_t x, size_t a) { return (x + a - 1) & ~(a - 1); }
@@ -171,7 +177,7 @@ static jit_region *region_new(jit_ctx *ctx, size_t size, bool own, jit_error *er
     r->base = (uintptr_t)p;
     r->size = size;
     r->own = own;
-    if (!own) {
+    {
         if (!jit_grow(&r->free, &r->capfree, 1, sizeof *r->free)) {
             munmap(p, size);
             free(r);
@@ -195,43 +201,72 @@ static void region_drop(jit_ctx *ctx, jit_region *r)
     ctx->reserved -= r->size;
     if (r->own && r->base < ctx->next_slot)
         ctx->next_slot = r->base;   /* spread slots are reused lowest first */
+    if (r->own)
+        ctx->spread_full = false;
     free(r->free);
     free(r);
 }
 
-static bool take(jit_region *r, size_t size, uintptr_t *addr)
+/* First fit of size bytes aligned to align; the bytes skipped for the
+ * alignment stay free. */
+static bool take(jit_region *r, size_t size, size_t align, uintptr_t *addr)
 {
     for (uint32_t i = 0; i < r->nfree; i++) {
         jit_extent *e = &r->free[i];
-        if (e->size < size)
+        uintptr_t a = (e->start + align - 1) & ~(uintptr_t)(align - 1);
+        if (a + size > e->start + e->size)
             continue;
-        *addr = e->start;
-        e->start += size;
-        e->size -= size;
-        if (!e->size)
-            memmove(e, e + 1, (r->nfree - i - 1) * sizeof *e), r->nfree--;
+        uintptr_t end = e->start + e->size;
+        if (a > e->start) {         /* keep the head, the tail becomes a new extent */
+            e->size = a - e->start;
+            if (a + size < end) {
+                if (!jit_grow(&r->free, &r->capfree, r->nfree + 1, sizeof *r->free))
+                    return false;
+                e = &r->free[i];
+                memmove(e + 2, e + 1, (r->nfree - i - 1) * sizeof *e);
+                e[1] = (jit_extent){a + size, end - a - size};
+                r->nfree++;
+            }
+        } else {
+            e->start += size;
+            e->size -= size;
+            if (!e->size)
+                memmove(e, e + 1, (r->nfree - i - 1) * sizeof *e), r->nfree--;
+        }
+        *addr = a;
         return true;
     }
     return false;
 }
 
-/* Give [a, a+size) back to r's free list, merging neighbours. */
-static void give(jit_region *r, uintptr_t a, size_t size)
+/* Give [a, a+size) back to r's free list, merging neighbours; the free
+ * extent that now holds it goes to *ext. */
+static void give(jit_region *r, uintptr_t a, size_t size, jit_extent *ext)
 {
-    uint32_t i = 0;
-    while (i < r->nfree && r->free[i].start < a)
-        i++;
+    uint32_t lo = 0, hi = r->nfree;
+    while (lo < hi) {               /* the first extent at or after a */
+        uint32_t mid = (lo + hi) / 2;
+        if (r->free[mid].start < a)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    uint32_t i = lo;
+    *ext = (jit_extent){a, size};
     bool left = i > 0 && r->free[i - 1].start + r->free[i - 1].size == a;
     bool right = i < r->nfree && a + size == r->free[i].start;
     if (left && right) {
         r->free[i - 1].size += size + r->free[i].size;
         memmove(&r->free[i], &r->free[i + 1], (r->nfree - i - 1) * sizeof *r->free);
         r->nfree--;
+        *ext = r->free[i - 1];
     } else if (left) {
         r->free[i - 1].size += size;
+        *ext = r->free[i - 1];
     } else if (right) {
         r->free[i].start = a;
         r->free[i].size += size;
+        *ext = r->free[i];
     } else {
         /* Cannot fail for lack of memory in practice; if it does the range
          * is merely lost to this region (still decommitted). */
@@ -243,32 +278,42 @@ static void give(jit_region *r, uintptr_t a, size_t size)
     }
 }
 
-bool jit_mem_alloc(jit_ctx *ctx, size_t size, jit_region **rp, uintptr_t *addr, jit_error *err)
+bool jit_mem_alloc(jit_ctx *ctx, size_t size, size_t align, jit_region **rp, uintptr_t *addr,
+                   jit_error *err)
 {
-    size = round_up(size ? size : 1, ctx->page);
+    size = round_up(size ? size : 1, JIT_GRAIN);
     jit_region *r = NULL;
     if (ctx->cfg.spread) {
-        if (!(r = region_new(ctx, size, true, err)))
-            return false;
-        *addr = r->base;
+        /* a region of its own, far from all others, while the address
+         * space has room for one (about 16,000 in 47 bits); then the
+         * next region in turn with room, never the previous module's, so
+         * neighbours in a chain are still far apart */
+        jit_error e2 = {.msg = "JIT address space exhausted: no spread region has room"};
+        if (!ctx->spread_full && (r = region_new(ctx, size > SPREAD_REGION ? round_up(size, ctx->page)
+                                                                          : SPREAD_REGION, true, &e2))) {
+            take(r, size, align, addr);
+        } else {
+            ctx->spread_full = true;
+            for (uint32_t k = 0; k < ctx->nregions && !r; k++) {
+                uint32_t i = (ctx->spread_next + k) % ctx->nregions;
+                if (ctx->regions[i] != ctx->spread_last && take(ctx->regions[i], size, align, addr))
+                    r = ctx->regions[i], ctx->spread_next = i + 1;
+            }
+            if (!r)
+                return jit_fail(err, 0, 0, "%s", e2.msg);
+        }
+        ctx->spread_last = r;
     } else {
         for (uint32_t i = 0; i < ctx->nregions && !r; i++)
-            if (take(ctx->regions[i], size, addr))
+            if (take(ctx->regions[i], size, align, addr))
                 r = ctx->regions[i];
         if (!r) {
-            size_t rs = size > ctx->cfg.region_size ? size : ctx->cfg.region_size;
+            size_t rs = size > ctx->cfg.region_size ? round_up(size, ctx->page) : ctx->cfg.region_size;
             if (!(r = region_new(ctx, rs, false, err)))
                 return false;
-            take(r, size, addr);
+            if (!take(r, size, align, addr))
+                return jit_fail(err, 0, 0, "out of memory");
         }
-    }
-    if (mprotect((void *)*addr, size, PROT_READ | PROT_WRITE) != 0) {
-        int e = errno;
-        r->used += size;
-        ctx->committed += size;
-        jit_mem_release(ctx, r, *addr, size);
-        return jit_fail(err, 0, 0, "cannot commit %zu KiB of JIT memory: %s", size >> 10,
-                        strerror(e));
     }
     r->used += size;
     ctx->committed += size;
@@ -276,21 +321,40 @@ bool jit_mem_alloc(jit_ctx *ctx, size_t size, jit_region **rp, uintptr_t *addr, 
     return true;
 }
 
+bool jit_mem_commit(jit_ctx *ctx, uintptr_t addr, size_t size, jit_error *err)
+{
+    (void)ctx;
+    if (mprotect((void *)addr, size, PROT_READ | PROT_WRITE) != 0)
+        return jit_fail(err, 0, 0, "cannot commit %zu KiB of JIT memory: %s", size >> 10,
+                        strerror(errno));
+    return true;
+}
+
 void jit_mem_release(jit_ctx *ctx, jit_region *r, uintptr_t addr, size_t size)
 {
-    size = round_up(size ? size : 1, ctx->page);
+    size = round_up(size ? size : 1, JIT_GRAIN);
     r->used -= size;
     ctx->committed -= size;
-    if (r->own) {
+    if (r->own && !r->used) {
+        if (ctx->spread_last == r)
+            ctx->spread_last = NULL;
         region_drop(ctx, r);
         return;
     }
-    /* A fresh mapping over the range drops its pages in one call. */
-    if (mmap((void *)addr, size, PROT_NONE, RESERVE_FLAGS | MAP_FIXED, -1, 0) == MAP_FAILED) {
-        madvise((void *)addr, size, MADV_DONTNEED);
-        mprotect((void *)addr, size, PROT_NONE);
+    /* Pages that hold no module now go back to the kernel: a fresh
+     * mapping over them drops them in one call.  A page shared with a live
+     * neighbour stays as it is. */
+    jit_extent e;
+    give(r, addr, size, &e);
+    uintptr_t lo = round_up(e.start, ctx->page), hi = (e.start + e.size) & ~(uintptr_t)(ctx->page - 1);
+    uintptr_t flo = addr & ~(uintptr_t)(ctx->page - 1), fhi = round_up(addr + size, ctx->page);
+    lo = lo > flo ? lo : flo;       /* only pages the freed range touched */
+    hi = hi < fhi ? hi : fhi;
+    if (lo < hi &&
+        mmap((void *)lo, hi - lo, PROT_NONE, RESERVE_FLAGS | MAP_FIXED, -1, 0) == MAP_FAILED) {
+        madvise((void *)lo, hi - lo, MADV_DONTNEED);
+        mprotect((void *)lo, hi - lo, PROT_NONE);
     }
-    give(r, addr, size);
     if (r->used)
         return;
     /* Keep one empty region for the next module; drop any other. */
@@ -301,19 +365,26 @@ void jit_mem_release(jit_ctx *ctx, jit_region *r, uintptr_t addr, size_t size)
         }
 }
 
+/* The staged image goes into place: its pages writable (a neighbour
+ * sharing a page is not executable for that moment: nothing runs while
+ * the context links), the copy, then read+execute. */
 bool jit_mem_protect(jit_ctx *ctx, jit_module *m, jit_error *err)
 {
-    char *text = (char *)m->base;
-    if (m->text_size) {
-        /* Needed on AArch64 before the new code runs; a no-op on x86-64. */
-        __builtin___clear_cache(text, text + m->text_size);
-        if (mprotect(text, m->text_size, PROT_READ | PROT_EXEC) != 0)
-            return jit_fail(err, 0, 0, "cannot make the code of module '%s' executable: %s",
-                            jit_module_name(m), strerror(errno));
-    }
-    if (m->ro_size && mprotect(text + m->text_size, m->ro_size, PROT_READ) != 0)
+    size_t image = m->text_size + m->got_size;
+    uintptr_t lo = m->base & ~(uintptr_t)(ctx->page - 1), hi = round_up(m->base + image, ctx->page);
+    if (mprotect((void *)lo, hi - lo, PROT_READ | PROT_WRITE) != 0)
+        return jit_fail(err, 0, 0, "cannot commit %zu KiB of JIT memory for module '%s': %s",
+                        (hi - lo) >> 10, jit_module_name(m), strerror(errno));
+    memcpy((void *)m->base, m->stage, image);
+    /* Needed on AArch64 before the new code runs; a no-op on x86-64. */
+    __builtin___clear_cache((char *)m->base, (char *)m->base + image);
+    if (mprotect((void *)lo, hi - lo, PROT_READ | PROT_EXEC) != 0)
+        return jit_fail(err, 0, 0, "cannot make the code of module '%s' executable: %s",
+                        jit_module_name(m), strerror(errno));
+    free(m->stage);
+    m->stage = NULL;
+    if (m->ro_size && mprotect((void *)round_up(m->base + image, ctx->page), m->ro_size, PROT_READ) != 0)
         return jit_fail(err, 0, 0, "cannot make the data of module '%s' read-only: %s",
                         jit_module_name(m), strerror(errno));
-    (void)ctx;
     return true;
 }

@@ -302,12 +302,10 @@ bool jit_module_add_data(jit_module *m, const jit_data *d, jit_error *err)
 
 uint64_t jit_def_addr(const jit_module *m, const jit_def *d)
 {
-    uint64_t seg = m->base;
-    if (d->kind != DEF_FUNC)
-        seg += m->text_size;
-    if (d->kind == DEF_DATA)
-        seg += m->ro_size;
-    return seg + d->off;
+    if (d->kind == DEF_FUNC)
+        return m->base + d->off;
+    uint64_t seg = m->base + jit_page_up(m->ctx, m->text_size + m->got_size);
+    return seg + (d->kind == DEF_DATA ? m->ro_size : 0) + d->off;
 }
 
 /* ---- lifecycle ------------------------------------------------------------- */
@@ -323,9 +321,10 @@ void jit_module_unlink(jit_module *m)
         m->deps[i]->importers--;
     m->ndeps = 0;
     if (m->region)
-        jit_mem_release(ctx, m->region, m->base,
-                        m->text_size + m->ro_size + m->data_size);
+        jit_mem_release(ctx, m->region, m->base, m->alloc_size);
     m->region = NULL;
+    free(m->stage);
+    m->stage = NULL;
     m->base = 0;
     free(m->fns);
     free(m->mtraps);
@@ -385,6 +384,14 @@ bool jit_module_finalize(jit_module *m, jit_error *err)
     if (!jit_range_add(m->ctx, m))
         return jit_fail(err, 0, 0, "out of memory");
     m->state = MOD_FINAL;
+    /* a finalized module is never linked again: its copies of the bytes,
+     * relocations and unsorted trap records go, so that a module alive
+     * costs its code and its symbols */
+    free(m->bytes);
+    free(m->rels);
+    free(m->traps);
+    m->bytes = NULL, m->rels = NULL, m->traps = NULL;
+    m->capbytes = m->caprels = m->captraps = 0;
     return true;
 }
 

@@ -29,8 +29,7 @@ bool jit_range_add(jit_ctx *ctx, jit_module *m)
         return false;
     uint32_t i = (uint32_t)(range_floor(ctx, m->base) + 1);
     memmove(&ctx->ranges[i + 1], &ctx->ranges[i], (ctx->nranges - i) * sizeof *ctx->ranges);
-    ctx->ranges[i] = (jit_range){m->base, m->base + m->text_size + m->ro_size + m->data_size,
-                                 m->base + m->text_size, m};
+    ctx->ranges[i] = (jit_range){m->base, m->base + m->alloc_size, m->base + m->text_size, m};
     ctx->nranges++;
     return true;
 }
@@ -60,9 +59,15 @@ bool jit_pc_in_code(const jit_ctx *ctx, uintptr_t pc)
 
 void jit_code_fence(const jit_ctx *ctx, bool executable)
 {
-    for (uint32_t i = 0; ctx && i < ctx->nranges; i++)
-        mprotect((void *)ctx->ranges[i].start, ctx->ranges[i].text_end - ctx->ranges[i].start,
-                 executable ? PROT_READ | PROT_EXEC : PROT_READ);
+    /* images share pages (never with data): whole pages, each once */
+    uintptr_t done = 0, pg = ctx ? ctx->page : 0;
+    for (uint32_t i = 0; ctx && i < ctx->nranges; i++) {
+        uintptr_t lo = ctx->ranges[i].start & ~(pg - 1), hi = (ctx->ranges[i].text_end + pg - 1) & ~(pg - 1);
+        lo = lo < done ? done : lo;
+        if (lo < hi)
+            mprotect((void *)lo, hi - lo, executable ? PROT_READ | PROT_EXEC : PROT_READ);
+        done = hi > done ? hi : done;
+    }
 }
 
 bool jit_trap_lookup(const jit_ctx *ctx, uintptr_t pc, jit_trap_info *out)

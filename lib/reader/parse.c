@@ -903,6 +903,20 @@ static void check_operands(parser *p)
                     p->fwd_uses.v[i]);
 }
 
+/* The body's arrays sized from its length (a line is ~24 bytes and most
+ * lines are an instruction): they then grow rarely, rather than by
+ * doubling from 4, and hold little more than they need. */
+static void reserve_body(parser *p, ir_function *f)
+{
+    const char *s = p->lx.p, *e = memchr(s, '}', (size_t)(p->lx.end - s));
+    size_t n = (size_t)((e ? e : p->lx.end) - s) / 24 + 4;
+    if (n > ((size_t)1 << 20))
+        n = (size_t)1 << 20;
+    ir_vec_reserve_exact(&f->insts, n);
+    ir_vec_reserve_exact(&f->values, n + n / 4);
+    ir_vec_reserve_exact(&f->pool, 2 * n);
+}
+
 static void parse_function(parser *p)
 {
     ir_file *file = p->file;
@@ -929,6 +943,7 @@ static void parse_function(parser *p)
     }
     rd_parse_signature(p, f, &f->sig);
     rd_expect(p, T_LBRACE, "expected '{' before function body");
+    reserve_body(p, f);
     rd_parse_preamble(p, f);
     while (!tok_is(p, T_RBRACE)) {
         if (tok_is(p, T_EOF))
