@@ -21,9 +21,18 @@
  * XCR0 for AVX state): reading its answers costs nothing, while each cpuid
  * is a VM exit under a hypervisor, tens of microseconds. */
 #include <sys/platform/x86.h>
+/* CPU_FEATURE_ACTIVE, without its `1 << bit` (undefined for bit 31, which
+ * UBSan stops at: AVX512VL is bit 31 of leaf 7's ebx). */
+static bool active(unsigned index)
+{
+    const struct cpuid_feature *p = __x86_get_cpuid_feature_leaf(index / (8 * sizeof(unsigned) * 4));
+    unsigned reg = index & (8 * sizeof(unsigned) * 4 - 1);
+    return p->active_array[reg / 32] >> (reg % 32) & 1;
+}
+
 static uint64_t detect(void)
 {
-#define HAS(glibc, ours) (CPU_FEATURE_ACTIVE(glibc) ? BIT(ours) : 0)
+#define HAS(glibc, ours) (active(x86_cpu_##glibc) ? BIT(ours) : 0)
     return HAS(SSE3, sse3) | HAS(SSSE3, ssse3) | HAS(CMPXCHG16B, cmpxchg16b) | HAS(SSE4_1, sse41) |
            HAS(SSE4_2, sse42) | HAS(POPCNT, popcnt) | HAS(AVX, avx) | HAS(FMA, fma) | HAS(F16C, f16c) |
            HAS(BMI1, bmi1) | HAS(BMI2, bmi2) | HAS(AVX2, avx2) | HAS(AVX512F, avx512f) |
