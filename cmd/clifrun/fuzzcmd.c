@@ -70,7 +70,7 @@ static const char fuzz_help[] =
     "  --raw           write it as generated (any target, no expected values)\n"
     "  --list-ops      the opcode signatures used and left out, with why\n"
     "  --vectors, --no-vectors   128-bit vectors (default: where the back end and\n"
-    "                  the reference have them: x86_64)\n"
+    "                  the reference have them: both targets)\n"
     "  --big, --no-big  big-endian loads and stores (default: on)\n"
     "  --one-level     only the program's opt_level (default: also the linear\n"
     "                  allocator at the other one, none <-> speed)\n"

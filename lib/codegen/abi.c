@@ -265,8 +265,11 @@ void cg_libcall(cg_ctx *c, const char *name, const ir_type *types, const uint32_
     cg_sig s = {.cc = IR_CC_system_v};
     char what[96];
     /* a few scalars: the C convention takes them in registers on every target */
-    if (c->isa->compute_locs(a, IR_CC_system_v, ps, n, &r, 1, &s, what, sizeof what))
-        emit_call(c, a, &s, CG_NONE, cg_sym_add(c, name), args, &ret, c->isa->call_clobbers(c, IR_CC_system_v));
+    if (c->isa->compute_locs(a, IR_CC_system_v, ps, n, &r, 1, &s, what, sizeof what)) {
+        unsigned clob = c->isa->call_clobbers(c, IR_CC_system_v);
+        c->f.call_dirty |= c->isa->clobbers[clob];
+        emit_call(c, a, &s, CG_NONE, cg_sym_add(c, name), args, &ret, clob);
+    }
     a->locs.n = mark;
     if (a == &local)
         cg_abi_free(&local);

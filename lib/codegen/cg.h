@@ -102,6 +102,8 @@ typedef struct cg_func {
     uint64_t reserved;          /* pregs the allocator must leave alone in this function */
     uint64_t saved_extra;       /* pregs callee-saved in this function's convention besides
                                    isa->callee_saved */
+    uint64_t call_dirty;        /* pregs the libcalls (system_v) may write: saved where
+                                   the function's convention keeps them (windows_fastcall) */
     uint32_t cur;               /* block being filled */
     uint32_t cur_ir;            /* IR instruction being lowered */
     /* filled by the allocator */

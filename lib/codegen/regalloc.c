@@ -208,7 +208,7 @@ bool cg_frame_layout(cg_ctx *c)
 {
     cg_frame *fr = &c->frame;
     const ir_function *fn = c->fn;
-    fr->saved = c->f.dirty & (c->isa->callee_saved | c->f.saved_extra);
+    fr->saved = (c->f.dirty | c->f.call_dirty) & (c->isa->callee_saved | c->f.saved_extra);
     /* beside this layout: the return address and frame pointer (fp and lr),
      * saved registers, the room the prologue makes for tail calls' arguments */
     uint64_t fixed = 16 + 8 * (uint64_t)__builtin_popcountll(fr->saved) + c->f.arg_grow;

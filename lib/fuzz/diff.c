@@ -151,16 +151,15 @@ static bool nan_only(const fuzz_outcome *a, const fuzz_outcome *b)
         if (run_value_eq(x, y))
             continue;
         ir_type lt = ir_type_lane(x->type);
-        if (x->type != y->type || (lt != IR_F32 && lt != IR_F64))
+        if (x->type != y->type || !ir_type_is_float(lt))
             return false;
-        unsigned lb = lt == IR_F32 ? 4 : 8;
+        unsigned lb = ir_type_lane_bits(x->type) / 8, mbits = lb == 2 ? 10 : lb == 4 ? 23 : lb == 8 ? 52 : 112;
         for (unsigned k = 0; k < ir_type_lanes(x->type); k++) {
-            uint64_t p = 0, q = 0;
+            unsigned __int128 p = 0, q = 0, one = 1;
             memcpy(&p, x->bytes + k * lb, lb), memcpy(&q, y->bytes + k * lb, lb);
             if (p == q)
                 continue;
-            uint64_t exp = lb == 4 ? 0x7f800000u : 0x7ff0000000000000ull;
-            uint64_t man = lb == 4 ? 0x007fffffu : 0x000fffffffffffffull;
+            unsigned __int128 man = (one << mbits) - 1, exp = ((one << (lb * 8 - 1)) - 1) & ~man;
             if ((p & exp) != exp || !(p & man) || (q & exp) != exp || !(q & man))
                 return false;
         }

@@ -85,7 +85,7 @@ static access pick_access(fuzz_gen *g, unsigned max)
             if (fuzz_gen_vectors(g) && fuzz_rng_chance(r, 20))
                 a.t = fuzz_vector_types[fuzz_rng_below(r, 6)];
             else
-                a.t = fuzz_scalar_types[fuzz_rng_below(r, 7)];
+                a.t = fuzz_scalar_type(r);
             a.op = a.store ? "store" : "load";
             a.bytes = ir_type_bytes(a.t), a.suffix = !a.store;
         } else if (kind < 9) {

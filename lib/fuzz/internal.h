@@ -48,6 +48,11 @@ void fuzz_inst_text(fuzz_buf *b, const fuzz_sig *s, const uint32_t *res, const u
 /* Type pools. */
 extern const ir_type fuzz_scalar_types[7];    /* i8..i128, f32, f64 */
 extern const ir_type fuzz_vector_types[6];    /* i8x16 .. i64x2, f32x4, f64x2 */
+extern const ir_type fuzz_wide_floats[2];     /* f16, f128: drawn less often */
+/* Does s take or make an f16 or f128? */
+bool fuzz_sig_wide_float(const fuzz_sig *s);
+/* A scalar type: fuzz_scalar_types, sometimes f16 or f128. */
+ir_type fuzz_scalar_type(fuzz_rng *r);
 const char *fuzz_tname(ir_type t);            /* static names, "i32" */
 
 /* ---- memory and values shared by gen.c and genmem.c ------------------------- */

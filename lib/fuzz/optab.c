@@ -19,6 +19,27 @@ const ir_type fuzz_vector_types[6] = {
     ir_type_make(IR_I64, 1), ir_type_make(IR_F32, 2), ir_type_make(IR_F64, 1),
 };
 
+const ir_type fuzz_wide_floats[2] = {IR_F16, IR_F128};
+
+static bool wide_float(ir_type t) { return t == IR_F16 || t == IR_F128; }
+
+bool fuzz_sig_wide_float(const fuzz_sig *s)
+{
+    bool w = wide_float(s->ctrl);
+    for (unsigned k = 0; k < s->nargs; k++)
+        w |= wide_float(s->args[k]);
+    for (unsigned k = 0; k < s->nres; k++)
+        w |= wide_float(s->res[k]);
+    return w;
+}
+
+ir_type fuzz_scalar_type(fuzz_rng *r)
+{
+    if (fuzz_rng_chance(r, 4))
+        return fuzz_wide_floats[fuzz_rng_below(r, 2)];
+    return fuzz_scalar_types[fuzz_rng_below(r, 7)];
+}
+
 const char *fuzz_tname(ir_type t)
 {
     static const char *const sc[] = {"?", "i8", "i16", "i32", "i64", "i128", "f16", "f32", "f64", "f128"};
@@ -205,10 +226,11 @@ static bool probe(const fuzz_sig *s, jit_arch arch, char *why, size_t n)
 
 static fuzz_optab *build(const fuzz_gen_opts *o)
 {
-    ir_type pool[13];
+    ir_type pool[15];
     unsigned np = 0;
     for (unsigned i = 0; i < 7; i++)
         pool[np++] = fuzz_scalar_types[i];
+    pool[np++] = IR_F16, pool[np++] = IR_F128;
     for (unsigned i = 0; o->vectors && i < 6; i++)
         pool[np++] = fuzz_vector_types[i];
     cand c = {0};
@@ -257,8 +279,7 @@ const fuzz_optab *fuzz_optab_get(const fuzz_gen_opts *o, ir_diag *d)
 
 bool fuzz_vectors_supported(jit_arch arch)
 {
-    if (arch != JIT_ARCH_X86_64)    /* the AArch64 back end has no vectors yet */
-        return false;
+    (void)arch;     /* both back ends have vectors; the probe is target-neutral */
     /* vector parameters, results, loads, stores and arithmetic */
     static const char text[] =
         "function %p(i32x4, i64) -> f64x2, i8x16 {\n"

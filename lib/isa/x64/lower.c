@@ -810,7 +810,8 @@ bool x64_prepare(cg_lower *L)
     const ir_function *fn = c->fn;
     if (fn->sig.callconv == IR_CC_windows_fastcall) {
         /* its caller keeps values in rsi, rdi and xmm6-15: save the two, leave
-         * the xmm ones alone (saving them needs 16-byte slots, not done yet) */
+         * the xmm ones alone (saving them needs 16-byte slots, not done yet;
+         * the system_v libcalls, libgcc's soft-float, are integer code) */
         c->f.saved_extra = 1ull << X64_RSI | 1ull << X64_RDI;
         c->f.reserved = 0xffc00000ull;
         for (uint32_t i = 0; i < fn->insts.n; i++) {
