@@ -133,6 +133,19 @@ $(BUILD)/clifrun: $(OBJS)
 # no a*b+c fused into an fma (GCC's default for GNU C on AArch64).
 $(BUILD)/obj/lib/interp/%.o: CFLAGS_BASE += -ffp-contract=off
 
+# clang 14 (Debian 12) has no _Float16 on x86-64 and glibc declares no
+# _Float128 functions to it: the two files computing f16/f128 (the JIT's
+# host routines and the interpreter's) are built by gcc, unsanitized, in a
+# clang build (and in the libFuzzer build below); libgcc has their routines.
+F16_SRCS := lib/codegen/softfp.c lib/interp/float16.c
+CC_F16 ?= gcc
+F16_CFLAGS = $(filter-out -fsanitize=% -fno-sanitize-recover=%,$(CFLAGS_BASE)) -ffp-contract=off
+ifneq ($(findstring clang,$(CC_HOST)),)
+$(F16_SRCS:%.c=$(BUILD)/obj/%.o): $(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC_F16) $(F16_CFLAGS) -c -o $@ $<
+endif
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC_HOST) $(CFLAGS_BASE) $(CFLAGS) -c -o $@ $<
@@ -236,6 +249,10 @@ FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_TARGETS))
 $(FUZZ_BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(F16_SRCS:%.c=$(FUZZ_BUILD)/obj/%.o): $(FUZZ_BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC_F16) $(filter-out $(O) -Werror,$(F16_CFLAGS)) -O1 -c -o $@ $<
 
 $(FUZZ_BUILD)/runline_base.h: tests/libfuzzer/runline.clif
 	@mkdir -p $(dir $@)

@@ -140,7 +140,7 @@ u128 interp_f128_fma(u128 a, u128 b, u128 c)
 }
 
 /* The value of f16 or f128 bits as a comparable _Float128 (exact). */
-_Float128 interp_wide_float(unsigned bits, const uint8_t *p)
+static _Float128 wide_float(unsigned bits, const uint8_t *p)
 {
     if (bits == 16) {
         uint16_t h;
@@ -154,7 +154,7 @@ _Float128 interp_wide_float(unsigned bits, const uint8_t *p)
 
 bool interp_fcmp_wide(unsigned cc, unsigned bits, const uint8_t *a, const uint8_t *b)
 {
-    _Float128 x = interp_wide_float(bits, a), y = interp_wide_float(bits, b);
+    _Float128 x = wide_float(bits, a), y = wide_float(bits, b);
     bool uno = x != x || y != y;
     switch (cc) {
     case IR_FLOATCC_ord: return !uno;
@@ -220,7 +220,7 @@ void interp_fconvert(unsigned from, unsigned to, const uint8_t *in, uint8_t *out
  * every f16 and f128 value is exact there). */
 int interp_to_int_wide(unsigned fbits, const uint8_t *p, unsigned bits, bool sgn, bool sat, u128 *out)
 {
-    _Float128 x = interp_wide_float(fbits, p);
+    _Float128 x = wide_float(fbits, p);
     if (x != x) {
         *out = 0;
         return sat ? 0 : IR_TRAP_bad_toint;

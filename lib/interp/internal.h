@@ -285,7 +285,6 @@ uint16_t interp_f16_fma(uint16_t a, uint16_t b, uint16_t c);
 unsigned __int128 interp_f128_fma(unsigned __int128 a, unsigned __int128 b, unsigned __int128 c);
 float interp_f16_to_f32(uint16_t h);
 uint16_t interp_f32_to_f16(float f);
-_Float128 interp_wide_float(unsigned bits, const uint8_t *p);
 bool interp_fcmp_wide(unsigned cc, unsigned bits, const uint8_t *a, const uint8_t *b);
 void interp_fconvert(unsigned from, unsigned to, const uint8_t *in, uint8_t *out);
 int interp_to_int_wide(unsigned fbits, const uint8_t *p, unsigned bits, bool sgn, bool sat, unsigned __int128 *out);
