@@ -627,10 +627,47 @@ static bool libcall_gated(const fuzz_gen *g, const fuzz_sig *s)
            s->op != IR_OP_select_spectre_guard;
 }
 
+static bool wide_float_ok(const fuzz_gen *g, const fuzz_sig *s)
+{
+    return fuzz_sig_wide_float(s) && !libcall_gated(g, s) && s->op != IR_OP_bitcast && s->op != IR_OP_select &&
+           s->op != IR_OP_select_spectre_guard;
+}
+
+/* An opcode with f16/f128 signatures (not bitcast and select, which the
+ * sinks and NaN canonicalisation already make often), then one of them;
+ * NULL if none may go here. */
+static const fuzz_sig *wide_float_sig(fuzz_gen *g)
+{
+    const fuzz_optab *t = g->tab;
+    uint32_t nops = 0, pick = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (uint32_t o = 0; o < t->nops; o++) {
+            uint32_t n = 0;
+            for (uint32_t i = t->ops[o]; i < t->ops[o + 1]; i++)
+                n += wide_float_ok(g, &t->v[i]);
+            if (!n)
+                continue;
+            if (pass && pick-- == 0) {
+                uint32_t k = fuzz_rng_below(&g->r, n);
+                for (uint32_t i = t->ops[o]; i < t->ops[o + 1]; i++)
+                    if (wide_float_ok(g, &t->v[i]) && k-- == 0)
+                        return &t->v[i];
+            }
+            nops += !pass;
+        }
+        if (!nops)
+            return NULL;
+        pick = fuzz_rng_below(&g->r, nops);
+    }
+    return NULL;
+}
+
 static void gen_generic(fuzz_gen *g)
 {
     const fuzz_optab *t = g->tab;
-    const fuzz_sig *s = NULL;
+    /* now and then an f16/f128 operation: among the ~200 opcodes the float
+     * ones are few, so drawing the type alone seldom gives arithmetic */
+    const fuzz_sig *s = fuzz_rng_chance(&g->r, 6) ? wide_float_sig(g) : NULL;
     /* an opcode, then one of its signatures; in a focused function mostly
      * one that makes a value of the focus types (long same-typed chains) */
     for (int tries = 0; tries < 6 && !s; tries++) {
@@ -642,9 +679,9 @@ static void gen_generic(fuzz_gen *g)
         else if (g->nfocus && tries < 5 && s->nres && !in_focus(g, s->res[0]) && fuzz_rng_chance(&g->r, 85))
             s = NULL;
         /* f16 and f128 signatures are many (every float opcode has them):
-         * mostly passed over, unless the function leans to them */
+         * half passed over, unless the function leans to them */
         else if (tries < 5 && fuzz_sig_wide_float(s) && !(s->nres && in_focus(g, s->res[0])) &&
-                 fuzz_rng_chance(&g->r, 75))
+                 fuzz_rng_chance(&g->r, 50))
             s = NULL;
     }
     if (!s) {
@@ -1265,7 +1302,7 @@ static void gen_function(fuzz_gen *g, fuzz_buf *out)
     /* half the functions lean to a few types */
     static const ir_type focus[][3] = {
         {IR_I32, IR_I64, 0}, {IR_I64, IR_I128, 0}, {IR_F32, IR_F64, IR_I32}, {IR_I8, IR_I16, IR_I32},
-        {IR_I128, 0, 0}, {IR_F64, IR_I64, 0}, {IR_I32, 0, 0}, {IR_F16, IR_F128, IR_F32},
+        {IR_I128, 0, 0}, {IR_F64, IR_I64, 0}, {IR_I32, 0, 0}, {IR_F16, IR_F128, 0},
     };
     g->nfocus = 0;
     if (fuzz_rng_chance(&g->r, 50)) {
