@@ -122,7 +122,10 @@ static bool well_formed(const char *s, size_t n)
 _Noreturn static void out_of_range(parser *p, unsigned bits)
 {
     char lo[48], hi[48];
-    bool cut = p->t.len > 48, hex = strstr(p->t.text, "0x") && strstr(p->t.text, "0x") < p->t.text + 2;
+    /* "0x..." or "-0x...": the token is not NUL-terminated (no strstr) */
+    const char *t = p->t.text;
+    size_t sign = p->t.len > 0 && (t[0] == '-' || t[0] == '+');
+    bool cut = p->t.len > 48, hex = p->t.len > sign + 2 && t[sign] == '0' && t[sign + 1] == 'x';
     if (hex) {      /* as written: the largest pattern in hex */
         int k = (int)(bits / 4);
         snprintf(hi, sizeof hi, "0x%.*s", k > 32 ? 32 : k, "ffffffffffffffffffffffffffffffff");
