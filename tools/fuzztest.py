@@ -8,7 +8,8 @@ clifrun reduce (lib/fuzz).
    bytes twice, for both targets (the generator draws its random numbers one
    per statement, so the C compiler's argument order cannot change them;
    x86-64 and AArch64 hosts were compared by hand); other seeds give other
-   programs; `--seed S --skip K` is `--seed S+K`; every program parses and
+   programs; `--seed S --skip K` is `--seed S+K`; a word as seed is its
+   FNV-1a hash; every program parses and
    verifies (`clifrun check`).
 2. `fuzz --print` writes a standalone run test: `test run`, the host's target
    line, no `; print:` line left, every run line with expected values; and
@@ -87,6 +88,17 @@ def determinism(suite, tmp):
             c = run(["check", path])
             if check(suite, f"{what}: clifrun check", c, 0):
                 suite.ok(what)
+        # a seed given as a word is its FNV-1a hash, the same program each time
+        h = 14695981039346656037
+        for ch in b"hook-42":
+            h = ((h ^ ch) * 1099511628211) & (2**64 - 1)
+        w1, w2 = run(["fuzz", "--raw", "--seed", "hook-42", "--target", target]), \
+            run(["fuzz", "--raw", "--seed", str(h), "--target", target])
+        if check(suite, "fuzz --seed hook-42", w1, 0) and check(suite, f"fuzz --seed {h}", w2, 0):
+            if w1.out == w2.out and w1.out:
+                suite.ok(f"--seed hook-42 is --seed {h} ({target})")
+            else:
+                suite.fail(f"--seed hook-42 ({target})", "not the program of its FNV-1a hash")
         s = run(["fuzz", "--raw", "--seed", "998", "--skip", "2", "--target", target])
         if check(suite, "fuzz --seed 998 --skip 2", s, 0):
             if s.out == outs.get(1000):

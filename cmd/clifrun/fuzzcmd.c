@@ -58,7 +58,8 @@ static const char fuzz_help[] =
     "is reduced and written to the output directory as a run test.  Exit\n"
     "status 1 if there is any.\n"
     "\n"
-    "  --seed S        program k is the program of seed S + k (default: the time)\n"
+    "  --seed S        program k is the program of seed S + k (default: the time;\n"
+    "                  a word that is not a number stands for its FNV-1a hash)\n"
     "  --count N       programs to run (default 100)\n"
     "  --skip K        start at program K\n"
     "  --target ARCH   x86_64 or aarch64; running needs the host's\n"
@@ -116,8 +117,13 @@ static int parse_fuzz_args(int argc, char **argv, fuzz_args *a)
         if (takes)
             i++;
         if (!strcmp(o, "--seed")) {
-            if (!parse_u64(v, &a->seed))
-                return fuzz_usage("fuzz", "--seed wants a number from 0 to 2^64-1, not '%s'", v);
+            if (!parse_u64(v, &a->seed)) {
+                /* any other text names a seed too: its FNV-1a hash (the
+                 * summary prints the number, which reproduces it) */
+                a->seed = 14695981039346656037ull;
+                for (const char *q = v; *q; q++)
+                    a->seed = (a->seed ^ (unsigned char)*q) * 1099511628211ull;
+            }
             a->seed_set = true;
         } else if (!strcmp(o, "--count")) {
             if (!parse_u64(v, &a->count) || !a->count)
