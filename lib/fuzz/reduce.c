@@ -737,6 +737,18 @@ static uint32_t inst_at(const ir_function *f, uint32_t l)
     return IR_NONE;
 }
 
+/* The instruction on line l of the file and its function (*k), or IR_NONE. */
+static uint32_t file_inst_at(const red *R, uint32_t l, uint32_t *k)
+{
+    for (*k = 0; *k < R->file.funcs.n; (*k)++) {
+        const ir_function *f = R->file.funcs.v[*k];
+        uint32_t i;
+        if (l > f->line && l < f->end_line && (i = inst_at(f, l)) != IR_NONE)
+            return i;
+    }
+    return IR_NONE;
+}
+
 /* Values that can stand for result v of instruction i: same-typed
  * operands, values defined before i in its block, the entry block's
  * parameters.  Up to max. */
@@ -770,12 +782,7 @@ static bool pass_subst(red *R)
 {
     bool any = false;
     for (uint32_t l = R->best.n; l > 0; l--) {
-        uint32_t k = 0, i = IR_NONE;
-        for (; k < R->file.funcs.n; k++) {
-            const ir_function *f = R->file.funcs.v[k];
-            if (l > f->line && l < f->end_line && (i = inst_at(f, l)) != IR_NONE)
-                break;
-        }
+        uint32_t k, i = file_inst_at(R, l, &k);
         if (i == IR_NONE)
             continue;
         const ir_function *f = R->file.funcs.v[k];
@@ -938,12 +945,7 @@ static bool pass_merge(red *R)
 {
     bool any = false;
     for (uint32_t l = R->best.n; l > 0; l--) {
-        uint32_t k = 0, i = IR_NONE;
-        for (; k < R->file.funcs.n; k++) {
-            const ir_function *f = R->file.funcs.v[k];
-            if (l > f->line && l < f->end_line && (i = inst_at(f, l)) != IR_NONE)
-                break;
-        }
+        uint32_t k, i = file_inst_at(R, l, &k);
         if (i == IR_NONE)
             continue;
         const ir_function *f = R->file.funcs.v[k];
