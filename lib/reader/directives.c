@@ -93,11 +93,15 @@ void rd_parse_header(parser *p)
             dangling_set = line;
         } else if (tok_ident(p, "target")) {
             uint32_t col = p->t.col;
+            const char *line_start = p->lx.line_start;
             const char *s, *e;
             rest_of_line(p, &s, &e);
             size_t n;
             const char *w = next_word(&s, e, &n);
-            if (!w)
+            /* `target-x` or `target -x`: a triple must name its arch */
+            if (w && *w == '-')
+                col = (uint32_t)(w - line_start) + 1;
+            if (!w || *w == '-')
                 rd_perr_at(p, line, col, "expected target triple");
             ir_target t = {.arch = reader_target_arch(f, w, n), .line = line,
                            .flags = f->target_flags.n, .settings = f->settings.n};
