@@ -329,8 +329,13 @@ static int cmd_check(int argc, char **argv)
     for (int i = 0; i < npaths; i++) {
         ir_file file;
         char *src;
-        if (!load(argv[i], &file, &src, true))
+        ir_diag d;
+        bool ok = ft_check(&file, argv[i], &src, &d);   /* each body freed once verified */
+        cli_warnings(stderr, &file);
+        if (!ok) {
+            ir_diag_print(stderr, &d, cli_use_color());
             rc = 2;
+        }
         ir_file_free(&file);
         free(src);
     }

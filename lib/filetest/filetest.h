@@ -34,6 +34,10 @@ char *ft_read_file(const char *path, size_t *len);
 bool ft_load(ir_file *file, const char *path, char **src, bool verify, ir_diag *d);
 /* The same for text already read (kept by the caller while file lives). */
 bool ft_load_text(ir_file *file, const char *path, const char *src, size_t len, bool verify, ir_diag *d);
+/* ft_load with the verifier, for a check alone: each function is verified
+ * as it is read and its body freed (file keeps names, signatures and
+ * function references, not bodies).  The same diagnostics as ft_load. */
+bool ft_check(ir_file *file, const char *path, char **src, ir_diag *d);
 
 /* For every file ft_load reads after: sets ("NAME=VALUE" or "NAME") as
  * `set` lines after the file's own, applied for each of its target lines

@@ -161,6 +161,74 @@ bool ft_load_text(ir_file *file, const char *path, const char *src, size_t len, 
     return ok;
 }
 
+/* ---- checking a file as it is read (clifrun check) ------------------------------------ */
+
+/* Each function is rewritten and verified once read, then only what the
+ * declarations across the file need is kept: memory in proportion to the
+ * largest function, not the file.  The errors are those ft_load_text
+ * gives, in its order: the reader's, the settings', the first legacy
+ * rewrite's (then nothing is verified), the verifier's, the declarations'. */
+typedef struct check_ctx {
+    bool started, legacy_bad, verify_bad;
+    verify_file_isas isas;
+    ir_diag *legacy, *verify;   /* the first legacy error; every verifier error */
+} check_ctx;
+
+static void check_one(void *ctx, ir_file *file, uint32_t i)
+{
+    check_ctx *c = ctx;
+    ir_function *f = file->funcs.v[i];
+    if (!c->started) {   /* the header is read: the targets and settings are known */
+        c->started = true;
+        apply_overrides(file);
+        verify_file_isas_of(file, &c->isas);
+    }
+    if (!c->legacy_bad) {
+        if (!ir_legacy_rewrite(f, c->legacy))
+            c->legacy_bad = true;
+        else if (!verify_file_function(&c->isas, f, c->verify))
+            c->verify_bad = true;
+    }
+    ir_function_drop_body(f);
+}
+
+bool ft_check(ir_file *file, const char *path, char **src, ir_diag *d)
+{
+    size_t len = 0;
+    memset(file, 0, sizeof *file);
+    memset(d, 0, sizeof *d);
+    *src = ft_read_file(path, &len);
+    if (!strcmp(path, "-"))
+        path = "<stdin>";
+    d->file = path;
+    if (!*src) {
+        if (errno == EISDIR)
+            ir_diag_set(d, 0, 0, "cannot read: a directory (`clifrun test DIR` runs the files in it)");
+        else
+            ir_diag_set(d, 0, 0, "cannot read: %s", strerror(errno));
+        return false;
+    }
+    ir_diag *more = ir_xcalloc(2, sizeof *more);
+    check_ctx c = {.legacy = &more[0], .verify = &more[1]};
+    ir_diag_set(c.legacy, 0, 0, "%s", "");
+    ir_diag_set(c.verify, 0, 0, "%s", "");
+    bool ok = reader_parse_file_each(file, path, *src, len, d, check_one, &c);
+    if (ok) {
+        if (!c.started)
+            apply_overrides(file);
+        ok = check_settings(file, d);
+        if (ok && (c.legacy_bad || c.verify_bad)) {
+            *d = *(c.legacy_bad ? c.legacy : c.verify);
+            ok = false;
+        }
+        ok = ok && verify_file_decls(file, d);
+    }
+    free(more);
+    if (!ok)
+        d->file = path, d->src = *src, d->len = len;
+    return ok;
+}
+
 uint32_t *ft_line_index(const ir_file *file, uint32_t *nlines)
 {
     IR_VEC(uint32_t) v = {0};

@@ -319,6 +319,30 @@ void ir_function_free(ir_function *f)
     ir_arena_free(&f->arena);
 }
 
+void ir_function_drop_body(ir_function *f)
+{
+    ir_vec_free(&f->stack_slots);
+    ir_vec_free(&f->dyn_slots);
+    ir_vec_free(&f->dyn_types);
+    ir_vec_free(&f->gvs);
+    ir_vec_free(&f->constants);
+    ir_vec_free(&f->regions);
+    ir_vec_free(&f->region_defined);
+    ir_vec_free(&f->sig_defined);
+    ir_vec_free(&f->ss_defined);
+    ir_vec_free(&f->dss_defined);
+    ir_vec_free(&f->dt_defined);
+    ir_vec_free(&f->gv_defined);
+    ir_vec_free(&f->const_defined);
+    ir_vec_free(&f->values);
+    ir_vec_free(&f->blocks);
+    ir_vec_free(&f->layout);
+    ir_vec_free(&f->insts);
+    ir_vec_free(&f->stack_maps);
+    ir_vec_free(&f->pool);
+    ir_vec_free(&f->bytes);
+}
+
 static uint32_t inst_new(ir_function *f, uint32_t b)
 {
     ir_inst_data d;

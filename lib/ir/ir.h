@@ -380,6 +380,10 @@ typedef struct ir_function {
 
 void ir_function_init(ir_function *f);
 void ir_function_free(ir_function *f);
+/* Free the body (blocks, values, instructions) and the preamble's other
+ * entities; keep the name, the signatures, the function references and
+ * user names: what declarations across a file are checked against. */
+void ir_function_drop_body(ir_function *f);
 /* Append an instruction to the end of block b; returns its index. */
 uint32_t ir_inst_append(ir_function *f, uint32_t b);
 /* Insert a new, zeroed instruction before `before` in its block. */

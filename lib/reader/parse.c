@@ -959,6 +959,12 @@ static void parse_function(parser *p)
 
 bool reader_parse_file(ir_file *file, const char *path, const char *src, size_t len, ir_diag *d)
 {
+    return reader_parse_file_each(file, path, src, len, d, NULL, NULL);
+}
+
+bool reader_parse_file_each(ir_file *file, const char *path, const char *src, size_t len, ir_diag *d,
+                            reader_fn_hook *hook, void *ctx)
+{
     memset(file, 0, sizeof *file);
     file->path = path;
     file->src = src;
@@ -996,6 +1002,8 @@ bool reader_parse_file(ir_file *file, const char *path, const char *src, size_t 
             if (p->read_runs)
                 rd_parse_runs_for(p, file->funcs.n - 1, first_run, p->runs.n);
             p->runs.n = 0;
+            if (hook)
+                hook(ctx, file, file->funcs.n - 1);
         }
         ok = true;
     }

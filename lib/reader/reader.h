@@ -13,6 +13,13 @@
  * as x86_64 and aarch64), in f's arena. */
 const char *reader_target_arch(ir_file *f, const char *w, size_t n);
 bool reader_parse_file(ir_file *file, const char *path, const char *src, size_t len, ir_diag *d);
+/* The same, calling hook(ctx, file, i) once function i and its run lines
+ * are read, before the next: a caller may check the function and drop
+ * what it no longer needs while the rest of the file is read.  The hook
+ * reports nothing through d (the reader's errors win over its). */
+typedef void reader_fn_hook(void *ctx, ir_file *file, uint32_t func);
+bool reader_parse_file_each(ir_file *file, const char *path, const char *src, size_t len, ir_diag *d,
+                            reader_fn_hook *hook, void *ctx);
 
 /* Parse one invocation given outside the file (clifrun -e): `%f(1, 2)` or
  * `u0:1(7)` calls the function of that name, `u0:N` also the N-th function

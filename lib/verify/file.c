@@ -60,13 +60,13 @@ static bool needs_isa(const ir_file *file)
     return false;
 }
 
-bool verify_file(const ir_file *file, ir_diag *d)
+void verify_file_isas_of(const ir_file *file, verify_file_isas *v)
 {
     /* Cranelift's filetest runner: tests that compile verify against each
      * target line's ISA; the others once, against the ISA of the only
      * target line, or with the flags alone.  Here, a file that runs
      * without a target line runs on the host, and is checked for it. */
-    verify_isa isas[8];
+    verify_isa *isas = v->isas;
     uint32_t nisa = 0;
     bool isa = needs_isa(file);
     if (isa || file->targets.n == 1) {
@@ -96,20 +96,32 @@ bool verify_file(const ir_file *file, ir_diag *d)
     bool label = false;
     for (uint32_t k = 1; k < nisa; k++)
         label |= isas[k].pointer_bits != isas[0].pointer_bits;
+    if (!label)
+        for (uint32_t k = 0; k < nisa; k++)
+            isas[k].label = NULL;
+    v->n = nisa;
+}
+
+bool verify_file_function(const verify_file_isas *v, const ir_function *f, ir_diag *d)
+{
+    for (uint32_t k = 0; k < v->n; k++) {
+        ir_diag one;
+        memset(&one, 0, sizeof one);
+        if (!verify_function_isa(f, &v->isas[k], &one)) {
+            ir_diag_merge(d, &one);
+            return false;       /* one ISA's errors per function: the others' repeat them */
+        }
+    }
+    return true;
+}
+
+bool verify_file(const ir_file *file, ir_diag *d)
+{
+    verify_file_isas v;
+    verify_file_isas_of(file, &v);
     bool ok = true;
     for (uint32_t i = 0; i < file->funcs.n; i++)
-        for (uint32_t k = 0; k < nisa; k++) {
-            verify_isa a = isas[k];
-            if (!label)
-                a.label = NULL;
-            ir_diag one;
-            memset(&one, 0, sizeof one);
-            if (!verify_function_isa(file->funcs.v[i], &a, &one)) {
-                ir_diag_merge(d, &one);
-                ok = false;
-                break;          /* one ISA's errors per function: the others' repeat them */
-            }
-        }
+        ok &= verify_file_function(&v, file->funcs.v[i], d);
     return ok;
 }
 

@@ -35,6 +35,12 @@ void verify_isa_of(const ir_file *file, uint32_t t, verify_isa *isa);
  * the host's (none for a `test verifier` file, as Cranelift's harness
  * does).  Every error of every function goes to d; false if any. */
 bool verify_file(const ir_file *file, ir_diag *d);
+/* The same one function at a time (a file checked as it is read): the
+ * distinct ISAs of the file's target lines, then each function against
+ * them, its errors appended to d. */
+typedef struct verify_file_isas { verify_isa isas[8]; uint32_t n; } verify_file_isas;
+void verify_file_isas_of(const ir_file *file, verify_file_isas *v);
+bool verify_file_function(const verify_file_isas *v, const ir_function *f, ir_diag *d);
 
 /* Across the functions of a file: every declaration of a function name
  * (fn0 = %my_function(i32)) agrees with the others and with the file's own
