@@ -236,42 +236,77 @@ const ir_opinfo ir_opcodes[IR_OP_COUNT] = {
 #undef OP
 };
 
-int ir_op_ctrl_arg(ir_opcode op)
-{
-    const char *t = strchr(ir_opcodes[op].args, 'T');
-    return t && ir_opcodes[op].ctrl[0] ? (int)(t - ir_opcodes[op].args) : -1;
-}
+/* Per opcode: the index of its typevar operand + 1 (0: none), filled on
+ * first use with the hash table below (idempotent, so racing threads agree). */
+static int8_t op_ctrl_arg1[IR_OP_COUNT];
+static bool op_tables_ready;
 
-#define OP_HASH_SIZE 4096u /* power of two, well above the opcode count */
+#define OP_HASH_SIZE 1024u /* power of two, well above the opcode count */
 static uint16_t op_hash[OP_HASH_SIZE];   /* opcode + 1, 0 = empty */
+static uint64_t op_prefix[IR_OP_COUNT];  /* the name's first 8 bytes, zero-padded */
 static const uint8_t op_len[IR_OP_COUNT] = {
 #define OP(id, name, fmt, flags, ctrl, res, args) sizeof(name) - 1,
 #include "opcodes.def"
 #undef OP
 };
 
-static uint32_t hash_name(const char *s, size_t n)
+/* The first min(n, 8) bytes of s as a little-endian word, zero-padded,
+ * without reading past s + n and without a loop. */
+static inline uint64_t name_prefix(const char *s, size_t n)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
+    const unsigned char *u = (const unsigned char *)s;
+    uint64_t w = 0;
+    if (n >= 8) {
+        for (unsigned i = 0; i < 8; i++)
+            w |= (uint64_t)u[i] << (8 * i);
+    } else if (n >= 4) {
+        uint64_t lo = (uint64_t)u[0] | (uint64_t)u[1] << 8 | (uint64_t)u[2] << 16 | (uint64_t)u[3] << 24;
+        const unsigned char *t = u + n - 4;
+        uint64_t hi = (uint64_t)t[0] | (uint64_t)t[1] << 8 | (uint64_t)t[2] << 16 | (uint64_t)t[3] << 24;
+        w = lo | hi << (8 * (n - 4));
+    } else if (n) {
+        w = (uint64_t)u[0] | (uint64_t)u[n / 2] << (8 * (n / 2)) | (uint64_t)u[n - 1] << (8 * (n - 1));
+    }
+    return w;
+}
+
+static inline uint32_t hash_name(const char *s, size_t n, uint64_t prefix)
+{
+    uint64_t h = (prefix ^ (uint64_t)n << 59) * 0x9e3779b97f4a7c15ull;
+    if (n > 8)
+        h ^= name_prefix(s + n - 8, 8) * 0xc2b2ae3d27d4eb4full;
+    return (uint32_t)(h >> 40);
+}
+
+static void op_tables_init(void)
+{
+    for (unsigned op = 0; op < IR_OP_COUNT; op++) {
+        const char *t = strchr(ir_opcodes[op].args, 'T');
+        op_ctrl_arg1[op] = (int8_t)(t && ir_opcodes[op].ctrl[0] ? t - ir_opcodes[op].args + 1 : 0);
+        op_prefix[op] = name_prefix(ir_opcodes[op].name, op_len[op]);
+        uint32_t h = hash_name(ir_opcodes[op].name, op_len[op], op_prefix[op]) & (OP_HASH_SIZE - 1);
+        while (op_hash[h] && op_hash[h] != op + 1)
+            h = (h + 1) & (OP_HASH_SIZE - 1);
+        op_hash[h] = (uint16_t)(op + 1);
+    }
+    op_tables_ready = true;
+}
+
+int ir_op_ctrl_arg(ir_opcode op)
+{
+    if (!op_tables_ready)
+        op_tables_init();
+    return op_ctrl_arg1[op] - 1;
 }
 
 ir_opcode ir_opcode_lookup(const char *s, size_t n)
 {
-    if (!op_hash[hash_name("jump", 4) & (OP_HASH_SIZE - 1)]) {
-        /* first use: fill the table (idempotent, so racing threads agree) */
-        for (unsigned op = 0; op < IR_OP_COUNT; op++) {
-            uint32_t h = hash_name(ir_opcodes[op].name, op_len[op]) & (OP_HASH_SIZE - 1);
-            while (op_hash[h] && op_hash[h] != op + 1)
-                h = (h + 1) & (OP_HASH_SIZE - 1);
-            op_hash[h] = (uint16_t)(op + 1);
-        }
-    }
-    for (uint32_t h = hash_name(s, n) & (OP_HASH_SIZE - 1); op_hash[h]; h = (h + 1) & (OP_HASH_SIZE - 1)) {
+    if (!op_tables_ready)
+        op_tables_init();
+    uint64_t w = name_prefix(s, n);
+    for (uint32_t h = hash_name(s, n, w) & (OP_HASH_SIZE - 1); op_hash[h]; h = (h + 1) & (OP_HASH_SIZE - 1)) {
         unsigned op = op_hash[h] - 1u;
-        if (op_len[op] == n && !memcmp(ir_opcodes[op].name, s, n))
+        if (op_prefix[op] == w && op_len[op] == n && (n <= 8 || !memcmp(ir_opcodes[op].name + 8, s + 8, n - 8)))
             return (ir_opcode)op;
     }
     return IR_OP_COUNT;

@@ -186,7 +186,18 @@ static u128 int_token(parser *p, unsigned bits, const char *msg)
         return match_imm(p, bits, msg);
     if (p->t.kind != T_INT)
         rd_perr_expected(p, "%s", msg);
-    uint64_t v;
+    uint64_t v = 0;
+    if (p->t.len <= 18 && p->t.text[0] >= '0' && p->t.text[0] <= '9' && p->t.text[1 % p->t.len] != 'x') {
+        /* the common case: a plain decimal that cannot overflow */
+        uint32_t k = 0;
+        while (k < p->t.len && p->t.text[k] >= '0' && p->t.text[k] <= '9')
+            v = v * 10 + (uint64_t)(p->t.text[k++] - '0');
+        if (k == p->t.len) {
+            rd_lex_next(p);
+            return v;
+        }
+        v = 0;
+    }
     const char *err = parse_i64(p->t.text, p->t.len, &v);
     if (err && (!strcmp(err, "Too large decimal number") || !strcmp(err, "Too many hexadecimal digits") ||
                 !strcmp(err, "Negative number too small")))
@@ -218,7 +229,18 @@ uint32_t rd_match_uimm32(parser *p, const char *msg)
 {
     if (p->t.kind != T_INT)
         rd_perr_expected(p, "%s", msg);
-    uint64_t v;
+    uint64_t v = 0;
+    if (p->t.len <= 18 && p->t.text[0] >= '0' && p->t.text[0] <= '9' && p->t.text[1 % p->t.len] != 'x') {
+        /* the common case: a plain decimal that cannot overflow */
+        uint32_t k = 0;
+        while (k < p->t.len && p->t.text[k] >= '0' && p->t.text[k] <= '9')
+            v = v * 10 + (uint64_t)(p->t.text[k++] - '0');
+        if (k == p->t.len) {
+            rd_lex_next(p);
+            return v;
+        }
+        v = 0;
+    }
     const char *err = parse_i64(p->t.text, p->t.len, &v);
     if (err)
         rd_perr(p, "%s", err);

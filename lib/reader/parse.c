@@ -756,7 +756,9 @@ static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, ui
     in.nres = (uint16_t)nres;
     for (uint32_t k = 0; k < nres; k++) {
         uint32_t v = res[k];
-        ir_type t = rets ? rets[k].type : ir_type_derive(info->res[k], ctrl);
+        /* 'T' is ctrl, checked against the opcode's type set above */
+        ir_type t = rets ? rets[k].type
+                  : info->res[k] == 'T' && info->ctrl[0] ? ctrl : ir_type_derive(info->res[k], ctrl);
         if (!t)
             rd_perr_at(p, line, col, "%s is not a valid typevar for %s", ir_type_name(ctrl, (char[16]){0}), info->name);
         if (f->values.v[v].kind != IR_VAL_UNUSED)
