@@ -59,6 +59,16 @@ static void trampoline_name(const ir_function *fn, char *buf, size_t n)
     snprintf(buf, n, "__trampoline_%s", cg_symbol_name(fn, name, sizeof name));
 }
 
+bool ft_compile_trampoline(const cg_target *t, const ir_file *file, const ir_function *fn, const char *name,
+                           cg_output *out, ir_diag *d)
+{
+    ir_function tf;
+    run_make_trampoline(fn, &fn->sig, name, &tf);
+    bool ok = cg_compile_function(t, file, &tf, out, d);
+    ir_function_free(&tf);
+    return ok;
+}
+
 /* ---- names of the file's functions in a chain of modules (--keep) ---- */
 
 typedef struct name_set {
@@ -204,7 +214,7 @@ bool ft_module_build_chain(ft_module *m, jit_ctx *ctx, const ir_file *file, cons
         char tname[160];
         trampoline_name(fn, tname, sizeof tname);
         jit_func tf = {.name = tname, .local = true};
-        if (cg_compile_trampoline(t, fn, &touts[i], &td)) {
+        if (ft_compile_trampoline(t, file, fn, tname, &touts[i], &td)) {
             tf.code = touts[i].code.v, tf.size = touts[i].code.n, tf.align = touts[i].align;
             tf.relocs = chain_relocs(&touts[i], &ns, def, &copy, &strs), tf.nrelocs = touts[i].relocs.n;
             added = jit_module_add_func(m->mod, &tf, &err);

@@ -5,6 +5,7 @@
  *            format the output line of a run command
  *   call.c   call native code with ir_data_value arguments: libffi where
  *            it can express the signature, else a compiled trampoline
+ *   tramp.c  that trampoline, as a CLIF function
  *   trap.c   run a call under a guard: signals on an alternate stack,
  *            siglongjmp back, a per-call timeout, the faulting PC; a
  *            timeout or Ctrl-C ends a call only in JIT code
@@ -245,8 +246,9 @@ const char *run_syscall_name(long nr, char *buf, size_t n);
  *
  * Everything else (i128, f16, f128, vectors, two or more results, sarg and
  * sret parameters, conventions fast, tail, winch, apple_aarch64, preserve_all
- * ...) goes through a trampoline that the code generator compiles for the
- * signature, with the host's C convention:
+ * ...) goes through a trampoline for the signature, a CLIF function that
+ * run_make_trampoline builds and the harness compiles like any other, with
+ * the host's C convention:
  *
  *     void trampoline(void *callee, uint8_t *args_buf, uint8_t *results_buf);
  *
@@ -273,6 +275,11 @@ typedef struct run_callee {
  * set to a short reason ("an i128 parameter", "2 results",
  * "calling convention tail"). */
 bool run_needs_trampoline(const ir_function *fn, const ir_signature *sig, const char **why);
+
+/* The trampoline for calling sig (of fn) as a CLIF function named name,
+ * in out (free it with ir_function_free): loads of the arguments from
+ * their slots, a call_indirect with sig, stores of the results (tramp.c). */
+void run_make_trampoline(const ir_function *fn, const ir_signature *sig, const char *name, ir_function *out);
 
 /* Buffer packing for the trampoline: args_buf has 16 * nparams bytes,
  * results_buf 16 * nrets.  Unpacking gives each result the signature's type. */
