@@ -169,7 +169,7 @@ typedef struct cg_buf {
  * Cranelift's machinst/abi.rs: one engine for every target, which gives
  * only where each parameter and return value lives (cg_isa.compute_locs).
  * Everything else — incoming arguments, returns, calls, tail calls, the
- * try_call's call, libcalls and lib/run's call trampoline — is here. */
+ * try_call's call and libcalls — is here. */
 #define CG_STACK 0xff       /* cg_loc.reg: the part is in the argument area */
 
 typedef struct cg_loc {
@@ -222,7 +222,6 @@ typedef struct cg_ctx {
     IR_VEC(uint32_t) vreg_of;   /* IR value -> first vreg, CG_NONE before use */
     IR_VEC(uint32_t) uses;      /* IR value -> number of uses */
     cg_abi *abi;                /* the function's ABI state while lowering */
-    bool trampoline;            /* compiling a call trampoline for fn's signature */
 } cg_ctx;
 
 struct cg_isa {
@@ -403,8 +402,6 @@ bool cg_lower_return_call(cg_ctx *c, cg_abi *a, uint32_t inst);
 /* Call host function `name` with the C convention: n scalar arguments. */
 void cg_libcall(cg_ctx *c, const char *name, const ir_type *types, const uint32_t *args, unsigned n,
                 ir_type rtype, uint32_t ret);
-/* lib/run's trampoline for c->fn's signature. */
-bool cg_lower_trampoline(cg_ctx *c);
 /* A load (store) of r, of type t (its class picks the form), width bytes,
  * at area + disp. */
 void cg_mem(cg_ctx *c, bool store, ir_type t, unsigned width, uint32_t r, unsigned area, uint32_t base,

@@ -116,9 +116,4 @@ bool cg_compile_function(const cg_target *t, const ir_file *file, const ir_funct
  * libraries the process happens to have loaded.  Call once per context. */
 bool cg_define_libcalls(jit_ctx *ctx, jit_error *err);
 
-/* A call trampoline for a signature libffi cannot express (lib/run's
- * buffer convention: void tramp(void *callee, uint8_t *args, uint8_t *results),
- * every value in a 16-byte slot, in order). */
-bool cg_compile_trampoline(const cg_target *t, const ir_function *callee, cg_output *out, ir_diag *d);
-
 #endif
