@@ -281,11 +281,9 @@ static int compile_only(jit_ctx *ctx, const char *path)
 
 int main(int argc, char **argv)
 {
-    jit_config cfg = {0};
-    jit_config_from_env(&cfg);
     jit_error err;
-    jit_ctx *ctx = jit_ctx_new(&cfg, &err);
-    if (!ctx || !cg_define_libcalls(ctx, &err)) {
+    jit_ctx *ctx = ft_ctx_new(false, &err);
+    if (!ctx) {
         fprintf(stderr, "cgbench: %s\n", err.msg);
         return 2;
     }

@@ -273,6 +273,11 @@ struct cg_isa {
     uint8_t callee_reg_all;     /* an indirect callee's register when everything is clobbered */
     uint8_t callee_reg_tail;    /* an indirect return_call's target register */
     uint8_t exn_regs[2];        /* a handler's payload registers */
+    /* The exception table after a try_call's return address ret, or NULL:
+     * 32-bit words: the target's magic, fp - sp before realignment, the
+     * handler count, the alignment of sp, then per handler its kind
+     * (IR_EXN_*), tag and offset from ret (cg_exn_handler reads them). */
+    const uint8_t *(*exn_table_at)(const uint8_t *ret);
     /* Pseudo-instructions every target has, with one operand layout:
      *   args     [def fixed ...]: incoming register arguments
      *   ret      [use fixed ...]: return values; imm bytes the callee pops
@@ -302,11 +307,6 @@ struct cg_isa {
     void (*mov64)(cg_ctx *c, uint32_t dst, uint32_t src);                  /* integer */
 };
 extern const cg_isa x64_isa, a64_isa;
-/* lib/isa/aarch64/throw.c, on AArch64 hosts: __cranelift_throw for code of
- * that backend (cg_define_libcalls defines it). */
-void a64_throw(uint64_t entry_fp, uint64_t exit_fp, uint64_t exit_pc, uint32_t tag, uint64_t p1, uint64_t p2);
-/* lib/isa/x64/throw.c, on x86-64 hosts: the same for x86-64 code. */
-void x64_throw(uint64_t entry_fp, uint64_t exit_fp, uint64_t exit_pc, uint32_t tag, uint64_t p1, uint64_t p2);
 
 /* ---- building VCode (vcode.c) ------------------------------------------------ */
 

@@ -411,11 +411,6 @@ bool cg_define_libcalls(jit_ctx *ctx, jit_error *err)
         {"__cranelift_fixdfti_sat", (const void *)cg_fixdfti_sat},
         {"__cranelift_fixunssfti_sat", (const void *)cg_fixunssfti_sat},
         {"__cranelift_fixunsdfti_sat", (const void *)cg_fixunsdfti_sat},
-#if defined(__aarch64__)
-        {"__cranelift_throw", (const void *)a64_throw},
-#elif defined(__x86_64__)
-        {"__cranelift_throw", (const void *)x64_throw},
-#endif
     };
     for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
         if (!jit_define_symbol(ctx, fns[i].name, fns[i].addr, err))
@@ -612,4 +607,25 @@ bool cg_compile_function(const cg_target *t, const ir_file *file, const ir_funct
                          ir_diag *d)
 {
     return compile(t, file, fn, out, d);
+}
+
+bool cg_exn_handler(jit_arch arch, uintptr_t ret_pc, uintptr_t fp, uint32_t tag, uintptr_t *pc,
+                    uintptr_t *sp)
+{
+    const cg_isa *isa = isa_for(arch);
+    const uint8_t *t = isa && ret_pc ? isa->exn_table_at((const uint8_t *)ret_pc) : NULL;
+    uint32_t w[4];      /* magic, fp - sp, handler count, alignment */
+    if (!t)
+        return false;
+    memcpy(w, t, sizeof w);
+    for (uint32_t k = 0; k < w[2]; k++) {
+        uint32_t h[3];  /* kind, tag, offset from ret_pc */
+        memcpy(h, t + 16 + 12 * k, sizeof h);
+        if (h[0] == IR_EXN_DEFAULT || h[1] == tag) {
+            *pc = ret_pc + (uintptr_t)(intptr_t)(int32_t)h[2];
+            *sp = (fp - w[1]) & -(uintptr_t)w[3];
+            return true;
+        }
+    }
+    return false;
 }

@@ -104,7 +104,8 @@ bool ft_compile_trampoline(const cg_target *t, const ir_file *file, const ir_fun
                            cg_output *out, ir_diag *d);
 
 /* A jit_ctx for running files: config from jit_config_from_env (so
- * CLIFRUN_JIT_SPREAD is honoured) plus spread, libcalls defined. */
+ * CLIFRUN_JIT_SPREAD is honoured) plus spread, libcalls and
+ * __cranelift_throw (run_throw) defined. */
 jit_ctx *ft_ctx_new(bool spread, jit_error *err);
 
 /* Call function func with args under the guard (timeout seconds, 0 for

@@ -40,13 +40,21 @@ static void fence(bool executable)
     jit_code_fence(cur_ctx, executable);
 }
 
+static bool exn_handler(uintptr_t ret_pc, uintptr_t fp, uint32_t tag, uintptr_t *pc, uintptr_t *sp)
+{
+    return cg_exn_handler(jit_host_arch(), ret_pc, fp, tag, pc, sp);
+}
+
 jit_ctx *ft_ctx_new(bool spread, jit_error *err)
 {
     jit_config cfg = {0};
     jit_config_from_env(&cfg);
     cfg.spread |= spread;
     jit_ctx *ctx = jit_ctx_new(&cfg, err);
-    if (ctx && !cg_define_libcalls(ctx, err)) {
+    /* exceptions: lib/run's unwinder, with the host back end's tables */
+    run_set_exn_handler(exn_handler);
+    if (ctx && !(cg_define_libcalls(ctx, err) &&
+                 jit_define_symbol(ctx, "__cranelift_throw", (const void *)run_throw, err))) {
         jit_ctx_free(ctx);
         return NULL;
     }

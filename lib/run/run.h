@@ -6,6 +6,7 @@
  *   call.c   call native code with ir_data_value arguments: libffi where
  *            it can express the signature, else a compiled trampoline
  *   tramp.c  that trampoline, as a CLIF function
+ *   throw.c  __cranelift_throw: unwinding to a try_call's handler
  *   trap.c   run a call under a guard: signals on an alternate stack,
  *            siglongjmp back, a per-call timeout, the faulting PC; a
  *            timeout or Ctrl-C ends a call only in JIT code
@@ -297,6 +298,20 @@ void run_unpack_results(const ir_function *fn, const ir_signature *sig,
 run_status run_call(const run_callee *c, const ir_function *fn, const ir_signature *sig,
                     const ir_data_value *args, uint32_t nargs, ir_data_value *results,
                     const run_opts *opts, run_outcome *out);
+
+/* ---- exceptions (throw.c) ---------------------------------------------------
+ * __cranelift_throw, the host function Cranelift's throw tests call: walk
+ * the frame records from the thrower's frame (exit_fp) up to the entry
+ * frame (entry_fp) and resume at the first handler for tag, with the
+ * payload p1, p2.  No handler: a trap.  The harness defines the symbol for
+ * JIT code (ft_ctx_new). */
+void run_throw(uint64_t entry_fp, uint64_t exit_fp, uint64_t exit_pc, uint32_t tag, uint64_t p1, uint64_t p2);
+/* Where the handler for tag is, if the call returning to ret_pc (in the
+ * frame whose frame pointer is fp) is a try_call that has one: its pc and
+ * the stack pointer it runs with.  The code generator knows
+ * (cg_exn_handler); the harness sets it, process-wide. */
+typedef bool (*run_exn_handler_fn)(uintptr_t ret_pc, uintptr_t fp, uint32_t tag, uintptr_t *pc, uintptr_t *sp);
+void run_set_exn_handler(run_exn_handler_fn f);
 
 /* ---- the output line of a run command (value.c) ----------------------------
  * Prints, with a newline:
