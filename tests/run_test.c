@@ -9,6 +9,7 @@
 #endif
 #include "run.h"
 #include "reader.h"
+#include "verify.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -520,6 +521,68 @@ static void test_calls(void)
     freefn(fn);
 }
 
+/* ---- the trampoline as a CLIF function ------------------------------------------ */
+
+static void test_make_trampoline(void)
+{
+    static const char src[] =
+        "function %f(i128, i32x4, i64 sarg(24), i8 sext, i64 vmctx) -> i8 uext, f64, f32x4 tail {\n"
+        "block0(v0: i128, v1: i32x4, v2: i64, v3: i8, v4: i64):\n"
+        "    v5 = iconst.i8 1\n"
+        "    v6 = f64const 0.0\n"
+        "    return v5, v6, v1\n"
+        "}\n"
+        "function %g() {\n"
+        "block0:\n"
+        "    return\n"
+        "}\n";
+    /* hand-written from run.h's buffer convention */
+    static const char want_f[] =
+        "function %__trampoline_f(i64, i64, i64) system_v {\n"
+        "    sig0 = (i128, i32x4, i64 sarg(24), i8 sext, i64 vmctx) -> i8 uext, f64, f32x4 tail\n"
+        "\n"
+        "block0(v0: i64, v1: i64, v2: i64):\n"
+        "    v3 = load.i128 notrap aligned v1\n"
+        "    v4 = load.i32x4 notrap aligned little v1+16\n"
+        "    v5 = load.i64 notrap aligned v1+32\n"
+        "    v6 = load.i8 notrap aligned v1+48\n"
+        "    v7 = load.i64 notrap aligned v1+64\n"
+        "    v8, v9, v10 = call_indirect sig0, v0(v3, v4, v5, v6, v7)\n"
+        "    store notrap aligned v8, v2\n"
+        "    store notrap aligned v9, v2+16\n"
+        "    store notrap aligned little v10, v2+32\n"
+        "    return\n"
+        "}\n";
+    static const char want_g[] =
+        "function %t(i64, i64, i64) system_v {\n"
+        "    sig0 = () fast\n"       /* the default convention, as Cranelift prints it */
+        "\n"
+        "block0(v0: i64, v1: i64, v2: i64):\n"
+        "    call_indirect sig0, v0()\n"
+        "    return\n"
+        "}\n";
+    ir_file file;
+    memset(&file, 0, sizeof file);
+    ir_diag d;
+    memset(&d, 0, sizeof d);
+    bool ok = reader_parse_file(&file, "t.clif", src, sizeof src - 1, &d);
+    CHECK(ok && file.funcs.n == 2, "reader: %s", ok ? "ok" : d.msg);
+    if (!ok)
+        return;
+    const char *want[] = {want_f, want_g}, *names[] = {"__trampoline_f", "t"};
+    for (uint32_t i = 0; i < 2; i++) {
+        ir_function tf;
+        run_make_trampoline(file.funcs.v[i], &file.funcs.v[i]->sig, names[i], &tf);
+        memset(&d, 0, sizeof d);
+        CHECK(verify_function(&tf, &d), "%s verifies: %s", names[i], d.msg);
+        capture c;
+        ir_print_function(cap_open(&c), &tf);
+        CHECK_STR(cap_close(&c), want[i]);
+        ir_function_free(&tf);
+    }
+    ir_file_free(&file);
+}
+
 /* ---- run lines end to end: reader, call, report ------------------------------- */
 
 static const char clif[] =
@@ -1029,6 +1092,7 @@ int main(void)
     test_print();
     test_compare();
     test_calls();
+    test_make_trampoline();
     test_report();
     test_traps();
     test_nested();

@@ -13,6 +13,7 @@
  * target line's.  --compile prints the time of
  * each phase and the total per 1,000 functions. */
 #include "codegen.h"
+#include "filetest.h"
 #include "jit.h"
 #include "opt.h"
 #include "reader.h"
@@ -205,7 +206,7 @@ static int workload(jit_ctx *ctx, const char *path, int reps)
         cg_target t = {.arch = jit_host_arch()};
         snprintf(tname, sizeof tname, "__bench_trampoline_%s", sym);
         tm = jit_module_new(ctx, "trampoline", &err);
-        if (tm && cg_compile_trampoline(&t, fn, &tout, &d)) {
+        if (tm && ft_compile_trampoline(&t, &l.file, fn, tname, &tout, &d)) {
             jit_func jf = {.name = tname, .code = tout.code.v, .size = tout.code.n, .align = tout.align,
                            .local = true};
             if (jit_module_add_func(tm, &jf, &err) && jit_module_link(tm, &err) &&
@@ -280,11 +281,9 @@ static int compile_only(jit_ctx *ctx, const char *path)
 
 int main(int argc, char **argv)
 {
-    jit_config cfg = {0};
-    jit_config_from_env(&cfg);
     jit_error err;
-    jit_ctx *ctx = jit_ctx_new(&cfg, &err);
-    if (!ctx || !cg_define_libcalls(ctx, &err)) {
+    jit_ctx *ctx = ft_ctx_new(false, &err);
+    if (!ctx) {
         fprintf(stderr, "cgbench: %s\n", err.msg);
         return 2;
     }

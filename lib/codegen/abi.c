@@ -1,6 +1,5 @@
 /* The ABI engine: incoming arguments, returns, calls, tail calls, the call
- * of a try_call, libcalls, lib/run's call trampoline and global values,
- * for every target.  A target says where each value lives
+ * of a try_call, libcalls and global values, for every target.  A target says where each value lives
  * (cg_isa.compute_locs) and how to load, store and extend; this file does
  * the rest, as Cranelift's machinst/abi.rs does for its ISAs.
  *
@@ -404,63 +403,6 @@ bool cg_lower_return_call(cg_ctx *c, cg_abi *a, uint32_t inst)
     a->pairs.v = rv.v, a->pairs.cap = rv.cap;
     a->locs.n = mark;
     return true;
-}
-
-/* ---- lib/run's trampoline ----------------------------------------------------------
- * void tramp(void *callee, uint8_t *args, uint8_t *results), each value in
- * a 16-byte slot; calls callee with its own signature. */
-
-/* Value r of location l to or from 16-byte slot i of the buffer at buf. */
-static void slot_access(cg_ctx *c, bool store, const cg_loc *l, uint32_t r, uint32_t buf, uint32_t i)
-{
-    for (unsigned k = 0; k < l->nparts; k++)
-        cg_mem(c, store, l->nparts == 2 ? IR_I64 : l->type, l->nparts == 2 ? 8 : ir_type_bytes(l->type),
-                    r + k, CG_AREA_BASE, buf, (int32_t)(16 * i + 8 * k), IR_TRAP_NONE);
-}
-
-bool cg_lower_trampoline(cg_ctx *c)
-{
-    const ir_function *fn = c->fn;
-    const cg_isa *isa = c->isa;
-    cg_func *f = &c->f;
-    cg_abi a = {0};
-    cg_sig s, cs;
-    c->abi = &a;
-    ir_abi_param cptr[3] = {{.type = IR_I64}, {.type = IR_I64}, {.type = IR_I64}};
-    char what[96];
-    bool ok = cg_sig_compute(c, &a, fn, &fn->sig, CG_NONE, &s) &&
-              isa->compute_locs(&a, IR_CC_system_v, cptr, 3, NULL, 0, &cs, what, sizeof what);
-    if (ok) {
-        for (uint32_t i = 0; i < s.nargs + s.nrets; i++)
-            if (ir_type_is_vector(a.locs.v[i < s.nargs ? s.args + i : s.rets + i - s.nargs].type) ||
-                a.locs.v[i < s.nargs ? s.args + i : s.rets + i - s.nargs].type == IR_F128)
-                f->wide_spill = true;
-        cg_block_begin(f, cg_new_label(f));
-        uint32_t callee = cg_new_vreg(f, CG_CLS_INT), abuf = cg_new_vreg(f, CG_CLS_INT);
-        uint32_t rbuf = cg_new_vreg(f, CG_CLS_INT);
-        cg_emit_inst(f, isa->op_args, 3);
-        cg_op_def_fixed(f, callee, a.locs.v[cs.args].reg[0]);
-        cg_op_def_fixed(f, abuf, a.locs.v[cs.args + 1].reg[0]);
-        cg_op_def_fixed(f, rbuf, a.locs.v[cs.args + 2].reg[0]);
-        ir_vec_reserve(&a.vals, s.nargs + s.nrets + 1);
-        uint32_t *args = a.vals.v, *rets = args + s.nargs;
-        for (uint32_t i = 0; i < s.nargs + s.nrets; i++) {
-            const cg_loc *l = &a.locs.v[i < s.nargs ? s.args + i : s.rets + i - s.nargs];
-            args[i] = cg_new_vreg(f, cls_of(l));
-            if (l->nparts == 2)
-                cg_new_vreg(f, CG_CLS_INT);
-        }
-        for (uint32_t i = 0; i < s.nargs; i++)
-            slot_access(c, false, &a.locs.v[s.args + i], args[i], abuf, i);
-        emit_call(c, &a, &s, callee, 0, args, rets, isa->call_clobbers(c, s.cc));
-        for (uint32_t i = 0; i < s.nrets; i++)
-            slot_access(c, true, &a.locs.v[s.rets + i], rets[i], rbuf, i);
-        cg_emit_inst(f, isa->op_ret, 0);
-        cg_block_end(f);
-    }
-    c->abi = NULL;
-    cg_abi_free(&a);
-    return ok;
 }
 
 /* ---- global values -----------------------------------------------------------------

@@ -169,7 +169,7 @@ typedef struct cg_buf {
  * Cranelift's machinst/abi.rs: one engine for every target, which gives
  * only where each parameter and return value lives (cg_isa.compute_locs).
  * Everything else — incoming arguments, returns, calls, tail calls, the
- * try_call's call, libcalls and lib/run's call trampoline — is here. */
+ * try_call's call and libcalls — is here. */
 #define CG_STACK 0xff       /* cg_loc.reg: the part is in the argument area */
 
 typedef struct cg_loc {
@@ -222,7 +222,6 @@ typedef struct cg_ctx {
     IR_VEC(uint32_t) vreg_of;   /* IR value -> first vreg, CG_NONE before use */
     IR_VEC(uint32_t) uses;      /* IR value -> number of uses */
     cg_abi *abi;                /* the function's ABI state while lowering */
-    bool trampoline;            /* compiling a call trampoline for fn's signature */
 } cg_ctx;
 
 struct cg_isa {
@@ -274,6 +273,11 @@ struct cg_isa {
     uint8_t callee_reg_all;     /* an indirect callee's register when everything is clobbered */
     uint8_t callee_reg_tail;    /* an indirect return_call's target register */
     uint8_t exn_regs[2];        /* a handler's payload registers */
+    /* The exception table after a try_call's return address ret, or NULL:
+     * 32-bit words: the target's magic, fp - sp before realignment, the
+     * handler count, the alignment of sp, then per handler its kind
+     * (IR_EXN_*), tag and offset from ret (cg_exn_handler reads them). */
+    const uint8_t *(*exn_table_at)(const uint8_t *ret);
     /* Pseudo-instructions every target has, with one operand layout:
      *   args     [def fixed ...]: incoming register arguments
      *   ret      [use fixed ...]: return values; imm bytes the callee pops
@@ -303,11 +307,6 @@ struct cg_isa {
     void (*mov64)(cg_ctx *c, uint32_t dst, uint32_t src);                  /* integer */
 };
 extern const cg_isa x64_isa, a64_isa;
-/* lib/isa/aarch64/throw.c, on AArch64 hosts: __cranelift_throw for code of
- * that backend (cg_define_libcalls defines it). */
-void a64_throw(uint64_t entry_fp, uint64_t exit_fp, uint64_t exit_pc, uint32_t tag, uint64_t p1, uint64_t p2);
-/* lib/isa/x64/throw.c, on x86-64 hosts: the same for x86-64 code. */
-void x64_throw(uint64_t entry_fp, uint64_t exit_fp, uint64_t exit_pc, uint32_t tag, uint64_t p1, uint64_t p2);
 
 /* ---- building VCode (vcode.c) ------------------------------------------------ */
 
@@ -403,8 +402,6 @@ bool cg_lower_return_call(cg_ctx *c, cg_abi *a, uint32_t inst);
 /* Call host function `name` with the C convention: n scalar arguments. */
 void cg_libcall(cg_ctx *c, const char *name, const ir_type *types, const uint32_t *args, unsigned n,
                 ir_type rtype, uint32_t ret);
-/* lib/run's trampoline for c->fn's signature. */
-bool cg_lower_trampoline(cg_ctx *c);
 /* A load (store) of r, of type t (its class picks the form), width bytes,
  * at area + disp. */
 void cg_mem(cg_ctx *c, bool store, ir_type t, unsigned width, uint32_t r, unsigned area, uint32_t base,

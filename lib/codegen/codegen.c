@@ -411,11 +411,6 @@ bool cg_define_libcalls(jit_ctx *ctx, jit_error *err)
         {"__cranelift_fixdfti_sat", (const void *)cg_fixdfti_sat},
         {"__cranelift_fixunssfti_sat", (const void *)cg_fixunssfti_sat},
         {"__cranelift_fixunsdfti_sat", (const void *)cg_fixunsdfti_sat},
-#if defined(__aarch64__)
-        {"__cranelift_throw", (const void *)a64_throw},
-#elif defined(__x86_64__)
-        {"__cranelift_throw", (const void *)x64_throw},
-#endif
     };
     for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
         if (!jit_define_symbol(ctx, fns[i].name, fns[i].addr, err))
@@ -475,7 +470,6 @@ static void count_uses(cg_ctx *c)
 #undef USE
 }
 
-/* lower (IR or trampoline), allocate, lay out, emit */
 /* The vectors of the last compile on this thread, kept for the next: a
  * function's instructions, operands and maps then grow once a process, not
  * by doubling from 4 in every function (a tenth of compile time went to
@@ -523,8 +517,9 @@ static void give_spare(cg_ctx *c)
     spare.have = true;
 }
 
-static bool compile(const cg_target *t, const ir_file *file, const ir_function *fn, bool trampoline,
-                    cg_output *out, ir_diag *d)
+/* lower, allocate, lay out, emit */
+static bool compile(const cg_target *t, const ir_file *file, const ir_function *fn, cg_output *out,
+                    ir_diag *d)
 {
     memset(out, 0, sizeof *out);
     out->align = 16;
@@ -542,9 +537,9 @@ static bool compile(const cg_target *t, const ir_file *file, const ir_function *
     /* IR passes that make the function the back end lowers: on a copy */
     ir_function copy;
     bool f16_native = isa->f16_arith && isa->f16_arith(t);
-    bool soft = !trampoline && cg_softfp_needed(fn, f16_native);
-    bool legal = !trampoline && cg_needs_legalize(fn);
-    bool copied = !trampoline && (t->nan_canonicalization || soft || legal);
+    bool soft = cg_softfp_needed(fn, f16_native);
+    bool legal = cg_needs_legalize(fn);
+    bool copied = t->nan_canonicalization || soft || legal;
     if (copied) {
         ir_function_copy(&copy, fn);
         if (legal && !cg_legalize(&copy, isa->name, d)) {
@@ -556,23 +551,17 @@ static bool compile(const cg_target *t, const ir_file *file, const ir_function *
         cg_softfp_legalize(&copy, f16_native);     /* after: the NaN checks of f16 too */
         fn = &copy;
     }
-    cg_ctx c = {.isa = isa, .target = t, .file = file, .fn = fn, .out = out, .d = d,
-                .trampoline = trampoline};
+    cg_ctx c = {.isa = isa, .target = t, .file = file, .fn = fn, .out = out, .d = d};
     cg_func_init(&c.f);
     take_spare(&c);
-    bool ok;
-    if (trampoline) {
-        ok = cg_lower_trampoline(&c);
-    } else {
-        ir_vec_reserve(&c.vreg_of, fn->values.n);
-        ir_vec_reserve(&c.uses, fn->values.n);
-        c.vreg_of.n = c.uses.n = fn->values.n;
-        for (uint32_t i = 0; i < fn->values.n; i++)
-            c.vreg_of.v[i] = CG_NONE;
-        count_uses(&c);
-        c.f.nlabels = fn->blocks.n;     /* IR block n has label n */
-        ok = cg_lower_function(&c);
-    }
+    ir_vec_reserve(&c.vreg_of, fn->values.n);
+    ir_vec_reserve(&c.uses, fn->values.n);
+    c.vreg_of.n = c.uses.n = fn->values.n;
+    for (uint32_t i = 0; i < fn->values.n; i++)
+        c.vreg_of.v[i] = CG_NONE;
+    count_uses(&c);
+    c.f.nlabels = fn->blocks.n;     /* IR block n has label n */
+    bool ok = cg_lower_function(&c);
     ok = ok && cg_regalloc(&c);
     ok = ok && cg_frame_layout(&c);
     if (ok) {
@@ -581,7 +570,7 @@ static bool compile(const cg_target *t, const ir_file *file, const ir_function *
         ir_vec_reserve_exact(&out->code, 5 * c.f.insts.n + 64);
         ok = isa->emit(&c);
         /* IR block n has label n: where each block's code starts */
-        for (uint32_t b = 0; ok && !trampoline && b < fn->blocks.n; b++) {
+        for (uint32_t b = 0; ok && b < fn->blocks.n; b++) {
             uint32_t at = b < c.buf.labels.n && fn->blocks.v[b].in_layout ? c.buf.labels.v[b] : CG_NONE;
             ir_vec_push(&out->block_off, at == CG_NONE ? CG_NONE_OFF : at);
         }
@@ -611,16 +600,32 @@ static bool compile(const cg_target *t, const ir_file *file, const ir_function *
 
 bool cg_compile(const cg_target *t, const ir_file *file, uint32_t func, cg_output *out, ir_diag *d)
 {
-    return compile(t, file, file->funcs.v[func], false, out, d);
+    return compile(t, file, file->funcs.v[func], out, d);
 }
 
 bool cg_compile_function(const cg_target *t, const ir_file *file, const ir_function *fn, cg_output *out,
                          ir_diag *d)
 {
-    return compile(t, file, fn, false, out, d);
+    return compile(t, file, fn, out, d);
 }
 
-bool cg_compile_trampoline(const cg_target *t, const ir_function *callee, cg_output *out, ir_diag *d)
+bool cg_exn_handler(jit_arch arch, uintptr_t ret_pc, uintptr_t fp, uint32_t tag, uintptr_t *pc,
+                    uintptr_t *sp)
 {
-    return compile(t, NULL, callee, true, out, d);
+    const cg_isa *isa = isa_for(arch);
+    const uint8_t *t = isa && ret_pc ? isa->exn_table_at((const uint8_t *)ret_pc) : NULL;
+    uint32_t w[4];      /* magic, fp - sp, handler count, alignment */
+    if (!t)
+        return false;
+    memcpy(w, t, sizeof w);
+    for (uint32_t k = 0; k < w[2]; k++) {
+        uint32_t h[3];  /* kind, tag, offset from ret_pc */
+        memcpy(h, t + 16 + 12 * k, sizeof h);
+        if (h[0] == IR_EXN_DEFAULT || h[1] == tag) {
+            *pc = ret_pc + (uintptr_t)(intptr_t)(int32_t)h[2];
+            *sp = (fp - w[1]) & -(uintptr_t)w[3];
+            return true;
+        }
+    }
+    return false;
 }

@@ -111,14 +111,19 @@ bool cg_compile(const cg_target *t, const ir_file *file, uint32_t func, cg_outpu
 bool cg_compile_function(const cg_target *t, const ir_file *file, const ir_function *fn, cg_output *out,
                          ir_diag *d);
 
+/* Exceptions, for an unwinder walking the frames of code compiled for
+ * arch: ret_pc is a call's return address and fp the frame pointer of the
+ * frame it returns to.  If that call is a try_call with a handler for tag
+ * (or a default one), *pc is the handler and *sp the stack pointer it runs
+ * with (the frame pointer stays fp; the payload goes in the first two
+ * return registers).  Reads the exception table the back end put after
+ * the call. */
+bool cg_exn_handler(jit_arch arch, uintptr_t ret_pc, uintptr_t fp, uint32_t tag, uintptr_t *pc,
+                    uintptr_t *sp);
+
 /* Define in ctx the host functions generated code calls by name (libcalls
  * such as floorf, fma, memcpy), so linking never depends on which shared
  * libraries the process happens to have loaded.  Call once per context. */
 bool cg_define_libcalls(jit_ctx *ctx, jit_error *err);
-
-/* A call trampoline for a signature libffi cannot express (lib/run's
- * buffer convention: void tramp(void *callee, uint8_t *args, uint8_t *results),
- * every value in a 16-byte slot, in order). */
-bool cg_compile_trampoline(const cg_target *t, const ir_function *callee, cg_output *out, ir_diag *d);
 
 #endif

@@ -1176,7 +1176,7 @@ bool cg_regalloc_linear(cg_ctx *c)
         f->dirty = 0;
         if (getenv("CLIFRUN_RADEBUG"))
             fprintf(stderr, "regalloc: linear scan gave up on %s; block-local allocation\n",
-                    c->fn ? (c->fn->name.str ? c->fn->name.str : "?") : "trampoline");
+                    c->fn && c->fn->name.str ? c->fn->name.str : "?");
     }
     return ok;
 }

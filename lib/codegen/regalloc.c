@@ -217,7 +217,7 @@ bool cg_frame_layout(cg_ctx *c)
     uint64_t align = 16;        /* of sp; realigning pads the frame by up to align - 16 */
     fr->slot_off.n = 0;
     ir_vec_reserve(&fr->slot_off, fn->stack_slots.n);
-    for (uint32_t i = 0; i < fn->stack_slots.n && !c->trampoline; i++) {
+    for (uint32_t i = 0; i < fn->stack_slots.n; i++) {
         const ir_stack_slot *s = &fn->stack_slots.v[i];
         /* past 16 bytes (which Cranelift caps) the prologue realigns sp */
         uint64_t a = (uint64_t)1 << s->align_shift;

@@ -102,9 +102,14 @@ bool ft_module_build(ft_module *m, jit_ctx *ctx, const ir_file *file, const cg_t
 bool ft_module_build_chain(ft_module *m, jit_ctx *ctx, const ir_file *file, const cg_target *t,
                            unsigned flags, long def, long ref, ir_diag *d);
 void ft_module_free(ft_module *m);
+/* The call trampoline of fn (of file) for t, named name: lib/run's CLIF
+ * function (run_make_trampoline) compiled like any other function. */
+bool ft_compile_trampoline(const cg_target *t, const ir_file *file, const ir_function *fn, const char *name,
+                           cg_output *out, ir_diag *d);
 
 /* A jit_ctx for running files: config from jit_config_from_env (so
- * CLIFRUN_JIT_SPREAD is honoured) plus spread, libcalls defined. */
+ * CLIFRUN_JIT_SPREAD is honoured) plus spread, libcalls and
+ * __cranelift_throw (run_throw) defined. */
 jit_ctx *ft_ctx_new(bool spread, jit_error *err);
 
 /* Call function func with args under the guard (timeout seconds, 0 for

@@ -40,13 +40,21 @@ static void fence(bool executable)
     jit_code_fence(cur_ctx, executable);
 }
 
+static bool exn_handler(uintptr_t ret_pc, uintptr_t fp, uint32_t tag, uintptr_t *pc, uintptr_t *sp)
+{
+    return cg_exn_handler(jit_host_arch(), ret_pc, fp, tag, pc, sp);
+}
+
 jit_ctx *ft_ctx_new(bool spread, jit_error *err)
 {
     jit_config cfg = {0};
     jit_config_from_env(&cfg);
     cfg.spread |= spread;
     jit_ctx *ctx = jit_ctx_new(&cfg, err);
-    if (ctx && !cg_define_libcalls(ctx, err)) {
+    /* exceptions: lib/run's unwinder, with the host back end's tables */
+    run_set_exn_handler(exn_handler);
+    if (ctx && !(cg_define_libcalls(ctx, err) &&
+                 jit_define_symbol(ctx, "__cranelift_throw", (const void *)run_throw, err))) {
         jit_ctx_free(ctx);
         return NULL;
     }
@@ -57,6 +65,16 @@ static void trampoline_name(const ir_function *fn, char *buf, size_t n)
 {
     char name[128];
     snprintf(buf, n, "__trampoline_%s", cg_symbol_name(fn, name, sizeof name));
+}
+
+bool ft_compile_trampoline(const cg_target *t, const ir_file *file, const ir_function *fn, const char *name,
+                           cg_output *out, ir_diag *d)
+{
+    ir_function tf;
+    run_make_trampoline(fn, &fn->sig, name, &tf);
+    bool ok = cg_compile_function(t, file, &tf, out, d);
+    ir_function_free(&tf);
+    return ok;
 }
 
 /* ---- names of the file's functions in a chain of modules (--keep) ---- */
@@ -204,7 +222,7 @@ bool ft_module_build_chain(ft_module *m, jit_ctx *ctx, const ir_file *file, cons
         char tname[160];
         trampoline_name(fn, tname, sizeof tname);
         jit_func tf = {.name = tname, .local = true};
-        if (cg_compile_trampoline(t, fn, &touts[i], &td)) {
+        if (ft_compile_trampoline(t, file, fn, tname, &touts[i], &td)) {
             tf.code = touts[i].code.v, tf.size = touts[i].code.n, tf.align = touts[i].align;
             tf.relocs = chain_relocs(&touts[i], &ns, def, &copy, &strs), tf.nrelocs = touts[i].relocs.n;
             added = jit_module_add_func(m->mod, &tf, &err);

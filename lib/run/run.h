@@ -5,6 +5,8 @@
  *            format the output line of a run command
  *   call.c   call native code with ir_data_value arguments: libffi where
  *            it can express the signature, else a compiled trampoline
+ *   tramp.c  that trampoline, as a CLIF function
+ *   throw.c  __cranelift_throw: unwinding to a try_call's handler
  *   trap.c   run a call under a guard: signals on an alternate stack,
  *            siglongjmp back, a per-call timeout, the faulting PC; a
  *            timeout or Ctrl-C ends a call only in JIT code
@@ -245,8 +247,9 @@ const char *run_syscall_name(long nr, char *buf, size_t n);
  *
  * Everything else (i128, f16, f128, vectors, two or more results, sarg and
  * sret parameters, conventions fast, tail, winch, apple_aarch64, preserve_all
- * ...) goes through a trampoline that the code generator compiles for the
- * signature, with the host's C convention:
+ * ...) goes through a trampoline for the signature, a CLIF function that
+ * run_make_trampoline builds and the harness compiles like any other, with
+ * the host's C convention:
  *
  *     void trampoline(void *callee, uint8_t *args_buf, uint8_t *results_buf);
  *
@@ -274,6 +277,11 @@ typedef struct run_callee {
  * "calling convention tail"). */
 bool run_needs_trampoline(const ir_function *fn, const ir_signature *sig, const char **why);
 
+/* The trampoline for calling sig (of fn) as a CLIF function named name,
+ * in out (free it with ir_function_free): loads of the arguments from
+ * their slots, a call_indirect with sig, stores of the results (tramp.c). */
+void run_make_trampoline(const ir_function *fn, const ir_signature *sig, const char *name, ir_function *out);
+
 /* Buffer packing for the trampoline: args_buf has 16 * nparams bytes,
  * results_buf 16 * nrets.  Unpacking gives each result the signature's type. */
 void run_pack_args(const ir_function *fn, const ir_signature *sig,
@@ -290,6 +298,20 @@ void run_unpack_results(const ir_function *fn, const ir_signature *sig,
 run_status run_call(const run_callee *c, const ir_function *fn, const ir_signature *sig,
                     const ir_data_value *args, uint32_t nargs, ir_data_value *results,
                     const run_opts *opts, run_outcome *out);
+
+/* ---- exceptions (throw.c) ---------------------------------------------------
+ * __cranelift_throw, the host function Cranelift's throw tests call: walk
+ * the frame records from the thrower's frame (exit_fp) up to the entry
+ * frame (entry_fp) and resume at the first handler for tag, with the
+ * payload p1, p2.  No handler: a trap.  The harness defines the symbol for
+ * JIT code (ft_ctx_new). */
+void run_throw(uint64_t entry_fp, uint64_t exit_fp, uint64_t exit_pc, uint32_t tag, uint64_t p1, uint64_t p2);
+/* Where the handler for tag is, if the call returning to ret_pc (in the
+ * frame whose frame pointer is fp) is a try_call that has one: its pc and
+ * the stack pointer it runs with.  The code generator knows
+ * (cg_exn_handler); the harness sets it, process-wide. */
+typedef bool (*run_exn_handler_fn)(uintptr_t ret_pc, uintptr_t fp, uint32_t tag, uintptr_t *pc, uintptr_t *sp);
+void run_set_exn_handler(run_exn_handler_fn f);
 
 /* ---- the output line of a run command (value.c) ----------------------------
  * Prints, with a newline:

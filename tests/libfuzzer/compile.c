@@ -13,6 +13,7 @@
  * object, opt and interp .clif files. */
 #include "codegen.h"
 #include "common.h"
+#include "filetest.h"
 #include "opt.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -37,7 +38,7 @@ static void compile_all(const cg_target *t, const ir_file *file)
             abort();
         }
         memset(&d, 0, sizeof d);
-        if (cg_compile_trampoline(t, file->funcs.v[i], &out, &d))
+        if (ft_compile_trampoline(t, file, file->funcs.v[i], "__trampoline", &out, &d))
             cg_output_free(&out);
     }
 }

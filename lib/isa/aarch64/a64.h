@@ -259,6 +259,8 @@ bool a64_lower_load(cg_lower *L, uint32_t inst);
 bool a64_lower_store(cg_lower *L, uint32_t inst);
 void a64_branch(cg_lower *L, uint32_t inst, uint32_t lt, uint32_t lf);
 bool a64_emit(cg_ctx *c);
+/* emitseq.c: the exception table after return address ret (a64emit.h), or NULL */
+const uint8_t *a64_exn_table_at(const uint8_t *ret);
 
 /* ---- lower.c: helpers shared with abi.c, lowerfp.c and lower128.c ------ */
 

@@ -51,7 +51,7 @@ void a64_fmovi(em *e, unsigned rd, unsigned size, uint64_t bits);
  * the call site's exception table: A64_EXN_MAGIC, fp - sp before
  * realignment, the count, the alignment of sp (sp = (fp - that) & -align),
  * then per handler its kind (IR_EXN_TAG / IR_EXN_DEFAULT), tag and offset
- * from the return address.  lib/isa/aarch64/throw.c reads it. */
+ * from the return address.  cg_exn_handler reads it. */
 #define A64_EXN_MAGIC 0xC1F7E8A5u
 
 /* emitvec.c: the word of Neon operation op (A64_N_*) in arrangement arr */

@@ -384,7 +384,7 @@ static bool needs_frame(em *e)
 {
     cg_ctx *c = e->c;
     const cg_func *f = &c->f;
-    if (c->target->preserve_frame_pointers || c->frame.saved || c->frame.size || f->arg_grow || c->trampoline)
+    if (c->target->preserve_frame_pointers || c->frame.saved || c->frame.size || f->arg_grow)
         return true;
     for (uint32_t i = 0; i < f->insts.n; i++) {
         const cg_inst *in = &f->insts.v[i];
@@ -907,7 +907,7 @@ static bool emit_once(cg_ctx *c, bool long_br)
     cg_buf_init(&c->buf, out, c->f.nlabels);
     em e = {.c = c, .b = &c->buf, .ok = true, .long_br = long_br};
     e.pac = c->target->sign_return_address;
-    e.pac_zero = c->fn && c->fn->sig.callconv == IR_CC_tail && !c->trampoline;
+    e.pac_zero = c->fn && c->fn->sig.callconv == IR_CC_tail;
     cg_func *f = &c->f;
     prologue(&e);
     uint32_t ei = 0, padded = 0;

@@ -23,6 +23,14 @@ void a64_emit_exn_table(em *e)
     cg_buf_data(B, ret + 4, cg_buf_off(B) - ret - 4, CG_DATA_EXN_TABLE);
 }
 
+const uint8_t *a64_exn_table_at(const uint8_t *ret)
+{
+    if ((uintptr_t)ret & 3)
+        return NULL;
+    const uint32_t *w = (const uint32_t *)ret;
+    return (w[0] & 0xfc000000u) == 0x14000000u && w[1] == A64_EXN_MAGIC ? ret + 4 : NULL;
+}
+
 static const uint8_t size_bits[9] = {[1] = 0, [2] = 1, [4] = 2, [8] = 3};
 
 /* br_table: bounds check, then a table of 32-bit offsets from the

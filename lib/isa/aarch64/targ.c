@@ -69,6 +69,7 @@ const cg_isa a64_isa = {
     .callee_reg_all = A64_X17 - 2,  /* x15: no argument's */
     .callee_reg_tail = A64_X17 - 2,
     .exn_regs = {A64_X0, A64_X0 + 1},
+    .exn_table_at = a64_exn_table_at,
     .op_args = A64_ARGS, .op_ret = A64_RET, .op_call = A64_CALL, .op_callind = A64_CALLIND,
     .op_retcall = A64_RETCALL, .op_jump = A64_B, .op_trap = A64_UDF, .op_jumptable = A64_BRTABLE,
     .op_load = A64_LOAD, .op_store = A64_STORE, .op_fload = A64_FLOAD, .op_fstore = A64_FSTORE,

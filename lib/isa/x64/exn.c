@@ -1,7 +1,8 @@
-/* x86-64 exceptions, the compiler's side: the exception table after a
- * try_call's call (lib/codegen lowers the try_call; throw.c reads the
- * table at run time). */
+/* x86-64 exceptions: the exception table after a try_call's call (lib/codegen
+ * lowers the try_call), and where an unwinder finds it. */
 #include "x64.h"
+
+#include <string.h>
 
 /* Right after a try_call's call: a jump over its table (x64.h). */
 void x64_emit_exn_table(cg_buf *b, const cg_func *f, const cg_inst *in, uint32_t frame_off, uint32_t align)
@@ -27,4 +28,24 @@ void x64_emit_exn_table(cg_buf *b, const cg_func *f, const cg_inst *in, uint32_t
         cg_put4(b, 0);
     }
     cg_buf_data(b, table, cg_buf_off(b) - table, CG_DATA_EXN_TABLE);
+}
+
+static uint32_t word(const uint8_t *p)
+{
+    uint32_t w;
+    memcpy(&w, p, 4);
+    return w;
+}
+
+const uint8_t *x64_exn_table_at(const uint8_t *ret)
+{
+    const uint8_t *t;
+    uint32_t size;
+    if (ret[0] == 0xeb)
+        t = ret + 2, size = ret[1];
+    else if (ret[0] == 0xe9)
+        t = ret + 5, size = word(ret + 1);
+    else
+        return NULL;
+    return word(t) == X64_EXN_MAGIC && size == 16 + 12 * (uint64_t)word(t + 8) ? t : NULL;
 }

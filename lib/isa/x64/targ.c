@@ -60,6 +60,7 @@ const cg_isa x64_isa = {
     .callee_reg_all = X64_RBX,      /* no argument's */
     .callee_reg_tail = X64_R10,
     .exn_regs = {X64_RAX, X64_RDX},
+    .exn_table_at = x64_exn_table_at,
     .op_args = X64_ARGS, .op_ret = X64_RET, .op_call = X64_CALL, .op_callind = X64_CALLIND,
     .op_retcall = X64_RETCALL, .op_jump = X64_JMP, .op_trap = X64_UD2, .op_jumptable = X64_JMPTABLE,
     .op_load = X64_LOAD, .op_store = X64_STORE, .op_fload = X64_XLOAD, .op_fstore = X64_XSTORE,

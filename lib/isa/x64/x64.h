@@ -225,9 +225,10 @@ bool x64_lower_atomic(cg_ctx *c, uint32_t inst);
  * over its exception table: X64_EXN_MAGIC, rbp - rsp in the body before
  * realignment, the count, the alignment of rsp (rsp = (rbp - that) &
  * -align), then per handler its kind (IR_EXN_TAG / IR_EXN_DEFAULT), tag and
- * offset from the return address, each 32 bits.  throw.c reads it. */
+ * offset from the return address, each 32 bits (cg_exn_handler reads it). */
 #define X64_EXN_MAGIC 0xC1F7E865u
 void x64_emit_exn_table(cg_buf *b, const cg_func *f, const cg_inst *in, uint32_t frame_off, uint32_t align);
+const uint8_t *x64_exn_table_at(const uint8_t *ret);
 
 /* ---- lowerfp.c: floating point ------------------------------------------- */
 
