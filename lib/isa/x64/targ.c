@@ -39,6 +39,7 @@ const cg_isa x64_isa = {
     .alloc_order = {gpr_order, xmm_order},
     .nalloc = {sizeof gpr_order, sizeof xmm_order},
     .callee_saved = R(X64_RBX) | R(X64_RBP) | R(X64_R12) | R(X64_R13) | R(X64_R14) | R(X64_R15),
+    .save16 = 0xffff0000ull,
     .clobbers = clobbers,
     .prepare = x64_prepare,
     .lower_inst = x64_lower_inst,
