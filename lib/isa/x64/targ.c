@@ -8,7 +8,7 @@ static const uint8_t gpr_order[] = {
     X64_RBX, X64_R12, X64_R13, X64_R14, X64_R15,
 };
 static const uint8_t xmm_order[] = {
-    16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30,
+    16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
 };
 
 #define R(r) (1ull << (r))

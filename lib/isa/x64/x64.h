@@ -13,7 +13,7 @@ enum {
     X64_XMM0 = 16, X64_XMM15 = 31,
 };
 /* Never allocated: the emitter's scratch for memory-to-memory moves
- * (caller-saved in every convention; xmm15 is not allocated either). */
+ * (caller-saved in every convention). */
 #define X64_SCRATCH X64_R11
 
 /* Condition codes: the low nibble of Jcc/SETcc/CMOVcc; cc ^ 1 inverts. */
