@@ -190,6 +190,7 @@ static void emit_call(cg_ctx *c, cg_abi *a, const cg_sig *s, uint32_t callee, ui
     cg_func *f = &c->f;
     const cg_isa *isa = c->isa;
     uint32_t ret_area = s->stack_args;
+    f->call_dirty |= isa->clobbers[clob];   /* by the callee's convention, before any widening */
     if (f->wide_spill && isa->clob_call_wide && clob != isa->clob_all)
         clob = isa->clob_call_wide;
     if (ret_area + s->stack_rets > f->outgoing)
@@ -264,11 +265,8 @@ void cg_libcall(cg_ctx *c, const char *name, const ir_type *types, const uint32_
     cg_sig s = {.cc = IR_CC_system_v};
     char what[96];
     /* a few scalars: the C convention takes them in registers on every target */
-    if (c->isa->compute_locs(a, IR_CC_system_v, ps, n, &r, 1, &s, what, sizeof what)) {
-        unsigned clob = c->isa->call_clobbers(c, IR_CC_system_v);
-        c->f.call_dirty |= c->isa->clobbers[clob];
-        emit_call(c, a, &s, CG_NONE, cg_sym_add(c, name), args, &ret, clob);
-    }
+    if (c->isa->compute_locs(a, IR_CC_system_v, ps, n, &r, 1, &s, what, sizeof what))
+        emit_call(c, a, &s, CG_NONE, cg_sym_add(c, name), args, &ret, c->isa->call_clobbers(c, IR_CC_system_v));
     a->locs.n = mark;
     if (a == &local)
         cg_abi_free(&local);

@@ -102,8 +102,8 @@ typedef struct cg_func {
     uint64_t reserved;          /* pregs the allocator must leave alone in this function */
     uint64_t saved_extra;       /* pregs callee-saved in this function's convention besides
                                    isa->callee_saved */
-    uint64_t call_dirty;        /* pregs the libcalls (system_v) may write: saved where
-                                   the function's convention keeps them (windows_fastcall) */
+    uint64_t call_dirty;        /* pregs its calls may write, by each callee's convention
+                                   (libcalls too): saved where its own keeps them */
     uint32_t cur;               /* block being filled */
     uint32_t cur_ir;            /* IR instruction being lowered */
     /* filled by the allocator */
@@ -230,6 +230,8 @@ struct cg_isa {
     const uint8_t *alloc_order[CG_NCLS];    /* pregs the allocator may use */
     uint8_t nalloc[CG_NCLS];
     uint64_t callee_saved;
+    uint64_t save16;            /* pregs a prologue saves in 16 bytes, 16-aligned (x86-64's
+                                   xmm); the others take 8 */
     const uint64_t *clobbers;   /* clobber sets, [0] = none */
     /* Lowering (lower.c drives it): before the first block, e.g. marking
      * what is lowered at its use (false with a diagnostic); an instruction

@@ -208,10 +208,16 @@ bool cg_frame_layout(cg_ctx *c)
 {
     cg_frame *fr = &c->frame;
     const ir_function *fn = c->fn;
+    /* what it writes, or a callee may, that its own convention keeps (a
+     * windows_fastcall caller's xmm6-15 through a system_v callee, every
+     * callee-saved one through a try_call or a winch callee) */
     fr->saved = (c->f.dirty | c->f.call_dirty) & (c->isa->callee_saved | c->f.saved_extra);
     /* beside this layout: the return address and frame pointer (fp and lr),
-     * saved registers, the room the prologue makes for tail calls' arguments */
-    uint64_t fixed = 16 + 8 * (uint64_t)__builtin_popcountll(fr->saved) + c->f.arg_grow;
+     * saved registers (16-byte ones 16-aligned), the room the prologue
+     * makes for tail calls' arguments */
+    uint64_t wide = fr->saved & c->isa->save16;
+    uint64_t fixed = 16 + 8 * (uint64_t)__builtin_popcountll(fr->saved & ~wide) +
+                     (wide ? 8 + 16 * (uint64_t)__builtin_popcountll(wide) : 0) + c->f.arg_grow;
     /* 64-bit sums: a slot is up to 2^32 - 1 bytes, and there are many */
     uint64_t off = ((uint64_t)c->f.outgoing + 15) & ~(uint64_t)15;
     uint64_t align = 16;        /* of sp; realigning pads the frame by up to align - 16 */

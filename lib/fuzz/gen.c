@@ -615,21 +615,9 @@ static bool in_focus(const fuzz_gen *g, ir_type t)
     return false;
 }
 
-/* Known bug (fuzz-findings/x64-win64-libcall-xmm.clif): an x86-64
- * windows_fastcall function does not save xmm6-15, which its caller keeps
- * and the system_v libcalls of f16/f128 arithmetic (fmaf128 ...) may
- * write.  Until the prologue saves them, such functions get only the
- * f16/f128 operations that are never libcalls. */
-static bool libcall_gated(const fuzz_gen *g, const fuzz_sig *s)
+static bool wide_float_ok(const fuzz_sig *s)
 {
-    return g->o->arch == JIT_ARCH_X86_64 && g->fns[g->cur].cc == IR_CC_windows_fastcall &&
-           fuzz_sig_wide_float(s) && s->op != IR_OP_bitcast && s->op != IR_OP_select &&
-           s->op != IR_OP_select_spectre_guard;
-}
-
-static bool wide_float_ok(const fuzz_gen *g, const fuzz_sig *s)
-{
-    return fuzz_sig_wide_float(s) && !libcall_gated(g, s) && s->op != IR_OP_bitcast && s->op != IR_OP_select &&
+    return fuzz_sig_wide_float(s) && s->op != IR_OP_bitcast && s->op != IR_OP_select &&
            s->op != IR_OP_select_spectre_guard;
 }
 
@@ -644,13 +632,13 @@ static const fuzz_sig *wide_float_sig(fuzz_gen *g)
         for (uint32_t o = 0; o < t->nops; o++) {
             uint32_t n = 0;
             for (uint32_t i = t->ops[o]; i < t->ops[o + 1]; i++)
-                n += wide_float_ok(g, &t->v[i]);
+                n += wide_float_ok(&t->v[i]);
             if (!n)
                 continue;
             if (pass && pick-- == 0) {
                 uint32_t k = fuzz_rng_below(&g->r, n);
                 for (uint32_t i = t->ops[o]; i < t->ops[o + 1]; i++)
-                    if (wide_float_ok(g, &t->v[i]) && k-- == 0)
+                    if (wide_float_ok(&t->v[i]) && k-- == 0)
                         return &t->v[i];
             }
             nops += !pass;
@@ -674,9 +662,7 @@ static void gen_generic(fuzz_gen *g)
         uint32_t oi = fuzz_rng_below(&g->r, t->nops);
         uint32_t first = t->ops[oi], cnt = t->ops[oi + 1] - first;
         s = &t->v[first + fuzz_rng_below(&g->r, cnt)];
-        if (libcall_gated(g, s))
-            s = NULL;
-        else if (g->nfocus && tries < 5 && s->nres && !in_focus(g, s->res[0]) && fuzz_rng_chance(&g->r, 85))
+        if (g->nfocus && tries < 5 && s->nres && !in_focus(g, s->res[0]) && fuzz_rng_chance(&g->r, 85))
             s = NULL;
         /* f16 and f128 signatures are many (every float opcode has them):
          * half passed over, unless the function leans to them */
@@ -910,16 +896,11 @@ static void call_args(fuzz_gen *g, unsigned j, fuzz_buf *b)
         fuzz_buf_printf(b, "%sv%u", k ? ", " : "", a[k]);
 }
 
-/* A callee for the current function, -1 if none: x86-64 calls out of
- * windows_fastcall only to windows_fastcall. */
+/* A callee for the current function (any earlier one, whatever its
+ * convention), -1 if none. */
 static int pick_callee(fuzz_gen *g)
 {
-    unsigned ok[MAXF], n = 0;
-    bool win = g->o->arch == JIT_ARCH_X86_64 && g->fns[g->cur].cc == IR_CC_windows_fastcall;
-    for (unsigned j = 0; j < g->cur; j++)
-        if (!win || g->fns[j].cc == IR_CC_windows_fastcall)
-            ok[n++] = j;
-    return n ? (int)ok[fuzz_rng_below(&g->r, n)] : -1;
+    return g->cur ? (int)fuzz_rng_below(&g->r, g->cur) : -1;
 }
 
 static void gen_call(fuzz_gen *g)

@@ -413,12 +413,8 @@ static void prologue(em *e)
     push_pair(e, false, false, A64_FP, A64_LR);
     a64_put(e, 0x910003FD);                                   /* mov x29, sp */
     e->nsaved = 0;
-    uint64_t saved = fr->saved;
-    for (uint32_t i = 0; i < c->f.insts.n; i++)    /* a throw skips frames: save everything */
-        if (c->f.insts.v[i].clob == A64_CLOB_ALL)
-            saved |= c->isa->callee_saved;
-    for (unsigned r = 0; r < 64; r++)
-        if (saved >> r & 1 && r != A64_FP && r != A64_LR)
+    for (unsigned r = 0; r < 64; r++)      /* with all of them if a throw may skip frames */
+        if (fr->saved >> r & 1 && r != A64_FP && r != A64_LR)
             e->saved[e->nsaved++] = (uint8_t)r;
     e->frame_off = 0;
     for (unsigned i = 0; i < e->nsaved; i += 2) {

@@ -4,6 +4,7 @@
  *
  *   incoming stack args  [rbp+16 ..]      return address, saved rbp [rbp]
  *   saved callee-saved registers (push)
+ *   saved xmm registers (windows_fastcall's xmm6-15), 16 bytes each, 16-aligned
  *   spill slots, stack slots, outgoing args [rsp ..]   16-byte aligned */
 #include "x64.h"
 
@@ -29,6 +30,8 @@ typedef struct em {
     uint32_t locals;        /* sub rsp, after the pushes */
     uint8_t saved[8];
     unsigned nsaved;
+    uint16_t xsaved;        /* xmm registers saved (bit n: xmm n) at [rbp - xoff ..] */
+    uint32_t xoff;
     uint32_t *alias;        /* per block label: the label a jump to it goes to */
     uint32_t *dup;          /* per block label: its compare if the block is only a compare and
                                a conditional branch (copied in place of jumps to it), CG_NONE */
@@ -239,9 +242,13 @@ static void move(em *e, uint32_t from, uint32_t to, unsigned cls)
 {
     bool fl = cls == CG_CLS_FLOAT;
     if (cg_alloc_is_slot(from) && cg_alloc_is_slot(to)) {
-        unsigned s = fl ? X64_XSCRATCH : X64_SCRATCH;
-        move(e, from, s, cls);
-        move(e, s, to, cls);
+        /* through r11, 8 bytes at a time: no xmm scratch, which
+         * windows_fastcall's caller would keep */
+        mem m[2] = {spill(e, cg_alloc_slot(from)), spill(e, cg_alloc_slot(to))};
+        for (unsigned k = 0; k < (fl && e->c->f.wide_spill ? 2u : 1u); k++, m[0].disp += 8, m[1].disp += 8) {
+            enc(e, 0, true, 0x8b, X64_SCRATCH, &m[0], 0, 0, 0);
+            enc(e, 0, true, 0x89, X64_SCRATCH, &m[1], 0, 0, 0);
+        }
         return;
     }
     unsigned xp = e->c->f.wide_spill ? 0 : PF2;                /* movups / movsd */
@@ -330,6 +337,20 @@ static void stack_alloc(em *e, uint32_t size)
     sp_adjust(e, 5, size - probe(e, size));
 }
 
+/* movups [rbp - xoff + 16k], xmm (restore: the other way), for each saved
+ * xmm register: rbp-relative, so whatever sp is (realigned, or reset by a
+ * throw's handler) */
+static void xmm_saves(em *e, bool restore)
+{
+    int32_t off = -(int32_t)e->xoff;
+    for (unsigned r = 0; r < 16; r++)
+        if (e->xsaved >> r & 1) {
+            mem m = {X64_RBP, -1, 0, off, false, 0, NULL, 0};
+            enc(e, 0, false, restore ? 0x0f10 : 0x0f11, X64_XMM0 + r, &m, 0, 0, 0);
+            off += 16;
+        }
+}
+
 static void prologue(em *e)
 {
     const cg_frame *fr = &e->c->frame;
@@ -342,19 +363,19 @@ static void prologue(em *e)
     }
     cg_put1(B, 0x55);                           /* push rbp */
     rr(e, 0, true, 0x89, X64_RSP, X64_RBP, 0);  /* mov rbp, rsp */
-    uint64_t saved = fr->saved;
-    for (uint32_t i = 0; i < e->c->f.insts.n; i++)  /* a winch callee or a throw: save everything */
-        if (e->c->f.insts.v[i].clob == X64_CLOB_ALL)
-            saved |= e->c->isa->callee_saved;
     for (unsigned r = 0; r < 16; r++)
-        if ((saved >> r & 1) && r != X64_RBP && r != X64_RSP) {
+        if ((fr->saved >> r & 1) && r != X64_RBP && r != X64_RSP) {
             e->saved[e->nsaved++] = (uint8_t)r;
             push_pop(e, 0x50, r);
         }
     uint32_t pushed = 8 * e->nsaved;
-    e->locals = ((fr->size + pushed + 15) & ~15u) - pushed;
+    /* rbp is 16-aligned (the call's return address, then rbp), so are these */
+    e->xsaved = (uint16_t)(fr->saved >> X64_XMM0);
+    e->xoff = e->xsaved ? ((pushed + 15) & ~15u) + 16 * (uint32_t)__builtin_popcount(e->xsaved) : pushed;
+    e->locals = ((fr->size + e->xoff + 15) & ~15u) - pushed;
     if (fr->align <= 16) {
         stack_alloc(e, e->locals);
+        xmm_saves(e, false);
         return;
     }
     /* realign: rsp = (rbp - pushed - locals) & -align, up to align - 16
@@ -366,6 +387,7 @@ static void prologue(em *e)
     else
         sp_adjust(e, 0, (uint32_t)-rest);
     alu_ri(e, X64_AND, 8, X64_RSP, -(int64_t)fr->align);       /* and rsp, -align */
+    xmm_saves(e, false);
 }
 
 /* rsp back to the saved registers: from rbp if the frame was realigned */
@@ -381,6 +403,7 @@ static void free_locals(em *e)
 
 static void epilogue(em *e, uint32_t pop)
 {
+    xmm_saves(e, true);
     free_locals(e);
     for (unsigned i = e->nsaved; i-- > 0;)
         push_pop(e, 0x58, e->saved[i]);
@@ -410,6 +433,7 @@ static void emit_retcall(em *e)
         enc(e, 0, true, 0x8b, X64_SCRATCH, &from, 0, 0, 0);
         enc(e, 0, true, 0x89, X64_SCRATCH, &to, 0, 0, 0);
     }
+    xmm_saves(e, true);
     mem sv = {X64_RBP, -1, 0, -8 * (int32_t)e->nsaved, false, 0, NULL, 0};
     enc(e, 0, true, 0x8d, X64_RSP, &sv, 0, 0, 0);           /* lea rsp, [rbp - saved] */
     for (unsigned i = e->nsaved; i-- > 0;)

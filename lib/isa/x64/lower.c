@@ -808,19 +808,10 @@ bool x64_prepare(cg_lower *L)
 {
     cg_ctx *c = L->c;
     const ir_function *fn = c->fn;
-    if (fn->sig.callconv == IR_CC_windows_fastcall) {
-        /* its caller keeps values in rsi, rdi and xmm6-15: save the two, leave
-         * the xmm ones alone (saving them needs 16-byte slots, not done yet;
-         * the system_v libcalls, libgcc's soft-float, are integer code) */
-        c->f.saved_extra = 1ull << X64_RSI | 1ull << X64_RDI;
-        c->f.reserved = 0xffc00000ull;
-        for (uint32_t i = 0; i < fn->insts.n; i++) {
-            const ir_inst_data *in = &fn->insts.v[i];
-            if ((ir_opcodes[in->op].flags & IR_OPF_CALL) && in->block != IR_NONE &&
-                cg_call_sig(fn, in)->callconv != IR_CC_windows_fastcall)
-                return cg_unsupported(c, i, "a call from windows_fastcall to another convention");
-        }
-    }
+    /* its caller keeps values in rsi, rdi and xmm6-15 too: saved where
+     * written, by it or by a callee (cg_frame_layout) */
+    if (fn->sig.callconv == IR_CC_windows_fastcall)
+        c->f.saved_extra = 1ull << X64_RSI | 1ull << X64_RDI | 0xffc00000ull;
     mark_fused(L);
     return true;
 }

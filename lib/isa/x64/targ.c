@@ -8,7 +8,7 @@ static const uint8_t gpr_order[] = {
     X64_RBX, X64_R12, X64_R13, X64_R14, X64_R15,
 };
 static const uint8_t xmm_order[] = {
-    16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30,
+    16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
 };
 
 #define R(r) (1ull << (r))
@@ -39,6 +39,7 @@ const cg_isa x64_isa = {
     .alloc_order = {gpr_order, xmm_order},
     .nalloc = {sizeof gpr_order, sizeof xmm_order},
     .callee_saved = R(X64_RBX) | R(X64_RBP) | R(X64_R12) | R(X64_R13) | R(X64_R14) | R(X64_R15),
+    .save16 = 0xffff0000ull,
     .clobbers = clobbers,
     .prepare = x64_prepare,
     .lower_inst = x64_lower_inst,

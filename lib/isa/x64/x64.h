@@ -12,9 +12,9 @@ enum {
     X64_R8, X64_R9, X64_R10, X64_R11, X64_R12, X64_R13, X64_R14, X64_R15,
     X64_XMM0 = 16, X64_XMM15 = 31,
 };
-/* Never allocated: the emitter's scratch for memory-to-memory moves. */
+/* Never allocated: the emitter's scratch for memory-to-memory moves
+ * (caller-saved in every convention). */
 #define X64_SCRATCH X64_R11
-#define X64_XSCRATCH X64_XMM15
 
 /* Condition codes: the low nibble of Jcc/SETcc/CMOVcc; cc ^ 1 inverts. */
 enum {
