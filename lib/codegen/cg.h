@@ -205,7 +205,8 @@ typedef struct cg_abi {
 /* Where an ABI load or store goes (cg_mem, cg_lea). */
 enum { CG_AREA_BASE,        /* [base + disp] */
        CG_AREA_IN,          /* the caller's stack arguments, disp from the first */
-       CG_AREA_OUT };       /* this function's outgoing area at the SP */
+       CG_AREA_OUT,         /* this function's outgoing area at the SP */
+       CG_AREA_SLOT };      /* stack slot aux + disp (lowering's own, not cg_mem's) */
 
 typedef struct cg_isa cg_isa;
 typedef struct cg_lower cg_lower;
@@ -237,10 +238,19 @@ struct cg_isa {
      * that is neither control flow nor a call; brif's conditional branch
      * to labels lt (true) and lf. */
     bool (*prepare)(cg_lower *L);
+    /* Whether condition `def` (an icmp, fcmp or band with a constant, `how`
+     * a CG_FUSED_* code) of instruction `user`, its only use, becomes flags
+     * set at that use. */
+    bool (*fuse_cond)(const cg_lower *L, uint32_t user, uint32_t def, unsigned how);
     /* The target's own cases first (what it fused, vectors, i128 ...):
      * CG_DONE, CG_FAILED (with a diagnostic), or CG_BY_FAMILY for the driver
      * to hand the instruction to the hook of its family below. */
     int (*lower_inst)(cg_lower *L, uint32_t inst);
+    /* Before lower_inst: an instruction with a vector operand or result
+     * (but load, store and select), and one with an i128 operand or result
+     * (but trapz, trapnz, select, and a shift of a narrower value). */
+    bool (*lower_vector)(cg_lower *L, uint32_t inst);
+    bool (*lower_i128)(cg_ctx *c, uint32_t inst);
     void (*branch)(cg_lower *L, uint32_t inst, uint32_t lt, uint32_t lf);
     bool (*lower_float)(cg_ctx *c, uint32_t inst, ir_type t);  /* fadd .. fma, float bit ops */
     bool (*lower_conv)(cg_ctx *c, uint32_t inst);             /* fpromote .. bitcast */
@@ -295,7 +305,10 @@ struct cg_isa {
      * with the memory operand in addressing mode am[CG_AREA_*] (BASE: one
      * operand, the base; IN, OUT: none).  f* for the float register class. */
     uint16_t op_load, op_store, op_fload, op_fstore, op_lea, op_gotload;
-    uint8_t ld_zx, am[3];
+    uint8_t ld_zx, am[4];
+    /*   fence  a full barrier */
+    uint16_t op_fence;
+    uint8_t fp_reg;             /* the frame pointer */
     /* Machine primitives the shared lowering emits through. */
     void (*add_imm)(cg_ctx *c, uint32_t dst, uint32_t src, int64_t imm);    /* 64 bits */
     /* dst = the low `bits` of r zero- or sign-extended to `to` bytes (4 or 8). */
@@ -351,11 +364,21 @@ uint32_t cg_sym_extname(cg_ctx *c, const ir_extname *n);
 
 /* ---- the lowering driver (lower.c) ---------------------------------------------- */
 
+enum {                      /* cg_lower.fused: how an IR instruction is lowered at its use */
+    CG_FUSED_NONE,          /* on its own */
+    CG_FUSED_ICMP,          /* an icmp: the compare at its brif, select, trapz or trapnz */
+    CG_FUSED_ADDR,          /* folded into the address of a load or store */
+    CG_FUSED_TEST,          /* a band with a constant: a bit test at its use */
+    CG_FUSED_LOAD,          /* a load sunk into the operation that uses it */
+    CG_FUSED_MEMOP,         /* that operation: op reg, [mem] (cg_isa.lower_inst lowers it) */
+    CG_FUSED_FCMP,          /* an fcmp: the compare at its use */
+    CG_FUSED_OPERAND,       /* a shifted or inverted operand, a multiply-add's product, a
+                               widening: part of its user's instruction */
+};
 struct cg_lower {           /* the state of lowering one function */
     cg_ctx *c;
     cg_abi *abi;
-    uint8_t *fused;         /* per IR instruction: 0, or how the target lowers it at its
-                               use instead of on its own (the target's own codes) */
+    uint8_t *fused;         /* per IR instruction: CG_FUSED_* */
     uint32_t pending[2];    /* edge labels to create after a branch */
     uint32_t pend_bc[2], npending;
     uint32_t *vals;         /* scratch: returned values */
@@ -371,6 +394,11 @@ ir_type cg_ctrl_type(const cg_ctx *c, uint32_t inst);
 int cg_lower_i128_moves(cg_ctx *c, uint32_t inst);
 /* Bytes a load or store of inst moves and whether a load sign-extends. */
 unsigned cg_mem_width(const cg_ctx *c, uint32_t inst, bool *sign);
+/* Is v an iconst?  *out its value, sign-extended from its type. */
+bool cg_iconst_of(const cg_ctx *c, uint32_t v, int64_t *out);
+/* A target's condition code (intcc: its code per ir_intcc) for the same
+ * comparison with the operands swapped (a < b  <=>  b > a). */
+unsigned cg_cc_swap(const uint8_t intcc[IR_INTCC_COUNT], unsigned cc);
 /* The instruction defining v, IR_NONE for a block parameter. */
 uint32_t cg_def_of(const cg_ctx *c, uint32_t v);
 ir_type cg_vtype(const cg_ctx *c, uint32_t v);

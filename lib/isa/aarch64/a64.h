@@ -253,6 +253,7 @@ void a64_addi(cg_ctx *c, uint32_t dst, uint32_t src, int64_t imm);
 /* ---- lower.c: cg_isa's lowering hooks ------------------------------------ */
 
 bool a64_prepare(cg_lower *L);
+bool a64_fuse_cond(const cg_lower *L, uint32_t user, uint32_t def, unsigned how);
 int a64_lower_inst(cg_lower *L, uint32_t inst);
 bool a64_lower_int(cg_lower *L, uint32_t inst, ir_type t);
 bool a64_lower_load(cg_lower *L, uint32_t inst);
@@ -268,8 +269,6 @@ uint32_t a64_put_in_reg(cg_ctx *c, uint32_t v);
 uint32_t a64_new_int(cg_ctx *c);
 uint32_t a64_new_flt(cg_ctx *c);
 uint32_t a64_res(cg_ctx *c, uint32_t inst, unsigned k);
-/* Sign-extended value of an iconst operand (i8..i64). */
-bool a64_const_of(const cg_ctx *c, uint32_t v, int64_t *out);
 void a64_mov(cg_ctx *c, unsigned size, uint32_t dst, uint32_t src);
 uint32_t a64_movi(cg_ctx *c, unsigned size, int64_t imm);
 void a64_movi_to(cg_ctx *c, unsigned size, uint32_t dst, int64_t imm);
@@ -299,7 +298,6 @@ unsigned a64_ext_op2(unsigned bits, bool sign);
 /* Encodings the lowering checks before choosing an immediate form. */
 bool a64_logical_imm(uint64_t x, unsigned size, uint32_t *enc);
 bool a64_arith_imm(uint64_t x);
-unsigned a64_cc_swap(unsigned cc);
 extern const uint8_t a64_intcc[IR_INTCC_COUNT];
 
 /* ---- lowerfp.c: floating point ------------------------------------------- */

@@ -344,7 +344,7 @@ static void vshift(cg_ctx *c, uint32_t inst, ir_type t, uint32_t d)
     unsigned A = arr(t), bits = ir_type_lane_bits(t), op = in->op;
     uint32_t x = a64_put_in_reg(c, a[0]);
     int64_t k;
-    if (a64_const_of(c, a[1], &k)) {
+    if (cg_iconst_of(c, a[1], &k)) {
         k &= bits - 1;
         if (k == 0)
             vmov(c, d, x);

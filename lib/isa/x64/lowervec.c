@@ -384,7 +384,7 @@ static bool vshift(cg_ctx *c, uint32_t inst, ir_type t)
     unsigned l = lb(t), bits = 8u << l, op = in->op;
     uint32_t x = x64_put_in_reg(c, a[0]), d = res(c, inst, 0);
     int64_t k;
-    bool imm = x64_const_of(c, a[1], &k);
+    bool imm = cg_iconst_of(c, a[1], &k);
     uint32_t amt = N, n = N;    /* the amount: in an xmm register, in a gpr */
     if (imm) {
         k &= bits - 1;

@@ -188,27 +188,16 @@ void x64_bitrev(cg_ctx *c, unsigned bits, uint32_t x, uint32_t dst);
 /* clz/ctz/popcnt (irop) of the low `bits` (8..64) of x into dst. */
 void x64_bitcount(cg_ctx *c, unsigned irop, unsigned bits, uint32_t x, uint32_t dst);
 extern const uint8_t x64_intcc[IR_INTCC_COUNT];
-unsigned x64_cc_swap(unsigned cc);
 
-/* cg_lower.fused: how an IR instruction is lowered at its use. */
-enum {
-    X64_FUSED_ICMP = 1,     /* an icmp, as a compare at its use */
-    X64_FUSED_ADDR,         /* folded into an address */
-    X64_FUSED_TEST,         /* a band with an immediate, tested at its use */
-    X64_FUSED_LOAD,         /* a load sunk into its use */
-    X64_FUSED_MEMOP,        /* that use: op reg, [mem] */
-    X64_FUSED_FCMP,         /* an fcmp, as ucomis at its use */
-};
 typedef cg_lower x64_lowering;
 /* cg_isa's lowering hooks. */
 bool x64_prepare(cg_lower *L);
+bool x64_fuse_cond(const cg_lower *L, uint32_t user, uint32_t def, unsigned how);
 int x64_lower_inst(cg_lower *L, uint32_t inst);
 bool x64_lower_int(cg_lower *L, uint32_t inst, ir_type t);
 void x64_branch(cg_lower *L, uint32_t inst, uint32_t lt, uint32_t lf);
 bool x64_emit(cg_ctx *c);
 
-/* The sign-extended value of an iconst operand. */
-bool x64_const_of(const cg_ctx *c, uint32_t v, int64_t *out);
 
 /* ---- lowermem.c: memory --------------------------------------------------- */
 
