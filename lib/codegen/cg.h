@@ -250,6 +250,7 @@ struct cg_isa {
      * (but load, store and select), and one with an i128 operand or result
      * (but trapz, trapnz, select, and a shift of a narrower value). */
     bool (*lower_vector)(cg_lower *L, uint32_t inst);
+    bool (*vec_type)(ir_type t);    /* a vector type the target lowers */
     bool (*lower_i128)(cg_ctx *c, uint32_t inst);
     void (*branch)(cg_lower *L, uint32_t inst, uint32_t lt, uint32_t lf);
     bool (*lower_float)(cg_ctx *c, uint32_t inst, ir_type t);  /* fadd .. fma, float bit ops */
@@ -386,6 +387,9 @@ struct cg_lower {           /* the state of lowering one function */
 enum { CG_FAILED, CG_DONE, CG_BY_FAMILY };   /* cg_isa.lower_inst */
 /* IR -> VCode for c->fn (cg_isa's lowering hooks do the target's part). */
 bool cg_lower_function(cg_ctx *c);
+/* Is t a type the target holds in registers: i8..i128, a float, or a
+ * vector of cg_isa.vec_type? */
+bool cg_type_ok(const cg_isa *isa, ir_type t);
 /* The controlling type of inst: its suffix or first result's type. */
 ir_type cg_ctrl_type(const cg_ctx *c, uint32_t inst);
 /* i128 loads and stores, ireduce, uextend, bitcast, iconcat and isplit:

@@ -273,6 +273,11 @@ static bool lower_ext(cg_ctx *c, uint32_t inst, ir_type t)
     return true;
 }
 
+bool cg_type_ok(const cg_isa *isa, ir_type t)
+{
+    return (t >= IR_I8 && t <= IR_I128) || ir_type_is_float(t) || isa->vec_type(t);
+}
+
 ir_type cg_ctrl_type(const cg_ctx *c, uint32_t inst)
 {
     const ir_inst_data *in = &c->fn->insts.v[inst];
@@ -370,11 +375,15 @@ static int lower_common(cg_lower *L, uint32_t inst)
     ir_type t = cg_ctrl_type(c, inst);
     bool cond = in->op == IR_OP_trapz || in->op == IR_OP_trapnz || in->op == IR_OP_select ||
                 in->op == IR_OP_select_spectre_guard;    /* these know about pairs and vectors */
-    if (!cond && in->op != IR_OP_load && in->op != IR_OP_store && cg_vec_inst(c, inst))
+    ir_type rt = in->nres ? fn->values.v[ir_inst_results(fn, inst)[0]].type : IR_TYPE_NONE;
+    if (!cond && in->op != IR_OP_load && in->op != IR_OP_store && cg_vec_inst(c, inst)) {
+        ir_type vt = in->nres ? rt : in->type, at = in->nargs ? cg_vtype(c, a[0]) : IR_TYPE_NONE;
+        if ((ir_type_is_vector(vt) && !isa->vec_type(vt)) || (ir_type_is_vector(at) && !isa->vec_type(at)))
+            return cg_unsupported(c, inst, NULL);
         return isa->lower_vector(L, inst);
+    }
     if (in->op == IR_OP_bitcast && (t == IR_F128 || cg_vtype(c, a[0]) == IR_F128))
         return isa->lower_conv(c, inst);
-    ir_type rt = in->nres ? fn->values.v[ir_inst_results(fn, inst)[0]].type : IR_TYPE_NONE;
     bool shift = in->op == IR_OP_ishl || in->op == IR_OP_ushr || in->op == IR_OP_sshr || in->op == IR_OP_rotl ||
                  in->op == IR_OP_rotr;  /* a narrower value shifted by an i128 takes its low half */
     bool wide = !cond && (shift ? t : rt) == IR_I128;
@@ -405,6 +414,9 @@ static int lower_common(cg_lower *L, uint32_t inst)
     case IR_OP_fence:
         cg_emit_inst(F, isa->op_fence, 0);
         return CG_DONE;
+    case IR_OP_select: case IR_OP_select_spectre_guard:     /* the target's, if it holds the types */
+        return cg_type_ok(isa, t) && (is_scalar_int(cg_vtype(c, a[0])) || cg_vtype(c, a[0]) == IR_I128)
+               ? CG_BY_FAMILY : cg_unsupported(c, inst, NULL);
     default:
         return CG_BY_FAMILY;
     }
@@ -420,8 +432,12 @@ static bool lower_by_family(cg_lower *L, uint32_t inst)
     switch (family[c->fn->insts.v[inst].op]) {
     case FAM_FLOAT: return isa->lower_float(c, inst, t);
     case FAM_CONV: return isa->lower_conv(c, inst);
-    case FAM_LOAD: return isa->lower_load(L, inst);
-    case FAM_STORE: return isa->lower_store(L, inst);
+    case FAM_LOAD:
+        return cg_type_ok(isa, cg_vtype(c, ir_inst_results(c->fn, inst)[0])) ? isa->lower_load(L, inst)
+               : cg_unsupported(c, inst, NULL);
+    case FAM_STORE:
+        return cg_type_ok(isa, cg_vtype(c, ir_inst_args(c->fn, inst)[0])) ? isa->lower_store(L, inst)
+               : cg_unsupported(c, inst, NULL);
     case FAM_ATOMIC: return isa->lower_atomic(c, inst);
     case FAM_EXT: return lower_ext(c, inst, t);
     case FAM_BITOP:

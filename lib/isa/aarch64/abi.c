@@ -17,11 +17,6 @@
 
 #include <string.h>
 
-static bool supported_type(ir_type t)
-{
-    return (t >= IR_I8 && t <= IR_I128) || ir_type_is_float(t) || a64_vec_type(t);  /* f16 in h, f128 in q */
-}
-
 bool a64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uint32_t nparams,
                       const ir_abi_param *rets_, uint32_t nrets, cg_sig *out, char *what, size_t wn)
 {
@@ -50,7 +45,7 @@ bool a64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uin
             const ir_abi_param *p = &ps[i];
             cg_loc l = {p->type, p->ext, 1, {CG_STACK, CG_STACK}, 8, {0, 0}, 0};
             bool fl;
-            if (!supported_type(p->type)) {
+            if (!cg_type_ok(&a64_isa, p->type)) {
                 snprintf(what, wn, "%s %s", ir_type_name(p->type, tb), rets ? "return value" : "parameter");
                 return false;
             }

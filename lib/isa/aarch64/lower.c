@@ -726,8 +726,6 @@ bool a64_lower_load(lower *L, uint32_t inst)
     ir_type t = c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
     bool sign;
     unsigned width = cg_mem_width(c, inst, &sign), ext = !sign ? A64_LD_ZX : width == 4 ? A64_LD_SX64 : A64_LD_SX32;
-    if (in->op == IR_OP_load && !is_int(t) && !ir_type_is_float(t) && !a64_vec_type(t))
-        return cg_unsupported(c, inst, NULL);
     if (ext == A64_LD_SX32 && t == IR_I64)
         ext = A64_LD_SX64;
     if (in->imm != (int32_t)in->imm)
@@ -751,8 +749,6 @@ bool a64_lower_store(lower *L, uint32_t inst)
     ir_type t = cg_vtype(c, a[0]);
     bool sign;
     unsigned width = cg_mem_width(c, inst, &sign);
-    if (!is_int(t) && !ir_type_is_float(t) && !a64_vec_type(t))
-        return cg_unsupported(c, inst, NULL);
     if (in->imm != (int32_t)in->imm)
         return cg_unsupported(c, inst, "store offset");
     if (ir_type_is_vector(t) && (in->mf.bits & IR_MF_BIG))
@@ -869,10 +865,6 @@ int a64_lower_inst(lower *L, uint32_t inst)
         return true;
     }
     case IR_OP_select: case IR_OP_select_spectre_guard: {
-        if (!is_int(t) && !ir_type_is_float(t) && t != IR_I128 && !a64_vec_type(t))
-            return cg_unsupported(c, inst, NULL);
-        if (!is_int(cg_vtype(c, a[0])) && cg_vtype(c, a[0]) != IR_I128)
-            return cg_unsupported(c, inst, NULL);
         uint32_t x = a64_put_in_reg(c, a[1]), y = a64_put_in_reg(c, a[2]);
         unsigned cc = cond_flags(L, a[0]);
         uint32_t d = res(c, inst, 0);

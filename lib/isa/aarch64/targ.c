@@ -51,6 +51,7 @@ const cg_isa a64_isa = {
     .fuse_cond = a64_fuse_cond,
     .lower_inst = a64_lower_inst,
     .lower_vector = a64_lower_vector,
+    .vec_type = a64_vec_type,
     .lower_i128 = a64_lower_i128,
     .branch = a64_branch,
     .lower_float = a64_lower_float,

@@ -98,11 +98,6 @@ static void winch_ret(cg_loc *l, bool last, uint32_t *stack, bool packed)
     }
 }
 
-static bool supported_type(ir_type t)
-{
-    return (t >= IR_I8 && t <= IR_I128) || ir_type_is_float(t) || x64_vec_type(t);
-}
-
 bool x64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uint32_t nparams,
                          const ir_abi_param *rets_, uint32_t nrets, cg_sig *out, char *what, size_t wn)
 {
@@ -137,7 +132,7 @@ bool x64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uin
                                          : rets ? "sarg return value" : "sarg of a type other than i64");
                 return false;
             }
-            if (!supported_type(p->type)) {
+            if (!cg_type_ok(&x64_isa, p->type)) {
                 snprintf(what, wn, "%s %s", ir_type_name(p->type, tb), rets ? "return value" : "parameter");
                 return false;
             }

@@ -678,10 +678,6 @@ int x64_lower_inst(cg_lower *L, uint32_t inst)
         x64_lower_fcmp(c, inst);
         return true;
     case IR_OP_select: case IR_OP_select_spectre_guard: {
-        if (!is_int(t) && !ir_type_is_float(t) && t != IR_I128 && !x64_vec_type(t))
-            return cg_unsupported(c, inst, NULL);
-        if (!is_int(cg_vtype(c, a[0])) && cg_vtype(c, a[0]) != IR_I128)
-            return cg_unsupported(c, inst, NULL);
         uint32_t x = x64_put_in_reg(c, a[1]), y = x64_put_in_reg(c, a[2]);
         unsigned cc = cond_flags(L, a[0]);
         if (t == IR_I128) {

@@ -141,8 +141,6 @@ bool x64_lower_load(x64_lowering *L, uint32_t inst)
     ir_type t = c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
     bool sign;
     unsigned width = cg_mem_width(c, inst, &sign), ext = sign ? X64_LD_SX : X64_LD_ZX;
-    if (in->op == IR_OP_load && !is_int(t) && !ir_type_is_float(t) && !x64_vec_type(t))
-        return cg_unsupported(c, inst, NULL);
     if (ext == X64_LD_SX && t == IR_I64)
         ext |= X64_LD_64;
     bool fl = ir_type_is_float(t) || ir_type_is_vector(t);
@@ -164,8 +162,6 @@ bool x64_lower_store(x64_lowering *L, uint32_t inst)
     ir_type t = cg_vtype(c, a[0]);
     bool sign;
     unsigned width = cg_mem_width(c, inst, &sign);
-    if (!is_int(t) && !ir_type_is_float(t) && !x64_vec_type(t))
-        return cg_unsupported(c, inst, NULL);
     int64_t k;
     bool imm = is_int(t) && cg_iconst_of(c, a[0], &k) && (width < 8 || k == (int32_t)k);
     uint32_t v = imm ? CG_NONE : x64_put_in_reg(c, a[0]);

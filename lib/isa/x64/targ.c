@@ -44,6 +44,7 @@ const cg_isa x64_isa = {
     .fuse_cond = x64_fuse_cond,
     .lower_inst = x64_lower_inst,
     .lower_vector = x64_lower_vector,
+    .vec_type = x64_vec_type,
     .lower_i128 = x64_lower_i128,
     .branch = x64_branch,
     .lower_float = x64_lower_float,
