@@ -522,6 +522,18 @@ bool cg_stack_args_ok(cg_ctx *c, uint32_t inst, uint64_t bytes);
 void cg_parallel_move(cg_func *f, uint32_t pos, const uint32_t *from, const uint32_t *to,
                       const uint8_t *cls, uint32_t n, uint32_t tmp);
 
+/* ---- emission checks (vcode.c) ------------------------------------------------
+ * ISA flags an emitted instruction needs that the target line lacks mean a
+ * lowering bug: reported at the first such instruction, not run. */
+typedef struct cg_need {
+    uint64_t missing;       /* CG_ISA_* bits needed but not enabled */
+    const cg_inst *in;      /* the first instruction that needed one (NULL: a move) */
+} cg_need;
+void cg_need_isa(cg_need *n, const cg_ctx *c, const cg_inst *in, uint64_t flags);
+/* After emitting: false with "internal error: <isa> emission" unless ok,
+ * or with the flag n found missing. */
+bool cg_emit_check(cg_ctx *c, bool ok, const cg_need *n);
+
 /* ---- code buffer (buffer.c) -------------------------------------------------- */
 
 void cg_buf_init(cg_buf *b, cg_output *out, uint32_t nlabels);
