@@ -289,12 +289,14 @@ struct cg_isa {
      *   args     [def fixed ...]: incoming register arguments
      *   ret      [use fixed ...]: return values; imm bytes the callee pops
      *   call     aux symbol  [use fixed args.., def fixed rets..]; clob, imm
-     *            bytes the callee pops; cc 1: a try_call, its handlers at
+     *            bytes the callee pops (re-reserved after the call); cc 1: a
+     *            try_call, its handlers at
      *            f->vlist[disp]: n, then (kind, tag, label) each
      *   callind  [use callee, use fixed args.., def fixed rets..]
      *   retcall  aux symbol, or cc 1: callee in callee_reg_tail  [use fixed
      *            args..]; disp bytes of stack arguments (in the outgoing
-     *            area), imm the tail argument area
+     *            area), imm the tail argument area: moves them there, tears
+     *            down the frame and jumps
      *   jump     aux label;  trap  aux trap code
      *   jumptable  [use index, temp, temp] aux f->vlist of labels (default
      *            first), imm their count */

@@ -66,8 +66,8 @@ enum {
 /* Machine opcodes.  Operands in brackets, in order; "mem" is the memory
  * operand's registers (see amode); imm is a trap code where noted. */
 enum {
-    A64_ARGS,       /* [def fixed ...] incoming register arguments */
-    A64_RET,        /* [use fixed ...]; epilogue and ret, imm bytes of stack arguments to pop */
+    A64_ARGS,       /* cg_isa.op_args (cg.h) */
+    A64_RET,        /* cg_isa.op_ret: epilogue, ret */
     A64_MOV,        /* size  [def, use] (size 4 zero-extends) */
     A64_MOVI,       /* size  [def] imm: movz/movn/movk/orr */
     A64_ALU,        /* cc op, size, amode op2, scale  [def, use, use] */
@@ -90,23 +90,18 @@ enum {
     A64_FLOAD,      /* size 4|8  [def, mem] imm trap */
     A64_FSTORE,     /* size  [use, mem] imm trap */
     A64_LEA,        /* [def, mem] */
-    A64_B,          /* aux label */
+    A64_B,          /* cg_isa.op_jump */
     A64_BCOND,      /* cc, aux taken label, imm not-taken label */
     A64_CBZ,        /* cc 0 cbz 1 cbnz, size  [use] aux taken, imm not-taken */
     A64_TBZ,        /* cc 0 tbz 1 tbnz, scale bit  [use] aux taken, imm not-taken */
-    A64_BRTABLE,    /* [use index, temp, temp] aux f->vlist of labels (default first),
-                       imm count with the default */
-    A64_UDF,        /* aux trap code */
+    A64_BRTABLE,    /* cg_isa.op_jumptable */
+    A64_UDF,        /* cg_isa.op_trap */
     A64_TRAPIF,     /* cc, aux trap code */
     A64_TRAPZ,      /* cc 0 if zero 1 if nonzero, size  [use] aux trap code */
-    A64_CALL,       /* aux symbol  [use fixed args.., def fixed rets..]; imm: bytes
-                       the callee pops (re-reserved after the call); cc 1: a try_call,
-                       its handlers at f->vlist[disp]: n, then (kind, tag, label) each */
-    A64_CALLIND,    /* [use callee, use fixed args.., def fixed rets..] */
-    A64_RETCALL,    /* aux symbol, or cc 1: callee in x15  [use fixed args..]; disp bytes of
-                       stack arguments (in the outgoing area), imm the tail argument area:
-                       move them there, tear down the frame, b */
-    A64_GOTLOAD,    /* aux symbol  [def]: address through the GOT */
+    A64_CALL,       /* cg_isa.op_call: bl */
+    A64_CALLIND,    /* cg_isa.op_callind */
+    A64_RETCALL,    /* cg_isa.op_retcall: callee in x15, b */
+    A64_GOTLOAD,    /* cg_isa.op_gotload */
     A64_RETADDR,    /* [def]: the return address from the frame record */
     A64_FMOV,       /* [def, use] */
     A64_FMOVI,      /* size  [def] imm bits */

@@ -52,8 +52,8 @@ enum {
 /* Machine opcodes.  Operands in brackets, in order; "mem" is the memory
  * operand's registers (see amode); imm is a trap code where noted. */
 enum {
-    X64_ARGS,       /* [def fixed ...] incoming register arguments */
-    X64_RET,        /* [use fixed ...] return values; epilogue, ret imm (bytes to pop) */
+    X64_ARGS,       /* cg_isa.op_args (cg.h) */
+    X64_RET,        /* cg_isa.op_ret: epilogue, ret */
     X64_MOV,        /* size  [def, use] (size 4 zero-extends) */
     X64_MOVI,       /* size  [def] imm */
     X64_ALU,        /* cc op, size  [def reuse 1, use, use]; aux X64_FLAGS_DEAD */
@@ -81,20 +81,15 @@ enum {
                        [use fixed rax, use, def fixed rax|rdx]; checks traps */
     X64_MULHI,      /* cc signed, size  [use fixed rax, use, def fixed rdx (, def fixed rax)]:
                        the high (and low) half of the product */
-    X64_JMP,        /* aux label */
+    X64_JMP,        /* cg_isa.op_jump */
     X64_JCOND,      /* cc, aux taken label, imm not-taken label */
-    X64_JMPTABLE,   /* [use index, temp, temp] aux f->vlist of labels
-                       (default first), imm count with the default */
-    X64_UD2,        /* aux trap code */
+    X64_JMPTABLE,   /* cg_isa.op_jumptable */
+    X64_UD2,        /* cg_isa.op_trap */
     X64_TRAPIF,     /* cc, aux trap code */
-    X64_CALL,       /* aux symbol  [use fixed args.., def fixed rets..]; imm: bytes
-                       the callee pops (re-reserved after the call); cc 1: a try_call,
-                       its handlers at f->vlist[disp]: n, then (kind, tag, label) each */
-    X64_CALLIND,    /* [use callee, use fixed args.., def fixed rets..] */
-    X64_RETCALL,    /* aux symbol, or cc 1: callee in r10  [use fixed args..]; disp bytes of
-                       stack arguments (in the outgoing area), imm the tail argument area:
-                       move them there, tear down the frame, jmp */
-    X64_GOTLOAD,    /* aux symbol  [def]: address through the GOT */
+    X64_CALL,       /* cg_isa.op_call */
+    X64_CALLIND,    /* cg_isa.op_callind */
+    X64_RETCALL,    /* cg_isa.op_retcall: callee in r10, jmp */
+    X64_GOTLOAD,    /* cg_isa.op_gotload */
     X64_XMOV,       /* [def, use] */
     X64_XLOAD,      /* size 4|8  [def, mem] imm trap */
     X64_XSTORE,     /* size  [use, mem] imm trap */
