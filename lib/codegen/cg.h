@@ -202,6 +202,14 @@ typedef struct cg_abi {
     uint32_t last_call;         /* index of the call instruction emitted last */
 } cg_abi;
 
+/* For cg_isa.compute_locs (locs.c), per pass over returns or parameters:
+ * its first location; a struct argument of `size` bytes at 8-aligned
+ * `stack` (returns the stack past it); the end, stack rounded to 16
+ * (tail: the callee pops the arguments). */
+void cg_locs_begin(cg_abi *a, cg_sig *out, bool rets);
+uint64_t cg_loc_sarg(cg_loc *l, uint64_t stack, uint32_t size);
+void cg_locs_end(cg_sig *out, bool rets, uint32_t n, uint64_t stack, bool tail);
+
 /* Where an ABI load or store goes (cg_mem, cg_lea). */
 enum { CG_AREA_BASE,        /* [base + disp] */
        CG_AREA_IN,          /* the caller's stack arguments, disp from the first */
