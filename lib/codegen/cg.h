@@ -218,6 +218,15 @@ enum { CG_AREA_BASE,        /* [base + disp] */
 
 typedef struct cg_isa cg_isa;
 typedef struct cg_lower cg_lower;
+typedef struct cg_access {  /* a load or store, as the driver hands it to the target */
+    ir_type type;           /* of the value loaded or stored (a type cg_type_ok takes) */
+    unsigned width;         /* bytes in memory */
+    bool sign;              /* a load that sign-extends */
+    uint32_t value;         /* IR value: the load's result, the value stored */
+    uint32_t addr;          /* IR value: the address, off added */
+    int64_t off;
+    ir_memflags mf;
+} cg_access;
 typedef struct cg_ctx {
     const cg_isa *isa;
     const cg_target *target;
@@ -268,12 +277,13 @@ struct cg_isa {
      * target t, and whether fpromote/fdemote inst has an instruction. */
     bool (*f16_arith)(const cg_target *t);
     bool (*native_fconv)(const cg_ctx *c, uint32_t inst);
-    bool (*lower_load)(cg_lower *L, uint32_t inst);           /* load, uload8 .. sload32 */
-    bool (*lower_store)(cg_lower *L, uint32_t inst);          /* store, istore8 .. istore32 */
+    bool (*lower_load)(cg_lower *L, uint32_t inst, const cg_access *m);  /* load, uload8 .. sload32 */
+    bool (*lower_store)(cg_lower *L, uint32_t inst, const cg_access *m); /* store, istore8 .. istore32 */
     bool (*lower_atomic)(cg_ctx *c, uint32_t inst);
     bool (*lower_int)(cg_lower *L, uint32_t inst, ir_type t); /* the other scalar integer ops */
     bool (*emit)(cg_ctx *c);
-    const char *(*reg_name)(unsigned preg);
+    const char *const *reg_names;   /* of each preg, nregs of them (cg_reg_name) */
+    uint8_t nregs;
     uint32_t (*put_in_reg)(cg_ctx *c, uint32_t value);      /* an IR value's vreg(s) */
     uint32_t (*movi)(cg_ctx *c, unsigned size, int64_t imm); /* a constant in a new vreg */
 
@@ -338,6 +348,7 @@ void x64_throw(uint64_t entry_fp, uint64_t exit_fp, uint64_t exit_pc, uint32_t t
 void cg_func_init(cg_func *f);
 void cg_func_free(cg_func *f);
 uint32_t cg_new_vreg(cg_func *f, unsigned cls);
+const char *cg_reg_name(const cg_isa *isa, unsigned preg);     /* "?" if none */
 uint32_t cg_new_label(cg_func *f);
 /* Start a block; lowering appends instructions to it.  Returns its index. */
 uint32_t cg_block_begin(cg_func *f, uint32_t label);
@@ -419,6 +430,10 @@ ir_type cg_vtype(const cg_ctx *c, uint32_t v);
 /* Is v defined by opcode op (*d the instruction) in user's block, used only
  * there and not yet marked? */
 bool cg_single_use(const cg_lower *L, uint32_t user, uint32_t v, unsigned op, uint32_t *d);
+/* The result type of instruction i if it is a binary operation in a block
+ * that is not itself lowered at a use (whose operands a target may fold),
+ * else IR_TYPE_NONE. */
+ir_type cg_binary_user(const cg_lower *L, uint32_t i);
 /* Finish the current block, its terminator in place, with these successors. */
 void cg_end_block(cg_ctx *c, const uint32_t *succs, uint32_t nsuccs);
 

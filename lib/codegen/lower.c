@@ -59,6 +59,15 @@ bool cg_single_use(const cg_lower *L, uint32_t user, uint32_t v, unsigned op, ui
            fn->insts.v[*d].block == fn->insts.v[user].block && !L->fused[*d];
 }
 
+ir_type cg_binary_user(const cg_lower *L, uint32_t i)
+{
+    const ir_function *fn = L->c->fn;
+    const ir_inst_data *in = &fn->insts.v[i];
+    if (in->block == IR_NONE || L->fused[i] || in->nargs != 2 || !in->nres)
+        return IR_TYPE_NONE;
+    return fn->values.v[ir_inst_results(fn, i)[0]].type;
+}
+
 void cg_end_block(cg_ctx *c, const uint32_t *succs, uint32_t nsuccs)
 {
     cg_block *b = &c->f.blocks.v[c->f.cur];
@@ -432,12 +441,18 @@ static bool lower_by_family(cg_lower *L, uint32_t inst)
     switch (family[c->fn->insts.v[inst].op]) {
     case FAM_FLOAT: return isa->lower_float(c, inst, t);
     case FAM_CONV: return isa->lower_conv(c, inst);
-    case FAM_LOAD:
-        return cg_type_ok(isa, cg_vtype(c, ir_inst_results(c->fn, inst)[0])) ? isa->lower_load(L, inst)
-               : cg_unsupported(c, inst, NULL);
-    case FAM_STORE:
-        return cg_type_ok(isa, cg_vtype(c, ir_inst_args(c->fn, inst)[0])) ? isa->lower_store(L, inst)
-               : cg_unsupported(c, inst, NULL);
+    case FAM_LOAD: case FAM_STORE: {
+        const ir_inst_data *in = &c->fn->insts.v[inst];
+        const uint32_t *a = ir_inst_args(c->fn, inst);
+        bool store = family[in->op] == FAM_STORE;
+        cg_access m = {.value = store ? a[0] : ir_inst_results(c->fn, inst)[0], .addr = a[store],
+                       .off = in->imm, .mf = in->mf};
+        m.type = cg_vtype(c, m.value);
+        m.width = cg_mem_width(c, inst, &m.sign);
+        if (!cg_type_ok(isa, m.type))
+            return cg_unsupported(c, inst, NULL);
+        return store ? isa->lower_store(L, inst, &m) : isa->lower_load(L, inst, &m);
+    }
     case FAM_ATOMIC: return isa->lower_atomic(c, inst);
     case FAM_EXT: return lower_ext(c, inst, t);
     case FAM_BITOP:

@@ -26,6 +26,11 @@ void cg_func_free(cg_func *f)
     ir_vec_free(&f->edits);
 }
 
+const char *cg_reg_name(const cg_isa *isa, unsigned preg)
+{
+    return preg < isa->nregs ? isa->reg_names[preg] : "?";
+}
+
 uint32_t cg_new_vreg(cg_func *f, unsigned cls)
 {
     ir_vec_push(&f->vcls, (uint8_t)cls);

@@ -251,8 +251,8 @@ bool a64_prepare(cg_lower *L);
 bool a64_fuse_cond(const cg_lower *L, uint32_t user, uint32_t def, unsigned how);
 int a64_lower_inst(cg_lower *L, uint32_t inst);
 bool a64_lower_int(cg_lower *L, uint32_t inst, ir_type t);
-bool a64_lower_load(cg_lower *L, uint32_t inst);
-bool a64_lower_store(cg_lower *L, uint32_t inst);
+bool a64_lower_load(cg_lower *L, uint32_t inst, const cg_access *m);
+bool a64_lower_store(cg_lower *L, uint32_t inst, const cg_access *m);
 void a64_branch(cg_lower *L, uint32_t inst, uint32_t lt, uint32_t lf);
 bool a64_emit(cg_ctx *c);
 
@@ -333,6 +333,5 @@ bool a64_movi_fields(uint64_t x, int64_t *imm);
 /* d = cc ? x : y for vectors of type t, the flags set. */
 void a64_vselect(cg_ctx *c, unsigned cc, ir_type t, uint32_t d, uint32_t x, uint32_t y);
 
-const char *a64_reg_name(unsigned preg);
 
 #endif

@@ -719,47 +719,37 @@ static void mem_operands(cg_ctx *c, cg_inst *i, const addr *m)
         cg_op_use(F, m->index);
 }
 
-bool a64_lower_load(lower *L, uint32_t inst)
+bool a64_lower_load(lower *L, uint32_t inst, const cg_access *m)
 {
     cg_ctx *c = L->c;
-    const ir_inst_data *in = &c->fn->insts.v[inst];
-    ir_type t = c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
-    bool sign;
-    unsigned width = cg_mem_width(c, inst, &sign), ext = !sign ? A64_LD_ZX : width == 4 ? A64_LD_SX64 : A64_LD_SX32;
-    if (ext == A64_LD_SX32 && t == IR_I64)
-        ext = A64_LD_SX64;
-    if (in->imm != (int32_t)in->imm)
+    unsigned ext = !m->sign ? A64_LD_ZX : m->width == 4 || m->type == IR_I64 ? A64_LD_SX64 : A64_LD_SX32;
+    if (m->off != (int32_t)m->off)
         return cg_unsupported(c, inst, "load offset");
-    bool fl = cg_type_cls(t) == CG_CLS_FLOAT;
-    if (fl && (in->mf.bits & IR_MF_BIG) && width > 1 && ir_type_is_vector(t))
+    bool fl = cg_type_cls(m->type) == CG_CLS_FLOAT;
+    if (fl && (m->mf.bits & IR_MF_BIG) && m->width > 1 && ir_type_is_vector(m->type))
         return cg_unsupported(c, inst, "big-endian vector load");
-    addr m = address(L, ir_inst_args(c->fn, inst)[0], in->imm);
+    addr am = address(L, m->addr, m->off);
     cg_inst *i = cg_emit_inst(F, fl ? A64_FLOAD : A64_LOAD, 3);
-    i->cc = (uint8_t)ext, i->size = (uint8_t)width, i->imm = in->mf.trap;
-    cg_op_def(F, res(c, inst, 0));
-    mem_operands(c, i, &m);
+    i->cc = (uint8_t)ext, i->size = (uint8_t)m->width, i->imm = m->mf.trap;
+    cg_op_def(F, cg_value_vreg(c, m->value));
+    mem_operands(c, i, &am);
     return true;
 }
 
-bool a64_lower_store(lower *L, uint32_t inst)
+bool a64_lower_store(lower *L, uint32_t inst, const cg_access *m)
 {
     cg_ctx *c = L->c;
-    const ir_inst_data *in = &c->fn->insts.v[inst];
-    const uint32_t *a = ir_inst_args(c->fn, inst);
-    ir_type t = cg_vtype(c, a[0]);
-    bool sign;
-    unsigned width = cg_mem_width(c, inst, &sign);
-    if (in->imm != (int32_t)in->imm)
+    if (m->off != (int32_t)m->off)
         return cg_unsupported(c, inst, "store offset");
-    if (ir_type_is_vector(t) && (in->mf.bits & IR_MF_BIG))
+    if (ir_type_is_vector(m->type) && (m->mf.bits & IR_MF_BIG))
         return cg_unsupported(c, inst, "big-endian vector store");
     int64_t k;
-    uint32_t v = is_int(t) && cg_iconst_of(c, a[0], &k) && k == 0 ? A64_ZR : a64_put_in_reg(c, a[0]);
-    addr m = address(L, a[1], in->imm);
-    cg_inst *i = cg_emit_inst(F, cg_type_cls(t) == CG_CLS_FLOAT ? A64_FSTORE : A64_STORE, 3);
-    i->size = (uint8_t)width, i->imm = in->mf.trap;
+    uint32_t v = is_int(m->type) && cg_iconst_of(c, m->value, &k) && k == 0 ? A64_ZR : a64_put_in_reg(c, m->value);
+    addr am = address(L, m->addr, m->off);
+    cg_inst *i = cg_emit_inst(F, cg_type_cls(m->type) == CG_CLS_FLOAT ? A64_FSTORE : A64_STORE, 3);
+    i->size = (uint8_t)m->width, i->imm = m->mf.trap;
     cg_op_use(F, v);
-    mem_operands(c, i, &m);
+    mem_operands(c, i, &am);
     return true;
 }
 
@@ -964,14 +954,10 @@ static void mark_fused(lower *L)
         }
     }
     for (uint32_t i = 0; i < fn->insts.n; i++) {
-        const ir_inst_data *in = &fn->insts.v[i];
-        if (in->block == IR_NONE || L->fused[i] || in->nargs != 2 || !in->nres)
-            continue;
-        unsigned op = in->op;
-        if (op != IR_OP_iadd && op != IR_OP_isub && op != IR_OP_band && op != IR_OP_bor && op != IR_OP_bxor)
-            continue;
-        ir_type t = fn->values.v[ir_inst_results(fn, i)[0]].type;
-        if (!is_int(t))
+        ir_type t = cg_binary_user(L, i);
+        unsigned op = fn->insts.v[i].op;
+        if (!is_int(t) || (op != IR_OP_iadd && op != IR_OP_isub && op != IR_OP_band && op != IR_OP_bor &&
+                           op != IR_OP_bxor))
             continue;
         const uint32_t *a = ir_inst_args(fn, i);
         for (int s = 1; s >= 0; s--) {

@@ -28,17 +28,13 @@ static const uint64_t clobbers[] = {
     [A64_CLOB_CALL_WIDE] = 0x3ffffull | 0xffffffffull << A64_V0,
 };
 
-const char *a64_reg_name(unsigned preg)
-{
-    static const char *const names[64] = {
-        "x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13",
-        "x14", "x15", "x16", "x17", "x18", "x19", "x20", "x21", "x22", "x23", "x24", "x25",
-        "x26", "x27", "x28", "x29", "x30", "sp", "v0", "v1", "v2", "v3", "v4", "v5", "v6",
-        "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19",
-        "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31",
-    };
-    return preg < 64 ? names[preg] : "?";
-}
+static const char *const reg_names[64] = {
+    "x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13",
+    "x14", "x15", "x16", "x17", "x18", "x19", "x20", "x21", "x22", "x23", "x24", "x25",
+    "x26", "x27", "x28", "x29", "x30", "sp", "v0", "v1", "v2", "v3", "v4", "v5", "v6",
+    "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19",
+    "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31",
+};
 
 const cg_isa a64_isa = {
     .name = "aarch64",
@@ -63,7 +59,8 @@ const cg_isa a64_isa = {
     .lower_atomic = a64_lower_atomic,
     .lower_int = a64_lower_int,
     .emit = a64_emit,
-    .reg_name = a64_reg_name,
+    .reg_names = reg_names,
+    .nregs = sizeof reg_names / sizeof *reg_names,
     .put_in_reg = a64_put_in_reg,
     .movi = a64_movi,
     .compute_locs = a64_compute_locs,

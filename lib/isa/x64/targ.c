@@ -23,15 +23,11 @@ static const uint64_t clobbers[] = {
     [X64_CLOB_ALL] = 0xffffffffull & ~(R(X64_RSP) | R(X64_RBP)),
 };
 
-const char *x64_reg_name(unsigned preg)
-{
-    static const char *const names[32] = {
-        "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11",
-        "r12", "r13", "r14", "r15", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",
-        "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15",
-    };
-    return preg < 32 ? names[preg] : "?";
-}
+static const char *const reg_names[32] = {
+    "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11",
+    "r12", "r13", "r14", "r15", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",
+    "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15",
+};
 
 const cg_isa x64_isa = {
     .name = "x86_64",
@@ -55,7 +51,8 @@ const cg_isa x64_isa = {
     .lower_atomic = x64_lower_atomic,
     .lower_int = x64_lower_int,
     .emit = x64_emit,
-    .reg_name = x64_reg_name,
+    .reg_names = reg_names,
+    .nregs = sizeof reg_names / sizeof *reg_names,
     .put_in_reg = x64_put_in_reg,
     .movi = x64_movi,
     .compute_locs = x64_compute_locs,

@@ -197,8 +197,8 @@ bool x64_emit(cg_ctx *c);
 /* ---- lowermem.c: memory --------------------------------------------------- */
 
 void x64_mark_memory(x64_lowering *L);
-bool x64_lower_load(x64_lowering *L, uint32_t inst);
-bool x64_lower_store(x64_lowering *L, uint32_t inst);
+bool x64_lower_load(x64_lowering *L, uint32_t inst, const cg_access *a);
+bool x64_lower_store(x64_lowering *L, uint32_t inst, const cg_access *a);
 bool x64_lower_memop(x64_lowering *L, uint32_t inst);
 bool x64_lower_fconst_op(cg_ctx *c, uint32_t inst, ir_type t);
 bool x64_lower_atomic(cg_ctx *c, uint32_t inst);
@@ -246,6 +246,5 @@ bool x64_native_fconv(const cg_ctx *c, uint32_t inst);
 void x64_vfrom_gpr64(cg_ctx *c, uint32_t d, uint32_t lo, uint32_t hi);
 void x64_vhigh64(cg_ctx *c, uint32_t g, uint32_t x);
 
-const char *x64_reg_name(unsigned preg);
 
 #endif
