@@ -202,13 +202,31 @@ typedef struct cg_abi {
     uint32_t last_call;         /* index of the call instruction emitted last */
 } cg_abi;
 
+/* For cg_isa.compute_locs (locs.c), per pass over returns or parameters:
+ * its first location; a struct argument of `size` bytes at 8-aligned
+ * `stack` (returns the stack past it); the end, stack rounded to 16
+ * (tail: the callee pops the arguments). */
+void cg_locs_begin(cg_abi *a, cg_sig *out, bool rets);
+uint64_t cg_loc_sarg(cg_loc *l, uint64_t stack, uint32_t size);
+void cg_locs_end(cg_sig *out, bool rets, uint32_t n, uint64_t stack, bool tail);
+
 /* Where an ABI load or store goes (cg_mem, cg_lea). */
 enum { CG_AREA_BASE,        /* [base + disp] */
        CG_AREA_IN,          /* the caller's stack arguments, disp from the first */
-       CG_AREA_OUT };       /* this function's outgoing area at the SP */
+       CG_AREA_OUT,         /* this function's outgoing area at the SP */
+       CG_AREA_SLOT };      /* stack slot aux + disp (lowering's own, not cg_mem's) */
 
 typedef struct cg_isa cg_isa;
 typedef struct cg_lower cg_lower;
+typedef struct cg_access {  /* a load or store, as the driver hands it to the target */
+    ir_type type;           /* of the value loaded or stored (a type cg_type_ok takes) */
+    unsigned width;         /* bytes in memory */
+    bool sign;              /* a load that sign-extends */
+    uint32_t value;         /* IR value: the load's result, the value stored */
+    uint32_t addr;          /* IR value: the address, off added */
+    int64_t off;
+    ir_memflags mf;
+} cg_access;
 typedef struct cg_ctx {
     const cg_isa *isa;
     const cg_target *target;
@@ -238,10 +256,20 @@ struct cg_isa {
      * that is neither control flow nor a call; brif's conditional branch
      * to labels lt (true) and lf. */
     bool (*prepare)(cg_lower *L);
+    /* Whether condition `def` (an icmp, fcmp or band with a constant, `how`
+     * a CG_FUSED_* code) of instruction `user`, its only use, becomes flags
+     * set at that use. */
+    bool (*fuse_cond)(const cg_lower *L, uint32_t user, uint32_t def, unsigned how);
     /* The target's own cases first (what it fused, vectors, i128 ...):
      * CG_DONE, CG_FAILED (with a diagnostic), or CG_BY_FAMILY for the driver
      * to hand the instruction to the hook of its family below. */
     int (*lower_inst)(cg_lower *L, uint32_t inst);
+    /* Before lower_inst: an instruction with a vector operand or result
+     * (but load, store and select), and one with an i128 operand or result
+     * (but trapz, trapnz, select, and a shift of a narrower value). */
+    bool (*lower_vector)(cg_lower *L, uint32_t inst);
+    bool (*vec_type)(ir_type t);    /* a vector type the target lowers */
+    bool (*lower_i128)(cg_ctx *c, uint32_t inst);
     void (*branch)(cg_lower *L, uint32_t inst, uint32_t lt, uint32_t lf);
     bool (*lower_float)(cg_ctx *c, uint32_t inst, ir_type t);  /* fadd .. fma, float bit ops */
     bool (*lower_conv)(cg_ctx *c, uint32_t inst);             /* fpromote .. bitcast */
@@ -250,12 +278,13 @@ struct cg_isa {
      * target t, and whether fpromote/fdemote inst has an instruction. */
     bool (*f16_arith)(const cg_target *t);
     bool (*native_fconv)(const cg_ctx *c, uint32_t inst);
-    bool (*lower_load)(cg_lower *L, uint32_t inst);           /* load, uload8 .. sload32 */
-    bool (*lower_store)(cg_lower *L, uint32_t inst);          /* store, istore8 .. istore32 */
+    bool (*lower_load)(cg_lower *L, uint32_t inst, const cg_access *m);  /* load, uload8 .. sload32 */
+    bool (*lower_store)(cg_lower *L, uint32_t inst, const cg_access *m); /* store, istore8 .. istore32 */
     bool (*lower_atomic)(cg_ctx *c, uint32_t inst);
     bool (*lower_int)(cg_lower *L, uint32_t inst, ir_type t); /* the other scalar integer ops */
     bool (*emit)(cg_ctx *c);
-    const char *(*reg_name)(unsigned preg);
+    const char *const *reg_names;   /* of each preg, nregs of them (cg_reg_name) */
+    uint8_t nregs;
     uint32_t (*put_in_reg)(cg_ctx *c, uint32_t value);      /* an IR value's vreg(s) */
     uint32_t (*movi)(cg_ctx *c, unsigned size, int64_t imm); /* a constant in a new vreg */
 
@@ -284,12 +313,14 @@ struct cg_isa {
      *   args     [def fixed ...]: incoming register arguments
      *   ret      [use fixed ...]: return values; imm bytes the callee pops
      *   call     aux symbol  [use fixed args.., def fixed rets..]; clob, imm
-     *            bytes the callee pops; cc 1: a try_call, its handlers at
+     *            bytes the callee pops (re-reserved after the call); cc 1: a
+     *            try_call, its handlers at
      *            f->vlist[disp]: n, then (kind, tag, label) each
      *   callind  [use callee, use fixed args.., def fixed rets..]
      *   retcall  aux symbol, or cc 1: callee in callee_reg_tail  [use fixed
      *            args..]; disp bytes of stack arguments (in the outgoing
-     *            area), imm the tail argument area
+     *            area), imm the tail argument area: moves them there, tears
+     *            down the frame and jumps
      *   jump     aux label;  trap  aux trap code
      *   jumptable  [use index, temp, temp] aux f->vlist of labels (default
      *            first), imm their count */
@@ -301,7 +332,10 @@ struct cg_isa {
      * with the memory operand in addressing mode am[CG_AREA_*] (BASE: one
      * operand, the base; IN, OUT: none).  f* for the float register class. */
     uint16_t op_load, op_store, op_fload, op_fstore, op_lea, op_gotload;
-    uint8_t ld_zx, am[3];
+    uint8_t ld_zx, am[4];
+    /*   fence  a full barrier */
+    uint16_t op_fence;
+    uint8_t fp_reg;             /* the frame pointer */
     /* Machine primitives the shared lowering emits through. */
     void (*add_imm)(cg_ctx *c, uint32_t dst, uint32_t src, int64_t imm);    /* 64 bits */
     /* dst = the low `bits` of r zero- or sign-extended to `to` bytes (4 or 8). */
@@ -315,6 +349,7 @@ extern const cg_isa x64_isa, a64_isa;
 void cg_func_init(cg_func *f);
 void cg_func_free(cg_func *f);
 uint32_t cg_new_vreg(cg_func *f, unsigned cls);
+const char *cg_reg_name(const cg_isa *isa, unsigned preg);     /* "?" if none */
 uint32_t cg_new_label(cg_func *f);
 /* Start a block; lowering appends instructions to it.  Returns its index. */
 uint32_t cg_block_begin(cg_func *f, uint32_t label);
@@ -352,11 +387,21 @@ uint32_t cg_sym_extname(cg_ctx *c, const ir_extname *n);
 
 /* ---- the lowering driver (lower.c) ---------------------------------------------- */
 
+enum {                      /* cg_lower.fused: how an IR instruction is lowered at its use */
+    CG_FUSED_NONE,          /* on its own */
+    CG_FUSED_ICMP,          /* an icmp: the compare at its brif, select, trapz or trapnz */
+    CG_FUSED_ADDR,          /* folded into the address of a load or store */
+    CG_FUSED_TEST,          /* a band with a constant: a bit test at its use */
+    CG_FUSED_LOAD,          /* a load sunk into the operation that uses it */
+    CG_FUSED_MEMOP,         /* that operation: op reg, [mem] (cg_isa.lower_inst lowers it) */
+    CG_FUSED_FCMP,          /* an fcmp: the compare at its use */
+    CG_FUSED_OPERAND,       /* a shifted or inverted operand, a multiply-add's product, a
+                               widening: part of its user's instruction */
+};
 struct cg_lower {           /* the state of lowering one function */
     cg_ctx *c;
     cg_abi *abi;
-    uint8_t *fused;         /* per IR instruction: 0, or how the target lowers it at its
-                               use instead of on its own (the target's own codes) */
+    uint8_t *fused;         /* per IR instruction: CG_FUSED_* */
     uint32_t pending[2];    /* edge labels to create after a branch */
     uint32_t pend_bc[2], npending;
     uint32_t *vals;         /* scratch: returned values */
@@ -364,6 +409,9 @@ struct cg_lower {           /* the state of lowering one function */
 enum { CG_FAILED, CG_DONE, CG_BY_FAMILY };   /* cg_isa.lower_inst */
 /* IR -> VCode for c->fn (cg_isa's lowering hooks do the target's part). */
 bool cg_lower_function(cg_ctx *c);
+/* Is t a type the target holds in registers: i8..i128, a float, or a
+ * vector of cg_isa.vec_type? */
+bool cg_type_ok(const cg_isa *isa, ir_type t);
 /* The controlling type of inst: its suffix or first result's type. */
 ir_type cg_ctrl_type(const cg_ctx *c, uint32_t inst);
 /* i128 loads and stores, ireduce, uextend, bitcast, iconcat and isplit:
@@ -372,12 +420,21 @@ ir_type cg_ctrl_type(const cg_ctx *c, uint32_t inst);
 int cg_lower_i128_moves(cg_ctx *c, uint32_t inst);
 /* Bytes a load or store of inst moves and whether a load sign-extends. */
 unsigned cg_mem_width(const cg_ctx *c, uint32_t inst, bool *sign);
+/* Is v an iconst?  *out its value, sign-extended from its type. */
+bool cg_iconst_of(const cg_ctx *c, uint32_t v, int64_t *out);
+/* A target's condition code (intcc: its code per ir_intcc) for the same
+ * comparison with the operands swapped (a < b  <=>  b > a). */
+unsigned cg_cc_swap(const uint8_t intcc[IR_INTCC_COUNT], unsigned cc);
 /* The instruction defining v, IR_NONE for a block parameter. */
 uint32_t cg_def_of(const cg_ctx *c, uint32_t v);
 ir_type cg_vtype(const cg_ctx *c, uint32_t v);
 /* Is v defined by opcode op (*d the instruction) in user's block, used only
  * there and not yet marked? */
 bool cg_single_use(const cg_lower *L, uint32_t user, uint32_t v, unsigned op, uint32_t *d);
+/* The result type of instruction i if it is a binary operation in a block
+ * that is not itself lowered at a use (whose operands a target may fold),
+ * else IR_TYPE_NONE. */
+ir_type cg_binary_user(const cg_lower *L, uint32_t i);
 /* Finish the current block, its terminator in place, with these successors. */
 void cg_end_block(cg_ctx *c, const uint32_t *succs, uint32_t nsuccs);
 
@@ -488,6 +545,18 @@ bool cg_stack_args_ok(cg_ctx *c, uint32_t inst, uint64_t bytes);
  * edits at pos, breaking cycles through allocation tmp. */
 void cg_parallel_move(cg_func *f, uint32_t pos, const uint32_t *from, const uint32_t *to,
                       const uint8_t *cls, uint32_t n, uint32_t tmp);
+
+/* ---- emission checks (vcode.c) ------------------------------------------------
+ * ISA flags an emitted instruction needs that the target line lacks mean a
+ * lowering bug: reported at the first such instruction, not run. */
+typedef struct cg_need {
+    uint64_t missing;       /* CG_ISA_* bits needed but not enabled */
+    const cg_inst *in;      /* the first instruction that needed one (NULL: a move) */
+} cg_need;
+void cg_need_isa(cg_need *n, const cg_ctx *c, const cg_inst *in, uint64_t flags);
+/* After emitting: false with "internal error: <isa> emission" unless ok,
+ * or with the flag n found missing. */
+bool cg_emit_check(cg_ctx *c, bool ok, const cg_need *n);
 
 /* ---- code buffer (buffer.c) -------------------------------------------------- */
 

@@ -21,6 +21,30 @@ uint32_t cg_def_of(const cg_ctx *c, uint32_t v)
     return vd->kind == IR_VAL_RESULT ? vd->def : IR_NONE;
 }
 
+bool cg_iconst_of(const cg_ctx *c, uint32_t v, int64_t *out)
+{
+    uint32_t d = cg_def_of(c, v);
+    if (d == IR_NONE || c->fn->insts.v[d].op != IR_OP_iconst || !is_scalar_int(cg_vtype(c, v)))
+        return false;
+    unsigned sh = 64 - ir_type_bits(cg_vtype(c, v));
+    *out = (int64_t)((uint64_t)c->fn->insts.v[d].imm << sh) >> sh;
+    return true;
+}
+
+unsigned cg_cc_swap(const uint8_t intcc[IR_INTCC_COUNT], unsigned cc)
+{
+    static const uint8_t swapped[IR_INTCC_COUNT] = {
+        [IR_INTCC_eq] = IR_INTCC_eq, [IR_INTCC_ne] = IR_INTCC_ne, [IR_INTCC_slt] = IR_INTCC_sgt,
+        [IR_INTCC_sge] = IR_INTCC_sle, [IR_INTCC_sgt] = IR_INTCC_slt, [IR_INTCC_sle] = IR_INTCC_sge,
+        [IR_INTCC_ult] = IR_INTCC_ugt, [IR_INTCC_uge] = IR_INTCC_ule, [IR_INTCC_ugt] = IR_INTCC_ult,
+        [IR_INTCC_ule] = IR_INTCC_uge,
+    };
+    for (unsigned k = 0; k < IR_INTCC_COUNT; k++)
+        if (intcc[k] == cc)
+            return intcc[swapped[k]];
+    return cc;
+}
+
 ir_type cg_vtype(const cg_ctx *c, uint32_t v)
 {
     return c->fn->values.v[ir_value_resolve(c->fn, v)].type;
@@ -33,6 +57,15 @@ bool cg_single_use(const cg_lower *L, uint32_t user, uint32_t v, unsigned op, ui
     *d = cg_def_of(c, v);
     return *d != IR_NONE && fn->insts.v[*d].op == op && c->uses.v[ir_value_resolve(fn, v)] == 1 &&
            fn->insts.v[*d].block == fn->insts.v[user].block && !L->fused[*d];
+}
+
+ir_type cg_binary_user(const cg_lower *L, uint32_t i)
+{
+    const ir_function *fn = L->c->fn;
+    const ir_inst_data *in = &fn->insts.v[i];
+    if (in->block == IR_NONE || L->fused[i] || in->nargs != 2 || !in->nres)
+        return IR_TYPE_NONE;
+    return fn->values.v[ir_inst_results(fn, i)[0]].type;
 }
 
 void cg_end_block(cg_ctx *c, const uint32_t *succs, uint32_t nsuccs)
@@ -249,6 +282,11 @@ static bool lower_ext(cg_ctx *c, uint32_t inst, ir_type t)
     return true;
 }
 
+bool cg_type_ok(const cg_isa *isa, ir_type t)
+{
+    return (t >= IR_I8 && t <= IR_I128) || ir_type_is_float(t) || isa->vec_type(t);
+}
+
 ir_type cg_ctrl_type(const cg_ctx *c, uint32_t inst)
 {
     const ir_inst_data *in = &c->fn->insts.v[inst];
@@ -334,6 +372,65 @@ int cg_lower_i128_moves(cg_ctx *c, uint32_t inst)
     }
 }
 
+/* What every target lowers alike, before its own cases: CG_BY_FAMILY for
+ * the others. */
+static int lower_common(cg_lower *L, uint32_t inst)
+{
+    cg_ctx *c = L->c;
+    const cg_isa *isa = c->isa;
+    const ir_function *fn = c->fn;
+    const ir_inst_data *in = &fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(fn, inst);
+    ir_type t = cg_ctrl_type(c, inst);
+    bool cond = in->op == IR_OP_trapz || in->op == IR_OP_trapnz || in->op == IR_OP_select ||
+                in->op == IR_OP_select_spectre_guard;    /* these know about pairs and vectors */
+    ir_type rt = in->nres ? fn->values.v[ir_inst_results(fn, inst)[0]].type : IR_TYPE_NONE;
+    if (!cond && in->op != IR_OP_load && in->op != IR_OP_store && cg_vec_inst(c, inst)) {
+        ir_type vt = in->nres ? rt : in->type, at = in->nargs ? cg_vtype(c, a[0]) : IR_TYPE_NONE;
+        if ((ir_type_is_vector(vt) && !isa->vec_type(vt)) || (ir_type_is_vector(at) && !isa->vec_type(at)))
+            return cg_unsupported(c, inst, NULL);
+        return isa->lower_vector(L, inst);
+    }
+    if (in->op == IR_OP_bitcast && (t == IR_F128 || cg_vtype(c, a[0]) == IR_F128))
+        return isa->lower_conv(c, inst);
+    bool shift = in->op == IR_OP_ishl || in->op == IR_OP_ushr || in->op == IR_OP_sshr || in->op == IR_OP_rotl ||
+                 in->op == IR_OP_rotr;  /* a narrower value shifted by an i128 takes its low half */
+    bool wide = !cond && (shift ? t : rt) == IR_I128;
+    for (uint32_t k = 0; k < in->nargs && !cond && !shift && !wide; k++)
+        wide = cg_vtype(c, a[k]) == IR_I128;
+    if (wide)
+        return isa->lower_i128(c, inst);
+    uint32_t d = in->nres ? cg_value_vreg(c, ir_inst_results(fn, inst)[0]) : CG_NONE, r;
+    switch (in->op) {
+    case IR_OP_iconst: case IR_OP_f16const: case IR_OP_f32const: case IR_OP_f64const: case IR_OP_f128const:
+        return CG_DONE;     /* materialized at each use (cg_isa.put_in_reg) */
+    case IR_OP_symbol_value: case IR_OP_global_value:
+        if (!is_scalar_int(t))
+            return cg_unsupported(c, inst, NULL);
+        if (!cg_gv_value(c, in->ent, inst, 0, &r))
+            return CG_FAILED;
+        isa->mov64(c, d, r);
+        return CG_DONE;
+    case IR_OP_stack_addr: {
+        cg_inst *i = cg_emit_inst(F, isa->op_lea, 1);
+        i->amode = isa->am[CG_AREA_SLOT], i->aux = in->ent, i->disp = (int32_t)in->imm;
+        cg_op_def(F, d);
+        return CG_DONE;
+    }
+    case IR_OP_get_frame_pointer:
+        isa->mov64(c, d, isa->fp_reg);
+        return CG_DONE;
+    case IR_OP_fence:
+        cg_emit_inst(F, isa->op_fence, 0);
+        return CG_DONE;
+    case IR_OP_select: case IR_OP_select_spectre_guard:     /* the target's, if it holds the types */
+        return cg_type_ok(isa, t) && (is_scalar_int(cg_vtype(c, a[0])) || cg_vtype(c, a[0]) == IR_I128)
+               ? CG_BY_FAMILY : cg_unsupported(c, inst, NULL);
+    default:
+        return CG_BY_FAMILY;
+    }
+}
+
 /* What the target left to its family hooks. */
 static bool lower_by_family(cg_lower *L, uint32_t inst)
 {
@@ -344,8 +441,18 @@ static bool lower_by_family(cg_lower *L, uint32_t inst)
     switch (family[c->fn->insts.v[inst].op]) {
     case FAM_FLOAT: return isa->lower_float(c, inst, t);
     case FAM_CONV: return isa->lower_conv(c, inst);
-    case FAM_LOAD: return isa->lower_load(L, inst);
-    case FAM_STORE: return isa->lower_store(L, inst);
+    case FAM_LOAD: case FAM_STORE: {
+        const ir_inst_data *in = &c->fn->insts.v[inst];
+        const uint32_t *a = ir_inst_args(c->fn, inst);
+        bool store = family[in->op] == FAM_STORE;
+        cg_access m = {.value = store ? a[0] : ir_inst_results(c->fn, inst)[0], .addr = a[store],
+                       .off = in->imm, .mf = in->mf};
+        m.type = cg_vtype(c, m.value);
+        m.width = cg_mem_width(c, inst, &m.sign);
+        if (!cg_type_ok(isa, m.type))
+            return cg_unsupported(c, inst, NULL);
+        return store ? isa->lower_store(L, inst, &m) : isa->lower_load(L, inst, &m);
+    }
     case FAM_ATOMIC: return isa->lower_atomic(c, inst);
     case FAM_EXT: return lower_ext(c, inst, t);
     case FAM_BITOP:
@@ -405,9 +512,45 @@ static bool lower_inst(cg_lower *L, uint32_t inst)
             r = cg_lower_softfp(c, inst);
         if (r != CG_BY_FAMILY)
             return r == CG_DONE;
+        if (L->fused[inst] != CG_FUSED_NONE && L->fused[inst] != CG_FUSED_MEMOP)
+            return true;    /* lowered at its use */
+        r = lower_common(L, inst);
+        if (r != CG_BY_FAMILY)
+            return r == CG_DONE;
         r = c->isa->lower_inst(L, inst);
         return r == CG_BY_FAMILY ? lower_by_family(L, inst) : r == CG_DONE;
     }
+    }
+}
+
+/* The condition of a brif, select, trapz or trapnz defined for that use
+ * only by an icmp, an fcmp or a band with a constant: flags set at the use
+ * where the target takes it (cg_isa.fuse_cond). */
+static void mark_conditions(cg_lower *L)
+{
+    cg_ctx *c = L->c;
+    const ir_function *fn = c->fn;
+    for (uint32_t i = 0; i < fn->insts.n; i++) {
+        const ir_inst_data *in = &fn->insts.v[i];
+        if ((in->op != IR_OP_brif && in->op != IR_OP_select && in->op != IR_OP_select_spectre_guard &&
+             in->op != IR_OP_trapz && in->op != IR_OP_trapnz) || in->block == IR_NONE || !in->nargs)
+            continue;
+        uint32_t v = ir_value_resolve(fn, ir_inst_args(fn, i)[0]), d = cg_def_of(c, v);
+        if (d == IR_NONE || c->uses.v[v] != 1)
+            continue;
+        const uint32_t *a = ir_inst_args(fn, d);
+        ir_type t = cg_vtype(c, a[0]);
+        int64_t k;
+        unsigned how = CG_FUSED_NONE;
+        if (fn->insts.v[d].op == IR_OP_icmp && (is_scalar_int(t) || t == IR_I128))
+            how = CG_FUSED_ICMP;
+        else if (fn->insts.v[d].op == IR_OP_fcmp && (t == IR_F32 || t == IR_F64))
+            how = CG_FUSED_FCMP;
+        else if (fn->insts.v[d].op == IR_OP_band && is_scalar_int(cg_vtype(c, v)) &&
+                 (cg_iconst_of(c, a[0], &k) || cg_iconst_of(c, a[1], &k)))
+            how = CG_FUSED_TEST;
+        if (how != CG_FUSED_NONE && c->isa->fuse_cond(L, i, d, how))
+            L->fused[d] = (uint8_t)how;
     }
 }
 
@@ -448,7 +591,10 @@ bool cg_lower_function(cg_ctx *c)
         ir_diag_set(c->d, fn->line, fn->col, "function has no blocks");
     if (cg_vec_function(fn))       /* before lowering: call_clobbers reads it */
         c->f.wide_spill = true;
-    ok = ok && cg_plan_tail_calls(c, &abi) && c->isa->prepare(&L);
+    ok = ok && cg_plan_tail_calls(c, &abi);
+    if (ok)
+        mark_conditions(&L);
+    ok = ok && c->isa->prepare(&L);
     for (uint32_t v = 0; v < fn->values.n && !c->f.wide_spill; v++)
         c->f.wide_spill = fn->values.v[v].type == IR_F128;     /* spilled whole */
     for (uint32_t li = 0; ok && li < fn->layout.n; li++) {

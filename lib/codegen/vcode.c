@@ -26,6 +26,11 @@ void cg_func_free(cg_func *f)
     ir_vec_free(&f->edits);
 }
 
+const char *cg_reg_name(const cg_isa *isa, unsigned preg)
+{
+    return preg < isa->nregs ? isa->reg_names[preg] : "?";
+}
+
 uint32_t cg_new_vreg(cg_func *f, unsigned cls)
 {
     ir_vec_push(&f->vcls, (uint8_t)cls);
@@ -226,4 +231,40 @@ const char *cg_extname_symbol(cg_ctx *c, const ir_extname *n, char *buf, size_t 
             return libcalls[i][1];
     snprintf(buf, size, "%s", s);
     return buf;
+}
+
+/* ---- emission checks ---------------------------------------------------------- */
+
+void cg_need_isa(cg_need *n, const cg_ctx *c, const cg_inst *in, uint64_t flags)
+{
+    uint64_t lack = flags & ~c->target->isa;
+    if (lack && !n->missing)
+        n->in = in;
+    n->missing |= lack;
+}
+
+bool cg_emit_check(cg_ctx *c, bool ok, const cg_need *n)
+{
+    static const char *const names[CG_ISA_COUNT] = {
+#define CG_F(name) #name,
+        CG_ISA_FLAGS(CG_F)
+#undef CG_F
+    };
+    const char *isa = c->isa->name;
+    if (!ok) {
+        ir_diag_set(c->d, c->fn->line, c->fn->col, "internal error: %s emission", isa);
+        return false;
+    }
+    if (!n->missing)
+        return true;
+    unsigned k = (unsigned)__builtin_ctzll(n->missing);
+    const ir_inst_data *ii = n->in && n->in->ir != CG_NONE ? &c->fn->insts.v[n->in->ir] : NULL;
+    uint32_t line = ii ? ii->line : c->fn->line, col = ii ? ii->col : c->fn->col;
+    if (k < CG_ISA_COUNT)
+        ir_diag_set(c->d, line, col, "internal error: %s code for this needs has_%s, which the target line "
+                    "does not enable", isa, names[k]);
+    else
+        ir_diag_set(c->d, line, col, "internal error: %s code for this uses an instruction outside the ISA "
+                    "flags", isa);
+    return false;
 }

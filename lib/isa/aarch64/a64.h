@@ -66,8 +66,8 @@ enum {
 /* Machine opcodes.  Operands in brackets, in order; "mem" is the memory
  * operand's registers (see amode); imm is a trap code where noted. */
 enum {
-    A64_ARGS,       /* [def fixed ...] incoming register arguments */
-    A64_RET,        /* [use fixed ...]; epilogue and ret, imm bytes of stack arguments to pop */
+    A64_ARGS,       /* cg_isa.op_args (cg.h) */
+    A64_RET,        /* cg_isa.op_ret: epilogue, ret */
     A64_MOV,        /* size  [def, use] (size 4 zero-extends) */
     A64_MOVI,       /* size  [def] imm: movz/movn/movk/orr */
     A64_ALU,        /* cc op, size, amode op2, scale  [def, use, use] */
@@ -90,23 +90,18 @@ enum {
     A64_FLOAD,      /* size 4|8  [def, mem] imm trap */
     A64_FSTORE,     /* size  [use, mem] imm trap */
     A64_LEA,        /* [def, mem] */
-    A64_B,          /* aux label */
+    A64_B,          /* cg_isa.op_jump */
     A64_BCOND,      /* cc, aux taken label, imm not-taken label */
     A64_CBZ,        /* cc 0 cbz 1 cbnz, size  [use] aux taken, imm not-taken */
     A64_TBZ,        /* cc 0 tbz 1 tbnz, scale bit  [use] aux taken, imm not-taken */
-    A64_BRTABLE,    /* [use index, temp, temp] aux f->vlist of labels (default first),
-                       imm count with the default */
-    A64_UDF,        /* aux trap code */
+    A64_BRTABLE,    /* cg_isa.op_jumptable */
+    A64_UDF,        /* cg_isa.op_trap */
     A64_TRAPIF,     /* cc, aux trap code */
     A64_TRAPZ,      /* cc 0 if zero 1 if nonzero, size  [use] aux trap code */
-    A64_CALL,       /* aux symbol  [use fixed args.., def fixed rets..]; imm: bytes
-                       the callee pops (re-reserved after the call); cc 1: a try_call,
-                       its handlers at f->vlist[disp]: n, then (kind, tag, label) each */
-    A64_CALLIND,    /* [use callee, use fixed args.., def fixed rets..] */
-    A64_RETCALL,    /* aux symbol, or cc 1: callee in x15  [use fixed args..]; disp bytes of
-                       stack arguments (in the outgoing area), imm the tail argument area:
-                       move them there, tear down the frame, b */
-    A64_GOTLOAD,    /* aux symbol  [def]: address through the GOT */
+    A64_CALL,       /* cg_isa.op_call: bl */
+    A64_CALLIND,    /* cg_isa.op_callind */
+    A64_RETCALL,    /* cg_isa.op_retcall: callee in x15, b */
+    A64_GOTLOAD,    /* cg_isa.op_gotload */
     A64_RETADDR,    /* [def]: the return address from the frame record */
     A64_FMOV,       /* [def, use] */
     A64_FMOVI,      /* size  [def] imm bits */
@@ -253,10 +248,11 @@ void a64_addi(cg_ctx *c, uint32_t dst, uint32_t src, int64_t imm);
 /* ---- lower.c: cg_isa's lowering hooks ------------------------------------ */
 
 bool a64_prepare(cg_lower *L);
+bool a64_fuse_cond(const cg_lower *L, uint32_t user, uint32_t def, unsigned how);
 int a64_lower_inst(cg_lower *L, uint32_t inst);
 bool a64_lower_int(cg_lower *L, uint32_t inst, ir_type t);
-bool a64_lower_load(cg_lower *L, uint32_t inst);
-bool a64_lower_store(cg_lower *L, uint32_t inst);
+bool a64_lower_load(cg_lower *L, uint32_t inst, const cg_access *m);
+bool a64_lower_store(cg_lower *L, uint32_t inst, const cg_access *m);
 void a64_branch(cg_lower *L, uint32_t inst, uint32_t lt, uint32_t lf);
 bool a64_emit(cg_ctx *c);
 /* emitseq.c: the exception table after return address ret (a64emit.h), or NULL */
@@ -270,8 +266,6 @@ uint32_t a64_put_in_reg(cg_ctx *c, uint32_t v);
 uint32_t a64_new_int(cg_ctx *c);
 uint32_t a64_new_flt(cg_ctx *c);
 uint32_t a64_res(cg_ctx *c, uint32_t inst, unsigned k);
-/* Sign-extended value of an iconst operand (i8..i64). */
-bool a64_const_of(const cg_ctx *c, uint32_t v, int64_t *out);
 void a64_mov(cg_ctx *c, unsigned size, uint32_t dst, uint32_t src);
 uint32_t a64_movi(cg_ctx *c, unsigned size, int64_t imm);
 void a64_movi_to(cg_ctx *c, unsigned size, uint32_t dst, int64_t imm);
@@ -301,7 +295,6 @@ unsigned a64_ext_op2(unsigned bits, bool sign);
 /* Encodings the lowering checks before choosing an immediate form. */
 bool a64_logical_imm(uint64_t x, unsigned size, uint32_t *enc);
 bool a64_arith_imm(uint64_t x);
-unsigned a64_cc_swap(unsigned cc);
 extern const uint8_t a64_intcc[IR_INTCC_COUNT];
 
 /* ---- lowerfp.c: floating point ------------------------------------------- */
@@ -342,6 +335,5 @@ bool a64_movi_fields(uint64_t x, int64_t *imm);
 /* d = cc ? x : y for vectors of type t, the flags set. */
 void a64_vselect(cg_ctx *c, unsigned cc, ir_type t, uint32_t d, uint32_t x, uint32_t y);
 
-const char *a64_reg_name(unsigned preg);
 
 #endif

@@ -16,8 +16,7 @@ typedef struct em {
     bool pac, pac_zero;     /* sign the return address; with the zero modifier (tail) */
     bool frameless;         /* a leaf without a frame (no fp/lr record) */
     bool ok;
-    uint64_t missing;       /* ISA flags a word needed that the target lacks (a64_put) */
-    const cg_inst *missing_in;  /* the instruction of the first such word */
+    cg_need need;           /* ISA flags a word needed that the target lacks (a64_put) */
 } em;
 
 #define B (e->b)

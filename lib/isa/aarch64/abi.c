@@ -17,11 +17,6 @@
 
 #include <string.h>
 
-static bool supported_type(ir_type t)
-{
-    return (t >= IR_I8 && t <= IR_I128) || ir_type_is_float(t) || a64_vec_type(t);  /* f16 in h, f128 in q */
-}
-
 bool a64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uint32_t nparams,
                       const ir_abi_param *rets_, uint32_t nrets, cg_sig *out, char *what, size_t wn)
 {
@@ -42,15 +37,12 @@ bool a64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uin
         uint32_t n = rets ? nrets : nparams;
         unsigned gpr = tail ? 2 : 0, fpr = 0;
         uint64_t stack = 0;     /* an sarg is up to 2^32 - 1 bytes */
-        if (rets)
-            out->rets = a->locs.n;
-        else
-            out->args = a->locs.n;
+        cg_locs_begin(a, out, rets);
         for (uint32_t i = 0; i < n; i++) {
             const ir_abi_param *p = &ps[i];
             cg_loc l = {p->type, p->ext, 1, {CG_STACK, CG_STACK}, 8, {0, 0}, 0};
             bool fl;
-            if (!supported_type(p->type)) {
+            if (!cg_type_ok(&a64_isa, p->type)) {
                 snprintf(what, wn, "%s %s", ir_type_name(p->type, tb), rets ? "return value" : "parameter");
                 return false;
             }
@@ -59,11 +51,7 @@ bool a64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uin
                     snprintf(what, wn, "sarg %s", rets ? "return value" : "of a type other than i64");
                     return false;
                 }
-                uint64_t bytes = ((uint64_t)p->sarg_size + 7) & ~7ull;
-                stack = (stack + 7) & ~7ull;
-                l.off[0] = (uint32_t)stack;     /* past 128 MiB cg_sig_compute refuses it */
-                l.sarg = (uint32_t)bytes;
-                stack += bytes;
+                stack = cg_loc_sarg(&l, stack, p->sarg_size);
                 ir_vec_push(&a->locs, l);
                 continue;
             }
@@ -101,18 +89,7 @@ bool a64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uin
             }
             ir_vec_push(&a->locs, l);
         }
-        stack = (stack + 15) & ~15ull;
-        if (stack > UINT32_MAX)         /* saturated: cg_sig_compute refuses it */
-            stack = UINT32_MAX & ~15u;
-        if (rets) {
-            out->nrets = n;
-            out->stack_rets = (uint32_t)stack;
-            out->ret_ptr = stack != 0;
-        } else {
-            out->nargs = n;
-            out->stack_args = (uint32_t)stack;
-            out->callee_pop = tail ? (uint32_t)stack : 0;
-        }
+        cg_locs_end(out, rets, n, stack, tail);
     }
     return true;
 }

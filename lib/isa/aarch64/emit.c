@@ -39,10 +39,7 @@ static uint64_t word_needs(uint32_t w)
 
 void a64_put(em *e, uint32_t w)
 {
-    uint64_t lack = word_needs(w) & ~e->c->target->isa;
-    if (lack && !e->missing)
-        e->missing_in = e->in;
-    e->missing |= lack;
+    cg_need_isa(&e->need, e->c, e->in, word_needs(w));
     cg_put4(B, w);
 }
 
@@ -933,23 +930,8 @@ static bool emit_once(cg_ctx *c, bool long_br)
             padded += n;
         }
     }
-    if (!e.ok) {
-        ir_diag_set(c->d, c->fn->line, c->fn->col, "internal error: aarch64 emission");
+    if (!cg_emit_check(c, e.ok, &e.need))
         return false;
-    }
-    if (e.missing) {    /* a lowering used what the target line does not allow: a bug, located */
-        static const char *const names[CG_ISA_COUNT] = {
-#define CG_F(name) #name,
-            CG_ISA_FLAGS(CG_F)
-#undef CG_F
-        };
-        const cg_inst *mi = e.missing_in;
-        const ir_inst_data *ii = mi && mi->ir != CG_NONE && c->fn ? &c->fn->insts.v[mi->ir] : NULL;
-        ir_diag_set(c->d, ii ? ii->line : c->fn->line, ii ? ii->col : c->fn->col,
-                    "internal error: aarch64 code for this needs has_%s, which the target line does not enable",
-                    names[__builtin_ctzll(e.missing)]);
-        return false;
-    }
     static const uint8_t udf0[] = {0, 0, 0, 0};
     return cg_buf_finish(&c->buf, c, udf0, sizeof udf0);
 }

@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-typedef cg_lower lower;     /* fused: 1 lowered at its use */
+typedef cg_lower lower;
 
 #define F (&c->f)
 
@@ -20,19 +20,6 @@ typedef cg_lower lower;     /* fused: 1 lowered at its use */
 static bool folded(lower *L, uint32_t v, unsigned op, uint32_t *d);
 static bool is_int(ir_type t) { return t >= IR_I8 && t <= IR_I64; }
 static unsigned opsize(ir_type t) { return t == IR_I64 ? 8 : 4; }   /* register width */
-
-bool a64_const_of(const cg_ctx *c, uint32_t v, int64_t *out)
-{
-    uint32_t d = cg_def_of(c, v);
-    if (d == IR_NONE || c->fn->insts.v[d].op != IR_OP_iconst || !is_int(cg_vtype(c, v)))
-        return false;
-    unsigned bits = ir_type_bits(cg_vtype(c, v));
-    uint64_t x = (uint64_t)c->fn->insts.v[d].imm;
-    if (bits < 64)
-        x = (uint64_t)((int64_t)(x << (64 - bits)) >> (64 - bits));
-    *out = (int64_t)x;
-    return true;
-}
 
 uint32_t a64_new_int(cg_ctx *c) { return cg_new_vreg(F, CG_CLS_INT); }
 uint32_t a64_new_flt(cg_ctx *c) { return cg_new_vreg(F, CG_CLS_FLOAT); }
@@ -333,22 +320,6 @@ const uint8_t a64_intcc[IR_INTCC_COUNT] = {
     [IR_INTCC_ule] = A64_LS,
 };
 
-/* The condition with its operands swapped (a < b  <=>  b > a). */
-unsigned a64_cc_swap(unsigned cc)
-{
-    switch (cc) {
-    case A64_LT: return A64_GT;
-    case A64_GT: return A64_LT;
-    case A64_LE: return A64_GE;
-    case A64_GE: return A64_LE;
-    case A64_LO: return A64_HI;
-    case A64_HI: return A64_LO;
-    case A64_LS: return A64_HS;
-    case A64_HS: return A64_LS;
-    default: return cc;
-    }
-}
-
 static bool cc_signed(unsigned cc) { return cc >= A64_GE && cc <= A64_LE; }
 
 /* Flags for x <cc> y on `bits`-wide integers; returns the condition.
@@ -356,17 +327,17 @@ static bool cc_signed(unsigned cc) { return cc >= A64_GE && cc <= A64_LE; }
 static unsigned int_compare(cg_ctx *c, unsigned cc, uint32_t xv, uint32_t yv, unsigned bits)
 {
     int64_t k;
-    if (!a64_const_of(c, yv, &k) && a64_const_of(c, xv, &k)) {
+    if (!cg_iconst_of(c, yv, &k) && cg_iconst_of(c, xv, &k)) {
         uint32_t t = xv;
         xv = yv, yv = t;
-        cc = a64_cc_swap(cc);
+        cc = cg_cc_swap(a64_intcc, cc);
     }
     bool sign = cc_signed(cc);
     unsigned size = bits == 64 ? 8 : 4;
     uint32_t x = a64_put_in_reg(c, xv);
     if (bits < 32)
         x = a64_extend(c, x, bits, 4, sign);
-    if (a64_const_of(c, yv, &k)) {
+    if (cg_iconst_of(c, yv, &k)) {
         if (bits < 32 && !sign)
             k &= (1ll << bits) - 1;
         if (k == 0 && (cc == A64_EQ || cc == A64_NE) && bits >= 32) {
@@ -417,8 +388,8 @@ static unsigned cond_flags2(lower *L, uint32_t v, unsigned *cc2)
         if (c->fn->insts.v[d].op == IR_OP_band) {   /* tst x, #k (k cut to the width) */
             const uint32_t *a = ir_inst_args(c->fn, d);
             int64_t k;
-            unsigned s = a64_const_of(c, a[1], &k) ? 1 : 0, bits = ir_type_bits(cg_vtype(c, v));
-            a64_const_of(c, a[s], &k);
+            unsigned s = cg_iconst_of(c, a[1], &k) ? 1 : 0, bits = ir_type_bits(cg_vtype(c, v));
+            cg_iconst_of(c, a[s], &k);
             uint64_t m = ~0ull >> (64 - bits);
             if (!((uint64_t)k & m)) {       /* nothing to test: false */
                 a64_cmp(c, 4, A64_ZR, A64_ZR);
@@ -464,7 +435,7 @@ static bool cbz_operand(lower *L, uint32_t v, uint32_t *r, unsigned *size, bool 
             (t != IR_I32 && t != IR_I64))
             return false;
         /* z: the operand that is zero */
-        unsigned z = a64_const_of(c, a[1], &k) && k == 0 ? 1 : a64_const_of(c, a[0], &k) && k == 0 ? 0 : 2;
+        unsigned z = cg_iconst_of(c, a[1], &k) && k == 0 ? 1 : cg_iconst_of(c, a[0], &k) && k == 0 ? 0 : 2;
         if (z == 2)
             return false;
         *r = a64_put_in_reg(c, a[1 - z]);
@@ -493,8 +464,8 @@ void a64_branch(lower *L, uint32_t inst, uint32_t lt, uint32_t lf)
     unsigned bits = ir_type_bits(cg_vtype(c, v)), s;
     uint64_t m = bits < 64 ? (1ull << bits) - 1 : ~0ull, kb;
     cg_inst *i;
-    if (folded(L, v, IR_OP_band, &d) && (s = a64_const_of(c, ir_inst_args(c->fn, d)[1], &k) ? 1 : 0, true) &&
-        a64_const_of(c, ir_inst_args(c->fn, d)[s], &k) && (kb = (uint64_t)k & m) && !(kb & (kb - 1))) {
+    if (folded(L, v, IR_OP_band, &d) && (s = cg_iconst_of(c, ir_inst_args(c->fn, d)[1], &k) ? 1 : 0, true) &&
+        cg_iconst_of(c, ir_inst_args(c->fn, d)[s], &k) && (kb = (uint64_t)k & m) && !(kb & (kb - 1))) {
         uint32_t x = a64_put_in_reg(c, ir_inst_args(c->fn, d)[1 - s]);
         i = cg_emit_inst(F, A64_TBZ, 1);
         i->cc = 1, i->scale = (uint8_t)__builtin_ctzll(kb);
@@ -573,16 +544,16 @@ static void lower_alu(lower *L, uint32_t inst, unsigned op, unsigned size)
             return;
         }
         if (folded(L, v, IR_OP_ishl, &d)) {     /* a shifted operand */
-            a64_const_of(c, ir_inst_args(c->fn, d)[1], &k);
+            cg_iconst_of(c, ir_inst_args(c->fn, d)[1], &k);
             uint32_t r = a64_put_in_reg(c, other), inner = a64_put_in_reg(c, ir_inst_args(c->fn, d)[0]);
             a64_alu_op2(c, op, size, dst, r, inner, A64_OP2_LSL, (unsigned)(k & (ir_type_bits(cg_vtype(c, v)) - 1)));
             return;
         }
     }
     bool commutes = in->op != IR_OP_isub;
-    if (commutes && !a64_const_of(c, y, &k) && a64_const_of(c, x, &k))
+    if (commutes && !cg_iconst_of(c, y, &k) && cg_iconst_of(c, x, &k))
         x = a[1], y = a[0];
-    if (a64_const_of(c, y, &k) && imm_encodes(op, size, k)) {
+    if (cg_iconst_of(c, y, &k) && imm_encodes(op, size, k)) {
         a64_alu_imm(c, op, size, dst, a64_put_in_reg(c, x), k);
         return;
     }
@@ -599,7 +570,7 @@ static bool lower_shift(cg_ctx *c, uint32_t inst, ir_type t)
     uint32_t dst = res(c, inst, 0);
     int64_t amt;
     bool rot = op == IR_OP_rotl || op == IR_OP_rotr;
-    if (a64_const_of(c, a[1], &amt)) {
+    if (cg_iconst_of(c, a[1], &amt)) {
         unsigned n = (unsigned)(amt & (bits - 1));
         uint32_t x = a64_put_in_reg(c, a[0]);
         if (op == IR_OP_rotl)
@@ -699,7 +670,7 @@ static addr address(lower *L, uint32_t v, int64_t off)
     if (folded(L, v, IR_OP_iadd, &d)) {
         const uint32_t *a = ir_inst_args(c->fn, d);
         for (unsigned s = 0; s < 2; s++)
-            if (a64_const_of(c, a[s], &k)) {
+            if (cg_iconst_of(c, a[s], &k)) {
                 m.base = a64_put_in_reg(c, a[1 - s]);
                 m.disp = off + k;
                 return m;
@@ -709,7 +680,7 @@ static addr address(lower *L, uint32_t v, int64_t off)
         uint32_t x = a[1];
         for (unsigned t = 0; t < 2; t++)
             if (folded(L, a[t], IR_OP_ishl, &sh)) {
-                a64_const_of(c, ir_inst_args(c->fn, sh)[1], &k);
+                cg_iconst_of(c, ir_inst_args(c->fn, sh)[1], &k);
                 m.scale = (unsigned)k & 63;
                 s = t, x = ir_inst_args(c->fn, sh)[0];
                 break;
@@ -748,51 +719,37 @@ static void mem_operands(cg_ctx *c, cg_inst *i, const addr *m)
         cg_op_use(F, m->index);
 }
 
-bool a64_lower_load(lower *L, uint32_t inst)
+bool a64_lower_load(lower *L, uint32_t inst, const cg_access *m)
 {
     cg_ctx *c = L->c;
-    const ir_inst_data *in = &c->fn->insts.v[inst];
-    ir_type t = c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
-    bool sign;
-    unsigned width = cg_mem_width(c, inst, &sign), ext = !sign ? A64_LD_ZX : width == 4 ? A64_LD_SX64 : A64_LD_SX32;
-    if (in->op == IR_OP_load && !is_int(t) && !ir_type_is_float(t) && !a64_vec_type(t))
-        return cg_unsupported(c, inst, NULL);
-    if (ext == A64_LD_SX32 && t == IR_I64)
-        ext = A64_LD_SX64;
-    if (in->imm != (int32_t)in->imm)
+    unsigned ext = !m->sign ? A64_LD_ZX : m->width == 4 || m->type == IR_I64 ? A64_LD_SX64 : A64_LD_SX32;
+    if (m->off != (int32_t)m->off)
         return cg_unsupported(c, inst, "load offset");
-    bool fl = cg_type_cls(t) == CG_CLS_FLOAT;
-    if (fl && (in->mf.bits & IR_MF_BIG) && width > 1 && ir_type_is_vector(t))
+    bool fl = cg_type_cls(m->type) == CG_CLS_FLOAT;
+    if (fl && (m->mf.bits & IR_MF_BIG) && m->width > 1 && ir_type_is_vector(m->type))
         return cg_unsupported(c, inst, "big-endian vector load");
-    addr m = address(L, ir_inst_args(c->fn, inst)[0], in->imm);
+    addr am = address(L, m->addr, m->off);
     cg_inst *i = cg_emit_inst(F, fl ? A64_FLOAD : A64_LOAD, 3);
-    i->cc = (uint8_t)ext, i->size = (uint8_t)width, i->imm = in->mf.trap;
-    cg_op_def(F, res(c, inst, 0));
-    mem_operands(c, i, &m);
+    i->cc = (uint8_t)ext, i->size = (uint8_t)m->width, i->imm = m->mf.trap;
+    cg_op_def(F, cg_value_vreg(c, m->value));
+    mem_operands(c, i, &am);
     return true;
 }
 
-bool a64_lower_store(lower *L, uint32_t inst)
+bool a64_lower_store(lower *L, uint32_t inst, const cg_access *m)
 {
     cg_ctx *c = L->c;
-    const ir_inst_data *in = &c->fn->insts.v[inst];
-    const uint32_t *a = ir_inst_args(c->fn, inst);
-    ir_type t = cg_vtype(c, a[0]);
-    bool sign;
-    unsigned width = cg_mem_width(c, inst, &sign);
-    if (!is_int(t) && !ir_type_is_float(t) && !a64_vec_type(t))
-        return cg_unsupported(c, inst, NULL);
-    if (in->imm != (int32_t)in->imm)
+    if (m->off != (int32_t)m->off)
         return cg_unsupported(c, inst, "store offset");
-    if (ir_type_is_vector(t) && (in->mf.bits & IR_MF_BIG))
+    if (ir_type_is_vector(m->type) && (m->mf.bits & IR_MF_BIG))
         return cg_unsupported(c, inst, "big-endian vector store");
     int64_t k;
-    uint32_t v = is_int(t) && a64_const_of(c, a[0], &k) && k == 0 ? A64_ZR : a64_put_in_reg(c, a[0]);
-    addr m = address(L, a[1], in->imm);
-    cg_inst *i = cg_emit_inst(F, cg_type_cls(t) == CG_CLS_FLOAT ? A64_FSTORE : A64_STORE, 3);
-    i->size = (uint8_t)width, i->imm = in->mf.trap;
+    uint32_t v = is_int(m->type) && cg_iconst_of(c, m->value, &k) && k == 0 ? A64_ZR : a64_put_in_reg(c, m->value);
+    addr am = address(L, m->addr, m->off);
+    cg_inst *i = cg_emit_inst(F, cg_type_cls(m->type) == CG_CLS_FLOAT ? A64_FSTORE : A64_STORE, 3);
+    i->size = (uint8_t)m->width, i->imm = m->mf.trap;
     cg_op_use(F, v);
-    mem_operands(c, i, &m);
+    mem_operands(c, i, &am);
     return true;
 }
 
@@ -861,53 +818,12 @@ bool a64_lower_int(lower *L, uint32_t inst, ir_type t)
 int a64_lower_inst(lower *L, uint32_t inst)
 {
     cg_ctx *c = L->c;
-    const ir_function *fn = c->fn;
-    const ir_inst_data *in = &fn->insts.v[inst];
-    const uint32_t *a = ir_inst_args(fn, inst);
-    ir_type t = in->type;
-    if (!t && in->nres)
-        t = fn->values.v[ir_inst_results(fn, inst)[0]].type;
-    if (L->fused[inst])
-        return true;    /* lowered at its use */
-    if (a64_is_vector_inst(c, inst))
-        return a64_lower_vector(L, inst);
-    bool wide = false;
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(c->fn, inst);
+    ir_type t = cg_ctrl_type(c, inst);
     switch (in->op) {
-    case IR_OP_trapz: case IR_OP_trapnz: case IR_OP_select: case IR_OP_select_spectre_guard:
-        break;      /* these know about pairs */
-    case IR_OP_ishl: case IR_OP_ushr: case IR_OP_sshr: case IR_OP_rotl: case IR_OP_rotr:
-        wide = t == IR_I128;    /* a narrow value shifted by an i128 takes its low half */
-        break;
-    default:
-        wide = in->nres && fn->values.v[ir_inst_results(fn, inst)[0]].type == IR_I128;
-        for (uint32_t k = 0; k < in->nargs && !wide; k++)
-            wide = cg_vtype(c, a[k]) == IR_I128;
-    }
-    if (in->op == IR_OP_bitcast && (t == IR_F128 || cg_vtype(c, a[0]) == IR_F128))
-        return a64_lower_conv(c, inst);
-    if (wide)
-        return a64_lower_i128(c, inst);
-    switch (in->op) {
-    case IR_OP_iconst: case IR_OP_f16const: case IR_OP_f32const: case IR_OP_f64const: case IR_OP_f128const:
-        return true;    /* constants are materialized at their uses */
     case IR_OP_trapz: case IR_OP_trapnz:
         lower_trapif(L, inst);
-        return true;
-    case IR_OP_symbol_value: case IR_OP_global_value: {
-        uint32_t r;
-        if (!is_int(t) || !cg_gv_value(c, in->ent, inst, 0, &r))
-            return is_int(t) ? false : cg_unsupported(c, inst, NULL);
-        a64_mov(c, 8, res(c, inst, 0), r);
-        return true;
-    }
-    case IR_OP_stack_addr: {
-        cg_inst *i = cg_emit_inst(F, A64_LEA, 1);
-        i->amode = A64_AM_SLOT, i->aux = in->ent, i->disp = (int32_t)in->imm;
-        cg_op_def(F, res(c, inst, 0));
-        return true;
-    }
-    case IR_OP_get_frame_pointer:
-        a64_mov(c, 8, res(c, inst, 0), A64_FP);
         return true;
     case IR_OP_get_stack_pointer:
         alui(c, A64_ADD, 8, res(c, inst, 0), A64_SP, 0);
@@ -918,9 +834,6 @@ int a64_lower_inst(lower *L, uint32_t inst)
         cg_op_def(F, d);
         return true;
     }
-    case IR_OP_fence:
-        cg_emit_inst(F, A64_DMB, 0);
-        return true;
     case IR_OP_icmp: {
         if (!is_int(cg_vtype(c, a[0])))
             return cg_unsupported(c, inst, NULL);
@@ -942,10 +855,6 @@ int a64_lower_inst(lower *L, uint32_t inst)
         return true;
     }
     case IR_OP_select: case IR_OP_select_spectre_guard: {
-        if (!is_int(t) && !ir_type_is_float(t) && t != IR_I128 && !a64_vec_type(t))
-            return cg_unsupported(c, inst, NULL);
-        if (!is_int(cg_vtype(c, a[0])) && cg_vtype(c, a[0]) != IR_I128)
-            return cg_unsupported(c, inst, NULL);
         uint32_t x = a64_put_in_reg(c, a[1]), y = a64_put_in_reg(c, a[2]);
         unsigned cc = cond_flags(L, a[0]);
         uint32_t d = res(c, inst, 0);
@@ -972,12 +881,12 @@ int a64_lower_inst(lower *L, uint32_t inst)
     return CG_BY_FAMILY;
 }
 
-/* Which instructions are lowered at their only use, in the same block:
- * an icmp or fcmp feeding a brif, select, trapz or trapnz (flags); the
- * address arithmetic of a load or store (iadd of a constant, of a register,
- * of a register shifted by the access size; stack_addr); bnot, a shift by
- * a constant and imul under band/bor/bxor/iadd/isub (bic, shifted
- * operands, madd).  Lowering the user checks these marks only. */
+/* Which instructions are lowered at their only use, in the same block,
+ * besides the conditions lib/codegen/lower.c marks: the address arithmetic
+ * of a load or store (iadd of a constant, of a register, of a register
+ * shifted by the access size; stack_addr); bnot, a shift by a constant and
+ * imul under band/bor/bxor/iadd/isub (bic, shifted operands, madd).
+ * Lowering the user checks these marks only. */
 static void mark_fused(lower *L)
 {
     cg_ctx *c = L->c;
@@ -989,23 +898,6 @@ static void mark_fused(lower *L)
             continue;
         const uint32_t *a = ir_inst_args(fn, i);
         switch (in->op) {
-        case IR_OP_brif: case IR_OP_select: case IR_OP_select_spectre_guard: case IR_OP_trapz: case IR_OP_trapnz: {
-            int64_t k;
-            if (cg_single_use(L, i, a[0], IR_OP_band, &d) && is_int(cg_vtype(c, a[0]))) {
-                /* a test of the bits of a constant: tst, or tbnz for one bit */
-                const uint32_t *b = ir_inst_args(fn, d);
-                for (unsigned s = 0; s < 2; s++)
-                    if (a64_const_of(c, b[s], &k))
-                        L->fused[d] = 1;
-                break;
-            }
-            if (!cg_single_use(L, i, a[0], IR_OP_icmp, &d) && !cg_single_use(L, i, a[0], IR_OP_fcmp, &d))
-                break;
-            ir_type t = cg_vtype(c, ir_inst_args(fn, d)[0]);
-            if (fn->insts.v[d].op == IR_OP_icmp ? is_int(t) || t == IR_I128 : t == IR_F32 || t == IR_F64)
-                L->fused[d] = 1;
-            break;
-        }
         case IR_OP_load: case IR_OP_uload8: case IR_OP_sload8: case IR_OP_uload16: case IR_OP_sload16:
         case IR_OP_uload32: case IR_OP_sload32: case IR_OP_store: case IR_OP_istore8: case IR_OP_istore16:
         case IR_OP_istore32: {
@@ -1016,7 +908,7 @@ static void mark_fused(lower *L)
             if (vt == IR_I128 || ir_type_is_vector(vt))
                 break;
             if (cg_single_use(L, i, v, IR_OP_stack_addr, &d)) {
-                L->fused[d] = 1;
+                L->fused[d] = CG_FUSED_ADDR;
                 break;
             }
             if (cg_vtype(c, v) != IR_I64 || !cg_single_use(L, i, v, IR_OP_iadd, &d))
@@ -1025,10 +917,10 @@ static void mark_fused(lower *L)
             int64_t k;
             bool konst = false;
             for (unsigned s = 0; s < 2; s++)
-                konst |= a64_const_of(c, b[s], &k) && k + in->imm == (int32_t)(k + in->imm);
+                konst |= cg_iconst_of(c, b[s], &k) && k + in->imm == (int32_t)(k + in->imm);
             if (!konst && in->imm != 0)
                 break;
-            L->fused[d] = 1;
+            L->fused[d] = CG_FUSED_ADDR;
             if (konst)
                 break;
             bool sign;
@@ -1036,8 +928,8 @@ static void mark_fused(lower *L)
             for (unsigned s = 0; s < 2; s++) {
                 uint32_t sh, x = b[s];
                 if (cg_single_use(L, d, x, IR_OP_ishl, &sh) && width > 1 &&
-                    a64_const_of(c, ir_inst_args(fn, sh)[1], &k) && (k & 63) == __builtin_ctz(width)) {
-                    L->fused[sh] = 1;
+                    cg_iconst_of(c, ir_inst_args(fn, sh)[1], &k) && (k & 63) == __builtin_ctz(width)) {
+                    L->fused[sh] = CG_FUSED_ADDR;
                     x = ir_inst_args(fn, sh)[0];
                     d = sh;
                 } else if (s == 0) {
@@ -1046,7 +938,7 @@ static void mark_fused(lower *L)
                 /* an i32 index extended to 64 bits: uxtw / sxtw */
                 if ((cg_single_use(L, d, x, IR_OP_uextend, &sh) || cg_single_use(L, d, x, IR_OP_sextend, &sh)) &&
                     cg_vtype(c, ir_inst_args(fn, sh)[0]) == IR_I32)
-                    L->fused[sh] = 1;
+                    L->fused[sh] = CG_FUSED_ADDR;
                 break;
             }
             break;
@@ -1054,7 +946,7 @@ static void mark_fused(lower *L)
         case IR_OP_iadd_pairwise: {     /* saddlp/uaddlp (lowervec.c) */
             uint32_t w[2];
             if (cg_vec_extadd_pairwise(L, i, w) && ir_type_bytes(cg_vtype(c, ir_inst_args(fn, w[0])[0])) >= 8)
-                L->fused[w[0]] = L->fused[w[1]] = 1;
+                L->fused[w[0]] = L->fused[w[1]] = CG_FUSED_OPERAND;
             break;
         }
         default:
@@ -1062,33 +954,37 @@ static void mark_fused(lower *L)
         }
     }
     for (uint32_t i = 0; i < fn->insts.n; i++) {
-        const ir_inst_data *in = &fn->insts.v[i];
-        if (in->block == IR_NONE || L->fused[i] || in->nargs != 2 || !in->nres)
-            continue;
-        unsigned op = in->op;
-        if (op != IR_OP_iadd && op != IR_OP_isub && op != IR_OP_band && op != IR_OP_bor && op != IR_OP_bxor)
-            continue;
-        ir_type t = fn->values.v[ir_inst_results(fn, i)[0]].type;
-        if (!is_int(t))
+        ir_type t = cg_binary_user(L, i);
+        unsigned op = fn->insts.v[i].op;
+        if (!is_int(t) || (op != IR_OP_iadd && op != IR_OP_isub && op != IR_OP_band && op != IR_OP_bor &&
+                           op != IR_OP_bxor))
             continue;
         const uint32_t *a = ir_inst_args(fn, i);
         for (int s = 1; s >= 0; s--) {
             int64_t k;
             if (op == IR_OP_iadd && cg_single_use(L, i, a[s], IR_OP_imul, &d)) {
-                L->fused[d] = 1;
+                L->fused[d] = CG_FUSED_OPERAND;
                 break;
             }
             if ((op == IR_OP_iadd || (op == IR_OP_isub && s == 1)) && cg_single_use(L, i, a[s], IR_OP_ishl, &d) &&
-                a64_const_of(c, ir_inst_args(fn, d)[1], &k) && (k & (ir_type_bits(t) - 1)) != 0) {
-                L->fused[d] = 1;
+                cg_iconst_of(c, ir_inst_args(fn, d)[1], &k) && (k & (ir_type_bits(t) - 1)) != 0) {
+                L->fused[d] = CG_FUSED_OPERAND;
                 break;
             }
             if ((op == IR_OP_band || op == IR_OP_bor || op == IR_OP_bxor) && cg_single_use(L, i, a[s], IR_OP_bnot, &d)) {
-                L->fused[d] = 1;
+                L->fused[d] = CG_FUSED_OPERAND;
                 break;
             }
         }
     }
+}
+
+/* Every condition lib/codegen/lower.c offers, in the user's block (tst, or
+ * tbnz for one bit, for a band). */
+bool a64_fuse_cond(const cg_lower *L, uint32_t user, uint32_t def, unsigned how)
+{
+    const ir_function *fn = L->c->fn;
+    return fn->insts.v[def].block == fn->insts.v[user].block;
 }
 
 bool a64_prepare(lower *L)

@@ -53,7 +53,7 @@ unsigned a64_icmp_i128(cg_ctx *c, uint32_t inst)
     unsigned cc = a64_intcc[in->cond];
     bool swap = cc == A64_GT || cc == A64_LE || cc == A64_HI || cc == A64_LS;
     if (swap)
-        sub_flags(c, y, x), cc = a64_cc_swap(cc);
+        sub_flags(c, y, x), cc = cg_cc_swap(a64_intcc, cc);
     else
         sub_flags(c, x, y);
     return cc;

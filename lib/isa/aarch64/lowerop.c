@@ -223,7 +223,7 @@ void a64_lower_div(cg_ctx *c, uint32_t inst, ir_type t)
     unsigned bits = ir_type_bits(t), size = opsize(t);
     uint32_t x = a64_put_in_reg(c, a[0]), y = a64_put_in_reg(c, a[1]);
     int64_t k;
-    bool known = a64_const_of(c, a[1], &k) && k != 0;
+    bool known = cg_iconst_of(c, a[1], &k) && k != 0;
     if (bits < 32) {
         x = a64_extend(c, x, bits, 4, sign);
         y = a64_extend(c, y, bits, 4, sign);

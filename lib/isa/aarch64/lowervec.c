@@ -344,7 +344,7 @@ static void vshift(cg_ctx *c, uint32_t inst, ir_type t, uint32_t d)
     unsigned A = arr(t), bits = ir_type_lane_bits(t), op = in->op;
     uint32_t x = a64_put_in_reg(c, a[0]);
     int64_t k;
-    if (a64_const_of(c, a[1], &k)) {
+    if (cg_iconst_of(c, a[1], &k)) {
         k &= bits - 1;
         if (k == 0)
             vmov(c, d, x);
@@ -607,8 +607,6 @@ bool a64_lower_vector(cg_lower *L, uint32_t inst)
     const uint32_t *a = ir_inst_args(fn, inst);
     ir_type t = fixed(in->nres ? fn->values.v[ir_inst_results(fn, inst)[0]].type : in->type);
     ir_type at = fixed(in->nargs ? cg_vtype(c, a[0]) : IR_TYPE_NONE);     /* the first operand's */
-    if ((ir_type_is_vector(t) && !a64_vec_type(t)) || (ir_type_is_vector(at) && !a64_vec_type(at)))
-        return cg_unsupported(c, inst, NULL);
     uint32_t d = in->nres ? res(c, inst, 0) : N;
 #define X(k) a64_put_in_reg(c, a[k])
     switch (in->op) {

@@ -28,17 +28,13 @@ static const uint64_t clobbers[] = {
     [A64_CLOB_CALL_WIDE] = 0x3ffffull | 0xffffffffull << A64_V0,
 };
 
-const char *a64_reg_name(unsigned preg)
-{
-    static const char *const names[64] = {
-        "x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13",
-        "x14", "x15", "x16", "x17", "x18", "x19", "x20", "x21", "x22", "x23", "x24", "x25",
-        "x26", "x27", "x28", "x29", "x30", "sp", "v0", "v1", "v2", "v3", "v4", "v5", "v6",
-        "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19",
-        "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31",
-    };
-    return preg < 64 ? names[preg] : "?";
-}
+static const char *const reg_names[64] = {
+    "x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13",
+    "x14", "x15", "x16", "x17", "x18", "x19", "x20", "x21", "x22", "x23", "x24", "x25",
+    "x26", "x27", "x28", "x29", "x30", "sp", "v0", "v1", "v2", "v3", "v4", "v5", "v6",
+    "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19",
+    "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31",
+};
 
 const cg_isa a64_isa = {
     .name = "aarch64",
@@ -48,7 +44,11 @@ const cg_isa a64_isa = {
     .callee_saved = 0x1ff80000ull | 0xffull << (A64_V0 + 8),
     .clobbers = clobbers,
     .prepare = a64_prepare,
+    .fuse_cond = a64_fuse_cond,
     .lower_inst = a64_lower_inst,
+    .lower_vector = a64_lower_vector,
+    .vec_type = a64_vec_type,
+    .lower_i128 = a64_lower_i128,
     .branch = a64_branch,
     .lower_float = a64_lower_float,
     .lower_conv = a64_lower_conv,
@@ -59,7 +59,8 @@ const cg_isa a64_isa = {
     .lower_atomic = a64_lower_atomic,
     .lower_int = a64_lower_int,
     .emit = a64_emit,
-    .reg_name = a64_reg_name,
+    .reg_names = reg_names,
+    .nregs = sizeof reg_names / sizeof *reg_names,
     .put_in_reg = a64_put_in_reg,
     .movi = a64_movi,
     .compute_locs = a64_compute_locs,
@@ -74,7 +75,9 @@ const cg_isa a64_isa = {
     .op_retcall = A64_RETCALL, .op_jump = A64_B, .op_trap = A64_UDF, .op_jumptable = A64_BRTABLE,
     .op_load = A64_LOAD, .op_store = A64_STORE, .op_fload = A64_FLOAD, .op_fstore = A64_FSTORE,
     .op_lea = A64_LEA, .op_gotload = A64_GOTLOAD, .ld_zx = A64_LD_ZX,
-    .am = {[CG_AREA_BASE] = A64_AM_BASE, [CG_AREA_IN] = A64_AM_INARG, [CG_AREA_OUT] = A64_AM_OUTARG},
+    .am = {[CG_AREA_BASE] = A64_AM_BASE, [CG_AREA_IN] = A64_AM_INARG, [CG_AREA_OUT] = A64_AM_OUTARG,
+           [CG_AREA_SLOT] = A64_AM_SLOT},
+    .op_fence = A64_DMB, .fp_reg = A64_FP,
     .add_imm = a64_addi,
     .extend_into = a64_extend_into,
     .mov64 = a64_mov64,

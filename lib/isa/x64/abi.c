@@ -26,16 +26,14 @@ static bool win64_locs(cg_abi *a, const ir_abi_param *params, uint32_t nparams, 
                        uint32_t nrets, cg_sig *out, char *what, size_t wn)
 {
     char tb[16];
+    out->ret_ptr_reg = X64_RCX;
     for (uint32_t pass = 0; pass < 2; pass++) {
         bool rets = pass == 0;
         const ir_abi_param *ps = rets ? rets_ : params;
         uint32_t n = rets ? nrets : nparams;
         unsigned pos = !rets && out->ret_ptr, gpr = 0, xmm = 0;
         uint32_t stack = rets ? 0 : 32;
-        if (rets)
-            out->rets = a->locs.n;
-        else
-            out->args = a->locs.n;
+        cg_locs_begin(a, out, rets);
         for (uint32_t i = 0; i < n; i++, pos++) {
             const ir_abi_param *p = &ps[i];
             if (p->purpose == IR_PURPOSE_SARG || p->purpose == IR_PURPOSE_SRET || p->type == IR_I128 ||
@@ -56,12 +54,7 @@ static bool win64_locs(cg_abi *a, const ir_abi_param *params, uint32_t nparams, 
                 l.off[0] = stack, stack += 8;
             ir_vec_push(&a->locs, l);
         }
-        stack = (stack + 15) & ~15u;
-        if (rets) {
-            out->nrets = n, out->stack_rets = stack, out->ret_ptr = stack != 0, out->ret_ptr_reg = X64_RCX;
-        } else {
-            out->nargs = n, out->stack_args = stack;
-        }
+        cg_locs_end(out, rets, n, stack, false);
     }
     return true;
 }
@@ -98,11 +91,6 @@ static void winch_ret(cg_loc *l, bool last, uint32_t *stack, bool packed)
     }
 }
 
-static bool supported_type(ir_type t)
-{
-    return (t >= IR_I8 && t <= IR_I128) || ir_type_is_float(t) || x64_vec_type(t);
-}
-
 bool x64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uint32_t nparams,
                          const ir_abi_param *rets_, uint32_t nrets, cg_sig *out, char *what, size_t wn)
 {
@@ -126,10 +114,7 @@ bool x64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uin
         unsigned nireg = rets ? (tail ? 8 : 2) : 6, nfreg = rets && !tail ? 2 : 8;
         unsigned gpr = !rets && out->ret_ptr, xmm = 0;
         uint32_t stack = 0;
-        if (rets)
-            out->rets = a->locs.n;
-        else
-            out->args = a->locs.n;
+        cg_locs_begin(a, out, rets);
         for (uint32_t i = 0; i < n; i++) {
             const ir_abi_param *p = &ps[i];
             if (p->purpose == IR_PURPOSE_SRET || (p->purpose == IR_PURPOSE_SARG && (rets || p->type != IR_I64))) {
@@ -137,17 +122,14 @@ bool x64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uin
                                          : rets ? "sarg return value" : "sarg of a type other than i64");
                 return false;
             }
-            if (!supported_type(p->type)) {
+            if (!cg_type_ok(&x64_isa, p->type)) {
                 snprintf(what, wn, "%s %s", ir_type_name(p->type, tb), rets ? "return value" : "parameter");
                 return false;
             }
             cg_loc l = {p->type, p->ext, 1, {CG_STACK, CG_STACK}, 8, {0, 0}, 0};
             if (p->purpose == IR_PURPOSE_SARG) {
                 /* the struct's bytes in the argument area, 8-aligned, as Cranelift's x64 ABI */
-                stack = (stack + 7) & ~7u;
-                l.off[0] = stack;
-                l.sarg = (p->sarg_size + 7) & ~7u;
-                stack += l.sarg;
+                stack = (uint32_t)cg_loc_sarg(&l, stack, p->sarg_size);
                 ir_vec_push(&a->locs, l);
                 continue;
             }
@@ -186,16 +168,7 @@ bool x64_compute_locs(cg_abi *a, ir_callconv cc, const ir_abi_param *params, uin
                     if (l->reg[k] == CG_STACK)
                         l->off[k] = stack - l->off[k] - winch_size(l, packed(rets_, nrets));
             }
-        stack = (stack + 15) & ~15u;
-        if (rets) {
-            out->nrets = n;
-            out->stack_rets = stack;
-            out->ret_ptr = stack != 0;
-        } else {
-            out->nargs = n;
-            out->stack_args = stack;
-            out->callee_pop = tail ? stack : 0;
-        }
+        cg_locs_end(out, rets, n, stack, tail);
     }
     return true;
 }

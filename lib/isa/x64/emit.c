@@ -36,8 +36,7 @@ typedef struct em {
     uint32_t *dup;          /* per block label: its compare if the block is only a compare and
                                a conditional branch (copied in place of jumps to it), CG_NONE */
     bool ok;
-    uint64_t missing;       /* ISA flags an instruction needed that the target lacks */
-    const cg_inst *missing_in;  /* the first such instruction */
+    cg_need need;           /* ISA flags an instruction needed that the target lacks */
 } em;
 
 /* The label a branch to l really goes to: past blocks that only jump. */
@@ -104,10 +103,7 @@ static uint64_t needs(unsigned pfx, bool w, uint32_t opc, unsigned reg)
 
 static void require(em *e, uint64_t need)
 {
-    uint64_t lack = need & ~e->c->target->isa;
-    if (lack && !e->missing)
-        e->missing_in = e->in;
-    e->missing |= lack;
+    cg_need_isa(&e->need, e->c, e->in, need);
 }
 
 /* prefixes, REX, opcode, ModRM, SIB, displacement; immlen bytes of
@@ -1347,27 +1343,8 @@ bool x64_emit(cg_ctx *c)
             c->buf.labels.v[l] = c->buf.labels.v[e.alias[l]];
     free(e.alias);
     free(e.dup);
-    if (!e.ok) {
-        ir_diag_set(c->d, c->fn->line, c->fn->col, "internal error: x86_64 emission");
+    if (!cg_emit_check(c, e.ok, &e.need))
         return false;
-    }
-    if (e.missing) {    /* a lowering used what the target line does not allow: a bug, located */
-        static const char *const names[CG_ISA_COUNT] = {
-#define CG_F(name) #name,
-            CG_ISA_FLAGS(CG_F)
-#undef CG_F
-        };
-        unsigned k = (unsigned)__builtin_ctzll(e.missing);
-        const ir_inst_data *ii = e.missing_in->ir != CG_NONE ? &c->fn->insts.v[e.missing_in->ir] : NULL;
-        if (k < CG_ISA_COUNT)
-            ir_diag_set(c->d, ii ? ii->line : c->fn->line, ii ? ii->col : c->fn->col,
-                        "internal error: x86_64 code for this needs has_%s, which the target line "
-                        "does not enable", names[k]);
-        else
-            ir_diag_set(c->d, ii ? ii->line : c->fn->line, ii ? ii->col : c->fn->col,
-                        "internal error: x86_64 code for this uses an instruction outside the ISA flags");
-        return false;
-    }
     static const uint8_t ud2[] = {0x0f, 0x0b};
     return cg_buf_finish(&c->buf, c, ud2, sizeof ud2);
 }

@@ -17,24 +17,10 @@
 static bool is_int(ir_type t) { return t >= IR_I8 && t <= IR_I64; }
 static unsigned opsize(ir_type t) { return t == IR_I64 ? 8 : 4; }   /* ALU width for results */
 
-/* Sign-extended value of an iconst operand. */
-bool x64_const_of(const cg_ctx *c, uint32_t v, int64_t *out)
-{
-    uint32_t d = cg_def_of(c, v);
-    if (d == IR_NONE || c->fn->insts.v[d].op != IR_OP_iconst)
-        return false;
-    unsigned bits = ir_type_bits(cg_vtype(c, v));
-    uint64_t x = (uint64_t)c->fn->insts.v[d].imm;
-    if (bits < 64)
-        x = (uint64_t)((int64_t)(x << (64 - bits)) >> (64 - bits));
-    *out = (int64_t)x;
-    return true;
-}
-
 static bool imm32_of(const cg_ctx *c, uint32_t v, int32_t *out)
 {
     int64_t x;
-    if (!x64_const_of(c, v, &x) || x != (int32_t)x)
+    if (!cg_iconst_of(c, v, &x) || x != (int32_t)x)
         return false;
     *out = (int32_t)x;
     return true;
@@ -173,22 +159,6 @@ const uint8_t x64_intcc[IR_INTCC_COUNT] = {
     [IR_INTCC_ult] = X64_CC_B, [IR_INTCC_uge] = X64_CC_AE, [IR_INTCC_ugt] = X64_CC_A,
     [IR_INTCC_ule] = X64_CC_BE,
 };
-/* The condition with its operands swapped (a < b  <=>  b > a). */
-unsigned x64_cc_swap(unsigned cc)
-{
-    switch (cc) {
-    case X64_CC_L: return X64_CC_G;
-    case X64_CC_G: return X64_CC_L;
-    case X64_CC_LE: return X64_CC_GE;
-    case X64_CC_GE: return X64_CC_LE;
-    case X64_CC_B: return X64_CC_A;
-    case X64_CC_A: return X64_CC_B;
-    case X64_CC_BE: return X64_CC_AE;
-    case X64_CC_AE: return X64_CC_BE;
-    default: return cc;
-    }
-}
-
 /* Compare the operands of icmp `inst`; returns the x86 condition for true. */
 static unsigned emit_icmp_flags(cg_ctx *c, uint32_t inst)
 {
@@ -202,7 +172,7 @@ static unsigned emit_icmp_flags(cg_ctx *c, uint32_t inst)
     int32_t imm;
     if (!imm32_of(c, y, &imm) && imm32_of(c, x, &imm)) {
         x = a[1], y = a[0];
-        cc = x64_cc_swap(cc);
+        cc = cg_cc_swap(x64_intcc, cc);
     }
     if (imm32_of(c, y, &imm) && imm == 0) {    /* test x, x: the same flags as cmp x, 0 */
         x64_test(c, x64_put_in_reg(c, x), size);
@@ -226,7 +196,7 @@ static unsigned cond_flags(cg_lower *L, uint32_t v)
 {
     cg_ctx *c = L->c;
     uint32_t d = cg_def_of(c, v);
-    if (d != IR_NONE && L->fused[d] == X64_FUSED_TEST) {     /* band x, imm: test x, imm */
+    if (d != IR_NONE && L->fused[d] == CG_FUSED_TEST) {     /* band x, imm: test x, imm */
         const uint32_t *a = ir_inst_args(c->fn, d);
         int32_t imm = 0;
         unsigned k = 0;     /* the register operand */
@@ -240,9 +210,9 @@ static unsigned cond_flags(cg_lower *L, uint32_t v)
         cg_op_use(F, rx);
         return X64_CC_NE;
     }
-    if (d != IR_NONE && L->fused[d] == X64_FUSED_FCMP)
+    if (d != IR_NONE && L->fused[d] == CG_FUSED_FCMP)
         return x64_fcmp_cc(c, d);
-    if (d != IR_NONE && L->fused[d] == X64_FUSED_ICMP)
+    if (d != IR_NONE && L->fused[d] == CG_FUSED_ICMP)
         return emit_icmp_flags(c, d);
     if (cg_vtype(c, v) == IR_I128)
         return x64_test_i128(c, x64_put_in_reg(c, v));
@@ -306,13 +276,11 @@ static bool lower_shift(cg_ctx *c, uint32_t inst, ir_type t)
     unsigned size = op == X64_SHL ? opsize(t) : bits / 8;
     uint32_t dst = res(c, inst, 0);
     int64_t amt;
-    if (x64_const_of(c, a[1], &amt)) {
+    if (cg_iconst_of(c, a[1], &amt)) {
         x64_ri(c, X64_SHIFTI, op, size, dst, x64_put_in_reg(c, a[0]), amt & (bits - 1));
         return true;
     }
-    if (cg_vtype(c, a[1]) == IR_I128)
-        return cg_unsupported(c, inst, NULL);
-    uint32_t x = x64_put_in_reg(c, a[0]), n = x64_put_in_reg(c, a[1]);
+    uint32_t x = x64_put_in_reg(c, a[0]), n = x64_put_in_reg(c, a[1]);  /* an i128 n: its low half */
     if (bits < 32 && op != X64_ROL && op != X64_ROR) {
         uint32_t m = x64_new_int(c);
         x64_ri(c, X64_ALUI, X64_AND, 4, m, n, bits - 1);
@@ -385,7 +353,7 @@ static void lower_div(cg_ctx *c, uint32_t inst, ir_type t)
     bool rem = in->op == IR_OP_urem || in->op == IR_OP_srem;
     unsigned bits = ir_type_bits(t);
     int64_t k;
-    bool known = x64_const_of(c, a[1], &k) && k != 0 && k != -1;
+    bool known = cg_iconst_of(c, a[1], &k) && k != 0 && k != -1;
     if (known && !sign) {
         lower_udiv_const(c, inst, t, rem, bits == 64 ? (uint64_t)k : (uint64_t)k & ((1ull << bits) - 1));
         return;
@@ -678,52 +646,17 @@ bool x64_lower_int(cg_lower *L, uint32_t inst, ir_type t)
 int x64_lower_inst(cg_lower *L, uint32_t inst)
 {
     cg_ctx *c = L->c;
-    const ir_function *fn = c->fn;
-    const ir_inst_data *in = &fn->insts.v[inst];
-    const uint32_t *a = ir_inst_args(fn, inst);
-    ir_type t = in->type;
-    if (!t && in->nres)
-        t = fn->values.v[ir_inst_results(fn, inst)[0]].type;
-    if (L->fused[inst] == X64_FUSED_MEMOP)
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(c->fn, inst);
+    ir_type t = cg_ctrl_type(c, inst);
+    if (L->fused[inst] == CG_FUSED_MEMOP)
         return x64_lower_memop(L, inst);
-    if (L->fused[inst] >= X64_FUSED_ADDR)
-        return true;    /* folded into addresses or a use, or tested at its use */
     switch (in->op) {
-    case IR_OP_trapz: case IR_OP_trapnz: case IR_OP_select: case IR_OP_select_spectre_guard:
-        break;      /* these know about pairs */
-    default: {
-        if (x64_is_vector_inst(c, inst))
-            return x64_lower_vector(L, inst);
-        if (in->op == IR_OP_bitcast && (t == IR_F128 || cg_vtype(c, a[0]) == IR_F128))
-            return x64_lower_conv(c, inst);
-        bool wide = in->nres && fn->values.v[ir_inst_results(fn, inst)[0]].type == IR_I128;
-        for (uint32_t k = 0; k < in->nargs && !wide; k++)
-            wide = cg_vtype(c, a[k]) == IR_I128;
-        if (wide && !(in->op == IR_OP_icmp && L->fused[inst]))
-            return x64_lower_i128(c, inst);
-    }
-    }
-    switch (in->op) {
-    case IR_OP_iconst: case IR_OP_f16const: case IR_OP_f32const: case IR_OP_f64const: case IR_OP_f128const:
-        return true;    /* constants are materialized at their uses */
     case IR_OP_trapz: case IR_OP_trapnz:
         lower_trapif(L, inst);
         return true;
-    case IR_OP_symbol_value: case IR_OP_global_value: {
-        uint32_t r;
-        if (!is_int(t) || !cg_gv_value(c, in->ent, inst, 0, &r))
-            return is_int(t) ? false : cg_unsupported(c, inst, NULL);
-        x64_un(c, X64_MOV, 0, 8, 0, res(c, inst, 0), r);
-        return true;
-    }
-    case IR_OP_stack_addr: {
-        cg_inst *i = cg_emit_inst(F, X64_LEA, 1);
-        i->amode = X64_AM_SLOT, i->aux = in->ent, i->disp = (int32_t)in->imm;
-        cg_op_def(F, res(c, inst, 0));
-        return true;
-    }
-    case IR_OP_get_frame_pointer: case IR_OP_get_stack_pointer:
-        x64_un(c, X64_MOV, 0, 8, 0, res(c, inst, 0), in->op == IR_OP_get_frame_pointer ? X64_RBP : X64_RSP);
+    case IR_OP_get_stack_pointer:
+        x64_mov64(c, res(c, inst, 0), X64_RSP);
         return true;
     case IR_OP_get_return_address: {
         cg_inst *i = cg_emit_inst(F, X64_LOAD, 2);
@@ -732,12 +665,7 @@ int x64_lower_inst(cg_lower *L, uint32_t inst)
         cg_op_use(F, X64_RBP);
         return true;
     }
-    case IR_OP_fence:
-        cg_emit_inst(F, X64_FENCE, 0);
-        return true;
     case IR_OP_icmp: {
-        if (L->fused[inst])
-            return true;
         if (!is_int(cg_vtype(c, a[0])))
             return cg_unsupported(c, inst, NULL);
         unsigned cc = emit_icmp_flags(c, inst);
@@ -750,10 +678,6 @@ int x64_lower_inst(cg_lower *L, uint32_t inst)
         x64_lower_fcmp(c, inst);
         return true;
     case IR_OP_select: case IR_OP_select_spectre_guard: {
-        if (!is_int(t) && !ir_type_is_float(t) && t != IR_I128 && !x64_vec_type(t))
-            return cg_unsupported(c, inst, NULL);
-        if (!is_int(cg_vtype(c, a[0])) && cg_vtype(c, a[0]) != IR_I128)
-            return cg_unsupported(c, inst, NULL);
         uint32_t x = x64_put_in_reg(c, a[1]), y = x64_put_in_reg(c, a[2]);
         unsigned cc = cond_flags(L, a[0]);
         if (t == IR_I128) {
@@ -772,34 +696,16 @@ int x64_lower_inst(cg_lower *L, uint32_t inst)
     return CG_BY_FAMILY;
 }
 
-/* An icmp whose only use is the condition of a brif, select, trapz or
- * trapnz becomes a compare right at that use. */
-static void mark_fused(cg_lower *L)
+/* The conditions lib/codegen/lower.c offers to test at their use: every
+ * icmp; an fcmp that is one x86 condition; a band with an imm32 (test). */
+bool x64_fuse_cond(const cg_lower *L, uint32_t user, uint32_t def, unsigned how)
 {
-    cg_ctx *c = L->c;
-    const ir_function *fn = c->fn;
-    for (uint32_t i = 0; i < fn->insts.n; i++) {
-        const ir_inst_data *in = &fn->insts.v[i];
-        if (in->op != IR_OP_brif && in->op != IR_OP_select && in->op != IR_OP_select_spectre_guard &&
-            in->op != IR_OP_trapz && in->op != IR_OP_trapnz)
-            continue;
-        if (in->block == IR_NONE || !in->nargs)
-            continue;
-        uint32_t v = ir_value_resolve(fn, ir_inst_args(fn, i)[0]);
-        uint32_t d = cg_def_of(c, v);
-        if (d != IR_NONE && fn->insts.v[d].op == IR_OP_icmp && c->uses.v[v] == 1 &&
-            (is_int(cg_vtype(c, ir_inst_args(fn, d)[0])) || cg_vtype(c, ir_inst_args(fn, d)[0]) == IR_I128))
-            L->fused[d] = X64_FUSED_ICMP;
-        if (d != IR_NONE && fn->insts.v[d].op == IR_OP_fcmp && c->uses.v[v] == 1 &&
-            x64_fcmp_one_cc(&fn->insts.v[d]) &&
-            (cg_vtype(c, ir_inst_args(fn, d)[0]) == IR_F32 || cg_vtype(c, ir_inst_args(fn, d)[0]) == IR_F64))
-            L->fused[d] = X64_FUSED_FCMP;
-        int32_t imm;
-        if (d != IR_NONE && fn->insts.v[d].op == IR_OP_band && c->uses.v[v] == 1 && is_int(cg_vtype(c, v)) &&
-            (imm32_of(c, ir_inst_args(fn, d)[0], &imm) || imm32_of(c, ir_inst_args(fn, d)[1], &imm)))
-            L->fused[d] = X64_FUSED_TEST;
-    }
-    x64_mark_memory(L);
+    const cg_ctx *c = L->c;
+    const uint32_t *a = ir_inst_args(c->fn, def);
+    int32_t imm;
+    if (how == CG_FUSED_FCMP)
+        return x64_fcmp_one_cc(&c->fn->insts.v[def]);
+    return how != CG_FUSED_TEST || imm32_of(c, a[0], &imm) || imm32_of(c, a[1], &imm);
 }
 
 /* Before the first block: what is lowered at its use; windows_fastcall's
@@ -812,6 +718,6 @@ bool x64_prepare(cg_lower *L)
      * written, by it or by a callee (cg_frame_layout) */
     if (fn->sig.callconv == IR_CC_windows_fastcall)
         c->f.saved_extra = 1ull << X64_RSI | 1ull << X64_RDI | 0xffc00000ull;
-    mark_fused(L);
+    x64_mark_memory(L);
     return true;
 }

@@ -54,7 +54,7 @@ unsigned x64_icmp_i128(cg_ctx *c, uint32_t inst)
     unsigned cc = x64_intcc[in->cond];
     bool swap = cc == X64_CC_G || cc == X64_CC_LE || cc == X64_CC_A || cc == X64_CC_BE;
     if (swap)
-        sub_flags(c, y, x), cc = x64_cc_swap(cc);
+        sub_flags(c, y, x), cc = cg_cc_swap(x64_intcc, cc);
     else
         sub_flags(c, x, y);
     return cc;

@@ -15,7 +15,7 @@ static bool is_int(ir_type t) { return t >= IR_I8 && t <= IR_I64; }
 static bool imm32_of(const cg_ctx *c, uint32_t v, int32_t *out)
 {
     int64_t x;
-    if (!x64_const_of(c, v, &x) || x != (int32_t)x)
+    if (!cg_iconst_of(c, v, &x) || x != (int32_t)x)
         return false;
     *out = (int32_t)x;
     return true;
@@ -26,7 +26,7 @@ static bool imm32_of(const cg_ctx *c, uint32_t v, int32_t *out)
 /* An address as x86 takes it: base + index << scale + disp, or a stack
  * slot + disp; the terms are IR values (IR_NONE for none).  It folds the
  * iadd, ishl by 0..3, iconst and stack_addr instructions of the access's
- * block whose only use is the address (mark_fused marks them, so they are
+ * block whose only use is the address (x64_mark_memory marks them, so they are
  * not lowered on their own). */
 typedef struct amode {
     uint32_t base, index, slot;
@@ -49,29 +49,29 @@ static bool addr_terms(x64_lowering *L, uint32_t v, uint32_t blk, amode *m, bool
     cg_ctx *c = L->c;
     int64_t k;
     uint32_t d;
-    if (x64_const_of(c, v, &k)) {
+    if (cg_iconst_of(c, v, &k)) {
         m->disp += k;
         return true;
     }
     if (depth < 4 && (d = foldable(L, v, blk, IR_OP_iadd)) != IR_NONE) {
         const uint32_t *a = ir_inst_args(c->fn, d);
         if (mark)
-            L->fused[d] = X64_FUSED_ADDR;
+            L->fused[d] = CG_FUSED_ADDR;
         return addr_terms(L, a[0], blk, m, slots, mark, depth + 1) &&
                addr_terms(L, a[1], blk, m, slots, mark, depth + 1);
     }
     if (m->index == IR_NONE && (d = foldable(L, v, blk, IR_OP_ishl)) != IR_NONE) {
         const uint32_t *a = ir_inst_args(c->fn, d);
-        if (x64_const_of(c, a[1], &k) && (k & 63) <= 3 && cg_vtype(c, a[0]) == IR_I64) {
+        if (cg_iconst_of(c, a[1], &k) && (k & 63) <= 3 && cg_vtype(c, a[0]) == IR_I64) {
             if (mark)
-                L->fused[d] = X64_FUSED_ADDR;
+                L->fused[d] = CG_FUSED_ADDR;
             m->index = ir_value_resolve(c->fn, a[0]), m->scale = (unsigned)(k & 63);
             return true;
         }
     }
     if (slots && m->slot == IR_NONE && (d = foldable(L, v, blk, IR_OP_stack_addr)) != IR_NONE) {
         if (mark)
-            L->fused[d] = X64_FUSED_ADDR;
+            L->fused[d] = CG_FUSED_ADDR;
         m->slot = c->fn->insts.v[d].ent;
         m->disp += c->fn->insts.v[d].imm;
         return true;
@@ -134,49 +134,37 @@ static void amode_set(cg_func *f, cg_inst *i, const amode *m, const uint32_t *r,
         cg_op_use(f, r[k]);
 }
 
-bool x64_lower_load(x64_lowering *L, uint32_t inst)
+bool x64_lower_load(x64_lowering *L, uint32_t inst, const cg_access *a)
 {
     cg_ctx *c = L->c;
-    const ir_inst_data *in = &c->fn->insts.v[inst];
-    ir_type t = c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
-    bool sign;
-    unsigned width = cg_mem_width(c, inst, &sign), ext = sign ? X64_LD_SX : X64_LD_ZX;
-    if (in->op == IR_OP_load && !is_int(t) && !ir_type_is_float(t) && !x64_vec_type(t))
-        return cg_unsupported(c, inst, NULL);
-    if (ext == X64_LD_SX && t == IR_I64)
-        ext |= X64_LD_64;
-    bool fl = ir_type_is_float(t) || ir_type_is_vector(t);
-    amode m = addr_of(L, inst, ir_inst_args(c->fn, inst)[0], in->imm, false);
+    unsigned ext = !a->sign ? X64_LD_ZX : a->type == IR_I64 ? X64_LD_SX | X64_LD_64 : X64_LD_SX;
+    bool fl = ir_type_is_float(a->type) || ir_type_is_vector(a->type);
+    amode m = addr_of(L, inst, a->addr, a->off, false);
     uint32_t r[2];
     unsigned n = amode_regs(c, &m, r);
     cg_inst *i = cg_emit_inst(F, fl ? X64_XLOAD : X64_LOAD, 1 + n);
-    i->cc = (uint8_t)ext, i->size = (uint8_t)width, i->imm = in->mf.trap;
-    cg_op_def(F, res(c, inst, 0));
+    i->cc = (uint8_t)ext, i->size = (uint8_t)a->width, i->imm = a->mf.trap;
+    cg_op_def(F, cg_value_vreg(c, a->value));
     amode_set(F, i, &m, r, n);
     return true;
 }
 
-bool x64_lower_store(x64_lowering *L, uint32_t inst)
+/* An integer constant is stored as an immediate (imm32, sign-extended for
+ * 8 bytes). */
+bool x64_lower_store(x64_lowering *L, uint32_t inst, const cg_access *a)
 {
     cg_ctx *c = L->c;
-    const ir_inst_data *in = &c->fn->insts.v[inst];
-    const uint32_t *a = ir_inst_args(c->fn, inst);
-    ir_type t = cg_vtype(c, a[0]);
-    bool sign;
-    unsigned width = cg_mem_width(c, inst, &sign);
-    if (!is_int(t) && !ir_type_is_float(t) && !x64_vec_type(t))
-        return cg_unsupported(c, inst, NULL);
     int64_t k;
-    bool imm = is_int(t) && x64_const_of(c, a[0], &k) && (width < 8 || k == (int32_t)k);
-    uint32_t v = imm ? CG_NONE : x64_put_in_reg(c, a[0]);
-    amode m = addr_of(L, inst, a[1], in->imm, false);
+    bool imm = is_int(a->type) && cg_iconst_of(c, a->value, &k) && (a->width < 8 || k == (int32_t)k);
+    uint32_t v = imm ? CG_NONE : x64_put_in_reg(c, a->value);
+    amode m = addr_of(L, inst, a->addr, a->off, false);
     uint32_t r[2];
     unsigned n = amode_regs(c, &m, r);
-    bool fl = ir_type_is_float(t) || ir_type_is_vector(t);
+    bool fl = ir_type_is_float(a->type) || ir_type_is_vector(a->type);
     cg_inst *i = cg_emit_inst(F, imm ? X64_STOREI : fl ? X64_XSTORE : X64_STORE, !imm + n);
-    i->size = (uint8_t)width, i->imm = in->mf.trap;
+    i->size = (uint8_t)a->width, i->imm = a->mf.trap;
     if (imm)
-        i->imm = (int64_t)((uint64_t)(uint32_t)k << 32 | (uint32_t)in->mf.trap);
+        i->imm = (int64_t)((uint64_t)(uint32_t)k << 32 | (uint32_t)a->mf.trap);
     else
         cg_op_use(F, v);
     amode_set(F, i, &m, r, n);
@@ -184,7 +172,7 @@ bool x64_lower_store(x64_lowering *L, uint32_t inst)
 }
 
 /* A binary operation one operand of which is a load sunk into it (marked
- * by mark_fused): op reg, [mem]. */
+ * by x64_mark_memory): op reg, [mem]. */
 bool x64_lower_memop(x64_lowering *L, uint32_t inst)
 {
     cg_ctx *c = L->c;
@@ -192,7 +180,7 @@ bool x64_lower_memop(x64_lowering *L, uint32_t inst)
     const uint32_t *a = ir_inst_args(c->fn, inst);
     unsigned k = 1;
     uint32_t d = cg_def_of(c, a[1]);
-    if (d == IR_NONE || L->fused[d] != X64_FUSED_LOAD)
+    if (d == IR_NONE || L->fused[d] != CG_FUSED_LOAD)
         k = 0, d = cg_def_of(c, a[0]);
     const ir_inst_data *ld = &c->fn->insts.v[d];
     ir_type t = cg_vtype(c, a[k]);
@@ -367,10 +355,8 @@ void x64_mark_memory(x64_lowering *L)
     }
     /* loads used once by an arithmetic operation right after them */
     for (uint32_t i = 0; i < fn->insts.n; i++) {
+        ir_type t = cg_binary_user(L, i);
         const ir_inst_data *in = &fn->insts.v[i];
-        if (in->block == IR_NONE || L->fused[i] || in->nargs != 2 || !in->nres)
-            continue;
-        ir_type t = fn->values.v[ir_inst_results(fn, i)[0]].type;
         bool fl = in->op == IR_OP_fadd || in->op == IR_OP_fsub || in->op == IR_OP_fmul || in->op == IR_OP_fdiv;
         bool in_ = in->op == IR_OP_iadd || in->op == IR_OP_isub || in->op == IR_OP_band ||
                    in->op == IR_OP_bor || in->op == IR_OP_bxor || in->op == IR_OP_imul;
@@ -384,7 +370,7 @@ void x64_mark_memory(x64_lowering *L)
         for (int k = 1; k >= !commutes; k--) {
             uint32_t d = sinkable_load(L, i, a[k], t);
             if (d != IR_NONE && ir_value_resolve(fn, a[0]) != ir_value_resolve(fn, a[1])) {
-                L->fused[d] = X64_FUSED_LOAD, L->fused[i] = X64_FUSED_MEMOP;
+                L->fused[d] = CG_FUSED_LOAD, L->fused[i] = CG_FUSED_MEMOP;
                 break;
             }
         }

@@ -384,7 +384,7 @@ static bool vshift(cg_ctx *c, uint32_t inst, ir_type t)
     unsigned l = lb(t), bits = 8u << l, op = in->op;
     uint32_t x = x64_put_in_reg(c, a[0]), d = res(c, inst, 0);
     int64_t k;
-    bool imm = x64_const_of(c, a[1], &k);
+    bool imm = cg_iconst_of(c, a[1], &k);
     uint32_t amt = N, n = N;    /* the amount: in an xmm register, in a gpr */
     if (imm) {
         k &= bits - 1;
@@ -1042,8 +1042,7 @@ bool x64_lower_vector(x64_lowering *L, uint32_t inst)
     ir_type t = in->nres ? fn->values.v[ir_inst_results(fn, inst)[0]].type : in->type;
     ir_type at = in->nargs ? cg_vtype(c, a[0]) : IR_TYPE_NONE;     /* the first operand's */
     c->f.wide_spill = true;
-    if ((ir_type_is_vector(t) && !x64_vec_type(t)) || (ir_type_is_vector(at) && !x64_vec_type(at)) ||
-        (ir_type_is_vector(t) && ir_type_bytes(t) != 16 && in->op != IR_OP_bitcast))
+    if (ir_type_is_vector(t) && ir_type_bytes(t) != 16 && in->op != IR_OP_bitcast)
         return cg_unsupported(c, inst, NULL);
     unsigned l = ir_type_is_vector(t) ? lb(t) : 0;
     uint32_t d = in->nres ? res(c, inst, 0) : N;

@@ -23,15 +23,11 @@ static const uint64_t clobbers[] = {
     [X64_CLOB_ALL] = 0xffffffffull & ~(R(X64_RSP) | R(X64_RBP)),
 };
 
-const char *x64_reg_name(unsigned preg)
-{
-    static const char *const names[32] = {
-        "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11",
-        "r12", "r13", "r14", "r15", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",
-        "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15",
-    };
-    return preg < 32 ? names[preg] : "?";
-}
+static const char *const reg_names[32] = {
+    "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11",
+    "r12", "r13", "r14", "r15", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",
+    "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15",
+};
 
 const cg_isa x64_isa = {
     .name = "x86_64",
@@ -42,7 +38,11 @@ const cg_isa x64_isa = {
     .save16 = 0xffff0000ull,
     .clobbers = clobbers,
     .prepare = x64_prepare,
+    .fuse_cond = x64_fuse_cond,
     .lower_inst = x64_lower_inst,
+    .lower_vector = x64_lower_vector,
+    .vec_type = x64_vec_type,
+    .lower_i128 = x64_lower_i128,
     .branch = x64_branch,
     .lower_float = x64_lower_float,
     .lower_conv = x64_lower_conv,
@@ -52,7 +52,8 @@ const cg_isa x64_isa = {
     .lower_atomic = x64_lower_atomic,
     .lower_int = x64_lower_int,
     .emit = x64_emit,
-    .reg_name = x64_reg_name,
+    .reg_names = reg_names,
+    .nregs = sizeof reg_names / sizeof *reg_names,
     .put_in_reg = x64_put_in_reg,
     .movi = x64_movi,
     .compute_locs = x64_compute_locs,
@@ -66,7 +67,9 @@ const cg_isa x64_isa = {
     .op_retcall = X64_RETCALL, .op_jump = X64_JMP, .op_trap = X64_UD2, .op_jumptable = X64_JMPTABLE,
     .op_load = X64_LOAD, .op_store = X64_STORE, .op_fload = X64_XLOAD, .op_fstore = X64_XSTORE,
     .op_lea = X64_LEA, .op_gotload = X64_GOTLOAD, .ld_zx = X64_LD_ZX,
-    .am = {[CG_AREA_BASE] = X64_AM_BASE, [CG_AREA_IN] = X64_AM_INARG, [CG_AREA_OUT] = X64_AM_OUTARG},
+    .am = {[CG_AREA_BASE] = X64_AM_BASE, [CG_AREA_IN] = X64_AM_INARG, [CG_AREA_OUT] = X64_AM_OUTARG,
+           [CG_AREA_SLOT] = X64_AM_SLOT},
+    .op_fence = X64_FENCE, .fp_reg = X64_RBP,
     .add_imm = x64_add_imm,
     .extend_into = x64_extend_into,
     .mov64 = x64_mov64,

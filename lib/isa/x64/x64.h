@@ -52,8 +52,8 @@ enum {
 /* Machine opcodes.  Operands in brackets, in order; "mem" is the memory
  * operand's registers (see amode); imm is a trap code where noted. */
 enum {
-    X64_ARGS,       /* [def fixed ...] incoming register arguments */
-    X64_RET,        /* [use fixed ...] return values; epilogue, ret imm (bytes to pop) */
+    X64_ARGS,       /* cg_isa.op_args (cg.h) */
+    X64_RET,        /* cg_isa.op_ret: epilogue, ret */
     X64_MOV,        /* size  [def, use] (size 4 zero-extends) */
     X64_MOVI,       /* size  [def] imm */
     X64_ALU,        /* cc op, size  [def reuse 1, use, use]; aux X64_FLAGS_DEAD */
@@ -81,20 +81,15 @@ enum {
                        [use fixed rax, use, def fixed rax|rdx]; checks traps */
     X64_MULHI,      /* cc signed, size  [use fixed rax, use, def fixed rdx (, def fixed rax)]:
                        the high (and low) half of the product */
-    X64_JMP,        /* aux label */
+    X64_JMP,        /* cg_isa.op_jump */
     X64_JCOND,      /* cc, aux taken label, imm not-taken label */
-    X64_JMPTABLE,   /* [use index, temp, temp] aux f->vlist of labels
-                       (default first), imm count with the default */
-    X64_UD2,        /* aux trap code */
+    X64_JMPTABLE,   /* cg_isa.op_jumptable */
+    X64_UD2,        /* cg_isa.op_trap */
     X64_TRAPIF,     /* cc, aux trap code */
-    X64_CALL,       /* aux symbol  [use fixed args.., def fixed rets..]; imm: bytes
-                       the callee pops (re-reserved after the call); cc 1: a try_call,
-                       its handlers at f->vlist[disp]: n, then (kind, tag, label) each */
-    X64_CALLIND,    /* [use callee, use fixed args.., def fixed rets..] */
-    X64_RETCALL,    /* aux symbol, or cc 1: callee in r10  [use fixed args..]; disp bytes of
-                       stack arguments (in the outgoing area), imm the tail argument area:
-                       move them there, tear down the frame, jmp */
-    X64_GOTLOAD,    /* aux symbol  [def]: address through the GOT */
+    X64_CALL,       /* cg_isa.op_call */
+    X64_CALLIND,    /* cg_isa.op_callind */
+    X64_RETCALL,    /* cg_isa.op_retcall: callee in r10, jmp */
+    X64_GOTLOAD,    /* cg_isa.op_gotload */
     X64_XMOV,       /* [def, use] */
     X64_XLOAD,      /* size 4|8  [def, mem] imm trap */
     X64_XSTORE,     /* size  [use, mem] imm trap */
@@ -188,33 +183,22 @@ void x64_bitrev(cg_ctx *c, unsigned bits, uint32_t x, uint32_t dst);
 /* clz/ctz/popcnt (irop) of the low `bits` (8..64) of x into dst. */
 void x64_bitcount(cg_ctx *c, unsigned irop, unsigned bits, uint32_t x, uint32_t dst);
 extern const uint8_t x64_intcc[IR_INTCC_COUNT];
-unsigned x64_cc_swap(unsigned cc);
 
-/* cg_lower.fused: how an IR instruction is lowered at its use. */
-enum {
-    X64_FUSED_ICMP = 1,     /* an icmp, as a compare at its use */
-    X64_FUSED_ADDR,         /* folded into an address */
-    X64_FUSED_TEST,         /* a band with an immediate, tested at its use */
-    X64_FUSED_LOAD,         /* a load sunk into its use */
-    X64_FUSED_MEMOP,        /* that use: op reg, [mem] */
-    X64_FUSED_FCMP,         /* an fcmp, as ucomis at its use */
-};
 typedef cg_lower x64_lowering;
 /* cg_isa's lowering hooks. */
 bool x64_prepare(cg_lower *L);
+bool x64_fuse_cond(const cg_lower *L, uint32_t user, uint32_t def, unsigned how);
 int x64_lower_inst(cg_lower *L, uint32_t inst);
 bool x64_lower_int(cg_lower *L, uint32_t inst, ir_type t);
 void x64_branch(cg_lower *L, uint32_t inst, uint32_t lt, uint32_t lf);
 bool x64_emit(cg_ctx *c);
 
-/* The sign-extended value of an iconst operand. */
-bool x64_const_of(const cg_ctx *c, uint32_t v, int64_t *out);
 
 /* ---- lowermem.c: memory --------------------------------------------------- */
 
 void x64_mark_memory(x64_lowering *L);
-bool x64_lower_load(x64_lowering *L, uint32_t inst);
-bool x64_lower_store(x64_lowering *L, uint32_t inst);
+bool x64_lower_load(x64_lowering *L, uint32_t inst, const cg_access *a);
+bool x64_lower_store(x64_lowering *L, uint32_t inst, const cg_access *a);
 bool x64_lower_memop(x64_lowering *L, uint32_t inst);
 bool x64_lower_fconst_op(cg_ctx *c, uint32_t inst, ir_type t);
 bool x64_lower_atomic(cg_ctx *c, uint32_t inst);
@@ -263,6 +247,5 @@ bool x64_native_fconv(const cg_ctx *c, uint32_t inst);
 void x64_vfrom_gpr64(cg_ctx *c, uint32_t d, uint32_t lo, uint32_t hi);
 void x64_vhigh64(cg_ctx *c, uint32_t g, uint32_t x);
 
-const char *x64_reg_name(unsigned preg);
 
 #endif
