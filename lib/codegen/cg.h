@@ -225,9 +225,18 @@ typedef struct cg_ctx {
     bool trampoline;            /* compiling a call trampoline for fn's signature */
 } cg_ctx;
 
+typedef struct cg_preset { const char *name; uint64_t isa; } cg_preset;
 struct cg_isa {
     const char *name;           /* "x86_64": in "unsupported on x86_64: ..." */
     jit_arch arch;
+    /* Target lines and the host (cg_target_from_file, cg_host_isa). */
+    uint64_t (*host_features)(void);    /* CG_ISA_* bits of the CPU; called only on
+                                           a host of this arch */
+    const cg_preset *presets;   /* CPU names a target line may give and the flags each
+                                   implies (x86_64's x86-64-v3); a NULL name ends it */
+    /* One of the target's own words that is no has_* flag nor preset
+     * (aarch64's sign_return_address): false if it is not one. */
+    bool (*target_flag)(cg_target *t, const char *name, bool on);
     const uint8_t *alloc_order[CG_NCLS];    /* pregs the allocator may use */
     uint8_t nalloc[CG_NCLS];
     uint64_t callee_saved;
