@@ -142,17 +142,17 @@ typedef struct cg_frame {
 
 /* ---- code buffer ----------------------------------------------------------- */
 
-enum {                      /* fixup kinds */
-    CG_FIX_PCREL32,         /* int32 at `at` = label + addend - at */
-    CG_FIX_PCREL8,          /* int8, same */
+/* Fixup kinds: the one every target shares, then from CG_FIX_ISA on the
+ * target's own label uses (cg_isa.fix_patch, Cranelift's MachInstLabelUse). */
+enum {
     CG_FIX_DIFF32,          /* int32 at `at` = label - addend (addend: a buffer offset) */
-    CG_FIX_JMP32,           /* x86 jmp rel32 (E9 at at-1): PCREL32, -4, or shortened to rel8 */
-    CG_FIX_JCC32,           /* x86 jcc rel32 (0F 8x at at-2): likewise */
-    CG_FIX_A64_B26,         /* AArch64 b/bl imm26: (label - at) / 4 */
-    CG_FIX_A64_B19,         /* AArch64 b.cond/cbz imm19 at bit 5 */
-    CG_FIX_A64_B14,         /* AArch64 tbz imm14 at bit 5 */
+    CG_FIX_ISA,
 };
 typedef struct cg_fixup { uint32_t at, label; uint8_t kind; int32_t addend; } cg_fixup;
+/* The short form of a branch emitted long (cg_isa.fix_short), in the
+ * offsets of the long form: it drops bytes [rm, rm+len), its displacement
+ * is then the field at `at`, measured from `end`, within [min, max]. */
+typedef struct cg_fix_short { uint32_t rm, len, at, end; int32_t min, max; } cg_fix_short;
 
 typedef struct cg_buf {
     cg_output *out;             /* bytes go to out->code */
@@ -305,6 +305,16 @@ struct cg_isa {
      * operand, the base; IN, OUT: none).  f* for the float register class. */
     uint16_t op_load, op_store, op_fload, op_fstore, op_lea, op_gotload;
     uint8_t ld_zx, am[3];
+    /* Label uses (Cranelift's MachInstLabelUse), for fixup kinds from
+     * CG_FIX_ISA on: fix_patch writes delta = label + addend - at into the
+     * instruction at `at` (false: out of range; the buffer then sets
+     * out_of_range, and the target may emit again with long forms).
+     * fix_short: may the branch shrink (NULL: no kind does), and how;
+     * fix_shorten rewrites one that did (its field now at x->at, the code
+     * compacted) and sets x->kind, x->addend to the short form's. */
+    bool (*fix_patch)(uint8_t *code, uint32_t at, unsigned kind, int64_t delta);
+    bool (*fix_short)(const cg_fixup *x, cg_fix_short *s);
+    void (*fix_shorten)(uint8_t *code, cg_fixup *x);
     /* Machine primitives the shared lowering emits through. */
     void (*add_imm)(cg_ctx *c, uint32_t dst, uint32_t src, int64_t imm);    /* 64 bits */
     /* dst = the low `bits` of r zero- or sign-extended to `to` bytes (4 or 8). */

@@ -259,6 +259,11 @@ bool a64_lower_load(cg_lower *L, uint32_t inst);
 bool a64_lower_store(cg_lower *L, uint32_t inst);
 void a64_branch(cg_lower *L, uint32_t inst, uint32_t lt, uint32_t lf);
 bool a64_emit(cg_ctx *c);
+/* Label uses (fixup.c): b/bl imm26, b.cond/cbz imm19 and tbz imm14 (at
+ * bit 5), in words; out of range, the function is emitted again with long
+ * forms (a64_emit). */
+enum { A64_FIX_B26 = CG_FIX_ISA, A64_FIX_B19, A64_FIX_B14 };
+bool a64_fix_patch(uint8_t *code, uint32_t at, unsigned kind, int64_t delta);
 
 /* ---- lower.c: helpers shared with abi.c, lowerfp.c and lower128.c ------ */
 

@@ -103,6 +103,7 @@ const cg_isa a64_isa = {
     .op_load = A64_LOAD, .op_store = A64_STORE, .op_fload = A64_FLOAD, .op_fstore = A64_FSTORE,
     .op_lea = A64_LEA, .op_gotload = A64_GOTLOAD, .ld_zx = A64_LD_ZX,
     .am = {[CG_AREA_BASE] = A64_AM_BASE, [CG_AREA_IN] = A64_AM_INARG, [CG_AREA_OUT] = A64_AM_OUTARG},
+    .fix_patch = a64_fix_patch,
     .add_imm = a64_addi,
     .extend_into = a64_extend_into,
     .mov64 = a64_mov64,

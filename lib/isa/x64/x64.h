@@ -207,6 +207,14 @@ bool x64_lower_int(cg_lower *L, uint32_t inst, ir_type t);
 void x64_branch(cg_lower *L, uint32_t inst, uint32_t lt, uint32_t lf);
 bool x64_emit(cg_ctx *c);
 
+/* Label uses (fixup.c): rel32 and rel8 displacements from the end of the
+ * field; jmp and jcc rel32 (E9, 0F 8x before the field) may shrink to
+ * their rel8 forms (EB, 7x). */
+enum { X64_FIX_PCREL32 = CG_FIX_ISA, X64_FIX_PCREL8, X64_FIX_JMP32, X64_FIX_JCC32 };
+bool x64_fix_patch(uint8_t *code, uint32_t at, unsigned kind, int64_t delta);
+bool x64_fix_short(const cg_fixup *x, cg_fix_short *s);
+void x64_fix_shorten(uint8_t *code, cg_fixup *x);
+
 /* The sign-extended value of an iconst operand. */
 bool x64_const_of(const cg_ctx *c, uint32_t v, int64_t *out);
 
