@@ -198,10 +198,7 @@ bool cg_target_from_file(cg_target *t, const ir_file *file, uint32_t target_inde
 {
     memset(t, 0, sizeof *t);
     const ir_target *tg = &file->targets.v[target_index];
-    const cg_isa *isa = NULL;
-    for (size_t k = 0; !isa && k < sizeof isas / sizeof isas[0]; k++)
-        if (!strcmp(tg->arch, isas[k]->name))
-            isa = isas[k];
+    const cg_isa *isa = isa_for(jit_arch_parse(tg->arch, strlen(tg->arch)));
     if (!isa) {
         ir_diag_set(d, tg->line, 1, "%sunsupported target '%s'", tg->line ? "" : "--target: ", tg->arch);
         return false;
