@@ -264,7 +264,7 @@ static void note_for(lister *L, csh cs, const cs_insn *in, char *note, size_t n)
 void cli_disassemble_fn(FILE *out, jit_arch arch, const cg_output *o, const ir_function *fn, unsigned flags)
 {
     static const struct { cs_arch arch; cs_mode mode; bool known; } modes[JIT_ARCH_COUNT] = {
-#define ARCH(id, name, alias, em, abs64, pad, stub, near, got, csa, csm) [JIT_ARCH_##id] = {csa, csm, true},
+#define ARCH(id, name, alias, em, abs64, pad, stub, near, got, csa, csm, isa) [JIT_ARCH_##id] = {csa, csm, true},
 #include "arch.def"
 #undef ARCH
     };

@@ -7,10 +7,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The back ends: one row each. */
-static const cg_isa *const isas[] = {&x64_isa, &a64_isa};
+/* The back ends: a column of the architecture table. */
+#define ARCH(id, name, alias, em, abs64, pad, stub, near, got, csa, csm, isa) extern const cg_isa isa;
+#include "arch.def"
+#undef ARCH
+static const cg_isa *const isas[JIT_ARCH_COUNT] = {
+#define ARCH(id, name, alias, em, abs64, pad, stub, near, got, csa, csm, isa) [JIT_ARCH_##id] = &isa,
+#include "arch.def"
+#undef ARCH
+};
 
-static const cg_isa *isa_for(jit_arch a);
+static const cg_isa *isa_for(jit_arch a)
+{
+    return (unsigned)a < JIT_ARCH_COUNT ? isas[a] : NULL;
+}
 
 /* ---- host features --------------------------------------------------------- */
 
@@ -327,14 +337,6 @@ bool cg_define_libcalls(jit_ctx *ctx, jit_error *err)
 }
 
 /* ---- compiling ---------------------------------------------------------------- */
-
-static const cg_isa *isa_for(jit_arch a)
-{
-    for (size_t k = 0; k < sizeof isas / sizeof isas[0]; k++)
-        if (isas[k]->arch == a)
-            return isas[k];
-    return NULL;
-}
 
 static void count_uses(cg_ctx *c)
 {

@@ -6,7 +6,7 @@
 #include <string.h>
 
 static const jit_arch_info arches[JIT_ARCH_COUNT] = {
-#define ARCH(id, name, alias, em, abs64, pad, stub, near, got, csa, csm) \
+#define ARCH(id, name, alias, em, abs64, pad, stub, near, got, csa, csm, isa) \
     [JIT_ARCH_##id] = {name, alias, em, abs64, pad, stub, near, got},
 #include "arch.def"
 #undef ARCH
