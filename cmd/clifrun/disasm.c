@@ -263,9 +263,16 @@ static void note_for(lister *L, csh cs, const cs_insn *in, char *note, size_t n)
 
 void cli_disassemble_fn(FILE *out, jit_arch arch, const cg_output *o, const ir_function *fn, unsigned flags)
 {
+    static const struct { cs_arch arch; cs_mode mode; bool known; } modes[JIT_ARCH_COUNT] = {
+#define ARCH(id, name, alias, em, abs64, pad, stub, near, got, csa, csm, isa) [JIT_ARCH_##id] = {csa, csm, true},
+#include "arch.def"
+#undef ARCH
+    };
     csh cs;
-    if (cs_open(arch == JIT_ARCH_AARCH64 ? CS_ARCH_ARM64 : CS_ARCH_X86,
-                arch == JIT_ARCH_AARCH64 ? CS_MODE_ARM : CS_MODE_64, &cs) != CS_ERR_OK) {
+    if (arch == JIT_ARCH_HOST)
+        arch = jit_host_arch();
+    if ((unsigned)arch >= JIT_ARCH_COUNT || !modes[arch].known ||
+        cs_open(modes[arch].arch, modes[arch].mode, &cs) != CS_ERR_OK) {
         fputs("  (capstone cannot disassemble this architecture)\n", out);
         return;
     }

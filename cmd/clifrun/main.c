@@ -162,11 +162,9 @@ static int take_global_opts(int *argc, char **argv)
         if (!strcmp(o, "--target") && i + 1 < *argc) {
             const char *t = argv[i + 1];
             size_t n = strcspn(t, " \t-");
-            snprintf(cli_arch, sizeof cli_arch, "%.*s", (int)n, t);
-            if (!strcmp(cli_arch, "amd64"))
-                strcpy(cli_arch, "x86_64");
-            else if (!strcmp(cli_arch, "arm64"))
-                strcpy(cli_arch, "aarch64");
+            jit_arch a = jit_arch_parse(t, n);     /* an alias becomes the name */
+            snprintf(cli_arch, sizeof cli_arch, "%.*s", a ? (int)strlen(jit_arch_name(a)) : (int)n,
+                     a ? jit_arch_name(a) : t);
             if (t[strcspn(t, " \t")])      /* flags: a target line of its own */
                 target = t;
             argv[k++] = argv[i++];
@@ -437,12 +435,8 @@ static int cmd_compile(int argc, char **argv)
         fputs("clifrun compile: -o writes the object of one file\n", stderr);
         return 2;
     }
-    jit_arch arch = jit_host_arch();
-    if (arch_name && !strcmp(arch_name, "x86_64"))
-        arch = JIT_ARCH_X86_64;
-    else if (arch_name && !strcmp(arch_name, "aarch64"))
-        arch = JIT_ARCH_AARCH64;
-    else if (arch_name) {
+    jit_arch arch = arch_name ? jit_arch_parse(arch_name, strlen(arch_name)) : jit_host_arch();
+    if (!arch) {
         fprintf(stderr, "clifrun compile: unknown target '%s' (x86_64 or aarch64)\n", arch_name);
         return 2;
     }
@@ -524,17 +518,6 @@ typedef struct run_args {
     int nlibs;
 } run_args;
 
-static bool parse_arch(const char *s, jit_arch *a)
-{
-    if (!strcmp(s, "x86_64"))
-        *a = JIT_ARCH_X86_64;
-    else if (!strcmp(s, "aarch64"))
-        *a = JIT_ARCH_AARCH64;
-    else
-        return false;
-    return true;
-}
-
 static int usage_error(const char *fmt, const char *arg)
 {
     fputs("clifrun: ", stderr);
@@ -569,7 +552,7 @@ static int parse_run_args(int argc, char **argv, run_args *a, bool test)
         } else if (!strcmp(o, "-e") && !test) {
             a->exprs[a->nexprs++] = v;
         } else if (!strcmp(o, "--target")) {
-            if (!parse_arch(v, &a->arch))
+            if (!(a->arch = jit_arch_parse(v, strlen(v))))
                 return usage_error("unknown target '%s' (x86_64 or aarch64)", v);
         } else if (!strcmp(o, "-j") && test) {
             long j = strtol(v, &end, 10);

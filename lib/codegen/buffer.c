@@ -1,8 +1,8 @@
 /* The code buffer: bytes, labels and fixups, trap islands and records,
- * the constant pool, relocation records.  x86-64 branches are emitted in
- * their long form and relaxed here; an AArch64 branch out of range makes
- * cg_buf_finish report it, and the target emits the function again with
- * long forms. */
+ * the constant pool, relocation records.  Branches with a short form
+ * (cg_isa.fix_short) are emitted long and relaxed here; a branch out of
+ * range makes cg_buf_finish report it, and the target may emit the
+ * function again with long forms. */
 #include "cg.h"
 
 #include <string.h>
@@ -108,14 +108,14 @@ static void put_le32(uint8_t *p, uint32_t x)
     p[0] = (uint8_t)x, p[1] = (uint8_t)(x >> 8), p[2] = (uint8_t)(x >> 16), p[3] = (uint8_t)(x >> 24);
 }
 
-/* ---- branch relaxation (x86-64) --------------------------------------------
- * jmp rel32 (E9) and jcc rel32 (0F 8x) whose target turns out to be within
- * reach become jmp rel8 (EB) and jcc rel8 (7x): 3 and 4 bytes shorter.
+/* ---- branch relaxation ----------------------------------------------------
+ * Branches with a short form (x86-64's jmp and jcc rel32 -> rel8: 3 and 4
+ * bytes shorter) whose target turns out to be within its reach shrink.
  * Starting from all long, passes shrink what fits until nothing more does
  * (shrinking only brings targets closer, so a branch that fits stays
  * fitting); then the code is compacted and every offset remapped. */
 
-typedef struct shrink { uint32_t at, rm, len; } shrink;    /* removed [rm, rm+len) */
+typedef cg_fix_short shrink;    /* removed [rm, rm+len) */
 
 /* Bytes removed before offset x by the first n shrinks. */
 static uint32_t removed(const shrink *sh, const uint32_t *cum, uint32_t n, uint32_t x)
@@ -131,67 +131,56 @@ static uint32_t removed(const shrink *sh, const uint32_t *cum, uint32_t n, uint3
     return lo ? cum[lo - 1] : 0;
 }
 
-static bool relaxable(const cg_fixup *x) { return x->kind == CG_FIX_JMP32 || x->kind == CG_FIX_JCC32; }
-
-/* The shrink of a relaxable fixup: jmp removes rel32's last 3 bytes, jcc
- * its whole rel32 (the opcode byte before it becomes rel8). */
-static shrink shrink_of(const cg_fixup *x)
-{
-    return x->kind == CG_FIX_JMP32 ? (shrink){x->at, x->at + 1, 3} : (shrink){x->at, x->at, 4};
-}
-
 /* The shrinks marked in isshort, in order of position, with running totals. */
-static uint32_t collect(const cg_buf *b, const uint8_t *isshort, shrink *sh, uint32_t *cum)
+static uint32_t collect(const cg_buf *b, const cg_isa *isa, const uint8_t *isshort, shrink *sh, uint32_t *cum)
 {
     uint32_t n = 0;
     for (uint32_t i = 0; i < b->fixups.n; i++)
         if (isshort[i]) {
-            sh[n] = shrink_of(&b->fixups.v[i]);
+            isa->fix_short(&b->fixups.v[i], &sh[n]);
             cum[n] = (n ? cum[n - 1] : 0) + sh[n].len;
             n++;
         }
     return n;
 }
 
-static void relax(cg_buf *b)
+static void relax(cg_buf *b, const cg_isa *isa)
 {
     uint32_t nf = b->fixups.n, nr = 0;
-    for (uint32_t i = 0; i < nf; i++)
-        nr += relaxable(&b->fixups.v[i]);
+    shrink me;
+    for (uint32_t i = 0; isa->fix_short && i < nf; i++)
+        nr += isa->fix_short(&b->fixups.v[i], &me);
     if (!nr)
         return;
     uint8_t *isshort = ir_xcalloc(nf, 1);
     shrink *sh = ir_xmalloc(nr * sizeof *sh);
     uint32_t *cum = ir_xmalloc(nr * sizeof *cum), ns = 0;
     for (int pass = 0; pass < 8; pass++) {
-        ns = collect(b, isshort, sh, cum);
+        ns = collect(b, isa, isshort, sh, cum);
         bool changed = false;
         for (uint32_t i = 0; i < nf; i++) {
             const cg_fixup *x = &b->fixups.v[i];
             uint32_t l = x->label < b->labels.n ? b->labels.v[x->label] : CG_NONE;
-            if (!relaxable(x) || isshort[i] || l == CG_NONE)
+            if (isshort[i] || l == CG_NONE || !isa->fix_short(x, &me))
                 continue;
-            /* the distance once this one shrinks too, from the end of the branch */
-            shrink me = shrink_of(x);
+            /* the distance once this one shrinks too */
             int64_t t = (int64_t)l - removed(sh, cum, ns, l) - (l > me.rm ? me.len : 0);
-            int64_t e = (int64_t)x->at + 4 - removed(sh, cum, ns, x->at + 4) - me.len;
-            if (t - e >= -128 && t - e <= 127)
+            int64_t e = (int64_t)me.end - removed(sh, cum, ns, me.end) - (me.end > me.rm ? me.len : 0);
+            if (t - e >= me.min && t - e <= me.max)
                 isshort[i] = 1, changed = true;
         }
         if (!changed)
             break;
     }
-    ns = collect(b, isshort, sh, cum);
+    ns = collect(b, isa, isshort, sh, cum);
 #define MAP(x) ((x) - removed(sh, cum, ns, (x)))
     for (uint32_t i = 0; i < nf; i++) {
         cg_fixup *x = &b->fixups.v[i];
-        if (isshort[i]) {   /* the rel8 right after the new one-byte opcode */
-            uint32_t op = x->kind == CG_FIX_JMP32 ? x->at - 1 : x->at - 2;
-            x->at = MAP(op) + 1, x->kind = CG_FIX_PCREL8, x->addend = -1;
+        if (isshort[i]) {
+            isa->fix_short(x, &me);
+            x->at = MAP(me.at);
             continue;
         }
-        if (relaxable(x))
-            x->kind = CG_FIX_PCREL32;
         if (x->kind == CG_FIX_DIFF32)
             x->addend = (int32_t)MAP((uint32_t)x->addend);
         x->at = MAP(x->at);
@@ -208,20 +197,19 @@ static void relax(cg_buf *b)
     for (uint32_t i = 0; i < b->out->data.n; i++)
         b->out->data.v[i].off = MAP(b->out->data.v[i].off);
 #undef MAP
-    /* compact: copy around the removed bytes, rewriting the opcodes */
+    /* compact: copy around the removed bytes, then rewrite the short forms */
     uint8_t *code = b->out->code.v;
     uint32_t w = 0, r = 0;
     for (uint32_t k = 0; k < ns; k++) {
         memmove(code + w, code + r, sh[k].rm - r);
         w += sh[k].rm - r;
-        if (sh[k].len == 3)                 /* E9 rel32 -> EB rel8 */
-            code[w - 2] = 0xeb;
-        else                                /* 0F 8x rel32 -> 7x rel8 */
-            code[w - 2] = (uint8_t)(0x70 | (code[w - 1] & 15));
         r = sh[k].rm + sh[k].len;
     }
     memmove(code + w, code + r, b->out->code.n - r);
     b->out->code.n = w + (b->out->code.n - r);
+    for (uint32_t i = 0; i < nf; i++)
+        if (isshort[i])
+            isa->fix_shorten(code, &b->fixups.v[i]);
     free(isshort);
     free(sh);
     free(cum);
@@ -245,7 +233,7 @@ bool cg_buf_finish(cg_buf *b, cg_ctx *c, const uint8_t *trap_insn, unsigned trap
         for (unsigned i = 0; i < trap_len; i++)
             cg_put1(b, trap_insn[i]);
     }
-    relax(b);
+    relax(b, c->isa);
     /* the constant pool after the code, so no relocation is needed */
     cg_func *f = &c->f;
     for (uint32_t i = 0; i < f->consts.n; i++) {
@@ -268,38 +256,13 @@ bool cg_buf_finish(cg_buf *b, cg_ctx *c, const uint8_t *trap_insn, unsigned trap
             ir_diag_set(c->d, c->fn->line, c->fn->col, "internal error: unbound label %u", x->label);
             return false;
         }
-        int64_t v;
-        switch (x->kind) {
-        case CG_FIX_PCREL8:
-            v = (int64_t)l + x->addend - x->at;
-            if (v < -128 || v > 127) {
-                ir_diag_set(c->d, c->fn->line, c->fn->col, "internal error: short branch out of range");
-                return false;
-            }
-            code[x->at] = (uint8_t)v;
-            break;
-        case CG_FIX_PCREL32:
-            put_le32(code + x->at, (uint32_t)((int64_t)l + x->addend - x->at));
-            break;
-        case CG_FIX_DIFF32:
+        if (x->kind == CG_FIX_DIFF32) {
             put_le32(code + x->at, (uint32_t)((int64_t)l - x->addend));
             ir_vec_push(&b->out->data, ((cg_data){x->at, 4, CG_DATA_OFFSET32, (uint32_t)x->addend}));
-            break;
-        case CG_FIX_A64_B26: case CG_FIX_A64_B19: case CG_FIX_A64_B14: {
-            unsigned bits = x->kind == CG_FIX_A64_B26 ? 26 : x->kind == CG_FIX_A64_B19 ? 19 : 14;
-            unsigned shift = x->kind == CG_FIX_A64_B26 ? 0 : 5;
-            v = ((int64_t)l + x->addend - x->at) >> 2;
-            if (v < -(1ll << (bits - 1)) || v >= 1ll << (bits - 1)) {
-                b->out_of_range = true;
-                ir_diag_set(c->d, c->fn->line, c->fn->col, "internal error: branch out of range");
-                return false;
-            }
-            uint32_t m = ((1u << bits) - 1) << shift;
-            uint32_t w = (uint32_t)code[x->at] | (uint32_t)code[x->at + 1] << 8 |
-                         (uint32_t)code[x->at + 2] << 16 | (uint32_t)code[x->at + 3] << 24;
-            put_le32(code + x->at, (w & ~m) | (((uint32_t)v << shift) & m));
-            break;
-        }
+        } else if (!c->isa->fix_patch(code, x->at, x->kind, (int64_t)l + x->addend - x->at)) {
+            b->out_of_range = true;
+            ir_diag_set(c->d, c->fn->line, c->fn->col, "internal error: branch out of range");
+            return false;
         }
     }
     if (b->out->data.n > 1)

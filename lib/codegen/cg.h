@@ -142,17 +142,17 @@ typedef struct cg_frame {
 
 /* ---- code buffer ----------------------------------------------------------- */
 
-enum {                      /* fixup kinds */
-    CG_FIX_PCREL32,         /* int32 at `at` = label + addend - at */
-    CG_FIX_PCREL8,          /* int8, same */
+/* Fixup kinds: the one every target shares, then from CG_FIX_ISA on the
+ * target's own label uses (cg_isa.fix_patch, Cranelift's MachInstLabelUse). */
+enum {
     CG_FIX_DIFF32,          /* int32 at `at` = label - addend (addend: a buffer offset) */
-    CG_FIX_JMP32,           /* x86 jmp rel32 (E9 at at-1): PCREL32, -4, or shortened to rel8 */
-    CG_FIX_JCC32,           /* x86 jcc rel32 (0F 8x at at-2): likewise */
-    CG_FIX_A64_B26,         /* AArch64 b/bl imm26: (label - at) / 4 */
-    CG_FIX_A64_B19,         /* AArch64 b.cond/cbz imm19 at bit 5 */
-    CG_FIX_A64_B14,         /* AArch64 tbz imm14 at bit 5 */
+    CG_FIX_ISA,
 };
 typedef struct cg_fixup { uint32_t at, label; uint8_t kind; int32_t addend; } cg_fixup;
+/* The short form of a branch emitted long (cg_isa.fix_short), in the
+ * offsets of the long form: it drops bytes [rm, rm+len), its displacement
+ * is then the field at `at`, measured from `end`, within [min, max]. */
+typedef struct cg_fix_short { uint32_t rm, len, at, end; int32_t min, max; } cg_fix_short;
 
 typedef struct cg_buf {
     cg_output *out;             /* bytes go to out->code */
@@ -242,9 +242,18 @@ typedef struct cg_ctx {
     cg_abi *abi;                /* the function's ABI state while lowering */
 } cg_ctx;
 
+typedef struct cg_preset { const char *name; uint64_t isa; } cg_preset;
 struct cg_isa {
     const char *name;           /* "x86_64": in "unsupported on x86_64: ..." */
     jit_arch arch;
+    /* Target lines and the host (cg_target_from_file, cg_host_isa). */
+    uint64_t (*host_features)(void);    /* CG_ISA_* bits of the CPU; called only on
+                                           a host of this arch */
+    const cg_preset *presets;   /* CPU names a target line may give and the flags each
+                                   implies (x86_64's x86-64-v3); a NULL name ends it */
+    /* One of the target's own words that is no has_* flag nor preset
+     * (aarch64's sign_return_address): false if it is not one. */
+    bool (*target_flag)(cg_target *t, const char *name, bool on);
     const uint8_t *alloc_order[CG_NCLS];    /* pregs the allocator may use */
     uint8_t nalloc[CG_NCLS];
     uint64_t callee_saved;
@@ -336,13 +345,22 @@ struct cg_isa {
     /*   fence  a full barrier */
     uint16_t op_fence;
     uint8_t fp_reg;             /* the frame pointer */
+    /* Label uses (Cranelift's MachInstLabelUse), for fixup kinds from
+     * CG_FIX_ISA on: fix_patch writes delta = label + addend - at into the
+     * instruction at `at` (false: out of range; the buffer then sets
+     * out_of_range, and the target may emit again with long forms).
+     * fix_short: may the branch shrink (NULL: no kind does), and how;
+     * fix_shorten rewrites one that did (its field now at x->at, the code
+     * compacted) and sets x->kind, x->addend to the short form's. */
+    bool (*fix_patch)(uint8_t *code, uint32_t at, unsigned kind, int64_t delta);
+    bool (*fix_short)(const cg_fixup *x, cg_fix_short *s);
+    void (*fix_shorten)(uint8_t *code, cg_fixup *x);
     /* Machine primitives the shared lowering emits through. */
     void (*add_imm)(cg_ctx *c, uint32_t dst, uint32_t src, int64_t imm);    /* 64 bits */
     /* dst = the low `bits` of r zero- or sign-extended to `to` bytes (4 or 8). */
     void (*extend_into)(cg_ctx *c, uint32_t dst, uint32_t r, unsigned bits, unsigned to, bool sign);
     void (*mov64)(cg_ctx *c, uint32_t dst, uint32_t src);                  /* integer */
 };
-extern const cg_isa x64_isa, a64_isa;
 
 /* ---- building VCode (vcode.c) ------------------------------------------------ */
 

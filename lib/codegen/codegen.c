@@ -6,95 +6,35 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__x86_64__) && !__has_include(<sys/platform/x86.h>)
-#include <cpuid.h>
-#elif defined(__aarch64__) && defined(__linux__)
-#include <sys/auxv.h>
-#endif
 
-#define BIT(f) (1ull << CG_ISA_##f)
+/* The back ends: a column of the architecture table. */
+#define ARCH(id, name, alias, em, abs64, pad, stub, near, got, csa, csm, isa) extern const cg_isa isa;
+#include "arch.def"
+#undef ARCH
+static const cg_isa *const isas[JIT_ARCH_COUNT] = {
+#define ARCH(id, name, alias, em, abs64, pad, stub, near, got, csa, csm, isa) [JIT_ARCH_##id] = &isa,
+#include "arch.def"
+#undef ARCH
+};
+
+static const cg_isa *isa_for(jit_arch a)
+{
+    return (unsigned)a < JIT_ARCH_COUNT ? isas[a] : NULL;
+}
 
 /* ---- host features --------------------------------------------------------- */
-
-#if defined(__x86_64__) && __has_include(<sys/platform/x86.h>)
-/* glibc has asked cpuid at start-up (and checked what the OS enables, as
- * XCR0 for AVX state): reading its answers costs nothing, while each cpuid
- * is a VM exit under a hypervisor, tens of microseconds. */
-#include <sys/platform/x86.h>
-/* CPU_FEATURE_ACTIVE, without its `1 << bit` (undefined for bit 31, which
- * UBSan stops at: AVX512VL is bit 31 of leaf 7's ebx). */
-static bool active(unsigned index)
-{
-    const struct cpuid_feature *p = __x86_get_cpuid_feature_leaf(index / (8 * sizeof(unsigned) * 4));
-    unsigned reg = index & (8 * sizeof(unsigned) * 4 - 1);
-    return p->active_array[reg / 32] >> (reg % 32) & 1;
-}
-
-static uint64_t detect(void)
-{
-#define HAS(glibc, ours) (active(x86_cpu_##glibc) ? BIT(ours) : 0)
-    return HAS(SSE3, sse3) | HAS(SSSE3, ssse3) | HAS(CMPXCHG16B, cmpxchg16b) | HAS(SSE4_1, sse41) |
-           HAS(SSE4_2, sse42) | HAS(POPCNT, popcnt) | HAS(AVX, avx) | HAS(FMA, fma) | HAS(F16C, f16c) |
-           HAS(BMI1, bmi1) | HAS(BMI2, bmi2) | HAS(AVX2, avx2) | HAS(AVX512F, avx512f) |
-           HAS(AVX512DQ, avx512dq) | HAS(AVX512VL, avx512vl) | HAS(AVX512_VBMI, avx512vbmi) |
-           HAS(AVX512_VNNI, avx512vnni) | HAS(AVX512_BITALG, avx512bitalg) | HAS(AVX_VNNI, avx_vnni) |
-           HAS(LZCNT, lzcnt);
-#undef HAS
-}
-#elif defined(__x86_64__)
-static uint64_t detect(void)
-{
-    uint64_t m = 0;
-    unsigned a, b, c, d;
-    if (__get_cpuid(1, &a, &b, &c, &d)) {
-        m |= (c & 1 ? BIT(sse3) : 0) | (c >> 9 & 1 ? BIT(ssse3) : 0) | (c >> 13 & 1 ? BIT(cmpxchg16b) : 0) |
-             (c >> 19 & 1 ? BIT(sse41) : 0) | (c >> 20 & 1 ? BIT(sse42) : 0) |
-             (c >> 23 & 1 ? BIT(popcnt) : 0);
-        /* AVX state must be enabled by the OS too (OSXSAVE, XCR0 bits 1-2) */
-        bool os_avx = false;
-        if (c >> 27 & 1) {
-            unsigned lo, hi;
-            __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-            os_avx = (lo & 6) == 6;
-        }
-        if (os_avx)
-            m |= (c >> 28 & 1 ? BIT(avx) : 0) | (c >> 12 & 1 ? BIT(fma) : 0) | (c >> 29 & 1 ? BIT(f16c) : 0);
-        if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
-            m |= (b >> 3 & 1 ? BIT(bmi1) : 0) | (b >> 8 & 1 ? BIT(bmi2) : 0);
-            if (os_avx)
-                m |= (b >> 5 & 1 ? BIT(avx2) : 0) | (b >> 16 & 1 ? BIT(avx512f) : 0) |
-                     (b >> 17 & 1 ? BIT(avx512dq) : 0) | (b >> 31 & 1 ? BIT(avx512vl) : 0) |
-                     (c >> 1 & 1 ? BIT(avx512vbmi) : 0) | (c >> 11 & 1 ? BIT(avx512vnni) : 0) |
-                     (c >> 12 & 1 ? BIT(avx512bitalg) : 0);
-        }
-        if (os_avx && __get_cpuid_count(7, 1, &a, &b, &c, &d))
-            m |= a >> 4 & 1 ? BIT(avx_vnni) : 0;
-        if (__get_cpuid(0x80000001, &a, &b, &c, &d))
-            m |= c >> 5 & 1 ? BIT(lzcnt) : 0;
-    }
-    return m;
-}
-#elif defined(__aarch64__) && defined(__linux__)
-static uint64_t detect(void)
-{
-    unsigned long hw = getauxval(AT_HWCAP);
-    return (hw & (1ul << 8) ? BIT(lse) : 0) | (hw & (1ul << 10) ? BIT(fp16) : 0) |
-           (hw & (1ul << 20) ? BIT(dotprod) : 0) | (hw & (1ul << 30) ? BIT(pauth) : 0);
-}
-#else
-static uint64_t detect(void) { return 0; }
-#endif
 
 uint64_t cg_host_isa(jit_arch arch)
 {
     static _Atomic uint64_t cached;    /* bit 63: known (racing threads agree) */
     if (arch == JIT_ARCH_HOST)
         arch = jit_host_arch();
-    if (arch != jit_host_arch())
+    const cg_isa *isa = isa_for(arch);
+    if (arch != jit_host_arch() || !isa)
         return 0;
     uint64_t v = cached;
     if (!(v >> 63))
-        cached = v = detect() | 1ull << 63;
+        cached = v = isa->host_features() | 1ull << 63;
     return v & ~(1ull << 63);
 }
 
@@ -106,29 +46,6 @@ static const char *const isa_flag_names[CG_ISA_COUNT] = {
 #undef CG_F
 };
 
-/* Cranelift's x86 presets (meta/src/isa/x86.rs). */
-#define SSE3 BIT(sse3)
-#define SSSE3 (SSE3 | BIT(ssse3))
-#define SSE41 (SSSE3 | BIT(sse41))
-#define SSE42 (SSE41 | BIT(sse42))
-#define NEHALEM (SSE42 | BIT(popcnt) | BIT(cmpxchg16b))
-#define SANDY (NEHALEM | BIT(avx))
-#define HASWELL (SANDY | BIT(avx2) | BIT(bmi1) | BIT(bmi2) | BIT(fma) | BIT(lzcnt))
-#define SKX (HASWELL | BIT(avx512f) | BIT(avx512dq) | BIT(avx512vl))
-static const struct { const char *name; uint64_t bits; } x64_presets[] = {
-    {"baseline", 0}, {"sse3", SSE3}, {"ssse3", SSSE3}, {"sse41", SSE41}, {"sse42", SSE42},
-    {"nocona", SSE3 | BIT(cmpxchg16b)}, {"core2", SSE3 | BIT(cmpxchg16b)},
-    {"penryn", SSE41 | BIT(cmpxchg16b)}, {"atom", SSSE3 | BIT(cmpxchg16b)},
-    {"bonnell", SSSE3 | BIT(cmpxchg16b)}, {"silvermont", NEHALEM}, {"slm", NEHALEM},
-    {"goldmont", NEHALEM}, {"goldmont-plus", NEHALEM}, {"tremont", NEHALEM},
-    {"nehalem", NEHALEM}, {"corei7", NEHALEM}, {"westmere", NEHALEM},
-    {"sandybridge", SANDY}, {"corei7-avx", SANDY}, {"ivybridge", SANDY}, {"core-avx-i", SANDY},
-    {"haswell", HASWELL}, {"core-avx2", HASWELL}, {"broadwell", HASWELL}, {"skylake", HASWELL},
-    {"skylake-avx512", SKX}, {"skx", SKX}, {"cascadelake", SKX | BIT(avx512vnni)},
-    {"icelake", SKX | BIT(avx512vnni) | BIT(avx512vbmi) | BIT(avx512bitalg)},
-    {"alderlake", NEHALEM | BIT(bmi1) | BIT(bmi2) | BIT(lzcnt) | BIT(fma) | BIT(avx_vnni)},
-    {"x86-64", 0}, {"x86-64-v2", NEHALEM}, {"x86-64-v3", HASWELL}, {"x86-64-v4", SKX},
-};
 /* Flags accepted that no lowering reads (yet). */
 static const char *const ignored_flags[] = {
     "has_i8mm", "use_bti", "sign_return_address_all", "sign_return_address_with_bkey",
@@ -291,14 +208,12 @@ bool cg_target_from_file(cg_target *t, const ir_file *file, uint32_t target_inde
 {
     memset(t, 0, sizeof *t);
     const ir_target *tg = &file->targets.v[target_index];
-    if (!strcmp(tg->arch, "x86_64"))
-        t->arch = JIT_ARCH_X86_64;
-    else if (!strcmp(tg->arch, "aarch64"))
-        t->arch = JIT_ARCH_AARCH64;
-    else {
+    const cg_isa *isa = isa_for(jit_arch_parse(tg->arch, strlen(tg->arch)));
+    if (!isa) {
         ir_diag_set(d, tg->line, 1, "%sunsupported target '%s'", tg->line ? "" : "--target: ", tg->arch);
         return false;
     }
+    t->arch = isa->arch;
     if (!cg_apply_settings(t, file, tg->settings, d))
         return false;
     for (uint32_t i = 0; i < tg->nflags; i++) {
@@ -310,10 +225,8 @@ bool cg_target_from_file(cg_target *t, const ir_file *file, uint32_t target_inde
                         s->value, n);
             return false;
         }
-        if (t->arch == JIT_ARCH_AARCH64 && !strcmp(n, "sign_return_address")) {
-            t->sign_return_address = on;
+        if (isa->target_flag && isa->target_flag(t, n, on))
             continue;
-        }
         if (!strncmp(n, "has_", 4)) {
             for (unsigned k = 0; k < CG_ISA_COUNT && !known; k++)
                 if (!strcmp(n + 4, isa_flag_names[k])) {
@@ -321,10 +234,10 @@ bool cg_target_from_file(cg_target *t, const ir_file *file, uint32_t target_inde
                     t->isa = on ? t->isa | 1ull << k : t->isa & ~(1ull << k);
                 }
         }
-        for (size_t k = 0; t->arch == JIT_ARCH_X86_64 && !known && k < sizeof x64_presets / sizeof x64_presets[0]; k++)
-            if (!strcmp(n, x64_presets[k].name)) {
+        for (const cg_preset *p = isa->presets; p && p->name && !known; p++)
+            if (!strcmp(n, p->name)) {
                 known = true;
-                t->isa |= x64_presets[k].bits;
+                t->isa |= p->isa;
             }
         for (size_t k = 0; !known && k < sizeof ignored_flags / sizeof ignored_flags[0]; k++)
             known = !strcmp(n, ignored_flags[k]);
@@ -419,11 +332,6 @@ bool cg_define_libcalls(jit_ctx *ctx, jit_error *err)
 }
 
 /* ---- compiling ---------------------------------------------------------------- */
-
-static const cg_isa *isa_for(jit_arch a)
-{
-    return a == JIT_ARCH_X86_64 ? &x64_isa : a == JIT_ARCH_AARCH64 ? &a64_isa : NULL;
-}
 
 static void count_uses(cg_ctx *c)
 {

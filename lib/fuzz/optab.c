@@ -258,12 +258,12 @@ static fuzz_optab *build(const fuzz_gen_opts *o)
 }
 
 /* One table per (target, vectors), built on first use. */
-static fuzz_optab *tables[2][2];
+static fuzz_optab *tables[JIT_ARCH_COUNT][2];
 static pthread_mutex_t tables_lock = PTHREAD_MUTEX_INITIALIZER;
 
 const fuzz_optab *fuzz_optab_get(const fuzz_gen_opts *o, ir_diag *d)
 {
-    unsigned a = o->arch == JIT_ARCH_AARCH64;
+    unsigned a = (unsigned)o->arch < JIT_ARCH_COUNT ? (unsigned)o->arch : JIT_ARCH_HOST;
     pthread_mutex_lock(&tables_lock);
     fuzz_optab **t = &tables[a][o->vectors];
     if (!*t)

@@ -39,45 +39,65 @@ typedef struct jit_error {
 
 typedef enum jit_arch {
     JIT_ARCH_HOST = 0,      /* in jit_config: whatever this process runs on */
-    JIT_ARCH_X86_64,
-    JIT_ARCH_AARCH64,
+#define ARCH(id, ...) JIT_ARCH_##id,
+#include "arch.def"
+#undef ARCH
+    JIT_ARCH_COUNT
 } jit_arch;
 jit_arch jit_host_arch(void);
+/* Cranelift's name ("x86_64"); the host's for JIT_ARCH_HOST. */
 const char *jit_arch_name(jit_arch a);
+/* The one parser of architecture words: a name, its alias (arm64) or a
+ * triple (aarch64-unknown-linux-gnu) -> its arch, JIT_ARCH_HOST if none. */
+jit_arch jit_arch_parse(const char *s, size_t n);
+/* The columns of arch.def lib/jit and lib/object read (JIT_ARCH_HOST: the
+ * host's row; NULL past the table). */
+typedef struct jit_arch_info {
+    const char *name, *alias;
+    uint16_t elf_machine;
+    uint32_t elf_abs64;
+    uint8_t pad;
+    uint8_t stub_size;
+    uint64_t near_code;
+    const char *got_hint;
+} jit_arch_info;
+const jit_arch_info *jit_arch_get(jit_arch a);
 
 /* ---- relocation kinds -------------------------------------------------------
- * X(name, arch, class).  The value written is computed from S (the symbol's
- * address), A (the record's addend) and P (the address of the patched
- * field, ELF-style): PC-relative kinds use S+A-P, so an x86-64 rel32 whose
- * displacement counts from the end of the instruction has A = -4.
- * Classes: CALL (out of range -> stub), GOT (S is the module's GOT slot for
- * the symbol, always in range), DATA (out of range -> error: use GOT). */
-#define JIT_RELOCS(X)                                                              \
-    X(ABS8,                   0,                DATA)  /* 64-bit S+A, any arch */   \
-    X(X86_CALL_PCREL4,        JIT_ARCH_X86_64,  CALL)  /* call/jmp/jcc rel32 */     \
-    X(X86_PCREL4,             JIT_ARCH_X86_64,  DATA)  /* [rip+disp32] to data */   \
-    X(X86_GOTPCREL4,          JIT_ARCH_X86_64,  GOT)   /* mov r,[rip+GOT(S)] */     \
-    X(A64_CALL26,             JIT_ARCH_AARCH64, CALL)  /* bl imm26 */               \
-    X(A64_JUMP26,             JIT_ARCH_AARCH64, CALL)  /* b imm26 (tail call) */    \
-    X(A64_ADR_PREL_PG_HI21,   JIT_ARCH_AARCH64, DATA)  /* adrp: page(S+A)-page(P) */\
-    X(A64_ADD_ABS_LO12_NC,    JIT_ARCH_AARCH64, DATA)  /* add: (S+A)&0xfff */       \
-    X(A64_LDST8_ABS_LO12_NC,  JIT_ARCH_AARCH64, DATA)  /* ldr/str imm12, scaled */  \
-    X(A64_LDST16_ABS_LO12_NC, JIT_ARCH_AARCH64, DATA)                               \
-    X(A64_LDST32_ABS_LO12_NC, JIT_ARCH_AARCH64, DATA)                               \
-    X(A64_LDST64_ABS_LO12_NC, JIT_ARCH_AARCH64, DATA)                               \
-    X(A64_LDST128_ABS_LO12_NC,JIT_ARCH_AARCH64, DATA)                               \
-    X(A64_ADR_GOT_PAGE,       JIT_ARCH_AARCH64, GOT)   /* adrp to the GOT slot */   \
-    X(A64_LD64_GOT_LO12_NC,   JIT_ARCH_AARCH64, GOT)   /* ldr x,[x,#:got_lo12:] */  \
-    X(A64_MOVW_UABS_G0,       JIT_ARCH_AARCH64, DATA)  /* movz/movk imm16, hw=0, */ \
-    X(A64_MOVW_UABS_G0_NC,    JIT_ARCH_AARCH64, DATA)  /* checked kinds require  */ \
-    X(A64_MOVW_UABS_G1,       JIT_ARCH_AARCH64, DATA)  /* S+A < 2^(16(n+1)) */      \
-    X(A64_MOVW_UABS_G1_NC,    JIT_ARCH_AARCH64, DATA)                               \
-    X(A64_MOVW_UABS_G2,       JIT_ARCH_AARCH64, DATA)                               \
-    X(A64_MOVW_UABS_G2_NC,    JIT_ARCH_AARCH64, DATA)                               \
-    X(A64_MOVW_UABS_G3,       JIT_ARCH_AARCH64, DATA)
+ * X(name, arch, class, elf): elf is the ELF relocation type lib/object
+ * writes for it (ABS8: the arch's elf_abs64).  The value written is
+ * computed from S (the symbol's address), A (the record's addend) and P
+ * (the address of the patched field, ELF-style): PC-relative kinds use
+ * S+A-P, so an x86-64 rel32 whose displacement counts from the end of the
+ * instruction has A = -4.  Classes: CALL (out of range -> stub), GOT (S is
+ * the module's GOT slot for the symbol, always in range), DATA (out of
+ * range -> error: use GOT). */
+#define JIT_RELOCS(X)                                                                               \
+    X(ABS8,                   0,                DATA, 0)  /* 64-bit S+A, any arch */               \
+    X(X86_CALL_PCREL4,        JIT_ARCH_X86_64,  CALL, R_X86_64_PLT32)  /* call/jmp/jcc rel32 */    \
+    X(X86_PCREL4,             JIT_ARCH_X86_64,  DATA, R_X86_64_PC32)  /* [rip+disp32] to data */   \
+    X(X86_GOTPCREL4,          JIT_ARCH_X86_64,  GOT,  R_X86_64_GOTPCREL)  /* mov r,[rip+GOT(S)] */ \
+    X(A64_CALL26,             JIT_ARCH_AARCH64, CALL, R_AARCH64_CALL26)  /* bl imm26 */            \
+    X(A64_JUMP26,             JIT_ARCH_AARCH64, CALL, R_AARCH64_JUMP26)  /* b imm26 (tail call) */ \
+    X(A64_ADR_PREL_PG_HI21,   JIT_ARCH_AARCH64, DATA, R_AARCH64_ADR_PREL_PG_HI21)  /* adrp: page(S+A)-page(P) */ \
+    X(A64_ADD_ABS_LO12_NC,    JIT_ARCH_AARCH64, DATA, R_AARCH64_ADD_ABS_LO12_NC)  /* add: (S+A)&0xfff */ \
+    X(A64_LDST8_ABS_LO12_NC,  JIT_ARCH_AARCH64, DATA, R_AARCH64_LDST8_ABS_LO12_NC)  /* ldr/str imm12, scaled */ \
+    X(A64_LDST16_ABS_LO12_NC, JIT_ARCH_AARCH64, DATA, R_AARCH64_LDST16_ABS_LO12_NC)                 \
+    X(A64_LDST32_ABS_LO12_NC, JIT_ARCH_AARCH64, DATA, R_AARCH64_LDST32_ABS_LO12_NC)                 \
+    X(A64_LDST64_ABS_LO12_NC, JIT_ARCH_AARCH64, DATA, R_AARCH64_LDST64_ABS_LO12_NC)                 \
+    X(A64_LDST128_ABS_LO12_NC,JIT_ARCH_AARCH64, DATA, R_AARCH64_LDST128_ABS_LO12_NC)                \
+    X(A64_ADR_GOT_PAGE,       JIT_ARCH_AARCH64, GOT,  R_AARCH64_ADR_GOT_PAGE)  /* adrp to the GOT slot */ \
+    X(A64_LD64_GOT_LO12_NC,   JIT_ARCH_AARCH64, GOT,  R_AARCH64_LD64_GOT_LO12_NC)  /* ldr x,[x,#:got_lo12:] */ \
+    X(A64_MOVW_UABS_G0,       JIT_ARCH_AARCH64, DATA, R_AARCH64_MOVW_UABS_G0)  /* movz/movk imm16, hw=0, */ \
+    X(A64_MOVW_UABS_G0_NC,    JIT_ARCH_AARCH64, DATA, R_AARCH64_MOVW_UABS_G0_NC)  /* checked kinds require */ \
+    X(A64_MOVW_UABS_G1,       JIT_ARCH_AARCH64, DATA, R_AARCH64_MOVW_UABS_G1)  /* S+A < 2^(16(n+1)) */ \
+    X(A64_MOVW_UABS_G1_NC,    JIT_ARCH_AARCH64, DATA, R_AARCH64_MOVW_UABS_G1_NC)                    \
+    X(A64_MOVW_UABS_G2,       JIT_ARCH_AARCH64, DATA, R_AARCH64_MOVW_UABS_G2)                       \
+    X(A64_MOVW_UABS_G2_NC,    JIT_ARCH_AARCH64, DATA, R_AARCH64_MOVW_UABS_G2_NC)                    \
+    X(A64_MOVW_UABS_G3,       JIT_ARCH_AARCH64, DATA, R_AARCH64_MOVW_UABS_G3)
 
 typedef enum jit_reloc_kind {
-#define JIT_R_ENUM(name, arch, cls) JIT_R_##name,
+#define JIT_R_ENUM(name, arch, cls, elf) JIT_R_##name,
     JIT_RELOCS(JIT_R_ENUM)
 #undef JIT_R_ENUM
     JIT_R_COUNT

@@ -22,12 +22,12 @@
 enum { R_OK, R_RANGE, R_BAD };
 
 static const char *const reloc_names[] = {
-#define X(name, arch, cls) #name,
+#define X(name, arch, cls, elf) #name,
     JIT_RELOCS(X)
 #undef X
 };
 const uint8_t jit_reloc_arch[] = {
-#define X(name, arch, cls) arch,
+#define X(name, arch, cls, elf) arch,
     JIT_RELOCS(X)
 #undef X
 };
@@ -35,7 +35,7 @@ const uint8_t jit_reloc_cls[] = {
 #define CALL CLS_CALL
 #define GOT CLS_GOT
 #define DATA CLS_DATA
-#define X(name, arch, cls) cls,
+#define X(name, arch, cls, elf) cls,
     JIT_RELOCS(X)
 #undef X
 #undef CALL
@@ -169,7 +169,7 @@ static uint64_t align_up(uint64_t x, uint64_t a) { return (x + a - 1) & ~(a - 1)
 
 static unsigned stub_size(const jit_module *m)
 {
-    return m->ctx->cfg.arch == JIT_ARCH_X86_64 ? 8 : 16;
+    return jit_arch_get(m->ctx->cfg.arch)->stub_size;
 }
 
 static int trap_cmp(const void *a, const void *b)
@@ -181,7 +181,7 @@ static int trap_cmp(const void *a, const void *b)
 bool jit_link_layout(jit_module *m, jit_error *err)
 {
     jit_ctx *ctx = m->ctx;
-    bool x86 = ctx->cfg.arch == JIT_ARCH_X86_64;
+    uint64_t near_code = jit_arch_get(ctx->cfg.arch)->near_code;
     uint64_t cur = 0, ro, data = 0;
     uint32_t nfns = 0;
     for (uint32_t i = 0; i < m->ndefs; i++)
@@ -207,9 +207,9 @@ bool jit_link_layout(jit_module *m, jit_error *err)
                             m->name);
     }
     m->code_end = cur;
-    /* Calls inside a module reach directly unless AArch64 code is so large
-     * that a bl may not; then local callees get stubs too. */
-    bool local_far = !x86 && cur >= ((uint64_t)64 << 20);
+    /* Calls inside a module reach directly unless its code is so large
+     * that one may not (AArch64's bl); then local callees get stubs too. */
+    bool local_far = near_code && cur >= near_code;
     m->nstubs = m->ngot = 0;
     for (uint32_t i = 0; i < m->nsyms; i++) {
         jit_sym *s = &m->syms[i];
@@ -249,8 +249,8 @@ bool jit_link_layout(jit_module *m, jit_error *err)
     if (extra && !jit_mem_commit(ctx, m->base + jit_page_up(ctx, image), extra, err))
         return false;
 
-    /* int3 between functions; AArch64: udf #0 */
-    memset(m->stage, x86 ? 0xCC : 0, m->text_size);
+    /* a trap between functions (int3; AArch64: udf #0) */
+    memset(m->stage, jit_arch_get(ctx->cfg.arch)->pad, m->text_size);
     memset(m->stage + m->text_size, 0, image - m->text_size);
     for (uint32_t i = 0; i < m->ndefs; i++) {
         jit_def *d = &m->defs[i];
@@ -378,8 +378,7 @@ static bool link_rel(jit_module *m, const jit_def *d, const jit_rel *rl, jit_err
         return jit_fail(err, rl->line, rl->col, "relocation %s in '%s'+0x%x to '%s' is out of "
                         "range: %s; data outside the module must be reached through the GOT "
                         "(%s)", reloc_names[rl->kind], caller, rl->offset, callee, why,
-                        m->ctx->cfg.arch == JIT_ARCH_X86_64 ? "X86_GOTPCREL4"
-                                                            : "A64_ADR_GOT_PAGE + A64_LD64_GOT_LO12_NC");
+                        jit_arch_get(m->ctx->cfg.arch)->got_hint);
     return jit_fail(err, rl->line, rl->col, "relocation %s in '%s'+0x%x to '%s': %s",
                     reloc_names[rl->kind], caller, rl->offset, callee, why);
 }

@@ -62,22 +62,6 @@ uint32_t jit_hash(const char *s, size_t n)
     return h;
 }
 
-jit_arch jit_host_arch(void)
-{
-#if defined(__aarch64__)
-    return JIT_ARCH_AARCH64;
-#else
-    return JIT_ARCH_X86_64;
-#endif
-}
-
-const char *jit_arch_name(jit_arch a)
-{
-    if (a == JIT_ARCH_HOST)
-        a = jit_host_arch();
-    return a == JIT_ARCH_AARCH64 ? "aarch64" : "x86_64";
-}
-
 void jit_config_from_env(jit_config *cfg)
 {
     const char *v = getenv(JIT_SPREAD_ENV);
@@ -96,7 +80,7 @@ jit_ctx *jit_ctx_new(const jit_config *cfg, jit_error *err)
         ctx->cfg = *cfg;
     if (ctx->cfg.arch == JIT_ARCH_HOST)
         ctx->cfg.arch = jit_host_arch();
-    if (ctx->cfg.arch != JIT_ARCH_X86_64 && ctx->cfg.arch != JIT_ARCH_AARCH64) {
+    if (!jit_arch_get(ctx->cfg.arch)) {
         free(ctx);
         return jit_fail(err, 0, 0, "unknown JIT target architecture %d", (int)cfg->arch), NULL;
     }

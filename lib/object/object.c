@@ -149,45 +149,24 @@ bool obj_is_runtime_symbol(const char *name)
 uint32_t obj_elf_reloc_type(jit_arch arch, jit_reloc_kind k, const uint8_t *code, uint32_t off,
                             int64_t addend)
 {
-    if (arch == JIT_ARCH_X86_64) {
-        switch (k) {
-        case JIT_R_ABS8: return R_X86_64_64;
-        case JIT_R_X86_CALL_PCREL4: return R_X86_64_PLT32;
-        case JIT_R_X86_PCREL4: return R_X86_64_PC32;
-        case JIT_R_X86_GOTPCREL4:
-            /* mov r64, [rip+disp32] (REX.W 8B, ModRM 00 reg 101) may be
-             * relaxed by the linker to lea when the symbol is local */
-            if (addend == -4 && off >= 3 && code[off - 2] == 0x8b && (code[off - 1] & 0xc7) == 0x05 &&
-                (code[off - 3] & 0xf8) == 0x48)
-                return R_X86_64_REX_GOTPCRELX;
-            return R_X86_64_GOTPCREL;
-        default: return 0;
-        }
-    }
-    if (arch != JIT_ARCH_AARCH64)
+    static const struct { jit_arch arch; uint32_t elf; } types[] = {
+#define X(name, arch, cls, elf) {arch, elf},
+        JIT_RELOCS(X)
+#undef X
+    };
+    const jit_arch_info *ai = arch == JIT_ARCH_HOST ? NULL : jit_arch_get(arch);
+    if (!ai || (unsigned)k >= JIT_R_COUNT)
         return 0;
-    switch (k) {
-    case JIT_R_ABS8: return R_AARCH64_ABS64;
-    case JIT_R_A64_CALL26: return R_AARCH64_CALL26;
-    case JIT_R_A64_JUMP26: return R_AARCH64_JUMP26;
-    case JIT_R_A64_ADR_PREL_PG_HI21: return R_AARCH64_ADR_PREL_PG_HI21;
-    case JIT_R_A64_ADD_ABS_LO12_NC: return R_AARCH64_ADD_ABS_LO12_NC;
-    case JIT_R_A64_LDST8_ABS_LO12_NC: return R_AARCH64_LDST8_ABS_LO12_NC;
-    case JIT_R_A64_LDST16_ABS_LO12_NC: return R_AARCH64_LDST16_ABS_LO12_NC;
-    case JIT_R_A64_LDST32_ABS_LO12_NC: return R_AARCH64_LDST32_ABS_LO12_NC;
-    case JIT_R_A64_LDST64_ABS_LO12_NC: return R_AARCH64_LDST64_ABS_LO12_NC;
-    case JIT_R_A64_LDST128_ABS_LO12_NC: return R_AARCH64_LDST128_ABS_LO12_NC;
-    case JIT_R_A64_ADR_GOT_PAGE: return R_AARCH64_ADR_GOT_PAGE;
-    case JIT_R_A64_LD64_GOT_LO12_NC: return R_AARCH64_LD64_GOT_LO12_NC;
-    case JIT_R_A64_MOVW_UABS_G0: return R_AARCH64_MOVW_UABS_G0;
-    case JIT_R_A64_MOVW_UABS_G0_NC: return R_AARCH64_MOVW_UABS_G0_NC;
-    case JIT_R_A64_MOVW_UABS_G1: return R_AARCH64_MOVW_UABS_G1;
-    case JIT_R_A64_MOVW_UABS_G1_NC: return R_AARCH64_MOVW_UABS_G1_NC;
-    case JIT_R_A64_MOVW_UABS_G2: return R_AARCH64_MOVW_UABS_G2;
-    case JIT_R_A64_MOVW_UABS_G2_NC: return R_AARCH64_MOVW_UABS_G2_NC;
-    case JIT_R_A64_MOVW_UABS_G3: return R_AARCH64_MOVW_UABS_G3;
-    default: return 0;
-    }
+    if (k == JIT_R_ABS8)
+        return ai->elf_abs64;
+    if (types[k].arch != arch)
+        return 0;
+    /* mov r64, [rip+disp32] (REX.W 8B, ModRM 00 reg 101) may be relaxed by
+     * the linker to lea when the symbol is local */
+    if (k == JIT_R_X86_GOTPCREL4 && addend == -4 && off >= 3 && code[off - 2] == 0x8b &&
+        (code[off - 1] & 0xc7) == 0x05 && (code[off - 3] & 0xf8) == 0x48)
+        return R_X86_64_REX_GOTPCRELX;
+    return types[k].elf;
 }
 
 /* ---- functions -------------------------------------------------------------------- */
@@ -226,7 +205,7 @@ bool obj_add_func(obj_file *o, const jit_func *f, jit_error *err)
         return fail(err, "duplicate definition of %s (lines %u and %u)", name, o->syms.v[s].line,
                     f->line);
     /* padding: int3 on x86-64, udf #0 on AArch64 (4-byte words) */
-    uint8_t pad = o->arch == JIT_ARCH_X86_64 ? 0xcc : 0;
+    uint8_t pad = jit_arch_get(o->arch) ? jit_arch_get(o->arch)->pad : 0;
     while (o->text.n & (align - 1))
         ir_vec_push(&o->text, pad);
     uint64_t base = o->text.n;
@@ -311,8 +290,8 @@ enum { SEC_TEXT = 1, SEC_RELA_TEXT, SEC_TRAPS, SEC_RELA_TRAPS, SEC_STACK, SEC_SY
 
 bool obj_emit(obj_file *o, uint8_t **out, size_t *size, jit_error *err)
 {
-    bool x64 = o->arch == JIT_ARCH_X86_64;
-    if (!x64 && o->arch != JIT_ARCH_AARCH64)
+    const jit_arch_info *ai = jit_arch_get(o->arch);
+    if (!ai)
         return fail(err, "no object format for target %s", jit_arch_name(o->arch));
     bytes symtab = {0}, strtab = {0}, rtext = {0}, traps = {0}, rtraps = {0}, shstr = {0}, img = {0};
     bool has_traps = o->traps.n > 0;
@@ -354,7 +333,7 @@ bool obj_emit(obj_file *o, uint8_t **out, size_t *size, jit_error *err)
         put(&traps, o->traps.v[i].offset, 8);   /* also the value a REL reader would see */
         put(&traps, o->traps.v[i].code, 4);
         put(&traps, 0, 4);
-        put_rela(&rtraps, 16 * (uint64_t)i, text_sym, x64 ? R_X86_64_64 : R_AARCH64_ABS64,
+        put_rela(&rtraps, 16 * (uint64_t)i, text_sym, ai->elf_abs64,
                  (int64_t)o->traps.v[i].offset);
     }
 
@@ -405,7 +384,7 @@ bool obj_emit(obj_file *o, uint8_t **out, size_t *size, jit_error *err)
     memcpy(img.v, ident, sizeof ident);
     img.n = EI_NIDENT;
     put(&img, ET_REL, 2);
-    put(&img, x64 ? EM_X86_64 : EM_AARCH64, 2);
+    put(&img, ai->elf_machine, 2);
     put(&img, EV_CURRENT, 4);
     put(&img, 0, 8);            /* entry */
     put(&img, 0, 8);            /* phoff */

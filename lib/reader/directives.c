@@ -53,10 +53,15 @@ const char *reader_target_arch(ir_file *f, const char *w, size_t n)
     /* a triple (x86_64-unknown-linux-gnu) names its architecture first */
     const char *dash = memchr(w, '-', n);
     size_t k = dash ? (size_t)(dash - w) : n;
-    if (k == 5 && !strncmp(w, "amd64", 5))
-        return "x86_64";
-    if (k == 5 && !strncmp(w, "arm64", 5))
-        return "aarch64";
+    /* an alias becomes the name (lib/jit/arch.def: the one table) */
+    static const struct { const char *name, *alias; } names[] = {
+#define ARCH(id, name, alias, ...) {name, alias},
+#include "arch.def"
+#undef ARCH
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (names[i].alias && strlen(names[i].alias) == k && !strncmp(w, names[i].alias, k))
+            return names[i].name;
     return ir_arena_strndup(&f->arena, w, k);
 }
 

@@ -47,16 +47,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const struct { jit_arch arch; const char *name; } arches[] = {
-        {JIT_ARCH_X86_64, "x86_64"}, {JIT_ARCH_AARCH64, "aarch64"},
-    };
     char *src = fz_copy(data, size);
     ir_file file;
     if (fz_load(&file, src, size, fz_sink())) {
-        for (size_t a = 0; a < sizeof arches / sizeof arches[0]; a++) {
+        for (unsigned a = JIT_ARCH_HOST + 1; a < JIT_ARCH_COUNT; a++) {     /* every target */
             cg_target t;
             memset(&t, 0, sizeof t);
-            t.arch = arches[a].arch;
+            t.arch = (jit_arch)a;
             compile_all(&t, &file);
             t.opt = true;
             compile_all(&t, &file);
@@ -65,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             for (uint32_t k = 0; k < file.targets.n && lines < 4; k++) {
                 ir_diag d;
                 memset(&d, 0, sizeof d);
-                if (strcmp(file.targets.v[k].arch, arches[a].name) != 0 || !cg_target_from_file(&t, &file, k, &d))
+                if (strcmp(file.targets.v[k].arch, jit_arch_name((jit_arch)a)) != 0 || !cg_target_from_file(&t, &file, k, &d))
                     continue;
                 compile_all(&t, &file);
                 lines++;

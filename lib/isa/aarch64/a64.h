@@ -7,6 +7,9 @@
 
 #include "cg.h"
 
+/* targ.c: this back end (codegen.c reaches it through jit/arch.def) */
+extern const cg_isa a64_isa;
+
 /* Pregs: x0-x30 are 0-30, 31 is SP (or XZR where the encoding says so),
  * v0-v31 are 32-63. */
 enum {
@@ -257,6 +260,11 @@ void a64_branch(cg_lower *L, uint32_t inst, uint32_t lt, uint32_t lf);
 bool a64_emit(cg_ctx *c);
 /* emitseq.c: the exception table after return address ret (a64emit.h), or NULL */
 const uint8_t *a64_exn_table_at(const uint8_t *ret);
+/* Label uses (fixup.c): b/bl imm26, b.cond/cbz imm19 and tbz imm14 (at
+ * bit 5), in words; out of range, the function is emitted again with long
+ * forms (a64_emit). */
+enum { A64_FIX_B26 = CG_FIX_ISA, A64_FIX_B19, A64_FIX_B14 };
+bool a64_fix_patch(uint8_t *code, uint32_t at, unsigned kind, int64_t delta);
 
 /* ---- lower.c: helpers shared with abi.c, lowerfp.c and lower128.c ------ */
 

@@ -479,7 +479,7 @@ static void epilogue(em *e, uint32_t pop)
 
 void a64_b(em *e, uint32_t label)
 {
-    cg_buf_fixup(B, cg_buf_off(B), label, CG_FIX_A64_B26, 0);
+    cg_buf_fixup(B, cg_buf_off(B), label, A64_FIX_B26, 0);
     a64_put(e, 0x14000000);
 }
 
@@ -492,7 +492,7 @@ void a64_bcc_word(em *e, uint32_t word, uint32_t inverted, bool tbz, uint32_t la
         a64_b(e, label);
         return;
     }
-    cg_buf_fixup(B, cg_buf_off(B), label, tbz ? CG_FIX_A64_B14 : CG_FIX_A64_B19, 0);
+    cg_buf_fixup(B, cg_buf_off(B), label, tbz ? A64_FIX_B14 : A64_FIX_B19, 0);
     a64_put(e, word);
 }
 
@@ -521,7 +521,7 @@ void a64_trap_if(em *e, unsigned cc, uint32_t code)
         udf(e, code);
         return;
     }
-    cg_buf_fixup(B, cg_buf_off(B), cg_buf_island(B, code), CG_FIX_A64_B19, 0);
+    cg_buf_fixup(B, cg_buf_off(B), cg_buf_island(B, code), A64_FIX_B19, 0);
     a64_put(e, 0x54000000 | cc);
 }
 
@@ -533,7 +533,7 @@ static void trap_cbz(em *e, bool nz, unsigned size, unsigned rt, uint32_t code)
         udf(e, code);
         return;
     }
-    cg_buf_fixup(B, cg_buf_off(B), cg_buf_island(B, code), CG_FIX_A64_B19, 0);
+    cg_buf_fixup(B, cg_buf_off(B), cg_buf_island(B, code), A64_FIX_B19, 0);
     a64_put(e, w | (nz ? 1u << 24 : 0));
 }
 

@@ -61,7 +61,7 @@ void a64_emit_vconst(em *e)
     unsigned rd = a64_R(e, 0) & 31;
     uint32_t opc = in->size == 16 ? 0x9C000000 : 0x5C000000;      /* ldr q / ldr d, literal */
     if (!e->long_br) {
-        cg_buf_fixup(B, cg_buf_off(B), k->label, CG_FIX_A64_B19, 0);
+        cg_buf_fixup(B, cg_buf_off(B), k->label, A64_FIX_B19, 0);
         a64_put(e, opc | rd);
         return;
     }

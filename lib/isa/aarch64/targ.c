@@ -1,5 +1,32 @@
-/* AArch64: register facts and the hooks of the target. */
+/* AArch64: register facts, host features, its own target flags and the
+ * hooks of the target. */
 #include "a64.h"
+
+#include <string.h>
+#if defined(__aarch64__) && defined(__linux__)
+#include <sys/auxv.h>
+#endif
+
+#define F(f) (1ull << CG_ISA_##f)
+
+#if defined(__aarch64__) && defined(__linux__)
+static uint64_t host_features(void)
+{
+    unsigned long hw = getauxval(AT_HWCAP);
+    return (hw & (1ul << 8) ? F(lse) : 0) | (hw & (1ul << 10) ? F(fp16) : 0) |
+           (hw & (1ul << 20) ? F(dotprod) : 0) | (hw & (1ul << 30) ? F(pauth) : 0);
+}
+#else
+static uint64_t host_features(void) { return 0; }   /* not an AArch64 Linux host */
+#endif
+
+static bool target_flag(cg_target *t, const char *name, bool on)
+{
+    if (strcmp(name, "sign_return_address"))
+        return false;
+    t->sign_return_address = on;
+    return true;
+}
 
 
 /* Caller-saved first, so short-lived values rarely cost a save; the
@@ -39,6 +66,8 @@ static const char *const reg_names[64] = {
 const cg_isa a64_isa = {
     .name = "aarch64",
     .arch = JIT_ARCH_AARCH64,
+    .host_features = host_features,
+    .target_flag = target_flag,
     .alloc_order = {gpr_order, fpr_order},
     .nalloc = {sizeof gpr_order, sizeof fpr_order},
     .callee_saved = 0x1ff80000ull | 0xffull << (A64_V0 + 8),
@@ -78,6 +107,7 @@ const cg_isa a64_isa = {
     .am = {[CG_AREA_BASE] = A64_AM_BASE, [CG_AREA_IN] = A64_AM_INARG, [CG_AREA_OUT] = A64_AM_OUTARG,
            [CG_AREA_SLOT] = A64_AM_SLOT},
     .op_fence = A64_DMB, .fp_reg = A64_FP,
+    .fix_patch = a64_fix_patch,
     .add_imm = a64_addi,
     .extend_into = a64_extend_into,
     .mov64 = a64_mov64,

@@ -150,7 +150,7 @@ static void enc(em *e, unsigned pfx, bool w, uint32_t opc, unsigned reg, const m
             cg_buf_reloc(B, at, m->rk, m->sym, -4 - (int64_t)immlen, ii ? ii->line : e->c->fn->line,
                          ii ? ii->col : e->c->fn->col);
         } else {
-            cg_buf_fixup(B, at, m->label, CG_FIX_PCREL32, -4 - (int32_t)immlen);
+            cg_buf_fixup(B, at, m->label, X64_FIX_PCREL32, -4 - (int32_t)immlen);
         }
         return;
     }
@@ -452,7 +452,7 @@ static void emit_retcall(em *e)
 static void jmp(em *e, uint32_t label)
 {
     cg_put1(B, 0xe9);
-    cg_buf_fixup(B, cg_buf_off(B), label, CG_FIX_JMP32, -4);
+    cg_buf_fixup(B, cg_buf_off(B), label, X64_FIX_JMP32, -4);
     cg_put4(B, 0);
 }
 
@@ -460,7 +460,7 @@ static void jcc(em *e, unsigned cc, uint32_t label)
 {
     cg_put1(B, 0x0f);
     cg_put1(B, 0x80 | cc);
-    cg_buf_fixup(B, cg_buf_off(B), label, CG_FIX_JCC32, -4);
+    cg_buf_fixup(B, cg_buf_off(B), label, X64_FIX_JCC32, -4);
     cg_put4(B, 0);
 }
 
@@ -468,7 +468,7 @@ static void jcc(em *e, unsigned cc, uint32_t label)
 static void jcc8(em *e, unsigned cc, uint32_t label)
 {
     cg_put1(B, 0x70 | cc);
-    cg_buf_fixup(B, cg_buf_off(B), label, CG_FIX_PCREL8, -1);
+    cg_buf_fixup(B, cg_buf_off(B), label, X64_FIX_PCREL8, -1);
     cg_put1(B, 0);
 }
 

@@ -7,6 +7,9 @@
 
 #include "cg.h"
 
+/* targ.c: this back end (codegen.c reaches it through jit/arch.def) */
+extern const cg_isa x64_isa;
+
 enum {
     X64_RAX, X64_RCX, X64_RDX, X64_RBX, X64_RSP, X64_RBP, X64_RSI, X64_RDI,
     X64_R8, X64_R9, X64_R10, X64_R11, X64_R12, X64_R13, X64_R14, X64_R15,
@@ -193,6 +196,13 @@ bool x64_lower_int(cg_lower *L, uint32_t inst, ir_type t);
 void x64_branch(cg_lower *L, uint32_t inst, uint32_t lt, uint32_t lf);
 bool x64_emit(cg_ctx *c);
 
+/* Label uses (fixup.c): rel32 and rel8 displacements from the end of the
+ * field; jmp and jcc rel32 (E9, 0F 8x before the field) may shrink to
+ * their rel8 forms (EB, 7x). */
+enum { X64_FIX_PCREL32 = CG_FIX_ISA, X64_FIX_PCREL8, X64_FIX_JMP32, X64_FIX_JCC32 };
+bool x64_fix_patch(uint8_t *code, uint32_t at, unsigned kind, int64_t delta);
+bool x64_fix_short(const cg_fixup *x, cg_fix_short *s);
+void x64_fix_shorten(uint8_t *code, cg_fixup *x);
 
 /* ---- lowermem.c: memory --------------------------------------------------- */
 
