@@ -237,8 +237,11 @@ static void emit_rule(prog *p, const rule *r, uint32_t self)
     emit(p, BPF_RET | BPF_K, SECCOMP_RET_ALLOW, 0, 0);
 }
 
-/* The program: the architecture, then a block per call (its rules in
- * table order, then TRAP), then TRAP for every call not named. */
+/* The program: the architecture; then the calls that run whatever their
+ * arguments, each a jump to one ALLOW after them; then a block per call
+ * with rules (its rules in table order, then TRAP); then TRAP for every
+ * call not named.  (Classic BPF jumps forward at most 255 instructions:
+ * the first kind comes in groups of up to 255.) */
 static void build(prog *p, uint32_t self)
 {
     emit(p, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch), 0, 0);
@@ -249,9 +252,26 @@ static void build(prog *p, uint32_t self)
     emit(p, BPF_JMP | BPF_JGE | BPF_K, X32_BIT, 0, 1);
     emit(p, BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS, 0, 0);
 #endif
+    unsigned group = p->n;
+    for (unsigned i = 0; i < NRULES; i++) {
+        if (rules[i].kind != ANY || rules[i].nr < 0)
+            continue;
+        if (p->n - group == 255) {  /* close the group: past its ALLOW, on */
+            emit(p, BPF_JMP | BPF_JA, 1, 0, 0);
+            for (unsigned k = group; k < p->n - 1; k++)
+                p->v[k].jt = (uint8_t)(p->n - k - 1);
+            emit(p, BPF_RET | BPF_K, SECCOMP_RET_ALLOW, 0, 0);
+            group = p->n;
+        }
+        emit(p, BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)rules[i].nr, 0, 0);
+    }
+    for (unsigned k = group; k < p->n; k++)
+        p->v[k].jt = (uint8_t)(p->n - k);
+    emit(p, BPF_JMP | BPF_JA, 1, 0, 0);
+    emit(p, BPF_RET | BPF_K, SECCOMP_RET_ALLOW, 0, 0);
     bool done[NRULES] = {false};
     for (unsigned i = 0; i < NRULES; i++) {
-        if (done[i] || rules[i].nr < 0)
+        if (done[i] || rules[i].kind == ANY || rules[i].nr < 0)
             continue;
         unsigned at = p->n;
         emit(p, BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)rules[i].nr, 0, 0);
@@ -261,7 +281,7 @@ static void build(prog *p, uint32_t self)
                 done[j] = true;
             }
         emit(p, BPF_RET | BPF_K, SECCOMP_RET_TRAP, 0, 0);
-        p->v[at].jf = (uint8_t)(p->n - at - 1);     /* past the block: at most 5 * 4 + 1 */
+        p->v[at].jf = (uint8_t)(p->n - at - 1);     /* past the block: a few rules */
     }
     emit(p, BPF_RET | BPF_K, SECCOMP_RET_TRAP, 0, 0);
 }
