@@ -119,7 +119,10 @@ typedef struct run_outcome {
  * (the signal mask's) in the common case: the stack stays installed when
  * the thread had none (else it is swapped in for the call only), and the
  * timer stays armed at the earliest deadline it may have to meet (an
- * expiry outside a call, or before the call's deadline, is let pass).  A harness may run files on threads (-j) or fork per
+ * expiry outside a call, or before the call's deadline, is let pass; a
+ * call re-arms it when it would fire within half of the call's timeout,
+ * so only a call that runs that long sees an early SIGALRM, which may
+ * end a sleep in host code early with EINTR).  A harness may run files on threads (-j) or fork per
  * file; both work.  The handlers are installed process-wide on first use;
  * a signal outside a guarded call goes to the handler that was there before
  * (or the default action), so real crashes still crash.  SIGALRM belongs

@@ -55,8 +55,8 @@ static _Thread_local guard_frame *volatile cur_frame;
  *   one POSIX timer, armed at the earliest deadline it may have to meet
  *     and left armed when a call ends: when it fires, the handler ends the
  *     call whose deadline has passed, re-arms for a later one, or does
- *     nothing between calls.  A call arms it only when it is not armed or
- *     armed too late for this call.
+ *     nothing between calls.  A call arms it when it is not armed, armed
+ *     too late, or armed to fire within half of the call's timeout.
  * A forked child has no timer: run_fork and fork() reset it (guard_forked). */
 typedef struct guard_thread {
     void *stack;                    /* above its guard page; freed at thread exit */
@@ -438,9 +438,11 @@ run_status run_guarded(void (*body)(void *), void *arg, const run_opts *opts,
             sigaltstack(&old_ss, NULL);
         return fail(out, "cannot create the timeout timer");
     }
+    int64_t start = 0;
     if (opts && opts->timeout > 0) {
         int64_t ns = (int64_t)(opts->timeout * 1e9);
-        f.deadline = run_now_ns() + (ns > 0 ? ns : 1);
+        start = run_now_ns();
+        f.deadline = start + (ns > 0 ? ns : 1);
     }
 
     /* the mask changes only if the caller blocks one of ours, or a signal
@@ -458,8 +460,14 @@ run_status run_guarded(void (*body)(void *), void *arg, const run_opts *opts,
         if (unblock)
             pthread_sigmask(SIG_UNBLOCK, &ours, NULL);
         f.armed = 1;
-        /* after arming the frame: an expiry from now on sees this call */
-        if (f.deadline && (!gt.expiry || gt.expiry > f.deadline))
+        /* after arming the frame: an expiry from now on sees this call.
+         * One set for an earlier call is kept unless it comes within half
+         * of this call's timeout: a call must run that long to see it
+         * (the handler then re-arms; a host function sleeping meanwhile
+         * may return early with EINTR, as SA_RESTART does not cover
+         * sleeps) */
+        int64_t e = gt.expiry;
+        if (f.deadline && (!e || e > f.deadline || e - start < (f.deadline - start) / 2))
             arm(f.deadline);
         body(arg);
         f.armed = 0;
