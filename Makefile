@@ -89,16 +89,18 @@ LDFLAGS += -Wl,-O1
 # is linked only once the code needs it: add it to NEED_LIBS then.  A needed
 # library that is missing stops the build; a missing one not yet needed is
 # only reported.  Either way the message points to `make deps`.
-NEED_LIBS ?= libffi capstone readline
+NEED_LIBS ?= libffi capstone readline libseccomp
 # Linked: the rest are loaded when a command needs them (cmd/clifrun/lazy.c).
-LINK_LIBS ?= libffi
-KNOWN_LIBS = libffi readline capstone
+LINK_LIBS ?= libffi libseccomp
+KNOWN_LIBS = libffi readline capstone libseccomp
 hdr_libffi = ffi.h
 hdr_readline = readline/readline.h
 hdr_capstone = capstone/capstone.h
+hdr_libseccomp = seccomp.h
 deb_libffi = libffi-dev
 deb_readline = libreadline-dev
 deb_capstone = libcapstone-dev
+deb_libseccomp = libseccomp-dev
 NO_PROBE_GOALS = clean deps help uninstall grammar-check
 ifneq ($(filter-out $(NO_PROBE_GOALS),$(or $(MAKECMDGOALS),all)),)
 ifeq ($(shell command -v $(firstword $(CC_HOST)) 2>/dev/null),)

@@ -5,7 +5,7 @@
 # which.  Runs apt-get update first when it has something to install.  Works
 # as root or through sudo, with no terminal (CI).
 #
-#   tools/deps.sh              host build: compiler, libffi, readline, capstone,
+#   tools/deps.sh              host build: compiler, libffi, readline, capstone, libseccomp,
 #                              python3 (test generators), tmux (REPL tests),
 #                              qemu-user (runs on baseline CPUs: make test's isa
 #                              suite, make conformance-baseline);
@@ -30,13 +30,14 @@ done
 #   libffi-dev        calling compiled code with any signature
 #   libreadline-dev   the REPL's line editing and history
 #   libcapstone-dev   disassembly of generated code (clifrun compile -D)
+#   libseccomp-dev    the sandbox that called code runs under (seccomp filters)
 #   clang, libclang-rt-dev  CI's second sanitizer build (make CC=clang SAN=1 test)
 #   python3           the test and benchmark input generators
 #   tmux              driving the REPL in tests
 #   qemu-user         running on a baseline CPU (qemu-x86_64 -cpu Conroe) and AArch64
 #   graphviz          (optional) `dot`: clifrun cfg -o F.svg renders with it, and
 #                     the cfg suite renders clifrun cfg's output (skipped without)
-pkgs=(build-essential pkg-config libffi-dev libreadline-dev libcapstone-dev
+pkgs=(build-essential pkg-config libffi-dev libreadline-dev libcapstone-dev libseccomp-dev
       clang libclang-rt-dev python3 tmux qemu-user)
 optional=(graphviz)
 
@@ -47,10 +48,12 @@ if [ "$arch" != "$host_arch" ]; then
     case $arch in
         aarch64) foreign=arm64
                  pkgs+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
-                        libffi-dev:arm64 libreadline-dev:arm64 libcapstone-dev:arm64) ;;
+                        libffi-dev:arm64 libreadline-dev:arm64 libcapstone-dev:arm64
+                        libseccomp-dev:arm64) ;;
         x86_64)  foreign=amd64
                  pkgs+=(gcc-x86-64-linux-gnu libc6-dev-amd64-cross qemu-user
-                        libffi-dev:amd64 libreadline-dev:amd64 libcapstone-dev:amd64) ;;
+                        libffi-dev:amd64 libreadline-dev:amd64 libcapstone-dev:amd64
+                        libseccomp-dev:amd64) ;;
         *) echo "deps.sh: no cross setup for ARCH=$arch" >&2; exit 2 ;;
     esac
 fi

@@ -12,7 +12,7 @@
  *            in host code or be sandboxed without harm to the caller
  *   sandbox.c the seccomp filter calls run under
  *
- * Link with -lffi.  Linux on x86-64 and AArch64. */
+ * Link with -lffi -lseccomp.  Linux on x86-64 and AArch64. */
 #ifndef CLIFRUN_RUN_H
 #define CLIFRUN_RUN_H
 
@@ -216,7 +216,7 @@ pid_t run_fork(void);
 
 /* ---- the sandbox (sandbox.c) -----------------------------------------------
  * The threat model: running a bug report from a stranger.  Called code runs
- * under a seccomp filter, installed after the module is
+ * under a seccomp filter (libseccomp), installed after the module is
  * linked and before any of its code runs.  Allowed: memory (mmap, mprotect
  * and friends, never both writable and executable), signals to itself,
  * timers and time, reading files, writing to descriptors already open
