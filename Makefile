@@ -80,6 +80,9 @@ ifeq ($(WERROR),1)
 CFLAGS_BASE += -Werror
 endif
 LIBS = -lm
+# Start-up: the hash tables and symbol order of -O1; relative relocations
+# packed (DT_RELR, glibc 2.36) where the linker can, fewer pages written.
+LDFLAGS += -Wl,-O1
 
 # ---- libraries ---------------------------------------------------------------
 # Found with pkg-config, or failing that by compiling their header.  A library
@@ -114,6 +117,16 @@ ifneq ($(MISSING_LIBS),)
 $(info note: $(foreach l,$(MISSING_LIBS),$(l) ($(deb_$(l)), <$(hdr_$(l))>)) not found; not needed yet, but `make deps` installs it)
 endif
 CFLAGS_BASE += $(foreach l,$(NEED_LIBS),$(shell $(PKG_CONFIG) --cflags $(l) 2>/dev/null))
+RELR_FLAG = -Wl,-z,pack-relative-relocs
+LDFLAGS += $(shell printf 'int main(void) { return 0; }' | $(CC_HOST) $(RELR_FLAG) -x c - -o /dev/null \
+	2>&1 | grep -q . || echo '$(RELR_FLAG)')
+# libffi from its PIC archive when there is one: a shared object fewer for
+# the dynamic loader to map at every start.
+FFI_PIC := $(filter /%,$(shell $(CC_HOST) -print-file-name=libffi_pic.a 2>/dev/null))
+ifneq ($(FFI_PIC),)
+LIBS += $(FFI_PIC)
+LINK_LIBS := $(filter-out libffi,$(LINK_LIBS))
+endif
 LIBS += $(foreach l,$(LINK_LIBS),$(or $(shell $(PKG_CONFIG) --libs $(l) 2>/dev/null),-l$(patsubst lib%,%,$(l))))
 endif
 

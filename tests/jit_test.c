@@ -200,6 +200,49 @@ static void test_basic(jit_ctx *ctx, const char *tag)
     CHECK(jit_lookup(ctx, "ret42", NULL) == NULL, "%s: global lookup after free", tag);
 }
 
+/* Freed code pages stay committed for the next module's code (mem.c's
+ * stale pages); zero-initialised data that lands on them still reads as
+ * zeroes, and code placed on them runs. */
+static void test_stale(jit_ctx *ctx, const char *tag)
+{
+    jit_error err = {0};
+    size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+    asm_fn r42 = fn_ret42(jit_ctx_arch(ctx));
+    uint8_t *big = malloc(3 * pg);
+    memset(big, 0xA5, 3 * pg);
+    memcpy(big, r42.code, r42.size);
+    jit_module *a = jit_module_new(ctx, "stale-code", &err);
+    OK(jit_module_add_func(a, &(jit_func){.name = "big", .code = big, .size = 3 * pg}, &err));
+    OK(jit_module_link(a, &err));
+    OK(jit_module_finalize(a, &err));
+    void *pa = jit_module_lookup(a, "big");
+    CHECK(pa && ((int (*)(void))pa)() == 42, "%s: big() == 42", tag);
+    OK(jit_module_free(a, &err));
+    jit_module *b = jit_module_new(ctx, "stale-data", &err);
+    jit_func f = func_of("ret42", &r42);
+    OK(jit_module_add_func(b, &f, &err));
+    OK(jit_module_add_data(b, &(jit_data){.name = "zeroes", .size = 3 * pg, .writable = true}, &err));
+    OK(jit_module_link(b, &err));
+    OK(jit_module_finalize(b, &err));
+    const uint8_t *z = jit_module_lookup(b, "zeroes");
+    size_t nonzero = 0;
+    for (size_t i = 0; z && i < 3 * pg; i++)
+        nonzero += z[i] != 0;
+    CHECK(z && !nonzero, "%s: zero-initialised data on freed pages: %zu bytes not zero", tag, nonzero);
+    void *pb = jit_module_lookup(b, "ret42");
+    CHECK(pb && ((int (*)(void))pb)() == 42, "%s: ret42() == 42 after reuse", tag);
+    OK(jit_module_free(b, &err));
+    /* code again where code was */
+    jit_module *c = jit_module_new(ctx, "stale-again", &err);
+    OK(jit_module_add_func(c, &f, &err));
+    OK(jit_module_link(c, &err));
+    OK(jit_module_finalize(c, &err));
+    void *pc = jit_module_lookup(c, "ret42");
+    CHECK(pc && ((int (*)(void))pc)() == 42, "%s: ret42() == 42 on freed code pages", tag);
+    OK(jit_module_free(c, &err));
+    free(big);
+}
+
 static const char *const cross_str = "hello, jit";
 
 /* lib: inc (exported), answer (read-only data).  user: calls inc and
@@ -870,6 +913,7 @@ int main(int argc, char **argv)
     test_a64_link(true);
     test_basic(near, "basic");
     test_basic(far, "basic spread");
+    test_stale(near, "stale");
     if (x86_host) {
         test_cross(near, "cross", false);
         test_cross(far, "cross spread", true);

@@ -18,7 +18,13 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <string.h>
+#include <termios.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -1076,6 +1082,88 @@ static void test_unguarded_fault(void)
           "unguarded SIGSEGV kills the process (status %#x)", status);
 }
 
+/* ---- the sandbox's rules, call by call ------------------------------------------ */
+
+/* The verdict on one raw system call in a sandboxed child: 0 ran (whatever
+ * it returned), 1 blocked (SIGSYS caught), 2 the process was killed (a
+ * call of another ABI), -1 the child could not be sandboxed.  An a0 of
+ * SELF or PARENT (with any high bits) is the child's pid or its parent's. */
+#define SELF 0x7ffffffeL
+#define PARENT 0x7ffffffdL
+static int sandboxed_call(long nr, long a0, long a1, long a2, long a3)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        freopen("/dev/null", "w", stderr);
+        alarm(5);
+        run_set_expendable();
+        if ((a0 & 0xffffffffL) == SELF || (a0 & 0xffffffffL) == PARENT)
+            a0 = (a0 & ~0xffffffffL) | ((a0 & 0xffffffffL) == SELF ? getpid() : getppid());
+        char why[200];
+        if (!run_sandbox_install(why, sizeof why))
+            _exit(3);
+        syscall(nr, a0, a1, a2, a3, 0L, 0L);
+        _exit(0);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (WIFSIGNALED(status))
+        return WTERMSIG(status) == SIGSYS ? 2 : -1;
+    return WEXITSTATUS(status) == 0 ? 0 : WEXITSTATUS(status) == RUN_EXPENDABLE_EXIT ? 1 : -1;
+}
+
+static void test_sandbox_rules(void)
+{
+    char why[200];
+    if (getenv("RUN_TEST_SINGLE") || !run_sandbox_supported(why, sizeof why)) {
+        printf("note: sandbox rules not tested (%s)\n", getenv("RUN_TEST_SINGLE") ? "RUN_TEST_SINGLE" : why);
+        return;
+    }
+    long self = SELF, other = PARENT;
+    static char buf[64];
+    long p = (long)buf, hi = 1L << 32;
+    struct { const char *what; long nr, a0, a1, a2, a3; int want; } c[] = {
+        {"getpid", SYS_getpid, 0, 0, 0, 0, 0},
+        {"openat read-only", SYS_openat, AT_FDCWD, (long)"/nonexistent", O_RDONLY, 0, 0},
+        {"openat O_WRONLY|O_CREAT", SYS_openat, AT_FDCWD, (long)"/nonexistent/x", O_WRONLY | O_CREAT, 0644, 1},
+        {"openat O_RDWR", SYS_openat, AT_FDCWD, (long)"/nonexistent", O_RDWR, 0, 1},
+        {"openat O_TRUNC in the high word too", SYS_openat, AT_FDCWD, (long)"/nonexistent", O_TRUNC | hi, 0, 1},
+        {"mmap RW", SYS_mmap, 0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, 0},
+        {"mmap RX", SYS_mmap, 0, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, 0},
+        {"mmap RWX", SYS_mmap, 0, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, 1},
+        {"mprotect WX", SYS_mprotect, 0, 4096, PROT_WRITE | PROT_EXEC, 0, 1},
+        {"mprotect R", SYS_mprotect, 0, 4096, PROT_READ, 0, 0},
+        {"kill self", SYS_kill, self, 0, 0, 0, 0},
+        {"kill parent", SYS_kill, other, 0, 0, 0, 1},
+        {"kill self with high bits", SYS_kill, self | hi, 0, 0, 0, 1},
+        {"tgkill parent", SYS_tgkill, other, other, 0, 0, 1},
+        {"rt_sigaction SIGUSR1 (query)", SYS_rt_sigaction, SIGUSR1, 0, p, 8, 0},
+        {"rt_sigaction SIGSYS", SYS_rt_sigaction, SIGSYS, 0, p, 8, 1},
+        {"rt_sigaction SIGSYS with high bits", SYS_rt_sigaction, SIGSYS | hi, 0, p, 8, 1},
+        {"prlimit64 query", SYS_prlimit64, 0, RLIMIT_NOFILE, 0, p, 0},
+        {"prlimit64 set", SYS_prlimit64, 0, RLIMIT_NOFILE, p, 0, 1},
+        {"prlimit64 set, pointer above 4 GiB", SYS_prlimit64, 0, RLIMIT_NOFILE, hi, 0, 1},
+        {"ioctl TCGETS", SYS_ioctl, 0, TCGETS, p, 0, 0},
+        {"ioctl TIOCSTI", SYS_ioctl, 0, TIOCSTI, p, 0, 1},
+        {"ioctl TCGETS with high bits", SYS_ioctl, 0, TCGETS | hi, p, 0, 1},
+        {"socket", SYS_socket, AF_INET, SOCK_STREAM, 0, 0, 1},
+        {"execve", SYS_execve, (long)"/bin/true", 0, 0, 0, 1},
+        {"clone", SYS_clone, SIGCHLD, 0, 0, 0, 1},
+        {"ptrace", SYS_ptrace, 0, 0, 0, 0, 1},
+        {"seccomp", SYS_seccomp, 0, 0, 0, 0, 1},
+        {"an unknown call", 1000, 0, 0, 0, 0, 1},
+#if defined(__x86_64__)
+        {"an x32 call", 0x40000000 | SYS_getpid, 0, 0, 0, 0, 2},
+#endif
+    };
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        int got = sandboxed_call(c[i].nr, c[i].a0, c[i].a1, c[i].a2, c[i].a3);
+        static const char *const verdict[] = {"cannot sandbox", "runs", "blocked", "kills"};
+        CHECK(got == c[i].want, "sandbox: %s %s, want %s", c[i].what, verdict[got + 1], verdict[c[i].want + 1]);
+    }
+}
+
 int main(void)
 {
     verbose = getenv("V") && *getenv("V") && strcmp(getenv("V"), "0");
@@ -1099,6 +1187,7 @@ int main(void)
     test_interrupt();
     test_threads();
     test_unguarded_fault();
+    test_sandbox_rules();
 
     freefn(sig_ii), freefn(sig_iii), freefn(sig_i);
     if (tf)

@@ -174,9 +174,15 @@ one=$BUILD/bench/one.clif
 printf '%s\n' 'test run' 'function %add(i32, i32) -> i32 {' 'block0(v0: i32, v1: i32):' \
     '    v2 = iadd v0, v1' '    return v2' '}' '; run: %add(1, 2) == 3' >"$one"
 if [ -z "$RUN" ]; then
-    printf '  %-26s %s\n' "clifrun FILE" "$(python3 tools/startbench.py 20 "$CLIFRUN" "$one")"
-    printf '  %-26s %s\n' "clifrun check FILE" "$(python3 tools/startbench.py 20 "$CLIFRUN" check "$one")"
-    printf '  %-26s %s\n' "/bin/true (this machine)" "$(python3 tools/startbench.py 20 /bin/true)"
+    # CPU above /bin/true's: what clifrun adds to exec on this machine
+    base=$(python3 tools/startbench.py 20 /bin/true)
+    for c in "clifrun FILE:$one" "clifrun check FILE:check $one" "clifrun --version:--version"; do
+        line=$(python3 tools/startbench.py 20 "$CLIFRUN" ${c#*:})
+        printf '  %-26s %s  (%s ms CPU above /bin/true)\n' "${c%%:*}" "$line" \
+            "$(awk -v a="$(printf '%s' "$line" | awk '{print $2}')" -v b="$(printf '%s' "$base" | awk '{print $2}')" \
+               'BEGIN { printf "%.2f", a - b }')"
+    done
+    printf '  %-26s %s\n' "/bin/true (this machine)" "$base"
 fi
 echo
 echo "== modules: compile, link, run and free testdata/run/modules.clif N times (clifrun --modules) =="

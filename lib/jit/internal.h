@@ -25,6 +25,9 @@ typedef struct jit_region {
     bool own;               /* spread: far from all others, unmapped when empty */
     jit_extent *free;       /* sorted by address, coalesced */
     uint32_t nfree, capfree;
+    jit_extent *stale;      /* freed pages still committed (mem.c), unsorted */
+    uint32_t nstale, capstale;
+    size_t stale_bytes;
 } jit_region;
 
 /* ---- modules ---------------------------------------------------------------- */
@@ -123,7 +126,7 @@ void jit_mem_fini(jit_ctx *ctx);
 #define JIT_GRAIN 64
 bool jit_mem_alloc(jit_ctx *ctx, size_t size, size_t align, jit_region **r, uintptr_t *addr,
                    jit_error *err);
-bool jit_mem_commit(jit_ctx *ctx, uintptr_t addr, size_t size, jit_error *err);
+bool jit_mem_commit(jit_ctx *ctx, jit_region *r, uintptr_t addr, size_t size, jit_error *err);
 void jit_mem_release(jit_ctx *ctx, jit_region *r, uintptr_t addr, size_t size);
 bool jit_mem_protect(jit_ctx *ctx, jit_module *m, jit_error *err);
 static inline size_t jit_page_up(const jit_ctx *ctx, size_t x)

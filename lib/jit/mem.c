@@ -4,9 +4,13 @@
  * and X at once); images (code, stubs, GOT) are packed at 64-byte grain, so
  * neighbouring modules share pages and one mapping, and 100,000 modules
  * alive take few of the kernel's 65,530.  Data objects get pages of their
- * own.  Pages no
- * live module holds go back to the kernel at once (mapped over with a
- * fresh PROT_NONE mapping), so RSS follows the live modules.
+ * own.  Pages no live module holds go back to the kernel (mapped over with
+ * a fresh PROT_NONE mapping), so RSS follows the live modules: not at
+ * once, but when STALE_MAX bytes of them have gathered in a region.  Till
+ * then the next module's code may land on them as they are: changing a
+ * page's protection is two system calls a module, each costly on a virtual
+ * machine (tens of microseconds with a TLB flush), and dropping the page
+ * and faulting a fresh one in costs as much again.
  *
  * Spread mode gives each module its own region placed more than 4 GiB from
  * every other region and from host code, found by trying fixed addresses
@@ -32,6 +36,7 @@
 #define SPREAD_TOP ((uintptr_t)1 << 47)
 #define SPREAD_REGION ((size_t)64 << 20)    /* reserved per spread region */
 #define RESERVE_FLAGS (MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE)
+#define STALE_MAX ((size_t)256 << 10)     /* freed bytes a region keeps committed */
 
 static size_t round_up(size_t x, size_t a) { return (x + a - 1) & ~(a - 1); }
 
@@ -85,6 +90,7 @@ void jit_mem_fini(jit_ctx *ctx)
     for (uint32_t i = 0; i < ctx->nregions; i++) {
         munmap((void *)ctx->regions[i]->base, ctx->regions[i]->size);
         free(ctx->regions[i]->free);
+        free(ctx->regions[i]->stale);
         free(ctx->regions[i]);
     }
     free(ctx->regions);
@@ -204,7 +210,59 @@ static void region_drop(jit_ctx *ctx, jit_region *r)
     if (r->own)
         ctx->spread_full = false;
     free(r->free);
+    free(r->stale);
     free(r);
+}
+
+/* Pages back to the kernel: a fresh mapping over them drops them in one
+ * call. */
+static void decommit(uintptr_t lo, uintptr_t hi)
+{
+    if (lo < hi &&
+        mmap((void *)lo, hi - lo, PROT_NONE, RESERVE_FLAGS | MAP_FIXED, -1, 0) == MAP_FAILED) {
+        madvise((void *)lo, hi - lo, MADV_DONTNEED);
+        mprotect((void *)lo, hi - lo, PROT_NONE);
+    }
+}
+
+static int extent_cmp(const void *a, const void *b)
+{
+    uintptr_t x = ((const jit_extent *)a)->start, y = ((const jit_extent *)b)->start;
+    return x < y ? -1 : x > y;
+}
+
+/* Decommit the stale ranges that meet [lo, hi) (all: 0, UINTPTR_MAX):
+ * their pages that no module holds now (a stale page may have been taken
+ * again since), and those within [lo, hi) (pages just taken that must
+ * read as zeroes); forget them. */
+static void stale_flush(const jit_ctx *ctx, jit_region *r, uintptr_t lo, uintptr_t hi)
+{
+    if (!r->nstale)
+        return;
+    qsort(r->stale, r->nstale, sizeof *r->stale, extent_cmp);
+    uint32_t kept = 0, f = 0;
+    uintptr_t done = 0;         /* decommitted up to here: stale ranges may overlap */
+    for (uint32_t i = 0; i < r->nstale; i++) {
+        jit_extent s = r->stale[i];
+        if (s.start + s.size <= lo || s.start >= hi) {
+            r->stale[kept++] = s;
+            continue;
+        }
+        r->stale_bytes -= s.size;
+        if (hi != UINTPTR_MAX)
+            decommit(s.start > lo ? s.start : lo, s.start + s.size < hi ? s.start + s.size : hi);
+        uintptr_t a = s.start > done ? s.start : done, b = s.start + s.size;
+        while (f < r->nfree && r->free[f].start + r->free[f].size <= a)
+            f++;
+        for (uint32_t k = f; k < r->nfree && r->free[k].start < b; k++) {
+            const jit_extent *e = &r->free[k];
+            uintptr_t plo = jit_page_up(ctx, e->start > a ? e->start : a);
+            uintptr_t phi = (e->start + e->size < b ? e->start + e->size : b) & ~(uintptr_t)(ctx->page - 1);
+            decommit(plo, phi);
+        }
+        done = b > done ? b : done;
+    }
+    r->nstale = kept;
 }
 
 /* First fit of size bytes aligned to align; the bytes skipped for the
@@ -321,9 +379,9 @@ bool jit_mem_alloc(jit_ctx *ctx, size_t size, size_t align, jit_region **rp, uin
     return true;
 }
 
-bool jit_mem_commit(jit_ctx *ctx, uintptr_t addr, size_t size, jit_error *err)
+bool jit_mem_commit(jit_ctx *ctx, jit_region *r, uintptr_t addr, size_t size, jit_error *err)
 {
-    (void)ctx;
+    stale_flush(ctx, r, addr, addr + size);     /* data starts as zeroes */
     if (mprotect((void *)addr, size, PROT_READ | PROT_WRITE) != 0)
         return jit_fail(err, 0, 0, "cannot commit %zu KiB of JIT memory: %s", size >> 10,
                         strerror(errno));
@@ -341,19 +399,27 @@ void jit_mem_release(jit_ctx *ctx, jit_region *r, uintptr_t addr, size_t size)
         region_drop(ctx, r);
         return;
     }
-    /* Pages that hold no module now go back to the kernel: a fresh
-     * mapping over them drops them in one call.  A page shared with a live
-     * neighbour stays as it is. */
+    /* Pages that hold no module now are stale: back to the kernel once
+     * enough of them have gathered.  A page shared with a live neighbour
+     * stays as it is. */
     jit_extent e;
     give(r, addr, size, &e);
     uintptr_t lo = round_up(e.start, ctx->page), hi = (e.start + e.size) & ~(uintptr_t)(ctx->page - 1);
     uintptr_t flo = addr & ~(uintptr_t)(ctx->page - 1), fhi = round_up(addr + size, ctx->page);
     lo = lo > flo ? lo : flo;       /* only pages the freed range touched */
     hi = hi < fhi ? hi : fhi;
-    if (lo < hi &&
-        mmap((void *)lo, hi - lo, PROT_NONE, RESERVE_FLAGS | MAP_FIXED, -1, 0) == MAP_FAILED) {
-        madvise((void *)lo, hi - lo, MADV_DONTNEED);
-        mprotect((void *)lo, hi - lo, PROT_NONE);
+    if (lo < hi) {
+        jit_extent *last = r->nstale ? &r->stale[r->nstale - 1] : NULL;
+        if (last && last->start == lo && last->size == hi - lo) {
+            /* the same pages again (a module freed where the last one was) */
+        } else if (jit_grow(&r->stale, &r->capstale, r->nstale + 1, sizeof *r->stale)) {
+            r->stale[r->nstale++] = (jit_extent){lo, hi - lo};
+            r->stale_bytes += hi - lo;
+        } else {
+            decommit(lo, hi);
+        }
+        if (r->stale_bytes > STALE_MAX)
+            stale_flush(ctx, r, 0, UINTPTR_MAX);
     }
     if (r->used)
         return;

@@ -171,7 +171,7 @@ static int64_t intern(jit_module *m, const char *name)
     if (i >= 0)
         return i;
     if ((uint64_t)(m->nsyms + 1) * 2 > m->symtab_cap) {
-        uint32_t cap = m->symtab_cap ? m->symtab_cap * 2 : 64;
+        uint32_t cap = m->symtab_cap ? m->symtab_cap * 2 : 16;
         uint32_t *t = calloc(cap, sizeof *t);
         if (!t)
             return -1;
@@ -358,6 +358,19 @@ fail:
 
 bool jit_module_link(jit_module *m, jit_error *err) { return jit_link_group(&m, 1, err); }
 
+/* An array grown by doubling, cut to its n elements (a module alive for
+ * long keeps only what it uses). */
+static void shrink(void *pp, uint32_t *cap, uint32_t n, size_t elem)
+{
+    if (!n || *cap <= n)
+        return;
+    void *p = realloc(*(void **)pp, (size_t)n * elem);
+    if (p) {
+        *(void **)pp = p;
+        *cap = n;
+    }
+}
+
 bool jit_module_finalize(jit_module *m, jit_error *err)
 {
     if (m->state != MOD_LINKED)
@@ -376,6 +389,10 @@ bool jit_module_finalize(jit_module *m, jit_error *err)
     free(m->traps);
     m->bytes = NULL, m->rels = NULL, m->traps = NULL;
     m->capbytes = m->caprels = m->captraps = 0;
+    shrink(&m->syms, &m->capsyms, m->nsyms, sizeof *m->syms);
+    shrink(&m->defs, &m->capdefs, m->ndefs, sizeof *m->defs);
+    shrink(&m->names, &m->capnames, m->nnames, 1);
+    shrink(&m->deps, &m->capdeps, m->ndeps, sizeof *m->deps);
     return true;
 }
 

@@ -40,7 +40,10 @@ int64_t run_now_ns(void)
 pid_t run_fork(void)
 {
 #ifdef SYS_clone
-    return (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+    pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+    if (pid == 0)
+        run_guard_forked();
+    return pid;
 #else
     return fork();
 #endif

@@ -35,4 +35,8 @@ extern bool run_expendable;     /* run_set_expendable */
 /* CLOCK_MONOTONIC in nanoseconds (async-signal-safe). */
 int64_t run_now_ns(void);
 
+/* In a child of run_fork: the guard's per-thread timer is the parent's,
+ * not this process's (trap.c; fork() runs it as an atfork handler). */
+void run_guard_forked(void);
+
 #endif

@@ -116,8 +116,15 @@ typedef struct run_outcome {
  *
  * Thread-safe: the state is per thread (_Thread_local), the timer is a
  * per-thread POSIX timer (SIGEV_THREAD_ID), and each thread gets one
- * alternate stack on first use, installed only for the call and freed when
- * the thread exits.  A harness may run files on threads (-j) or fork per
+ * alternate stack on first use, freed when the thread exits.  Both stay
+ * from call to call, so that a call makes no system call but one
+ * (the signal mask's) in the common case: the stack stays installed when
+ * the thread had none (else it is swapped in for the call only), and the
+ * timer stays armed at the earliest deadline it may have to meet (an
+ * expiry outside a call, or before the call's deadline, is let pass; a
+ * call re-arms it when it would fire within half of the call's timeout,
+ * so only a call that runs that long sees an early SIGALRM, which may
+ * end a sleep in host code early with EINTR).  A harness may run files on threads (-j) or fork per
  * file; both work.  The handlers are installed process-wide on first use;
  * a signal outside a guarded call goes to the handler that was there before
  * (or the default action), so real crashes still crash.  SIGALRM belongs

@@ -137,8 +137,14 @@ static void rules(scmp_filter_ctx c)
     ALLOW1(mprotect, SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_WRITE, 0));
     ALLOW1(mprotect, SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
     ALLOW0(munmap), ALLOW0(mremap), ALLOW0(brk), ALLOW0(madvise), ALLOW0(msync);
-    /* signals, to this process only; SIGSYS stays ours */
-    ALLOW1(rt_sigaction, SCMP_A0(SCMP_CMP_NE, SIGSYS));
+    /* signals, to this process only; SIGSYS stays ours.  The kernel reads
+     * the number as an int while libseccomp compares 64 bits (a NE would
+     * pass SIGSYS | 1 << 32), so the allowed numbers are listed as ranges
+     * with the high word zero: below SIGSYS, 32..63, 64. */
+    _Static_assert(SIGSYS == 31, "the ranges below assume SIGSYS is 31");
+    ALLOW1(rt_sigaction, SCMP_A0(SCMP_CMP_LT, SIGSYS));
+    ALLOW1(rt_sigaction, SCMP_A0(SCMP_CMP_MASKED_EQ, ~(scmp_datum_t)31, 32));
+    ALLOW1(rt_sigaction, SCMP_A0(SCMP_CMP_EQ, 64));
     ALLOW0(rt_sigprocmask), ALLOW0(rt_sigreturn), ALLOW0(sigaltstack), ALLOW0(rt_sigpending);
     ALLOW0(rt_sigsuspend), ALLOW0(rt_sigtimedwait), ALLOW0(restart_syscall);
     pid_t self = getpid();

@@ -3,7 +3,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include "run.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -28,13 +28,11 @@ typedef struct guard_frame {
     volatile sig_atomic_t armed;    /* a signal now ends this call */
     volatile int signo, si_code;
     volatile uintptr_t pc, addr;
-    int timer_seq;                  /* the sival_int of this call's timer */
+    int64_t deadline;               /* CLOCK_MONOTONIC ns of the timeout, 0 none */
     bool interrupt;                 /* SIGINT ends this call too */
     bool (*in_code)(uintptr_t pc);  /* where an interrupt may end the call */
     void (*fence)(bool executable); /* JIT code unexecutable while host code runs */
     volatile sig_atomic_t fenced;
-    bool have_timer;
-    timer_t timer;
     volatile int pending;           /* SIGALRM or SIGINT waiting for JIT code */
     struct timespec pending_since;
     double grace;
@@ -49,8 +47,26 @@ typedef struct guard_frame {
 #define DEFAULT_GRACE 1.0
 
 static _Thread_local guard_frame *volatile cur_frame;
-static _Thread_local int timer_seq;
-static _Thread_local void *alt_stack;   /* one per thread, freed at thread exit */
+
+/* Per thread, kept from call to call so that a call costs no system call
+ * in the common case (each is microseconds on a virtual machine):
+ *   the alternate stack, installed for good when the thread had none (else
+ *     swapped in for each call and the thread's own put back);
+ *   one POSIX timer, armed at the earliest deadline it may have to meet
+ *     and left armed when a call ends: when it fires, the handler ends the
+ *     call whose deadline has passed, re-arms for a later one, or does
+ *     nothing between calls.  A call arms it when it is not armed, armed
+ *     too late, or armed to fire within half of the call's timeout.
+ * A forked child has no timer: run_fork and fork() reset it (guard_forked). */
+typedef struct guard_thread {
+    void *stack;                    /* above its guard page; freed at thread exit */
+    bool stack_kept;                /* installed for good */
+    bool have_timer;
+    timer_t timer;
+    volatile int64_t expiry;        /* when the timer is armed to fire, 0 not armed */
+} guard_thread;
+static _Thread_local guard_thread gt;
+#define GUARD_TIMER 0x67726164      /* the sival_int of the guard's timers */
 volatile sig_atomic_t run_guard_tainted;
 
 static struct sigaction old_actions[NFAULT + 1];  /* the faults, then SIGALRM */
@@ -107,6 +123,14 @@ static void forward(int sig, siginfo_t *si, void *uctx)
     raise(sig);     /* pending until this handler returns */
 }
 
+/* The thread's timer fires at t (CLOCK_MONOTONIC ns); async-signal-safe. */
+static void arm(int64_t t)
+{
+    struct itimerspec its = {{0, 0}, {(time_t)(t / 1000000000), (long)(t % 1000000000)}};
+    gt.expiry = t;
+    timer_settime(gt.timer, TIMER_ABSTIME, &its, NULL);
+}
+
 static double since(const struct timespec *t0)
 {
     struct timespec t;
@@ -137,9 +161,8 @@ static bool may_end(guard_frame *f, int sig, uintptr_t pc)
     }
     if (since(&f->pending_since) >= f->grace)
         run_guard_stuck(f->pending == SIGINT ? RUN_INTERRUPTED : RUN_TIMEOUT, f->grace);
-    struct itimerspec tick = {{0, 0}, {0, TICK_NS}};
-    if (f->have_timer)
-        timer_settime(f->timer, 0, &tick, NULL);
+    if (gt.have_timer)
+        arm(run_now_ns() + TICK_NS);
     return false;
 }
 
@@ -149,10 +172,19 @@ static void handler(int sig, siginfo_t *si, void *uctx)
     guard_frame *f = cur_frame;
     if (sig == SIGALRM) {
         if (si->si_code == SI_TIMER) {
-            /* ours unless the call it was for is over: a stale expiry */
-            if (f && f->armed && si->si_value.sival_int == f->timer_seq &&
-                may_end(f, SIGALRM, context_pc(uctx)))
-                goto jump;
+            /* ours: the call's deadline has passed (or an interrupt waits
+             * for it), else it is early for this call or there is none */
+            if (si->si_value.sival_int == GUARD_TIMER) {
+                gt.expiry = 0;
+                if (f && f->armed) {
+                    if (f->pending || (f->deadline && run_now_ns() >= f->deadline)) {
+                        if (may_end(f, SIGALRM, context_pc(uctx)))
+                            goto jump;
+                    } else if (f->deadline) {
+                        arm(f->deadline);
+                    }
+                }
+            }
             errno = saved_errno;
             return;
         }
@@ -203,9 +235,30 @@ jump:
 
 /* ---- set-up: handlers once per process, a stack once per thread ---------------- */
 
-static void free_stack(void *p)
+static void free_thread(void *p)
 {
+    if (gt.have_timer)
+        timer_delete(gt.timer);
+    gt.have_timer = false;
+    gt.expiry = 0;
+    if (gt.stack_kept) {
+        stack_t off = {.ss_flags = SS_DISABLE};
+        sigaltstack(&off, NULL);
+    }
     munmap((char *)p - page_size, alt_size + page_size);
+    gt.stack = NULL;
+}
+
+/* In a forked child: the parent's timer is not there. */
+static void guard_forked(void)
+{
+    gt.have_timer = false;
+    gt.expiry = 0;
+}
+
+void run_guard_forked(void)
+{
+    guard_forked();
 }
 
 static void setup(void)
@@ -219,7 +272,8 @@ static void setup(void)
         alt_size = (size_t)min * 4;
 #endif
     alt_size = (alt_size + page_size - 1) & ~(page_size - 1);
-    if (pthread_key_create(&stack_key, free_stack) != 0)
+    if (pthread_key_create(&stack_key, free_thread) != 0 ||
+        pthread_atfork(NULL, NULL, guard_forked) != 0)
         return;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -242,8 +296,8 @@ static void setup(void)
 /* The thread's alternate stack, above a guard page. */
 static void *thread_stack(void)
 {
-    if (alt_stack)
-        return alt_stack;
+    if (gt.stack)
+        return gt.stack;
     char *p = mmap(NULL, alt_size + page_size, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (p == MAP_FAILED)
@@ -253,7 +307,25 @@ static void *thread_stack(void)
         munmap(p, alt_size + page_size);
         return NULL;
     }
-    return alt_stack = p + page_size;
+    return gt.stack = p + page_size;
+}
+
+/* The thread's timer, created on first use. */
+static bool thread_timer(void)
+{
+    if (gt.have_timer)
+        return true;
+    struct sigevent sev;
+    memset(&sev, 0, sizeof sev);
+    sev.sigev_notify = SIGEV_THREAD_ID;
+    sev.sigev_signo = SIGALRM;
+    sev.sigev_value.sival_int = GUARD_TIMER;
+    sev.sigev_notify_thread_id = gettid();
+    if (timer_create(CLOCK_MONOTONIC, &sev, &gt.timer) != 0)
+        return false;
+    gt.have_timer = true;
+    gt.expiry = 0;
+    return true;
 }
 
 /* ---- the guard ----------------------------------------------------------------- */
@@ -326,9 +398,16 @@ run_status run_guarded(void (*body)(void *), void *arg, const run_opts *opts,
     if (!stk)
         return fail(out, "cannot allocate the signal stack");
 
-    /* our stack for this call only: the thread's own one comes back after */
+    /* our stack: for good if the thread had none, else for this call */
     stack_t ss = {.ss_sp = stk, .ss_size = alt_size, .ss_flags = 0}, old_ss;
-    bool swapped = sigaltstack(&ss, &old_ss) == 0;
+    bool swapped = false;
+    if (!gt.stack_kept) {
+        swapped = sigaltstack(&ss, &old_ss) == 0;
+        if (swapped && (old_ss.ss_flags & SS_DISABLE)) {
+            gt.stack_kept = true;
+            swapped = false;
+        }
+    }
 
     sigset_t ours, old_mask;
     sigemptyset(&ours);
@@ -344,7 +423,7 @@ run_status run_guarded(void (*body)(void *), void *arg, const run_opts *opts,
     f.signo = f.si_code = 0;
     f.pc = f.addr = 0;
     f.prev = cur_frame;
-    f.timer_seq = ++timer_seq;
+    f.deadline = 0;
     f.interrupt = interrupt;
     f.in_code = opts ? opts->in_code : NULL;
     f.fence = f.in_code ? opts->fence : NULL;
@@ -352,32 +431,19 @@ run_status run_guarded(void (*body)(void *), void *arg, const run_opts *opts,
     f.pending = 0;
     f.grace = opts && opts->grace > 0 ? opts->grace : DEFAULT_GRACE;
 
-    timer_t timer;
-    bool have_timer = false;
-    struct itimerspec its = {{0, 0}, {0, 0}};
     /* an interrupt that waits for JIT code needs the timer to look again */
-    if ((opts && opts->timeout > 0) || (interrupt && f.in_code)) {
-        struct sigevent sev;
-        memset(&sev, 0, sizeof sev);
-        sev.sigev_notify = SIGEV_THREAD_ID;
-        sev.sigev_signo = SIGALRM;
-        sev.sigev_value.sival_int = f.timer_seq;
-        sev.sigev_notify_thread_id = gettid();
-        if (timer_create(CLOCK_MONOTONIC, &sev, &timer) != 0) {
-            if (swapped)
-                sigaltstack(&old_ss, NULL);
-            return fail(out, "cannot create the timeout timer");
-        }
-        have_timer = true;
-        double s = opts->timeout;
-        its.it_value.tv_sec = (time_t)s;
-        its.it_value.tv_nsec = (long)((s - (double)its.it_value.tv_sec) * 1e9);
-        if (s > 0 && its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
-            its.it_value.tv_nsec = 1;
+    bool need_timer = (opts && opts->timeout > 0) || (interrupt && f.in_code);
+    if (need_timer && !thread_timer()) {
+        if (swapped)
+            sigaltstack(&old_ss, NULL);
+        return fail(out, "cannot create the timeout timer");
     }
-    f.have_timer = have_timer;
-    if (have_timer)
-        f.timer = timer;
+    int64_t start = 0;
+    if (opts && opts->timeout > 0) {
+        int64_t ns = (int64_t)(opts->timeout * 1e9);
+        start = run_now_ns();
+        f.deadline = start + (ns > 0 ? ns : 1);
+    }
 
     /* the mask changes only if the caller blocks one of ours, or a signal
      * ends the call (the handler's mask stays): no syscall otherwise */
@@ -394,8 +460,15 @@ run_status run_guarded(void (*body)(void *), void *arg, const run_opts *opts,
         if (unblock)
             pthread_sigmask(SIG_UNBLOCK, &ours, NULL);
         f.armed = 1;
-        if (have_timer && (its.it_value.tv_sec || its.it_value.tv_nsec))
-            timer_settime(timer, 0, &its, NULL);
+        /* after arming the frame: an expiry from now on sees this call.
+         * One set for an earlier call is kept unless it comes within half
+         * of this call's timeout: a call must run that long to see it
+         * (the handler then re-arms; a host function sleeping meanwhile
+         * may return early with EINTR, as SA_RESTART does not cover
+         * sleeps) */
+        int64_t e = gt.expiry;
+        if (f.deadline && (!e || e > f.deadline || e - start < (f.deadline - start) / 2))
+            arm(f.deadline);
         body(arg);
         f.armed = 0;
         out->status = RUN_OK;   /* (an interrupt that waited in host code is moot) */
@@ -415,9 +488,9 @@ run_status run_guarded(void (*body)(void *), void *arg, const run_opts *opts,
         out->pc = f.pc;
         out->addr = f.addr;
     }
-    /* a late expiry finds the frame disarmed or a new sequence number */
-    if (have_timer)
-        timer_delete(timer);
+    /* the timer stays armed; the enclosing call's deadline must still hold */
+    if (f.prev && f.prev->deadline && (!gt.expiry || gt.expiry > f.prev->deadline))
+        arm(f.prev->deadline);
     if (f.fenced) {
         f.fenced = 0;
         f.fence(true);
