@@ -301,6 +301,36 @@ struct cg_isa {
     /* dst = the low `bits` of r zero- or sign-extended to `to` bytes (4 or 8). */
     void (*extend_into)(cg_ctx *c, uint32_t dst, uint32_t r, unsigned bits, unsigned to, bool sign);
     void (*mov64)(cg_ctx *c, uint32_t dst, uint32_t src);                  /* integer */
+    /* i128, a pair of vregs (lower128.c lowers what is alike through these):
+     *   lower_i128   the rest: carries, multiplication, shifts, min/max,
+     *                atomics ... (t: the result type)
+     *   int_op       dst = x op y on `size` bytes, op an IR opcode: bnot ineg
+     *                clz ctz popcnt bswap bitrev (y unused); iadd band bor
+     *                bxor band_not (y a vreg); sshr_imm (y the amount);
+     *                iconst (dst = y)
+     *   select_zero  dst = r == 0 ? if_zero : if_nonzero, 64 bits
+     *   shift128     pair dst = pair x ishl/ushr/sshr vreg n (its bits 0-6)
+     *   icmp128      flags of pair x cond pair y, cond eq ne slt sge ult uge
+     *   test128      flags of pair r != 0, condition "nonzero"
+     *   sdiv128_ovf  flags of x == INT128_MIN and y == -1 (pairs), the
+     *                condition "both"
+     *   op_fcmp, fcmp_cc  the scalar float compare, and x cond y after it
+     *                for cond uno ge lt le (NaN already excluded but for uno)
+     *   fconst       float bits of type t in a new vreg
+     *   trapif       trap `code` if condition cc holds
+     * Those return the target's condition code; its negation is cc ^ 1 on
+     * every target. */
+    bool (*lower_i128)(cg_ctx *c, uint32_t inst, ir_type t);
+    void (*int_op)(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t x, int64_t y);
+    void (*select_zero)(cg_ctx *c, uint32_t dst, uint32_t r, uint32_t if_zero, uint32_t if_nonzero);
+    void (*shift128)(cg_ctx *c, unsigned op, uint32_t x, uint32_t n, uint32_t dst);
+    unsigned (*icmp128)(cg_ctx *c, ir_intcc cond, uint32_t x, uint32_t y);
+    unsigned (*test128)(cg_ctx *c, uint32_t r);
+    unsigned (*sdiv128_ovf)(cg_ctx *c, uint32_t x, uint32_t y);
+    uint16_t op_fcmp;           /* size  [use x, use y]: flags of floats x, y */
+    const uint8_t *fcmp_cc;     /* [cond]: the condition after op_fcmp */
+    uint32_t (*fconst)(cg_ctx *c, ir_type t, uint64_t bits);
+    void (*trapif)(cg_ctx *c, unsigned cc, unsigned code);
 };
 extern const cg_isa x64_isa, a64_isa;
 /* lib/isa/aarch64/throw.c, on AArch64 hosts: __cranelift_throw for code of
@@ -369,6 +399,15 @@ ir_type cg_ctrl_type(const cg_ctx *c, uint32_t inst);
  * register-pair moves alike on every target (a target's i128 lowering
  * calls this first).  CG_BY_FAMILY for anything else. */
 int cg_lower_i128_moves(cg_ctx *c, uint32_t inst);
+/* i128 (lower128.c): an instruction with an i128 result or operand, the
+ * moves above first, then what every target does alike, then the target's
+ * lower_i128; an icmp's flags (the condition to test); a new vreg pair. */
+bool cg_lower_i128(cg_ctx *c, uint32_t inst);
+unsigned cg_icmp_i128(cg_ctx *c, uint32_t inst);
+uint32_t cg_new_pair(cg_ctx *c);
+/* Is op one of the *add_overflow* / *sub_overflow* family (with or without
+ * carry in)?  Then whether it adds and whether it is signed. */
+bool cg_overflow_op(unsigned op, bool *add, bool *sign);
 /* Bytes a load or store of inst moves and whether a load sign-extends. */
 unsigned cg_mem_width(const cg_ctx *c, uint32_t inst, bool *sign);
 /* The instruction defining v, IR_NONE for a block parameter. */

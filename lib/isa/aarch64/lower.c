@@ -390,7 +390,7 @@ static unsigned emit_icmp_flags(cg_ctx *c, uint32_t inst)
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
     if (cg_vtype(c, a[0]) == IR_I128)
-        return a64_icmp_i128(c, inst);
+        return cg_icmp_i128(c, inst);
     return int_compare(c, a64_intcc[in->cond], a[0], a[1], ir_type_bits(cg_vtype(c, a[0])));
 }
 
@@ -886,7 +886,7 @@ int a64_lower_inst(lower *L, uint32_t inst)
     if (in->op == IR_OP_bitcast && (t == IR_F128 || cg_vtype(c, a[0]) == IR_F128))
         return a64_lower_conv(c, inst);
     if (wide)
-        return a64_lower_i128(c, inst);
+        return cg_lower_i128(c, inst);
     switch (in->op) {
     case IR_OP_iconst: case IR_OP_f16const: case IR_OP_f32const: case IR_OP_f64const: case IR_OP_f128const:
         return true;    /* constants are materialized at their uses */

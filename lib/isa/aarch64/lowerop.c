@@ -11,7 +11,7 @@ static unsigned opsize(ir_type t) { return t == IR_I64 ? 8 : 4; }
 static bool is_int(ir_type t) { return t >= IR_I8 && t <= IR_I64; }
 
 /* clz/ctz/cls/popcnt of the low `bits` of x into dst */
-static void bitcount(cg_ctx *c, unsigned op, unsigned bits, uint32_t x, uint32_t dst)
+void a64_bitcount(cg_ctx *c, unsigned op, unsigned bits, uint32_t x, uint32_t dst)
 {
     unsigned size = bits == 64 ? 8 : 4;
     switch (op) {
@@ -86,11 +86,8 @@ static bool lower_overflow(cg_ctx *c, uint32_t inst, ir_type t)
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
     unsigned bits = ir_type_bits(t), size = opsize(t), op = in->op;
-    bool add = op == IR_OP_uadd_overflow || op == IR_OP_sadd_overflow || op == IR_OP_uadd_overflow_cin ||
-               op == IR_OP_sadd_overflow_cin;
-    bool sign = op == IR_OP_sadd_overflow || op == IR_OP_ssub_overflow || op == IR_OP_sadd_overflow_cin ||
-                op == IR_OP_ssub_overflow_bin;
-    bool carry = in->nargs == 3;
+    bool add, sign, carry = in->nargs == 3;
+    cg_overflow_op(op, &add, &sign);
     uint32_t x = a64_put_in_reg(c, a[0]), y = a64_put_in_reg(c, a[1]), d = res(c, inst, 0);
     if (bits < 32) {
         x = a64_extend(c, x, bits, 4, sign);
@@ -153,7 +150,7 @@ bool a64_lower_misc(cg_ctx *c, uint32_t inst, ir_type t)
     unsigned size = opsize(t), bits = ir_type_bits(t);
     switch (in->op) {
     case IR_OP_clz: case IR_OP_ctz: case IR_OP_cls: case IR_OP_popcnt:
-        bitcount(c, in->op, bits, a64_put_in_reg(c, a[0]), res(c, inst, 0));
+        a64_bitcount(c, in->op, bits, a64_put_in_reg(c, a[0]), res(c, inst, 0));
         return true;
     case IR_OP_bswap: {
         uint32_t x = a64_put_in_reg(c, a[0]);

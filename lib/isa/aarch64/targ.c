@@ -77,4 +77,8 @@ const cg_isa a64_isa = {
     .add_imm = a64_addi,
     .extend_into = a64_extend_into,
     .mov64 = a64_mov64,
+    .lower_i128 = a64_lower_i128, .int_op = a64_int_op, .select_zero = a64_select_zero,
+    .shift128 = a64_shift128, .icmp128 = a64_icmp128, .test128 = a64_test_i128,
+    .sdiv128_ovf = a64_sdiv128_ovf, .op_fcmp = A64_FCMP, .fcmp_cc = a64_fcmp_conds,
+    .fconst = a64_fconst_bits, .trapif = a64_trapif,
 };

@@ -195,7 +195,7 @@ static unsigned emit_icmp_flags(cg_ctx *c, uint32_t inst)
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
     if (cg_vtype(c, a[0]) == IR_I128)
-        return x64_icmp_i128(c, inst);
+        return cg_icmp_i128(c, inst);
     unsigned size = ir_type_bytes(cg_vtype(c, a[0]));
     unsigned cc = x64_intcc[in->cond];
     uint32_t x = a[0], y = a[1];
@@ -310,8 +310,6 @@ static bool lower_shift(cg_ctx *c, uint32_t inst, ir_type t)
         x64_ri(c, X64_SHIFTI, op, size, dst, x64_put_in_reg(c, a[0]), amt & (bits - 1));
         return true;
     }
-    if (cg_vtype(c, a[1]) == IR_I128)
-        return cg_unsupported(c, inst, NULL);
     uint32_t x = x64_put_in_reg(c, a[0]), n = x64_put_in_reg(c, a[1]);
     if (bits < 32 && op != X64_ROL && op != X64_ROR) {
         uint32_t m = x64_new_int(c);
@@ -621,11 +619,8 @@ bool x64_lower_int(cg_lower *L, uint32_t inst, ir_type t)
     case IR_OP_ssub_overflow: case IR_OP_uadd_overflow_cin: case IR_OP_sadd_overflow_cin:
     case IR_OP_usub_overflow_bin: case IR_OP_ssub_overflow_bin: {
         /* at the type's own width, so the flags are the type's */
-        bool add = in->op == IR_OP_uadd_overflow || in->op == IR_OP_sadd_overflow ||
-                   in->op == IR_OP_uadd_overflow_cin || in->op == IR_OP_sadd_overflow_cin;
-        bool sign = in->op == IR_OP_sadd_overflow || in->op == IR_OP_ssub_overflow ||
-                    in->op == IR_OP_sadd_overflow_cin || in->op == IR_OP_ssub_overflow_bin;
-        bool carry = in->nargs == 3;
+        bool add, sign, carry = in->nargs == 3;
+        cg_overflow_op(in->op, &add, &sign);
         uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]);
         if (carry) {    /* CF = (carry-in != 0) */
             uint32_t cin = x64_put_in_reg(c, a[2]);
@@ -697,10 +692,13 @@ int x64_lower_inst(cg_lower *L, uint32_t inst)
         if (in->op == IR_OP_bitcast && (t == IR_F128 || cg_vtype(c, a[0]) == IR_F128))
             return x64_lower_conv(c, inst);
         bool wide = in->nres && fn->values.v[ir_inst_results(fn, inst)[0]].type == IR_I128;
-        for (uint32_t k = 0; k < in->nargs && !wide; k++)
+        /* a narrow value shifted by an i128 amount takes its low half */
+        bool shift = in->op == IR_OP_ishl || in->op == IR_OP_ushr || in->op == IR_OP_sshr ||
+                     in->op == IR_OP_rotl || in->op == IR_OP_rotr;
+        for (uint32_t k = 0; k < in->nargs && !wide && !shift; k++)
             wide = cg_vtype(c, a[k]) == IR_I128;
         if (wide && !(in->op == IR_OP_icmp && L->fused[inst]))
-            return x64_lower_i128(c, inst);
+            return cg_lower_i128(c, inst);
     }
     }
     switch (in->op) {

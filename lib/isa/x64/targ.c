@@ -68,4 +68,8 @@ const cg_isa x64_isa = {
     .add_imm = x64_add_imm,
     .extend_into = x64_extend_into,
     .mov64 = x64_mov64,
+    .lower_i128 = x64_lower_i128, .int_op = x64_int_op, .select_zero = x64_select_zero,
+    .shift128 = x64_shift128, .icmp128 = x64_icmp128, .test128 = x64_test_i128,
+    .sdiv128_ovf = x64_sdiv128_ovf, .op_fcmp = X64_UCOMI, .fcmp_cc = x64_fcmp_conds,
+    .fconst = x64_fconst, .trapif = x64_trapif,
 };

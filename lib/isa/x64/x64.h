@@ -241,13 +241,18 @@ bool x64_lower_conv(cg_ctx *c, uint32_t inst);
 
 /* ---- lower128.c: i128 as register pairs ----------------------------------- */
 
-/* Lower an instruction with an i128 operand or result; false with a
- * diagnostic if unsupported. */
-bool x64_lower_i128(cg_ctx *c, uint32_t inst);
-/* Flags for an icmp of i128 operands; returns the condition for true. */
-unsigned x64_icmp_i128(cg_ctx *c, uint32_t inst);
+/* cg_isa's i128 hooks (lib/codegen/lower128.c drives them). */
+bool x64_lower_i128(cg_ctx *c, uint32_t inst, ir_type t);
+void x64_int_op(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t x, int64_t y);
+void x64_select_zero(cg_ctx *c, uint32_t dst, uint32_t r, uint32_t if_zero, uint32_t if_nonzero);
+void x64_shift128(cg_ctx *c, unsigned irop, uint32_t x, uint32_t n, uint32_t dst);
+unsigned x64_icmp128(cg_ctx *c, ir_intcc cond, uint32_t x, uint32_t y);
 /* Flags for "i128 vreg pair r is nonzero"; returns the condition. */
 unsigned x64_test_i128(cg_ctx *c, uint32_t r);
+unsigned x64_sdiv128_ovf(cg_ctx *c, uint32_t x, uint32_t y);
+extern const uint8_t x64_fcmp_conds[IR_FLOATCC_COUNT];
+uint32_t x64_fconst(cg_ctx *c, ir_type t, uint64_t bits);
+void x64_trapif(cg_ctx *c, unsigned cc, unsigned code);
 
 /* ---- lowervec.c: 128-bit vectors in xmm registers ------------------------- */
 
