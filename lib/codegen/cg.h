@@ -225,6 +225,56 @@ typedef struct cg_ctx {
     bool trampoline;            /* compiling a call trampoline for fn's signature */
 } cg_ctx;
 
+/* i128 as a pair of vregs, low half first: lower128.c lowers what is
+ * alike on every target through these (each returning a condition code
+ * returns the target's, whose negation is cc ^ 1 on every target).
+ *   atomic     an i128 atomic instruction
+ *   mul        pair d = pair x * pair y
+ *   bmask      d = 64 bits of bmask of x, of type `from` (a pair for i128)
+ *   shift_imm  pair dst = pair x ishl/ushr/sshr k (0..127); NULL: the
+ *              constant in a register, through shift
+ *   int_op     dst = x op y on `size` bytes, op an IR opcode: bnot ineg
+ *              bswap bitrev (y unused); iadd band bor bxor band_not (y a
+ *              vreg); sshr_imm (y the amount); iconst (dst = y)
+ *   bitcount   dst = clz, ctz or popcnt (op) of the low `bits` of x
+ *   cmp_zero   flags of 64-bit r against 0: the condition r cond 0 (eq, slt)
+ *   select64   dst = cc ? if_cc : if_not, 64 bits
+ *   setcc      dst = cc ? 1 : 0
+ *   neg        pair dst = -pair x
+ *   addsub     pair d = pair x + or - pair y for op iadd, isub or an
+ *              add/sub overflow opcode (cin: its carry vreg, else CG_NONE):
+ *              the condition "that op overflowed"
+ *   shift      pair dst = pair x ishl/ushr/sshr vreg n (its bits 0-6)
+ *   icmp       flags of pair x cond pair y, cond eq ne slt sge ult uge
+ *   test       flags of pair r: the condition r != 0
+ *   sdiv_ovf   flags of pairs x == INT128_MIN and y == -1: the condition both
+ *   op_fcmp    the scalar float compare: size [use x, use y]; fcmp_cc[cond]
+ *              the condition x cond y after it, cond uno ge lt le (NaN
+ *              already excluded but for uno)
+ *   fconst     float bits of type t in a new vreg
+ *   trapif     trap `code` if condition cc holds */
+typedef struct cg_isa_i128 {
+    bool (*atomic)(cg_ctx *c, uint32_t inst);
+    void (*mul)(cg_ctx *c, uint32_t x, uint32_t y, uint32_t d);
+    void (*bmask)(cg_ctx *c, ir_type from, uint32_t x, uint32_t d);
+    void (*shift_imm)(cg_ctx *c, unsigned op, uint32_t x, unsigned k, uint32_t dst);
+    void (*int_op)(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t x, int64_t y);
+    void (*bitcount)(cg_ctx *c, unsigned op, unsigned bits, uint32_t x, uint32_t dst);
+    unsigned (*cmp_zero)(cg_ctx *c, ir_intcc cond, uint32_t r);
+    void (*select64)(cg_ctx *c, unsigned cc, uint32_t dst, uint32_t if_cc, uint32_t if_not);
+    void (*setcc)(cg_ctx *c, unsigned cc, uint32_t dst);
+    void (*neg)(cg_ctx *c, uint32_t x, uint32_t dst);
+    unsigned (*addsub)(cg_ctx *c, unsigned op, uint32_t x, uint32_t y, uint32_t cin, uint32_t d);
+    void (*shift)(cg_ctx *c, unsigned op, uint32_t x, uint32_t n, uint32_t dst);
+    unsigned (*icmp)(cg_ctx *c, ir_intcc cond, uint32_t x, uint32_t y);
+    unsigned (*test)(cg_ctx *c, uint32_t r);
+    unsigned (*sdiv_ovf)(cg_ctx *c, uint32_t x, uint32_t y);
+    uint16_t op_fcmp;
+    const uint8_t *fcmp_cc;
+    uint32_t (*fconst)(cg_ctx *c, ir_type t, uint64_t bits);
+    void (*trapif)(cg_ctx *c, unsigned cc, unsigned code);
+} cg_isa_i128;
+
 struct cg_isa {
     const char *name;           /* "x86_64": in "unsupported on x86_64: ..." */
     jit_arch arch;
@@ -251,7 +301,7 @@ struct cg_isa {
     bool (*native_fconv)(const cg_ctx *c, uint32_t inst);
     bool (*lower_load)(cg_lower *L, uint32_t inst);           /* load, uload8 .. sload32 */
     bool (*lower_store)(cg_lower *L, uint32_t inst);          /* store, istore8 .. istore32 */
-    bool (*lower_atomic)(cg_ctx *c, uint32_t inst);
+    bool (*lower_atomic)(cg_ctx *c, uint32_t inst, ir_type t);  /* t: I8 .. I64 */
     bool (*lower_int)(cg_lower *L, uint32_t inst, ir_type t); /* the other scalar integer ops */
     bool (*emit)(cg_ctx *c);
     const char *(*reg_name)(unsigned preg);
@@ -296,41 +346,16 @@ struct cg_isa {
      * operand, the base; IN, OUT: none).  f* for the float register class. */
     uint16_t op_load, op_store, op_fload, op_fstore, op_lea, op_gotload;
     uint8_t ld_zx, am[3];
+    /* Sequentially consistent atomic_load and atomic_store of an integer,
+     * in the load and store layout above at [base]; op_fence (0: none)
+     * after the store. */
+    uint16_t op_atomic_load, op_atomic_store, op_fence;
     /* Machine primitives the shared lowering emits through. */
     void (*add_imm)(cg_ctx *c, uint32_t dst, uint32_t src, int64_t imm);    /* 64 bits */
     /* dst = the low `bits` of r zero- or sign-extended to `to` bytes (4 or 8). */
     void (*extend_into)(cg_ctx *c, uint32_t dst, uint32_t r, unsigned bits, unsigned to, bool sign);
     void (*mov64)(cg_ctx *c, uint32_t dst, uint32_t src);                  /* integer */
-    /* i128, a pair of vregs (lower128.c lowers what is alike through these):
-     *   lower_i128   the rest: carries, multiplication, shifts, min/max,
-     *                atomics ... (t: the result type)
-     *   int_op       dst = x op y on `size` bytes, op an IR opcode: bnot ineg
-     *                clz ctz popcnt bswap bitrev (y unused); iadd band bor
-     *                bxor band_not (y a vreg); sshr_imm (y the amount);
-     *                iconst (dst = y)
-     *   select_zero  dst = r == 0 ? if_zero : if_nonzero, 64 bits
-     *   shift128     pair dst = pair x ishl/ushr/sshr vreg n (its bits 0-6)
-     *   icmp128      flags of pair x cond pair y, cond eq ne slt sge ult uge
-     *   test128      flags of pair r != 0, condition "nonzero"
-     *   sdiv128_ovf  flags of x == INT128_MIN and y == -1 (pairs), the
-     *                condition "both"
-     *   op_fcmp, fcmp_cc  the scalar float compare, and x cond y after it
-     *                for cond uno ge lt le (NaN already excluded but for uno)
-     *   fconst       float bits of type t in a new vreg
-     *   trapif       trap `code` if condition cc holds
-     * Those return the target's condition code; its negation is cc ^ 1 on
-     * every target. */
-    bool (*lower_i128)(cg_ctx *c, uint32_t inst, ir_type t);
-    void (*int_op)(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t x, int64_t y);
-    void (*select_zero)(cg_ctx *c, uint32_t dst, uint32_t r, uint32_t if_zero, uint32_t if_nonzero);
-    void (*shift128)(cg_ctx *c, unsigned op, uint32_t x, uint32_t n, uint32_t dst);
-    unsigned (*icmp128)(cg_ctx *c, ir_intcc cond, uint32_t x, uint32_t y);
-    unsigned (*test128)(cg_ctx *c, uint32_t r);
-    unsigned (*sdiv128_ovf)(cg_ctx *c, uint32_t x, uint32_t y);
-    uint16_t op_fcmp;           /* size  [use x, use y]: flags of floats x, y */
-    const uint8_t *fcmp_cc;     /* [cond]: the condition after op_fcmp */
-    uint32_t (*fconst)(cg_ctx *c, ir_type t, uint64_t bits);
-    void (*trapif)(cg_ctx *c, unsigned cc, unsigned code);
+    const struct cg_isa_i128 *i128;     /* i128 values (lower128.c) */
 };
 extern const cg_isa x64_isa, a64_isa;
 /* lib/isa/aarch64/throw.c, on AArch64 hosts: __cranelift_throw for code of
@@ -400,8 +425,8 @@ ir_type cg_ctrl_type(const cg_ctx *c, uint32_t inst);
  * calls this first).  CG_BY_FAMILY for anything else. */
 int cg_lower_i128_moves(cg_ctx *c, uint32_t inst);
 /* i128 (lower128.c): an instruction with an i128 result or operand, the
- * moves above first, then what every target does alike, then the target's
- * lower_i128; an icmp's flags (the condition to test); a new vreg pair. */
+ * moves above first, then the rest through the target's cg_isa.i128; an
+ * icmp's flags (the condition to test); a new vreg pair. */
 bool cg_lower_i128(cg_ctx *c, uint32_t inst);
 unsigned cg_icmp_i128(cg_ctx *c, uint32_t inst);
 uint32_t cg_new_pair(cg_ctx *c);

@@ -316,16 +316,10 @@ uint32_t a64_fconst_wide(cg_ctx *c, unsigned size, const uint8_t *bytes);
 
 /* ---- lower128.c: i128 as register pairs ----------------------------------- */
 
-/* cg_isa's i128 hooks (lib/codegen/lower128.c drives them). */
-bool a64_lower_i128(cg_ctx *c, uint32_t inst, ir_type t);
-void a64_int_op(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t x, int64_t y);
-void a64_select_zero(cg_ctx *c, uint32_t dst, uint32_t r, uint32_t if_zero, uint32_t if_nonzero);
-void a64_shift128(cg_ctx *c, unsigned op, uint32_t x, uint32_t n, uint32_t dst);
-unsigned a64_icmp128(cg_ctx *c, ir_intcc cond, uint32_t x, uint32_t y);
+/* The i128 hooks lib/codegen/lower128.c lowers through (cg_isa.i128). */
+extern const cg_isa_i128 a64_i128;
+/* Flags for "i128 vreg pair r is nonzero"; returns the condition. */
 unsigned a64_test_i128(cg_ctx *c, uint32_t r);
-unsigned a64_sdiv128_ovf(cg_ctx *c, uint32_t x, uint32_t y);
-extern const uint8_t a64_fcmp_conds[IR_FLOATCC_COUNT];
-uint32_t a64_fconst_bits(cg_ctx *c, ir_type t, uint64_t bits);
 
 /* ---- lowerop.c: overflow arithmetic, bit counts, atomics ------------------- */
 /* clz/ctz/cls/popcnt of the low `bits` of x into dst */
@@ -333,7 +327,7 @@ void a64_bitcount(cg_ctx *c, unsigned op, unsigned bits, uint32_t x, uint32_t ds
 
 bool a64_lower_misc(cg_ctx *c, uint32_t inst, ir_type t);
 void a64_lower_div(cg_ctx *c, uint32_t inst, ir_type t);
-bool a64_lower_atomic(cg_ctx *c, uint32_t inst);
+bool a64_lower_atomic(cg_ctx *c, uint32_t inst, ir_type t);
 
 /* ---- lowervec.c: vectors with Neon ----------------------------------------- */
 

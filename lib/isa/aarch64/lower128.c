@@ -30,7 +30,7 @@ unsigned a64_test_i128(cg_ctx *c, uint32_t r)
     return A64_NE;
 }
 
-unsigned a64_icmp128(cg_ctx *c, ir_intcc cond, uint32_t x, uint32_t y)
+static unsigned icmp128(cg_ctx *c, ir_intcc cond, uint32_t x, uint32_t y)
 {
     if (cond != IR_INTCC_eq && cond != IR_INTCC_ne) {
         sub_flags(c, x, y);
@@ -44,14 +44,19 @@ unsigned a64_icmp128(cg_ctx *c, ir_intcc cond, uint32_t x, uint32_t y)
     return a64_intcc[cond];
 }
 
-static void select128(cg_ctx *c, unsigned cc, uint32_t dst, uint32_t if_cc, uint32_t if_not)
+static void select64(cg_ctx *c, unsigned cc, uint32_t dst, uint32_t if_cc, uint32_t if_not)
 {
     a64_csel(c, cc, A64_CSEL_, 8, dst, if_cc, if_not);
-    a64_csel(c, cc, A64_CSEL_, 8, dst + 1, if_cc + 1, if_not + 1);
+}
+
+static unsigned cmp_zero(cg_ctx *c, ir_intcc cond, uint32_t r)
+{
+    a64_cmp_imm(c, 8, r, 0);
+    return a64_intcc[cond];
 }
 
 /* 128-bit shift of pair x by the amount in vreg n (bits 0-6 count). */
-void a64_shift128(cg_ctx *c, unsigned op, uint32_t x, uint32_t n, uint32_t dst)
+static void shift128(cg_ctx *c, unsigned op, uint32_t x, uint32_t n, uint32_t dst)
 {
     uint32_t inv = tmp(c), a1 = tmp(c), a2 = tmp(c), b1 = tmp(c), b2 = tmp(c), m = tmp(c);
     a64_alu(c, A64_ORN, 4, inv, A64_ZR, n);        /* 63 - n, mod 64 */
@@ -93,7 +98,7 @@ static void neg128(cg_ctx *c, uint32_t x, uint32_t dst)
 }
 
 /* INT128_MIN / -1: y == -1 and x == 1 << 127 */
-unsigned a64_sdiv128_ovf(cg_ctx *c, uint32_t x, uint32_t y)
+static unsigned sdiv128_ovf(cg_ctx *c, uint32_t x, uint32_t y)
 {
     uint32_t m = tmp(c), h = tmp(c), k = a64_movi(c, 8, INT64_MIN);
     a64_alu(c, A64_AND, 8, m, y, y + 1);
@@ -110,14 +115,14 @@ unsigned a64_sdiv128_ovf(cg_ctx *c, uint32_t x, uint32_t y)
     return A64_EQ;
 }
 
-uint32_t a64_fconst_bits(cg_ctx *c, ir_type t, uint64_t bits)
+static uint32_t fconst(cg_ctx *c, ir_type t, uint64_t bits)
 {
     return a64_fconst(c, ir_type_bytes(t), bits);
 }
 
 /* After fcmp: an unordered result sets C and V, so GE, MI and LS are
  * false for a NaN. */
-const uint8_t a64_fcmp_conds[IR_FLOATCC_COUNT] = {
+static const uint8_t fcmp_conds[IR_FLOATCC_COUNT] = {
     [IR_FLOATCC_uno] = A64_VS, [IR_FLOATCC_ge] = A64_GE, [IR_FLOATCC_lt] = A64_MI, [IR_FLOATCC_le] = A64_LS,
 };
 
@@ -147,134 +152,76 @@ static bool lower_atomic128(cg_ctx *c, uint32_t inst)
     return true;
 }
 
-bool a64_lower_i128(cg_ctx *c, uint32_t inst, ir_type t)
+
+/* lo*lo widened, plus the two cross products in the high half */
+static void mul128(cg_ctx *c, uint32_t x, uint32_t y, uint32_t d)
 {
-    const ir_inst_data *in = &c->fn->insts.v[inst];
-    const uint32_t *a = ir_inst_args(c->fn, inst);
-    switch (in->op) {
-    case IR_OP_iadd: case IR_OP_isub: {
-        uint32_t x = a64_put_in_reg(c, a[0]), y = a64_put_in_reg(c, a[1]), d = res(c, inst, 0);
-        bool add = in->op == IR_OP_iadd;
-        a64_alu(c, add ? A64_ADDS : A64_SUBS, 8, d, x, y);
-        a64_alu(c, add ? A64_ADC : A64_SBC, 8, d + 1, x + 1, y + 1);
-        return true;
+    uint32_t hi = tmp(c), s = tmp(c);
+    a64_alu(c, A64_UMULH, 8, hi, x, y);
+    a64_madd(c, 0, 8, s, x, y + 1, hi);
+    a64_madd(c, 0, 8, d + 1, x + 1, y, s);
+    a64_alu(c, A64_MUL, 8, d, x, y);
+}
+
+/* x != 0 (its low `from` bits), then csetm */
+static void bmask(cg_ctx *c, ir_type from, uint32_t x, uint32_t d)
+{
+    if (from == IR_I128) {
+        a64_test_i128(c, x);
+    } else if (ir_type_bits(from) >= 32) {
+        a64_cmp_imm(c, ir_type_bytes(from), x, 0);
+    } else {
+        cg_inst *i = cg_emit_inst(F, A64_CMPI, 1);
+        i->cc = A64_ANDS, i->size = 4, i->imm = (1ll << ir_type_bits(from)) - 1;
+        cg_op_use(F, x);
     }
-    case IR_OP_uadd_overflow: case IR_OP_sadd_overflow: case IR_OP_usub_overflow:
-    case IR_OP_ssub_overflow: case IR_OP_uadd_overflow_cin: case IR_OP_sadd_overflow_cin:
-    case IR_OP_usub_overflow_bin: case IR_OP_ssub_overflow_bin: {
-        bool add, sign, carry = in->nargs == 3;
-        cg_overflow_op(in->op, &add, &sign);
-        uint32_t x = a64_put_in_reg(c, a[0]), y = a64_put_in_reg(c, a[1]), d = res(c, inst, 0);
-        if (carry) {    /* C = carry-in != 0 (add), borrow-in == 0 (sub) */
-            uint32_t cin = a64_extend(c, a64_put_in_reg(c, a[2]), 8, 4, false);
-            if (add)
-                a64_cmp_imm(c, 4, cin, 1);
-            else
-                a64_cmp(c, 4, A64_ZR, cin);
-        }
-        a64_alu(c, add ? (carry ? A64_ADCS : A64_ADDS) : (carry ? A64_SBCS : A64_SUBS), 8, d, x, y);
-        a64_alu(c, add ? A64_ADCS : A64_SBCS, 8, d + 1, x + 1, y + 1);
-        a64_cset(c, sign ? A64_VS : add ? A64_HS : A64_LO, res(c, inst, 1));
-        return true;
-    }
-    case IR_OP_ineg:
-        neg128(c, a64_put_in_reg(c, a[0]), res(c, inst, 0));
-        return true;
-    case IR_OP_iabs: {
-        uint32_t x = a64_put_in_reg(c, a[0]), n = cg_new_pair(c), d = res(c, inst, 0);
-        neg128(c, x, n);
-        a64_cmp_imm(c, 8, x + 1, 0);
-        select128(c, A64_LT, d, n, x);
-        return true;
-    }
-    case IR_OP_imul: {  /* lo*lo widened, plus the two cross products in the high half */
-        uint32_t x = a64_put_in_reg(c, a[0]), y = a64_put_in_reg(c, a[1]), d = res(c, inst, 0);
-        uint32_t hi = tmp(c), s = tmp(c);
-        a64_alu(c, A64_UMULH, 8, hi, x, y);
-        a64_madd(c, 0, 8, s, x, y + 1, hi);
-        a64_madd(c, 0, 8, d + 1, x + 1, y, s);
-        a64_alu(c, A64_MUL, 8, d, x, y);
-        return true;
-    }
-    case IR_OP_ishl: case IR_OP_ushr: case IR_OP_sshr: {   /* (rotates are lib/codegen's) */
-        uint32_t x = a64_put_in_reg(c, a[0]), n = a64_put_in_reg(c, a[1]);
-        a64_shift128(c, in->op, x, n, res(c, inst, 0));
-        return true;
-    }
-    case IR_OP_icmp:
-        a64_cset(c, cg_icmp_i128(c, inst), res(c, inst, 0));
-        return true;
-    case IR_OP_bmask: {
-        ir_type ft = cg_vtype(c, a[0]);
-        uint32_t x = a64_put_in_reg(c, a[0]), d = res(c, inst, 0);
-        if (ft == IR_I128) {
-            a64_test_i128(c, x);
-        } else if (ir_type_bits(ft) >= 32) {
-            a64_cmp_imm(c, ir_type_bytes(ft), x, 0);
-        } else {
-            cg_inst *i = cg_emit_inst(F, A64_CMPI, 1);
-            i->cc = A64_ANDS, i->size = 4, i->imm = (1ll << ir_type_bits(ft)) - 1;
-            cg_op_use(F, x);
-        }
-        cg_inst *i = cg_emit_inst(F, A64_CSET, 1);
-        i->cc = A64_NE, i->size = 8, i->aux = 1;
-        cg_op_def(F, d);
-        if (t == IR_I128)
-            mov(c, d + 1, d);
-        return true;
-    }
-    case IR_OP_smin: case IR_OP_smax: case IR_OP_umin: case IR_OP_umax: {
-        uint32_t x = a64_put_in_reg(c, a[0]), y = a64_put_in_reg(c, a[1]), d = res(c, inst, 0);
-        bool sign = in->op == IR_OP_smin || in->op == IR_OP_smax;
-        bool min = in->op == IR_OP_smin || in->op == IR_OP_umin;
-        sub_flags(c, x, y);     /* x < y? */
-        unsigned lt = sign ? A64_LT : A64_LO;
-        if (min)
-            select128(c, lt, d, x, y);
+    cg_inst *i = cg_emit_inst(F, A64_CSET, 1);
+    i->cc = A64_NE, i->size = 8, i->aux = 1;
+    cg_op_def(F, d);
+}
+
+/* cg_isa.addsub128: adds/adc (subs/sbc), C set from the carry-in first
+ * (carry-in != 0 to add, borrow-in == 0 to subtract). */
+static unsigned addsub128(cg_ctx *c, unsigned op, uint32_t x, uint32_t y, uint32_t cin, uint32_t d)
+{
+    bool add = op == IR_OP_iadd, sign = false, flags = cg_overflow_op(op, &add, &sign), carry = cin != CG_NONE;
+    if (carry) {
+        uint32_t n = a64_extend(c, cin, 8, 4, false);
+        if (add)
+            a64_cmp_imm(c, 4, n, 1);
         else
-            select128(c, lt, d, y, x);
-        return true;
+            a64_cmp(c, 4, A64_ZR, n);
     }
-    case IR_OP_atomic_load: case IR_OP_atomic_store: case IR_OP_atomic_rmw: case IR_OP_atomic_cas:
-        return lower_atomic128(c, inst);
-    default:
-        return cg_unsupported(c, inst, NULL);
-    }
+    a64_alu(c, add ? (carry ? A64_ADCS : A64_ADDS) : (carry ? A64_SBCS : A64_SUBS), 8, d, x, y);
+    a64_alu(c, add ? (flags ? A64_ADCS : A64_ADC) : (flags ? A64_SBCS : A64_SBC), 8, d + 1, x + 1, y + 1);
+    return sign ? A64_VS : add ? A64_HS : A64_LO;
 }
 
 /* cg_isa.int_op: one 64-bit (or `size`-byte) operation for lib/codegen's i128 lowering. */
-void a64_int_op(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t x, int64_t y)
+static void int_op(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t x, int64_t y)
 {
+    /* three-register forms; bnot and ineg from the zero register */
     static const uint8_t alu[IR_OP_COUNT] = {
         [IR_OP_iadd] = A64_ADD, [IR_OP_band] = A64_AND, [IR_OP_bor] = A64_ORR, [IR_OP_bxor] = A64_EOR,
-        [IR_OP_band_not] = A64_BIC,
+        [IR_OP_band_not] = A64_BIC, [IR_OP_bnot] = A64_ORN, [IR_OP_ineg] = A64_SUB,
     };
-    switch (op) {
-    case IR_OP_bnot: case IR_OP_ineg:
-        a64_alu(c, op == IR_OP_bnot ? A64_ORN : A64_SUB, size, dst, A64_ZR, x);
-        return;
-    case IR_OP_clz: case IR_OP_ctz: case IR_OP_popcnt:
-        a64_bitcount(c, op, 8 * size, x, dst);
-        return;
-    case IR_OP_bswap: case IR_OP_bitrev:
+    if (op == IR_OP_bnot || op == IR_OP_ineg)
+        a64_alu(c, alu[op], size, dst, A64_ZR, x);
+    else if (op == IR_OP_bswap || op == IR_OP_bitrev)
         a64_unary(c, op == IR_OP_bswap ? A64_REV64 : A64_RBIT, size, dst, x);
-        return;
-    case IR_OP_sshr_imm:
+    else if (op == IR_OP_sshr_imm)
         a64_shift_imm(c, A64_ASR, size, dst, x, (unsigned)y);
-        return;
-    case IR_OP_iconst:
-        if (y == 0)
-            mov(c, dst, A64_ZR);
-        else
-            a64_movi_to(c, size, dst, y);
-        return;
-    default:
+    else if (op == IR_OP_iconst && y == 0)
+        mov(c, dst, A64_ZR);
+    else if (op == IR_OP_iconst)
+        a64_movi_to(c, size, dst, y);
+    else
         a64_alu(c, alu[op], size, dst, x, (uint32_t)y);
-    }
 }
 
-void a64_select_zero(cg_ctx *c, uint32_t dst, uint32_t r, uint32_t if_zero, uint32_t if_nonzero)
-{
-    a64_cmp_imm(c, 8, r, 0);
-    a64_csel(c, A64_EQ, A64_CSEL_, 8, dst, if_zero, if_nonzero);
-}
+const cg_isa_i128 a64_i128 = {
+    .atomic = lower_atomic128, .mul = mul128, .bmask = bmask, .int_op = int_op, .bitcount = a64_bitcount,
+    .cmp_zero = cmp_zero, .select64 = select64, .setcc = a64_cset, .neg = neg128, .addsub = addsub128,
+    .shift = shift128, .icmp = icmp128, .test = a64_test_i128, .sdiv_ovf = sdiv128_ovf,
+    .op_fcmp = A64_FCMP, .fcmp_cc = fcmp_conds, .fconst = fconst, .trapif = a64_trapif,
+};

@@ -33,7 +33,7 @@ unsigned x64_test_i128(cg_ctx *c, uint32_t r)
     return X64_CC_NE;
 }
 
-unsigned x64_icmp128(cg_ctx *c, ir_intcc cond, uint32_t x, uint32_t y)
+static unsigned icmp128(cg_ctx *c, ir_intcc cond, uint32_t x, uint32_t y)
 {
     if (cond == IR_INTCC_eq || cond == IR_INTCC_ne) {     /* (x.lo ^ y.lo) | (x.hi ^ y.hi) */
         uint32_t lo = x64_new_int(c), hi = x64_new_int(c);
@@ -46,9 +46,10 @@ unsigned x64_icmp128(cg_ctx *c, ir_intcc cond, uint32_t x, uint32_t y)
     return x64_intcc[cond];
 }
 
-/* 128-bit shift of pair x by the constant k (0..127). */
-static void shift128i(cg_ctx *c, unsigned op, uint32_t x, unsigned k, uint32_t dst)
+/* 128-bit shift (ishl, ushr, sshr) of pair x by the constant k (0..127). */
+static void shift128i(cg_ctx *c, unsigned irop, uint32_t x, unsigned k, uint32_t dst)
 {
+    unsigned op = irop == IR_OP_ishl ? X64_SHL : irop == IR_OP_ushr ? X64_SHR : X64_SAR;
     if (k == 0) {
         x64_un(c, X64_MOV, 0, 8, 0, dst, x);
         x64_un(c, X64_MOV, 0, 8, 0, dst + 1, x + 1);
@@ -78,7 +79,7 @@ static void shift128i(cg_ctx *c, unsigned op, uint32_t x, unsigned k, uint32_t d
 
 /* 128-bit shift (ishl, ushr, sshr) of pair x by the amount in vreg n (any
  * width; bits 0-6 count). */
-void x64_shift128(cg_ctx *c, unsigned irop, uint32_t x, uint32_t n, uint32_t dst)
+static void shift128(cg_ctx *c, unsigned irop, uint32_t x, uint32_t n, uint32_t dst)
 {
     unsigned op = irop == IR_OP_ishl ? X64_SHL : irop == IR_OP_ushr ? X64_SHR : X64_SAR;
     uint32_t tl = x64_new_int(c), th = x64_new_int(c), sign = CG_NONE;
@@ -132,10 +133,16 @@ static void neg128(cg_ctx *c, uint32_t x, uint32_t dst)
     x64_rr(c, X64_ALU, X64_SBB, 8, dst + 1, z1, x + 1);
 }
 
-static void select128(cg_ctx *c, unsigned cc, uint32_t dst, uint32_t if_not, uint32_t if_cc)
+static void select64(cg_ctx *c, unsigned cc, uint32_t dst, uint32_t if_cc, uint32_t if_not)
 {
     x64_cmov(c, cc, 8, dst, if_not, if_cc);
-    x64_cmov(c, cc, 8, dst + 1, if_not + 1, if_cc + 1);
+}
+
+/* test r, r clears OF: "less than 0" is the sign flag alone */
+static unsigned cmp_zero(cg_ctx *c, ir_intcc cond, uint32_t r)
+{
+    x64_test(c, r, 8);
+    return cond == IR_INTCC_slt ? X64_CC_S : x64_intcc[cond];
 }
 
 static void cmpi(cg_ctx *c, unsigned op, unsigned size, uint32_t r, int64_t imm)
@@ -145,14 +152,14 @@ static void cmpi(cg_ctx *c, unsigned op, unsigned size, uint32_t r, int64_t imm)
     cg_op_use(F, r);
 }
 
-void x64_trapif(cg_ctx *c, unsigned cc, unsigned code)
+static void trapif(cg_ctx *c, unsigned cc, unsigned code)
 {
     cg_inst *i = cg_emit_inst(F, X64_TRAPIF, 0);
     i->cc = (uint8_t)cc, i->aux = code;
 }
 
 /* INT128_MIN / -1: y.lo & y.hi == -1 and x == 1 << 127 */
-unsigned x64_sdiv128_ovf(cg_ctx *c, uint32_t x, uint32_t y)
+static unsigned sdiv128_ovf(cg_ctx *c, uint32_t x, uint32_t y)
 {
     uint32_t m = x64_new_int(c), e1 = x64_new_int(c), k = x64_movi(c, 8, INT64_MIN);
     uint32_t h = x64_new_int(c), o = x64_new_int(c), e2 = x64_new_int(c), both = x64_new_int(c);
@@ -167,7 +174,7 @@ unsigned x64_sdiv128_ovf(cg_ctx *c, uint32_t x, uint32_t y)
     return X64_CC_NE;
 }
 
-uint32_t x64_fconst(cg_ctx *c, ir_type t, uint64_t bits)
+static uint32_t fconst(cg_ctx *c, ir_type t, uint64_t bits)
 {
     uint32_t g = x64_movi(c, 8, (int64_t)bits), r = x64_new_flt(c);
     x64_un(c, X64_MOVG2X, 0, ir_type_bytes(t), 0, r, g);
@@ -175,7 +182,7 @@ uint32_t x64_fconst(cg_ctx *c, ir_type t, uint64_t bits)
 }
 
 /* After ucomis: CF is "below or unordered", PF "unordered". */
-const uint8_t x64_fcmp_conds[IR_FLOATCC_COUNT] = {
+static const uint8_t fcmp_conds[IR_FLOATCC_COUNT] = {
     [IR_FLOATCC_uno] = X64_CC_P, [IR_FLOATCC_ge] = X64_CC_AE, [IR_FLOATCC_lt] = X64_CC_B, [IR_FLOATCC_le] = X64_CC_BE,
 };
 
@@ -226,137 +233,87 @@ static bool lower_atomic128(cg_ctx *c, uint32_t inst)
     return true;
 }
 
-bool x64_lower_i128(cg_ctx *c, uint32_t inst, ir_type t)
+
+/* lo*lo widened, plus the two cross products in the high half */
+static void mul128(cg_ctx *c, uint32_t x, uint32_t y, uint32_t d)
 {
-    const ir_inst_data *in = &c->fn->insts.v[inst];
-    const uint32_t *a = ir_inst_args(c->fn, inst);
-    switch (in->op) {
-    case IR_OP_iadd: case IR_OP_isub: {
-        uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]), d = res(c, inst, 0);
-        bool add = in->op == IR_OP_iadd;
-        x64_rr(c, X64_ALU, add ? X64_ADD : X64_SUB, 8, d, x, y);
-        x64_rr(c, X64_ALU, add ? X64_ADC : X64_SBB, 8, d + 1, x + 1, y + 1);
-        return true;
+    uint32_t hi = x64_new_int(c), p1 = x64_new_int(c), p2 = x64_new_int(c), s = x64_new_int(c);
+    cg_inst *i = cg_emit_inst(F, X64_MULHI, 4);
+    i->size = 8, i->clob = X64_CLOB_DIV;
+    cg_op_use_fixed(F, x, X64_RAX);
+    cg_op_use(F, y);
+    cg_op_def_fixed(F, hi, X64_RDX);
+    cg_op_def_fixed(F, d, X64_RAX);
+    x64_rr(c, X64_IMUL, 0, 8, p1, x, y + 1);
+    x64_rr(c, X64_IMUL, 0, 8, p2, x + 1, y);
+    x64_rr(c, X64_ALU, X64_ADD, 8, s, hi, p1);
+    x64_rr(c, X64_ALU, X64_ADD, 8, d + 1, s, p2);
+}
+
+/* neg sets CF iff the value is nonzero; sbb r,r = -CF */
+static void bmask(cg_ctx *c, ir_type from, uint32_t x, uint32_t d)
+{
+    uint32_t n = x64_new_int(c);
+    if (from == IR_I128) {
+        uint32_t o = x64_new_int(c);
+        x64_rr(c, X64_ALU, X64_OR, 8, o, x, x + 1);
+        x = o;
     }
-    case IR_OP_uadd_overflow: case IR_OP_sadd_overflow: case IR_OP_usub_overflow:
-    case IR_OP_ssub_overflow: case IR_OP_uadd_overflow_cin: case IR_OP_sadd_overflow_cin:
-    case IR_OP_usub_overflow_bin: case IR_OP_ssub_overflow_bin: {
-        bool add, sign, carry = in->nargs == 3;
-        cg_overflow_op(in->op, &add, &sign);
-        uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]), d = res(c, inst, 0);
-        if (carry)
-            x64_un(c, X64_UNARY, X64_NEG, 1, 0, x64_new_int(c), x64_put_in_reg(c, a[2]));
-        x64_rr(c, X64_ALU, add ? (carry ? X64_ADC : X64_ADD) : (carry ? X64_SBB : X64_SUB), 8, d, x, y);
-        x64_rr(c, X64_ALU, add ? X64_ADC : X64_SBB, 8, d + 1, x + 1, y + 1);
-        x64_setcc(c, sign ? X64_CC_O : X64_CC_B, res(c, inst, 1));
-        return true;
-    }
-    case IR_OP_ineg:
-        neg128(c, x64_put_in_reg(c, a[0]), res(c, inst, 0));
-        return true;
-    case IR_OP_iabs: {  /* negate, keep x where x's sign bit is clear */
-        uint32_t x = x64_put_in_reg(c, a[0]), n = cg_new_pair(c), d = res(c, inst, 0);
-        neg128(c, x, n);
-        x64_test(c, x + 1, 8);
-        select128(c, X64_CC_S, d, x, n);
-        return true;
-    }
-    case IR_OP_imul: {  /* lo*lo widened, plus the two cross products in the high half */
-        uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]), d = res(c, inst, 0);
-        uint32_t hi = x64_new_int(c), p1 = x64_new_int(c), p2 = x64_new_int(c), s = x64_new_int(c);
-        cg_inst *i = cg_emit_inst(F, X64_MULHI, 4);
-        i->size = 8, i->clob = X64_CLOB_DIV;
-        cg_op_use_fixed(F, x, X64_RAX);
-        cg_op_use(F, y);
-        cg_op_def_fixed(F, hi, X64_RDX);
-        cg_op_def_fixed(F, d, X64_RAX);
-        x64_rr(c, X64_IMUL, 0, 8, p1, x, y + 1);
-        x64_rr(c, X64_IMUL, 0, 8, p2, x + 1, y);
-        x64_rr(c, X64_ALU, X64_ADD, 8, s, hi, p1);
-        x64_rr(c, X64_ALU, X64_ADD, 8, d + 1, s, p2);
-        return true;
-    }
-    case IR_OP_ishl: case IR_OP_ushr: case IR_OP_sshr: {    /* (rotates are lib/codegen's) */
-        unsigned op = in->op == IR_OP_ishl ? X64_SHL : in->op == IR_OP_ushr ? X64_SHR : X64_SAR;
-        uint32_t kd = cg_def_of(c, a[1]);
-        if (kd != IR_NONE && c->fn->insts.v[kd].op == IR_OP_iconst) {
-            shift128i(c, op, x64_put_in_reg(c, a[0]), (unsigned)(c->fn->insts.v[kd].imm & 127),
-                      res(c, inst, 0));
-            return true;
-        }
-        uint32_t x = x64_put_in_reg(c, a[0]), n = x64_put_in_reg(c, a[1]);
-        x64_shift128(c, in->op, x, n, res(c, inst, 0));
-        return true;
-    }
-    case IR_OP_icmp:
-        x64_setcc(c, cg_icmp_i128(c, inst), res(c, inst, 0));
-        return true;
-    case IR_OP_bmask: {     /* neg sets CF iff the value is nonzero; sbb r,r = -CF */
-        uint32_t x = x64_put_in_reg(c, a[0]), d = res(c, inst, 0), n = x64_new_int(c);
-        if (cg_vtype(c, a[0]) == IR_I128) {
-            uint32_t o = x64_new_int(c);
-            x64_rr(c, X64_ALU, X64_OR, 8, o, x, x + 1);
-            x = o;
-        }
-        x64_un(c, X64_UNARY, X64_NEG, cg_vtype(c, a[0]) == IR_I128 ? 8 : ir_type_bytes(cg_vtype(c, a[0])), 0, n, x);
-        x64_rr(c, X64_ALU, X64_SBB, 8, d, n, n);
-        if (t == IR_I128)
-            mov(c, d + 1, d);
-        return true;
-    }
-    case IR_OP_smin: case IR_OP_smax: case IR_OP_umin: case IR_OP_umax: {
-        /* keep x unless y wins: y < x for min, x < y for max */
-        uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]), d = res(c, inst, 0);
-        bool sign = in->op == IR_OP_smin || in->op == IR_OP_smax;
-        bool min = in->op == IR_OP_smin || in->op == IR_OP_umin;
-        if (min)
-            sub_flags(c, y, x);
-        else
-            sub_flags(c, x, y);
-        select128(c, sign ? X64_CC_L : X64_CC_B, d, x, y);
-        return true;
-    }
-    case IR_OP_atomic_load: case IR_OP_atomic_store: case IR_OP_atomic_rmw: case IR_OP_atomic_cas:
-        return lower_atomic128(c, inst);
-    default:
-        return cg_unsupported(c, inst, NULL);
-    }
+    x64_un(c, X64_UNARY, X64_NEG, from == IR_I128 ? 8 : ir_type_bytes(from), 0, n, x);
+    x64_rr(c, X64_ALU, X64_SBB, 8, d, n, n);
+}
+
+/* cg_isa.addsub128: the carry through CF (neg of the carry-in sets it). */
+static unsigned addsub128(cg_ctx *c, unsigned op, uint32_t x, uint32_t y, uint32_t cin, uint32_t d)
+{
+    bool add = op == IR_OP_iadd, sign = false;
+    cg_overflow_op(op, &add, &sign);
+    if (cin != CG_NONE)
+        x64_un(c, X64_UNARY, X64_NEG, 1, 0, x64_new_int(c), cin);
+    bool carry = cin != CG_NONE;
+    x64_rr(c, X64_ALU, add ? (carry ? X64_ADC : X64_ADD) : (carry ? X64_SBB : X64_SUB), 8, d, x, y);
+    x64_rr(c, X64_ALU, add ? X64_ADC : X64_SBB, 8, d + 1, x + 1, y + 1);
+    return sign ? X64_CC_O : X64_CC_B;
 }
 
 /* cg_isa.int_op: one 64-bit (or `size`-byte) operation for lib/codegen's i128 lowering. */
-void x64_int_op(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t x, int64_t y)
+static void int_op(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t x, int64_t y)
 {
-    static const uint8_t alu[IR_OP_COUNT] = {
-        [IR_OP_iadd] = X64_ADD, [IR_OP_band] = X64_AND, [IR_OP_bor] = X64_OR, [IR_OP_bxor] = X64_XOR,
-    };
     switch (op) {
-    case IR_OP_bnot: case IR_OP_ineg: case IR_OP_bswap:
-        x64_un(c, X64_UNARY, op == IR_OP_bnot ? X64_NOT : op == IR_OP_ineg ? X64_NEG : X64_BSWAP, size, 0, dst, x);
-        return;
-    case IR_OP_clz: case IR_OP_ctz: case IR_OP_popcnt:
-        x64_bitcount(c, op, 8 * size, x, dst);
-        return;
+    case IR_OP_bnot:
+        x64_un(c, X64_UNARY, X64_NOT, size, 0, dst, x);
+        break;
+    case IR_OP_ineg:
+        x64_un(c, X64_UNARY, X64_NEG, size, 0, dst, x);
+        break;
+    case IR_OP_bswap:
+        x64_un(c, X64_UNARY, X64_BSWAP, size, 0, dst, x);
+        break;
     case IR_OP_bitrev:
         x64_bitrev(c, 8 * size, x, dst);
-        return;
+        break;
     case IR_OP_sshr_imm:
         x64_ri(c, X64_SHIFTI, X64_SAR, size, dst, x, y);
-        return;
+        break;
     case IR_OP_iconst:
         x64_un(c, X64_MOV, 0, 8, 0, dst, x64_movi(c, size, y));
-        return;
+        break;
     case IR_OP_band_not: {      /* no andn without BMI1: not, and */
         uint32_t ny = x64_new_int(c);
         x64_un(c, X64_UNARY, X64_NOT, size, 0, ny, (uint32_t)y);
-        op = IR_OP_band, y = ny;
-    }   /* fall through */
-    default:
-        x64_rr(c, X64_ALU, alu[op], size, dst, x, (uint32_t)y);
+        x64_rr(c, X64_ALU, X64_AND, size, dst, x, ny);
+        break;
+    }
+    default:    /* iadd band bor bxor */
+        x64_rr(c, X64_ALU, op == IR_OP_iadd ? X64_ADD : op == IR_OP_band ? X64_AND : op == IR_OP_bor ? X64_OR
+                                                                                           : X64_XOR,
+               size, dst, x, (uint32_t)y);
     }
 }
 
-void x64_select_zero(cg_ctx *c, uint32_t dst, uint32_t r, uint32_t if_zero, uint32_t if_nonzero)
-{
-    x64_test(c, r, 8);
-    x64_cmov(c, X64_CC_E, 8, dst, if_nonzero, if_zero);
-}
+const cg_isa_i128 x64_i128 = {
+    .atomic = lower_atomic128, .mul = mul128, .bmask = bmask, .shift_imm = shift128i, .int_op = int_op, .bitcount = x64_bitcount,
+    .cmp_zero = cmp_zero, .select64 = select64, .setcc = x64_setcc, .neg = neg128, .addsub = addsub128,
+    .shift = shift128, .icmp = icmp128, .test = x64_test_i128, .sdiv_ovf = sdiv128_ovf,
+    .op_fcmp = X64_UCOMI, .fcmp_cc = fcmp_conds, .fconst = fconst, .trapif = trapif,
+};

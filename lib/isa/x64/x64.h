@@ -217,7 +217,7 @@ bool x64_lower_load(x64_lowering *L, uint32_t inst);
 bool x64_lower_store(x64_lowering *L, uint32_t inst);
 bool x64_lower_memop(x64_lowering *L, uint32_t inst);
 bool x64_lower_fconst_op(cg_ctx *c, uint32_t inst, ir_type t);
-bool x64_lower_atomic(cg_ctx *c, uint32_t inst);
+bool x64_lower_atomic(cg_ctx *c, uint32_t inst, ir_type t);
 
 /* ---- exn.c: exceptions ---------------------------------------------------- */
 
@@ -241,18 +241,10 @@ bool x64_lower_conv(cg_ctx *c, uint32_t inst);
 
 /* ---- lower128.c: i128 as register pairs ----------------------------------- */
 
-/* cg_isa's i128 hooks (lib/codegen/lower128.c drives them). */
-bool x64_lower_i128(cg_ctx *c, uint32_t inst, ir_type t);
-void x64_int_op(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t x, int64_t y);
-void x64_select_zero(cg_ctx *c, uint32_t dst, uint32_t r, uint32_t if_zero, uint32_t if_nonzero);
-void x64_shift128(cg_ctx *c, unsigned irop, uint32_t x, uint32_t n, uint32_t dst);
-unsigned x64_icmp128(cg_ctx *c, ir_intcc cond, uint32_t x, uint32_t y);
+/* The i128 hooks lib/codegen/lower128.c lowers through (cg_isa.i128). */
+extern const cg_isa_i128 x64_i128;
 /* Flags for "i128 vreg pair r is nonzero"; returns the condition. */
 unsigned x64_test_i128(cg_ctx *c, uint32_t r);
-unsigned x64_sdiv128_ovf(cg_ctx *c, uint32_t x, uint32_t y);
-extern const uint8_t x64_fcmp_conds[IR_FLOATCC_COUNT];
-uint32_t x64_fconst(cg_ctx *c, ir_type t, uint64_t bits);
-void x64_trapif(cg_ctx *c, unsigned cc, unsigned code);
 
 /* ---- lowervec.c: 128-bit vectors in xmm registers ------------------------- */
 
