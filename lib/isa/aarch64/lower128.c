@@ -1,6 +1,6 @@
-/* AArch64 lowering of i128: a pair of vregs, low half first (Cranelift's
- * ValueRegs), where the instructions differ from x86-64's (lib/codegen/
- * lower128.c does the rest through the primitives at the end).  Carries go
+/* AArch64's i128 primitives: a pair of vregs, low half first (Cranelift's
+ * ValueRegs); lib/codegen/lower128.c lowers every i128 instruction
+ * through them (the a64_i128 table at the end).  Carries go
  * through the flags (adds/adc, subs/sbc), shifts combine both halves and
  * pick with csel on bit 6 of the amount. */
 #include "a64.h"
@@ -180,7 +180,7 @@ static void bmask(cg_ctx *c, ir_type from, uint32_t x, uint32_t d)
     cg_op_def(F, d);
 }
 
-/* cg_isa.addsub128: adds/adc (subs/sbc), C set from the carry-in first
+/* cg_isa_i128.addsub: adds/adc (subs/sbc), C set from the carry-in first
  * (carry-in != 0 to add, borrow-in == 0 to subtract). */
 static unsigned addsub128(cg_ctx *c, unsigned op, uint32_t x, uint32_t y, uint32_t cin, uint32_t d)
 {
@@ -197,7 +197,7 @@ static unsigned addsub128(cg_ctx *c, unsigned op, uint32_t x, uint32_t y, uint32
     return sign ? A64_VS : add ? A64_HS : A64_LO;
 }
 
-/* cg_isa.int_op: one 64-bit (or `size`-byte) operation for lib/codegen's i128 lowering. */
+/* cg_isa_i128.int_op: one 64-bit (or `size`-byte) operation. */
 static void int_op(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t x, int64_t y)
 {
     /* three-register forms; bnot and ineg from the zero register */

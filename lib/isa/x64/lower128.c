@@ -1,6 +1,6 @@
-/* x86-64 lowering of i128: a pair of vregs, low half first (Cranelift's
- * ValueRegs), where the instructions differ from AArch64's (lib/codegen/
- * lower128.c does the rest through the primitives at the end).  Carries go
+/* x86-64's i128 primitives: a pair of vregs, low half first (Cranelift's
+ * ValueRegs); lib/codegen/lower128.c lowers every i128 instruction
+ * through them (the x64_i128 table at the end).  Carries go
  * through the flags (add/adc, sub/sbb), shifts use shld/shrd and pick
  * halves with cmov on bit 6 of the amount. */
 #include "x64.h"
@@ -263,7 +263,7 @@ static void bmask(cg_ctx *c, ir_type from, uint32_t x, uint32_t d)
     x64_rr(c, X64_ALU, X64_SBB, 8, d, n, n);
 }
 
-/* cg_isa.addsub128: the carry through CF (neg of the carry-in sets it). */
+/* cg_isa_i128.addsub: the carry through CF (neg of the carry-in sets it). */
 static unsigned addsub128(cg_ctx *c, unsigned op, uint32_t x, uint32_t y, uint32_t cin, uint32_t d)
 {
     bool add = op == IR_OP_iadd, sign = false;
@@ -276,7 +276,7 @@ static unsigned addsub128(cg_ctx *c, unsigned op, uint32_t x, uint32_t y, uint32
     return sign ? X64_CC_O : X64_CC_B;
 }
 
-/* cg_isa.int_op: one 64-bit (or `size`-byte) operation for lib/codegen's i128 lowering. */
+/* cg_isa_i128.int_op: one 64-bit (or `size`-byte) operation. */
 static void int_op(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t x, int64_t y)
 {
     switch (op) {
