@@ -243,6 +243,56 @@ typedef struct cg_ctx {
 } cg_ctx;
 
 typedef struct cg_preset { const char *name; uint64_t isa; } cg_preset;
+/* i128 as a pair of vregs, low half first: lower128.c lowers what is
+ * alike on every target through these (each returning a condition code
+ * returns the target's, whose negation is cc ^ 1 on every target).
+ *   atomic     an i128 atomic instruction
+ *   mul        pair d = pair x * pair y
+ *   bmask      d = 64 bits of bmask of x, of type `from` (a pair for i128)
+ *   shift_imm  pair dst = pair x ishl/ushr/sshr k (0..127); NULL: the
+ *              constant in a register, through shift
+ *   int_op     dst = x op y on `size` bytes, op an IR opcode: bnot ineg
+ *              bswap bitrev (y unused); iadd band bor bxor band_not (y a
+ *              vreg); sshr_imm (y the amount); iconst (dst = y)
+ *   bitcount   dst = clz, ctz or popcnt (op) of the low `bits` of x
+ *   cmp_zero   flags of 64-bit r against 0: the condition r cond 0 (eq, slt)
+ *   select64   dst = cc ? if_cc : if_not, 64 bits
+ *   setcc      dst = cc ? 1 : 0
+ *   neg        pair dst = -pair x
+ *   addsub     pair d = pair x + or - pair y for op iadd, isub or an
+ *              add/sub overflow opcode (cin: its carry vreg, else CG_NONE):
+ *              the condition "that op overflowed"
+ *   shift      pair dst = pair x ishl/ushr/sshr vreg n (its bits 0-6)
+ *   icmp       flags of pair x cond pair y, cond eq ne slt sge ult uge
+ *   test       flags of pair r: the condition r != 0
+ *   sdiv_ovf   flags of pairs x == INT128_MIN and y == -1: the condition both
+ *   op_fcmp    the scalar float compare: size [use x, use y]; fcmp_cc[cond]
+ *              the condition x cond y after it, cond uno ge lt le (NaN
+ *              already excluded but for uno)
+ *   fconst     float bits of type t in a new vreg
+ *   trapif     trap `code` if condition cc holds */
+typedef struct cg_isa_i128 {
+    bool (*atomic)(cg_ctx *c, uint32_t inst);
+    void (*mul)(cg_ctx *c, uint32_t x, uint32_t y, uint32_t d);
+    void (*bmask)(cg_ctx *c, ir_type from, uint32_t x, uint32_t d);
+    void (*shift_imm)(cg_ctx *c, unsigned op, uint32_t x, unsigned k, uint32_t dst);
+    void (*int_op)(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t x, int64_t y);
+    void (*bitcount)(cg_ctx *c, unsigned op, unsigned bits, uint32_t x, uint32_t dst);
+    unsigned (*cmp_zero)(cg_ctx *c, ir_intcc cond, uint32_t r);
+    void (*select64)(cg_ctx *c, unsigned cc, uint32_t dst, uint32_t if_cc, uint32_t if_not);
+    void (*setcc)(cg_ctx *c, unsigned cc, uint32_t dst);
+    void (*neg)(cg_ctx *c, uint32_t x, uint32_t dst);
+    unsigned (*addsub)(cg_ctx *c, unsigned op, uint32_t x, uint32_t y, uint32_t cin, uint32_t d);
+    void (*shift)(cg_ctx *c, unsigned op, uint32_t x, uint32_t n, uint32_t dst);
+    unsigned (*icmp)(cg_ctx *c, ir_intcc cond, uint32_t x, uint32_t y);
+    unsigned (*test)(cg_ctx *c, uint32_t r);
+    unsigned (*sdiv_ovf)(cg_ctx *c, uint32_t x, uint32_t y);
+    uint16_t op_fcmp;
+    const uint8_t *fcmp_cc;
+    uint32_t (*fconst)(cg_ctx *c, ir_type t, uint64_t bits);
+    void (*trapif)(cg_ctx *c, unsigned cc, unsigned code);
+} cg_isa_i128;
+
 struct cg_isa {
     const char *name;           /* "x86_64": in "unsupported on x86_64: ..." */
     jit_arch arch;
@@ -274,11 +324,10 @@ struct cg_isa {
      * to hand the instruction to the hook of its family below. */
     int (*lower_inst)(cg_lower *L, uint32_t inst);
     /* Before lower_inst: an instruction with a vector operand or result
-     * (but load, store and select), and one with an i128 operand or result
-     * (but trapz, trapnz, select, and a shift of a narrower value). */
+     * (but load, store and select); one with an i128 operand or result goes
+     * to lower128.c (cg_lower_i128, through the i128 table below). */
     bool (*lower_vector)(cg_lower *L, uint32_t inst);
     bool (*vec_type)(ir_type t);    /* a vector type the target lowers */
-    bool (*lower_i128)(cg_ctx *c, uint32_t inst);
     void (*branch)(cg_lower *L, uint32_t inst, uint32_t lt, uint32_t lf);
     bool (*lower_float)(cg_ctx *c, uint32_t inst, ir_type t);  /* fadd .. fma, float bit ops */
     bool (*lower_conv)(cg_ctx *c, uint32_t inst);             /* fpromote .. bitcast */
@@ -289,7 +338,7 @@ struct cg_isa {
     bool (*native_fconv)(const cg_ctx *c, uint32_t inst);
     bool (*lower_load)(cg_lower *L, uint32_t inst, const cg_access *m);  /* load, uload8 .. sload32 */
     bool (*lower_store)(cg_lower *L, uint32_t inst, const cg_access *m); /* store, istore8 .. istore32 */
-    bool (*lower_atomic)(cg_ctx *c, uint32_t inst);
+    bool (*lower_atomic)(cg_ctx *c, uint32_t inst, ir_type t);  /* t: I8 .. I64 */
     bool (*lower_int)(cg_lower *L, uint32_t inst, ir_type t); /* the other scalar integer ops */
     bool (*emit)(cg_ctx *c);
     const char *const *reg_names;   /* of each preg, nregs of them (cg_reg_name) */
@@ -355,11 +404,17 @@ struct cg_isa {
     bool (*fix_patch)(uint8_t *code, uint32_t at, unsigned kind, int64_t delta);
     bool (*fix_short)(const cg_fixup *x, cg_fix_short *s);
     void (*fix_shorten)(uint8_t *code, cg_fixup *x);
+    /* Sequentially consistent atomic_load and atomic_store of an integer,
+     * in the load and store layout above at [base]; op_fence after the
+     * store if seqcst_store_fence (x86-64's mov is only a release). */
+    uint16_t op_atomic_load, op_atomic_store;
+    bool seqcst_store_fence;
     /* Machine primitives the shared lowering emits through. */
     void (*add_imm)(cg_ctx *c, uint32_t dst, uint32_t src, int64_t imm);    /* 64 bits */
     /* dst = the low `bits` of r zero- or sign-extended to `to` bytes (4 or 8). */
     void (*extend_into)(cg_ctx *c, uint32_t dst, uint32_t r, unsigned bits, unsigned to, bool sign);
     void (*mov64)(cg_ctx *c, uint32_t dst, uint32_t src);                  /* integer */
+    const struct cg_isa_i128 *i128;     /* i128 values (lower128.c) */
 };
 
 /* ---- building VCode (vcode.c) ------------------------------------------------ */
@@ -436,6 +491,15 @@ ir_type cg_ctrl_type(const cg_ctx *c, uint32_t inst);
  * register-pair moves alike on every target (a target's i128 lowering
  * calls this first).  CG_BY_FAMILY for anything else. */
 int cg_lower_i128_moves(cg_ctx *c, uint32_t inst);
+/* i128 (lower128.c): an instruction with an i128 result or operand, the
+ * moves above first, then the rest through the target's cg_isa.i128; an
+ * icmp's flags (the condition to test); a new vreg pair. */
+bool cg_lower_i128(cg_ctx *c, uint32_t inst);
+unsigned cg_icmp_i128(cg_ctx *c, uint32_t inst);
+uint32_t cg_new_pair(cg_ctx *c);
+/* Is op one of the *add_overflow* / *sub_overflow* family (with or without
+ * carry in)?  Then whether it adds and whether it is signed. */
+bool cg_overflow_op(unsigned op, bool *add, bool *sign);
 /* Bytes a load or store of inst moves and whether a load sign-extends. */
 unsigned cg_mem_width(const cg_ctx *c, uint32_t inst, bool *sign);
 /* Is v an iconst?  *out its value, sign-extended from its type. */

@@ -399,7 +399,7 @@ static int lower_common(cg_lower *L, uint32_t inst)
     for (uint32_t k = 0; k < in->nargs && !cond && !shift && !wide; k++)
         wide = cg_vtype(c, a[k]) == IR_I128;
     if (wide)
-        return isa->lower_i128(c, inst);
+        return cg_lower_i128(c, inst);
     uint32_t d = in->nres ? cg_value_vreg(c, ir_inst_results(fn, inst)[0]) : CG_NONE, r;
     switch (in->op) {
     case IR_OP_iconst: case IR_OP_f16const: case IR_OP_f32const: case IR_OP_f64const: case IR_OP_f128const:
@@ -431,6 +431,28 @@ static int lower_common(cg_lower *L, uint32_t inst)
     }
 }
 
+/* atomic_load, atomic_store: one instruction on the address (x86-64's
+ * plain loads are acquire already; its store takes a fence after). */
+static bool lower_atomic_mem(cg_ctx *c, uint32_t inst, ir_type t)
+{
+    const cg_isa *isa = c->isa;
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(c->fn, inst);
+    bool store = in->op == IR_OP_atomic_store;
+    uint32_t v = store ? isa->put_in_reg(c, a[0]) : CG_NONE, p = isa->put_in_reg(c, a[store]);
+    cg_inst *i = cg_emit_inst(F, store ? isa->op_atomic_store : isa->op_atomic_load, 2);
+    i->cc = store ? 0 : isa->ld_zx, i->size = (uint8_t)ir_type_bytes(t), i->amode = isa->am[CG_AREA_BASE];
+    i->imm = in->mf.trap;
+    if (store)
+        cg_op_use(F, v);
+    else
+        cg_op_def(F, cg_value_vreg(c, ir_inst_results(c->fn, inst)[0]));
+    cg_op_use(F, p);
+    if (store && isa->seqcst_store_fence)
+        cg_emit_inst(F, isa->op_fence, 0);
+    return true;
+}
+
 /* What the target left to its family hooks. */
 static bool lower_by_family(cg_lower *L, uint32_t inst)
 {
@@ -453,7 +475,14 @@ static bool lower_by_family(cg_lower *L, uint32_t inst)
             return cg_unsupported(c, inst, NULL);
         return store ? isa->lower_store(L, inst, &m) : isa->lower_load(L, inst, &m);
     }
-    case FAM_ATOMIC: return isa->lower_atomic(c, inst);
+    case FAM_ATOMIC: {  /* the type moved: a store's operand's, else the result's */
+        const ir_inst_data *in = &c->fn->insts.v[inst];
+        ir_type at = in->op == IR_OP_atomic_store ? cg_vtype(c, ir_inst_args(c->fn, inst)[0]) : t;
+        if (!is_scalar_int(at))
+            return cg_unsupported(c, inst, NULL);
+        return in->op == IR_OP_atomic_load || in->op == IR_OP_atomic_store ? lower_atomic_mem(c, inst, at)
+                                                                           : isa->lower_atomic(c, inst, at);
+    }
     case FAM_EXT: return lower_ext(c, inst, t);
     case FAM_BITOP:
         if (flt)

@@ -319,15 +319,18 @@ uint32_t a64_fconst_wide(cg_ctx *c, unsigned size, const uint8_t *bytes);
 
 /* ---- lower128.c: i128 as register pairs ----------------------------------- */
 
-bool a64_lower_i128(cg_ctx *c, uint32_t inst);
-unsigned a64_icmp_i128(cg_ctx *c, uint32_t inst);
+/* The i128 hooks lib/codegen/lower128.c lowers through (cg_isa.i128). */
+extern const cg_isa_i128 a64_i128;
+/* Flags for "i128 vreg pair r is nonzero"; returns the condition. */
 unsigned a64_test_i128(cg_ctx *c, uint32_t r);
 
 /* ---- lowerop.c: overflow arithmetic, bit counts, atomics ------------------- */
+/* clz/ctz/cls/popcnt of the low `bits` of x into dst */
+void a64_bitcount(cg_ctx *c, unsigned op, unsigned bits, uint32_t x, uint32_t dst);
 
 bool a64_lower_misc(cg_ctx *c, uint32_t inst, ir_type t);
 void a64_lower_div(cg_ctx *c, uint32_t inst, ir_type t);
-bool a64_lower_atomic(cg_ctx *c, uint32_t inst);
+bool a64_lower_atomic(cg_ctx *c, uint32_t inst, ir_type t);
 
 /* ---- lowervec.c: vectors with Neon ----------------------------------------- */
 

@@ -361,7 +361,7 @@ static unsigned emit_icmp_flags(cg_ctx *c, uint32_t inst)
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
     if (cg_vtype(c, a[0]) == IR_I128)
-        return a64_icmp_i128(c, inst);
+        return cg_icmp_i128(c, inst);
     return int_compare(c, a64_intcc[in->cond], a[0], a[1], ir_type_bits(cg_vtype(c, a[0])));
 }
 

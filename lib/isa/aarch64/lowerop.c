@@ -8,10 +8,9 @@
 #define res(c, i, k) a64_res(c, i, k)
 
 static unsigned opsize(ir_type t) { return t == IR_I64 ? 8 : 4; }
-static bool is_int(ir_type t) { return t >= IR_I8 && t <= IR_I64; }
 
 /* clz/ctz/cls/popcnt of the low `bits` of x into dst */
-static void bitcount(cg_ctx *c, unsigned op, unsigned bits, uint32_t x, uint32_t dst)
+void a64_bitcount(cg_ctx *c, unsigned op, unsigned bits, uint32_t x, uint32_t dst)
 {
     unsigned size = bits == 64 ? 8 : 4;
     switch (op) {
@@ -86,11 +85,8 @@ static bool lower_overflow(cg_ctx *c, uint32_t inst, ir_type t)
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
     unsigned bits = ir_type_bits(t), size = opsize(t), op = in->op;
-    bool add = op == IR_OP_uadd_overflow || op == IR_OP_sadd_overflow || op == IR_OP_uadd_overflow_cin ||
-               op == IR_OP_sadd_overflow_cin;
-    bool sign = op == IR_OP_sadd_overflow || op == IR_OP_ssub_overflow || op == IR_OP_sadd_overflow_cin ||
-                op == IR_OP_ssub_overflow_bin;
-    bool carry = in->nargs == 3;
+    bool add, sign, carry = in->nargs == 3;
+    cg_overflow_op(op, &add, &sign);
     uint32_t x = a64_put_in_reg(c, a[0]), y = a64_put_in_reg(c, a[1]), d = res(c, inst, 0);
     if (bits < 32) {
         x = a64_extend(c, x, bits, 4, sign);
@@ -153,7 +149,7 @@ bool a64_lower_misc(cg_ctx *c, uint32_t inst, ir_type t)
     unsigned size = opsize(t), bits = ir_type_bits(t);
     switch (in->op) {
     case IR_OP_clz: case IR_OP_ctz: case IR_OP_cls: case IR_OP_popcnt:
-        bitcount(c, in->op, bits, a64_put_in_reg(c, a[0]), res(c, inst, 0));
+        a64_bitcount(c, in->op, bits, a64_put_in_reg(c, a[0]), res(c, inst, 0));
         return true;
     case IR_OP_bswap: {
         uint32_t x = a64_put_in_reg(c, a[0]);
@@ -260,33 +256,14 @@ void a64_lower_div(cg_ctx *c, uint32_t inst, ir_type t)
  * Sequentially consistent: ldar/stlr for loads and stores, acquire-release
  * exclusive loops (or LSE's *al forms) for read-modify-write. */
 
-bool a64_lower_atomic(cg_ctx *c, uint32_t inst)
+bool a64_lower_atomic(cg_ctx *c, uint32_t inst, ir_type t)
 {
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
-    ir_type t = in->op == IR_OP_atomic_store ? cg_vtype(c, a[0]) : c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
-    if (!is_int(t))
-        return cg_unsupported(c, inst, NULL);
     unsigned size = ir_type_bytes(t);
     bool lse = c->target->isa >> CG_ISA_lse & 1;
     cg_inst *i;
     switch (in->op) {
-    case IR_OP_atomic_load: {
-        uint32_t p = a64_put_in_reg(c, a[0]);
-        i = cg_emit_inst(F, A64_LDAR, 2);
-        i->size = (uint8_t)size, i->imm = in->mf.trap;
-        cg_op_def(F, res(c, inst, 0));
-        cg_op_use(F, p);
-        return true;
-    }
-    case IR_OP_atomic_store: {
-        uint32_t v = a64_put_in_reg(c, a[0]), p = a64_put_in_reg(c, a[1]);
-        i = cg_emit_inst(F, A64_STLR, 2);
-        i->size = (uint8_t)size, i->imm = in->mf.trap;
-        cg_op_use(F, v);
-        cg_op_use(F, p);
-        return true;
-    }
     case IR_OP_atomic_cas: {
         uint32_t p = a64_put_in_reg(c, a[0]), e = a64_put_in_reg(c, a[1]), n = a64_put_in_reg(c, a[2]);
         if (lse) {

@@ -77,7 +77,6 @@ const cg_isa a64_isa = {
     .lower_inst = a64_lower_inst,
     .lower_vector = a64_lower_vector,
     .vec_type = a64_vec_type,
-    .lower_i128 = a64_lower_i128,
     .branch = a64_branch,
     .lower_float = a64_lower_float,
     .lower_conv = a64_lower_conv,
@@ -108,7 +107,9 @@ const cg_isa a64_isa = {
            [CG_AREA_SLOT] = A64_AM_SLOT},
     .op_fence = A64_DMB, .fp_reg = A64_FP,
     .fix_patch = a64_fix_patch,
+    .op_atomic_load = A64_LDAR, .op_atomic_store = A64_STLR,
     .add_imm = a64_addi,
     .extend_into = a64_extend_into,
     .mov64 = a64_mov64,
+    .i128 = &a64_i128,
 };

@@ -165,7 +165,7 @@ static unsigned emit_icmp_flags(cg_ctx *c, uint32_t inst)
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
     if (cg_vtype(c, a[0]) == IR_I128)
-        return x64_icmp_i128(c, inst);
+        return cg_icmp_i128(c, inst);
     unsigned size = ir_type_bytes(cg_vtype(c, a[0]));
     unsigned cc = x64_intcc[in->cond];
     uint32_t x = a[0], y = a[1];
@@ -589,11 +589,8 @@ bool x64_lower_int(cg_lower *L, uint32_t inst, ir_type t)
     case IR_OP_ssub_overflow: case IR_OP_uadd_overflow_cin: case IR_OP_sadd_overflow_cin:
     case IR_OP_usub_overflow_bin: case IR_OP_ssub_overflow_bin: {
         /* at the type's own width, so the flags are the type's */
-        bool add = in->op == IR_OP_uadd_overflow || in->op == IR_OP_sadd_overflow ||
-                   in->op == IR_OP_uadd_overflow_cin || in->op == IR_OP_sadd_overflow_cin;
-        bool sign = in->op == IR_OP_sadd_overflow || in->op == IR_OP_ssub_overflow ||
-                    in->op == IR_OP_sadd_overflow_cin || in->op == IR_OP_ssub_overflow_bin;
-        bool carry = in->nargs == 3;
+        bool add, sign, carry = in->nargs == 3;
+        cg_overflow_op(in->op, &add, &sign);
         uint32_t x = x64_put_in_reg(c, a[0]), y = x64_put_in_reg(c, a[1]);
         if (carry) {    /* CF = (carry-in != 0) */
             uint32_t cin = x64_put_in_reg(c, a[2]);

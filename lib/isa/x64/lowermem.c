@@ -239,33 +239,13 @@ bool x64_lower_fconst_op(cg_ctx *c, uint32_t inst, ir_type t)
  * x86 is TSO: loads are acquire, a locked instruction is a full barrier;
  * a sequentially consistent store is a store and mfence. */
 
-bool x64_lower_atomic(cg_ctx *c, uint32_t inst)
+bool x64_lower_atomic(cg_ctx *c, uint32_t inst, ir_type t)
 {
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
-    ir_type t = in->op == IR_OP_atomic_store ? cg_vtype(c, a[0]) : c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
-    if (!is_int(t))
-        return cg_unsupported(c, inst, NULL);
     unsigned size = ir_type_bytes(t);
     cg_inst *i;
     switch (in->op) {
-    case IR_OP_atomic_load: {
-        uint32_t p = x64_put_in_reg(c, a[0]);
-        i = cg_emit_inst(F, X64_LOAD, 2);
-        i->cc = X64_LD_ZX, i->size = (uint8_t)size, i->amode = X64_AM_BASE, i->imm = in->mf.trap;
-        cg_op_def(F, res(c, inst, 0));
-        cg_op_use(F, p);
-        return true;
-    }
-    case IR_OP_atomic_store: {
-        uint32_t v = x64_put_in_reg(c, a[0]), p = x64_put_in_reg(c, a[1]);
-        i = cg_emit_inst(F, X64_STORE, 2);
-        i->size = (uint8_t)size, i->amode = X64_AM_BASE, i->imm = in->mf.trap;
-        cg_op_use(F, v);
-        cg_op_use(F, p);
-        cg_emit_inst(F, X64_FENCE, 0);
-        return true;
-    }
     case IR_OP_atomic_cas: {
         uint32_t p = x64_put_in_reg(c, a[0]), e = x64_put_in_reg(c, a[1]), n = x64_put_in_reg(c, a[2]);
         i = cg_emit_inst(F, X64_CAS, 4);

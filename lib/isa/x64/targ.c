@@ -142,7 +142,6 @@ const cg_isa x64_isa = {
     .lower_inst = x64_lower_inst,
     .lower_vector = x64_lower_vector,
     .vec_type = x64_vec_type,
-    .lower_i128 = x64_lower_i128,
     .branch = x64_branch,
     .lower_float = x64_lower_float,
     .lower_conv = x64_lower_conv,
@@ -173,7 +172,9 @@ const cg_isa x64_isa = {
     .fix_patch = x64_fix_patch,
     .fix_short = x64_fix_short,
     .fix_shorten = x64_fix_shorten,
+    .op_atomic_load = X64_LOAD, .op_atomic_store = X64_STORE, .seqcst_store_fence = true,
     .add_imm = x64_add_imm,
     .extend_into = x64_extend_into,
     .mov64 = x64_mov64,
+    .i128 = &x64_i128,
 };

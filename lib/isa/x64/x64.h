@@ -211,7 +211,7 @@ bool x64_lower_load(x64_lowering *L, uint32_t inst, const cg_access *a);
 bool x64_lower_store(x64_lowering *L, uint32_t inst, const cg_access *a);
 bool x64_lower_memop(x64_lowering *L, uint32_t inst);
 bool x64_lower_fconst_op(cg_ctx *c, uint32_t inst, ir_type t);
-bool x64_lower_atomic(cg_ctx *c, uint32_t inst);
+bool x64_lower_atomic(cg_ctx *c, uint32_t inst, ir_type t);
 
 /* ---- exn.c: exceptions ---------------------------------------------------- */
 
@@ -236,11 +236,8 @@ bool x64_lower_conv(cg_ctx *c, uint32_t inst);
 
 /* ---- lower128.c: i128 as register pairs ----------------------------------- */
 
-/* Lower an instruction with an i128 operand or result; false with a
- * diagnostic if unsupported. */
-bool x64_lower_i128(cg_ctx *c, uint32_t inst);
-/* Flags for an icmp of i128 operands; returns the condition for true. */
-unsigned x64_icmp_i128(cg_ctx *c, uint32_t inst);
+/* The i128 hooks lib/codegen/lower128.c lowers through (cg_isa.i128). */
+extern const cg_isa_i128 x64_i128;
 /* Flags for "i128 vreg pair r is nonzero"; returns the condition. */
 unsigned x64_test_i128(cg_ctx *c, uint32_t r);
 
