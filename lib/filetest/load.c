@@ -124,15 +124,15 @@ static bool check_settings(const ir_file *f, ir_diag *d)
     return true;
 }
 
-bool ft_load(ir_file *file, const char *path, char **src, bool verify, ir_diag *d)
+/* The file's text into *src (its name in d; "-" is standard input). */
+static bool read_source(ir_file *file, const char **path, char **src, size_t *len, ir_diag *d)
 {
-    size_t len = 0;
     memset(file, 0, sizeof *file);
     memset(d, 0, sizeof *d);
-    *src = ft_read_file(path, &len);
-    if (!strcmp(path, "-"))
-        path = "<stdin>";
-    d->file = path;
+    *src = ft_read_file(*path, len);
+    if (!strcmp(*path, "-"))
+        *path = "<stdin>";
+    d->file = *path;
     if (!*src) {
         if (errno == EISDIR)
             ir_diag_set(d, 0, 0, "cannot read: a directory (`clifrun test DIR` runs the files in it)");
@@ -140,6 +140,14 @@ bool ft_load(ir_file *file, const char *path, char **src, bool verify, ir_diag *
             ir_diag_set(d, 0, 0, "cannot read: %s", strerror(errno));
         return false;
     }
+    return true;
+}
+
+bool ft_load(ir_file *file, const char *path, char **src, bool verify, ir_diag *d)
+{
+    size_t len = 0;
+    if (!read_source(file, &path, src, &len, d))
+        return false;
     return ft_load_text(file, path, *src, len, verify, d);
 }
 
@@ -195,19 +203,8 @@ static void check_one(void *ctx, ir_file *file, uint32_t i)
 bool ft_check(ir_file *file, const char *path, char **src, ir_diag *d)
 {
     size_t len = 0;
-    memset(file, 0, sizeof *file);
-    memset(d, 0, sizeof *d);
-    *src = ft_read_file(path, &len);
-    if (!strcmp(path, "-"))
-        path = "<stdin>";
-    d->file = path;
-    if (!*src) {
-        if (errno == EISDIR)
-            ir_diag_set(d, 0, 0, "cannot read: a directory (`clifrun test DIR` runs the files in it)");
-        else
-            ir_diag_set(d, 0, 0, "cannot read: %s", strerror(errno));
+    if (!read_source(file, &path, src, &len, d))
         return false;
-    }
     ir_diag *more = ir_xcalloc(2, sizeof *more);
     check_ctx c = {.legacy = &more[0], .verify = &more[1]};
     ir_diag_set(c.legacy, 0, 0, "%s", "");

@@ -179,6 +179,23 @@ static u128 match_imm(parser *p, unsigned bits, const char *msg)
     return v;
 }
 
+/* The common case of an integer token: a plain decimal of at most 18
+ * digits, which cannot overflow, into *v; false for any other form. */
+static bool plain_decimal(const parser *p, uint64_t *v)
+{
+    const char *t = p->t.text;
+    if (p->t.len > 18 || t[0] < '0' || t[0] > '9' || t[1 % p->t.len] == 'x')
+        return false;
+    uint64_t r = 0;
+    for (uint32_t k = 0; k < p->t.len; k++) {
+        if (t[k] < '0' || t[k] > '9')
+            return false;
+        r = r * 10 + (uint64_t)(t[k] - '0');
+    }
+    *v = r;
+    return true;
+}
+
 /* An integer of a type: match_imm! for i8/i16/i32/i128, Imm64 for i64. */
 static u128 int_token(parser *p, unsigned bits, const char *msg)
 {
@@ -187,16 +204,9 @@ static u128 int_token(parser *p, unsigned bits, const char *msg)
     if (p->t.kind != T_INT)
         rd_perr_expected(p, "%s", msg);
     uint64_t v = 0;
-    if (p->t.len <= 18 && p->t.text[0] >= '0' && p->t.text[0] <= '9' && p->t.text[1 % p->t.len] != 'x') {
-        /* the common case: a plain decimal that cannot overflow */
-        uint32_t k = 0;
-        while (k < p->t.len && p->t.text[k] >= '0' && p->t.text[k] <= '9')
-            v = v * 10 + (uint64_t)(p->t.text[k++] - '0');
-        if (k == p->t.len) {
-            rd_lex_next(p);
-            return v;
-        }
-        v = 0;
+    if (plain_decimal(p, &v)) {
+        rd_lex_next(p);
+        return v;
     }
     const char *err = parse_i64(p->t.text, p->t.len, &v);
     if (err && (!strcmp(err, "Too large decimal number") || !strcmp(err, "Too many hexadecimal digits") ||
@@ -230,20 +240,11 @@ uint32_t rd_match_uimm32(parser *p, const char *msg)
     if (p->t.kind != T_INT)
         rd_perr_expected(p, "%s", msg);
     uint64_t v = 0;
-    if (p->t.len <= 18 && p->t.text[0] >= '0' && p->t.text[0] <= '9' && p->t.text[1 % p->t.len] != 'x') {
-        /* the common case: a plain decimal that cannot overflow */
-        uint32_t k = 0;
-        while (k < p->t.len && p->t.text[k] >= '0' && p->t.text[k] <= '9')
-            v = v * 10 + (uint64_t)(p->t.text[k++] - '0');
-        if (k == p->t.len) {
-            rd_lex_next(p);
-            return v;
-        }
-        v = 0;
+    if (!plain_decimal(p, &v)) {
+        const char *err = parse_i64(p->t.text, p->t.len, &v);
+        if (err)
+            rd_perr(p, "%s", err);
     }
-    const char *err = parse_i64(p->t.text, p->t.len, &v);
-    if (err)
-        rd_perr(p, "%s", err);
     if ((int64_t)v < 0 || v > UINT32_MAX)
         rd_perr(p, "Uimm32 out of range");
     rd_lex_next(p);
