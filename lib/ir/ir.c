@@ -324,36 +324,6 @@ void ir_function_init(ir_function *f)
     ir_vec_reserve(&f->pool, 1);
 }
 
-void ir_function_free(ir_function *f)
-{
-    ir_vec_free(&f->abi_params);
-    ir_vec_free(&f->sigs);
-    ir_vec_free(&f->stack_slots);
-    ir_vec_free(&f->dyn_slots);
-    ir_vec_free(&f->dyn_types);
-    ir_vec_free(&f->gvs);
-    ir_vec_free(&f->func_refs);
-    ir_vec_free(&f->constants);
-    ir_vec_free(&f->user_names);
-    ir_vec_free(&f->regions);
-    ir_vec_free(&f->region_defined);
-    ir_vec_free(&f->sig_defined);
-    ir_vec_free(&f->ss_defined);
-    ir_vec_free(&f->dss_defined);
-    ir_vec_free(&f->dt_defined);
-    ir_vec_free(&f->gv_defined);
-    ir_vec_free(&f->fn_defined);
-    ir_vec_free(&f->const_defined);
-    ir_vec_free(&f->values);
-    ir_vec_free(&f->blocks);
-    ir_vec_free(&f->layout);
-    ir_vec_free(&f->insts);
-    ir_vec_free(&f->stack_maps);
-    ir_vec_free(&f->pool);
-    ir_vec_free(&f->bytes);
-    ir_arena_free(&f->arena);
-}
-
 void ir_function_drop_body(ir_function *f)
 {
     ir_vec_free(&f->stack_slots);
@@ -376,6 +346,17 @@ void ir_function_drop_body(ir_function *f)
     ir_vec_free(&f->stack_maps);
     ir_vec_free(&f->pool);
     ir_vec_free(&f->bytes);
+}
+
+void ir_function_free(ir_function *f)
+{
+    ir_function_drop_body(f);
+    ir_vec_free(&f->abi_params);
+    ir_vec_free(&f->sigs);
+    ir_vec_free(&f->func_refs);
+    ir_vec_free(&f->user_names);
+    ir_vec_free(&f->fn_defined);
+    ir_arena_free(&f->arena);
 }
 
 static uint32_t inst_new(ir_function *f, uint32_t b)
