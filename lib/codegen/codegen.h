@@ -43,7 +43,7 @@ enum { CG_RA_DEFAULT, CG_RA_LINEAR, CG_RA_LOCAL, CG_RA_SPILL, CG_RA_COUNT };
 /* "linear", "local", "spill" ("default" for CG_RA_DEFAULT). */
 const char *cg_regalloc_name(unsigned ra);
 
-/* Flags the host CPU has (cpuid / hwcaps). */
+/* Flags the host CPU has (the back end's host_features hook, cached). */
 uint64_t cg_host_isa(jit_arch arch);
 /* Apply a `target` line's words and the `set` lines before it to t
  * (cg_apply_settings).  An unknown ISA flag is an error naming it. */
