@@ -10,6 +10,23 @@
  * are not restored, as the try_call clobbers them all.  No handler: a trap. */
 #include "run.h"
 
+/* resume leaves run_throw's frame (and the handler's) without returning:
+ * AddressSanitizer's redzones there must be lifted first, as its longjmp
+ * does, or the next call that reuses the stack reads as an overflow. */
+#if defined(__SANITIZE_ADDRESS__)
+#define ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ASAN 1
+#endif
+#endif
+#ifdef ASAN
+#include <sanitizer/asan_interface.h>
+#define before_resume() __asan_handle_no_return()
+#else
+#define before_resume() ((void)0)
+#endif
+
 static run_exn_handler_fn exn_handler;
 
 void run_set_exn_handler(run_exn_handler_fn f)
@@ -57,8 +74,10 @@ void run_throw(uint64_t entry_fp, uint64_t exit_fp, uint64_t exit_pc, uint32_t t
         const uint64_t *rec = (const uint64_t *)fp;     /* the caller's fp, the return address */
         uint64_t caller_fp = rec[0], ret = strip_pac(rec[1]);
         uintptr_t pc, sp;
-        if (handler(ret, caller_fp, tag, &pc, &sp))
+        if (handler(ret, caller_fp, tag, &pc, &sp)) {
+            before_resume();
             resume(pc, sp, caller_fp, p1, p2);
+        }
         if (caller_fp == entry_fp || caller_fp <= fp)   /* the entry, or not a frame chain */
             break;
         fp = caller_fp;
