@@ -743,8 +743,8 @@ static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, ui
         if (sig < f->sig_defined.n && f->sig_defined.v[sig]) {
             /* try_call results go to the normal-return block as retN */
             if (info->format != IR_FMT_TryCall && info->format != IR_FMT_TryCallIndirect) {
-                rets = &f->abi_params.v[f->sigs.v[sig].rets];
                 want = f->sigs.v[sig].nrets;
+                rets = want ? &f->abi_params.v[f->sigs.v[sig].rets] : NULL;
             }
         }
     } else {
