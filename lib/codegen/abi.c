@@ -32,8 +32,8 @@ bool cg_sig_compute(cg_ctx *c, cg_abi *a, const ir_function *fn, const ir_signat
     char what[96] = "";
     memset(out, 0, sizeof *out);
     out->cc = sig->callconv;
-    if (c->isa->compute_locs(a, sig->callconv, &fn->abi_params.v[sig->params], sig->nparams,
-                             &fn->abi_params.v[sig->rets], sig->nrets, out, what, sizeof what))
+    if (c->isa->compute_locs(a, sig->callconv, ir_sig_params(fn, sig), sig->nparams,
+                             ir_sig_rets(fn, sig), sig->nrets, out, what, sizeof what))
         return cg_stack_args_ok(c, inst, out->stack_args > out->stack_rets ? out->stack_args : out->stack_rets);
     return cg_unsupported(c, inst, what);
 }

@@ -348,6 +348,16 @@ void ir_function_drop_body(ir_function *f)
     ir_vec_free(&f->bytes);
 }
 
+const ir_abi_param *ir_sig_params(const ir_function *f, const ir_signature *s)
+{
+    return s->nparams ? &f->abi_params.v[s->params] : NULL;
+}
+
+const ir_abi_param *ir_sig_rets(const ir_function *f, const ir_signature *s)
+{
+    return s->nrets ? &f->abi_params.v[s->rets] : NULL;
+}
+
 void ir_function_free(ir_function *f)
 {
     ir_function_drop_body(f);

@@ -379,6 +379,10 @@ typedef struct ir_function {
 } ir_function;
 
 void ir_function_init(ir_function *f);
+/* The parameters or results of s among f's abi_params; NULL when there are
+ * none (an empty list may have no storage: never &v[k] of NULL). */
+const ir_abi_param *ir_sig_params(const ir_function *f, const ir_signature *s);
+const ir_abi_param *ir_sig_rets(const ir_function *f, const ir_signature *s);
 void ir_function_free(ir_function *f);
 /* Free the body (blocks, values, instructions) and the preamble's other
  * entities; keep the name, the signatures, the function references and

@@ -744,7 +744,7 @@ static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, ui
             /* try_call results go to the normal-return block as retN */
             if (info->format != IR_FMT_TryCall && info->format != IR_FMT_TryCallIndirect) {
                 want = f->sigs.v[sig].nrets;
-                rets = want ? &f->abi_params.v[f->sigs.v[sig].rets] : NULL;
+                rets = ir_sig_rets(f, &f->sigs.v[sig]);
             }
         }
     } else {

@@ -1325,7 +1325,7 @@ static void typecheck(vctx *c, uint32_t inst)
             NOTE_I(c, inst, "calling convention `%s` does not support tail calls", ccname(cc));
         if (cc != cc_of(f->sig.callconv))
             NOTE_I(c, inst, "callee's calling convention must match caller");
-        typecheck_return_types(c, inst, NULL, callsig->nrets, &f->abi_params.v[callsig->rets],
+        typecheck_return_types(c, inst, NULL, callsig->nrets, ir_sig_rets(f, callsig),
                                "results of callee must match caller");
     }
 
