@@ -709,6 +709,7 @@ void ir_function_copy(ir_function *dst, const ir_function *src)
     COPY_VEC(dst->layout, src->layout);
     COPY_VEC(dst->insts, src->insts);
     COPY_VEC(dst->pool, src->pool);
+    ir_vec_reserve(&dst->pool, 1);  /* never NULL, as ir_function_init says */
     COPY_VEC(dst->bytes, src->bytes);
 }
 
