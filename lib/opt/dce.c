@@ -118,12 +118,26 @@ bool opt_dce(opt_fn *o)
     uint32_t entry = f->layout.v[0];
     for (uint32_t k = 0; k < f->blocks.v[entry].nparams; k++)   /* the signature's */
         c.live_param[f->pool.v[f->blocks.v[entry].params + k]] = 1;
-    for (uint32_t li = 0; li < f->layout.n; li++)
-        for (uint32_t i = f->blocks.v[f->layout.v[li]].first; i != IR_NONE; i = f->insts.v[i].next)
+    for (uint32_t li = 0; li < f->layout.n; li++) {
+        uint32_t b = f->layout.v[li];
+        for (uint32_t i = f->blocks.v[b].first; i != IR_NONE; i = f->insts.v[i].next)
             if (opt_has_side_effect(f, i)) {
                 c.live[i] = 1;
                 ir_vec_push(&c.work, i);
             }
+        /* a try_call's blocks keep their shape (drop_params): their
+         * parameters are live, and so what every edge passes them */
+        uint32_t last = f->blocks.v[b].last;
+        ir_opcode op = last != IR_NONE ? f->insts.v[last].op : IR_OP_COUNT;
+        if (op != IR_OP_try_call && op != IR_OP_try_call_indirect)
+            continue;
+        for (uint32_t d = 0, n = opt_dest_count(f, last); d < n; d++) {
+            const uint32_t *slot = opt_dest_slot(f, last, d);
+            const ir_block_data *to = slot ? &f->blocks.v[f->pool.v[*slot]] : NULL;
+            for (uint32_t k = 0; to && k < to->nparams; k++)
+                mark_value(&c, f->pool.v[to->params + k]);
+        }
+    }
     while (c.work.n) {
         uint32_t w = c.work.v[--c.work.n];
         if (w & PARAM_BIT)
