@@ -332,7 +332,9 @@ static void build_fixes(lsra *r)
 
 /* Is p blocked somewhere in [s, e) for anyone but v? */
 /* Does v have a non-fixed use (fdef: a fixed def) at instruction i? */
-static bool operand_at(const lsra *r, uint32_t v, uint32_t i, bool fdef)
+/* The first of v's occurrences (sorted by instruction) at or after
+ * instruction i: a binary search. */
+static uint32_t first_occ_from(const lsra *r, uint32_t v, uint32_t i)
 {
     uint32_t lo = r->ostart[v], hi = r->ostart[v + 1];
     while (lo < hi) {
@@ -342,6 +344,12 @@ static bool operand_at(const lsra *r, uint32_t v, uint32_t i, bool fdef)
         else
             hi = mid;
     }
+    return lo;
+}
+
+static bool operand_at(const lsra *r, uint32_t v, uint32_t i, bool fdef)
+{
+    uint32_t lo = first_occ_from(r, v, i);
     for (; lo < r->ostart[v + 1] && r->occs[lo].inst == i; lo++) {
         uint32_t op = r->occs[lo].op;
         if (op >= RA_ARG)
@@ -737,14 +745,7 @@ static bool straddles(const lsra *r, uint32_t x, uint32_t now)
 {
     if (!(now & 1))
         return false;
-    uint32_t i = now / 2, lo = r->ostart[x], hi = r->ostart[x + 1];
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (r->occs[mid].inst < i)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    uint32_t i = now / 2, lo = first_occ_from(r, x, i);
     for (uint32_t k = lo; k < r->ostart[x + 1] && r->occs[k].inst == i; k++) {
         if (r->occs[k].op >= RA_ARG)
             continue;
