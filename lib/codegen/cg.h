@@ -478,6 +478,8 @@ struct cg_lower {           /* the state of lowering one function */
     uint32_t pending[2];    /* edge labels to create after a branch */
     uint32_t pend_bc[2], npending;
     uint32_t *vals;         /* scratch: returned values */
+    bool vec;               /* a vector value somewhere (else no instruction is one) */
+    bool f16_f128;          /* an f16 or f128 value somewhere (else no softfp libcall) */
 };
 enum { CG_FAILED, CG_DONE, CG_BY_FAMILY };   /* cg_isa.lower_inst */
 /* IR -> VCode for c->fn (cg_isa's lowering hooks do the target's part). */

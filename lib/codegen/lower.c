@@ -385,7 +385,7 @@ static int lower_common(cg_lower *L, uint32_t inst)
     bool cond = in->op == IR_OP_trapz || in->op == IR_OP_trapnz || in->op == IR_OP_select ||
                 in->op == IR_OP_select_spectre_guard;    /* these know about pairs and vectors */
     ir_type rt = in->nres ? fn->values.v[ir_inst_results(fn, inst)[0]].type : IR_TYPE_NONE;
-    if (!cond && in->op != IR_OP_load && in->op != IR_OP_store && cg_vec_inst(c, inst)) {
+    if (L->vec && !cond && in->op != IR_OP_load && in->op != IR_OP_store && cg_vec_inst(c, inst)) {
         ir_type vt = in->nres ? rt : in->type, at = in->nargs ? cg_vtype(c, a[0]) : IR_TYPE_NONE;
         if ((ir_type_is_vector(vt) && !isa->vec_type(vt)) || (ir_type_is_vector(at) && !isa->vec_type(at)))
             return cg_unsupported(c, inst, NULL);
@@ -537,7 +537,7 @@ static bool lower_inst(cg_lower *L, uint32_t inst)
         return true;
     default: {
         int r = CG_BY_FAMILY;
-        if (!c->isa->native_fconv || !c->isa->native_fconv(c, inst))
+        if (L->f16_f128 && (!c->isa->native_fconv || !c->isa->native_fconv(c, inst)))
             r = cg_lower_softfp(c, inst);
         if (r != CG_BY_FAMILY)
             return r == CG_DONE;
@@ -618,14 +618,21 @@ bool cg_lower_function(cg_ctx *c)
     bool ok = fn->layout.n > 0 && cg_sig_compute(c, &abi, fn, &fn->sig, CG_NONE, &abi.self);
     if (fn->layout.n == 0)
         ir_diag_set(c->d, fn->line, fn->col, "function has no blocks");
-    if (cg_vec_function(fn))       /* before lowering: call_clobbers reads it */
+    /* one pass over the types: which per-instruction checks can find anything */
+    bool f128 = false;
+    for (uint32_t v = 0; v < fn->values.n; v++) {
+        ir_type t = fn->values.v[v].type;
+        L.vec |= ir_type_is_vector(t);
+        f128 |= t == IR_F128;
+        L.f16_f128 |= t == IR_F16 || t == IR_F128;
+    }
+    if (L.vec)       /* before lowering: call_clobbers reads it */
         c->f.wide_spill = true;
     ok = ok && cg_plan_tail_calls(c, &abi);
     if (ok)
         mark_conditions(&L);
     ok = ok && c->isa->prepare(&L);
-    for (uint32_t v = 0; v < fn->values.n && !c->f.wide_spill; v++)
-        c->f.wide_spill = fn->values.v[v].type == IR_F128;     /* spilled whole */
+    c->f.wide_spill |= f128;    /* spilled whole */
     for (uint32_t li = 0; ok && li < fn->layout.n; li++) {
         uint32_t b = fn->layout.v[li];
         const ir_block_data *bd = &fn->blocks.v[b];

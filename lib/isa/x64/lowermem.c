@@ -315,10 +315,12 @@ void x64_mark_memory(x64_lowering *L)
 {
     cg_ctx *c = L->c;
     const ir_function *fn = c->fn;
+    bool loads = false;     /* only a load sinks: no second pass without one */
     for (uint32_t i = 0; i < fn->insts.n; i++) {
         const ir_inst_data *in = &fn->insts.v[i];
         if (in->block == IR_NONE)
             continue;
+        loads |= in->op == IR_OP_load;
         switch (in->op) {
         case IR_OP_load: case IR_OP_uload8: case IR_OP_sload8: case IR_OP_uload16: case IR_OP_sload16:
         case IR_OP_uload32: case IR_OP_sload32:
@@ -334,7 +336,7 @@ void x64_mark_memory(x64_lowering *L)
         }
     }
     /* loads used once by an arithmetic operation right after them */
-    for (uint32_t i = 0; i < fn->insts.n; i++) {
+    for (uint32_t i = 0; loads && i < fn->insts.n; i++) {
         ir_type t = cg_binary_user(L, i);
         const ir_inst_data *in = &fn->insts.v[i];
         bool fl = in->op == IR_OP_fadd || in->op == IR_OP_fsub || in->op == IR_OP_fmul || in->op == IR_OP_fdiv;
