@@ -11,7 +11,8 @@
  * time of the calling thread, each the best of the N runs).  --host-isa adds the host's ISA
  * features (popcnt, lzcnt, bmi ... as cranelift_native would) to the
  * target line's.  --compile prints the time of
- * each phase and the total per 1,000 functions. */
+ * each phase and the total per 1,000 functions; it compiles each function
+ * as soon as it is read and drops its IR (the phases are summed). */
 #include "codegen.h"
 #include "filetest.h"
 #include "jit.h"
@@ -83,8 +84,88 @@ static void unload(loaded *l)
     free(l->src);
 }
 
-/* Parse, verify, compile every function for the host's first target line, link. */
-static bool load(jit_ctx *ctx, const char *path, loaded *l)
+/* The target of the file's line for the host's architecture (its first
+ * target line if none). */
+static bool host_target(const ir_file *file, cg_target *t, ir_diag *d)
+{
+    *t = (cg_target){.arch = jit_host_arch()};
+    for (uint32_t i = 0; i < file->targets.n; i++)
+        if (!strcmp(file->targets.v[i].arch, jit_arch_name(t->arch))) {
+            if (!cg_target_from_file(t, file, i, d))
+                return false;
+            break;
+        }
+    if (host_isa)
+        t->isa |= cg_host_isa(t->arch);
+    return true;
+}
+
+/* --compile: each function is verified and compiled as soon as it is read,
+ * then its body dropped (only its name, signature and code stay), as a
+ * single-pass compiler would: memory in proportion to the largest function
+ * and the code, not the file.  Phases are summed over the functions. */
+typedef struct stream {
+    loaded *l;
+    size_t len;
+    bool started, failed;
+    bool opt_share, force;      /* time lib/opt's passes alone, on a copy */
+    unsigned passes;
+    ir_diag d;
+    double t_verify, t_compile, c_opt;
+} stream;
+
+static void stream_one(void *ctx, ir_file *file, uint32_t i)
+{
+    stream *s = ctx;
+    loaded *l = s->l;
+    if (s->failed)
+        return;
+    if (!s->started) {  /* the header is read: the target lines are known */
+        s->started = true;
+        if (!host_target(file, &l->target, &s->d)) {
+            s->failed = true;
+            return;
+        }
+        s->opt_share = s->force ? s->passes != 0 : l->target.opt && s->passes;
+    }
+    ir_function *fn = file->funcs.v[i];
+    double t0 = now();
+    if (!ir_legacy_rewrite(fn, &s->d) || !verify_function(fn, &s->d)) {
+        s->d.file = file->path, s->d.src = file->src, s->d.len = s->len;
+        s->failed = true;
+        return;
+    }
+    if (i % 64 == 0) {      /* room for the next 64 */
+        cg_output *o = realloc(l->outs, (i + 65) * sizeof *l->outs);
+        if (!o) {
+            ir_diag_set(&s->d, 0, 0, "out of memory");
+            s->failed = true;
+            return;
+        }
+        l->outs = o;
+        memset(&l->outs[i], 0, 65 * sizeof *l->outs);
+    }
+    double t1 = now(), c1 = cpu_now();
+    if (!opt_compile(&l->target, file, i, &l->outs[i], &s->d)) {
+        s->failed = true;
+        return;
+    }
+    double c2 = cpu_now();
+    s->t_verify += t1 - t0, s->t_compile += now() - t1, l->c_compile += c2 - c1;
+    if (s->opt_share) {
+        ir_function copy;
+        ir_diag d;
+        ir_function_copy(&copy, fn);
+        opt_run(&copy, s->passes, &d);
+        ir_function_free(&copy);
+        s->c_opt += cpu_now() - c2;
+    }
+    ir_function_drop_body(fn);
+}
+
+/* Parse, verify, compile every function for the host's target line, link;
+ * stream: function by function (see stream). */
+static bool load(jit_ctx *ctx, const char *path, loaded *l, bool stream_it, double *c_opt)
 {
     memset(l, 0, sizeof *l);
     size_t len;
@@ -93,42 +174,51 @@ static bool load(jit_ctx *ctx, const char *path, loaded *l)
         fprintf(stderr, "cgbench: cannot read %s\n", path);
         return false;
     }
-    double t0 = now();
-    if (!reader_parse_file(&l->file, path, l->src, len, &d)) {
-        ir_diag_print(stderr, &d, false);
-        return false;
-    }
-    double t1 = now();
-    for (uint32_t i = 0; i < l->file.funcs.n; i++) {
-        if (!ir_legacy_rewrite(l->file.funcs.v[i], &d) || !verify_function(l->file.funcs.v[i], &d)) {
-            d.file = path, d.src = l->src, d.len = len;
+    double t0 = now(), t3;
+    if (stream_it) {
+        stream s = {.l = l, .len = len};
+        s.passes = opt_default_passes(&s.force);
+        bool ok = reader_parse_file_each(&l->file, path, l->src, len, &d, stream_one, &s);
+        if (ok && !s.started && !host_target(&l->file, &l->target, &s.d))
+            s.failed = true;
+        if (!ok || s.failed) {
+            ir_diag_print(stderr, ok ? &s.d : &d, false);
+            return false;
+        }
+        t3 = now();
+        l->t_verify = s.t_verify, l->t_compile = s.t_compile;
+        l->t_parse = t3 - t0 - s.t_verify - s.t_compile;
+        *c_opt = s.opt_share ? s.c_opt : -1;
+    } else {
+        if (!reader_parse_file(&l->file, path, l->src, len, &d)) {
             ir_diag_print(stderr, &d, false);
             return false;
         }
-    }
-    double t2 = now();
-    cg_target t = {.arch = jit_host_arch()};
-    for (uint32_t i = 0; i < l->file.targets.n; i++)
-        if (!strcmp(l->file.targets.v[i].arch, jit_arch_name(t.arch))) {
-            if (!cg_target_from_file(&t, &l->file, i, &d)) {
+        double t1 = now();
+        for (uint32_t i = 0; i < l->file.funcs.n; i++) {
+            if (!ir_legacy_rewrite(l->file.funcs.v[i], &d) || !verify_function(l->file.funcs.v[i], &d)) {
+                d.file = path, d.src = l->src, d.len = len;
                 ir_diag_print(stderr, &d, false);
                 return false;
             }
-            break;
         }
-    if (host_isa)
-        t.isa |= cg_host_isa(t.arch);
-    jit_error err;
-    l->target = t;
-    l->outs = calloc(l->file.funcs.n + 1, sizeof *l->outs);
-    double c2 = cpu_now();
-    for (uint32_t i = 0; i < l->file.funcs.n; i++)
-        if (!opt_compile(&t, &l->file, i, &l->outs[i], &d)) {
+        double t2 = now();
+        if (!host_target(&l->file, &l->target, &d)) {
             ir_diag_print(stderr, &d, false);
             return false;
         }
-    double t3 = now();
-    l->c_compile = cpu_now() - c2;
+        l->outs = calloc(l->file.funcs.n + 1, sizeof *l->outs);
+        double c2 = cpu_now();
+        for (uint32_t i = 0; i < l->file.funcs.n; i++)
+            if (!opt_compile(&l->target, &l->file, i, &l->outs[i], &d)) {
+                ir_diag_print(stderr, &d, false);
+                return false;
+            }
+        t3 = now();
+        l->c_compile = cpu_now() - c2;
+        l->t_parse = t1 - t0, l->t_verify = t2 - t1, l->t_compile = t3 - t2;
+    }
+    jit_error err;
     if (!(l->m = jit_module_new(ctx, path, &err))) {
         fprintf(stderr, "cgbench: %s\n", err.msg);
         return false;
@@ -149,8 +239,7 @@ static bool load(jit_ctx *ctx, const char *path, loaded *l)
         fprintf(stderr, "cgbench: %s: link: %s\n", path, err.msg);
         return false;
     }
-    double t4 = now();
-    l->t_parse = t1 - t0, l->t_verify = t2 - t1, l->t_compile = t3 - t2, l->t_link = t4 - t3;
+    l->t_link = now() - t3;
     return true;
 }
 
@@ -188,7 +277,7 @@ static int workload(jit_ctx *ctx, const char *path, int reps)
     base_name(path, name, sizeof name);
     loaded l;
     const ir_run_cmd *rc = NULL;
-    if (!load(ctx, path, &l) || !(rc = bench_line(&l))) {
+    if (!load(ctx, path, &l, false, NULL) || !(rc = bench_line(&l))) {
         if (!rc && l.src)
             fprintf(stderr, "cgbench: %s: no run line after `; BENCH`\n", path);
         printf("workload %s - ERROR\n", name);
@@ -244,7 +333,8 @@ static int workload(jit_ctx *ctx, const char *path, int reps)
 static int compile_only(jit_ctx *ctx, const char *path)
 {
     loaded l;
-    if (!load(ctx, path, &l)) {
+    double c_opt;
+    if (!load(ctx, path, &l, true, &c_opt)) {
         unload(&l);
         return 1;
     }
@@ -259,22 +349,10 @@ static int compile_only(jit_ctx *ctx, const char *path)
     printf("compile per 1000 functions: %.4f s (compile alone %.4f s)\n", n ? total * 1000 / n : 0,
            n ? l.t_compile * 1000 / n : 0);
     /* lib/opt's share: the passes alone on a copy of every function */
-    bool force;
-    unsigned passes = opt_default_passes(&force);
-    if (force ? passes != 0 : l.target.opt && passes) {
-        double c0 = cpu_now();
-        ir_diag d;
-        for (uint32_t i = 0; i < n; i++) {
-            ir_function fn;
-            ir_function_copy(&fn, l.file.funcs.v[i]);
-            opt_run(&fn, passes, &d);
-            ir_function_free(&fn);
-        }
-        double c = cpu_now() - c0;
-        printf("compile cpu %.3f s, of which lib/opt's passes (with the copy) %.3f s\n", l.c_compile, c);
-    } else {
+    if (c_opt >= 0)
+        printf("compile cpu %.3f s, of which lib/opt's passes (with the copy) %.3f s\n", l.c_compile, c_opt);
+    else
         printf("compile cpu %.3f s (opt_level=none: no passes)\n", l.c_compile);
-    }
     unload(&l);
     return 0;
 }
