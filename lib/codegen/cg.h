@@ -511,6 +511,13 @@ bool cg_iconst_of(const cg_ctx *c, uint32_t v, int64_t *out);
 unsigned cg_cc_swap(const uint8_t intcc[IR_INTCC_COUNT], unsigned cc);
 /* The instruction defining v, IR_NONE for a block parameter. */
 uint32_t cg_def_of(const cg_ctx *c, uint32_t v);
+/* ir_value_resolve inline: lowering asks it of every operand, often twice */
+static inline uint32_t cg_resolve(const ir_function *f, uint32_t v)
+{
+    while (v < f->values.n && f->values.v[v].kind == IR_VAL_ALIAS)
+        v = f->values.v[v].def;
+    return v;
+}
 ir_type cg_vtype(const cg_ctx *c, uint32_t v);
 /* Is v defined by opcode op (*d the instruction) in user's block, used only
  * there and not yet marked? */

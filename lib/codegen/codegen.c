@@ -338,7 +338,7 @@ static void count_uses(cg_ctx *c)
     const ir_function *fn = c->fn;
     for (uint32_t i = 0; i < fn->values.n; i++)
         c->uses.v[i] = 0;
-#define USE(x) (c->uses.v[ir_value_resolve(fn, (x))]++)
+#define USE(x) (c->uses.v[cg_resolve(fn, (x))]++)
     for (uint32_t li = 0; li < fn->layout.n; li++) {
         const ir_block_data *bd = &fn->blocks.v[fn->layout.v[li]];
         for (uint32_t i = bd->first; i != IR_NONE; i = fn->insts.v[i].next) {

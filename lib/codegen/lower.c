@@ -17,17 +17,17 @@ static bool is_scalar_int(ir_type t) { return t >= IR_I8 && t <= IR_I64; }
 
 uint32_t cg_def_of(const cg_ctx *c, uint32_t v)
 {
-    const ir_value_data *vd = &c->fn->values.v[ir_value_resolve(c->fn, v)];
+    const ir_value_data *vd = &c->fn->values.v[cg_resolve(c->fn, v)];
     return vd->kind == IR_VAL_RESULT ? vd->def : IR_NONE;
 }
 
 bool cg_iconst_of(const cg_ctx *c, uint32_t v, int64_t *out)
 {
-    uint32_t d = cg_def_of(c, v);
-    if (d == IR_NONE || c->fn->insts.v[d].op != IR_OP_iconst || !is_scalar_int(cg_vtype(c, v)))
+    const ir_value_data *vd = &c->fn->values.v[cg_resolve(c->fn, v)];
+    if (vd->kind != IR_VAL_RESULT || c->fn->insts.v[vd->def].op != IR_OP_iconst || !is_scalar_int(vd->type))
         return false;
-    unsigned sh = 64 - ir_type_bits(cg_vtype(c, v));
-    *out = (int64_t)((uint64_t)c->fn->insts.v[d].imm << sh) >> sh;
+    unsigned sh = 64 - ir_type_bits(vd->type);
+    *out = (int64_t)((uint64_t)c->fn->insts.v[vd->def].imm << sh) >> sh;
     return true;
 }
 
@@ -47,7 +47,7 @@ unsigned cg_cc_swap(const uint8_t intcc[IR_INTCC_COUNT], unsigned cc)
 
 ir_type cg_vtype(const cg_ctx *c, uint32_t v)
 {
-    return c->fn->values.v[ir_value_resolve(c->fn, v)].type;
+    return c->fn->values.v[cg_resolve(c->fn, v)].type;
 }
 
 bool cg_single_use(const cg_lower *L, uint32_t user, uint32_t v, unsigned op, uint32_t *d)
@@ -55,7 +55,7 @@ bool cg_single_use(const cg_lower *L, uint32_t user, uint32_t v, unsigned op, ui
     const cg_ctx *c = L->c;
     const ir_function *fn = c->fn;
     *d = cg_def_of(c, v);
-    return *d != IR_NONE && fn->insts.v[*d].op == op && c->uses.v[ir_value_resolve(fn, v)] == 1 &&
+    return *d != IR_NONE && fn->insts.v[*d].op == op && c->uses.v[cg_resolve(fn, v)] == 1 &&
            fn->insts.v[*d].block == fn->insts.v[user].block && !L->fused[*d];
 }
 

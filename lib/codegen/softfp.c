@@ -203,6 +203,12 @@ static bool rewritten(const ir_function *f, uint32_t inst, bool f16_native)
 
 bool cg_softfp_needed(const ir_function *f, bool f16_native)
 {
+    /* every rewrite is of an f16 or f128 value: most functions have none */
+    bool wide = false;
+    for (uint32_t v = 0; v < f->values.n && !wide; v++)
+        wide = f->values.v[v].type == IR_F16 || f->values.v[v].type == IR_F128;
+    if (!wide)
+        return false;
     for (uint32_t li = 0; li < f->layout.n; li++)
         for (uint32_t i = f->blocks.v[f->layout.v[li]].first; i != IR_NONE; i = f->insts.v[i].next)
             if (rewritten(f, i, f16_native))

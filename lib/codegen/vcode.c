@@ -161,7 +161,7 @@ unsigned cg_type_cls(ir_type t)
 
 uint32_t cg_value_vreg(cg_ctx *c, uint32_t v)
 {
-    v = ir_value_resolve(c->fn, v);
+    v = cg_resolve(c->fn, v);
     uint32_t r = c->vreg_of.v[v];
     if (r == CG_NONE) {
         ir_type t = c->fn->values.v[v].type;

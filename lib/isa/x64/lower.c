@@ -28,7 +28,7 @@ static bool imm32_of(const cg_ctx *c, uint32_t v, int32_t *out)
 
 uint32_t x64_put_in_reg(cg_ctx *c, uint32_t v)
 {
-    v = ir_value_resolve(c->fn, v);
+    v = cg_resolve(c->fn, v);
     uint32_t d = cg_def_of(c, v);
     if (d != IR_NONE) {
         const ir_inst_data *in = &c->fn->insts.v[d];
