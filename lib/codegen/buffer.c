@@ -7,24 +7,39 @@
 
 #include <string.h>
 
+/* The labels and fixups of the last function on this thread, for the next:
+ * most functions are small, and compiling many should not be mostly malloc. */
+static _Thread_local struct {
+    IR_VEC(uint32_t) labels;
+    IR_VEC(cg_fixup) fixups;
+} spare;
+
 void cg_buf_init(cg_buf *b, cg_output *out, uint32_t nlabels)
 {
-    memset(b, 0, sizeof *b);
+    /* not the whole struct: island[] is only read where island_used says */
     b->out = out;
+    b->labels.v = spare.labels.v, b->labels.cap = spare.labels.cap, b->labels.n = 0;
+    b->fixups.v = spare.fixups.v, b->fixups.cap = spare.fixups.cap, b->fixups.n = 0;
+    spare.labels.v = NULL, spare.fixups.v = NULL;
+    spare.labels.cap = spare.fixups.cap = 0;
     ir_vec_reserve(&b->labels, nlabels);
     for (uint32_t i = 0; i < nlabels; i++)
         b->labels.v[i] = CG_NONE;
     b->labels.n = nlabels;
-    for (size_t i = 0; i < sizeof b->island / sizeof b->island[0]; i++)
-        b->island[i] = CG_NONE;
+    memset(b->island_used, 0, sizeof b->island_used);
+    b->out_of_range = false;
     b->mark_ir = CG_NONE;
     out->marks.n = out->data.n = 0;
 }
 
 void cg_buf_free(cg_buf *b)
 {
-    ir_vec_free(&b->labels);
-    ir_vec_free(&b->fixups);
+    ir_vec_free(&spare.labels);
+    ir_vec_free(&spare.fixups);
+    spare.labels.v = b->labels.v, spare.labels.cap = b->labels.cap;
+    spare.fixups.v = b->fixups.v, spare.fixups.cap = b->fixups.cap;
+    b->labels.v = NULL, b->fixups.v = NULL;
+    b->labels.n = b->labels.cap = b->fixups.n = b->fixups.cap = 0;
 }
 
 void cg_put2(cg_buf *b, unsigned x)
@@ -98,8 +113,10 @@ uint32_t cg_buf_island(cg_buf *b, uint32_t code)
 {
     if (code >= sizeof b->island / sizeof b->island[0])
         code = IR_TRAP_USER + 255;
-    if (b->island[code] == CG_NONE)
+    if (!(b->island_used[code / 64] >> (code % 64) & 1)) {
+        b->island_used[code / 64] |= 1ull << (code % 64);
         b->island[code] = cg_buf_new_label(b);
+    }
     return b->island[code];
 }
 
@@ -225,13 +242,14 @@ bool cg_buf_finish(cg_buf *b, cg_ctx *c, const uint8_t *trap_insn, unsigned trap
 {
     cg_buf_mark(b, CG_NONE);
     /* one out-of-line trap per code: conditional traps jump here */
-    for (uint32_t code = 0; code < sizeof b->island / sizeof b->island[0]; code++) {
-        if (b->island[code] == CG_NONE)
-            continue;
-        cg_buf_bind(b, b->island[code]);
-        cg_buf_trap(b, code);
-        for (unsigned i = 0; i < trap_len; i++)
-            cg_put1(b, trap_insn[i]);
+    for (uint32_t w = 0; w < sizeof b->island_used / sizeof b->island_used[0]; w++) {
+        for (uint64_t m = b->island_used[w]; m; m &= m - 1) {
+            uint32_t code = 64 * w + (uint32_t)__builtin_ctzll(m);
+            cg_buf_bind(b, b->island[code]);
+            cg_buf_trap(b, code);
+            for (unsigned i = 0; i < trap_len; i++)
+                cg_put1(b, trap_insn[i]);
+        }
     }
     relax(b, c->isa);
     /* the constant pool after the code, so no relocation is needed */

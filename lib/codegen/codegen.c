@@ -476,6 +476,7 @@ static bool compile(const cg_target *t, const ir_file *file, const ir_function *
         cg_buf_init(&c.buf, out, c.f.nlabels);
         /* ~4 bytes an instruction on both targets: the code grows once if at all */
         ir_vec_reserve_exact(&out->code, 5 * c.f.insts.n + 64);
+        ir_vec_reserve_exact(&out->marks, 2 * fn->insts.n + 8);    /* an offset and an IR inst each */
         ok = isa->emit(&c);
         /* IR block n has label n: where each block's code starts */
         for (uint32_t b = 0; ok && b < fn->blocks.n; b++) {

@@ -103,7 +103,8 @@ static uint64_t needs(unsigned pfx, bool w, uint32_t opc, unsigned reg)
 
 static void require(em *e, uint64_t need)
 {
-    cg_need_isa(&e->need, e->c, e->in, need);
+    if (need)
+        cg_need_isa(&e->need, e->c, e->in, need);
 }
 
 /* prefixes, REX, opcode, ModRM, SIB, displacement; immlen bytes of
@@ -113,12 +114,16 @@ static void enc(em *e, unsigned pfx, bool w, uint32_t opc, unsigned reg, const m
 {
     require(e, needs(pfx, w, opc, reg));
     reg &= 15, rm &= 15;
+    /* at most 3 prefixes, REX, 3 opcode bytes, ModRM, SIB, disp32: written
+     * in place after one capacity check */
+    ir_vec_reserve(&B->out->code, 16);
+    uint8_t *p0 = B->out->code.v + B->out->code.n, *p = p0;
     if (pfx & P66)
-        cg_put1(B, 0x66);
+        *p++ = 0x66;
     if (pfx & PF2)
-        cg_put1(B, 0xf2);
+        *p++ = 0xf2;
     if (pfx & PF3)
-        cg_put1(B, 0xf3);
+        *p++ = 0xf3;
     unsigned rex = (w ? 8 : 0) | (reg & 8 ? 4 : 0);
     bool force = (byteregs & BREG) && reg >= 4 && reg <= 7;
     if (m) {
@@ -131,18 +136,20 @@ static void enc(em *e, unsigned pfx, bool w, uint32_t opc, unsigned reg, const m
         force |= (byteregs & BRM) && rm >= 4 && rm <= 7;
     }
     if (rex || force)
-        cg_put1(B, 0x40 | rex);
+        *p++ = (uint8_t)(0x40 | rex);
     if (opc > 0xffff)
-        cg_put1(B, opc >> 16);
+        *p++ = (uint8_t)(opc >> 16);
     if (opc > 0xff)
-        cg_put1(B, (opc >> 8) & 0xff);
-    cg_put1(B, opc & 0xff);
+        *p++ = (uint8_t)(opc >> 8);
+    *p++ = (uint8_t)opc;
     if (!m) {
-        cg_put1(B, 0xc0 | (reg & 7) << 3 | (rm & 7));
+        *p++ = (uint8_t)(0xc0 | (reg & 7) << 3 | (rm & 7));
+        B->out->code.n += (uint32_t)(p - p0);
         return;
     }
     if (m->rip) {
-        cg_put1(B, (reg & 7) << 3 | 5);
+        *p++ = (uint8_t)((reg & 7) << 3 | 5);
+        B->out->code.n += (uint32_t)(p - p0);
         uint32_t at = cg_buf_off(B);
         cg_put4(B, 0);
         if (m->sym) {
@@ -157,13 +164,17 @@ static void enc(em *e, unsigned pfx, bool w, uint32_t opc, unsigned reg, const m
     unsigned base = (unsigned)m->base & 7;
     bool sib = m->index >= 0 || base == 4;
     unsigned mod = m->disp == 0 && base != 5 ? 0 : m->disp == (int8_t)m->disp ? 1 : 2;
-    cg_put1(B, mod << 6 | (reg & 7) << 3 | (sib ? 4 : base));
+    *p++ = (uint8_t)(mod << 6 | (reg & 7) << 3 | (sib ? 4 : base));
     if (sib)
-        cg_put1(B, m->scale << 6 | ((m->index >= 0 ? (unsigned)m->index : 4) & 7) << 3 | base);
-    if (mod == 1)
-        cg_put1(B, (uint8_t)m->disp);
-    else if (mod == 2)
-        cg_put4(B, (uint32_t)m->disp);
+        *p++ = (uint8_t)(m->scale << 6 | ((m->index >= 0 ? (unsigned)m->index : 4) & 7) << 3 | base);
+    if (mod == 1) {
+        *p++ = (uint8_t)m->disp;
+    } else if (mod == 2) {
+        uint32_t d = (uint32_t)m->disp;
+        p[0] = (uint8_t)d, p[1] = (uint8_t)(d >> 8), p[2] = (uint8_t)(d >> 16), p[3] = (uint8_t)(d >> 24);
+        p += 4;
+    }
+    B->out->code.n += (uint32_t)(p - p0);
 }
 
 static void rr(em *e, unsigned pfx, bool w, uint32_t opc, unsigned reg, unsigned rm, unsigned byteregs)
