@@ -11,8 +11,8 @@
  * time of the calling thread, each the best of the N runs).  --host-isa adds the host's ISA
  * features (popcnt, lzcnt, bmi ... as cranelift_native would) to the
  * target line's.  --compile prints the time of
- * each phase and the total per 1,000 functions; it compiles each function
- * as soon as it is read and drops its IR (the phases are summed). */
+ * each phase and the total per 1,000 functions; it compiles functions 64
+ * at a time as they are read and drops their IR (the phases are summed). */
 #include "codegen.h"
 #include "filetest.h"
 #include "jit.h"
@@ -100,71 +100,86 @@ static bool host_target(const ir_file *file, cg_target *t, ir_diag *d)
     return true;
 }
 
-/* --compile: each function is verified and compiled as soon as it is read,
- * then its body dropped (only its name, signature and code stay), as a
- * single-pass compiler would: memory in proportion to the largest function
- * and the code, not the file.  Phases are summed over the functions. */
+/* --compile: functions are verified and compiled as soon as they are read,
+ * 64 at a time (the clocks are read per batch: a thread's CPU clock is a
+ * system call), then their bodies dropped (only name, signature and code
+ * stay), as a single-pass compiler would: memory in proportion to the
+ * largest functions and the code, not the file.  Phases are summed. */
+#define BATCH 64
 typedef struct stream {
     loaded *l;
     size_t len;
     bool started, failed;
     bool opt_share, force;      /* time lib/opt's passes alone, on a copy */
     unsigned passes;
+    uint32_t first, n;          /* the batch: functions first .. first+n-1 */
     ir_diag d;
     double t_verify, t_compile, c_opt;
 } stream;
 
+static void flush(stream *s, ir_file *file)
+{
+    loaded *l = s->l;
+    uint32_t first = s->first, n = s->n;
+    s->first += n, s->n = 0;
+    if (s->failed || !n)
+        return;
+    double t0 = now();
+    for (uint32_t i = first; i < first + n; i++)
+        if (!ir_legacy_rewrite(file->funcs.v[i], &s->d) || !verify_function(file->funcs.v[i], &s->d)) {
+            s->d.file = file->path, s->d.src = file->src, s->d.len = s->len;
+            s->failed = true;
+            return;
+        }
+    cg_output *o = realloc(l->outs, (first + n + 1) * sizeof *l->outs);
+    if (!o) {
+        ir_diag_set(&s->d, 0, 0, "out of memory");
+        s->failed = true;
+        return;
+    }
+    l->outs = o;
+    memset(&l->outs[first], 0, (n + 1) * sizeof *l->outs);
+    double t1 = now(), c1 = cpu_now();
+    for (uint32_t i = first; i < first + n; i++)
+        if (!opt_compile(&l->target, file, i, &l->outs[i], &s->d)) {
+            s->failed = true;
+            return;
+        }
+    double c2 = cpu_now();
+    s->t_verify += t1 - t0, s->t_compile += now() - t1, l->c_compile += c2 - c1;
+    for (uint32_t i = first; i < first + n && s->opt_share; i++) {
+        ir_function copy;
+        ir_diag d;
+        ir_function_copy(&copy, file->funcs.v[i]);
+        opt_run(&copy, s->passes, &d);
+        ir_function_free(&copy);
+    }
+    if (s->opt_share)
+        s->c_opt += cpu_now() - c2;
+    for (uint32_t i = first; i < first + n; i++)
+        ir_function_drop_body(file->funcs.v[i]);
+}
+
 static void stream_one(void *ctx, ir_file *file, uint32_t i)
 {
     stream *s = ctx;
-    loaded *l = s->l;
     if (s->failed)
         return;
     if (!s->started) {  /* the header is read: the target lines are known */
         s->started = true;
-        if (!host_target(file, &l->target, &s->d)) {
+        if (!host_target(file, &s->l->target, &s->d)) {
             s->failed = true;
             return;
         }
-        s->opt_share = s->force ? s->passes != 0 : l->target.opt && s->passes;
+        s->opt_share = s->force ? s->passes != 0 : s->l->target.opt && s->passes;
     }
-    ir_function *fn = file->funcs.v[i];
-    double t0 = now();
-    if (!ir_legacy_rewrite(fn, &s->d) || !verify_function(fn, &s->d)) {
-        s->d.file = file->path, s->d.src = file->src, s->d.len = s->len;
-        s->failed = true;
-        return;
-    }
-    if (i % 64 == 0) {      /* room for the next 64 */
-        cg_output *o = realloc(l->outs, (i + 65) * sizeof *l->outs);
-        if (!o) {
-            ir_diag_set(&s->d, 0, 0, "out of memory");
-            s->failed = true;
-            return;
-        }
-        l->outs = o;
-        memset(&l->outs[i], 0, 65 * sizeof *l->outs);
-    }
-    double t1 = now(), c1 = cpu_now();
-    if (!opt_compile(&l->target, file, i, &l->outs[i], &s->d)) {
-        s->failed = true;
-        return;
-    }
-    double c2 = cpu_now();
-    s->t_verify += t1 - t0, s->t_compile += now() - t1, l->c_compile += c2 - c1;
-    if (s->opt_share) {
-        ir_function copy;
-        ir_diag d;
-        ir_function_copy(&copy, fn);
-        opt_run(&copy, s->passes, &d);
-        ir_function_free(&copy);
-        s->c_opt += cpu_now() - c2;
-    }
-    ir_function_drop_body(fn);
+    s->n = i + 1 - s->first;
+    if (s->n == BATCH)
+        flush(s, file);
 }
 
 /* Parse, verify, compile every function for the host's target line, link;
- * stream: function by function (see stream). */
+ * stream_it: a few functions at a time as they are read (see stream). */
 static bool load(jit_ctx *ctx, const char *path, loaded *l, bool stream_it, double *c_opt)
 {
     memset(l, 0, sizeof *l);
@@ -179,6 +194,8 @@ static bool load(jit_ctx *ctx, const char *path, loaded *l, bool stream_it, doub
         stream s = {.l = l, .len = len};
         s.passes = opt_default_passes(&s.force);
         bool ok = reader_parse_file_each(&l->file, path, l->src, len, &d, stream_one, &s);
+        if (ok)
+            flush(&s, &l->file);
         if (ok && !s.started && !host_target(&l->file, &l->target, &s.d))
             s.failed = true;
         if (!ok || s.failed) {
