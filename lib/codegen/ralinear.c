@@ -361,24 +361,29 @@ static bool operand_at(const lsra *r, uint32_t v, uint32_t i, bool fdef)
     return false;
 }
 
-/* Is p blocked somewhere in [s, e) for v (any interval of it)? */
-static bool fixed_conflict(const lsra *r, unsigned p, uint32_t v, uint32_t s, uint32_t e)
+/* Is p blocked somewhere in segments sg[0..n) (in order, disjoint) for v
+ * (any interval of it)?  Each segment's search starts where the last one's
+ * blocks ended. */
+static bool fixed_conflict_segs(const lsra *r, unsigned p, uint32_t v, const rseg *sg, uint32_t n)
 {
-    uint32_t lo = r->fstart[p], hi = r->fstart[p + 1];
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (r->fixes[mid].pos < s)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (uint32_t k = lo; k < r->fstart[p + 1] && r->fixes[k].pos < e; k++) {
-        const rfix *x = &r->fixes[k];
-        if (x->except == v)
-            continue;
-        if (x->kind == RF_HARD || (x->kind == RF_USES ? operand_at(r, v, x->pos / 2, false)
-                                                      : !operand_at(r, v, x->pos / 2, true)))
-            return true;
+    uint32_t lo = r->fstart[p], end = r->fstart[p + 1];
+    for (uint32_t k = 0; k < n && lo < end; k++) {
+        uint32_t hi = end;
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (r->fixes[mid].pos < sg[k].s)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (; lo < end && r->fixes[lo].pos < sg[k].e; lo++) {
+            const rfix *x = &r->fixes[lo];
+            if (x->except == v)
+                continue;
+            if (x->kind == RF_HARD || (x->kind == RF_USES ? operand_at(r, v, x->pos / 2, false)
+                                                          : !operand_at(r, v, x->pos / 2, true)))
+                return true;
+        }
     }
     return false;
 }
@@ -599,12 +604,7 @@ static bool fits(lsra *r, unsigned p, unsigned cls, uint32_t v, const rseg *sg, 
             return false;
         lk = &nd->next;
     }
-    if (r->fstart[p] == r->fstart[p + 1])
-        return true;    /* no fixed constraint on p anywhere */
-    for (uint32_t k = 0; k < n; k++)
-        if (fixed_conflict(r, p, v, sg[k].s, sg[k].e))
-            return false;
-    return true;
+    return !fixed_conflict_segs(r, p, v, sg, n);
 }
 
 static void take(lsra *r, unsigned p, uint32_t id)
@@ -812,9 +812,7 @@ static unsigned choose1(lsra *r, uint32_t id, uint32_t v, unsigned cls, uint32_t
         const rseg *hs = &r->segs.v[r->sstart[hv]];
         for (unsigned k = 0; k < isa->nalloc[cls]; k++) {
             unsigned p = isa->alloc_order[cls][k];
-            bool ok = true;
-            for (uint32_t j = 0; j < hn && ok; j++)
-                ok = !fixed_conflict(r, p, hv, hs[j].s, hs[j].e);
+            bool ok = !fixed_conflict_segs(r, p, hv, hs, hn);
             if (ok && fits(r, p, cls, v, sg, n))
                 return p;
         }
@@ -832,9 +830,7 @@ static unsigned choose1(lsra *r, uint32_t id, uint32_t v, unsigned cls, uint32_t
         unsigned p = isa->alloc_order[cls][k];
         if (!(r->allocable[cls] & BIT(p)))
             continue;
-        bool bad = false;
-        for (uint32_t j = 0; j < n && !bad; j++)
-            bad = fixed_conflict(r, p, v, sg[j].s, sg[j].e);
+        bool bad = fixed_conflict_segs(r, p, v, sg, n);
         double sum = 0;
         for (uint32_t l = r->head[p]; l != CG_NONE && !bad; l = r->nodes.v[l].next, r->work--) {
             uint32_t x = r->nodes.v[l].id, xn;
