@@ -148,6 +148,20 @@ static uint32_t removed(const shrink *sh, const uint32_t *cum, uint32_t n, uint3
     return lo ? cum[lo - 1] : 0;
 }
 
+/* removed() for offsets that mostly come in order (marks, relocations,
+ * traps): a cursor moved forward, back to the start when x goes back. */
+typedef struct cursor { uint32_t k, last; } cursor;
+
+static uint32_t mapped(const shrink *sh, const uint32_t *cum, uint32_t n, cursor *c, uint32_t x)
+{
+    if (x < c->last)
+        c->k = 0;
+    c->last = x;
+    while (c->k < n && sh[c->k].rm < x)
+        c->k++;
+    return x - (c->k ? cum[c->k - 1] : 0);
+}
+
 /* The shrinks marked in isshort, in order of position, with running totals. */
 static uint32_t collect(const cg_buf *b, const cg_isa *isa, const uint8_t *isshort, shrink *sh, uint32_t *cum)
 {
@@ -169,9 +183,13 @@ static void relax(cg_buf *b, const cg_isa *isa)
         nr += isa->fix_short(&b->fixups.v[i], &me);
     if (!nr)
         return;
-    uint8_t *isshort = ir_xcalloc(nf, 1);
-    shrink *sh = ir_xmalloc(nr * sizeof *sh);
-    uint32_t *cum = ir_xmalloc(nr * sizeof *cum), ns = 0;
+    /* most functions have few branches: their scratch on the stack */
+    uint8_t isshort_[256];
+    shrink sh_[64];
+    uint32_t cum_[64];
+    uint8_t *isshort = nf <= sizeof isshort_ ? memset(isshort_, 0, nf) : ir_xcalloc(nf, 1);
+    shrink *sh = nr <= 64 ? sh_ : ir_xmalloc(nr * sizeof *sh);
+    uint32_t *cum = nr <= 64 ? cum_ : ir_xmalloc(nr * sizeof *cum), ns = 0;
     for (int pass = 0; pass < 8; pass++) {
         ns = collect(b, isa, isshort, sh, cum);
         bool changed = false;
@@ -205,12 +223,13 @@ static void relax(cg_buf *b, const cg_isa *isa)
     for (uint32_t l = 0; l < b->labels.n; l++)
         if (b->labels.v[l] != CG_NONE)
             b->labels.v[l] = MAP(b->labels.v[l]);
+    cursor cr = {0, 0}, ct = {0, 0}, cm = {0, 0};
     for (uint32_t i = 0; i < b->out->relocs.n; i++)
-        b->out->relocs.v[i].offset = MAP(b->out->relocs.v[i].offset);
+        b->out->relocs.v[i].offset = mapped(sh, cum, ns, &cr, b->out->relocs.v[i].offset);
     for (uint32_t i = 0; i < b->out->traps.n; i++)
-        b->out->traps.v[i].offset = MAP(b->out->traps.v[i].offset);
+        b->out->traps.v[i].offset = mapped(sh, cum, ns, &ct, b->out->traps.v[i].offset);
     for (uint32_t i = 0; i < b->out->marks.n; i += 2)
-        b->out->marks.v[i] = MAP(b->out->marks.v[i]);
+        b->out->marks.v[i] = mapped(sh, cum, ns, &cm, b->out->marks.v[i]);
     for (uint32_t i = 0; i < b->out->data.n; i++)
         b->out->data.v[i].off = MAP(b->out->data.v[i].off);
 #undef MAP
@@ -227,9 +246,12 @@ static void relax(cg_buf *b, const cg_isa *isa)
     for (uint32_t i = 0; i < nf; i++)
         if (isshort[i])
             isa->fix_shorten(code, &b->fixups.v[i]);
-    free(isshort);
-    free(sh);
-    free(cum);
+    if (isshort != isshort_)
+        free(isshort);
+    if (sh != sh_)
+        free(sh);
+    if (cum != cum_)
+        free(cum);
 }
 
 static int cmp_data(const void *a, const void *b)
