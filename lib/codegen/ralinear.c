@@ -1078,15 +1078,14 @@ static void rewrite(lsra *r)
             /* after: fixed defs to their homes, tiny defs to their slots */
             for (uint32_t k = 0; k < in->nopnd; k++) {
                 const cg_operand *o = opnd(r, o0 + k);
+                if (!cg_alloc_is_slot(al[o0 + k]) && al[o0 + k] < 64)
+                    f->dirty |= BIT(al[o0 + k]);
                 if (o->reg < CG_VREG0 || o->kind == CG_USE)
                     continue;
                 uint32_t v = V(o->reg);
                 if (o->cons == CG_FIXED || r->loc[v] == RA_SPILL)
                     edit(r, 2 * i + 1, al[o0 + k], home(r, v), o->cls);
             }
-            for (uint32_t k = 0; k < in->nopnd; k++)
-                if (!cg_alloc_is_slot(al[o0 + k]) && al[o0 + k] < 64)
-                    f->dirty |= BIT(al[o0 + k]);
         }
     }
     ir_vec_free(&pfrom);
