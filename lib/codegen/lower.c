@@ -607,10 +607,19 @@ static void lower_params(cg_lower *L, uint32_t b, bool entry)
     }
 }
 
+/* The ABI vectors of the last function lowered on this thread, for the
+ * next (their capacity, not their contents). */
+static _Thread_local cg_abi spare_abi;
+
+#define MOVE_VEC(dst, src) ((dst).v = (src).v, (dst).cap = (src).cap, (dst).n = 0, (src).v = NULL, (src).cap = (src).n = 0)
+
 bool cg_lower_function(cg_ctx *c)
 {
     const ir_function *fn = c->fn;
     cg_abi abi = {0};
+    MOVE_VEC(abi.locs, spare_abi.locs);
+    MOVE_VEC(abi.pairs, spare_abi.pairs);
+    MOVE_VEC(abi.vals, spare_abi.vals);
     cg_lower L = {.c = c, .abi = &abi};
     L.fused = ir_xcalloc(fn->insts.n + 1, 1);
     L.vals = ir_xmalloc((fn->sig.nrets + fn->sig.nparams + 1) * sizeof *L.vals);
@@ -654,7 +663,10 @@ bool cg_lower_function(cg_ctx *c)
     }
     free(L.fused);
     free(L.vals);
-    cg_abi_free(&abi);
+    cg_abi_free(&spare_abi);
+    MOVE_VEC(spare_abi.locs, abi.locs);
+    MOVE_VEC(spare_abi.pairs, abi.pairs);
+    MOVE_VEC(spare_abi.vals, abi.vals);
     c->abi = NULL;
     return ok;
 }
