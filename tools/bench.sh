@@ -11,7 +11,8 @@
 #    none (by CPU time), beside the C twin of bench/naive/c at -O0 and -O2.
 # 3. Compile throughput: $SHARED/bench/gen/gen_many.py N (N=5000 unless
 #    BENCH_N is set) once into $BUILD/bench/many$N.clif; cgbench --compile
-#    parses, verifies, compiles and links it, at opt_level=none and again at
+#    parses, verifies, compiles and links it (functions compiled 64 at a time
+#    as they are read, their IR then dropped), at opt_level=none and again at
 #    speed with the CPU time of lib/opt's passes alone; `clifrun bench`
 #    times parsing and verifying alone; tools/startbench.py the whole
 #    process's CPU (min of 5) and peak RSS per MB of input of `clifrun check`
