@@ -47,6 +47,7 @@ typedef struct pending_run {
 typedef struct lexer {
     const char *src, *p, *end;
     const char *line_start;
+    const char *line_start0;    /* line_start as given to rd_lex_init */
     uint32_t line;
     bool keep_runs;         /* note run comments in parser.runs */
 } lexer;
@@ -54,7 +55,7 @@ typedef struct lexer {
 typedef struct parser {
     lexer lx;
     tok t;                  /* the current token */
-    uint32_t prev_line, prev_col;   /* where the token before it ended */
+    const char *prev_end;   /* where the token before it ended (rd_prev_pos) */
     ir_file *file;
     ir_function *fn;
     ir_diag *d;
@@ -72,6 +73,10 @@ typedef struct parser {
 } parser;
 
 void rd_lex_init(lexer *lx, const char *src, size_t len, uint32_t line, const char *line_start);
+/* Line and column where the token before the current one ended: found
+ * only when an error needs them, so the lexer keeps just a pointer. */
+void rd_prev_pos(const parser *p, uint32_t *line, uint32_t *col);
+bool rd_same_line_as_prev(const parser *p);
 /* Next token; lexical errors go to p's error handler. */
 void rd_lex_next(parser *p);
 

@@ -12,7 +12,32 @@ void rd_lex_init(lexer *lx, const char *src, size_t len, uint32_t line, const ch
     lx->src = lx->p = src;
     lx->end = src + len;
     lx->line = line;
-    lx->line_start = line_start;
+    lx->line_start = lx->line_start0 = line_start;
+}
+
+void rd_prev_pos(const parser *p, uint32_t *line, uint32_t *col)
+{
+    const lexer *lx = &p->lx;
+    const char *e = p->prev_end;
+    *line = p->t.line, *col = p->t.col;
+    if (!e || e < lx->src || e > p->t.text || p->t.text > lx->end)
+        return;   /* no token before this one in this text */
+    for (const char *q = e; q < p->t.text; q++)
+        *line -= *q == '\n';
+    const char *ls = e;
+    while (ls > lx->src && ls[-1] != '\n')
+        ls--;
+    if (ls == lx->src)
+        ls = lx->line_start0;   /* after a byte-order mark, or a run line's text */
+    *col = (uint32_t)(e - ls) + 1;
+}
+
+/* Is the current token on the line where the one before it ended? */
+bool rd_same_line_as_prev(const parser *p)
+{
+    uint32_t l, c;
+    rd_prev_pos(p, &l, &c);
+    return l == p->t.line;
 }
 
 /* Character classes by table: the lexer touches every byte once. */
@@ -210,6 +235,34 @@ again:;
         lx->p = q + 1;
         return;
     }
+    /* the commonest words first: vN (a value) and a plain number; anything
+     * unusual about them (a leading zero, ten digits, a '.' or '-' after
+     * the digits) goes the general way */
+    if (c0 == 'v' && end - q >= 2 && (cclass[(unsigned char)q[1]] & C_DIGIT) && (q[1] != '0' || end - q == 2 ||
+                                                                              !(cclass[(unsigned char)q[2]] & C_DIGIT))) {
+        const char *r = q + 1, *lim = end - r > 9 ? r + 9 : end;
+        uint32_t v = 0;
+        while (r < lim && (cclass[(unsigned char)*r] & C_DIGIT))
+            v = v * 10 + (uint32_t)(*r++ - '0');
+        if (r == end || !is_word(*r)) {
+            t->kind = T_ENTITY;
+            t->ent = E_VALUE;
+            t->num = v;
+            t->len = (uint32_t)(r - q);
+            lx->p = r;
+            return;
+        }
+    } else if (cclass[c0] & C_DIGIT) {
+        const char *r = q + 1;
+        while (r < end && is_word(*r))
+            r++;
+        if (r == end || (*r != '-' && *r != '.' && *r != '+')) {
+            t->kind = T_INT;
+            t->len = (uint32_t)(r - q);
+            lx->p = r;
+            return;
+        }
+    }
     if (q < end && (cclass[c0] & C_ALPHA) && c0 != 'N' && c0 != 'I' && c0 != 's') {
         if (!lex_word(lx, t, q))
             entity_too_large(p);
@@ -221,8 +274,7 @@ again:;
 
 void rd_lex_next(parser *p)
 {
-    p->prev_line = p->lx.line;
-    p->prev_col = (uint32_t)(p->lx.p - p->lx.line_start) + 1;
+    p->prev_end = p->lx.p;
     lex_scan(p);
 }
 

@@ -29,9 +29,11 @@ void rd_perr_expected(parser *p, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(p->d->msg, sizeof p->d->msg, fmt, ap);
     va_end(ap);
-    bool after = p->t.line != p->prev_line;
-    p->d->line = after ? p->prev_line : p->t.line;
-    p->d->col = after ? p->prev_col : p->t.col;
+    uint32_t pl, pc;
+    rd_prev_pos(p, &pl, &pc);
+    bool after = p->t.line != pl;
+    p->d->line = after ? pl : p->t.line;
+    p->d->col = after ? pc : p->t.col;
     longjmp(p->fail, 1);
 }
 
@@ -824,7 +826,7 @@ static void parse_block(parser *p)
               p->t.kind == T_LBRACKET || rd_is_ent(p, E_VALUE))) {
             /* Cranelift would go on to "expected block header" here; on the
              * instruction's own line the trouble is surely the instruction */
-            if (last && p->t.line == p->prev_line && !rd_is_ent(p, E_BLOCK) &&
+            if (last && !rd_is_ent(p, E_BLOCK) && rd_same_line_as_prev(p) &&
                 !tok_is(p, T_RBRACE) && !tok_is(p, T_EOF))
                 rd_perr(p, "unexpected '%.*s' after the operands of %s", (int)p->t.len, p->t.text, last);
             return;
@@ -987,7 +989,7 @@ bool reader_parse_file_each(ir_file *file, const char *path, const char *src, si
     if (setjmp(p->fail) == 0) {
         rd_lex_init(&p->lx, src, len, 1, src);
         if (len >= 3 && memcmp(src, "\xef\xbb\xbf", 3) == 0)  /* a UTF-8 byte-order mark */
-            p->lx.p += 3, p->lx.line_start += 3;
+            p->lx.p += 3, p->lx.line_start += 3, p->lx.line_start0 += 3;
         p->lx.keep_runs = true;
         rd_lex_next(p);
         rd_parse_header(p);
