@@ -113,7 +113,13 @@ void rd_check_num(parser *p, uint32_t n, uint32_t max, uint32_t line, uint32_t c
 void rd_define(parser *p, uint8_t *defined, ent_kind e, uint32_t n, uint32_t line, uint32_t col);
 void rd_check_defined(parser *p, const uint8_t *defined, uint32_t count, uint32_t n,
                    const char *what, ent_kind e, uint32_t line, uint32_t col);
-void rd_ensure_value(parser *p, uint32_t v, uint32_t line, uint32_t col);
+void rd_grow_values(parser *p, uint32_t v, uint32_t line, uint32_t col);
+/* Make value v exist (unused until defined): checked on every operand. */
+static inline void rd_ensure_value(parser *p, uint32_t v, uint32_t line, uint32_t col)
+{
+    if (__builtin_expect(v >= p->fn->values.n, 0))
+        rd_grow_values(p, v, line, col);
+}
 uint32_t rd_use_value(parser *p, const char *msg);
 uint32_t rd_ensure_block(parser *p, uint32_t b, uint32_t line, uint32_t col);
 

@@ -103,7 +103,7 @@ static inline __attribute__((always_inline)) bool lex_word(lexer *lx, tok *t, co
     uint64_t v = 0;
     while (q < end && (cclass[(unsigned char)*q] & C_DIGIT))
         v = v * 10 + (uint64_t)(*q++ - '0');
-    size_t plen = (size_t)(d - s), digits = (size_t)(q - d);
+    size_t plen = (size_t)(d - s), digits = (size_t)(q - d), lead_digits = digits;
     if (digits > 10)
         v = (uint64_t)UINT32_MAX + 1;   /* too large, whatever wrapped */
     if (q < end && is_word(*q)) {   /* more after the digits: not an entity */
@@ -133,7 +133,8 @@ static inline __attribute__((always_inline)) bool lex_word(lexer *lx, tok *t, co
             ty = c == 'i' ? ints[v] : floats[v];
         else if (v == 128 && digits == 3)
             ty = c == 'i' ? IR_I128 : IR_F128;
-    } else if ((c == 'i' || c == 'f' || c == 'r') && t->len <= 8) {
+    } else if (plen == 1 && lead_digits && (c == 'i' || c == 'f' || c == 'r') && t->len <= 8) {
+        /* a type is a letter and digits, then maybe xN: not iadd, fcmp */
         ty = ir_type_parse(s, t->len);
     }
     if (ty) {
@@ -195,41 +196,37 @@ static inline const char *skip_spaces(const char *q, const char *end)
     return q;
 }
 
-static bool lex_other(parser *p, const char *s);
+static void lex_other(parser *p, const char *s);
 
 _Noreturn static __attribute__((noinline, cold)) void entity_too_large(parser *p)
 {
     rd_perr_at(p, p->t.line, p->t.col, "entity number %.*s is too large", (int)p->t.len, p->t.text);
 }
 
-/* The next token from lx->p: blanks, punctuation and words here, with no
- * call on the way (so no registers to save); the rest in lex_other. */
-static inline __attribute__((always_inline)) void lex_scan(parser *p)
+/* A word that is not a value: opcodes, types, blocks, keywords. */
+static __attribute__((noinline)) void lex_word_at(parser *p, const char *q)
+{
+    if (!lex_word(&p->lx, &p->t, q))
+        entity_too_large(p);
+}
+
+/* The token at q, which is not blank (or the end): punctuation, values and
+ * plain numbers here, with only tail calls (so no registers to save); the
+ * rest in lex_word_at and lex_other. */
+static inline __attribute__((always_inline)) void lex_token(parser *p, const char *q)
 {
     lexer *lx = &p->lx;
     tok *t = &p->t;
-    /* the position in locals: the loops below touch every byte */
-again:;
-    const char *q = lx->p, *end = lx->end, *ls = lx->line_start;
-    uint32_t line = lx->line;
-    unsigned char c0 = 0;
-    while (q < end) {
-        c0 = (unsigned char)*q;
-        if (c0 == ' ') {
-            q = skip_spaces(q, end);
-        } else if (c0 == '\n') {
-            q++;
-            line++;
-            ls = q;
-        } else {
-            break;
-        }
-    }
-    lx->line = line, lx->line_start = ls;
+    const char *end = lx->end;
     t->text = q;
-    t->line = line;
-    t->col = (uint32_t)(q - ls) + 1;
-    if (q < end && punct[c0]) {
+    t->line = lx->line;
+    t->col = (uint32_t)(q - lx->line_start) + 1;
+    if (q == end) {
+        lex_other(p, q);
+        return;
+    }
+    unsigned char c0 = (unsigned char)*q;
+    if (punct[c0]) {
         t->kind = punct[c0];
         t->len = 1;
         lx->p = q + 1;
@@ -263,25 +260,72 @@ again:;
             return;
         }
     }
-    if (q < end && (cclass[c0] & C_ALPHA) && c0 != 'N' && c0 != 'I' && c0 != 's') {
-        if (!lex_word(lx, t, q))
-            entity_too_large(p);
-        return;
+    if ((cclass[c0] & C_ALPHA) && c0 != 'N' && c0 != 'I' && c0 != 's')
+        lex_word_at(p, q);
+    else
+        lex_other(p, q);
+}
+
+static __attribute__((noinline)) void lex_token_at(parser *p, const char *q) { lex_token(p, q); }
+
+/* Blanks other than spaces and newlines (tabs, carriage returns ...) and
+ * comments, from q: all of them, and then the token. */
+static __attribute__((noinline)) void lex_blanks(parser *p, const char *q)
+{
+    lexer *lx = &p->lx;
+    for (;;) {
+        if (q < lx->end && (cclass[(unsigned char)*q] & C_SPACE)) {
+            q++;
+        } else if (q < lx->end && *q == '\n') {
+            q++;
+            lx->line++;
+            lx->line_start = q;
+        } else if (q < lx->end && *q == ';') {
+            lx->p = q;
+            scan_comment(p);
+            q = lx->p;
+        } else {
+            break;
+        }
     }
-    if (lex_other(p, q))   /* a loop, not recursion: a file of tabs is no deep stack */
-        goto again;
+    lex_token_at(p, q);
 }
 
 void rd_lex_next(parser *p)
 {
-    p->prev_end = p->lx.p;
-    lex_scan(p);
+    lexer *lx = &p->lx;
+    const char *q = lx->p, *end = lx->end;
+    p->prev_end = q;
+    /* a space between tokens, or a newline and the indentation: the
+     * position in locals, these loops touch most bytes */
+    if (q < end && *q == ' ')
+        q++;
+    if (q < end && (*q == ' ' || *q == '\n')) {
+        const char *ls = lx->line_start;
+        uint32_t line = lx->line;
+        while (q < end) {
+            if (*q == ' ') {
+                q = skip_spaces(q, end);
+            } else if (*q == '\n') {
+                q++;
+                line++;
+                ls = q;
+            } else {
+                break;
+            }
+        }
+        lx->line = line, lx->line_start = ls;
+    }
+    if (q < end && ((cclass[(unsigned char)*q] & C_SPACE) || *q == ';')) {
+        lex_blanks(p, q);
+        return;
+    }
+    lex_token(p, q);
 }
 
 /* Everything but blanks, punctuation and most words: the end, numbers,
- * names, strings, hex sequences, source locations, bad characters.
- * True when it only skipped (other blanks, a comment): scan again. */
-static __attribute__((noinline)) bool lex_other(parser *p, const char *q)
+ * names, strings, hex sequences, source locations, bad characters. */
+static __attribute__((noinline)) void lex_other(parser *p, const char *q)
 {
     lexer *lx = &p->lx;
     tok *t = &p->t;
@@ -289,16 +333,7 @@ static __attribute__((noinline)) bool lex_other(parser *p, const char *q)
         lx->p = q;
         t->kind = T_EOF;
         t->len = 0;
-        return false;
-    }
-    if (cclass[(unsigned char)*q] & C_SPACE) {   /* tabs, carriage returns ... */
-        lx->p = q + 1;
-        return true;
-    }
-    if (*q == ';') {
-        lx->p = q;
-        scan_comment(p);
-        return true;
+        return;
     }
     lx->p = q;
     const char *s = lx->p;
@@ -347,7 +382,7 @@ static __attribute__((noinline)) bool lex_other(parser *p, const char *q)
         t->text = s + 1;
         t->len = (uint32_t)(q - s - 1);
         lx->p = q;
-        return false;
+        return;
     }
     case '"': {
         const char *q = memchr(s + 1, '"', (size_t)(lx->end - s - 1));
@@ -360,7 +395,7 @@ static __attribute__((noinline)) bool lex_other(parser *p, const char *q)
         t->text = s + 1;
         t->len = (uint32_t)(q - s - 1);
         lx->p = q + 1;
-        return false;
+        return;
     }
     case '#': {
         const char *q = s + 1;
@@ -370,7 +405,7 @@ static __attribute__((noinline)) bool lex_other(parser *p, const char *q)
         t->text = s + 1;
         t->len = (uint32_t)(q - s - 1);
         lx->p = q;
-        return false;
+        return;
     }
     case '@': {
         const char *q = s + 1;
@@ -385,7 +420,7 @@ static __attribute__((noinline)) bool lex_other(parser *p, const char *q)
         t->text = s + 1;
         t->len = (uint32_t)(q - s - 1);
         lx->p = q;
-        return false;
+        return;
     }
     default:
         if (is_digit(*s))
@@ -397,12 +432,12 @@ static __attribute__((noinline)) bool lex_other(parser *p, const char *q)
                 rd_perr_at(p, t->line, t->col, "entity number %.*s is too large", (int)t->len, t->text);
             if (t->kind == T_IDENT && t->len == 4 && !memcmp(s, "sNaN", 4))
                 goto number;
-            return false;
+            return;
         }
         rd_perr_at(p, t->line, t->col, "invalid character");
     }
     t->len = (uint32_t)(lx->p - s);
-    return false;
+    return;
 
 number: {
     const char *q = s;
@@ -426,6 +461,6 @@ number: {
     t->kind = is_float ? T_FLOAT : T_INT;
     t->len = (uint32_t)(q - s);
     lx->p = q;
-    return false;
+    return;
 }
 }

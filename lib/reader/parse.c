@@ -130,14 +130,13 @@ void rd_check_defined(parser *p, const uint8_t *defined, uint32_t count, uint32_
         rd_perr_at(p, line, col, "undefined %s %s%u", what, rd_ent_letters[e], n);
 }
 
-void rd_ensure_value(parser *p, uint32_t v, uint32_t line, uint32_t col)
+void rd_grow_values(parser *p, uint32_t v, uint32_t line, uint32_t col)
 {
     rd_check_num(p, v, MAX_VALUE_NUM, line, col);
     ir_function *f = p->fn;
-    while (f->values.n <= v) {
-        ir_value_data d = {0};
-        ir_vec_push(&f->values, d);
-    }
+    ir_vec_reserve(&f->values, v + 1 - f->values.n);
+    memset(&f->values.v[f->values.n], 0, (v + 1 - f->values.n) * sizeof *f->values.v);
+    f->values.n = v + 1;
 }
 
 uint32_t rd_use_value(parser *p, const char *msg)
@@ -665,12 +664,11 @@ static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, ui
             rd_type_expected(p, "expected type after 'opcode.'");
         rd_lex_next(p);
     }
-    uint32_t i = ir_inst_append(f, block);
-    ir_inst_data in = f->insts.v[i];
-    in.op = (uint16_t)op;
-    in.line = line;
-    in.col = col;
-    in.srcloc = srcloc;
+    /* built here, appended to the block once its operands are read (what
+     * ir_inst_append does, without zeroing and copying it twice) */
+    uint32_t i = f->insts.n;
+    ir_inst_data in = {.op = (uint16_t)op, .line = line, .col = col, .srcloc = srcloc,
+                       .block = block, .next = IR_NONE, .prev = f->blocks.v[block].last};
     parse_operands(p, &in, suffix);
 
     /* `, stack_map = [...]` after a call: kept for the printer (clifrun has no GC).
@@ -768,7 +766,13 @@ static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, ui
         f->values.v[v] = (ir_value_data){IR_VAL_RESULT, t, i, k, rline, rcol};
         ir_vec_push(&f->pool, v);
     }
-    f->insts.v[i] = in;
+    ir_vec_push(&f->insts, in);
+    ir_block_data *bd = &f->blocks.v[block];
+    if (bd->last != IR_NONE)
+        f->insts.v[bd->last].next = i;
+    else
+        bd->first = i;
+    bd->last = i;
 }
 
 static void parse_block(parser *p)
