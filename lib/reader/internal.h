@@ -107,7 +107,7 @@ _Noreturn void rd_perr_expected(parser *p, const char *fmt, ...) __attribute__((
 
 /* parse.c: entities */
 extern const char rd_ent_letters[E_COUNT][12];
-bool rd_is_ent(const parser *p, ent_kind e);
+static inline bool rd_is_ent(const parser *p, ent_kind e) { return p->t.kind == T_ENTITY && p->t.ent == e; }
 uint32_t rd_match_ent(parser *p, ent_kind e, const char *msg);
 void rd_check_num(parser *p, uint32_t n, uint32_t max, uint32_t line, uint32_t col);
 void rd_define(parser *p, uint8_t *defined, ent_kind e, uint32_t n, uint32_t line, uint32_t col);
@@ -117,7 +117,12 @@ void rd_grow_values(parser *p, uint32_t v, uint32_t line, uint32_t col);
 /* Make value v exist (unused until defined): checked on every operand. */
 static inline void rd_ensure_value(parser *p, uint32_t v, uint32_t line, uint32_t col)
 {
-    if (__builtin_expect(v >= p->fn->values.n, 0))
+    ir_function *f = p->fn;
+    if (v < f->values.n)
+        return;
+    if (v == f->values.n && v < f->values.cap && v < MAX_VALUE_NUM)   /* the next, as values usually come */
+        f->values.v[f->values.n++] = (ir_value_data){0};
+    else
         rd_grow_values(p, v, line, col);
 }
 uint32_t rd_use_value(parser *p, const char *msg);
@@ -165,8 +170,18 @@ static inline bool accept_ident(parser *p, const char *w)
     rd_lex_next(p);
     return true;
 }
-void rd_expect(parser *p, tok_kind k, const char *msg);
-bool rd_accept(parser *p, tok_kind k);
+static inline bool rd_accept(parser *p, tok_kind k)
+{
+    if (p->t.kind != k)
+        return false;
+    rd_lex_next(p);
+    return true;
+}
+static inline void rd_expect(parser *p, tok_kind k, const char *msg)
+{
+    if (!rd_accept(p, k))
+        rd_perr_expected(p, "%s", msg);
+}
 
 /* suggest.c: the closest name of a table (NULL if none is a likely typo),
  * what replaced a removed opcode or type (NULL if not removed), and the

@@ -170,12 +170,6 @@ static __attribute__((noinline)) void scan_comment(parser *p)
     lx->p = e;
 }
 
-/* Single-character tokens by byte (0: something else). */
-static const uint8_t punct[256] = {
-    ['('] = T_LPAR, [')'] = T_RPAR, ['{'] = T_LBRACE, ['}'] = T_RBRACE, ['['] = T_LBRACKET,
-    [']'] = T_RBRACKET, ['<'] = T_LANGLE, ['>'] = T_RANGLE, [','] = T_COMMA, ['.'] = T_DOT,
-    [':'] = T_COLON, ['='] = T_EQUAL, ['!'] = T_BANG, ['*'] = T_STAR,
-};
 
 /* Spaces from q (which is one): on a little-endian host eight bytes at a
  * time while that many remain, the indentation of a line in one step. */
@@ -210,9 +204,26 @@ static __attribute__((noinline)) void lex_word_at(parser *p, const char *q)
         entity_too_large(p);
 }
 
-/* The token at q, which is not blank (or the end): punctuation, values and
- * plain numbers here, with only tail calls (so no registers to save); the
- * rest in lex_word_at and lex_other. */
+/* How the token at a byte starts: punctuation (its tok_kind), or one of
+ * these; 0 for the rest (lex_other: numbers with a sign, names, strings,
+ * NaN, Inf, sNaN, bad characters ...). */
+enum { L_VALUE = 0x40, L_DIGIT, L_WORD, L_BLANK };
+static const uint8_t lead[256] = {
+    ['('] = T_LPAR, [')'] = T_RPAR, ['{'] = T_LBRACE, ['}'] = T_RBRACE, ['['] = T_LBRACKET,
+    [']'] = T_RBRACKET, ['<'] = T_LANGLE, ['>'] = T_RANGLE, [','] = T_COMMA, ['.'] = T_DOT,
+    [':'] = T_COLON, ['='] = T_EQUAL, ['!'] = T_BANG, ['*'] = T_STAR,
+    ['v'] = L_VALUE, ['0' ... '9'] = L_DIGIT,
+    ['a' ... 'r'] = L_WORD, ['t' ... 'u'] = L_WORD, ['w' ... 'z'] = L_WORD,
+    ['A' ... 'H'] = L_WORD, ['J' ... 'M'] = L_WORD, ['O' ... 'Z'] = L_WORD,
+    [' '] = L_BLANK, ['\t'] = L_BLANK, ['\v'] = L_BLANK, ['\f'] = L_BLANK, ['\r'] = L_BLANK,
+    ['\n'] = L_BLANK, [';'] = L_BLANK,
+};
+
+static void lex_blanks(parser *p, const char *q);
+
+/* The token at q: punctuation, values and plain numbers here, with only
+ * tail calls (so no registers to save); the rest in lex_word_at,
+ * lex_other and lex_blanks. */
 static inline __attribute__((always_inline)) void lex_token(parser *p, const char *q)
 {
     lexer *lx = &p->lx;
@@ -225,9 +236,13 @@ static inline __attribute__((always_inline)) void lex_token(parser *p, const cha
         lex_other(p, q);
         return;
     }
-    unsigned char c0 = (unsigned char)*q;
-    if (punct[c0]) {
-        t->kind = punct[c0];
+    unsigned k = lead[(unsigned char)*q];
+    if (k < L_VALUE) {
+        if (!k) {
+            lex_other(p, q);
+            return;
+        }
+        t->kind = k;
         t->len = 1;
         lx->p = q + 1;
         return;
@@ -235,21 +250,24 @@ static inline __attribute__((always_inline)) void lex_token(parser *p, const cha
     /* the commonest words first: vN (a value) and a plain number; anything
      * unusual about them (a leading zero, ten digits, a '.' or '-' after
      * the digits) goes the general way */
-    if (c0 == 'v' && end - q >= 2 && (cclass[(unsigned char)q[1]] & C_DIGIT) && (q[1] != '0' || end - q == 2 ||
-                                                                              !(cclass[(unsigned char)q[2]] & C_DIGIT))) {
-        const char *r = q + 1, *lim = end - r > 9 ? r + 9 : end;
-        uint32_t v = 0;
-        while (r < lim && (cclass[(unsigned char)*r] & C_DIGIT))
-            v = v * 10 + (uint32_t)(*r++ - '0');
-        if (r == end || !is_word(*r)) {
-            t->kind = T_ENTITY;
-            t->ent = E_VALUE;
-            t->num = v;
-            t->len = (uint32_t)(r - q);
-            lx->p = r;
-            return;
+    if (k == L_VALUE) {
+        if (end - q >= 2 && (cclass[(unsigned char)q[1]] & C_DIGIT) &&
+            (q[1] != '0' || end - q == 2 || !(cclass[(unsigned char)q[2]] & C_DIGIT))) {
+            const char *r = q + 1, *lim = end - r > 9 ? r + 9 : end;
+            uint32_t v = 0;
+            while (r < lim && (cclass[(unsigned char)*r] & C_DIGIT))
+                v = v * 10 + (uint32_t)(*r++ - '0');
+            if (r == end || !is_word(*r)) {
+                t->kind = T_ENTITY;
+                t->ent = E_VALUE;
+                t->num = v;
+                t->len = (uint32_t)(r - q);
+                lx->p = r;
+                return;
+            }
         }
-    } else if (cclass[c0] & C_DIGIT) {
+        lex_word_at(p, q);
+    } else if (k == L_DIGIT) {
         const char *r = q + 1;
         while (r < end && is_word(*r))
             r++;
@@ -259,11 +277,12 @@ static inline __attribute__((always_inline)) void lex_token(parser *p, const cha
             lx->p = r;
             return;
         }
-    }
-    if ((cclass[c0] & C_ALPHA) && c0 != 'N' && c0 != 'I' && c0 != 's')
-        lex_word_at(p, q);
-    else
         lex_other(p, q);
+    } else if (k == L_WORD) {
+        lex_word_at(p, q);
+    } else {
+        lex_blanks(p, q);
+    }
 }
 
 static __attribute__((noinline)) void lex_token_at(parser *p, const char *q) { lex_token(p, q); }
@@ -315,10 +334,6 @@ void rd_lex_next(parser *p)
             }
         }
         lx->line = line, lx->line_start = ls;
-    }
-    if (q < end && ((cclass[(unsigned char)*q] & C_SPACE) || *q == ';')) {
-        lex_blanks(p, q);
-        return;
     }
     lex_token(p, q);
 }

@@ -78,22 +78,6 @@ void rd_type_expected(parser *p, const char *msg)
     rd_perr_expected(p, "%s", msg);
 }
 
-bool rd_accept(parser *p, tok_kind k)
-{
-    if (p->t.kind != k)
-        return false;
-    rd_lex_next(p);
-    return true;
-}
-
-void rd_expect(parser *p, tok_kind k, const char *msg)
-{
-    if (!rd_accept(p, k))
-        rd_perr_expected(p, "%s", msg);
-}
-
-bool rd_is_ent(const parser *p, ent_kind e) { return p->t.kind == T_ENTITY && p->t.ent == e; }
-
 uint32_t rd_match_ent(parser *p, ent_kind e, const char *msg)
 {
     if (!rd_is_ent(p, e))
