@@ -651,9 +651,11 @@ static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, ui
     /* built here, appended to the block once its operands are read (what
      * ir_inst_append does, without zeroing and copying it twice) */
     uint32_t i = f->insts.n;
-    ir_inst_data in = {.op = (uint16_t)op, .line = line, .col = col, .srcloc = srcloc,
-                       .block = block, .next = IR_NONE, .prev = f->blocks.v[block].last};
-    parse_operands(p, &in, suffix);
+    ir_vec_reserve(&f->insts, 1);
+    ir_inst_data *ip = &f->insts.v[i];   /* insts do not move while its operands are read */
+    *ip = (ir_inst_data){.op = (uint16_t)op, .line = line, .col = col, .srcloc = srcloc,
+                         .block = block, .next = IR_NONE, .prev = f->blocks.v[block].last};
+    parse_operands(p, ip, suffix);
 
     /* `, stack_map = [...]` after a call: kept for the printer (clifrun has no GC).
      * After any other instruction a comma is one operand too many. */
@@ -691,8 +693,8 @@ static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, ui
     ir_type ctrl = suffix;
     if (info->ctrl[0]) {
         int ca = ir_op_ctrl_arg(op);
-        if (!ctrl && ca >= 0 && ca < in.nargs) {
-            uint32_t v = f->pool.v[in.args + (uint32_t)ca];
+        if (!ctrl && ca >= 0 && ca < ip->nargs) {
+            uint32_t v = f->pool.v[ip->args + (uint32_t)ca];
             if (f->values.v[v].kind == IR_VAL_UNUSED)
                 rd_perr_at(p, line, col,
                         "type variable required for polymorphic opcode, e.g. '%s.%s'; can't infer from v%u which is not yet defined",
@@ -711,7 +713,7 @@ static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, ui
     } else if (suffix) {
         rd_perr_at(p, line, col, "%s does not take a typevar", info->name);
     }
-    in.type = ctrl;
+    ip->type = ctrl;
 
     /* results: from the callee's signature, or derived from the ctrl type */
     const ir_abi_param *rets = NULL;
@@ -720,9 +722,9 @@ static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, ui
     if ((info->format == IR_FMT_Call || info->format == IR_FMT_CallIndirect ||
          info->format == IR_FMT_TryCall || info->format == IR_FMT_TryCallIndirect) &&
         !(info->flags & IR_OPF_RETURN)) {
-        uint32_t sig = info->format == IR_FMT_CallIndirect ? in.ent
-                     : info->format == IR_FMT_TryCallIndirect ? f->pool.v[in.imm]
-                     : f->func_refs.v[in.ent].sig;
+        uint32_t sig = info->format == IR_FMT_CallIndirect ? ip->ent
+                     : info->format == IR_FMT_TryCallIndirect ? f->pool.v[ip->imm]
+                     : f->func_refs.v[ip->ent].sig;
         want = 0;
         if (sig < f->sig_defined.n && f->sig_defined.v[sig]) {
             /* try_call results go to the normal-return block as retN */
@@ -736,8 +738,8 @@ static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, ui
     }
     if (nres != want)
         rd_perr_at(p, line, col, "instruction produces %u result values, %u given", want, nres);
-    in.res = f->pool.n;
-    in.nres = (uint16_t)nres;
+    ip->res = f->pool.n;
+    ip->nres = (uint16_t)nres;
     for (uint32_t k = 0; k < nres; k++) {
         uint32_t v = res[k];
         /* 'T' is ctrl, checked against the opcode's type set above */
@@ -750,7 +752,7 @@ static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, ui
         f->values.v[v] = (ir_value_data){IR_VAL_RESULT, t, i, k, rline, rcol};
         ir_vec_push(&f->pool, v);
     }
-    ir_vec_push(&f->insts, in);
+    f->insts.n++;
     ir_block_data *bd = &f->blocks.v[block];
     if (bd->last != IR_NONE)
         f->insts.v[bd->last].next = i;
