@@ -70,6 +70,7 @@ typedef struct parser {
     IR_VEC(uint32_t) fwd_uses;      /* vN, line, col of uses that precede the definition */
     IR_VEC(uint32_t) scratch;       /* a list being collected (block params, br_table, ...) */
     struct { uint16_t op1; ir_type t; bool in; } ctrl_ok[64];   /* opcode+1, typevar: valid? */
+    struct { uint64_t w; uint16_t op; } opcache[256];   /* opcodes by their bytes (see parse.c) */
 } parser;
 
 void rd_lex_init(lexer *lx, const char *src, size_t len, uint32_t line, const char *line_start);

@@ -620,13 +620,37 @@ static const char *typeset_example(const char *set, char buf[16])
     return ir_type_name(ir_type_make(base, min_l2 < 9 ? min_l2 : 0), buf);
 }
 
+/* The opcode the current word names, IR_OP_COUNT if none.  A name of up
+ * to 8 bytes, read as one word (with what follows it masked off), is
+ * looked up in a small cache first: a file uses few opcodes, many times. */
+static ir_opcode lookup_opcode(parser *p)
+{
+    const char *s = p->t.text;
+    uint32_t n = p->t.len;
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+    return ir_opcode_lookup(s, n);
+#endif
+    if (n == 0 || n > 8 || p->lx.end - s < 8)
+        return ir_opcode_lookup(s, n);
+    uint64_t w;
+    memcpy(&w, s, 8);
+    w &= ~0ull >> (64 - 8 * n);   /* the name's bytes: no name has a NUL, so w tells n too */
+    __typeof__(p->opcache[0]) *e = &p->opcache[(w * 0x9e3779b97f4a7c15ull) >> 56];
+    if (e->w == w)
+        return (ir_opcode)e->op;
+    ir_opcode op = ir_opcode_lookup(s, n);
+    if (op != IR_OP_COUNT)
+        e->w = w, e->op = (uint16_t)op;
+    return op;
+}
+
 static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, uint32_t nres,
                               uint32_t srcloc, uint32_t rline, uint32_t rcol)
 {
     ir_function *f = p->fn;
     if (p->t.kind != T_IDENT)
         rd_perr(p, "expected instruction opcode");
-    ir_opcode op = ir_opcode_lookup(p->t.text, p->t.len);
+    ir_opcode op = lookup_opcode(p);
     if (op == IR_OP_COUNT) {
         char hint[240];
         rd_perr(p, "Unknown opcode: '%.*s'%s", (int)p->t.len, p->t.text,
