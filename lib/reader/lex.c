@@ -99,6 +99,12 @@ static inline __attribute__((always_inline)) bool lex_word(lexer *lx, tok *t, co
     const char *q = s, *end = lx->end;
     while (q < end && (cclass[(unsigned char)*q] & C_ALPHA))
         q++;
+    if (q == end || !is_word(*q)) {   /* letters only (most opcodes): no entity, no type */
+        t->kind = T_IDENT;
+        t->len = (uint32_t)(q - s);
+        lx->p = q;
+        return true;
+    }
     const char *d = q;
     uint64_t v = 0;
     while (q < end && (cclass[(unsigned char)*q] & C_DIGIT))
