@@ -94,17 +94,19 @@ static unsigned ent_of_prefix(const char *w, size_t n)
 /* A word from s: a numbered entity (letters, then a number without a
  * leading zero), a type, or an identifier.  One pass over its bytes.
  * Returns false for an entity whose number does not fit in 32 bits. */
-static inline __attribute__((always_inline)) bool lex_word(lexer *lx, tok *t, const char *s)
+/* The end of the run of letters from q. */
+static inline __attribute__((always_inline)) const char *letters(const char *q, const char *end)
 {
-    const char *q = s, *end = lx->end;
     while (q < end && (cclass[(unsigned char)*q] & C_ALPHA))
         q++;
-    if (q == end || !is_word(*q)) {   /* letters only (most opcodes): no entity, no type */
-        t->kind = T_IDENT;
-        t->len = (uint32_t)(q - s);
-        lx->p = q;
-        return true;
-    }
+    return q;
+}
+
+/* The rest of a word from s whose letters end at q (before a digit or
+ * an underscore). */
+static bool lex_word_rest(lexer *lx, tok *t, const char *s, const char *q)
+{
+    const char *end = lx->end;
     const char *d = q;
     uint64_t v = 0;
     while (q < end && (cclass[(unsigned char)*q] & C_DIGIT))
@@ -150,6 +152,18 @@ static inline __attribute__((always_inline)) bool lex_word(lexer *lx, tok *t, co
     }
     t->kind = T_IDENT;
     return true;
+}
+
+static inline __attribute__((always_inline)) bool lex_word(lexer *lx, tok *t, const char *s)
+{
+    const char *q = letters(s, lx->end);
+    if (q == lx->end || !is_word(*q)) {   /* letters only (most opcodes): no entity, no type */
+        t->kind = T_IDENT;
+        t->len = (uint32_t)(q - s);
+        lx->p = q;
+        return true;
+    }
+    return lex_word_rest(lx, t, s, q);
 }
 
 /* A comment: note it if it is a run or print command (Cranelift's rule:
@@ -204,10 +218,22 @@ _Noreturn static __attribute__((noinline, cold)) void entity_too_large(parser *p
 }
 
 /* A word that is not a value: opcodes, types, blocks, keywords. */
-static __attribute__((noinline)) void lex_word_at(parser *p, const char *q)
+static __attribute__((noinline)) void lex_word_more(parser *p, const char *s, const char *q)
 {
-    if (!lex_word(&p->lx, &p->t, q))
+    if (!lex_word_rest(&p->lx, &p->t, s, q))
         entity_too_large(p);
+}
+
+static __attribute__((noinline)) void lex_word_at(parser *p, const char *s)
+{
+    const char *q = letters(s, p->lx.end);
+    if (q == p->lx.end || !is_word(*q)) {   /* letters only (most opcodes): no entity, no type */
+        p->t.kind = T_IDENT;
+        p->t.len = (uint32_t)(q - s);
+        p->lx.p = q;
+        return;
+    }
+    lex_word_more(p, s, q);
 }
 
 /* How the token at a byte starts: punctuation (its tok_kind), or one of
