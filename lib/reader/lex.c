@@ -112,6 +112,22 @@ static bool lex_word_rest(lexer *lx, tok *t, const char *s, const char *q)
     while (q < end && (cclass[(unsigned char)*q] & C_DIGIT))
         v = v * 10 + (uint64_t)(*q++ - '0');
     size_t plen = (size_t)(d - s), digits = (size_t)(q - d), lead_digits = digits;
+    char c = s[0];
+    ir_type ty = 0;
+    if (digits && plen == 1 && (c == 'i' || c == 'f') && (q == end || !is_word(*q))) {
+        /* i32, f64: the usual types (no entity is written i or f and digits) */
+        static const ir_type ints[] = {[8] = IR_I8, [16] = IR_I16, [32] = IR_I32, [64] = IR_I64},
+                             floats[] = {[16] = IR_F16, [32] = IR_F32, [64] = IR_F64};
+        if (v < 65 && !(digits > 1 && *d == '0'))
+            ty = c == 'i' ? ints[v] : floats[v];
+        else if (v == 128 && digits == 3)
+            ty = c == 'i' ? IR_I128 : IR_F128;
+        t->kind = ty ? T_TYPE : T_IDENT;
+        t->type = ty;
+        t->len = (uint32_t)(q - s);
+        lx->p = q;
+        return true;
+    }
     if (digits > 10)
         v = (uint64_t)UINT32_MAX + 1;   /* too large, whatever wrapped */
     if (q < end && is_word(*q)) {   /* more after the digits: not an entity */
@@ -132,16 +148,7 @@ static bool lex_word_rest(lexer *lx, tok *t, const char *s, const char *q)
             return true;
         }
     }
-    char c = s[0];
-    ir_type ty = 0;
-    if (digits && plen == 1 && (c == 'i' || c == 'f')) {   /* i32, f64: the usual types */
-        static const ir_type ints[] = {[8] = IR_I8, [16] = IR_I16, [32] = IR_I32, [64] = IR_I64},
-                             floats[] = {[16] = IR_F16, [32] = IR_F32, [64] = IR_F64};
-        if (v < 65 && !(digits > 1 && *d == '0'))
-            ty = c == 'i' ? ints[v] : floats[v];
-        else if (v == 128 && digits == 3)
-            ty = c == 'i' ? IR_I128 : IR_F128;
-    } else if (plen == 1 && lead_digits && (c == 'i' || c == 'f' || c == 'r') && t->len <= 8) {
+    if (plen == 1 && lead_digits && (c == 'i' || c == 'f' || c == 'r') && t->len <= 8) {
         /* a type is a letter and digits, then maybe xN: not iadd, fcmp */
         ty = ir_type_parse(s, t->len);
     }
