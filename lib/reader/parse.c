@@ -287,8 +287,14 @@ static void parse_slot_offset(parser *p, ir_inst_data *in)
 
 static uint32_t arg(parser *p, const char *msg)
 {
-    uint32_t v = rd_use_value(p, msg);
-    ir_vec_push(&p->fn->pool, v);
+    ir_function *f = p->fn;
+    uint32_t v = p->t.num;
+    /* the common case first: a value already defined */
+    if (p->t.kind == T_ENTITY && p->t.ent == E_VALUE && v < f->values.n && f->values.v[v].kind != IR_VAL_UNUSED)
+        rd_lex_next(p);
+    else
+        v = rd_use_value(p, msg);
+    ir_vec_push(&f->pool, v);
     return v;
 }
 
