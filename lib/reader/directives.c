@@ -340,6 +340,7 @@ void rd_parse_runs_for(parser *p, uint32_t func, uint32_t from, uint32_t to)
     /* each comment is lexed on its own, positions kept for diagnostics */
     lexer saved = p->lx;
     tok saved_tok = p->t;
+    const char *saved_prev = p->prev_end;
     for (uint32_t i = from; i < to; i++) {
         const pending_run *r = &p->runs.v[i];
         const char *s = saved.src + r->off;
@@ -349,4 +350,5 @@ void rd_parse_runs_for(parser *p, uint32_t func, uint32_t from, uint32_t to)
     }
     p->lx = saved;
     p->t = saved_tok;
+    p->prev_end = saved_prev;
 }

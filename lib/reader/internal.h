@@ -47,6 +47,7 @@ typedef struct pending_run {
 typedef struct lexer {
     const char *src, *p, *end;
     const char *line_start;
+    const char *line_start0;    /* line_start as given to rd_lex_init */
     uint32_t line;
     bool keep_runs;         /* note run comments in parser.runs */
 } lexer;
@@ -54,7 +55,7 @@ typedef struct lexer {
 typedef struct parser {
     lexer lx;
     tok t;                  /* the current token */
-    uint32_t prev_line, prev_col;   /* where the token before it ended */
+    const char *prev_end;   /* where the token before it ended (rd_prev_pos) */
     ir_file *file;
     ir_function *fn;
     ir_diag *d;
@@ -69,9 +70,14 @@ typedef struct parser {
     IR_VEC(uint32_t) fwd_uses;      /* vN, line, col of uses that precede the definition */
     IR_VEC(uint32_t) scratch;       /* a list being collected (block params, br_table, ...) */
     struct { uint16_t op1; ir_type t; bool in; } ctrl_ok[64];   /* opcode+1, typevar: valid? */
+    struct { uint64_t w; uint16_t op; } opcache[256];   /* opcodes by their bytes (see parse.c) */
 } parser;
 
 void rd_lex_init(lexer *lx, const char *src, size_t len, uint32_t line, const char *line_start);
+/* Line and column where the token before the current one ended: found
+ * only when an error needs them, so the lexer keeps just a pointer. */
+void rd_prev_pos(const parser *p, uint32_t *line, uint32_t *col);
+bool rd_same_line_as_prev(const parser *p);
 /* Next token; lexical errors go to p's error handler. */
 void rd_lex_next(parser *p);
 
@@ -102,13 +108,24 @@ _Noreturn void rd_perr_expected(parser *p, const char *fmt, ...) __attribute__((
 
 /* parse.c: entities */
 extern const char rd_ent_letters[E_COUNT][12];
-bool rd_is_ent(const parser *p, ent_kind e);
+static inline bool rd_is_ent(const parser *p, ent_kind e) { return p->t.kind == T_ENTITY && p->t.ent == e; }
 uint32_t rd_match_ent(parser *p, ent_kind e, const char *msg);
 void rd_check_num(parser *p, uint32_t n, uint32_t max, uint32_t line, uint32_t col);
 void rd_define(parser *p, uint8_t *defined, ent_kind e, uint32_t n, uint32_t line, uint32_t col);
 void rd_check_defined(parser *p, const uint8_t *defined, uint32_t count, uint32_t n,
                    const char *what, ent_kind e, uint32_t line, uint32_t col);
-void rd_ensure_value(parser *p, uint32_t v, uint32_t line, uint32_t col);
+void rd_grow_values(parser *p, uint32_t v, uint32_t line, uint32_t col);
+/* Make value v exist (unused until defined): checked on every operand. */
+static inline void rd_ensure_value(parser *p, uint32_t v, uint32_t line, uint32_t col)
+{
+    ir_function *f = p->fn;
+    if (v < f->values.n)
+        return;
+    if (v == f->values.n && v < f->values.cap && v < MAX_VALUE_NUM)   /* the next, as values usually come */
+        f->values.v[f->values.n++] = (ir_value_data){0};
+    else
+        rd_grow_values(p, v, line, col);
+}
 uint32_t rd_use_value(parser *p, const char *msg);
 uint32_t rd_ensure_block(parser *p, uint32_t b, uint32_t line, uint32_t col);
 
@@ -154,8 +171,18 @@ static inline bool accept_ident(parser *p, const char *w)
     rd_lex_next(p);
     return true;
 }
-void rd_expect(parser *p, tok_kind k, const char *msg);
-bool rd_accept(parser *p, tok_kind k);
+static inline bool rd_accept(parser *p, tok_kind k)
+{
+    if (p->t.kind != k)
+        return false;
+    rd_lex_next(p);
+    return true;
+}
+static inline void rd_expect(parser *p, tok_kind k, const char *msg)
+{
+    if (!rd_accept(p, k))
+        rd_perr_expected(p, "%s", msg);
+}
 
 /* suggest.c: the closest name of a table (NULL if none is a likely typo),
  * what replaced a removed opcode or type (NULL if not removed), and the

@@ -12,7 +12,32 @@ void rd_lex_init(lexer *lx, const char *src, size_t len, uint32_t line, const ch
     lx->src = lx->p = src;
     lx->end = src + len;
     lx->line = line;
-    lx->line_start = line_start;
+    lx->line_start = lx->line_start0 = line_start;
+}
+
+void rd_prev_pos(const parser *p, uint32_t *line, uint32_t *col)
+{
+    const lexer *lx = &p->lx;
+    const char *e = p->prev_end;
+    *line = p->t.line, *col = p->t.col;
+    if (!e || e < lx->src || e > p->t.text || p->t.text > lx->end)
+        return;   /* no token before this one in this text */
+    for (const char *q = e; q < p->t.text; q++)
+        *line -= *q == '\n';
+    const char *ls = e;
+    while (ls > lx->src && ls[-1] != '\n')
+        ls--;
+    if (ls == lx->src)
+        ls = lx->line_start0;   /* after a byte-order mark, or a run line's text */
+    *col = (uint32_t)(e - ls) + 1;
+}
+
+/* Is the current token on the line where the one before it ended? */
+bool rd_same_line_as_prev(const parser *p)
+{
+    uint32_t l, c;
+    rd_prev_pos(p, &l, &c);
+    return l == p->t.line;
 }
 
 /* Character classes by table: the lexer touches every byte once. */
@@ -69,16 +94,40 @@ static unsigned ent_of_prefix(const char *w, size_t n)
 /* A word from s: a numbered entity (letters, then a number without a
  * leading zero), a type, or an identifier.  One pass over its bytes.
  * Returns false for an entity whose number does not fit in 32 bits. */
-static inline __attribute__((always_inline)) bool lex_word(lexer *lx, tok *t, const char *s)
+/* The end of the run of letters from q. */
+static inline __attribute__((always_inline)) const char *letters(const char *q, const char *end)
 {
-    const char *q = s, *end = lx->end;
     while (q < end && (cclass[(unsigned char)*q] & C_ALPHA))
         q++;
+    return q;
+}
+
+/* The rest of a word from s whose letters end at q (before a digit or
+ * an underscore). */
+static bool lex_word_rest(lexer *lx, tok *t, const char *s, const char *q)
+{
+    const char *end = lx->end;
     const char *d = q;
     uint64_t v = 0;
     while (q < end && (cclass[(unsigned char)*q] & C_DIGIT))
         v = v * 10 + (uint64_t)(*q++ - '0');
-    size_t plen = (size_t)(d - s), digits = (size_t)(q - d);
+    size_t plen = (size_t)(d - s), digits = (size_t)(q - d), lead_digits = digits;
+    char c = s[0];
+    ir_type ty = 0;
+    if (digits && plen == 1 && (c == 'i' || c == 'f') && (q == end || !is_word(*q))) {
+        /* i32, f64: the usual types (no entity is written i or f and digits) */
+        static const ir_type ints[] = {[8] = IR_I8, [16] = IR_I16, [32] = IR_I32, [64] = IR_I64},
+                             floats[] = {[16] = IR_F16, [32] = IR_F32, [64] = IR_F64};
+        if (v < 65 && !(digits > 1 && *d == '0'))
+            ty = c == 'i' ? ints[v] : floats[v];
+        else if (v == 128 && digits == 3)
+            ty = c == 'i' ? IR_I128 : IR_F128;
+        t->kind = ty ? T_TYPE : T_IDENT;
+        t->type = ty;
+        t->len = (uint32_t)(q - s);
+        lx->p = q;
+        return true;
+    }
     if (digits > 10)
         v = (uint64_t)UINT32_MAX + 1;   /* too large, whatever wrapped */
     if (q < end && is_word(*q)) {   /* more after the digits: not an entity */
@@ -99,16 +148,8 @@ static inline __attribute__((always_inline)) bool lex_word(lexer *lx, tok *t, co
             return true;
         }
     }
-    char c = s[0];
-    ir_type ty = 0;
-    if (digits && plen == 1 && (c == 'i' || c == 'f')) {   /* i32, f64: the usual types */
-        static const ir_type ints[] = {[8] = IR_I8, [16] = IR_I16, [32] = IR_I32, [64] = IR_I64},
-                             floats[] = {[16] = IR_F16, [32] = IR_F32, [64] = IR_F64};
-        if (v < 65 && !(digits > 1 && *d == '0'))
-            ty = c == 'i' ? ints[v] : floats[v];
-        else if (v == 128 && digits == 3)
-            ty = c == 'i' ? IR_I128 : IR_F128;
-    } else if ((c == 'i' || c == 'f' || c == 'r') && t->len <= 8) {
+    if (plen == 1 && lead_digits && (c == 'i' || c == 'f' || c == 'r') && t->len <= 8) {
+        /* a type is a letter and digits, then maybe xN: not iadd, fcmp */
         ty = ir_type_parse(s, t->len);
     }
     if (ty) {
@@ -118,6 +159,18 @@ static inline __attribute__((always_inline)) bool lex_word(lexer *lx, tok *t, co
     }
     t->kind = T_IDENT;
     return true;
+}
+
+static inline __attribute__((always_inline)) bool lex_word(lexer *lx, tok *t, const char *s)
+{
+    const char *q = letters(s, lx->end);
+    if (q == lx->end || !is_word(*q)) {   /* letters only (most opcodes): no entity, no type */
+        t->kind = T_IDENT;
+        t->len = (uint32_t)(q - s);
+        lx->p = q;
+        return true;
+    }
+    return lex_word_rest(lx, t, s, q);
 }
 
 /* A comment: note it if it is a run or print command (Cranelift's rule:
@@ -144,12 +197,6 @@ static __attribute__((noinline)) void scan_comment(parser *p)
     lx->p = e;
 }
 
-/* Single-character tokens by byte (0: something else). */
-static const uint8_t punct[256] = {
-    ['('] = T_LPAR, [')'] = T_RPAR, ['{'] = T_LBRACE, ['}'] = T_RBRACE, ['['] = T_LBRACKET,
-    [']'] = T_RBRACKET, ['<'] = T_LANGLE, ['>'] = T_RANGLE, [','] = T_COMMA, ['.'] = T_DOT,
-    [':'] = T_COLON, ['='] = T_EQUAL, ['!'] = T_BANG, ['*'] = T_STAR,
-};
 
 /* Spaces from q (which is one): on a little-endian host eight bytes at a
  * time while that many remain, the indentation of a line in one step. */
@@ -170,66 +217,169 @@ static inline const char *skip_spaces(const char *q, const char *end)
     return q;
 }
 
-static bool lex_other(parser *p, const char *s);
+static void lex_other(parser *p, const char *s);
 
 _Noreturn static __attribute__((noinline, cold)) void entity_too_large(parser *p)
 {
     rd_perr_at(p, p->t.line, p->t.col, "entity number %.*s is too large", (int)p->t.len, p->t.text);
 }
 
-/* The next token from lx->p: blanks, punctuation and words here, with no
- * call on the way (so no registers to save); the rest in lex_other. */
-static inline __attribute__((always_inline)) void lex_scan(parser *p)
+/* A word that is not a value: opcodes, types, blocks, keywords. */
+static __attribute__((noinline)) void lex_word_more(parser *p, const char *s, const char *q)
+{
+    if (!lex_word_rest(&p->lx, &p->t, s, q))
+        entity_too_large(p);
+}
+
+static __attribute__((noinline)) void lex_word_at(parser *p, const char *s)
+{
+    const char *q = letters(s, p->lx.end);
+    if (q == p->lx.end || !is_word(*q)) {   /* letters only (most opcodes): no entity, no type */
+        p->t.kind = T_IDENT;
+        p->t.len = (uint32_t)(q - s);
+        p->lx.p = q;
+        return;
+    }
+    lex_word_more(p, s, q);
+}
+
+/* How the token at a byte starts: punctuation (its tok_kind), or one of
+ * these; 0 for the rest (lex_other: numbers with a sign, names, strings,
+ * NaN, Inf, sNaN, bad characters ...). */
+enum { L_VALUE = 0x40, L_DIGIT, L_WORD, L_BLANK };
+static const uint8_t lead[256] = {
+    ['('] = T_LPAR, [')'] = T_RPAR, ['{'] = T_LBRACE, ['}'] = T_RBRACE, ['['] = T_LBRACKET,
+    [']'] = T_RBRACKET, ['<'] = T_LANGLE, ['>'] = T_RANGLE, [','] = T_COMMA, ['.'] = T_DOT,
+    [':'] = T_COLON, ['='] = T_EQUAL, ['!'] = T_BANG, ['*'] = T_STAR,
+    ['v'] = L_VALUE, ['0' ... '9'] = L_DIGIT,
+    ['a' ... 'r'] = L_WORD, ['t' ... 'u'] = L_WORD, ['w' ... 'z'] = L_WORD,
+    ['A' ... 'H'] = L_WORD, ['J' ... 'M'] = L_WORD, ['O' ... 'Z'] = L_WORD,
+    [' '] = L_BLANK, ['\t'] = L_BLANK, ['\v'] = L_BLANK, ['\f'] = L_BLANK, ['\r'] = L_BLANK,
+    ['\n'] = L_BLANK, [';'] = L_BLANK,
+};
+
+static void lex_blanks(parser *p, const char *q);
+
+/* The token at q: punctuation, values and plain numbers here, with only
+ * tail calls (so no registers to save); the rest in lex_word_at,
+ * lex_other and lex_blanks. */
+static inline __attribute__((always_inline)) void lex_token(parser *p, const char *q)
 {
     lexer *lx = &p->lx;
     tok *t = &p->t;
-    /* the position in locals: the loops below touch every byte */
-again:;
-    const char *q = lx->p, *end = lx->end, *ls = lx->line_start;
-    uint32_t line = lx->line;
-    unsigned char c0 = 0;
-    while (q < end) {
-        c0 = (unsigned char)*q;
-        if (c0 == ' ') {
-            q = skip_spaces(q, end);
-        } else if (c0 == '\n') {
-            q++;
-            line++;
-            ls = q;
-        } else {
-            break;
-        }
-    }
-    lx->line = line, lx->line_start = ls;
+    const char *end = lx->end;
     t->text = q;
-    t->line = line;
-    t->col = (uint32_t)(q - ls) + 1;
-    if (q < end && punct[c0]) {
-        t->kind = punct[c0];
+    t->line = lx->line;
+    t->col = (uint32_t)(q - lx->line_start) + 1;
+    if (q == end) {
+        lex_other(p, q);
+        return;
+    }
+    unsigned k = lead[(unsigned char)*q];
+    if (k < L_VALUE) {
+        if (!k) {
+            lex_other(p, q);
+            return;
+        }
+        t->kind = k;
         t->len = 1;
         lx->p = q + 1;
         return;
     }
-    if (q < end && (cclass[c0] & C_ALPHA) && c0 != 'N' && c0 != 'I' && c0 != 's') {
-        if (!lex_word(lx, t, q))
-            entity_too_large(p);
-        return;
+    /* the commonest words first: vN (a value) and a plain number; anything
+     * unusual about them (a leading zero, ten digits, a '.' or '-' after
+     * the digits) goes the general way */
+    if (k == L_VALUE) {
+        if (end - q >= 2 && (cclass[(unsigned char)q[1]] & C_DIGIT) &&
+            (q[1] != '0' || end - q == 2 || !(cclass[(unsigned char)q[2]] & C_DIGIT))) {
+            const char *r = q + 1, *lim = end - r > 9 ? r + 9 : end;
+            uint32_t v = 0;
+            while (r < lim && (cclass[(unsigned char)*r] & C_DIGIT))
+                v = v * 10 + (uint32_t)(*r++ - '0');
+            if (r == end || !is_word(*r)) {
+                t->kind = T_ENTITY;
+                t->ent = E_VALUE;
+                t->num = v;
+                t->len = (uint32_t)(r - q);
+                lx->p = r;
+                return;
+            }
+        }
+        lex_word_at(p, q);
+    } else if (k == L_DIGIT) {
+        const char *r = q + 1;
+        while (r < end && is_word(*r))
+            r++;
+        if (r == end || (*r != '-' && *r != '.' && *r != '+')) {
+            t->kind = T_INT;
+            t->len = (uint32_t)(r - q);
+            lx->p = r;
+            return;
+        }
+        lex_other(p, q);
+    } else if (k == L_WORD) {
+        lex_word_at(p, q);
+    } else {
+        lex_blanks(p, q);
     }
-    if (lex_other(p, q))   /* a loop, not recursion: a file of tabs is no deep stack */
-        goto again;
+}
+
+static __attribute__((noinline)) void lex_token_at(parser *p, const char *q) { lex_token(p, q); }
+
+/* Blanks other than spaces and newlines (tabs, carriage returns ...) and
+ * comments, from q: all of them, and then the token. */
+static __attribute__((noinline)) void lex_blanks(parser *p, const char *q)
+{
+    lexer *lx = &p->lx;
+    for (;;) {
+        if (q < lx->end && (cclass[(unsigned char)*q] & C_SPACE)) {
+            q++;
+        } else if (q < lx->end && *q == '\n') {
+            q++;
+            lx->line++;
+            lx->line_start = q;
+        } else if (q < lx->end && *q == ';') {
+            lx->p = q;
+            scan_comment(p);
+            q = lx->p;
+        } else {
+            break;
+        }
+    }
+    lex_token_at(p, q);
 }
 
 void rd_lex_next(parser *p)
 {
-    p->prev_line = p->lx.line;
-    p->prev_col = (uint32_t)(p->lx.p - p->lx.line_start) + 1;
-    lex_scan(p);
+    lexer *lx = &p->lx;
+    const char *q = lx->p, *end = lx->end;
+    p->prev_end = q;
+    /* a space between tokens, or a newline and the indentation: the
+     * position in locals, these loops touch most bytes */
+    if (q < end && *q == ' ')
+        q++;
+    if (q < end && (*q == ' ' || *q == '\n')) {
+        const char *ls = lx->line_start;
+        uint32_t line = lx->line;
+        while (q < end) {
+            if (*q == ' ') {
+                q = skip_spaces(q, end);
+            } else if (*q == '\n') {
+                q++;
+                line++;
+                ls = q;
+            } else {
+                break;
+            }
+        }
+        lx->line = line, lx->line_start = ls;
+    }
+    lex_token(p, q);
 }
 
 /* Everything but blanks, punctuation and most words: the end, numbers,
- * names, strings, hex sequences, source locations, bad characters.
- * True when it only skipped (other blanks, a comment): scan again. */
-static __attribute__((noinline)) bool lex_other(parser *p, const char *q)
+ * names, strings, hex sequences, source locations, bad characters. */
+static __attribute__((noinline)) void lex_other(parser *p, const char *q)
 {
     lexer *lx = &p->lx;
     tok *t = &p->t;
@@ -237,16 +387,7 @@ static __attribute__((noinline)) bool lex_other(parser *p, const char *q)
         lx->p = q;
         t->kind = T_EOF;
         t->len = 0;
-        return false;
-    }
-    if (cclass[(unsigned char)*q] & C_SPACE) {   /* tabs, carriage returns ... */
-        lx->p = q + 1;
-        return true;
-    }
-    if (*q == ';') {
-        lx->p = q;
-        scan_comment(p);
-        return true;
+        return;
     }
     lx->p = q;
     const char *s = lx->p;
@@ -295,7 +436,7 @@ static __attribute__((noinline)) bool lex_other(parser *p, const char *q)
         t->text = s + 1;
         t->len = (uint32_t)(q - s - 1);
         lx->p = q;
-        return false;
+        return;
     }
     case '"': {
         const char *q = memchr(s + 1, '"', (size_t)(lx->end - s - 1));
@@ -308,7 +449,7 @@ static __attribute__((noinline)) bool lex_other(parser *p, const char *q)
         t->text = s + 1;
         t->len = (uint32_t)(q - s - 1);
         lx->p = q + 1;
-        return false;
+        return;
     }
     case '#': {
         const char *q = s + 1;
@@ -318,7 +459,7 @@ static __attribute__((noinline)) bool lex_other(parser *p, const char *q)
         t->text = s + 1;
         t->len = (uint32_t)(q - s - 1);
         lx->p = q;
-        return false;
+        return;
     }
     case '@': {
         const char *q = s + 1;
@@ -333,7 +474,7 @@ static __attribute__((noinline)) bool lex_other(parser *p, const char *q)
         t->text = s + 1;
         t->len = (uint32_t)(q - s - 1);
         lx->p = q;
-        return false;
+        return;
     }
     default:
         if (is_digit(*s))
@@ -345,12 +486,12 @@ static __attribute__((noinline)) bool lex_other(parser *p, const char *q)
                 rd_perr_at(p, t->line, t->col, "entity number %.*s is too large", (int)t->len, t->text);
             if (t->kind == T_IDENT && t->len == 4 && !memcmp(s, "sNaN", 4))
                 goto number;
-            return false;
+            return;
         }
         rd_perr_at(p, t->line, t->col, "invalid character");
     }
     t->len = (uint32_t)(lx->p - s);
-    return false;
+    return;
 
 number: {
     const char *q = s;
@@ -374,6 +515,6 @@ number: {
     t->kind = is_float ? T_FLOAT : T_INT;
     t->len = (uint32_t)(q - s);
     lx->p = q;
-    return false;
+    return;
 }
 }

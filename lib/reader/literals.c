@@ -179,15 +179,31 @@ static u128 match_imm(parser *p, unsigned bits, const char *msg)
     return v;
 }
 
-/* The common case of an integer token: a plain decimal of at most 18
- * digits, which cannot overflow, into *v; false for any other form. */
-static bool plain_decimal(const parser *p, uint64_t *v)
+/* The common cases of an integer token: a plain decimal of at most 18
+ * digits or 0x and at most 16 hex digits, which cannot overflow, into *v;
+ * false for any other form. */
+static bool plain_number(const parser *p, uint64_t *v)
 {
     const char *t = p->t.text;
-    if (p->t.len > 18 || t[0] < '0' || t[0] > '9' || t[1 % p->t.len] == 'x')
-        return false;
+    uint32_t n = p->t.len;
     uint64_t r = 0;
-    for (uint32_t k = 0; k < p->t.len; k++) {
+    if (n > 2 && n <= 18 && t[0] == '0' && t[1] == 'x') {   /* up to 16 hex digits, no '_' */
+        for (uint32_t k = 2; k < n; k++) {
+            unsigned c = (unsigned char)t[k], d = c - '0';
+            if (d > 9) {
+                d = (c | 0x20) - 'a';
+                if (d > 5)
+                    return false;
+                d += 10;
+            }
+            r = r << 4 | d;
+        }
+        *v = r;
+        return true;
+    }
+    if (n > 18 || t[0] < '0' || t[0] > '9' || t[1 % n] == 'x')
+        return false;
+    for (uint32_t k = 0; k < n; k++) {
         if (t[k] < '0' || t[k] > '9')
             return false;
         r = r * 10 + (uint64_t)(t[k] - '0');
@@ -204,7 +220,7 @@ static u128 int_token(parser *p, unsigned bits, const char *msg)
     if (p->t.kind != T_INT)
         rd_perr_expected(p, "%s", msg);
     uint64_t v = 0;
-    if (plain_decimal(p, &v)) {
+    if (plain_number(p, &v)) {
         rd_lex_next(p);
         return v;
     }
@@ -240,7 +256,7 @@ uint32_t rd_match_uimm32(parser *p, const char *msg)
     if (p->t.kind != T_INT)
         rd_perr_expected(p, "%s", msg);
     uint64_t v = 0;
-    if (!plain_decimal(p, &v)) {
+    if (!plain_number(p, &v)) {
         const char *err = parse_i64(p->t.text, p->t.len, &v);
         if (err)
             rd_perr(p, "%s", err);

@@ -29,9 +29,11 @@ void rd_perr_expected(parser *p, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(p->d->msg, sizeof p->d->msg, fmt, ap);
     va_end(ap);
-    bool after = p->t.line != p->prev_line;
-    p->d->line = after ? p->prev_line : p->t.line;
-    p->d->col = after ? p->prev_col : p->t.col;
+    uint32_t pl, pc;
+    rd_prev_pos(p, &pl, &pc);
+    bool after = p->t.line != pl;
+    p->d->line = after ? pl : p->t.line;
+    p->d->col = after ? pc : p->t.col;
     longjmp(p->fail, 1);
 }
 
@@ -76,22 +78,6 @@ void rd_type_expected(parser *p, const char *msg)
     rd_perr_expected(p, "%s", msg);
 }
 
-bool rd_accept(parser *p, tok_kind k)
-{
-    if (p->t.kind != k)
-        return false;
-    rd_lex_next(p);
-    return true;
-}
-
-void rd_expect(parser *p, tok_kind k, const char *msg)
-{
-    if (!rd_accept(p, k))
-        rd_perr_expected(p, "%s", msg);
-}
-
-bool rd_is_ent(const parser *p, ent_kind e) { return p->t.kind == T_ENTITY && p->t.ent == e; }
-
 uint32_t rd_match_ent(parser *p, ent_kind e, const char *msg)
 {
     if (!rd_is_ent(p, e))
@@ -128,14 +114,13 @@ void rd_check_defined(parser *p, const uint8_t *defined, uint32_t count, uint32_
         rd_perr_at(p, line, col, "undefined %s %s%u", what, rd_ent_letters[e], n);
 }
 
-void rd_ensure_value(parser *p, uint32_t v, uint32_t line, uint32_t col)
+void rd_grow_values(parser *p, uint32_t v, uint32_t line, uint32_t col)
 {
     rd_check_num(p, v, MAX_VALUE_NUM, line, col);
     ir_function *f = p->fn;
-    while (f->values.n <= v) {
-        ir_value_data d = {0};
-        ir_vec_push(&f->values, d);
-    }
+    ir_vec_reserve(&f->values, v + 1 - f->values.n);
+    memset(&f->values.v[f->values.n], 0, (v + 1 - f->values.n) * sizeof *f->values.v);
+    f->values.n = v + 1;
 }
 
 uint32_t rd_use_value(parser *p, const char *msg)
@@ -270,6 +255,22 @@ static uint32_t parse_exception_table(parser *p)
 
 static void comma(parser *p) { rd_expect(p, T_COMMA, "expected ',' between operands"); }
 
+/* The index of the current word in a table of names, count if none (the
+ * first letter tells most apart without a call).  Not inlined: that keeps
+ * parse_instruction small enough to be inlined in its one caller (1 Ir a
+ * byte less, measured). */
+static __attribute__((noinline)) unsigned find_name(const parser *p, const char *const *names, unsigned count)
+{
+    if (p->t.kind != T_IDENT)
+        return count;
+    const char *w = p->t.text;
+    uint32_t n = p->t.len;
+    for (unsigned k = 0; k < count; k++)
+        if (names[k][0] == w[0] && !strncmp(names[k], w, n) && !names[k][n])
+            return k;
+    return count;
+}
+
 /* Stack slot operand with offset: ssN+off, or the older `ssN, off`. */
 static void parse_slot_offset(parser *p, ir_inst_data *in)
 {
@@ -286,8 +287,14 @@ static void parse_slot_offset(parser *p, ir_inst_data *in)
 
 static uint32_t arg(parser *p, const char *msg)
 {
-    uint32_t v = rd_use_value(p, msg);
-    ir_vec_push(&p->fn->pool, v);
+    ir_function *f = p->fn;
+    uint32_t v = p->t.num;
+    /* the common case first: a value already defined */
+    if (p->t.kind == T_ENTITY && p->t.ent == E_VALUE && v < f->values.n && f->values.v[v].kind != IR_VAL_UNUSED)
+        rd_lex_next(p);
+    else
+        v = rd_use_value(p, msg);
+    ir_vec_push(&f->pool, v);
     return v;
 }
 
@@ -542,10 +549,7 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
         break;
     case IR_FMT_IntCompare:
     case IR_FMT_IntCompareImm: {
-        unsigned k = 0;
-        for (; k < IR_INTCC_COUNT; k++)
-            if (tok_ident(p, ir_intcc_names[k]))
-                break;
+        unsigned k = find_name(p, ir_intcc_names, IR_INTCC_COUNT);
         if (k == IR_INTCC_COUNT)
             name_expected(p, "expected intcc condition code", ir_intcc_names, IR_INTCC_COUNT);
         in->cond = (uint8_t)k;
@@ -559,10 +563,7 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
         break;
     }
     case IR_FMT_FloatCompare: {
-        unsigned k = 0;
-        for (; k < IR_FLOATCC_COUNT; k++)
-            if (tok_ident(p, ir_floatcc_names[k]))
-                break;
+        unsigned k = find_name(p, ir_floatcc_names, IR_FLOATCC_COUNT);
         if (k == IR_FLOATCC_COUNT)
             name_expected(p, "expected floatcc condition code", ir_floatcc_names, IR_FLOATCC_COUNT);
         in->cond = (uint8_t)k;
@@ -574,10 +575,7 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
     }
     case IR_FMT_AtomicRmw: {
         in->mf = rd_parse_memflags(p);
-        unsigned k = 0;
-        for (; k < IR_RMW_COUNT; k++)
-            if (tok_ident(p, ir_atomic_rmw_names[k]))
-                break;
+        unsigned k = find_name(p, ir_atomic_rmw_names, IR_RMW_COUNT);
         if (k == IR_RMW_COUNT)
             name_expected(p, "expected AtomicRmwOp", ir_atomic_rmw_names, IR_RMW_COUNT);
         in->cond = (uint8_t)k;
@@ -635,13 +633,37 @@ static const char *typeset_example(const char *set, char buf[16])
     return ir_type_name(ir_type_make(base, min_l2 < 9 ? min_l2 : 0), buf);
 }
 
+/* The opcode the current word names, IR_OP_COUNT if none.  A name of up
+ * to 8 bytes, read as one word (with what follows it masked off), is
+ * looked up in a small cache first: a file uses few opcodes, many times. */
+static ir_opcode lookup_opcode(parser *p)
+{
+    const char *s = p->t.text;
+    uint32_t n = p->t.len;
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+    return ir_opcode_lookup(s, n);
+#endif
+    if (n == 0 || n > 8 || p->lx.end - s < 8)
+        return ir_opcode_lookup(s, n);
+    uint64_t w;
+    memcpy(&w, s, 8);
+    w &= ~0ull >> (64 - 8 * n);   /* the name's bytes: no name has a NUL, so w tells n too */
+    __typeof__(p->opcache[0]) *e = &p->opcache[(w * 0x9e3779b97f4a7c15ull) >> 56];
+    if (e->w == w)
+        return (ir_opcode)e->op;
+    ir_opcode op = ir_opcode_lookup(s, n);
+    if (op != IR_OP_COUNT)
+        e->w = w, e->op = (uint16_t)op;
+    return op;
+}
+
 static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, uint32_t nres,
                               uint32_t srcloc, uint32_t rline, uint32_t rcol)
 {
     ir_function *f = p->fn;
     if (p->t.kind != T_IDENT)
         rd_perr(p, "expected instruction opcode");
-    ir_opcode op = ir_opcode_lookup(p->t.text, p->t.len);
+    ir_opcode op = lookup_opcode(p);
     if (op == IR_OP_COUNT) {
         char hint[240];
         rd_perr(p, "Unknown opcode: '%.*s'%s", (int)p->t.len, p->t.text,
@@ -663,13 +685,14 @@ static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, ui
             rd_type_expected(p, "expected type after 'opcode.'");
         rd_lex_next(p);
     }
-    uint32_t i = ir_inst_append(f, block);
-    ir_inst_data in = f->insts.v[i];
-    in.op = (uint16_t)op;
-    in.line = line;
-    in.col = col;
-    in.srcloc = srcloc;
-    parse_operands(p, &in, suffix);
+    /* built here, appended to the block once its operands are read (what
+     * ir_inst_append does, without zeroing and copying it twice) */
+    uint32_t i = f->insts.n;
+    ir_vec_reserve(&f->insts, 1);
+    ir_inst_data *ip = &f->insts.v[i];   /* insts do not move while its operands are read */
+    *ip = (ir_inst_data){.op = (uint16_t)op, .line = line, .col = col, .srcloc = srcloc,
+                         .block = block, .next = IR_NONE, .prev = f->blocks.v[block].last};
+    parse_operands(p, ip, suffix);
 
     /* `, stack_map = [...]` after a call: kept for the printer (clifrun has no GC).
      * After any other instruction a comma is one operand too many. */
@@ -707,8 +730,8 @@ static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, ui
     ir_type ctrl = suffix;
     if (info->ctrl[0]) {
         int ca = ir_op_ctrl_arg(op);
-        if (!ctrl && ca >= 0 && ca < in.nargs) {
-            uint32_t v = f->pool.v[in.args + (uint32_t)ca];
+        if (!ctrl && ca >= 0 && ca < ip->nargs) {
+            uint32_t v = f->pool.v[ip->args + (uint32_t)ca];
             if (f->values.v[v].kind == IR_VAL_UNUSED)
                 rd_perr_at(p, line, col,
                         "type variable required for polymorphic opcode, e.g. '%s.%s'; can't infer from v%u which is not yet defined",
@@ -727,7 +750,7 @@ static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, ui
     } else if (suffix) {
         rd_perr_at(p, line, col, "%s does not take a typevar", info->name);
     }
-    in.type = ctrl;
+    ip->type = ctrl;
 
     /* results: from the callee's signature, or derived from the ctrl type */
     const ir_abi_param *rets = NULL;
@@ -736,9 +759,9 @@ static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, ui
     if ((info->format == IR_FMT_Call || info->format == IR_FMT_CallIndirect ||
          info->format == IR_FMT_TryCall || info->format == IR_FMT_TryCallIndirect) &&
         !(info->flags & IR_OPF_RETURN)) {
-        uint32_t sig = info->format == IR_FMT_CallIndirect ? in.ent
-                     : info->format == IR_FMT_TryCallIndirect ? f->pool.v[in.imm]
-                     : f->func_refs.v[in.ent].sig;
+        uint32_t sig = info->format == IR_FMT_CallIndirect ? ip->ent
+                     : info->format == IR_FMT_TryCallIndirect ? f->pool.v[ip->imm]
+                     : f->func_refs.v[ip->ent].sig;
         want = 0;
         if (sig < f->sig_defined.n && f->sig_defined.v[sig]) {
             /* try_call results go to the normal-return block as retN */
@@ -752,8 +775,8 @@ static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, ui
     }
     if (nres != want)
         rd_perr_at(p, line, col, "instruction produces %u result values, %u given", want, nres);
-    in.res = f->pool.n;
-    in.nres = (uint16_t)nres;
+    ip->res = f->pool.n;
+    ip->nres = (uint16_t)nres;
     for (uint32_t k = 0; k < nres; k++) {
         uint32_t v = res[k];
         /* 'T' is ctrl, checked against the opcode's type set above */
@@ -766,7 +789,13 @@ static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, ui
         f->values.v[v] = (ir_value_data){IR_VAL_RESULT, t, i, k, rline, rcol};
         ir_vec_push(&f->pool, v);
     }
-    f->insts.v[i] = in;
+    f->insts.n++;
+    ir_block_data *bd = &f->blocks.v[block];
+    if (bd->last != IR_NONE)
+        f->insts.v[bd->last].next = i;
+    else
+        bd->first = i;
+    bd->last = i;
 }
 
 static void parse_block(parser *p)
@@ -824,7 +853,7 @@ static void parse_block(parser *p)
               p->t.kind == T_LBRACKET || rd_is_ent(p, E_VALUE))) {
             /* Cranelift would go on to "expected block header" here; on the
              * instruction's own line the trouble is surely the instruction */
-            if (last && p->t.line == p->prev_line && !rd_is_ent(p, E_BLOCK) &&
+            if (last && !rd_is_ent(p, E_BLOCK) && rd_same_line_as_prev(p) &&
                 !tok_is(p, T_RBRACE) && !tok_is(p, T_EOF))
                 rd_perr(p, "unexpected '%.*s' after the operands of %s", (int)p->t.len, p->t.text, last);
             return;
@@ -987,7 +1016,7 @@ bool reader_parse_file_each(ir_file *file, const char *path, const char *src, si
     if (setjmp(p->fail) == 0) {
         rd_lex_init(&p->lx, src, len, 1, src);
         if (len >= 3 && memcmp(src, "\xef\xbb\xbf", 3) == 0)  /* a UTF-8 byte-order mark */
-            p->lx.p += 3, p->lx.line_start += 3;
+            p->lx.p += 3, p->lx.line_start += 3, p->lx.line_start0 += 3;
         p->lx.keep_runs = true;
         rd_lex_next(p);
         rd_parse_header(p);

@@ -189,8 +189,10 @@ static uint32_t resolve(const ir_function *f, uint32_t v)
 }
 
 /* Type of a value operand that verify_use has accepted. */
-static ir_type vtype(const ir_function *f, uint32_t v)
+static inline ir_type vtype(const ir_function *f, uint32_t v)
 {
+    if (v < f->values.n && (f->values.v[v].kind == IR_VAL_RESULT || f->values.v[v].kind == IR_VAL_PARAM))
+        return f->values.v[v].type;   /* not an alias: the common case, inline */
     uint32_t r = resolve(f, v);
     return r == IR_NONE ? IR_TYPE_NONE : f->values.v[r].type;
 }
@@ -215,7 +217,7 @@ static uint32_t bc_block(const ir_function *f, uint32_t off) { return f->pool.v[
 static uint32_t bc_nargs(const ir_function *f, uint32_t off) { return f->pool.v[off + 1]; }
 static const uint32_t *bc_args(const ir_function *f, uint32_t off) { return &f->pool.v[off + 2]; }
 
-static void dest_start(dest_iter *it, const ir_function *f, uint32_t inst)
+static inline void dest_start(dest_iter *it, const ir_function *f, uint32_t inst)
 {
     const ir_inst_data *id = &f->insts.v[inst];
     it->f = f;
@@ -233,7 +235,7 @@ static void dest_start(dest_iter *it, const ir_function *f, uint32_t inst)
 }
 
 /* Next block call: its pool offset and target kind; false at the end. */
-static bool dest_next(dest_iter *it, uint32_t *off, int *kind)
+static inline bool dest_next(dest_iter *it, uint32_t *off, int *kind)
 {
     const ir_function *f = it->f;
     const ir_inst_data *id = &f->insts.v[it->inst];
@@ -672,16 +674,24 @@ static void verify_signatures(vctx *c, uint8_t *done)
 /* One value used by inst (verify_inst_arg): defined, and its definition
  * dominates the use.  As in Cranelift, uses in unreachable blocks skip the
  * dominance check; a reachable use of an unreachable definition fails. */
-static bool verify_use(vctx *c, uint32_t inst, uint32_t v)
+static __attribute__((noinline)) bool verify_use_slow(vctx *c, uint32_t inst, uint32_t v);
+
+static inline bool verify_use(vctx *c, uint32_t inst, uint32_t v)
+{
+    const ir_function *f = c->f;
+    /* the common case, inline: an earlier result of the same block */
+    if (v < f->values.n && f->values.v[v].kind == IR_VAL_RESULT) {
+        uint32_t def = f->values.v[v].def;
+        if (def < f->insts.n && def != inst && c->seen[def] && f->insts.v[def].block == f->insts.v[inst].block)
+            return true;
+    }
+    return verify_use_slow(c, inst, v);
+}
+
+static bool verify_use_slow(vctx *c, uint32_t inst, uint32_t v)
 {
     const ir_function *f = c->f;
     uint32_t ub = f->insts.v[inst].block;
-    /* the common case: an earlier result of the same block */
-    if (v < f->values.n && f->values.v[v].kind == IR_VAL_RESULT) {
-        uint32_t def = f->values.v[v].def;
-        if (def < f->insts.n && def != inst && c->seen[def] && f->insts.v[def].block == ub)
-            return true;
-    }
     if (v >= f->values.n)
         return NOTE_I(c, inst, "invalid value reference v%u", v);
     uint32_t r = resolve(f, v);
