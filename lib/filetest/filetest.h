@@ -229,7 +229,7 @@ typedef struct ft_case {
 
 typedef struct ft_file_result {
     const char *path;
-    IR_VEC(ft_case) cases;
+    IR_VEC(ft_case) cases;  /* those that passed only with a JUnit report */
     char *log;              /* what the text report prints for the file */
     char *vlog;             /* the -v lines */
     double secs;
