@@ -543,19 +543,15 @@ static uint32_t test_kinds(const char *src, size_t len, char kinds[][32], uint32
 /* A file none of whose `test` lines is run or interpret: its verifier,
  * cat and print-cfg cases, and a skipped case, with the reason, for each
  * kind clifrun does not run.  False if the file has run or interpret. */
-static bool run_other_kinds(sink *s, const char *path)
+static bool run_other_kinds(sink *s, const char *path, const char *src, size_t len)
 {
-    size_t len = 0;
-    char *src = ft_read_file(path, &len);
     char kinds[16][32];
     uint32_t lines[16], n = src ? test_kinds(src, len, kinds, 16, lines) : 0;
     bool other = n > 0;
     for (uint32_t k = 0; k < n; k++)
         other &= strcmp(kinds[k], "run") && strcmp(kinds[k], "interpret");
-    if (!other) {
-        free(src);
+    if (!other)
         return false;
-    }
     unsigned long total = 0, nf = ft_count_functions(src, len);
     for (uint32_t k = 0; k < n; k++)
         total += ft_kind_skip_reason(kinds[k]) ? 1 : nf;
@@ -576,7 +572,6 @@ static bool run_other_kinds(sink *s, const char *path)
         ft_run_kind(kinds[k], path, src, len, &o, &p, &f);
         verbose_line(s, path, label, p, f, 0, NULL);
     }
-    free(src);
     return true;
 }
 
@@ -587,11 +582,18 @@ static bool run_other_kinds(sink *s, const char *path)
 static void run_file(sink *s, const char *path, const ft_opts *o, jit_ctx **ctx, bool careful)
 {
     ir_file file;
-    char *src;
+    char *src = NULL;
+    size_t len = 0;
     ir_diag d;
-    if (strcmp(path, "-") && run_other_kinds(s, path))
+    /* read once for both; standard input, or a file that cannot be read,
+     * is ft_load's to read (and say why it cannot) */
+    if (strcmp(path, "-"))
+        src = ft_read_file(path, &len);
+    if (src && run_other_kinds(s, path, src, len)) {
+        free(src);
         return;
-    if (!ft_load(&file, path, &src, true, &d)) {
+    }
+    if (!(src ? ft_load_text(&file, path, src, len, true, &d) : ft_load(&file, path, &src, true, &d))) {
         char *msg = diag_text(&d);
         rec_text(s, 'L', msg);
         rec_case(s, FT_CASE_ERROR, 0, "", "(file)", msg);
