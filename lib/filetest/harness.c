@@ -51,8 +51,13 @@ static size_t walk(const char *dir, strvec *out)
         size_t l = strlen(dir) + strlen(de->d_name) + 2;
         char *p = ir_xmalloc(l);
         snprintf(p, l, "%s/%s", dir, de->d_name);
+        /* the entry's type from readdir where the file system gives it
+         * (no stat per file); a link or an unknown type is stat'ed */
         struct stat st;
-        if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+        bool is_dir = de->d_type == DT_DIR;
+        if (de->d_type == DT_UNKNOWN || de->d_type == DT_LNK)
+            is_dir = stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+        if (is_dir) {
             ir_vec_push(&subdirs, p);
         } else if (has_clif_ext(de->d_name)) {
             ir_vec_push(out, p);
