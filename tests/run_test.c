@@ -1018,6 +1018,35 @@ static void test_nested(void)
           inner.status, inner.msg);
 }
 
+/* keeps_mask: the guard knows the mask from the last such call, but not
+ * across a call without it, whose body may have changed the mask */
+static void body_nothing(void *p) { (void)p; }
+static void body_block_usr1(void *p)
+{
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &s, NULL);
+    (void)p;
+}
+
+static void test_keeps_mask(void)
+{
+    sigset_t none, m;
+    sigemptyset(&none);
+    pthread_sigmask(SIG_SETMASK, &none, NULL);
+    run_opts keep = {.timeout = 1, .keeps_mask = true}, plain = {.timeout = 1};
+    run_outcome oc, oc2;
+    run_status st = run_guarded(body_nothing, NULL, &keep, &oc);
+    st |= run_guarded(body_nothing, NULL, &keep, &oc);
+    run_guarded(body_block_usr1, NULL, &plain, &oc);
+    bool trapped = trap_once(&traps[0], &keep, &oc2);
+    pthread_sigmask(SIG_SETMASK, NULL, &m);
+    CHECK(st == RUN_OK && trapped && sigismember(&m, SIGUSR1) && !sigismember(&m, SIGSEGV),
+          "keeps_mask: a trap puts back the mask a plain call's body left (%s)", oc2.msg);
+    pthread_sigmask(SIG_SETMASK, &none, NULL);
+}
+
 /* threads trapping at once, then exiting: their alternate stacks are freed */
 static void *thread_body(void *p)
 {
@@ -1184,6 +1213,7 @@ int main(void)
     test_report();
     test_traps();
     test_nested();
+    test_keeps_mask();
     test_interrupt();
     test_threads();
     test_unguarded_fault();

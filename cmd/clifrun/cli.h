@@ -1,4 +1,4 @@
-/* cmd/clifrun: what the command line (main.c) and the REPL (repl.c) share. */
+/* cmd/clifrun: what the command line (main.c) and the REPL (repl.h) share. */
 #ifndef CLIFRUN_CLI_H
 #define CLIFRUN_CLI_H
 

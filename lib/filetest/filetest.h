@@ -82,6 +82,7 @@ typedef struct ft_module {
     uint32_t nfn_err;
     uint32_t *lines, nlines;/* ft_line_index of the file */
     bool interruptible;     /* set after building: SIGINT ends a call (the REPL) */
+    bool host_free;         /* its code reaches no host code (nor other modules') */
 } ft_module;
 
 /* Compile every function of file for t, with a call trampoline for each
@@ -228,7 +229,7 @@ typedef struct ft_case {
 
 typedef struct ft_file_result {
     const char *path;
-    IR_VEC(ft_case) cases;
+    IR_VEC(ft_case) cases;  /* those that passed only with a JUnit report */
     char *log;              /* what the text report prints for the file */
     char *vlog;             /* the -v lines */
     double secs;

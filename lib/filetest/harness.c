@@ -51,8 +51,13 @@ static size_t walk(const char *dir, strvec *out)
         size_t l = strlen(dir) + strlen(de->d_name) + 2;
         char *p = ir_xmalloc(l);
         snprintf(p, l, "%s/%s", dir, de->d_name);
+        /* the entry's type from readdir where the file system gives it
+         * (no stat per file); a link or an unknown type is stat'ed */
         struct stat st;
-        if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+        bool is_dir = de->d_type == DT_DIR;
+        if (de->d_type == DT_UNKNOWN || de->d_type == DT_LNK)
+            is_dir = stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+        if (is_dir) {
             ir_vec_push(&subdirs, p);
         } else if (has_clif_ext(de->d_name)) {
             ir_vec_push(out, p);
@@ -116,14 +121,17 @@ fail:
 
 /* ---- records from a worker ----------------------------------------------------------
  * A record is a type byte, a field count, then each field as a 32-bit
- * length and its bytes.  'N' run lines; 'C' a case (status, line, target,
- * name, msg); 'L' text for the report; 'V' a -v line; 'D' done. */
+ * length and its bytes.  'N' run lines; 'C' a case: status (a byte) and
+ * line (32 bits), then target, name, msg and secs (a double) unless it
+ * passed and no JUnit report wants those; 'L' text for the report; 'V' a
+ * -v line; 'D' done. */
 
 typedef struct sink {
     int fd;
     size_t len, cap;
     double last;            /* of the last flush */
     double case_t0;         /* when the file's last case ended (or it began) */
+    bool full;              /* every case with its name and time (JUnit) */
     char *buf;              /* cap bytes, after the header in the same mapping */
 } sink;
 
@@ -170,11 +178,11 @@ static void flush_sink(sink *s)
 
 /* Records are batched (a write per record costs more than the record), but
  * sent at least every half second, so the parent sees a slow file move. */
-static void record(sink *s, char type, int nf, const char *const *f)
+static void record(sink *s, char type, int nf, const char *const *f, const uint32_t *lens)
 {
     size_t total = 2;
     for (int i = 0; i < nf; i++)
-        total += 4 + strlen(f[i]);
+        total += 4 + (size_t)lens[i];
     if (s->len + total > s->cap)
         flush_sink(s);
     char *big = NULL;
@@ -184,7 +192,7 @@ static void record(sink *s, char type, int nf, const char *const *f)
     *p++ = type;
     *p++ = (char)nf;
     for (int i = 0; i < nf; i++) {
-        uint32_t l = (uint32_t)strlen(f[i]);
+        uint32_t l = lens[i];
         memcpy(p, &l, 4);
         memcpy(p + 4, f[i], l);
         p += 4 + l;
@@ -201,22 +209,36 @@ static void record(sink *s, char type, int nf, const char *const *f)
 
 static void rec_text(sink *s, char type, const char *text)
 {
-    record(s, type, 1, &text);
+    uint32_t l = (uint32_t)strlen(text);
+    record(s, type, 1, &text, &l);
+}
+
+/* Does the record of a case with this status need its name (rec_case)? */
+static bool wants_name(const sink *s, int status)
+{
+    return s->full || status != FT_PASS;
 }
 
 /* A case's time is the time since the file's previous case (or its
- * start): the cases of a file are run one after another. */
+ * start): the cases of a file are run one after another.  A case that
+ * passed is only counted, unless the JUnit report wants it whole (name
+ * may then be NULL). */
 static void rec_case(sink *s, int status, uint32_t line, const char *target, const char *name,
                      const char *msg)
 {
-    char st[4], ln[16], secs[32];
-    double t = now();
-    snprintf(st, sizeof st, "%d", status);
-    snprintf(ln, sizeof ln, "%u", line);
-    snprintf(secs, sizeof secs, "%.6f", t - s->case_t0);
+    uint8_t st = (uint8_t)status;
+    if (!wants_name(s, status)) {
+        const char *f[2] = {(const char *)&st, (const char *)&line};
+        static const uint32_t l[2] = {1, 4};
+        record(s, 'C', 2, f, l);
+        return;
+    }
+    double t = now(), secs = t - s->case_t0;
     s->case_t0 = t;
-    const char *f[6] = {st, ln, target, name, msg ? msg : "", secs};
-    record(s, 'C', 6, f);
+    msg = msg ? msg : "";
+    const char *f[6] = {(const char *)&st, (const char *)&line, target, name, msg, (const char *)&secs};
+    uint32_t l[6] = {1, 4, (uint32_t)strlen(target), (uint32_t)strlen(name), (uint32_t)strlen(msg), 8};
+    record(s, 'C', 6, f, l);
 }
 
 /* ---- one file, in the worker --------------------------------------------------------- */
@@ -299,6 +321,9 @@ typedef struct target_run {
     const file_ctx *fc;
     const ft_module *m;
     const char *label;
+    FILE *out;              /* a run line's report, rewound for each */
+    char *buf;              /* out's text */
+    size_t n;
 } target_run;
 
 /* What a `; print:` line printed, in the report: "file:line: [target] %f(1) -> 3". */
@@ -319,10 +344,10 @@ static void print_record(const file_ctx *fc, const ir_run_cmd *rc, const char *l
 static void line_record(const target_run *tr, uint32_t r, bool ok, const char *report)
 {
     const ir_run_cmd *rc = &tr->fc->file->runs.v[r];
-    char *name = case_name(tr->fc, rc);
     /* a line of a function that did not compile could not run: an error */
-    rec_case(tr->fc->s, ok ? FT_PASS : tr->m->fn_err[rc->func] ? FT_CASE_ERROR : FT_FAIL, rc->line, tr->label, name,
-             ok ? NULL : report);
+    int status = ok ? FT_PASS : tr->m->fn_err[rc->func] ? FT_CASE_ERROR : FT_FAIL;
+    char *name = wants_name(tr->fc->s, status) ? case_name(tr->fc, rc) : NULL;
+    rec_case(tr->fc->s, status, rc->line, tr->label, name, ok ? NULL : report);
     if (!ok && !tr->m->fn_err[rc->func])
         rec_text(tr->fc->s, 'L', report);
     else if (ok && rc->kind == IR_RUN_PRINT)
@@ -330,24 +355,22 @@ static void line_record(const target_run *tr, uint32_t r, bool ok, const char *r
     free(name);
 }
 
-/* In the child: run line r, its record into the shared sink. */
+/* In the child (or the worker): run line r, its record into the shared sink. */
 static bool line_item(void *arg, uint32_t r)
 {
-    const target_run *tr = arg;
-    char *buf = NULL;
-    size_t n = 0;
-    FILE *f = open_memstream(&buf, &n);
-    bool ok = false;
-    if (f) {
-        bool print = tr->fc->file->runs.v[r].kind == IR_RUN_PRINT;   /* its output is shown */
-        ok = ft_run_cmd(tr->m, &tr->fc->file->runs.v[r], tr->fc->o->timeout, f,
-                        RUN_FMT_LANES | (print ? 0 : RUN_REPORT_FAILURES), NULL);
-        fclose(f);
-        line_record(tr, r, ok, buf ? buf : "");
-        if (tr->fc->careful)    /* reported even if the worker dies next */
-            flush_sink(tr->fc->s);
-    }
-    free(buf);
+    target_run *tr = arg;
+    FILE *f = tr->out;
+    if (!f)
+        return false;
+    rewind(f);
+    bool print = tr->fc->file->runs.v[r].kind == IR_RUN_PRINT;   /* its output is shown */
+    bool ok = ft_run_cmd(tr->m, &tr->fc->file->runs.v[r], tr->fc->o->timeout, f,
+                         RUN_FMT_LANES | (print ? 0 : RUN_REPORT_FAILURES), NULL);
+    fputc(0, f);
+    fflush(f);
+    line_record(tr, r, ok, tr->buf ? tr->buf : "");
+    if (tr->fc->careful)    /* reported even if the worker dies next */
+        flush_sink(tr->fc->s);
     return ok;
 }
 
@@ -364,6 +387,14 @@ static void line_ended(void *arg, uint32_t r, const run_outcome *oc)
     }
     line_record(tr, r, false, buf ? buf : oc->msg);
     free(buf);
+}
+
+static void target_run_end(target_run *tr, ft_module *m)
+{
+    if (tr->out)
+        fclose(tr->out);
+    free(tr->buf);
+    ft_module_free(m);
 }
 
 /* Compile and run the file for one target: a case per run line.  A worker
@@ -391,13 +422,14 @@ static void run_target(const file_ctx *fc, jit_ctx *ctx, const cg_target *t, con
             rec_text(fc->s, 'L', msg);
             free(msg);
         }
-    target_run tr = {fc, &m, label};
+    target_run tr = {fc, &m, label, NULL, NULL, 0};
+    tr.out = open_memstream(&tr.buf, &tr.n);
     if (!fc->careful) {
         unsigned failed = 0;
         for (uint32_t r = 0; r < file->runs.n; r++)
             failed += !line_item(&tr, r);
         verbose_line(fc->s, file->path, label, file->runs.n - failed, failed, 0, NULL);
-        ft_module_free(&m);
+        target_run_end(&tr, &m);
         return;
     }
     /* one child process for the lines, sandboxed: a line that ends it
@@ -417,7 +449,7 @@ static void run_target(const file_ctx *fc, jit_ctx *ctx, const cg_target *t, con
         failed++;
     }
     verbose_line(fc->s, file->path, label, file->runs.n - failed, failed, 0, NULL);
-    ft_module_free(&m);
+    target_run_end(&tr, &m);
 }
 
 /* The file's run lines through the interpreter, once, whatever its target
@@ -457,9 +489,9 @@ static void run_interp(const file_ctx *fc)
                                     RUN_FMT_LANES | (print ? 0 : RUN_REPORT_FAILURES), NULL);
         fputc(0, f);
         fflush(f);
-        char *name = case_name(fc, rc);
-        rec_case(fc->s, ok ? FT_PASS : checked[rc->func] == 2 ? FT_CASE_ERROR : FT_FAIL, rc->line, label, name,
-                 ok ? NULL : buf);
+        int status = ok ? FT_PASS : checked[rc->func] == 2 ? FT_CASE_ERROR : FT_FAIL;
+        char *name = wants_name(fc->s, status) ? case_name(fc, rc) : NULL;
+        rec_case(fc->s, status, rc->line, label, name, ok ? NULL : buf);
         if (!ok && checked[rc->func] == 1)
             rec_text(fc->s, 'L', buf);
         else if (ok && print)
@@ -516,19 +548,15 @@ static uint32_t test_kinds(const char *src, size_t len, char kinds[][32], uint32
 /* A file none of whose `test` lines is run or interpret: its verifier,
  * cat and print-cfg cases, and a skipped case, with the reason, for each
  * kind clifrun does not run.  False if the file has run or interpret. */
-static bool run_other_kinds(sink *s, const char *path)
+static bool run_other_kinds(sink *s, const char *path, const char *src, size_t len)
 {
-    size_t len = 0;
-    char *src = ft_read_file(path, &len);
     char kinds[16][32];
     uint32_t lines[16], n = src ? test_kinds(src, len, kinds, 16, lines) : 0;
     bool other = n > 0;
     for (uint32_t k = 0; k < n; k++)
         other &= strcmp(kinds[k], "run") && strcmp(kinds[k], "interpret");
-    if (!other) {
-        free(src);
+    if (!other)
         return false;
-    }
     unsigned long total = 0, nf = ft_count_functions(src, len);
     for (uint32_t k = 0; k < n; k++)
         total += ft_kind_skip_reason(kinds[k]) ? 1 : nf;
@@ -549,7 +577,6 @@ static bool run_other_kinds(sink *s, const char *path)
         ft_run_kind(kinds[k], path, src, len, &o, &p, &f);
         verbose_line(s, path, label, p, f, 0, NULL);
     }
-    free(src);
     return true;
 }
 
@@ -560,11 +587,18 @@ static bool run_other_kinds(sink *s, const char *path)
 static void run_file(sink *s, const char *path, const ft_opts *o, jit_ctx **ctx, bool careful)
 {
     ir_file file;
-    char *src;
+    char *src = NULL;
+    size_t len = 0;
     ir_diag d;
-    if (strcmp(path, "-") && run_other_kinds(s, path))
+    /* read once for both; standard input, or a file that cannot be read,
+     * is ft_load's to read (and say why it cannot) */
+    if (strcmp(path, "-"))
+        src = ft_read_file(path, &len);
+    if (src && run_other_kinds(s, path, src, len)) {
+        free(src);
         return;
-    if (!ft_load(&file, path, &src, true, &d)) {
+    }
+    if (!(src ? ft_load_text(&file, path, src, len, true, &d) : ft_load(&file, path, &src, true, &d))) {
         char *msg = diag_text(&d);
         rec_text(s, 'L', msg);
         rec_case(s, FT_CASE_ERROR, 0, "", "(file)", msg);
@@ -687,6 +721,7 @@ static _Noreturn void worker_main(int cmd, int res, char *const *files, const ft
     if (!s)
         _exit(1);
     s->last = now();
+    s->full = o->junit != NULL;
     /* A worker runs the calls of file after file itself: no process per
      * file (a fork costs milliseconds on some machines, the suite's files
      * a few each).  So it is sandboxed before any file is read, and
@@ -771,17 +806,13 @@ static bool spawn(worker *ws, unsigned k, unsigned nw, char *const *files, const
     return true;
 }
 
-static char *field(const char **p, const char *end)
+/* A field of a complete record: its bytes (not NUL-terminated) and length. */
+static const char *field(const char **p, uint32_t *len)
 {
-    uint32_t l;
-    if (end - *p < 4)
-        return NULL;
-    memcpy(&l, *p, 4);
-    if ((size_t)(end - *p - 4) < l)
-        return NULL;
-    char *s = ir_xstrndup(*p + 4, l);
-    *p += 4 + l;
-    return s;
+    memcpy(len, *p, 4);
+    const char *f = *p + 4;
+    *p += 4 + *len;
+    return f;
 }
 
 /* Length of the complete record at p, 0 if it is not all there yet. */
@@ -802,16 +833,22 @@ static size_t record_len(const char *p, const char *end)
     return (size_t)(q - p);
 }
 
-static void append(char **dst, const char *text)
+static void append_n(char **dst, const char *text, size_t b)
 {
-    size_t a = *dst ? strlen(*dst) : 0, b = strlen(text);
+    size_t a = *dst ? strlen(*dst) : 0;
     char *n = ir_xrealloc(*dst, a + b + 2);
     if (!n)
         return;
-    memcpy(n + a, text, b + 1);
+    memcpy(n + a, text, b);
+    n[a + b] = 0;
     if (b && text[b - 1] != '\n')
         n[a + b] = '\n', n[a + b + 1] = 0;
     *dst = n;
+}
+
+static void append(char **dst, const char *text)
+{
+    append_n(dst, text, strlen(text));
 }
 
 /* The records of one file into r.  why: NULL when the worker finished the
@@ -824,20 +861,21 @@ static void finish(const char *buf, size_t len, ft_file_result *r, const char *w
     for (size_t rl; (rl = record_len(p, end)); p += rl) {
         char type = p[0];
         int nf = (unsigned char)p[1];
-        const char *q = p + 2;
-        char *f[8] = {0};
+        const char *q = p + 2, *f[8] = {0};
+        uint32_t l[8] = {0};
         for (int k = 0; k < nf && k < 8; k++)
-            f[k] = field(&q, end);
+            f[k] = field(&q, &l[k]);
         if (type == 'N' && nf == 1) {
-            total = atol(f[0]);
+            char num[24];
+            snprintf(num, sizeof num, "%.*s", (int)l[0], f[0]);
+            total = atol(num);
         } else if (type == 'L' && nf == 1) {
-            append(&r->log, f[0]);
+            append_n(&r->log, f[0], l[0]);
         } else if (type == 'V' && nf == 1) {
-            append(&r->vlog, f[0]);
-        } else if (type == 'C' && nf == 6) {
-            ft_case c = {.status = (uint8_t)atoi(f[0]), .line = (uint32_t)atol(f[1]),
-                         .target = f[2], .name = f[3], .msg = f[4], .secs = atof(f[5])};
-            f[2] = f[3] = f[4] = NULL;
+            append_n(&r->vlog, f[0], l[0]);
+        } else if (type == 'C' && (nf == 2 || nf == 6) && l[0] == 1 && l[1] == 4 && (nf == 2 || l[5] == 8)) {
+            ft_case c = {.status = (uint8_t)f[0][0]};
+            memcpy(&c.line, f[1], 4);
             /* as the JUnit report counts them: every case once */
             if (c.status == FT_PASS)
                 r->passed++;
@@ -846,10 +884,14 @@ static void finish(const char *buf, size_t len, ft_file_result *r, const char *w
             else
                 r->skipped++;
             lines_seen += c.line != 0;
+            if (nf == 2)    /* passed, only counted (no JUnit report) */
+                continue;
+            c.target = ir_xstrndup(f[2], l[2]);
+            c.name = ir_xstrndup(f[3], l[3]);
+            c.msg = ir_xstrndup(f[4], l[4]);
+            memcpy(&c.secs, f[5], 8);
             ir_vec_push(&r->cases, c);
         }
-        for (int k = 0; k < nf && k < 8; k++)
-            free(f[k]);
     }
     if (!why)
         return;

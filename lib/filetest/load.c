@@ -3,21 +3,64 @@
 #include "filetest.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "reader.h"
 #include "verify.h"
 
-char *ft_read_file(const char *path, size_t *len)
+/* A file by its descriptor: one read for a regular file (sized by fstat;
+ * a short read is its end, as for fread), reads until the end otherwise. */
+static char *read_fd(int fd, size_t *len)
 {
-    bool in = !strcmp(path, "-");    /* standard input, as clif-util reads it */
-    FILE *f = in ? stdin : fopen(path, "rb");
-    if (!f)
-        return NULL;
     struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fclose(f);
+    bool regular = false;
+    size_t cap = 1 << 16, n = 0;
+    if (fstat(fd, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            errno = EISDIR;
+            return NULL;
+        }
+        regular = S_ISREG(st.st_mode);
+        if (regular && st.st_size >= 0 && (uint64_t)st.st_size < SIZE_MAX / 2)
+            cap = (size_t)st.st_size + 1;
+    }
+    char *buf = ir_xmalloc(cap + 1);
+    while (buf) {
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            free(buf);
+            errno = EIO;
+            return NULL;
+        }
+        n += (size_t)r;
+        if (r == 0 || (regular && n < cap))
+            break;
+        if (n < cap)
+            continue;
+        char *nb = ir_xrealloc(buf, (cap *= 2) + 1);
+        if (!nb)
+            free(buf);
+        buf = nb;
+    }
+    if (!buf) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    buf[n] = 0;
+    *len = n;
+    return buf;
+}
+
+/* Standard input through stdio, which may hold some of it already. */
+static char *read_stdin(size_t *len)
+{
+    struct stat st;
+    if (fstat(0, &st) == 0 && S_ISDIR(st.st_mode)) {
         errno = EISDIR;
         return NULL;
     }
@@ -26,27 +69,36 @@ char *ft_read_file(const char *path, size_t *len)
     for (;;) {
         if (!buf)
             break;
-        n += fread(buf + n, 1, cap - n, f);
+        n += fread(buf + n, 1, cap - n, stdin);
         if (n < cap)
             break;
         char *nb = ir_xrealloc(buf, (cap *= 2) + 1);
-        if (!nb) {
+        if (!nb)
             free(buf);
-            buf = NULL;
-            break;
-        }
         buf = nb;
     }
-    int err = ferror(f);
-    if (!in)
-        fclose(f);
-    if (!buf || err) {
+    if (!buf || ferror(stdin)) {
+        int e = buf ? EIO : ENOMEM;
         free(buf);
-        errno = err ? EIO : ENOMEM;
+        errno = e;
         return NULL;
     }
     buf[n] = 0;
     *len = n;
+    return buf;
+}
+
+char *ft_read_file(const char *path, size_t *len)
+{
+    if (!strcmp(path, "-"))     /* standard input, as clif-util reads it */
+        return read_stdin(len);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    char *buf = read_fd(fd, len);
+    int e = errno;
+    close(fd);
+    errno = e;
     return buf;
 }
 

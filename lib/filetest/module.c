@@ -244,6 +244,11 @@ bool ft_module_build_chain(ft_module *m, jit_ctx *ctx, const ir_file *file, cons
             }
         ok = false;
     }
+    if (ok && def < 0) {
+        jit_module_stats ms;
+        jit_module_stats_get(m->mod, &ms);
+        m->host_free = !ms.host_syms;
+    }
     for (uint32_t i = 0; ok && i < nf; i++) {
         const ir_function *fn = file->funcs.v[i];
         char name[160], cname[200];
@@ -303,8 +308,10 @@ run_status ft_call(const ft_module *m, uint32_t func, const ir_data_value *args,
         snprintf(oc->msg, sizeof oc->msg, "no call trampoline: %s", m->tramp_err[func]);
         return RUN_ERROR;
     }
+    /* code that reaches no host code cannot change the signal mask, nor
+     * can the harness between its calls (the REPL's line editing might) */
     run_opts opts = {.timeout = timeout, .describe_pc = describe_pc, .interrupt = m->interruptible,
-                     .in_code = in_code, .fence = fence};
+                     .in_code = in_code, .fence = fence, .keeps_mask = m->host_free && !m->interruptible};
     cur_ctx = m->ctx;
     run_status st = run_call(&m->callees[func], fn, &fn->sig, args, nargs, results, &opts, oc);
     cur_ctx = NULL;

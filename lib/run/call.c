@@ -58,10 +58,13 @@ static int ffi_abi_of(ir_callconv cc)
 
 static _Thread_local char why_buf[64];
 
-/* Why p cannot go through libffi ("an i128 parameter"), or NULL. */
+/* Why p cannot go through libffi ("an i128 parameter"), or NULL.  Without
+ * what, any non-NULL string: said only when someone reads it. */
 static const char *param_reason(const ir_abi_param *p, const char *what)
 {
     char tn[16];
+    if (!what)
+        return p->purpose == IR_PURPOSE_SARG || p->purpose == IR_PURPOSE_SRET || !ffi_type_of(p) ? "" : NULL;
     if (p->purpose == IR_PURPOSE_SARG || p->purpose == IR_PURPOSE_SRET) {
         snprintf(why_buf, sizeof why_buf, "an %s %s",
                  p->purpose == IR_PURPOSE_SARG ? "sarg" : "sret", what);
@@ -78,6 +81,14 @@ static const char *param_reason(const ir_abi_param *p, const char *what)
 
 bool run_needs_trampoline(const ir_function *fn, const ir_signature *sig, const char **why)
 {
+    if (!why) {     /* the answer only: no reason formatted (once per call) */
+        bool r = ffi_abi_of(sig->callconv) < 0 || sig->nrets > 1;
+        for (uint32_t i = 0; !r && i < sig->nparams; i++)
+            r = param_reason(param(fn, sig, i), NULL) != NULL;
+        for (uint32_t i = 0; !r && i < sig->nrets; i++)
+            r = param_reason(ret(fn, sig, i), NULL) != NULL;
+        return r;
+    }
     const char *r = NULL;
     if (ffi_abi_of(sig->callconv) < 0) {
         snprintf(why_buf, sizeof why_buf, "calling convention %s",
@@ -283,11 +294,13 @@ run_status run_call(const run_callee *c, const ir_function *fn, const ir_signatu
             return error(out, "no value form for %s (wider than 128 bits)",
                          ir_type_name(t, pn));
     }
-    const char *why;
-    if (!run_needs_trampoline(fn, sig, &why))
+    if (!run_needs_trampoline(fn, sig, NULL))
         return call_ffi(c, fn, sig, args, results, opts, out);
-    if (!c->trampoline)
+    if (!c->trampoline) {
+        const char *why;
+        run_needs_trampoline(fn, sig, &why);
         return error(out, "a signature with %s needs a compiled trampoline (not yet supported)",
                      why);
+    }
     return call_trampoline(c, fn, sig, args, results, opts, out);
 }

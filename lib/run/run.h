@@ -92,6 +92,12 @@ typedef struct run_opts {
      * towards host code. */
     void (*fence)(bool executable);
     double grace;                   /* how long an interrupt waits for in_code; 0: 1 s */
+    /* The caller vouches that the body cannot change the thread's signal
+     * mask (compiled code that reaches no host code) and that nothing has
+     * changed it since the thread's last guarded call, if that call had
+     * keeps_mask too: the guard then knows the mask without a system call
+     * (one per call otherwise, microseconds on a virtual machine). */
+    bool keeps_mask;
 } run_opts;
 
 typedef struct run_outcome {
@@ -118,7 +124,7 @@ typedef struct run_outcome {
  * per-thread POSIX timer (SIGEV_THREAD_ID), and each thread gets one
  * alternate stack on first use, freed when the thread exits.  Both stay
  * from call to call, so that a call makes no system call but one
- * (the signal mask's) in the common case: the stack stays installed when
+ * (the signal mask's, none with keeps_mask) in the common case: the stack stays installed when
  * the thread had none (else it is swapped in for the call only), and the
  * timer stays armed at the earliest deadline it may have to meet (an
  * expiry outside a call, or before the call's deadline, is let pass; a

@@ -64,6 +64,8 @@ typedef struct guard_thread {
     bool have_timer;
     timer_t timer;
     volatile int64_t expiry;        /* when the timer is armed to fire, 0 not armed */
+    bool mask_known;                /* mask is the thread's signal mask (run_opts.keeps_mask) */
+    sigset_t mask;
 } guard_thread;
 static _Thread_local guard_thread gt;
 #define GUARD_TIMER 0x67726164      /* the sival_int of the guard's timers */
@@ -254,6 +256,7 @@ static void guard_forked(void)
 {
     gt.have_timer = false;
     gt.expiry = 0;
+    gt.mask_known = false;
 }
 
 void run_guard_forked(void)
@@ -446,8 +449,15 @@ run_status run_guarded(void (*body)(void *), void *arg, const run_opts *opts,
     }
 
     /* the mask changes only if the caller blocks one of ours, or a signal
-     * ends the call (the handler's mask stays): no syscall otherwise */
-    pthread_sigmask(SIG_BLOCK, NULL, &old_mask);
+     * ends the call (the handler's mask stays): no syscall otherwise.  It
+     * is read unless the caller vouches that nothing changed it since the
+     * last call, whose body could not either (keeps_mask both times) */
+    bool keeps = opts && opts->keeps_mask;
+    if (keeps && gt.mask_known)
+        old_mask = gt.mask;
+    else
+        pthread_sigmask(SIG_BLOCK, NULL, &old_mask);
+    gt.mask_known = false;  /* the body (a nested call's too) may change it */
     bool unblock = false;
     for (unsigned i = 0; i < NFAULT; i++)
         unblock |= sigismember(&old_mask, fault_signals[i]) == 1;
@@ -499,6 +509,10 @@ run_status run_guarded(void (*body)(void *), void *arg, const run_opts *opts,
         sigaction(SIGINT, &old_sigint, NULL);
     if (unblock || out->status != RUN_OK)
         pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+    /* the body could not change the mask, and it is old_mask again */
+    gt.mask_known = keeps;
+    if (keeps)
+        gt.mask = old_mask;
     cur_frame = f.prev;
     if (swapped)
         sigaltstack(&old_ss, NULL);
