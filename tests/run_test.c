@@ -935,6 +935,25 @@ static void test_traps(void)
     sigemptyset(&mask0);
     pthread_sigmask(SIG_SETMASK, &mask0, NULL);
 
+    /* a caller that vouches for its mask: no system call to read it, and
+     * the mask a trap found is back after it */
+    sigaddset(&mask0, SIGUSR1);
+    pthread_sigmask(SIG_SETMASK, &mask0, NULL);
+    run_guard_trust_mask(true);
+    bad = timeouts = 0;
+    for (int k = 0; k < 100; k++) {
+        for (unsigned i = 0; i < NTRAPS; i++)
+            bad += !trap_once(&traps[i], &opts, &oc);
+        timeouts += run_call(&lc, sig_i, &sig_i->sig, NULL, 0, &r, &lopts, &oc) == RUN_TIMEOUT;
+    }
+    run_guard_trust_mask(false);
+    pthread_sigmask(SIG_SETMASK, NULL, &mask1);
+    CHECK(bad == 0 && timeouts == 100, "trusted mask: %d wrong traps, %d timeouts", bad, timeouts);
+    CHECK(sigismember(&mask1, SIGUSR1) && !sigismember(&mask1, SIGALRM) && !sigismember(&mask1, SIGSEGV) &&
+          !sigismember(&mask1, SIGILL), "trusted mask: the mask is as the calls found it");
+    sigemptyset(&mask0);
+    pthread_sigmask(SIG_SETMASK, &mask0, NULL);
+
     /* calls that end about when their timer fires: OK or TIMEOUT, never a
      * stray signal later */
     run_callee sc = {(void *)c_spin, NULL};

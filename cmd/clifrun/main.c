@@ -906,6 +906,9 @@ static int run_one(const run_args *a, const char *path, bool last)
             goto out;
         }
         sandboxed_here = a->sandbox;
+        /* this process never forks: code goes in through a second view */
+        jit_ctx_set_alias(ctx, true);
+        run_guard_trust_mask(true);     /* nothing here blocks a signal */
         rc = a->keep ? keep_modules(a, ctx, &file, &t, cmds, ncmds)
                      : run_modules(a, ctx, &file, &t, cmds, ncmds);
         goto out;

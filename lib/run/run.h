@@ -153,6 +153,12 @@ run_status run_guarded(void (*body)(void *), void *arg, const run_opts *opts,
  * out->host set and run_guard_tainted raised: a child of run_batch_run
  * then makes way for a fresh one after the call. */
 extern volatile sig_atomic_t run_guard_tainted;
+/* This thread's caller vouches that it blocks none of the guard's signals
+ * (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGALRM, and SIGINT for an
+ * interruptible call) while `on` holds: run_guarded then skips reading
+ * the mask, a system call each call (a microsecond on a VM); a signal
+ * that ends a call restores the mask it found. */
+void run_guard_trust_mask(bool on);
 _Noreturn void run_guard_stuck(run_status why, double grace);
 /* "SIGSEGV", "SIGILL"... */
 const char *run_signal_name(int signo);
