@@ -907,10 +907,11 @@ int main(int argc, char **argv)
     jit_error err = {0};
     jit_ctx *near = jit_ctx_new(NULL, &err);
     jit_ctx *far = jit_ctx_new(&(jit_config){.spread = true}, &err);
-    /* alias: code written through a second, read+write view */
-    jit_ctx *twin = jit_ctx_new(&(jit_config){.alias = true}, &err);
-    CHECK(near && far && twin, "contexts: %s", err.msg);
-    if (!near || !far || !twin)
+    /* alias: code written through a second, read+write view (x86-64:
+     * qemu-user, where AArch64 is tested, takes seconds a module with it) */
+    jit_ctx *twin = x86_host ? jit_ctx_new(&(jit_config){.alias = true}, &err) : NULL;
+    CHECK(near && far && (twin || !x86_host), "contexts: %s", err.msg);
+    if (!near || !far || (!twin && x86_host))
         return 1;
 
     test_a64_relocs();
@@ -919,9 +920,9 @@ int main(int argc, char **argv)
     test_basic(near, "basic");
     test_basic(far, "basic spread");
     test_stale(near, "stale");
-    test_basic(twin, "basic alias");
-    test_stale(twin, "stale alias");
     if (x86_host) {
+        test_basic(twin, "basic alias");
+        test_stale(twin, "stale alias");
         test_cross(twin, "cross alias", false);
         test_group(twin, "group alias");
         test_traps(twin, "traps alias");
@@ -937,14 +938,17 @@ int main(int argc, char **argv)
     CHECK(wx_mappings() == 0, "a mapping is writable and executable");
     test_live(near, "live", 3000);
     test_live(far, "live spread", 3000);
-    test_live(twin, "live alias", 3000);
+    if (twin)
+        test_live(twin, "live alias", 3000);
     test_many(near, "many", n);
-    test_many(twin, "many alias", n);
+    if (twin)
+        test_many(twin, "many alias", n);
     test_many(far, "many spread", n);
     CHECK(wx_mappings() == 0, "a mapping is writable and executable");
     jit_ctx_free(near);
     jit_ctx_free(far);
-    jit_ctx_free(twin);
+    if (twin)
+        jit_ctx_free(twin);
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;
 }
