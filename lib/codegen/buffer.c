@@ -9,14 +9,17 @@
 
 void cg_buf_init(cg_buf *b, cg_output *out, uint32_t nlabels)
 {
-    memset(b, 0, sizeof *b);
+    /* island[] is read only where island_used says: not cleared (a
+     * kilobyte a function) */
+    memset(&b->labels, 0, sizeof b->labels);
+    memset(&b->fixups, 0, sizeof b->fixups);
+    memset(b->island_used, 0, sizeof b->island_used);
+    b->out_of_range = false;
     b->out = out;
     ir_vec_reserve(&b->labels, nlabels);
     for (uint32_t i = 0; i < nlabels; i++)
         b->labels.v[i] = CG_NONE;
     b->labels.n = nlabels;
-    for (size_t i = 0; i < sizeof b->island / sizeof b->island[0]; i++)
-        b->island[i] = CG_NONE;
     b->mark_ir = CG_NONE;
     out->marks.n = out->data.n = 0;
 }
@@ -98,8 +101,10 @@ uint32_t cg_buf_island(cg_buf *b, uint32_t code)
 {
     if (code >= sizeof b->island / sizeof b->island[0])
         code = IR_TRAP_USER + 255;
-    if (b->island[code] == CG_NONE)
+    if (!(b->island_used[code / 64] & (1ull << (code % 64)))) {
+        b->island_used[code / 64] |= 1ull << (code % 64);
         b->island[code] = cg_buf_new_label(b);
+    }
     return b->island[code];
 }
 
@@ -225,13 +230,14 @@ bool cg_buf_finish(cg_buf *b, cg_ctx *c, const uint8_t *trap_insn, unsigned trap
 {
     cg_buf_mark(b, CG_NONE);
     /* one out-of-line trap per code: conditional traps jump here */
-    for (uint32_t code = 0; code < sizeof b->island / sizeof b->island[0]; code++) {
-        if (b->island[code] == CG_NONE)
-            continue;
-        cg_buf_bind(b, b->island[code]);
-        cg_buf_trap(b, code);
-        for (unsigned i = 0; i < trap_len; i++)
-            cg_put1(b, trap_insn[i]);
+    for (uint32_t w = 0; w < sizeof b->island_used / sizeof b->island_used[0]; w++) {
+        for (uint64_t m = b->island_used[w]; m; m &= m - 1) {
+            uint32_t code = w * 64 + (uint32_t)__builtin_ctzll(m);
+            cg_buf_bind(b, b->island[code]);
+            cg_buf_trap(b, code);
+            for (unsigned i = 0; i < trap_len; i++)
+                cg_put1(b, trap_insn[i]);
+        }
     }
     relax(b, c->isa);
     /* the constant pool after the code, so no relocation is needed */

@@ -158,7 +158,8 @@ typedef struct cg_buf {
     cg_output *out;             /* bytes go to out->code */
     IR_VEC(uint32_t) labels;    /* offset of each label, CG_NONE until bound */
     IR_VEC(cg_fixup) fixups;
-    uint32_t island[IR_TRAP_USER + 256];    /* trap island label per code, CG_NONE */
+    uint32_t island[IR_TRAP_USER + 256];    /* trap island label per code where island_used */
+    uint64_t island_used[(IR_TRAP_USER + 256 + 63) / 64];
     bool out_of_range;          /* cg_buf_finish found a branch too far: emit long forms */
     uint32_t mark_ir;           /* IR instruction of the last mark (out->marks) */
 } cg_buf;
