@@ -258,10 +258,18 @@ const char *cg_trap_name(uint32_t code, char buf[16])
 
 const char *cg_symbol_name(const ir_function *f, char *buf, size_t n)
 {
-    if (f->name.kind == IR_NAME_USER)
+    if (f->name.kind == IR_NAME_USER) {
         snprintf(buf, n, "u%u:%u", f->name.ns, f->name.index);
-    else
-        snprintf(buf, n, "%s", f->name.str ? f->name.str : "");
+        return buf;
+    }
+    /* snprintf's "%s" without its cost: called twice a function */
+    const char *s = f->name.str ? f->name.str : "";
+    size_t len = strlen(s);
+    if (n) {
+        len = len < n - 1 ? len : n - 1;
+        memcpy(buf, s, len);
+        buf[len] = 0;
+    }
     return buf;
 }
 

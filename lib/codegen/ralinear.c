@@ -52,7 +52,7 @@ typedef struct rtiny { uint32_t v, inst, last; rseg sg; } rtiny;
  * pseudo-op may write it before reading them); RF_CLOB: a clobber at the
  * defs' position, not for a fixed def there (moved out after the clobber) */
 enum { RF_HARD, RF_USES, RF_CLOB };
-typedef struct rfix { uint32_t pos, except; uint8_t kind; } rfix;
+typedef struct rfix { uint32_t pos, except; uint8_t kind, preg; } rfix;
 typedef struct rnode { uint32_t id, next; } rnode;  /* interval in a register's list */
 
 typedef struct lsra {
@@ -105,7 +105,6 @@ static _Thread_local struct {
     IR_VEC(rtiny) tiny;
     IR_VEC(uint32_t) heap;
     IR_VEC(rfix) all;
-    IR_VEC(uint8_t) pr;
 } keep;
 
 static void *kbuf(unsigned k, size_t bytes)
@@ -131,7 +130,6 @@ static void keep_trim(void)
     TRIM(keep.tiny);
     TRIM(keep.heap);
     TRIM(keep.all);
-    TRIM(keep.pr);
 #undef TRIM
 }
 
@@ -261,7 +259,6 @@ static void build_fixes(lsra *r)
 {
     cg_func *f = r->f;
     IR_VEC(rfix) all = {keep.all.v, 0, keep.all.cap};
-    IR_VEC(uint8_t) pr = {keep.pr.v, 0, keep.pr.cap};
     for (uint32_t i = 0; i < r->ni; i++) {
         const cg_inst *in = &f->insts.v[i];
         uint64_t clob = r->isa->clobbers[in->clob], muse = 0, mdef = 0, mearly = 0;
@@ -293,6 +290,10 @@ static void build_fixes(lsra *r)
             }
         }
         uint64_t all_m = clob | muse | mdef;
+        /* at most two a preg: room made once, not per entry (a call
+         * clobbers some 25 registers) */
+        ir_vec_reserve(&all, 2 * (uint32_t)__builtin_popcountll(all_m));
+        rfix *w = all.v + all.n;
         for (uint64_t m = all_m; m; m &= m - 1) {
             unsigned p = (unsigned)__builtin_ctzll(m);
             uint32_t eu = CG_NONE, ed = CG_NONE;
@@ -303,31 +304,28 @@ static void build_fixes(lsra *r)
                 if (dp[k] == p)
                     ed = dv[k];
             if (muse & BIT(p))
-                ir_vec_push(&all, ((rfix){2 * i, eu, RF_HARD}));
+                *w++ = (rfix){2 * i, eu, RF_HARD, (uint8_t)p};
             else if (mearly & BIT(p))
-                ir_vec_push(&all, ((rfix){2 * i, ed, RF_HARD}));
+                *w++ = (rfix){2 * i, ed, RF_HARD, (uint8_t)p};
             else
-                ir_vec_push(&all, ((rfix){2 * i, CG_NONE, RF_USES}));
-            ir_vec_push(&pr, (uint8_t)p);
-            if ((clob | mdef) & BIT(p)) {
-                ir_vec_push(&all, ((rfix){2 * i + 1, ed, mdef & BIT(p) ? RF_HARD : RF_CLOB}));
-                ir_vec_push(&pr, (uint8_t)p);
-            }
+                *w++ = (rfix){2 * i, CG_NONE, RF_USES, (uint8_t)p};
+            if ((clob | mdef) & BIT(p))
+                *w++ = (rfix){2 * i + 1, ed, mdef & BIT(p) ? RF_HARD : RF_CLOB, (uint8_t)p};
         }
+        all.n = (uint32_t)(w - all.v);
     }
     /* bucket by preg, keeping position order */
     memset(r->fstart, 0, sizeof r->fstart);
     for (uint32_t k = 0; k < all.n; k++)
-        r->fstart[pr.v[k] + 1]++;
+        r->fstart[all.v[k].preg + 1]++;
     for (unsigned p = 0; p < 64; p++)
         r->fstart[p + 1] += r->fstart[p];
     uint32_t fill[64];
     memcpy(fill, r->fstart, sizeof fill);
     r->fixes = kbuf(K_FIXES, (all.n + 1) * sizeof *r->fixes);
     for (uint32_t k = 0; k < all.n; k++)
-        r->fixes[fill[pr.v[k]]++] = all.v[k];
+        r->fixes[fill[all.v[k].preg]++] = all.v[k];
     keep.all.v = all.v, keep.all.cap = all.cap;
-    keep.pr.v = pr.v, keep.pr.cap = pr.cap;
 }
 
 /* Is p blocked somewhere in [s, e) for anyone but v? */

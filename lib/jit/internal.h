@@ -21,6 +21,8 @@ typedef struct jit_extent { uintptr_t start; size_t size; } jit_extent;
 typedef struct jit_region {
     uintptr_t base;
     size_t size;
+    uintptr_t rw;           /* alias: the read+write view of [base, base+size), else 0 */
+    uintptr_t top;          /* alias: [base, top) is mapped in both views */
     size_t used;            /* bytes handed to modules */
     bool own;               /* spread: far from all others, unmapped when empty */
     jit_extent *free;       /* sorted by address, coalesced */
@@ -124,7 +126,7 @@ void jit_mem_fini(jit_ctx *ctx);
  * to other modules unless page-aligned; nothing committed (code is staged
  * and placed by jit_mem_protect; data pages by jit_mem_commit). */
 #define JIT_GRAIN 64
-bool jit_mem_alloc(jit_ctx *ctx, size_t size, size_t align, jit_region **r, uintptr_t *addr,
+bool jit_mem_alloc(jit_ctx *ctx, size_t size, size_t align, bool data, jit_region **r, uintptr_t *addr,
                    jit_error *err);
 bool jit_mem_commit(jit_ctx *ctx, jit_region *r, uintptr_t addr, size_t size, jit_error *err);
 void jit_mem_release(jit_ctx *ctx, jit_region *r, uintptr_t addr, size_t size);

@@ -160,6 +160,14 @@ typedef struct jit_config {
                              * and host call goes through a stub */
     size_t region_size;     /* address space reserved at a time; 0 = 1 GiB */
     size_t reserve_limit;   /* cap on reserved address space; 0 = none */
+    bool alias;             /* code regions mapped twice, read+execute and (at
+                             * another address) read+write, over the same shared
+                             * memory: a module is written through the second, no
+                             * system call per module (2 otherwise, each costly on
+                             * a VM).  Not with spread, nor for modules with data
+                             * objects.  The memory stays shared with a forked
+                             * child: a process that forks after compiling must
+                             * leave it off. */
 } jit_config;
 
 /* Environment variable that turns spread on (value other than "" or "0"),
@@ -170,6 +178,8 @@ void jit_config_from_env(jit_config *cfg);
 jit_ctx *jit_ctx_new(const jit_config *cfg, jit_error *err);  /* cfg NULL: defaults */
 void jit_ctx_free(jit_ctx *ctx);        /* frees every module still alive */
 jit_arch jit_ctx_arch(const jit_ctx *ctx);
+/* jit_config.alias for the regions reserved from now on. */
+void jit_ctx_set_alias(jit_ctx *ctx, bool on);
 
 /* Make `name` resolve to `addr` for every later link (like JITBuilder::
  * symbol); takes precedence over dlsym.  Copies name. */

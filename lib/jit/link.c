@@ -244,7 +244,7 @@ bool jit_link_layout(jit_module *m, jit_error *err)
         align = ctx->page;
     if (!(m->stage = malloc(image)))
         return jit_fail(err, 0, 0, "out of memory");
-    if (!jit_mem_alloc(ctx, m->alloc_size, align, &m->region, &m->base, err))
+    if (!jit_mem_alloc(ctx, m->alloc_size, align, extra != 0, &m->region, &m->base, err))
         return false;
     if (extra && !jit_mem_commit(ctx, m->region, m->base + jit_page_up(ctx, image), extra, err))
         return false;

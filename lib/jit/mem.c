@@ -12,6 +12,15 @@
  * machine (tens of microseconds with a TLB flush), and dropping the page
  * and faulting a fresh one in costs as much again.
  *
+ * Alias mode (jit_config.alias) keeps that cost off the path of a module:
+ * a region is shared memory mapped twice, read+execute at base and
+ * read+write elsewhere, so no page is ever writable and executable, and a
+ * module's image is copied in through the second view with no system call.
+ * Both views are mapped up to a high-water mark (ALIAS_CHUNK at a time);
+ * above it the region stays PROT_NONE.  Pages go back to the kernel with
+ * MADV_REMOVE (a hole in the shared memory: both views read zeroes).
+ * Modules with data objects go to regions of the other kind.
+ *
  * Spread mode gives each module its own region placed more than 4 GiB from
  * every other region and from host code, found by trying fixed addresses
  * (MAP_FIXED_NOREPLACE) on an 8 GiB grid; once the grid is full, modules
@@ -37,6 +46,7 @@
 #define SPREAD_REGION ((size_t)64 << 20)    /* reserved per spread region */
 #define RESERVE_FLAGS (MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE)
 #define STALE_MAX ((size_t)256 << 10)     /* freed bytes a region keeps committed */
+#define ALIAS_CHUNK ((size_t)64 << 10)    /* alias: both views mapped this much at a time */
 
 static size_t round_up(size_t x, size_t a) { return (x + a - 1) & ~(a - 1); }
 
@@ -89,6 +99,8 @@ void jit_mem_fini(jit_ctx *ctx)
 {
     for (uint32_t i = 0; i < ctx->nregions; i++) {
         munmap((void *)ctx->regions[i]->base, ctx->regions[i]->size);
+        if (ctx->regions[i]->rw)
+            munmap((void *)ctx->regions[i]->rw, ctx->regions[i]->size);
         free(ctx->regions[i]->free);
         free(ctx->regions[i]->stale);
         free(ctx->regions[i]);
@@ -151,7 +163,24 @@ static void *spread_reserve(jit_ctx *ctx, size_t size, int *why)
     return NULL;
 }
 
-static jit_region *region_new(jit_ctx *ctx, size_t size, bool own, jit_error *err)
+/* Shared memory mapped twice (mremap of a shared mapping with old size 0
+ * maps the same pages again), both views PROT_NONE; 0 if the kernel will
+ * not, and the region is an ordinary one. */
+static uintptr_t alias_reserve(size_t size, void **rx)
+{
+    void *p = mmap(NULL, size, PROT_NONE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        return 0;
+    void *q = mremap(p, 0, size, MREMAP_MAYMOVE);
+    if (q == MAP_FAILED) {
+        munmap(p, size);
+        return 0;
+    }
+    *rx = p;
+    return (uintptr_t)q;
+}
+
+static jit_region *region_new(jit_ctx *ctx, size_t size, bool own, bool alias, jit_error *err)
 {
     size_t lim = ctx->cfg.reserve_limit;
     if (lim && ctx->reserved + size > lim)
@@ -167,6 +196,8 @@ static jit_region *region_new(jit_ctx *ctx, size_t size, bool own, jit_error *er
     int why = 0;
     if (ctx->cfg.spread) {
         p = spread_reserve(ctx, size, &why);
+    } else if (alias && (r->rw = alias_reserve(size, &p))) {
+        why = 0;
     } else {
         p = mmap(NULL, size, PROT_NONE, RESERVE_FLAGS, -1, 0);
         why = errno;
@@ -181,6 +212,7 @@ static jit_region *region_new(jit_ctx *ctx, size_t size, bool own, jit_error *er
                         ctx->reserved >> 20, strerror(why)), NULL;
     }
     r->base = (uintptr_t)p;
+    r->top = r->base;
     r->size = size;
     r->own = own;
     {
@@ -204,6 +236,8 @@ static void region_drop(jit_ctx *ctx, jit_region *r)
             break;
         }
     munmap((void *)r->base, r->size);
+    if (r->rw)
+        munmap((void *)r->rw, r->size);
     ctx->reserved -= r->size;
     if (r->own && r->base < ctx->next_slot)
         ctx->next_slot = r->base;   /* spread slots are reused lowest first */
@@ -215,9 +249,15 @@ static void region_drop(jit_ctx *ctx, jit_region *r)
 }
 
 /* Pages back to the kernel: a fresh mapping over them drops them in one
- * call. */
-static void decommit(uintptr_t lo, uintptr_t hi)
+ * call; in an alias region a hole in the shared memory. */
+static void decommit(const jit_region *r, uintptr_t lo, uintptr_t hi)
 {
+    if (lo < hi && r->rw) {
+        hi = hi < r->top ? hi : r->top;
+        if (lo < hi)
+            madvise((void *)(r->rw + (lo - r->base)), hi - lo, MADV_REMOVE);
+        return;
+    }
     if (lo < hi &&
         mmap((void *)lo, hi - lo, PROT_NONE, RESERVE_FLAGS | MAP_FIXED, -1, 0) == MAP_FAILED) {
         madvise((void *)lo, hi - lo, MADV_DONTNEED);
@@ -242,6 +282,7 @@ static void stale_flush(const jit_ctx *ctx, jit_region *r, uintptr_t lo, uintptr
     qsort(r->stale, r->nstale, sizeof *r->stale, extent_cmp);
     uint32_t kept = 0, f = 0;
     uintptr_t done = 0;         /* decommitted up to here: stale ranges may overlap */
+    uintptr_t plo0 = 0, phi0 = 0;   /* pages next to each other go back in one call */
     for (uint32_t i = 0; i < r->nstale; i++) {
         jit_extent s = r->stale[i];
         if (s.start + s.size <= lo || s.start >= hi) {
@@ -250,7 +291,7 @@ static void stale_flush(const jit_ctx *ctx, jit_region *r, uintptr_t lo, uintptr
         }
         r->stale_bytes -= s.size;
         if (hi != UINTPTR_MAX)
-            decommit(s.start > lo ? s.start : lo, s.start + s.size < hi ? s.start + s.size : hi);
+            decommit(r, s.start > lo ? s.start : lo, s.start + s.size < hi ? s.start + s.size : hi);
         uintptr_t a = s.start > done ? s.start : done, b = s.start + s.size;
         while (f < r->nfree && r->free[f].start + r->free[f].size <= a)
             f++;
@@ -258,10 +299,17 @@ static void stale_flush(const jit_ctx *ctx, jit_region *r, uintptr_t lo, uintptr
             const jit_extent *e = &r->free[k];
             uintptr_t plo = jit_page_up(ctx, e->start > a ? e->start : a);
             uintptr_t phi = (e->start + e->size < b ? e->start + e->size : b) & ~(uintptr_t)(ctx->page - 1);
-            decommit(plo, phi);
+            if (plo >= phi)
+                continue;
+            if (plo > phi0) {
+                decommit(r, plo0, phi0);
+                plo0 = plo;
+            }
+            phi0 = phi > phi0 ? phi : phi0;
         }
         done = b > done ? b : done;
     }
+    decommit(r, plo0, phi0);
     r->nstale = kept;
 }
 
@@ -336,7 +384,23 @@ static void give(jit_region *r, uintptr_t a, size_t size, jit_extent *ext)
     }
 }
 
-bool jit_mem_alloc(jit_ctx *ctx, size_t size, size_t align, jit_region **rp, uintptr_t *addr,
+/* Alias: both views mapped over [base, end) (up to the next chunk). */
+static bool alias_map(jit_ctx *ctx, jit_region *r, uintptr_t end, jit_error *err)
+{
+    if (end <= r->top)
+        return true;
+    uintptr_t top = r->base + round_up(end - r->base, ALIAS_CHUNK);
+    top = top < r->base + r->size ? top : r->base + r->size;
+    size_t n = top - r->top, off = r->top - r->base;
+    if (mprotect((void *)r->top, n, PROT_READ | PROT_EXEC) != 0 ||
+        mprotect((void *)(r->rw + off), n, PROT_READ | PROT_WRITE) != 0)
+        return jit_fail(err, 0, 0, "cannot commit %zu KiB of JIT memory: %s", n >> 10, strerror(errno));
+    r->top = top;
+    (void)ctx;
+    return true;
+}
+
+bool jit_mem_alloc(jit_ctx *ctx, size_t size, size_t align, bool data, jit_region **rp, uintptr_t *addr,
                    jit_error *err)
 {
     size = round_up(size ? size : 1, JIT_GRAIN);
@@ -348,7 +412,7 @@ bool jit_mem_alloc(jit_ctx *ctx, size_t size, size_t align, jit_region **rp, uin
          * neighbours in a chain are still far apart */
         jit_error e2 = {.msg = "JIT address space exhausted: no spread region has room"};
         if (!ctx->spread_full && (r = region_new(ctx, size > SPREAD_REGION ? round_up(size, ctx->page)
-                                                                          : SPREAD_REGION, true, &e2))) {
+                                                                          : SPREAD_REGION, true, false, &e2))) {
             take(r, size, align, addr);
         } else {
             ctx->spread_full = true;
@@ -362,15 +426,21 @@ bool jit_mem_alloc(jit_ctx *ctx, size_t size, size_t align, jit_region **rp, uin
         }
         ctx->spread_last = r;
     } else {
+        bool alias = ctx->cfg.alias && !data;
         for (uint32_t i = 0; i < ctx->nregions && !r; i++)
-            if (take(ctx->regions[i], size, align, addr))
+            if (!ctx->regions[i]->rw == !alias && take(ctx->regions[i], size, align, addr))
                 r = ctx->regions[i];
         if (!r) {
             size_t rs = size > ctx->cfg.region_size ? round_up(size, ctx->page) : ctx->cfg.region_size;
-            if (!(r = region_new(ctx, rs, false, err)))
+            if (!(r = region_new(ctx, rs, false, alias, err)))
                 return false;
             if (!take(r, size, align, addr))
                 return jit_fail(err, 0, 0, "out of memory");
+        }
+        if (r->rw && !alias_map(ctx, r, *addr + size, err)) {
+            jit_extent e;
+            give(r, *addr, size, &e);
+            return false;
         }
     }
     r->used += size;
@@ -416,7 +486,7 @@ void jit_mem_release(jit_ctx *ctx, jit_region *r, uintptr_t addr, size_t size)
             r->stale[r->nstale++] = (jit_extent){lo, hi - lo};
             r->stale_bytes += hi - lo;
         } else {
-            decommit(lo, hi);
+            decommit(r, lo, hi);
         }
         if (r->stale_bytes > STALE_MAX)
             stale_flush(ctx, r, 0, UINTPTR_MAX);
@@ -437,6 +507,13 @@ void jit_mem_release(jit_ctx *ctx, jit_region *r, uintptr_t addr, size_t size)
 bool jit_mem_protect(jit_ctx *ctx, jit_module *m, jit_error *err)
 {
     size_t image = m->text_size + m->got_size;
+    if (m->region->rw) {        /* alias: through the writable view, no system call */
+        memcpy((void *)(m->region->rw + (m->base - m->region->base)), m->stage, image);
+        __builtin___clear_cache((char *)m->base, (char *)m->base + image);
+        free(m->stage);
+        m->stage = NULL;
+        return true;
+    }
     uintptr_t lo = m->base & ~(uintptr_t)(ctx->page - 1), hi = round_up(m->base + image, ctx->page);
     if (mprotect((void *)lo, hi - lo, PROT_READ | PROT_WRITE) != 0)
         return jit_fail(err, 0, 0, "cannot commit %zu KiB of JIT memory for module '%s': %s",

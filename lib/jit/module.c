@@ -71,6 +71,11 @@ void jit_config_from_env(jit_config *cfg)
 
 /* ---- contexts ------------------------------------------------------------- */
 
+void jit_ctx_set_alias(jit_ctx *ctx, bool on)
+{
+    ctx->cfg.alias = on;
+}
+
 jit_ctx *jit_ctx_new(const jit_config *cfg, jit_error *err)
 {
     jit_ctx *ctx = calloc(1, sizeof *ctx);
