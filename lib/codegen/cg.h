@@ -250,7 +250,9 @@ typedef struct cg_preset { const char *name; uint64_t isa; } cg_preset;
  *   layout  words, printed in order after the mnemonic:
  *     [d u m t *]  the operands: d def, u use, t temp (early def), m the
  *              memory operand (its registers by amode, cg_isa.amodes),
- *              * any number; each printed as its allocation
+ *              * any number, x? an operand that may be absent; each
+ *              printed as its allocation (the listing says so where the
+ *              operands differ from it)
  *     size     a suffix .BITS on the mnemonic (size bytes * 8; none if 0)
  *     F:T      field F (cc, aux, imm, disp, scale) as a name of table T
  *              (cg_isa.names, or label, sym, const, slot, trap, jt, hex,
