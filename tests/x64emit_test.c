@@ -340,6 +340,36 @@ static const tcase cases[] = {
     C(RET, 0, 0, NOM, 16, 0, {0}, "add rsp, 0x30; pop rbp; ret 0x10"),
 };
 
+/* Each row of the SSE name table VCode listings use (x64_names' "vop",
+ * listing.c) emitted as an X64_VUN (a shift by an immediate as X64_VSHI)
+ * on xmm1, xmm2: capstone's mnemonic must be the row's name (cmpps and
+ * cmppd, with predicate 0, decode as cmpeqps, cmpeqpd). */
+static void check_sse_names(void)
+{
+    const cg_names *t = x64_names;
+    while (t->name && strcmp(t->name, "vop"))
+        t++;
+    if (!t->name || !t->keys) {
+        failed++;
+        printf("FAIL x64_names: no keyed table \"vop\"\n");
+        return;
+    }
+    for (unsigned i = 0; i < t->n; i++) {
+        int64_t key = (int64_t)t->keys[i];
+        unsigned opc = XV_OPC(key) & 0xff, map = XV_OPC(key) >> 8;
+        bool digit = XV_DIG(key) != 0 || (map == 0x0f && opc >= 0x71 && opc <= 0x73);
+        bool imm8 = map == 0x0f3a || (map == 0x0f && (opc == 0x70 || digit || (opc >= 0xc2 && opc <= 0xc6)));
+        char want[48], what[64];
+        snprintf(want, sizeof want, "%s *", t->v[i]);   /* the mnemonic, whatever the operands */
+        if (!strncmp(t->v[i], "cmp", 3))
+            snprintf(want, sizeof want, "cmpeq%s *", t->v[i] + 3);
+        tcase c = {digit ? X64_VSHI : X64_VUN, 0, 0, 0, 0, 0, 0, key | (imm8 ? XV_IMM(0) : 0), 2,
+                   {XMM(1), digit ? XMM(1) : XMM(2)}, want};
+        snprintf(what, sizeof what, "vop %s (%llx)", t->v[i], (unsigned long long)key);
+        check(&c, what);
+    }
+}
+
 int main(void)
 {
     if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
@@ -352,6 +382,7 @@ int main(void)
         covered[cases[i].op] = true;
         check(&cases[i], what);
     }
+    check_sse_names();
     for (unsigned op = 0; op < X64_OPCOUNT; op++)
         if (!covered[op]) {
             failed++;

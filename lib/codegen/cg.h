@@ -246,7 +246,7 @@ typedef struct cg_preset { const char *name; uint64_t isa; } cg_preset;
 /* VCode listings (vcprint.c, `clifrun compile --vcode`): a back end's
  * x64inst.def (a64inst.def) gives each machine opcode its mnemonic and operand layout.
  *   name    the mnemonic; %c stands for the name of the instruction's cc,
- *           %a of its aux, in the tables the layout names
+ *           %a of its aux, %i of its imm, in the tables the layout names
  *   layout  words, printed in order after the mnemonic:
  *     [d u m t *]  the operands: d def, u use, t temp (early def), m the
  *              memory operand (its registers by amode, cg_isa.amodes),
@@ -263,6 +263,8 @@ typedef struct cg_names {
     const char *const *v;       /* the name of each value, NULL: none (printed as a number) */
     unsigned n;
     bool lower;                 /* print in lower case (names made from C identifiers) */
+    const uint64_t *keys;       /* if set, v[i] names the value x with x & mask == keys[i] */
+    uint64_t mask;
 } cg_names;
 /* i128 as a pair of vregs, low half first: lower128.c lowers what is
  * alike on every target through these (each returning a condition code

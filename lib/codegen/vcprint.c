@@ -53,7 +53,13 @@ static const cg_names *table(const cg_isa *isa, const char *name, size_t len)
  * buf holds a lower-case copy. */
 static const char *name_of(const cg_names *t, uint64_t x, char buf[32])
 {
-    const char *n = t && x < t->n ? t->v[x] : NULL;
+    const char *n = NULL;
+    if (t && t->keys) {
+        for (unsigned i = 0; i < t->n && !n; i++)
+            n = (x & t->mask) == t->keys[i] ? t->v[i] : NULL;
+    } else if (t && x < t->n) {
+        n = t->v[x];
+    }
     if (!n || !t->lower)
         return n;
     size_t i = 0;
@@ -192,14 +198,14 @@ static void put_name(const cg_ctx *c, cg_text *o, const cg_inst *in, const cg_in
 {
     const char *lay = r->layout;
     for (const char *p = r->name; *p; p++) {
-        const char *f = p[0] == '%' && p[1] == 'c' ? "cc" : p[0] == '%' && p[1] == 'a' ? "aux" : NULL;
+        const char *f = p[0] != '%' ? NULL : p[1] == 'c' ? "cc" : p[1] == 'a' ? "aux" : p[1] == 'i' ? "imm" : NULL;
         if (!f) {
             put(o, "%c", *p);
             continue;
         }
         p++;
         /* the table: the layout's word f:T */
-        const char *w = strstr(lay, f[0] == 'c' ? "cc:" : "aux:");
+        const char *w = strstr(lay, f[0] == 'c' ? "cc:" : f[0] == 'a' ? "aux:" : "imm:");
         size_t tl = w ? strcspn(w + strlen(f) + 1, " ") : 0;
         char lb[32];
         const char *n = w ? name_of(table(c->isa, w + strlen(f) + 1, tl), (uint64_t)field(in, f, strlen(f)), lb)
@@ -255,7 +261,8 @@ static void put_inst(const cg_ctx *c, cg_text *o, const cg_inst *in)
             char lb[32];
             const char *nm = name_of(t, (uint64_t)x, lb);
             bool in_name = sep && ((fl == 2 && !memcmp(p, "cc", 2) && strstr(r->name, "%c")) ||
-                                   (fl == 3 && !memcmp(p, "aux", 3) && strstr(r->name, "%a")));
+                                   (fl == 3 && !memcmp(p, "aux", 3) && strstr(r->name, "%a")) ||
+                                   (fl == 3 && !memcmp(p, "imm", 3) && strstr(r->name, "%i")));
             bool silent = !x && (eq || (sep && ((tl == 4 && !memcmp(tn, "trap", 4)) ||
                                                 (tl == 5 && !memcmp(tn, "shift", 5)))));
             if (in_name || (nm && !*nm) || silent) {

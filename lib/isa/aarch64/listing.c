@@ -61,13 +61,13 @@ static const char *const n_neon[A64_N_COUNT] = {
 };
 static const char *const n_arr[] = {"8b", "16b", "4h", "8h", "2s", "4s", "1d", "2d"};
 
-#define T(name) {#name, n_##name, sizeof n_##name / sizeof *n_##name, false}
+#define T(t) {.name = #t, .v = n_##t, .n = sizeof n_##t / sizeof *n_##t}
 const cg_names a64_names[] = {
     T(alu), T(op2), T(cond), T(madd), T(shift), T(bfm), T(cmp), T(ccmp), T(csel), T(cset), T(unary),
     T(ld), T(cbz), T(tbz), T(trapz), T(falu), T(funary), T(fma), T(sign), T(vbit), T(try),
     T(retcall), T(rmw), T(arr),
-    {"neon", n_neon, A64_N_COUNT, true},     /* A64_NEON's names, in lower case */
-    {NULL, NULL, 0, false},
+    {.name = "neon", .v = n_neon, .n = A64_N_COUNT, .lower = true},    /* A64_NEON's, in lower case */
+    {.name = NULL},
 };
 #undef T
 
