@@ -245,7 +245,7 @@ static void put_inst(const cg_ctx *c, cg_text *o, const cg_inst *in)
                 } else if (*q == '*') {
                     for (; k < n; k++)
                         SEP(), put_alloc(c, o, a[k]);
-                } else if (*q != ' ' && k < n) {
+                } else if (*q != ' ' && *q != '?' && k < n) {
                     SEP(), put_alloc(c, o, a[k++]);
                 }
             }
