@@ -172,8 +172,9 @@ $(BUILD)/obj/%.o: %.c
 
 $(BUILD)/%_test: tests/%_test.c $(LIB_OBJS)
 	$(CC_HOST) $(CFLAGS_BASE) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LIBS)
-# neon_test checks the encoder against capstone directly (clifrun loads it lazily)
-$(BUILD)/neon_test: LIBS += $(or $(shell $(PKG_CONFIG) --libs capstone 2>/dev/null),-lcapstone)
+# neon_test, x64emit_test and a64emit_test check the encoders against capstone directly
+# (clifrun loads it lazily)
+$(BUILD)/neon_test $(BUILD)/x64emit_test $(BUILD)/a64emit_test: LIBS += $(or $(shell $(PKG_CONFIG) --libs capstone 2>/dev/null),-lcapstone)
 
 # ---- tests and benchmarks ----------------------------------------------------
 # tools/test.sh runs the suites (tools/errtest.sh, tools/roundtrip.sh) and

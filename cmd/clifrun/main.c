@@ -48,6 +48,7 @@ static const char usage[] =
     "  cfg FILE...       the control-flow graph of each function in Graphviz dot\n"
     "                    (-o F.svg, .png, .pdf: rendered by Graphviz's dot)\n"
     "  compile FILE...   compile each function; print its code size (-D: disassembly;\n"
+    "                    --vcode: its machine instructions after register allocation;\n"
     "                    -o F.o: write a relocatable ELF object for the target instead)\n"
     "  fuzz              random programs, each through the reference and the JIT with\n"
     "                    every register allocator; disagreements are reduced and\n"
@@ -108,6 +109,9 @@ static const char usage[] =
     "  -D                (compile) disassemble: bytes, block labels, branch targets,\n"
     "                    relocations, trap sites, jump tables and constants as data\n"
     "  --clif            (compile) -D with each IR instruction before its code\n"
+    "  --vcode           (compile) the machine instructions after register allocation\n"
+    "                    (VCode): blocks, the allocator's moves, physical registers,\n"
+    "                    immediates, stack slots (ssN) and spill slots (spillN)\n"
     "  -h, --help        show this help\n"
     "  --version         show the version\n"
     "\n"
@@ -408,18 +412,21 @@ static int cmd_bench(int argc, char **argv)
     return 0;
 }
 
-static int compile_file(const char *path, jit_arch arch, const char *out, bool disasm, bool clif);
+static int compile_file(const char *path, jit_arch arch, const char *out, bool disasm, bool clif,
+                        bool vcode);
 
 static int cmd_compile(int argc, char **argv)
 {
     const char *arch_name = NULL, *out = NULL;
-    bool disasm = false, clif = false;
+    bool disasm = false, clif = false, vcode = false;
     int npaths = 0;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "-D"))
             disasm = true;
         else if (!strcmp(argv[i], "--clif"))
             disasm = clif = true;
+        else if (!strcmp(argv[i], "--vcode"))
+            vcode = true;
         else if (!strcmp(argv[i], "-o") && i + 1 < argc)
             out = argv[++i];
         else if (!strcmp(argv[i], "--target") && i + 1 < argc)
@@ -442,13 +449,14 @@ static int cmd_compile(int argc, char **argv)
     }
     int rc = 0;
     for (int i = 0; i < npaths; i++) {
-        int r = compile_file(argv[i], arch, out, disasm, clif);
+        int r = compile_file(argv[i], arch, out, disasm, clif, vcode);
         rc = r > rc ? r : rc;
     }
     return rc;
 }
 
-static int compile_file(const char *path, jit_arch arch, const char *out, bool disasm, bool clif)
+static int compile_file(const char *path, jit_arch arch, const char *out, bool disasm, bool clif,
+                        bool vcode)
 {
     ir_file file;
     char *src;
@@ -471,11 +479,12 @@ static int compile_file(const char *path, jit_arch arch, const char *out, bool d
         ir_diag_print(stderr, &d, cli_use_color());
         rc = 2;
     }
+    t.vcode = vcode;
     if (!rc && out && !obj_compile_file(&t, &file, out, stderr, &d)) {
         ir_diag_print(stderr, &d, cli_use_color());
         rc = 2;
     }
-    for (uint32_t i = 0; !rc && (!out || disasm) && i < file.funcs.n; i++) {
+    for (uint32_t i = 0; !rc && (!out || disasm || vcode) && i < file.funcs.n; i++) {
         cg_output o;
         if (!opt_compile(&t, &file, i, &o, &d)) {
             ir_diag_print(stderr, &d, cli_use_color());
@@ -484,6 +493,8 @@ static int compile_file(const char *path, jit_arch arch, const char *out, bool d
         }
         char name[128];
         printf("%%%s: %u bytes\n", cg_symbol_name(file.funcs.v[i], name, sizeof name), o.code.n);
+        if (vcode && o.vcode.n)
+            fputs(o.vcode.v, stdout);
         if (disasm)
             cli_disassemble_fn(stdout, arch, &o, file.funcs.v[i], clif ? CLI_DIS_CLIF : 0);
         cg_output_free(&o);

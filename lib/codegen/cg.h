@@ -244,6 +244,29 @@ typedef struct cg_ctx {
 } cg_ctx;
 
 typedef struct cg_preset { const char *name; uint64_t isa; } cg_preset;
+/* VCode listings (vcprint.c, `clifrun compile --vcode`): a back end's
+ * x64inst.def (a64inst.def) gives each machine opcode its mnemonic and operand layout.
+ *   name    the mnemonic; %c stands for the name of the instruction's cc,
+ *           %a of its aux, %i of its imm, in the tables the layout names
+ *   layout  words, printed in order after the mnemonic:
+ *     [d u m t *]  the operands: d def, u use, t temp (early def), m the
+ *              memory operand (its registers by amode, cg_isa.amodes),
+ *              * any number, x? an operand that may be absent; each
+ *              printed as its allocation (the listing says so where the
+ *              operands differ from it)
+ *     size     a suffix .BITS on the mnemonic (size bytes * 8; none if 0)
+ *     F:T      field F (cc, aux, imm, disp, scale) as a name of table T
+ *              (cg_isa.names, or label, sym, const, slot, trap, jt, hex,
+ *              storei), F alone as #value, F=W as W=value */
+typedef struct cg_inst_info { const char *name, *layout; } cg_inst_info;
+typedef struct cg_names {
+    const char *name;
+    const char *const *v;       /* the name of each value, NULL: none (printed as a number) */
+    unsigned n;
+    bool lower;                 /* print in lower case (names made from C identifiers) */
+    const uint64_t *keys;       /* if set, v[i] names the value x with x & mask == keys[i] */
+    uint64_t mask;
+} cg_names;
 /* i128 as a pair of vregs, low half first: lower128.c lowers what is
  * alike on every target through these (each returning a condition code
  * returns the target's, whose negation is cc ^ 1 on every target).
@@ -344,6 +367,16 @@ struct cg_isa {
     bool (*emit)(cg_ctx *c);
     const char *const *reg_names;   /* of each preg, nregs of them (cg_reg_name) */
     uint8_t nregs;
+    /* VCode listings (vcprint.c): per machine opcode its row of x64inst.def (a64inst.def);
+     * the name tables its layouts refer to (a NULL name ends them); per
+     * amode the memory operand's format: %b base, %i index registers, %s
+     * the scale's 1 << n, %S the scale, %d +disp (none if 0), %a aux, %x aux's index
+     * extension (A64_AM_INDEX) */
+    const cg_inst_info *insts;
+    uint16_t ninsts;
+    const cg_names *names;
+    const char *const *amodes;
+    uint8_t namodes;
     uint32_t (*put_in_reg)(cg_ctx *c, uint32_t value);      /* an IR value's vreg(s) */
     uint32_t (*movi)(cg_ctx *c, unsigned size, int64_t imm); /* a constant in a new vreg */
 
@@ -619,6 +652,12 @@ bool cg_softfp_needed(const ir_function *f, bool f16_native);
 void cg_softfp_legalize(ir_function *f, bool f16_native);
 int cg_lower_softfp(cg_ctx *c, uint32_t inst);
 bool cg_define_softfp_libcalls(jit_ctx *ctx, jit_error *err);
+
+/* ---- VCode listings (vcprint.c) -------------------------------------------------- */
+
+/* Append to out (NUL-terminated) the function's VCode after allocation:
+ * blocks, the allocator's moves, each instruction by cg_isa.insts. */
+void cg_vcode_print(const cg_ctx *c, cg_text *out);
 
 /* ---- allocation and frame (regalloc.c) --------------------------------------- */
 

@@ -281,6 +281,7 @@ void cg_output_free(cg_output *o)
     ir_vec_free(&o->data);
     ir_vec_free(&o->block_off);
     ir_vec_free(&o->marks);
+    ir_vec_free(&o->vcode);
     ir_arena_free(&o->names);
 }
 
@@ -480,6 +481,8 @@ static bool compile(const cg_target *t, const ir_file *file, const ir_function *
     bool ok = cg_lower_function(&c);
     ok = ok && cg_regalloc(&c);
     ok = ok && cg_frame_layout(&c);
+    if (ok && t->vcode)
+        cg_vcode_print(&c, &out->vcode);
     if (ok) {
         cg_buf_init(&c.buf, out, c.f.nlabels);
         /* ~4 bytes an instruction on both targets: the code grows once if at all */

@@ -34,6 +34,7 @@ typedef struct cg_target {
     uint8_t bb_padding;         /* bb_padding_log2_minus_one: 2^(n-1) bytes after each
                                    block (aarch64), to test long branches */
     uint8_t regalloc;           /* CG_RA_*: the register allocator */
+    bool vcode;                 /* fill cg_output.vcode (compile --vcode) */
 } cg_target;
 
 /* Register allocators, each a reference for the others (lib/fuzz compiles a
@@ -80,6 +81,8 @@ typedef struct cg_data {
     uint32_t base;              /* CG_DATA_OFFSET32 */
 } cg_data;
 
+typedef IR_VEC(char) cg_text;
+
 /* The machine code of one function, ready for jit_module_add_func. */
 typedef struct cg_output {
     IR_VEC(uint8_t) code;
@@ -94,6 +97,8 @@ typedef struct cg_output {
                                    to the next mark was produced for that instruction;
                                    before the first, the prologue; IR_NONE: no instruction
                                    (trap islands, the pool); ascending offsets */
+    cg_text vcode;              /* cg_target.vcode: the VCode after register allocation,
+                                   NUL-terminated text (cg_vcode_print) */
 } cg_output;
 #define CG_NONE_OFF UINT32_MAX
 void cg_output_free(cg_output *o);

@@ -9,6 +9,10 @@
 
 /* targ.c: this back end (codegen.c reaches it through jit/arch.def) */
 extern const cg_isa a64_isa;
+/* listing.c: VCode listings (cg_isa.insts, names, amodes) */
+extern const cg_inst_info a64_insts[];
+extern const cg_names a64_names[];
+extern const char *const a64_amodes[];
 
 /* Pregs: x0-x30 are 0-30, 31 is SP (or XZR where the encoding says so),
  * v0-v31 are 32-63. */
@@ -66,78 +70,11 @@ enum {
     A64_AM_OUTARG,      /* outgoing stack argument: [sp + disp] */
 };
 
-/* Machine opcodes.  Operands in brackets, in order; "mem" is the memory
- * operand's registers (see amode); imm is a trap code where noted. */
+/* Machine opcodes, with their operand layouts: a64inst.def. */
 enum {
-    A64_ARGS,       /* cg_isa.op_args (cg.h) */
-    A64_RET,        /* cg_isa.op_ret: epilogue, ret */
-    A64_MOV,        /* size  [def, use] (size 4 zero-extends) */
-    A64_MOVI,       /* size  [def] imm: movz/movn/movk/orr */
-    A64_ALU,        /* cc op, size, amode op2, scale  [def, use, use] */
-    A64_ALUI,       /* cc op, size  [def, use] imm (encodable: lowering checks) */
-    A64_MADD,       /* cc 0 madd 1 msub 2 smaddl 3 umaddl, size  [def, use n, use m, use a] */
-    A64_SHIFTI,     /* cc A64_LSL.., size  [def, use] imm */
-    A64_BFM,        /* cc A64_SBFM.., size  [def, use] imm immr | imms << 8;
-                       A64_BFMI: [def reuse 1, use into, use from] */
-    A64_EXTR,       /* size  [def, use hi, use lo] imm lsb */
-    A64_CMP,        /* cc op (SUBS ADDS ANDS), size, amode op2, scale  [use, use] */
-    A64_CMPI,       /* cc op (SUBS ADDS ANDS), size  [use] imm */
-    A64_CCMP,       /* cc cond, size, aux nzcv, scale 1 for ccmn  [use, use] */
-    A64_CCMPI,      /* cc cond, size, aux nzcv, scale 1 for ccmn  [use] imm 0..31 */
-    A64_CSEL,       /* cc cond, aux A64_CSEL_.., size  [def, use if-cc, use if-not] */
-    A64_CSET,       /* cc cond, aux 1 for csetm, size  [def] */
-    A64_UNARY,      /* cc A64_RBIT.., size  [def, use] */
-    A64_POPCNT,     /* size  [def, use, temp float] */
-    A64_LOAD,       /* cc A64_LD_*, size (memory width)  [def, mem] imm trap */
-    A64_STORE,      /* size  [use, mem] imm trap */
-    A64_FLOAD,      /* size 4|8  [def, mem] imm trap */
-    A64_FSTORE,     /* size  [use, mem] imm trap */
-    A64_LEA,        /* [def, mem] */
-    A64_B,          /* cg_isa.op_jump */
-    A64_BCOND,      /* cc, aux taken label, imm not-taken label */
-    A64_CBZ,        /* cc 0 cbz 1 cbnz, size  [use] aux taken, imm not-taken */
-    A64_TBZ,        /* cc 0 tbz 1 tbnz, scale bit  [use] aux taken, imm not-taken */
-    A64_BRTABLE,    /* cg_isa.op_jumptable */
-    A64_UDF,        /* cg_isa.op_trap */
-    A64_TRAPIF,     /* cc, aux trap code */
-    A64_TRAPZ,      /* cc 0 if zero 1 if nonzero, size  [use] aux trap code */
-    A64_CALL,       /* cg_isa.op_call: bl */
-    A64_CALLIND,    /* cg_isa.op_callind */
-    A64_RETCALL,    /* cg_isa.op_retcall: callee in x15, b */
-    A64_GOTLOAD,    /* cg_isa.op_gotload */
-    A64_RETADDR,    /* [def]: the return address from the frame record */
-    A64_FMOV,       /* [def, use] */
-    A64_FMOVI,      /* size  [def] imm bits */
-    A64_FALU,       /* cc A64_FMUL.., size  [def, use, use] */
-    A64_FUNARY,     /* cc A64_FABS.., size (of the operand)  [def, use] */
-    A64_FMA,        /* cc 0 fmadd 1 fmsub 2 fnmadd 3 fnmsub, size  [def, use n, use m, use a] */
-    A64_FCMP,       /* size  [use, use] */
-    A64_FCSEL,      /* cc, size  [def, use if-cc, use if-not] */
-    A64_FMOVTOF,    /* size  [def float, use gpr] */
-    A64_FMOVTOG,    /* size  [def gpr, use float] */
-    A64_ITOF,       /* cc signed, size float, aux int size 4|8  [def, use] */
-    A64_FTOI,       /* cc signed, size float, aux int size 4|8  [def, use]: saturating */
-    A64_VBIT,       /* cc A64_VAND..  [def, use, use]; VBSL [def reuse 1, use mask, use x, use y];
-                       VNOT [def, use] */
-    A64_FCOPYSIGN,  /* size  [def, use x, use sign-of, temp float] */
-    A64_LDAR,       /* size  [def, use base] imm trap */
-    A64_STLR,       /* size  [use value, use base] imm trap */
-    A64_RMWLOOP,    /* cc ir_atomic_rmw, size  [use base, use x, early def old, temp, temp]
-                       imm trap: ldaxr/stlxr */
-    A64_CASLOOP,    /* size  [use base, use expected, use new, early def old, temp] imm trap */
-    A64_LSE,        /* cc ir_atomic_rmw (not nand), size  [use base, use x, early def old] imm trap */
-    A64_CASAL,      /* size  [use base, use new, use expected, def old reuse 2] imm trap */
-    A64_RMW128,     /* cc ir_atomic_rmw or IR_RMW_COUNT for cas, IR_RMW_COUNT + 1 for load,
-                       + 2 for store  [use base, use lo, use hi, use lo2, use hi2, early def
-                       lo, early def hi, temp, temp, temp] imm trap: ldaxp/stlxp */
-    A64_DMB,        /* dmb ish */
-    /* Neon (lowervec.c, emitvec.c): aux an A64_N_* operation of the table
-     * below, size its arrangement (A64_8B ..), imm its immediate (a shift,
-     * lanes, a modified immediate's bits); operands [def, use n, use m]
-     * (m where the row has A64_NRM), with the reads-Rd rows (A64_NRD)
-     * [def reuse 1, use d, use n, use m] */
-    A64_VOP,
-    A64_VCONST,     /* size 8|16  [def] aux constant of the pool: ldr d|q, literal */
+#define X(name, mnemonic, layout) A64_##name,
+#include "a64inst.def"
+#undef X
     A64_OPCOUNT
 };
 

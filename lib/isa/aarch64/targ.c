@@ -89,6 +89,8 @@ const cg_isa a64_isa = {
     .emit = a64_emit,
     .reg_names = reg_names,
     .nregs = sizeof reg_names / sizeof *reg_names,
+    .insts = a64_insts, .ninsts = A64_OPCOUNT, .names = a64_names,
+    .amodes = a64_amodes, .namodes = A64_AM_OUTARG + 1,
     .put_in_reg = a64_put_in_reg,
     .movi = a64_movi,
     .compute_locs = a64_compute_locs,

@@ -153,6 +153,8 @@ const cg_isa x64_isa = {
     .emit = x64_emit,
     .reg_names = reg_names,
     .nregs = sizeof reg_names / sizeof *reg_names,
+    .insts = x64_insts, .ninsts = X64_OPCOUNT, .names = x64_names,
+    .amodes = x64_amodes, .namodes = X64_AM_CONST + 1,
     .put_in_reg = x64_put_in_reg,
     .movi = x64_movi,
     .compute_locs = x64_compute_locs,

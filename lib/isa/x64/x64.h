@@ -9,6 +9,10 @@
 
 /* targ.c: this back end (codegen.c reaches it through jit/arch.def) */
 extern const cg_isa x64_isa;
+/* listing.c: VCode listings (cg_isa.insts, names, amodes) */
+extern const cg_inst_info x64_insts[];
+extern const cg_names x64_names[];
+extern const char *const x64_amodes[];
 
 enum {
     X64_RAX, X64_RCX, X64_RDX, X64_RBX, X64_RSP, X64_RBP, X64_RSI, X64_RDI,
@@ -52,82 +56,11 @@ enum {
     X64_AM_CONST,       /* constant aux of the pool, rip-relative */
 };
 
-/* Machine opcodes.  Operands in brackets, in order; "mem" is the memory
- * operand's registers (see amode); imm is a trap code where noted. */
+/* Machine opcodes, with their operand layouts: x64inst.def. */
 enum {
-    X64_ARGS,       /* cg_isa.op_args (cg.h) */
-    X64_RET,        /* cg_isa.op_ret: epilogue, ret */
-    X64_MOV,        /* size  [def, use] (size 4 zero-extends) */
-    X64_MOVI,       /* size  [def] imm */
-    X64_ALU,        /* cc op, size  [def reuse 1, use, use]; aux X64_FLAGS_DEAD */
-    X64_ALUI,       /* cc op, size  [def reuse 1, use] imm (int32); aux X64_FLAGS_DEAD */
-    X64_ALUM,       /* cc op or X64_MULOP, size 4|8  [def reuse 1, use, mem] imm trap */
-    X64_XALUM,      /* cc X64_FADD.., size  [def reuse 1, use, mem] imm trap */
-    X64_CMP,        /* cc CMPOP|TEST, size  [use, use] */
-    X64_CMPI,       /* cc CMPOP|TEST, size  [use] imm */
-    X64_IMUL,       /* size  [def reuse 1, use, use] */
-    X64_IMULI,      /* size  [def, use] imm */
-    X64_UNARY,      /* cc NOT|NEG, size  [def reuse 1, use] */
-    X64_SHIFT,      /* cc, size  [def reuse 1, use, use fixed rcx] */
-    X64_SHIFTI,     /* cc, size  [def reuse 1, use] imm */
-    X64_SHLD,       /* cc 0 shld, 1 shrd  [def reuse 1, use, use fill, use fixed rcx] */
-    X64_SHLDI,      /* cc 0 shld, 1 shrd  [def reuse 1, use, use fill] imm */
-    X64_EXT,        /* cc signed, size to (4|8), aux from (1|2|4)  [def, use] */
-    X64_LOAD,       /* cc X64_LD_*, size (memory width)  [def, mem] imm trap */
-    X64_STORE,      /* size  [use, mem] imm trap */
-    X64_STOREI,     /* size  [mem] imm: the immediate (int32) << 32 | trap */
-    X64_LEA,        /* [def, mem] */
-    X64_SETCC,      /* cc  [def] */
-    X64_CMOV,       /* cc, size  [def reuse 1, use if-not, use if-cc] */
-    X64_BITOP,      /* cc LZCNT.., size  [def, use] */
-    X64_DIV,        /* cc X64_DIV_*, size 4|8, aux width of the IR type
-                       [use fixed rax, use, def fixed rax|rdx]; checks traps */
-    X64_MULHI,      /* cc signed, size  [use fixed rax, use, def fixed rdx (, def fixed rax)]:
-                       the high (and low) half of the product */
-    X64_JMP,        /* cg_isa.op_jump */
-    X64_JCOND,      /* cc, aux taken label, imm not-taken label */
-    X64_JMPTABLE,   /* cg_isa.op_jumptable */
-    X64_UD2,        /* cg_isa.op_trap */
-    X64_TRAPIF,     /* cc, aux trap code */
-    X64_CALL,       /* cg_isa.op_call */
-    X64_CALLIND,    /* cg_isa.op_callind */
-    X64_RETCALL,    /* cg_isa.op_retcall: callee in r10, jmp */
-    X64_GOTLOAD,    /* cg_isa.op_gotload */
-    X64_XMOV,       /* [def, use] */
-    X64_XLOAD,      /* size 4|8  [def, mem] imm trap */
-    X64_XSTORE,     /* size  [use, mem] imm trap */
-    X64_XALU,       /* cc X64_FADD.., size  [def reuse 1, use, use] */
-    X64_XBIT,       /* cc X64_ANDPS..  [def reuse 1, use, use] */
-    X64_UCOMI,      /* size  [use, use] */
-    X64_XZERO,      /* [def] */
-    X64_CVTI2F,     /* size float, aux int size  [def, use] */
-    X64_CVTF2I,     /* size float, aux int size  [def, use]: truncating */
-    X64_CVTFF,      /* size to  [def, use] */
-    X64_MOVG2X,     /* size  [def xmm, use gpr] */
-    X64_MOVX2G,     /* size  [def gpr, use xmm] */
-    X64_XSEL,       /* cc  [def reuse 1, use if-not, use if-cc]: branch over a move */
-    X64_XADD,       /* cc 0 lock xadd, 1 xchg; size  [def reuse 1, use, use base] imm trap */
-    X64_CAS,        /* size  [use fixed rax, use new, use base, def fixed rax] imm trap: lock cmpxchg */
-    X64_RMWLOOP,    /* cc ir_atomic_rmw, size  [use x, use base, def fixed rax, temp] imm trap:
-                       a lock cmpxchg loop */
-    X64_FENCE,      /* mfence */
-    X64_RMW16,      /* cc ir_atomic_rmw: [use base, use x lo, use x hi, temp fixed rbx,
-                       temp fixed rcx, def fixed rax, def fixed rdx]; cc IR_RMW_COUNT, one
-                       cmpxchg16b: [use base, use fixed rax rdx rbx rcx, def fixed rax rdx];
-                       imm trap.  i128 atomics */
-    X64_XMINMAX,    /* cc 0 min 1 max, size  [def reuse 1, use, use]: Cranelift's NaN/zero rules */
-    X64_ROUND,      /* size  [def, use] imm rounding mode (SSE4.1 roundss/sd) */
-    X64_CVTSEQ,     /* cc X64_CVT_*, size float, aux int size 4|8
-                       [def gpr, use xmm, temp xmm, temp xmm, temp gpr]: fcvt_to_* with traps */
-    X64_CVTU64,     /* size float  [def xmm, use gpr, temp gpr, temp gpr]: u64 -> float */
-    /* SSE vector forms, imm an X64_V encoding (below) */
-    X64_VRR,        /* [def reuse 1, use, use]: op a, b */
-    X64_VRRM,       /* [def reuse 1, use, mem]: op a, [mem] (a constant: amode CONST) */
-    X64_VUN,        /* [def, use]: op d, s (XV_SWAP: s in the reg field) */
-    X64_VSHI,       /* [def reuse 1, use]: op /digit a, imm8 */
-    X64_VTEST,      /* [use, use]: ptest-like, flags only */
-    X64_VFMA,       /* cc XV_FMA_*, size 4|8  [def reuse 1, use a, use b, use c]: VEX vfmadd213 */
-    X64_F16C,       /* cc 0 vcvtph2ps (f16 -> f32), 1 vcvtps2ph (f32 -> f16)  [def, use] */
+#define X(name, mnemonic, layout) X64_##name,
+#include "x64inst.def"
+#undef X
     X64_OPCOUNT
 };
 
