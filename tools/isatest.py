@@ -11,8 +11,9 @@ instructions.  Two checks, independent of the emitters' own refusal of an
 instruction the flags do not allow (lib/isa/*/emit.c):
 
 1. Disassembly, for both targets on any host (compiling is not running):
-   every testdata/run file of the target (x64-*.clif, a64-*.clif) and the
-   values-*.clif files, rewritten with one bare target line, compiled by
+   testdata/run's back-end files naming the target (the generated ones and
+   x64-*.clif or a64-*.clif) and the values-*.clif files, rewritten with
+   one bare target line, compiled by
    `clifrun compile -D --target T`; no instruction may need more than the
    baseline: for x86-64 no SSE3, SSSE3, SSE4.1, SSE4.2, AVX (any VEX/EVEX
    form), POPCNT, LZCNT, BMI1/2, MOVBE, CMPXCHG16B, nor pextrw to memory;
@@ -24,8 +25,8 @@ instruction the flags do not allow (lib/isa/*/emit.c):
    not read as instructions.  A function the back end refuses on the
    baseline ("error: unsupported on") is reported and not held against
    it; an internal error is a failure.
-2. Baseline CPUs, for the target clifrun runs on: testdata/run's files of
-   that target under qemu-user with a baseline CPU model: x86-64 under
+2. Baseline CPUs, for the target clifrun runs on: testdata/run's back-end
+   files of that target under qemu-user with a baseline CPU model: x86-64 under
    `-cpu Conroe` (SSSE3, no SSE4.1) and `-cpu qemu64,-sse3` (SSE2 only),
    AArch64 under `-cpu cortex-a53` (ARMv8.0: no LSE, FP16, PAuth).  No run
    line may fail (nothing dies with SIGILL), and every bare target line
@@ -55,7 +56,6 @@ import harness  # noqa: E402
 from harness import Suite, abnormal, run, show  # noqa: E402
 
 ARCHES = ("x86_64", "aarch64")
-PREFIX = {"x86_64": "x64-", "aarch64": "a64-"}
 BASELINE_CPUS = {"x86_64": ["Conroe", "qemu64,-sse3"], "aarch64": ["cortex-a53"]}
 
 X86_FORBIDDEN = {
@@ -247,12 +247,12 @@ def sanitized():
 
 def baseline_runs(suite, arch, files):
     if sanitized():
-        print(f"skip testdata/run/{PREFIX[arch]}*.clif on baseline CPUs: an AddressSanitizer build "
+        print(f"skip testdata/run's {arch} files on baseline CPUs: an AddressSanitizer build "
               "does not run under qemu-user (`make test` without SAN=1 does it)", flush=True)
         return
     for cpu in BASELINE_CPUS[arch]:
         prefix = qemu_prefix(arch, cpu)
-        what = f"testdata/run/{PREFIX[arch]}*.clif under qemu-{arch} -cpu {cpu}"
+        what = f"testdata/run's {arch} files under qemu-{arch} -cpu {cpu}"
         if not prefix:
             print(f"skip {what}: no qemu-{arch} (`make deps` installs qemu-user)", flush=True)
             continue
@@ -310,6 +310,20 @@ def conformance(suite, shared):
             suite.ok(f"conformance under -cpu {cpu}")
 
 
+def backend_files(rundir, arch):
+    """testdata/run's back-end files (tools/gen-run-tests.py --list) that
+    name arch in a target line."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    listed = subprocess.run([sys.executable, os.path.join(here, "gen-run-tests.py"), "--list", "-o", rundir],
+                            capture_output=True, text=True, check=True).stdout.split()
+    out = []
+    for path in listed:
+        with open(path, encoding="utf-8") as f:
+            if any(l.split()[:2] == ["target", arch] for l in f.read().split("\n")):
+                out.append(path)
+    return out
+
+
 def main(argv):
     suite = Suite("isa")
     shared = argv[1] if argv[:1] == ["--conformance"] and len(argv) > 1 else None
@@ -331,12 +345,12 @@ def main(argv):
         if shared:
             files = harness.corpus(suite, [shared])
         else:
-            files = [os.path.join(rundir, n) for n in names
-                     if n.endswith(".clif") and (n.startswith(PREFIX[arch]) or n.startswith("values-"))]
+            files = backend_files(rundir, arch) + \
+                [os.path.join(rundir, n) for n in names if n.endswith(".clif") and n.startswith("values-")]
         disasm_check(suite, arch, files, os.path.join(harness.BUILD, "isa", arch))
     arch = host_arch()
     if arch in ARCHES and not shared:
-        files = [os.path.join(rundir, n) for n in names if n.endswith(".clif") and n.startswith(PREFIX[arch])]
+        files = backend_files(rundir, arch)
         baseline_runs(suite, arch, files)
     return suite.finish()
 
