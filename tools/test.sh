@@ -165,7 +165,7 @@ for s in "${suites[@]}"; do
         repl)        tools/repltest.sh ;;
         fuzz)        python3 tools/fuzztest.py testdata/fuzz ;;
         cfg)         python3 tools/cfgtest.py testdata/cli/cfg.clif testdata/cli/disasm.clif testdata/bugs \
-                         testdata/run/example.clif testdata/run/control.clif testdata/run/a64-exn.clif ;;
+                         testdata/run/example.clif testdata/run/control.clif testdata/run/exn.clif ;;
         harness)     python3 tools/hygiene.py; python3 tools/shardtest.py ;;
         oom)         python3 tools/oomtest.py ;;
         libfuzzer)   tools/libfuzzer.sh replay ;;

@@ -1,7 +1,6 @@
 """AArch64 only: what is particular to its encodings and ABI: bitmask and
 12-bit immediates, movz/movn/movk constants, branches beyond their reach,
-AAPCS64 and apple_aarch64 arguments, sarg structs, big frames, exceptions
-with pointer authentication."""
+AAPCS64 and apple_aarch64 arguments, sarg structs, big frames."""
 import random
 
 from .common import *
@@ -29,7 +28,8 @@ def bitmasks(bits, rng, n):
 
 
 def gen_imm():
-    f = File("a64-imm.clif", "Constants and immediates: band/bor/bxor with bitmask immediates (a rotated\n"
+    f = File("a64-imm.clif", "AArch64 only: constants chosen for its encodings of immediates.\n"
+             "Constants and immediates: band/bor/bxor with bitmask immediates (a rotated\n"
              "run of ones repeated in 2..64-bit elements) and with constants that are not;\n"
              "iadd/isub/icmp with 12-bit immediates, shifted by 12, negated; iconst through\n"
              "movz/movn/movk and orr.", header(*A64))
@@ -99,7 +99,8 @@ block0:
 
 
 def gen_longjump():
-    f = File("a64-longjump.clif", "Branches beyond their reach: bb_padding_log2_minus_one puts 32 KiB and then\n"
+    f = File("a64-longjump.clif", "AArch64 only: the reach of its branches.\n"
+             "Branches beyond their reach: bb_padding_log2_minus_one puts 32 KiB and then\n"
              "2 MiB of padding after every block, so tbz (+-32 KiB), then b.cond, cbz and the\n"
              "branches to trap islands (+-1 MiB) cannot reach: the function is emitted again\n"
              "with long forms.  Loops, br_table, traps and calls across the padding.",
@@ -122,7 +123,8 @@ def sig_text(types):
 
 
 def gen_abi():
-    f = File("a64-abi.clif", "AAPCS64 against the C convention (system_v functions called through libffi read\n"
+    f = File("a64-abi.clif", "AArch64 only: AAPCS64 and apple_aarch64 argument rules.\n"
+             "AAPCS64 against the C convention (system_v functions called through libffi read\n"
              "their stack arguments where C puts them) and against itself: narrow, i128 and float\n"
              "arguments beyond the registers, in system_v and in apple_aarch64 (packed stack\n"
              "arguments, i128 pairs at odd registers), many results through the return area.",
@@ -322,7 +324,8 @@ block0:
 
 
 def gen_sarg():
-    f = File("a64-sarg.clif", "sarg(N) struct arguments: the caller copies N bytes into its outgoing argument\n"
+    f = File("a64-sarg.clif", "AArch64 only: apple_aarch64 and a bug report of that target (sarg.clif has both).\n"
+             "sarg(N) struct arguments: the caller copies N bytes into its outgoing argument\n"
              "area (inline for small sizes, through memcpy for large ones) and the callee gets\n"
              "their address; the callee's copy is its own.  First the test case of wasmtime\n"
              "issue #8852 (testdata/bugs/8852-sarg-apple-aarch64.clif) as the report gives it.",
@@ -384,7 +387,8 @@ block0:
 # ---- frames and addresses ------------------------------------------------------
 
 def gen_frame():
-    f = File("a64-frame.clif", "Big frames (offsets past the 12-bit scaled immediates, sp adjusted by more than\n"
+    f = File("a64-frame.clif", "AArch64 only: offsets at the edges of its immediate forms.\n"
+             "Big frames (offsets past the 12-bit scaled immediates, sp adjusted by more than\n"
              "4 KiB), loads and stores at offsets that need the unscaled, scaled and computed\n"
              "forms, indexed addresses (base + index, scaled by the access size), and values\n"
              "live across calls in callee-saved registers or spill slots of a big frame.",
@@ -510,85 +514,4 @@ def idx_expect(i, x):
     return v6 + v8 + v12
 
 
-def gen_exn():
-    f = File("a64-exn.clif", "Exceptions: try_call and try_call_indirect with tagged and default handlers,\n"
-             "__cranelift_throw (the host function of Cranelift's throw tests) unwinding\n"
-             "through frames that keep values in callee-saved registers; the payload arrives\n"
-             "in the handler's block parameters, values live across the try_call survive, and\n"
-             "so do the callee-saved registers of the catcher's caller.",
-             header(*A64_PAC, settings=["preserve_frame_pointers=true"]))
-    f.clif("thrower")
-    f.clif("maybe")
-    live = "\n".join("    v%d = imul_imm v2, %d" % (10 + k, 3 + k) for k in range(12))
-    uses = "\n".join("    v%d = iadd v%d, v%d" % (30 + k, 29 + k if k else 9, 10 + k) for k in range(12))
-    f.func("""function %%middle(i64, i32, i64) -> i64 tail {
-    fn0 = %%maybe(i64, i32, i64) -> i64 tail
-block0(v0: i64, v1: i32, v2: i64):
-%s
-    v9 = call fn0(v0, v1, v2)
-%s
-    return v41
-}""" % (live, uses), [])
-    for ind in (False, True):
-        name = "catcher" + ("_ind" if ind else "")
-        call = ("v3 = func_addr.i64 fn0\n    try_call_indirect v3(v0, v1, v2), sig0" if ind
-                else "try_call fn0(v0, v1, v2), sig0")
-        f.func("""function %%%s(i64, i32, i64) -> i64 tail {
-    sig0 = (i64, i32, i64) -> i64 tail
-    fn0 = %%middle(i64, i32, i64) -> i64 tail
-block0(v0: i64, v1: i32, v2: i64):
-    v4 = imul_imm v2, 3
-    %s, block1(ret0), [ tag1: block2(exn0, exn1), tag2: block3(exn0), default: block4(exn1) ]
-block1(v5: i64):
-    v6 = iadd v5, v4
-    return v6
-block2(v7: i64, v8: i64):
-    v9 = isub v7, v8
-    v10 = imul_imm v4, 1000
-    v11 = iadd v9, v10
-    return v11
-block3(v12: i64):
-    v13 = imul_imm v12, 7
-    return v13
-block4(v14: i64):
-    v15 = iadd_imm v14, 1
-    return v15
-}""" % (name, call), [])
-        entry = "entry" + ("_ind" if ind else "")
-        runs = []
-        for tag in (1, 2, 3):
-            for x in (0, 4, 100):
-                if x == 0:   # normal return: middle's sum of the live values and maybe's 5
-                    r = 5 + sum(x * (3 + k) for k in range(12)) + 3 * x
-                elif tag == 1:
-                    r = (x + 1) - 2 * x + 3 * x * 1000
-                elif tag == 2:
-                    r = (x + 1) * 7
-                else:
-                    r = 2 * x + 1
-                kept = [x + k for k in range(6)]
-                runs.append("; run: %%%s(%d, %d) == %d" % (entry, tag, x, r + sum(kept)))
-        body = "\n".join("    v%d = iadd_imm v1, %d" % (10 + k, k) for k in range(6))
-        f.func("""function %%%s(i32, i64) -> i64 {
-    fn0 = %%%s(i64, i32, i64) -> i64 tail
-block0(v0: i32, v1: i64):
-    v2 = imul_imm v1, 11
-%s
-    v3 = get_frame_pointer.i64
-    v4 = call fn0(v3, v0, v1)
-    v20 = iadd v10, v4
-    v21 = iadd v20, v11
-    v22 = iadd v21, v12
-    v23 = iadd v22, v13
-    v24 = iadd v23, v14
-    v25 = iadd v24, v15
-    v26 = imul_imm v2, 6
-    v27 = iadd v25, v26
-    v28 = imul_imm v1, 66
-    v29 = isub v27, v28
-    return v29
-}""" % (entry, name, body), runs)
-    f.write()
-
-
-GENERATORS = (gen_imm, gen_longjump, gen_abi, gen_sarg, gen_frame, gen_exn)
+GENERATORS = (gen_imm, gen_longjump, gen_abi, gen_sarg, gen_frame)

@@ -21,6 +21,10 @@ def ux(v, bits):
     return v & mask(bits)
 
 
+def w64(v):
+    return sx(v, 64)
+
+
 def lit(v, bits):
     return str(sx(v, bits))
 
