@@ -95,10 +95,14 @@ gen_tests() {
 # lib/FOLDER's exports carry its prefix (a name like accept would stand in
 # for libc's in the whole process).
 symbol_prefixes() {
-    local p=0 f=0 dir pre o s nm=nm
-    [ -n "$RUN" ] && command -v "${CROSS_PREFIX:-aarch64-linux-gnu-}nm" >/dev/null && nm=${CROSS_PREFIX:-aarch64-linux-gnu-}nm
+    local p=0 f=0 dir pre o s nm=nm table isas gnu
+    # the back ends' folders and prefixes, and the host's triplet: clifrun targets
+    table=$($RUN "$CLIFRUN" targets) || { echo "FAIL $CLIFRUN targets"; echo "symbols 0 1" >>"$TEST_COUNTS"; return 1; }
+    isas=$(awk 'NR > 1 {printf "isa/%s:%s_ ", $7, $6}' <<<"$table")
+    gnu=$(awk 'NR > 1 && $3 == "yes" {print $8}' <<<"$table")
+    [ -n "$RUN" ] && command -v "${CROSS_PREFIX:-$gnu-}nm" >/dev/null && nm=${CROSS_PREFIX:-$gnu-}nm
     for dir in codegen:cg_ filetest:ft_ fuzz:fuzz_ interp:interp_ ir:ir_ jit:jit_ object:obj_ opt:opt_ \
-               reader:reader_:rd_ run:run_ verify:verify_ isa/x64:x64_ isa/aarch64:a64_; do
+               reader:reader_:rd_ run:run_ verify:verify_ $isas; do
         pre=${dir#*:} dir=${dir%%:*}
         for o in "$BUILD"/obj/lib/"$dir"/*.o; do
             for s in $($nm -g --defined-only "$o" | awk '{print $3}'); do

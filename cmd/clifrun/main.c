@@ -471,7 +471,7 @@ static int cmd_compile(int argc, char **argv)
     }
     jit_arch arch = arch_name ? jit_arch_parse(arch_name, strlen(arch_name)) : jit_host_arch();
     if (!arch) {
-        fprintf(stderr, "clifrun compile: unknown target '%s' (x86_64 or aarch64)\n", arch_name);
+        fprintf(stderr, "clifrun compile: unknown target '%s' (%s)\n", arch_name, cli_arch_list());
         return 2;
     }
     int rc = 0;
@@ -586,8 +586,11 @@ static int parse_run_args(int argc, char **argv, run_args *a, bool test)
         } else if (!strcmp(o, "-e") && !test) {
             a->exprs[a->nexprs++] = v;
         } else if (!strcmp(o, "--target")) {
-            if (!(a->arch = jit_arch_parse(v, strlen(v))))
-                return usage_error("unknown target '%s' (x86_64 or aarch64)", v);
+            if (!(a->arch = jit_arch_parse(v, strlen(v)))) {
+                char fmt[300];
+                snprintf(fmt, sizeof fmt, "unknown target '%%s' (%s)", cli_arch_list());
+                return usage_error(fmt, v);
+            }
         } else if (!strcmp(o, "-j") && test) {
             long j = strtol(v, &end, 10);
             if (*end || end == v || j < 1 || j > 1024)

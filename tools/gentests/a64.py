@@ -32,7 +32,7 @@ def gen_imm():
              "Constants and immediates: band/bor/bxor with bitmask immediates (a rotated\n"
              "run of ones repeated in 2..64-bit elements) and with constants that are not;\n"
              "iadd/isub/icmp with 12-bit immediates, shifted by 12, negated; iconst through\n"
-             "movz/movn/movk and orr.", header(*A64))
+             "movz/movn/movk and orr.", header(only=["aarch64"]))
     rng = random.Random(64)
     ops = {"band": lambda a, b: a & b, "bor": lambda a, b: a | b, "bxor": lambda a, b: a ^ b}
     for n in (32, 64):
@@ -128,7 +128,7 @@ def gen_abi():
              "their stack arguments where C puts them) and against itself: narrow, i128 and float\n"
              "arguments beyond the registers, in system_v and in apple_aarch64 (packed stack\n"
              "arguments, i128 pairs at odd registers), many results through the return area.",
-             header(*A64_PAC))
+             header(only=["aarch64"], aarch64=PAC))
     ints = ["i8"] * 6 + ["i16"] * 4 + ["i32"] * 4 + ["i64"] * 4
     for cc in ("system_v", "apple_aarch64"):
         name = "stack_int_" + cc[:5]
@@ -329,7 +329,7 @@ def gen_sarg():
              "area (inline for small sizes, through memcpy for large ones) and the callee gets\n"
              "their address; the callee's copy is its own.  First the test case of wasmtime\n"
              "issue #8852 (testdata/bugs/8852-sarg-apple-aarch64.clif) as the report gives it.",
-             header(*A64_PAC))
+             header(only=["aarch64"], aarch64=PAC))
     f.clif("foo")
     f.clif("main")
     for cc in ("system_v", "apple_aarch64", "fast"):
@@ -392,7 +392,7 @@ def gen_frame():
              "4 KiB), loads and stores at offsets that need the unscaled, scaled and computed\n"
              "forms, indexed addresses (base + index, scaled by the access size), and values\n"
              "live across calls in callee-saved registers or spill slots of a big frame.",
-             header(*A64_PAC))
+             header(only=["aarch64"], aarch64=PAC))
     offs = [0, 1, 3, 8, 255, 256, 257, 4095, 4096, 4104, 32760, 32768, 40000, 65535, 70000]
     for t, size in (("i8", 1), ("i16", 2), ("i32", 4), ("i64", 8), ("f32", 4), ("f64", 8)):
         name = "offsets_%s" % t

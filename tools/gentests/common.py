@@ -89,17 +89,22 @@ def fmt(x, bits):
 GENERATOR = "tools/gen-run-tests.py"
 OUTPUT = {}     # file name -> its text, as File.write made it
 
-# target lines: the baseline, and the variants a topic also runs on
-X64 = ("x86_64",)
-A64 = ("aarch64",)
-A64_PAC = ("aarch64", "aarch64 sign_return_address", "aarch64 has_pauth sign_return_address")
-A64_LSE = ("aarch64", "aarch64 has_lse")
+# The targets every topic file names (topics.py, exn.py): a target's name
+# here once its back end passes them; per-target files use header(only=).
+TARGETS = ("x86_64", "aarch64")
+# variants a topic may add to a target's bare line
+PAC = ("", "sign_return_address", "has_pauth sign_return_address")
+LSE = ("", "has_lse")
 
 
-def header(*targets, settings=()):
-    """`test run`, a `set` line per setting, a `target` line per target."""
-    return "test run\n" + "".join("set %s\n" % s for s in settings) + \
-        "".join("target %s\n" % t for t in targets)
+def header(settings=(), only=None, **variants):
+    """`test run`, a `set` line per setting, then the target lines: for each
+    of TARGETS (or of only), a line per flag string of variants[name]
+    (default: the bare line alone)."""
+    lines = ["test run"] + ["set %s" % s for s in settings]
+    for t in only or TARGETS:
+        lines += [("target %s %s" % (t, v)).rstrip() for v in variants.get(t, ("",))]
+    return "\n".join(lines) + "\n"
 
 
 class File:

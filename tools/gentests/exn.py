@@ -12,7 +12,7 @@ def gen_exn():
              "try_call; the catcher's caller's callee-saved registers; callees that pop stack\n"
              "arguments; results on the stack and in pairs; nested catchers; a table of\n"
              "eleven handlers (the long jump over it); a try_call in a loop.",
-             header(*X64, *A64_PAC, settings=["preserve_frame_pointers=true"]))
+             header(["preserve_frame_pointers=true"], aarch64=PAC))
     f.clif("thrower")
     f.clif("thrower_direct")
     # maybe(e, tag, x): 5 if x == 0, else throws tag with (x + 1, 2x)

@@ -22,7 +22,7 @@ BIN = {
 
 def gen_arith():
     f = File("arith.clif", "iadd isub imul band bor bxor ineg bnot iabs on i8..i64, with\n"
-             "register operands and with constants folded into immediates.", header(*X64, *A64))
+             "register operands and with constants folded into immediates.", header())
     for op, fn in BIN.items():
         for n in TYPES:
             name = "%s_i%d" % (op, n)
@@ -75,7 +75,7 @@ def shift(op, a, s, n):
 
 def gen_shift():
     f = File("shift.clif", "ishl ushr sshr rotl rotr: amounts in registers of several types\n"
-             "and constants, including amounts at and past the width (Cranelift masks them).", header(*X64, *A64))
+             "and constants, including amounts at and past the width (Cranelift masks them).", header())
     for op in ("ishl", "ushr", "sshr", "rotl", "rotr"):
         for n in TYPES:
             for at in (32, 8, 64):
@@ -120,7 +120,7 @@ CC = {
 
 def gen_icmp():
     f = File("icmp.clif", "icmp with every condition on i8..i64: as a value, fused into\n"
-             "brif and select, against constants on either side.", header(*X64, *A64))
+             "brif and select, against constants on either side.", header())
     for cc, fn in CC.items():
         for n in TYPES:
             vals = [sx(v, n) for v in (0, 1, mask(n), 1 << (n - 1), (1 << (n - 1)) - 1)]
@@ -215,7 +215,7 @@ def tdiv(a, b):
 def gen_div():
     f = File("div.clif", "udiv sdiv urem srem on i8..i64 (signed ones truncate toward zero,\n"
              "the remainder takes the dividend's sign); the traps of division by\n"
-             "zero and of INT_MIN / -1 (`; cg_test trap:` marks a line that must trap).", header(*X64, *A64))
+             "zero and of INT_MIN / -1 (`; cg_test trap:` marks a line that must trap).", header())
     for op in ("udiv", "sdiv", "urem", "srem"):
         for n in TYPES:
             name = "%s_i%d" % (op, n)
@@ -270,7 +270,7 @@ block0(v0: %s):
 
 def gen_minmax_ext():
     f = File("minmax-ext.clif", "smin smax umin umax on i8..i64; uextend sextend ireduce between\n"
-             "every pair of widths.", header(*X64, *A64))
+             "every pair of widths.", header())
     ops = {"smin": lambda a, b, n: min(sx(a, n), sx(b, n)), "smax": lambda a, b, n: max(sx(a, n), sx(b, n)),
            "umin": lambda a, b, n: min(ux(a, n), ux(b, n)), "umax": lambda a, b, n: max(ux(a, n), ux(b, n))}
     for op, fn in ops.items():
@@ -335,7 +335,7 @@ def ctz(a, n):
 def gen_bitcount():
     f = File("bitcount.clif", "clz ctz popcnt on i8..i64; on x86-64 twice: with the fallbacks of the\n"
              "baseline ISA (bsr/bsf, SWAR popcount) and with lzcnt/tzcnt/popcnt.",
-             header(*X64, "x86_64 has_lzcnt has_bmi1 has_popcnt", *A64))
+             header(x86_64=("", "has_lzcnt has_bmi1 has_popcnt")))
     ops = {"clz": clz, "ctz": ctz, "popcnt": lambda a, n: bin(ux(a, n)).count("1")}
     for op, fn in ops.items():
         for n in TYPES:
@@ -349,7 +349,7 @@ def gen_bitcount():
 
 def gen_mem():
     f = File("mem.clif", "load and store of every integer width through stack slots;\n"
-             "uload/sload/istore of narrow widths; offsets; stack_addr.", header(*X64, *A64))
+             "uload/sload/istore of narrow widths; offsets; stack_addr.", header())
     for n in TYPES:
         t = "i%d" % n
         name = "store_load_i%d" % n
@@ -421,7 +421,7 @@ block0(v0: i64, v1: i32):
 def gen_control():
     f = File("control.clif", "jump with block arguments (cycles of swapped parameters), brif\n"
              "with arguments on both edges, br_table with and without arguments,\n"
-             "trapz/trapnz, trap.", header(*X64, *A64))
+             "trapz/trapnz, trap.", header())
 
     def fib(n):
         a, b = 0, 1
@@ -567,7 +567,7 @@ block0(v0: i32, v1: i32):
 def gen_call():
     f = File("call.clif", "direct and indirect calls in one module: arguments in registers and\n"
              "on the stack, several results (the return area), narrow uext/sext\n"
-             "arguments, recursion, func_addr, a host function.", header(*X64, *A64_PAC))
+             "arguments, recursion, func_addr, a host function.", header(aarch64=PAC))
     f.clif("sum8")
     f.clif("call_sum8", ["; run: %%call_sum8(%d) == %d" % (a, a + 87654320) for a in (1, 9, -87654320)])
     f.clif("mixed")
@@ -593,7 +593,7 @@ def gen_call():
 
 def gen_float():
     f = File("float.clif", "f32/f64: fadd fsub fmul fdiv sqrt fneg fabs fcopysign, constants,\n"
-             "fcmp with every condition (NaN included), conversions, bitcast, select.", header(*X64, *A64))
+             "fcmp with every condition (NaN included), conversions, bitcast, select.", header())
     vals = [0.0, -0.0, 1.5, -2.25, 1e10, float("inf"), float("-inf"), 3.0]
     ops = {"fadd": lambda a, b: a + b, "fsub": lambda a, b: a - b, "fmul": lambda a, b: a * b}
     for bits, ty in ((32, "f32"), (64, "f64")):
@@ -722,7 +722,7 @@ block0(v0: f64):
 def gen_misc():
     # get_frame_pointer needs preserve_frame_pointers (Cranelift's verifier)
     f = File("misc.clif", "umulhi smulhi bmask, select_spectre_guard, get_frame_pointer,\n"
-             "values live across many instructions.", header(*X64, *A64, settings=["preserve_frame_pointers=true"]))
+             "values live across many instructions.", header(["preserve_frame_pointers=true"]))
     for op in ("umulhi", "smulhi"):
         for n in TYPES:
             name = "%s_i%d" % (op, n)
@@ -783,8 +783,7 @@ def gen_i128():
     f = File("i128.clif", "i128 as register pairs: arithmetic with carries, bit operations,\n"
              "shifts and rotates by any amount, comparisons, extensions, pairs in\n"
              "block arguments, calls, memory, counting (fallbacks and BMI).",
-             header(*X64, "x86_64 has_lzcnt has_bmi1 has_popcnt", *A64,
-                    settings=["enable_llvm_abi_extensions=true"]))
+             header(["enable_llvm_abi_extensions=true"], x86_64=("", "has_lzcnt has_bmi1 has_popcnt")))
     n = 128
     m = mask(n)
     vals = [sx(v, n) for v in (0, 1, m, 1 << 127, (1 << 127) - 1, 1 << 64, (1 << 64) - 1,
@@ -1013,7 +1012,7 @@ block0(v0: %s):
 def gen_overflow():
     f = File("overflow.clif", "uadd/sadd/usub/ssub_overflow, the carry-in/borrow-in forms, umul/smul_overflow,\n"
              "on i8..i64 and i128: the wrapped result and the overflow flag.",
-             header(*X64, *A64, settings=["enable_llvm_abi_extensions=true"]))
+             header(["enable_llvm_abi_extensions=true"]))
 
     def flag(op, a, b, cin, n):
         ua, ub, sa, sb = ux(a, n), ux(b, n), sx(a, n), sx(b, n)
@@ -1082,7 +1081,7 @@ def gen_float2():
     f = File("float2.clif", "fmin fmax (NaN and signed zeros), floor ceil trunc nearest (x86-64: roundss\n"
              "with SSE4.1, libm without), fma, bnot, fcvt_to_{s,u}int{,_sat} on i8..i64 with their\n"
              "traps, fcvt_from_uint from i64.",
-             header(*X64, "x86_64 sse41", *A64))
+             header(x86_64=("", "sse41")))
     nan = float("nan")
     inf = float("inf")
     for bits, ty in ((32, "f32"), (64, "f64")):
@@ -1200,7 +1199,7 @@ block0(v0: i64):
 
 def gen_bits():
     f = File("bits.clif", "bswap bitrev cls bitselect on i8..i128.",
-             header(*X64, "x86_64 has_lzcnt", *A64, settings=["enable_llvm_abi_extensions=true"]))
+             header(["enable_llvm_abi_extensions=true"], x86_64=("", "has_lzcnt")))
 
     def bswap(a, n):
         return int.from_bytes(ux(a, n).to_bytes(n // 8, "little"), "big")
@@ -1237,7 +1236,7 @@ block0(v0: %s, v1: %s, v2: %s):
 def gen_atomic():
     f = File("atomic.clif", "atomic_load/store, atomic_rmw with every operation, atomic_cas and fence on\n"
              "i8..i64, through a stack slot: each returns the old and the new memory value.",
-             header(*X64, *A64_LSE))
+             header(aarch64=LSE))
     rmw = {"add": lambda a, b, n: a + b, "sub": lambda a, b, n: a - b, "and": lambda a, b, n: a & b,
            "nand": lambda a, b, n: ~(a & b), "or": lambda a, b, n: a | b, "xor": lambda a, b, n: a ^ b,
            "xchg": lambda a, b, n: b, "umin": lambda a, b, n: min(ux(a, n), ux(b, n)),
@@ -1277,7 +1276,7 @@ block0(v0: %s, v1: %s, v2: %s):
     # i128 through cmpxchg16b
     f = File("atomic128.clif", "i128 atomics (x86-64: lock cmpxchg16b; AArch64: ldaxp/stlxp, or casp with LSE):\n"
              "load, store, every rmw operation, cas.",
-             header("x86_64 has_cmpxchg16b", *A64_LSE, settings=["enable_llvm_abi_extensions=true"]))
+             header(["enable_llvm_abi_extensions=true"], x86_64=("has_cmpxchg16b",), aarch64=LSE))
     n = 128
     vals = [sx(v, n) for v in (0, 1, mask(n), 1 << 127, (1 << 64) - 1, 1 << 64, 0x0123456789abcdef_fedcba9876543210)]
     for op, fn in rmw.items():
@@ -1313,7 +1312,7 @@ block0(v0: i128, v1: i128, v2: i128):
 def gen_tail():
     f = File("tail.clif", "the tail calling convention: return_call and return_call_indirect with\n"
              "and without stack arguments, growing the argument area, deep loops\n"
-             "through return_call (the stack must not grow), several results.", header(*X64, *A64_PAC))
+             "through return_call (the stack must not grow), several results.", header(aarch64=PAC))
     ps = lambda k: ", ".join(["i64"] * k)
     vs = lambda k, o=0: ", ".join("v%d" % (i + o) for i in range(k))
     # sum of i * (i + 1) over the arguments identifies each one's place

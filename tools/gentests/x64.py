@@ -12,7 +12,7 @@ def gen_winch():
              "their own size (8-byte slots when one has an extension) with the first at\n"
              "the highest offset; called directly, indirectly, from winch and from\n"
              "system_v with values live across (a call to winch clobbers every register).",
-             header(*X64, settings=["enable_multi_ret_implicit_sret"]))
+             header(["enable_multi_ret_implicit_sret"], only=["x86_64"]))
     f.clif("rev6", ["; run: %%rev6(%d, %d, %d, %d, %s, %s) == [%s, %d, %d, %s, %d, %d]"
        % (a, b, c, d, fmt(x, 32), fmt(y, 64), fmt(y, 64), d, c, fmt(x, 32), b, a)
        for a, b, c, d, x, y in ((1, -2, 3, -4, 1.5, -2.5), (-128, 32767, -2147483648, 1 << 62, -0.0, 1e300),
