@@ -12,9 +12,9 @@ computes from the definitions of the opcodes, never from clifrun's output.
                                       HAND_WRITTEN and every per-target x64-*.clif,
                                       a64-*.clif, for cg_test and tools/isatest.py
 
-Most topics are target-independent: one file carries both targets' lines and
-each run line runs on every target the file names and the host can run
-(tools/gentests/topics.py).  Files named x64-* and a64-* hold what only one
+Most topics are target-independent: one file carries a target line for each
+of tools/gentests/common.py's TARGETS, and each run line runs on every target
+the file names and the host can run (tools/gentests/topics.py, exn.py).  Files named x64-* and a64-* hold what only one
 target has (tools/gentests/x64.py, a64.py; each header says why).  Functions
 written by hand rather than computed live in tools/gentests/clif/*.clif.
 """
