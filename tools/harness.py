@@ -7,6 +7,9 @@
   harness.py roundtrip [--check] DIR...    every DIR/*.clif must print -> parse -> print
                                            identically (and pass `check` with --check)
 
+The other tools import it: Suite, run, and targets()/host_arch(), the
+architecture table of `clifrun targets` (they keep no list of their own).
+
 Environment: CLIFRUN (the binary, default build/clifrun), RUN (a prefix such as
 "qemu-aarch64 -L /usr/aarch64-linux-gnu"), BUILD (scratch space, default
 build), TIMEOUT (seconds per command, default 10), V=1 (print every case),

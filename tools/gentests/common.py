@@ -8,6 +8,7 @@ import struct
 
 TYPES = [8, 16, 32, 64]
 
+
 def mask(bits):
     return (1 << bits) - 1
 

@@ -4,7 +4,6 @@ and the host can run).  Expected values are computed here from the
 definitions of the opcodes (Cranelift's semantics: wrapping arithmetic,
 shift amounts masked to the type's width, ...), never from clifrun's output."""
 import math
-import struct
 
 from .common import *
 
