@@ -205,7 +205,9 @@ echo "   (tools/gen_scale.py; were quadratic: the AArch64 allocator's straddles(
 if [ -z "$RUN" ]; then
     sdir=$BUILD/bench-scale
     mkdir -p "$sdir"
-    for what in "uses 100000 aarch64" "uses 100000 x86_64" "funcs 25000 repl"; do
+    whats=()
+    for t in $("$CLIFRUN" targets | awk 'NR > 1 {print $1}'); do whats+=("uses 100000 $t"); done
+    for what in "${whats[@]}" "funcs 25000 repl"; do
         set -- $what
         printf '  %-28s' "$1 x N (N=$2), $3:"
         for k in 1 2 4; do

@@ -32,6 +32,8 @@ import sys
 
 CLIFRUN = os.environ.get("CLIFRUN", "build/clifrun")
 RUN = shlex.split(os.environ.get("RUN", ""))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import host_arch  # noqa: E402  (clifrun targets: the host's row)
 VERBOSE = os.environ.get("V", "") not in ("", "0")
 # the -v line of a file and target: "ok   F [x86_64 has_avx]: 3 passed, 0 failed",
 # "skip F: host can't run s390x programs (4 run lines)"
@@ -39,13 +41,6 @@ LINE_RE = re.compile(r"^(ok  |FAIL|skip) (\S+\.clif)(?: \[([^\]]*)\])?: (.*)$")
 SUMMARY_RE = re.compile(r"^(?:cases: )?(\d+) passed, (\d+) failed, (\d+) skipped$", re.M)
 FAIL_RE = re.compile(r"^FAIL (\S+\.clif):(\d+): ")
 ERROR_RE = re.compile(r"^FAIL (\S+\.clif):\d+:\d+: error: (.*)$")
-
-
-def host_arch():
-    if RUN and "qemu-aarch64" in RUN[0]:
-        return "aarch64"
-    m = os.uname().machine
-    return "aarch64" if m in ("aarch64", "arm64") else m
 
 
 def clifrun_test(suite, spread, interp=False, opt=False):

@@ -7,6 +7,9 @@
   harness.py roundtrip [--check] DIR...    every DIR/*.clif must print -> parse -> print
                                            identically (and pass `check` with --check)
 
+The other tools import it: Suite, run, and targets()/host_arch(), the
+architecture table of `clifrun targets` (they keep no list of their own).
+
 Environment: CLIFRUN (the binary, default build/clifrun), RUN (a prefix such as
 "qemu-aarch64 -L /usr/aarch64-linux-gnu"), BUILD (scratch space, default
 build), TIMEOUT (seconds per command, default 10), V=1 (print every case),
@@ -125,6 +128,41 @@ def abnormal(r):
     if r.rc >= 128:
         return f"crash (exit status {r.rc})", stderr_head(r)
     return None
+
+
+_TARGETS = []
+
+
+def targets():
+    """clifrun's architecture table (`clifrun targets`, from lib/jit/arch.def),
+    a dict per target in its order: name, alias, host (whether this clifrun
+    runs there), elf_machine, elf_abs64 (ints), short, isa_dir, gnu, qemu,
+    baseline_cpus (a list).  The tools read the targets from here and keep
+    no list of their own.  Exits with a message if clifrun cannot say."""
+    if not _TARGETS:
+        r = run(["targets"])
+        lines = r.out.decode("utf-8", "replace").split("\n") if r.out else []
+        if r.rc != 0 or not lines or lines[0].split()[:1] != ["name"]:
+            sys.exit(f"FAIL {CLIFRUN} targets: exit status {r.rc} {r.error or ''}".rstrip())
+        cols = lines[0].split()
+        for line in lines[1:]:
+            if not line.strip():
+                continue
+            t = dict(zip(cols, [None if w == "-" else w for w in line.split()]))
+            t["host"] = t["host"] == "yes"
+            t["elf_machine"], t["elf_abs64"] = int(t["elf_machine"]), int(t["elf_abs64"])
+            t["baseline_cpus"] = t["baseline_cpus"].split(";") if t["baseline_cpus"] else []
+            _TARGETS.append(t)
+    return _TARGETS
+
+
+def target_names():
+    return [t["name"] for t in targets()]
+
+
+def host_arch():
+    """The architecture clifrun runs on (under RUN's qemu, the emulated one)."""
+    return next(t["name"] for t in targets() if t["host"])
 
 
 WARN_RE = re.compile(rb"^.*:\d+:\d+: warning: ")

@@ -31,10 +31,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import Suite  # noqa: E402
 
-SPIN = """test run
-target x86_64
-target aarch64
+# a target line per target of `clifrun targets`, so the host's runs anywhere
+TARGETS = "".join(f"target {n}\n" for n in harness.target_names())
 
+SPIN = """test run
+""" + TARGETS + """
 function %spin(i64) -> i64 {
 block0(v0: i64):
     jump block1(v0)
@@ -46,14 +47,9 @@ block1(v1: i64):
 ; run: %spin(0) == 0
 """
 
-# two target lines run on each host: x86_64 and x86_64 with SSE4.1; aarch64
-# and aarch64 with LSE (qemu's -cpu max has it)
+# two target lines run on each host: its target's, and again with a setting
 TOTALS = """test run
-target x86_64
-target x86_64 has_sse41
-target aarch64
-target aarch64 has_lse
-
+""" + TARGETS + "set preserve_frame_pointers=true\n" + TARGETS + """
 function %one() -> i32 {
 block0:
     v0 = iconst.i32 1
@@ -79,9 +75,7 @@ block0:
 """
 
 PASS = """test run
-target x86_64
-target aarch64
-
+""" + TARGETS + """
 function %three() -> i32 {
 block0:
     v0 = iconst.i32 3

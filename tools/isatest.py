@@ -11,8 +11,9 @@ instructions.  Two checks, independent of the emitters' own refusal of an
 instruction the flags do not allow (lib/isa/*/emit.c):
 
 1. Disassembly, for both targets on any host (compiling is not running):
-   every testdata/run file of the target (x64-*.clif, a64-*.clif) and the
-   values-*.clif files, rewritten with one bare target line, compiled by
+   testdata/run's back-end files naming the target (the generated ones and
+   x64-*.clif or a64-*.clif) and the values-*.clif files, rewritten with
+   one bare target line, compiled by
    `clifrun compile -D --target T`; no instruction may need more than the
    baseline: for x86-64 no SSE3, SSSE3, SSE4.1, SSE4.2, AVX (any VEX/EVEX
    form), POPCNT, LZCNT, BMI1/2, MOVBE, CMPXCHG16B, nor pextrw to memory;
@@ -24,8 +25,8 @@ instruction the flags do not allow (lib/isa/*/emit.c):
    not read as instructions.  A function the back end refuses on the
    baseline ("error: unsupported on") is reported and not held against
    it; an internal error is a failure.
-2. Baseline CPUs, for the target clifrun runs on: testdata/run's files of
-   that target under qemu-user with a baseline CPU model: x86-64 under
+2. Baseline CPUs, for the target clifrun runs on: testdata/run's back-end
+   files of that target under qemu-user with a baseline CPU model: x86-64 under
    `-cpu Conroe` (SSSE3, no SSE4.1) and `-cpu qemu64,-sse3` (SSE2 only),
    AArch64 under `-cpu cortex-a53` (ARMv8.0: no LSE, FP16, PAuth).  No run
    line may fail (nothing dies with SIGILL), and every bare target line
@@ -41,7 +42,6 @@ Environment as tools/harness.py (CLIFRUN, RUN, BUILD, V, TEST_COUNTS).
 """
 import concurrent.futures
 import os
-import platform
 import re
 import shutil
 import subprocess
@@ -54,9 +54,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import Suite, abnormal, run, show  # noqa: E402
 
-ARCHES = ("x86_64", "aarch64")
-PREFIX = {"x86_64": "x64-", "aarch64": "a64-"}
-BASELINE_CPUS = {"x86_64": ["Conroe", "qemu64,-sse3"], "aarch64": ["cortex-a53"]}
 
 X86_FORBIDDEN = {
     # SSE3
@@ -128,18 +125,21 @@ def bare_copy(path, arch, outdir):
     return dst
 
 
-def forbidden(arch, mnem, ops):
-    """Why an instruction needs more than the baseline, or None."""
-    if arch == "x86_64":
-        if mnem in ("lock", "rep", "repe", "repne") and ops:
-            mnem, ops = ops.split()[0], " ".join(ops.split()[1:])
-        if mnem in X86_FORBIDDEN:
-            return mnem
-        if mnem.startswith("v") and mnem not in ("verr", "verw"):
-            return f"{mnem} (VEX/EVEX: AVX)"
-        if mnem == "pextrw" and "ptr [" in ops.split(",")[0]:
-            return "pextrw to memory (SSE4.1)"
-        return None
+def x86_forbidden(mnem, ops):
+    """Why an x86-64 instruction needs more than SSE2, or None."""
+    if mnem in ("lock", "rep", "repe", "repne") and ops:
+        mnem, ops = ops.split()[0], " ".join(ops.split()[1:])
+    if mnem in X86_FORBIDDEN:
+        return mnem
+    if mnem.startswith("v") and mnem not in ("verr", "verw"):
+        return f"{mnem} (VEX/EVEX: AVX)"
+    if mnem == "pextrw" and "ptr [" in ops.split(",")[0]:
+        return "pextrw to memory (SSE4.1)"
+    return None
+
+
+def a64_forbidden(mnem, ops):
+    """Why an AArch64 instruction needs more than ARMv8.0-A, or None."""
     if mnem in A64_FORBIDDEN:
         return mnem
     if A64_LSE.match(mnem):
@@ -151,6 +151,25 @@ def forbidden(arch, mnem, ops):
             and HREG_RE.search(ops):
         return f"{mnem} {ops} (FP16)"
     return None
+
+
+def x86_pool_ref(i, insns):
+    """The address instruction i loads a constant from, or None."""
+    m = RIP_RE.search(insns[i][2])
+    return insns[i + 1][0] + int(m.group(1), 0) if m and i + 1 < len(insns) else None
+
+
+def a64_pool_ref(i, insns):
+    _, mnem, ops = insns[i]
+    m = A64_LIT_RE.search(ops) if mnem in ("ldr", "ldrsw", "adr", "prfm") else None
+    return int(m.group(1), 0) if m and not ops.startswith("#") else None
+
+
+# What the disassembly check knows of each ISA (capstone's mnemonics): the
+# instructions beyond its baseline, and how code refers to its constant pool.
+# A target without a row is not disassembled, saying why; its baseline CPU
+# runs (`clifrun targets`) still check it.
+ISA_CHECKS = {"x86_64": (x86_forbidden, x86_pool_ref), "aarch64": (a64_forbidden, a64_pool_ref)}
 
 
 def functions(text):
@@ -169,22 +188,18 @@ def functions(text):
 def pool_start(arch, insns):
     """The lowest address the code loads constants from (the pool), or None."""
     start = None
-    for i, (addr, mnem, ops) in enumerate(insns):
-        t = None
-        if arch == "x86_64":
-            m = RIP_RE.search(ops)
-            if m and i + 1 < len(insns):
-                t = insns[i + 1][0] + int(m.group(1), 0)
-        elif mnem in ("ldr", "ldrsw", "adr", "prfm"):
-            m = A64_LIT_RE.search(ops)
-            if m and not ops.startswith("#"):
-                t = int(m.group(1), 0)
+    for i, (addr, _, _) in enumerate(insns):
+        t = ISA_CHECKS[arch][1](i, insns)
         if t is not None and t > addr and (start is None or t < start):
             start = t
     return start
 
 
 def disasm_check(suite, arch, files, tmp):
+    if arch not in ISA_CHECKS:
+        print(f"skip the disassembly check for {arch}: tools/isatest.py's ISA_CHECKS has no row for it",
+              flush=True)
+        return
     os.makedirs(tmp, exist_ok=True)
     bares = [(p, bare_copy(p, arch, tmp)) for p in files]
     bares = [(p, b) for p, b in bares if b]
@@ -207,7 +222,7 @@ def disasm_check(suite, arch, files, tmp):
             for addr, mnem, ops in insns:
                 if end is not None and addr >= end:
                     break
-                why = forbidden(arch, mnem, ops)
+                why = ISA_CHECKS[arch][0](mnem, ops)
                 if why:
                     found.append(f"{name}+0x{addr:x}: {why}")
         if found:
@@ -221,8 +236,8 @@ def disasm_check(suite, arch, files, tmp):
 
 def qemu_prefix(arch, cpu):
     """RUN (or a plain qemu-ARCH) with its -cpu replaced by cpu, or None."""
-    words = list(harness.RUN) if harness.RUN else [f"qemu-{arch}"]
-    if not shutil.which(words[0]) or f"qemu-{arch}" not in os.path.basename(words[0]):
+    words = list(harness.RUN) if harness.RUN else [qemu_of(arch)]
+    if not shutil.which(words[0]) or qemu_of(arch) not in os.path.basename(words[0]):
         return None
     out, skip = [words[0], "-cpu", cpu], False
     for w in words[1:]:
@@ -247,14 +262,16 @@ def sanitized():
 
 def baseline_runs(suite, arch, files):
     if sanitized():
-        print(f"skip testdata/run/{PREFIX[arch]}*.clif on baseline CPUs: an AddressSanitizer build "
+        print(f"skip testdata/run's {arch} files on baseline CPUs: an AddressSanitizer build "
               "does not run under qemu-user (`make test` without SAN=1 does it)", flush=True)
         return
-    for cpu in BASELINE_CPUS[arch]:
+    if not baseline_cpus(arch):
+        print(f"skip testdata/run's {arch} files on baseline CPUs: `clifrun targets` names none", flush=True)
+    for cpu in baseline_cpus(arch):
         prefix = qemu_prefix(arch, cpu)
-        what = f"testdata/run/{PREFIX[arch]}*.clif under qemu-{arch} -cpu {cpu}"
+        what = f"testdata/run's {arch} files under {qemu_of(arch)} -cpu {cpu}"
         if not prefix:
-            print(f"skip {what}: no qemu-{arch} (`make deps` installs qemu-user)", flush=True)
+            print(f"skip {what}: no {qemu_of(arch)} (`make deps` installs qemu-user)", flush=True)
             continue
         saved = harness.RUN
         harness.RUN = prefix
@@ -279,26 +296,26 @@ def baseline_runs(suite, arch, files):
             suite.ok(f"{what}: {p} run lines passed, {s} skipped; bare target lines of {len(ran)} files ran")
 
 
-def host_arch():
-    if harness.RUN and "qemu-aarch64" in harness.RUN[0]:
-        return "aarch64"
-    if harness.RUN and "qemu-x86_64" in harness.RUN[0]:
-        return "x86_64"
-    m = platform.machine()
-    return "aarch64" if m in ("aarch64", "arm64") else m
+def baseline_cpus(arch):
+    """qemu's CPU models for arch's baseline (clifrun targets)."""
+    return next(t["baseline_cpus"] for t in harness.targets() if t["name"] == arch)
+
+
+def qemu_of(arch):
+    return next(t["qemu"] for t in harness.targets() if t["name"] == arch)
 
 
 def conformance(suite, shared):
     """conformance.py over shared under each baseline CPU of the host's target."""
-    arch = host_arch()
-    if arch not in ARCHES:
+    arch = harness.host_arch()
+    if not baseline_cpus(arch):
         print(f"skip conformance on baseline CPUs: no baseline CPU for {arch}", flush=True)
         return
     here = os.path.dirname(os.path.abspath(__file__))
-    for cpu in BASELINE_CPUS[arch]:
+    for cpu in baseline_cpus(arch):
         prefix = qemu_prefix(arch, cpu)
         if not prefix:
-            print(f"skip conformance under -cpu {cpu}: no qemu-{arch} (`make deps` installs qemu-user)",
+            print(f"skip conformance under -cpu {cpu}: no {qemu_of(arch)} (`make deps` installs qemu-user)",
                   flush=True)
             continue
         print(f"== {' '.join(prefix)}", flush=True)
@@ -308,6 +325,20 @@ def conformance(suite, shared):
             suite.fail(f"conformance under -cpu {cpu}", f"tools/conformance.py exited with status {rc}")
         else:
             suite.ok(f"conformance under -cpu {cpu}")
+
+
+def backend_files(rundir, arch):
+    """testdata/run's back-end files (tools/gen-run-tests.py --list) that
+    name arch in a target line."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    listed = subprocess.run([sys.executable, os.path.join(here, "gen-run-tests.py"), "--list", "-o", rundir],
+                            capture_output=True, text=True, check=True).stdout.split()
+    out = []
+    for path in listed:
+        with open(path, encoding="utf-8") as f:
+            if any(l.split()[:2] == ["target", arch] for l in f.read().split("\n")):
+                out.append(path)
+    return out
 
 
 def main(argv):
@@ -323,7 +354,7 @@ def main(argv):
     names = sorted(os.listdir(rundir))
     if shared:
         conformance(suite, shared)
-    for arch in ARCHES:
+    for arch in harness.target_names():
         if shared and harness.RUN:
             print(f"skip the disassembly of {shared} for {arch}: it is the same on every host, "
                   "and slow under qemu (the host build's `make conformance-baseline` does it)", flush=True)
@@ -331,12 +362,12 @@ def main(argv):
         if shared:
             files = harness.corpus(suite, [shared])
         else:
-            files = [os.path.join(rundir, n) for n in names
-                     if n.endswith(".clif") and (n.startswith(PREFIX[arch]) or n.startswith("values-"))]
+            files = backend_files(rundir, arch) + \
+                [os.path.join(rundir, n) for n in names if n.endswith(".clif") and n.startswith("values-")]
         disasm_check(suite, arch, files, os.path.join(harness.BUILD, "isa", arch))
-    arch = host_arch()
-    if arch in ARCHES and not shared:
-        files = [os.path.join(rundir, n) for n in names if n.endswith(".clif") and n.startswith(PREFIX[arch])]
+    arch = harness.host_arch()
+    if not shared:
+        files = backend_files(rundir, arch)
         baseline_runs(suite, arch, files)
     return suite.finish()
 

@@ -83,8 +83,11 @@ replay() {
         echo "libfuzzer 0 1" >>"$counts"
         return 1
     fi
+    local cmds=(check) t
+    # shellcheck disable=SC2086
+    for t in $(${RUN:-} "$CLIFRUN" targets | awk 'NR > 1 {print $1}'); do cmds+=("compile --target $t"); done
     for f in "${files[@]}"; do
-        for cmd in "check" "compile --target x86_64" "compile --target aarch64"; do
+        for cmd in "${cmds[@]}"; do
             # shellcheck disable=SC2086
             out=$(timeout 20 ${RUN:-} "$CLIFRUN" $cmd "$f" 2>&1 >/dev/null)
             rc=$?

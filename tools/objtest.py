@@ -3,21 +3,23 @@
 
   objtest.py DIR          (testdata/object)
 
-For each target (x86_64, aarch64) and each DIR/NAME.clif:
+For each target of `clifrun targets` and each DIR/NAME.clif:
 
 1. `clifrun compile --target T -o NAME.o NAME.clif` succeeds; its standard
    error is DIR/NAME.stderr (or nothing).
 2. The object, read by the ELF reader below (not by clifrun's code): ET_REL
    for the target's machine; .text executable; .note.GNU-stack present and
    not executable; locals before globals in .symtab; each function one
-   global STT_FUNC of the size `clifrun compile` prints; every relocation of
-   a type the target allows, inside .text, against a valid symbol; the
+   global STT_FUNC of the size `clifrun compile` prints; every relocation
+   inside .text (8 bytes for the target's 64-bit absolute type, 4 for the
+   rest: instruction fields and rel32s) against a valid symbol (whether the
+   type is the target's, the linker below says); the
    .clifrun_traps records sorted, relocated against .text by their own
    value.  `readelf -W -a` reads it without a warning and objdump (the
    target's) disassembles every function.
 3. With DIR/NAME.c: linked with the target's C compiler as a PIE, as a
    non-PIE and through a shared library (`cc -shared NAME.o`), run (under
-   qemu-T -L /usr/T-linux-gnu for another architecture) and its output
+   the target's qemu-user -L /usr/TRIPLET for another architecture) and its output
    compared with DIR/NAME.expect.  "%F+0xOFF" in the output (a faulting pc)
    becomes "%F: CODE", CODE being the trap record the object holds at that
    address ("no trap record" if none); in the non-PIE executable the
@@ -42,14 +44,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import Suite, abnormal, run, show  # noqa: E402
 
-ARCHES = ("x86_64", "aarch64")
-EM = {"x86_64": 62, "aarch64": 183}
-R_ABS64 = {"x86_64": 1, "aarch64": 257}
-RELOCS = {  # ELF types lib/object may write, by the size of the patched field
-    "x86_64": {1: 8, 2: 4, 4: 4, 9: 4, 41: 4, 42: 4},
-    "aarch64": {257: 8, 282: 4, 283: 4, 275: 4, 277: 4, 278: 4, 284: 4, 285: 4, 286: 4, 299: 4,
-                311: 4, 312: 4, 263: 4, 264: 4, 265: 4, 266: 4, 267: 4, 268: 4, 269: 4},
-}
 TRAP_NAMES = {1: "stk_ovf", 2: "heap_oob", 3: "int_ovf", 4: "int_divz", 5: "bad_toint"}
 SHF_WRITE, SHF_ALLOC, SHF_EXECINSTR = 1, 2, 4
 SHT_SYMTAB, SHT_RELA = 2, 4
@@ -112,8 +106,8 @@ def check_object(elf, arch, sizes):
     bad = []
     if elf.type != 1:
         bad.append(f"e_type {elf.type}, not ET_REL")
-    if elf.machine != EM[arch]:
-        bad.append(f"e_machine {elf.machine}, not {EM[arch]}")
+    if elf.machine != target(arch)["elf_machine"]:
+        bad.append(f"e_machine {elf.machine}, not {target(arch)['elf_machine']}")
     text, note = elf.section(".text"), elf.section(".note.GNU-stack")
     if not text or text["flags"] & (SHF_ALLOC | SHF_EXECINSTR) != SHF_ALLOC | SHF_EXECINSTR:
         return bad + ["no executable .text"]
@@ -143,9 +137,9 @@ def check_object(elf, arch, sizes):
     used = set()
     for off, info, _ in elf.relas(rt) if rt else []:
         sym, typ = info >> 32, info & 0xffffffff
-        if typ not in RELOCS[arch]:
-            bad.append(f"relocation type {typ} at {off:#x}")
-        elif off + RELOCS[arch][typ] > text["size"]:
+        if typ == 0:
+            bad.append(f"relocation type 0 at {off:#x}")
+        elif off + (8 if typ == target(arch)["elf_abs64"] else 4) > text["size"]:
             bad.append(f"relocation at {off:#x} beyond .text")
         if not 0 < sym < len(syms) or not syms[sym]["name"]:
             bad.append(f"relocation at {off:#x}: symbol {sym}")
@@ -175,7 +169,7 @@ def trap_table(elf, arch, bad):
         bad.append(".clifrun_traps: not in address order")
     for i, ((addr, code, zero), (off, info, addend)) in enumerate(zip(recs, relas)):
         s = syms[info >> 32]
-        if (off != 16 * i or info & 0xffffffff != R_ABS64[arch] or s["type"] != 3
+        if (off != 16 * i or info & 0xffffffff != target(arch)["elf_abs64"] or s["type"] != 3
                 or s["shndx"] != tidx or addend != addr or zero):
             bad.append(f".clifrun_traps record {i}: relocation or padding wrong")
     return {addr: code for addr, code, _ in recs}
@@ -183,22 +177,30 @@ def trap_table(elf, arch, bad):
 
 # ---- tools ----------------------------------------------------------------------------
 
-def host_arch():
+def target(arch):
+    """arch's row of `clifrun targets`."""
+    return next(t for t in harness.targets() if t["name"] == arch)
+
+
+def machine_arch():
+    """The architecture of this machine's C compiler (not clifrun's, which
+    may run under qemu): uname's word, or the alias it matches."""
     m = platform.machine()
-    return "aarch64" if m in ("aarch64", "arm64") else m
+    return next((t["name"] for t in harness.targets() if m in (t["name"], t["alias"])), m)
 
 
 def toolchain(arch):
     """(C compiler, run prefix, objdump) for arch, or a reason to skip it."""
-    if arch == host_arch():
+    if arch == machine_arch():
         cc = shutil.which(os.environ.get("CC_OBJTEST", "cc"))
         return (cc, [], shutil.which("objdump")) if cc else f"no C compiler (cc) for {arch}"
-    cc = shutil.which(f"{arch}-linux-gnu-gcc")
-    qemu = shutil.which(f"qemu-{arch}")
+    gnu, qemu_name = target(arch)["gnu"], target(arch)["qemu"]
+    cc = shutil.which(f"{gnu}-gcc")
+    qemu = shutil.which(qemu_name)
     if not cc or not qemu:
-        return (f"no {arch}-linux-gnu-gcc or qemu-{arch} to link and run {arch} objects "
+        return (f"no {gnu}-gcc or {qemu_name} to link and run {arch} objects "
                 f"(make deps ARCH={arch})")
-    return cc, [qemu, "-L", f"/usr/{arch}-linux-gnu"], shutil.which(f"{arch}-linux-gnu-objdump")
+    return cc, [qemu, "-L", f"/usr/{gnu}"], shutil.which(f"{gnu}-objdump")
 
 
 def sh(args, cwd=None):
@@ -365,7 +367,7 @@ def main(argv):
         return suite.finish()
     base = os.path.join(harness.BUILD, "test", "object")
     jobs = []
-    for arch in ARCHES:
+    for arch in harness.target_names():
         tools = toolchain(arch)
         if isinstance(tools, str):
             print(f"skip {d} [{arch}]: {tools}", flush=True)

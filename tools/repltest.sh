@@ -202,13 +202,15 @@ type_lines s1 '(21)'
 expect s1 "function name completed" '^%twice\(21\) -> 42$'
 
 # the target: which architecture the disassembly is in
+# shellcheck disable=SC2086
+host=$(${RUN:-} "$CLIFRUN" targets | awk 'NR > 1 && $3 == "yes" {print $1}')
 type_lines s1 ':target'
-if wait_for s1 '^target (x86_64|aarch64)'; then
-    arch=$(screen s1 | grep -oE '^target (x86_64|aarch64)' | head -n 1 | cut -d' ' -f2)
+if wait_for s1 "^target $host"; then
+    arch=$host
     ok ":target shows the target ($arch)"
 else
-    arch=x86_64
-    fail ":target shows nothing" "$(screen s1)"
+    arch=$host
+    fail ":target shows nothing, or not $host" "$(screen s1)"
 fi
 prompt_back s1
 
@@ -220,14 +222,13 @@ expect s1 "a loaded function: sum 1..10" '^%sum_to\(10\) -> 55$'
 type_lines s1 ':list'
 expect s1 ":list names where each function comes from" '%sum_to\(i64\) -> i64.*testdata/run/example\.clif:[0-9]+'
 
-# disassembly of %add: the argument registers of the architecture
+# disassembly of %add: an add (lea on x86-64) of the host's architecture
 keys s1 -l ':disa'
 keys s1 Tab
 type_lines s1 '%add'
-if [ "$arch" = aarch64 ]; then regs='w0|w1'; else regs='edi|esi|eax'; fi
 expect s1 ":disasm %add ($arch)" "^%add: [0-9]+ bytes \\($arch\\)"
-if screen s1 | grep -qE "^ +[0-9a-f]+: +([0-9a-f]{2} )+ +(add|lea) +.*($regs)"; then
-    ok "an $arch add of the argument registers"
+if screen s1 | grep -qE "^ +[0-9a-f]+: +([0-9a-f]{2} )+ +(add|lea) +"; then
+    ok "an $arch add in the listing"
 else
     fail "no $arch add in the listing" "$(screen s1)"
 fi

@@ -34,7 +34,6 @@ from clifrun unchecked.  Environment as tools/harness.py (CLIFRUN, RUN,
 BUILD, V, TEST_COUNTS); TIMEOUT defaults to 60 s per command here.
 """
 import os
-import platform
 import re
 import shlex
 import sys
@@ -45,17 +44,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import Suite, abnormal, run, show  # noqa: E402
 
-ARCHES = ("x86_64", "aarch64")
 OFFSET_RE = re.compile(r"((?:%[A-Za-z0-9_]+|u[0-9]+:[0-9]+)\+)0x[0-9a-f]+")
 SUMMARY_RE = re.compile(r"^(?:cases: )?(\d+) passed, (\d+) failed, (\d+) skipped$", re.M)
-
-
-def host_arch():
-    """The architecture clifrun runs on: RUN's qemu if there is one."""
-    if harness.RUN and "qemu-aarch64" in harness.RUN[0]:
-        return "aarch64"
-    m = platform.machine()
-    return "aarch64" if m in ("aarch64", "arm64") else m
 
 
 def transcripts(dirs, arch):
@@ -68,7 +58,7 @@ def transcripts(dirs, arch):
             if n.endswith(".out"):
                 stem = n[:-4]
                 a = stem.rsplit(".", 1)[-1] if "." in stem else None
-                if a in ARCHES:
+                if a in harness.target_names():
                     if a != arch:
                         continue
                     stem = stem[: -len(a) - 1]
@@ -105,7 +95,7 @@ def blocks(path):
             cur = (i, words[1:], [], env)
             out.append(cur)
         elif cur is None:
-            clif = re.sub(r"(\.(x86_64|aarch64))?\.out$", "", path)
+            clif = re.sub(r"(\.(%s))?\.out$" % "|".join(harness.target_names()), "", path)
             cur = (1, [clif], [], {})
             out.append(cur)
             cur[2].append(line)
@@ -296,7 +286,7 @@ def main(argv):
     if not os.access(harness.CLIFRUN, os.X_OK):
         suite.fail(harness.CLIFRUN, "no clifrun binary (build it with make)")
         return suite.finish()
-    arch = host_arch()
+    arch = harness.host_arch()
     for d in dirs + tonly + junit:
         if not os.path.isdir(d):
             suite.fail(d or "(none)", "no such directory")

@@ -16,7 +16,7 @@ for src in tests/*_test.c; do
     args=()
     # the backend's test runs its own run-test files strictly
     # (cg_test runs the files of the host's architecture only)
-    [ "$name" = cg_test ] && args=(--strict testdata/run/x64-*.clif testdata/run/a64-*.clif)
+    [ "$name" = cg_test ] && mapfile -t args < <(echo --strict; python3 tools/gen-run-tests.py --list)
     if [ ! -x "$bin" ]; then
         echo "FAIL $bin: not built"
         echo "$name 0 1" >>"$COUNTS"

@@ -1,4 +1,4 @@
-/* cmd/clifrun/cli.c: colour, warnings, the sandbox and --lib, for main.c and repl.c (disasm.c: listings). */
+/* cmd/clifrun/cli.c: target names, colour, warnings, the sandbox and --lib, for main.c and repl.c (disasm.c: listings). */
 #include "cli.h"
 
 #include <dlfcn.h>
@@ -7,6 +7,18 @@
 #include <unistd.h>
 
 #include "run.h"
+
+const char *cli_arch_list(void)
+{
+    static char buf[256];
+    if (!buf[0])
+        for (unsigned a = 1; a < JIT_ARCH_COUNT; a++) {
+            size_t n = strlen(buf);
+            snprintf(buf + n, sizeof buf - n, "%s%s", a == 1 ? "" : a + 1 < JIT_ARCH_COUNT ? ", " : " or ",
+                     jit_arch_name((jit_arch)a));
+        }
+    return buf;
+}
 
 bool cli_use_color(void)
 {

@@ -9,6 +9,9 @@
 
 #define CLIFRUN_VERSION "0.1.0"
 
+/* "x86_64 or aarch64": lib/jit/arch.def's names, for messages. */
+const char *cli_arch_list(void);
+
 /* Colour in diagnostics: standard error is a terminal and NO_COLOR is unset
  * or empty (no-color.org). */
 bool cli_use_color(void);

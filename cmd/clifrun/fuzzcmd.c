@@ -138,8 +138,11 @@ static int parse_fuzz_args(int argc, char **argv, fuzz_args *a)
             if (!parse_u64(v, &a->max_funcs) || a->max_funcs < 1 || a->max_funcs > 8)
                 return fuzz_usage("fuzz", "--max-funcs wants a number from 1 to 8, not '%s'", v);
         } else if (!strcmp(o, "--target")) {
-            if (!(a->arch = jit_arch_parse(v, strlen(v))))
-                return fuzz_usage("fuzz", "unknown target '%s' (x86_64 or aarch64)", v);
+            if (!(a->arch = jit_arch_parse(v, strlen(v)))) {
+                char fmt[300];
+                snprintf(fmt, sizeof fmt, "unknown target '%%s' (%s)", cli_arch_list());
+                return fuzz_usage("fuzz", fmt, v);
+            }
         } else if (!strcmp(o, "--out")) {
             a->out = v;
         } else if (!strcmp(o, "--timeout")) {

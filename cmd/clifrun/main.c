@@ -59,6 +59,10 @@ static const char usage[] =
     "                    disagree (--until CMD: on which `sh -c CMD` still exits 0,\n"
     "                    the candidate in $CLIF); -o OUT, else standard output\n"
     "                    (`clifrun reduce --help`)\n"
+    "  targets           the architecture table: name, alias, whether this clifrun\n"
+    "                    runs there (host), ELF machine and 64-bit relocation, the\n"
+    "                    back end's short name and lib/isa folder, Debian triplet,\n"
+    "                    qemu-user program, qemu's baseline CPUs; a header line\n"
     "\n"
     "Options for running (FILE, -e, -i, test):\n"
     "  -i                the REPL: define functions, call them, :load, :disasm ...\n"
@@ -315,6 +319,36 @@ static int optimize_file(const char *path, unsigned passes)
     return rc;
 }
 
+/* clifrun targets: the architecture table (lib/jit/arch.def), a row per
+ * target, for people and for the tools (tools/harness.py), which read it
+ * instead of keeping lists of their own: a header line, then
+ * whitespace-separated columns with no blanks inside ("-": none). */
+static int cmd_targets(int argc, char **argv)
+{
+    if (argc > 0) {
+        fprintf(stderr, "clifrun targets: takes no arguments ('%s')\n", argv[0]);
+        return 2;
+    }
+    static const struct {
+        const char *short_name, *isa_dir, *gnu, *qemu, *baseline_cpus;
+    } tools[JIT_ARCH_COUNT] = {
+#define ARCH(...)
+#define ARCH_TOOLS(id, sh, dir, gnu, qemu, cpus) [JIT_ARCH_##id] = {sh, dir, gnu, qemu, cpus},
+#include "arch.def"
+#undef ARCH_TOOLS
+#undef ARCH
+    };
+    printf("%-8s %-6s %-5s %-11s %-9s %-5s %-8s %-18s %-13s %s\n", "name", "alias", "host", "elf_machine",
+           "elf_abs64", "short", "isa_dir", "gnu", "qemu", "baseline_cpus");
+    for (unsigned a = 1; a < JIT_ARCH_COUNT; a++) {
+        const jit_arch_info *i = jit_arch_get((jit_arch)a);
+        printf("%-8s %-6s %-5s %-11u %-9" PRIu32 " %-5s %-8s %-18s %-13s %s\n", i->name, i->alias ? i->alias : "-",
+               a == (unsigned)jit_host_arch() ? "yes" : "no", i->elf_machine, i->elf_abs64, tools[a].short_name,
+               tools[a].isa_dir, tools[a].gnu, tools[a].qemu, tools[a].baseline_cpus);
+    }
+    return 0;
+}
+
 static int cmd_check(int argc, char **argv)
 {
     int npaths = 0, rc = 0;
@@ -444,7 +478,7 @@ static int cmd_compile(int argc, char **argv)
     }
     jit_arch arch = arch_name ? jit_arch_parse(arch_name, strlen(arch_name)) : jit_host_arch();
     if (!arch) {
-        fprintf(stderr, "clifrun compile: unknown target '%s' (x86_64 or aarch64)\n", arch_name);
+        fprintf(stderr, "clifrun compile: unknown target '%s' (%s)\n", arch_name, cli_arch_list());
         return 2;
     }
     int rc = 0;
@@ -563,8 +597,11 @@ static int parse_run_args(int argc, char **argv, run_args *a, bool test)
         } else if (!strcmp(o, "-e") && !test) {
             a->exprs[a->nexprs++] = v;
         } else if (!strcmp(o, "--target")) {
-            if (!(a->arch = jit_arch_parse(v, strlen(v))))
-                return usage_error("unknown target '%s' (x86_64 or aarch64)", v);
+            if (!(a->arch = jit_arch_parse(v, strlen(v)))) {
+                char fmt[300];
+                snprintf(fmt, sizeof fmt, "unknown target '%%s' (%s)", cli_arch_list());
+                return usage_error(fmt, v);
+            }
         } else if (!strcmp(o, "-j") && test) {
             long j = strtol(v, &end, 10);
             if (*end || end == v || j < 1 || j > 1024)
@@ -1237,7 +1274,7 @@ static int check_output(int rc)
 static int cmd_help(int argc, char **argv)
 {
     static const char *const cmds[] = {"run", "test", "interpret", "print", "optimize", "check",
-                                       "bench", "cfg", "compile", "fuzz", "reduce", "help"};
+                                       "bench", "cfg", "compile", "fuzz", "reduce", "targets", "help"};
     if (argc < 1) {
         fputs(usage, stdout);
         return 0;
@@ -1263,10 +1300,10 @@ static int cmd_help(int argc, char **argv)
         puts("usage: clifrun help [COMMAND]   the usage of clifrun, or of COMMAND");
         return 0;
     }
-    bool run = !strcmp(c, "run");
+    bool run = !strcmp(c, "run"), bare = !strcmp(c, "targets");    /* bare: no options */
     char tag[32];
     snprintf(tag, sizeof tag, "(%s)", c);
-    printf("usage: clifrun %s [OPTIONS] %s\n\n", c, run ? "FILE..." : "ARGS...");
+    printf("usage: clifrun %s%s\n\n", c, bare ? "" : run ? " [OPTIONS] FILE..." : " [OPTIONS] ARGS...");
     /* the command's entry, then its options: those marked (COMMAND), for
      * run/test/interpret the running options marked for no command, and
      * --target, --set, --help */
@@ -1284,7 +1321,7 @@ static int cmd_help(int argc, char **argv)
         } else if (p[2] != ' ') {    /* a new entry */
             bool marked = len > 21 && p[20] == '(';     /* "(test) ..." */
             take = section == 1 ? !strcmp(word, c)
-                 : section == 2 ? strstr(p, tag) || !strcmp(word, "--target") || !strcmp(word, "--set") ||
+                 : section == 2 && !bare ? strstr(p, tag) || !strcmp(word, "--target") || !strcmp(word, "--set") ||
                                   !strcmp(word, "-h,") ||
                                   (running && !marked && (run || (strcmp(word, "-i") && strcmp(word, "-e"))))
                                 : false;
@@ -1359,6 +1396,8 @@ static int dispatch(int argc, char **argv)
         return cmd_interpret(argc - 2, argv + 2);
     if (!strcmp(cmd, "fuzz"))
         return cli_fuzz(argc - 2, argv + 2);
+    if (!strcmp(cmd, "targets"))
+        return cmd_targets(argc - 2, argv + 2);
     if (!strcmp(cmd, "reduce"))
         return cli_reduce(argc - 2, argv + 2);
     if (!strcmp(cmd, "run"))
