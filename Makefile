@@ -66,8 +66,9 @@ QEMU_ENV = CLIFRUN_NO_SANDBOX=1
 endif
 
 O ?= -O2
-CFLAGS_BASE = -std=gnu17 $(O) -g -Wall -Wextra -Wno-unused-parameter -MMD -MP \
-	-Ilib/ir -Ilib/reader -Ilib/verify $(patsubst %,-I%,$(wildcard lib/*/ lib/isa/*/))
+# One include directory: another folder's header is "ir/ir.h", "jit/jit.h"
+# (a folder's own headers by name, found beside the including file).
+CFLAGS_BASE = -std=gnu17 $(O) -g -Wall -Wextra -Wno-unused-parameter -MMD -MP -Ilib
 ifneq ($(findstring clang,$(CC_HOST)),)
 # clang also warns of positional initializers inside designated ones
 CFLAGS_BASE += -Wno-missing-field-initializers

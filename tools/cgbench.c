@@ -12,13 +12,13 @@
  * features (popcnt, lzcnt, bmi ... as cranelift_native would) to the
  * target line's.  --compile prints the time of
  * each phase and the total per 1,000 functions. */
-#include "codegen.h"
-#include "filetest.h"
-#include "jit.h"
-#include "opt.h"
-#include "reader.h"
-#include "run.h"
-#include "verify.h"
+#include "codegen/codegen.h"
+#include "filetest/filetest.h"
+#include "jit/jit.h"
+#include "opt/opt.h"
+#include "reader/reader.h"
+#include "run/run.h"
+#include "verify/verify.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "run.h"
+#include "run/run.h"
 
 bool cli_use_color(void)
 {

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "codegen.h"
+#include "codegen/codegen.h"
 
 #define CLIFRUN_VERSION "0.1.0"
 

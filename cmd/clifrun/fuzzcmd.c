@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "filetest.h"
-#include "fuzz.h"
+#include "filetest/filetest.h"
+#include "fuzz/fuzz.h"
 
 static double now(void)
 {

@@ -12,14 +12,14 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "codegen.h"
-#include "filetest.h"
-#include "interp.h"
-#include "opt.h"
-#include "ir.h"
-#include "object.h"
-#include "reader.h"
-#include "verify.h"
+#include "codegen/codegen.h"
+#include "filetest/filetest.h"
+#include "interp/interp.h"
+#include "opt/opt.h"
+#include "ir/ir.h"
+#include "object/object.h"
+#include "reader/reader.h"
+#include "verify/verify.h"
 
 static const char usage[] =
     "usage: clifrun [OPTIONS] FILE...       run each FILE's run and print lines (or %main)\n"

@@ -30,11 +30,11 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "filetest.h"
-#include "opt.h"
-#include "reader.h"
+#include "filetest/filetest.h"
+#include "opt/opt.h"
+#include "reader/reader.h"
 #include "rl.h"
-#include "verify.h"
+#include "verify/verify.h"
 
 #define REPL_PATH "<repl>"
 #define PROMPT "clif> "

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "reader.h"
-#include "verify.h"
+#include "reader/reader.h"
+#include "verify/verify.h"
 
 char *ft_read_file(const char *path, size_t *len)
 {

@@ -6,7 +6,7 @@
 #ifndef CLIFRUN_A64_H
 #define CLIFRUN_A64_H
 
-#include "cg.h"
+#include "codegen/cg.h"
 
 /* targ.c: this back end (codegen.c reaches it through jit/arch.def) */
 extern const cg_isa a64_isa;

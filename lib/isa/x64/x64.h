@@ -6,7 +6,7 @@
 #ifndef CLIFRUN_X64_H
 #define CLIFRUN_X64_H
 
-#include "cg.h"
+#include "codegen/cg.h"
 
 /* targ.c: this back end (codegen.c reaches it through jit/arch.def) */
 extern const cg_isa x64_isa;
