@@ -229,26 +229,26 @@ void rd_lex_next(parser *p)
 /* Everything but blanks, punctuation and most words: the end, numbers,
  * names, strings, hex sequences, source locations, bad characters.
  * True when it only skipped (other blanks, a comment): scan again. */
-static __attribute__((noinline)) bool lex_other(parser *p, const char *q)
+static __attribute__((noinline)) bool lex_other(parser *p, const char *at)
 {
     lexer *lx = &p->lx;
     tok *t = &p->t;
-    if (q >= lx->end) {
-        lx->p = q;
+    if (at >= lx->end) {
+        lx->p = at;
         t->kind = T_EOF;
         t->len = 0;
         return false;
     }
-    if (cclass[(unsigned char)*q] & C_SPACE) {   /* tabs, carriage returns ... */
-        lx->p = q + 1;
+    if (cclass[(unsigned char)*at] & C_SPACE) {   /* tabs, carriage returns ... */
+        lx->p = at + 1;
         return true;
     }
-    if (*q == ';') {
-        lx->p = q;
+    if (*at == ';') {
+        lx->p = at;
         scan_comment(p);
         return true;
     }
-    lx->p = q;
+    lx->p = at;
     const char *s = lx->p;
     t->text = s;
     t->line = lx->line;

@@ -357,9 +357,9 @@ static bool lower_shift(cg_ctx *c, uint32_t inst, ir_type t)
         uint32_t s = m;
         if (op == IR_OP_rotl) {
             s = a64_new_int(c);
-            uint32_t t = a64_new_int(c);
-            a64_alu(c, A64_SUB, 4, t, A64_ZR, m);
-            a64_alu_imm(c, A64_AND, 4, s, t, bits - 1);
+            uint32_t neg = a64_new_int(c);
+            a64_alu(c, A64_SUB, 4, neg, A64_ZR, m);
+            a64_alu_imm(c, A64_AND, 4, s, neg, bits - 1);
         }
         a64_alu_imm(c, A64_SUB, 4, r, s, bits);
         uint32_t nr = a64_new_int(c);
