@@ -13,6 +13,12 @@
  * or empty (no-color.org). */
 bool cli_use_color(void);
 
+/* Write n bytes of help text, "{targets}" in it as the names of the
+ * architecture table (jit_arch_list). */
+void cli_put_help(FILE *out, const char *text, size_t n);
+/* "unknown target 'name' (x86_64 or aarch64)" into buf; returns buf. */
+const char *cli_unknown_target(char *buf, size_t size, const char *name);
+
 /* The reader's warnings about file (run lines naming another function). */
 void cli_warnings(FILE *out, const ir_file *file);
 
