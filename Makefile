@@ -1,6 +1,6 @@
 # clifrun — `make` builds build/clifrun, `make test` runs every test.
 #
-#   make                  build build/clifrun (-Wall -Wextra)
+#   make                  build build/clifrun (-Wall -Wextra -Wshadow -Wmissing-prototypes)
 #   make test             build, then run every test; ends with "N passed, N failed"
 #   make SAN=1 [test]     the same with AddressSanitizer + UBSan, in build-san/
 #   make CC=clang SAN=1   clang's sanitizers, in build-san-clang/
@@ -66,8 +66,12 @@ QEMU_ENV = CLIFRUN_NO_SANDBOX=1
 endif
 
 O ?= -O2
-CFLAGS_BASE = -std=gnu17 $(O) -g -Wall -Wextra -Wno-unused-parameter -MMD -MP \
-	-Ilib/ir -Ilib/reader -Ilib/verify $(patsubst %,-I%,$(wildcard lib/*/ lib/isa/*/))
+# One include directory: another folder's header is "ir/ir.h", "jit/jit.h"
+# (a folder's own headers by name, found beside the including file).
+# -Wshadow, -Wmissing-prototypes: a file-local function is static, any other
+# has its prototype in its folder's header.
+CFLAGS_BASE = -std=gnu17 $(O) -g -Wall -Wextra -Wno-unused-parameter -Wshadow -Wmissing-prototypes \
+	-MMD -MP -Ilib
 ifneq ($(findstring clang,$(CC_HOST)),)
 # clang also warns of positional initializers inside designated ones
 CFLAGS_BASE += -Wno-missing-field-initializers

@@ -12,7 +12,7 @@
  * compared as the word the ARM ARM gives (".word 0x...").  Runs on any host (capstone decodes AArch64 everywhere).
  *
  * Prints the failures and "N passed, N failed"; exit 1 on any failure. */
-#include "a64emit.h"
+#include "isa/aarch64/a64.h"
 
 #include <capstone/capstone.h>
 #include <stdio.h>
@@ -25,7 +25,7 @@ static bool covered[A64_OPCOUNT];
 
 static const char *const names[A64_OPCOUNT] = {
 #define X(name, mnemonic, layout) [A64_##name] = #name,
-#include "a64inst.def"
+#include "isa/aarch64/a64inst.def"
 #undef X
 };
 

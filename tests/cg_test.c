@@ -14,7 +14,7 @@
  * line is a failure (exit status 1): for clifrun's own test files.  Files
  * that name targets but none of the host's architecture are not counted.
  * `; trap: CODE` before a run line says it must trap (lib/filetest). */
-#include "filetest.h"
+#include "filetest/filetest.h"
 
 #include <string.h>
 

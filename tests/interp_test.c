@@ -5,10 +5,10 @@
  * the dispatch loop against the families' general code on every run line
  * of testdata/interp and testdata/run (run from the top of the tree).  Ends with "N passed,
  * N failed"; exit status 1 on any failure.  V=1 prints every check. */
-#include "filetest.h"
-#include "interp.h"
-#include "reader.h"
-#include "verify.h"
+#include "filetest/filetest.h"
+#include "interp/interp.h"
+#include "reader/reader.h"
+#include "verify/verify.h"
 
 #include <dirent.h>
 #include <signal.h>

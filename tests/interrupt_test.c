@@ -17,9 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "filetest.h"
-#include "reader.h"
-#include "verify.h"
+#include "filetest/filetest.h"
+#include "reader/reader.h"
+#include "verify/verify.h"
 
 static int passed, failed;
 #define CHECK(cond, ...)                                                            \

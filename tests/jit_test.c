@@ -5,7 +5,7 @@
  * and 100,000 modules created, run and freed with flat RSS.
  *
  *   make jit-test       or
- *   cc -std=gnu17 -O2 -Ilib/jit tests/jit_test.c lib/jit/\*.c -o jit_test && ./jit_test
+ *   cc -std=gnu17 -O2 -Ilib tests/jit_test.c lib/jit/\*.c -o jit_test && ./jit_test
  *
  * Option: -n N (modules in the loop, default 100000).
  * Prints the failures, figures, and "N passed, N failed"; exit 1 on any
@@ -21,7 +21,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-#include "jit.h"
+#include "jit/jit.h"
 
 #ifdef __SANITIZE_ADDRESS__
 /* ASan's quarantine would hold 256 MB of freed blocks and hide what the

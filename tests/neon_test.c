@@ -7,7 +7,7 @@
  * Runs on any host (capstone decodes AArch64 everywhere).
  *
  * Prints the failures and "N passed, N failed"; exit 1 on any failure. */
-#include "a64emit.h"
+#include "isa/aarch64/a64.h"
 
 #include <capstone/capstone.h>
 #include <stdio.h>

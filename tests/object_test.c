@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "object.h"
+#include "object/object.h"
 
 static int passed, failed;
 #define CHECK(c, ...)                                                       \

@@ -7,9 +7,9 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include "run.h"
-#include "reader.h"
-#include "verify.h"
+#include "run/run.h"
+#include "reader/reader.h"
+#include "verify/verify.h"
 
 #include <dirent.h>
 #include <errno.h>

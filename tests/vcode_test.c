@@ -10,8 +10,8 @@
  *   vcode_test [DIR]     (default testdata/run)
  *
  * Prints the failures and "N passed, N failed"; exit 1 on any failure. */
-#include "filetest.h"
-#include "opt.h"
+#include "filetest/filetest.h"
+#include "opt/opt.h"
 
 #include <dirent.h>
 #include <stdio.h>

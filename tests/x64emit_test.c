@@ -13,7 +13,7 @@
  * Runs on any host (capstone decodes x86-64 everywhere).
  *
  * Prints the failures and "N passed, N failed"; exit 1 on any failure. */
-#include "x64.h"
+#include "isa/x64/x64.h"
 
 #include <capstone/capstone.h>
 #include <stdio.h>
@@ -25,7 +25,7 @@ static bool covered[X64_OPCOUNT];
 
 static const char *const names[X64_OPCOUNT] = {
 #define X(name, mnemonic, layout) [X64_##name] = #name,
-#include "x64inst.def"
+#include "isa/x64/x64inst.def"
 #undef X
 };
 

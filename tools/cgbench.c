@@ -13,13 +13,13 @@
  * target line's.  --compile prints the time of
  * each phase and the total per 1,000 functions; it compiles functions 64
  * at a time as they are read and drops their IR (the phases are summed). */
-#include "codegen.h"
-#include "filetest.h"
-#include "jit.h"
-#include "opt.h"
-#include "reader.h"
-#include "run.h"
-#include "verify.h"
+#include "codegen/codegen.h"
+#include "filetest/filetest.h"
+#include "jit/jit.h"
+#include "opt/opt.h"
+#include "reader/reader.h"
+#include "run/run.h"
+#include "verify/verify.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -10,8 +10,8 @@
  * would take a minute), best of 3, timed in CPU seconds.  Prints "interp
  * NAME INSTRUCTIONS SECONDS MIPS ok|WRONG|ERROR" — ok if the small lines pass and the BENCH
  * call either returns the expected value or reaches the step limit. */
-#include "filetest.h"
-#include "interp.h"
+#include "filetest/filetest.h"
+#include "interp/interp.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "filetest.h"
+#include "filetest/filetest.h"
 
 static const char cfg_usage[] =
     "usage: clifrun cfg [--no-verify] FILE...\n"

@@ -6,19 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "run.h"
-
-const char *cli_arch_list(void)
-{
-    static char buf[256];
-    if (!buf[0])
-        for (unsigned a = 1; a < JIT_ARCH_COUNT; a++) {
-            size_t n = strlen(buf);
-            snprintf(buf + n, sizeof buf - n, "%s%s", a == 1 ? "" : a + 1 < JIT_ARCH_COUNT ? ", " : " or ",
-                     jit_arch_name((jit_arch)a));
-        }
-    return buf;
-}
+#include "run/run.h"
 
 bool cli_use_color(void)
 {

@@ -5,16 +5,19 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "codegen.h"
+#include "codegen/codegen.h"
 
 #define CLIFRUN_VERSION "0.1.0"
-
-/* "x86_64 or aarch64": lib/jit/arch.def's names, for messages. */
-const char *cli_arch_list(void);
 
 /* Colour in diagnostics: standard error is a terminal and NO_COLOR is unset
  * or empty (no-color.org). */
 bool cli_use_color(void);
+
+/* Write n bytes of help text, "{targets}" in it as the names of the
+ * architecture table (jit_arch_list). */
+void cli_put_help(FILE *out, const char *text, size_t n);
+/* "unknown target 'name' (x86_64 or aarch64)" into buf; returns buf. */
+const char *cli_unknown_target(char *buf, size_t size, const char *name);
 
 /* The reader's warnings about file (run lines naming another function). */
 void cli_warnings(FILE *out, const ir_file *file);

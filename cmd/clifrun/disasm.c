@@ -265,7 +265,7 @@ void cli_disassemble_fn(FILE *out, jit_arch arch, const cg_output *o, const ir_f
 {
     static const struct { cs_arch arch; cs_mode mode; bool known; } modes[JIT_ARCH_COUNT] = {
 #define ARCH(id, name, alias, em, abs64, pad, stub, near, got, csa, csm, isa) [JIT_ARCH_##id] = {csa, csm, true},
-#include "arch.def"
+#include "jit/arch.def"
 #undef ARCH
     };
     csh cs;

@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "filetest.h"
-#include "fuzz.h"
+#include "filetest/filetest.h"
+#include "fuzz/fuzz.h"
 
 static double now(void)
 {
@@ -62,7 +62,7 @@ static const char fuzz_help[] =
     "                  a word that is not a number stands for its FNV-1a hash)\n"
     "  --count N       programs to run (default 100)\n"
     "  --skip K        start at program K\n"
-    "  --target ARCH   x86_64 or aarch64; running needs the host's\n"
+    "  --target ARCH   {targets}; running needs the host's\n"
     "  --out DIR       where disagreements go (default fuzz-out; made when needed)\n"
     "  --timeout S     per JIT call (default 2)\n"
     "  --no-reduce     write disagreements as generated\n"
@@ -138,11 +138,9 @@ static int parse_fuzz_args(int argc, char **argv, fuzz_args *a)
             if (!parse_u64(v, &a->max_funcs) || a->max_funcs < 1 || a->max_funcs > 8)
                 return fuzz_usage("fuzz", "--max-funcs wants a number from 1 to 8, not '%s'", v);
         } else if (!strcmp(o, "--target")) {
-            if (!(a->arch = jit_arch_parse(v, strlen(v)))) {
-                char fmt[300];
-                snprintf(fmt, sizeof fmt, "unknown target '%%s' (%s)", cli_arch_list());
-                return fuzz_usage("fuzz", fmt, v);
-            }
+            char msg[160];
+            if (!(a->arch = jit_arch_parse(v, strlen(v))))
+                return fuzz_usage("fuzz", "%s", cli_unknown_target(msg, sizeof msg, v));
         } else if (!strcmp(o, "--out")) {
             a->out = v;
         } else if (!strcmp(o, "--timeout")) {
@@ -151,7 +149,7 @@ static int parse_fuzz_args(int argc, char **argv, fuzz_args *a)
             if (*end || end == v || !(a->timeout > 0) || a->timeout > 1e6)
                 return fuzz_usage("fuzz", "--timeout wants seconds, not '%s'", v);
         } else if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
-            fputs(fuzz_help, stdout);
+            cli_put_help(stdout, fuzz_help, strlen(fuzz_help));
             return -1;
         } else if (!strcmp(o, "-v")) {
             a->verbose = true;

@@ -12,14 +12,14 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "codegen.h"
-#include "filetest.h"
-#include "interp.h"
-#include "opt.h"
-#include "ir.h"
-#include "object.h"
-#include "reader.h"
-#include "verify.h"
+#include "codegen/codegen.h"
+#include "filetest/filetest.h"
+#include "interp/interp.h"
+#include "opt/opt.h"
+#include "ir/ir.h"
+#include "object/object.h"
+#include "reader/reader.h"
+#include "verify/verify.h"
 
 static const char usage[] =
     "usage: clifrun [OPTIONS] FILE...       run each FILE's run and print lines (or %main)\n"
@@ -71,7 +71,7 @@ static const char usage[] =
     "                    `== value` it is checked like a run line; repeatable;\n"
     "                    floats in decimal (1.5) or hex (0x1.8p0)\n"
     "  --timeout S       fail a call that runs longer than S seconds (default 10; 0: none)\n"
-    "  --target ARCH     x86_64 or aarch64 (or a triple, x86_64-unknown-linux-gnu):\n"
+    "  --target ARCH     {targets} (or a triple, x86_64-unknown-linux-gnu):\n"
     "                    the file's target lines (and code) to use; only the host's\n"
     "                    architecture can run (default: the host); (compile) the code\n"
     "                    to generate\n"
@@ -334,7 +334,7 @@ static int cmd_targets(int argc, char **argv)
     } tools[JIT_ARCH_COUNT] = {
 #define ARCH(...)
 #define ARCH_TOOLS(id, sh, dir, gnu, qemu, cpus) [JIT_ARCH_##id] = {sh, dir, gnu, qemu, cpus},
-#include "arch.def"
+#include "jit/arch.def"
 #undef ARCH_TOOLS
 #undef ARCH
     };
@@ -478,7 +478,8 @@ static int cmd_compile(int argc, char **argv)
     }
     jit_arch arch = arch_name ? jit_arch_parse(arch_name, strlen(arch_name)) : jit_host_arch();
     if (!arch) {
-        fprintf(stderr, "clifrun compile: unknown target '%s' (%s)\n", arch_name, cli_arch_list());
+        char msg[160];
+        fprintf(stderr, "clifrun compile: %s\n", cli_unknown_target(msg, sizeof msg, arch_name));
         return 2;
     }
     int rc = 0;
@@ -563,6 +564,29 @@ typedef struct run_args {
     int nlibs;
 } run_args;
 
+void cli_put_help(FILE *out, const char *text, size_t n)
+{
+    static const char mark[] = "{targets}";
+    const size_t k = sizeof mark - 1;
+    char names[96];
+    size_t from = 0;
+    for (size_t i = 0; i + k <= n; i++)
+        if (!memcmp(text + i, mark, k)) {
+            fwrite(text + from, 1, i - from, out);
+            fputs(jit_arch_list(names, sizeof names), out);
+            from = i + k;
+            i += k - 1;
+        }
+    fwrite(text + from, 1, n - from, out);
+}
+
+const char *cli_unknown_target(char *buf, size_t size, const char *name)
+{
+    char names[96];
+    snprintf(buf, size, "unknown target '%s' (%s)", name, jit_arch_list(names, sizeof names));
+    return buf;
+}
+
 static int usage_error(const char *fmt, const char *arg)
 {
     fputs("clifrun: ", stderr);
@@ -597,11 +621,9 @@ static int parse_run_args(int argc, char **argv, run_args *a, bool test)
         } else if (!strcmp(o, "-e") && !test) {
             a->exprs[a->nexprs++] = v;
         } else if (!strcmp(o, "--target")) {
-            if (!(a->arch = jit_arch_parse(v, strlen(v)))) {
-                char fmt[300];
-                snprintf(fmt, sizeof fmt, "unknown target '%%s' (%s)", cli_arch_list());
-                return usage_error(fmt, v);
-            }
+            char msg[160];
+            if (!(a->arch = jit_arch_parse(v, strlen(v))))
+                return usage_error("%s", cli_unknown_target(msg, sizeof msg, v));
         } else if (!strcmp(o, "-j") && test) {
             long j = strtol(v, &end, 10);
             if (*end || end == v || j < 1 || j > 1024)
@@ -1276,7 +1298,7 @@ static int cmd_help(int argc, char **argv)
     static const char *const cmds[] = {"run", "test", "interpret", "print", "optimize", "check",
                                        "bench", "cfg", "compile", "fuzz", "reduce", "targets", "help"};
     if (argc < 1) {
-        fputs(usage, stdout);
+        cli_put_help(stdout, usage, strlen(usage));
         return 0;
     }
     const char *c = argv[0];
@@ -1327,7 +1349,7 @@ static int cmd_help(int argc, char **argv)
                                 : false;
         }
         if (take)
-            fwrite(p, 1, len, stdout);
+            cli_put_help(stdout, p, len);
         p += len;
     }
     puts("\nman clifrun has the whole story.");
@@ -1351,7 +1373,7 @@ static int dispatch(int argc, char **argv)
         if (isatty(0))
             return cli_load_libs(NULL, 0) && cli_sandbox(false, &sandbox)
                        ? repl_main(&(repl_opts){.sandbox = sandbox}) : 2;
-        fputs(usage, stderr);
+        cli_put_help(stderr, usage, strlen(usage));
         return 2;
     }
     const char *cmd = argv[1];
@@ -1371,7 +1393,7 @@ static int dispatch(int argc, char **argv)
     if (grc)
         return grc;
     if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
-        fputs(usage, stdout);
+        cli_put_help(stdout, usage, strlen(usage));
         return 0;
     }
     if (!strcmp(cmd, "--version")) {

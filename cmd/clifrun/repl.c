@@ -29,11 +29,11 @@
 #include <sys/select.h>
 #include <unistd.h>
 
-#include "opt.h"
-#include "reader.h"
+#include "opt/opt.h"
+#include "reader/reader.h"
 #include "repl.h"
 #include "rl.h"
-#include "verify.h"
+#include "verify/verify.h"
 
 /* ---- small helpers ---------------------------------------------------------------- */
 

@@ -8,7 +8,7 @@
 #define CLIFRUN_REPL_H
 
 #include "cli.h"
-#include "filetest.h"
+#include "filetest/filetest.h"
 
 #define REPL_PATH "<repl>"
 #define PROMPT "clif> "

@@ -9,11 +9,11 @@
 
 /* The back ends: a column of the architecture table. */
 #define ARCH(id, name, alias, em, abs64, pad, stub, near, got, csa, csm, isa) extern const cg_isa isa;
-#include "arch.def"
+#include "jit/arch.def"
 #undef ARCH
 static const cg_isa *const isas[JIT_ARCH_COUNT] = {
 #define ARCH(id, name, alias, em, abs64, pad, stub, near, got, csa, csm, isa) [JIT_ARCH_##id] = &isa,
-#include "arch.def"
+#include "jit/arch.def"
 #undef ARCH
 };
 

@@ -6,8 +6,8 @@
 #ifndef CLIFRUN_CODEGEN_H
 #define CLIFRUN_CODEGEN_H
 
-#include "ir.h"
-#include "jit.h"
+#include "ir/ir.h"
+#include "jit/jit.h"
 
 /* ISA feature flags of a `target` line, and of the host CPU. */
 #define CG_ISA_FLAGS(X)                                                        \

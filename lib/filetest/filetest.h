@@ -16,11 +16,11 @@
 #ifndef CLIFRUN_FILETEST_H
 #define CLIFRUN_FILETEST_H
 
-#include "codegen.h"
-#include "interp.h"
-#include "ir.h"
-#include "jit.h"
-#include "run.h"
+#include "codegen/codegen.h"
+#include "interp/interp.h"
+#include "ir/ir.h"
+#include "jit/jit.h"
+#include "run/run.h"
 
 /* ---- loading (load.c) ------------------------------------------------------- */
 

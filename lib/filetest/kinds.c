@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "verify.h"
+#include "verify/verify.h"
 
 const char *ft_kind_skip_reason(const char *kind)
 {

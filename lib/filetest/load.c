@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "reader.h"
-#include "verify.h"
+#include "reader/reader.h"
+#include "verify/verify.h"
 
 /* A file by its descriptor: one read for a regular file (sized by fstat;
  * a short read is its end, as for fread), reads until the end otherwise. */

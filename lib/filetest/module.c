@@ -1,7 +1,7 @@
 /* lib/filetest/module.c: a file compiled into one JIT module
  * (function_runner.rs: TestFileCompiler), calls into it and run commands. */
 #include "filetest.h"
-#include "opt.h"
+#include "opt/opt.h"
 
 #include <string.h>
 

@@ -8,9 +8,9 @@
 
 #include <string.h>
 
-#include "filetest.h"
-#include "reader.h"
-#include "verify.h"
+#include "filetest/filetest.h"
+#include "reader/reader.h"
+#include "verify/verify.h"
 
 struct fuzz_ctx {
     fuzz_opts o;

@@ -20,10 +20,10 @@
 
 #include <stdarg.h>
 
-#include "codegen.h"
-#include "ir.h"
-#include "jit.h"
-#include "run.h"
+#include "codegen/codegen.h"
+#include "ir/ir.h"
+#include "jit/jit.h"
+#include "run/run.h"
 
 /* ---- a growable text buffer ----------------------------------------------- */
 

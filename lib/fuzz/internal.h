@@ -3,7 +3,7 @@
 #define CLIFRUN_FUZZ_INTERNAL_H
 
 #include "fuzz.h"
-#include "interp.h"
+#include "interp/interp.h"
 
 /* ---- random numbers: xoshiro256** seeded by splitmix64, so a seed means
  * the same stream on every host and C library (never rand()) ---------------- */

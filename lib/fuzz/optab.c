@@ -10,8 +10,8 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "reader.h"
-#include "verify.h"
+#include "reader/reader.h"
+#include "verify/verify.h"
 
 const ir_type fuzz_scalar_types[7] = {IR_I8, IR_I16, IR_I32, IR_I64, IR_I128, IR_F32, IR_F64};
 const ir_type fuzz_vector_types[6] = {

@@ -14,8 +14,8 @@
 
 #include <string.h>
 
-#include "reader.h"
-#include "verify.h"
+#include "reader/reader.h"
+#include "verify/verify.h"
 
 /* ---- lines ------------------------------------------------------------------------ */
 

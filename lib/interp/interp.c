@@ -19,7 +19,7 @@
 
 static const uint8_t op_family[IR_OP_COUNT] = {
 #define OP(id, name, fmt, flags, ctrl, res, args) [IR_OP_##id] = FAM_##id,
-#include "opcodes.def"
+#include "ir/opcodes.def"
 #undef OP
 };
 

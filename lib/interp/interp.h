@@ -42,8 +42,8 @@
 
 #include <signal.h>
 
-#include "ir.h"
-#include "run.h"
+#include "ir/ir.h"
+#include "run/run.h"
 
 typedef struct interp_ctx interp_ctx;
 

@@ -324,7 +324,7 @@ int ir_print_ieee(char *buf, size_t size, unsigned bits, const uint8_t *in)
 
 /* ---- integers ---------------------------------------------------------------- */
 
-bool ir_parse_int128(const char *s, size_t n, unsigned __int128 *out, bool *neg)
+bool ir_parse_int128(const char *s, size_t n, unsigned __int128 *value, bool *neg)
 {
     *neg = false;
     if (n && (s[0] == '-' || s[0] == '+'))
@@ -354,7 +354,7 @@ bool ir_parse_int128(const char *s, size_t n, unsigned __int128 *out, bool *neg)
     }
     if (!digits)
         return false;
-    *out = v;
+    *value = v;
     return true;
 }
 

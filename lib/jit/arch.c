@@ -3,6 +3,7 @@
 #include "jit.h"
 
 #include <elf.h>
+#include <stdio.h>
 #include <string.h>
 
 static const jit_arch_info arches[JIT_ARCH_COUNT] = {
@@ -45,4 +46,15 @@ jit_arch jit_arch_parse(const char *s, size_t n)
             return (jit_arch)a;
     }
     return JIT_ARCH_HOST;
+}
+
+const char *jit_arch_list(char *buf, size_t size)
+{
+    size_t n = 0;
+    buf[0] = 0;
+    for (unsigned a = 1; a < JIT_ARCH_COUNT && n < size; a++) {
+        const char *sep = a == 1 ? "" : a + 1 == JIT_ARCH_COUNT ? " or " : ", ";
+        n += (size_t)snprintf(buf + n, size - n, "%s%s", sep, arches[a].name);
+    }
+    return buf;
 }

@@ -50,6 +50,9 @@ const char *jit_arch_name(jit_arch a);
 /* The one parser of architecture words: a name, its alias (arm64) or a
  * triple (aarch64-unknown-linux-gnu) -> its arch, JIT_ARCH_HOST if none. */
 jit_arch jit_arch_parse(const char *s, size_t n);
+/* The names of the table's architectures for --help and messages, "x86_64
+ * or aarch64" ("a, b or c" with more), into buf; returns buf. */
+const char *jit_arch_list(char *buf, size_t size);
 /* The columns of arch.def lib/jit and lib/object read (JIT_ARCH_HOST: the
  * host's row; NULL past the table). */
 typedef struct jit_arch_info {

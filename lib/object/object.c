@@ -1,7 +1,7 @@
 /* lib/object/object.c: the ELF64 relocatable object writer (object.h has
  * the layout), and a whole file compiled into one. */
 #include "object.h"
-#include "opt.h"
+#include "opt/opt.h"
 
 #include <elf.h>
 #include <errno.h>

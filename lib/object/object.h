@@ -34,9 +34,9 @@
 
 #include <stdio.h>
 
-#include "codegen.h"
-#include "ir.h"
-#include "jit.h"
+#include "codegen/codegen.h"
+#include "ir/ir.h"
+#include "jit/jit.h"
 
 typedef struct obj_file obj_file;
 

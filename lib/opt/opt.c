@@ -1,7 +1,7 @@
 /* The pass pipeline, pass selection (CLIFRUN_OPT), the function copy the
  * passes work on, and opt_compile, where the optimizer meets lib/codegen. */
 #include "internal.h"
-#include "verify.h"
+#include "verify/verify.h"
 
 #include <string.h>
 

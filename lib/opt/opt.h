@@ -22,8 +22,8 @@
 #ifndef CLIFRUN_OPT_H
 #define CLIFRUN_OPT_H
 
-#include "codegen.h"
-#include "ir.h"
+#include "codegen/codegen.h"
+#include "ir/ir.h"
 
 enum {
     OPT_FOLD = 1 << 0,      /* folding and simplification */

@@ -56,7 +56,7 @@ const char *reader_target_arch(ir_file *f, const char *w, size_t n)
     /* an alias becomes the name (lib/jit/arch.def: the one table) */
     static const struct { const char *name, *alias; } names[] = {
 #define ARCH(id, name, alias, ...) {name, alias},
-#include "arch.def"
+#include "jit/arch.def"
 #undef ARCH
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)

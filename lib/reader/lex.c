@@ -379,17 +379,17 @@ void rd_lex_next(parser *p)
 
 /* Everything but blanks, punctuation and most words: the end, numbers,
  * names, strings, hex sequences, source locations, bad characters. */
-static __attribute__((noinline)) void lex_other(parser *p, const char *q)
+static __attribute__((noinline)) void lex_other(parser *p, const char *at)
 {
     lexer *lx = &p->lx;
     tok *t = &p->t;
-    if (q >= lx->end) {
-        lx->p = q;
+    if (at >= lx->end) {
+        lx->p = at;
         t->kind = T_EOF;
         t->len = 0;
         return;
     }
-    lx->p = q;
+    lx->p = at;
     const char *s = lx->p;
     t->text = s;
     t->line = lx->line;

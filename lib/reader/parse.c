@@ -610,7 +610,7 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
 /* Results of each opcode with fixed results, from the table. */
 static const uint8_t op_nres[IR_OP_COUNT] = {
 #define OP(id, name, fmt, flags, ctrl, res, args) sizeof(res) - 1,
-#include "opcodes.def"
+#include "ir/opcodes.def"
 #undef OP
 };
 

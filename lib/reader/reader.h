@@ -3,7 +3,7 @@
 #ifndef CLIFRUN_READER_H
 #define CLIFRUN_READER_H
 
-#include "ir.h"
+#include "ir/ir.h"
 
 /* Parse the whole text of a .clif file into `file` (which keeps pointers
  * into src; src must outlive it).  On error returns false with d filled

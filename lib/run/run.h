@@ -18,7 +18,7 @@
 #ifndef CLIFRUN_RUN_H
 #define CLIFRUN_RUN_H
 
-#include "ir.h"
+#include "ir/ir.h"
 
 #include <signal.h>
 #include <sys/types.h>

@@ -150,7 +150,7 @@ static bool region_ok(const vctx *c, uint32_t i) { return i < c->f->regions.n &&
 /* Lengths of each opcode's "res" and "args" strings, from the table itself. */
 static const struct { uint8_t nres, nargs; } op_len[IR_OP_COUNT] = {
 #define OP(id, name, fmt, flags, ctrl, res, args) {sizeof(res) - 1, sizeof(args) - 1},
-#include "opcodes.def"
+#include "ir/opcodes.def"
 #undef OP
 };
 

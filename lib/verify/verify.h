@@ -2,7 +2,7 @@
 #ifndef CLIFRUN_VERIFY_H
 #define CLIFRUN_VERIFY_H
 
-#include "ir.h"
+#include "ir/ir.h"
 
 /* What the checks that depend on the target need to know (Cranelift's
  * verifier is given an ISA, or only the shared flags). */

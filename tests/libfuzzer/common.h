@@ -7,9 +7,9 @@
 #ifndef CLIFRUN_LIBFUZZER_COMMON_H
 #define CLIFRUN_LIBFUZZER_COMMON_H
 
-#include "ir.h"
-#include "reader.h"
-#include "verify.h"
+#include "ir/ir.h"
+#include "reader/reader.h"
+#include "verify/verify.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -11,10 +11,10 @@
  * sanitizer report, a hang or an internal error (the optimizer made a
  * function that does not verify) is not.  Seeds: testdata/'s run, bug,
  * object, opt and interp .clif files. */
-#include "codegen.h"
+#include "codegen/codegen.h"
 #include "common.h"
-#include "filetest.h"
-#include "opt.h"
+#include "filetest/filetest.h"
+#include "opt/opt.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 

@@ -8,7 +8,7 @@
  * runner reports it.  Nothing runs.  Seeds: the run lines of testdata/run
  * and testdata/interp. */
 #include "common.h"
-#include "run.h"
+#include "run/run.h"
 
 #include "runline_base.h"   /* RUNLINE_BASE: runline.clif as a C string (make) */
 

@@ -1,11 +1,12 @@
 /* lib/isa/aarch64 internal interface: registers, machine opcodes and
  * their operand layouts, the ABI.  targ.c registers and hooks, abi.c
- * AAPCS64 and its variants, lower*.c instruction selection, emit*.c
- * encoding. */
+ * AAPCS64 and its variants, lower.c instruction selection (lowerint.c
+ * integers, lowermem.c memory, lowerfp.c floats, lower128.c i128,
+ * lowervec.c vectors), emit.c encoding, exn.c exception tables. */
 #ifndef CLIFRUN_A64_H
 #define CLIFRUN_A64_H
 
-#include "cg.h"
+#include "codegen/cg.h"
 
 /* targ.c: this back end (codegen.c reaches it through jit/arch.def) */
 extern const cg_isa a64_isa;
@@ -190,12 +191,12 @@ void a64_addi(cg_ctx *c, uint32_t dst, uint32_t src, int64_t imm);
 bool a64_prepare(cg_lower *L);
 bool a64_fuse_cond(const cg_lower *L, uint32_t user, uint32_t def, unsigned how);
 int a64_lower_inst(cg_lower *L, uint32_t inst);
-bool a64_lower_int(cg_lower *L, uint32_t inst, ir_type t);
-bool a64_lower_load(cg_lower *L, uint32_t inst, const cg_access *m);
+bool a64_lower_int(cg_lower *L, uint32_t inst, ir_type t);        /* lowerint.c */
+bool a64_lower_load(cg_lower *L, uint32_t inst, const cg_access *m);      /* lowermem.c */
 bool a64_lower_store(cg_lower *L, uint32_t inst, const cg_access *m);
 void a64_branch(cg_lower *L, uint32_t inst, uint32_t lt, uint32_t lf);
 bool a64_emit(cg_ctx *c);
-/* emitseq.c: the exception table after return address ret (a64emit.h), or NULL */
+/* exn.c: the exception table after return address ret, or NULL */
 const uint8_t *a64_exn_table_at(const uint8_t *ret);
 /* Label uses (fixup.c): b/bl imm26, b.cond/cbz imm19 and tbz imm14 (at
  * bit 5), in words; out of range, the function is emitted again with long
@@ -203,7 +204,7 @@ const uint8_t *a64_exn_table_at(const uint8_t *ret);
 enum { A64_FIX_B26 = CG_FIX_ISA, A64_FIX_B19, A64_FIX_B14 };
 bool a64_fix_patch(uint8_t *code, uint32_t at, unsigned kind, int64_t delta);
 
-/* ---- lower.c: helpers shared with abi.c, lowerfp.c and lower128.c ------ */
+/* ---- lower.c: helpers shared with abi.c and the other lower*.c ---------- */
 
 /* The vreg holding IR value v (an i128: the first of a pair); constants
  * are materialized here, at each use. */
@@ -229,6 +230,12 @@ void a64_cmp_imm(cg_ctx *c, unsigned size, uint32_t a, int64_t imm);
 void a64_cmpi_op(cg_ctx *c, unsigned op, unsigned size, uint32_t a, int64_t imm);
 void a64_csel(cg_ctx *c, unsigned cc, unsigned variant, unsigned size, uint32_t dst, uint32_t t, uint32_t f);
 void a64_cset(cg_ctx *c, unsigned cc, uint32_t dst);
+void a64_csetm(cg_ctx *c, unsigned cc, unsigned size, uint32_t dst);
+/* Flags for "r (bits wide) is nonzero"; returns NE. */
+unsigned a64_test_nonzero(cg_ctx *c, uint32_t r, unsigned bits);
+/* Whether v is defined by an instruction of opcode op that is fused into
+ * its use (lowered there); *d gets that instruction. */
+bool a64_folded(cg_lower *L, uint32_t v, unsigned op, uint32_t *d);
 void a64_unary(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t a);
 void a64_trapif(cg_ctx *c, unsigned cc, unsigned code);
 /* Zero- or sign-extend the low `bits` of r to `to` bytes (4 or 8), new vreg. */
@@ -240,6 +247,11 @@ unsigned a64_ext_op2(unsigned bits, bool sign);
 /* Encodings the lowering checks before choosing an immediate form. */
 bool a64_logical_imm(uint64_t x, unsigned size, uint32_t *enc);
 bool a64_arith_imm(uint64_t x);
+/* Can `a OP imm` take the immediate form (possibly as the opposite op)? */
+bool a64_imm_encodes(unsigned op, unsigned size, int64_t imm);
+void a64_bfm(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t a, unsigned immr, unsigned imms);
+/* Flags for x <cc> y on `bits`-wide integers; returns the condition. */
+unsigned a64_int_compare(cg_ctx *c, unsigned cc, uint32_t xv, uint32_t yv, unsigned bits);
 extern const uint8_t a64_intcc[IR_INTCC_COUNT];
 
 /* ---- lowerfp.c: floating point ------------------------------------------- */
@@ -261,12 +273,14 @@ extern const cg_isa_i128 a64_i128;
 /* Flags for "i128 vreg pair r is nonzero"; returns the condition. */
 unsigned a64_test_i128(cg_ctx *c, uint32_t r);
 
-/* ---- lowerop.c: overflow arithmetic, bit counts, atomics ------------------- */
+/* ---- lowerint.c: integer operations --------------------------------------- */
 /* clz/ctz/cls/popcnt of the low `bits` of x into dst */
 void a64_bitcount(cg_ctx *c, unsigned op, unsigned bits, uint32_t x, uint32_t dst);
 
 bool a64_lower_misc(cg_ctx *c, uint32_t inst, ir_type t);
 void a64_lower_div(cg_ctx *c, uint32_t inst, ir_type t);
+
+/* ---- lowermem.c: memory and atomics --------------------------------------- */
 bool a64_lower_atomic(cg_ctx *c, uint32_t inst, ir_type t);
 
 /* ---- lowervec.c: vectors with Neon ----------------------------------------- */
@@ -283,5 +297,67 @@ bool a64_movi_fields(uint64_t x, int64_t *imm);
 /* d = cc ? x : y for vectors of type t, the flags set. */
 void a64_vselect(cg_ctx *c, unsigned cc, ir_type t, uint32_t d, uint32_t x, uint32_t y);
 
+/* ---- emit.c: encoding (and exn.c) ---------------------------------------- */
+
+typedef struct em {
+    cg_ctx *c;
+    cg_buf *b;
+    const cg_inst *in;      /* being emitted (NULL for the allocator's moves) */
+    uint32_t locals;        /* sub sp, after the saved registers */
+    uint8_t saved[64];      /* callee-saved registers pushed, in order */
+    unsigned nsaved;
+    uint32_t frame_off;     /* fp - sp in the body */
+    bool long_br;           /* second attempt: long branches, inline traps */
+    bool pac, pac_zero;     /* sign the return address; with the zero modifier (tail) */
+    bool frameless;         /* a leaf without a frame (no fp/lr record) */
+    bool ok;
+    cg_need need;           /* ISA flags a word needed that the target lacks (a64_put) */
+} em;
+
+/* Append an instruction word; one the target's ISA flags do not allow
+ * (LSE, FEAT_FP16, PAuth beyond the hint space, dot product) is refused at
+ * the end of the emission with a located error, never left to SIGILL. */
+void a64_put(em *e, uint32_t w);
+/* Record the current instruction's trap code (imm) at the next word. */
+void a64_trap_here(em *e);
+/* The register allocated to operand k. */
+unsigned a64_R(em *e, unsigned k);
+void a64_enc_movi(em *e, unsigned rd, unsigned size, uint64_t x);
+void a64_enc_alu(em *e, unsigned op, unsigned size, unsigned rd, unsigned rn, unsigned rm, unsigned op2,
+                 unsigned amount);
+void a64_enc_alui(em *e, unsigned op, unsigned size, unsigned rd, unsigned rn, uint64_t imm);
+void a64_enc_bfm(em *e, unsigned op, unsigned size, unsigned rd, unsigned rn, unsigned immr, unsigned imms);
+void a64_enc_shift(em *e, unsigned op, unsigned size, unsigned rd, unsigned rn, unsigned n);
+void a64_add_imm(em *e, unsigned rd, unsigned rn, int64_t imm);
+void a64_ldst(em *e, unsigned kind, bool fp, unsigned width, unsigned rt, unsigned base, int64_t disp);
+void a64_sp_adjust(em *e, int64_t n);
+void a64_teardown(em *e, uint32_t pop);
+void a64_b(em *e, uint32_t label);
+void a64_bcc_word(em *e, uint32_t word, uint32_t inverted, bool tbz, uint32_t label);
+void a64_bcond(em *e, unsigned cc, uint32_t label);
+void a64_trap_if(em *e, unsigned cc, uint32_t code);
+void a64_fmovi(em *e, unsigned rd, unsigned size, uint64_t bits);
+
+/* The word after a try_call's bl (its return address) is a branch over
+ * the call site's exception table: A64_EXN_MAGIC, fp - sp before
+ * realignment, the count, the alignment of sp (sp = (fp - that) & -align),
+ * then per handler its kind (IR_EXN_TAG / IR_EXN_DEFAULT), tag and offset
+ * from the return address.  cg_exn_handler reads it. */
+#define A64_EXN_MAGIC 0xC1F7E8A5u
+
+/* The word of Neon operation op (A64_N_*) in arrangement arr */
+uint32_t a64_neon_word(unsigned op, unsigned arr, unsigned rd, unsigned rn, unsigned rm, int64_t imm);
+void a64_emit_vop(em *e);
+void a64_emit_vconst(em *e);
+void a64_vmov(em *e, unsigned rd, unsigned rn);     /* all 128 bits */
+
+/* the longer sequences; exn.c: a try_call's exception table */
+void a64_emit_exn_table(em *e);
+void a64_emit_brtable(em *e);
+void a64_emit_retcall(em *e);
+void a64_emit_rmw_loop(em *e);
+void a64_emit_cas_loop(em *e);
+void a64_emit_lse(em *e);
+void a64_emit_rmw128(em *e);
 
 #endif

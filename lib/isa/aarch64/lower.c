@@ -17,7 +17,6 @@ typedef cg_lower lower;
 
 
 
-static bool folded(lower *L, uint32_t v, unsigned op, uint32_t *d);
 static bool is_int(ir_type t) { return t >= IR_I8 && t <= IR_I64; }
 static unsigned opsize(ir_type t) { return t == IR_I64 ? 8 : 4; }   /* register width */
 
@@ -140,7 +139,7 @@ static void alui(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t a
 static bool is_logical(unsigned op) { return op == A64_AND || op == A64_ORR || op == A64_EOR || op == A64_ANDS; }
 
 /* Can `a OP imm` take the immediate form (possibly as the opposite op)? */
-static bool imm_encodes(unsigned op, unsigned size, int64_t imm)
+bool a64_imm_encodes(unsigned op, unsigned size, int64_t imm)
 {
     uint32_t enc;
     if (is_logical(op))
@@ -256,7 +255,7 @@ void a64_cset(cg_ctx *c, unsigned cc, uint32_t dst)
     cg_op_def(F, dst);
 }
 
-static void csetm(cg_ctx *c, unsigned cc, unsigned size, uint32_t dst)
+void a64_csetm(cg_ctx *c, unsigned cc, unsigned size, uint32_t dst)
 {
     cg_inst *i = cg_emit_inst(F, A64_CSET, 1);
     i->cc = (uint8_t)cc, i->size = (uint8_t)size, i->aux = 1;
@@ -277,7 +276,7 @@ void a64_trapif(cg_ctx *c, unsigned cc, unsigned code)
     i->cc = (uint8_t)cc, i->aux = code;
 }
 
-static void bfm(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t a, unsigned immr, unsigned imms)
+void a64_bfm(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t a, unsigned immr, unsigned imms)
 {
     cg_inst *i = cg_emit_inst(F, A64_BFM, 2);
     i->cc = (uint8_t)op, i->size = (uint8_t)size, i->imm = immr | imms << 8;
@@ -292,7 +291,7 @@ void a64_extend_into(cg_ctx *c, uint32_t d, uint32_t r, unsigned bits, unsigned 
     else if (bits == 32 && !sign)
         a64_mov(c, 4, d, r);
     else    /* a w register's write zero-extends: unsigned ones need 32 bits only */
-        bfm(c, sign ? A64_SBFM : A64_UBFM, sign ? to : 4, d, r, 0, bits - 1);
+        a64_bfm(c, sign ? A64_SBFM : A64_UBFM, sign ? to : 4, d, r, 0, bits - 1);
 }
 
 uint32_t a64_extend(cg_ctx *c, uint32_t r, unsigned bits, unsigned to, bool sign)
@@ -324,7 +323,7 @@ static bool cc_signed(unsigned cc) { return cc >= A64_GE && cc <= A64_LE; }
 
 /* Flags for x <cc> y on `bits`-wide integers; returns the condition.
  * Narrow operands: x extended, y through an extended-register compare. */
-static unsigned int_compare(cg_ctx *c, unsigned cc, uint32_t xv, uint32_t yv, unsigned bits)
+unsigned a64_int_compare(cg_ctx *c, unsigned cc, uint32_t xv, uint32_t yv, unsigned bits)
 {
     int64_t k;
     if (!cg_iconst_of(c, yv, &k) && cg_iconst_of(c, xv, &k)) {
@@ -362,11 +361,11 @@ static unsigned emit_icmp_flags(cg_ctx *c, uint32_t inst)
     const uint32_t *a = ir_inst_args(c->fn, inst);
     if (cg_vtype(c, a[0]) == IR_I128)
         return cg_icmp_i128(c, inst);
-    return int_compare(c, a64_intcc[in->cond], a[0], a[1], ir_type_bits(cg_vtype(c, a[0])));
+    return a64_int_compare(c, a64_intcc[in->cond], a[0], a[1], ir_type_bits(cg_vtype(c, a[0])));
 }
 
 /* Flags for "r (bits wide) is nonzero"; returns NE. */
-static unsigned test_nonzero(cg_ctx *c, uint32_t r, unsigned bits)
+unsigned a64_test_nonzero(cg_ctx *c, uint32_t r, unsigned bits)
 {
     if (bits >= 32)
         a64_cmpi_op(c, A64_SUBS, bits / 8, r, 0);
@@ -402,7 +401,7 @@ static unsigned cond_flags2(lower *L, uint32_t v, unsigned *cc2)
     }
     if (cg_vtype(c, v) == IR_I128)
         return a64_test_i128(c, a64_put_in_reg(c, v));
-    return test_nonzero(c, a64_put_in_reg(c, v), ir_type_bits(cg_vtype(c, v)));
+    return a64_test_nonzero(c, a64_put_in_reg(c, v), ir_type_bits(cg_vtype(c, v)));
 }
 
 /* The same, for users that take one condition: two become a cset. */
@@ -420,6 +419,12 @@ static unsigned cond_flags(lower *L, uint32_t v)
 }
 
 /* ---- control flow ------------------------------------------------------------ */
+
+bool a64_folded(lower *L, uint32_t v, unsigned op, uint32_t *d)
+{
+    *d = cg_def_of(L->c, v);
+    return *d != IR_NONE && L->fused[*d] && L->c->fn->insts.v[*d].op == op;
+}
 
 /* cbz/cbnz on a 32/64-bit value compared with zero, if v is one */
 static bool cbz_operand(lower *L, uint32_t v, uint32_t *r, unsigned *size, bool *nonzero)
@@ -464,7 +469,7 @@ void a64_branch(lower *L, uint32_t inst, uint32_t lt, uint32_t lf)
     unsigned bits = ir_type_bits(cg_vtype(c, v)), s;
     uint64_t m = bits < 64 ? (1ull << bits) - 1 : ~0ull, kb;
     cg_inst *i;
-    if (folded(L, v, IR_OP_band, &d) && (s = cg_iconst_of(c, ir_inst_args(c->fn, d)[1], &k) ? 1 : 0, true) &&
+    if (a64_folded(L, v, IR_OP_band, &d) && (s = cg_iconst_of(c, ir_inst_args(c->fn, d)[1], &k) ? 1 : 0, true) &&
         cg_iconst_of(c, ir_inst_args(c->fn, d)[s], &k) && (kb = (uint64_t)k & m) && !(kb & (kb - 1))) {
         uint32_t x = a64_put_in_reg(c, ir_inst_args(c->fn, d)[1 - s]);
         i = cg_emit_inst(F, A64_TBZ, 1);
@@ -512,308 +517,7 @@ static void lower_trapif(lower *L, uint32_t inst)
     a64_trapif(c, cc ^ 1, in->trap);
 }
 
-/* ---- integer operations ------------------------------------------------------- */
-
-static const uint8_t alu_of[] = {[IR_OP_iadd] = A64_ADD, [IR_OP_isub] = A64_SUB,
-                                 [IR_OP_band] = A64_AND, [IR_OP_bor] = A64_ORR, [IR_OP_bxor] = A64_EOR};
-
-static bool folded(lower *L, uint32_t v, unsigned op, uint32_t *d)
-{
-    *d = cg_def_of(L->c, v);
-    return *d != IR_NONE && L->fused[*d] && L->c->fn->insts.v[*d].op == op;
-}
-
-static void lower_alu(lower *L, uint32_t inst, unsigned op, unsigned size)
-{
-    cg_ctx *c = L->c;
-    const ir_inst_data *in = &c->fn->insts.v[inst];
-    const uint32_t *a = ir_inst_args(c->fn, inst);
-    uint32_t x = a[0], y = a[1], dst = res(c, inst, 0), d;
-    int64_t k;
-    for (unsigned s = 0; s < 2; s++) {
-        uint32_t other = s ? y : x, v = s ? x : y;
-        if (folded(L, v, IR_OP_bnot, &d)) {     /* bic / orn / eon */
-            uint32_t r = a64_put_in_reg(c, other), inner = a64_put_in_reg(c, ir_inst_args(c->fn, d)[0]);
-            a64_alu(c, op == A64_AND ? A64_BIC : op == A64_ORR ? A64_ORN : A64_EON, size, dst, r, inner);
-            return;
-        }
-        if (folded(L, v, IR_OP_imul, &d)) {     /* madd */
-            const uint32_t *m = ir_inst_args(c->fn, d);
-            uint32_t r = a64_put_in_reg(c, other);
-            a64_madd(c, 0, size, dst, a64_put_in_reg(c, m[0]), a64_put_in_reg(c, m[1]), r);
-            return;
-        }
-        if (folded(L, v, IR_OP_ishl, &d)) {     /* a shifted operand */
-            cg_iconst_of(c, ir_inst_args(c->fn, d)[1], &k);
-            uint32_t r = a64_put_in_reg(c, other), inner = a64_put_in_reg(c, ir_inst_args(c->fn, d)[0]);
-            a64_alu_op2(c, op, size, dst, r, inner, A64_OP2_LSL, (unsigned)(k & (ir_type_bits(cg_vtype(c, v)) - 1)));
-            return;
-        }
-    }
-    bool commutes = in->op != IR_OP_isub;
-    if (commutes && !cg_iconst_of(c, y, &k) && cg_iconst_of(c, x, &k))
-        x = a[1], y = a[0];
-    if (cg_iconst_of(c, y, &k) && imm_encodes(op, size, k)) {
-        a64_alu_imm(c, op, size, dst, a64_put_in_reg(c, x), k);
-        return;
-    }
-    uint32_t rx = a64_put_in_reg(c, x), ry = a64_put_in_reg(c, y);
-    a64_alu(c, op, size, dst, rx, ry);
-}
-
-/* Cranelift masks shift amounts to the type's width. */
-static bool lower_shift(cg_ctx *c, uint32_t inst, ir_type t)
-{
-    const ir_inst_data *in = &c->fn->insts.v[inst];
-    const uint32_t *a = ir_inst_args(c->fn, inst);
-    unsigned bits = ir_type_bits(t), size = opsize(t), op = in->op;
-    uint32_t dst = res(c, inst, 0);
-    int64_t amt;
-    bool rot = op == IR_OP_rotl || op == IR_OP_rotr;
-    if (cg_iconst_of(c, a[1], &amt)) {
-        unsigned n = (unsigned)(amt & (bits - 1));
-        uint32_t x = a64_put_in_reg(c, a[0]);
-        if (op == IR_OP_rotl)
-            n = (bits - n) & (bits - 1), op = IR_OP_rotr;
-        if (n == 0) {
-            a64_mov(c, 8, dst, x);
-            return true;
-        }
-        switch (op) {
-        case IR_OP_ishl:
-            a64_shift_imm(c, A64_LSL, size, dst, x, n);
-            return true;
-        case IR_OP_ushr: case IR_OP_sshr:
-            if (bits < 32)      /* extract the field: ubfx/sbfx */
-                bfm(c, op == IR_OP_sshr ? A64_SBFM : A64_UBFM, 4, dst, x, n, bits - 1);
-            else
-                a64_shift_imm(c, op == IR_OP_sshr ? A64_ASR : A64_LSR, size, dst, x, n);
-            return true;
-        default:    /* rotr */
-            if (bits >= 32) {
-                a64_shift_imm(c, A64_ROR, size, dst, x, n);
-            } else {
-                uint32_t z = a64_extend(c, x, bits, 4, false), lo = a64_new_int(c), hi = a64_new_int(c);
-                a64_shift_imm(c, A64_LSR, 4, lo, z, n);
-                a64_shift_imm(c, A64_LSL, 4, hi, z, bits - n);
-                a64_alu(c, A64_ORR, 4, dst, lo, hi);
-            }
-            return true;
-        }
-    }
-    uint32_t x = a64_put_in_reg(c, a[0]), n = a64_put_in_reg(c, a[1]);
-    if (bits >= 32) {
-        if (op == IR_OP_rotl) {     /* rotl by n = rotr by -n */
-            uint32_t m = a64_new_int(c);
-            a64_alu(c, A64_SUB, 4, m, A64_ZR, n);
-            n = m;
-        }
-        static const uint8_t v[] = {[IR_OP_ishl] = A64_LSLV, [IR_OP_ushr] = A64_LSRV, [IR_OP_sshr] = A64_ASRV,
-                                    [IR_OP_rotl] = A64_RORV, [IR_OP_rotr] = A64_RORV};
-        a64_alu(c, v[op], size, dst, x, n);
-        return true;
-    }
-    uint32_t m = a64_new_int(c);
-    a64_alu_imm(c, A64_AND, 4, m, n, bits - 1);
-    if (rot) {      /* (z >> n) | (z << (bits - n)), of the zero-extended value */
-        uint32_t z = a64_extend(c, x, bits, 4, false), r = a64_new_int(c), lo = a64_new_int(c), hi = a64_new_int(c);
-        uint32_t s = m;
-        if (op == IR_OP_rotl) {
-            s = a64_new_int(c);
-            uint32_t t = a64_new_int(c);
-            a64_alu(c, A64_SUB, 4, t, A64_ZR, m);
-            a64_alu_imm(c, A64_AND, 4, s, t, bits - 1);
-        }
-        a64_alu_imm(c, A64_SUB, 4, r, s, bits);
-        uint32_t nr = a64_new_int(c);
-        a64_alu(c, A64_SUB, 4, nr, A64_ZR, r);      /* bits - s */
-        a64_alu(c, A64_LSRV, 4, lo, z, s);
-        a64_alu(c, A64_LSLV, 4, hi, z, nr);
-        a64_alu(c, A64_ORR, 4, dst, lo, hi);
-        return true;
-    }
-    if (op == IR_OP_ishl) {
-        a64_alu(c, A64_LSLV, 4, dst, x, m);
-        return true;
-    }
-    uint32_t e = a64_extend(c, x, bits, 4, op == IR_OP_sshr);
-    a64_alu(c, op == IR_OP_sshr ? A64_ASRV : A64_LSRV, 4, dst, e, m);
-    return true;
-}
-
-static void lower_minmax(cg_ctx *c, uint32_t inst, ir_type t)
-{
-    const ir_inst_data *in = &c->fn->insts.v[inst];
-    const uint32_t *a = ir_inst_args(c->fn, inst);
-    unsigned cc = in->op == IR_OP_smin ? A64_LT : in->op == IR_OP_smax ? A64_GT
-                : in->op == IR_OP_umin ? A64_LO : A64_HI;
-    /* int_compare may compare the operands swapped, but the condition it
-     * returns still means "a[0] <op> a[1]" */
-    cc = int_compare(c, cc, a[0], a[1], ir_type_bits(t));
-    uint32_t x = a64_put_in_reg(c, a[0]), y = a64_put_in_reg(c, a[1]);
-    a64_csel(c, cc, A64_CSEL_, opsize(t), res(c, inst, 0), x, y);
-}
-
-/* ---- memory ------------------------------------------------------------------- */
-
-/* The address of a load or store: folds iadd of a constant into the
- * displacement and iadd of a register (maybe shifted by the access size)
- * into an index.  Fills the operands of the instruction emitted next. */
-typedef struct addr { uint32_t base, index; unsigned amode, scale, ext; int64_t disp; } addr;
-
-static addr address(lower *L, uint32_t v, int64_t off)
-{
-    cg_ctx *c = L->c;
-    addr m = {CG_NONE, CG_NONE, A64_AM_BASE, 0, 0, off};
-    uint32_t d, sh;
-    int64_t k;
-    if (folded(L, v, IR_OP_iadd, &d)) {
-        const uint32_t *a = ir_inst_args(c->fn, d);
-        for (unsigned s = 0; s < 2; s++)
-            if (cg_iconst_of(c, a[s], &k)) {
-                m.base = a64_put_in_reg(c, a[1 - s]);
-                m.disp = off + k;
-                return m;
-            }
-        m.amode = A64_AM_INDEX;
-        unsigned s = 1;
-        uint32_t x = a[1];
-        for (unsigned t = 0; t < 2; t++)
-            if (folded(L, a[t], IR_OP_ishl, &sh)) {
-                cg_iconst_of(c, ir_inst_args(c->fn, sh)[1], &k);
-                m.scale = (unsigned)k & 63;
-                s = t, x = ir_inst_args(c->fn, sh)[0];
-                break;
-            }
-        if (folded(L, x, IR_OP_uextend, &sh) || folded(L, x, IR_OP_sextend, &sh)) {
-            m.ext = c->fn->insts.v[sh].op == IR_OP_uextend ? 1 : 2;
-            x = ir_inst_args(c->fn, sh)[0];
-        }
-        m.base = a64_put_in_reg(c, a[1 - s]);
-        m.index = a64_put_in_reg(c, x);
-        return m;
-    }
-    if (folded(L, v, IR_OP_stack_addr, &d)) {
-        m.amode = A64_AM_SLOT;
-        m.base = c->fn->insts.v[d].ent;
-        m.disp = off + c->fn->insts.v[d].imm;
-        return m;
-    }
-    m.base = a64_put_in_reg(c, v);
-    return m;
-}
-
-static void mem_operands(cg_ctx *c, cg_inst *i, const addr *m)
-{
-    i->amode = (uint8_t)m->amode;
-    i->scale = (uint8_t)m->scale;
-    if (m->amode == A64_AM_SLOT) {
-        i->aux = m->base;
-        i->disp = (int32_t)m->disp;
-        return;
-    }
-    i->disp = (int32_t)m->disp;
-    i->aux = m->ext;
-    cg_op_use(F, m->base);
-    if (m->amode == A64_AM_INDEX)
-        cg_op_use(F, m->index);
-}
-
-bool a64_lower_load(lower *L, uint32_t inst, const cg_access *m)
-{
-    cg_ctx *c = L->c;
-    unsigned ext = !m->sign ? A64_LD_ZX : m->width == 4 || m->type == IR_I64 ? A64_LD_SX64 : A64_LD_SX32;
-    if (m->off != (int32_t)m->off)
-        return cg_unsupported(c, inst, "load offset");
-    bool fl = cg_type_cls(m->type) == CG_CLS_FLOAT;
-    if (fl && (m->mf.bits & IR_MF_BIG) && m->width > 1 && ir_type_is_vector(m->type))
-        return cg_unsupported(c, inst, "big-endian vector load");
-    addr am = address(L, m->addr, m->off);
-    cg_inst *i = cg_emit_inst(F, fl ? A64_FLOAD : A64_LOAD, 3);
-    i->cc = (uint8_t)ext, i->size = (uint8_t)m->width, i->imm = m->mf.trap;
-    cg_op_def(F, cg_value_vreg(c, m->value));
-    mem_operands(c, i, &am);
-    return true;
-}
-
-bool a64_lower_store(lower *L, uint32_t inst, const cg_access *m)
-{
-    cg_ctx *c = L->c;
-    if (m->off != (int32_t)m->off)
-        return cg_unsupported(c, inst, "store offset");
-    if (ir_type_is_vector(m->type) && (m->mf.bits & IR_MF_BIG))
-        return cg_unsupported(c, inst, "big-endian vector store");
-    int64_t k;
-    uint32_t v = is_int(m->type) && cg_iconst_of(c, m->value, &k) && k == 0 ? A64_ZR : a64_put_in_reg(c, m->value);
-    addr am = address(L, m->addr, m->off);
-    cg_inst *i = cg_emit_inst(F, cg_type_cls(m->type) == CG_CLS_FLOAT ? A64_FSTORE : A64_STORE, 3);
-    i->size = (uint8_t)m->width, i->imm = m->mf.trap;
-    cg_op_use(F, v);
-    mem_operands(c, i, &am);
-    return true;
-}
-
 /* ---- one instruction ------------------------------------------------------------ */
-
-bool a64_lower_int(lower *L, uint32_t inst, ir_type t)
-{
-    cg_ctx *c = L->c;
-    const ir_inst_data *in = &c->fn->insts.v[inst];
-    const uint32_t *a = ir_inst_args(c->fn, inst);
-    unsigned size = opsize(t), bits = ir_type_bits(t);
-    switch (in->op) {
-    case IR_OP_iadd: case IR_OP_isub: case IR_OP_band: case IR_OP_bor: case IR_OP_bxor:
-        lower_alu(L, inst, alu_of[in->op], size);
-        return true;
-    case IR_OP_imul: {
-        uint32_t x = a64_put_in_reg(c, a[0]), y = a64_put_in_reg(c, a[1]);
-        a64_alu(c, A64_MUL, size, res(c, inst, 0), x, y);
-        return true;
-    }
-    case IR_OP_ineg: {
-        uint32_t x = a64_put_in_reg(c, a[0]);
-        a64_alu(c, A64_SUB, size, res(c, inst, 0), A64_ZR, x);
-        return true;
-    }
-    case IR_OP_bnot:
-        a64_alu(c, A64_ORN, size, res(c, inst, 0), A64_ZR, a64_put_in_reg(c, a[0]));
-        return true;
-    case IR_OP_iabs: {
-        uint32_t x = a64_put_in_reg(c, a[0]);
-        if (bits < 32)
-            x = a64_extend(c, x, bits, 4, true);
-        a64_cmpi_op(c, A64_SUBS, size, x, 0);
-        a64_csel(c, A64_GE, A64_CSNEG, size, res(c, inst, 0), x, x);
-        return true;
-    }
-    case IR_OP_ishl: case IR_OP_ushr: case IR_OP_sshr: case IR_OP_rotl: case IR_OP_rotr:
-        return lower_shift(c, inst, t);
-    case IR_OP_udiv: case IR_OP_sdiv: case IR_OP_urem: case IR_OP_srem:
-        a64_lower_div(c, inst, t);
-        return true;
-    case IR_OP_smin: case IR_OP_smax: case IR_OP_umin: case IR_OP_umax:
-        lower_minmax(c, inst, t);
-        return true;
-    case IR_OP_bmask: {
-        ir_type ft = cg_vtype(c, a[0]);
-        if (!is_int(ft))
-            return cg_unsupported(c, inst, NULL);
-        test_nonzero(c, a64_put_in_reg(c, a[0]), ir_type_bits(ft));
-        csetm(c, A64_NE, size, res(c, inst, 0));
-        return true;
-    }
-    case IR_OP_bitselect: {     /* (x & m) | (y & ~m) */
-        uint32_t m = a64_put_in_reg(c, a[0]), x = a64_put_in_reg(c, a[1]), y = a64_put_in_reg(c, a[2]);
-        uint32_t t1 = a64_new_int(c), t2 = a64_new_int(c);
-        a64_alu(c, A64_AND, size, t1, x, m);
-        a64_alu(c, A64_BIC, size, t2, y, m);
-        a64_alu(c, A64_ORR, size, res(c, inst, 0), t1, t2);
-        return true;
-    }
-    default:
-        return a64_lower_misc(c, inst, t);
-    }
-}
 
 int a64_lower_inst(lower *L, uint32_t inst)
 {

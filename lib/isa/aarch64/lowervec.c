@@ -51,7 +51,7 @@ bool a64_is_vector_inst(const cg_ctx *c, uint32_t inst)
     const ir_inst_data *in = &fn->insts.v[inst];
     switch (in->op) {
     case IR_OP_load: case IR_OP_store: case IR_OP_select: case IR_OP_select_spectre_guard:
-        return false;   /* lower.c: they keep its addressing modes, conditions */
+        return false;   /* lowermem.c, lower.c: they keep addressing modes, conditions */
     default:
         return cg_vec_inst(c, inst);
     }

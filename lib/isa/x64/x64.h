@@ -1,11 +1,12 @@
 /* lib/isa/x64 internal interface: registers, machine opcodes and their
  * operand layouts, the ABI.  targ.c registers and hooks, abi.c System V,
- * lower.c instruction selection (lowermem.c memory, lowerfp.c floats,
- * lower128.c i128), emit.c encoding. */
+ * lower.c instruction selection (lowerint.c integers, lowermem.c memory,
+ * lowerfp.c floats, lower128.c i128, lowervec.c vectors), emit.c encoding,
+ * exn.c exception tables. */
 #ifndef CLIFRUN_X64_H
 #define CLIFRUN_X64_H
 
-#include "cg.h"
+#include "codegen/cg.h"
 
 /* targ.c: this back end (codegen.c reaches it through jit/arch.def) */
 extern const cg_isa x64_isa;
@@ -109,15 +110,11 @@ void x64_un(cg_ctx *c, unsigned op, unsigned cc, unsigned size, unsigned aux, ui
 uint32_t x64_movi(cg_ctx *c, unsigned size, int64_t imm);
 void x64_setcc(cg_ctx *c, unsigned cc, uint32_t dst);
 void x64_test(cg_ctx *c, uint32_t r, unsigned size);
-void x64_cmov(cg_ctx *c, unsigned cc, unsigned size, uint32_t dst, uint32_t if_not, uint32_t if_cc);
 /* Zero- or sign-extend the low `bits` of r to `to` bytes (4 or 8), new vreg. */
 void x64_extend_into(cg_ctx *c, uint32_t d, uint32_t r, unsigned bits, unsigned to, bool sign);
 void x64_mov64(cg_ctx *c, uint32_t dst, uint32_t src);
 uint32_t x64_extend(cg_ctx *c, uint32_t r, unsigned bits, unsigned to, bool sign);
 uint32_t x64_extend64(cg_ctx *c, uint32_t r, unsigned bits, bool sign);
-void x64_bitrev(cg_ctx *c, unsigned bits, uint32_t x, uint32_t dst);
-/* clz/ctz/popcnt (irop) of the low `bits` (8..64) of x into dst. */
-void x64_bitcount(cg_ctx *c, unsigned irop, unsigned bits, uint32_t x, uint32_t dst);
 extern const uint8_t x64_intcc[IR_INTCC_COUNT];
 
 typedef cg_lower x64_lowering;
@@ -125,7 +122,6 @@ typedef cg_lower x64_lowering;
 bool x64_prepare(cg_lower *L);
 bool x64_fuse_cond(const cg_lower *L, uint32_t user, uint32_t def, unsigned how);
 int x64_lower_inst(cg_lower *L, uint32_t inst);
-bool x64_lower_int(cg_lower *L, uint32_t inst, ir_type t);
 void x64_branch(cg_lower *L, uint32_t inst, uint32_t lt, uint32_t lf);
 bool x64_emit(cg_ctx *c);
 
@@ -137,7 +133,15 @@ bool x64_fix_patch(uint8_t *code, uint32_t at, unsigned kind, int64_t delta);
 bool x64_fix_short(const cg_fixup *x, cg_fix_short *s);
 void x64_fix_shorten(uint8_t *code, cg_fixup *x);
 
-/* ---- lowermem.c: memory --------------------------------------------------- */
+/* ---- lowerint.c: integer operations --------------------------------------- */
+
+bool x64_lower_int(cg_lower *L, uint32_t inst, ir_type t);
+void x64_cmov(cg_ctx *c, unsigned cc, unsigned size, uint32_t dst, uint32_t if_not, uint32_t if_cc);
+void x64_bitrev(cg_ctx *c, unsigned bits, uint32_t x, uint32_t dst);
+/* clz/ctz/popcnt (irop) of the low `bits` (8..64) of x into dst. */
+void x64_bitcount(cg_ctx *c, unsigned irop, unsigned bits, uint32_t x, uint32_t dst);
+
+/* ---- lowermem.c: memory and atomics --------------------------------------- */
 
 void x64_mark_memory(x64_lowering *L);
 bool x64_lower_load(x64_lowering *L, uint32_t inst, const cg_access *a);

@@ -1,12 +1,15 @@
-/* AArch64 lowering of the integer operations beyond plain arithmetic:
- * bit counts and reversals, high multiplies, division with its checks,
- * arithmetic that reports overflow, global values, and atomics (LL/SC
- * loops, or LSE with has_lse). */
+/* AArch64 lowering of the integer operations: arithmetic with operands
+ * folded into it (bic/orn/eon, madd, shifted registers), shifts and
+ * rotates, min/max, bit counts and reversals, high multiplies, division
+ * with its checks, arithmetic that reports overflow. */
 #include "a64.h"
+
+typedef cg_lower lower;
 
 #define F (&c->f)
 #define res(c, i, k) a64_res(c, i, k)
 
+static bool is_int(ir_type t) { return t >= IR_I8 && t <= IR_I64; }
 static unsigned opsize(ir_type t) { return t == IR_I64 ? 8 : 4; }
 
 /* clz/ctz/cls/popcnt of the low `bits` of x into dst */
@@ -252,66 +255,200 @@ void a64_lower_div(cg_ctx *c, uint32_t inst, ir_type t)
     a64_madd(c, 1, size, dst, q, y, x);    /* x - q * y */
 }
 
-/* ---- atomics ----------------------------------------------------------------------
- * Sequentially consistent: ldar/stlr for loads and stores, acquire-release
- * exclusive loops (or LSE's *al forms) for read-modify-write. */
+/* ---- integer operations ------------------------------------------------------- */
 
-bool a64_lower_atomic(cg_ctx *c, uint32_t inst, ir_type t)
+static const uint8_t alu_of[] = {[IR_OP_iadd] = A64_ADD, [IR_OP_isub] = A64_SUB,
+                                 [IR_OP_band] = A64_AND, [IR_OP_bor] = A64_ORR, [IR_OP_bxor] = A64_EOR};
+
+static void lower_alu(lower *L, uint32_t inst, unsigned op, unsigned size)
+{
+    cg_ctx *c = L->c;
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(c->fn, inst);
+    uint32_t x = a[0], y = a[1], dst = res(c, inst, 0), d;
+    int64_t k;
+    for (unsigned s = 0; s < 2; s++) {
+        uint32_t other = s ? y : x, v = s ? x : y;
+        if (a64_folded(L, v, IR_OP_bnot, &d)) {     /* bic / orn / eon */
+            uint32_t r = a64_put_in_reg(c, other), inner = a64_put_in_reg(c, ir_inst_args(c->fn, d)[0]);
+            a64_alu(c, op == A64_AND ? A64_BIC : op == A64_ORR ? A64_ORN : A64_EON, size, dst, r, inner);
+            return;
+        }
+        if (a64_folded(L, v, IR_OP_imul, &d)) {     /* madd */
+            const uint32_t *m = ir_inst_args(c->fn, d);
+            uint32_t r = a64_put_in_reg(c, other);
+            a64_madd(c, 0, size, dst, a64_put_in_reg(c, m[0]), a64_put_in_reg(c, m[1]), r);
+            return;
+        }
+        if (a64_folded(L, v, IR_OP_ishl, &d)) {     /* a shifted operand */
+            cg_iconst_of(c, ir_inst_args(c->fn, d)[1], &k);
+            uint32_t r = a64_put_in_reg(c, other), inner = a64_put_in_reg(c, ir_inst_args(c->fn, d)[0]);
+            a64_alu_op2(c, op, size, dst, r, inner, A64_OP2_LSL, (unsigned)(k & (ir_type_bits(cg_vtype(c, v)) - 1)));
+            return;
+        }
+    }
+    bool commutes = in->op != IR_OP_isub;
+    if (commutes && !cg_iconst_of(c, y, &k) && cg_iconst_of(c, x, &k))
+        x = a[1], y = a[0];
+    if (cg_iconst_of(c, y, &k) && a64_imm_encodes(op, size, k)) {
+        a64_alu_imm(c, op, size, dst, a64_put_in_reg(c, x), k);
+        return;
+    }
+    uint32_t rx = a64_put_in_reg(c, x), ry = a64_put_in_reg(c, y);
+    a64_alu(c, op, size, dst, rx, ry);
+}
+
+/* Cranelift masks shift amounts to the type's width. */
+static bool lower_shift(cg_ctx *c, uint32_t inst, ir_type t)
 {
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
-    unsigned size = ir_type_bytes(t);
-    bool lse = c->target->isa >> CG_ISA_lse & 1;
-    cg_inst *i;
-    switch (in->op) {
-    case IR_OP_atomic_cas: {
-        uint32_t p = a64_put_in_reg(c, a[0]), e = a64_put_in_reg(c, a[1]), n = a64_put_in_reg(c, a[2]);
-        if (lse) {
-            i = cg_emit_inst(F, A64_CASAL, 4);
-            i->size = (uint8_t)size, i->imm = in->mf.trap;
-            cg_op_use(F, p);
-            cg_op_use(F, n);
-            cg_op_use(F, e);
-            cg_op_def_reuse(F, res(c, inst, 0), 2);
+    unsigned bits = ir_type_bits(t), size = opsize(t), op = in->op;
+    uint32_t dst = res(c, inst, 0);
+    int64_t amt;
+    bool rot = op == IR_OP_rotl || op == IR_OP_rotr;
+    if (cg_iconst_of(c, a[1], &amt)) {
+        unsigned n = (unsigned)(amt & (bits - 1));
+        uint32_t x = a64_put_in_reg(c, a[0]);
+        if (op == IR_OP_rotl)
+            n = (bits - n) & (bits - 1), op = IR_OP_rotr;
+        if (n == 0) {
+            a64_mov(c, 8, dst, x);
             return true;
         }
-        i = cg_emit_inst(F, A64_CASLOOP, 5);
-        i->size = (uint8_t)size, i->imm = in->mf.trap;
-        cg_op_use(F, p);
-        cg_op_use(F, e);
-        cg_op_use(F, n);
-        cg_op_temp(F, res(c, inst, 0));     /* written before the loop reads p again */
-        cg_op_temp(F, a64_new_int(c));
-        return true;
-    }
-    default: {  /* atomic_rmw */
-        uint32_t p = a64_put_in_reg(c, a[0]), x = a64_put_in_reg(c, a[1]);
-        unsigned op = in->cond;
-        if (lse && op != IR_RMW_nand) {
-            if (op == IR_RMW_sub) {     /* ldadd of the negation */
-                uint32_t n = a64_new_int(c);
-                a64_alu(c, A64_SUB, size == 8 ? 8 : 4, n, A64_ZR, x);
-                x = n;
-            } else if (op == IR_RMW_and) {  /* ldclr of the complement */
-                uint32_t n = a64_new_int(c);
-                a64_alu(c, A64_ORN, size == 8 ? 8 : 4, n, A64_ZR, x);
-                x = n;
+        switch (op) {
+        case IR_OP_ishl:
+            a64_shift_imm(c, A64_LSL, size, dst, x, n);
+            return true;
+        case IR_OP_ushr: case IR_OP_sshr:
+            if (bits < 32)      /* extract the field: ubfx/sbfx */
+                a64_bfm(c, op == IR_OP_sshr ? A64_SBFM : A64_UBFM, 4, dst, x, n, bits - 1);
+            else
+                a64_shift_imm(c, op == IR_OP_sshr ? A64_ASR : A64_LSR, size, dst, x, n);
+            return true;
+        default:    /* rotr */
+            if (bits >= 32) {
+                a64_shift_imm(c, A64_ROR, size, dst, x, n);
+            } else {
+                uint32_t z = a64_extend(c, x, bits, 4, false), lo = a64_new_int(c), hi = a64_new_int(c);
+                a64_shift_imm(c, A64_LSR, 4, lo, z, n);
+                a64_shift_imm(c, A64_LSL, 4, hi, z, bits - n);
+                a64_alu(c, A64_ORR, 4, dst, lo, hi);
             }
-            i = cg_emit_inst(F, A64_LSE, 3);
-            i->cc = (uint8_t)op, i->size = (uint8_t)size, i->imm = in->mf.trap;
-            cg_op_use(F, p);
-            cg_op_use(F, x);
-            cg_op_temp(F, res(c, inst, 0));
             return true;
         }
-        i = cg_emit_inst(F, A64_RMWLOOP, 5);
-        i->cc = (uint8_t)op, i->size = (uint8_t)size, i->imm = in->mf.trap;
-        cg_op_use(F, p);
-        cg_op_use(F, x);
-        cg_op_temp(F, res(c, inst, 0));     /* written before the loop reads p and x again */
-        cg_op_temp(F, a64_new_int(c));
-        cg_op_temp(F, a64_new_int(c));
+    }
+    uint32_t x = a64_put_in_reg(c, a[0]), n = a64_put_in_reg(c, a[1]);
+    if (bits >= 32) {
+        if (op == IR_OP_rotl) {     /* rotl by n = rotr by -n */
+            uint32_t m = a64_new_int(c);
+            a64_alu(c, A64_SUB, 4, m, A64_ZR, n);
+            n = m;
+        }
+        static const uint8_t v[] = {[IR_OP_ishl] = A64_LSLV, [IR_OP_ushr] = A64_LSRV, [IR_OP_sshr] = A64_ASRV,
+                                    [IR_OP_rotl] = A64_RORV, [IR_OP_rotr] = A64_RORV};
+        a64_alu(c, v[op], size, dst, x, n);
         return true;
     }
+    uint32_t m = a64_new_int(c);
+    a64_alu_imm(c, A64_AND, 4, m, n, bits - 1);
+    if (rot) {      /* (z >> n) | (z << (bits - n)), of the zero-extended value */
+        uint32_t z = a64_extend(c, x, bits, 4, false), r = a64_new_int(c), lo = a64_new_int(c), hi = a64_new_int(c);
+        uint32_t s = m;
+        if (op == IR_OP_rotl) {
+            s = a64_new_int(c);
+            uint32_t neg = a64_new_int(c);
+            a64_alu(c, A64_SUB, 4, neg, A64_ZR, m);
+            a64_alu_imm(c, A64_AND, 4, s, neg, bits - 1);
+        }
+        a64_alu_imm(c, A64_SUB, 4, r, s, bits);
+        uint32_t nr = a64_new_int(c);
+        a64_alu(c, A64_SUB, 4, nr, A64_ZR, r);      /* bits - s */
+        a64_alu(c, A64_LSRV, 4, lo, z, s);
+        a64_alu(c, A64_LSLV, 4, hi, z, nr);
+        a64_alu(c, A64_ORR, 4, dst, lo, hi);
+        return true;
+    }
+    if (op == IR_OP_ishl) {
+        a64_alu(c, A64_LSLV, 4, dst, x, m);
+        return true;
+    }
+    uint32_t e = a64_extend(c, x, bits, 4, op == IR_OP_sshr);
+    a64_alu(c, op == IR_OP_sshr ? A64_ASRV : A64_LSRV, 4, dst, e, m);
+    return true;
+}
+
+static void lower_minmax(cg_ctx *c, uint32_t inst, ir_type t)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(c->fn, inst);
+    unsigned cc = in->op == IR_OP_smin ? A64_LT : in->op == IR_OP_smax ? A64_GT
+                : in->op == IR_OP_umin ? A64_LO : A64_HI;
+    /* int_compare may compare the operands swapped, but the condition it
+     * returns still means "a[0] <op> a[1]" */
+    cc = a64_int_compare(c, cc, a[0], a[1], ir_type_bits(t));
+    uint32_t x = a64_put_in_reg(c, a[0]), y = a64_put_in_reg(c, a[1]);
+    a64_csel(c, cc, A64_CSEL_, opsize(t), res(c, inst, 0), x, y);
+}
+
+/* ---- one instruction ------------------------------------------------------------ */
+
+bool a64_lower_int(lower *L, uint32_t inst, ir_type t)
+{
+    cg_ctx *c = L->c;
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    const uint32_t *a = ir_inst_args(c->fn, inst);
+    unsigned size = opsize(t), bits = ir_type_bits(t);
+    switch (in->op) {
+    case IR_OP_iadd: case IR_OP_isub: case IR_OP_band: case IR_OP_bor: case IR_OP_bxor:
+        lower_alu(L, inst, alu_of[in->op], size);
+        return true;
+    case IR_OP_imul: {
+        uint32_t x = a64_put_in_reg(c, a[0]), y = a64_put_in_reg(c, a[1]);
+        a64_alu(c, A64_MUL, size, res(c, inst, 0), x, y);
+        return true;
+    }
+    case IR_OP_ineg: {
+        uint32_t x = a64_put_in_reg(c, a[0]);
+        a64_alu(c, A64_SUB, size, res(c, inst, 0), A64_ZR, x);
+        return true;
+    }
+    case IR_OP_bnot:
+        a64_alu(c, A64_ORN, size, res(c, inst, 0), A64_ZR, a64_put_in_reg(c, a[0]));
+        return true;
+    case IR_OP_iabs: {
+        uint32_t x = a64_put_in_reg(c, a[0]);
+        if (bits < 32)
+            x = a64_extend(c, x, bits, 4, true);
+        a64_cmpi_op(c, A64_SUBS, size, x, 0);
+        a64_csel(c, A64_GE, A64_CSNEG, size, res(c, inst, 0), x, x);
+        return true;
+    }
+    case IR_OP_ishl: case IR_OP_ushr: case IR_OP_sshr: case IR_OP_rotl: case IR_OP_rotr:
+        return lower_shift(c, inst, t);
+    case IR_OP_udiv: case IR_OP_sdiv: case IR_OP_urem: case IR_OP_srem:
+        a64_lower_div(c, inst, t);
+        return true;
+    case IR_OP_smin: case IR_OP_smax: case IR_OP_umin: case IR_OP_umax:
+        lower_minmax(c, inst, t);
+        return true;
+    case IR_OP_bmask: {
+        ir_type ft = cg_vtype(c, a[0]);
+        if (!is_int(ft))
+            return cg_unsupported(c, inst, NULL);
+        a64_test_nonzero(c, a64_put_in_reg(c, a[0]), ir_type_bits(ft));
+        a64_csetm(c, A64_NE, size, res(c, inst, 0));
+        return true;
+    }
+    case IR_OP_bitselect: {     /* (x & m) | (y & ~m) */
+        uint32_t m = a64_put_in_reg(c, a[0]), x = a64_put_in_reg(c, a[1]), y = a64_put_in_reg(c, a[2]);
+        uint32_t t1 = a64_new_int(c), t2 = a64_new_int(c);
+        a64_alu(c, A64_AND, size, t1, x, m);
+        a64_alu(c, A64_BIC, size, t2, y, m);
+        a64_alu(c, A64_ORR, size, res(c, inst, 0), t1, t2);
+        return true;
+    }
+    default:
+        return a64_lower_misc(c, inst, t);
     }
 }
