@@ -1146,6 +1146,43 @@ static void gen_br_table(fuzz_gen *g, int budget)
     start_block(g, &join);
 }
 
+/* Values derived from a loop counter as a frontend's array indexing does
+ * ((i * k + x) << s, i * k - x): what strength reduction turns into
+ * induction variables of their own (lib/opt/iv.c). */
+static uint32_t pick_before(fuzz_gen *g, ir_type t, uint32_t mark)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < mark; i++)
+        n += g->vals.v[i].t == t;
+    if (!n || fuzz_rng_chance(&g->r, 25))
+        return fuzz_pick(g, t);
+    uint32_t k = fuzz_rng_below(&g->r, n);
+    for (uint32_t i = 0; i < mark; i++)
+        if (g->vals.v[i].t == t && k-- == 0)
+            return g->vals.v[i].id;
+    return fuzz_pick(g, t);
+}
+
+/* mark: the values defined before the loop, mostly the other operands */
+static uint32_t gen_derived(fuzz_gen *g, uint32_t ctr, ir_type t, uint32_t mark)
+{
+    static const char *const ops[] = {"imul", "ishl", "iadd", "isub", "iadd"};
+    uint32_t v = ctr;
+    for (unsigned k = 0, n = 2 + fuzz_rng_below(&g->r, 3); k < n; k++) {
+        unsigned o = fuzz_rng_below(&g->r, 5);
+        uint32_t y = o == 0 ? fuzz_const_int(g, t, 1 + fuzz_rng_below(&g->r, 40))
+                   : o == 1 ? fuzz_const_int(g, t, fuzz_rng_below(&g->r, 70))
+                   : pick_before(g, t, mark);
+        uint32_t r = fuzz_newval(g, t, FUZZ_V_PLAIN);
+        if (o == 3 && fuzz_rng_chance(&g->r, 50))
+            fuzz_line(g, "v%u = isub v%u, v%u", r, y, v);
+        else
+            fuzz_line(g, "v%u = %s v%u, v%u", r, ops[o], v, y);
+        v = r;
+    }
+    return v;
+}
+
 /* A loop: a counter as the header's first parameter bounds the trip count
  * (a constant, or 1..4 from a value); other parameters carry values round. */
 static void gen_loop(fuzz_gen *g, int budget)
@@ -1156,6 +1193,8 @@ static void gen_loop(fuzz_gen *g, int budget)
     for (unsigned k = head.np; k-- > 0;)
         head.p[k + 1] = head.p[k];
     head.p[0] = t, head.np++;
+    if (head.np > 1 && fuzz_rng_chance(&g->r, 60))
+        head.p[1] = t;  /* to carry a value derived from the counter round */
     bool down = fuzz_rng_chance(&g->r, 40);
     uint32_t n;
     if (fuzz_rng_chance(&g->r, 50)) {
@@ -1167,7 +1206,9 @@ static void gen_loop(fuzz_gen *g, int budget)
         n = fuzz_newval(g, t, FUZZ_V_PLAIN);
         fuzz_line(g, "v%u = iadd v%u, v%u", n, a, one);
     }
-    uint32_t one = fuzz_const_int(g, t, 1), init = down ? n : fuzz_const_int(g, t, 0);
+    /* an up-counting loop may step by 2 or 3 (n is at most 5: no wrap) */
+    uint32_t one = fuzz_const_int(g, t, down ? 1 : 1 + fuzz_rng_below(&g->r, 3) / 2 * (1 + fuzz_rng_chance(&g->r, 50))),
+             init = down ? n : fuzz_const_int(g, t, 0);
     /* the entry edge */
     fuzz_buf e = {0};
     fuzz_buf_printf(&e, "block%u(v%u", head.num, init);
@@ -1179,6 +1220,7 @@ static void gen_loop(fuzz_gen *g, int budget)
     uint32_t mark = g->vals.n;
     uint32_t ctr = g->nv;
     start_block(g, &head);
+    uint32_t derived = fuzz_rng_chance(&g->r, 80) ? gen_derived(g, ctr, t, mark) : IR_NONE;
     g->depth++, g->loops++;
     gen_seq(g, budget);
     g->depth--, g->loops--;
@@ -1192,8 +1234,12 @@ static void gen_loop(fuzz_gen *g, int budget)
         }
         fuzz_buf back = {0}, out = {0};
         fuzz_buf_printf(&back, "block%u(v%u", head.num, next);
-        for (unsigned k = 1; k < head.np; k++)
-            fuzz_buf_printf(&back, ", v%u", fuzz_pick(g, head.p[k]));
+        for (unsigned k = 1; k < head.np; k++) {    /* a derived value goes round: it is used */
+            uint32_t v = head.p[k] == t && derived != IR_NONE ? derived : fuzz_pick(g, head.p[k]);
+            if (v == derived)
+                derived = IR_NONE;
+            fuzz_buf_printf(&back, ", v%u", v);
+        }
         fuzz_buf_put(&back, ")", 1);
         block_call(g, &exit, &out);
         fuzz_line(g, "brif v%u, %s, %s", c, back.s, out.s);

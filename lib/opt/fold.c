@@ -522,6 +522,35 @@ bool opt_fold_inst(opt_fn *o, uint32_t inst)
 
 /* ---- branches ---------------------------------------------------------------- */
 
+/* brif, trapz or trapnz of `icmp eq|ne x, 0` tests x itself (the targets
+ * swapped, or the trap's sense flipped, for eq): one instruction less, and
+ * a `band x, imm` under it becomes a bit test at the branch. */
+static void test_directly(ir_function *f, uint32_t i)
+{
+    uint32_t cnd = ir_inst_args(f, i)[0], d = opt_value_def(f, cnd);
+    u128 z;
+    if (d == IR_NONE || f->insts.v[d].op != IR_OP_icmp)
+        return;
+    const ir_inst_data *cmp = &f->insts.v[d];
+    uint32_t x = ir_inst_args(f, d)[0];
+    ir_type t = vtype(f, x);
+    if ((cmp->cond != IR_INTCC_eq && cmp->cond != IR_INTCC_ne) || t < IR_I8 || t > IR_I64 ||
+        !opt_const_of(f, ir_inst_args(f, d)[1], &z) || z != 0)
+        return;
+    ir_inst_data *in = &f->insts.v[i];
+    if (cmp->cond == IR_INTCC_eq) {
+        if (in->op == IR_OP_brif) {
+            uint32_t tmp = f->pool.v[in->ent];
+            f->pool.v[in->ent] = f->pool.v[in->ent + 1];
+            f->pool.v[in->ent + 1] = tmp;
+        } else {
+            in->op = in->op == IR_OP_trapz ? IR_OP_trapnz : IR_OP_trapz;
+        }
+    }
+    f->pool.v[in->args] = x;
+    in->type = t;   /* the controlling type, as the reader sets it */
+}
+
 bool opt_fold_branches(opt_fn *o)
 {
     ir_function *f = o->f;
@@ -537,6 +566,9 @@ bool opt_fold_branches(opt_fn *o)
                 ir_inst_remove(f, i);   /* cannot fire */
                 continue;
             }
+            if (in->op == IR_OP_brif || in->op == IR_OP_trapz || in->op == IR_OP_trapnz)
+                test_directly(f, i);
+            in = &f->insts.v[i];
             if ((in->op == IR_OP_brif || in->op == IR_OP_br_table) && opt_const_of(f, ir_inst_args(f, i)[0], &c)) {
                 uint32_t call;
                 if (in->op == IR_OP_brif)

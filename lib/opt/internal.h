@@ -82,5 +82,13 @@ uint8_t *opt_private_slots(const ir_function *f);
 bool opt_promote(opt_fn *o);    /* promote.c */
 bool opt_licm(opt_fn *o);       /* licm.c: may add blocks; rebuilds the CFG */
 bool opt_dce(opt_fn *o);        /* dce.c */
+/* iv.c: strength reduction of the induction variables of the loop with
+ * header h, preheader ph, body the blocks b with stamp[b] == id, listed
+ * in reverse postorder in the low halves of order[0..nbody). */
+typedef struct opt_iv opt_iv;
+opt_iv *opt_iv_new(void);
+void opt_iv_free(opt_iv *s);
+void opt_iv_loop(opt_fn *o, opt_iv *s, uint32_t h, uint32_t ph, const uint32_t *stamp, uint32_t id,
+                 const uint64_t *order, uint32_t nbody);
 
 #endif

@@ -223,6 +223,7 @@ typedef struct licm {
     uint32_t *body;         /* blocks of the current loop */
     uint64_t *order;        /* (reverse postorder number, block) of the body */
     uint32_t *work;
+    opt_iv *iv;             /* strength reduction's state (OPT_STRENGTH), else NULL */
 } licm;
 
 static int cmp_u64(const void *a, const void *b)
@@ -291,6 +292,8 @@ static void hoist_loop(licm *L, uint32_t h, uint32_t id)
                 clean = false;
         }
     }
+    if (L->iv)
+        opt_iv_loop(o, L->iv, h, ph, L->stamp, id, L->order, nbody);
 }
 
 bool opt_licm(opt_fn *o)
@@ -303,7 +306,8 @@ bool opt_licm(opt_fn *o)
         opt_cfg_build(o);
     uint32_t nb = o->nb;
     licm L = {.o = o, .stamp = xmalloc(nb * sizeof *L.stamp), .body = xmalloc(nb * sizeof *L.body),
-              .work = xmalloc(nb * sizeof *L.work), .order = xmalloc(nb * sizeof *L.order)};
+              .work = xmalloc(nb * sizeof *L.work), .order = xmalloc(nb * sizeof *L.order),
+              .iv = (o->passes & OPT_STRENGTH) ? opt_iv_new() : NULL};
     for (uint32_t b = 0; b < nb; b++)
         L.stamp[b] = IR_NONE;
     uint32_t entry = f->layout.v[0];
@@ -317,6 +321,7 @@ bool opt_licm(opt_fn *o)
     free(L.body);
     free(L.work);
     free(L.order);
+    opt_iv_free(L.iv);
     if (added) {
         drop_empty_preheaders(o, old_nb);
         opt_cfg_build(o);

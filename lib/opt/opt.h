@@ -14,6 +14,8 @@
  *              alias region (memflags) and by stack slot, dead stack stores
  *   licm.c     loop-invariant code motion of pure, non-trapping instructions
  *              into a preheader (made when the loop has none)
+ *   iv.c       strength reduction: values affine in a loop counter (i * 4 + b)
+ *              become induction variables of their own (with OPT_STRENGTH)
  *   dce.c      removal of unused pure instructions and loads that cannot trap
  *   cfg.c      what the passes share: CFG, dominator tree, loops
  *

@@ -284,9 +284,23 @@ bool x64_lower_int(cg_lower *L, uint32_t inst, ir_type t)
         lower_alu(c, inst, alu_of[in->op], size, in->op != IR_OP_isub);
         c->f.insts.v[c->f.insts.n - 1].aux = X64_FLAGS_DEAD;
         return true;
-    case IR_OP_imul:
+    case IR_OP_imul: {  /* by 3, 5 or 9: lea d, [x + x * 2|4|8] (1-2 cycles, imul 3) */
+        int32_t k = 0;
+        unsigned x = 0;
+        if (!imm32_of(c, a[1], &k))
+            x = 1, imm32_of(c, a[0], &k);
+        if (k == 3 || k == 5 || k == 9) {
+            uint32_t r = x64_put_in_reg(c, a[x]);
+            cg_inst *i = cg_emit_inst(F, X64_LEA, 3);
+            i->amode = X64_AM_INDEX, i->scale = (uint8_t)(k == 3 ? 1 : k == 5 ? 2 : 3);
+            cg_op_def(F, res(c, inst, 0));
+            cg_op_use(F, r);
+            cg_op_use(F, r);
+            return true;
+        }
         lower_alu(c, inst, X64_IMUL, size, true);
         return true;
+    }
     case IR_OP_ineg: case IR_OP_bnot:
         x64_un(c, X64_UNARY, in->op == IR_OP_ineg ? X64_NEG : X64_NOT, size, 0, res(c, inst, 0),
                 x64_put_in_reg(c, a[0]));
