@@ -546,6 +546,11 @@ unsigned cg_cc_swap(const uint8_t intcc[IR_INTCC_COUNT], unsigned cc);
 /* The instruction defining v, IR_NONE for a block parameter. */
 uint32_t cg_def_of(const cg_ctx *c, uint32_t v);
 /* ir_value_resolve inline: lowering asks it of every operand, often twice */
+/* i8..i64 (not i128, floats or vectors) */
+static inline bool cg_is_int(ir_type t) { return t >= IR_I8 && t <= IR_I64; }
+/* the register width of an integer result: narrow ones live in 32 bits */
+static inline unsigned cg_opsize(ir_type t) { return t == IR_I64 ? 8 : 4; }
+
 static inline uint32_t cg_resolve(const ir_function *f, uint32_t v)
 {
     while (v < f->values.n && f->values.v[v].kind == IR_VAL_ALIAS)

@@ -17,8 +17,6 @@ typedef cg_lower lower;
 
 
 
-static bool is_int(ir_type t) { return t >= IR_I8 && t <= IR_I64; }
-static unsigned opsize(ir_type t) { return t == IR_I64 ? 8 : 4; }   /* register width */
 
 uint32_t a64_new_int(cg_ctx *c) { return cg_new_vreg(F, CG_CLS_INT); }
 uint32_t a64_new_flt(cg_ctx *c) { return cg_new_vreg(F, CG_CLS_FLOAT); }
@@ -30,7 +28,7 @@ uint32_t a64_put_in_reg(cg_ctx *c, uint32_t v)
     if (d != IR_NONE) {
         const ir_inst_data *in = &c->fn->insts.v[d];
         if (in->op == IR_OP_iconst)
-            return a64_movi(c, opsize(in->type), in->imm);
+            return a64_movi(c, cg_opsize(in->type), in->imm);
         if (in->op == IR_OP_f32const || in->op == IR_OP_f64const)
             return a64_fconst(c, in->op == IR_OP_f32const ? 4 : 8, (uint64_t)in->imm);
         if (in->op == IR_OP_f16const || in->op == IR_OP_f128const)
@@ -539,7 +537,7 @@ int a64_lower_inst(lower *L, uint32_t inst)
         return true;
     }
     case IR_OP_icmp: {
-        if (!is_int(cg_vtype(c, a[0])))
+        if (!cg_is_int(cg_vtype(c, a[0])))
             return cg_unsupported(c, inst, NULL);
         a64_cset(c, emit_icmp_flags(c, inst), res(c, inst, 0));
         return true;
@@ -567,8 +565,8 @@ int a64_lower_inst(lower *L, uint32_t inst)
             a64_csel(c, cc, A64_CSEL_, 8, d + 1, x + 1, y + 1);
         } else if (ir_type_is_vector(t)) {
             a64_vselect(c, cc, t, d, x, y);
-        } else if (is_int(t)) {
-            a64_csel(c, cc, A64_CSEL_, opsize(t), d, x, y);
+        } else if (cg_is_int(t)) {
+            a64_csel(c, cc, A64_CSEL_, cg_opsize(t), d, x, y);
         } else {
             cg_inst *i = cg_emit_inst(F, A64_FCSEL, 3);
             /* f16: fcsel d moves its low 16 bits without FEAT_FP16 */
@@ -660,7 +658,7 @@ static void mark_fused(lower *L)
     for (uint32_t i = 0; i < fn->insts.n; i++) {
         ir_type t = cg_binary_user(L, i);
         unsigned op = fn->insts.v[i].op;
-        if (!is_int(t) || (op != IR_OP_iadd && op != IR_OP_isub && op != IR_OP_band && op != IR_OP_bor &&
+        if (!cg_is_int(t) || (op != IR_OP_iadd && op != IR_OP_isub && op != IR_OP_band && op != IR_OP_bor &&
                            op != IR_OP_bxor))
             continue;
         const uint32_t *a = ir_inst_args(fn, i);

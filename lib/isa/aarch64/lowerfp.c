@@ -10,7 +10,6 @@
 #define F (&c->f)
 #define res(c, i, k) a64_res(c, i, k)
 
-static bool is_int(ir_type t) { return t >= IR_I8 && t <= IR_I64; }
 
 uint32_t a64_fconst(cg_ctx *c, unsigned size, uint64_t bits)
 {
@@ -253,7 +252,7 @@ bool a64_lower_conv(cg_ctx *c, uint32_t inst)
         return true;
     case IR_OP_fcvt_from_sint: case IR_OP_fcvt_from_uint: {
         bool sign = in->op == IR_OP_fcvt_from_sint;
-        if (!is_int(from) || (to != IR_F32 && to != IR_F64))
+        if (!cg_is_int(from) || (to != IR_F32 && to != IR_F64))
             return cg_unsupported(c, inst, NULL);
         uint32_t x = a64_put_in_reg(c, v);
         unsigned bits = ir_type_bits(from);
@@ -267,7 +266,7 @@ bool a64_lower_conv(cg_ctx *c, uint32_t inst)
     }
     case IR_OP_fcvt_to_sint: case IR_OP_fcvt_to_uint: case IR_OP_fcvt_to_sint_sat:
     case IR_OP_fcvt_to_uint_sat: {
-        if ((from != IR_F32 && from != IR_F64) || !is_int(to))
+        if ((from != IR_F32 && from != IR_F64) || !cg_is_int(to))
             return cg_unsupported(c, inst, NULL);
         bool sign = in->op == IR_OP_fcvt_to_sint || in->op == IR_OP_fcvt_to_sint_sat;
         uint32_t x = a64_put_in_reg(c, v);
@@ -311,7 +310,7 @@ bool a64_lower_conv(cg_ctx *c, uint32_t inst)
             return true;
         }
         if (ir_type_bytes(from) != ir_type_bytes(to) || ir_type_is_vector(from) || ir_type_is_vector(to) ||
-            from == IR_I128 || (ir_type_bytes(from) < 4 && !(is_int(from) && is_int(to))))
+            from == IR_I128 || (ir_type_bytes(from) < 4 && !(cg_is_int(from) && cg_is_int(to))))
             return cg_unsupported(c, inst, NULL);
         uint32_t x = a64_put_in_reg(c, v);
         if (ir_type_is_float(from) == ir_type_is_float(to)) {

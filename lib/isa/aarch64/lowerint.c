@@ -9,8 +9,6 @@ typedef cg_lower lower;
 #define F (&c->f)
 #define res(c, i, k) a64_res(c, i, k)
 
-static bool is_int(ir_type t) { return t >= IR_I8 && t <= IR_I64; }
-static unsigned opsize(ir_type t) { return t == IR_I64 ? 8 : 4; }
 
 /* clz/ctz/cls/popcnt of the low `bits` of x into dst */
 void a64_bitcount(cg_ctx *c, unsigned op, unsigned bits, uint32_t x, uint32_t dst)
@@ -87,7 +85,7 @@ static bool lower_overflow(cg_ctx *c, uint32_t inst, ir_type t)
 {
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
-    unsigned bits = ir_type_bits(t), size = opsize(t), op = in->op;
+    unsigned bits = ir_type_bits(t), size = cg_opsize(t), op = in->op;
     bool add, sign, carry = in->nargs == 3;
     cg_overflow_op(op, &add, &sign);
     uint32_t x = a64_put_in_reg(c, a[0]), y = a64_put_in_reg(c, a[1]), d = res(c, inst, 0);
@@ -149,7 +147,7 @@ bool a64_lower_misc(cg_ctx *c, uint32_t inst, ir_type t)
 {
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
-    unsigned size = opsize(t), bits = ir_type_bits(t);
+    unsigned size = cg_opsize(t), bits = ir_type_bits(t);
     switch (in->op) {
     case IR_OP_clz: case IR_OP_ctz: case IR_OP_cls: case IR_OP_popcnt:
         a64_bitcount(c, in->op, bits, a64_put_in_reg(c, a[0]), res(c, inst, 0));
@@ -219,7 +217,7 @@ void a64_lower_div(cg_ctx *c, uint32_t inst, ir_type t)
     const uint32_t *a = ir_inst_args(c->fn, inst);
     bool sign = in->op == IR_OP_sdiv || in->op == IR_OP_srem;
     bool rem = in->op == IR_OP_urem || in->op == IR_OP_srem;
-    unsigned bits = ir_type_bits(t), size = opsize(t);
+    unsigned bits = ir_type_bits(t), size = cg_opsize(t);
     uint32_t x = a64_put_in_reg(c, a[0]), y = a64_put_in_reg(c, a[1]);
     int64_t k;
     bool known = cg_iconst_of(c, a[1], &k) && k != 0;
@@ -303,7 +301,7 @@ static bool lower_shift(cg_ctx *c, uint32_t inst, ir_type t)
 {
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
-    unsigned bits = ir_type_bits(t), size = opsize(t), op = in->op;
+    unsigned bits = ir_type_bits(t), size = cg_opsize(t), op = in->op;
     uint32_t dst = res(c, inst, 0);
     int64_t amt;
     bool rot = op == IR_OP_rotl || op == IR_OP_rotr;
@@ -388,7 +386,7 @@ static void lower_minmax(cg_ctx *c, uint32_t inst, ir_type t)
      * returns still means "a[0] <op> a[1]" */
     cc = a64_int_compare(c, cc, a[0], a[1], ir_type_bits(t));
     uint32_t x = a64_put_in_reg(c, a[0]), y = a64_put_in_reg(c, a[1]);
-    a64_csel(c, cc, A64_CSEL_, opsize(t), res(c, inst, 0), x, y);
+    a64_csel(c, cc, A64_CSEL_, cg_opsize(t), res(c, inst, 0), x, y);
 }
 
 /* ---- one instruction ------------------------------------------------------------ */
@@ -398,7 +396,7 @@ bool a64_lower_int(lower *L, uint32_t inst, ir_type t)
     cg_ctx *c = L->c;
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
-    unsigned size = opsize(t), bits = ir_type_bits(t);
+    unsigned size = cg_opsize(t), bits = ir_type_bits(t);
     switch (in->op) {
     case IR_OP_iadd: case IR_OP_isub: case IR_OP_band: case IR_OP_bor: case IR_OP_bxor:
         lower_alu(L, inst, alu_of[in->op], size);
@@ -434,7 +432,7 @@ bool a64_lower_int(lower *L, uint32_t inst, ir_type t)
         return true;
     case IR_OP_bmask: {
         ir_type ft = cg_vtype(c, a[0]);
-        if (!is_int(ft))
+        if (!cg_is_int(ft))
             return cg_unsupported(c, inst, NULL);
         a64_test_nonzero(c, a64_put_in_reg(c, a[0]), ir_type_bits(ft));
         a64_csetm(c, A64_NE, size, res(c, inst, 0));

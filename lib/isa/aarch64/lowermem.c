@@ -8,7 +8,6 @@ typedef cg_lower lower;
 #define F (&c->f)
 #define res(c, i, k) a64_res(c, i, k)
 
-static bool is_int(ir_type t) { return t >= IR_I8 && t <= IR_I64; }
 
 /* ---- memory ------------------------------------------------------------------- */
 
@@ -100,7 +99,7 @@ bool a64_lower_store(lower *L, uint32_t inst, const cg_access *m)
     if (ir_type_is_vector(m->type) && (m->mf.bits & IR_MF_BIG))
         return cg_unsupported(c, inst, "big-endian vector store");
     int64_t k;
-    uint32_t v = is_int(m->type) && cg_iconst_of(c, m->value, &k) && k == 0 ? A64_ZR : a64_put_in_reg(c, m->value);
+    uint32_t v = cg_is_int(m->type) && cg_iconst_of(c, m->value, &k) && k == 0 ? A64_ZR : a64_put_in_reg(c, m->value);
     addr am = address(L, m->addr, m->off);
     cg_inst *i = cg_emit_inst(F, cg_type_cls(m->type) == CG_CLS_FLOAT ? A64_FSTORE : A64_STORE, 3);
     i->size = (uint8_t)m->width, i->imm = m->mf.trap;

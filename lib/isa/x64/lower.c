@@ -15,17 +15,6 @@
 #define F (&c->f)
 
 
-static bool is_int(ir_type t) { return t >= IR_I8 && t <= IR_I64; }
-static unsigned opsize(ir_type t) { return t == IR_I64 ? 8 : 4; }   /* ALU width for results */
-
-static bool imm32_of(const cg_ctx *c, uint32_t v, int32_t *out)
-{
-    int64_t x;
-    if (!cg_iconst_of(c, v, &x) || x != (int32_t)x)
-        return false;
-    *out = (int32_t)x;
-    return true;
-}
 
 uint32_t x64_put_in_reg(cg_ctx *c, uint32_t v)
 {
@@ -36,7 +25,7 @@ uint32_t x64_put_in_reg(cg_ctx *c, uint32_t v)
         if (in->op == IR_OP_iconst) {
             uint32_t r = cg_new_vreg(F, CG_CLS_INT);
             cg_inst *i = cg_emit_inst(F, X64_MOVI, 1);
-            i->size = (uint8_t)opsize(in->type);
+            i->size = (uint8_t)cg_opsize(in->type);
             i->imm = in->imm;
             cg_op_def(F, r);
             return r;
@@ -171,13 +160,13 @@ static unsigned emit_icmp_flags(cg_ctx *c, uint32_t inst)
     unsigned cc = x64_intcc[in->cond];
     uint32_t x = a[0], y = a[1];
     int32_t imm;
-    if (!imm32_of(c, y, &imm) && imm32_of(c, x, &imm)) {
+    if (!x64_imm32_of(c, y, &imm) && x64_imm32_of(c, x, &imm)) {
         x = a[1], y = a[0];
         cc = cg_cc_swap(x64_intcc, cc);
     }
-    if (imm32_of(c, y, &imm) && imm == 0) {    /* test x, x: the same flags as cmp x, 0 */
+    if (x64_imm32_of(c, y, &imm) && imm == 0) {    /* test x, x: the same flags as cmp x, 0 */
         x64_test(c, x64_put_in_reg(c, x), size);
-    } else if (imm32_of(c, y, &imm)) {
+    } else if (x64_imm32_of(c, y, &imm)) {
         uint32_t rx = x64_put_in_reg(c, x);    /* before the compare: it may emit */
         cg_inst *i = cg_emit_inst(F, X64_CMPI, 1);
         i->cc = X64_CMPOP, i->size = (uint8_t)size, i->imm = imm;
@@ -201,8 +190,8 @@ static unsigned cond_flags(cg_lower *L, uint32_t v)
         const uint32_t *a = ir_inst_args(c->fn, d);
         int32_t imm = 0;
         unsigned k = 0;     /* the register operand */
-        if (!imm32_of(c, a[1], &imm))
-            k = 1, imm32_of(c, a[0], &imm);
+        if (!x64_imm32_of(c, a[1], &imm))
+            k = 1, x64_imm32_of(c, a[0], &imm);
         uint32_t rx = x64_put_in_reg(c, a[k]);
         cg_inst *i = cg_emit_inst(F, X64_CMPI, 1);
         i->cc = X64_TEST, i->size = (uint8_t)ir_type_bytes(cg_vtype(c, v)), i->imm = imm;
@@ -268,7 +257,7 @@ int x64_lower_inst(cg_lower *L, uint32_t inst)
         return true;
     }
     case IR_OP_icmp: {
-        if (!is_int(cg_vtype(c, a[0])))
+        if (!cg_is_int(cg_vtype(c, a[0])))
             return cg_unsupported(c, inst, NULL);
         unsigned cc = emit_icmp_flags(c, inst);
         x64_setcc(c, cc, res(c, inst, 0));
@@ -286,8 +275,8 @@ int x64_lower_inst(cg_lower *L, uint32_t inst)
             uint32_t d = res(c, inst, 0);
             x64_cmov(c, cc, 8, d, y, x);
             x64_cmov(c, cc, 8, d + 1, y + 1, x + 1);
-        } else if (is_int(t))
-            x64_cmov(c, cc, opsize(t), res(c, inst, 0), y, x);
+        } else if (cg_is_int(t))
+            x64_cmov(c, cc, cg_opsize(t), res(c, inst, 0), y, x);
         else
             x64_rr(c, X64_XSEL, cc, 8, res(c, inst, 0), y, x);
         return true;
@@ -307,7 +296,7 @@ bool x64_fuse_cond(const cg_lower *L, uint32_t user, uint32_t def, unsigned how)
     int32_t imm;
     if (how == CG_FUSED_FCMP)
         return x64_fcmp_one_cc(&c->fn->insts.v[def]);
-    return how != CG_FUSED_TEST || imm32_of(c, a[0], &imm) || imm32_of(c, a[1], &imm);
+    return how != CG_FUSED_TEST || x64_imm32_of(c, a[0], &imm) || x64_imm32_of(c, a[1], &imm);
 }
 
 /* Before the first block: what is lowered at its use; windows_fastcall's

@@ -9,7 +9,6 @@ static uint32_t res(cg_ctx *c, uint32_t inst, unsigned k)
     return cg_value_vreg(c, ir_inst_results(c->fn, inst)[k]);
 }
 
-static bool is_int(ir_type t) { return t >= IR_I8 && t <= IR_I64; }
 
 
 static uint32_t const_reg(cg_ctx *c, unsigned size, uint64_t bits)
@@ -256,7 +255,7 @@ bool x64_lower_conv(cg_ctx *c, uint32_t inst)
         return true;
     case IR_OP_fcvt_from_sint: case IR_OP_fcvt_from_uint: {
         bool sign = in->op == IR_OP_fcvt_from_sint;
-        if (!is_int(from) || (to != IR_F32 && to != IR_F64))
+        if (!cg_is_int(from) || (to != IR_F32 && to != IR_F64))
             return cg_unsupported(c, inst, NULL);
         uint32_t x = x64_put_in_reg(c, v);
         if (!sign && from == IR_I64) {
@@ -280,7 +279,7 @@ bool x64_lower_conv(cg_ctx *c, uint32_t inst)
     }
     case IR_OP_fcvt_to_sint: case IR_OP_fcvt_to_uint: case IR_OP_fcvt_to_sint_sat:
     case IR_OP_fcvt_to_uint_sat:
-        if ((from != IR_F32 && from != IR_F64) || !is_int(to))
+        if ((from != IR_F32 && from != IR_F64) || !cg_is_int(to))
             return cg_unsupported(c, inst, NULL);
         lower_fcvt_to_int(c, in->op, from, to, x64_put_in_reg(c, v), dst);
         return true;
@@ -304,7 +303,7 @@ bool x64_lower_conv(cg_ctx *c, uint32_t inst)
             return true;
         }
         if (ir_type_bytes(from) != ir_type_bytes(to) || ir_type_is_vector(from) || ir_type_is_vector(to) ||
-            from == IR_I128 || (ir_type_bytes(from) < 4 && !(is_int(from) && is_int(to))))
+            from == IR_I128 || (ir_type_bytes(from) < 4 && !(cg_is_int(from) && cg_is_int(to))))
             return cg_unsupported(c, inst, NULL);
         if (ir_type_is_float(from) == ir_type_is_float(to))
             x64_un(c, ir_type_is_float(to) ? X64_XMOV : X64_MOV, 0, 8, 0, dst, x64_put_in_reg(c, v));

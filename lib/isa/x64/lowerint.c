@@ -6,17 +6,6 @@
 
 #define F (&c->f)
 
-static bool is_int(ir_type t) { return t >= IR_I8 && t <= IR_I64; }
-static unsigned opsize(ir_type t) { return t == IR_I64 ? 8 : 4; }   /* ALU width for results */
-
-static bool imm32_of(const cg_ctx *c, uint32_t v, int32_t *out)
-{
-    int64_t x;
-    if (!cg_iconst_of(c, v, &x) || x != (int32_t)x)
-        return false;
-    *out = (int32_t)x;
-    return true;
-}
 
 static uint32_t res(cg_ctx *c, uint32_t inst, unsigned k)
 {
@@ -33,10 +22,10 @@ static void lower_alu(cg_ctx *c, uint32_t inst, unsigned aop, unsigned size, boo
     const uint32_t *a = ir_inst_args(c->fn, inst);
     uint32_t x = a[0], y = a[1];
     int32_t imm;
-    if (commutes && !imm32_of(c, y, &imm) && imm32_of(c, x, &imm))
+    if (commutes && !x64_imm32_of(c, y, &imm) && x64_imm32_of(c, x, &imm))
         x = a[1], y = a[0];
     uint32_t dst = res(c, inst, 0);
-    if (imm32_of(c, y, &imm))
+    if (x64_imm32_of(c, y, &imm))
         x64_ri(c, aop == X64_IMUL ? X64_IMULI : X64_ALUI, aop, size, dst, x64_put_in_reg(c, x), imm);
     else {
         uint32_t rx = x64_put_in_reg(c, x), ry = x64_put_in_reg(c, y);
@@ -54,7 +43,7 @@ static bool lower_shift(cg_ctx *c, uint32_t inst, ir_type t)
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
     unsigned bits = ir_type_bits(t), op = shift_of[in->op];
-    unsigned size = op == X64_SHL ? opsize(t) : bits / 8;
+    unsigned size = op == X64_SHL ? cg_opsize(t) : bits / 8;
     uint32_t dst = res(c, inst, 0);
     int64_t amt;
     if (cg_iconst_of(c, a[1], &amt)) {
@@ -146,7 +135,7 @@ static void lower_div(cg_ctx *c, uint32_t inst, ir_type t)
     }
     cg_inst *i = cg_emit_inst(F, X64_DIV, 3);
     i->cc = (uint8_t)((sign ? X64_DIV_SIGNED : 0) | (rem ? X64_DIV_REM : 0) | (known ? X64_DIV_CONST : 0));
-    i->size = (uint8_t)opsize(t);
+    i->size = (uint8_t)cg_opsize(t);
     i->aux = bits / 8;
     i->clob = X64_CLOB_DIV;
     cg_op_use_fixed(F, x, X64_RAX);
@@ -171,7 +160,7 @@ static void lower_minmax(cg_ctx *c, uint32_t inst, ir_type t)
     /* keep x unless the condition says y wins */
     unsigned cc = in->op == IR_OP_smin ? X64_CC_G : in->op == IR_OP_smax ? X64_CC_L
                 : in->op == IR_OP_umin ? X64_CC_A : X64_CC_B;
-    x64_cmov(c, cc, opsize(t), res(c, inst, 0), x, y);
+    x64_cmov(c, cc, cg_opsize(t), res(c, inst, 0), x, y);
 }
 
 /* clz, ctz, popcnt: the BMI/ABM instruction when the target has it,
@@ -278,7 +267,7 @@ bool x64_lower_int(cg_lower *L, uint32_t inst, ir_type t)
     cg_ctx *c = L->c;
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
-    unsigned size = opsize(t), bits = ir_type_bits(t);
+    unsigned size = cg_opsize(t), bits = ir_type_bits(t);
     switch (in->op) {
     case IR_OP_iadd: case IR_OP_isub: case IR_OP_band: case IR_OP_bor: case IR_OP_bxor:
         lower_alu(c, inst, alu_of[in->op], size, in->op != IR_OP_isub);
@@ -287,8 +276,8 @@ bool x64_lower_int(cg_lower *L, uint32_t inst, ir_type t)
     case IR_OP_imul: {  /* by 3, 5 or 9: lea d, [x + x * 2|4|8] (1-2 cycles, imul 3) */
         int32_t k = 0;
         unsigned x = 0;
-        if (!imm32_of(c, a[1], &k))
-            x = 1, imm32_of(c, a[0], &k);
+        if (!x64_imm32_of(c, a[1], &k))
+            x = 1, x64_imm32_of(c, a[0], &k);
         if (k == 3 || k == 5 || k == 9) {
             uint32_t r = x64_put_in_reg(c, a[x]);
             cg_inst *i = cg_emit_inst(F, X64_LEA, 3);
@@ -371,7 +360,7 @@ bool x64_lower_int(cg_lower *L, uint32_t inst, ir_type t)
     }
     case IR_OP_bmask: {     /* neg sets CF iff x != 0; sbb r,r = -CF */
         ir_type ft = cg_vtype(c, a[0]);
-        if (!is_int(ft))
+        if (!cg_is_int(ft))
             return cg_unsupported(c, inst, NULL);
         uint32_t n = x64_new_int(c);
         x64_un(c, X64_UNARY, X64_NEG, ir_type_bytes(ft), 0, n, x64_put_in_reg(c, a[0]));

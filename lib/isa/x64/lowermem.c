@@ -10,16 +10,6 @@ static uint32_t res(cg_ctx *c, uint32_t inst, unsigned k)
     return cg_value_vreg(c, ir_inst_results(c->fn, inst)[k]);
 }
 
-static bool is_int(ir_type t) { return t >= IR_I8 && t <= IR_I64; }
-
-static bool imm32_of(const cg_ctx *c, uint32_t v, int32_t *out)
-{
-    int64_t x;
-    if (!cg_iconst_of(c, v, &x) || x != (int32_t)x)
-        return false;
-    *out = (int32_t)x;
-    return true;
-}
 
 /* ---- memory ------------------------------------------------------------------- */
 
@@ -155,7 +145,7 @@ bool x64_lower_store(x64_lowering *L, uint32_t inst, const cg_access *a)
 {
     cg_ctx *c = L->c;
     int64_t k;
-    bool imm = is_int(a->type) && cg_iconst_of(c, a->value, &k) && (a->width < 8 || k == (int32_t)k);
+    bool imm = cg_is_int(a->type) && cg_iconst_of(c, a->value, &k) && (a->width < 8 || k == (int32_t)k);
     uint32_t v = imm ? CG_NONE : x64_put_in_reg(c, a->value);
     amode m = addr_of(L, inst, a->addr, a->off, false);
     uint32_t r[2];
@@ -347,7 +337,7 @@ void x64_mark_memory(x64_lowering *L)
         bool commutes = in->op != IR_OP_fsub && in->op != IR_OP_fdiv && in->op != IR_OP_isub;
         const uint32_t *a = ir_inst_args(fn, i);
         int32_t imm;
-        if (in_ && (imm32_of(c, a[0], &imm) || imm32_of(c, a[1], &imm)))
+        if (in_ && (x64_imm32_of(c, a[0], &imm) || x64_imm32_of(c, a[1], &imm)))
             continue;   /* an immediate form is better */
         for (int k = 1; k >= !commutes; k--) {
             uint32_t d = sinkable_load(L, i, a[k], t);

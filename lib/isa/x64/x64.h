@@ -101,6 +101,15 @@ void x64_add_imm(cg_ctx *c, uint32_t dst, uint32_t src, int64_t imm);
 /* The vreg holding IR value v (an i128: the first of a pair); constants
  * are materialized here, at each use. */
 uint32_t x64_put_in_reg(cg_ctx *c, uint32_t v);
+/* v is an iconst that fits a sign-extended imm32 */
+static inline bool x64_imm32_of(const cg_ctx *c, uint32_t v, int32_t *out)
+{
+    int64_t x;
+    if (!cg_iconst_of(c, v, &x) || x != (int32_t)x)
+        return false;
+    *out = (int32_t)x;
+    return true;
+}
 uint32_t x64_new_int(cg_ctx *c);
 uint32_t x64_new_flt(cg_ctx *c);
 /* Two-address forms: dst reuses a's register. */
