@@ -14,14 +14,7 @@
  * Prints the failures and "N passed, N failed"; exit 1 on any failure. */
 #include "isa/aarch64/a64.h"
 
-#include <capstone/capstone.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-static int passed, failed;
-static csh cs;
-static bool covered[A64_OPCOUNT];
+#include "emitcase.h"
 
 static const char *const names[A64_OPCOUNT] = {
 #define X(name, mnemonic, layout) [A64_##name] = #name,
@@ -33,121 +26,22 @@ static const char *const names[A64_OPCOUNT] = {
 #define V(n) (A64_V0 + (n))
 #define SP A64_SP
 
-typedef struct tcase {
-    uint16_t op;
-    uint8_t cc, size, amode, scale;
-    int32_t disp;
-    uint32_t aux;
-    int64_t imm;
-    uint8_t n, r[10];       /* operands and their registers */
-    const char *want;
-} tcase;
-
-/* One case: the instruction in block 0 (IR instruction 0, for the marks
- * that find its bytes), then blocks 1 and 2 (labels 1, 2) that return.
- * Stack slot 0 at sp+0, slot 1 at sp+16; the constant 0 of the pool;
- * symbol 0 "callee"; the jump table at vlist 0: labels 1, 2, 1. */
-static void check(const tcase *t, const char *what)
+/* a branch's target (the last operand, #0x...) as .+N */
+static const char *branch_ops(const cs_insn *insn, uint64_t start, char *rel, size_t size)
 {
-    cg_target tg = {.arch = JIT_ARCH_AARCH64, .isa = (1ull << CG_ISA_COUNT) - 1};
-    ir_inst_data ii = {0};
-    ir_function fn = {0};
-    fn.insts.v = &ii, fn.insts.n = fn.insts.cap = 1;
-    cg_output out = {0};
-    ir_diag d = {0};
-    cg_ctx c = {.isa = &a64_isa, .target = &tg, .fn = &fn, .out = &out, .d = &d};
-    cg_func_init(&c.f);
-    c.f.nlabels = 3;
-    static const uint8_t k16[16] = {1, 2, 3, 4};
-    cg_const_add(&c.f, k16, 16, 16);
-    ir_vec_push(&c.f.syms, "callee");
-    ir_vec_push(&c.f.sym_decl, 0u);
-    ir_vec_push(&c.f.sym_decl, 0u);
-    static const uint32_t jt[] = {1, 2, 1};
-    for (unsigned k = 0; k < 3; k++)
-        ir_vec_push(&c.f.vlist, jt[k]);
-    cg_inst in = {.op = t->op, .size = t->size, .cc = t->cc, .nopnd = t->n, .amode = t->amode,
-                  .scale = t->scale, .disp = t->disp, .aux = t->aux, .imm = t->imm, .ir = 0};
-    ir_vec_push(&c.f.insts, in);
-    for (unsigned k = 0; k < t->n; k++) {
-        cg_operand o = {CG_VREG0 + k, CG_USE, CG_ANY, 0, t->r[k] >= A64_V0 ? CG_CLS_FLOAT : CG_CLS_INT};
-        ir_vec_push(&c.f.opnds, o);
-        ir_vec_push(&c.f.allocs, (uint32_t)t->r[k]);
-    }
-    cg_inst ret = {.op = A64_RET, .ir = CG_NONE};
-    for (unsigned b = 0; b < 3; b++) {
-        cg_block bl = {.label = b, .first = b, .end = b + 1};
-        ir_vec_push(&c.f.blocks, bl);
-        if (b)
-            ir_vec_push(&c.f.insts, ret);
-    }
-    ir_vec_push(&c.frame.slot_off, 0u);
-    ir_vec_push(&c.frame.slot_off, 16u);
-    c.frame.spill_off = 32, c.frame.size = 48, c.frame.align = 16;
-    bool ok = a64_emit(&c);     /* (it sets up c.buf) */
-    cg_buf_free(&c.buf);
-    char got[512] = "";
-    if (!ok) {
-        snprintf(got, sizeof got, "(not emitted: %.400s)", d.msg);
-    } else {
-        uint32_t start = 0, end = 0;
-        bool found = false;
-        for (uint32_t k = 0; k + 1 < out.marks.n; k += 2)
-            if (out.marks.v[k + 1] == 0) {
-                start = out.marks.v[k];
-                end = k + 2 < out.marks.n ? out.marks.v[k + 2] : out.code.n;
-                found = true;
-            }
-        size_t len = 0;
-        const uint8_t *p = out.code.v + start;
-        size_t left = found ? end - start : 0;
-        uint64_t addr = start;
-        cs_insn *insn = cs_malloc(cs);
-        while (left) {
-            if (!cs_disasm_iter(cs, &p, &left, &addr, insn)) {     /* capstone 4 predates it */
-                uint32_t w = 0;
-                memcpy(&w, p, left < 4 ? left : 4);
-                len += (size_t)snprintf(got + len, sizeof got - len, "%s.word 0x%08x", len ? "; " : "", w);
-                p += left < 4 ? left : 4, left -= left < 4 ? left : 4, addr += 4;
-                if (len >= sizeof got)
-                    break;
-                continue;
-            }
-            const char *ops = insn->op_str;
-            char rel[256];
-            /* a branch's target (the last operand, #0x...) as .+N */
-            const char *hash = strrchr(ops, '#');
-            bool branch = insn->mnemonic[0] == 'b' || !strncmp(insn->mnemonic, "cb", 2) ||
-                          !strncmp(insn->mnemonic, "tb", 2) || !strcmp(insn->mnemonic, "adr") ||
-                          (!strcmp(insn->mnemonic, "ldr") && hash);
-            if (branch && hash && !strncmp(hash, "#0x", 3) && !strchr(hash, ']') &&
-                strcmp(insn->mnemonic, "bic") && strcmp(insn->mnemonic, "bics") && strcmp(insn->mnemonic, "bsl") &&
-                strcmp(insn->mnemonic, "bfi") && strcmp(insn->mnemonic, "bfxil")) {
-                snprintf(rel, sizeof rel, "%.*s.%+lld", (int)(hash - ops), ops,
-                         (long long)strtoull(hash + 1, NULL, 16) - (long long)start);
-                ops = rel;
-            }
-            len += (size_t)snprintf(got + len, sizeof got - len, "%s%s%s%s", len ? "; " : "", insn->mnemonic,
-                                    ops[0] ? " " : "", ops);
-            if (len >= sizeof got)
-                break;
-        }
-        if (left)
-            snprintf(got + strlen(got), sizeof got - strlen(got), "%s(%zu bytes undecoded)", got[0] ? "; " : "", left);
-        cs_free(insn, 1);
-    }
-    size_t wl = strlen(t->want);
-    bool prefix = wl && t->want[wl - 1] == '*';
-    if (prefix ? !strncmp(got, t->want, wl - 1) : !strcmp(got, t->want)) {
-        passed++;
-    } else {
-        failed++;
-        printf("FAIL %s: \"%s\", want \"%s\"\n", what, got, t->want);
-    }
-    cg_output_free(&out);
-    cg_func_free(&c.f);
-    ir_vec_free(&c.frame.slot_off);
+    const char *ops = insn->op_str, *hash = strrchr(ops, '#'), *m = insn->mnemonic;
+    bool branch = m[0] == 'b' || !strncmp(m, "cb", 2) || !strncmp(m, "tb", 2) || !strcmp(m, "adr") ||
+                  (!strcmp(m, "ldr") && hash);
+    if (!branch || !hash || strncmp(hash, "#0x", 3) || strchr(hash, ']') || !strcmp(m, "bic") ||
+        !strcmp(m, "bics") || !strcmp(m, "bsl") || !strcmp(m, "bfi") || !strcmp(m, "bfxil"))
+        return ops;
+    snprintf(rel, size, "%.*s.%+lld", (int)(hash - ops), ops, (long long)strtoull(hash + 1, NULL, 16) - (long long)start);
+    return rel;
 }
+
+static const emit_isa a64 = {&a64_isa, JIT_ARCH_AARCH64, CS_ARCH_ARM64, CS_MODE_ARM, A64_RET, A64_V0,
+                             a64_emit /* (it sets up c->buf) */, branch_ops, true};
+
 
 
 #define C(op, cc, size, ...) {A64_##op, cc, size, __VA_ARGS__}
@@ -391,22 +285,5 @@ static const tcase cases[] = {
 
 int main(void)
 {
-    if (cs_open(CS_ARCH_ARM64, CS_MODE_ARM, &cs) != CS_ERR_OK) {
-        printf("FAIL capstone: cannot open AArch64\n0 passed, 1 failed\n");
-        return 1;
-    }
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char what[48];
-        snprintf(what, sizeof what, "%s (case %zu)", names[cases[i].op], i);
-        covered[cases[i].op] = true;
-        check(&cases[i], what);
-    }
-    for (unsigned op = 0; op < A64_OPCOUNT; op++)
-        if (!covered[op]) {
-            failed++;
-            printf("FAIL %s: no case checks this opcode\n", names[op]);
-        }
-    cs_close(&cs);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return emit_main(&a64, cases, sizeof cases / sizeof cases[0], names, A64_OPCOUNT, NULL);
 }
