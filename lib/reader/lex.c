@@ -118,7 +118,7 @@ static bool lex_word_rest(lexer *lx, tok *t, const char *s, const char *q)
         /* i32, f64: the usual types (no entity is written i or f and digits) */
         static const ir_type ints[] = {[8] = IR_I8, [16] = IR_I16, [32] = IR_I32, [64] = IR_I64},
                              floats[] = {[16] = IR_F16, [32] = IR_F32, [64] = IR_F64};
-        if (v < 65 && !(digits > 1 && *d == '0'))
+        if (digits <= 2 && v < 65 && !(digits > 1 && *d == '0'))   /* (v may have wrapped) */
             ty = c == 'i' ? ints[v] : floats[v];
         else if (v == 128 && digits == 3)
             ty = c == 'i' ? IR_I128 : IR_F128;
