@@ -981,7 +981,6 @@ static int run_one(const run_args *a, const char *path, bool last)
          * qemu-user, where AArch64 is tested, takes seconds a module over
          * shared views and misses writes through an alias */
         jit_ctx_set_alias(ctx, a->sandbox && jit_host_arch() == JIT_ARCH_X86_64);
-        ft_trust_host_mask(true);       /* no host code here blocks a signal */
         rc = a->keep ? keep_modules(a, ctx, &file, &t, cmds, ncmds)
                      : run_modules(a, ctx, &file, &t, cmds, ncmds);
         goto out;

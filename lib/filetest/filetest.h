@@ -116,11 +116,6 @@ jit_ctx *ft_ctx_new(bool spread, jit_error *err);
 /* Call function func with args under the guard (timeout seconds, 0 for
  * none); results gets fn->sig.nrets values.  Traps are described as
  * "trap: int_divz at %f+0x1c" from the module's trap tables. */
-/* The caller vouches that the host code its modules reach (libc, libcalls,
- * host functions) never changes this thread's signal mask: calls of modules
- * that reach host code then skip the guard's mask read too (run_opts'
- * keeps_mask; --modules, where that is a system call per module). */
-void ft_trust_host_mask(bool on);
 run_status ft_call(const ft_module *m, uint32_t func, const ir_data_value *args, uint32_t nargs,
                    ir_data_value *results, double timeout, run_outcome *oc);
 

@@ -292,14 +292,6 @@ void ft_module_free(ft_module *m)
     memset(m, 0, sizeof *m);
 }
 
-/* ft_trust_host_mask: this thread's host code leaves the signal mask alone */
-static _Thread_local bool host_keeps_mask;
-
-void ft_trust_host_mask(bool on)
-{
-    host_keeps_mask = on;
-}
-
 run_status ft_call(const ft_module *m, uint32_t func, const ir_data_value *args, uint32_t nargs,
                    ir_data_value *results, double timeout, run_outcome *oc)
 {
@@ -319,7 +311,7 @@ run_status ft_call(const ft_module *m, uint32_t func, const ir_data_value *args,
     /* code that reaches no host code cannot change the signal mask, nor
      * can the harness between its calls (the REPL's line editing might) */
     run_opts opts = {.timeout = timeout, .describe_pc = describe_pc, .interrupt = m->interruptible,
-                     .in_code = in_code, .fence = fence, .keeps_mask = (m->host_free || host_keeps_mask) && !m->interruptible};
+                     .in_code = in_code, .fence = fence, .keeps_mask = m->host_free && !m->interruptible};
     cur_ctx = m->ctx;
     run_status st = run_call(&m->callees[func], fn, &fn->sig, args, nargs, results, &opts, oc);
     cur_ctx = NULL;
