@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 #include <ucontext.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "jit/jit.h"
@@ -136,6 +137,21 @@ static int wx_mappings(void)
     return n;
 }
 
+/* Mappings that are shared and writable ("rw-s"): alias mode's write views. */
+static int shared_writable_mappings(void)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    char line[512];
+    int n = 0;
+    while (f && fgets(line, sizeof line, f)) {
+        char perms[8] = "";
+        n += sscanf(line, "%*x-%*x %7s", perms) == 1 && !strcmp(perms, "rw-s");
+    }
+    if (f)
+        fclose(f);
+    return n;
+}
+
 /* "r-xp" etc. for the mapping holding addr; "" if none. */
 static const char *perms_at(uintptr_t addr, char out[8])
 {
@@ -196,8 +212,19 @@ static void test_basic(jit_ctx *ctx, const char *tag)
     CHECK(jit_lookup(ctx, "ret42", NULL) == p, "%s: global lookup", tag);
     CHECK(jit_module_at(ctx, p) == m, "%s: module_at", tag);
     char pm[8];
-    if (strstr(tag, "alias"))   /* shared memory, executed here, written elsewhere */
+    if (strstr(tag, "alias")) { /* shared memory, executed here, written elsewhere */
         CHECK(p && !strcmp(perms_at((uintptr_t)p, pm), "r-xs"), "%s: code mapped %s, not r-xs", tag, pm);
+        /* the write view is this process's alone: a forked child has none */
+        int here = shared_writable_mappings(), status = -1;
+        fflush(stdout);
+        pid_t pid = fork();
+        if (pid == 0)
+            _exit(shared_writable_mappings() ? 1 : 0);
+        if (pid > 0)
+            waitpid(pid, &status, 0);
+        CHECK(here > 0 && pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+              "%s: a forked child inherits the code's write view (%d here)", tag, here);
+    }
     OK(jit_module_free(m, &err));
     CHECK(jit_module_at(ctx, p) == NULL, "%s: module_at after free", tag);
     CHECK(jit_lookup(ctx, "ret42", NULL) == NULL, "%s: global lookup after free", tag);
