@@ -176,6 +176,13 @@ static uintptr_t alias_reserve(size_t size, void **rx)
         munmap(p, size);
         return 0;
     }
+    /* a forked child must not inherit a way to write code this process
+     * runs, sandbox or not */
+    if (madvise(q, size, MADV_DONTFORK)) {
+        munmap(q, size);
+        munmap(p, size);
+        return 0;
+    }
     *rx = p;
     return (uintptr_t)q;
 }
