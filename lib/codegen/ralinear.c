@@ -292,6 +292,8 @@ static void build_fixes(lsra *r)
         uint64_t all_m = clob | muse | mdef;
         /* at most two a preg: room made once, not per entry (a call
          * clobbers some 25 registers) */
+        if (!all_m)
+            continue;
         ir_vec_reserve(&all, 2 * (uint32_t)__builtin_popcountll(all_m));
         rfix *w = all.v + all.n;
         for (uint64_t m = all_m; m; m &= m - 1) {
