@@ -1,5 +1,5 @@
-/* tests/a64emit_test.c: the AArch64 encoder (lib/isa/aarch64/emit.c,
- * emitseq.c) checked against capstone, as tests/x64emit_test.c does for
+/* tests/a64emit_test.c: the AArch64 encoder (lib/isa/aarch64/emit.c)
+ * checked against capstone, as tests/x64emit_test.c does for
  * x86-64 and tests/neon_test.c for the Neon table: each case is one
  * machine instruction with its operands' registers, emitted by a64_emit in
  * a function of its own, its words decoded by capstone and compared with

@@ -1,4 +1,4 @@
-/* cmd/clifrun/cli.c: target names, colour, warnings, the sandbox and --lib, for main.c and repl.c (disasm.c: listings). */
+/* cmd/clifrun/cli.c: target names, colour, warnings, the sandbox and --lib, for main.c and the REPL (disasm.c: listings). */
 #include "cli.h"
 
 #include <dlfcn.h>

@@ -1,6 +1,6 @@
 /* cmd/clifrun/rl.h: GNU readline, loaded by cli_rl_load (lazy.c) when the
  * REPL runs on a terminal.  After this header, readline's names used by
- * repl.c stand for its functions and variables in the loaded library. */
+ * repl.c and repledit.c stand for its functions and variables in the loaded library. */
 #ifndef CLIFRUN_RL_H
 #define CLIFRUN_RL_H
 

@@ -38,7 +38,9 @@ static char *read_fd(int fd, size_t *len)
             return NULL;
         }
         n += (size_t)r;
-        if (r == 0 || (regular && n < cap))
+        /* a regular file's whole size is in: no read to find its end (a
+         * short read alone is not the end: Linux reads under 2 GiB a call) */
+        if (r == 0 || (regular && n + 1 == cap))
             break;
         if (n < cap)
             continue;
