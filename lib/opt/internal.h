@@ -32,6 +32,16 @@ bool opt_cfg_build(opt_fn *o);
 void opt_cfg_free(opt_fn *o);
 /* Unreachable blocks leave the layout (their instructions too). */
 void opt_cfg_prune(opt_fn *o);
+/* The type a load or store accesses: a store's comes from its value, not
+ * from a type annotation (`store.f32 v1` of an i64 stores the i64). */
+static inline ir_type opt_access_type(const ir_function *f, uint32_t inst)
+{
+    const ir_inst_data *in = &f->insts.v[inst];
+    if (ir_opcodes[in->op].format != IR_FMT_Store)
+        return in->type;
+    return f->values.v[ir_value_resolve(f, ir_inst_args(f, inst)[0])].type;
+}
+
 static inline bool opt_block_dominates(const opt_fn *o, uint32_t a, uint32_t b)
 {
     return o->dpre[a] <= o->dpre[b] && o->dpost[b] <= o->dpost[a];

@@ -74,13 +74,15 @@ static bool is_plain_store(ir_opcode op)
     return op == IR_OP_store || op == IR_OP_istore8 || op == IR_OP_istore16 || op == IR_OP_istore32;
 }
 
-static unsigned access_size(const ir_inst_data *in)
+static unsigned access_size(const ir_function *f, uint32_t inst)
 {
+    const ir_inst_data *in = &f->insts.v[inst];
+    ir_type t = opt_access_type(f, inst);
     switch (in->op) {
     case IR_OP_uload8: case IR_OP_sload8: case IR_OP_istore8: return 1;
     case IR_OP_uload16: case IR_OP_sload16: case IR_OP_istore16: return 2;
     case IR_OP_uload32: case IR_OP_sload32: case IR_OP_istore32: return 4;
-    default: return in->type & IR_TYPE_DYNAMIC ? 0 : ir_type_bytes(in->type);
+    default: return t & IR_TYPE_DYNAMIC ? 0 : ir_type_bytes(t);
     }
 }
 
@@ -117,7 +119,7 @@ static bool direct_ok(const memctx *m, uint32_t inst, uint32_t addr)
         return true;
     const ir_stack_slot *ss = &f->stack_slots.v[f->insts.v[d].ent];
     int64_t off = f->insts.v[d].imm + f->insts.v[inst].imm;
-    unsigned size = access_size(&f->insts.v[inst]);
+    unsigned size = access_size(f, inst);
     return size && !ss->dynamic && off >= 0 && (uint64_t)off + size <= ss->size;
 }
 
@@ -248,7 +250,7 @@ static bool make_key(memctx *m, uint32_t inst, uint32_t addr, ir_opcode keyop, m
     uint32_t s = slot_of(m, inst, addr, &off);
     memset(k, 0, sizeof *k);
     k->op = (uint16_t)keyop;
-    k->type = in->type;
+    k->type = opt_access_type(m->o->f, inst);
     k->endian = in->mf.bits & (IR_MF_LITTLE | IR_MF_BIG);
     if (s != IR_NONE) {
         k->addr = s | SLOT_BIT;

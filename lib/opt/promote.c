@@ -118,7 +118,8 @@ static void find_vars(promote *p)
                 continue;
             uint8_t endian = in->mf.bits & (IR_MF_LITTLE | IR_MF_BIG);
             bool plain = in->op == IR_OP_load || in->op == IR_OP_store;
-            if (!plain || !promotable_type(in->type) || off != (int32_t)off) {
+            ir_type t = opt_access_type(f, i);
+            if (!plain || !promotable_type(t) || off != (int32_t)off) {
                 p->bad[s] = 1;
                 continue;
             }
@@ -132,13 +133,13 @@ static void find_vars(promote *p)
                 memset(&nv, 0, sizeof nv);
                 nv.slot = s;
                 nv.offset = (int32_t)off;
-                nv.type = in->type;
+                nv.type = t;
                 nv.endian = endian;
                 nv.ok = true;
                 nv.next = p->var_of[s];
                 ir_vec_push(&p->vars, nv);
                 p->var_of[s] = p->vars.n - 1;
-            } else if (p->vars.v[v].type != in->type || p->vars.v[v].endian != endian) {
+            } else if (p->vars.v[v].type != t || p->vars.v[v].endian != endian) {
                 p->bad[s] = 1;
             }
         }
