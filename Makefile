@@ -176,7 +176,7 @@ endif
 SECCOMP_BUILD_A := $(filter /%,$(shell $(CC) -print-file-name=libseccomp.a 2>/dev/null))
 $(BUILD)/gen/sandbox: lib/run/gen/sandbox.c
 	@mkdir -p $(dir $@)
-	$(CC) -O2 -Wall -Wextra -o $@ $< $(or $(SECCOMP_BUILD_A),-lseccomp)
+	$(CC) -O2 -Wall -Wextra -Wno-missing-field-initializers -o $@ $< $(or $(SECCOMP_BUILD_A),-lseccomp)
 $(BUILD)/gen/sandbox_bpf.h: $(BUILD)/gen/sandbox
 	$< $(ARCH) >$@.tmp && mv $@.tmp $@
 $(BUILD)/obj/lib/run/sandbox.o: $(BUILD)/gen/sandbox_bpf.h
