@@ -170,6 +170,18 @@ $(F16_SRCS:%.c=$(BUILD)/obj/%.o): $(BUILD)/obj/%.o: %.c
 	$(CC_F16) $(F16_CFLAGS) -c -o $@ $<
 endif
 
+# The sandbox's seccomp filter, compiled by libseccomp on the build machine
+# for the target (lib/run/gen/sandbox.c): at run time it took 1.2 million
+# instructions and 30 page faults of a small file's start.
+SECCOMP_BUILD_A := $(filter /%,$(shell $(CC) -print-file-name=libseccomp.a 2>/dev/null))
+$(BUILD)/gen/sandbox: lib/run/gen/sandbox.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -Wno-missing-field-initializers -o $@ $< $(or $(SECCOMP_BUILD_A),-lseccomp)
+$(BUILD)/gen/sandbox_bpf.h: $(BUILD)/gen/sandbox
+	$< $(ARCH) >$@.tmp && mv $@.tmp $@
+$(BUILD)/obj/lib/run/sandbox.o: $(BUILD)/gen/sandbox_bpf.h
+$(BUILD)/obj/lib/run/sandbox.o: CFLAGS_BASE += -I$(BUILD)/gen
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC_HOST) $(CFLAGS_BASE) $(CFLAGS) -c -o $@ $<

@@ -110,8 +110,11 @@ static _Thread_local struct {
 static void *kbuf(unsigned k, size_t bytes)
 {
     if (keep.cap[k] < bytes) {
+        /* doubling from 256 bytes: a small function's buffers share a page
+         * or two (eight of 4 KB each were eight page faults per process) */
+        size_t cap = keep.cap[k] * 2 < 256 ? 256 : keep.cap[k] * 2;
         free(keep.buf[k]);
-        keep.cap[k] = bytes < 4096 ? 4096 : bytes;
+        keep.cap[k] = cap < bytes ? bytes : cap;
         keep.buf[k] = ir_xmalloc(keep.cap[k]);
     }
     return keep.buf[k];

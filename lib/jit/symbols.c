@@ -48,7 +48,7 @@ static void gplace(jit_gsym *tab, uint32_t cap, jit_gsym g)
 static bool gput(jit_ctx *ctx, jit_gsym g)
 {
     if ((uint64_t)(ctx->gcount + 1) * 2 > ctx->gcap) {
-        uint32_t cap = ctx->gcap ? ctx->gcap * 2 : 256;
+        uint32_t cap = ctx->gcap ? ctx->gcap * 2 : 16;
         jit_gsym *t = calloc(cap, sizeof *t);
         if (!t)
             return false;

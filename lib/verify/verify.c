@@ -28,7 +28,7 @@ typedef struct vctx {
     uint32_t nerr;              /* errors found so far */
     bool full;                  /* VERIFY_MAX_ERRORS reached: stop */
     bool fatal;                 /* an error after which Cranelift's verifier stops */
-    verr *errs;                 /* VERIFY_MAX_ERRORS entries */
+    verr *errs;                 /* VERIFY_MAX_ERRORS entries, from the first error on */
     uint32_t entry;             /* first block in the layout, IR_NONE if none */
     /* per block */
     uint32_t *po;               /* postorder number, IR_NONE if unreachable */
@@ -52,6 +52,10 @@ static void vreport(vctx *c, uint32_t line, uint32_t col, const char *fmt, va_li
         c->full = true;
         return;
     }
+    /* on the first error: 8 KB on the stack would put every check below
+     * it, the deepest frames of a small file's start (3 page faults) */
+    if (!c->errs)
+        c->errs = ir_xmalloc(VERIFY_MAX_ERRORS * sizeof *c->errs);
     verr *e = &c->errs[c->nerr++];
     e->line = line;
     e->col = col;
@@ -1446,9 +1450,8 @@ static int cmp_err(const void *a, const void *b)
 bool verify_function_isa(const ir_function *f, const verify_isa *isa, ir_diag *d)
 {
     tscache cache[TSCACHE_SIZE];
-    verr errs[VERIFY_MAX_ERRORS];
     memset(cache, 0, sizeof cache);
-    vctx c = {.f = f, .isa = isa, .errs = errs, .entry = f->layout.n ? f->layout.v[0] : IR_NONE, .cache = cache};
+    vctx c = {.f = f, .isa = isa, .entry = f->layout.n ? f->layout.v[0] : IR_NONE, .cache = cache};
     /* one allocation: per-block arrays, edges, a byte per instruction, per
      * global value and per signature */
     size_t nb = f->blocks.n, ni = f->insts.n, ne = count_edges(f);
@@ -1487,12 +1490,14 @@ bool verify_function_isa(const ir_function *f, const verify_isa *isa, ir_diag *d
     free(mem);
     if (!c.nerr)
         return true;
+    verr *errs = c.errs;
     qsort(errs, c.nerr, sizeof *errs, cmp_err);
     ir_diag_set(d, errs[0].line, errs[0].col, "%s", errs[0].msg);
     for (uint32_t i = 1; i < c.nerr; i++)
         ir_diag_add(d, errs[i].line, errs[i].col, "%s", errs[i].msg);
     if (c.full)
         d->truncated = true;
+    free(errs);
     return false;
 }
 
