@@ -301,6 +301,10 @@ $(FUZZ_BUILD)/runline_base.h: tests/libfuzzer/runline.clif
 
 $(FUZZ_BUILD)/obj/tests/libfuzzer/runline.o: $(FUZZ_BUILD)/runline_base.h
 
+# the sandbox's filter, generated for the host as for the host build
+$(FUZZ_BUILD)/obj/lib/run/sandbox.o: $(BUILD)/gen/sandbox_bpf.h
+$(FUZZ_BUILD)/obj/lib/run/sandbox.o: FUZZ_CFLAGS += -I$(BUILD)/gen
+
 $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/obj/tests/libfuzzer/%.o $(FUZZ_LIB_OBJS)
 	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_LIB_OBJS) $(LIBS)
 
