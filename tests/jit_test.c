@@ -120,15 +120,18 @@ typedef long (*fn1)(long);
 
 /* ---- /proc helpers -------------------------------------------------------------- */
 
-static int wx_mappings(void)
+/* Mappings of /proc/self/maps whose permissions ("rwxp") match; each
+ * printed after `say` if it is not NULL. */
+static int count_mappings(bool (*match)(const char *perms), const char *say)
 {
     FILE *f = fopen("/proc/self/maps", "r");
     char line[512];
     int n = 0;
     while (f && fgets(line, sizeof line, f)) {
         char perms[8] = "";
-        if (sscanf(line, "%*x-%*x %7s", perms) == 1 && perms[1] == 'w' && perms[2] == 'x') {
-            printf("  W+X mapping: %s", line);
+        if (sscanf(line, "%*x-%*x %7s", perms) == 1 && match(perms)) {
+            if (say)
+                printf("  %s: %s", say, line);
             n++;
         }
     }
@@ -137,19 +140,13 @@ static int wx_mappings(void)
     return n;
 }
 
-/* Mappings that are shared and writable ("rw-s"): alias mode's write views. */
-static int shared_writable_mappings(void)
+static bool writable_executable(const char *p) { return p[1] == 'w' && p[2] == 'x'; }
+/* alias mode's write views */
+static bool shared_writable(const char *p) { return !strcmp(p, "rw-s"); }
+
+static int wx_mappings(void)
 {
-    FILE *f = fopen("/proc/self/maps", "r");
-    char line[512];
-    int n = 0;
-    while (f && fgets(line, sizeof line, f)) {
-        char perms[8] = "";
-        n += sscanf(line, "%*x-%*x %7s", perms) == 1 && !strcmp(perms, "rw-s");
-    }
-    if (f)
-        fclose(f);
-    return n;
+    return count_mappings(writable_executable, "W+X mapping");
 }
 
 /* "r-xp" etc. for the mapping holding addr; "" if none. */
@@ -215,11 +212,11 @@ static void test_basic(jit_ctx *ctx, const char *tag)
     if (strstr(tag, "alias")) { /* shared memory, executed here, written elsewhere */
         CHECK(p && !strcmp(perms_at((uintptr_t)p, pm), "r-xs"), "%s: code mapped %s, not r-xs", tag, pm);
         /* the write view is this process's alone: a forked child has none */
-        int here = shared_writable_mappings(), status = -1;
+        int here = count_mappings(shared_writable, NULL), status = -1;
         fflush(stdout);
         pid_t pid = fork();
         if (pid == 0)
-            _exit(shared_writable_mappings() ? 1 : 0);
+            _exit(count_mappings(shared_writable, NULL) ? 1 : 0);
         if (pid > 0)
             waitpid(pid, &status, 0);
         CHECK(here > 0 && pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
