@@ -301,7 +301,11 @@ bool cg_buf_finish(cg_buf *b, cg_ctx *c, const uint8_t *trap_insn, unsigned trap
             ir_vec_push(&b->out->data, ((cg_data){x->at, 4, CG_DATA_OFFSET32, (uint32_t)x->addend}));
         } else if (!c->isa->fix_patch(code, x->at, x->kind, (int64_t)l + x->addend - x->at)) {
             b->out_of_range = true;
-            ir_diag_set(c->d, c->fn->line, c->fn->col, "internal error: branch out of range");
+            /* a limit of the code's size (long branch forms are tried
+             * next), not a bug: a literal or branch past its reach */
+            ir_diag_set(c->d, c->fn->line, c->fn->col,
+                        "code too large: a branch or literal load %u bytes into %u bytes of code is "
+                        "out of its reach (bb_padding_log2_minus_one?)", x->at, b->out->code.n);
             return false;
         }
     }
