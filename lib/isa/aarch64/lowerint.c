@@ -15,24 +15,17 @@ void a64_bitcount(cg_ctx *c, unsigned op, unsigned bits, uint32_t x, uint32_t ds
 {
     unsigned size = bits == 64 ? 8 : 4;
     switch (op) {
-    case IR_OP_clz:
+    case IR_OP_clz: case IR_OP_cls: {  /* narrow: extended to 32 bits, less the extra bits */
+        unsigned mop = op == IR_OP_clz ? A64_CLZ : A64_CLS;
         if (bits >= 32) {
-            a64_unary(c, A64_CLZ, size, dst, x);
+            a64_unary(c, mop, size, dst, x);
         } else {
-            uint32_t z = a64_extend(c, x, bits, 4, false), n = a64_new_int(c);
-            a64_unary(c, A64_CLZ, 4, n, z);
+            uint32_t z = a64_extend(c, x, bits, 4, op == IR_OP_cls), n = a64_new_int(c);
+            a64_unary(c, mop, 4, n, z);
             a64_alu_imm(c, A64_SUB, 4, dst, n, 32 - bits);
         }
         return;
-    case IR_OP_cls:
-        if (bits >= 32) {
-            a64_unary(c, A64_CLS, size, dst, x);
-        } else {
-            uint32_t z = a64_extend(c, x, bits, 4, true), n = a64_new_int(c);
-            a64_unary(c, A64_CLS, 4, n, z);
-            a64_alu_imm(c, A64_SUB, 4, dst, n, 32 - bits);
-        }
-        return;
+    }
     case IR_OP_ctz: {   /* clz of the reversed bits; a bit above the width makes ctz(0) = bits */
         uint32_t r = a64_new_int(c);
         if (bits < 32) {
