@@ -2,7 +2,7 @@
 # tools/bench.sh — benchmark figures (run by `make bench`); never asserts a time.
 #
 # 1. Run time: for each workload of $SHARED/bench/clif, $BUILD/cgbench times
-#    the BENCH run line of clifrun's code (best of BENCH_REPS, default 1);
+#    the BENCH run line of clifrun's code (best of BENCH_REPS, default 3);
 #    beside it the C twin of $SHARED/bench/c built with gcc -O0 and -O2 (whole
 #    process, default arguments) and Cranelift's figures from the kit's README.
 # 2. Naive code: each workload of bench/naive/clif (code as a naive frontend
@@ -38,7 +38,7 @@ INTERPBENCH=$BUILD/interpbench
 SHARED=${SHARED:-../shared}
 RUN=${RUN:-}
 N=${BENCH_N:-5000}
-REPS=${BENCH_REPS:-1}
+REPS=${BENCH_REPS:-3}
 CCB=${CC_BENCH:-gcc}
 
 kit=$SHARED/bench
@@ -63,13 +63,23 @@ readme_col() {
     awk -F'|' -v w="$1" -v c="$2" '{ gsub(/ /, "", $2) } $2 == w { gsub(/ /, "", $c); print $c; exit }' \
         "$kit/README.md"
 }
+# Cranelift speed with the host's ISA flags: the README's "Measured again" table
+readme_host() {
+    awk -F'|' -v w="$1" '/^### Measured again/ { on = 1 } on { gsub(/ /, "", $2) }
+        on && $2 == w { gsub(/ /, "", $3); print $3; exit }' "$kit/README.md"
+}
+ratio() {   # ratio A B: A / B as "0.00x", or - when either is missing
+    awk -v a="${1%% *}" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", a / b; else print "-" }'
+}
 
 echo "== run time of the BENCH call, seconds (clifrun: best of $REPS; gcc: whole process) =="
 echo "   (clifrun: the file's target line; +host: with the host's ISA features, as cranelift_native;"
-echo "    speed: at opt_level=speed, CLIFRUN_OPT=speed; the ratios are clifrun's time over Cranelift speed's)"
-printf '%-9s %8s %8s %8s %8s %8s %10s %10s  %s\n' workload clifrun +host speed "gcc -O0" "gcc -O2" "CL none" \
-    "CL speed" "clifrun, speed / CL speed"
+echo "    speed: at opt_level=speed, CLIFRUN_OPT=speed; the ratios are clifrun's time over Cranelift speed's;"
+echo "    +host / CL+host: both with the host's ISA flags, Cranelift's from the README's 2026-12-04 table)"
+printf '%-9s %8s %8s %8s %8s %8s %8s %8s %8s  %s\n' workload clifrun +host speed "gcc -O0" "gcc -O2" "CL none" \
+    "CL speed" "CL+host" "clifrun, speed / CL speed, +host / CL+host"
 status=0
+geo=(0 0 0) geon=0   # sums of log ratios for the geomean line
 for f in "$kit"/clif/*.clif; do
     w=$(basename "$f" .clif)
     if [ -n "${BENCH_ONLY:-}" ] && [[ " $BENCH_ONLY " != *" $w "* ]]; then
@@ -95,12 +105,24 @@ for f in "$kit"/clif/*.clif; do
             [ -x "$exe" ] && eval "o$o=\$(secs \"\$exe\")"
         done
     fi
-    cn=$(readme_col "$w" 5) cs=$(readme_col "$w" 6)
-    ratio=$(awk -v a="${t%% *}" -v b="$cs" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", a / b; else print "-" }')
-    ratio_s=$(awk -v a="${ts%% *}" -v b="$cs" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", a / b; else print "-" }')
-    printf '%-9s %8s %8s %8s %8s %8s %10s %10s  %s, %s\n' "$w" "$t" "$th" "$ts" "$o0" "$o2" "${cn:--}" "${cs:--}" \
-        "$ratio" "$ratio_s"
+    cn=$(readme_col "$w" 5) cs=$(readme_col "$w" 6) ch=$(readme_host "$w")
+    r=$(ratio "$t" "$cs") rs=$(ratio "$ts" "$cs") rh=$(ratio "$th" "$ch")
+    printf '%-9s %8s %8s %8s %8s %8s %8s %8s %8s  %s, %s, %s\n' "$w" "$t" "$th" "$ts" "$o0" "$o2" "${cn:--}" \
+        "${cs:--}" "${ch:--}" "$r" "$rs" "$rh"
+    if [[ $r$rs$rh != *-* ]]; then
+        i=0
+        for x in "$r" "$rs" "$rh"; do
+            geo[i]=$(awk -v g="${geo[i]}" -v x="${x%x}" 'BEGIN { printf "%.6f", g + log(x) }')
+            i=$((i + 1))
+        done
+        geon=$((geon + 1))
+    fi
 done
+if [ "$geon" -gt 0 ]; then
+    printf '%-9s %71s  %s\n' geomean "($geon workloads; goal: at most 0.80, none above 1.00)" \
+        "$(awk -v a="${geo[0]}" -v b="${geo[1]}" -v c="${geo[2]}" -v n="$geon" \
+            'BEGIN { printf "%.2fx, %.2fx, %.2fx", exp(a / n), exp(b / n), exp(c / n) }')"
+fi
 
 echo
 echo "== naive frontend code (bench/naive): opt_level none and speed, seconds of the BENCH call =="
