@@ -17,6 +17,7 @@
 
 #define B (e->b)
 #define SF(size) ((size) == 8 ? 1u << 31 : 0)
+#define A64_PAD_MAX (16u << 20)   /* bb_padding per function, in all */
 
 /* ---- encoders ---------------------------------------------------------------- */
 
@@ -1213,10 +1214,15 @@ static bool emit_once(cg_ctx *c, bool long_br)
                 move(&e, f->edits.v[ei].from, f->edits.v[ei].to, f->edits.v[ei].cls);
         }
         /* bb_padding_log2_minus_one: zeros after the block (never reached),
-         * at most 150 MiB in all, as Cranelift pads */
+         * at most 16 MiB in all (Cranelift: 150 MiB).  That is past every
+         * short reach (B.cond, CBZ, LDR literal: 1 MiB) and inside B's
+         * (128 MiB), so the long forms are tested and the code compiles;
+         * more would only cost time (0.6 GB of memset per function) */
         unsigned pad = c->target->bb_padding;
-        if (pad && padded < (150u << 20)) {
+        if (pad && padded < A64_PAD_MAX) {
             uint32_t n = 1u << (pad - 1), at = out->code.n;
+            if (n > A64_PAD_MAX - padded)
+                n = A64_PAD_MAX - padded;
             ir_vec_reserve(&out->code, n + 3);
             memset(out->code.v + out->code.n, 0, n + 3);
             out->code.n = (out->code.n + n + 3) & ~3u;
