@@ -13,9 +13,10 @@
 # (read in place); runline from the `; run:` lines of both.  Each harness
 # keeps what it learns in $FUZZ_BUILD/corpus/TARGET.  Environment: FUZZ_BUILD
 # (build-libfuzzer), FUZZ_SECONDS (60), SHARED (../shared); for replay the
-# test.sh ones (CLIFRUN, RUN, TEST_COUNTS, V).
+# test.sh ones (BUILD, CLIFRUN, RUN, TEST_COUNTS, V).
 set -uo pipefail
 cd "$(dirname "$0")/.."
+CLIFRUN=${CLIFRUN:-${BUILD:-build}/clifrun}
 FUZZ_BUILD=${FUZZ_BUILD:-build-libfuzzer}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 SHARED=${SHARED:-../shared}
@@ -83,15 +84,21 @@ replay() {
         echo "libfuzzer 0 1" >>"$counts"
         return 1
     fi
-    local cmds=(check) t
+    local cmds=(check) t targets
     # shellcheck disable=SC2086
-    for t in $(${RUN:-} "$CLIFRUN" targets | awk 'NR > 1 {print $1}'); do cmds+=("compile --target $t"); done
+    targets=$(${RUN:-} "$CLIFRUN" targets | awk 'NR > 1 {print $1}')
+    if [ -z "$targets" ]; then
+        echo "FAIL $CLIFRUN targets: no target (is clifrun built?)"
+        echo "libfuzzer 0 1" >>"$counts"
+        return 1
+    fi
+    for t in $targets; do cmds+=("compile --target $t"); done
     for f in "${files[@]}"; do
         for cmd in "${cmds[@]}"; do
             # shellcheck disable=SC2086
             out=$(timeout 20 ${RUN:-} "$CLIFRUN" $cmd "$f" 2>&1 >/dev/null)
             rc=$?
-            if [ $rc -gt 2 ] || grep -qE "$marks" <<<"$out"; then
+            if { [ $rc -ne 0 ] && [ $rc -ne 2 ]; } || grep -qE "$marks" <<<"$out"; then
                 echo "FAIL $f: clifrun $cmd: exit status $rc"
                 grep -E "$marks" <<<"$out" | head -n 3 | sed 's/^/     /'
                 failed=$((failed + 1))
