@@ -59,6 +59,7 @@ typedef struct lsra {
     cg_ctx *c;
     cg_func *f;
     const cg_isa *isa;
+    const cg_operand *ops;  /* f->opnds.v: one load less at each operand */
     uint32_t nv, ni, nb;
     uint32_t *blk_of;       /* label -> block */
     uint32_t *iblk;         /* instruction -> block */
@@ -143,7 +144,7 @@ static void keep_trim(void)
 
 #define V(r) ((r) - CG_VREG0)
 
-static const cg_operand *opnd(const lsra *r, uint32_t k) { return &r->f->opnds.v[k]; }
+static const cg_operand *opnd(const lsra *r, uint32_t k) { return &r->ops[k]; }
 
 static bool is_def(const cg_operand *o) { return o->kind != CG_USE; }
 
@@ -1109,7 +1110,7 @@ static void rewrite(lsra *r)
 bool cg_regalloc_linear(cg_ctx *c)
 {
     cg_func *f = &c->f;
-    lsra r = {.c = c, .f = f, .isa = c->isa, .nv = f->vcls.n, .ni = f->insts.n, .nb = f->blocks.n, .ok = true,
+    lsra r = {.c = c, .f = f, .isa = c->isa, .ops = f->opnds.v, .nv = f->vcls.n, .ni = f->insts.n, .nb = f->blocks.n, .ok = true,
               .free_node = CG_NONE, .cycle_budget = 64};
     r.work = 64 * ((int64_t)f->insts.n + f->opnds.n + f->blocks.n) + 100000;
     uint32_t nv = r.nv, nb = r.nb, npreds = 0;
