@@ -59,6 +59,7 @@ typedef struct lsra {
     cg_ctx *c;
     cg_func *f;
     const cg_isa *isa;
+    const cg_operand *ops;  /* f->opnds.v: one load less at each operand */
     uint32_t nv, ni, nb;
     uint32_t *blk_of;       /* label -> block */
     uint32_t *iblk;         /* instruction -> block */
@@ -105,6 +106,8 @@ static _Thread_local struct {
     IR_VEC(rtiny) tiny;
     IR_VEC(uint32_t) heap;
     IR_VEC(rfix) all;
+    IR_VEC(uint32_t) pfrom, pto;    /* rewrite's block-argument moves */
+    IR_VEC(uint8_t) pcls;
 } keep;
 
 static void *kbuf(unsigned k, size_t bytes)
@@ -133,12 +136,15 @@ static void keep_trim(void)
     TRIM(keep.tiny);
     TRIM(keep.heap);
     TRIM(keep.all);
+    TRIM(keep.pfrom);
+    TRIM(keep.pto);
+    TRIM(keep.pcls);
 #undef TRIM
 }
 
 #define V(r) ((r) - CG_VREG0)
 
-static const cg_operand *opnd(const lsra *r, uint32_t k) { return &r->f->opnds.v[k]; }
+static const cg_operand *opnd(const lsra *r, uint32_t k) { return &r->ops[k]; }
 
 static bool is_def(const cg_operand *o) { return o->kind != CG_USE; }
 
@@ -370,6 +376,9 @@ static bool operand_at(const lsra *r, uint32_t v, uint32_t i, bool fdef)
 static bool fixed_conflict_segs(const lsra *r, unsigned p, uint32_t v, const rseg *sg, uint32_t n)
 {
     uint32_t lo = r->fstart[p], end = r->fstart[p + 1];
+    /* most intervals lie wholly before or after all of p's blocks: no search */
+    if (lo == end || r->fixes[end - 1].pos < sg[0].s || r->fixes[lo].pos >= sg[n - 1].e)
+        return false;
     for (uint32_t k = 0; k < n && lo < end; k++) {
         uint32_t hi = end;
         while (lo < hi) {
@@ -995,8 +1004,8 @@ static void rewrite(lsra *r)
 {
     cg_func *f = r->f;
     uint32_t *al = f->allocs.v, tmp = CG_NONE;
-    IR_VEC(uint32_t) pfrom = {0}, pto = {0};
-    IR_VEC(uint8_t) pcls = {0};
+    IR_VEC(uint32_t) pfrom = {keep.pfrom.v, 0, keep.pfrom.cap}, pto = {keep.pto.v, 0, keep.pto.cap};
+    IR_VEC(uint8_t) pcls = {keep.pcls.v, 0, keep.pcls.cap};
     for (uint32_t v = 0; v < r->nv; v++)
         r->mark[v] = CG_NONE;
     for (uint32_t b = 0; b < r->nb; b++) {
@@ -1091,9 +1100,9 @@ static void rewrite(lsra *r)
             }
         }
     }
-    ir_vec_free(&pfrom);
-    ir_vec_free(&pto);
-    ir_vec_free(&pcls);
+    keep.pfrom.v = pfrom.v, keep.pfrom.cap = pfrom.cap;
+    keep.pto.v = pto.v, keep.pto.cap = pto.cap;
+    keep.pcls.v = pcls.v, keep.pcls.cap = pcls.cap;
 }
 
 /* ---- entry ------------------------------------------------------------------- */
@@ -1101,7 +1110,7 @@ static void rewrite(lsra *r)
 bool cg_regalloc_linear(cg_ctx *c)
 {
     cg_func *f = &c->f;
-    lsra r = {.c = c, .f = f, .isa = c->isa, .nv = f->vcls.n, .ni = f->insts.n, .nb = f->blocks.n, .ok = true,
+    lsra r = {.c = c, .f = f, .isa = c->isa, .ops = f->opnds.v, .nv = f->vcls.n, .ni = f->insts.n, .nb = f->blocks.n, .ok = true,
               .free_node = CG_NONE, .cycle_budget = 64};
     r.work = 64 * ((int64_t)f->insts.n + f->opnds.n + f->blocks.n) + 100000;
     uint32_t nv = r.nv, nb = r.nb, npreds = 0;
