@@ -269,6 +269,12 @@ $(BUILD)/interpbench: tools/interpbench.c $(LIB_OBJS)
 bench: $(BUILD)/clifrun $(BUILD)/cgbench $(BUILD)/interpbench
 	@$(TEST_ENV) tools/bench.sh
 
+# What make bench's Cranelift column of the naive rows needs (tools/wasmbench.sh):
+# wasmtime's Cranelift inside wizer, from npm, and clang's wasm32 linker.
+bench-deps:
+	command -v wasm-ld >/dev/null || $(SUDO) apt-get install -y lld
+	mkdir -p $(BUILD)/npm && npm install --prefix $(BUILD)/npm @bytecodealliance/wizer@11.0.3
+
 # ---- libFuzzer ----------------------------------------------------------------
 # The harnesses of tests/libfuzzer/ (read + verify, compile for both targets,
 # run lines), built with clang -fsanitize=fuzzer,address,undefined over lib/
@@ -340,6 +346,6 @@ help:
 ifneq ($(filter fuzz-libfuzzer%,$(MAKECMDGOALS)),)
 -include $(FUZZ_LIB_OBJS:.o=.d)
 endif
-.PHONY: all test conformance conformance-baseline conformance-update roundtrip-suite cranelift-verifier bench deps install uninstall clean help \
+.PHONY: all test conformance conformance-baseline conformance-update roundtrip-suite cranelift-verifier bench bench-deps deps install uninstall clean help \
 	grammar-check cg-test fuzz fuzz-libfuzzer fuzz-libfuzzer-build
 

@@ -8,7 +8,9 @@
 # 2. Naive code: each workload of bench/naive/clif (code as a naive frontend
 #    emits it) at opt_level=none and speed (CLIFRUN_OPT forces the level),
 #    wall and thread CPU time of the BENCH call, the speed-up of speed over
-#    none (by CPU time), beside the C twin of bench/naive/c at -O0 and -O2.
+#    none (by CPU time), beside the C twin of bench/naive/c at -O0 and -O2
+#    and Cranelift speed on that twin as naive wasm (tools/wasmbench.sh;
+#    "-" without its tools: make bench-deps).
 # 3. Compile throughput: $SHARED/bench/gen/gen_many.py N (N=5000 unless
 #    BENCH_N is set) once into $BUILD/bench/many$N.clif; cgbench --compile
 #    parses, verifies, compiles and links it (functions compiled 64 at a time
@@ -127,8 +129,11 @@ fi
 echo
 echo "== naive frontend code (bench/naive): opt_level none and speed, seconds of the BENCH call =="
 echo "   (best of $REPS; wall, and the calling thread's CPU time, which a loaded machine inflates less;"
-echo "    speed-up = none / speed by CPU time; gcc: the C twin, whole process, user time)"
-printf '%-9s %8s %8s %8s %8s %9s %8s %8s\n' workload none "cpu" speed "cpu" speed-up "gcc -O0" "gcc -O2"
+echo "    speed-up = none / speed by CPU time; gcc: the C twin, whole process, user time;"
+echo "    CL speed: Cranelift opt_level=speed on the C twin as clang -O0 wasm, CPU (tools/wasmbench.sh))"
+printf '%-9s %8s %8s %8s %8s %9s %8s %8s %8s  %s\n' workload none "cpu" speed "cpu" speed-up "gcc -O0" "gcc -O2" \
+    "CL speed" "speed / CL speed"
+ngeo=0 ngeon=0
 for f in bench/naive/clif/*.clif; do
     w=$(basename "$f" .clif)
     if [ -n "${BENCH_ONLY:-}" ] && [[ " $BENCH_ONLY " != *" $w "* ]]; then
@@ -158,8 +163,23 @@ for f in bench/naive/clif/*.clif; do
             if [ $o = 0 ]; then o0=$u; else o2=$u; fi
         done
     fi
-    printf '%-9s %8s %8s %8s %8s %9s %8s %8s\n' "$w" "$t_none" "$c_none" "$t_speed" "$c_speed" "$up" "$o0" "$o2"
+    cl=- rcl=-
+    bl=$(awk '/^; BENCH/ { on = 1 } on && /^; run:/ { print; exit }' "$f")
+    if [ -z "$RUN" ] && [[ $bl =~ %([a-z0-9_]+\([^\)]*\))\ ==\ (-?[0-9]+) ]]; then
+        cl=$(tools/wasmbench.sh "bench/naive/c/$w.c" "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}")
+        rcl=$(ratio "$c_speed" "$cl")
+        if [ "$rcl" != - ]; then
+            ngeo=$(awk -v g="$ngeo" -v x="${rcl%x}" 'BEGIN { printf "%.6f", g + log(x) }')
+            ngeon=$((ngeon + 1))
+        fi
+    fi
+    printf '%-9s %8s %8s %8s %8s %9s %8s %8s %8s  %s\n' "$w" "$t_none" "$c_none" "$t_speed" "$c_speed" "$up" \
+        "$o0" "$o2" "$cl" "$rcl"
 done
+if [ "$ngeon" -gt 0 ]; then
+    printf '%-9s %70s  %s\n' geomean "($ngeon workloads; goal: at most 0.90)" \
+        "$(awk -v a="$ngeo" -v n="$ngeon" 'BEGIN { printf "%.2fx", exp(a / n) }')"
+fi
 
 echo
 echo "== compile throughput =="
