@@ -1183,6 +1183,23 @@ static uint32_t gen_derived(fuzz_gen *g, uint32_t ctr, ir_type t, uint32_t mark)
     return v;
 }
 
+/* A value carried round a loop as an accumulator, p op x op y ... (p the
+ * header's parameter, on either side), as a frontend's s = s + x + y: what
+ * lib/opt/reassoc.c reassociates. */
+static uint32_t gen_accum(fuzz_gen *g, uint32_t p, ir_type t)
+{
+    static const char *const ops[] = {"iadd", "iadd", "imul", "band", "bor", "bxor"};
+    const char *op = ops[fuzz_rng_below(&g->r, 6)];
+    uint32_t v = p;
+    for (unsigned k = 0, n = 2 + fuzz_rng_below(&g->r, 3); k < n; k++) {
+        uint32_t y = fuzz_pick(g, t), r = fuzz_newval(g, t, FUZZ_V_PLAIN);
+        bool left = fuzz_rng_chance(&g->r, 50);
+        fuzz_line(g, "v%u = %s v%u, v%u", r, op, left ? v : y, left ? y : v);
+        v = r;
+    }
+    return v;
+}
+
 /* A loop: a counter as the header's first parameter bounds the trip count
  * (a constant, or 1..4 from a value); other parameters carry values round. */
 static void gen_loop(fuzz_gen *g, int budget)
@@ -1238,6 +1255,8 @@ static void gen_loop(fuzz_gen *g, int budget)
             uint32_t v = head.p[k] == t && derived != IR_NONE ? derived : fuzz_pick(g, head.p[k]);
             if (v == derived)
                 derived = IR_NONE;
+            else if (head.p[k] >= IR_I8 && head.p[k] <= IR_I64 && fuzz_rng_chance(&g->r, 35))
+                v = gen_accum(g, ctr + k, head.p[k]);
             fuzz_buf_printf(&back, ", v%u", v);
         }
         fuzz_buf_put(&back, ")", 1);

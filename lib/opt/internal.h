@@ -101,4 +101,12 @@ void opt_iv_free(opt_iv *s);
 void opt_iv_loop(opt_fn *o, opt_iv *s, uint32_t h, uint32_t ph, const uint32_t *stamp, uint32_t id,
                  const uint64_t *order, uint32_t nbody);
 
+/* reassoc.c: a loop-carried chain of iadd/imul/band/bor/bxor made one
+ * operation long (same loop description as opt_iv_loop). */
+typedef struct opt_reassoc opt_reassoc;
+opt_reassoc *opt_reassoc_new(void);
+void opt_reassoc_free(opt_reassoc *s);
+void opt_reassoc_loop(opt_fn *o, opt_reassoc *s, uint32_t h, uint32_t ph, const uint32_t *stamp, uint32_t id,
+                      const uint64_t *order, uint32_t nbody);
+
 #endif

@@ -288,7 +288,8 @@ static void reduce(ctx *c, uint32_t v)
         uint32_t next = init;
         if (b != c->ph) {
             uint32_t args[2] = {q, sc};
-            next = ir_inst_results(f, ir_inst_new(f, br, IR_OP_iadd, t, 2, args))[0];
+            uint32_t i = ir_inst_new(f, br, IR_OP_iadd, t, 2, args);  /* the pool may move */
+            next = ir_inst_results(f, i)[0];
         }
         for (uint32_t d = 0, n = opt_dest_count(f, br); d < n; d++) {
             uint32_t *slot = opt_dest_slot(f, br, d);

@@ -224,6 +224,7 @@ typedef struct licm {
     uint64_t *order;        /* (reverse postorder number, block) of the body */
     uint32_t *work;
     opt_iv *iv;             /* strength reduction's state (OPT_STRENGTH), else NULL */
+    opt_reassoc *ra;        /* reassociation's (OPT_FOLD), else NULL */
 } licm;
 
 static int cmp_u64(const void *a, const void *b)
@@ -294,6 +295,8 @@ static void hoist_loop(licm *L, uint32_t h, uint32_t id)
     }
     if (L->iv)
         opt_iv_loop(o, L->iv, h, ph, L->stamp, id, L->order, nbody);
+    if (L->ra)
+        opt_reassoc_loop(o, L->ra, h, ph, L->stamp, id, L->order, nbody);
 }
 
 bool opt_licm(opt_fn *o)
@@ -307,7 +310,8 @@ bool opt_licm(opt_fn *o)
     uint32_t nb = o->nb;
     licm L = {.o = o, .stamp = xmalloc(nb * sizeof *L.stamp), .body = xmalloc(nb * sizeof *L.body),
               .work = xmalloc(nb * sizeof *L.work), .order = xmalloc(nb * sizeof *L.order),
-              .iv = (o->passes & OPT_STRENGTH) ? opt_iv_new() : NULL};
+              .iv = (o->passes & OPT_STRENGTH) ? opt_iv_new() : NULL,
+              .ra = (o->passes & OPT_FOLD) ? opt_reassoc_new() : NULL};
     for (uint32_t b = 0; b < nb; b++)
         L.stamp[b] = IR_NONE;
     uint32_t entry = f->layout.v[0];
@@ -322,6 +326,7 @@ bool opt_licm(opt_fn *o)
     free(L.work);
     free(L.order);
     opt_iv_free(L.iv);
+    opt_reassoc_free(L.ra);
     if (added) {
         drop_empty_preheaders(o, old_nb);
         opt_cfg_build(o);

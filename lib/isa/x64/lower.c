@@ -101,6 +101,23 @@ uint32_t x64_movi(cg_ctx *c, unsigned size, int64_t imm)
     return r;
 }
 
+/* dst = a op k, op an ALU operation or X64_MULOP: an immediate when k fits
+ * one, else k read from the constant pool (as Cranelift does: a load
+ * folded into the operation costs no ALU slot and no register, unlike a
+ * movabs at each use, in a loop too). */
+void x64_alu_k(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t a, int64_t k)
+{
+    if (size < 8 || k == (int32_t)k) {
+        x64_ri(c, op == X64_MULOP ? X64_IMULI : X64_ALUI, op == X64_MULOP ? 0 : op, size, dst, a, (int32_t)k);
+        return;
+    }
+    cg_inst *i = cg_emit_inst(F, X64_ALUM, 2);
+    i->cc = (uint8_t)op, i->size = 8, i->imm = IR_TRAP_NONE;
+    i->amode = X64_AM_CONST, i->aux = cg_const_add(F, &k, 8, 8);
+    cg_op_def_reuse(F, dst, 1);
+    cg_op_use(F, a);
+}
+
 /* Zero- or sign-extend the low `bits` of r to 32 (bits < 32) or 64 bits. */
 void x64_extend_into(cg_ctx *c, uint32_t d, uint32_t r, unsigned bits, unsigned to, bool sign)
 {

@@ -21,12 +21,12 @@ static void lower_alu(cg_ctx *c, uint32_t inst, unsigned aop, unsigned size, boo
 {
     const uint32_t *a = ir_inst_args(c->fn, inst);
     uint32_t x = a[0], y = a[1];
-    int32_t imm;
-    if (commutes && !x64_imm32_of(c, y, &imm) && x64_imm32_of(c, x, &imm))
-        x = a[1], y = a[0];
     uint32_t dst = res(c, inst, 0);
-    if (x64_imm32_of(c, y, &imm))
-        x64_ri(c, aop == X64_IMUL ? X64_IMULI : X64_ALUI, aop, size, dst, x64_put_in_reg(c, x), imm);
+    int64_t k;
+    if (commutes && !cg_iconst_of(c, y, &k) && cg_iconst_of(c, x, &k))
+        x = a[1], y = a[0];
+    if (cg_iconst_of(c, y, &k))
+        x64_alu_k(c, aop == X64_IMUL ? X64_MULOP : aop, size, dst, x64_put_in_reg(c, x), k);
     else {
         uint32_t rx = x64_put_in_reg(c, x), ry = x64_put_in_reg(c, y);
         x64_rr(c, aop == X64_IMUL ? X64_IMUL : X64_ALU, aop, size, dst, rx, ry);
@@ -77,10 +77,8 @@ static void lower_udiv_const(cg_ctx *c, uint32_t inst, ir_type t, bool rem, uint
         x = x64_extend64(c, x, bits, false);
     if (!(d & (d - 1))) {
         unsigned k = (unsigned)__builtin_ctzll(d);
-        if (rem && d - 1 == (uint64_t)(int32_t)(d - 1))
-            x64_ri(c, X64_ALUI, X64_AND, 8, dst, x, (int64_t)(d - 1));
-        else if (rem)
-            x64_rr(c, X64_ALU, X64_AND, 8, dst, x, x64_movi(c, 8, (int64_t)(d - 1)));
+        if (rem)
+            x64_alu_k(c, X64_AND, 8, dst, x, (int64_t)(d - 1));
         else if (k)
             x64_ri(c, X64_SHIFTI, X64_SHR, 8, dst, x, k);
         else
@@ -108,10 +106,7 @@ static void lower_udiv_const(cg_ctx *c, uint32_t inst, ir_type t, bool rem, uint
     if (!rem)
         return;
     uint32_t p = x64_new_int(c);
-    if (d == (uint64_t)(int32_t)d)
-        x64_ri(c, X64_IMULI, 0, 8, p, q, (int64_t)d);
-    else
-        x64_rr(c, X64_IMUL, 0, 8, p, q, x64_movi(c, 8, (int64_t)d));
+    x64_alu_k(c, X64_MULOP, 8, p, q, (int64_t)d);
     x64_rr(c, X64_ALU, X64_SUB, 8, dst, x, p);
 }
 
@@ -216,18 +211,17 @@ void x64_bitcount(cg_ctx *c, unsigned irop, unsigned bits, uint32_t x, uint32_t 
     uint64_t m0f = w ? 0x0f0f0f0f0f0f0f0full : 0x0f0f0f0f, m01 = w ? 0x0101010101010101ull : 0x01010101;
     uint32_t t1 = x64_new_int(c), t2 = x64_new_int(c), t3 = x64_new_int(c), t4 = x64_new_int(c), t5 = x64_new_int(c);
     x64_ri(c, X64_SHIFTI, X64_SHR, size, t1, x, 1);
-    x64_rr(c, X64_ALU, X64_AND, size, t2, t1, x64_movi(c, size, (int64_t)m55));
+    x64_alu_k(c, X64_AND, size, t2, t1, (int64_t)m55);
     x64_rr(c, X64_ALU, X64_SUB, size, t3, x, t2);                        /* t3 = 2-bit sums */
-    uint32_t k33 = x64_movi(c, size, (int64_t)m33);
-    x64_rr(c, X64_ALU, X64_AND, size, t4, t3, k33);
+    x64_alu_k(c, X64_AND, size, t4, t3, (int64_t)m33);
     x64_ri(c, X64_SHIFTI, X64_SHR, size, t5, t3, 2);
     uint32_t t6 = x64_new_int(c), t7 = x64_new_int(c), t8 = x64_new_int(c), t9 = x64_new_int(c), t10 = x64_new_int(c), t11 = x64_new_int(c);
-    x64_rr(c, X64_ALU, X64_AND, size, t6, t5, k33);
+    x64_alu_k(c, X64_AND, size, t6, t5, (int64_t)m33);
     x64_rr(c, X64_ALU, X64_ADD, size, t7, t4, t6);                       /* 4-bit sums */
     x64_ri(c, X64_SHIFTI, X64_SHR, size, t8, t7, 4);
     x64_rr(c, X64_ALU, X64_ADD, size, t9, t7, t8);
-    x64_rr(c, X64_ALU, X64_AND, size, t10, t9, x64_movi(c, size, (int64_t)m0f));  /* byte sums */
-    x64_rr(c, X64_IMUL, 0, size, t11, t10, x64_movi(c, size, (int64_t)m01));
+    x64_alu_k(c, X64_AND, size, t10, t9, (int64_t)m0f);                  /* byte sums */
+    x64_alu_k(c, X64_MULOP, size, t11, t10, (int64_t)m01);
     x64_ri(c, X64_SHIFTI, X64_SHR, size, dst, t11, w ? 56 : 24);
 }
 
@@ -271,7 +265,8 @@ bool x64_lower_int(cg_lower *L, uint32_t inst, ir_type t)
     switch (in->op) {
     case IR_OP_iadd: case IR_OP_isub: case IR_OP_band: case IR_OP_bor: case IR_OP_bxor:
         lower_alu(c, inst, alu_of[in->op], size, in->op != IR_OP_isub);
-        c->f.insts.v[c->f.insts.n - 1].aux = X64_FLAGS_DEAD;
+        if (c->f.insts.v[c->f.insts.n - 1].op != X64_ALUM)     /* its aux is the constant */
+            c->f.insts.v[c->f.insts.n - 1].aux = X64_FLAGS_DEAD;
         return true;
     case IR_OP_imul: {  /* by 3, 5 or 9: lea d, [x + x * 2|4|8] (1-2 cycles, imul 3) */
         int32_t k = 0;

@@ -117,6 +117,8 @@ void x64_rr(cg_ctx *c, unsigned op, unsigned cc, unsigned size, uint32_t dst, ui
 void x64_ri(cg_ctx *c, unsigned op, unsigned cc, unsigned size, uint32_t dst, uint32_t a, int64_t imm);
 void x64_un(cg_ctx *c, unsigned op, unsigned cc, unsigned size, unsigned aux, uint32_t dst, uint32_t a);
 uint32_t x64_movi(cg_ctx *c, unsigned size, int64_t imm);
+/* dst = a op k (op an ALU operation or X64_MULOP): k an immediate or from the constant pool */
+void x64_alu_k(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t a, int64_t k);
 void x64_setcc(cg_ctx *c, unsigned cc, uint32_t dst);
 void x64_test(cg_ctx *c, uint32_t r, unsigned size);
 /* Zero- or sign-extend the low `bits` of r to `to` bytes (4 or 8), new vreg. */
