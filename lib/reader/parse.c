@@ -946,12 +946,15 @@ static void reserve_body(parser *p, ir_function *f)
     ir_vec_reserve_exact(&f->insts, n);
     ir_vec_reserve_exact(&f->values, n + n / 4);
     ir_vec_reserve_exact(&f->pool, 2 * n);
+    /* a block every eight lines or so: one allocation each, not three */
+    ir_vec_reserve_exact(&f->blocks, n / 8 + 2);
+    ir_vec_reserve_exact(&f->layout, n / 8 + 2);
 }
 
 static void parse_function(parser *p)
 {
     ir_file *file = p->file;
-    ir_function *f = calloc(1, sizeof *f);
+    ir_function *f = malloc(sizeof *f);   /* zeroed by ir_function_init */
     if (!f)
         rd_perr(p, "out of memory");
     ir_function_init(f);
@@ -972,6 +975,7 @@ static void parse_function(parser *p)
     } else {
         rd_perr_expected(p, "expected external name");
     }
+    ir_vec_reserve_exact(&f->abi_params, 8);   /* its signature's and a callee's, in one allocation */
     rd_parse_signature(p, f, &f->sig);
     rd_expect(p, T_LBRACE, "expected '{' before function body");
     reserve_body(p, f);
