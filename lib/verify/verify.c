@@ -43,7 +43,8 @@ typedef struct vctx {
                                    same block dominates */
     char tbuf[4][40];
     unsigned tk;
-    struct tscache *cache;      /* TSCACHE_SIZE entries */
+    uint32_t ctrl_inst;         /* the instruction typecheck last found ctrl_type of */
+    ir_type ctrl;               /* and that type */
 } vctx;
 
 static void vreport(vctx *c, uint32_t line, uint32_t col, const char *fmt, va_list ap)
@@ -159,16 +160,19 @@ static const struct { uint8_t nres, nargs; } op_len[IR_OP_COUNT] = {
 };
 
 /* ---- type-set membership, cached -----------------------------------------------
- * ir_typeset_contains reads its set string each time; a function uses few
+ * ir_typeset_contains reads its set string each time; a file uses few
  * (set, type) pairs, so a small direct-mapped cache keyed by the set's
- * address makes the check a lookup. */
+ * address makes the check a lookup.  The sets are static strings (the
+ * opcode table's, free_contains's) and the answer depends on nothing
+ * else, so the cache lives as long as the thread, not one function. */
 typedef struct tscache { const char *set; ir_type t; bool in; } tscache;
-#define TSCACHE_SIZE 64u
+#define TSCACHE_SIZE 256u
+static _Thread_local tscache ts_cache[TSCACHE_SIZE];
 
-static bool ts_contains(vctx *c, const char *set, ir_type t)
+static bool ts_contains(const char *set, ir_type t)
 {
     uint32_t h = ((uint32_t)(uintptr_t)set * 31u + t) * 2654435761u >> 24;
-    tscache *e = &c->cache[h & (TSCACHE_SIZE - 1)];
+    tscache *e = &ts_cache[h & (TSCACHE_SIZE - 1)];
     if (e->set != set || e->t != t) {
         e->set = set;
         e->t = t;
@@ -1102,7 +1106,7 @@ static bool free_contains(vctx *c, char k, ir_type ctrl, ir_type t)
     }
     for (size_t i = 0; i < sizeof sets / sizeof *sets; i++)
         if (sets[i][0][0] == k)
-            return ts_contains(c, sets[i][1], t);
+            return ts_contains(sets[i][1], t);
     return false;
 }
 
@@ -1267,7 +1271,8 @@ static void typecheck(vctx *c, uint32_t inst)
     bool ctrl_ok = true;
     if (row->ctrl[0]) {
         ctrl = ctrl_type(c, inst);
-        if (!ctrl || !ts_contains(c, row->ctrl, ctrl)) {
+        c->ctrl_inst = inst, c->ctrl = ctrl;
+        if (!ctrl || !ts_contains(row->ctrl, ctrl)) {
             NOTE_I(c, inst, "has an invalid controlling type %s (allowed set is %s)", tname(c, ctrl), row->ctrl);
             ctrl_ok = false;    /* what derives from it would only repeat this */
         }
@@ -1384,7 +1389,7 @@ static bool immediate_constraints(vctx *c, uint32_t inst)
     }
     if (id->op == IR_OP_iconst) {
         /* Cranelift stores narrow immediates zero-extended */
-        unsigned bits = ir_type_bits(ctrl_type(c, inst));
+        unsigned bits = ir_type_bits(c->ctrl_inst == inst ? c->ctrl : ctrl_type(c, inst));
         uint64_t v = (uint64_t)id->imm, mask = bits >= 64 ? UINT64_MAX : (UINT64_C(1) << bits) - 1;
         if ((v & mask) != v)
             return FAIL_I(c, inst, "constant immediate is out of bounds");
@@ -1449,9 +1454,7 @@ static int cmp_err(const void *a, const void *b)
 
 bool verify_function_isa(const ir_function *f, const verify_isa *isa, ir_diag *d)
 {
-    tscache cache[TSCACHE_SIZE];
-    memset(cache, 0, sizeof cache);
-    vctx c = {.f = f, .isa = isa, .entry = f->layout.n ? f->layout.v[0] : IR_NONE, .cache = cache};
+    vctx c = {.f = f, .isa = isa, .entry = f->layout.n ? f->layout.v[0] : IR_NONE, .ctrl_inst = IR_NONE};
     /* one allocation: per-block arrays, edges, a byte per instruction, per
      * global value and per signature */
     size_t nb = f->blocks.n, ni = f->insts.n, ne = count_edges(f);
