@@ -913,31 +913,57 @@ static bool verify_bitcast(vctx *c, uint32_t inst)
 /* Cranelift's instruction_integrity: result count, every value used and
  * defined, and every entity named by the instruction.  False when the
  * instruction cannot be type-checked. */
+/* Opcodes with nothing for instruction_integrity to check but operand and
+ * result counts, uses and results: no entity, destination, memory flags,
+ * address operand, variadic operands or ISA flag (most instructions). */
+#define SPECIAL_FMT(F)                                                                              \
+    ((F) == IR_FMT_Call || (F) == IR_FMT_CallIndirect || (F) == IR_FMT_TryCall ||                  \
+     (F) == IR_FMT_TryCallIndirect || (F) == IR_FMT_MultiAry || (F) == IR_FMT_Jump ||             \
+     (F) == IR_FMT_Brif || (F) == IR_FMT_BranchTable || (F) == IR_FMT_FuncAddr ||                  \
+     (F) == IR_FMT_StackAddr || (F) == IR_FMT_StackLoad || (F) == IR_FMT_StackStore ||             \
+     (F) == IR_FMT_DynamicStackAddr || (F) == IR_FMT_DynamicStackLoad ||                           \
+     (F) == IR_FMT_DynamicStackStore || (F) == IR_FMT_UnaryGlobalValue || (F) == IR_FMT_UnaryConst || \
+     (F) == IR_FMT_ExceptionHandlerAddress || (F) == IR_FMT_Load || (F) == IR_FMT_LoadNoOffset ||  \
+     (F) == IR_FMT_Store || (F) == IR_FMT_StoreNoOffset || (F) == IR_FMT_AtomicRmw ||              \
+     (F) == IR_FMT_AtomicCas)
+#define SPECIAL_OP(O)                                                                               \
+    ((O) == IR_OP_bitcast || (O) == IR_OP_get_pinned_reg || (O) == IR_OP_set_pinned_reg ||         \
+     (O) == IR_OP_get_frame_pointer || (O) == IR_OP_get_return_address)
+static const bool op_plain[IR_OP_COUNT] = {
+#define OP(id, name, fmt, flags, ctrl, res, args) \
+    !SPECIAL_FMT(IR_FMT_##fmt) && !SPECIAL_OP(IR_OP_##id) && !((flags) & IR_OPF_BRANCH),
+#include "ir/opcodes.def"
+#undef OP
+};
+
 static bool instruction_integrity(vctx *c, uint32_t inst)
 {
     const ir_function *f = c->f;
     const ir_inst_data *id = &f->insts.v[inst];
     const ir_opinfo *row = &ir_opcodes[id->op];
     ir_format fmt = row->format;
+    bool plain = op_plain[id->op];
 
     /* entities that decide the result count come first (the parser checks
      * them; a reference to nothing stops here, as nothing else makes sense) */
-    if (fmt == IR_FMT_Call || fmt == IR_FMT_TryCall) {
+    if (plain)
+        ;
+    else if (fmt == IR_FMT_Call || fmt == IR_FMT_TryCall) {
         uint32_t fn = call_fn(f, inst);
         if (!fn_ok(c, fn))
             return FAIL_I(c, inst, "invalid function reference fn%u", fn);
         if (!sig_ok(c, f->func_refs.v[fn].sig))
             return FAIL_I(c, inst, "invalid signature reference sig%u", f->func_refs.v[fn].sig);
     }
-    if (fmt == IR_FMT_CallIndirect && !sig_ok(c, id->ent))
+    if (!plain && fmt == IR_FMT_CallIndirect && !sig_ok(c, id->ent))
         return FAIL_I(c, inst, "invalid signature reference sig%u", id->ent);
-    if ((fmt == IR_FMT_TryCall || fmt == IR_FMT_TryCallIndirect) && !sig_ok(c, f->pool.v[exn_table(f, inst)]))
+    if (!plain && (fmt == IR_FMT_TryCall || fmt == IR_FMT_TryCallIndirect) && !sig_ok(c, f->pool.v[exn_table(f, inst)]))
         return FAIL_I(c, inst, "invalid signature reference sig%u", f->pool.v[exn_table(f, inst)]);
 
     uint32_t nfixed = op_len[id->op].nargs;
-    if (is_variadic(fmt) ? id->nargs < nfixed : id->nargs != nfixed)
+    if (!plain && is_variadic(fmt) ? id->nargs < nfixed : id->nargs != nfixed)
         return FAIL_I(c, inst, "expected %u value operands, found %u", nfixed, (unsigned)id->nargs);
-    uint32_t nres = expected_results(f, inst);
+    uint32_t nres = plain ? op_len[id->op].nres : expected_results(f, inst);
     if (id->nres != nres)
         return FAIL_I(c, inst, "expected %u result values, found %u", nres, (unsigned)id->nres);
 
@@ -969,6 +995,8 @@ static bool instruction_integrity(vctx *c, uint32_t inst)
         if (vd->kind != IR_VAL_RESULT || vd->def != inst)
             return FAIL_I(c, inst, "instruction result v%u is not defined by the instruction", v);
     }
+    if (plain)
+        return true;   /* nothing below applies */
     if (has_memflags(fmt) || id->op == IR_OP_bitcast) {
         if (id->mf.region && !region_ok(c, id->mf.region - 1u))
             NOTE_I(c, inst, "undefined alias region region%u", id->mf.region - 1u);
