@@ -1307,8 +1307,9 @@ static void typecheck(vctx *c, uint32_t inst)
     }
 
     /* results */
+    bool plain = op_plain[id->op];      /* no call, branch, return or global value */
     const ir_signature *callsig = NULL;
-    if (is_call_format(fmt))
+    if (!plain && is_call_format(fmt))
         callsig = &f->sigs.v[call_sig(f, inst)];
     /* a plain call's results come from its signature (integrity checked the count) */
     bool sigres = callsig && (fmt == IR_FMT_Call || fmt == IR_FMT_CallIndirect) && !is_tail_call(id->op);
@@ -1340,6 +1341,9 @@ static void typecheck(vctx *c, uint32_t inst)
                 NOTE_I(c, inst, "arg %u (v%u) has type %s, expected %s", k, args[k], tname(c, t), tname(c, want));
         }
     }
+
+    if (plain)
+        return;
 
     /* block calls (a fatal error stops them and the call's arguments), then
      * the call's own arguments */
