@@ -298,6 +298,43 @@ static uint32_t arg(parser *p, const char *msg)
     return v;
 }
 
+static inline bool digit_byte(char c) { return (unsigned)(c - '0') < 10; }
+static inline bool word_byte(char c)
+{
+    return digit_byte(c) || (unsigned)((c | 0x20) - 'a') < 26 || c == '_';
+}
+
+/* `vA, vB`, two values already defined, as most binary operands are: the
+ * comma and vB are read straight from the bytes after vA, with no token
+ * made for them.  Anything else (another spacing, an undefined or odd
+ * value) goes the token way from the same place, so its errors are the
+ * same. */
+static void arg_pair(parser *p, const char *msg1, const char *msg2)
+{
+    ir_function *f = p->fn;
+    uint32_t a = p->t.num;
+    const char *q = p->lx.p, *end = p->lx.end;
+    if (p->t.kind == T_ENTITY && p->t.ent == E_VALUE && a < f->values.n &&
+        f->values.v[a].kind != IR_VAL_UNUSED && end - q >= 4 && q[0] == ',' && q[1] == ' ' && q[2] == 'v' &&
+        digit_byte(q[3]) && !(q[3] == '0' && end - q > 4 && digit_byte(q[4]))) {
+        const char *r = q + 3, *lim = end - r > 9 ? r + 9 : end;
+        uint32_t b = 0;
+        while (r < lim && digit_byte(*r))
+            b = b * 10 + (uint32_t)(*r++ - '0');
+        if ((r == end || !word_byte(*r)) && b < f->values.n && f->values.v[b].kind != IR_VAL_UNUSED) {
+            ir_vec_reserve(&f->pool, 2);
+            f->pool.v[f->pool.n++] = a;
+            f->pool.v[f->pool.n++] = b;
+            p->lx.p = r;
+            rd_lex_next(p);
+            return;
+        }
+    }
+    arg(p, msg1);
+    comma(p);
+    arg(p, msg2);
+}
+
 /* The operands of each format (Cranelift's parse_inst_operands). */
 static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
 {
@@ -368,9 +405,7 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
         rd_check_defined(p, f->gv_defined.v, f->gv_defined.n, in->ent, "global value", E_GV, line, col);
         break;
     case IR_FMT_Binary:
-        arg(p, "expected SSA value first operand");
-        comma(p);
-        arg(p, "expected SSA value second operand");
+        arg_pair(p, "expected SSA value first operand", "expected SSA value second operand");
         break;
     case IR_FMT_BinaryImm8:
         arg(p, "expected SSA value first operand");
@@ -383,9 +418,7 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
         in->imm = (int64_t)rd_parse_imm(p, 64, "expected immediate 64-bit integer operand");
         break;
     case IR_FMT_Ternary:
-        arg(p, "expected SSA value control operand");
-        comma(p);
-        arg(p, "expected SSA value true operand");
+        arg_pair(p, "expected SSA value control operand", "expected SSA value true operand");
         comma(p);
         arg(p, "expected SSA value false operand");
         break;
@@ -554,12 +587,13 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
             name_expected(p, "expected intcc condition code", ir_intcc_names, IR_INTCC_COUNT);
         in->cond = (uint8_t)k;
         rd_lex_next(p);
-        arg(p, "expected SSA value first operand");
-        comma(p);
-        if (ir_opcodes[in->op].format == IR_FMT_IntCompare)
-            arg(p, "expected SSA value second operand");
-        else
+        if (ir_opcodes[in->op].format == IR_FMT_IntCompare) {
+            arg_pair(p, "expected SSA value first operand", "expected SSA value second operand");
+        } else {
+            arg(p, "expected SSA value first operand");
+            comma(p);
             in->imm = (int64_t)rd_parse_imm(p, 64, "expected immediate 64-bit integer operand");
+        }
         break;
     }
     case IR_FMT_FloatCompare: {
@@ -568,9 +602,7 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
             name_expected(p, "expected floatcc condition code", ir_floatcc_names, IR_FLOATCC_COUNT);
         in->cond = (uint8_t)k;
         rd_lex_next(p);
-        arg(p, "expected SSA value first operand");
-        comma(p);
-        arg(p, "expected SSA value second operand");
+        arg_pair(p, "expected SSA value first operand", "expected SSA value second operand");
         break;
     }
     case IR_FMT_AtomicRmw: {
@@ -886,7 +918,15 @@ static void parse_block(parser *p)
             rd_lex_next(p);
         }
         uint32_t res[64], nres = 0, rline = p->t.line, rcol = p->t.col;
-        if (rd_is_ent(p, E_VALUE)) {
+        const char *q = p->lx.p;
+        if (rd_is_ent(p, E_VALUE) && p->lx.end - q >= 4 && q[0] == ' ' && q[1] == '=' && q[2] == ' ' &&
+            (unsigned)((q[3] | 0x20) - 'a') < 26) {
+            /* `vN = opcode`, one result: the '=' passed over without a token */
+            rd_ensure_value(p, p->t.num, p->t.line, p->t.col);
+            res[nres++] = p->t.num;
+            p->lx.p = q + 2;
+            rd_lex_next(p);
+        } else if (rd_is_ent(p, E_VALUE)) {
             do {
                 if (nres == 64)
                     rd_perr(p, "too many results");
