@@ -689,7 +689,24 @@ static ir_opcode lookup_opcode(parser *p)
     return op;
 }
 
-static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, uint32_t nres,
+/* `.i64` and the like right after the opcode, read from the bytes (the
+ * token way reads the same); 0 for any other suffix. */
+static __attribute__((noinline)) ir_type quick_suffix(const parser *p)
+{
+    const char *q = p->lx.p;
+    if (p->lx.end - q < 5 || (q[1] != 'i' && q[1] != 'f') || !digit_byte(q[2]) || !digit_byte(q[3]) ||
+        word_byte(q[4]))
+        return 0;
+    bool i = q[1] == 'i';
+    switch ((q[2] - '0') * 10 + (q[3] - '0')) {
+    case 16: return i ? IR_I16 : IR_F16;
+    case 32: return i ? IR_I32 : IR_F32;
+    case 64: return i ? IR_I64 : IR_F64;
+    default: return 0;
+    }
+}
+
+static inline __attribute__((always_inline)) void parse_instruction(parser *p, uint32_t block, const uint32_t *res, uint32_t nres,
                               uint32_t srcloc, uint32_t rline, uint32_t rcol)
 {
     ir_function *f = p->fn;
@@ -703,10 +720,12 @@ static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, ui
                      rd_closest_opcode(p->t.text, p->t.len)));
     }
     uint32_t line = p->t.line, col = p->t.col;
-    rd_lex_next(p);
     const ir_opinfo *info = &ir_opcodes[op];
     ir_type suffix = 0;
-    if (rd_accept(p, T_DOT)) {
+    if (p->lx.p < p->lx.end && *p->lx.p == '.' && (suffix = quick_suffix(p)) != 0) {
+        p->lx.p += 4;
+        rd_lex_next(p);
+    } else if (rd_lex_next(p), rd_accept(p, T_DOT)) {
         if (p->t.kind == T_TYPE) {
             suffix = p->t.type;
         } else if (rd_is_ent(p, E_DT)) {
