@@ -153,6 +153,62 @@ uint32_t rd_ensure_block(parser *p, uint32_t b, uint32_t line, uint32_t col)
 
 /* ---- blocks and instructions ---------------------------------------------------- */
 
+static inline bool digit_byte(char c) { return (unsigned)(c - '0') < 10; }
+static inline bool word_byte(char c)
+{
+    return digit_byte(c) || (unsigned)((c | 0x20) - 'a') < 26 || c == '_';
+}
+
+/* A value number from q: digits without a leading zero, at most nine,
+ * then no word byte (as the lexer reads vN); its end, or NULL. */
+static inline const char *value_number(const char *q, const char *end, uint32_t *v)
+{
+    if (q == end || !digit_byte(*q) || (*q == '0' && end - q > 1 && digit_byte(q[1])))
+        return NULL;
+    const char *lim = end - q > 9 ? q + 9 : end;
+    uint32_t n = 0;
+    while (q < lim && digit_byte(*q))
+        n = n * 10 + (uint32_t)(*q++ - '0');
+    if (q < end && word_byte(*q))
+        return NULL;
+    *v = n;
+    return q;
+}
+
+/* `(vA, vB ...)` right after blockN, of values already defined: read from
+ * the bytes into the pool after off's block and count.  False, with
+ * nothing read, for anything else (the token way then reads it). */
+static bool quick_block_args(parser *p, uint32_t off)
+{
+    const ir_function *f = p->fn;
+    const char *q = p->lx.p, *end = p->lx.end;
+    uint32_t vals[16], n = 0;
+    if (end - q < 2 || *q++ != '(')
+        return false;
+    if (*q != ')') {
+        for (;;) {
+            uint32_t v;
+            if (n == 16 || *q != 'v' || !(q = value_number(q + 1, end, &v)) || v >= f->values.n ||
+                f->values.v[v].kind == IR_VAL_UNUSED)
+                return false;
+            vals[n++] = v;   /* IR_BLOCKARG(IR_BLOCKARG_VALUE, v) */
+            if (q < end && *q == ')')
+                break;
+            if (end - q < 3 || q[0] != ',' || q[1] != ' ')
+                return false;
+            q += 2;
+        }
+    }
+    ir_function *fm = p->fn;
+    ir_vec_reserve(&fm->pool, n);
+    memcpy(&fm->pool.v[fm->pool.n], vals, n * sizeof *vals);
+    fm->pool.n += n;
+    fm->pool.v[off + 1] = n;
+    p->lx.p = q + 1;
+    rd_lex_next(p);
+    return true;
+}
+
 /* A block call: blockN or blockN(args); stored as block, nargs, args. */
 static uint32_t parse_block_call(parser *p, const char *msg)
 {
@@ -162,6 +218,8 @@ static uint32_t parse_block_call(parser *p, const char *msg)
     uint32_t off = f->pool.n;
     ir_vec_push(&f->pool, rd_ensure_block(p, p->t.num, p->t.line, p->t.col));
     ir_vec_push(&f->pool, 0);
+    if (quick_block_args(p, off))
+        return off;
     rd_lex_next(p);
     if (!rd_accept(p, T_LPAR))
         return off;
@@ -298,12 +356,6 @@ static uint32_t arg(parser *p, const char *msg)
     return v;
 }
 
-static inline bool digit_byte(char c) { return (unsigned)(c - '0') < 10; }
-static inline bool word_byte(char c)
-{
-    return digit_byte(c) || (unsigned)((c | 0x20) - 'a') < 26 || c == '_';
-}
-
 /* `vA, vB`, two values already defined, as most binary operands are: the
  * comma and vB are read straight from the bytes after vA, with no token
  * made for them.  Anything else (another spacing, an undefined or odd
@@ -313,15 +365,12 @@ static void arg_pair(parser *p, const char *msg1, const char *msg2)
 {
     ir_function *f = p->fn;
     uint32_t a = p->t.num;
-    const char *q = p->lx.p, *end = p->lx.end;
+    const char *q = p->lx.p, *end = p->lx.end, *r;
+    uint32_t b;
     if (p->t.kind == T_ENTITY && p->t.ent == E_VALUE && a < f->values.n &&
         f->values.v[a].kind != IR_VAL_UNUSED && end - q >= 4 && q[0] == ',' && q[1] == ' ' && q[2] == 'v' &&
-        digit_byte(q[3]) && !(q[3] == '0' && end - q > 4 && digit_byte(q[4]))) {
-        const char *r = q + 3, *lim = end - r > 9 ? r + 9 : end;
-        uint32_t b = 0;
-        while (r < lim && digit_byte(*r))
-            b = b * 10 + (uint32_t)(*r++ - '0');
-        if ((r == end || !word_byte(*r)) && b < f->values.n && f->values.v[b].kind != IR_VAL_UNUSED) {
+        (r = value_number(q + 3, end, &b))) {
+        if (b < f->values.n && f->values.v[b].kind != IR_VAL_UNUSED) {
             ir_vec_reserve(&f->pool, 2);
             f->pool.v[f->pool.n++] = a;
             f->pool.v[f->pool.n++] = b;
