@@ -97,6 +97,20 @@ static unsigned ent_of_prefix(const char *w, size_t n)
 /* The end of the run of letters from q. */
 static inline __attribute__((always_inline)) const char *letters(const char *q, const char *end)
 {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* eight bytes at a time: a byte is a letter if it is ASCII and, with
+     * bit 5 set, in 'a'..'z' (each byte's top bit tells, no carries) */
+    while (end - q >= 8) {
+        uint64_t w, x;
+        memcpy(&w, q, 8);
+        x = (w | 0x2020202020202020ull) & 0x7f7f7f7f7f7f7f7full;
+        uint64_t letter = (x + 0x1f1f1f1f1f1f1f1full) & ~(x + 0x0505050505050505ull) & ~w;
+        uint64_t other = ~letter & 0x8080808080808080ull;
+        if (other)
+            return q + __builtin_ctzll(other) / 8;
+        q += 8;
+    }
+#endif
     while (q < end && (cclass[(unsigned char)*q] & C_ALPHA))
         q++;
     return q;
@@ -233,12 +247,41 @@ static __attribute__((noinline)) void lex_word_more(parser *p, const char *s, co
 
 static __attribute__((noinline)) void lex_word_at(parser *p, const char *s)
 {
-    const char *q = letters(s, p->lx.end);
-    if (q == p->lx.end || !is_word(*q)) {   /* letters only (most opcodes): no entity, no type */
+    const char *end = p->lx.end, *q = letters(s, end);
+    if (q == end || !is_word(*q)) {   /* letters only (most opcodes): no entity, no type */
         p->t.kind = T_IDENT;
         p->t.len = (uint32_t)(q - s);
         p->lx.p = q;
         return;
+    }
+    /* the commonest of the rest, as lex_word_rest would read them: i64 and
+     * the like, then blockN; anything else (i128, v0x, block01) goes there */
+    size_t plen = (size_t)(q - s);
+    if (plen == 1 && end - q >= 3 && is_digit(q[0]) && is_digit(q[1]) && !is_word(q[2]) && q[0] != '0') {
+        static const ir_type ints[65] = {[16] = IR_I16, [32] = IR_I32, [64] = IR_I64},
+                             floats[65] = {[16] = IR_F16, [32] = IR_F32, [64] = IR_F64};
+        unsigned v = (unsigned)(q[0] - '0') * 10 + (unsigned)(q[1] - '0');
+        ir_type ty = v > 64 ? 0 : *s == 'i' ? ints[v] : *s == 'f' ? floats[v] : 0;
+        if (ty) {
+            p->t.kind = T_TYPE;
+            p->t.type = ty;
+            p->t.len = 3;
+            p->lx.p = q + 2;
+            return;
+        }
+    } else if (plen == 5 && !memcmp(s, "block", 5) && is_digit(q[0]) && (q[0] != '0' || end - q == 1 || !is_digit(q[1]))) {
+        const char *r = q, *lim = end - r > 9 ? r + 9 : end;
+        uint32_t v = 0;
+        while (r < lim && is_digit(*r))
+            v = v * 10 + (uint32_t)(*r++ - '0');
+        if (r == end || !is_word(*r)) {
+            p->t.kind = T_ENTITY;
+            p->t.ent = E_BLOCK;
+            p->t.num = v;
+            p->t.len = (uint32_t)(r - s);
+            p->lx.p = r;
+            return;
+        }
     }
     lex_word_more(p, s, q);
 }

@@ -153,6 +153,62 @@ uint32_t rd_ensure_block(parser *p, uint32_t b, uint32_t line, uint32_t col)
 
 /* ---- blocks and instructions ---------------------------------------------------- */
 
+static inline bool digit_byte(char c) { return (unsigned)(c - '0') < 10; }
+static inline bool word_byte(char c)
+{
+    return digit_byte(c) || (unsigned)((c | 0x20) - 'a') < 26 || c == '_';
+}
+
+/* A value number from q: digits without a leading zero, at most nine,
+ * then no word byte (as the lexer reads vN); its end, or NULL. */
+static inline const char *value_number(const char *q, const char *end, uint32_t *v)
+{
+    if (q == end || !digit_byte(*q) || (*q == '0' && end - q > 1 && digit_byte(q[1])))
+        return NULL;
+    const char *lim = end - q > 9 ? q + 9 : end;
+    uint32_t n = 0;
+    while (q < lim && digit_byte(*q))
+        n = n * 10 + (uint32_t)(*q++ - '0');
+    if (q < end && word_byte(*q))
+        return NULL;
+    *v = n;
+    return q;
+}
+
+/* `(vA, vB ...)` right after blockN, of values already defined: read from
+ * the bytes into the pool after off's block and count.  False, with
+ * nothing read, for anything else (the token way then reads it). */
+static bool quick_block_args(parser *p, uint32_t off)
+{
+    const ir_function *f = p->fn;
+    const char *q = p->lx.p, *end = p->lx.end;
+    uint32_t vals[16], n = 0;
+    if (end - q < 2 || *q++ != '(')
+        return false;
+    if (*q != ')') {
+        for (;;) {
+            uint32_t v;
+            if (n == 16 || *q != 'v' || !(q = value_number(q + 1, end, &v)) || v >= f->values.n ||
+                f->values.v[v].kind == IR_VAL_UNUSED)
+                return false;
+            vals[n++] = v;   /* IR_BLOCKARG(IR_BLOCKARG_VALUE, v) */
+            if (q < end && *q == ')')
+                break;
+            if (end - q < 3 || q[0] != ',' || q[1] != ' ')
+                return false;
+            q += 2;
+        }
+    }
+    ir_function *fm = p->fn;
+    ir_vec_reserve(&fm->pool, n);
+    memcpy(&fm->pool.v[fm->pool.n], vals, n * sizeof *vals);
+    fm->pool.n += n;
+    fm->pool.v[off + 1] = n;
+    p->lx.p = q + 1;
+    rd_lex_next(p);
+    return true;
+}
+
 /* A block call: blockN or blockN(args); stored as block, nargs, args. */
 static uint32_t parse_block_call(parser *p, const char *msg)
 {
@@ -162,6 +218,8 @@ static uint32_t parse_block_call(parser *p, const char *msg)
     uint32_t off = f->pool.n;
     ir_vec_push(&f->pool, rd_ensure_block(p, p->t.num, p->t.line, p->t.col));
     ir_vec_push(&f->pool, 0);
+    if (quick_block_args(p, off))
+        return off;
     rd_lex_next(p);
     if (!rd_accept(p, T_LPAR))
         return off;
@@ -298,6 +356,34 @@ static uint32_t arg(parser *p, const char *msg)
     return v;
 }
 
+/* `vA, vB`, two values already defined, as most binary operands are: the
+ * comma and vB are read straight from the bytes after vA, with no token
+ * made for them.  Anything else (another spacing, an undefined or odd
+ * value) goes the token way from the same place, so its errors are the
+ * same. */
+static void arg_pair(parser *p, const char *msg1, const char *msg2)
+{
+    ir_function *f = p->fn;
+    uint32_t a = p->t.num;
+    const char *q = p->lx.p, *end = p->lx.end, *r;
+    uint32_t b;
+    if (p->t.kind == T_ENTITY && p->t.ent == E_VALUE && a < f->values.n &&
+        f->values.v[a].kind != IR_VAL_UNUSED && end - q >= 4 && q[0] == ',' && q[1] == ' ' && q[2] == 'v' &&
+        (r = value_number(q + 3, end, &b))) {
+        if (b < f->values.n && f->values.v[b].kind != IR_VAL_UNUSED) {
+            ir_vec_reserve(&f->pool, 2);
+            f->pool.v[f->pool.n++] = a;
+            f->pool.v[f->pool.n++] = b;
+            p->lx.p = r;
+            rd_lex_next(p);
+            return;
+        }
+    }
+    arg(p, msg1);
+    comma(p);
+    arg(p, msg2);
+}
+
 /* The operands of each format (Cranelift's parse_inst_operands). */
 static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
 {
@@ -368,9 +454,7 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
         rd_check_defined(p, f->gv_defined.v, f->gv_defined.n, in->ent, "global value", E_GV, line, col);
         break;
     case IR_FMT_Binary:
-        arg(p, "expected SSA value first operand");
-        comma(p);
-        arg(p, "expected SSA value second operand");
+        arg_pair(p, "expected SSA value first operand", "expected SSA value second operand");
         break;
     case IR_FMT_BinaryImm8:
         arg(p, "expected SSA value first operand");
@@ -383,9 +467,7 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
         in->imm = (int64_t)rd_parse_imm(p, 64, "expected immediate 64-bit integer operand");
         break;
     case IR_FMT_Ternary:
-        arg(p, "expected SSA value control operand");
-        comma(p);
-        arg(p, "expected SSA value true operand");
+        arg_pair(p, "expected SSA value control operand", "expected SSA value true operand");
         comma(p);
         arg(p, "expected SSA value false operand");
         break;
@@ -554,12 +636,13 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
             name_expected(p, "expected intcc condition code", ir_intcc_names, IR_INTCC_COUNT);
         in->cond = (uint8_t)k;
         rd_lex_next(p);
-        arg(p, "expected SSA value first operand");
-        comma(p);
-        if (ir_opcodes[in->op].format == IR_FMT_IntCompare)
-            arg(p, "expected SSA value second operand");
-        else
+        if (ir_opcodes[in->op].format == IR_FMT_IntCompare) {
+            arg_pair(p, "expected SSA value first operand", "expected SSA value second operand");
+        } else {
+            arg(p, "expected SSA value first operand");
+            comma(p);
             in->imm = (int64_t)rd_parse_imm(p, 64, "expected immediate 64-bit integer operand");
+        }
         break;
     }
     case IR_FMT_FloatCompare: {
@@ -568,9 +651,7 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
             name_expected(p, "expected floatcc condition code", ir_floatcc_names, IR_FLOATCC_COUNT);
         in->cond = (uint8_t)k;
         rd_lex_next(p);
-        arg(p, "expected SSA value first operand");
-        comma(p);
-        arg(p, "expected SSA value second operand");
+        arg_pair(p, "expected SSA value first operand", "expected SSA value second operand");
         break;
     }
     case IR_FMT_AtomicRmw: {
@@ -657,7 +738,24 @@ static ir_opcode lookup_opcode(parser *p)
     return op;
 }
 
-static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, uint32_t nres,
+/* `.i64` and the like right after the opcode, read from the bytes (the
+ * token way reads the same); 0 for any other suffix. */
+static __attribute__((noinline)) ir_type quick_suffix(const parser *p)
+{
+    const char *q = p->lx.p;
+    if (p->lx.end - q < 5 || (q[1] != 'i' && q[1] != 'f') || !digit_byte(q[2]) || !digit_byte(q[3]) ||
+        word_byte(q[4]))
+        return 0;
+    bool i = q[1] == 'i';
+    switch ((q[2] - '0') * 10 + (q[3] - '0')) {
+    case 16: return i ? IR_I16 : IR_F16;
+    case 32: return i ? IR_I32 : IR_F32;
+    case 64: return i ? IR_I64 : IR_F64;
+    default: return 0;
+    }
+}
+
+static inline __attribute__((always_inline)) void parse_instruction(parser *p, uint32_t block, const uint32_t *res, uint32_t nres,
                               uint32_t srcloc, uint32_t rline, uint32_t rcol)
 {
     ir_function *f = p->fn;
@@ -671,10 +769,12 @@ static void parse_instruction(parser *p, uint32_t block, const uint32_t *res, ui
                      rd_closest_opcode(p->t.text, p->t.len)));
     }
     uint32_t line = p->t.line, col = p->t.col;
-    rd_lex_next(p);
     const ir_opinfo *info = &ir_opcodes[op];
     ir_type suffix = 0;
-    if (rd_accept(p, T_DOT)) {
+    if (p->lx.p < p->lx.end && *p->lx.p == '.' && (suffix = quick_suffix(p)) != 0) {
+        p->lx.p += 4;
+        rd_lex_next(p);
+    } else if (rd_lex_next(p), rd_accept(p, T_DOT)) {
         if (p->t.kind == T_TYPE) {
             suffix = p->t.type;
         } else if (rd_is_ent(p, E_DT)) {
@@ -886,7 +986,15 @@ static void parse_block(parser *p)
             rd_lex_next(p);
         }
         uint32_t res[64], nres = 0, rline = p->t.line, rcol = p->t.col;
-        if (rd_is_ent(p, E_VALUE)) {
+        const char *q = p->lx.p;
+        if (rd_is_ent(p, E_VALUE) && p->lx.end - q >= 4 && q[0] == ' ' && q[1] == '=' && q[2] == ' ' &&
+            (unsigned)((q[3] | 0x20) - 'a') < 26) {
+            /* `vN = opcode`, one result: the '=' passed over without a token */
+            rd_ensure_value(p, p->t.num, p->t.line, p->t.col);
+            res[nres++] = p->t.num;
+            p->lx.p = q + 2;
+            rd_lex_next(p);
+        } else if (rd_is_ent(p, E_VALUE)) {
             do {
                 if (nres == 64)
                     rd_perr(p, "too many results");
@@ -946,12 +1054,15 @@ static void reserve_body(parser *p, ir_function *f)
     ir_vec_reserve_exact(&f->insts, n);
     ir_vec_reserve_exact(&f->values, n + n / 4);
     ir_vec_reserve_exact(&f->pool, 2 * n);
+    /* a block every eight lines or so: one allocation each, not three */
+    ir_vec_reserve_exact(&f->blocks, n / 8 + 2);
+    ir_vec_reserve_exact(&f->layout, n / 8 + 2);
 }
 
 static void parse_function(parser *p)
 {
     ir_file *file = p->file;
-    ir_function *f = calloc(1, sizeof *f);
+    ir_function *f = malloc(sizeof *f);   /* zeroed by ir_function_init */
     if (!f)
         rd_perr(p, "out of memory");
     ir_function_init(f);
@@ -972,6 +1083,7 @@ static void parse_function(parser *p)
     } else {
         rd_perr_expected(p, "expected external name");
     }
+    ir_vec_reserve_exact(&f->abi_params, 8);   /* its signature's and a callee's, in one allocation */
     rd_parse_signature(p, f, &f->sig);
     rd_expect(p, T_LBRACE, "expected '{' before function body");
     reserve_body(p, f);

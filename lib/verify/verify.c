@@ -43,7 +43,8 @@ typedef struct vctx {
                                    same block dominates */
     char tbuf[4][40];
     unsigned tk;
-    struct tscache *cache;      /* TSCACHE_SIZE entries */
+    uint32_t ctrl_inst;         /* the instruction typecheck last found ctrl_type of */
+    ir_type ctrl;               /* and that type */
 } vctx;
 
 static void vreport(vctx *c, uint32_t line, uint32_t col, const char *fmt, va_list ap)
@@ -159,16 +160,19 @@ static const struct { uint8_t nres, nargs; } op_len[IR_OP_COUNT] = {
 };
 
 /* ---- type-set membership, cached -----------------------------------------------
- * ir_typeset_contains reads its set string each time; a function uses few
+ * ir_typeset_contains reads its set string each time; a file uses few
  * (set, type) pairs, so a small direct-mapped cache keyed by the set's
- * address makes the check a lookup. */
+ * address makes the check a lookup.  The sets are static strings (the
+ * opcode table's, free_contains's) and the answer depends on nothing
+ * else, so the cache lives as long as the thread, not one function. */
 typedef struct tscache { const char *set; ir_type t; bool in; } tscache;
-#define TSCACHE_SIZE 64u
+#define TSCACHE_SIZE 256u
+static _Thread_local tscache ts_cache[TSCACHE_SIZE];
 
-static bool ts_contains(vctx *c, const char *set, ir_type t)
+static bool ts_contains(const char *set, ir_type t)
 {
     uint32_t h = ((uint32_t)(uintptr_t)set * 31u + t) * 2654435761u >> 24;
-    tscache *e = &c->cache[h & (TSCACHE_SIZE - 1)];
+    tscache *e = &ts_cache[h & (TSCACHE_SIZE - 1)];
     if (e->set != set || e->t != t) {
         e->set = set;
         e->t = t;
@@ -909,31 +913,57 @@ static bool verify_bitcast(vctx *c, uint32_t inst)
 /* Cranelift's instruction_integrity: result count, every value used and
  * defined, and every entity named by the instruction.  False when the
  * instruction cannot be type-checked. */
+/* Opcodes with nothing for instruction_integrity to check but operand and
+ * result counts, uses and results: no entity, destination, memory flags,
+ * address operand, variadic operands or ISA flag (most instructions). */
+#define SPECIAL_FMT(F)                                                                              \
+    ((F) == IR_FMT_Call || (F) == IR_FMT_CallIndirect || (F) == IR_FMT_TryCall ||                  \
+     (F) == IR_FMT_TryCallIndirect || (F) == IR_FMT_MultiAry || (F) == IR_FMT_Jump ||             \
+     (F) == IR_FMT_Brif || (F) == IR_FMT_BranchTable || (F) == IR_FMT_FuncAddr ||                  \
+     (F) == IR_FMT_StackAddr || (F) == IR_FMT_StackLoad || (F) == IR_FMT_StackStore ||             \
+     (F) == IR_FMT_DynamicStackAddr || (F) == IR_FMT_DynamicStackLoad ||                           \
+     (F) == IR_FMT_DynamicStackStore || (F) == IR_FMT_UnaryGlobalValue || (F) == IR_FMT_UnaryConst || \
+     (F) == IR_FMT_ExceptionHandlerAddress || (F) == IR_FMT_Load || (F) == IR_FMT_LoadNoOffset ||  \
+     (F) == IR_FMT_Store || (F) == IR_FMT_StoreNoOffset || (F) == IR_FMT_AtomicRmw ||              \
+     (F) == IR_FMT_AtomicCas)
+#define SPECIAL_OP(O)                                                                               \
+    ((O) == IR_OP_bitcast || (O) == IR_OP_get_pinned_reg || (O) == IR_OP_set_pinned_reg ||         \
+     (O) == IR_OP_get_frame_pointer || (O) == IR_OP_get_return_address)
+static const bool op_plain[IR_OP_COUNT] = {
+#define OP(id, name, fmt, flags, ctrl, res, args) \
+    !SPECIAL_FMT(IR_FMT_##fmt) && !SPECIAL_OP(IR_OP_##id) && !((flags) & IR_OPF_BRANCH),
+#include "ir/opcodes.def"
+#undef OP
+};
+
 static bool instruction_integrity(vctx *c, uint32_t inst)
 {
     const ir_function *f = c->f;
     const ir_inst_data *id = &f->insts.v[inst];
     const ir_opinfo *row = &ir_opcodes[id->op];
     ir_format fmt = row->format;
+    bool plain = op_plain[id->op];
 
     /* entities that decide the result count come first (the parser checks
      * them; a reference to nothing stops here, as nothing else makes sense) */
-    if (fmt == IR_FMT_Call || fmt == IR_FMT_TryCall) {
+    if (plain)
+        ;
+    else if (fmt == IR_FMT_Call || fmt == IR_FMT_TryCall) {
         uint32_t fn = call_fn(f, inst);
         if (!fn_ok(c, fn))
             return FAIL_I(c, inst, "invalid function reference fn%u", fn);
         if (!sig_ok(c, f->func_refs.v[fn].sig))
             return FAIL_I(c, inst, "invalid signature reference sig%u", f->func_refs.v[fn].sig);
     }
-    if (fmt == IR_FMT_CallIndirect && !sig_ok(c, id->ent))
+    if (!plain && fmt == IR_FMT_CallIndirect && !sig_ok(c, id->ent))
         return FAIL_I(c, inst, "invalid signature reference sig%u", id->ent);
-    if ((fmt == IR_FMT_TryCall || fmt == IR_FMT_TryCallIndirect) && !sig_ok(c, f->pool.v[exn_table(f, inst)]))
+    if (!plain && (fmt == IR_FMT_TryCall || fmt == IR_FMT_TryCallIndirect) && !sig_ok(c, f->pool.v[exn_table(f, inst)]))
         return FAIL_I(c, inst, "invalid signature reference sig%u", f->pool.v[exn_table(f, inst)]);
 
     uint32_t nfixed = op_len[id->op].nargs;
-    if (is_variadic(fmt) ? id->nargs < nfixed : id->nargs != nfixed)
+    if (!plain && is_variadic(fmt) ? id->nargs < nfixed : id->nargs != nfixed)
         return FAIL_I(c, inst, "expected %u value operands, found %u", nfixed, (unsigned)id->nargs);
-    uint32_t nres = expected_results(f, inst);
+    uint32_t nres = plain ? op_len[id->op].nres : expected_results(f, inst);
     if (id->nres != nres)
         return FAIL_I(c, inst, "expected %u result values, found %u", nres, (unsigned)id->nres);
 
@@ -965,6 +995,8 @@ static bool instruction_integrity(vctx *c, uint32_t inst)
         if (vd->kind != IR_VAL_RESULT || vd->def != inst)
             return FAIL_I(c, inst, "instruction result v%u is not defined by the instruction", v);
     }
+    if (plain)
+        return true;   /* nothing below applies */
     if (has_memflags(fmt) || id->op == IR_OP_bitcast) {
         if (id->mf.region && !region_ok(c, id->mf.region - 1u))
             NOTE_I(c, inst, "undefined alias region region%u", id->mf.region - 1u);
@@ -1102,7 +1134,7 @@ static bool free_contains(vctx *c, char k, ir_type ctrl, ir_type t)
     }
     for (size_t i = 0; i < sizeof sets / sizeof *sets; i++)
         if (sets[i][0][0] == k)
-            return ts_contains(c, sets[i][1], t);
+            return ts_contains(sets[i][1], t);
     return false;
 }
 
@@ -1267,15 +1299,17 @@ static void typecheck(vctx *c, uint32_t inst)
     bool ctrl_ok = true;
     if (row->ctrl[0]) {
         ctrl = ctrl_type(c, inst);
-        if (!ctrl || !ts_contains(c, row->ctrl, ctrl)) {
+        c->ctrl_inst = inst, c->ctrl = ctrl;
+        if (!ctrl || !ts_contains(row->ctrl, ctrl)) {
             NOTE_I(c, inst, "has an invalid controlling type %s (allowed set is %s)", tname(c, ctrl), row->ctrl);
             ctrl_ok = false;    /* what derives from it would only repeat this */
         }
     }
 
     /* results */
+    bool plain = op_plain[id->op];      /* no call, branch, return or global value */
     const ir_signature *callsig = NULL;
-    if (is_call_format(fmt))
+    if (!plain && is_call_format(fmt))
         callsig = &f->sigs.v[call_sig(f, inst)];
     /* a plain call's results come from its signature (integrity checked the count) */
     bool sigres = callsig && (fmt == IR_FMT_Call || fmt == IR_FMT_CallIndirect) && !is_tail_call(id->op);
@@ -1307,6 +1341,9 @@ static void typecheck(vctx *c, uint32_t inst)
                 NOTE_I(c, inst, "arg %u (v%u) has type %s, expected %s", k, args[k], tname(c, t), tname(c, want));
         }
     }
+
+    if (plain)
+        return;
 
     /* block calls (a fatal error stops them and the call's arguments), then
      * the call's own arguments */
@@ -1384,7 +1421,7 @@ static bool immediate_constraints(vctx *c, uint32_t inst)
     }
     if (id->op == IR_OP_iconst) {
         /* Cranelift stores narrow immediates zero-extended */
-        unsigned bits = ir_type_bits(ctrl_type(c, inst));
+        unsigned bits = ir_type_bits(c->ctrl_inst == inst ? c->ctrl : ctrl_type(c, inst));
         uint64_t v = (uint64_t)id->imm, mask = bits >= 64 ? UINT64_MAX : (UINT64_C(1) << bits) - 1;
         if ((v & mask) != v)
             return FAIL_I(c, inst, "constant immediate is out of bounds");
@@ -1449,9 +1486,7 @@ static int cmp_err(const void *a, const void *b)
 
 bool verify_function_isa(const ir_function *f, const verify_isa *isa, ir_diag *d)
 {
-    tscache cache[TSCACHE_SIZE];
-    memset(cache, 0, sizeof cache);
-    vctx c = {.f = f, .isa = isa, .entry = f->layout.n ? f->layout.v[0] : IR_NONE, .cache = cache};
+    vctx c = {.f = f, .isa = isa, .entry = f->layout.n ? f->layout.v[0] : IR_NONE, .ctrl_inst = IR_NONE};
     /* one allocation: per-block arrays, edges, a byte per instruction, per
      * global value and per signature */
     size_t nb = f->blocks.n, ni = f->insts.n, ne = count_edges(f);
