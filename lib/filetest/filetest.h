@@ -82,7 +82,8 @@ typedef struct ft_module {
     uint32_t nfn_err;
     uint32_t *lines, nlines;/* ft_line_index of the file */
     bool interruptible;     /* set after building: SIGINT ends a call (the REPL) */
-    bool host_free;         /* its code reaches no host code (nor other modules') */
+    bool keeps_mask;        /* its code reaches no other module's, and no host code but
+                             * the embedder's (ft_ctx_new's): none changes the signal mask */
 } ft_module;
 
 /* Compile every function of file for t, with a call trampoline for each

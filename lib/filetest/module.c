@@ -3,6 +3,7 @@
 #include "filetest.h"
 #include "opt/opt.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* The context whose trap tables describe a faulting pc on this thread;
@@ -45,6 +46,18 @@ static bool exn_handler(uintptr_t ret_pc, uintptr_t fp, uint32_t tag, uintptr_t 
     return cg_exn_handler(jit_host_arch(), ret_pc, fp, tag, pc, sp);
 }
 
+/* C library functions that leave the signal mask alone, defined up front
+ * rather than found by dlsym: code that calls only these (and the
+ * libcalls) lets the guard skip reading the mask, a system call per call
+ * (run_opts.keeps_mask).  Same addresses as dlsym would give. */
+static const struct { const char *name; const void *addr; } mask_safe_libc[] = {
+    {"abs", (const void *)abs}, {"labs", (const void *)labs}, {"llabs", (const void *)llabs},
+    {"strlen", (const void *)strlen}, {"strchr", (const void *)strchr},
+    {"strcmp", (const void *)strcmp}, {"memchr", (const void *)memchr},
+    {"malloc", (const void *)malloc}, {"calloc", (const void *)calloc},
+    {"realloc", (const void *)realloc}, {"free", (const void *)free},
+};
+
 jit_ctx *ft_ctx_new(bool spread, jit_error *err)
 {
     jit_config cfg = {0};
@@ -53,8 +66,11 @@ jit_ctx *ft_ctx_new(bool spread, jit_error *err)
     jit_ctx *ctx = jit_ctx_new(&cfg, err);
     /* exceptions: lib/run's unwinder, with the host back end's tables */
     run_set_exn_handler(exn_handler);
-    if (ctx && !(cg_define_libcalls(ctx, err) &&
-                 jit_define_symbol(ctx, "__cranelift_throw", (const void *)run_throw, err))) {
+    bool ok = ctx && cg_define_libcalls(ctx, err) &&
+              jit_define_symbol(ctx, "__cranelift_throw", (const void *)run_throw, err);
+    for (size_t i = 0; ok && i < sizeof mask_safe_libc / sizeof mask_safe_libc[0]; i++)
+        ok = jit_define_symbol(ctx, mask_safe_libc[i].name, mask_safe_libc[i].addr, err);
+    if (ctx && !ok) {
         jit_ctx_free(ctx);
         return NULL;
     }
@@ -244,10 +260,10 @@ bool ft_module_build_chain(ft_module *m, jit_ctx *ctx, const ir_file *file, cons
             }
         ok = false;
     }
-    if (ok && def < 0) {
+    if (ok) {
         jit_module_stats ms;
         jit_module_stats_get(m->mod, &ms);
-        m->host_free = !ms.host_syms;
+        m->keeps_mask = !ms.dlsym_syms && !ms.module_syms;
     }
     for (uint32_t i = 0; ok && i < nf; i++) {
         const ir_function *fn = file->funcs.v[i];
@@ -308,10 +324,11 @@ run_status ft_call(const ft_module *m, uint32_t func, const ir_data_value *args,
         snprintf(oc->msg, sizeof oc->msg, "no call trampoline: %s", m->tramp_err[func]);
         return RUN_ERROR;
     }
-    /* code that reaches no host code cannot change the signal mask, nor
-     * can the harness between its calls (the REPL's line editing might) */
+    /* code that reaches only host code known not to change the signal mask
+     * cannot change it, nor can the harness between its calls (the REPL's
+     * line editing might) */
     run_opts opts = {.timeout = timeout, .describe_pc = describe_pc, .interrupt = m->interruptible,
-                     .in_code = in_code, .fence = fence, .keeps_mask = m->host_free && !m->interruptible};
+                     .in_code = in_code, .fence = fence, .keeps_mask = m->keeps_mask && !m->interruptible};
     cur_ctx = m->ctx;
     run_status st = run_call(&m->callees[func], fn, &fn->sig, args, nargs, results, &opts, oc);
     cur_ctx = NULL;

@@ -326,6 +326,7 @@ void jit_module_unlink(jit_module *m)
         s->stub = s->got = -1;
         s->addr = 0;
         s->from = NULL;
+        s->embedder = false;
     }
     memset(&m->st, 0, sizeof m->st);
     m->state = MOD_NEW;
@@ -499,7 +500,13 @@ bool jit_module_free(jit_module *m, jit_error *err) { return jit_free_group(&m, 
 void jit_module_stats_get(const jit_module *m, jit_module_stats *st)
 {
     *st = m->st;
-    st->host_syms = 0;
-    for (uint32_t i = 0; i < m->nsyms; i++)
-        st->host_syms += m->syms[i].resolved && m->syms[i].def < 0 && !m->syms[i].from;
+    st->host_syms = st->dlsym_syms = st->module_syms = 0;
+    for (uint32_t i = 0; i < m->nsyms; i++) {
+        const jit_sym *s = &m->syms[i];
+        if (!s->resolved || s->def >= 0)
+            continue;
+        st->module_syms += s->from != NULL;
+        st->host_syms += !s->from;
+        st->dlsym_syms += !s->from && !s->embedder;
+    }
 }
