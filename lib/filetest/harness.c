@@ -406,7 +406,7 @@ static void run_target(const file_ctx *fc, jit_ctx *ctx, const cg_target *t, con
     const ir_file *file = fc->file;
     ft_module m;
     ir_diag d;
-    if (!ft_module_build(&m, ctx, file, t, FT_PARTIAL, &d)) {
+    if (!ft_module_build_chain(&m, ctx, file, t, FT_PARTIAL, -1, -1, fc->lines, fc->nlines, &d)) {
         char *msg = diag_text(&d);
         rec_text(fc->s, 'L', msg);
         all_lines(fc, FT_CASE_ERROR, label, msg);

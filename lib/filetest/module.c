@@ -176,11 +176,12 @@ static const jit_reloc *chain_relocs(const cg_output *o, const name_set *ns, lon
 bool ft_module_build(ft_module *m, jit_ctx *ctx, const ir_file *file, const cg_target *t,
                      unsigned flags, ir_diag *d)
 {
-    return ft_module_build_chain(m, ctx, file, t, flags, -1, -1, d);
+    return ft_module_build_chain(m, ctx, file, t, flags, -1, -1, NULL, 0, d);
 }
 
 bool ft_module_build_chain(ft_module *m, jit_ctx *ctx, const ir_file *file, const cg_target *t,
-                           unsigned flags, long def, long ref, ir_diag *d)
+                           unsigned flags, long def, long ref, const uint32_t *lines, uint32_t nlines,
+                           ir_diag *d)
 {
     name_set ns = {0};
     if (def >= 0)
@@ -195,11 +196,19 @@ bool ft_module_build_chain(ft_module *m, jit_ctx *ctx, const ir_file *file, cons
     uint32_t nf = file->funcs.n;
     jit_error err;
     m->mod = jit_module_new(ctx, file->path ? file->path : "-", &err);
-    m->callees = calloc(nf + 1, sizeof *m->callees);
-    m->tramp_err = calloc(nf + 1, sizeof *m->tramp_err);
-    m->fn_err = calloc(nf + 1, sizeof *m->fn_err);
-    m->lines = ft_line_index(file, &m->nlines);
-    cg_output *outs = calloc(nf + 1, sizeof *outs), *touts = calloc(nf + 1, sizeof *touts);
+    /* the three per-function arrays in one block (m->callees holds it) */
+    size_t per = sizeof *m->callees + sizeof *m->tramp_err + sizeof *m->fn_err;
+    if ((m->callees = calloc(nf + 1, per))) {
+        m->tramp_err = (char **)(m->callees + nf + 1);
+        m->fn_err = (ir_diag **)(m->tramp_err + nf + 1);
+    }
+    if (lines) {
+        m->lines = lines, m->nlines = nlines;
+    } else {
+        m->lines = ft_line_index(file, &m->nlines);
+        m->own_lines = true;
+    }
+    cg_output *outs = calloc(2 * ((size_t)nf + 1), sizeof *outs), *touts = outs ? outs + nf + 1 : NULL;
     bool ok = m->mod && m->callees && m->tramp_err && m->fn_err && outs && touts;
     if (!ok)
         ir_diag_set(d, 0, 0, "%s", m->mod ? "out of memory" : err.msg);
@@ -282,7 +291,6 @@ bool ft_module_build_chain(ft_module *m, jit_ctx *ctx, const ir_file *file, cons
     for (uint32_t i = 0; touts && i < nf; i++)
         cg_output_free(&touts[i]);
     free(outs);
-    free(touts);
     names_free(&ns);
     if (!ok)
         ft_module_free(m);
@@ -301,10 +309,9 @@ void ft_module_free(ft_module *m)
         if (m->fn_err)
             free(m->fn_err[i]);
     }
-    free(m->tramp_err);
-    free(m->fn_err);
-    free(m->callees);
-    free(m->lines);
+    free(m->callees);   /* and tramp_err and fn_err */
+    if (m->own_lines)
+        free((uint32_t *)m->lines);
     memset(m, 0, sizeof *m);
 }
 
