@@ -241,10 +241,13 @@ static bool add_def(jit_module *m, int kind, const char *name, const void *bytes
         if (traps[i].offset >= size)
             return jit_fail(err, line, 0, "'%s': trap record at offset %u is past its end",
                             name, traps[i].offset);
+    /* the code's bytes start at 512 (freed at finalize, so no module
+     * alive keeps the slack): a small module's in one allocation */
+    uint64_t nbytes = m->nbytes + size < 512 ? 512 : m->nbytes + size;
     if (!jit_grow(&m->defs, &m->capdefs, m->ndefs + 1, sizeof *m->defs) ||
         !jit_grow(&m->rels, &m->caprels, (uint64_t)m->nrels + nrelocs, sizeof *m->rels) ||
         !jit_grow(&m->traps, &m->captraps, (uint64_t)m->ntraps + ntraps, sizeof *m->traps) ||
-        (bytes && size && !jit_grow(&m->bytes, &m->capbytes, m->nbytes + size, 1)))
+        (bytes && size && !jit_grow(&m->bytes, &m->capbytes, nbytes, 1)))
         return jit_fail(err, line, 0, "out of memory");
     jit_def *d = &m->defs[m->ndefs];
     *d = (jit_def){.sym = (uint32_t)si, .kind = (uint8_t)kind, .local = local,
