@@ -93,6 +93,33 @@ bool ft_compile_trampoline(const cg_target *t, const ir_file *file, const ir_fun
     return ok;
 }
 
+/* Can one trampoline call both?  It takes the callee as an argument, so
+ * only the signature as the call sees it matters. */
+static bool same_call_sig(const ir_function *a, const ir_function *b)
+{
+    const ir_signature *x = &a->sig, *y = &b->sig;
+    if (x->callconv != y->callconv || x->nparams != y->nparams || x->nrets != y->nrets)
+        return false;
+    for (uint32_t k = 0; k < x->nparams + x->nrets; k++) {
+        const ir_abi_param *p = &a->abi_params.v[k < x->nparams ? x->params + k : x->rets + k - x->nparams];
+        const ir_abi_param *q = &b->abi_params.v[k < y->nparams ? y->params + k : y->rets + k - y->nparams];
+        if (p->type != q->type || p->ext != q->ext || p->purpose != q->purpose || p->sarg_size != q->sarg_size)
+            return false;
+    }
+    return true;
+}
+
+static uint32_t call_sig_hash(const ir_function *a)
+{
+    const ir_signature *x = &a->sig;
+    uint32_t h = (uint32_t)x->callconv * 31u + x->nparams * 7u + x->nrets;
+    for (uint32_t k = 0; k < x->nparams + x->nrets; k++) {
+        const ir_abi_param *p = &a->abi_params.v[k < x->nparams ? x->params + k : x->rets + k - x->nparams];
+        h = (h ^ ((uint32_t)p->type << 16 ^ (uint32_t)p->ext << 8 ^ p->purpose)) * 16777619u;
+    }
+    return h;
+}
+
 /* ---- names of the file's functions in a chain of modules (--keep) ---- */
 
 typedef struct name_set {
@@ -209,7 +236,14 @@ bool ft_module_build_chain(ft_module *m, jit_ctx *ctx, const ir_file *file, cons
         m->own_lines = true;
     }
     cg_output *outs = calloc(2 * ((size_t)nf + 1), sizeof *outs), *touts = outs ? outs + nf + 1 : NULL;
-    bool ok = m->mod && m->callees && m->tramp_err && m->fn_err && outs && touts;
+    /* per function: the function whose trampoline it calls through (its
+     * own: i); the first function of each signature, by signature hash
+     * (open addressing, index + 1) */
+    uint32_t tcap = 16;
+    while (tcap < 2 * nf)
+        tcap *= 2;
+    uint32_t *tsrc = calloc((size_t)nf + 1 + tcap, sizeof *tsrc), *ttab = tsrc ? tsrc + nf + 1 : NULL;
+    bool ok = m->mod && m->callees && m->tramp_err && m->fn_err && outs && touts && tsrc;
     if (!ok)
         ir_diag_set(d, 0, 0, "%s", m->mod ? "out of memory" : err.msg);
     for (uint32_t i = 0; ok && i < nf; i++) {
@@ -243,6 +277,15 @@ bool ft_module_build_chain(ft_module *m, jit_ctx *ctx, const ir_file *file, cons
          * only its run lines fail */
         if (!run_needs_trampoline(fn, &fn->sig, NULL))
             continue;
+        /* one trampoline per signature: the suite's vector files have a
+         * dozen functions of one signature each */
+        tsrc[i] = i;
+        uint32_t k = call_sig_hash(fn) & (tcap - 1);
+        for (; ttab[k] && tsrc[i] == i; k = (k + 1) & (tcap - 1))
+            if (same_call_sig(fn, file->funcs.v[ttab[k] - 1]))
+                tsrc[i] = ttab[k] - 1;
+        if (tsrc[i] != i)
+            continue;
         ir_diag td = *d;
         char tname[160];
         trampoline_name(fn, tname, sizeof tname);
@@ -253,8 +296,10 @@ bool ft_module_build_chain(ft_module *m, jit_ctx *ctx, const ir_file *file, cons
             added = jit_module_add_func(m->mod, &tf, &err);
             free(copy);
             free(strs);
-            if (added)
+            if (added) {
+                ttab[k] = i + 1;    /* (the probe ended at an empty slot) */
                 continue;
+            }
             snprintf(td.msg, sizeof td.msg, "%s", err.msg);
         }
         m->tramp_err[i] = ir_xstrdup(td.msg);
@@ -283,7 +328,7 @@ bool ft_module_build_chain(ft_module *m, jit_ctx *ctx, const ir_file *file, cons
             jit_module_lookup(m->mod, chain_name(cg_symbol_name(fn, name, sizeof name), def, cname, sizeof cname));
         if (m->tramp_err[i] || !run_needs_trampoline(fn, &fn->sig, NULL))
             continue;
-        trampoline_name(fn, name, sizeof name);
+        trampoline_name(file->funcs.v[tsrc[i]], name, sizeof name);
         m->callees[i].trampoline = (run_trampoline_fn)jit_module_lookup(m->mod, name);
     }
     for (uint32_t i = 0; outs && i < nf; i++)
@@ -291,6 +336,7 @@ bool ft_module_build_chain(ft_module *m, jit_ctx *ctx, const ir_file *file, cons
     for (uint32_t i = 0; touts && i < nf; i++)
         cg_output_free(&touts[i]);
     free(outs);
+    free(tsrc);
     names_free(&ns);
     if (!ok)
         ft_module_free(m);
