@@ -345,6 +345,10 @@ static void test_cross(jit_ctx *ctx, const char *tag, bool spread)
         CHECK(st.stub_calls + st.direct_calls == 3, "%s: %u + %u calls", tag, st.stub_calls,
               st.direct_calls);
     }
+    /* inc and answer from lib, strlen from dlsym */
+    CHECK(st.module_syms == 2 && st.host_syms == 1 && st.dlsym_syms == 1,
+          "%s: %u symbols from modules, %u from the host, %u of them by dlsym", tag, st.module_syms,
+          st.host_syms, st.dlsym_syms);
     /* Page protections: text and GOT r-x (one image, never writable),
      * constants r--. */
     char pb[8];
@@ -361,6 +365,33 @@ static void test_cross(jit_ctx *ctx, const char *tag, bool spread)
 }
 
 /* Two modules that call each other: linked as a group. */
+/* A host symbol the embedder defined is told apart from one dlsym found
+ * (lib/filetest lets the guard trust its cached signal mask only then). */
+static void test_embedder(void)
+{
+    jit_error err = {0};
+    jit_ctx *ctx = jit_ctx_new(NULL, &err);
+    CHECK(ctx && jit_define_symbol(ctx, "strlen", (const void *)strlen, &err), "embedder: %s", err.msg);
+    if (!ctx)
+        return;
+    for (int k = 0; k < 2; k++) {
+        const char *callee = k ? "strchr" : "strlen";
+        asm_fn c = fn_call(JIT_ARCH_X86_64, callee, 20);
+        jit_module *m = jit_module_new(ctx, "m", &err);
+        jit_func f = func_of("f", &c);
+        OK(jit_module_add_func(m, &f, &err));
+        OK(jit_module_link(m, &err));
+        OK(jit_module_finalize(m, &err));
+        jit_module_stats st;
+        jit_module_stats_get(m, &st);
+        CHECK(st.host_syms == 1 && st.dlsym_syms == (uint32_t)k && !st.module_syms,
+              "embedder: a call to %s: %u host symbols, %u by dlsym, %u from modules", callee,
+              st.host_syms, st.dlsym_syms, st.module_syms);
+        OK(jit_module_free(m, &err));
+    }
+    jit_ctx_free(ctx);
+}
+
 static void test_group(jit_ctx *ctx, const char *tag)
 {
     jit_error err = {0};
@@ -952,6 +983,7 @@ int main(int argc, char **argv)
         test_traps(twin, "traps alias");
         test_cross(near, "cross", false);
         test_cross(far, "cross spread", true);
+        test_embedder();
         test_group(near, "group");
         test_group(far, "group spread");
         test_qsort(near, "qsort");

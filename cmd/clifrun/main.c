@@ -796,12 +796,14 @@ static int run_modules(const run_args *a, jit_ctx *ctx, const ir_file *file, con
     long rss100 = 0;
     size_t jit100 = 0, jit_peak = 0;   /* the JIT's own pages: RSS under qemu holds its code cache too */
     unsigned long failed = 0, passed = 0;
+    uint32_t nlines, *lines = ft_line_index(file, &nlines);     /* one for all the modules */
     for (long i = 0; i < a->modules; i++) {
         ft_module m;
         ir_diag d;
-        if (!ft_module_build(&m, ctx, file, t, 0, &d)) {
+        if (!ft_module_build_chain(&m, ctx, file, t, 0, -1, -1, lines, nlines, &d)) {
             fprintf(stderr, "module %ld: ", i + 1);
             ir_diag_print(stderr, &d, cli_use_color());
+            free(lines);
             return 2;
         }
         for (uint32_t k = 0; k < ncmds; k++)
@@ -818,6 +820,7 @@ static int run_modules(const run_args *a, jit_ctx *ctx, const ir_file *file, con
             rss100 = status_kib("VmRSS");
     }
     double secs = now() - t0;
+    free(lines);
     jit_ctx_stats st;
     jit_ctx_stats_get(ctx, &st);
     printf("%ld modules in %.3f s: %.0f modules/s (%u functions, %u run lines each)\n", a->modules, secs,
@@ -848,12 +851,14 @@ static int keep_modules(const run_args *a, jit_ctx *ctx, const ir_file *file, co
     }
     jit_ctx_stats st0, st1, st2;
     jit_ctx_stats_get(ctx, &st0);
+    uint32_t nlines, *lines = ft_line_index(file, &nlines);     /* one for all the modules */
     long rss0 = status_kib("VmRSS");
     double t0 = now();
     int rc = 0;
     for (; built < n; built++) {
         ir_diag d;
-        if (!ft_module_build_chain(&ms[built], ctx, file, t, 0, built, built ? built - 1 : 0, &d)) {
+        if (!ft_module_build_chain(&ms[built], ctx, file, t, 0, built, built ? built - 1 : 0, lines, nlines,
+                                   &d)) {
             fprintf(stderr, "module %ld (of %ld alive): ", built + 1, n);
             ir_diag_print(stderr, &d, cli_use_color());
             rc = 2;
@@ -876,6 +881,7 @@ static int keep_modules(const run_args *a, jit_ctx *ctx, const ir_file *file, co
     double free_secs = now() - t1;
     jit_ctx_stats_get(ctx, &st2);
     free(ms);
+    free(lines);
     if (rc)
         return rc;
     printf("%ld modules alive in %.3f s: %.0f modules/s (%u functions, %u run lines each)\n", n, secs,

@@ -80,9 +80,12 @@ typedef struct ft_module {
     char **tramp_err;       /* per function: why it has no trampoline, or NULL */
     ir_diag **fn_err;       /* FT_PARTIAL: per function, why it did not compile, or NULL */
     uint32_t nfn_err;
-    uint32_t *lines, nlines;/* ft_line_index of the file */
+    const uint32_t *lines;  /* ft_line_index of the file: its own, or the caller's */
+    uint32_t nlines;
+    bool own_lines;
     bool interruptible;     /* set after building: SIGINT ends a call (the REPL) */
-    bool host_free;         /* its code reaches no host code (nor other modules') */
+    bool keeps_mask;        /* its code reaches no other module's, and no host code but
+                             * the embedder's (ft_ctx_new's): none changes the signal mask */
 } ft_module;
 
 /* Compile every function of file for t, with a call trampoline for each
@@ -99,9 +102,12 @@ bool ft_module_build(ft_module *m, jit_ctx *ctx, const ir_file *file, const cg_t
  * --modules N --keep): the file's functions are defined as name@def and
  * their calls to the file's functions go to name@ref (another module's,
  * or this one's when ref == def); trampolines call name@def.  def < 0: as
- * ft_module_build. */
+ * ft_module_build.  lines: the file's ft_line_index, which the caller keeps
+ * while m lives (one index for many modules of a file), or NULL: the
+ * module makes its own. */
 bool ft_module_build_chain(ft_module *m, jit_ctx *ctx, const ir_file *file, const cg_target *t,
-                           unsigned flags, long def, long ref, ir_diag *d);
+                           unsigned flags, long def, long ref, const uint32_t *lines, uint32_t nlines,
+                           ir_diag *d);
 void ft_module_free(ft_module *m);
 /* The call trampoline of fn (of file) for t, named name: lib/run's CLIF
  * function (run_make_trampoline) compiled like any other function. */

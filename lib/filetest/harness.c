@@ -406,7 +406,7 @@ static void run_target(const file_ctx *fc, jit_ctx *ctx, const cg_target *t, con
     const ir_file *file = fc->file;
     ft_module m;
     ir_diag d;
-    if (!ft_module_build(&m, ctx, file, t, FT_PARTIAL, &d)) {
+    if (!ft_module_build_chain(&m, ctx, file, t, FT_PARTIAL, -1, -1, fc->lines, fc->nlines, &d)) {
         char *msg = diag_text(&d);
         rec_text(fc->s, 'L', msg);
         all_lines(fc, FT_CASE_ERROR, label, msg);
@@ -584,7 +584,9 @@ static bool run_other_kinds(sink *s, const char *path, const char *src, size_t l
  * architecture whose flags the host has; skipped as a whole if none is.
  * `test interpret` runs it through the interpreter too, once (--interpret:
  * only there). */
-static void run_file(sink *s, const char *path, const ft_opts *o, jit_ctx **ctx, bool careful)
+/* alias: the JIT context, when run_file makes it, writes code through a
+ * second view (jit_config.alias), for a worker that cannot fork. */
+static void run_file(sink *s, const char *path, const ft_opts *o, jit_ctx **ctx, bool careful, bool alias)
 {
     ir_file file;
     char *src = NULL;
@@ -667,8 +669,8 @@ static void run_file(sink *s, const char *path, const ft_opts *o, jit_ctx **ctx,
         goto out;
     }
     jit_error err = {.msg = ""};
-    if (!*ctx)
-        *ctx = ft_ctx_new(o->spread, &err);
+    if (!*ctx && (*ctx = ft_ctx_new(o->spread, &err)) && alias)
+        jit_ctx_set_alias(*ctx, true);
     for (uint32_t i = 0; i < nt; i++) {
         uint32_t ti = file.targets.n ? i : IR_NONE;
         char *lab = target_label(&file, ti);
@@ -736,6 +738,11 @@ static _Noreturn void worker_main(int cmd, int res, char *const *files, const ft
         sandboxed = run_sandbox_install(why, sizeof why);
         careful = !sandboxed;
     }
+    /* sandboxed, the worker cannot fork: code goes in through a second view
+     * of its memory, no mprotect pair per module (a forked child would share
+     * the view).  x86-64 only: qemu-user, where AArch64 is tested, takes
+     * seconds a module over shared views */
+    bool alias = sandboxed && jit_host_arch() == JIT_ARCH_X86_64;
     jit_ctx *ctx = NULL;
     uint32_t i;
     for (;;) {
@@ -745,7 +752,7 @@ static _Noreturn void worker_main(int cmd, int res, char *const *files, const ft
         if (n != sizeof i)
             break;
         s->case_t0 = now();
-        run_file(s, files[i], o, &ctx, careful);
+        run_file(s, files[i], o, &ctx, careful, alias);
         rec_text(s, 'D', "");
     }
     if (ctx)

@@ -3,6 +3,7 @@
 #include "filetest.h"
 #include "opt/opt.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* The context whose trap tables describe a faulting pc on this thread;
@@ -45,6 +46,18 @@ static bool exn_handler(uintptr_t ret_pc, uintptr_t fp, uint32_t tag, uintptr_t 
     return cg_exn_handler(jit_host_arch(), ret_pc, fp, tag, pc, sp);
 }
 
+/* C library functions that leave the signal mask alone, defined up front
+ * rather than found by dlsym: code that calls only these (and the
+ * libcalls) lets the guard skip reading the mask, a system call per call
+ * (run_opts.keeps_mask).  Same addresses as dlsym would give. */
+static const struct { const char *name; const void *addr; } mask_safe_libc[] = {
+    {"abs", (const void *)abs}, {"labs", (const void *)labs}, {"llabs", (const void *)llabs},
+    {"strlen", (const void *)strlen}, {"strchr", (const void *)strchr},
+    {"strcmp", (const void *)strcmp}, {"memchr", (const void *)memchr},
+    {"malloc", (const void *)malloc}, {"calloc", (const void *)calloc},
+    {"realloc", (const void *)realloc}, {"free", (const void *)free},
+};
+
 jit_ctx *ft_ctx_new(bool spread, jit_error *err)
 {
     jit_config cfg = {0};
@@ -53,8 +66,11 @@ jit_ctx *ft_ctx_new(bool spread, jit_error *err)
     jit_ctx *ctx = jit_ctx_new(&cfg, err);
     /* exceptions: lib/run's unwinder, with the host back end's tables */
     run_set_exn_handler(exn_handler);
-    if (ctx && !(cg_define_libcalls(ctx, err) &&
-                 jit_define_symbol(ctx, "__cranelift_throw", (const void *)run_throw, err))) {
+    bool ok = ctx && cg_define_libcalls(ctx, err) &&
+              jit_define_symbol(ctx, "__cranelift_throw", (const void *)run_throw, err);
+    for (size_t i = 0; ok && i < sizeof mask_safe_libc / sizeof mask_safe_libc[0]; i++)
+        ok = jit_define_symbol(ctx, mask_safe_libc[i].name, mask_safe_libc[i].addr, err);
+    if (ctx && !ok) {
         jit_ctx_free(ctx);
         return NULL;
     }
@@ -75,6 +91,33 @@ bool ft_compile_trampoline(const cg_target *t, const ir_file *file, const ir_fun
     bool ok = cg_compile_function(t, file, &tf, out, d);
     ir_function_free(&tf);
     return ok;
+}
+
+/* Can one trampoline call both?  It takes the callee as an argument, so
+ * only the signature as the call sees it matters. */
+static bool same_call_sig(const ir_function *a, const ir_function *b)
+{
+    const ir_signature *x = &a->sig, *y = &b->sig;
+    if (x->callconv != y->callconv || x->nparams != y->nparams || x->nrets != y->nrets)
+        return false;
+    for (uint32_t k = 0; k < x->nparams + x->nrets; k++) {
+        const ir_abi_param *p = &a->abi_params.v[k < x->nparams ? x->params + k : x->rets + k - x->nparams];
+        const ir_abi_param *q = &b->abi_params.v[k < y->nparams ? y->params + k : y->rets + k - y->nparams];
+        if (p->type != q->type || p->ext != q->ext || p->purpose != q->purpose || p->sarg_size != q->sarg_size)
+            return false;
+    }
+    return true;
+}
+
+static uint32_t call_sig_hash(const ir_function *a)
+{
+    const ir_signature *x = &a->sig;
+    uint32_t h = (uint32_t)x->callconv * 31u + x->nparams * 7u + x->nrets;
+    for (uint32_t k = 0; k < x->nparams + x->nrets; k++) {
+        const ir_abi_param *p = &a->abi_params.v[k < x->nparams ? x->params + k : x->rets + k - x->nparams];
+        h = (h ^ ((uint32_t)p->type << 16 ^ (uint32_t)p->ext << 8 ^ p->purpose)) * 16777619u;
+    }
+    return h;
 }
 
 /* ---- names of the file's functions in a chain of modules (--keep) ---- */
@@ -160,11 +203,12 @@ static const jit_reloc *chain_relocs(const cg_output *o, const name_set *ns, lon
 bool ft_module_build(ft_module *m, jit_ctx *ctx, const ir_file *file, const cg_target *t,
                      unsigned flags, ir_diag *d)
 {
-    return ft_module_build_chain(m, ctx, file, t, flags, -1, -1, d);
+    return ft_module_build_chain(m, ctx, file, t, flags, -1, -1, NULL, 0, d);
 }
 
 bool ft_module_build_chain(ft_module *m, jit_ctx *ctx, const ir_file *file, const cg_target *t,
-                           unsigned flags, long def, long ref, ir_diag *d)
+                           unsigned flags, long def, long ref, const uint32_t *lines, uint32_t nlines,
+                           ir_diag *d)
 {
     name_set ns = {0};
     if (def >= 0)
@@ -179,12 +223,27 @@ bool ft_module_build_chain(ft_module *m, jit_ctx *ctx, const ir_file *file, cons
     uint32_t nf = file->funcs.n;
     jit_error err;
     m->mod = jit_module_new(ctx, file->path ? file->path : "-", &err);
-    m->callees = calloc(nf + 1, sizeof *m->callees);
-    m->tramp_err = calloc(nf + 1, sizeof *m->tramp_err);
-    m->fn_err = calloc(nf + 1, sizeof *m->fn_err);
-    m->lines = ft_line_index(file, &m->nlines);
-    cg_output *outs = calloc(nf + 1, sizeof *outs), *touts = calloc(nf + 1, sizeof *touts);
-    bool ok = m->mod && m->callees && m->tramp_err && m->fn_err && outs && touts;
+    /* the three per-function arrays in one block (m->callees holds it) */
+    size_t per = sizeof *m->callees + sizeof *m->tramp_err + sizeof *m->fn_err;
+    if ((m->callees = calloc(nf + 1, per))) {
+        m->tramp_err = (char **)(m->callees + nf + 1);
+        m->fn_err = (ir_diag **)(m->tramp_err + nf + 1);
+    }
+    if (lines) {
+        m->lines = lines, m->nlines = nlines;
+    } else {
+        m->lines = ft_line_index(file, &m->nlines);
+        m->own_lines = true;
+    }
+    cg_output *outs = calloc(2 * ((size_t)nf + 1), sizeof *outs), *touts = outs ? outs + nf + 1 : NULL;
+    /* per function: the function whose trampoline it calls through (its
+     * own: i); the first function of each signature, by signature hash
+     * (open addressing, index + 1) */
+    uint32_t tcap = 16;
+    while (tcap < 2 * nf)
+        tcap *= 2;
+    uint32_t *tsrc = calloc((size_t)nf + 1 + tcap, sizeof *tsrc), *ttab = tsrc ? tsrc + nf + 1 : NULL;
+    bool ok = m->mod && m->callees && m->tramp_err && m->fn_err && outs && touts && tsrc;
     if (!ok)
         ir_diag_set(d, 0, 0, "%s", m->mod ? "out of memory" : err.msg);
     for (uint32_t i = 0; ok && i < nf; i++) {
@@ -218,6 +277,15 @@ bool ft_module_build_chain(ft_module *m, jit_ctx *ctx, const ir_file *file, cons
          * only its run lines fail */
         if (!run_needs_trampoline(fn, &fn->sig, NULL))
             continue;
+        /* one trampoline per signature: the suite's vector files have a
+         * dozen functions of one signature each */
+        tsrc[i] = i;
+        uint32_t k = call_sig_hash(fn) & (tcap - 1);
+        for (; ttab[k] && tsrc[i] == i; k = (k + 1) & (tcap - 1))
+            if (same_call_sig(fn, file->funcs.v[ttab[k] - 1]))
+                tsrc[i] = ttab[k] - 1;
+        if (tsrc[i] != i)
+            continue;
         ir_diag td = *d;
         char tname[160];
         trampoline_name(fn, tname, sizeof tname);
@@ -228,8 +296,10 @@ bool ft_module_build_chain(ft_module *m, jit_ctx *ctx, const ir_file *file, cons
             added = jit_module_add_func(m->mod, &tf, &err);
             free(copy);
             free(strs);
-            if (added)
+            if (added) {
+                ttab[k] = i + 1;    /* (the probe ended at an empty slot) */
                 continue;
+            }
             snprintf(td.msg, sizeof td.msg, "%s", err.msg);
         }
         m->tramp_err[i] = ir_xstrdup(td.msg);
@@ -244,10 +314,10 @@ bool ft_module_build_chain(ft_module *m, jit_ctx *ctx, const ir_file *file, cons
             }
         ok = false;
     }
-    if (ok && def < 0) {
+    if (ok) {
         jit_module_stats ms;
         jit_module_stats_get(m->mod, &ms);
-        m->host_free = !ms.host_syms;
+        m->keeps_mask = !ms.dlsym_syms && !ms.module_syms;
     }
     for (uint32_t i = 0; ok && i < nf; i++) {
         const ir_function *fn = file->funcs.v[i];
@@ -258,7 +328,7 @@ bool ft_module_build_chain(ft_module *m, jit_ctx *ctx, const ir_file *file, cons
             jit_module_lookup(m->mod, chain_name(cg_symbol_name(fn, name, sizeof name), def, cname, sizeof cname));
         if (m->tramp_err[i] || !run_needs_trampoline(fn, &fn->sig, NULL))
             continue;
-        trampoline_name(fn, name, sizeof name);
+        trampoline_name(file->funcs.v[tsrc[i]], name, sizeof name);
         m->callees[i].trampoline = (run_trampoline_fn)jit_module_lookup(m->mod, name);
     }
     for (uint32_t i = 0; outs && i < nf; i++)
@@ -266,7 +336,7 @@ bool ft_module_build_chain(ft_module *m, jit_ctx *ctx, const ir_file *file, cons
     for (uint32_t i = 0; touts && i < nf; i++)
         cg_output_free(&touts[i]);
     free(outs);
-    free(touts);
+    free(tsrc);
     names_free(&ns);
     if (!ok)
         ft_module_free(m);
@@ -285,10 +355,9 @@ void ft_module_free(ft_module *m)
         if (m->fn_err)
             free(m->fn_err[i]);
     }
-    free(m->tramp_err);
-    free(m->fn_err);
-    free(m->callees);
-    free(m->lines);
+    free(m->callees);   /* and tramp_err and fn_err */
+    if (m->own_lines)
+        free((uint32_t *)m->lines);
     memset(m, 0, sizeof *m);
 }
 
@@ -308,10 +377,11 @@ run_status ft_call(const ft_module *m, uint32_t func, const ir_data_value *args,
         snprintf(oc->msg, sizeof oc->msg, "no call trampoline: %s", m->tramp_err[func]);
         return RUN_ERROR;
     }
-    /* code that reaches no host code cannot change the signal mask, nor
-     * can the harness between its calls (the REPL's line editing might) */
+    /* code that reaches only host code known not to change the signal mask
+     * cannot change it, nor can the harness between its calls (the REPL's
+     * line editing might) */
     run_opts opts = {.timeout = timeout, .describe_pc = describe_pc, .interrupt = m->interruptible,
-                     .in_code = in_code, .fence = fence, .keeps_mask = m->host_free && !m->interruptible};
+                     .in_code = in_code, .fence = fence, .keeps_mask = m->keeps_mask && !m->interruptible};
     cur_ctx = m->ctx;
     run_status st = run_call(&m->callees[func], fn, &fn->sig, args, nargs, results, &opts, oc);
     cur_ctx = NULL;

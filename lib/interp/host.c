@@ -17,6 +17,7 @@
 #include <dlfcn.h>
 #include <ffi.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #define FN_SPACING 16
 /* Host code calling interpreted code calling host code ...: this deep at
@@ -230,32 +231,43 @@ static bool closure_ok(const ir_function *fn)
     return true;
 }
 
+/* The closure lives in a page of its own, prepared while it is writable
+ * and then made read+execute: never writable and executable at once, as
+ * libffi's ffi_closure_alloc maps it, which the sandbox of `clifrun test`'s
+ * workers ends the process for.  Code and data at the same address is
+ * libffi's own layout (the trampoline finds cif, fun and user_data next to
+ * itself); they are only read once it is prepared. */
 static void *make_closure(interp_ctx *C, uint32_t i)
 {
     const ir_function *fn = C->file->funcs.v[i];
     if (!closure_ok(fn))
         return NULL;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    if (sizeof(ffi_closure) > page)
+        return NULL;
     closure_data *cd = calloc(1, sizeof *cd + (fn->sig.nparams + 1) * sizeof(ffi_type *));
-    void *code = NULL;
-    ffi_closure *cl = cd ? ffi_closure_alloc(sizeof(ffi_closure), &code) : NULL;
-    if (!cl) {
+    void *p = cd ? mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) : MAP_FAILED;
+    if (p == MAP_FAILED) {
         free(cd);
         return NULL;
     }
+    ffi_closure *cl = p;
     cd->C = C;
     cd->func = i;
     for (uint32_t k = 0; k < fn->sig.nparams; k++)
         cd->types[k] = ffi_of(fn->abi_params.v[fn->sig.params + k].type);
     ffi_type *rt = fn->sig.nrets ? ffi_of(fn->abi_params.v[fn->sig.rets].type) : &ffi_type_void;
     if (ffi_prep_cif(&cd->cif, FFI_DEFAULT_ABI, fn->sig.nparams, rt, cd->types) != FFI_OK ||
-        ffi_prep_closure_loc(cl, &cd->cif, closure_entry, cd, code) != FFI_OK) {
-        ffi_closure_free(cl);
+        ffi_prep_closure_loc(cl, &cd->cif, closure_entry, cd, p) != FFI_OK ||
+        mprotect(p, page, PROT_READ | PROT_EXEC) != 0) {
+        munmap(p, page);
         free(cd);
         return NULL;
     }
-    C->closure_mem[2 * i] = cl;
+    __builtin___clear_cache((char *)p, (char *)p + sizeof *cl);
+    C->closure_mem[2 * i] = p;
     C->closure_mem[2 * i + 1] = cd;
-    return code;
+    return p;
 }
 
 /* The table of closure addresses, hashed: call_indirect looks them up. */
@@ -340,7 +352,7 @@ void interp_host_free(interp_ctx *C)
     uint32_t nf = C->file->funcs.n;
     for (uint32_t i = 0; C->closure_mem && i < nf; i++) {
         if (C->closure_mem[2 * i])
-            ffi_closure_free(C->closure_mem[2 * i]);
+            munmap(C->closure_mem[2 * i], (size_t)sysconf(_SC_PAGESIZE));
         free(C->closure_mem[2 * i + 1]);
     }
     free(C->closure_mem);

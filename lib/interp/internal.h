@@ -78,7 +78,8 @@ typedef struct dedge {
 /* A function of the file, decoded on first use. */
 typedef struct dfunc {
     uint8_t state;          /* DF_* */
-    ir_diag err;            /* DF_BAD: why */
+    ir_diag *err;           /* DF_BAD: why (allocated then only: a context has one
+                             * dfunc per function of the file, made zero) */
     const ir_function *ir;
     uint32_t index;
     uint32_t nslots;        /* one per value number */

@@ -567,6 +567,8 @@ static bool decode_body(interp_dec *D)
     return ok;
 }
 
+static const ir_diag decode_no_memory = {.msg = "out of memory"};
+
 bool interp_decode(interp_ctx *C, uint32_t fi)
 {
     dfunc *df = &C->funcs[fi];
@@ -579,30 +581,35 @@ bool interp_decode(interp_ctx *C, uint32_t fi)
     df->ir = fn;
     df->index = fi;
     df->nslots = fn->values.n ? fn->values.n : 1;
-    df->err = (ir_diag){.file = C->file->path, .src = C->file->src, .len = C->file->len};
-    interp_dec D = {.C = C, .df = df, .fn = fn, .d = &df->err};
-    if (fn->layout.n && fn->sig.nparams != fn->blocks.v[fn->layout.v[0]].nparams) {
-        df->state = DF_BAD;
-        return interp_unsupported(&df->err, fn, IR_NONE, "an entry block whose parameters do not match the signature");
-    }
-    for (uint32_t k = 0; k < fn->sig.nparams + fn->sig.nrets; k++) {
+    ir_diag err = {.file = C->file->path, .src = C->file->src, .len = C->file->len};
+    interp_dec D = {.C = C, .df = df, .fn = fn, .d = &err};
+    bool ok = true;
+    if (fn->layout.n && fn->sig.nparams != fn->blocks.v[fn->layout.v[0]].nparams)
+        ok = interp_unsupported(&err, fn, IR_NONE, "an entry block whose parameters do not match the signature");
+    for (uint32_t k = 0; ok && k < fn->sig.nparams + fn->sig.nrets; k++) {
         D.inst = IR_NONE;
-        if (!interp_type_ok(&D, fn->abi_params.v[fn->sig.params + k].type)) {
-            df->state = DF_BAD;
-            return false;
-        }
+        ok = interp_type_ok(&D, fn->abi_params.v[fn->sig.params + k].type);
     }
-    if (!decode_body(&D)) {
+    if (ok && !decode_body(&D)) {
         ir_vec_free(&D.ops);
-        df->state = DF_BAD;
-        return false;
+        ok = false;
     }
-    df->state = DF_OK;
-    return true;
+    if (ok) {
+        df->state = DF_OK;
+        return true;
+    }
+    ir_diag *e = malloc(sizeof *e);
+    if (e)
+        *e = err;
+    df->err = e ? e : (ir_diag *)&decode_no_memory;
+    df->state = DF_BAD;
+    return false;
 }
 
 static void dfunc_free(dfunc *df)
 {
+    if (df->err != &decode_no_memory)
+        free(df->err);
     free(df->code);
     free(df->edges);
     free(df->ops);
@@ -669,7 +676,7 @@ bool interp_supported(interp_ctx *C, uint32_t func, ir_diag *d)
     while (ok && nw) {
         uint32_t f = work[--nw];
         if (!interp_decode(C, f)) {
-            *d = C->funcs[f].err;
+            *d = *C->funcs[f].err;
             ok = false;
             break;
         }
@@ -1006,9 +1013,9 @@ static int run(interp_ctx *C, uint32_t base)
             dfunc *cf = &C->funcs[callee];
             if (cf->state != DF_OK && !interp_decode(C, callee)) {
                 char loc[64];
-                snprintf(loc, sizeof loc, "%s:%u:%u: ", cf->err.file ? cf->err.file : "-", cf->err.line,
-                         cf->err.col);
-                st = interp_error(C, "%s%s", loc, cf->err.msg);
+                snprintf(loc, sizeof loc, "%s:%u:%u: ", cf->err->file ? cf->err->file : "-", cf->err->line,
+                         cf->err->col);
+                st = interp_error(C, "%s%s", loc, cf->err->msg);
                 goto stop;
             }
             const ir_signature *csig = &df->ir->sigs.v[d->ty2];
@@ -1114,7 +1121,7 @@ int interp_reenter(interp_ctx *C, uint32_t func, const islot *args, islot *resul
 {
     dfunc *df = &C->funcs[func];
     if (!interp_decode(C, func))
-        return interp_error(C, "%s", df->err.msg);
+        return interp_error(C, "%s", df->err->msg);
     for (uint32_t i = 0; i < df->nparams; i++)
         C->argbuf[i] = args[i];
     int st = start_call(C, func);
@@ -1175,7 +1182,7 @@ run_status interp_call(interp_ctx *C, uint32_t func, const ir_data_value *args, 
     }
     if (!interp_decode(C, func)) {
         out->oc.status = RUN_ERROR;
-        out->diag = C->funcs[func].err;
+        out->diag = *C->funcs[func].err;
         snprintf(out->oc.msg, sizeof out->oc.msg, "%.60s:%u:%u: %.170s", out->diag.file ? out->diag.file : "-",
                  out->diag.line, out->diag.col, out->diag.msg);
         return RUN_ERROR;

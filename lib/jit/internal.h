@@ -47,6 +47,7 @@ typedef struct jit_sym {
     int32_t stub, got;          /* slot index after layout, -1 none */
     uint64_t addr;              /* after resolution */
     jit_module *from;           /* another module it resolved to */
+    bool embedder;              /* resolved to a jit_define_symbol, not by dlsym */
 } jit_sym;
 
 typedef struct jit_def {        /* a function or data object */

@@ -233,6 +233,8 @@ typedef struct jit_module_stats {
     uint32_t stubs_used, got_used;
     uint32_t host_syms;     /* symbols resolved to host code or data (jit_define_symbol,
                              * dlsym), not to a JIT module: 0, the code reaches none */
+    uint32_t dlsym_syms;    /* of those, the ones dlsym found (not the embedder's) */
+    uint32_t module_syms;   /* symbols resolved to another module's definitions */
 } jit_module_stats;
 void jit_module_stats_get(const jit_module *m, jit_module_stats *st);
 

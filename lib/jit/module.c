@@ -241,10 +241,13 @@ static bool add_def(jit_module *m, int kind, const char *name, const void *bytes
         if (traps[i].offset >= size)
             return jit_fail(err, line, 0, "'%s': trap record at offset %u is past its end",
                             name, traps[i].offset);
+    /* the code's bytes start at 512 (freed at finalize, so no module
+     * alive keeps the slack): a small module's in one allocation */
+    uint64_t nbytes = m->nbytes + size < 512 ? 512 : m->nbytes + size;
     if (!jit_grow(&m->defs, &m->capdefs, m->ndefs + 1, sizeof *m->defs) ||
         !jit_grow(&m->rels, &m->caprels, (uint64_t)m->nrels + nrelocs, sizeof *m->rels) ||
         !jit_grow(&m->traps, &m->captraps, (uint64_t)m->ntraps + ntraps, sizeof *m->traps) ||
-        (bytes && size && !jit_grow(&m->bytes, &m->capbytes, m->nbytes + size, 1)))
+        (bytes && size && !jit_grow(&m->bytes, &m->capbytes, nbytes, 1)))
         return jit_fail(err, line, 0, "out of memory");
     jit_def *d = &m->defs[m->ndefs];
     *d = (jit_def){.sym = (uint32_t)si, .kind = (uint8_t)kind, .local = local,
@@ -326,6 +329,7 @@ void jit_module_unlink(jit_module *m)
         s->stub = s->got = -1;
         s->addr = 0;
         s->from = NULL;
+        s->embedder = false;
     }
     memset(&m->st, 0, sizeof m->st);
     m->state = MOD_NEW;
@@ -499,7 +503,13 @@ bool jit_module_free(jit_module *m, jit_error *err) { return jit_free_group(&m, 
 void jit_module_stats_get(const jit_module *m, jit_module_stats *st)
 {
     *st = m->st;
-    st->host_syms = 0;
-    for (uint32_t i = 0; i < m->nsyms; i++)
-        st->host_syms += m->syms[i].resolved && m->syms[i].def < 0 && !m->syms[i].from;
+    st->host_syms = st->dlsym_syms = st->module_syms = 0;
+    for (uint32_t i = 0; i < m->nsyms; i++) {
+        const jit_sym *s = &m->syms[i];
+        if (!s->resolved || s->def >= 0)
+            continue;
+        st->module_syms += s->from != NULL;
+        st->host_syms += !s->from;
+        st->dlsym_syms += !s->from && !s->embedder;
+    }
 }

@@ -208,6 +208,7 @@ bool jit_sym_resolve(jit_module *m, jit_sym *s, jit_error *err)
             s->from = g->m;
         } else if ((h = hfind(ctx, name, s->len, s->hash)) >= 0) {
             s->addr = ctx->htab[h].addr;
+            s->embedder = ctx->htab[h].user;
         } else if ((p = dlsym(RTLD_DEFAULT, name)) != NULL) {
             s->addr = (uintptr_t)p;
             hput(ctx, name, s->len, s->hash, s->addr, false);  /* a cache: may fail */

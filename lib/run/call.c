@@ -189,6 +189,43 @@ static run_status run_body(void (*body)(void *), call_ctx *c, const run_opts *op
 
 typedef union slot { uint64_t u64; double f64; float f32; uint8_t b[16]; } slot;
 
+/* Prepared libffi call interfaces by signature, per thread: a run line's
+ * call reuses the last one of its signature (ffi_prep_cif classifies every
+ * argument each time, a tenth of a small call's cost).  Direct-mapped;
+ * signatures of up to SMALL parameters. */
+#define CIF_CACHE 16
+typedef struct cif_entry {
+    bool valid;
+    unsigned busy;          /* calls under way with it (nested calls): not replaced */
+    int abi;
+    uint32_t n;
+    ffi_type *rtype, *types[SMALL];
+    ffi_cif cif;
+} cif_entry;
+static _Thread_local cif_entry cif_cache[CIF_CACHE];
+
+static cif_entry *cached_cif(int abi, uint32_t n, ffi_type *rtype, ffi_type **types)
+{
+    if (n > SMALL)
+        return NULL;
+    uintptr_t h = (uintptr_t)abi * 31 + n + ((uintptr_t)rtype >> 4);
+    for (uint32_t i = 0; i < n; i++)
+        h = h * 31 + ((uintptr_t)types[i] >> 4);
+    cif_entry *e = &cif_cache[h % CIF_CACHE];
+    if (e->valid && e->abi == abi && e->n == n && e->rtype == rtype &&
+        !memcmp(e->types, types, n * sizeof *types))
+        return e;
+    if (e->busy)
+        return NULL;
+    e->valid = false;
+    e->abi = abi, e->n = n, e->rtype = rtype;
+    memcpy(e->types, types, n * sizeof *types);
+    if (ffi_prep_cif(&e->cif, (ffi_abi)abi, n, rtype, e->types) != FFI_OK)
+        return NULL;
+    e->valid = true;
+    return e;
+}
+
 static run_status call_ffi(const run_callee *c, const ir_function *fn, const ir_signature *sig,
                            const ir_data_value *args, ir_data_value *results,
                            const run_opts *opts, run_outcome *out)
@@ -213,15 +250,20 @@ static run_status call_ffi(const run_callee *c, const ir_function *fn, const ir_
         ptrs[i] = &vals[i];
     }
     ffi_type *rtype = sig->nrets ? ffi_type_of(ret(fn, sig, 0)) : &ffi_type_void;
-    ffi_cif cif;
+    cif_entry *e = cached_cif(ffi_abi_of(sig->callconv), n, rtype, types);
+    ffi_cif own, *cif = e ? &e->cif : &own;
     run_status st;
-    if (ffi_prep_cif(&cif, (ffi_abi)ffi_abi_of(sig->callconv), n, rtype, types) != FFI_OK) {
+    if (!e && ffi_prep_cif(&own, (ffi_abi)ffi_abi_of(sig->callconv), n, rtype, types) != FFI_OK) {
         st = error(out, "libffi cannot prepare a call of this signature");
     } else {
         slot rv;
         memset(&rv, 0, sizeof rv);
-        call_ctx ctx = {.cif = &cif, .code = c->code, .rvalue = &rv, .avalues = ptrs};
+        call_ctx ctx = {.cif = cif, .code = c->code, .rvalue = &rv, .avalues = ptrs};
+        if (e)
+            e->busy++;
         st = run_body(do_ffi, &ctx, opts, out);
+        if (e)
+            e->busy--;
         if (st == RUN_OK && sig->nrets) {
             /* libffi widens a narrow result to ffi_arg; its low bytes are the
              * value on these little-endian hosts */

@@ -93,7 +93,8 @@ typedef struct run_opts {
     void (*fence)(bool executable);
     double grace;                   /* how long an interrupt waits for in_code; 0: 1 s */
     /* The caller vouches that the body cannot change the thread's signal
-     * mask (compiled code that reaches no host code) and that nothing has
+     * mask (compiled code that reaches no host code but functions known
+     * to leave it alone: lib/filetest's ft_ctx_new) and that nothing has
      * changed it since the thread's last guarded call, if that call had
      * keeps_mask too: the guard then knows the mask without a system call
      * (one per call otherwise, microseconds on a virtual machine). */

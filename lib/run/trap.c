@@ -66,6 +66,7 @@ typedef struct guard_thread {
     volatile int64_t expiry;        /* when the timer is armed to fire, 0 not armed */
     bool mask_known;                /* mask is the thread's signal mask (run_opts.keeps_mask) */
     sigset_t mask;
+    bool blocks_ours[2];            /* mask blocks one of ours_set[i] */
 } guard_thread;
 static _Thread_local guard_thread gt;
 #define GUARD_TIMER 0x67726164      /* the sival_int of the guard's timers */
@@ -76,6 +77,7 @@ static struct sigaction guard_action;   /* ours, for SIGINT while a call wants i
 static struct sigaction old_sigint;     /* the caller's, while ours is installed */
 static int sigint_users;                /* interruptible calls under way */
 static pthread_once_t setup_once = PTHREAD_ONCE_INIT;
+static sigset_t ours_set[2];            /* the guard's signals; [1] with SIGINT */
 static pthread_key_t stack_key;
 static bool setup_ok;
 static size_t alt_size, page_size;
@@ -288,6 +290,9 @@ static void setup(void)
     sigaddset(&sa.sa_mask, SIGALRM);
     sigaddset(&sa.sa_mask, SIGINT);
     guard_action = sa;
+    ours_set[1] = sa.sa_mask;
+    ours_set[0] = sa.sa_mask;
+    sigdelset(&ours_set[0], SIGINT);
     for (unsigned i = 0; i < NFAULT; i++)
         if (sigaction(fault_signals[i], &sa, &old_actions[i]) != 0)
             return;
@@ -383,6 +388,15 @@ static void trap_message(run_outcome *out, const run_opts *opts)
         snprintf(out->msg, sizeof out->msg, "trap: %s at 0x%jx", sig, (uintmax_t)out->pc);
 }
 
+/* Does mask block one of the guard's signals (with SIGINT: interrupt)? */
+static bool blocks_ours(const sigset_t *mask, bool interrupt)
+{
+    bool b = sigismember(mask, SIGALRM) == 1 || (interrupt && sigismember(mask, SIGINT) == 1);
+    for (unsigned i = 0; i < NFAULT && !b; i++)
+        b = sigismember(mask, fault_signals[i]) == 1;
+    return b;
+}
+
 static run_status fail(run_outcome *out, const char *what)
 {
     out->status = RUN_ERROR;
@@ -412,14 +426,9 @@ run_status run_guarded(void (*body)(void *), void *arg, const run_opts *opts,
         }
     }
 
-    sigset_t ours, old_mask;
-    sigemptyset(&ours);
-    for (unsigned i = 0; i < NFAULT; i++)
-        sigaddset(&ours, fault_signals[i]);
-    sigaddset(&ours, SIGALRM);
+    sigset_t old_mask;
     bool interrupt = opts && opts->interrupt;
-    if (interrupt)
-        sigaddset(&ours, SIGINT);
+    const sigset_t *ours = &ours_set[interrupt];
 
     guard_frame f;
     f.armed = 0;
@@ -452,23 +461,23 @@ run_status run_guarded(void (*body)(void *), void *arg, const run_opts *opts,
      * ends the call (the handler's mask stays): no syscall otherwise.  It
      * is read unless the caller vouches that nothing changed it since the
      * last call, whose body could not either (keeps_mask both times) */
-    bool keeps = opts && opts->keeps_mask;
-    if (keeps && gt.mask_known)
+    bool keeps = opts && opts->keeps_mask, unblock = false, was_known = keeps && gt.mask_known;
+    bool blocks[2] = {false, false};
+    if (was_known) {
         old_mask = gt.mask;
-    else
+        blocks[0] = gt.blocks_ours[0], blocks[1] = gt.blocks_ours[1];
+        unblock = blocks[interrupt];
+    } else {
         pthread_sigmask(SIG_BLOCK, NULL, &old_mask);
+        unblock = blocks_ours(&old_mask, interrupt);
+    }
     gt.mask_known = false;  /* the body (a nested call's too) may change it */
-    bool unblock = false;
-    for (unsigned i = 0; i < NFAULT; i++)
-        unblock |= sigismember(&old_mask, fault_signals[i]) == 1;
-    unblock |= sigismember(&old_mask, SIGALRM) == 1;
-    unblock |= interrupt && sigismember(&old_mask, SIGINT) == 1;
     if (interrupt && sigint_users++ == 0)
         sigaction(SIGINT, &guard_action, &old_sigint);
     cur_frame = &f;
     if (sigsetjmp(f.env, 0) == 0) {
         if (unblock)
-            pthread_sigmask(SIG_UNBLOCK, &ours, NULL);
+            pthread_sigmask(SIG_UNBLOCK, ours, NULL);
         f.armed = 1;
         /* after arming the frame: an expiry from now on sees this call.
          * One set for an earlier call is kept unless it comes within half
@@ -511,8 +520,11 @@ run_status run_guarded(void (*body)(void *), void *arg, const run_opts *opts,
         pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
     /* the body could not change the mask, and it is old_mask again */
     gt.mask_known = keeps;
-    if (keeps)
+    if (keeps) {    /* (a nested call may have left its own there) */
         gt.mask = old_mask;
+        gt.blocks_ours[0] = was_known ? blocks[0] : blocks_ours(&old_mask, false);
+        gt.blocks_ours[1] = was_known ? blocks[1] : blocks_ours(&old_mask, true);
+    }
     cur_frame = f.prev;
     if (swapped)
         sigaltstack(&old_ss, NULL);
