@@ -384,7 +384,7 @@ static unsigned cond_flags2(lower *L, uint32_t v, unsigned *cc2)
             return a64_fcmp_flags(c, d, cc2);
         if (c->fn->insts.v[d].op == IR_OP_band) {   /* tst x, #k (k cut to the width) */
             const uint32_t *a = ir_inst_args(c->fn, d);
-            int64_t k;
+            int64_t k = 0;   /* fuse_cond marked it: one operand is a constant */
             unsigned s = cg_iconst_of(c, a[1], &k) ? 1 : 0, bits = ir_type_bits(cg_vtype(c, v));
             cg_iconst_of(c, a[s], &k);
             uint64_t m = ~0ull >> (64 - bits);
