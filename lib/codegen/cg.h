@@ -561,18 +561,22 @@ static inline uint32_t cg_resolve(const ir_function *f, uint32_t v)
     return v;
 }
 
-static inline uint32_t cg_value_vreg(cg_ctx *c, uint32_t v)
+/* cg_value_vreg and cg_def_of of a value already through cg_resolve:
+ * put_in_reg asks both of every operand */
+static inline uint32_t cg_resolved_vreg(cg_ctx *c, uint32_t v)
 {
-    v = cg_resolve(c->fn, v);
     uint32_t r = c->vreg_of.v[v];
     return r != CG_NONE ? r : cg_value_vreg_new(c, v);
 }
 
-static inline uint32_t cg_def_of(const cg_ctx *c, uint32_t v)
+static inline uint32_t cg_resolved_def(const cg_ctx *c, uint32_t v)
 {
-    const ir_value_data *vd = &c->fn->values.v[cg_resolve(c->fn, v)];
+    const ir_value_data *vd = &c->fn->values.v[v];
     return vd->kind == IR_VAL_RESULT ? vd->def : IR_NONE;
 }
+
+static inline uint32_t cg_value_vreg(cg_ctx *c, uint32_t v) { return cg_resolved_vreg(c, cg_resolve(c->fn, v)); }
+static inline uint32_t cg_def_of(const cg_ctx *c, uint32_t v) { return cg_resolved_def(c, cg_resolve(c->fn, v)); }
 
 static inline bool cg_iconst_of(const cg_ctx *c, uint32_t v, int64_t *out)
 {
