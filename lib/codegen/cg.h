@@ -524,7 +524,7 @@ bool cg_lower_function(cg_ctx *c);
  * vector of cg_isa.vec_type? */
 bool cg_type_ok(const cg_isa *isa, ir_type t);
 /* The controlling type of inst: its suffix or first result's type. */
-ir_type cg_ctrl_type(const cg_ctx *c, uint32_t inst);
+static inline ir_type cg_ctrl_type(const cg_ctx *c, uint32_t inst);
 /* i128 loads and stores, ireduce, uextend, bitcast, iconcat and isplit:
  * register-pair moves alike on every target (a target's i128 lowering
  * calls this first).  CG_BY_FAMILY for anything else. */
@@ -587,7 +587,13 @@ static inline bool cg_iconst_of(const cg_ctx *c, uint32_t v, int64_t *out)
     *out = (int64_t)((uint64_t)c->fn->insts.v[vd->def].imm << sh) >> sh;
     return true;
 }
-ir_type cg_vtype(const cg_ctx *c, uint32_t v);
+static inline ir_type cg_vtype(const cg_ctx *c, uint32_t v) { return c->fn->values.v[cg_resolve(c->fn, v)].type; }
+
+static inline ir_type cg_ctrl_type(const cg_ctx *c, uint32_t inst)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    return in->type || !in->nres ? in->type : c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
+}
 /* Is v defined by opcode op (*d the instruction) in user's block, used only
  * there and not yet marked? */
 bool cg_single_use(const cg_lower *L, uint32_t user, uint32_t v, unsigned op, uint32_t *d);

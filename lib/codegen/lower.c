@@ -29,11 +29,6 @@ unsigned cg_cc_swap(const uint8_t intcc[IR_INTCC_COUNT], unsigned cc)
     return cc;
 }
 
-ir_type cg_vtype(const cg_ctx *c, uint32_t v)
-{
-    return c->fn->values.v[cg_resolve(c->fn, v)].type;
-}
-
 bool cg_single_use(const cg_lower *L, uint32_t user, uint32_t v, unsigned op, uint32_t *d)
 {
     const cg_ctx *c = L->c;
@@ -269,12 +264,6 @@ static bool lower_ext(cg_ctx *c, uint32_t inst, ir_type t)
 bool cg_type_ok(const cg_isa *isa, ir_type t)
 {
     return (t >= IR_I8 && t <= IR_I128) || ir_type_is_float(t) || isa->vec_type(t);
-}
-
-ir_type cg_ctrl_type(const cg_ctx *c, uint32_t inst)
-{
-    const ir_inst_data *in = &c->fn->insts.v[inst];
-    return in->type || !in->nres ? in->type : c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
 }
 
 unsigned cg_mem_width(const cg_ctx *c, uint32_t inst, bool *sign)
