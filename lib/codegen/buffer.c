@@ -162,13 +162,14 @@ static uint32_t mapped(const shrink *sh, const uint32_t *cum, uint32_t n, cursor
     return x - (c->k ? cum[c->k - 1] : 0);
 }
 
-/* The shrinks marked in isshort, in order of position, with running totals. */
-static uint32_t collect(const cg_buf *b, const cg_isa *isa, const uint8_t *isshort, shrink *sh, uint32_t *cum)
+/* The candidates marked in isshort (in fixup order, which is position
+ * order), with running totals. */
+static uint32_t collect(const shrink *cand, uint32_t nc, const uint8_t *isshort, shrink *sh, uint32_t *cum)
 {
     uint32_t n = 0;
-    for (uint32_t i = 0; i < b->fixups.n; i++)
+    for (uint32_t i = 0; i < nc; i++)
         if (isshort[i]) {
-            isa->fix_short(&b->fixups.v[i], &sh[n]);
+            sh[n] = cand[i];
             cum[n] = (n ? cum[n - 1] : 0) + sh[n].len;
             n++;
         }
@@ -179,43 +180,59 @@ static void relax(cg_buf *b, const cg_isa *isa)
 {
     uint32_t nf = b->fixups.n, nr = 0;
     shrink me;
-    for (uint32_t i = 0; isa->fix_short && i < nf; i++)
+    if (!isa->fix_short)
+        return;
+    for (uint32_t i = 0; i < nf; i++)
         nr += isa->fix_short(&b->fixups.v[i], &me);
     if (!nr)
         return;
-    /* most functions have few branches: their scratch on the stack */
-    uint8_t isshort_[256];
-    shrink sh_[64];
-    uint32_t cum_[64];
-    uint8_t *isshort = nf <= sizeof isshort_ ? memset(isshort_, 0, nf) : ir_xcalloc(nf, 1);
-    shrink *sh = nr <= 64 ? sh_ : ir_xmalloc(nr * sizeof *sh);
-    uint32_t *cum = nr <= 64 ? cum_ : ir_xmalloc(nr * sizeof *cum), ns = 0;
+    /* most functions have few branches: their scratch on the stack.  The
+     * candidates' short forms are asked for once: a fixup's own offsets
+     * do not move while the passes decide */
+    enum { NS = 64 };
+    uint8_t isshort_[NS];
+    shrink sh_[NS], cand_[NS];
+    uint32_t cum_[NS], idx_[NS];
+    bool heap = nr > NS;
+    uint8_t *isshort = heap ? ir_xcalloc(nr, 1) : memset(isshort_, 0, nr);
+    shrink *sh = heap ? ir_xmalloc(nr * sizeof *sh) : sh_;
+    shrink *cand = heap ? ir_xmalloc(nr * sizeof *cand) : cand_;
+    uint32_t *cum = heap ? ir_xmalloc(nr * sizeof *cum) : cum_;
+    uint32_t *idx = heap ? ir_xmalloc(nr * sizeof *idx) : idx_, ns = 0;
+    for (uint32_t i = 0, k = 0; i < nf; i++)
+        if (isa->fix_short(&b->fixups.v[i], &cand[k]))
+            idx[k++] = i;
     for (int pass = 0; pass < 8; pass++) {
-        ns = collect(b, isa, isshort, sh, cum);
+        ns = collect(cand, nr, isshort, sh, cum);
         bool changed = false;
-        for (uint32_t i = 0; i < nf; i++) {
-            const cg_fixup *x = &b->fixups.v[i];
+        for (uint32_t k = 0; k < nr; k++) {
+            const cg_fixup *x = &b->fixups.v[idx[k]];
             uint32_t l = x->label < b->labels.n ? b->labels.v[x->label] : CG_NONE;
-            if (isshort[i] || l == CG_NONE || !isa->fix_short(x, &me))
+            if (isshort[k] || l == CG_NONE)
                 continue;
             /* the distance once this one shrinks too */
-            int64_t t = (int64_t)l - removed(sh, cum, ns, l) - (l > me.rm ? me.len : 0);
-            int64_t e = (int64_t)me.end - removed(sh, cum, ns, me.end) - (me.end > me.rm ? me.len : 0);
-            if (t - e >= me.min && t - e <= me.max)
-                isshort[i] = 1, changed = true;
+            const shrink *m = &cand[k];
+            int64_t t = (int64_t)l - removed(sh, cum, ns, l) - (l > m->rm ? m->len : 0);
+            int64_t e = (int64_t)m->end - removed(sh, cum, ns, m->end) - (m->end > m->rm ? m->len : 0);
+            if (t - e >= m->min && t - e <= m->max)
+                isshort[k] = 1, changed = true;
         }
         if (!changed)
             break;
     }
-    ns = collect(b, isa, isshort, sh, cum);
+    ns = collect(cand, nr, isshort, sh, cum);
+    if (!ns)
+        goto done;
 #define MAP(x) ((x) - removed(sh, cum, ns, (x)))
-    for (uint32_t i = 0; i < nf; i++) {
+    for (uint32_t i = 0, k = 0; i < nf; i++) {
         cg_fixup *x = &b->fixups.v[i];
-        if (isshort[i]) {
-            isa->fix_short(x, &me);
-            x->at = MAP(me.at);
+        bool c = k < nr && idx[k] == i;
+        if (c && isshort[k]) {
+            x->at = MAP(cand[k].at);
+            k++;
             continue;
         }
+        k += c;
         if (x->kind == CG_FIX_DIFF32)
             x->addend = (int32_t)MAP((uint32_t)x->addend);
         x->at = MAP(x->at);
@@ -243,15 +260,17 @@ static void relax(cg_buf *b, const cg_isa *isa)
     }
     memmove(code + w, code + r, b->out->code.n - r);
     b->out->code.n = w + (b->out->code.n - r);
-    for (uint32_t i = 0; i < nf; i++)
-        if (isshort[i])
-            isa->fix_shorten(code, &b->fixups.v[i]);
-    if (isshort != isshort_)
+    for (uint32_t k = 0; k < nr; k++)
+        if (isshort[k])
+            isa->fix_shorten(code, &b->fixups.v[idx[k]]);
+done:
+    if (heap) {
         free(isshort);
-    if (sh != sh_)
         free(sh);
-    if (cum != cum_)
+        free(cand);
         free(cum);
+        free(idx);
+    }
 }
 
 static int cmp_data(const void *a, const void *b)

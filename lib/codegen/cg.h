@@ -473,8 +473,10 @@ void cg_op_temp_fixed(cg_func *f, uint32_t reg, unsigned preg);
 /* Add a constant to the pool; returns its index (deduplicated). */
 uint32_t cg_const_add(cg_func *f, const void *bytes, uint32_t size, uint32_t align);
 uint32_t cg_sym_add(cg_ctx *c, const char *name);
-/* Number of the vreg of an IR value (allocated on first use by its type). */
-uint32_t cg_value_vreg(cg_ctx *c, uint32_t v);
+/* Number of the vreg of an IR value (allocated on first use by its type;
+ * inline below: lowering asks it of nearly every operand). */
+static inline uint32_t cg_value_vreg(cg_ctx *c, uint32_t v);
+uint32_t cg_value_vreg_new(cg_ctx *c, uint32_t v);
 unsigned cg_type_cls(ir_type t);
 /* "unsupported on <isa>: <opcode>.<type>" at the instruction (inst CG_NONE:
  * `what` at the function, for its signature). */
@@ -522,7 +524,7 @@ bool cg_lower_function(cg_ctx *c);
  * vector of cg_isa.vec_type? */
 bool cg_type_ok(const cg_isa *isa, ir_type t);
 /* The controlling type of inst: its suffix or first result's type. */
-ir_type cg_ctrl_type(const cg_ctx *c, uint32_t inst);
+static inline ir_type cg_ctrl_type(const cg_ctx *c, uint32_t inst);
 /* i128 loads and stores, ireduce, uextend, bitcast, iconcat and isplit:
  * register-pair moves alike on every target (a target's i128 lowering
  * calls this first).  CG_BY_FAMILY for anything else. */
@@ -538,13 +540,14 @@ uint32_t cg_new_pair(cg_ctx *c);
 bool cg_overflow_op(unsigned op, bool *add, bool *sign);
 /* Bytes a load or store of inst moves and whether a load sign-extends. */
 unsigned cg_mem_width(const cg_ctx *c, uint32_t inst, bool *sign);
-/* Is v an iconst?  *out its value, sign-extended from its type. */
-bool cg_iconst_of(const cg_ctx *c, uint32_t v, int64_t *out);
+/* Is v an iconst?  *out its value, sign-extended from its type (inline
+ * below). */
+static inline bool cg_iconst_of(const cg_ctx *c, uint32_t v, int64_t *out);
 /* A target's condition code (intcc: its code per ir_intcc) for the same
  * comparison with the operands swapped (a < b  <=>  b > a). */
 unsigned cg_cc_swap(const uint8_t intcc[IR_INTCC_COUNT], unsigned cc);
-/* The instruction defining v, IR_NONE for a block parameter. */
-uint32_t cg_def_of(const cg_ctx *c, uint32_t v);
+/* The instruction defining v, IR_NONE for a block parameter (inline below). */
+static inline uint32_t cg_def_of(const cg_ctx *c, uint32_t v);
 /* ir_value_resolve inline: lowering asks it of every operand, often twice */
 /* i8..i64 (not i128, floats or vectors) */
 static inline bool cg_is_int(ir_type t) { return t >= IR_I8 && t <= IR_I64; }
@@ -557,7 +560,40 @@ static inline uint32_t cg_resolve(const ir_function *f, uint32_t v)
         v = f->values.v[v].def;
     return v;
 }
-ir_type cg_vtype(const cg_ctx *c, uint32_t v);
+
+/* cg_value_vreg and cg_def_of of a value already through cg_resolve:
+ * put_in_reg asks both of every operand */
+static inline uint32_t cg_resolved_vreg(cg_ctx *c, uint32_t v)
+{
+    uint32_t r = c->vreg_of.v[v];
+    return r != CG_NONE ? r : cg_value_vreg_new(c, v);
+}
+
+static inline uint32_t cg_resolved_def(const cg_ctx *c, uint32_t v)
+{
+    const ir_value_data *vd = &c->fn->values.v[v];
+    return vd->kind == IR_VAL_RESULT ? vd->def : IR_NONE;
+}
+
+static inline uint32_t cg_value_vreg(cg_ctx *c, uint32_t v) { return cg_resolved_vreg(c, cg_resolve(c->fn, v)); }
+static inline uint32_t cg_def_of(const cg_ctx *c, uint32_t v) { return cg_resolved_def(c, cg_resolve(c->fn, v)); }
+
+static inline bool cg_iconst_of(const cg_ctx *c, uint32_t v, int64_t *out)
+{
+    const ir_value_data *vd = &c->fn->values.v[cg_resolve(c->fn, v)];
+    if (vd->kind != IR_VAL_RESULT || !cg_is_int(vd->type) || c->fn->insts.v[vd->def].op != IR_OP_iconst)
+        return false;
+    unsigned sh = 64 - (8u << (vd->type - IR_I8));     /* i8..i64 */
+    *out = (int64_t)((uint64_t)c->fn->insts.v[vd->def].imm << sh) >> sh;
+    return true;
+}
+static inline ir_type cg_vtype(const cg_ctx *c, uint32_t v) { return c->fn->values.v[cg_resolve(c->fn, v)].type; }
+
+static inline ir_type cg_ctrl_type(const cg_ctx *c, uint32_t inst)
+{
+    const ir_inst_data *in = &c->fn->insts.v[inst];
+    return in->type || !in->nres ? in->type : c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
+}
 /* Is v defined by opcode op (*d the instruction) in user's block, used only
  * there and not yet marked? */
 bool cg_single_use(const cg_lower *L, uint32_t user, uint32_t v, unsigned op, uint32_t *d);

@@ -15,22 +15,6 @@
 
 static bool is_scalar_int(ir_type t) { return t >= IR_I8 && t <= IR_I64; }
 
-uint32_t cg_def_of(const cg_ctx *c, uint32_t v)
-{
-    const ir_value_data *vd = &c->fn->values.v[cg_resolve(c->fn, v)];
-    return vd->kind == IR_VAL_RESULT ? vd->def : IR_NONE;
-}
-
-bool cg_iconst_of(const cg_ctx *c, uint32_t v, int64_t *out)
-{
-    const ir_value_data *vd = &c->fn->values.v[cg_resolve(c->fn, v)];
-    if (vd->kind != IR_VAL_RESULT || c->fn->insts.v[vd->def].op != IR_OP_iconst || !is_scalar_int(vd->type))
-        return false;
-    unsigned sh = 64 - ir_type_bits(vd->type);
-    *out = (int64_t)((uint64_t)c->fn->insts.v[vd->def].imm << sh) >> sh;
-    return true;
-}
-
 unsigned cg_cc_swap(const uint8_t intcc[IR_INTCC_COUNT], unsigned cc)
 {
     static const uint8_t swapped[IR_INTCC_COUNT] = {
@@ -43,11 +27,6 @@ unsigned cg_cc_swap(const uint8_t intcc[IR_INTCC_COUNT], unsigned cc)
         if (intcc[k] == cc)
             return intcc[swapped[k]];
     return cc;
-}
-
-ir_type cg_vtype(const cg_ctx *c, uint32_t v)
-{
-    return c->fn->values.v[cg_resolve(c->fn, v)].type;
 }
 
 bool cg_single_use(const cg_lower *L, uint32_t user, uint32_t v, unsigned op, uint32_t *d)
@@ -285,12 +264,6 @@ static bool lower_ext(cg_ctx *c, uint32_t inst, ir_type t)
 bool cg_type_ok(const cg_isa *isa, ir_type t)
 {
     return (t >= IR_I8 && t <= IR_I128) || ir_type_is_float(t) || isa->vec_type(t);
-}
-
-ir_type cg_ctrl_type(const cg_ctx *c, uint32_t inst)
-{
-    const ir_inst_data *in = &c->fn->insts.v[inst];
-    return in->type || !in->nres ? in->type : c->fn->values.v[ir_inst_results(c->fn, inst)[0]].type;
 }
 
 unsigned cg_mem_width(const cg_ctx *c, uint32_t inst, bool *sign)

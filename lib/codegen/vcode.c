@@ -159,17 +159,14 @@ unsigned cg_type_cls(ir_type t)
     return ir_type_is_float(t) || ir_type_is_vector(t) ? CG_CLS_FLOAT : CG_CLS_INT;
 }
 
-uint32_t cg_value_vreg(cg_ctx *c, uint32_t v)
+/* cg_value_vreg's first use of v (resolved) */
+uint32_t cg_value_vreg_new(cg_ctx *c, uint32_t v)
 {
-    v = cg_resolve(c->fn, v);
-    uint32_t r = c->vreg_of.v[v];
-    if (r == CG_NONE) {
-        ir_type t = c->fn->values.v[v].type;
-        r = cg_new_vreg(&c->f, cg_type_cls(t));
-        if (t == IR_I128)   /* a register pair: low half first */
-            cg_new_vreg(&c->f, CG_CLS_INT);
-        c->vreg_of.v[v] = r;
-    }
+    ir_type t = c->fn->values.v[v].type;
+    uint32_t r = cg_new_vreg(&c->f, cg_type_cls(t));
+    if (t == IR_I128)   /* a register pair: low half first */
+        cg_new_vreg(&c->f, CG_CLS_INT);
+    c->vreg_of.v[v] = r;
     return r;
 }
 

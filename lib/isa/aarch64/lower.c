@@ -24,7 +24,7 @@ uint32_t a64_new_flt(cg_ctx *c) { return cg_new_vreg(F, CG_CLS_FLOAT); }
 uint32_t a64_put_in_reg(cg_ctx *c, uint32_t v)
 {
     v = cg_resolve(c->fn, v);
-    uint32_t d = cg_def_of(c, v);
+    uint32_t d = cg_resolved_def(c, v);
     if (d != IR_NONE) {
         const ir_inst_data *in = &c->fn->insts.v[d];
         if (in->op == IR_OP_iconst)
@@ -34,7 +34,7 @@ uint32_t a64_put_in_reg(cg_ctx *c, uint32_t v)
         if (in->op == IR_OP_f16const || in->op == IR_OP_f128const)
             return a64_fconst_wide(c, in->op == IR_OP_f16const ? 2 : 16, cg_fconst_bytes(c, d));
     }
-    return cg_value_vreg(c, v);
+    return cg_resolved_vreg(c, v);
 }
 
 uint32_t a64_res(cg_ctx *c, uint32_t inst, unsigned k)
@@ -384,7 +384,7 @@ static unsigned cond_flags2(lower *L, uint32_t v, unsigned *cc2)
             return a64_fcmp_flags(c, d, cc2);
         if (c->fn->insts.v[d].op == IR_OP_band) {   /* tst x, #k (k cut to the width) */
             const uint32_t *a = ir_inst_args(c->fn, d);
-            int64_t k;
+            int64_t k = 0;   /* fuse_cond marked it: one operand is a constant */
             unsigned s = cg_iconst_of(c, a[1], &k) ? 1 : 0, bits = ir_type_bits(cg_vtype(c, v));
             cg_iconst_of(c, a[s], &k);
             uint64_t m = ~0ull >> (64 - bits);

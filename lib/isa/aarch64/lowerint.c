@@ -257,7 +257,7 @@ static void lower_alu(lower *L, uint32_t inst, unsigned op, unsigned size)
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
     uint32_t x = a[0], y = a[1], dst = res(c, inst, 0), d;
-    int64_t k;
+    int64_t k = 0;   /* folded shifts have a constant amount */
     for (unsigned s = 0; s < 2; s++) {
         uint32_t other = s ? y : x, v = s ? x : y;
         if (a64_folded(L, v, IR_OP_bnot, &d)) {     /* bic / orn / eon */

@@ -21,7 +21,7 @@ static addr address(lower *L, uint32_t v, int64_t off)
     cg_ctx *c = L->c;
     addr m = {CG_NONE, CG_NONE, A64_AM_BASE, 0, 0, off};
     uint32_t d, sh;
-    int64_t k;
+    int64_t k = 0;   /* folded shifts have a constant amount */
     if (a64_folded(L, v, IR_OP_iadd, &d)) {
         const uint32_t *a = ir_inst_args(c->fn, d);
         for (unsigned s = 0; s < 2; s++)

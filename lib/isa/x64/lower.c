@@ -19,7 +19,7 @@
 uint32_t x64_put_in_reg(cg_ctx *c, uint32_t v)
 {
     v = cg_resolve(c->fn, v);
-    uint32_t d = cg_def_of(c, v);
+    uint32_t d = cg_resolved_def(c, v);
     if (d != IR_NONE) {
         const ir_inst_data *in = &c->fn->insts.v[d];
         if (in->op == IR_OP_iconst) {
@@ -48,7 +48,7 @@ uint32_t x64_put_in_reg(cg_ctx *c, uint32_t v)
             return r;
         }
     }
-    return cg_value_vreg(c, v);
+    return cg_resolved_vreg(c, v);
 }
 
 static uint32_t res(cg_ctx *c, uint32_t inst, unsigned k)

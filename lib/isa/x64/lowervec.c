@@ -383,7 +383,7 @@ static bool vshift(cg_ctx *c, uint32_t inst, ir_type t)
     const uint32_t *a = ir_inst_args(c->fn, inst);
     unsigned l = lb(t), bits = 8u << l, op = in->op;
     uint32_t x = x64_put_in_reg(c, a[0]), d = res(c, inst, 0);
-    int64_t k;
+    int64_t k = 0;   /* read only when imm */
     bool imm = cg_iconst_of(c, a[1], &k);
     uint32_t amt = N, n = N;    /* the amount: in an xmm register, in a gpr */
     if (imm) {
