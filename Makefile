@@ -157,18 +157,27 @@ UNIT_TESTS := $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/*_test.c))
 all: $(BUILD)/clifrun
 
 # Start-up: the functions a small file's start runs (tools/startup.order,
-# written by tools/startup-order.sh) linked first and together, in an
-# output section .text.hot before .text: their code is then 4 windows of
-# the kernel's 64 KiB fault-around, not one page fault in each of the 13
-# windows of the whole text.  Each function in its own section for that.
+# written by tools/startup-order.sh) linked first in .text and in the order
+# they first run: their code is then 4 windows of the kernel's 64 KiB
+# fault-around, not one page fault in each of the 13 windows of the whole
+# text.  Each function in its own section for that; the linker's default
+# script with the list put at the head of .text (one .text, which valgrind
+# needs to read the symbols), or no script where the linker prints none.
 CFLAGS_BASE += -ffunction-sections
-$(BUILD)/gen/startup.ld: tools/startup.order
+$(BUILD)/gen/startup.flags: tools/startup.order
 	@mkdir -p $(dir $@)
-	{ echo 'SECTIONS { .text.hot : {'; echo '*(.text.startup .text.startup.*)'; \
-	  sed -e '/^#/d' -e '/(/!s/.*/*(.text.&)/' $<; echo '} } INSERT BEFORE .text;'; } >$@.tmp && mv $@.tmp $@
+	@echo 'int main(void) { return 0; }' | $(CC_HOST) $(LDFLAGS) -Wl,--verbose -x c - -o /dev/null 2>/dev/null | \
+	    sed -n '/^=====/,/^=====/{/^=====/!p}' | \
+	    awk -v list=$< 'BEGIN { hot = "    *(.text.startup .text.startup.*)\n"; \
+	                            while ((getline l <list) > 0) if (l !~ /^#/) \
+	                                hot = hot "    " (l ~ /\(/ ? l : "*(.text." l ")") "\n" } \
+	                    { print } /^  \.text +:/ { t = 1; next } t && /^  \{/ { printf "%s", hot; t = 0 }' \
+	    >$(BUILD)/gen/startup.ld
+	@if grep -q 'text.startup .text.startup' $(BUILD)/gen/startup.ld; then \
+	    echo '-Wl,-T,$(BUILD)/gen/startup.ld' >$@; else : >$@; fi
 
-$(BUILD)/clifrun: $(OBJS) $(BUILD)/gen/startup.ld
-	$(CC_HOST) $(LDFLAGS) -Wl,-T,$(BUILD)/gen/startup.ld -o $@ $(OBJS) $(LIBS)
+$(BUILD)/clifrun: $(OBJS) $(BUILD)/gen/startup.flags
+	$(CC_HOST) $(LDFLAGS) $$(cat $(BUILD)/gen/startup.flags) -o $@ $(OBJS) $(LIBS)
 
 # The interpreter's float arithmetic must be IEEE operation by operation:
 # no a*b+c fused into an fma (GCC's default for GNU C on AArch64).
