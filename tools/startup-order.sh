@@ -2,12 +2,12 @@
 # tools/startup-order.sh [CLIFRUN] — rewrite tools/startup.order: the functions
 # that the start-up figures of `make bench` run (clifrun --version, check FILE
 # and FILE of a one-function file), in the order they first run, from
-# callgrind.  The link puts them first and together (Makefile, .text.hot), so
+# callgrind.  The link puts them first in .text and together (Makefile), so
 # their code costs a few page faults instead of one per 64 KiB window of the
 # whole text.  Valgrind cannot run the seccomp sandbox, so the calls run with
 # CLIFRUN_NO_SANDBOX=1; the functions of the sandbox's path, of archives
 # (libgcc, libffi, libc_nonshared) and crt1's are listed by hand: `perf record
-# -e page-faults -d` on a start shows any that still fault outside .text.hot.
+# -e page-faults -d` on a start shows any that still fault outside them.
 # A stale list costs start-up time, never correctness.
 set -euo pipefail
 cd "$(dirname "$0")/.."
