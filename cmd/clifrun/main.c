@@ -1402,7 +1402,7 @@ static int dispatch(int argc, char **argv)
         return 0;
     }
     if (!strcmp(cmd, "--version")) {
-        printf("clifrun %s\n", CLIFRUN_VERSION);
+        fputs("clifrun " CLIFRUN_VERSION "\n", stdout);  /* printf's code: 3 page faults */
         return 0;
     }
     if (!strcmp(cmd, "print"))

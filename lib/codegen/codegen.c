@@ -317,7 +317,7 @@ static u128 cg_fixunsdfti_sat(double x)
 
 bool cg_define_libcalls(jit_ctx *ctx, jit_error *err)
 {
-    static const struct { const char *name; const void *addr; } fns[] = {
+    static const jit_host_sym fns[] = {
         {"ceilf", (const void *)ceilf}, {"ceil", (const void *)ceil},
         {"floorf", (const void *)floorf}, {"floor", (const void *)floor},
         {"truncf", (const void *)truncf}, {"trunc", (const void *)trunc},
@@ -334,10 +334,8 @@ bool cg_define_libcalls(jit_ctx *ctx, jit_error *err)
         {"__cranelift_fixunssfti_sat", (const void *)cg_fixunssfti_sat},
         {"__cranelift_fixunsdfti_sat", (const void *)cg_fixunsdfti_sat},
     };
-    for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
-        if (!jit_define_symbol(ctx, fns[i].name, fns[i].addr, err))
-            return false;
-    return cg_define_softfp_libcalls(ctx, err);
+    return jit_define_symbols(ctx, fns, sizeof fns / sizeof fns[0], err) &&
+           cg_define_softfp_libcalls(ctx, err);
 }
 
 /* ---- compiling ---------------------------------------------------------------- */

@@ -430,7 +430,7 @@ static f128 fma_tf(f128 a, f128 b, f128 c) { return fmaf128(a, b, c); }
 
 bool cg_define_softfp_libcalls(jit_ctx *ctx, jit_error *err)
 {
-    static const struct { const char *name; const void *addr; } fns[] = {
+    static const jit_host_sym fns[] = {
         {"__extendhfsf2", (const void *)ext_hf_sf}, {"__extendhfdf2", (const void *)ext_hf_df},
         {"__extendhftf2", (const void *)ext_hf_tf}, {"__truncsfhf2", (const void *)trunc_sf_hf},
         {"__truncdfhf2", (const void *)trunc_df_hf}, {"__trunctfhf2", (const void *)trunc_tf_hf},
@@ -452,8 +452,5 @@ bool cg_define_softfp_libcalls(jit_ctx *ctx, jit_error *err)
         {"__cranelift_fixtfti_sat", (const void *)fix_tf_ti_sat},
         {"__cranelift_fixunstfti_sat", (const void *)fix_tf_unti_sat},
     };
-    for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
-        if (!jit_define_symbol(ctx, fns[i].name, fns[i].addr, err))
-            return false;
-    return true;
+    return jit_define_symbols(ctx, fns, sizeof fns / sizeof fns[0], err);
 }

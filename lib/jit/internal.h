@@ -117,6 +117,8 @@ struct jit_ctx {
     jit_gsym *gtab; uint32_t gcap, gcount;         /* exported symbols */
     jit_hsym *htab; uint32_t hcap, hcount;         /* host symbols */
     char *hnames; uint32_t nhnames, caphnames;
+    struct { const jit_host_sym *tab; size_t n; } htabs[4];   /* jit_define_symbols */
+    uint32_t nhtabs;
     jit_range *ranges; uint32_t nranges, capranges;
 };
 

@@ -187,6 +187,12 @@ void jit_ctx_set_alias(jit_ctx *ctx, bool on);
 /* Make `name` resolve to `addr` for every later link (like JITBuilder::
  * symbol); takes precedence over dlsym.  Copies name. */
 bool jit_define_symbol(jit_ctx *ctx, const char *name, const void *addr, jit_error *err);
+/* A table of such names, not copied (it must outlive ctx): searched for a
+ * name that neither a module nor jit_define_symbol defines, before dlsym,
+ * the later table first.  Nothing is done per name until a link needs it,
+ * so a hundred libcalls cost nothing at start-up.  At most 4 tables. */
+typedef struct jit_host_sym { const char *name; const void *addr; } jit_host_sym;
+bool jit_define_symbols(jit_ctx *ctx, const jit_host_sym *tab, size_t n, jit_error *err);
 
 /* ---- modules ------------------------------------------------------------------- */
 
@@ -198,7 +204,7 @@ bool jit_module_add_data(jit_module *m, const jit_data *d, jit_error *err);
 
 /* Lay out, allocate, publish exported names, resolve every relocation
  * (this module, then other modules' exports, then jit_define_symbol, then
- * dlsym(RTLD_DEFAULT)), build stubs and GOT.  On failure the module is
+ * jit_define_symbols' tables, then dlsym(RTLD_DEFAULT)), build stubs and GOT.  On failure the module is
  * back to its unlinked state (add more, or link again later). */
 bool jit_module_link(jit_module *m, jit_error *err);
 /* The same for modules that refer to each other: all are placed and

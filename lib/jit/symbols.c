@@ -1,7 +1,8 @@
 /* Names across modules and to the host.  A module's exported definitions
  * go into the context's table when it is linked and leave it when it is
  * unlinked or freed; a name no module exports is looked up among the
- * symbols the embedder defined, then with dlsym(RTLD_DEFAULT) (cached).
+ * symbols the embedder defined, then in its tables, then with
+ * dlsym(RTLD_DEFAULT) (both cached).
  * Both tables are open addressing with linear probing; the exported one
  * deletes by backward shift, so 100,000 modules coming and going leave no
  * tombstones behind. */
@@ -179,6 +180,27 @@ bool jit_define_symbol(jit_ctx *ctx, const char *name, const void *addr, jit_err
     return hput(ctx, name, len, h, (uintptr_t)addr, true) || jit_fail(err, 0, 0, "out of memory");
 }
 
+bool jit_define_symbols(jit_ctx *ctx, const jit_host_sym *tab, size_t n, jit_error *err)
+{
+    if (ctx->nhtabs == sizeof ctx->htabs / sizeof ctx->htabs[0])
+        return jit_fail(err, 0, 0, "jit_define_symbols: more than %zu tables",
+                        sizeof ctx->htabs / sizeof ctx->htabs[0]);
+    ctx->htabs[ctx->nhtabs].tab = tab;
+    ctx->htabs[ctx->nhtabs++].n = n;
+    return true;
+}
+
+static void *htabs_find(const jit_ctx *ctx, const char *name, size_t len)
+{
+    for (uint32_t t = ctx->nhtabs; t-- > 0;)
+        for (size_t i = 0; i < ctx->htabs[t].n; i++) {
+            const jit_host_sym *e = &ctx->htabs[t].tab[i];
+            if (!strncmp(e->name, name, len) && !e->name[len])
+                return (void *)e->addr;
+        }
+    return NULL;
+}
+
 static bool add_dep(jit_module *m, jit_module *dep)
 {
     for (uint32_t i = 0; i < m->ndeps; i++)
@@ -209,6 +231,10 @@ bool jit_sym_resolve(jit_module *m, jit_sym *s, jit_error *err)
         } else if ((h = hfind(ctx, name, s->len, s->hash)) >= 0) {
             s->addr = ctx->htab[h].addr;
             s->embedder = ctx->htab[h].user;
+        } else if ((p = htabs_find(ctx, name, s->len)) != NULL) {
+            s->addr = (uintptr_t)p;     /* the embedder's tables: its own */
+            s->embedder = true;
+            hput(ctx, name, s->len, s->hash, s->addr, true);    /* a cache: may fail */
         } else if ((p = dlsym(RTLD_DEFAULT, name)) != NULL) {
             s->addr = (uintptr_t)p;
             hput(ctx, name, s->len, s->hash, s->addr, false);  /* a cache: may fail */
