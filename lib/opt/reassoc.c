@@ -121,7 +121,10 @@ static uint32_t carried(const opt_fn *o, uint32_t h, uint32_t ph, uint32_t k)
                 return IR_NONE;
             if (f->pool.v[*slot] != h)
                 continue;
-            uint32_t v = ir_value_resolve(f, f->pool.v[*slot + 2 + k]);
+            uint32_t a = f->pool.v[*slot + 2 + k];
+            if (IR_BLOCKARG_KIND(a) != IR_BLOCKARG_VALUE)
+                return IR_NONE;     /* a try_call's ret0 or exn0: no value */
+            uint32_t v = ir_value_resolve(f, a);
             if (s != IR_NONE && s != v)
                 return IR_NONE;
             s = v;
