@@ -54,6 +54,10 @@ typedef struct rtiny { uint32_t v, inst, last; rseg sg; } rtiny;
 enum { RF_HARD, RF_USES, RF_CLOB };
 typedef struct rfix { uint32_t pos, except; uint8_t kind, preg; } rfix;
 typedef struct rnode { uint32_t id, next; } rnode;  /* interval in a register's list */
+/* The pregs instruction inst clobbers and no fixed operand of it names:
+ * RF_USES at 2i and RF_CLOB at 2i+1 for each, both for all vregs.  One
+ * entry an instruction, not two a preg (a call clobbers some 25). */
+typedef struct rclob { uint32_t inst; uint64_t mask; } rclob;
 
 typedef struct lsra {
     cg_ctx *c;
@@ -81,6 +85,14 @@ typedef struct lsra {
     uint32_t *bmark, *bdef, *stack, *bseen, *blo, *bhi, *touched;     /* scratch per block */
     uint32_t fstart[65];
     rfix *fixes;
+    const rclob *clobs;     /* by instruction */
+    uint32_t nclobs;
+    uint64_t clob_any;      /* union of their masks */
+    /* the pregs those block for an interval, found once for all pregs; two
+     * entries (choose1 asks of a hinted vreg's and its own in turn), reset
+     * at each choose1 */
+    struct { const rseg *sg; uint32_t n, s, e, v; uint64_t m; } cb[2];
+    unsigned cb_next;
     rseg cur;               /* the tiny interval being placed */
     unsigned via_cls;       /* class of the cycle register found last */
     int cycle_budget;       /* vreg scans left for cycle registers */
@@ -106,6 +118,7 @@ static _Thread_local struct {
     IR_VEC(rtiny) tiny;
     IR_VEC(uint32_t) heap;
     IR_VEC(rfix) all;
+    IR_VEC(rclob) clobs;
     IR_VEC(uint32_t) pfrom, pto;    /* rewrite's block-argument moves */
     IR_VEC(uint8_t) pcls;
 } keep;
@@ -136,6 +149,7 @@ static void keep_trim(void)
     TRIM(keep.tiny);
     TRIM(keep.heap);
     TRIM(keep.all);
+    TRIM(keep.clobs);
     TRIM(keep.pfrom);
     TRIM(keep.pto);
     TRIM(keep.pcls);
@@ -268,6 +282,7 @@ static void build_fixes(lsra *r)
 {
     cg_func *f = r->f;
     IR_VEC(rfix) all = {keep.all.v, 0, keep.all.cap};
+    IR_VEC(rclob) clobs = {keep.clobs.v, 0, keep.clobs.cap};
     for (uint32_t i = 0; i < r->ni; i++) {
         const cg_inst *in = &f->insts.v[i];
         uint64_t clob = r->isa->clobbers[in->clob], muse = 0, mdef = 0, mearly = 0;
@@ -298,9 +313,12 @@ static void build_fixes(lsra *r)
                     dv[nd] = v, dp[nd++] = (uint8_t)p;
             }
         }
-        uint64_t all_m = clob | muse | mdef;
-        /* at most two a preg: room made once, not per entry (a call
-         * clobbers some 25 registers) */
+        uint64_t only = clob & ~(muse | mdef), all_m = muse | mdef;
+        if (only) {
+            ir_vec_push(&clobs, ((rclob){i, only}));
+            r->clob_any |= only;
+        }
+        /* at most two a preg: room made once, not per entry */
         if (!all_m)
             continue;
         ir_vec_reserve(&all, 2 * (uint32_t)__builtin_popcountll(all_m));
@@ -337,6 +355,8 @@ static void build_fixes(lsra *r)
     for (uint32_t k = 0; k < all.n; k++)
         r->fixes[fill[all.v[k].preg]++] = all.v[k];
     keep.all.v = all.v, keep.all.cap = all.cap;
+    keep.clobs.v = clobs.v, keep.clobs.cap = clobs.cap;
+    r->clobs = clobs.v, r->nclobs = clobs.n;
 }
 
 /* Is p blocked somewhere in [s, e) for anyone but v? */
@@ -370,11 +390,58 @@ static bool operand_at(const lsra *r, uint32_t v, uint32_t i, bool fdef)
     return false;
 }
 
+/* Does a clobber of p without fixed operands (see rclob) block segments
+ * sg[0..n) of v? */
+static uint64_t clob_blocks(const lsra *r, uint32_t v, const rseg *sg, uint32_t n)
+{
+    const rclob *c = r->clobs;
+    uint32_t lo = 0, end = r->nclobs;
+    uint64_t m = 0;
+    if (2 * c[end - 1].inst + 1 < sg[0].s || 2 * c[0].inst >= sg[n - 1].e)
+        return 0;
+    for (uint32_t k = 0; k < n && lo < end; k++) {
+        uint32_t hi = end;
+        while (lo < hi) {   /* the first whose 2i+1 is in or after the segment */
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (2 * c[mid].inst + 1 < sg[k].s)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (uint32_t j = lo; j < end && 2 * c[j].inst < sg[k].e; j++) {
+            uint32_t i = c[j].inst;
+            if (!(c[j].mask & ~m))
+                continue;
+            if ((2 * i >= sg[k].s && operand_at(r, v, i, false)) ||
+                (2 * i + 1 < sg[k].e && !operand_at(r, v, i, true)))
+                m |= c[j].mask;
+        }
+    }
+    return m;
+}
+
+static bool clob_conflict_segs(lsra *r, unsigned p, uint32_t v, const rseg *sg, uint32_t n)
+{
+    if (!(r->clob_any & BIT(p)))
+        return false;
+    for (unsigned k = 0; k < 2; k++)
+        if (r->cb[k].sg == sg && r->cb[k].n == n && r->cb[k].s == sg[0].s && r->cb[k].e == sg[n - 1].e &&
+            r->cb[k].v == v)
+            return r->cb[k].m & BIT(p);
+    unsigned k = r->cb_next;
+    r->cb_next ^= 1;
+    r->cb[k].sg = sg, r->cb[k].n = n, r->cb[k].s = sg[0].s, r->cb[k].e = sg[n - 1].e, r->cb[k].v = v;
+    r->cb[k].m = clob_blocks(r, v, sg, n);
+    return r->cb[k].m & BIT(p);
+}
+
 /* Is p blocked somewhere in segments sg[0..n) (in order, disjoint) for v
  * (any interval of it)?  Each segment's search starts where the last one's
  * blocks ended. */
-static bool fixed_conflict_segs(const lsra *r, unsigned p, uint32_t v, const rseg *sg, uint32_t n)
+static bool fixed_conflict_segs(lsra *r, unsigned p, uint32_t v, const rseg *sg, uint32_t n)
 {
+    if (clob_conflict_segs(r, p, v, sg, n))
+        return true;
     uint32_t lo = r->fstart[p], end = r->fstart[p + 1];
     /* most intervals lie wholly before or after all of p's blocks: no search */
     if (lo == end || r->fixes[end - 1].pos < sg[0].s || r->fixes[lo].pos >= sg[n - 1].e)
@@ -803,6 +870,7 @@ static unsigned choose1(lsra *r, uint32_t id, uint32_t v, unsigned cls, uint32_t
         sg = &r->segs.v[r->sstart[id]], n = r->sstart[id + 1] - r->sstart[id];
     else
         r->cur = r->tiny.v[id - r->nv].sg;
+    r->cb[0].sg = r->cb[1].sg = NULL;
     if (reuse != CG_NONE) {
         unsigned h = reuse_hint(r, reuse, sg[0].s / 2);
         if (h != CG_NONE && fits(r, h, cls, v, sg, n))
