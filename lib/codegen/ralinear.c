@@ -83,7 +83,8 @@ typedef struct lsra {
     uint32_t *slot;
     uint32_t *mark;         /* scratch per vreg */
     uint32_t *bmark, *bdef, *stack, *bseen, *blo, *bhi, *touched;     /* scratch per block */
-    uint32_t fstart[65];
+    uint64_t fmask;         /* pregs with fixed entries: fixes[fstart[p], fend[p]) */
+    uint32_t fstart[64], fend[64];
     rfix *fixes;
     const rclob *clobs;     /* by instruction */
     uint32_t nclobs;
@@ -283,6 +284,7 @@ static void build_fixes(lsra *r)
     cg_func *f = r->f;
     IR_VEC(rfix) all = {keep.all.v, 0, keep.all.cap};
     IR_VEC(rclob) clobs = {keep.clobs.v, 0, keep.clobs.cap};
+    uint64_t fmask = 0;
     for (uint32_t i = 0; i < r->ni; i++) {
         const cg_inst *in = &f->insts.v[i];
         uint64_t clob = r->isa->clobbers[in->clob], muse = 0, mdef = 0, mearly = 0;
@@ -314,6 +316,7 @@ static void build_fixes(lsra *r)
             }
         }
         uint64_t only = clob & ~(muse | mdef), all_m = muse | mdef;
+        fmask |= all_m;
         if (only) {
             ir_vec_push(&clobs, ((rclob){i, only}));
             r->clob_any |= only;
@@ -343,14 +346,20 @@ static void build_fixes(lsra *r)
         }
         all.n = (uint32_t)(w - all.v);
     }
-    /* bucket by preg, keeping position order */
-    memset(r->fstart, 0, sizeof r->fstart);
+    /* bucket by preg, keeping position order; only the pregs used */
+    uint32_t fill[64], sum = 0;
+    for (uint64_t m = fmask; m; m &= m - 1)
+        fill[__builtin_ctzll(m)] = 0;
     for (uint32_t k = 0; k < all.n; k++)
-        r->fstart[all.v[k].preg + 1]++;
-    for (unsigned p = 0; p < 64; p++)
-        r->fstart[p + 1] += r->fstart[p];
-    uint32_t fill[64];
-    memcpy(fill, r->fstart, sizeof fill);
+        fill[all.v[k].preg]++;
+    for (uint64_t m = fmask; m; m &= m - 1) {
+        unsigned p = (unsigned)__builtin_ctzll(m);
+        r->fstart[p] = sum;
+        sum += fill[p];
+        r->fend[p] = sum;
+        fill[p] = r->fstart[p];
+    }
+    r->fmask = fmask;
     r->fixes = kbuf(K_FIXES, (all.n + 1) * sizeof *r->fixes);
     for (uint32_t k = 0; k < all.n; k++)
         r->fixes[fill[all.v[k].preg]++] = all.v[k];
@@ -442,9 +451,11 @@ static bool fixed_conflict_segs(lsra *r, unsigned p, uint32_t v, const rseg *sg,
 {
     if (clob_conflict_segs(r, p, v, sg, n))
         return true;
-    uint32_t lo = r->fstart[p], end = r->fstart[p + 1];
+    if (!(r->fmask & BIT(p)))
+        return false;
+    uint32_t lo = r->fstart[p], end = r->fend[p];
     /* most intervals lie wholly before or after all of p's blocks: no search */
-    if (lo == end || r->fixes[end - 1].pos < sg[0].s || r->fixes[lo].pos >= sg[n - 1].e)
+    if (r->fixes[end - 1].pos < sg[0].s || r->fixes[lo].pos >= sg[n - 1].e)
         return false;
     for (uint32_t k = 0; k < n && lo < end; k++) {
         uint32_t hi = end;
@@ -1221,11 +1232,18 @@ bool cg_regalloc_linear(cg_ctx *c)
     r.heap.v = keep.heap.v, r.heap.cap = keep.heap.cap;
     for (uint32_t v = 0; v < nv; v++)
         r.hintv[v] = r.rsrc[v] = r.loc[v] = r.slot[v] = CG_NONE, hp[v] = 0xff;
-    for (unsigned k = 0; k < CG_NCLS; k++) {
-        for (unsigned i = 0; i < c->isa->nalloc[k]; i++)
-            r.allocable[k] |= BIT(c->isa->alloc_order[k][i]);
-        r.allocable[k] &= ~f->reserved;
+    /* the isas are static: their allocable sets once per (isa, reserved) */
+    static _Thread_local struct { const cg_isa *isa; uint64_t reserved, m[CG_NCLS]; } alc;
+    if (alc.isa != c->isa || alc.reserved != f->reserved) {
+        for (unsigned k = 0; k < CG_NCLS; k++) {
+            alc.m[k] = 0;
+            for (unsigned i = 0; i < c->isa->nalloc[k]; i++)
+                alc.m[k] |= BIT(c->isa->alloc_order[k][i]);
+            alc.m[k] &= ~f->reserved;
+        }
+        alc.isa = c->isa, alc.reserved = f->reserved;
     }
+    memcpy(r.allocable, alc.m, sizeof r.allocable);
     ir_vec_reserve(&f->allocs, f->opnds.n);
     f->allocs.n = f->opnds.n;
     f->edits.n = 0;
