@@ -34,6 +34,7 @@
 #include "cg.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -84,7 +85,6 @@ typedef struct lsra {
     uint32_t *mark;         /* scratch per vreg */
     uint32_t *bmark, *bdef, *stack, *bseen, *blo, *bhi, *touched;     /* scratch per block */
     uint64_t fmask;         /* pregs with fixed entries: fixes[fstart[p], fend[p]) */
-    uint32_t fstart[64], fend[64];
     rfix *fixes;
     const rclob *clobs;     /* by instruction */
     uint32_t nclobs;
@@ -98,7 +98,6 @@ typedef struct lsra {
     unsigned via_cls;       /* class of the cycle register found last */
     int cycle_budget;       /* vreg scans left for cycle registers */
     int64_t work;           /* steps left before giving up (near-linear time) */
-    uint32_t head[64];      /* per preg: list of intervals (vreg, or nv + tiny) holding it */
     IR_VEC(rnode) nodes;
     uint32_t free_node;
     uint64_t allocable[CG_NCLS];
@@ -106,6 +105,9 @@ typedef struct lsra {
     IR_VEC(uint32_t) heap;  /* tiny intervals by start */
     uint32_t nslots;
     bool ok;
+    /* not cleared per function (see cg_regalloc_linear): */
+    uint32_t fstart[64], fend[64];
+    uint32_t head[64];      /* per preg: list of intervals (vreg, or nv + tiny) holding it */
 } lsra;
 
 /* Buffers kept from one function to the next (per thread): most functions
@@ -1189,8 +1191,10 @@ static void rewrite(lsra *r)
 bool cg_regalloc_linear(cg_ctx *c)
 {
     cg_func *f = &c->f;
-    lsra r = {.c = c, .f = f, .isa = c->isa, .ops = f->opnds.v, .nv = f->vcls.n, .ni = f->insts.n, .nb = f->blocks.n, .ok = true,
-              .free_node = CG_NONE, .cycle_budget = 64};
+    lsra r;
+    memset(&r, 0, offsetof(lsra, fstart));  /* the per-preg arrays are set before use */
+    r.c = c, r.f = f, r.isa = c->isa, r.ops = f->opnds.v, r.nv = f->vcls.n, r.ni = f->insts.n, r.nb = f->blocks.n;
+    r.ok = true, r.free_node = CG_NONE, r.cycle_budget = 64;
     r.work = 64 * ((int64_t)f->insts.n + f->opnds.n + f->blocks.n) + 100000;
     uint32_t nv = r.nv, nb = r.nb, npreds = 0;
     for (uint32_t b = 0; b < nb; b++)
