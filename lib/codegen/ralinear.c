@@ -34,6 +34,7 @@
 #include "cg.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -54,6 +55,10 @@ typedef struct rtiny { uint32_t v, inst, last; rseg sg; } rtiny;
 enum { RF_HARD, RF_USES, RF_CLOB };
 typedef struct rfix { uint32_t pos, except; uint8_t kind, preg; } rfix;
 typedef struct rnode { uint32_t id, next; } rnode;  /* interval in a register's list */
+/* The pregs instruction inst clobbers and no fixed operand of it names:
+ * RF_USES at 2i and RF_CLOB at 2i+1 for each, both for all vregs.  One
+ * entry an instruction, not two a preg (a call clobbers some 25). */
+typedef struct rclob { uint32_t inst; uint64_t mask; } rclob;
 
 typedef struct lsra {
     cg_ctx *c;
@@ -79,13 +84,20 @@ typedef struct lsra {
     uint32_t *slot;
     uint32_t *mark;         /* scratch per vreg */
     uint32_t *bmark, *bdef, *stack, *bseen, *blo, *bhi, *touched;     /* scratch per block */
-    uint32_t fstart[65];
+    uint64_t fmask;         /* pregs with fixed entries: fixes[fstart[p], fend[p]) */
     rfix *fixes;
+    const rclob *clobs;     /* by instruction */
+    uint32_t nclobs;
+    uint64_t clob_any;      /* union of their masks */
+    /* the pregs those block for an interval, found once for all pregs; two
+     * entries (choose1 asks of a hinted vreg's and its own in turn), reset
+     * at each choose1 */
+    struct { const rseg *sg; uint32_t n, s, e, v; uint64_t m; } cb[2];
+    unsigned cb_next;
     rseg cur;               /* the tiny interval being placed */
     unsigned via_cls;       /* class of the cycle register found last */
     int cycle_budget;       /* vreg scans left for cycle registers */
     int64_t work;           /* steps left before giving up (near-linear time) */
-    uint32_t head[64];      /* per preg: list of intervals (vreg, or nv + tiny) holding it */
     IR_VEC(rnode) nodes;
     uint32_t free_node;
     uint64_t allocable[CG_NCLS];
@@ -93,6 +105,9 @@ typedef struct lsra {
     IR_VEC(uint32_t) heap;  /* tiny intervals by start */
     uint32_t nslots;
     bool ok;
+    /* not cleared per function (see cg_regalloc_linear): */
+    uint32_t fstart[64], fend[64];
+    uint32_t head[64];      /* per preg: list of intervals (vreg, or nv + tiny) holding it */
 } lsra;
 
 /* Buffers kept from one function to the next (per thread): most functions
@@ -106,6 +121,7 @@ static _Thread_local struct {
     IR_VEC(rtiny) tiny;
     IR_VEC(uint32_t) heap;
     IR_VEC(rfix) all;
+    IR_VEC(rclob) clobs;
     IR_VEC(uint32_t) pfrom, pto;    /* rewrite's block-argument moves */
     IR_VEC(uint8_t) pcls;
 } keep;
@@ -136,6 +152,7 @@ static void keep_trim(void)
     TRIM(keep.tiny);
     TRIM(keep.heap);
     TRIM(keep.all);
+    TRIM(keep.clobs);
     TRIM(keep.pfrom);
     TRIM(keep.pto);
     TRIM(keep.pcls);
@@ -268,6 +285,8 @@ static void build_fixes(lsra *r)
 {
     cg_func *f = r->f;
     IR_VEC(rfix) all = {keep.all.v, 0, keep.all.cap};
+    IR_VEC(rclob) clobs = {keep.clobs.v, 0, keep.clobs.cap};
+    uint64_t fmask = 0;
     for (uint32_t i = 0; i < r->ni; i++) {
         const cg_inst *in = &f->insts.v[i];
         uint64_t clob = r->isa->clobbers[in->clob], muse = 0, mdef = 0, mearly = 0;
@@ -298,9 +317,13 @@ static void build_fixes(lsra *r)
                     dv[nd] = v, dp[nd++] = (uint8_t)p;
             }
         }
-        uint64_t all_m = clob | muse | mdef;
-        /* at most two a preg: room made once, not per entry (a call
-         * clobbers some 25 registers) */
+        uint64_t only = clob & ~(muse | mdef), all_m = muse | mdef;
+        fmask |= all_m;
+        if (only) {
+            ir_vec_push(&clobs, ((rclob){i, only}));
+            r->clob_any |= only;
+        }
+        /* at most two a preg: room made once, not per entry */
         if (!all_m)
             continue;
         ir_vec_reserve(&all, 2 * (uint32_t)__builtin_popcountll(all_m));
@@ -325,18 +348,26 @@ static void build_fixes(lsra *r)
         }
         all.n = (uint32_t)(w - all.v);
     }
-    /* bucket by preg, keeping position order */
-    memset(r->fstart, 0, sizeof r->fstart);
+    /* bucket by preg, keeping position order; only the pregs used */
+    uint32_t fill[64], sum = 0;
+    for (uint64_t m = fmask; m; m &= m - 1)
+        fill[__builtin_ctzll(m)] = 0;
     for (uint32_t k = 0; k < all.n; k++)
-        r->fstart[all.v[k].preg + 1]++;
-    for (unsigned p = 0; p < 64; p++)
-        r->fstart[p + 1] += r->fstart[p];
-    uint32_t fill[64];
-    memcpy(fill, r->fstart, sizeof fill);
+        fill[all.v[k].preg]++;
+    for (uint64_t m = fmask; m; m &= m - 1) {
+        unsigned p = (unsigned)__builtin_ctzll(m);
+        r->fstart[p] = sum;
+        sum += fill[p];
+        r->fend[p] = sum;
+        fill[p] = r->fstart[p];
+    }
+    r->fmask = fmask;
     r->fixes = kbuf(K_FIXES, (all.n + 1) * sizeof *r->fixes);
     for (uint32_t k = 0; k < all.n; k++)
         r->fixes[fill[all.v[k].preg]++] = all.v[k];
     keep.all.v = all.v, keep.all.cap = all.cap;
+    keep.clobs.v = clobs.v, keep.clobs.cap = clobs.cap;
+    r->clobs = clobs.v, r->nclobs = clobs.n;
 }
 
 /* Is p blocked somewhere in [s, e) for anyone but v? */
@@ -370,14 +401,63 @@ static bool operand_at(const lsra *r, uint32_t v, uint32_t i, bool fdef)
     return false;
 }
 
+/* Does a clobber of p without fixed operands (see rclob) block segments
+ * sg[0..n) of v? */
+static uint64_t clob_blocks(const lsra *r, uint32_t v, const rseg *sg, uint32_t n)
+{
+    const rclob *c = r->clobs;
+    uint32_t lo = 0, end = r->nclobs;
+    uint64_t m = 0;
+    if (2 * c[end - 1].inst + 1 < sg[0].s || 2 * c[0].inst >= sg[n - 1].e)
+        return 0;
+    for (uint32_t k = 0; k < n && lo < end; k++) {
+        uint32_t hi = end;
+        while (lo < hi) {   /* the first whose 2i+1 is in or after the segment */
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (2 * c[mid].inst + 1 < sg[k].s)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (uint32_t j = lo; j < end && 2 * c[j].inst < sg[k].e; j++) {
+            uint32_t i = c[j].inst;
+            if (!(c[j].mask & ~m))
+                continue;
+            if ((2 * i >= sg[k].s && operand_at(r, v, i, false)) ||
+                (2 * i + 1 < sg[k].e && !operand_at(r, v, i, true)))
+                m |= c[j].mask;
+        }
+    }
+    return m;
+}
+
+static bool clob_conflict_segs(lsra *r, unsigned p, uint32_t v, const rseg *sg, uint32_t n)
+{
+    if (!(r->clob_any & BIT(p)))
+        return false;
+    for (unsigned k = 0; k < 2; k++)
+        if (r->cb[k].sg == sg && r->cb[k].n == n && r->cb[k].s == sg[0].s && r->cb[k].e == sg[n - 1].e &&
+            r->cb[k].v == v)
+            return r->cb[k].m & BIT(p);
+    unsigned k = r->cb_next;
+    r->cb_next ^= 1;
+    r->cb[k].sg = sg, r->cb[k].n = n, r->cb[k].s = sg[0].s, r->cb[k].e = sg[n - 1].e, r->cb[k].v = v;
+    r->cb[k].m = clob_blocks(r, v, sg, n);
+    return r->cb[k].m & BIT(p);
+}
+
 /* Is p blocked somewhere in segments sg[0..n) (in order, disjoint) for v
  * (any interval of it)?  Each segment's search starts where the last one's
  * blocks ended. */
-static bool fixed_conflict_segs(const lsra *r, unsigned p, uint32_t v, const rseg *sg, uint32_t n)
+static bool fixed_conflict_segs(lsra *r, unsigned p, uint32_t v, const rseg *sg, uint32_t n)
 {
-    uint32_t lo = r->fstart[p], end = r->fstart[p + 1];
+    if (clob_conflict_segs(r, p, v, sg, n))
+        return true;
+    if (!(r->fmask & BIT(p)))
+        return false;
+    uint32_t lo = r->fstart[p], end = r->fend[p];
     /* most intervals lie wholly before or after all of p's blocks: no search */
-    if (lo == end || r->fixes[end - 1].pos < sg[0].s || r->fixes[lo].pos >= sg[n - 1].e)
+    if (r->fixes[end - 1].pos < sg[0].s || r->fixes[lo].pos >= sg[n - 1].e)
         return false;
     for (uint32_t k = 0; k < n && lo < end; k++) {
         uint32_t hi = end;
@@ -803,6 +883,7 @@ static unsigned choose1(lsra *r, uint32_t id, uint32_t v, unsigned cls, uint32_t
         sg = &r->segs.v[r->sstart[id]], n = r->sstart[id + 1] - r->sstart[id];
     else
         r->cur = r->tiny.v[id - r->nv].sg;
+    r->cb[0].sg = r->cb[1].sg = NULL;
     if (reuse != CG_NONE) {
         unsigned h = reuse_hint(r, reuse, sg[0].s / 2);
         if (h != CG_NONE && fits(r, h, cls, v, sg, n))
@@ -1110,8 +1191,10 @@ static void rewrite(lsra *r)
 bool cg_regalloc_linear(cg_ctx *c)
 {
     cg_func *f = &c->f;
-    lsra r = {.c = c, .f = f, .isa = c->isa, .ops = f->opnds.v, .nv = f->vcls.n, .ni = f->insts.n, .nb = f->blocks.n, .ok = true,
-              .free_node = CG_NONE, .cycle_budget = 64};
+    lsra r;
+    memset(&r, 0, offsetof(lsra, fstart));  /* the per-preg arrays are set before use */
+    r.c = c, r.f = f, r.isa = c->isa, r.ops = f->opnds.v, r.nv = f->vcls.n, r.ni = f->insts.n, r.nb = f->blocks.n;
+    r.ok = true, r.free_node = CG_NONE, r.cycle_budget = 64;
     r.work = 64 * ((int64_t)f->insts.n + f->opnds.n + f->blocks.n) + 100000;
     uint32_t nv = r.nv, nb = r.nb, npreds = 0;
     for (uint32_t b = 0; b < nb; b++)
@@ -1153,11 +1236,18 @@ bool cg_regalloc_linear(cg_ctx *c)
     r.heap.v = keep.heap.v, r.heap.cap = keep.heap.cap;
     for (uint32_t v = 0; v < nv; v++)
         r.hintv[v] = r.rsrc[v] = r.loc[v] = r.slot[v] = CG_NONE, hp[v] = 0xff;
-    for (unsigned k = 0; k < CG_NCLS; k++) {
-        for (unsigned i = 0; i < c->isa->nalloc[k]; i++)
-            r.allocable[k] |= BIT(c->isa->alloc_order[k][i]);
-        r.allocable[k] &= ~f->reserved;
+    /* the isas are static: their allocable sets once per (isa, reserved) */
+    static _Thread_local struct { const cg_isa *isa; uint64_t reserved, m[CG_NCLS]; } alc;
+    if (alc.isa != c->isa || alc.reserved != f->reserved) {
+        for (unsigned k = 0; k < CG_NCLS; k++) {
+            alc.m[k] = 0;
+            for (unsigned i = 0; i < c->isa->nalloc[k]; i++)
+                alc.m[k] |= BIT(c->isa->alloc_order[k][i]);
+            alc.m[k] &= ~f->reserved;
+        }
+        alc.isa = c->isa, alc.reserved = f->reserved;
     }
+    memcpy(r.allocable, alc.m, sizeof r.allocable);
     ir_vec_reserve(&f->allocs, f->opnds.n);
     f->allocs.n = f->opnds.n;
     f->edits.n = 0;
