@@ -993,7 +993,8 @@ static void parse_block(parser *p)
             rd_ensure_value(p, p->t.num, p->t.line, p->t.col);
             res[nres++] = p->t.num;
             p->lx.p = q + 2;
-            rd_lex_next(p);
+            if (!rd_lex_letters(p))
+                rd_lex_next(p);
         } else if (rd_is_ent(p, E_VALUE)) {
             do {
                 if (nres == 64)
