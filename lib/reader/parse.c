@@ -829,8 +829,8 @@ static inline __attribute__((always_inline)) void parse_instruction(parser *p, u
     /* the controlling type: the suffix, or the type of the typevar operand */
     ir_type ctrl = suffix;
     if (info->ctrl[0]) {
-        int ca = ir_op_ctrl_arg(op);
-        if (!ctrl && ca >= 0 && ca < ip->nargs) {
+        int ca;
+        if (!ctrl && (ca = ir_op_ctrl_arg(op)) >= 0 && ca < ip->nargs) {   /* no suffix */
             uint32_t v = f->pool.v[ip->args + (uint32_t)ca];
             if (f->values.v[v].kind == IR_VAL_UNUSED)
                 rd_perr_at(p, line, col,
