@@ -80,6 +80,7 @@ void rd_prev_pos(const parser *p, uint32_t *line, uint32_t *col);
 bool rd_same_line_as_prev(const parser *p);
 /* Next token; lexical errors go to p's error handler. */
 void rd_lex_next(parser *p);
+bool rd_lex_letters(parser *p);
 
 /* Report an error at (line, col) and unwind to reader_parse_file. */
 _Noreturn void rd_perr_at(parser *p, uint32_t line, uint32_t col, const char *fmt, ...)

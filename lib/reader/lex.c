@@ -420,6 +420,40 @@ void rd_lex_next(parser *p)
     lex_token(p, q);
 }
 
+/* After one space, a word of fewer than eight letters (an opcode after
+ * `vN =`): the token rd_lex_next would make, the letters found in one
+ * step, without its dispatch; false, with nothing changed, for anything
+ * else (longer words, words with digits: the general way). */
+bool rd_lex_letters(parser *p)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    lexer *lx = &p->lx;
+    const char *q = lx->p + 1;
+    if (lx->end - q < 9 || q[-1] != ' ' || !(lead[(unsigned char)*q] == L_WORD || *q == 's'))
+        return false;
+    uint64_t w, x;
+    memcpy(&w, q, 8);
+    x = (w | 0x2020202020202020ull) & 0x7f7f7f7f7f7f7f7full;
+    uint64_t other = ~((x + 0x1f1f1f1f1f1f1f1full) & ~(x + 0x0505050505050505ull) & ~w) & 0x8080808080808080ull;
+    if (!other)
+        return false;
+    const char *r = q + __builtin_ctzll(other) / 8;
+    if (is_word(*r) || (r - q == 4 && !memcmp(q, "sNaN", 4)))
+        return false;   /* 's' goes by lex_other, where sNaN is a number */
+    p->prev_end = lx->p;
+    p->t.text = q;
+    p->t.line = lx->line;
+    p->t.col = (uint32_t)(q - lx->line_start) + 1;
+    p->t.kind = T_IDENT;
+    p->t.len = (uint32_t)(r - q);
+    lx->p = r;
+    return true;
+#else
+    (void)p;
+    return false;
+#endif
+}
+
 /* Everything but blanks, punctuation and most words: the end, numbers,
  * names, strings, hex sequences, source locations, bad characters. */
 static __attribute__((noinline)) void lex_other(parser *p, const char *at)

@@ -829,8 +829,8 @@ static inline __attribute__((always_inline)) void parse_instruction(parser *p, u
     /* the controlling type: the suffix, or the type of the typevar operand */
     ir_type ctrl = suffix;
     if (info->ctrl[0]) {
-        int ca = ir_op_ctrl_arg(op);
-        if (!ctrl && ca >= 0 && ca < ip->nargs) {
+        int ca;
+        if (!ctrl && (ca = ir_op_ctrl_arg(op)) >= 0 && ca < ip->nargs) {   /* no suffix */
             uint32_t v = f->pool.v[ip->args + (uint32_t)ca];
             if (f->values.v[v].kind == IR_VAL_UNUSED)
                 rd_perr_at(p, line, col,
@@ -993,7 +993,8 @@ static void parse_block(parser *p)
             rd_ensure_value(p, p->t.num, p->t.line, p->t.col);
             res[nres++] = p->t.num;
             p->lx.p = q + 2;
-            rd_lex_next(p);
+            if (!rd_lex_letters(p))
+                rd_lex_next(p);
         } else if (rd_is_ent(p, E_VALUE)) {
             do {
                 if (nres == 64)

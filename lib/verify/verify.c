@@ -1091,10 +1091,20 @@ static bool instruction_integrity(vctx *c, uint32_t inst)
 
 
 /* Cranelift's typevar operand of each format (formats.rs). */
-static uint32_t typevar_operand(ir_format fmt)
-{
-    return fmt == IR_FMT_Ternary ? 1 : fmt == IR_FMT_AtomicCas ? 2 : 0;
-}
+/* The operand whose type is the controlling type, per opcode (from the
+ * format's typevar operand, when the opcode's args say 'T' there and the
+ * ctrl type is not the result's); 0xff for none. */
+#define TYPEVAR_OPERAND(F) ((F) == IR_FMT_Ternary ? 1u : (F) == IR_FMT_AtomicCas ? 2u : 0u)
+#define CTRL_TV(fmt, flags, args)                                                                 \
+    (!((flags) & IR_OPF_CTRL_FROM_RESULT) && TYPEVAR_OPERAND(IR_FMT_##fmt) < sizeof(args) - 1 && \
+             (args)[TYPEVAR_OPERAND(IR_FMT_##fmt) < sizeof(args) ? TYPEVAR_OPERAND(IR_FMT_##fmt) : 0] == 'T' \
+         ? (uint8_t)TYPEVAR_OPERAND(IR_FMT_##fmt)                                                \
+         : (uint8_t)0xff)
+static const uint8_t op_ctrl_tv[IR_OP_COUNT] = {
+#define OP(id, name, fmt, flags, ctrl, res, args) CTRL_TV(fmt, flags, args),
+#include "ir/opcodes.def"
+#undef OP
+};
 
 /* dfg.ctrl_typevar: the typevar operand's type when that operand is the
  * controlling type, else the first result's; the suffix if neither. */
@@ -1102,9 +1112,8 @@ static ir_type ctrl_type(vctx *c, uint32_t inst)
 {
     const ir_function *f = c->f;
     const ir_inst_data *id = &f->insts.v[inst];
-    const ir_opinfo *row = &ir_opcodes[id->op];
-    uint32_t tv = typevar_operand(row->format);
-    if (!(row->flags & IR_OPF_CTRL_FROM_RESULT) && tv < op_len[id->op].nargs && row->args[tv] == 'T' && tv < id->nargs)
+    uint32_t tv = op_ctrl_tv[id->op];
+    if (tv < id->nargs)
         return vtype(f, ir_inst_args(f, inst)[tv]);
     if (id->nres)
         return vtype(f, ir_inst_results(f, inst)[0]);
