@@ -376,8 +376,10 @@ static bool operand_at(const lsra *r, uint32_t v, uint32_t i, bool fdef)
 static bool fixed_conflict_segs(const lsra *r, unsigned p, uint32_t v, const rseg *sg, uint32_t n)
 {
     uint32_t lo = r->fstart[p], end = r->fstart[p + 1];
-    /* most intervals lie wholly before or after all of p's blocks: no search */
-    if (lo == end || r->fixes[end - 1].pos < sg[0].s || r->fixes[lo].pos >= sg[n - 1].e)
+    /* most intervals lie wholly before or after all of p's blocks: no search.
+     * n == 0 (no segment: sg[0] and sg[n - 1] are not its own) does not
+     * happen today, as every vreg asked about has an occurrence */
+    if (n == 0 || lo == end || r->fixes[end - 1].pos < sg[0].s || r->fixes[lo].pos >= sg[n - 1].e)
         return false;
     for (uint32_t k = 0; k < n && lo < end; k++) {
         uint32_t hi = end;
