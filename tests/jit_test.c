@@ -390,6 +390,28 @@ static void test_embedder(void)
         OK(jit_module_free(m, &err));
     }
     jit_ctx_free(ctx);
+    /* a name from a jit_define_symbols table is the embedder's too, also
+     * when the second module finds it in the cache the first link made */
+    static const jit_host_sym tab[] = {{"strchr", (const void *)strchr}};
+    ctx = jit_ctx_new(NULL, &err);
+    CHECK(ctx && jit_define_symbols(ctx, tab, 1, &err), "embedder table: %s", err.msg);
+    if (!ctx)
+        return;
+    for (int k = 0; k < 2; k++) {
+        asm_fn c = fn_call(JIT_ARCH_X86_64, "strchr", 20);
+        jit_module *m = jit_module_new(ctx, "m", &err);
+        jit_func f = func_of("f", &c);
+        OK(jit_module_add_func(m, &f, &err));
+        OK(jit_module_link(m, &err));
+        OK(jit_module_finalize(m, &err));
+        jit_module_stats st;
+        jit_module_stats_get(m, &st);
+        CHECK(st.host_syms == 1 && st.dlsym_syms == 0 && !st.module_syms,
+              "embedder table, link %d: %u host symbols, %u by dlsym, %u from modules", k + 1,
+              st.host_syms, st.dlsym_syms, st.module_syms);
+        OK(jit_module_free(m, &err));
+    }
+    jit_ctx_free(ctx);
 }
 
 static void test_group(jit_ctx *ctx, const char *tag)

@@ -451,6 +451,10 @@ static bool clob_conflict_segs(lsra *r, unsigned p, uint32_t v, const rseg *sg, 
  * blocks ended. */
 static bool fixed_conflict_segs(lsra *r, unsigned p, uint32_t v, const rseg *sg, uint32_t n)
 {
+    /* n == 0 (no segment: sg[0] and sg[n - 1] below are not its own) does
+     * not happen today, as every vreg asked about has an occurrence */
+    if (n == 0)
+        return false;
     if (clob_conflict_segs(r, p, v, sg, n))
         return true;
     if (!(r->fmask & BIT(p)))
