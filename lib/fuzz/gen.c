@@ -1000,6 +1000,8 @@ static bool end_arm(fuzz_gen *g, const blk *join, bool must_join)
 {
     if (g->ended)
         return false;
+    if (g->cur > 0 && g->loops < 2 && fuzz_rng_chance(&g->xr, 12) && fuzz_try_jump(g, join))
+        return true;
     unsigned r = fuzz_rng_below(&g->r, 100);
     if (must_join || r < 85) {
         jump_to(g, join);

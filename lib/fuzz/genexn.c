@@ -206,3 +206,37 @@ bool fuzz_try_back_edge(fuzz_gen *g, const fuzz_blk *head, const uint32_t *args,
     fuzz_buf_free(&b);
     return true;
 }
+
+bool fuzz_try_jump(fuzz_gen *g, const fuzz_blk *to)
+{
+    unsigned ret = 0, k0 = to->np ? fuzz_rng_below(&g->xr, to->np) : 0;
+    int jj = to->np ? exn_callee(g, to->p[k0], &ret) : -1;
+    if (jj < 0) {
+        k0 = ~0u;           /* the results go nowhere */
+        jj = exn_callee(g, 0, &ret);
+    }
+    if (jj < 0)
+        return false;
+    unsigned j = (unsigned)jj;
+    fuzz_buf b = {0};
+    callee_text(g, j, &b);
+    fuzz_buf_printf(&b, ", block%u", to->num);
+    for (unsigned k = 0; k < to->np; k++) {
+        if (k == k0)
+            fuzz_buf_printf(&b, "%sret%u", k ? ", " : "(", ret);
+        else
+            fuzz_buf_printf(&b, "%sv%u", k ? ", " : "(", fuzz_pick(g, to->p[k]));
+    }
+    fuzz_buf_printf(&b, "%s, ", to->np ? ")" : "");
+    if (fuzz_rng_chance(&g->r, 30)) {
+        exn_edge_to(g, j, to, NULL, &b);
+        fuzz_line(g, "%s", b.s);
+        g->ended = true;
+    } else {
+        fuzz_blk h = handler(g, j, &b);
+        fuzz_line(g, "%s", b.s);
+        handler_body(g, &h, to);
+    }
+    fuzz_buf_free(&b);
+    return true;
+}

@@ -142,6 +142,10 @@ void fuzz_mem_op(fuzz_gen *g, bool allow_trap);
 /* genexn.c: a try_call ending the current block, whose normal return starts
  * the next one; false (nothing drawn from g->r) if no callee may take one. */
 bool fuzz_try_call(fuzz_gen *g);
+/* A try_call whose normal edge joins `to` (a diamond's or br_table's join)
+ * passing retN for one of its parameters where a callee makes its type;
+ * false (nothing drawn or written) if no callee may take one. */
+bool fuzz_try_jump(fuzz_gen *g, const fuzz_blk *to);
 /* At a loop's latch, `brif cond, <back edge>, exit(...)` with the back edge
  * a try_call to head passing retN for one of the carried values args[1..]
  * (args[0] the counter); false (nothing drawn or written) if no callee fits. */
