@@ -1,8 +1,9 @@
 /* lib/fuzz: differential random testing (DESIGN.md: "an oracle of our own").
  *
- *   gen.c, genmem.c  a generator of random, valid, terminating CLIF run
- *              tests, seeded (xoshiro256**, the same text for the same
- *              seed on every host), after cranelift-fuzzgen
+ *   gen.c, genmem.c, genexn.c  a generator of random, valid, terminating
+ *              CLIF run tests, seeded (xoshiro256**, the same text for the
+ *              same seed on every host), after cranelift-fuzzgen; genmem.c
+ *              its memory accesses, genexn.c its try_calls
  *   optab.c    the opcode signatures the generator draws from: expanded
  *              from lib/ir's opcode table, kept where the verifier, the
  *              target's code generator and the interpreter accept them

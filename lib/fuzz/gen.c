@@ -109,38 +109,6 @@ bool fuzz_rng_chance(fuzz_rng *r, unsigned pct) { return fuzz_rng_below(r, 100) 
 
 /* ---- generator state ---------------------------------------------------------- */
 
-#define MAXP 20
-#define MAXR 6
-#define MAXF 8
-
-typedef struct fuzz_fn {
-    ir_callconv cc;
-    uint8_t np, nr;
-    ir_type p[MAXP], r[MAXR];
-    uint8_t pext[MAXP], rext[MAXR];
-    uint16_t sarg[MAXP];    /* sarg size in bytes, 0 for a plain parameter */
-} fuzz_fn;
-
-struct fuzz_gen {
-    fuzz_rng r;
-    const fuzz_gen_opts *o;
-    const fuzz_optab *tab;
-    fuzz_fn fns[MAXF];
-    unsigned nfns, cur;
-    fuzz_buf pre, body;     /* the current function's preamble and blocks */
-    uint32_t nv, nb;        /* next value and block numbers */
-    IR_VEC(fuzz_val) vals;    /* visible values, innermost scope last */
-    fuzz_region regs[12];
-    unsigned nregs, nslots;
-    int fnref[MAXF];        /* fnN (and sigN) declared for each callee, -1 if none */
-    unsigned nrefs;
-    int budget;             /* instructions left in this function */
-    ir_type focus[3];       /* types this function leans to (nfocus 0: all) */
-    unsigned nfocus;
-    int depth, loops;       /* nesting of structures, of loops */
-    bool ended;             /* the current block has its terminator */
-};
-
 uint32_t fuzz_newval(fuzz_gen *g, ir_type t, uint8_t kind)
 {
     ir_vec_push(&g->vals, ((fuzz_val){g->nv, t, kind}));
@@ -173,7 +141,7 @@ const fuzz_region *fuzz_regions(fuzz_gen *g, uint32_t *n)
 static bool is_int(ir_type t) { return !ir_type_is_vector(t) && ir_type_is_int(t); }
 
 /* A type of the pool: scalars, vectors when enabled. */
-static ir_type any_type(fuzz_gen *g)
+ir_type fuzz_any_type(fuzz_gen *g)
 {
     if (g->nfocus && fuzz_rng_chance(&g->r, 80))
         return g->focus[fuzz_rng_below(&g->r, g->nfocus)];
@@ -860,7 +828,7 @@ static void func_name(const fuzz_gen *g, unsigned i, char *buf, size_t n)
 }
 
 /* fnN (with its sigN) for callee j, declared on first use. */
-static unsigned fnref(fuzz_gen *g, unsigned j)
+unsigned fuzz_fnref(fuzz_gen *g, unsigned j)
 {
     if (g->fnref[j] >= 0)
         return (unsigned)g->fnref[j];
@@ -875,7 +843,7 @@ static unsigned fnref(fuzz_gen *g, unsigned j)
 }
 
 /* The arguments of a call to callee j, as text. */
-static void call_args(fuzz_gen *g, unsigned j, fuzz_buf *b)
+void fuzz_call_args(fuzz_gen *g, unsigned j, fuzz_buf *b)
 {
     const fuzz_fn *f = &g->fns[j];
     uint32_t a[MAXP];
@@ -909,9 +877,9 @@ static void gen_call(fuzz_gen *g)
     if (jj < 0)
         return;
     unsigned j = (unsigned)jj;
-    unsigned k = fnref(g, j);
+    unsigned k = fuzz_fnref(g, j);
     fuzz_buf args = {0};
-    call_args(g, j, &args);
+    fuzz_call_args(g, j, &args);
     uint32_t fa = IR_NONE;
     if (fuzz_rng_chance(&g->r, 30)) {
         fa = g->nv++;
@@ -950,13 +918,13 @@ static int tail_callee(fuzz_gen *g)
     return n ? found[fuzz_rng_below(&g->r, (uint32_t)n)] : -1;
 }
 
-static void gen_return(fuzz_gen *g)
+void fuzz_gen_return(fuzz_gen *g)
 {
     int j = tail_callee(g);
     if (j >= 0 && fuzz_rng_chance(&g->r, 70)) {
-        unsigned k = fnref(g, (unsigned)j);
+        unsigned k = fuzz_fnref(g, (unsigned)j);
         fuzz_buf args = {0};
-        call_args(g, (unsigned)j, &args);
+        fuzz_call_args(g, (unsigned)j, &args);
         if (fuzz_rng_chance(&g->r, 30)) {
             uint32_t fa = g->nv++;
             fuzz_line(g, "v%u = func_addr.i64 fn%u", fa, k);
@@ -982,22 +950,18 @@ static void gen_return(fuzz_gen *g)
 
 /* ---- blocks and structure ----------------------------------------------------------- */
 
-typedef struct blk {
-    uint32_t num;
-    unsigned np;
-    ir_type p[4];
-} blk;
+typedef fuzz_blk blk;
 
-static blk new_block(fuzz_gen *g, unsigned maxp)
+blk fuzz_new_block(fuzz_gen *g, unsigned maxp)
 {
     blk b = {.num = g->nb++, .np = maxp ? fuzz_rng_below(&g->r, maxp + 1) : 0};
     for (unsigned k = 0; k < b.np; k++)
-        b.p[k] = any_type(g);
+        b.p[k] = fuzz_any_type(g);
     return b;
 }
 
 /* "blockN(v1, v2)" with arguments for b's parameters. */
-static void block_call(fuzz_gen *g, const blk *b, fuzz_buf *out)
+void fuzz_block_call(fuzz_gen *g, const blk *b, fuzz_buf *out)
 {
     uint32_t a[4];
     for (unsigned k = 0; k < b->np; k++)
@@ -1009,7 +973,7 @@ static void block_call(fuzz_gen *g, const blk *b, fuzz_buf *out)
         fuzz_buf_put(out, ")", 1);
 }
 
-static void start_block(fuzz_gen *g, const blk *b)
+void fuzz_start_block(fuzz_gen *g, const blk *b)
 {
     fuzz_buf_printf(&g->body, "block%u", b->num);
     for (unsigned k = 0; k < b->np; k++)
@@ -1021,7 +985,7 @@ static void start_block(fuzz_gen *g, const blk *b)
 static void jump_to(fuzz_gen *g, const blk *b)
 {
     fuzz_buf t = {0};
-    block_call(g, b, &t);
+    fuzz_block_call(g, b, &t);
     fuzz_line(g, "jump %s", t.s);
     fuzz_buf_free(&t);
     g->ended = true;
@@ -1036,13 +1000,15 @@ static bool end_arm(fuzz_gen *g, const blk *join, bool must_join)
 {
     if (g->ended)
         return false;
+    if (g->cur > 0 && g->loops < 2 && fuzz_rng_chance(&g->xr, 12) && fuzz_try_jump(g, join))
+        return true;
     unsigned r = fuzz_rng_below(&g->r, 100);
     if (must_join || r < 85) {
         jump_to(g, join);
         return true;
     }
     if (r < 97) {
-        gen_return(g);
+        fuzz_gen_return(g);
     } else {
         char code[16];
         ir_trapcode_name((ir_trapcode)(IR_TRAP_USER + 1 + fuzz_rng_below(&g->r, 250)), code);
@@ -1057,7 +1023,7 @@ static bool end_arm(fuzz_gen *g, const blk *join, bool must_join)
 static bool arm(fuzz_gen *g, const blk *b, const blk *join, bool must_join, int budget)
 {
     uint32_t mark = g->vals.n;
-    start_block(g, b);
+    fuzz_start_block(g, b);
     g->depth++;
     gen_seq(g, budget);
     g->depth--;
@@ -1085,12 +1051,12 @@ static uint32_t branch_cond(fuzz_gen *g)
 /* brif to two arms (or one arm and the join: a triangle), then the join. */
 static void gen_diamond(fuzz_gen *g, int budget)
 {
-    blk join = new_block(g, 3), a = new_block(g, 2), b = new_block(g, 2);
+    blk join = fuzz_new_block(g, 3), a = fuzz_new_block(g, 2), b = fuzz_new_block(g, 2);
     uint32_t c = branch_cond(g);
     bool triangle = fuzz_rng_chance(&g->r, 30);
     fuzz_buf ta = {0}, tb = {0};
-    block_call(g, &a, &ta);
-    block_call(g, triangle ? &join : &b, &tb);
+    fuzz_block_call(g, &a, &ta);
+    fuzz_block_call(g, triangle ? &join : &b, &tb);
     if (fuzz_rng_chance(&g->r, 50))
         fuzz_line(g, "brif v%u, %s, %s", c, ta.s, tb.s);
     else
@@ -1103,16 +1069,16 @@ static void gen_diamond(fuzz_gen *g, int budget)
         bool j = arm(g, &a, &join, false, budget / 2);
         arm(g, &b, &join, !j, budget / 2);
     }
-    start_block(g, &join);
+    fuzz_start_block(g, &join);
 }
 
 /* br_table over an index that is mostly in range, to a few arms and the join. */
 static void gen_br_table(fuzz_gen *g, int budget)
 {
-    blk join = new_block(g, 3), arms[4];
+    blk join = fuzz_new_block(g, 3), arms[4];
     unsigned na = 1 + fuzz_rng_below(&g->r, 3), ne = 1 + fuzz_rng_below(&g->r, 5);
     for (unsigned k = 0; k < na; k++)
-        arms[k] = new_block(g, 2);
+        arms[k] = fuzz_new_block(g, 2);
     ir_type t;
     uint32_t x = fuzz_any_int(g, &t), idx;
     if (t != IR_I32) {
@@ -1130,20 +1096,20 @@ static void gen_br_table(fuzz_gen *g, int budget)
     fuzz_buf_printf(&b, "br_table v%u, ", idx);
     /* every arm is targeted at least once: entries 0..na-1 are the arms */
     unsigned def = fuzz_rng_below(&g->r, na + 1);
-    block_call(g, def == na ? &join : &arms[def], &b);
+    fuzz_block_call(g, def == na ? &join : &arms[def], &b);
     fuzz_buf_put(&b, ", [", 3);
     for (unsigned k = 0; k < na + ne; k++) {
         unsigned w = k < na ? k : fuzz_rng_below(&g->r, na + 1);
         if (k)
             fuzz_buf_put(&b, ", ", 2);
-        block_call(g, w == na ? &join : &arms[w], &b);
+        fuzz_block_call(g, w == na ? &join : &arms[w], &b);
     }
     fuzz_line(g, "%s]", b.s);
     fuzz_buf_free(&b);
     bool joined = false;
     for (unsigned k = 0; k < na; k++)
         joined |= arm(g, &arms[k], &join, k + 1 == na && !joined, budget / (int)na);
-    start_block(g, &join);
+    fuzz_start_block(g, &join);
 }
 
 /* Values derived from a loop counter as a frontend's array indexing does
@@ -1206,7 +1172,7 @@ static void gen_loop(fuzz_gen *g, int budget)
 {
     static const ir_type ct[] = {IR_I32, IR_I64, IR_I8, IR_I16};
     ir_type t = ct[fuzz_rng_below(&g->r, 4)];
-    blk head = new_block(g, 3), exit = new_block(g, 2);
+    blk head = fuzz_new_block(g, 3), exit = fuzz_new_block(g, 2);
     for (unsigned k = head.np; k-- > 0;)
         head.p[k + 1] = head.p[k];
     head.p[0] = t, head.np++;
@@ -1236,7 +1202,7 @@ static void gen_loop(fuzz_gen *g, int budget)
 
     uint32_t mark = g->vals.n;
     uint32_t ctr = g->nv;
-    start_block(g, &head);
+    fuzz_start_block(g, &head);
     uint32_t derived = fuzz_rng_chance(&g->r, 80) ? gen_derived(g, ctr, t, mark) : IR_NONE;
     g->depth++, g->loops++;
     gen_seq(g, budget);
@@ -1249,30 +1215,37 @@ static void gen_loop(fuzz_gen *g, int budget)
             c = fuzz_newval(g, IR_I8, FUZZ_V_BOOL);
             fuzz_line(g, "v%u = icmp ult v%u, v%u", c, next, n);
         }
-        fuzz_buf back = {0}, out = {0};
-        fuzz_buf_printf(&back, "block%u(v%u", head.num, next);
+        uint32_t ba[5] = {next};
         for (unsigned k = 1; k < head.np; k++) {    /* a derived value goes round: it is used */
             uint32_t v = head.p[k] == t && derived != IR_NONE ? derived : fuzz_pick(g, head.p[k]);
             if (v == derived)
                 derived = IR_NONE;
             else if (head.p[k] >= IR_I8 && head.p[k] <= IR_I64 && fuzz_rng_chance(&g->r, 35))
                 v = gen_accum(g, ctr + k, head.p[k]);
-            fuzz_buf_printf(&back, ", v%u", v);
+            ba[k] = v;
         }
-        fuzz_buf_put(&back, ")", 1);
-        block_call(g, &exit, &out);
-        fuzz_line(g, "brif v%u, %s, %s", c, back.s, out.s);
-        fuzz_buf_free(&back);
-        fuzz_buf_free(&out);
+        if (!(fuzz_rng_chance(&g->xr, 60) && fuzz_try_back_edge(g, &head, ba, c, &exit))) {
+            fuzz_buf back = {0}, out = {0};
+            fuzz_buf_printf(&back, "block%u(v%u", head.num, next);
+            for (unsigned k = 1; k < head.np; k++)
+                fuzz_buf_printf(&back, ", v%u", ba[k]);
+            fuzz_buf_put(&back, ")", 1);
+            fuzz_block_call(g, &exit, &out);
+            fuzz_line(g, "brif v%u, %s, %s", c, back.s, out.s);
+            fuzz_buf_free(&back);
+            fuzz_buf_free(&out);
+        }
     }
     g->vals.n = mark;
-    start_block(g, &exit);
+    fuzz_start_block(g, &exit);
 }
 
 void gen_seq(fuzz_gen *g, int budget)
 {
     int stop = g->budget - budget;
     while (g->budget > stop && g->budget > 0 && !g->ended) {
+        if (g->cur > 0 && g->loops < 2 && fuzz_rng_chance(&g->xr, 3) && fuzz_try_call(g))
+            continue;
         unsigned r = fuzz_rng_below(&g->r, 100);
         int sub = g->budget - stop < 24 ? g->budget - stop : 24;
         if (r < 5 && g->depth < 3 && sub > 6)
@@ -1288,7 +1261,7 @@ void gen_seq(fuzz_gen *g, int budget)
         else if (r < 31 && g->depth > 0)
             gen_trap(g);
         else if (r < 36)
-            fuzz_const(g, any_type(g));
+            fuzz_const(g, fuzz_any_type(g));
         else
             gen_generic(g);
     }
@@ -1313,7 +1286,7 @@ static void gen_signature(fuzz_gen *g, fuzz_fn *f, bool is_main)
     bool win = !a64 && f->cc == IR_CC_windows_fastcall;   /* x64's: no i128, vectors, sarg */
     for (unsigned k = 0; k < f->np; k++) {
         do
-            f->p[k] = any_type(g);
+            f->p[k] = fuzz_any_type(g);
         while (win && !win64_type(f->p[k]));
         f->pext[k] = is_int(f->p[k]) && ir_type_bits(f->p[k]) < 64 ? (uint8_t)fuzz_rng_below(&g->r, 3) : 0;
         f->sarg[k] = 0;
@@ -1324,7 +1297,7 @@ static void gen_signature(fuzz_gen *g, fuzz_fn *f, bool is_main)
     }
     for (unsigned k = 0; k < f->nr; k++) {
         do
-            f->r[k] = any_type(g);
+            f->r[k] = fuzz_any_type(g);
         while (win && !win64_type(f->r[k]));
         f->rext[k] = is_int(f->r[k]) && ir_type_bits(f->r[k]) < 64 ? (uint8_t)fuzz_rng_below(&g->r, 3) : 0;
     }
@@ -1401,7 +1374,7 @@ static void gen_function(fuzz_gen *g, fuzz_buf *out)
     for (unsigned k = 0; k < early; k++) {
         uint32_t before = g->vals.n;
         if (fuzz_rng_chance(&g->r, 30))
-            fuzz_const(g, any_type(g));
+            fuzz_const(g, fuzz_any_type(g));
         else
             gen_generic(g);
         for (uint32_t i = before; i < g->vals.n; i++)
@@ -1409,7 +1382,7 @@ static void gen_function(fuzz_gen *g, fuzz_buf *out)
     }
     gen_seq(g, g->budget);
     if (!g->ended)
-        gen_return(g);
+        fuzz_gen_return(g);
 
     char name[16];
     func_name(g, g->cur, name, sizeof name);
@@ -1446,6 +1419,7 @@ bool fuzz_generate(uint64_t seed, const fuzz_gen_opts *o, fuzz_buf *out, ir_diag
     if (!(g.tab = fuzz_optab_get(o, d)))
         return false;
     fuzz_rng_seed(&g.r, seed);
+    fuzz_rng_seed(&g.xr, seed ^ 0x7e57ca11u);
     bool a64 = o->arch == JIT_ARCH_AARCH64;
     fuzz_buf_printf(out, "; clifrun fuzz: seed %llu\ntest interpret\ntest run\n", (unsigned long long)seed);
     static const char *const levels[] = {"none", "speed", "speed_and_size"};

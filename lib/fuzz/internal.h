@@ -71,9 +71,49 @@ typedef struct fuzz_region {  /* memory the function may load and store */
     uint8_t align_log2;     /* guaranteed alignment */
 } fuzz_region;
 
-typedef struct fuzz_gen fuzz_gen;
+/* ---- generator state (gen.c), shared by its files ---------------------------- */
 
-/* gen.c, for genmem.c */
+#define MAXP 20
+#define MAXR 6
+#define MAXF 8
+
+typedef struct fuzz_fn {
+    ir_callconv cc;
+    uint8_t np, nr;
+    ir_type p[MAXP], r[MAXR];
+    uint8_t pext[MAXP], rext[MAXR];
+    uint16_t sarg[MAXP];    /* sarg size in bytes, 0 for a plain parameter */
+} fuzz_fn;
+
+typedef struct fuzz_gen {
+    fuzz_rng r;
+    fuzz_rng xr;            /* draws for try_call alone: other output stays */
+    const fuzz_gen_opts *o;
+    const fuzz_optab *tab;
+    fuzz_fn fns[MAXF];
+    unsigned nfns, cur;
+    fuzz_buf pre, body;     /* the current function's preamble and blocks */
+    uint32_t nv, nb;        /* next value and block numbers */
+    IR_VEC(fuzz_val) vals;    /* visible values, innermost scope last */
+    fuzz_region regs[12];
+    unsigned nregs, nslots;
+    int fnref[MAXF];        /* fnN (and sigN) declared for each callee, -1 if none */
+    unsigned nrefs;
+    int budget;             /* instructions left in this function */
+    ir_type focus[3];       /* types this function leans to (nfocus 0: all) */
+    unsigned nfocus;
+    int depth, loops;       /* nesting of structures, of loops */
+    bool ended;             /* the current block has its terminator */
+} fuzz_gen;
+
+/* A block of the generated program and its parameters' types. */
+typedef struct fuzz_blk {
+    uint32_t num;
+    unsigned np;
+    ir_type p[4];
+} fuzz_blk;
+
+/* gen.c, for genmem.c and genexn.c */
 uint32_t fuzz_newval(fuzz_gen *g, ir_type t, uint8_t kind);
 uint32_t fuzz_newid(fuzz_gen *g);     /* a value kept out of the pool (an address) */
 void fuzz_line(fuzz_gen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -86,10 +126,30 @@ fuzz_rng *fuzz_gen_rng(fuzz_gen *g);
 const fuzz_region *fuzz_regions(fuzz_gen *g, uint32_t *n);
 bool fuzz_gen_vectors(fuzz_gen *g);
 bool fuzz_gen_big(fuzz_gen *g);
+ir_type fuzz_any_type(fuzz_gen *g);
+unsigned fuzz_fnref(fuzz_gen *g, unsigned j);       /* fnN and sigN for callee j */
+void fuzz_call_args(fuzz_gen *g, unsigned j, fuzz_buf *b);
+fuzz_blk fuzz_new_block(fuzz_gen *g, unsigned maxp);
+void fuzz_block_call(fuzz_gen *g, const fuzz_blk *b, fuzz_buf *out);
+void fuzz_start_block(fuzz_gen *g, const fuzz_blk *b);
+void fuzz_gen_return(fuzz_gen *g);    /* a return or a tail call */
 
 /* genmem.c */
 void fuzz_init_slot(fuzz_gen *g, uint32_t slot, uint32_t size);
 /* One load, store, extending load, atomic or constant-address access. */
 void fuzz_mem_op(fuzz_gen *g, bool allow_trap);
+
+/* genexn.c: a try_call ending the current block, whose normal return starts
+ * the next one; false (nothing drawn from g->r) if no callee may take one. */
+bool fuzz_try_call(fuzz_gen *g);
+/* A try_call whose normal edge joins `to` (a diamond's or br_table's join)
+ * passing retN for one of its parameters where a callee makes its type;
+ * false (nothing drawn or written) if no callee may take one. */
+bool fuzz_try_jump(fuzz_gen *g, const fuzz_blk *to);
+/* At a loop's latch, `brif cond, <back edge>, exit(...)` with the back edge
+ * a try_call to head passing retN for one of the carried values args[1..]
+ * (args[0] the counter); false (nothing drawn or written) if no callee fits. */
+bool fuzz_try_back_edge(fuzz_gen *g, const fuzz_blk *head, const uint32_t *args, uint32_t cond,
+                        const fuzz_blk *exit);
 
 #endif
