@@ -24,7 +24,11 @@ clifrun reduce (lib/fuzz).
    reads (through another stack_addr, or stack_store) and the load's address
    (a constant there would make a notrap access fault): reduce-safe.clif;
    without --safe the stores go.
-6. `reduce` refuses a file where its predicate does not hold (agree.clif:
+6. A crash of clifrun itself during a campaign (a SIGSEGV sent to it)
+   names the program it was checking on stderr and leaves it in the output
+   directory as crash-SEED.clif, which parses; skipped under qemu, whose
+   own SIGSEGV handling a sent signal would meet.
+7. `reduce` refuses a file where its predicate does not hold (agree.clif:
    the JIT and the reference agree; `--until false`) and one that does not
    parse: exit 2 and a message; `fuzz --target` of another architecture
    without a way to run it is a usage error.
@@ -34,8 +38,11 @@ Environment as tools/harness.py (CLIFRUN, RUN, BUILD, V, TEST_COUNTS).
 import os
 import re
 import shutil
+import signal
+import subprocess
 import sys
 import tempfile
+import time
 
 os.environ.setdefault("TIMEOUT", "120")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -146,6 +153,39 @@ def campaign(suite, tmp):
         suite.ok(what)
 
 
+def crash(suite, tmp):
+    what = "fuzz: a crash names its program"
+    if harness.RUN:
+        suite.ok(what + " (skipped: under qemu, a sent SIGSEGV meets qemu's own handler)")
+        return
+    out = os.path.join(tmp, "crash-out")
+    p = subprocess.Popen(harness.RUN + [harness.CLIFRUN, "fuzz", "--seed", "7", "--count", "1000000",
+                                        "--out", out], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    time.sleep(1.5)
+    p.send_signal(signal.SIGSEGV)
+    try:
+        _, err = p.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        suite.fail(what, "still running 60 s after a SIGSEGV")
+        return
+    err = err.decode("utf-8", "replace")
+    m = re.search(r"clifrun fuzz: clifrun crashed while checking seed (\d+); its program: (\S+)", err)
+    if p.returncode == 0 or not m:
+        suite.fail(what, f"exit status {p.returncode}, no crash report naming the program",
+                   err.splitlines()[:5])
+        return
+    path = m.group(2)
+    if os.path.basename(path) != f"crash-{m.group(1)}.clif" or not os.path.isfile(path):
+        suite.fail(what, f"{path}: not the crash-SEED.clif it names")
+        return
+    r = run(["check", path])
+    if r.rc != 0:
+        suite.fail(what, f"clifrun check {path}: exit status {r.rc}", show(r.err).splitlines()[:3])
+        return
+    suite.ok(what)
+
+
 def reduce_until(suite, tmp, d):
     src = os.path.join(d, "reduce-imul.clif")
     want = open(os.path.join(d, "reduce-imul.expect"), "rb").read()
@@ -225,6 +265,7 @@ def main():
         determinism(suite, tmp)
         printed(suite, tmp, host_arch())
         campaign(suite, tmp)
+        crash(suite, tmp)
         reduce_until(suite, tmp, sys.argv[1])
         reduce_safe(suite, sys.argv[1])
         refusals(suite, tmp, sys.argv[1])
