@@ -1,6 +1,8 @@
 /* clifrun fuzz and clifrun reduce: the command-line side of lib/fuzz. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,7 +65,8 @@ static const char fuzz_help[] =
     "  --count N       programs to run (default 100)\n"
     "  --skip K        start at program K\n"
     "  --target ARCH   {targets}; running needs the host's\n"
-    "  --out DIR       where disagreements go (default fuzz-out; made when needed)\n"
+    "  --out DIR       where disagreements go, and the program a crash of clifrun\n"
+    "                  itself was checking (default fuzz-out; made when needed)\n"
     "  --timeout S     per JIT call (default 2)\n"
     "  --no-reduce     write disagreements as generated\n"
     "  -v              a line per program\n"
@@ -243,6 +246,66 @@ static char *save_disagreement(fuzz_ctx *ctx, const fuzz_args *a, uint64_t seed,
     return path;
 }
 
+/* A crash of clifrun itself (the compiler, lib/opt, the reference) kills
+ * the campaign: the handler names the program being checked and keeps it
+ * in the output directory, with only async-signal-safe calls on what the
+ * loop prepared, then lets the signal take its course (the default, or
+ * the sanitizer's handler).  The run-time guard, set up later, forwards
+ * crashes outside JIT code here. */
+static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP};
+static struct sigaction crash_old[sizeof crash_signals / sizeof crash_signals[0]];
+static struct {
+    char dir[2048], path[2600], msg[3000];
+    size_t nmsg, nwhere;        /* the message up to "; its program", then all */
+    const char *prog;
+    size_t nprog;
+} crash;
+
+static void on_crash(int sig)
+{
+    static const char no_file[] = " (the program could not be kept)\n";
+    bool kept = false;
+    if (crash.prog) {
+        mkdir(crash.dir, 0777);
+        int fd = open(crash.path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        kept = fd >= 0 && write(fd, crash.prog, crash.nprog) == (ssize_t)crash.nprog;
+        if (fd >= 0)
+            close(fd);
+    }
+    if (crash.nmsg && write(2, crash.msg, kept ? crash.nwhere : crash.nmsg) >= 0 && !kept)
+        (void)!write(2, no_file, sizeof no_file - 1);
+    for (size_t i = 0; i < sizeof crash_signals / sizeof crash_signals[0]; i++)
+        if (crash_signals[i] == sig)
+            sigaction(sig, &crash_old[i], NULL);
+    raise(sig);
+}
+
+static void crash_watch(const char *out)
+{
+    snprintf(crash.dir, sizeof crash.dir, "%s", out);
+    struct sigaction sa = {.sa_handler = on_crash, .sa_flags = SA_RESETHAND | SA_NODEFER};
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof crash_signals / sizeof crash_signals[0]; i++)
+        sigaction(crash_signals[i], &sa, &crash_old[i]);
+}
+
+/* The program of seed s is being checked (prog NULL: none is). */
+static void crash_note(uint64_t s, const fuzz_buf *prog)
+{
+    crash.prog = NULL, crash.nmsg = 0;
+    if (!prog)
+        return;
+    snprintf(crash.path, sizeof crash.path, "%s/crash-%" PRIu64 ".clif", crash.dir, s);
+    int n = snprintf(crash.msg, sizeof crash.msg, "\nclifrun fuzz: clifrun crashed while checking seed %" PRIu64, s);
+    crash.nmsg = n > 0 ? (size_t)n : 0;
+    n = snprintf(crash.msg + crash.nmsg, sizeof crash.msg - crash.nmsg,
+                 "; its program: %s (clifrun fuzz --seed %" PRIu64 " --count 1 repeats it)\n", crash.path, s);
+    crash.nwhere = crash.nmsg + (n > 0 ? (size_t)n : 0);
+    if (crash.nwhere >= sizeof crash.msg)
+        crash.nwhere = sizeof crash.msg - 1;
+    crash.prog = prog->s, crash.nprog = prog->n;
+}
+
 static bool make_out_dir(const char *dir)
 {
     if (mkdir(dir, 0777) == 0 || errno == EEXIST)
@@ -291,6 +354,8 @@ int cli_fuzz(int argc, char **argv)
         return 2;
     }
     fuzz_opts fo = {.timeout = a.timeout, .other_level = !a.one_level};
+    if (!a.print)
+        crash_watch(a.out);
     fuzz_ctx *ctx = fuzz_ctx_new(&fo, &d);
     if (!ctx) {
         fprintf(stderr, "clifrun fuzz: error: %s\n", d.msg);
@@ -324,6 +389,7 @@ int cli_fuzz(int argc, char **argv)
             break;
         }
         fuzz_report r;
+        crash_note(s, &prog);
         uint32_t n = fuzz_check(ctx, "fuzz", prog.s, prog.n, &r);
         programs++;
         runs += r.runs;
@@ -361,6 +427,7 @@ int cli_fuzz(int argc, char **argv)
         } else if (a.verbose) {
             printf("seed %" PRIu64 ": %u run lines agree%s\n", s, r.runs, r.skipped ? " (skipped)" : "");
         }
+        crash_note(s, NULL);
         fuzz_buf_free(&prog);
         double t = now();
         if (tty && !a.verbose && t - last > 0.5) {
