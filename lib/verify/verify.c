@@ -8,44 +8,15 @@
  * (or declaration, or block) stop and the next one is checked: what a fatal
  * error would make meaningless is never looked at, and nothing else is
  * hidden.  Dominators come from the Cooper-Harvey-Kennedy iteration over
- * reverse postorder; everything else is one pass over the instructions.
+ * reverse postorder (cfg.c); everything else is one pass over the
+ * instructions.
  * Memory is a handful of arrays sized once per function. */
-#include "verify.h"
+#include "internal.h"
 
 #include <stdarg.h>
 #include <string.h>
 
 /* ---- context and reporting ------------------------------------------------ */
-
-typedef struct verr {
-    uint32_t line, col;
-    char msg[400];
-} verr;
-
-typedef struct vctx {
-    const ir_function *f;
-    const verify_isa *isa;      /* NULL: no ISA */
-    uint32_t nerr;              /* errors found so far */
-    bool full;                  /* VERIFY_MAX_ERRORS reached: stop */
-    bool fatal;                 /* an error after which Cranelift's verifier stops */
-    verr *errs;                 /* VERIFY_MAX_ERRORS entries, from the first error on */
-    uint32_t entry;             /* first block in the layout, IR_NONE if none */
-    /* per block */
-    uint32_t *po;               /* postorder number, IR_NONE if unreachable */
-    uint32_t *idom;             /* immediate dominator (entry: itself) */
-    uint32_t *dpre, *dmax;      /* preorder interval in the dominator tree */
-    uint32_t *succ_off;         /* CSR of CFG successors (nb + 1 entries) */
-    uint32_t *succ;
-    uint32_t *pred_off, *pred;  /* CSR of predecessors, later of dominator-tree children */
-    uint32_t *order, *stack, *next;     /* postorder; DFS stack (nb + 1 each) */
-    /* per instruction */
-    uint8_t *seen;              /* instructions already walked: an earlier one in the
-                                   same block dominates */
-    char tbuf[4][40];
-    unsigned tk;
-    uint32_t ctrl_inst;         /* the instruction typecheck last found ctrl_type of */
-    ir_type ctrl;               /* and that type */
-} vctx;
 
 static void vreport(vctx *c, uint32_t line, uint32_t col, const char *fmt, va_list ap)
 {
@@ -203,253 +174,6 @@ static inline ir_type vtype(const ir_function *f, uint32_t v)
         return f->values.v[v].type;   /* not an alias: the common case, inline */
     uint32_t r = resolve(f, v);
     return r == IR_NONE ? IR_TYPE_NONE : f->values.v[r].type;
-}
-
-/* ---- destinations -------------------------------------------------------------
- * A block call is `block, nargs, args...` in the pool.  dest_start/dest_next
- * walk the pool offsets of an instruction's block calls (br_table: default
- * first; try_call: normal return first, as typecheck_variable_args does)
- * with the kind of target, which decides what retN/exnN may mean. */
-enum { DEST_NORMAL, DEST_EXN_RET, DEST_EXCEPTION };
-
-typedef struct dest_iter {
-    const ir_function *f;
-    uint32_t inst, fmt;
-    uint32_t k, n;              /* next index, count */
-} dest_iter;
-
-/* try_call keeps its func ref in `ent` and the exception table offset in `imm`. */
-static uint32_t exn_table(const ir_function *f, uint32_t inst) { return (uint32_t)f->insts.v[inst].imm; }
-
-static uint32_t bc_block(const ir_function *f, uint32_t off) { return f->pool.v[off]; }
-static uint32_t bc_nargs(const ir_function *f, uint32_t off) { return f->pool.v[off + 1]; }
-static const uint32_t *bc_args(const ir_function *f, uint32_t off) { return &f->pool.v[off + 2]; }
-
-static inline void dest_start(dest_iter *it, const ir_function *f, uint32_t inst)
-{
-    const ir_inst_data *id = &f->insts.v[inst];
-    it->f = f;
-    it->inst = inst;
-    it->fmt = ir_opcodes[id->op].format;
-    it->k = 0;
-    switch (it->fmt) {
-    case IR_FMT_Jump: it->n = 1; break;
-    case IR_FMT_Brif: it->n = 2; break;
-    case IR_FMT_BranchTable: it->n = f->pool.v[id->ent]; break;
-    case IR_FMT_TryCall:
-    case IR_FMT_TryCallIndirect: it->n = 1 + f->pool.v[exn_table(f, inst) + 2]; break;
-    default: it->n = 0; break;
-    }
-}
-
-/* Next block call: its pool offset and target kind; false at the end. */
-static inline bool dest_next(dest_iter *it, uint32_t *off, int *kind)
-{
-    const ir_function *f = it->f;
-    const ir_inst_data *id = &f->insts.v[it->inst];
-    *kind = DEST_NORMAL;
-    while (it->k < it->n) {
-        uint32_t k = it->k++;
-        switch (it->fmt) {
-        case IR_FMT_Jump:
-            *off = id->ent;
-            return true;
-        case IR_FMT_Brif:          /* ent: then, else offsets */
-            *off = f->pool.v[id->ent + k];
-            return true;
-        case IR_FMT_BranchTable:   /* ent: count, default offset, table offsets */
-            *off = f->pool.v[id->ent + 1 + k];
-            return true;
-        default: {              /* exception table: normal return first, then items */
-            uint32_t et = exn_table(f, it->inst);
-            if (k == 0) {
-                *off = f->pool.v[et + 1];
-                *kind = DEST_EXN_RET;
-                return true;
-            }
-            uint32_t item = et + 3 + 3 * (k - 1);
-            if (f->pool.v[item] == IR_EXN_CONTEXT)
-                continue;
-            *off = f->pool.v[item + 2];
-            *kind = DEST_EXCEPTION;
-            return true;
-        }
-        }
-    }
-    return false;
-}
-
-/* ---- control flow graph and dominators ---------------------------------------- */
-
-static bool block_ok(const ir_function *f, uint32_t b) { return b < f->blocks.n && f->blocks.v[b].in_layout; }
-
-static bool is_branch(const ir_function *f, uint32_t inst)
-{
-    return inst != IR_NONE && (ir_opcodes[f->insts.v[inst].op].flags & IR_OPF_BRANCH);
-}
-
-/* Successors come from each block's last instruction, as in Cranelift's CFG;
- * references to blocks not in the layout are left out (reported later).
- * count_edges sizes the arrays that build_cfg fills. */
-static uint32_t count_edges(const ir_function *f)
-{
-    uint32_t total = 0;
-    for (uint32_t li = 0; li < f->layout.n; li++) {
-        uint32_t last = f->blocks.v[f->layout.v[li]].last;
-        if (!is_branch(f, last))
-            continue;
-        dest_iter it;
-        uint32_t off;
-        int kind;
-        for (dest_start(&it, f, last); dest_next(&it, &off, &kind);)
-            total += block_ok(f, bc_block(f, off));
-    }
-    return total;
-}
-
-static void build_cfg(vctx *c)
-{
-    const ir_function *f = c->f;
-    uint32_t nb = f->blocks.n;
-    for (uint32_t b = 0; b <= nb; b++)
-        c->succ_off[b] = 0;
-    for (uint32_t li = 0; li < f->layout.n; li++) {
-        uint32_t b = f->layout.v[li], last = f->blocks.v[b].last;
-        if (!is_branch(f, last))
-            continue;
-        dest_iter it;
-        uint32_t off;
-        int kind;
-        for (dest_start(&it, f, last); dest_next(&it, &off, &kind);)
-            c->succ_off[b + 1] += block_ok(f, bc_block(f, off));
-    }
-    for (uint32_t b = 0; b < nb; b++)
-        c->succ_off[b + 1] += c->succ_off[b];
-    uint32_t *fill = c->dpre;   /* scratch: next free slot per block */
-    for (uint32_t b = 0; b < nb; b++)
-        fill[b] = c->succ_off[b];
-    for (uint32_t li = 0; li < f->layout.n; li++) {
-        uint32_t b = f->layout.v[li], last = f->blocks.v[b].last;
-        if (!is_branch(f, last))
-            continue;
-        dest_iter it;
-        uint32_t off;
-        int kind;
-        for (dest_start(&it, f, last); dest_next(&it, &off, &kind);)
-            if (block_ok(f, bc_block(f, off)))
-                c->succ[fill[b]++] = bc_block(f, off);
-    }
-}
-
-static uint32_t intersect(const vctx *c, uint32_t a, uint32_t b)
-{
-    while (a != b) {
-        while (c->po[a] < c->po[b])
-            a = c->idom[a];
-        while (c->po[b] < c->po[a])
-            b = c->idom[b];
-    }
-    return a;
-}
-
-/* Postorder by iterative DFS, idoms by Cooper-Harvey-Kennedy over reverse
- * postorder, then a preorder numbering of the dominator tree so that
- * block_dominates is two comparisons. */
-static void compute_dominators(vctx *c)
-{
-    const ir_function *f = c->f;
-    uint32_t nb = f->blocks.n;
-    uint32_t *order = c->order, *stack = c->stack, *next = c->next;
-    for (uint32_t b = 0; b < nb; b++)
-        c->po[b] = IR_NONE, c->idom[b] = IR_NONE, c->dpre[b] = c->dmax[b] = 0;
-    uint32_t npo = 0, sp = 0;
-    if (c->entry != IR_NONE) {
-        const uint32_t visiting = IR_NONE - 1;
-        stack[sp] = c->entry, next[sp++] = c->succ_off[c->entry];
-        c->po[c->entry] = visiting;
-        while (sp) {
-            uint32_t b = stack[sp - 1];
-            if (next[sp - 1] < c->succ_off[b + 1]) {
-                uint32_t s = c->succ[next[sp - 1]++];
-                if (c->po[s] == IR_NONE) {
-                    c->po[s] = visiting;
-                    stack[sp] = s, next[sp++] = c->succ_off[s];
-                }
-            } else {
-                sp--;
-                c->po[b] = npo;
-                order[npo++] = b;
-            }
-        }
-    }
-    /* predecessors of reachable blocks, CSR */
-    uint32_t *pred_off = c->pred_off, *pred = c->pred;
-    memset(pred_off, 0, ((size_t)nb + 1) * sizeof *pred_off);
-    for (uint32_t i = 0; i < npo; i++)
-        for (uint32_t k = c->succ_off[order[i]]; k < c->succ_off[order[i] + 1]; k++)
-            pred_off[c->succ[k] + 1]++;
-    for (uint32_t b = 0; b < nb; b++)
-        pred_off[b + 1] += pred_off[b];
-    for (uint32_t b = 0; b < nb; b++)
-        next[b] = pred_off[b];
-    for (uint32_t i = 0; i < npo; i++)
-        for (uint32_t k = c->succ_off[order[i]]; k < c->succ_off[order[i] + 1]; k++)
-            pred[next[c->succ[k]]++] = order[i];
-
-    if (npo) {
-        c->idom[c->entry] = c->entry;
-        for (bool changed = true; changed;) {
-            changed = false;
-            for (uint32_t i = npo - 1; i-- > 0;) {     /* reverse postorder, entry skipped */
-                uint32_t b = order[i], nidom = IR_NONE;
-                for (uint32_t k = pred_off[b]; k < pred_off[b + 1]; k++) {
-                    uint32_t p = pred[k];
-                    if (c->idom[p] == IR_NONE)
-                        continue;
-                    nidom = nidom == IR_NONE ? p : intersect(c, p, nidom);
-                }
-                if (nidom != c->idom[b])
-                    c->idom[b] = nidom, changed = true;
-            }
-        }
-        /* dominator-tree children as CSR (reusing pred arrays), then preorder */
-        uint32_t *child_off = pred_off, *child = pred;
-        memset(child_off, 0, ((size_t)nb + 1) * sizeof *child_off);
-        for (uint32_t i = 0; i < npo; i++)
-            if (order[i] != c->entry)
-                child_off[c->idom[order[i]] + 1]++;
-        for (uint32_t b = 0; b < nb; b++)
-            child_off[b + 1] += child_off[b];
-        for (uint32_t b = 0; b < nb; b++)
-            next[b] = child_off[b];
-        for (uint32_t i = 0; i < npo; i++)
-            if (order[i] != c->entry)
-                child[next[c->idom[order[i]]]++] = order[i];
-        uint32_t pre = 1;
-        sp = 0;
-        stack[sp] = c->entry, next[sp++] = child_off[c->entry];
-        c->dpre[c->entry] = pre++;
-        while (sp) {
-            uint32_t b = stack[sp - 1];
-            if (next[sp - 1] < child_off[b + 1]) {
-                uint32_t s = child[next[sp - 1]++];
-                c->dpre[s] = pre++;
-                stack[sp] = s, next[sp++] = child_off[s];
-            } else {
-                c->dmax[b] = pre - 1;
-                sp--;
-            }
-        }
-    }
-}
-
-static bool reachable(const vctx *c, uint32_t b) { return c->po[b] != IR_NONE; }
-
-static bool block_dominates(const vctx *c, uint32_t a, uint32_t b)
-{
-    if (a == b)
-        return true;
-    return reachable(c, a) && reachable(c, b) && c->dpre[a] <= c->dpre[b] && c->dpre[b] <= c->dmax[a];
 }
 
 /* ---- the preamble ---------------------------------------------------------------- */
@@ -1498,7 +1222,7 @@ bool verify_function_isa(const ir_function *f, const verify_isa *isa, ir_diag *d
     vctx c = {.f = f, .isa = isa, .entry = f->layout.n ? f->layout.v[0] : IR_NONE, .ctrl_inst = IR_NONE};
     /* one allocation: per-block arrays, edges, a byte per instruction, per
      * global value and per signature */
-    size_t nb = f->blocks.n, ni = f->insts.n, ne = count_edges(f);
+    size_t nb = f->blocks.n, ni = f->insts.n, ne = verify_count_edges(f);
     size_t words = nb * 4 + (nb + 1) * 5 + ne * 2 + 2 + (ni + 4) / 4 + (f->gvs.n + 4) / 4 + (f->sigs.n + 4) / 4;
     uint32_t *mem = malloc(words * sizeof *mem);
     if (!mem) {
@@ -1520,8 +1244,8 @@ bool verify_function_isa(const ir_function *f, const verify_isa *isa, ir_diag *d
     uint8_t *gvstate = c.seen + ni + 4 - ni % 4;
     uint8_t *sigdone = gvstate + f->gvs.n + 4 - f->gvs.n % 4;
     memset(c.seen, 0, ni);
-    build_cfg(&c);
-    compute_dominators(&c);
+    verify_build_cfg(&c);
+    verify_compute_dominators(&c);
 
     verify_global_values(&c, gvstate);
     verify_alias_regions(&c);

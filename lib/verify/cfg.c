@@ -1,0 +1,161 @@
+/* lib/verify: the control flow graph and the dominator tree of a function
+ * (the Cooper-Harvey-Kennedy iteration over reverse postorder), in the
+ * arrays verify_function_isa sizes once per function. */
+#include "internal.h"
+
+#include <string.h>
+
+/* Successors come from each block's last instruction, as in Cranelift's CFG;
+ * references to blocks not in the layout are left out (reported later).
+ * verify_count_edges sizes the arrays that verify_build_cfg fills. */
+uint32_t verify_count_edges(const ir_function *f)
+{
+    uint32_t total = 0;
+    for (uint32_t li = 0; li < f->layout.n; li++) {
+        uint32_t last = f->blocks.v[f->layout.v[li]].last;
+        if (!is_branch(f, last))
+            continue;
+        dest_iter it;
+        uint32_t off;
+        int kind;
+        for (dest_start(&it, f, last); dest_next(&it, &off, &kind);)
+            total += block_ok(f, bc_block(f, off));
+    }
+    return total;
+}
+
+void verify_build_cfg(vctx *c)
+{
+    const ir_function *f = c->f;
+    uint32_t nb = f->blocks.n;
+    for (uint32_t b = 0; b <= nb; b++)
+        c->succ_off[b] = 0;
+    for (uint32_t li = 0; li < f->layout.n; li++) {
+        uint32_t b = f->layout.v[li], last = f->blocks.v[b].last;
+        if (!is_branch(f, last))
+            continue;
+        dest_iter it;
+        uint32_t off;
+        int kind;
+        for (dest_start(&it, f, last); dest_next(&it, &off, &kind);)
+            c->succ_off[b + 1] += block_ok(f, bc_block(f, off));
+    }
+    for (uint32_t b = 0; b < nb; b++)
+        c->succ_off[b + 1] += c->succ_off[b];
+    uint32_t *fill = c->dpre;   /* scratch: next free slot per block */
+    for (uint32_t b = 0; b < nb; b++)
+        fill[b] = c->succ_off[b];
+    for (uint32_t li = 0; li < f->layout.n; li++) {
+        uint32_t b = f->layout.v[li], last = f->blocks.v[b].last;
+        if (!is_branch(f, last))
+            continue;
+        dest_iter it;
+        uint32_t off;
+        int kind;
+        for (dest_start(&it, f, last); dest_next(&it, &off, &kind);)
+            if (block_ok(f, bc_block(f, off)))
+                c->succ[fill[b]++] = bc_block(f, off);
+    }
+}
+
+static uint32_t intersect(const vctx *c, uint32_t a, uint32_t b)
+{
+    while (a != b) {
+        while (c->po[a] < c->po[b])
+            a = c->idom[a];
+        while (c->po[b] < c->po[a])
+            b = c->idom[b];
+    }
+    return a;
+}
+
+/* Postorder by iterative DFS, idoms by Cooper-Harvey-Kennedy over reverse
+ * postorder, then a preorder numbering of the dominator tree so that
+ * block_dominates is two comparisons. */
+void verify_compute_dominators(vctx *c)
+{
+    const ir_function *f = c->f;
+    uint32_t nb = f->blocks.n;
+    uint32_t *order = c->order, *stack = c->stack, *next = c->next;
+    for (uint32_t b = 0; b < nb; b++)
+        c->po[b] = IR_NONE, c->idom[b] = IR_NONE, c->dpre[b] = c->dmax[b] = 0;
+    uint32_t npo = 0, sp = 0;
+    if (c->entry != IR_NONE) {
+        const uint32_t visiting = IR_NONE - 1;
+        stack[sp] = c->entry, next[sp++] = c->succ_off[c->entry];
+        c->po[c->entry] = visiting;
+        while (sp) {
+            uint32_t b = stack[sp - 1];
+            if (next[sp - 1] < c->succ_off[b + 1]) {
+                uint32_t s = c->succ[next[sp - 1]++];
+                if (c->po[s] == IR_NONE) {
+                    c->po[s] = visiting;
+                    stack[sp] = s, next[sp++] = c->succ_off[s];
+                }
+            } else {
+                sp--;
+                c->po[b] = npo;
+                order[npo++] = b;
+            }
+        }
+    }
+    /* predecessors of reachable blocks, CSR */
+    uint32_t *pred_off = c->pred_off, *pred = c->pred;
+    memset(pred_off, 0, ((size_t)nb + 1) * sizeof *pred_off);
+    for (uint32_t i = 0; i < npo; i++)
+        for (uint32_t k = c->succ_off[order[i]]; k < c->succ_off[order[i] + 1]; k++)
+            pred_off[c->succ[k] + 1]++;
+    for (uint32_t b = 0; b < nb; b++)
+        pred_off[b + 1] += pred_off[b];
+    for (uint32_t b = 0; b < nb; b++)
+        next[b] = pred_off[b];
+    for (uint32_t i = 0; i < npo; i++)
+        for (uint32_t k = c->succ_off[order[i]]; k < c->succ_off[order[i] + 1]; k++)
+            pred[next[c->succ[k]]++] = order[i];
+
+    if (npo) {
+        c->idom[c->entry] = c->entry;
+        for (bool changed = true; changed;) {
+            changed = false;
+            for (uint32_t i = npo - 1; i-- > 0;) {     /* reverse postorder, entry skipped */
+                uint32_t b = order[i], nidom = IR_NONE;
+                for (uint32_t k = pred_off[b]; k < pred_off[b + 1]; k++) {
+                    uint32_t p = pred[k];
+                    if (c->idom[p] == IR_NONE)
+                        continue;
+                    nidom = nidom == IR_NONE ? p : intersect(c, p, nidom);
+                }
+                if (nidom != c->idom[b])
+                    c->idom[b] = nidom, changed = true;
+            }
+        }
+        /* dominator-tree children as CSR (reusing pred arrays), then preorder */
+        uint32_t *child_off = pred_off, *child = pred;
+        memset(child_off, 0, ((size_t)nb + 1) * sizeof *child_off);
+        for (uint32_t i = 0; i < npo; i++)
+            if (order[i] != c->entry)
+                child_off[c->idom[order[i]] + 1]++;
+        for (uint32_t b = 0; b < nb; b++)
+            child_off[b + 1] += child_off[b];
+        for (uint32_t b = 0; b < nb; b++)
+            next[b] = child_off[b];
+        for (uint32_t i = 0; i < npo; i++)
+            if (order[i] != c->entry)
+                child[next[c->idom[order[i]]]++] = order[i];
+        uint32_t pre = 1;
+        sp = 0;
+        stack[sp] = c->entry, next[sp++] = child_off[c->entry];
+        c->dpre[c->entry] = pre++;
+        while (sp) {
+            uint32_t b = stack[sp - 1];
+            if (next[sp - 1] < child_off[b + 1]) {
+                uint32_t s = child[next[sp - 1]++];
+                c->dpre[s] = pre++;
+                stack[sp] = s, next[sp++] = child_off[s];
+            } else {
+                c->dmax[b] = pre - 1;
+                sp--;
+            }
+        }
+    }
+}
