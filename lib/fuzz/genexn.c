@@ -116,6 +116,24 @@ static void handler_body(fuzz_gen *g, const fuzz_blk *h, const fuzz_blk *to)
     g->vals.n = mark;
 }
 
+/* Ends the try_call written so far in b and frees b: its exception edge
+ * straight to `edge` (args as exn_edge_to takes them) or, edge NULL, to a
+ * handler of its own that returns or jumps to `after`. */
+static void try_tail(fuzz_gen *g, unsigned j, fuzz_buf *b, const fuzz_blk *edge, const uint32_t *args,
+                     const fuzz_blk *after)
+{
+    if (edge) {
+        exn_edge_to(g, j, edge, args, b);
+        fuzz_line(g, "%s", b->s);
+    } else {
+        fuzz_blk h = handler(g, j, b);
+        fuzz_line(g, "%s", b->s);
+        handler_body(g, &h, after);
+    }
+    g->ended = true;
+    fuzz_buf_free(b);
+}
+
 bool fuzz_try_call(fuzz_gen *g)
 {
     unsigned unused;
@@ -149,15 +167,7 @@ bool fuzz_try_call(fuzz_gen *g)
     for (unsigned k = 0; k < cont.np; k++)
         fuzz_buf_printf(&b, src[k] >> 31 ? "%sret%u" : "%sv%u", k ? ", " : "(", src[k] & ~(1u << 31));
     fuzz_buf_printf(&b, "%s, ", cont.np ? ")" : "");
-    if (fuzz_rng_chance(&g->r, 25)) {
-        exn_edge_to(g, j, &cont, NULL, &b);
-        fuzz_line(g, "%s", b.s);
-    } else {
-        fuzz_blk h = handler(g, j, &b);
-        fuzz_line(g, "%s", b.s);
-        handler_body(g, &h, &cont);
-    }
-    fuzz_buf_free(&b);
+    try_tail(g, j, &b, fuzz_rng_chance(&g->r, 25) ? &cont : NULL, NULL, &cont);
     fuzz_start_block(g, &cont);
     return true;
 }
@@ -190,20 +200,10 @@ bool fuzz_try_back_edge(fuzz_gen *g, const fuzz_blk *head, const uint32_t *args,
         fuzz_buf_printf(&b, k == k0 ? ", ret%u" : ", v%u", k == k0 ? ret : args[k]);
     fuzz_buf_put(&b, "), ", 3);
     unsigned r = fuzz_rng_below(&g->r, 100);
-    if (r < 20) {           /* round the loop again, exnK for some carried values */
-        exn_edge_to(g, j, head, args, &b);
-        fuzz_line(g, "%s", b.s);
-        g->ended = true;
-    } else if (r < 35) {
-        exn_edge_to(g, j, exit, NULL, &b);
-        fuzz_line(g, "%s", b.s);
-        g->ended = true;
-    } else {
-        fuzz_blk h = handler(g, j, &b);
-        fuzz_line(g, "%s", b.s);
-        handler_body(g, &h, exit);
-    }
-    fuzz_buf_free(&b);
+    if (r < 20)             /* round the loop again, exnK for some carried values */
+        try_tail(g, j, &b, head, args, exit);
+    else
+        try_tail(g, j, &b, r < 35 ? exit : NULL, NULL, exit);
     return true;
 }
 
@@ -228,15 +228,6 @@ bool fuzz_try_jump(fuzz_gen *g, const fuzz_blk *to)
             fuzz_buf_printf(&b, "%sv%u", k ? ", " : "(", fuzz_pick(g, to->p[k]));
     }
     fuzz_buf_printf(&b, "%s, ", to->np ? ")" : "");
-    if (fuzz_rng_chance(&g->r, 30)) {
-        exn_edge_to(g, j, to, NULL, &b);
-        fuzz_line(g, "%s", b.s);
-        g->ended = true;
-    } else {
-        fuzz_blk h = handler(g, j, &b);
-        fuzz_line(g, "%s", b.s);
-        handler_body(g, &h, to);
-    }
-    fuzz_buf_free(&b);
+    try_tail(g, j, &b, fuzz_rng_chance(&g->r, 30) ? to : NULL, NULL, to);
     return true;
 }
