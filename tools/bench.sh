@@ -150,7 +150,7 @@ for f in bench/naive/clif/*.clif; do
         fi
         if [ $l = none ]; then t_none=$t c_none=$c; else t_speed=$t c_speed=$c; fi
     done
-    up=$(awk -v a="$c_none" -v b="$c_speed" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", a / b; else print "-" }')
+    up=$(ratio "$c_none" "$c_speed")
     o0=- o2=-
     if [ -f "bench/naive/c/$w.c" ] && [ -z "$RUN" ]; then
         for o in 0 2; do
