@@ -59,6 +59,9 @@ typedef struct rnode { uint32_t id, next; } rnode;  /* interval in a register's 
  * RF_USES at 2i and RF_CLOB at 2i+1 for each, both for all vregs.  One
  * entry an instruction, not two a preg (a call clobbers some 25). */
 typedef struct rclob { uint32_t inst; uint64_t mask; } rclob;
+/* What build_occs saw of an instruction's operands, so later passes skip
+ * the plain ones: IF_FIXED a fixed operand or a preg, IF_REUSE a reusing def */
+enum { IF_FIXED = 1, IF_REUSE = 2 };
 
 typedef struct lsra {
     cg_ctx *c;
@@ -83,6 +86,9 @@ typedef struct lsra {
     uint8_t *reload;        /* per operand: the use that loads that register */
     uint32_t *slot;
     uint32_t *mark;         /* scratch per vreg */
+    uint8_t *iflag;         /* per instruction: IF_* */
+    const uint32_t *reuses; /* reusing defs, in order: instruction, operand */
+    uint32_t nreuses;
     uint32_t *bmark, *bdef, *stack, *bseen, *blo, *bhi, *touched;     /* scratch per block */
     uint64_t fmask;         /* pregs with fixed entries: fixes[fstart[p], fend[p]) */
     rfix *fixes;
@@ -112,7 +118,7 @@ typedef struct lsra {
 
 /* Buffers kept from one function to the next (per thread): most functions
  * are small and compiling many of them should not be mostly malloc. */
-enum { K_MEM, K_DMEM, K_HINTP, K_OCCS, K_FIXES, K_CNT, K_ORDER, K_VIA, K_COUNT };
+enum { K_MEM, K_DMEM, K_HINTP, K_OCCS, K_FIXES, K_CNT, K_ORDER, K_VIA, K_IFLAG, K_COUNT };
 static _Thread_local struct {
     void *buf[K_COUNT];
     size_t cap[K_COUNT];
@@ -124,6 +130,7 @@ static _Thread_local struct {
     IR_VEC(rclob) clobs;
     IR_VEC(uint32_t) pfrom, pto;    /* rewrite's block-argument moves */
     IR_VEC(uint8_t) pcls;
+    IR_VEC(uint32_t) reuses;
 } keep;
 
 static void *kbuf(unsigned k, size_t bytes)
@@ -156,6 +163,7 @@ static void keep_trim(void)
     TRIM(keep.pfrom);
     TRIM(keep.pto);
     TRIM(keep.pcls);
+    TRIM(keep.reuses);
 #undef TRIM
 }
 
@@ -236,6 +244,7 @@ static bool build_occs(lsra *r)
     uint32_t *fill = r->mark;
     memcpy(fill, r->ostart, nv * sizeof *fill);
     r->occs = kbuf(K_OCCS, (r->ostart[nv] + 1) * sizeof *r->occs);
+    IR_VEC(uint32_t) reuses = {keep.reuses.v, 0, keep.reuses.cap};
     for (uint32_t b = 0; b < r->nb; b++) {
         const cg_block *bl = &f->blocks.v[b];
         for (uint32_t k = 0; k < bl->nparams; k++) {
@@ -249,15 +258,27 @@ static bool build_occs(lsra *r)
                     uint32_t v = V(f->vlist.v[bl->args + k]);
                     r->occs[fill[v]++] = (rocc){i, RA_ARG};
                 }
+            unsigned fl = 0;
             for (uint32_t k = 0; k < in->nopnd; k++) {
                 const cg_operand *o = opnd(r, in->opnd + k);
-                if (o->reg < CG_VREG0)
+                if (o->reg < CG_VREG0) {
+                    fl |= IF_FIXED;
                     continue;
+                }
                 uint32_t v = V(o->reg);
                 r->occs[fill[v]++] = (rocc){i, in->opnd + k};
-                if (o->cons == CG_FIXED && r->hintp[v] == 0xff)
-                    r->hintp[v] = o->fix;
+                if (o->cons == CG_FIXED) {
+                    fl |= IF_FIXED;
+                    if (r->hintp[v] == 0xff)
+                        r->hintp[v] = o->fix;
+                } else if (o->cons == CG_REUSE && o->kind != CG_USE) {
+                    fl |= IF_REUSE;
+                    ir_vec_push(&reuses, i);
+                    ir_vec_push(&reuses, k);
+                    keep.reuses.v = reuses.v, keep.reuses.cap = reuses.cap;
+                }
             }
+            r->iflag[i] = (uint8_t)fl;
         }
         /* block arguments and the parameters they go to hint at each other */
         if (bl->nargs) {
@@ -277,6 +298,7 @@ static bool build_occs(lsra *r)
             }
         }
     }
+    r->reuses = reuses.v, r->nreuses = reuses.n;
     return true;
 }
 
@@ -290,6 +312,8 @@ static void build_fixes(lsra *r)
     for (uint32_t i = 0; i < r->ni; i++) {
         const cg_inst *in = &f->insts.v[i];
         uint64_t clob = r->isa->clobbers[in->clob], muse = 0, mdef = 0, mearly = 0;
+        if (!clob && !(r->iflag[i] & IF_FIXED))
+            continue;   /* blocks nothing */
         uint32_t uv[64], dv[64];
         uint8_t up[64], dp[64];
         unsigned nu = 0, nd = 0;
@@ -541,6 +565,50 @@ static void touch(lsra *r, uint32_t v, uint32_t b, uint32_t *n)
     }
 }
 
+/* Most vregs are defined and used in one block, the def first: their one
+ * segment without the walk below (the same segment, weight and work). */
+static bool local_interval(lsra *r, uint32_t v, uint32_t o0, uint32_t o1)
+{
+    uint32_t b = r->iblk[r->occs[o0].inst], lo = CG_NONE, hi = 0, ndefs = 0, dpos = 0;
+    bool only_temps = true;
+    double cost = 0;
+    for (uint32_t k = o0; k < o1; k++) {
+        const rocc *oc = &r->occs[k];
+        uint32_t i = oc->inst, pos;
+        bool def = false;
+        if (r->iblk[i] != b)
+            return false;
+        cost += r->freq[b];
+        if (oc->op == RA_PARAM) {
+            def = true, pos = 2 * i;
+            only_temps = false;
+        } else if (oc->op == RA_ARG) {
+            pos = 2 * i;
+            only_temps = false;
+        } else {
+            const cg_operand *o = opnd(r, oc->op);
+            def = is_def(o);
+            pos = o->kind == CG_DEF ? 2 * i + 1 : 2 * i;
+            only_temps &= o->kind == CG_EARLY_DEF;
+        }
+        uint32_t end = def ? 2 * i + 2 : pos + 1;
+        if (pos < lo)
+            lo = pos;
+        if (end > hi)
+            hi = end;
+        if (def)
+            dpos = oc->op == RA_PARAM ? 0 : pos + 1, ndefs++;
+        else if (!ndefs || dpos > pos)
+            return false;   /* live in */
+    }
+    if (ndefs != 1)
+        return false;
+    r->work--;
+    ir_vec_push(&r->segs, ((rseg){lo, hi}));
+    r->w[v] = only_temps ? HUGE_VAL : cost / (double)(hi - lo + 1);
+    return true;
+}
+
 static bool build_intervals(lsra *r)
 {
     cg_func *f = r->f;
@@ -556,6 +624,11 @@ static bool build_intervals(lsra *r)
         bool only_temps = true;
         double cost = 0;
         uint32_t dblk = CG_NONE, dpos = 0;
+        if (local_interval(r, v, o0, o1)) {
+            if (r->work < 0)
+                return false;
+            continue;
+        }
         for (uint32_t k = o0; k < o1; k++) {
             const rocc *oc = &r->occs[k];
             uint32_t b = r->iblk[oc->inst], i = oc->inst;
@@ -621,26 +694,25 @@ static bool build_intervals(lsra *r)
     r->sstart[r->nv] = r->segs.n;
     /* A def reusing a use that lives on is copied before the instruction:
      * it is live from the uses' position. */
-    for (uint32_t i = 0; i < r->ni; i++) {
+    for (uint32_t q = 0; q < r->nreuses; q += 2) {
+        uint32_t i = r->reuses[q], k = r->reuses[q + 1];
         const cg_inst *in = &f->insts.v[i];
-        for (uint32_t k = 0; k < in->nopnd; k++) {
-            const cg_operand *o = opnd(r, in->opnd + k);
-            if (o->kind == CG_USE || o->cons != CG_REUSE || o->reg < CG_VREG0 || o->fix >= in->nopnd)
-                continue;
-            const cg_operand *src = opnd(r, in->opnd + o->fix);
-            if (src->reg < CG_VREG0 || src->kind != CG_USE)
-                return false;
-            uint32_t y = V(o->reg), x = V(src->reg);
-            rseg *first = &r->segs.v[r->sstart[y]];
-            if (x == y)
-                return false;
-            if (first->s != 2 * i + 1)
-                continue;
-            if (seg_end(r, x, 2 * i) > 2 * i + 1)
-                first->s = 2 * i;
-            else
-                r->rsrc[y] = in->opnd + o->fix;
-        }
+        const cg_operand *o = opnd(r, in->opnd + k);
+        if (o->fix >= in->nopnd)
+            continue;
+        const cg_operand *src = opnd(r, in->opnd + o->fix);
+        if (src->reg < CG_VREG0 || src->kind != CG_USE)
+            return false;
+        uint32_t y = V(o->reg), x = V(src->reg);
+        rseg *first = &r->segs.v[r->sstart[y]];
+        if (x == y)
+            return false;
+        if (first->s != 2 * i + 1)
+            continue;
+        if (seg_end(r, x, 2 * i) > 2 * i + 1)
+            first->s = 2 * i;
+        else
+            r->rsrc[y] = in->opnd + o->fix;
     }
     return true;
 }
@@ -1085,6 +1157,33 @@ static uint32_t cycle_reg(lsra *r, uint32_t pos, unsigned cls, const uint32_t *f
     return CG_NONE;
 }
 
+/* The common instruction: every operand a vreg in a register, none fixed;
+ * its allocations are those registers, and a reusing def in another one
+ * than its use copies it first, as below.  false: one is spilled (rewrite
+ * does the whole instruction). */
+static bool plain_operands(lsra *r, const cg_inst *in, unsigned flags, uint32_t i, uint32_t *al)
+{
+    uint64_t dirty = 0;
+    uint32_t o0 = in->opnd;
+    for (uint32_t k = o0; k < o0 + in->nopnd; k++) {
+        uint32_t p = r->loc[V(opnd(r, k)->reg)];
+        if (p >= 64)
+            return false;
+        al[k] = p;
+        dirty |= BIT(p);
+    }
+    r->f->dirty |= dirty;
+    if (flags & IF_REUSE)
+        for (uint32_t k = o0; k < o0 + in->nopnd; k++) {
+            const cg_operand *o = opnd(r, k);
+            if (o->kind != CG_USE && o->cons == CG_REUSE) {
+                edit(r, 2 * i, al[o0 + o->fix], al[k], o->cls);
+                al[o0 + o->fix] = al[k];
+            }
+        }
+    return true;
+}
+
 static void rewrite(lsra *r)
 {
     cg_func *f = r->f;
@@ -1129,6 +1228,8 @@ static void rewrite(lsra *r)
                 }
             }
             uint32_t o0 = in->opnd;
+            if (!(r->iflag[i] & IF_FIXED) && plain_operands(r, in, r->iflag[i], i, al))
+                continue;
             /* before: reloads into short intervals' registers, then fixed uses
              * (a spilled vreg's from its short interval's register if any) */
             for (uint32_t k = 0; k < in->nopnd; k++) {
@@ -1208,6 +1309,7 @@ bool cg_regalloc_linear(cg_ctx *c)
     double *dmem = kbuf(K_DMEM, ((size_t)nb + nv + 2) * sizeof *dmem);
     uint8_t *hp = kbuf(K_HINTP, nv + 1);
     r.via = kbuf(K_VIA, 2 * (size_t)f->opnds.n + 2);
+    r.iflag = kbuf(K_IFLAG, (size_t)r.ni + 1);
     r.reload = r.via + f->opnds.n + 1;
     memset(r.via, 0xff, f->opnds.n + 1);
     memset(r.reload, 0, f->opnds.n + 1);
