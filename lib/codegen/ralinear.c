@@ -720,7 +720,7 @@ static bool build_intervals(lsra *r)
 /* ---- the scan -------------------------------------------------------------- */
 
 /* The segments of interval id: a vreg's, or a tiny one's. */
-static const rseg *segs_of(const lsra *r, uint32_t id, uint32_t *n)
+static inline __attribute__((always_inline)) const rseg *segs_of(const lsra *r, uint32_t id, uint32_t *n)
 {
     if (id < r->nv) {
         *n = r->sstart[id + 1] - r->sstart[id];
@@ -730,7 +730,7 @@ static const rseg *segs_of(const lsra *r, uint32_t id, uint32_t *n)
     return &r->tiny.v[id - r->nv].sg;
 }
 
-static bool intersect(lsra *r, const rseg *a, uint32_t na, const rseg *b, uint32_t nb)
+static inline __attribute__((always_inline)) bool intersect(lsra *r, const rseg *a, uint32_t na, const rseg *b, uint32_t nb)
 {
     uint32_t lo = 0, hi = nb;
     while (lo < hi) {   /* first of b ending after a starts */
@@ -752,7 +752,7 @@ static bool intersect(lsra *r, const rseg *a, uint32_t na, const rseg *b, uint32
 }
 
 /* Can interval id (of vreg v, segments sg) have p?  Prunes what ended. */
-static bool fits(lsra *r, unsigned p, unsigned cls, uint32_t v, const rseg *sg, uint32_t n)
+static inline __attribute__((always_inline)) bool fits(lsra *r, unsigned p, unsigned cls, uint32_t v, const rseg *sg, uint32_t n)
 {
     if (p >= 64 || !(r->allocable[cls] & BIT(p)))
         return false;
