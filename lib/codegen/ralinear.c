@@ -2,7 +2,8 @@
  *
  * Positions: instruction i reads its uses at 2i and writes its defs at
  * 2i+1 (an early def, a temporary, is live at both).  Liveness is found per
- * vreg by walking predecessors back from its uses; its live range is a
+ * vreg by walking predecessors back from its uses (not for the many defined
+ * and used in one block, the def first: one segment); its live range is a
  * segment per block it is live in, in emission order, so a value carried
  * around a loop covers the loop and one used after it has a hole where it
  * is dead.  Intervals are allocated in order of start; each register keeps
