@@ -535,16 +535,22 @@ static uint32_t seg_end(const lsra *r, uint32_t v, uint32_t pos)
 static void add_segments(lsra *r, uint32_t v, uint32_t ntouched)
 {
     uint32_t *t = r->touched;
-    for (uint32_t k = 1; k < ntouched; k++) {   /* by layout order; usually few */
-        uint32_t x = t[k], j = k;
-        if (ntouched > 32)
-            break;
-        while (j && t[j - 1] > x)
-            t[j] = t[j - 1], j--;
-        t[j] = x;
-    }
-    if (ntouched > 32)
+    if (r->nb <= 64) {  /* by layout order: a bit a block (touched once each) */
+        uint64_t m = 0;
+        for (uint32_t k = 0; k < ntouched; k++)
+            m |= BIT(t[k]);
+        for (uint32_t k = 0; m; m &= m - 1)
+            t[k++] = (uint32_t)__builtin_ctzll(m);
+    } else if (ntouched > 32) {
         qsort(t, ntouched, sizeof *t, cmp_u32);
+    } else {
+        for (uint32_t k = 1; k < ntouched; k++) {   /* usually few */
+            uint32_t x = t[k], j = k;
+            while (j && t[j - 1] > x)
+                t[j] = t[j - 1], j--;
+            t[j] = x;
+        }
+    }
     r->sstart[v] = r->segs.n;
     for (uint32_t k = 0; k < ntouched; k++) {
         uint32_t b = t[k];
@@ -571,6 +577,8 @@ static void touch(lsra *r, uint32_t v, uint32_t b, uint32_t *n)
 static bool local_interval(lsra *r, uint32_t v, uint32_t o0, uint32_t o1)
 {
     uint32_t b = r->iblk[r->occs[o0].inst], lo = CG_NONE, hi = 0, ndefs = 0, dpos = 0;
+    if (r->iblk[r->occs[o1 - 1].inst] != b)
+        return false;
     bool only_temps = true;
     double cost = 0;
     for (uint32_t k = o0; k < o1; k++) {
