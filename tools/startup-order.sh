@@ -6,8 +6,9 @@
 # their code costs a few page faults instead of one per 64 KiB window of the
 # whole text.  Valgrind cannot run the seccomp sandbox, so the calls run with
 # CLIFRUN_NO_SANDBOX=1; the functions of the sandbox's path, of archives
-# (libgcc, libffi, libc_nonshared) and crt1's are listed by hand: `perf record
-# -e page-faults -d` on a start shows any that still fault outside them.
+# (libgcc, libffi, libc_nonshared, libm's ifunc resolvers) and crt1's are
+# listed by hand: `perf record -e page-faults -d` on a start shows any that
+# still fault outside them.
 # A stale list costs start-up time, never correctness.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,5 +41,9 @@ exe=$(readlink -f "$CLIFRUN")
     printf '%s\n' '*libgcc.a:_udivdi3.o(.text)' '*libgcc.a:_divdi3.o(.text)' '*libgcc.a:_popcountsi2.o(.text)' \
         '*libffi_pic.a:prep_cif.o(.text .text.*)' '*libffi_pic.a:ffi64.o(.text .text.*)' \
         '*libffi_pic.a:unix64.o(.text .text.*)' '*libc_nonshared.a:*(.text .text.*)'
+    echo "# libm.a's ifunc resolvers, which the dynamic loader runs at every start"
+    for f in ceil floor trunc nearbyint fma; do
+        printf "*libm-*.a:s_%s.o(.text)\n*libm-*.a:s_%sf.o(.text)\n" "$f" "$f"
+    done
 } >tools/startup.order
 echo "startup-order: $(grep -vc '^#' tools/startup.order) entries in tools/startup.order"

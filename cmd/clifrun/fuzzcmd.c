@@ -254,25 +254,29 @@ static char *save_disagreement(fuzz_ctx *ctx, const fuzz_args *a, uint64_t seed,
  * crashes outside JIT code here. */
 static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP};
 static struct sigaction crash_old[sizeof crash_signals / sizeof crash_signals[0]];
-static struct {
+typedef struct crash_info {
     char dir[2048], path[2600], msg[3000];
     size_t nmsg, nwhere;        /* the message up to "; its program", then all */
     const char *prog;
     size_t nprog;
-} crash;
+} crash_info;
+/* On the heap from crash_watch on: in .bss its 7.5 KiB put the start
+ * path's variables after it on a page of their own, a page fault of
+ * every start. */
+static crash_info *crash;
 
 static void on_crash(int sig)
 {
     static const char no_file[] = " (the program could not be kept)\n";
     bool kept = false;
-    if (crash.prog) {
-        mkdir(crash.dir, 0777);
-        int fd = open(crash.path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        kept = fd >= 0 && write(fd, crash.prog, crash.nprog) == (ssize_t)crash.nprog;
+    if (crash->prog) {
+        mkdir(crash->dir, 0777);
+        int fd = open(crash->path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        kept = fd >= 0 && write(fd, crash->prog, crash->nprog) == (ssize_t)crash->nprog;
         if (fd >= 0)
             close(fd);
     }
-    if (crash.nmsg && write(2, crash.msg, kept ? crash.nwhere : crash.nmsg) >= 0 && !kept)
+    if (crash->nmsg && write(2, crash->msg, kept ? crash->nwhere : crash->nmsg) >= 0 && !kept)
         (void)!write(2, no_file, sizeof no_file - 1);
     for (size_t i = 0; i < sizeof crash_signals / sizeof crash_signals[0]; i++)
         if (crash_signals[i] == sig)
@@ -282,7 +286,8 @@ static void on_crash(int sig)
 
 static void crash_watch(const char *out)
 {
-    snprintf(crash.dir, sizeof crash.dir, "%s", out);
+    crash = ir_xcalloc(1, sizeof *crash);
+    snprintf(crash->dir, sizeof crash->dir, "%s", out);
     struct sigaction sa = {.sa_handler = on_crash, .sa_flags = SA_RESETHAND | SA_NODEFER};
     sigemptyset(&sa.sa_mask);
     for (size_t i = 0; i < sizeof crash_signals / sizeof crash_signals[0]; i++)
@@ -292,18 +297,20 @@ static void crash_watch(const char *out)
 /* The program of seed s is being checked (prog NULL: none is). */
 static void crash_note(uint64_t s, const fuzz_buf *prog)
 {
-    crash.prog = NULL, crash.nmsg = 0;
+    if (!crash)
+        return;
+    crash->prog = NULL, crash->nmsg = 0;
     if (!prog)
         return;
-    snprintf(crash.path, sizeof crash.path, "%s/crash-%" PRIu64 ".clif", crash.dir, s);
-    int n = snprintf(crash.msg, sizeof crash.msg, "\nclifrun fuzz: clifrun crashed while checking seed %" PRIu64, s);
-    crash.nmsg = n > 0 ? (size_t)n : 0;
-    n = snprintf(crash.msg + crash.nmsg, sizeof crash.msg - crash.nmsg,
-                 "; its program: %s (clifrun fuzz --seed %" PRIu64 " --count 1 repeats it)\n", crash.path, s);
-    crash.nwhere = crash.nmsg + (n > 0 ? (size_t)n : 0);
-    if (crash.nwhere >= sizeof crash.msg)
-        crash.nwhere = sizeof crash.msg - 1;
-    crash.prog = prog->s, crash.nprog = prog->n;
+    snprintf(crash->path, sizeof crash->path, "%s/crash-%" PRIu64 ".clif", crash->dir, s);
+    int n = snprintf(crash->msg, sizeof crash->msg, "\nclifrun fuzz: clifrun crashed while checking seed %" PRIu64, s);
+    crash->nmsg = n > 0 ? (size_t)n : 0;
+    n = snprintf(crash->msg + crash->nmsg, sizeof crash->msg - crash->nmsg,
+                 "; its program: %s (clifrun fuzz --seed %" PRIu64 " --count 1 repeats it)\n", crash->path, s);
+    crash->nwhere = crash->nmsg + (n > 0 ? (size_t)n : 0);
+    if (crash->nwhere >= sizeof crash->msg)
+        crash->nwhere = sizeof crash->msg - 1;
+    crash->prog = prog->s, crash->nprog = prog->n;
 }
 
 static bool make_out_dir(const char *dir)

@@ -1014,6 +1014,8 @@ static int run_one(const run_args *a, const char *path, bool last)
             if (!cmd_item(&rcs, i))
                 rc = 1;
         fflush(stdout);
+        if (sandboxed_here)
+            return rc;      /* the process ends now (out:) */
         ft_module_free(&m);
         goto out;
     }
@@ -1033,6 +1035,11 @@ static int run_one(const run_args *a, const char *path, bool last)
     }
     ft_module_free(&m);
 out:
+    /* Sandboxed, the process ends with _exit as soon as this returns
+     * (main): freeing would only cost time, the munmap of the JIT's 1 GiB
+     * reservation alone 90,000-170,000 cycles on a VM. */
+    if (sandboxed_here)
+        return rc;
     if (ctx)
         jit_ctx_free(ctx);
     free(cmds);

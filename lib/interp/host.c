@@ -1,7 +1,7 @@
 /* lib/interp/host.c: the world outside the file.
  *
  * A function the file calls but does not define is looked up by name in
- * the process (dlsym; Cranelift's libcall names map to libm/libc) and
+ * the process (dlsym; Cranelift's libcall names bound to libm/libc) and
  * called through lib/run's libffi path, under its guard.  func_addr of a
  * function of the file gives the address of a libffi closure when its
  * signature is one libffi can express, so host code can call back into
@@ -16,6 +16,7 @@
 
 #include <dlfcn.h>
 #include <ffi.h>
+#include <math.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -24,13 +25,19 @@
  * most, then stk_ovf (the C stack holds every level). */
 #define MAX_REENTRIES 200
 
-/* Cranelift's LibCall names and the C functions behind them. */
-static const char *const libcalls[][2] = {
-    {"CeilF32", "ceilf"}, {"CeilF64", "ceil"}, {"FloorF32", "floorf"}, {"FloorF64", "floor"},
-    {"TruncF32", "truncf"}, {"TruncF64", "trunc"}, {"NearestF32", "nearbyintf"},
-    {"NearestF64", "nearbyint"}, {"FmaF32", "fmaf"}, {"FmaF64", "fma"}, {"Memcpy", "memcpy"},
-    {"Memset", "memset"}, {"Memmove", "memmove"}, {"Memcmp", "memcmp"},
+/* Cranelift's LibCall names and the C functions behind them, bound here
+ * as the JIT binds them (cg_define_libcalls), not by dlsym: clifrun may
+ * link libm from its archive (Makefile), its functions then in no dynamic
+ * symbol table. */
+#define LIBCALL(clif, c) {clif, #c, (void *)c}
+static const struct { const char *clif, *c; void *addr; } libcalls[] = {
+    LIBCALL("CeilF32", ceilf), LIBCALL("CeilF64", ceil), LIBCALL("FloorF32", floorf),
+    LIBCALL("FloorF64", floor), LIBCALL("TruncF32", truncf), LIBCALL("TruncF64", trunc),
+    LIBCALL("NearestF32", nearbyintf), LIBCALL("NearestF64", nearbyint), LIBCALL("FmaF32", fmaf),
+    LIBCALL("FmaF64", fma), LIBCALL("Memcpy", memcpy), LIBCALL("Memset", memset),
+    LIBCALL("Memmove", memmove), LIBCALL("Memcmp", memcmp),
 };
+#undef LIBCALL
 
 static const ir_extname *resolve_name(const ir_function *fn, const ir_extname *n)
 {
@@ -48,8 +55,8 @@ static void *host_symbol(interp_ctx *C, const ir_extname *n)
     }
     const char *s = n->str ? n->str : "";
     for (size_t i = 0; i < sizeof libcalls / sizeof libcalls[0]; i++)
-        if (!strcmp(s, libcalls[i][0]))
-            s = libcalls[i][1];
+        if (!strcmp(s, libcalls[i].clif) || !strcmp(s, libcalls[i].c))
+            return libcalls[i].addr;
     if (!strcmp(s, "__cranelift_throw")) {
         interp_error(C, "throwing an exception (%%__cranelift_throw walks machine frames)");
         return NULL;

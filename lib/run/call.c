@@ -202,11 +202,15 @@ typedef struct cif_entry {
     ffi_type *rtype, *types[SMALL];
     ffi_cif cif;
 } cif_entry;
-static _Thread_local cif_entry cif_cache[CIF_CACHE];
+/* CIF_CACHE entries, allocated at first use and kept for the thread: as a
+ * thread-local array its 2.9 KiB were cleared by the dynamic loader at
+ * every start, a page fault or two (a one-function file's call needs no
+ * libffi). */
+static _Thread_local cif_entry *cif_cache;
 
 static cif_entry *cached_cif(int abi, uint32_t n, ffi_type *rtype, ffi_type **types)
 {
-    if (n > SMALL)
+    if (n > SMALL || (!cif_cache && !(cif_cache = calloc(CIF_CACHE, sizeof *cif_cache))))
         return NULL;
     uintptr_t h = (uintptr_t)abi * 31 + n + ((uintptr_t)rtype >> 4);
     for (uint32_t i = 0; i < n; i++)

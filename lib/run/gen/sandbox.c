@@ -6,6 +6,10 @@
  * Built and run on the build machine, for the target's ARCH.  libseccomp
  * compiles the rules here once, not at every start: at run time that took
  * 1.2 million instructions and 30 page faults, most of a small file's run.
+ * The system calls are tested in a binary tree (SCMP_FLTATR_CTL_OPTIMIZE):
+ * the kernel runs the filter once for every system call number when it
+ * installs it (to cache the ones always allowed), and over a linear chain
+ * of tests that took 515,000 cycles (245 us on a VM), 280,000 so.
  * The filter is an allowlist: any system call not named, or named with
  * arguments that do not match, raises SIGSYS without running
  * (SCMP_ACT_TRAP); a call of another ABI (int 0x80, x32) kills the process.
@@ -111,7 +115,8 @@ static struct sock_filter *compile(uint32_t self, size_t *n)
 {
     ctx = seccomp_init(SCMP_ACT_TRAP);
     if (!ctx || seccomp_arch_remove(ctx, SCMP_ARCH_NATIVE) < 0 || seccomp_arch_add(ctx, arch) < 0 ||
-        seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS) < 0) {
+        seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS) < 0 ||
+        seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2) < 0) {
         fprintf(stderr, "sandbox: cannot set up a libseccomp filter\n");
         exit(1);
     }
