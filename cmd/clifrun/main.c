@@ -976,6 +976,8 @@ static int run_one(const run_args *a, const char *path, bool last)
         /* a benchmark of modules: calls run in this process, which is
          * sandboxed for good (compiling needs nothing the filter blocks) */
         char why[200];
+        if (a->sandbox)
+            jit_host_libm();    /* links follow; the sandbox blocks openat */
         if (a->sandbox && !run_sandbox_install(why, sizeof why)) {
             fprintf(stderr, "clifrun: error: cannot install the sandbox: %s\n", why);
             rc = 2;

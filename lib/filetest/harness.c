@@ -735,6 +735,7 @@ static _Noreturn void worker_main(int cmd, int res, char *const *files, const ft
         run_set_expendable();
     if (!careful && o->sandbox) {
         char why[200];
+        jit_host_libm();    /* files are linked after; the sandbox blocks openat */
         sandboxed = run_sandbox_install(why, sizeof why);
         careful = !sandboxed;
     }

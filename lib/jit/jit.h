@@ -193,6 +193,12 @@ bool jit_define_symbol(jit_ctx *ctx, const char *name, const void *addr, jit_err
  * so a hundred libcalls cost nothing at start-up.  At most 4 tables. */
 typedef struct jit_host_sym { const char *name; const void *addr; } jit_host_sym;
 bool jit_define_symbols(jit_ctx *ctx, const jit_host_sym *tab, size_t n, jit_error *err);
+/* libm.so.6, opened (RTLD_GLOBAL) at the first call: a name dlsym does not
+ * find is looked up there last, for a host that links libm from its archive
+ * (clifrun on x86-64: the Makefile), which then has only the functions it
+ * uses itself.  Call it before a sandbox that blocks openat when links are
+ * to follow.  NULL if it cannot be opened. */
+void *jit_host_libm(void);
 
 /* ---- modules ------------------------------------------------------------------- */
 
@@ -204,7 +210,8 @@ bool jit_module_add_data(jit_module *m, const jit_data *d, jit_error *err);
 
 /* Lay out, allocate, publish exported names, resolve every relocation
  * (this module, then other modules' exports, then jit_define_symbol, then
- * jit_define_symbols' tables, then dlsym(RTLD_DEFAULT)), build stubs and GOT.  On failure the module is
+ * jit_define_symbols' tables, then dlsym(RTLD_DEFAULT), then libm.so.6), build
+ * stubs and GOT.  On failure the module is
  * back to its unlinked state (add more, or link again later). */
 bool jit_module_link(jit_module *m, jit_error *err);
 /* The same for modules that refer to each other: all are placed and

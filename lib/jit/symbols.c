@@ -2,12 +2,13 @@
  * go into the context's table when it is linked and leave it when it is
  * unlinked or freed; a name no module exports is looked up among the
  * symbols the embedder defined, then in its tables, then with
- * dlsym(RTLD_DEFAULT) (both cached).
+ * dlsym(RTLD_DEFAULT) (both cached), then in libm.so.6 (jit_host_libm).
  * Both tables are open addressing with linear probing; the exported one
  * deletes by backward shift, so 100,000 modules coming and going leave no
  * tombstones behind. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -213,6 +214,20 @@ static bool add_dep(jit_module *m, jit_module *dep)
     return true;
 }
 
+static void *libm;
+
+static void open_libm(void)
+{
+    libm = dlopen("libm.so.6", RTLD_LAZY | RTLD_GLOBAL);
+}
+
+void *jit_host_libm(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, open_libm);
+    return libm;
+}
+
 bool jit_sym_resolve(jit_module *m, jit_sym *s, jit_error *err)
 {
     jit_ctx *ctx = m->ctx;
@@ -235,7 +250,8 @@ bool jit_sym_resolve(jit_module *m, jit_sym *s, jit_error *err)
             s->addr = (uintptr_t)p;     /* the embedder's tables: its own */
             s->embedder = true;
             hput(ctx, name, s->len, s->hash, s->addr, true);    /* a cache: may fail */
-        } else if ((p = dlsym(RTLD_DEFAULT, name)) != NULL) {
+        } else if ((p = dlsym(RTLD_DEFAULT, name)) != NULL ||
+                   (jit_host_libm() && (p = dlsym(libm, name)) != NULL)) {
             s->addr = (uintptr_t)p;
             hput(ctx, name, s->len, s->hash, s->addr, false);  /* a cache: may fail */
         } else {
