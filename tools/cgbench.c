@@ -43,25 +43,6 @@ static double cpu_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long sz = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)sz + 1);
-    if (buf && fread(buf, 1, (size_t)sz, f) != (size_t)sz) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    if (buf)
-        buf[sz] = 0, *len = (size_t)sz;
-    return buf;
-}
-
 typedef struct loaded {
     char *src;
     ir_file file;
@@ -81,7 +62,7 @@ static void unload(loaded *l)
         cg_output_free(&l->outs[i]);
     free(l->outs);
     ir_file_free(&l->file);
-    free(l->src);
+    ft_free_file(l->src);
 }
 
 /* The target of the file's line for the host's architecture (its first
@@ -185,7 +166,7 @@ static bool load(jit_ctx *ctx, const char *path, loaded *l, bool stream_it, doub
     memset(l, 0, sizeof *l);
     size_t len;
     ir_diag d;
-    if (!(l->src = slurp(path, &len))) {
+    if (!(l->src = ft_read_file(path, &len))) {
         fprintf(stderr, "cgbench: cannot read %s\n", path);
         return false;
     }
@@ -378,6 +359,7 @@ int main(int argc, char **argv)
 {
     jit_error err;
     jit_ctx *ctx = ft_ctx_new(false, &err);
+    ft_map_files(true);     /* as clifrun's one-shot commands read a file */
     if (!ctx) {
         fprintf(stderr, "cgbench: %s\n", err.msg);
         return 2;

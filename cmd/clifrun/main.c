@@ -250,7 +250,7 @@ static int cmd_print(int argc, char **argv)
         else
             rc = 2;
         ir_file_free(&file);
-        free(src);
+        ft_free_file(src);
     }
     return rc;
 }
@@ -297,7 +297,7 @@ static int optimize_file(const char *path, unsigned passes)
     int rc = 0;
     if (!load(path, &file, &src, true)) {
         ir_file_free(&file);
-        free(src);
+        ft_free_file(src);
         return 2;
     }
     for (uint32_t i = 0; i < file.funcs.n && !rc; i++) {
@@ -315,7 +315,7 @@ static int optimize_file(const char *path, unsigned passes)
     if (!rc)
         ir_print_file(stdout, &file);
     ir_file_free(&file);
-    free(src);
+    ft_free_file(src);
     return rc;
 }
 
@@ -373,7 +373,7 @@ static int cmd_check(int argc, char **argv)
             rc = 2;
         }
         ir_file_free(&file);
-        free(src);
+        ft_free_file(src);
     }
     return rc;
 }
@@ -423,7 +423,7 @@ static int cmd_bench(int argc, char **argv)
                 d.len = len;
                 ir_diag_print(stderr, &d, cli_use_color());
                 ir_file_free(&file);
-                free(src);
+                ft_free_file(src);
                 return 2;
             }
             nfuncs = file.funcs.n;
@@ -441,7 +441,7 @@ static int cmd_bench(int argc, char **argv)
                (double)len / 1e6 / best_parse, nfuncs / best_parse);
         printf("  parse+verify   %8.4f s  %8.1f MB/s  %10.0f functions/s\n", best_total,
                (double)len / 1e6 / best_total, nfuncs / best_total);
-        free(src);
+        ft_free_file(src);
     }
     return 0;
 }
@@ -498,7 +498,7 @@ static int compile_file(const char *path, jit_arch arch, const char *out, bool d
     int rc = 0;
     if (!load(path, &file, &src, true)) {
         ir_file_free(&file);
-        free(src);
+        ft_free_file(src);
         return 2;
     }
     /* ISA flags from the file's first target line for this architecture */
@@ -535,7 +535,7 @@ static int compile_file(const char *path, jit_arch arch, const char *out, bool d
         cg_output_free(&o);
     }
     ir_file_free(&file);
-    free(src);
+    ft_free_file(src);
     return rc;
 }
 
@@ -1037,7 +1037,7 @@ out:
         jit_ctx_free(ctx);
     free(cmds);
     ir_file_free(&file);
-    free(src);
+    ft_free_file(src);
     return rc;
 }
 
@@ -1051,6 +1051,7 @@ static int cmd_run(int argc, char **argv)
         return rc;
     }
     if (a.interactive) {
+        ft_map_files(false);
         repl_opts ro = {.path = a.path, .timeout = a.timeout_set ? a.timeout : 0, .arch = a.arch,
                         .spread = a.spread, .sandbox = a.sandbox, .sets = cli_sets, .nsets = cli_nsets,
                         .target = cli_target};
@@ -1229,7 +1230,7 @@ out:
     free(checked);
     free(cmds);
     ir_file_free(&file);
-    free(src);
+    ft_free_file(src);
     return rc;
 }
 
@@ -1405,6 +1406,9 @@ static int dispatch(int argc, char **argv)
         fputs("clifrun " CLIFRUN_VERSION "\n", stdout);  /* printf's code: 3 page faults */
         return 0;
     }
+    /* one-shot commands map large files (ft_map_files); the REPL, test's
+     * workers and fuzz read them */
+    ft_map_files(strcmp(cmd, "test") && strcmp(cmd, "fuzz") && strcmp(cmd, "reduce"));
     if (!strcmp(cmd, "print"))
         return cmd_print(argc - 2, argv + 2);
     if (!strcmp(cmd, "optimize"))
