@@ -45,6 +45,11 @@ bool ft_load_text(ir_file *file, const char *path, const char *src, size_t len, 
  * as it is read and its body freed (file keeps names, signatures and
  * function references, not bodies).  The same diagnostics as ft_load. */
 bool ft_check(ir_file *file, const char *path, char **src, ir_diag *d);
+/* The same, calling each(ctx, file, i) once function i is verified, before
+ * its body goes, while no function before it has failed (clifrun compile
+ * compiles it then).  The file's target and set lines are read by then. */
+typedef void ft_each_fn(void *ctx, ir_file *file, uint32_t func);
+bool ft_check_each(ir_file *file, const char *path, char **src, ir_diag *d, ft_each_fn *each, void *ctx);
 
 /* For every file ft_load reads after: sets ("NAME=VALUE" or "NAME") as
  * `set` lines after the file's own, applied for each of its target lines

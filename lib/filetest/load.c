@@ -292,6 +292,8 @@ typedef struct check_ctx {
     bool started, legacy_bad, verify_bad;
     verify_file_isas isas;
     ir_diag *legacy, *verify;   /* the first legacy error; every verifier error */
+    ft_each_fn *each;
+    void *each_ctx;
 } check_ctx;
 
 static void check_one(void *ctx, ir_file *file, uint32_t i)
@@ -308,17 +310,24 @@ static void check_one(void *ctx, ir_file *file, uint32_t i)
             c->legacy_bad = true;
         else if (!verify_file_function(&c->isas, f, c->verify))
             c->verify_bad = true;
+        else if (c->each && !c->verify_bad)
+            c->each(c->each_ctx, file, i);
     }
     ir_function_drop_body(f);
 }
 
 bool ft_check(ir_file *file, const char *path, char **src, ir_diag *d)
 {
+    return ft_check_each(file, path, src, d, NULL, NULL);
+}
+
+bool ft_check_each(ir_file *file, const char *path, char **src, ir_diag *d, ft_each_fn *each, void *ctx)
+{
     size_t len = 0;
     if (!read_source(file, &path, src, &len, d))
         return false;
     ir_diag *more = ir_xcalloc(2, sizeof *more);
-    check_ctx c = {.legacy = &more[0], .verify = &more[1]};
+    check_ctx c = {.legacy = &more[0], .verify = &more[1], .each = each, .each_ctx = ctx};
     ir_diag_set(c.legacy, 0, 0, "%s", "");
     ir_diag_set(c.verify, 0, 0, "%s", "");
     bool ok = reader_parse_file_each(file, path, *src, len, d, check_one, &c);
