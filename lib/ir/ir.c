@@ -325,11 +325,6 @@ void ir_function_init(ir_function *f)
     ir_vec_reserve(&f->pool, 1);
 }
 
-/* A vector cut to its length (no storage when empty). */
-#define shrink_to_fit(a) \
-    ((a)->cap > (a)->n ? (void)((a)->v = (a)->n ? ir_xrealloc((a)->v, (size_t)(a)->n * sizeof *(a)->v) \
-                                                : (free((a)->v), NULL), (a)->cap = (a)->n) : (void)0)
-
 void ir_function_drop_body(ir_function *f)
 {
     ir_vec_free(&f->stack_slots);
@@ -354,11 +349,11 @@ void ir_function_drop_body(ir_function *f)
     ir_vec_free(&f->bytes);
     /* what stays, as small as it can be: a file read a function at a time
      * keeps it for every function (the parser reserves ahead) */
-    shrink_to_fit(&f->abi_params);
-    shrink_to_fit(&f->sigs);
-    shrink_to_fit(&f->func_refs);
-    shrink_to_fit(&f->user_names);
-    shrink_to_fit(&f->fn_defined);
+    ir_vec_shrink(&f->abi_params);
+    ir_vec_shrink(&f->sigs);
+    ir_vec_shrink(&f->func_refs);
+    ir_vec_shrink(&f->user_names);
+    ir_vec_shrink(&f->fn_defined);
 }
 
 const ir_abi_param *ir_sig_params(const ir_function *f, const ir_signature *s)
