@@ -348,12 +348,12 @@ void ir_function_drop_body(ir_function *f)
     ir_vec_free(&f->pool);
     ir_vec_free(&f->bytes);
     /* what stays, as small as it can be: a file read a function at a time
-     * keeps it for every function (the parser reserves ahead) */
+     * keeps it for every function (the parser reserves ahead; fn_defined's
+     * few bytes are a minimal chunk whatever their count) */
     ir_vec_shrink(&f->abi_params);
     ir_vec_shrink(&f->sigs);
     ir_vec_shrink(&f->func_refs);
     ir_vec_shrink(&f->user_names);
-    ir_vec_shrink(&f->fn_defined);
 }
 
 const ir_abi_param *ir_sig_params(const ir_function *f, const ir_signature *s)
