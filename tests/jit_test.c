@@ -554,6 +554,40 @@ static void test_traps(jit_ctx *ctx, const char *tag)
     CHECK(!jit_pc_in_code(ctx, (uintptr_t)d + 1), "%s: a freed module's code is not code", tag);
 }
 
+/* ---- the bytes laid out in place, and back ------------------------------------------ */
+
+/* A module of code alone is staged in its own bytes, each function moved
+ * to its aligned place (6- and 8-byte functions at 16-byte steps); a link
+ * that fails moves them back, and the next link lays them out again. */
+static void test_relink_moved(jit_ctx *ctx, const char *what)
+{
+    jit_arch a = jit_host_arch();
+    jit_error err = {0};
+    char callee[64], fname[3][64];
+    snprintf(callee, sizeof callee, "moved_later_%s", what);
+    asm_fn r = fn_ret42(a), c = fn_call(a, callee, 9);
+    jit_module *m = jit_module_new(ctx, "moved", &err);
+    for (int i = 0; i < 3; i++) {
+        snprintf(fname[i], sizeof fname[i], "moved_%d_%s", i, what);
+        jit_func f = func_of(fname[i], i == 1 ? &c : &r);
+        OK(jit_module_add_func(m, &f, &err));
+    }
+    CHECK(!jit_module_link(m, &err), "%s: an unresolved callee links", what);
+    jit_module *def = jit_module_new(ctx, "moved_def", &err);
+    jit_func fd = func_of(callee, &r);
+    OK(jit_module_add_func(def, &fd, &err));
+    OK(jit_module_link(def, &err));
+    OK(jit_module_finalize(def, &err));
+    OK(jit_module_link(m, &err));
+    OK(jit_module_finalize(m, &err));
+    for (int i = 0; i < 3; i++) {
+        fn1 p = (fn1)jit_module_lookup(m, fname[i]);
+        CHECK(p && p(0) == 42, "%s: %s after a failed link", what, fname[i]);
+    }
+    OK(jit_module_free(m, &err));
+    OK(jit_module_free(def, &err));
+}
+
 /* ---- link errors ------------------------------------------------------------------ */
 
 static void test_errors(jit_ctx *spread_ctx, jit_ctx *ctx)
@@ -1014,6 +1048,10 @@ int main(int argc, char **argv)
         test_errors(far, near);
     }
     CHECK(wx_mappings() == 0, "a mapping is writable and executable");
+    test_relink_moved(near, "near");
+    test_relink_moved(far, "spread");
+    if (twin)
+        test_relink_moved(twin, "alias");
     test_live(near, "live", 3000);
     test_live(far, "live spread", 3000);
     if (twin)

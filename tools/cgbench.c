@@ -43,30 +43,13 @@ static double cpu_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long sz = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)sz + 1);
-    if (buf && fread(buf, 1, (size_t)sz, f) != (size_t)sz) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    if (buf)
-        buf[sz] = 0, *len = (size_t)sz;
-    return buf;
-}
-
 typedef struct loaded {
     char *src;
     ir_file file;
     jit_module *m;
-    cg_output *outs;
+    cg_output *outs;            /* until each is in m */
+    size_t code_bytes;
+    uint32_t nouts;
     double t_parse, t_verify, t_compile, t_link;
     double c_compile;           /* CPU time of the compile phase */
     cg_target target;
@@ -77,11 +60,30 @@ static void unload(loaded *l)
     jit_error err;
     if (l->m)
         jit_module_free(l->m, &err);
-    for (uint32_t i = 0; l->outs && i < l->file.funcs.n; i++)
+    for (uint32_t i = 0; l->outs && i < l->nouts; i++)
         cg_output_free(&l->outs[i]);
     free(l->outs);
     ir_file_free(&l->file);
-    free(l->src);
+    ft_free_file(l->src);
+}
+
+/* Function i's code into the module, then its output freed (the module
+ * has its copy), as clifrun's modules take it (lib/filetest/module.c). */
+static bool add_func(loaded *l, uint32_t i, cg_output *o)
+{
+    char name[128];
+    jit_error err;
+    jit_func jf = {.name = cg_symbol_name(l->file.funcs.v[i], name, sizeof name), .code = o->code.v,
+                   .size = o->code.n, .align = o->align, .relocs = o->relocs.v,
+                   .nrelocs = o->relocs.n, .traps = o->traps.v, .ntraps = o->traps.n,
+                   .line = l->file.funcs.v[i]->line};
+    bool ok = jit_module_add_func(l->m, &jf, &err);
+    if (!ok)
+        fprintf(stderr, "cgbench: %s: %s\n", l->file.path, err.msg);
+    l->code_bytes += o->code.n;
+    cg_output_free(o);
+    memset(o, 0, sizeof *o);
+    return ok;
 }
 
 /* The target of the file's line for the host's architecture (its first
@@ -114,7 +116,8 @@ typedef struct stream {
     unsigned passes;
     uint32_t first, n;          /* the batch: functions first .. first+n-1 */
     ir_diag d;
-    double t_verify, t_compile, c_opt;
+    double t_verify, t_compile, t_link, c_opt;
+    bool reported;              /* failed, and said why */
 } stream;
 
 static void flush(stream *s, ir_file *file)
@@ -131,22 +134,23 @@ static void flush(stream *s, ir_file *file)
             s->failed = true;
             return;
         }
-    cg_output *o = realloc(l->outs, (first + n + 1) * sizeof *l->outs);
-    if (!o) {
-        ir_diag_set(&s->d, 0, 0, "out of memory");
-        s->failed = true;
-        return;
-    }
-    l->outs = o;
-    memset(&l->outs[first], 0, (n + 1) * sizeof *l->outs);
+    /* one batch of outputs, reused: each goes into the module once compiled */
+    if (!l->outs)
+        l->outs = ir_xcalloc(BATCH, sizeof *l->outs), l->nouts = BATCH;
     double t1 = now(), c1 = cpu_now();
     for (uint32_t i = first; i < first + n; i++)
-        if (!opt_compile(&l->target, file, i, &l->outs[i], &s->d)) {
+        if (!opt_compile(&l->target, file, i, &l->outs[i - first], &s->d)) {
             s->failed = true;
             return;
         }
-    double c2 = cpu_now();
-    s->t_verify += t1 - t0, s->t_compile += now() - t1, l->c_compile += c2 - c1;
+    double c2 = cpu_now(), t2 = now();
+    s->t_verify += t1 - t0, s->t_compile += t2 - t1, l->c_compile += c2 - c1;
+    for (uint32_t i = first; i < first + n; i++)
+        if (!add_func(l, i, &l->outs[i - first])) {
+            s->failed = s->reported = true;
+            return;
+        }
+    s->t_link += now() - t2;
     for (uint32_t i = first; i < first + n && s->opt_share; i++) {
         ir_function copy;
         ir_diag d;
@@ -185,11 +189,16 @@ static bool load(jit_ctx *ctx, const char *path, loaded *l, bool stream_it, doub
     memset(l, 0, sizeof *l);
     size_t len;
     ir_diag d;
-    if (!(l->src = slurp(path, &len))) {
+    if (!(l->src = ft_read_file(path, &len))) {
         fprintf(stderr, "cgbench: cannot read %s\n", path);
         return false;
     }
     double t0 = now(), t3;
+    jit_error err;
+    if (!(l->m = jit_module_new(ctx, path, &err))) {
+        fprintf(stderr, "cgbench: %s\n", err.msg);
+        return false;
+    }
     if (stream_it) {
         stream s = {.l = l, .len = len};
         s.passes = opt_default_passes(&s.force);
@@ -199,12 +208,14 @@ static bool load(jit_ctx *ctx, const char *path, loaded *l, bool stream_it, doub
         if (ok && !s.started && !host_target(&l->file, &l->target, &s.d))
             s.failed = true;
         if (!ok || s.failed) {
-            ir_diag_print(stderr, ok ? &s.d : &d, false);
+            if (!s.reported)
+                ir_diag_print(stderr, ok ? &s.d : &d, false);
             return false;
         }
         t3 = now();
         l->t_verify = s.t_verify, l->t_compile = s.t_compile;
-        l->t_parse = t3 - t0 - s.t_verify - s.t_compile;
+        l->t_parse = t3 - t0 - s.t_verify - s.t_compile - s.t_link;
+        t3 -= s.t_link;     /* the link phase: adding the functions, then linking */
         *c_opt = s.opt_share ? s.c_opt : -1;
     } else {
         if (!reader_parse_file(&l->file, path, l->src, len, &d)) {
@@ -224,7 +235,8 @@ static bool load(jit_ctx *ctx, const char *path, loaded *l, bool stream_it, doub
             ir_diag_print(stderr, &d, false);
             return false;
         }
-        l->outs = calloc(l->file.funcs.n + 1, sizeof *l->outs);
+        l->outs = ir_xcalloc(l->file.funcs.n + 1, sizeof *l->outs);
+        l->nouts = l->file.funcs.n;
         double c2 = cpu_now();
         for (uint32_t i = 0; i < l->file.funcs.n; i++)
             if (!opt_compile(&l->target, &l->file, i, &l->outs[i], &d)) {
@@ -234,23 +246,9 @@ static bool load(jit_ctx *ctx, const char *path, loaded *l, bool stream_it, doub
         t3 = now();
         l->c_compile = cpu_now() - c2;
         l->t_parse = t1 - t0, l->t_verify = t2 - t1, l->t_compile = t3 - t2;
-    }
-    jit_error err;
-    if (!(l->m = jit_module_new(ctx, path, &err))) {
-        fprintf(stderr, "cgbench: %s\n", err.msg);
-        return false;
-    }
-    for (uint32_t i = 0; i < l->file.funcs.n; i++) {
-        char name[128];
-        cg_output *o = &l->outs[i];
-        jit_func jf = {.name = cg_symbol_name(l->file.funcs.v[i], name, sizeof name), .code = o->code.v,
-                       .size = o->code.n, .align = o->align, .relocs = o->relocs.v,
-                       .nrelocs = o->relocs.n, .traps = o->traps.v, .ntraps = o->traps.n,
-                       .line = l->file.funcs.v[i]->line};
-        if (!jit_module_add_func(l->m, &jf, &err)) {
-            fprintf(stderr, "cgbench: %s: %s\n", path, err.msg);
-            return false;
-        }
+        for (uint32_t i = 0; i < l->file.funcs.n; i++)
+            if (!add_func(l, i, &l->outs[i]))
+                return false;
     }
     if (!jit_module_link(l->m, &err) || !jit_module_finalize(l->m, &err)) {
         fprintf(stderr, "cgbench: %s: link: %s\n", path, err.msg);
@@ -355,9 +353,7 @@ static int compile_only(jit_ctx *ctx, const char *path)
         unload(&l);
         return 1;
     }
-    size_t code = 0;
-    for (uint32_t i = 0; i < l.file.funcs.n; i++)
-        code += l.outs[i].code.n;
+    size_t code = l.code_bytes;
     double total = l.t_parse + l.t_verify + l.t_compile + l.t_link;
     uint32_t n = l.file.funcs.n;
     printf("compile %s: %u functions, %zu bytes of code\n", path, n, code);
@@ -378,6 +374,7 @@ int main(int argc, char **argv)
 {
     jit_error err;
     jit_ctx *ctx = ft_ctx_new(false, &err);
+    ft_map_files(true);     /* as clifrun's one-shot commands read a file */
     if (!ctx) {
         fprintf(stderr, "cgbench: %s\n", err.msg);
         return 2;

@@ -241,7 +241,7 @@ static int cfg_file(const char *path, const char *out, bool verify)
     if (!ok) {
         ir_diag_print(stderr, &d, cli_use_color());
         ir_file_free(&file);
-        free(src);
+        ft_free_file(src);
         return 2;
     }
     int rc = 0;
@@ -261,7 +261,7 @@ static int cfg_file(const char *path, const char *out, bool verify)
         free(text);
     }
     ir_file_free(&file);
-    free(src);
+    ft_free_file(src);
     return rc;
 }
 

@@ -250,7 +250,7 @@ static int cmd_print(int argc, char **argv)
         else
             rc = 2;
         ir_file_free(&file);
-        free(src);
+        ft_free_file(src);
     }
     return rc;
 }
@@ -297,7 +297,7 @@ static int optimize_file(const char *path, unsigned passes)
     int rc = 0;
     if (!load(path, &file, &src, true)) {
         ir_file_free(&file);
-        free(src);
+        ft_free_file(src);
         return 2;
     }
     for (uint32_t i = 0; i < file.funcs.n && !rc; i++) {
@@ -315,7 +315,7 @@ static int optimize_file(const char *path, unsigned passes)
     if (!rc)
         ir_print_file(stdout, &file);
     ir_file_free(&file);
-    free(src);
+    ft_free_file(src);
     return rc;
 }
 
@@ -373,7 +373,7 @@ static int cmd_check(int argc, char **argv)
             rc = 2;
         }
         ir_file_free(&file);
-        free(src);
+        ft_free_file(src);
     }
     return rc;
 }
@@ -423,7 +423,7 @@ static int cmd_bench(int argc, char **argv)
                 d.len = len;
                 ir_diag_print(stderr, &d, cli_use_color());
                 ir_file_free(&file);
-                free(src);
+                ft_free_file(src);
                 return 2;
             }
             nfuncs = file.funcs.n;
@@ -441,7 +441,7 @@ static int cmd_bench(int argc, char **argv)
                (double)len / 1e6 / best_parse, nfuncs / best_parse);
         printf("  parse+verify   %8.4f s  %8.1f MB/s  %10.0f functions/s\n", best_total,
                (double)len / 1e6 / best_total, nfuncs / best_total);
-        free(src);
+        ft_free_file(src);
     }
     return 0;
 }
@@ -490,27 +490,99 @@ static int cmd_compile(int argc, char **argv)
     return rc;
 }
 
+/* The target compile_file compiles for: the ISA flags of the file's first
+ * target line for arch; without one, the baseline with every `set` line. */
+static bool compile_target(const ir_file *file, jit_arch arch, cg_target *t, ir_diag *d)
+{
+    *t = (cg_target){.arch = arch};
+    uint32_t ti = 0;
+    while (ti < file->targets.n && strcmp(file->targets.v[ti].arch, jit_arch_name(arch)))
+        ti++;
+    if (ti < file->targets.n ? cg_target_from_file(t, file, ti, d) : cg_apply_settings(t, file, file->settings.n, d))
+        return true;
+    d->file = file->path, d->src = file->src, d->len = file->len;
+    return false;
+}
+
+/* compile without -D, --vcode or -o: each function compiled once verified,
+ * its body then freed (ft_check_each), as check reads a file: memory in
+ * proportion to the largest function, not the file.  What it prints waits
+ * for the whole file to verify: the output is compile_file's. */
+typedef struct compile_stream {
+    jit_arch arch;
+    cg_target t;
+    bool started, failed;       /* failed: d holds the first target or compile error */
+    ir_diag d;
+    IR_VEC(char) text;          /* "%name: N bytes" lines */
+} compile_stream;
+
+static void compile_each(void *ctx, ir_file *file, uint32_t i)
+{
+    compile_stream *s = ctx;
+    if (s->failed)
+        return;
+    if (!s->started && (s->started = true) && !compile_target(file, s->arch, &s->t, &s->d)) {
+        s->failed = true;
+        return;
+    }
+    cg_output o;
+    if (!opt_compile(&s->t, file, i, &o, &s->d)) {
+        s->failed = true;
+        return;
+    }
+    char name[128], line[200];
+    int n = snprintf(line, sizeof line, "%%%s: %u bytes\n", cg_symbol_name(file->funcs.v[i], name, sizeof name),
+                     o.code.n);
+    ir_vec_reserve(&s->text, (uint32_t)n);
+    memcpy(s->text.v + s->text.n, line, (size_t)n);
+    s->text.n += (uint32_t)n;
+    cg_output_free(&o);
+}
+
+static int compile_streamed(const char *path, jit_arch arch)
+{
+    ir_file file;
+    char *src;
+    ir_diag d;
+    compile_stream s = {.arch = arch};
+    int rc = 0;
+    bool ok = ft_check_each(&file, path, &src, &d, compile_each, &s);
+    cli_warnings(stderr, &file);
+    if (!ok) {
+        ir_diag_print(stderr, &d, cli_use_color());
+        rc = 2;
+    } else {
+        if (!s.started && !compile_target(&file, arch, &s.t, &s.d))
+            s.failed = true;
+        fwrite(s.text.v, 1, s.text.n, stdout);
+        if (s.failed) {
+            fflush(stdout);
+            ir_diag_print(stderr, &s.d, cli_use_color());
+            rc = 2;
+        }
+    }
+    ir_vec_free(&s.text);
+    ir_file_free(&file);
+    ft_free_file(src);
+    return rc;
+}
+
 static int compile_file(const char *path, jit_arch arch, const char *out, bool disasm, bool clif,
                         bool vcode)
 {
+    if (!out && !disasm && !vcode)
+        return compile_streamed(path, arch);
     ir_file file;
     char *src;
     int rc = 0;
     if (!load(path, &file, &src, true)) {
         ir_file_free(&file);
-        free(src);
+        ft_free_file(src);
         return 2;
     }
-    /* ISA flags from the file's first target line for this architecture */
-    cg_target t = {.arch = arch};
+    cg_target t;
     ir_diag d;
-    uint32_t ti = 0;
-    while (ti < file.targets.n && strcmp(file.targets.v[ti].arch, jit_arch_name(arch)))
-        ti++;
-    /* without one, the baseline with every `set` line */
-    if (ti < file.targets.n ? !cg_target_from_file(&t, &file, ti, &d)
-                            : !cg_apply_settings(&t, &file, file.settings.n, &d)) {
-        d.file = file.path, d.src = src, d.len = strlen(src);
+    if (!compile_target(&file, arch, &t, &d)) {
         ir_diag_print(stderr, &d, cli_use_color());
         rc = 2;
     }
@@ -535,7 +607,7 @@ static int compile_file(const char *path, jit_arch arch, const char *out, bool d
         cg_output_free(&o);
     }
     ir_file_free(&file);
-    free(src);
+    ft_free_file(src);
     return rc;
 }
 
@@ -1046,7 +1118,7 @@ out:
         jit_ctx_free(ctx);
     free(cmds);
     ir_file_free(&file);
-    free(src);
+    ft_free_file(src);
     return rc;
 }
 
@@ -1060,6 +1132,7 @@ static int cmd_run(int argc, char **argv)
         return rc;
     }
     if (a.interactive) {
+        ft_map_files(false);
         repl_opts ro = {.path = a.path, .timeout = a.timeout_set ? a.timeout : 0, .arch = a.arch,
                         .spread = a.spread, .sandbox = a.sandbox, .sets = cli_sets, .nsets = cli_nsets,
                         .target = cli_target};
@@ -1238,7 +1311,7 @@ out:
     free(checked);
     free(cmds);
     ir_file_free(&file);
-    free(src);
+    ft_free_file(src);
     return rc;
 }
 
@@ -1414,6 +1487,9 @@ static int dispatch(int argc, char **argv)
         fputs("clifrun " CLIFRUN_VERSION "\n", stdout);  /* printf's code: 3 page faults */
         return 0;
     }
+    /* one-shot commands map large files (ft_map_files); the REPL, test's
+     * workers and fuzz read them */
+    ft_map_files(strcmp(cmd, "test") && strcmp(cmd, "fuzz") && strcmp(cmd, "reduce"));
     if (!strcmp(cmd, "print"))
         return cmd_print(argc - 2, argv + 2);
     if (!strcmp(cmd, "optimize"))

@@ -27,10 +27,17 @@
 /* The whole file ("-": standard input), NUL-terminated; NULL with errno
  * on failure.  ft_load names standard input "<stdin>" in messages. */
 char *ft_read_file(const char *path, size_t *len);
+/* Free what ft_read_file, ft_load or ft_check gave (free() is wrong for
+ * it once ft_map_files is on). */
+void ft_free_file(char *src);
+/* From now on ft_read_file maps a large regular file read-only rather than
+ * copying it (for a short-lived command: a file truncated while mapped
+ * makes its reader fault). */
+void ft_map_files(bool on);
 /* Read, parse, rewrite legacy opcodes and verify every function (verify
  * false: skip the verifier).  On failure d holds the diagnostic ("cannot
  * read: ..." at line 0 for an unreadable file); file and *src are always
- * safe to free (ir_file_free, free). */
+ * safe to free (ir_file_free, ft_free_file). */
 bool ft_load(ir_file *file, const char *path, char **src, bool verify, ir_diag *d);
 /* The same for text already read (kept by the caller while file lives). */
 bool ft_load_text(ir_file *file, const char *path, const char *src, size_t len, bool verify, ir_diag *d);
@@ -38,6 +45,11 @@ bool ft_load_text(ir_file *file, const char *path, const char *src, size_t len, 
  * as it is read and its body freed (file keeps names, signatures and
  * function references, not bodies).  The same diagnostics as ft_load. */
 bool ft_check(ir_file *file, const char *path, char **src, ir_diag *d);
+/* The same, calling each(ctx, file, i) once function i is verified, before
+ * its body goes, while no function before it has failed (clifrun compile
+ * compiles it then).  The file's target and set lines are read by then. */
+typedef void ft_each_fn(void *ctx, ir_file *file, uint32_t func);
+bool ft_check_each(ir_file *file, const char *path, char **src, ir_diag *d, ft_each_fn *each, void *ctx);
 
 /* For every file ft_load reads after: sets ("NAME=VALUE" or "NAME") as
  * `set` lines after the file's own, applied for each of its target lines

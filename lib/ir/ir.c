@@ -76,9 +76,10 @@ void *ir_arena_alloc(ir_arena *a, size_t n)
     n = (n + 15) & ~(size_t)15;
     ir_arena_chunk *c = a->head;
     if (!c || c->size - c->used < n) {
-        /* chunks double from 256 bytes to 16 KiB: a small function's
-         * names fit in its first, not in a fixed 16 KiB */
-        size_t size = c ? (c->size < 8192 ? c->size * 2 : 16384) : 256;
+        /* chunks double from 64 bytes to 16 KiB: a small function's
+         * names (its own, a callee's or two) fit in its first, and a file
+         * read a function at a time keeps one for every function */
+        size_t size = c ? (c->size < 8192 ? c->size * 2 : 16384) : 64;
         if (size < n)
             size = n;
         c = ir_xmalloc(sizeof *c + size);
@@ -346,6 +347,13 @@ void ir_function_drop_body(ir_function *f)
     ir_vec_free(&f->stack_maps);
     ir_vec_free(&f->pool);
     ir_vec_free(&f->bytes);
+    /* what stays, as small as it can be: a file read a function at a time
+     * keeps it for every function (the parser reserves ahead; fn_defined's
+     * few bytes are a minimal chunk whatever their count) */
+    ir_vec_shrink(&f->abi_params);
+    ir_vec_shrink(&f->sigs);
+    ir_vec_shrink(&f->func_refs);
+    ir_vec_shrink(&f->user_names);
 }
 
 const ir_abi_param *ir_sig_params(const ir_function *f, const ir_signature *s)

@@ -87,6 +87,8 @@ struct jit_module {
     size_t text_size, got_size, ro_size, data_size, code_end;
     size_t alloc_size;          /* what jit_mem_alloc gave */
     uint8_t *stage;             /* the image while linked, NULL once final */
+    bool staged;                /* stage is bytes laid out in place (no data objects):
+                                   unlink moves them back */
     uint32_t stub_off, nstubs, ngot;
     jit_fn_span *fns; uint32_t nfns;
     jit_trap *mtraps; uint32_t nmtraps;       /* text-relative, sorted */

@@ -242,20 +242,45 @@ bool jit_link_layout(jit_module *m, jit_error *err)
     m->alloc_size = extra ? jit_page_up(ctx, image) + extra : image;
     if (extra)
         align = ctx->page;
-    if (!(m->stage = malloc(image)))
-        return jit_fail(err, 0, 0, "out of memory");
     if (!jit_mem_alloc(ctx, m->alloc_size, align, extra != 0, &m->region, &m->base, err))
         return false;
     if (extra && !jit_mem_commit(ctx, m->region, m->base + jit_page_up(ctx, image), extra, err))
         return false;
-
-    /* a trap between functions (int3; AArch64: udf #0) */
-    memset(m->stage, jit_arch_get(ctx->cfg.arch)->pad, m->text_size);
-    memset(m->stage + m->text_size, 0, image - m->text_size);
-    for (uint32_t i = 0; i < m->ndefs; i++) {
-        jit_def *d = &m->defs[i];
-        if (d->src != UINT64_MAX)
-            memcpy(jit_at(m, jit_def_addr(m, d)), m->bytes + d->src, d->size);
+    uint8_t pad = jit_arch_get(ctx->cfg.arch)->pad;    /* a trap between functions (int3; udf #0) */
+    if (!extra && m->bytes) {
+        /* Only code: the bytes become the stage, each function moved up to
+         * its place, the last first (a place is never below where its
+         * bytes are) — no second copy of the code, no fresh pages for it.
+         * jit_module_unlink moves them back. */
+        if (m->capbytes < image) {
+            uint8_t *p = realloc(m->bytes, image);
+            if (!p)
+                return jit_fail(err, 0, 0, "out of memory");
+            m->bytes = p, m->capbytes = (uint32_t)image;
+        }
+        m->stage = m->bytes, m->bytes = NULL, m->staged = true;
+        memset(m->stage + m->text_size, 0, image - m->text_size);
+        uint64_t hi = m->text_size;     /* from here up: moved or filled */
+        for (uint32_t i = m->ndefs; i-- > 0;) {
+            const jit_def *d = &m->defs[i];
+            if (d->kind != DEF_FUNC)
+                continue;
+            if (d->src != UINT64_MAX)
+                memmove(m->stage + d->off, m->stage + d->src, d->size);
+            memset(m->stage + d->off + d->size, pad, hi - d->off - d->size);
+            hi = d->off;
+        }
+        memset(m->stage, pad, hi);
+    } else {
+        if (!(m->stage = malloc(image)))
+            return jit_fail(err, 0, 0, "out of memory");
+        memset(m->stage, pad, m->text_size);
+        memset(m->stage + m->text_size, 0, image - m->text_size);
+        for (uint32_t i = 0; i < m->ndefs; i++) {
+            jit_def *d = &m->defs[i];
+            if (d->src != UINT64_MAX)
+                memcpy(jit_at(m, jit_def_addr(m, d)), m->bytes + d->src, d->size);
+        }
     }
     /* Trap records usually arrive sorted; sort only when they do not. */
     for (uint32_t i = 1; i < m->nmtraps; i++)

@@ -315,8 +315,21 @@ void jit_module_unlink(jit_module *m)
     if (m->region)
         jit_mem_release(ctx, m->region, m->base, m->alloc_size);
     m->region = NULL;
-    free(m->stage);
+    if (m->staged && m->stage) {
+        /* the bytes back where add_def put them, first first (the
+         * relocations patched into them are patched again at the next
+         * link: apply rewrites a field whole) */
+        for (uint32_t i = 0; i < m->ndefs; i++) {
+            const jit_def *d = &m->defs[i];
+            if (d->kind == DEF_FUNC && d->src != UINT64_MAX)
+                memmove(m->stage + d->src, m->stage + d->off, d->size);
+        }
+        m->bytes = m->stage;
+    } else {
+        free(m->stage);
+    }
     m->stage = NULL;
+    m->staged = false;
     m->base = 0;
     free(m->fns);
     free(m->mtraps);
@@ -390,6 +403,7 @@ bool jit_module_finalize(jit_module *m, jit_error *err)
     if (!jit_range_add(m->ctx, m))
         return jit_fail(err, 0, 0, "out of memory");
     m->state = MOD_FINAL;
+    m->staged = false;
     /* a finalized module is never linked again: its copies of the bytes,
      * relocations and unsorted trap records go, so that a module alive
      * costs its code and its symbols */

@@ -47,10 +47,17 @@ static void gplace(jit_gsym *tab, uint32_t cap, jit_gsym g)
     tab[i] = g;
 }
 
-static bool gput(jit_ctx *ctx, jit_gsym g)
+/* Room for n entries at half load: one table of the final size for a
+ * module's symbols, not a table per doubling (each a fresh allocation
+ * whose pages fault in: 5,000 symbols, ~130 of them). */
+static bool greserve(jit_ctx *ctx, uint64_t n)
 {
-    if ((uint64_t)(ctx->gcount + 1) * 2 > ctx->gcap) {
-        uint32_t cap = ctx->gcap ? ctx->gcap * 2 : 16;
+    if (n * 2 > ctx->gcap) {
+        if (n > UINT32_MAX / 4)
+            return false;
+        uint32_t cap = ctx->gcap ? ctx->gcap : 16;
+        while ((uint64_t)cap < n * 2)
+            cap *= 2;
         jit_gsym *t = calloc(cap, sizeof *t);
         if (!t)
             return false;
@@ -61,6 +68,13 @@ static bool gput(jit_ctx *ctx, jit_gsym g)
         ctx->gtab = t;
         ctx->gcap = cap;
     }
+    return true;
+}
+
+static bool gput(jit_ctx *ctx, jit_gsym g)
+{
+    if (!greserve(ctx, (uint64_t)ctx->gcount + 1))
+        return false;
     gplace(ctx->gtab, ctx->gcap, g);
     ctx->gcount++;
     return true;
@@ -85,6 +99,8 @@ static void gdel(jit_ctx *ctx, uint32_t i)
 bool jit_sym_publish(jit_module *m, jit_error *err)
 {
     jit_ctx *ctx = m->ctx;
+    if (!greserve(ctx, (uint64_t)ctx->gcount + m->ndefs))
+        return jit_fail(err, 0, 0, "out of memory");
     for (uint32_t i = 0; i < m->ndefs; i++) {
         const jit_def *d = &m->defs[i];
         if (d->local)

@@ -62,6 +62,7 @@ typedef struct parser {
     jmp_buf fail;
     IR_VEC(pending_run) runs;       /* run comments seen, not yet claimed */
     bool run_default_cc;    /* `test run`: functions default to the host's C convention */
+    bool keep_bodies;       /* no hook: every body stays while the file lives */
     bool read_runs;         /* `test run` / `test interpret`, or no test line (a bug report) */
     bool decimal_floats;    /* -e and the REPL: float values may be written 1.5, 2, 1e-3 */
     IR_VEC(uint32_t) aliases;       /* values defined as aliases, checked at function end */

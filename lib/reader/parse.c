@@ -1099,6 +1099,15 @@ static void parse_function(parser *p)
     f->end_line = p->t.line;
     check_operands(p);
     rd_lex_next(p);
+    if (p->keep_bodies) {
+        /* reserve_body guessed ahead (~20% over): a whole file's bodies
+         * kept at their size, the slack back to the heap for the next */
+        ir_vec_shrink(&f->insts);
+        ir_vec_shrink(&f->values);
+        ir_vec_shrink(&f->pool);
+        ir_vec_shrink(&f->blocks);
+        ir_vec_shrink(&f->layout);
+    }
 }
 
 bool reader_parse_file(ir_file *file, const char *path, const char *src, size_t len, ir_diag *d)
@@ -1125,6 +1134,7 @@ bool reader_parse_file_each(ir_file *file, const char *path, const char *src, si
     }
     p->file = file;
     p->d = d;
+    p->keep_bodies = !hook;
     bool ok = false;
     if (setjmp(p->fail) == 0) {
         rd_lex_init(&p->lx, src, len, 1, src);

@@ -166,8 +166,9 @@ static void sig_str(const ir_function *f, const ir_signature *s, bool cc, char *
         snprintf(buf + k, n - k, " %s", ir_callconv_names[s->callconv]);
 }
 
-/* The name a function reference links to: "%f" or "u0:3"; false for libcalls. */
-static bool ref_key(const ir_function *f, const ir_extname *n, ir_extname *out, char *buf, size_t size)
+/* The name a function reference links to (%f or u0:3, a user reference
+ * resolved); false for libcalls. */
+static bool ref_name(const ir_function *f, const ir_extname *n, ir_extname *out)
 {
     if (n->kind == IR_NAME_USERREF) {
         if (n->index >= f->user_names.n)
@@ -176,47 +177,71 @@ static bool ref_key(const ir_function *f, const ir_extname *n, ir_extname *out, 
     } else {
         *out = *n;
     }
-    if (out->kind == IR_NAME_TESTCASE && out->str) {
-        /* "%name" as snprintf would write it, without printf's code: 3
-         * page faults of a small file's start */
-        size_t len = strnlen(out->str, size - 2);
+    return (out->kind == IR_NAME_TESTCASE && out->str) || out->kind == IR_NAME_USER;
+}
+
+/* "%name" or "u0:3", for a message only: the tables compare names as they
+ * are, not as text (a 128-byte key a function was 1.6 MB of pages for
+ * 5,000 functions).  No printf code for a testcase name: 3 page faults of
+ * a small file's start. */
+static const char *name_str(const ir_extname *n, char *buf, size_t size)
+{
+    if (n->kind == IR_NAME_TESTCASE) {
+        size_t len = strnlen(n->str, size - 2);
         buf[0] = '%';
-        memcpy(buf + 1, out->str, len);
+        memcpy(buf + 1, n->str, len);
         buf[len + 1] = 0;
-    } else if (out->kind == IR_NAME_USER)
-        snprintf(buf, size, "u%u:%u", out->ns, out->index);
+    } else {
+        snprintf(buf, size, "u%u:%u", n->ns, n->index);
+    }
+    return buf;
+}
+
+static uint32_t name_hash(const ir_extname *n)
+{
+    uint32_t h = 2166136261u;
+    if (n->kind == IR_NAME_TESTCASE)
+        for (const char *k = n->str; *k; k++)
+            h = (h ^ (unsigned char)*k) * 16777619u;
     else
-        return false;
-    return true;
+        h = ((h ^ n->ns) * 16777619u ^ n->index) * 16777619u ^ 0x55;
+    return h;
+}
+
+static bool name_eq(const ir_extname *a, const ir_extname *b)
+{
+    return a->kind == b->kind &&
+           (a->kind == IR_NAME_TESTCASE ? !strcmp(a->str, b->str) : a->ns == b->ns && a->index == b->index);
 }
 
 typedef struct decl {
     const ir_function *f;
     const ir_signature *sig;
     uint32_t line, col;
-    char key[128];
+    ir_extname name;
 } decl;
 
-static uint32_t key_hash(const char *k)
+/* Open addressing over names: slot = entry + 1, 0 empty; cap a power of two. */
+static uint32_t *name_slot(uint32_t *tab, uint32_t cap, const ir_extname *n,
+                           bool (*name_of)(const void *, uint32_t, ir_extname *), const void *ctx)
 {
-    uint32_t h = 2166136261u;
-    for (; *k; k++)
-        h = (h ^ (unsigned char)*k) * 16777619u;
-    return h;
-}
-
-/* Open addressing over keys: slot = entry + 1, 0 empty; cap a power of two. */
-static uint32_t *key_slot(uint32_t *tab, uint32_t cap, const char *key, const char *(*key_of)(const void *, uint32_t),
-                          const void *ctx)
-{
-    for (uint32_t h = key_hash(key) & (cap - 1);; h = (h + 1) & (cap - 1))
-        if (!tab[h] || !strcmp(key_of(ctx, tab[h] - 1), key))
+    ir_extname e;
+    for (uint32_t h = name_hash(n) & (cap - 1);; h = (h + 1) & (cap - 1))
+        if (!tab[h] || (name_of(ctx, tab[h] - 1, &e) && name_eq(&e, n)))
             return &tab[h];
 }
 
-typedef struct defs_ctx { char (*keys)[128]; } defs_ctx;
-static const char *def_key(const void *c, uint32_t i) { return ((const defs_ctx *)c)->keys[i]; }
-static const char *seen_key(const void *c, uint32_t i) { return ((const decl *)c)[i].key; }
+static bool def_name(const void *c, uint32_t i, ir_extname *out)
+{
+    const ir_function *g = ((const ir_file *)c)->funcs.v[i];
+    return ref_name(g, &g->name, out);
+}
+
+static bool seen_name(const void *c, uint32_t i, ir_extname *out)
+{
+    *out = ((const decl *)c)[i].name;
+    return true;
+}
 
 /* Each declaration of a name against the file's definition of it and its
  * first declaration (the others agree with that one, or were reported):
@@ -235,15 +260,14 @@ bool verify_file_decls(const ir_file *file, ir_diag *d)
     while (scap < 2 * ndecl)
         scap *= 2;
     /* definitions: name -> first function, next_def chains the rest */
-    defs_ctx dx = {ir_xcalloc(nf + 1, sizeof *dx.keys)};
     uint32_t *dtab = ir_xcalloc(dcap, sizeof *dtab), *next_def = ir_xcalloc(nf + 1, sizeof *next_def);
     uint32_t *stab = ir_xcalloc(scap, sizeof *stab);
+    ir_vec_reserve_exact(&seen, ndecl);
     for (uint32_t k = nf; k-- > 0;) {   /* backwards: chains in file order */
-        const ir_function *g = file->funcs.v[k];
         ir_extname gn;
-        if (!ref_key(g, &g->name, &gn, dx.keys[k], sizeof dx.keys[k]))
+        if (!def_name(file, k, &gn))
             continue;
-        uint32_t *slot = key_slot(dtab, dcap, dx.keys[k], def_key, &dx);
+        uint32_t *slot = name_slot(dtab, dcap, &gn, def_name, file);
         next_def[k] = *slot;
         *slot = k + 1;
     }
@@ -255,13 +279,12 @@ bool verify_file_decls(const ir_file *file, ir_diag *d)
             const ir_func_ref *fr = &f->func_refs.v[r];
             if (fr->sig >= f->sigs.n)
                 continue;
-            ir_extname name;
             decl dc = {.f = f, .sig = &f->sigs.v[fr->sig], .line = fr->name.line, .col = fr->name.col};
-            if (!ref_key(f, &fr->name, &name, dc.key, sizeof dc.key))
+            if (!ref_name(f, &fr->name, &dc.name))
                 continue;
-            char a[200], b[200];
+            char a[200], b[200], key[128];
             /* the file's own definition of the name */
-            for (uint32_t k1 = *key_slot(dtab, dcap, dc.key, def_key, &dx); k1; k1 = next_def[k1 - 1]) {
+            for (uint32_t k1 = *name_slot(dtab, dcap, &dc.name, def_name, file); k1; k1 = next_def[k1 - 1]) {
                 const ir_function *g = file->funcs.v[k1 - 1];
                 if (same_sig(f, dc.sig, g, &g->sig))
                     continue;
@@ -269,14 +292,14 @@ bool verify_file_decls(const ir_file *file, ir_diag *d)
                 sig_str(f, dc.sig, cc, a, sizeof a);
                 sig_str(g, &g->sig, cc, b, sizeof b);
                 ir_diag_set(d, dc.line, dc.col, "%s is declared here as %s, but defined as %s at %s:%u:%u",
-                            dc.key, a, b, path, g->line, g->col);
+                            name_str(&dc.name, key, sizeof key), a, b, path, g->line, g->col);
                 ok = false;
                 break;
             }
             if (!ok)
                 break;
             /* an earlier declaration of it */
-            uint32_t *slot = key_slot(stab, scap, dc.key, seen_key, seen.v);
+            uint32_t *slot = name_slot(stab, scap, &dc.name, seen_name, seen.v);
             if (*slot) {
                 const decl *e = &seen.v[*slot - 1];
                 if (!same_sig(f, dc.sig, e->f, e->sig)) {
@@ -284,7 +307,7 @@ bool verify_file_decls(const ir_file *file, ir_diag *d)
                     sig_str(f, dc.sig, cc, a, sizeof a);
                     sig_str(e->f, e->sig, cc, b, sizeof b);
                     ir_diag_set(d, dc.line, dc.col, "%s is declared here as %s, and as %s at %s:%u:%u",
-                                dc.key, a, b, path, e->line, e->col);
+                                name_str(&dc.name, key, sizeof key), a, b, path, e->line, e->col);
                     ok = false;
                 }
             } else {
@@ -293,7 +316,6 @@ bool verify_file_decls(const ir_file *file, ir_diag *d)
             }
         }
     }
-    free(dx.keys);
     free(dtab);
     free(next_def);
     free(stab);
