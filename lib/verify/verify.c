@@ -1020,7 +1020,7 @@ static void typecheck_return_types(vctx *c, uint32_t inst, const uint32_t *vals,
 }
 
 /* Cranelift's typecheck: never fatal; every check runs. */
-static void typecheck(vctx *c, uint32_t inst)
+static void typecheck_full(vctx *c, uint32_t inst)
 {
     const ir_function *f = c->f;
     const ir_inst_data *id = &f->insts.v[inst];
@@ -1121,6 +1121,48 @@ static void typecheck(vctx *c, uint32_t inst)
             NOTE_I(c, inst, "global_value instruction with type %s references global value with type %s%s",
                    tname(c, t), tname(c, gt), isa_label(c, lb));
     }
+}
+
+/* ---- typecheck of plain instructions, cached --------------------------------------
+ * A plain instruction's typecheck (controlling type, results, fixed
+ * operands) depends on nothing but its opcode, its suffix type and the
+ * types of its operands and results, and a file repeats few such
+ * combinations: one that passed is remembered (per thread, as ts_cache),
+ * and the next instruction with the same key passes without the checks.
+ * What failed is checked again, so every message is reported as before. */
+typedef struct tccache { uint64_t k0, k1; ir_type ctrl; } tccache;
+#define TCCACHE_SIZE 512u
+static _Thread_local tccache tc_cache[TCCACHE_SIZE];
+
+static void typecheck(vctx *c, uint32_t inst)
+{
+    const ir_function *f = c->f;
+    const ir_inst_data *id = &f->insts.v[inst];
+    if (!op_plain[id->op] || id->nargs > 3 || id->nres > 2) {
+        typecheck_full(c, inst);
+        return;
+    }
+    const uint32_t *args = ir_inst_args(f, inst), *res = ir_inst_results(f, inst);
+    uint64_t t[5] = {0};
+    for (uint32_t k = 0; k < id->nargs; k++)
+        t[k] = vtype(f, args[k]);
+    for (uint32_t k = 0; k < id->nres; k++)
+        t[3 + k] = f->values.v[res[k]].type;    /* integrity: a result, not an alias */
+    uint64_t k0 = id->op | (uint64_t)id->type << 16 | t[3] << 32 | t[4] << 48;
+    uint64_t k1 = t[0] | t[1] << 16 | t[2] << 32 | (uint64_t)id->nargs << 48 | (uint64_t)id->nres << 52 |
+                  UINT64_C(1) << 63;     /* never the zeroed entry's */
+    uint64_t h = (k0 ^ k1 * 0x9e3779b97f4a7c15u) * 0xff51afd7ed558ccdu;
+    tccache *e = &tc_cache[(h >> 40) & (TCCACHE_SIZE - 1)];
+    bool ctrl = ir_opcodes[id->op].ctrl[0];
+    if (e->k0 == k0 && e->k1 == k1) {
+        if (ctrl)
+            c->ctrl_inst = inst, c->ctrl = e->ctrl;
+        return;
+    }
+    uint32_t nerr = c->nerr;
+    typecheck_full(c, inst);
+    if (c->nerr == nerr && !c->full)
+        e->k0 = k0, e->k1 = k1, e->ctrl = ctrl ? c->ctrl : IR_TYPE_NONE;
 }
 
 /* ---- instructions: immediates --------------------------------------------------------- */
