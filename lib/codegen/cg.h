@@ -455,21 +455,45 @@ struct cg_isa {
 
 void cg_func_init(cg_func *f);
 void cg_func_free(cg_func *f);
-uint32_t cg_new_vreg(cg_func *f, unsigned cls);
 const char *cg_reg_name(const cg_isa *isa, unsigned preg);     /* "?" if none */
-uint32_t cg_new_label(cg_func *f);
 /* Start a block; lowering appends instructions to it.  Returns its index. */
 uint32_t cg_block_begin(cg_func *f, uint32_t label);
 void cg_block_end(cg_func *f);
+/* The builders below are inline: lowering calls them for every operand. */
+static inline uint32_t cg_new_vreg(cg_func *f, unsigned cls)
+{
+    ir_vec_push(&f->vcls, (uint8_t)cls);
+    return CG_VREG0 + f->vcls.n - 1;
+}
+static inline uint32_t cg_new_label(cg_func *f) { return f->nlabels++; }
 /* Append an instruction with room for n operands; fill them with cg_use etc. */
-cg_inst *cg_emit_inst(cg_func *f, unsigned op, unsigned n);
-void cg_op_use(cg_func *f, uint32_t reg);
-void cg_op_use_fixed(cg_func *f, uint32_t reg, unsigned preg);
-void cg_op_def(cg_func *f, uint32_t reg);
-void cg_op_def_fixed(cg_func *f, uint32_t reg, unsigned preg);
-void cg_op_def_reuse(cg_func *f, uint32_t reg, unsigned use_index);
-void cg_op_temp(cg_func *f, uint32_t reg);  /* early def */
-void cg_op_temp_fixed(cg_func *f, uint32_t reg, unsigned preg);
+static inline cg_inst *cg_emit_inst(cg_func *f, unsigned op, unsigned n)
+{
+    ir_vec_reserve(&f->opnds, n);
+    ir_vec_reserve(&f->insts, 1);
+    cg_inst *i = &f->insts.v[f->insts.n++];
+    *i = (cg_inst){.op = (uint16_t)op, .opnd = f->opnds.n, .ir = f->cur_ir};
+    return i;
+}
+static inline void cg_add_op_(cg_func *f, uint32_t reg, unsigned kind, unsigned cons, unsigned fix)
+{
+    unsigned cls = reg >= CG_VREG0 ? f->vcls.v[reg - CG_VREG0] : CG_CLS_INT;
+    ir_vec_push(&f->opnds, ((cg_operand){reg, (uint8_t)kind, (uint8_t)cons, (uint8_t)fix, (uint8_t)cls}));
+    f->insts.v[f->insts.n - 1].nopnd++;
+}
+static inline void cg_op_use(cg_func *f, uint32_t reg) { cg_add_op_(f, reg, CG_USE, CG_ANY, 0); }
+static inline void cg_op_use_fixed(cg_func *f, uint32_t reg, unsigned preg) { cg_add_op_(f, reg, CG_USE, CG_FIXED, preg); }
+static inline void cg_op_def(cg_func *f, uint32_t reg) { cg_add_op_(f, reg, CG_DEF, CG_ANY, 0); }
+static inline void cg_op_def_fixed(cg_func *f, uint32_t reg, unsigned preg) { cg_add_op_(f, reg, CG_DEF, CG_FIXED, preg); }
+static inline void cg_op_def_reuse(cg_func *f, uint32_t reg, unsigned use_index)
+{
+    cg_add_op_(f, reg, CG_DEF, CG_REUSE, use_index);
+}
+static inline void cg_op_temp(cg_func *f, uint32_t reg) { cg_add_op_(f, reg, CG_EARLY_DEF, CG_ANY, 0); } /* early def */
+static inline void cg_op_temp_fixed(cg_func *f, uint32_t reg, unsigned preg)
+{
+    cg_add_op_(f, reg, CG_EARLY_DEF, CG_FIXED, preg);
+}
 /* Add a constant to the pool; returns its index (deduplicated). */
 uint32_t cg_const_add(cg_func *f, const void *bytes, uint32_t size, uint32_t align);
 uint32_t cg_sym_add(cg_ctx *c, const char *name);
@@ -516,6 +540,7 @@ struct cg_lower {           /* the state of lowering one function */
     uint32_t *vals;         /* scratch: returned values */
     bool vec;               /* a vector value somewhere (else no instruction is one) */
     bool f16_f128;          /* an f16 or f128 value somewhere (else no softfp libcall) */
+    bool i128;              /* an i128 value somewhere (else no operand is one) */
 };
 enum { CG_FAILED, CG_DONE, CG_BY_FAMILY };   /* cg_isa.lower_inst */
 /* IR -> VCode for c->fn (cg_isa's lowering hooks do the target's part). */

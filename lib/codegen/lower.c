@@ -244,6 +244,16 @@ static const uint8_t family[IR_OP_COUNT] = {
     [IR_OP_uextend] = FAM_EXT, [IR_OP_sextend] = FAM_EXT, [IR_OP_ireduce] = FAM_EXT,
 };
 
+/* Opcode facts lower_common and mark_conditions ask of every instruction. */
+enum { OPF_COND = 1, OPF_SHIFT = 2 };
+static const uint8_t opflag[IR_OP_COUNT] = {
+    /* know about pairs and vectors; their condition may be fused */
+    [IR_OP_trapz] = OPF_COND, [IR_OP_trapnz] = OPF_COND, [IR_OP_select] = OPF_COND,
+    [IR_OP_select_spectre_guard] = OPF_COND,
+    [IR_OP_ishl] = OPF_SHIFT, [IR_OP_ushr] = OPF_SHIFT, [IR_OP_sshr] = OPF_SHIFT, [IR_OP_rotl] = OPF_SHIFT,
+    [IR_OP_rotr] = OPF_SHIFT,
+};
+
 /* uextend, sextend, ireduce between scalar integers (the target's
  * lower_inst takes the i128 and vector ones). */
 static bool lower_ext(cg_ctx *c, uint32_t inst, ir_type t)
@@ -355,8 +365,7 @@ static int lower_common(cg_lower *L, uint32_t inst)
     const ir_inst_data *in = &fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(fn, inst);
     ir_type t = cg_ctrl_type(c, inst);
-    bool cond = in->op == IR_OP_trapz || in->op == IR_OP_trapnz || in->op == IR_OP_select ||
-                in->op == IR_OP_select_spectre_guard;    /* these know about pairs and vectors */
+    bool cond = opflag[in->op] & OPF_COND;     /* these know about pairs and vectors */
     ir_type rt = in->nres ? fn->values.v[ir_inst_results(fn, inst)[0]].type : IR_TYPE_NONE;
     if (L->vec && !cond && in->op != IR_OP_load && in->op != IR_OP_store && cg_vec_inst(c, inst)) {
         ir_type vt = in->nres ? rt : in->type, at = in->nargs ? cg_vtype(c, a[0]) : IR_TYPE_NONE;
@@ -366,10 +375,9 @@ static int lower_common(cg_lower *L, uint32_t inst)
     }
     if (in->op == IR_OP_bitcast && (t == IR_F128 || cg_vtype(c, a[0]) == IR_F128))
         return isa->lower_conv(c, inst);
-    bool shift = in->op == IR_OP_ishl || in->op == IR_OP_ushr || in->op == IR_OP_sshr || in->op == IR_OP_rotl ||
-                 in->op == IR_OP_rotr;  /* a narrower value shifted by an i128 takes its low half */
+    bool shift = opflag[in->op] & OPF_SHIFT;   /* a narrower value shifted by an i128 takes its low half */
     bool wide = !cond && (shift ? t : rt) == IR_I128;
-    for (uint32_t k = 0; k < in->nargs && !cond && !shift && !wide; k++)
+    for (uint32_t k = 0; L->i128 && k < in->nargs && !cond && !shift && !wide; k++)
         wide = cg_vtype(c, a[k]) == IR_I128;
     if (wide)
         return cg_lower_i128(c, inst);
@@ -534,8 +542,7 @@ static void mark_conditions(cg_lower *L)
     const ir_function *fn = c->fn;
     for (uint32_t i = 0; i < fn->insts.n; i++) {
         const ir_inst_data *in = &fn->insts.v[i];
-        if ((in->op != IR_OP_brif && in->op != IR_OP_select && in->op != IR_OP_select_spectre_guard &&
-             in->op != IR_OP_trapz && in->op != IR_OP_trapnz) || in->block == IR_NONE || !in->nargs)
+        if ((in->op != IR_OP_brif && !(opflag[in->op] & OPF_COND)) || in->block == IR_NONE || !in->nargs)
             continue;
         uint32_t v = ir_value_resolve(fn, ir_inst_args(fn, i)[0]), d = cg_def_of(c, v);
         if (d == IR_NONE || c->uses.v[v] != 1)
@@ -601,13 +608,16 @@ bool cg_lower_function(cg_ctx *c)
     if (fn->layout.n == 0)
         ir_diag_set(c->d, fn->line, fn->col, "function has no blocks");
     /* one pass over the types: which per-instruction checks can find anything */
-    bool f128 = false;
+    uint32_t any = 0, scalars = 0;     /* every type ORed; a bit per scalar type */
     for (uint32_t v = 0; v < fn->values.n; v++) {
         ir_type t = fn->values.v[v].type;
-        L.vec |= ir_type_is_vector(t);
-        f128 |= t == IR_F128;
-        L.f16_f128 |= t == IR_F16 || t == IR_F128;
+        any |= t;
+        scalars |= (uint32_t)(t < 16) << (t & 15);
     }
+    L.vec = (any & 0x1f0) != 0;    /* ir_type_is_vector: lanes, or IR_TYPE_DYNAMIC */
+    bool f128 = scalars >> IR_F128 & 1;
+    L.f16_f128 = (scalars >> IR_F16 | scalars >> IR_F128) & 1;
+    L.i128 = scalars >> IR_I128 & 1;
     if (L.vec)       /* before lowering: call_clobbers reads it */
         c->f.wide_spill = true;
     ok = ok && cg_plan_tail_calls(c, &abi);

@@ -31,17 +31,6 @@ const char *cg_reg_name(const cg_isa *isa, unsigned preg)
     return preg < isa->nregs ? isa->reg_names[preg] : "?";
 }
 
-uint32_t cg_new_vreg(cg_func *f, unsigned cls)
-{
-    ir_vec_push(&f->vcls, (uint8_t)cls);
-    return CG_VREG0 + f->vcls.n - 1;
-}
-
-uint32_t cg_new_label(cg_func *f)
-{
-    return f->nlabels++;
-}
-
 uint32_t cg_block_begin(cg_func *f, uint32_t label)
 {
     cg_block b = {.label = label, .first = f->insts.n, .end = f->insts.n};
@@ -55,32 +44,6 @@ void cg_block_end(cg_func *f)
     f->blocks.v[f->cur].end = f->insts.n;
 }
 
-cg_inst *cg_emit_inst(cg_func *f, unsigned op, unsigned n)
-{
-    ir_vec_reserve(&f->opnds, n);
-    ir_vec_reserve(&f->insts, 1);
-    cg_inst *i = &f->insts.v[f->insts.n++];
-    memset(i, 0, sizeof *i);
-    i->op = (uint16_t)op;
-    i->opnd = f->opnds.n;
-    i->ir = f->cur_ir;
-    return i;
-}
-
-static void add_op(cg_func *f, uint32_t reg, unsigned kind, unsigned cons, unsigned fix)
-{
-    unsigned cls = reg >= CG_VREG0 ? f->vcls.v[reg - CG_VREG0] : CG_CLS_INT;
-    ir_vec_push(&f->opnds, ((cg_operand){reg, (uint8_t)kind, (uint8_t)cons, (uint8_t)fix, (uint8_t)cls}));
-    f->insts.v[f->insts.n - 1].nopnd++;
-}
-
-void cg_op_use(cg_func *f, uint32_t reg) { add_op(f, reg, CG_USE, CG_ANY, 0); }
-void cg_op_use_fixed(cg_func *f, uint32_t reg, unsigned preg) { add_op(f, reg, CG_USE, CG_FIXED, preg); }
-void cg_op_def(cg_func *f, uint32_t reg) { add_op(f, reg, CG_DEF, CG_ANY, 0); }
-void cg_op_def_fixed(cg_func *f, uint32_t reg, unsigned preg) { add_op(f, reg, CG_DEF, CG_FIXED, preg); }
-void cg_op_def_reuse(cg_func *f, uint32_t reg, unsigned use) { add_op(f, reg, CG_DEF, CG_REUSE, use); }
-void cg_op_temp(cg_func *f, uint32_t reg) { add_op(f, reg, CG_EARLY_DEF, CG_ANY, 0); }
-void cg_op_temp_fixed(cg_func *f, uint32_t reg, unsigned preg) { add_op(f, reg, CG_EARLY_DEF, CG_FIXED, preg); }
 
 uint32_t cg_const_add(cg_func *f, const void *bytes, uint32_t size, uint32_t align)
 {
