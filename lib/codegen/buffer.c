@@ -89,19 +89,6 @@ void cg_buf_reloc(cg_buf *b, uint32_t at, jit_reloc_kind kind, const char *sym, 
     ir_vec_push(&b->out->relocs, ((jit_reloc){at, kind, addend, sym, line, col}));
 }
 
-void cg_buf_mark(cg_buf *b, uint32_t ir)
-{
-    if (ir == b->mark_ir)
-        return;
-    cg_output *o = b->out;
-    b->mark_ir = ir;
-    if (o->marks.n && o->marks.v[o->marks.n - 2] == cg_buf_off(b)) {
-        o->marks.v[o->marks.n - 1] = ir;   /* nothing emitted for the previous one */
-        return;
-    }
-    ir_vec_push(&o->marks, cg_buf_off(b));
-    ir_vec_push(&o->marks, ir);
-}
 
 void cg_buf_data(cg_buf *b, uint32_t off, uint32_t len, unsigned kind)
 {

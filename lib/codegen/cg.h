@@ -770,7 +770,20 @@ void cg_buf_fixup(cg_buf *b, uint32_t at, uint32_t label, unsigned kind, int32_t
 void cg_buf_trap(cg_buf *b, uint32_t code);
 /* The code from here on is produced for IR instruction `ir` (CG_NONE:
  * none): back ends call it before each machine instruction, for listings. */
-void cg_buf_mark(cg_buf *b, uint32_t ir);
+static inline void cg_buf_mark(cg_buf *b, uint32_t ir)    /* inline: called per instruction */
+{
+    if (ir == b->mark_ir)
+        return;
+    cg_output *o = b->out;
+    b->mark_ir = ir;
+    if (o->marks.n && o->marks.v[o->marks.n - 2] == cg_buf_off(b)) {
+        o->marks.v[o->marks.n - 1] = ir;   /* nothing emitted for the previous one */
+        return;
+    }
+    ir_vec_reserve(&o->marks, 2);
+    o->marks.v[o->marks.n++] = cg_buf_off(b);
+    o->marks.v[o->marks.n++] = ir;
+}
 /* Bytes [off, off+len) are data, not instructions (CG_DATA_*). */
 void cg_buf_data(cg_buf *b, uint32_t off, uint32_t len, unsigned kind);
 void cg_buf_reloc(cg_buf *b, uint32_t at, jit_reloc_kind kind, const char *sym,

@@ -177,9 +177,25 @@ static void enc(em *e, unsigned pfx, bool w, uint32_t opc, unsigned reg, const m
     B->out->code.n += (uint32_t)(p - p0);
 }
 
-static void rr(em *e, unsigned pfx, bool w, uint32_t opc, unsigned reg, unsigned rm, unsigned byteregs)
+/* Register to register.  A one-byte opcode without prefixes (the ALU
+ * operations, mov) needs nothing of the target: REX, opcode and ModRM
+ * written here, the rest through enc. */
+static inline void rr(em *e, unsigned pfx, bool w, uint32_t opc, unsigned reg, unsigned rm, unsigned byteregs)
 {
-    enc(e, pfx, w, opc, reg, NULL, rm, byteregs, 0);
+    if (pfx || opc > 0xff) {
+        enc(e, pfx, w, opc, reg, NULL, rm, byteregs, 0);
+        return;
+    }
+    reg &= 15, rm &= 15;
+    ir_vec_reserve(&B->out->code, 3);
+    uint8_t *p0 = B->out->code.v + B->out->code.n, *p = p0;
+    unsigned rex = (w ? 8 : 0) | (reg & 8 ? 4 : 0) | (rm & 8 ? 1 : 0);
+    bool force = ((byteregs & BREG) && reg >= 4 && reg <= 7) || ((byteregs & BRM) && rm >= 4 && rm <= 7);
+    if (rex || force)
+        *p++ = (uint8_t)(0x40 | rex);
+    *p++ = (uint8_t)opc;
+    *p++ = (uint8_t)(0xc0 | (reg & 7) << 3 | (rm & 7));
+    B->out->code.n += (uint32_t)(p - p0);
 }
 
 static unsigned szp(unsigned size) { return size == 2 ? P66 : 0; }
@@ -350,12 +366,11 @@ static void stack_alloc(em *e, uint32_t size)
 static void xmm_saves(em *e, bool restore)
 {
     int32_t off = -(int32_t)e->xoff;
-    for (unsigned r = 0; r < 16; r++)
-        if (e->xsaved >> r & 1) {
-            mem m = {X64_RBP, -1, 0, off, false, 0, NULL, 0};
-            enc(e, 0, false, restore ? 0x0f10 : 0x0f11, X64_XMM0 + r, &m, 0, 0, 0);
-            off += 16;
-        }
+    for (unsigned m16 = e->xsaved; m16; m16 &= m16 - 1) {     /* in register order */
+        mem m = {X64_RBP, -1, 0, off, false, 0, NULL, 0};
+        enc(e, 0, false, restore ? 0x0f10 : 0x0f11, X64_XMM0 + (unsigned)__builtin_ctz(m16), &m, 0, 0, 0);
+        off += 16;
+    }
 }
 
 static void prologue(em *e)
