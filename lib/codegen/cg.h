@@ -241,6 +241,7 @@ typedef struct cg_ctx {
     IR_VEC(uint32_t) vreg_of;   /* IR value -> first vreg, CG_NONE before use */
     IR_VEC(uint32_t) uses;      /* IR value -> number of uses */
     cg_abi *abi;                /* the function's ABI state while lowering */
+    bool noalias;               /* while lowering: no value of fn is an alias */
 } cg_ctx;
 
 typedef struct cg_preset { const char *name; uint64_t isa; } cg_preset;
@@ -541,7 +542,10 @@ struct cg_lower {           /* the state of lowering one function */
     bool vec;               /* a vector value somewhere (else no instruction is one) */
     bool f16_f128;          /* an f16 or f128 value somewhere (else no softfp libcall) */
     bool i128;              /* an i128 value somewhere (else no operand is one) */
+    unsigned has;           /* CG_HAS_*: kinds of instruction in a block, for passes
+                               that look only at those */
 };
+enum { CG_HAS_MEM = 4, CG_HAS_TAIL = 8 };    /* loads and stores; return_call(_indirect) */
 enum { CG_FAILED, CG_DONE, CG_BY_FAMILY };   /* cg_isa.lower_inst */
 /* IR -> VCode for c->fn (cg_isa's lowering hooks do the target's part). */
 bool cg_lower_function(cg_ctx *c);
@@ -586,6 +590,10 @@ static inline uint32_t cg_resolve(const ir_function *f, uint32_t v)
     return v;
 }
 
+/* cg_resolve, for nothing where lowering has found no alias: it asks
+ * this of every operand, several times */
+static inline uint32_t cg_ctx_resolve(const cg_ctx *c, uint32_t v) { return c->noalias ? v : cg_resolve(c->fn, v); }
+
 /* cg_value_vreg and cg_def_of of a value already through cg_resolve:
  * put_in_reg asks both of every operand */
 static inline uint32_t cg_resolved_vreg(cg_ctx *c, uint32_t v)
@@ -600,19 +608,19 @@ static inline uint32_t cg_resolved_def(const cg_ctx *c, uint32_t v)
     return vd->kind == IR_VAL_RESULT ? vd->def : IR_NONE;
 }
 
-static inline uint32_t cg_value_vreg(cg_ctx *c, uint32_t v) { return cg_resolved_vreg(c, cg_resolve(c->fn, v)); }
-static inline uint32_t cg_def_of(const cg_ctx *c, uint32_t v) { return cg_resolved_def(c, cg_resolve(c->fn, v)); }
+static inline uint32_t cg_value_vreg(cg_ctx *c, uint32_t v) { return cg_resolved_vreg(c, cg_ctx_resolve(c, v)); }
+static inline uint32_t cg_def_of(const cg_ctx *c, uint32_t v) { return cg_resolved_def(c, cg_ctx_resolve(c, v)); }
 
 static inline bool cg_iconst_of(const cg_ctx *c, uint32_t v, int64_t *out)
 {
-    const ir_value_data *vd = &c->fn->values.v[cg_resolve(c->fn, v)];
+    const ir_value_data *vd = &c->fn->values.v[cg_ctx_resolve(c, v)];
     if (vd->kind != IR_VAL_RESULT || !cg_is_int(vd->type) || c->fn->insts.v[vd->def].op != IR_OP_iconst)
         return false;
     unsigned sh = 64 - (8u << (vd->type - IR_I8));     /* i8..i64 */
     *out = (int64_t)((uint64_t)c->fn->insts.v[vd->def].imm << sh) >> sh;
     return true;
 }
-static inline ir_type cg_vtype(const cg_ctx *c, uint32_t v) { return c->fn->values.v[cg_resolve(c->fn, v)].type; }
+static inline ir_type cg_vtype(const cg_ctx *c, uint32_t v) { return c->fn->values.v[cg_ctx_resolve(c, v)].type; }
 
 static inline ir_type cg_ctrl_type(const cg_ctx *c, uint32_t inst)
 {
@@ -647,7 +655,7 @@ bool cg_lower_call(cg_ctx *c, cg_abi *a, uint32_t inst);
 bool cg_lower_try_call(cg_ctx *c, cg_abi *a, uint32_t inst, uint32_t *rets);
 /* Size the incoming argument area for the function's return_calls (tail
  * convention: the callee pops it, so the caller may grow it). */
-bool cg_plan_tail_calls(cg_ctx *c, cg_abi *a);
+bool cg_plan_tail_calls(cg_ctx *c, cg_abi *a, bool any);    /* any: a return_call in a block */
 bool cg_lower_return_call(cg_ctx *c, cg_abi *a, uint32_t inst);
 /* Call host function `name` with the C convention: n scalar arguments. */
 void cg_libcall(cg_ctx *c, const char *name, const ir_type *types, const uint32_t *args, unsigned n,

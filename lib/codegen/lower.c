@@ -34,7 +34,7 @@ bool cg_single_use(const cg_lower *L, uint32_t user, uint32_t v, unsigned op, ui
     const cg_ctx *c = L->c;
     const ir_function *fn = c->fn;
     *d = cg_def_of(c, v);
-    return *d != IR_NONE && fn->insts.v[*d].op == op && c->uses.v[cg_resolve(fn, v)] == 1 &&
+    return *d != IR_NONE && fn->insts.v[*d].op == op && c->uses.v[cg_ctx_resolve(c, v)] == 1 &&
            fn->insts.v[*d].block == fn->insts.v[user].block && !L->fused[*d];
 }
 
@@ -245,14 +245,22 @@ static const uint8_t family[IR_OP_COUNT] = {
 };
 
 /* Opcode facts lower_common and mark_conditions ask of every instruction. */
-enum { OPF_COND = 1, OPF_SHIFT = 2 };
+enum { OPF_COND = 1, OPF_SHIFT = 2, OPF_MEM = CG_HAS_MEM, OPF_TAIL = CG_HAS_TAIL, OPF_FUSE = 16 };
+#define COND (OPF_COND | OPF_FUSE)
+#define MEM OPF_MEM
 static const uint8_t opflag[IR_OP_COUNT] = {
     /* know about pairs and vectors; their condition may be fused */
-    [IR_OP_trapz] = OPF_COND, [IR_OP_trapnz] = OPF_COND, [IR_OP_select] = OPF_COND,
-    [IR_OP_select_spectre_guard] = OPF_COND,
+    [IR_OP_trapz] = COND, [IR_OP_trapnz] = COND, [IR_OP_select] = COND, [IR_OP_select_spectre_guard] = COND,
+    [IR_OP_brif] = OPF_FUSE,
     [IR_OP_ishl] = OPF_SHIFT, [IR_OP_ushr] = OPF_SHIFT, [IR_OP_sshr] = OPF_SHIFT, [IR_OP_rotl] = OPF_SHIFT,
     [IR_OP_rotr] = OPF_SHIFT,
+    [IR_OP_load] = MEM, [IR_OP_uload8] = MEM, [IR_OP_sload8] = MEM, [IR_OP_uload16] = MEM,
+    [IR_OP_sload16] = MEM, [IR_OP_uload32] = MEM, [IR_OP_sload32] = MEM, [IR_OP_store] = MEM,
+    [IR_OP_istore8] = MEM, [IR_OP_istore16] = MEM, [IR_OP_istore32] = MEM,
+    [IR_OP_return_call] = OPF_TAIL, [IR_OP_return_call_indirect] = OPF_TAIL,
 };
+#undef COND
+#undef MEM
 
 /* uextend, sextend, ireduce between scalar integers (the target's
  * lower_inst takes the i128 and vector ones). */
@@ -535,14 +543,18 @@ static bool lower_inst(cg_lower *L, uint32_t inst)
 
 /* The condition of a brif, select, trapz or trapnz defined for that use
  * only by an icmp, an fcmp or a band with a constant: flags set at the use
- * where the target takes it (cg_isa.fuse_cond). */
+ * where the target takes it (cg_isa.fuse_cond).  On the way, L->has. */
 static void mark_conditions(cg_lower *L)
 {
     cg_ctx *c = L->c;
     const ir_function *fn = c->fn;
     for (uint32_t i = 0; i < fn->insts.n; i++) {
         const ir_inst_data *in = &fn->insts.v[i];
-        if ((in->op != IR_OP_brif && !(opflag[in->op] & OPF_COND)) || in->block == IR_NONE || !in->nargs)
+        if (in->block == IR_NONE)
+            continue;
+        unsigned fl = opflag[in->op];
+        L->has |= fl & (CG_HAS_MEM | CG_HAS_TAIL);
+        if (!(fl & OPF_FUSE) || !in->nargs)
             continue;
         uint32_t v = ir_value_resolve(fn, ir_inst_args(fn, i)[0]), d = cg_def_of(c, v);
         if (d == IR_NONE || c->uses.v[v] != 1)
@@ -609,20 +621,23 @@ bool cg_lower_function(cg_ctx *c)
         ir_diag_set(c->d, fn->line, fn->col, "function has no blocks");
     /* one pass over the types: which per-instruction checks can find anything */
     uint32_t any = 0, scalars = 0;     /* every type ORed; a bit per scalar type */
+    bool alias = false;
     for (uint32_t v = 0; v < fn->values.n; v++) {
         ir_type t = fn->values.v[v].type;
         any |= t;
         scalars |= (uint32_t)(t < 16) << (t & 15);
+        alias |= fn->values.v[v].kind == IR_VAL_ALIAS;
     }
+    c->noalias = !alias;
     L.vec = (any & 0x1f0) != 0;    /* ir_type_is_vector: lanes, or IR_TYPE_DYNAMIC */
     bool f128 = scalars >> IR_F128 & 1;
     L.f16_f128 = (scalars >> IR_F16 | scalars >> IR_F128) & 1;
     L.i128 = scalars >> IR_I128 & 1;
     if (L.vec)       /* before lowering: call_clobbers reads it */
         c->f.wide_spill = true;
-    ok = ok && cg_plan_tail_calls(c, &abi);
     if (ok)
-        mark_conditions(&L);
+        mark_conditions(&L);    /* sets L.has: no error of its own, so before */
+    ok = ok && cg_plan_tail_calls(c, &abi, L.has & CG_HAS_TAIL);
     ok = ok && c->isa->prepare(&L);
     c->f.wide_spill |= f128;    /* spilled whole */
     for (uint32_t li = 0; ok && li < fn->layout.n; li++) {
@@ -644,6 +659,7 @@ bool cg_lower_function(cg_ctx *c)
             ok = false;
         }
     }
+    c->noalias = false;
     free(L.fused);
     free(L.vals);
     cg_abi_free(&spare_abi);

@@ -18,7 +18,7 @@
 
 uint32_t x64_put_in_reg(cg_ctx *c, uint32_t v)
 {
-    v = cg_resolve(c->fn, v);
+    v = cg_ctx_resolve(c, v);
     uint32_t d = cg_resolved_def(c, v);
     if (d != IR_NONE) {
         const ir_inst_data *in = &c->fn->insts.v[d];
@@ -326,6 +326,7 @@ bool x64_prepare(cg_lower *L)
      * written, by it or by a callee (cg_frame_layout) */
     if (fn->sig.callconv == IR_CC_windows_fastcall)
         c->f.saved_extra = 1ull << X64_RSI | 1ull << X64_RDI | 0xffc00000ull;
-    x64_mark_memory(L);
+    if (L->has & CG_HAS_MEM)
+        x64_mark_memory(L);     /* looks at loads and stores only */
     return true;
 }
