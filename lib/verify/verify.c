@@ -1136,7 +1136,7 @@ static _Thread_local tccache tc_cache[TCCACHE_SIZE];
 
 /* typecheck of a plain instruction whose operand types are t[0..2], result
  * types t[3..4] (0 where there is none). */
-static void typecheck_plain(vctx *c, uint32_t inst, const uint64_t t[5])
+static inline void typecheck_plain(vctx *c, uint32_t inst, const uint64_t t[5])
 {
     const ir_inst_data *id = &c->f->insts.v[inst];
     uint64_t k0 = id->op | (uint64_t)id->type << 16 | t[3] << 32 | t[4] << 48;
