@@ -174,7 +174,8 @@ const char *cg_extname_symbol(cg_ctx *c, const ir_extname *n, char *buf, size_t 
     if (n->kind == IR_NAME_TESTCASE || n->kind == IR_NAME_LIBCALL) {
         const char *s = n->str ? n->str : "";
         for (size_t i = 0; i < sizeof libcalls / sizeof libcalls[0]; i++)
-            if (!strcmp(s, libcalls[i][0]) && ir_file_find_func(c->file, n) == IR_NONE)
+            if (s[0] == libcalls[i][0][0] && !strcmp(s, libcalls[i][0]) &&    /* the initial first: cheap */
+                ir_file_find_func(c->file, n) == IR_NONE)
                 return libcalls[i][1];
         return s;
     }
