@@ -1259,10 +1259,10 @@ static void emit_inst(em *e, uint32_t next_label)
 
 /* Blocks that are a lone jump with no moves of the allocator: their
  * label becomes the jump's destination (followed through chains). */
-static uint32_t *thread_jumps(cg_ctx *c)
+static uint32_t *thread_jumps(cg_ctx *c, uint32_t *alias)
 {
     cg_func *f = &c->f;
-    uint32_t *alias = ir_xmalloc((f->nlabels + 1) * sizeof *alias), ei = 0;
+    uint32_t ei = 0;
     for (uint32_t l = 0; l < f->nlabels; l++)
         alias[l] = l;
     for (uint32_t b = 0; b < f->blocks.n; b++) {
@@ -1286,10 +1286,10 @@ static uint32_t *thread_jumps(cg_ctx *c)
 /* Blocks that are a compare and a conditional branch, with no moves of
  * the allocator: a jump to one becomes a copy of them (a loop's test at
  * its bottom instead of a jump back to it). */
-static uint32_t *dup_tests(cg_ctx *c)
+static uint32_t *dup_tests(cg_ctx *c, uint32_t *dup)
 {
     cg_func *f = &c->f;
-    uint32_t *dup = ir_xmalloc((f->nlabels + 1) * sizeof *dup), ei = 0;
+    uint32_t ei = 0;
     for (uint32_t l = 0; l < f->nlabels; l++)
         dup[l] = CG_NONE;
     for (uint32_t b = 0; b < f->blocks.n; b++) {
@@ -1331,8 +1331,9 @@ bool x64_emit(cg_ctx *c)
     em e = {.c = c, .b = &c->buf, .ok = true};
     cg_func *f = &c->f;
     prologue(&e);
-    e.alias = thread_jumps(c);
-    e.dup = dup_tests(c);
+    uint32_t *labels = ir_xmalloc(2 * (f->nlabels + 1) * sizeof *labels);     /* both, one allocation */
+    e.alias = thread_jumps(c, labels);
+    e.dup = dup_tests(c, labels + f->nlabels + 1);
     uint32_t ei = 0;
     for (uint32_t b = 0; b < f->blocks.n; b++) {
         const cg_block *bl = &f->blocks.v[b];
@@ -1348,6 +1349,10 @@ bool x64_emit(cg_ctx *c)
             cg_buf_mark(&c->buf, e.in->ir);
             while (ei < f->edits.n && f->edits.v[ei].pos < 2 * i)
                 ei++;
+            if (ei == f->edits.n || f->edits.v[ei].pos > 2 * i + 1) {     /* no move before or after */
+                emit_inst(&e, next);
+                continue;
+            }
             uint32_t n = 0;
             while (ei + n < f->edits.n && f->edits.v[ei + n].pos == 2 * i)
                 n++;
@@ -1367,8 +1372,7 @@ bool x64_emit(cg_ctx *c)
     for (uint32_t l = 0; l < f->nlabels; l++)
         if (e.alias[l] != l)
             c->buf.labels.v[l] = c->buf.labels.v[e.alias[l]];
-    free(e.alias);
-    free(e.dup);
+    free(labels);
     if (!cg_emit_check(c, e.ok, &e.need))
         return false;
     static const uint8_t ud2[] = {0x0f, 0x0b};
