@@ -10,6 +10,7 @@
 #include "cg.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define F (&c->f)
 
@@ -602,6 +603,7 @@ static void lower_params(cg_lower *L, uint32_t b, bool entry)
 /* The ABI vectors of the last function lowered on this thread, for the
  * next (their capacity, not their contents). */
 static _Thread_local cg_abi spare_abi;
+static _Thread_local struct { void *p; size_t cap; } spare_scratch;    /* L.vals and L.fused */
 
 #define MOVE_VEC(dst, src) ((dst).v = (src).v, (dst).cap = (src).cap, (dst).n = 0, (src).v = NULL, (src).cap = (src).n = 0)
 
@@ -613,8 +615,15 @@ bool cg_lower_function(cg_ctx *c)
     MOVE_VEC(abi.pairs, spare_abi.pairs);
     MOVE_VEC(abi.vals, spare_abi.vals);
     cg_lower L = {.c = c, .abi = &abi};
-    L.fused = ir_xcalloc(fn->insts.n + 1, 1);
-    L.vals = ir_xmalloc((fn->sig.nrets + fn->sig.nparams + 1) * sizeof *L.vals);
+    /* L.vals, then L.fused: one block kept for the next function */
+    size_t nv = ((size_t)fn->sig.nrets + fn->sig.nparams + 1) * sizeof *L.vals, need = nv + fn->insts.n + 1;
+    if (spare_scratch.cap < need) {
+        free(spare_scratch.p);
+        spare_scratch.cap = need < 2 * spare_scratch.cap ? 2 * spare_scratch.cap : need;
+        spare_scratch.p = ir_xmalloc(spare_scratch.cap);
+    }
+    L.vals = spare_scratch.p;
+    L.fused = memset((uint8_t *)spare_scratch.p + nv, 0, fn->insts.n + 1);
     c->abi = &abi;
     bool ok = fn->layout.n > 0 && cg_sig_compute(c, &abi, fn, &fn->sig, CG_NONE, &abi.self);
     if (fn->layout.n == 0)
@@ -660,8 +669,8 @@ bool cg_lower_function(cg_ctx *c)
         }
     }
     c->noalias = false;
-    free(L.fused);
-    free(L.vals);
+    if (spare_scratch.cap > (1u << 22))     /* what a very large function needed is given back */
+        free(spare_scratch.p), spare_scratch.p = NULL, spare_scratch.cap = 0;
     cg_abi_free(&spare_abi);
     MOVE_VEC(spare_abi.locs, abi.locs);
     MOVE_VEC(spare_abi.pairs, abi.pairs);
