@@ -348,6 +348,10 @@ struct cg_isa {
      * CG_DONE, CG_FAILED (with a diagnostic), or CG_BY_FAMILY for the driver
      * to hand the instruction to the hook of its family below. */
     int (*lower_inst)(cg_lower *L, uint32_t inst);
+    /* The opcodes lower_inst has cases for, NULL: any; for the others it is
+     * called only if the instruction is fused as CG_FUSED_MEMOP (else they
+     * go by family straight away: most instructions). */
+    const bool *lower_inst_ops;
     /* Before lower_inst: an instruction with a vector operand or result
      * (but load, store and select); one with an i128 operand or result goes
      * to lower128.c (cg_lower_i128, through the i128 table below). */

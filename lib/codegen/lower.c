@@ -536,7 +536,9 @@ static bool lower_inst(cg_lower *L, uint32_t inst)
         r = lower_common(L, inst);
         if (r != CG_BY_FAMILY)
             return r == CG_DONE;
-        r = c->isa->lower_inst(L, inst);
+        const bool *ops = c->isa->lower_inst_ops;
+        if (!ops || ops[in->op] || L->fused[inst] == CG_FUSED_MEMOP)
+            r = c->isa->lower_inst(L, inst);
         return r == CG_BY_FAMILY ? lower_by_family(L, inst) : r == CG_DONE;
     }
     }

@@ -251,6 +251,14 @@ static void lower_trapif(cg_lower *L, uint32_t inst)
 
 /* ---- one instruction ------------------------------------------------------------ */
 
+/* The cases of x64_lower_inst's switch (cg_isa.lower_inst_ops): the driver
+ * sends it nothing else but what x64_mark_memory fused as a memory operand. */
+const bool x64_lower_inst_ops[IR_OP_COUNT] = {
+    [IR_OP_trapz] = true, [IR_OP_trapnz] = true, [IR_OP_get_stack_pointer] = true,
+    [IR_OP_get_return_address] = true, [IR_OP_icmp] = true, [IR_OP_fcmp] = true, [IR_OP_select] = true,
+    [IR_OP_select_spectre_guard] = true,
+};
+
 int x64_lower_inst(cg_lower *L, uint32_t inst)
 {
     cg_ctx *c = L->c;
