@@ -657,14 +657,15 @@ bool cg_lower_function(cg_ctx *c)
         cg_block_begin(F, b);
         c->f.cur_ir = CG_NONE;
         lower_params(&L, b, li == 0);
-        bool ended = false;
+        uint32_t done = IR_NONE;    /* the last instruction lowered */
         for (uint32_t i = bd->first; ok && i != IR_NONE; i = fn->insts.v[i].next) {
             c->f.cur_ir = i;
             ok = lower_inst(&L, i);
-            ended = ir_opcodes[fn->insts.v[i].op].flags & IR_OPF_TERMINATOR;
+            done = i;
             if (i == bd->last)
                 break;
         }
+        bool ended = done != IR_NONE && (ir_opcodes[fn->insts.v[done].op].flags & IR_OPF_TERMINATOR);
         if (ok && !ended) {
             ir_diag_set(c->d, bd->line, bd->col, "block%u has no terminator", b);
             ok = false;

@@ -177,13 +177,14 @@ static unsigned emit_icmp_flags(cg_ctx *c, uint32_t inst)
     unsigned cc = x64_intcc[in->cond];
     uint32_t x = a[0], y = a[1];
     int32_t imm;
-    if (!x64_imm32_of(c, y, &imm) && x64_imm32_of(c, x, &imm)) {
-        x = a[1], y = a[0];
+    bool ky = x64_imm32_of(c, y, &imm);
+    if (!ky && x64_imm32_of(c, x, &imm)) {
+        x = a[1], y = a[0], ky = true;
         cc = cg_cc_swap(x64_intcc, cc);
     }
-    if (x64_imm32_of(c, y, &imm) && imm == 0) {    /* test x, x: the same flags as cmp x, 0 */
+    if (ky && imm == 0) {    /* test x, x: the same flags as cmp x, 0 */
         x64_test(c, x64_put_in_reg(c, x), size);
-    } else if (x64_imm32_of(c, y, &imm)) {
+    } else if (ky) {
         uint32_t rx = x64_put_in_reg(c, x);    /* before the compare: it may emit */
         cg_inst *i = cg_emit_inst(F, X64_CMPI, 1);
         i->cc = X64_CMPOP, i->size = (uint8_t)size, i->imm = imm;
