@@ -137,7 +137,7 @@ static const struct { uint8_t nres, nargs; } op_len[IR_OP_COUNT] = {
  * opcode table's, free_contains's) and the answer depends on nothing
  * else, so the cache lives as long as the thread, not one function. */
 typedef struct tscache { const char *set; ir_type t; bool in; } tscache;
-#define TSCACHE_SIZE 256u
+#define TSCACHE_SIZE 128u
 static _Thread_local tscache ts_cache[TSCACHE_SIZE];
 
 static bool ts_contains(const char *set, ir_type t)
@@ -1131,7 +1131,7 @@ static void typecheck_full(vctx *c, uint32_t inst)
  * and the next instruction with the same key passes without the checks.
  * What failed is checked again, so every message is reported as before. */
 typedef struct tccache { uint64_t k0, k1; ir_type ctrl; } tccache;
-#define TCCACHE_SIZE 512u
+#define TCCACHE_SIZE 64u
 static _Thread_local tccache tc_cache[TCCACHE_SIZE];
 
 /* typecheck of a plain instruction whose operand types are t[0..2], result
