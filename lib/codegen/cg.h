@@ -464,15 +464,14 @@ const char *cg_reg_name(const cg_isa *isa, unsigned preg);     /* "?" if none */
 /* Start a block; lowering appends instructions to it.  Returns its index. */
 uint32_t cg_block_begin(cg_func *f, uint32_t label);
 void cg_block_end(cg_func *f);
-/* The builders below are inline: lowering calls them for every operand. */
-static inline uint32_t cg_new_vreg(cg_func *f, unsigned cls)
-{
-    ir_vec_push(&f->vcls, (uint8_t)cls);
-    return CG_VREG0 + f->vcls.n - 1;
-}
+uint32_t cg_new_vreg(cg_func *f, unsigned cls);
 static inline uint32_t cg_new_label(cg_func *f) { return f->nlabels++; }
 /* Append an instruction with room for n operands; fill them with cg_use etc. */
-static inline cg_inst *cg_emit_inst(cg_func *f, unsigned op, unsigned n)
+cg_inst *cg_emit_inst(cg_func *f, unsigned op, unsigned n);
+/* The same, and an operand (kind CG_USE.., cons CG_ANY..), inline: for a
+ * target's few emitters that most instructions go through; elsewhere the
+ * calls keep the code small (its pages are faults at a small file's start). */
+static inline cg_inst *cg_emit_inst_inline(cg_func *f, unsigned op, unsigned n)
 {
     ir_vec_reserve(&f->opnds, n);
     ir_vec_reserve(&f->insts, 1);
@@ -480,25 +479,24 @@ static inline cg_inst *cg_emit_inst(cg_func *f, unsigned op, unsigned n)
     *i = (cg_inst){.op = (uint16_t)op, .opnd = f->opnds.n, .ir = f->cur_ir};
     return i;
 }
-static inline void cg_add_op_(cg_func *f, uint32_t reg, unsigned kind, unsigned cons, unsigned fix)
+static inline void cg_op_inline(cg_func *f, uint32_t reg, unsigned kind, unsigned cons, unsigned fix)
 {
     unsigned cls = reg >= CG_VREG0 ? f->vcls.v[reg - CG_VREG0] : CG_CLS_INT;
     ir_vec_push(&f->opnds, ((cg_operand){reg, (uint8_t)kind, (uint8_t)cons, (uint8_t)fix, (uint8_t)cls}));
     f->insts.v[f->insts.n - 1].nopnd++;
 }
-static inline void cg_op_use(cg_func *f, uint32_t reg) { cg_add_op_(f, reg, CG_USE, CG_ANY, 0); }
-static inline void cg_op_use_fixed(cg_func *f, uint32_t reg, unsigned preg) { cg_add_op_(f, reg, CG_USE, CG_FIXED, preg); }
-static inline void cg_op_def(cg_func *f, uint32_t reg) { cg_add_op_(f, reg, CG_DEF, CG_ANY, 0); }
-static inline void cg_op_def_fixed(cg_func *f, uint32_t reg, unsigned preg) { cg_add_op_(f, reg, CG_DEF, CG_FIXED, preg); }
-static inline void cg_op_def_reuse(cg_func *f, uint32_t reg, unsigned use_index)
+static inline uint32_t cg_new_vreg_inline(cg_func *f, unsigned cls)
 {
-    cg_add_op_(f, reg, CG_DEF, CG_REUSE, use_index);
+    ir_vec_push(&f->vcls, (uint8_t)cls);
+    return CG_VREG0 + f->vcls.n - 1;
 }
-static inline void cg_op_temp(cg_func *f, uint32_t reg) { cg_add_op_(f, reg, CG_EARLY_DEF, CG_ANY, 0); } /* early def */
-static inline void cg_op_temp_fixed(cg_func *f, uint32_t reg, unsigned preg)
-{
-    cg_add_op_(f, reg, CG_EARLY_DEF, CG_FIXED, preg);
-}
+void cg_op_use(cg_func *f, uint32_t reg);
+void cg_op_use_fixed(cg_func *f, uint32_t reg, unsigned preg);
+void cg_op_def(cg_func *f, uint32_t reg);
+void cg_op_def_fixed(cg_func *f, uint32_t reg, unsigned preg);
+void cg_op_def_reuse(cg_func *f, uint32_t reg, unsigned use_index);
+void cg_op_temp(cg_func *f, uint32_t reg);  /* early def */
+void cg_op_temp_fixed(cg_func *f, uint32_t reg, unsigned preg);
 /* Add a constant to the pool; returns its index (deduplicated). */
 uint32_t cg_const_add(cg_func *f, const void *bytes, uint32_t size, uint32_t align);
 uint32_t cg_sym_add(cg_ctx *c, const char *name);

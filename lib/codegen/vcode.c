@@ -31,6 +31,18 @@ const char *cg_reg_name(const cg_isa *isa, unsigned preg)
     return preg < isa->nregs ? isa->reg_names[preg] : "?";
 }
 
+uint32_t cg_new_vreg(cg_func *f, unsigned cls) { return cg_new_vreg_inline(f, cls); }
+cg_inst *cg_emit_inst(cg_func *f, unsigned op, unsigned n) { return cg_emit_inst_inline(f, op, n); }
+#define add_op cg_op_inline
+
+void cg_op_use(cg_func *f, uint32_t reg) { add_op(f, reg, CG_USE, CG_ANY, 0); }
+void cg_op_use_fixed(cg_func *f, uint32_t reg, unsigned preg) { add_op(f, reg, CG_USE, CG_FIXED, preg); }
+void cg_op_def(cg_func *f, uint32_t reg) { add_op(f, reg, CG_DEF, CG_ANY, 0); }
+void cg_op_def_fixed(cg_func *f, uint32_t reg, unsigned preg) { add_op(f, reg, CG_DEF, CG_FIXED, preg); }
+void cg_op_def_reuse(cg_func *f, uint32_t reg, unsigned use) { add_op(f, reg, CG_DEF, CG_REUSE, use); }
+void cg_op_temp(cg_func *f, uint32_t reg) { add_op(f, reg, CG_EARLY_DEF, CG_ANY, 0); }
+void cg_op_temp_fixed(cg_func *f, uint32_t reg, unsigned preg) { add_op(f, reg, CG_EARLY_DEF, CG_FIXED, preg); }
+
 uint32_t cg_block_begin(cg_func *f, uint32_t label)
 {
     cg_block b = {.label = label, .first = f->insts.n, .end = f->insts.n};
@@ -126,9 +138,9 @@ unsigned cg_type_cls(ir_type t)
 uint32_t cg_value_vreg_new(cg_ctx *c, uint32_t v)
 {
     ir_type t = c->fn->values.v[v].type;
-    uint32_t r = cg_new_vreg(&c->f, cg_type_cls(t));
+    uint32_t r = cg_new_vreg_inline(&c->f, cg_type_cls(t));
     if (t == IR_I128)   /* a register pair: low half first */
-        cg_new_vreg(&c->f, CG_CLS_INT);
+        cg_new_vreg_inline(&c->f, CG_CLS_INT);
     c->vreg_of.v[v] = r;
     return r;
 }
