@@ -328,11 +328,11 @@ bool cg_lower_try_call(cg_ctx *c, cg_abi *a, uint32_t inst, uint32_t *rets)
 
 /* ---- tail calls ----------------------------------------------------------------- */
 
-bool cg_plan_tail_calls(cg_ctx *c, cg_abi *a)
+bool cg_plan_tail_calls(cg_ctx *c, cg_abi *a, bool any)
 {
     const ir_function *fn = c->fn;
     uint32_t t = a->self.stack_args;
-    for (uint32_t i = 0; i < fn->insts.n; i++) {
+    for (uint32_t i = 0; any && i < fn->insts.n; i++) {
         const ir_inst_data *in = &fn->insts.v[i];
         if ((in->op != IR_OP_return_call && in->op != IR_OP_return_call_indirect) || in->block == IR_NONE)
             continue;

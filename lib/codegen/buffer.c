@@ -89,19 +89,6 @@ void cg_buf_reloc(cg_buf *b, uint32_t at, jit_reloc_kind kind, const char *sym, 
     ir_vec_push(&b->out->relocs, ((jit_reloc){at, kind, addend, sym, line, col}));
 }
 
-void cg_buf_mark(cg_buf *b, uint32_t ir)
-{
-    if (ir == b->mark_ir)
-        return;
-    cg_output *o = b->out;
-    b->mark_ir = ir;
-    if (o->marks.n && o->marks.v[o->marks.n - 2] == cg_buf_off(b)) {
-        o->marks.v[o->marks.n - 1] = ir;   /* nothing emitted for the previous one */
-        return;
-    }
-    ir_vec_push(&o->marks, cg_buf_off(b));
-    ir_vec_push(&o->marks, ir);
-}
 
 void cg_buf_data(cg_buf *b, uint32_t off, uint32_t len, unsigned kind)
 {
@@ -202,9 +189,10 @@ static void relax(cg_buf *b, const cg_isa *isa)
     for (uint32_t i = 0, k = 0; i < nf; i++)
         if (isa->fix_short(&b->fixups.v[i], &cand[k]))
             idx[k++] = i;
-    for (int pass = 0; pass < 8; pass++) {
+    bool changed = true;
+    for (int pass = 0; pass < 8 && changed; pass++) {
         ns = collect(cand, nr, isshort, sh, cum);
-        bool changed = false;
+        changed = false;
         for (uint32_t k = 0; k < nr; k++) {
             const cg_fixup *x = &b->fixups.v[idx[k]];
             uint32_t l = x->label < b->labels.n ? b->labels.v[x->label] : CG_NONE;
@@ -217,10 +205,9 @@ static void relax(cg_buf *b, const cg_isa *isa)
             if (t - e >= m->min && t - e <= m->max)
                 isshort[k] = 1, changed = true;
         }
-        if (!changed)
-            break;
     }
-    ns = collect(cand, nr, isshort, sh, cum);
+    if (changed)    /* else the last pass's collect is current */
+        ns = collect(cand, nr, isshort, sh, cum);
     if (!ns)
         goto done;
 #define MAP(x) ((x) - removed(sh, cum, ns, (x)))

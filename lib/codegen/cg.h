@@ -241,6 +241,7 @@ typedef struct cg_ctx {
     IR_VEC(uint32_t) vreg_of;   /* IR value -> first vreg, CG_NONE before use */
     IR_VEC(uint32_t) uses;      /* IR value -> number of uses */
     cg_abi *abi;                /* the function's ABI state while lowering */
+    bool noalias;               /* while lowering: no value of fn is an alias */
 } cg_ctx;
 
 typedef struct cg_preset { const char *name; uint64_t isa; } cg_preset;
@@ -347,6 +348,10 @@ struct cg_isa {
      * CG_DONE, CG_FAILED (with a diagnostic), or CG_BY_FAMILY for the driver
      * to hand the instruction to the hook of its family below. */
     int (*lower_inst)(cg_lower *L, uint32_t inst);
+    /* The opcodes lower_inst has cases for, NULL: any; for the others it is
+     * called only if the instruction is fused as CG_FUSED_MEMOP (else they
+     * go by family straight away: most instructions). */
+    const bool *lower_inst_ops;
     /* Before lower_inst: an instruction with a vector operand or result
      * (but load, store and select); one with an i128 operand or result goes
      * to lower128.c (cg_lower_i128, through the i128 table below). */
@@ -455,14 +460,36 @@ struct cg_isa {
 
 void cg_func_init(cg_func *f);
 void cg_func_free(cg_func *f);
-uint32_t cg_new_vreg(cg_func *f, unsigned cls);
 const char *cg_reg_name(const cg_isa *isa, unsigned preg);     /* "?" if none */
-uint32_t cg_new_label(cg_func *f);
 /* Start a block; lowering appends instructions to it.  Returns its index. */
 uint32_t cg_block_begin(cg_func *f, uint32_t label);
 void cg_block_end(cg_func *f);
+uint32_t cg_new_vreg(cg_func *f, unsigned cls);
+static inline uint32_t cg_new_label(cg_func *f) { return f->nlabels++; }
 /* Append an instruction with room for n operands; fill them with cg_use etc. */
 cg_inst *cg_emit_inst(cg_func *f, unsigned op, unsigned n);
+/* The same, and an operand (kind CG_USE.., cons CG_ANY..), inline: for a
+ * target's few emitters that most instructions go through; elsewhere the
+ * calls keep the code small (its pages are faults at a small file's start). */
+static inline cg_inst *cg_emit_inst_inline(cg_func *f, unsigned op, unsigned n)
+{
+    ir_vec_reserve(&f->opnds, n);
+    ir_vec_reserve(&f->insts, 1);
+    cg_inst *i = &f->insts.v[f->insts.n++];
+    *i = (cg_inst){.op = (uint16_t)op, .opnd = f->opnds.n, .ir = f->cur_ir};
+    return i;
+}
+static inline void cg_op_inline(cg_func *f, uint32_t reg, unsigned kind, unsigned cons, unsigned fix)
+{
+    unsigned cls = reg >= CG_VREG0 ? f->vcls.v[reg - CG_VREG0] : CG_CLS_INT;
+    ir_vec_push(&f->opnds, ((cg_operand){reg, (uint8_t)kind, (uint8_t)cons, (uint8_t)fix, (uint8_t)cls}));
+    f->insts.v[f->insts.n - 1].nopnd++;
+}
+static inline uint32_t cg_new_vreg_inline(cg_func *f, unsigned cls)
+{
+    ir_vec_push(&f->vcls, (uint8_t)cls);
+    return CG_VREG0 + f->vcls.n - 1;
+}
 void cg_op_use(cg_func *f, uint32_t reg);
 void cg_op_use_fixed(cg_func *f, uint32_t reg, unsigned preg);
 void cg_op_def(cg_func *f, uint32_t reg);
@@ -516,7 +543,11 @@ struct cg_lower {           /* the state of lowering one function */
     uint32_t *vals;         /* scratch: returned values */
     bool vec;               /* a vector value somewhere (else no instruction is one) */
     bool f16_f128;          /* an f16 or f128 value somewhere (else no softfp libcall) */
+    bool i128;              /* an i128 value somewhere (else no operand is one) */
+    unsigned has;           /* CG_HAS_*: kinds of instruction in a block, for passes
+                               that look only at those */
 };
+enum { CG_HAS_MEM = 4, CG_HAS_TAIL = 8 };    /* loads and stores; return_call(_indirect) */
 enum { CG_FAILED, CG_DONE, CG_BY_FAMILY };   /* cg_isa.lower_inst */
 /* IR -> VCode for c->fn (cg_isa's lowering hooks do the target's part). */
 bool cg_lower_function(cg_ctx *c);
@@ -561,6 +592,10 @@ static inline uint32_t cg_resolve(const ir_function *f, uint32_t v)
     return v;
 }
 
+/* cg_resolve, for nothing where lowering has found no alias: it asks
+ * this of every operand, several times */
+static inline uint32_t cg_ctx_resolve(const cg_ctx *c, uint32_t v) { return c->noalias ? v : cg_resolve(c->fn, v); }
+
 /* cg_value_vreg and cg_def_of of a value already through cg_resolve:
  * put_in_reg asks both of every operand */
 static inline uint32_t cg_resolved_vreg(cg_ctx *c, uint32_t v)
@@ -575,19 +610,19 @@ static inline uint32_t cg_resolved_def(const cg_ctx *c, uint32_t v)
     return vd->kind == IR_VAL_RESULT ? vd->def : IR_NONE;
 }
 
-static inline uint32_t cg_value_vreg(cg_ctx *c, uint32_t v) { return cg_resolved_vreg(c, cg_resolve(c->fn, v)); }
-static inline uint32_t cg_def_of(const cg_ctx *c, uint32_t v) { return cg_resolved_def(c, cg_resolve(c->fn, v)); }
+static inline uint32_t cg_value_vreg(cg_ctx *c, uint32_t v) { return cg_resolved_vreg(c, cg_ctx_resolve(c, v)); }
+static inline uint32_t cg_def_of(const cg_ctx *c, uint32_t v) { return cg_resolved_def(c, cg_ctx_resolve(c, v)); }
 
 static inline bool cg_iconst_of(const cg_ctx *c, uint32_t v, int64_t *out)
 {
-    const ir_value_data *vd = &c->fn->values.v[cg_resolve(c->fn, v)];
+    const ir_value_data *vd = &c->fn->values.v[cg_ctx_resolve(c, v)];
     if (vd->kind != IR_VAL_RESULT || !cg_is_int(vd->type) || c->fn->insts.v[vd->def].op != IR_OP_iconst)
         return false;
     unsigned sh = 64 - (8u << (vd->type - IR_I8));     /* i8..i64 */
     *out = (int64_t)((uint64_t)c->fn->insts.v[vd->def].imm << sh) >> sh;
     return true;
 }
-static inline ir_type cg_vtype(const cg_ctx *c, uint32_t v) { return c->fn->values.v[cg_resolve(c->fn, v)].type; }
+static inline ir_type cg_vtype(const cg_ctx *c, uint32_t v) { return c->fn->values.v[cg_ctx_resolve(c, v)].type; }
 
 static inline ir_type cg_ctrl_type(const cg_ctx *c, uint32_t inst)
 {
@@ -622,7 +657,7 @@ bool cg_lower_call(cg_ctx *c, cg_abi *a, uint32_t inst);
 bool cg_lower_try_call(cg_ctx *c, cg_abi *a, uint32_t inst, uint32_t *rets);
 /* Size the incoming argument area for the function's return_calls (tail
  * convention: the callee pops it, so the caller may grow it). */
-bool cg_plan_tail_calls(cg_ctx *c, cg_abi *a);
+bool cg_plan_tail_calls(cg_ctx *c, cg_abi *a, bool any);    /* any: a return_call in a block */
 bool cg_lower_return_call(cg_ctx *c, cg_abi *a, uint32_t inst);
 /* Call host function `name` with the C convention: n scalar arguments. */
 void cg_libcall(cg_ctx *c, const char *name, const ir_type *types, const uint32_t *args, unsigned n,
@@ -745,7 +780,20 @@ void cg_buf_fixup(cg_buf *b, uint32_t at, uint32_t label, unsigned kind, int32_t
 void cg_buf_trap(cg_buf *b, uint32_t code);
 /* The code from here on is produced for IR instruction `ir` (CG_NONE:
  * none): back ends call it before each machine instruction, for listings. */
-void cg_buf_mark(cg_buf *b, uint32_t ir);
+static inline void cg_buf_mark(cg_buf *b, uint32_t ir)    /* inline: called per instruction */
+{
+    if (ir == b->mark_ir)
+        return;
+    cg_output *o = b->out;
+    b->mark_ir = ir;
+    if (o->marks.n && o->marks.v[o->marks.n - 2] == cg_buf_off(b)) {
+        o->marks.v[o->marks.n - 1] = ir;   /* nothing emitted for the previous one */
+        return;
+    }
+    ir_vec_reserve(&o->marks, 2);
+    o->marks.v[o->marks.n++] = cg_buf_off(b);
+    o->marks.v[o->marks.n++] = ir;
+}
 /* Bytes [off, off+len) are data, not instructions (CG_DATA_*). */
 void cg_buf_data(cg_buf *b, uint32_t off, uint32_t len, unsigned kind);
 void cg_buf_reloc(cg_buf *b, uint32_t at, jit_reloc_kind kind, const char *sym,

@@ -10,6 +10,7 @@
 #include "cg.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define F (&c->f)
 
@@ -34,7 +35,7 @@ bool cg_single_use(const cg_lower *L, uint32_t user, uint32_t v, unsigned op, ui
     const cg_ctx *c = L->c;
     const ir_function *fn = c->fn;
     *d = cg_def_of(c, v);
-    return *d != IR_NONE && fn->insts.v[*d].op == op && c->uses.v[cg_resolve(fn, v)] == 1 &&
+    return *d != IR_NONE && fn->insts.v[*d].op == op && c->uses.v[cg_ctx_resolve(c, v)] == 1 &&
            fn->insts.v[*d].block == fn->insts.v[user].block && !L->fused[*d];
 }
 
@@ -244,6 +245,24 @@ static const uint8_t family[IR_OP_COUNT] = {
     [IR_OP_uextend] = FAM_EXT, [IR_OP_sextend] = FAM_EXT, [IR_OP_ireduce] = FAM_EXT,
 };
 
+/* Opcode facts lower_common and mark_conditions ask of every instruction. */
+enum { OPF_COND = 1, OPF_SHIFT = 2, OPF_MEM = CG_HAS_MEM, OPF_TAIL = CG_HAS_TAIL, OPF_FUSE = 16 };
+#define COND (OPF_COND | OPF_FUSE)
+#define MEM OPF_MEM
+static const uint8_t opflag[IR_OP_COUNT] = {
+    /* know about pairs and vectors; their condition may be fused */
+    [IR_OP_trapz] = COND, [IR_OP_trapnz] = COND, [IR_OP_select] = COND, [IR_OP_select_spectre_guard] = COND,
+    [IR_OP_brif] = OPF_FUSE,
+    [IR_OP_ishl] = OPF_SHIFT, [IR_OP_ushr] = OPF_SHIFT, [IR_OP_sshr] = OPF_SHIFT, [IR_OP_rotl] = OPF_SHIFT,
+    [IR_OP_rotr] = OPF_SHIFT,
+    [IR_OP_load] = MEM, [IR_OP_uload8] = MEM, [IR_OP_sload8] = MEM, [IR_OP_uload16] = MEM,
+    [IR_OP_sload16] = MEM, [IR_OP_uload32] = MEM, [IR_OP_sload32] = MEM, [IR_OP_store] = MEM,
+    [IR_OP_istore8] = MEM, [IR_OP_istore16] = MEM, [IR_OP_istore32] = MEM,
+    [IR_OP_return_call] = OPF_TAIL, [IR_OP_return_call_indirect] = OPF_TAIL,
+};
+#undef COND
+#undef MEM
+
 /* uextend, sextend, ireduce between scalar integers (the target's
  * lower_inst takes the i128 and vector ones). */
 static bool lower_ext(cg_ctx *c, uint32_t inst, ir_type t)
@@ -355,8 +374,7 @@ static int lower_common(cg_lower *L, uint32_t inst)
     const ir_inst_data *in = &fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(fn, inst);
     ir_type t = cg_ctrl_type(c, inst);
-    bool cond = in->op == IR_OP_trapz || in->op == IR_OP_trapnz || in->op == IR_OP_select ||
-                in->op == IR_OP_select_spectre_guard;    /* these know about pairs and vectors */
+    bool cond = opflag[in->op] & OPF_COND;     /* these know about pairs and vectors */
     ir_type rt = in->nres ? fn->values.v[ir_inst_results(fn, inst)[0]].type : IR_TYPE_NONE;
     if (L->vec && !cond && in->op != IR_OP_load && in->op != IR_OP_store && cg_vec_inst(c, inst)) {
         ir_type vt = in->nres ? rt : in->type, at = in->nargs ? cg_vtype(c, a[0]) : IR_TYPE_NONE;
@@ -366,10 +384,9 @@ static int lower_common(cg_lower *L, uint32_t inst)
     }
     if (in->op == IR_OP_bitcast && (t == IR_F128 || cg_vtype(c, a[0]) == IR_F128))
         return isa->lower_conv(c, inst);
-    bool shift = in->op == IR_OP_ishl || in->op == IR_OP_ushr || in->op == IR_OP_sshr || in->op == IR_OP_rotl ||
-                 in->op == IR_OP_rotr;  /* a narrower value shifted by an i128 takes its low half */
+    bool shift = opflag[in->op] & OPF_SHIFT;   /* a narrower value shifted by an i128 takes its low half */
     bool wide = !cond && (shift ? t : rt) == IR_I128;
-    for (uint32_t k = 0; k < in->nargs && !cond && !shift && !wide; k++)
+    for (uint32_t k = 0; L->i128 && k < in->nargs && !cond && !shift && !wide; k++)
         wide = cg_vtype(c, a[k]) == IR_I128;
     if (wide)
         return cg_lower_i128(c, inst);
@@ -519,7 +536,9 @@ static bool lower_inst(cg_lower *L, uint32_t inst)
         r = lower_common(L, inst);
         if (r != CG_BY_FAMILY)
             return r == CG_DONE;
-        r = c->isa->lower_inst(L, inst);
+        const bool *ops = c->isa->lower_inst_ops;
+        if (!ops || ops[in->op] || L->fused[inst] == CG_FUSED_MEMOP)
+            r = c->isa->lower_inst(L, inst);
         return r == CG_BY_FAMILY ? lower_by_family(L, inst) : r == CG_DONE;
     }
     }
@@ -527,15 +546,18 @@ static bool lower_inst(cg_lower *L, uint32_t inst)
 
 /* The condition of a brif, select, trapz or trapnz defined for that use
  * only by an icmp, an fcmp or a band with a constant: flags set at the use
- * where the target takes it (cg_isa.fuse_cond). */
+ * where the target takes it (cg_isa.fuse_cond).  On the way, L->has. */
 static void mark_conditions(cg_lower *L)
 {
     cg_ctx *c = L->c;
     const ir_function *fn = c->fn;
     for (uint32_t i = 0; i < fn->insts.n; i++) {
         const ir_inst_data *in = &fn->insts.v[i];
-        if ((in->op != IR_OP_brif && in->op != IR_OP_select && in->op != IR_OP_select_spectre_guard &&
-             in->op != IR_OP_trapz && in->op != IR_OP_trapnz) || in->block == IR_NONE || !in->nargs)
+        if (in->block == IR_NONE)
+            continue;
+        unsigned fl = opflag[in->op];
+        L->has |= fl & (CG_HAS_MEM | CG_HAS_TAIL);
+        if (!(fl & OPF_FUSE) || !in->nargs)
             continue;
         uint32_t v = ir_value_resolve(fn, ir_inst_args(fn, i)[0]), d = cg_def_of(c, v);
         if (d == IR_NONE || c->uses.v[v] != 1)
@@ -583,6 +605,7 @@ static void lower_params(cg_lower *L, uint32_t b, bool entry)
 /* The ABI vectors of the last function lowered on this thread, for the
  * next (their capacity, not their contents). */
 static _Thread_local cg_abi spare_abi;
+static _Thread_local struct { void *p; size_t cap; } spare_scratch;    /* L.vals and L.fused */
 
 #define MOVE_VEC(dst, src) ((dst).v = (src).v, (dst).cap = (src).cap, (dst).n = 0, (src).v = NULL, (src).cap = (src).n = 0)
 
@@ -594,25 +617,38 @@ bool cg_lower_function(cg_ctx *c)
     MOVE_VEC(abi.pairs, spare_abi.pairs);
     MOVE_VEC(abi.vals, spare_abi.vals);
     cg_lower L = {.c = c, .abi = &abi};
-    L.fused = ir_xcalloc(fn->insts.n + 1, 1);
-    L.vals = ir_xmalloc((fn->sig.nrets + fn->sig.nparams + 1) * sizeof *L.vals);
+    /* L.vals, then L.fused: one block kept for the next function */
+    size_t nv = ((size_t)fn->sig.nrets + fn->sig.nparams + 1) * sizeof *L.vals, need = nv + fn->insts.n + 1;
+    if (spare_scratch.cap < need) {
+        free(spare_scratch.p);
+        spare_scratch.cap = need < 2 * spare_scratch.cap ? 2 * spare_scratch.cap : need;
+        spare_scratch.p = ir_xmalloc(spare_scratch.cap);
+    }
+    L.vals = spare_scratch.p;
+    L.fused = memset((uint8_t *)spare_scratch.p + nv, 0, fn->insts.n + 1);
     c->abi = &abi;
     bool ok = fn->layout.n > 0 && cg_sig_compute(c, &abi, fn, &fn->sig, CG_NONE, &abi.self);
     if (fn->layout.n == 0)
         ir_diag_set(c->d, fn->line, fn->col, "function has no blocks");
     /* one pass over the types: which per-instruction checks can find anything */
-    bool f128 = false;
+    uint32_t any = 0, scalars = 0;     /* every type ORed; a bit per scalar type */
+    bool alias = false;
     for (uint32_t v = 0; v < fn->values.n; v++) {
         ir_type t = fn->values.v[v].type;
-        L.vec |= ir_type_is_vector(t);
-        f128 |= t == IR_F128;
-        L.f16_f128 |= t == IR_F16 || t == IR_F128;
+        any |= t;
+        scalars |= (uint32_t)(t < 16) << (t & 15);
+        alias |= fn->values.v[v].kind == IR_VAL_ALIAS;
     }
+    c->noalias = !alias;
+    L.vec = (any & 0x1f0) != 0;    /* ir_type_is_vector: lanes, or IR_TYPE_DYNAMIC */
+    bool f128 = scalars >> IR_F128 & 1;
+    L.f16_f128 = (scalars >> IR_F16 | scalars >> IR_F128) & 1;
+    L.i128 = scalars >> IR_I128 & 1;
     if (L.vec)       /* before lowering: call_clobbers reads it */
         c->f.wide_spill = true;
-    ok = ok && cg_plan_tail_calls(c, &abi);
     if (ok)
-        mark_conditions(&L);
+        mark_conditions(&L);    /* sets L.has: no error of its own, so before */
+    ok = ok && cg_plan_tail_calls(c, &abi, L.has & CG_HAS_TAIL);
     ok = ok && c->isa->prepare(&L);
     c->f.wide_spill |= f128;    /* spilled whole */
     for (uint32_t li = 0; ok && li < fn->layout.n; li++) {
@@ -621,21 +657,23 @@ bool cg_lower_function(cg_ctx *c)
         cg_block_begin(F, b);
         c->f.cur_ir = CG_NONE;
         lower_params(&L, b, li == 0);
-        bool ended = false;
+        uint32_t done = IR_NONE;    /* the last instruction lowered */
         for (uint32_t i = bd->first; ok && i != IR_NONE; i = fn->insts.v[i].next) {
             c->f.cur_ir = i;
             ok = lower_inst(&L, i);
-            ended = ir_opcodes[fn->insts.v[i].op].flags & IR_OPF_TERMINATOR;
+            done = i;
             if (i == bd->last)
                 break;
         }
+        bool ended = done != IR_NONE && (ir_opcodes[fn->insts.v[done].op].flags & IR_OPF_TERMINATOR);
         if (ok && !ended) {
             ir_diag_set(c->d, bd->line, bd->col, "block%u has no terminator", b);
             ok = false;
         }
     }
-    free(L.fused);
-    free(L.vals);
+    c->noalias = false;
+    if (spare_scratch.cap > (1u << 22))     /* what a very large function needed is given back */
+        free(spare_scratch.p), spare_scratch.p = NULL, spare_scratch.cap = 0;
     cg_abi_free(&spare_abi);
     MOVE_VEC(spare_abi.locs, abi.locs);
     MOVE_VEC(spare_abi.pairs, abi.pairs);

@@ -31,16 +31,17 @@ const char *cg_reg_name(const cg_isa *isa, unsigned preg)
     return preg < isa->nregs ? isa->reg_names[preg] : "?";
 }
 
-uint32_t cg_new_vreg(cg_func *f, unsigned cls)
-{
-    ir_vec_push(&f->vcls, (uint8_t)cls);
-    return CG_VREG0 + f->vcls.n - 1;
-}
+uint32_t cg_new_vreg(cg_func *f, unsigned cls) { return cg_new_vreg_inline(f, cls); }
+cg_inst *cg_emit_inst(cg_func *f, unsigned op, unsigned n) { return cg_emit_inst_inline(f, op, n); }
+#define add_op cg_op_inline
 
-uint32_t cg_new_label(cg_func *f)
-{
-    return f->nlabels++;
-}
+void cg_op_use(cg_func *f, uint32_t reg) { add_op(f, reg, CG_USE, CG_ANY, 0); }
+void cg_op_use_fixed(cg_func *f, uint32_t reg, unsigned preg) { add_op(f, reg, CG_USE, CG_FIXED, preg); }
+void cg_op_def(cg_func *f, uint32_t reg) { add_op(f, reg, CG_DEF, CG_ANY, 0); }
+void cg_op_def_fixed(cg_func *f, uint32_t reg, unsigned preg) { add_op(f, reg, CG_DEF, CG_FIXED, preg); }
+void cg_op_def_reuse(cg_func *f, uint32_t reg, unsigned use) { add_op(f, reg, CG_DEF, CG_REUSE, use); }
+void cg_op_temp(cg_func *f, uint32_t reg) { add_op(f, reg, CG_EARLY_DEF, CG_ANY, 0); }
+void cg_op_temp_fixed(cg_func *f, uint32_t reg, unsigned preg) { add_op(f, reg, CG_EARLY_DEF, CG_FIXED, preg); }
 
 uint32_t cg_block_begin(cg_func *f, uint32_t label)
 {
@@ -55,32 +56,6 @@ void cg_block_end(cg_func *f)
     f->blocks.v[f->cur].end = f->insts.n;
 }
 
-cg_inst *cg_emit_inst(cg_func *f, unsigned op, unsigned n)
-{
-    ir_vec_reserve(&f->opnds, n);
-    ir_vec_reserve(&f->insts, 1);
-    cg_inst *i = &f->insts.v[f->insts.n++];
-    memset(i, 0, sizeof *i);
-    i->op = (uint16_t)op;
-    i->opnd = f->opnds.n;
-    i->ir = f->cur_ir;
-    return i;
-}
-
-static void add_op(cg_func *f, uint32_t reg, unsigned kind, unsigned cons, unsigned fix)
-{
-    unsigned cls = reg >= CG_VREG0 ? f->vcls.v[reg - CG_VREG0] : CG_CLS_INT;
-    ir_vec_push(&f->opnds, ((cg_operand){reg, (uint8_t)kind, (uint8_t)cons, (uint8_t)fix, (uint8_t)cls}));
-    f->insts.v[f->insts.n - 1].nopnd++;
-}
-
-void cg_op_use(cg_func *f, uint32_t reg) { add_op(f, reg, CG_USE, CG_ANY, 0); }
-void cg_op_use_fixed(cg_func *f, uint32_t reg, unsigned preg) { add_op(f, reg, CG_USE, CG_FIXED, preg); }
-void cg_op_def(cg_func *f, uint32_t reg) { add_op(f, reg, CG_DEF, CG_ANY, 0); }
-void cg_op_def_fixed(cg_func *f, uint32_t reg, unsigned preg) { add_op(f, reg, CG_DEF, CG_FIXED, preg); }
-void cg_op_def_reuse(cg_func *f, uint32_t reg, unsigned use) { add_op(f, reg, CG_DEF, CG_REUSE, use); }
-void cg_op_temp(cg_func *f, uint32_t reg) { add_op(f, reg, CG_EARLY_DEF, CG_ANY, 0); }
-void cg_op_temp_fixed(cg_func *f, uint32_t reg, unsigned preg) { add_op(f, reg, CG_EARLY_DEF, CG_FIXED, preg); }
 
 uint32_t cg_const_add(cg_func *f, const void *bytes, uint32_t size, uint32_t align)
 {
@@ -163,9 +138,9 @@ unsigned cg_type_cls(ir_type t)
 uint32_t cg_value_vreg_new(cg_ctx *c, uint32_t v)
 {
     ir_type t = c->fn->values.v[v].type;
-    uint32_t r = cg_new_vreg(&c->f, cg_type_cls(t));
+    uint32_t r = cg_new_vreg_inline(&c->f, cg_type_cls(t));
     if (t == IR_I128)   /* a register pair: low half first */
-        cg_new_vreg(&c->f, CG_CLS_INT);
+        cg_new_vreg_inline(&c->f, CG_CLS_INT);
     c->vreg_of.v[v] = r;
     return r;
 }
@@ -211,7 +186,8 @@ const char *cg_extname_symbol(cg_ctx *c, const ir_extname *n, char *buf, size_t 
     if (n->kind == IR_NAME_TESTCASE || n->kind == IR_NAME_LIBCALL) {
         const char *s = n->str ? n->str : "";
         for (size_t i = 0; i < sizeof libcalls / sizeof libcalls[0]; i++)
-            if (!strcmp(s, libcalls[i][0]) && ir_file_find_func(c->file, n) == IR_NONE)
+            if (s[0] == libcalls[i][0][0] && !strcmp(s, libcalls[i][0]) &&    /* the initial first: cheap */
+                ir_file_find_func(c->file, n) == IR_NONE)
                 return libcalls[i][1];
         return s;
     }

@@ -137,7 +137,7 @@ static const struct { uint8_t nres, nargs; } op_len[IR_OP_COUNT] = {
  * opcode table's, free_contains's) and the answer depends on nothing
  * else, so the cache lives as long as the thread, not one function. */
 typedef struct tscache { const char *set; ir_type t; bool in; } tscache;
-#define TSCACHE_SIZE 256u
+#define TSCACHE_SIZE 128u
 static _Thread_local tscache ts_cache[TSCACHE_SIZE];
 
 static bool ts_contains(const char *set, ir_type t)
@@ -1020,7 +1020,7 @@ static void typecheck_return_types(vctx *c, uint32_t inst, const uint32_t *vals,
 }
 
 /* Cranelift's typecheck: never fatal; every check runs. */
-static void typecheck(vctx *c, uint32_t inst)
+static void typecheck_full(vctx *c, uint32_t inst)
 {
     const ir_function *f = c->f;
     const ir_inst_data *id = &f->insts.v[inst];
@@ -1123,6 +1123,56 @@ static void typecheck(vctx *c, uint32_t inst)
     }
 }
 
+/* ---- typecheck of plain instructions, cached --------------------------------------
+ * A plain instruction's typecheck (controlling type, results, fixed
+ * operands) depends on nothing but its opcode, its suffix type and the
+ * types of its operands and results, and a file repeats few such
+ * combinations: one that passed is remembered (per thread, as ts_cache),
+ * and the next instruction with the same key passes without the checks.
+ * What failed is checked again, so every message is reported as before. */
+typedef struct tccache { uint64_t k0, k1; ir_type ctrl; } tccache;
+#define TCCACHE_SIZE 64u
+static _Thread_local tccache tc_cache[TCCACHE_SIZE];
+
+/* typecheck of a plain instruction whose operand types are t[0..2], result
+ * types t[3..4] (0 where there is none). */
+static inline void typecheck_plain(vctx *c, uint32_t inst, const uint64_t t[5])
+{
+    const ir_inst_data *id = &c->f->insts.v[inst];
+    uint64_t k0 = id->op | (uint64_t)id->type << 16 | t[3] << 32 | t[4] << 48;
+    uint64_t k1 = t[0] | t[1] << 16 | t[2] << 32 | (uint64_t)id->nargs << 48 | (uint64_t)id->nres << 52 |
+                  UINT64_C(1) << 63;     /* never the zeroed entry's */
+    uint64_t h = (k0 ^ k1 * 0x9e3779b97f4a7c15u) * 0xff51afd7ed558ccdu;
+    tccache *e = &tc_cache[(h >> 40) & (TCCACHE_SIZE - 1)];
+    bool ctrl = ir_opcodes[id->op].ctrl[0];
+    if (e->k0 == k0 && e->k1 == k1) {
+        if (ctrl)
+            c->ctrl_inst = inst, c->ctrl = e->ctrl;
+        return;
+    }
+    uint32_t nerr = c->nerr;
+    typecheck_full(c, inst);
+    if (c->nerr == nerr && !c->full)
+        e->k0 = k0, e->k1 = k1, e->ctrl = ctrl ? c->ctrl : IR_TYPE_NONE;
+}
+
+static void typecheck(vctx *c, uint32_t inst)
+{
+    const ir_function *f = c->f;
+    const ir_inst_data *id = &f->insts.v[inst];
+    if (!op_plain[id->op] || id->nargs > 3 || id->nres > 2) {
+        typecheck_full(c, inst);
+        return;
+    }
+    const uint32_t *args = ir_inst_args(f, inst), *res = ir_inst_results(f, inst);
+    uint64_t t[5] = {0};
+    for (uint32_t k = 0; k < id->nargs; k++)
+        t[k] = vtype(f, args[k]);
+    for (uint32_t k = 0; k < id->nres; k++)
+        t[3 + k] = f->values.v[res[k]].type;    /* integrity: a result, not an alias */
+    typecheck_plain(c, inst, t);
+}
+
 /* ---- instructions: immediates --------------------------------------------------------- */
 
 static bool immediate_constraints(vctx *c, uint32_t inst)
@@ -1166,6 +1216,74 @@ static bool immediate_constraints(vctx *c, uint32_t inst)
     return true;
 }
 
+/* Opcodes immediate_constraints has something to look at (besides debug tags). */
+static const bool op_imm[IR_OP_COUNT] = {
+#define OP(id, name, fmt, flags, ctrl, res, args)                                                 \
+    IR_FMT_##fmt == IR_FMT_Store || IR_FMT_##fmt == IR_FMT_BinaryImm8 ||                          \
+        IR_FMT_##fmt == IR_FMT_TernaryImm8 || IR_OP_##id == IR_OP_shuffle || IR_OP_##id == IR_OP_iconst,
+#include "ir/opcodes.def"
+#undef OP
+};
+
+static void immediates(vctx *c, uint32_t inst)
+{
+    const ir_inst_data *id = &c->f->insts.v[inst];
+    if (op_imm[id->op] || (id->iflags & IR_INSTF_DEBUG_TAGS))
+        immediate_constraints(c, inst);
+}
+
+/* verify_use's verdict when it is "fine", with the value's type; false
+ * when it might not be (an alias, an error): the full checks decide. */
+static inline bool use_fine(const vctx *c, uint32_t inst, uint32_t ub, bool check, uint32_t v, uint64_t *t)
+{
+    const ir_function *f = c->f;
+    if (v >= f->values.n)
+        return false;
+    const ir_value_data *vd = &f->values.v[v];
+    *t = vd->type;
+    if (vd->kind == IR_VAL_RESULT) {
+        uint32_t def = vd->def;
+        if (def >= f->insts.n)
+            return false;
+        uint32_t db = f->insts.v[def].block;
+        if (db == ub)   /* the block being checked, in the layout */
+            return !check || (def != inst && c->seen[def]);
+        return db < f->blocks.n && f->blocks.v[db].in_layout && (!check || block_dominates(c, db, ub));
+    }
+    if (vd->kind == IR_VAL_PARAM) {
+        uint32_t b = vd->def;
+        return b < f->blocks.n && f->blocks.v[b].in_layout && (!check || block_dominates(c, b, ub));
+    }
+    return false;
+}
+
+/* A plain instruction (most of them) in block ub, in one pass over its
+ * operands: what instruction_integrity would find nothing wrong with gets
+ * typecheck and immediate_constraints here (true); false, having reported
+ * nothing, where the full checks must look. */
+static bool plain_inst(vctx *c, uint32_t inst, uint32_t ub)
+{
+    const ir_function *f = c->f;
+    const ir_inst_data *id = &f->insts.v[inst];
+    if (id->nargs != op_len[id->op].nargs || id->nres != op_len[id->op].nres || id->nargs > 3 || id->nres > 2)
+        return false;
+    bool check = reachable(c, ub);
+    uint64_t t[5] = {0};
+    const uint32_t *args = ir_inst_args(f, inst), *res = ir_inst_results(f, inst);
+    for (uint32_t k = 0; k < id->nargs; k++)
+        if (!use_fine(c, inst, ub, check, args[k], &t[k]))
+            return false;
+    for (uint32_t k = 0; k < id->nres; k++) {
+        uint32_t v = res[k];
+        if (v >= f->values.n || f->values.v[v].kind != IR_VAL_RESULT || f->values.v[v].def != inst)
+            return false;
+        t[3 + k] = f->values.v[v].type;
+    }
+    typecheck_plain(c, inst, t);
+    immediates(c, inst);
+    return true;
+}
+
 /* ---- the driver ------------------------------------------------------------------------ */
 
 /* Block structure: not empty, one terminator and only at the end, params
@@ -1200,10 +1318,12 @@ static void verify_block(vctx *c, uint32_t b)
             FAIL_I(c, i, "should belong to block%u not block%u", b, id->block);
             continue;
         }
+        if (op_plain[id->op] && plain_inst(c, i, b))
+            continue;
         if (!instruction_integrity(c, i))
             continue;
         typecheck(c, i);
-        immediate_constraints(c, i);
+        immediates(c, i);
     }
 }
 

@@ -177,9 +177,25 @@ static void enc(em *e, unsigned pfx, bool w, uint32_t opc, unsigned reg, const m
     B->out->code.n += (uint32_t)(p - p0);
 }
 
-static void rr(em *e, unsigned pfx, bool w, uint32_t opc, unsigned reg, unsigned rm, unsigned byteregs)
+/* Register to register.  A one-byte opcode without prefixes (the ALU
+ * operations, mov) needs nothing of the target: REX, opcode and ModRM
+ * written here, the rest through enc. */
+static inline void rr(em *e, unsigned pfx, bool w, uint32_t opc, unsigned reg, unsigned rm, unsigned byteregs)
 {
-    enc(e, pfx, w, opc, reg, NULL, rm, byteregs, 0);
+    if (pfx || opc > 0xff) {
+        enc(e, pfx, w, opc, reg, NULL, rm, byteregs, 0);
+        return;
+    }
+    reg &= 15, rm &= 15;
+    ir_vec_reserve(&B->out->code, 3);
+    uint8_t *p0 = B->out->code.v + B->out->code.n, *p = p0;
+    unsigned rex = (w ? 8 : 0) | (reg & 8 ? 4 : 0) | (rm & 8 ? 1 : 0);
+    bool force = ((byteregs & BREG) && reg >= 4 && reg <= 7) || ((byteregs & BRM) && rm >= 4 && rm <= 7);
+    if (rex || force)
+        *p++ = (uint8_t)(0x40 | rex);
+    *p++ = (uint8_t)opc;
+    *p++ = (uint8_t)(0xc0 | (reg & 7) << 3 | (rm & 7));
+    B->out->code.n += (uint32_t)(p - p0);
 }
 
 static unsigned szp(unsigned size) { return size == 2 ? P66 : 0; }
@@ -350,12 +366,11 @@ static void stack_alloc(em *e, uint32_t size)
 static void xmm_saves(em *e, bool restore)
 {
     int32_t off = -(int32_t)e->xoff;
-    for (unsigned r = 0; r < 16; r++)
-        if (e->xsaved >> r & 1) {
-            mem m = {X64_RBP, -1, 0, off, false, 0, NULL, 0};
-            enc(e, 0, false, restore ? 0x0f10 : 0x0f11, X64_XMM0 + r, &m, 0, 0, 0);
-            off += 16;
-        }
+    for (unsigned m16 = e->xsaved; m16; m16 &= m16 - 1) {     /* in register order */
+        mem m = {X64_RBP, -1, 0, off, false, 0, NULL, 0};
+        enc(e, 0, false, restore ? 0x0f10 : 0x0f11, X64_XMM0 + (unsigned)__builtin_ctz(m16), &m, 0, 0, 0);
+        off += 16;
+    }
 }
 
 static void prologue(em *e)
@@ -1244,10 +1259,10 @@ static void emit_inst(em *e, uint32_t next_label)
 
 /* Blocks that are a lone jump with no moves of the allocator: their
  * label becomes the jump's destination (followed through chains). */
-static uint32_t *thread_jumps(cg_ctx *c)
+static uint32_t *thread_jumps(cg_ctx *c, uint32_t *alias)
 {
     cg_func *f = &c->f;
-    uint32_t *alias = ir_xmalloc((f->nlabels + 1) * sizeof *alias), ei = 0;
+    uint32_t ei = 0;
     for (uint32_t l = 0; l < f->nlabels; l++)
         alias[l] = l;
     for (uint32_t b = 0; b < f->blocks.n; b++) {
@@ -1271,10 +1286,10 @@ static uint32_t *thread_jumps(cg_ctx *c)
 /* Blocks that are a compare and a conditional branch, with no moves of
  * the allocator: a jump to one becomes a copy of them (a loop's test at
  * its bottom instead of a jump back to it). */
-static uint32_t *dup_tests(cg_ctx *c)
+static uint32_t *dup_tests(cg_ctx *c, uint32_t *dup)
 {
     cg_func *f = &c->f;
-    uint32_t *dup = ir_xmalloc((f->nlabels + 1) * sizeof *dup), ei = 0;
+    uint32_t ei = 0;
     for (uint32_t l = 0; l < f->nlabels; l++)
         dup[l] = CG_NONE;
     for (uint32_t b = 0; b < f->blocks.n; b++) {
@@ -1316,8 +1331,9 @@ bool x64_emit(cg_ctx *c)
     em e = {.c = c, .b = &c->buf, .ok = true};
     cg_func *f = &c->f;
     prologue(&e);
-    e.alias = thread_jumps(c);
-    e.dup = dup_tests(c);
+    uint32_t *labels = ir_xmalloc(2 * (f->nlabels + 1) * sizeof *labels);     /* both, one allocation */
+    e.alias = thread_jumps(c, labels);
+    e.dup = dup_tests(c, labels + f->nlabels + 1);
     uint32_t ei = 0;
     for (uint32_t b = 0; b < f->blocks.n; b++) {
         const cg_block *bl = &f->blocks.v[b];
@@ -1333,6 +1349,10 @@ bool x64_emit(cg_ctx *c)
             cg_buf_mark(&c->buf, e.in->ir);
             while (ei < f->edits.n && f->edits.v[ei].pos < 2 * i)
                 ei++;
+            if (ei == f->edits.n || f->edits.v[ei].pos > 2 * i + 1) {     /* no move before or after */
+                emit_inst(&e, next);
+                continue;
+            }
             uint32_t n = 0;
             while (ei + n < f->edits.n && f->edits.v[ei + n].pos == 2 * i)
                 n++;
@@ -1352,8 +1372,7 @@ bool x64_emit(cg_ctx *c)
     for (uint32_t l = 0; l < f->nlabels; l++)
         if (e.alias[l] != l)
             c->buf.labels.v[l] = c->buf.labels.v[e.alias[l]];
-    free(e.alias);
-    free(e.dup);
+    free(labels);
     if (!cg_emit_check(c, e.ok, &e.need))
         return false;
     static const uint8_t ud2[] = {0x0f, 0x0b};

@@ -18,16 +18,16 @@
 
 uint32_t x64_put_in_reg(cg_ctx *c, uint32_t v)
 {
-    v = cg_resolve(c->fn, v);
+    v = cg_ctx_resolve(c, v);
     uint32_t d = cg_resolved_def(c, v);
     if (d != IR_NONE) {
         const ir_inst_data *in = &c->fn->insts.v[d];
         if (in->op == IR_OP_iconst) {
-            uint32_t r = cg_new_vreg(F, CG_CLS_INT);
-            cg_inst *i = cg_emit_inst(F, X64_MOVI, 1);
+            uint32_t r = cg_new_vreg_inline(F, CG_CLS_INT);
+            cg_inst *i = cg_emit_inst_inline(F, X64_MOVI, 1);
             i->size = (uint8_t)cg_opsize(in->type);
             i->imm = in->imm;
-            cg_op_def(F, r);
+            cg_op_inline(F, r, CG_DEF, CG_ANY, 0);
             return r;
         }
         if (in->op == IR_OP_f16const || in->op == IR_OP_f32const || in->op == IR_OP_f64const ||
@@ -37,14 +37,14 @@ uint32_t x64_put_in_reg(cg_ctx *c, uint32_t v)
             unsigned size = ir_type_bytes(in->type ? in->type : cg_vtype(c, v));
             static const uint8_t zero[16];
             if (!memcmp(bytes, zero, size)) {
-                cg_emit_inst(F, X64_XZERO, 1);
+                cg_emit_inst_inline(F, X64_XZERO, 1);
             } else {
-                cg_inst *i = cg_emit_inst(F, X64_XLOAD, 1);
+                cg_inst *i = cg_emit_inst_inline(F, X64_XLOAD, 1);
                 i->size = (uint8_t)size;
                 i->amode = X64_AM_CONST;
                 i->aux = cg_const_add(F, bytes, size, size);
             }
-            cg_op_def(F, r);
+            cg_op_inline(F, r, CG_DEF, CG_ANY, 0);
             return r;
         }
     }
@@ -60,44 +60,44 @@ static uint32_t res(cg_ctx *c, uint32_t inst, unsigned k)
 
 void x64_rr(cg_ctx *c, unsigned op, unsigned cc, unsigned size, uint32_t dst, uint32_t a, uint32_t b)
 {
-    cg_inst *i = cg_emit_inst(F, op, 3);
+    cg_inst *i = cg_emit_inst_inline(F, op, 3);
     i->cc = (uint8_t)cc, i->size = (uint8_t)size;
-    cg_op_def_reuse(F, dst, 1);
-    cg_op_use(F, a);
-    cg_op_use(F, b);
+    cg_op_inline(F, dst, CG_DEF, CG_REUSE, 1);
+    cg_op_inline(F, a, CG_USE, CG_ANY, 0);
+    cg_op_inline(F, b, CG_USE, CG_ANY, 0);
 }
 
 void x64_ri(cg_ctx *c, unsigned op, unsigned cc, unsigned size, uint32_t dst, uint32_t a, int64_t imm)
 {
-    cg_inst *i = cg_emit_inst(F, op, 2);
+    cg_inst *i = cg_emit_inst_inline(F, op, 2);
     i->cc = (uint8_t)cc, i->size = (uint8_t)size, i->imm = imm;
     if (op == X64_IMULI)
-        cg_op_def(F, dst);
+        cg_op_inline(F, dst, CG_DEF, CG_ANY, 0);
     else
-        cg_op_def_reuse(F, dst, 1);
-    cg_op_use(F, a);
+        cg_op_inline(F, dst, CG_DEF, CG_REUSE, 1);
+    cg_op_inline(F, a, CG_USE, CG_ANY, 0);
 }
 
 void x64_un(cg_ctx *c, unsigned op, unsigned cc, unsigned size, unsigned aux, uint32_t dst, uint32_t a)
 {
-    cg_inst *i = cg_emit_inst(F, op, 2);
+    cg_inst *i = cg_emit_inst_inline(F, op, 2);
     i->cc = (uint8_t)cc, i->size = (uint8_t)size, i->aux = aux;
     if (op == X64_UNARY)
-        cg_op_def_reuse(F, dst, 1);
+        cg_op_inline(F, dst, CG_DEF, CG_REUSE, 1);
     else
-        cg_op_def(F, dst);
-    cg_op_use(F, a);
+        cg_op_inline(F, dst, CG_DEF, CG_ANY, 0);
+    cg_op_inline(F, a, CG_USE, CG_ANY, 0);
 }
 
-uint32_t x64_new_int(cg_ctx *c) { return cg_new_vreg(F, CG_CLS_INT); }
+uint32_t x64_new_int(cg_ctx *c) { return cg_new_vreg_inline(F, CG_CLS_INT); }
 uint32_t x64_new_flt(cg_ctx *c) { return cg_new_vreg(F, CG_CLS_FLOAT); }
 
 uint32_t x64_movi(cg_ctx *c, unsigned size, int64_t imm)
 {
     uint32_t r = x64_new_int(c);
-    cg_inst *i = cg_emit_inst(F, X64_MOVI, 1);
+    cg_inst *i = cg_emit_inst_inline(F, X64_MOVI, 1);
     i->size = (uint8_t)size, i->imm = imm;
-    cg_op_def(F, r);
+    cg_op_inline(F, r, CG_DEF, CG_ANY, 0);
     return r;
 }
 
@@ -111,11 +111,11 @@ void x64_alu_k(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t a, 
         x64_ri(c, op == X64_MULOP ? X64_IMULI : X64_ALUI, op == X64_MULOP ? 0 : op, size, dst, a, (int32_t)k);
         return;
     }
-    cg_inst *i = cg_emit_inst(F, X64_ALUM, 2);
+    cg_inst *i = cg_emit_inst_inline(F, X64_ALUM, 2);
     i->cc = (uint8_t)op, i->size = 8, i->imm = IR_TRAP_NONE;
     i->amode = X64_AM_CONST, i->aux = cg_const_add(F, &k, 8, 8);
-    cg_op_def_reuse(F, dst, 1);
-    cg_op_use(F, a);
+    cg_op_inline(F, dst, CG_DEF, CG_REUSE, 1);
+    cg_op_inline(F, a, CG_USE, CG_ANY, 0);
 }
 
 /* Zero- or sign-extend the low `bits` of r to 32 (bits < 32) or 64 bits. */
@@ -177,13 +177,14 @@ static unsigned emit_icmp_flags(cg_ctx *c, uint32_t inst)
     unsigned cc = x64_intcc[in->cond];
     uint32_t x = a[0], y = a[1];
     int32_t imm;
-    if (!x64_imm32_of(c, y, &imm) && x64_imm32_of(c, x, &imm)) {
-        x = a[1], y = a[0];
+    bool ky = x64_imm32_of(c, y, &imm);
+    if (!ky && x64_imm32_of(c, x, &imm)) {
+        x = a[1], y = a[0], ky = true;
         cc = cg_cc_swap(x64_intcc, cc);
     }
-    if (x64_imm32_of(c, y, &imm) && imm == 0) {    /* test x, x: the same flags as cmp x, 0 */
+    if (ky && imm == 0) {    /* test x, x: the same flags as cmp x, 0 */
         x64_test(c, x64_put_in_reg(c, x), size);
-    } else if (x64_imm32_of(c, y, &imm)) {
+    } else if (ky) {
         uint32_t rx = x64_put_in_reg(c, x);    /* before the compare: it may emit */
         cg_inst *i = cg_emit_inst(F, X64_CMPI, 1);
         i->cc = X64_CMPOP, i->size = (uint8_t)size, i->imm = imm;
@@ -250,6 +251,14 @@ static void lower_trapif(cg_lower *L, uint32_t inst)
 }
 
 /* ---- one instruction ------------------------------------------------------------ */
+
+/* The cases of x64_lower_inst's switch (cg_isa.lower_inst_ops): the driver
+ * sends it nothing else but what x64_mark_memory fused as a memory operand. */
+const bool x64_lower_inst_ops[IR_OP_COUNT] = {
+    [IR_OP_trapz] = true, [IR_OP_trapnz] = true, [IR_OP_get_stack_pointer] = true,
+    [IR_OP_get_return_address] = true, [IR_OP_icmp] = true, [IR_OP_fcmp] = true, [IR_OP_select] = true,
+    [IR_OP_select_spectre_guard] = true,
+};
 
 int x64_lower_inst(cg_lower *L, uint32_t inst)
 {
@@ -326,6 +335,7 @@ bool x64_prepare(cg_lower *L)
      * written, by it or by a callee (cg_frame_layout) */
     if (fn->sig.callconv == IR_CC_windows_fastcall)
         c->f.saved_extra = 1ull << X64_RSI | 1ull << X64_RDI | 0xffc00000ull;
-    x64_mark_memory(L);
+    if (L->has & CG_HAS_MEM)
+        x64_mark_memory(L);     /* looks at loads and stores only */
     return true;
 }

@@ -23,9 +23,10 @@ static void lower_alu(cg_ctx *c, uint32_t inst, unsigned aop, unsigned size, boo
     uint32_t x = a[0], y = a[1];
     uint32_t dst = res(c, inst, 0);
     int64_t k;
-    if (commutes && !cg_iconst_of(c, y, &k) && cg_iconst_of(c, x, &k))
-        x = a[1], y = a[0];
-    if (cg_iconst_of(c, y, &k))
+    bool ky = cg_iconst_of(c, y, &k);
+    if (commutes && !ky && cg_iconst_of(c, x, &k))
+        x = a[1], y = a[0], ky = true;
+    if (ky)
         x64_alu_k(c, aop == X64_IMUL ? X64_MULOP : aop, size, dst, x64_put_in_reg(c, x), k);
     else {
         uint32_t rx = x64_put_in_reg(c, x), ry = x64_put_in_reg(c, y);
@@ -261,7 +262,7 @@ bool x64_lower_int(cg_lower *L, uint32_t inst, ir_type t)
     cg_ctx *c = L->c;
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
-    unsigned size = cg_opsize(t), bits = ir_type_bits(t);
+    unsigned size = cg_opsize(t), bits = 8u << (t - IR_I8);   /* ir_type_bits: t is i8..i64 */
     switch (in->op) {
     case IR_OP_iadd: case IR_OP_isub: case IR_OP_band: case IR_OP_bor: case IR_OP_bxor:
         lower_alu(c, inst, alu_of[in->op], size, in->op != IR_OP_isub);

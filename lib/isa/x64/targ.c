@@ -140,6 +140,7 @@ const cg_isa x64_isa = {
     .prepare = x64_prepare,
     .fuse_cond = x64_fuse_cond,
     .lower_inst = x64_lower_inst,
+    .lower_inst_ops = x64_lower_inst_ops,
     .lower_vector = x64_lower_vector,
     .vec_type = x64_vec_type,
     .branch = x64_branch,

@@ -133,6 +133,7 @@ typedef cg_lower x64_lowering;
 bool x64_prepare(cg_lower *L);
 bool x64_fuse_cond(const cg_lower *L, uint32_t user, uint32_t def, unsigned how);
 int x64_lower_inst(cg_lower *L, uint32_t inst);
+extern const bool x64_lower_inst_ops[IR_OP_COUNT];
 void x64_branch(cg_lower *L, uint32_t inst, uint32_t lt, uint32_t lf);
 bool x64_emit(cg_ctx *c);
 
