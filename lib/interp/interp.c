@@ -747,7 +747,7 @@ static int push_frame(interp_ctx *C, dfunc *df)
         C->mem.top = F->mem_mark;
         return IR_TRAP_stk_ovf;
     }
-    memset(F->mem, C->opts->fill, df->mem_size);    /* the same answer every time */
+    interp_stack_fill(F->mem, df->mem_size, C->opts->fill);    /* the same answer every time */
     F->fn = df;
     F->pc = df->entry_pc;
     C->depth++;
