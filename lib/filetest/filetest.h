@@ -109,6 +109,13 @@ bool ft_module_build_chain(ft_module *m, jit_ctx *ctx, const ir_file *file, cons
                            unsigned flags, long def, long ref, const uint32_t *lines, uint32_t nlines,
                            ir_diag *d);
 void ft_module_free(ft_module *m);
+/* From now on, keep the call trampolines of the modules built in ctx, one
+ * per signature and target, in modules that live as long as ctx: a
+ * suite's files share their signatures (the Cranelift suite's 2,050
+ * trampolines are 700).  ft_tramp_cache_end (forgetting them) before ctx
+ * is freed; begin again for another context. */
+void ft_tramp_cache_begin(jit_ctx *ctx);
+void ft_tramp_cache_end(void);
 /* The call trampoline of fn (of file) for t, named name: lib/run's CLIF
  * function (run_make_trampoline) compiled like any other function. */
 bool ft_compile_trampoline(const cg_target *t, const ir_file *file, const ir_function *fn, const char *name,

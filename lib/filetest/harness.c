@@ -702,8 +702,11 @@ static void run_file(sink *s, const char *path, const ft_opts *o, jit_ctx **ctx,
         goto out;
     }
     jit_error err = {.msg = ""};
-    if (!*ctx && (*ctx = ft_ctx_new(o->spread, &err)) && alias)
-        jit_ctx_set_alias(*ctx, true);
+    if (!*ctx && (*ctx = ft_ctx_new(o->spread, &err))) {
+        if (alias)
+            jit_ctx_set_alias(*ctx, true);
+        ft_tramp_cache_begin(*ctx);     /* for the worker's files to come */
+    }
     for (uint32_t i = 0; i < nt; i++) {
         uint32_t ti = file.targets.n ? i : IR_NONE;
         char *lab = target_label(&file, ti);
@@ -817,6 +820,7 @@ static _Noreturn void worker_main(const pool *pl, int cmd, int res, sink *s, boo
         record(s, 'D', 1, d, dl);
     }
     flush_sink(s);
+    ft_tramp_cache_end();
     if (ctx)
         jit_ctx_free(ctx);
     close(res);
