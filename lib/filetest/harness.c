@@ -354,10 +354,33 @@ typedef struct target_run {
     const file_ctx *fc;
     const ft_module *m;
     const char *label;
-    FILE *out;              /* a run line's report, rewound for each */
-    char *buf;              /* out's text */
-    size_t n;
 } target_run;
+
+/* A run line's report: one memory stream for the process (open_memstream
+ * zeroes 9 KiB each time), rewound when the last line wrote to it; a line
+ * that passed and prints nothing writes nothing.  NULL if it cannot be made. */
+static struct {
+    FILE *f;
+    char *buf;
+    size_t n;
+} rep;
+
+static FILE *report_begin(void)
+{
+    if (!rep.f)
+        rep.f = open_memstream(&rep.buf, &rep.n);
+    else if (ftell(rep.f) != 0)
+        rewind(rep.f);
+    return rep.f;
+}
+
+/* What the line wrote since report_begin. */
+static const char *report_text(void)
+{
+    fputc(0, rep.f);
+    fflush(rep.f);
+    return rep.buf ? rep.buf : "";
+}
 
 /* What a `; print:` line printed, in the report: "file:line: [target] %f(1) -> 3". */
 static void print_record(const file_ctx *fc, const ir_run_cmd *rc, const char *label, const char *out)
@@ -392,16 +415,13 @@ static void line_record(const target_run *tr, uint32_t r, bool ok, const char *r
 static bool line_item(void *arg, uint32_t r)
 {
     target_run *tr = arg;
-    FILE *f = tr->out;
+    FILE *f = report_begin();
     if (!f)
         return false;
-    rewind(f);
     bool print = tr->fc->file->runs.v[r].kind == IR_RUN_PRINT;   /* its output is shown */
     bool ok = ft_run_cmd(tr->m, &tr->fc->file->runs.v[r], tr->fc->o->timeout, f,
                          RUN_FMT_LANES | (print ? 0 : RUN_REPORT_FAILURES), NULL);
-    fputc(0, f);
-    fflush(f);
-    line_record(tr, r, ok, tr->buf ? tr->buf : "");
+    line_record(tr, r, ok, ok && !print ? "" : report_text());
     if (tr->fc->careful)    /* reported even if the worker dies next */
         flush_sink(tr->fc->s);
     return ok;
@@ -422,13 +442,6 @@ static void line_ended(void *arg, uint32_t r, const run_outcome *oc)
     free(buf);
 }
 
-static void target_run_end(target_run *tr, ft_module *m)
-{
-    if (tr->out)
-        fclose(tr->out);
-    free(tr->buf);
-    ft_module_free(m);
-}
 
 /* Compile and run the file for one target: a case per run line.  A worker
  * runs the calls itself, in its sandbox; a careful one (a file that ended
@@ -455,14 +468,13 @@ static void run_target(const file_ctx *fc, jit_ctx *ctx, const cg_target *t, con
             rec_text(fc->s, 'L', msg);
             free(msg);
         }
-    target_run tr = {fc, &m, label, NULL, NULL, 0};
-    tr.out = open_memstream(&tr.buf, &tr.n);
+    target_run tr = {fc, &m, label};
     if (!fc->careful) {
         unsigned failed = 0;
         for (uint32_t r = 0; r < file->runs.n; r++)
             failed += !line_item(&tr, r);
         verbose_line(fc->s, file->path, label, file->runs.n - failed, failed, 0, NULL);
-        target_run_end(&tr, &m);
+        ft_module_free(&m);
         return;
     }
     /* one child process for the lines, sandboxed: a line that ends it
@@ -482,7 +494,7 @@ static void run_target(const file_ctx *fc, jit_ctx *ctx, const cg_target *t, con
         failed++;
     }
     verbose_line(fc->s, file->path, label, file->runs.n - failed, failed, 0, NULL);
-    target_run_end(&tr, &m);
+    ft_module_free(&m);
 }
 
 /* The file's run lines through the interpreter, once, whatever its target
@@ -502,10 +514,7 @@ static void run_interp(const file_ctx *fc)
     }
     interp_opts io = {.timeout = fc->o->timeout};
     unsigned passed = 0, failed = 0;
-    char *buf = NULL;
-    size_t n = 0;
-    FILE *f = open_memstream(&buf, &n);
-    for (uint32_t r = 0; f && r < file->runs.n; r++) {
+    for (uint32_t r = 0; r < file->runs.n; r++) {
         const ir_run_cmd *rc = &file->runs.v[r];
         if (!checked[rc->func]) {
             ir_diag d;
@@ -516,12 +525,13 @@ static void run_interp(const file_ctx *fc)
                 free(msg);
             }
         }
-        rewind(f);
+        FILE *f = report_begin();
+        if (!f)
+            break;
         bool print = rc->kind == IR_RUN_PRINT;
         bool ok = ft_interp_run_cmd(ic, file, fc->lines, fc->nlines, rc, &io, f,
                                     RUN_FMT_LANES | (print ? 0 : RUN_REPORT_FAILURES), NULL);
-        fputc(0, f);
-        fflush(f);
+        const char *buf = ok && !print ? "" : report_text();
         int status = ok ? FT_PASS : checked[rc->func] == 2 ? FT_CASE_ERROR : FT_FAIL;
         char *name = wants_name(fc->s, status) ? case_name(fc, rc) : NULL;
         rec_case(fc->s, status, rc->line, label, name, ok ? NULL : buf);
@@ -532,9 +542,6 @@ static void run_interp(const file_ctx *fc)
         free(name);
         ok ? passed++ : failed++;
     }
-    if (f)
-        fclose(f);
-    free(buf);
     free(checked);
     interp_free(ic);
     verbose_line(fc->s, file->path, label, passed, failed, 0, NULL);
