@@ -180,6 +180,17 @@ static bool entry_is(const tramp_entry *e, uint32_t h, const cg_target *t, const
     return true;
 }
 
+/* The signature's hash h mixed with t's: a signature is kept once per
+ * target line of the suite, its entries must not crowd one probe chain. */
+static uint32_t tcache_hash(uint32_t h, const cg_target *t)
+{
+    uint64_t x = t->isa ^ (uint64_t)t->arch << 56 ^ (uint64_t)(t->sign_return_address | t->preserve_frame_pointers << 1 |
+                 t->enable_probestack << 2 | t->opt << 3 | t->nan_canonicalization << 4) << 48 ^
+                 (uint64_t)(t->probestack_size_log2 ^ t->bb_padding << 4 ^ t->regalloc << 8) << 32;
+    x = (x ^ h) * 0x9e3779b97f4a7c15ull;
+    return (uint32_t)(x >> 32);
+}
+
 /* The kept trampoline for fn's signature under t, or NULL. */
 static void *tcache_find(const jit_ctx *ctx, const cg_target *t, const ir_function *fn, uint32_t h)
 {
@@ -330,7 +341,8 @@ static void keep_trampolines(ft_module *m, const cg_target *t, const uint32_t *t
     }
     if (ok) {
         for (uint32_t p = 0; p < npending; p++)
-            tcache_put(t, file->funcs.v[pending[p]], call_sig_hash(file->funcs.v[pending[p]]), tcode[pending[p]]);
+            tcache_put(t, file->funcs.v[pending[p]], tcache_hash(call_sig_hash(file->funcs.v[pending[p]]), t),
+                       tcode[pending[p]]);
         return;
     }
     if (tm)
@@ -441,7 +453,7 @@ bool ft_module_build_chain(ft_module *m, jit_ctx *ctx, const ir_file *file, cons
                 tsrc[i] = ttab[k] - 1;
         if (tsrc[i] != i)
             continue;
-        if (keep && (tcode[i] = tcache_find(ctx, t, fn, call_sig_hash(fn)))) {
+        if (keep && (tcode[i] = tcache_find(ctx, t, fn, tcache_hash(call_sig_hash(fn), t)))) {
             ttab[k] = i + 1;
             continue;
         }
