@@ -140,6 +140,7 @@ typedef struct sink {
     double last;            /* of the last flush */
     double case_t0;         /* when the file's last case ended (or it began) */
     bool full;              /* every case with its name and time (JUnit) */
+    bool verbose;           /* -v: 'V' records */
     char *buf;              /* cap bytes, after the header in the same mapping */
 } sink;
 
@@ -341,6 +342,8 @@ static void verbose_line(sink *s, const char *path, const char *label, unsigned 
                          unsigned k, const char *why)
 {
     char buf[1024];
+    if (!s->verbose)    /* only -v prints them */
+        return;
     if (why)
         snprintf(buf, sizeof buf, "skip %s%s%s%s: %s (%u run line%s)", path, label ? " [" : "",
                  label ? label : "", label ? "]" : "", why, k, k == 1 ? "" : "s");
@@ -784,6 +787,7 @@ static _Noreturn void worker_main(const pool *pl, int cmd, int res, sink *s, boo
     s->eager = cmd >= 0;
     s->last = now();
     s->full = o->junit != NULL;
+    s->verbose = o->verbose;
     /* A worker runs the calls of file after file itself: no process per
      * file (a fork costs milliseconds on some machines, the suite's files
      * a few each).  So it is sandboxed before any file is read, and
