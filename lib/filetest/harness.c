@@ -1050,16 +1050,20 @@ static ssize_t receive(worker *w)
     return n;
 }
 
-/* End a worker: it and what it started are killed (they may be dead
- * already) and waited for; what it sent and what it had not are taken.
+/* End a worker: waited for, and what it sent and what it had not taken.
+ * One whose pipe ended (eof) after its last file is ending by itself;
+ * else it and what it started are killed (they may be dead already).
  * Returns its wait status. */
-static int reap(pool *pl, worker *w, bool killed)
+static int reap(pool *pl, worker *w, bool killed, bool eof)
 {
     int status = 0;
-    /* the worker's group: the worker if it hangs, what it started if it died */
-    kill(-w->pid, SIGKILL);
-    if (killed)
-        kill(w->pid, SIGKILL);
+    uint32_t last = w->s->claim;
+    if (!eof || killed || w->busy || (last < pl->nfiles && !pl->complete[last])) {
+        /* the worker's group: the worker if it hangs, what it started if it died */
+        kill(-w->pid, SIGKILL);
+        if (killed)
+            kill(w->pid, SIGKILL);
+    }
     if (w->cmd >= 0)
         close(w->cmd);
     w->cmd = -1;
@@ -1105,7 +1109,7 @@ static bool rerun_file(pool *pl, unsigned k, size_t i)
     uint32_t fi = (uint32_t)i;
     worker *w = &pl->ws[k];
     if (write(w->cmd, &fi, sizeof fi) != sizeof fi) {
-        reap(pl, w, true);
+        reap(pl, w, true, false);
         free(w->buf);
         *w = old;
         w->buf = NULL;
@@ -1123,10 +1127,10 @@ static bool rerun_file(pool *pl, unsigned k, size_t i)
  * ended a worker (exit, abort, the sandbox, a call stuck in host code) is
  * not failed but run again by a careful worker, which finds and reports
  * the line. */
-static void bury(pool *pl, unsigned k, bool killed, double stall)
+static void bury(pool *pl, unsigned k, bool killed, bool eof, double stall)
 {
     worker *w = &pl->ws[k];
-    int status = reap(pl, w, killed);
+    int status = reap(pl, w, killed, eof);
     bool busy = w->busy;
     size_t fi = w->file;
     ft_file_result *r = &pl->res[fi];
@@ -1307,9 +1311,9 @@ int ft_test(char *const *files, size_t nfiles, const ft_opts *o, ft_counts *c)
                 if (n > 0)
                     take(&pl, w);
                 else if (n == 0 || errno != EINTR)
-                    bury(&pl, k, false, stall);     /* its end: done, or dead */
+                    bury(&pl, k, false, n == 0, stall);     /* its end: done, or dead */
             } else if (stall && t - w->last > stall) {
-                bury(&pl, k, true, stall);
+                bury(&pl, k, true, false, stall);
             }
         }
         /* the report, in file order */
@@ -1321,7 +1325,7 @@ int ft_test(char *const *files, size_t nfiles, const ft_opts *o, ft_counts *c)
         worker *w = &ws[k];
         if (w->pid && stop_signal) {
             /* what each had reported counts */
-            reap(&pl, w, true);
+            reap(&pl, w, true, false);
             if (w->busy) {
                 finish(w->buf + w->fstart, w->len - w->fstart, &res[w->file], NULL);
                 complete[w->file] = true;
