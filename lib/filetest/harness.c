@@ -831,16 +831,16 @@ static _Noreturn void worker_main(const pool *pl, int cmd, int res, sink *s, boo
         record(s, 'D', 1, d, dl);
     }
     flush_sink(s);
+    if (sandboxed) {    /* exit handlers (LeakSanitizer's) need what the sandbox blocks: */
+        fflush(NULL);   /* none checks what is left, and the kernel frees it all at once */
+        _exit(0);
+    }
     ft_tramp_cache_end();
     if (ctx)
         jit_ctx_free(ctx);
     close(res);
     if (cmd >= 0)
         close(cmd);
-    if (sandboxed) {    /* exit handlers (LeakSanitizer's) need what the sandbox blocks */
-        fflush(NULL);
-        _exit(0);
-    }
     exit(0);
 }
 
