@@ -16,6 +16,9 @@ processes.
    lost ones as failed: passed + failed + skipped is the number of run
    lines (6 + the 2 of a second file), where only one file's run lines were
    counted before.
+4. Records a worker had not sent when it died: a file that passed just
+   before the spinning one, in the same worker, whose records were still
+   in the worker's batch when it was killed, counts its 2 passes.
 
 Environment as tools/harness.py (CLIFRUN, RUN, BUILD, V, TEST_COUNTS).
 """
@@ -270,6 +273,45 @@ def check_totals(suite, tmp):
                    f"8 run lines), status {p.returncode}", [harness.show(out)])
 
 
+def check_unsent(suite, tmp):
+    d = os.path.join(tmp, "unsent")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "0.clif"), "w") as f:
+        f.write(PASS)
+    with open(os.path.join(d, "a.clif"), "w") as f:
+        f.write(TOTALS)
+    p = start(["test", "-j", "1", "--timeout", "10", d])
+    killed = []
+    end = time.time() + 30
+    while len(killed) < 2 and time.time() < end:
+        kids = [k for k in children(p.pid) if k not in killed]
+        if kids:
+            time.sleep(0.5)     # in the spin by now, 0.clif's passes not sent
+            if p.poll() is not None:
+                break
+            os.kill(kids[0], signal.SIGKILL)
+            killed.append(kids[0])
+        time.sleep(0.05)
+    try:
+        out, err = p.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        out, err = p.communicate()
+    text = out.decode("utf-8", "replace")
+    m = re.search(r"^(?:cases: )?(\d+) passed, (\d+) failed, (\d+) skipped$", text, re.M)
+    if not m or len(killed) != 2:
+        suite.fail("unsent", f"no summary or workers not killed ({len(killed)})",
+                   [harness.show(out), harness.show(err)])
+        return
+    passed, failed, skipped = map(int, m.groups())
+    # 0.clif: 2 passed; a.clif as in check_totals: 1 passed, 5 failed
+    if (passed, failed, skipped) == (3, 5, 0) and p.returncode == 1:
+        suite.ok("unsent: a killed worker's records not yet sent are counted")
+    else:
+        suite.fail("unsent", f"{passed} passed, {failed} failed, {skipped} skipped (want 3, 5, 0), "
+                   f"status {p.returncode}", [harness.show(out)])
+
+
 def main():
     suite = Suite("harness")
     if not os.access(harness.CLIFRUN, os.X_OK):
@@ -280,6 +322,7 @@ def main():
         check_stop(suite, tmp, signal.SIGTERM)
         check_stop(suite, tmp, signal.SIGINT)
         check_totals(suite, tmp)
+        check_unsent(suite, tmp)
     return suite.finish()
 
 

@@ -39,9 +39,10 @@
 #                      campaign, `reduce --until` and reduce's refusals (testdata/fuzz)
 #         harness      tools/hygiene.py: clifrun test's workers die with it, stop on
 #                      SIGINT/SIGTERM with a partial summary, exact totals after a
-#                      worker dies; tools/shardtest.py: --shard K/N and Bazel's
-#                      TEST_TOTAL_SHARDS/TEST_SHARD_INDEX slices add up to the
-#                      whole, TEST_SHARD_STATUS_FILE, XML_OUTPUT_FILE
+#                      worker dies (what it had not sent too); tools/shardtest.py:
+#                      --shard K/N and Bazel's TEST_TOTAL_SHARDS/TEST_SHARD_INDEX
+#                      slices add up to the whole, TEST_SHARD_STATUS_FILE,
+#                      XML_OUTPUT_FILE
 #         oom          tools/oomtest.py: a ulimit -v sweep (exit 0, 2 or 3 with
 #                      "clifrun: out of memory", never a signal), writes to /dev/full
 #         libfuzzer    tools/libfuzzer.sh replay: every input the libFuzzer harnesses

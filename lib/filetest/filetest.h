@@ -8,8 +8,8 @@
  *   interp.c   run commands through lib/interp (`test interpret`, `clifrun interpret`)
  *   kinds.c    `test verifier`, `test cat`, `test print-cfg`; why other kinds skip
  *   filecheck.c  the filecheck crate's checker, for cat and print-cfg
- *   harness.c  `clifrun test`: files and directories, one forked worker per
- *              file (-j), per-file results, the summary
+ *   harness.c  `clifrun test`: files and directories, -j forked workers that
+ *              take files in turn, per-file results, the summary
  *   report.c   the text report and JUnit XML
  *
  * Everything here returns errors as ir_diag; nothing exits. */
@@ -121,6 +121,13 @@ bool ft_module_build_chain(ft_module *m, jit_ctx *ctx, const ir_file *file, cons
                            unsigned flags, long def, long ref, const uint32_t *lines, uint32_t nlines,
                            ir_diag *d);
 void ft_module_free(ft_module *m);
+/* From now on, keep the call trampolines of the modules built in ctx, one
+ * per signature and target, in modules that live as long as ctx: a
+ * suite's files share their signatures (the Cranelift suite's 2,050
+ * trampolines are 700).  ft_tramp_cache_end (forgetting them) before ctx
+ * is freed; begin again for another context. */
+void ft_tramp_cache_begin(jit_ctx *ctx);
+void ft_tramp_cache_end(void);
 /* The call trampoline of fn (of file) for t, named name: lib/run's CLIF
  * function (run_make_trampoline) compiled like any other function. */
 bool ft_compile_trampoline(const cg_target *t, const ir_file *file, const ir_function *fn, const char *name,
@@ -223,10 +230,10 @@ typedef struct ft_counts {
  * missing path or a directory without .clif files is an error in d. */
 bool ft_collect(char *const *paths, int n, char ***files, size_t *nfiles, ir_diag *d);
 
-/* `clifrun test`: run every file by Cranelift's rules, one worker process
- * per file, opts->jobs at a time; print one line per failing run line (and
- * with -v a line per file), then "N passed, N failed, N skipped".  Returns
- * 0 if nothing failed, 1 otherwise. */
+/* `clifrun test`: run every file by Cranelift's rules in opts->jobs worker
+ * processes, each taking the next file when done with one; print one line
+ * per failing run line (and with -v a line per file), then "N passed, N
+ * failed, N skipped".  Returns 0 if nothing failed, 1 otherwise. */
 int ft_test(char *const *files, size_t nfiles, const ft_opts *opts, ft_counts *c);
 
 /* ---- per-file results, shared by harness.c and report.c -------------------- */

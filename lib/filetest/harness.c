@@ -2,8 +2,10 @@
  * many files.  Files run in forked worker processes (-j of them, each with
  * its own jit_ctx: lib/jit is single-threaded), so a bug in the compiler
  * that crashes or hangs a worker fails the file it was on, a new worker
- * takes its place, and the rest go on.  A worker reports records through a
- * pipe; the parent prints results in file order. */
+ * takes its place, and the rest go on.  A worker takes the next file from
+ * a counter shared with the others (no round trip through the parent per
+ * file) and sends its records through a pipe in batches; the parent sleeps
+ * until a batch comes and prints results in file order. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -11,8 +13,10 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -121,32 +125,51 @@ fail:
 
 /* ---- records from a worker ----------------------------------------------------------
  * A record is a type byte, a field count, then each field as a 32-bit
- * length and its bytes.  'N' run lines; 'C' a case: status (a byte) and
- * line (32 bits), then target, name, msg and secs (a double) unless it
- * passed and no JUnit report wants those; 'L' text for the report; 'V' a
- * -v line; 'D' done. */
+ * length and its bytes.  'F' a file begins: its number (32 bits); 'N' run
+ * lines; 'C' a case: status (a byte) and line (32 bits), then target,
+ * name, msg and secs (a double) unless it passed and no JUnit report wants
+ * those; 'L' text for the report; 'V' a -v line; 'D' the file is done: how
+ * long it took (a double). */
 
 typedef struct sink {
     int fd;
-    size_t len, cap;
+    size_t len, cap;        /* buf[0, len): whole records, not yet written to fd */
+    uint64_t base;          /* bytes written to fd before */
+    uint32_t claim;         /* the file the worker took last (IR_NONE: none) */
+    bool eager;             /* sent at each file's start and end (a careful worker) */
     double last;            /* of the last flush */
     double case_t0;         /* when the file's last case ended (or it began) */
     bool full;              /* every case with its name and time (JUnit) */
+    bool verbose;           /* -v: 'V' records */
     char *buf;              /* cap bytes, after the header in the same mapping */
 } sink;
 
-/* The sink lives in memory shared with the worker's child processes (the
- * calls run there, run_batch_run): a record a child makes is the worker's
- * as soon as it is made, whatever becomes of the child. */
+/* The sink lives in memory the parent maps for the worker's slot, shared
+ * with the worker and its child processes (the calls run there,
+ * run_batch_run): a record a child makes is the worker's as soon as it is
+ * made, and what a worker that died had not sent is the parent's to read
+ * (sink_unsent).  So a worker sends its records in batches, not a write
+ * per file. */
 #define SINK_CAP ((size_t)4 << 20)
-static sink *sink_new(int fd)
+static sink *sink_new(void)
 {
     sink *s = mmap(NULL, sizeof *s + SINK_CAP, PROT_READ | PROT_WRITE,
                    MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (s == MAP_FAILED)
         return NULL;
-    *s = (sink){.fd = fd, .cap = SINK_CAP, .buf = (char *)(s + 1)};
+    *s = (sink){.fd = -1, .cap = SINK_CAP, .claim = IR_NONE, .buf = (char *)(s + 1)};
     return s;
+}
+
+/* In the parent, once the worker and its children are dead and got
+ * bytes of it came through the pipe: the records it had made and not sent. */
+static const char *sink_unsent(const sink *s, uint64_t got, size_t *n)
+{
+    size_t len = s->len;
+    uint64_t base = s->base;
+    bool in = got >= base && got - base <= len && len <= s->cap;
+    *n = in ? len - (size_t)(got - base) : 0;
+    return in ? s->buf + (got - base) : s->buf;
 }
 
 static double now(void)
@@ -169,10 +192,17 @@ static void put_all(int fd, const void *p, size_t n)
     }
 }
 
+/* Stores to the sink in program order, whenever the process dies. */
+#define SINK_ORDER() atomic_signal_fence(memory_order_seq_cst)
+
 static void flush_sink(sink *s)
 {
-    put_all(s->fd, s->buf, s->len);
-    s->len = 0;
+    size_t n = s->len;
+    put_all(s->fd, s->buf, n);
+    SINK_ORDER();
+    s->len = 0;         /* first: a death between the two reads as all sent */
+    SINK_ORDER();
+    s->base += n;
     s->last = now();
 }
 
@@ -199,11 +229,15 @@ static void record(sink *s, char type, int nf, const char *const *f, const uint3
     }
     if (big) {
         put_all(s->fd, start, total);
+        SINK_ORDER();
+        s->base += total;
         free(big);
         return;
     }
+    SINK_ORDER();
     s->len += total;    /* the record counts once it is whole */
-    if (type == 'D' || type == 'N' || s->len >= 32768 || now() - s->last > 0.5)
+    if ((s->eager && (type == 'D' || type == 'N' || type == 'F')) || s->len >= 32768 ||
+        now() - s->last > 0.5)
         flush_sink(s);
 }
 
@@ -308,6 +342,8 @@ static void verbose_line(sink *s, const char *path, const char *label, unsigned 
                          unsigned k, const char *why)
 {
     char buf[1024];
+    if (!s->verbose)    /* only -v prints them */
+        return;
     if (why)
         snprintf(buf, sizeof buf, "skip %s%s%s%s: %s (%u run line%s)", path, label ? " [" : "",
                  label ? label : "", label ? "]" : "", why, k, k == 1 ? "" : "s");
@@ -321,10 +357,33 @@ typedef struct target_run {
     const file_ctx *fc;
     const ft_module *m;
     const char *label;
-    FILE *out;              /* a run line's report, rewound for each */
-    char *buf;              /* out's text */
-    size_t n;
 } target_run;
+
+/* A run line's report: one memory stream for the process (open_memstream
+ * zeroes 9 KiB each time), rewound when the last line wrote to it; a line
+ * that passed and prints nothing writes nothing.  NULL if it cannot be made. */
+static struct {
+    FILE *f;
+    char *buf;
+    size_t n;
+} rep;
+
+static FILE *report_begin(void)
+{
+    if (!rep.f)
+        rep.f = open_memstream(&rep.buf, &rep.n);
+    else if (ftell(rep.f) != 0)
+        rewind(rep.f);
+    return rep.f;
+}
+
+/* What the line wrote since report_begin. */
+static const char *report_text(void)
+{
+    fputc(0, rep.f);
+    fflush(rep.f);
+    return rep.buf ? rep.buf : "";
+}
 
 /* What a `; print:` line printed, in the report: "file:line: [target] %f(1) -> 3". */
 static void print_record(const file_ctx *fc, const ir_run_cmd *rc, const char *label, const char *out)
@@ -359,16 +418,13 @@ static void line_record(const target_run *tr, uint32_t r, bool ok, const char *r
 static bool line_item(void *arg, uint32_t r)
 {
     target_run *tr = arg;
-    FILE *f = tr->out;
+    FILE *f = report_begin();
     if (!f)
         return false;
-    rewind(f);
     bool print = tr->fc->file->runs.v[r].kind == IR_RUN_PRINT;   /* its output is shown */
     bool ok = ft_run_cmd(tr->m, &tr->fc->file->runs.v[r], tr->fc->o->timeout, f,
                          RUN_FMT_LANES | (print ? 0 : RUN_REPORT_FAILURES), NULL);
-    fputc(0, f);
-    fflush(f);
-    line_record(tr, r, ok, tr->buf ? tr->buf : "");
+    line_record(tr, r, ok, ok && !print ? "" : report_text());
     if (tr->fc->careful)    /* reported even if the worker dies next */
         flush_sink(tr->fc->s);
     return ok;
@@ -389,13 +445,6 @@ static void line_ended(void *arg, uint32_t r, const run_outcome *oc)
     free(buf);
 }
 
-static void target_run_end(target_run *tr, ft_module *m)
-{
-    if (tr->out)
-        fclose(tr->out);
-    free(tr->buf);
-    ft_module_free(m);
-}
 
 /* Compile and run the file for one target: a case per run line.  A worker
  * runs the calls itself, in its sandbox; a careful one (a file that ended
@@ -422,14 +471,13 @@ static void run_target(const file_ctx *fc, jit_ctx *ctx, const cg_target *t, con
             rec_text(fc->s, 'L', msg);
             free(msg);
         }
-    target_run tr = {fc, &m, label, NULL, NULL, 0};
-    tr.out = open_memstream(&tr.buf, &tr.n);
+    target_run tr = {fc, &m, label};
     if (!fc->careful) {
         unsigned failed = 0;
         for (uint32_t r = 0; r < file->runs.n; r++)
             failed += !line_item(&tr, r);
         verbose_line(fc->s, file->path, label, file->runs.n - failed, failed, 0, NULL);
-        target_run_end(&tr, &m);
+        ft_module_free(&m);
         return;
     }
     /* one child process for the lines, sandboxed: a line that ends it
@@ -449,7 +497,7 @@ static void run_target(const file_ctx *fc, jit_ctx *ctx, const cg_target *t, con
         failed++;
     }
     verbose_line(fc->s, file->path, label, file->runs.n - failed, failed, 0, NULL);
-    target_run_end(&tr, &m);
+    ft_module_free(&m);
 }
 
 /* The file's run lines through the interpreter, once, whatever its target
@@ -469,10 +517,7 @@ static void run_interp(const file_ctx *fc)
     }
     interp_opts io = {.timeout = fc->o->timeout};
     unsigned passed = 0, failed = 0;
-    char *buf = NULL;
-    size_t n = 0;
-    FILE *f = open_memstream(&buf, &n);
-    for (uint32_t r = 0; f && r < file->runs.n; r++) {
+    for (uint32_t r = 0; r < file->runs.n; r++) {
         const ir_run_cmd *rc = &file->runs.v[r];
         if (!checked[rc->func]) {
             ir_diag d;
@@ -483,12 +528,13 @@ static void run_interp(const file_ctx *fc)
                 free(msg);
             }
         }
-        rewind(f);
+        FILE *f = report_begin();
+        if (!f)
+            break;
         bool print = rc->kind == IR_RUN_PRINT;
         bool ok = ft_interp_run_cmd(ic, file, fc->lines, fc->nlines, rc, &io, f,
                                     RUN_FMT_LANES | (print ? 0 : RUN_REPORT_FAILURES), NULL);
-        fputc(0, f);
-        fflush(f);
+        const char *buf = ok && !print ? "" : report_text();
         int status = ok ? FT_PASS : checked[rc->func] == 2 ? FT_CASE_ERROR : FT_FAIL;
         char *name = wants_name(fc->s, status) ? case_name(fc, rc) : NULL;
         rec_case(fc->s, status, rc->line, label, name, ok ? NULL : buf);
@@ -499,9 +545,6 @@ static void run_interp(const file_ctx *fc)
         free(name);
         ok ? passed++ : failed++;
     }
-    if (f)
-        fclose(f);
-    free(buf);
     free(checked);
     interp_free(ic);
     verbose_line(fc->s, file->path, label, passed, failed, 0, NULL);
@@ -669,8 +712,11 @@ static void run_file(sink *s, const char *path, const ft_opts *o, jit_ctx **ctx,
         goto out;
     }
     jit_error err = {.msg = ""};
-    if (!*ctx && (*ctx = ft_ctx_new(o->spread, &err)) && alias)
-        jit_ctx_set_alias(*ctx, true);
+    if (!*ctx && (*ctx = ft_ctx_new(o->spread, &err))) {
+        if (alias)
+            jit_ctx_set_alias(*ctx, true);
+        ft_tramp_cache_begin(*ctx);     /* for the worker's files to come */
+    }
     for (uint32_t i = 0; i < nt; i++) {
         uint32_t ti = file.targets.n ? i : IR_NONE;
         char *lab = target_label(&file, ti);
@@ -705,25 +751,43 @@ out:
 typedef struct worker {
     pid_t pid;              /* 0: no process */
     bool careful;           /* runs one file, its calls in child processes */
-    int cmd, res;           /* pipe ends: file numbers to it, records from it */
-    bool busy;
+    int cmd, res;           /* pipe ends: its one file's number to a careful worker
+                             * (-1: none, it takes files itself), records from it */
+    sink *s;                /* the slot's sink: what it had not sent when it died */
+    bool busy;              /* between a file's 'F' and its 'D' */
     size_t file;            /* the file it is on */
-    char *buf;              /* records of that file so far */
-    size_t len, cap, parsed;
-    double start, last;
+    char *buf;              /* records not taken yet: the file's so far and after */
+    size_t len, cap, parsed, fstart;
+    uint64_t got;           /* bytes it sent, all told */
+    double start;           /* when its file began (its 'F') */
+    double last;            /* when it last sent */
 } worker;
 
-/* A worker: reads file numbers until its pipe closes, runs each. */
-static _Noreturn void worker_main(int cmd, int res, char *const *files, const ft_opts *o, bool careful)
+/* The parent's state, shared by the functions that start and end workers. */
+typedef struct pool {
+    worker *ws;
+    unsigned nw;
+    char *const *files;
+    size_t nfiles;
+    const ft_opts *o;
+    _Atomic uint32_t *next; /* the next file to take, in memory shared with the workers */
+    ft_file_result *res;
+    bool *complete;
+} pool;
+
+/* A worker: takes the next file (or reads its one file's number from cmd)
+ * and runs it, until none is left. */
+static _Noreturn void worker_main(const pool *pl, int cmd, int res, sink *s, bool careful)
 {
+    const ft_opts *o = pl->o;
     /* stdout belongs to the report (it may be XML): what compiled code
      * prints goes to stderr */
     dup2(2, 1);
-    sink *s = sink_new(res);
-    if (!s)
-        _exit(1);
+    s->fd = res;
+    s->eager = cmd >= 0;
     s->last = now();
     s->full = o->junit != NULL;
+    s->verbose = o->verbose;
     /* A worker runs the calls of file after file itself: no process per
      * file (a fork costs milliseconds on some machines, the suite's files
      * a few each).  So it is sandboxed before any file is read, and
@@ -745,45 +809,67 @@ static _Noreturn void worker_main(int cmd, int res, char *const *files, const ft
      * seconds a module over shared views */
     bool alias = sandboxed && jit_host_arch() == JIT_ARCH_X86_64;
     jit_ctx *ctx = NULL;
-    uint32_t i;
     for (;;) {
-        ssize_t n = read(cmd, &i, sizeof i);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n != sizeof i)
+        uint32_t i;
+        if (cmd >= 0) {
+            ssize_t n = read(cmd, &i, sizeof i);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n != sizeof i || i >= pl->nfiles)
+                break;
+        } else if ((i = atomic_fetch_add(pl->next, 1)) >= pl->nfiles) {
             break;
-        s->case_t0 = now();
-        run_file(s, files[i], o, &ctx, careful, alias);
-        rec_text(s, 'D', "");
+        }
+        SINK_ORDER();
+        s->claim = i;       /* a death before its 'F' is still this file's */
+        double t0 = s->case_t0 = now();
+        const char *f[2] = {(const char *)&i, (const char *)&t0};
+        static const uint32_t fl[2] = {4, 8}, dl[1] = {8};
+        record(s, 'F', 2, f, fl);
+        run_file(s, pl->files[i], o, &ctx, careful, alias);
+        double secs = now() - t0;
+        const char *d[1] = {(const char *)&secs};
+        record(s, 'D', 1, d, dl);
     }
-    if (ctx)
-        jit_ctx_free(ctx);
-    munmap(s, sizeof *s + SINK_CAP);
-    close(res);
-    close(cmd);
-    if (sandboxed) {    /* exit handlers (LeakSanitizer's) need what the sandbox blocks */
-        fflush(NULL);
+    flush_sink(s);
+    if (sandboxed) {    /* exit handlers (LeakSanitizer's) need what the sandbox blocks: */
+        fflush(NULL);   /* none checks what is left, and the kernel frees it all at once */
         _exit(0);
     }
+    ft_tramp_cache_end();
+    if (ctx)
+        jit_ctx_free(ctx);
+    close(res);
+    if (cmd >= 0)
+        close(cmd);
     exit(0);
 }
 
-
-static bool spawn(worker *ws, unsigned k, unsigned nw, char *const *files, const ft_opts *o,
-                  bool careful)
+/* Start a worker in slot k: a careful one runs the one file it is sent,
+ * the others take files from pl->next. */
+static bool spawn(pool *pl, unsigned k, bool careful)
 {
-    int c[2], r[2];
-    if (pipe(c) != 0)
+    worker *ws = pl->ws;
+    int c[2] = {-1, -1}, r[2];
+    if (!ws[k].s && !(ws[k].s = sink_new()))
+        return false;
+    if (careful && pipe(c) != 0)
         return false;
     if (pipe(r) != 0) {
-        close(c[0]), close(c[1]);
+        if (careful)
+            close(c[0]), close(c[1]);
         return false;
     }
+    sink *s = ws[k].s;      /* empty: the last worker of the slot is gone */
+    s->len = 0, s->base = 0;
+    s->claim = IR_NONE;
     fflush(NULL);
     pid_t parent = getpid();
     pid_t pid = run_fork();   /* glibc's fork hangs under qemu-user (run.h) */
     if (pid < 0) {
-        close(c[0]), close(c[1]), close(r[0]), close(r[1]);
+        if (careful)
+            close(c[0]), close(c[1]);
+        close(r[0]), close(r[1]);
         return false;
     }
     if (pid == 0) {
@@ -800,17 +886,22 @@ static bool spawn(worker *ws, unsigned k, unsigned nw, char *const *files, const
         sigaction(SIGHUP, &dfl, NULL);
         /* the siblings' pipes are theirs: holding their ends would hide
          * their deaths from the parent and keep them waiting for work */
-        for (unsigned i = 0; i < nw; i++)
-            if (i != k && ws[i].pid)
-                close(ws[i].cmd), close(ws[i].res);
-        close(c[1]);
+        for (unsigned i = 0; i < pl->nw; i++)
+            if (i != k && ws[i].pid) {
+                if (ws[i].cmd >= 0)
+                    close(ws[i].cmd);
+                close(ws[i].res);
+            }
+        if (careful)
+            close(c[1]);
         close(r[0]);
-        worker_main(c[0], r[1], files, o, careful);
+        worker_main(pl, c[0], r[1], s, careful);
     }
     setpgid(pid, pid);
-    close(c[0]);
+    if (careful)
+        close(c[0]);
     close(r[1]);
-    ws[k] = (worker){.pid = pid, .careful = careful, .cmd = c[1], .res = r[0]};
+    ws[k] = (worker){.pid = pid, .careful = careful, .cmd = c[1], .res = r[0], .s = s, .last = now()};
     return true;
 }
 
@@ -916,66 +1007,158 @@ static void finish(const char *buf, size_t len, ft_file_result *r, const char *w
     ir_vec_push(&r->cases, c);
 }
 
-/* Is the 'D' record of the worker's file in? */
-static bool file_done(worker *w)
+/* The worker's complete records: a file's, from its 'F' to its 'D', into
+ * its result; what is not taken yet stays in the worker's buffer. */
+static void take(pool *pl, worker *w)
 {
-    for (size_t rl; (rl = record_len(w->buf + w->parsed, w->buf + w->len)); w->parsed += rl)
-        if (w->buf[w->parsed] == 'D')
-            return true;
-    return false;
+    for (size_t rl; (rl = record_len(w->buf + w->parsed, w->buf + w->len)); w->parsed += rl) {
+        const char *p = w->buf + w->parsed;
+        if (p[0] == 'F' && rl == 2 + 4 + 4 + 4 + 8) {
+            uint32_t i;
+            memcpy(&i, p + 6, 4);
+            if (i >= pl->nfiles)
+                continue;
+            w->busy = true, w->file = i, w->fstart = w->parsed + rl;
+            memcpy(&w->start, p + 14, 8);
+        } else if (p[0] == 'D' && w->busy) {
+            ft_file_result *r = &pl->res[w->file];
+            finish(w->buf + w->fstart, w->parsed - w->fstart, r, NULL);
+            if (rl == 2 + 4 + 8)
+                memcpy(&r->secs, p + 6, 8);
+            pl->complete[w->file] = true;
+            w->busy = false;
+        }
+    }
+    size_t keep = w->busy ? w->fstart : w->parsed;
+    if (keep) {
+        memmove(w->buf, w->buf + keep, w->len - keep);
+        w->len -= keep, w->parsed -= keep, w->fstart -= w->busy ? keep : 0;
+    }
 }
 
-/* A worker that died or hung: its file fails, the slot is empty.  A file
- * whose calls ended a worker (exit, abort, the sandbox, a call stuck in
- * host code) is not failed but run again by a careful worker (rerun set),
- * which finds and reports the line. */
-static void bury(worker *w, ft_file_result *r, bool killed, double stall, bool *rerun)
+/* Read what the worker's pipe holds; 0 at its end, -1 on an error. */
+static ssize_t receive(worker *w)
+{
+    if (w->cap - w->len < 65536) {
+        size_t ncap = w->cap ? w->cap * 2 : 131072;
+        char *nb = ir_xrealloc(w->buf, ncap);
+        if (nb)
+            w->buf = nb, w->cap = ncap;
+    }
+    ssize_t n = read(w->res, w->buf + w->len, w->cap - w->len);
+    if (n > 0)
+        w->len += (size_t)n, w->got += (uint64_t)n, w->last = now();
+    return n;
+}
+
+/* End a worker: waited for, and what it sent and what it had not taken.
+ * One whose pipe ended (eof) after its last file is ending by itself;
+ * else it and what it started are killed (they may be dead already).
+ * Returns its wait status. */
+static int reap(pool *pl, worker *w, bool killed, bool eof)
 {
     int status = 0;
-    /* the worker's group: the worker if it hangs, what it started if it died */
-    kill(-w->pid, SIGKILL);
-    if (killed)
-        kill(w->pid, SIGKILL);
+    uint32_t last = w->s->claim;
+    if (!eof || killed || w->busy || (last < pl->nfiles && !pl->complete[last])) {
+        /* the worker's group: the worker if it hangs, what it started if it died */
+        kill(-w->pid, SIGKILL);
+        if (killed)
+            kill(w->pid, SIGKILL);
+    }
     if (w->cmd >= 0)
         close(w->cmd);
-    close(w->res);
+    w->cmd = -1;
     while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
         ;
-    char why[160];
-    if (killed)
-        snprintf(why, sizeof why, "no progress for %.0f s: the worker was killed (a hang in clifrun)", stall);
-    else if (WIFSIGNALED(status))
-        snprintf(why, sizeof why, "the worker died of SIG%s (a bug in clifrun)",
-                 sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "?");
-    else
-        snprintf(why, sizeof why, "the worker exited with status %d before finishing",
-                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-    if (rerun)
-        *rerun = w->busy && !killed && !w->careful && r && !r->rerun;
-    if (w->busy && !(rerun && *rerun))
-        finish(w->buf, w->len, r, why);
-    free(w->buf);
-    *w = (worker){0};
+    fcntl(w->res, F_SETFL, O_NONBLOCK);
+    for (ssize_t n; (n = receive(w)) > 0 || (n < 0 && errno == EINTR);)
+        ;
+    close(w->res);
+    size_t n;
+    const char *u = sink_unsent(w->s, w->got, &n);
+    if (n && w->cap - w->len < n) {
+        char *nb = ir_xrealloc(w->buf, w->len + n);
+        if (nb)
+            w->buf = nb, w->cap = w->len + n;
+    }
+    if (n && w->cap - w->len >= n) {
+        memcpy(w->buf + w->len, u, n);
+        w->len += n;
+    }
+    take(pl, w);
+    /* it died after taking a file and before saying so */
+    uint32_t claim = w->s->claim;
+    if (!w->busy && claim < pl->nfiles && !pl->complete[claim]) {
+        w->busy = true, w->file = claim, w->fstart = w->len, w->start = now();
+        w->parsed = w->len;
+    }
+    return status;
 }
 
-/* Start a careful worker in slot k for file i, whose first run ended a worker. */
-static bool rerun_file(worker *ws, unsigned k, unsigned nw, char *const *files, const ft_opts *o,
-                       size_t i, ft_file_result *r)
+/* Start a careful worker in slot k for file i, whose first run ended a
+ * worker (whose records of it are dropped). */
+static bool rerun_file(pool *pl, unsigned k, size_t i)
 {
+    ft_file_result *r = &pl->res[i];
+    worker old = pl->ws[k];
     r->rerun = true;
-    if (!spawn(ws, k, nw, files, o, true))
+    if (!spawn(pl, k, true)) {
+        pl->ws[k] = old;
         return false;
+    }
+    free(old.buf);
     uint32_t fi = (uint32_t)i;
-    worker *w = &ws[k];
+    worker *w = &pl->ws[k];
     if (write(w->cmd, &fi, sizeof fi) != sizeof fi) {
-        bury(w, NULL, false, 0, NULL);
+        reap(pl, w, true, false);
+        free(w->buf);
+        *w = old;
+        w->buf = NULL;
         return false;
     }
     close(w->cmd);          /* one file, then it ends */
     w->cmd = -1;
-    w->busy = true, w->file = i, w->len = w->parsed = 0;
-    w->start = w->last = now();
+    w->busy = true, w->file = i, w->len = w->parsed = w->fstart = 0;
+    w->start = now();
     return true;
+}
+
+/* A worker whose pipe ended, or that hung (killed): ended, its slot empty.
+ * One that died or hung in a file fails the file; a file whose calls
+ * ended a worker (exit, abort, the sandbox, a call stuck in host code) is
+ * not failed but run again by a careful worker, which finds and reports
+ * the line. */
+static void bury(pool *pl, unsigned k, bool killed, bool eof, double stall)
+{
+    worker *w = &pl->ws[k];
+    int status = reap(pl, w, killed, eof);
+    bool busy = w->busy;
+    size_t fi = w->file;
+    ft_file_result *r = &pl->res[fi];
+    if (busy) {
+        char why[160];
+        if (killed)
+            snprintf(why, sizeof why, "no progress for %.0f s: the worker was killed (a hang in clifrun)", stall);
+        else if (WIFSIGNALED(status))
+            snprintf(why, sizeof why, "the worker died of SIG%s (a bug in clifrun)",
+                     sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "?");
+        else
+            snprintf(why, sizeof why, "the worker exited with status %d before finishing",
+                     WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        bool rerun = !killed && !w->careful && !r->rerun;
+        if (!rerun || !rerun_file(pl, k, fi)) {
+            if (rerun)
+                finish("", 0, r, "cannot start a worker to run it again");
+            else
+                finish(w->buf + w->fstart, w->len - w->fstart, r, why);
+            r->secs = now() - w->start;
+            pl->complete[fi] = true;
+        } else {
+            return;     /* the slot is the careful worker's */
+        }
+    }
+    free(w->buf);
+    pl->ws[k] = (worker){.s = w->s};
 }
 
 void ft_file_result_free(ft_file_result *r)
@@ -1050,6 +1233,7 @@ static struct {
     bool *complete;
     worker *ws;
     struct pollfd *pfd;
+    unsigned *slot;
 } parent;
 
 int ft_test(char *const *files, size_t nfiles, const ft_opts *o, ft_counts *c)
@@ -1066,7 +1250,14 @@ int ft_test(char *const *files, size_t nfiles, const ft_opts *o, ft_counts *c)
     bool *complete = ir_xcalloc(nfiles + 1, sizeof *complete);
     worker *ws = ir_xcalloc(nw, sizeof *ws);
     struct pollfd *pfd = ir_xcalloc(nw, sizeof *pfd);
-    parent.res = res, parent.complete = complete, parent.ws = ws, parent.pfd = pfd;
+    unsigned *slot = ir_xcalloc(nw, sizeof *slot);     /* of each pollfd */
+    _Atomic uint32_t *next = mmap(NULL, sizeof *next, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (next == MAP_FAILED)
+        next = NULL;
+    else
+        atomic_init(next, 0);
+    parent.res = res, parent.complete = complete, parent.ws = ws, parent.pfd = pfd, parent.slot = slot;
+    pool pl = {ws, nw, files, nfiles, o, next, res, complete};
     /* a dead worker's pipe must not kill the parent; SIGINT, SIGTERM and
      * SIGHUP stop the workers and end with what ran */
     struct sigaction ign = {.sa_handler = SIG_IGN}, old_pipe, old_stop[3];
@@ -1078,85 +1269,52 @@ int ft_test(char *const *files, size_t nfiles, const ft_opts *o, ft_counts *c)
     for (int k = 0; k < 3; k++)
         sigaction(stop_sigs[k], &on_stop, &old_stop[k]);
     double t0 = now(), stall = o->timeout > 0 ? o->timeout + 60 : 0;
-    size_t next = 0, printed = 0;
+    size_t printed = 0;
     for (size_t i = 0; i < nfiles; i++)
         res[i].path = files[i];
     while (printed < nfiles && !stop_signal) {
-        /* hand out files to idle workers, starting any that are missing */
-        for (unsigned k = 0; k < nw && next < nfiles; k++) {
-            worker *w = &ws[k];
-            if (w->busy)
+        /* a worker in each empty slot while files are left to take; a
+         * file that finds none fails */
+        for (unsigned k = 0; k < nw && next && atomic_load(next) < nfiles; k++) {
+            if (ws[k].pid || spawn(&pl, k, false))
                 continue;
-            if (!w->pid && !spawn(ws, k, nw, files, o, false)) {
-                char msg[256];
-                snprintf(msg, sizeof msg, "FAIL %s: cannot start a worker: %s\n", files[next], strerror(errno));
-                append(&res[next].log, msg);
-                res[next].failed = 1;
-                complete[next++] = true;
-                continue;
-            }
-            uint32_t i = (uint32_t)next;
-            if (write(w->cmd, &i, sizeof i) != sizeof i) {
-                bury(w, NULL, false, 0, NULL);
-                continue;   /* the next round starts another */
-            }
-            w->busy = true, w->file = next++, w->len = w->parsed = 0;
-            w->start = w->last = now();
+            uint32_t i = atomic_fetch_add(next, 1);
+            if (i >= nfiles)
+                break;
+            char msg[256];
+            snprintf(msg, sizeof msg, "FAIL %s: cannot start a worker: %s\n", files[i], strerror(errno));
+            append(&res[i].log, msg);
+            res[i].failed = 1;
+            complete[i] = true;
         }
         unsigned np = 0;
         for (unsigned k = 0; k < nw; k++)
-            if (ws[k].busy)
-                pfd[np++] = (struct pollfd){.fd = ws[k].res, .events = POLLIN};
-        if (np && poll(pfd, np, 1000) < 0 && errno != EINTR)
+            if (ws[k].pid)
+                slot[np] = k, pfd[np++] = (struct pollfd){.fd = ws[k].res, .events = POLLIN};
+        if (!np) {  /* none left: a file not done was taken by a worker that said nothing */
+            size_t taken = next ? atomic_load(next) : nfiles;
+            for (size_t i = printed; i < nfiles && i < taken; i++)
+                if (!complete[i]) {
+                    finish("", 0, &res[i], next ? "its worker ended before running it" : "cannot share memory with a worker");
+                    complete[i] = true;
+                }
+        } else if (poll(pfd, np, 1000) < 0 && errno != EINTR) {
             break;
+        }
         if (stop_signal)
             break;
         double t = now();
-        for (unsigned k = 0, p = 0; k < nw; k++) {
+        for (unsigned p = 0; p < np; p++) {
+            unsigned k = slot[p];
             worker *w = &ws[k];
-            if (!w->busy)
-                continue;
-            short ev = pfd[p++].revents;
-            ft_file_result *r = &res[w->file];
-            if (ev & (POLLIN | POLLHUP | POLLERR)) {
-                if (w->cap - w->len < 65536) {
-                    size_t ncap = w->cap ? w->cap * 2 : 131072;
-                    char *nb = ir_xrealloc(w->buf, ncap);
-                    if (nb)
-                        w->buf = nb, w->cap = ncap;
-                }
-                ssize_t n = read(w->res, w->buf + w->len, w->cap - w->len);
-                if (n > 0) {
-                    w->len += (size_t)n, w->last = t;
-                    if (file_done(w)) {
-                        finish(w->buf, w->len, r, NULL);
-                        r->secs = t - w->start;
-                        complete[w->file] = true;
-                        w->busy = false;
-                        if (w->careful) {   /* it ends; a worker takes its slot */
-                            close(w->res);
-                            while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
-                                ;
-                            free(w->buf);
-                            *w = (worker){0};
-                        }
-                    }
-                } else if (n == 0 || errno != EINTR) {
-                    size_t fi = w->file;
-                    double start = w->start;
-                    bool rerun = false;
-                    bury(w, r, false, stall, &rerun);
-                    if (!rerun || !rerun_file(ws, k, nw, files, o, fi, r)) {
-                        if (rerun)
-                            finish("", 0, r, "cannot start a worker to run it again");
-                        r->secs = t - start;
-                        complete[fi] = true;
-                    }
-                }
+            if (pfd[p].revents & (POLLIN | POLLHUP | POLLERR)) {
+                ssize_t n = receive(w);
+                if (n > 0)
+                    take(&pl, w);
+                else if (n == 0 || errno != EINTR)
+                    bury(&pl, k, false, n == 0, stall);     /* its end: done, or dead */
             } else if (stall && t - w->last > stall) {
-                r->secs = t - w->start;
-                complete[w->file] = true;
-                bury(w, r, true, stall, NULL);
+                bury(&pl, k, true, false, stall);
             }
         }
         /* the report, in file order */
@@ -1164,24 +1322,27 @@ int ft_test(char *const *files, size_t nfiles, const ft_opts *o, ft_counts *c)
             report_file(&res[printed], o, c);
     }
     unsigned cut = 0, not_run = 0;
-    for (unsigned k = 0; k < nw; k++)
-        if (ws[k].pid) {
-            if (stop_signal) {
-                kill(-ws[k].pid, SIGKILL);  /* the worker and what it started */
-                kill(ws[k].pid, SIGKILL);
-                if (ws[k].busy) {           /* what it had reported counts */
-                    finish(ws[k].buf, ws[k].len, &res[ws[k].file], NULL);
-                    complete[ws[k].file] = true;
-                    cut++;
-                }
+    for (unsigned k = 0; k < nw; k++) {
+        worker *w = &ws[k];
+        if (w->pid && stop_signal) {
+            /* what each had reported counts */
+            reap(&pl, w, true, false);
+            if (w->busy) {
+                finish(w->buf + w->fstart, w->len - w->fstart, &res[w->file], NULL);
+                complete[w->file] = true;
+                cut++;
             }
-            if (ws[k].cmd >= 0)
-                close(ws[k].cmd);   /* the worker's signal to exit */
-            close(ws[k].res);
-            while (waitpid(ws[k].pid, NULL, 0) < 0 && errno == EINTR)
+        } else if (w->pid) {    /* every file is done: it is ending */
+            if (w->cmd >= 0)
+                close(w->cmd);
+            close(w->res);
+            while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
                 ;
-            free(ws[k].buf);
         }
+        free(w->buf);
+        if (w->s)
+            munmap(w->s, sizeof *w->s + SINK_CAP);
+    }
     if (stop_signal) {          /* the files that ran, in order; then why it stopped */
         for (size_t i = printed; i < nfiles; i++)
             if (complete[i])
@@ -1211,6 +1372,9 @@ int ft_test(char *const *files, size_t nfiles, const ft_opts *o, ft_counts *c)
     free(complete);
     free(ws);
     free(pfd);
+    free(slot);
+    if (next)
+        munmap(next, sizeof *next);
     memset(&parent, 0, sizeof parent);
     if (stop_signal)
         return 128 + stop_signal;

@@ -12,8 +12,8 @@ bool ft_interp_run_cmd(interp_ctx *ic, const ir_file *file, const uint32_t *line
     uint32_t nr = fn->sig.nrets;
     ir_data_value small[8], *actual = nr <= 8 ? small : calloc(nr, sizeof *actual);
     interp_outcome io;
-    memset(&io, 0, sizeof io);
     if (!actual) {
+        memset(&io.oc, 0, sizeof io.oc);
         io.oc.status = RUN_ERROR;
         snprintf(io.oc.msg, sizeof io.oc.msg, "out of memory");
     } else {

@@ -120,6 +120,119 @@ static uint32_t call_sig_hash(const ir_function *a)
     return h;
 }
 
+/* ---- trampolines kept across files (ft_tramp_cache_begin) ---- */
+
+typedef struct tramp_entry {
+    uint32_t hash;
+    cg_target t;
+    ir_callconv cc;
+    uint32_t nparams, nrets;
+    ir_abi_param *ps;           /* params then rets */
+    void *code;
+} tramp_entry;
+
+static struct {
+    jit_ctx *ctx;               /* NULL: none kept */
+    IR_VEC(tramp_entry) v;
+    uint32_t *tab, cap;         /* open addressing: index + 1 */
+} tcache;
+
+void ft_tramp_cache_begin(jit_ctx *ctx)
+{
+    ft_tramp_cache_end();
+    tcache.ctx = ctx;
+}
+
+void ft_tramp_cache_end(void)
+{
+    for (uint32_t i = 0; i < tcache.v.n; i++)
+        free(tcache.v.v[i].ps);
+    ir_vec_free(&tcache.v);
+    free(tcache.tab);
+    memset(&tcache, 0, sizeof tcache);
+}
+
+static bool same_target(const cg_target *a, const cg_target *b)
+{
+    return a->arch == b->arch && a->isa == b->isa && a->sign_return_address == b->sign_return_address &&
+           a->preserve_frame_pointers == b->preserve_frame_pointers &&
+           a->enable_probestack == b->enable_probestack && a->probestack_size_log2 == b->probestack_size_log2 &&
+           a->opt == b->opt && a->nan_canonicalization == b->nan_canonicalization &&
+           a->bb_padding == b->bb_padding && a->regalloc == b->regalloc && a->vcode == b->vcode;
+}
+
+static const ir_abi_param *call_param(const ir_function *a, uint32_t k)
+{
+    const ir_signature *x = &a->sig;
+    return &a->abi_params.v[k < x->nparams ? x->params + k : x->rets + k - x->nparams];
+}
+
+static bool entry_is(const tramp_entry *e, uint32_t h, const cg_target *t, const ir_function *fn)
+{
+    if (e->hash != h || e->cc != fn->sig.callconv || e->nparams != fn->sig.nparams || e->nrets != fn->sig.nrets ||
+        !same_target(&e->t, t))
+        return false;
+    for (uint32_t k = 0; k < e->nparams + e->nrets; k++) {
+        const ir_abi_param *p = &e->ps[k], *q = call_param(fn, k);
+        if (p->type != q->type || p->ext != q->ext || p->purpose != q->purpose || p->sarg_size != q->sarg_size)
+            return false;
+    }
+    return true;
+}
+
+/* The signature's hash h mixed with t's: a signature is kept once per
+ * target line of the suite, its entries must not crowd one probe chain. */
+static uint32_t tcache_hash(uint32_t h, const cg_target *t)
+{
+    uint64_t x = t->isa ^ (uint64_t)t->arch << 56 ^ (uint64_t)(t->sign_return_address | t->preserve_frame_pointers << 1 |
+                 t->enable_probestack << 2 | t->opt << 3 | t->nan_canonicalization << 4) << 48 ^
+                 (uint64_t)(t->probestack_size_log2 ^ t->bb_padding << 4 ^ t->regalloc << 8) << 32;
+    x = (x ^ h) * 0x9e3779b97f4a7c15ull;
+    return (uint32_t)(x >> 32);
+}
+
+/* The kept trampoline for fn's signature under t, or NULL. */
+static void *tcache_find(const jit_ctx *ctx, const cg_target *t, const ir_function *fn, uint32_t h)
+{
+    if (!tcache.ctx || tcache.ctx != ctx || !tcache.cap)
+        return NULL;
+    for (uint32_t i = h & (tcache.cap - 1); tcache.tab[i]; i = (i + 1) & (tcache.cap - 1))
+        if (entry_is(&tcache.v.v[tcache.tab[i] - 1], h, t, fn))
+            return tcache.v.v[tcache.tab[i] - 1].code;
+    return NULL;
+}
+
+static void tcache_put(const cg_target *t, const ir_function *fn, uint32_t h, void *code)
+{
+    uint32_t n = fn->sig.nparams + fn->sig.nrets;
+    tramp_entry e = {.hash = h, .t = *t, .cc = fn->sig.callconv, .nparams = fn->sig.nparams,
+                     .nrets = fn->sig.nrets, .ps = malloc((n + 1) * sizeof *e.ps), .code = code};
+    if (!e.ps)
+        return;
+    for (uint32_t k = 0; k < n; k++)
+        e.ps[k] = *call_param(fn, k);
+    if (2 * (tcache.v.n + 1) > tcache.cap) {    /* grow and rehash */
+        uint32_t cap = tcache.cap ? 2 * tcache.cap : 64, *tab = calloc(cap, sizeof *tab);
+        if (!tab) {
+            free(e.ps);
+            return;
+        }
+        for (uint32_t j = 0; j < tcache.v.n; j++) {
+            uint32_t i = tcache.v.v[j].hash & (cap - 1);
+            while (tab[i])
+                i = (i + 1) & (cap - 1);
+            tab[i] = j + 1;
+        }
+        free(tcache.tab);
+        tcache.tab = tab, tcache.cap = cap;
+    }
+    ir_vec_push(&tcache.v, e);
+    uint32_t i = h & (tcache.cap - 1);
+    while (tcache.tab[i])
+        i = (i + 1) & (tcache.cap - 1);
+    tcache.tab[i] = tcache.v.n;
+}
+
 /* ---- names of the file's functions in a chain of modules (--keep) ---- */
 
 typedef struct name_set {
@@ -200,6 +313,54 @@ static const jit_reloc *chain_relocs(const cg_output *o, const name_set *ns, lon
     return *copy;
 }
 
+/* The trampolines of functions pending (compiled into touts) into one
+ * module of their own that lives as long as the context, each kept
+ * (tcache_put, tcode); if that fails, into m's module as before (a
+ * function whose trampoline cannot be added fails its run lines, as do
+ * those of its signature, tsrc). */
+static void keep_trampolines(ft_module *m, const cg_target *t, const uint32_t *tsrc, void **tcode,
+                             const uint32_t *pending, uint32_t npending, const cg_output *touts)
+{
+    const ir_file *file = m->file;
+    jit_error err;
+    char tname[160];
+    jit_module *tm = jit_module_new(m->ctx, "trampolines", &err);
+    bool ok = tm != NULL;
+    for (uint32_t p = 0; ok && p < npending; p++) {
+        uint32_t i = pending[p];
+        trampoline_name(file->funcs.v[i], tname, sizeof tname);
+        jit_func tf = {.name = tname, .local = true, .code = touts[i].code.v, .size = touts[i].code.n,
+                       .align = touts[i].align};
+        ok = jit_module_add_func(tm, &tf, &err);
+    }
+    ok = ok && jit_module_link(tm, &err) && jit_module_finalize(tm, &err);
+    for (uint32_t p = 0; ok && p < npending; p++) {
+        uint32_t i = pending[p];
+        trampoline_name(file->funcs.v[i], tname, sizeof tname);
+        ok = (tcode[i] = jit_module_lookup(tm, tname)) != NULL;
+    }
+    if (ok) {
+        for (uint32_t p = 0; p < npending; p++)
+            tcache_put(t, file->funcs.v[pending[p]], tcache_hash(call_sig_hash(file->funcs.v[pending[p]]), t),
+                       tcode[pending[p]]);
+        return;
+    }
+    if (tm)
+        jit_module_free(tm, &err);
+    for (uint32_t p = 0; p < npending; p++) {
+        uint32_t i = pending[p];
+        tcode[i] = NULL;
+        trampoline_name(file->funcs.v[i], tname, sizeof tname);
+        jit_func tf = {.name = tname, .local = true, .code = touts[i].code.v, .size = touts[i].code.n,
+                       .align = touts[i].align};
+        if (jit_module_add_func(m->mod, &tf, &err))
+            continue;
+        for (uint32_t j = 0; j < file->funcs.n; j++)
+            if (tsrc[j] == i && !m->tramp_err[j] && run_needs_trampoline(file->funcs.v[j], &file->funcs.v[j]->sig, NULL))
+                m->tramp_err[j] = ir_xstrdup(err.msg);
+    }
+}
+
 bool ft_module_build(ft_module *m, jit_ctx *ctx, const ir_file *file, const cg_target *t,
                      unsigned flags, ir_diag *d)
 {
@@ -243,6 +404,12 @@ bool ft_module_build_chain(ft_module *m, jit_ctx *ctx, const ir_file *file, cons
     while (tcap < 2 * nf)
         tcap *= 2;
     uint32_t *tsrc = calloc((size_t)nf + 1 + tcap, sizeof *tsrc), *ttab = tsrc ? tsrc + nf + 1 : NULL;
+    /* trampolines kept for ctx (tcache): found there, or compiled and
+     * added (pending) to a module of their own after the loop */
+    bool keep = tcache.ctx == ctx;
+    void **tcode = keep ? calloc((size_t)nf + 1, sizeof *tcode) : NULL;
+    uint32_t *pending = keep ? calloc((size_t)nf + 1, sizeof *pending) : NULL, npending = 0;
+    keep = keep && tcode && pending;
     bool ok = m->mod && m->callees && m->tramp_err && m->fn_err && outs && touts && tsrc;
     if (!ok)
         ir_diag_set(d, 0, 0, "%s", m->mod ? "out of memory" : err.msg);
@@ -286,11 +453,20 @@ bool ft_module_build_chain(ft_module *m, jit_ctx *ctx, const ir_file *file, cons
                 tsrc[i] = ttab[k] - 1;
         if (tsrc[i] != i)
             continue;
+        if (keep && (tcode[i] = tcache_find(ctx, t, fn, tcache_hash(call_sig_hash(fn), t)))) {
+            ttab[k] = i + 1;
+            continue;
+        }
         ir_diag td = *d;
         char tname[160];
         trampoline_name(fn, tname, sizeof tname);
         jit_func tf = {.name = tname, .local = true};
         if (ft_compile_trampoline(t, file, fn, tname, &touts[i], &td)) {
+            if (keep && !touts[i].relocs.n) {   /* it reaches nothing: it can be kept */
+                pending[npending++] = i;
+                ttab[k] = i + 1;
+                continue;
+            }
             tf.code = touts[i].code.v, tf.size = touts[i].code.n, tf.align = touts[i].align;
             tf.relocs = chain_relocs(&touts[i], &ns, def, &copy, &strs), tf.nrelocs = touts[i].relocs.n;
             added = jit_module_add_func(m->mod, &tf, &err);
@@ -304,6 +480,8 @@ bool ft_module_build_chain(ft_module *m, jit_ctx *ctx, const ir_file *file, cons
         }
         m->tramp_err[i] = ir_xstrdup(td.msg);
     }
+    if (ok && npending)
+        keep_trampolines(m, t, tsrc, tcode, pending, npending, touts);
     if (ok && !(jit_module_link(m->mod, &err) && jit_module_finalize(m->mod, &err))) {
         ir_diag_set(d, err.line, err.col, "%s", err.msg);
         /* a call to a function left out: its compile error says more */
@@ -328,6 +506,10 @@ bool ft_module_build_chain(ft_module *m, jit_ctx *ctx, const ir_file *file, cons
             jit_module_lookup(m->mod, chain_name(cg_symbol_name(fn, name, sizeof name), def, cname, sizeof cname));
         if (m->tramp_err[i] || !run_needs_trampoline(fn, &fn->sig, NULL))
             continue;
+        if (tcode && tcode[tsrc[i]]) {
+            m->callees[i].trampoline = (run_trampoline_fn)tcode[tsrc[i]];
+            continue;
+        }
         trampoline_name(file->funcs.v[tsrc[i]], name, sizeof name);
         m->callees[i].trampoline = (run_trampoline_fn)jit_module_lookup(m->mod, name);
     }
@@ -337,6 +519,8 @@ bool ft_module_build_chain(ft_module *m, jit_ctx *ctx, const ir_file *file, cons
         cg_output_free(&touts[i]);
     free(outs);
     free(tsrc);
+    free(tcode);
+    free(pending);
     names_free(&ns);
     if (!ok)
         ft_module_free(m);

@@ -307,6 +307,8 @@ static inline bool interp_in_stack(const interp_ctx *C, uint64_t addr, size_t n)
 }
 /* Take n bytes (aligned to align) off a stack; NULL when it is full. */
 void *interp_stack_alloc(istack *s, size_t n, size_t align);
+/* Set the n bytes at p, a frame's stack slots, to fill. */
+void interp_stack_fill(uint8_t *p, size_t n, uint8_t fill);
 /* The value of global value gv of fn in the frame S; 0 or a trap/error code. */
 int interp_global_value(interp_ctx *C, const dfunc *df, islot *S, uint32_t gv, islot *out,
                         const dinst *d);

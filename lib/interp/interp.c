@@ -13,6 +13,7 @@
 #include "families.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <time.h>
 
 /* ---- the opcode table: a family per opcode ---------------------------------- */
@@ -747,7 +748,7 @@ static int push_frame(interp_ctx *C, dfunc *df)
         C->mem.top = F->mem_mark;
         return IR_TRAP_stk_ovf;
     }
-    memset(F->mem, C->opts->fill, df->mem_size);    /* the same answer every time */
+    interp_stack_fill(F->mem, df->mem_size, C->opts->fill);    /* the same answer every time */
     F->fn = df;
     F->pc = df->entry_pc;
     C->depth++;
@@ -1167,12 +1168,24 @@ static void outcome(interp_ctx *C, int st, interp_outcome *out)
     }
 }
 
+/* An empty outcome: all but the diagnostic's buffers, 5 KiB that a call
+ * would clear each time (they are written with the diagnostic). */
+static void clear_outcome(interp_outcome *out)
+{
+    memset(&out->oc, 0, sizeof out->oc);
+    out->trap = 0;
+    out->func = out->inst = IR_NONE;
+    out->steps = 0;
+    memset(&out->diag, 0, offsetof(ir_diag, msg) + 1);
+    out->diag.nmore = out->diag.text_len = 0;
+    out->diag.truncated = false;
+}
+
 run_status interp_call(interp_ctx *C, uint32_t func, const ir_data_value *args, uint32_t nargs,
                        ir_data_value *results, const interp_opts *opts, interp_outcome *out)
 {
     static const interp_opts none = {0};
-    memset(out, 0, sizeof *out);
-    out->func = out->inst = IR_NONE;
+    clear_outcome(out);
     C->where_func = C->where_inst = IR_NONE;
     opts = opts ? opts : &none;
     if (func >= C->file->funcs.n) {

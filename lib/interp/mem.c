@@ -140,6 +140,40 @@ static size_t page_size(void)
     return ps;
 }
 
+/* Does MADV_DONTNEED give zero pages back here?  Asked once, on a page
+ * about to be filled anyway: qemu-user 7 takes it as a hint and does
+ * nothing. */
+static bool dontneed_zeroes(uint8_t *page, size_t ps)
+{
+    static int ok = -1;
+    if (ok < 0) {
+        *(volatile uint8_t *)page = 1;
+        ok = madvise(page, ps, MADV_DONTNEED) == 0 && *(volatile uint8_t *)page == 0;
+    }
+    return ok;
+}
+
+/* A frame's zeros in whole pages are the kernel's (MADV_DONTNEED), not
+ * memset's: a 1 MiB stack slot of which a function uses a few bytes is
+ * then not 256 pages touched at each call (~10 us a page on some
+ * machines); the pages it uses come back zero as they are touched.  Below
+ * 64 KiB a memset costs less than the call. */
+#define ZERO_BY_KERNEL ((size_t)64 << 10)
+
+void interp_stack_fill(uint8_t *p, size_t n, uint8_t fill)
+{
+    size_t ps = page_size();
+    uintptr_t lo = (uintptr_t)p, hi = lo + n;
+    uintptr_t a = (lo + ps - 1) & ~(uintptr_t)(ps - 1), b = hi & ~(uintptr_t)(ps - 1);
+    if (fill || n < ZERO_BY_KERNEL || b < a + ZERO_BY_KERNEL || !dontneed_zeroes((uint8_t *)a, ps) ||
+        madvise((void *)a, b - a, MADV_DONTNEED) != 0) {
+        memset(p, fill, n);
+        return;
+    }
+    memset(p, 0, a - lo);
+    memset((void *)b, 0, hi - b);
+}
+
 static bool known(const interp_ctx *C, uint64_t addr, size_t n, unsigned need)
 {
     size_t ps = page_size();
