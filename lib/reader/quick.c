@@ -132,156 +132,163 @@ static ir_type quick_result_type(ir_opcode op, ir_type ctrl)
 ir_opcode rd_quick_inst(parser *p, uint32_t block)
 {
     ir_function *f = p->fn;
-    const char *q = p->lx.p, *end = p->lx.end;
-    uint32_t res = p->t.num;
-    if (end - q < 16 || q[0] != ' ' || q[1] != '=' || q[2] != ' ' || res >= MAX_VALUE_NUM ||
-        (res < f->values.n && f->values.v[res].kind != IR_VAL_UNUSED))
-        return IR_OP_COUNT;
-    const char *s = q + 3, *r;
-    uint32_t n = short_letters(s);
-    if (!n || (s[n] != ' ' && s[n] != '.'))
-        return IR_OP_COUNT;
-    ir_opcode op = rd_lookup_opcode(p, s, n);
-    if (op == IR_OP_COUNT)
-        return IR_OP_COUNT;
-    const ir_opinfo *info = &ir_opcodes[op];
-    unsigned kind = p->quick_op[op];
-    if (!kind)
-        kind = p->quick_op[op] = quick_op_kind(op);
-    if (kind == Q_NONE)
-        return IR_OP_COUNT;
+    /* line after line while the next starts with a value: the token
+     * that ends one is the next one's result */
+    for (ir_opcode done = IR_OP_COUNT;;) {
+        const char *q = p->lx.p, *end = p->lx.end;
+        uint32_t res = p->t.num;
+        if (end - q < 16 || q[0] != ' ' || q[1] != '=' || q[2] != ' ' || res >= MAX_VALUE_NUM ||
+            (res < f->values.n && f->values.v[res].kind != IR_VAL_UNUSED))
+            return done;
+        const char *s = q + 3, *r;
+        uint32_t n = short_letters(s);
+        if (!n || (s[n] != ' ' && s[n] != '.'))
+            return done;
+        ir_opcode op = rd_lookup_opcode(p, s, n);
+        if (op == IR_OP_COUNT)
+            return done;
+        const ir_opinfo *info = &ir_opcodes[op];
+        unsigned kind = p->quick_op[op];
+        if (!kind)
+            kind = p->quick_op[op] = quick_op_kind(op);
+        if (kind == Q_NONE)
+            return done;
 
-    /* .i8 .i16 .i32 .i64 .f16 .f32 .f64, each a type token */
-    r = s + n;
-    ir_type suffix = 0;
-    if (*r == '.') {
-        if (end - r < 6 || (r[1] != 'i' && r[1] != 'f'))
-            return IR_OP_COUNT;
-        bool i = r[1] == 'i';
-        if (i && r[2] == '8' && r[3] == ' ') {
-            suffix = IR_I8;
-        } else if (digit_byte(r[2]) && digit_byte(r[3]) && r[4] == ' ') {
-            switch ((r[2] - '0') * 10 + (r[3] - '0')) {
-            case 16: suffix = i ? IR_I16 : IR_F16; break;
-            case 32: suffix = i ? IR_I32 : IR_F32; break;
-            case 64: suffix = i ? IR_I64 : IR_F64; break;
-            default: return IR_OP_COUNT;
-            }
-            r++;
-        } else {
-            return IR_OP_COUNT;
-        }
-        r += 3;
-    }
-    r++;   /* the space */
-
-    /* the operands */
-    uint32_t a[3], nvals = kind & Q_NVALS, cond = 0;
-    uint64_t imm = 0;
-    if (kind & Q_CC) {
-        if (end - r < 8)
-            return IR_OP_COUNT;
-        uint32_t m = short_letters(r);
-        if (!m || r[m] != ' ')
-            return IR_OP_COUNT;
-        bool icc = info->format == IR_FMT_IntCompare;
-        unsigned count = icc ? IR_INTCC_COUNT : IR_FLOATCC_COUNT;
-        cond = rd_find_name(r, m, icc ? ir_intcc_names : ir_floatcc_names, count);
-        if (cond == count)
-            return IR_OP_COUNT;
-        r += m + 1;
-    }
-    for (uint32_t k = 0; k < nvals; k++) {
-        if (k) {
-            if (end - r < 3 || r[0] != ',' || r[1] != ' ')
-                return IR_OP_COUNT;
-            r += 2;
-        }
-        uint32_t v;
-        if (r == end || *r != 'v' || !(r = value_number(r + 1, end, &v)) || v >= f->values.n ||
-            f->values.v[v].kind == IR_VAL_UNUSED)
-            return IR_OP_COUNT;
-        a[k] = v;
-    }
-    if (kind & Q_IMM) {
-        if (!nvals && suffix != IR_I64)   /* iconst: match_imm's ranges, the token way */
-            return IR_OP_COUNT;
-        if (nvals) {
-            if (end - r < 3 || r[0] != ',' || r[1] != ' ')
-                return IR_OP_COUNT;
-            r += 2;
-        }
-        /* an integer token, as the lexer ends it, as int_token reads it:
-         * decimal digits here, anything else by rd_plain_number */
-        const char *t = r;
-        if (r == end || !digit_byte(*r))
-            return IR_OP_COUNT;
-        while (r < end && digit_byte(*r))
-            imm = imm * 10 + (uint64_t)(*r++ - '0');
-        bool plain = r - t <= 18;   /* (imm may have wrapped after that) */
-        if (r < end && word_byte(*r)) {
-            while (r < end && word_byte(*r))
+        /* .i8 .i16 .i32 .i64 .f16 .f32 .f64, each a type token */
+        r = s + n;
+        ir_type suffix = 0;
+        if (*r == '.') {
+            if (end - r < 6 || (r[1] != 'i' && r[1] != 'f'))
+                return done;
+            bool i = r[1] == 'i';
+            if (i && r[2] == '8' && r[3] == ' ') {
+                suffix = IR_I8;
+            } else if (digit_byte(r[2]) && digit_byte(r[3]) && r[4] == ' ') {
+                switch ((r[2] - '0') * 10 + (r[3] - '0')) {
+                case 16: suffix = i ? IR_I16 : IR_F16; break;
+                case 32: suffix = i ? IR_I32 : IR_F32; break;
+                case 64: suffix = i ? IR_I64 : IR_F64; break;
+                default: return done;
+                }
                 r++;
-            plain = rd_plain_number(t, (uint32_t)(r - t), &imm);
+            } else {
+                return done;
+            }
+            r += 3;
         }
-        if ((r < end && (*r == '-' || *r == '.' || *r == '+')) || !plain)
-            return IR_OP_COUNT;
-    }
+        r++;   /* the space */
 
-    /* the controlling type and the result's, as parse_instruction finds
-     * them; remembered by opcode and controlling type */
-    ir_type ctrl = suffix;
-    unsigned ca = kind >> Q_CA_SHIFT;
-    if (!ctrl && ca && ca <= nvals)
-        ctrl = f->values.v[a[ca - 1]].type;
-    __typeof__(p->quick_ctrl[0]) *m = &p->quick_ctrl[(op * 7u + ctrl) & 63];
-    if (m->op1 != op + 1u || m->t != ctrl)
-        m->op1 = (uint16_t)(op + 1u), m->t = ctrl, m->res = quick_result_type(op, ctrl);
-    ir_type rt = m->res;
-    if (!rt)
-        return IR_OP_COUNT;
+        /* the operands */
+        uint32_t a[3], nvals = kind & Q_NVALS, cond = 0;
+        uint64_t imm = 0;
+        if (kind & Q_CC) {
+            if (end - r < 8)
+                return done;
+            uint32_t m = short_letters(r);
+            if (!m || r[m] != ' ')
+                return done;
+            bool icc = info->format == IR_FMT_IntCompare;
+            unsigned count = icc ? IR_INTCC_COUNT : IR_FLOATCC_COUNT;
+            cond = rd_find_name(r, m, icc ? ir_intcc_names : ir_floatcc_names, count);
+            if (cond == count)
+                return done;
+            r += m + 1;
+        }
+        for (uint32_t k = 0; k < nvals; k++) {
+            if (k) {
+                if (end - r < 3 || r[0] != ',' || r[1] != ' ')
+                    return done;
+                r += 2;
+            }
+            uint32_t v;
+            if (r == end || *r != 'v' || !(r = value_number(r + 1, end, &v)) || v >= f->values.n ||
+                f->values.v[v].kind == IR_VAL_UNUSED)
+                return done;
+            a[k] = v;
+        }
+        if (kind & Q_IMM) {
+            if (!nvals && suffix != IR_I64)   /* iconst: match_imm's ranges, the token way */
+                return done;
+            if (nvals) {
+                if (end - r < 3 || r[0] != ',' || r[1] != ' ')
+                    return done;
+                r += 2;
+            }
+            /* an integer token, as the lexer ends it, as int_token reads it:
+             * decimal digits here, anything else by rd_plain_number */
+            const char *t = r;
+            if (r == end || !digit_byte(*r))
+                return done;
+            while (r < end && digit_byte(*r))
+                imm = imm * 10 + (uint64_t)(*r++ - '0');
+            bool plain = r - t <= 18;   /* (imm may have wrapped after that) */
+            if (r < end && word_byte(*r)) {
+                while (r < end && word_byte(*r))
+                    r++;
+                plain = rd_plain_number(t, (uint32_t)(r - t), &imm);
+            }
+            if ((r < end && (*r == '-' || *r == '.' || *r == '+')) || !plain)
+                return done;
+        }
 
-    /* all good: the token after it (a comma there is an error), then the
-     * instruction */
-    uint32_t rline = p->t.line, rcol = p->t.col, line = p->lx.line, col = (uint32_t)(s - p->lx.line_start) + 1;
-    if (!quick_next_value(p, r)) {
-        p->lx.p = r;
-        rd_lex_next(p);
-        if (p->t.kind == T_COMMA)
-            comma_after_operands(p, info);
-    }
-    if (res >= f->values.n) {   /* rd_ensure_value, inline */
-        if (res == f->values.n && res < f->values.cap)
-            f->values.n++;
+        /* the controlling type and the result's, as parse_instruction finds
+         * them; remembered by opcode and controlling type */
+        ir_type ctrl = suffix;
+        unsigned ca = kind >> Q_CA_SHIFT;
+        if (!ctrl && ca && ca <= nvals)
+            ctrl = f->values.v[a[ca - 1]].type;
+        __typeof__(p->quick_ctrl[0]) *m = &p->quick_ctrl[(op * 7u + ctrl) & 63];
+        if (m->op1 != op + 1u || m->t != ctrl)
+            m->op1 = (uint16_t)(op + 1u), m->t = ctrl, m->res = quick_result_type(op, ctrl);
+        ir_type rt = m->res;
+        if (!rt)
+            return done;
+
+        /* all good: the token after it (a comma there is an error), then the
+         * instruction */
+        uint32_t rline = p->t.line, rcol = p->t.col, line = p->lx.line, col = (uint32_t)(s - p->lx.line_start) + 1;
+        bool more = quick_next_value(p, r);
+        if (!more) {
+            p->lx.p = r;
+            rd_lex_next(p);
+            if (p->t.kind == T_COMMA)
+                comma_after_operands(p, info);
+        }
+        if (res >= f->values.n) {   /* rd_ensure_value, inline */
+            if (res == f->values.n && res < f->values.cap)
+                f->values.n++;
+            else
+                rd_grow_values(p, res, rline, rcol);
+        }
+        uint32_t i = f->insts.n;
+        ir_vec_reserve(&f->insts, 1);
+        ir_vec_reserve(&f->pool, 4);
+        uint32_t args = f->pool.n;
+        for (uint32_t k = 0; k < nvals; k++)
+            f->pool.v[args + k] = a[k];
+        f->pool.v[args + nvals] = res;
+        f->pool.n = args + nvals + 1;
+        ir_block_data *bd = &f->blocks.v[block];
+        /* copied from a zero one, then filled: not the string store a
+         * compound literal makes */
+        static const ir_inst_data zero_inst;
+        ir_inst_data *ip = &f->insts.v[i];
+        *ip = zero_inst;
+        ip->op = (uint16_t)op, ip->type = ctrl, ip->cond = (uint8_t)cond;
+        ip->nargs = (uint16_t)nvals, ip->nres = 1, ip->args = args, ip->res = args + nvals;
+        ip->imm = (int64_t)imm, ip->prev = bd->last, ip->next = IR_NONE, ip->block = block;
+        ip->line = line, ip->col = col, ip->srcloc = IR_NONE;
+        f->values.v[res] = (ir_value_data){IR_VAL_RESULT, rt, i, 0, rline, rcol};
+        f->insts.n++;
+        if (bd->last != IR_NONE)
+            f->insts.v[bd->last].next = i;
         else
-            rd_grow_values(p, res, rline, rcol);
+            bd->first = i;
+        bd->last = i;
+        done = op;
+        if (!more)
+            return op;
     }
-    uint32_t i = f->insts.n;
-    ir_vec_reserve(&f->insts, 1);
-    ir_vec_reserve(&f->pool, 4);
-    uint32_t args = f->pool.n;
-    for (uint32_t k = 0; k < nvals; k++)
-        f->pool.v[args + k] = a[k];
-    f->pool.v[args + nvals] = res;
-    f->pool.n = args + nvals + 1;
-    ir_block_data *bd = &f->blocks.v[block];
-    /* copied from a zero one, then filled: not the string store a
-     * compound literal makes */
-    static const ir_inst_data zero_inst;
-    ir_inst_data *ip = &f->insts.v[i];
-    *ip = zero_inst;
-    ip->op = (uint16_t)op, ip->type = ctrl, ip->cond = (uint8_t)cond;
-    ip->nargs = (uint16_t)nvals, ip->nres = 1, ip->args = args, ip->res = args + nvals;
-    ip->imm = (int64_t)imm, ip->prev = bd->last, ip->next = IR_NONE, ip->block = block;
-    ip->line = line, ip->col = col, ip->srcloc = IR_NONE;
-    f->values.v[res] = (ir_value_data){IR_VAL_RESULT, rt, i, 0, rline, rcol};
-    f->insts.n++;
-    if (bd->last != IR_NONE)
-        f->insts.v[bd->last].next = i;
-    else
-        bd->first = i;
-    bd->last = i;
-    return op;
 }
 
 /* A block call at q as parse_block_call reads it: blockN, then maybe
