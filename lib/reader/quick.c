@@ -4,8 +4,8 @@
  * anything; then it is what the token way (parse.c) makes of it, token
  * after it included.  Anything else, or anything wrong, it leaves as it
  * was for the token way, which reads it again with its errors: so these
- * change no result and no message, only the work (parse.c's callgrind
- * figures: ~40% fewer instructions a line). */
+ * change no result and no message, only the work (the reader's
+ * instructions a byte of gen_many.py 5000 under callgrind: 34.5 -> 26.1). */
 #include <string.h>
 
 #include "internal.h"
