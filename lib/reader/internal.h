@@ -71,7 +71,9 @@ typedef struct parser {
     IR_VEC(uint32_t) fwd_uses;      /* vN, line, col of uses that precede the definition */
     IR_VEC(uint32_t) scratch;       /* a list being collected (block params, br_table, ...) */
     struct { uint16_t op1; ir_type t; bool in; } ctrl_ok[64];   /* opcode+1, typevar: valid? */
-    struct { uint64_t w; uint16_t op; } opcache[256];   /* opcodes by their bytes (see parse.c) */
+    struct { uint64_t w; uint16_t op; } opcache[256];   /* opcodes by their bytes (rd_lookup_opcode) */
+    uint8_t quick_op[IR_OP_COUNT];  /* opcode: its operands as quick_inst reads them (see parse.c) */
+    struct { uint16_t op1; ir_type t, res; } quick_ctrl[64];  /* opcode+1, typevar: result type */
 } parser;
 
 void rd_lex_init(lexer *lx, const char *src, size_t len, uint32_t line, const char *line_start);
@@ -131,6 +133,83 @@ static inline void rd_ensure_value(parser *p, uint32_t v, uint32_t line, uint32_
 uint32_t rd_use_value(parser *p, const char *msg);
 uint32_t rd_ensure_block(parser *p, uint32_t b, uint32_t line, uint32_t col);
 
+/* Byte classes and a value number as the lexer reads them, for the
+ * paths that read straight from the bytes (parse.c, quick.c) */
+static inline bool digit_byte(char c) { return (unsigned)(c - '0') < 10; }
+static inline bool word_byte(char c)
+{
+    return digit_byte(c) || (unsigned)((c | 0x20) - 'a') < 26 || c == '_';
+}
+
+/* A value number from q: digits without a leading zero, at most nine,
+ * then no word byte (as the lexer reads vN); its end, or NULL. */
+static inline __attribute__((always_inline)) const char *value_number(const char *q, const char *end, uint32_t *v)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (end - q >= 8) {
+        /* the digits among eight bytes at once: a byte d ^ '0' is a digit
+         * if below 16 and below 10 after adding 6 (a carry out of a byte
+         * comes only from one that is no digit, and goes to later ones) */
+        uint64_t w, d;
+        memcpy(&w, q, 8);
+        d = w ^ 0x3030303030303030ull;
+        uint64_t other = (d & 0xf0f0f0f0f0f0f0f0ull) | ((d + 0x0606060606060606ull) & 0x1010101010101010ull);
+        if (other) {
+            unsigned nd = (unsigned)__builtin_ctzll(other) / 8;
+            const char *r = q + nd;
+            if (!nd || (nd > 1 && *q == '0') || (unsigned)((*r | 0x20) - 'a') < 26 || *r == '_')
+                return NULL;
+            uint32_t n = 0;
+            for (; q < r; q++)
+                n = n * 10 + (uint32_t)(*q - '0');
+            *v = n;
+            return r;
+        }
+    }
+#endif
+    if (q == end || !digit_byte(*q) || (*q == '0' && end - q > 1 && digit_byte(q[1])))
+        return NULL;
+    const char *lim = end - q > 9 ? q + 9 : end;
+    uint32_t n = 0;
+    while (q < lim && digit_byte(*q))
+        n = n * 10 + (uint32_t)(*q++ - '0');
+    if (q < end && word_byte(*q))
+        return NULL;
+    *v = n;
+    return q;
+}
+
+/* parse.c: opcode and name lookups, results by opcode */
+/* The opcode the word at s of n bytes names, IR_OP_COUNT if none.  A name of up
+ * to 8 bytes, read as one word (with what follows it masked off), is
+ * looked up in a small cache first: a file uses few opcodes, many times. */
+static inline ir_opcode rd_lookup_opcode(parser *p, const char *s, uint32_t n)
+{
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+    return ir_opcode_lookup(s, n);
+#endif
+    if (n == 0 || n > 8 || p->lx.end - s < 8)
+        return ir_opcode_lookup(s, n);
+    uint64_t w;
+    memcpy(&w, s, 8);
+    w &= ~0ull >> (64 - 8 * n);   /* the name's bytes: no name has a NUL, so w tells n too */
+    __typeof__(p->opcache[0]) *e = &p->opcache[(w * 0x9e3779b97f4a7c15ull) >> 56];
+    if (e->w == w)
+        return (ir_opcode)e->op;
+    ir_opcode op = ir_opcode_lookup(s, n);
+    if (op != IR_OP_COUNT)
+        e->w = w, e->op = (uint16_t)op;
+    return op;
+}
+unsigned rd_find_name(const char *w, uint32_t n, const char *const *names, unsigned count);
+extern const uint8_t rd_op_nres[IR_OP_COUNT];
+
+/* quick.c: a line from the bytes, or IR_OP_COUNT / false with nothing
+ * changed (see there) */
+ir_opcode rd_quick_inst(parser *p, uint32_t block);
+ir_opcode rd_quick_branch(parser *p, uint32_t block);
+bool rd_quick_block_params(parser *p, uint32_t b);
+
 /* literals.c: Cranelift's immediates, each with its own rules and words */
 static inline int64_t sext64(uint64_t v, unsigned bits)
 {
@@ -139,6 +218,10 @@ static inline int64_t sext64(uint64_t v, unsigned bits)
 /* Integer token -> `bits`-wide bit pattern: match_imm! for 8/16/32/128
  * bits (signed or unsigned range), Imm64 for 64; msg if not an integer. */
 uint64_t rd_parse_imm(parser *p, unsigned bits, const char *msg);
+/* The text of an integer token as a plain decimal of at most 18 digits or
+ * 0x and at most 16 hex digits (no overflow possible) into *v; false for
+ * any other form. */
+bool rd_plain_number(const char *t, uint32_t n, uint64_t *v);
 uint8_t rd_match_uimm8(parser *p, const char *msg);
 uint32_t rd_match_uimm32(parser *p, const char *msg);
 uint64_t rd_match_uimm64(parser *p, const char *msg);

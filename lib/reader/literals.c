@@ -182,10 +182,8 @@ static u128 match_imm(parser *p, unsigned bits, const char *msg)
 /* The common cases of an integer token: a plain decimal of at most 18
  * digits or 0x and at most 16 hex digits, which cannot overflow, into *v;
  * false for any other form. */
-static bool plain_number(const parser *p, uint64_t *v)
+bool rd_plain_number(const char *t, uint32_t n, uint64_t *v)
 {
-    const char *t = p->t.text;
-    uint32_t n = p->t.len;
     uint64_t r = 0;
     if (n > 2 && n <= 18 && t[0] == '0' && t[1] == 'x') {   /* up to 16 hex digits, no '_' */
         for (uint32_t k = 2; k < n; k++) {
@@ -211,6 +209,8 @@ static bool plain_number(const parser *p, uint64_t *v)
     *v = r;
     return true;
 }
+
+static inline bool plain_number(const parser *p, uint64_t *v) { return rd_plain_number(p->t.text, p->t.len, v); }
 
 /* An integer of a type: match_imm! for i8/i16/i32/i128, Imm64 for i64. */
 static u128 int_token(parser *p, unsigned bits, const char *msg)

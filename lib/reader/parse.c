@@ -153,28 +153,6 @@ uint32_t rd_ensure_block(parser *p, uint32_t b, uint32_t line, uint32_t col)
 
 /* ---- blocks and instructions ---------------------------------------------------- */
 
-static inline bool digit_byte(char c) { return (unsigned)(c - '0') < 10; }
-static inline bool word_byte(char c)
-{
-    return digit_byte(c) || (unsigned)((c | 0x20) - 'a') < 26 || c == '_';
-}
-
-/* A value number from q: digits without a leading zero, at most nine,
- * then no word byte (as the lexer reads vN); its end, or NULL. */
-static inline const char *value_number(const char *q, const char *end, uint32_t *v)
-{
-    if (q == end || !digit_byte(*q) || (*q == '0' && end - q > 1 && digit_byte(q[1])))
-        return NULL;
-    const char *lim = end - q > 9 ? q + 9 : end;
-    uint32_t n = 0;
-    while (q < lim && digit_byte(*q))
-        n = n * 10 + (uint32_t)(*q++ - '0');
-    if (q < end && word_byte(*q))
-        return NULL;
-    *v = n;
-    return q;
-}
-
 /* `(vA, vB ...)` right after blockN, of values already defined: read from
  * the bytes into the pool after off's block and count.  False, with
  * nothing read, for anything else (the token way then reads it). */
@@ -317,16 +295,19 @@ static void comma(parser *p) { rd_expect(p, T_COMMA, "expected ',' between opera
  * first letter tells most apart without a call).  Not inlined: that keeps
  * parse_instruction small enough to be inlined in its one caller (1 Ir a
  * byte less, measured). */
-static __attribute__((noinline)) unsigned find_name(const parser *p, const char *const *names, unsigned count)
+unsigned rd_find_name(const char *w, uint32_t n, const char *const *names, unsigned count)
 {
-    if (p->t.kind != T_IDENT)
-        return count;
-    const char *w = p->t.text;
-    uint32_t n = p->t.len;
     for (unsigned k = 0; k < count; k++)
         if (names[k][0] == w[0] && !strncmp(names[k], w, n) && !names[k][n])
             return k;
     return count;
+}
+
+static __attribute__((noinline)) unsigned find_name(const parser *p, const char *const *names, unsigned count)
+{
+    if (p->t.kind != T_IDENT)
+        return count;
+    return rd_find_name(p->t.text, p->t.len, names, count);
 }
 
 /* Stack slot operand with offset: ssN+off, or the older `ssN, off`. */
@@ -689,7 +670,7 @@ static void parse_operands(parser *p, ir_inst_data *in, ir_type suffix)
 }
 
 /* Results of each opcode with fixed results, from the table. */
-static const uint8_t op_nres[IR_OP_COUNT] = {
+const uint8_t rd_op_nres[IR_OP_COUNT] = {
 #define OP(id, name, fmt, flags, ctrl, res, args) sizeof(res) - 1,
 #include "ir/opcodes.def"
 #undef OP
@@ -714,29 +695,7 @@ static const char *typeset_example(const char *set, char buf[16])
     return ir_type_name(ir_type_make(base, min_l2 < 9 ? min_l2 : 0), buf);
 }
 
-/* The opcode the current word names, IR_OP_COUNT if none.  A name of up
- * to 8 bytes, read as one word (with what follows it masked off), is
- * looked up in a small cache first: a file uses few opcodes, many times. */
-static ir_opcode lookup_opcode(parser *p)
-{
-    const char *s = p->t.text;
-    uint32_t n = p->t.len;
-#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-    return ir_opcode_lookup(s, n);
-#endif
-    if (n == 0 || n > 8 || p->lx.end - s < 8)
-        return ir_opcode_lookup(s, n);
-    uint64_t w;
-    memcpy(&w, s, 8);
-    w &= ~0ull >> (64 - 8 * n);   /* the name's bytes: no name has a NUL, so w tells n too */
-    __typeof__(p->opcache[0]) *e = &p->opcache[(w * 0x9e3779b97f4a7c15ull) >> 56];
-    if (e->w == w)
-        return (ir_opcode)e->op;
-    ir_opcode op = ir_opcode_lookup(s, n);
-    if (op != IR_OP_COUNT)
-        e->w = w, e->op = (uint16_t)op;
-    return op;
-}
+static ir_opcode lookup_opcode(parser *p) { return rd_lookup_opcode(p, p->t.text, p->t.len); }
 
 /* `.i64` and the like right after the opcode, read from the bytes (the
  * token way reads the same); 0 for any other suffix. */
@@ -871,7 +830,7 @@ static inline __attribute__((always_inline)) void parse_instruction(parser *p, u
             }
         }
     } else {
-        want = op_nres[op];
+        want = rd_op_nres[op];
     }
     if (nres != want)
         rd_perr_at(p, line, col, "instruction produces %u result values, %u given", want, nres);
@@ -914,6 +873,8 @@ static void parse_block(parser *p)
     ir_vec_push(&f->layout, b);
     /* parameters: collected in the pool once the list is complete */
     p->scratch.n = 0;
+    if (tok_is(p, T_LPAR) && rd_quick_block_params(p, b))
+        goto body;
     if (rd_accept(p, T_LPAR) && !rd_accept(p, T_RPAR)) {
         for (;;) {
             if (!rd_is_ent(p, E_VALUE))
@@ -948,7 +909,21 @@ static void parse_block(parser *p)
     f->blocks.v[b].cold = accept_ident(p, "cold");
     rd_expect(p, T_COLON, "expected ':' after block parameters");
 
+body:
     for (const char *last = NULL;;) {
+        if (rd_is_ent(p, E_VALUE)) {
+            ir_opcode op = rd_quick_inst(p, b);
+            if (op != IR_OP_COUNT) {
+                last = ir_opcodes[op].name;
+                continue;
+            }
+        } else if (p->t.kind == T_IDENT) {
+            ir_opcode op = rd_quick_branch(p, b);
+            if (op != IR_OP_COUNT) {
+                last = ir_opcodes[op].name;
+                continue;
+            }
+        }
         if (!(p->t.kind == T_IDENT || p->t.kind == T_LANGLE || p->t.kind == T_SRCLOC ||
               p->t.kind == T_LBRACKET || rd_is_ent(p, E_VALUE))) {
             /* Cranelift would go on to "expected block header" here; on the
