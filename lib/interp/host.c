@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #endif
 #include "internal.h"
+#include "jit/jit.h"
 
 #include <dlfcn.h>
 #include <ffi.h>
@@ -61,7 +62,10 @@ static void *host_symbol(interp_ctx *C, const ir_extname *n)
         interp_error(C, "throwing an exception (%%__cranelift_throw walks machine frames)");
         return NULL;
     }
-    void *p = dlsym(RTLD_DEFAULT, s);
+    /* then libm.so.6, as the JIT looks (libm.a linked: not in dlsym's reach) */
+    void *p = dlsym(RTLD_DEFAULT, s), *libm;
+    if (!p && (libm = jit_host_libm()))
+        p = dlsym(libm, s);
     if (!p)
         interp_error(C, "%%%s is neither a function of the file nor a host symbol", s);
     return p;
