@@ -554,7 +554,8 @@ static int compile_streamed(const char *path, jit_arch arch)
     } else {
         if (!s.started && !compile_target(&file, arch, &s.t, &s.d))
             s.failed = true;
-        fwrite(s.text.v, 1, s.text.n, stdout);
+        if (s.text.n)   /* none when the first function failed: v is NULL */
+            fwrite(s.text.v, 1, s.text.n, stdout);
         if (s.failed) {
             fflush(stdout);
             ir_diag_print(stderr, &s.d, cli_use_color());
