@@ -4,6 +4,7 @@
 #include "run.h"
 
 #include <ffi.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -202,15 +203,36 @@ typedef struct cif_entry {
     ffi_type *rtype, *types[SMALL];
     ffi_cif cif;
 } cif_entry;
-/* CIF_CACHE entries, allocated at first use and kept for the thread: as a
- * thread-local array its 2.9 KiB were cleared by the dynamic loader at
- * every start, a page fault or two (a one-function file's call needs no
- * libffi). */
+/* CIF_CACHE entries, allocated at first use and freed when the thread
+ * ends (a key's destructor): as a thread-local array its 2.9 KiB were
+ * cleared by the dynamic loader at every start, a page fault or two (a
+ * one-function file's call needs no libffi). */
 static _Thread_local cif_entry *cif_cache;
+static pthread_key_t cif_key;
+static bool cif_key_ok;
+
+static void cif_key_make(void)
+{
+    cif_key_ok = pthread_key_create(&cif_key, free) == 0;
+}
+
+static bool cif_cache_new(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, cif_key_make);
+    if (!cif_key_ok || !(cif_cache = calloc(CIF_CACHE, sizeof *cif_cache)))
+        return false;
+    if (pthread_setspecific(cif_key, cif_cache) != 0) {
+        free(cif_cache);
+        cif_cache = NULL;
+        return false;
+    }
+    return true;
+}
 
 static cif_entry *cached_cif(int abi, uint32_t n, ffi_type *rtype, ffi_type **types)
 {
-    if (n > SMALL || (!cif_cache && !(cif_cache = calloc(CIF_CACHE, sizeof *cif_cache))))
+    if (n > SMALL || (!cif_cache && !cif_cache_new()))
         return NULL;
     uintptr_t h = (uintptr_t)abi * 31 + n + ((uintptr_t)rtype >> 4);
     for (uint32_t i = 0; i < n; i++)
