@@ -391,13 +391,7 @@ static uint32_t inst_new(ir_function *f, uint32_t b)
 uint32_t ir_inst_append(ir_function *f, uint32_t b)
 {
     uint32_t i = inst_new(f, b);
-    ir_block_data *bd = &f->blocks.v[b];
-    f->insts.v[i].prev = bd->last;
-    if (bd->last != IR_NONE)
-        f->insts.v[bd->last].next = i;
-    else
-        bd->first = i;
-    bd->last = i;
+    ir_block_link_last(f, &f->blocks.v[b], i);
     return i;
 }
 

@@ -395,6 +395,17 @@ void ir_function_free(ir_function *f);
 void ir_function_drop_body(ir_function *f);
 /* Append an instruction to the end of block b; returns its index. */
 uint32_t ir_inst_append(ir_function *f, uint32_t b);
+/* Link instruction i, already in f->insts, after the last of block bd
+ * (a reader that fills instructions in place links them with this). */
+static inline void ir_block_link_last(ir_function *f, ir_block_data *bd, uint32_t i)
+{
+    f->insts.v[i].prev = bd->last;
+    if (bd->last != IR_NONE)
+        f->insts.v[bd->last].next = i;
+    else
+        bd->first = i;
+    bd->last = i;
+}
 /* Insert a new, zeroed instruction before `before` in its block. */
 uint32_t ir_inst_insert_before(ir_function *f, uint32_t before);
 void ir_inst_remove(ir_function *f, uint32_t inst);

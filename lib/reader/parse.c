@@ -849,12 +849,7 @@ static inline __attribute__((always_inline)) void parse_instruction(parser *p, u
         ir_vec_push(&f->pool, v);
     }
     f->insts.n++;
-    ir_block_data *bd = &f->blocks.v[block];
-    if (bd->last != IR_NONE)
-        f->insts.v[bd->last].next = i;
-    else
-        bd->first = i;
-    bd->last = i;
+    ir_block_link_last(f, &f->blocks.v[block], i);
 }
 
 static void parse_block(parser *p)

@@ -276,15 +276,11 @@ ir_opcode rd_quick_inst(parser *p, uint32_t block)
         *ip = zero_inst;
         ip->op = (uint16_t)op, ip->type = ctrl, ip->cond = (uint8_t)cond;
         ip->nargs = (uint16_t)nvals, ip->nres = 1, ip->args = args, ip->res = args + nvals;
-        ip->imm = (int64_t)imm, ip->prev = bd->last, ip->next = IR_NONE, ip->block = block;
+        ip->imm = (int64_t)imm, ip->next = IR_NONE, ip->block = block;
         ip->line = line, ip->col = col, ip->srcloc = IR_NONE;
         f->values.v[res] = (ir_value_data){IR_VAL_RESULT, rt, i, 0, rline, rcol};
         f->insts.n++;
-        if (bd->last != IR_NONE)
-            f->insts.v[bd->last].next = i;
-        else
-            bd->first = i;
-        bd->last = i;
+        ir_block_link_last(f, bd, i);
         done = op;
         if (!more)
             return op;
@@ -415,14 +411,10 @@ ir_opcode rd_quick_branch(parser *p, uint32_t block)
     ir_inst_data *ip = &f->insts.v[i];
     *ip = zero_inst;
     ip->op = (uint16_t)op, ip->type = ctrl, ip->nargs = brif, ip->args = a, ip->res = f->pool.n, ip->ent = ent;
-    ip->prev = bd->last, ip->next = IR_NONE, ip->block = block, ip->line = line, ip->col = col;
+    ip->next = IR_NONE, ip->block = block, ip->line = line, ip->col = col;
     ip->srcloc = IR_NONE;
     f->insts.n++;
-    if (bd->last != IR_NONE)
-        f->insts.v[bd->last].next = i;
-    else
-        bd->first = i;
-    bd->last = i;
+    ir_block_link_last(f, bd, i);
     return op;
 }
 
