@@ -572,6 +572,21 @@ static void touch(lsra *r, uint32_t v, uint32_t b, uint32_t *n)
     }
 }
 
+/* An occurrence's position (2i for uses and early defs, 2i+1 for late
+ * defs), whether it defines the vreg, and whether it holds only a
+ * temporary (an early def); parameters and arguments are neither. */
+static inline uint32_t occ_pos(const lsra *r, const rocc *oc, bool *def, bool *temp)
+{
+    uint32_t i = oc->inst;
+    if (oc->op == RA_PARAM || oc->op == RA_ARG) {
+        *def = oc->op == RA_PARAM, *temp = false;
+        return 2 * i;
+    }
+    const cg_operand *o = opnd(r, oc->op);
+    *def = is_def(o), *temp = o->kind == CG_EARLY_DEF;
+    return o->kind == CG_DEF ? 2 * i + 1 : 2 * i;
+}
+
 /* Most vregs are defined and used in one block, the def first: their one
  * segment without the walk below (the same segment, weight and work). */
 static bool local_interval(lsra *r, uint32_t v, uint32_t o0, uint32_t o1)
@@ -583,23 +598,13 @@ static bool local_interval(lsra *r, uint32_t v, uint32_t o0, uint32_t o1)
     double cost = 0;
     for (uint32_t k = o0; k < o1; k++) {
         const rocc *oc = &r->occs[k];
-        uint32_t i = oc->inst, pos;
-        bool def = false;
+        uint32_t i = oc->inst;
         if (r->iblk[i] != b)
             return false;
         cost += r->freq[b];
-        if (oc->op == RA_PARAM) {
-            def = true, pos = 2 * i;
-            only_temps = false;
-        } else if (oc->op == RA_ARG) {
-            pos = 2 * i;
-            only_temps = false;
-        } else {
-            const cg_operand *o = opnd(r, oc->op);
-            def = is_def(o);
-            pos = o->kind == CG_DEF ? 2 * i + 1 : 2 * i;
-            only_temps &= o->kind == CG_EARLY_DEF;
-        }
+        bool def, temp;
+        uint32_t pos = occ_pos(r, oc, &def, &temp);
+        only_temps &= temp;
         uint32_t end = def ? 2 * i + 2 : pos + 1;
         if (pos < lo)
             lo = pos;
@@ -642,20 +647,9 @@ static bool build_intervals(lsra *r)
             const rocc *oc = &r->occs[k];
             uint32_t b = r->iblk[oc->inst], i = oc->inst;
             cost += r->freq[b];
-            bool def = false;
-            uint32_t pos;
-            if (oc->op == RA_PARAM) {
-                def = true, pos = 2 * i;
-                only_temps = false;
-            } else if (oc->op == RA_ARG) {
-                pos = 2 * i;
-                only_temps = false;
-            } else {
-                const cg_operand *o = opnd(r, oc->op);
-                def = is_def(o);
-                pos = o->kind == CG_DEF ? 2 * i + 1 : 2 * i;
-                only_temps &= o->kind == CG_EARLY_DEF;
-            }
+            bool def, temp;
+            uint32_t pos = occ_pos(r, oc, &def, &temp);
+            only_temps &= temp;
             uint32_t end = def ? 2 * i + 2 : pos + 1;    /* an early def lives at 2i and 2i+1 */
             touch(r, v, b, &nt);
             if (pos < r->blo[b])
