@@ -233,13 +233,9 @@ def check_stop(suite, tmp, sig):
                    [harness.show(out), harness.show(err)])
 
 
-def check_totals(suite, tmp):
-    d = os.path.join(tmp, "totals")
-    os.makedirs(d, exist_ok=True)
-    with open(os.path.join(d, "a.clif"), "w") as f:
-        f.write(TOTALS)
-    with open(os.path.join(d, "b.clif"), "w") as f:
-        f.write(PASS)
+def kill_two_workers(suite, what, d):
+    """clifrun test -j 1 over d, a worker killed twice while it spins:
+    (process, stdout, (passed, failed, skipped)), or None after a failure."""
     p = start(["test", "-j", "1", "--timeout", "10", d])
     killed = []
     end = time.time() + 30
@@ -260,10 +256,23 @@ def check_totals(suite, tmp):
     text = out.decode("utf-8", "replace")
     m = re.search(r"^(?:cases: )?(\d+) passed, (\d+) failed, (\d+) skipped$", text, re.M)
     if not m or len(killed) != 2:
-        suite.fail("totals", f"no summary or workers not killed ({len(killed)})",
+        suite.fail(what, f"no summary or workers not killed ({len(killed)})",
                    [harness.show(out), harness.show(err)])
+        return None
+    return p, out, tuple(map(int, m.groups()))
+
+
+def check_totals(suite, tmp):
+    d = os.path.join(tmp, "totals")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "a.clif"), "w") as f:
+        f.write(TOTALS)
+    with open(os.path.join(d, "b.clif"), "w") as f:
+        f.write(PASS)
+    r = kill_two_workers(suite, "totals", d)
+    if not r:
         return
-    passed, failed, skipped = map(int, m.groups())
+    p, out, (passed, failed, skipped) = r
     # a.clif: 3 run lines x 2 target lines, %one passed for the first;
     # b.clif: 2 passed
     if (passed + failed + skipped, passed, failed) == (8, 3, 5) and p.returncode == 1:
@@ -280,30 +289,10 @@ def check_unsent(suite, tmp):
         f.write(PASS)
     with open(os.path.join(d, "a.clif"), "w") as f:
         f.write(TOTALS)
-    p = start(["test", "-j", "1", "--timeout", "10", d])
-    killed = []
-    end = time.time() + 30
-    while len(killed) < 2 and time.time() < end:
-        kids = [k for k in children(p.pid) if k not in killed]
-        if kids:
-            time.sleep(0.5)     # in the spin by now, 0.clif's passes not sent
-            if p.poll() is not None:
-                break
-            os.kill(kids[0], signal.SIGKILL)
-            killed.append(kids[0])
-        time.sleep(0.05)
-    try:
-        out, err = p.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(p.pid, signal.SIGKILL)
-        out, err = p.communicate()
-    text = out.decode("utf-8", "replace")
-    m = re.search(r"^(?:cases: )?(\d+) passed, (\d+) failed, (\d+) skipped$", text, re.M)
-    if not m or len(killed) != 2:
-        suite.fail("unsent", f"no summary or workers not killed ({len(killed)})",
-                   [harness.show(out), harness.show(err)])
+    r = kill_two_workers(suite, "unsent", d)    # 0.clif's passes not sent by then
+    if not r:
         return
-    passed, failed, skipped = map(int, m.groups())
+    p, out, (passed, failed, skipped) = r
     # 0.clif: 2 passed; a.clif as in check_totals: 1 passed, 5 failed
     if (passed, failed, skipped) == (3, 5, 0) and p.returncode == 1:
         suite.ok("unsent: a killed worker's records not yet sent are counted")
