@@ -39,10 +39,12 @@ void *ir_vec_grow_(void *v, uint32_t *cap, uint32_t need, size_t elem);
 #define ir_vec_reserve_exact(a, k) \
     ((a)->cap < (k) ? (void)((a)->v = ir_xrealloc((a)->v, (size_t)(k) * sizeof *(a)->v), (a)->cap = (k)) : (void)0)
 
-/* Capacity cut to the length (no storage when empty), for an array kept long. */
+/* Capacity cut to the length, for an array kept long.  Storage stays even
+ * when empty (ir_xrealloc keeps a byte): code reading a body takes its
+ * arrays as non-NULL (a pool's v + 0 is undefined on a null pointer). */
 #define ir_vec_shrink(a) \
-    ((a)->cap > (a)->n ? (void)((a)->v = (a)->n ? ir_xrealloc((a)->v, (size_t)(a)->n * sizeof *(a)->v) \
-                                                : (free((a)->v), NULL), (a)->cap = (a)->n) : (void)0)
+    ((a)->cap > (a)->n ? (void)((a)->v = ir_xrealloc((a)->v, (size_t)(a)->n * sizeof *(a)->v), \
+                                (a)->cap = (a)->n) : (void)0)
 
 /* ---- bump arena for strings and other immutable data -------------------- */
 
