@@ -276,7 +276,8 @@ static void on_crash(int sig)
         if (fd >= 0)
             close(fd);
     }
-    if (crash->nmsg && write(2, crash->msg, kept ? crash->nwhere : crash->nmsg) >= 0 && !kept)
+    if (crash->nmsg && write(2, crash->msg, kept || !crash->prog ? crash->nwhere : crash->nmsg) >= 0 &&
+        crash->prog && !kept)
         (void)!write(2, no_file, sizeof no_file - 1);
     for (size_t i = 0; i < sizeof crash_signals / sizeof crash_signals[0]; i++)
         if (crash_signals[i] == sig)
@@ -294,14 +295,21 @@ static void crash_watch(const char *out)
         sigaction(crash_signals[i], &sa, &crash_old[i]);
 }
 
-/* The program of seed s is being checked (prog NULL: none is). */
+/* The program of seed s is being checked; prog NULL: it is being
+ * generated or its results reported (a crash names the seed alone). */
 static void crash_note(uint64_t s, const fuzz_buf *prog)
 {
     if (!crash)
         return;
     crash->prog = NULL, crash->nmsg = 0;
-    if (!prog)
+    if (!prog) {
+        int n = snprintf(crash->msg, sizeof crash->msg,
+                         "\nclifrun fuzz: clifrun crashed at seed %" PRIu64 ", outside its program's check "
+                         "(clifrun fuzz --seed %" PRIu64 " --count 1 repeats it)\n", s, s);
+        crash->nwhere = n > 0 && (size_t)n < sizeof crash->msg ? (size_t)n : 0;
+        crash->nmsg = crash->nwhere;
         return;
+    }
     snprintf(crash->path, sizeof crash->path, "%s/crash-%" PRIu64 ".clif", crash->dir, s);
     int n = snprintf(crash->msg, sizeof crash->msg, "\nclifrun fuzz: clifrun crashed while checking seed %" PRIu64, s);
     crash->nmsg = n > 0 ? (size_t)n : 0;
@@ -389,6 +397,7 @@ int cli_fuzz(int argc, char **argv)
     for (uint64_t k = a.skip; k < a.skip + a.count; k++) {
         uint64_t s = a.seed + k;
         fuzz_buf prog = {0};
+        crash_note(s, NULL);
         if (!fuzz_generate(s, &go, &prog, &d)) {
             fprintf(stderr, "clifrun fuzz: error: %s\n", d.msg);
             fuzz_buf_free(&prog);
