@@ -7,29 +7,13 @@
 
 /* Successors come from each block's last instruction, as in Cranelift's CFG;
  * references to blocks not in the layout are left out (reported later).
- * verify_count_edges sizes the arrays that verify_build_cfg fills. */
-uint32_t verify_count_edges(const ir_function *f)
+ * One walk in layout order returns their number and, as asked, counts
+ * them per block into count[b + 1] or stores them at succ[fill[b]++].
+ * Inlined: each of its three callers gets its own plain loop. */
+static inline __attribute__((always_inline)) uint32_t walk_succs(const ir_function *f, uint32_t *count,
+                                                                 uint32_t *succ, uint32_t *fill)
 {
     uint32_t total = 0;
-    for (uint32_t li = 0; li < f->layout.n; li++) {
-        uint32_t last = f->blocks.v[f->layout.v[li]].last;
-        if (!is_branch(f, last))
-            continue;
-        dest_iter it;
-        uint32_t off;
-        int kind;
-        for (dest_start(&it, f, last); dest_next(&it, &off, &kind);)
-            total += block_ok(f, bc_block(f, off));
-    }
-    return total;
-}
-
-void verify_build_cfg(vctx *c)
-{
-    const ir_function *f = c->f;
-    uint32_t nb = f->blocks.n;
-    for (uint32_t b = 0; b <= nb; b++)
-        c->succ_off[b] = 0;
     for (uint32_t li = 0; li < f->layout.n; li++) {
         uint32_t b = f->layout.v[li], last = f->blocks.v[b].last;
         if (!is_branch(f, last))
@@ -37,25 +21,38 @@ void verify_build_cfg(vctx *c)
         dest_iter it;
         uint32_t off;
         int kind;
-        for (dest_start(&it, f, last); dest_next(&it, &off, &kind);)
-            c->succ_off[b + 1] += block_ok(f, bc_block(f, off));
+        for (dest_start(&it, f, last); dest_next(&it, &off, &kind);) {
+            uint32_t d = bc_block(f, off);
+            if (!block_ok(f, d))
+                continue;
+            total++;
+            if (count)
+                count[b + 1]++;
+            if (fill)
+                succ[fill[b]++] = d;
+        }
     }
+    return total;
+}
+
+/* Sizes the arrays that verify_build_cfg fills. */
+uint32_t verify_count_edges(const ir_function *f)
+{
+    return walk_succs(f, NULL, NULL, NULL);
+}
+
+void verify_build_cfg(vctx *c)
+{
+    uint32_t nb = c->f->blocks.n;
+    for (uint32_t b = 0; b <= nb; b++)
+        c->succ_off[b] = 0;
+    walk_succs(c->f, c->succ_off, NULL, NULL);
     for (uint32_t b = 0; b < nb; b++)
         c->succ_off[b + 1] += c->succ_off[b];
     uint32_t *fill = c->dpre;   /* scratch: next free slot per block */
     for (uint32_t b = 0; b < nb; b++)
         fill[b] = c->succ_off[b];
-    for (uint32_t li = 0; li < f->layout.n; li++) {
-        uint32_t b = f->layout.v[li], last = f->blocks.v[b].last;
-        if (!is_branch(f, last))
-            continue;
-        dest_iter it;
-        uint32_t off;
-        int kind;
-        for (dest_start(&it, f, last); dest_next(&it, &off, &kind);)
-            if (block_ok(f, bc_block(f, off)))
-                c->succ[fill[b]++] = bc_block(f, off);
-    }
+    walk_succs(c->f, NULL, c->succ, fill);
 }
 
 static uint32_t intersect(const vctx *c, uint32_t a, uint32_t b)
