@@ -367,6 +367,23 @@ static void test_cross(jit_ctx *ctx, const char *tag, bool spread)
 /* Two modules that call each other: linked as a group. */
 /* A host symbol the embedder defined is told apart from one dlsym found
  * (lib/filetest lets the guard trust its cached signal mask only then). */
+/* The stats of a module whose one function calls callee, linked and
+ * finalized in ctx, then freed. */
+static jit_module_stats call_module_stats(jit_ctx *ctx, const char *callee)
+{
+    jit_error err = {0};
+    jit_module_stats st = {0};
+    asm_fn c = fn_call(JIT_ARCH_X86_64, callee, 20);
+    jit_module *m = jit_module_new(ctx, "m", &err);
+    jit_func f = func_of("f", &c);
+    OK(jit_module_add_func(m, &f, &err));
+    OK(jit_module_link(m, &err));
+    OK(jit_module_finalize(m, &err));
+    jit_module_stats_get(m, &st);
+    OK(jit_module_free(m, &err));
+    return st;
+}
+
 static void test_embedder(void)
 {
     jit_error err = {0};
@@ -376,18 +393,10 @@ static void test_embedder(void)
         return;
     for (int k = 0; k < 2; k++) {
         const char *callee = k ? "strchr" : "strlen";
-        asm_fn c = fn_call(JIT_ARCH_X86_64, callee, 20);
-        jit_module *m = jit_module_new(ctx, "m", &err);
-        jit_func f = func_of("f", &c);
-        OK(jit_module_add_func(m, &f, &err));
-        OK(jit_module_link(m, &err));
-        OK(jit_module_finalize(m, &err));
-        jit_module_stats st;
-        jit_module_stats_get(m, &st);
+        jit_module_stats st = call_module_stats(ctx, callee);
         CHECK(st.host_syms == 1 && st.dlsym_syms == (uint32_t)k && !st.module_syms,
               "embedder: a call to %s: %u host symbols, %u by dlsym, %u from modules", callee,
               st.host_syms, st.dlsym_syms, st.module_syms);
-        OK(jit_module_free(m, &err));
     }
     jit_ctx_free(ctx);
     /* a name from a jit_define_symbols table is the embedder's too, also
@@ -398,18 +407,10 @@ static void test_embedder(void)
     if (!ctx)
         return;
     for (int k = 0; k < 2; k++) {
-        asm_fn c = fn_call(JIT_ARCH_X86_64, "strchr", 20);
-        jit_module *m = jit_module_new(ctx, "m", &err);
-        jit_func f = func_of("f", &c);
-        OK(jit_module_add_func(m, &f, &err));
-        OK(jit_module_link(m, &err));
-        OK(jit_module_finalize(m, &err));
-        jit_module_stats st;
-        jit_module_stats_get(m, &st);
+        jit_module_stats st = call_module_stats(ctx, "strchr");
         CHECK(st.host_syms == 1 && st.dlsym_syms == 0 && !st.module_syms,
               "embedder table, link %d: %u host symbols, %u by dlsym, %u from modules", k + 1,
               st.host_syms, st.dlsym_syms, st.module_syms);
-        OK(jit_module_free(m, &err));
     }
     jit_ctx_free(ctx);
 }
