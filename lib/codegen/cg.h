@@ -242,6 +242,10 @@ typedef struct cg_ctx {
     IR_VEC(uint32_t) uses;      /* IR value -> number of uses */
     cg_abi *abi;                /* the function's ABI state while lowering */
     bool noalias;               /* while lowering: no value of fn is an alias */
+    /* one pass over fn's values (compile): which per-instruction checks can find anything */
+    uint32_t vtypes;            /* every value's type ORed (a vector's lanes set bits 4..8) */
+    uint32_t vscalars;          /* bit t: a value of scalar type t (< 16) */
+    bool valias;                /* a value is an alias */
 } cg_ctx;
 
 typedef struct cg_preset { const char *name; uint64_t isa; } cg_preset;
@@ -544,6 +548,9 @@ struct cg_lower {           /* the state of lowering one function */
     bool vec;               /* a vector value somewhere (else no instruction is one) */
     bool f16_f128;          /* an f16 or f128 value somewhere (else no softfp libcall) */
     bool i128;              /* an i128 value somewhere (else no operand is one) */
+    bool plain;             /* none of the three, and the target says which instructions its
+                               lower_inst takes (cg_isa.lower_inst_ops): integer operations
+                               go straight to lower_int */
     unsigned has;           /* CG_HAS_*: kinds of instruction in a block, for passes
                                that look only at those */
 };

@@ -340,49 +340,88 @@ bool cg_define_libcalls(jit_ctx *ctx, jit_error *err)
 
 /* ---- compiling ---------------------------------------------------------------- */
 
-static void count_uses(cg_ctx *c)
+/* One pass over the values: the facts cg_ctx.vtypes, vscalars, valias. */
+static void scan_values(cg_ctx *c)
 {
     const ir_function *fn = c->fn;
-    for (uint32_t i = 0; i < fn->values.n; i++)
-        c->uses.v[i] = 0;
+    uint32_t any = 0, scalars = 0;
+    bool alias = false;
+    for (uint32_t v = 0; v < fn->values.n; v++) {
+        ir_type t = fn->values.v[v].type;
+        any |= t;
+        scalars |= (uint32_t)(t < 16) << (t & 15);
+        alias |= fn->values.v[v].kind == IR_VAL_ALIAS;
+    }
+    c->vtypes = any, c->vscalars = scalars, c->valias = alias;
+}
+
+/* The block calls of a branch or try_call: their value arguments are uses. */
+static void count_edge_uses(cg_ctx *c, const ir_inst_data *in)
+{
+    const ir_function *fn = c->fn;
 #define USE(x) (c->uses.v[cg_resolve(fn, (x))]++)
+    const uint32_t *p = ir_pool_at(fn, in->ent);
+    uint32_t calls[2], ncalls = 0;
+    const uint32_t *list = calls;
+    if (in->op == IR_OP_jump)
+        calls[0] = in->ent, ncalls = 1;
+    else if (in->op == IR_OP_brif)
+        calls[0] = p[0], calls[1] = p[1], ncalls = 2;
+    else if (in->op == IR_OP_br_table)
+        list = p + 1, ncalls = p[0];
+    uint32_t tcalls[64];
+    if ((in->op == IR_OP_try_call || in->op == IR_OP_try_call_indirect) && in->imm >= 0) {
+        const uint32_t *t = &fn->pool.v[(uint32_t)in->imm];
+        tcalls[0] = t[1], ncalls = 1, list = tcalls;
+        for (uint32_t k = 0; k < t[2] && ncalls < 64; k++)
+            if (t[3 + 3 * k] != IR_EXN_CONTEXT)
+                tcalls[ncalls++] = t[3 + 3 * k + 2];
+            else
+                USE(t[3 + 3 * k + 1]);
+    }
+    for (uint32_t k = 0; k < ncalls; k++) {
+        const uint32_t *bc = &fn->pool.v[list[k]];
+        for (uint32_t j = 0; j < bc[1]; j++)
+            if (IR_BLOCKARG_KIND(bc[2 + j]) == IR_BLOCKARG_VALUE)
+                USE(bc[2 + j]);
+    }
+#undef USE
+}
+
+/* The opcodes with block calls (count_edge_uses) */
+static const bool has_edges[IR_OP_COUNT] = {
+    [IR_OP_jump] = true, [IR_OP_brif] = true, [IR_OP_br_table] = true, [IR_OP_try_call] = true,
+    [IR_OP_try_call_indirect] = true,
+};
+
+/* Uses of each value, over the layout; the operands resolved through
+ * aliases only where the function has one (a constant: two copies). */
+static inline __attribute__((always_inline)) void count_uses_(cg_ctx *c, bool alias)
+{
+    const ir_function *fn = c->fn;
+    uint32_t *uses = c->uses.v;
+    memset(uses, 0, fn->values.n * sizeof *uses);
     for (uint32_t li = 0; li < fn->layout.n; li++) {
         const ir_block_data *bd = &fn->blocks.v[fn->layout.v[li]];
         for (uint32_t i = bd->first; i != IR_NONE; i = fn->insts.v[i].next) {
             const ir_inst_data *in = &fn->insts.v[i];
             const uint32_t *a = ir_inst_args(fn, i);
             for (uint32_t k = 0; k < in->nargs; k++)
-                USE(a[k]);
-            const uint32_t *p = ir_pool_at(fn, in->ent);
-            uint32_t calls[2], ncalls = 0;
-            const uint32_t *list = calls;
-            if (in->op == IR_OP_jump)
-                calls[0] = in->ent, ncalls = 1;
-            else if (in->op == IR_OP_brif)
-                calls[0] = p[0], calls[1] = p[1], ncalls = 2;
-            else if (in->op == IR_OP_br_table)
-                list = p + 1, ncalls = p[0];
-            uint32_t tcalls[64];
-            if ((in->op == IR_OP_try_call || in->op == IR_OP_try_call_indirect) && in->imm >= 0) {
-                const uint32_t *t = &fn->pool.v[(uint32_t)in->imm];
-                tcalls[0] = t[1], ncalls = 1, list = tcalls;
-                for (uint32_t k = 0; k < t[2] && ncalls < 64; k++)
-                    if (t[3 + 3 * k] != IR_EXN_CONTEXT)
-                        tcalls[ncalls++] = t[3 + 3 * k + 2];
-                    else
-                        USE(t[3 + 3 * k + 1]);
-            }
-            for (uint32_t k = 0; k < ncalls; k++) {
-                const uint32_t *bc = &fn->pool.v[list[k]];
-                for (uint32_t j = 0; j < bc[1]; j++)
-                    if (IR_BLOCKARG_KIND(bc[2 + j]) == IR_BLOCKARG_VALUE)
-                        USE(bc[2 + j]);
-            }
+                uses[alias ? cg_resolve(fn, a[k]) : a[k]]++;
+            if (has_edges[in->op])
+                count_edge_uses(c, in);
             if (i == bd->last)
                 break;
         }
     }
-#undef USE
+}
+
+static void count_uses(cg_ctx *c)
+{
+    if (c->valias)
+        count_uses_(c, true);
+    else
+        count_uses_(c, false);
 }
 
 /* The vectors of the last compile on this thread, kept for the next: a
@@ -452,7 +491,10 @@ static bool compile(const cg_target *t, const ir_file *file, const ir_function *
     /* IR passes that make the function the back end lowers: on a copy */
     ir_function copy;
     bool f16_native = isa->f16_arith && isa->f16_arith(t);
-    bool soft = cg_softfp_needed(fn, f16_native);
+    cg_ctx c = {.isa = isa, .target = t, .file = file, .fn = fn, .out = out, .d = d};
+    scan_values(&c);
+    /* every softfp rewrite is of an f16 or f128 value: most functions have none */
+    bool soft = (c.vscalars >> IR_F16 | c.vscalars >> IR_F128) & 1 && cg_softfp_needed(fn, f16_native);
     bool legal = cg_needs_legalize(fn);
     bool copied = t->nan_canonicalization || soft || legal;
     if (copied) {
@@ -464,9 +506,9 @@ static bool compile(const cg_target *t, const ir_file *file, const ir_function *
         if (t->nan_canonicalization)
             cg_nan_canonicalize(&copy);
         cg_softfp_legalize(&copy, f16_native);     /* after: the NaN checks of f16 too */
-        fn = &copy;
+        c.fn = fn = &copy;
+        scan_values(&c);
     }
-    cg_ctx c = {.isa = isa, .target = t, .file = file, .fn = fn, .out = out, .d = d};
     cg_func_init(&c.f);
     take_spare(&c);
     ir_vec_reserve(&c.vreg_of, fn->values.n);

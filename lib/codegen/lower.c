@@ -263,6 +263,21 @@ static const uint8_t opflag[IR_OP_COUNT] = {
 #undef COND
 #undef MEM
 
+/* Integer operations lower_inst sends straight to cg_isa.lower_int when
+ * the function is plain (L.plain) and the type a scalar integer: none is
+ * in lower_common's switch or a family but FAM_BITOP.  iconst:
+ * materialized at each use. */
+enum { INT_OP = 1, INT_CONST };
+static const uint8_t int_op[IR_OP_COUNT] = {
+    [IR_OP_iconst] = INT_CONST,
+    [IR_OP_iadd] = INT_OP, [IR_OP_isub] = INT_OP, [IR_OP_imul] = INT_OP, [IR_OP_ineg] = INT_OP,
+    [IR_OP_iabs] = INT_OP, [IR_OP_band] = INT_OP, [IR_OP_bor] = INT_OP, [IR_OP_bxor] = INT_OP,
+    [IR_OP_bnot] = INT_OP, [IR_OP_ishl] = INT_OP, [IR_OP_ushr] = INT_OP, [IR_OP_sshr] = INT_OP,
+    [IR_OP_rotl] = INT_OP, [IR_OP_rotr] = INT_OP, [IR_OP_udiv] = INT_OP, [IR_OP_sdiv] = INT_OP,
+    [IR_OP_urem] = INT_OP, [IR_OP_srem] = INT_OP, [IR_OP_smin] = INT_OP, [IR_OP_smax] = INT_OP,
+    [IR_OP_umin] = INT_OP, [IR_OP_umax] = INT_OP, [IR_OP_umulhi] = INT_OP, [IR_OP_smulhi] = INT_OP,
+};
+
 /* uextend, sextend, ireduce between scalar integers (the target's
  * lower_inst takes the i128 and vector ones). */
 static bool lower_ext(cg_ctx *c, uint32_t inst, ir_type t)
@@ -527,6 +542,17 @@ static bool lower_inst(cg_lower *L, uint32_t inst)
         return true;
     default: {
         int r = CG_BY_FAMILY;
+        /* the common case straight to its hook: what lower_common, the
+         * target's lower_inst and lower_by_family would find nothing to do
+         * for but name the result's vreg first (the same vreg numbers) */
+        if (int_op[in->op] && L->plain && !c->isa->lower_inst_ops[in->op] && L->fused[inst] == CG_FUSED_NONE) {
+            ir_type t = cg_ctrl_type(c, inst);
+            if (is_scalar_int(t)) {
+                if (in->nres)
+                    cg_value_vreg(c, ir_inst_results(fn, inst)[0]);
+                return int_op[in->op] == INT_CONST || c->isa->lower_int(L, inst, t);
+            }
+        }
         if (L->f16_f128 && (!c->isa->native_fconv || !c->isa->native_fconv(c, inst)))
             r = cg_lower_softfp(c, inst);
         if (r != CG_BY_FAMILY)
@@ -630,20 +656,14 @@ bool cg_lower_function(cg_ctx *c)
     bool ok = fn->layout.n > 0 && cg_sig_compute(c, &abi, fn, &fn->sig, CG_NONE, &abi.self);
     if (fn->layout.n == 0)
         ir_diag_set(c->d, fn->line, fn->col, "function has no blocks");
-    /* one pass over the types: which per-instruction checks can find anything */
-    uint32_t any = 0, scalars = 0;     /* every type ORed; a bit per scalar type */
-    bool alias = false;
-    for (uint32_t v = 0; v < fn->values.n; v++) {
-        ir_type t = fn->values.v[v].type;
-        any |= t;
-        scalars |= (uint32_t)(t < 16) << (t & 15);
-        alias |= fn->values.v[v].kind == IR_VAL_ALIAS;
-    }
-    c->noalias = !alias;
+    /* which per-instruction checks can find anything (compile's pass over the values) */
+    uint32_t any = c->vtypes, scalars = c->vscalars;
+    c->noalias = !c->valias;
     L.vec = (any & 0x1f0) != 0;    /* ir_type_is_vector: lanes, or IR_TYPE_DYNAMIC */
     bool f128 = scalars >> IR_F128 & 1;
     L.f16_f128 = (scalars >> IR_F16 | scalars >> IR_F128) & 1;
     L.i128 = scalars >> IR_I128 & 1;
+    L.plain = !L.vec && !L.f16_f128 && !L.i128 && c->isa->lower_inst_ops;
     if (L.vec)       /* before lowering: call_clobbers reads it */
         c->f.wide_spill = true;
     if (ok)

@@ -191,6 +191,7 @@ void a64_addi(cg_ctx *c, uint32_t dst, uint32_t src, int64_t imm);
 bool a64_prepare(cg_lower *L);
 bool a64_fuse_cond(const cg_lower *L, uint32_t user, uint32_t def, unsigned how);
 int a64_lower_inst(cg_lower *L, uint32_t inst);
+extern const bool a64_lower_inst_ops[IR_OP_COUNT];
 bool a64_lower_int(cg_lower *L, uint32_t inst, ir_type t);        /* lowerint.c */
 bool a64_lower_load(cg_lower *L, uint32_t inst, const cg_access *m);      /* lowermem.c */
 bool a64_lower_store(cg_lower *L, uint32_t inst, const cg_access *m);

@@ -517,6 +517,14 @@ static void lower_trapif(lower *L, uint32_t inst)
 
 /* ---- one instruction ------------------------------------------------------------ */
 
+/* The cases of a64_lower_inst's switch (cg_isa.lower_inst_ops): the
+ * others go by family without asking it. */
+const bool a64_lower_inst_ops[IR_OP_COUNT] = {
+    [IR_OP_trapz] = true, [IR_OP_trapnz] = true, [IR_OP_get_stack_pointer] = true,
+    [IR_OP_get_return_address] = true, [IR_OP_icmp] = true, [IR_OP_fcmp] = true, [IR_OP_select] = true,
+    [IR_OP_select_spectre_guard] = true,
+};
+
 int a64_lower_inst(lower *L, uint32_t inst)
 {
     cg_ctx *c = L->c;

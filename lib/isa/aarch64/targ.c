@@ -75,6 +75,7 @@ const cg_isa a64_isa = {
     .prepare = a64_prepare,
     .fuse_cond = a64_fuse_cond,
     .lower_inst = a64_lower_inst,
+    .lower_inst_ops = a64_lower_inst_ops,
     .lower_vector = a64_lower_vector,
     .vec_type = a64_vec_type,
     .branch = a64_branch,
