@@ -149,6 +149,25 @@ static uint32_t mapped(const shrink *sh, const uint32_t *cum, uint32_t n, cursor
     return x - (c->k ? cum[c->k - 1] : 0);
 }
 
+/* mapped() over every stride-th offset of x (n of them): a run of offsets
+ * between two shrinks moves by the same amount */
+static void map_all(const shrink *sh, const uint32_t *cum, uint32_t ns, uint32_t *x, uint32_t n, uint32_t stride)
+{
+    uint32_t k = 0, d = 0, last = 0;
+    uint32_t bound = ns ? sh[0].rm : UINT32_MAX;     /* offsets up to here move by d */
+    for (uint32_t i = 0; i < n; i++, x += stride) {
+        uint32_t v = *x;
+        if (v < last)       /* back: from the start */
+            k = 0, d = 0, bound = ns ? sh[0].rm : UINT32_MAX;
+        last = v;
+        while (v > bound) {
+            d = cum[k++];
+            bound = k < ns ? sh[k].rm : UINT32_MAX;
+        }
+        *x = v - d;
+    }
+}
+
 /* The candidates marked in isshort (in fixup order, which is position
  * order), with running totals. */
 static uint32_t collect(const shrink *cand, uint32_t nc, const uint8_t *isshort, shrink *sh, uint32_t *cum)
@@ -166,29 +185,27 @@ static uint32_t collect(const shrink *cand, uint32_t nc, const uint8_t *isshort,
 static void relax(cg_buf *b, const cg_isa *isa)
 {
     uint32_t nf = b->fixups.n, nr = 0;
-    shrink me;
-    if (!isa->fix_short)
+    if (!isa->fix_short || !nf)
         return;
-    for (uint32_t i = 0; i < nf; i++)
-        nr += isa->fix_short(&b->fixups.v[i], &me);
-    if (!nr)
-        return;
-    /* most functions have few branches: their scratch on the stack.  The
-     * candidates' short forms are asked for once: a fixup's own offsets
-     * do not move while the passes decide */
+    /* most functions have few branches: their scratch on the stack (sized
+     * by the fixups, the candidates' bound).  The candidates' short forms
+     * are asked for once: a fixup's own offsets do not move while the
+     * passes decide */
     enum { NS = 64 };
     uint8_t isshort_[NS];
     shrink sh_[NS], cand_[NS];
     uint32_t cum_[NS], idx_[NS];
-    bool heap = nr > NS;
-    uint8_t *isshort = heap ? ir_xcalloc(nr, 1) : memset(isshort_, 0, nr);
-    shrink *sh = heap ? ir_xmalloc(nr * sizeof *sh) : sh_;
-    shrink *cand = heap ? ir_xmalloc(nr * sizeof *cand) : cand_;
-    uint32_t *cum = heap ? ir_xmalloc(nr * sizeof *cum) : cum_;
-    uint32_t *idx = heap ? ir_xmalloc(nr * sizeof *idx) : idx_, ns = 0;
-    for (uint32_t i = 0, k = 0; i < nf; i++)
-        if (isa->fix_short(&b->fixups.v[i], &cand[k]))
-            idx[k++] = i;
+    bool heap = nf > NS;
+    shrink *cand = heap ? ir_xmalloc(nf * sizeof *cand) : cand_;
+    uint32_t *idx = heap ? ir_xmalloc(nf * sizeof *idx) : idx_, ns = 0;
+    for (uint32_t i = 0; i < nf; i++)
+        if (isa->fix_short(&b->fixups.v[i], &cand[nr]))
+            idx[nr++] = i;
+    uint8_t *isshort = heap ? ir_xcalloc(nr + 1, 1) : memset(isshort_, 0, nr);
+    shrink *sh = heap ? ir_xmalloc((nr + 1) * sizeof *sh) : sh_;
+    uint32_t *cum = heap ? ir_xmalloc((nr + 1) * sizeof *cum) : cum_;
+    if (!nr)
+        goto done;
     bool changed = true;
     for (int pass = 0; pass < 8 && changed; pass++) {
         ns = collect(cand, nr, isshort, sh, cum);
@@ -227,13 +244,12 @@ static void relax(cg_buf *b, const cg_isa *isa)
     for (uint32_t l = 0; l < b->labels.n; l++)
         if (b->labels.v[l] != CG_NONE)
             b->labels.v[l] = MAP(b->labels.v[l]);
-    cursor cr = {0, 0}, ct = {0, 0}, cm = {0, 0};
+    cursor cr = {0, 0}, ct = {0, 0};
     for (uint32_t i = 0; i < b->out->relocs.n; i++)
         b->out->relocs.v[i].offset = mapped(sh, cum, ns, &cr, b->out->relocs.v[i].offset);
     for (uint32_t i = 0; i < b->out->traps.n; i++)
         b->out->traps.v[i].offset = mapped(sh, cum, ns, &ct, b->out->traps.v[i].offset);
-    for (uint32_t i = 0; i < b->out->marks.n; i += 2)
-        b->out->marks.v[i] = mapped(sh, cum, ns, &cm, b->out->marks.v[i]);
+    map_all(sh, cum, ns, b->out->marks.v, b->out->marks.n / 2, 2);
     for (uint32_t i = 0; i < b->out->data.n; i++)
         b->out->data.v[i].off = MAP(b->out->data.v[i].off);
 #undef MAP

@@ -131,6 +131,8 @@ uint32_t cg_sym_extname(cg_ctx *c, const ir_extname *n)
 
 unsigned cg_type_cls(ir_type t)
 {
+    if (t <= IR_I128)   /* the scalar integers first: most values */
+        return CG_CLS_INT;
     return ir_type_is_float(t) || ir_type_is_vector(t) ? CG_CLS_FLOAT : CG_CLS_INT;
 }
 

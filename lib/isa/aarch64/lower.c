@@ -23,7 +23,7 @@ uint32_t a64_new_flt(cg_ctx *c) { return cg_new_vreg(F, CG_CLS_FLOAT); }
 
 uint32_t a64_put_in_reg(cg_ctx *c, uint32_t v)
 {
-    v = cg_resolve(c->fn, v);
+    v = cg_ctx_resolve(c, v);
     uint32_t d = cg_resolved_def(c, v);
     if (d != IR_NONE) {
         const ir_inst_data *in = &c->fn->insts.v[d];

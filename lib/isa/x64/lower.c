@@ -16,37 +16,44 @@
 
 
 
+/* A constant materialized at its use (v resolved, d its iconst or
+ * f*const); apart from x64_put_in_reg, whose other path is then a leaf. */
+static __attribute__((noinline)) uint32_t put_const(cg_ctx *c, uint32_t v, uint32_t d)
+{
+    const ir_inst_data *in = &c->fn->insts.v[d];
+    if (in->op == IR_OP_iconst) {
+        uint32_t r = cg_new_vreg_inline(F, CG_CLS_INT);
+        cg_inst *i = cg_emit_inst_inline(F, X64_MOVI, 1);
+        i->size = (uint8_t)cg_opsize(in->type);
+        i->imm = in->imm;
+        cg_op_inline(F, r, CG_DEF, CG_ANY, 0);
+        return r;
+    }
+    uint32_t r = cg_new_vreg(F, CG_CLS_FLOAT);
+    const uint8_t *bytes = cg_fconst_bytes(c, d);
+    unsigned size = ir_type_bytes(in->type ? in->type : cg_vtype(c, v));
+    static const uint8_t zero[16];
+    if (!memcmp(bytes, zero, size)) {
+        cg_emit_inst_inline(F, X64_XZERO, 1);
+    } else {
+        cg_inst *i = cg_emit_inst_inline(F, X64_XLOAD, 1);
+        i->size = (uint8_t)size;
+        i->amode = X64_AM_CONST;
+        i->aux = cg_const_add(F, bytes, size, size);
+    }
+    cg_op_inline(F, r, CG_DEF, CG_ANY, 0);
+    return r;
+}
+
 uint32_t x64_put_in_reg(cg_ctx *c, uint32_t v)
 {
     v = cg_ctx_resolve(c, v);
     uint32_t d = cg_resolved_def(c, v);
     if (d != IR_NONE) {
-        const ir_inst_data *in = &c->fn->insts.v[d];
-        if (in->op == IR_OP_iconst) {
-            uint32_t r = cg_new_vreg_inline(F, CG_CLS_INT);
-            cg_inst *i = cg_emit_inst_inline(F, X64_MOVI, 1);
-            i->size = (uint8_t)cg_opsize(in->type);
-            i->imm = in->imm;
-            cg_op_inline(F, r, CG_DEF, CG_ANY, 0);
-            return r;
-        }
-        if (in->op == IR_OP_f16const || in->op == IR_OP_f32const || in->op == IR_OP_f64const ||
-            in->op == IR_OP_f128const) {
-            uint32_t r = cg_new_vreg(F, CG_CLS_FLOAT);
-            const uint8_t *bytes = cg_fconst_bytes(c, d);
-            unsigned size = ir_type_bytes(in->type ? in->type : cg_vtype(c, v));
-            static const uint8_t zero[16];
-            if (!memcmp(bytes, zero, size)) {
-                cg_emit_inst_inline(F, X64_XZERO, 1);
-            } else {
-                cg_inst *i = cg_emit_inst_inline(F, X64_XLOAD, 1);
-                i->size = (uint8_t)size;
-                i->amode = X64_AM_CONST;
-                i->aux = cg_const_add(F, bytes, size, size);
-            }
-            cg_op_inline(F, r, CG_DEF, CG_ANY, 0);
-            return r;
-        }
+        unsigned op = c->fn->insts.v[d].op;
+        if (op == IR_OP_iconst || op == IR_OP_f16const || op == IR_OP_f32const || op == IR_OP_f64const ||
+            op == IR_OP_f128const)
+            return put_const(c, v, d);
     }
     return cg_resolved_vreg(c, v);
 }
