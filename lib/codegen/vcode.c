@@ -136,8 +136,8 @@ unsigned cg_type_cls(ir_type t)
     return ir_type_is_float(t) || ir_type_is_vector(t) ? CG_CLS_FLOAT : CG_CLS_INT;
 }
 
-/* cg_value_vreg's first use of v (resolved) */
-uint32_t cg_value_vreg_new(cg_ctx *c, uint32_t v)
+/* cg_value_vreg_new's general case */
+static __attribute__((noinline)) uint32_t value_vreg_grow(cg_ctx *c, uint32_t v)
 {
     ir_type t = c->fn->values.v[v].type;
     uint32_t r = cg_new_vreg_inline(&c->f, cg_type_cls(t));
@@ -145,6 +145,20 @@ uint32_t cg_value_vreg_new(cg_ctx *c, uint32_t v)
         cg_new_vreg_inline(&c->f, CG_CLS_INT);
     c->vreg_of.v[v] = r;
     return r;
+}
+
+/* cg_value_vreg's first use of v (resolved): a leaf unless vcls must grow
+ * or v is an i128 (a pair) */
+uint32_t cg_value_vreg_new(cg_ctx *c, uint32_t v)
+{
+    ir_type t = c->fn->values.v[v].type;
+    cg_func *f = &c->f;
+    uint32_t n = f->vcls.n;
+    if (t == IR_I128 || n >= f->vcls.cap)
+        return value_vreg_grow(c, v);
+    f->vcls.v[n] = (uint8_t)cg_type_cls(t);
+    f->vcls.n = n + 1;
+    return c->vreg_of.v[v] = CG_VREG0 + n;
 }
 
 bool cg_unsupported(cg_ctx *c, uint32_t inst, const char *what)
