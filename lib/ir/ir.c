@@ -325,7 +325,7 @@ void ir_function_init(ir_function *f)
     ir_vec_reserve(&f->pool, 1);
 }
 
-void ir_function_drop_body(ir_function *f)
+static void free_body(ir_function *f)
 {
     ir_vec_free(&f->stack_slots);
     ir_vec_free(&f->dyn_slots);
@@ -347,13 +347,23 @@ void ir_function_drop_body(ir_function *f)
     ir_vec_free(&f->stack_maps);
     ir_vec_free(&f->pool);
     ir_vec_free(&f->bytes);
+}
+
+ir_function *ir_function_drop_body(ir_function *f)
+{
+    if (f->body_dropped)
+        return f;
+    free_body(f);
     /* what stays, as small as it can be: a file read a function at a time
      * keeps it for every function (the parser reserves ahead; fn_defined's
-     * few bytes are a minimal chunk whatever their count) */
+     * few bytes are a minimal chunk whatever their count), and of the
+     * struct only its head (a third of it) */
     ir_vec_shrink(&f->abi_params);
     ir_vec_shrink(&f->sigs);
     ir_vec_shrink(&f->func_refs);
     ir_vec_shrink(&f->user_names);
+    f->body_dropped = true;
+    return ir_xrealloc(f, IR_FUNCTION_HEAD);
 }
 
 const ir_abi_param *ir_sig_params(const ir_function *f, const ir_signature *s)
@@ -368,7 +378,8 @@ const ir_abi_param *ir_sig_rets(const ir_function *f, const ir_signature *s)
 
 void ir_function_free(ir_function *f)
 {
-    ir_function_drop_body(f);
+    if (!f->body_dropped)
+        free_body(f);
     ir_vec_free(&f->abi_params);
     ir_vec_free(&f->sigs);
     ir_vec_free(&f->func_refs);
@@ -697,7 +708,13 @@ void ir_warn_print(FILE *out, const char *file, const char *src, size_t len, uin
 
 void ir_function_copy(ir_function *dst, const ir_function *src)
 {
-    *dst = *src;
+    if (src->body_dropped) {    /* a head alone: an empty body */
+        memset(dst, 0, sizeof *dst);
+        memcpy(dst, src, IR_FUNCTION_HEAD);
+        dst->body_dropped = false;
+    } else {
+        *dst = *src;
+    }
     memset(&dst->arena, 0, sizeof dst->arena);  /* names stay in src's arena */
     COPY_VEC(dst->abi_params, src->abi_params);
     COPY_VEC(dst->sigs, src->sigs);
