@@ -161,7 +161,7 @@ static void flush(stream *s, ir_file *file)
     if (s->opt_share)
         s->c_opt += cpu_now() - c2;
     for (uint32_t i = first; i < first + n; i++)
-        file->funcs.v[i] = ir_function_drop_body(file->funcs.v[i]);
+        ir_file_drop_body(file, i);
 }
 
 static void stream_one(void *ctx, ir_file *file, uint32_t i)

@@ -376,8 +376,60 @@ const ir_abi_param *ir_sig_rets(const ir_function *f, const ir_signature *s)
     return s->nrets ? &f->abi_params.v[s->rets] : NULL;
 }
 
+/* a[0..n) copied into the arena, the original freed */
+static void *arena_move(ir_arena *a, void *v, uint32_t *cap, uint32_t n, size_t elem)
+{
+    void *p = NULL;
+    if (n) {
+        p = ir_arena_alloc(a, n * elem);
+        memcpy(p, v, n * elem);
+    }
+    free(v);
+    *cap = n;
+    return p;
+}
+
+static void name_move(ir_arena *a, ir_extname *n)
+{
+    if (n->str)
+        n->str = ir_arena_strndup(a, n->str, strlen(n->str));
+}
+
+void ir_file_drop_body(ir_file *file, uint32_t i)
+{
+    ir_function *f = file->funcs.v[i];
+    if (f->body_dropped)
+        return;
+    free_body(f);
+    ir_arena *a = &file->arena;
+    ir_function *h = ir_arena_alloc(a, IR_FUNCTION_HEAD);
+    memcpy(h, f, IR_FUNCTION_HEAD);
+    h->body_dropped = h->in_file_arena = true;
+    h->abi_params.v = arena_move(a, f->abi_params.v, &h->abi_params.cap, f->abi_params.n,
+                                 sizeof *f->abi_params.v);
+    h->sigs.v = arena_move(a, f->sigs.v, &h->sigs.cap, f->sigs.n, sizeof *f->sigs.v);
+    h->func_refs.v = arena_move(a, f->func_refs.v, &h->func_refs.cap, f->func_refs.n,
+                                sizeof *f->func_refs.v);
+    h->user_names.v = arena_move(a, f->user_names.v, &h->user_names.cap, f->user_names.n,
+                                 sizeof *f->user_names.v);
+    h->fn_defined.v = arena_move(a, f->fn_defined.v, &h->fn_defined.cap, f->fn_defined.n,
+                                 sizeof *f->fn_defined.v);
+    /* the names, out of the function's own arena */
+    name_move(a, &h->name);
+    for (uint32_t k = 0; k < h->func_refs.n; k++)
+        name_move(a, &h->func_refs.v[k].name);
+    for (uint32_t k = 0; k < h->user_names.n; k++)
+        name_move(a, &h->user_names.v[k]);
+    ir_arena_free(&f->arena);
+    h->arena.head = NULL;
+    free(f);
+    file->funcs.v[i] = h;
+}
+
 void ir_function_free(ir_function *f)
 {
+    if (f->in_file_arena)
+        return;
     if (!f->body_dropped)
         free_body(f);
     ir_vec_free(&f->abi_params);
@@ -491,7 +543,8 @@ void ir_file_free(ir_file *file)
 {
     for (uint32_t i = 0; i < file->funcs.n; i++) {
         ir_function_free(file->funcs.v[i]);
-        free(file->funcs.v[i]);
+        if (!file->funcs.v[i]->in_file_arena)
+            free(file->funcs.v[i]);
     }
     ir_vec_free(&file->funcs);
     ir_vec_free(&file->tests);
@@ -711,7 +764,7 @@ void ir_function_copy(ir_function *dst, const ir_function *src)
     if (src->body_dropped) {    /* a head alone: an empty body */
         memset(dst, 0, sizeof *dst);
         memcpy(dst, src, IR_FUNCTION_HEAD);
-        dst->body_dropped = false;
+        dst->body_dropped = dst->in_file_arena = false;
     } else {
         *dst = *src;
     }

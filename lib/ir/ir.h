@@ -364,6 +364,8 @@ typedef struct ir_function {
     uint32_t end_line;      /* line of the closing brace */
     uint32_t stack_limit;               /* gv, IR_NONE if absent */
     bool body_dropped;                  /* only the head is allocated */
+    bool in_file_arena;                 /* the head and what it holds: in its
+                                           file's arena (ir_file_drop_body) */
     IR_VEC(ir_abi_param) abi_params;
     IR_VEC(ir_signature) sigs;          /* sigN */
     IR_VEC(ir_func_ref) func_refs;      /* fnN */
@@ -499,6 +501,13 @@ typedef struct ir_file {
     IR_VEC(ir_file_warning) warnings;   /* the reader's, in source order */
     ir_arena arena;
 } ir_file;
+
+/* ir_function_drop_body of function i of file, its head then packed into the file's
+ * arena with its arrays and names, next to the other functions' heads:
+ * a file read a function at a time keeps no allocation of its own for
+ * each (none left among a function's transient ones, to split the room
+ * they leave for the next). */
+void ir_file_drop_body(ir_file *file, uint32_t i);
 
 void ir_file_free(ir_file *file);
 /* Index of the function named by n (testcase name or u0:N), IR_NONE if none. */
