@@ -79,8 +79,6 @@ struct jit_module {
     jit_rel *rels; uint32_t nrels, caprels;
     jit_trap *traps; uint32_t ntraps, captraps;   /* def-relative until link */
     uint8_t *bytes; uint32_t capbytes; uint64_t nbytes;
-    bool bytes_map;             /* bytes (the stage once staged) is a mapping of capbytes
-                                   bytes, not the heap's (jit_stage_grow) */
     /* after layout: text | stubs | GOT is one read+execute image, staged
      * in `stage` until finalize; data objects, if any, on pages of their
      * own after it (rodata from page_up(image), then data) */
@@ -91,6 +89,8 @@ struct jit_module {
     uint8_t *stage;             /* the image while linked, NULL once final */
     bool staged;                /* stage is bytes laid out in place (no data objects):
                                    unlink moves them back */
+    bool bytes_map;             /* bytes (the stage once staged) is a mapping of capbytes
+                                   bytes, not the heap's (jit_stage_grow) */
     uint32_t stub_off, nstubs, ngot;
     jit_fn_span *fns; uint32_t nfns;
     jit_trap *mtraps; uint32_t nmtraps;       /* text-relative, sorted */
