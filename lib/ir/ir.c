@@ -376,23 +376,30 @@ const ir_abi_param *ir_sig_rets(const ir_function *f, const ir_signature *s)
     return s->nrets ? &f->abi_params.v[s->rets] : NULL;
 }
 
-/* a[0..n) copied into the arena, the original freed */
-static void *arena_move(ir_arena *a, void *v, uint32_t *cap, uint32_t n, size_t elem)
+/* v[0..n) copied to *at (advanced), the original freed */
+static void *pack(char **at, void *v, uint32_t *cap, uint32_t n, size_t elem)
 {
-    void *p = NULL;
-    if (n) {
-        p = ir_arena_alloc(a, n * elem);
+    void *p = n ? *at : NULL;
+    if (n)
         memcpy(p, v, n * elem);
-    }
+    *at += n * elem;
     free(v);
     *cap = n;
     return p;
 }
 
-static void name_move(ir_arena *a, ir_extname *n)
+static size_t name_size(const ir_extname *n)
 {
-    if (n->str)
-        n->str = ir_arena_strndup(a, n->str, strlen(n->str));
+    return n->str ? strlen(n->str) + 1 : 0;
+}
+
+static void pack_name(char **at, ir_extname *n)
+{
+    if (n->str) {
+        size_t k = strlen(n->str) + 1;
+        n->str = memcpy(*at, n->str, k);
+        *at += k;
+    }
 }
 
 void ir_file_drop_body(ir_file *file, uint32_t i)
@@ -401,25 +408,37 @@ void ir_file_drop_body(ir_file *file, uint32_t i)
     if (f->body_dropped)
         return;
     free_body(f);
-    ir_arena *a = &file->arena;
-    ir_function *h = ir_arena_alloc(a, IR_FUNCTION_HEAD);
+    /* one allocation, no padding but what alignment needs: the head, the
+     * arrays of 8-byte then 4-byte alignment, presence bits, names */
+    size_t size = (IR_FUNCTION_HEAD + 7) & ~(size_t)7;
+    size += f->func_refs.n * sizeof *f->func_refs.v + f->user_names.n * sizeof *f->user_names.v +
+            f->abi_params.n * sizeof *f->abi_params.v + f->sigs.n * sizeof *f->sigs.v +
+            f->fn_defined.n + name_size(&f->name);
+    for (uint32_t k = 0; k < f->func_refs.n; k++)
+        size += name_size(&f->func_refs.v[k].name);
+    for (uint32_t k = 0; k < f->user_names.n; k++)
+        size += name_size(&f->user_names.v[k]);
+    _Static_assert(_Alignof(ir_func_ref) <= 8 && _Alignof(ir_extname) <= 8 && _Alignof(ir_abi_param) <= 4 &&
+                   _Alignof(ir_signature) <= 4 && sizeof(ir_func_ref) % 8 == 0 && sizeof(ir_extname) % 8 == 0 &&
+                   sizeof(ir_abi_param) % 4 == 0, "ir_file_drop_body packs these in this order");
+    ir_function *h = ir_arena_alloc(&file->arena, size);
     memcpy(h, f, IR_FUNCTION_HEAD);
     h->body_dropped = h->in_file_arena = true;
-    h->abi_params.v = arena_move(a, f->abi_params.v, &h->abi_params.cap, f->abi_params.n,
-                                 sizeof *f->abi_params.v);
-    h->sigs.v = arena_move(a, f->sigs.v, &h->sigs.cap, f->sigs.n, sizeof *f->sigs.v);
-    h->func_refs.v = arena_move(a, f->func_refs.v, &h->func_refs.cap, f->func_refs.n,
-                                sizeof *f->func_refs.v);
-    h->user_names.v = arena_move(a, f->user_names.v, &h->user_names.cap, f->user_names.n,
-                                 sizeof *f->user_names.v);
-    h->fn_defined.v = arena_move(a, f->fn_defined.v, &h->fn_defined.cap, f->fn_defined.n,
-                                 sizeof *f->fn_defined.v);
+    char *at = (char *)h + ((IR_FUNCTION_HEAD + 7) & ~(size_t)7);
+    h->func_refs.v = pack(&at, f->func_refs.v, &h->func_refs.cap, f->func_refs.n, sizeof *f->func_refs.v);
+    h->user_names.v = pack(&at, f->user_names.v, &h->user_names.cap, f->user_names.n,
+                           sizeof *f->user_names.v);
+    h->abi_params.v = pack(&at, f->abi_params.v, &h->abi_params.cap, f->abi_params.n,
+                           sizeof *f->abi_params.v);
+    h->sigs.v = pack(&at, f->sigs.v, &h->sigs.cap, f->sigs.n, sizeof *f->sigs.v);
+    h->fn_defined.v = pack(&at, f->fn_defined.v, &h->fn_defined.cap, f->fn_defined.n,
+                           sizeof *f->fn_defined.v);
     /* the names, out of the function's own arena */
-    name_move(a, &h->name);
+    pack_name(&at, &h->name);
     for (uint32_t k = 0; k < h->func_refs.n; k++)
-        name_move(a, &h->func_refs.v[k].name);
+        pack_name(&at, &h->func_refs.v[k].name);
     for (uint32_t k = 0; k < h->user_names.n; k++)
-        name_move(a, &h->user_names.v[k]);
+        pack_name(&at, &h->user_names.v[k]);
     ir_arena_free(&f->arena);
     h->arena.head = NULL;
     free(f);
