@@ -9,7 +9,9 @@
  * Stubs: x86-64 `jmp *[rip+got]`, AArch64 `adrp x16; ldr x16; br x16`.
  * The image is written in a staging buffer at link and copied into place
  * by finalize, so modules without writable data pack next to each other,
- * sharing pages, and many modules take few mappings.
+ * sharing pages, and many modules take few mappings; a large image's
+ * staging mapping is moved into place instead (mem.c: jit_stage_grow),
+ * its place then starting a page.
  * A call whose target is out of range is redirected to the callee's stub
  * at the end of its own text; the stub loads the target from the GOT. */
 #define _GNU_SOURCE
