@@ -13,7 +13,7 @@
 #    "-" without its tools: make bench-deps).
 # 3. Compile throughput: $SHARED/bench/gen/gen_many.py N (N=5000 unless
 #    BENCH_N is set) once into $BUILD/bench/many$N.clif; cgbench --compile
-#    parses, verifies, compiles and links it (functions compiled 64 at a time
+#    parses, verifies, compiles and links it (functions compiled 16 at a time
 #    as they are read, their IR then dropped), at opt_level=none and again at
 #    speed with the CPU time of lib/opt's passes alone; `clifrun bench`
 #    times parsing and verifying alone; tools/startbench.py the whole

@@ -313,7 +313,7 @@ static void check_one(void *ctx, ir_file *file, uint32_t i)
         else if (c->each && !c->verify_bad)
             c->each(c->each_ctx, file, i);
     }
-    ir_function_drop_body(f);
+    ir_file_drop_body(file, i);
 }
 
 bool ft_check(ir_file *file, const char *path, char **src, ir_diag *d)

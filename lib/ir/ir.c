@@ -325,7 +325,7 @@ void ir_function_init(ir_function *f)
     ir_vec_reserve(&f->pool, 1);
 }
 
-void ir_function_drop_body(ir_function *f)
+static void free_body(ir_function *f)
 {
     ir_vec_free(&f->stack_slots);
     ir_vec_free(&f->dyn_slots);
@@ -347,13 +347,23 @@ void ir_function_drop_body(ir_function *f)
     ir_vec_free(&f->stack_maps);
     ir_vec_free(&f->pool);
     ir_vec_free(&f->bytes);
+}
+
+ir_function *ir_function_drop_body(ir_function *f)
+{
+    if (f->body_dropped)
+        return f;
+    free_body(f);
     /* what stays, as small as it can be: a file read a function at a time
      * keeps it for every function (the parser reserves ahead; fn_defined's
-     * few bytes are a minimal chunk whatever their count) */
+     * few bytes are a minimal chunk whatever their count), and of the
+     * struct only its head (a third of it) */
     ir_vec_shrink(&f->abi_params);
     ir_vec_shrink(&f->sigs);
     ir_vec_shrink(&f->func_refs);
     ir_vec_shrink(&f->user_names);
+    f->body_dropped = true;
+    return ir_xrealloc(f, IR_FUNCTION_HEAD);
 }
 
 const ir_abi_param *ir_sig_params(const ir_function *f, const ir_signature *s)
@@ -366,9 +376,81 @@ const ir_abi_param *ir_sig_rets(const ir_function *f, const ir_signature *s)
     return s->nrets ? &f->abi_params.v[s->rets] : NULL;
 }
 
+/* v[0..n) copied to *at (advanced), the original freed */
+static void *pack(char **at, void *v, uint32_t *cap, uint32_t n, size_t elem)
+{
+    void *p = n ? *at : NULL;
+    if (n)
+        memcpy(p, v, n * elem);
+    *at += n * elem;
+    free(v);
+    *cap = n;
+    return p;
+}
+
+static size_t name_size(const ir_extname *n)
+{
+    return n->str ? strlen(n->str) + 1 : 0;
+}
+
+static void pack_name(char **at, ir_extname *n)
+{
+    if (n->str) {
+        size_t k = strlen(n->str) + 1;
+        n->str = memcpy(*at, n->str, k);
+        *at += k;
+    }
+}
+
+void ir_file_drop_body(ir_file *file, uint32_t i)
+{
+    ir_function *f = file->funcs.v[i];
+    if (f->body_dropped)
+        return;
+    free_body(f);
+    /* one allocation, no padding but what alignment needs: the head, the
+     * arrays of 8-byte then 4-byte alignment, presence bits, names */
+    size_t size = (IR_FUNCTION_HEAD + 7) & ~(size_t)7;
+    size += f->func_refs.n * sizeof *f->func_refs.v + f->user_names.n * sizeof *f->user_names.v +
+            f->abi_params.n * sizeof *f->abi_params.v + f->sigs.n * sizeof *f->sigs.v +
+            f->fn_defined.n + name_size(&f->name);
+    for (uint32_t k = 0; k < f->func_refs.n; k++)
+        size += name_size(&f->func_refs.v[k].name);
+    for (uint32_t k = 0; k < f->user_names.n; k++)
+        size += name_size(&f->user_names.v[k]);
+    _Static_assert(_Alignof(ir_func_ref) <= 8 && _Alignof(ir_extname) <= 8 && _Alignof(ir_abi_param) <= 4 &&
+                   _Alignof(ir_signature) <= 4 && sizeof(ir_func_ref) % 8 == 0 && sizeof(ir_extname) % 8 == 0 &&
+                   sizeof(ir_abi_param) % 4 == 0, "ir_file_drop_body packs these in this order");
+    ir_function *h = ir_arena_alloc(&file->arena, size);
+    memcpy(h, f, IR_FUNCTION_HEAD);
+    h->body_dropped = h->in_file_arena = true;
+    char *at = (char *)h + ((IR_FUNCTION_HEAD + 7) & ~(size_t)7);
+    h->func_refs.v = pack(&at, f->func_refs.v, &h->func_refs.cap, f->func_refs.n, sizeof *f->func_refs.v);
+    h->user_names.v = pack(&at, f->user_names.v, &h->user_names.cap, f->user_names.n,
+                           sizeof *f->user_names.v);
+    h->abi_params.v = pack(&at, f->abi_params.v, &h->abi_params.cap, f->abi_params.n,
+                           sizeof *f->abi_params.v);
+    h->sigs.v = pack(&at, f->sigs.v, &h->sigs.cap, f->sigs.n, sizeof *f->sigs.v);
+    h->fn_defined.v = pack(&at, f->fn_defined.v, &h->fn_defined.cap, f->fn_defined.n,
+                           sizeof *f->fn_defined.v);
+    /* the names, out of the function's own arena */
+    pack_name(&at, &h->name);
+    for (uint32_t k = 0; k < h->func_refs.n; k++)
+        pack_name(&at, &h->func_refs.v[k].name);
+    for (uint32_t k = 0; k < h->user_names.n; k++)
+        pack_name(&at, &h->user_names.v[k]);
+    ir_arena_free(&f->arena);
+    h->arena.head = NULL;
+    free(f);
+    file->funcs.v[i] = h;
+}
+
 void ir_function_free(ir_function *f)
 {
-    ir_function_drop_body(f);
+    if (f->in_file_arena)
+        return;
+    if (!f->body_dropped)
+        free_body(f);
     ir_vec_free(&f->abi_params);
     ir_vec_free(&f->sigs);
     ir_vec_free(&f->func_refs);
@@ -480,7 +562,8 @@ void ir_file_free(ir_file *file)
 {
     for (uint32_t i = 0; i < file->funcs.n; i++) {
         ir_function_free(file->funcs.v[i]);
-        free(file->funcs.v[i]);
+        if (!file->funcs.v[i]->in_file_arena)
+            free(file->funcs.v[i]);
     }
     ir_vec_free(&file->funcs);
     ir_vec_free(&file->tests);
@@ -697,7 +780,13 @@ void ir_warn_print(FILE *out, const char *file, const char *src, size_t len, uin
 
 void ir_function_copy(ir_function *dst, const ir_function *src)
 {
-    *dst = *src;
+    if (src->body_dropped) {    /* a head alone: an empty body */
+        memset(dst, 0, sizeof *dst);
+        memcpy(dst, src, IR_FUNCTION_HEAD);
+        dst->body_dropped = dst->in_file_arena = false;
+    } else {
+        *dst = *src;
+    }
     memset(&dst->arena, 0, sizeof dst->arena);  /* names stay in src's arena */
     COPY_VEC(dst->abi_params, src->abi_params);
     COPY_VEC(dst->sigs, src->sigs);

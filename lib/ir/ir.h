@@ -355,24 +355,33 @@ enum { IR_INSTF_DEBUG_TAGS = 1 };   /* written with `<tags>` before it (not kept
 typedef struct ir_stack_map_entry { uint32_t inst, slot, offset; ir_type type; } ir_stack_map_entry;
 
 typedef struct ir_function {
+    /* the head: what a function keeps once its body is dropped
+     * (ir_function_drop_body), what declarations across a file are
+     * checked against */
     ir_extname name;
     ir_signature sig;
     uint32_t line, col;     /* of the `function` keyword */
     uint32_t end_line;      /* line of the closing brace */
+    uint32_t stack_limit;               /* gv, IR_NONE if absent */
+    bool body_dropped;                  /* only the head is allocated */
+    bool in_file_arena;                 /* the head and what it holds: in its
+                                           file's arena (ir_file_drop_body) */
     IR_VEC(ir_abi_param) abi_params;
     IR_VEC(ir_signature) sigs;          /* sigN */
+    IR_VEC(ir_func_ref) func_refs;      /* fnN */
+    IR_VEC(ir_extname) user_names;      /* userextnameN = u0:1 */
+    IR_VEC(uint8_t) fn_defined;         /* presence bits of fnN (numbers may have gaps) */
+    ir_arena arena;                     /* names */
+    /* the body (IR_FUNCTION_HEAD: the bytes before it) */
     IR_VEC(ir_stack_slot) stack_slots;  /* ssN and dssN share no numbering: */
     IR_VEC(ir_stack_slot) dyn_slots;    /* dssN */
     IR_VEC(ir_dynamic_type) dyn_types;  /* dtN */
     IR_VEC(ir_global_value) gvs;        /* gvN */
-    IR_VEC(ir_func_ref) func_refs;      /* fnN */
     IR_VEC(ir_constant) constants;      /* constN */
-    IR_VEC(ir_extname) user_names;      /* userextnameN = u0:1 */
     IR_VEC(ir_alias_region) regions;    /* regionN */
-    uint32_t stack_limit;               /* gv, IR_NONE if absent */
     /* presence bits for entities declared (numbers may have gaps) */
     IR_VEC(uint8_t) sig_defined, ss_defined, dss_defined, dt_defined, gv_defined,
-        fn_defined, const_defined, region_defined;
+        const_defined, region_defined;
     IR_VEC(ir_value_data) values;
     IR_VEC(ir_block_data) blocks;
     IR_VEC(uint32_t) layout;            /* blocks in layout order */
@@ -382,8 +391,8 @@ typedef struct ir_function {
     IR_VEC(ir_stack_map_entry) stack_maps;
     IR_VEC(uint32_t) pool;              /* operand lists, block calls, tables */
     IR_VEC(uint8_t) bytes;              /* 128-bit immediates, constants */
-    ir_arena arena;                     /* names */
 } ir_function;
+#define IR_FUNCTION_HEAD offsetof(ir_function, stack_slots)
 
 void ir_function_init(ir_function *f);
 /* The parameters or results of s among f's abi_params; NULL when there are
@@ -392,9 +401,11 @@ const ir_abi_param *ir_sig_params(const ir_function *f, const ir_signature *s);
 const ir_abi_param *ir_sig_rets(const ir_function *f, const ir_signature *s);
 void ir_function_free(ir_function *f);
 /* Free the body (blocks, values, instructions) and the preamble's other
- * entities; keep the name, the signatures, the function references and
- * user names: what declarations across a file are checked against. */
-void ir_function_drop_body(ir_function *f);
+ * entities; keep the head (the name, the signatures, the function
+ * references and user names: what declarations across a file are checked
+ * against).  f (malloc'd) is cut to its head: the function is where the
+ * result points, and nothing may read its body's fields again. */
+ir_function *ir_function_drop_body(ir_function *f);
 /* Append an instruction to the end of block b; returns its index. */
 uint32_t ir_inst_append(ir_function *f, uint32_t b);
 /* Link instruction i, already in f->insts, after the last of block bd
@@ -490,6 +501,13 @@ typedef struct ir_file {
     IR_VEC(ir_file_warning) warnings;   /* the reader's, in source order */
     ir_arena arena;
 } ir_file;
+
+/* ir_function_drop_body of function i of file, its head then packed into the file's
+ * arena with its arrays and names, next to the other functions' heads:
+ * a file read a function at a time keeps no allocation of its own for
+ * each (none left among a function's transient ones, to split the room
+ * they leave for the next). */
+void ir_file_drop_body(ir_file *file, uint32_t i);
 
 void ir_file_free(ir_file *file);
 /* Index of the function named by n (testcase name or u0:N), IR_NONE if none. */

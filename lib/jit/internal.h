@@ -89,6 +89,8 @@ struct jit_module {
     uint8_t *stage;             /* the image while linked, NULL once final */
     bool staged;                /* stage is bytes laid out in place (no data objects):
                                    unlink moves them back */
+    bool bytes_map;             /* bytes (the stage once staged) is a mapping of capbytes
+                                   bytes, not the heap's (jit_stage_grow) */
     uint32_t stub_off, nstubs, ngot;
     jit_fn_span *fns; uint32_t nfns;
     jit_trap *mtraps; uint32_t nmtraps;       /* text-relative, sorted */
@@ -136,6 +138,15 @@ bool jit_mem_alloc(jit_ctx *ctx, size_t size, size_t align, bool data, jit_regio
 bool jit_mem_commit(jit_ctx *ctx, jit_region *r, uintptr_t addr, size_t size, jit_error *err);
 void jit_mem_release(jit_ctx *ctx, jit_region *r, uintptr_t addr, size_t size);
 bool jit_mem_protect(jit_ctx *ctx, jit_module *m, jit_error *err);
+/* m->bytes to hold need bytes, its first m->nbytes kept: on the heap while
+ * small (exact: to need, not doubled), a mapping grown in place above
+ * JIT_STAGE_MAP; jit_stage_free releases either. */
+#define JIT_STAGE_MAP ((size_t)64 << 10)
+bool jit_stage_grow(jit_module *m, uint64_t need, bool exact);
+/* m's image, staged in a mapping, can be moved into place (its whole
+ * pages, no copy) if its place starts a page: layout asks for one. */
+bool jit_stage_movable(const jit_ctx *ctx, const jit_module *m);
+void jit_stage_free(void *p, size_t cap, bool mapped);
 static inline size_t jit_page_up(const jit_ctx *ctx, size_t x)
 {
     return (x + ctx->page - 1) & ~(ctx->page - 1);

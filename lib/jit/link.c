@@ -9,7 +9,9 @@
  * Stubs: x86-64 `jmp *[rip+got]`, AArch64 `adrp x16; ldr x16; br x16`.
  * The image is written in a staging buffer at link and copied into place
  * by finalize, so modules without writable data pack next to each other,
- * sharing pages, and many modules take few mappings.
+ * sharing pages, and many modules take few mappings; a large image's
+ * staging mapping is moved into place instead (mem.c: jit_stage_grow),
+ * its place then starting a page.
  * A call whose target is out of range is redirected to the callee's stub
  * at the end of its own text; the stub loads the target from the GOT. */
 #define _GNU_SOURCE
@@ -240,7 +242,7 @@ bool jit_link_layout(jit_module *m, jit_error *err)
         image = m->text_size = 16;  /* an empty module still has an address */
     size_t extra = m->ro_size + m->data_size;  /* data objects: pages of their own */
     m->alloc_size = extra ? jit_page_up(ctx, image) + extra : image;
-    if (extra)
+    if (extra || jit_stage_movable(ctx, m))
         align = ctx->page;
     if (!jit_mem_alloc(ctx, m->alloc_size, align, extra != 0, &m->region, &m->base, err))
         return false;
@@ -252,12 +254,8 @@ bool jit_link_layout(jit_module *m, jit_error *err)
          * its place, the last first (a place is never below where its
          * bytes are) — no second copy of the code, no fresh pages for it.
          * jit_module_unlink moves them back. */
-        if (m->capbytes < image) {
-            uint8_t *p = realloc(m->bytes, image);
-            if (!p)
-                return jit_fail(err, 0, 0, "out of memory");
-            m->bytes = p, m->capbytes = (uint32_t)image;
-        }
+        if (!jit_stage_grow(m, image, true))
+            return jit_fail(err, 0, 0, "out of memory");
         m->stage = m->bytes, m->bytes = NULL, m->staged = true;
         memset(m->stage + m->text_size, 0, image - m->text_size);
         uint64_t hi = m->text_size;     /* from here up: moved or filled */

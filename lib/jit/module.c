@@ -247,7 +247,7 @@ static bool add_def(jit_module *m, int kind, const char *name, const void *bytes
     if (!jit_grow(&m->defs, &m->capdefs, m->ndefs + 1, sizeof *m->defs) ||
         !jit_grow(&m->rels, &m->caprels, (uint64_t)m->nrels + nrelocs, sizeof *m->rels) ||
         !jit_grow(&m->traps, &m->captraps, (uint64_t)m->ntraps + ntraps, sizeof *m->traps) ||
-        (bytes && size && !jit_grow(&m->bytes, &m->capbytes, nbytes, 1)))
+        (bytes && size && !jit_stage_grow(m, nbytes, false)))
         return jit_fail(err, line, 0, "out of memory");
     jit_def *d = &m->defs[m->ndefs];
     *d = (jit_def){.sym = (uint32_t)si, .kind = (uint8_t)kind, .local = local,
@@ -326,7 +326,7 @@ void jit_module_unlink(jit_module *m)
         }
         m->bytes = m->stage;
     } else {
-        free(m->stage);
+        free(m->stage);     /* a heap copy (link.c), or NULL */
     }
     m->stage = NULL;
     m->staged = false;
@@ -407,10 +407,11 @@ bool jit_module_finalize(jit_module *m, jit_error *err)
     /* a finalized module is never linked again: its copies of the bytes,
      * relocations and unsorted trap records go, so that a module alive
      * costs its code and its symbols */
-    free(m->bytes);
+    jit_stage_free(m->bytes, m->capbytes, m->bytes_map);
     free(m->rels);
     free(m->traps);
     m->bytes = NULL, m->rels = NULL, m->traps = NULL;
+    m->bytes_map = false;
     m->capbytes = m->caprels = m->captraps = 0;
     shrink(&m->syms, &m->capsyms, m->nsyms, sizeof *m->syms);
     shrink(&m->defs, &m->capdefs, m->ndefs, sizeof *m->defs);
@@ -458,7 +459,7 @@ static void module_destroy(jit_module *m)
     free(m->defs);
     free(m->rels);
     free(m->traps);
-    free(m->bytes);
+    jit_stage_free(m->bytes, m->capbytes, m->bytes_map);
     free(m->deps);
     free(m->name);
     free(m);
