@@ -43,6 +43,7 @@
 #define RA_ARG 0xfffffffdu      /* occurrence: block argument (read before the terminator) */
 #define RA_SPILL 0xfffffffeu    /* loc: in its spill slot */
 #define BIT(p) (1ull << (p))
+enum { OCC_MAXW = 64 };    /* 4,096 positions: 64 KB of bitmaps at most (see lsra.occ) */
 
 typedef struct rocc { uint32_t inst, op; } rocc;
 typedef struct rseg { uint32_t s, e; } rseg;
@@ -55,7 +56,8 @@ typedef struct rtiny { uint32_t v, inst, last; rseg sg; } rtiny;
  * defs' position, not for a fixed def there (moved out after the clobber) */
 enum { RF_HARD, RF_USES, RF_CLOB };
 typedef struct rfix { uint32_t pos, except; uint8_t kind, preg; } rfix;
-typedef struct rnode { uint32_t id, next; } rnode;  /* interval in a register's list */
+typedef struct rnode { uint32_t id, next; } rnode;
+typedef struct rwm { uint32_t w; uint64_t m; } rwm;  /* a word of a bitmap of positions, the bits asked */  /* interval in a register's list */
 /* The pregs instruction inst clobbers and no fixed operand of it names:
  * RF_USES at 2i and RF_CLOB at 2i+1 for each, both for all vregs.  One
  * entry an instruction, not two a preg (a call clobbers some 25). */
@@ -107,6 +109,16 @@ typedef struct lsra {
     int64_t work;           /* steps left before giving up (near-linear time) */
     IR_VEC(rnode) nodes;
     uint32_t free_node;
+    /* In a function of at most OCC_MAXW words of positions: per preg p,
+     * occ[p * ow..] the positions its intervals hold and fbit[p * ow..]
+     * those where it has a fixed entry or a clobber, so that an interval
+     * is tested against a register with a word or two (its segments'
+     * words, q, found once by choose1), not a walk of the register's list
+     * (which then only eviction reads) and a search of its fixed entries.
+     * NULL above. */
+    uint64_t *occ, *fbit;
+    uint32_t ow, nq;
+    rwm q[OCC_MAXW];
     uint64_t allocable[CG_NCLS];
     IR_VEC(rtiny) tiny;
     IR_VEC(uint32_t) heap;  /* tiny intervals by start */
@@ -119,7 +131,7 @@ typedef struct lsra {
 
 /* Buffers kept from one function to the next (per thread): most functions
  * are small and compiling many of them should not be mostly malloc. */
-enum { K_MEM, K_DMEM, K_HINTP, K_OCCS, K_FIXES, K_CNT, K_ORDER, K_VIA, K_IFLAG, K_COUNT };
+enum { K_MEM, K_DMEM, K_HINTP, K_OCCS, K_FIXES, K_CNT, K_ORDER, K_VIA, K_IFLAG, K_BITS, K_COUNT };
 static _Thread_local struct {
     void *buf[K_COUNT];
     size_t cap[K_COUNT];
@@ -395,7 +407,44 @@ static void build_fixes(lsra *r)
     r->clobs = clobs.v, r->nclobs = clobs.n;
 }
 
-/* Is p blocked somewhere in [s, e) for anyone but v? */
+/* The words of a bitmap of positions segments sg[0..n) cover, with
+ * their bits: at most OCC_MAXW as the segments are in order. */
+static uint32_t seg_words(const rseg *sg, uint32_t n, rwm *q)
+{
+    uint32_t c = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t s = sg[k].s, e = sg[k].e - 1, ws = s / 64, we = e / 64;
+        for (uint32_t w = ws; w <= we; w++) {
+            uint64_t m = (w == ws ? ~0ull << (s % 64) : ~0ull) & (w == we ? ~0ull >> (63 - e % 64) : ~0ull);
+            if (c && q[c - 1].w == w)
+                q[c - 1].m |= m;
+            else
+                q[c++] = (rwm){w, m};
+        }
+    }
+    return c;
+}
+
+static inline bool words_hit(const uint64_t *b, const rwm *q, uint32_t c)
+{
+    for (uint32_t j = 0; j < c; j++)
+        if (b[q[j].w] & q[j].m)
+            return true;
+    return false;
+}
+
+/* Add (or remove) the positions of segments sg[0..n) to bitmap b. */
+static void bits_set(uint64_t *b, const rseg *sg, uint32_t n, bool on)
+{
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t s = sg[k].s, e = sg[k].e - 1, ws = s / 64, we = e / 64;
+        for (uint32_t w = ws; w <= we; w++) {
+            uint64_t m = (w == ws ? ~0ull << (s % 64) : ~0ull) & (w == we ? ~0ull >> (63 - e % 64) : ~0ull);
+            b[w] = on ? b[w] | m : b[w] & ~m;
+        }
+    }
+}
+
 /* Does v have a non-fixed use (fdef: a fixed def) at instruction i? */
 /* The first of v's occurrences (sorted by instruction) at or after
  * instruction i: a binary search. */
@@ -759,6 +808,11 @@ static inline __attribute__((always_inline)) bool fits(lsra *r, unsigned p, unsi
 {
     if (p >= 64 || !(r->allocable[cls] & BIT(p)))
         return false;
+    if (r->occ) {   /* q is sg's */
+        r->work--;
+        return !words_hit(r->occ + (size_t)p * r->ow, r->q, r->nq) &&
+               !(words_hit(r->fbit + (size_t)p * r->ow, r->q, r->nq) && fixed_conflict_segs(r, p, v, sg, n));
+    }
     for (uint32_t *lk = &r->head[p]; *lk != CG_NONE;) {
         rnode *nd = &r->nodes.v[*lk];
         r->work--;
@@ -789,6 +843,11 @@ static void take(lsra *r, unsigned p, uint32_t id)
     }
     r->nodes.v[k] = (rnode){id, r->head[p]};
     r->head[p] = k;
+    if (r->occ) {
+        uint32_t n;
+        const rseg *sg = segs_of(r, id, &n);
+        bits_set(r->occ + (size_t)p * r->ow, sg, n, true);
+    }
     r->f->dirty |= BIT(p);
 }
 
@@ -963,6 +1022,8 @@ static unsigned choose1(lsra *r, uint32_t id, uint32_t v, unsigned cls, uint32_t
     else
         r->cur = r->tiny.v[id - r->nv].sg;
     r->cb[0].sg = r->cb[1].sg = NULL;
+    if (r->occ)
+        r->nq = seg_words(sg, n, r->q);
     if (reuse != CG_NONE) {
         unsigned h = reuse_hint(r, reuse, sg[0].s / 2);
         if (h != CG_NONE && fits(r, h, cls, v, sg, n))
@@ -970,6 +1031,8 @@ static unsigned choose1(lsra *r, uint32_t id, uint32_t v, unsigned cls, uint32_t
         /* the copy into the def's register is made before the instruction:
          * live from the uses' position (intervals that ended there are
          * still in the lists, pruned one position late) */
+        if (r->occ && (sg[0].s & 1))    /* the same word */
+            r->q[0].m |= BIT((sg[0].s - 1) % 64);
         sg[0].s &= ~1u;
     }
     uint32_t hv = r->hintv[v];
@@ -982,9 +1045,12 @@ static unsigned choose1(lsra *r, uint32_t id, uint32_t v, unsigned cls, uint32_t
     if (hv != CG_NONE && r->loc[hv] == CG_NONE && f_cls(r, hv) == cls) {
         uint32_t hn = r->sstart[hv + 1] - r->sstart[hv];
         const rseg *hs = &r->segs.v[r->sstart[hv]];
+        rwm hq[OCC_MAXW];
+        uint32_t nhq = r->occ ? seg_words(hs, hn, hq) : 0;
         for (unsigned k = 0; k < isa->nalloc[cls]; k++) {
             unsigned p = isa->alloc_order[cls][k];
-            bool ok = !fixed_conflict_segs(r, p, hv, hs, hn);
+            bool ok = !((!r->occ || words_hit(r->fbit + (size_t)p * r->ow, hq, nhq)) &&
+                        fixed_conflict_segs(r, p, hv, hs, hn));
             if (ok && fits(r, p, cls, v, sg, n))
                 return p;
         }
@@ -1002,7 +1068,8 @@ static unsigned choose1(lsra *r, uint32_t id, uint32_t v, unsigned cls, uint32_t
         unsigned p = isa->alloc_order[cls][k];
         if (!(r->allocable[cls] & BIT(p)))
             continue;
-        bool bad = fixed_conflict_segs(r, p, v, sg, n);
+        bool bad = (!r->occ || words_hit(r->fbit + (size_t)p * r->ow, r->q, r->nq)) &&
+                   fixed_conflict_segs(r, p, v, sg, n);
         double sum = 0;
         for (uint32_t l = r->head[p]; l != CG_NONE && !bad; l = r->nodes.v[l].next, r->work--) {
             uint32_t x = r->nodes.v[l].id, xn;
@@ -1030,9 +1097,38 @@ static unsigned choose1(lsra *r, uint32_t id, uint32_t v, unsigned cls, uint32_t
         *lk = r->nodes.v[dead].next;
         r->nodes.v[dead].next = r->free_node;
         r->free_node = dead;
+        if (r->occ)     /* the intervals a register holds are disjoint */
+            bits_set(r->occ + (size_t)best * r->ow, xs, xn, false);
         spill(r, x, now, best);
     }
     return best;
+}
+
+/* The bitmaps (see lsra.occ) if the function is small enough and has no
+ * empty segment (which the lists' intersect would count as overlapping). */
+static void occ_init(lsra *r, uint32_t npos)
+{
+    uint32_t ow = (npos + 63) / 64;
+    r->occ = r->fbit = NULL;
+    if (ow > OCC_MAXW)
+        return;
+    for (uint32_t k = 0; k < r->segs.n; k++)
+        if (r->segs.v[k].s >= r->segs.v[k].e)
+            return;
+    uint64_t *b = kbuf(K_BITS, 2 * 64 * (size_t)ow * sizeof *b);
+    memset(b, 0, 2 * 64 * (size_t)ow * sizeof *b);
+    r->occ = b, r->fbit = b + 64 * (size_t)ow, r->ow = ow;
+    for (uint64_t m = r->fmask; m; m &= m - 1) {
+        unsigned p = (unsigned)__builtin_ctzll(m);
+        uint64_t *fb = r->fbit + (size_t)p * ow;
+        for (uint32_t k = r->fstart[p]; k < r->fend[p]; k++)
+            fb[r->fixes[k].pos / 64] |= BIT(r->fixes[k].pos % 64);
+    }
+    for (uint32_t k = 0; k < r->nclobs; k++) {
+        uint32_t pos = 2 * r->clobs[k].inst;    /* even: pos + 1 is in the same word */
+        for (uint64_t m = r->clobs[k].mask; m; m &= m - 1)
+            r->fbit[(size_t)__builtin_ctzll(m) * ow + pos / 64] |= 3ull << (pos % 64);
+    }
 }
 
 static void scan(lsra *r)
@@ -1052,6 +1148,7 @@ static void scan(lsra *r)
             order[cnt[r->segs.v[r->sstart[v]].s]++] = v;
     for (unsigned p = 0; p < 64; p++)
         r->head[p] = CG_NONE;
+    occ_init(r, npos);
     uint32_t next = 0;
     while (r->ok && (next < n || r->heap.n)) {
         if (r->work < 0) {
