@@ -117,8 +117,7 @@ typedef struct lsra {
      * (which then only eviction reads) and a search of its fixed entries.
      * NULL above. */
     uint64_t *occ, *fbit;
-    uint32_t ow, nq;
-    rwm q[OCC_MAXW];
+    uint32_t ow, nq;        /* q[0..nq): see below */
     uint64_t allocable[CG_NCLS];
     IR_VEC(rtiny) tiny;
     IR_VEC(uint32_t) heap;  /* tiny intervals by start */
@@ -127,6 +126,7 @@ typedef struct lsra {
     /* not cleared per function (see cg_regalloc_linear): */
     uint32_t fstart[64], fend[64];
     uint32_t head[64];      /* per preg: list of intervals (vreg, or nv + tiny) holding it */
+    rwm q[OCC_MAXW];        /* the words of the interval choose1 places */
 } lsra;
 
 /* Buffers kept from one function to the next (per thread): most functions
@@ -407,27 +407,34 @@ static void build_fixes(lsra *r)
     r->clobs = clobs.v, r->nclobs = clobs.n;
 }
 
+/* The bits of positions [s, e] (e included) in word w of a bitmap. */
+static inline uint64_t word_bits(uint32_t w, uint32_t s, uint32_t e)
+{
+    return (w == s / 64 ? ~0ull << (s % 64) : ~0ull) & (w == e / 64 ? ~0ull >> (63 - e % 64) : ~0ull);
+}
+
 /* The words of a bitmap of positions segments sg[0..n) cover, with
  * their bits: at most OCC_MAXW as the segments are in order. */
 static uint32_t seg_words(const rseg *sg, uint32_t n, rwm *q)
 {
     uint32_t c = 0;
     for (uint32_t k = 0; k < n; k++) {
-        uint32_t s = sg[k].s, e = sg[k].e - 1, ws = s / 64, we = e / 64;
-        for (uint32_t w = ws; w <= we; w++) {
-            uint64_t m = (w == ws ? ~0ull << (s % 64) : ~0ull) & (w == we ? ~0ull >> (63 - e % 64) : ~0ull);
-            if (c && q[c - 1].w == w)
-                q[c - 1].m |= m;
-            else
-                q[c++] = (rwm){w, m};
-        }
+        uint32_t s = sg[k].s, e = sg[k].e - 1, w = s / 64;
+        if (c && q[c - 1].w == w)
+            q[c - 1].m |= word_bits(w, s, e);
+        else
+            q[c++] = (rwm){w, word_bits(w, s, e)};
+        for (w++; w <= e / 64; w++)
+            q[c++] = (rwm){w, word_bits(w, s, e)};
     }
     return c;
 }
 
 static inline bool words_hit(const uint64_t *b, const rwm *q, uint32_t c)
 {
-    for (uint32_t j = 0; j < c; j++)
+    if (b[q[0].w] & q[0].m)     /* c >= 1: an interval has a segment */
+        return true;
+    for (uint32_t j = 1; j < c; j++)
         if (b[q[j].w] & q[j].m)
             return true;
     return false;
@@ -437,11 +444,9 @@ static inline bool words_hit(const uint64_t *b, const rwm *q, uint32_t c)
 static void bits_set(uint64_t *b, const rseg *sg, uint32_t n, bool on)
 {
     for (uint32_t k = 0; k < n; k++) {
-        uint32_t s = sg[k].s, e = sg[k].e - 1, ws = s / 64, we = e / 64;
-        for (uint32_t w = ws; w <= we; w++) {
-            uint64_t m = (w == ws ? ~0ull << (s % 64) : ~0ull) & (w == we ? ~0ull >> (63 - e % 64) : ~0ull);
-            b[w] = on ? b[w] | m : b[w] & ~m;
-        }
+        uint32_t s = sg[k].s, e = sg[k].e - 1;
+        for (uint32_t w = s / 64; w <= e / 64; w++)
+            b[w] = on ? b[w] | word_bits(w, s, e) : b[w] & ~word_bits(w, s, e);
     }
 }
 
