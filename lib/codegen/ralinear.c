@@ -407,25 +407,23 @@ static void build_fixes(lsra *r)
     r->clobs = clobs.v, r->nclobs = clobs.n;
 }
 
-/* The bits of positions [s, e] (e included) in word w of a bitmap. */
-static inline uint64_t word_bits(uint32_t w, uint32_t s, uint32_t e)
-{
-    return (w == s / 64 ? ~0ull << (s % 64) : ~0ull) & (w == e / 64 ? ~0ull >> (63 - e % 64) : ~0ull);
-}
-
 /* The words of a bitmap of positions segments sg[0..n) cover, with
  * their bits: at most OCC_MAXW as the segments are in order. */
-static uint32_t seg_words(const rseg *sg, uint32_t n, rwm *q)
+static inline uint32_t seg_words(const rseg *sg, uint32_t n, rwm *q)
 {
     uint32_t c = 0;
     for (uint32_t k = 0; k < n; k++) {
-        uint32_t s = sg[k].s, e = sg[k].e - 1, w = s / 64;
-        if (c && q[c - 1].w == w)
-            q[c - 1].m |= word_bits(w, s, e);
+        uint32_t s = sg[k].s, e = sg[k].e, ws = s / 64, we = (e - 1) / 64;
+        uint64_t lo = ~0ull << (s % 64), hi = ~0ull >> (-e % 64);
+        if (c && q[c - 1].w == ws)
+            q[c - 1].m |= ws == we ? lo & hi : lo;
         else
-            q[c++] = (rwm){w, word_bits(w, s, e)};
-        for (w++; w <= e / 64; w++)
-            q[c++] = (rwm){w, word_bits(w, s, e)};
+            q[c++] = (rwm){ws, ws == we ? lo & hi : lo};
+        if (ws == we)
+            continue;
+        for (uint32_t w = ws + 1; w < we; w++)
+            q[c++] = (rwm){w, ~0ull};
+        q[c++] = (rwm){we, hi};
     }
     return c;
 }
@@ -441,12 +439,19 @@ static inline bool words_hit(const uint64_t *b, const rwm *q, uint32_t c)
 }
 
 /* Add (or remove) the positions of segments sg[0..n) to bitmap b. */
-static void bits_set(uint64_t *b, const rseg *sg, uint32_t n, bool on)
+static inline void bits_set(uint64_t *b, const rseg *sg, uint32_t n, bool on)
 {
     for (uint32_t k = 0; k < n; k++) {
-        uint32_t s = sg[k].s, e = sg[k].e - 1;
-        for (uint32_t w = s / 64; w <= e / 64; w++)
-            b[w] = on ? b[w] | word_bits(w, s, e) : b[w] & ~word_bits(w, s, e);
+        uint32_t s = sg[k].s, e = sg[k].e, ws = s / 64, we = (e - 1) / 64;
+        uint64_t lo = ~0ull << (s % 64), hi = ~0ull >> (-e % 64);
+        if (ws == we) {
+            b[ws] = on ? b[ws] | (lo & hi) : b[ws] & ~(lo & hi);
+            continue;
+        }
+        b[ws] = on ? b[ws] | lo : b[ws] & ~lo;
+        for (uint32_t w = ws + 1; w < we; w++)
+            b[w] = on ? ~0ull : 0;
+        b[we] = on ? b[we] | hi : b[we] & ~hi;
     }
 }
 
