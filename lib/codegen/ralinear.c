@@ -842,7 +842,7 @@ static inline __attribute__((always_inline)) bool fits(lsra *r, unsigned p, unsi
     return !fixed_conflict_segs(r, p, v, sg, n);
 }
 
-static void take(lsra *r, unsigned p, uint32_t id)
+static inline __attribute__((always_inline)) void take(lsra *r, unsigned p, uint32_t id)
 {
     uint32_t k = r->free_node;
     if (k != CG_NONE) {
