@@ -363,7 +363,7 @@ static void build_fixes(lsra *r)
         /* at most two a preg: room made once, not per entry */
         if (!all_m)
             continue;
-        ir_vec_reserve(&all, 2 * (uint32_t)__builtin_popcountll(all_m));
+        ir_vec_reserve(&all, 2 * (nu + nd));   /* a preg each at most (no popcount call) */
         rfix *w = all.v + all.n;
         for (uint64_t m = all_m; m; m &= m - 1) {
             unsigned p = (unsigned)__builtin_ctzll(m);
@@ -578,6 +578,8 @@ static int cmp_u32(const void *a, const void *b)
 static uint32_t seg_end(const lsra *r, uint32_t v, uint32_t pos)
 {
     uint32_t lo = r->sstart[v], hi = r->sstart[v + 1];
+    if (hi - lo == 1)   /* most vregs */
+        return r->segs.v[lo].s <= pos && pos < r->segs.v[lo].e ? r->segs.v[lo].e : 0;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
         if (r->segs.v[mid].e <= pos)
@@ -1300,8 +1302,7 @@ static void rewrite(lsra *r)
     uint32_t *al = f->allocs.v, tmp = CG_NONE;
     IR_VEC(uint32_t) pfrom = {keep.pfrom.v, 0, keep.pfrom.cap}, pto = {keep.pto.v, 0, keep.pto.cap};
     IR_VEC(uint8_t) pcls = {keep.pcls.v, 0, keep.pcls.cap};
-    for (uint32_t v = 0; v < r->nv; v++)
-        r->mark[v] = CG_NONE;
+    memset(r->mark, 0xff, r->nv * sizeof *r->mark);   /* CG_NONE */
     for (uint32_t b = 0; b < r->nb; b++) {
         const cg_block *bl = &f->blocks.v[b];
         for (uint32_t i = bl->first; i < bl->end; i++) {
@@ -1437,7 +1438,7 @@ bool cg_regalloc_linear(cg_ctx *c)
     r.touched = TAKE(nb + 1);
     r.ostart = TAKE(nv + 1);
     r.sstart = TAKE(nv + 1);
-    r.hintv = TAKE(nv + 1);
+    r.hintv = TAKE(nv + 1);     /* these four CG_NONE: one memset */
     r.rsrc = TAKE(nv + 1);
     r.loc = TAKE(nv + 1);
     r.slot = TAKE(nv + 1);
@@ -1450,8 +1451,8 @@ bool cg_regalloc_linear(cg_ctx *c)
     r.nodes.v = keep.nodes.v, r.nodes.cap = keep.nodes.cap;
     r.tiny.v = keep.tiny.v, r.tiny.cap = keep.tiny.cap;
     r.heap.v = keep.heap.v, r.heap.cap = keep.heap.cap;
-    for (uint32_t v = 0; v < nv; v++)
-        r.hintv[v] = r.rsrc[v] = r.loc[v] = r.slot[v] = CG_NONE, hp[v] = 0xff;
+    memset(r.hintv, 0xff, 4 * ((size_t)nv + 1) * sizeof *r.hintv);
+    memset(hp, 0xff, nv);
     /* the isas are static: their allocable sets once per (isa, reserved) */
     static _Thread_local struct { const cg_isa *isa; uint64_t reserved, m[CG_NCLS]; } alc;
     if (alc.isa != c->isa || alc.reserved != f->reserved) {
