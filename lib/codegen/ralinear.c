@@ -684,6 +684,69 @@ static bool local_interval(lsra *r, uint32_t v, uint32_t o0, uint32_t o1)
     return true;
 }
 
+/* The walk below in a function of at most 64 blocks, with sets of blocks
+ * as bits: the same segments, weight and work (touches: the blocks in
+ * them).  CG_NONE: v is defined twice; else the blocks touched. */
+static uint32_t global_interval64(lsra *r, uint32_t v, uint32_t o0, uint32_t o1)
+{
+    const cg_func *f = r->f;
+    uint64_t occm = 0, livein = 0, liveout = 0, defm = 0;
+    uint32_t ndefs = 0, dblk = CG_NONE, dpos = 0;
+    bool only_temps = true;
+    double cost = 0;
+    for (uint32_t k = o0; k < o1; k++) {
+        const rocc *oc = &r->occs[k];
+        uint32_t b = r->iblk[oc->inst], i = oc->inst;
+        cost += r->freq[b];
+        bool def, temp;
+        uint32_t pos = occ_pos(r, oc, &def, &temp);
+        only_temps &= temp;
+        uint32_t end = def ? 2 * i + 2 : pos + 1;
+        if (!(occm & BIT(b))) {
+            occm |= BIT(b), r->blo[b] = pos, r->bhi[b] = end;
+        } else {
+            if (pos < r->blo[b])
+                r->blo[b] = pos;
+            if (end > r->bhi[b])
+                r->bhi[b] = end;
+        }
+        if (def) {
+            dblk = b, dpos = oc->op == RA_PARAM ? 0 : pos + 1;
+            defm |= BIT(b), ndefs++;
+        } else if (!(dblk == b && dpos <= pos)) {
+            livein |= BIT(b);
+        }
+    }
+    if (ndefs > 1)
+        return CG_NONE;
+    for (uint64_t stack = livein; stack;) {
+        uint32_t b = (uint32_t)__builtin_ctzll(stack);
+        stack &= stack - 1;
+        for (uint32_t k = r->pstart[b]; k < r->pstart[b + 1]; k++) {
+            uint32_t p = r->preds[k];
+            liveout |= BIT(p);
+            if (!((defm | livein) & BIT(p)))
+                livein |= BIT(p), stack |= BIT(p);
+        }
+    }
+    uint32_t nt = 0, len = 0;
+    r->sstart[v] = r->segs.n;
+    for (uint64_t m = occm | livein | liveout; m; m &= m - 1, nt++) {
+        uint32_t b = (uint32_t)__builtin_ctzll(m);
+        const cg_block *bl = &f->blocks.v[b];
+        rseg sg = {livein & BIT(b) ? 2 * bl->first : occm & BIT(b) ? r->blo[b] : 2 * bl->end,
+                   liveout & BIT(b) ? 2 * bl->end : occm & BIT(b) ? r->bhi[b] : 0};
+        if (r->segs.n > r->sstart[v] && r->segs.v[r->segs.n - 1].e >= sg.s)
+            r->segs.v[r->segs.n - 1].e = sg.e;
+        else
+            ir_vec_push(&r->segs, sg);
+    }
+    for (uint32_t k = r->sstart[v]; k < r->segs.n; k++)
+        len += r->segs.v[k].e - r->segs.v[k].s;
+    r->w[v] = only_temps ? HUGE_VAL : cost / (double)(len + 1);
+    return nt;
+}
+
 static bool build_intervals(lsra *r)
 {
     cg_func *f = r->f;
@@ -700,6 +763,15 @@ static bool build_intervals(lsra *r)
         double cost = 0;
         uint32_t dblk = CG_NONE, dpos = 0;
         if (local_interval(r, v, o0, o1)) {
+            if (r->work < 0)
+                return false;
+            continue;
+        }
+        if (r->nb <= 64) {
+            nt = global_interval64(r, v, o0, o1);
+            if (nt == CG_NONE)
+                return false;
+            r->work -= nt + (nt > 32 ? (int64_t)nt * 5 : 0);
             if (r->work < 0)
                 return false;
             continue;
