@@ -258,6 +258,8 @@ static bool build_occs(lsra *r)
     memcpy(fill, r->ostart, nv * sizeof *fill);
     r->occs = kbuf(K_OCCS, (r->ostart[nv] + 1) * sizeof *r->occs);
     IR_VEC(uint32_t) reuses = {keep.reuses.v, 0, keep.reuses.cap};
+    ir_vec_reserve(&reuses, 2 * f->opnds.n);   /* two an operand at most: no check at each */
+    keep.reuses.v = reuses.v, keep.reuses.cap = reuses.cap;
     for (uint32_t b = 0; b < r->nb; b++) {
         const cg_block *bl = &f->blocks.v[b];
         for (uint32_t k = 0; k < bl->nparams; k++) {
@@ -286,9 +288,8 @@ static bool build_occs(lsra *r)
                         r->hintp[v] = o->fix;
                 } else if (o->cons == CG_REUSE && o->kind != CG_USE) {
                     fl |= IF_REUSE;
-                    ir_vec_push(&reuses, i);
-                    ir_vec_push(&reuses, k);
-                    keep.reuses.v = reuses.v, keep.reuses.cap = reuses.cap;
+                    reuses.v[reuses.n++] = i;
+                    reuses.v[reuses.n++] = k;
                 }
             }
             r->iflag[i] = (uint8_t)fl;
