@@ -32,102 +32,12 @@
  * twice, a terminator with operands in a block passing arguments, no
  * register left for a short interval), returns false, and cg_regalloc uses
  * the block-local allocator for it. */
-#include "cg.h"
+#include "ralinear.h"
 
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-
-#define RA_PARAM 0xfffffffeu    /* occurrence: block parameter (defined at block start) */
-#define RA_ARG 0xfffffffdu      /* occurrence: block argument (read before the terminator) */
-#define RA_SPILL 0xfffffffeu    /* loc: in its spill slot */
-#define BIT(p) (1ull << (p))
-enum { OCC_MAXW = 64 };    /* 4,096 positions: 64 KB of bitmaps at most (see lsra.occ) */
-
-typedef struct rocc { uint32_t inst, op; } rocc;
-typedef struct rseg { uint32_t s, e; } rseg;
-/* A short interval of a spilled vreg: its operands in instructions
- * [inst, last] of one block */
-typedef struct rtiny { uint32_t v, inst, last; rseg sg; } rtiny;
-/* p blocked at pos for all but vreg `except`.  kind RF_USES: a clobber or
- * fixed def at the uses' position, only for a non-fixed use there (a
- * pseudo-op may write it before reading them); RF_CLOB: a clobber at the
- * defs' position, not for a fixed def there (moved out after the clobber) */
-enum { RF_HARD, RF_USES, RF_CLOB };
-typedef struct rfix { uint32_t pos, except; uint8_t kind, preg; } rfix;
-typedef struct rnode { uint32_t id, next; } rnode;
-typedef struct rwm { uint32_t w; uint64_t m; } rwm;  /* a word of a bitmap of positions, the bits asked */  /* interval in a register's list */
-/* The pregs instruction inst clobbers and no fixed operand of it names:
- * RF_USES at 2i and RF_CLOB at 2i+1 for each, both for all vregs.  One
- * entry an instruction, not two a preg (a call clobbers some 25). */
-typedef struct rclob { uint32_t inst; uint64_t mask; } rclob;
-/* What build_occs saw of an instruction's operands, so later passes skip
- * the plain ones: IF_FIXED a fixed operand or a preg, IF_REUSE a reusing def */
-enum { IF_FIXED = 1, IF_REUSE = 2 };
-
-typedef struct lsra {
-    cg_ctx *c;
-    cg_func *f;
-    const cg_isa *isa;
-    const cg_operand *ops;  /* f->opnds.v: one load less at each operand */
-    uint32_t nv, ni, nb;
-    uint32_t *blk_of;       /* label -> block */
-    uint32_t *iblk;         /* instruction -> block */
-    uint32_t *pstart, *preds;
-    double *freq;           /* per block: 8^loop depth */
-    uint32_t *ostart;       /* per vreg: its occurrences, in instruction order */
-    rocc *occs;
-    uint32_t *sstart;       /* per vreg: its live segments in segs, in order */
-    IR_VEC(rseg) segs;
-    double *w;              /* spill weight */
-    uint32_t *hintv;        /* a vreg whose register this one would like */
-    uint8_t *hintp;         /* a preg it would like, 0xff */
-    uint32_t *rsrc;         /* operand index of the reused use, for the def at s */
-    uint32_t *loc;          /* preg, RA_SPILL, CG_NONE */
-    uint8_t *via;           /* per operand of a spilled vreg: its short interval's register */
-    uint8_t *reload;        /* per operand: the use that loads that register */
-    uint32_t *slot;
-    uint32_t *mark;         /* scratch per vreg */
-    uint8_t *iflag;         /* per instruction: IF_* */
-    const uint32_t *reuses; /* reusing defs, in order: instruction, operand */
-    uint32_t nreuses;
-    uint32_t *bmark, *bdef, *stack, *bseen, *blo, *bhi, *touched;     /* scratch per block */
-    uint64_t fmask;         /* pregs with fixed entries: fixes[fstart[p], fend[p]) */
-    rfix *fixes;
-    const rclob *clobs;     /* by instruction */
-    uint32_t nclobs;
-    uint64_t clob_any;      /* union of their masks */
-    /* the pregs those block for an interval, found once for all pregs; two
-     * entries (choose1 asks of a hinted vreg's and its own in turn), reset
-     * at each choose1 */
-    struct { const rseg *sg; uint32_t n, s, e, v; uint64_t m; } cb[2];
-    unsigned cb_next;
-    rseg cur;               /* the tiny interval being placed */
-    unsigned via_cls;       /* class of the cycle register found last */
-    int cycle_budget;       /* vreg scans left for cycle registers */
-    int64_t work;           /* steps left before giving up (near-linear time) */
-    IR_VEC(rnode) nodes;
-    uint32_t free_node;
-    /* In a function of at most OCC_MAXW words of positions: per preg p,
-     * occ[p * ow..] the positions its intervals hold and fbit[p * ow..]
-     * those where it has a fixed entry or a clobber, so that an interval
-     * is tested against a register with a word or two (its segments'
-     * words, q, found once by choose1), not a walk of the register's list
-     * (which then only eviction reads) and a search of its fixed entries.
-     * NULL above. */
-    uint64_t *occ, *fbit;
-    uint32_t ow, nq;        /* q[0..nq): see below */
-    uint64_t allocable[CG_NCLS];
-    IR_VEC(rtiny) tiny;
-    IR_VEC(uint32_t) heap;  /* tiny intervals by start */
-    uint32_t nslots;
-    bool ok;
-    /* not cleared per function (see cg_regalloc_linear): */
-    uint32_t fstart[64], fend[64];
-    uint32_t head[64];      /* per preg: list of intervals (vreg, or nv + tiny) holding it */
-    rwm q[OCC_MAXW];        /* the words of the interval choose1 places */
-} lsra;
 
 /* Buffers kept from one function to the next (per thread): most functions
  * are small and compiling many of them should not be mostly malloc. */
@@ -141,8 +51,6 @@ static _Thread_local struct {
     IR_VEC(uint32_t) heap;
     IR_VEC(rfix) all;
     IR_VEC(rclob) clobs;
-    IR_VEC(uint32_t) pfrom, pto;    /* rewrite's block-argument moves */
-    IR_VEC(uint8_t) pcls;
     IR_VEC(uint32_t) reuses;
 } keep;
 
@@ -173,16 +81,10 @@ static void keep_trim(void)
     TRIM(keep.heap);
     TRIM(keep.all);
     TRIM(keep.clobs);
-    TRIM(keep.pfrom);
-    TRIM(keep.pto);
-    TRIM(keep.pcls);
     TRIM(keep.reuses);
 #undef TRIM
 }
 
-#define V(r) ((r) - CG_VREG0)
-
-static const cg_operand *opnd(const lsra *r, uint32_t k) { return &r->ops[k]; }
 
 static bool is_def(const cg_operand *o) { return o->kind != CG_USE; }
 
@@ -573,22 +475,6 @@ static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return x < y ? -1 : x > y;
-}
-
-/* The end of v's segment holding pos (0 if none). */
-static uint32_t seg_end(const lsra *r, uint32_t v, uint32_t pos)
-{
-    uint32_t lo = r->sstart[v], hi = r->sstart[v + 1];
-    if (hi - lo == 1)   /* most vregs */
-        return r->segs.v[lo].s <= pos && pos < r->segs.v[lo].e ? r->segs.v[lo].e : 0;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (r->segs.v[mid].e <= pos)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < r->sstart[v + 1] && r->segs.v[lo].s <= pos ? r->segs.v[lo].e : 0;
 }
 
 /* Live ranges: per vreg, a segment per block it is live in (from the block
@@ -1291,190 +1177,6 @@ static void scan(lsra *r)
     }
 }
 
-/* ---- rewriting: allocations and edits ----------------------------------------- */
-
-static void edit(lsra *r, uint32_t pos, uint32_t from, uint32_t to, unsigned cls)
-{
-    if (from == to)
-        return;
-    ir_vec_push(&r->f->edits, ((cg_edit){pos, from, to, (uint8_t)cls}));
-    if (!cg_alloc_is_slot(to))
-        r->f->dirty |= BIT(to);
-}
-
-static uint32_t slot_of(lsra *r, uint32_t v)
-{
-    if (r->slot[v] == CG_NONE)
-        r->slot[v] = r->nslots++;
-    return CG_ALLOC_SLOT | r->slot[v];
-}
-
-/* Where v is between instructions: its register or its slot. */
-static uint32_t home(lsra *r, uint32_t v)
-{
-    return r->loc[v] < 64 ? r->loc[v] : slot_of(r, v);
-}
-
-/* A register of cls free at pos (before a jump passing arguments from
- * `from` to `to`): held by no vreg live there.  Looks at every vreg, so
- * only in functions of moderate size; CG_NONE otherwise. */
-static uint32_t cycle_reg(lsra *r, uint32_t pos, unsigned cls, const uint32_t *from, const uint32_t *to,
-                          uint32_t n)
-{
-    r->via_cls = cls;
-    if (r->nv > 4000 || r->cycle_budget-- <= 0)
-        return CG_NONE;
-    uint64_t used = r->f->reserved;
-    for (uint32_t k = 0; k < n; k++) {
-        if (!cg_alloc_is_slot(from[k]))
-            used |= BIT(from[k]);
-        if (!cg_alloc_is_slot(to[k]))
-            used |= BIT(to[k]);
-    }
-    for (uint32_t v = 0; v < r->nv; v++)
-        if (r->loc[v] < 64 && seg_end(r, v, pos))
-            used |= BIT(r->loc[v]);
-    for (unsigned k = 0; k < r->isa->nalloc[cls]; k++) {
-        unsigned p = r->isa->alloc_order[cls][k];
-        if (!(used & BIT(p)))
-            return p;
-    }
-    return CG_NONE;
-}
-
-/* The common instruction: every operand a vreg in a register, none fixed;
- * its allocations are those registers, and a reusing def in another one
- * than its use copies it first, as below.  false: one is spilled (rewrite
- * does the whole instruction). */
-static bool plain_operands(lsra *r, const cg_inst *in, unsigned flags, uint32_t i, uint32_t *al)
-{
-    uint64_t dirty = 0;
-    uint32_t o0 = in->opnd;
-    for (uint32_t k = o0; k < o0 + in->nopnd; k++) {
-        uint32_t p = r->loc[V(opnd(r, k)->reg)];
-        if (p >= 64)
-            return false;
-        al[k] = p;
-        dirty |= BIT(p);
-    }
-    r->f->dirty |= dirty;
-    if (flags & IF_REUSE)
-        for (uint32_t k = o0; k < o0 + in->nopnd; k++) {
-            const cg_operand *o = opnd(r, k);
-            if (o->kind != CG_USE && o->cons == CG_REUSE) {
-                edit(r, 2 * i, al[o0 + o->fix], al[k], o->cls);
-                al[o0 + o->fix] = al[k];
-            }
-        }
-    return true;
-}
-
-static void rewrite(lsra *r)
-{
-    cg_func *f = r->f;
-    uint32_t *al = f->allocs.v, tmp = CG_NONE;
-    IR_VEC(uint32_t) pfrom = {keep.pfrom.v, 0, keep.pfrom.cap}, pto = {keep.pto.v, 0, keep.pto.cap};
-    IR_VEC(uint8_t) pcls = {keep.pcls.v, 0, keep.pcls.cap};
-    memset(r->mark, 0xff, r->nv * sizeof *r->mark);   /* CG_NONE */
-    for (uint32_t b = 0; b < r->nb; b++) {
-        const cg_block *bl = &f->blocks.v[b];
-        for (uint32_t i = bl->first; i < bl->end; i++) {
-            const cg_inst *in = &f->insts.v[i];
-            if (i + 1 == bl->end && bl->nargs) {
-                const cg_block *sb = &f->blocks.v[r->blk_of[f->vlist.v[bl->succs]]];
-                pfrom.n = pto.n = pcls.n = 0;
-                for (uint32_t a = 0; a < bl->nargs; a++) {
-                    uint32_t x = V(f->vlist.v[bl->args + a]), y = V(f->vlist.v[sb->params + a]);
-                    if (r->loc[y] == CG_NONE)
-                        continue;
-                    ir_vec_push(&pfrom, home(r, x));
-                    ir_vec_push(&pto, home(r, y));
-                    ir_vec_push(&pcls, f->vcls.v[x]);
-                }
-                /* a cycle goes through a free register, else a slot */
-                uint32_t n0 = f->edits.n, park = CG_ALLOC_SLOT | 0x7fffffffu, via = CG_NONE;
-                cg_parallel_move(f, 2 * i, pfrom.v, pto.v, pcls.v, pfrom.n, park);
-                for (uint32_t k = n0; k < f->edits.n; k++) {
-                    cg_edit *ed = &f->edits.v[k];
-                    if (ed->from == park || ed->to == park) {
-                        if (via == CG_NONE)
-                            via = cycle_reg(r, 2 * i, ed->cls, pfrom.v, pto.v, pfrom.n);
-                        if (via == CG_NONE && tmp == CG_NONE)
-                            tmp = CG_ALLOC_SLOT | r->nslots++;
-                        uint32_t t = via != CG_NONE && ed->cls == r->via_cls ? via : tmp;
-                        if (t == CG_NONE)
-                            t = tmp = CG_ALLOC_SLOT | r->nslots++;
-                        ed->from = ed->from == park ? t : ed->from;
-                        ed->to = ed->to == park ? t : ed->to;
-                    }
-                    if (!cg_alloc_is_slot(ed->to))
-                        f->dirty |= BIT(ed->to);
-                }
-            }
-            uint32_t o0 = in->opnd;
-            if (!(r->iflag[i] & IF_FIXED) && plain_operands(r, in, r->iflag[i], i, al))
-                continue;
-            /* before: reloads into short intervals' registers, then fixed uses
-             * (a spilled vreg's from its short interval's register if any) */
-            for (uint32_t k = 0; k < in->nopnd; k++) {
-                const cg_operand *o = opnd(r, o0 + k);
-                if (o->reg < CG_VREG0) {
-                    al[o0 + k] = o->reg;
-                    continue;
-                }
-                uint32_t v = V(o->reg);
-                if (o->kind != CG_USE)
-                    continue;
-                if (r->loc[v] < 64) {
-                    if (o->cons != CG_FIXED)
-                        al[o0 + k] = r->loc[v];
-                } else if (r->reload[o0 + k] && r->mark[v] != i) {
-                    r->mark[v] = i;
-                    edit(r, 2 * i, slot_of(r, v), r->via[o0 + k], o->cls);
-                }
-            }
-            for (uint32_t k = 0; k < in->nopnd; k++) {
-                const cg_operand *o = opnd(r, o0 + k);
-                if (o->reg < CG_VREG0 || o->kind != CG_USE || o->cons != CG_FIXED)
-                    continue;
-                uint32_t v = V(o->reg);
-                al[o0 + k] = o->fix;
-                edit(r, 2 * i, r->loc[v] == RA_SPILL && r->via[o0 + k] != 0xff ? r->via[o0 + k] : home(r, v),
-                     o->fix, o->cls);
-            }
-            /* defs; a reusing def copies its use first if they differ */
-            for (uint32_t k = 0; k < in->nopnd; k++) {
-                const cg_operand *o = opnd(r, o0 + k);
-                if (o->reg < CG_VREG0 || o->kind == CG_USE)
-                    continue;
-                uint32_t v = V(o->reg);
-                if (o->cons == CG_FIXED)
-                    al[o0 + k] = o->fix;
-                else if (r->loc[v] < 64)
-                    al[o0 + k] = r->loc[v];
-                if (o->cons == CG_REUSE) {
-                    edit(r, 2 * i, al[o0 + o->fix], al[o0 + k], o->cls);
-                    al[o0 + o->fix] = al[o0 + k];
-                }
-            }
-            /* after: fixed defs to their homes, tiny defs to their slots */
-            for (uint32_t k = 0; k < in->nopnd; k++) {
-                const cg_operand *o = opnd(r, o0 + k);
-                if (!cg_alloc_is_slot(al[o0 + k]) && al[o0 + k] < 64)
-                    f->dirty |= BIT(al[o0 + k]);
-                if (o->reg < CG_VREG0 || o->kind == CG_USE)
-                    continue;
-                uint32_t v = V(o->reg);
-                if (o->cons == CG_FIXED || r->loc[v] == RA_SPILL)
-                    edit(r, 2 * i + 1, al[o0 + k], home(r, v), o->cls);
-            }
-        }
-    }
-    keep.pfrom.v = pfrom.v, keep.pfrom.cap = pfrom.cap;
-    keep.pto.v = pto.v, keep.pto.cap = pto.cap;
-    keep.pcls.v = pcls.v, keep.pcls.cap = pcls.cap;
-}
-
 /* ---- entry ------------------------------------------------------------------- */
 
 bool cg_regalloc_linear(cg_ctx *c)
@@ -1552,7 +1254,7 @@ bool cg_regalloc_linear(cg_ctx *c)
         ok = r.ok;
     }
     if (ok)
-        rewrite(&r);
+        ra_rewrite(&r);
     f->nspill = r.nslots;
     keep.segs.v = r.segs.v, keep.segs.cap = r.segs.cap;
     keep.nodes.v = r.nodes.v, keep.nodes.cap = r.nodes.cap;
