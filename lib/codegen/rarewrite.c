@@ -11,7 +11,7 @@ static _Thread_local struct {
     IR_VEC(uint8_t) pcls;
 } keep;
 
-static void edit(lsra *r, uint32_t pos, uint32_t from, uint32_t to, unsigned cls)
+static inline void edit(lsra *r, uint32_t pos, uint32_t from, uint32_t to, unsigned cls)
 {
     if (from == to)
         return;
@@ -63,8 +63,9 @@ static uint32_t cycle_reg(lsra *r, uint32_t pos, unsigned cls, const uint32_t *f
 /* The common instruction: every operand a vreg in a register, none fixed;
  * its allocations are those registers, and a reusing def in another one
  * than its use copies it first, as below.  false: one is spilled (rewrite
- * does the whole instruction). */
-static bool plain_operands(lsra *r, const cg_inst *in, unsigned flags, uint32_t i, uint32_t *al)
+ * does the whole instruction).  *rq: where the reusing defs (r->reuses,
+ * in instruction and operand order) of instruction i or a later one are. */
+static bool plain_operands(lsra *r, const cg_inst *in, unsigned flags, uint32_t i, uint32_t *al, uint32_t *rq)
 {
     uint64_t dirty = 0;
     uint32_t o0 = in->opnd;
@@ -76,21 +77,25 @@ static bool plain_operands(lsra *r, const cg_inst *in, unsigned flags, uint32_t 
         dirty |= BIT(p);
     }
     r->f->dirty |= dirty;
-    if (flags & IF_REUSE)
-        for (uint32_t k = o0; k < o0 + in->nopnd; k++) {
-            const cg_operand *o = opnd(r, k);
-            if (o->kind != CG_USE && o->cons == CG_REUSE) {
-                edit(r, 2 * i, al[o0 + o->fix], al[k], o->cls);
-                al[o0 + o->fix] = al[k];
-            }
-        }
+    if (!(flags & IF_REUSE))
+        return true;
+    uint32_t q = *rq;
+    while (r->reuses[q] < i)    /* i has one: no bound needed */
+        q += 2;
+    for (; q < r->nreuses && r->reuses[q] == i; q += 2) {
+        uint32_t k = o0 + r->reuses[q + 1];
+        const cg_operand *o = opnd(r, k);
+        edit(r, 2 * i, al[o0 + o->fix], al[k], o->cls);
+        al[o0 + o->fix] = al[k];
+    }
+    *rq = q;
     return true;
 }
 
 void ra_rewrite(lsra *r)
 {
     cg_func *f = r->f;
-    uint32_t *al = f->allocs.v, tmp = CG_NONE;
+    uint32_t *al = f->allocs.v, tmp = CG_NONE, rq = 0;
     IR_VEC(uint32_t) pfrom = {keep.pfrom.v, 0, keep.pfrom.cap}, pto = {keep.pto.v, 0, keep.pto.cap};
     IR_VEC(uint8_t) pcls = {keep.pcls.v, 0, keep.pcls.cap};
     memset(r->mark, 0xff, r->nv * sizeof *r->mark);   /* CG_NONE */
@@ -130,7 +135,7 @@ void ra_rewrite(lsra *r)
                 }
             }
             uint32_t o0 = in->opnd;
-            if (!(r->iflag[i] & IF_FIXED) && plain_operands(r, in, r->iflag[i], i, al))
+            if (!(r->iflag[i] & IF_FIXED) && plain_operands(r, in, r->iflag[i], i, al, &rq))
                 continue;
             /* before: reloads into short intervals' registers, then fixed uses
              * (a spilled vreg's from its short interval's register if any) */
