@@ -7,7 +7,11 @@
  * segment per block it is live in, in emission order, so a value carried
  * around a loop covers the loop and one used after it has a hole where it
  * is dead.  Intervals are allocated in order of start; each register keeps
- * the list of intervals holding it.
+ * the list of intervals holding it and, in a function of at most 4,096
+ * positions, a bitmap of the positions they hold (see lsra.occ), which
+ * answers "is it free for these segments" in a word or two.  The walk back
+ * uses sets of blocks as bits in a function of at most 64 blocks.  The
+ * last step, the allocations and the moves, is in rarewrite.c.
  *
  * A vreg keeps one location for its whole life, a register or (once
  * spilled) a spill slot, so block boundaries need no fix-ups; block
