@@ -7,7 +7,11 @@
  * segment per block it is live in, in emission order, so a value carried
  * around a loop covers the loop and one used after it has a hole where it
  * is dead.  Intervals are allocated in order of start; each register keeps
- * the list of intervals holding it.
+ * the list of intervals holding it and, in a function of at most 4,096
+ * positions, a bitmap of the positions they hold (see lsra.occ), which
+ * answers "is it free for these segments" in a word or two.  The walk back
+ * uses sets of blocks as bits in a function of at most 64 blocks.  The
+ * last step, the allocations and the moves, is in rarewrite.c.
  *
  * A vreg keeps one location for its whole life, a register or (once
  * spilled) a spill slot, so block boundaries need no fix-ups; block
@@ -32,94 +36,16 @@
  * twice, a terminator with operands in a block passing arguments, no
  * register left for a short interval), returns false, and cg_regalloc uses
  * the block-local allocator for it. */
-#include "cg.h"
+#include "ralinear.h"
 
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
-#define RA_PARAM 0xfffffffeu    /* occurrence: block parameter (defined at block start) */
-#define RA_ARG 0xfffffffdu      /* occurrence: block argument (read before the terminator) */
-#define RA_SPILL 0xfffffffeu    /* loc: in its spill slot */
-#define BIT(p) (1ull << (p))
-
-typedef struct rocc { uint32_t inst, op; } rocc;
-typedef struct rseg { uint32_t s, e; } rseg;
-/* A short interval of a spilled vreg: its operands in instructions
- * [inst, last] of one block */
-typedef struct rtiny { uint32_t v, inst, last; rseg sg; } rtiny;
-/* p blocked at pos for all but vreg `except`.  kind RF_USES: a clobber or
- * fixed def at the uses' position, only for a non-fixed use there (a
- * pseudo-op may write it before reading them); RF_CLOB: a clobber at the
- * defs' position, not for a fixed def there (moved out after the clobber) */
-enum { RF_HARD, RF_USES, RF_CLOB };
-typedef struct rfix { uint32_t pos, except; uint8_t kind, preg; } rfix;
-typedef struct rnode { uint32_t id, next; } rnode;  /* interval in a register's list */
-/* The pregs instruction inst clobbers and no fixed operand of it names:
- * RF_USES at 2i and RF_CLOB at 2i+1 for each, both for all vregs.  One
- * entry an instruction, not two a preg (a call clobbers some 25). */
-typedef struct rclob { uint32_t inst; uint64_t mask; } rclob;
-/* What build_occs saw of an instruction's operands, so later passes skip
- * the plain ones: IF_FIXED a fixed operand or a preg, IF_REUSE a reusing def */
-enum { IF_FIXED = 1, IF_REUSE = 2 };
-
-typedef struct lsra {
-    cg_ctx *c;
-    cg_func *f;
-    const cg_isa *isa;
-    const cg_operand *ops;  /* f->opnds.v: one load less at each operand */
-    uint32_t nv, ni, nb;
-    uint32_t *blk_of;       /* label -> block */
-    uint32_t *iblk;         /* instruction -> block */
-    uint32_t *pstart, *preds;
-    double *freq;           /* per block: 8^loop depth */
-    uint32_t *ostart;       /* per vreg: its occurrences, in instruction order */
-    rocc *occs;
-    uint32_t *sstart;       /* per vreg: its live segments in segs, in order */
-    IR_VEC(rseg) segs;
-    double *w;              /* spill weight */
-    uint32_t *hintv;        /* a vreg whose register this one would like */
-    uint8_t *hintp;         /* a preg it would like, 0xff */
-    uint32_t *rsrc;         /* operand index of the reused use, for the def at s */
-    uint32_t *loc;          /* preg, RA_SPILL, CG_NONE */
-    uint8_t *via;           /* per operand of a spilled vreg: its short interval's register */
-    uint8_t *reload;        /* per operand: the use that loads that register */
-    uint32_t *slot;
-    uint32_t *mark;         /* scratch per vreg */
-    uint8_t *iflag;         /* per instruction: IF_* */
-    const uint32_t *reuses; /* reusing defs, in order: instruction, operand */
-    uint32_t nreuses;
-    uint32_t *bmark, *bdef, *stack, *bseen, *blo, *bhi, *touched;     /* scratch per block */
-    uint64_t fmask;         /* pregs with fixed entries: fixes[fstart[p], fend[p]) */
-    rfix *fixes;
-    const rclob *clobs;     /* by instruction */
-    uint32_t nclobs;
-    uint64_t clob_any;      /* union of their masks */
-    /* the pregs those block for an interval, found once for all pregs; two
-     * entries (choose1 asks of a hinted vreg's and its own in turn), reset
-     * at each choose1 */
-    struct { const rseg *sg; uint32_t n, s, e, v; uint64_t m; } cb[2];
-    unsigned cb_next;
-    rseg cur;               /* the tiny interval being placed */
-    unsigned via_cls;       /* class of the cycle register found last */
-    int cycle_budget;       /* vreg scans left for cycle registers */
-    int64_t work;           /* steps left before giving up (near-linear time) */
-    IR_VEC(rnode) nodes;
-    uint32_t free_node;
-    uint64_t allocable[CG_NCLS];
-    IR_VEC(rtiny) tiny;
-    IR_VEC(uint32_t) heap;  /* tiny intervals by start */
-    uint32_t nslots;
-    bool ok;
-    /* not cleared per function (see cg_regalloc_linear): */
-    uint32_t fstart[64], fend[64];
-    uint32_t head[64];      /* per preg: list of intervals (vreg, or nv + tiny) holding it */
-} lsra;
-
 /* Buffers kept from one function to the next (per thread): most functions
  * are small and compiling many of them should not be mostly malloc. */
-enum { K_MEM, K_DMEM, K_HINTP, K_OCCS, K_FIXES, K_CNT, K_ORDER, K_VIA, K_IFLAG, K_COUNT };
+enum { K_MEM, K_DMEM, K_HINTP, K_OCCS, K_FIXES, K_CNT, K_ORDER, K_VIA, K_IFLAG, K_BITS, K_COUNT };
 static _Thread_local struct {
     void *buf[K_COUNT];
     size_t cap[K_COUNT];
@@ -129,8 +55,6 @@ static _Thread_local struct {
     IR_VEC(uint32_t) heap;
     IR_VEC(rfix) all;
     IR_VEC(rclob) clobs;
-    IR_VEC(uint32_t) pfrom, pto;    /* rewrite's block-argument moves */
-    IR_VEC(uint8_t) pcls;
     IR_VEC(uint32_t) reuses;
 } keep;
 
@@ -161,16 +85,10 @@ static void keep_trim(void)
     TRIM(keep.heap);
     TRIM(keep.all);
     TRIM(keep.clobs);
-    TRIM(keep.pfrom);
-    TRIM(keep.pto);
-    TRIM(keep.pcls);
     TRIM(keep.reuses);
 #undef TRIM
 }
 
-#define V(r) ((r) - CG_VREG0)
-
-static const cg_operand *opnd(const lsra *r, uint32_t k) { return &r->ops[k]; }
 
 static bool is_def(const cg_operand *o) { return o->kind != CG_USE; }
 
@@ -246,6 +164,8 @@ static bool build_occs(lsra *r)
     memcpy(fill, r->ostart, nv * sizeof *fill);
     r->occs = kbuf(K_OCCS, (r->ostart[nv] + 1) * sizeof *r->occs);
     IR_VEC(uint32_t) reuses = {keep.reuses.v, 0, keep.reuses.cap};
+    ir_vec_reserve(&reuses, 2 * f->opnds.n);   /* two an operand at most: no check at each */
+    keep.reuses.v = reuses.v, keep.reuses.cap = reuses.cap;
     for (uint32_t b = 0; b < r->nb; b++) {
         const cg_block *bl = &f->blocks.v[b];
         for (uint32_t k = 0; k < bl->nparams; k++) {
@@ -274,9 +194,8 @@ static bool build_occs(lsra *r)
                         r->hintp[v] = o->fix;
                 } else if (o->cons == CG_REUSE && o->kind != CG_USE) {
                     fl |= IF_REUSE;
-                    ir_vec_push(&reuses, i);
-                    ir_vec_push(&reuses, k);
-                    keep.reuses.v = reuses.v, keep.reuses.cap = reuses.cap;
+                    reuses.v[reuses.n++] = i;
+                    reuses.v[reuses.n++] = k;
                 }
             }
             r->iflag[i] = (uint8_t)fl;
@@ -351,7 +270,7 @@ static void build_fixes(lsra *r)
         /* at most two a preg: room made once, not per entry */
         if (!all_m)
             continue;
-        ir_vec_reserve(&all, 2 * (uint32_t)__builtin_popcountll(all_m));
+        ir_vec_reserve(&all, 2 * (nu + nd));   /* a preg each at most (no popcount call) */
         rfix *w = all.v + all.n;
         for (uint64_t m = all_m; m; m &= m - 1) {
             unsigned p = (unsigned)__builtin_ctzll(m);
@@ -395,7 +314,54 @@ static void build_fixes(lsra *r)
     r->clobs = clobs.v, r->nclobs = clobs.n;
 }
 
-/* Is p blocked somewhere in [s, e) for anyone but v? */
+/* The words of a bitmap of positions segments sg[0..n) cover, with
+ * their bits: at most OCC_MAXW as the segments are in order. */
+static inline uint32_t seg_words(const rseg *sg, uint32_t n, rwm *q)
+{
+    uint32_t c = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t s = sg[k].s, e = sg[k].e, ws = s / 64, we = (e - 1) / 64;
+        uint64_t lo = ~0ull << (s % 64), hi = ~0ull >> (-e % 64);
+        if (c && q[c - 1].w == ws)
+            q[c - 1].m |= ws == we ? lo & hi : lo;
+        else
+            q[c++] = (rwm){ws, ws == we ? lo & hi : lo};
+        if (ws == we)
+            continue;
+        for (uint32_t w = ws + 1; w < we; w++)
+            q[c++] = (rwm){w, ~0ull};
+        q[c++] = (rwm){we, hi};
+    }
+    return c;
+}
+
+static inline bool words_hit(const uint64_t *b, const rwm *q, uint32_t c)
+{
+    if (b[q[0].w] & q[0].m)     /* c >= 1: an interval has a segment */
+        return true;
+    for (uint32_t j = 1; j < c; j++)
+        if (b[q[j].w] & q[j].m)
+            return true;
+    return false;
+}
+
+/* Add (or remove) the positions of segments sg[0..n) to bitmap b. */
+static inline void bits_set(uint64_t *b, const rseg *sg, uint32_t n, bool on)
+{
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t s = sg[k].s, e = sg[k].e, ws = s / 64, we = (e - 1) / 64;
+        uint64_t lo = ~0ull << (s % 64), hi = ~0ull >> (-e % 64);
+        if (ws == we) {
+            b[ws] = on ? b[ws] | (lo & hi) : b[ws] & ~(lo & hi);
+            continue;
+        }
+        b[ws] = on ? b[ws] | lo : b[ws] & ~lo;
+        for (uint32_t w = ws + 1; w < we; w++)
+            b[w] = on ? ~0ull : 0;
+        b[we] = on ? b[we] | hi : b[we] & ~hi;
+    }
+}
+
 /* Does v have a non-fixed use (fdef: a fixed def) at instruction i? */
 /* The first of v's occurrences (sorted by instruction) at or after
  * instruction i: a binary search. */
@@ -515,20 +481,6 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* The end of v's segment holding pos (0 if none). */
-static uint32_t seg_end(const lsra *r, uint32_t v, uint32_t pos)
-{
-    uint32_t lo = r->sstart[v], hi = r->sstart[v + 1];
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (r->segs.v[mid].e <= pos)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < r->sstart[v + 1] && r->segs.v[lo].s <= pos ? r->segs.v[lo].e : 0;
-}
-
 /* Live ranges: per vreg, a segment per block it is live in (from the block
  * start or its def, to the block end or its last use), found by walking
  * predecessors back from each use; adjacent ones merge. */
@@ -623,6 +575,69 @@ static bool local_interval(lsra *r, uint32_t v, uint32_t o0, uint32_t o1)
     return true;
 }
 
+/* The walk below in a function of at most 64 blocks, with sets of blocks
+ * as bits: the same segments, weight and work (touches: the blocks in
+ * them).  CG_NONE: v is defined twice; else the blocks touched. */
+static uint32_t global_interval64(lsra *r, uint32_t v, uint32_t o0, uint32_t o1)
+{
+    const cg_func *f = r->f;
+    uint64_t occm = 0, livein = 0, liveout = 0, defm = 0;
+    uint32_t ndefs = 0, dblk = CG_NONE, dpos = 0;
+    bool only_temps = true;
+    double cost = 0;
+    for (uint32_t k = o0; k < o1; k++) {
+        const rocc *oc = &r->occs[k];
+        uint32_t b = r->iblk[oc->inst], i = oc->inst;
+        cost += r->freq[b];
+        bool def, temp;
+        uint32_t pos = occ_pos(r, oc, &def, &temp);
+        only_temps &= temp;
+        uint32_t end = def ? 2 * i + 2 : pos + 1;
+        if (!(occm & BIT(b))) {
+            occm |= BIT(b), r->blo[b] = pos, r->bhi[b] = end;
+        } else {
+            if (pos < r->blo[b])
+                r->blo[b] = pos;
+            if (end > r->bhi[b])
+                r->bhi[b] = end;
+        }
+        if (def) {
+            dblk = b, dpos = oc->op == RA_PARAM ? 0 : pos + 1;
+            defm |= BIT(b), ndefs++;
+        } else if (!(dblk == b && dpos <= pos)) {
+            livein |= BIT(b);
+        }
+    }
+    if (ndefs > 1)
+        return CG_NONE;
+    for (uint64_t stack = livein; stack;) {
+        uint32_t b = (uint32_t)__builtin_ctzll(stack);
+        stack &= stack - 1;
+        for (uint32_t k = r->pstart[b]; k < r->pstart[b + 1]; k++) {
+            uint32_t p = r->preds[k];
+            liveout |= BIT(p);
+            if (!((defm | livein) & BIT(p)))
+                livein |= BIT(p), stack |= BIT(p);
+        }
+    }
+    uint32_t nt = 0, len = 0;
+    r->sstart[v] = r->segs.n;
+    for (uint64_t m = occm | livein | liveout; m; m &= m - 1, nt++) {
+        uint32_t b = (uint32_t)__builtin_ctzll(m);
+        const cg_block *bl = &f->blocks.v[b];
+        rseg sg = {livein & BIT(b) ? 2 * bl->first : occm & BIT(b) ? r->blo[b] : 2 * bl->end,
+                   liveout & BIT(b) ? 2 * bl->end : occm & BIT(b) ? r->bhi[b] : 0};
+        if (r->segs.n > r->sstart[v] && r->segs.v[r->segs.n - 1].e >= sg.s)
+            r->segs.v[r->segs.n - 1].e = sg.e;
+        else
+            ir_vec_push(&r->segs, sg);
+    }
+    for (uint32_t k = r->sstart[v]; k < r->segs.n; k++)
+        len += r->segs.v[k].e - r->segs.v[k].s;
+    r->w[v] = only_temps ? HUGE_VAL : cost / (double)(len + 1);
+    return nt;
+}
+
 static bool build_intervals(lsra *r)
 {
     cg_func *f = r->f;
@@ -639,6 +654,15 @@ static bool build_intervals(lsra *r)
         double cost = 0;
         uint32_t dblk = CG_NONE, dpos = 0;
         if (local_interval(r, v, o0, o1)) {
+            if (r->work < 0)
+                return false;
+            continue;
+        }
+        if (r->nb <= 64) {
+            nt = global_interval64(r, v, o0, o1);
+            if (nt == CG_NONE)
+                return false;
+            r->work -= nt + (nt > 32 ? (int64_t)nt * 5 : 0);
             if (r->work < 0)
                 return false;
             continue;
@@ -759,6 +783,11 @@ static inline __attribute__((always_inline)) bool fits(lsra *r, unsigned p, unsi
 {
     if (p >= 64 || !(r->allocable[cls] & BIT(p)))
         return false;
+    if (r->occ) {   /* q is sg's */
+        r->work--;
+        return !words_hit(r->occ + (size_t)p * r->ow, r->q, r->nq) &&
+               !(words_hit(r->fbit + (size_t)p * r->ow, r->q, r->nq) && fixed_conflict_segs(r, p, v, sg, n));
+    }
     for (uint32_t *lk = &r->head[p]; *lk != CG_NONE;) {
         rnode *nd = &r->nodes.v[*lk];
         r->work--;
@@ -778,7 +807,7 @@ static inline __attribute__((always_inline)) bool fits(lsra *r, unsigned p, unsi
     return !fixed_conflict_segs(r, p, v, sg, n);
 }
 
-static void take(lsra *r, unsigned p, uint32_t id)
+static inline __attribute__((always_inline)) void take(lsra *r, unsigned p, uint32_t id)
 {
     uint32_t k = r->free_node;
     if (k != CG_NONE) {
@@ -789,6 +818,11 @@ static void take(lsra *r, unsigned p, uint32_t id)
     }
     r->nodes.v[k] = (rnode){id, r->head[p]};
     r->head[p] = k;
+    if (r->occ) {
+        uint32_t n;
+        const rseg *sg = segs_of(r, id, &n);
+        bits_set(r->occ + (size_t)p * r->ow, sg, n, true);
+    }
     r->f->dirty |= BIT(p);
 }
 
@@ -963,6 +997,8 @@ static unsigned choose1(lsra *r, uint32_t id, uint32_t v, unsigned cls, uint32_t
     else
         r->cur = r->tiny.v[id - r->nv].sg;
     r->cb[0].sg = r->cb[1].sg = NULL;
+    if (r->occ)
+        r->nq = seg_words(sg, n, r->q);
     if (reuse != CG_NONE) {
         unsigned h = reuse_hint(r, reuse, sg[0].s / 2);
         if (h != CG_NONE && fits(r, h, cls, v, sg, n))
@@ -970,6 +1006,8 @@ static unsigned choose1(lsra *r, uint32_t id, uint32_t v, unsigned cls, uint32_t
         /* the copy into the def's register is made before the instruction:
          * live from the uses' position (intervals that ended there are
          * still in the lists, pruned one position late) */
+        if (r->occ && (sg[0].s & 1))    /* the same word */
+            r->q[0].m |= BIT((sg[0].s - 1) % 64);
         sg[0].s &= ~1u;
     }
     uint32_t hv = r->hintv[v];
@@ -982,9 +1020,12 @@ static unsigned choose1(lsra *r, uint32_t id, uint32_t v, unsigned cls, uint32_t
     if (hv != CG_NONE && r->loc[hv] == CG_NONE && f_cls(r, hv) == cls) {
         uint32_t hn = r->sstart[hv + 1] - r->sstart[hv];
         const rseg *hs = &r->segs.v[r->sstart[hv]];
+        rwm hq[OCC_MAXW];
+        uint32_t nhq = r->occ ? seg_words(hs, hn, hq) : 0;
         for (unsigned k = 0; k < isa->nalloc[cls]; k++) {
             unsigned p = isa->alloc_order[cls][k];
-            bool ok = !fixed_conflict_segs(r, p, hv, hs, hn);
+            bool ok = !((!r->occ || words_hit(r->fbit + (size_t)p * r->ow, hq, nhq)) &&
+                        fixed_conflict_segs(r, p, hv, hs, hn));
             if (ok && fits(r, p, cls, v, sg, n))
                 return p;
         }
@@ -1002,7 +1043,8 @@ static unsigned choose1(lsra *r, uint32_t id, uint32_t v, unsigned cls, uint32_t
         unsigned p = isa->alloc_order[cls][k];
         if (!(r->allocable[cls] & BIT(p)))
             continue;
-        bool bad = fixed_conflict_segs(r, p, v, sg, n);
+        bool bad = (!r->occ || words_hit(r->fbit + (size_t)p * r->ow, r->q, r->nq)) &&
+                   fixed_conflict_segs(r, p, v, sg, n);
         double sum = 0;
         for (uint32_t l = r->head[p]; l != CG_NONE && !bad; l = r->nodes.v[l].next, r->work--) {
             uint32_t x = r->nodes.v[l].id, xn;
@@ -1030,9 +1072,38 @@ static unsigned choose1(lsra *r, uint32_t id, uint32_t v, unsigned cls, uint32_t
         *lk = r->nodes.v[dead].next;
         r->nodes.v[dead].next = r->free_node;
         r->free_node = dead;
+        if (r->occ)     /* the intervals a register holds are disjoint */
+            bits_set(r->occ + (size_t)best * r->ow, xs, xn, false);
         spill(r, x, now, best);
     }
     return best;
+}
+
+/* The bitmaps (see lsra.occ) if the function is small enough and has no
+ * empty segment (which the lists' intersect would count as overlapping). */
+static void occ_init(lsra *r, uint32_t npos)
+{
+    uint32_t ow = (npos + 63) / 64;
+    r->occ = r->fbit = NULL;
+    if (ow > OCC_MAXW)
+        return;
+    for (uint32_t k = 0; k < r->segs.n; k++)
+        if (r->segs.v[k].s >= r->segs.v[k].e)
+            return;
+    uint64_t *b = kbuf(K_BITS, 2 * 64 * (size_t)ow * sizeof *b);
+    memset(b, 0, 2 * 64 * (size_t)ow * sizeof *b);
+    r->occ = b, r->fbit = b + 64 * (size_t)ow, r->ow = ow;
+    for (uint64_t m = r->fmask; m; m &= m - 1) {
+        unsigned p = (unsigned)__builtin_ctzll(m);
+        uint64_t *fb = r->fbit + (size_t)p * ow;
+        for (uint32_t k = r->fstart[p]; k < r->fend[p]; k++)
+            fb[r->fixes[k].pos / 64] |= BIT(r->fixes[k].pos % 64);
+    }
+    for (uint32_t k = 0; k < r->nclobs; k++) {
+        uint32_t pos = 2 * r->clobs[k].inst;    /* even: pos + 1 is in the same word */
+        for (uint64_t m = r->clobs[k].mask; m; m &= m - 1)
+            r->fbit[(size_t)__builtin_ctzll(m) * ow + pos / 64] |= 3ull << (pos % 64);
+    }
 }
 
 static void scan(lsra *r)
@@ -1052,6 +1123,7 @@ static void scan(lsra *r)
             order[cnt[r->segs.v[r->sstart[v]].s]++] = v;
     for (unsigned p = 0; p < 64; p++)
         r->head[p] = CG_NONE;
+    occ_init(r, npos);
     uint32_t next = 0;
     while (r->ok && (next < n || r->heap.n)) {
         if (r->work < 0) {
@@ -1109,191 +1181,6 @@ static void scan(lsra *r)
     }
 }
 
-/* ---- rewriting: allocations and edits ----------------------------------------- */
-
-static void edit(lsra *r, uint32_t pos, uint32_t from, uint32_t to, unsigned cls)
-{
-    if (from == to)
-        return;
-    ir_vec_push(&r->f->edits, ((cg_edit){pos, from, to, (uint8_t)cls}));
-    if (!cg_alloc_is_slot(to))
-        r->f->dirty |= BIT(to);
-}
-
-static uint32_t slot_of(lsra *r, uint32_t v)
-{
-    if (r->slot[v] == CG_NONE)
-        r->slot[v] = r->nslots++;
-    return CG_ALLOC_SLOT | r->slot[v];
-}
-
-/* Where v is between instructions: its register or its slot. */
-static uint32_t home(lsra *r, uint32_t v)
-{
-    return r->loc[v] < 64 ? r->loc[v] : slot_of(r, v);
-}
-
-/* A register of cls free at pos (before a jump passing arguments from
- * `from` to `to`): held by no vreg live there.  Looks at every vreg, so
- * only in functions of moderate size; CG_NONE otherwise. */
-static uint32_t cycle_reg(lsra *r, uint32_t pos, unsigned cls, const uint32_t *from, const uint32_t *to,
-                          uint32_t n)
-{
-    r->via_cls = cls;
-    if (r->nv > 4000 || r->cycle_budget-- <= 0)
-        return CG_NONE;
-    uint64_t used = r->f->reserved;
-    for (uint32_t k = 0; k < n; k++) {
-        if (!cg_alloc_is_slot(from[k]))
-            used |= BIT(from[k]);
-        if (!cg_alloc_is_slot(to[k]))
-            used |= BIT(to[k]);
-    }
-    for (uint32_t v = 0; v < r->nv; v++)
-        if (r->loc[v] < 64 && seg_end(r, v, pos))
-            used |= BIT(r->loc[v]);
-    for (unsigned k = 0; k < r->isa->nalloc[cls]; k++) {
-        unsigned p = r->isa->alloc_order[cls][k];
-        if (!(used & BIT(p)))
-            return p;
-    }
-    return CG_NONE;
-}
-
-/* The common instruction: every operand a vreg in a register, none fixed;
- * its allocations are those registers, and a reusing def in another one
- * than its use copies it first, as below.  false: one is spilled (rewrite
- * does the whole instruction). */
-static bool plain_operands(lsra *r, const cg_inst *in, unsigned flags, uint32_t i, uint32_t *al)
-{
-    uint64_t dirty = 0;
-    uint32_t o0 = in->opnd;
-    for (uint32_t k = o0; k < o0 + in->nopnd; k++) {
-        uint32_t p = r->loc[V(opnd(r, k)->reg)];
-        if (p >= 64)
-            return false;
-        al[k] = p;
-        dirty |= BIT(p);
-    }
-    r->f->dirty |= dirty;
-    if (flags & IF_REUSE)
-        for (uint32_t k = o0; k < o0 + in->nopnd; k++) {
-            const cg_operand *o = opnd(r, k);
-            if (o->kind != CG_USE && o->cons == CG_REUSE) {
-                edit(r, 2 * i, al[o0 + o->fix], al[k], o->cls);
-                al[o0 + o->fix] = al[k];
-            }
-        }
-    return true;
-}
-
-static void rewrite(lsra *r)
-{
-    cg_func *f = r->f;
-    uint32_t *al = f->allocs.v, tmp = CG_NONE;
-    IR_VEC(uint32_t) pfrom = {keep.pfrom.v, 0, keep.pfrom.cap}, pto = {keep.pto.v, 0, keep.pto.cap};
-    IR_VEC(uint8_t) pcls = {keep.pcls.v, 0, keep.pcls.cap};
-    for (uint32_t v = 0; v < r->nv; v++)
-        r->mark[v] = CG_NONE;
-    for (uint32_t b = 0; b < r->nb; b++) {
-        const cg_block *bl = &f->blocks.v[b];
-        for (uint32_t i = bl->first; i < bl->end; i++) {
-            const cg_inst *in = &f->insts.v[i];
-            if (i + 1 == bl->end && bl->nargs) {
-                const cg_block *sb = &f->blocks.v[r->blk_of[f->vlist.v[bl->succs]]];
-                pfrom.n = pto.n = pcls.n = 0;
-                for (uint32_t a = 0; a < bl->nargs; a++) {
-                    uint32_t x = V(f->vlist.v[bl->args + a]), y = V(f->vlist.v[sb->params + a]);
-                    if (r->loc[y] == CG_NONE)
-                        continue;
-                    ir_vec_push(&pfrom, home(r, x));
-                    ir_vec_push(&pto, home(r, y));
-                    ir_vec_push(&pcls, f->vcls.v[x]);
-                }
-                /* a cycle goes through a free register, else a slot */
-                uint32_t n0 = f->edits.n, park = CG_ALLOC_SLOT | 0x7fffffffu, via = CG_NONE;
-                cg_parallel_move(f, 2 * i, pfrom.v, pto.v, pcls.v, pfrom.n, park);
-                for (uint32_t k = n0; k < f->edits.n; k++) {
-                    cg_edit *ed = &f->edits.v[k];
-                    if (ed->from == park || ed->to == park) {
-                        if (via == CG_NONE)
-                            via = cycle_reg(r, 2 * i, ed->cls, pfrom.v, pto.v, pfrom.n);
-                        if (via == CG_NONE && tmp == CG_NONE)
-                            tmp = CG_ALLOC_SLOT | r->nslots++;
-                        uint32_t t = via != CG_NONE && ed->cls == r->via_cls ? via : tmp;
-                        if (t == CG_NONE)
-                            t = tmp = CG_ALLOC_SLOT | r->nslots++;
-                        ed->from = ed->from == park ? t : ed->from;
-                        ed->to = ed->to == park ? t : ed->to;
-                    }
-                    if (!cg_alloc_is_slot(ed->to))
-                        f->dirty |= BIT(ed->to);
-                }
-            }
-            uint32_t o0 = in->opnd;
-            if (!(r->iflag[i] & IF_FIXED) && plain_operands(r, in, r->iflag[i], i, al))
-                continue;
-            /* before: reloads into short intervals' registers, then fixed uses
-             * (a spilled vreg's from its short interval's register if any) */
-            for (uint32_t k = 0; k < in->nopnd; k++) {
-                const cg_operand *o = opnd(r, o0 + k);
-                if (o->reg < CG_VREG0) {
-                    al[o0 + k] = o->reg;
-                    continue;
-                }
-                uint32_t v = V(o->reg);
-                if (o->kind != CG_USE)
-                    continue;
-                if (r->loc[v] < 64) {
-                    if (o->cons != CG_FIXED)
-                        al[o0 + k] = r->loc[v];
-                } else if (r->reload[o0 + k] && r->mark[v] != i) {
-                    r->mark[v] = i;
-                    edit(r, 2 * i, slot_of(r, v), r->via[o0 + k], o->cls);
-                }
-            }
-            for (uint32_t k = 0; k < in->nopnd; k++) {
-                const cg_operand *o = opnd(r, o0 + k);
-                if (o->reg < CG_VREG0 || o->kind != CG_USE || o->cons != CG_FIXED)
-                    continue;
-                uint32_t v = V(o->reg);
-                al[o0 + k] = o->fix;
-                edit(r, 2 * i, r->loc[v] == RA_SPILL && r->via[o0 + k] != 0xff ? r->via[o0 + k] : home(r, v),
-                     o->fix, o->cls);
-            }
-            /* defs; a reusing def copies its use first if they differ */
-            for (uint32_t k = 0; k < in->nopnd; k++) {
-                const cg_operand *o = opnd(r, o0 + k);
-                if (o->reg < CG_VREG0 || o->kind == CG_USE)
-                    continue;
-                uint32_t v = V(o->reg);
-                if (o->cons == CG_FIXED)
-                    al[o0 + k] = o->fix;
-                else if (r->loc[v] < 64)
-                    al[o0 + k] = r->loc[v];
-                if (o->cons == CG_REUSE) {
-                    edit(r, 2 * i, al[o0 + o->fix], al[o0 + k], o->cls);
-                    al[o0 + o->fix] = al[o0 + k];
-                }
-            }
-            /* after: fixed defs to their homes, tiny defs to their slots */
-            for (uint32_t k = 0; k < in->nopnd; k++) {
-                const cg_operand *o = opnd(r, o0 + k);
-                if (!cg_alloc_is_slot(al[o0 + k]) && al[o0 + k] < 64)
-                    f->dirty |= BIT(al[o0 + k]);
-                if (o->reg < CG_VREG0 || o->kind == CG_USE)
-                    continue;
-                uint32_t v = V(o->reg);
-                if (o->cons == CG_FIXED || r->loc[v] == RA_SPILL)
-                    edit(r, 2 * i + 1, al[o0 + k], home(r, v), o->cls);
-            }
-        }
-    }
-    keep.pfrom.v = pfrom.v, keep.pfrom.cap = pfrom.cap;
-    keep.pto.v = pto.v, keep.pto.cap = pto.cap;
-    keep.pcls.v = pcls.v, keep.pcls.cap = pcls.cap;
-}
-
 /* ---- entry ------------------------------------------------------------------- */
 
 bool cg_regalloc_linear(cg_ctx *c)
@@ -1330,7 +1217,7 @@ bool cg_regalloc_linear(cg_ctx *c)
     r.touched = TAKE(nb + 1);
     r.ostart = TAKE(nv + 1);
     r.sstart = TAKE(nv + 1);
-    r.hintv = TAKE(nv + 1);
+    r.hintv = TAKE(nv + 1);     /* these four CG_NONE: one memset */
     r.rsrc = TAKE(nv + 1);
     r.loc = TAKE(nv + 1);
     r.slot = TAKE(nv + 1);
@@ -1343,8 +1230,8 @@ bool cg_regalloc_linear(cg_ctx *c)
     r.nodes.v = keep.nodes.v, r.nodes.cap = keep.nodes.cap;
     r.tiny.v = keep.tiny.v, r.tiny.cap = keep.tiny.cap;
     r.heap.v = keep.heap.v, r.heap.cap = keep.heap.cap;
-    for (uint32_t v = 0; v < nv; v++)
-        r.hintv[v] = r.rsrc[v] = r.loc[v] = r.slot[v] = CG_NONE, hp[v] = 0xff;
+    memset(r.hintv, 0xff, 4 * ((size_t)nv + 1) * sizeof *r.hintv);
+    memset(hp, 0xff, nv);
     /* the isas are static: their allocable sets once per (isa, reserved) */
     static _Thread_local struct { const cg_isa *isa; uint64_t reserved, m[CG_NCLS]; } alc;
     if (alc.isa != c->isa || alc.reserved != f->reserved) {
@@ -1371,7 +1258,7 @@ bool cg_regalloc_linear(cg_ctx *c)
         ok = r.ok;
     }
     if (ok)
-        rewrite(&r);
+        ra_rewrite(&r);
     f->nspill = r.nslots;
     keep.segs.v = r.segs.v, keep.segs.cap = r.segs.cap;
     keep.nodes.v = r.nodes.v, keep.nodes.cap = r.nodes.cap;
