@@ -1342,7 +1342,7 @@ bool verify_function_isa(const ir_function *f, const verify_isa *isa, ir_diag *d
     vctx c = {.f = f, .isa = isa, .entry = f->layout.n ? f->layout.v[0] : IR_NONE, .ctrl_inst = IR_NONE};
     /* one allocation: per-block arrays, edges, a byte per instruction, per
      * global value and per signature */
-    size_t nb = f->blocks.n, ni = f->insts.n, ne = verify_count_edges(f);
+    size_t nb = f->blocks.n, ni = f->insts.n, ne = nb <= 64 ? 0 : verify_count_edges(f);
     size_t words = nb * 4 + (nb + 1) * 5 + ne * 2 + 2 + (ni + 4) / 4 + (f->gvs.n + 4) / 4 + (f->sigs.n + 4) / 4;
     uint32_t *mem = malloc(words * sizeof *mem);
     if (!mem) {
@@ -1364,8 +1364,11 @@ bool verify_function_isa(const ir_function *f, const verify_isa *isa, ir_diag *d
     uint8_t *gvstate = c.seen + ni + 4 - ni % 4;
     uint8_t *sigdone = gvstate + f->gvs.n + 4 - f->gvs.n % 4;
     memset(c.seen, 0, ni);
-    verify_build_cfg(&c);
-    verify_compute_dominators(&c);
+    uint64_t domset[64];
+    if (!verify_small_dominators(&c, domset)) {
+        verify_build_cfg(&c);
+        verify_compute_dominators(&c);
+    }
 
     verify_global_values(&c, gvstate);
     verify_alias_regions(&c);
