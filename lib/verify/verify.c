@@ -1232,55 +1232,105 @@ static void immediates(vctx *c, uint32_t inst)
         immediate_constraints(c, inst);
 }
 
-/* verify_use's verdict when it is "fine", with the value's type; false
- * when it might not be (an alias, an error): the full checks decide. */
-static inline bool use_fine(const vctx *c, uint32_t inst, uint32_t ub, bool check, uint32_t v, uint64_t *t)
+/* An operand that verify_use finds fine, as it finds it: a result or
+ * parameter whose definition is in the layout and (in a reachable block,
+ * check) dominates the use.  False where it might not be (an alias, an
+ * error): the full checks decide.  *t: its type. */
+static inline bool use_ok(const vctx *c, uint32_t inst, uint32_t ub, bool check, uint32_t v, uint64_t *t)
 {
     const ir_function *f = c->f;
     if (v >= f->values.n)
         return false;
     const ir_value_data *vd = &f->values.v[v];
+    uint32_t d;
     *t = vd->type;
     if (vd->kind == IR_VAL_RESULT) {
         uint32_t def = vd->def;
         if (def >= f->insts.n)
             return false;
-        uint32_t db = f->insts.v[def].block;
-        if (db == ub)   /* the block being checked, in the layout */
+        d = f->insts.v[def].block;
+        if (d == ub)   /* the block being checked, in the layout */
             return !check || (def != inst && c->seen[def]);
-        return db < f->blocks.n && f->blocks.v[db].in_layout && (!check || block_dominates(c, db, ub));
+    } else if (vd->kind == IR_VAL_PARAM) {
+        d = vd->def;
+    } else {
+        return false;
     }
-    if (vd->kind == IR_VAL_PARAM) {
-        uint32_t b = vd->def;
-        return b < f->blocks.n && f->blocks.v[b].in_layout && (!check || block_dominates(c, b, ub));
-    }
-    return false;
+    return d < f->blocks.n && f->blocks.v[d].in_layout && (!check || block_dominates(c, d, ub));
 }
 
 /* A plain instruction (most of them) in block ub, in one pass over its
  * operands: what instruction_integrity would find nothing wrong with gets
  * typecheck and immediate_constraints here (true); false, having reported
  * nothing, where the full checks must look. */
-static bool plain_inst(vctx *c, uint32_t inst, uint32_t ub)
+static bool plain_inst(vctx *c, uint32_t inst, uint32_t ub, const ir_inst_data *id)
 {
     const ir_function *f = c->f;
-    const ir_inst_data *id = &f->insts.v[inst];
-    if (id->nargs != op_len[id->op].nargs || id->nres != op_len[id->op].nres || id->nargs > 3 || id->nres > 2)
+    const ir_value_data *vals = f->values.v;
+    uint32_t nv = f->values.n, op = id->op, na = id->nargs, nr = id->nres;
+    if (na != op_len[op].nargs || nr != op_len[op].nres || na > 3 || nr > 2)
         return false;
     bool check = reachable(c, ub);
     uint64_t t[5] = {0};
-    const uint32_t *args = ir_inst_args(f, inst), *res = ir_inst_results(f, inst);
-    for (uint32_t k = 0; k < id->nargs; k++)
-        if (!use_fine(c, inst, ub, check, args[k], &t[k]))
+    const uint32_t *args = f->pool.v + id->args, *res = f->pool.v + id->res;
+    for (uint32_t k = 0; k < na; k++)
+        if (!use_ok(c, inst, ub, check, args[k], &t[k]))
             return false;
-    for (uint32_t k = 0; k < id->nres; k++) {
+    for (uint32_t k = 0; k < nr; k++) {
         uint32_t v = res[k];
-        if (v >= f->values.n || f->values.v[v].kind != IR_VAL_RESULT || f->values.v[v].def != inst)
+        if (v >= nv || vals[v].kind != IR_VAL_RESULT || vals[v].def != inst)
             return false;
-        t[3 + k] = f->values.v[v].type;
+        t[3 + k] = vals[v].type;
     }
     typecheck_plain(c, inst, t);
+    if (op == IR_OP_iconst && !(id->iflags & IR_INSTF_DEBUG_TAGS) && c->ctrl_inst == inst) {
+        /* immediate_constraints' one check of iconst, inline when it passes */
+        unsigned bits = ir_type_bits(c->ctrl);
+        uint64_t v = (uint64_t)id->imm;
+        if (bits >= 64 || (v >> bits) == 0)
+            return true;
+    }
     immediates(c, inst);
+    return true;
+}
+
+/* jump and brif with nothing wrong, as instruction_integrity, typecheck and
+ * immediates would find them (true, having set what typecheck sets);
+ * false, having reported nothing, for the full checks to look. */
+static bool branch_inst(vctx *c, uint32_t inst, uint32_t ub, const ir_inst_data *id)
+{
+    const ir_function *f = c->f;
+    const ir_opinfo *row = &ir_opcodes[id->op];
+    bool brif = row->format == IR_FMT_Brif;
+    if ((!brif && row->format != IR_FMT_Jump) || (id->iflags & IR_INSTF_DEBUG_TAGS) ||
+        id->nargs != op_len[id->op].nargs || id->nres != op_len[id->op].nres)
+        return false;
+    bool check = reachable(c, ub);
+    const uint32_t *pool = f->pool.v;
+    uint64_t ctrl = 0;
+    if (brif) {
+        /* the condition: the controlling type, in the opcode's set; its
+         * operand code 'T' then holds by itself */
+        if (id->nargs != 1 || op_ctrl_tv[id->op] != 0 || row->args[0] != 'T' || !row->ctrl[0] ||
+            !use_ok(c, inst, ub, check, pool[id->args], &ctrl) || !ctrl || !ts_contains(row->ctrl, (ir_type)ctrl))
+            return false;
+    } else if (id->nargs || row->ctrl[0]) {
+        return false;
+    }
+    for (uint32_t k = 0; k < (brif ? 2u : 1u); k++) {
+        uint32_t off = brif ? pool[id->ent + k] : id->ent, b = bc_block(f, off), n = bc_nargs(f, off);
+        if (!block_ok(f, b) || b == c->entry || n != f->blocks.v[b].nparams)
+            return false;
+        const uint32_t *a = bc_args(f, off), *params = pool + f->blocks.v[b].params;
+        for (uint32_t j = 0; j < n; j++) {
+            uint64_t t;
+            if (IR_BLOCKARG_KIND(a[j]) != IR_BLOCKARG_VALUE || !use_ok(c, inst, ub, check, a[j], &t) ||
+                !teq((ir_type)t, vtype(f, params[j])))
+                return false;
+        }
+    }
+    if (brif)
+        c->ctrl_inst = inst, c->ctrl = (ir_type)ctrl;
     return true;
 }
 
@@ -1318,7 +1368,7 @@ static void verify_block(vctx *c, uint32_t b)
             FAIL_I(c, i, "should belong to block%u not block%u", b, id->block);
             continue;
         }
-        if (op_plain[id->op] && plain_inst(c, i, b))
+        if (op_plain[id->op] ? plain_inst(c, i, b, id) : branch_inst(c, i, b, id))
             continue;
         if (!instruction_integrity(c, i))
             continue;
