@@ -72,14 +72,20 @@ bool verify_small_dominators(vctx *c, uint64_t dom[64])
         uint32_t b = f->layout.v[li], last = f->blocks.v[b].last;
         if (!is_branch(f, last))
             continue;
+        const ir_inst_data *id = &f->insts.v[last];
+        uint32_t fmt = ir_opcodes[id->op].format, d;
+        if (fmt == IR_FMT_Jump || fmt == IR_FMT_Brif) {   /* most: read directly */
+            for (uint32_t k = 0; k < (fmt == IR_FMT_Brif ? 2u : 1u); k++)
+                if (block_ok(f, d = bc_block(f, fmt == IR_FMT_Brif ? f->pool.v[id->ent + k] : id->ent)))
+                    succ[b] |= UINT64_C(1) << d;
+            continue;
+        }
         dest_iter it;
         uint32_t off;
         int kind;
-        for (dest_start(&it, f, last); dest_next(&it, &off, &kind);) {
-            uint32_t d = bc_block(f, off);
-            if (block_ok(f, d))
+        for (dest_start(&it, f, last); dest_next(&it, &off, &kind);)
+            if (block_ok(f, d = bc_block(f, off)))
                 succ[b] |= UINT64_C(1) << d;
-        }
     }
     c->domset = dom;
     if (c->entry == IR_NONE)

@@ -1136,12 +1136,11 @@ static _Thread_local tccache tc_cache[TCCACHE_SIZE];
 
 /* typecheck of a plain instruction whose operand types are t[0..2], result
  * types t[3..4] (0 where there is none). */
-static inline void typecheck_plain(vctx *c, uint32_t inst, const uint64_t t[5])
+static inline void typecheck_key(vctx *c, uint32_t inst, uint64_t k0, uint64_t k1)
 {
     const ir_inst_data *id = &c->f->insts.v[inst];
-    uint64_t k0 = id->op | (uint64_t)id->type << 16 | t[3] << 32 | t[4] << 48;
-    uint64_t k1 = t[0] | t[1] << 16 | t[2] << 32 | (uint64_t)id->nargs << 48 | (uint64_t)id->nres << 52 |
-                  UINT64_C(1) << 63;     /* never the zeroed entry's */
+    k0 |= id->op | (uint64_t)id->type << 16;
+    k1 |= (uint64_t)id->nargs << 48 | (uint64_t)id->nres << 52 | UINT64_C(1) << 63;   /* never the zeroed entry's */
     uint64_t h = (k0 ^ k1 * 0x9e3779b97f4a7c15u) * 0xff51afd7ed558ccdu;
     tccache *e = &tc_cache[(h >> 40) & (TCCACHE_SIZE - 1)];
     bool ctrl = ir_opcodes[id->op].ctrl[0];
@@ -1154,6 +1153,11 @@ static inline void typecheck_plain(vctx *c, uint32_t inst, const uint64_t t[5])
     typecheck_full(c, inst);
     if (c->nerr == nerr && !c->full)
         e->k0 = k0, e->k1 = k1, e->ctrl = ctrl ? c->ctrl : IR_TYPE_NONE;
+}
+
+static inline void typecheck_plain(vctx *c, uint32_t inst, const uint64_t t[5])
+{
+    typecheck_key(c, inst, t[3] << 32 | t[4] << 48, t[0] | t[1] << 16 | t[2] << 32);
 }
 
 static void typecheck(vctx *c, uint32_t inst)
@@ -1271,18 +1275,20 @@ static bool plain_inst(vctx *c, uint32_t inst, uint32_t ub, const ir_inst_data *
     if (na != op_len[op].nargs || nr != op_len[op].nres || na > 3 || nr > 2)
         return false;
     bool check = reachable(c, ub);
-    uint64_t t[5] = {0};
+    uint64_t k0 = 0, k1 = 0, t;   /* the types, as typecheck_plain keys them */
     const uint32_t *args = f->pool.v + id->args, *res = f->pool.v + id->res;
-    for (uint32_t k = 0; k < na; k++)
-        if (!use_ok(c, inst, ub, check, args[k], &t[k]))
+    for (uint32_t k = 0; k < na; k++) {
+        if (!use_ok(c, inst, ub, check, args[k], &t))
             return false;
+        k1 |= t << 16 * k;
+    }
     for (uint32_t k = 0; k < nr; k++) {
         uint32_t v = res[k];
         if (v >= nv || vals[v].kind != IR_VAL_RESULT || vals[v].def != inst)
             return false;
-        t[3 + k] = vals[v].type;
+        k0 |= (uint64_t)vals[v].type << (32 + 16 * k);
     }
-    typecheck_plain(c, inst, t);
+    typecheck_key(c, inst, k0, k1);
     if (op == IR_OP_iconst && !(id->iflags & IR_INSTF_DEBUG_TAGS) && c->ctrl_inst == inst) {
         /* immediate_constraints' one check of iconst, inline when it passes */
         unsigned bits = ir_type_bits(c->ctrl);
