@@ -67,6 +67,55 @@ static inline __attribute__((always_inline)) bool quick_next_value(parser *p, co
 #endif
 }
 
+/* At q, a newline, maybe an empty line, fewer than eight spaces and a
+ * word the lexer reads without its general way: blockN (a block header)
+ * or a short lowercase word of letters (jump, brif, return ...): the
+ * token rd_lex_next would make there, set as it sets it; false, with
+ * nothing changed, for anything else (values: quick_next_value). */
+static inline __attribute__((always_inline)) bool quick_next_word(parser *p, const char *q)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    lexer *lx = &p->lx;
+    const char *end = lx->end, *ls = q + 1, *r;
+    uint32_t line = lx->line + 1, v;
+    uint64_t w;
+    if (end - q < 24 || *q != '\n')
+        return false;
+    if (*ls == '\n')
+        ls++, line++;
+    memcpy(&w, ls, 8);
+    w ^= 0x2020202020202020ull;
+    if (!w)
+        return false;
+    const char *s = ls + __builtin_ctzll(w) / 8;
+    if (!memcmp(s, "block", 5)) {   /* as lex_word_at reads blockN */
+        if (!(r = value_number(s + 5, end, &v)))
+            return false;
+        p->t.kind = T_ENTITY;
+        p->t.ent = E_BLOCK;
+        p->t.num = v;
+    } else {   /* as rd_lex_letters reads a word ('s' and 'v' lead elsewhere) */
+        uint32_t n = short_letters(s);
+        if ((unsigned)(*s - 'a') >= 26 || *s == 's' || *s == 'v' || !n || word_byte(s[n]))
+            return false;
+        r = s + n;
+        p->t.kind = T_IDENT;
+    }
+    p->prev_end = q;
+    lx->line = line;
+    lx->line_start = ls;
+    lx->p = r;
+    p->t.text = s;
+    p->t.len = (uint32_t)(r - s);
+    p->t.line = line;
+    p->t.col = (uint32_t)(s - ls) + 1;
+    return true;
+#else
+    (void)p, (void)q;
+    return false;
+#endif
+}
+
 /* A comma after the operands of an instruction that is not a call, as
  * parse_instruction reports it. */
 _Noreturn static __attribute__((noinline, cold)) void comma_after_operands(parser *p, const ir_opinfo *info)
@@ -248,7 +297,7 @@ ir_opcode rd_quick_inst(parser *p, uint32_t block)
          * instruction */
         uint32_t rline = p->t.line, rcol = p->t.col, line = p->lx.line, col = (uint32_t)(s - p->lx.line_start) + 1;
         bool more = quick_next_value(p, r);
-        if (!more) {
+        if (!more && !quick_next_word(p, r)) {
             p->lx.p = r;
             rd_lex_next(p);
             if (p->t.kind == T_COMMA)
@@ -390,10 +439,12 @@ ir_opcode rd_quick_branch(parser *p, uint32_t block)
     }
 
     uint32_t line = p->t.line, col = p->t.col;
-    p->lx.p = q;
-    rd_lex_next(p);
-    if (p->t.kind == T_COMMA)
-        comma_after_operands(p, info);
+    if (!quick_next_word(p, q)) {
+        p->lx.p = q;
+        rd_lex_next(p);
+        if (p->t.kind == T_COMMA)
+            comma_after_operands(p, info);
+    }
     uint32_t i = f->insts.n, a = f->pool.n, ent;
     ir_vec_reserve(&f->insts, 1);
     if (brif) {
