@@ -116,6 +116,16 @@ static inline __attribute__((always_inline)) bool quick_next_word(parser *p, con
 #endif
 }
 
+/* The token at q (after a ':' that ends a block header), as rd_lex_next
+ * makes it: the quick ways where they apply. */
+void rd_quick_next(parser *p, const char *q)
+{
+    if (!quick_next_value(p, q) && !quick_next_word(p, q)) {
+        p->lx.p = q;
+        rd_lex_next(p);
+    }
+}
+
 /* A comma after the operands of an instruction that is not a call, as
  * parse_instruction reports it. */
 _Noreturn static __attribute__((noinline, cold)) void comma_after_operands(parser *p, const ir_opinfo *info)
