@@ -240,6 +240,7 @@ ir_opcode rd_quick_inst(parser *p, uint32_t block);
 ir_opcode rd_quick_branch(parser *p, uint32_t block);
 bool rd_quick_block_params(parser *p, uint32_t b);
 void rd_quick_next(parser *p, const char *q);
+bool rd_quick_signature(parser *p, ir_function *f, ir_signature *s);
 
 /* literals.c: Cranelift's immediates, each with its own rules and words */
 static inline int64_t sext64(uint64_t v, unsigned bits)

@@ -379,12 +379,15 @@ static const char *quick_call(const parser *p, const char *q, uint32_t *b, uint3
 static uint32_t push_call(parser *p, uint32_t b, const uint32_t *args, uint32_t n, uint32_t line, uint32_t col)
 {
     ir_function *f = p->fn;
-    rd_ensure_block(p, b, line, col);
+    if (b >= f->blocks.n)
+        rd_ensure_block(p, b, line, col);
     uint32_t off = f->pool.n;
     ir_vec_reserve(&f->pool, n + 2);
-    f->pool.v[off] = b;
-    f->pool.v[off + 1] = n;
-    memcpy(&f->pool.v[off + 2], args, n * sizeof *args);
+    uint32_t *w = &f->pool.v[off];
+    w[0] = b;
+    w[1] = n;
+    for (uint32_t k = 0; k < n; k++)   /* a few: no memcpy call */
+        w[2 + k] = args[k];
     f->pool.n = off + 2 + n;
     return off;
 }
@@ -479,6 +482,88 @@ ir_opcode rd_quick_branch(parser *p, uint32_t block)
     return op;
 }
 
+/* A type token i8 ... i64 or f16 ... f64 at q: its end and *t, or NULL
+ * for anything else (the lexer reads the rest). */
+static const char *quick_type(const char *q, const char *end, ir_type *t)
+{
+    if (end - q < 5 || (q[0] != 'i' && q[0] != 'f'))
+        return NULL;
+    bool i = q[0] == 'i';
+    if (i && q[1] == '8' && !word_byte(q[2])) {
+        *t = IR_I8;
+        return q + 2;
+    }
+    if (!digit_byte(q[1]) || !digit_byte(q[2]) || word_byte(q[3]))
+        return NULL;
+    switch ((q[1] - '0') * 10 + (q[2] - '0')) {
+    case 16: *t = i ? IR_I16 : IR_F16; break;
+    case 32: *t = i ? IR_I32 : IR_F32; break;
+    case 64: *t = i ? IR_I64 : IR_F64; break;
+    default: return NULL;
+    }
+    return q + 3;
+}
+
+/* A list of types `T, T ...` at q, closed by `)` (params) or by the end
+ * of the line or ` {` (returns): at most 16, each kept in ts with its
+ * column; the end (the `)` or what follows the last type), or NULL. */
+static const char *quick_types(const parser *p, const char *q, bool params, ir_type *ts, uint32_t *cols, uint32_t *n)
+{
+    const char *end = p->lx.end;
+    *n = 0;
+    if (params && q < end && *q == ')')
+        return q;
+    for (;;) {
+        if (*n == 16)
+            return NULL;
+        cols[*n] = (uint32_t)(q - p->lx.line_start) + 1;
+        if (!(q = quick_type(q, end, &ts[*n])))
+            return NULL;
+        ++*n;
+        if (end - q < 3)
+            return NULL;
+        if (q[0] == ',' && q[1] == ' ')
+            q += 2;
+        else if (params ? q[0] == ')' : q[0] == '\n' || (q[0] == ' ' && q[1] == '{'))
+            return q;   /* no attribute (uext, sret ...) after the last */
+        else
+            return NULL;
+    }
+}
+
+/* A signature `(T, T ...) -> T ...` after its `(` (the current token) with
+ * plain types only and nothing after them on the line but `{`: its params
+ * and returns as rd_parse_signature keeps them, the token after it read
+ * (no calling convention then).  False, with nothing changed, for the
+ * rest. */
+bool rd_quick_signature(parser *p, ir_function *f, ir_signature *s)
+{
+    const char *q = p->lx.p, *end = p->lx.end;
+    ir_type pt[16], rt[16];
+    uint32_t pc[16], rc[16], np, nr = 0;
+    if (!(q = quick_types(p, q, true, pt, pc, &np)))
+        return false;
+    q++;   /* the ')' */
+    if (end - q >= 8 && q[0] == ' ' && q[1] == '-' && q[2] == '>' && q[3] == ' ') {
+        if (!(q = quick_types(p, q + 4, false, rt, rc, &nr)) || !nr)
+            return false;
+    } else if (end - q < 2 || !(q[0] == '\n' || (q[0] == ' ' && q[1] == '{'))) {
+        return false;
+    }
+    uint32_t line = p->lx.line;
+    s->params = f->abi_params.n;
+    s->nparams = np;
+    for (uint32_t k = 0; k < np; k++)
+        ir_vec_push(&f->abi_params, ((ir_abi_param){.type = pt[k], .line = line, .col = pc[k]}));
+    s->rets = f->abi_params.n;
+    s->nrets = nr;
+    for (uint32_t k = 0; k < nr; k++)
+        ir_vec_push(&f->abi_params, ((ir_abi_param){.type = rt[k], .line = line, .col = rc[k]}));
+    p->lx.p = q;
+    rd_lex_next(p);
+    return true;
+}
+
 /* `vA: T, vB: T):` after `blockN(` (the current token), of new values
  * and types i8 ... i64, f16 ... f64: read from the bytes, checked before
  * anything is kept, then kept as parse_block keeps them, with the token
@@ -499,25 +584,9 @@ bool rd_quick_block_params(parser *p, uint32_t b)
             if (vals[k] == v)
                 return false;
         q += 2;
-        /* a type token */
-        if (end - q < 5 || (q[0] != 'i' && q[0] != 'f'))
-            return false;
-        bool i = q[0] == 'i';
         ir_type t;
-        if (i && q[1] == '8' && !word_byte(q[2])) {
-            t = IR_I8;
-            q += 2;
-        } else if (digit_byte(q[1]) && digit_byte(q[2]) && !word_byte(q[3])) {
-            switch ((q[1] - '0') * 10 + (q[2] - '0')) {
-            case 16: t = i ? IR_I16 : IR_F16; break;
-            case 32: t = i ? IR_I32 : IR_F32; break;
-            case 64: t = i ? IR_I64 : IR_F64; break;
-            default: return false;
-            }
-            q += 3;
-        } else {
+        if (!(q = quick_type(q, end, &t)))
             return false;
-        }
         vals[n] = v, types[n] = t, cols[n] = (uint32_t)(s - p->lx.line_start) + 1;
         n++;
         if (q[0] == ')')
