@@ -1140,7 +1140,7 @@ static inline void typecheck_key(vctx *c, uint32_t inst, uint64_t k0, uint64_t k
 {
     const ir_inst_data *id = &c->f->insts.v[inst];
     k0 |= id->op | (uint64_t)id->type << 16;
-    k1 |= (uint64_t)id->nargs << 48 | (uint64_t)id->nres << 52 | UINT64_C(1) << 63;   /* never the zeroed entry's */
+    k1 |= UINT64_C(1) << 63;   /* never the zeroed entry's; nargs and nres are the opcode's here */
     uint64_t h = (k0 ^ k1 * 0x9e3779b97f4a7c15u) * 0xff51afd7ed558ccdu;
     tccache *e = &tc_cache[(h >> 40) & (TCCACHE_SIZE - 1)];
     bool ctrl = ir_opcodes[id->op].ctrl[0];
@@ -1267,14 +1267,13 @@ static inline bool use_ok(const vctx *c, uint32_t inst, uint32_t ub, bool check,
  * operands: what instruction_integrity would find nothing wrong with gets
  * typecheck and immediate_constraints here (true); false, having reported
  * nothing, where the full checks must look. */
-static bool plain_inst(vctx *c, uint32_t inst, uint32_t ub, const ir_inst_data *id)
+static bool plain_inst(vctx *c, uint32_t inst, uint32_t ub, bool check, const ir_inst_data *id)
 {
     const ir_function *f = c->f;
     const ir_value_data *vals = f->values.v;
     uint32_t nv = f->values.n, op = id->op, na = id->nargs, nr = id->nres;
     if (na != op_len[op].nargs || nr != op_len[op].nres || na > 3 || nr > 2)
         return false;
-    bool check = reachable(c, ub);
     uint64_t k0 = 0, k1 = 0, t;   /* the types, as typecheck_plain keys them */
     const uint32_t *args = f->pool.v + id->args, *res = f->pool.v + id->res;
     for (uint32_t k = 0; k < na; k++) {
@@ -1303,7 +1302,7 @@ static bool plain_inst(vctx *c, uint32_t inst, uint32_t ub, const ir_inst_data *
 /* jump and brif with nothing wrong, as instruction_integrity, typecheck and
  * immediates would find them (true, having set what typecheck sets);
  * false, having reported nothing, for the full checks to look. */
-static bool branch_inst(vctx *c, uint32_t inst, uint32_t ub, const ir_inst_data *id)
+static bool branch_inst(vctx *c, uint32_t inst, uint32_t ub, bool check, const ir_inst_data *id)
 {
     const ir_function *f = c->f;
     const ir_opinfo *row = &ir_opcodes[id->op];
@@ -1311,7 +1310,6 @@ static bool branch_inst(vctx *c, uint32_t inst, uint32_t ub, const ir_inst_data 
     if ((!brif && row->format != IR_FMT_Jump) || (id->iflags & IR_INSTF_DEBUG_TAGS) ||
         id->nargs != op_len[id->op].nargs || id->nres != op_len[id->op].nres)
         return false;
-    bool check = reachable(c, ub);
     const uint32_t *pool = f->pool.v;
     uint64_t ctrl = 0;
     if (brif) {
@@ -1359,6 +1357,7 @@ static void verify_block(vctx *c, uint32_t b)
         else if (f->values.v[v].def != b)
             note(c, bd->line, bd->col, "v%u: does not belong to block%u", v, b);
     }
+    bool check = reachable(c, b);   /* uses in unreachable blocks: no dominance */
     for (uint32_t i = bd->first; i != IR_NONE && !c->full && !c->fatal; i = f->insts.v[i].next) {
         const ir_inst_data *id = &f->insts.v[i];
         bool term = (ir_opcodes[id->op].flags & IR_OPF_TERMINATOR) != 0;
@@ -1374,7 +1373,7 @@ static void verify_block(vctx *c, uint32_t b)
             FAIL_I(c, i, "should belong to block%u not block%u", b, id->block);
             continue;
         }
-        if (op_plain[id->op] ? plain_inst(c, i, b, id) : branch_inst(c, i, b, id))
+        if (op_plain[id->op] ? plain_inst(c, i, b, check, id) : branch_inst(c, i, b, check, id))
             continue;
         if (!instruction_integrity(c, i))
             continue;
