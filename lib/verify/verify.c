@@ -1131,7 +1131,7 @@ static void typecheck_full(vctx *c, uint32_t inst)
  * and the next instruction with the same key passes without the checks.
  * What failed is checked again, so every message is reported as before. */
 typedef struct tccache { uint64_t k0, k1; ir_type ctrl; } tccache;
-#define TCCACHE_SIZE 64u
+#define TCCACHE_SIZE 256u
 static _Thread_local tccache tc_cache[TCCACHE_SIZE];
 
 /* typecheck of a plain instruction whose operand types are t[0..2], result
@@ -1299,14 +1299,35 @@ static bool plain_inst(vctx *c, uint32_t inst, uint32_t ub, bool check, const ir
     return true;
 }
 
-/* jump and brif with nothing wrong, as instruction_integrity, typecheck and
- * immediates would find them (true, having set what typecheck sets);
- * false, having reported nothing, for the full checks to look. */
+/* return with nothing wrong, as instruction_integrity, typecheck and
+ * immediates would find it: the operands fine and of the function's
+ * return types.  False, having reported nothing, for the full checks. */
+static bool return_inst(vctx *c, uint32_t inst, uint32_t ub, bool check, const ir_inst_data *id)
+{
+    const ir_function *f = c->f;
+    if ((id->iflags & IR_INSTF_DEBUG_TAGS) || id->nres || id->nargs != f->sig.nrets || op_len[id->op].nargs ||
+        op_len[id->op].nres || ir_opcodes[id->op].ctrl[0])
+        return false;
+    const uint32_t *args = f->pool.v + id->args;
+    for (uint32_t k = 0; k < id->nargs; k++) {
+        uint64_t t;
+        if (!use_ok(c, inst, ub, check, args[k], &t) || !teq((ir_type)t, f->abi_params.v[f->sig.rets + k].type))
+            return false;
+    }
+    return true;
+}
+
+/* jump and brif (and return, by return_inst) with nothing wrong, as
+ * instruction_integrity, typecheck and immediates would find them (true,
+ * having set what typecheck sets); false, having reported nothing, for
+ * the full checks to look. */
 static bool branch_inst(vctx *c, uint32_t inst, uint32_t ub, bool check, const ir_inst_data *id)
 {
     const ir_function *f = c->f;
     const ir_opinfo *row = &ir_opcodes[id->op];
     bool brif = row->format == IR_FMT_Brif;
+    if (id->op == IR_OP_return_)
+        return return_inst(c, inst, ub, check, id);
     if ((!brif && row->format != IR_FMT_Jump) || (id->iflags & IR_INSTF_DEBUG_TAGS) ||
         id->nargs != op_len[id->op].nargs || id->nres != op_len[id->op].nres)
         return false;
