@@ -140,11 +140,41 @@ static inline bool word_byte(char c)
 {
     return digit_byte(c) || (unsigned)((c | 0x20) - 'a') < 26 || c == '_';
 }
+/* A word byte other than a digit: a letter or '_'. */
+static inline bool letter_byte(char c)
+{
+    return (unsigned)((c | 0x20) - 'a') < 26 || c == '_';
+}
 
 /* A value number from q: digits without a leading zero, at most nine,
  * then no word byte (as the lexer reads vN); its end, or NULL. */
 static inline __attribute__((always_inline)) const char *value_number(const char *q, const char *end, uint32_t *v)
 {
+    /* one to three digits (most numbers), a byte at a time: the digit
+     * values, and whether the byte after them ends the word */
+    if (end - q >= 4) {
+        unsigned d0 = (unsigned)(unsigned char)q[0] - '0', d1 = (unsigned)(unsigned char)q[1] - '0';
+        if (d0 < 10 && d1 >= 10) {
+            if (letter_byte(q[1]))
+                return NULL;
+            *v = d0;
+            return q + 1;
+        }
+        unsigned d2 = (unsigned)(unsigned char)q[2] - '0';
+        if (d0 - 1 < 9 && d1 < 10 && d2 >= 10) {
+            if (letter_byte(q[2]))
+                return NULL;
+            *v = d0 * 10 + d1;
+            return q + 2;
+        }
+        unsigned d3 = (unsigned)(unsigned char)q[3] - '0';
+        if (d0 - 1 < 9 && d1 < 10 && d2 < 10 && d3 >= 10) {
+            if (letter_byte(q[3]))
+                return NULL;
+            *v = d0 * 100 + d1 * 10 + d2;
+            return q + 3;
+        }
+    }
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     if (end - q >= 8) {
         /* the digits among eight bytes at once: a byte d ^ '0' is a digit
@@ -209,6 +239,8 @@ extern const uint8_t rd_op_nres[IR_OP_COUNT];
 ir_opcode rd_quick_inst(parser *p, uint32_t block);
 ir_opcode rd_quick_branch(parser *p, uint32_t block);
 bool rd_quick_block_params(parser *p, uint32_t b);
+void rd_quick_next(parser *p, const char *q);
+bool rd_quick_signature(parser *p, ir_function *f, ir_signature *s);
 
 /* literals.c: Cranelift's immediates, each with its own rules and words */
 static inline int64_t sext64(uint64_t v, unsigned bits)

@@ -858,7 +858,14 @@ static void parse_block(parser *p)
     uint32_t line = p->t.line, col = p->t.col;
     if (!rd_is_ent(p, E_BLOCK))
         rd_perr(p, "expected block header");
-    uint32_t b = rd_match_ent(p, E_BLOCK, "expected block header");
+    /* `blockN(` and `blockN:` go on from the bytes; the token after blockN
+     * is read only where the token way needs it (the same one: it starts
+     * right there) */
+    uint32_t b = p->t.num;
+    const char *hq = p->lx.p;
+    char after = hq < p->lx.end ? *hq : 0;
+    if (after != '(' && after != ':')
+        rd_lex_next(p);
     rd_ensure_block(p, b, line, col);
     if (f->blocks.v[b].in_layout)
         rd_perr_at(p, line, col, "duplicate entity: block%u", b);
@@ -868,8 +875,20 @@ static void parse_block(parser *p)
     ir_vec_push(&f->layout, b);
     /* parameters: collected in the pool once the list is complete */
     p->scratch.n = 0;
-    if (tok_is(p, T_LPAR) && rd_quick_block_params(p, b))
+    if (after == ':') {
+        f->blocks.v[b].params = f->pool.n;
+        f->blocks.v[b].nparams = 0;
+        f->blocks.v[b].cold = false;
+        rd_quick_next(p, hq + 1);
         goto body;
+    }
+    if (after == '(') {
+        p->lx.p = hq + 1;
+        if (rd_quick_block_params(p, b))
+            goto body;
+        p->lx.p = hq;
+        rd_lex_next(p);
+    }
     if (rd_accept(p, T_LPAR) && !rd_accept(p, T_RPAR)) {
         for (;;) {
             if (!rd_is_ent(p, E_VALUE))

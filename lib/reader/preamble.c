@@ -103,14 +103,16 @@ static uint32_t parse_abi_list(parser *p, ir_function *f)
 void rd_parse_signature(parser *p, ir_function *f, ir_signature *s)
 {
     memset(s, 0, sizeof *s);
-    rd_expect(p, T_LPAR, "expected function signature: ( args... )");
-    s->params = f->abi_params.n;
-    if (!tok_is(p, T_RPAR))
-        s->nparams = parse_abi_list(p, f);
-    rd_expect(p, T_RPAR, "expected ')' after function arguments");
-    s->rets = f->abi_params.n;
-    if (rd_accept(p, T_ARROW))
-        s->nrets = parse_abi_list(p, f);
+    if (!tok_is(p, T_LPAR) || !rd_quick_signature(p, f, s)) {
+        rd_expect(p, T_LPAR, "expected function signature: ( args... )");
+        s->params = f->abi_params.n;
+        if (!tok_is(p, T_RPAR))
+            s->nparams = parse_abi_list(p, f);
+        rd_expect(p, T_RPAR, "expected ')' after function arguments");
+        s->rets = f->abi_params.n;
+        if (rd_accept(p, T_ARROW))
+            s->nrets = parse_abi_list(p, f);
+    }
     /* Cranelift: no convention means `fast`, or the host's C convention in a
      * file with `test run` so that the harness can call it */
     s->callconv = p->run_default_cc ? IR_CC_system_v : IR_CC_fast;

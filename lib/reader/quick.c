@@ -1,11 +1,13 @@
 /* The commonest lines of a function body read straight from the bytes:
  * `vN = op operands` of the usual formats, jump and brif, block
- * parameters.  Each reads a whole line and checks it before it keeps
- * anything; then it is what the token way (parse.c) makes of it, token
- * after it included.  Anything else, or anything wrong, it leaves as it
- * was for the token way, which reads it again with its errors: so these
- * change no result and no message, only the work (the reader's
- * instructions a byte of gen_many.py 5000 under callgrind: 34.5 -> 26.1). */
+ * parameters, plain signatures, and the token after them where it is a
+ * value, blockN or a short word.  Each reads a whole line and checks it
+ * before it keeps anything; then it is what the token way (parse.c) makes
+ * of it, token after it included.  Anything else, or anything wrong, it
+ * leaves as it was for the token way, which reads it again with its
+ * errors: so these change no result and no message, only the work (the
+ * reader's instructions a byte of gen_many.py 5000 under callgrind:
+ * 34.5 -> 24.2; tools/mutdiff.py checks old against new). */
 #include <string.h>
 
 #include "internal.h"
@@ -65,6 +67,65 @@ static inline __attribute__((always_inline)) bool quick_next_value(parser *p, co
     (void)p, (void)q;
     return false;
 #endif
+}
+
+/* At q, a newline, maybe an empty line, fewer than eight spaces and a
+ * word the lexer reads without its general way: blockN (a block header)
+ * or a short lowercase word of letters (jump, brif, return ...): the
+ * token rd_lex_next would make there, set as it sets it; false, with
+ * nothing changed, for anything else (values: quick_next_value). */
+static inline __attribute__((always_inline)) bool quick_next_word(parser *p, const char *q)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    lexer *lx = &p->lx;
+    const char *end = lx->end, *ls = q + 1, *r;
+    uint32_t line = lx->line + 1, v;
+    uint64_t w;
+    if (end - q < 24 || *q != '\n')
+        return false;
+    if (*ls == '\n')
+        ls++, line++;
+    memcpy(&w, ls, 8);
+    w ^= 0x2020202020202020ull;
+    if (!w)
+        return false;
+    const char *s = ls + __builtin_ctzll(w) / 8;
+    if (!memcmp(s, "block", 5)) {   /* as lex_word_at reads blockN */
+        if (!(r = value_number(s + 5, end, &v)))
+            return false;
+        p->t.kind = T_ENTITY;
+        p->t.ent = E_BLOCK;
+        p->t.num = v;
+    } else {   /* as rd_lex_letters reads a word ('s' and 'v' lead elsewhere) */
+        uint32_t n = short_letters(s);
+        if ((unsigned)(*s - 'a') >= 26 || *s == 's' || *s == 'v' || !n || word_byte(s[n]))
+            return false;
+        r = s + n;
+        p->t.kind = T_IDENT;
+    }
+    p->prev_end = q;
+    lx->line = line;
+    lx->line_start = ls;
+    lx->p = r;
+    p->t.text = s;
+    p->t.len = (uint32_t)(r - s);
+    p->t.line = line;
+    p->t.col = (uint32_t)(s - ls) + 1;
+    return true;
+#else
+    (void)p, (void)q;
+    return false;
+#endif
+}
+
+/* The token at q (after a ':' that ends a block header), as rd_lex_next
+ * makes it: the quick ways where they apply. */
+void rd_quick_next(parser *p, const char *q)
+{
+    if (!quick_next_value(p, q) && !quick_next_word(p, q)) {
+        p->lx.p = q;
+        rd_lex_next(p);
+    }
 }
 
 /* A comma after the operands of an instruction that is not a call, as
@@ -248,7 +309,7 @@ ir_opcode rd_quick_inst(parser *p, uint32_t block)
          * instruction */
         uint32_t rline = p->t.line, rcol = p->t.col, line = p->lx.line, col = (uint32_t)(s - p->lx.line_start) + 1;
         bool more = quick_next_value(p, r);
-        if (!more) {
+        if (!more && !quick_next_word(p, r)) {
             p->lx.p = r;
             rd_lex_next(p);
             if (p->t.kind == T_COMMA)
@@ -320,12 +381,15 @@ static const char *quick_call(const parser *p, const char *q, uint32_t *b, uint3
 static uint32_t push_call(parser *p, uint32_t b, const uint32_t *args, uint32_t n, uint32_t line, uint32_t col)
 {
     ir_function *f = p->fn;
-    rd_ensure_block(p, b, line, col);
+    if (b >= f->blocks.n)
+        rd_ensure_block(p, b, line, col);
     uint32_t off = f->pool.n;
     ir_vec_reserve(&f->pool, n + 2);
-    f->pool.v[off] = b;
-    f->pool.v[off + 1] = n;
-    memcpy(&f->pool.v[off + 2], args, n * sizeof *args);
+    uint32_t *w = &f->pool.v[off];
+    w[0] = b;
+    w[1] = n;
+    for (uint32_t k = 0; k < n; k++)   /* a few: no memcpy call */
+        w[2 + k] = args[k];
     f->pool.n = off + 2 + n;
     return off;
 }
@@ -390,10 +454,12 @@ ir_opcode rd_quick_branch(parser *p, uint32_t block)
     }
 
     uint32_t line = p->t.line, col = p->t.col;
-    p->lx.p = q;
-    rd_lex_next(p);
-    if (p->t.kind == T_COMMA)
-        comma_after_operands(p, info);
+    if (!quick_next_word(p, q)) {
+        p->lx.p = q;
+        rd_lex_next(p);
+        if (p->t.kind == T_COMMA)
+            comma_after_operands(p, info);
+    }
     uint32_t i = f->insts.n, a = f->pool.n, ent;
     ir_vec_reserve(&f->insts, 1);
     if (brif) {
@@ -418,6 +484,88 @@ ir_opcode rd_quick_branch(parser *p, uint32_t block)
     return op;
 }
 
+/* A type token i8 ... i64 or f16 ... f64 at q: its end and *t, or NULL
+ * for anything else (the lexer reads the rest). */
+static const char *quick_type(const char *q, const char *end, ir_type *t)
+{
+    if (end - q < 5 || (q[0] != 'i' && q[0] != 'f'))
+        return NULL;
+    bool i = q[0] == 'i';
+    if (i && q[1] == '8' && !word_byte(q[2])) {
+        *t = IR_I8;
+        return q + 2;
+    }
+    if (!digit_byte(q[1]) || !digit_byte(q[2]) || word_byte(q[3]))
+        return NULL;
+    switch ((q[1] - '0') * 10 + (q[2] - '0')) {
+    case 16: *t = i ? IR_I16 : IR_F16; break;
+    case 32: *t = i ? IR_I32 : IR_F32; break;
+    case 64: *t = i ? IR_I64 : IR_F64; break;
+    default: return NULL;
+    }
+    return q + 3;
+}
+
+/* A list of types `T, T ...` at q, closed by `)` (params) or by the end
+ * of the line or ` {` (returns): at most 16, each kept in ts with its
+ * column; the end (the `)` or what follows the last type), or NULL. */
+static const char *quick_types(const parser *p, const char *q, bool params, ir_type *ts, uint32_t *cols, uint32_t *n)
+{
+    const char *end = p->lx.end;
+    *n = 0;
+    if (params && q < end && *q == ')')
+        return q;
+    for (;;) {
+        if (*n == 16)
+            return NULL;
+        cols[*n] = (uint32_t)(q - p->lx.line_start) + 1;
+        if (!(q = quick_type(q, end, &ts[*n])))
+            return NULL;
+        ++*n;
+        if (end - q < 3)
+            return NULL;
+        if (q[0] == ',' && q[1] == ' ')
+            q += 2;
+        else if (params ? q[0] == ')' : q[0] == '\n' || (q[0] == ' ' && q[1] == '{'))
+            return q;   /* no attribute (uext, sret ...) after the last */
+        else
+            return NULL;
+    }
+}
+
+/* A signature `(T, T ...) -> T ...` after its `(` (the current token) with
+ * plain types only and nothing after them on the line but `{`: its params
+ * and returns as rd_parse_signature keeps them, the token after it read
+ * (no calling convention then).  False, with nothing changed, for the
+ * rest. */
+bool rd_quick_signature(parser *p, ir_function *f, ir_signature *s)
+{
+    const char *q = p->lx.p, *end = p->lx.end;
+    ir_type pt[16], rt[16];
+    uint32_t pc[16], rc[16], np, nr = 0;
+    if (!(q = quick_types(p, q, true, pt, pc, &np)))
+        return false;
+    q++;   /* the ')' */
+    if (end - q >= 8 && q[0] == ' ' && q[1] == '-' && q[2] == '>' && q[3] == ' ') {
+        if (!(q = quick_types(p, q + 4, false, rt, rc, &nr)) || !nr)
+            return false;
+    } else if (end - q < 2 || !(q[0] == '\n' || (q[0] == ' ' && q[1] == '{'))) {
+        return false;
+    }
+    uint32_t line = p->lx.line;
+    s->params = f->abi_params.n;
+    s->nparams = np;
+    for (uint32_t k = 0; k < np; k++)
+        ir_vec_push(&f->abi_params, ((ir_abi_param){.type = pt[k], .line = line, .col = pc[k]}));
+    s->rets = f->abi_params.n;
+    s->nrets = nr;
+    for (uint32_t k = 0; k < nr; k++)
+        ir_vec_push(&f->abi_params, ((ir_abi_param){.type = rt[k], .line = line, .col = rc[k]}));
+    p->lx.p = q;
+    rd_lex_next(p);
+    return true;
+}
+
 /* `vA: T, vB: T):` after `blockN(` (the current token), of new values
  * and types i8 ... i64, f16 ... f64: read from the bytes, checked before
  * anything is kept, then kept as parse_block keeps them, with the token
@@ -438,25 +586,9 @@ bool rd_quick_block_params(parser *p, uint32_t b)
             if (vals[k] == v)
                 return false;
         q += 2;
-        /* a type token */
-        if (end - q < 5 || (q[0] != 'i' && q[0] != 'f'))
-            return false;
-        bool i = q[0] == 'i';
         ir_type t;
-        if (i && q[1] == '8' && !word_byte(q[2])) {
-            t = IR_I8;
-            q += 2;
-        } else if (digit_byte(q[1]) && digit_byte(q[2]) && !word_byte(q[3])) {
-            switch ((q[1] - '0') * 10 + (q[2] - '0')) {
-            case 16: t = i ? IR_I16 : IR_F16; break;
-            case 32: t = i ? IR_I32 : IR_F32; break;
-            case 64: t = i ? IR_I64 : IR_F64; break;
-            default: return false;
-            }
-            q += 3;
-        } else {
+        if (!(q = quick_type(q, end, &t)))
             return false;
-        }
         vals[n] = v, types[n] = t, cols[n] = (uint32_t)(s - p->lx.line_start) + 1;
         n++;
         if (q[0] == ')')

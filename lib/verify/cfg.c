@@ -55,6 +55,73 @@ void verify_build_cfg(vctx *c)
     walk_succs(c->f, NULL, c->succ, fill);
 }
 
+/* Functions of at most 64 blocks (most): each block's dominators as a bit
+ * set, iterated to the fixed point, which is the same relation as the
+ * tree below at a fraction of the work and without the edge arrays.  po[]
+ * only tells reachability then.  False for larger functions. */
+bool verify_small_dominators(vctx *c, uint64_t dom[64])
+{
+    const ir_function *f = c->f;
+    uint32_t nb = f->blocks.n;
+    if (nb > 64)
+        return false;
+    uint64_t succ[64], pred[64], reach = 0;
+    for (uint32_t b = 0; b < nb; b++)
+        succ[b] = pred[b] = 0, c->po[b] = IR_NONE;
+    for (uint32_t li = 0; li < f->layout.n; li++) {
+        uint32_t b = f->layout.v[li], last = f->blocks.v[b].last;
+        if (!is_branch(f, last))
+            continue;
+        const ir_inst_data *id = &f->insts.v[last];
+        uint32_t fmt = ir_opcodes[id->op].format, d;
+        if (fmt == IR_FMT_Jump || fmt == IR_FMT_Brif) {   /* most: read directly */
+            for (uint32_t k = 0; k < (fmt == IR_FMT_Brif ? 2u : 1u); k++)
+                if (block_ok(f, d = bc_block(f, fmt == IR_FMT_Brif ? f->pool.v[id->ent + k] : id->ent)))
+                    succ[b] |= UINT64_C(1) << d;
+            continue;
+        }
+        dest_iter it;
+        uint32_t off;
+        int kind;
+        for (dest_start(&it, f, last); dest_next(&it, &off, &kind);)
+            if (block_ok(f, d = bc_block(f, off)))
+                succ[b] |= UINT64_C(1) << d;
+    }
+    c->domset = dom;
+    if (c->entry == IR_NONE)
+        return true;
+    /* reachable blocks and their reachable predecessors */
+    reach = UINT64_C(1) << c->entry;
+    for (uint64_t todo = reach; todo;) {
+        uint32_t b = (uint32_t)__builtin_ctzll(todo);
+        todo &= todo - 1;
+        uint64_t fresh = succ[b] & ~reach;
+        reach |= fresh, todo |= fresh;
+        for (uint64_t s = succ[b]; s; s &= s - 1)
+            pred[__builtin_ctzll(s)] |= UINT64_C(1) << b;
+    }
+    for (uint64_t r = reach; r; r &= r - 1) {
+        uint32_t b = (uint32_t)__builtin_ctzll(r);
+        c->po[b] = 0;
+        dom[b] = reach;
+    }
+    dom[c->entry] = UINT64_C(1) << c->entry;
+    uint64_t rest = reach & ~dom[c->entry];
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (uint64_t r = rest; r; r &= r - 1) {
+            uint32_t b = (uint32_t)__builtin_ctzll(r);
+            uint64_t d = reach;
+            for (uint64_t p = pred[b]; p; p &= p - 1)
+                d &= dom[__builtin_ctzll(p)];
+            d |= UINT64_C(1) << b;
+            if (d != dom[b])
+                dom[b] = d, changed = true;
+        }
+    }
+    return true;
+}
+
 static uint32_t intersect(const vctx *c, uint32_t a, uint32_t b)
 {
     while (a != b) {

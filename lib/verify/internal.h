@@ -27,6 +27,8 @@ typedef struct vctx {
     uint32_t *succ;
     uint32_t *pred_off, *pred;  /* CSR of predecessors, later of dominator-tree children */
     uint32_t *order, *stack, *next;     /* postorder; DFS stack (nb + 1 each) */
+    const uint64_t *domset;     /* at most 64 blocks: the blocks dominating each
+                                   (then idom, dpre, dmax and the edges are unused) */
     /* per instruction */
     uint8_t *seen;              /* instructions already walked: an earlier one in the
                                    same block dominates */
@@ -120,6 +122,7 @@ static inline bool is_branch(const ir_function *f, uint32_t inst)
 }
 
 uint32_t verify_count_edges(const ir_function *f);
+bool verify_small_dominators(vctx *c, uint64_t dom[64]);
 void verify_build_cfg(vctx *c);
 void verify_compute_dominators(vctx *c);
 
@@ -129,7 +132,11 @@ static inline bool block_dominates(const vctx *c, uint32_t a, uint32_t b)
 {
     if (a == b)
         return true;
-    return reachable(c, a) && reachable(c, b) && c->dpre[a] <= c->dpre[b] && c->dpre[b] <= c->dmax[a];
+    if (!reachable(c, a) || !reachable(c, b))
+        return false;
+    if (c->domset)
+        return c->domset[b] >> a & 1;
+    return c->dpre[a] <= c->dpre[b] && c->dpre[b] <= c->dmax[a];
 }
 
 #endif

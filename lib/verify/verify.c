@@ -1131,17 +1131,16 @@ static void typecheck_full(vctx *c, uint32_t inst)
  * and the next instruction with the same key passes without the checks.
  * What failed is checked again, so every message is reported as before. */
 typedef struct tccache { uint64_t k0, k1; ir_type ctrl; } tccache;
-#define TCCACHE_SIZE 64u
+#define TCCACHE_SIZE 256u
 static _Thread_local tccache tc_cache[TCCACHE_SIZE];
 
 /* typecheck of a plain instruction whose operand types are t[0..2], result
  * types t[3..4] (0 where there is none). */
-static inline void typecheck_plain(vctx *c, uint32_t inst, const uint64_t t[5])
+static inline void typecheck_key(vctx *c, uint32_t inst, uint64_t k0, uint64_t k1)
 {
     const ir_inst_data *id = &c->f->insts.v[inst];
-    uint64_t k0 = id->op | (uint64_t)id->type << 16 | t[3] << 32 | t[4] << 48;
-    uint64_t k1 = t[0] | t[1] << 16 | t[2] << 32 | (uint64_t)id->nargs << 48 | (uint64_t)id->nres << 52 |
-                  UINT64_C(1) << 63;     /* never the zeroed entry's */
+    k0 |= id->op | (uint64_t)id->type << 16;
+    k1 |= UINT64_C(1) << 63;   /* never the zeroed entry's; nargs and nres are the opcode's here */
     uint64_t h = (k0 ^ k1 * 0x9e3779b97f4a7c15u) * 0xff51afd7ed558ccdu;
     tccache *e = &tc_cache[(h >> 40) & (TCCACHE_SIZE - 1)];
     bool ctrl = ir_opcodes[id->op].ctrl[0];
@@ -1154,6 +1153,11 @@ static inline void typecheck_plain(vctx *c, uint32_t inst, const uint64_t t[5])
     typecheck_full(c, inst);
     if (c->nerr == nerr && !c->full)
         e->k0 = k0, e->k1 = k1, e->ctrl = ctrl ? c->ctrl : IR_TYPE_NONE;
+}
+
+static inline void typecheck_plain(vctx *c, uint32_t inst, const uint64_t t[5])
+{
+    typecheck_key(c, inst, t[3] << 32 | t[4] << 48, t[0] | t[1] << 16 | t[2] << 32);
 }
 
 static void typecheck(vctx *c, uint32_t inst)
@@ -1232,55 +1236,126 @@ static void immediates(vctx *c, uint32_t inst)
         immediate_constraints(c, inst);
 }
 
-/* verify_use's verdict when it is "fine", with the value's type; false
- * when it might not be (an alias, an error): the full checks decide. */
-static inline bool use_fine(const vctx *c, uint32_t inst, uint32_t ub, bool check, uint32_t v, uint64_t *t)
+/* An operand that verify_use finds fine, as it finds it: a result or
+ * parameter whose definition is in the layout and (in a reachable block,
+ * check) dominates the use.  False where it might not be (an alias, an
+ * error): the full checks decide.  *t: its type. */
+static inline bool use_ok(const vctx *c, uint32_t inst, uint32_t ub, bool check, uint32_t v, uint64_t *t)
 {
     const ir_function *f = c->f;
     if (v >= f->values.n)
         return false;
     const ir_value_data *vd = &f->values.v[v];
+    uint32_t d;
     *t = vd->type;
     if (vd->kind == IR_VAL_RESULT) {
         uint32_t def = vd->def;
         if (def >= f->insts.n)
             return false;
-        uint32_t db = f->insts.v[def].block;
-        if (db == ub)   /* the block being checked, in the layout */
+        d = f->insts.v[def].block;
+        if (d == ub)   /* the block being checked, in the layout */
             return !check || (def != inst && c->seen[def]);
-        return db < f->blocks.n && f->blocks.v[db].in_layout && (!check || block_dominates(c, db, ub));
+    } else if (vd->kind == IR_VAL_PARAM) {
+        d = vd->def;
+    } else {
+        return false;
     }
-    if (vd->kind == IR_VAL_PARAM) {
-        uint32_t b = vd->def;
-        return b < f->blocks.n && f->blocks.v[b].in_layout && (!check || block_dominates(c, b, ub));
-    }
-    return false;
+    return d < f->blocks.n && f->blocks.v[d].in_layout && (!check || block_dominates(c, d, ub));
 }
 
 /* A plain instruction (most of them) in block ub, in one pass over its
  * operands: what instruction_integrity would find nothing wrong with gets
  * typecheck and immediate_constraints here (true); false, having reported
  * nothing, where the full checks must look. */
-static bool plain_inst(vctx *c, uint32_t inst, uint32_t ub)
+static bool plain_inst(vctx *c, uint32_t inst, uint32_t ub, bool check, const ir_inst_data *id)
 {
     const ir_function *f = c->f;
-    const ir_inst_data *id = &f->insts.v[inst];
-    if (id->nargs != op_len[id->op].nargs || id->nres != op_len[id->op].nres || id->nargs > 3 || id->nres > 2)
+    const ir_value_data *vals = f->values.v;
+    uint32_t nv = f->values.n, op = id->op, na = id->nargs, nr = id->nres;
+    if (na != op_len[op].nargs || nr != op_len[op].nres || na > 3 || nr > 2)
         return false;
-    bool check = reachable(c, ub);
-    uint64_t t[5] = {0};
-    const uint32_t *args = ir_inst_args(f, inst), *res = ir_inst_results(f, inst);
-    for (uint32_t k = 0; k < id->nargs; k++)
-        if (!use_fine(c, inst, ub, check, args[k], &t[k]))
+    uint64_t k0 = 0, k1 = 0, t;   /* the types, as typecheck_plain keys them */
+    const uint32_t *args = f->pool.v + id->args, *res = f->pool.v + id->res;
+    for (uint32_t k = 0; k < na; k++) {
+        if (!use_ok(c, inst, ub, check, args[k], &t))
             return false;
-    for (uint32_t k = 0; k < id->nres; k++) {
-        uint32_t v = res[k];
-        if (v >= f->values.n || f->values.v[v].kind != IR_VAL_RESULT || f->values.v[v].def != inst)
-            return false;
-        t[3 + k] = f->values.v[v].type;
+        k1 |= t << 16 * k;
     }
-    typecheck_plain(c, inst, t);
+    for (uint32_t k = 0; k < nr; k++) {
+        uint32_t v = res[k];
+        if (v >= nv || vals[v].kind != IR_VAL_RESULT || vals[v].def != inst)
+            return false;
+        k0 |= (uint64_t)vals[v].type << (32 + 16 * k);
+    }
+    typecheck_key(c, inst, k0, k1);
+    if (op == IR_OP_iconst && !(id->iflags & IR_INSTF_DEBUG_TAGS) && c->ctrl_inst == inst) {
+        /* immediate_constraints' one check of iconst, inline when it passes */
+        unsigned bits = ir_type_bits(c->ctrl);
+        uint64_t v = (uint64_t)id->imm;
+        if (bits >= 64 || (v >> bits) == 0)
+            return true;
+    }
     immediates(c, inst);
+    return true;
+}
+
+/* return with nothing wrong, as instruction_integrity, typecheck and
+ * immediates would find it: the operands fine and of the function's
+ * return types.  False, having reported nothing, for the full checks. */
+static bool return_inst(vctx *c, uint32_t inst, uint32_t ub, bool check, const ir_inst_data *id)
+{
+    const ir_function *f = c->f;
+    if ((id->iflags & IR_INSTF_DEBUG_TAGS) || id->nres || id->nargs != f->sig.nrets || op_len[id->op].nargs ||
+        op_len[id->op].nres || ir_opcodes[id->op].ctrl[0])
+        return false;
+    const uint32_t *args = f->pool.v + id->args;
+    for (uint32_t k = 0; k < id->nargs; k++) {
+        uint64_t t;
+        if (!use_ok(c, inst, ub, check, args[k], &t) || !teq((ir_type)t, f->abi_params.v[f->sig.rets + k].type))
+            return false;
+    }
+    return true;
+}
+
+/* jump and brif (and return, by return_inst) with nothing wrong, as
+ * instruction_integrity, typecheck and immediates would find them (true,
+ * having set what typecheck sets); false, having reported nothing, for
+ * the full checks to look. */
+static bool branch_inst(vctx *c, uint32_t inst, uint32_t ub, bool check, const ir_inst_data *id)
+{
+    const ir_function *f = c->f;
+    const ir_opinfo *row = &ir_opcodes[id->op];
+    bool brif = row->format == IR_FMT_Brif;
+    if (id->op == IR_OP_return_)
+        return return_inst(c, inst, ub, check, id);
+    if ((!brif && row->format != IR_FMT_Jump) || (id->iflags & IR_INSTF_DEBUG_TAGS) ||
+        id->nargs != op_len[id->op].nargs || id->nres != op_len[id->op].nres)
+        return false;
+    const uint32_t *pool = f->pool.v;
+    uint64_t ctrl = 0;
+    if (brif) {
+        /* the condition: the controlling type, in the opcode's set; its
+         * operand code 'T' then holds by itself */
+        if (id->nargs != 1 || op_ctrl_tv[id->op] != 0 || row->args[0] != 'T' || !row->ctrl[0] ||
+            !use_ok(c, inst, ub, check, pool[id->args], &ctrl) || !ctrl || !ts_contains(row->ctrl, (ir_type)ctrl))
+            return false;
+    } else if (id->nargs || row->ctrl[0]) {
+        return false;
+    }
+    for (uint32_t k = 0; k < (brif ? 2u : 1u); k++) {
+        uint32_t off = brif ? pool[id->ent + k] : id->ent, b = bc_block(f, off), n = bc_nargs(f, off);
+        if (!block_ok(f, b) || b == c->entry || n != f->blocks.v[b].nparams)
+            return false;
+        const uint32_t *a = bc_args(f, off), *params = pool + f->blocks.v[b].params;
+        for (uint32_t j = 0; j < n; j++) {
+            uint64_t t;
+            if (IR_BLOCKARG_KIND(a[j]) != IR_BLOCKARG_VALUE || !use_ok(c, inst, ub, check, a[j], &t) ||
+                !teq((ir_type)t, vtype(f, params[j])))
+                return false;
+        }
+    }
+    if (brif)
+        c->ctrl_inst = inst, c->ctrl = (ir_type)ctrl;
     return true;
 }
 
@@ -1303,6 +1378,7 @@ static void verify_block(vctx *c, uint32_t b)
         else if (f->values.v[v].def != b)
             note(c, bd->line, bd->col, "v%u: does not belong to block%u", v, b);
     }
+    bool check = reachable(c, b);   /* uses in unreachable blocks: no dominance */
     for (uint32_t i = bd->first; i != IR_NONE && !c->full && !c->fatal; i = f->insts.v[i].next) {
         const ir_inst_data *id = &f->insts.v[i];
         bool term = (ir_opcodes[id->op].flags & IR_OPF_TERMINATOR) != 0;
@@ -1318,7 +1394,7 @@ static void verify_block(vctx *c, uint32_t b)
             FAIL_I(c, i, "should belong to block%u not block%u", b, id->block);
             continue;
         }
-        if (op_plain[id->op] && plain_inst(c, i, b))
+        if (op_plain[id->op] ? plain_inst(c, i, b, check, id) : branch_inst(c, i, b, check, id))
             continue;
         if (!instruction_integrity(c, i))
             continue;
@@ -1342,7 +1418,7 @@ bool verify_function_isa(const ir_function *f, const verify_isa *isa, ir_diag *d
     vctx c = {.f = f, .isa = isa, .entry = f->layout.n ? f->layout.v[0] : IR_NONE, .ctrl_inst = IR_NONE};
     /* one allocation: per-block arrays, edges, a byte per instruction, per
      * global value and per signature */
-    size_t nb = f->blocks.n, ni = f->insts.n, ne = verify_count_edges(f);
+    size_t nb = f->blocks.n, ni = f->insts.n, ne = nb <= 64 ? 0 : verify_count_edges(f);
     size_t words = nb * 4 + (nb + 1) * 5 + ne * 2 + 2 + (ni + 4) / 4 + (f->gvs.n + 4) / 4 + (f->sigs.n + 4) / 4;
     uint32_t *mem = malloc(words * sizeof *mem);
     if (!mem) {
@@ -1364,8 +1440,11 @@ bool verify_function_isa(const ir_function *f, const verify_isa *isa, ir_diag *d
     uint8_t *gvstate = c.seen + ni + 4 - ni % 4;
     uint8_t *sigdone = gvstate + f->gvs.n + 4 - f->gvs.n % 4;
     memset(c.seen, 0, ni);
-    verify_build_cfg(&c);
-    verify_compute_dominators(&c);
+    uint64_t domset[64];
+    if (!verify_small_dominators(&c, domset)) {
+        verify_build_cfg(&c);
+        verify_compute_dominators(&c);
+    }
 
     verify_global_values(&c, gvstate);
     verify_alias_regions(&c);
