@@ -18,7 +18,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <errno.h>
+#include <stddef.h>
 #include <ucontext.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -589,6 +596,152 @@ static void test_relink_moved(jit_ctx *ctx, const char *what)
     OK(jit_module_free(def, &err));
 }
 
+/* ---- large modules: code staged in a mapping and moved into place ----------------- */
+
+/* A module of n functions of `each` bytes (the last `last`): ret42 padded
+ * with traps; function i is named big_<i>_<tag>. */
+static jit_module *big_module(jit_ctx *ctx, const char *tag, int n, size_t each, size_t last,
+                              uint8_t *code, jit_error *err)
+{
+    jit_arch a = jit_host_arch();
+    asm_fn r = fn_ret42(a);
+    memset(code, a == JIT_ARCH_X86_64 ? 0xCC : 0, each > last ? each : last);  /* int3; udf #0 */
+    memcpy(code, r.code, r.size);
+    jit_module *m = jit_module_new(ctx, tag, err);
+    char name[96];
+    for (int i = 0; m && i < n; i++) {
+        snprintf(name, sizeof name, "big_%d_%s", i, tag);
+        jit_func f = {.name = name, .code = code, .size = i == n - 1 ? last : each};
+        if (!jit_module_add_func(m, &f, err))
+            return NULL;
+    }
+    return m;
+}
+
+/* Every function of big_module's m in place and running. */
+static int big_bad(jit_module *m, const char *tag, int n, size_t each, size_t last, const uint8_t *code)
+{
+    int bad = 0;
+    char name[96], perms[8];
+    for (int i = 0; i < n; i++) {
+        snprintf(name, sizeof name, "big_%d_%s", i, tag);
+        fn1 p = (fn1)jit_module_lookup(m, name);
+        bad += !p || memcmp((void *)p, code, i == n - 1 ? last : each) != 0 ||
+               strncmp(perms_at((uintptr_t)p, perms), "r-x", 3) != 0 ||
+               ((i == 0 || i == n / 2 || i == n - 1) && p(0) != 42);
+    }
+    return bad;
+}
+
+/* Code around 64 KiB (jit_stage_grow's heap/mapping boundary) and page
+ * boundaries, and 1 MiB; each also linked once in vain first (its stage
+ * back to the module's bytes, then laid out again). */
+static void test_large(jit_ctx *ctx, const char *what)
+{
+    static const struct { int n; size_t each, last; } cases[] = {
+        {64, 1024, 1024 - 64}, {64, 1024, 1024}, {65, 1024, 64}, {20, 4096, 48},
+        {16, 4096, 4096}, {256, 4096, 4096 + 16},
+    };
+    uint8_t *code = malloc(8192);
+    jit_error err = {0};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char tag[32], callee[64], caller[64];
+        snprintf(tag, sizeof tag, "%s_%zu", what, k);
+        int n = cases[k].n;
+        size_t each = cases[k].each, last = cases[k].last;
+        jit_module *m = big_module(ctx, tag, n, each, last, code, &err);
+        CHECK(m, "%s: %s", tag, err.msg);
+        if (!m)
+            break;
+        bool relink = k % 2 == 0;
+        if (relink) {
+            snprintf(callee, sizeof callee, "big_later_%s", tag);
+            snprintf(caller, sizeof caller, "big_caller_%s", tag);
+            asm_fn c = fn_call(jit_host_arch(), callee, 1);
+            jit_func f = func_of(caller, &c);
+            OK(jit_module_add_func(m, &f, &err));
+            CHECK(!jit_module_link(m, &err), "%s: an unresolved callee links", tag);
+        }
+        jit_module *def = NULL;
+        if (relink) {
+            asm_fn r = fn_ret42(jit_host_arch());
+            def = jit_module_new(ctx, callee, &err);
+            jit_func fd = func_of(callee, &r);
+            OK(jit_module_add_func(def, &fd, &err));
+            OK(jit_module_link(def, &err));
+            OK(jit_module_finalize(def, &err));
+        }
+        OK(jit_module_link(m, &err));
+        OK(jit_module_finalize(m, &err));
+        int bad = big_bad(m, tag, n, each, last, code);
+        CHECK(bad == 0, "%s: %d of %d functions not in place or not running", tag, bad, n);
+        if (relink) {
+            fn1 p = (fn1)jit_module_lookup(m, caller);
+            CHECK(p && p(0) == 42, "%s: the call after a failed link", tag);
+        }
+        OK(jit_module_free(m, &err));
+        if (def)
+            OK(jit_module_free(def, &err));
+    }
+    CHECK(wx_mappings() == 0, "%s: a mapping is writable and executable", what);
+    free(code);
+}
+
+/* A large module whose code cannot be made executable (a seccomp filter
+ * refuses the read+execute mprotect of its exact length): finalize fails
+ * with its pages moved back to the stage, and its place in the region is
+ * still reserved, not a hole: the next module there links and runs.  In a
+ * child, which keeps the filter. */
+static void test_large_rx_fail(void)
+{
+    if (getenv("RUN_TEST_SINGLE")) {
+        printf("  large rx fail: skipped (qemu-user refuses seccomp)\n");
+        return;
+    }
+    long page = sysconf(_SC_PAGESIZE);
+    pid_t pid = fork();
+    if (pid == 0) {
+        jit_error err = {0};
+        jit_ctx *ctx = jit_ctx_new(NULL, &err);
+        uint8_t *code = malloc((size_t)page);
+        int n = 37;     /* pages of code: an mprotect length nothing else here asks for */
+        struct sock_filter f[] = {
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mprotect, 0, 5),
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PROT_READ | PROT_EXEC, 0, 3),
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(n * page), 0, 1),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        };
+        struct sock_fprog prog = {.len = sizeof f / sizeof f[0], .filter = f};
+        if (!ctx || !code || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+            prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
+            _exit(77);
+        int bad = 0;
+        jit_module *m = big_module(ctx, "rxfail", n, (size_t)page, (size_t)page - 16, code, &err);
+        if (!m || !jit_module_link(m, &err) || jit_module_finalize(m, &err) || !strstr(err.msg, "executable"))
+            printf("FAIL large rx fail: finalize should fail making the code executable: %s\n", err.msg), bad++;
+        if (m && !jit_module_free(m, &err))
+            printf("FAIL large rx fail: free: %s\n", err.msg), bad++;
+        jit_module *m2 = big_module(ctx, "after", n - 1, (size_t)page, (size_t)page - 16, code, &err);
+        if (!m2 || !jit_module_link(m2, &err) || !jit_module_finalize(m2, &err))
+            printf("FAIL large rx fail: the next module in its place: %s\n", err.msg), bad++;
+        else if (big_bad(m2, "after", n - 1, (size_t)page, (size_t)page - 16, code))
+            printf("FAIL large rx fail: the next module not in place or not running\n"), bad++;
+        fflush(stdout);
+        _exit(bad ? 1 : 0);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 77) {
+        printf("  large rx fail: skipped (no seccomp filter here)\n");
+        return;
+    }
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "large rx fail: the child failed (status 0x%x)", st);
+}
+
 /* ---- link errors ------------------------------------------------------------------ */
 
 static void test_errors(jit_ctx *spread_ctx, jit_ctx *ctx)
@@ -1053,6 +1206,11 @@ int main(int argc, char **argv)
     test_relink_moved(far, "spread");
     if (twin)
         test_relink_moved(twin, "alias");
+    test_large(near, "large");
+    test_large(far, "large_spread");
+    if (twin)
+        test_large(twin, "large_alias");
+    test_large_rx_fail();
     test_live(near, "live", 3000);
     test_live(far, "live spread", 3000);
     if (twin)

@@ -780,7 +780,8 @@ void ir_warn_print(FILE *out, const char *file, const char *src, size_t len, uin
 
 void ir_function_copy(ir_function *dst, const ir_function *src)
 {
-    if (src->body_dropped) {    /* a head alone: an empty body */
+    bool head = src->body_dropped;
+    if (head) {     /* a head alone (its body's fields not allocated): an empty body */
         memset(dst, 0, sizeof *dst);
         memcpy(dst, src, IR_FUNCTION_HEAD);
         dst->body_dropped = dst->in_file_arena = false;
@@ -790,20 +791,24 @@ void ir_function_copy(ir_function *dst, const ir_function *src)
     memset(&dst->arena, 0, sizeof dst->arena);  /* names stay in src's arena */
     COPY_VEC(dst->abi_params, src->abi_params);
     COPY_VEC(dst->sigs, src->sigs);
+    COPY_VEC(dst->func_refs, src->func_refs);
+    COPY_VEC(dst->user_names, src->user_names);
+    COPY_VEC(dst->fn_defined, src->fn_defined);
+    if (head) {
+        ir_vec_reserve(&dst->pool, 1);
+        return;
+    }
     COPY_VEC(dst->stack_slots, src->stack_slots);
     COPY_VEC(dst->dyn_slots, src->dyn_slots);
     COPY_VEC(dst->dyn_types, src->dyn_types);
     COPY_VEC(dst->gvs, src->gvs);
-    COPY_VEC(dst->func_refs, src->func_refs);
     COPY_VEC(dst->constants, src->constants);
-    COPY_VEC(dst->user_names, src->user_names);
     COPY_VEC(dst->regions, src->regions);
     COPY_VEC(dst->sig_defined, src->sig_defined);
     COPY_VEC(dst->ss_defined, src->ss_defined);
     COPY_VEC(dst->dss_defined, src->dss_defined);
     COPY_VEC(dst->dt_defined, src->dt_defined);
     COPY_VEC(dst->gv_defined, src->gv_defined);
-    COPY_VEC(dst->fn_defined, src->fn_defined);
     COPY_VEC(dst->const_defined, src->const_defined);
     COPY_VEC(dst->region_defined, src->region_defined);
     COPY_VEC(dst->values, src->values);

@@ -618,6 +618,23 @@ static size_t stage_move(jit_ctx *ctx, jit_module *m, size_t image)
     return whole;
 }
 
+/* After a failed finalize: the stage whole again, as unlink expects of a
+ * linked module, by a copy, the moved pages left in place (moved back,
+ * they would leave a hole in the region, where any mapping may land). */
+static void stage_unmove(jit_module *m, size_t moved)
+{
+    void *p = mmap(m->stage, moved, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+                   MAP_FIXED_NOREPLACE, -1, 0);
+    if (p == m->stage) {
+        memcpy(m->stage, (void *)m->base, moved);
+        return;
+    }
+    if (p != MAP_FAILED)    /* an old kernel took it as a hint */
+        munmap(p, moved);
+    if (mremap((void *)m->base, moved, moved, MREMAP_MAYMOVE | MREMAP_FIXED, m->stage) != MAP_FAILED)
+        mmap((void *)m->base, moved, PROT_NONE, RESERVE_FLAGS | MAP_FIXED, -1, 0);
+}
+
 /* The staged image goes into place: its pages writable (a neighbour
  * sharing a page is not executable for that moment: nothing runs while
  * the context links), the copy, then read+execute. */
@@ -639,14 +656,11 @@ bool jit_mem_protect(jit_ctx *ctx, jit_module *m, jit_error *err)
     /* Needed on AArch64 before the new code runs; a no-op on x86-64. */
     __builtin___clear_cache((char *)m->base, (char *)m->base + image);
     if (mprotect((void *)lo, hi - lo, PROT_READ | PROT_EXEC) != 0) {
-        /* the stage whole again, as unlink expects of a linked module */
-        if (moved && mremap((void *)m->base, moved, moved, MREMAP_MAYMOVE | MREMAP_FIXED,
-                            m->stage) == MAP_FAILED &&
-            mmap(m->stage, moved, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
-                 -1, 0) != MAP_FAILED)
-            memcpy(m->stage, (void *)m->base, moved);
+        int e = errno;
+        if (moved)
+            stage_unmove(m, moved);
         return jit_fail(err, 0, 0, "cannot make the code of module '%s' executable: %s",
-                        jit_module_name(m), strerror(errno));
+                        jit_module_name(m), strerror(e));
     }
     stage_free(m, moved);
     if (m->ro_size && mprotect((void *)round_up(m->base + image, ctx->page), m->ro_size, PROT_READ) != 0)
