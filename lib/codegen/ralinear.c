@@ -1258,7 +1258,7 @@ bool cg_regalloc_linear(cg_ctx *c)
         ok = r.ok;
     }
     if (ok)
-        ra_rewrite(&r);
+        cg_ra_rewrite(&r);
     f->nspill = r.nslots;
     keep.segs.v = r.segs.v, keep.segs.cap = r.segs.cap;
     keep.nodes.v = r.nodes.v, keep.nodes.cap = r.nodes.cap;

@@ -117,6 +117,6 @@ static inline uint32_t seg_end(const lsra *r, uint32_t v, uint32_t pos)
 }
 
 /* Allocations and edits from the scan's result (rarewrite.c). */
-void ra_rewrite(lsra *r);
+void cg_ra_rewrite(lsra *r);
 
 #endif

@@ -92,7 +92,7 @@ static bool plain_operands(lsra *r, const cg_inst *in, unsigned flags, uint32_t 
     return true;
 }
 
-void ra_rewrite(lsra *r)
+void cg_ra_rewrite(lsra *r)
 {
     cg_func *f = r->f;
     uint32_t *al = f->allocs.v, tmp = CG_NONE, rq = 0;
