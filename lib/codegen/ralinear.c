@@ -147,10 +147,14 @@ static bool build_occs(lsra *r)
 {
     cg_func *f = r->f;
     uint32_t nv = r->nv;
-    memset(r->ostart, 0, (nv + 1) * sizeof *r->ostart);
-    for (uint32_t k = 0; k < f->opnds.n; k++)
-        if (f->opnds.v[k].reg >= CG_VREG0)
-            r->ostart[V(f->opnds.v[k].reg) + 1]++;
+    /* locals throughout: a store through a uint32_t pointer would otherwise
+     * reload every count and pointer it might alias */
+    uint32_t *ostart = r->ostart, nops = f->opnds.n;
+    const cg_operand *ops = r->ops;
+    memset(ostart, 0, (nv + 1) * sizeof *ostart);
+    for (uint32_t k = 0; k < nops; k++)
+        if (ops[k].reg >= CG_VREG0)
+            ostart[V(ops[k].reg) + 1]++;
     for (uint32_t b = 0; b < r->nb; b++) {
         const cg_block *bl = &f->blocks.v[b];
         for (uint32_t k = 0; k < bl->nparams; k++)
@@ -162,43 +166,47 @@ static bool build_occs(lsra *r)
         r->ostart[v + 1] += r->ostart[v];
     uint32_t *fill = r->mark;
     memcpy(fill, r->ostart, nv * sizeof *fill);
-    r->occs = kbuf(K_OCCS, (r->ostart[nv] + 1) * sizeof *r->occs);
+    rocc *occs = r->occs = kbuf(K_OCCS, (r->ostart[nv] + 1) * sizeof *r->occs);
+    uint8_t *hintp = r->hintp, *iflag = r->iflag;
     IR_VEC(uint32_t) reuses = {keep.reuses.v, 0, keep.reuses.cap};
     ir_vec_reserve(&reuses, 2 * f->opnds.n);   /* two an operand at most: no check at each */
     keep.reuses.v = reuses.v, keep.reuses.cap = reuses.cap;
+    uint32_t *ruv = reuses.v, nru = 0;
     for (uint32_t b = 0; b < r->nb; b++) {
         const cg_block *bl = &f->blocks.v[b];
         for (uint32_t k = 0; k < bl->nparams; k++) {
             uint32_t v = V(f->vlist.v[bl->params + k]);
-            r->occs[fill[v]++] = (rocc){bl->first, RA_PARAM};
+            occs[fill[v]++] = (rocc){bl->first, RA_PARAM};
         }
-        for (uint32_t i = bl->first; i < bl->end; i++) {
-            const cg_inst *in = &f->insts.v[i];
-            if (i + 1 == bl->end)
+        const cg_inst *insts = f->insts.v;
+        for (uint32_t i = bl->first, end = bl->end; i < end; i++) {
+            const cg_inst *in = &insts[i];
+            if (i + 1 == end)
                 for (uint32_t k = 0; k < bl->nargs; k++) {
                     uint32_t v = V(f->vlist.v[bl->args + k]);
-                    r->occs[fill[v]++] = (rocc){i, RA_ARG};
+                    occs[fill[v]++] = (rocc){i, RA_ARG};
                 }
             unsigned fl = 0;
-            for (uint32_t k = 0; k < in->nopnd; k++) {
-                const cg_operand *o = opnd(r, in->opnd + k);
+            uint32_t op0 = in->opnd, nop = in->nopnd;
+            for (uint32_t k = 0; k < nop; k++) {
+                const cg_operand *o = &ops[op0 + k];
                 if (o->reg < CG_VREG0) {
                     fl |= IF_FIXED;
                     continue;
                 }
                 uint32_t v = V(o->reg);
-                r->occs[fill[v]++] = (rocc){i, in->opnd + k};
+                occs[fill[v]++] = (rocc){i, op0 + k};
                 if (o->cons == CG_FIXED) {
                     fl |= IF_FIXED;
-                    if (r->hintp[v] == 0xff)
-                        r->hintp[v] = o->fix;
+                    if (hintp[v] == 0xff)
+                        hintp[v] = o->fix;
                 } else if (o->cons == CG_REUSE && o->kind != CG_USE) {
                     fl |= IF_REUSE;
-                    reuses.v[reuses.n++] = i;
-                    reuses.v[reuses.n++] = k;
+                    ruv[nru++] = i;
+                    ruv[nru++] = k;
                 }
             }
-            r->iflag[i] = (uint8_t)fl;
+            iflag[i] = (uint8_t)fl;
         }
         /* block arguments and the parameters they go to hint at each other */
         if (bl->nargs) {
@@ -218,7 +226,7 @@ static bool build_occs(lsra *r)
             }
         }
     }
-    r->reuses = reuses.v, r->nreuses = reuses.n;
+    r->reuses = ruv, r->nreuses = nru;
     return true;
 }
 
