@@ -168,6 +168,8 @@ static bool build_occs(lsra *r)
     memcpy(fill, r->ostart, nv * sizeof *fill);
     rocc *occs = r->occs = kbuf(K_OCCS, (r->ostart[nv] + 1) * sizeof *r->occs);
     uint8_t *hintp = r->hintp, *iflag = r->iflag;
+    const uint64_t *clobbers = r->isa->clobbers;
+    uint32_t *fixi = r->fixi, nfixi = 0;
     IR_VEC(uint32_t) reuses = {keep.reuses.v, 0, keep.reuses.cap};
     ir_vec_reserve(&reuses, 2 * f->opnds.n);   /* two an operand at most: no check at each */
     keep.reuses.v = reuses.v, keep.reuses.cap = reuses.cap;
@@ -207,6 +209,8 @@ static bool build_occs(lsra *r)
                 }
             }
             iflag[i] = (uint8_t)fl;
+            if ((fl & IF_FIXED) || clobbers[in->clob])
+                fixi[nfixi++] = i;
         }
         /* block arguments and the parameters they go to hint at each other */
         if (bl->nargs) {
@@ -226,7 +230,7 @@ static bool build_occs(lsra *r)
             }
         }
     }
-    r->reuses = ruv, r->nreuses = nru;
+    r->reuses = ruv, r->nreuses = nru, r->nfixi = nfixi;
     return true;
 }
 
@@ -237,11 +241,10 @@ static void build_fixes(lsra *r)
     IR_VEC(rfix) all = {keep.all.v, 0, keep.all.cap};
     IR_VEC(rclob) clobs = {keep.clobs.v, 0, keep.clobs.cap};
     uint64_t fmask = 0;
-    for (uint32_t i = 0; i < r->ni; i++) {
+    for (uint32_t j = 0; j < r->nfixi; j++) {    /* the others block nothing */
+        uint32_t i = r->fixi[j];
         const cg_inst *in = &f->insts.v[i];
         uint64_t clob = r->isa->clobbers[in->clob], muse = 0, mdef = 0, mearly = 0;
-        if (!clob && !(r->iflag[i] & IF_FIXED))
-            continue;   /* blocks nothing */
         uint32_t uv[64], dv[64];
         uint8_t up[64], dp[64];
         unsigned nu = 0, nd = 0;
@@ -1202,7 +1205,7 @@ bool cg_regalloc_linear(cg_ctx *c)
     uint32_t nv = r.nv, nb = r.nb, npreds = 0;
     for (uint32_t b = 0; b < nb; b++)
         npreds += f->blocks.v[b].nsuccs;
-    size_t words = (size_t)f->nlabels + r.ni + npreds + 7 * ((size_t)nv + 1) + 8 * ((size_t)nb + 1);
+    size_t words = (size_t)f->nlabels + 2 * (size_t)r.ni + npreds + 7 * ((size_t)nv + 1) + 8 * ((size_t)nb + 1);
     uint32_t *m = kbuf(K_MEM, (words + 1) * sizeof *m);
     double *dmem = kbuf(K_DMEM, ((size_t)nb + nv + 2) * sizeof *dmem);
     uint8_t *hp = kbuf(K_HINTP, nv + 1);
@@ -1214,6 +1217,7 @@ bool cg_regalloc_linear(cg_ctx *c)
 #define TAKE(n) (m += (n), m - (n))
     r.blk_of = TAKE(f->nlabels);
     r.iblk = TAKE(r.ni);
+    r.fixi = TAKE(r.ni);
     r.preds = TAKE(npreds);
     r.pstart = TAKE(nb + 1);
     r.bmark = TAKE(nb + 1);
