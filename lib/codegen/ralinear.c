@@ -557,14 +557,13 @@ static bool local_interval(lsra *r, uint32_t v, uint32_t o0, uint32_t o1)
     uint32_t b = r->iblk[r->occs[o0].inst], lo = CG_NONE, hi = 0, ndefs = 0, dpos = 0;
     if (r->iblk[r->occs[o1 - 1].inst] != b)
         return false;
+    /* occurrences are in instruction order and blocks are ranges of it:
+     * the first's and the last's block hold all of them */
     bool only_temps = true;
-    double cost = 0;
+    double cost = r->freq[b] * (double)(o1 - o0);  /* exact: the same sum */
     for (uint32_t k = o0; k < o1; k++) {
         const rocc *oc = &r->occs[k];
         uint32_t i = oc->inst;
-        if (r->iblk[i] != b)
-            return false;
-        cost += r->freq[b];
         bool def, temp;
         uint32_t pos = occ_pos(r, oc, &def, &temp);
         only_temps &= temp;
