@@ -817,7 +817,8 @@ static inline __attribute__((always_inline)) bool fits(lsra *r, unsigned p, unsi
     return !fixed_conflict_segs(r, p, v, sg, n);
 }
 
-static inline __attribute__((always_inline)) void take(lsra *r, unsigned p, uint32_t id)
+/* fromq: right after choose placed id, whose words q then holds */
+static inline __attribute__((always_inline)) void take(lsra *r, unsigned p, uint32_t id, bool fromq)
 {
     uint32_t k = r->free_node;
     if (k != CG_NONE) {
@@ -828,7 +829,11 @@ static inline __attribute__((always_inline)) void take(lsra *r, unsigned p, uint
     }
     r->nodes.v[k] = (rnode){id, r->head[p]};
     r->head[p] = k;
-    if (r->occ) {
+    if (r->occ && fromq) {
+        uint64_t *b = r->occ + (size_t)p * r->ow;
+        for (uint32_t j = 0; j < r->nq; j++)
+            b[r->q[j].w] |= r->q[j].m;
+    } else if (r->occ) {
         uint32_t n;
         const rseg *sg = segs_of(r, id, &n);
         bits_set(r->occ + (size_t)p * r->ow, sg, n, true);
@@ -897,7 +902,7 @@ static void queue_tiny(lsra *r, const rtiny *t, uint32_t now, unsigned p)
     ir_vec_push(&r->tiny, *t);
     if (t->sg.e <= now && p != CG_NONE) {
         tiny_assign(r, t, p);
-        take(r, p, r->nv + r->tiny.n - 1);
+        take(r, p, r->nv + r->tiny.n - 1, false);
     } else {
         heap_push(r, r->tiny.n - 1);
     }
@@ -1176,7 +1181,7 @@ static void scan(lsra *r)
                 r->ok = false;
                 break;
             }
-            take(r, p, nv + t);
+            take(r, p, nv + t, true);
             tiny_assign(r, &r->tiny.v[t], p);
             continue;
         }
@@ -1187,7 +1192,7 @@ static void scan(lsra *r)
             continue;
         }
         r->loc[v] = p;
-        take(r, p, v);
+        take(r, p, v, true);
     }
 }
 
