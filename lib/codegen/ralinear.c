@@ -147,10 +147,14 @@ static bool build_occs(lsra *r)
 {
     cg_func *f = r->f;
     uint32_t nv = r->nv;
-    memset(r->ostart, 0, (nv + 1) * sizeof *r->ostart);
-    for (uint32_t k = 0; k < f->opnds.n; k++)
-        if (f->opnds.v[k].reg >= CG_VREG0)
-            r->ostart[V(f->opnds.v[k].reg) + 1]++;
+    /* locals throughout: a store through a uint32_t pointer would otherwise
+     * reload every count and pointer it might alias */
+    uint32_t *ostart = r->ostart, nops = f->opnds.n;
+    const cg_operand *ops = r->ops;
+    memset(ostart, 0, (nv + 1) * sizeof *ostart);
+    for (uint32_t k = 0; k < nops; k++)
+        if (ops[k].reg >= CG_VREG0)
+            ostart[V(ops[k].reg) + 1]++;
     for (uint32_t b = 0; b < r->nb; b++) {
         const cg_block *bl = &f->blocks.v[b];
         for (uint32_t k = 0; k < bl->nparams; k++)
@@ -162,43 +166,51 @@ static bool build_occs(lsra *r)
         r->ostart[v + 1] += r->ostart[v];
     uint32_t *fill = r->mark;
     memcpy(fill, r->ostart, nv * sizeof *fill);
-    r->occs = kbuf(K_OCCS, (r->ostart[nv] + 1) * sizeof *r->occs);
+    rocc *occs = r->occs = kbuf(K_OCCS, (r->ostart[nv] + 1) * sizeof *r->occs);
+    uint8_t *hintp = r->hintp, *iflag = r->iflag;
+    const uint64_t *clobbers = r->isa->clobbers;
+    uint32_t *fixi = r->fixi, nfixi = 0;
     IR_VEC(uint32_t) reuses = {keep.reuses.v, 0, keep.reuses.cap};
     ir_vec_reserve(&reuses, 2 * f->opnds.n);   /* two an operand at most: no check at each */
     keep.reuses.v = reuses.v, keep.reuses.cap = reuses.cap;
+    uint32_t *ruv = reuses.v, nru = 0;
     for (uint32_t b = 0; b < r->nb; b++) {
         const cg_block *bl = &f->blocks.v[b];
         for (uint32_t k = 0; k < bl->nparams; k++) {
             uint32_t v = V(f->vlist.v[bl->params + k]);
-            r->occs[fill[v]++] = (rocc){bl->first, RA_PARAM};
+            occs[fill[v]++] = (rocc){bl->first, RA_PARAM};
         }
-        for (uint32_t i = bl->first; i < bl->end; i++) {
-            const cg_inst *in = &f->insts.v[i];
-            if (i + 1 == bl->end)
+        const cg_inst *insts = f->insts.v;
+        for (uint32_t i = bl->first, end = bl->end; i < end; i++) {
+            const cg_inst *in = &insts[i];
+            if (i + 1 == end)
                 for (uint32_t k = 0; k < bl->nargs; k++) {
                     uint32_t v = V(f->vlist.v[bl->args + k]);
-                    r->occs[fill[v]++] = (rocc){i, RA_ARG};
+                    occs[fill[v]++] = (rocc){i, RA_ARG};
                 }
             unsigned fl = 0;
-            for (uint32_t k = 0; k < in->nopnd; k++) {
-                const cg_operand *o = opnd(r, in->opnd + k);
+            uint32_t op0 = in->opnd, nop = in->nopnd;
+            for (uint32_t k = 0; k < nop; k++) {
+                const cg_operand *o = &ops[op0 + k];
                 if (o->reg < CG_VREG0) {
                     fl |= IF_FIXED;
                     continue;
                 }
                 uint32_t v = V(o->reg);
-                r->occs[fill[v]++] = (rocc){i, in->opnd + k};
+                occs[fill[v]++] = (rocc){i, op0 + k};
                 if (o->cons == CG_FIXED) {
                     fl |= IF_FIXED;
-                    if (r->hintp[v] == 0xff)
-                        r->hintp[v] = o->fix;
+                    if (hintp[v] == 0xff)
+                        hintp[v] = o->fix;
                 } else if (o->cons == CG_REUSE && o->kind != CG_USE) {
                     fl |= IF_REUSE;
-                    reuses.v[reuses.n++] = i;
-                    reuses.v[reuses.n++] = k;
+                    ruv[nru++] = i;
+                    ruv[nru++] = k;
                 }
             }
-            r->iflag[i] = (uint8_t)fl;
+            iflag[i] = (uint8_t)fl;
+            if ((fl & IF_FIXED) || clobbers[in->clob])
+                fixi[nfixi++] = i;
         }
         /* block arguments and the parameters they go to hint at each other */
         if (bl->nargs) {
@@ -218,7 +230,7 @@ static bool build_occs(lsra *r)
             }
         }
     }
-    r->reuses = reuses.v, r->nreuses = reuses.n;
+    r->reuses = ruv, r->nreuses = nru, r->nfixi = nfixi;
     return true;
 }
 
@@ -229,11 +241,10 @@ static void build_fixes(lsra *r)
     IR_VEC(rfix) all = {keep.all.v, 0, keep.all.cap};
     IR_VEC(rclob) clobs = {keep.clobs.v, 0, keep.clobs.cap};
     uint64_t fmask = 0;
-    for (uint32_t i = 0; i < r->ni; i++) {
+    for (uint32_t j = 0; j < r->nfixi; j++) {    /* the others block nothing */
+        uint32_t i = r->fixi[j];
         const cg_inst *in = &f->insts.v[i];
         uint64_t clob = r->isa->clobbers[in->clob], muse = 0, mdef = 0, mearly = 0;
-        if (!clob && !(r->iflag[i] & IF_FIXED))
-            continue;   /* blocks nothing */
         uint32_t uv[64], dv[64];
         uint8_t up[64], dp[64];
         unsigned nu = 0, nd = 0;
@@ -546,14 +557,13 @@ static bool local_interval(lsra *r, uint32_t v, uint32_t o0, uint32_t o1)
     uint32_t b = r->iblk[r->occs[o0].inst], lo = CG_NONE, hi = 0, ndefs = 0, dpos = 0;
     if (r->iblk[r->occs[o1 - 1].inst] != b)
         return false;
+    /* occurrences are in instruction order and blocks are ranges of it:
+     * the first's and the last's block hold all of them */
     bool only_temps = true;
-    double cost = 0;
+    double cost = r->freq[b] * (double)(o1 - o0);  /* exact: the same sum */
     for (uint32_t k = o0; k < o1; k++) {
         const rocc *oc = &r->occs[k];
         uint32_t i = oc->inst;
-        if (r->iblk[i] != b)
-            return false;
-        cost += r->freq[b];
         bool def, temp;
         uint32_t pos = occ_pos(r, oc, &def, &temp);
         only_temps &= temp;
@@ -807,7 +817,8 @@ static inline __attribute__((always_inline)) bool fits(lsra *r, unsigned p, unsi
     return !fixed_conflict_segs(r, p, v, sg, n);
 }
 
-static inline __attribute__((always_inline)) void take(lsra *r, unsigned p, uint32_t id)
+/* fromq: right after choose placed id, whose words q then holds */
+static inline __attribute__((always_inline)) void take(lsra *r, unsigned p, uint32_t id, bool fromq)
 {
     uint32_t k = r->free_node;
     if (k != CG_NONE) {
@@ -818,7 +829,11 @@ static inline __attribute__((always_inline)) void take(lsra *r, unsigned p, uint
     }
     r->nodes.v[k] = (rnode){id, r->head[p]};
     r->head[p] = k;
-    if (r->occ) {
+    if (r->occ && fromq) {
+        uint64_t *b = r->occ + (size_t)p * r->ow;
+        for (uint32_t j = 0; j < r->nq; j++)
+            b[r->q[j].w] |= r->q[j].m;
+    } else if (r->occ) {
         uint32_t n;
         const rseg *sg = segs_of(r, id, &n);
         bits_set(r->occ + (size_t)p * r->ow, sg, n, true);
@@ -887,7 +902,7 @@ static void queue_tiny(lsra *r, const rtiny *t, uint32_t now, unsigned p)
     ir_vec_push(&r->tiny, *t);
     if (t->sg.e <= now && p != CG_NONE) {
         tiny_assign(r, t, p);
-        take(r, p, r->nv + r->tiny.n - 1);
+        take(r, p, r->nv + r->tiny.n - 1, false);
     } else {
         heap_push(r, r->tiny.n - 1);
     }
@@ -1166,7 +1181,7 @@ static void scan(lsra *r)
                 r->ok = false;
                 break;
             }
-            take(r, p, nv + t);
+            take(r, p, nv + t, true);
             tiny_assign(r, &r->tiny.v[t], p);
             continue;
         }
@@ -1177,7 +1192,7 @@ static void scan(lsra *r)
             continue;
         }
         r->loc[v] = p;
-        take(r, p, v);
+        take(r, p, v, true);
     }
 }
 
@@ -1194,7 +1209,7 @@ bool cg_regalloc_linear(cg_ctx *c)
     uint32_t nv = r.nv, nb = r.nb, npreds = 0;
     for (uint32_t b = 0; b < nb; b++)
         npreds += f->blocks.v[b].nsuccs;
-    size_t words = (size_t)f->nlabels + r.ni + npreds + 7 * ((size_t)nv + 1) + 8 * ((size_t)nb + 1);
+    size_t words = (size_t)f->nlabels + 2 * (size_t)r.ni + npreds + 7 * ((size_t)nv + 1) + 8 * ((size_t)nb + 1);
     uint32_t *m = kbuf(K_MEM, (words + 1) * sizeof *m);
     double *dmem = kbuf(K_DMEM, ((size_t)nb + nv + 2) * sizeof *dmem);
     uint8_t *hp = kbuf(K_HINTP, nv + 1);
@@ -1206,6 +1221,7 @@ bool cg_regalloc_linear(cg_ctx *c)
 #define TAKE(n) (m += (n), m - (n))
     r.blk_of = TAKE(f->nlabels);
     r.iblk = TAKE(r.ni);
+    r.fixi = TAKE(r.ni);
     r.preds = TAKE(npreds);
     r.pstart = TAKE(nb + 1);
     r.bmark = TAKE(nb + 1);

@@ -57,6 +57,7 @@ typedef struct lsra {
     uint32_t *slot;
     uint32_t *mark;         /* scratch per vreg */
     uint8_t *iflag;         /* per instruction: IF_* */
+    uint32_t *fixi, nfixi;  /* instructions with a fixed operand, a preg or a clobber */
     const uint32_t *reuses; /* reusing defs, in order: instruction, operand */
     uint32_t nreuses;
     uint32_t *bmark, *bdef, *stack, *bseen, *blo, *bhi, *touched;     /* scratch per block */
