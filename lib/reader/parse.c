@@ -1090,12 +1090,12 @@ static void parse_function(parser *p)
     rd_lex_next(p);
     if (p->keep_bodies) {
         /* reserve_body guessed ahead (~20% over): a whole file's bodies
-         * kept at their size, the slack back to the heap for the next */
+         * kept at their size, the slack back to the heap for the next.
+         * Blocks and layout keep theirs: a few dozen bytes, not worth
+         * two reallocs a function */
         ir_vec_shrink(&f->insts);
         ir_vec_shrink(&f->values);
         ir_vec_shrink(&f->pool);
-        ir_vec_shrink(&f->blocks);
-        ir_vec_shrink(&f->layout);
     }
 }
 
