@@ -400,7 +400,8 @@ static inline __attribute__((always_inline)) void count_uses_(cg_ctx *c, bool al
 {
     const ir_function *fn = c->fn;
     uint32_t *uses = c->uses.v;
-    memset(uses, 0, fn->values.n * sizeof *uses);
+    if (fn->values.n)   /* no values: uses may be NULL, and memset(NULL) is UB */
+        memset(uses, 0, fn->values.n * sizeof *uses);
     for (uint32_t li = 0; li < fn->layout.n; li++) {
         const ir_block_data *bd = &fn->blocks.v[fn->layout.v[li]];
         for (uint32_t i = bd->first; i != IR_NONE; i = fn->insts.v[i].next) {
