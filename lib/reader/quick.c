@@ -30,6 +30,21 @@ static inline uint32_t short_letters(const char *q)
 #endif
 }
 
+/* The lexer and token after a quick next token [s, r) on the line that
+ * starts at ls (the one before ended at q), as rd_lex_next leaves them. */
+static inline __attribute__((always_inline)) void quick_token_at(parser *p, const char *q, uint32_t line,
+                                                                 const char *ls, const char *s, const char *r)
+{
+    p->prev_end = q;
+    p->lx.line = line;
+    p->lx.line_start = ls;
+    p->lx.p = r;
+    p->t.text = s;
+    p->t.len = (uint32_t)(r - s);
+    p->t.line = line;
+    p->t.col = (uint32_t)(s - ls) + 1;
+}
+
 /* At q, a newline, fewer than eight spaces and a value (the next
  * instruction line's vN, as most lines end): the token rd_lex_next would
  * make there, set as it sets it; false, with nothing changed, for
@@ -51,17 +66,10 @@ static inline __attribute__((always_inline)) bool quick_next_value(parser *p, co
     const char *s = ls + __builtin_ctzll(w) / 8;
     if (*s != 'v' || !(r = value_number(s + 1, end, &v)))
         return false;
-    p->prev_end = q;
-    lx->line++;
-    lx->line_start = ls;
-    lx->p = r;
     p->t.kind = T_ENTITY;
     p->t.ent = E_VALUE;
     p->t.num = v;
-    p->t.text = s;
-    p->t.len = (uint32_t)(r - s);
-    p->t.line = lx->line;
-    p->t.col = (uint32_t)(s - ls) + 1;
+    quick_token_at(p, q, lx->line + 1, ls, s, r);
     return true;
 #else
     (void)p, (void)q;
@@ -103,14 +111,7 @@ static inline __attribute__((always_inline)) bool quick_next_word(parser *p, con
         r = s + n;
         p->t.kind = T_IDENT;
     }
-    p->prev_end = q;
-    lx->line = line;
-    lx->line_start = ls;
-    lx->p = r;
-    p->t.text = s;
-    p->t.len = (uint32_t)(r - s);
-    p->t.line = line;
-    p->t.col = (uint32_t)(s - ls) + 1;
+    quick_token_at(p, q, line, ls, s, r);
     return true;
 #else
     (void)p, (void)q;
