@@ -1,7 +1,7 @@
 /* tests/ir_test.c: lib/ir where no filetest reaches — a function whose
- * body is dropped (ir_function_drop_body, ir_file_drop_body: the head
- * alone, cut down or packed into the file's arena) copied, freed and
- * checked across the file as a whole function would be.  Run under
+ * body is dropped (ir_file_drop_body: the head alone, packed into the
+ * file's arena) copied, freed and checked across the file as a whole
+ * function would be.  Run under
  * SAN=1 to see any read past a head.  Ends with "N passed, N failed";
  * exit status 1 on any failure.  V=1 prints every check. */
 #include "reader/reader.h"
@@ -56,7 +56,7 @@ static void check_copy(const ir_function *h, const char *what)
 {
     ir_function c;
     ir_function_copy(&c, h);
-    CHECK(!c.body_dropped && !c.in_file_arena, "%s: the copy owns its arrays", what);
+    CHECK(!c.body_dropped, "%s: the copy owns its arrays", what);
     CHECK(c.name.kind == h->name.kind && c.sig.nparams == h->sig.nparams && c.sig.nrets == h->sig.nrets,
           "%s: the copy's name and signature", what);
     CHECK(c.func_refs.n == h->func_refs.n && c.sigs.n == h->sigs.n && c.abi_params.n == h->abi_params.n,
@@ -79,22 +79,21 @@ static void test_drop(void)
         ir_file_free(&file);
         return;
     }
-    /* function 0 cut to its head on the heap, function 1 packed in the arena */
-    file.funcs.v[0] = ir_function_drop_body(file.funcs.v[0]);
+    /* both packed in the arena, function 1 twice */
+    ir_file_drop_body(&file, 0);
     ir_file_drop_body(&file, 1);
     ir_file_drop_body(&file, 1);    /* again: nothing to do */
     const ir_function *h0 = file.funcs.v[0], *h1 = file.funcs.v[1];
-    CHECK(h0->body_dropped && !h0->in_file_arena, "drop_body: a head on the heap");
-    CHECK(h1->body_dropped && h1->in_file_arena, "file_drop_body: a head in the arena");
-    CHECK(h0->name.kind == IR_NAME_TESTCASE && !strcmp(h0->name.str, "callee"), "drop_body keeps the name");
+    CHECK(h0->body_dropped && h1->body_dropped, "file_drop_body: heads in the arena");
+    CHECK(h0->name.kind == IR_NAME_TESTCASE && !strcmp(h0->name.str, "callee"), "file_drop_body keeps function 0's name");
     CHECK(h1->name.kind == IR_NAME_USER && h1->name.index == 7, "file_drop_body keeps the name");
     CHECK(h1->func_refs.n == 2 && h1->func_refs.v[0].name.str && !strcmp(h1->func_refs.v[0].name.str, "callee"),
           "file_drop_body keeps the callees' names");
     CHECK(h1->sigs.n == 2 && h1->sigs.v[0].nparams == 2, "file_drop_body keeps the signatures");
     ir_diag dd = {0};
     CHECK(verify_file_decls(&file, &dd), "declarations across the file check against the heads: %s", dd.msg);
-    check_copy(h0, "drop_body");
-    check_copy(h1, "file_drop_body");
+    check_copy(h0, "function 0");
+    check_copy(h1, "function 1");
     ir_file_free(&file);
 }
 

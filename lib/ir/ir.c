@@ -349,23 +349,6 @@ static void free_body(ir_function *f)
     ir_vec_free(&f->bytes);
 }
 
-ir_function *ir_function_drop_body(ir_function *f)
-{
-    if (f->body_dropped)
-        return f;
-    free_body(f);
-    /* what stays, as small as it can be: a file read a function at a time
-     * keeps it for every function (the parser reserves ahead; fn_defined's
-     * few bytes are a minimal chunk whatever their count), and of the
-     * struct only its head (a third of it) */
-    ir_vec_shrink(&f->abi_params);
-    ir_vec_shrink(&f->sigs);
-    ir_vec_shrink(&f->func_refs);
-    ir_vec_shrink(&f->user_names);
-    f->body_dropped = true;
-    return ir_xrealloc(f, IR_FUNCTION_HEAD);
-}
-
 const ir_abi_param *ir_sig_params(const ir_function *f, const ir_signature *s)
 {
     return s->nparams ? &f->abi_params.v[s->params] : NULL;
@@ -423,7 +406,7 @@ void ir_file_drop_body(ir_file *file, uint32_t i)
                    sizeof(ir_abi_param) % 4 == 0, "ir_file_drop_body packs these in this order");
     ir_function *h = ir_arena_alloc(&file->arena, size);
     memcpy(h, f, IR_FUNCTION_HEAD);
-    h->body_dropped = h->in_file_arena = true;
+    h->body_dropped = true;
     char *at = (char *)h + ((IR_FUNCTION_HEAD + 7) & ~(size_t)7);
     h->func_refs.v = pack(&at, f->func_refs.v, &h->func_refs.cap, f->func_refs.n, sizeof *f->func_refs.v);
     h->user_names.v = pack(&at, f->user_names.v, &h->user_names.cap, f->user_names.n,
@@ -447,10 +430,9 @@ void ir_file_drop_body(ir_file *file, uint32_t i)
 
 void ir_function_free(ir_function *f)
 {
-    if (f->in_file_arena)
+    if (f->body_dropped)    /* all of it in its file's arena */
         return;
-    if (!f->body_dropped)
-        free_body(f);
+    free_body(f);
     ir_vec_free(&f->abi_params);
     ir_vec_free(&f->sigs);
     ir_vec_free(&f->func_refs);
@@ -562,7 +544,7 @@ void ir_file_free(ir_file *file)
 {
     for (uint32_t i = 0; i < file->funcs.n; i++) {
         ir_function_free(file->funcs.v[i]);
-        if (!file->funcs.v[i]->in_file_arena)
+        if (!file->funcs.v[i]->body_dropped)
             free(file->funcs.v[i]);
     }
     ir_vec_free(&file->funcs);
@@ -784,7 +766,7 @@ void ir_function_copy(ir_function *dst, const ir_function *src)
     if (head) {     /* a head alone (its body's fields not allocated): an empty body */
         memset(dst, 0, sizeof *dst);
         memcpy(dst, src, IR_FUNCTION_HEAD);
-        dst->body_dropped = dst->in_file_arena = false;
+        dst->body_dropped = false;
     } else {
         *dst = *src;
     }

@@ -356,16 +356,15 @@ typedef struct ir_stack_map_entry { uint32_t inst, slot, offset; ir_type type; }
 
 typedef struct ir_function {
     /* the head: what a function keeps once its body is dropped
-     * (ir_function_drop_body), what declarations across a file are
+     * (ir_file_drop_body), what declarations across a file are
      * checked against */
     ir_extname name;
     ir_signature sig;
     uint32_t line, col;     /* of the `function` keyword */
     uint32_t end_line;      /* line of the closing brace */
     uint32_t stack_limit;               /* gv, IR_NONE if absent */
-    bool body_dropped;                  /* only the head is allocated */
-    bool in_file_arena;                 /* the head and what it holds: in its
-                                           file's arena (ir_file_drop_body) */
+    bool body_dropped;                  /* only the head, it and what it holds
+                                           in its file's arena (ir_file_drop_body) */
     IR_VEC(ir_abi_param) abi_params;
     IR_VEC(ir_signature) sigs;          /* sigN */
     IR_VEC(ir_func_ref) func_refs;      /* fnN */
@@ -400,12 +399,6 @@ void ir_function_init(ir_function *f);
 const ir_abi_param *ir_sig_params(const ir_function *f, const ir_signature *s);
 const ir_abi_param *ir_sig_rets(const ir_function *f, const ir_signature *s);
 void ir_function_free(ir_function *f);
-/* Free the body (blocks, values, instructions) and the preamble's other
- * entities; keep the head (the name, the signatures, the function
- * references and user names: what declarations across a file are checked
- * against).  f (malloc'd) is cut to its head: the function is where the
- * result points, and nothing may read its body's fields again. */
-ir_function *ir_function_drop_body(ir_function *f);
 /* Append an instruction to the end of block b; returns its index. */
 uint32_t ir_inst_append(ir_function *f, uint32_t b);
 /* Link instruction i, already in f->insts, after the last of block bd
@@ -502,8 +495,9 @@ typedef struct ir_file {
     ir_arena arena;
 } ir_file;
 
-/* ir_function_drop_body of function i of file, its head then packed into the file's
- * arena with its arrays and names, next to the other functions' heads:
+/* Free function i's body (blocks, values, instructions, the preamble's
+ * other entities) and pack its head into the file's arena with its
+ * arrays and names, next to the other functions' heads:
  * a file read a function at a time keeps no allocation of its own for
  * each (none left among a function's transient ones, to split the room
  * they leave for the next). */
