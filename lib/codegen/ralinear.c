@@ -536,18 +536,21 @@ static void touch(lsra *r, uint32_t v, uint32_t b, uint32_t *n)
 }
 
 /* An occurrence's position (2i for uses and early defs, 2i+1 for late
- * defs), whether it defines the vreg, and whether it holds only a
- * temporary (an early def); parameters and arguments are neither. */
-static inline uint32_t occ_pos(const lsra *r, const rocc *oc, bool *def, bool *temp)
+ * defs), whether it defines the vreg, the end of what it holds (an early
+ * def lives at 2i and 2i+1), and only_temps cleared unless it holds only
+ * a temporary (an early def; parameters and arguments are neither). */
+static inline uint32_t occ_span(const lsra *r, const rocc *oc, bool *def, uint32_t *end, bool *only_temps)
 {
-    uint32_t i = oc->inst;
+    uint32_t i = oc->inst, pos = 2 * i;
     if (oc->op == RA_PARAM || oc->op == RA_ARG) {
-        *def = oc->op == RA_PARAM, *temp = false;
-        return 2 * i;
+        *def = oc->op == RA_PARAM, *only_temps = false;
+    } else {
+        const cg_operand *o = opnd(r, oc->op);
+        *def = is_def(o), *only_temps &= o->kind == CG_EARLY_DEF;
+        pos += o->kind == CG_DEF;
     }
-    const cg_operand *o = opnd(r, oc->op);
-    *def = is_def(o), *temp = o->kind == CG_EARLY_DEF;
-    return o->kind == CG_DEF ? 2 * i + 1 : 2 * i;
+    *end = *def ? 2 * i + 2 : pos + 1;
+    return pos;
 }
 
 /* Most vregs are defined and used in one block, the def first: their one
@@ -563,11 +566,8 @@ static bool local_interval(lsra *r, uint32_t v, uint32_t o0, uint32_t o1)
     double cost = r->freq[b] * (double)(o1 - o0);  /* exact: the same sum */
     for (uint32_t k = o0; k < o1; k++) {
         const rocc *oc = &r->occs[k];
-        uint32_t i = oc->inst;
-        bool def, temp;
-        uint32_t pos = occ_pos(r, oc, &def, &temp);
-        only_temps &= temp;
-        uint32_t end = def ? 2 * i + 2 : pos + 1;
+        bool def;
+        uint32_t end, pos = occ_span(r, oc, &def, &end, &only_temps);
         if (pos < lo)
             lo = pos;
         if (end > hi)
@@ -597,12 +597,10 @@ static uint32_t global_interval64(lsra *r, uint32_t v, uint32_t o0, uint32_t o1)
     double cost = 0;
     for (uint32_t k = o0; k < o1; k++) {
         const rocc *oc = &r->occs[k];
-        uint32_t b = r->iblk[oc->inst], i = oc->inst;
+        uint32_t b = r->iblk[oc->inst];
         cost += r->freq[b];
-        bool def, temp;
-        uint32_t pos = occ_pos(r, oc, &def, &temp);
-        only_temps &= temp;
-        uint32_t end = def ? 2 * i + 2 : pos + 1;
+        bool def;
+        uint32_t end, pos = occ_span(r, oc, &def, &end, &only_temps);
         if (!(occm & BIT(b))) {
             occm |= BIT(b), r->blo[b] = pos, r->bhi[b] = end;
         } else {
@@ -679,12 +677,10 @@ static bool build_intervals(lsra *r)
         }
         for (uint32_t k = o0; k < o1; k++) {
             const rocc *oc = &r->occs[k];
-            uint32_t b = r->iblk[oc->inst], i = oc->inst;
+            uint32_t b = r->iblk[oc->inst];
             cost += r->freq[b];
-            bool def, temp;
-            uint32_t pos = occ_pos(r, oc, &def, &temp);
-            only_temps &= temp;
-            uint32_t end = def ? 2 * i + 2 : pos + 1;    /* an early def lives at 2i and 2i+1 */
+            bool def;
+            uint32_t end, pos = occ_span(r, oc, &def, &end, &only_temps);
             touch(r, v, b, &nt);
             if (pos < r->blo[b])
                 r->blo[b] = pos;
