@@ -233,9 +233,15 @@ def check_stop(suite, tmp, sig):
                    [harness.show(out), harness.show(err)])
 
 
-def kill_two_workers(suite, what, d):
-    """clifrun test -j 1 over d, a worker killed twice while it spins:
-    (process, stdout, (passed, failed, skipped)), or None after a failure."""
+def kill_two_workers(suite, what, tmp, files):
+    """clifrun test -j 1 over a directory of files (name: text), a worker
+    killed twice while it spins: (process, stdout, (passed, failed,
+    skipped)), or None after a failure."""
+    d = os.path.join(tmp, what)
+    os.makedirs(d, exist_ok=True)
+    for name, text in files.items():
+        with open(os.path.join(d, name), "w") as f:
+            f.write(text)
     p = start(["test", "-j", "1", "--timeout", "10", d])
     killed = []
     end = time.time() + 30
@@ -263,13 +269,7 @@ def kill_two_workers(suite, what, d):
 
 
 def check_totals(suite, tmp):
-    d = os.path.join(tmp, "totals")
-    os.makedirs(d, exist_ok=True)
-    with open(os.path.join(d, "a.clif"), "w") as f:
-        f.write(TOTALS)
-    with open(os.path.join(d, "b.clif"), "w") as f:
-        f.write(PASS)
-    r = kill_two_workers(suite, "totals", d)
+    r = kill_two_workers(suite, "totals", tmp, {"a.clif": TOTALS, "b.clif": PASS})
     if not r:
         return
     p, out, (passed, failed, skipped) = r
@@ -283,13 +283,8 @@ def check_totals(suite, tmp):
 
 
 def check_unsent(suite, tmp):
-    d = os.path.join(tmp, "unsent")
-    os.makedirs(d, exist_ok=True)
-    with open(os.path.join(d, "0.clif"), "w") as f:
-        f.write(PASS)
-    with open(os.path.join(d, "a.clif"), "w") as f:
-        f.write(TOTALS)
-    r = kill_two_workers(suite, "unsent", d)    # 0.clif's passes not sent by then
+    # 0.clif's passes not sent by then
+    r = kill_two_workers(suite, "unsent", tmp, {"0.clif": PASS, "a.clif": TOTALS})
     if not r:
         return
     p, out, (passed, failed, skipped) = r
