@@ -564,6 +564,19 @@ static void test_traps(jit_ctx *ctx, const char *tag)
 
 /* ---- the bytes laid out in place, and back ------------------------------------------ */
 
+/* Module modname of one function, name, returning 42: linked and final. */
+static jit_module *ret42_module(jit_ctx *ctx, const char *modname, const char *name)
+{
+    jit_error err = {0};
+    asm_fn r = fn_ret42(jit_host_arch());
+    jit_module *m = jit_module_new(ctx, modname, &err);
+    jit_func f = func_of(name, &r);
+    OK(jit_module_add_func(m, &f, &err));
+    OK(jit_module_link(m, &err));
+    OK(jit_module_finalize(m, &err));
+    return m;
+}
+
 /* A module of code alone is staged in its own bytes, each function moved
  * to its aligned place (6- and 8-byte functions at 16-byte steps); a link
  * that fails moves them back, and the next link lays them out again. */
@@ -581,11 +594,7 @@ static void test_relink_moved(jit_ctx *ctx, const char *what)
         OK(jit_module_add_func(m, &f, &err));
     }
     CHECK(!jit_module_link(m, &err), "%s: an unresolved callee links", what);
-    jit_module *def = jit_module_new(ctx, "moved_def", &err);
-    jit_func fd = func_of(callee, &r);
-    OK(jit_module_add_func(def, &fd, &err));
-    OK(jit_module_link(def, &err));
-    OK(jit_module_finalize(def, &err));
+    jit_module *def = ret42_module(ctx, "moved_def", callee);
     OK(jit_module_link(m, &err));
     OK(jit_module_finalize(m, &err));
     for (int i = 0; i < 3; i++) {
@@ -654,6 +663,7 @@ static void test_large(jit_ctx *ctx, const char *what)
         if (!m)
             break;
         bool relink = k % 2 == 0;
+        jit_module *def = NULL;
         if (relink) {
             snprintf(callee, sizeof callee, "big_later_%s", tag);
             snprintf(caller, sizeof caller, "big_caller_%s", tag);
@@ -661,15 +671,7 @@ static void test_large(jit_ctx *ctx, const char *what)
             jit_func f = func_of(caller, &c);
             OK(jit_module_add_func(m, &f, &err));
             CHECK(!jit_module_link(m, &err), "%s: an unresolved callee links", tag);
-        }
-        jit_module *def = NULL;
-        if (relink) {
-            asm_fn r = fn_ret42(jit_host_arch());
-            def = jit_module_new(ctx, callee, &err);
-            jit_func fd = func_of(callee, &r);
-            OK(jit_module_add_func(def, &fd, &err));
-            OK(jit_module_link(def, &err));
-            OK(jit_module_finalize(def, &err));
+            def = ret42_module(ctx, callee, callee);
         }
         OK(jit_module_link(m, &err));
         OK(jit_module_finalize(m, &err));
