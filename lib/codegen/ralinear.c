@@ -330,6 +330,10 @@ static void build_fixes(lsra *r)
 static inline uint32_t seg_words(const rseg *sg, uint32_t n, rwm *q)
 {
     uint32_t c = 0;
+    if (n == 1 && sg[0].s / 64 == (sg[0].e - 1) / 64) {     /* most */
+        q[0] = (rwm){sg[0].s / 64, (~0ull << (sg[0].s % 64)) & (~0ull >> (-sg[0].e % 64))};
+        return 1;
+    }
     for (uint32_t k = 0; k < n; k++) {
         uint32_t s = sg[k].s, e = sg[k].e, ws = s / 64, we = (e - 1) / 64;
         uint64_t lo = ~0ull << (s % 64), hi = ~0ull >> (-e % 64);
@@ -581,6 +585,7 @@ static bool local_interval(lsra *r, uint32_t v, uint32_t o0, uint32_t o1)
         return false;
     r->work--;
     ir_vec_push(&r->segs, ((rseg){lo, hi}));
+    r->cnt[lo + 1]++;
     r->w[v] = only_temps ? HUGE_VAL : cost / (double)(hi - lo + 1);
     return true;
 }
@@ -640,8 +645,11 @@ static uint32_t global_interval64(lsra *r, uint32_t v, uint32_t o0, uint32_t o1)
         else
             ir_vec_push(&r->segs, sg);
     }
-    for (uint32_t k = r->sstart[v]; k < r->segs.n; k++)
+    for (uint32_t k = r->sstart[v]; k < r->segs.n; k++) {
         len += r->segs.v[k].e - r->segs.v[k].s;
+        r->empty_seg |= r->segs.v[k].s >= r->segs.v[k].e;
+    }
+    r->cnt[r->segs.v[r->sstart[v]].s + 1]++;
     r->w[v] = only_temps ? HUGE_VAL : cost / (double)(len + 1);
     return nt;
 }
@@ -649,14 +657,18 @@ static uint32_t global_interval64(lsra *r, uint32_t v, uint32_t o0, uint32_t o1)
 static bool build_intervals(lsra *r)
 {
     cg_func *f = r->f;
+    uint32_t npos = 2 * r->ni + 2;
+    r->cnt = kbuf(K_CNT, (npos + 1) * sizeof *r->cnt);
+    memset(r->cnt, 0, (npos + 1) * sizeof *r->cnt);
     for (uint32_t b = 0; b < r->nb; b++)
         r->bmark[b] = r->bdef[b] = r->bseen[b] = CG_NONE;
     for (uint32_t v = 0; v < r->nv; v++) {
-        r->w[v] = 0;
         uint32_t o0 = r->ostart[v], o1 = r->ostart[v + 1];
         r->sstart[v] = r->segs.n;
-        if (o0 == o1)
+        if (o0 == o1) {
+            r->w[v] = 0;    /* the others' is set below (build_occs left a frequency) */
             continue;
+        }
         uint32_t ndefs = 0, sp = 0, nt = 0;
         bool only_temps = true;
         double cost = 0;
@@ -720,8 +732,11 @@ static bool build_intervals(lsra *r)
             return false;   /* a live set too large: the block-local allocator is linear */
         add_segments(r, v, nt);
         uint32_t len = 0;
-        for (uint32_t k = r->sstart[v]; k < r->segs.n; k++)
+        for (uint32_t k = r->sstart[v]; k < r->segs.n; k++) {
             len += r->segs.v[k].e - r->segs.v[k].s;
+            r->empty_seg |= r->segs.v[k].s >= r->segs.v[k].e;
+        }
+        r->cnt[r->segs.v[r->sstart[v]].s + 1]++;
         r->w[v] = only_temps ? HUGE_VAL : cost / (double)(len + 1);
     }
     r->sstart[r->nv] = r->segs.n;
@@ -743,7 +758,7 @@ static bool build_intervals(lsra *r)
         if (first->s != 2 * i + 1)
             continue;
         if (seg_end(r, x, 2 * i) > 2 * i + 1)
-            first->s = 2 * i;
+            first->s = 2 * i, r->cnt[2 * i + 2]--, r->cnt[2 * i + 1]++;
         else
             r->rsrc[y] = in->opnd + o->fix;
     }
@@ -1096,11 +1111,8 @@ static void occ_init(lsra *r, uint32_t npos)
 {
     uint32_t ow = (npos + 63) / 64;
     r->occ = r->fbit = NULL;
-    if (ow > OCC_MAXW)
+    if (ow > OCC_MAXW || r->empty_seg)
         return;
-    for (uint32_t k = 0; k < r->segs.n; k++)
-        if (r->segs.v[k].s >= r->segs.v[k].e)
-            return;
     uint64_t *b = kbuf(K_BITS, 2 * 64 * (size_t)ow * sizeof *b);
     memset(b, 0, 2 * 64 * (size_t)ow * sizeof *b);
     r->occ = b, r->fbit = b + 64 * (size_t)ow, r->ow = ow;
@@ -1121,17 +1133,13 @@ static void scan(lsra *r)
 {
     cg_func *f = r->f;
     uint32_t nv = r->nv, npos = 2 * r->ni + 2;
-    /* vregs by start: counting sort */
-    uint32_t *cnt = kbuf(K_CNT, (npos + 1) * sizeof *cnt), *order = kbuf(K_ORDER, (nv + 1) * sizeof *order), n = 0;
-    memset(cnt, 0, (npos + 1) * sizeof *cnt);
-    for (uint32_t v = 0; v < nv; v++)
-        if (r->sstart[v] != r->sstart[v + 1])
-            cnt[r->segs.v[r->sstart[v]].s + 1]++, n++;
+    /* vregs by start: a counting sort (build_intervals counted) */
+    uint32_t *cnt = r->cnt, *order = kbuf(K_ORDER, (nv + 1) * sizeof *order), n = 0;
     for (uint32_t p = 0; p < npos; p++)
         cnt[p + 1] += cnt[p];
     for (uint32_t v = 0; v < nv; v++)
         if (r->sstart[v] != r->sstart[v + 1])
-            order[cnt[r->segs.v[r->sstart[v]].s]++] = v;
+            order[cnt[r->segs.v[r->sstart[v]].s]++] = v, n++;
     for (unsigned p = 0; p < 64; p++)
         r->head[p] = CG_NONE;
     occ_init(r, npos);

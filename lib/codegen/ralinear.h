@@ -90,6 +90,8 @@ typedef struct lsra {
     IR_VEC(rtiny) tiny;
     IR_VEC(uint32_t) heap;  /* tiny intervals by start */
     uint32_t nslots;
+    uint32_t *cnt;          /* per position + 1: the intervals starting there (see scan) */
+    bool empty_seg;         /* some segment is empty (see occ_init) */
     bool ok;
     /* not cleared per function (see cg_regalloc_linear): */
     uint32_t fstart[64], fend[64];

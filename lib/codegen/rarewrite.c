@@ -68,9 +68,11 @@ static uint32_t cycle_reg(lsra *r, uint32_t pos, unsigned cls, const uint32_t *f
 static bool plain_operands(lsra *r, const cg_inst *in, unsigned flags, uint32_t i, uint32_t *al, uint32_t *rq)
 {
     uint64_t dirty = 0;
-    uint32_t o0 = in->opnd;
-    for (uint32_t k = o0; k < o0 + in->nopnd; k++) {
-        uint32_t p = r->loc[V(opnd(r, k)->reg)];
+    uint32_t o0 = in->opnd, o1 = o0 + in->nopnd;
+    const cg_operand *ops = r->ops;
+    const uint32_t *loc = r->loc;
+    for (uint32_t k = o0; k < o1; k++) {    /* locals: al might alias what they hold */
+        uint32_t p = loc[V(ops[k].reg)];
         if (p >= 64)
             return false;
         al[k] = p;
@@ -99,11 +101,13 @@ void cg_ra_rewrite(lsra *r)
     IR_VEC(uint32_t) pfrom = {keep.pfrom.v, 0, keep.pfrom.cap}, pto = {keep.pto.v, 0, keep.pto.cap};
     IR_VEC(uint8_t) pcls = {keep.pcls.v, 0, keep.pcls.cap};
     memset(r->mark, 0xff, r->nv * sizeof *r->mark);   /* CG_NONE */
+    const cg_inst *insts = f->insts.v;
+    const uint8_t *iflag = r->iflag;
     for (uint32_t b = 0; b < r->nb; b++) {
         const cg_block *bl = &f->blocks.v[b];
-        for (uint32_t i = bl->first; i < bl->end; i++) {
-            const cg_inst *in = &f->insts.v[i];
-            if (i + 1 == bl->end && bl->nargs) {
+        for (uint32_t i = bl->first, end = bl->end, nargs = bl->nargs; i < end; i++) {
+            const cg_inst *in = &insts[i];
+            if (i + 1 == end && nargs) {
                 const cg_block *sb = &f->blocks.v[r->blk_of[f->vlist.v[bl->succs]]];
                 pfrom.n = pto.n = pcls.n = 0;
                 for (uint32_t a = 0; a < bl->nargs; a++) {
@@ -135,7 +139,8 @@ void cg_ra_rewrite(lsra *r)
                 }
             }
             uint32_t o0 = in->opnd;
-            if (!(r->iflag[i] & IF_FIXED) && plain_operands(r, in, r->iflag[i], i, al, &rq))
+            unsigned fl = iflag[i];
+            if (!(fl & IF_FIXED) && plain_operands(r, in, fl, i, al, &rq))
                 continue;
             /* before: reloads into short intervals' registers, then fixed uses
              * (a spilled vreg's from its short interval's register if any) */
