@@ -45,7 +45,7 @@
 
 /* Buffers kept from one function to the next (per thread): most functions
  * are small and compiling many of them should not be mostly malloc. */
-enum { K_MEM, K_DMEM, K_HINTP, K_OCCS, K_FIXES, K_CNT, K_ORDER, K_VIA, K_IFLAG, K_BITS, K_COUNT };
+enum { K_MEM, K_DMEM, K_HINTP, K_OCCS, K_FIXES, K_CNT, K_ORDER, K_VIA, K_IFLAG, K_BITS, K_PREDM, K_COUNT };
 static _Thread_local struct {
     void *buf[K_COUNT];
     size_t cap[K_COUNT];
@@ -134,10 +134,16 @@ static bool build_cfg(lsra *r)
         r->pstart[b + 1] += r->pstart[b];
     uint32_t *fill = r->bmark;
     memcpy(fill, r->pstart, r->nb * sizeof *fill);
+    if (r->nb <= 64)
+        memset(r->predm = kbuf(K_PREDM, r->nb * sizeof *r->predm), 0, r->nb * sizeof *r->predm);
     for (uint32_t b = 0; b < r->nb; b++) {
         const cg_block *bl = &f->blocks.v[b];
-        for (uint32_t k = 0; k < bl->nsuccs; k++)
-            r->preds[fill[r->blk_of[f->vlist.v[bl->succs + k]]]++] = b;
+        for (uint32_t k = 0; k < bl->nsuccs; k++) {
+            uint32_t t = r->blk_of[f->vlist.v[bl->succs + k]];
+            r->preds[fill[t]++] = b;
+            if (r->nb <= 64)
+                r->predm[t] |= BIT(b);
+        }
     }
     return true;
 }
@@ -624,32 +630,35 @@ static uint32_t global_interval64(lsra *r, uint32_t v, uint32_t o0, uint32_t o1)
     if (ndefs > 1)
         return CG_NONE;
     for (uint64_t stack = livein; stack;) {
-        uint32_t b = (uint32_t)__builtin_ctzll(stack);
+        uint64_t pm = r->predm[__builtin_ctzll(stack)], up = pm & ~(defm | livein);
         stack &= stack - 1;
-        for (uint32_t k = r->pstart[b]; k < r->pstart[b + 1]; k++) {
-            uint32_t p = r->preds[k];
-            liveout |= BIT(p);
-            if (!((defm | livein) & BIT(p)))
-                livein |= BIT(p), stack |= BIT(p);
-        }
+        liveout |= pm;
+        livein |= up, stack |= up;
     }
-    uint32_t nt = 0, len = 0;
+    uint64_t all = occm | livein | liveout;
+    uint32_t nt = (uint32_t)__builtin_popcountll(all), len = 0;
     r->sstart[v] = r->segs.n;
-    for (uint64_t m = occm | livein | liveout; m; m &= m - 1, nt++) {
+    ir_vec_reserve(&r->segs, nt);   /* then locals: no reloads after each store */
+    rseg *s0 = r->segs.v + r->segs.n, *o = s0;
+    const uint32_t *blo = r->blo, *bhi = r->bhi;
+    for (uint64_t m = all; m; m &= m - 1) {
         uint32_t b = (uint32_t)__builtin_ctzll(m);
         const cg_block *bl = &f->blocks.v[b];
-        rseg sg = {livein & BIT(b) ? 2 * bl->first : occm & BIT(b) ? r->blo[b] : 2 * bl->end,
-                   liveout & BIT(b) ? 2 * bl->end : occm & BIT(b) ? r->bhi[b] : 0};
-        if (r->segs.n > r->sstart[v] && r->segs.v[r->segs.n - 1].e >= sg.s)
-            r->segs.v[r->segs.n - 1].e = sg.e;
+        rseg sg = {livein & BIT(b) ? 2 * bl->first : occm & BIT(b) ? blo[b] : 2 * bl->end,
+                   liveout & BIT(b) ? 2 * bl->end : occm & BIT(b) ? bhi[b] : 0};
+        if (o > s0 && o[-1].e >= sg.s)
+            o[-1].e = sg.e;
         else
-            ir_vec_push(&r->segs, sg);
+            *o++ = sg;
     }
-    for (uint32_t k = r->sstart[v]; k < r->segs.n; k++) {
-        len += r->segs.v[k].e - r->segs.v[k].s;
-        r->empty_seg |= r->segs.v[k].s >= r->segs.v[k].e;
+    bool empty = false;
+    for (const rseg *k = s0; k < o; k++) {
+        len += k->e - k->s;
+        empty |= k->s >= k->e;
     }
-    r->cnt[r->segs.v[r->sstart[v]].s + 1]++;
+    r->segs.n = (uint32_t)(o - r->segs.v);
+    r->empty_seg |= empty;
+    r->cnt[s0->s + 1]++;
     r->w[v] = only_temps ? HUGE_VAL : cost / (double)(len + 1);
     return nt;
 }
@@ -799,11 +808,11 @@ static inline __attribute__((always_inline)) bool intersect(lsra *r, const rseg 
     return false;
 }
 
-/* Can interval id (of vreg v, segments sg) have p?  Prunes what ended. */
-static inline __attribute__((always_inline)) bool fits(lsra *r, unsigned p, unsigned cls, uint32_t v, const rseg *sg, uint32_t n)
+/* Can interval id (of vreg v, segments sg) have allocable p?  Prunes what
+ * ended. */
+static inline __attribute__((always_inline)) bool fits_allocable(lsra *r, unsigned p, uint32_t v, const rseg *sg,
+                                                                 uint32_t n)
 {
-    if (p >= 64 || !(r->allocable[cls] & BIT(p)))
-        return false;
     if (r->occ) {   /* q is sg's */
         r->work--;
         return !words_hit(r->occ + (size_t)p * r->ow, r->q, r->nq) &&
@@ -826,6 +835,12 @@ static inline __attribute__((always_inline)) bool fits(lsra *r, unsigned p, unsi
         lk = &nd->next;
     }
     return !fixed_conflict_segs(r, p, v, sg, n);
+}
+
+/* The same for any p. */
+static inline __attribute__((always_inline)) bool fits(lsra *r, unsigned p, unsigned cls, uint32_t v, const rseg *sg, uint32_t n)
+{
+    return p < 64 && (r->allocable[cls] & BIT(p)) && fits_allocable(r, p, v, sg, n);
 }
 
 /* fromq: right after choose placed id, whose words q then holds */
@@ -1015,7 +1030,6 @@ static unsigned choose(lsra *r, uint32_t id, uint32_t v, unsigned cls, uint32_t 
 
 static unsigned choose1(lsra *r, uint32_t id, uint32_t v, unsigned cls, uint32_t reuse, double w)
 {
-    const cg_isa *isa = r->isa;
     uint32_t n = 1;
     rseg *sg = &r->cur;
     if (id < r->nv)
@@ -1048,27 +1062,25 @@ static unsigned choose1(lsra *r, uint32_t id, uint32_t v, unsigned cls, uint32_t
         const rseg *hs = &r->segs.v[r->sstart[hv]];
         rwm hq[OCC_MAXW];
         uint32_t nhq = r->occ ? seg_words(hs, hn, hq) : 0;
-        for (unsigned k = 0; k < isa->nalloc[cls]; k++) {
-            unsigned p = isa->alloc_order[cls][k];
+        for (unsigned k = 0; k < r->norder[cls]; k++) {
+            unsigned p = r->order[cls][k];
             bool ok = !((!r->occ || words_hit(r->fbit + (size_t)p * r->ow, hq, nhq)) &&
                         fixed_conflict_segs(r, p, hv, hs, hn));
-            if (ok && fits(r, p, cls, v, sg, n))
+            if (ok && fits_allocable(r, p, v, sg, n))
                 return p;
         }
     }
-    for (unsigned k = 0; k < isa->nalloc[cls]; k++) {
-        unsigned p = isa->alloc_order[cls][k];
-        if (fits(r, p, cls, v, sg, n))
+    for (unsigned k = 0; k < r->norder[cls]; k++) {
+        unsigned p = r->order[cls][k];
+        if (fits_allocable(r, p, v, sg, n))
             return p;
     }
     /* evict: the register whose conflicting intervals weigh least */
     unsigned best = CG_NONE;
     double bw = w;
     uint32_t now = sg[0].s;
-    for (unsigned k = 0; k < isa->nalloc[cls]; k++) {
-        unsigned p = isa->alloc_order[cls][k];
-        if (!(r->allocable[cls] & BIT(p)))
-            continue;
+    for (unsigned k = 0; k < r->norder[cls]; k++) {
+        unsigned p = r->order[cls][k];
         bool bad = (!r->occ || words_hit(r->fbit + (size_t)p * r->ow, r->q, r->nq)) &&
                    fixed_conflict_segs(r, p, v, sg, n);
         double sum = 0;
@@ -1253,17 +1265,29 @@ bool cg_regalloc_linear(cg_ctx *c)
     memset(r.hintv, 0xff, 4 * ((size_t)nv + 1) * sizeof *r.hintv);
     memset(hp, 0xff, nv);
     /* the isas are static: their allocable sets once per (isa, reserved) */
-    static _Thread_local struct { const cg_isa *isa; uint64_t reserved, m[CG_NCLS]; } alc;
+    static _Thread_local struct {
+        const cg_isa *isa;
+        uint64_t reserved, m[CG_NCLS];
+        uint8_t order[CG_NCLS][64], n[CG_NCLS];
+    } alc;
     if (alc.isa != c->isa || alc.reserved != f->reserved) {
         for (unsigned k = 0; k < CG_NCLS; k++) {
             alc.m[k] = 0;
             for (unsigned i = 0; i < c->isa->nalloc[k]; i++)
                 alc.m[k] |= BIT(c->isa->alloc_order[k][i]);
             alc.m[k] &= ~f->reserved;
+            alc.n[k] = 0;
+            for (unsigned i = 0; i < c->isa->nalloc[k]; i++) {
+                unsigned p = c->isa->alloc_order[k][i];
+                if (p < 64 && (alc.m[k] & BIT(p)) && alc.n[k] < 64)
+                    alc.order[k][alc.n[k]++] = (uint8_t)p;
+            }
         }
         alc.isa = c->isa, alc.reserved = f->reserved;
     }
     memcpy(r.allocable, alc.m, sizeof r.allocable);
+    for (unsigned k = 0; k < CG_NCLS; k++)
+        r.order[k] = alc.order[k], r.norder[k] = alc.n[k];
     ir_vec_reserve(&f->allocs, f->opnds.n);
     f->allocs.n = f->opnds.n;
     f->edits.n = 0;

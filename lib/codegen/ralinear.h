@@ -42,6 +42,7 @@ typedef struct lsra {
     uint32_t *blk_of;       /* label -> block */
     uint32_t *iblk;         /* instruction -> block */
     uint32_t *pstart, *preds;
+    uint64_t *predm;        /* per block: its predecessors as bits, if at most 64 blocks */
     double *freq;           /* per block: 8^loop depth */
     uint32_t *ostart;       /* per vreg: its occurrences, in instruction order */
     rocc *occs;
@@ -87,6 +88,8 @@ typedef struct lsra {
     uint64_t *occ, *fbit;
     uint32_t ow, nq;        /* q[0..nq): see below */
     uint64_t allocable[CG_NCLS];
+    const uint8_t *order[CG_NCLS];  /* the isa's alloc_order of those */
+    uint8_t norder[CG_NCLS];
     IR_VEC(rtiny) tiny;
     IR_VEC(uint32_t) heap;  /* tiny intervals by start */
     uint32_t nslots;
