@@ -315,38 +315,48 @@ ir_opcode ir_opcode_lookup(const char *s, size_t n)
 
 /* ---- functions --------------------------------------------------------------- */
 
-void ir_function_init(ir_function *f)
+/* A function's arrays: the head's, and the body's (all of the body) */
+#define HEAD_ARRAYS(X) X(abi_params) X(sigs) X(func_refs) X(user_names) X(fn_defined)
+#define BODY_ARRAYS(X)                                                                              \
+    X(stack_slots) X(dyn_slots) X(dyn_types) X(gvs) X(constants) X(regions) X(region_defined)       \
+    X(sig_defined) X(ss_defined) X(dss_defined) X(dt_defined) X(gv_defined) X(const_defined)        \
+    X(values) X(blocks) X(layout) X(insts) X(stack_maps) X(pool) X(bytes)
+#define ARRAY_SIZE(a) + sizeof ((ir_function *)0)->a
+_Static_assert(0 BODY_ARRAYS(ARRAY_SIZE) == sizeof(ir_function) - IR_FUNCTION_HEAD, "BODY_ARRAYS lists the body");
+
+static void init_fields(ir_function *f)
 {
     memset(f, 0, sizeof *f);
     f->stack_limit = IR_NONE;
+}
+
+void ir_function_init(ir_function *f)
+{
+    init_fields(f);
     /* never NULL: &pool.v[inst.args] of an instruction without operands,
      * in a function without any, would be NULL + 0 (undefined; clang's
      * UBSan says so) */
     ir_vec_reserve(&f->pool, 1);
 }
 
-static void free_body(ir_function *f)
+ir_function *ir_file_new_function(ir_file *file)
 {
-    ir_vec_free(&f->stack_slots);
-    ir_vec_free(&f->dyn_slots);
-    ir_vec_free(&f->dyn_types);
-    ir_vec_free(&f->gvs);
-    ir_vec_free(&f->constants);
-    ir_vec_free(&f->regions);
-    ir_vec_free(&f->region_defined);
-    ir_vec_free(&f->sig_defined);
-    ir_vec_free(&f->ss_defined);
-    ir_vec_free(&f->dss_defined);
-    ir_vec_free(&f->dt_defined);
-    ir_vec_free(&f->gv_defined);
-    ir_vec_free(&f->const_defined);
-    ir_vec_free(&f->values);
-    ir_vec_free(&f->blocks);
-    ir_vec_free(&f->layout);
-    ir_vec_free(&f->insts);
-    ir_vec_free(&f->stack_maps);
-    ir_vec_free(&f->pool);
-    ir_vec_free(&f->bytes);
+    if (!file->spare.n) {
+        ir_function *f = ir_xmalloc(sizeof *f);
+        ir_function_init(f);
+        return f;
+    }
+    /* a function whose body was dropped: a new one, with its arrays'
+     * storage, no malloc or free a function (they were a fifth of the
+     * reader's work on many small functions) */
+    ir_function *f = file->spare.v[--file->spare.n], e;
+    init_fields(&e);
+#define KEEP(a) e.a.v = f->a.v, e.a.cap = f->a.cap;
+    HEAD_ARRAYS(KEEP) BODY_ARRAYS(KEEP)
+#undef KEEP
+    *f = e;
+    ir_vec_reserve(&f->pool, 1);
+    return f;
 }
 
 const ir_abi_param *ir_sig_params(const ir_function *f, const ir_signature *s)
@@ -359,14 +369,13 @@ const ir_abi_param *ir_sig_rets(const ir_function *f, const ir_signature *s)
     return s->nrets ? &f->abi_params.v[s->rets] : NULL;
 }
 
-/* v[0..n) copied to *at (advanced), the original freed */
-static void *pack(char **at, void *v, uint32_t *cap, uint32_t n, size_t elem)
+/* v[0..n) copied to *at (advanced) */
+static void *pack(char **at, const void *v, uint32_t *cap, uint32_t n, size_t elem)
 {
     void *p = n ? *at : NULL;
     if (n)
         memcpy(p, v, n * elem);
     *at += n * elem;
-    free(v);
     *cap = n;
     return p;
 }
@@ -390,7 +399,6 @@ void ir_file_drop_body(ir_file *file, uint32_t i)
     ir_function *f = file->funcs.v[i];
     if (f->body_dropped)
         return;
-    free_body(f);
     /* one allocation, no padding but what alignment needs: the head, the
      * arrays of 8-byte then 4-byte alignment, presence bits, names */
     size_t size = (IR_FUNCTION_HEAD + 7) & ~(size_t)7;
@@ -424,7 +432,7 @@ void ir_file_drop_body(ir_file *file, uint32_t i)
         pack_name(&at, &h->user_names.v[k]);
     ir_arena_free(&f->arena);
     h->arena.head = NULL;
-    free(f);
+    ir_vec_push(&file->spare, f);   /* its arrays for the next function read */
     file->funcs.v[i] = h;
 }
 
@@ -432,12 +440,9 @@ void ir_function_free(ir_function *f)
 {
     if (f->body_dropped)    /* all of it in its file's arena */
         return;
-    free_body(f);
-    ir_vec_free(&f->abi_params);
-    ir_vec_free(&f->sigs);
-    ir_vec_free(&f->func_refs);
-    ir_vec_free(&f->user_names);
-    ir_vec_free(&f->fn_defined);
+#define FREE(a) ir_vec_free(&f->a);
+    HEAD_ARRAYS(FREE) BODY_ARRAYS(FREE)
+#undef FREE
     ir_arena_free(&f->arena);
 }
 
@@ -548,6 +553,11 @@ void ir_file_free(ir_file *file)
             free(file->funcs.v[i]);
     }
     ir_vec_free(&file->funcs);
+    for (uint32_t i = 0; i < file->spare.n; i++) {
+        ir_function_free(file->spare.v[i]);
+        free(file->spare.v[i]);
+    }
+    ir_vec_free(&file->spare);
     ir_vec_free(&file->tests);
     ir_vec_free(&file->settings);
     ir_vec_free(&file->targets);

@@ -493,15 +493,21 @@ typedef struct ir_file {
     IR_VEC(ir_data_value) data;
     IR_VEC(ir_file_warning) warnings;   /* the reader's, in source order */
     ir_arena arena;
+    IR_VEC(ir_function *) spare;    /* functions whose bodies were dropped, their
+                                       arrays' storage kept (ir_file_new_function) */
 } ir_file;
 
-/* Free function i's body (blocks, values, instructions, the preamble's
+/* Drop function i's body (blocks, values, instructions, the preamble's
  * other entities) and pack its head into the file's arena with its
  * arrays and names, next to the other functions' heads:
  * a file read a function at a time keeps no allocation of its own for
- * each (none left among a function's transient ones, to split the room
- * they leave for the next). */
+ * each.  The function's arrays, emptied, go to file->spare for the next
+ * function read (ir_file_new_function). */
 void ir_file_drop_body(ir_file *file, uint32_t i);
+/* A function to read into, as ir_function_init makes it: one whose body
+ * file dropped (its arrays' storage kept, to be filled again), else a new
+ * one.  The caller adds it to file->funcs. */
+ir_function *ir_file_new_function(ir_file *file);
 
 void ir_file_free(ir_file *file);
 /* Index of the function named by n (testcase name or u0:N), IR_NONE if none. */

@@ -1054,10 +1054,7 @@ static void reserve_body(parser *p, ir_function *f)
 static void parse_function(parser *p)
 {
     ir_file *file = p->file;
-    ir_function *f = malloc(sizeof *f);   /* zeroed by ir_function_init */
-    if (!f)
-        rd_perr(p, "out of memory");
-    ir_function_init(f);
+    ir_function *f = ir_file_new_function(file);
     ir_vec_push(&file->funcs, f);
     p->fn = f;
     p->aliases.n = 0;
