@@ -1,7 +1,7 @@
 /* tests/ir_test.c: lib/ir where no filetest reaches — a function whose
  * body is dropped (ir_file_drop_body: the head alone, packed into the
  * file's arena) copied, freed and checked across the file as a whole
- * function would be.  Run under
+ * function would be; the next function read into its storage.  Run under
  * SAN=1 to see any read past a head.  Ends with "N passed, N failed";
  * exit status 1 on any failure.  V=1 prints every check. */
 #include "reader/reader.h"
@@ -97,10 +97,54 @@ static void test_drop(void)
     ir_file_free(&file);
 }
 
+/* A file read a function at a time, each body dropped once read: the
+ * next function is read into the dropped one's arrays (file->spare), and
+ * must come out as a fresh one would. */
+typedef struct reuse_ctx {
+    ir_function *first;     /* function 0 as read, before its drop */
+    bool reused, verified;
+    uint32_t values[2];
+} reuse_ctx;
+
+static void reuse_one(void *ctx, ir_file *file, uint32_t i)
+{
+    reuse_ctx *c = ctx;
+    ir_function *f = file->funcs.v[i];
+    ir_diag d;
+    if (i == 0) {
+        c->first = f;
+    } else {   /* (function 0 is no valid function: gv0 = vmctx without one) */
+        c->reused |= f == c->first;
+        c->verified = verify_function(f, &d);
+    }
+    c->values[i] = f->values.n;
+    ir_file_drop_body(file, i);
+}
+
+static void test_reuse(void)
+{
+    ir_file file;
+    ir_diag d;
+    reuse_ctx c = {0};
+    bool ok = reader_parse_file_each(&file, "reuse", src, sizeof src - 1, &d, reuse_one, &c);
+    CHECK(ok && file.funcs.n == 2, "the file reads a function at a time: %s", ok ? "" : d.msg);
+    CHECK(c.reused, "function 1 is read into function 0's storage");
+    CHECK(c.verified, "function 1 verifies");
+    CHECK(c.values[0] == 4 && c.values[1] == 3, "each has its own values (%u, %u)", c.values[0], c.values[1]);
+    CHECK(file.spare.n == 1, "one function's storage kept for the next (%u)", file.spare.n);
+    const ir_function *h1 = file.funcs.v[1];
+    CHECK(h1->body_dropped && h1->func_refs.n == 2 && !strcmp(h1->func_refs.v[0].name.str, "callee"),
+          "the head of a function read into reused storage");
+    ir_diag dd = {0};
+    CHECK(verify_file_decls(&file, &dd), "declarations across the file check: %s", dd.msg);
+    ir_file_free(&file);
+}
+
 int main(void)
 {
     verbose = getenv("V") && !strcmp(getenv("V"), "1");
     test_drop();
+    test_reuse();
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;
 }

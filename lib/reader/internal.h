@@ -133,18 +133,15 @@ static inline void rd_ensure_value(parser *p, uint32_t v, uint32_t line, uint32_
 uint32_t rd_use_value(parser *p, const char *msg);
 uint32_t rd_ensure_block(parser *p, uint32_t b, uint32_t line, uint32_t col);
 
-/* Byte classes and a value number as the lexer reads them, for the
- * paths that read straight from the bytes (parse.c, quick.c) */
+/* Byte classes (lex.c's table) and a value number as the lexer reads
+ * them, for the paths that read straight from the bytes (parse.c,
+ * quick.c) */
+enum { C_DIGIT = 1, C_ALPHA = 2, C_SPACE = 4, C_HEX = 8, C_UNDERSCORE = 16 };
+extern const uint8_t rd_cclass[256];
 static inline bool digit_byte(char c) { return (unsigned)(c - '0') < 10; }
-static inline bool word_byte(char c)
-{
-    return digit_byte(c) || (unsigned)((c | 0x20) - 'a') < 26 || c == '_';
-}
+static inline bool word_byte(char c) { return rd_cclass[(unsigned char)c] & (C_DIGIT | C_ALPHA | C_UNDERSCORE); }
 /* A word byte other than a digit: a letter or '_'. */
-static inline bool letter_byte(char c)
-{
-    return (unsigned)((c | 0x20) - 'a') < 26 || c == '_';
-}
+static inline bool letter_byte(char c) { return rd_cclass[(unsigned char)c] & (C_ALPHA | C_UNDERSCORE); }
 
 /* A value number from q: digits without a leading zero, at most nine,
  * then no word byte (as the lexer reads vN); its end, or NULL. */
@@ -211,8 +208,18 @@ static inline __attribute__((always_inline)) const char *value_number(const char
 
 /* parse.c: opcode and name lookups, results by opcode */
 /* The opcode the word at s of n bytes names, IR_OP_COUNT if none.  A name of up
- * to 8 bytes, read as one word (with what follows it masked off), is
+ * to 8 bytes, read as one word w (with what follows it masked off), is
  * looked up in a small cache first: a file uses few opcodes, many times. */
+static inline ir_opcode rd_lookup_opcode_word(parser *p, const char *s, uint32_t n, uint64_t w)
+{
+    __typeof__(p->opcache[0]) *e = &p->opcache[(w * 0x9e3779b97f4a7c15ull) >> 56];
+    if (e->w == w)
+        return (ir_opcode)e->op;
+    ir_opcode op = ir_opcode_lookup(s, n);
+    if (op != IR_OP_COUNT)
+        e->w = w, e->op = (uint16_t)op;
+    return op;
+}
 static inline ir_opcode rd_lookup_opcode(parser *p, const char *s, uint32_t n)
 {
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -222,14 +229,8 @@ static inline ir_opcode rd_lookup_opcode(parser *p, const char *s, uint32_t n)
         return ir_opcode_lookup(s, n);
     uint64_t w;
     memcpy(&w, s, 8);
-    w &= ~0ull >> (64 - 8 * n);   /* the name's bytes: no name has a NUL, so w tells n too */
-    __typeof__(p->opcache[0]) *e = &p->opcache[(w * 0x9e3779b97f4a7c15ull) >> 56];
-    if (e->w == w)
-        return (ir_opcode)e->op;
-    ir_opcode op = ir_opcode_lookup(s, n);
-    if (op != IR_OP_COUNT)
-        e->w = w, e->op = (uint16_t)op;
-    return op;
+    /* the name's bytes: no name has a NUL, so w tells n too */
+    return rd_lookup_opcode_word(p, s, n, w & ~0ull >> (64 - 8 * n));
 }
 unsigned rd_find_name(const char *w, uint32_t n, const char *const *names, unsigned count);
 extern const uint8_t rd_op_nres[IR_OP_COUNT];

@@ -41,15 +41,15 @@ bool rd_same_line_as_prev(const parser *p)
 }
 
 /* Character classes by table: the lexer touches every byte once. */
-enum { C_DIGIT = 1, C_ALPHA = 2, C_SPACE = 4, C_HEX = 8 };
-static const uint8_t cclass[256] = {
+const uint8_t rd_cclass[256] = {
     ['0' ... '9'] = C_DIGIT | C_HEX, ['a' ... 'f'] = C_ALPHA | C_HEX, ['g' ... 'z'] = C_ALPHA,
-    ['A' ... 'F'] = C_ALPHA | C_HEX, ['G' ... 'Z'] = C_ALPHA, ['_'] = 0x10,
+    ['A' ... 'F'] = C_ALPHA | C_HEX, ['G' ... 'Z'] = C_ALPHA, ['_'] = C_UNDERSCORE,
     [' '] = C_SPACE, ['\t'] = C_SPACE, ['\v'] = C_SPACE, ['\f'] = C_SPACE, ['\r'] = C_SPACE,
 };
+#define cclass rd_cclass
 static bool is_digit(int c) { return cclass[(unsigned char)c] & C_DIGIT; }
 static bool is_alpha(int c) { return cclass[(unsigned char)c] & C_ALPHA; }
-static bool is_word(int c) { return cclass[(unsigned char)c] & (C_DIGIT | C_ALPHA | 0x10); }
+static bool is_word(int c) { return cclass[(unsigned char)c] & (C_DIGIT | C_ALPHA | C_UNDERSCORE); }
 static bool is_hex(int c) { return cclass[(unsigned char)c] & C_HEX; }
 
 static bool looking_at(const lexer *lx, const char *q, const char *s)

@@ -292,14 +292,21 @@ static uint32_t parse_exception_table(parser *p)
 static void comma(parser *p) { rd_expect(p, T_COMMA, "expected ',' between operands"); }
 
 /* The index of the current word in a table of names, count if none (the
- * first letter tells most apart without a call).  Not inlined: that keeps
- * parse_instruction small enough to be inlined in its one caller (1 Ir a
- * byte less, measured). */
+ * first letter tells most apart; the names are short, compared here, not
+ * by a call).  Not inlined: that keeps parse_instruction small enough to
+ * be inlined in its one caller (1 Ir a byte less, measured). */
 unsigned rd_find_name(const char *w, uint32_t n, const char *const *names, unsigned count)
 {
-    for (unsigned k = 0; k < count; k++)
-        if (names[k][0] == w[0] && !strncmp(names[k], w, n) && !names[k][n])
+    for (unsigned k = 0; k < count; k++) {
+        const char *s = names[k];
+        if (s[0] != w[0])
+            continue;
+        uint32_t i = 1;
+        while (i < n && s[i] && s[i] == w[i])
+            i++;
+        if (i >= n && !s[n])
             return k;
+    }
     return count;
 }
 

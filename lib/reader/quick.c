@@ -13,9 +13,10 @@
 #include "internal.h"
 
 /* The length of the word of letters at q when it is shorter than eight
- * (then a byte that is not a letter); 0 for none or a longer one.  Needs
- * eight bytes at q. */
-static inline uint32_t short_letters(const char *q)
+ * (then a byte that is not a letter); 0 for none or a longer one; in
+ * *word its bytes as read (little endian), the rest zero.  Needs eight
+ * bytes at q. */
+static inline uint32_t short_letters_w(const char *q, uint64_t *word)
 {
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     uint64_t w, x;
@@ -23,11 +24,18 @@ static inline uint32_t short_letters(const char *q)
     /* as lex.c's letters(): each byte's top bit tells */
     x = (w | 0x2020202020202020ull) & 0x7f7f7f7f7f7f7f7full;
     uint64_t other = ~((x + 0x1f1f1f1f1f1f1f1full) & ~(x + 0x0505050505050505ull) & ~w) & 0x8080808080808080ull;
+    /* the word's bytes: below the lowest bit of other */
+    *word = w & (((other & -other) >> 7) - 1);
     return other ? (uint32_t)__builtin_ctzll(other) / 8 : 0;
 #else
-    (void)q;
+    (void)q, (void)word;
     return 0;
 #endif
+}
+static inline uint32_t short_letters(const char *q)
+{
+    uint64_t w;
+    return short_letters_w(q, &w);
 }
 
 /* The lexer and token after a quick next token [s, r) on the line that
@@ -45,36 +53,60 @@ static inline __attribute__((always_inline)) void quick_token_at(parser *p, cons
     p->t.col = (uint32_t)(s - ls) + 1;
 }
 
+/* A value token vN read from the bytes: its number, its text [s, r),
+ * the line it is on (which starts at ls) and where the token before it
+ * ended (prev). */
+typedef struct qvalue {
+    uint32_t num, line;
+    const char *s, *r, *ls, *prev;
+} qvalue;
+
 /* At q, a newline, fewer than eight spaces and a value (the next
- * instruction line's vN, as most lines end): the token rd_lex_next would
- * make there, set as it sets it; false, with nothing changed, for
- * anything else.  (A like path for the words and blockN that start the
- * other lines measured no better than rd_lex_next.) */
-static inline __attribute__((always_inline)) bool quick_next_value(parser *p, const char *q)
+ * instruction line's vN, as most lines end): true with it in *t, the
+ * line after `line`; false for anything else. */
+static inline __attribute__((always_inline)) bool next_value(const char *q, const char *end, uint32_t line, qvalue *t)
 {
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    lexer *lx = &p->lx;
-    const char *end = lx->end, *ls = q + 1, *r;
+    const char *ls = q + 1;
     uint64_t w;
-    uint32_t v;
     if (end - q < 16 || *q != '\n')
         return false;
     memcpy(&w, ls, 8);
     w ^= 0x2020202020202020ull;
     if (!w)
         return false;
-    const char *s = ls + __builtin_ctzll(w) / 8;
+    const char *s = ls + __builtin_ctzll(w) / 8, *r;
+    uint32_t v;
     if (*s != 'v' || !(r = value_number(s + 1, end, &v)))
         return false;
-    p->t.kind = T_ENTITY;
-    p->t.ent = E_VALUE;
-    p->t.num = v;
-    quick_token_at(p, q, lx->line + 1, ls, s, r);
+    *t = (qvalue){v, line + 1, s, r, ls, q};
     return true;
 #else
-    (void)p, (void)q;
+    (void)q, (void)end, (void)line, (void)t;
     return false;
 #endif
+}
+
+/* Value token t made the current token, as rd_lex_next makes it. */
+static inline __attribute__((always_inline)) void set_value_token(parser *p, const qvalue *t)
+{
+    p->t.kind = T_ENTITY;
+    p->t.ent = E_VALUE;
+    p->t.num = t->num;
+    quick_token_at(p, t->prev, t->line, t->ls, t->s, t->r);
+}
+
+/* At q, the next line's vN (see next_value): the token rd_lex_next would
+ * make there, set as it sets it; false, with nothing changed, for
+ * anything else.  (A like path for the words and blockN that start the
+ * other lines measured no better than rd_lex_next.) */
+static inline __attribute__((always_inline)) bool quick_next_value(parser *p, const char *q)
+{
+    qvalue t;
+    if (!next_value(q, p->lx.end, p->lx.line, &t))
+        return false;
+    set_value_token(p, &t);
+    return true;
 }
 
 /* At q, a newline, maybe an empty line, fewer than eight spaces and a
@@ -194,34 +226,39 @@ static ir_type quick_result_type(ir_opcode op, ir_type ctrl)
 ir_opcode rd_quick_inst(parser *p, uint32_t block)
 {
     ir_function *f = p->fn;
+    const char *end = p->lx.end;
     /* line after line while the next starts with a value: the token
-     * that ends one is the next one's result */
-    for (ir_opcode done = IR_OP_COUNT;;) {
-        const char *q = p->lx.p, *end = p->lx.end;
-        uint32_t res = p->t.num;
+     * that ends one is the next one's result, kept in vt (the lexer and
+     * token are set from it only where the lines end) */
+    qvalue vt = {p->t.num, p->lx.line, p->t.text, p->lx.p, p->lx.line_start, p->prev_end};
+    ir_opcode done = IR_OP_COUNT;
+    for (;;) {
+        const char *q = vt.r;
+        uint32_t res = vt.num;
         if (end - q < 16 || q[0] != ' ' || q[1] != '=' || q[2] != ' ' || res >= MAX_VALUE_NUM ||
             (res < f->values.n && f->values.v[res].kind != IR_VAL_UNUSED))
-            return done;
+            goto out;
         const char *s = q + 3, *r;
-        uint32_t n = short_letters(s);
+        uint64_t w;
+        uint32_t n = short_letters_w(s, &w);
         if (!n || (s[n] != ' ' && s[n] != '.'))
-            return done;
-        ir_opcode op = rd_lookup_opcode(p, s, n);
+            goto out;
+        ir_opcode op = rd_lookup_opcode_word(p, s, n, w);
         if (op == IR_OP_COUNT)
-            return done;
+            goto out;
         const ir_opinfo *info = &ir_opcodes[op];
         unsigned kind = p->quick_op[op];
         if (!kind)
             kind = p->quick_op[op] = quick_op_kind(op);
         if (kind == Q_NONE)
-            return done;
+            goto out;
 
         /* .i8 .i16 .i32 .i64 .f16 .f32 .f64, each a type token */
         r = s + n;
         ir_type suffix = 0;
         if (*r == '.') {
             if (end - r < 6 || (r[1] != 'i' && r[1] != 'f'))
-                return done;
+                goto out;
             bool i = r[1] == 'i';
             if (i && r[2] == '8' && r[3] == ' ') {
                 suffix = IR_I8;
@@ -230,11 +267,11 @@ ir_opcode rd_quick_inst(parser *p, uint32_t block)
                 case 16: suffix = i ? IR_I16 : IR_F16; break;
                 case 32: suffix = i ? IR_I32 : IR_F32; break;
                 case 64: suffix = i ? IR_I64 : IR_F64; break;
-                default: return done;
+                default: goto out;
                 }
                 r++;
             } else {
-                return done;
+                goto out;
             }
             r += 3;
         }
@@ -245,42 +282,42 @@ ir_opcode rd_quick_inst(parser *p, uint32_t block)
         uint64_t imm = 0;
         if (kind & Q_CC) {
             if (end - r < 8)
-                return done;
+                goto out;
             uint32_t m = short_letters(r);
             if (!m || r[m] != ' ')
-                return done;
+                goto out;
             bool icc = info->format == IR_FMT_IntCompare;
             unsigned count = icc ? IR_INTCC_COUNT : IR_FLOATCC_COUNT;
             cond = rd_find_name(r, m, icc ? ir_intcc_names : ir_floatcc_names, count);
             if (cond == count)
-                return done;
+                goto out;
             r += m + 1;
         }
         for (uint32_t k = 0; k < nvals; k++) {
             if (k) {
                 if (end - r < 3 || r[0] != ',' || r[1] != ' ')
-                    return done;
+                    goto out;
                 r += 2;
             }
             uint32_t v;
             if (r == end || *r != 'v' || !(r = value_number(r + 1, end, &v)) || v >= f->values.n ||
                 f->values.v[v].kind == IR_VAL_UNUSED)
-                return done;
+                goto out;
             a[k] = v;
         }
         if (kind & Q_IMM) {
             if (!nvals && suffix != IR_I64)   /* iconst: match_imm's ranges, the token way */
-                return done;
+                goto out;
             if (nvals) {
                 if (end - r < 3 || r[0] != ',' || r[1] != ' ')
-                    return done;
+                    goto out;
                 r += 2;
             }
             /* an integer token, as the lexer ends it, as int_token reads it:
              * decimal digits here, anything else by rd_plain_number */
             const char *t = r;
             if (r == end || !digit_byte(*r))
-                return done;
+                goto out;
             while (r < end && digit_byte(*r))
                 imm = imm * 10 + (uint64_t)(*r++ - '0');
             bool plain = r - t <= 18;   /* (imm may have wrapped after that) */
@@ -290,7 +327,7 @@ ir_opcode rd_quick_inst(parser *p, uint32_t block)
                 plain = rd_plain_number(t, (uint32_t)(r - t), &imm);
             }
             if ((r < end && (*r == '-' || *r == '.' || *r == '+')) || !plain)
-                return done;
+                goto out;
         }
 
         /* the controlling type and the result's, as parse_instruction finds
@@ -304,23 +341,15 @@ ir_opcode rd_quick_inst(parser *p, uint32_t block)
             m->op1 = (uint16_t)(op + 1u), m->t = ctrl, m->res = quick_result_type(op, ctrl);
         ir_type rt = m->res;
         if (!rt)
-            return done;
+            goto out;
 
-        /* all good: the token after it (a comma there is an error), then the
-         * instruction */
-        uint32_t rline = p->t.line, rcol = p->t.col, line = p->lx.line, col = (uint32_t)(s - p->lx.line_start) + 1;
-        bool more = quick_next_value(p, r);
-        if (!more && !quick_next_word(p, r)) {
-            p->lx.p = r;
-            rd_lex_next(p);
-            if (p->t.kind == T_COMMA)
-                comma_after_operands(p, info);
-        }
+        /* all good: the instruction */
+        uint32_t line = vt.line, rcol = (uint32_t)(vt.s - vt.ls) + 1, col = (uint32_t)(s - vt.ls) + 1;
         if (res >= f->values.n) {   /* rd_ensure_value, inline */
             if (res == f->values.n && res < f->values.cap)
                 f->values.n++;
             else
-                rd_grow_values(p, res, rline, rcol);
+                rd_grow_values(p, res, line, rcol);
         }
         uint32_t i = f->insts.n;
         ir_vec_reserve(&f->insts, 1);
@@ -340,13 +369,28 @@ ir_opcode rd_quick_inst(parser *p, uint32_t block)
         ip->nargs = (uint16_t)nvals, ip->nres = 1, ip->args = args, ip->res = args + nvals;
         ip->imm = (int64_t)imm, ip->next = IR_NONE, ip->block = block;
         ip->line = line, ip->col = col, ip->srcloc = IR_NONE;
-        f->values.v[res] = (ir_value_data){IR_VAL_RESULT, rt, i, 0, rline, rcol};
+        f->values.v[res] = (ir_value_data){IR_VAL_RESULT, rt, i, 0, line, rcol};
         f->insts.n++;
         ir_block_link_last(f, bd, i);
         done = op;
-        if (!more)
-            return op;
+        /* then the token after it: the next line's result, or as the
+         * lexer reads it (a comma there is an error) */
+        if (next_value(r, end, line, &vt))
+            continue;
+        p->lx.line = line;
+        p->lx.line_start = vt.ls;
+        if (!quick_next_word(p, r)) {
+            p->lx.p = r;
+            rd_lex_next(p);
+            if (p->t.kind == T_COMMA)
+                comma_after_operands(p, info);
+        }
+        return op;
     }
+out:
+    if (done != IR_OP_COUNT)   /* the result of the line not read */
+        set_value_token(p, &vt);
+    return done;
 }
 
 /* A block call at q as parse_block_call reads it: blockN, then maybe
@@ -379,7 +423,8 @@ static const char *quick_call(const parser *p, const char *q, uint32_t *b, uint3
 }
 
 /* The block call at off of the pool: block, count, arguments. */
-static uint32_t push_call(parser *p, uint32_t b, const uint32_t *args, uint32_t n, uint32_t line, uint32_t col)
+static inline __attribute__((always_inline)) uint32_t push_call(parser *p, uint32_t b, const uint32_t *args,
+                                                                 uint32_t n, uint32_t line, uint32_t col)
 {
     ir_function *f = p->fn;
     if (b >= f->blocks.n)
