@@ -32,6 +32,12 @@ typedef struct vctx {
     /* per instruction */
     uint8_t *seen;              /* instructions already walked: an earlier one in the
                                    same block dominates */
+    /* per value */
+    uint64_t *vmark;            /* (block + 1) << 32 | type once its definition was
+                                   walked, in that block, and found fine (0 before) */
+    /* the block being walked */
+    bool check;                 /* reachable: uses need dominance */
+    uint64_t dom;               /* its dominators, when check and domset */
     char tbuf[4][40];
     unsigned tk;
     uint32_t ctrl_inst;         /* the instruction typecheck last found ctrl_type of */

@@ -14,6 +14,7 @@
 #include "internal.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <string.h>
 
 /* ---- context and reporting ------------------------------------------------ */
@@ -211,7 +212,7 @@ static void verify_global_values(vctx *c, uint8_t *state)
     const ir_function *f = c->f;
     uint32_t n = f->gvs.n;
     bool cycle_seen = false;
-    memset(state, 0, n);        /* 0 new, 1 on the current chain, 2 done, 3 done and on a cycle */
+    /* state (zeroed by the caller): 0 new, 1 on the current chain, 2 done, 3 done and on a cycle */
     for (uint32_t gv = 0; gv < n; gv++) {
         if (!DEFINED(c, gv_defined, gv) || state[gv] >= 2)
             continue;
@@ -385,7 +386,7 @@ static void verify_signatures(vctx *c, uint8_t *done)
     static const char msg[] = "Signature with `preserve_all` ABI cannot have return values";
     if (f->sig.callconv == IR_CC_preserve_all && f->sig.nrets)
         note(c, f->line, f->col, "%s", msg);
-    memset(done, 0, f->sigs.n);
+    /* done: zeroed by the caller */
     for (uint32_t i = 0; i < f->func_refs.n; i++) {
         uint32_t sig = f->func_refs.v[i].sig;
         if (!DEFINED(c, fn_defined, i) || !sig_ok(c, sig) || done[sig])
@@ -408,15 +409,24 @@ static void verify_signatures(vctx *c, uint8_t *done)
  * dominance check; a reachable use of an unreachable definition fails. */
 static __attribute__((noinline)) bool verify_use_slow(vctx *c, uint32_t inst, uint32_t v);
 
+/* vmark[v] >> 32 = mb says v was defined in block mb - 1 by an instruction
+ * (or as a parameter) already walked and found fine there, so it is fine
+ * in block mb - 1 itself and where that dominates: in ub, the block being
+ * walked, as far as c->dom tells (the rest: ask the full checks). */
+static inline uint64_t vmark_of(uint32_t b, ir_type t) { return (uint64_t)(b + 1) << 32 | t; }
+
+static inline bool vmark_ok(const vctx *c, uint32_t mb, uint32_t ub)
+{
+    return mb == ub + 1 || (mb && (!c->check || (c->dom && c->dom >> (mb - 1) & 1)));
+}
+
+/* The common case, inline: a value whose vmark vouches for it (inst is in
+ * the block being walked). */
 static inline bool verify_use(vctx *c, uint32_t inst, uint32_t v)
 {
     const ir_function *f = c->f;
-    /* the common case, inline: an earlier result of the same block */
-    if (v < f->values.n && f->values.v[v].kind == IR_VAL_RESULT) {
-        uint32_t def = f->values.v[v].def;
-        if (def < f->insts.n && def != inst && c->seen[def] && f->insts.v[def].block == f->insts.v[inst].block)
-            return true;
-    }
+    if (vmark_ok(c, v < f->values.n ? (uint32_t)(c->vmark[v] >> 32) : 0, f->insts.v[inst].block))
+        return true;
     return verify_use_slow(c, inst, v);
 }
 
@@ -1129,52 +1139,46 @@ static void typecheck_full(vctx *c, uint32_t inst)
  * types of its operands and results, and a file repeats few such
  * combinations: one that passed is remembered (per thread, as ts_cache),
  * and the next instruction with the same key passes without the checks.
- * What failed is checked again, so every message is reported as before. */
-typedef struct tccache { uint64_t k0, k1; ir_type ctrl; } tccache;
+ * What failed is checked again, so every message is reported as before.
+ * In front, the last key that passed per opcode (a file uses few types per
+ * opcode): one lookup without a hash, as a rule. */
+typedef struct tccache { uint64_t k0, k1; } tccache;
 #define TCCACHE_SIZE 256u
-static _Thread_local tccache tc_cache[TCCACHE_SIZE];
+static _Thread_local tccache tc_cache[TCCACHE_SIZE], tc_last[IR_OP_COUNT];
 
-/* typecheck of a plain instruction whose operand types are t[0..2], result
- * types t[3..4] (0 where there is none). */
-static inline void typecheck_key(vctx *c, uint32_t inst, uint64_t k0, uint64_t k1)
+/* typecheck of a plain instruction keyed by k0 = opcode | suffix type << 16
+ * | result types << 32, 48 and k1 = operand types << 0, 16, 32 (0 where
+ * there is none; nargs and nres are the opcode's here): a lookup, then
+ * on a miss the checks. */
+static inline tccache *typecheck_slot(uint64_t k0, uint64_t k1)
 {
-    const ir_inst_data *id = &c->f->insts.v[inst];
-    k0 |= id->op | (uint64_t)id->type << 16;
-    k1 |= UINT64_C(1) << 63;   /* never the zeroed entry's; nargs and nres are the opcode's here */
     uint64_t h = (k0 ^ k1 * 0x9e3779b97f4a7c15u) * 0xff51afd7ed558ccdu;
-    tccache *e = &tc_cache[(h >> 40) & (TCCACHE_SIZE - 1)];
-    bool ctrl = ir_opcodes[id->op].ctrl[0];
-    if (e->k0 == k0 && e->k1 == k1) {
-        if (ctrl)
-            c->ctrl_inst = inst, c->ctrl = e->ctrl;
-        return;
-    }
+    return &tc_cache[(h >> 40) & (TCCACHE_SIZE - 1)];
+}
+
+static inline bool typecheck_hit(uint64_t k0, uint64_t k1)
+{
+    k1 |= UINT64_C(1) << 63;   /* never the zeroed entry's */
+    tccache *l = &tc_last[(uint16_t)k0];
+    if (l->k0 == k0 && l->k1 == k1)
+        return true;
+    tccache *e = typecheck_slot(k0, k1);
+    if (e->k0 != k0 || e->k1 != k1)
+        return false;
+    *l = *e;
+    return true;
+}
+
+static __attribute__((noinline)) void typecheck_miss(vctx *c, uint32_t inst, uint64_t k0, uint64_t k1)
+{
+    k1 |= UINT64_C(1) << 63;
     uint32_t nerr = c->nerr;
     typecheck_full(c, inst);
-    if (c->nerr == nerr && !c->full)
-        e->k0 = k0, e->k1 = k1, e->ctrl = ctrl ? c->ctrl : IR_TYPE_NONE;
-}
-
-static inline void typecheck_plain(vctx *c, uint32_t inst, const uint64_t t[5])
-{
-    typecheck_key(c, inst, t[3] << 32 | t[4] << 48, t[0] | t[1] << 16 | t[2] << 32);
-}
-
-static void typecheck(vctx *c, uint32_t inst)
-{
-    const ir_function *f = c->f;
-    const ir_inst_data *id = &f->insts.v[inst];
-    if (!op_plain[id->op] || id->nargs > 3 || id->nres > 2) {
-        typecheck_full(c, inst);
-        return;
+    if (c->nerr == nerr && !c->full) {
+        tccache *e = typecheck_slot(k0, k1);
+        e->k0 = k0, e->k1 = k1;
+        tc_last[(uint16_t)k0] = *e;
     }
-    const uint32_t *args = ir_inst_args(f, inst), *res = ir_inst_results(f, inst);
-    uint64_t t[5] = {0};
-    for (uint32_t k = 0; k < id->nargs; k++)
-        t[k] = vtype(f, args[k]);
-    for (uint32_t k = 0; k < id->nres; k++)
-        t[3 + k] = f->values.v[res[k]].type;    /* integrity: a result, not an alias */
-    typecheck_plain(c, inst, t);
 }
 
 /* ---- instructions: immediates --------------------------------------------------------- */
@@ -1239,15 +1243,19 @@ static void immediates(vctx *c, uint32_t inst)
 /* An operand that verify_use finds fine, as it finds it: a result or
  * parameter whose definition is in the layout and (in a reachable block,
  * check) dominates the use.  False where it might not be (an alias, an
- * error): the full checks decide.  *t: its type. */
-static inline bool use_ok(const vctx *c, uint32_t inst, uint32_t ub, bool check, uint32_t v, uint64_t *t)
+ * error): the full checks decide.  *t: its type.  First the vmark, which
+ * vouches for most. */
+static __attribute__((noinline)) bool use_ok_slow(const vctx *c, uint32_t inst, uint32_t ub, uint32_t v, uint64_t *t)
 {
     const ir_function *f = c->f;
     if (v >= f->values.n)
         return false;
     const ir_value_data *vd = &f->values.v[v];
-    uint32_t d;
+    uint32_t d, m = (uint32_t)(c->vmark[v] >> 32);
+    bool check = c->check;
     *t = vd->type;
+    if (m && (!check || (c->domset ? c->dom >> (m - 1) & 1 : block_dominates(c, m - 1, ub))))
+        return true;
     if (vd->kind == IR_VAL_RESULT) {
         uint32_t def = vd->def;
         if (def >= f->insts.n)
@@ -1263,46 +1271,116 @@ static inline bool use_ok(const vctx *c, uint32_t inst, uint32_t ub, bool check,
     return d < f->blocks.n && f->blocks.v[d].in_layout && (!check || block_dominates(c, d, ub));
 }
 
-/* A plain instruction (most of them) in block ub, in one pass over its
- * operands: what instruction_integrity would find nothing wrong with gets
- * typecheck and immediate_constraints here (true); false, having reported
- * nothing, where the full checks must look. */
-static bool plain_inst(vctx *c, uint32_t inst, uint32_t ub, bool check, const ir_inst_data *id)
+/* use_ok as its callers want it (plain_inst from its locals): the type, or -1. */
+static inline __attribute__((always_inline)) int64_t use_type(const vctx *c, const uint64_t *vmark, uint32_t nv,
+                                                              uint32_t inst, uint32_t ub, uint32_t v)
 {
-    const ir_function *f = c->f;
-    const ir_value_data *vals = f->values.v;
-    uint32_t nv = f->values.n, op = id->op, na = id->nargs, nr = id->nres;
-    if (na != op_len[op].nargs || nr != op_len[op].nres || na > 3 || nr > 2)
-        return false;
-    uint64_t k0 = 0, k1 = 0, t;   /* the types, as typecheck_plain keys them */
-    const uint32_t *args = f->pool.v + id->args, *res = f->pool.v + id->res;
-    for (uint32_t k = 0; k < na; k++) {
-        if (!use_ok(c, inst, ub, check, args[k], &t))
-            return false;
-        k1 |= t << 16 * k;
+    uint64_t m = v < nv ? vmark[v] : 0, t;
+    if (vmark_ok(c, (uint32_t)(m >> 32), ub))
+        return (ir_type)m;
+    return use_ok_slow(c, inst, ub, v, &t) ? (int64_t)t : -1;
+}
+
+/* Plain opcodes (no entity, destination, memory flags, address operand,
+ * variadic operands or ISA flag; most instructions) of at most 3 operands
+ * and 2 results: nargs | nres << 16 | terminator << 32, as an instruction
+ * in its place (the last of its block if and only if a terminator) has
+ * them; UINT64_MAX for the others. */
+#define FAST_KEY(flags, res, args)                                                                \
+    (sizeof(args) - 1 <= 3 && sizeof(res) - 1 <= 2                                                \
+         ? (uint64_t)(sizeof(args) - 1) | (uint64_t)(sizeof(res) - 1) << 16 |                     \
+               (uint64_t)!!((flags) & IR_OPF_TERMINATOR) << 32                                    \
+         : UINT64_MAX)
+_Static_assert(offsetof(ir_inst_data, nres) == offsetof(ir_inst_data, nargs) + 2, "nargs, nres: one word");
+static const uint64_t op_fast[IR_OP_COUNT] = {
+#define OP(id, name, fmt, flags, ctrl, res, args)                                               \
+    !SPECIAL_FMT(IR_FMT_##fmt) && !SPECIAL_OP(IR_OP_##id) && !((flags) & IR_OPF_BRANCH) ? FAST_KEY(flags, res, args) \
+                                                                                       : UINT64_MAX,
+#include "ir/opcodes.def"
+#undef OP
+};
+
+/* What plain_inst reads of the function, in locals: the stores to vmark
+ * may alias c->f's fields. */
+typedef struct vblock {
+    const ir_value_data *vals;
+    const uint32_t *pool;
+    uint64_t *vmark;
+    uint32_t nv, b;
+} vblock;
+
+/* Result k of instruction i: its type, or -1 where it is not one of i's. */
+static inline __attribute__((always_inline)) int64_t result_type(vblock x, uint32_t i, const uint32_t *res, uint32_t k)
+{
+    uint32_t v = res[k];
+    if (v >= x.nv || x.vals[v].kind != IR_VAL_RESULT || x.vals[v].def != i)
+        return -1;
+    x.vmark[v] = vmark_of(x.b, x.vals[v].type);
+    return x.vals[v].type;
+}
+
+/* A plain instruction i of block x.b that op_fast admits, in one pass
+ * over its operands: what instruction_integrity would find nothing wrong
+ * with gets typecheck (a cache lookup, as a rule) and immediate_constraints
+ * here, its results their vmark, and 1 (2: checks ran that may have
+ * reported errors); 0, having reported nothing, where the full checks
+ * must look. */
+static inline __attribute__((always_inline)) int plain_inst(vctx *c, vblock x, uint32_t i, const ir_inst_data *id)
+{
+    const uint32_t *args = x.pool + id->args, *res = x.pool + id->res;
+    uint32_t op = id->op, na = id->nargs, nr = id->nres;
+    /* the types, as typecheck_hit keys them (unrolled: at most 3 and 2) */
+    uint64_t k0 = op | (uint64_t)id->type << 16, k1 = 0;
+    int64_t t;
+    if (na > 0) {
+        if ((t = use_type(c, x.vmark, x.nv, i, x.b, args[0])) < 0)
+            return 0;
+        k1 = (uint64_t)t;
+        if (na > 1) {
+            if ((t = use_type(c, x.vmark, x.nv, i, x.b, args[1])) < 0)
+                return 0;
+            k1 |= (uint64_t)t << 16;
+            if (na > 2) {
+                if ((t = use_type(c, x.vmark, x.nv, i, x.b, args[2])) < 0)
+                    return 0;
+                k1 |= (uint64_t)t << 32;
+            }
+        }
     }
-    for (uint32_t k = 0; k < nr; k++) {
-        uint32_t v = res[k];
-        if (v >= nv || vals[v].kind != IR_VAL_RESULT || vals[v].def != inst)
-            return false;
-        k0 |= (uint64_t)vals[v].type << (32 + 16 * k);
+    if (nr > 0) {
+        if ((t = result_type(x, i, res, 0)) < 0)
+            return 0;
+        k0 |= (uint64_t)t << 32;
+        if (nr > 1) {
+            if ((t = result_type(x, i, res, 1)) < 0)
+                return 0;
+            k0 |= (uint64_t)t << 48;
+        }
     }
-    typecheck_key(c, inst, k0, k1);
-    if (op == IR_OP_iconst && !(id->iflags & IR_INSTF_DEBUG_TAGS) && c->ctrl_inst == inst) {
-        /* immediate_constraints' one check of iconst, inline when it passes */
-        unsigned bits = ir_type_bits(c->ctrl);
+    int r = 1;
+    if (!typecheck_hit(k0, k1)) {
+        typecheck_miss(c, i, k0, k1);
+        r = 2;
+    }
+    bool tags = id->iflags & IR_INSTF_DEBUG_TAGS;
+    if (op == IR_OP_iconst && !tags) {
+        /* immediate_constraints' one check of iconst (ctrl: the result's
+         * type), inline when it passes */
+        ir_type ctrl = (ir_type)(k0 >> 32);
         uint64_t v = (uint64_t)id->imm;
-        if (bits >= 64 || (v >> bits) == 0)
-            return true;
+        if (ctrl >= IR_I8 && ctrl <= IR_I64 && (ctrl == IR_I64 || v >> (8u << (ctrl - IR_I8)) == 0))
+            return r;
     }
-    immediates(c, inst);
-    return true;
+    if (!op_imm[op] && !tags)
+        return r;
+    immediate_constraints(c, i);
+    return 2;
 }
 
 /* return with nothing wrong, as instruction_integrity, typecheck and
  * immediates would find it: the operands fine and of the function's
  * return types.  False, having reported nothing, for the full checks. */
-static bool return_inst(vctx *c, uint32_t inst, uint32_t ub, bool check, const ir_inst_data *id)
+static bool return_inst(vctx *c, uint32_t inst, uint32_t ub, const ir_inst_data *id)
 {
     const ir_function *f = c->f;
     if ((id->iflags & IR_INSTF_DEBUG_TAGS) || id->nres || id->nargs != f->sig.nrets || op_len[id->op].nargs ||
@@ -1310,8 +1388,8 @@ static bool return_inst(vctx *c, uint32_t inst, uint32_t ub, bool check, const i
         return false;
     const uint32_t *args = f->pool.v + id->args;
     for (uint32_t k = 0; k < id->nargs; k++) {
-        uint64_t t;
-        if (!use_ok(c, inst, ub, check, args[k], &t) || !teq((ir_type)t, f->abi_params.v[f->sig.rets + k].type))
+        int64_t t = use_type(c, c->vmark, f->values.n, inst, ub, args[k]);
+        if (t < 0 || !teq((ir_type)t, f->abi_params.v[f->sig.rets + k].type))
             return false;
     }
     return true;
@@ -1321,36 +1399,32 @@ static bool return_inst(vctx *c, uint32_t inst, uint32_t ub, bool check, const i
  * instruction_integrity, typecheck and immediates would find them (true,
  * having set what typecheck sets); false, having reported nothing, for
  * the full checks to look. */
-static bool branch_inst(vctx *c, uint32_t inst, uint32_t ub, bool check, const ir_inst_data *id)
+static bool branch_inst(vctx *c, uint32_t inst, uint32_t ub, const ir_inst_data *id)
 {
     const ir_function *f = c->f;
-    const ir_opinfo *row = &ir_opcodes[id->op];
-    bool brif = row->format == IR_FMT_Brif;
-    if (id->op == IR_OP_return_)
-        return return_inst(c, inst, ub, check, id);
-    if ((!brif && row->format != IR_FMT_Jump) || (id->iflags & IR_INSTF_DEBUG_TAGS) ||
-        id->nargs != op_len[id->op].nargs || id->nres != op_len[id->op].nres)
+    uint32_t op = id->op;
+    bool brif = op == IR_OP_brif;
+    if (op == IR_OP_return_)
+        return return_inst(c, inst, ub, id);
+    /* the table's jump: no operand, result or controlling type; brif: its
+     * one operand 'T' the controlling type (op_ctrl_tv 0), no result */
+    if ((!brif && op != IR_OP_jump) || (id->iflags & IR_INSTF_DEBUG_TAGS) || id->nres || id->nargs != brif)
         return false;
     const uint32_t *pool = f->pool.v;
-    uint64_t ctrl = 0;
-    if (brif) {
-        /* the condition: the controlling type, in the opcode's set; its
-         * operand code 'T' then holds by itself */
-        if (id->nargs != 1 || op_ctrl_tv[id->op] != 0 || row->args[0] != 'T' || !row->ctrl[0] ||
-            !use_ok(c, inst, ub, check, pool[id->args], &ctrl) || !ctrl || !ts_contains(row->ctrl, (ir_type)ctrl))
-            return false;
-    } else if (id->nargs || row->ctrl[0]) {
+    /* the condition: the controlling type, in the opcode's set; its
+     * operand code 'T' then holds by itself */
+    int64_t ctrl = brif ? use_type(c, c->vmark, f->values.n, inst, ub, pool[id->args]) : 0;
+    if (brif && (ctrl <= 0 || !ts_contains(ir_opcodes[op].ctrl, (ir_type)ctrl)))
         return false;
-    }
     for (uint32_t k = 0; k < (brif ? 2u : 1u); k++) {
         uint32_t off = brif ? pool[id->ent + k] : id->ent, b = bc_block(f, off), n = bc_nargs(f, off);
         if (!block_ok(f, b) || b == c->entry || n != f->blocks.v[b].nparams)
             return false;
         const uint32_t *a = bc_args(f, off), *params = pool + f->blocks.v[b].params;
         for (uint32_t j = 0; j < n; j++) {
-            uint64_t t;
-            if (IR_BLOCKARG_KIND(a[j]) != IR_BLOCKARG_VALUE || !use_ok(c, inst, ub, check, a[j], &t) ||
-                !teq((ir_type)t, vtype(f, params[j])))
+            int64_t t = IR_BLOCKARG_KIND(a[j]) == IR_BLOCKARG_VALUE ? use_type(c, c->vmark, f->values.n, inst, ub, a[j])
+                                                                    : -1;
+            if (t < 0 || !teq((ir_type)t, vtype(f, params[j])))
                 return false;
         }
     }
@@ -1361,45 +1435,85 @@ static bool branch_inst(vctx *c, uint32_t inst, uint32_t ub, bool check, const i
 
 /* ---- the driver ------------------------------------------------------------------------ */
 
-/* Block structure: not empty, one terminator and only at the end, params
- * that belong to the block; then each instruction. */
-static void verify_block(vctx *c, uint32_t b)
+/* Instruction i of block b, every check (what plain_inst and branch_inst
+ * leave; tried: branch_inst found something to look at); its results
+ * then get their vmark. */
+static __attribute__((noinline)) void verify_inst(vctx *c, uint32_t b, uint32_t i, bool tried)
 {
     const ir_function *f = c->f;
     const ir_block_data *bd = &f->blocks.v[b];
-    if (bd->first == IR_NONE) {
-        note(c, bd->line, bd->col, "block%u cannot be empty", b);
-        return;
-    }
-    for (uint32_t k = 0; k < bd->nparams; k++) {
-        uint32_t v = f->pool.v[bd->params + k];
-        if (v >= f->values.n || f->values.v[v].kind != IR_VAL_PARAM)
-            note(c, bd->line, bd->col, "v%u: expected an argument, found a result", v);
-        else if (f->values.v[v].def != b)
-            note(c, bd->line, bd->col, "v%u: does not belong to block%u", v, b);
-    }
-    bool check = reachable(c, b);   /* uses in unreachable blocks: no dominance */
-    for (uint32_t i = bd->first; i != IR_NONE && !c->full && !c->fatal; i = f->insts.v[i].next) {
-        const ir_inst_data *id = &f->insts.v[i];
-        bool term = (ir_opcodes[id->op].flags & IR_OPF_TERMINATOR) != 0;
-        c->seen[i] = 1;
-        if (term && i != bd->last) {
+    const ir_inst_data *id = &f->insts.v[i];
+    bool term = (ir_opcodes[id->op].flags & IR_OPF_TERMINATOR) != 0;
+    if (term != (i == bd->last)) {
+        if (term) {
             FAIL_I(c, i, "a terminator instruction was encountered before the end of block%u", b);
             c->fatal = true;    /* fatal in Cranelift's verifier (block_integrity): nothing after */
             return;
         }
-        if (i == bd->last && !term)
-            note(c, bd->line, bd->col, "block does not end in a terminator instruction");
-        if (id->block != b) {
-            FAIL_I(c, i, "should belong to block%u not block%u", b, id->block);
+        note(c, bd->line, bd->col, "block does not end in a terminator instruction");
+    }
+    if (id->block != b) {
+        FAIL_I(c, i, "should belong to block%u not block%u", b, id->block);
+        return;
+    }
+    if (op_plain[id->op] || tried || !branch_inst(c, i, b, id)) {
+        if (instruction_integrity(c, i)) {
+            typecheck_full(c, i);
+            immediates(c, i);
+        }
+    }
+    const uint32_t *res = ir_inst_results(f, i);
+    for (uint32_t k = 0; k < id->nres; k++)
+        if (res[k] < f->values.n && f->values.v[res[k]].kind == IR_VAL_RESULT && f->values.v[res[k]].def == i)
+            c->vmark[res[k]] = vmark_of(b, f->values.v[res[k]].type);
+}
+
+/* Every block in layout order, until the errors are too many or fatal:
+ * not empty, one terminator and only at the end, params that belong to
+ * the block (which get their vmark); then each instruction. */
+static void verify_blocks(vctx *c)
+{
+    const ir_function *f = c->f;
+    const ir_inst_data *insts = f->insts.v;
+    uint8_t *seen = c->seen;
+    vblock x = {.vals = f->values.v, .pool = f->pool.v, .vmark = c->vmark, .nv = f->values.n};
+    for (uint32_t li = 0; !c->full && !c->fatal && li < f->layout.n; li++) {
+        uint32_t b = f->layout.v[li];
+        const ir_block_data *bd = &f->blocks.v[b];
+        if (bd->first == IR_NONE) {
+            note(c, bd->line, bd->col, "block%u cannot be empty", b);
             continue;
         }
-        if (op_plain[id->op] ? plain_inst(c, i, b, check, id) : branch_inst(c, i, b, check, id))
-            continue;
-        if (!instruction_integrity(c, i))
-            continue;
-        typecheck(c, i);
-        immediates(c, i);
+        for (uint32_t k = 0; k < bd->nparams; k++) {
+            uint32_t v = x.pool[bd->params + k];
+            if (v >= x.nv || x.vals[v].kind != IR_VAL_PARAM)
+                note(c, bd->line, bd->col, "v%u: expected an argument, found a result", v);
+            else if (x.vals[v].def != b)
+                note(c, bd->line, bd->col, "v%u: does not belong to block%u", v, b);
+            else
+                x.vmark[v] = vmark_of(b, x.vals[v].type);
+        }
+        c->check = reachable(c, b);   /* uses in unreachable blocks: no dominance */
+        c->dom = c->check && c->domset ? c->domset[b] : 0;
+        x.b = b;
+        for (uint32_t i = bd->first, last = bd->last; i != IR_NONE; i = insts[i].next) {
+            const ir_inst_data *id = &insts[i];
+            uint32_t counts;    /* nargs | nres << 16, as op_fast has them (on a little-endian host) */
+            memcpy(&counts, &id->nargs, sizeof counts);
+            uint64_t key = counts | (uint64_t)(i == last) << 32;
+            int r = key == op_fast[id->op] && id->block == b ? plain_inst(c, x, i, id) : 0;
+            seen[i] = 1;    /* plain_inst looks at seen[] of other instructions only */
+            if (r == 1)
+                continue;
+            /* the terminator: jump, brif and return as a rule */
+            bool tried = !r && i == last && id->block == b && !op_plain[id->op];
+            if (tried && branch_inst(c, i, b, id))
+                continue;
+            if (!r)
+                verify_inst(c, b, i, tried);
+            if (c->full || c->fatal)
+                break;
+        }
     }
 }
 
@@ -1416,16 +1530,24 @@ static int cmp_err(const void *a, const void *b)
 bool verify_function_isa(const ir_function *f, const verify_isa *isa, ir_diag *d)
 {
     vctx c = {.f = f, .isa = isa, .entry = f->layout.n ? f->layout.v[0] : IR_NONE, .ctrl_inst = IR_NONE};
-    /* one allocation: per-block arrays, edges, a byte per instruction, per
-     * global value and per signature */
+    /* one block of memory (on the stack for most functions): what starts
+     * zeroed, a word pair per value, a byte per instruction, per global
+     * value and per signature; then per-block arrays and edges */
     size_t nb = f->blocks.n, ni = f->insts.n, ne = nb <= 64 ? 0 : verify_count_edges(f);
-    size_t words = nb * 4 + (nb + 1) * 5 + ne * 2 + 2 + (ni + 4) / 4 + (f->gvs.n + 4) / 4 + (f->sigs.n + 4) / 4;
-    uint32_t *mem = malloc(words * sizeof *mem);
+    size_t nv = f->values.n, zwords = nv * 2 + (ni + 4) / 4 + (f->gvs.n + 4) / 4 + (f->sigs.n + 4) / 4;
+    size_t words = zwords + nb * 4 + (nb + 1) * 5 + ne * 2 + 2;
+    uint64_t local[128];
+    uint32_t *mem = words <= 2 * 128 ? (uint32_t *)local : malloc(words * sizeof *mem);
     if (!mem) {
         ir_diag_set(d, f->line, f->col, "out of memory");
         return false;
     }
-    c.po = mem;
+    memset(mem, 0, zwords * sizeof *mem);
+    c.vmark = (uint64_t *)mem;     /* first: aligned */
+    c.seen = (uint8_t *)(mem + nv * 2);
+    uint8_t *gvstate = c.seen + ni + 4 - ni % 4;
+    uint8_t *sigdone = gvstate + f->gvs.n + 4 - f->gvs.n % 4;
+    c.po = mem + zwords;
     c.idom = c.po + nb;
     c.dpre = c.idom + nb;
     c.dmax = c.dpre + nb;
@@ -1436,10 +1558,6 @@ bool verify_function_isa(const ir_function *f, const verify_isa *isa, ir_diag *d
     c.pred_off = c.next + nb + 1;
     c.succ = c.pred_off + nb + 1;
     c.pred = c.succ + ne + 1;
-    c.seen = (uint8_t *)(c.pred + ne + 1);
-    uint8_t *gvstate = c.seen + ni + 4 - ni % 4;
-    uint8_t *sigdone = gvstate + f->gvs.n + 4 - f->gvs.n % 4;
-    memset(c.seen, 0, ni);
     uint64_t domset[64];
     if (!verify_small_dominators(&c, domset)) {
         verify_build_cfg(&c);
@@ -1452,9 +1570,9 @@ bool verify_function_isa(const ir_function *f, const verify_isa *isa, ir_diag *d
     verify_entry_block(&c);
     verify_own_signature(&c);
     verify_signatures(&c, sigdone);
-    for (uint32_t li = 0; !c.full && !c.fatal && li < f->layout.n; li++)
-        verify_block(&c, f->layout.v[li]);
-    free(mem);
+    verify_blocks(&c);
+    if (mem != (uint32_t *)local)
+        free(mem);
     if (!c.nerr)
         return true;
     verr *errs = c.errs;
