@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 _Noreturn void ir_out_of_memory(void)
@@ -68,8 +69,36 @@ void *ir_vec_grow_(void *v, uint32_t *cap, uint32_t need, size_t elem)
 struct ir_arena_chunk {
     ir_arena_chunk *next;
     size_t used, size;
+    size_t total;           /* bytes in this chunk and the ones before it */
+    bool mapped;            /* a huge chunk (mmap), else the heap's */
     _Alignas(16) unsigned char data[];
 };
+
+/* An arena that has grown past ARENA_BIG (a file's, holding the heads of
+ * thousands of dropped functions) takes huge chunks: 2 MiB-aligned
+ * mappings the kernel may back with one transparent huge page each (THP in
+ * madvise mode): one fault where 512 fresh 4 KiB pages would fault one at
+ * a time, each ~10 us on a virtual machine. */
+#define ARENA_BIG ((size_t)128 << 10)
+#define ARENA_HUGE ((size_t)2 << 20)
+
+static ir_arena_chunk *huge_chunk(void)
+{
+    /* twice the size, then the unaligned ends cut off */
+    char *p = mmap(NULL, 2 * ARENA_HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    char *a = (char *)(((uintptr_t)p + ARENA_HUGE - 1) & ~(uintptr_t)(ARENA_HUGE - 1));
+    if (a > p)
+        munmap(p, (size_t)(a - p));
+    if (a + ARENA_HUGE < p + 2 * ARENA_HUGE)
+        munmap(a + ARENA_HUGE, (size_t)(p + 2 * ARENA_HUGE - (a + ARENA_HUGE)));
+    madvise(a, ARENA_HUGE, MADV_HUGEPAGE);      /* a hint: may be refused */
+    ir_arena_chunk *c = (ir_arena_chunk *)a;
+    c->size = ARENA_HUGE - sizeof *c;
+    c->mapped = true;
+    return c;
+}
 
 void *ir_arena_alloc(ir_arena *a, size_t n)
 {
@@ -79,12 +108,21 @@ void *ir_arena_alloc(ir_arena *a, size_t n)
         /* chunks double from 64 bytes to 16 KiB: a small function's
          * names (its own, a callee's or two) fit in its first, and a file
          * read a function at a time keeps one for every function */
-        size_t size = c ? (c->size < 8192 ? c->size * 2 : 16384) : 64;
-        if (size < n)
-            size = n;
-        c = ir_xmalloc(sizeof *c + size);
-        c->size = size;
+        size_t size = c ? (c->size < 8192 ? c->size * 2 : 16384) : 64, total = c ? c->total : 0;
+        ir_arena_chunk *h = NULL;
+        if (total >= ARENA_BIG && n <= ARENA_HUGE - sizeof *h)
+            h = huge_chunk();
+        if (h) {
+            c = h;
+        } else {
+            if (size < n)
+                size = n;
+            c = ir_xmalloc(sizeof *c + size);
+            c->size = size;
+            c->mapped = false;
+        }
         c->used = 0;
+        c->total = total + c->size;
         c->next = a->head;
         a->head = c;
     }
@@ -105,7 +143,10 @@ void ir_arena_free(ir_arena *a)
 {
     for (ir_arena_chunk *c = a->head, *next; c; c = next) {
         next = c->next;
-        free(c);
+        if (c->mapped)
+            munmap(c, sizeof *c + c->size);
+        else
+            free(c);
     }
     a->head = NULL;
 }
