@@ -689,6 +689,46 @@ static void test_large(jit_ctx *ctx, const char *what)
     free(code);
 }
 
+/* A module of thousands of functions, each calling the one before: its
+ * symbols, definitions, relocations past JIT_BULK_MIN bytes, grown into
+ * its bulk (mem.c); linked once in vain first (the first one's callee is
+ * in a module defined later). */
+static void test_bulk(jit_ctx *ctx, const char *tag)
+{
+    enum { N = 4100 };
+    jit_arch a = jit_host_arch();
+    jit_error err = {0};
+    char name[96], prev[96], later[64];
+    snprintf(later, sizeof later, "bulk_later_%s", tag);
+    jit_module *m = jit_module_new(ctx, tag, &err);
+    bool added = m != NULL;
+    for (int i = 0; added && i < N; i++) {
+        snprintf(name, sizeof name, "bulk_%d_%s", i, tag);
+        asm_fn c = fn_call(a, i ? prev : later, (uint32_t)i + 1);
+        jit_func f = func_of(name, &c);
+        added = jit_module_add_func(m, &f, &err);
+        memcpy(prev, name, sizeof prev);
+    }
+    CHECK(added, "%s: %s", tag, err.msg);
+    if (!added)
+        return;
+    CHECK(!jit_module_link(m, &err), "%s: an unresolved callee links", tag);
+    jit_module *def = ret42_module(ctx, later, later);
+    OK(jit_module_link(m, &err));
+    OK(jit_module_finalize(m, &err));
+    int bad = 0;
+    for (int i = 0; i < N; i++) {
+        snprintf(name, sizeof name, "bulk_%d_%s", i, tag);
+        void *p = jit_module_lookup(m, name);
+        bad += !p || jit_lookup(ctx, name, NULL) != p;
+    }
+    CHECK(bad == 0, "%s: %d of %d functions not found", tag, bad, N);
+    fn1 top = (fn1)jit_module_lookup(m, prev);
+    CHECK(top && top(0) == 42, "%s: %d calls deep", tag, N);
+    OK(jit_module_free(m, &err));
+    OK(jit_module_free(def, &err));
+}
+
 /* A large module whose code cannot be made executable (a seccomp filter
  * refuses the read+execute mprotect of its exact length): finalize fails
  * with its pages moved back to the stage, and its place in the region is
@@ -1213,6 +1253,8 @@ int main(int argc, char **argv)
     if (twin)
         test_large(twin, "large_alias");
     test_large_rx_fail();
+    test_bulk(near, "bulk");
+    test_bulk(far, "bulk_spread");
     test_live(near, "live", 3000);
     test_live(far, "live spread", 3000);
     if (twin)

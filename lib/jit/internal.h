@@ -96,6 +96,7 @@ struct jit_module {
     jit_trap *mtraps; uint32_t nmtraps;       /* text-relative, sorted */
     jit_module **deps; uint32_t ndeps, capdeps;
     uint32_t importers;         /* live modules linked against this one */
+    struct jit_bulk *bulk;      /* a big module's arrays (mem.c), else NULL */
     jit_module_stats st;
 };
 
@@ -143,6 +144,16 @@ bool jit_mem_protect(jit_ctx *ctx, jit_module *m, jit_error *err);
  * JIT_STAGE_MAP; jit_stage_free releases either. */
 #define JIT_STAGE_MAP ((size_t)64 << 10)
 bool jit_stage_grow(jit_module *m, uint64_t need, bool exact);
+/* A big module's arrays: past JIT_BULK_MIN bytes an array grows into the
+ * module's bulk, where nothing is freed before the module (jit_bulk_fini);
+ * jit_mfree frees p unless the bulk holds it. */
+#define JIT_BULK_MIN ((size_t)128 << 10)
+void *jit_bulk_alloc(jit_module *m, size_t n);
+bool jit_bulk_owns(const jit_module *m, const void *p);
+void jit_mfree(jit_module *m, void *p);
+void jit_bulk_fini(jit_module *m);
+/* A table about to be filled all over: its pages made in one call. */
+void jit_populate(const jit_ctx *ctx, void *p, size_t n);
 /* m's image, staged in a mapping, can be moved into place (its whole
  * pages, no copy) if its place starts a page: layout asks for one. */
 bool jit_stage_movable(const jit_ctx *ctx, const jit_module *m);

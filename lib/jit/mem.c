@@ -511,6 +511,72 @@ void jit_mem_release(jit_ctx *ctx, jit_region *r, uintptr_t addr, size_t size)
         }
 }
 
+/* ---- a big module's arrays ------------------------------------------------ */
+
+/* 2 MiB-aligned mappings, bump-allocated: the kernel may back each with one
+ * transparent huge page (THP in madvise mode), one fault where 512 fresh
+ * 4 KiB pages of the heap would fault one at a time, ~10 us each on a
+ * virtual machine.  An array grown copies, as realloc would, and its old
+ * copy stays till the module goes: at most as much again as the arrays. */
+#define BULK_CHUNK ((size_t)2 << 20)
+typedef struct jit_bulk { struct jit_bulk *next; size_t size, used; } jit_bulk;
+#define BULK_HEAD round_up(sizeof(jit_bulk), JIT_GRAIN)
+
+void *jit_bulk_alloc(jit_module *m, size_t n)
+{
+    n = round_up(n, JIT_GRAIN);
+    jit_bulk *b = m->bulk;
+    if (!b || b->size - b->used < n) {
+        if (n > SIZE_MAX / 4)
+            return NULL;
+        size_t size = round_up(BULK_HEAD + n, BULK_CHUNK);
+        char *p = mmap(NULL, size + BULK_CHUNK, PROT_READ | PROT_WRITE, RESERVE_FLAGS, -1, 0);
+        if (p == MAP_FAILED)
+            return NULL;
+        char *a = (char *)round_up((uintptr_t)p, BULK_CHUNK);
+        if (a > p)
+            munmap(p, (size_t)(a - p));
+        munmap(a + size, (size_t)(p + size + BULK_CHUNK - (a + size)));
+        madvise(a, size, MADV_HUGEPAGE);    /* a hint: may be refused */
+        b = (jit_bulk *)a;
+        *b = (jit_bulk){m->bulk, size, BULK_HEAD};
+        m->bulk = b;
+    }
+    void *p = (char *)b + b->used;
+    b->used += n;
+    return p;
+}
+
+bool jit_bulk_owns(const jit_module *m, const void *p)
+{
+    for (const jit_bulk *b = m->bulk; b; b = b->next)
+        if ((uintptr_t)p - (uintptr_t)b < b->size)
+            return true;
+    return false;
+}
+
+void jit_mfree(jit_module *m, void *p)
+{
+    if (!jit_bulk_owns(m, p))
+        free(p);
+}
+
+void jit_bulk_fini(jit_module *m)
+{
+    for (jit_bulk *b = m->bulk, *next; b; b = next) {
+        next = b->next;
+        munmap(b, b->size);
+    }
+    m->bulk = NULL;
+}
+
+void jit_populate(const jit_ctx *ctx, void *p, size_t n)
+{
+    uintptr_t lo = round_up((uintptr_t)p, ctx->page), hi = ((uintptr_t)p + n) & ~(uintptr_t)(ctx->page - 1);
+    if (lo < hi)
+        madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);     /* else they fault in */
+}
+
 /* ---- staging the code ------------------------------------------------------- */
 
 /* Pages of a staging mapping made in one call (fresh pages cost a fault

@@ -167,6 +167,31 @@ static void symtab_put(jit_module *m, uint32_t idx)
     m->symtab[i] = idx + 1;
 }
 
+/* One of m's arrays grown, as jit_grow does: on the heap while small, then
+ * in m's bulk (mem.c: huge pages for a module of thousands of symbols). */
+static bool mgrow(jit_module *m, void *pp, uint32_t *cap, uint64_t need, size_t elem)
+{
+    if (need <= *cap)
+        return true;
+    if (need > UINT32_MAX / 2)
+        return false;
+    uint32_t c = *cap ? *cap : 8;
+    while (c < need)
+        c *= 2;
+    void *old = *(void **)pp;
+    if ((size_t)c * elem < JIT_BULK_MIN && !jit_bulk_owns(m, old))
+        return jit_grow(pp, cap, need, elem);
+    void *p = jit_bulk_alloc(m, (size_t)c * elem);
+    if (!p)
+        return false;
+    if (*cap)
+        memcpy(p, old, (size_t)*cap * elem);
+    jit_mfree(m, old);
+    *(void **)pp = p;
+    *cap = c;
+    return true;
+}
+
 /* Index of `name` in m->syms, added (undefined) if new; -1 out of memory. */
 static int64_t intern(jit_module *m, const char *name)
 {
@@ -177,17 +202,19 @@ static int64_t intern(jit_module *m, const char *name)
         return i;
     if ((uint64_t)(m->nsyms + 1) * 2 > m->symtab_cap) {
         uint32_t cap = m->symtab_cap ? m->symtab_cap * 2 : 16;
-        uint32_t *t = calloc(cap, sizeof *t);
+        /* the bulk's memory is fresh, all zeroes: nothing in it is reused */
+        uint32_t *t = (size_t)cap * sizeof *t < JIT_BULK_MIN ? calloc(cap, sizeof *t)
+                                                             : jit_bulk_alloc(m, (size_t)cap * sizeof *t);
         if (!t)
             return -1;
-        free(m->symtab);
+        jit_mfree(m, m->symtab);
         m->symtab = t;
         m->symtab_cap = cap;
         for (uint32_t k = 0; k < m->nsyms; k++)
             symtab_put(m, k);
     }
-    if (!jit_grow(&m->syms, &m->capsyms, m->nsyms + 1, sizeof *m->syms) ||
-        !jit_grow(&m->names, &m->capnames, (uint64_t)m->nnames + len + 1, 1))
+    if (!mgrow(m, &m->syms, &m->capsyms, m->nsyms + 1, sizeof *m->syms) ||
+        !mgrow(m, &m->names, &m->capnames, (uint64_t)m->nnames + len + 1, 1))
         return -1;
     memcpy(m->names + m->nnames, name, len + 1);
     m->syms[m->nsyms] = (jit_sym){.name = m->nnames, .len = (uint32_t)len, .hash = h,
@@ -244,9 +271,9 @@ static bool add_def(jit_module *m, int kind, const char *name, const void *bytes
     /* the code's bytes start at 512 (freed at finalize, so no module
      * alive keeps the slack): a small module's in one allocation */
     uint64_t nbytes = m->nbytes + size < 512 ? 512 : m->nbytes + size;
-    if (!jit_grow(&m->defs, &m->capdefs, m->ndefs + 1, sizeof *m->defs) ||
-        !jit_grow(&m->rels, &m->caprels, (uint64_t)m->nrels + nrelocs, sizeof *m->rels) ||
-        !jit_grow(&m->traps, &m->captraps, (uint64_t)m->ntraps + ntraps, sizeof *m->traps) ||
+    if (!mgrow(m, &m->defs, &m->capdefs, m->ndefs + 1, sizeof *m->defs) ||
+        !mgrow(m, &m->rels, &m->caprels, (uint64_t)m->nrels + nrelocs, sizeof *m->rels) ||
+        !mgrow(m, &m->traps, &m->captraps, (uint64_t)m->ntraps + ntraps, sizeof *m->traps) ||
         (bytes && size && !jit_stage_grow(m, nbytes, false)))
         return jit_fail(err, line, 0, "out of memory");
     jit_def *d = &m->defs[m->ndefs];
@@ -381,10 +408,10 @@ fail:
 bool jit_module_link(jit_module *m, jit_error *err) { return jit_link_group(&m, 1, err); }
 
 /* An array grown by doubling, cut to its n elements (a module alive for
- * long keeps only what it uses). */
-static void shrink(void *pp, uint32_t *cap, uint32_t n, size_t elem)
+ * long keeps only what it uses; its bulk stays whole). */
+static void shrink(jit_module *m, void *pp, uint32_t *cap, uint32_t n, size_t elem)
 {
-    if (!n || *cap <= n)
+    if (!n || *cap <= n || jit_bulk_owns(m, *(void **)pp))
         return;
     void *p = realloc(*(void **)pp, (size_t)n * elem);
     if (p) {
@@ -408,15 +435,15 @@ bool jit_module_finalize(jit_module *m, jit_error *err)
      * relocations and unsorted trap records go, so that a module alive
      * costs its code and its symbols */
     jit_stage_free(m->bytes, m->capbytes, m->bytes_map);
-    free(m->rels);
-    free(m->traps);
+    jit_mfree(m, m->rels);
+    jit_mfree(m, m->traps);
     m->bytes = NULL, m->rels = NULL, m->traps = NULL;
     m->bytes_map = false;
     m->capbytes = m->caprels = m->captraps = 0;
-    shrink(&m->syms, &m->capsyms, m->nsyms, sizeof *m->syms);
-    shrink(&m->defs, &m->capdefs, m->ndefs, sizeof *m->defs);
-    shrink(&m->names, &m->capnames, m->nnames, 1);
-    shrink(&m->deps, &m->capdeps, m->ndeps, sizeof *m->deps);
+    shrink(m, &m->syms, &m->capsyms, m->nsyms, sizeof *m->syms);
+    shrink(m, &m->defs, &m->capdefs, m->ndefs, sizeof *m->defs);
+    shrink(m, &m->names, &m->capnames, m->nnames, 1);
+    shrink(m, &m->deps, &m->capdeps, m->ndeps, sizeof *m->deps);
     return true;
 }
 
@@ -453,12 +480,13 @@ static void module_destroy(jit_module *m)
     if (m->next)
         m->next->prev = m->prev;
     ctx->live--;
-    free(m->names);
-    free(m->syms);
-    free(m->symtab);
-    free(m->defs);
-    free(m->rels);
-    free(m->traps);
+    jit_mfree(m, m->names);
+    jit_mfree(m, m->syms);
+    jit_mfree(m, m->symtab);
+    jit_mfree(m, m->defs);
+    jit_mfree(m, m->rels);
+    jit_mfree(m, m->traps);
+    jit_bulk_fini(m);
     jit_stage_free(m->bytes, m->capbytes, m->bytes_map);
     free(m->deps);
     free(m->name);

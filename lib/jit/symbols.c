@@ -61,6 +61,9 @@ static bool greserve(jit_ctx *ctx, uint64_t n)
         jit_gsym *t = calloc(cap, sizeof *t);
         if (!t)
             return false;
+        /* fresh zero pages would fault twice: read by gfind, then written */
+        if ((size_t)cap * sizeof *t >= JIT_STAGE_MAP)
+            jit_populate(ctx, t, (size_t)cap * sizeof *t);
         for (uint32_t i = 0; i < ctx->gcap; i++)
             if (ctx->gtab[i].m)
                 gplace(t, cap, ctx->gtab[i]);
