@@ -152,6 +152,7 @@ void *jit_bulk_alloc(jit_module *m, size_t n);
 bool jit_bulk_owns(const jit_module *m, const void *p);
 void jit_mfree(jit_module *m, void *p);
 void jit_bulk_fini(jit_module *m);
+void jit_bulk_trim(jit_module *m, jit_extent *keep, uint32_t n);
 /* A table about to be filled all over: its pages made in one call. */
 void jit_populate(const jit_ctx *ctx, void *p, size_t n);
 /* m's image, staged in a mapping, can be moved into place (its whole

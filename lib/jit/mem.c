@@ -570,6 +570,30 @@ void jit_bulk_fini(jit_module *m)
     m->bulk = NULL;
 }
 
+/* A finalized module keeps its symbols (jit_module_finalize): the bulk's
+ * pages that hold none of the n extents of keep go back to the kernel. */
+void jit_bulk_trim(jit_module *m, jit_extent *keep, uint32_t n)
+{
+    size_t page = m->ctx->page;
+    for (uint32_t i = 1; i < n; i++)        /* by address */
+        for (uint32_t j = i; j > 0 && keep[j].start < keep[j - 1].start; j--) {
+            jit_extent t = keep[j];
+            keep[j] = keep[j - 1], keep[j - 1] = t;
+        }
+    for (jit_bulk *b = m->bulk; b; b = b->next) {
+        uintptr_t at = round_up((uintptr_t)b + BULK_HEAD, page), end = (uintptr_t)b + b->size;
+        for (uint32_t i = 0; i <= n; i++) {
+            uintptr_t lo = i < n ? keep[i].start : end, hi = i < n ? keep[i].start + keep[i].size : end;
+            if (i < n && (lo < (uintptr_t)b || lo >= end))
+                continue;
+            lo &= ~(uintptr_t)(page - 1);
+            if (at < lo)
+                madvise((void *)at, lo - at, MADV_DONTNEED);
+            at = round_up(hi, page) > at ? round_up(hi, page) : at;
+        }
+    }
+}
+
 void jit_populate(const jit_ctx *ctx, void *p, size_t n)
 {
     uintptr_t lo = round_up((uintptr_t)p, ctx->page), hi = ((uintptr_t)p + n) & ~(uintptr_t)(ctx->page - 1);

@@ -444,6 +444,13 @@ bool jit_module_finalize(jit_module *m, jit_error *err)
     shrink(m, &m->defs, &m->capdefs, m->ndefs, sizeof *m->defs);
     shrink(m, &m->names, &m->capnames, m->nnames, 1);
     shrink(m, &m->deps, &m->capdeps, m->ndeps, sizeof *m->deps);
+    if (m->bulk) {
+        jit_extent keep[] = {{(uintptr_t)m->syms, (size_t)m->capsyms * sizeof *m->syms},
+                             {(uintptr_t)m->defs, (size_t)m->capdefs * sizeof *m->defs},
+                             {(uintptr_t)m->names, m->capnames},
+                             {(uintptr_t)m->symtab, (size_t)m->symtab_cap * sizeof *m->symtab}};
+        jit_bulk_trim(m, keep, 4);
+    }
     return true;
 }
 
