@@ -145,4 +145,55 @@ static inline bool block_dominates(const vctx *c, uint32_t a, uint32_t b)
     return c->dpre[a] <= c->dpre[b] && c->dpre[b] <= c->dmax[a];
 }
 
+/* Derived dynamic types carry no dtN number: compare without it. */
+static inline bool teq(ir_type a, ir_type b) { return ((a ^ b) & 0x1ff) == 0; }
+
+static inline bool present(const uint8_t *v, uint32_t n, uint32_t i) { return i < n && v[i]; }
+#define DEFINED(c, vec, i) present((c)->f->vec.v, (c)->f->vec.n, (i))
+/* Entities that exist: declared in the preamble (numbers may have gaps). */
+static inline bool gv_ok(const vctx *c, uint32_t i) { return i < c->f->gvs.n && DEFINED(c, gv_defined, i); }
+static inline bool sig_ok(const vctx *c, uint32_t i) { return i < c->f->sigs.n && DEFINED(c, sig_defined, i); }
+static inline bool fn_ok(const vctx *c, uint32_t i) { return i < c->f->func_refs.n && DEFINED(c, fn_defined, i); }
+static inline bool ss_ok(const vctx *c, uint32_t i) { return i < c->f->stack_slots.n && DEFINED(c, ss_defined, i); }
+static inline bool dss_ok(const vctx *c, uint32_t i) { return i < c->f->dyn_slots.n && DEFINED(c, dss_defined, i); }
+static inline bool dt_ok(const vctx *c, uint32_t i) { return i < c->f->dyn_types.n && DEFINED(c, dt_defined, i); }
+static inline bool const_ok(const vctx *c, uint32_t i) { return i < c->f->constants.n && DEFINED(c, const_defined, i); }
+static inline bool region_ok(const vctx *c, uint32_t i) { return i < c->f->regions.n && DEFINED(c, region_defined, i); }
+
+#define AT(c, e) ((e)->line ? (e)->line : (c)->f->line), ((e)->line ? (e)->col : (c)->f->col)
+
+/* Follow aliases; IR_NONE for an invalid reference or an alias cycle (the
+ * step bound keeps a cycle from hanging; the parser rejects them anyway). */
+static inline uint32_t resolve(const ir_function *f, uint32_t v)
+{
+    for (uint32_t steps = 0; v < f->values.n && steps <= f->values.n; steps++) {
+        if (f->values.v[v].kind != IR_VAL_ALIAS)
+            return f->values.v[v].kind == IR_VAL_UNUSED ? IR_NONE : v;
+        v = f->values.v[v].def;
+    }
+    return IR_NONE;
+}
+
+/* Type of a value operand that verify_use has accepted. */
+static inline ir_type vtype(const ir_function *f, uint32_t v)
+{
+    if (v < f->values.n && (f->values.v[v].kind == IR_VAL_RESULT || f->values.v[v].kind == IR_VAL_PARAM))
+        return f->values.v[v].type;   /* not an alias: the common case, inline */
+    uint32_t r = resolve(f, v);
+    return r == IR_NONE ? IR_TYPE_NONE : f->values.v[r].type;
+}
+
+
+/* The reporting helpers of verify.c, shared with preamble.c. */
+bool verify_note(vctx *c, uint32_t line, uint32_t col, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+const char *verify_isa_label(const vctx *c, char buf[48]);
+const char *verify_tname(vctx *c, ir_type t);
+const char *verify_abiname(vctx *c, const ir_abi_param *p);
+
+/* preamble.c: the global values, alias regions, entity references, entry
+ * block and signatures, checked before any instruction. */
+ir_type verify_gv_type(const vctx *c, const ir_global_value *g);
+ir_type verify_pointer_type(const vctx *c);
+void verify_preamble(vctx *c, uint8_t *gvstate, uint8_t *sigdone);
+
 #endif

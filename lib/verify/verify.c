@@ -1,8 +1,8 @@
 /* lib/verify: the IR verifier, after cranelift/codegen/src/verifier/mod.rs.
  *
  * The checks run in Cranelift's order (global values, alias regions, entry
- * block, the signatures, then every instruction of every block in layout
- * order), with Cranelift's words where it has them, and every error is
+ * block, the signatures: preamble.c; then every instruction of every block
+ * in layout order), with Cranelift's words where it has them, and every error is
  * reported (up to VERIFY_MAX_ERRORS per function), sorted by position.
  * Where Cranelift stops at a "fatal" error, the checks of that instruction
  * (or declaration, or block) stop and the next one is checked: what a fatal
@@ -46,9 +46,9 @@ static bool fail(vctx *c, uint32_t line, uint32_t col, const char *fmt, ...)
     return false;
 }
 
-/* A non-fatal error: the checks go on (`report(...)`, or `return note(...)`). */
+/* A non-fatal error: the checks go on (`report(...)`, or `return verify_note(...)`). */
 __attribute__((format(printf, 4, 5)))
-static bool note(vctx *c, uint32_t line, uint32_t col, const char *fmt, ...)
+bool verify_note(vctx *c, uint32_t line, uint32_t col, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -59,12 +59,11 @@ static bool note(vctx *c, uint32_t line, uint32_t col, const char *fmt, ...)
 
 #define INST(c, i) (&(c)->f->insts.v[i])
 #define FAIL_I(c, i, ...) fail(c, INST(c, i)->line, INST(c, i)->col, __VA_ARGS__)
-#define NOTE_I(c, i, ...) note(c, INST(c, i)->line, INST(c, i)->col, __VA_ARGS__)
+#define NOTE_I(c, i, ...) verify_note(c, INST(c, i)->line, INST(c, i)->col, __VA_ARGS__)
 /* An entity's position, or the function's when it has none (made up). */
-#define AT(c, e) ((e)->line ? (e)->line : (c)->f->line), ((e)->line ? (e)->col : (c)->f->col)
 
 /* " (target x)" after a message that depends on the target, when asked. */
-static const char *isa_label(const vctx *c, char buf[48])
+const char *verify_isa_label(const vctx *c, char buf[48])
 {
     if (!c->isa || !c->isa->label)
         return "";
@@ -74,7 +73,7 @@ static const char *isa_label(const vctx *c, char buf[48])
 
 /* Type names as Cranelift prints them: i32, f64x2, i32x4xN for dynamic vectors.
  * Four rotating buffers: one message names at most four types. */
-static const char *tname(vctx *c, ir_type t)
+const char *verify_tname(vctx *c, ir_type t)
 {
     char *b = c->tbuf[c->tk++ & 3];
     char tmp[16];
@@ -90,9 +89,9 @@ static const char *tname(vctx *c, ir_type t)
 }
 
 /* AbiParam's Display: "i32 uext", "i64 vmctx", "i64 sarg(16)". */
-static const char *abiname(vctx *c, const ir_abi_param *p)
+const char *verify_abiname(vctx *c, const ir_abi_param *p)
 {
-    const char *t = tname(c, p->type);
+    const char *t = verify_tname(c, p->type);
     char *b = c->tbuf[c->tk++ & 3];
     static const char *const purpose[] = {"", " sret", " vmctx", " sarg", " stack_limit"};
     const char *ext = p->ext == IR_EXT_UEXT ? " uext" : p->ext == IR_EXT_SEXT ? " sext" : "";
@@ -108,21 +107,6 @@ static const char *abiname(vctx *c, const ir_abi_param *p)
  * convention, system_v on both supported hosts. */
 static ir_callconv cc_of(ir_callconv cc) { return cc == IR_CC_default ? IR_CC_system_v : cc; }
 static const char *ccname(ir_callconv cc) { return ir_callconv_names[cc_of(cc)]; }
-
-/* Derived dynamic types carry no dtN number: compare without it. */
-static bool teq(ir_type a, ir_type b) { return ((a ^ b) & 0x1ff) == 0; }
-
-static bool present(const uint8_t *v, uint32_t n, uint32_t i) { return i < n && v[i]; }
-#define DEFINED(c, vec, i) present((c)->f->vec.v, (c)->f->vec.n, (i))
-/* Entities that exist: declared in the preamble (numbers may have gaps). */
-static bool gv_ok(const vctx *c, uint32_t i) { return i < c->f->gvs.n && DEFINED(c, gv_defined, i); }
-static bool sig_ok(const vctx *c, uint32_t i) { return i < c->f->sigs.n && DEFINED(c, sig_defined, i); }
-static bool fn_ok(const vctx *c, uint32_t i) { return i < c->f->func_refs.n && DEFINED(c, fn_defined, i); }
-static bool ss_ok(const vctx *c, uint32_t i) { return i < c->f->stack_slots.n && DEFINED(c, ss_defined, i); }
-static bool dss_ok(const vctx *c, uint32_t i) { return i < c->f->dyn_slots.n && DEFINED(c, dss_defined, i); }
-static bool dt_ok(const vctx *c, uint32_t i) { return i < c->f->dyn_types.n && DEFINED(c, dt_defined, i); }
-static bool const_ok(const vctx *c, uint32_t i) { return i < c->f->constants.n && DEFINED(c, const_defined, i); }
-static bool region_ok(const vctx *c, uint32_t i) { return i < c->f->regions.n && DEFINED(c, region_defined, i); }
 
 /* Lengths of each opcode's "res" and "args" strings, from the table itself. */
 static const struct { uint8_t nres, nargs; } op_len[IR_OP_COUNT] = {
@@ -153,254 +137,6 @@ static bool ts_contains(const char *set, ir_type t)
     return e->in;
 }
 
-
-/* ---- values ------------------------------------------------------------------ */
-
-/* Follow aliases; IR_NONE for an invalid reference or an alias cycle (the
- * step bound keeps a cycle from hanging; the parser rejects them anyway). */
-static uint32_t resolve(const ir_function *f, uint32_t v)
-{
-    for (uint32_t steps = 0; v < f->values.n && steps <= f->values.n; steps++) {
-        if (f->values.v[v].kind != IR_VAL_ALIAS)
-            return f->values.v[v].kind == IR_VAL_UNUSED ? IR_NONE : v;
-        v = f->values.v[v].def;
-    }
-    return IR_NONE;
-}
-
-/* Type of a value operand that verify_use has accepted. */
-static inline ir_type vtype(const ir_function *f, uint32_t v)
-{
-    if (v < f->values.n && (f->values.v[v].kind == IR_VAL_RESULT || f->values.v[v].kind == IR_VAL_PARAM))
-        return f->values.v[v].type;   /* not an alias: the common case, inline */
-    uint32_t r = resolve(f, v);
-    return r == IR_NONE ? IR_TYPE_NONE : f->values.v[r].type;
-}
-
-/* ---- the preamble ---------------------------------------------------------------- */
-
-/* GlobalValueData::global_type: the declared type of a load or iadd_imm,
- * the ISA's pointer type for the others.  IR_TYPE_NONE without an ISA. */
-static ir_type gv_type(const vctx *c, const ir_global_value *g)
-{
-    if (g->kind == IR_GV_LOAD || g->kind == IR_GV_IADD_IMM)
-        return g->type;
-    if (!c->isa || !c->isa->pointer_bits)
-        return IR_TYPE_NONE;
-    return c->isa->pointer_bits == 32 ? IR_I32 : IR_I64;
-}
-
-static ir_type pointer_type(const vctx *c)
-{
-    return !c->isa || !c->isa->pointer_bits ? IR_TYPE_NONE : c->isa->pointer_bits == 32 ? IR_I32 : IR_I64;
-}
-
-static bool has_vmctx_param(const ir_function *f)
-{
-    for (uint32_t i = 0; i < f->sig.nparams; i++)
-        if (f->abi_params.v[f->sig.params + i].purpose == IR_PURPOSE_VMCTX)
-            return true;
-    return false;
-}
-
-/* Global values (verify_global_values): one cycle reported, at the first
- * global value found on it (colouring keeps the walk linear); bases exist;
- * vmctx declared; iadd_imm integer types; with an ISA, the base types.
- * Each error at its declaration; none stops the others. */
-static void verify_global_values(vctx *c, uint8_t *state)
-{
-    const ir_function *f = c->f;
-    uint32_t n = f->gvs.n;
-    bool cycle_seen = false;
-    /* state (zeroed by the caller): 0 new, 1 on the current chain, 2 done, 3 done and on a cycle */
-    for (uint32_t gv = 0; gv < n; gv++) {
-        if (!DEFINED(c, gv_defined, gv) || state[gv] >= 2)
-            continue;
-        uint32_t cur = gv;
-        bool cyclic = false;
-        for (;;) {
-            const ir_global_value *g = &f->gvs.v[cur];
-            state[cur] = 1;
-            if (g->kind != IR_GV_LOAD && g->kind != IR_GV_IADD_IMM)
-                break;
-            if (!gv_ok(c, g->base)) {
-                note(c, AT(c, g), "gv%u: undefined global value gv%u", cur, g->base);
-                break;
-            }
-            if (state[g->base] >= 2) {
-                cyclic = state[g->base] == 3;
-                break;
-            }
-            if (state[g->base] == 1) {
-                cyclic = true;
-                if (!cycle_seen) {
-                    /* Cranelift lists the chain from gv up to the repeat */
-                    char list[300];
-                    int len = snprintf(list, sizeof list, "gv%u", gv);
-                    for (uint32_t k = gv; k != cur && len < (int)sizeof list - 24;) {
-                        k = f->gvs.v[k].base;
-                        len += snprintf(list + len, sizeof list - (size_t)len, ", gv%u", k);
-                    }
-                    note(c, AT(c, &f->gvs.v[gv]), "global value cycle: [%s]", list);
-                    cycle_seen = true;
-                }
-                break;
-            }
-            cur = g->base;
-        }
-        /* everything on the chain: done (and whether it leads into a cycle) */
-        for (cur = gv; cur < n && state[cur] == 1;) {
-            state[cur] = cyclic ? 3 : 2;
-            const ir_global_value *g = &f->gvs.v[cur];
-            if ((g->kind != IR_GV_LOAD && g->kind != IR_GV_IADD_IMM) || !gv_ok(c, g->base))
-                break;
-            cur = g->base;
-        }
-    }
-    bool vmctx = has_vmctx_param(f);
-    char lb[48];
-    for (uint32_t gv = 0; gv < n; gv++) {
-        if (!DEFINED(c, gv_defined, gv) || state[gv] == 3)
-            continue;
-        const ir_global_value *g = &f->gvs.v[gv];
-        if (g->kind == IR_GV_VMCTX && !vmctx)
-            note(c, AT(c, g), "undeclared vmctx reference gv%u", gv);
-        if (g->kind == IR_GV_IADD_IMM && gv_ok(c, g->base)) {
-            ir_type bt = gv_type(c, &f->gvs.v[g->base]);
-            if (!ir_type_is_int(g->type) || ir_type_is_vector(g->type))
-                note(c, AT(c, g), "iadd_imm global value with non-int type %s", tname(c, g->type));
-            else if (bt && !teq(g->type, bt))
-                note(c, AT(c, g), "iadd_imm type %s differs from operand type %s%s", tname(c, g->type), tname(c, bt),
-                     isa_label(c, lb));
-        }
-        if (g->kind == IR_GV_LOAD) {
-            ir_type bt = gv_ok(c, g->base) ? gv_type(c, &f->gvs.v[g->base]) : IR_TYPE_NONE, pt = pointer_type(c);
-            if (bt && pt && !teq(bt, pt))
-                note(c, AT(c, g), "base gv%u has type %s, which is not the pointer type %s%s", g->base, tname(c, bt),
-                     tname(c, pt), isa_label(c, lb));
-            if (g->flags.region && !region_ok(c, g->flags.region - 1u))
-                note(c, AT(c, g), "undefined alias region region%u", g->flags.region - 1u);
-        }
-        if (g->kind == IR_GV_DYN_SCALE && !ir_type_is_vector(g->type))
-            note(c, AT(c, g), "gv%u: dyn_scale_target_const needs a vector type, got %s", gv, tname(c, g->type));
-    }
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Alias regions (verify_alias_regions): each region whose user id an
- * earlier region has, at its own declaration. */
-static void verify_alias_regions(vctx *c)
-{
-    const ir_function *f = c->f;
-    if (f->regions.n < 2)
-        return;
-    uint32_t n = 0;
-    uint64_t keys[256];         /* region numbers are below 255 */
-    for (uint32_t i = 0; i < f->regions.n && n < 256; i++)
-        if (DEFINED(c, region_defined, i))
-            keys[n++] = (uint64_t)f->regions.v[i].user_id << 32 | i;
-    qsort(keys, n, sizeof *keys, cmp_u64);
-    for (uint32_t k = 1, first = 0; k < n; k++) {
-        if (keys[k] >> 32 != keys[k - 1] >> 32) {
-            first = k;
-            continue;
-        }
-        uint32_t r = (uint32_t)keys[k], r0 = (uint32_t)keys[first];
-        note(c, AT(c, &f->regions.v[r]), "duplicate alias region user_id %u: region%u and region%u",
-             f->regions.v[r].user_id, r0, r);
-    }
-}
-
-/* Other preamble entities that name each other (the parser checks most). */
-static void verify_preamble_refs(vctx *c)
-{
-    const ir_function *f = c->f;
-    for (uint32_t i = 0; i < f->func_refs.n; i++)
-        if (DEFINED(c, fn_defined, i) && !sig_ok(c, f->func_refs.v[i].sig))
-            note(c, AT(c, &f->func_refs.v[i]), "fn%u: undefined signature sig%u", i, f->func_refs.v[i].sig);
-    for (uint32_t i = 0; i < f->dyn_types.n; i++)
-        if (DEFINED(c, dt_defined, i) && !gv_ok(c, f->dyn_types.v[i].gv))
-            note(c, AT(c, &f->dyn_types.v[i]), "dt%u: undefined global value gv%u", i, f->dyn_types.v[i].gv);
-    for (uint32_t i = 0; i < f->dyn_slots.n; i++)
-        if (DEFINED(c, dss_defined, i) && !dt_ok(c, f->dyn_slots.v[i].dyn_type))
-            note(c, AT(c, &f->dyn_slots.v[i]), "dss%u: undefined dynamic type dt%u", i, f->dyn_slots.v[i].dyn_type);
-    if (f->stack_limit != IR_NONE && !gv_ok(c, f->stack_limit))
-        note(c, f->line, f->col, "undefined global value gv%u", f->stack_limit);
-}
-
-static void verify_entry_block(vctx *c)
-{
-    const ir_function *f = c->f;
-    if (c->entry == IR_NONE)
-        return;
-    const ir_block_data *bd = &f->blocks.v[c->entry];
-    if (bd->nparams != f->sig.nparams) {
-        note(c, bd->line, bd->col, "entry block parameters (%u) must match function signature (%u)", bd->nparams,
-             f->sig.nparams);
-    } else {
-        for (uint32_t i = 0; i < bd->nparams; i++) {
-            const ir_abi_param *p = &f->abi_params.v[f->sig.params + i];
-            ir_type t = vtype(f, f->pool.v[bd->params + i]);
-            if (!teq(t, p->type))
-                note(c, bd->line, bd->col, "entry block parameter %u expected to have type %s, got %s", i,
-                     abiname(c, p), tname(c, t));
-        }
-    }
-    if (bd->cold)
-        note(c, bd->line, bd->col, "entry block cannot be marked as cold");
-}
-
-/* typecheck_function_signature of the function's own signature
- * (extensions are checked only there, as in Cranelift), each error at
- * the parameter or return it is about. */
-static void verify_own_signature(vctx *c)
-{
-    const ir_function *f = c->f;
-    const ir_signature *s = &f->sig;
-    for (uint32_t k = 0; k < s->nparams + s->nrets; k++) {
-        bool ret = k >= s->nparams;
-        uint32_t i = ret ? k - s->nparams : k;
-        const ir_abi_param *p = &f->abi_params.v[ret ? s->rets + i : s->params + i];
-        const char *item = ret ? "Return value" : "Parameter";
-        if (!p->type)
-            note(c, AT(c, p), "%s at position %u has an invalid type", item, i);
-        if (ret && p->purpose == IR_PURPOSE_SARG)
-            note(c, AT(c, p), "%s at position %u can't be an struct argument", item, i);
-        if (p->ext != IR_EXT_NONE && (!ir_type_is_int(p->type) || ir_type_is_vector(p->type)))
-            note(c, AT(c, p), "%s at position %u has invalid extension %s", item, i,
-                 p->ext == IR_EXT_UEXT ? "Uext" : "Sext");
-    }
-}
-
-/* verify_signatures: the function's own, those of function references
- * (reported at the reference), then every other declared signature; each
- * signature once. */
-static void verify_signatures(vctx *c, uint8_t *done)
-{
-    const ir_function *f = c->f;
-    static const char msg[] = "Signature with `preserve_all` ABI cannot have return values";
-    if (f->sig.callconv == IR_CC_preserve_all && f->sig.nrets)
-        note(c, f->line, f->col, "%s", msg);
-    /* done: zeroed by the caller */
-    for (uint32_t i = 0; i < f->func_refs.n; i++) {
-        uint32_t sig = f->func_refs.v[i].sig;
-        if (!DEFINED(c, fn_defined, i) || !sig_ok(c, sig) || done[sig])
-            continue;
-        done[sig] = 1;
-        if (f->sigs.v[sig].callconv == IR_CC_preserve_all && f->sigs.v[sig].nrets)
-            note(c, AT(c, &f->func_refs.v[i]), "%s", msg);
-    }
-    for (uint32_t i = 0; i < f->sigs.n; i++) {
-        const ir_signature *s = &f->sigs.v[i];
-        if (DEFINED(c, sig_defined, i) && !done[i] && s->callconv == IR_CC_preserve_all && s->nrets)
-            note(c, AT(c, s), "%s", msg);
-    }
-}
 
 /* ---- instructions: SSA and entity references -------------------------------------- */
 
@@ -603,7 +339,7 @@ static void verify_is_address(vctx *c, uint32_t inst, uint32_t v)
     char lb[48];
     if (t && ir_type_bits(t) != c->isa->pointer_bits)
         NOTE_I(c, inst, "invalid pointer width (got %u, expected %u) encountered v%u%s", ir_type_bits(t),
-               c->isa->pointer_bits, v, isa_label(c, lb));
+               c->isa->pointer_bits, v, verify_isa_label(c, lb));
 }
 
 /* The value operand that is an address, by format (verify_entity_references),
@@ -929,7 +665,7 @@ static const char *render_call(char *buf, size_t size, const char *callee, const
 static unsigned exn_payloads(const vctx *c, ir_callconv cc, ir_type *t)
 {
     cc = cc_of(cc);
-    *t = pointer_type(c);
+    *t = verify_pointer_type(c);
     return cc == IR_CC_tail || cc == IR_CC_system_v || cc == IR_CC_preserve_all || cc == IR_CC_apple_aarch64 ? 2 : 0;
 }
 
@@ -973,7 +709,7 @@ static bool typecheck_block_call(vctx *c, uint32_t inst, uint32_t off, int kind)
                 return FAIL_I(c, inst, "`retN` block argument in block-call not on `try_call` instruction");
             if (kind != DEST_EXCEPTION)
                 return FAIL_I(c, inst, "`exnN` block argument used outside normal-return target of `try_call`");
-            if (!pointer_type(c))      /* no ISA: Cranelift does not check them */
+            if (!verify_pointer_type(c))      /* no ISA: Cranelift does not check them */
                 continue;
             unsigned np = exn_payloads(c, f->sigs.v[call_sig(f, inst)].callconv, &t);
             if (i >= np)
@@ -986,8 +722,8 @@ static bool typecheck_block_call(vctx *c, uint32_t inst, uint32_t off, int kind)
         ir_type pt = vtype(f, f->pool.v[bd->params + k]);
         if (!teq(t, pt)) {
             static const char *const pre[] = {"v", "ret", "exn"};
-            NOTE_I(c, inst, "arg %s%u has type %s, expected %s", pre[IR_BLOCKARG_KIND(x)], i, tname(c, t),
-                   tname(c, pt));
+            NOTE_I(c, inst, "arg %s%u has type %s, expected %s", pre[IR_BLOCKARG_KIND(x)], i, verify_tname(c, t),
+                   verify_tname(c, pt));
         }
     }
     return true;
@@ -1001,7 +737,7 @@ static void typecheck_call_args(vctx *c, uint32_t inst, const ir_signature *s, c
     for (uint32_t k = 0; k < s->nparams && k < n; k++) {
         ir_type want = f->abi_params.v[s->params + k].type, t = vtype(f, a[k]);
         if (!teq(t, want))
-            NOTE_I(c, inst, "arg %u (v%u) has type %s, expected %s", k, a[k], tname(c, t), tname(c, want));
+            NOTE_I(c, inst, "arg %u (v%u) has type %s, expected %s", k, a[k], verify_tname(c, t), verify_tname(c, want));
     }
     if (n != s->nparams) {
         char name[24], buf[160];
@@ -1024,8 +760,8 @@ static void typecheck_return_types(vctx *c, uint32_t inst, const uint32_t *vals,
         const ir_abi_param *p = &f->abi_params.v[f->sig.rets + k];
         ir_type t = vals ? vtype(f, vals[k]) : from_sig[k].type;
         if (!teq(t, p->type))
-            NOTE_I(c, inst, "result %u has type %s, must match function signature of %s", k, tname(c, t),
-                   abiname(c, p));
+            NOTE_I(c, inst, "result %u has type %s, must match function signature of %s", k, verify_tname(c, t),
+                   verify_abiname(c, p));
     }
 }
 
@@ -1044,7 +780,7 @@ static void typecheck_full(vctx *c, uint32_t inst)
         ctrl = ctrl_type(c, inst);
         c->ctrl_inst = inst, c->ctrl = ctrl;
         if (!ctrl || !ts_contains(row->ctrl, ctrl)) {
-            NOTE_I(c, inst, "has an invalid controlling type %s (allowed set is %s)", tname(c, ctrl), row->ctrl);
+            NOTE_I(c, inst, "has an invalid controlling type %s (allowed set is %s)", verify_tname(c, ctrl), row->ctrl);
             ctrl_ok = false;    /* what derives from it would only repeat this */
         }
     }
@@ -1061,11 +797,11 @@ static void typecheck_full(vctx *c, uint32_t inst)
         ir_type t = f->values.v[res[k]].type;    /* integrity: a result, not an alias */
         if (!sigres && is_free_code(row->res[k])) {
             if (!free_contains(c, row->res[k], ctrl, t))
-                NOTE_I(c, inst, "result %u (v%u) with type %s failed to satisfy type set %s", k, res[k], tname(c, t),
+                NOTE_I(c, inst, "result %u (v%u) with type %s failed to satisfy type set %s", k, res[k], verify_tname(c, t),
                        free_set_name(c, row->res[k], ctrl));
         } else if (want && !teq(t, want)) {
-            NOTE_I(c, inst, "expected result %u (v%u) to have type %s, found %s", k, res[k], tname(c, want),
-                   tname(c, t));
+            NOTE_I(c, inst, "expected result %u (v%u) to have type %s, found %s", k, res[k], verify_tname(c, want),
+                   verify_tname(c, t));
         }
     }
 
@@ -1076,12 +812,12 @@ static void typecheck_full(vctx *c, uint32_t inst)
         ir_type t = vtype(f, args[k]);
         if (is_free_code(code)) {
             if (!free_contains(c, code, ctrl, t))
-                NOTE_I(c, inst, "arg %u (v%u) with type %s failed to satisfy type set %s", k, args[k], tname(c, t),
+                NOTE_I(c, inst, "arg %u (v%u) with type %s failed to satisfy type set %s", k, args[k], verify_tname(c, t),
                        free_set_name(c, code, ctrl));
         } else {
             ir_type want = derive(code, ctrl);
             if (want && !teq(t, want))
-                NOTE_I(c, inst, "arg %u (v%u) has type %s, expected %s", k, args[k], tname(c, t), tname(c, want));
+                NOTE_I(c, inst, "arg %u (v%u) has type %s, expected %s", k, args[k], verify_tname(c, t), verify_tname(c, want));
         }
     }
 
@@ -1125,11 +861,11 @@ static void typecheck_full(vctx *c, uint32_t inst)
 
     /* typecheck_special: with an ISA, global values have types */
     if (fmt == IR_FMT_UnaryGlobalValue && id->nres) {
-        ir_type t = f->values.v[res[0]].type, gt = gv_type(c, &f->gvs.v[id->ent]);
+        ir_type t = f->values.v[res[0]].type, gt = verify_gv_type(c, &f->gvs.v[id->ent]);
         char lb[48];
         if (gt && !teq(t, gt))
             NOTE_I(c, inst, "global_value instruction with type %s references global value with type %s%s",
-                   tname(c, t), tname(c, gt), isa_label(c, lb));
+                   verify_tname(c, t), verify_tname(c, gt), verify_isa_label(c, lb));
     }
 }
 
@@ -1198,7 +934,7 @@ static bool immediate_constraints(vctx *c, uint32_t inst)
             ir_type t = vtype(f, args[0]);
             if ((uint64_t)id->imm >= ir_type_lanes(t))
                 return FAIL_I(c, inst, "The lane %lld does not index into the type %s", (long long)id->imm,
-                              tname(c, t));
+                              verify_tname(c, t));
         }
     }
     if (id->op == IR_OP_shuffle) {
@@ -1450,7 +1186,7 @@ static __attribute__((noinline)) void verify_inst(vctx *c, uint32_t b, uint32_t 
             c->fatal = true;    /* fatal in Cranelift's verifier (block_integrity): nothing after */
             return;
         }
-        note(c, bd->line, bd->col, "block does not end in a terminator instruction");
+        verify_note(c, bd->line, bd->col, "block does not end in a terminator instruction");
     }
     if (id->block != b) {
         FAIL_I(c, i, "should belong to block%u not block%u", b, id->block);
@@ -1481,15 +1217,15 @@ static void verify_blocks(vctx *c)
         uint32_t b = f->layout.v[li];
         const ir_block_data *bd = &f->blocks.v[b];
         if (bd->first == IR_NONE) {
-            note(c, bd->line, bd->col, "block%u cannot be empty", b);
+            verify_note(c, bd->line, bd->col, "block%u cannot be empty", b);
             continue;
         }
         for (uint32_t k = 0; k < bd->nparams; k++) {
             uint32_t v = x.pool[bd->params + k];
             if (v >= x.nv || x.vals[v].kind != IR_VAL_PARAM)
-                note(c, bd->line, bd->col, "v%u: expected an argument, found a result", v);
+                verify_note(c, bd->line, bd->col, "v%u: expected an argument, found a result", v);
             else if (x.vals[v].def != b)
-                note(c, bd->line, bd->col, "v%u: does not belong to block%u", v, b);
+                verify_note(c, bd->line, bd->col, "v%u: does not belong to block%u", v, b);
             else
                 x.vmark[v] = vmark_of(b, x.vals[v].type);
         }
@@ -1564,12 +1300,7 @@ bool verify_function_isa(const ir_function *f, const verify_isa *isa, ir_diag *d
         verify_compute_dominators(&c);
     }
 
-    verify_global_values(&c, gvstate);
-    verify_alias_regions(&c);
-    verify_preamble_refs(&c);
-    verify_entry_block(&c);
-    verify_own_signature(&c);
-    verify_signatures(&c, sigdone);
+    verify_preamble(&c, gvstate, sigdone);
     verify_blocks(&c);
     if (mem != (uint32_t *)local)
         free(mem);
