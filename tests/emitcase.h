@@ -87,7 +87,7 @@ static void decode(const emit_isa *e, const uint8_t *p, size_t left, uint64_t st
  * symbol 0 "callee"; the jump table at vlist 0: labels 1, 2, 1. */
 static void check(const emit_isa *e, const tcase *t, const char *what)
 {
-    cg_target tg = {.arch = e->arch, .isa = (1ull << CG_ISA_COUNT) - 1};
+    cg_target tg = {.arch = e->arch, .isa = (1ull << CG_ISA_COUNT) - 1, .listing = true};    /* the marks */
     ir_inst_data ii = {0};
     ir_function fn = {0};
     fn.insts.v = &ii, fn.insts.n = fn.insts.cap = 1;

@@ -39,7 +39,7 @@ static const char *branch_ops(const cs_insn *insn, uint64_t start, char *rel, si
 
 static bool emit(cg_ctx *c)
 {
-    cg_buf_init(&c->buf, c->out, c->f.nlabels);
+    cg_buf_init(&c->buf, c->out, c->f.nlabels, c->target->listing);
     return x64_emit(c);
 }
 

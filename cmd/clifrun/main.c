@@ -588,6 +588,7 @@ static int compile_file(const char *path, jit_arch arch, const char *out, bool d
         rc = 2;
     }
     t.vcode = vcode;
+    t.listing = disasm;
     if (!rc && out && !obj_compile_file(&t, &file, out, stderr, &d)) {
         ir_diag_print(stderr, &d, cli_use_color());
         rc = 2;

@@ -294,10 +294,12 @@ static void cmd_disasm(session *S, const char *arg)
     }
     if (!each_func(S, arg, &a, &b))
         return;
+    cg_target t = S->t;
+    t.listing = true;
     for (int i = a; i < b; i++) {
         cg_output o;
         ir_diag d;
-        if (!opt_compile(&S->t, &S->file, (uint32_t)i, &o, &d)) {
+        if (!opt_compile(&t, &S->file, (uint32_t)i, &o, &d)) {
             repl_map_diag(S, &d);
             repl_diag(&d);
             continue;

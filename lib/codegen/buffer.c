@@ -14,7 +14,7 @@ static _Thread_local struct {
     IR_VEC(cg_fixup) fixups;
 } spare;
 
-void cg_buf_init(cg_buf *b, cg_output *out, uint32_t nlabels)
+void cg_buf_init(cg_buf *b, cg_output *out, uint32_t nlabels, bool listing)
 {
     /* not the whole struct: island[] is only read where island_used says */
     b->out = out;
@@ -28,6 +28,7 @@ void cg_buf_init(cg_buf *b, cg_output *out, uint32_t nlabels)
     b->labels.n = nlabels;
     memset(b->island_used, 0, sizeof b->island_used);
     b->out_of_range = false;
+    b->listing = listing;
     b->mark_ir = CG_NONE;
     out->marks.n = out->data.n = 0;
 }
@@ -92,7 +93,7 @@ void cg_buf_reloc(cg_buf *b, uint32_t at, jit_reloc_kind kind, const char *sym, 
 
 void cg_buf_data(cg_buf *b, uint32_t off, uint32_t len, unsigned kind)
 {
-    if (len)
+    if (len && b->listing)
         ir_vec_push(&b->out->data, ((cg_data){off, len, (uint8_t)kind, 0}));
 }
 
@@ -320,7 +321,8 @@ bool cg_buf_finish(cg_buf *b, cg_ctx *c, const uint8_t *trap_insn, unsigned trap
         }
         if (x->kind == CG_FIX_DIFF32) {
             put_le32(code + x->at, (uint32_t)((int64_t)l - x->addend));
-            ir_vec_push(&b->out->data, ((cg_data){x->at, 4, CG_DATA_OFFSET32, (uint32_t)x->addend}));
+            if (b->listing)
+                ir_vec_push(&b->out->data, ((cg_data){x->at, 4, CG_DATA_OFFSET32, (uint32_t)x->addend}));
         } else if (!c->isa->fix_patch(code, x->at, x->kind, (int64_t)l + x->addend - x->at)) {
             b->out_of_range = true;
             /* a limit of the code's size (long branch forms are tried

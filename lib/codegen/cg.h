@@ -161,6 +161,7 @@ typedef struct cg_buf {
     uint32_t island[IR_TRAP_USER + 256];    /* trap island label per code, if in island_used */
     uint64_t island_used[(IR_TRAP_USER + 256 + 63) / 64];
     bool out_of_range;          /* cg_buf_finish found a branch too far: emit long forms */
+    bool listing;               /* cg_target.listing: record out->marks and out->data */
     uint32_t mark_ir;           /* IR instruction of the last mark (out->marks) */
 } cg_buf;
 
@@ -774,7 +775,7 @@ bool cg_emit_check(cg_ctx *c, bool ok, const cg_need *n);
 
 /* ---- code buffer (buffer.c) -------------------------------------------------- */
 
-void cg_buf_init(cg_buf *b, cg_output *out, uint32_t nlabels);
+void cg_buf_init(cg_buf *b, cg_output *out, uint32_t nlabels, bool listing);
 void cg_buf_free(cg_buf *b);
 static inline uint32_t cg_buf_off(const cg_buf *b) { return b->out->code.n; }
 static inline void cg_put1(cg_buf *b, unsigned x) { ir_vec_push(&b->out->code, (uint8_t)x); }
@@ -786,10 +787,11 @@ void cg_buf_bind(cg_buf *b, uint32_t label);
 void cg_buf_fixup(cg_buf *b, uint32_t at, uint32_t label, unsigned kind, int32_t addend);
 void cg_buf_trap(cg_buf *b, uint32_t code);
 /* The code from here on is produced for IR instruction `ir` (CG_NONE:
- * none): back ends call it before each machine instruction, for listings. */
+ * none): back ends call it before each machine instruction, for listings
+ * (nothing unless b->listing). */
 static inline void cg_buf_mark(cg_buf *b, uint32_t ir)    /* inline: called per instruction */
 {
-    if (ir == b->mark_ir)
+    if (!b->listing || ir == b->mark_ir)
         return;
     cg_output *o = b->out;
     b->mark_ir = ir;
@@ -801,7 +803,8 @@ static inline void cg_buf_mark(cg_buf *b, uint32_t ir)    /* inline: called per 
     o->marks.v[o->marks.n++] = cg_buf_off(b);
     o->marks.v[o->marks.n++] = ir;
 }
-/* Bytes [off, off+len) are data, not instructions (CG_DATA_*). */
+/* Bytes [off, off+len) are data, not instructions (CG_DATA_*): for
+ * listings, recorded only if b->listing. */
 void cg_buf_data(cg_buf *b, uint32_t off, uint32_t len, unsigned kind);
 void cg_buf_reloc(cg_buf *b, uint32_t at, jit_reloc_kind kind, const char *sym,
                   int64_t addend, uint32_t line, uint32_t col);

@@ -525,14 +525,16 @@ static bool compile(const cg_target *t, const ir_file *file, const ir_function *
     if (ok && t->vcode)
         cg_vcode_print(&c, &out->vcode);
     if (ok) {
-        cg_buf_init(&c.buf, out, c.f.nlabels);
+        cg_buf_init(&c.buf, out, c.f.nlabels, t->listing);
         /* ~4 bytes an instruction on both targets: the code grows once if at all */
         ir_vec_reserve_exact(&out->code, 5 * c.f.insts.n + 64);
-        ir_vec_reserve_exact(&out->marks, 2 * fn->insts.n + 8);    /* an offset and an IR inst each */
+        if (t->listing)
+            ir_vec_reserve_exact(&out->marks, 2 * fn->insts.n + 8);    /* an offset and an IR inst each */
         ok = isa->emit(&c);
         /* IR block n has label n: where each block's code starts */
-        ir_vec_reserve_exact(&out->block_off, fn->blocks.n);
-        for (uint32_t b = 0; ok && b < fn->blocks.n; b++) {
+        if (ok && t->listing)
+            ir_vec_reserve_exact(&out->block_off, fn->blocks.n);
+        for (uint32_t b = 0; ok && t->listing && b < fn->blocks.n; b++) {
             uint32_t at = b < c.buf.labels.n && fn->blocks.v[b].in_layout ? c.buf.labels.v[b] : CG_NONE;
             ir_vec_push(&out->block_off, at == CG_NONE ? CG_NONE_OFF : at);
         }

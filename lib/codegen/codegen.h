@@ -35,6 +35,8 @@ typedef struct cg_target {
                                    block (aarch64), to test long branches */
     uint8_t regalloc;           /* CG_RA_*: the register allocator */
     bool vcode;                 /* fill cg_output.vcode (compile --vcode) */
+    bool listing;               /* fill cg_output's data, block_off and marks (compile -D,
+                                   :disasm); else they stay empty */
 } cg_target;
 
 /* Register allocators, each a reference for the others (lib/fuzz compiles a
@@ -90,7 +92,7 @@ typedef struct cg_output {
     IR_VEC(jit_trap) traps;
     ir_arena names;
     uint32_t align;
-    /* for disassembly listings (compile -D, :disasm) */
+    /* for disassembly listings, if cg_target.listing (compile -D, :disasm) */
     IR_VEC(cg_data) data;       /* data within the code, by offset */
     IR_VEC(uint32_t) block_off; /* per IR block: its code offset, CG_NONE_OFF if not emitted */
     IR_VEC(uint32_t) marks;     /* pairs (offset, IR instruction): the code from offset up

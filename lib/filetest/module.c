@@ -158,7 +158,8 @@ static bool same_target(const cg_target *a, const cg_target *b)
            a->preserve_frame_pointers == b->preserve_frame_pointers &&
            a->enable_probestack == b->enable_probestack && a->probestack_size_log2 == b->probestack_size_log2 &&
            a->opt == b->opt && a->nan_canonicalization == b->nan_canonicalization &&
-           a->bb_padding == b->bb_padding && a->regalloc == b->regalloc && a->vcode == b->vcode;
+           a->bb_padding == b->bb_padding && a->regalloc == b->regalloc && a->vcode == b->vcode &&
+           a->listing == b->listing;
 }
 
 static const ir_abi_param *call_param(const ir_function *a, uint32_t k)

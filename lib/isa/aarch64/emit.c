@@ -1192,7 +1192,7 @@ static bool emit_once(cg_ctx *c, bool long_br)
     cg_output *out = c->out;
     out->code.n = out->relocs.n = out->traps.n = 0;
     cg_buf_free(&c->buf);
-    cg_buf_init(&c->buf, out, c->f.nlabels);
+    cg_buf_init(&c->buf, out, c->f.nlabels, c->target->listing);
     em e = {.c = c, .b = &c->buf, .ok = true, .long_br = long_br};
     e.pac = c->target->sign_return_address;
     e.pac_zero = c->fn && c->fn->sig.callconv == IR_CC_tail;
