@@ -12,7 +12,7 @@
 
 static bool is_big(const ir_inst_data *in)
 {
-    return (ir_opcodes[in->op].flags & (IR_OPF_CAN_LOAD | IR_OPF_CAN_STORE)) && (in->mf.bits & IR_MF_BIG);
+    return (in->mf.bits & IR_MF_BIG) && (ir_opcodes[in->op].flags & (IR_OPF_CAN_LOAD | IR_OPF_CAN_STORE));
 }
 
 bool cg_needs_legalize(const ir_function *fn)

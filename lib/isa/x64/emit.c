@@ -1331,7 +1331,8 @@ bool x64_emit(cg_ctx *c)
     em e = {.c = c, .b = &c->buf, .ok = true};
     cg_func *f = &c->f;
     prologue(&e);
-    uint32_t *labels = ir_xmalloc(2 * (f->nlabels + 1) * sizeof *labels);     /* both, one allocation */
+    /* both tables, on the stack for most functions */
+    uint32_t labels_[2 * 64], *labels = f->nlabels < 64 ? labels_ : ir_xmalloc(2 * (f->nlabels + 1) * sizeof *labels);
     e.alias = thread_jumps(c, labels);
     e.dup = dup_tests(c, labels + f->nlabels + 1);
     uint32_t ei = 0;
@@ -1372,7 +1373,8 @@ bool x64_emit(cg_ctx *c)
     for (uint32_t l = 0; l < f->nlabels; l++)
         if (e.alias[l] != l)
             c->buf.labels.v[l] = c->buf.labels.v[e.alias[l]];
-    free(labels);
+    if (labels != labels_)
+        free(labels);
     if (!cg_emit_check(c, e.ok, &e.need))
         return false;
     static const uint8_t ud2[] = {0x0f, 0x0b};
