@@ -240,7 +240,7 @@ typedef struct cg_ctx {
     cg_frame frame;
     cg_buf buf;
     IR_VEC(uint32_t) vreg_of;   /* IR value -> first vreg, CG_NONE before use */
-    IR_VEC(uint32_t) uses;      /* IR value -> number of uses */
+    IR_VEC(uint32_t) uses;      /* IR value -> number of uses (counted by cg_lower_function) */
     cg_abi *abi;                /* the function's ABI state while lowering */
     bool noalias;               /* while lowering: no value of fn is an alias */
     /* one pass over fn's values (compile): which per-instruction checks can find anything */

@@ -355,76 +355,6 @@ static void scan_values(cg_ctx *c)
     c->vtypes = any, c->vscalars = scalars, c->valias = alias;
 }
 
-/* The block calls of a branch or try_call: their value arguments are uses. */
-static void count_edge_uses(cg_ctx *c, const ir_inst_data *in)
-{
-    const ir_function *fn = c->fn;
-#define USE(x) (c->uses.v[cg_resolve(fn, (x))]++)
-    const uint32_t *p = ir_pool_at(fn, in->ent);
-    uint32_t calls[2], ncalls = 0;
-    const uint32_t *list = calls;
-    if (in->op == IR_OP_jump)
-        calls[0] = in->ent, ncalls = 1;
-    else if (in->op == IR_OP_brif)
-        calls[0] = p[0], calls[1] = p[1], ncalls = 2;
-    else if (in->op == IR_OP_br_table)
-        list = p + 1, ncalls = p[0];
-    uint32_t tcalls[64];
-    if ((in->op == IR_OP_try_call || in->op == IR_OP_try_call_indirect) && in->imm >= 0) {
-        const uint32_t *t = &fn->pool.v[(uint32_t)in->imm];
-        tcalls[0] = t[1], ncalls = 1, list = tcalls;
-        for (uint32_t k = 0; k < t[2] && ncalls < 64; k++)
-            if (t[3 + 3 * k] != IR_EXN_CONTEXT)
-                tcalls[ncalls++] = t[3 + 3 * k + 2];
-            else
-                USE(t[3 + 3 * k + 1]);
-    }
-    for (uint32_t k = 0; k < ncalls; k++) {
-        const uint32_t *bc = &fn->pool.v[list[k]];
-        for (uint32_t j = 0; j < bc[1]; j++)
-            if (IR_BLOCKARG_KIND(bc[2 + j]) == IR_BLOCKARG_VALUE)
-                USE(bc[2 + j]);
-    }
-#undef USE
-}
-
-/* The opcodes with block calls (count_edge_uses) */
-static const bool has_edges[IR_OP_COUNT] = {
-    [IR_OP_jump] = true, [IR_OP_brif] = true, [IR_OP_br_table] = true, [IR_OP_try_call] = true,
-    [IR_OP_try_call_indirect] = true,
-};
-
-/* Uses of each value, over the layout; the operands resolved through
- * aliases only where the function has one (a constant: two copies). */
-static inline __attribute__((always_inline)) void count_uses_(cg_ctx *c, bool alias)
-{
-    const ir_function *fn = c->fn;
-    uint32_t *uses = c->uses.v;
-    if (fn->values.n)   /* no values: uses may be NULL, and memset(NULL) is UB */
-        memset(uses, 0, fn->values.n * sizeof *uses);
-    for (uint32_t li = 0; li < fn->layout.n; li++) {
-        const ir_block_data *bd = &fn->blocks.v[fn->layout.v[li]];
-        for (uint32_t i = bd->first; i != IR_NONE; i = fn->insts.v[i].next) {
-            const ir_inst_data *in = &fn->insts.v[i];
-            const uint32_t *a = ir_inst_args(fn, i);
-            for (uint32_t k = 0; k < in->nargs; k++)
-                uses[alias ? cg_resolve(fn, a[k]) : a[k]]++;
-            if (has_edges[in->op])
-                count_edge_uses(c, in);
-            if (i == bd->last)
-                break;
-        }
-    }
-}
-
-static void count_uses(cg_ctx *c)
-{
-    if (c->valias)
-        count_uses_(c, true);
-    else
-        count_uses_(c, false);
-}
-
 /* The vectors of the last compile on this thread, kept for the next: a
  * function's instructions, operands and maps then grow once a process, not
  * by doubling from 4 in every function (a tenth of compile time went to
@@ -515,9 +445,8 @@ static bool compile(const cg_target *t, const ir_file *file, const ir_function *
     ir_vec_reserve(&c.vreg_of, fn->values.n);
     ir_vec_reserve(&c.uses, fn->values.n);
     c.vreg_of.n = c.uses.n = fn->values.n;
-    for (uint32_t i = 0; i < fn->values.n; i++)
-        c.vreg_of.v[i] = CG_NONE;
-    count_uses(&c);
+    if (fn->values.n)   /* CG_NONE is all ones */
+        memset(c.vreg_of.v, 0xff, fn->values.n * sizeof *c.vreg_of.v);
     c.f.nlabels = fn->blocks.n;     /* IR block n has label n */
     bool ok = cg_lower_function(&c);
     ok = ok && cg_regalloc(&c);

@@ -245,7 +245,7 @@ static const uint8_t family[IR_OP_COUNT] = {
     [IR_OP_uextend] = FAM_EXT, [IR_OP_sextend] = FAM_EXT, [IR_OP_ireduce] = FAM_EXT,
 };
 
-/* Opcode facts lower_common and mark_conditions ask of every instruction. */
+/* Opcode facts lower_common and scan_layout ask of every instruction. */
 enum { OPF_COND = 1, OPF_SHIFT = 2, OPF_MEM = CG_HAS_MEM, OPF_TAIL = CG_HAS_TAIL, OPF_FUSE = 16 };
 #define COND (OPF_COND | OPF_FUSE)
 #define MEM OPF_MEM
@@ -570,21 +570,96 @@ static bool lower_inst(cg_lower *L, uint32_t inst)
     }
 }
 
-/* The condition of a brif, select, trapz or trapnz defined for that use
- * only by an icmp, an fcmp or a band with a constant: flags set at the use
- * where the target takes it (cg_isa.fuse_cond).  On the way, L->has. */
-static void mark_conditions(cg_lower *L)
+/* The block calls of a branch or try_call: their value arguments are uses. */
+static void count_edge_uses(cg_ctx *c, const ir_inst_data *in)
+{
+    const ir_function *fn = c->fn;
+#define USE(x) (c->uses.v[cg_resolve(fn, (x))]++)
+    const uint32_t *p = ir_pool_at(fn, in->ent);
+    uint32_t calls[2], ncalls = 0;
+    const uint32_t *list = calls;
+    if (in->op == IR_OP_jump)
+        calls[0] = in->ent, ncalls = 1;
+    else if (in->op == IR_OP_brif)
+        calls[0] = p[0], calls[1] = p[1], ncalls = 2;
+    else if (in->op == IR_OP_br_table)
+        list = p + 1, ncalls = p[0];
+    uint32_t tcalls[64];
+    if ((in->op == IR_OP_try_call || in->op == IR_OP_try_call_indirect) && in->imm >= 0) {
+        const uint32_t *t = &fn->pool.v[(uint32_t)in->imm];
+        tcalls[0] = t[1], ncalls = 1, list = tcalls;
+        for (uint32_t k = 0; k < t[2] && ncalls < 64; k++)
+            if (t[3 + 3 * k] != IR_EXN_CONTEXT)
+                tcalls[ncalls++] = t[3 + 3 * k + 2];
+            else
+                USE(t[3 + 3 * k + 1]);
+    }
+    for (uint32_t k = 0; k < ncalls; k++) {
+        const uint32_t *bc = &fn->pool.v[list[k]];
+        for (uint32_t j = 0; j < bc[1]; j++)
+            if (IR_BLOCKARG_KIND(bc[2 + j]) == IR_BLOCKARG_VALUE)
+                USE(bc[2 + j]);
+    }
+#undef USE
+}
+
+/* The opcodes with block calls (count_edge_uses) */
+static const bool has_edges[IR_OP_COUNT] = {
+    [IR_OP_jump] = true, [IR_OP_brif] = true, [IR_OP_br_table] = true, [IR_OP_try_call] = true,
+    [IR_OP_try_call_indirect] = true,
+};
+
+typedef IR_VEC(uint32_t) u32vec;
+
+/* One pass over the layout: the uses of each value (the operands resolved
+ * through aliases only where the function has one: a constant, two
+ * copies), L->has, and the instructions whose condition may be fused, for
+ * mark_conditions. */
+static inline __attribute__((always_inline)) void scan_layout_(cg_lower *L, u32vec *conds, bool alias)
 {
     cg_ctx *c = L->c;
     const ir_function *fn = c->fn;
-    for (uint32_t i = 0; i < fn->insts.n; i++) {
-        const ir_inst_data *in = &fn->insts.v[i];
-        if (in->block == IR_NONE)
-            continue;
-        unsigned fl = opflag[in->op];
-        L->has |= fl & (CG_HAS_MEM | CG_HAS_TAIL);
-        if (!(fl & OPF_FUSE) || !in->nargs)
-            continue;
+    uint32_t *uses = c->uses.v;
+    unsigned has = 0;
+    if (fn->values.n)   /* no values: uses may be NULL, and memset(NULL) is UB */
+        memset(uses, 0, fn->values.n * sizeof *uses);
+    for (uint32_t li = 0; li < fn->layout.n; li++) {
+        const ir_block_data *bd = &fn->blocks.v[fn->layout.v[li]];
+        for (uint32_t i = bd->first; i != IR_NONE; i = fn->insts.v[i].next) {
+            const ir_inst_data *in = &fn->insts.v[i];
+            const uint32_t *a = ir_inst_args(fn, i);
+            unsigned fl = opflag[in->op];
+            for (uint32_t k = 0; k < in->nargs; k++)
+                uses[alias ? cg_resolve(fn, a[k]) : a[k]]++;
+            if (has_edges[in->op])
+                count_edge_uses(c, in);
+            has |= fl;
+            if ((fl & OPF_FUSE) && in->nargs)
+                ir_vec_push(conds, i);
+            if (i == bd->last)
+                break;
+        }
+    }
+    L->has = has & (CG_HAS_MEM | CG_HAS_TAIL);
+}
+
+static void scan_layout(cg_lower *L, u32vec *conds)
+{
+    if (L->c->valias)
+        scan_layout_(L, conds, true);
+    else
+        scan_layout_(L, conds, false);
+}
+
+/* The condition of a brif, select, trapz or trapnz (conds) defined for
+ * that use only by an icmp, an fcmp or a band with a constant: flags set
+ * at the use where the target takes it (cg_isa.fuse_cond). */
+static void mark_conditions(cg_lower *L, const u32vec *conds)
+{
+    cg_ctx *c = L->c;
+    const ir_function *fn = c->fn;
+    for (uint32_t j = 0; j < conds->n; j++) {
+        uint32_t i = conds->v[j];
         uint32_t v = ir_value_resolve(fn, ir_inst_args(fn, i)[0]), d = cg_def_of(c, v);
         if (d == IR_NONE || c->uses.v[v] != 1)
             continue;
@@ -632,6 +707,7 @@ static void lower_params(cg_lower *L, uint32_t b, bool entry)
  * next (their capacity, not their contents). */
 static _Thread_local cg_abi spare_abi;
 static _Thread_local struct { void *p; size_t cap; } spare_scratch;    /* L.vals and L.fused */
+static _Thread_local u32vec spare_conds;
 
 #define MOVE_VEC(dst, src) ((dst).v = (src).v, (dst).cap = (src).cap, (dst).n = 0, (src).v = NULL, (src).cap = (src).n = 0)
 
@@ -666,8 +742,11 @@ bool cg_lower_function(cg_ctx *c)
     L.plain = !L.vec && !L.f16_f128 && !L.i128 && c->isa->lower_inst_ops;
     if (L.vec)       /* before lowering: call_clobbers reads it */
         c->f.wide_spill = true;
+    u32vec conds;
+    MOVE_VEC(conds, spare_conds);
+    scan_layout(&L, &conds);    /* c->uses, L.has */
     if (ok)
-        mark_conditions(&L);    /* sets L.has: no error of its own, so before */
+        mark_conditions(&L, &conds);
     ok = ok && cg_plan_tail_calls(c, &abi, L.has & CG_HAS_TAIL);
     ok = ok && c->isa->prepare(&L);
     c->f.wide_spill |= f128;    /* spilled whole */
@@ -694,6 +773,8 @@ bool cg_lower_function(cg_ctx *c)
     c->noalias = false;
     if (spare_scratch.cap > (1u << 22))     /* what a very large function needed is given back */
         free(spare_scratch.p), spare_scratch.p = NULL, spare_scratch.cap = 0;
+    ir_vec_free(&spare_conds);
+    MOVE_VEC(spare_conds, conds);
     cg_abi_free(&spare_abi);
     MOVE_VEC(spare_abi.locs, abi.locs);
     MOVE_VEC(spare_abi.pairs, abi.pairs);
