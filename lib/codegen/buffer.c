@@ -122,65 +122,34 @@ static void put_le32(uint8_t *p, uint32_t x)
 
 typedef cg_fix_short shrink;    /* removed [rm, rm+len) */
 
-/* Bytes removed before offset x by the first n shrinks. */
-static uint32_t removed(const shrink *sh, const uint32_t *cum, uint32_t n, uint32_t x)
+/* The candidates in position order (fixup order), non-overlapping; pre[k]:
+ * the bytes the shrunk ones before k remove (pre[n]: all of them). */
+static void prefix(const shrink *cand, const uint8_t *isshort, uint32_t n, uint32_t *pre)
 {
-    uint32_t lo = 0, hi = n;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (sh[mid].rm < x)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo ? cum[lo - 1] : 0;
+    pre[0] = 0;
+    for (uint32_t k = 0; k < n; k++)
+        pre[k + 1] = pre[k] + (isshort[k] ? cand[k].len : 0);
 }
 
-/* removed() for offsets that mostly come in order (marks, relocations,
- * traps): a cursor moved forward, back to the start when x goes back. */
-typedef struct cursor { uint32_t k, last; } cursor;
-
-static uint32_t mapped(const shrink *sh, const uint32_t *cum, uint32_t n, cursor *c, uint32_t x)
+/* Bytes removed before offset x, from candidate *k on: the offsets asked
+ * mostly come in order (or near it), so k moves from the last answer. */
+static uint32_t removed(const shrink *cand, const uint32_t *pre, uint32_t n, uint32_t *k, uint32_t x)
 {
-    if (x < c->last)
-        c->k = 0;
-    c->last = x;
-    while (c->k < n && sh[c->k].rm < x)
-        c->k++;
-    return x - (c->k ? cum[c->k - 1] : 0);
+    uint32_t i = *k;
+    while (i < n && cand[i].rm < x)
+        i++;
+    while (i > 0 && cand[i - 1].rm >= x)
+        i--;
+    *k = i;
+    return pre[i];
 }
 
-/* mapped() over every stride-th offset of x (n of them): a run of offsets
- * between two shrinks moves by the same amount */
-static void map_all(const shrink *sh, const uint32_t *cum, uint32_t ns, uint32_t *x, uint32_t n, uint32_t stride)
+/* removed() from every stride-th offset of x (n of them). */
+static void map_all(const shrink *cand, const uint32_t *pre, uint32_t nc, uint32_t *x, uint32_t n, size_t stride)
 {
-    uint32_t k = 0, d = 0, last = 0;
-    uint32_t bound = ns ? sh[0].rm : UINT32_MAX;     /* offsets up to here move by d */
-    for (uint32_t i = 0; i < n; i++, x += stride) {
-        uint32_t v = *x;
-        if (v < last)       /* back: from the start */
-            k = 0, d = 0, bound = ns ? sh[0].rm : UINT32_MAX;
-        last = v;
-        while (v > bound) {
-            d = cum[k++];
-            bound = k < ns ? sh[k].rm : UINT32_MAX;
-        }
-        *x = v - d;
-    }
-}
-
-/* The candidates marked in isshort (in fixup order, which is position
- * order), with running totals. */
-static uint32_t collect(const shrink *cand, uint32_t nc, const uint8_t *isshort, shrink *sh, uint32_t *cum)
-{
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < nc; i++)
-        if (isshort[i]) {
-            sh[n] = cand[i];
-            cum[n] = (n ? cum[n - 1] : 0) + sh[n].len;
-            n++;
-        }
-    return n;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n; i++, x = (uint32_t *)((char *)x + stride))
+        *x -= removed(cand, pre, nc, &k, *x);
 }
 
 static void relax(cg_buf *b, const cg_isa *isa)
@@ -194,85 +163,91 @@ static void relax(cg_buf *b, const cg_isa *isa)
      * passes decide */
     enum { NS = 64 };
     uint8_t isshort_[NS];
-    shrink sh_[NS], cand_[NS];
-    uint32_t cum_[NS], idx_[NS];
+    shrink cand_[NS];
+    uint32_t pre_[NS + 1], idx_[NS];
     bool heap = nf > NS;
     shrink *cand = heap ? ir_xmalloc(nf * sizeof *cand) : cand_;
-    uint32_t *idx = heap ? ir_xmalloc(nf * sizeof *idx) : idx_, ns = 0;
+    uint32_t *idx = heap ? ir_xmalloc(nf * sizeof *idx) : idx_;
     for (uint32_t i = 0; i < nf; i++)
         if (isa->fix_short(&b->fixups.v[i], &cand[nr]))
             idx[nr++] = i;
     uint8_t *isshort = heap ? ir_xcalloc(nr + 1, 1) : memset(isshort_, 0, nr);
-    shrink *sh = heap ? ir_xmalloc((nr + 1) * sizeof *sh) : sh_;
-    uint32_t *cum = heap ? ir_xmalloc((nr + 1) * sizeof *cum) : cum_;
+    uint32_t *pre = heap ? ir_xmalloc((nr + 1) * sizeof *pre) : pre_;
     if (!nr)
         goto done;
+    /* Jacobi passes: each decides from the shrinks of the passes before */
     bool changed = true;
     for (int pass = 0; pass < 8 && changed; pass++) {
-        ns = collect(cand, nr, isshort, sh, cum);
+        prefix(cand, isshort, nr, pre);
         changed = false;
+        uint32_t cl = 0, ce = 0;    /* cursors of removed() */
         for (uint32_t k = 0; k < nr; k++) {
             const cg_fixup *x = &b->fixups.v[idx[k]];
             uint32_t l = x->label < b->labels.n ? b->labels.v[x->label] : CG_NONE;
             if (isshort[k] || l == CG_NONE)
                 continue;
-            /* the distance once this one shrinks too */
+            /* the distance once this one shrinks too; its end is within
+             * it, past its own removed bytes and before the next one's */
             const shrink *m = &cand[k];
-            int64_t t = (int64_t)l - removed(sh, cum, ns, l) - (l > m->rm ? m->len : 0);
-            int64_t e = (int64_t)m->end - removed(sh, cum, ns, m->end) - (m->end > m->rm ? m->len : 0);
+            int64_t t = (int64_t)l - removed(cand, pre, nr, &cl, l) - (l > m->rm ? m->len : 0);
+            bool inside = m->end > m->rm && (k + 1 == nr || cand[k + 1].rm >= m->end);
+            int64_t e = inside ? (int64_t)m->end - pre[k] - m->len
+                               : (int64_t)m->end - removed(cand, pre, nr, &ce, m->end) - (m->end > m->rm ? m->len : 0);
             if (t - e >= m->min && t - e <= m->max)
                 isshort[k] = 1, changed = true;
         }
     }
-    if (changed)    /* else the last pass's collect is current */
-        ns = collect(cand, nr, isshort, sh, cum);
-    if (!ns)
+    if (changed)    /* else the last pass's prefix is current */
+        prefix(cand, isshort, nr, pre);
+    if (!pre[nr])
         goto done;
-#define MAP(x) ((x) - removed(sh, cum, ns, (x)))
+    uint32_t ca = 0, cd = 0;    /* cursors: fixup offsets, DIFF32 bases */
+#define MAP(c, x) ((x) - removed(cand, pre, nr, &(c), (x)))
     for (uint32_t i = 0, k = 0; i < nf; i++) {
         cg_fixup *x = &b->fixups.v[i];
         bool c = k < nr && idx[k] == i;
         if (c && isshort[k]) {
-            x->at = MAP(cand[k].at);
+            x->at = MAP(ca, cand[k].at);
             k++;
             continue;
         }
         k += c;
         if (x->kind == CG_FIX_DIFF32)
-            x->addend = (int32_t)MAP((uint32_t)x->addend);
-        x->at = MAP(x->at);
+            x->addend = (int32_t)MAP(cd, (uint32_t)x->addend);
+        x->at = MAP(ca, x->at);
     }
     for (uint32_t l = 0; l < b->labels.n; l++)
         if (b->labels.v[l] != CG_NONE)
-            b->labels.v[l] = MAP(b->labels.v[l]);
-    cursor cr = {0, 0}, ct = {0, 0};
-    for (uint32_t i = 0; i < b->out->relocs.n; i++)
-        b->out->relocs.v[i].offset = mapped(sh, cum, ns, &cr, b->out->relocs.v[i].offset);
-    for (uint32_t i = 0; i < b->out->traps.n; i++)
-        b->out->traps.v[i].offset = mapped(sh, cum, ns, &ct, b->out->traps.v[i].offset);
-    map_all(sh, cum, ns, b->out->marks.v, b->out->marks.n / 2, 2);
-    for (uint32_t i = 0; i < b->out->data.n; i++)
-        b->out->data.v[i].off = MAP(b->out->data.v[i].off);
+            b->labels.v[l] = MAP(ca, b->labels.v[l]);
+    cg_output *o = b->out;
+    if (o->relocs.n)
+        map_all(cand, pre, nr, &o->relocs.v->offset, o->relocs.n, sizeof *o->relocs.v);
+    if (o->traps.n)
+        map_all(cand, pre, nr, &o->traps.v->offset, o->traps.n, sizeof *o->traps.v);
+    map_all(cand, pre, nr, o->marks.v, o->marks.n / 2, 2 * sizeof *o->marks.v);
+    for (uint32_t i = 0; i < o->data.n; i++)
+        o->data.v[i].off = MAP(cd, o->data.v[i].off);
 #undef MAP
     /* compact: copy around the removed bytes, then rewrite the short forms */
-    uint8_t *code = b->out->code.v;
+    uint8_t *code = o->code.v;
     uint32_t w = 0, r = 0;
-    for (uint32_t k = 0; k < ns; k++) {
-        memmove(code + w, code + r, sh[k].rm - r);
-        w += sh[k].rm - r;
-        r = sh[k].rm + sh[k].len;
+    for (uint32_t k = 0; k < nr; k++) {
+        if (!isshort[k])
+            continue;
+        memmove(code + w, code + r, cand[k].rm - r);
+        w += cand[k].rm - r;
+        r = cand[k].rm + cand[k].len;
     }
-    memmove(code + w, code + r, b->out->code.n - r);
-    b->out->code.n = w + (b->out->code.n - r);
+    memmove(code + w, code + r, o->code.n - r);
+    o->code.n = w + (o->code.n - r);
     for (uint32_t k = 0; k < nr; k++)
         if (isshort[k])
             isa->fix_shorten(code, &b->fixups.v[idx[k]]);
 done:
     if (heap) {
         free(isshort);
-        free(sh);
         free(cand);
-        free(cum);
+        free(pre);
         free(idx);
     }
 }
