@@ -23,10 +23,10 @@ static __attribute__((noinline)) uint32_t put_const(cg_ctx *c, uint32_t v, uint3
     const ir_inst_data *in = &c->fn->insts.v[d];
     if (in->op == IR_OP_iconst) {
         uint32_t r = cg_new_vreg_inline(F, CG_CLS_INT);
-        cg_inst *i = cg_emit_inst_inline(F, X64_MOVI, 1);
+        cg_inst *i = cg_emit_inst_n(F, X64_MOVI, 1);
         i->size = (uint8_t)cg_opsize(in->type);
         i->imm = in->imm;
-        cg_op_inline(F, r, CG_DEF, CG_ANY, 0);
+        cg_op_at(F, i, 0, r, CG_DEF, CG_ANY, 0);
         return r;
     }
     uint32_t r = cg_new_vreg(F, CG_CLS_FLOAT);
@@ -67,33 +67,33 @@ static uint32_t res(cg_ctx *c, uint32_t inst, unsigned k)
 
 void x64_rr(cg_ctx *c, unsigned op, unsigned cc, unsigned size, uint32_t dst, uint32_t a, uint32_t b)
 {
-    cg_inst *i = cg_emit_inst_inline(F, op, 3);
+    cg_inst *i = cg_emit_inst_n(F, op, 3);
     i->cc = (uint8_t)cc, i->size = (uint8_t)size;
-    cg_op_inline(F, dst, CG_DEF, CG_REUSE, 1);
-    cg_op_inline(F, a, CG_USE, CG_ANY, 0);
-    cg_op_inline(F, b, CG_USE, CG_ANY, 0);
+    cg_op_at(F, i, 0, dst, CG_DEF, CG_REUSE, 1);
+    cg_op_at(F, i, 1, a, CG_USE, CG_ANY, 0);
+    cg_op_at(F, i, 2, b, CG_USE, CG_ANY, 0);
 }
 
 void x64_ri(cg_ctx *c, unsigned op, unsigned cc, unsigned size, uint32_t dst, uint32_t a, int64_t imm)
 {
-    cg_inst *i = cg_emit_inst_inline(F, op, 2);
+    cg_inst *i = cg_emit_inst_n(F, op, 2);
     i->cc = (uint8_t)cc, i->size = (uint8_t)size, i->imm = imm;
     if (op == X64_IMULI)
-        cg_op_inline(F, dst, CG_DEF, CG_ANY, 0);
+        cg_op_at(F, i, 0, dst, CG_DEF, CG_ANY, 0);
     else
-        cg_op_inline(F, dst, CG_DEF, CG_REUSE, 1);
-    cg_op_inline(F, a, CG_USE, CG_ANY, 0);
+        cg_op_at(F, i, 0, dst, CG_DEF, CG_REUSE, 1);
+    cg_op_at(F, i, 1, a, CG_USE, CG_ANY, 0);
 }
 
 void x64_un(cg_ctx *c, unsigned op, unsigned cc, unsigned size, unsigned aux, uint32_t dst, uint32_t a)
 {
-    cg_inst *i = cg_emit_inst_inline(F, op, 2);
+    cg_inst *i = cg_emit_inst_n(F, op, 2);
     i->cc = (uint8_t)cc, i->size = (uint8_t)size, i->aux = aux;
     if (op == X64_UNARY)
-        cg_op_inline(F, dst, CG_DEF, CG_REUSE, 1);
+        cg_op_at(F, i, 0, dst, CG_DEF, CG_REUSE, 1);
     else
-        cg_op_inline(F, dst, CG_DEF, CG_ANY, 0);
-    cg_op_inline(F, a, CG_USE, CG_ANY, 0);
+        cg_op_at(F, i, 0, dst, CG_DEF, CG_ANY, 0);
+    cg_op_at(F, i, 1, a, CG_USE, CG_ANY, 0);
 }
 
 uint32_t x64_new_int(cg_ctx *c) { return cg_new_vreg_inline(F, CG_CLS_INT); }
@@ -102,9 +102,9 @@ uint32_t x64_new_flt(cg_ctx *c) { return cg_new_vreg(F, CG_CLS_FLOAT); }
 uint32_t x64_movi(cg_ctx *c, unsigned size, int64_t imm)
 {
     uint32_t r = x64_new_int(c);
-    cg_inst *i = cg_emit_inst_inline(F, X64_MOVI, 1);
+    cg_inst *i = cg_emit_inst_n(F, X64_MOVI, 1);
     i->size = (uint8_t)size, i->imm = imm;
-    cg_op_inline(F, r, CG_DEF, CG_ANY, 0);
+    cg_op_at(F, i, 0, r, CG_DEF, CG_ANY, 0);
     return r;
 }
 
@@ -118,11 +118,11 @@ void x64_alu_k(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t a, 
         x64_ri(c, op == X64_MULOP ? X64_IMULI : X64_ALUI, op == X64_MULOP ? 0 : op, size, dst, a, (int32_t)k);
         return;
     }
-    cg_inst *i = cg_emit_inst_inline(F, X64_ALUM, 2);
+    cg_inst *i = cg_emit_inst_n(F, X64_ALUM, 2);
     i->cc = (uint8_t)op, i->size = 8, i->imm = IR_TRAP_NONE;
     i->amode = X64_AM_CONST, i->aux = cg_const_add(F, &k, 8, 8);
-    cg_op_inline(F, dst, CG_DEF, CG_REUSE, 1);
-    cg_op_inline(F, a, CG_USE, CG_ANY, 0);
+    cg_op_at(F, i, 0, dst, CG_DEF, CG_REUSE, 1);
+    cg_op_at(F, i, 1, a, CG_USE, CG_ANY, 0);
 }
 
 /* Zero- or sign-extend the low `bits` of r to 32 (bits < 32) or 64 bits. */
