@@ -1257,22 +1257,30 @@ static void emit_inst(em *e, uint32_t next_label)
     }
 }
 
-/* Blocks that are a lone jump with no moves of the allocator: their
- * label becomes the jump's destination (followed through chains). */
-static uint32_t *thread_jumps(cg_ctx *c, uint32_t *alias)
+/* Per block label, in one pass over the blocks: alias, the label a jump to
+ * it goes to, past blocks that are a lone jump with no moves of the
+ * allocator (followed through chains); dup, the compare of a block that
+ * is only a compare and a conditional branch with no moves, else CG_NONE
+ * (a jump to one becomes a copy of them: a loop's test at its bottom
+ * instead of a jump back to it). */
+static void block_tables(cg_ctx *c, uint32_t *alias, uint32_t *dup)
 {
     cg_func *f = &c->f;
     uint32_t ei = 0;
     for (uint32_t l = 0; l < f->nlabels; l++)
-        alias[l] = l;
+        alias[l] = l, dup[l] = CG_NONE;
     for (uint32_t b = 0; b < f->blocks.n; b++) {
         const cg_block *bl = &f->blocks.v[b];
         while (ei < f->edits.n && f->edits.v[ei].pos < 2 * bl->first)
             ei++;
+        uint32_t moves = ei < f->edits.n ? f->edits.v[ei].pos : UINT32_MAX;    /* the first at or past it */
         const cg_inst *in = &f->insts.v[bl->first];
-        if (bl->end == bl->first + 1 && in->op == X64_JMP && in->aux < f->nlabels &&
-            !(ei < f->edits.n && f->edits.v[ei].pos <= 2 * bl->first + 1) && b > 0)
+        if (bl->end == bl->first + 1 && in->op == X64_JMP && in->aux < f->nlabels && moves > 2 * bl->first + 1 &&
+            b > 0)
             alias[bl->label] = in->aux;
+        if (bl->end == bl->first + 2 && bl->label < f->nlabels && moves >= 2 * bl->end &&
+            (in->op == X64_CMP || in->op == X64_CMPI) && in[1].op == X64_JCOND)
+            dup[bl->label] = bl->first;
     }
     for (uint32_t l = 0; l < f->nlabels; l++) {
         uint32_t t = l;
@@ -1280,30 +1288,6 @@ static uint32_t *thread_jumps(cg_ctx *c, uint32_t *alias)
             t = alias[t];
         alias[l] = alias[t] == t ? t : l;   /* a cycle of jumps stays as it is */
     }
-    return alias;
-}
-
-/* Blocks that are a compare and a conditional branch, with no moves of
- * the allocator: a jump to one becomes a copy of them (a loop's test at
- * its bottom instead of a jump back to it). */
-static uint32_t *dup_tests(cg_ctx *c, uint32_t *dup)
-{
-    cg_func *f = &c->f;
-    uint32_t ei = 0;
-    for (uint32_t l = 0; l < f->nlabels; l++)
-        dup[l] = CG_NONE;
-    for (uint32_t b = 0; b < f->blocks.n; b++) {
-        const cg_block *bl = &f->blocks.v[b];
-        while (ei < f->edits.n && f->edits.v[ei].pos < 2 * bl->first)
-            ei++;
-        if (bl->end != bl->first + 2 || bl->label >= f->nlabels ||
-            (ei < f->edits.n && f->edits.v[ei].pos < 2 * bl->end))
-            continue;
-        const cg_inst *cmp = &f->insts.v[bl->first];
-        if ((cmp->op == X64_CMP || cmp->op == X64_CMPI) && f->insts.v[bl->first + 1].op == X64_JCOND)
-            dup[bl->label] = bl->first;
-    }
-    return dup;
 }
 
 /* `mov d, x; add d, y|imm` (the copy the allocator made for a reused
@@ -1333,8 +1317,8 @@ bool x64_emit(cg_ctx *c)
     prologue(&e);
     /* both tables, on the stack for most functions */
     uint32_t labels_[2 * 64], *labels = f->nlabels < 64 ? labels_ : ir_xmalloc(2 * (f->nlabels + 1) * sizeof *labels);
-    e.alias = thread_jumps(c, labels);
-    e.dup = dup_tests(c, labels + f->nlabels + 1);
+    e.alias = labels, e.dup = labels + f->nlabels + 1;
+    block_tables(c, e.alias, e.dup);
     uint32_t ei = 0;
     for (uint32_t b = 0; b < f->blocks.n; b++) {
         const cg_block *bl = &f->blocks.v[b];
