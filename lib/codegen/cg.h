@@ -238,7 +238,6 @@ typedef struct cg_ctx {
     ir_diag *d;
     cg_func f;
     cg_frame frame;
-    cg_buf buf;
     IR_VEC(uint32_t) vreg_of;   /* IR value -> first vreg, CG_NONE before use */
     IR_VEC(uint32_t) uses;      /* IR value -> number of uses (counted by cg_lower_function) */
     cg_abi *abi;                /* the function's ABI state while lowering */
@@ -247,6 +246,8 @@ typedef struct cg_ctx {
     uint32_t vtypes;            /* every value's type ORed (a vector's lanes set bits 4..8) */
     uint32_t vscalars;          /* bit t: a value of scalar type t (< 16) */
     bool valias;                /* a value is an alias */
+    cg_buf buf;                 /* last: compile() zeroes what is before it, cg_buf_init the
+                                   rest of what is read (not its 1 KiB of trap islands) */
 } cg_ctx;
 
 typedef struct cg_preset { const char *name; uint64_t isa; } cg_preset;

@@ -4,6 +4,7 @@
 #include "cg.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -422,7 +423,9 @@ static bool compile(const cg_target *t, const ir_file *file, const ir_function *
     /* IR passes that make the function the back end lowers: on a copy */
     ir_function copy;
     bool f16_native = isa->f16_arith && isa->f16_arith(t);
-    cg_ctx c = {.isa = isa, .target = t, .file = file, .fn = fn, .out = out, .d = d};
+    cg_ctx c;
+    memset(&c, 0, offsetof(cg_ctx, buf));
+    c.isa = isa, c.target = t, c.file = file, c.fn = fn, c.out = out, c.d = d;
     scan_values(&c);
     /* every softfp rewrite is of an f16 or f128 value: most functions have none */
     bool soft = (c.vscalars >> IR_F16 | c.vscalars >> IR_F128) & 1 && cg_softfp_needed(fn, f16_native);
@@ -477,11 +480,8 @@ static bool compile(const cg_target *t, const ir_file *file, const ir_function *
                 out->relocs.v[i].col = c.f.sym_decl.v[2 * k + 1];
                 break;
             }
-    give_spare(&c);
-    cg_func_free(&c.f);
+    give_spare(&c);     /* every vector of c.f, vreg_of and uses */
     ir_vec_free(&c.frame.slot_off);
-    ir_vec_free(&c.vreg_of);
-    ir_vec_free(&c.uses);
     if (copied)
         ir_function_free(&copy);
     if (!ok) {
