@@ -377,6 +377,9 @@ help:
 	@sed -n '2,25p' Makefile | sed 's/^# \{0,1\}//'
 
 -include $(OBJS:.o=.d)
+# the unit tests and tools are built straight from their .c (-MMD writes BIN.d):
+# a change to a header they include (tests/emitcase.h, lib/) rebuilds them
+-include $(UNIT_TESTS:=.d) $(BUILD)/cgbench.d $(BUILD)/interpbench.d
 ifneq ($(filter fuzz-libfuzzer%,$(MAKECMDGOALS)),)
 -include $(FUZZ_LIB_OBJS:.o=.d)
 endif
