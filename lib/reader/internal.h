@@ -239,6 +239,7 @@ extern const uint8_t rd_op_nres[IR_OP_COUNT];
  * changed (see there) */
 ir_opcode rd_quick_inst(parser *p, uint32_t block);
 ir_opcode rd_quick_branch(parser *p, uint32_t block);
+ir_opcode rd_quick_call(parser *p, uint32_t block);
 bool rd_quick_block_params(parser *p, uint32_t b);
 void rd_quick_next(parser *p, const char *q);
 bool rd_quick_signature(parser *p, ir_function *f, ir_signature *s);

@@ -934,7 +934,7 @@ body:
     for (const char *last = NULL;;) {
         if (rd_is_ent(p, E_VALUE)) {
             ir_opcode op = rd_quick_inst(p, b);
-            if (op != IR_OP_COUNT) {
+            if (op != IR_OP_COUNT || (op = rd_quick_call(p, b)) != IR_OP_COUNT) {
                 last = ir_opcodes[op].name;
                 continue;
             }

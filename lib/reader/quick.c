@@ -214,12 +214,88 @@ static ir_type quick_result_type(ir_opcode op, ir_type ctrl)
     return info->res[0] == 'T' && info->ctrl[0] ? ctrl : ir_type_derive(info->res[0], ctrl);
 }
 
+/* `fnK(vA, vB ...)` at q as parse_operands reads a call's: a function
+ * defined, values already defined (at most 16), and its signature with
+ * one result (the one `vN = call` wants): its type in *rt.  The end, or
+ * NULL for anything else. */
+static const char *quick_callee(const parser *p, const char *q, uint32_t *fn, uint32_t *args, uint32_t *n,
+                                ir_type *rt)
+{
+    const ir_function *f = p->fn;
+    const char *end = p->lx.end;
+    if (end - q < 8 || q[0] != 'f' || q[1] != 'n' || !(q = value_number(q + 2, end, fn)) ||
+        *fn >= f->fn_defined.n || !f->fn_defined.v[*fn] || *q != '(')
+        return NULL;
+    *n = 0;
+    if (++q < end && *q != ')') {
+        for (;;) {
+            uint32_t v;
+            if (*n == 16 || q == end || *q != 'v' || !(q = value_number(q + 1, end, &v)) || v >= f->values.n ||
+                f->values.v[v].kind == IR_VAL_UNUSED)
+                return NULL;
+            args[(*n)++] = v;
+            if (q < end && *q == ')')
+                break;
+            if (end - q < 3 || q[0] != ',' || q[1] != ' ')
+                return NULL;
+            q += 2;
+        }
+    }
+    uint32_t sig = f->func_refs.v[*fn].sig;
+    if (q == end || sig >= f->sig_defined.n || !f->sig_defined.v[sig] || f->sigs.v[sig].nrets != 1 ||
+        !(*rt = ir_sig_rets(f, &f->sigs.v[sig])[0].type))
+        return NULL;
+    return q + 1;
+}
+
+/* `vN = call fnK(values)` with the current token vN, where quick_inst
+ * stopped: as it reads the others, the token after it included, read
+ * before anything is kept (after a call a comma starts a stack map: the
+ * token way reads that).  IR_OP_COUNT, with nothing changed, for anything
+ * else. */
+ir_opcode rd_quick_call(parser *p, uint32_t block)
+{
+    const ir_function *f = p->fn;
+    qvalue vt = {p->t.num, p->lx.line, p->t.text, p->lx.p, p->lx.line_start, p->prev_end}, nt;
+    const char *q = vt.r, *end = p->lx.end, *r;
+    uint32_t a[16], n, fn, res = vt.num;
+    ir_type rt;
+    if (end - q < 16 || memcmp(q, " = call ", 8) || res >= MAX_VALUE_NUM ||
+        (res < f->values.n && f->values.v[res].kind != IR_VAL_UNUSED) ||
+        !(r = quick_callee(p, q + 8, &fn, a, &n, &rt)))
+        return IR_OP_COUNT;
+    bool more = next_value(r, end, vt.line, &nt);
+    if (!more && !quick_next_word(p, r))
+        return IR_OP_COUNT;
+
+    /* kept as rd_quick_inst keeps the others */
+    ir_function *fm = p->fn;
+    uint32_t line = vt.line, rcol = (uint32_t)(vt.s - vt.ls) + 1;
+    rd_ensure_value(p, res, line, rcol);
+    uint32_t i = fm->insts.n, args = fm->pool.n;
+    ir_vec_reserve(&fm->insts, 1);
+    ir_vec_reserve(&fm->pool, n + 1);
+    memcpy(&fm->pool.v[args], a, n * sizeof *a);
+    fm->pool.v[args + n] = res;
+    fm->pool.n = args + n + 1;
+    fm->insts.v[i] = (ir_inst_data){.op = IR_OP_call, .nargs = (uint16_t)n, .nres = 1, .args = args,
+                                    .res = args + n, .ent = fn, .next = IR_NONE, .block = block, .line = line,
+                                    .col = rcol + (uint32_t)(q + 3 - vt.s), .srcloc = IR_NONE};
+    fm->values.v[res] = (ir_value_data){IR_VAL_RESULT, rt, i, 0, line, rcol};
+    fm->insts.n++;
+    ir_block_link_last(fm, &fm->blocks.v[block], i);
+    if (more)
+        set_value_token(p, &nt);
+    return IR_OP_call;
+}
+
 /* `vN = op[.type] operands` with the current token vN: one result, an
  * opcode of fewer than eight letters, single spaces, operands of the
  * commonest formats (Unary, Binary, Ternary, IntCompare, FloatCompare,
  * BinaryImm64, UnaryImm of i64) that are values already defined or a
- * plain number.  All of it is read from the bytes and checked before
- * anything is kept, then it is what the token way makes of it: the same
+ * plain number (calls: rd_quick_call).  All of it is read from the
+ * bytes and checked before anything is kept, then it is what the token
+ * way makes of it: the same
  * instruction, value and pool entries, and the token after it read.
  * IR_OP_COUNT, with nothing changed, for anything else: the token way
  * then reads it from the same place, with its errors. */
