@@ -214,6 +214,28 @@ static ir_type quick_result_type(ir_opcode op, ir_type ctrl)
     return info->res[0] == 'T' && info->ctrl[0] ? ctrl : ir_type_derive(info->res[0], ctrl);
 }
 
+/* `vA, vB ...)` after a `(` at q: values already defined (at most 16),
+ * single spaces; the end after the `)`, or NULL for anything else. */
+static inline __attribute__((always_inline)) const char *quick_values(const ir_function *f, const char *q,
+                                                                      const char *end, uint32_t *args, uint32_t *n)
+{
+    *n = 0;
+    if (q < end && *q == ')')
+        return q + 1;
+    for (;;) {
+        uint32_t v;
+        if (*n == 16 || q == end || *q != 'v' || !(q = value_number(q + 1, end, &v)) || v >= f->values.n ||
+            f->values.v[v].kind == IR_VAL_UNUSED)
+            return NULL;
+        args[(*n)++] = v;
+        if (q < end && *q == ')')
+            return q + 1;
+        if (end - q < 3 || q[0] != ',' || q[1] != ' ')
+            return NULL;
+        q += 2;
+    }
+}
+
 /* `fnK(vA, vB ...)` at q as parse_operands reads a call's: a function
  * defined, values already defined (at most 16), and its signature with
  * one result (the one `vN = call` wants): its type in *rt.  The end, or
@@ -226,26 +248,13 @@ static const char *quick_callee(const parser *p, const char *q, uint32_t *fn, ui
     if (end - q < 8 || q[0] != 'f' || q[1] != 'n' || !(q = value_number(q + 2, end, fn)) ||
         *fn >= f->fn_defined.n || !f->fn_defined.v[*fn] || *q != '(')
         return NULL;
-    *n = 0;
-    if (++q < end && *q != ')') {
-        for (;;) {
-            uint32_t v;
-            if (*n == 16 || q == end || *q != 'v' || !(q = value_number(q + 1, end, &v)) || v >= f->values.n ||
-                f->values.v[v].kind == IR_VAL_UNUSED)
-                return NULL;
-            args[(*n)++] = v;
-            if (q < end && *q == ')')
-                break;
-            if (end - q < 3 || q[0] != ',' || q[1] != ' ')
-                return NULL;
-            q += 2;
-        }
-    }
+    if (!(q = quick_values(f, q + 1, end, args, n)))
+        return NULL;
     uint32_t sig = f->func_refs.v[*fn].sig;
-    if (q == end || sig >= f->sig_defined.n || !f->sig_defined.v[sig] || f->sigs.v[sig].nrets != 1 ||
+    if (sig >= f->sig_defined.n || !f->sig_defined.v[sig] || f->sigs.v[sig].nrets != 1 ||
         !(*rt = ir_sig_rets(f, &f->sigs.v[sig])[0].type))
         return NULL;
-    return q + 1;
+    return q;
 }
 
 /* `vN = call fnK(values)` with the current token vN, where quick_inst
@@ -480,22 +489,7 @@ static const char *quick_call(const parser *p, const char *q, uint32_t *b, uint3
         return NULL;
     *n = 0;
     *paren = q < end && *q == '(';
-    if (!*paren)
-        return q;
-    if (++q < end && *q == ')')
-        return q + 1;
-    for (;;) {
-        uint32_t v;
-        if (*n == 16 || q == end || *q != 'v' || !(q = value_number(q + 1, end, &v)) || v >= f->values.n ||
-            f->values.v[v].kind == IR_VAL_UNUSED)
-            return NULL;
-        args[(*n)++] = v;
-        if (q < end && *q == ')')
-            return q + 1;
-        if (end - q < 3 || q[0] != ',' || q[1] != ' ')
-            return NULL;
-        q += 2;
-    }
+    return *paren ? quick_values(f, q + 1, end, args, n) : q;
 }
 
 /* The block call at off of the pool: block, count, arguments. */
