@@ -11,16 +11,24 @@
 
 /* ---- helpers -------------------------------------------------------------- */
 
+/* The capacity an array of cap entries grows to for need (doubling from
+ * 8); 0 if need is past what a uint32_t count can double to. */
+static uint32_t grown_cap(uint32_t cap, uint64_t need)
+{
+    if (need > UINT32_MAX / 2)
+        return 0;
+    uint32_t c = cap ? cap : 8;
+    while (c < need)
+        c *= 2;
+    return c;
+}
+
 bool jit_grow(void *pp, uint32_t *cap, uint64_t need, size_t elem)
 {
     if (need <= *cap)
         return true;
-    if (need > UINT32_MAX / 2)
-        return false;
-    uint32_t c = *cap ? *cap : 8;
-    while (c < need)
-        c *= 2;
-    void *p = realloc(*(void **)pp, (size_t)c * elem);
+    uint32_t c = grown_cap(*cap, need);
+    void *p = c ? realloc(*(void **)pp, (size_t)c * elem) : NULL;
     if (!p)
         return false;
     *(void **)pp = p;
@@ -173,11 +181,9 @@ static bool mgrow(jit_module *m, void *pp, uint32_t *cap, uint64_t need, size_t 
 {
     if (need <= *cap)
         return true;
-    if (need > UINT32_MAX / 2)
+    uint32_t c = grown_cap(*cap, need);
+    if (!c)
         return false;
-    uint32_t c = *cap ? *cap : 8;
-    while (c < need)
-        c *= 2;
     void *old = *(void **)pp;
     if ((size_t)c * elem < JIT_BULK_MIN && !jit_bulk_owns(m, old))
         return jit_grow(pp, cap, need, elem);
