@@ -2,7 +2,8 @@
  * body is dropped (ir_file_drop_body: the head alone, packed into the
  * file's arena) copied, freed and checked across the file as a whole
  * function would be; the next function read into its storage.  Run under
- * SAN=1 to see any read past a head.  Ends with "N passed, N failed";
+ * SAN=1 to see any read past a head.  Also the opcode table's order
+ * ir_legacy_rewrite relies on.  Ends with "N passed, N failed";
  * exit status 1 on any failure.  V=1 prints every check. */
 #include "reader/reader.h"
 #include "verify/verify.h"
@@ -140,11 +141,23 @@ static void test_reuse(void)
     ir_file_free(&file);
 }
 
+/* ir_legacy_rewrite looks only at opcodes from the first legacy one on */
+static void test_legacy_last(void)
+{
+    unsigned wrong = IR_OP_COUNT;
+    for (unsigned op = 0; op < IR_OP_COUNT && wrong == IR_OP_COUNT; op++)
+        if (!(ir_opcodes[op].flags & IR_OPF_LEGACY) != (op < IR_OP_iadd_imm))
+            wrong = op;
+    CHECK(wrong == IR_OP_COUNT, "legacy opcodes are opcodes.def's last rows, from iadd_imm (%s)",
+          wrong < IR_OP_COUNT ? ir_opcodes[wrong].name : "");
+}
+
 int main(void)
 {
     verbose = getenv("V") && !strcmp(getenv("V"), "1");
     test_drop();
     test_reuse();
+    test_legacy_last();
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;
 }
