@@ -26,16 +26,64 @@ const ir_signature *cg_call_sig(const ir_function *fn, const ir_inst_data *in)
     }
 }
 
+/* The last signature whose locations this thread computed, and them: a
+ * function and its callees often share one.  Locations depend on the
+ * target, the convention and each parameter's type, extension, purpose
+ * and struct size only. */
+#define SIG_MEMO 8      /* parameters and returns at most */
+static _Thread_local struct {
+    const cg_isa *isa;          /* NULL: none */
+    ir_callconv cc;
+    uint32_t nparams, nrets, nlocs;
+    ir_abi_param key[SIG_MEMO]; /* returns, then parameters */
+    cg_loc locs[SIG_MEMO];
+    cg_sig sig;                 /* its ranges from 0 */
+} memo;
+
+static bool same_params(const ir_abi_param *key, const ir_abi_param *p, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (key[i].type != p[i].type || key[i].ext != p[i].ext || key[i].purpose != p[i].purpose ||
+            key[i].sarg_size != p[i].sarg_size)
+            return false;
+    return true;
+}
+
 bool cg_sig_compute(cg_ctx *c, cg_abi *a, const ir_function *fn, const ir_signature *sig, uint32_t inst,
                     cg_sig *out)
 {
     char what[96] = "";
-    memset(out, 0, sizeof *out);
-    out->cc = sig->callconv;
-    if (c->isa->compute_locs(a, sig->callconv, ir_sig_params(fn, sig), sig->nparams,
-                             ir_sig_rets(fn, sig), sig->nrets, out, what, sizeof what))
-        return cg_stack_args_ok(c, inst, out->stack_args > out->stack_rets ? out->stack_args : out->stack_rets);
-    return cg_unsupported(c, inst, what);
+    const ir_abi_param *ps = ir_sig_params(fn, sig), *rs = ir_sig_rets(fn, sig);
+    uint32_t np = sig->nparams, nr = sig->nrets, base = a->locs.n;
+    if (memo.isa == c->isa && memo.cc == sig->callconv && memo.nparams == np && memo.nrets == nr &&
+        same_params(memo.key, rs, nr) && same_params(memo.key + nr, ps, np)) {
+        *out = memo.sig;
+        out->args += base, out->rets += base;
+        if (memo.nlocs) {
+            ir_vec_reserve(&a->locs, memo.nlocs);
+            memcpy(a->locs.v + base, memo.locs, memo.nlocs * sizeof *memo.locs);
+            a->locs.n += memo.nlocs;
+        }
+    } else {
+        memset(out, 0, sizeof *out);
+        out->cc = sig->callconv;
+        if (!c->isa->compute_locs(a, sig->callconv, ps, np, rs, nr, out, what, sizeof what))
+            return cg_unsupported(c, inst, what);
+        memo.isa = NULL;
+        if (np + nr <= SIG_MEMO && a->locs.n - base <= SIG_MEMO) {
+            memo.isa = c->isa, memo.cc = sig->callconv, memo.nparams = np, memo.nrets = nr;
+            if (nr)
+                memcpy(memo.key, rs, nr * sizeof *rs);
+            if (np)
+                memcpy(memo.key + nr, ps, np * sizeof *ps);
+            memo.nlocs = a->locs.n - base;
+            if (memo.nlocs)
+                memcpy(memo.locs, a->locs.v + base, memo.nlocs * sizeof *memo.locs);
+            memo.sig = *out;
+            memo.sig.args -= base, memo.sig.rets -= base;
+        }
+    }
+    return cg_stack_args_ok(c, inst, out->stack_args > out->stack_rets ? out->stack_args : out->stack_rets);
 }
 
 void cg_abi_free(cg_abi *a)
