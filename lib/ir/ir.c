@@ -91,8 +91,7 @@ static ir_arena_chunk *huge_chunk(void)
     char *a = (char *)(((uintptr_t)p + ARENA_HUGE - 1) & ~(uintptr_t)(ARENA_HUGE - 1));
     if (a > p)
         munmap(p, (size_t)(a - p));
-    if (a + ARENA_HUGE < p + 2 * ARENA_HUGE)
-        munmap(a + ARENA_HUGE, (size_t)(p + 2 * ARENA_HUGE - (a + ARENA_HUGE)));
+    munmap(a + ARENA_HUGE, (size_t)(p + ARENA_HUGE - a));     /* a < p + ARENA_HUGE: never empty */
     madvise(a, ARENA_HUGE, MADV_HUGEPAGE);      /* a hint: may be refused */
     ir_arena_chunk *c = (ir_arena_chunk *)a;
     c->size = ARENA_HUGE - sizeof *c;
