@@ -485,28 +485,30 @@ static inline cg_inst *cg_emit_inst_inline(cg_func *f, unsigned op, unsigned n)
     *i = (cg_inst){.op = (uint16_t)op, .opnd = f->opnds.n, .ir = f->cur_ir};
     return i;
 }
-static inline void cg_op_inline(cg_func *f, uint32_t reg, unsigned kind, unsigned cons, unsigned fix)
+/* Operand reg of the instruction being built, with its register class. */
+static inline cg_operand cg_operand_of(const cg_func *f, uint32_t reg, unsigned kind, unsigned cons, unsigned fix)
 {
     unsigned cls = reg >= CG_VREG0 ? f->vcls.v[reg - CG_VREG0] : CG_CLS_INT;
-    ir_vec_push(&f->opnds, ((cg_operand){reg, (uint8_t)kind, (uint8_t)cons, (uint8_t)fix, (uint8_t)cls}));
+    return (cg_operand){reg, (uint8_t)kind, (uint8_t)cons, (uint8_t)fix, (uint8_t)cls};
+}
+static inline void cg_op_inline(cg_func *f, uint32_t reg, unsigned kind, unsigned cons, unsigned fix)
+{
+    ir_vec_push(&f->opnds, cg_operand_of(f, reg, kind, cons, fix));
     f->insts.v[f->insts.n - 1].nopnd++;
 }
 /* An instruction of exactly n operands, set by cg_op_at: room made and
  * counted once (for a target's most common emitters). */
 static inline cg_inst *cg_emit_inst_n(cg_func *f, unsigned op, unsigned n)
 {
-    ir_vec_reserve(&f->opnds, n);
-    ir_vec_reserve(&f->insts, 1);
-    cg_inst *i = &f->insts.v[f->insts.n++];
-    *i = (cg_inst){.op = (uint16_t)op, .nopnd = (uint8_t)n, .opnd = f->opnds.n, .ir = f->cur_ir};
+    cg_inst *i = cg_emit_inst_inline(f, op, n);
+    i->nopnd = (uint8_t)n;
     f->opnds.n += n;
     return i;
 }
 static inline void cg_op_at(cg_func *f, const cg_inst *i, unsigned k, uint32_t reg, unsigned kind, unsigned cons,
                             unsigned fix)
 {
-    unsigned cls = reg >= CG_VREG0 ? f->vcls.v[reg - CG_VREG0] : CG_CLS_INT;
-    f->opnds.v[i->opnd + k] = (cg_operand){reg, (uint8_t)kind, (uint8_t)cons, (uint8_t)fix, (uint8_t)cls};
+    f->opnds.v[i->opnd + k] = cg_operand_of(f, reg, kind, cons, fix);
 }
 static inline uint32_t cg_new_vreg_inline(cg_func *f, unsigned cls)
 {
