@@ -222,6 +222,7 @@ static bool build_occs(lsra *r)
         if (bl->nargs) {
             if (bl->nsuccs != 1 || f->insts.v[bl->end - 1].nopnd)
                 return false;
+            iflag[bl->end - 1] = IF_ARGS;
             const cg_block *sb = &f->blocks.v[r->blk_of[f->vlist.v[bl->succs]]];
             if (sb->nparams != bl->nargs)
                 return false;
@@ -952,6 +953,7 @@ static void spill(lsra *r, uint32_t v, uint32_t now, unsigned p)
             if (op >= RA_ARG)
                 continue;
             const cg_operand *o = opnd(r, op);
+            r->iflag[i] |= IF_SPILL;
             if (o->cons == CG_FIXED)
                 fuse |= o->kind == CG_USE, fdef |= o->kind != CG_USE;
             else

@@ -30,8 +30,10 @@ typedef struct rwm { uint32_t w; uint64_t m; } rwm;  /* a word of a bitmap of po
  * entry an instruction, not two a preg (a call clobbers some 25). */
 typedef struct rclob { uint32_t inst; uint64_t mask; } rclob;
 /* What build_occs saw of an instruction's operands, so later passes skip
- * the plain ones: IF_FIXED a fixed operand or a preg, IF_REUSE a reusing def */
-enum { IF_FIXED = 1, IF_REUSE = 2 };
+ * the plain ones: IF_FIXED a fixed operand or a preg, IF_REUSE a reusing def;
+ * IF_SPILL (set by spill) an operand of a spilled vreg, IF_ARGS a jump
+ * passing block arguments (it has no operands) */
+enum { IF_FIXED = 1, IF_REUSE = 2, IF_SPILL = 4, IF_ARGS = 8 };
 
 typedef struct lsra {
     cg_ctx *c;
