@@ -173,7 +173,7 @@ static bool build_occs(lsra *r)
     uint32_t *fill = r->mark;
     memcpy(fill, r->ostart, nv * sizeof *fill);
     rocc *occs = r->occs = kbuf(K_OCCS, (r->ostart[nv] + 1) * sizeof *r->occs);
-    uint8_t *hintp = r->hintp, *iflag = r->iflag;
+    uint8_t *hintp = r->hintp, *iflag = r->iflag, *vfixed = r->vfixed;
     const uint64_t *clobbers = r->isa->clobbers;
     uint32_t *fixi = r->fixi, nfixi = 0;
     IR_VEC(uint32_t) reuses = {keep.reuses.v, 0, keep.reuses.cap};
@@ -206,6 +206,7 @@ static bool build_occs(lsra *r)
                 occs[fill[v]++] = (rocc){i, op0 + k};
                 if (o->cons == CG_FIXED) {
                     fl |= IF_FIXED;
+                    vfixed[v] = 1;
                     if (hintp[v] == 0xff)
                         hintp[v] = o->fix;
                 } else if (o->cons == CG_REUSE && o->kind != CG_USE) {
@@ -817,7 +818,8 @@ static inline __attribute__((always_inline)) bool fits_allocable(lsra *r, unsign
     if (r->occ) {   /* q is sg's */
         r->work--;
         return !words_hit(r->occ + (size_t)p * r->ow, r->q, r->nq) &&
-               !(words_hit(r->fbit + (size_t)p * r->ow, r->q, r->nq) && fixed_conflict_segs(r, p, v, sg, n));
+               !(words_hit(r->fbit + (size_t)p * r->ow, r->q, r->nq) &&
+                 (r->qplain || fixed_conflict_segs(r, p, v, sg, n)));
     }
     for (uint32_t *lk = &r->head[p]; *lk != CG_NONE;) {
         rnode *nd = &r->nodes.v[*lk];
@@ -1039,6 +1041,7 @@ static unsigned choose1(lsra *r, uint32_t id, uint32_t v, unsigned cls, uint32_t
     else
         r->cur = r->tiny.v[id - r->nv].sg;
     r->cb[0].sg = r->cb[1].sg = NULL;
+    r->qplain = id < r->nv && !r->vfixed[v];
     if (r->occ)
         r->nq = seg_words(sg, n, r->q);
     if (reuse != CG_NONE) {
@@ -1067,15 +1070,31 @@ static unsigned choose1(lsra *r, uint32_t id, uint32_t v, unsigned cls, uint32_t
         for (unsigned k = 0; k < r->norder[cls]; k++) {
             unsigned p = r->order[cls][k];
             bool ok = !((!r->occ || words_hit(r->fbit + (size_t)p * r->ow, hq, nhq)) &&
-                        fixed_conflict_segs(r, p, hv, hs, hn));
+                        ((r->occ && !r->vfixed[hv]) || fixed_conflict_segs(r, p, hv, hs, hn)));
             if (ok && fits_allocable(r, p, v, sg, n))
                 return p;
         }
     }
-    for (unsigned k = 0; k < r->norder[cls]; k++) {
-        unsigned p = r->order[cls][k];
-        if (fits_allocable(r, p, v, sg, n))
+    if (r->occ) {   /* fits_allocable's test, with q and the counts in locals */
+        const uint64_t *occ = r->occ, *fb = r->fbit;
+        const rwm *q = r->q;
+        uint32_t ow = r->ow, nq = r->nq;
+        bool plain = r->qplain;
+        for (unsigned k = 0, no = r->norder[cls]; k < no; k++) {
+            unsigned p = r->order[cls][k];
+            if (words_hit(occ + (size_t)p * ow, q, nq) ||
+                (words_hit(fb + (size_t)p * ow, q, nq) && (plain || fixed_conflict_segs(r, p, v, sg, n))))
+                continue;
+            r->work -= k + 1;
             return p;
+        }
+        r->work -= r->norder[cls];
+    } else {
+        for (unsigned k = 0; k < r->norder[cls]; k++) {
+            unsigned p = r->order[cls][k];
+            if (fits_allocable(r, p, v, sg, n))
+                return p;
+        }
     }
     /* evict: the register whose conflicting intervals weigh least */
     unsigned best = CG_NONE;
@@ -1084,7 +1103,7 @@ static unsigned choose1(lsra *r, uint32_t id, uint32_t v, unsigned cls, uint32_t
     for (unsigned k = 0; k < r->norder[cls]; k++) {
         unsigned p = r->order[cls][k];
         bool bad = (!r->occ || words_hit(r->fbit + (size_t)p * r->ow, r->q, r->nq)) &&
-                   fixed_conflict_segs(r, p, v, sg, n);
+                   ((r->occ && r->qplain) || fixed_conflict_segs(r, p, v, sg, n));
         double sum = 0;
         for (uint32_t l = r->head[p]; l != CG_NONE && !bad; l = r->nodes.v[l].next, r->work--) {
             uint32_t x = r->nodes.v[l].id, xn;
@@ -1230,7 +1249,7 @@ bool cg_regalloc_linear(cg_ctx *c)
     size_t words = (size_t)f->nlabels + 2 * (size_t)r.ni + npreds + 7 * ((size_t)nv + 1) + 8 * ((size_t)nb + 1);
     uint32_t *m = kbuf(K_MEM, (words + 1) * sizeof *m);
     double *dmem = kbuf(K_DMEM, ((size_t)nb + nv + 2) * sizeof *dmem);
-    uint8_t *hp = kbuf(K_HINTP, nv + 1);
+    uint8_t *hp = kbuf(K_HINTP, 2 * (size_t)nv + 2);
     r.via = kbuf(K_VIA, 2 * (size_t)f->opnds.n + 2);
     r.iflag = kbuf(K_IFLAG, (size_t)r.ni + 1);
     r.reload = r.via + f->opnds.n + 1;
@@ -1260,12 +1279,14 @@ bool cg_regalloc_linear(cg_ctx *c)
     r.freq = dmem;
     r.w = dmem + nb + 1;
     r.hintp = hp;
+    r.vfixed = hp + nv + 1;
     r.segs.v = keep.segs.v, r.segs.cap = keep.segs.cap;
     r.nodes.v = keep.nodes.v, r.nodes.cap = keep.nodes.cap;
     r.tiny.v = keep.tiny.v, r.tiny.cap = keep.tiny.cap;
     r.heap.v = keep.heap.v, r.heap.cap = keep.heap.cap;
     memset(r.hintv, 0xff, 4 * ((size_t)nv + 1) * sizeof *r.hintv);
     memset(hp, 0xff, nv);
+    memset(r.vfixed, 0, nv);
     /* the isas are static: their allocable sets once per (isa, reserved) */
     static _Thread_local struct {
         const cg_isa *isa;

@@ -53,6 +53,7 @@ typedef struct lsra {
     double *w;              /* spill weight */
     uint32_t *hintv;        /* a vreg whose register this one would like */
     uint8_t *hintp;         /* a preg it would like, 0xff */
+    uint8_t *vfixed;        /* per vreg: it has a fixed operand */
     uint32_t *rsrc;         /* operand index of the reused use, for the def at s */
     uint32_t *loc;          /* preg, RA_SPILL, CG_NONE */
     uint8_t *via;           /* per operand of a spilled vreg: its short interval's register */
@@ -74,6 +75,12 @@ typedef struct lsra {
      * at each choose1 */
     struct { const rseg *sg; uint32_t n, s, e, v; uint64_t m; } cb[2];
     unsigned cb_next;
+    /* The interval choose1 places is a vreg's (not a short one) with no
+     * fixed operand: every fixed entry or clobber at one of its positions
+     * blocks it, as fixed_conflict_segs would find (it lives through that
+     * instruction, meeting the entry at 2i + 1, or reads a non-fixed use
+     * at 2i), so the bitmap test (fbit) decides. */
+    bool qplain;
     rseg cur;               /* the tiny interval being placed */
     unsigned via_cls;       /* class of the cycle register found last */
     int cycle_budget;       /* vreg scans left for cycle registers */
