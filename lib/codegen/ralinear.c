@@ -155,16 +155,20 @@ static bool build_occs(lsra *r)
     uint32_t nv = r->nv;
     /* locals throughout: a store through a uint32_t pointer would otherwise
      * reload every count and pointer it might alias */
-    uint32_t *ostart = r->ostart, nops = f->opnds.n;
+    uint32_t *ostart = r->ostart, *ndef = r->ndef, nops = f->opnds.n;
     const cg_operand *ops = r->ops;
-    memset(ostart, 0, (nv + 1) * sizeof *ostart);
+    memset(ostart, 0, 2 * (nv + 1) * sizeof *ostart);   /* and ndef */
     for (uint32_t k = 0; k < nops; k++)
-        if (ops[k].reg >= CG_VREG0)
+        if (ops[k].reg >= CG_VREG0) {
             ostart[V(ops[k].reg) + 1]++;
+            ndef[V(ops[k].reg)] += ops[k].kind != CG_USE;
+        }
     for (uint32_t b = 0; b < r->nb; b++) {
         const cg_block *bl = &f->blocks.v[b];
-        for (uint32_t k = 0; k < bl->nparams; k++)
+        for (uint32_t k = 0; k < bl->nparams; k++) {
             r->ostart[V(f->vlist.v[bl->params + k]) + 1]++;
+            ndef[V(f->vlist.v[bl->params + k])]++;
+        }
         for (uint32_t k = 0; k < bl->nargs; k++)
             r->ostart[V(f->vlist.v[bl->args + k]) + 1]++;
     }
@@ -566,31 +570,28 @@ static inline uint32_t occ_span(const lsra *r, const rocc *oc, bool *def, uint32
 }
 
 /* Most vregs are defined and used in one block, the def first: their one
- * segment without the walk below (the same segment, weight and work). */
+ * segment without the walk below (the same segment, weight and work), from
+ * the first and last occurrences: the only def is the first (a use at its
+ * instruction would be live in, unless it is a block parameter's), the
+ * last use ends it. */
 static bool local_interval(lsra *r, uint32_t v, uint32_t o0, uint32_t o1)
 {
-    uint32_t b = r->iblk[r->occs[o0].inst], lo = CG_NONE, hi = 0, ndefs = 0, dpos = 0;
-    if (r->iblk[r->occs[o1 - 1].inst] != b)
-        return false;
+    const rocc *first = &r->occs[o0];
+    uint32_t i0 = first->inst, il = r->occs[o1 - 1].inst, b = r->iblk[i0], lo = 2 * i0;
     /* occurrences are in instruction order and blocks are ranges of it:
      * the first's and the last's block hold all of them */
-    bool only_temps = true;
-    double cost = r->freq[b] * (double)(o1 - o0);  /* exact: the same sum */
-    for (uint32_t k = o0; k < o1; k++) {
-        const rocc *oc = &r->occs[k];
-        bool def;
-        uint32_t end, pos = occ_span(r, oc, &def, &end, &only_temps);
-        if (pos < lo)
-            lo = pos;
-        if (end > hi)
-            hi = end;
-        if (def)
-            dpos = oc->op == RA_PARAM ? 0 : pos + 1, ndefs++;
-        else if (!ndefs || dpos > pos)
-            return false;   /* live in */
-    }
-    if (ndefs != 1)
+    if (r->ndef[v] != 1 || first->op == RA_ARG || r->iblk[il] != b)
         return false;
+    bool only_temps = false;
+    if (first->op != RA_PARAM) {
+        const cg_operand *o = opnd(r, first->op);
+        if (o->kind == CG_USE || (o1 - o0 > 1 && first[1].inst == i0))
+            return false;
+        lo += o->kind == CG_DEF;
+        only_temps = o1 - o0 == 1 && o->kind == CG_EARLY_DEF;
+    }
+    uint32_t hi = 2 * il + 1 > 2 * i0 + 2 ? 2 * il + 1 : 2 * i0 + 2;
+    double cost = r->freq[b] * (double)(o1 - o0);  /* exact: the same sum */
     r->work--;
     ir_vec_push(&r->segs, ((rseg){lo, hi}));
     r->cnt[lo + 1]++;
@@ -638,12 +639,12 @@ static uint32_t global_interval64(lsra *r, uint32_t v, uint32_t o0, uint32_t o1)
         livein |= up, stack |= up;
     }
     uint64_t all = occm | livein | liveout;
-    uint32_t nt = (uint32_t)__builtin_popcountll(all), len = 0;
+    uint32_t nt = 0, len = 0;
     r->sstart[v] = r->segs.n;
-    ir_vec_reserve(&r->segs, nt);   /* then locals: no reloads after each store */
+    ir_vec_reserve(&r->segs, 64);   /* a block each at most; then locals: no reloads after each store */
     rseg *s0 = r->segs.v + r->segs.n, *o = s0;
     const uint32_t *blo = r->blo, *bhi = r->bhi;
-    for (uint64_t m = all; m; m &= m - 1) {
+    for (uint64_t m = all; m; m &= m - 1, nt++) {
         uint32_t b = (uint32_t)__builtin_ctzll(m);
         const cg_block *bl = &f->blocks.v[b];
         rseg sg = {livein & BIT(b) ? 2 * bl->first : occm & BIT(b) ? blo[b] : 2 * bl->end,
@@ -1246,7 +1247,7 @@ bool cg_regalloc_linear(cg_ctx *c)
     uint32_t nv = r.nv, nb = r.nb, npreds = 0;
     for (uint32_t b = 0; b < nb; b++)
         npreds += f->blocks.v[b].nsuccs;
-    size_t words = (size_t)f->nlabels + 2 * (size_t)r.ni + npreds + 7 * ((size_t)nv + 1) + 8 * ((size_t)nb + 1);
+    size_t words = (size_t)f->nlabels + 2 * (size_t)r.ni + npreds + 8 * ((size_t)nv + 1) + 8 * ((size_t)nb + 1);
     uint32_t *m = kbuf(K_MEM, (words + 1) * sizeof *m);
     double *dmem = kbuf(K_DMEM, ((size_t)nb + nv + 2) * sizeof *dmem);
     uint8_t *hp = kbuf(K_HINTP, 2 * (size_t)nv + 2);
@@ -1269,6 +1270,7 @@ bool cg_regalloc_linear(cg_ctx *c)
     r.bhi = TAKE(nb + 1);
     r.touched = TAKE(nb + 1);
     r.ostart = TAKE(nv + 1);
+    r.ndef = TAKE(nv + 1);      /* after ostart: one memset */
     r.sstart = TAKE(nv + 1);
     r.hintv = TAKE(nv + 1);     /* these four CG_NONE: one memset */
     r.rsrc = TAKE(nv + 1);

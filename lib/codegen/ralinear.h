@@ -47,6 +47,7 @@ typedef struct lsra {
     uint64_t *predm;        /* per block: its predecessors as bits, if at most 64 blocks */
     double *freq;           /* per block: 8^loop depth */
     uint32_t *ostart;       /* per vreg: its occurrences, in instruction order */
+    uint32_t *ndef;         /* per vreg: its defs (block parameters too) */
     rocc *occs;
     uint32_t *sstart;       /* per vreg: its live segments in segs, in order */
     IR_VEC(rseg) segs;
