@@ -592,8 +592,7 @@ static bool local_interval(lsra *r, uint32_t v, uint32_t o0, uint32_t o1)
     }
     uint32_t hi = 2 * il + 1 > 2 * i0 + 2 ? 2 * il + 1 : 2 * i0 + 2;
     double cost = r->freq[b] * (double)(o1 - o0);  /* exact: the same sum */
-    r->work--;
-    ir_vec_push(&r->segs, ((rseg){lo, hi}));
+    r->segs.v[r->segs.n++] = (rseg){lo, hi};     /* room made by build_intervals */
     r->cnt[lo + 1]++;
     r->w[v] = only_temps ? HUGE_VAL : cost / (double)(hi - lo + 1);
     return true;
@@ -674,6 +673,7 @@ static bool build_intervals(lsra *r)
     memset(r->cnt, 0, (npos + 1) * sizeof *r->cnt);
     for (uint32_t b = 0; b < r->nb; b++)
         r->bmark[b] = r->bdef[b] = r->bseen[b] = CG_NONE;
+    int64_t nlocal = 0;     /* work, charged at the end: a step each */
     for (uint32_t v = 0; v < r->nv; v++) {
         uint32_t o0 = r->ostart[v], o1 = r->ostart[v + 1];
         r->sstart[v] = r->segs.n;
@@ -685,9 +685,10 @@ static bool build_intervals(lsra *r)
         bool only_temps = true;
         double cost = 0;
         uint32_t dblk = CG_NONE, dpos = 0;
+        if (r->segs.n == r->segs.cap)
+            ir_vec_reserve(&r->segs, r->nv - v);    /* a segment each for the rest */
         if (local_interval(r, v, o0, o1)) {
-            if (r->work < 0)
-                return false;
+            nlocal++;
             continue;
         }
         if (r->nb <= 64) {
@@ -752,6 +753,9 @@ static bool build_intervals(lsra *r)
         r->w[v] = only_temps ? HUGE_VAL : cost / (double)(len + 1);
     }
     r->sstart[r->nv] = r->segs.n;
+    r->work -= nlocal;  /* it only falls here: the same answer as at each step */
+    if (r->work < 0)
+        return false;
     /* A def reusing a use that lives on is copied before the instruction:
      * it is live from the uses' position. */
     for (uint32_t q = 0; q < r->nreuses; q += 2) {
