@@ -65,9 +65,9 @@ bool verify_small_dominators(vctx *c, uint64_t dom[64])
     uint32_t nb = f->blocks.n;
     if (nb > 64)
         return false;
-    uint64_t succ[64], pred[64], reach = 0;
+    uint64_t succ[64], pred[64], reach = 0;     /* pred: of any block */
     for (uint32_t b = 0; b < nb; b++)
-        succ[b] = pred[b] = 0, c->po[b] = IR_NONE;
+        succ[b] = pred[b] = 0;
     for (uint32_t li = 0; li < f->layout.n; li++) {
         uint32_t b = f->layout.v[li], last = f->blocks.v[b].last;
         if (!is_branch(f, last))
@@ -77,7 +77,7 @@ bool verify_small_dominators(vctx *c, uint64_t dom[64])
         if (fmt == IR_FMT_Jump || fmt == IR_FMT_Brif) {   /* most: read directly */
             for (uint32_t k = 0; k < (fmt == IR_FMT_Brif ? 2u : 1u); k++)
                 if (block_ok(f, d = bc_block(f, fmt == IR_FMT_Brif ? f->pool.v[id->ent + k] : id->ent)))
-                    succ[b] |= UINT64_C(1) << d;
+                    succ[b] |= UINT64_C(1) << d, pred[d] |= UINT64_C(1) << b;
             continue;
         }
         dest_iter it;
@@ -85,34 +85,49 @@ bool verify_small_dominators(vctx *c, uint64_t dom[64])
         int kind;
         for (dest_start(&it, f, last); dest_next(&it, &off, &kind);)
             if (block_ok(f, d = bc_block(f, off)))
-                succ[b] |= UINT64_C(1) << d;
+                succ[b] |= UINT64_C(1) << d, pred[d] |= UINT64_C(1) << b;
     }
     c->domset = dom;
+    /* the reachable blocks (po[] tells only that) */
+    for (uint64_t todo = reach = c->entry == IR_NONE ? 0 : UINT64_C(1) << c->entry; todo;) {
+        uint64_t fresh = succ[__builtin_ctzll(todo)] & ~reach;
+        todo &= todo - 1;
+        reach |= fresh, todo |= fresh;
+    }
+    for (uint32_t b = 0; b < nb; b++)
+        c->po[b] = reach >> b & 1 ? 0 : IR_NONE;
     if (c->entry == IR_NONE)
         return true;
-    /* reachable blocks and their reachable predecessors */
-    reach = UINT64_C(1) << c->entry;
-    for (uint64_t todo = reach; todo;) {
-        uint32_t b = (uint32_t)__builtin_ctzll(todo);
-        todo &= todo - 1;
-        uint64_t fresh = succ[b] & ~reach;
-        reach |= fresh, todo |= fresh;
-        for (uint64_t s = succ[b]; s; s &= s - 1)
-            pred[__builtin_ctzll(s)] |= UINT64_C(1) << b;
-    }
-    for (uint64_t r = reach; r; r &= r - 1) {
-        uint32_t b = (uint32_t)__builtin_ctzll(r);
-        c->po[b] = 0;
-        dom[b] = reach;
-    }
     dom[c->entry] = UINT64_C(1) << c->entry;
     uint64_t rest = reach & ~dom[c->entry];
-    for (bool changed = true; changed;) {
+    /* One pass in block order over the reachable blocks and their
+     * reachable predecessors, where one not yet visited (a back edge, as
+     * a rule) counts as every block; then the result is the fixed point if
+     * each such predecessor p of b has dom[b] within dom[p] (b's equation
+     * holds with it; the others hold as computed), and the greatest one,
+     * being no less than it.  Else iterate. */
+    bool changed = false;
+    uint64_t heads = 0;     /* the blocks with such predecessors */
+    for (uint64_t r = rest, done = dom[c->entry]; r; r &= r - 1) {
+        uint32_t b = (uint32_t)__builtin_ctzll(r);
+        uint64_t d = reach;
+        for (uint64_t p = pred[b] & done; p; p &= p - 1)
+            d &= dom[__builtin_ctzll(p)];
+        dom[b] = d | UINT64_C(1) << b;
+        heads |= (uint64_t)((pred[b] & reach & ~done) != 0) << b;
+        done |= UINT64_C(1) << b;
+    }
+    for (uint64_t r = heads; r && !changed; r &= r - 1) {
+        uint32_t b = (uint32_t)__builtin_ctzll(r);
+        for (uint64_t p = pred[b] & rest & (UINT64_MAX << b); p; p &= p - 1)
+            changed |= (dom[b] & ~dom[__builtin_ctzll(p)]) != 0;
+    }
+    while (changed) {
         changed = false;
         for (uint64_t r = rest; r; r &= r - 1) {
             uint32_t b = (uint32_t)__builtin_ctzll(r);
             uint64_t d = reach;
-            for (uint64_t p = pred[b]; p; p &= p - 1)
+            for (uint64_t p = pred[b] & reach; p; p &= p - 1)
                 d &= dom[__builtin_ctzll(p)];
             d |= UINT64_C(1) << b;
             if (d != dom[b])

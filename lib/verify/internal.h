@@ -38,7 +38,7 @@ typedef struct vctx {
     /* the block being walked */
     bool check;                 /* reachable: uses need dominance */
     uint64_t dom;               /* its dominators, when check and domset */
-    char tbuf[4][40];
+    char (*tbuf)[40];           /* 4 rotating buffers for type names (not zeroed) */
     unsigned tk;
     uint32_t ctrl_inst;         /* the instruction typecheck last found ctrl_type of */
     ir_type ctrl;               /* and that type */

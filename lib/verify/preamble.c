@@ -231,8 +231,10 @@ static void verify_signatures(vctx *c, uint8_t *done)
 
 void verify_preamble(vctx *c, uint8_t *gvstate, uint8_t *sigdone)
 {
-    verify_global_values(c, gvstate);
-    verify_alias_regions(c);
+    if (c->f->gvs.n)    /* most functions have none: no call */
+        verify_global_values(c, gvstate);
+    if (c->f->regions.n > 1)
+        verify_alias_regions(c);
     verify_preamble_refs(c);
     verify_entry_block(c);
     verify_own_signature(c);

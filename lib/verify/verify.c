@@ -138,6 +138,14 @@ static bool ts_contains(const char *set, ir_type t)
 }
 
 
+/* ts_contains where the cache knows t is in set: no call. */
+static inline bool ts_hit(const char *set, ir_type t)
+{
+    uint32_t h = ((uint32_t)(uintptr_t)set * 31u + t) * 2654435761u >> 24;
+    const tscache *e = &ts_cache[h & (TSCACHE_SIZE - 1)];
+    return e->set == set && e->t == t && e->in;
+}
+
 /* ---- instructions: SSA and entity references -------------------------------------- */
 
 /* One value used by inst (verify_inst_arg): defined, and its definition
@@ -892,9 +900,9 @@ static inline tccache *typecheck_slot(uint64_t k0, uint64_t k1)
     return &tc_cache[(h >> 40) & (TCCACHE_SIZE - 1)];
 }
 
+_Static_assert(IR_OP_jump == 0, "k0 of a plain opcode is never a zeroed entry's");
 static inline bool typecheck_hit(uint64_t k0, uint64_t k1)
 {
-    k1 |= UINT64_C(1) << 63;   /* never the zeroed entry's */
     tccache *l = &tc_last[(uint16_t)k0];
     if (l->k0 == k0 && l->k1 == k1)
         return true;
@@ -907,7 +915,6 @@ static inline bool typecheck_hit(uint64_t k0, uint64_t k1)
 
 static __attribute__((noinline)) void typecheck_miss(vctx *c, uint32_t inst, uint64_t k0, uint64_t k1)
 {
-    k1 |= UINT64_C(1) << 63;
     uint32_t nerr = c->nerr;
     typecheck_full(c, inst);
     if (c->nerr == nerr && !c->full) {
@@ -978,50 +985,70 @@ static void immediates(vctx *c, uint32_t inst)
 
 /* An operand that verify_use finds fine, as it finds it: a result or
  * parameter whose definition is in the layout and (in a reachable block,
- * check) dominates the use.  False where it might not be (an alias, an
- * error): the full checks decide.  *t: its type.  First the vmark, which
+ * check) dominates the use: its type; -1 where it might not be (an
+ * alias, an error): the full checks decide.  First the vmark, which
  * vouches for most. */
-static __attribute__((noinline)) bool use_ok_slow(const vctx *c, uint32_t inst, uint32_t ub, uint32_t v, uint64_t *t)
+static __attribute__((noinline)) int64_t use_ok_slow(const vctx *c, uint32_t inst, uint32_t ub, uint32_t v)
 {
     const ir_function *f = c->f;
     if (v >= f->values.n)
-        return false;
+        return -1;
     const ir_value_data *vd = &f->values.v[v];
     uint32_t d, m = (uint32_t)(c->vmark[v] >> 32);
     bool check = c->check;
-    *t = vd->type;
     if (m && (!check || (c->domset ? c->dom >> (m - 1) & 1 : block_dominates(c, m - 1, ub))))
-        return true;
+        return vd->type;
     if (vd->kind == IR_VAL_RESULT) {
         uint32_t def = vd->def;
         if (def >= f->insts.n)
-            return false;
+            return -1;
         d = f->insts.v[def].block;
         if (d == ub)   /* the block being checked, in the layout */
-            return !check || (def != inst && c->seen[def]);
+            return !check || (def != inst && c->seen[def]) ? vd->type : -1;
     } else if (vd->kind == IR_VAL_PARAM) {
         d = vd->def;
     } else {
-        return false;
+        return -1;
     }
-    return d < f->blocks.n && f->blocks.v[d].in_layout && (!check || block_dominates(c, d, ub));
+    return d < f->blocks.n && f->blocks.v[d].in_layout && (!check || block_dominates(c, d, ub)) ? vd->type : -1;
 }
 
-/* use_ok as its callers want it (plain_inst from its locals): the type, or -1. */
-static inline __attribute__((always_inline)) int64_t use_type(const vctx *c, const uint64_t *vmark, uint32_t nv,
-                                                              uint32_t inst, uint32_t ub, uint32_t v)
+/* What the walk of block b reads, in locals (the stores to vmark and seen
+ * may alias c->f's fields).  bk: the vmark of b's values less their type;
+ * dom: the blocks (< 64) whose values the vmark vouches for in b besides
+ * its own: every one in an unreachable block, else its dominators when
+ * known as a set (use_ok_slow decides the rest). */
+typedef struct vblock {
+    const ir_value_data *vals;
+    const uint32_t *pool;
+    uint64_t *vmark;
+    uint64_t bk, dom;
+    uint32_t nv, b;
+} vblock;
+
+/* The checks below come in two kinds, by a constant `quick`: quick ones
+ * call out to nothing (the walk keeps its state in registers) and answer
+ * no (0, -1, false) where they would have to; the others do the rest.
+ * Neither reports an error where the full checks would not look. */
+
+/* use_ok as the walk wants it: the type, or -1. */
+static inline __attribute__((always_inline)) int64_t use_type(const vctx *c, const vblock *x, uint32_t inst,
+                                                              uint32_t v, bool quick)
 {
-    uint64_t m = v < nv ? vmark[v] : 0, t;
-    if (vmark_ok(c, (uint32_t)(m >> 32), ub))
+    uint64_t m = v < x->nv ? x->vmark[v] : 0, t = m - x->bk;
+    if (t < 0x10000)    /* defined in b */
+        return (int64_t)t;
+    uint32_t mb = (uint32_t)(m >> 32) - 1;
+    if (mb < 64 && (x->dom >> mb & 1))
         return (ir_type)m;
-    return use_ok_slow(c, inst, ub, v, &t) ? (int64_t)t : -1;
+    return quick ? -1 : use_ok_slow(c, inst, x->b, v);
 }
 
 /* Plain opcodes (no entity, destination, memory flags, address operand,
  * variadic operands or ISA flag; most instructions) of at most 3 operands
  * and 2 results: nargs | nres << 16 | terminator << 32, as an instruction
- * in its place (the last of its block if and only if a terminator) has
- * them; UINT64_MAX for the others. */
+ * in its place (the last of its block if and only if a terminator) without
+ * debug tags (bit 33) has them; UINT64_MAX for the others. */
 #define FAST_KEY(flags, res, args)                                                                \
     (sizeof(args) - 1 <= 3 && sizeof(res) - 1 <= 2                                                \
          ? (uint64_t)(sizeof(args) - 1) | (uint64_t)(sizeof(res) - 1) << 16 |                     \
@@ -1036,70 +1063,73 @@ static const uint64_t op_fast[IR_OP_COUNT] = {
 #undef OP
 };
 
-/* What plain_inst reads of the function, in locals: the stores to vmark
- * may alias c->f's fields. */
-typedef struct vblock {
-    const ir_value_data *vals;
-    const uint32_t *pool;
-    uint64_t *vmark;
-    uint32_t nv, b;
-} vblock;
-
-/* Result k of instruction i: its type, or -1 where it is not one of i's. */
-static inline __attribute__((always_inline)) int64_t result_type(vblock x, uint32_t i, const uint32_t *res, uint32_t k)
+/* Instruction i's key for op_fast (nargs, nres: one word on a little-endian host). */
+static inline uint64_t fast_key(const ir_inst_data *id, uint32_t i, uint32_t last)
 {
-    uint32_t v = res[k];
-    if (v >= x.nv || x.vals[v].kind != IR_VAL_RESULT || x.vals[v].def != i)
-        return -1;
-    x.vmark[v] = vmark_of(x.b, x.vals[v].type);
-    return x.vals[v].type;
+    uint32_t counts;
+    memcpy(&counts, &id->nargs, sizeof counts);
+    return counts | (uint64_t)(i == last) << 32 | (uint64_t)(id->iflags & IR_INSTF_DEBUG_TAGS) << 33;
 }
 
-/* A plain instruction i of block x.b that op_fast admits, in one pass
+/* Result v of instruction i: its type, or -1 where it is not one of i's. */
+static inline __attribute__((always_inline)) int64_t result_type(const vblock *x, uint32_t i, uint32_t v)
+{
+    if (v >= x->nv || x->vals[v].kind != IR_VAL_RESULT || x->vals[v].def != i)
+        return -1;
+    ir_type t = x->vals[v].type;
+    x->vmark[v] = x->bk | t;
+    return t;
+}
+
+/* A plain instruction i of block x->b that op_fast admits, in one pass
  * over its operands: what instruction_integrity would find nothing wrong
  * with gets typecheck (a cache lookup, as a rule) and immediate_constraints
  * here, its results their vmark, and 1 (2: checks ran that may have
  * reported errors); 0, having reported nothing, where the full checks
- * must look. */
-static inline __attribute__((always_inline)) int plain_inst(vctx *c, vblock x, uint32_t i, const ir_inst_data *id)
+ * (or, quick, plain_inst) must look. */
+static inline __attribute__((always_inline)) int plain_inst(vctx *c, const vblock *x, uint32_t i,
+                                                           const ir_inst_data *id, bool quick)
 {
-    const uint32_t *args = x.pool + id->args, *res = x.pool + id->res;
+    const uint32_t *args = x->pool + id->args, *res = x->pool + id->res;
     uint32_t op = id->op, na = id->nargs, nr = id->nres;
     /* the types, as typecheck_hit keys them (unrolled: at most 3 and 2) */
     uint64_t k0 = op | (uint64_t)id->type << 16, k1 = 0;
     int64_t t;
     if (na > 0) {
-        if ((t = use_type(c, x.vmark, x.nv, i, x.b, args[0])) < 0)
+        if ((t = use_type(c, x, i, args[0], quick)) < 0)
             return 0;
         k1 = (uint64_t)t;
         if (na > 1) {
-            if ((t = use_type(c, x.vmark, x.nv, i, x.b, args[1])) < 0)
+            if ((t = use_type(c, x, i, args[1], quick)) < 0)
                 return 0;
             k1 |= (uint64_t)t << 16;
             if (na > 2) {
-                if ((t = use_type(c, x.vmark, x.nv, i, x.b, args[2])) < 0)
+                if ((t = use_type(c, x, i, args[2], quick)) < 0)
                     return 0;
                 k1 |= (uint64_t)t << 32;
             }
         }
     }
     if (nr > 0) {
-        if ((t = result_type(x, i, res, 0)) < 0)
+        if ((t = result_type(x, i, res[0])) < 0)
             return 0;
         k0 |= (uint64_t)t << 32;
         if (nr > 1) {
-            if ((t = result_type(x, i, res, 1)) < 0)
+            if ((t = result_type(x, i, res[1])) < 0)
                 return 0;
             k0 |= (uint64_t)t << 48;
         }
     }
     int r = 1;
     if (!typecheck_hit(k0, k1)) {
+        if (quick)
+            return 0;
         typecheck_miss(c, i, k0, k1);
         r = 2;
     }
-    bool tags = id->iflags & IR_INSTF_DEBUG_TAGS;
-    if (op == IR_OP_iconst && !tags) {
+    if (!op_imm[op])
+        return r;
+    if (op == IR_OP_iconst) {
         /* immediate_constraints' one check of iconst (ctrl: the result's
          * type), inline when it passes */
         ir_type ctrl = (ir_type)(k0 >> 32);
@@ -1107,24 +1137,58 @@ static inline __attribute__((always_inline)) int plain_inst(vctx *c, vblock x, u
         if (ctrl >= IR_I8 && ctrl <= IR_I64 && (ctrl == IR_I64 || v >> (8u << (ctrl - IR_I8)) == 0))
             return r;
     }
-    if (!op_imm[op] && !tags)
-        return r;
+    if (quick)
+        return 0;
     immediate_constraints(c, i);
     return 2;
+}
+
+/* What instruction_integrity, typecheck and immediates check of a call,
+ * quick: a declared callee that is not patchable, its signature's
+ * parameter and return types on the operands and results, operands that
+ * the vmarks vouch for.  The results get their vmark. */
+static bool quick_call(const vctx *c, const vblock *x, uint32_t i, const ir_inst_data *id)
+{
+    const ir_function *f = c->f;
+    uint32_t fn = id->ent;
+    if ((id->iflags & IR_INSTF_DEBUG_TAGS) || id->block != x->b || !fn_ok(c, fn))
+        return false;
+    const ir_func_ref *fr = &f->func_refs.v[fn];
+    if (fr->patchable || !sig_ok(c, fr->sig))
+        return false;
+    const ir_signature *s = &f->sigs.v[fr->sig];
+    if (id->nargs != s->nparams || id->nres != s->nrets)
+        return false;
+    const ir_abi_param *params = f->abi_params.v + s->params, *rets = f->abi_params.v + s->rets;
+    const uint32_t *args = x->pool + id->args, *res = x->pool + id->res;
+    for (uint32_t k = 0; k < id->nargs; k++) {
+        int64_t t = use_type(c, x, i, args[k], true);
+        if (t < 0 || !teq((ir_type)t, params[k].type))
+            return false;
+    }
+    for (uint32_t k = 0; k < id->nres; k++) {
+        uint32_t v = res[k];
+        if (v >= x->nv || x->vals[v].kind != IR_VAL_RESULT || x->vals[v].def != i ||
+            !teq(x->vals[v].type, rets[k].type))
+            return false;
+        x->vmark[v] = x->bk | x->vals[v].type;
+    }
+    return true;
 }
 
 /* return with nothing wrong, as instruction_integrity, typecheck and
  * immediates would find it: the operands fine and of the function's
  * return types.  False, having reported nothing, for the full checks. */
-static bool return_inst(vctx *c, uint32_t inst, uint32_t ub, const ir_inst_data *id)
+static inline __attribute__((always_inline)) bool return_inst(vctx *c, const vblock *x, uint32_t inst,
+                                                             const ir_inst_data *id, bool quick)
 {
     const ir_function *f = c->f;
     if ((id->iflags & IR_INSTF_DEBUG_TAGS) || id->nres || id->nargs != f->sig.nrets || op_len[id->op].nargs ||
         op_len[id->op].nres || ir_opcodes[id->op].ctrl[0])
         return false;
-    const uint32_t *args = f->pool.v + id->args;
+    const uint32_t *args = x->pool + id->args;
     for (uint32_t k = 0; k < id->nargs; k++) {
-        int64_t t = use_type(c, c->vmark, f->values.n, inst, ub, args[k]);
+        int64_t t = use_type(c, x, inst, args[k], quick);
         if (t < 0 || !teq((ir_type)t, f->abi_params.v[f->sig.rets + k].type))
             return false;
     }
@@ -1135,22 +1199,23 @@ static bool return_inst(vctx *c, uint32_t inst, uint32_t ub, const ir_inst_data 
  * instruction_integrity, typecheck and immediates would find them (true,
  * having set what typecheck sets); false, having reported nothing, for
  * the full checks to look. */
-static bool branch_inst(vctx *c, uint32_t inst, uint32_t ub, const ir_inst_data *id)
+static inline __attribute__((always_inline)) bool branch_inst(vctx *c, const vblock *x, uint32_t inst,
+                                                             const ir_inst_data *id, bool quick)
 {
     const ir_function *f = c->f;
     uint32_t op = id->op;
     bool brif = op == IR_OP_brif;
     if (op == IR_OP_return_)
-        return return_inst(c, inst, ub, id);
+        return return_inst(c, x, inst, id, quick);
     /* the table's jump: no operand, result or controlling type; brif: its
      * one operand 'T' the controlling type (op_ctrl_tv 0), no result */
     if ((!brif && op != IR_OP_jump) || (id->iflags & IR_INSTF_DEBUG_TAGS) || id->nres || id->nargs != brif)
         return false;
-    const uint32_t *pool = f->pool.v;
+    const uint32_t *pool = x->pool;
     /* the condition: the controlling type, in the opcode's set; its
      * operand code 'T' then holds by itself */
-    int64_t ctrl = brif ? use_type(c, c->vmark, f->values.n, inst, ub, pool[id->args]) : 0;
-    if (brif && (ctrl <= 0 || !ts_contains(ir_opcodes[op].ctrl, (ir_type)ctrl)))
+    int64_t ctrl = brif ? use_type(c, x, inst, pool[id->args], quick) : 0;
+    if (brif && (ctrl <= 0 || !(quick ? ts_hit : ts_contains)(ir_opcodes[op].ctrl, (ir_type)ctrl)))
         return false;
     for (uint32_t k = 0; k < (brif ? 2u : 1u); k++) {
         uint32_t off = brif ? pool[id->ent + k] : id->ent, b = bc_block(f, off), n = bc_nargs(f, off);
@@ -1158,8 +1223,7 @@ static bool branch_inst(vctx *c, uint32_t inst, uint32_t ub, const ir_inst_data 
             return false;
         const uint32_t *a = bc_args(f, off), *params = pool + f->blocks.v[b].params;
         for (uint32_t j = 0; j < n; j++) {
-            int64_t t = IR_BLOCKARG_KIND(a[j]) == IR_BLOCKARG_VALUE ? use_type(c, c->vmark, f->values.n, inst, ub, a[j])
-                                                                    : -1;
+            int64_t t = IR_BLOCKARG_KIND(a[j]) == IR_BLOCKARG_VALUE ? use_type(c, x, inst, a[j], quick) : -1;
             if (t < 0 || !teq((ir_type)t, vtype(f, params[j])))
                 return false;
         }
@@ -1169,14 +1233,39 @@ static bool branch_inst(vctx *c, uint32_t inst, uint32_t ub, const ir_inst_data 
     return true;
 }
 
+/* The plain instructions of block x->b from i on, up to its last, that
+ * quick plain_inst passes: marked seen.  Returned is the first it does
+ * not pass (having changed no more than plain_inst will again), or
+ * IR_NONE at the end. */
+static __attribute__((noinline)) uint32_t quick_run(vctx *c, const vblock *xp, const ir_inst_data *insts,
+                                                    uint8_t *seen, uint32_t i, uint32_t last)
+{
+    const vblock x = *xp;
+    for (; i != IR_NONE && i != last; i = insts[i].next) {
+        const ir_inst_data *id = &insts[i];
+        uint32_t counts;    /* fast_key, for an instruction that is not the last */
+        memcpy(&counts, &id->nargs, sizeof counts);
+        if (counts != op_fast[id->op] || (id->iflags & IR_INSTF_DEBUG_TAGS) || id->block != x.b ||
+            plain_inst(c, &x, i, id, true) != 1)
+            return i;
+        seen[i] = 1;
+    }
+    /* the terminator, as a rule (after it: the caller's loop goes on) */
+    if (i == IR_NONE || insts[i].block != x.b || !branch_inst(c, &x, i, &insts[i], true))
+        return i;
+    seen[i] = 1;
+    return insts[i].next;
+}
+
 /* ---- the driver ------------------------------------------------------------------------ */
 
 /* Instruction i of block b, every check (what plain_inst and branch_inst
  * leave; tried: branch_inst found something to look at); its results
  * then get their vmark. */
-static __attribute__((noinline)) void verify_inst(vctx *c, uint32_t b, uint32_t i, bool tried)
+static void verify_inst(vctx *c, const vblock *x, uint32_t i, bool tried)
 {
     const ir_function *f = c->f;
+    uint32_t b = x->b;
     const ir_block_data *bd = &f->blocks.v[b];
     const ir_inst_data *id = &f->insts.v[i];
     bool term = (ir_opcodes[id->op].flags & IR_OPF_TERMINATOR) != 0;
@@ -1192,7 +1281,7 @@ static __attribute__((noinline)) void verify_inst(vctx *c, uint32_t b, uint32_t 
         FAIL_I(c, i, "should belong to block%u not block%u", b, id->block);
         return;
     }
-    if (op_plain[id->op] || tried || !branch_inst(c, i, b, id)) {
+    if (op_plain[id->op] || tried || !branch_inst(c, x, i, id, false)) {
         if (instruction_integrity(c, i)) {
             typecheck_full(c, i);
             immediates(c, i);
@@ -1204,51 +1293,98 @@ static __attribute__((noinline)) void verify_inst(vctx *c, uint32_t b, uint32_t 
             c->vmark[res[k]] = vmark_of(b, f->values.v[res[k]].type);
 }
 
+/* What plain_inst leaves: the terminator (jump, brif and return as a
+ * rule, by branch_inst) and the rest (verify_inst).  True: stop the walk. */
+static __attribute__((noinline)) bool inst_slow(vctx *c, vblock xb, uint32_t i)
+{
+    const ir_function *f = c->f;
+    const vblock *x = &xb;   /* by value: the walk keeps its own in registers */
+    const ir_inst_data *id = &f->insts.v[i];
+    bool tried = i == f->blocks.v[x->b].last && id->block == x->b && !op_plain[id->op];
+    if (tried && branch_inst(c, x, i, id, false))
+        return false;
+    verify_inst(c, x, i, tried);
+    return c->full || c->fatal;
+}
+
+/* The start of block b, not empty: x is set for it, its params checked
+ * (notes for those that do not belong to it; quick: false at the first,
+ * having changed no more than the other will again) and given their vmark. */
+static inline __attribute__((always_inline)) bool block_start(vctx *c, vblock *x, uint32_t b, bool quick)
+{
+    const ir_block_data *bd = &c->f->blocks.v[b];
+    x->b = b;
+    x->bk = vmark_of(b, 0);
+    for (uint32_t k = 0; k < bd->nparams; k++) {
+        uint32_t v = x->pool[bd->params + k];
+        if (v >= x->nv || x->vals[v].kind != IR_VAL_PARAM) {
+            if (quick)
+                return false;
+            verify_note(c, bd->line, bd->col, "v%u: expected an argument, found a result", v);
+        } else if (x->vals[v].def != b) {
+            if (quick)
+                return false;
+            verify_note(c, bd->line, bd->col, "v%u: does not belong to block%u", v, b);
+        } else {
+            x->vmark[v] = x->bk | x->vals[v].type;
+        }
+    }
+    c->check = reachable(c, b);   /* uses in unreachable blocks: no dominance */
+    c->dom = c->check && c->domset ? c->domset[b] : 0;
+    x->dom = c->check ? c->dom : UINT64_MAX;
+    return true;
+}
+
+/* quick_run from instruction i of block layout[*li] (IR_NONE: its end)
+ * on, into the blocks after it as long as quick block_start passes them:
+ * the first instruction that quick_run does not pass, or IR_NONE with
+ * *li at the next block whose start is left to the caller (or at the
+ * layout's end). */
+static __attribute__((noinline)) uint32_t quick_walk(vctx *c, vblock *x, uint8_t *seen, uint32_t *li, uint32_t i)
+{
+    const ir_function *f = c->f;
+    for (;;) {
+        if (i != IR_NONE && (i = quick_run(c, x, f->insts.v, seen, i, f->blocks.v[x->b].last)) != IR_NONE)
+            return i;
+        if (++*li >= f->layout.n)
+            return IR_NONE;
+        uint32_t b = f->layout.v[*li];
+        if ((i = f->blocks.v[b].first) == IR_NONE || !block_start(c, x, b, true))
+            return IR_NONE;
+    }
+}
+
 /* Every block in layout order, until the errors are too many or fatal:
  * not empty, one terminator and only at the end, params that belong to
  * the block (which get their vmark); then each instruction. */
-static void verify_blocks(vctx *c)
+static __attribute__((noinline)) void verify_blocks(vctx *c)
 {
     const ir_function *f = c->f;
     const ir_inst_data *insts = f->insts.v;
     uint8_t *seen = c->seen;
     vblock x = {.vals = f->values.v, .pool = f->pool.v, .vmark = c->vmark, .nv = f->values.n};
-    for (uint32_t li = 0; !c->full && !c->fatal && li < f->layout.n; li++) {
+    for (uint32_t li = 0; !c->full && !c->fatal && li < f->layout.n;) {
         uint32_t b = f->layout.v[li];
         const ir_block_data *bd = &f->blocks.v[b];
         if (bd->first == IR_NONE) {
             verify_note(c, bd->line, bd->col, "block%u cannot be empty", b);
+            li++;
             continue;
         }
-        for (uint32_t k = 0; k < bd->nparams; k++) {
-            uint32_t v = x.pool[bd->params + k];
-            if (v >= x.nv || x.vals[v].kind != IR_VAL_PARAM)
-                verify_note(c, bd->line, bd->col, "v%u: expected an argument, found a result", v);
-            else if (x.vals[v].def != b)
-                verify_note(c, bd->line, bd->col, "v%u: does not belong to block%u", v, b);
-            else
-                x.vmark[v] = vmark_of(b, x.vals[v].type);
-        }
-        c->check = reachable(c, b);   /* uses in unreachable blocks: no dominance */
-        c->dom = c->check && c->domset ? c->domset[b] : 0;
-        x.b = b;
-        for (uint32_t i = bd->first, last = bd->last; i != IR_NONE; i = insts[i].next) {
+        block_start(c, &x, b, false);
+        for (uint32_t i = bd->first; (i = quick_walk(c, &x, seen, &li, i)) != IR_NONE; i = insts[i].next) {
             const ir_inst_data *id = &insts[i];
-            uint32_t counts;    /* nargs | nres << 16, as op_fast has them (on a little-endian host) */
-            memcpy(&counts, &id->nargs, sizeof counts);
-            uint64_t key = counts | (uint64_t)(i == last) << 32;
-            int r = key == op_fast[id->op] && id->block == b ? plain_inst(c, x, i, id) : 0;
+            uint32_t last = f->blocks.v[x.b].last;
+            if (i != last && id->op == IR_OP_call && quick_call(c, &x, i, id)) {
+                seen[i] = 1;
+                continue;
+            }
+            int r = fast_key(id, i, last) == op_fast[id->op] && id->block == x.b ? plain_inst(c, &x, i, id, false) : 0;
             seen[i] = 1;    /* plain_inst looks at seen[] of other instructions only */
             if (r == 1)
                 continue;
-            /* the terminator: jump, brif and return as a rule */
-            bool tried = !r && i == last && id->block == b && !op_plain[id->op];
-            if (tried && branch_inst(c, i, b, id))
-                continue;
-            if (!r)
-                verify_inst(c, b, i, tried);
-            if (c->full || c->fatal)
-                break;
+            if (r ? c->full || c->fatal : inst_slow(c, x, i))
+                return;
         }
     }
 }
@@ -1265,7 +1401,8 @@ static int cmp_err(const void *a, const void *b)
 
 bool verify_function_isa(const ir_function *f, const verify_isa *isa, ir_diag *d)
 {
-    vctx c = {.f = f, .isa = isa, .entry = f->layout.n ? f->layout.v[0] : IR_NONE, .ctrl_inst = IR_NONE};
+    char tbuf[4][40];
+    vctx c = {.f = f, .isa = isa, .entry = f->layout.n ? f->layout.v[0] : IR_NONE, .ctrl_inst = IR_NONE, .tbuf = tbuf};
     /* one block of memory (on the stack for most functions): what starts
      * zeroed, a word pair per value, a byte per instruction, per global
      * value and per signature; then per-block arrays and edges */
@@ -1284,18 +1421,18 @@ bool verify_function_isa(const ir_function *f, const verify_isa *isa, ir_diag *d
     uint8_t *gvstate = c.seen + ni + 4 - ni % 4;
     uint8_t *sigdone = gvstate + f->gvs.n + 4 - f->gvs.n % 4;
     c.po = mem + zwords;
-    c.idom = c.po + nb;
-    c.dpre = c.idom + nb;
-    c.dmax = c.dpre + nb;
-    c.succ_off = c.dmax + nb;
-    c.order = c.succ_off + nb + 1;
-    c.stack = c.order + nb + 1;
-    c.next = c.stack + nb + 1;
-    c.pred_off = c.next + nb + 1;
-    c.succ = c.pred_off + nb + 1;
-    c.pred = c.succ + ne + 1;
     uint64_t domset[64];
-    if (!verify_small_dominators(&c, domset)) {
+    if (!verify_small_dominators(&c, domset)) {   /* the rest: the tree's arrays */
+        c.idom = c.po + nb;
+        c.dpre = c.idom + nb;
+        c.dmax = c.dpre + nb;
+        c.succ_off = c.dmax + nb;
+        c.order = c.succ_off + nb + 1;
+        c.stack = c.order + nb + 1;
+        c.next = c.stack + nb + 1;
+        c.pred_off = c.next + nb + 1;
+        c.succ = c.pred_off + nb + 1;
+        c.pred = c.succ + ne + 1;
         verify_build_cfg(&c);
         verify_compute_dominators(&c);
     }
