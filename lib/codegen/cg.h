@@ -20,6 +20,8 @@
 
 #include "codegen.h"
 
+#include <string.h>
+
 /* ---- registers -------------------------------------------------------------
  * A register number below CG_VREG0 is a physical register (preg) of the
  * target; from CG_VREG0 on it is a virtual register (vreg). */
@@ -238,7 +240,8 @@ typedef struct cg_ctx {
     ir_diag *d;
     cg_func f;
     cg_frame frame;
-    IR_VEC(uint32_t) vreg_of;   /* IR value -> first vreg, CG_NONE before use */
+    IR_VEC(uint32_t) vreg_of;   /* IR value -> first vreg, CG_NONE before use (and for
+                                   a constant: cg_named_vreg) */
     IR_VEC(uint32_t) uses;      /* IR value -> number of uses (counted by cg_lower_function) */
     cg_abi *abi;                /* the function's ABI state while lowering */
     bool noalias;               /* while lowering: no value of fn is an alias */
@@ -510,6 +513,11 @@ static inline void cg_op_at(cg_func *f, const cg_inst *i, unsigned k, uint32_t r
 {
     f->opnds.v[i->opnd + k] = cg_operand_of(f, reg, kind, cons, fix);
 }
+/* The n operands of instruction i at once (made by cg_operand_of). */
+static inline void cg_set_ops(cg_func *f, const cg_inst *i, const cg_operand *o, unsigned n)
+{
+    memcpy(&f->opnds.v[i->opnd], o, n * sizeof *o);
+}
 static inline uint32_t cg_new_vreg_inline(cg_func *f, unsigned cls)
 {
     ir_vec_push(&f->vcls, (uint8_t)cls);
@@ -526,7 +534,8 @@ void cg_op_temp_fixed(cg_func *f, uint32_t reg, unsigned preg);
 uint32_t cg_const_add(cg_func *f, const void *bytes, uint32_t size, uint32_t align);
 uint32_t cg_sym_add(cg_ctx *c, const char *name);
 /* Number of the vreg of an IR value (allocated on first use by its type;
- * inline below: lowering asks it of nearly every operand). */
+ * inline below: lowering asks it of nearly every operand).  Never asked of
+ * a constant (cg_named_vreg). */
 static inline uint32_t cg_value_vreg(cg_ctx *c, uint32_t v);
 uint32_t cg_value_vreg_new(cg_ctx *c, uint32_t v);
 unsigned cg_type_cls(ir_type t);
@@ -632,6 +641,16 @@ static inline uint32_t cg_resolved_vreg(cg_ctx *c, uint32_t v)
     return r != CG_NONE ? r : cg_value_vreg_new(c, v);
 }
 
+/* The constants iconst, f16const .. f128const never get a vreg of their
+ * own: each use puts one in a new vreg (cg_isa.put_in_reg).  So a value
+ * with a vreg is no constant, and cg_named_vreg (v's vreg, CG_NONE if it
+ * has none yet) is what put_in_reg and its callers look at first. */
+_Static_assert(IR_OP_f16const == IR_OP_iconst + 1 && IR_OP_f32const == IR_OP_iconst + 2 &&
+               IR_OP_f64const == IR_OP_iconst + 3 && IR_OP_f128const == IR_OP_iconst + 4,
+               "the constant opcodes are contiguous");
+static inline bool cg_is_const_op(unsigned op) { return op - IR_OP_iconst <= IR_OP_f128const - IR_OP_iconst; }
+static inline uint32_t cg_named_vreg(const cg_ctx *c, uint32_t v) { return c->vreg_of.v[cg_ctx_resolve(c, v)]; }
+
 static inline uint32_t cg_resolved_def(const cg_ctx *c, uint32_t v)
 {
     const ir_value_data *vd = &c->fn->values.v[v];
@@ -643,7 +662,10 @@ static inline uint32_t cg_def_of(const cg_ctx *c, uint32_t v) { return cg_resolv
 
 static inline bool cg_iconst_of(const cg_ctx *c, uint32_t v, int64_t *out)
 {
-    const ir_value_data *vd = &c->fn->values.v[cg_ctx_resolve(c, v)];
+    v = cg_ctx_resolve(c, v);
+    const ir_value_data *vd = &c->fn->values.v[v];
+    if (c->vreg_of.v[v] != CG_NONE)     /* has a vreg: no constant (cg_named_vreg) */
+        return false;
     if (vd->kind != IR_VAL_RESULT || !cg_is_int(vd->type) || c->fn->insts.v[vd->def].op != IR_OP_iconst)
         return false;
     unsigned sh = 64 - (8u << (vd->type - IR_I8));     /* i8..i64 */

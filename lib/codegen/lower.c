@@ -69,22 +69,18 @@ static void emit_jump(cg_ctx *c, uint32_t label)
  * (put_in_reg emits instructions but never touches f->vlist). */
 static void set_args(cg_ctx *c, uint32_t bc)
 {
-    uint32_t n = c->fn->pool.v[bc + 1];
-    uint32_t regs[64], *rv = n <= 32 ? regs : ir_xmalloc(2 * n * sizeof *rv), k = 0;
+    uint32_t n = c->fn->pool.v[bc + 1], start = c->f.vlist.n, k = start;
+    ir_vec_reserve(&c->f.vlist, 2 * n);     /* an i128 takes two */
     for (uint32_t i = 0; i < n; i++) {
         uint32_t v = c->fn->pool.v[bc + 2 + i], r = c->isa->put_in_reg(c, v);
-        rv[k++] = r;
+        c->f.vlist.v[k++] = r;
         if (cg_vtype(c, v) == IR_I128)     /* both halves of a pair */
-            rv[k++] = r + 1;
+            c->f.vlist.v[k++] = r + 1;
     }
-    uint32_t start = c->f.vlist.n;
-    for (uint32_t i = 0; i < k; i++)
-        ir_vec_push(&c->f.vlist, rv[i]);
-    if (rv != regs)
-        free(rv);
+    c->f.vlist.n = k;
     cg_block *b = &c->f.blocks.v[c->f.cur];
     b->args = start;
-    b->nargs = k;
+    b->nargs = k - start;
 }
 
 static void lower_jump(cg_ctx *c, uint32_t bc)
@@ -246,13 +242,15 @@ static const uint8_t family[IR_OP_COUNT] = {
 };
 
 /* Opcode facts lower_common and scan_layout ask of every instruction. */
-enum { OPF_COND = 1, OPF_SHIFT = 2, OPF_MEM = CG_HAS_MEM, OPF_TAIL = CG_HAS_TAIL, OPF_FUSE = 16 };
+enum { OPF_COND = 1, OPF_SHIFT = 2, OPF_MEM = CG_HAS_MEM, OPF_TAIL = CG_HAS_TAIL, OPF_FUSE = 16,
+       OPF_EDGES = 32 };   /* EDGES: block calls (count_edge_uses) */
 #define COND (OPF_COND | OPF_FUSE)
 #define MEM OPF_MEM
 static const uint8_t opflag[IR_OP_COUNT] = {
     /* know about pairs and vectors; their condition may be fused */
     [IR_OP_trapz] = COND, [IR_OP_trapnz] = COND, [IR_OP_select] = COND, [IR_OP_select_spectre_guard] = COND,
-    [IR_OP_brif] = OPF_FUSE,
+    [IR_OP_brif] = OPF_FUSE | OPF_EDGES, [IR_OP_jump] = OPF_EDGES, [IR_OP_br_table] = OPF_EDGES,
+    [IR_OP_try_call] = OPF_EDGES, [IR_OP_try_call_indirect] = OPF_EDGES,
     [IR_OP_ishl] = OPF_SHIFT, [IR_OP_ushr] = OPF_SHIFT, [IR_OP_sshr] = OPF_SHIFT, [IR_OP_rotl] = OPF_SHIFT,
     [IR_OP_rotr] = OPF_SHIFT,
     [IR_OP_load] = MEM, [IR_OP_uload8] = MEM, [IR_OP_sload8] = MEM, [IR_OP_uload16] = MEM,
@@ -265,17 +263,14 @@ static const uint8_t opflag[IR_OP_COUNT] = {
 
 /* Integer operations lower_inst sends straight to cg_isa.lower_int when
  * the function is plain (L.plain) and the type a scalar integer: none is
- * in lower_common's switch or a family but FAM_BITOP.  iconst:
- * materialized at each use. */
-enum { INT_OP = 1, INT_CONST };
-static const uint8_t int_op[IR_OP_COUNT] = {
-    [IR_OP_iconst] = INT_CONST,
-    [IR_OP_iadd] = INT_OP, [IR_OP_isub] = INT_OP, [IR_OP_imul] = INT_OP, [IR_OP_ineg] = INT_OP,
-    [IR_OP_iabs] = INT_OP, [IR_OP_band] = INT_OP, [IR_OP_bor] = INT_OP, [IR_OP_bxor] = INT_OP,
-    [IR_OP_bnot] = INT_OP, [IR_OP_ishl] = INT_OP, [IR_OP_ushr] = INT_OP, [IR_OP_sshr] = INT_OP,
-    [IR_OP_rotl] = INT_OP, [IR_OP_rotr] = INT_OP, [IR_OP_udiv] = INT_OP, [IR_OP_sdiv] = INT_OP,
-    [IR_OP_urem] = INT_OP, [IR_OP_srem] = INT_OP, [IR_OP_smin] = INT_OP, [IR_OP_smax] = INT_OP,
-    [IR_OP_umin] = INT_OP, [IR_OP_umax] = INT_OP, [IR_OP_umulhi] = INT_OP, [IR_OP_smulhi] = INT_OP,
+ * in lower_common's switch or a family but FAM_BITOP. */
+static const bool int_op[IR_OP_COUNT] = {
+    [IR_OP_iadd] = true, [IR_OP_isub] = true, [IR_OP_imul] = true, [IR_OP_ineg] = true,
+    [IR_OP_iabs] = true, [IR_OP_band] = true, [IR_OP_bor] = true, [IR_OP_bxor] = true,
+    [IR_OP_bnot] = true, [IR_OP_ishl] = true, [IR_OP_ushr] = true, [IR_OP_sshr] = true,
+    [IR_OP_rotl] = true, [IR_OP_rotr] = true, [IR_OP_udiv] = true, [IR_OP_sdiv] = true,
+    [IR_OP_urem] = true, [IR_OP_srem] = true, [IR_OP_smin] = true, [IR_OP_smax] = true,
+    [IR_OP_umin] = true, [IR_OP_umax] = true, [IR_OP_umulhi] = true, [IR_OP_smulhi] = true,
 };
 
 /* uextend, sextend, ireduce between scalar integers (the target's
@@ -407,8 +402,6 @@ static int lower_common(cg_lower *L, uint32_t inst)
         return cg_lower_i128(c, inst);
     uint32_t d = in->nres ? cg_value_vreg(c, ir_inst_results(fn, inst)[0]) : CG_NONE, r;
     switch (in->op) {
-    case IR_OP_iconst: case IR_OP_f16const: case IR_OP_f32const: case IR_OP_f64const: case IR_OP_f128const:
-        return CG_DONE;     /* materialized at each use (cg_isa.put_in_reg) */
     case IR_OP_symbol_value: case IR_OP_global_value:
         if (!is_scalar_int(t))
             return cg_unsupported(c, inst, NULL);
@@ -539,7 +532,8 @@ static bool lower_inst(cg_lower *L, uint32_t inst)
                             cg_sym_extname(c, &fn->func_refs.v[in->ent].name));
         return true;
     case IR_OP_nop:
-        return true;
+    case IR_OP_iconst: case IR_OP_f16const: case IR_OP_f32const: case IR_OP_f64const: case IR_OP_f128const:
+        return true;    /* constants: materialized at each use (cg_isa.put_in_reg), no vreg here */
     default: {
         int r = CG_BY_FAMILY;
         /* the common case straight to its hook: what lower_common, the
@@ -548,9 +542,10 @@ static bool lower_inst(cg_lower *L, uint32_t inst)
         if (int_op[in->op] && L->plain && !c->isa->lower_inst_ops[in->op] && L->fused[inst] == CG_FUSED_NONE) {
             ir_type t = cg_ctrl_type(c, inst);
             if (is_scalar_int(t)) {
-                if (in->nres)
-                    cg_value_vreg(c, ir_inst_results(fn, inst)[0]);
-                return int_op[in->op] == INT_CONST || c->isa->lower_int(L, inst, t);
+                uint32_t *rv = in->nres ? &c->vreg_of.v[cg_ctx_resolve(c, ir_inst_results(fn, inst)[0])] : NULL;
+                if (rv && *rv == CG_NONE)    /* cg_value_vreg: a scalar integer's one int vreg */
+                    *rv = cg_new_vreg_inline(F, CG_CLS_INT);
+                return c->isa->lower_int(L, inst, t);
             }
         }
         if (L->f16_f128 && (!c->isa->native_fconv || !c->isa->native_fconv(c, inst)))
@@ -603,12 +598,6 @@ static void count_edge_uses(cg_ctx *c, const ir_inst_data *in)
 #undef USE
 }
 
-/* The opcodes with block calls (count_edge_uses) */
-static const bool has_edges[IR_OP_COUNT] = {
-    [IR_OP_jump] = true, [IR_OP_brif] = true, [IR_OP_br_table] = true, [IR_OP_try_call] = true,
-    [IR_OP_try_call_indirect] = true,
-};
-
 typedef IR_VEC(uint32_t) u32vec;
 
 /* One pass over the layout: the uses of each value (the operands resolved
@@ -628,14 +617,16 @@ static inline __attribute__((always_inline)) void scan_layout_(cg_lower *L, u32v
         for (uint32_t i = bd->first; i != IR_NONE; i = fn->insts.v[i].next) {
             const ir_inst_data *in = &fn->insts.v[i];
             const uint32_t *a = ir_inst_args(fn, i);
-            unsigned fl = opflag[in->op];
-            for (uint32_t k = 0; k < in->nargs; k++)
+            unsigned fl = opflag[in->op], n = in->nargs;
+            for (uint32_t k = 0; k < n; k++)
                 uses[alias ? cg_resolve(fn, a[k]) : a[k]]++;
-            if (has_edges[in->op])
-                count_edge_uses(c, in);
-            has |= fl;
-            if ((fl & OPF_FUSE) && in->nargs)
-                ir_vec_push(conds, i);
+            if (fl) {   /* most instructions: none */
+                has |= fl;
+                if (fl & OPF_EDGES)
+                    count_edge_uses(c, in);
+                if ((fl & OPF_FUSE) && n)
+                    ir_vec_push(conds, i);
+            }
             if (i == bd->last)
                 break;
         }

@@ -24,7 +24,10 @@ uint32_t a64_new_flt(cg_ctx *c) { return cg_new_vreg(F, CG_CLS_FLOAT); }
 uint32_t a64_put_in_reg(cg_ctx *c, uint32_t v)
 {
     v = cg_ctx_resolve(c, v);
-    uint32_t d = cg_resolved_def(c, v);
+    uint32_t r = c->vreg_of.v[v], d;
+    if (r != CG_NONE)   /* no constant */
+        return r;
+    d = cg_resolved_def(c, v);
     if (d != IR_NONE) {
         const ir_inst_data *in = &c->fn->insts.v[d];
         if (in->op == IR_OP_iconst)
@@ -34,7 +37,7 @@ uint32_t a64_put_in_reg(cg_ctx *c, uint32_t v)
         if (in->op == IR_OP_f16const || in->op == IR_OP_f128const)
             return a64_fconst_wide(c, in->op == IR_OP_f16const ? 2 : 16, cg_fconst_bytes(c, d));
     }
-    return cg_resolved_vreg(c, v);
+    return cg_value_vreg_new(c, v);
 }
 
 uint32_t a64_res(cg_ctx *c, uint32_t inst, unsigned k)

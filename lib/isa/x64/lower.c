@@ -48,14 +48,13 @@ static __attribute__((noinline)) uint32_t put_const(cg_ctx *c, uint32_t v, uint3
 uint32_t x64_put_in_reg(cg_ctx *c, uint32_t v)
 {
     v = cg_ctx_resolve(c, v);
-    uint32_t d = cg_resolved_def(c, v);
-    if (d != IR_NONE) {
-        unsigned op = c->fn->insts.v[d].op;
-        if (op == IR_OP_iconst || op == IR_OP_f16const || op == IR_OP_f32const || op == IR_OP_f64const ||
-            op == IR_OP_f128const)
-            return put_const(c, v, d);
-    }
-    return cg_resolved_vreg(c, v);
+    uint32_t r = c->vreg_of.v[v], d;
+    if (r != CG_NONE)   /* no constant */
+        return r;
+    d = cg_resolved_def(c, v);
+    if (d != IR_NONE && cg_is_const_op(c->fn->insts.v[d].op))
+        return put_const(c, v, d);
+    return cg_value_vreg_new(c, v);
 }
 
 static uint32_t res(cg_ctx *c, uint32_t inst, unsigned k)
@@ -65,35 +64,38 @@ static uint32_t res(cg_ctx *c, uint32_t inst, unsigned k)
 
 /* ---- small emitters ---------------------------------------------------------- */
 
+/* The operands are made before the instruction is stored (no store then
+ * makes the compiler read f's arrays again), and stored at once. */
 void x64_rr(cg_ctx *c, unsigned op, unsigned cc, unsigned size, uint32_t dst, uint32_t a, uint32_t b)
 {
+    cg_operand o[3] = {cg_operand_of(F, dst, CG_DEF, CG_REUSE, 1), cg_operand_of(F, a, CG_USE, CG_ANY, 0),
+                       cg_operand_of(F, b, CG_USE, CG_ANY, 0)};
     cg_inst *i = cg_emit_inst_n(F, op, 3);
     i->cc = (uint8_t)cc, i->size = (uint8_t)size;
-    cg_op_at(F, i, 0, dst, CG_DEF, CG_REUSE, 1);
-    cg_op_at(F, i, 1, a, CG_USE, CG_ANY, 0);
-    cg_op_at(F, i, 2, b, CG_USE, CG_ANY, 0);
+    cg_set_ops(F, i, o, 3);
+}
+
+static inline void ri(cg_ctx *c, unsigned op, unsigned cc, unsigned size, uint32_t dst, uint32_t a, int64_t imm)
+{
+    cg_operand o[2] = {cg_operand_of(F, dst, CG_DEF, op == X64_IMULI ? CG_ANY : CG_REUSE, op != X64_IMULI),
+                       cg_operand_of(F, a, CG_USE, CG_ANY, 0)};
+    cg_inst *i = cg_emit_inst_n(F, op, 2);
+    i->cc = (uint8_t)cc, i->size = (uint8_t)size, i->imm = imm;
+    cg_set_ops(F, i, o, 2);
 }
 
 void x64_ri(cg_ctx *c, unsigned op, unsigned cc, unsigned size, uint32_t dst, uint32_t a, int64_t imm)
 {
-    cg_inst *i = cg_emit_inst_n(F, op, 2);
-    i->cc = (uint8_t)cc, i->size = (uint8_t)size, i->imm = imm;
-    if (op == X64_IMULI)
-        cg_op_at(F, i, 0, dst, CG_DEF, CG_ANY, 0);
-    else
-        cg_op_at(F, i, 0, dst, CG_DEF, CG_REUSE, 1);
-    cg_op_at(F, i, 1, a, CG_USE, CG_ANY, 0);
+    ri(c, op, cc, size, dst, a, imm);
 }
 
 void x64_un(cg_ctx *c, unsigned op, unsigned cc, unsigned size, unsigned aux, uint32_t dst, uint32_t a)
 {
+    cg_operand o[2] = {cg_operand_of(F, dst, CG_DEF, op == X64_UNARY ? CG_REUSE : CG_ANY, op == X64_UNARY),
+                       cg_operand_of(F, a, CG_USE, CG_ANY, 0)};
     cg_inst *i = cg_emit_inst_n(F, op, 2);
     i->cc = (uint8_t)cc, i->size = (uint8_t)size, i->aux = aux;
-    if (op == X64_UNARY)
-        cg_op_at(F, i, 0, dst, CG_DEF, CG_REUSE, 1);
-    else
-        cg_op_at(F, i, 0, dst, CG_DEF, CG_ANY, 0);
-    cg_op_at(F, i, 1, a, CG_USE, CG_ANY, 0);
+    cg_set_ops(F, i, o, 2);
 }
 
 uint32_t x64_new_int(cg_ctx *c) { return cg_new_vreg_inline(F, CG_CLS_INT); }
@@ -115,7 +117,7 @@ uint32_t x64_movi(cg_ctx *c, unsigned size, int64_t imm)
 void x64_alu_k(cg_ctx *c, unsigned op, unsigned size, uint32_t dst, uint32_t a, int64_t k)
 {
     if (size < 8 || k == (int32_t)k) {
-        x64_ri(c, op == X64_MULOP ? X64_IMULI : X64_ALUI, op == X64_MULOP ? 0 : op, size, dst, a, (int32_t)k);
+        ri(c, op == X64_MULOP ? X64_IMULI : X64_ALUI, op == X64_MULOP ? 0 : op, size, dst, a, (int32_t)k);
         return;
     }
     cg_inst *i = cg_emit_inst_n(F, X64_ALUM, 2);
@@ -154,17 +156,18 @@ uint32_t x64_extend64(cg_ctx *c, uint32_t r, unsigned bits, bool sign)
 
 void x64_setcc(cg_ctx *c, unsigned cc, uint32_t dst)
 {
-    cg_inst *i = cg_emit_inst(F, X64_SETCC, 1);
+    cg_operand o = cg_operand_of(F, dst, CG_DEF, CG_ANY, 0);
+    cg_inst *i = cg_emit_inst_n(F, X64_SETCC, 1);
     i->cc = (uint8_t)cc;
-    cg_op_def(F, dst);
+    cg_set_ops(F, i, &o, 1);
 }
 
 void x64_test(cg_ctx *c, uint32_t r, unsigned size)
 {
-    cg_inst *i = cg_emit_inst(F, X64_CMP, 2);
+    cg_operand o = cg_operand_of(F, r, CG_USE, CG_ANY, 0);
+    cg_inst *i = cg_emit_inst_n(F, X64_CMP, 2);
     i->cc = X64_TEST, i->size = (uint8_t)size;
-    cg_op_use(F, r);
-    cg_op_use(F, r);
+    cg_set_ops(F, i, (cg_operand[2]){o, o}, 2);
 }
 
 const uint8_t x64_intcc[IR_INTCC_COUNT] = {
@@ -178,9 +181,10 @@ static unsigned emit_icmp_flags(cg_ctx *c, uint32_t inst)
 {
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
-    if (cg_vtype(c, a[0]) == IR_I128)
+    ir_type t = cg_vtype(c, a[0]);
+    if (t == IR_I128)
         return cg_icmp_i128(c, inst);
-    unsigned size = ir_type_bytes(cg_vtype(c, a[0]));
+    unsigned size = 1u << (t - IR_I8);     /* ir_type_bytes: t is i8..i64 */
     unsigned cc = x64_intcc[in->cond];
     uint32_t x = a[0], y = a[1];
     int32_t imm;
@@ -198,10 +202,10 @@ static unsigned emit_icmp_flags(cg_ctx *c, uint32_t inst)
         cg_op_use(F, rx);
     } else {
         uint32_t rx = x64_put_in_reg(c, x), ry = x64_put_in_reg(c, y);
-        cg_inst *i = cg_emit_inst(F, X64_CMP, 2);
+        cg_operand o[2] = {cg_operand_of(F, rx, CG_USE, CG_ANY, 0), cg_operand_of(F, ry, CG_USE, CG_ANY, 0)};
+        cg_inst *i = cg_emit_inst_n(F, X64_CMP, 2);
         i->cc = X64_CMPOP, i->size = (uint8_t)size;
-        cg_op_use(F, rx);
-        cg_op_use(F, ry);
+        cg_set_ops(F, i, o, 2);
     }
     return cc;
 }
@@ -243,7 +247,7 @@ void x64_branch(cg_lower *L, uint32_t inst, uint32_t lt, uint32_t lf)
     cg_ctx *c = L->c;
     cg_inst *i;
     unsigned cc = cond_flags(L, ir_inst_args(c->fn, inst)[0]);
-    i = cg_emit_inst(F, X64_JCOND, 0);
+    i = cg_emit_inst_inline(F, X64_JCOND, 0);
     i->cc = (uint8_t)cc, i->aux = lt, i->imm = lf;
 }
 

@@ -7,7 +7,7 @@
 #define F (&c->f)
 
 
-static uint32_t res(cg_ctx *c, uint32_t inst, unsigned k)
+static inline uint32_t res(cg_ctx *c, uint32_t inst, unsigned k)
 {
     return cg_value_vreg(c, ir_inst_results(c->fn, inst)[k]);
 }
@@ -17,11 +17,19 @@ static uint32_t res(cg_ctx *c, uint32_t inst, unsigned k)
 static const uint8_t alu_of[] = {[IR_OP_iadd] = X64_ADD, [IR_OP_isub] = X64_SUB,
                                  [IR_OP_band] = X64_AND, [IR_OP_bor] = X64_OR, [IR_OP_bxor] = X64_XOR};
 
-static void lower_alu(cg_ctx *c, uint32_t inst, unsigned aop, unsigned size, bool commutes)
+/* dst = x op y (a constant operand an immediate); inline: the most common
+ * integer operations come here. */
+static inline __attribute__((always_inline)) void lower_alu(cg_ctx *c, uint32_t inst, unsigned aop, unsigned size,
+                                                            bool commutes)
 {
     const uint32_t *a = ir_inst_args(c->fn, inst);
     uint32_t x = a[0], y = a[1];
-    uint32_t dst = res(c, inst, 0);
+    uint32_t dst = res(c, inst, 0), rx = cg_named_vreg(c, x), ry = cg_named_vreg(c, y);
+    unsigned op = aop == X64_IMUL ? X64_IMUL : X64_ALU;
+    if (rx != CG_NONE && ry != CG_NONE) {   /* no constant: most operations */
+        x64_rr(c, op, aop, size, dst, rx, ry);
+        return;
+    }
     int64_t k;
     bool ky = cg_iconst_of(c, y, &k);
     if (commutes && !ky && cg_iconst_of(c, x, &k))
@@ -29,8 +37,8 @@ static void lower_alu(cg_ctx *c, uint32_t inst, unsigned aop, unsigned size, boo
     if (ky)
         x64_alu_k(c, aop == X64_IMUL ? X64_MULOP : aop, size, dst, x64_put_in_reg(c, x), k);
     else {
-        uint32_t rx = x64_put_in_reg(c, x), ry = x64_put_in_reg(c, y);
-        x64_rr(c, aop == X64_IMUL ? X64_IMUL : X64_ALU, aop, size, dst, rx, ry);
+        rx = x64_put_in_reg(c, x), ry = x64_put_in_reg(c, y);
+        x64_rr(c, op, aop, size, dst, rx, ry);
     }
 }
 
@@ -257,18 +265,29 @@ void x64_bitrev(cg_ctx *c, unsigned bits, uint32_t x, uint32_t dst)
         x64_un(c, X64_UNARY, X64_BSWAP, size, 0, dst, x);
 }
 
+static __attribute__((noinline)) bool lower_int_other(cg_lower *L, uint32_t inst, ir_type t);
+
+/* The ALU operations, most of all, here; the others (with the big switch
+ * and its frame) in lower_int_other. */
 bool x64_lower_int(cg_lower *L, uint32_t inst, ir_type t)
+{
+    cg_ctx *c = L->c;
+    unsigned op = c->fn->insts.v[inst].op;
+    if (op != IR_OP_iadd && op != IR_OP_isub && op != IR_OP_band && op != IR_OP_bor && op != IR_OP_bxor)
+        return lower_int_other(L, inst, t);
+    lower_alu(c, inst, alu_of[op], cg_opsize(t), op != IR_OP_isub);
+    if (c->f.insts.v[c->f.insts.n - 1].op != X64_ALUM)     /* its aux is the constant */
+        c->f.insts.v[c->f.insts.n - 1].aux = X64_FLAGS_DEAD;
+    return true;
+}
+
+static bool lower_int_other(cg_lower *L, uint32_t inst, ir_type t)
 {
     cg_ctx *c = L->c;
     const ir_inst_data *in = &c->fn->insts.v[inst];
     const uint32_t *a = ir_inst_args(c->fn, inst);
     unsigned size = cg_opsize(t), bits = 8u << (t - IR_I8);   /* ir_type_bits: t is i8..i64 */
     switch (in->op) {
-    case IR_OP_iadd: case IR_OP_isub: case IR_OP_band: case IR_OP_bor: case IR_OP_bxor:
-        lower_alu(c, inst, alu_of[in->op], size, in->op != IR_OP_isub);
-        if (c->f.insts.v[c->f.insts.n - 1].op != X64_ALUM)     /* its aux is the constant */
-            c->f.insts.v[c->f.insts.n - 1].aux = X64_FLAGS_DEAD;
-        return true;
     case IR_OP_imul: {  /* by 3, 5 or 9: lea d, [x + x * 2|4|8] (1-2 cycles, imul 3) */
         int32_t k = 0;
         unsigned x = 0;
