@@ -74,11 +74,6 @@ void cg_buf_bind(cg_buf *b, uint32_t label)
     b->labels.v[label] = cg_buf_off(b);
 }
 
-void cg_buf_fixup(cg_buf *b, uint32_t at, uint32_t label, unsigned kind, int32_t addend)
-{
-    ir_vec_push(&b->fixups, ((cg_fixup){at, label, (uint8_t)kind, addend}));
-}
-
 void cg_buf_trap(cg_buf *b, uint32_t code)
 {
     ir_vec_push(&b->out->traps, ((jit_trap){cg_buf_off(b), code}));
