@@ -423,11 +423,11 @@ static void prologue(em *e)
     }
     cg_put1(B, 0x55);                           /* push rbp */
     rr(e, 0, true, 0x89, X64_RSP, X64_RBP, 0);  /* mov rbp, rsp */
-    for (unsigned r = 0; r < 16; r++)
-        if ((fr->saved >> r & 1) && r != X64_RBP && r != X64_RSP) {
-            e->saved[e->nsaved++] = (uint8_t)r;
-            push_pop(e, 0x50, r);
-        }
+    for (uint32_t m = (uint32_t)fr->saved & 0xffff & ~(1u << X64_RBP | 1u << X64_RSP); m; m &= m - 1) {
+        unsigned r = (unsigned)__builtin_ctz(m);   /* in register order */
+        e->saved[e->nsaved++] = (uint8_t)r;
+        push_pop(e, 0x50, r);
+    }
     uint32_t pushed = 8 * e->nsaved;
     /* rbp is 16-aligned (the call's return address, then rbp), so are these */
     e->xsaved = (uint16_t)(fr->saved >> X64_XMM0);
