@@ -74,11 +74,6 @@ void cg_buf_bind(cg_buf *b, uint32_t label)
     b->labels.v[label] = cg_buf_off(b);
 }
 
-void cg_buf_fixup(cg_buf *b, uint32_t at, uint32_t label, unsigned kind, int32_t addend)
-{
-    ir_vec_push(&b->fixups, ((cg_fixup){at, label, (uint8_t)kind, addend}));
-}
-
 void cg_buf_trap(cg_buf *b, uint32_t code)
 {
     ir_vec_push(&b->out->traps, ((jit_trap){cg_buf_off(b), code}));
@@ -177,13 +172,15 @@ static void relax(cg_buf *b, const cg_isa *isa)
         goto done;
     /* Jacobi passes: each decides from the shrinks of the passes before */
     bool changed = true;
+    const uint32_t *lab = b->labels.v, nl = b->labels.n;
     for (int pass = 0; pass < 8 && changed; pass++) {
         prefix(cand, isshort, nr, pre);
         changed = false;
         uint32_t cl = 0, ce = 0;    /* cursors of removed() */
+        uint32_t left = 0;          /* long ones this pass leaves: none, no next pass */
         for (uint32_t k = 0; k < nr; k++) {
             const cg_fixup *x = &b->fixups.v[idx[k]];
-            uint32_t l = x->label < b->labels.n ? b->labels.v[x->label] : CG_NONE;
+            uint32_t l = x->label < nl ? lab[x->label] : CG_NONE;
             if (isshort[k] || l == CG_NONE)
                 continue;
             /* the distance once this one shrinks too; its end is within
@@ -195,7 +192,11 @@ static void relax(cg_buf *b, const cg_isa *isa)
                                : (int64_t)m->end - removed(cand, pre, nr, &ce, m->end) - (m->end > m->rm ? m->len : 0);
             if (t - e >= m->min && t - e <= m->max)
                 isshort[k] = 1, changed = true;
+            else
+                left++;
         }
+        if (!left)
+            break;
     }
     if (changed)    /* else the last pass's prefix is current */
         prefix(cand, isshort, nr, pre);
@@ -216,9 +217,10 @@ static void relax(cg_buf *b, const cg_isa *isa)
             x->addend = (int32_t)MAP(cd, (uint32_t)x->addend);
         x->at = MAP(ca, x->at);
     }
+    uint32_t cb = 0;    /* labels: bound mostly in their order */
     for (uint32_t l = 0; l < b->labels.n; l++)
         if (b->labels.v[l] != CG_NONE)
-            b->labels.v[l] = MAP(ca, b->labels.v[l]);
+            b->labels.v[l] = MAP(cb, b->labels.v[l]);
     cg_output *o = b->out;
     if (o->relocs.n)
         map_all(cand, pre, nr, &o->relocs.v->offset, o->relocs.n, sizeof *o->relocs.v);

@@ -826,7 +826,10 @@ void cg_put4(cg_buf *b, uint32_t x);
 void cg_put8(cg_buf *b, uint64_t x);
 uint32_t cg_buf_new_label(cg_buf *b);
 void cg_buf_bind(cg_buf *b, uint32_t label);
-void cg_buf_fixup(cg_buf *b, uint32_t at, uint32_t label, unsigned kind, int32_t addend);
+static inline void cg_buf_fixup(cg_buf *b, uint32_t at, uint32_t label, unsigned kind, int32_t addend)
+{
+    ir_vec_push(&b->fixups, ((cg_fixup){at, label, (uint8_t)kind, addend}));
+}
 void cg_buf_trap(cg_buf *b, uint32_t code);
 /* The code from here on is produced for IR instruction `ir` (CG_NONE:
  * none): back ends call it before each machine instruction, for listings

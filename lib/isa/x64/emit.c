@@ -26,7 +26,9 @@ typedef struct mem {
 typedef struct em {
     cg_ctx *c;
     cg_buf *b;
+    cg_output *out;         /* b->out */
     const cg_inst *in;      /* being emitted */
+    const uint32_t *al;     /* its allocations: f->allocs.v + in->opnd */
     uint32_t locals;        /* sub rsp, after the pushes */
     uint8_t saved[8];
     unsigned nsaved;
@@ -38,6 +40,13 @@ typedef struct em {
     bool ok;
     cg_need need;           /* ISA flags an instruction needed that the target lacks */
 } em;
+
+/* Instruction i is the one being emitted. */
+static inline void set_inst(em *e, uint32_t i)
+{
+    e->in = &e->c->f.insts.v[i];
+    e->al = e->c->f.allocs.v + e->in->opnd;
+}
 
 /* The label a branch to l really goes to: past blocks that only jump. */
 static uint32_t dest(const em *e, uint32_t l)
@@ -177,44 +186,64 @@ static void enc(em *e, unsigned pfx, bool w, uint32_t opc, unsigned reg, const m
     B->out->code.n += (uint32_t)(p - p0);
 }
 
+/* Room for 8 more bytes of code (out of line: rarely needed) */
+static __attribute__((noinline, cold)) void grow(cg_output *o)
+{
+    ir_vec_reserve(&o->code, 8);
+}
+
+/* len (<= 8) bytes of x, low byte first, at the end of the code: one
+ * capacity check and one store (the 8 bytes fit; len of them count). */
+static inline void put(em *e, uint64_t x, unsigned len)
+{
+    cg_output *o = e->out;
+    if (o->code.n + 8 > o->code.cap)
+        grow(o);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    x = __builtin_bswap64(x);
+#endif
+    memcpy(o->code.v + o->code.n, &x, 8);
+    o->code.n += len;
+}
+
 /* Register to register.  A one-byte opcode without prefixes (the ALU
  * operations, mov) needs nothing of the target: REX, opcode and ModRM
- * written here, the rest through enc. */
-static inline void rr(em *e, unsigned pfx, bool w, uint32_t opc, unsigned reg, unsigned rm, unsigned byteregs)
+ * written here, the rest through enc.  f: prefixes | RR_W | byteregs << 4. */
+enum { RR_W = 8 };
+static inline void rr_(em *e, unsigned f, uint32_t opc, unsigned reg, unsigned rm)
 {
-    if (pfx || opc > 0xff) {
-        enc(e, pfx, w, opc, reg, NULL, rm, byteregs, 0);
+    if ((f & 7) || opc > 0xff) {
+        enc(e, f & 7, f & RR_W, opc, reg, NULL, rm, f >> 4, 0);
         return;
     }
     reg &= 15, rm &= 15;
-    ir_vec_reserve(&B->out->code, 3);
-    uint8_t *p0 = B->out->code.v + B->out->code.n, *p = p0;
-    unsigned rex = (w ? 8 : 0) | (reg & 8 ? 4 : 0) | (rm & 8 ? 1 : 0);
-    bool force = ((byteregs & BREG) && reg >= 4 && reg <= 7) || ((byteregs & BRM) && rm >= 4 && rm <= 7);
+    unsigned rex = (f & RR_W) | (reg & 8) >> 1 | (rm & 8) >> 3;
+    bool force = ((f & BREG << 4) && reg >= 4 && reg <= 7) || ((f & BRM << 4) && rm >= 4 && rm <= 7);
+    uint32_t x = opc | (0xc0 | (reg & 7) << 3 | (rm & 7)) << 8;
     if (rex || force)
-        *p++ = (uint8_t)(0x40 | rex);
-    *p++ = (uint8_t)opc;
-    *p++ = (uint8_t)(0xc0 | (reg & 7) << 3 | (rm & 7));
-    B->out->code.n += (uint32_t)(p - p0);
+        put(e, 0x40 | rex | x << 8, 3);
+    else
+        put(e, x, 2);
+}
+
+static inline __attribute__((always_inline)) void rr(em *e, unsigned pfx, bool w, uint32_t opc, unsigned reg,
+                                                     unsigned rm, unsigned byteregs)
+{
+    rr_(e, pfx | (w ? RR_W : 0) | byteregs << 4, opc, reg, rm);
 }
 
 static unsigned szp(unsigned size) { return size == 2 ? P66 : 0; }
 
 static void imm(em *e, unsigned bytes, int64_t x)
 {
-    if (bytes == 1)
-        cg_put1(B, (uint8_t)x);
-    else if (bytes == 2)
-        cg_put2(B, (uint16_t)x);
-    else
-        cg_put4(B, (uint32_t)x);
+    put(e, (uint64_t)x, bytes);     /* 1, 2 or 4 */
 }
 
 /* Allocation of operand k: a register (this allocator never leaves an
  * operand in memory). */
 static unsigned R(em *e, unsigned k)
 {
-    uint32_t a = e->c->f.allocs.v[e->in->opnd + k];
+    uint32_t a = e->al[k];
     if (cg_alloc_is_slot(a)) {
         e->ok = false;
         return 0;
@@ -261,9 +290,22 @@ static mem mem_of(em *e, unsigned k)
 
 /* ---- moves of the allocator ------------------------------------------------ */
 
-static void move(em *e, uint32_t from, uint32_t to, unsigned cls)
+static void move_mem(em *e, uint32_t from, uint32_t to, bool fl);
+
+/* A move of the allocator: register to register here, the rest out of line. */
+static inline void move(em *e, const cg_edit *ed)
 {
-    bool fl = cls == CG_CLS_FLOAT;
+    bool fl = ed->cls == CG_CLS_FLOAT;
+    if (cg_alloc_is_slot(ed->from) || cg_alloc_is_slot(ed->to))
+        move_mem(e, ed->from, ed->to, fl);
+    else if (fl)
+        rr(e, 0, false, 0x0f28, ed->to, ed->from, 0);            /* movaps */
+    else
+        rr(e, 0, true, 0x89, ed->from, ed->to, 0);
+}
+
+static void move_mem(em *e, uint32_t from, uint32_t to, bool fl)
+{
     if (cg_alloc_is_slot(from) && cg_alloc_is_slot(to)) {
         /* through r11, 8 bytes at a time: no xmm scratch, which
          * windows_fastcall's caller would keep */
@@ -287,10 +329,6 @@ static void move(em *e, uint32_t from, uint32_t to, unsigned cls)
             enc(e, xp, false, 0x0f11, from, &m, 0, 0, 0);
         else
             enc(e, 0, true, 0x89, from, &m, 0, 0, 0);
-    } else if (fl) {
-        rr(e, 0, false, 0x0f28, to, from, 0);                    /* movaps */
-    } else {
-        rr(e, 0, true, 0x89, from, to, 0);
     }
 }
 
@@ -385,11 +423,11 @@ static void prologue(em *e)
     }
     cg_put1(B, 0x55);                           /* push rbp */
     rr(e, 0, true, 0x89, X64_RSP, X64_RBP, 0);  /* mov rbp, rsp */
-    for (unsigned r = 0; r < 16; r++)
-        if ((fr->saved >> r & 1) && r != X64_RBP && r != X64_RSP) {
-            e->saved[e->nsaved++] = (uint8_t)r;
-            push_pop(e, 0x50, r);
-        }
+    for (uint32_t m = (uint32_t)fr->saved & 0xffff & ~(1u << X64_RBP | 1u << X64_RSP); m; m &= m - 1) {
+        unsigned r = (unsigned)__builtin_ctz(m);   /* in register order */
+        e->saved[e->nsaved++] = (uint8_t)r;
+        push_pop(e, 0x50, r);
+    }
     uint32_t pushed = 8 * e->nsaved;
     /* rbp is 16-aligned (the call's return address, then rbp), so are these */
     e->xsaved = (uint16_t)(fr->saved >> X64_XMM0);
@@ -475,19 +513,35 @@ static void emit_retcall(em *e)
 
 /* ---- branches -------------------------------------------------------------- */
 
+/* A branch back to a label whose rel8 reaches it from here is short from
+ * the start: relaxation would shrink it (branches in between only shrink),
+ * and it is one candidate less.  Op: the short form's opcode. */
+static bool short_back(em *e, unsigned op, uint32_t label)
+{
+    uint32_t l = label < B->labels.n ? B->labels.v[label] : CG_NONE, off = cg_buf_off(B);
+    if (l == CG_NONE || (int64_t)l - (off + 2) < -128)
+        return false;
+    put(e, op | (uint32_t)(uint8_t)(l - (off + 2)) << 8, 2);
+    cg_buf_fixup(B, off + 1, label, X64_FIX_PCREL8, -1);
+    return true;
+}
+
 static void jmp(em *e, uint32_t label)
 {
-    cg_put1(B, 0xe9);
-    cg_buf_fixup(B, cg_buf_off(B), label, X64_FIX_JMP32, -4);
-    cg_put4(B, 0);
+    if (short_back(e, 0xeb, label))
+        return;
+    uint32_t off = cg_buf_off(B);
+    put(e, 0xe9, 5);                /* rel32 0 until relaxed and patched */
+    cg_buf_fixup(B, off + 1, label, X64_FIX_JMP32, -4);
 }
 
 static void jcc(em *e, unsigned cc, uint32_t label)
 {
-    cg_put1(B, 0x0f);
-    cg_put1(B, 0x80 | cc);
-    cg_buf_fixup(B, cg_buf_off(B), label, X64_FIX_JCC32, -4);
-    cg_put4(B, 0);
+    if (short_back(e, 0x70 | cc, label))
+        return;
+    uint32_t off = cg_buf_off(B);
+    put(e, 0x0f | (0x80 | cc) << 8, 6);
+    cg_buf_fixup(B, off + 2, label, X64_FIX_JCC32, -4);
 }
 
 /* A short forward jump to a label bound a few bytes later. */
@@ -517,16 +571,16 @@ static void movi(em *e, unsigned d, unsigned size, int64_t x)
 {
     if (size == 8 && x == (int32_t)x && x < 0) {
         rr(e, 0, true, 0xc7, 0, d, 0);
-        cg_put4(B, (uint32_t)x);
+        put(e, (uint32_t)x, 4);
     } else if (size != 8 || (uint64_t)x <= UINT32_MAX) {    /* mov r32, imm32 zero-extends */
+        uint64_t op = 0xb8 + (d & 7), imm32 = (uint32_t)x;
         if (d & 8)
-            cg_put1(B, 0x41);
-        cg_put1(B, 0xb8 + (d & 7));
-        cg_put4(B, (uint32_t)x);
+            put(e, 0x41 | op << 8 | imm32 << 16, 6);
+        else
+            put(e, op | imm32 << 8, 5);
     } else {
-        cg_put1(B, 0x48 | (d & 8 ? 1 : 0));
-        cg_put1(B, 0xb8 + (d & 7));
-        cg_put8(B, (uint64_t)x);
+        put(e, (0x48 | (d & 8 ? 1 : 0)) | (0xb8 + (d & 7)) << 8, 2);
+        put(e, (uint64_t)x, 8);
     }
 }
 
@@ -1077,11 +1131,12 @@ static void emit_inst(em *e, uint32_t next_label)
         if (t == next_label)
             break;
         if (ci != CG_NONE) {    /* the compare and branch themselves, not a jump to them */
-            e->in = &e->c->f.insts.v[ci];
+            const uint32_t *al = e->al;
+            set_inst(e, ci);
             emit_inst(e, CG_NONE);
-            e->in = &e->c->f.insts.v[ci + 1];
+            set_inst(e, ci + 1);
             emit_inst(e, next_label);
-            e->in = in;
+            e->in = in, e->al = al;
             break;
         }
         jmp(e, t);
@@ -1265,24 +1320,24 @@ static void emit_inst(em *e, uint32_t next_label)
  * instead of a jump back to it). */
 static void block_tables(cg_ctx *c, uint32_t *alias, uint32_t *dup)
 {
-    cg_func *f = &c->f;
-    uint32_t ei = 0;
-    for (uint32_t l = 0; l < f->nlabels; l++)
+    const cg_func *f = &c->f;
+    const uint32_t nl = f->nlabels, nb = f->blocks.n;     /* locals: the stores below are uint32_t too */
+    const cg_edit *ed = f->edits.v, *eend = ed + f->edits.n;
+    for (uint32_t l = 0; l < nl; l++)
         alias[l] = l, dup[l] = CG_NONE;
-    for (uint32_t b = 0; b < f->blocks.n; b++) {
+    for (uint32_t b = 0; b < nb; b++) {
         const cg_block *bl = &f->blocks.v[b];
-        while (ei < f->edits.n && f->edits.v[ei].pos < 2 * bl->first)
-            ei++;
-        uint32_t moves = ei < f->edits.n ? f->edits.v[ei].pos : UINT32_MAX;    /* the first at or past it */
+        while (ed < eend && ed->pos < 2 * bl->first)
+            ed++;
+        uint32_t moves = ed < eend ? ed->pos : UINT32_MAX;    /* the first at or past it */
         const cg_inst *in = &f->insts.v[bl->first];
-        if (bl->end == bl->first + 1 && in->op == X64_JMP && in->aux < f->nlabels && moves > 2 * bl->first + 1 &&
-            b > 0)
+        if (bl->end == bl->first + 1 && in->op == X64_JMP && in->aux < nl && moves > 2 * bl->first + 1 && b > 0)
             alias[bl->label] = in->aux;
-        if (bl->end == bl->first + 2 && bl->label < f->nlabels && moves >= 2 * bl->end &&
+        if (bl->end == bl->first + 2 && bl->label < nl && moves >= 2 * bl->end &&
             (in->op == X64_CMP || in->op == X64_CMPI) && in[1].op == X64_JCOND)
             dup[bl->label] = bl->first;
     }
-    for (uint32_t l = 0; l < f->nlabels; l++) {
+    for (uint32_t l = 0; l < nl; l++) {
         uint32_t t = l;
         for (uint32_t k = 0; k < 8 && alias[t] != t; k++)
             t = alias[t];
@@ -1292,34 +1347,38 @@ static void block_tables(cg_ctx *c, uint32_t *alias, uint32_t *dup)
 
 /* `mov d, x; add d, y|imm` (the copy the allocator made for a reused
  * operand) as `lea d, [x + y|imm]`, when nothing reads the flags. */
-static bool lea_for(em *e, const cg_edit *ed, bool emit)
+static inline bool lea_fits(em *e, const cg_edit *ed)
 {
     const cg_inst *in = e->in;
-    if ((in->op != X64_ALU && in->op != X64_ALUI) || !(in->aux & X64_FLAGS_DEAD) ||
-        (in->cc != X64_ADD && !(in->op == X64_ALUI && in->cc == X64_SUB)) || in->size < 4 ||
-        cg_alloc_is_slot(ed->from) || ed->cls != CG_CLS_INT || ed->to != R(e, 0))
-        return false;
-    if (!emit)
-        return true;
+    return (in->op == X64_ALU || in->op == X64_ALUI) && (in->aux & X64_FLAGS_DEAD) &&
+           (in->cc == X64_ADD || (in->op == X64_ALUI && in->cc == X64_SUB)) && in->size >= 4 &&
+           !cg_alloc_is_slot(ed->from) && ed->cls == CG_CLS_INT && ed->to == e->al[0];
+}
+
+/* The lea for the move ed, when lea_fits. */
+static void lea_for(em *e, const cg_edit *ed)
+{
+    const cg_inst *in = e->in;
     mem m = {(int)ed->from, -1, 0, 0, false, 0, NULL, 0};
     if (in->op == X64_ALU)
         m.index = (int)R(e, 2);
     else
         m.disp = (int32_t)(in->cc == X64_SUB ? -in->imm : in->imm);
     enc(e, 0, in->size == 8, 0x8d, R(e, 0), &m, 0, 0, 0);
-    return true;
 }
 
 bool x64_emit(cg_ctx *c)
 {
-    em e = {.c = c, .b = &c->buf, .ok = true};
+    em e = {.c = c, .b = &c->buf, .out = c->buf.out, .ok = true};
     cg_func *f = &c->f;
     prologue(&e);
     /* both tables, on the stack for most functions */
     uint32_t labels_[2 * 64], *labels = f->nlabels < 64 ? labels_ : ir_xmalloc(2 * (f->nlabels + 1) * sizeof *labels);
     e.alias = labels, e.dup = labels + f->nlabels + 1;
     block_tables(c, e.alias, e.dup);
-    uint32_t ei = 0;
+    const cg_edit *ed = f->edits.v, *eend = ed + f->edits.n;
+    const cg_inst *insts = f->insts.v;
+    const uint32_t *allocs = f->allocs.v;
     for (uint32_t b = 0; b < f->blocks.n; b++) {
         const cg_block *bl = &f->blocks.v[b];
         if (e.alias[bl->label] != bl->label)
@@ -1329,28 +1388,27 @@ bool x64_emit(cg_ctx *c)
         for (uint32_t k = b + 1; k < f->blocks.n && next == CG_NONE; k++)
             if (e.alias[f->blocks.v[k].label] == f->blocks.v[k].label)
                 next = f->blocks.v[k].label;
-        for (uint32_t i = bl->first; i < bl->end; i++) {
-            e.in = &f->insts.v[i];
+        for (uint32_t i = bl->first, end = bl->end; i < end; i++) {
+            e.in = insts + i, e.al = allocs + e.in->opnd;
             cg_buf_mark(&c->buf, e.in->ir);
-            while (ei < f->edits.n && f->edits.v[ei].pos < 2 * i)
-                ei++;
-            if (ei == f->edits.n || f->edits.v[ei].pos > 2 * i + 1) {     /* no move before or after */
+            while (ed < eend && ed->pos < 2 * i)
+                ed++;
+            if (ed == eend || ed->pos > 2 * i + 1) {     /* no move before or after */
                 emit_inst(&e, next);
                 continue;
             }
-            uint32_t n = 0;
-            while (ei + n < f->edits.n && f->edits.v[ei + n].pos == 2 * i)
-                n++;
-            bool lea = n && lea_for(&e, &f->edits.v[ei + n - 1], false);
-            for (uint32_t k = 0; k < n - lea; k++)    /* the other moves (a reload of y) first */
-                move(&e, f->edits.v[ei + k].from, f->edits.v[ei + k].to, f->edits.v[ei + k].cls);
+            const cg_edit *before = ed;     /* the moves before it: [before, ed) */
+            while (ed < eend && ed->pos == 2 * i)
+                ed++;
+            bool lea = ed > before && lea_fits(&e, ed - 1);
+            for (const cg_edit *m = before; m < ed - lea; m++)    /* the other moves (a reload of y) first */
+                move(&e, m);
             if (lea)
-                lea_for(&e, &f->edits.v[ei + n - 1], true);
-            ei += n;
-            if (!lea)
+                lea_for(&e, ed - 1);
+            else
                 emit_inst(&e, next);
-            for (; ei < f->edits.n && f->edits.v[ei].pos == 2 * i + 1; ei++)
-                move(&e, f->edits.v[ei].from, f->edits.v[ei].to, f->edits.v[ei].cls);
+            for (; ed < eend && ed->pos == 2 * i + 1; ed++)
+                move(&e, ed);
         }
     }
     /* a threaded block's label is where its jump goes */
