@@ -150,22 +150,24 @@ static inline __attribute__((always_inline)) const char *value_number(const char
     /* one to three digits (most numbers), a byte at a time: the digit
      * values, and whether the byte after them ends the word */
     if (end - q >= 4) {
-        unsigned d0 = (unsigned)(unsigned char)q[0] - '0', d1 = (unsigned)(unsigned char)q[1] - '0';
-        if (d0 < 10 && d1 >= 10) {
-            if (letter_byte(q[1]))
+        unsigned d0 = (unsigned)(unsigned char)q[0] - '0', d1 = (unsigned)(unsigned char)q[1] - '0',
+                 d2 = (unsigned)(unsigned char)q[2] - '0';
+        if (d1 >= 10) {   /* one digit, or none */
+            if (d0 >= 10 || letter_byte(q[1]))
                 return NULL;
             *v = d0;
             return q + 1;
         }
-        unsigned d2 = (unsigned)(unsigned char)q[2] - '0';
-        if (d0 - 1 < 9 && d1 < 10 && d2 >= 10) {
+        if (d0 - 1 >= 9)   /* two or more with a leading zero, or none */
+            return NULL;
+        if (d2 >= 10) {
             if (letter_byte(q[2]))
                 return NULL;
             *v = d0 * 10 + d1;
             return q + 2;
         }
         unsigned d3 = (unsigned)(unsigned char)q[3] - '0';
-        if (d0 - 1 < 9 && d1 < 10 && d2 < 10 && d3 >= 10) {
+        if (d3 >= 10) {
             if (letter_byte(q[3]))
                 return NULL;
             *v = d0 * 100 + d1 * 10 + d2;
