@@ -74,6 +74,8 @@ typedef struct parser {
     struct { uint64_t w; uint16_t op; } opcache[256];   /* opcodes by their bytes (rd_lookup_opcode) */
     uint8_t quick_op[IR_OP_COUNT];  /* opcode: its operands as quick_inst reads them (see parse.c) */
     struct { uint16_t op1; ir_type t, res; } quick_ctrl[64];  /* opcode+1, typevar: result type */
+    uint16_t quick_res[IR_OP_COUNT][16];    /* opcode, scalar typevar: result type (quick.c) */
+    struct { uint64_t w; bool icc; uint8_t cond; } cond_cache[16];   /* condition codes by their bytes */
 } parser;
 
 void rd_lex_init(lexer *lx, const char *src, size_t len, uint32_t line, const char *line_start);
