@@ -129,7 +129,8 @@ static inline __attribute__((always_inline)) bool quick_next_value(parser *p, co
 
 /* At q, a newline, maybe an empty line, fewer than eight spaces and a
  * word the lexer reads without its general way: blockN (a block header)
- * or a short lowercase word of letters (jump, brif, return ...): the
+ * or a short lowercase word of letters (jump, brif, return ...), or a
+ * '}': the
  * token rd_lex_next would make there, set as it sets it; false, with
  * nothing changed, for anything else (values: quick_next_value). */
 static inline __attribute__((always_inline)) bool quick_next_word(parser *p, const char *q)
@@ -154,6 +155,9 @@ static inline __attribute__((always_inline)) bool quick_next_word(parser *p, con
         p->t.kind = T_ENTITY;
         p->t.ent = E_BLOCK;
         p->t.num = v;
+    } else if (*s == '}') {   /* a body's end */
+        r = s + 1;
+        p->t.kind = T_RBRACE;
     } else {   /* as rd_lex_letters reads a word ('s' and 'v' lead elsewhere) */
         uint32_t n = short_letters(s);
         if ((unsigned)(*s - 'a') >= 26 || *s == 's' || *s == 'v' || !n || word_byte(s[n]))
@@ -194,9 +198,9 @@ _Noreturn static __attribute__((noinline, cold)) void comma_after_operands(parse
  * a condition code first, an integer last, and which value operand
  * gives the controlling type (1-based, 0 if none); Q_NONE for the rest. */
 enum { Q_NVALS = 3, Q_CC = 4, Q_IMM = 8, Q_NONE = 16, Q_CA_SHIFT = 5 };
-/* Jump and brif, for rd_quick_branch (with Q_NONE): brif, and its
- * controlling type from the condition. */
-enum { Q_BRIF = 1, Q_BRCTRL = 2, Q_BRANCH = 128 };
+/* Jump, brif and return, for rd_quick_branch (with Q_NONE): brif, and
+ * its controlling type from the condition; return. */
+enum { Q_BRIF = 1, Q_BRCTRL = 2, Q_RETURN = 4, Q_BRANCH = 128 };
 
 static __attribute__((noinline, cold)) uint8_t quick_op_kind(ir_opcode op)
 {
@@ -221,6 +225,10 @@ static __attribute__((noinline, cold)) uint8_t quick_op_kind(ir_opcode op)
             k |= Q_BRCTRL;
         }
         return (uint8_t)(Q_NONE | Q_BRANCH | k);
+    case IR_FMT_MultiAry:
+        if (rd_op_nres[op] || (info->flags & IR_OPF_CALL) || info->ctrl[0])
+            return Q_NONE;
+        return Q_NONE | Q_BRANCH | Q_RETURN;
     default: return Q_NONE;
     }
     if (rd_op_nres[op] != 1 || (info->flags & IR_OPF_CALL))
@@ -594,6 +602,48 @@ static inline __attribute__((always_inline)) uint32_t put_call(uint32_t *w, uint
     return n + 2;
 }
 
+/* `return vA, vB ...` after the opcode op (the current token, then a
+ * space): values already defined (at most 16), then the end of the line
+ * and a word or '}' (nothing the list could go on with); kept as
+ * parse_instruction keeps it, the token after it read.  IR_OP_COUNT,
+ * with nothing changed, for anything else. */
+static __attribute__((noinline)) ir_opcode quick_return(parser *p, uint32_t block, ir_opcode op)
+{
+    ir_function *f = p->fn;
+    const char *q = p->lx.p + 1, *end = p->lx.end, *r;
+    uint32_t args[16], n = 0;
+    for (;;) {
+        uint32_t v;
+        if (n == 16 || q == end || *q != 'v' || !(q = value_number(q + 1, end, &v)) || v >= f->values.n ||
+            f->values.v[v].kind == IR_VAL_UNUSED)
+            return IR_OP_COUNT;
+        args[n++] = v;
+        if (end - q < 3 || q[0] != ',' || q[1] != ' ')
+            break;
+        q += 2;
+    }
+    for (r = q; r < end && (*r == ' ' || *r == '\n'); r++) {
+    }
+    if (q == end || *q != '\n' || r == end || !(*r == '}' || ((unsigned)(*r - 'a') < 26 && *r != 'v')))
+        return IR_OP_COUNT;
+
+    uint32_t line = p->t.line, col = p->t.col;
+    if (!quick_next_word(p, q)) {
+        p->lx.p = q;
+        rd_lex_next(p);
+    }
+    uint32_t i = f->insts.n, a = f->pool.n;
+    ir_vec_reserve(&f->insts, 1);
+    ir_vec_reserve(&f->pool, n);
+    memcpy(&f->pool.v[a], args, n * sizeof *args);
+    f->pool.n = a + n;
+    f->insts.v[i] = (ir_inst_data){.op = (uint16_t)op, .nargs = (uint16_t)n, .args = a, .res = a + n,
+                                   .next = IR_NONE, .block = block, .line = line, .col = col, .srcloc = IR_NONE};
+    f->insts.n++;
+    ir_block_link_last(f, &f->blocks.v[block], i);
+    return op;
+}
+
 /* `jump blockN(...)` and `brif vC, blockN(...), blockM(...)` with the
  * current token the opcode, as quick_inst reads instructions: checked
  * whole from the bytes, then what parse_instruction makes of them.
@@ -612,6 +662,8 @@ ir_opcode rd_quick_branch(parser *p, uint32_t block)
         kind = p->quick_op[op] = quick_op_kind(op);
     if (!(kind & Q_BRANCH))
         return IR_OP_COUNT;
+    if (kind & Q_RETURN)
+        return quick_return(p, block, op);
     bool brif = kind & Q_BRIF;
     q++;
     uint32_t c = 0, b[2], args[2][16], n[2] = {0, 0}, ncalls = brif ? 2 : 1, bcol[2];
