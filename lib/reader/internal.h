@@ -74,6 +74,8 @@ typedef struct parser {
     struct { uint64_t w; uint16_t op; } opcache[256];   /* opcodes by their bytes (rd_lookup_opcode) */
     uint8_t quick_op[IR_OP_COUNT];  /* opcode: its operands as quick_inst reads them (see parse.c) */
     struct { uint16_t op1; ir_type t, res; } quick_ctrl[64];  /* opcode+1, typevar: result type */
+    uint16_t quick_res[IR_OP_COUNT][16];    /* opcode, scalar typevar: result type (quick.c) */
+    struct { uint64_t w; bool icc; uint8_t cond; } cond_cache[16];   /* condition codes by their bytes */
 } parser;
 
 void rd_lex_init(lexer *lx, const char *src, size_t len, uint32_t line, const char *line_start);
@@ -150,22 +152,24 @@ static inline __attribute__((always_inline)) const char *value_number(const char
     /* one to three digits (most numbers), a byte at a time: the digit
      * values, and whether the byte after them ends the word */
     if (end - q >= 4) {
-        unsigned d0 = (unsigned)(unsigned char)q[0] - '0', d1 = (unsigned)(unsigned char)q[1] - '0';
-        if (d0 < 10 && d1 >= 10) {
-            if (letter_byte(q[1]))
+        unsigned d0 = (unsigned)(unsigned char)q[0] - '0', d1 = (unsigned)(unsigned char)q[1] - '0',
+                 d2 = (unsigned)(unsigned char)q[2] - '0';
+        if (d1 >= 10) {   /* one digit, or none */
+            if (d0 >= 10 || letter_byte(q[1]))
                 return NULL;
             *v = d0;
             return q + 1;
         }
-        unsigned d2 = (unsigned)(unsigned char)q[2] - '0';
-        if (d0 - 1 < 9 && d1 < 10 && d2 >= 10) {
+        if (d0 - 1 >= 9)   /* two or more with a leading zero, or none */
+            return NULL;
+        if (d2 >= 10) {
             if (letter_byte(q[2]))
                 return NULL;
             *v = d0 * 10 + d1;
             return q + 2;
         }
         unsigned d3 = (unsigned)(unsigned char)q[3] - '0';
-        if (d0 - 1 < 9 && d1 < 10 && d2 < 10 && d3 >= 10) {
+        if (d3 >= 10) {
             if (letter_byte(q[3]))
                 return NULL;
             *v = d0 * 100 + d1 * 10 + d2;

@@ -873,7 +873,8 @@ static void parse_block(parser *p)
     char after = hq < p->lx.end ? *hq : 0;
     if (after != '(' && after != ':')
         rd_lex_next(p);
-    rd_ensure_block(p, b, line, col);
+    if (b >= f->blocks.n)
+        rd_ensure_block(p, b, line, col);
     if (f->blocks.v[b].in_layout)
         rd_perr_at(p, line, col, "duplicate entity: block%u", b);
     f->blocks.v[b].in_layout = true;

@@ -32,6 +32,24 @@ static inline uint32_t short_letters_w(const char *q, uint64_t *word)
     return 0;
 #endif
 }
+/* The length of the word at q up to its first byte below '0' (a space,
+ * '.', ',' ...) when that is among its first eight bytes, 0 else; in
+ * *word its bytes as read (little endian), the rest zero.  Needs eight
+ * bytes at q.  (With a name of letters looked up, as short_letters_w.) */
+static inline uint32_t word_before_punct(const char *q, uint64_t *word)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t w;
+    memcpy(&w, q, 8);
+    /* the lowest byte below 0x30 gets its top bit (no borrow reaches it) */
+    uint64_t lt = (w - 0x3030303030303030ull) & ~w & 0x8080808080808080ull;
+    *word = w & (((lt & -lt) >> 7) - 1);
+    return lt ? (uint32_t)__builtin_ctzll(lt) / 8 : 0;
+#else
+    (void)q, (void)word;
+    return 0;
+#endif
+}
 static inline uint32_t short_letters(const char *q)
 {
     uint64_t w;
@@ -54,11 +72,11 @@ static inline __attribute__((always_inline)) void quick_token_at(parser *p, cons
 }
 
 /* A value token vN read from the bytes: its number, its text [s, r),
- * the line it is on (which starts at ls) and where the token before it
- * ended (prev). */
+ * the line it is on (which starts at ls; the token before it ended at
+ * its newline, ls - 1, where next_value finds it). */
 typedef struct qvalue {
     uint32_t num, line;
-    const char *s, *r, *ls, *prev;
+    const char *s, *r, *ls;
 } qvalue;
 
 /* At q, a newline, fewer than eight spaces and a value (the next
@@ -79,7 +97,7 @@ static inline __attribute__((always_inline)) bool next_value(const char *q, cons
     uint32_t v;
     if (*s != 'v' || !(r = value_number(s + 1, end, &v)))
         return false;
-    *t = (qvalue){v, line + 1, s, r, ls, q};
+    *t = (qvalue){v, line + 1, s, r, ls};
     return true;
 #else
     (void)q, (void)end, (void)line, (void)t;
@@ -93,7 +111,7 @@ static inline __attribute__((always_inline)) void set_value_token(parser *p, con
     p->t.kind = T_ENTITY;
     p->t.ent = E_VALUE;
     p->t.num = t->num;
-    quick_token_at(p, t->prev, t->line, t->ls, t->s, t->r);
+    quick_token_at(p, t->ls - 1, t->line, t->ls, t->s, t->r);
 }
 
 /* At q, the next line's vN (see next_value): the token rd_lex_next would
@@ -111,7 +129,8 @@ static inline __attribute__((always_inline)) bool quick_next_value(parser *p, co
 
 /* At q, a newline, maybe an empty line, fewer than eight spaces and a
  * word the lexer reads without its general way: blockN (a block header)
- * or a short lowercase word of letters (jump, brif, return ...): the
+ * or a short lowercase word of letters (jump, brif, return ...), or a
+ * '}': the
  * token rd_lex_next would make there, set as it sets it; false, with
  * nothing changed, for anything else (values: quick_next_value). */
 static inline __attribute__((always_inline)) bool quick_next_word(parser *p, const char *q)
@@ -136,6 +155,9 @@ static inline __attribute__((always_inline)) bool quick_next_word(parser *p, con
         p->t.kind = T_ENTITY;
         p->t.ent = E_BLOCK;
         p->t.num = v;
+    } else if (*s == '}') {   /* a body's end */
+        r = s + 1;
+        p->t.kind = T_RBRACE;
     } else {   /* as rd_lex_letters reads a word ('s' and 'v' lead elsewhere) */
         uint32_t n = short_letters(s);
         if ((unsigned)(*s - 'a') >= 26 || *s == 's' || *s == 'v' || !n || word_byte(s[n]))
@@ -176,8 +198,11 @@ _Noreturn static __attribute__((noinline, cold)) void comma_after_operands(parse
  * a condition code first, an integer last, and which value operand
  * gives the controlling type (1-based, 0 if none); Q_NONE for the rest. */
 enum { Q_NVALS = 3, Q_CC = 4, Q_IMM = 8, Q_NONE = 16, Q_CA_SHIFT = 5 };
+/* Jump, brif and return, for rd_quick_branch (with Q_NONE): brif, and
+ * its controlling type from the condition; return. */
+enum { Q_BRIF = 1, Q_BRCTRL = 2, Q_RETURN = 4, Q_BRANCH = 128 };
 
-static uint8_t quick_op_kind(ir_opcode op)
+static __attribute__((noinline, cold)) uint8_t quick_op_kind(ir_opcode op)
 {
     const ir_opinfo *info = &ir_opcodes[op];
     unsigned k;
@@ -189,10 +214,28 @@ static uint8_t quick_op_kind(ir_opcode op)
     case IR_FMT_Ternary: k = 3; break;
     case IR_FMT_BinaryImm64: k = Q_IMM | 1; break;
     case IR_FMT_UnaryImm: k = Q_IMM; break;
+    case IR_FMT_Jump:
+    case IR_FMT_Brif:
+        k = info->format == IR_FMT_Brif ? Q_BRIF : 0;
+        if (rd_op_nres[op] || (info->flags & IR_OPF_CALL))
+            return Q_NONE;
+        if (info->ctrl[0]) {
+            if (!k || ir_op_ctrl_arg(op) != 0)
+                return Q_NONE;
+            k |= Q_BRCTRL;
+        }
+        return (uint8_t)(Q_NONE | Q_BRANCH | k);
+    case IR_FMT_MultiAry:
+        if (rd_op_nres[op] || (info->flags & IR_OPF_CALL) || info->ctrl[0])
+            return Q_NONE;
+        return Q_NONE | Q_BRANCH | Q_RETURN;
     default: return Q_NONE;
     }
     if (rd_op_nres[op] != 1 || (info->flags & IR_OPF_CALL))
         return Q_NONE;
+    for (const char *c = info->name; *c; c++)   /* as the lexer reads a word of letters */
+        if ((unsigned)(*c - 'a') >= 26)
+            return Q_NONE;
     int ca = info->ctrl[0] ? ir_op_ctrl_arg(op) : -1;
     if (ca >= 0 && (unsigned)ca < (k & Q_NVALS))
         k |= (unsigned)(ca + 1) << Q_CA_SHIFT;
@@ -202,7 +245,7 @@ static uint8_t quick_op_kind(ir_opcode op)
 /* The type of the one result of op with controlling type ctrl (0: none
  * given or found), as parse_instruction finds it; 0 where it reports an
  * error. */
-static ir_type quick_result_type(ir_opcode op, ir_type ctrl)
+static __attribute__((noinline, cold)) ir_type quick_result_type(ir_opcode op, ir_type ctrl)
 {
     const ir_opinfo *info = &ir_opcodes[op];
     if (info->ctrl[0]) {
@@ -265,7 +308,7 @@ static const char *quick_callee(const parser *p, const char *q, uint32_t *fn, ui
 ir_opcode rd_quick_call(parser *p, uint32_t block)
 {
     const ir_function *f = p->fn;
-    qvalue vt = {p->t.num, p->lx.line, p->t.text, p->lx.p, p->lx.line_start, p->prev_end}, nt;
+    qvalue vt = {p->t.num, p->lx.line, p->t.text, p->lx.p, p->lx.line_start}, nt;
     const char *q = vt.r, *end = p->lx.end, *r;
     uint32_t a[16], n, fn, res = vt.num;
     ir_type rt;
@@ -298,6 +341,64 @@ ir_opcode rd_quick_call(parser *p, uint32_t block)
     return IR_OP_call;
 }
 
+/* Bytes from the end of a line's result that rd_quick_inst may read: it
+ * checks them once a line, and caps what it reads of each field, so that
+ * the reads inside need no bounds of their own.  NEAR(x): an end for the
+ * readers of a field at x (value_number, next_value) where 32 bytes are
+ * known to be there, which folds their checks; they read less than that,
+ * so they read as with the real end. */
+enum { QUICK_WINDOW = 128 };
+#define NEAR(x) ((x) + 32)
+
+/* Up to four bytes as read from memory on a little-endian host, for
+ * comparing a few bytes at once. */
+#define W2(a, b) ((uint32_t)(a) | (uint32_t)(b) << 8)
+#define W3(a, b, c) (W2(a, b) | (uint32_t)(c) << 16)
+#define W4(a, b, c, d) (W3(a, b, c) | (uint32_t)(d) << 24)
+static inline uint32_t load4(const char *q)
+{
+    uint32_t w;
+    memcpy(&w, q, 4);
+    return w;
+}
+static inline bool comma_space(const char *q) { return (load4(q) & 0xffff) == W2(',', ' '); }
+
+/* The type of op's one result for controlling type ctrl, 0 where the
+ * token way reports an error: remembered by opcode and type. */
+static inline ir_type quick_result(parser *p, ir_opcode op, ir_type ctrl)
+{
+    if (ctrl < 16) {   /* scalars: a table */
+        uint16_t *e = &p->quick_res[op][ctrl];   /* 0x8000 | the type once known */
+        if (!*e) {
+            ir_type t = quick_result_type(op, ctrl);
+            if (t & 0x8000)
+                return t;
+            *e = (uint16_t)(t | 0x8000);
+        }
+        return *e & 0x7fff;
+    }
+    __typeof__(p->quick_ctrl[0]) *m = &p->quick_ctrl[(op * 7u + ctrl) & 63];
+    if (m->op1 != op + 1u || m->t != ctrl)
+        m->op1 = (uint16_t)(op + 1u), m->t = ctrl, m->res = quick_result_type(op, ctrl);
+    return m->res;
+}
+
+/* The condition code of a compare of format fmt named by the m letters
+ * at r (read as the word cw), ~0u for none: remembered by its bytes. */
+static inline unsigned quick_cond(parser *p, const char *r, uint32_t m, uint64_t cw, unsigned fmt)
+{
+    bool icc = fmt == IR_FMT_IntCompare;
+    __typeof__(p->cond_cache[0]) *e = &p->cond_cache[((cw * 0x9e3779b97f4a7c15ull) >> 60) ^ icc];
+    if (e->w == cw && e->icc == icc)
+        return e->cond;
+    unsigned count = icc ? IR_INTCC_COUNT : IR_FLOATCC_COUNT;
+    unsigned cond = rd_find_name(r, m, icc ? ir_intcc_names : ir_floatcc_names, count);
+    if (cond == count)
+        return ~0u;
+    e->w = cw, e->icc = icc, e->cond = (uint8_t)cond;
+    return cond;
+}
+
 /* `vN = op[.type] operands` with the current token vN: one result, an
  * opcode of fewer than eight letters, single spaces, operands of the
  * commonest formats (Unary, Binary, Ternary, IntCompare, FloatCompare,
@@ -315,78 +416,67 @@ ir_opcode rd_quick_inst(parser *p, uint32_t block)
     /* line after line while the next starts with a value: the token
      * that ends one is the next one's result, kept in vt (the lexer and
      * token are set from it only where the lines end) */
-    qvalue vt = {p->t.num, p->lx.line, p->t.text, p->lx.p, p->lx.line_start, p->prev_end};
+    qvalue vt = {p->t.num, p->lx.line, p->t.text, p->lx.p, p->lx.line_start};
     ir_opcode done = IR_OP_COUNT;
     for (;;) {
         const char *q = vt.r;
         uint32_t res = vt.num;
-        if (end - q < 16 || q[0] != ' ' || q[1] != '=' || q[2] != ' ' || res >= MAX_VALUE_NUM ||
+        if (end - q < QUICK_WINDOW || (load4(q) & 0xffffff) != W3(' ', '=', ' ') || res >= MAX_VALUE_NUM ||
             (res < f->values.n && f->values.v[res].kind != IR_VAL_UNUSED))
             goto out;
         const char *s = q + 3, *r;
         uint64_t w;
-        uint32_t n = short_letters_w(s, &w);
+        uint32_t n = word_before_punct(s, &w);   /* quick_op_kind: names of letters */
         if (!n || (s[n] != ' ' && s[n] != '.'))
             goto out;
         ir_opcode op = rd_lookup_opcode_word(p, s, n, w);
         if (op == IR_OP_COUNT)
             goto out;
-        const ir_opinfo *info = &ir_opcodes[op];
         unsigned kind = p->quick_op[op];
         if (!kind)
             kind = p->quick_op[op] = quick_op_kind(op);
-        if (kind == Q_NONE)
+        if (kind & Q_NONE)
             goto out;
 
-        /* .i8 .i16 .i32 .i64 .f16 .f32 .f64, each a type token */
-        r = s + n;
+        /* .i8 .i16 .i32 .i64 .f16 .f32 .f64, each a type token, then a space */
+        r = s + n + 1;
         ir_type suffix = 0;
-        if (*r == '.') {
-            if (end - r < 6 || (r[1] != 'i' && r[1] != 'f'))
-                goto out;
-            bool i = r[1] == 'i';
-            if (i && r[2] == '8' && r[3] == ' ') {
-                suffix = IR_I8;
-            } else if (digit_byte(r[2]) && digit_byte(r[3]) && r[4] == ' ') {
-                switch ((r[2] - '0') * 10 + (r[3] - '0')) {
-                case 16: suffix = i ? IR_I16 : IR_F16; break;
-                case 32: suffix = i ? IR_I32 : IR_F32; break;
-                case 64: suffix = i ? IR_I64 : IR_F64; break;
-                default: goto out;
-                }
-                r++;
-            } else {
-                goto out;
+        if (r[-1] == '.') {
+            uint32_t t = load4(r);
+            r += 4;
+            switch (t) {
+            case W4('i', '1', '6', ' '): suffix = IR_I16; break;
+            case W4('i', '3', '2', ' '): suffix = IR_I32; break;
+            case W4('i', '6', '4', ' '): suffix = IR_I64; break;
+            case W4('f', '1', '6', ' '): suffix = IR_F16; break;
+            case W4('f', '3', '2', ' '): suffix = IR_F32; break;
+            case W4('f', '6', '4', ' '): suffix = IR_F64; break;
+            default:
+                if ((t & 0xffffff) != W3('i', '8', ' '))
+                    goto out;
+                suffix = IR_I8, r--;
             }
-            r += 3;
         }
-        r++;   /* the space */
 
         /* the operands */
-        uint32_t a[3], nvals = kind & Q_NVALS, cond = 0;
+        const ir_value_data *vals = f->values.v;
+        uint32_t nv = f->values.n, a[3] = {0, 0, 0}, nvals = kind & Q_NVALS, cond = 0;
         uint64_t imm = 0;
         if (kind & Q_CC) {
-            if (end - r < 8)
-                goto out;
-            uint32_t m = short_letters(r);
-            if (!m || r[m] != ' ')
-                goto out;
-            bool icc = info->format == IR_FMT_IntCompare;
-            unsigned count = icc ? IR_INTCC_COUNT : IR_FLOATCC_COUNT;
-            cond = rd_find_name(r, m, icc ? ir_intcc_names : ir_floatcc_names, count);
-            if (cond == count)
+            uint64_t cw;
+            uint32_t m = short_letters_w(r, &cw);
+            if (!m || r[m] != ' ' || (cond = quick_cond(p, r, m, cw, ir_opcodes[op].format)) == ~0u)
                 goto out;
             r += m + 1;
         }
         for (uint32_t k = 0; k < nvals; k++) {
             if (k) {
-                if (end - r < 3 || r[0] != ',' || r[1] != ' ')
+                if (!comma_space(r))
                     goto out;
                 r += 2;
             }
             uint32_t v;
-            if (r == end || *r != 'v' || !(r = value_number(r + 1, end, &v)) || v >= f->values.n ||
-                f->values.v[v].kind == IR_VAL_UNUSED)
+            if (*r != 'v' || !(r = value_number(r + 1, NEAR(r + 1), &v)) || v >= nv || vals[v].kind == IR_VAL_UNUSED)
                 goto out;
             a[k] = v;
         }
@@ -394,73 +484,82 @@ ir_opcode rd_quick_inst(parser *p, uint32_t block)
             if (!nvals && suffix != IR_I64)   /* iconst: match_imm's ranges, the token way */
                 goto out;
             if (nvals) {
-                if (end - r < 3 || r[0] != ',' || r[1] != ' ')
+                if (!comma_space(r))
                     goto out;
                 r += 2;
             }
-            /* an integer token, as the lexer ends it, as int_token reads it:
-             * decimal digits here, anything else by rd_plain_number */
-            const char *t = r;
-            if (r == end || !digit_byte(*r))
-                goto out;
-            while (r < end && digit_byte(*r))
-                imm = imm * 10 + (uint64_t)(*r++ - '0');
-            bool plain = r - t <= 18;   /* (imm may have wrapped after that) */
-            if (r < end && word_byte(*r)) {
-                while (r < end && word_byte(*r))
-                    r++;
-                plain = rd_plain_number(t, (uint32_t)(r - t), &imm);
+            /* an integer token as the lexer ends it and int_token reads it
+             * (rd_plain_number): at most 18 decimal digits, or 0x and at
+             * most 16 hex digits; anything else the token way */
+            uint32_t nd = 0;
+            if ((load4(r) & 0xffff) == W2('0', 'x')) {
+                r += 2;
+                for (; nd < 17; nd++) {
+                    unsigned c = (unsigned char)r[nd], d = c - '0';
+                    if (d > 9) {
+                        d = (c | 0x20) - 'a';
+                        if (d > 5)
+                            break;
+                        d += 10;
+                    }
+                    imm = imm << 4 | d;
+                }
+                if (!nd || nd > 16)
+                    goto out;
+            } else {
+                for (; nd < 19 && digit_byte(r[nd]); nd++)
+                    imm = imm * 10 + (uint64_t)(r[nd] - '0');
+                if (!nd || nd > 18)
+                    goto out;
             }
-            if ((r < end && (*r == '-' || *r == '.' || *r == '+')) || !plain)
+            r += nd;
+            if (word_byte(*r) || *r == '-' || *r == '.' || *r == '+')
                 goto out;
         }
 
-        /* the controlling type and the result's, as parse_instruction finds
-         * them; remembered by opcode and controlling type */
+        /* the controlling type and the result's, as parse_instruction finds them */
         ir_type ctrl = suffix;
         unsigned ca = kind >> Q_CA_SHIFT;
-        if (!ctrl && ca && ca <= nvals)
-            ctrl = f->values.v[a[ca - 1]].type;
-        __typeof__(p->quick_ctrl[0]) *m = &p->quick_ctrl[(op * 7u + ctrl) & 63];
-        if (m->op1 != op + 1u || m->t != ctrl)
-            m->op1 = (uint16_t)(op + 1u), m->t = ctrl, m->res = quick_result_type(op, ctrl);
-        ir_type rt = m->res;
+        if (!ctrl && ca)
+            ctrl = vals[a[ca - 1]].type;
+        ir_type rt = quick_result(p, op, ctrl);
         if (!rt)
             goto out;
 
         /* all good: the instruction */
         uint32_t line = vt.line, rcol = (uint32_t)(vt.s - vt.ls) + 1, col = (uint32_t)(s - vt.ls) + 1;
-        if (res >= f->values.n) {   /* rd_ensure_value, inline */
-            if (res == f->values.n && res < f->values.cap)
+        if (res >= nv) {   /* rd_ensure_value, inline */
+            if (res == nv && res < f->values.cap)
                 f->values.n++;
             else
                 rd_grow_values(p, res, line, rcol);
         }
-        uint32_t i = f->insts.n;
         ir_vec_reserve(&f->insts, 1);
         ir_vec_reserve(&f->pool, 4);
-        uint32_t args = f->pool.n;
-        for (uint32_t k = 0; k < nvals; k++)
-            f->pool.v[args + k] = a[k];
-        f->pool.v[args + nvals] = res;
-        f->pool.n = args + nvals + 1;
+        uint32_t i = f->insts.n, args = f->pool.n;
+        ir_inst_data *insts = f->insts.v;
+        ir_value_data *vd = &f->values.v[res];
         ir_block_data *bd = &f->blocks.v[block];
+        uint32_t *pw = &f->pool.v[args], last = bd->last;
+        pw[0] = a[0], pw[1] = a[1], pw[2] = a[2];   /* (room for four) */
+        pw[nvals] = res;
+        f->pool.n = args + nvals + 1;
+        f->insts.n = i + 1;
+        bd->last = i;
+        if (last != IR_NONE)
+            insts[last].next = i;
+        else
+            bd->first = i;
         /* copied from a zero one, then filled: not the string store a
          * compound literal makes */
-        static const ir_inst_data zero_inst;
-        ir_inst_data *ip = &f->insts.v[i];
-        *ip = zero_inst;
-        ip->op = (uint16_t)op, ip->type = ctrl, ip->cond = (uint8_t)cond;
-        ip->nargs = (uint16_t)nvals, ip->nres = 1, ip->args = args, ip->res = args + nvals;
-        ip->imm = (int64_t)imm, ip->next = IR_NONE, ip->block = block;
-        ip->line = line, ip->col = col, ip->srcloc = IR_NONE;
-        f->values.v[res] = (ir_value_data){IR_VAL_RESULT, rt, i, 0, line, rcol};
-        f->insts.n++;
-        ir_block_link_last(f, bd, i);
+        insts[i] = (ir_inst_data){.op = (uint16_t)op, .type = ctrl, .cond = (uint8_t)cond, .nargs = (uint16_t)nvals,
+                                  .nres = 1, .args = args, .res = args + nvals, .imm = (int64_t)imm, .prev = last,
+                                  .next = IR_NONE, .block = block, .line = line, .col = col, .srcloc = IR_NONE};
+        *vd = (ir_value_data){IR_VAL_RESULT, rt, i, 0, line, rcol};
         done = op;
         /* then the token after it: the next line's result, or as the
          * lexer reads it (a comma there is an error) */
-        if (next_value(r, end, line, &vt))
+        if (next_value(r, NEAR(r), line, &vt))
             continue;
         p->lx.line = line;
         p->lx.line_start = vt.ls;
@@ -468,7 +567,7 @@ ir_opcode rd_quick_inst(parser *p, uint32_t block)
             p->lx.p = r;
             rd_lex_next(p);
             if (p->t.kind == T_COMMA)
-                comma_after_operands(p, info);
+                comma_after_operands(p, &ir_opcodes[op]);
         }
         return op;
     }
@@ -492,22 +591,57 @@ static const char *quick_call(const parser *p, const char *q, uint32_t *b, uint3
     return *paren ? quick_values(f, q + 1, end, args, n) : q;
 }
 
-/* The block call at off of the pool: block, count, arguments. */
-static inline __attribute__((always_inline)) uint32_t push_call(parser *p, uint32_t b, const uint32_t *args,
-                                                                 uint32_t n, uint32_t line, uint32_t col)
+/* A block call at w: block, count, arguments; its length. */
+static inline __attribute__((always_inline)) uint32_t put_call(uint32_t *w, uint32_t b, const uint32_t *args,
+                                                                uint32_t n)
 {
-    ir_function *f = p->fn;
-    if (b >= f->blocks.n)
-        rd_ensure_block(p, b, line, col);
-    uint32_t off = f->pool.n;
-    ir_vec_reserve(&f->pool, n + 2);
-    uint32_t *w = &f->pool.v[off];
     w[0] = b;
     w[1] = n;
     for (uint32_t k = 0; k < n; k++)   /* a few: no memcpy call */
         w[2 + k] = args[k];
-    f->pool.n = off + 2 + n;
-    return off;
+    return n + 2;
+}
+
+/* `return vA, vB ...` after the opcode op (the current token, then a
+ * space): values already defined (at most 16), then the end of the line
+ * and a word or '}' (nothing the list could go on with); kept as
+ * parse_instruction keeps it, the token after it read.  IR_OP_COUNT,
+ * with nothing changed, for anything else. */
+static __attribute__((noinline)) ir_opcode quick_return(parser *p, uint32_t block, ir_opcode op)
+{
+    ir_function *f = p->fn;
+    const char *q = p->lx.p + 1, *end = p->lx.end, *r;
+    uint32_t args[16], n = 0;
+    for (;;) {
+        uint32_t v;
+        if (n == 16 || q == end || *q != 'v' || !(q = value_number(q + 1, end, &v)) || v >= f->values.n ||
+            f->values.v[v].kind == IR_VAL_UNUSED)
+            return IR_OP_COUNT;
+        args[n++] = v;
+        if (end - q < 3 || q[0] != ',' || q[1] != ' ')
+            break;
+        q += 2;
+    }
+    for (r = q; r < end && (*r == ' ' || *r == '\n'); r++) {
+    }
+    if (q == end || *q != '\n' || r == end || !(*r == '}' || ((unsigned)(*r - 'a') < 26 && *r != 'v')))
+        return IR_OP_COUNT;
+
+    uint32_t line = p->t.line, col = p->t.col;
+    if (!quick_next_word(p, q)) {
+        p->lx.p = q;
+        rd_lex_next(p);
+    }
+    uint32_t i = f->insts.n, a = f->pool.n;
+    ir_vec_reserve(&f->insts, 1);
+    ir_vec_reserve(&f->pool, n);
+    memcpy(&f->pool.v[a], args, n * sizeof *args);
+    f->pool.n = a + n;
+    f->insts.v[i] = (ir_inst_data){.op = (uint16_t)op, .nargs = (uint16_t)n, .args = a, .res = a + n,
+                                   .next = IR_NONE, .block = block, .line = line, .col = col, .srcloc = IR_NONE};
+    f->insts.n++;
+    ir_block_link_last(f, &f->blocks.v[block], i);
+    return op;
 }
 
 /* `jump blockN(...)` and `brif vC, blockN(...), blockM(...)` with the
@@ -523,12 +657,16 @@ ir_opcode rd_quick_branch(parser *p, uint32_t block)
     ir_opcode op = rd_lookup_opcode(p, p->t.text, p->t.len);
     if (op == IR_OP_COUNT)
         return IR_OP_COUNT;
-    const ir_opinfo *info = &ir_opcodes[op];
-    bool brif = info->format == IR_FMT_Brif;
-    if ((!brif && info->format != IR_FMT_Jump) || rd_op_nres[op] || (info->flags & IR_OPF_CALL))
+    unsigned kind = p->quick_op[op];
+    if (!kind)
+        kind = p->quick_op[op] = quick_op_kind(op);
+    if (!(kind & Q_BRANCH))
         return IR_OP_COUNT;
+    if (kind & Q_RETURN)
+        return quick_return(p, block, op);
+    bool brif = kind & Q_BRIF;
     q++;
-    uint32_t c = 0, b[2], args[2][16], n[2], ncalls = brif ? 2 : 1, bcol[2];
+    uint32_t c = 0, b[2], args[2][16], n[2] = {0, 0}, ncalls = brif ? 2 : 1, bcol[2];
     bool paren = false;
     ir_type ctrl = 0;
     if (brif) {
@@ -557,10 +695,8 @@ ir_opcode rd_quick_branch(parser *p, uint32_t block)
             return IR_OP_COUNT;
     }
     /* the controlling type, as parse_instruction finds it */
-    if (info->ctrl[0]) {
-        int ca = ir_op_ctrl_arg(op);
-        if (!brif || ca != 0)
-            return IR_OP_COUNT;
+    if (kind & Q_BRCTRL) {
+        const ir_opinfo *info = &ir_opcodes[op];
         ctrl = f->values.v[c].type;
         __typeof__(p->ctrl_ok[0]) *m = &p->ctrl_ok[(op * 7u + ctrl) & 63];
         if (m->op1 != op + 1u || m->t != ctrl)
@@ -574,52 +710,54 @@ ir_opcode rd_quick_branch(parser *p, uint32_t block)
         p->lx.p = q;
         rd_lex_next(p);
         if (p->t.kind == T_COMMA)
-            comma_after_operands(p, info);
+            comma_after_operands(p, &ir_opcodes[op]);
     }
+    for (uint32_t k = 0; k < ncalls; k++)
+        if (b[k] >= f->blocks.n)
+            rd_ensure_block(p, b[k], line, bcol[k]);
+    /* the pool: brif's condition, the block calls, brif's offsets of them */
     uint32_t i = f->insts.n, a = f->pool.n, ent;
     ir_vec_reserve(&f->insts, 1);
+    ir_vec_reserve(&f->pool, 7 + n[0] + n[1]);
+    uint32_t *w = &f->pool.v[a];
     if (brif) {
-        ir_vec_push(&f->pool, c);
-        uint32_t o1 = push_call(p, b[0], args[0], n[0], line, bcol[0]);
-        uint32_t o2 = push_call(p, b[1], args[1], n[1], line, bcol[1]);
-        ent = f->pool.n;
-        ir_vec_push(&f->pool, o1);
-        ir_vec_push(&f->pool, o2);
+        uint32_t o1 = 1, o2 = o1 + put_call(&w[o1], b[0], args[0], n[0]), e = o2 + put_call(&w[o2], b[1], args[1], n[1]);
+        w[0] = c, w[e] = a + o1, w[e + 1] = a + o2;
+        ent = a + e;
+        f->pool.n = ent + 2;
     } else {
-        ent = push_call(p, b[0], args[0], n[0], line, bcol[0]);
+        ent = a;
+        f->pool.n = a + put_call(w, b[0], args[0], n[0]);
     }
-    static const ir_inst_data zero_inst;
-    ir_block_data *bd = &f->blocks.v[block];
-    ir_inst_data *ip = &f->insts.v[i];
-    *ip = zero_inst;
-    ip->op = (uint16_t)op, ip->type = ctrl, ip->nargs = brif, ip->args = a, ip->res = f->pool.n, ip->ent = ent;
-    ip->next = IR_NONE, ip->block = block, ip->line = line, ip->col = col;
-    ip->srcloc = IR_NONE;
+    f->insts.v[i] = (ir_inst_data){.op = (uint16_t)op, .type = ctrl, .nargs = brif, .args = a, .res = f->pool.n,
+                                   .ent = ent, .next = IR_NONE, .block = block, .line = line, .col = col,
+                                   .srcloc = IR_NONE};
     f->insts.n++;
-    ir_block_link_last(f, bd, i);
+    ir_block_link_last(f, &f->blocks.v[block], i);
     return op;
 }
 
 /* A type token i8 ... i64 or f16 ... f64 at q: its end and *t, or NULL
  * for anything else (the lexer reads the rest). */
-static const char *quick_type(const char *q, const char *end, ir_type *t)
+static inline const char *quick_type(const char *q, const char *end, ir_type *t)
 {
-    if (end - q < 5 || (q[0] != 'i' && q[0] != 'f'))
+    if (end - q < 5)
         return NULL;
-    bool i = q[0] == 'i';
-    if (i && q[1] == '8' && !word_byte(q[2])) {
+    uint32_t w = load4(q);
+    switch (w & 0xffffff) {
+    case W3('i', '1', '6'): *t = IR_I16; break;
+    case W3('i', '3', '2'): *t = IR_I32; break;
+    case W3('i', '6', '4'): *t = IR_I64; break;
+    case W3('f', '1', '6'): *t = IR_F16; break;
+    case W3('f', '3', '2'): *t = IR_F32; break;
+    case W3('f', '6', '4'): *t = IR_F64; break;
+    default:
+        if ((w & 0xffff) != W2('i', '8') || word_byte(q[2]))
+            return NULL;
         *t = IR_I8;
         return q + 2;
     }
-    if (!digit_byte(q[1]) || !digit_byte(q[2]) || word_byte(q[3]))
-        return NULL;
-    switch ((q[1] - '0') * 10 + (q[2] - '0')) {
-    case 16: *t = i ? IR_I16 : IR_F16; break;
-    case 32: *t = i ? IR_I32 : IR_F32; break;
-    case 64: *t = i ? IR_I64 : IR_F64; break;
-    default: return NULL;
-    }
-    return q + 3;
+    return word_byte(q[3]) ? NULL : q + 3;
 }
 
 /* A list of types `T, T ...` at q, closed by `)` (params) or by the end
@@ -668,17 +806,24 @@ bool rd_quick_signature(parser *p, ir_function *f, ir_signature *s)
     } else if (end - q < 2 || !(q[0] == '\n' || (q[0] == ' ' && q[1] == '{'))) {
         return false;
     }
-    uint32_t line = p->lx.line;
-    s->params = f->abi_params.n;
-    s->nparams = np;
+    uint32_t line = p->lx.line, a = f->abi_params.n;
+    ir_vec_reserve(&f->abi_params, np + nr);
+    ir_abi_param *ap = &f->abi_params.v[a];
     for (uint32_t k = 0; k < np; k++)
-        ir_vec_push(&f->abi_params, ((ir_abi_param){.type = pt[k], .line = line, .col = pc[k]}));
-    s->rets = f->abi_params.n;
-    s->nrets = nr;
+        ap[k] = (ir_abi_param){.type = pt[k], .line = line, .col = pc[k]};
     for (uint32_t k = 0; k < nr; k++)
-        ir_vec_push(&f->abi_params, ((ir_abi_param){.type = rt[k], .line = line, .col = rc[k]}));
-    p->lx.p = q;
-    rd_lex_next(p);
+        ap[np + k] = (ir_abi_param){.type = rt[k], .line = line, .col = rc[k]};
+    f->abi_params.n = a + np + nr;
+    s->params = a, s->nparams = np;
+    s->rets = a + np, s->nrets = nr;
+    /* then the token after it: the body's '{', or a word on a line after */
+    if (q[0] == ' ' && q[1] == '{') {
+        quick_token_at(p, q, line, p->lx.line_start, q + 1, q + 2);
+        p->t.kind = T_LBRACE;
+    } else if (!quick_next_word(p, q)) {
+        p->lx.p = q;
+        rd_lex_next(p);
+    }
     return true;
 }
 
@@ -718,9 +863,15 @@ bool rd_quick_block_params(parser *p, uint32_t b)
     uint32_t line = p->lx.line, off = f->pool.n;
     ir_vec_reserve(&f->pool, n);
     for (uint32_t k = 0; k < n; k++) {
-        rd_ensure_value(p, vals[k], line, cols[k]);
-        f->values.v[vals[k]] = (ir_value_data){IR_VAL_PARAM, types[k], b, k, line, cols[k]};
-        f->pool.v[off + k] = vals[k];
+        uint32_t v = vals[k];
+        if (v >= f->values.n) {   /* rd_ensure_value, inline */
+            if (v == f->values.n && v < f->values.cap)
+                f->values.n++;
+            else
+                rd_grow_values(p, v, line, cols[k]);
+        }
+        f->values.v[v] = (ir_value_data){IR_VAL_PARAM, types[k], b, k, line, cols[k]};
+        f->pool.v[off + k] = v;
     }
     f->pool.n = off + n;
     f->blocks.v[b].params = off;
