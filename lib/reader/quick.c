@@ -350,8 +350,8 @@ ir_opcode rd_quick_call(parser *p, uint32_t block)
 enum { QUICK_WINDOW = 128 };
 #define NEAR(x) ((x) + 32)
 
-/* Up to four bytes as read from memory on a little-endian host, for
- * comparing a few bytes at once. */
+/* Up to four bytes as a little-endian load reads them (load4 swaps on a
+ * big-endian host), for comparing a few bytes at once. */
 #define W2(a, b) ((uint32_t)(a) | (uint32_t)(b) << 8)
 #define W3(a, b, c) (W2(a, b) | (uint32_t)(c) << 16)
 #define W4(a, b, c, d) (W3(a, b, c) | (uint32_t)(d) << 24)
@@ -359,6 +359,9 @@ static inline uint32_t load4(const char *q)
 {
     uint32_t w;
     memcpy(&w, q, 4);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap32(w);
+#endif
     return w;
 }
 static inline bool comma_space(const char *q) { return (load4(q) & 0xffff) == W2(',', ' '); }
