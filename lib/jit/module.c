@@ -12,12 +12,13 @@
 /* ---- helpers -------------------------------------------------------------- */
 
 /* The capacity an array of cap entries grows to for need (doubling from
- * 8); 0 if need is past what a uint32_t count can double to. */
-static uint32_t grown_cap(uint32_t cap, uint64_t need)
+ * 8 entries, or 256 bytes of small ones: a module's symbol names take one
+ * realloc, not five); 0 if need is past what a uint32_t count can double to. */
+static uint32_t grown_cap(uint32_t cap, uint64_t need, size_t elem)
 {
     if (need > UINT32_MAX / 2)
         return 0;
-    uint32_t c = cap ? cap : 8;
+    uint32_t c = cap ? cap : elem < 32 ? (uint32_t)(256 / elem) : 8;
     while (c < need)
         c *= 2;
     return c;
@@ -27,7 +28,7 @@ bool jit_grow(void *pp, uint32_t *cap, uint64_t need, size_t elem)
 {
     if (need <= *cap)
         return true;
-    uint32_t c = grown_cap(*cap, need);
+    uint32_t c = grown_cap(*cap, need, elem);
     void *p = c ? realloc(*(void **)pp, (size_t)c * elem) : NULL;
     if (!p)
         return false;
@@ -181,7 +182,7 @@ static bool mgrow(jit_module *m, void *pp, uint32_t *cap, uint64_t need, size_t 
 {
     if (need <= *cap)
         return true;
-    uint32_t c = grown_cap(*cap, need);
+    uint32_t c = grown_cap(*cap, need, elem);
     if (!c)
         return false;
     void *old = *(void **)pp;

@@ -179,18 +179,20 @@ static const char *parse_callee(parser *p, ir_extname *n)
 static void check_arg_count(parser *p, const ir_function *fn, const char *name)
 {
     const char *s = p->t.text + 1, *end = p->lx.end;
-    unsigned depth = 0, commas = 0, words = 0;
+    unsigned commas = 0, words = 0;
     bool in_word = false;
-    for (; s < end && !(depth == 0 && *s == ')'); s++) {
-        if (*s == '[' || *s == '(')
-            depth++;
-        else if ((*s == ']' || *s == ')') && depth)
-            depth--;
-        else if (*s == ',' && !depth)
-            commas++;
-        bool w = depth || (*s != ' ' && *s != '\t' && *s != ',');
-        words += w && !in_word;
-        in_word = w;
+    while (s < end && *s != ')') {
+        char c = *s++;
+        if (c == ' ' || c == '\t' || c == ',') {
+            commas += c == ',';
+            in_word = false;
+            continue;
+        }
+        words += !in_word;
+        in_word = true;
+        /* a bracketed list is (part of) one word: only its brackets count */
+        for (unsigned depth = c == '[' || c == '('; depth && s < end; s++)
+            depth += (*s == '[' || *s == '(') - (*s == ']' || *s == ')');
     }
     uint32_t given = words ? commas + 1 : 0, want = fn->sig.nparams;
     /* an unclosed list, or one that is not `a, b, c`, gets the parser's error */

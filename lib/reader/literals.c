@@ -215,15 +215,22 @@ static inline bool plain_number(const parser *p, uint64_t *v) { return rd_plain_
 /* An integer of a type: match_imm! for i8/i16/i32/i128, Imm64 for i64. */
 static u128 int_token(parser *p, unsigned bits, const char *msg)
 {
-    if (bits != 64)
-        return match_imm(p, bits, msg);
     if (p->t.kind != T_INT)
         rd_perr_expected(p, "%s", msg);
+    /* the common forms first: an optional '-' and a plain number that fits
+     * (Imm64 takes no negative hex); anything else as Cranelift reads it */
+    const char *s = p->t.text;
+    uint32_t n = p->t.len, neg = s[0] == '-';
     uint64_t v = 0;
-    if (plain_number(p, &v)) {
+    u128 max = mask(bits);
+    bool hex = n > neg + 1 && s[neg + 1] == 'x';
+    if (n > neg && rd_plain_number(s + neg, n - neg, &v) && v <= max &&
+        (!neg || (v <= (max >> 1) + 1 && !(bits == 64 && hex)))) {
         rd_lex_next(p);
-        return v;
+        return neg ? -(u128)v & max : v;
     }
+    if (bits != 64)
+        return match_imm(p, bits, msg);
     const char *err = parse_i64(p->t.text, p->t.len, &v);
     if (err && (!strcmp(err, "Too large decimal number") || !strcmp(err, "Too many hexadecimal digits") ||
                 !strcmp(err, "Negative number too small")))

@@ -45,6 +45,12 @@ static ffi_type *ffi_type_of(const ir_abi_param *p)
     }
 }
 
+/* libffi's type of parameter or result p, or NULL if it cannot pass it. */
+static ffi_type *ffi_param_type(const ir_abi_param *p)
+{
+    return p->purpose == IR_PURPOSE_SARG || p->purpose == IR_PURPOSE_SRET ? NULL : ffi_type_of(p);
+}
+
 /* The libffi ABI of a calling convention on this host, or -1. */
 static int ffi_abi_of(ir_callconv cc)
 {
@@ -65,7 +71,7 @@ static const char *param_reason(const ir_abi_param *p, const char *what)
 {
     char tn[16];
     if (!what)
-        return p->purpose == IR_PURPOSE_SARG || p->purpose == IR_PURPOSE_SRET || !ffi_type_of(p) ? "" : NULL;
+        return ffi_param_type(p) ? NULL : "";
     if (p->purpose == IR_PURPOSE_SARG || p->purpose == IR_PURPOSE_SRET) {
         snprintf(why_buf, sizeof why_buf, "an %s %s",
                  p->purpose == IR_PURPOSE_SARG ? "sarg" : "sret", what);
@@ -252,11 +258,18 @@ static cif_entry *cached_cif(int abi, uint32_t n, ffi_type *rtype, ffi_type **ty
     return e;
 }
 
-static run_status call_ffi(const run_callee *c, const ir_function *fn, const ir_signature *sig,
-                           const ir_data_value *args, ir_data_value *results,
-                           const run_opts *opts, run_outcome *out)
+/* The call through libffi, into *st; false (nothing done) if the signature
+ * needs a trampoline: the types found on the way are the ones the call
+ * uses (run_needs_trampoline's answer without a second look). */
+static bool call_ffi(const run_callee *c, const ir_function *fn, const ir_signature *sig,
+                     const ir_data_value *args, ir_data_value *results,
+                     const run_opts *opts, run_outcome *out, run_status *st_out)
 {
     uint32_t n = sig->nparams;
+    int abi = ffi_abi_of(sig->callconv);
+    ffi_type *rtype = sig->nrets ? ffi_param_type(ret(fn, sig, 0)) : &ffi_type_void;
+    if (abi < 0 || sig->nrets > 1 || !rtype)
+        return false;
     ffi_type *small_types[SMALL], **types = small_types;
     void *small_ptrs[SMALL], **ptrs = small_ptrs;
     slot small_vals[SMALL], *vals = small_vals;
@@ -266,20 +279,25 @@ static run_status call_ffi(const run_callee *c, const ir_function *fn, const ir_
         vals = ir_xmalloc(n * sizeof *vals);
         if (!types || !ptrs || !vals) {
             free(types), free(ptrs), free(vals);
-            return error(out, "out of memory");
+            *st_out = error(out, "out of memory");
+            return true;
         }
     }
     for (uint32_t i = 0; i < n; i++) {
-        types[i] = ffi_type_of(param(fn, sig, i));
+        const ir_abi_param *p = param(fn, sig, i);
+        if (!(types[i] = ffi_param_type(p))) {
+            if (n > SMALL)
+                free(types), free(ptrs), free(vals);
+            return false;
+        }
         memset(&vals[i], 0, sizeof vals[i]);
-        memcpy(vals[i].b, args[i].bytes, value_size(param(fn, sig, i)->type));
+        memcpy(vals[i].b, args[i].bytes, value_size(p->type));
         ptrs[i] = &vals[i];
     }
-    ffi_type *rtype = sig->nrets ? ffi_type_of(ret(fn, sig, 0)) : &ffi_type_void;
-    cif_entry *e = cached_cif(ffi_abi_of(sig->callconv), n, rtype, types);
+    cif_entry *e = cached_cif(abi, n, rtype, types);
     ffi_cif own, *cif = e ? &e->cif : &own;
     run_status st;
-    if (!e && ffi_prep_cif(&own, (ffi_abi)ffi_abi_of(sig->callconv), n, rtype, types) != FFI_OK) {
+    if (!e && ffi_prep_cif(&own, (ffi_abi)abi, n, rtype, types) != FFI_OK) {
         st = error(out, "libffi cannot prepare a call of this signature");
     } else {
         slot rv;
@@ -301,7 +319,8 @@ static run_status call_ffi(const run_callee *c, const ir_function *fn, const ir_
     }
     if (n > SMALL)
         free(types), free(ptrs), free(vals);
-    return st;
+    *st_out = st;
+    return true;
 }
 
 static run_status call_trampoline(const run_callee *c, const ir_function *fn,
@@ -353,17 +372,18 @@ run_status run_call(const run_callee *c, const ir_function *fn, const ir_signatu
         if (!fits(args[i].type, want))
             return error(out, "argument %u is %s, the signature wants %s", i + 1,
                          ir_type_name(args[i].type, an), ir_type_name(want, pn));
-        if (value_size(want) != ir_type_bytes((ir_type)(want & 0xff)))
+        if (ir_type_bytes((ir_type)(want & 0xff)) > 16)
             return error(out, "no value form for %s (wider than 128 bits)", pn);
     }
     for (uint32_t i = 0; i < sig->nrets; i++) {
         ir_type t = ret(fn, sig, i)->type;
-        if (value_size(t) != ir_type_bytes((ir_type)(t & 0xff)))
+        if (ir_type_bytes((ir_type)(t & 0xff)) > 16)
             return error(out, "no value form for %s (wider than 128 bits)",
                          ir_type_name(t, pn));
     }
-    if (!run_needs_trampoline(fn, sig, NULL))
-        return call_ffi(c, fn, sig, args, results, opts, out);
+    run_status st;
+    if (call_ffi(c, fn, sig, args, results, opts, out, &st))
+        return st;
     if (!c->trampoline) {
         const char *why;
         run_needs_trampoline(fn, sig, &why);
