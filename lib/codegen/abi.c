@@ -26,19 +26,23 @@ const ir_signature *cg_call_sig(const ir_function *fn, const ir_inst_data *in)
     }
 }
 
-/* The last signature whose locations this thread computed, and them: a
- * function and its callees often share one.  Locations depend on the
+/* The last few signatures whose locations this thread computed, and
+ * them: a function and its callees often share one, and a caller of two
+ * kinds of callee alternates between them.  Locations depend on the
  * target, the convention and each parameter's type, extension, purpose
  * and struct size only. */
 #define SIG_MEMO 8      /* parameters and returns at most */
-static _Thread_local struct {
+#define SIG_MEMOS 4     /* signatures remembered, the oldest replaced */
+typedef struct sig_memo {
     const cg_isa *isa;          /* NULL: none */
     ir_callconv cc;
     uint32_t nparams, nrets, nlocs;
     ir_abi_param key[SIG_MEMO]; /* returns, then parameters */
     cg_loc locs[SIG_MEMO];
     cg_sig sig;                 /* its ranges from 0 */
-} memo;
+} sig_memo;
+static _Thread_local sig_memo memos[SIG_MEMOS];
+static _Thread_local unsigned memo_next;
 
 static bool same_params(const ir_abi_param *key, const ir_abi_param *p, uint32_t n)
 {
@@ -55,32 +59,38 @@ bool cg_sig_compute(cg_ctx *c, cg_abi *a, const ir_function *fn, const ir_signat
     char what[96] = "";
     const ir_abi_param *ps = ir_sig_params(fn, sig), *rs = ir_sig_rets(fn, sig);
     uint32_t np = sig->nparams, nr = sig->nrets, base = a->locs.n;
-    if (memo.isa == c->isa && memo.cc == sig->callconv && memo.nparams == np && memo.nrets == nr &&
-        same_params(memo.key, rs, nr) && same_params(memo.key + nr, ps, np)) {
-        *out = memo.sig;
+    const sig_memo *hit = NULL;
+    for (unsigned k = 0; k < SIG_MEMOS && !hit; k++) {
+        const sig_memo *m = &memos[k];
+        if (m->isa == c->isa && m->cc == sig->callconv && m->nparams == np && m->nrets == nr &&
+            same_params(m->key, rs, nr) && same_params(m->key + nr, ps, np))
+            hit = m;
+    }
+    if (hit) {
+        *out = hit->sig;
         out->args += base, out->rets += base;
-        if (memo.nlocs) {
-            ir_vec_reserve(&a->locs, memo.nlocs);
-            memcpy(a->locs.v + base, memo.locs, memo.nlocs * sizeof *memo.locs);
-            a->locs.n += memo.nlocs;
+        if (hit->nlocs) {
+            ir_vec_reserve(&a->locs, hit->nlocs);
+            memcpy(a->locs.v + base, hit->locs, hit->nlocs * sizeof *hit->locs);
+            a->locs.n += hit->nlocs;
         }
     } else {
         memset(out, 0, sizeof *out);
         out->cc = sig->callconv;
         if (!c->isa->compute_locs(a, sig->callconv, ps, np, rs, nr, out, what, sizeof what))
             return cg_unsupported(c, inst, what);
-        memo.isa = NULL;
         if (np + nr <= SIG_MEMO && a->locs.n - base <= SIG_MEMO) {
-            memo.isa = c->isa, memo.cc = sig->callconv, memo.nparams = np, memo.nrets = nr;
+            sig_memo *m = &memos[memo_next++ % SIG_MEMOS];
+            m->isa = c->isa, m->cc = sig->callconv, m->nparams = np, m->nrets = nr;
             if (nr)
-                memcpy(memo.key, rs, nr * sizeof *rs);
+                memcpy(m->key, rs, nr * sizeof *rs);
             if (np)
-                memcpy(memo.key + nr, ps, np * sizeof *ps);
-            memo.nlocs = a->locs.n - base;
-            if (memo.nlocs)
-                memcpy(memo.locs, a->locs.v + base, memo.nlocs * sizeof *memo.locs);
-            memo.sig = *out;
-            memo.sig.args -= base, memo.sig.rets -= base;
+                memcpy(m->key + nr, ps, np * sizeof *ps);
+            m->nlocs = a->locs.n - base;
+            if (m->nlocs)
+                memcpy(m->locs, a->locs.v + base, m->nlocs * sizeof *m->locs);
+            m->sig = *out;
+            m->sig.args -= base, m->sig.rets -= base;
         }
     }
     return cg_stack_args_ok(c, inst, out->stack_args > out->stack_rets ? out->stack_args : out->stack_rets);
