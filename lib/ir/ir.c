@@ -152,13 +152,9 @@ void ir_arena_free(ir_arena *a)
 
 /* ---- types ---------------------------------------------------------------- */
 
-static const unsigned lane_bits[] = {0, 8, 16, 32, 64, 128, 16, 32, 64, 128};
 static const char *const lane_names[] = {"", "i8", "i16", "i32", "i64", "i128",
                                          "f16", "f32", "f64", "f128"};
 
-unsigned ir_type_lane_bits(ir_type t) { return ir_type_lane(t) < 10 ? lane_bits[ir_type_lane(t)] : 0; }
-unsigned ir_type_bits(ir_type t) { return ir_type_lane_bits(t) << ir_type_log2_lanes(t); }
-unsigned ir_type_bytes(ir_type t) { return ir_type_bits(t) / 8; }
 
 const char *ir_type_name(ir_type t, char buf[16])
 {
@@ -192,7 +188,7 @@ ir_type ir_type_parse(const char *s, size_t n)
         return bits == 32 ? IR_I32 : bits == 64 ? IR_I64 : IR_TYPE_NONE;
     }
     for (unsigned k = s[0] == 'i' ? IR_I8 : IR_F16; k <= (s[0] == 'i' ? IR_I128 : IR_F128); k++)
-        if (lane_bits[k] == bits)
+        if (ir_lane_bits_table[k] == bits)
             lane = k;
     if (!lane)
         return IR_TYPE_NONE;

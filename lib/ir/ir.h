@@ -76,9 +76,12 @@ enum {
 #define ir_type_is_int(t) (ir_type_lane(t) >= IR_I8 && ir_type_lane(t) <= IR_I128)
 #define ir_type_is_float(t) (ir_type_lane(t) >= IR_F16 && ir_type_lane(t) <= IR_F128)
 #define ir_type_make(lane, log2lanes) ((ir_type)((lane) | ((log2lanes) << 4)))
-unsigned ir_type_lane_bits(ir_type t);      /* 8..128 */
-unsigned ir_type_bits(ir_type t);           /* lane bits * lanes */
-unsigned ir_type_bytes(ir_type t);
+/* Lane bits by lane kind, 0 for none (inline: every stage asks it of
+ * nearly every value). */
+static const uint8_t ir_lane_bits_table[16] = {0, 8, 16, 32, 64, 128, 16, 32, 64, 128};
+static inline unsigned ir_type_lane_bits(ir_type t) { return ir_lane_bits_table[ir_type_lane(t)]; }  /* 8..128 */
+static inline unsigned ir_type_bits(ir_type t) { return ir_type_lane_bits(t) << ir_type_log2_lanes(t); }
+static inline unsigned ir_type_bytes(ir_type t) { return ir_type_bits(t) / 8; }
 /* Name into buf ("i32", "f64x2", "i32x4*gv0" needs the dynamic type table:
  * dynamic types print through ir_print).  Returns buf. */
 const char *ir_type_name(ir_type t, char buf[16]);
