@@ -1159,7 +1159,7 @@ static bool quick_call(const vctx *c, const vblock *x, uint32_t i, const ir_inst
     const ir_signature *s = &f->sigs.v[fr->sig];
     if (id->nargs != s->nparams || id->nres != s->nrets)
         return false;
-    const ir_abi_param *params = f->abi_params.v + s->params, *rets = f->abi_params.v + s->rets;
+    const ir_abi_param *params = ir_sig_params(f, s), *rets = ir_sig_rets(f, s);
     const uint32_t *args = x->pool + id->args, *res = x->pool + id->res;
     for (uint32_t k = 0; k < id->nargs; k++) {
         int64_t t = use_type(c, x, i, args[k], true);
@@ -1362,7 +1362,8 @@ static __attribute__((noinline)) void verify_blocks(vctx *c)
     const ir_function *f = c->f;
     const ir_inst_data *insts = f->insts.v;
     uint8_t *seen = c->seen;
-    vblock x = {.vals = f->values.v, .pool = f->pool.v, .vmark = c->vmark, .nv = f->values.n};
+    static const uint32_t no_pool[1];     /* an empty pool: x.pool + 0 stays defined */
+    vblock x = {.vals = f->values.v, .pool = f->pool.v ? f->pool.v : no_pool, .vmark = c->vmark, .nv = f->values.n};
     for (uint32_t li = 0; !c->full && !c->fatal && li < f->layout.n;) {
         uint32_t b = f->layout.v[li];
         const ir_block_data *bd = &f->blocks.v[b];

@@ -45,7 +45,7 @@ typedef struct em {
 static inline void set_inst(em *e, uint32_t i)
 {
     e->in = &e->c->f.insts.v[i];
-    e->al = e->c->f.allocs.v + e->in->opnd;
+    e->al = e->c->f.allocs.v ? e->c->f.allocs.v + e->in->opnd : NULL;   /* NULL: no operands at all */
 }
 
 /* The label a branch to l really goes to: past blocks that only jump. */
@@ -1322,7 +1322,7 @@ static void block_tables(cg_ctx *c, uint32_t *alias, uint32_t *dup)
 {
     const cg_func *f = &c->f;
     const uint32_t nl = f->nlabels, nb = f->blocks.n;     /* locals: the stores below are uint32_t too */
-    const cg_edit *ed = f->edits.v, *eend = ed + f->edits.n;
+    const cg_edit *ed = f->edits.v, *eend = f->edits.n ? ed + f->edits.n : ed;   /* none: v may be NULL */
     for (uint32_t l = 0; l < nl; l++)
         alias[l] = l, dup[l] = CG_NONE;
     for (uint32_t b = 0; b < nb; b++) {
@@ -1376,7 +1376,7 @@ bool x64_emit(cg_ctx *c)
     uint32_t labels_[2 * 64], *labels = f->nlabels < 64 ? labels_ : ir_xmalloc(2 * (f->nlabels + 1) * sizeof *labels);
     e.alias = labels, e.dup = labels + f->nlabels + 1;
     block_tables(c, e.alias, e.dup);
-    const cg_edit *ed = f->edits.v, *eend = ed + f->edits.n;
+    const cg_edit *ed = f->edits.v, *eend = f->edits.n ? ed + f->edits.n : ed;   /* none: v may be NULL */
     const cg_inst *insts = f->insts.v;
     const uint32_t *allocs = f->allocs.v;
     for (uint32_t b = 0; b < f->blocks.n; b++) {
