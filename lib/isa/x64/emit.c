@@ -1378,7 +1378,8 @@ bool x64_emit(cg_ctx *c)
     block_tables(c, e.alias, e.dup);
     const cg_edit *ed = f->edits.v, *eend = f->edits.n ? ed + f->edits.n : ed;   /* none: v may be NULL */
     const cg_inst *insts = f->insts.v;
-    const uint32_t *allocs = f->allocs.v;
+    static const uint32_t no_allocs[1];     /* a function with no operands: allocs + 0 stays defined */
+    const uint32_t *allocs = f->allocs.v ? f->allocs.v : no_allocs;
     for (uint32_t b = 0; b < f->blocks.n; b++) {
         const cg_block *bl = &f->blocks.v[b];
         if (e.alias[bl->label] != bl->label)
