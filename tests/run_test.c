@@ -1111,6 +1111,44 @@ static void test_unguarded_fault(void)
           "unguarded SIGSEGV kills the process (status %#x)", status);
 }
 
+/* ---- code that needs no sandbox ------------------------------------------------- */
+
+/* run_func_confined: only code that writes no memory, calls nothing
+ * through a pointer and has no side effect may run without the filter. */
+static void test_func_confined(void)
+{
+    static const struct { const char *body; bool want; } c[] = {
+        {"    v2 = iadd v0, v1\n    v3 = load.i64 notrap v2\n    v4 = icmp eq v3, v1\n"
+         "    trapz v4, user1\n    v5 = call fn0(v3, v1)\n    return v5\n", true},
+        {"    store v1, v0\n    return v1\n", false},
+        {"    istore8 v1, v0+4\n    return v1\n", false},
+        {"    v2 = atomic_rmw.i64 add v0, v1\n    return v2\n", false},
+        {"    v2 = atomic_cas v0, v1, v1\n    return v2\n", false},
+        {"    atomic_store v1, v0\n    return v1\n", false},
+        {"    v2 = call_indirect sig0, v0(v0, v1)\n    return v2\n", false},
+        {"    return_call_indirect sig0, v0(v0, v1)\n", false},
+        {"    set_pinned_reg v1\n    return v1\n", false},
+        {"    v2 = get_stack_pointer.i64\n    debugtrap\n    return v2\n", false},
+        {"    return_call fn0(v0, v1)\n", true},
+    };
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        char src[600];
+        snprintf(src, sizeof src,
+                 "function %%f(i64, i64) -> i64 {\n    sig0 = (i64, i64) -> i64\n"
+                 "    fn0 = %%f sig0\n\nblock0(v0: i64, v1: i64):\n%s}\n", c[i].body);
+        ir_file file;
+        memset(&file, 0, sizeof file);
+        ir_diag d;
+        memset(&d, 0, sizeof d);
+        bool ok = reader_parse_file(&file, "t.clif", src, strlen(src), &d);
+        CHECK(ok && file.funcs.n == 1, "confined %zu: reader: %s", i, ok ? "ok" : d.msg);
+        if (ok)
+            CHECK(run_func_confined(file.funcs.v[0]) == c[i].want, "confined %zu: want %s:\n%s", i,
+                  c[i].want ? "true" : "false", c[i].body);
+        ir_file_free(&file);
+    }
+}
+
 /* ---- the sandbox's rules, call by call ------------------------------------------ */
 
 /* The verdict on one raw system call in a sandboxed child: 0 ran (whatever
@@ -1217,6 +1255,7 @@ int main(void)
     test_interrupt();
     test_threads();
     test_unguarded_fault();
+    test_func_confined();
     test_sandbox_rules();
 
     freefn(sig_ii), freefn(sig_iii), freefn(sig_i);

@@ -121,6 +121,8 @@ static const char usage[] =
     "\n"
     "Calls run under a seccomp sandbox, in a child process when they reach host\n"
     "code; exit, abort and blocked system calls are reported at their run line.\n"
+    "Code that reaches no host code, stores nothing and calls nothing through a\n"
+    "pointer cannot make a system call, and runs without the filter.\n"
     "Frames past 1 GiB are errors; every frame is probed, so running out of stack\n"
     "traps stk_ovf (man clifrun: RUNNING A STRANGER'S CODE).\n"
     "\n"
@@ -188,9 +190,12 @@ static int take_global_opts(int *argc, char **argv)
     return 0;
 }
 
-/* A process sandboxed for good (--modules) ends without exit handlers: a
- * sanitizer's leak check at exit needs system calls the sandbox blocks. */
-static bool sandboxed_here;
+/* The process ends with _exit when dispatch returns, nothing freed: it is
+ * sandboxed for good (a sanitizer's leak check at exit needs system calls
+ * the filter blocks), or its last file's code ran in it (freeing would only
+ * cost time, the munmap of the JIT's 1 GiB reservation alone 90,000-170,000
+ * cycles on a VM). */
+static bool ends_here;
 
 /* Parse and verify a file.  On failure prints the diagnostic. */
 static bool load(const char *path, ir_file *file, char **src, bool verify)
@@ -1057,7 +1062,7 @@ static int run_one(const run_args *a, const char *path, bool last)
             rc = 2;
             goto out;
         }
-        sandboxed_here = a->sandbox;
+        ends_here = a->sandbox;
         /* sandboxed, this process cannot fork: code goes in through a
          * second view (a forked child would share it).  x86-64 only:
          * qemu-user, where AArch64 is tested, takes seconds a module over
@@ -1083,14 +1088,20 @@ static int run_one(const run_args *a, const char *path, bool last)
      * a small file's run (2 ms of CPU on a VM, page tables copied). */
     jit_module_stats ms;
     jit_module_stats_get(m.mod, &ms);
+    /* Code that cannot reach a system call even by a wild write (stores
+     * nothing, calls nothing through a pointer) needs no filter: its run
+     * skips the filter's cost, most of a small file's (run_func_confined). */
+    bool confined = !ms.host_syms;
+    for (uint32_t i = 0; confined && i < file.funcs.n; i++)
+        confined = run_func_confined(file.funcs.v[i]);
     char why[200];
-    if (!ms.host_syms && (!a->sandbox || (last && run_sandbox_install(why, sizeof why)))) {
-        sandboxed_here = a->sandbox;
+    if (!ms.host_syms && (!a->sandbox || confined || (last && run_sandbox_install(why, sizeof why)))) {
+        ends_here = a->sandbox && (last || !confined);
         for (uint32_t i = 0; i < ncmds; i++)
             if (!cmd_item(&rcs, i))
                 rc = 1;
         fflush(stdout);
-        if (sandboxed_here)
+        if (ends_here)
             return rc;      /* the process ends now (out:) */
         ft_module_free(&m);
         goto out;
@@ -1111,10 +1122,8 @@ static int run_one(const run_args *a, const char *path, bool last)
     }
     ft_module_free(&m);
 out:
-    /* Sandboxed, the process ends with _exit as soon as this returns
-     * (main): freeing would only cost time, the munmap of the JIT's 1 GiB
-     * reservation alone 90,000-170,000 cycles on a VM. */
-    if (sandboxed_here)
+    /* the process ends with _exit as soon as this returns (main) */
+    if (ends_here)
         return rc;
     if (ctx)
         jit_ctx_free(ctx);
@@ -1450,7 +1459,7 @@ static int dispatch(int argc, char **argv);
 int main(int argc, char **argv)
 {
     int rc = check_output(dispatch(argc, argv));
-    if (sandboxed_here)
+    if (ends_here)
         _exit(rc);
     return rc;
 }

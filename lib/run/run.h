@@ -246,6 +246,16 @@ bool run_sandbox_supported(char *why, size_t n);
  * process: in a run_batch_run child the parent reports it; elsewhere
  * clifrun prints "clifrun: sandbox: execve blocked ..." and exits 1. */
 bool run_sandbox_install(char *why, size_t n);
+/* Can code compiled from f reach a system call by itself?  Not if it
+ * writes no memory (a write could redirect the host's control: a return
+ * address, a function pointer), calls nothing through a pointer and has no
+ * other side effect (a pinned register the host relies on): its control
+ * then stays in code compiled from CLIF, which holds no system call
+ * instruction.  Calls out of the module (host code, libcalls) are the
+ * caller's to rule out (jit_module_stats' host_syms).  Such code needs no
+ * filter, whose installation (a BPF program compiled by the kernel) costs
+ * a small file's run more than the rest of its work. */
+bool run_func_confined(const ir_function *f);
 /* "execve" for a system call number of this architecture, else "syscall N". */
 const char *run_syscall_name(long nr, char *buf, size_t n);
 

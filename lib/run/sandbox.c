@@ -107,6 +107,19 @@ bool run_sandbox_supported(char *why, size_t n)
     return false;
 }
 
+bool run_func_confined(const ir_function *f)
+{
+    for (uint32_t i = 0; i < f->insts.n; i++) {
+        unsigned op = f->insts.v[i].op;
+        if (ir_opcodes[op].flags & (IR_OPF_CAN_STORE | IR_OPF_SIDE_EFFECT))
+            return false;
+        if ((ir_opcodes[op].flags & IR_OPF_CALL) && op != IR_OP_call && op != IR_OP_return_call &&
+            op != IR_OP_try_call)
+            return false;       /* through a pointer */
+    }
+    return true;
+}
+
 bool run_sandbox_install(char *why, size_t n)
 {
     struct sigaction sa = {.sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO};
