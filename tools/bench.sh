@@ -2,7 +2,8 @@
 # tools/bench.sh — benchmark figures (run by `make bench`); never asserts a time.
 #
 # 1. Run time: for each workload of $SHARED/bench/clif, $BUILD/cgbench times
-#    the BENCH run line of clifrun's code (best of BENCH_REPS, default 3);
+#    the BENCH run line of clifrun's code (best of BENCH_REPS, default 5, as
+#    Cranelift's figures in the kit's README are the minimum of five);
 #    beside it the C twin of $SHARED/bench/c built with gcc -O0 and -O2 (whole
 #    process, default arguments) and Cranelift's figures from the kit's README.
 # 2. Naive code: each workload of bench/naive/clif (code as a naive frontend
@@ -42,7 +43,7 @@ INTERPBENCH=$BUILD/interpbench
 SHARED=${SHARED:-../shared}
 RUN=${RUN:-}
 N=${BENCH_N:-5000}
-REPS=${BENCH_REPS:-3}
+REPS=${BENCH_REPS:-5}
 CCB=${CC_BENCH:-gcc}
 
 kit=$SHARED/bench
