@@ -60,11 +60,14 @@ typedef struct parser {
     ir_function *fn;
     ir_diag *d;
     jmp_buf fail;
-    IR_VEC(pending_run) runs;       /* run comments seen, not yet claimed */
     bool run_default_cc;    /* `test run`: functions default to the host's C convention */
     bool keep_bodies;       /* no hook: every body stays while the file lives */
     bool read_runs;         /* `test run` / `test interpret`, or no test line (a bug report) */
     bool decimal_floats;    /* -e and the REPL: float values may be written 1.5, 2, 1e-3 */
+    /* From here on a parser kept for the next file keeps its fields: the
+     * vectors' storage (emptied) and the caches, which depend only on
+     * opcodes, types and bytes (reader_parse_file_each) */
+    IR_VEC(pending_run) runs;       /* run comments seen, not yet claimed */
     IR_VEC(uint32_t) aliases;       /* values defined as aliases, checked at function end */
     IR_VEC(uint32_t) jt_off;        /* legacy jtN: pool offset of its block list, IR_NONE */
     IR_VEC(uint32_t) gv_refs;       /* gvN, line, col of global values named in the preamble */
