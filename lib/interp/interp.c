@@ -395,10 +395,6 @@ static bool layout_frame(interp_dec *D)
     dfunc *df = D->df;
     const ir_function *fn = D->fn;
     uint64_t off = 0, align = 16;
-    df->slot_off = calloc(fn->stack_slots.n + 1, sizeof *df->slot_off);
-    df->sarg_off = malloc((fn->sig.nparams + 1) * sizeof *df->sarg_off);
-    if (!df->slot_off || !df->sarg_off)
-        return interp_unsupported(D->d, fn, IR_NONE, "out of memory");
     for (uint32_t i = 0; i < fn->stack_slots.n; i++) {
         const ir_stack_slot *ss = &fn->stack_slots.v[i];
         if (i >= fn->ss_defined.n || !fn->ss_defined.v[i])
@@ -440,14 +436,19 @@ static bool decode_body(interp_dec *D)
     const ir_function *fn = D->fn;
     dedge_vec edges = {0};
     uint32_t nb = fn->blocks.n;
-    uint32_t *cost = calloc(nb + 1, sizeof *cost);
-    df->block_pc = malloc((nb + 1) * sizeof *df->block_pc);
-    df->callees = malloc((fn->func_refs.n + 1) * sizeof *df->callees);
-    df->hosts = malloc((fn->func_refs.n + 1) * sizeof *df->hosts);
-    if (!cost || !df->block_pc || !df->callees || !df->hosts) {
-        free(cost);
+    /* the function's tables in one block (dfunc_free frees block_pc),
+     * the blocks' costs after them for the decoding */
+    size_t nr = (size_t)fn->func_refs.n + 1, np = (size_t)fn->sig.nparams + 1, ns = (size_t)fn->stack_slots.n + 1;
+    uint32_t *tabs = malloc((2 * ((size_t)nb + 1) + 2 * nr + np + ns) * sizeof *tabs);
+    if (!tabs)
         return interp_unsupported(D->d, fn, IR_NONE, "out of memory");
-    }
+    df->block_pc = tabs;
+    df->callees = df->block_pc + nb + 1;
+    df->hosts = df->callees + nr;
+    df->sarg_off = df->hosts + nr;
+    df->slot_off = df->sarg_off + np;
+    uint32_t *cost = df->slot_off + ns;
+    memset(df->slot_off, 0, (ns + nb + 1) * sizeof *tabs);   /* and cost */
     for (uint32_t i = 0; i < fn->func_refs.n; i++)
         df->callees[i] = df->hosts[i] = IR_NONE;
     /* pcs of blocks in layout order */
@@ -462,10 +463,8 @@ static bool decode_body(interp_dec *D)
     }
     df->ncode = pc;
     df->code = calloc(pc + 1, sizeof *df->code);
-    if (!df->code || !fn->layout.n) {
-        free(cost);
+    if (!df->code || !fn->layout.n)
         return interp_unsupported(D->d, fn, IR_NONE, fn->layout.n ? "out of memory" : "a function without blocks");
-    }
     bool ok = layout_frame(D);
     pc = 0;
     for (uint32_t li = 0; ok && li < fn->layout.n; li++) {
@@ -538,7 +537,6 @@ static bool decode_body(interp_dec *D)
             }
         }
     }
-    free(cost);
     if (ok) {
         df->edges = edges.v;
         df->nedges = edges.n;
@@ -614,11 +612,7 @@ static void dfunc_free(dfunc *df)
     free(df->code);
     free(df->edges);
     free(df->ops);
-    free(df->slot_off);
-    free(df->sarg_off);
-    free(df->block_pc);
-    free(df->callees);
-    free(df->hosts);
+    free(df->block_pc);     /* and the other tables (decode_body) */
 }
 
 /* ---- contexts ----------------------------------------------------------------- */
