@@ -466,6 +466,7 @@ static bool decode_body(interp_dec *D)
     if (!df->code || !fn->layout.n)
         return interp_unsupported(D->d, fn, IR_NONE, fn->layout.n ? "out of memory" : "a function without blocks");
     bool ok = layout_frame(D);
+    ir_vec_reserve_exact(&D->ops, fn->pool.n + 8);   /* about as many operands as the body's */
     pc = 0;
     for (uint32_t li = 0; ok && li < fn->layout.n; li++) {
         uint32_t b = fn->layout.v[li];
