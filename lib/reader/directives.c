@@ -209,15 +209,29 @@ static void check_arg_count(parser *p, const ir_function *fn, const char *name)
     rd_perr(p, "%s takes %u argument%s (%s), %u given", name, want, want == 1 ? "" : "s", types, given);
 }
 
+/* The argument list of the invocation being read.  A wrong count always
+ * fails to parse, so it is counted only then, by the error handler
+ * (check_arg_count), whose message replaces the parser's: volatile, as
+ * the handler reads it after longjmp. */
+typedef struct arg_list {
+    const ir_function *fn;  /* NULL until the invocation's `(` */
+    const char *name;
+    tok lpar;
+} arg_list;
+
 /* From the invocation's `(` to the end: arguments, then for a run command
  * the comparison and expected values.  rc->kind says which; with `either`
  * (-e), a comparison makes it a run command, its absence a print command. */
-static void parse_invocation_rest(parser *p, const ir_function *fn, ir_run_cmd *rc, bool either)
+static void parse_invocation_rest(parser *p, const ir_function *fn, ir_run_cmd *rc, bool either,
+                                  volatile arg_list *al)
 {
     ir_file *f = p->file;
     const ir_signature *sig = &fn->sig;
-    if (tok_is(p, T_LPAR))
-        check_arg_count(p, fn, rc->name);
+    if (tok_is(p, T_LPAR)) {
+        al->lpar = p->t;
+        al->name = rc->name;
+        al->fn = fn;
+    }
     rd_expect(p, T_LPAR, "expected invocation parentheses, e.g. %fn(...)");
     rc->args = parse_values(p, fn, sig->params, sig->nparams);
     rc->nargs = sig->nparams;
@@ -253,7 +267,7 @@ static void parse_invocation_rest(parser *p, const ir_function *fn, ir_run_cmd *
         rd_perr(p, "unexpected text after the %s command", rc->kind == IR_RUN_RUN ? "run" : "print");
 }
 
-static void parse_run(parser *p, uint32_t func, const pending_run *r)
+static void parse_run(parser *p, uint32_t func, const pending_run *r, volatile arg_list *al)
 {
     ir_file *f = p->file;
     const ir_function *fn = f->funcs.v[func];
@@ -281,7 +295,7 @@ static void parse_run(parser *p, uint32_t func, const pending_run *r)
      * so does clifrun, with a warning when the names differ */
     ir_extname called;
     rc.name = parse_callee(p, &called);
-    parse_invocation_rest(p, fn, &rc, false);
+    parse_invocation_rest(p, fn, &rc, false, al);
     ir_vec_push(&f->runs, rc);
     bool same = called.kind == IR_NAME_TESTCASE
                     ? fn->name.kind == IR_NAME_TESTCASE && !strcmp(called.str, fn->name.str)
@@ -318,6 +332,7 @@ bool reader_parse_invocation(ir_file *file, const char *where, const char *text,
     p->decimal_floats = true;
     uint32_t ndata = file->data.n;
     bool ok = false;
+    volatile arg_list al = {0};
     if (setjmp(p->fail) == 0) {
         rd_lex_init(&p->lx, text, len, 1, text);
         rd_lex_next(p);
@@ -328,8 +343,11 @@ bool reader_parse_invocation(ir_file *file, const char *where, const char *text,
         rc->func = ir_file_find_func(file, &n);
         if (rc->func == IR_NONE)
             rd_perr_at(p, rc->line, rc->col, "no function %s in %s", rc->name, file->path ? file->path : "the file");
-        parse_invocation_rest(p, file->funcs.v[rc->func], rc, true);
+        parse_invocation_rest(p, file->funcs.v[rc->func], rc, true, &al);
         ok = true;
+    } else if (al.fn && setjmp(p->fail) == 0) {
+        p->t = al.lpar;
+        check_arg_count(p, al.fn, al.name);
     }
     if (!ok)
         file->data.n = ndata;
@@ -343,13 +361,26 @@ void rd_parse_runs_for(parser *p, uint32_t func, uint32_t from, uint32_t to)
     lexer saved = p->lx;
     tok saved_tok = p->t;
     const char *saved_prev = p->prev_end;
+    jmp_buf outer;
+    memcpy(outer, p->fail, sizeof outer);
+    volatile arg_list al;
+    if (setjmp(p->fail)) {
+        memcpy(p->fail, outer, sizeof outer);
+        if (al.fn) {
+            p->t = al.lpar;
+            check_arg_count(p, al.fn, al.name);
+        }
+        longjmp(p->fail, 1);
+    }
     for (uint32_t i = from; i < to; i++) {
         const pending_run *r = &p->runs.v[i];
         const char *s = saved.src + r->off;
+        al.fn = NULL;
         rd_lex_init(&p->lx, s, r->end - r->off, r->line, s - (r->col - 1));
         rd_lex_next(p);
-        parse_run(p, func, r);
+        parse_run(p, func, r, &al);
     }
+    memcpy(p->fail, outer, sizeof outer);
     p->lx = saved;
     p->t = saved_tok;
     p->prev_end = saved_prev;
