@@ -311,17 +311,35 @@ static char *diag_text(const ir_diag *d)
     return buf;
 }
 
+/* s at buf + *k, within size - 1 bytes (snprintf's printf machinery cost
+ * 600 instructions a label) */
+static void label_put(char *buf, size_t size, size_t *k, const char *s)
+{
+    size_t n = strlen(s);
+    if (n > size - 1 - *k)
+        n = size - 1 - *k;
+    memcpy(buf + *k, s, n);
+    *k += n;
+}
+
 static char *target_label(const ir_file *file, uint32_t ti)
 {
     if (ti == IR_NONE)
         return ir_xstrdup(jit_arch_name(jit_host_arch()));
     const ir_target *t = &file->targets.v[ti];
-    char buf[512];
-    size_t k = (size_t)snprintf(buf, sizeof buf, "%s", t->arch);
-    for (uint32_t i = 0; i < t->nflags && k < sizeof buf; i++) {
+    char buf[512];  /* "arch flag name=value ...", cut as snprintf would */
+    size_t k = 0;
+    label_put(buf, sizeof buf, &k, t->arch);
+    for (uint32_t i = 0; i < t->nflags; i++) {
         const ir_setting *s = &file->target_flags.v[t->flags + i];
-        k += (size_t)snprintf(buf + k, sizeof buf - k, s->value ? " %s=%s" : " %s", s->name, s->value);
+        label_put(buf, sizeof buf, &k, " ");
+        label_put(buf, sizeof buf, &k, s->name);
+        if (s->value) {
+            label_put(buf, sizeof buf, &k, "=");
+            label_put(buf, sizeof buf, &k, s->value);
+        }
     }
+    buf[k] = 0;
     return ir_xstrdup(buf);
 }
 
@@ -361,25 +379,29 @@ typedef struct target_run {
 
 /* A run line's report: one memory stream for the process (open_memstream
  * zeroes 9 KiB each time), rewound when the last line wrote to it; a line
- * that passed and prints nothing writes nothing.  NULL if it cannot be made. */
+ * that passed and prints nothing writes nothing (RUN_REPORT_FAILURES), and
+ * its report is not read.  NULL if it cannot be made. */
 static struct {
     FILE *f;
     char *buf;
     size_t n;
+    bool read;      /* report_text since report_begin */
 } rep;
 
 static FILE *report_begin(void)
 {
     if (!rep.f)
         rep.f = open_memstream(&rep.buf, &rep.n);
-    else if (ftell(rep.f) != 0)
+    else if (rep.read)
         rewind(rep.f);
+    rep.read = false;
     return rep.f;
 }
 
 /* What the line wrote since report_begin. */
 static const char *report_text(void)
 {
+    rep.read = true;
     fputc(0, rep.f);
     fflush(rep.f);
     return rep.buf ? rep.buf : "";
