@@ -129,6 +129,8 @@ static unsigned variant(ir_type t)
 
 bool run_value_eq(const ir_data_value *a, const ir_data_value *b)
 {
+    if (a->type == b->type)    /* the usual case: one check */
+        return valid(a->type) && memcmp(a->bytes, b->bytes, value_size(a->type)) == 0;
     if (!valid(a->type) || !valid(b->type) || variant(a->type) != variant(b->type))
         return false;
     return memcmp(a->bytes, b->bytes, value_size(a->type)) == 0;
