@@ -157,9 +157,8 @@ static const char *parse_float(const char *s, size_t n, unsigned w, unsigned t, 
         exponent -= 4 * ((int)digits - before_period);
 
     /* normalize to t+1 significant bits, refusing to drop set bits */
-    unsigned sigbits = 0;
-    for (u128 x = sig; x; x >>= 1)
-        sigbits++;
+    uint64_t hi = (uint64_t)(sig >> 64);   /* sig != 0 */
+    unsigned sigbits = hi ? 128u - (unsigned)__builtin_clzll(hi) : 64u - (unsigned)__builtin_clzll((uint64_t)sig);
     if (sigbits > t + 1) {
         unsigned adjust = sigbits - (t + 1);
         if (sig & (((u128)1 << adjust) - 1))
