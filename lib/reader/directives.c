@@ -174,6 +174,15 @@ static const char *parse_callee(parser *p, ir_extname *n)
     rd_perr_expected(p, "expected a function name, e.g. %%my_fn");
 }
 
+/* fn's name as a run line writes it: %name or uN:M */
+static void own_name(const ir_function *fn, char own[64])
+{
+    if (fn->name.kind == IR_NAME_TESTCASE)
+        snprintf(own, 64, "%%%.60s", fn->name.str);
+    else
+        snprintf(own, 64, "u%u:%u", fn->name.ns, fn->name.index);
+}
+
 /* The number of arguments against the signature, before their types (the
  * parser alone could only say that a comma or parenthesis was expected). */
 static void check_arg_count(parser *p, const ir_function *fn, const char *name)
@@ -206,6 +215,11 @@ static void check_arg_count(parser *p, const ir_function *fn, const char *name)
         k += (size_t)snprintf(types + k, sizeof types - k, "%s%s", i ? ", " : "",
                               ir_type_name(fn->abi_params.v[fn->sig.params + i].type, tn));
     }
+    char own[64];
+    own_name(fn, own);
+    if (strcmp(own, name))  /* a run line below another function than it names */
+        rd_perr(p, "this run line follows %s and calls it, as Cranelift does (`%.100s` is not its name): "
+                "%s takes %u argument%s (%s), %u given", own, name, own, want, want == 1 ? "" : "s", types, given);
     rd_perr(p, "%s takes %u argument%s (%s), %u given", name, want, want == 1 ? "" : "s", types, given);
 }
 
@@ -302,10 +316,7 @@ static void parse_run(parser *p, uint32_t func, const pending_run *r, volatile a
                     : fn->name.kind == IR_NAME_USER && called.ns == fn->name.ns && called.index == fn->name.index;
     if (!same) {
         char own[64], msg[320];
-        if (fn->name.kind == IR_NAME_TESTCASE)
-            snprintf(own, sizeof own, "%%%.60s", fn->name.str);
-        else
-            snprintf(own, sizeof own, "u%u:%u", fn->name.ns, fn->name.index);
+        own_name(fn, own);
         snprintf(msg, sizeof msg, "this run line follows %s and calls it, as Cranelift does: `%.100s` is not its name",
                  own, rc.name);
         ir_file_warning w = {rc.line, rc.col, ir_arena_strndup(&f->arena, msg, strlen(msg))};
