@@ -404,6 +404,15 @@ static void idle_key_create(void)
     idle_key_ok = !pthread_key_create(&idle_key, idle_free);
 }
 
+void ir_thread_release(void)
+{
+    if (!idle)
+        return;
+    idle_free(idle);
+    idle = NULL;
+    pthread_setspecific(idle_key, NULL);
+}
+
 /* f (not a dropped body), kept for the next function read or freed */
 static void function_retire(ir_function *f)
 {

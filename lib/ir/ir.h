@@ -512,7 +512,13 @@ void ir_file_drop_body(ir_file *file, uint32_t i);
  * one.  The caller adds it to file->funcs. */
 ir_function *ir_file_new_function(ir_file *file);
 
+/* Frees file; its functions wait, emptied, for the next this thread reads
+ * (a few, none large). */
 void ir_file_free(ir_file *file);
+/* Free what ir_file_free keeps for this thread (freed anyway when the
+ * thread ends): for a leak checker that counts allocations per input
+ * (libFuzzer's) and an embedder done reading. */
+void ir_thread_release(void);
 /* Index of the function named by n (testcase name or u0:N), IR_NONE if none. */
 uint32_t ir_file_find_func(const ir_file *file, const ir_extname *n);
 

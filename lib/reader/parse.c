@@ -1148,6 +1148,15 @@ static __attribute__((noinline)) parser *parser_take(void)
     return p;
 }
 
+void reader_thread_release(void)
+{
+    if (!idle_parser)
+        return;
+    parser_free(idle_parser);
+    idle_parser = NULL;
+    pthread_setspecific(idle_key, NULL);
+}
+
 static void parser_put(parser *p)
 {
     pthread_once(&idle_once, idle_key_create);

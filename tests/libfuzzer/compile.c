@@ -71,5 +71,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     ir_file_free(&file);
     free(src);
+    fz_done();
     return 0;
 }

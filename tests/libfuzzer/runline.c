@@ -80,5 +80,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     ir_file_free(&bf);
     free(inv);
+    fz_done();
     return 0;
 }
