@@ -381,7 +381,7 @@ help:
 # a change to a header they include (tests/emitcase.h, lib/) rebuilds them
 -include $(UNIT_TESTS:=.d) $(BUILD)/cgbench.d $(BUILD)/interpbench.d
 ifneq ($(filter fuzz-libfuzzer%,$(MAKECMDGOALS)),)
--include $(FUZZ_LIB_OBJS:.o=.d)
+-include $(FUZZ_LIB_OBJS:.o=.d) $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/obj/tests/libfuzzer/%.d)
 endif
 .PHONY: all test conformance conformance-baseline conformance-update roundtrip-suite cranelift-verifier bench bench-deps deps install uninstall clean help \
 	grammar-check cg-test fuzz fuzz-libfuzzer fuzz-libfuzzer-build
