@@ -374,16 +374,73 @@ void ir_function_init(ir_function *f)
     ir_vec_reserve(&f->pool, 1);
 }
 
+/* What a thread keeps for the next file it reads, a slot per user
+ * (ir_thread_keep); freed when the thread ends (a pthread key) or by
+ * ir_thread_release. */
+typedef struct thread_kept {
+    void *p[IR_KEEP_COUNT];
+    void (*free_fn[IR_KEEP_COUNT])(void *);
+} thread_kept;
+static _Thread_local thread_kept *kept;
+static pthread_key_t kept_key;
+static bool kept_key_ok;
+static pthread_once_t kept_once = PTHREAD_ONCE_INIT;
+
+static void kept_free(void *v)
+{
+    thread_kept *k = v;
+    for (unsigned i = 0; i < IR_KEEP_COUNT; i++)
+        if (k->p[i])
+            k->free_fn[i](k->p[i]);
+    free(k);
+}
+
+static void kept_key_create(void)
+{
+    kept_key_ok = !pthread_key_create(&kept_key, kept_free);
+}
+
+void *ir_thread_take(ir_keep slot)
+{
+    void *p = kept ? kept->p[slot] : NULL;
+    if (p)
+        kept->p[slot] = NULL;
+    return p;
+}
+
+bool ir_thread_keep(ir_keep slot, void *p, void (*free_fn)(void *))
+{
+    if (!kept) {
+        pthread_once(&kept_once, kept_key_create);
+        thread_kept *k = kept_key_ok ? calloc(1, sizeof *k) : NULL;
+        if (!k || pthread_setspecific(kept_key, k)) {
+            free(k);
+            return false;
+        }
+        kept = k;
+    }
+    if (kept->p[slot])
+        return false;
+    kept->p[slot] = p;
+    kept->free_fn[slot] = free_fn;
+    return true;
+}
+
+void ir_thread_release(void)
+{
+    if (!kept)
+        return;
+    kept_free(kept);
+    kept = NULL;
+    pthread_setspecific(kept_key, NULL);
+}
+
 /* Functions of the files this thread freed, for the next it reads: the
  * storage of their arrays saves a malloc and a free of each, every
  * function (2% of `clifrun test`, which reads and frees a file at a
- * time).  A few, none large; freed when the thread ends. */
+ * time).  A few, none large (IR_KEEP_FUNCS). */
 enum { IDLE_FUNCS = 32, IDLE_BYTES = 32 << 10 };
 typedef struct idle_funcs { uint32_t n; ir_function *v[IDLE_FUNCS]; } idle_funcs;
-static _Thread_local idle_funcs *idle;
-static pthread_key_t idle_key;
-static bool idle_key_ok;
-static pthread_once_t idle_once = PTHREAD_ONCE_INIT;
 
 static void function_release(ir_function *f)
 {
@@ -399,28 +456,12 @@ static void idle_free(void *v)
     free(d);
 }
 
-static void idle_key_create(void)
-{
-    idle_key_ok = !pthread_key_create(&idle_key, idle_free);
-}
-
-void ir_thread_release(void)
-{
-    if (!idle)
-        return;
-    idle_free(idle);
-    idle = NULL;
-    pthread_setspecific(idle_key, NULL);
-}
-
 /* f (not a dropped body), kept for the next function read or freed */
 static void function_retire(ir_function *f)
 {
-    if (!idle) {
-        pthread_once(&idle_once, idle_key_create);
-        if (idle_key_ok && (idle = calloc(1, sizeof *idle)) && pthread_setspecific(idle_key, idle))
-            free(idle), idle = NULL;
-    }
+    idle_funcs *idle = kept ? kept->p[IR_KEEP_FUNCS] : NULL;
+    if (!idle && (idle = calloc(1, sizeof *idle)) && !ir_thread_keep(IR_KEEP_FUNCS, idle, idle_free))
+        free(idle), idle = NULL;
 #define CAP_BYTES(a) +(size_t)f->a.cap * sizeof *f->a.v
     if (!idle || idle->n == IDLE_FUNCS || 0 HEAD_ARRAYS(CAP_BYTES) BODY_ARRAYS(CAP_BYTES) > IDLE_BYTES) {
         function_release(f);
@@ -434,6 +475,7 @@ static void function_retire(ir_function *f)
 ir_function *ir_file_new_function(ir_file *file)
 {
     ir_function *f;
+    idle_funcs *idle = kept ? kept->p[IR_KEEP_FUNCS] : NULL;
     if (file->spare.n) {
         f = file->spare.v[--file->spare.n];
     } else if (idle && idle->n) {

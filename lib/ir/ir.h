@@ -515,9 +515,17 @@ ir_function *ir_file_new_function(ir_file *file);
 /* Frees file; its functions wait, emptied, for the next this thread reads
  * (a few, none large). */
 void ir_file_free(ir_file *file);
-/* Free what ir_file_free keeps for this thread (freed anyway when the
- * thread ends): for a leak checker that counts allocations per input
- * (libFuzzer's) and an embedder done reading. */
+/* Storage a thread keeps from one file it reads to the next, a slot per
+ * user: ir_file_free's emptied functions, the reader's parser. */
+typedef enum { IR_KEEP_FUNCS, IR_KEEP_PARSER, IR_KEEP_COUNT } ir_keep;
+/* The slot's object (now the caller's), or NULL. */
+void *ir_thread_take(ir_keep slot);
+/* Keep p in the empty slot, free_fn(p) when the thread ends; false (p
+ * still the caller's) if the slot is taken or the thread cannot keep. */
+bool ir_thread_keep(ir_keep slot, void *p, void (*free_fn)(void *));
+/* Free everything this thread keeps (freed anyway when it ends): for a
+ * leak checker that counts allocations per input (libFuzzer's) and an
+ * embedder done reading. */
 void ir_thread_release(void);
 /* Index of the function named by n (testcase name or u0:N), IR_NONE if none. */
 uint32_t ir_file_find_func(const ir_file *file, const ir_extname *n);

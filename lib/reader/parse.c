@@ -1,7 +1,6 @@
 /* The CLIF parser: hand-written recursive descent after Cranelift's
  * cranelift/reader/src/parser.rs, with its error wording.  Errors unwind
  * with longjmp to reader_parse_file, which owns everything allocated. */
-#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
@@ -1110,14 +1109,10 @@ static void parse_function(parser *p)
     }
 }
 
-/* Each thread keeps its last parser for the next file: a fresh one was a
- * 12 KB calloc a file (its caches), 2% of `clifrun test`'s worker.  A
- * parse started inside another (from a hook) takes one of its own. */
-static _Thread_local parser *idle_parser;
-static pthread_key_t idle_key;      /* frees a thread's idle parser when it ends */
-static bool idle_key_ok;
-static pthread_once_t idle_once = PTHREAD_ONCE_INIT;
-
+/* Each thread keeps its last parser for the next file (IR_KEEP_PARSER): a
+ * fresh one was a 12 KB calloc a file (its caches), 2% of `clifrun test`'s
+ * worker.  A parse started inside another (from a hook) takes one of its
+ * own. */
 static void parser_free(void *v)
 {
     parser *p = v;
@@ -1130,41 +1125,22 @@ static void parser_free(void *v)
     free(p);
 }
 
-static void idle_key_create(void)
-{
-    idle_key_ok = !pthread_key_create(&idle_key, parser_free);
-}
-
 /* A parser as calloc leaves one, but for the storage of its vectors and
  * its caches' entries, which hold whatever file they came from */
 static __attribute__((noinline)) parser *parser_take(void)
 {
-    parser *p = idle_parser;
+    parser *p = ir_thread_take(IR_KEEP_PARSER);
     if (!p)
         return calloc(1, sizeof *p);
-    idle_parser = NULL;
     memset(p, 0, offsetof(parser, runs));
     p->runs.n = p->aliases.n = p->jt_off.n = p->gv_refs.n = p->fwd_uses.n = p->scratch.n = 0;
     return p;
 }
 
-void reader_thread_release(void)
-{
-    if (!idle_parser)
-        return;
-    parser_free(idle_parser);
-    idle_parser = NULL;
-    pthread_setspecific(idle_key, NULL);
-}
-
 static void parser_put(parser *p)
 {
-    pthread_once(&idle_once, idle_key_create);
-    if (idle_parser || !idle_key_ok || pthread_setspecific(idle_key, p)) {
+    if (!ir_thread_keep(IR_KEEP_PARSER, p, parser_free))
         parser_free(p);
-        return;
-    }
-    idle_parser = p;
 }
 
 bool reader_parse_file(ir_file *file, const char *path, const char *src, size_t len, ir_diag *d)

@@ -13,9 +13,6 @@
  * as x86_64 and aarch64), in f's arena. */
 const char *reader_target_arch(ir_file *f, const char *w, size_t n);
 bool reader_parse_file(ir_file *file, const char *path, const char *src, size_t len, ir_diag *d);
-/* Free the parser this thread keeps for its next file (freed anyway when
- * the thread ends), as ir_thread_release. */
-void reader_thread_release(void);
 /* The same, calling hook(ctx, file, i) once function i and its run lines
  * are read, before the next: a caller may check the function and drop
  * what it no longer needs while the rest of the file is read.  The hook

@@ -60,7 +60,6 @@ static inline FILE *fz_sink(void)
  * leak check after any input whose counts differ, which made it 3x slower). */
 static inline void fz_done(void)
 {
-    reader_thread_release();
     ir_thread_release();
 }
 
