@@ -26,7 +26,9 @@
 #    `--modules --keep` (N alive at once, bytes per module) (BENCH_MODULES,
 #    default 100000), the CPU time of inputs that grow (tools/gen_scale.py:
 #    a value used N times, N functions :loaded in the REPL) at N, 2N, 4N,
-#    and the wall time of `clifrun test` over the conformance suite.
+#    and `clifrun test` over the conformance suite: the CPU time of -j 1
+#    (min of 5), as Cranelift's runner's 0.25 s, and the wall time at the
+#    default -j.
 # 5. The interpreter's throughput: $BUILD/interpbench checks each workload's
 #    small run lines through lib/interp, then runs its BENCH call for at most
 #    BENCH_INTERP_STEPS IR instructions (default 300,000,000) and prints
@@ -266,13 +268,21 @@ if [ -z "$RUN" ]; then
     done
 fi
 echo
-echo "== harness: clifrun test over the conformance suite, wall time, three runs (Cranelift's runner: 0.68 s) =="
-TIMEFORMAT='%R s wall, %U s user, %S s system'
-# three runs: the first after the growth rows above may find the suite's
-# files evicted from the page cache
-for k in 1 2 3; do
-    time { $RUN "$CLIFRUN" test "$SHARED/conformance/cranelift-runtests" | tail -n 1 || true; }
-done
+echo "== harness: clifrun test over the conformance suite (Cranelift's runner: 0.25 s CPU in one process) =="
+# The figure beside Cranelift's: CPU time (user + system, the workers
+# included) of -j 1, a parent and one worker, minimum of 5.  Then the wall
+# time at the default -j, minimum of 5 (the first runs after the growth
+# rows above may find the suite's files evicted from the page cache).
+suite=$SHARED/conformance/cranelift-runtests
+$RUN "$CLIFRUN" test "$suite" | tail -n 1 || true
+line=$(python3 tools/startbench.py 5 $RUN "$CLIFRUN" test -j 1 "$suite")
+set -- $line
+printf 'CPU, -j 1: %.3f s, %s of Cranelift'"'"'s 0.25 s (%s page faults)\n' "$(awk -v c="$2" 'BEGIN { print c / 1000 }')" \
+    "$(ratio "$(awk -v c="$2" 'BEGIN { print c / 1000 }')" 0.25)" "${13:-?}"
+line=$(python3 tools/startbench.py 5 $RUN "$CLIFRUN" test "$suite")
+set -- $line
+printf 'wall, -j %s: %.3f s (CPU %.3f s)\n' "$(nproc)" "$(awk -v c="$5" 'BEGIN { print c / 1000 }')" \
+    "$(awk -v c="$2" 'BEGIN { print c / 1000 }')"
 echo
 echo "== interpreter: IR instructions per CPU second on the BENCH call (at most ${BENCH_INTERP_STEPS:-300000000} of them; best of 3) =="
 printf '%-9s %12s %8s %10s  %s\n' workload instructions "CPU s" "M insts/s" verdict
