@@ -565,8 +565,12 @@ run_status ft_call(const ft_module *m, uint32_t func, const ir_data_value *args,
     /* code that reaches only host code known not to change the signal mask
      * cannot change it, nor can the harness between its calls (the REPL's
      * line editing might) */
+    size_t frame = 0;       /* its stack slots: a lower bound of its frame */
+    for (uint32_t i = 0; i < fn->stack_slots.n; i++)
+        frame += fn->stack_slots.v[i].dynamic ? 0 : fn->stack_slots.v[i].size;
     run_opts opts = {.timeout = timeout, .describe_pc = describe_pc, .interrupt = m->interruptible,
-                     .in_code = in_code, .fence = fence, .keeps_mask = m->keeps_mask && !m->interruptible};
+                     .in_code = in_code, .fence = fence, .keeps_mask = m->keeps_mask && !m->interruptible,
+                     .frame = frame};
     cur_ctx = m->ctx;
     run_status st = run_call(&m->callees[func], fn, &fn->sig, args, nargs, results, &opts, oc);
     cur_ctx = NULL;

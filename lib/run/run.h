@@ -99,6 +99,11 @@ typedef struct run_opts {
      * keeps_mask too: the guard then knows the mask without a system call
      * (one per call otherwise, microseconds on a virtual machine). */
     bool keeps_mask;
+    /* Bytes of stack the body's callee takes for its own frame, if known
+     * (its stack slots; 0: not known).  From 64 KiB up the guard maps the
+     * main thread's stack for them first, in one system call: the
+     * callee's probes would fault it in a page at a time. */
+    size_t frame;
 } run_opts;
 
 typedef struct run_outcome {
