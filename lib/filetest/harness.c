@@ -240,7 +240,7 @@ static inline __attribute__((always_inline)) void record_fields(sink *s, char ty
     SINK_ORDER();
     s->len += total;    /* the record counts once it is whole */
     if ((s->eager && (type == 'D' || type == 'N' || type == 'F')) || s->len >= 32768 ||
-        now() - s->last > 0.5)
+        (double)run_coarse_ns() * 1e-9 - s->last > 0.5)
         flush_sink(s);
 }
 

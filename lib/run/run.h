@@ -169,6 +169,12 @@ _Noreturn void run_guard_stuck(run_status why, double grace);
 /* "SIGSEGV", "SIGILL"... */
 const char *run_signal_name(int signo);
 
+/* CLOCK_MONOTONIC in nanoseconds, read cheaply: from the coarse clock
+ * plus its resolution, so never earlier than the precise clock's now and
+ * at most a tick (a few ms) later.  For deadlines and "has it been long",
+ * not for durations of microseconds. */
+int64_t run_coarse_ns(void);
+
 /* ---- contained calls (child.c) ---------------------------------------------
  * A batch of items (the run lines of a module) runs in a child process
  * forked from the caller after the module is linked, so that whatever the
