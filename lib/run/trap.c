@@ -411,6 +411,16 @@ static bool blocks_ours(const sigset_t *mask, bool interrupt)
  * faults itself, and once per depth reached. */
 extern void *__libc_stack_end;
 #define READY_MIN ((size_t)64 << 10)
+
+/* The touch is made at the stack pointer, moved down n bytes: a fault far
+ * below it is a crash to some (Valgrind).  A compiler that probes allocas
+ * faults each page here instead, as the callee would have. */
+__attribute__((noinline)) static void stack_touch(size_t n)
+{
+    volatile char *p = __builtin_alloca(n);
+    p[0] = 0;
+}
+
 static void stack_ready(size_t frame)
 {
     static _Thread_local uintptr_t ready;       /* lowest page mapped so far */
@@ -424,7 +434,7 @@ static void stack_ready(size_t frame)
     uintptr_t lo = (sp - frame - pg) & ~(pg - 1);
     if (ready && lo >= ready)
         return;
-    *(volatile char *)lo = 0;
+    stack_touch(sp - lo);
     if (madvise((void *)lo, sp - lo, MADV_POPULATE_WRITE) == 0)
         ready = lo;
 }
