@@ -128,8 +128,9 @@ fail:
  * length and its bytes.  'F' a file begins: its number (32 bits); 'N' run
  * lines; 'C' a case: status (a byte) and line (32 bits), then target,
  * name, msg and secs (a double) unless it passed and no JUnit report wants
- * those; 'L' text for the report; 'V' a -v line; 'D' the file is done: how
- * long it took (a double). */
+ * those; 'P' cases that passed, only counted: how many (32 bits) and how
+ * many of them had a line (32 bits); 'L' text for the report; 'V' a -v
+ * line; 'D' the file is done: how long it took (a double). */
 
 typedef struct sink {
     int fd;
@@ -141,6 +142,7 @@ typedef struct sink {
     double case_t0;         /* when the file's last case ended (or it began) */
     bool full;              /* every case with its name and time (JUnit) */
     bool verbose;           /* -v: 'V' records */
+    size_t pass_at;         /* buf's last record is a 'P' at pass_at - 1 (0: it is not) */
     char *buf;              /* cap bytes, after the header in the same mapping */
 } sink;
 
@@ -201,6 +203,7 @@ static void flush_sink(sink *s)
     put_all(s->fd, s->buf, n);
     SINK_ORDER();
     s->len = 0;         /* first: a death between the two reads as all sent */
+    s->pass_at = 0;
     SINK_ORDER();
     s->base += n;
     s->last = now();
@@ -238,6 +241,7 @@ static inline __attribute__((always_inline)) void record_fields(sink *s, char ty
         return;
     }
     SINK_ORDER();
+    s->pass_at = 0;
     s->len += total;    /* the record counts once it is whole */
     if ((s->eager && (type == 'D' || type == 'N' || type == 'F')) || s->len >= 32768 ||
         (double)run_coarse_ns() * 1e-9 - s->last > 0.5)
@@ -265,14 +269,40 @@ static bool wants_name(const sink *s, int status)
  * start): the cases of a file are run one after another.  A case that
  * passed is only counted, unless the JUnit report wants it whole (name
  * may then be NULL). */
+/* A case that passed, only counted: into the 'P' record at the end of
+ * the sink, or a new one.  Each count is one store, so what a death leaves
+ * is whole (the record itself already is). */
+#define PASS_LEN (2 + 2 * (4 + 4))
+static void rec_pass(sink *s, uint32_t line)
+{
+    uint32_t c[2] = {1, line != 0};
+    if (s->pass_at && s->pass_at - 1 + PASS_LEN == s->len) {
+        char *p = s->buf + s->pass_at - 1;
+        uint32_t n, nl;
+        memcpy(&n, p + 6, 4);
+        memcpy(&nl, p + 14, 4);
+        c[0] += n, c[1] += nl;
+        memcpy(p + 6, &c[0], 4);
+        SINK_ORDER();
+        memcpy(p + 14, &c[1], 4);
+        if ((double)run_coarse_ns() * 1e-9 - s->last > 0.5)
+            flush_sink(s);
+        return;
+    }
+    const char *f[2] = {(const char *)&c[0], (const char *)&c[1]};
+    static const uint32_t l[2] = {4, 4};
+    size_t at = s->len + PASS_LEN <= s->cap ? s->len : 0;   /* a flush first otherwise */
+    record_fields(s, 'P', 2, f, l);
+    if (s->len == at + PASS_LEN)    /* still there: not flushed */
+        s->pass_at = at + 1;
+}
+
 static void rec_case(sink *s, int status, uint32_t line, const char *target, const char *name,
                      const char *msg)
 {
     uint8_t st = (uint8_t)status;
-    if (!wants_name(s, status)) {
-        const char *f[2] = {(const char *)&st, (const char *)&line};
-        static const uint32_t l[2] = {1, 4};
-        record_fields(s, 'C', 2, f, l);
+    if (!wants_name(s, status)) {   /* passed */
+        rec_pass(s, line);
         return;
     }
     double t = now(), secs = t - s->case_t0;
@@ -891,7 +921,7 @@ static bool spawn(pool *pl, unsigned k, bool careful)
         return false;
     }
     sink *s = ws[k].s;      /* empty: the last worker of the slot is gone */
-    s->len = 0, s->base = 0;
+    s->len = 0, s->base = 0, s->pass_at = 0;
     s->claim = IR_NONE;
     fflush(NULL);
     pid_t parent = getpid();
@@ -1002,7 +1032,13 @@ static void finish(const char *buf, size_t len, ft_file_result *r, const char *w
             append_n(&r->log, f[0], l[0]);
         } else if (type == 'V' && nf == 1) {
             append_n(&r->vlog, f[0], l[0]);
-        } else if (type == 'C' && (nf == 2 || nf == 6) && l[0] == 1 && l[1] == 4 && (nf == 2 || l[5] == 8)) {
+        } else if (type == 'P' && nf == 2 && l[0] == 4 && l[1] == 4) {
+            uint32_t n, nl;
+            memcpy(&n, f[0], 4);
+            memcpy(&nl, f[1], 4);
+            r->passed += n;
+            lines_seen += nl;
+        } else if (type == 'C' && nf == 6 && l[0] == 1 && l[1] == 4 && l[5] == 8) {
             ft_case c = {.status = (uint8_t)f[0][0]};
             memcpy(&c.line, f[1], 4);
             /* as the JUnit report counts them: every case once */
@@ -1013,8 +1049,6 @@ static void finish(const char *buf, size_t len, ft_file_result *r, const char *w
             else
                 r->skipped++;
             lines_seen += c.line != 0;
-            if (nf == 2)    /* passed, only counted (no JUnit report) */
-                continue;
             c.target = ir_xstrndup(f[2], l[2]);
             c.name = ir_xstrndup(f[3], l[3]);
             c.msg = ir_xstrndup(f[4], l[4]);
