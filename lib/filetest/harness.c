@@ -14,6 +14,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -835,6 +837,34 @@ typedef struct pool {
     bool *complete;
 } pool;
 
+/* A worker's heap serves file after file: it is never given back (no
+ * trim), big blocks come from it too (a mapping of their own would fault
+ * its pages in afresh each time), and it grows 256 KiB ahead of need.
+ * After each file the pages it grew by are mapped in one call: a fault per
+ * page costs 5-12 us on a virtual machine, mapping them ~1 us each. */
+#define HEAP_AHEAD ((size_t)256 << 10)
+static uintptr_t heap_mapped;       /* the heap is mapped up to here */
+
+static void heap_map_grown(void)
+{
+    uintptr_t top = (uintptr_t)sbrk(0) & ~(uintptr_t)4095;
+    if (heap_mapped && top > heap_mapped &&
+        madvise((void *)heap_mapped, top - heap_mapped, MADV_POPULATE_WRITE) == 0)
+        heap_mapped = top;
+}
+
+static void heap_for_worker(void)
+{
+    mallopt(M_MMAP_THRESHOLD, 8 << 20);
+    mallopt(M_TRIM_THRESHOLD, INT_MAX);
+    mallopt(M_TOP_PAD, (int)HEAP_AHEAD);
+    void *sp = sbrk(0);
+    if (sp != (void *)-1)
+        heap_mapped = ((uintptr_t)sp + 4095) & ~(uintptr_t)4095;    /* the parent's pages are below */
+    free(malloc(64));
+    heap_map_grown();
+}
+
 /* A worker: takes the next file (or reads its one file's number from cmd)
  * and runs it, until none is left. */
 static _Noreturn void worker_main(const pool *pl, int cmd, int res, sink *s, bool careful)
@@ -848,6 +878,7 @@ static _Noreturn void worker_main(const pool *pl, int cmd, int res, sink *s, boo
     s->last = now();
     s->full = o->junit != NULL;
     s->verbose = o->verbose;
+    heap_for_worker();
     /* A worker runs the calls of file after file itself: no process per
      * file (a fork costs milliseconds on some machines, the suite's files
      * a few each).  So it is sandboxed before any file is read, and
@@ -890,6 +921,7 @@ static _Noreturn void worker_main(const pool *pl, int cmd, int res, sink *s, boo
         double secs = now() - t0;
         const char *d[1] = {(const char *)&secs};
         record(s, 'D', 1, d, dl);
+        heap_map_grown();
     }
     flush_sink(s);
     if (sandboxed) {    /* exit handlers (LeakSanitizer's) need what the sandbox blocks: */
