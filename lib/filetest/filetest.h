@@ -252,9 +252,17 @@ typedef struct ft_case {
     char *msg;              /* report text for failures, reason for skips */
 } ft_case;
 
+/* Run lines skipped for one reason, one after another: how a text report
+ * (no JUnit) keeps them. */
+typedef struct ft_skip {
+    char *why;
+    unsigned long cases, lines;     /* lines: the cases of a run line (not of a file) */
+} ft_skip;
+
 typedef struct ft_file_result {
     const char *path;
-    IR_VEC(ft_case) cases;  /* those that passed only with a JUnit report */
+    IR_VEC(ft_case) cases;  /* those that passed or were skipped only with a JUnit report */
+    IR_VEC(ft_skip) skips;  /* the skipped ones without it */
     char *log;              /* what the text report prints for the file */
     char *vlog;             /* the -v lines */
     double secs;

@@ -130,9 +130,11 @@ fail:
  * length and its bytes.  'F' a file begins: its number (32 bits); 'N' run
  * lines; 'C' a case: status (a byte) and line (32 bits), then target,
  * name, msg and secs (a double) unless it passed and no JUnit report wants
- * those; 'P' cases that passed, only counted: how many (32 bits) and how
- * many of them had a line (32 bits); 'L' text for the report; 'V' a -v
- * line; 'D' the file is done: how long it took (a double). */
+ * those; 'P' cases that passed and 'S' cases skipped for one reason, when
+ * no JUnit report wants them one by one: how many (32 bits), how many of
+ * them had a line (32 bits), the reason ("" for 'P'); 'L' text for the
+ * report; 'V' a -v line; 'D' the file is done: how long it took (a
+ * double). */
 
 typedef struct sink {
     int fd;
@@ -144,7 +146,7 @@ typedef struct sink {
     double case_t0;         /* when the file's last case ended (or it began) */
     bool full;              /* every case with its name and time (JUnit) */
     bool verbose;           /* -v: 'V' records */
-    size_t pass_at;         /* buf's last record is a 'P' at pass_at - 1 (0: it is not) */
+    size_t count_at;        /* buf's last record is a 'P' or 'S' at count_at - 1 (0: it is not) */
     char *buf;              /* cap bytes, after the header in the same mapping */
 } sink;
 
@@ -205,7 +207,7 @@ static void flush_sink(sink *s)
     put_all(s->fd, s->buf, n);
     SINK_ORDER();
     s->len = 0;         /* first: a death between the two reads as all sent */
-    s->pass_at = 0;
+    s->count_at = 0;
     SINK_ORDER();
     s->base += n;
     s->last = now();
@@ -243,7 +245,7 @@ static inline __attribute__((always_inline)) void record_fields(sink *s, char ty
         return;
     }
     SINK_ORDER();
-    s->pass_at = 0;
+    s->count_at = 0;
     s->len += total;    /* the record counts once it is whole */
     if ((s->eager && (type == 'D' || type == 'N' || type == 'F')) || s->len >= 32768 ||
         (double)run_coarse_ns() * 1e-9 - s->last > 0.5)
@@ -271,15 +273,16 @@ static bool wants_name(const sink *s, int status)
  * start): the cases of a file are run one after another.  A case that
  * passed is only counted, unless the JUnit report wants it whole (name
  * may then be NULL). */
-/* A case that passed, only counted: into the 'P' record at the end of
- * the sink, or a new one.  Each count is one store, so what a death leaves
- * is whole (the record itself already is). */
-#define PASS_LEN (2 + 2 * (4 + 4))
-static void rec_pass(sink *s, uint32_t line)
+/* A case only counted ('P' passed, 'S' skipped for why): into the record
+ * of its type and reason at the end of the sink, or a new one.  Each count
+ * is one store, so what a death leaves is whole (the record itself
+ * already is).  Layout: type, 3, then n at 6, the lines at 14, why at 22. */
+static void rec_count(sink *s, char type, uint32_t line, const char *why)
 {
-    uint32_t c[2] = {1, line != 0};
-    if (s->pass_at && s->pass_at - 1 + PASS_LEN == s->len) {
-        char *p = s->buf + s->pass_at - 1;
+    uint32_t wl = (uint32_t)strlen(why), c[3] = {1, line != 0, wl};
+    size_t len = 22 + (size_t)wl;
+    char *p = s->count_at && s->count_at - 1 + len == s->len ? s->buf + s->count_at - 1 : NULL;
+    if (p && p[0] == type && !memcmp(p + 18, &wl, 4) && !memcmp(p + 22, why, wl)) {
         uint32_t n, nl;
         memcpy(&n, p + 6, 4);
         memcpy(&nl, p + 14, 4);
@@ -291,12 +294,12 @@ static void rec_pass(sink *s, uint32_t line)
             flush_sink(s);
         return;
     }
-    const char *f[2] = {(const char *)&c[0], (const char *)&c[1]};
-    static const uint32_t l[2] = {4, 4};
-    size_t at = s->len + PASS_LEN <= s->cap ? s->len : 0;   /* a flush first otherwise */
-    record_fields(s, 'P', 2, f, l);
-    if (s->len == at + PASS_LEN)    /* still there: not flushed */
-        s->pass_at = at + 1;
+    const char *f[3] = {(const char *)&c[0], (const char *)&c[1], why};
+    const uint32_t l[3] = {4, 4, wl};
+    size_t at = s->len + len <= s->cap ? s->len : 0;    /* a flush first otherwise */
+    record_fields(s, type, 3, f, l);
+    if (s->len == at + len)     /* still there: not flushed */
+        s->count_at = at + 1;
 }
 
 static void rec_case(sink *s, int status, uint32_t line, const char *target, const char *name,
@@ -304,7 +307,11 @@ static void rec_case(sink *s, int status, uint32_t line, const char *target, con
 {
     uint8_t st = (uint8_t)status;
     if (!wants_name(s, status)) {   /* passed */
-        rec_pass(s, line);
+        rec_count(s, 'P', line, "");
+        return;
+    }
+    if (status == FT_SKIPPED && !s->full) {
+        rec_count(s, 'S', line, msg ? msg : "");
         return;
     }
     double t = now(), secs = t - s->case_t0;
@@ -953,7 +960,7 @@ static bool spawn(pool *pl, unsigned k, bool careful)
         return false;
     }
     sink *s = ws[k].s;      /* empty: the last worker of the slot is gone */
-    s->len = 0, s->base = 0, s->pass_at = 0;
+    s->len = 0, s->base = 0, s->count_at = 0;
     s->claim = IR_NONE;
     fflush(NULL);
     pid_t parent = getpid();
@@ -1064,12 +1071,21 @@ static void finish(const char *buf, size_t len, ft_file_result *r, const char *w
             append_n(&r->log, f[0], l[0]);
         } else if (type == 'V' && nf == 1) {
             append_n(&r->vlog, f[0], l[0]);
-        } else if (type == 'P' && nf == 2 && l[0] == 4 && l[1] == 4) {
+        } else if ((type == 'P' || type == 'S') && nf == 3 && l[0] == 4 && l[1] == 4) {
             uint32_t n, nl;
             memcpy(&n, f[0], 4);
             memcpy(&nl, f[1], 4);
-            r->passed += n;
             lines_seen += nl;
+            if (type == 'P') {
+                r->passed += n;
+                continue;
+            }
+            r->skipped += n;
+            ft_skip *k = r->skips.n ? &r->skips.v[r->skips.n - 1] : NULL;
+            if (k && strlen(k->why) == l[2] && !memcmp(k->why, f[2], l[2]))
+                k->cases += n, k->lines += nl;
+            else
+                ir_vec_push(&r->skips, ((ft_skip){ir_xstrndup(f[2], l[2]), n, nl}));
         } else if (type == 'C' && nf == 6 && l[0] == 1 && l[1] == 4 && l[5] == 8) {
             ft_case c = {.status = (uint8_t)f[0][0]};
             memcpy(&c.line, f[1], 4);
@@ -1265,6 +1281,9 @@ void ft_file_result_free(ft_file_result *r)
         free(r->cases.v[i].msg);
     }
     ir_vec_free(&r->cases);
+    for (uint32_t i = 0; i < r->skips.n; i++)
+        free(r->skips.v[i].why);
+    ir_vec_free(&r->skips);
     free(r->log);
     free(r->vlog);
 }
@@ -1277,19 +1296,23 @@ static void skip_summary(FILE *out, const ft_file_result *res, size_t nfiles)
     IR_VEC(reason) rs = {0};
     for (size_t i = 0; i < nfiles; i++) {
         const char *last = NULL;    /* count a file once per reason */
-        for (uint32_t k = 0; k < res[i].cases.n; k++) {
-            const ft_case *c = &res[i].cases.v[k];
-            if (c->status != FT_SKIPPED || !c->msg)
+        uint32_t nc = res[i].cases.n;
+        for (uint32_t k = 0; k < nc + res[i].skips.n; k++) {
+            /* one by one with a JUnit report, else by reason (ft_skip) */
+            const ft_case *c = k < nc ? &res[i].cases.v[k] : NULL;
+            const ft_skip *sk = k < nc ? NULL : &res[i].skips.v[k - nc];
+            const char *why = c ? c->msg : sk->why;
+            if ((c && c->status != FT_SKIPPED) || !why)
                 continue;
             uint32_t j = 0;
-            while (j < rs.n && strcmp(rs.v[j].why, c->msg))
+            while (j < rs.n && strcmp(rs.v[j].why, why))
                 j++;
             if (j == rs.n)
-                ir_vec_push(&rs, ((reason){c->msg, 0, 0}));
-            rs.v[j].lines += c->line != 0;
-            if (!last || strcmp(last, c->msg))
+                ir_vec_push(&rs, ((reason){why, 0, 0}));
+            rs.v[j].lines += c ? c->line != 0 : sk->lines;
+            if (!last || strcmp(last, why))
                 rs.v[j].files++;
-            last = c->msg;
+            last = why;
         }
     }
     for (uint32_t j = 0; j < rs.n; j++)
