@@ -16,9 +16,9 @@ bool ft_interp_run_cmd(interp_ctx *ic, const ir_file *file, const uint32_t *line
         memset(&io.oc, 0, sizeof io.oc);
         io.oc.status = RUN_ERROR;
         snprintf(io.oc.msg, sizeof io.oc.msg, "out of memory");
-    } else {
-        memset(actual, 0, (nr ? nr : 1) * sizeof *actual);
-        interp_call(ic, rc->func, rc->nargs ? &file->data.v[rc->args] : NULL, rc->nargs, actual, opts, &io);
+    } else if (interp_call(ic, rc->func, rc->nargs ? &file->data.v[rc->args] : NULL, rc->nargs, actual, opts,
+                           &io) != RUN_OK) {
+        memset(actual, 0, (nr ? nr : 1) * sizeof *actual);     /* written only by a call that returns */
     }
     bool pass = ft_report_cmd(file, lines, nlines, rc, actual, &io.oc, out, flags);
     if (oc_out)

@@ -74,6 +74,8 @@ typedef struct dedge {
 /* try_call edges take retN / exnN: a source with this bit reads the call's
  * results (retbuf) instead of a slot. */
 #define DEDGE_RET 0x80000000u
+typedef IR_VEC(dedge) dedge_vec;
+typedef IR_VEC(uint32_t) interp_u32vec;
 
 /* A function of the file, decoded on first use. */
 typedef struct dfunc {
@@ -99,6 +101,9 @@ typedef struct dfunc {
     uint32_t *callees;      /* per func ref: file function, or IR_NONE (host) */
     uint32_t *hosts;        /* per func ref: host table index, or IR_NONE */
     uint32_t vmctx;         /* slot of the vmctx parameter, or IR_NONE */
+    const uint32_t *param_slots;    /* the entry block's parameters (in fn's pool) */
+    bool sargs;             /* a parameter is a struct argument (sarg_off) */
+    uint32_t seen;          /* interp_supported's walk: its generation */
 } dfunc;
 enum { DF_NEW, DF_DECODING, DF_OK, DF_BAD };
 
@@ -128,6 +133,10 @@ typedef struct istack {
 struct interp_ctx {
     const ir_file *file;
     dfunc *funcs;
+    struct interp_chunk *chunks;   /* decoded functions' code, edges, operands, tables */
+    interp_u32vec dec_ops;  /* decoding scratch, kept from one function to the next */
+    dedge_vec dec_edges;
+    uint32_t *work, seen_gen;   /* interp_supported's walk */
     IR_VEC(ihost) hosts;
     /* memory */
     istack mem;             /* stack slots, below 4 GiB when the host allows; grows down */
@@ -139,6 +148,7 @@ struct interp_ctx {
     islot pinned;
     /* the page cache of guarded host memory: page number << 2 | access */
     uint64_t pages[64];
+    bool pages_used;        /* pages[] is not all zero */
     /* function addresses for func_addr: a PROT_NONE range */
     uint8_t *fn_addrs;
     size_t fn_addrs_size;
@@ -166,7 +176,12 @@ int interp_error(interp_ctx *C, const char *fmt, ...) __attribute__((format(prin
 bool interp_unsupported(ir_diag *d, const ir_function *fn, uint32_t inst, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* Decode function i if needed; false (and fn->err) if it is unsupported. */
-bool interp_decode(interp_ctx *C, uint32_t i);
+bool interp_decode_new(interp_ctx *C, uint32_t i);
+static inline bool interp_decode(interp_ctx *C, uint32_t i)
+{
+    uint8_t st = C->funcs[i].state;
+    return st == DF_OK || st == DF_DECODING || (st == DF_NEW && interp_decode_new(C, i));
+}
 /* Call function i from host code (a callback): args and results as slots. */
 int interp_reenter(interp_ctx *C, uint32_t func, const islot *args, islot *results);
 
@@ -182,7 +197,7 @@ typedef struct interp_dec {
     const ir_function *fn;
     uint32_t inst;
     ir_diag *d;
-    IR_VEC(uint32_t) ops;
+    interp_u32vec ops;
     uint32_t need;          /* slots argbuf/retbuf must hold for this function */
 } interp_dec;
 typedef bool (*interp_decode_fn)(interp_dec *D, dinst *d);
@@ -191,9 +206,20 @@ typedef bool (*interp_decode_fn)(interp_dec *D, dinst *d);
 ir_type interp_value_type(const interp_dec *D, unsigned arg);   /* operand arg's type */
 ir_type interp_result_type(const interp_dec *D, unsigned res);
 /* Can the interpreter hold t (i8..i128, f32, f64, vectors of those up to
- * 128 bits)?  If not, the diagnostic names the type. */
-bool interp_type_ok(interp_dec *D, ir_type t);
-uint32_t interp_slot(const interp_dec *D, uint32_t value);     /* alias-resolved */
+ * 128 bits)?  If not, the diagnostic names the type.  Scalars always. */
+bool interp_type_check(interp_dec *D, ir_type t);
+static inline bool interp_type_ok(interp_dec *D, ir_type t)
+{
+    return !ir_type_is_vector(t) || interp_type_check(D, t);
+}
+/* The slot of a value: aliases resolved (ir_value_resolve, inline). */
+static inline uint32_t interp_slot(const interp_dec *D, uint32_t v)
+{
+    const ir_function *f = D->fn;
+    while (v < f->values.n && f->values.v[v].kind == IR_VAL_ALIAS)
+        v = f->values.v[v].def;
+    return v;
+}
 
 bool interp_dec_int_binary(interp_dec *D, dinst *d);
 bool interp_dec_int_unary(interp_dec *D, dinst *d);
@@ -292,7 +318,15 @@ int interp_to_int_wide(unsigned fbits, const uint8_t *p, unsigned bits, bool sgn
 void interp_from_int_wide(unsigned fbits, bool sgn, unsigned __int128 x, uint8_t *out);
 
 /* ---- mem.c --------------------------------------------------------------------- */
-bool interp_mem_init(interp_ctx *C);
+bool interp_mem_init_slow(interp_ctx *C);
+/* The stacks reserved, and trimmed to what a call may keep (interp_call). */
+#define INTERP_KEEP_RESIDENT ((size_t)4 << 20)     /* above this, a finished call gives pages back */
+static inline bool interp_mem_init(interp_ctx *C)
+{
+    if (C->mem.base && C->vals.base && C->mem.high <= INTERP_KEEP_RESIDENT && C->vals.high <= INTERP_KEEP_RESIDENT)
+        return true;
+    return interp_mem_init_slow(C);
+}
 void interp_mem_free(interp_ctx *C);
 /* Read or write n bytes at addr: the interpreter's own stack directly,
  * other addresses under a guard.  Returns 0 or the trap code (mf's, else
@@ -306,9 +340,50 @@ static inline bool interp_in_stack(const interp_ctx *C, uint64_t addr, size_t n)
     return addr - (uint64_t)(uintptr_t)C->mem.base < C->mem.size - n + 1 && n <= C->mem.size;
 }
 /* Take n bytes (aligned to align) off a stack; NULL when it is full. */
-void *interp_stack_alloc(istack *s, size_t n, size_t align);
+static inline void *interp_stack_alloc(istack *s, size_t n, size_t align)
+{
+    uintptr_t b = (uintptr_t)s->base;
+    if (s->down) {
+        if (n > s->size - s->top)
+            return NULL;
+        uintptr_t at = (b + s->size - s->top - n) & ~(uintptr_t)(align - 1);
+        if (at < b)
+            return NULL;
+        s->top = b + s->size - at;
+        if (s->top > s->high)
+            s->high = s->top;
+        return (uint8_t *)at;
+    }
+    size_t at = ((b + s->top + align - 1) & ~(uintptr_t)(align - 1)) - b;
+    if (at > s->size || n > s->size - at)
+        return NULL;
+    s->top = at + n;
+    if (s->top > s->high)
+        s->high = s->top;
+    return s->base + at;
+}
+/* A frame's zeros in whole pages are the kernel's (MADV_DONTNEED), not
+ * memset's: a 1 MiB stack slot of which a function uses a few bytes is
+ * then not 256 pages touched at each call (~10 us a page on some
+ * machines); the pages it uses come back zero as they are touched.  Below
+ * 64 KiB a memset costs less than the call. */
+#define INTERP_ZERO_BY_KERNEL ((size_t)64 << 10)
+void interp_stack_fill_big(uint8_t *p, size_t n, uint8_t fill);
 /* Set the n bytes at p, a frame's stack slots, to fill. */
-void interp_stack_fill(uint8_t *p, size_t n, uint8_t fill);
+static inline void interp_stack_fill(uint8_t *p, size_t n, uint8_t fill)
+{
+    if (n <= 64) {      /* most frames: a word store, not a call */
+        uint64_t w = fill * 0x0101010101010101ull;
+        for (size_t k = 0; k + 8 <= n; k += 8)
+            memcpy(p + k, &w, 8);
+        for (size_t k = n & ~(size_t)7; k < n; k++)
+            p[k] = fill;
+    } else if (fill || n < INTERP_ZERO_BY_KERNEL) {
+        memset(p, fill, n);
+    } else {
+        interp_stack_fill_big(p, n, fill);
+    }
+}
 /* The value of global value gv of fn in the frame S; 0 or a trap/error code. */
 int interp_global_value(interp_ctx *C, const dfunc *df, islot *S, uint32_t gv, islot *out,
                         const dinst *d);

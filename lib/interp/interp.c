@@ -33,7 +33,6 @@ static const interp_decode_fn family_decoder[FAM_COUNT] = {
 /* Steps between looks at the clock and the interrupt flag. */
 #define POLL_EVERY (1u << 16)
 enum { INTERP_TIMEOUT = INTERP_ERR + 1, INTERP_INTERRUPTED, INTERP_STEPS, INTERP_DEBUGTRAP };
-typedef IR_VEC(dedge) dedge_vec;
 
 /* ---- diagnostics ------------------------------------------------------------- */
 
@@ -112,9 +111,28 @@ static void where(const interp_ctx *C, char *buf, size_t n)
 
 /* ---- decoding ---------------------------------------------------------------- */
 
-uint32_t interp_slot(const interp_dec *D, uint32_t value)
+/* The decoded functions of a context live in chunks of 8 KiB (a file's
+ * usually fit one), freed with the context: not a malloc per table. */
+struct interp_chunk {
+    struct interp_chunk *next;
+    size_t used, size;
+    _Alignas(16) unsigned char data[];
+};
+#define CHUNK_BYTES ((size_t)8 << 10)
+
+static void *dec_alloc(interp_ctx *C, size_t n)
 {
-    return ir_value_resolve(D->fn, value);
+    n = (n + 15) & ~(size_t)15;
+    struct interp_chunk *c = C->chunks;
+    if (!c || c->size - c->used < n) {
+        size_t size = n > CHUNK_BYTES - sizeof *c ? n : CHUNK_BYTES - sizeof *c;
+        c = ir_xmalloc(sizeof *c + size);
+        c->next = C->chunks, c->used = 0, c->size = size;
+        C->chunks = c;
+    }
+    void *p = c->data + c->used;
+    c->used += n;
+    return p;
 }
 
 ir_type interp_value_type(const interp_dec *D, unsigned arg)
@@ -133,7 +151,7 @@ ir_type interp_result_type(const interp_dec *D, unsigned res)
     return D->fn->values.v[D->fn->pool.v[in->res + res]].type;
 }
 
-bool interp_type_ok(interp_dec *D, ir_type t)
+bool interp_type_check(interp_dec *D, ir_type t)
 {
     char tb[16];
     if (t == IR_TYPE_NONE)
@@ -416,6 +434,7 @@ static bool layout_frame(interp_dec *D)
         df->sarg_off[i] = IR_NONE;
         if (p->purpose != IR_PURPOSE_SARG)
             continue;
+        df->sargs = true;
         off = (off + 15) & ~15ull;
         df->sarg_off[i] = (uint32_t)off;
         off += p->sarg_size;
@@ -434,14 +453,17 @@ static bool decode_body(interp_dec *D)
     interp_ctx *C = D->C;
     dfunc *df = D->df;
     const ir_function *fn = D->fn;
-    dedge_vec edges = {0};
+    dedge_vec edges = C->dec_edges;    /* the context's scratch, given back below */
+    edges.n = 0;
     uint32_t nb = fn->blocks.n;
-    /* the function's tables in one block (dfunc_free frees block_pc),
-     * the blocks' costs after them for the decoding */
+    /* the code (room for every instruction, those in the layout are fewer)
+     * and the function's tables in one block of the context's chunks, the
+     * blocks' costs after them for the decoding */
     size_t nr = (size_t)fn->func_refs.n + 1, np = (size_t)fn->sig.nparams + 1, ns = (size_t)fn->stack_slots.n + 1;
-    uint32_t *tabs = malloc((2 * ((size_t)nb + 1) + 2 * nr + np + ns) * sizeof *tabs);
-    if (!tabs)
-        return interp_unsupported(D->d, fn, IR_NONE, "out of memory");
+    size_t ncode = (size_t)fn->insts.n + 1;
+    df->code = dec_alloc(C, ncode * sizeof *df->code +
+                                         (2 * ((size_t)nb + 1) + 2 * nr + np + ns) * sizeof(uint32_t));
+    uint32_t *tabs = (uint32_t *)(df->code + ncode);
     df->block_pc = tabs;
     df->callees = df->block_pc + nb + 1;
     df->hosts = df->callees + nr;
@@ -462,11 +484,13 @@ static bool decode_body(interp_dec *D)
             pc++, cost[b]++;
     }
     df->ncode = pc;
-    df->code = calloc(pc + 1, sizeof *df->code);
-    if (!df->code || !fn->layout.n)
-        return interp_unsupported(D->d, fn, IR_NONE, fn->layout.n ? "out of memory" : "a function without blocks");
+    memset(df->code, 0, (pc + 1) * sizeof *df->code);
+    if (!fn->layout.n) {
+        C->dec_edges = edges;
+        return interp_unsupported(D->d, fn, IR_NONE, "a function without blocks");
+    }
     bool ok = layout_frame(D);
-    ir_vec_reserve_exact(&D->ops, fn->pool.n + 8);   /* about as many operands as the body's */
+    ir_vec_reserve(&D->ops, fn->pool.n + 8);   /* about as many operands as the body's */
     pc = 0;
     for (uint32_t li = 0; ok && li < fn->layout.n; li++) {
         uint32_t b = fn->layout.v[li];
@@ -474,24 +498,27 @@ static bool decode_body(interp_dec *D)
             const ir_inst_data *in = &fn->insts.v[i];
             const uint32_t *a = &fn->pool.v[in->args];
             dinst *d = &df->code[pc++];
+            const uint32_t *res = &fn->pool.v[in->res];
+            const ir_value_data *vals = fn->values.v;
             D->inst = i;
             d->op = in->op;
             d->inst = i;
-            d->ty = in->nres ? interp_result_type(D, 0) : in->type;
-            d->ty2 = in->nargs ? interp_value_type(D, 0) : IR_TYPE_NONE;
-            d->r = in->nres ? fn->pool.v[in->res] : 0;
-            d->r2 = in->nres > 1 ? fn->pool.v[in->res + 1] : 0;
+            d->r = in->nres ? res[0] : 0;
+            d->r2 = in->nres > 1 ? res[1] : 0;
             d->a = in->nargs > 0 ? interp_slot(D, a[0]) : 0;
             d->b = in->nargs > 1 ? interp_slot(D, a[1]) : 0;
             d->c = in->nargs > 2 ? interp_slot(D, a[2]) : 0;
+            d->ty = in->nres ? vals[d->r].type : in->type;
+            d->ty2 = in->nargs ? vals[d->a].type : IR_TYPE_NONE;
             d->mf = in->mf.bits;
             d->trap = in->mf.trap ? in->mf.trap : IR_TRAP_heap_oob;
             unsigned fam = op_family[in->op];
-            /* every value the instruction touches must be of a type we hold */
+            /* every value the instruction touches must be of a type we hold
+             * (a call's arguments: decode_call checks its signature's types) */
             for (uint32_t k = 0; ok && k < in->nres; k++)
-                ok = interp_type_ok(D, interp_result_type(D, k));
-            for (uint32_t k = 0; ok && k < in->nargs && fam != FAM_CALL && fam != FAM_RETURN; k++)
-                ok = interp_type_ok(D, interp_value_type(D, k));
+                ok = interp_type_ok(D, vals[res[k]].type);
+            for (uint32_t k = 0; ok && k < in->nargs && fam != FAM_CALL; k++)
+                ok = interp_type_ok(D, vals[k == 0 ? d->a : k == 1 ? d->b : k == 2 ? d->c : interp_slot(D, a[k])].type);
             if (!ok)
                 break;
             switch (fam) {
@@ -506,12 +533,8 @@ static bool decode_body(interp_dec *D)
                 break;
             case FAM_BRANCH:
             case FAM_TRAP:
-                ok = decode_control(D, d, &edges, cost);
-                break;
             case FAM_RETURN:
-                for (uint32_t k = 0; ok && k < in->nargs; k++)
-                    ok = interp_type_ok(D, interp_value_type(D, k));
-                ok = ok && decode_control(D, d, &edges, cost);
+                ok = decode_control(D, d, &edges, cost);
                 break;
             case FAM_CALL:
                 ok = decode_call(D, d);
@@ -539,19 +562,22 @@ static bool decode_body(interp_dec *D)
         }
     }
     if (ok) {
-        df->edges = edges.v;
+        /* the scratch's contents to the chunks, edges then operands (never
+         * NULL: ops + 0 is read) */
         df->nedges = edges.n;
-        df->ops = D->ops.v;
         df->nops = D->ops.n;
-        D->ops.v = NULL;    /* df owns them now */
-        D->ops.n = D->ops.cap = 0;
+        df->edges = dec_alloc(C, edges.n * sizeof *df->edges + (D->ops.n + 1) * sizeof *df->ops);
+        df->ops = (uint32_t *)(df->edges + edges.n);
+        if (edges.n)
+            memcpy(df->edges, edges.v, edges.n * sizeof *df->edges);
+        if (D->ops.n)
+            memcpy(df->ops, D->ops.v, D->ops.n * sizeof *df->ops);
         uint32_t entry = fn->layout.v[0];
         df->entry_pc = df->block_pc[entry];
-        df->entry_cost = 0;
-        for (uint32_t i = fn->blocks.v[entry].first; i != IR_NONE; i = fn->insts.v[i].next)
-            df->entry_cost++;
+        df->entry_cost = cost[entry];
         df->params = fn->blocks.v[entry].params;
         df->nparams = fn->blocks.v[entry].nparams;
+        df->param_slots = df->nparams ? &fn->pool.v[df->params] : NULL;
         df->vmctx = IR_NONE;
         for (uint32_t k = 0; k < fn->sig.nparams && k < df->nparams; k++)
             if (fn->abi_params.v[fn->sig.params + k].purpose == IR_PURPOSE_VMCTX)
@@ -561,28 +587,30 @@ static bool decode_body(interp_dec *D)
         need_buf(C, need ? need : 1);
         if (C->argbuf_cap < need || !C->argbuf)
             ok = interp_unsupported(D->d, fn, IR_NONE, "out of memory");
-    } else {
-        ir_vec_free(&edges);
     }
+    C->dec_edges = edges;
     return ok;
 }
 
 static const ir_diag decode_no_memory = {.msg = "out of memory"};
 
-bool interp_decode(interp_ctx *C, uint32_t fi)
+bool interp_decode_new(interp_ctx *C, uint32_t fi)
 {
     dfunc *df = &C->funcs[fi];
-    if (df->state == DF_OK || df->state == DF_DECODING)
-        return true;
-    if (df->state == DF_BAD)
-        return false;
     const ir_function *fn = C->file->funcs.v[fi];
     df->state = DF_DECODING;
     df->ir = fn;
     df->index = fi;
     df->nslots = fn->values.n ? fn->values.n : 1;
-    ir_diag err = {.file = C->file->path, .src = C->file->src, .len = C->file->len};
-    interp_dec D = {.C = C, .df = df, .fn = fn, .d = &err};
+    /* not all 5 KiB of it: what ir_diag_set does not write */
+    ir_diag err;
+    err.file = C->file->path, err.src = C->file->src, err.len = C->file->len;
+    err.line = err.col = 0;
+    err.msg[0] = 0;
+    err.nmore = err.text_len = 0;
+    err.truncated = false;
+    interp_dec D = {.C = C, .df = df, .fn = fn, .d = &err, .ops = C->dec_ops};
+    D.ops.n = 0;
     bool ok = true;
     if (fn->layout.n && fn->sig.nparams != fn->blocks.v[fn->layout.v[0]].nparams)
         ok = interp_unsupported(&err, fn, IR_NONE, "an entry block whose parameters do not match the signature");
@@ -590,10 +618,8 @@ bool interp_decode(interp_ctx *C, uint32_t fi)
         D.inst = IR_NONE;
         ok = interp_type_ok(&D, fn->abi_params.v[fn->sig.params + k].type);
     }
-    if (ok && !decode_body(&D)) {
-        ir_vec_free(&D.ops);
-        ok = false;
-    }
+    ok = ok && decode_body(&D);
+    C->dec_ops = D.ops;
     if (ok) {
         df->state = DF_OK;
         return true;
@@ -609,11 +635,7 @@ bool interp_decode(interp_ctx *C, uint32_t fi)
 static void dfunc_free(dfunc *df)
 {
     if (df->err != &decode_no_memory)
-        free(df->err);
-    free(df->code);
-    free(df->edges);
-    free(df->ops);
-    free(df->block_pc);     /* and the other tables (decode_body) */
+        free(df->err);      /* the rest is in the context's chunks */
 }
 
 /* ---- contexts ----------------------------------------------------------------- */
@@ -640,6 +662,13 @@ void interp_free(interp_ctx *C)
     for (uint32_t i = 0; i < C->file->funcs.n; i++)
         dfunc_free(&C->funcs[i]);
     free(C->funcs);
+    for (struct interp_chunk *c = C->chunks, *next; c; c = next) {
+        next = c->next;
+        free(c);
+    }
+    ir_vec_free(&C->dec_ops);
+    ir_vec_free(&C->dec_edges);
+    free(C->work);
     free(C->frames);
     free(C->argbuf);
     free(C->retbuf);
@@ -661,15 +690,18 @@ bool interp_supported(interp_ctx *C, uint32_t func, ir_diag *d)
         ir_diag_set(d, 0, 0, "no function %u", func);
         return false;
     }
-    /* the function and every file function it may call, directly or not */
-    uint8_t *seen = calloc(nf, 1);
-    uint32_t *work = malloc(nf * sizeof *work), nw = 0;
-    bool ok = seen && work;
-    if (ok) {
-        work[nw++] = func;
-        seen[func] = 1;
+    /* the function and every file function it may call, directly or not:
+     * a function is seen in this walk when its mark is this generation's */
+    if (!C->work && !(C->work = malloc(nf * sizeof *C->work))) {
+        *d = (ir_diag){.file = C->file->path};
+        ir_diag_set(d, 0, 0, "out of memory");
+        return false;
     }
-    while (ok && nw) {
+    uint32_t *work = C->work, nw = 0, gen = ++C->seen_gen;
+    bool ok = true;
+    work[nw++] = func;
+    C->funcs[func].seen = gen;
+    while (nw) {
         uint32_t f = work[--nw];
         if (!interp_decode(C, f)) {
             *d = *C->funcs[f].err;
@@ -687,14 +719,12 @@ bool interp_supported(interp_ctx *C, uint32_t func, ir_diag *d)
                     n = &fn->user_names.v[n->index];
                 k = ir_file_find_func(C->file, n);
             }
-            if (k != IR_NONE && !seen[k]) {
-                seen[k] = 1;
+            if (k != IR_NONE && C->funcs[k].seen != gen) {
+                C->funcs[k].seen = gen;
                 work[nw++] = k;
             }
         }
     }
-    free(seen);
-    free(work);
     return ok;
 }
 
@@ -728,8 +758,8 @@ static void pop_frame(interp_ctx *C)
     C->mem.top = F->mem_mark;
 }
 
-/* A frame for df with its parameters from C->argbuf. */
-static int push_frame(interp_ctx *C, dfunc *df)
+/* A frame for df, its parameters not set yet: 0 or stk_ovf. */
+static inline int open_frame(interp_ctx *C, dfunc *df)
 {
     if (C->depth >= C->max_depth)
         return IR_TRAP_stk_ovf;
@@ -747,8 +777,24 @@ static int push_frame(interp_ctx *C, dfunc *df)
     F->fn = df;
     F->pc = df->entry_pc;
     C->depth++;
+    return 0;
+}
+
+/* A frame for df with its parameters from C->argbuf. */
+static int push_frame(interp_ctx *C, dfunc *df)
+{
+    int st = open_frame(C, df);
+    if (st)
+        return st;
+    iframe *F = &C->frames[C->depth - 1];
+    if (!df->sargs) {
+        for (uint32_t i = 0; i < df->nparams; i++)
+            F->slots[df->param_slots[i]] = C->argbuf[i];
+        C->steps += df->entry_cost;
+        return 0;
+    }
     for (uint32_t i = 0; i < df->nparams; i++) {
-        uint32_t slot = df->ir->pool.v[df->params + i];
+        uint32_t slot = df->param_slots[i];
         if (df->sarg_off[i] == IR_NONE) {
             F->slots[slot] = C->argbuf[i];
             continue;
@@ -756,8 +802,7 @@ static int push_frame(interp_ctx *C, dfunc *df)
         /* a struct argument: the callee gets its own copy */
         const ir_abi_param *p = &df->ir->abi_params.v[df->ir->sig.params + i];
         uint8_t *copy = F->mem + df->sarg_off[i];
-        int st = interp_mem_read(C, C->argbuf[i].d[0], copy, p->sarg_size, NULL);
-        if (st) {
+        if ((st = interp_mem_read(C, C->argbuf[i].d[0], copy, p->sarg_size, NULL))) {
             pop_frame(C);
             return st;
         }
@@ -1093,18 +1138,49 @@ static bool ensure_frames(interp_ctx *C, unsigned max_depth)
     return true;
 }
 
+/* The first n of 16 bytes from src to dst, zeros after them: two words
+ * and masks, not a memset and a memcpy of a variable size. */
+static inline void copy16(void *dst, const void *src, unsigned n)
+{
+#define M_(k) ((k) >= 8 ? ~0ull : (1ull << 8 * (k)) - 1)
+    static const uint64_t lo[17] = {M_(0), M_(1), M_(2), M_(3), M_(4), M_(5), M_(6), M_(7), M_(8),
+                                    M_(8), M_(8), M_(8), M_(8), M_(8), M_(8), M_(8), M_(8)};
+    static const uint64_t hi[17] = {0, 0, 0, 0, 0, 0, 0, 0, 0, M_(1), M_(2), M_(3), M_(4), M_(5), M_(6),
+                                    M_(7), M_(8)};
+#undef M_
+    uint64_t w[2];
+    memcpy(w, src, 16);
+    n = n < 16 ? n : 16;
+    w[0] &= lo[n];
+    w[1] &= hi[n];
+    memcpy(dst, w, 16);
+}
+
 /* Copy a run-line value into a slot, zero past its type's size. */
 static void value_to_slot(const ir_data_value *v, ir_type t, islot *s)
 {
-    unsigned n = ir_type_bytes(t);
-    memset(s, 0, sizeof *s);
-    memcpy(s->b, v->bytes, n > 16 ? 16 : n);
+    copy16(s->b, v->bytes, ir_type_bytes(t));
 }
 
-static int start_call(interp_ctx *C, uint32_t func)
+/* Call func with args (NULL: they are in C->argbuf already). */
+static int start_call(interp_ctx *C, uint32_t func, const ir_data_value *args)
 {
     dfunc *df = &C->funcs[func];
-    int st = push_frame(C, df);
+    const ir_function *fn = df->ir;
+    int st;
+    if (args && !df->sargs) {
+        /* straight into the frame's slots */
+        if (!(st = open_frame(C, df))) {
+            islot *S = C->frames[C->depth - 1].slots;
+            for (uint32_t i = 0; i < df->nparams; i++)
+                value_to_slot(&args[i], fn->abi_params.v[fn->sig.params + i].type, &S[df->param_slots[i]]);
+            C->steps += df->entry_cost;
+        }
+    } else {
+        for (uint32_t i = 0; args && i < df->nparams; i++)
+            value_to_slot(&args[i], fn->abi_params.v[fn->sig.params + i].type, &C->argbuf[i]);
+        st = push_frame(C, df);
+    }
     if (st) {
         C->where_func = func;
         C->where_inst = IR_NONE;
@@ -1120,7 +1196,7 @@ int interp_reenter(interp_ctx *C, uint32_t func, const islot *args, islot *resul
         return interp_error(C, "%s", df->err->msg);
     for (uint32_t i = 0; i < df->nparams; i++)
         C->argbuf[i] = args[i];
-    int st = start_call(C, func);
+    int st = start_call(C, func, NULL);
     if (!st)
         for (uint32_t i = 0; i < df->ir->sig.nrets; i++)
             results[i] = C->retbuf[i];
@@ -1167,7 +1243,7 @@ static void outcome(interp_ctx *C, int st, interp_outcome *out)
  * would clear each time (they are written with the diagnostic). */
 static void clear_outcome(interp_outcome *out)
 {
-    memset(&out->oc, 0, sizeof out->oc);
+    memset(&out->oc, 0, offsetof(run_outcome, msg) + 1);   /* msg "" */
     out->trap = 0;
     out->func = out->inst = IR_NONE;
     out->steps = 0;
@@ -1226,9 +1302,7 @@ run_status interp_call(interp_ctx *C, uint32_t func, const ir_data_value *args, 
     C->where_kept = false;
     memset(&C->pinned, 0, sizeof C->pinned);
     interp_mem_forget(C);
-    for (uint32_t i = 0; i < nargs; i++)
-        value_to_slot(&args[i], fn->abi_params.v[fn->sig.params + i].type, &C->argbuf[i]);
-    int st = start_call(C, func);
+    int st = start_call(C, func, args);
     out->steps = C->steps;
     if (st) {
         outcome(C, st, out);
@@ -1236,10 +1310,8 @@ run_status interp_call(interp_ctx *C, uint32_t func, const ir_data_value *args, 
     }
     for (uint32_t i = 0; i < fn->sig.nrets; i++) {
         ir_type t = fn->abi_params.v[fn->sig.rets + i].type;
-        unsigned n = ir_type_bytes(t);
-        memset(&results[i], 0, sizeof results[i]);
         results[i].type = t;
-        memcpy(results[i].bytes, C->retbuf[i].b, n > 16 ? 16 : n);
+        copy16(results[i].bytes, C->retbuf[i].b, ir_type_bytes(t));
     }
     out->oc.status = RUN_OK;
     return RUN_OK;

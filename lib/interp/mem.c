@@ -19,7 +19,7 @@ typedef __int128 i128;
 
 #define STACK_SIZE ((size_t)256 << 20)
 #define VALS_SIZE ((size_t)256 << 20)
-#define KEEP_RESIDENT ((size_t)4 << 20)     /* above this, a finished call gives pages back */
+#define KEEP_RESIDENT INTERP_KEEP_RESIDENT
 
 /* ---- the stacks ------------------------------------------------------------------- */
 
@@ -61,7 +61,7 @@ static bool reserve(istack *s, size_t size, bool low)
     return true;
 }
 
-bool interp_mem_init(interp_ctx *C)
+bool interp_mem_init_slow(interp_ctx *C)
 {
     if (!C->mem.base && !reserve(&C->mem, STACK_SIZE, true))
         return false;
@@ -98,36 +98,15 @@ void interp_mem_free(interp_ctx *C)
     }
 }
 
-void *interp_stack_alloc(istack *s, size_t n, size_t align)
-{
-    uintptr_t b = (uintptr_t)s->base;
-    if (s->down) {
-        if (n > s->size - s->top)
-            return NULL;
-        uintptr_t at = (b + s->size - s->top - n) & ~(uintptr_t)(align - 1);
-        if (at < b)
-            return NULL;
-        s->top = b + s->size - at;
-        if (s->top > s->high)
-            s->high = s->top;
-        return (uint8_t *)at;
-    }
-    size_t at = ((b + s->top + align - 1) & ~(uintptr_t)(align - 1)) - b;
-    if (at > s->size || n > s->size - at)
-        return NULL;
-    s->top = at + n;
-    if (s->top > s->high)
-        s->high = s->top;
-    return s->base + at;
-}
-
 /* ---- guarded host memory ---------------------------------------------------------------- */
 
 enum { PG_R = 1, PG_W = 2 };
 
 void interp_mem_forget(interp_ctx *C)
 {
-    memset(C->pages, 0, sizeof C->pages);
+    if (C->pages_used)
+        memset(C->pages, 0, sizeof C->pages);
+    C->pages_used = false;
 }
 
 static size_t page_size(void)
@@ -153,19 +132,13 @@ static bool dontneed_zeroes(uint8_t *page, size_t ps)
     return ok;
 }
 
-/* A frame's zeros in whole pages are the kernel's (MADV_DONTNEED), not
- * memset's: a 1 MiB stack slot of which a function uses a few bytes is
- * then not 256 pages touched at each call (~10 us a page on some
- * machines); the pages it uses come back zero as they are touched.  Below
- * 64 KiB a memset costs less than the call. */
-#define ZERO_BY_KERNEL ((size_t)64 << 10)
-
-void interp_stack_fill(uint8_t *p, size_t n, uint8_t fill)
+/* interp_stack_fill's zeros of 64 KiB and more (internal.h). */
+void interp_stack_fill_big(uint8_t *p, size_t n, uint8_t fill)
 {
     size_t ps = page_size();
     uintptr_t lo = (uintptr_t)p, hi = lo + n;
     uintptr_t a = (lo + ps - 1) & ~(uintptr_t)(ps - 1), b = hi & ~(uintptr_t)(ps - 1);
-    if (fill || n < ZERO_BY_KERNEL || b < a + ZERO_BY_KERNEL || !dontneed_zeroes((uint8_t *)a, ps) ||
+    if (fill || n < INTERP_ZERO_BY_KERNEL || b < a + INTERP_ZERO_BY_KERNEL || !dontneed_zeroes((uint8_t *)a, ps) ||
         madvise((void *)a, b - a, MADV_DONTNEED) != 0) {
         memset(p, fill, n);
         return;
@@ -190,6 +163,7 @@ static bool known(const interp_ctx *C, uint64_t addr, size_t n, unsigned need)
 static void learn(interp_ctx *C, uint64_t addr, size_t n, unsigned got)
 {
     size_t ps = page_size();
+    C->pages_used = true;
     for (uint64_t pg = addr / ps; pg <= (addr + n - 1) / ps; pg++) {
         uint64_t *e = &C->pages[pg & 63];
         *e = pg << 2 | (*e >> 2 == pg ? (*e & 3) : 0) | got;
