@@ -82,8 +82,8 @@ for it in range(count):
     text = rng.choice(srcs_text)
     lines = text.split('\n')
     body = [i for i, l in enumerate(lines) if l.startswith('    ') or re.match(r'block\d', l) or l.startswith('function')]
-    if os.environ.get('MUTRE'):
-        body = [i for i in body if re.search(os.environ['MUTRE'], lines[i])]
+    if os.environ.get('MUTRE'):   # any line it matches (run lines are comments, not body lines)
+        body = [i for i, l in enumerate(lines) if re.search(os.environ['MUTRE'], l)]
     if not body:
         continue
     i = rng.choice(body)
