@@ -281,6 +281,25 @@ static void parse_invocation_rest(parser *p, const ir_function *fn, ir_run_cmd *
         rd_perr(p, "unexpected text after the %s command", rc->kind == IR_RUN_RUN ? "run" : "print");
 }
 
+/* A run command read, into the file: with a warning when it names
+ * another function than fn, which it calls. */
+static void push_run(parser *p, const ir_function *fn, const ir_run_cmd *rc, const ir_extname *called)
+{
+    ir_file *f = p->file;
+    ir_vec_push(&f->runs, *rc);
+    bool same = called->kind == IR_NAME_TESTCASE
+                    ? fn->name.kind == IR_NAME_TESTCASE && !strcmp(called->str, fn->name.str)
+                    : fn->name.kind == IR_NAME_USER && called->ns == fn->name.ns && called->index == fn->name.index;
+    if (!same) {
+        char own[64], msg[320];
+        own_name(fn, own);
+        snprintf(msg, sizeof msg, "this run line follows %s and calls it, as Cranelift does: `%.100s` is not its name",
+                 own, rc->name);
+        ir_file_warning w = {rc->line, rc->col, ir_arena_strndup(&f->arena, msg, strlen(msg))};
+        ir_vec_push(&f->warnings, w);
+    }
+}
+
 static void parse_run(parser *p, uint32_t func, const pending_run *r, volatile arg_list *al)
 {
     ir_file *f = p->file;
@@ -310,18 +329,7 @@ static void parse_run(parser *p, uint32_t func, const pending_run *r, volatile a
     ir_extname called;
     rc.name = parse_callee(p, &called);
     parse_invocation_rest(p, fn, &rc, false, al);
-    ir_vec_push(&f->runs, rc);
-    bool same = called.kind == IR_NAME_TESTCASE
-                    ? fn->name.kind == IR_NAME_TESTCASE && !strcmp(called.str, fn->name.str)
-                    : fn->name.kind == IR_NAME_USER && called.ns == fn->name.ns && called.index == fn->name.index;
-    if (!same) {
-        char own[64], msg[320];
-        own_name(fn, own);
-        snprintf(msg, sizeof msg, "this run line follows %s and calls it, as Cranelift does: `%.100s` is not its name",
-                 own, rc.name);
-        ir_file_warning w = {rc.line, rc.col, ir_arena_strndup(&f->arena, msg, strlen(msg))};
-        ir_vec_push(&f->warnings, w);
-    }
+    push_run(p, fn, &rc, &called);
 }
 
 bool reader_parse_invocation(ir_file *file, const char *where, const char *text, size_t len,
@@ -383,9 +391,21 @@ void rd_parse_runs_for(parser *p, uint32_t func, uint32_t from, uint32_t to)
         }
         longjmp(p->fail, 1);
     }
+    /* a file's run lines are many: room for dozens at once, not 4, 8, 16 ... */
+    ir_file *f = p->file;
+    if (f->runs.cap < 64 && from < to) {
+        ir_vec_reserve(&f->runs, 64);
+        ir_vec_reserve(&f->data, 256);
+    }
     for (uint32_t i = from; i < to; i++) {
         const pending_run *r = &p->runs.v[i];
         const char *s = saved.src + r->off;
+        ir_run_cmd rc;
+        ir_extname called;
+        if (rd_quick_run(p, func, r, saved.src, &rc, &called)) {   /* the common shapes (runline.c) */
+            push_run(p, f->funcs.v[func], &rc, &called);
+            continue;
+        }
         al.fn = NULL;
         rd_lex_init(&p->lx, s, r->end - r->off, r->line, s - (r->col - 1));
         rd_lex_next(p);

@@ -276,6 +276,12 @@ unsigned rd_parse_hex_bytes(parser *p, uint8_t out[16], const char *msg);
 void rd_parse_uimm128(parser *p, ir_type t, uint8_t out[16]);
 void rd_parse_data_value(parser *p, ir_type t, ir_data_value *out);
 
+/* runline.c: run line r of function func from its bytes (src: the
+ * file's text), its values pushed to the file's data; false with nothing
+ * changed for a shape it does not read (directives.c's parser reads it) */
+bool rd_quick_run(parser *p, uint32_t func, const pending_run *r, const char *src, ir_run_cmd *rc,
+                  ir_extname *called);
+
 /* preamble.c */
 void rd_parse_user_ref(parser *p, ir_extname *n);
 void rd_parse_signature(parser *p, ir_function *f, ir_signature *s);
