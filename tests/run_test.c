@@ -402,6 +402,16 @@ static void test_calls(void)
     CHECK(call((void *)c_add, NULL, fn, args, 2, r, &oc) == RUN_ERROR &&
           !strcmp(oc.msg, "argument 2 is i64, the signature wants i32"), "%s", oc.msg);
     freefn(fn);
+    /* a type with no value form is named (it was left unformatted) */
+    fn = mkfn("wide8", IR_CC_default, (sigdesc[]){i32, {ir_type_make(IR_I32, 3), 0, 0}}, 2, &i32, 1);
+    args[0] = dv(IR_I32, 1), args[1] = dv(ir_type_make(IR_I32, 3), 0);
+    CHECK(call((void *)c_add, NULL, fn, args, 2, r, &oc) == RUN_ERROR &&
+          !strcmp(oc.msg, "no value form for i32x8 (wider than 128 bits)"), "%s", oc.msg);
+    freefn(fn);
+    fn = mkfn("wider", IR_CC_default, &i32, 1, &(sigdesc){ir_type_make(IR_I64, 2), 0, 0}, 1);
+    CHECK(call((void *)c_add, NULL, fn, args, 1, r, &oc) == RUN_ERROR &&
+          !strcmp(oc.msg, "no value form for i64x4 (wider than 128 bits)"), "%s", oc.msg);
+    freefn(fn);
 
     fn = mkfn("halve", IR_CC_default, &f32, 1, &f32, 1);
     args[0] = dv(IR_F32, 0x40400000); /* 3.0 */

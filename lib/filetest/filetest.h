@@ -91,6 +91,9 @@ typedef struct ft_module {
     run_callee *callees;    /* per function of the file */
     char **tramp_err;       /* per function: why it has no trampoline, or NULL */
     ir_diag **fn_err;       /* FT_PARTIAL: per function, why it did not compile, or NULL */
+    const run_sig **sigs;   /* per function: its signature for calls, found at its first
+                             * call (ft_call), or NULL */
+    size_t *frames;         /* per function, with sigs: the bytes of its stack slots */
     uint32_t nfn_err;
     const uint32_t *lines;  /* ft_line_index of the file: its own, or the caller's */
     uint32_t nlines;

@@ -400,11 +400,14 @@ bool ft_module_build_chain(ft_module *m, jit_ctx *ctx, const ir_file *file, cons
     uint32_t nf = file->funcs.n;
     jit_error err;
     m->mod = jit_module_new(ctx, file->path ? file->path : "-", &err);
-    /* the three per-function arrays in one block (m->callees holds it) */
-    size_t per = sizeof *m->callees + sizeof *m->tramp_err + sizeof *m->fn_err;
+    /* the per-function arrays in one block (m->callees holds it) */
+    size_t per = sizeof *m->callees + sizeof *m->tramp_err + sizeof *m->fn_err + sizeof *m->sigs +
+                 sizeof *m->frames;
     if ((m->callees = calloc(nf + 1, per))) {
         m->tramp_err = (char **)(m->callees + nf + 1);
         m->fn_err = (ir_diag **)(m->tramp_err + nf + 1);
+        m->sigs = (const run_sig **)(m->fn_err + nf + 1);
+        m->frames = (size_t *)(m->sigs + nf + 1);
     }
     if (lines) {
         m->lines = lines, m->nlines = nlines;
@@ -427,7 +430,7 @@ bool ft_module_build_chain(ft_module *m, jit_ctx *ctx, const ir_file *file, cons
     uint32_t *pending = keep ? calloc((size_t)nf + 1, sizeof *pending) : NULL, npending = 0;
     keep = keep && tcode && pending;
     cg_target tt = tramp_target(t);
-    bool ok = m->mod && m->callees && m->tramp_err && m->fn_err && outs && touts && tsrc;
+    bool ok = m->mod && m->callees && outs && touts && tsrc;
     if (!ok)
         ir_diag_set(d, 0, 0, "%s", m->mod ? "out of memory" : err.msg);
     for (uint32_t i = 0; ok && i < nf; i++) {
@@ -556,7 +559,7 @@ void ft_module_free(ft_module *m)
         if (m->fn_err)
             free(m->fn_err[i]);
     }
-    free(m->callees);   /* and tramp_err and fn_err */
+    free(m->callees);   /* and the other per-function arrays */
     if (m->own_lines)
         free((uint32_t *)m->lines);
     memset(m, 0, sizeof *m);
@@ -578,17 +581,21 @@ run_status ft_call(const ft_module *m, uint32_t func, const ir_data_value *args,
         snprintf(oc->msg, sizeof oc->msg, "no call trampoline: %s", m->tramp_err[func]);
         return RUN_ERROR;
     }
+    if (!m->sigs[func]) {   /* its first call */
+        size_t frame = 0;   /* its stack slots: a lower bound of its frame */
+        for (uint32_t i = 0; i < fn->stack_slots.n; i++)
+            frame += fn->stack_slots.v[i].dynamic ? 0 : fn->stack_slots.v[i].size;
+        m->frames[func] = frame;
+        m->sigs[func] = run_sig_of(fn, &fn->sig);
+    }
     /* code that reaches only host code known not to change the signal mask
      * cannot change it, nor can the harness between its calls (the REPL's
      * line editing might) */
-    size_t frame = 0;       /* its stack slots: a lower bound of its frame */
-    for (uint32_t i = 0; i < fn->stack_slots.n; i++)
-        frame += fn->stack_slots.v[i].dynamic ? 0 : fn->stack_slots.v[i].size;
     run_opts opts = {.timeout = timeout, .describe_pc = describe_pc, .interrupt = m->interruptible,
                      .in_code = in_code, .fence = fence, .keeps_mask = m->keeps_mask && !m->interruptible,
-                     .frame = frame};
+                     .frame = m->frames[func]};
     cur_ctx = m->ctx;
-    run_status st = run_call(&m->callees[func], fn, &fn->sig, args, nargs, results, &opts, oc);
+    run_status st = run_sig_call(m->sigs[func], &m->callees[func], args, nargs, results, &opts, oc);
     cur_ctx = NULL;
     return st;
 }
@@ -598,6 +605,13 @@ run_status ft_call(const ft_module *m, uint32_t func, const ir_data_value *args,
 const char *ft_expected_trap_at(const ir_file *file, const uint32_t *lines, uint32_t nlines,
                                 const ir_run_cmd *rc, char *buf, size_t n)
 {
+    /* a glance first: the line before a run line is mostly another one, or
+     * the function's last (the call's report asks, once per call) */
+    if (!lines || rc->line < 2 || rc->line - 1 > nlines || (size_t)lines[rc->line - 2] + 3 > file->len)
+        return NULL;
+    const char *s = file->src + lines[rc->line - 2];
+    if (s[0] != ';' || s[1] != ' ' || (s[2] != 't' && s[2] != 'c'))
+        return NULL;
     size_t len = 0;
     const char *p = ft_line_text(file, lines, nlines, rc->line - 1, &len);
     if (!p)
@@ -674,8 +688,7 @@ bool ft_run_cmd(const ft_module *m, const ir_run_cmd *rc, double timeout, FILE *
         memset(&oc, 0, sizeof oc);
         oc.status = RUN_ERROR;
         snprintf(oc.msg, sizeof oc.msg, "out of memory");
-    } else {
-        memset(actual, 0, (nr ? nr : 1) * sizeof *actual);
+    } else {    /* (actual is read only after a call that returned, which wrote it) */
         ft_call(m, rc->func, rc->nargs ? &file->data.v[rc->args] : NULL, rc->nargs, actual, timeout, &oc);
     }
     bool pass = ft_report_cmd(file, m->lines, m->nlines, rc, actual, &oc, out, flags);

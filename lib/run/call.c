@@ -1,6 +1,7 @@
 /* lib/run/call.c: call native code with ir_data_value arguments — through
  * libffi where it can express the signature, else through the trampoline
- * compiled for it (buffer layout in run.h). */
+ * compiled for it (buffer layout in run.h).  What a call needs of its
+ * signature is worked out once per signature (run_sig_of). */
 #include "run.h"
 
 #include <ffi.h>
@@ -24,6 +25,22 @@ static unsigned value_size(ir_type t)
 {
     unsigned n = ir_type_bytes((ir_type)(t & 0xff));
     return n > 16 ? 16 : n;
+}
+
+/* The value's first size bytes (at most 16) from src to dst's 16, the
+ * rest zero: two words and a mask, not a memset and a memcpy of a
+ * variable size (both ends little endian). */
+static inline void copy_value(uint8_t *dst, const uint8_t *src, unsigned size)
+{
+    uint64_t w[2];
+    memcpy(w, src, 16);
+    if (size < 8)
+        w[0] &= ((uint64_t)1 << 8 * size) - 1;
+    if (size <= 8)
+        w[1] = 0;
+    else if (size < 16)
+        w[1] &= ((uint64_t)1 << 8 * (size - 8)) - 1;
+    memcpy(dst, w, 16);
 }
 
 /* ---- what libffi can express ---------------------------------------------- */
@@ -65,13 +82,10 @@ static int ffi_abi_of(ir_callconv cc)
 
 static _Thread_local char why_buf[64];
 
-/* Why p cannot go through libffi ("an i128 parameter"), or NULL.  Without
- * what, any non-NULL string: said only when someone reads it. */
+/* Why p cannot go through libffi ("an i128 parameter"), or NULL. */
 static const char *param_reason(const ir_abi_param *p, const char *what)
 {
     char tn[16];
-    if (!what)
-        return ffi_param_type(p) ? NULL : "";
     if (p->purpose == IR_PURPOSE_SARG || p->purpose == IR_PURPOSE_SRET) {
         snprintf(why_buf, sizeof why_buf, "an %s %s",
                  p->purpose == IR_PURPOSE_SARG ? "sarg" : "sret", what);
@@ -86,32 +100,41 @@ static const char *param_reason(const ir_abi_param *p, const char *what)
     return why_buf;
 }
 
-bool run_needs_trampoline(const ir_function *fn, const ir_signature *sig, const char **why)
+/* Why a signature of convention cc with these parameters and results
+ * needs a trampoline, or NULL. */
+static const char *tramp_reason(ir_callconv cc, const ir_abi_param *ps, uint32_t np,
+                                const ir_abi_param *rs, uint32_t nr)
 {
-    if (!why) {     /* the answer only: no reason formatted (once per call) */
-        bool r = ffi_abi_of(sig->callconv) < 0 || sig->nrets > 1;
-        for (uint32_t i = 0; !r && i < sig->nparams; i++)
-            r = param_reason(param(fn, sig, i), NULL) != NULL;
-        for (uint32_t i = 0; !r && i < sig->nrets; i++)
-            r = param_reason(ret(fn, sig, i), NULL) != NULL;
-        return r;
+    if (ffi_abi_of(cc) < 0) {
+        snprintf(why_buf, sizeof why_buf, "calling convention %s",
+                 cc < IR_CC_COUNT ? ir_callconv_names[cc] : "?");
+        return why_buf;
+    }
+    if (nr > 1) {
+        snprintf(why_buf, sizeof why_buf, "%u results", nr);
+        return why_buf;
     }
     const char *r = NULL;
-    if (ffi_abi_of(sig->callconv) < 0) {
-        snprintf(why_buf, sizeof why_buf, "calling convention %s",
-                 sig->callconv < IR_CC_COUNT ? ir_callconv_names[sig->callconv] : "?");
-        r = why_buf;
-    } else if (sig->nrets > 1) {
-        snprintf(why_buf, sizeof why_buf, "%u results", sig->nrets);
-        r = why_buf;
+    for (uint32_t i = 0; !r && i < np; i++)
+        r = param_reason(&ps[i], "parameter");
+    for (uint32_t i = 0; !r && i < nr; i++)
+        r = param_reason(&rs[i], "result");
+    return r;
+}
+
+bool run_needs_trampoline(const ir_function *fn, const ir_signature *sig, const char **why)
+{
+    if (!why) {     /* the answer only: no reason formatted */
+        bool r = ffi_abi_of(sig->callconv) < 0 || sig->nrets > 1;
+        for (uint32_t i = 0; !r && i < sig->nparams; i++)
+            r = !ffi_param_type(param(fn, sig, i));
+        for (uint32_t i = 0; !r && i < sig->nrets; i++)
+            r = !ffi_param_type(ret(fn, sig, i));
+        return r;
     }
-    for (uint32_t i = 0; !r && i < sig->nparams; i++)
-        r = param_reason(param(fn, sig, i), "parameter");
-    for (uint32_t i = 0; !r && i < sig->nrets; i++)
-        r = param_reason(ret(fn, sig, i), "result");
-    if (why)
-        *why = r;
-    return r != NULL;
+    *why = tramp_reason(sig->callconv, sig->nparams ? param(fn, sig, 0) : NULL, sig->nparams,
+                        sig->nrets ? ret(fn, sig, 0) : NULL, sig->nrets);
+    return *why != NULL;
 }
 
 /* ---- trampoline buffers ----------------------------------------------------- */
@@ -119,10 +142,8 @@ bool run_needs_trampoline(const ir_function *fn, const ir_signature *sig, const 
 void run_pack_args(const ir_function *fn, const ir_signature *sig,
                    const ir_data_value *args, uint8_t *args_buf)
 {
-    memset(args_buf, 0, (size_t)sig->nparams * RUN_SLOT_SIZE);
     for (uint32_t i = 0; i < sig->nparams; i++)
-        memcpy(args_buf + (size_t)i * RUN_SLOT_SIZE, args[i].bytes,
-               value_size(param(fn, sig, i)->type));
+        copy_value(args_buf + (size_t)i * RUN_SLOT_SIZE, args[i].bytes, value_size(param(fn, sig, i)->type));
 }
 
 void run_unpack_results(const ir_function *fn, const ir_signature *sig,
@@ -130,10 +151,147 @@ void run_unpack_results(const ir_function *fn, const ir_signature *sig,
 {
     for (uint32_t i = 0; i < sig->nrets; i++) {
         ir_type t = ret(fn, sig, i)->type;
-        memset(&results[i], 0, sizeof results[i]);
         results[i].type = t;
-        memcpy(results[i].bytes, results_buf + (size_t)i * RUN_SLOT_SIZE, value_size(t));
+        copy_value(results[i].bytes, results_buf + (size_t)i * RUN_SLOT_SIZE, value_size(t));
     }
+}
+
+/* ---- prepared signatures ------------------------------------------------------ */
+
+/* What a call needs of its signature: its parameters and results (the
+ * key: convention, and each one's type, extension, purpose and sarg size,
+ * all that a call looks at), and the libffi call interface prepared for
+ * it.  Interned by content for the process: run_sig_of finds the one a
+ * signature has, or makes it (ffi_prep_cif classifies every argument, a
+ * tenth of a small call's cost). */
+struct run_sig {
+    uint32_t hash;
+    ir_callconv cc;
+    uint32_t nparams, nrets;
+    const char *error;      /* no call of it can be made: why */
+    uint32_t wide;          /* the first parameter wider than 16 bytes; nparams: none */
+    uint32_t wide_ret;      /* the same for the results; nrets: none */
+    bool ffi;               /* libffi can express it */
+    bool cif_ok;            /* ... and prepared cif */
+    uint64_t ret_mask;      /* ffi: the result's bytes in libffi's return word */
+    ffi_cif cif;
+    ir_abi_param *ps;       /* parameters, then results */
+    ffi_type *types[];      /* the parameters' (the cif's), if ffi */
+};
+
+static const run_sig malformed_sig = {.error = "malformed signature"};
+static const run_sig oom_sig = {.error = "out of memory"};
+
+static struct {
+    pthread_mutex_t lock;
+    run_sig **tab;          /* open addressing, cap a power of two */
+    uint32_t n, cap;
+} sigs = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static bool same_param(const ir_abi_param *p, const ir_abi_param *q)
+{
+    return p->type == q->type && p->ext == q->ext && p->purpose == q->purpose && p->sarg_size == q->sarg_size;
+}
+
+static uint32_t sig_hash(const ir_function *fn, const ir_signature *sig)
+{
+    uint32_t h = (uint32_t)sig->callconv * 31u + sig->nparams * 7u + sig->nrets;
+    for (uint32_t k = 0; k < sig->nparams + sig->nrets; k++) {
+        const ir_abi_param *p = k < sig->nparams ? param(fn, sig, k) : ret(fn, sig, k - sig->nparams);
+        h = (h ^ (p->type | (uint32_t)p->ext << 16 | (uint32_t)p->purpose << 24)) * 16777619u;
+        h = (h ^ p->sarg_size) * 16777619u;
+    }
+    h ^= h >> 15;   /* the table's index is the low bits */
+    h *= 0x2c1b3c6dU;
+    return h ^ h >> 12;
+}
+
+static bool sig_is(const run_sig *s, uint32_t h, const ir_function *fn, const ir_signature *sig)
+{
+    if (s->hash != h || s->cc != sig->callconv || s->nparams != sig->nparams || s->nrets != sig->nrets)
+        return false;
+    for (uint32_t k = 0; k < sig->nparams; k++)
+        if (!same_param(&s->ps[k], param(fn, sig, k)))
+            return false;
+    for (uint32_t k = 0; k < sig->nrets; k++)
+        if (!same_param(&s->ps[s->nparams + k], ret(fn, sig, k)))
+            return false;
+    return true;
+}
+
+static run_sig *sig_new(const ir_function *fn, const ir_signature *sig, uint32_t h)
+{
+    uint32_t n = sig->nparams, nr = sig->nrets;
+    run_sig *s = calloc(1, sizeof *s + (size_t)n * sizeof *s->types + ((size_t)n + nr) * sizeof *s->ps);
+    if (!s)
+        return NULL;
+    s->ps = (ir_abi_param *)(s->types + n);
+    for (uint32_t k = 0; k < n; k++)
+        s->ps[k] = *param(fn, sig, k);
+    for (uint32_t k = 0; k < nr; k++)
+        s->ps[n + k] = *ret(fn, sig, k);
+    s->hash = h, s->cc = sig->callconv, s->nparams = n, s->nrets = nr;
+    s->wide = n, s->wide_ret = nr;
+    for (uint32_t i = n; i--;)
+        if (ir_type_bytes((ir_type)(s->ps[i].type & 0xff)) > 16)
+            s->wide = i;
+    for (uint32_t i = nr; i--;)
+        if (ir_type_bytes((ir_type)(s->ps[n + i].type & 0xff)) > 16)
+            s->wide_ret = i;
+    int abi = ffi_abi_of(s->cc);
+    ffi_type *rtype = nr ? ffi_param_type(&s->ps[n]) : &ffi_type_void;
+    s->ffi = abi >= 0 && nr <= 1 && rtype;
+    for (uint32_t i = 0; s->ffi && i < n; i++)
+        s->ffi = (s->types[i] = ffi_param_type(&s->ps[i])) != NULL;
+    if (s->ffi) {
+        s->cif_ok = ffi_prep_cif(&s->cif, (ffi_abi)abi, n, rtype, s->types) == FFI_OK;
+        unsigned rs = nr ? value_size(s->ps[n].type) : 0;
+        s->ret_mask = rs >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << 8 * rs) - 1;
+    }
+    return s;
+}
+
+/* Put s in a table of cap slots. */
+static void sig_put(run_sig **tab, uint32_t cap, run_sig *s)
+{
+    uint32_t i = s->hash & (cap - 1);
+    while (tab[i])
+        i = (i + 1) & (cap - 1);
+    tab[i] = s;
+}
+
+const run_sig *run_sig_of(const ir_function *fn, const ir_signature *sig)
+{
+    if (sig->params + sig->nparams > fn->abi_params.n || sig->rets + sig->nrets > fn->abi_params.n)
+        return &malformed_sig;
+    uint32_t h = sig_hash(fn, sig);
+    const run_sig *found = &oom_sig;
+    pthread_mutex_lock(&sigs.lock);
+    for (uint32_t i = sigs.cap ? h & (sigs.cap - 1) : 0; sigs.cap && sigs.tab[i]; i = (i + 1) & (sigs.cap - 1))
+        if (sig_is(sigs.tab[i], h, fn, sig)) {
+            found = sigs.tab[i];
+            goto out;
+        }
+    if (2 * (sigs.n + 1) > sigs.cap) {     /* grow and rehash */
+        uint32_t cap = sigs.cap ? 2 * sigs.cap : 64;
+        run_sig **tab = calloc(cap, sizeof *tab);
+        if (!tab)
+            goto out;
+        for (uint32_t i = 0; i < sigs.cap; i++)
+            if (sigs.tab[i])
+                sig_put(tab, cap, sigs.tab[i]);
+        free(sigs.tab);
+        sigs.tab = tab, sigs.cap = cap;
+    }
+    run_sig *s = sig_new(fn, sig, h);
+    if (s) {
+        sig_put(sigs.tab, sigs.cap, s);
+        sigs.n++;
+        found = s;
+    }
+out:
+    pthread_mutex_unlock(&sigs.lock);
+    return found;
 }
 
 /* ---- calling ---------------------------------------------------------------- */
@@ -162,7 +320,7 @@ static bool fits(ir_type arg, ir_type want)
 
 typedef struct call_ctx {
     /* libffi */
-    ffi_cif *cif;
+    const ffi_cif *cif;
     void *code;
     void *rvalue;
     void **avalues;
@@ -174,7 +332,7 @@ typedef struct call_ctx {
 static void do_ffi(void *p)
 {
     call_ctx *c = p;
-    ffi_call(c->cif, FFI_FN(c->code), c->rvalue, c->avalues);
+    ffi_call((ffi_cif *)c->cif, FFI_FN(c->code), c->rvalue, c->avalues);
 }
 
 static void do_trampoline(void *p)
@@ -194,141 +352,54 @@ static run_status run_body(void (*body)(void *), call_ctx *c, const run_opts *op
     return RUN_OK;
 }
 
-typedef union slot { uint64_t u64; double f64; float f32; uint8_t b[16]; } slot;
+typedef union slot { uint64_t u64; uint8_t b[16]; } slot;
 
-/* Prepared libffi call interfaces by signature, per thread: a run line's
- * call reuses the last one of its signature (ffi_prep_cif classifies every
- * argument each time, a tenth of a small call's cost).  Direct-mapped;
- * signatures of up to SMALL parameters. */
-#define CIF_CACHE 16
-typedef struct cif_entry {
-    bool valid;
-    unsigned busy;          /* calls under way with it (nested calls): not replaced */
-    int abi;
-    uint32_t n;
-    ffi_type *rtype, *types[SMALL];
-    ffi_cif cif;
-} cif_entry;
-/* CIF_CACHE entries, allocated at first use and freed when the thread
- * ends (a key's destructor): as a thread-local array its 2.9 KiB were
- * cleared by the dynamic loader at every start, a page fault or two (a
- * one-function file's call needs no libffi). */
-static _Thread_local cif_entry *cif_cache;
-static pthread_key_t cif_key;
-static bool cif_key_ok;
-
-static void cif_key_make(void)
+/* The call through libffi (s->ffi). */
+static run_status call_ffi(const run_sig *s, const run_callee *c, const ir_data_value *args,
+                           ir_data_value *results, const run_opts *opts, run_outcome *out)
 {
-    cif_key_ok = pthread_key_create(&cif_key, free) == 0;
-}
-
-static bool cif_cache_new(void)
-{
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, cif_key_make);
-    if (!cif_key_ok || !(cif_cache = calloc(CIF_CACHE, sizeof *cif_cache)))
-        return false;
-    if (pthread_setspecific(cif_key, cif_cache) != 0) {
-        free(cif_cache);
-        cif_cache = NULL;
-        return false;
-    }
-    return true;
-}
-
-static cif_entry *cached_cif(int abi, uint32_t n, ffi_type *rtype, ffi_type **types)
-{
-    if (n > SMALL || (!cif_cache && !cif_cache_new()))
-        return NULL;
-    uintptr_t h = (uintptr_t)abi * 31 + n + ((uintptr_t)rtype >> 4);
-    for (uint32_t i = 0; i < n; i++)
-        h = h * 31 + ((uintptr_t)types[i] >> 4);
-    cif_entry *e = &cif_cache[h % CIF_CACHE];
-    if (e->valid && e->abi == abi && e->n == n && e->rtype == rtype &&
-        !memcmp(e->types, types, n * sizeof *types))
-        return e;
-    if (e->busy)
-        return NULL;
-    e->valid = false;
-    e->abi = abi, e->n = n, e->rtype = rtype;
-    memcpy(e->types, types, n * sizeof *types);
-    if (ffi_prep_cif(&e->cif, (ffi_abi)abi, n, rtype, e->types) != FFI_OK)
-        return NULL;
-    e->valid = true;
-    return e;
-}
-
-/* The call through libffi, into *st; false (nothing done) if the signature
- * needs a trampoline: the types found on the way are the ones the call
- * uses (run_needs_trampoline's answer without a second look). */
-static bool call_ffi(const run_callee *c, const ir_function *fn, const ir_signature *sig,
-                     const ir_data_value *args, ir_data_value *results,
-                     const run_opts *opts, run_outcome *out, run_status *st_out)
-{
-    uint32_t n = sig->nparams;
-    int abi = ffi_abi_of(sig->callconv);
-    ffi_type *rtype = sig->nrets ? ffi_param_type(ret(fn, sig, 0)) : &ffi_type_void;
-    if (abi < 0 || sig->nrets > 1 || !rtype)
-        return false;
-    ffi_type *small_types[SMALL], **types = small_types;
+    uint32_t n = s->nparams;
     void *small_ptrs[SMALL], **ptrs = small_ptrs;
-    slot small_vals[SMALL], *vals = small_vals;
+    uint64_t small_vals[SMALL], *vals = small_vals;
     if (n > SMALL) {
-        types = ir_xmalloc(n * sizeof *types);
         ptrs = ir_xmalloc(n * sizeof *ptrs);
         vals = ir_xmalloc(n * sizeof *vals);
-        if (!types || !ptrs || !vals) {
-            free(types), free(ptrs), free(vals);
-            *st_out = error(out, "out of memory");
-            return true;
+        if (!ptrs || !vals) {
+            free(ptrs), free(vals);
+            return error(out, "out of memory");
         }
     }
-    for (uint32_t i = 0; i < n; i++) {
-        const ir_abi_param *p = param(fn, sig, i);
-        if (!(types[i] = ffi_param_type(p))) {
-            if (n > SMALL)
-                free(types), free(ptrs), free(vals);
-            return false;
-        }
-        memset(&vals[i], 0, sizeof vals[i]);
-        memcpy(vals[i].b, args[i].bytes, value_size(p->type));
-        ptrs[i] = &vals[i];
-    }
-    cif_entry *e = cached_cif(abi, n, rtype, types);
-    ffi_cif own, *cif = e ? &e->cif : &own;
     run_status st;
-    if (!e && ffi_prep_cif(&own, (ffi_abi)abi, n, rtype, types) != FFI_OK) {
+    if (!s->cif_ok) {
         st = error(out, "libffi cannot prepare a call of this signature");
     } else {
-        slot rv;
-        memset(&rv, 0, sizeof rv);
-        call_ctx ctx = {.cif = cif, .code = c->code, .rvalue = &rv, .avalues = ptrs};
-        if (e)
-            e->busy++;
+        /* libffi reads a parameter's own bytes (8 at most) */
+        for (uint32_t i = 0; i < n; i++) {
+            memcpy(&vals[i], args[i].bytes, sizeof vals[i]);
+            ptrs[i] = &vals[i];
+        }
+        slot rv = {.b = {0}};
+        call_ctx ctx = {.cif = &s->cif, .code = c->code, .rvalue = &rv, .avalues = ptrs};
         st = run_body(do_ffi, &ctx, opts, out);
-        if (e)
-            e->busy--;
-        if (st == RUN_OK && sig->nrets) {
+        if (st == RUN_OK && s->nrets) {
             /* libffi widens a narrow result to ffi_arg; its low bytes are the
              * value on these little-endian hosts */
-            ir_type t = ret(fn, sig, 0)->type;
-            memset(&results[0], 0, sizeof results[0]);
-            results[0].type = t;
-            memcpy(results[0].bytes, rv.b, value_size(t));
+            ir_data_value r = {.type = s->ps[n].type};
+            uint64_t v = rv.u64 & s->ret_mask;
+            memcpy(r.bytes, &v, sizeof v);
+            results[0] = r;
         }
     }
     if (n > SMALL)
-        free(types), free(ptrs), free(vals);
-    *st_out = st;
-    return true;
+        free(ptrs), free(vals);
+    return st;
 }
 
-static run_status call_trampoline(const run_callee *c, const ir_function *fn,
-                                  const ir_signature *sig, const ir_data_value *args,
-                                  ir_data_value *results, const run_opts *opts,
-                                  run_outcome *out)
+/* The call through c's trampoline. */
+static run_status call_trampoline(const run_sig *s, const run_callee *c, const ir_data_value *args,
+                                  ir_data_value *results, const run_opts *opts, run_outcome *out)
 {
-    size_t asz = (size_t)sig->nparams * RUN_SLOT_SIZE, rsz = (size_t)sig->nrets * RUN_SLOT_SIZE;
+    size_t asz = (size_t)s->nparams * RUN_SLOT_SIZE, rsz = (size_t)s->nrets * RUN_SLOT_SIZE;
     _Alignas(16) uint8_t small_a[SMALL * RUN_SLOT_SIZE], small_r[SMALL * RUN_SLOT_SIZE];
     uint8_t *abuf = small_a, *rbuf = small_r;
     if (asz > sizeof small_a)
@@ -342,12 +413,16 @@ static run_status call_trampoline(const run_callee *c, const ir_function *fn,
             free(rbuf);
         return error(out, "out of memory");
     }
-    run_pack_args(fn, sig, args, abuf);
-    memset(rbuf, 0, rsz);
+    for (uint32_t i = 0; i < s->nparams; i++)
+        copy_value(abuf + (size_t)i * RUN_SLOT_SIZE, args[i].bytes, value_size(s->ps[i].type));
     call_ctx ctx = {.code = c->code, .tramp = c->trampoline, .args_buf = abuf, .results_buf = rbuf};
     run_status st = run_body(do_trampoline, &ctx, opts, out);
-    if (st == RUN_OK)
-        run_unpack_results(fn, sig, rbuf, results);
+    for (uint32_t i = 0; st == RUN_OK && i < s->nrets; i++) {
+        /* the trampoline stored each result's own bytes */
+        ir_type t = s->ps[s->nparams + i].type;
+        results[i].type = t;
+        copy_value(results[i].bytes, rbuf + (size_t)i * RUN_SLOT_SIZE, value_size(t));
+    }
     if (abuf != small_a)
         free(abuf);
     if (rbuf != small_r)
@@ -355,40 +430,41 @@ static run_status call_trampoline(const run_callee *c, const ir_function *fn,
     return st;
 }
 
-run_status run_call(const run_callee *c, const ir_function *fn, const ir_signature *sig,
-                    const ir_data_value *args, uint32_t nargs, ir_data_value *results,
-                    const run_opts *opts, run_outcome *out)
+run_status run_sig_call(const run_sig *s, const run_callee *c, const ir_data_value *args, uint32_t nargs,
+                        ir_data_value *results, const run_opts *opts, run_outcome *out)
 {
     char an[16], pn[16];
     if (!c || !c->code)
         return error(out, "no code to call");
-    if (sig->params + sig->nparams > fn->abi_params.n || sig->rets + sig->nrets > fn->abi_params.n)
-        return error(out, "malformed signature");
-    if (nargs != sig->nparams)
+    if (s->error)
+        return error(out, "%s", s->error);
+    if (nargs != s->nparams)
         return error(out, "%u argument%s given, the signature has %u parameter%s", nargs,
-                     nargs == 1 ? "" : "s", sig->nparams, sig->nparams == 1 ? "" : "s");
+                     nargs == 1 ? "" : "s", s->nparams, s->nparams == 1 ? "" : "s");
     for (uint32_t i = 0; i < nargs; i++) {
-        ir_type want = param(fn, sig, i)->type;
-        if (!fits(args[i].type, want))
+        ir_type want = s->ps[i].type;
+        if (args[i].type != want && !fits(args[i].type, want))
             return error(out, "argument %u is %s, the signature wants %s", i + 1,
                          ir_type_name(args[i].type, an), ir_type_name(want, pn));
-        if (ir_type_bytes((ir_type)(want & 0xff)) > 16)
-            return error(out, "no value form for %s (wider than 128 bits)", pn);
+        if (i == s->wide)
+            return error(out, "no value form for %s (wider than 128 bits)", ir_type_name(want, pn));
     }
-    for (uint32_t i = 0; i < sig->nrets; i++) {
-        ir_type t = ret(fn, sig, i)->type;
-        if (ir_type_bytes((ir_type)(t & 0xff)) > 16)
-            return error(out, "no value form for %s (wider than 128 bits)",
-                         ir_type_name(t, pn));
-    }
-    run_status st;
-    if (call_ffi(c, fn, sig, args, results, opts, out, &st))
-        return st;
-    if (!c->trampoline) {
-        const char *why;
-        run_needs_trampoline(fn, sig, &why);
+    if (s->wide_ret < s->nrets)
+        return error(out, "no value form for %s (wider than 128 bits)",
+                     ir_type_name(s->ps[s->nparams + s->wide_ret].type, pn));
+    if (s->ffi)
+        return call_ffi(s, c, args, results, opts, out);
+    if (!c->trampoline)
         return error(out, "a signature with %s needs a compiled trampoline (not yet supported)",
-                     why);
-    }
-    return call_trampoline(c, fn, sig, args, results, opts, out);
+                     tramp_reason(s->cc, s->ps, s->nparams, s->ps + s->nparams, s->nrets));
+    return call_trampoline(s, c, args, results, opts, out);
+}
+
+run_status run_call(const run_callee *c, const ir_function *fn, const ir_signature *sig,
+                    const ir_data_value *args, uint32_t nargs, ir_data_value *results,
+                    const run_opts *opts, run_outcome *out)
+{
+    if (!c || !c->code)     /* (before the signature, as ever) */
+        return error(out, "no code to call");
+    return run_sig_call(run_sig_of(fn, sig), c, args, nargs, results, opts, out);
 }

@@ -294,8 +294,9 @@ const char *run_syscall_name(long nr, char *buf, size_t n);
  * holds the value the run line gave (for sarg, an address).  The trampoline
  * loads each parameter with its type, calls callee with the signature's
  * convention, and stores result j with its type at results_buf + 16*j.
- * Both buffers are 16-byte aligned; results_buf is zeroed before the call.
- * run_call calls the trampoline as a plain C function pointer.
+ * Both buffers are 16-byte aligned; of result j's slot only its type's
+ * bytes are read back.  run_call calls the trampoline as a plain C
+ * function pointer.
  * This is Cranelift's UnboxedValues layout (SLOT_SIZE 16), with separate
  * buffers for arguments and results. */
 #define RUN_SLOT_SIZE 16
@@ -333,6 +334,18 @@ void run_unpack_results(const ir_function *fn, const ir_signature *sig,
 run_status run_call(const run_callee *c, const ir_function *fn, const ir_signature *sig,
                     const ir_data_value *args, uint32_t nargs, ir_data_value *results,
                     const run_opts *opts, run_outcome *out);
+
+/* The same in two steps, for a caller that calls one function many times:
+ * what the call needs of sig is found once (the libffi call interface
+ * prepared, the checks that depend on it alone made), and each call is
+ * run_sig_call with it.  Signatures are interned by content for the
+ * process (thread-safe; never freed), so the result lives as long as the
+ * process and stands for any signature equal to sig.  Never NULL: a
+ * malformed signature, or no memory, gives one whose calls are RUN_ERROR. */
+typedef struct run_sig run_sig;
+const run_sig *run_sig_of(const ir_function *fn, const ir_signature *sig);
+run_status run_sig_call(const run_sig *s, const run_callee *c, const ir_data_value *args, uint32_t nargs,
+                        ir_data_value *results, const run_opts *opts, run_outcome *out);
 
 /* ---- exceptions (throw.c) ---------------------------------------------------
  * __cranelift_throw, the host function Cranelift's throw tests call: walk
