@@ -303,7 +303,7 @@ static void setup(void)
             return;
     if (sigaction(SIGALRM, &sa, &old_actions[NFAULT]) != 0)
         return;
-    setup_ok = true;
+    __atomic_store_n(&setup_ok, true, __ATOMIC_RELEASE);
 }
 
 /* The thread's alternate stack, above a guard page. */
@@ -455,19 +455,21 @@ run_status run_guarded(void (*body)(void *), void *arg, const run_opts *opts,
     out->pc = out->addr = 0;
     out->host = false;
     out->msg[0] = 0;
-    pthread_once(&setup_once, setup);
-    if (!setup_ok)
-        return fail(out, "cannot install the signal handlers");
+    if (!__atomic_load_n(&setup_ok, __ATOMIC_ACQUIRE)) {   /* (done: no pthread_once) */
+        pthread_once(&setup_once, setup);
+        if (!setup_ok)
+            return fail(out, "cannot install the signal handlers");
+    }
     if (opts && opts->frame >= READY_MIN)
         stack_ready(opts->frame);
-    void *stk = thread_stack();
-    if (!stk)
-        return fail(out, "cannot allocate the signal stack");
-
     /* our stack: for good if the thread had none, else for this call */
-    stack_t ss = {.ss_sp = stk, .ss_size = alt_size, .ss_flags = 0}, old_ss;
+    stack_t old_ss;
     bool swapped = false;
     if (!gt.stack_kept) {
+        void *stk = thread_stack();
+        if (!stk)
+            return fail(out, "cannot allocate the signal stack");
+        stack_t ss = {.ss_sp = stk, .ss_size = alt_size, .ss_flags = 0};
         swapped = sigaltstack(&ss, &old_ss) == 0;
         if (swapped && (old_ss.ss_flags & SS_DISABLE)) {
             gt.stack_kept = true;
@@ -475,7 +477,6 @@ run_status run_guarded(void (*body)(void *), void *arg, const run_opts *opts,
         }
     }
 
-    sigset_t old_mask;
     bool interrupt = opts && opts->interrupt;
     const sigset_t *ours = &ours_set[interrupt];
 
@@ -509,16 +510,23 @@ run_status run_guarded(void (*body)(void *), void *arg, const run_opts *opts,
     /* the mask changes only if the caller blocks one of ours, or a signal
      * ends the call (the handler's mask stays): no syscall otherwise.  It
      * is read unless the caller vouches that nothing changed it since the
-     * last call, whose body could not either (keeps_mask both times) */
+     * last call, whose body could not either (keeps_mask both times).
+     * Then it is gt.mask, which stays so through the body unless the body
+     * runs with ours unblocked (a nested call keeps that one): copied then */
     bool keeps = opts && opts->keeps_mask, unblock = false, was_known = keeps && gt.mask_known;
+    sigset_t own_mask;
+    const sigset_t *old_mask = &own_mask;
     bool blocks[2] = {false, false};
     if (was_known) {
-        old_mask = gt.mask;
         blocks[0] = gt.blocks_ours[0], blocks[1] = gt.blocks_ours[1];
         unblock = blocks[interrupt];
+        if (unblock)
+            own_mask = gt.mask;
+        else
+            old_mask = &gt.mask;
     } else {
-        pthread_sigmask(SIG_BLOCK, NULL, &old_mask);
-        unblock = blocks_ours(&old_mask, interrupt);
+        pthread_sigmask(SIG_BLOCK, NULL, &own_mask);
+        unblock = blocks_ours(&own_mask, interrupt);
     }
     gt.mask_known = false;  /* the body (a nested call's too) may change it */
     if (interrupt && sigint_users++ == 0)
@@ -566,13 +574,13 @@ run_status run_guarded(void (*body)(void *), void *arg, const run_opts *opts,
     if (interrupt && --sigint_users == 0)
         sigaction(SIGINT, &old_sigint, NULL);
     if (unblock || out->status != RUN_OK)
-        pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+        pthread_sigmask(SIG_SETMASK, old_mask, NULL);
     /* the body could not change the mask, and it is old_mask again */
     gt.mask_known = keeps;
-    if (keeps) {    /* (a nested call may have left its own there) */
-        gt.mask = old_mask;
-        gt.blocks_ours[0] = was_known ? blocks[0] : blocks_ours(&old_mask, false);
-        gt.blocks_ours[1] = was_known ? blocks[1] : blocks_ours(&old_mask, true);
+    if (keeps && old_mask == &own_mask) {   /* (a nested call may have left its own there) */
+        gt.mask = own_mask;
+        gt.blocks_ours[0] = was_known ? blocks[0] : blocks_ours(&own_mask, false);
+        gt.blocks_ours[1] = was_known ? blocks[1] : blocks_ours(&own_mask, true);
     }
     cur_frame = f.prev;
     if (swapped)
