@@ -277,12 +277,14 @@ static bool wants_name(const sink *s, int status)
  * of its type and reason at the end of the sink, or a new one.  Each count
  * is one store, so what a death leaves is whole (the record itself
  * already is).  Layout: type, 3, then n at 6, the lines at 14, why at 22. */
-static void rec_count(sink *s, char type, uint32_t line, const char *why)
+static void rec_count(sink *s, char type, uint32_t line, const char *why, uint32_t wl)
 {
-    uint32_t wl = (uint32_t)strlen(why), c[3] = {1, line != 0, wl};
+    uint32_t c[3] = {1, line != 0, wl}, pwl;
     size_t len = 22 + (size_t)wl;
     char *p = s->count_at && s->count_at - 1 + len == s->len ? s->buf + s->count_at - 1 : NULL;
-    if (p && p[0] == type && !memcmp(p + 18, &wl, 4) && !memcmp(p + 22, why, wl)) {
+    if (p)
+        memcpy(&pwl, p + 18, 4);
+    if (p && p[0] == type && pwl == wl && (!wl || !memcmp(p + 22, why, wl))) {
         uint32_t n, nl;
         memcpy(&n, p + 6, 4);
         memcpy(&nl, p + 14, 4);
@@ -307,11 +309,12 @@ static void rec_case(sink *s, int status, uint32_t line, const char *target, con
 {
     uint8_t st = (uint8_t)status;
     if (!wants_name(s, status)) {   /* passed */
-        rec_count(s, 'P', line, "");
+        rec_count(s, 'P', line, "", 0);
         return;
     }
     if (status == FT_SKIPPED && !s->full) {
-        rec_count(s, 'S', line, msg ? msg : "");
+        msg = msg ? msg : "";
+        rec_count(s, 'S', line, msg, (uint32_t)strlen(msg));
         return;
     }
     double t = now(), secs = t - s->case_t0;
