@@ -274,16 +274,30 @@ const char *cg_symbol_name(const ir_function *f, char *buf, size_t n)
     return buf;
 }
 
+/* The code buffer of the last output freed on this thread, for the next
+ * compile: a caller that copies the code out and frees the output (every
+ * module build) then mallocs no buffer per function. */
+enum { SPARE_CODE_MAX = 1 << 16 };
+static _Thread_local struct { uint8_t *v; uint32_t cap; } spare_code;
+
 void cg_output_free(cg_output *o)
 {
-    ir_vec_free(&o->code);
-    ir_vec_free(&o->relocs);
-    ir_vec_free(&o->traps);
-    ir_vec_free(&o->data);
-    ir_vec_free(&o->block_off);
-    ir_vec_free(&o->marks);
-    ir_vec_free(&o->vcode);
-    ir_arena_free(&o->names);
+    if (o->code.v && !spare_code.v && o->code.cap <= SPARE_CODE_MAX) {
+        spare_code.v = o->code.v, spare_code.cap = o->code.cap;
+        o->code.v = NULL, o->code.n = o->code.cap = 0;
+    }
+    /* most are empty (a module build frees each output twice): no call */
+#define FREE_VEC(x) ((x).v ? ir_vec_free(&(x)) : ((x).n = (x).cap = 0))
+    FREE_VEC(o->code);
+    FREE_VEC(o->relocs);
+    FREE_VEC(o->traps);
+    FREE_VEC(o->data);
+    FREE_VEC(o->block_off);
+    FREE_VEC(o->marks);
+    FREE_VEC(o->vcode);
+#undef FREE_VEC
+    if (o->names.head)
+        ir_arena_free(&o->names);
 }
 
 /* i128 division and conversions the backends call; C has the semantics
@@ -367,8 +381,10 @@ static _Thread_local struct {
     bool have;
 } spare;
 
-#define TAKE_VEC(dst, sv) ((dst).v = (sv).v, (dst).cap = (sv).cap, (dst).n = 0, (sv).v = NULL, (sv).cap = (sv).n = 0)
-#define GIVE_VEC(sv, src) ((sv).v = (src).v, (sv).cap = (src).cap, (sv).n = 0, (src).v = NULL, (src).cap = (src).n = 0)
+/* the side given away is left as it is: spare.have says whether spare
+ * holds anything, and c's vectors are not used after give_spare */
+#define TAKE_VEC(dst, sv) ((dst).v = (sv).v, (dst).cap = (sv).cap, (dst).n = 0)
+#define GIVE_VEC(sv, src) ((sv).v = (src).v, (sv).cap = (src).cap, (sv).n = 0)
 #define CG_FUNC_VECS(X) X(blocks) X(insts) X(opnds) X(vlist) X(vcls) X(syms) X(sym_decl) X(consts) \
     X(cbytes) X(allocs) X(edits)
 
@@ -459,6 +475,10 @@ static bool compile(const cg_target *t, const ir_file *file, const ir_function *
     if (ok) {
         cg_buf_init(&c.buf, out, c.f.nlabels, t->listing);
         /* ~4 bytes an instruction on both targets: the code grows once if at all */
+        if (spare_code.v) {
+            out->code.v = spare_code.v, out->code.cap = spare_code.cap, out->code.n = 0;
+            spare_code.v = NULL, spare_code.cap = 0;
+        }
         ir_vec_reserve_exact(&out->code, 5 * c.f.insts.n + 64);
         if (t->listing)
             ir_vec_reserve_exact(&out->marks, 2 * fn->insts.n + 8);    /* an offset and an IR inst each */
