@@ -58,26 +58,33 @@ static _Thread_local struct {
     IR_VEC(uint32_t) reuses;
 } keep;
 
-static void *kbuf(unsigned k, size_t bytes)
+enum { BIG = 1 << 22 };
+static _Thread_local bool kbig;    /* some keep.buf is past BIG */
+
+static __attribute__((noinline)) void *kbuf_grow(unsigned k, size_t bytes)
 {
-    if (keep.cap[k] < bytes) {
-        /* doubling from 256 bytes: a small function's buffers share a page
-         * or two (eight of 4 KB each were eight page faults per process) */
-        size_t cap = keep.cap[k] * 2 < 256 ? 256 : keep.cap[k] * 2;
-        free(keep.buf[k]);
-        keep.cap[k] = cap < bytes ? bytes : cap;
-        keep.buf[k] = ir_xmalloc(keep.cap[k]);
-    }
+    /* doubling from 256 bytes: a small function's buffers share a page
+     * or two (eight of 4 KB each were eight page faults per process) */
+    size_t cap = keep.cap[k] * 2 < 256 ? 256 : keep.cap[k] * 2;
+    free(keep.buf[k]);
+    keep.cap[k] = cap < bytes ? bytes : cap;
+    keep.buf[k] = ir_xmalloc(keep.cap[k]);
+    kbig |= keep.cap[k] > BIG;
     return keep.buf[k];
+}
+
+static inline void *kbuf(unsigned k, size_t bytes)
+{
+    return keep.cap[k] < bytes ? kbuf_grow(k, bytes) : keep.buf[k];
 }
 
 /* What a very large function needed is given back. */
 static void keep_trim(void)
 {
-    enum { BIG = 1 << 22 };
-    for (unsigned k = 0; k < K_COUNT; k++)
+    for (unsigned k = 0; kbig && k < K_COUNT; k++)
         if (keep.cap[k] > BIG)
             free(keep.buf[k]), keep.buf[k] = NULL, keep.cap[k] = 0;
+    kbig = false;
 #define TRIM(x) if ((x).cap * sizeof *(x).v > BIG) ir_vec_free(&(x))
     TRIM(keep.segs);
     TRIM(keep.nodes);
