@@ -1138,28 +1138,10 @@ static bool ensure_frames(interp_ctx *C, unsigned max_depth)
     return true;
 }
 
-/* The first n of 16 bytes from src to dst, zeros after them: two words
- * and masks, not a memset and a memcpy of a variable size. */
-static inline void copy16(void *dst, const void *src, unsigned n)
-{
-#define M_(k) ((k) >= 8 ? ~0ull : (1ull << 8 * (k)) - 1)
-    static const uint64_t lo[17] = {M_(0), M_(1), M_(2), M_(3), M_(4), M_(5), M_(6), M_(7), M_(8),
-                                    M_(8), M_(8), M_(8), M_(8), M_(8), M_(8), M_(8), M_(8)};
-    static const uint64_t hi[17] = {0, 0, 0, 0, 0, 0, 0, 0, 0, M_(1), M_(2), M_(3), M_(4), M_(5), M_(6),
-                                    M_(7), M_(8)};
-#undef M_
-    uint64_t w[2];
-    memcpy(w, src, 16);
-    n = n < 16 ? n : 16;
-    w[0] &= lo[n];
-    w[1] &= hi[n];
-    memcpy(dst, w, 16);
-}
-
 /* Copy a run-line value into a slot, zero past its type's size. */
 static void value_to_slot(const ir_data_value *v, ir_type t, islot *s)
 {
-    copy16(s->b, v->bytes, ir_type_bytes(t));
+    ir_copy16(s->b, v->bytes, ir_type_bytes(t));
 }
 
 /* Call func with args (NULL: they are in C->argbuf already). */
@@ -1311,7 +1293,7 @@ run_status interp_call(interp_ctx *C, uint32_t func, const ir_data_value *args, 
     for (uint32_t i = 0; i < fn->sig.nrets; i++) {
         ir_type t = fn->abi_params.v[fn->sig.rets + i].type;
         results[i].type = t;
-        copy16(results[i].bytes, C->retbuf[i].b, ir_type_bytes(t));
+        ir_copy16(results[i].bytes, C->retbuf[i].b, ir_type_bytes(t));
     }
     out->oc.status = RUN_OK;
     return RUN_OK;

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define IR_NONE UINT32_MAX
 
@@ -82,6 +83,26 @@ static const uint8_t ir_lane_bits_table[16] = {0, 8, 16, 32, 64, 128, 16, 32, 64
 static inline unsigned ir_type_lane_bits(ir_type t) { return ir_lane_bits_table[ir_type_lane(t)]; }  /* 8..128 */
 static inline unsigned ir_type_bits(ir_type t) { return ir_type_lane_bits(t) << ir_type_log2_lanes(t); }
 static inline unsigned ir_type_bytes(ir_type t) { return ir_type_bits(t) / 8; }
+/* A value's 16 bytes as two little-endian words: the first n bytes kept,
+ * the rest zeroed, with masks (no memset and memcpy of a variable size, on
+ * the paths of every call and check). */
+static inline void ir_keep16(uint64_t w[2], unsigned n)
+{
+    if (n < 8)
+        w[0] &= ((uint64_t)1 << 8 * n) - 1;
+    if (n <= 8)
+        w[1] = 0;
+    else if (n < 16)
+        w[1] &= ((uint64_t)1 << 8 * (n - 8)) - 1;
+}
+/* The first n (<= 16) of src's 16 bytes to dst's 16, zeros after them. */
+static inline void ir_copy16(void *dst, const void *src, unsigned n)
+{
+    uint64_t w[2];
+    memcpy(w, src, 16);
+    ir_keep16(w, n);
+    memcpy(dst, w, 16);
+}
 /* Name into buf ("i32", "f64x2", "i32x4*gv0" needs the dynamic type table:
  * dynamic types print through ir_print).  Returns buf. */
 const char *ir_type_name(ir_type t, char buf[16]);

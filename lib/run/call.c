@@ -27,21 +27,6 @@ static unsigned value_size(ir_type t)
     return n > 16 ? 16 : n;
 }
 
-/* The value's first size bytes (at most 16) from src to dst's 16, the
- * rest zero: two words and a mask, not a memset and a memcpy of a
- * variable size (both ends little endian). */
-static inline void copy_value(uint8_t *dst, const uint8_t *src, unsigned size)
-{
-    uint64_t w[2];
-    memcpy(w, src, 16);
-    if (size < 8)
-        w[0] &= ((uint64_t)1 << 8 * size) - 1;
-    if (size <= 8)
-        w[1] = 0;
-    else if (size < 16)
-        w[1] &= ((uint64_t)1 << 8 * (size - 8)) - 1;
-    memcpy(dst, w, 16);
-}
 
 /* ---- what libffi can express ---------------------------------------------- */
 
@@ -143,7 +128,7 @@ void run_pack_args(const ir_function *fn, const ir_signature *sig,
                    const ir_data_value *args, uint8_t *args_buf)
 {
     for (uint32_t i = 0; i < sig->nparams; i++)
-        copy_value(args_buf + (size_t)i * RUN_SLOT_SIZE, args[i].bytes, value_size(param(fn, sig, i)->type));
+        ir_copy16(args_buf + (size_t)i * RUN_SLOT_SIZE, args[i].bytes, value_size(param(fn, sig, i)->type));
 }
 
 void run_unpack_results(const ir_function *fn, const ir_signature *sig,
@@ -152,7 +137,7 @@ void run_unpack_results(const ir_function *fn, const ir_signature *sig,
     for (uint32_t i = 0; i < sig->nrets; i++) {
         ir_type t = ret(fn, sig, i)->type;
         results[i].type = t;
-        copy_value(results[i].bytes, results_buf + (size_t)i * RUN_SLOT_SIZE, value_size(t));
+        ir_copy16(results[i].bytes, results_buf + (size_t)i * RUN_SLOT_SIZE, value_size(t));
     }
 }
 
@@ -414,14 +399,14 @@ static run_status call_trampoline(const run_sig *s, const run_callee *c, const i
         return error(out, "out of memory");
     }
     for (uint32_t i = 0; i < s->nparams; i++)
-        copy_value(abuf + (size_t)i * RUN_SLOT_SIZE, args[i].bytes, value_size(s->ps[i].type));
+        ir_copy16(abuf + (size_t)i * RUN_SLOT_SIZE, args[i].bytes, value_size(s->ps[i].type));
     call_ctx ctx = {.code = c->code, .tramp = c->trampoline, .args_buf = abuf, .results_buf = rbuf};
     run_status st = run_body(do_trampoline, &ctx, opts, out);
     for (uint32_t i = 0; st == RUN_OK && i < s->nrets; i++) {
         /* the trampoline stored each result's own bytes */
         ir_type t = s->ps[s->nparams + i].type;
         results[i].type = t;
-        copy_value(results[i].bytes, rbuf + (size_t)i * RUN_SLOT_SIZE, value_size(t));
+        ir_copy16(results[i].bytes, rbuf + (size_t)i * RUN_SLOT_SIZE, value_size(t));
     }
     if (abuf != small_a)
         free(abuf);

@@ -129,12 +129,7 @@ static inline bool bytes_eq(const uint8_t *a, const uint8_t *b, unsigned n)
     memcpy(x, a, 16);
     memcpy(y, b, 16);
     x[0] ^= y[0], x[1] ^= y[1];
-    if (n < 8)
-        x[0] &= ((uint64_t)1 << 8 * n) - 1;
-    if (n <= 8)
-        x[1] = 0;
-    else if (n < 16)
-        x[1] &= ((uint64_t)1 << 8 * (n - 8)) - 1;
+    ir_keep16(x, n);
     return !(x[0] | x[1]);
 }
 
