@@ -276,14 +276,18 @@ const char *cg_symbol_name(const ir_function *f, char *buf, size_t n)
 
 /* The code buffer of the last output freed on this thread, for the next
  * compile: a caller that copies the code out and frees the output (every
- * module build) then mallocs no buffer per function. */
+ * module build) then mallocs no buffer per function.  Kept in the thread's
+ * IR_KEEP_CODE slot (ir_thread_release frees it), its capacity in its
+ * first bytes. */
 enum { SPARE_CODE_MAX = 1 << 16 };
-static _Thread_local struct { uint8_t *v; uint32_t cap; } spare_code;
 
 void cg_output_free(cg_output *o)
 {
-    if (o->code.v && !spare_code.v && o->code.cap <= SPARE_CODE_MAX) {
-        spare_code.v = o->code.v, spare_code.cap = o->code.cap;
+    uint32_t cap = o->code.cap;
+    if (o->code.v && cap >= sizeof cap && cap <= SPARE_CODE_MAX) {
+        memcpy(o->code.v, &cap, sizeof cap);
+        if (!ir_thread_keep(IR_KEEP_CODE, o->code.v, free))
+            free(o->code.v);
         o->code.v = NULL, o->code.n = o->code.cap = 0;
     }
     /* most are empty (a module build frees each output twice): no call */
@@ -475,9 +479,10 @@ static bool compile(const cg_target *t, const ir_file *file, const ir_function *
     if (ok) {
         cg_buf_init(&c.buf, out, c.f.nlabels, t->listing);
         /* ~4 bytes an instruction on both targets: the code grows once if at all */
-        if (spare_code.v) {
-            out->code.v = spare_code.v, out->code.cap = spare_code.cap, out->code.n = 0;
-            spare_code.v = NULL, spare_code.cap = 0;
+        uint8_t *kept_code = out->code.v ? NULL : ir_thread_take(IR_KEEP_CODE);
+        if (kept_code) {
+            memcpy(&out->code.cap, kept_code, sizeof out->code.cap);
+            out->code.v = kept_code, out->code.n = 0;
         }
         ir_vec_reserve_exact(&out->code, 5 * c.f.insts.n + 64);
         if (t->listing)

@@ -537,8 +537,9 @@ ir_function *ir_file_new_function(ir_file *file);
  * (a few, none large). */
 void ir_file_free(ir_file *file);
 /* Storage a thread keeps from one file it reads to the next, a slot per
- * user: ir_file_free's emptied functions, the reader's parser. */
-typedef enum { IR_KEEP_FUNCS, IR_KEEP_PARSER, IR_KEEP_COUNT } ir_keep;
+ * user: ir_file_free's emptied functions, the reader's parser, codegen's
+ * last code buffer. */
+typedef enum { IR_KEEP_FUNCS, IR_KEEP_PARSER, IR_KEEP_CODE, IR_KEEP_COUNT } ir_keep;
 /* The slot's object (now the caller's), or NULL. */
 void *ir_thread_take(ir_keep slot);
 /* Keep p in the empty slot, free_fn(p) when the thread ends; false (p
